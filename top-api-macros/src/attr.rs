@@ -1,0 +1,201 @@
+//! Reads the arguments of `#[top_api(...)]` and of the field attribute `#[top(...)]`.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{ParseStream, Parser};
+use syn::{LitStr, Token};
+
+use crate::ctxt::Ctxt;
+
+pub(crate) const METHOD: &str = "method";
+pub(crate) const RESPONSE: &str = "response";
+pub(crate) const SESSION: &str = "session";
+const ARGS: &str = "expected one of `method`, `response`, `session`";
+
+pub(crate) const FIELD_ATTR: &str = "top";
+pub(crate) const RENAME: &str = "rename";
+pub(crate) const JSON: &str = "json";
+const FIELD_ARGS: &str = "expected one of `rename`, `json`";
+
+/// Whether the API needs a user's session.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Session {
+    None,
+    Optional,
+    Required,
+}
+
+impl Session {
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Session::None => "None",
+            Session::Optional => "Optional",
+            Session::Required => "Required",
+        }
+    }
+}
+
+/// The arguments of `#[top_api(...)]`; a missing one is `None`.
+pub(crate) struct Args {
+    pub(crate) method: Option<LitStr>,
+    pub(crate) response: Option<syn::Type>,
+    pub(crate) session: Session,
+}
+
+pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
+    let mut method: Option<LitStr> = None;
+    let mut response: Option<syn::Type> = None;
+    let mut session: Option<Session> = None;
+    let parser = syn::meta::parser(|meta| {
+        let Some(key) = meta.path.get_ident().map(ToString::to_string) else {
+            cx.error_spanned_by(&meta.path, format_args!("unknown top_api argument; {ARGS}"));
+            return skip_value(meta.input);
+        };
+        let duplicate = match key.as_str() {
+            METHOD => method.is_some(),
+            RESPONSE => response.is_some(),
+            SESSION => session.is_some(),
+            _ => {
+                cx.error_spanned_by(&meta.path, format_args!("unknown top_api argument `{key}`; {ARGS}"));
+                return skip_value(meta.input);
+            }
+        };
+        if duplicate {
+            cx.error_spanned_by(&meta.path, format_args!("duplicate top_api argument `{key}`"));
+            return skip_value(meta.input);
+        }
+        if !meta.input.peek(Token![=]) {
+            cx.error_spanned_by(&meta.path, format_args!("expected `{key} = ...`"));
+            return skip_value(meta.input);
+        }
+        let value = meta.value()?;
+        match key.as_str() {
+            METHOD => match value.parse::<LitStr>() {
+                Ok(lit) => method = Some(lit),
+                Err(_) => {
+                    let found: TokenStream = take_value(value)?;
+                    cx.error_spanned_by(found, "method must be a string literal like `\"taobao.time.get\"`");
+                    method = Some(LitStr::new("", Span::call_site()));
+                }
+            },
+            RESPONSE => {
+                if value.peek(LitStr) {
+                    let lit: LitStr = value.parse()?;
+                    cx.error_spanned_by(&lit, format_args!("response must be a type, not a string: `response = {}`", lit.value()));
+                    response = Some(syn::parse_quote!(()));
+                } else {
+                    let found = take_value(value)?;
+                    match syn::parse2::<syn::Type>(found.clone()) {
+                        Ok(ty) => response = Some(ty),
+                        Err(_) => {
+                            if found.is_empty() {
+                                cx.error_spanned_by(&meta.path, "response must be a type like `TimeGetResponse`");
+                            } else {
+                                cx.error_spanned_by(found, "response must be a type like `TimeGetResponse`");
+                            }
+                            response = Some(syn::parse_quote!(()));
+                        }
+                    }
+                }
+            }
+            _ => {
+                let lit: LitStr = match value.parse() {
+                    Ok(lit) => lit,
+                    Err(_) => {
+                        let found = take_value(value)?;
+                        cx.error_spanned_by(found, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
+                        session = Some(Session::None);
+                        return Ok(());
+                    }
+                };
+                session = Some(match lit.value().as_str() {
+                    "none" => Session::None,
+                    "optional" => Session::Optional,
+                    "required" => Session::Required,
+                    _ => {
+                        cx.error_spanned_by(&lit, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
+                        Session::None
+                    }
+                });
+            }
+        }
+        Ok(())
+    });
+    if let Err(err) = parser.parse2(tokens) {
+        cx.syn_error(err);
+    }
+    Args { method, response, session: session.unwrap_or(Session::None) }
+}
+
+/// What `#[top(...)]` says of one field.
+#[derive(Default)]
+pub(crate) struct FieldArgs {
+    pub(crate) rename: Option<LitStr>,
+    pub(crate) json: bool,
+}
+
+pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
+    let mut args = FieldArgs::default();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident(FIELD_ATTR)) {
+        let list = match &attr.meta {
+            syn::Meta::List(list) => list,
+            other => {
+                cx.error_spanned_by(other, format_args!("expected `#[top(...)]`; {FIELD_ARGS}"));
+                continue;
+            }
+        };
+        let result = list.parse_nested_meta(|meta| {
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            match key.as_str() {
+                RENAME => {
+                    if args.rename.is_some() {
+                        cx.error_spanned_by(&meta.path, "duplicate top argument `rename`");
+                    }
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if lit.value().trim().is_empty() {
+                        cx.error_spanned_by(&lit, "rename must not be empty");
+                    }
+                    args.rename = Some(lit);
+                }
+                JSON => {
+                    if args.json {
+                        cx.error_spanned_by(&meta.path, "duplicate top argument `json`");
+                    }
+                    args.json = true;
+                }
+                _ => {
+                    cx.error_spanned_by(&meta.path, format_args!("unknown top argument `{key}`; {FIELD_ARGS}"));
+                    skip_value(meta.input)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+    args
+}
+
+/// Takes the tokens of one argument's value, up to the next `,`.
+fn take_value(input: ParseStream) -> syn::Result<TokenStream> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut taken = TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            taken.extend(std::iter::once(tt));
+            rest = next;
+        }
+        Ok((taken, rest))
+    })
+}
+
+/// Skips `= value` after a key already reported as wrong, so that parsing goes on.
+fn skip_value(input: ParseStream) -> syn::Result<()> {
+    if input.peek(Token![=]) {
+        input.parse::<Token![=]>()?;
+    }
+    take_value(input).map(drop)
+}

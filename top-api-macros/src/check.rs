@@ -1,0 +1,113 @@
+//! The rules an API declaration must follow, one function each.
+
+use std::collections::BTreeMap;
+
+use crate::ast::Api;
+use crate::attr::{self, Args};
+use crate::ctxt::Ctxt;
+
+/// The names the client sends itself; a field sent under one of them would be signed and
+/// sent twice, or clash with the client's own value.
+const SYSTEM_PARAMS: &[&str] = &[
+    "method",
+    "app_key",
+    "session",
+    "timestamp",
+    "v",
+    "sign",
+    "sign_method",
+    "format",
+    "simplify",
+    "partner_id",
+    "target_app_key",
+];
+
+pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Option<&Api>) {
+    check_required_args(cx, args);
+    check_method(cx, args);
+    check_generics(cx, input);
+    check_misplaced_field_attr(cx, input);
+    if let Some(api) = api {
+        check_system_params(cx, api);
+        check_duplicate_wire_names(cx, api);
+    }
+}
+
+/// `method` and `response` must both be given; the attribute as a whole is at fault.
+fn check_required_args(cx: &Ctxt, args: &Args) {
+    for (name, missing) in [(attr::METHOD, args.method.is_none()), (attr::RESPONSE, args.response.is_none())] {
+        if missing {
+            let example = if name == attr::METHOD { "method = \"taobao.time.get\"" } else { "response = TimeGetResponse" };
+            cx.error_at(proc_macro2::Span::call_site(), format_args!("missing top_api argument `{name}`, as in `{example}`"));
+        }
+    }
+}
+
+/// A method is dotted lowercase: two or more segments of `a-z`, `0-9` and `_`, the first
+/// starting with a letter (`taobao.time.get`, `alibaba.idle.interact.loan.user.query`).
+fn check_method(cx: &Ctxt, args: &Args) {
+    let Some(lit) = &args.method else { return };
+    let method = lit.value();
+    if method.is_empty() {
+        // Already reported as not a string literal.
+        return;
+    }
+    let segments: Vec<&str> = method.split('.').collect();
+    let well_formed = segments.len() >= 2
+        && segments.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+        && method.as_bytes()[0].is_ascii_lowercase();
+    if !well_formed {
+        cx.error_spanned_by(lit, "method must be dotted lowercase like `taobao.time.get`");
+    }
+}
+
+/// An API struct is sent as it is: generic parameters have no wire form.
+fn check_generics(cx: &Ctxt, input: &syn::DeriveInput) {
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(&input.generics, "#[top_api] does not support generic parameters");
+    } else if let Some(clause) = &input.generics.where_clause {
+        cx.error_spanned_by(clause, "#[top_api] does not support where clauses");
+    }
+}
+
+/// `#[top(...)]` describes a field; on the struct itself it means nothing.
+fn check_misplaced_field_attr(cx: &Ctxt, input: &syn::DeriveInput) {
+    for attr in input.attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
+        cx.error_spanned_by(attr, "`#[top(...)]` goes on a field; the struct takes `#[top_api(...)]`");
+    }
+    if let syn::Data::Enum(data) = &input.data {
+        for variant in &data.variants {
+            for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
+                cx.error_spanned_by(attr, "`#[top(...)]` goes on a field of a struct");
+            }
+        }
+    }
+}
+
+/// A field may not be sent under a name the client sends itself.
+fn check_system_params(cx: &Ctxt, api: &Api) {
+    for field in &api.fields {
+        if SYSTEM_PARAMS.contains(&field.wire.as_str()) {
+            cx.error_at(
+                field.wire_span,
+                format_args!(
+                    "`{}` is a system parameter that the client sends itself; a field cannot be sent as `{}`",
+                    field.wire, field.wire
+                ),
+            );
+        }
+    }
+}
+
+/// Two fields sent under one name would be ambiguous on the wire and in the signature.
+fn check_duplicate_wire_names(cx: &Ctxt, api: &Api) {
+    let mut seen = BTreeMap::new();
+    for field in &api.fields {
+        if let Some(first) = seen.insert(field.wire.as_str(), field.member) {
+            cx.error_at(
+                field.wire_span,
+                format_args!("two fields are sent as `{}`: `{}` and `{}`", field.wire, first, field.member),
+            );
+        }
+    }
+}

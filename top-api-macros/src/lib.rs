@@ -1,0 +1,66 @@
+//! The `#[top_api]` attribute of [top-api](https://docs.rs/top-api). Use it through
+//! `top_api::top_api`; this crate is an implementation detail.
+
+mod ast;
+mod attr;
+mod check;
+mod ctxt;
+mod expand;
+mod fallback;
+
+use proc_macro::TokenStream;
+
+/// Declares a Taobao Open Platform API on a struct.
+///
+/// ```ignore
+/// use top_api::top_api;
+///
+/// /// Queries a user's real-name information (查询用户信息).
+/// #[top_api(method = "alibaba.idle.interact.loan.user.query", response = LoanUserQueryResponse)]
+/// pub struct LoanUserQuery {
+///     pub user: String,
+///     pub scene_code: String,
+///     pub env: String,
+/// }
+/// ```
+///
+/// The struct has named fields, one per param, or is a unit struct for an API without
+/// params. The attribute implements `top_api::Request` (and `top_api::WithoutSession`
+/// unless a session is required) and leaves the struct as it is.
+///
+/// | argument | value | meaning |
+/// |---|---|---|
+/// | `method` | a string, dotted lowercase | the API's method name, required |
+/// | `response` | a type | the payload of a successful answer, a `serde::Deserialize` type; required |
+/// | `session` | `"none"` (default), `"optional"`, `"required"` | whether the API needs a user's session (授权); a required one is only callable through `client.with_session(token)` |
+///
+/// Fields take `#[top(...)]`:
+///
+/// | field argument | meaning |
+/// |---|---|
+/// | `rename = "wireName"` | the name the param is sent under, when it is not the field's name (raw identifiers such as `r#type` are sent without `r#`) |
+/// | `json` | the field is any `serde::Serialize` type, sent as compact JSON text |
+///
+/// A field's type is `String`, an integer, `bool`, a float, `top_api::DateTime`, or an
+/// `Option` (`None` is not sent) or `Vec` (joined with `,`) of those. Blank values are
+/// neither sent nor signed.
+#[proc_macro_attribute]
+pub fn top_api(args: TokenStream, item: TokenStream) -> TokenStream {
+    let cx = ctxt::Ctxt::default();
+    let args = attr::parse_args(&cx, args.into());
+    let input: syn::DeriveInput = match syn::parse(item.clone()) {
+        Ok(input) => input,
+        Err(err) => {
+            let mut out = proc_macro2::TokenStream::from(item);
+            out.extend(err.to_compile_error());
+            return out.into();
+        }
+    };
+    let api = ast::Api::from_syn(&cx, &input);
+    check::check(&cx, &args, &input, api.as_ref());
+    match (cx.into_compile_errors(), api) {
+        (None, Some(api)) => expand::expand(&args, &api).into(),
+        (Some(errors), _) => fallback::expand(errors, &args, &input).into(),
+        (None, None) => unreachable!("a shape that is not an API is always reported"),
+    }
+}

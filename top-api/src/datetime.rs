@@ -1,0 +1,200 @@
+//! TOP's date-time: a wall-clock time in GMT+8, written `yyyy-MM-dd HH:mm:ss`.
+
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use time::macros::{format_description, offset};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// The offset of every TOP date-time: China Standard Time, GMT+8, no daylight saving.
+pub const GMT8: UtcOffset = offset!(+8);
+
+/// A point in time as TOP writes it: `yyyy-MM-dd HH:mm:ss`, in GMT+8 whatever the host's
+/// time zone.
+///
+/// It is the type of `Date` params and response fields; it converts from and to
+/// [`time::OffsetDateTime`] and [`SystemTime`], so the instant is never misread.
+///
+/// # Examples
+///
+/// ```
+/// use top_api::DateTime;
+///
+/// let at: DateTime = "2000-01-01 00:00:00".parse()?;
+/// assert_eq!(at.to_string(), "2000-01-01 00:00:00");
+/// // Midnight in Beijing is 16:00 UTC the day before.
+/// assert_eq!(at.to_offset_date_time().unix_timestamp(), 946_656_000);
+/// # Ok::<(), top_api::ParseDateTimeError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateTime(PrimitiveDateTime);
+
+impl DateTime {
+    /// The current time.
+    pub fn now() -> DateTime {
+        DateTime::from(SystemTime::now())
+    }
+
+    /// Wraps a wall-clock time that is already in GMT+8.
+    pub const fn from_gmt8(local: PrimitiveDateTime) -> DateTime {
+        DateTime(local)
+    }
+
+    /// The wall-clock time in GMT+8.
+    pub const fn as_gmt8(&self) -> PrimitiveDateTime {
+        self.0
+    }
+
+    /// The instant, at offset +08:00.
+    pub const fn to_offset_date_time(&self) -> OffsetDateTime {
+        self.0.assume_offset(GMT8)
+    }
+
+    /// Reads `yyyy-MM-dd HH:mm:ss`.
+    pub fn parse(text: &str) -> Result<DateTime, ParseDateTimeError> {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        PrimitiveDateTime::parse(text.trim(), format)
+            .map(DateTime)
+            .map_err(|_| ParseDateTimeError { _private: () })
+    }
+
+    /// Writes `yyyy-MM-dd HH:mm:ss` into `out`.
+    pub(crate) fn write_to(&self, out: &mut String) {
+        let (d, t) = (self.0.date(), self.0.time());
+        // Writing into a String cannot fail.
+        let _ = write!(
+            out,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        );
+    }
+}
+
+impl From<OffsetDateTime> for DateTime {
+    fn from(instant: OffsetDateTime) -> DateTime {
+        let local = instant.to_offset(GMT8);
+        DateTime(PrimitiveDateTime::new(local.date(), local.time().replace_nanosecond(0).unwrap_or(local.time())))
+    }
+}
+
+impl From<SystemTime> for DateTime {
+    fn from(instant: SystemTime) -> DateTime {
+        DateTime::from(OffsetDateTime::from(instant))
+    }
+}
+
+impl From<DateTime> for OffsetDateTime {
+    fn from(at: DateTime) -> OffsetDateTime {
+        at.to_offset_date_time()
+    }
+}
+
+impl From<DateTime> for SystemTime {
+    fn from(at: DateTime) -> SystemTime {
+        at.to_offset_date_time().into()
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::with_capacity(19);
+        self.write_to(&mut text);
+        f.write_str(&text)
+    }
+}
+
+impl fmt::Debug for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DateTime({self} GMT+8)")
+    }
+}
+
+impl FromStr for DateTime {
+    type Err = ParseDateTimeError;
+
+    fn from_str(text: &str) -> Result<DateTime, ParseDateTimeError> {
+        DateTime::parse(text)
+    }
+}
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<DateTime, D::Error> {
+        struct DateTimeVisitor;
+
+        impl Visitor<'_> for DateTimeVisitor {
+            type Value = DateTime;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date-time `yyyy-MM-dd HH:mm:ss`")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<DateTime, E> {
+                DateTime::parse(text).map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+            }
+        }
+
+        deserializer.deserialize_str(DateTimeVisitor)
+    }
+}
+
+/// A text that is not a date-time `yyyy-MM-dd HH:mm:ss`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseDateTimeError {
+    _private: (),
+}
+
+impl fmt::Display for ParseDateTimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("expected a date-time `yyyy-MM-dd HH:mm:ss`")
+    }
+}
+
+impl std::error::Error for ParseDateTimeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn an_instant_is_written_in_gmt8() {
+        // 2016-01-01 04:00:00 UTC is noon in Beijing.
+        let instant = UNIX_EPOCH + Duration::from_secs(1_451_620_800);
+        assert_eq!(DateTime::from(instant).to_string(), "2016-01-01 12:00:00");
+    }
+
+    #[test]
+    fn the_day_turns_at_gmt8_midnight() {
+        // 2015-12-31 16:30:00 UTC is already the new year in Beijing.
+        let instant = UNIX_EPOCH + Duration::from_secs(1_451_579_400);
+        assert_eq!(DateTime::from(instant).to_string(), "2016-01-01 00:30:00");
+    }
+
+    #[test]
+    fn parse_and_display_round_trip() {
+        let at = DateTime::parse("2021-07-22 23:00:46").unwrap();
+        assert_eq!(at.to_string(), "2021-07-22 23:00:46");
+        assert_eq!(SystemTime::from(at), UNIX_EPOCH + Duration::from_secs(1_626_966_046));
+    }
+
+    #[test]
+    fn rejects_other_shapes() {
+        for text in ["", "2021-07-22", "2021-07-22T23:00:46", "2021-13-01 00:00:00", "yesterday"] {
+            assert!(DateTime::parse(text).is_err(), "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Reading an answer: the `<name>_response` or `error_response` envelope, in JSON (wrapped
+//! or simplified) or XML, straight from the bytes into the response type.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::forward_to_deserialize_any;
+
+use crate::error::{ApiError, DecodeError};
+use crate::lenient::{Capture, Ctx, KeySeed, Lenient, StructMap};
+use crate::Response;
+
+/// The format of the gateway's answers: the `format` system parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Format {
+    /// `json`, the client's default.
+    #[default]
+    Json,
+    /// `xml`, the gateway's default when no format is sent.
+    Xml,
+}
+
+impl Format {
+    /// The wire value of the `format` parameter.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Xml => "xml",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an answer said: the payload, or the gateway's refusal.
+#[derive(Debug)]
+pub(crate) enum Answer<T> {
+    Ok(Response<T>),
+    Refused(ApiError),
+}
+
+/// True when `key` is the success member of `method`'s answer: the method with a leading
+/// `taobao.` dropped, every `.` turned into `_`, then `_response` (protocol.md section 4).
+pub fn is_response_key(key: &str, method: &str) -> bool {
+    let name = method.strip_prefix("taobao.").unwrap_or(method);
+    let Some(stem) = key.strip_suffix("_response") else { return false };
+    stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| k == if m == b'.' { b'_' } else { m })
+}
+
+/// The success member's name for `method`, such as `baodian_deposit_get_response`.
+pub fn response_key(method: &str) -> String {
+    let name = method.strip_prefix("taobao.").unwrap_or(method);
+    format!("{}_response", name.replace('.', "_"))
+}
+
+/// Decodes an answer of `method` in `format`.
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], format: Format, method: &str) -> Result<Answer<T>, DecodeError> {
+    match format {
+        Format::Json => decode_json(body, method),
+        Format::Xml => decode_xml(body, method),
+    }
+}
+
+/// Where the path of a failing field is kept while serde unwinds.
+type PathSlot = RefCell<Option<String>>;
+
+fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, DecodeError> {
+    let fail = |(err, path): JsonFailure| DecodeError::new(Format::Json, path, err, body);
+    match decode_json_strict(body, method) {
+        Err((err, _)) if err.classify() == serde_json::error::Category::Syntax && err.to_string().contains("control character") => {
+            // Real gateway bodies sometimes carry raw tabs and newlines inside strings
+            // (protocol.md 5.1). Rather than lose the answer, escape them and read again.
+            decode_json_strict(&escape_control_characters(body), method).map_err(fail)
+        }
+        other => other.map_err(fail),
+    }
+}
+
+type JsonFailure = (serde_json::Error, Option<String>);
+
+fn decode_json_strict<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, JsonFailure> {
+    let capture = Capture::default();
+    let path = PathSlot::default();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let answer = Root::<T> { method, capture: &capture, path: &path, xml: false, marker: PhantomData }
+        .deserialize(&mut de)
+        .and_then(|answer| de.end().map(|()| answer));
+    match answer {
+        Ok(RootAnswer::Ok(body)) => Ok(Answer::Ok(Response::new(body, capture.request_id.take()))),
+        Ok(RootAnswer::Refused(err)) => Ok(Answer::Refused(err)),
+        Err(err) => Err((err, path.take())),
+    }
+}
+
+fn escape_control_characters(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 16);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in body {
+        if in_string && byte < 0x20 {
+            out.extend_from_slice(format!("\\u{byte:04x}").as_bytes());
+            continue;
+        }
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        }
+        out.push(byte);
+    }
+    out
+}
+
+fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, DecodeError> {
+    let fail = |path: Option<String>, message: &dyn fmt::Display| DecodeError::new(Format::Xml, path, message, body);
+    let text = std::str::from_utf8(body).map_err(|err| fail(None, &err))?;
+    let root = root_element(text).map_err(|message| fail(None, &message))?;
+    let capture = Capture::default();
+    if root == "error_response" {
+        let mut de = quick_xml::de::Deserializer::from_str(text);
+        let refusal = ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
+        return Ok(Answer::Refused(refusal));
+    }
+    if !is_response_key(&root, method) {
+        let message = format!("expected `<{}>` or `<error_response>`, found `<{root}>`", response_key(method));
+        return Err(fail(None, &message));
+    }
+    let path = PathSlot::default();
+    let mut de = quick_xml::de::Deserializer::from_str(text);
+    let body = tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(&capture))), &path)
+        .map_err(|err| fail(path.take(), &err))?;
+    Ok(Answer::Ok(Response::new(body, capture.request_id.take())))
+}
+
+/// The name of the document's root element, skipping the declaration and comments.
+fn root_element(text: &str) -> Result<String, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(tag)) | Ok(Event::Empty(tag)) => {
+                return Ok(tag.name().into_inner().to_owned());
+            }
+            Ok(Event::Eof) => return Err("the answer has no root element".to_owned()),
+            Ok(_) => {}
+            Err(err) => return Err(format!("malformed XML: {err}")),
+        }
+    }
+}
+
+/// Deserializes `T` through `de`, keeping the failing field's path in `path`.
+fn tracked<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(de: D, path: &PathSlot) -> Result<T, D::Error> {
+    let mut track = serde_path_to_error::Track::new();
+    let result = T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
+    if result.is_err() {
+        let at = track.path().to_string();
+        if at != "." && at != "?" {
+            *path.borrow_mut() = Some(at);
+        }
+    }
+    result
+}
+
+impl ApiError {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(de: D, xml: bool) -> Result<ApiError, D::Error> {
+        <ApiError as de::Deserialize>::deserialize(Lenient::new(de, Ctx::new(xml, None)))
+    }
+}
+
+enum RootAnswer<T> {
+    Ok(T),
+    Refused(ApiError),
+}
+
+/// The top-level JSON object: `{"error_response":…}`, `{"<name>_response":…}`, or (simplify)
+/// the payload's own fields with `request_id` among them.
+struct Root<'a, T> {
+    method: &'a str,
+    capture: &'a Capture,
+    path: &'a PathSlot,
+    xml: bool,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Root<'_, T> {
+    type Value = RootAnswer<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<RootAnswer<T>, D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
+    type Value = RootAnswer<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object holding `{}` or `error_response`", response_key(self.method))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootAnswer<T>, A::Error> {
+        let first = map.next_key_seed(KeySeed)?;
+        let answer = match first.as_deref() {
+            Some("error_response") => RootAnswer::Refused(map.next_value_seed(Refusal { xml: self.xml })?),
+            Some(key) if is_response_key(key, self.method) => {
+                RootAnswer::Ok(map.next_value_seed(Payload { capture: self.capture, path: self.path, xml: self.xml, marker: PhantomData })?)
+            }
+            // No envelope member first: a simplified answer, whose root is the payload.
+            _ => {
+                let replay = Replay { map, first, ctx: Ctx::new(self.xml, Some(self.capture)) };
+                return tracked(replay, self.path).map(RootAnswer::Ok);
+            }
+        };
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(answer)
+    }
+}
+
+struct Refusal {
+    xml: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Refusal {
+    type Value = ApiError;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<ApiError, D::Error> {
+        ApiError::deserialize_lenient(de, self.xml)
+    }
+}
+
+struct Payload<'a, T> {
+    capture: &'a Capture,
+    path: &'a PathSlot,
+    xml: bool,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Payload<'_, T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
+        tracked(Lenient::new(de, Ctx::new(self.xml, Some(self.capture))), self.path)
+    }
+}
+
+/// The root object of a simplified answer, handed to the payload type with the key the
+/// envelope check already read put back in front.
+struct Replay<'de, 'c, A> {
+    map: A,
+    first: Option<Cow<'de, str>>,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, A: MapAccess<'de>> Deserializer<'de> for Replay<'de, '_, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(StructMap::new(self.map, self.first, &[], self.ctx))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        visitor.visit_map(StructMap::new(self.map, self.first, fields, self.ctx))
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}

@@ -1,0 +1,811 @@
+//! A deserializer adapter that reads TOP's quirks into plain `#[derive(Deserialize)]` types.
+//!
+//! It wraps serde_json's or quick-xml's deserializer and changes what a type asks for:
+//! - a sequence accepts every list shape TOP sends: a plain array, the wrapper object
+//!   `{"mark_item":[…]}`, `{}`, `null`, `""`, and XML's repeated child elements;
+//! - a field the answer leaves out is `None` for `Option`, empty for `Vec` and maps, and
+//!   "missing field" for anything else, as serde says;
+//! - integers and floats accept numeric strings, booleans accept `"true"`/`"false"`, and
+//!   strings accept numbers and booleans (the official Java parser is as lenient);
+//! - at the top level, the gateway's `request_id` is kept aside for the caller.
+//!
+//! Nothing is buffered: every value streams from the inner deserializer.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::forward_to_deserialize_any;
+
+/// What the top-level struct sets aside while it is read.
+#[derive(Default)]
+pub(crate) struct Capture {
+    pub(crate) request_id: RefCell<Option<String>>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'c> {
+    /// XML text is untyped: scalars go straight to quick-xml, which parses them itself.
+    xml: bool,
+    /// Set only for the top-level struct of an answer.
+    capture: Option<&'c Capture>,
+}
+
+impl<'c> Ctx<'c> {
+    pub(crate) fn new(xml: bool, capture: Option<&'c Capture>) -> Ctx<'c> {
+        Ctx { xml, capture }
+    }
+
+    fn nested(self) -> Ctx<'c> {
+        Ctx { xml: self.xml, capture: None }
+    }
+}
+
+/// The adapter around an inner deserializer.
+pub(crate) struct Lenient<'c, D> {
+    de: D,
+    ctx: Ctx<'c>,
+}
+
+impl<'c, D> Lenient<'c, D> {
+    pub(crate) fn new(de: D, ctx: Ctx<'c>) -> Self {
+        Lenient { de, ctx }
+    }
+}
+
+/// What the wrapped type asked for, so that a visit can be converted to it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Any,
+    Int,
+    Float,
+    Bool,
+    Str,
+}
+
+macro_rules! lenient_scalar {
+    ($($method:ident => $want:expr,)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                if self.ctx.xml {
+                    self.de.$method(Wrap::new(visitor, Want::Any, self.ctx))
+                } else {
+                    self.de.deserialize_any(Wrap::new(visitor, $want, self.ctx))
+                }
+            }
+        )*
+    };
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_any(Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    lenient_scalar! {
+        deserialize_bool => Want::Bool,
+        deserialize_i8 => Want::Int,
+        deserialize_i16 => Want::Int,
+        deserialize_i32 => Want::Int,
+        deserialize_i64 => Want::Int,
+        deserialize_i128 => Want::Int,
+        deserialize_u8 => Want::Int,
+        deserialize_u16 => Want::Int,
+        deserialize_u32 => Want::Int,
+        deserialize_u64 => Want::Int,
+        deserialize_u128 => Want::Int,
+        deserialize_f32 => Want::Float,
+        deserialize_f64 => Want::Float,
+        deserialize_str => Want::Str,
+        deserialize_string => Want::Str,
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_char(Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_byte_buf(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_option(Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_unit(visitor)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_newtype_struct(name, Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    // Lists: in JSON the value may be an array, a one-member wrapper object, `{}`, null
+    // or ""; in XML it is always the wrapper element, whose children repeat one name.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        let list = ListVisitor { visitor, ctx: self.ctx.nested() };
+        if self.ctx.xml {
+            self.de.deserialize_map(list)
+        } else {
+            self.de.deserialize_any(list)
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_tuple(len, Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.de.deserialize_tuple_struct(name, len, Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_map(Wrap::new(visitor, Want::Any, self.ctx))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.de.deserialize_struct(name, fields, StructVisitor { visitor, fields, ctx: self.ctx })
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.de.deserialize_enum(name, variants, visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_identifier(visitor)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_ignored_any(visitor)
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+/// Forwards every visit to the wrapped type's visitor, converting scalars to what it
+/// asked for and wrapping nested sequences, maps and options in the adapter again.
+struct Wrap<'c, V> {
+    visitor: V,
+    want: Want,
+    ctx: Ctx<'c>,
+}
+
+impl<'c, V> Wrap<'c, V> {
+    fn new(visitor: V, want: Want, ctx: Ctx<'c>) -> Self {
+        Wrap { visitor, want, ctx: ctx.nested() }
+    }
+}
+
+impl<'de, V: Visitor<'de>> Wrap<'_, V> {
+    /// Reads a string as the number or boolean the type asked for; otherwise `None`, and
+    /// the caller hands the string on untouched so that the type's own error shows.
+    fn convert_str<E: de::Error>(self, text: &str) -> Result<Result<V::Value, E>, Self> {
+        let trimmed = text.trim();
+        match self.want {
+            Want::Int => {
+                if let Ok(n) = trimmed.parse::<i64>() {
+                    return Ok(self.visitor.visit_i64(n));
+                }
+                if let Ok(n) = trimmed.parse::<u64>() {
+                    return Ok(self.visitor.visit_u64(n));
+                }
+                Err(self)
+            }
+            Want::Float => match trimmed.parse::<f64>() {
+                Ok(x) => Ok(self.visitor.visit_f64(x)),
+                Err(_) => Err(self),
+            },
+            Want::Bool => match trimmed {
+                "true" => Ok(self.visitor.visit_bool(true)),
+                "false" => Ok(self.visitor.visit_bool(false)),
+                _ => Err(self),
+            },
+            Want::Any | Want::Str => Err(self),
+        }
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+        match self.want {
+            Want::Str => self.visitor.visit_str(if v { "true" } else { "false" }),
+            _ => self.visitor.visit_bool(v),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        match self.want {
+            Want::Str => self.visitor.visit_string(v.to_string()),
+            _ => self.visitor.visit_i64(v),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        match self.want {
+            Want::Str => self.visitor.visit_string(v.to_string()),
+            _ => self.visitor.visit_u64(v),
+        }
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<V::Value, E> {
+        self.visitor.visit_i128(v)
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<V::Value, E> {
+        self.visitor.visit_u128(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        match self.want {
+            Want::Str => self.visitor.visit_string(v.to_string()),
+            _ => self.visitor.visit_f64(v),
+        }
+    }
+
+    fn visit_char<E: de::Error>(self, v: char) -> Result<V::Value, E> {
+        self.visitor.visit_char(v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        match self.convert_str(v) {
+            Ok(done) => done,
+            Err(this) => this.visitor.visit_str(v),
+        }
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        match self.convert_str(v) {
+            Ok(done) => done,
+            Err(this) => this.visitor.visit_borrowed_str(v),
+        }
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        match self.convert_str(&v) {
+            Ok(done) => done,
+            Err(this) => this.visitor.visit_string(v),
+        }
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
+        self.visitor.visit_bytes(v)
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
+        self.visitor.visit_borrowed_bytes(v)
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<V::Value, E> {
+        self.visitor.visit_byte_buf(v)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_none()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
+        self.visitor.visit_some(Lenient::new(de, self.ctx))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_unit()
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
+        self.visitor.visit_newtype_struct(Lenient::new(de, self.ctx))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_seq(Seq { seq, ctx: self.ctx })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(Map { map, ctx: self.ctx })
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_enum(data)
+    }
+}
+
+/// A seed whose value is read through the adapter.
+struct Seed<'c, S> {
+    seed: S,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<S::Value, D::Error> {
+        self.seed.deserialize(Lenient::new(de, self.ctx))
+    }
+}
+
+struct Seq<'c, A> {
+    seq: A,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, A::Error> {
+        self.seq.next_element_seed(Seed { seed, ctx: self.ctx })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.seq.size_hint()
+    }
+}
+
+struct Map<'c, A> {
+    map: A,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        self.map.next_key_seed(seed)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.map.next_value_seed(Seed { seed, ctx: self.ctx })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+/// Reads any list shape into the sequence the type asked for.
+struct ListVisitor<'c, V> {
+    visitor: V,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_seq(Seq { seq, ctx: self.ctx })
+    }
+
+    // `{"mark_item":[…]}`, `{}`, or in XML `<audit_list><mark_item>…</mark_item>…</audit_list>`.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
+        if map.next_key::<IgnoredAny>()?.is_none() {
+            return self.visitor.visit_seq(Empty(PhantomData));
+        }
+        let value = map.next_value_seed(Items { visitor: self.visitor, ctx: self.ctx })?;
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(value)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_seq(Empty(PhantomData))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_seq(Empty(PhantomData))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        if v.trim().is_empty() {
+            self.visitor.visit_seq(Empty(PhantomData))
+        } else {
+            self.visitor.visit_str(v)
+        }
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+        self.visitor.visit_bool(v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        self.visitor.visit_i64(v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.visitor.visit_u64(v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        self.visitor.visit_f64(v)
+    }
+}
+
+/// The value inside a list wrapper: the array itself (JSON), or the run of repeated
+/// elements of one name that quick-xml hands out as a sequence (XML).
+struct Items<'c, V> {
+    visitor: V,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for Items<'_, V> {
+    type Value = V::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
+        if self.ctx.xml {
+            de.deserialize_seq(Wrap::new(self.visitor, Want::Any, self.ctx))
+        } else {
+            Lenient::new(de, self.ctx).deserialize_seq(self.visitor)
+        }
+    }
+}
+
+struct Empty<E>(PhantomData<E>);
+
+impl<'de, E: de::Error> SeqAccess<'de> for Empty<E> {
+    type Error = E;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, _seed: T) -> Result<Option<T::Value>, E> {
+        Ok(None)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(0)
+    }
+}
+
+impl<'de, E: de::Error> MapAccess<'de> for Empty<E> {
+    type Error = E;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, _seed: K) -> Result<Option<K::Value>, E> {
+        Ok(None)
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, _seed: T) -> Result<T::Value, E> {
+        Err(E::custom("no value in an empty map"))
+    }
+}
+
+struct StructVisitor<'c, V> {
+    visitor: V,
+    fields: &'static [&'static str],
+    ctx: Ctx<'c>,
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_seq(Seq { seq, ctx: self.ctx.nested() })
+    }
+}
+
+/// Which of a struct's fields the answer has given.
+enum Seen {
+    Few(u128),
+    Many(Vec<bool>),
+}
+
+impl Seen {
+    fn new(fields: usize) -> Seen {
+        if fields <= 128 {
+            Seen::Few(0)
+        } else {
+            Seen::Many(vec![false; fields])
+        }
+    }
+
+    fn set(&mut self, index: usize) {
+        match self {
+            Seen::Few(bits) => *bits |= 1 << index,
+            Seen::Many(flags) => flags[index] = true,
+        }
+    }
+
+    fn get(&self, index: usize) -> bool {
+        match self {
+            Seen::Few(bits) => bits & (1 << index) != 0,
+            Seen::Many(flags) => flags[index],
+        }
+    }
+}
+
+enum Next {
+    Value,
+    RequestId,
+    Absent(&'static str),
+}
+
+/// The entries of a struct, then one synthesised entry for each field the answer left
+/// out, so that a left-out `Vec` is empty rather than missing.
+pub(crate) struct StructMap<'de, 'c, A> {
+    map: A,
+    /// A key already read by the caller (the simplified envelope's first member).
+    first: Option<Cow<'de, str>>,
+    fields: &'static [&'static str],
+    seen: Seen,
+    /// Once the answer's entries run out: the next field to look at for synthesis.
+    missing_from: Option<usize>,
+    next: Next,
+    ctx: Ctx<'c>,
+}
+
+impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
+    pub(crate) fn new(map: A, first: Option<Cow<'de, str>>, fields: &'static [&'static str], ctx: Ctx<'c>) -> Self {
+        StructMap { map, first, fields, seen: Seen::new(fields.len()), missing_from: None, next: Next::Value, ctx }
+    }
+
+    fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
+        if let Some(index) = self.fields.iter().position(|f| *f == key) {
+            self.seen.set(index);
+        }
+        self.next = if self.ctx.capture.is_some() && key == "request_id" { Next::RequestId } else { Next::Value };
+        match key {
+            Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+            Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+        }
+    }
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        if let Some(first) = self.first.take() {
+            return self.key(first, seed).map(Some);
+        }
+        if self.missing_from.is_none() {
+            match self.map.next_key_seed(KeySeed)? {
+                Some(key) => return self.key(key, seed).map(Some),
+                None => self.missing_from = Some(0),
+            }
+        }
+        let mut index = self.missing_from.unwrap_or(0);
+        while index < self.fields.len() && self.seen.get(index) {
+            index += 1;
+        }
+        self.missing_from = Some(index + 1);
+        match self.fields.get(index) {
+            Some(field) => {
+                self.next = Next::Absent(field);
+                seed.deserialize(BorrowedStrDeserializer::new(field)).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        match std::mem::replace(&mut self.next, Next::Value) {
+            Next::Value => self.map.next_value_seed(Seed { seed, ctx: self.ctx.nested() }),
+            Next::RequestId => {
+                let id: String = self.map.next_value_seed(Seed { seed: PhantomData::<String>, ctx: self.ctx.nested() })?;
+                if let Some(capture) = self.ctx.capture {
+                    *capture.request_id.borrow_mut() = Some(id.clone());
+                }
+                seed.deserialize(StringDeserializer::new(id))
+            }
+            Next::Absent(field) => seed.deserialize(Absent { field, error: PhantomData }),
+        }
+    }
+}
+
+/// Reads a map key as text, borrowed from the input where the format allows.
+pub(crate) struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Cow<'de, str>, D::Error> {
+        de.deserialize_str(KeySeed)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// The value of a field the answer left out.
+struct Absent<E> {
+    field: &'static str,
+    error: PhantomData<E>,
+}
+
+impl<'de, E: de::Error> Deserializer<'de> for Absent<E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, E> {
+        Err(E::missing_field(self.field))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_none()
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_seq(Empty(PhantomData))
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_map(Empty(PhantomData))
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct tuple
+        tuple_struct struct enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn json<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        T::deserialize(Lenient::new(&mut de, Ctx::new(false, None)))
+    }
+
+    fn xml<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, quick_xml::DeError> {
+        let mut de = quick_xml::de::Deserializer::from_str(text);
+        T::deserialize(Lenient::new(&mut de, Ctx::new(true, None)))
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Item {
+        filed: String,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Lists {
+        items: Vec<Item>,
+        words: Vec<String>,
+        ids: Vec<i64>,
+    }
+
+    #[test]
+    fn every_json_list_shape() {
+        let wrapped: Lists = json(
+            r#"{"items":{"mark_item":[{"filed":"a"},{"filed":"b"}]},"words":{"string":["x",""]},"ids":{"number":[1,"2"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(wrapped.items, [Item { filed: "a".into() }, Item { filed: "b".into() }]);
+        assert_eq!(wrapped.words, ["x", ""]);
+        assert_eq!(wrapped.ids, [1, 2]);
+
+        let plain: Lists = json(r#"{"items":[{"filed":"a"}],"words":["x"],"ids":[3]}"#).unwrap();
+        assert_eq!(plain.items, [Item { filed: "a".into() }]);
+        assert_eq!((plain.words, plain.ids), (vec!["x".to_owned()], vec![3]));
+
+        let empty: Lists = json(r#"{"items":{},"words":null,"ids":""}"#).unwrap();
+        assert_eq!((empty.items.len(), empty.words.len(), empty.ids.len()), (0, 0, 0));
+
+        let absent: Lists = json("{}").unwrap();
+        assert_eq!((absent.items.len(), absent.words.len(), absent.ids.len()), (0, 0, 0));
+    }
+
+    #[test]
+    fn every_xml_list_shape() {
+        let full: Lists = xml(
+            "<r><items><mark_item><filed>a</filed></mark_item><mark_item><filed>b</filed></mark_item></items>\
+             <words><string></string></words><ids><number>1</number><number>2</number></ids></r>",
+        )
+        .unwrap();
+        assert_eq!(full.items, [Item { filed: "a".into() }, Item { filed: "b".into() }]);
+        assert_eq!(full.words, [""]);
+        assert_eq!(full.ids, [1, 2]);
+
+        let empty: Lists = xml("<r><items/><words></words></r>").unwrap();
+        assert_eq!((empty.items.len(), empty.words.len(), empty.ids.len()), (0, 0, 0));
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Scalars {
+        id: i64,
+        small: u8,
+        ratio: f64,
+        flag: bool,
+        text: String,
+        maybe: Option<i64>,
+    }
+
+    #[test]
+    fn json_scalars_are_read_leniently() {
+        let got: Scalars =
+            json(r#"{"id":"45248893776176307","small":"7","ratio":"1.5","flag":"true","text":135}"#).unwrap();
+        assert_eq!(
+            got,
+            Scalars { id: 45_248_893_776_176_307, small: 7, ratio: 1.5, flag: true, text: "135".into(), maybe: None }
+        );
+        let got: Scalars = json(r#"{"id":1,"small":2,"ratio":3,"flag":false,"text":"x","maybe":"4"}"#).unwrap();
+        assert_eq!(got.maybe, Some(4));
+    }
+
+    #[test]
+    fn wrong_values_still_fail() {
+        let err = json::<Scalars>(r#"{"id":"abc","small":1,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
+        assert!(err.to_string().contains("invalid type: string \"abc\""), "{err}");
+        let err = json::<Scalars>(r#"{"id":1,"small":300,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
+        assert!(err.to_string().contains("300"), "{err}");
+        let err = json::<Scalars>(r#"{"small":1,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `id`"), "{err}");
+    }
+
+    #[test]
+    fn request_id_is_captured_at_the_top_only() {
+        #[derive(Deserialize)]
+        struct Top {
+            inner: Inner,
+        }
+        #[derive(Deserialize)]
+        struct Inner {
+            request_id: String,
+        }
+        let capture = Capture::default();
+        let mut de = serde_json::Deserializer::from_str(r#"{"inner":{"request_id":"nested"},"request_id":"top"}"#);
+        let top = Top::deserialize(Lenient::new(&mut de, Ctx::new(false, Some(&capture)))).unwrap();
+        assert_eq!(top.inner.request_id, "nested");
+        assert_eq!(capture.request_id.borrow().as_deref(), Some("top"));
+    }
+}

@@ -1,0 +1,69 @@
+//! A Rust SDK for the Taobao Open Platform (TOP).
+//!
+//! An API is a plain struct with one attribute; a blocking client signs it, sends it and
+//! decodes the answer into a plain `#[derive(Deserialize)]` type:
+//!
+//! ```no_run
+//! use serde::Deserialize;
+//! use top_api::top_api;
+//!
+//! /// Queries the server time (获取前台展示的店铺类目).
+//! #[top_api(method = "taobao.time.get", response = TimeGetResponse)]
+//! pub struct TimeGet;
+//!
+//! #[derive(Debug, Deserialize)]
+//! pub struct TimeGetResponse {
+//!     pub time: top_api::DateTime,
+//! }
+//!
+//! let client = top_api::Client::builder("12345678", "app-secret").build()?;
+//! let answer = client.execute(&TimeGet)?;
+//! println!("{} (request {:?})", answer.time, answer.request_id());
+//! # Ok::<(), top_api::Error>(())
+//! ```
+//!
+//! How a call flows: the request's params and the system params form one ordered list,
+//! which is signed and then sent as the form body; the answer's envelope
+//! (`<name>_response` or `error_response`, JSON wrapped or simplified, or XML) is read
+//! straight from the bytes into the response type. See the README for the error model
+//! and the attribute's arguments.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+extern crate self as top_api;
+
+mod client;
+mod datetime;
+mod envelope;
+mod error;
+mod lenient;
+mod params;
+mod request;
+mod response;
+
+pub mod apis;
+pub mod sign;
+pub mod transport;
+
+pub use crate::client::{Client, ClientBuilder, SessionClient, DEFAULT_GATEWAY};
+pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
+pub use crate::envelope::{is_response_key, response_key, Format};
+pub use crate::error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
+pub use crate::params::{Param, Params};
+pub use crate::request::{Request, SessionNeed, WithoutSession};
+pub use crate::response::Response;
+pub use crate::sign::SignMethod;
+pub use top_api_macros::top_api;
+
+/// What the attribute's expansion names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use core::result::Result;
+    pub use serde::Serialize;
+
+    /// Asserts at compile time that a field's type can be a param; spanned at the type.
+    pub const fn assert_param<T: crate::Param + ?Sized>() {}
+
+    /// Asserts at compile time that a `#[top(json)]` field's type is `Serialize`.
+    pub const fn assert_json<T: serde::Serialize + ?Sized>() {}
+}

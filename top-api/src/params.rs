@@ -1,0 +1,261 @@
+//! The ordered list of parameters that is both signed and sent.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::{DateTime, Error};
+
+/// A call's parameters, in the order they were added.
+///
+/// The one list serves both the signature and the wire, so nothing is signed that is
+/// not sent. A value that is empty or only white space is neither sent nor signed (as
+/// the official SDKs do).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    pairs: Vec<(Cow<'static, str>, String)>,
+}
+
+impl Params {
+    /// An empty list.
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// An empty list with room for `capacity` params.
+    pub fn with_capacity(capacity: usize) -> Params {
+        Params { pairs: Vec::with_capacity(capacity) }
+    }
+
+    /// Adds a param unless its value is blank.
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.pairs.push((name.into(), value));
+        }
+    }
+
+    /// Adds a typed value written as TOP expects; `None` and blank values are left out.
+    pub fn push_value<P: Param + ?Sized>(&mut self, name: &'static str, value: &P) {
+        let mut text = String::new();
+        if value.write_param(&mut text) {
+            self.push(name, text);
+        }
+    }
+
+    /// Adds a structured value as compact JSON text; a value that serializes to `null`
+    /// (`None`) is left out.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] when the value cannot be serialized as JSON (a map with
+    /// non-string keys, say).
+    pub fn push_json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+        let text = serde_json::to_string(value).map_err(|err| Error::Param { name, reason: err.to_string() })?;
+        if text != "null" {
+            self.push(name, text);
+        }
+        Ok(())
+    }
+
+    /// The value of `name`, if it is in the list.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The params as name/value pairs, in the order they were added.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+    }
+
+    /// How many params there are.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A user's params may hold personal data; the names are enough to debug with.
+        f.debug_list().entries(self.pairs.iter().map(|(n, _)| n)).finish()
+    }
+}
+
+/// A type that can be a TOP parameter.
+///
+/// Implemented for `String` and `str`, every integer type, `bool`, `f32` and `f64`,
+/// [`DateTime`], and `Option`, `Vec` and slices of those. A structured param is any
+/// `Serialize` type marked `#[top(json)]` instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a TOP parameter",
+    label = "not a parameter type",
+    note = "a param is a `String`, an integer, `bool`, a float, `top_api::DateTime`, or an `Option` or `Vec` of those",
+    note = "a structured param is a `serde::Serialize` type marked `#[top(json)]`"
+)]
+pub trait Param {
+    /// Writes the wire text of the value into `out`; returns false when there is no
+    /// value to send (`None`).
+    fn write_param(&self, out: &mut String) -> bool;
+}
+
+impl Param for str {
+    fn write_param(&self, out: &mut String) -> bool {
+        out.push_str(self);
+        true
+    }
+}
+
+impl Param for String {
+    fn write_param(&self, out: &mut String) -> bool {
+        self.as_str().write_param(out)
+    }
+}
+
+impl Param for Cow<'_, str> {
+    fn write_param(&self, out: &mut String) -> bool {
+        self.as_ref().write_param(out)
+    }
+}
+
+impl Param for bool {
+    fn write_param(&self, out: &mut String) -> bool {
+        out.push_str(if *self { "true" } else { "false" });
+        true
+    }
+}
+
+macro_rules! display_params {
+    ($($ty:ty)*) => {
+        $(
+            impl Param for $ty {
+                fn write_param(&self, out: &mut String) -> bool {
+                    use std::fmt::Write as _;
+                    // Writing into a String cannot fail.
+                    let _ = write!(out, "{self}");
+                    true
+                }
+            }
+        )*
+    };
+}
+
+display_params!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
+
+impl Param for DateTime {
+    fn write_param(&self, out: &mut String) -> bool {
+        self.write_to(out);
+        true
+    }
+}
+
+impl<T: Param + ?Sized> Param for &T {
+    fn write_param(&self, out: &mut String) -> bool {
+        (**self).write_param(out)
+    }
+}
+
+impl<T: Param + ?Sized> Param for Box<T> {
+    fn write_param(&self, out: &mut String) -> bool {
+        (**self).write_param(out)
+    }
+}
+
+impl<T: Param> Param for Option<T> {
+    fn write_param(&self, out: &mut String) -> bool {
+        match self {
+            Some(value) => value.write_param(out),
+            None => false,
+        }
+    }
+}
+
+/// Lists are joined with `,` (protocol.md section 2).
+impl<T: Param> Param for [T] {
+    fn write_param(&self, out: &mut String) -> bool {
+        let mut any = false;
+        for item in self {
+            let mark = out.len();
+            if any {
+                out.push(',');
+            }
+            if item.write_param(out) {
+                any = true;
+            } else {
+                out.truncate(mark);
+            }
+        }
+        any
+    }
+}
+
+impl<T: Param> Param for Vec<T> {
+    fn write_param(&self, out: &mut String) -> bool {
+        self.as_slice().write_param(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_values_are_left_out() {
+        let mut params = Params::new();
+        params.push("empty", "");
+        params.push("spaces", " \t\n");
+        params.push_value("none", &None::<i64>);
+        params.push_value("no_items", &Vec::<String>::new());
+        params.push_value("kept", " x ");
+        assert_eq!(params.iter().collect::<Vec<_>>(), [("kept", " x ")]);
+    }
+
+    #[test]
+    fn values_are_written_as_top_expects() {
+        let mut params = Params::new();
+        params.push_value("n", &-42_i64);
+        params.push_value("big", &u64::MAX);
+        params.push_value("flag", &true);
+        params.push_value("x", &1.5_f64);
+        params.push_value("list", &vec![1_i64, 2, 3]);
+        params.push_value("names", &["a".to_owned(), "b".to_owned()][..]);
+        params.push_value("sparse", &vec![None, Some(1_u8), None, Some(2)]);
+        params.push_value("at", &DateTime::parse("2000-01-01 00:00:00").unwrap());
+        params.push_json("obj", &serde_json::json!({"a": [1, 2], "b": "宝"})).unwrap();
+        params.push_json("null", &None::<u8>).unwrap();
+        let got: Vec<_> = params.iter().collect();
+        assert_eq!(
+            got,
+            [
+                ("n", "-42"),
+                ("big", "18446744073709551615"),
+                ("flag", "true"),
+                ("x", "1.5"),
+                ("list", "1,2,3"),
+                ("names", "a,b"),
+                ("sparse", "1,2"),
+                ("at", "2000-01-01 00:00:00"),
+                ("obj", r#"{"a":[1,2],"b":"宝"}"#),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_that_cannot_be_written_is_an_error() {
+        let mut map = std::collections::HashMap::new();
+        map.insert(vec![1_u8], 1);
+        let err = Params::new().push_json("filter", &map).unwrap_err();
+        assert!(matches!(err, Error::Param { name: "filter", .. }), "{err:?}");
+    }
+
+    #[test]
+    fn debug_shows_names_only() {
+        let mut params = Params::new();
+        params.push("user", "身份证111111111111111111");
+        assert_eq!(format!("{params:?}"), r#"["user"]"#);
+    }
+}

@@ -1,0 +1,48 @@
+//! What an API is to the client: a method name, a session need, params and a response type.
+
+use serde::de::DeserializeOwned;
+
+use crate::{Error, Params};
+
+/// Whether an API needs a user's session (TOP's 授权 requirement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionNeed {
+    /// The API takes no session (不需要授权).
+    None,
+    /// The API takes a session when there is one (可选授权).
+    Optional,
+    /// The API must be called with a session (需要授权).
+    Required,
+}
+
+/// A TOP API: implemented by `#[top_api]`.
+///
+/// Implement it by hand only for what the attribute cannot express; the attribute also
+/// implements [`WithoutSession`] for APIs that need no session.
+pub trait Request {
+    /// The API's method name, such as `taobao.baodian.deposit.get`.
+    const METHOD: &'static str;
+    /// Whether the API needs a user's session.
+    const SESSION: SessionNeed;
+    /// The payload of a successful answer.
+    type Response: DeserializeOwned;
+
+    /// Adds the API's own params, in declaration order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] when a structured param cannot be written as JSON.
+    fn write_params(&self, params: &mut Params) -> Result<(), Error>;
+}
+
+/// An API that can be called without a session: `client.execute(&request)`.
+///
+/// An API declared `session = "required"` lacks it, so calling it without a session
+/// does not compile; call it through `client.with_session(token)` instead.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` needs a user session",
+    label = "this API is declared `session = \"required\"`",
+    note = "call it as `client.with_session(token).execute(&request)`"
+)]
+pub trait WithoutSession: Request {}

@@ -1,0 +1,205 @@
+//! How a call's bytes reach the gateway: a small trait, the real ureq transport, and an
+//! in-memory fake for tests.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::error::{TransportError, TransportErrorKind};
+
+/// One HTTP request the client wants sent.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct HttpRequest<'a> {
+    /// The gateway URL.
+    pub url: &'a str,
+    /// The `Content-Type` header.
+    pub content_type: &'a str,
+    /// The body. It holds the session and the signature: never log it.
+    pub body: &'a [u8],
+}
+
+/// The status and body of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The body, decompressed.
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// A response with `status` and `body`.
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
+        HttpResponse { status, body: body.into() }
+    }
+}
+
+/// Sends one HTTP request and returns its answer, whatever the status.
+///
+/// The client uses a blocking ureq agent by default; tests plug in [`FakeTransport`].
+pub trait Transport: Send + Sync + 'static {
+    /// Sends `request`.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] when no answer could be had.
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
+}
+
+/// The real transport: a ureq agent with keep-alive, rustls and gzip.
+pub(crate) struct UreqTransport {
+    agent: ureq::Agent,
+    max_body: u64,
+}
+
+impl UreqTransport {
+    pub(crate) fn new(connect_timeout: Duration, read_timeout: Duration, max_body: u64) -> UreqTransport {
+        let config = ureq::Agent::config_builder()
+            .timeout_connect(Some(connect_timeout))
+            .timeout_per_read(Some(read_timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("top-api/", env!("CARGO_PKG_VERSION")))
+            .build();
+        UreqTransport { agent: config.into(), max_body }
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut answer = self
+            .agent
+            .post(request.url)
+            .header("Content-Type", request.content_type)
+            .send(request.body)
+            .map_err(transport_error)?;
+        let status = answer.status().as_u16();
+        let body = answer.body_mut().with_config().limit(self.max_body).read_to_vec().map_err(transport_error)?;
+        Ok(HttpResponse { status, body })
+    }
+}
+
+fn transport_error(err: ureq::Error) -> TransportError {
+    let kind = match &err {
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
+            TransportErrorKind::Connect
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
+        ureq::Error::Io(_) | ureq::Error::Protocol(_) => TransportErrorKind::Io,
+        _ => TransportErrorKind::Other,
+    };
+    TransportError::new(kind, err)
+}
+
+/// A request the [`FakeTransport`] received.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The URL it was sent to.
+    pub url: String,
+    /// Its `Content-Type`.
+    pub content_type: String,
+    /// Its body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The body's form params, decoded, in order.
+    pub fn form(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+
+    /// The value of one form param.
+    pub fn param(&self, name: &str) -> Option<String> {
+        form_urlencoded::parse(&self.body).find(|(n, _)| n == name).map(|(_, v)| v.into_owned())
+    }
+}
+
+impl fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body holds the session and the signature.
+        f.debug_struct("RecordedRequest")
+            .field("url", &self.url)
+            .field("content_type", &self.content_type)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+/// An in-memory transport for tests: answers with queued responses, in order, and keeps
+/// every request it received. Clones share the queue and the record.
+///
+/// # Examples
+///
+/// ```
+/// use top_api::transport::{FakeTransport, HttpResponse};
+///
+/// let fake = FakeTransport::new();
+/// fake.push(HttpResponse::new(200, r#"{"time_get_response":{"time":"2024-01-01 00:00:00"}}"#));
+/// let client = top_api::Client::builder("12345678", "secret").transport(fake.clone()).build()?;
+/// # let _ = client;
+/// # Ok::<(), top_api::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct FakeTransport {
+    state: Arc<Mutex<FakeState>>,
+}
+
+#[derive(Default)]
+struct FakeState {
+    answers: VecDeque<Result<HttpResponse, TransportError>>,
+    requests: Vec<RecordedRequest>,
+}
+
+impl FakeTransport {
+    /// A fake with nothing queued.
+    pub fn new() -> FakeTransport {
+        FakeTransport::default()
+    }
+
+    /// Queues an answer.
+    pub fn push(&self, answer: HttpResponse) {
+        self.lock().answers.push_back(Ok(answer));
+    }
+
+    /// Queues a transport failure.
+    pub fn push_error(&self, err: TransportError) {
+        self.lock().answers.push_back(Err(err));
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().requests.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        // A panicking test thread leaves the record as it was; keep using it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl fmt::Debug for FakeTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.lock();
+        f.debug_struct("FakeTransport")
+            .field("queued", &state.answers.len())
+            .field("received", &state.requests.len())
+            .finish()
+    }
+}
+
+impl Transport for FakeTransport {
+    fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut state = self.lock();
+        state.requests.push(RecordedRequest {
+            url: request.url.to_owned(),
+            content_type: request.content_type.to_owned(),
+            body: request.body.to_vec(),
+        });
+        state.answers.pop_front().unwrap_or_else(|| {
+            Err(TransportError::new(TransportErrorKind::Other, "the fake transport has no answer queued"))
+        })
+    }
+}
