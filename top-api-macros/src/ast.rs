@@ -26,7 +26,11 @@ impl<'a> Api<'a> {
     pub(crate) fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Api<'a>> {
         let fields = match &input.data {
             syn::Data::Struct(data) => match &data.fields {
-                syn::Fields::Named(named) => named.named.iter().map(|field| Field::from_syn(cx, field)).collect(),
+                syn::Fields::Named(named) => named
+                    .named
+                    .iter()
+                    .map(|field| Field::from_syn(cx, field))
+                    .collect(),
                 syn::Fields::Unit => Vec::new(),
                 syn::Fields::Unnamed(unnamed) => {
                     cx.error_spanned_by(
@@ -63,6 +67,12 @@ impl<'a> Field<'a> {
             Some(lit) => (lit.value(), lit.span()),
             None => (member.unraw().to_string(), member.span()),
         };
-        Field { member, ty: &field.ty, wire, wire_span, json }
+        Field {
+            member,
+            ty: &field.ty,
+            wire,
+            wire_span,
+            json,
+        }
     }
 }

@@ -55,12 +55,18 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
             RESPONSE => response.is_some(),
             SESSION => session.is_some(),
             _ => {
-                cx.error_spanned_by(&meta.path, format_args!("unknown top_api argument `{key}`; {ARGS}"));
+                cx.error_spanned_by(
+                    &meta.path,
+                    format_args!("unknown top_api argument `{key}`; {ARGS}"),
+                );
                 return skip_value(meta.input);
             }
         };
         if duplicate {
-            cx.error_spanned_by(&meta.path, format_args!("duplicate top_api argument `{key}`"));
+            cx.error_spanned_by(
+                &meta.path,
+                format_args!("duplicate top_api argument `{key}`"),
+            );
             return skip_value(meta.input);
         }
         if !meta.input.peek(Token![=]) {
@@ -73,14 +79,23 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                 Ok(lit) => method = Some(lit),
                 Err(_) => {
                     let found: TokenStream = take_value(value)?;
-                    cx.error_spanned_by(found, "method must be a string literal like `\"taobao.time.get\"`");
+                    cx.error_spanned_by(
+                        found,
+                        "method must be a string literal like `\"taobao.time.get\"`",
+                    );
                     method = Some(LitStr::new("", Span::call_site()));
                 }
             },
             RESPONSE => {
                 if value.peek(LitStr) {
                     let lit: LitStr = value.parse()?;
-                    cx.error_spanned_by(&lit, format_args!("response must be a type, not a string: `response = {}`", lit.value()));
+                    cx.error_spanned_by(
+                        &lit,
+                        format_args!(
+                            "response must be a type, not a string: `response = {}`",
+                            lit.value()
+                        ),
+                    );
                     response = Some(syn::parse_quote!(()));
                 } else {
                     let found = take_value(value)?;
@@ -88,9 +103,15 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                         Ok(ty) => response = Some(ty),
                         Err(_) => {
                             if found.is_empty() {
-                                cx.error_spanned_by(&meta.path, "response must be a type like `TimeGetResponse`");
+                                cx.error_spanned_by(
+                                    &meta.path,
+                                    "response must be a type like `TimeGetResponse`",
+                                );
                             } else {
-                                cx.error_spanned_by(found, "response must be a type like `TimeGetResponse`");
+                                cx.error_spanned_by(
+                                    found,
+                                    "response must be a type like `TimeGetResponse`",
+                                );
                             }
                             response = Some(syn::parse_quote!(()));
                         }
@@ -102,7 +123,10 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                     Ok(lit) => lit,
                     Err(_) => {
                         let found = take_value(value)?;
-                        cx.error_spanned_by(found, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
+                        cx.error_spanned_by(
+                            found,
+                            "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`",
+                        );
                         session = Some(Session::None);
                         return Ok(());
                     }
@@ -112,7 +136,10 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                     "optional" => Session::Optional,
                     "required" => Session::Required,
                     _ => {
-                        cx.error_spanned_by(&lit, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
+                        cx.error_spanned_by(
+                            &lit,
+                            "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`",
+                        );
                         Session::None
                     }
                 });
@@ -123,7 +150,11 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     if let Err(err) = parser.parse2(tokens) {
         cx.syn_error(err);
     }
-    Args { method, response, session: session.unwrap_or(Session::None) }
+    Args {
+        method,
+        response,
+        session: session.unwrap_or(Session::None),
+    }
 }
 
 /// What `#[top(...)]` says of one field.
@@ -144,7 +175,11 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
             }
         };
         let result = list.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let key = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             match key.as_str() {
                 RENAME => {
                     if args.rename.is_some() {
@@ -163,7 +198,10 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
                     args.json = true;
                 }
                 _ => {
-                    cx.error_spanned_by(&meta.path, format_args!("unknown top argument `{key}`; {FIELD_ARGS}"));
+                    cx.error_spanned_by(
+                        &meta.path,
+                        format_args!("unknown top argument `{key}`; {FIELD_ARGS}"),
+                    );
                     skip_value(meta.input)?;
                 }
             }

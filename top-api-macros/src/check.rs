@@ -35,10 +35,20 @@ pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Optio
 
 /// `method` and `response` must both be given; the attribute as a whole is at fault.
 fn check_required_args(cx: &Ctxt, args: &Args) {
-    for (name, missing) in [(attr::METHOD, args.method.is_none()), (attr::RESPONSE, args.response.is_none())] {
+    for (name, missing) in [
+        (attr::METHOD, args.method.is_none()),
+        (attr::RESPONSE, args.response.is_none()),
+    ] {
         if missing {
-            let example = if name == attr::METHOD { "method = \"taobao.time.get\"" } else { "response = TimeGetResponse" };
-            cx.error_at(proc_macro2::Span::call_site(), format_args!("missing top_api argument `{name}`, as in `{example}`"));
+            let example = if name == attr::METHOD {
+                "method = \"taobao.time.get\""
+            } else {
+                "response = TimeGetResponse"
+            };
+            cx.error_at(
+                proc_macro2::Span::call_site(),
+                format_args!("missing top_api argument `{name}`, as in `{example}`"),
+            );
         }
     }
 }
@@ -54,17 +64,27 @@ fn check_method(cx: &Ctxt, args: &Args) {
     }
     let segments: Vec<&str> = method.split('.').collect();
     let well_formed = segments.len() >= 2
-        && segments.iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
+        && segments.iter().all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        })
         && method.as_bytes()[0].is_ascii_lowercase();
     if !well_formed {
-        cx.error_spanned_by(lit, "method must be dotted lowercase like `taobao.time.get`");
+        cx.error_spanned_by(
+            lit,
+            "method must be dotted lowercase like `taobao.time.get`",
+        );
     }
 }
 
 /// An API struct is sent as it is: generic parameters have no wire form.
 fn check_generics(cx: &Ctxt, input: &syn::DeriveInput) {
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "#[top_api] does not support generic parameters");
+        cx.error_spanned_by(
+            &input.generics,
+            "#[top_api] does not support generic parameters",
+        );
     } else if let Some(clause) = &input.generics.where_clause {
         cx.error_spanned_by(clause, "#[top_api] does not support where clauses");
     }
@@ -72,12 +92,23 @@ fn check_generics(cx: &Ctxt, input: &syn::DeriveInput) {
 
 /// `#[top(...)]` describes a field; on the struct itself it means nothing.
 fn check_misplaced_field_attr(cx: &Ctxt, input: &syn::DeriveInput) {
-    for attr in input.attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
-        cx.error_spanned_by(attr, "`#[top(...)]` goes on a field; the struct takes `#[top_api(...)]`");
+    for attr in input
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident(attr::FIELD_ATTR))
+    {
+        cx.error_spanned_by(
+            attr,
+            "`#[top(...)]` goes on a field; the struct takes `#[top_api(...)]`",
+        );
     }
     if let syn::Data::Enum(data) = &input.data {
         for variant in &data.variants {
-            for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
+            for attr in variant
+                .attrs
+                .iter()
+                .filter(|attr| attr.path().is_ident(attr::FIELD_ATTR))
+            {
                 cx.error_spanned_by(attr, "`#[top(...)]` goes on a field of a struct");
             }
         }
@@ -106,7 +137,10 @@ fn check_duplicate_wire_names(cx: &Ctxt, api: &Api) {
         if let Some(first) = seen.insert(field.wire.as_str(), field.member) {
             cx.error_at(
                 field.wire_span,
-                format_args!("two fields are sent as `{}`: `{}` and `{}`", field.wire, first, field.member),
+                format_args!(
+                    "two fields are sent as `{}`: `{}` and `{}`",
+                    field.wire, first, field.member
+                ),
             );
         }
     }

@@ -10,16 +10,21 @@ use crate::attr::{self, Args, Session};
 /// The struct as the user wrote it, less the attribute's own `#[top(...)]` markers.
 pub(crate) fn strip(input: &syn::DeriveInput) -> syn::DeriveInput {
     let mut item = input.clone();
-    item.attrs.retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
+    item.attrs
+        .retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
     match &mut item.data {
         syn::Data::Struct(data) => {
             for field in data.fields.iter_mut() {
-                field.attrs.retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
+                field
+                    .attrs
+                    .retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
             }
         }
         syn::Data::Enum(data) => {
             for variant in data.variants.iter_mut() {
-                variant.attrs.retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
+                variant
+                    .attrs
+                    .retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
             }
         }
         syn::Data::Union(_) => {}
@@ -49,7 +54,11 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
             }
         }
     });
-    let params_arg = if api.fields.is_empty() { format_ident!("_params") } else { params.clone() };
+    let params_arg = if api.fields.is_empty() {
+        format_ident!("_params")
+    } else {
+        params.clone()
+    };
     let without_session = (args.session != Session::Required).then(|| {
         quote! {
             #[automatically_derived]

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::envelope::{self, Answer};
+use crate::envelope;
 use crate::error::body_prefix;
 use crate::request::{Request, SessionNeed, WithoutSession};
 use crate::transport::{HttpRequest, Transport, UreqTransport};
@@ -87,10 +87,14 @@ impl Client {
     /// [`Error::Config`] when `TOP_APP_KEY` or `TOP_APP_SECRET` is not set.
     pub fn builder_from_env() -> Result<ClientBuilder, Error> {
         let var = |name: &str| {
-            std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
         };
-        let app_key = var("TOP_APP_KEY").ok_or_else(|| Error::Config("TOP_APP_KEY is not set".to_owned()))?;
-        let secret = var("TOP_APP_SECRET").ok_or_else(|| Error::Config("TOP_APP_SECRET is not set".to_owned()))?;
+        let app_key =
+            var("TOP_APP_KEY").ok_or_else(|| Error::Config("TOP_APP_KEY is not set".to_owned()))?;
+        let secret = var("TOP_APP_SECRET")
+            .ok_or_else(|| Error::Config("TOP_APP_SECRET is not set".to_owned()))?;
         let mut builder = Client::builder(app_key, secret);
         if let Some(gateway) = var("TOP_GATEWAY") {
             builder = builder.gateway(gateway);
@@ -107,13 +111,19 @@ impl Client {
     ///
     /// [`Error::Api`] when the gateway refuses the call; [`Error::Transport`],
     /// [`Error::Status`] and [`Error::Decode`] when the answer cannot be had or read.
-    pub fn execute<R: Request + WithoutSession>(&self, request: &R) -> Result<Response<R::Response>, Error> {
+    pub fn execute<R: Request + WithoutSession>(
+        &self,
+        request: &R,
+    ) -> Result<Response<R::Response>, Error> {
         self.call(request, None)
     }
 
     /// A handle that sends `session` (the user's access token) with every call.
     pub fn with_session(&self, session: impl Into<String>) -> SessionClient {
-        SessionClient { client: self.clone(), session: Secret(session.into()) }
+        SessionClient {
+            client: self.clone(),
+            session: Secret(session.into()),
+        }
     }
 
     /// The app key.
@@ -126,9 +136,15 @@ impl Client {
         &self.inner.gateway
     }
 
-    fn call<R: Request>(&self, request: &R, session: Option<&Secret>) -> Result<Response<R::Response>, Error> {
+    fn call<R: Request>(
+        &self,
+        request: &R,
+        session: Option<&Secret>,
+    ) -> Result<Response<R::Response>, Error> {
         let inner = &*self.inner;
-        let session = session.map(|s| s.0.as_str()).filter(|s| !s.trim().is_empty());
+        let session = session
+            .map(|s| s.0.as_str())
+            .filter(|s| !s.trim().is_empty());
         if R::SESSION == SessionNeed::Required && session.is_none() {
             return Err(Error::MissingSession { method: R::METHOD });
         }
@@ -139,20 +155,30 @@ impl Client {
         body.append_pair("sign", &sign);
         let body = body.finish();
 
-        let http = HttpRequest { url: &inner.gateway, content_type: FORM_CONTENT_TYPE, body: body.as_bytes() };
+        let http = HttpRequest {
+            url: &inner.gateway,
+            content_type: FORM_CONTENT_TYPE,
+            body: body.as_bytes(),
+        };
         let answer = inner.transport.send(&http).map_err(Error::Transport)?;
-        let secrets = [inner.secret.0.as_str(), session.unwrap_or(""), sign.as_str()];
+        let secrets = [
+            inner.secret.0.as_str(),
+            session.unwrap_or(""),
+            sign.as_str(),
+        ];
         if answer.status != 200 {
-            return Err(Error::Status { status: answer.status, body: redact(body_prefix(&answer.body), &secrets) });
+            return Err(Error::Status {
+                status: answer.status,
+                body: redact(body_prefix(&answer.body), &secrets),
+            });
         }
-        match envelope::decode::<R::Response>(&answer.body, inner.format, R::METHOD) {
-            Ok(Answer::Ok(response)) => Ok(response),
-            Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
-            Err(mut err) => {
+        envelope::decode::<R>(&answer.body, inner.format).map_err(|err| match err {
+            Error::Decode(mut err) => {
                 err.redact(&secrets);
-                Err(Error::Decode(err))
+                Error::Decode(err)
             }
-        }
+            other => other,
+        })
     }
 
     /// The system params followed by the API's own.
@@ -223,7 +249,10 @@ impl SessionClient {
 
 impl fmt::Debug for SessionClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionClient").field("client", &self.client).field("session", &self.session).finish()
+        f.debug_struct("SessionClient")
+            .field("client", &self.client)
+            .field("session", &self.session)
+            .finish()
     }
 }
 
@@ -346,15 +375,24 @@ impl ClientBuilder {
             return Err(Error::Config("the app secret is blank".to_owned()));
         }
         let scheme_ok = ["http://", "https://"].iter().any(|scheme| {
-            self.gateway.get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+            self.gateway
+                .get(..scheme.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
                 && self.gateway.len() > scheme.len()
         });
         if !scheme_ok {
-            return Err(Error::Config(format!("the gateway `{}` is not an http:// or https:// URL", self.gateway)));
+            return Err(Error::Config(format!(
+                "the gateway `{}` is not an http:// or https:// URL",
+                self.gateway
+            )));
         }
         let transport = match self.transport {
             Some(transport) => transport,
-            None => Box::new(UreqTransport::new(self.connect_timeout, self.read_timeout, self.max_body)),
+            None => Box::new(UreqTransport::new(
+                self.connect_timeout,
+                self.read_timeout,
+                self.max_body,
+            )),
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -81,7 +81,10 @@ impl DateTime {
 impl From<OffsetDateTime> for DateTime {
     fn from(instant: OffsetDateTime) -> DateTime {
         let local = instant.to_offset(GMT8);
-        DateTime(PrimitiveDateTime::new(local.date(), local.time().replace_nanosecond(0).unwrap_or(local.time())))
+        DateTime(PrimitiveDateTime::new(
+            local.date(),
+            local.time().replace_nanosecond(0).unwrap_or(local.time()),
+        ))
     }
 }
 
@@ -143,7 +146,8 @@ impl<'de> Deserialize<'de> for DateTime {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<DateTime, E> {
-                DateTime::parse(text).map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+                DateTime::parse(text)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
             }
         }
 
@@ -188,12 +192,21 @@ mod tests {
     fn parse_and_display_round_trip() {
         let at = DateTime::parse("2021-07-22 23:00:46").unwrap();
         assert_eq!(at.to_string(), "2021-07-22 23:00:46");
-        assert_eq!(SystemTime::from(at), UNIX_EPOCH + Duration::from_secs(1_626_966_046));
+        assert_eq!(
+            SystemTime::from(at),
+            UNIX_EPOCH + Duration::from_secs(1_626_966_046)
+        );
     }
 
     #[test]
     fn rejects_other_shapes() {
-        for text in ["", "2021-07-22", "2021-07-22T23:00:46", "2021-13-01 00:00:00", "yesterday"] {
+        for text in [
+            "",
+            "2021-07-22",
+            "2021-07-22T23:00:46",
+            "2021-13-01 00:00:00",
+            "yesterday",
+        ] {
             assert!(DateTime::parse(text).is_err(), "{text:?}");
         }
     }

@@ -87,7 +87,13 @@ pub struct ApiError {
 impl ApiError {
     /// Builds a refusal, as a test double or a sandbox handler would answer it.
     pub fn new(code: i64, msg: impl Into<String>) -> ApiError {
-        ApiError { code, msg: msg.into(), sub_code: None, sub_msg: None, request_id: None }
+        ApiError {
+            code,
+            msg: msg.into(),
+            sub_code: None,
+            sub_msg: None,
+            request_id: None,
+        }
     }
 
     /// Sets the service's `sub_code` and `sub_msg`.
@@ -182,8 +188,14 @@ pub struct TransportError {
 
 impl TransportError {
     /// Wraps an HTTP stack's error.
-    pub fn new(kind: TransportErrorKind, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> TransportError {
-        TransportError { kind, source: source.into() }
+    pub fn new(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> TransportError {
+        TransportError {
+            kind,
+            source: source.into(),
+        }
     }
 
     /// What kind of failure this is.
@@ -222,8 +234,18 @@ pub struct DecodeError {
 const BODY_PREFIX_CHARS: usize = 200;
 
 impl DecodeError {
-    pub(crate) fn new(format: Format, path: Option<String>, message: impl fmt::Display, body: &[u8]) -> DecodeError {
-        DecodeError { format, path, message: message.to_string(), body: body_prefix(body) }
+    pub(crate) fn new(
+        format: Format,
+        path: Option<String>,
+        message: impl fmt::Display,
+        body: &[u8],
+    ) -> DecodeError {
+        DecodeError {
+            format,
+            path,
+            message: message.to_string(),
+            body: body_prefix(body),
+        }
     }
 
     /// The format that was being read.

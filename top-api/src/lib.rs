@@ -47,7 +47,7 @@ pub mod transport;
 
 pub use crate::client::{Client, ClientBuilder, SessionClient, DEFAULT_GATEWAY};
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
-pub use crate::envelope::{is_response_key, response_key, Format};
+pub use crate::envelope::{decode, is_response_key, response_key, Format};
 pub use crate::error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
 pub use crate::params::{Param, Params};
 pub use crate::request::{Request, SessionNeed, WithoutSession};

@@ -24,7 +24,9 @@ impl Params {
 
     /// An empty list with room for `capacity` params.
     pub fn with_capacity(capacity: usize) -> Params {
-        Params { pairs: Vec::with_capacity(capacity) }
+        Params {
+            pairs: Vec::with_capacity(capacity),
+        }
     }
 
     /// Adds a param unless its value is blank.
@@ -50,8 +52,15 @@ impl Params {
     ///
     /// [`Error::Param`] when the value cannot be serialized as JSON (a map with
     /// non-string keys, say).
-    pub fn push_json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
-        let text = serde_json::to_string(value).map_err(|err| Error::Param { name, reason: err.to_string() })?;
+    pub fn push_json<T: Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        let text = serde_json::to_string(value).map_err(|err| Error::Param {
+            name,
+            reason: err.to_string(),
+        })?;
         if text != "null" {
             self.push(name, text);
         }
@@ -60,7 +69,10 @@ impl Params {
 
     /// The value of `name`, if it is in the list.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The params as name/value pairs, in the order they were added.
@@ -82,7 +94,9 @@ impl Params {
 impl std::fmt::Debug for Params {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A user's params may hold personal data; the names are enough to debug with.
-        f.debug_list().entries(self.pairs.iter().map(|(n, _)| n)).finish()
+        f.debug_list()
+            .entries(self.pairs.iter().map(|(n, _)| n))
+            .finish()
     }
 }
 
@@ -225,7 +239,9 @@ mod tests {
         params.push_value("names", &["a".to_owned(), "b".to_owned()][..]);
         params.push_value("sparse", &vec![None, Some(1_u8), None, Some(2)]);
         params.push_value("at", &DateTime::parse("2000-01-01 00:00:00").unwrap());
-        params.push_json("obj", &serde_json::json!({"a": [1, 2], "b": "宝"})).unwrap();
+        params
+            .push_json("obj", &serde_json::json!({"a": [1, 2], "b": "宝"}))
+            .unwrap();
         params.push_json("null", &None::<u8>).unwrap();
         let got: Vec<_> = params.iter().collect();
         assert_eq!(
@@ -249,7 +265,10 @@ mod tests {
         let mut map = std::collections::HashMap::new();
         map.insert(vec![1_u8], 1);
         let err = Params::new().push_json("filter", &map).unwrap_err();
-        assert!(matches!(err, Error::Param { name: "filter", .. }), "{err:?}");
+        assert!(
+            matches!(err, Error::Param { name: "filter", .. }),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -82,7 +82,12 @@ where
 {
     let mut pairs: Vec<(K, V)> = pairs.into_iter().collect();
     pairs.sort_unstable_by(|a, b| a.0.as_ref().as_bytes().cmp(b.0.as_ref().as_bytes()));
-    let mut text = String::with_capacity(pairs.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len()).sum());
+    let mut text = String::with_capacity(
+        pairs
+            .iter()
+            .map(|(k, v)| k.as_ref().len() + v.as_ref().len())
+            .sum(),
+    );
     for (name, value) in &pairs {
         text.push_str(name.as_ref());
         text.push_str(value.as_ref());
@@ -146,20 +151,35 @@ mod tests {
 
     #[test]
     fn md5_known_answer() {
-        let got = sign(item_seller_get(SignMethod::Md5), "helloworld", SignMethod::Md5);
+        let got = sign(
+            item_seller_get(SignMethod::Md5),
+            "helloworld",
+            SignMethod::Md5,
+        );
         assert_eq!(got, "66987CB115214E59E6EC978214934FB8");
     }
 
     #[test]
     fn hmac_md5_known_answer() {
-        let got = sign(item_seller_get(SignMethod::Hmac), "helloworld", SignMethod::Hmac);
+        let got = sign(
+            item_seller_get(SignMethod::Hmac),
+            "helloworld",
+            SignMethod::Hmac,
+        );
         assert_eq!(got, "D56D7858309C31B6251083A874D48273");
     }
 
     #[test]
     fn hmac_sha256_known_answer() {
-        let got = sign(item_seller_get(SignMethod::HmacSha256), "helloworld", SignMethod::HmacSha256);
-        assert_eq!(got, "04DB15AD0774D5CFCE2C837DE43E3FCEA9011ED74F3038FB6AB5F3C4CEA119E8");
+        let got = sign(
+            item_seller_get(SignMethod::HmacSha256),
+            "helloworld",
+            SignMethod::HmacSha256,
+        );
+        assert_eq!(
+            got,
+            "04DB15AD0774D5CFCE2C837DE43E3FCEA9011ED74F3038FB6AB5F3C4CEA119E8"
+        );
     }
 
     #[test]
@@ -174,7 +194,10 @@ mod tests {
             ("sign_method", "md5"),
             ("session", "test"),
         ];
-        assert_eq!(sign(params, "test", SignMethod::Md5), "72CB4D809B375A54502C09360D879C64");
+        assert_eq!(
+            sign(params, "test", SignMethod::Md5),
+            "72CB4D809B375A54502C09360D879C64"
+        );
     }
 
     // Chinese values and a Chinese secret are signed as UTF-8 bytes. The expected
@@ -184,12 +207,18 @@ mod tests {
         let cases = [
             (SignMethod::Md5, "1B4643BF6346D7CAA015F26E7086666C"),
             (SignMethod::Hmac, "9D48465FCD8562A2B52655895BEE5C05"),
-            (SignMethod::HmacSha256, "576E11383422D9206DF179C2BA31E229A2B3EC7FAAD87402FEA0E287A399C93F"),
+            (
+                SignMethod::HmacSha256,
+                "576E11383422D9206DF179C2BA31E229A2B3EC7FAAD87402FEA0E287A399C93F",
+            ),
         ];
         for (method, expected) in cases {
             let params = [
                 ("app_key", "12345678"),
-                ("method", "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo"),
+                (
+                    "method",
+                    "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
+                ),
                 ("timestamp", "2021-07-22 23:00:46"),
                 ("format", "json"),
                 ("v", "2.0"),
@@ -205,7 +234,11 @@ mod tests {
     #[test]
     fn sorting_is_byte_order() {
         // `A-Z` < `_` < `a-z`: a case-insensitive sort would put `a_b` before `aB`.
-        let got = sign([("a_b", "1"), ("aB", "2"), ("ab", "3")], "s", SignMethod::Md5);
+        let got = sign(
+            [("a_b", "1"), ("aB", "2"), ("ab", "3")],
+            "s",
+            SignMethod::Md5,
+        );
         assert_eq!(got, sign_string("aB2a_b1ab3", "s", SignMethod::Md5));
     }
 

@@ -32,7 +32,10 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response with `status` and `body`.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
-        HttpResponse { status, body: body.into() }
+        HttpResponse {
+            status,
+            body: body.into(),
+        }
     }
 }
 
@@ -55,14 +58,21 @@ pub(crate) struct UreqTransport {
 }
 
 impl UreqTransport {
-    pub(crate) fn new(connect_timeout: Duration, read_timeout: Duration, max_body: u64) -> UreqTransport {
+    pub(crate) fn new(
+        connect_timeout: Duration,
+        read_timeout: Duration,
+        max_body: u64,
+    ) -> UreqTransport {
         let config = ureq::Agent::config_builder()
             .timeout_connect(Some(connect_timeout))
             .timeout_per_read(Some(read_timeout))
             .http_status_as_error(false)
             .user_agent(concat!("top-api/", env!("CARGO_PKG_VERSION")))
             .build();
-        UreqTransport { agent: config.into(), max_body }
+        UreqTransport {
+            agent: config.into(),
+            max_body,
+        }
     }
 }
 
@@ -75,7 +85,12 @@ impl Transport for UreqTransport {
             .send(request.body)
             .map_err(transport_error)?;
         let status = answer.status().as_u16();
-        let body = answer.body_mut().with_config().limit(self.max_body).read_to_vec().map_err(transport_error)?;
+        let body = answer
+            .body_mut()
+            .with_config()
+            .limit(self.max_body)
+            .read_to_vec()
+            .map_err(transport_error)?;
         Ok(HttpResponse { status, body })
     }
 }
@@ -83,11 +98,16 @@ impl Transport for UreqTransport {
 fn transport_error(err: ureq::Error) -> TransportError {
     let kind = match &err {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_) => TransportErrorKind::Connect,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            TransportErrorKind::Timeout
+        }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             TransportErrorKind::Connect
         }
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
         ureq::Error::Io(_) | ureq::Error::Protocol(_) => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
     };
@@ -113,7 +133,9 @@ impl RecordedRequest {
 
     /// The value of one form param.
     pub fn param(&self, name: &str) -> Option<String> {
-        form_urlencoded::parse(&self.body).find(|(n, _)| n == name).map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(&self.body)
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
     }
 }
 
@@ -199,7 +221,10 @@ impl Transport for FakeTransport {
             body: request.body.to_vec(),
         });
         state.answers.pop_front().unwrap_or_else(|| {
-            Err(TransportError::new(TransportErrorKind::Other, "the fake transport has no answer queued"))
+            Err(TransportError::new(
+                TransportErrorKind::Other,
+                "the fake transport has no answer queued",
+            ))
         })
     }
 }
