@@ -1,0 +1,428 @@
+//! The client through the in-memory transport: what goes on the wire, how it is signed,
+//! and how answers and failures come back.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use top_api::apis::{AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet};
+use top_api::transport::{FakeTransport, HttpResponse, RecordedRequest};
+use top_api::{
+    top_api, Client, DateTime, Error, Format, SignMethod, TransportError, TransportErrorKind,
+};
+use top_api_tests::{authorinfo_answer, deposit_answer, fixture};
+
+const SECRET: &str = "s3cr3t-APP-SECRET-7f1d";
+const SESSION: &str = "sess-6100e2a9-USER-TOKEN";
+
+fn client(fake: &FakeTransport) -> top_api::ClientBuilder {
+    Client::builder("12345678", SECRET).transport(fake.clone())
+}
+
+fn ok(body: Vec<u8>) -> HttpResponse {
+    HttpResponse::new(200, body)
+}
+
+/// Every param sent except `sign`, and `sign` itself.
+fn sent(request: &RecordedRequest) -> (Vec<(String, String)>, String) {
+    let mut form = request.form();
+    let at = form
+        .iter()
+        .position(|(name, _)| name == "sign")
+        .expect("a sign param");
+    let (_, sign) = form.remove(at);
+    (form, sign)
+}
+
+/// A structured param, sent as JSON text.
+#[derive(Debug, Serialize)]
+pub struct Filter {
+    pub tags: Vec<String>,
+    pub min: i64,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EchoResponse {
+    pub ok: Option<bool>,
+}
+
+/// A declaration with every kind of field.
+#[top_api(method = "taobao.test.echo", response = EchoResponse, session = "optional")]
+pub struct Echo {
+    pub text: String,
+    pub count: u32,
+    pub flag: bool,
+    pub ratio: f64,
+    pub ids: Vec<i64>,
+    pub since: DateTime,
+    pub maybe: Option<String>,
+    pub blank: String,
+    #[top(rename = "camelName")]
+    pub camel_name: String,
+    pub r#type: String,
+    #[top(json)]
+    pub filter: Filter,
+    #[top(json)]
+    pub no_filter: Option<Filter>,
+}
+
+fn echo() -> Echo {
+    Echo {
+        text: "宝贝 & more=1".into(),
+        count: 3,
+        flag: false,
+        ratio: 0.25,
+        ids: vec![1, 2, 45_248_893_776_176_307],
+        since: "2021-07-22 23:00:46".parse().unwrap(),
+        maybe: None,
+        blank: "   ".into(),
+        camel_name: "c".into(),
+        r#type: "t".into(),
+        filter: Filter {
+            tags: vec!["a".into(), "b".into()],
+            min: -1,
+        },
+        no_filter: None,
+    }
+}
+
+#[test]
+fn every_param_is_sent_and_signed_once() {
+    let fake = FakeTransport::new();
+    fake.push(ok(
+        br#"{"test_echo_response":{"ok":true,"request_id":"r1"}}"#.to_vec(),
+    ));
+    let noon = UNIX_EPOCH + Duration::from_secs(1_451_620_800); // 2016-01-01 04:00:00 UTC
+    let client = client(&fake)
+        .sign_method(SignMethod::Md5)
+        .clock(move || noon)
+        .build()
+        .unwrap();
+    let answer = client.execute(&echo()).unwrap();
+    assert_eq!(answer.ok, Some(true));
+    assert_eq!(answer.request_id(), Some("r1"));
+
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert_eq!(request.url, "https://eco.taobao.com/router/rest");
+    assert_eq!(
+        request.content_type,
+        "application/x-www-form-urlencoded;charset=UTF-8"
+    );
+    let (params, sign) = sent(request);
+    let expected: Vec<(String, String)> = [
+        ("method", "taobao.test.echo"),
+        ("app_key", "12345678"),
+        ("timestamp", "2016-01-01 12:00:00"),
+        ("v", "2.0"),
+        ("sign_method", "md5"),
+        ("format", "json"),
+        ("text", "宝贝 & more=1"),
+        ("count", "3"),
+        ("flag", "false"),
+        ("ratio", "0.25"),
+        ("ids", "1,2,45248893776176307"),
+        ("since", "2021-07-22 23:00:46"),
+        ("camelName", "c"),
+        ("type", "t"),
+        ("filter", r#"{"tags":["a","b"],"min":-1}"#),
+    ]
+    .iter()
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(params, expected);
+    // The signature covers exactly the params that were sent.
+    assert_eq!(sign, top_api::sign::sign(params, SECRET, SignMethod::Md5));
+}
+
+#[test]
+fn each_sign_method_signs_what_is_sent() {
+    for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
+        let fake = FakeTransport::new();
+        fake.push(ok(fixture(
+            "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
+            "ok.json",
+        )));
+        let client = client(&fake).sign_method(method).build().unwrap();
+        let request = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
+            user_id: 406_797_230,
+            action_name: Some("jason_zb".into()),
+            desensitization: Some(1),
+            encrypt_list: None,
+        };
+        let answer = client.execute(&request).unwrap();
+        assert_eq!(answer.get(), &authorinfo_answer());
+        let (params, sign) = sent(&fake.requests()[0]);
+        assert!(params.contains(&("sign_method".into(), method.as_str().into())));
+        assert!(params.contains(&("user_id".into(), "406797230".into())));
+        assert!(!params.iter().any(|(n, _)| n == "encrypt_list"));
+        assert_eq!(
+            sign.len(),
+            if method == SignMethod::HmacSha256 {
+                64
+            } else {
+                32
+            }
+        );
+        assert_eq!(
+            sign,
+            top_api::sign::sign(params, SECRET, method),
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn the_timestamp_is_gmt8_whatever_the_clock() {
+    // 2015-12-31 16:30:00 UTC: still the old year in UTC and most of the world, but
+    // already the new year in Beijing.
+    let instant = UNIX_EPOCH + Duration::from_secs(1_451_579_400);
+    let fake = FakeTransport::new();
+    fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.json")));
+    let client = client(&fake).clock(move || instant).build().unwrap();
+    client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap();
+    assert_eq!(
+        fake.requests()[0].param("timestamp").as_deref(),
+        Some("2016-01-01 00:30:00")
+    );
+}
+
+#[test]
+fn the_real_clock_is_read_in_gmt8() {
+    let fake = FakeTransport::new();
+    fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.json")));
+    let client = client(&fake).build().unwrap();
+    let before = std::time::SystemTime::now();
+    client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap();
+    let sent: DateTime = fake.requests()[0]
+        .param("timestamp")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let skew = std::time::SystemTime::from(sent)
+        .duration_since(before - Duration::from_secs(1))
+        .unwrap();
+    assert!(
+        skew < Duration::from_secs(60),
+        "the timestamp {sent} is {skew:?} after the call"
+    );
+}
+
+#[test]
+fn a_session_is_sent_and_signed() {
+    let fake = FakeTransport::new();
+    fake.push(ok(fixture(
+        "taobao.baodian.deposit.get",
+        "ok.simplify.json",
+    )));
+    let client = client(&fake).simplify(true).build().unwrap();
+    let answer = client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap();
+    assert_eq!(answer.get(), &deposit_answer());
+    assert_eq!(answer.request_id(), Some("4b2kp0g5fdw1"));
+    let request = &fake.requests()[0];
+    assert_eq!(request.param("session").as_deref(), Some(SESSION));
+    assert_eq!(request.param("simplify").as_deref(), Some("true"));
+    let (params, sign) = sent(request);
+    assert_eq!(
+        sign,
+        top_api::sign::sign(params, SECRET, SignMethod::HmacSha256)
+    );
+}
+
+#[test]
+fn a_required_session_that_is_blank_fails_before_any_io() {
+    let fake = FakeTransport::new();
+    let client = client(&fake).build().unwrap();
+    for blank in ["", "  "] {
+        let err = client
+            .with_session(blank)
+            .execute(&TaobaoBaodianDepositGet)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::MissingSession {
+                    method: "taobao.baodian.deposit.get"
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    assert!(fake.requests().is_empty());
+}
+
+#[test]
+fn xml_answers_are_asked_for_and_read() {
+    let fake = FakeTransport::new();
+    fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.xml")));
+    let client = client(&fake)
+        .format(Format::Xml)
+        .simplify(true)
+        .build()
+        .unwrap();
+    let answer = client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap();
+    assert_eq!(answer.get(), &deposit_answer());
+    let request = &fake.requests()[0];
+    assert_eq!(request.param("format").as_deref(), Some("xml"));
+    // simplify only exists for JSON.
+    assert_eq!(request.param("simplify"), None);
+}
+
+#[test]
+fn a_refusal_is_an_api_error() {
+    let fake = FakeTransport::new();
+    fake.push(ok(fixture("taobao.baodian.deposit.get", "error.json")));
+    let client = client(&fake).build().unwrap();
+    let err = client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap_err();
+    let api = err.api().expect("an api error");
+    assert_eq!(
+        (api.code(), api.sub_code()),
+        (50, Some("isv.invalid-parameter"))
+    );
+    assert_eq!(api.request_id(), Some("ej6ptuzf712n"));
+}
+
+#[test]
+fn another_http_status_is_a_status_error() {
+    let fake = FakeTransport::new();
+    let page = format!(
+        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "x".repeat(500)
+    );
+    fake.push(HttpResponse::new(502, page));
+    let client = client(&fake).build().unwrap();
+    let err = client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap_err();
+    let Error::Status { status, body } = &err else {
+        panic!("not a status error: {err:?}")
+    };
+    assert_eq!(*status, 502);
+    assert!(
+        body.starts_with("<html><head><title>502 Bad Gateway"),
+        "{body}"
+    );
+    assert!(body.chars().count() < 300, "the body is cut short");
+    assert!(err.to_string().starts_with("http status 502"), "{err}");
+}
+
+#[test]
+fn a_transport_failure_is_a_transport_error() {
+    let fake = FakeTransport::new();
+    fake.push_error(TransportError::new(
+        TransportErrorKind::Timeout,
+        "read timed out",
+    ));
+    let client = client(&fake).build().unwrap();
+    let err = client
+        .with_session(SESSION)
+        .execute(&TaobaoBaodianDepositGet)
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.to_string(), "the call timed out");
+    assert_eq!(
+        std::error::Error::source(&err)
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("read timed out")
+    );
+}
+
+#[test]
+fn bad_configuration_is_refused() {
+    for (key, secret, gateway) in [
+        ("", SECRET, "https://eco.taobao.com/router/rest"),
+        ("12345678", "", "https://eco.taobao.com/router/rest"),
+        ("12345678", SECRET, "eco.taobao.com/router/rest"),
+        ("12345678", SECRET, "ftp://eco.taobao.com"),
+    ] {
+        let err = Client::builder(key, secret)
+            .gateway(gateway)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+    }
+    let client = Client::builder("1", "s")
+        .gateway("http://127.0.0.1:9/router/rest")
+        .build()
+        .unwrap();
+    assert_eq!(client.gateway(), "http://127.0.0.1:9/router/rest");
+}
+
+#[test]
+fn from_env_reads_the_top_variables() {
+    // The only test of this binary that touches the environment.
+    std::env::remove_var("TOP_APP_KEY");
+    std::env::set_var("TOP_APP_SECRET", SECRET);
+    let err = Client::from_env().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid configuration: TOP_APP_KEY is not set"
+    );
+    std::env::set_var("TOP_APP_KEY", "87654321");
+    std::env::set_var("TOP_GATEWAY", "http://127.0.0.1:1/router/rest");
+    let client = Client::from_env().unwrap();
+    assert_eq!(
+        (client.app_key(), client.gateway()),
+        ("87654321", "http://127.0.0.1:1/router/rest")
+    );
+    for name in ["TOP_APP_KEY", "TOP_APP_SECRET", "TOP_GATEWAY"] {
+        std::env::remove_var(name);
+    }
+}
+
+#[test]
+fn secrets_never_show() {
+    let fake = FakeTransport::new();
+    // An answer that echoes the secrets back must not carry them into an error either.
+    fake.push(ok(format!("{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{{\"deposit\":\"{SECRET} {SESSION}\"}}}}}}").into_bytes()));
+    fake.push(HttpResponse::new(
+        500,
+        format!("session {SESSION} secret {SECRET}"),
+    ));
+    let client = client(&fake).build().unwrap();
+    let session = client.with_session(SESSION);
+    let decode = session.execute(&TaobaoBaodianDepositGet).unwrap_err();
+    let status = session.execute(&TaobaoBaodianDepositGet).unwrap_err();
+    let mut secrets = vec![SECRET.to_owned(), SESSION.to_owned()];
+    secrets.extend(fake.requests().iter().map(|r| sent(r).1));
+    assert!(matches!(decode, Error::Decode(_)) && matches!(status, Error::Status { .. }));
+
+    let shown = [
+        format!("{client:?}"),
+        format!("{session:?}"),
+        format!("{:?}", Client::builder("12345678", SECRET)),
+        format!("{decode:?}"),
+        format!("{decode}"),
+        format!("{status:?}"),
+        format!("{status}"),
+        format!("{:?}", fake.requests()),
+        format!("{fake:?}"),
+    ];
+    for text in &shown {
+        for secret in &secrets {
+            assert!(!text.contains(secret), "{secret:?} shows in {text}");
+        }
+    }
+    assert!(
+        shown[0].contains("12345678") && shown[0].contains("***"),
+        "{}",
+        shown[0]
+    );
+}
