@@ -36,6 +36,9 @@ impl Session {
 
 /// The arguments of `#[top_api(...)]`; a missing one is `None`.
 pub(crate) struct Args {
+    /// An unknown argument was given (likely a misspelt one), so a missing one is not
+    /// reported on top of it.
+    pub(crate) had_unknown: bool,
     pub(crate) method: Option<LitStr>,
     pub(crate) response: Option<syn::Type>,
     pub(crate) session: Session,
@@ -45,8 +48,10 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     let mut method: Option<LitStr> = None;
     let mut response: Option<syn::Type> = None;
     let mut session: Option<Session> = None;
+    let mut had_unknown = false;
     let parser = syn::meta::parser(|meta| {
         let Some(key) = meta.path.get_ident().map(ToString::to_string) else {
+            had_unknown = true;
             cx.error_spanned_by(&meta.path, format_args!("unknown top_api argument; {ARGS}"));
             return skip_value(meta.input);
         };
@@ -55,9 +60,14 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
             RESPONSE => response.is_some(),
             SESSION => session.is_some(),
             _ => {
-                cx.error_spanned_by(
+                had_unknown = true;
+                report_unknown(
+                    cx,
                     &meta.path,
-                    format_args!("unknown top_api argument `{key}`; {ARGS}"),
+                    "top_api",
+                    &key,
+                    &[METHOD, RESPONSE, SESSION],
+                    ARGS,
                 );
                 return skip_value(meta.input);
             }
@@ -151,6 +161,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
         cx.syn_error(err);
     }
     Args {
+        had_unknown,
         method,
         response,
         session: session.unwrap_or(Session::None),
@@ -198,9 +209,13 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
                     args.json = true;
                 }
                 _ => {
-                    cx.error_spanned_by(
+                    report_unknown(
+                        cx,
                         &meta.path,
-                        format_args!("unknown top argument `{key}`; {FIELD_ARGS}"),
+                        FIELD_ATTR,
+                        &key,
+                        &[RENAME, JSON],
+                        FIELD_ARGS,
                     );
                     skip_value(meta.input)?;
                 }
@@ -236,4 +251,88 @@ fn skip_value(input: ParseStream) -> syn::Result<()> {
         input.parse::<Token![=]>()?;
     }
     take_value(input).map(drop)
+}
+
+/// Reports an unknown argument, with the closest known one as a hint when there is one.
+fn report_unknown(cx: &Ctxt, path: &syn::Path, attr: &str, key: &str, known: &[&str], all: &str) {
+    let hint = match closest(key, known) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => all.to_owned(),
+    };
+    cx.error_spanned_by(
+        path,
+        format_args!("unknown {attr} argument `{key}`; {hint}"),
+    );
+}
+
+/// The known word within two edits of `word`, for a "did you mean" hint.
+fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .copied()
+        .map(|k| (edit_distance(word, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_name_the_closest_argument() {
+        assert_eq!(closest("mthod", &[METHOD, RESPONSE, SESSION]), Some(METHOD));
+        assert_eq!(
+            closest("sesion", &[METHOD, RESPONSE, SESSION]),
+            Some(SESSION)
+        );
+        assert_eq!(
+            closest("responce", &[METHOD, RESPONSE, SESSION]),
+            Some(RESPONSE)
+        );
+        assert_eq!(closest("timeout", &[METHOD, RESPONSE, SESSION]), None);
+        assert_eq!(closest("jsn", &[RENAME, JSON]), Some(JSON));
+    }
+
+    #[test]
+    fn every_mistake_in_the_arguments_is_collected() {
+        let cx = Ctxt::default();
+        let args = parse_args(
+            &cx,
+            quote::quote!(
+                mthod = "a.b",
+                response = 42,
+                session = "never",
+                method = "x.y"
+            ),
+        );
+        assert!(args.had_unknown);
+        assert_eq!(args.method.map(|m| m.value()).as_deref(), Some("x.y"));
+        let errors = cx.into_compile_errors().expect("errors").to_string();
+        for expected in [
+            "did you mean `method`",
+            "response must be a type",
+            "session must be one of",
+        ] {
+            assert!(errors.contains(expected), "{expected:?} not in {errors}");
+        }
+    }
 }

@@ -35,6 +35,9 @@ pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Optio
 
 /// `method` and `response` must both be given; the attribute as a whole is at fault.
 fn check_required_args(cx: &Ctxt, args: &Args) {
+    if args.had_unknown {
+        return;
+    }
     for (name, missing) in [
         (attr::METHOD, args.method.is_none()),
         (attr::RESPONSE, args.response.is_none()),

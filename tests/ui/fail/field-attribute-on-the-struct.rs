@@ -1,0 +1,13 @@
+use serde::Deserialize;
+use top_api::top_api;
+
+#[derive(Deserialize)]
+pub struct TimeGetResponse {}
+
+#[top_api(method = "taobao.time.get", response = TimeGetResponse)]
+#[top(json)]
+pub struct TimeGet {
+    pub zone: String,
+}
+
+fn main() {}
