@@ -34,7 +34,7 @@ fn sent(request: &RecordedRequest) -> (Vec<(String, String)>, String) {
 }
 
 /// A structured param, sent as JSON text.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Filter {
     pub tags: Vec<String>,
     pub min: i64,
@@ -47,6 +47,7 @@ pub struct EchoResponse {
 
 /// A declaration with every kind of field.
 #[top_api(method = "taobao.test.echo", response = EchoResponse, session = "optional")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Echo {
     pub text: String,
     pub count: u32,
@@ -133,6 +134,31 @@ fn every_param_is_sent_and_signed_once() {
     assert_eq!(params, expected);
     // The signature covers exactly the params that were sent.
     assert_eq!(sign, top_api::sign::sign(params, SECRET, SignMethod::Md5));
+}
+
+#[test]
+fn a_request_reads_back_from_its_params() {
+    use top_api::Request;
+    let mut original = echo();
+    original.no_filter = Some(Filter {
+        tags: vec![],
+        min: 7,
+    });
+    original.maybe = Some("m".into());
+    let mut params = top_api::Params::new();
+    original.write_params(&mut params).unwrap();
+    // `blank` holds only spaces, so it was not sent: read back, it is missing.
+    let err = Echo::from_params(&params).unwrap_err();
+    assert_eq!((err.name(), err.is_missing()), ("blank", true));
+    params.push("blank", "x");
+    let mut expected = original.clone();
+    expected.blank = "x".into();
+    assert_eq!(Echo::from_params(&params).unwrap(), expected);
+
+    let mut missing = top_api::Params::new();
+    missing.push("text", "t");
+    let err = Echo::from_params(&missing).unwrap_err();
+    assert_eq!((err.name(), err.is_missing()), ("count", true));
 }
 
 #[test]

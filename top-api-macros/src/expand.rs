@@ -40,20 +40,28 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
     let session = format_ident!("{}", args.session.variant());
     let params = format_ident!("params");
 
+    // Spanned at the field's type, so that a type that cannot be a param is the token
+    // the error points at.
+    let ops = |field: &crate::ast::Field| {
+        let ty = field.ty;
+        let kind = format_ident!("{}", if field.json { "json" } else { "param" });
+        quote_spanned!(ty.span()=> ::top_api::__private::#kind::<#ty>())
+    };
     let writes = api.fields.iter().map(|field| {
-        let (member, ty, wire) = (field.member, field.ty, &field.wire);
-        // Spanned at the field's type, so that a type that cannot be a param is the
-        // token the error points at.
-        if field.json {
-            quote_spanned! {ty.span()=>
-                ::top_api::Params::push_json::<#ty>(#params, #wire, &self.#member)?;
-            }
-        } else {
-            quote_spanned! {ty.span()=>
-                ::top_api::Params::push_value::<#ty>(#params, #wire, &self.#member);
-            }
-        }
+        let (member, wire, ops) = (field.member, &field.wire, ops(field));
+        quote!(#ops.write(#params, #wire, &self.#member)?;)
     });
+    let reads = api.fields.iter().map(|field| {
+        let (member, wire, ops) = (field.member, &field.wire, ops(field));
+        quote!(#member: #ops.read(#params, #wire)?,)
+    });
+    let rebuilt = match &api.input.data {
+        syn::Data::Struct(syn::DataStruct {
+            fields: syn::Fields::Unit,
+            ..
+        }) => quote!(Self),
+        _ => quote!(Self { #(#reads)* }),
+    };
     let params_arg = if api.fields.is_empty() {
         format_ident!("_params")
     } else {
@@ -81,6 +89,12 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
             ) -> ::top_api::__private::Result<(), ::top_api::Error> {
                 #(#writes)*
                 ::top_api::__private::Result::Ok(())
+            }
+
+            fn from_params(
+                #params_arg: &::top_api::Params,
+            ) -> ::top_api::__private::Result<Self, ::top_api::ParamError> {
+                ::top_api::__private::Result::Ok(#rebuilt)
             }
         }
 

@@ -31,6 +31,13 @@ pub(crate) fn expand(errors: TokenStream, args: &Args, input: &syn::DeriveInput)
             ) -> ::top_api::__private::Result<(), ::top_api::Error> {
                 ::top_api::__private::Result::Ok(())
             }
+
+            fn from_params(
+                _params: &::top_api::Params,
+            ) -> ::top_api::__private::Result<Self, ::top_api::ParamError> {
+                // Never runs: the compile errors above stop the build.
+                ::core::unimplemented!()
+            }
         }
 
         impl #impl_generics ::top_api::WithoutSession for #ident #ty_generics #where_clause {}

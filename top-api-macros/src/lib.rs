@@ -26,7 +26,8 @@ use proc_macro::TokenStream;
 ///
 /// The struct has named fields, one per param, or is a unit struct for an API without
 /// params. The attribute implements `top_api::Request` (and `top_api::WithoutSession`
-/// unless a session is required) and leaves the struct as it is.
+/// unless a session is required) and leaves the struct as it is: `write_params` writes
+/// the params, `from_params` reads them back (as the sandbox gateway does).
 ///
 /// | argument | value | meaning |
 /// |---|---|---|
@@ -39,7 +40,7 @@ use proc_macro::TokenStream;
 /// | field argument | meaning |
 /// |---|---|
 /// | `rename = "wireName"` | the name the param is sent under, when it is not the field's name (raw identifiers such as `r#type` are sent without `r#`) |
-/// | `json` | the field is any `serde::Serialize` type, sent as compact JSON text |
+/// | `json` | the field is a `serde::Serialize` + `serde::Deserialize` type, sent as compact JSON text |
 ///
 /// A field's type is `String`, an integer, `bool`, a float, `top_api::DateTime`, or an
 /// `Option` (`None` is not sent) or `Vec` (joined with `,`) of those. Blank values are

@@ -49,7 +49,7 @@ pub use crate::client::{Client, ClientBuilder, SessionClient, DEFAULT_GATEWAY};
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
 pub use crate::envelope::{decode, is_response_key, response_key, Format};
 pub use crate::error::{ApiError, DecodeError, Error, TransportError, TransportErrorKind};
-pub use crate::params::{Param, Params};
+pub use crate::params::{Param, ParamError, Params};
 pub use crate::request::{Request, SessionNeed, WithoutSession};
 pub use crate::response::Response;
 pub use crate::sign::SignMethod;
@@ -59,11 +59,57 @@ pub use top_api_macros::top_api;
 #[doc(hidden)]
 pub mod __private {
     pub use core::result::Result;
-    pub use serde::Serialize;
 
-    /// Asserts at compile time that a field's type can be a param; spanned at the type.
-    pub const fn assert_param<T: crate::Param + ?Sized>() {}
+    use crate::{Error, Param, ParamError, Params};
 
-    /// Asserts at compile time that a `#[top(json)]` field's type is `Serialize`.
-    pub const fn assert_json<T: serde::Serialize + ?Sized>() {}
+    /// How the expansion writes and reads one field. Only the constructors carry the
+    /// bound, so that a field type that cannot be a param raises one error, at the type,
+    /// however many times the expansion uses it.
+    pub struct FieldOps<T> {
+        write: fn(&mut Params, &'static str, &T) -> Result<(), Error>,
+        read: fn(&Params, &'static str) -> Result<T, ParamError>,
+    }
+
+    impl<T> FieldOps<T> {
+        pub fn write(
+            &self,
+            params: &mut Params,
+            name: &'static str,
+            value: &T,
+        ) -> Result<(), Error> {
+            (self.write)(params, name, value)
+        }
+
+        pub fn read(&self, params: &Params, name: &'static str) -> Result<T, ParamError> {
+            (self.read)(params, name)
+        }
+    }
+
+    /// A plain field: written with [`Param`].
+    pub const fn param<T: Param>() -> FieldOps<T> {
+        FieldOps {
+            write: |params, name, value| {
+                params.push_value(name, value);
+                Ok(())
+            },
+            read: |params, name| params.read(name),
+        }
+    }
+
+    /// A `#[top(json)]` field: written and read as JSON text.
+    pub const fn json<T: JsonParam>() -> FieldOps<T> {
+        FieldOps {
+            write: |params, name, value| params.push_json(name, value),
+            read: |params, name| params.read_json(name),
+        }
+    }
+
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a `#[top(json)]` param",
+        label = "not `Serialize` and `Deserialize`",
+        note = "a `#[top(json)]` field's type derives `serde::Serialize` and `serde::Deserialize`"
+    )]
+    pub trait JsonParam: serde::Serialize + serde::de::DeserializeOwned {}
+
+    impl<T: serde::Serialize + serde::de::DeserializeOwned> JsonParam for T {}
 }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::{DateTime, Error};
@@ -100,6 +101,82 @@ impl std::fmt::Debug for Params {
     }
 }
 
+/// Why a request could not be rebuilt from its params.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamError {
+    name: String,
+    problem: Option<String>,
+}
+
+impl ParamError {
+    /// A required param is missing.
+    pub fn missing(name: impl Into<String>) -> ParamError {
+        ParamError {
+            name: name.into(),
+            problem: None,
+        }
+    }
+
+    /// A param's value cannot be read.
+    pub fn invalid(name: impl Into<String>, problem: impl Into<String>) -> ParamError {
+        ParamError {
+            name: name.into(),
+            problem: Some(problem.into()),
+        }
+    }
+
+    /// The param's wire name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// True when the param is missing rather than unreadable.
+    pub fn is_missing(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.problem {
+            None => write!(f, "missing required param `{}`", self.name),
+            Some(problem) => write!(f, "param `{}` is invalid: {problem}", self.name),
+        }
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+impl Params {
+    /// Reads the param `name` as `T`, as the request struct declares it.
+    ///
+    /// # Errors
+    ///
+    /// [`ParamError`] when it is missing and `T` is not an `Option` or `Vec`, or when its
+    /// text is not a `T`.
+    pub fn read<T: Param>(&self, name: &str) -> Result<T, ParamError> {
+        match self.get(name) {
+            Some(text) => T::from_param(text).map_err(|problem| ParamError::invalid(name, problem)),
+            None => T::absent().ok_or_else(|| ParamError::missing(name)),
+        }
+    }
+
+    /// Reads the structured param `name`, sent as JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`ParamError`] when it is missing and `T` is not an `Option`, or is not JSON of a `T`.
+    pub fn read_json<T: DeserializeOwned>(&self, name: &str) -> Result<T, ParamError> {
+        match self.get(name) {
+            Some(text) => {
+                serde_json::from_str(text).map_err(|err| ParamError::invalid(name, err.to_string()))
+            }
+            // `null` reads as `None` for an `Option`, and fails for anything else.
+            None => serde_json::from_str("null").map_err(|_| ParamError::missing(name)),
+        }
+    }
+}
+
 /// A type that can be a TOP parameter.
 ///
 /// Implemented for `String` and `str`, every integer type, `bool`, `f32` and `f64`,
@@ -115,6 +192,23 @@ pub trait Param {
     /// Writes the wire text of the value into `out`; returns false when there is no
     /// value to send (`None`).
     fn write_param(&self, out: &mut String) -> bool;
+
+    /// Reads the value back from the param's text, as a gateway does.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong with the text.
+    fn from_param(text: &str) -> Result<Self, String>
+    where
+        Self: Sized;
+
+    /// The value when the param is not sent: `None` when it is required.
+    fn absent() -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 impl Param for str {
@@ -128,11 +222,19 @@ impl Param for String {
     fn write_param(&self, out: &mut String) -> bool {
         self.as_str().write_param(out)
     }
+
+    fn from_param(text: &str) -> Result<String, String> {
+        Ok(text.to_owned())
+    }
 }
 
 impl Param for Cow<'_, str> {
     fn write_param(&self, out: &mut String) -> bool {
         self.as_ref().write_param(out)
+    }
+
+    fn from_param(text: &str) -> Result<Self, String> {
+        Ok(Cow::Owned(text.to_owned()))
     }
 }
 
@@ -140,6 +242,14 @@ impl Param for bool {
     fn write_param(&self, out: &mut String) -> bool {
         out.push_str(if *self { "true" } else { "false" });
         true
+    }
+
+    fn from_param(text: &str) -> Result<bool, String> {
+        match text.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("expected `true` or `false`, found `{other}`")),
+        }
     }
 }
 
@@ -153,6 +263,10 @@ macro_rules! display_params {
                     let _ = write!(out, "{self}");
                     true
                 }
+
+                fn from_param(text: &str) -> Result<$ty, String> {
+                    text.trim().parse().map_err(|err| format!("`{text}` is not a {}: {err}", stringify!($ty)))
+                }
             }
         )*
     };
@@ -165,17 +279,34 @@ impl Param for DateTime {
         self.write_to(out);
         true
     }
+
+    fn from_param(text: &str) -> Result<DateTime, String> {
+        DateTime::parse(text).map_err(|err| err.to_string())
+    }
 }
 
+/// A borrowed value is written as its referent; it cannot be read back into a borrow.
 impl<T: Param + ?Sized> Param for &T {
     fn write_param(&self, out: &mut String) -> bool {
         (**self).write_param(out)
     }
+
+    fn from_param(_text: &str) -> Result<Self, String> {
+        Err("a borrowed param cannot be read back; declare the field with an owned type".to_owned())
+    }
 }
 
-impl<T: Param + ?Sized> Param for Box<T> {
+impl<T: Param> Param for Box<T> {
     fn write_param(&self, out: &mut String) -> bool {
         (**self).write_param(out)
+    }
+
+    fn from_param(text: &str) -> Result<Box<T>, String> {
+        T::from_param(text).map(Box::new)
+    }
+
+    fn absent() -> Option<Box<T>> {
+        T::absent().map(Box::new)
     }
 }
 
@@ -185,6 +316,14 @@ impl<T: Param> Param for Option<T> {
             Some(value) => value.write_param(out),
             None => false,
         }
+    }
+
+    fn from_param(text: &str) -> Result<Option<T>, String> {
+        T::from_param(text).map(Some)
+    }
+
+    fn absent() -> Option<Option<T>> {
+        Some(None)
     }
 }
 
@@ -210,6 +349,14 @@ impl<T: Param> Param for [T] {
 impl<T: Param> Param for Vec<T> {
     fn write_param(&self, out: &mut String) -> bool {
         self.as_slice().write_param(out)
+    }
+
+    fn from_param(text: &str) -> Result<Vec<T>, String> {
+        text.split(',').map(T::from_param).collect()
+    }
+
+    fn absent() -> Option<Vec<T>> {
+        Some(Vec::new())
     }
 }
 
@@ -269,6 +416,49 @@ mod tests {
             matches!(err, Error::Param { name: "filter", .. }),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn params_read_back_as_they_were_written() {
+        let mut params = Params::new();
+        params.push_value("n", &-42_i64);
+        params.push_value("list", &vec![1_u8, 2, 3]);
+        params.push_value("flag", &true);
+        params.push_value("at", &DateTime::parse("2000-01-01 00:00:00").unwrap());
+        params.push_json("obj", &vec!["宝"]).unwrap();
+        assert_eq!(params.read::<i64>("n"), Ok(-42));
+        assert_eq!(params.read::<Vec<u8>>("list"), Ok(vec![1, 2, 3]));
+        assert_eq!(params.read::<bool>("flag"), Ok(true));
+        assert_eq!(
+            params
+                .read::<DateTime>("at")
+                .map(|at| at.to_string())
+                .as_deref(),
+            Ok("2000-01-01 00:00:00")
+        );
+        assert_eq!(
+            params.read_json::<Vec<String>>("obj"),
+            Ok(vec!["宝".to_owned()])
+        );
+        assert_eq!(params.read::<Option<String>>("gone"), Ok(None));
+        assert_eq!(params.read::<Vec<String>>("gone"), Ok(Vec::new()));
+        assert_eq!(params.read_json::<Option<Vec<u8>>>("gone"), Ok(None));
+        assert_eq!(
+            params.read::<String>("gone"),
+            Err(ParamError::missing("gone"))
+        );
+        assert_eq!(
+            params.read_json::<Vec<u8>>("gone"),
+            Err(ParamError::missing("gone"))
+        );
+        let err = params.read::<u8>("n").unwrap_err();
+        assert_eq!((err.name(), err.is_missing()), ("n", false));
+        assert!(
+            err.to_string()
+                .starts_with("param `n` is invalid: `-42` is not a u8"),
+            "{err}"
+        );
+        assert!(params.read::<bool>("n").is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::{Error, Params};
+use crate::{Error, ParamError, Params};
 
 /// Whether an API needs a user's session (TOP's 授权 requirement).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +34,16 @@ pub trait Request {
     ///
     /// [`Error::Param`] when a structured param cannot be written as JSON.
     fn write_params(&self, params: &mut Params) -> Result<(), Error>;
+
+    /// Rebuilds the request from its params: the way back, as a gateway reads a call.
+    /// The sandbox gateway uses it to hand typed requests to handlers.
+    ///
+    /// # Errors
+    ///
+    /// A [`ParamError`] naming the param that is missing or cannot be read.
+    fn from_params(params: &Params) -> Result<Self, ParamError>
+    where
+        Self: Sized;
 }
 
 /// An API that can be called without a session: `client.execute(&request)`.
