@@ -8,6 +8,21 @@ use top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::*;
 use top_api::apis::taobao_baodian_deposit_get::*;
 use top_api::DateTime;
 
+/// The seed page's example answer of `method`, exactly as printed (the crate ships it).
+pub fn page_example(method: &str) -> Vec<u8> {
+    let xml = match method {
+        "alibaba.idle.interact.loan.user.query" => {
+            top_api::apis::alibaba_idle_interact_loan_user_query::EXAMPLE_XML
+        }
+        "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo" => {
+            top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML
+        }
+        "taobao.baodian.deposit.get" => top_api::apis::taobao_baodian_deposit_get::EXAMPLE_XML,
+        other => panic!("no seed page for {other}"),
+    };
+    xml.as_bytes().to_vec()
+}
+
 /// Reads `tests/fixtures/<method>/<name>`.
 pub fn fixture(method: &str, name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -9,7 +9,7 @@ use top_api::transport::{FakeTransport, HttpResponse, RecordedRequest};
 use top_api::{
     top_api, Client, DateTime, Error, Format, SignMethod, TransportError, TransportErrorKind,
 };
-use top_api_tests::{authorinfo_answer, deposit_answer, fixture};
+use top_api_tests::{authorinfo_answer, deposit_answer, fixture, page_example};
 
 const SECRET: &str = "s3cr3t-APP-SECRET-7f1d";
 const SESSION: &str = "sess-6100e2a9-USER-TOKEN";
@@ -289,7 +289,7 @@ fn a_required_session_that_is_blank_fails_before_any_io() {
 #[test]
 fn xml_answers_are_asked_for_and_read() {
     let fake = FakeTransport::new();
-    fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.xml")));
+    fake.push(ok(page_example("taobao.baodian.deposit.get")));
     let client = client(&fake)
         .format(Format::Xml)
         .simplify(true)

@@ -7,7 +7,9 @@ use top_api::apis::{
     TaobaoBaodianDepositGet,
 };
 use top_api::{decode, Format, Request};
-use top_api_tests::{authorinfo_answer, deposit_answer, fixture, loan_user_query_answer};
+use top_api_tests::{
+    authorinfo_answer, deposit_answer, fixture, loan_user_query_answer, page_example,
+};
 
 const LOAN: &str = "alibaba.idle.interact.loan.user.query";
 const AUTHOR: &str = "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo";
@@ -20,12 +22,12 @@ where
     R::Response: PartialEq + std::fmt::Debug,
 {
     assert_eq!(R::METHOD, method);
-    let xml = decode::<R>(&fixture(method, "ok.xml"), Format::Xml).unwrap();
+    let xml = decode::<R>(&page_example(method), Format::Xml).unwrap();
     assert_eq!(xml.get(), expected, "{method} ok.xml");
 
     // As the real gateway sends it: with a declaration and a trailing server comment.
     let mut framed = b"<?xml version=\"1.0\" encoding=\"utf-8\" ?>".to_vec();
-    framed.extend(fixture(method, "ok.xml"));
+    framed.extend(page_example(method));
     framed.extend(b"<!--top011023105124.center.na61-->");
     let xml = decode::<R>(&framed, Format::Xml).unwrap();
     assert_eq!(xml.get(), expected, "{method} framed ok.xml");
@@ -81,7 +83,7 @@ fn deposit_examples() {
 
 #[test]
 fn fixtures_are_the_pages_own_examples() {
-    // The XML fixtures are copied from shared/seeds; when that folder is beside the
+    // The XML examples are copied from shared/seeds; when that folder is beside the
     // checkout (as in CI), check that they still match the pages byte for byte.
     let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
     if !seeds.is_dir() {

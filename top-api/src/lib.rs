@@ -42,6 +42,8 @@ mod request;
 mod response;
 
 pub mod apis;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod sign;
 pub mod transport;
 

@@ -20,6 +20,9 @@ pub struct AlibabaIdleInteractLoanUserQuery {
     pub env: String,
 }
 
+/// The documentation page's example answer, exactly as printed there (XML).
+pub const EXAMPLE_XML: &str = include_str!("examples/alibaba.idle.interact.loan.user.query.xml");
+
 /// The answer of `alibaba.idle.interact.loan.user.query`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AlibabaIdleInteractLoanUserQueryResponse {

@@ -26,6 +26,10 @@ pub struct AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
     pub encrypt_list: Option<String>,
 }
 
+/// The documentation page's example answer, exactly as printed there (XML).
+pub const EXAMPLE_XML: &str =
+    include_str!("examples/alibaba.shuqi.original.backend.ognvaliauthor.authorinfo.xml");
+
 /// The answer of `alibaba.shuqi.original.backend.ognvaliauthor.authorinfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse {

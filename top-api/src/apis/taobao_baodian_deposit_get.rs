@@ -18,6 +18,9 @@ use crate::{top_api, DateTime};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TaobaoBaodianDepositGet;
 
+/// The documentation page's example answer, exactly as printed there (XML).
+pub const EXAMPLE_XML: &str = include_str!("examples/taobao.baodian.deposit.get.xml");
+
 /// The answer of `taobao.baodian.deposit.get`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TaobaoBaodianDepositGetResponse {

@@ -1,0 +1,582 @@
+//! Writing answers as the gateway does: a serializer that keeps struct names (list
+//! wrappers are named after their element type), then JSON, wrapped or simplified, or XML.
+
+use std::fmt::{self, Write as _};
+
+use serde::ser::{self, Serialize};
+
+use crate::{response_key, ApiError, Format};
+
+/// A serialized value that still knows its struct names.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    List(Vec<Node>),
+    /// A struct (with its type name) or a map (without).
+    Fields(Option<&'static str>, Vec<(String, Node)>),
+}
+
+impl Node {
+    /// The member name TOP wraps a list of these in: the element type in snake case, or
+    /// `string`, `number`, `boolean` for scalars.
+    fn element_name(items: &[Node]) -> String {
+        match items.iter().find(|item| **item != Node::Null) {
+            Some(Node::Fields(Some(name), _)) => snake_case(name),
+            Some(Node::Int(_) | Node::Float(_)) => "number".to_owned(),
+            Some(Node::Bool(_)) => "boolean".to_owned(),
+            Some(Node::List(_)) => "list".to_owned(),
+            Some(Node::Fields(None, _)) => "map".to_owned(),
+            _ => "string".to_owned(),
+        }
+    }
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Serializes `value` into a [`Node`].
+pub(crate) fn to_node<T: Serialize + ?Sized>(value: &T) -> Result<Node, EncodeError> {
+    value.serialize(NodeSerializer)
+}
+
+/// A value that has no TOP form (an enum variant with fields, say).
+#[derive(Debug)]
+pub(crate) struct EncodeError(String);
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+impl ser::Error for EncodeError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        EncodeError(msg.to_string())
+    }
+}
+
+struct NodeSerializer;
+
+struct ListBuilder(Vec<Node>);
+
+struct FieldsBuilder {
+    name: Option<&'static str>,
+    fields: Vec<(String, Node)>,
+    key: Option<String>,
+}
+
+impl ser::Serializer for NodeSerializer {
+    type Ok = Node;
+    type Error = EncodeError;
+    type SerializeSeq = ListBuilder;
+    type SerializeTuple = ListBuilder;
+    type SerializeTupleStruct = ListBuilder;
+    type SerializeTupleVariant = ser::Impossible<Node, EncodeError>;
+    type SerializeMap = FieldsBuilder;
+    type SerializeStruct = FieldsBuilder;
+    type SerializeStructVariant = ser::Impossible<Node, EncodeError>;
+
+    fn serialize_bool(self, v: bool) -> Result<Node, EncodeError> {
+        Ok(Node::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_i128(self, v: i128) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v))
+    }
+    fn serialize_u8(self, v: u8) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Node, EncodeError> {
+        Ok(Node::Int(v.into()))
+    }
+    fn serialize_f32(self, v: f32) -> Result<Node, EncodeError> {
+        Ok(Node::Float(v.into()))
+    }
+    fn serialize_f64(self, v: f64) -> Result<Node, EncodeError> {
+        Ok(Node::Float(v))
+    }
+    fn serialize_char(self, v: char) -> Result<Node, EncodeError> {
+        Ok(Node::Str(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Result<Node, EncodeError> {
+        Ok(Node::Str(v.to_owned()))
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result<Node, EncodeError> {
+        Ok(Node::List(
+            v.iter().map(|b| Node::Int((*b).into())).collect(),
+        ))
+    }
+    fn serialize_none(self) -> Result<Node, EncodeError> {
+        Ok(Node::Null)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Node, EncodeError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Node, EncodeError> {
+        Ok(Node::Null)
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Node, EncodeError> {
+        Ok(Node::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Node, EncodeError> {
+        Ok(Node::Str(variant.to_owned()))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        value: &T,
+    ) -> Result<Node, EncodeError> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<Node, EncodeError> {
+        Ok(Node::Fields(
+            None,
+            vec![(variant.to_owned(), value.serialize(self)?)],
+        ))
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<ListBuilder, EncodeError> {
+        Ok(ListBuilder(Vec::with_capacity(len.unwrap_or(0))))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<ListBuilder, EncodeError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<ListBuilder, EncodeError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(EncodeError(format!(
+            "`{name}::{variant}` has no TOP form: TOP answers have no tuple variants"
+        )))
+    }
+    fn serialize_map(self, len: Option<usize>) -> Result<FieldsBuilder, EncodeError> {
+        Ok(FieldsBuilder {
+            name: None,
+            fields: Vec::with_capacity(len.unwrap_or(0)),
+            key: None,
+        })
+    }
+    fn serialize_struct(
+        self,
+        name: &'static str,
+        len: usize,
+    ) -> Result<FieldsBuilder, EncodeError> {
+        Ok(FieldsBuilder {
+            name: Some(name),
+            fields: Vec::with_capacity(len),
+            key: None,
+        })
+    }
+    fn serialize_struct_variant(
+        self,
+        name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(EncodeError(format!(
+            "`{name}::{variant}` has no TOP form: TOP answers have no struct variants"
+        )))
+    }
+}
+
+impl ListBuilder {
+    fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.0.push(value.serialize(NodeSerializer)?);
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for ListBuilder {
+    type Ok = Node;
+    type Error = EncodeError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Node, EncodeError> {
+        Ok(Node::List(self.0))
+    }
+}
+
+impl ser::SerializeTuple for ListBuilder {
+    type Ok = Node;
+    type Error = EncodeError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Node, EncodeError> {
+        Ok(Node::List(self.0))
+    }
+}
+
+impl ser::SerializeTupleStruct for ListBuilder {
+    type Ok = Node;
+    type Error = EncodeError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        self.push(value)
+    }
+    fn end(self) -> Result<Node, EncodeError> {
+        Ok(Node::List(self.0))
+    }
+}
+
+impl ser::SerializeMap for FieldsBuilder {
+    type Ok = Node;
+    type Error = EncodeError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), EncodeError> {
+        self.key = Some(match key.serialize(NodeSerializer)? {
+            Node::Str(text) => text,
+            Node::Int(n) => n.to_string(),
+            Node::Bool(b) => b.to_string(),
+            other => {
+                return Err(EncodeError(format!(
+                    "a map key must be text or a number, not {other:?}"
+                )))
+            }
+        });
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        let key = self
+            .key
+            .take()
+            .ok_or_else(|| EncodeError("a map value came before its key".to_owned()))?;
+        self.fields.push((key, value.serialize(NodeSerializer)?));
+        Ok(())
+    }
+    fn end(self) -> Result<Node, EncodeError> {
+        Ok(Node::Fields(self.name, self.fields))
+    }
+}
+
+impl ser::SerializeStruct for FieldsBuilder {
+    type Ok = Node;
+    type Error = EncodeError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), EncodeError> {
+        self.fields
+            .push((key.to_owned(), value.serialize(NodeSerializer)?));
+        Ok(())
+    }
+    fn end(self) -> Result<Node, EncodeError> {
+        Ok(Node::Fields(self.name, self.fields))
+    }
+}
+
+/// How an answer is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Style {
+    pub(crate) format: Format,
+    pub(crate) simplify: bool,
+}
+
+/// A successful answer of `method`: `payload`'s fields and the request id.
+pub(crate) fn success(style: Style, method: &str, payload: &Node, request_id: &str) -> String {
+    let mut fields: Vec<(&str, &Node)> = match payload {
+        Node::Fields(_, fields) => fields.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        Node::Null => Vec::new(),
+        other => vec![("result", other)],
+    };
+    let id = Node::Str(request_id.to_owned());
+    fields.push(("request_id", &id));
+    let key = response_key(method);
+    match style.format {
+        Format::Xml => xml_document(&key, &fields),
+        Format::Json if style.simplify => {
+            let mut out = String::new();
+            json_fields(&mut out, &fields, true);
+            out
+        }
+        Format::Json => {
+            let mut out = format!("{{\"{key}\":");
+            json_fields(&mut out, &fields, false);
+            out.push('}');
+            out
+        }
+    }
+}
+
+/// The gateway's refusal, wrapped in `error_response` whatever `simplify` says.
+pub(crate) fn refusal(format: Format, err: &ApiError, request_id: &str) -> String {
+    let mut fields = vec![
+        ("code", Node::Int(err.code().into())),
+        ("msg", Node::Str(err.msg().to_owned())),
+    ];
+    if let Some(sub_code) = err.sub_code() {
+        fields.push(("sub_code", Node::Str(sub_code.to_owned())));
+    }
+    if let Some(sub_msg) = err.sub_msg() {
+        fields.push(("sub_msg", Node::Str(sub_msg.to_owned())));
+    }
+    fields.push((
+        "request_id",
+        Node::Str(err.request_id().unwrap_or(request_id).to_owned()),
+    ));
+    let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (*k, v)).collect();
+    match format {
+        Format::Xml => xml_document("error_response", &fields),
+        Format::Json => {
+            let mut out = String::from("{\"error_response\":");
+            json_fields(&mut out, &fields, false);
+            out.push('}');
+            out
+        }
+    }
+}
+
+fn json_string(out: &mut String, text: &str) {
+    // serde_json escapes exactly as JSON requires; writing to a String cannot fail.
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
+}
+
+fn json_fields(out: &mut String, fields: &[(&str, &Node)], simplify: bool) {
+    out.push('{');
+    let mut first = true;
+    for (key, value) in fields.iter().filter(|(_, v)| **v != Node::Null) {
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        json_string(out, key);
+        out.push(':');
+        json_value(out, value, simplify);
+    }
+    out.push('}');
+}
+
+fn json_value(out: &mut String, node: &Node, simplify: bool) {
+    match node {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Node::Float(x) if x.is_finite() => {
+            let _ = write!(out, "{x}");
+        }
+        Node::Float(_) => out.push_str("null"),
+        Node::Str(text) => json_string(out, text),
+        Node::Fields(_, fields) => {
+            let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            json_fields(out, &fields, simplify);
+        }
+        Node::List(items) if simplify => json_array(out, items, simplify),
+        // Without simplify a list is an object whose one member, named after the element
+        // type, holds the array; an empty list is `{}` (protocol.md 5.2).
+        Node::List(items) if items.is_empty() => out.push_str("{}"),
+        Node::List(items) => {
+            out.push('{');
+            json_string(out, &Node::element_name(items));
+            out.push(':');
+            json_array(out, items, simplify);
+            out.push('}');
+        }
+    }
+}
+
+fn json_array(out: &mut String, items: &[Node], simplify: bool) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_value(out, item, simplify);
+    }
+    out.push(']');
+}
+
+fn xml_document(root: &str, fields: &[(&str, &Node)]) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\" ?>");
+    out.push('<');
+    out.push_str(root);
+    out.push('>');
+    for (key, value) in fields {
+        xml_element(&mut out, key, value);
+    }
+    let _ = write!(out, "</{root}><!--top-api sandbox-->");
+    out
+}
+
+fn xml_element(out: &mut String, name: &str, node: &Node) {
+    if *node == Node::Null {
+        return;
+    }
+    let _ = write!(out, "<{name}>");
+    match node {
+        Node::Null => {}
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Node::Float(x) => {
+            let _ = write!(out, "{x}");
+        }
+        Node::Str(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
+        Node::Fields(_, fields) => {
+            for (key, value) in fields {
+                xml_element(out, key, value);
+            }
+        }
+        Node::List(items) => {
+            let element = Node::element_name(items);
+            for item in items {
+                xml_element(out, &element, item);
+            }
+        }
+    }
+    let _ = write!(out, "</{name}>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct MarkItem {
+        filed: &'static str,
+    }
+
+    #[derive(Serialize)]
+    struct Payload {
+        audit_list: Vec<MarkItem>,
+        words: Vec<&'static str>,
+        empty: Vec<u8>,
+        gone: Option<u8>,
+        text: &'static str,
+    }
+
+    fn payload() -> Node {
+        to_node(&Payload {
+            audit_list: vec![MarkItem { filed: "a" }, MarkItem { filed: "b" }],
+            words: vec![""],
+            empty: vec![],
+            gone: None,
+            text: "<&\"宝\">",
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn wrapped_json_names_list_wrappers_after_the_element_type() {
+        let json = success(
+            Style {
+                format: Format::Json,
+                simplify: false,
+            },
+            "taobao.x.get",
+            &payload(),
+            "r1",
+        );
+        assert_eq!(
+            json,
+            r#"{"x_get_response":{"audit_list":{"mark_item":[{"filed":"a"},{"filed":"b"}]},"words":{"string":[""]},"empty":{},"text":"<&\"宝\">","request_id":"r1"}}"#
+        );
+    }
+
+    #[test]
+    fn simplified_json_has_plain_arrays_and_no_envelope() {
+        let json = success(
+            Style {
+                format: Format::Json,
+                simplify: true,
+            },
+            "taobao.x.get",
+            &payload(),
+            "r1",
+        );
+        assert_eq!(
+            json,
+            r#"{"audit_list":[{"filed":"a"},{"filed":"b"}],"words":[""],"empty":[],"text":"<&\"宝\">","request_id":"r1"}"#
+        );
+    }
+
+    #[test]
+    fn xml_repeats_elements_and_escapes_text() {
+        let xml = success(
+            Style {
+                format: Format::Xml,
+                simplify: true,
+            },
+            "alibaba.x.get",
+            &payload(),
+            "r1",
+        );
+        assert_eq!(
+            xml,
+            "<?xml version=\"1.0\" encoding=\"utf-8\" ?><alibaba_x_get_response><audit_list><mark_item><filed>a</filed></mark_item>\
+             <mark_item><filed>b</filed></mark_item></audit_list><words><string></string></words><empty></empty>\
+             <text>&lt;&amp;&quot;宝&quot;&gt;</text><request_id>r1</request_id></alibaba_x_get_response><!--top-api sandbox-->"
+        );
+    }
+
+    #[test]
+    fn refusals_stay_wrapped() {
+        let err = ApiError::new(7, "App Call Limited")
+            .with_sub("accesscontrol.limited-by-app-access-count", "ban");
+        assert_eq!(
+            refusal(Format::Json, &err, "r9"),
+            r#"{"error_response":{"code":7,"msg":"App Call Limited","sub_code":"accesscontrol.limited-by-app-access-count","sub_msg":"ban","request_id":"r9"}}"#
+        );
+        assert!(refusal(Format::Xml, &err, "r9")
+            .contains("<error_response><code>7</code><msg>App Call Limited</msg>"));
+    }
+}

@@ -1,0 +1,667 @@
+//! An embedded TOP gateway for tests and offline runs: a real HTTP server on 127.0.0.1
+//! that checks calls as the platform does and answers with typed handlers.
+//!
+//! It checks the method, app key, timestamp (±10 minutes of GMT+8; epoch milliseconds
+//! too), version, format, signature (md5, hmac, hmac-sha256), session and params, and
+//! answers the platform's own `error_response` for each mistake, in the format asked for.
+//! The three seed APIs answer their documentation pages' examples out of the box; any
+//! `#[top_api]` request type can get a handler. Faults can be injected on demand.
+//!
+//! # Examples
+//!
+//! ```
+//! use top_api::apis::{AlibabaIdleInteractLoanUserQuery, TaobaoBaodianDepositGet};
+//! use top_api::sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::start()?;
+//! let client = sandbox.client().build()?;
+//! let deposit = client.with_session(sandbox.session()).execute(&TaobaoBaodianDepositGet)?;
+//! assert_eq!(deposit.user_coin_deposit.as_ref().and_then(|d| d.deposit), Some(1000));
+//!
+//! // A call without the session the API needs: the gateway's own refusal.
+//! let err = client.with_session("nobody").execute(&TaobaoBaodianDepositGet).unwrap_err();
+//! assert_eq!(err.api().map(|api| api.code()), Some(27));
+//! assert_eq!(sandbox.calls().len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod encode;
+mod form;
+mod http;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use self::encode::{Node, Style};
+use self::form::Form;
+use self::http::{Incoming, Outgoing, Server};
+use crate::apis;
+use crate::request::{Request, SessionNeed};
+use crate::{
+    sign, ApiError, Client, ClientBuilder, DateTime, Format, ParamError, Params, SignMethod,
+};
+
+pub use self::form::UploadedFile;
+
+/// The app key a sandbox accepts unless told otherwise.
+pub const DEFAULT_APP_KEY: &str = "12345678";
+/// The app secret a sandbox checks signatures with unless told otherwise.
+pub const DEFAULT_APP_SECRET: &str = "sandbox-secret";
+/// The session a sandbox accepts unless told otherwise.
+pub const DEFAULT_SESSION: &str = "sandbox-session";
+
+/// The path the gateway serves.
+const PATH: &str = "/router/rest";
+/// How far a call's timestamp may drift from the gateway's clock (protocol.md section 2).
+const DRIFT: Duration = Duration::from_secs(10 * 60);
+/// The names the gateway reads itself; the rest are the API's own params.
+const SYSTEM_PARAMS: &[&str] = &[
+    "method",
+    "app_key",
+    "session",
+    "timestamp",
+    "v",
+    "sign",
+    "sign_method",
+    "format",
+    "simplify",
+    "partner_id",
+    "target_app_key",
+];
+
+/// A fault the sandbox plays instead of, or on top of, its normal answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer normally, but only after this long.
+    Delay(Duration),
+    /// Close the connection without answering.
+    DropConnection,
+    /// Answer HTTP 502 with an HTML page, as a proxy in front of the gateway does.
+    BadGateway,
+    /// Announce the whole answer, send half of it, and close.
+    TruncatedBody,
+    /// Answer HTTP 200 with a body that is neither JSON nor XML.
+    NotAnAnswer,
+    /// Refuse with code 7 "App Call Limited" and a ban of this many seconds in `sub_msg`.
+    Throttled {
+        /// How long the ban lasts.
+        ban_seconds: u64,
+    },
+    /// Refuse with a server-side fault: code 15 and this `isp.*` sub code.
+    ServerError {
+        /// The sub code, such as `isp.remote-service-timeout`.
+        sub_code: String,
+    },
+}
+
+/// One call the sandbox received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Call {
+    /// `GET` or `POST`.
+    pub http_method: String,
+    /// The `method` param, if one was sent.
+    pub method: Option<String>,
+    /// Every param sent except `sign`, query string first, in order.
+    pub params: Vec<(String, String)>,
+    /// The file parts of a multipart call.
+    pub files: Vec<UploadedFile>,
+    /// The code of the `error_response` the call got, if it got one.
+    pub error_code: Option<i64>,
+}
+
+impl Call {
+    /// The value of one param.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Handler = Arc<dyn Fn(&Params) -> Result<Node, ApiError> + Send + Sync>;
+
+struct Registered {
+    session: SessionNeed,
+    handler: Handler,
+}
+
+#[derive(Default)]
+struct Faults {
+    next: Vec<(usize, Fault)>,
+    by_method: HashMap<String, Fault>,
+}
+
+struct State {
+    app_key: String,
+    app_secret: String,
+    sessions: Vec<String>,
+    handlers: RwLock<HashMap<String, Registered>>,
+    calls: Mutex<Vec<Call>>,
+    faults: Mutex<Faults>,
+    next_id: AtomicU64,
+}
+
+/// A running sandbox gateway; dropping it stops the server.
+pub struct Sandbox {
+    state: Arc<State>,
+    server: Server,
+    url: String,
+}
+
+/// Configures a [`Sandbox`].
+///
+/// | setting | default |
+/// |---|---|
+/// | [`port`](Self::port) | 0: an ephemeral port on 127.0.0.1 |
+/// | [`app`](Self::app) | [`DEFAULT_APP_KEY`] `12345678`, [`DEFAULT_APP_SECRET`] `sandbox-secret` |
+/// | [`session`](Self::session) | one valid session, [`DEFAULT_SESSION`] `sandbox-session` |
+/// | [`seed_examples`](Self::seed_examples) | on: the seed APIs answer their pages' examples |
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SandboxBuilder {
+    addr: SocketAddr,
+    app_key: String,
+    app_secret: String,
+    sessions: Vec<String>,
+    seed_examples: bool,
+}
+
+impl Sandbox {
+    /// Starts a sandbox with the defaults of [`SandboxBuilder`].
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound.
+    pub fn start() -> io::Result<Sandbox> {
+        Sandbox::builder().start()
+    }
+
+    /// Configures a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            app_key: DEFAULT_APP_KEY.to_owned(),
+            app_secret: DEFAULT_APP_SECRET.to_owned(),
+            sessions: vec![DEFAULT_SESSION.to_owned()],
+            seed_examples: true,
+        }
+    }
+
+    /// The gateway URL, such as `http://127.0.0.1:40123/router/rest`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// The app key it accepts.
+    pub fn app_key(&self) -> &str {
+        &self.state.app_key
+    }
+
+    /// The secret it checks signatures with.
+    pub fn app_secret(&self) -> &str {
+        &self.state.app_secret
+    }
+
+    /// The first valid session.
+    pub fn session(&self) -> &str {
+        self.state.sessions.first().map_or("", String::as_str)
+    }
+
+    /// A client builder for this sandbox: its app key, secret and URL.
+    pub fn client(&self) -> ClientBuilder {
+        Client::builder(self.app_key(), self.app_secret()).gateway(self.url())
+    }
+
+    /// Answers calls of `R` with `handler`, which receives the decoded request and returns
+    /// the typed answer or a refusal. A missing required param is refused with code 40, a
+    /// param that cannot be read with code 41, before the handler is called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use top_api::apis::alibaba_idle_interact_loan_user_query::*;
+    /// use top_api::sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start()?;
+    /// sandbox.handle(|query: AlibabaIdleInteractLoanUserQuery| {
+    ///     if query.user == "0" {
+    ///         return Err(top_api::ApiError::new(50, "Remote service error").with_sub("isv.user-not-exist", "no such user"));
+    ///     }
+    ///     Ok(AlibabaIdleInteractLoanUserQueryResponse {
+    ///         idle_point_result: Some(IdlePointResult { success: Some(true), ..Default::default() }),
+    ///     })
+    /// });
+    /// let client = sandbox.client().build()?;
+    /// let query = AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "s".into(), env: "pre".into() };
+    /// let answer = client.execute(&query)?;
+    /// assert_eq!(answer.idle_point_result.as_ref().and_then(|r| r.success), Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle<R, F>(&self, handler: F)
+    where
+        R: Request + 'static,
+        R::Response: Serialize,
+        F: Fn(R) -> Result<R::Response, ApiError> + Send + Sync + 'static,
+    {
+        let handler: Handler = Arc::new(move |params: &Params| {
+            let request = R::from_params(params).map_err(|err| param_refusal(&err))?;
+            let response = handler(request)?;
+            encode::to_node(&response).map_err(|err| {
+                ApiError::new(15, "Remote service error")
+                    .with_sub("isp.sandbox-encode-error", err.to_string())
+            })
+        });
+        let registered = Registered {
+            session: R::SESSION,
+            handler,
+        };
+        self.state
+            .handlers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(R::METHOD.to_owned(), registered);
+    }
+
+    /// Every call received so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.state
+            .calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Plays `fault` on the next `calls` calls, whatever their method.
+    pub fn fail_next(&self, calls: usize, fault: Fault) {
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next
+            .push((calls, fault));
+    }
+
+    /// Plays `fault` on every call of `method` until [`clear_faults`](Self::clear_faults).
+    pub fn fail_method(&self, method: &str, fault: Fault) {
+        self.state
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_method
+            .insert(method.to_owned(), fault);
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        *self
+            .state
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Faults::default();
+    }
+
+    /// Stops the server and closes its connections.
+    pub fn stop(mut self) {
+        self.server.stop();
+    }
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("url", &self.url)
+            .field("app_key", &self.state.app_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxBuilder {
+    /// The port on 127.0.0.1 (0 for an ephemeral one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.addr.set_port(port);
+        self
+    }
+
+    /// The app key and secret it accepts.
+    pub fn app(mut self, app_key: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        self.app_key = app_key.into();
+        self.app_secret = app_secret.into();
+        self
+    }
+
+    /// Replaces the valid sessions with `session` alone.
+    pub fn session(mut self, session: impl Into<String>) -> Self {
+        self.sessions = vec![session.into()];
+        self
+    }
+
+    /// Whether the seed APIs answer their documentation pages' examples.
+    pub fn seed_examples(mut self, on: bool) -> Self {
+        self.seed_examples = on;
+        self
+    }
+
+    /// Binds the port and starts serving.
+    ///
+    /// # Errors
+    ///
+    /// When the port cannot be bound.
+    pub fn start(self) -> io::Result<Sandbox> {
+        let state = Arc::new(State {
+            app_key: self.app_key,
+            app_secret: self.app_secret,
+            sessions: self.sessions,
+            handlers: RwLock::default(),
+            calls: Mutex::default(),
+            faults: Mutex::default(),
+            next_id: AtomicU64::new(1),
+        });
+        let serving = state.clone();
+        let server = Server::start(self.addr, Arc::new(move |request| serving.answer(request)))?;
+        let url = format!("http://{}{PATH}", server.addr());
+        let sandbox = Sandbox { state, server, url };
+        if self.seed_examples {
+            sandbox.answer_seed_examples();
+        }
+        Ok(sandbox)
+    }
+}
+
+impl Sandbox {
+    fn answer_seed_examples(&self) {
+        fn example<R>(sandbox: &Sandbox, xml: &str)
+        where
+            R: Request + 'static,
+            R::Response: Serialize + Clone + Send + Sync,
+        {
+            let answer = crate::decode::<R>(xml.as_bytes(), Format::Xml)
+                .expect("a seed page's example decodes (tests/tests/seeds.rs)")
+                .into_inner();
+            sandbox.handle(move |_: R| Ok(answer.clone()));
+        }
+        example::<apis::AlibabaIdleInteractLoanUserQuery>(
+            self,
+            apis::alibaba_idle_interact_loan_user_query::EXAMPLE_XML,
+        );
+        example::<apis::AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(
+            self,
+            apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML,
+        );
+        example::<apis::TaobaoBaodianDepositGet>(
+            self,
+            apis::taobao_baodian_deposit_get::EXAMPLE_XML,
+        );
+    }
+}
+
+fn param_refusal(err: &ParamError) -> ApiError {
+    if err.is_missing() {
+        ApiError::new(40, format!("Missing required arguments:{}", err.name()))
+    } else {
+        ApiError::new(41, format!("Invalid arguments:{}", err.name()))
+            .with_sub("isv.invalid-parameter", err.to_string())
+    }
+}
+
+fn refuse(code: i64, msg: &str) -> ApiError {
+    ApiError::new(code, msg)
+}
+
+impl State {
+    fn answer(&self, request: Incoming) -> Outgoing {
+        let path = request.target.split('?').next().unwrap_or("");
+        if path != PATH {
+            return text(
+                404,
+                format!("no gateway at {path}; the sandbox serves {PATH}"),
+            );
+        }
+        if request.method != "POST" && request.method != "GET" {
+            return text(
+                400,
+                format!("the gateway takes GET or POST, not {}", request.method),
+            );
+        }
+        let form = match form::read_form(&request) {
+            Ok(form) => form,
+            Err(why) => return text(400, why),
+        };
+        let request_id = format!("sbx{:x}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let method = form
+            .get("method")
+            .filter(|m| !m.trim().is_empty())
+            .map(str::to_owned);
+        let fault = self.take_fault(method.as_deref());
+
+        let (format, outcome) = match form.get("format") {
+            None | Some("xml") => (Format::Xml, None),
+            Some("json") => (Format::Json, None),
+            // The gateway's default format answers a format it does not know.
+            Some(_) => (Format::Xml, Some(Err(refuse(23, "Invalid Format")))),
+        };
+        let style = Style {
+            format,
+            simplify: format == Format::Json && form.get("simplify") == Some("true"),
+        };
+        let outcome = match (outcome, &fault) {
+            (Some(refused), _) => refused,
+            (None, Some(Fault::Throttled { ban_seconds })) => {
+                Err(ApiError::new(7, "App Call Limited").with_sub(
+                    "accesscontrol.limited-by-app-access-count",
+                    format!("This ban will last for {ban_seconds} more seconds"),
+                ))
+            }
+            (None, Some(Fault::ServerError { sub_code })) => {
+                Err(ApiError::new(15, "Remote service error")
+                    .with_sub(sub_code.clone(), "sandbox fault"))
+            }
+            (None, _) => self.check_and_run(&form),
+        };
+        let (body, error_code) = match &outcome {
+            Ok(payload) => (
+                encode::success(style, method.as_deref().unwrap_or(""), payload, &request_id),
+                None,
+            ),
+            Err(refusal) => (
+                encode::refusal(format, refusal, &request_id),
+                Some(refusal.code()),
+            ),
+        };
+        self.record(&request, &form, method, error_code);
+
+        let content_type = match format {
+            Format::Json => "application/json;charset=UTF-8",
+            Format::Xml => "text/xml;charset=UTF-8",
+        };
+        match fault {
+            Some(Fault::Delay(delay)) => std::thread::sleep(delay),
+            Some(Fault::DropConnection) => return Outgoing::Drop,
+            Some(Fault::BadGateway) => {
+                let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
+                return Outgoing::Answer {
+                    status: 502,
+                    content_type: "text/html",
+                    body: page.into(),
+                };
+            }
+            Some(Fault::TruncatedBody) => {
+                return Outgoing::Truncated {
+                    content_type,
+                    body: body.into_bytes(),
+                }
+            }
+            Some(Fault::NotAnAnswer) => {
+                return Outgoing::Answer {
+                    status: 200,
+                    content_type: "text/html",
+                    body: b"<html><body>maintenance</body></html>".to_vec(),
+                }
+            }
+            _ => {}
+        }
+        Outgoing::Answer {
+            status: 200,
+            content_type,
+            body: body.into_bytes(),
+        }
+    }
+
+    /// The platform's checks, in the order it makes them, then the handler.
+    fn check_and_run(&self, form: &Form) -> Result<Node, ApiError> {
+        let present = |name: &str| form.get(name).filter(|v| !v.trim().is_empty());
+        let method = present("method").ok_or_else(|| refuse(21, "Missing Method"))?;
+        let app_key = present("app_key").ok_or_else(|| refuse(28, "Missing App Key"))?;
+        if app_key != self.app_key {
+            return Err(refuse(29, "Invalid app Key")
+                .with_sub("isv.appkey-not-exists", "app key does not exist"));
+        }
+        let timestamp = present("timestamp").ok_or_else(|| refuse(30, "Missing Timestamp"))?;
+        check_timestamp(timestamp)?;
+        match present("v") {
+            None => return Err(refuse(32, "Missing Version")),
+            Some("2.0") => {}
+            Some(v) if v.parse::<f64>().is_ok() => return Err(refuse(34, "Unsupported Version")),
+            Some(_) => return Err(refuse(33, "Invalid Version")),
+        }
+        let sign = present("sign").ok_or_else(|| refuse(24, "Missing Signature"))?;
+        let sign_method = match present("sign_method") {
+            None => SignMethod::Md5,
+            Some(name) => SignMethod::from_wire(name).ok_or_else(|| {
+                refuse(25, "Invalid signature").with_sub(
+                    "isv.invalid-sign-method",
+                    format!("unknown sign_method `{name}`"),
+                )
+            })?,
+        };
+        let signed = form
+            .params
+            .iter()
+            .filter(|(name, _)| name != "sign")
+            .map(|(n, v)| (n, v));
+        if !sign::sign(signed, &self.app_secret, sign_method).eq_ignore_ascii_case(sign) {
+            return Err(refuse(25, "Invalid signature"));
+        }
+
+        let handlers = self.handlers.read().unwrap_or_else(PoisonError::into_inner);
+        let registered = handlers
+            .get(method)
+            .ok_or_else(|| refuse(22, "Invalid Method"))?;
+        match present("session") {
+            None if registered.session == SessionNeed::Required => {
+                return Err(refuse(26, "Missing Session"))
+            }
+            Some(session) if !self.sessions.iter().any(|s| s == session) => {
+                return Err(
+                    refuse(27, "Invalid session").with_sub("invalid-sessionkey", "SessionKey非法")
+                );
+            }
+            _ => {}
+        }
+        let mut params = Params::with_capacity(form.params.len());
+        for (name, value) in form
+            .params
+            .iter()
+            .filter(|(name, _)| !SYSTEM_PARAMS.contains(&name.as_str()))
+        {
+            if value.trim().is_empty() {
+                return Err(refuse(41, &format!("Invalid arguments:{name}"))
+                    .with_sub("isv.invalid-parameter", "a blank value was sent"));
+            }
+            params.push(name.clone(), value.clone());
+        }
+        let handler = registered.handler.clone();
+        drop(handlers);
+        handler(&params)
+    }
+
+    fn take_fault(&self, method: Option<&str>) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(fault) = method.and_then(|m| faults.by_method.get(m)) {
+            return Some(fault.clone());
+        }
+        let (left, fault) = faults.next.first_mut()?;
+        let fault = fault.clone();
+        *left -= 1;
+        if *left == 0 {
+            faults.next.remove(0);
+        }
+        Some(fault)
+    }
+
+    fn record(
+        &self,
+        request: &Incoming,
+        form: &Form,
+        method: Option<String>,
+        error_code: Option<i64>,
+    ) {
+        let call = Call {
+            http_method: request.method.clone(),
+            method,
+            params: form
+                .params
+                .iter()
+                .filter(|(name, _)| name != "sign")
+                .cloned()
+                .collect(),
+            files: form.files.clone(),
+            error_code,
+        };
+        self.calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(call);
+    }
+}
+
+/// A timestamp is `yyyy-MM-dd HH:mm:ss` in GMT+8, or epoch milliseconds (as the official
+/// Python SDK sends), within ten minutes of now.
+fn check_timestamp(text: &str) -> Result<(), ApiError> {
+    let invalid = |why: &str| {
+        refuse(31, "Invalid Timestamp").with_sub("isv.invalid-timestamp", why.to_owned())
+    };
+    let at = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let millis: u64 = text
+            .parse()
+            .map_err(|_| invalid("the epoch milliseconds are out of range"))?;
+        UNIX_EPOCH + Duration::from_millis(millis)
+    } else {
+        SystemTime::from(
+            DateTime::parse(text).map_err(|_| invalid("expected yyyy-MM-dd HH:mm:ss in GMT+8"))?,
+        )
+    };
+    let now = SystemTime::now();
+    let drift = at
+        .duration_since(now)
+        .or_else(|_| now.duration_since(at))
+        .unwrap_or_default();
+    if drift > DRIFT {
+        return Err(invalid(
+            "the timestamp is more than 10 minutes away from the gateway's clock",
+        ));
+    }
+    Ok(())
+}
+
+fn text(status: u16, body: String) -> Outgoing {
+    Outgoing::Answer {
+        status,
+        content_type: "text/plain;charset=UTF-8",
+        body: body.into_bytes(),
+    }
+}
