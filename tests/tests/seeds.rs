@@ -91,11 +91,15 @@ fn fixtures_are_the_pages_own_examples() {
     }
     for method in [LOAN, AUTHOR, DEPOSIT] {
         let page = std::fs::read_to_string(seeds.join(format!("{method}.txt"))).unwrap();
-        for name in ["ok.xml", "error.xml"] {
-            let example = String::from_utf8(fixture(method, name)).unwrap();
+        let examples = [
+            ("the example", page_example(method)),
+            ("error.xml", fixture(method, "error.xml")),
+        ];
+        for (name, example) in examples {
+            let example = String::from_utf8(example).unwrap();
             assert!(
                 page.contains(example.trim_end()),
-                "{method} {name} differs from the page"
+                "{method}: {name} differs from the page"
             );
         }
     }
