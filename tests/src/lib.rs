@@ -11,9 +11,7 @@ use top_api::DateTime;
 /// The seed page's example answer of `method`, exactly as printed (the crate ships it).
 pub fn page_example(method: &str) -> Vec<u8> {
     let xml = match method {
-        "alibaba.idle.interact.loan.user.query" => {
-            top_api::apis::alibaba_idle_interact_loan_user_query::EXAMPLE_XML
-        }
+        "alibaba.idle.interact.loan.user.query" => top_api::apis::alibaba_idle_interact_loan_user_query::EXAMPLE_XML,
         "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo" => {
             top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML
         }
@@ -25,10 +23,7 @@ pub fn page_example(method: &str) -> Vec<u8> {
 
 /// Reads `tests/fixtures/<method>/<name>`.
 pub fn fixture(method: &str, name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(method)
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(method).join(name);
     std::fs::read(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()))
 }
 
@@ -58,10 +53,7 @@ pub fn loan_user_query_answer() -> AlibabaIdleInteractLoanUserQueryResponse {
                     ext_infos: s("xxx"),
                 }),
             }),
-            biz_error: Some(BizError {
-                err_code: s("xx"),
-                err_msg: s("xx"),
-            }),
+            biz_error: Some(BizError { err_code: s("xx"), err_msg: s("xx") }),
         }),
     }
 }
@@ -89,10 +81,7 @@ pub fn authorinfo_answer() -> AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo
                 card_number: s("111111111111111111"),
                 email: s("fadflh@126.com"),
                 status: Some(1),
-                audit_list: vec![MarkItem {
-                    filed: s("tmpPenName"),
-                    rules: s("敏感词:命中规则"),
-                }],
+                audit_list: vec![MarkItem { filed: s("tmpPenName"), rules: s("敏感词:命中规则") }],
                 real_name_auth: Some(0),
                 create_date: s("2021-07-22 23:00:56"),
             }),

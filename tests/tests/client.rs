@@ -6,9 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use top_api::apis::{AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet};
 use top_api::transport::{FakeTransport, HttpResponse, RecordedRequest};
-use top_api::{
-    top_api, Client, DateTime, Error, Format, SignMethod, TransportError, TransportErrorKind,
-};
+use top_api::{top_api, Client, DateTime, Error, Format, SignMethod, TransportError, TransportErrorKind};
 use top_api_tests::{authorinfo_answer, deposit_answer, fixture, page_example};
 
 const SECRET: &str = "s3cr3t-APP-SECRET-7f1d";
@@ -25,10 +23,7 @@ fn ok(body: Vec<u8>) -> HttpResponse {
 /// Every param sent except `sign`, and `sign` itself.
 fn sent(request: &RecordedRequest) -> (Vec<(String, String)>, String) {
     let mut form = request.form();
-    let at = form
-        .iter()
-        .position(|(name, _)| name == "sign")
-        .expect("a sign param");
+    let at = form.iter().position(|(name, _)| name == "sign").expect("a sign param");
     let (_, sign) = form.remove(at);
     (form, sign)
 }
@@ -56,7 +51,7 @@ pub struct Echo {
     pub ids: Vec<i64>,
     pub since: DateTime,
     pub maybe: Option<String>,
-    pub blank: String,
+    pub blank: Option<String>,
     #[top(rename = "camelName")]
     pub camel_name: String,
     pub r#type: String,
@@ -75,13 +70,10 @@ fn echo() -> Echo {
         ids: vec![1, 2, 45_248_893_776_176_307],
         since: "2021-07-22 23:00:46".parse().unwrap(),
         maybe: None,
-        blank: "   ".into(),
+        blank: Some("   ".into()),
         camel_name: "c".into(),
         r#type: "t".into(),
-        filter: Filter {
-            tags: vec!["a".into(), "b".into()],
-            min: -1,
-        },
+        filter: Filter { tags: vec!["a".into(), "b".into()], min: -1 },
         no_filter: None,
     }
 }
@@ -89,15 +81,9 @@ fn echo() -> Echo {
 #[test]
 fn every_param_is_sent_and_signed_once() {
     let fake = FakeTransport::new();
-    fake.push(ok(
-        br#"{"test_echo_response":{"ok":true,"request_id":"r1"}}"#.to_vec(),
-    ));
+    fake.push(ok(br#"{"test_echo_response":{"ok":true,"request_id":"r1"}}"#.to_vec()));
     let noon = UNIX_EPOCH + Duration::from_secs(1_451_620_800); // 2016-01-01 04:00:00 UTC
-    let client = client(&fake)
-        .sign_method(SignMethod::Md5)
-        .clock(move || noon)
-        .build()
-        .unwrap();
+    let client = client(&fake).sign_method(SignMethod::Md5).clock(move || noon).build().unwrap();
     let answer = client.execute(&echo()).unwrap();
     assert_eq!(answer.ok, Some(true));
     assert_eq!(answer.request_id(), Some("r1"));
@@ -106,10 +92,7 @@ fn every_param_is_sent_and_signed_once() {
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
     assert_eq!(request.url, "https://eco.taobao.com/router/rest");
-    assert_eq!(
-        request.content_type,
-        "application/x-www-form-urlencoded;charset=UTF-8"
-    );
+    assert_eq!(request.content_type, "application/x-www-form-urlencoded;charset=UTF-8");
     let (params, sign) = sent(request);
     let expected: Vec<(String, String)> = [
         ("method", "taobao.test.echo"),
@@ -118,6 +101,7 @@ fn every_param_is_sent_and_signed_once() {
         ("v", "2.0"),
         ("sign_method", "md5"),
         ("format", "json"),
+        ("partner_id", top_api::DEFAULT_PARTNER_ID),
         ("text", "宝贝 & more=1"),
         ("count", "3"),
         ("flag", "false"),
@@ -140,19 +124,13 @@ fn every_param_is_sent_and_signed_once() {
 fn a_request_reads_back_from_its_params() {
     use top_api::Request;
     let mut original = echo();
-    original.no_filter = Some(Filter {
-        tags: vec![],
-        min: 7,
-    });
+    original.no_filter = Some(Filter { tags: vec![], min: 7 });
     original.maybe = Some("m".into());
     let mut params = top_api::Params::new();
     original.write_params(&mut params).unwrap();
-    // `blank` holds only spaces, so it was not sent: read back, it is missing.
-    let err = Echo::from_params(&params).unwrap_err();
-    assert_eq!((err.name(), err.is_missing()), ("blank", true));
-    params.push("blank", "x");
+    // `blank` holds only spaces, so it was not sent: read back, it is `None`.
     let mut expected = original.clone();
-    expected.blank = "x".into();
+    expected.blank = None;
     assert_eq!(Echo::from_params(&params).unwrap(), expected);
 
     let mut missing = top_api::Params::new();
@@ -161,14 +139,60 @@ fn a_request_reads_back_from_its_params() {
     assert_eq!((err.name(), err.is_missing()), ("count", true));
 }
 
+/// Checks declared on fields, made before any I/O.
+#[top_api(method = "taobao.test.checked", response = EchoResponse)]
+#[derive(Debug, Clone)]
+pub struct Checked {
+    #[top(max_len = 4)]
+    pub title: String,
+    #[top(max_len = 2)]
+    pub note: Option<String>,
+    #[top(max_items = 2)]
+    pub ids: Vec<i64>,
+    #[top(min = 1, max = 100)]
+    pub page_size: i64,
+    #[top(min = -0.5)]
+    pub ratio: Option<f64>,
+}
+
+fn checked() -> Checked {
+    Checked { title: "宝贝宝贝".into(), note: None, ids: vec![1, 2], page_size: 100, ratio: Some(-0.5) }
+}
+
+#[test]
+fn checks_declared_on_fields_fail_before_any_io() {
+    let fake = FakeTransport::new();
+    fake.push(ok(br#"{"test_checked_response":{"ok":true}}"#.to_vec()));
+    let client = client(&fake).build().unwrap();
+    // At every limit, the call goes out; lengths count characters, not bytes.
+    client.execute(&checked()).unwrap();
+    assert_eq!(fake.requests().len(), 1);
+
+    let cases: Vec<(Checked, &str, i64, &str)> = vec![
+        (Checked { title: "宝贝宝贝x".into(), ..checked() }, "title", 41, "is 5 characters long, over its limit of 4"),
+        (Checked { title: " ".into(), ..checked() }, "title", 40, "is required but blank or absent"),
+        (Checked { note: Some("abc".into()), ..checked() }, "note", 41, "over its limit of 2"),
+        (Checked { ids: vec![1, 2, 3], ..checked() }, "ids", 41, "has 3 items, over its limit of 2"),
+        (Checked { ids: vec![], ..checked() }, "ids", 40, "is required"),
+        (Checked { page_size: 0, ..checked() }, "page_size", 41, "is 0, under its minimum of 1"),
+        (Checked { page_size: 101, ..checked() }, "page_size", 41, "is 101, over its maximum of 100"),
+        (Checked { ratio: Some(-0.75), ..checked() }, "ratio", 41, "is -0.75, under its minimum of -0.5"),
+    ];
+    for (request, param, code, message) in cases {
+        let err = client.execute(&request).unwrap_err();
+        let Error::Check(check) = &err else { panic!("not a check error: {err:?}") };
+        assert_eq!((check.param(), check.code()), (param, code), "{err}");
+        assert!(check.message().contains(message), "{err}");
+        assert!(err.to_string().contains(&format!("param `{param}`")), "{err}");
+    }
+    assert_eq!(fake.requests().len(), 1, "no checked call was sent");
+}
+
 #[test]
 fn each_sign_method_signs_what_is_sent() {
     for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
         let fake = FakeTransport::new();
-        fake.push(ok(fixture(
-            "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
-            "ok.json",
-        )));
+        fake.push(ok(fixture("alibaba.shuqi.original.backend.ognvaliauthor.authorinfo", "ok.json")));
         let client = client(&fake).sign_method(method).build().unwrap();
         let request = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
             user_id: 406_797_230,
@@ -182,19 +206,8 @@ fn each_sign_method_signs_what_is_sent() {
         assert!(params.contains(&("sign_method".into(), method.as_str().into())));
         assert!(params.contains(&("user_id".into(), "406797230".into())));
         assert!(!params.iter().any(|(n, _)| n == "encrypt_list"));
-        assert_eq!(
-            sign.len(),
-            if method == SignMethod::HmacSha256 {
-                64
-            } else {
-                32
-            }
-        );
-        assert_eq!(
-            sign,
-            top_api::sign::sign(params, SECRET, method),
-            "{method}"
-        );
+        assert_eq!(sign.len(), if method == SignMethod::HmacSha256 { 64 } else { 32 });
+        assert_eq!(sign, top_api::sign::sign(params, SECRET, method), "{method}");
     }
 }
 
@@ -206,14 +219,8 @@ fn the_timestamp_is_gmt8_whatever_the_clock() {
     let fake = FakeTransport::new();
     fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.json")));
     let client = client(&fake).clock(move || instant).build().unwrap();
-    client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap();
-    assert_eq!(
-        fake.requests()[0].param("timestamp").as_deref(),
-        Some("2016-01-01 00:30:00")
-    );
+    client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
+    assert_eq!(fake.requests()[0].param("timestamp").as_deref(), Some("2016-01-01 00:30:00"));
 }
 
 #[test]
@@ -222,46 +229,25 @@ fn the_real_clock_is_read_in_gmt8() {
     fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.json")));
     let client = client(&fake).build().unwrap();
     let before = std::time::SystemTime::now();
-    client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap();
-    let sent: DateTime = fake.requests()[0]
-        .param("timestamp")
-        .unwrap()
-        .parse()
-        .unwrap();
-    let skew = std::time::SystemTime::from(sent)
-        .duration_since(before - Duration::from_secs(1))
-        .unwrap();
-    assert!(
-        skew < Duration::from_secs(60),
-        "the timestamp {sent} is {skew:?} after the call"
-    );
+    client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
+    let sent: DateTime = fake.requests()[0].param("timestamp").unwrap().parse().unwrap();
+    let skew = std::time::SystemTime::from(sent).duration_since(before - Duration::from_secs(1)).unwrap();
+    assert!(skew < Duration::from_secs(60), "the timestamp {sent} is {skew:?} after the call");
 }
 
 #[test]
 fn a_session_is_sent_and_signed() {
     let fake = FakeTransport::new();
-    fake.push(ok(fixture(
-        "taobao.baodian.deposit.get",
-        "ok.simplify.json",
-    )));
+    fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.simplify.json")));
     let client = client(&fake).simplify(true).build().unwrap();
-    let answer = client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap();
+    let answer = client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
     assert_eq!(answer.get(), &deposit_answer());
     assert_eq!(answer.request_id(), Some("4b2kp0g5fdw1"));
     let request = &fake.requests()[0];
     assert_eq!(request.param("session").as_deref(), Some(SESSION));
     assert_eq!(request.param("simplify").as_deref(), Some("true"));
     let (params, sign) = sent(request);
-    assert_eq!(
-        sign,
-        top_api::sign::sign(params, SECRET, SignMethod::HmacSha256)
-    );
+    assert_eq!(sign, top_api::sign::sign(params, SECRET, SignMethod::HmacSha256));
 }
 
 #[test]
@@ -269,19 +255,8 @@ fn a_required_session_that_is_blank_fails_before_any_io() {
     let fake = FakeTransport::new();
     let client = client(&fake).build().unwrap();
     for blank in ["", "  "] {
-        let err = client
-            .with_session(blank)
-            .execute(&TaobaoBaodianDepositGet)
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::MissingSession {
-                    method: "taobao.baodian.deposit.get"
-                }
-            ),
-            "{err:?}"
-        );
+        let err = client.with_session(blank).execute(&TaobaoBaodianDepositGet).unwrap_err();
+        assert!(matches!(err, Error::MissingSession { method: "taobao.baodian.deposit.get" }), "{err:?}");
     }
     assert!(fake.requests().is_empty());
 }
@@ -290,15 +265,8 @@ fn a_required_session_that_is_blank_fails_before_any_io() {
 fn xml_answers_are_asked_for_and_read() {
     let fake = FakeTransport::new();
     fake.push(ok(page_example("taobao.baodian.deposit.get")));
-    let client = client(&fake)
-        .format(Format::Xml)
-        .simplify(true)
-        .build()
-        .unwrap();
-    let answer = client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap();
+    let client = client(&fake).format(Format::Xml).simplify(true).build().unwrap();
+    let answer = client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
     assert_eq!(answer.get(), &deposit_answer());
     let request = &fake.requests()[0];
     assert_eq!(request.param("format").as_deref(), Some("xml"));
@@ -311,39 +279,22 @@ fn a_refusal_is_an_api_error() {
     let fake = FakeTransport::new();
     fake.push(ok(fixture("taobao.baodian.deposit.get", "error.json")));
     let client = client(&fake).build().unwrap();
-    let err = client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
+    let err = client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap_err();
     let api = err.api().expect("an api error");
-    assert_eq!(
-        (api.code(), api.sub_code()),
-        (50, Some("isv.invalid-parameter"))
-    );
+    assert_eq!((api.code(), api.sub_code()), (50, Some("isv.invalid-parameter")));
     assert_eq!(api.request_id(), Some("ej6ptuzf712n"));
 }
 
 #[test]
 fn another_http_status_is_a_status_error() {
     let fake = FakeTransport::new();
-    let page = format!(
-        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
-        "x".repeat(500)
-    );
+    let page = format!("<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>", "x".repeat(500));
     fake.push(HttpResponse::new(502, page));
     let client = client(&fake).build().unwrap();
-    let err = client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
-    let Error::Status { status, body } = &err else {
-        panic!("not a status error: {err:?}")
-    };
+    let err = client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap_err();
+    let Error::Status { status, body } = &err else { panic!("not a status error: {err:?}") };
     assert_eq!(*status, 502);
-    assert!(
-        body.starts_with("<html><head><title>502 Bad Gateway"),
-        "{body}"
-    );
+    assert!(body.starts_with("<html><head><title>502 Bad Gateway"), "{body}");
     assert!(body.chars().count() < 300, "the body is cut short");
     assert!(err.to_string().starts_with("http status 502"), "{err}");
 }
@@ -351,23 +302,12 @@ fn another_http_status_is_a_status_error() {
 #[test]
 fn a_transport_failure_is_a_transport_error() {
     let fake = FakeTransport::new();
-    fake.push_error(TransportError::new(
-        TransportErrorKind::Timeout,
-        "read timed out",
-    ));
+    fake.push_error(TransportError::new(TransportErrorKind::Timeout, "read timed out"));
     let client = client(&fake).build().unwrap();
-    let err = client
-        .with_session(SESSION)
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
+    let err = client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(err.to_string(), "the call timed out");
-    assert_eq!(
-        std::error::Error::source(&err)
-            .map(ToString::to_string)
-            .as_deref(),
-        Some("read timed out")
-    );
+    assert_eq!(std::error::Error::source(&err).map(ToString::to_string).as_deref(), Some("read timed out"));
 }
 
 #[test]
@@ -378,16 +318,10 @@ fn bad_configuration_is_refused() {
         ("12345678", SECRET, "eco.taobao.com/router/rest"),
         ("12345678", SECRET, "ftp://eco.taobao.com"),
     ] {
-        let err = Client::builder(key, secret)
-            .gateway(gateway)
-            .build()
-            .unwrap_err();
+        let err = Client::builder(key, secret).gateway(gateway).build().unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{err:?}");
     }
-    let client = Client::builder("1", "s")
-        .gateway("http://127.0.0.1:9/router/rest")
-        .build()
-        .unwrap();
+    let client = Client::builder("1", "s").gateway("http://127.0.0.1:9/router/rest").build().unwrap();
     assert_eq!(client.gateway(), "http://127.0.0.1:9/router/rest");
 }
 
@@ -397,17 +331,11 @@ fn from_env_reads_the_top_variables() {
     std::env::remove_var("TOP_APP_KEY");
     std::env::set_var("TOP_APP_SECRET", SECRET);
     let err = Client::from_env().unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "invalid configuration: TOP_APP_KEY is not set"
-    );
+    assert_eq!(err.to_string(), "invalid configuration: TOP_APP_KEY is not set");
     std::env::set_var("TOP_APP_KEY", "87654321");
     std::env::set_var("TOP_GATEWAY", "http://127.0.0.1:1/router/rest");
     let client = Client::from_env().unwrap();
-    assert_eq!(
-        (client.app_key(), client.gateway()),
-        ("87654321", "http://127.0.0.1:1/router/rest")
-    );
+    assert_eq!((client.app_key(), client.gateway()), ("87654321", "http://127.0.0.1:1/router/rest"));
     for name in ["TOP_APP_KEY", "TOP_APP_SECRET", "TOP_GATEWAY"] {
         std::env::remove_var(name);
     }
@@ -417,11 +345,11 @@ fn from_env_reads_the_top_variables() {
 fn secrets_never_show() {
     let fake = FakeTransport::new();
     // An answer that echoes the secrets back must not carry them into an error either.
-    fake.push(ok(format!("{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{{\"deposit\":\"{SECRET} {SESSION}\"}}}}}}").into_bytes()));
-    fake.push(HttpResponse::new(
-        500,
-        format!("session {SESSION} secret {SECRET}"),
-    ));
+    fake.push(ok(format!(
+        "{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{{\"deposit\":\"{SECRET} {SESSION}\"}}}}}}"
+    )
+    .into_bytes()));
+    fake.push(HttpResponse::new(500, format!("session {SESSION} secret {SECRET}")));
     let client = client(&fake).build().unwrap();
     let session = client.with_session(SESSION);
     let decode = session.execute(&TaobaoBaodianDepositGet).unwrap_err();
@@ -446,9 +374,5 @@ fn secrets_never_show() {
             assert!(!text.contains(secret), "{secret:?} shows in {text}");
         }
     }
-    assert!(
-        shown[0].contains("12345678") && shown[0].contains("***"),
-        "{}",
-        shown[0]
-    );
+    assert!(shown[0].contains("12345678") && shown[0].contains("***"), "{}", shown[0]);
 }

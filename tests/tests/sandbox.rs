@@ -6,26 +6,17 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::MarkItem;
 use top_api::apis::{
-    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo,
-    TaobaoBaodianDepositGet,
+    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet,
 };
 use top_api::sandbox::{Fault, Sandbox};
 use top_api::{top_api, ApiError, Client, DateTime, Error, Format, SignMethod};
 use top_api_tests::{authorinfo_answer, deposit_answer, loan_user_query_answer};
 
-const FORMATS: [(Format, bool); 3] = [
-    (Format::Json, false),
-    (Format::Json, true),
-    (Format::Xml, false),
-];
+const FORMATS: [(Format, bool); 3] = [(Format::Json, false), (Format::Json, true), (Format::Xml, false)];
 const SIGNS: [SignMethod; 3] = [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256];
 
 fn loan_query() -> AlibabaIdleInteractLoanUserQuery {
-    AlibabaIdleInteractLoanUserQuery {
-        user: "3".into(),
-        scene_code: "xx".into(),
-        env: "pre".into(),
-    }
+    AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() }
 }
 
 fn author_query() -> AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
@@ -38,9 +29,7 @@ fn author_query() -> AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
 }
 
 fn code(err: &Error) -> i64 {
-    err.api()
-        .unwrap_or_else(|| panic!("not a gateway refusal: {err:?}"))
-        .code()
+    err.api().unwrap_or_else(|| panic!("not a gateway refusal: {err:?}")).code()
 }
 
 #[test]
@@ -49,29 +38,17 @@ fn every_seed_api_in_every_format_and_sign_method() {
     let mut calls = 0;
     for (format, simplify) in FORMATS {
         for sign in SIGNS {
-            let client = sandbox
-                .client()
-                .format(format)
-                .simplify(simplify)
-                .sign_method(sign)
-                .build()
-                .unwrap();
+            let client = sandbox.client().format(format).simplify(simplify).sign_method(sign).build().unwrap();
             let case = format!("{format} simplify={simplify} {sign}");
 
             let answer = client.execute(&loan_query()).unwrap();
             assert_eq!(answer.get(), &loan_user_query_answer(), "{case}");
-            assert!(
-                answer.request_id().is_some_and(|id| id.starts_with("sbx")),
-                "{case}"
-            );
+            assert!(answer.request_id().is_some_and(|id| id.starts_with("sbx")), "{case}");
 
             let answer = client.execute(&author_query()).unwrap();
             assert_eq!(answer.get(), &authorinfo_answer(), "{case}");
 
-            let answer = client
-                .with_session(sandbox.session())
-                .execute(&TaobaoBaodianDepositGet)
-                .unwrap();
+            let answer = client.with_session(sandbox.session()).execute(&TaobaoBaodianDepositGet).unwrap();
             assert_eq!(answer.get(), &deposit_answer(), "{case}");
             calls += 3;
 
@@ -113,24 +90,12 @@ fn a_clock_eleven_minutes_off_is_an_invalid_timestamp() {
     let sandbox = Sandbox::start().unwrap();
     let eleven = Duration::from_secs(11 * 60);
     let nine = Duration::from_secs(9 * 60);
-    let ahead = sandbox
-        .client()
-        .clock(move || SystemTime::now() + eleven)
-        .build()
-        .unwrap();
-    let behind = sandbox
-        .client()
-        .clock(move || SystemTime::now() - eleven)
-        .build()
-        .unwrap();
+    let ahead = sandbox.client().clock(move || SystemTime::now() + eleven).build().unwrap();
+    let behind = sandbox.client().clock(move || SystemTime::now() - eleven).build().unwrap();
     assert_eq!(code(&ahead.execute(&loan_query()).unwrap_err()), 31);
     assert_eq!(code(&behind.execute(&loan_query()).unwrap_err()), 31);
     // Within the ten minutes the gateway allows, the call goes through.
-    let close = sandbox
-        .client()
-        .clock(move || SystemTime::now() - nine)
-        .build()
-        .unwrap();
+    let close = sandbox.client().clock(move || SystemTime::now() - nine).build().unwrap();
     close.execute(&loan_query()).unwrap();
 }
 
@@ -143,14 +108,8 @@ fn a_missing_or_unknown_session_is_refused() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().build().unwrap();
     let err = client.execute(&DepositWithoutSession).unwrap_err();
-    assert_eq!(
-        (code(&err), err.api().unwrap().msg()),
-        (26, "Missing Session")
-    );
-    let err = client
-        .with_session("stolen")
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
+    assert_eq!((code(&err), err.api().unwrap().msg()), (26, "Missing Session"));
+    let err = client.with_session("stolen").execute(&TaobaoBaodianDepositGet).unwrap_err();
     assert_eq!(code(&err), 27);
     assert_eq!(err.api().unwrap().sub_code(), Some("invalid-sessionkey"));
 }
@@ -175,25 +134,10 @@ struct AuthorQueryByName {
 fn a_missing_or_unreadable_param_is_refused() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().format(Format::Xml).build().unwrap();
-    let err = client
-        .execute(&LoanQueryWithoutUser {
-            scene_code: "xx".into(),
-            env: "pre".into(),
-        })
-        .unwrap_err();
-    assert_eq!(
-        (code(&err), err.api().unwrap().msg()),
-        (40, "Missing required arguments:user")
-    );
-    let err = client
-        .execute(&AuthorQueryByName {
-            user_id: "jason".into(),
-        })
-        .unwrap_err();
-    assert_eq!(
-        (code(&err), err.api().unwrap().msg()),
-        (41, "Invalid arguments:user_id")
-    );
+    let err = client.execute(&LoanQueryWithoutUser { scene_code: "xx".into(), env: "pre".into() }).unwrap_err();
+    assert_eq!((code(&err), err.api().unwrap().msg()), (40, "Missing required arguments:user"));
+    let err = client.execute(&AuthorQueryByName { user_id: "jason".into() }).unwrap_err();
+    assert_eq!((code(&err), err.api().unwrap().msg()), (41, "Invalid arguments:user_id"));
 }
 
 // A typed handler for an API the crate does not ship.
@@ -238,9 +182,7 @@ fn search() -> ItemsSearch {
         num_iids: vec![45_248_893_776_176_307, 2],
         page: None,
         is_mall: true,
-        filter: Some(Filter {
-            tags: vec!["a".into()],
-        }),
+        filter: Some(Filter { tags: vec!["a".into()] }),
     }
 }
 
@@ -251,17 +193,9 @@ fn search_answer() -> ItemsSearchResponse {
                 num_iid: 45_248_893_776_176_307,
                 title: "<宝贝>".into(),
                 price: "19.90".into(),
-                marks: vec![MarkItem {
-                    filed: Some("title".into()),
-                    rules: None,
-                }],
+                marks: vec![MarkItem { filed: Some("title".into()), rules: None }],
             },
-            Item {
-                num_iid: 2,
-                title: "".into(),
-                price: "0.01".into(),
-                marks: vec![],
-            },
+            Item { num_iid: 2, title: "".into(), price: "0.01".into(), marks: vec![] },
         ],
         total: Some(2),
         words: vec!["a".into(), "b".into()],
@@ -277,41 +211,20 @@ fn a_handler_gets_the_typed_request_and_its_answer_comes_back_typed() {
     sandbox.handle(move |request: ItemsSearch| {
         record.lock().unwrap().push(request.clone());
         if request.q == "nothing" {
-            return Err(ApiError::new(50, "Remote service error")
-                .with_sub("isv.item-not-exist", "没有商品"));
+            return Err(ApiError::new(50, "Remote service error").with_sub("isv.item-not-exist", "没有商品"));
         }
         Ok(search_answer())
     });
     for (format, simplify) in FORMATS {
-        let client = sandbox
-            .client()
-            .format(format)
-            .simplify(simplify)
-            .build()
-            .unwrap();
+        let client = sandbox.client().format(format).simplify(simplify).build().unwrap();
         let answer = client.execute(&search()).unwrap();
-        assert_eq!(
-            answer.get(),
-            &search_answer(),
-            "{format} simplify={simplify}"
-        );
-        let answer = client
-            .with_session(sandbox.session())
-            .execute(&search())
-            .unwrap();
+        assert_eq!(answer.get(), &search_answer(), "{format} simplify={simplify}");
+        let answer = client.with_session(sandbox.session()).execute(&search()).unwrap();
         assert_eq!(answer.get(), &search_answer());
 
-        let err = client
-            .execute(&ItemsSearch {
-                q: "nothing".into(),
-                ..search()
-            })
-            .unwrap_err();
+        let err = client.execute(&ItemsSearch { q: "nothing".into(), ..search() }).unwrap_err();
         let api = err.api().unwrap();
-        assert_eq!(
-            (api.code(), api.sub_code(), api.sub_msg()),
-            (50, Some("isv.item-not-exist"), Some("没有商品"))
-        );
+        assert_eq!((api.code(), api.sub_code(), api.sub_msg()), (50, Some("isv.item-not-exist"), Some("没有商品")));
         assert!(api.request_id().is_some());
     }
     let seen = seen.lock().unwrap();
@@ -322,75 +235,45 @@ fn a_handler_gets_the_typed_request_and_its_answer_comes_back_typed() {
 #[test]
 fn faults_on_demand() {
     let sandbox = Sandbox::start().unwrap();
-    let client = sandbox
-        .client()
-        .read_timeout(Duration::from_millis(300))
-        .build()
-        .unwrap();
+    let client = sandbox.client().read_timeout(Duration::from_millis(300)).build().unwrap();
     let session = client.with_session(sandbox.session());
 
     sandbox.fail_next(1, Fault::Delay(Duration::from_secs(2)));
     assert!(client.execute(&loan_query()).unwrap_err().is_timeout());
 
     sandbox.fail_next(1, Fault::DropConnection);
-    assert!(matches!(
-        client.execute(&loan_query()).unwrap_err(),
-        Error::Transport(_)
-    ));
+    assert!(matches!(client.execute(&loan_query()).unwrap_err(), Error::Transport(_)));
 
     sandbox.fail_next(1, Fault::BadGateway);
     let err = client.execute(&loan_query()).unwrap_err();
-    assert!(
-        matches!(&err, Error::Status { status: 502, body } if body.contains("502 Bad Gateway")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, Error::Status { status: 502, body } if body.contains("502 Bad Gateway")), "{err:?}");
 
     sandbox.fail_next(1, Fault::TruncatedBody);
-    assert!(matches!(
-        client.execute(&loan_query()).unwrap_err(),
-        Error::Transport(_)
-    ));
+    assert!(matches!(client.execute(&loan_query()).unwrap_err(), Error::Transport(_)));
 
     sandbox.fail_next(1, Fault::NotAnAnswer);
     let err = client.execute(&loan_query()).unwrap_err();
-    assert!(
-        matches!(&err, Error::Decode(d) if d.body().contains("maintenance")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, Error::Decode(d) if d.body().contains("maintenance")), "{err:?}");
 
     sandbox.fail_next(2, Fault::Throttled { ban_seconds: 30 });
     for _ in 0..2 {
         let err = client.execute(&loan_query()).unwrap_err();
         let api = err.api().unwrap();
-        assert_eq!(
-            (api.code(), api.sub_msg()),
-            (7, Some("This ban will last for 30 more seconds"))
-        );
+        assert_eq!((api.code(), api.sub_msg()), (7, Some("This ban will last for 30 more seconds")));
     }
 
     sandbox.fail_method(
         "taobao.baodian.deposit.get",
-        Fault::ServerError {
-            sub_code: "isp.remote-service-timeout".into(),
-        },
+        Fault::ServerError { sub_code: "isp.remote-service-timeout".into() },
     );
     for _ in 0..2 {
         let err = session.execute(&TaobaoBaodianDepositGet).unwrap_err();
-        assert_eq!(
-            err.api().unwrap().sub_code(),
-            Some("isp.remote-service-timeout")
-        );
+        assert_eq!(err.api().unwrap().sub_code(), Some("isp.remote-service-timeout"));
         // The fault is the deposit API's alone.
-        assert_eq!(
-            client.execute(&loan_query()).unwrap().get(),
-            &loan_user_query_answer()
-        );
+        assert_eq!(client.execute(&loan_query()).unwrap().get(), &loan_user_query_answer());
     }
     sandbox.clear_faults();
-    assert_eq!(
-        session.execute(&TaobaoBaodianDepositGet).unwrap().get(),
-        &deposit_answer()
-    );
+    assert_eq!(session.execute(&TaobaoBaodianDepositGet).unwrap().get(), &deposit_answer());
 
     let codes: Vec<Option<i64>> = sandbox.calls().iter().map(|call| call.error_code).collect();
     assert_eq!(codes.len(), 12, "one call each, none repeated");
@@ -433,11 +316,7 @@ fn base(sandbox: &Sandbox) -> Form {
     .collect()
 }
 
-fn with(
-    mut params: Vec<(String, String)>,
-    name: &str,
-    value: Option<&str>,
-) -> Vec<(String, String)> {
+fn with(mut params: Vec<(String, String)>, name: &str, value: Option<&str>) -> Vec<(String, String)> {
     params.retain(|(n, _)| n != name);
     if let Some(value) = value {
         params.push((name.to_owned(), value.to_owned()));
@@ -457,9 +336,7 @@ fn signed(params: Form, secret: &str) -> Form {
 }
 
 fn encode(params: &[(String, String)]) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
-        .finish()
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish()
 }
 
 /// Sends `params` as given; returns the status and body.
@@ -474,10 +351,7 @@ fn raw(sandbox: &Sandbox, params: &[(String, String)], via: Via) -> (u16, String
     let result = match via {
         Via::Body => agent
             .post(url)
-            .header(
-                "Content-Type",
-                "application/x-www-form-urlencoded;charset=UTF-8",
-            )
+            .header("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8")
             .send(encode(params)),
         Via::Query => agent.post(format!("{url}?{}", encode(params))).send_empty(),
         Via::Both => agent
@@ -489,18 +363,14 @@ fn raw(sandbox: &Sandbox, params: &[(String, String)], via: Via) -> (u16, String
             let boundary = "----top-api-test-7MA4YWxkTrZu0gW";
             let mut body = Vec::new();
             for (n, v) in params {
-                body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n").bytes());
+                body.extend(
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{n}\"\r\n\r\n{v}\r\n").bytes(),
+                );
             }
             body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes());
             body.extend((0..=255u8).collect::<Vec<_>>());
             body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-            agent
-                .post(url)
-                .header(
-                    "Content-Type",
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .send(&body[..])
+            agent.post(url).header("Content-Type", format!("multipart/form-data; boundary={boundary}")).send(&body[..])
         }
     };
     let mut answer = result.unwrap();
@@ -527,9 +397,7 @@ fn params_are_read_from_the_query_the_body_or_both() {
     for via in [Via::Body, Via::Query, Via::Both, Via::Get, Via::Multipart] {
         let (status, body) = raw(&sandbox, &signed(base(&sandbox), sandbox.app_secret()), via);
         assert_eq!(status, 200, "{via:?}");
-        let answer =
-            top_api::decode::<AlibabaIdleInteractLoanUserQuery>(body.as_bytes(), Format::Json)
-                .unwrap();
+        let answer = top_api::decode::<AlibabaIdleInteractLoanUserQuery>(body.as_bytes(), Format::Json).unwrap();
         assert_eq!(answer.get(), &loan_user_query_answer(), "{via:?}");
     }
     let calls = sandbox.calls();
@@ -546,45 +414,20 @@ fn the_gateway_refuses_each_mistake_with_its_code() {
     let sandbox = Sandbox::start().unwrap();
     let secret = sandbox.app_secret().to_owned();
     // A valid call with one thing changed, signed as changed.
-    let change =
-        |name: &str, value: Option<&str>| signed(with(base(&sandbox), name, value), &secret);
+    let change = |name: &str, value: Option<&str>| signed(with(base(&sandbox), name, value), &secret);
     assert_eq!(raw_code(&sandbox, signed(base(&sandbox), &secret)), None);
     let cases: Vec<(&str, Form, i64)> = vec![
         ("no method", change("method", None), 21),
-        (
-            "unknown method",
-            change("method", Some("taobao.nothing.here")),
-            22,
-        ),
+        ("unknown method", change("method", Some("taobao.nothing.here")), 22),
         ("bad format", change("format", Some("yaml")), 23),
         ("no sign", base(&sandbox), 24),
-        (
-            "wrong sign",
-            with(
-                signed(base(&sandbox), &secret),
-                "sign",
-                Some("00000000000000000000000000000000"),
-            ),
-            25,
-        ),
-        (
-            "unknown sign method",
-            change("sign_method", Some("sha1")),
-            25,
-        ),
+        ("wrong sign", with(signed(base(&sandbox), &secret), "sign", Some("00000000000000000000000000000000")), 25),
+        ("unknown sign method", change("sign_method", Some("sha1")), 25),
         ("no app key", change("app_key", None), 28),
         ("unknown app key", change("app_key", Some("99999999")), 29),
         ("no timestamp", change("timestamp", None), 30),
-        (
-            "malformed timestamp",
-            change("timestamp", Some("2024/01/01 00:00")),
-            31,
-        ),
-        (
-            "old epoch millis",
-            change("timestamp", Some("1451620800000")),
-            31,
-        ),
+        ("malformed timestamp", change("timestamp", Some("2024/01/01 00:00")), 31),
+        ("old epoch millis", change("timestamp", Some("1451620800000")), 31),
         ("no version", change("v", None), 32),
         ("malformed version", change("v", Some("two")), 33),
         ("unsupported version", change("v", Some("1.0")), 34),
@@ -596,81 +439,37 @@ fn the_gateway_refuses_each_mistake_with_its_code() {
         assert_eq!(raw_code(&sandbox, params), Some(expected), "{case}");
     }
     // Epoch milliseconds, as the official Python SDK sends them, are a valid timestamp.
-    let millis = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_millis()
-        .to_string();
+    let millis = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis().to_string();
     assert_eq!(raw_code(&sandbox, change("timestamp", Some(&millis))), None);
     // Each sign method is checked.
     for sign in ["md5", "hmac", "hmac-sha256"] {
-        assert_eq!(
-            raw_code(&sandbox, change("sign_method", Some(sign))),
-            None,
-            "{sign}"
-        );
-        let wrong = signed(
-            with(base(&sandbox), "sign_method", Some(sign)),
-            "not-the-secret",
-        );
+        assert_eq!(raw_code(&sandbox, change("sign_method", Some(sign))), None, "{sign}");
+        let wrong = signed(with(base(&sandbox), "sign_method", Some(sign)), "not-the-secret");
         assert_eq!(raw_code(&sandbox, wrong), Some(25), "{sign}");
     }
     // Errors come in the format asked for; without one, in the gateway's default XML.
-    let xml_default = signed(
-        with(with(base(&sandbox), "format", None), "app_key", Some("1")),
-        &secret,
-    );
+    let xml_default = signed(with(with(base(&sandbox), "format", None), "app_key", Some("1")), &secret);
     assert_eq!(raw_code(&sandbox, xml_default), Some(29));
-    let (_, xml) = raw(
-        &sandbox,
-        &signed(with(base(&sandbox), "format", Some("xml")), "x"),
-        Via::Body,
-    );
-    assert!(
-        xml.starts_with("<?xml") && xml.contains("<error_response><code>25</code>"),
-        "{xml}"
-    );
+    let (_, xml) = raw(&sandbox, &signed(with(base(&sandbox), "format", Some("xml")), "x"), Via::Body);
+    assert!(xml.starts_with("<?xml") && xml.contains("<error_response><code>25</code>"), "{xml}");
 }
 
 #[test]
 fn errors_stay_wrapped_and_successes_follow_simplify() {
     let sandbox = Sandbox::start().unwrap();
     let simplified = with(base(&sandbox), "simplify", Some("true"));
-    let (_, body) = raw(
-        &sandbox,
-        &signed(simplified.clone(), sandbox.app_secret()),
-        Via::Body,
-    );
+    let (_, body) = raw(&sandbox, &signed(simplified.clone(), sandbox.app_secret()), Via::Body);
     assert!(body.starts_with("{\"idle_point_result\":"), "{body}");
-    let (_, body) = raw(
-        &sandbox,
-        &signed(with(simplified, "app_key", Some("1")), sandbox.app_secret()),
-        Via::Body,
-    );
-    assert!(
-        body.starts_with("{\"error_response\":{\"code\":29"),
-        "{body}"
-    );
-    let (_, body) = raw(
-        &sandbox,
-        &signed(base(&sandbox), sandbox.app_secret()),
-        Via::Body,
-    );
-    assert!(
-        body.starts_with(
-            "{\"alibaba_idle_interact_loan_user_query_response\":{\"idle_point_result\":"
-        ),
-        "{body}"
-    );
+    let (_, body) = raw(&sandbox, &signed(with(simplified, "app_key", Some("1")), sandbox.app_secret()), Via::Body);
+    assert!(body.starts_with("{\"error_response\":{\"code\":29"), "{body}");
+    let (_, body) = raw(&sandbox, &signed(base(&sandbox), sandbox.app_secret()), Via::Body);
+    assert!(body.starts_with("{\"alibaba_idle_interact_loan_user_query_response\":{\"idle_point_result\":"), "{body}");
 }
 
 #[test]
 fn what_is_not_a_gateway_call_is_refused() {
     let sandbox = Sandbox::start().unwrap();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
     let other = sandbox.url().replace("/router/rest", "/elsewhere");
     assert_eq!(agent.get(&other).call().unwrap().status().as_u16(), 404);
     let mut answer = agent
@@ -679,9 +478,5 @@ fn what_is_not_a_gateway_call_is_refused() {
         .send("not multipart")
         .unwrap();
     assert_eq!(answer.status().as_u16(), 400);
-    assert!(answer
-        .body_mut()
-        .read_to_string()
-        .unwrap()
-        .contains("boundary"));
+    assert!(answer.body_mut().read_to_string().unwrap().contains("boundary"));
 }

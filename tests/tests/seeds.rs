@@ -3,13 +3,10 @@
 //! `error_response`.
 
 use top_api::apis::{
-    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo,
-    TaobaoBaodianDepositGet,
+    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet,
 };
 use top_api::{decode, Format, Request};
-use top_api_tests::{
-    authorinfo_answer, deposit_answer, fixture, loan_user_query_answer, page_example,
-};
+use top_api_tests::{authorinfo_answer, deposit_answer, fixture, loan_user_query_answer, page_example};
 
 const LOAN: &str = "alibaba.idle.interact.loan.user.query";
 const AUTHOR: &str = "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo";
@@ -43,14 +40,11 @@ fn check_error<R: Request>(method: &str)
 where
     R::Response: std::fmt::Debug,
 {
-    for (name, format, request_id) in [
-        ("error.xml", Format::Xml, None),
-        ("error.json", Format::Json, Some("ej6ptuzf712n")),
-    ] {
+    for (name, format, request_id) in
+        [("error.xml", Format::Xml, None), ("error.json", Format::Json, Some("ej6ptuzf712n"))]
+    {
         let err = decode::<R>(&fixture(method, name), format).unwrap_err();
-        let api = err
-            .api()
-            .unwrap_or_else(|| panic!("{method} {name}: not an api error: {err:?}"));
+        let api = err.api().unwrap_or_else(|| panic!("{method} {name}: not an api error: {err:?}"));
         assert_eq!(api.code(), 50);
         assert_eq!(api.msg(), "Remote service error");
         assert_eq!(api.sub_code(), Some("isv.invalid-parameter"));
@@ -67,11 +61,7 @@ fn loan_user_query_examples() {
 
 #[test]
 fn authorinfo_examples() {
-    check_ok::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(
-        AUTHOR,
-        &authorinfo_answer(),
-        "3fdk2a8hzg1j",
-    );
+    check_ok::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(AUTHOR, &authorinfo_answer(), "3fdk2a8hzg1j");
     check_error::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(AUTHOR);
 }
 
@@ -91,16 +81,10 @@ fn fixtures_are_the_pages_own_examples() {
     }
     for method in [LOAN, AUTHOR, DEPOSIT] {
         let page = std::fs::read_to_string(seeds.join(format!("{method}.txt"))).unwrap();
-        let examples = [
-            ("the example", page_example(method)),
-            ("error.xml", fixture(method, "error.xml")),
-        ];
+        let examples = [("the example", page_example(method)), ("error.xml", fixture(method, "error.xml"))];
         for (name, example) in examples {
             let example = String::from_utf8(example).unwrap();
-            assert!(
-                page.contains(example.trim_end()),
-                "{method}: {name} differs from the page"
-            );
+            assert!(page.contains(example.trim_end()), "{method}: {name} differs from the page");
         }
     }
 }
@@ -108,13 +92,8 @@ fn fixtures_are_the_pages_own_examples() {
 #[test]
 fn an_empty_list_and_absent_fields_decode() {
     let body = br#"{"alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response":{"result":{"data":{"audit_list":{},"user_id":"406797230"}}}}"#;
-    let answer =
-        decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json).unwrap();
-    let data = answer
-        .result
-        .as_ref()
-        .and_then(|r| r.data.as_ref())
-        .unwrap();
+    let answer = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json).unwrap();
+    let data = answer.result.as_ref().and_then(|r| r.data.as_ref()).unwrap();
     assert!(data.audit_list.is_empty());
     assert!(data.low_risk_word_list.is_empty());
     assert_eq!(data.user_id, Some(406_797_230));
@@ -125,29 +104,16 @@ fn an_empty_list_and_absent_fields_decode() {
 #[test]
 fn a_decode_error_names_the_field_and_shows_the_body() {
     let body = br#"{"alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response":{"result":{"data":{"user_id":"four"}}}}"#;
-    let err = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json)
-        .unwrap_err();
-    let top_api::Error::Decode(failure) = &err else {
-        panic!("not a decode error: {err:?}")
-    };
+    let err = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json).unwrap_err();
+    let top_api::Error::Decode(failure) = &err else { panic!("not a decode error: {err:?}") };
     assert_eq!(failure.path(), Some("result.data.user_id"));
-    assert!(
-        failure.body().starts_with("{\"alibaba_shuqi"),
-        "{}",
-        failure.body()
-    );
+    assert!(failure.body().starts_with("{\"alibaba_shuqi"), "{}", failure.body());
     let text = err.to_string();
-    assert!(
-        text.contains("`result.data.user_id`") && text.contains("four"),
-        "{text}"
-    );
+    assert!(text.contains("`result.data.user_id`") && text.contains("four"), "{text}");
 
     let xml = b"<alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response><result><state>ok</state></result></alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response>";
-    let err =
-        decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(xml, Format::Xml).unwrap_err();
-    let top_api::Error::Decode(failure) = &err else {
-        panic!("not a decode error: {err:?}")
-    };
+    let err = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(xml, Format::Xml).unwrap_err();
+    let top_api::Error::Decode(failure) = &err else { panic!("not a decode error: {err:?}") };
     assert_eq!(failure.path(), Some("result.state"));
 }
 
@@ -156,26 +122,16 @@ fn malformed_bodies_are_decode_errors() {
     let cases: [(&[u8], Format); 8] = [
         (b"", Format::Json),
         (b"<html><body>502 Bad Gateway</body></html>", Format::Json),
-        (
-            b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":",
-            Format::Json,
-        ),
+        (b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":", Format::Json),
         (b"[1,2,3]", Format::Json),
         (b"", Format::Xml),
         (b"<html><body>502</body></html>", Format::Xml),
-        (
-            b"<baodian_deposit_get_response><user_coin_deposit>",
-            Format::Xml,
-        ),
+        (b"<baodian_deposit_get_response><user_coin_deposit>", Format::Xml),
         (b"\xff\xfe<baodian_deposit_get_response/>", Format::Xml),
     ];
     for (body, format) in cases {
         let err = decode::<TaobaoBaodianDepositGet>(body, format).unwrap_err();
-        assert!(
-            matches!(err, top_api::Error::Decode(_)),
-            "{:?}: {err:?}",
-            String::from_utf8_lossy(body)
-        );
+        assert!(matches!(err, top_api::Error::Decode(_)), "{:?}: {err:?}", String::from_utf8_lossy(body));
     }
 }
 
@@ -187,23 +143,12 @@ fn the_wrong_envelope_is_refused() {
     let err = decode::<TaobaoBaodianDepositGet>(body, Format::Json).unwrap_err();
     assert!(err.to_string().contains("`time_get_response`"), "{err}");
     let err = decode::<TaobaoBaodianDepositGet>(b"<time_get_response/>", Format::Xml).unwrap_err();
-    assert!(
-        err.to_string().contains("<baodian_deposit_get_response>"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("<baodian_deposit_get_response>"), "{err}");
 }
 
 #[test]
 fn raw_control_characters_in_strings_are_recovered() {
     let body = b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":{\"user_nick\":\"tab\there\nnewline\"}}}";
     let answer = decode::<TaobaoBaodianDepositGet>(body, Format::Json).unwrap();
-    assert_eq!(
-        answer
-            .user_coin_deposit
-            .as_ref()
-            .unwrap()
-            .user_nick
-            .as_deref(),
-        Some("tab\there\nnewline")
-    );
+    assert_eq!(answer.user_coin_deposit.as_ref().unwrap().user_nick.as_deref(), Some("tab\there\nnewline"));
 }

@@ -37,9 +37,7 @@ fn serve(behaviour: Behaviour, connections: usize) -> (String, Arc<AtomicUsize>)
 }
 
 fn handle(stream: TcpStream, behaviour: Behaviour) {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     for _ in 0..100 {
@@ -61,9 +59,7 @@ fn handle(stream: TcpStream, behaviour: Behaviour) {
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body).unwrap();
-        assert!(String::from_utf8(body)
-            .unwrap()
-            .contains("method=taobao.baodian.deposit.get"));
+        assert!(String::from_utf8(body).unwrap().contains("method=taobao.baodian.deposit.get"));
         match behaviour {
             Behaviour::Answer { status } => {
                 let answer = if status == 200 {
@@ -71,7 +67,10 @@ fn handle(stream: TcpStream, behaviour: Behaviour) {
                 } else {
                     b"<html>bad gateway</html>".to_vec()
                 };
-                let head = format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", answer.len());
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    answer.len()
+                );
                 writer.write_all(head.as_bytes()).unwrap();
                 writer.write_all(&answer).unwrap();
             }
@@ -83,15 +82,9 @@ fn handle(stream: TcpStream, behaviour: Behaviour) {
 #[test]
 fn calls_reuse_one_connection() {
     let (url, accepted) = serve(Behaviour::Answer { status: 200 }, 8);
-    let client = Client::builder("12345678", "secret")
-        .gateway(url)
-        .build()
-        .unwrap();
+    let client = Client::builder("12345678", "secret").gateway(url).build().unwrap();
     for _ in 0..3 {
-        let answer = client
-            .with_session("s")
-            .execute(&TaobaoBaodianDepositGet)
-            .unwrap();
+        let answer = client.with_session("s").execute(&TaobaoBaodianDepositGet).unwrap();
         assert_eq!(answer.get(), &deposit_answer());
         assert_eq!(answer.request_id(), Some("4b2kp0g5fdw1"));
     }
@@ -101,54 +94,30 @@ fn calls_reuse_one_connection() {
 #[test]
 fn a_bad_gateway_page_is_a_status_error() {
     let (url, _) = serve(Behaviour::Answer { status: 502 }, 1);
-    let client = Client::builder("12345678", "secret")
-        .gateway(url)
-        .build()
-        .unwrap();
-    let err = client
-        .with_session("s")
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::Status { status: 502, body } if body == "<html>bad gateway</html>"),
-        "{err:?}"
-    );
+    let client = Client::builder("12345678", "secret").gateway(url).build().unwrap();
+    let err = client.with_session("s").execute(&TaobaoBaodianDepositGet).unwrap_err();
+    assert!(matches!(&err, Error::Status { status: 502, body } if body == "<html>bad gateway</html>"), "{err:?}");
 }
 
 #[test]
 fn a_silent_gateway_times_out() {
     let (url, _) = serve(Behaviour::Silent, 1);
-    let client = Client::builder("12345678", "secret")
-        .gateway(url)
-        .read_timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
-    let err = client
-        .with_session("s")
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
+    let client =
+        Client::builder("12345678", "secret").gateway(url).read_timeout(Duration::from_millis(200)).build().unwrap();
+    let err = client.with_session("s").execute(&TaobaoBaodianDepositGet).unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
 }
 
 #[test]
 fn a_refused_connection_is_a_connect_error() {
     // Bind then drop: the port is closed, so the connection is refused.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let client = Client::builder("12345678", "secret")
         .gateway(format!("http://127.0.0.1:{port}/router/rest"))
         .connect_timeout(Duration::from_secs(2))
         .build()
         .unwrap();
-    let err = client
-        .with_session("s")
-        .execute(&TaobaoBaodianDepositGet)
-        .unwrap_err();
-    let Error::Transport(transport) = &err else {
-        panic!("not a transport error: {err:?}")
-    };
+    let err = client.with_session("s").execute(&TaobaoBaodianDepositGet).unwrap_err();
+    let Error::Transport(transport) = &err else { panic!("not a transport error: {err:?}") };
     assert_eq!(transport.kind(), TransportErrorKind::Connect, "{err:?}");
 }

@@ -20,17 +20,14 @@ pub(crate) struct Field<'a> {
     /// Where the wire name is written: the `rename` literal, else the field's name.
     pub(crate) wire_span: Span,
     pub(crate) json: bool,
+    pub(crate) limits: FieldArgs,
 }
 
 impl<'a> Api<'a> {
     pub(crate) fn from_syn(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Api<'a>> {
         let fields = match &input.data {
             syn::Data::Struct(data) => match &data.fields {
-                syn::Fields::Named(named) => named
-                    .named
-                    .iter()
-                    .map(|field| Field::from_syn(cx, field))
-                    .collect(),
+                syn::Fields::Named(named) => named.named.iter().map(|field| Field::from_syn(cx, field)).collect(),
                 syn::Fields::Unit => Vec::new(),
                 syn::Fields::Unnamed(unnamed) => {
                     cx.error_spanned_by(
@@ -62,17 +59,12 @@ impl<'a> Api<'a> {
 impl<'a> Field<'a> {
     fn from_syn(cx: &Ctxt, field: &'a syn::Field) -> Field<'a> {
         let member = field.ident.as_ref().expect("named fields have names");
-        let FieldArgs { rename, json } = attr::parse_field_attrs(cx, &field.attrs);
-        let (wire, wire_span) = match rename {
+        let mut limits = attr::parse_field_attrs(cx, &field.attrs);
+        let (wire, wire_span) = match limits.rename.take() {
             Some(lit) => (lit.value(), lit.span()),
             None => (member.unraw().to_string(), member.span()),
         };
-        Field {
-            member,
-            ty: &field.ty,
-            wire,
-            wire_span,
-            json,
-        }
+        let json = limits.json;
+        Field { member, ty: &field.ty, wire, wire_span, json, limits }
     }
 }

@@ -14,7 +14,12 @@ const ARGS: &str = "expected one of `method`, `response`, `session`";
 pub(crate) const FIELD_ATTR: &str = "top";
 pub(crate) const RENAME: &str = "rename";
 pub(crate) const JSON: &str = "json";
-const FIELD_ARGS: &str = "expected one of `rename`, `json`";
+pub(crate) const MAX_LEN: &str = "max_len";
+pub(crate) const MAX_ITEMS: &str = "max_items";
+pub(crate) const MIN: &str = "min";
+pub(crate) const MAX: &str = "max";
+const FIELD_KEYS: &[&str] = &[RENAME, JSON, MAX_LEN, MAX_ITEMS, MIN, MAX];
+const FIELD_ARGS: &str = "expected one of `rename`, `json`, `max_len`, `max_items`, `min`, `max`";
 
 /// Whether the API needs a user's session.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -61,22 +66,12 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
             SESSION => session.is_some(),
             _ => {
                 had_unknown = true;
-                report_unknown(
-                    cx,
-                    &meta.path,
-                    "top_api",
-                    &key,
-                    &[METHOD, RESPONSE, SESSION],
-                    ARGS,
-                );
+                report_unknown(cx, &meta.path, "top_api", &key, &[METHOD, RESPONSE, SESSION], ARGS);
                 return skip_value(meta.input);
             }
         };
         if duplicate {
-            cx.error_spanned_by(
-                &meta.path,
-                format_args!("duplicate top_api argument `{key}`"),
-            );
+            cx.error_spanned_by(&meta.path, format_args!("duplicate top_api argument `{key}`"));
             return skip_value(meta.input);
         }
         if !meta.input.peek(Token![=]) {
@@ -89,10 +84,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                 Ok(lit) => method = Some(lit),
                 Err(_) => {
                     let found: TokenStream = take_value(value)?;
-                    cx.error_spanned_by(
-                        found,
-                        "method must be a string literal like `\"taobao.time.get\"`",
-                    );
+                    cx.error_spanned_by(found, "method must be a string literal like `\"taobao.time.get\"`");
                     method = Some(LitStr::new("", Span::call_site()));
                 }
             },
@@ -101,10 +93,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                     let lit: LitStr = value.parse()?;
                     cx.error_spanned_by(
                         &lit,
-                        format_args!(
-                            "response must be a type, not a string: `response = {}`",
-                            lit.value()
-                        ),
+                        format_args!("response must be a type, not a string: `response = {}`", lit.value()),
                     );
                     response = Some(syn::parse_quote!(()));
                 } else {
@@ -113,15 +102,9 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                         Ok(ty) => response = Some(ty),
                         Err(_) => {
                             if found.is_empty() {
-                                cx.error_spanned_by(
-                                    &meta.path,
-                                    "response must be a type like `TimeGetResponse`",
-                                );
+                                cx.error_spanned_by(&meta.path, "response must be a type like `TimeGetResponse`");
                             } else {
-                                cx.error_spanned_by(
-                                    found,
-                                    "response must be a type like `TimeGetResponse`",
-                                );
+                                cx.error_spanned_by(found, "response must be a type like `TimeGetResponse`");
                             }
                             response = Some(syn::parse_quote!(()));
                         }
@@ -133,10 +116,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                     Ok(lit) => lit,
                     Err(_) => {
                         let found = take_value(value)?;
-                        cx.error_spanned_by(
-                            found,
-                            "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`",
-                        );
+                        cx.error_spanned_by(found, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
                         session = Some(Session::None);
                         return Ok(());
                     }
@@ -146,10 +126,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                     "optional" => Session::Optional,
                     "required" => Session::Required,
                     _ => {
-                        cx.error_spanned_by(
-                            &lit,
-                            "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`",
-                        );
+                        cx.error_spanned_by(&lit, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
                         Session::None
                     }
                 });
@@ -160,12 +137,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     if let Err(err) = parser.parse2(tokens) {
         cx.syn_error(err);
     }
-    Args {
-        had_unknown,
-        method,
-        response,
-        session: session.unwrap_or(Session::None),
-    }
+    Args { had_unknown, method, response, session: session.unwrap_or(Session::None) }
 }
 
 /// What `#[top(...)]` says of one field.
@@ -173,6 +145,44 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
 pub(crate) struct FieldArgs {
     pub(crate) rename: Option<LitStr>,
     pub(crate) json: bool,
+    pub(crate) max_len: Option<Limit>,
+    pub(crate) max_items: Option<Limit>,
+    pub(crate) min: Option<Limit>,
+    pub(crate) max: Option<Limit>,
+}
+
+/// A limit declared on a field, with the key it was written under (errors point there).
+pub(crate) struct Limit {
+    pub(crate) key: syn::Ident,
+    pub(crate) value: Number,
+}
+
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+pub(crate) enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+impl Number {
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(n) => n as f64,
+            Number::Float(x) => x,
+        }
+    }
+}
+
+/// Reads `= 12`, `= -3` or `= 0.5`.
+fn parse_number(input: ParseStream) -> syn::Result<Number> {
+    let negative = input.parse::<Option<Token![-]>>()?.is_some();
+    let sign = if negative { -1.0 } else { 1.0 };
+    if input.peek(syn::LitFloat) {
+        let lit: syn::LitFloat = input.parse()?;
+        return Ok(Number::Float(sign * lit.base10_parse::<f64>()?));
+    }
+    let lit: syn::LitInt = input.parse()?;
+    let n: i128 = lit.base10_parse()?;
+    Ok(Number::Int(if negative { -n } else { n }))
 }
 
 pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
@@ -186,11 +196,7 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
             }
         };
         let result = list.parse_nested_meta(|meta| {
-            let key = meta
-                .path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
             match key.as_str() {
                 RENAME => {
                     if args.rename.is_some() {
@@ -208,15 +214,30 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
                     }
                     args.json = true;
                 }
+                MAX_LEN | MAX_ITEMS | MIN | MAX => {
+                    let slot = match key.as_str() {
+                        MAX_LEN => &mut args.max_len,
+                        MAX_ITEMS => &mut args.max_items,
+                        MIN => &mut args.min,
+                        _ => &mut args.max,
+                    };
+                    if slot.is_some() {
+                        cx.error_spanned_by(&meta.path, format_args!("duplicate top argument `{key}`"));
+                    }
+                    let ident = meta.path.get_ident().expect("a known key is an ident").clone();
+                    let found = take_value(meta.value()?)?;
+                    let value = match parse_number.parse2(found.clone()) {
+                        Ok(value) => value,
+                        Err(_) => {
+                            let at: &dyn quote::ToTokens = if found.is_empty() { &meta.path } else { &found };
+                            cx.error_spanned_by(at, format_args!("`{key}` takes a number, as in `{key} = 10`"));
+                            return Ok(());
+                        }
+                    };
+                    *slot = Some(Limit { key: ident, value });
+                }
                 _ => {
-                    report_unknown(
-                        cx,
-                        &meta.path,
-                        FIELD_ATTR,
-                        &key,
-                        &[RENAME, JSON],
-                        FIELD_ARGS,
-                    );
+                    report_unknown(cx, &meta.path, FIELD_ATTR, &key, FIELD_KEYS, FIELD_ARGS);
                     skip_value(meta.input)?;
                 }
             }
@@ -259,21 +280,12 @@ fn report_unknown(cx: &Ctxt, path: &syn::Path, attr: &str, key: &str, known: &[&
         Some(near) => format!("did you mean `{near}`?"),
         None => all.to_owned(),
     };
-    cx.error_spanned_by(
-        path,
-        format_args!("unknown {attr} argument `{key}`; {hint}"),
-    );
+    cx.error_spanned_by(path, format_args!("unknown {attr} argument `{key}`; {hint}"));
 }
 
 /// The known word within two edits of `word`, for a "did you mean" hint.
 fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .copied()
-        .map(|k| (edit_distance(word, k), k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| k)
+    known.iter().copied().map(|k| (edit_distance(word, k), k)).filter(|(d, _)| *d <= 2).min().map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -284,9 +296,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -300,14 +310,8 @@ mod tests {
     #[test]
     fn hints_name_the_closest_argument() {
         assert_eq!(closest("mthod", &[METHOD, RESPONSE, SESSION]), Some(METHOD));
-        assert_eq!(
-            closest("sesion", &[METHOD, RESPONSE, SESSION]),
-            Some(SESSION)
-        );
-        assert_eq!(
-            closest("responce", &[METHOD, RESPONSE, SESSION]),
-            Some(RESPONSE)
-        );
+        assert_eq!(closest("sesion", &[METHOD, RESPONSE, SESSION]), Some(SESSION));
+        assert_eq!(closest("responce", &[METHOD, RESPONSE, SESSION]), Some(RESPONSE));
         assert_eq!(closest("timeout", &[METHOD, RESPONSE, SESSION]), None);
         assert_eq!(closest("jsn", &[RENAME, JSON]), Some(JSON));
     }
@@ -315,23 +319,11 @@ mod tests {
     #[test]
     fn every_mistake_in_the_arguments_is_collected() {
         let cx = Ctxt::default();
-        let args = parse_args(
-            &cx,
-            quote::quote!(
-                mthod = "a.b",
-                response = 42,
-                session = "never",
-                method = "x.y"
-            ),
-        );
+        let args = parse_args(&cx, quote::quote!(mthod = "a.b", response = 42, session = "never", method = "x.y"));
         assert!(args.had_unknown);
         assert_eq!(args.method.map(|m| m.value()).as_deref(), Some("x.y"));
         let errors = cx.into_compile_errors().expect("errors").to_string();
-        for expected in [
-            "did you mean `method`",
-            "response must be a type",
-            "session must be one of",
-        ] {
+        for expected in ["did you mean `method`", "response must be a type", "session must be one of"] {
             assert!(errors.contains(expected), "{expected:?} not in {errors}");
         }
     }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::ast::Api;
-use crate::attr::{self, Args};
+use crate::attr::{self, Args, Number};
 use crate::ctxt::Ctxt;
 
 /// The names the client sends itself; a field sent under one of them would be signed and
@@ -30,6 +30,7 @@ pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Optio
     if let Some(api) = api {
         check_system_params(cx, api);
         check_duplicate_wire_names(cx, api);
+        check_limits(cx, api);
     }
 }
 
@@ -38,16 +39,10 @@ fn check_required_args(cx: &Ctxt, args: &Args) {
     if args.had_unknown {
         return;
     }
-    for (name, missing) in [
-        (attr::METHOD, args.method.is_none()),
-        (attr::RESPONSE, args.response.is_none()),
-    ] {
+    for (name, missing) in [(attr::METHOD, args.method.is_none()), (attr::RESPONSE, args.response.is_none())] {
         if missing {
-            let example = if name == attr::METHOD {
-                "method = \"taobao.time.get\""
-            } else {
-                "response = TimeGetResponse"
-            };
+            let example =
+                if name == attr::METHOD { "method = \"taobao.time.get\"" } else { "response = TimeGetResponse" };
             cx.error_at(
                 proc_macro2::Span::call_site(),
                 format_args!("missing top_api argument `{name}`, as in `{example}`"),
@@ -67,27 +62,19 @@ fn check_method(cx: &Ctxt, args: &Args) {
     }
     let segments: Vec<&str> = method.split('.').collect();
     let well_formed = segments.len() >= 2
-        && segments.iter().all(|s| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        })
+        && segments
+            .iter()
+            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
         && method.as_bytes()[0].is_ascii_lowercase();
     if !well_formed {
-        cx.error_spanned_by(
-            lit,
-            "method must be dotted lowercase like `taobao.time.get`",
-        );
+        cx.error_spanned_by(lit, "method must be dotted lowercase like `taobao.time.get`");
     }
 }
 
 /// An API struct is sent as it is: generic parameters have no wire form.
 fn check_generics(cx: &Ctxt, input: &syn::DeriveInput) {
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &input.generics,
-            "#[top_api] does not support generic parameters",
-        );
+        cx.error_spanned_by(&input.generics, "#[top_api] does not support generic parameters");
     } else if let Some(clause) = &input.generics.where_clause {
         cx.error_spanned_by(clause, "#[top_api] does not support where clauses");
     }
@@ -95,23 +82,12 @@ fn check_generics(cx: &Ctxt, input: &syn::DeriveInput) {
 
 /// `#[top(...)]` describes a field; on the struct itself it means nothing.
 fn check_misplaced_field_attr(cx: &Ctxt, input: &syn::DeriveInput) {
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident(attr::FIELD_ATTR))
-    {
-        cx.error_spanned_by(
-            attr,
-            "`#[top(...)]` goes on a field; the struct takes `#[top_api(...)]`",
-        );
+    for attr in input.attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
+        cx.error_spanned_by(attr, "`#[top(...)]` goes on a field; the struct takes `#[top_api(...)]`");
     }
     if let syn::Data::Enum(data) = &input.data {
         for variant in &data.variants {
-            for attr in variant
-                .attrs
-                .iter()
-                .filter(|attr| attr.path().is_ident(attr::FIELD_ATTR))
-            {
+            for attr in variant.attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
                 cx.error_spanned_by(attr, "`#[top(...)]` goes on a field of a struct");
             }
         }
@@ -140,11 +116,33 @@ fn check_duplicate_wire_names(cx: &Ctxt, api: &Api) {
         if let Some(first) = seen.insert(field.wire.as_str(), field.member) {
             cx.error_at(
                 field.wire_span,
-                format_args!(
-                    "two fields are sent as `{}`: `{}` and `{}`",
-                    field.wire, first, field.member
-                ),
+                format_args!("two fields are sent as `{}`: `{}` and `{}`", field.wire, first, field.member),
             );
+        }
+    }
+}
+
+/// Lengths and item counts are whole numbers of at least zero; a range is not empty; a
+/// structured (`json`) param has no length or range of its own to limit. Whether a limit
+/// fits the field's type is left to the type system, at the limit's key.
+fn check_limits(cx: &Ctxt, api: &Api) {
+    for field in &api.fields {
+        let limits = &field.limits;
+        for limit in [&limits.max_len, &limits.max_items].into_iter().flatten() {
+            if !matches!(limit.value, Number::Int(n) if n >= 0) {
+                cx.error_spanned_by(&limit.key, format_args!("`{}` takes a whole number of at least 0", limit.key));
+            }
+        }
+        if let (Some(min), Some(max)) = (&limits.min, &limits.max) {
+            if min.value.as_f64() > max.value.as_f64() {
+                cx.error_spanned_by(&max.key, "`max` is below `min`: no value could be sent");
+            }
+        }
+        if field.json {
+            let all = [&limits.max_len, &limits.max_items, &limits.min, &limits.max];
+            for limit in all.into_iter().flatten() {
+                cx.error_spanned_by(&limit.key, format_args!("`{}` does not apply to a `json` param", limit.key));
+            }
         }
     }
 }

@@ -11,15 +11,11 @@ pub(crate) struct Ctxt {
 
 impl Ctxt {
     pub(crate) fn error_spanned_by<T: ToTokens>(&self, tokens: T, message: impl std::fmt::Display) {
-        self.errors
-            .borrow_mut()
-            .push(syn::Error::new_spanned(tokens, message));
+        self.errors.borrow_mut().push(syn::Error::new_spanned(tokens, message));
     }
 
     pub(crate) fn error_at(&self, span: proc_macro2::Span, message: impl std::fmt::Display) {
-        self.errors
-            .borrow_mut()
-            .push(syn::Error::new(span, message));
+        self.errors.borrow_mut().push(syn::Error::new(span, message));
     }
 
     pub(crate) fn syn_error(&self, err: syn::Error) {

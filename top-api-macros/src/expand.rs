@@ -4,32 +4,78 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::ast::Api;
-use crate::attr::{self, Args, Session};
+use crate::ast::{Api, Field};
+use crate::attr::{self, Args, Limit, Number, Session};
 
 /// The struct as the user wrote it, less the attribute's own `#[top(...)]` markers.
 pub(crate) fn strip(input: &syn::DeriveInput) -> syn::DeriveInput {
     let mut item = input.clone();
-    item.attrs
-        .retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
+    item.attrs.retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
     match &mut item.data {
         syn::Data::Struct(data) => {
             for field in data.fields.iter_mut() {
-                field
-                    .attrs
-                    .retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
+                field.attrs.retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
             }
         }
         syn::Data::Enum(data) => {
             for variant in data.variants.iter_mut() {
-                variant
-                    .attrs
-                    .retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
+                variant.attrs.retain(|attr| !attr.path().is_ident(attr::FIELD_ATTR));
             }
         }
         syn::Data::Union(_) => {}
     }
     item
+}
+
+/// The checks declared on a field, each spanned at its key so that a limit that does not
+/// fit the field's type is the token the error points at.
+fn checks(field: &Field) -> TokenStream {
+    let (member, limits) = (field.member, &field.limits);
+    let mut out = TokenStream::new();
+    let value = format_ident!("value");
+    // Every token of a check call carries the key's span, so that the error for a limit
+    // that does not fit the field's type underlines the key alone.
+    let call = |key: &syn::Ident, check: &str, rest: TokenStream| {
+        let span = key.span();
+        let check = format_ident!("{}", check, span = span);
+        let wire = syn::LitStr::new(&field.wire, span);
+        let value = syn::Ident::new("value", span);
+        quote_spanned!(span=> ::top_api::__private::#check(#wire, #value, #rest)?;)
+    };
+    for (limit, check) in [(&limits.max_len, "check_max_len"), (&limits.max_items, "check_max_items")] {
+        if let Some(limit) = limit {
+            let max = match limit.value {
+                Number::Int(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                Number::Float(_) => usize::MAX,
+            };
+            let mut max = proc_macro2::Literal::usize_suffixed(max);
+            max.set_span(limit.key.span());
+            out.extend(call(&limit.key, check, quote!(#max)));
+        }
+    }
+    if let Some(key) = limits.min.as_ref().or(limits.max.as_ref()).map(|l| &l.key) {
+        let span = key.span();
+        let bound = |limit: &Option<Limit>| match limit.as_ref().map(|l| l.value) {
+            None => quote_spanned!(span=> ::core::option::Option::None),
+            Some(Number::Int(n)) => {
+                quote_spanned!(span=> ::core::option::Option::Some(::top_api::__private::Number::Int(#n)))
+            }
+            Some(Number::Float(x)) => {
+                quote_spanned!(span=> ::core::option::Option::Some(::top_api::__private::Number::Float(#x)))
+            }
+        };
+        let (min, max) = (bound(&limits.min), bound(&limits.max));
+        out.extend(call(key, "check_range", quote_spanned!(span=> #min, #max)));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    quote! {
+        {
+            let #value = &self.#member;
+            #out
+        }
+    }
 }
 
 pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
@@ -42,31 +88,28 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
 
     // Spanned at the field's type, so that a type that cannot be a param is the token
     // the error points at.
-    let ops = |field: &crate::ast::Field| {
+    let ops = |field: &Field| {
         let ty = field.ty;
         let kind = format_ident!("{}", if field.json { "json" } else { "param" });
         quote_spanned!(ty.span()=> ::top_api::__private::#kind::<#ty>())
     };
     let writes = api.fields.iter().map(|field| {
         let (member, wire, ops) = (field.member, &field.wire, ops(field));
-        quote!(#ops.write(#params, #wire, &self.#member)?;)
+        let checks = checks(field);
+        quote! {
+            #checks
+            #ops.write(#params, #wire, &self.#member)?;
+        }
     });
     let reads = api.fields.iter().map(|field| {
         let (member, wire, ops) = (field.member, &field.wire, ops(field));
         quote!(#member: #ops.read(#params, #wire)?,)
     });
     let rebuilt = match &api.input.data {
-        syn::Data::Struct(syn::DataStruct {
-            fields: syn::Fields::Unit,
-            ..
-        }) => quote!(Self),
+        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Unit, .. }) => quote!(Self),
         _ => quote!(Self { #(#reads)* }),
     };
-    let params_arg = if api.fields.is_empty() {
-        format_ident!("_params")
-    } else {
-        params.clone()
-    };
+    let params_arg = if api.fields.is_empty() { format_ident!("_params") } else { params.clone() };
     let without_session = (args.session != Session::Required).then(|| {
         quote! {
             #[automatically_derived]

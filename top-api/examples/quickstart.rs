@@ -12,8 +12,7 @@ use std::fmt::Debug;
 
 use serde::Serialize;
 use top_api::apis::{
-    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo,
-    TaobaoBaodianDepositGet,
+    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet,
 };
 use top_api::sandbox::Sandbox;
 use top_api::{Client, Error, Request, Response};
@@ -23,30 +22,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, session, _sandbox) = match Client::builder_from_env() {
         Ok(builder) => {
             let client = builder.build()?;
-            println!(
-                "talking to the TOP gateway at {} as app {}",
-                client.gateway(),
-                client.app_key()
-            );
+            println!("talking to the TOP gateway at {} as app {}", client.gateway(), client.app_key());
             let session = std::env::var("TOP_SESSION").unwrap_or_default();
             (client, session, None)
         }
         Err(_) => {
             let sandbox = Sandbox::start()?;
-            println!(
-                "no TOP_APP_KEY/TOP_APP_SECRET set: talking to the embedded sandbox gateway at {}",
-                sandbox.url()
-            );
+            println!("no TOP_APP_KEY/TOP_APP_SECRET set: talking to the embedded sandbox gateway at {}", sandbox.url());
             let client = sandbox.client().build()?;
             (client, sandbox.session().to_owned(), Some(sandbox))
         }
     };
 
-    let query = AlibabaIdleInteractLoanUserQuery {
-        user: "3".into(),
-        scene_code: "xx".into(),
-        env: "pre".into(),
-    };
+    let query = AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() };
     show(&query, client.execute(&query));
 
     let author = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
@@ -58,26 +46,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     show(&author, client.execute(&author));
 
     if session.is_empty() {
-        println!(
-            "\n{} needs a user's session: set TOP_SESSION to call it",
-            TaobaoBaodianDepositGet::METHOD
-        );
+        println!("\n{} needs a user's session: set TOP_SESSION to call it", TaobaoBaodianDepositGet::METHOD);
     } else {
-        show(
-            &TaobaoBaodianDepositGet,
-            client
-                .with_session(&session)
-                .execute(&TaobaoBaodianDepositGet),
-        );
+        show(&TaobaoBaodianDepositGet, client.with_session(&session).execute(&TaobaoBaodianDepositGet));
     }
 
     println!("\nand a gateway error: the same call with a session the gateway does not know");
-    show(
-        &TaobaoBaodianDepositGet,
-        client
-            .with_session("not-a-session")
-            .execute(&TaobaoBaodianDepositGet),
-    );
+    show(&TaobaoBaodianDepositGet, client.with_session("not-a-session").execute(&TaobaoBaodianDepositGet));
     Ok(())
 }
 
@@ -90,8 +65,7 @@ where
     match result {
         Ok(answer) => {
             println!("  request_id: {}", answer.request_id().unwrap_or("-"));
-            let pretty = serde_json::to_string_pretty(answer.get())
-                .unwrap_or_else(|_| format!("{:#?}", answer.get()));
+            let pretty = serde_json::to_string_pretty(answer.get()).unwrap_or_else(|_| format!("{:#?}", answer.get()));
             for line in pretty.lines() {
                 println!("  {line}");
             }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::batch::{self, Batch};
 use crate::envelope;
 use crate::error::body_prefix;
 use crate::request::{Request, SessionNeed, WithoutSession};
@@ -12,6 +13,9 @@ use crate::{sign, DateTime, Error, Format, Params, Response, SignMethod};
 
 /// The production gateway.
 pub const DEFAULT_GATEWAY: &str = "https://eco.taobao.com/router/rest";
+
+/// The `partner_id` the client sends unless told otherwise: the crate's name and version.
+pub const DEFAULT_PARTNER_ID: &str = concat!("top-api-rust-", env!("CARGO_PKG_VERSION"));
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
@@ -57,6 +61,9 @@ struct Inner {
     app_key: String,
     secret: Secret,
     gateway: String,
+    batch_gateway: String,
+    partner_id: String,
+    headers: Vec<(String, String)>,
     sign_method: SignMethod,
     format: Format,
     simplify: bool,
@@ -86,15 +93,9 @@ impl Client {
     ///
     /// [`Error::Config`] when `TOP_APP_KEY` or `TOP_APP_SECRET` is not set.
     pub fn builder_from_env() -> Result<ClientBuilder, Error> {
-        let var = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|value| !value.trim().is_empty())
-        };
-        let app_key =
-            var("TOP_APP_KEY").ok_or_else(|| Error::Config("TOP_APP_KEY is not set".to_owned()))?;
-        let secret = var("TOP_APP_SECRET")
-            .ok_or_else(|| Error::Config("TOP_APP_SECRET is not set".to_owned()))?;
+        let var = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+        let app_key = var("TOP_APP_KEY").ok_or_else(|| Error::Config("TOP_APP_KEY is not set".to_owned()))?;
+        let secret = var("TOP_APP_SECRET").ok_or_else(|| Error::Config("TOP_APP_SECRET is not set".to_owned()))?;
         let mut builder = Client::builder(app_key, secret);
         if let Some(gateway) = var("TOP_GATEWAY") {
             builder = builder.gateway(gateway);
@@ -109,21 +110,74 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] when the gateway refuses the call; [`Error::Transport`],
+    /// [`Error::Api`] when the gateway refuses the call; [`Error::Check`] when a param
+    /// breaks a check declared on its field (nothing is sent); [`Error::Transport`],
     /// [`Error::Status`] and [`Error::Decode`] when the answer cannot be had or read.
-    pub fn execute<R: Request + WithoutSession>(
+    pub fn execute<R: Request + WithoutSession>(&self, request: &R) -> Result<Response<R::Response>, Error> {
+        self.execute_typed(request, None, &CallOptions::default())
+    }
+
+    /// Calls an API that needs no session, with per-call options.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute`].
+    pub fn execute_with<R: Request + WithoutSession>(
         &self,
         request: &R,
+        options: &CallOptions,
     ) -> Result<Response<R::Response>, Error> {
-        self.call(request, None)
+        self.execute_typed(request, None, options)
+    }
+
+    /// Calls any API by name, for APIs no struct declares yet: the same params, signing
+    /// and envelope code as a typed call, answering the payload as JSON.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// let client = top_api::Client::builder("12345678", "app-secret").build()?;
+    /// let answer = client.call("taobao.time.get", [("fields", "time")])?;
+    /// println!("{} (request {:?})", answer.get(), answer.request_id());
+    /// # Ok::<(), top_api::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute`].
+    pub fn call<I, K, V>(&self, method: &str, params: I) -> Result<Response<serde_json::Value>, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.call_untyped(method, params, None, &CallOptions::default())
+    }
+
+    /// Calls any API by name and returns the answer's body as it came, once the HTTP
+    /// status is 200: for tools that print or store it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Transport`] and [`Error::Status`]; the body is not read, so a refusal is
+    /// returned as text.
+    pub fn call_raw<I, K, V>(&self, method: &str, params: I) -> Result<String, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.call_raw_inner(method, params, None, &CallOptions::default())
     }
 
     /// A handle that sends `session` (the user's access token) with every call.
     pub fn with_session(&self, session: impl Into<String>) -> SessionClient {
-        SessionClient {
-            client: self.clone(),
-            session: Secret(session.into()),
-        }
+        SessionClient { client: self.clone(), session: Secret(session.into()) }
+    }
+
+    /// Starts a batch of calls sent in one HTTP request to `/router/batch`.
+    pub fn batch(&self) -> Batch<'_, batch::NoSession> {
+        Batch::new(self, None)
     }
 
     /// The app key.
@@ -136,56 +190,76 @@ impl Client {
         &self.inner.gateway
     }
 
-    fn call<R: Request>(
+    /// The URL batches go to.
+    pub fn batch_gateway(&self) -> &str {
+        &self.inner.batch_gateway
+    }
+
+    fn execute_typed<R: Request>(
         &self,
         request: &R,
         session: Option<&Secret>,
+        options: &CallOptions,
     ) -> Result<Response<R::Response>, Error> {
-        let inner = &*self.inner;
-        let session = session
-            .map(|s| s.0.as_str())
-            .filter(|s| !s.trim().is_empty());
+        let session = live(session);
         if R::SESSION == SessionNeed::Required && session.is_none() {
             return Err(Error::MissingSession { method: R::METHOD });
         }
-        let params = self.params(request, session)?;
-        let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
-        let mut body = form_urlencoded::Serializer::new(String::with_capacity(512));
-        body.extend_pairs(params.iter());
-        body.append_pair("sign", &sign);
-        let body = body.finish();
-
-        let http = HttpRequest {
-            url: &inner.gateway,
-            content_type: FORM_CONTENT_TYPE,
-            body: body.as_bytes(),
-        };
-        let answer = inner.transport.send(&http).map_err(Error::Transport)?;
-        let secrets = [
-            inner.secret.0.as_str(),
-            session.unwrap_or(""),
-            sign.as_str(),
-        ];
-        if answer.status != 200 {
-            return Err(Error::Status {
-                status: answer.status,
-                body: redact(body_prefix(&answer.body), &secrets),
-            });
-        }
-        envelope::decode::<R>(&answer.body, inner.format).map_err(|err| match err {
-            Error::Decode(mut err) => {
-                err.redact(&secrets);
-                Error::Decode(err)
-            }
-            other => other,
-        })
+        let mut params = self.system_params(Some(R::METHOD), session, options);
+        request.write_params(&mut params)?;
+        let (body, sign) = self.exchange(params, options)?;
+        envelope::decode::<R>(&body, self.inner.format).map_err(|err| self.redact(err, session, &sign))
     }
 
-    /// The system params followed by the API's own.
-    fn params<R: Request>(&self, request: &R, session: Option<&str>) -> Result<Params, Error> {
+    fn call_untyped<I, K, V>(
+        &self,
+        method: &str,
+        pairs: I,
+        session: Option<&Secret>,
+        options: &CallOptions,
+    ) -> Result<Response<serde_json::Value>, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let session = live(session);
+        let mut params = self.system_params(Some(method), session, options);
+        for (name, value) in pairs {
+            params.push(name.into(), value);
+        }
+        let (body, sign) = self.exchange(params, options)?;
+        envelope::decode_dynamic(&body, self.inner.format, method).map_err(|err| self.redact(err, session, &sign))
+    }
+
+    fn call_raw_inner<I, K, V>(
+        &self,
+        method: &str,
+        pairs: I,
+        session: Option<&Secret>,
+        options: &CallOptions,
+    ) -> Result<String, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let session = live(session);
+        let mut params = self.system_params(Some(method), session, options);
+        for (name, value) in pairs {
+            params.push(name.into(), value);
+        }
+        let (body, _) = self.exchange(params, options)?;
+        Ok(String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// The system params (`method` left out for a batch), in the order they are sent.
+    pub(crate) fn system_params(&self, method: Option<&str>, session: Option<&str>, options: &CallOptions) -> Params {
         let inner = &*self.inner;
         let mut params = Params::with_capacity(16);
-        params.push("method", R::METHOD);
+        if let Some(method) = method {
+            params.push("method", method);
+        }
         params.push("app_key", inner.app_key.as_str());
         params.push("timestamp", DateTime::from((inner.clock)()).to_string());
         params.push("v", "2.0");
@@ -197,9 +271,114 @@ impl Client {
         if let Some(session) = session {
             params.push("session", session);
         }
-        request.write_params(&mut params)?;
-        Ok(params)
+        params.push("partner_id", inner.partner_id.as_str());
+        if let Some(target) = &options.target_app_key {
+            params.push("target_app_key", target.as_str());
+        }
+        params
     }
+
+    /// Signs and sends one call; returns the body of a 200 answer and the signature.
+    fn exchange(&self, params: Params, options: &CallOptions) -> Result<(Vec<u8>, String), Error> {
+        let inner = &*self.inner;
+        let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
+        let (content_type, body) = if params.files().len() == 0 {
+            let mut form = form_urlencoded::Serializer::new(String::with_capacity(512));
+            form.extend_pairs(params.iter());
+            form.append_pair("sign", &sign);
+            (FORM_CONTENT_TYPE.to_owned(), form.finish().into_bytes())
+        } else {
+            multipart(&params, &sign)
+        };
+        let session = params.get("session");
+        let body = self.send(&inner.gateway, &content_type, &body, &[], options, session, &sign)?;
+        Ok((body, sign))
+    }
+
+    /// Sends a body and checks the status; errors are redacted of the secrets.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &[u8],
+        extra_headers: &[(String, String)],
+        options: &CallOptions,
+        session: Option<&str>,
+        sign: &str,
+    ) -> Result<Vec<u8>, Error> {
+        let inner = &*self.inner;
+        let mut headers = inner.headers.clone();
+        headers.extend_from_slice(extra_headers);
+        let http = HttpRequest { url, content_type, body, headers: &headers, timeout: options.timeout };
+        let answer = inner.transport.send(&http).map_err(Error::Transport)?;
+        if answer.status != 200 {
+            let body = body_prefix(&answer.body);
+            let body = redact(body, &[inner.secret.0.as_str(), session.unwrap_or(""), sign]);
+            return Err(Error::Status { status: answer.status, body });
+        }
+        Ok(answer.body)
+    }
+
+    pub(crate) fn redact(&self, err: Error, session: Option<&str>, sign: &str) -> Error {
+        match err {
+            Error::Decode(mut decode) => {
+                decode.redact(&[self.inner.secret.0.as_str(), session.unwrap_or(""), sign]);
+                Error::Decode(decode)
+            }
+            other => other,
+        }
+    }
+
+    pub(crate) fn secret(&self) -> &str {
+        &self.inner.secret.0
+    }
+
+    pub(crate) fn sign_method(&self) -> SignMethod {
+        self.inner.sign_method
+    }
+
+    pub(crate) fn format(&self) -> Format {
+        self.inner.format
+    }
+}
+
+/// A session that is not blank.
+fn live(session: Option<&Secret>) -> Option<&str> {
+    session.map(|s| s.0.as_str()).filter(|s| !s.trim().is_empty())
+}
+
+/// A `multipart/form-data` body: each text param a part, each file a part with its file
+/// name and content type (protocol.md section 1).
+fn multipart(params: &Params, sign: &str) -> (String, Vec<u8>) {
+    use std::hash::{BuildHasher, Hasher};
+    // A boundary that no content will hold: 128 random bits.
+    let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let boundary = format!("top-api-{:016x}{:016x}", random(), random());
+    let mut body = Vec::with_capacity(1024);
+    let quote = |text: &str| text.replace('"', "%22").replace(['\r', '\n'], " ");
+    for (name, value) in params.iter().chain(std::iter::once(("sign", sign))) {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quote(name)).as_bytes(),
+        );
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    for (name, file) in params.files() {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                quote(name),
+                quote(file.file_name()),
+                quote(file.content_type_str())
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 fn redact(mut text: String, secrets: &[&str]) -> String {
@@ -207,6 +386,33 @@ fn redact(mut text: String, secrets: &[&str]) -> String {
         text = text.replace(secret, "***");
     }
     text
+}
+
+/// Options for one call: its `target_app_key` and its own timeout.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct CallOptions {
+    target_app_key: Option<String>,
+    timeout: Option<Duration>,
+}
+
+impl CallOptions {
+    /// No options: the client's settings.
+    pub fn new() -> CallOptions {
+        CallOptions::default()
+    }
+
+    /// Sends `target_app_key`, for an API served by another ISV's app.
+    pub fn target_app_key(mut self, app_key: impl Into<String>) -> CallOptions {
+        self.target_app_key = Some(app_key.into());
+        self
+    }
+
+    /// Bounds the whole call (connect, send, answer) by `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> CallOptions {
+        self.timeout = Some(timeout);
+        self
+    }
 }
 
 impl fmt::Debug for Client {
@@ -219,6 +425,7 @@ impl fmt::Debug for Client {
             .field("sign_method", &inner.sign_method)
             .field("format", &inner.format)
             .field("simplify", &inner.simplify)
+            .field("partner_id", &inner.partner_id)
             .finish_non_exhaustive()
     }
 }
@@ -238,7 +445,49 @@ impl SessionClient {
     /// As [`Client::execute`], and [`Error::MissingSession`] when the API needs a session
     /// and the one given is blank.
     pub fn execute<R: Request>(&self, request: &R) -> Result<Response<R::Response>, Error> {
-        self.client.call(request, Some(&self.session))
+        self.client.execute_typed(request, Some(&self.session), &CallOptions::default())
+    }
+
+    /// Calls any API with the session and per-call options.
+    ///
+    /// # Errors
+    ///
+    /// As [`SessionClient::execute`].
+    pub fn execute_with<R: Request>(&self, request: &R, options: &CallOptions) -> Result<Response<R::Response>, Error> {
+        self.client.execute_typed(request, Some(&self.session), options)
+    }
+
+    /// Calls any API by name with the session, as [`Client::call`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::call`].
+    pub fn call<I, K, V>(&self, method: &str, params: I) -> Result<Response<serde_json::Value>, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.client.call_untyped(method, params, Some(&self.session), &CallOptions::default())
+    }
+
+    /// Calls any API by name with the session, as [`Client::call_raw`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::call_raw`].
+    pub fn call_raw<I, K, V>(&self, method: &str, params: I) -> Result<String, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.client.call_raw_inner(method, params, Some(&self.session), &CallOptions::default())
+    }
+
+    /// Starts a batch whose calls all carry the session.
+    pub fn batch(&self) -> Batch<'_, batch::WithSession> {
+        Batch::new(&self.client, Some(self.session.0.as_str()))
     }
 
     /// The client underneath.
@@ -249,10 +498,7 @@ impl SessionClient {
 
 impl fmt::Debug for SessionClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionClient")
-            .field("client", &self.client)
-            .field("session", &self.session)
-            .finish()
+        f.debug_struct("SessionClient").field("client", &self.client).field("session", &self.session).finish()
     }
 }
 
@@ -267,6 +513,10 @@ impl fmt::Debug for SessionClient {
 /// | [`connect_timeout`](Self::connect_timeout) | 15 s |
 /// | [`read_timeout`](Self::read_timeout) | 30 s |
 /// | [`max_body`](Self::max_body) | 10 MiB |
+/// | [`batch_gateway`](Self::batch_gateway) | the gateway with `/rest` turned into `/batch` |
+/// | [`partner_id`](Self::partner_id) | `top-api-rust-<version>` |
+/// | [`header`](Self::header) | none |
+/// | [`proxy`](Self::proxy) | none |
 /// | [`transport`](Self::transport) | a blocking ureq agent with keep-alive, rustls and gzip |
 /// | [`clock`](Self::clock) | the system clock |
 #[must_use]
@@ -274,6 +524,10 @@ pub struct ClientBuilder {
     app_key: String,
     secret: Secret,
     gateway: String,
+    batch_gateway: Option<String>,
+    partner_id: String,
+    headers: Vec<(String, String)>,
+    proxy: Option<String>,
     sign_method: SignMethod,
     format: Format,
     simplify: bool,
@@ -290,6 +544,10 @@ impl ClientBuilder {
             app_key,
             secret: Secret(secret),
             gateway: DEFAULT_GATEWAY.to_owned(),
+            batch_gateway: None,
+            partner_id: DEFAULT_PARTNER_ID.to_owned(),
+            headers: Vec::new(),
+            proxy: None,
             sign_method: SignMethod::default(),
             format: Format::default(),
             simplify: false,
@@ -304,6 +562,33 @@ impl ClientBuilder {
     /// The gateway URL (default `https://eco.taobao.com/router/rest`).
     pub fn gateway(mut self, url: impl Into<String>) -> Self {
         self.gateway = url.into();
+        self
+    }
+
+    /// Where batches go (default: the gateway with a trailing `/rest` turned into `/batch`,
+    /// `https://eco.taobao.com/router/batch`).
+    pub fn batch_gateway(mut self, url: impl Into<String>) -> Self {
+        self.batch_gateway = Some(url.into());
+        self
+    }
+
+    /// The `partner_id` sent and signed with every call (default `top-api-rust-<version>`);
+    /// a blank one is not sent.
+    pub fn partner_id(mut self, partner_id: impl Into<String>) -> Self {
+        self.partner_id = partner_id.into();
+        self
+    }
+
+    /// Adds an HTTP header to every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sends through an HTTP proxy, such as `http://127.0.0.1:3128` (default: none; the
+    /// `ALL_PROXY`/`HTTPS_PROXY` environment is not read).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
         self
     }
 
@@ -375,16 +660,11 @@ impl ClientBuilder {
             return Err(Error::Config("the app secret is blank".to_owned()));
         }
         let scheme_ok = ["http://", "https://"].iter().any(|scheme| {
-            self.gateway
-                .get(..scheme.len())
-                .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+            self.gateway.get(..scheme.len()).is_some_and(|head| head.eq_ignore_ascii_case(scheme))
                 && self.gateway.len() > scheme.len()
         });
         if !scheme_ok {
-            return Err(Error::Config(format!(
-                "the gateway `{}` is not an http:// or https:// URL",
-                self.gateway
-            )));
+            return Err(Error::Config(format!("the gateway `{}` is not an http:// or https:// URL", self.gateway)));
         }
         let transport = match self.transport {
             Some(transport) => transport,
@@ -392,13 +672,21 @@ impl ClientBuilder {
                 self.connect_timeout,
                 self.read_timeout,
                 self.max_body,
-            )),
+                self.proxy.as_deref(),
+            )?),
         };
+        let batch_gateway = self.batch_gateway.unwrap_or_else(|| match self.gateway.strip_suffix("/rest") {
+            Some(base) => format!("{base}/batch"),
+            None => self.gateway.clone(),
+        });
         Ok(Client {
             inner: Arc::new(Inner {
                 app_key: self.app_key,
                 secret: self.secret,
                 gateway: self.gateway,
+                batch_gateway,
+                partner_id: self.partner_id,
+                headers: self.headers,
                 sign_method: self.sign_method,
                 format: self.format,
                 simplify: self.simplify,

@@ -56,9 +56,7 @@ impl DateTime {
     /// Reads `yyyy-MM-dd HH:mm:ss`.
     pub fn parse(text: &str) -> Result<DateTime, ParseDateTimeError> {
         let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        PrimitiveDateTime::parse(text.trim(), format)
-            .map(DateTime)
-            .map_err(|_| ParseDateTimeError { _private: () })
+        PrimitiveDateTime::parse(text.trim(), format).map(DateTime).map_err(|_| ParseDateTimeError { _private: () })
     }
 
     /// Writes `yyyy-MM-dd HH:mm:ss` into `out`.
@@ -81,10 +79,7 @@ impl DateTime {
 impl From<OffsetDateTime> for DateTime {
     fn from(instant: OffsetDateTime) -> DateTime {
         let local = instant.to_offset(GMT8);
-        DateTime(PrimitiveDateTime::new(
-            local.date(),
-            local.time().replace_nanosecond(0).unwrap_or(local.time()),
-        ))
+        DateTime(PrimitiveDateTime::new(local.date(), local.time().replace_nanosecond(0).unwrap_or(local.time())))
     }
 }
 
@@ -146,8 +141,7 @@ impl<'de> Deserialize<'de> for DateTime {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<DateTime, E> {
-                DateTime::parse(text)
-                    .map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+                DateTime::parse(text).map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
             }
         }
 
@@ -192,21 +186,12 @@ mod tests {
     fn parse_and_display_round_trip() {
         let at = DateTime::parse("2021-07-22 23:00:46").unwrap();
         assert_eq!(at.to_string(), "2021-07-22 23:00:46");
-        assert_eq!(
-            SystemTime::from(at),
-            UNIX_EPOCH + Duration::from_secs(1_626_966_046)
-        );
+        assert_eq!(SystemTime::from(at), UNIX_EPOCH + Duration::from_secs(1_626_966_046));
     }
 
     #[test]
     fn rejects_other_shapes() {
-        for text in [
-            "",
-            "2021-07-22",
-            "2021-07-22T23:00:46",
-            "2021-13-01 00:00:00",
-            "yesterday",
-        ] {
+        for text in ["", "2021-07-22", "2021-07-22T23:00:46", "2021-13-01 00:00:00", "yesterday"] {
             assert!(DateTime::parse(text).is_err(), "{text:?}");
         }
     }

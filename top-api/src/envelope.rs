@@ -6,9 +6,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
-};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
 use crate::error::{ApiError, DecodeError};
@@ -56,11 +54,7 @@ pub fn is_response_key(key: &str, method: &str) -> bool {
     let Some(stem) = key.strip_suffix("_response") else {
         return false;
     };
-    stem.len() == name.len()
-        && stem
-            .bytes()
-            .zip(name.bytes())
-            .all(|(k, m)| k == if m == b'.' { b'_' } else { m })
+    stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| k == if m == b'.' { b'_' } else { m })
 }
 
 /// The success member's name for `method`, such as `baodian_deposit_get_response`.
@@ -95,12 +89,17 @@ pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Res
     }
 }
 
+/// Reads an answer of `method` into JSON, for untyped calls.
+pub(crate) fn decode_dynamic(body: &[u8], format: Format, method: &str) -> Result<Response<serde_json::Value>, Error> {
+    match decode_body::<serde_json::Value>(body, format, method) {
+        Ok(Answer::Ok(response)) => Ok(response),
+        Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
+        Err(err) => Err(Error::Decode(err)),
+    }
+}
+
 /// Decodes an answer of `method` in `format`.
-fn decode_body<T: DeserializeOwned>(
-    body: &[u8],
-    format: Format,
-    method: &str,
-) -> Result<Answer<T>, DecodeError> {
+fn decode_body<T: DeserializeOwned>(body: &[u8], format: Format, method: &str) -> Result<Answer<T>, DecodeError> {
     match format {
         Format::Json => decode_json(body, method),
         Format::Xml => decode_xml(body, method),
@@ -127,22 +126,13 @@ fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<
 
 type JsonFailure = (serde_json::Error, Option<String>);
 
-fn decode_json_strict<T: DeserializeOwned>(
-    body: &[u8],
-    method: &str,
-) -> Result<Answer<T>, JsonFailure> {
+fn decode_json_strict<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, JsonFailure> {
     let capture = Capture::default();
     let path = PathSlot::default();
     let mut de = serde_json::Deserializer::from_slice(body);
-    let answer = Root::<T> {
-        method,
-        capture: &capture,
-        path: &path,
-        xml: false,
-        marker: PhantomData,
-    }
-    .deserialize(&mut de)
-    .and_then(|answer| de.end().map(|()| answer));
+    let answer = Root::<T> { method, capture: &capture, path: &path, xml: false, marker: PhantomData }
+        .deserialize(&mut de)
+        .and_then(|answer| de.end().map(|()| answer));
     match answer {
         Ok(RootAnswer::Ok(body)) => Ok(Answer::Ok(Response::new(body, capture.request_id.take()))),
         Ok(RootAnswer::Refused(err)) => Ok(Answer::Refused(err)),
@@ -175,23 +165,17 @@ fn escape_control_characters(body: &[u8]) -> Vec<u8> {
 }
 
 fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, DecodeError> {
-    let fail = |path: Option<String>, message: &dyn fmt::Display| {
-        DecodeError::new(Format::Xml, path, message, body)
-    };
+    let fail = |path: Option<String>, message: &dyn fmt::Display| DecodeError::new(Format::Xml, path, message, body);
     let text = std::str::from_utf8(body).map_err(|err| fail(None, &err))?;
     let root = root_element(text).map_err(|message| fail(None, &message))?;
     let capture = Capture::default();
     if root == "error_response" {
         let mut de = quick_xml::de::Deserializer::from_str(text);
-        let refusal =
-            ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
+        let refusal = ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
         return Ok(Answer::Refused(refusal));
     }
     if !is_response_key(&root, method) {
-        let message = format!(
-            "expected `<{}>` or `<error_response>`, found `<{root}>`",
-            response_key(method)
-        );
+        let message = format!("expected `<{}>` or `<error_response>`, found `<{root}>`", response_key(method));
         return Err(fail(None, &message));
     }
     let path = PathSlot::default();
@@ -218,10 +202,7 @@ fn root_element(text: &str) -> Result<String, String> {
 }
 
 /// Deserializes `T` through `de`, keeping the failing field's path in `path`.
-fn tracked<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
-    de: D,
-    path: &PathSlot,
-) -> Result<T, D::Error> {
+fn tracked<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(de: D, path: &PathSlot) -> Result<T, D::Error> {
     let mut track = serde_path_to_error::Track::new();
     let result = T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
     if result.is_err() {
@@ -234,10 +215,7 @@ fn tracked<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
 }
 
 impl ApiError {
-    fn deserialize_lenient<'de, D: Deserializer<'de>>(
-        de: D,
-        xml: bool,
-    ) -> Result<ApiError, D::Error> {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(de: D, xml: bool) -> Result<ApiError, D::Error> {
         <ApiError as de::Deserialize>::deserialize(Lenient::new(de, Ctx::new(xml, None)))
     }
 }
@@ -269,27 +247,19 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
     type Value = RootAnswer<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "an object holding `{}` or `error_response`",
-            response_key(self.method)
-        )
+        write!(f, "an object holding `{}` or `error_response`", response_key(self.method))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootAnswer<T>, A::Error> {
         let first = map.next_key_seed(KeySeed)?;
         let answer = match first.as_deref() {
-            Some("error_response") => {
-                RootAnswer::Refused(map.next_value_seed(Refusal { xml: self.xml })?)
-            }
-            Some(key) if is_response_key(key, self.method) => {
-                RootAnswer::Ok(map.next_value_seed(Payload {
-                    capture: self.capture,
-                    path: self.path,
-                    xml: self.xml,
-                    marker: PhantomData,
-                })?)
-            }
+            Some("error_response") => RootAnswer::Refused(map.next_value_seed(Refusal { xml: self.xml })?),
+            Some(key) if is_response_key(key, self.method) => RootAnswer::Ok(map.next_value_seed(Payload {
+                capture: self.capture,
+                path: self.path,
+                xml: self.xml,
+                marker: PhantomData,
+            })?),
             Some(key) if key.ends_with("_response") => {
                 let expected = response_key(self.method);
                 return Err(de::Error::custom(format_args!(
@@ -298,11 +268,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
             }
             // No envelope member first: a simplified answer, whose root is the payload.
             _ => {
-                let replay = Replay {
-                    map,
-                    first,
-                    ctx: Ctx::new(self.xml, Some(self.capture)),
-                };
+                let replay = Replay { map, first, ctx: Ctx::new(self.xml, Some(self.capture)) };
                 return tracked(replay, self.path).map(RootAnswer::Ok);
             }
         };
@@ -336,10 +302,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Payload<'_, T> {
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
-        tracked(
-            Lenient::new(de, Ctx::new(self.xml, Some(self.capture))),
-            self.path,
-        )
+        tracked(Lenient::new(de, Ctx::new(self.xml, Some(self.capture))), self.path)
     }
 }
 

@@ -31,6 +31,10 @@ pub enum Error {
     /// The answer was not what the response type expects.
     #[error(transparent)]
     Decode(DecodeError),
+    /// A param broke a check declared on its field (required, length, items, range); the
+    /// call was not sent.
+    #[error(transparent)]
+    Check(CheckError),
     /// An API that needs a user's session was called without one.
     #[error("`{method}` needs a session: call it as `client.with_session(token).execute(..)`")]
     MissingSession {
@@ -87,13 +91,7 @@ pub struct ApiError {
 impl ApiError {
     /// Builds a refusal, as a test double or a sandbox handler would answer it.
     pub fn new(code: i64, msg: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            msg: msg.into(),
-            sub_code: None,
-            sub_msg: None,
-            request_id: None,
-        }
+        ApiError { code, msg: msg.into(), sub_code: None, sub_msg: None, request_id: None }
     }
 
     /// Sets the service's `sub_code` and `sub_msg`.
@@ -165,6 +163,50 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// A param that broke a check declared on its field, found before any I/O.
+///
+/// Its [`code`](CheckError::code) is what the official SDKs report for the same mistake:
+/// 40 for a required param that is missing or blank, 41 for a value over a limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckError {
+    param: &'static str,
+    code: i64,
+    message: String,
+}
+
+impl CheckError {
+    pub(crate) fn missing(param: &'static str) -> CheckError {
+        CheckError { param, code: 40, message: "is required but blank or absent".to_owned() }
+    }
+
+    pub(crate) fn invalid(param: &'static str, message: String) -> CheckError {
+        CheckError { param, code: 41, message }
+    }
+
+    /// The param's wire name.
+    pub fn param(&self) -> &'static str {
+        self.param
+    }
+
+    /// 40 (missing required argument) or 41 (invalid argument).
+    pub fn code(&self) -> i64 {
+        self.code
+    }
+
+    /// What is wrong, naming the limit.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "param `{}` {} (code {})", self.param, self.message, self.code)
+    }
+}
+
+impl std::error::Error for CheckError {}
+
 /// What kind of transport failure a [`TransportError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -192,10 +234,7 @@ impl TransportError {
         kind: TransportErrorKind,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> TransportError {
-        TransportError {
-            kind,
-            source: source.into(),
-        }
+        TransportError { kind, source: source.into() }
     }
 
     /// What kind of failure this is.
@@ -234,18 +273,8 @@ pub struct DecodeError {
 const BODY_PREFIX_CHARS: usize = 200;
 
 impl DecodeError {
-    pub(crate) fn new(
-        format: Format,
-        path: Option<String>,
-        message: impl fmt::Display,
-        body: &[u8],
-    ) -> DecodeError {
-        DecodeError {
-            format,
-            path,
-            message: message.to_string(),
-            body: body_prefix(body),
-        }
+    pub(crate) fn new(format: Format, path: Option<String>, message: impl fmt::Display, body: &[u8]) -> DecodeError {
+        DecodeError { format, path, message: message.to_string(), body: body_prefix(body) }
     }
 
     /// The format that was being read.

@@ -40,10 +40,7 @@ impl<'c> Ctx<'c> {
     }
 
     fn nested(self) -> Ctx<'c> {
-        Ctx {
-            xml: self.xml,
-            capture: None,
-        }
+        Ctx { xml: self.xml, capture: None }
     }
 }
 
@@ -87,8 +84,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     type Error = D::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_any(Wrap::new(visitor, Want::Any, self.ctx))
+        self.de.deserialize_any(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     lenient_scalar! {
@@ -110,8 +106,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_char(Wrap::new(visitor, Want::Any, self.ctx))
+        self.de.deserialize_char(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
@@ -123,38 +118,25 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_option(Wrap::new(visitor, Want::Any, self.ctx))
+        self.de.deserialize_option(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         self.de.deserialize_unit(visitor)
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
         self.de.deserialize_unit_struct(name, visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_newtype_struct(name, Wrap::new(visitor, Want::Any, self.ctx))
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_newtype_struct(name, Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     // Lists: in JSON the value may be an array, a one-member wrapper object, `{}`, null
     // or ""; in XML it is always the wrapper element, whose children repeat one name.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        let list = ListVisitor {
-            visitor,
-            ctx: self.ctx.nested(),
-        };
+        let list = ListVisitor { visitor, ctx: self.ctx.nested() };
         if self.ctx.xml {
             self.de.deserialize_map(list)
         } else {
@@ -162,13 +144,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_tuple(len, Wrap::new(visitor, Want::Any, self.ctx))
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
+        self.de.deserialize_tuple(len, Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -177,13 +154,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
         len: usize,
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_tuple_struct(name, len, Wrap::new(visitor, Want::Any, self.ctx))
+        self.de.deserialize_tuple_struct(name, len, Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.de
-            .deserialize_map(Wrap::new(visitor, Want::Any, self.ctx))
+        self.de.deserialize_map(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -192,15 +167,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.de.deserialize_struct(
-            name,
-            fields,
-            StructVisitor {
-                visitor,
-                fields,
-                ctx: self.ctx,
-            },
-        )
+        self.de.deserialize_struct(name, fields, StructVisitor { visitor, fields, ctx: self.ctx })
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -235,11 +202,7 @@ struct Wrap<'c, V> {
 
 impl<'c, V> Wrap<'c, V> {
     fn new(visitor: V, want: Want, ctx: Ctx<'c>) -> Self {
-        Wrap {
-            visitor,
-            want,
-            ctx: ctx.nested(),
-        }
+        Wrap { visitor, want, ctx: ctx.nested() }
     }
 }
 
@@ -365,8 +328,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
-        self.visitor
-            .visit_newtype_struct(Lenient::new(de, self.ctx))
+        self.visitor.visit_newtype_struct(Lenient::new(de, self.ctx))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
@@ -404,14 +366,8 @@ struct Seq<'c, A> {
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
     type Error = A::Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, A::Error> {
-        self.seq.next_element_seed(Seed {
-            seed,
-            ctx: self.ctx,
-        })
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, A::Error> {
+        self.seq.next_element_seed(Seed { seed, ctx: self.ctx })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -427,18 +383,12 @@ struct Map<'c, A> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
         self.map.next_key_seed(seed)
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.map.next_value_seed(Seed {
-            seed,
-            ctx: self.ctx,
-        })
+        self.map.next_value_seed(Seed { seed, ctx: self.ctx })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -468,10 +418,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
         if map.next_key::<IgnoredAny>()?.is_none() {
             return self.visitor.visit_seq(Empty(PhantomData));
         }
-        let value = map.next_value_seed(Items {
-            visitor: self.visitor,
-            ctx: self.ctx,
-        })?;
+        let value = map.next_value_seed(Items { visitor: self.visitor, ctx: self.ctx })?;
         while map.next_key::<IgnoredAny>()?.is_some() {
             map.next_value::<IgnoredAny>()?;
         }
@@ -535,10 +482,7 @@ struct Empty<E>(PhantomData<E>);
 impl<'de, E: de::Error> SeqAccess<'de> for Empty<E> {
     type Error = E;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        _seed: T,
-    ) -> Result<Option<T::Value>, E> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, _seed: T) -> Result<Option<T::Value>, E> {
         Ok(None)
     }
 
@@ -573,15 +517,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor
-            .visit_map(StructMap::new(map, None, self.fields, self.ctx))
+        self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_seq(Seq {
-            seq,
-            ctx: self.ctx.nested(),
-        })
+        self.visitor.visit_seq(Seq { seq, ctx: self.ctx.nested() })
     }
 }
 
@@ -636,36 +576,15 @@ pub(crate) struct StructMap<'de, 'c, A> {
 }
 
 impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
-    pub(crate) fn new(
-        map: A,
-        first: Option<Cow<'de, str>>,
-        fields: &'static [&'static str],
-        ctx: Ctx<'c>,
-    ) -> Self {
-        StructMap {
-            map,
-            first,
-            fields,
-            seen: Seen::new(fields.len()),
-            missing_from: None,
-            next: Next::Value,
-            ctx,
-        }
+    pub(crate) fn new(map: A, first: Option<Cow<'de, str>>, fields: &'static [&'static str], ctx: Ctx<'c>) -> Self {
+        StructMap { map, first, fields, seen: Seen::new(fields.len()), missing_from: None, next: Next::Value, ctx }
     }
 
-    fn key<K: DeserializeSeed<'de>>(
-        &mut self,
-        key: Cow<'de, str>,
-        seed: K,
-    ) -> Result<K::Value, A::Error> {
+    fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
         if let Some(index) = self.fields.iter().position(|f| *f == key) {
             self.seen.set(index);
         }
-        self.next = if self.ctx.capture.is_some() && key == "request_id" {
-            Next::RequestId
-        } else {
-            Next::Value
-        };
+        self.next = if self.ctx.capture.is_some() && key == "request_id" { Next::RequestId } else { Next::Value };
         match key {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
             Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
@@ -676,10 +595,7 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
     type Error = A::Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
         if let Some(first) = self.first.take() {
             return self.key(first, seed).map(Some);
         }
@@ -697,8 +613,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
         match self.fields.get(index) {
             Some(field) => {
                 self.next = Next::Absent(field);
-                seed.deserialize(BorrowedStrDeserializer::new(field))
-                    .map(Some)
+                seed.deserialize(BorrowedStrDeserializer::new(field)).map(Some)
             }
             None => Ok(None),
         }
@@ -706,24 +621,16 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         match std::mem::replace(&mut self.next, Next::Value) {
-            Next::Value => self.map.next_value_seed(Seed {
-                seed,
-                ctx: self.ctx.nested(),
-            }),
+            Next::Value => self.map.next_value_seed(Seed { seed, ctx: self.ctx.nested() }),
             Next::RequestId => {
-                let id: String = self.map.next_value_seed(Seed {
-                    seed: PhantomData::<String>,
-                    ctx: self.ctx.nested(),
-                })?;
+                let id: String =
+                    self.map.next_value_seed(Seed { seed: PhantomData::<String>, ctx: self.ctx.nested() })?;
                 if let Some(capture) = self.ctx.capture {
                     *capture.request_id.borrow_mut() = Some(id.clone());
                 }
                 seed.deserialize(StringDeserializer::new(id))
             }
-            Next::Absent(field) => seed.deserialize(Absent {
-                field,
-                error: PhantomData,
-            }),
+            Next::Absent(field) => seed.deserialize(Absent { field, error: PhantomData }),
         }
     }
 }
@@ -824,10 +731,7 @@ mod tests {
             r#"{"items":{"mark_item":[{"filed":"a"},{"filed":"b"}]},"words":{"string":["x",""]},"ids":{"number":[1,"2"]}}"#,
         )
         .unwrap();
-        assert_eq!(
-            wrapped.items,
-            [Item { filed: "a".into() }, Item { filed: "b".into() }]
-        );
+        assert_eq!(wrapped.items, [Item { filed: "a".into() }, Item { filed: "b".into() }]);
         assert_eq!(wrapped.words, ["x", ""]);
         assert_eq!(wrapped.ids, [1, 2]);
 
@@ -836,37 +740,24 @@ mod tests {
         assert_eq!((plain.words, plain.ids), (vec!["x".to_owned()], vec![3]));
 
         let empty: Lists = json(r#"{"items":{},"words":null,"ids":""}"#).unwrap();
-        assert_eq!(
-            (empty.items.len(), empty.words.len(), empty.ids.len()),
-            (0, 0, 0)
-        );
+        assert_eq!((empty.items.len(), empty.words.len(), empty.ids.len()), (0, 0, 0));
 
         let absent: Lists = json("{}").unwrap();
-        assert_eq!(
-            (absent.items.len(), absent.words.len(), absent.ids.len()),
-            (0, 0, 0)
-        );
+        assert_eq!((absent.items.len(), absent.words.len(), absent.ids.len()), (0, 0, 0));
     }
 
     #[test]
     fn every_xml_list_shape() {
-        let full: Lists = xml(
-            "<r><items><mark_item><filed>a</filed></mark_item><mark_item><filed>b</filed></mark_item></items>\
-             <words><string></string></words><ids><number>1</number><number>2</number></ids></r>",
-        )
-        .unwrap();
-        assert_eq!(
-            full.items,
-            [Item { filed: "a".into() }, Item { filed: "b".into() }]
-        );
+        let full: Lists =
+            xml("<r><items><mark_item><filed>a</filed></mark_item><mark_item><filed>b</filed></mark_item></items>\
+             <words><string></string></words><ids><number>1</number><number>2</number></ids></r>")
+            .unwrap();
+        assert_eq!(full.items, [Item { filed: "a".into() }, Item { filed: "b".into() }]);
         assert_eq!(full.words, [""]);
         assert_eq!(full.ids, [1, 2]);
 
         let empty: Lists = xml("<r><items/><words></words></r>").unwrap();
-        assert_eq!(
-            (empty.items.len(), empty.words.len(), empty.ids.len()),
-            (0, 0, 0)
-        );
+        assert_eq!((empty.items.len(), empty.words.len(), empty.ids.len()), (0, 0, 0));
     }
 
     #[derive(Debug, PartialEq, Deserialize)]
@@ -881,36 +772,21 @@ mod tests {
 
     #[test]
     fn json_scalars_are_read_leniently() {
-        let got: Scalars = json(
-            r#"{"id":"45248893776176307","small":"7","ratio":"1.5","flag":"true","text":135}"#,
-        )
-        .unwrap();
+        let got: Scalars =
+            json(r#"{"id":"45248893776176307","small":"7","ratio":"1.5","flag":"true","text":135}"#).unwrap();
         assert_eq!(
             got,
-            Scalars {
-                id: 45_248_893_776_176_307,
-                small: 7,
-                ratio: 1.5,
-                flag: true,
-                text: "135".into(),
-                maybe: None
-            }
+            Scalars { id: 45_248_893_776_176_307, small: 7, ratio: 1.5, flag: true, text: "135".into(), maybe: None }
         );
-        let got: Scalars =
-            json(r#"{"id":1,"small":2,"ratio":3,"flag":false,"text":"x","maybe":"4"}"#).unwrap();
+        let got: Scalars = json(r#"{"id":1,"small":2,"ratio":3,"flag":false,"text":"x","maybe":"4"}"#).unwrap();
         assert_eq!(got.maybe, Some(4));
     }
 
     #[test]
     fn wrong_values_still_fail() {
-        let err = json::<Scalars>(r#"{"id":"abc","small":1,"ratio":1,"flag":true,"text":""}"#)
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("invalid type: string \"abc\""),
-            "{err}"
-        );
-        let err =
-            json::<Scalars>(r#"{"id":1,"small":300,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
+        let err = json::<Scalars>(r#"{"id":"abc","small":1,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
+        assert!(err.to_string().contains("invalid type: string \"abc\""), "{err}");
+        let err = json::<Scalars>(r#"{"id":1,"small":300,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
         assert!(err.to_string().contains("300"), "{err}");
         let err = json::<Scalars>(r#"{"small":1,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `id`"), "{err}");
@@ -927,9 +803,7 @@ mod tests {
             request_id: String,
         }
         let capture = Capture::default();
-        let mut de = serde_json::Deserializer::from_str(
-            r#"{"inner":{"request_id":"nested"},"request_id":"top"}"#,
-        );
+        let mut de = serde_json::Deserializer::from_str(r#"{"inner":{"request_id":"nested"},"request_id":"top"}"#);
         let top = Top::deserialize(Lenient::new(&mut de, Ctx::new(false, Some(&capture)))).unwrap();
         assert_eq!(top.inner.request_id, "nested");
         assert_eq!(capture.request_id.borrow().as_deref(), Some("top"));

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{DateTime, Error};
+use crate::{DateTime, Error, File};
 
 /// A call's parameters, in the order they were added.
 ///
@@ -15,6 +15,7 @@ use crate::{DateTime, Error};
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params {
     pairs: Vec<(Cow<'static, str>, String)>,
+    files: Vec<(Cow<'static, str>, File)>,
 }
 
 impl Params {
@@ -25,9 +26,7 @@ impl Params {
 
     /// An empty list with room for `capacity` params.
     pub fn with_capacity(capacity: usize) -> Params {
-        Params {
-            pairs: Vec::with_capacity(capacity),
-        }
+        Params { pairs: Vec::with_capacity(capacity), files: Vec::new() }
     }
 
     /// Adds a param unless its value is blank.
@@ -36,6 +35,21 @@ impl Params {
         if !value.trim().is_empty() {
             self.pairs.push((name.into(), value));
         }
+    }
+
+    /// Adds a file part; it makes the call multipart and is never signed.
+    pub fn push_file(&mut self, name: impl Into<Cow<'static, str>>, file: File) {
+        self.files.push((name.into(), file));
+    }
+
+    /// The file sent as `name`, if there is one.
+    pub fn file(&self, name: &str) -> Option<&File> {
+        self.files.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+    }
+
+    /// The file parts, in the order they were added.
+    pub fn files(&self) -> impl ExactSizeIterator<Item = (&str, &File)> {
+        self.files.iter().map(|(n, f)| (n.as_ref(), f))
     }
 
     /// Adds a typed value written as TOP expects; `None` and blank values are left out.
@@ -53,15 +67,8 @@ impl Params {
     ///
     /// [`Error::Param`] when the value cannot be serialized as JSON (a map with
     /// non-string keys, say).
-    pub fn push_json<T: Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        let text = serde_json::to_string(value).map_err(|err| Error::Param {
-            name,
-            reason: err.to_string(),
-        })?;
+    pub fn push_json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
+        let text = serde_json::to_string(value).map_err(|err| Error::Param { name, reason: err.to_string() })?;
         if text != "null" {
             self.push(name, text);
         }
@@ -70,34 +77,34 @@ impl Params {
 
     /// The value of `name`, if it is in the list.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    /// The params as name/value pairs, in the order they were added.
+    /// True when the param or file `name` is in the list.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some() || self.file(name).is_some()
+    }
+
+    /// The text params as name/value pairs, in the order they were added.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
     }
 
-    /// How many params there are.
+    /// How many text params there are.
     pub fn len(&self) -> usize {
         self.pairs.len()
     }
 
-    /// True when there are none.
+    /// True when there are no params and no files.
     pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
+        self.pairs.is_empty() && self.files.is_empty()
     }
 }
 
 impl std::fmt::Debug for Params {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A user's params may hold personal data; the names are enough to debug with.
-        f.debug_list()
-            .entries(self.pairs.iter().map(|(n, _)| n))
-            .finish()
+        f.debug_list().entries(self.pairs.iter().map(|(n, _)| n).chain(self.files.iter().map(|(n, _)| n))).finish()
     }
 }
 
@@ -111,18 +118,12 @@ pub struct ParamError {
 impl ParamError {
     /// A required param is missing.
     pub fn missing(name: impl Into<String>) -> ParamError {
-        ParamError {
-            name: name.into(),
-            problem: None,
-        }
+        ParamError { name: name.into(), problem: None }
     }
 
     /// A param's value cannot be read.
     pub fn invalid(name: impl Into<String>, problem: impl Into<String>) -> ParamError {
-        ParamError {
-            name: name.into(),
-            problem: Some(problem.into()),
-        }
+        ParamError { name: name.into(), problem: Some(problem.into()) }
     }
 
     /// The param's wire name.
@@ -168,9 +169,7 @@ impl Params {
     /// [`ParamError`] when it is missing and `T` is not an `Option`, or is not JSON of a `T`.
     pub fn read_json<T: DeserializeOwned>(&self, name: &str) -> Result<T, ParamError> {
         match self.get(name) {
-            Some(text) => {
-                serde_json::from_str(text).map_err(|err| ParamError::invalid(name, err.to_string()))
-            }
+            Some(text) => serde_json::from_str(text).map_err(|err| ParamError::invalid(name, err.to_string())),
             // `null` reads as `None` for an `Option`, and fails for anything else.
             None => serde_json::from_str("null").map_err(|_| ParamError::missing(name)),
         }
@@ -208,6 +207,33 @@ pub trait Param {
         Self: Sized,
     {
         None
+    }
+
+    /// Whether a field of this type is a required param (everything but `Option`): a
+    /// required param that would be sent blank is refused before any I/O.
+    fn required() -> bool
+    where
+        Self: Sized,
+    {
+        true
+    }
+
+    /// Adds the value to `params` as `name`: as text by default, as a file part for
+    /// [`File`].
+    fn push_to(&self, name: &'static str, params: &mut Params) {
+        params.push_value(name, self);
+    }
+
+    /// Reads the value named `name` back from `params`: the reverse of [`push_to`](Self::push_to).
+    ///
+    /// # Errors
+    ///
+    /// A [`ParamError`] naming the param that is missing or unreadable.
+    fn read_from(params: &Params, name: &str) -> Result<Self, ParamError>
+    where
+        Self: Sized,
+    {
+        params.read(name)
     }
 }
 
@@ -325,6 +351,24 @@ impl<T: Param> Param for Option<T> {
     fn absent() -> Option<Option<T>> {
         Some(None)
     }
+
+    fn required() -> bool {
+        false
+    }
+
+    fn push_to(&self, name: &'static str, params: &mut Params) {
+        if let Some(value) = self {
+            value.push_to(name, params);
+        }
+    }
+
+    fn read_from(params: &Params, name: &str) -> Result<Option<T>, ParamError> {
+        match T::read_from(params, name) {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if err.is_missing() => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
 }
 
 /// Lists are joined with `,` (protocol.md section 2).
@@ -386,9 +430,7 @@ mod tests {
         params.push_value("names", &["a".to_owned(), "b".to_owned()][..]);
         params.push_value("sparse", &vec![None, Some(1_u8), None, Some(2)]);
         params.push_value("at", &DateTime::parse("2000-01-01 00:00:00").unwrap());
-        params
-            .push_json("obj", &serde_json::json!({"a": [1, 2], "b": "宝"}))
-            .unwrap();
+        params.push_json("obj", &serde_json::json!({"a": [1, 2], "b": "宝"})).unwrap();
         params.push_json("null", &None::<u8>).unwrap();
         let got: Vec<_> = params.iter().collect();
         assert_eq!(
@@ -412,10 +454,7 @@ mod tests {
         let mut map = std::collections::HashMap::new();
         map.insert(vec![1_u8], 1);
         let err = Params::new().push_json("filter", &map).unwrap_err();
-        assert!(
-            matches!(err, Error::Param { name: "filter", .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, Error::Param { name: "filter", .. }), "{err:?}");
     }
 
     #[test]
@@ -429,35 +468,16 @@ mod tests {
         assert_eq!(params.read::<i64>("n"), Ok(-42));
         assert_eq!(params.read::<Vec<u8>>("list"), Ok(vec![1, 2, 3]));
         assert_eq!(params.read::<bool>("flag"), Ok(true));
-        assert_eq!(
-            params
-                .read::<DateTime>("at")
-                .map(|at| at.to_string())
-                .as_deref(),
-            Ok("2000-01-01 00:00:00")
-        );
-        assert_eq!(
-            params.read_json::<Vec<String>>("obj"),
-            Ok(vec!["宝".to_owned()])
-        );
+        assert_eq!(params.read::<DateTime>("at").map(|at| at.to_string()).as_deref(), Ok("2000-01-01 00:00:00"));
+        assert_eq!(params.read_json::<Vec<String>>("obj"), Ok(vec!["宝".to_owned()]));
         assert_eq!(params.read::<Option<String>>("gone"), Ok(None));
         assert_eq!(params.read::<Vec<String>>("gone"), Ok(Vec::new()));
         assert_eq!(params.read_json::<Option<Vec<u8>>>("gone"), Ok(None));
-        assert_eq!(
-            params.read::<String>("gone"),
-            Err(ParamError::missing("gone"))
-        );
-        assert_eq!(
-            params.read_json::<Vec<u8>>("gone"),
-            Err(ParamError::missing("gone"))
-        );
+        assert_eq!(params.read::<String>("gone"), Err(ParamError::missing("gone")));
+        assert_eq!(params.read_json::<Vec<u8>>("gone"), Err(ParamError::missing("gone")));
         let err = params.read::<u8>("n").unwrap_err();
         assert_eq!((err.name(), err.is_missing()), ("n", false));
-        assert!(
-            err.to_string()
-                .starts_with("param `n` is invalid: `-42` is not a u8"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("param `n` is invalid: `-42` is not a u8"), "{err}");
         assert!(params.read::<bool>("n").is_err());
     }
 

@@ -80,19 +80,37 @@ where
     K: AsRef<str>,
     V: AsRef<str>,
 {
+    sign_string(&string_to_sign(pairs, ""), secret, method)
+}
+
+/// Signs a batch call: its system params as [`sign`] does, then the whole request body
+/// appended after the last value (protocol.md section 3, step 4).
+pub fn sign_batch<I, K, V>(pairs: I, body: &str, secret: &str, method: SignMethod) -> String
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    sign_string(&string_to_sign(pairs, body), secret, method)
+}
+
+/// `name1value1name2value2…` sorted by name in byte order, then `tail`.
+fn string_to_sign<I, K, V>(pairs: I, tail: &str) -> String
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
     let mut pairs: Vec<(K, V)> = pairs.into_iter().collect();
     pairs.sort_unstable_by(|a, b| a.0.as_ref().as_bytes().cmp(b.0.as_ref().as_bytes()));
-    let mut text = String::with_capacity(
-        pairs
-            .iter()
-            .map(|(k, v)| k.as_ref().len() + v.as_ref().len())
-            .sum(),
-    );
+    let size = pairs.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len()).sum::<usize>() + tail.len();
+    let mut text = String::with_capacity(size);
     for (name, value) in &pairs {
         text.push_str(name.as_ref());
         text.push_str(value.as_ref());
     }
-    sign_string(&text, secret, method)
+    text.push_str(tail);
+    text
 }
 
 /// Digests an already assembled string to sign (step 5 and 6 of the protocol).
@@ -106,14 +124,14 @@ pub fn sign_string(text: &str, secret: &str, method: SignMethod) -> String {
             upper_hex(&digest.finalize())
         }
         SignMethod::Hmac => {
-            let mut mac = <Hmac<Md5> as Mac>::new_from_slice(secret.as_bytes())
-                .expect("HMAC accepts keys of any length");
+            let mut mac =
+                <Hmac<Md5> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
             mac.update(text.as_bytes());
             upper_hex(&mac.finalize().into_bytes())
         }
         SignMethod::HmacSha256 => {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
-                .expect("HMAC accepts keys of any length");
+            let mut mac =
+                <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
             mac.update(text.as_bytes());
             upper_hex(&mac.finalize().into_bytes())
         }
@@ -151,35 +169,20 @@ mod tests {
 
     #[test]
     fn md5_known_answer() {
-        let got = sign(
-            item_seller_get(SignMethod::Md5),
-            "helloworld",
-            SignMethod::Md5,
-        );
+        let got = sign(item_seller_get(SignMethod::Md5), "helloworld", SignMethod::Md5);
         assert_eq!(got, "66987CB115214E59E6EC978214934FB8");
     }
 
     #[test]
     fn hmac_md5_known_answer() {
-        let got = sign(
-            item_seller_get(SignMethod::Hmac),
-            "helloworld",
-            SignMethod::Hmac,
-        );
+        let got = sign(item_seller_get(SignMethod::Hmac), "helloworld", SignMethod::Hmac);
         assert_eq!(got, "D56D7858309C31B6251083A874D48273");
     }
 
     #[test]
     fn hmac_sha256_known_answer() {
-        let got = sign(
-            item_seller_get(SignMethod::HmacSha256),
-            "helloworld",
-            SignMethod::HmacSha256,
-        );
-        assert_eq!(
-            got,
-            "04DB15AD0774D5CFCE2C837DE43E3FCEA9011ED74F3038FB6AB5F3C4CEA119E8"
-        );
+        let got = sign(item_seller_get(SignMethod::HmacSha256), "helloworld", SignMethod::HmacSha256);
+        assert_eq!(got, "04DB15AD0774D5CFCE2C837DE43E3FCEA9011ED74F3038FB6AB5F3C4CEA119E8");
     }
 
     #[test]
@@ -194,10 +197,7 @@ mod tests {
             ("sign_method", "md5"),
             ("session", "test"),
         ];
-        assert_eq!(
-            sign(params, "test", SignMethod::Md5),
-            "72CB4D809B375A54502C09360D879C64"
-        );
+        assert_eq!(sign(params, "test", SignMethod::Md5), "72CB4D809B375A54502C09360D879C64");
     }
 
     // Chinese values and a Chinese secret are signed as UTF-8 bytes. The expected
@@ -207,18 +207,12 @@ mod tests {
         let cases = [
             (SignMethod::Md5, "1B4643BF6346D7CAA015F26E7086666C"),
             (SignMethod::Hmac, "9D48465FCD8562A2B52655895BEE5C05"),
-            (
-                SignMethod::HmacSha256,
-                "576E11383422D9206DF179C2BA31E229A2B3EC7FAAD87402FEA0E287A399C93F",
-            ),
+            (SignMethod::HmacSha256, "576E11383422D9206DF179C2BA31E229A2B3EC7FAAD87402FEA0E287A399C93F"),
         ];
         for (method, expected) in cases {
             let params = [
                 ("app_key", "12345678"),
-                (
-                    "method",
-                    "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
-                ),
+                ("method", "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo"),
                 ("timestamp", "2021-07-22 23:00:46"),
                 ("format", "json"),
                 ("v", "2.0"),
@@ -231,14 +225,24 @@ mod tests {
         }
     }
 
+    // protocol.md section 3: the batch vector (computed, not published).
+    #[test]
+    fn batch_known_answer() {
+        let system = [
+            ("app_key", "12345678"),
+            ("format", "json"),
+            ("sign_method", "md5"),
+            ("timestamp", "2016-01-01 12:00:00"),
+            ("v", "2.0"),
+        ];
+        let body = "method=taobao.time.get\r\n-S-\r\nmethod=taobao.appip.get";
+        assert_eq!(sign_batch(system, body, "helloworld", SignMethod::Md5), "658F8C31B698EF96546AD379BDA427C3");
+    }
+
     #[test]
     fn sorting_is_byte_order() {
         // `A-Z` < `_` < `a-z`: a case-insensitive sort would put `a_b` before `aB`.
-        let got = sign(
-            [("a_b", "1"), ("aB", "2"), ("ab", "3")],
-            "s",
-            SignMethod::Md5,
-        );
+        let got = sign([("a_b", "1"), ("aB", "2"), ("ab", "3")], "s", SignMethod::Md5);
         assert_eq!(got, sign_string("aB2a_b1ab3", "s", SignMethod::Md5));
     }
 

@@ -18,6 +18,10 @@ pub struct HttpRequest<'a> {
     pub content_type: &'a str,
     /// The body. It holds the session and the signature: never log it.
     pub body: &'a [u8],
+    /// Extra headers, set on the client.
+    pub headers: &'a [(String, String)],
+    /// A bound on the whole call, when one was set for it.
+    pub timeout: Option<Duration>,
 }
 
 /// The status and body of an answer.
@@ -32,10 +36,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A response with `status` and `body`.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> HttpResponse {
-        HttpResponse {
-            status,
-            body: body.into(),
-        }
+        HttpResponse { status, body: body.into() }
     }
 }
 
@@ -62,35 +63,34 @@ impl UreqTransport {
         connect_timeout: Duration,
         read_timeout: Duration,
         max_body: u64,
-    ) -> UreqTransport {
+        proxy: Option<&str>,
+    ) -> Result<UreqTransport, crate::Error> {
+        let proxy = proxy
+            .map(|url| ureq::Proxy::new(url).map_err(|err| crate::Error::Config(format!("the proxy `{url}`: {err}"))))
+            .transpose()?;
         let config = ureq::Agent::config_builder()
             .timeout_connect(Some(connect_timeout))
             .timeout_per_read(Some(read_timeout))
             .http_status_as_error(false)
+            .proxy(proxy)
             .user_agent(concat!("top-api/", env!("CARGO_PKG_VERSION")))
             .build();
-        UreqTransport {
-            agent: config.into(),
-            max_body,
-        }
+        Ok(UreqTransport { agent: config.into(), max_body })
     }
 }
 
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let mut answer = self
-            .agent
-            .post(request.url)
-            .header("Content-Type", request.content_type)
-            .send(request.body)
-            .map_err(transport_error)?;
+        let mut builder = self.agent.post(request.url).header("Content-Type", request.content_type);
+        for (name, value) in request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(timeout) = request.timeout {
+            builder = builder.config().timeout_global(Some(timeout)).build();
+        }
+        let mut answer = builder.send(request.body).map_err(transport_error)?;
         let status = answer.status().as_u16();
-        let body = answer
-            .body_mut()
-            .with_config()
-            .limit(self.max_body)
-            .read_to_vec()
-            .map_err(transport_error)?;
+        let body = answer.body_mut().with_config().limit(self.max_body).read_to_vec().map_err(transport_error)?;
         Ok(HttpResponse { status, body })
     }
 }
@@ -98,16 +98,11 @@ impl Transport for UreqTransport {
 fn transport_error(err: ureq::Error) -> TransportError {
     let kind = match &err {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
-        ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_) => TransportErrorKind::Connect,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-            TransportErrorKind::Timeout
-        }
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
             TransportErrorKind::Connect
         }
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
         ureq::Error::Io(_) | ureq::Error::Protocol(_) => TransportErrorKind::Io,
         _ => TransportErrorKind::Other,
     };
@@ -121,6 +116,10 @@ pub struct RecordedRequest {
     pub url: String,
     /// Its `Content-Type`.
     pub content_type: String,
+    /// Its extra headers.
+    pub headers: Vec<(String, String)>,
+    /// Its own timeout, if it had one.
+    pub timeout: Option<Duration>,
     /// Its body.
     pub body: Vec<u8>,
 }
@@ -133,9 +132,7 @@ impl RecordedRequest {
 
     /// The value of one form param.
     pub fn param(&self, name: &str) -> Option<String> {
-        form_urlencoded::parse(&self.body)
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.into_owned())
+        form_urlencoded::parse(&self.body).find(|(n, _)| n == name).map(|(_, v)| v.into_owned())
     }
 }
 
@@ -145,6 +142,8 @@ impl fmt::Debug for RecordedRequest {
         f.debug_struct("RecordedRequest")
             .field("url", &self.url)
             .field("content_type", &self.content_type)
+            .field("headers", &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .finish()
     }
@@ -218,13 +217,12 @@ impl Transport for FakeTransport {
         state.requests.push(RecordedRequest {
             url: request.url.to_owned(),
             content_type: request.content_type.to_owned(),
+            headers: request.headers.to_vec(),
+            timeout: request.timeout,
             body: request.body.to_vec(),
         });
         state.answers.pop_front().unwrap_or_else(|| {
-            Err(TransportError::new(
-                TransportErrorKind::Other,
-                "the fake transport has no answer queued",
-            ))
+            Err(TransportError::new(TransportErrorKind::Other, "the fake transport has no answer queued"))
         })
     }
 }

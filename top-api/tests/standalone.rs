@@ -35,46 +35,24 @@ fn another_language_calls_the_standalone_sandbox() {
             settings.insert(name.to_owned(), value.to_owned());
         }
     }
-    let setting = |name: &str| {
-        settings
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| panic!("{name} not printed"))
-    };
+    let setting = |name: &str| settings.get(name).cloned().unwrap_or_else(|| panic!("{name} not printed"));
     assert_eq!(setting("TOP_APP_SECRET"), "py-secret");
 
     let python = Command::new("python3")
-        .args([
-            "-c",
-            CLIENT,
-            &setting("TOP_GATEWAY"),
-            &setting("TOP_APP_KEY"),
-            "py-secret",
-            &setting("TOP_SESSION"),
-        ])
+        .args(["-c", CLIENT, &setting("TOP_GATEWAY"), &setting("TOP_APP_KEY"), "py-secret", &setting("TOP_SESSION")])
         .output()
         .expect("python3 runs the independent client");
-    assert!(
-        python.status.success(),
-        "{}",
-        String::from_utf8_lossy(&python.stderr)
-    );
+    assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
     assert_eq!(String::from_utf8_lossy(&python.stdout).trim(), "1000");
 
-    let interrupted = Command::new("kill")
-        .args(["-INT", &sandbox.id().to_string()])
-        .status()
-        .unwrap();
+    let interrupted = Command::new("kill").args(["-INT", &sandbox.id().to_string()]).status().unwrap();
     assert!(interrupted.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = sandbox.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the sandbox did not stop on SIGINT"
-        );
+        assert!(Instant::now() < deadline, "the sandbox did not stop on SIGINT");
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status}");

@@ -27,8 +27,7 @@ pub struct AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
 }
 
 /// The documentation page's example answer, exactly as printed there (XML).
-pub const EXAMPLE_XML: &str =
-    include_str!("examples/alibaba.shuqi.original.backend.ognvaliauthor.authorinfo.xml");
+pub const EXAMPLE_XML: &str = include_str!("examples/alibaba.shuqi.original.backend.ognvaliauthor.authorinfo.xml");
 
 /// The answer of `alibaba.shuqi.original.backend.ognvaliauthor.authorinfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -13,7 +13,6 @@ pub use alibaba_idle_interact_loan_user_query::{
     AlibabaIdleInteractLoanUserQuery, AlibabaIdleInteractLoanUserQueryResponse,
 };
 pub use alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::{
-    AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo,
-    AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse,
+    AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse,
 };
 pub use taobao_baodian_deposit_get::{TaobaoBaodianDepositGet, TaobaoBaodianDepositGetResponse};

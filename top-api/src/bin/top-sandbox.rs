@@ -10,8 +10,7 @@ use std::sync::mpsc;
 
 use top_api::sandbox::{Sandbox, DEFAULT_APP_KEY, DEFAULT_APP_SECRET};
 
-const USAGE: &str =
-    "usage: top-sandbox [--port N] [--app-key KEY] [--secret SECRET] [--session TOKEN]";
+const USAGE: &str = "usage: top-sandbox [--port N] [--app-key KEY] [--secret SECRET] [--session TOKEN]";
 
 fn main() -> ExitCode {
     let mut builder = Sandbox::builder();

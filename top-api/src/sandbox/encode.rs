@@ -137,9 +137,7 @@ impl ser::Serializer for NodeSerializer {
         Ok(Node::Str(v.to_owned()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Node, EncodeError> {
-        Ok(Node::List(
-            v.iter().map(|b| Node::Int((*b).into())).collect(),
-        ))
+        Ok(Node::List(v.iter().map(|b| Node::Int((*b).into())).collect()))
     }
     fn serialize_none(self) -> Result<Node, EncodeError> {
         Ok(Node::Null)
@@ -175,10 +173,7 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Node, EncodeError> {
-        Ok(Node::Fields(
-            None,
-            vec![(variant.to_owned(), value.serialize(self)?)],
-        ))
+        Ok(Node::Fields(None, vec![(variant.to_owned(), value.serialize(self)?)]))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<ListBuilder, EncodeError> {
         Ok(ListBuilder(Vec::with_capacity(len.unwrap_or(0))))
@@ -186,11 +181,7 @@ impl ser::Serializer for NodeSerializer {
     fn serialize_tuple(self, len: usize) -> Result<ListBuilder, EncodeError> {
         self.serialize_seq(Some(len))
     }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<ListBuilder, EncodeError> {
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<ListBuilder, EncodeError> {
         self.serialize_seq(Some(len))
     }
     fn serialize_tuple_variant(
@@ -200,27 +191,13 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, EncodeError> {
-        Err(EncodeError(format!(
-            "`{name}::{variant}` has no TOP form: TOP answers have no tuple variants"
-        )))
+        Err(EncodeError(format!("`{name}::{variant}` has no TOP form: TOP answers have no tuple variants")))
     }
     fn serialize_map(self, len: Option<usize>) -> Result<FieldsBuilder, EncodeError> {
-        Ok(FieldsBuilder {
-            name: None,
-            fields: Vec::with_capacity(len.unwrap_or(0)),
-            key: None,
-        })
+        Ok(FieldsBuilder { name: None, fields: Vec::with_capacity(len.unwrap_or(0)), key: None })
     }
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        len: usize,
-    ) -> Result<FieldsBuilder, EncodeError> {
-        Ok(FieldsBuilder {
-            name: Some(name),
-            fields: Vec::with_capacity(len),
-            key: None,
-        })
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<FieldsBuilder, EncodeError> {
+        Ok(FieldsBuilder { name: Some(name), fields: Vec::with_capacity(len), key: None })
     }
     fn serialize_struct_variant(
         self,
@@ -229,9 +206,7 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, EncodeError> {
-        Err(EncodeError(format!(
-            "`{name}::{variant}` has no TOP form: TOP answers have no struct variants"
-        )))
+        Err(EncodeError(format!("`{name}::{variant}` has no TOP form: TOP answers have no struct variants")))
     }
 }
 
@@ -283,19 +258,12 @@ impl ser::SerializeMap for FieldsBuilder {
             Node::Str(text) => text,
             Node::Int(n) => n.to_string(),
             Node::Bool(b) => b.to_string(),
-            other => {
-                return Err(EncodeError(format!(
-                    "a map key must be text or a number, not {other:?}"
-                )))
-            }
+            other => return Err(EncodeError(format!("a map key must be text or a number, not {other:?}"))),
         });
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
-        let key = self
-            .key
-            .take()
-            .ok_or_else(|| EncodeError("a map value came before its key".to_owned()))?;
+        let key = self.key.take().ok_or_else(|| EncodeError("a map value came before its key".to_owned()))?;
         self.fields.push((key, value.serialize(NodeSerializer)?));
         Ok(())
     }
@@ -307,13 +275,8 @@ impl ser::SerializeMap for FieldsBuilder {
 impl ser::SerializeStruct for FieldsBuilder {
     type Ok = Node;
     type Error = EncodeError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), EncodeError> {
-        self.fields
-            .push((key.to_owned(), value.serialize(NodeSerializer)?));
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), EncodeError> {
+        self.fields.push((key.to_owned(), value.serialize(NodeSerializer)?));
         Ok(())
     }
     fn end(self) -> Result<Node, EncodeError> {
@@ -356,20 +319,14 @@ pub(crate) fn success(style: Style, method: &str, payload: &Node, request_id: &s
 
 /// The gateway's refusal, wrapped in `error_response` whatever `simplify` says.
 pub(crate) fn refusal(format: Format, err: &ApiError, request_id: &str) -> String {
-    let mut fields = vec![
-        ("code", Node::Int(err.code().into())),
-        ("msg", Node::Str(err.msg().to_owned())),
-    ];
+    let mut fields = vec![("code", Node::Int(err.code().into())), ("msg", Node::Str(err.msg().to_owned()))];
     if let Some(sub_code) = err.sub_code() {
         fields.push(("sub_code", Node::Str(sub_code.to_owned())));
     }
     if let Some(sub_msg) = err.sub_msg() {
         fields.push(("sub_msg", Node::Str(sub_msg.to_owned())));
     }
-    fields.push((
-        "request_id",
-        Node::Str(err.request_id().unwrap_or(request_id).to_owned()),
-    ));
+    fields.push(("request_id", Node::Str(err.request_id().unwrap_or(request_id).to_owned())));
     let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (*k, v)).collect();
     match format {
         Format::Xml => xml_document("error_response", &fields),
@@ -517,15 +474,7 @@ mod tests {
 
     #[test]
     fn wrapped_json_names_list_wrappers_after_the_element_type() {
-        let json = success(
-            Style {
-                format: Format::Json,
-                simplify: false,
-            },
-            "taobao.x.get",
-            &payload(),
-            "r1",
-        );
+        let json = success(Style { format: Format::Json, simplify: false }, "taobao.x.get", &payload(), "r1");
         assert_eq!(
             json,
             r#"{"x_get_response":{"audit_list":{"mark_item":[{"filed":"a"},{"filed":"b"}]},"words":{"string":[""]},"empty":{},"text":"<&\"宝\">","request_id":"r1"}}"#
@@ -534,15 +483,7 @@ mod tests {
 
     #[test]
     fn simplified_json_has_plain_arrays_and_no_envelope() {
-        let json = success(
-            Style {
-                format: Format::Json,
-                simplify: true,
-            },
-            "taobao.x.get",
-            &payload(),
-            "r1",
-        );
+        let json = success(Style { format: Format::Json, simplify: true }, "taobao.x.get", &payload(), "r1");
         assert_eq!(
             json,
             r#"{"audit_list":[{"filed":"a"},{"filed":"b"}],"words":[""],"empty":[],"text":"<&\"宝\">","request_id":"r1"}"#
@@ -551,15 +492,7 @@ mod tests {
 
     #[test]
     fn xml_repeats_elements_and_escapes_text() {
-        let xml = success(
-            Style {
-                format: Format::Xml,
-                simplify: true,
-            },
-            "alibaba.x.get",
-            &payload(),
-            "r1",
-        );
+        let xml = success(Style { format: Format::Xml, simplify: true }, "alibaba.x.get", &payload(), "r1");
         assert_eq!(
             xml,
             "<?xml version=\"1.0\" encoding=\"utf-8\" ?><alibaba_x_get_response><audit_list><mark_item><filed>a</filed></mark_item>\
@@ -570,13 +503,11 @@ mod tests {
 
     #[test]
     fn refusals_stay_wrapped() {
-        let err = ApiError::new(7, "App Call Limited")
-            .with_sub("accesscontrol.limited-by-app-access-count", "ban");
+        let err = ApiError::new(7, "App Call Limited").with_sub("accesscontrol.limited-by-app-access-count", "ban");
         assert_eq!(
             refusal(Format::Json, &err, "r9"),
             r#"{"error_response":{"code":7,"msg":"App Call Limited","sub_code":"accesscontrol.limited-by-app-access-count","sub_msg":"ban","request_id":"r9"}}"#
         );
-        assert!(refusal(Format::Xml, &err, "r9")
-            .contains("<error_response><code>7</code><msg>App Call Limited</msg>"));
+        assert!(refusal(Format::Xml, &err, "r9").contains("<error_response><code>7</code><msg>App Call Limited</msg>"));
     }
 }

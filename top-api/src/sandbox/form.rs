@@ -26,10 +26,7 @@ pub(crate) struct Form {
 impl Form {
     /// The first value of `name`: a name sent twice keeps its first value.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     fn push(&mut self, name: String, value: String) {
@@ -47,33 +44,24 @@ pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
         }
     }
     let content_type = request.header("content-type").unwrap_or("");
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if mime == "application/x-www-form-urlencoded" || (mime.is_empty() && !request.body.is_empty())
-    {
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if mime == "application/x-www-form-urlencoded" || (mime.is_empty() && !request.body.is_empty()) {
         for (name, value) in form_urlencoded::parse(&request.body).into_owned() {
             form.push(name, value);
         }
     } else if mime == "multipart/form-data" {
-        let boundary =
-            parameter(content_type, "boundary").ok_or("a multipart body without a boundary")?;
+        let boundary = parameter(content_type, "boundary").ok_or("a multipart body without a boundary")?;
         for part in multipart(&request.body, &boundary)? {
             match part.file_name {
                 Some(file_name) => form.files.push(UploadedFile {
                     name: part.name,
                     file_name,
-                    content_type: part
-                        .content_type
-                        .unwrap_or_else(|| "application/octet-stream".to_owned()),
+                    content_type: part.content_type.unwrap_or_else(|| "application/octet-stream".to_owned()),
                     bytes: part.bytes,
                 }),
                 None => {
-                    let value = String::from_utf8(part.bytes)
-                        .map_err(|_| format!("the part `{}` is not UTF-8", part.name))?;
+                    let value =
+                        String::from_utf8(part.bytes).map_err(|_| format!("the part `{}` is not UTF-8", part.name))?;
                     form.push(part.name, value);
                 }
             }
@@ -86,9 +74,7 @@ pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
 fn parameter(header: &str, name: &str) -> Option<String> {
     header.split(';').skip(1).find_map(|item| {
         let (key, value) = item.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| value.trim().trim_matches('"').to_owned())
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().trim_matches('"').to_owned())
     })
 }
 
@@ -100,15 +86,12 @@ struct Part {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    haystack.windows(needle.len()).position(|window| window == needle)
 }
 
 fn multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
     let delimiter = format!("--{boundary}");
-    let start =
-        find(body, delimiter.as_bytes()).ok_or("the multipart body has no boundary line")?;
+    let start = find(body, delimiter.as_bytes()).ok_or("the multipart body has no boundary line")?;
     let mut rest = &body[start + delimiter.len()..];
     let separator = format!("\r\n--{boundary}");
     let mut parts = Vec::new();
@@ -116,16 +99,11 @@ fn multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
         if rest.starts_with(b"--") {
             return Ok(parts);
         }
-        rest = rest
-            .strip_prefix(b"\r\n")
-            .ok_or("a boundary line does not end in CRLF")?;
-        let head_end =
-            find(rest, b"\r\n\r\n").ok_or("a part has no blank line after its headers")?;
-        let head =
-            std::str::from_utf8(&rest[..head_end]).map_err(|_| "a part's headers are not UTF-8")?;
+        rest = rest.strip_prefix(b"\r\n").ok_or("a boundary line does not end in CRLF")?;
+        let head_end = find(rest, b"\r\n\r\n").ok_or("a part has no blank line after its headers")?;
+        let head = std::str::from_utf8(&rest[..head_end]).map_err(|_| "a part's headers are not UTF-8")?;
         let after_head = &rest[head_end + 4..];
-        let end = find(after_head, separator.as_bytes())
-            .ok_or("the multipart body does not end with its boundary")?;
+        let end = find(after_head, separator.as_bytes()).ok_or("the multipart body does not end with its boundary")?;
         let (mut name, mut file_name, mut content_type) = (None, None, None);
         for line in head.split("\r\n") {
             let Some((key, value)) = line.split_once(':') else {
@@ -139,12 +117,7 @@ fn multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
             }
         }
         let name = name.ok_or("a part has no name")?;
-        parts.push(Part {
-            name,
-            file_name,
-            content_type,
-            bytes: after_head[..end].to_vec(),
-        });
+        parts.push(Part { name, file_name, content_type, bytes: after_head[..end].to_vec() });
         rest = &after_head[end + separator.len()..];
     }
 }
@@ -157,9 +130,7 @@ mod tests {
         Incoming {
             method: "POST".into(),
             target: target.into(),
-            headers: content_type
-                .map(|ct| vec![("Content-Type".to_owned(), ct.to_owned())])
-                .unwrap_or_default(),
+            headers: content_type.map(|ct| vec![("Content-Type".to_owned(), ct.to_owned())]).unwrap_or_default(),
             body: body.to_vec(),
         }
     }
@@ -181,12 +152,7 @@ mod tests {
     #[test]
     fn multipart_text_and_file_parts() {
         let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"method\"\r\n\r\na.b\r\n--XyZ\r\nContent-Disposition: form-data; name=\"image\"; filename=\"x.bin\"\r\nContent-Type: image/png\r\n\r\n\x00\r\n\xff\r\n--XyZ--\r\n";
-        let form = read_form(&incoming(
-            "/router/rest",
-            Some("multipart/form-data; boundary=XyZ"),
-            body,
-        ))
-        .unwrap();
+        let form = read_form(&incoming("/router/rest", Some("multipart/form-data; boundary=XyZ"), body)).unwrap();
         assert_eq!(form.get("method"), Some("a.b"));
         assert_eq!(form.files.len(), 1);
         assert_eq!(form.files[0].file_name, "x.bin");
@@ -201,12 +167,7 @@ mod tests {
             b"--XyZ\r\nContent-Disposition: form-data\r\n\r\nx\r\n--XyZ--",
             b"--XyZ\r\n\r\nx",
         ] {
-            assert!(read_form(&incoming(
-                "/",
-                Some("multipart/form-data; boundary=XyZ"),
-                body
-            ))
-            .is_err());
+            assert!(read_form(&incoming("/", Some("multipart/form-data; boundary=XyZ"), body)).is_err());
         }
     }
 }

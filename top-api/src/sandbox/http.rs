@@ -26,10 +26,7 @@ pub(crate) struct Incoming {
 
 impl Incoming {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -37,18 +34,11 @@ impl Incoming {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outgoing {
     /// Answer normally.
-    Answer {
-        status: u16,
-        content_type: &'static str,
-        body: Vec<u8>,
-    },
+    Answer { status: u16, content_type: &'static str, body: Vec<u8> },
     /// Close the connection without a word.
     Drop,
     /// Announce the whole body, send half of it, and close.
-    Truncated {
-        content_type: &'static str,
-        body: Vec<u8>,
-    },
+    Truncated { content_type: &'static str, body: Vec<u8> },
 }
 
 /// Why a request could not be read.
@@ -82,8 +72,7 @@ pub(crate) fn read_request<R: BufRead>(reader: &mut R) -> Result<Option<Incoming
         }
     }
     let mut parts = line.split_whitespace();
-    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(ParseError::Malformed("bad request line"));
     };
     if !version.starts_with("HTTP/1.") || parts.next().is_some() {
@@ -105,21 +94,11 @@ pub(crate) fn read_request<R: BufRead>(reader: &mut R) -> Result<Option<Incoming
         };
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    let mut request = Incoming {
-        method,
-        target,
-        headers,
-        body: Vec::new(),
-    };
-    if request
-        .header("transfer-encoding")
-        .is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
-    {
+    let mut request = Incoming { method, target, headers, body: Vec::new() };
+    if request.header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
         request.body = read_chunked(reader)?;
     } else if let Some(length) = request.header("content-length") {
-        let length: usize = length
-            .parse()
-            .map_err(|_| ParseError::Malformed("bad content-length"))?;
+        let length: usize = length.parse().map_err(|_| ParseError::Malformed("bad content-length"))?;
         if length > MAX_BODY {
             return Err(ParseError::TooLarge);
         }
@@ -130,22 +109,14 @@ pub(crate) fn read_request<R: BufRead>(reader: &mut R) -> Result<Option<Incoming
     Ok(Some(request))
 }
 
-fn read_line<R: BufRead>(
-    reader: &mut R,
-    line: &mut String,
-    head: &mut usize,
-) -> Result<usize, ParseError> {
+fn read_line<R: BufRead>(reader: &mut R, line: &mut String, head: &mut usize) -> Result<usize, ParseError> {
     let mut bytes = Vec::new();
-    let read = reader
-        .take((MAX_HEAD - *head + 1) as u64)
-        .read_until(b'\n', &mut bytes)?;
+    let read = reader.take((MAX_HEAD - *head + 1) as u64).read_until(b'\n', &mut bytes)?;
     *head += read;
     if *head > MAX_HEAD {
         return Err(ParseError::TooLarge);
     }
-    line.push_str(
-        std::str::from_utf8(&bytes).map_err(|_| ParseError::Malformed("the head is not UTF-8"))?,
-    );
+    line.push_str(std::str::from_utf8(&bytes).map_err(|_| ParseError::Malformed("the head is not UTF-8"))?);
     Ok(read)
 }
 
@@ -158,8 +129,7 @@ fn read_chunked<R: BufRead>(reader: &mut R) -> Result<Vec<u8>, ParseError> {
             return Err(ParseError::Malformed("the chunked body ends early"));
         }
         let size = line.trim().split(';').next().unwrap_or("");
-        let size =
-            usize::from_str_radix(size, 16).map_err(|_| ParseError::Malformed("bad chunk size"))?;
+        let size = usize::from_str_radix(size, 16).map_err(|_| ParseError::Malformed("bad chunk size"))?;
         if body.len() + size > MAX_BODY {
             return Err(ParseError::TooLarge);
         }
@@ -194,13 +164,7 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_head(
-    out: &mut impl Write,
-    status: u16,
-    content_type: &str,
-    length: usize,
-    close: bool,
-) -> io::Result<()> {
+fn write_head(out: &mut impl Write, status: u16, content_type: &str, length: usize, close: bool) -> io::Result<()> {
     let connection = if close { "close" } else { "keep-alive" };
     write!(
         out,
@@ -226,32 +190,23 @@ impl Server {
         let stopping = Arc::new(AtomicBool::new(false));
         let connections: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let (stop, open) = (stopping.clone(), connections.clone());
-        let acceptor = thread::Builder::new()
-            .name("top-sandbox".into())
-            .spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    if let Ok(clone) = stream.try_clone() {
-                        let mut open = open.lock().unwrap_or_else(PoisonError::into_inner);
-                        // Forget connections that have ended, so the list stays short.
-                        open.retain(|s| s.peer_addr().is_ok());
-                        open.push(clone);
-                    }
-                    let handler = handler.clone();
-                    let _ = thread::Builder::new()
-                        .name("top-sandbox-conn".into())
-                        .spawn(move || serve(stream, &*handler));
+        let acceptor = thread::Builder::new().name("top-sandbox".into()).spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
                 }
-            })?;
-        Ok(Server {
-            addr,
-            stopping,
-            connections,
-            acceptor: Some(acceptor),
-        })
+                let Ok(stream) = stream else { continue };
+                if let Ok(clone) = stream.try_clone() {
+                    let mut open = open.lock().unwrap_or_else(PoisonError::into_inner);
+                    // Forget connections that have ended, so the list stays short.
+                    open.retain(|s| s.peer_addr().is_ok());
+                    open.push(clone);
+                }
+                let handler = handler.clone();
+                let _ = thread::Builder::new().name("top-sandbox-conn".into()).spawn(move || serve(stream, &*handler));
+            }
+        })?;
+        Ok(Server { addr, stopping, connections, acceptor: Some(acceptor) })
     }
 
     pub(crate) fn addr(&self) -> SocketAddr {
@@ -264,12 +219,7 @@ impl Server {
         }
         // Wake the acceptor, which is blocked in accept().
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        for stream in self
-            .connections
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain(..)
-        {
+        for stream in self.connections.lock().unwrap_or_else(PoisonError::into_inner).drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }
         if let Some(acceptor) = self.acceptor.take() {
@@ -306,17 +256,13 @@ fn serve(stream: TcpStream, handler: &(dyn Fn(Incoming) -> Outgoing + Send + Syn
                 return;
             }
         };
-        let close = request
-            .header("connection")
-            .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let close = request.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let written = match handler(request) {
-            Outgoing::Answer {
-                status,
-                content_type,
-                body,
-            } => write_head(&mut writer, status, content_type, body.len(), close)
-                .and_then(|()| writer.write_all(&body))
-                .and_then(|()| writer.flush()),
+            Outgoing::Answer { status, content_type, body } => {
+                write_head(&mut writer, status, content_type, body.len(), close)
+                    .and_then(|()| writer.write_all(&body))
+                    .and_then(|()| writer.flush())
+            }
             Outgoing::Drop => return,
             Outgoing::Truncated { content_type, body } => {
                 let _ = write_head(&mut writer, 200, content_type, body.len(), true)
@@ -343,10 +289,7 @@ mod tests {
     fn reads_a_form_post() {
         let raw = b"POST /router/rest?a=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nb=2&c";
         let request = parse(raw).unwrap().unwrap();
-        assert_eq!(
-            (request.method.as_str(), request.target.as_str()),
-            ("POST", "/router/rest?a=1")
-        );
+        assert_eq!((request.method.as_str(), request.target.as_str()), ("POST", "/router/rest?a=1"));
         assert_eq!(request.header("content-length"), Some("5"));
         assert_eq!(request.body, b"b=2&c");
     }
@@ -370,9 +313,6 @@ mod tests {
         assert!(matches!(parse(b""), Ok(None)));
         let huge = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "x".repeat(MAX_HEAD));
         assert!(matches!(parse(huge.as_bytes()), Err(ParseError::TooLarge)));
-        assert!(matches!(
-            parse(b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"),
-            Err(ParseError::TooLarge)
-        ));
+        assert!(matches!(parse(b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"), Err(ParseError::TooLarge)));
     }
 }

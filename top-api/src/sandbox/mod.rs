@@ -44,9 +44,7 @@ use self::form::Form;
 use self::http::{Incoming, Outgoing, Server};
 use crate::apis;
 use crate::request::{Request, SessionNeed};
-use crate::{
-    sign, ApiError, Client, ClientBuilder, DateTime, Format, ParamError, Params, SignMethod,
-};
+use crate::{sign, ApiError, Client, ClientBuilder, DateTime, Format, ParamError, Params, SignMethod};
 
 pub use self::form::UploadedFile;
 
@@ -121,10 +119,7 @@ pub struct Call {
 impl Call {
     /// The value of one param.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -262,57 +257,31 @@ impl Sandbox {
             let request = R::from_params(params).map_err(|err| param_refusal(&err))?;
             let response = handler(request)?;
             encode::to_node(&response).map_err(|err| {
-                ApiError::new(15, "Remote service error")
-                    .with_sub("isp.sandbox-encode-error", err.to_string())
+                ApiError::new(15, "Remote service error").with_sub("isp.sandbox-encode-error", err.to_string())
             })
         });
-        let registered = Registered {
-            session: R::SESSION,
-            handler,
-        };
-        self.state
-            .handlers
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(R::METHOD.to_owned(), registered);
+        let registered = Registered { session: R::SESSION, handler };
+        self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(R::METHOD.to_owned(), registered);
     }
 
     /// Every call received so far, in order.
     pub fn calls(&self) -> Vec<Call> {
-        self.state
-            .calls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.state.calls.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Plays `fault` on the next `calls` calls, whatever their method.
     pub fn fail_next(&self, calls: usize, fault: Fault) {
-        self.state
-            .faults
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .next
-            .push((calls, fault));
+        self.state.faults.lock().unwrap_or_else(PoisonError::into_inner).next.push((calls, fault));
     }
 
     /// Plays `fault` on every call of `method` until [`clear_faults`](Self::clear_faults).
     pub fn fail_method(&self, method: &str, fault: Fault) {
-        self.state
-            .faults
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .by_method
-            .insert(method.to_owned(), fault);
+        self.state.faults.lock().unwrap_or_else(PoisonError::into_inner).by_method.insert(method.to_owned(), fault);
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        *self
-            .state
-            .faults
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Faults::default();
+        *self.state.faults.lock().unwrap_or_else(PoisonError::into_inner) = Faults::default();
     }
 
     /// Stops the server and closes its connections.
@@ -323,10 +292,7 @@ impl Sandbox {
 
 impl fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("url", &self.url)
-            .field("app_key", &self.state.app_key)
-            .finish_non_exhaustive()
+        f.debug_struct("Sandbox").field("url", &self.url).field("app_key", &self.state.app_key).finish_non_exhaustive()
     }
 }
 
@@ -402,10 +368,7 @@ impl Sandbox {
             self,
             apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML,
         );
-        example::<apis::TaobaoBaodianDepositGet>(
-            self,
-            apis::taobao_baodian_deposit_get::EXAMPLE_XML,
-        );
+        example::<apis::TaobaoBaodianDepositGet>(self, apis::taobao_baodian_deposit_get::EXAMPLE_XML);
     }
 }
 
@@ -426,26 +389,17 @@ impl State {
     fn answer(&self, request: Incoming) -> Outgoing {
         let path = request.target.split('?').next().unwrap_or("");
         if path != PATH {
-            return text(
-                404,
-                format!("no gateway at {path}; the sandbox serves {PATH}"),
-            );
+            return text(404, format!("no gateway at {path}; the sandbox serves {PATH}"));
         }
         if request.method != "POST" && request.method != "GET" {
-            return text(
-                400,
-                format!("the gateway takes GET or POST, not {}", request.method),
-            );
+            return text(400, format!("the gateway takes GET or POST, not {}", request.method));
         }
         let form = match form::read_form(&request) {
             Ok(form) => form,
             Err(why) => return text(400, why),
         };
         let request_id = format!("sbx{:x}", self.next_id.fetch_add(1, Ordering::Relaxed));
-        let method = form
-            .get("method")
-            .filter(|m| !m.trim().is_empty())
-            .map(str::to_owned);
+        let method = form.get("method").filter(|m| !m.trim().is_empty()).map(str::to_owned);
         let fault = self.take_fault(method.as_deref());
 
         let (format, outcome) = match form.get("format") {
@@ -454,33 +408,21 @@ impl State {
             // The gateway's default format answers a format it does not know.
             Some(_) => (Format::Xml, Some(Err(refuse(23, "Invalid Format")))),
         };
-        let style = Style {
-            format,
-            simplify: format == Format::Json && form.get("simplify") == Some("true"),
-        };
+        let style = Style { format, simplify: format == Format::Json && form.get("simplify") == Some("true") };
         let outcome = match (outcome, &fault) {
             (Some(refused), _) => refused,
-            (None, Some(Fault::Throttled { ban_seconds })) => {
-                Err(ApiError::new(7, "App Call Limited").with_sub(
-                    "accesscontrol.limited-by-app-access-count",
-                    format!("This ban will last for {ban_seconds} more seconds"),
-                ))
-            }
+            (None, Some(Fault::Throttled { ban_seconds })) => Err(ApiError::new(7, "App Call Limited").with_sub(
+                "accesscontrol.limited-by-app-access-count",
+                format!("This ban will last for {ban_seconds} more seconds"),
+            )),
             (None, Some(Fault::ServerError { sub_code })) => {
-                Err(ApiError::new(15, "Remote service error")
-                    .with_sub(sub_code.clone(), "sandbox fault"))
+                Err(ApiError::new(15, "Remote service error").with_sub(sub_code.clone(), "sandbox fault"))
             }
             (None, _) => self.check_and_run(&form),
         };
         let (body, error_code) = match &outcome {
-            Ok(payload) => (
-                encode::success(style, method.as_deref().unwrap_or(""), payload, &request_id),
-                None,
-            ),
-            Err(refusal) => (
-                encode::refusal(format, refusal, &request_id),
-                Some(refusal.code()),
-            ),
+            Ok(payload) => (encode::success(style, method.as_deref().unwrap_or(""), payload, &request_id), None),
+            Err(refusal) => (encode::refusal(format, refusal, &request_id), Some(refusal.code())),
         };
         self.record(&request, &form, method, error_code);
 
@@ -493,18 +435,9 @@ impl State {
             Some(Fault::DropConnection) => return Outgoing::Drop,
             Some(Fault::BadGateway) => {
                 let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
-                return Outgoing::Answer {
-                    status: 502,
-                    content_type: "text/html",
-                    body: page.into(),
-                };
+                return Outgoing::Answer { status: 502, content_type: "text/html", body: page.into() };
             }
-            Some(Fault::TruncatedBody) => {
-                return Outgoing::Truncated {
-                    content_type,
-                    body: body.into_bytes(),
-                }
-            }
+            Some(Fault::TruncatedBody) => return Outgoing::Truncated { content_type, body: body.into_bytes() },
             Some(Fault::NotAnAnswer) => {
                 return Outgoing::Answer {
                     status: 200,
@@ -514,11 +447,7 @@ impl State {
             }
             _ => {}
         }
-        Outgoing::Answer {
-            status: 200,
-            content_type,
-            body: body.into_bytes(),
-        }
+        Outgoing::Answer { status: 200, content_type, body: body.into_bytes() }
     }
 
     /// The platform's checks, in the order it makes them, then the handler.
@@ -527,8 +456,7 @@ impl State {
         let method = present("method").ok_or_else(|| refuse(21, "Missing Method"))?;
         let app_key = present("app_key").ok_or_else(|| refuse(28, "Missing App Key"))?;
         if app_key != self.app_key {
-            return Err(refuse(29, "Invalid app Key")
-                .with_sub("isv.appkey-not-exists", "app key does not exist"));
+            return Err(refuse(29, "Invalid app Key").with_sub("isv.appkey-not-exists", "app key does not exist"));
         }
         let timestamp = present("timestamp").ok_or_else(|| refuse(30, "Missing Timestamp"))?;
         check_timestamp(timestamp)?;
@@ -542,42 +470,26 @@ impl State {
         let sign_method = match present("sign_method") {
             None => SignMethod::Md5,
             Some(name) => SignMethod::from_wire(name).ok_or_else(|| {
-                refuse(25, "Invalid signature").with_sub(
-                    "isv.invalid-sign-method",
-                    format!("unknown sign_method `{name}`"),
-                )
+                refuse(25, "Invalid signature")
+                    .with_sub("isv.invalid-sign-method", format!("unknown sign_method `{name}`"))
             })?,
         };
-        let signed = form
-            .params
-            .iter()
-            .filter(|(name, _)| name != "sign")
-            .map(|(n, v)| (n, v));
+        let signed = form.params.iter().filter(|(name, _)| name != "sign").map(|(n, v)| (n, v));
         if !sign::sign(signed, &self.app_secret, sign_method).eq_ignore_ascii_case(sign) {
             return Err(refuse(25, "Invalid signature"));
         }
 
         let handlers = self.handlers.read().unwrap_or_else(PoisonError::into_inner);
-        let registered = handlers
-            .get(method)
-            .ok_or_else(|| refuse(22, "Invalid Method"))?;
+        let registered = handlers.get(method).ok_or_else(|| refuse(22, "Invalid Method"))?;
         match present("session") {
-            None if registered.session == SessionNeed::Required => {
-                return Err(refuse(26, "Missing Session"))
-            }
+            None if registered.session == SessionNeed::Required => return Err(refuse(26, "Missing Session")),
             Some(session) if !self.sessions.iter().any(|s| s == session) => {
-                return Err(
-                    refuse(27, "Invalid session").with_sub("invalid-sessionkey", "SessionKey非法")
-                );
+                return Err(refuse(27, "Invalid session").with_sub("invalid-sessionkey", "SessionKey非法"));
             }
             _ => {}
         }
         let mut params = Params::with_capacity(form.params.len());
-        for (name, value) in form
-            .params
-            .iter()
-            .filter(|(name, _)| !SYSTEM_PARAMS.contains(&name.as_str()))
-        {
+        for (name, value) in form.params.iter().filter(|(name, _)| !SYSTEM_PARAMS.contains(&name.as_str())) {
             if value.trim().is_empty() {
                 return Err(refuse(41, &format!("Invalid arguments:{name}"))
                     .with_sub("isv.invalid-parameter", "a blank value was sent"));
@@ -603,65 +515,36 @@ impl State {
         Some(fault)
     }
 
-    fn record(
-        &self,
-        request: &Incoming,
-        form: &Form,
-        method: Option<String>,
-        error_code: Option<i64>,
-    ) {
+    fn record(&self, request: &Incoming, form: &Form, method: Option<String>, error_code: Option<i64>) {
         let call = Call {
             http_method: request.method.clone(),
             method,
-            params: form
-                .params
-                .iter()
-                .filter(|(name, _)| name != "sign")
-                .cloned()
-                .collect(),
+            params: form.params.iter().filter(|(name, _)| name != "sign").cloned().collect(),
             files: form.files.clone(),
             error_code,
         };
-        self.calls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(call);
+        self.calls.lock().unwrap_or_else(PoisonError::into_inner).push(call);
     }
 }
 
 /// A timestamp is `yyyy-MM-dd HH:mm:ss` in GMT+8, or epoch milliseconds (as the official
 /// Python SDK sends), within ten minutes of now.
 fn check_timestamp(text: &str) -> Result<(), ApiError> {
-    let invalid = |why: &str| {
-        refuse(31, "Invalid Timestamp").with_sub("isv.invalid-timestamp", why.to_owned())
-    };
+    let invalid = |why: &str| refuse(31, "Invalid Timestamp").with_sub("isv.invalid-timestamp", why.to_owned());
     let at = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        let millis: u64 = text
-            .parse()
-            .map_err(|_| invalid("the epoch milliseconds are out of range"))?;
+        let millis: u64 = text.parse().map_err(|_| invalid("the epoch milliseconds are out of range"))?;
         UNIX_EPOCH + Duration::from_millis(millis)
     } else {
-        SystemTime::from(
-            DateTime::parse(text).map_err(|_| invalid("expected yyyy-MM-dd HH:mm:ss in GMT+8"))?,
-        )
+        SystemTime::from(DateTime::parse(text).map_err(|_| invalid("expected yyyy-MM-dd HH:mm:ss in GMT+8"))?)
     };
     let now = SystemTime::now();
-    let drift = at
-        .duration_since(now)
-        .or_else(|_| now.duration_since(at))
-        .unwrap_or_default();
+    let drift = at.duration_since(now).or_else(|_| now.duration_since(at)).unwrap_or_default();
     if drift > DRIFT {
-        return Err(invalid(
-            "the timestamp is more than 10 minutes away from the gateway's clock",
-        ));
+        return Err(invalid("the timestamp is more than 10 minutes away from the gateway's clock"));
     }
     Ok(())
 }
 
 fn text(status: u16, body: String) -> Outgoing {
-    Outgoing::Answer {
-        status,
-        content_type: "text/plain;charset=UTF-8",
-        body: body.into_bytes(),
-    }
+    Outgoing::Answer { status, content_type: "text/plain;charset=UTF-8", body: body.into_bytes() }
 }
