@@ -94,7 +94,7 @@ impl<'c, S> Batch<'c, S> {
     }
 
     /// Separates the pieces with `separator` instead of `\r\n-S-\r\n`, announced in the
-    /// `top-api-separator` header.
+    /// `top-api-separator` header: so it is visible ASCII, without CR or LF.
     pub fn separator(&mut self, separator: impl Into<String>) -> &mut Self {
         self.separator = separator.into();
         self
@@ -138,6 +138,16 @@ impl<'c, S> Batch<'c, S> {
         if self.pieces.is_empty() {
             return Err(Error::Config("a batch needs at least one call".to_owned()));
         }
+        // A custom separator travels in a header: visible ASCII and spaces only.
+        let announced = self.separator != DEFAULT_SEPARATOR;
+        if announced
+            && (self.separator.is_empty() || !self.separator.bytes().all(|b| b == b' ' || b.is_ascii_graphic()))
+        {
+            return Err(Error::Config(format!(
+                "the batch separator {:?} cannot be announced in a header: use visible ASCII, without CR or LF",
+                self.separator
+            )));
+        }
         let mut body = String::new();
         if !self.public.is_empty() {
             body.push_str(PUBLIC_MARK);
@@ -155,11 +165,7 @@ impl<'c, S> Batch<'c, S> {
         query.extend_pairs(system.iter());
         query.append_pair("sign", &sign);
         let url = format!("{}?{}", client.batch_gateway(), query.finish());
-        let headers = if self.separator == DEFAULT_SEPARATOR {
-            Vec::new()
-        } else {
-            vec![(SEPARATOR_HEADER.to_owned(), self.separator.clone())]
-        };
+        let headers = if announced { vec![(SEPARATOR_HEADER.to_owned(), self.separator.clone())] } else { Vec::new() };
         let answer =
             client.send(&url, "text/plain;charset=UTF-8", body.as_bytes(), &headers, &options, session, &sign)?;
 

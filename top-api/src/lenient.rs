@@ -84,6 +84,10 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     type Error = D::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        // A self-describing type at the top (`serde_json::Value`) still gives up `request_id`.
+        if self.ctx.capture.is_some() {
+            return self.de.deserialize_any(StructVisitor { visitor, fields: &[], ctx: self.ctx });
+        }
         self.de.deserialize_any(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
@@ -158,6 +162,9 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        if self.ctx.capture.is_some() {
+            return self.de.deserialize_map(StructVisitor { visitor, fields: &[], ctx: self.ctx });
+        }
         self.de.deserialize_map(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
@@ -335,8 +342,23 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         self.visitor.visit_seq(Seq { seq, ctx: self.ctx })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(Map { map, ctx: self.ctx })
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
+        if !self.ctx.xml {
+            return self.visitor.visit_map(Map { map, ctx: self.ctx });
+        }
+        // quick-xml hands a text element to a self-describing type as `{"$text": …}`:
+        // give the text itself, as JSON would.
+        match map.next_key_seed(KeySeed)? {
+            None => self.visitor.visit_map(Empty(PhantomData)),
+            Some(key) if key == "$text" => {
+                let text: String = map.next_value()?;
+                while map.next_key::<IgnoredAny>()?.is_some() {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                self.visitor.visit_string(text)
+            }
+            Some(key) => self.visitor.visit_map(StructMap::new(map, Some(key), &[], self.ctx)),
+        }
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {

@@ -29,20 +29,31 @@ impl Form {
         self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    fn push(&mut self, name: String, value: String) {
+    pub(crate) fn push(&mut self, name: String, value: String) {
         if self.get(&name).is_none() {
             self.params.push((name, value));
         }
     }
 }
 
-pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
+/// Form-encoded pairs.
+pub(crate) fn parse_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes).into_owned().collect()
+}
+
+/// The params of a request target's query string.
+pub(crate) fn read_query(target: &str) -> Form {
     let mut form = Form::default();
-    if let Some((_, query)) = request.target.split_once('?') {
-        for (name, value) in form_urlencoded::parse(query.as_bytes()).into_owned() {
+    if let Some((_, query)) = target.split_once('?') {
+        for (name, value) in parse_pairs(query.as_bytes()) {
             form.push(name, value);
         }
     }
+    form
+}
+
+pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
+    let mut form = read_query(&request.target);
     let content_type = request.header("content-type").unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime == "application/x-www-form-urlencoded" || (mime.is_empty() && !request.body.is_empty()) {

@@ -33,8 +33,8 @@ impl Incoming {
 /// What to do with the connection after a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Outgoing {
-    /// Answer normally.
-    Answer { status: u16, content_type: &'static str, body: Vec<u8> },
+    /// Answer normally; `gzip` says the body is gzipped.
+    Answer { status: u16, content_type: &'static str, body: Vec<u8>, gzip: bool },
     /// Close the connection without a word.
     Drop,
     /// Announce the whole body, send half of it, and close.
@@ -165,10 +165,21 @@ fn reason(status: u16) -> &'static str {
 }
 
 fn write_head(out: &mut impl Write, status: u16, content_type: &str, length: usize, close: bool) -> io::Result<()> {
+    write_head_with(out, status, content_type, length, close, "")
+}
+
+fn write_head_with(
+    out: &mut impl Write,
+    status: u16,
+    content_type: &str,
+    length: usize,
+    close: bool,
+    extra: &str,
+) -> io::Result<()> {
     let connection = if close { "close" } else { "keep-alive" };
     write!(
         out,
-        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\nConnection: {connection}\r\n\r\n",
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\nConnection: {connection}\r\n{extra}\r\n",
         reason(status)
     )
 }
@@ -258,8 +269,9 @@ fn serve(stream: TcpStream, handler: &(dyn Fn(Incoming) -> Outgoing + Send + Syn
         };
         let close = request.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
         let written = match handler(request) {
-            Outgoing::Answer { status, content_type, body } => {
-                write_head(&mut writer, status, content_type, body.len(), close)
+            Outgoing::Answer { status, content_type, body, gzip } => {
+                let extra = if gzip { "Content-Encoding: gzip\r\n" } else { "" };
+                write_head_with(&mut writer, status, content_type, body.len(), close, extra)
                     .and_then(|()| writer.write_all(&body))
                     .and_then(|()| writer.flush())
             }

@@ -43,8 +43,9 @@ use self::encode::{Node, Style};
 use self::form::Form;
 use self::http::{Incoming, Outgoing, Server};
 use crate::apis;
+use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
 use crate::request::{Request, SessionNeed};
-use crate::{sign, ApiError, Client, ClientBuilder, DateTime, Format, ParamError, Params, SignMethod};
+use crate::{sign, ApiError, Client, ClientBuilder, DateTime, File, Format, ParamError, Params, SignMethod};
 
 pub use self::form::UploadedFile;
 
@@ -57,6 +58,8 @@ pub const DEFAULT_SESSION: &str = "sandbox-session";
 
 /// The path the gateway serves.
 const PATH: &str = "/router/rest";
+/// The path batches go to.
+const BATCH_PATH: &str = "/router/batch";
 /// How far a call's timestamp may drift from the gateway's clock (protocol.md section 2).
 const DRIFT: Duration = Duration::from_secs(10 * 60);
 /// The names the gateway reads itself; the rest are the API's own params.
@@ -114,6 +117,10 @@ pub struct Call {
     pub files: Vec<UploadedFile>,
     /// The code of the `error_response` the call got, if it got one.
     pub error_code: Option<i64>,
+    /// True when it came in a batch.
+    pub batch: bool,
+    /// True when its answer was sent gzipped.
+    pub gzipped: bool,
 }
 
 impl Call {
@@ -144,6 +151,7 @@ struct State {
     calls: Mutex<Vec<Call>>,
     faults: Mutex<Faults>,
     next_id: AtomicU64,
+    gzip: bool,
 }
 
 /// A running sandbox gateway; dropping it stops the server.
@@ -161,6 +169,7 @@ pub struct Sandbox {
 /// | [`app`](Self::app) | [`DEFAULT_APP_KEY`] `12345678`, [`DEFAULT_APP_SECRET`] `sandbox-secret` |
 /// | [`session`](Self::session) | one valid session, [`DEFAULT_SESSION`] `sandbox-session` |
 /// | [`seed_examples`](Self::seed_examples) | on: the seed APIs answer their pages' examples |
+/// | [`gzip`](Self::gzip) | off |
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SandboxBuilder {
@@ -169,6 +178,7 @@ pub struct SandboxBuilder {
     app_secret: String,
     sessions: Vec<String>,
     seed_examples: bool,
+    gzip: bool,
 }
 
 impl Sandbox {
@@ -189,6 +199,7 @@ impl Sandbox {
             app_secret: DEFAULT_APP_SECRET.to_owned(),
             sessions: vec![DEFAULT_SESSION.to_owned()],
             seed_examples: true,
+            gzip: false,
         }
     }
 
@@ -322,6 +333,12 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether answers are gzipped for clients that send `Accept-Encoding: gzip` (default off).
+    pub fn gzip(mut self, on: bool) -> Self {
+        self.gzip = on;
+        self
+    }
+
     /// Binds the port and starts serving.
     ///
     /// # Errors
@@ -336,6 +353,7 @@ impl SandboxBuilder {
             calls: Mutex::default(),
             faults: Mutex::default(),
             next_id: AtomicU64::new(1),
+            gzip: self.gzip,
         });
         let serving = state.clone();
         let server = Server::start(self.addr, Arc::new(move |request| serving.answer(request)))?;
@@ -387,30 +405,27 @@ fn refuse(code: i64, msg: &str) -> ApiError {
 
 impl State {
     fn answer(&self, request: Incoming) -> Outgoing {
-        let path = request.target.split('?').next().unwrap_or("");
-        if path != PATH {
-            return text(404, format!("no gateway at {path}; the sandbox serves {PATH}"));
-        }
         if request.method != "POST" && request.method != "GET" {
             return text(400, format!("the gateway takes GET or POST, not {}", request.method));
         }
-        let form = match form::read_form(&request) {
+        match request.target.split('?').next().unwrap_or("") {
+            PATH => self.answer_call(&request),
+            BATCH_PATH => self.answer_batch(&request),
+            path => text(404, format!("no gateway at {path}; the sandbox serves {PATH} and {BATCH_PATH}")),
+        }
+    }
+
+    fn answer_call(&self, request: &Incoming) -> Outgoing {
+        let form = match form::read_form(request) {
             Ok(form) => form,
             Err(why) => return text(400, why),
         };
-        let request_id = format!("sbx{:x}", self.next_id.fetch_add(1, Ordering::Relaxed));
-        let method = form.get("method").filter(|m| !m.trim().is_empty()).map(str::to_owned);
+        let method = present(&form, "method").map(str::to_owned);
         let fault = self.take_fault(method.as_deref());
-
-        let (format, outcome) = match form.get("format") {
-            None | Some("xml") => (Format::Xml, None),
-            Some("json") => (Format::Json, None),
-            // The gateway's default format answers a format it does not know.
-            Some(_) => (Format::Xml, Some(Err(refuse(23, "Invalid Format")))),
-        };
+        let (format, format_refusal) = read_format(&form);
         let style = Style { format, simplify: format == Format::Json && form.get("simplify") == Some("true") };
-        let outcome = match (outcome, &fault) {
-            (Some(refused), _) => refused,
+        let outcome = match (format_refusal, &fault) {
+            (Some(refused), _) => Err(refused),
             (None, Some(Fault::Throttled { ban_seconds })) => Err(ApiError::new(7, "App Call Limited").with_sub(
                 "accesscontrol.limited-by-app-access-count",
                 format!("This ban will last for {ban_seconds} more seconds"),
@@ -420,68 +435,75 @@ impl State {
             }
             (None, _) => self.check_and_run(&form),
         };
-        let (body, error_code) = match &outcome {
-            Ok(payload) => (encode::success(style, method.as_deref().unwrap_or(""), payload, &request_id), None),
-            Err(refusal) => (encode::refusal(format, refusal, &request_id), Some(refusal.code())),
-        };
-        self.record(&request, &form, method, error_code);
+        let (body, error_code) = self.encode(style, method.as_deref(), &outcome);
+        let gzipped = self.gzip_for(request) && matches!(fault, None | Some(Fault::Delay(_)));
+        self.record(request, &form, method, error_code, gzipped);
 
-        let content_type = match format {
-            Format::Json => "application/json;charset=UTF-8",
-            Format::Xml => "text/xml;charset=UTF-8",
-        };
         match fault {
             Some(Fault::Delay(delay)) => std::thread::sleep(delay),
             Some(Fault::DropConnection) => return Outgoing::Drop,
             Some(Fault::BadGateway) => {
                 let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>";
-                return Outgoing::Answer { status: 502, content_type: "text/html", body: page.into() };
+                return Outgoing::Answer { status: 502, content_type: "text/html", body: page.into(), gzip: false };
             }
-            Some(Fault::TruncatedBody) => return Outgoing::Truncated { content_type, body: body.into_bytes() },
+            Some(Fault::TruncatedBody) => {
+                return Outgoing::Truncated { content_type: content_type(format), body: body.into_bytes() }
+            }
             Some(Fault::NotAnAnswer) => {
-                return Outgoing::Answer {
-                    status: 200,
-                    content_type: "text/html",
-                    body: b"<html><body>maintenance</body></html>".to_vec(),
-                }
+                let page = b"<html><body>maintenance</body></html>".to_vec();
+                return Outgoing::Answer { status: 200, content_type: "text/html", body: page, gzip: false };
             }
             _ => {}
         }
-        Outgoing::Answer { status: 200, content_type, body: body.into_bytes() }
+        self.reply(request, format, body)
     }
 
     /// The platform's checks, in the order it makes them, then the handler.
     fn check_and_run(&self, form: &Form) -> Result<Node, ApiError> {
-        let present = |name: &str| form.get(name).filter(|v| !v.trim().is_empty());
-        let method = present("method").ok_or_else(|| refuse(21, "Missing Method"))?;
-        let app_key = present("app_key").ok_or_else(|| refuse(28, "Missing App Key"))?;
+        if present(form, "method").is_none() {
+            return Err(refuse(21, "Missing Method"));
+        }
+        self.check_call(form, "")?;
+        self.run(form)
+    }
+
+    /// The checks of the call as a whole: app key, timestamp, version and signature (with
+    /// `body` appended for a batch).
+    fn check_call(&self, form: &Form, body: &str) -> Result<(), ApiError> {
+        let app_key = present(form, "app_key").ok_or_else(|| refuse(28, "Missing App Key"))?;
         if app_key != self.app_key {
             return Err(refuse(29, "Invalid app Key").with_sub("isv.appkey-not-exists", "app key does not exist"));
         }
-        let timestamp = present("timestamp").ok_or_else(|| refuse(30, "Missing Timestamp"))?;
+        let timestamp = present(form, "timestamp").ok_or_else(|| refuse(30, "Missing Timestamp"))?;
         check_timestamp(timestamp)?;
-        match present("v") {
+        match present(form, "v") {
             None => return Err(refuse(32, "Missing Version")),
             Some("2.0") => {}
             Some(v) if v.parse::<f64>().is_ok() => return Err(refuse(34, "Unsupported Version")),
             Some(_) => return Err(refuse(33, "Invalid Version")),
         }
-        let sign = present("sign").ok_or_else(|| refuse(24, "Missing Signature"))?;
-        let sign_method = match present("sign_method") {
+        let sign = present(form, "sign").ok_or_else(|| refuse(24, "Missing Signature"))?;
+        let sign_method = match present(form, "sign_method") {
             None => SignMethod::Md5,
             Some(name) => SignMethod::from_wire(name).ok_or_else(|| {
                 refuse(25, "Invalid signature")
                     .with_sub("isv.invalid-sign-method", format!("unknown sign_method `{name}`"))
             })?,
         };
+        // File parts are never signed: `form.params` holds text params only.
         let signed = form.params.iter().filter(|(name, _)| name != "sign").map(|(n, v)| (n, v));
-        if !sign::sign(signed, &self.app_secret, sign_method).eq_ignore_ascii_case(sign) {
+        if !sign::sign_batch(signed, body, &self.app_secret, sign_method).eq_ignore_ascii_case(sign) {
             return Err(refuse(25, "Invalid signature"));
         }
+        Ok(())
+    }
 
+    /// The checks of one API call (its method, session and params), then its handler.
+    fn run(&self, form: &Form) -> Result<Node, ApiError> {
+        let method = present(form, "method").ok_or_else(|| refuse(21, "Missing Method"))?;
         let handlers = self.handlers.read().unwrap_or_else(PoisonError::into_inner);
         let registered = handlers.get(method).ok_or_else(|| refuse(22, "Invalid Method"))?;
-        match present("session") {
+        match present(form, "session") {
             None if registered.session == SessionNeed::Required => return Err(refuse(26, "Missing Session")),
             Some(session) if !self.sessions.iter().any(|s| s == session) => {
                 return Err(refuse(27, "Invalid session").with_sub("invalid-sessionkey", "SessionKey非法"));
@@ -496,9 +518,86 @@ impl State {
             }
             params.push(name.clone(), value.clone());
         }
+        for upload in &form.files {
+            let file = File::from_bytes(upload.file_name.clone(), upload.bytes.clone())
+                .content_type(upload.content_type.clone());
+            params.push_file(upload.name.clone(), file);
+        }
         let handler = registered.handler.clone();
         drop(handlers);
         handler(&params)
+    }
+
+    /// A batch: one HTTP request whose body holds several calls (protocol.md section 7).
+    fn answer_batch(&self, request: &Incoming) -> Outgoing {
+        let system = form::read_query(&request.target);
+        let (format, format_refusal) = read_format(&system);
+        let style = Style { format, simplify: format == Format::Json && system.get("simplify") == Some("true") };
+        let Ok(body) = std::str::from_utf8(&request.body) else {
+            return text(400, "a batch body is UTF-8 text".to_owned());
+        };
+        let separator = request.header(SEPARATOR_HEADER).unwrap_or(DEFAULT_SEPARATOR);
+        let checked = match format_refusal {
+            Some(refusal) => Err(refusal),
+            None => self.check_call(&system, body),
+        };
+        if let Err(refusal) = checked {
+            // The whole batch is refused: one piece.
+            let request_id = self.request_id();
+            self.record(request, &system, None, Some(refusal.code()), false);
+            return self.reply(request, format, encode::refusal(format, &refusal, &request_id));
+        }
+        let mut pieces = crate::batch::split(body.as_bytes(), separator.as_bytes());
+        let mut public = Vec::new();
+        if let Some(first) = pieces.first().and_then(|p| p.strip_prefix(PUBLIC_MARK.as_bytes())) {
+            public = form::parse_pairs(first);
+            pieces.remove(0);
+        }
+        let mut answers = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            let mut call = Form::default();
+            for (name, value) in system.params.iter().filter(|(name, _)| name != "sign") {
+                call.push(name.clone(), value.clone());
+            }
+            for (name, value) in form::parse_pairs(piece).into_iter().chain(public.iter().cloned()) {
+                call.push(name, value);
+            }
+            let method = present(&call, "method").map(str::to_owned);
+            let (answer, error_code) = self.encode(style, method.as_deref(), &self.run(&call));
+            self.record(request, &call, method, error_code, false);
+            answers.push(answer);
+        }
+        self.reply(request, format, answers.join(separator))
+    }
+
+    /// A request id for one answer.
+    fn request_id(&self) -> String {
+        format!("sbx{:x}", self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// An outcome written as the gateway writes it, and its error code if it is a refusal.
+    fn encode(&self, style: Style, method: Option<&str>, outcome: &Result<Node, ApiError>) -> (String, Option<i64>) {
+        let request_id = self.request_id();
+        match outcome {
+            Ok(payload) => (encode::success(style, method.unwrap_or(""), payload, &request_id), None),
+            Err(refusal) => (encode::refusal(style.format, refusal, &request_id), Some(refusal.code())),
+        }
+    }
+
+    /// A 200 answer, gzipped when the sandbox is set to and the client accepts it.
+    fn reply(&self, request: &Incoming, format: Format, body: String) -> Outgoing {
+        let content_type = content_type(format);
+        if self.gzip_for(request) {
+            return Outgoing::Answer { status: 200, content_type, body: gzip(body.as_bytes()), gzip: true };
+        }
+        Outgoing::Answer { status: 200, content_type, body: body.into_bytes(), gzip: false }
+    }
+
+    fn gzip_for(&self, request: &Incoming) -> bool {
+        self.gzip
+            && request
+                .header("accept-encoding")
+                .is_some_and(|v| v.split(',').any(|coding| coding.trim().split(';').next() == Some("gzip")))
     }
 
     fn take_fault(&self, method: Option<&str>) -> Option<Fault> {
@@ -515,13 +614,15 @@ impl State {
         Some(fault)
     }
 
-    fn record(&self, request: &Incoming, form: &Form, method: Option<String>, error_code: Option<i64>) {
+    fn record(&self, request: &Incoming, form: &Form, method: Option<String>, error_code: Option<i64>, gzipped: bool) {
         let call = Call {
             http_method: request.method.clone(),
+            batch: request.target.starts_with(BATCH_PATH),
             method,
             params: form.params.iter().filter(|(name, _)| name != "sign").cloned().collect(),
             files: form.files.clone(),
             error_code,
+            gzipped,
         };
         self.calls.lock().unwrap_or_else(PoisonError::into_inner).push(call);
     }
@@ -546,5 +647,34 @@ fn check_timestamp(text: &str) -> Result<(), ApiError> {
 }
 
 fn text(status: u16, body: String) -> Outgoing {
-    Outgoing::Answer { status, content_type: "text/plain;charset=UTF-8", body: body.into_bytes() }
+    Outgoing::Answer { status, content_type: "text/plain;charset=UTF-8", body: body.into_bytes(), gzip: false }
+}
+
+/// A param that is sent and not blank.
+fn present<'f>(form: &'f Form, name: &str) -> Option<&'f str> {
+    form.get(name).filter(|v| !v.trim().is_empty())
+}
+
+/// The format asked for; an unknown one is refused in the gateway's default, XML.
+fn read_format(form: &Form) -> (Format, Option<ApiError>) {
+    match form.get("format") {
+        None | Some("xml") => (Format::Xml, None),
+        Some("json") => (Format::Json, None),
+        Some(_) => (Format::Xml, Some(refuse(23, "Invalid Format"))),
+    }
+}
+
+fn content_type(format: Format) -> &'static str {
+    match format {
+        Format::Json => "application/json;charset=UTF-8",
+        Format::Xml => "text/xml;charset=UTF-8",
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
 }
