@@ -41,10 +41,16 @@ use proc_macro::TokenStream;
 /// |---|---|
 /// | `rename = "wireName"` | the name the param is sent under, when it is not the field's name (raw identifiers such as `r#type` are sent without `r#`) |
 /// | `json` | the field is a `serde::Serialize` + `serde::Deserialize` type, sent as compact JSON text |
+/// | `max_len = N` | at most N characters (`String`, `Option<String>`) |
+/// | `max_items = N` | at most N items (`Vec<T>`, `Option<Vec<T>>`) |
+/// | `min = X`, `max = X` | bounds of a number (integers, floats, `Option`s of them) |
 ///
-/// A field's type is `String`, an integer, `bool`, a float, `top_api::DateTime`, or an
-/// `Option` (`None` is not sent) or `Vec` (joined with `,`) of those. Blank values are
-/// neither sent nor signed.
+/// A field's type is `String`, an integer, `bool`, a float, `top_api::DateTime`,
+/// `top_api::File` (the call goes multipart; files are not signed), or an `Option`
+/// (`None` is not sent) or `Vec` (joined with `,`) of those. Blank values are neither sent
+/// nor signed. A field that is not an `Option` is a required param: sent blank or empty,
+/// it fails the call before any I/O with `top_api::Error::Check` (code 40), as does a
+/// broken limit (code 41). A limit that cannot apply to the field's type does not compile.
 #[proc_macro_attribute]
 pub fn top_api(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = ctxt::Ctxt::default();
