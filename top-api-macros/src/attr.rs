@@ -9,7 +9,39 @@ use crate::ctxt::Ctxt;
 pub(crate) const METHOD: &str = "method";
 pub(crate) const RESPONSE: &str = "response";
 pub(crate) const SESSION: &str = "session";
-const ARGS: &str = "expected one of `method`, `response`, `session`";
+pub(crate) const IDEMPOTENT: &str = "idempotent";
+const KEYS: &[&str] = &[METHOD, RESPONSE, SESSION, IDEMPOTENT];
+const ARGS: &str = "expected one of `method`, `response`, `session`, `idempotent`";
+
+/// The last words of methods that only read: a call of one is safe to repeat. Any other
+/// last word (`add`, `update`, `delete`, `send`, `create`, …, or one not listed) is taken
+/// for a write, which is never sent twice unless declared `idempotent = true`.
+const READ_WORDS: &[&str] = &[
+    "get",
+    "gets",
+    "query",
+    "search",
+    "list",
+    "count",
+    "check",
+    "find",
+    "fetch",
+    "info",
+    "detail",
+    "details",
+    "read",
+    "lookup",
+    "exists",
+    "download",
+    "stat",
+    "stats",
+    "statistics",
+];
+
+/// Whether a method is safe to repeat when the attribute does not say: a read, by its last word.
+pub(crate) fn default_idempotent(method: &str) -> bool {
+    method.rsplit('.').next().is_some_and(|word| READ_WORDS.contains(&word))
+}
 
 pub(crate) const FIELD_ATTR: &str = "top";
 pub(crate) const RENAME: &str = "rename";
@@ -41,6 +73,8 @@ impl Session {
 
 /// The arguments of `#[top_api(...)]`; a missing one is `None`.
 pub(crate) struct Args {
+    /// `idempotent = true|false`, when given.
+    pub(crate) idempotent: Option<syn::LitBool>,
     /// An unknown argument was given (likely a misspelt one), so a missing one is not
     /// reported on top of it.
     pub(crate) had_unknown: bool,
@@ -54,6 +88,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     let mut response: Option<syn::Type> = None;
     let mut session: Option<Session> = None;
     let mut had_unknown = false;
+    let mut idempotent: Option<syn::LitBool> = None;
     let parser = syn::meta::parser(|meta| {
         let Some(key) = meta.path.get_ident().map(ToString::to_string) else {
             had_unknown = true;
@@ -64,9 +99,10 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
             METHOD => method.is_some(),
             RESPONSE => response.is_some(),
             SESSION => session.is_some(),
+            IDEMPOTENT => idempotent.is_some(),
             _ => {
                 had_unknown = true;
-                report_unknown(cx, &meta.path, "top_api", &key, &[METHOD, RESPONSE, SESSION], ARGS);
+                report_unknown(cx, &meta.path, "top_api", &key, KEYS, ARGS);
                 return skip_value(meta.input);
             }
         };
@@ -80,6 +116,13 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
         }
         let value = meta.value()?;
         match key.as_str() {
+            IDEMPOTENT => match value.parse::<syn::LitBool>() {
+                Ok(lit) => idempotent = Some(lit),
+                Err(_) => {
+                    let found = take_value(value)?;
+                    cx.error_spanned_by(found, "idempotent takes `true` or `false`");
+                }
+            },
             METHOD => match value.parse::<LitStr>() {
                 Ok(lit) => method = Some(lit),
                 Err(_) => {
@@ -137,7 +180,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     if let Err(err) = parser.parse2(tokens) {
         cx.syn_error(err);
     }
-    Args { had_unknown, method, response, session: session.unwrap_or(Session::None) }
+    Args { idempotent, had_unknown, method, response, session: session.unwrap_or(Session::None) }
 }
 
 /// What `#[top(...)]` says of one field.
@@ -309,11 +352,22 @@ mod tests {
 
     #[test]
     fn hints_name_the_closest_argument() {
+        assert_eq!(closest("idempotnt", KEYS), Some(IDEMPOTENT));
         assert_eq!(closest("mthod", &[METHOD, RESPONSE, SESSION]), Some(METHOD));
         assert_eq!(closest("sesion", &[METHOD, RESPONSE, SESSION]), Some(SESSION));
         assert_eq!(closest("responce", &[METHOD, RESPONSE, SESSION]), Some(RESPONSE));
         assert_eq!(closest("timeout", &[METHOD, RESPONSE, SESSION]), None);
         assert_eq!(closest("jsn", &[RENAME, JSON]), Some(JSON));
+    }
+
+    #[test]
+    fn reads_are_known_by_their_last_word() {
+        for read in ["taobao.baodian.deposit.get", "alibaba.idle.interact.loan.user.query", "taobao.items.search"] {
+            assert!(default_idempotent(read), "{read}");
+        }
+        for write in ["taobao.item.add", "taobao.item.update", "taobao.trade.close", "a.b.authorinfo", "taobao.getx"] {
+            assert!(!default_idempotent(write), "{write}");
+        }
     }
 
     #[test]

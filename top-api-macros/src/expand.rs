@@ -84,6 +84,10 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
     let method = args.method.as_ref().expect("checked");
     let response = args.response.as_ref().expect("checked");
     let session = format_ident!("{}", args.session.variant());
+    let idempotent = match &args.idempotent {
+        Some(lit) => lit.value,
+        None => attr::default_idempotent(&method.value()),
+    };
     let params = format_ident!("params");
 
     // Spanned at the field's type, so that a type that cannot be a param is the token
@@ -111,8 +115,11 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
     };
     let params_arg = if api.fields.is_empty() { format_ident!("_params") } else { params.clone() };
     let without_session = (args.session != Session::Required).then(|| {
+        // Not recommended in diagnostics: "call it with a session" is the help, not a
+        // list of other APIs that need none.
         quote! {
             #[automatically_derived]
+            #[diagnostic::do_not_recommend]
             impl ::top_api::WithoutSession for #ident {}
         }
     });
@@ -124,6 +131,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         impl ::top_api::Request for #ident {
             const METHOD: &'static ::core::primitive::str = #method;
             const SESSION: ::top_api::SessionNeed = ::top_api::SessionNeed::#session;
+            const IDEMPOTENT: bool = #idempotent;
             type Response = #response;
 
             fn write_params(

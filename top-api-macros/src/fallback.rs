@@ -23,6 +23,7 @@ pub(crate) fn expand(errors: TokenStream, args: &Args, input: &syn::DeriveInput)
         impl #impl_generics ::top_api::Request for #ident #ty_generics #where_clause {
             const METHOD: &'static ::core::primitive::str = "";
             const SESSION: ::top_api::SessionNeed = ::top_api::SessionNeed::Optional;
+            const IDEMPOTENT: bool = false;
             type Response = #response;
 
             fn write_params(

@@ -34,6 +34,7 @@ use proc_macro::TokenStream;
 /// | `method` | a string, dotted lowercase | the API's method name, required |
 /// | `response` | a type | the payload of a successful answer, a `serde::Deserialize` type; required |
 /// | `session` | `"none"` (default), `"optional"`, `"required"` | whether the API needs a user's session (授权); a required one is only callable through `client.with_session(token)` |
+/// | `idempotent` | `true` or `false` | whether a call is safe to repeat, so that the client may retry it; by default a method whose last word is a read (`get`, `query`, `search`, `list`, …) is, and any other is not |
 ///
 /// Fields take `#[top(...)]`:
 ///

@@ -2,14 +2,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::batch::{self, Batch};
 use crate::envelope;
 use crate::error::body_prefix;
 use crate::request::{Request, SessionNeed, WithoutSession};
+use crate::retry::{RateLimiter, RetryPolicy};
 use crate::transport::{HttpRequest, Transport, UreqTransport};
-use crate::{sign, DateTime, Error, Format, Params, Response, SignMethod};
+use crate::{sign, ApiError, DateTime, Error, Format, Params, Response, SignMethod};
 
 /// The production gateway.
 pub const DEFAULT_GATEWAY: &str = "https://eco.taobao.com/router/rest";
@@ -69,6 +70,8 @@ struct Inner {
     simplify: bool,
     transport: Box<dyn Transport>,
     clock: Clock,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
 }
 
 impl Client {
@@ -205,10 +208,66 @@ impl Client {
         if R::SESSION == SessionNeed::Required && session.is_none() {
             return Err(Error::MissingSession { method: R::METHOD });
         }
-        let mut params = self.system_params(Some(R::METHOD), session, options);
-        request.write_params(&mut params)?;
-        let (body, sign) = self.exchange(params, options)?;
-        envelope::decode::<R>(&body, self.inner.format).map_err(|err| self.redact(err, session, &sign))
+        let idempotent = options.idempotent.unwrap_or(R::IDEMPOTENT);
+        self.with_retries(R::METHOD, idempotent, || {
+            let mut params = self.system_params(Some(R::METHOD), session, options);
+            request.write_params(&mut params)?;
+            let (body, sign) = self.exchange(params, options)?;
+            envelope::decode::<R>(&body, self.inner.format).map_err(|err| self.redact(err, session, &sign))
+        })
+    }
+
+    /// Runs one call, under flow control, as many times as the retry policy allows, and
+    /// logs each attempt: method, latency, request id and error code, never the params,
+    /// the session, the secret or the signature.
+    fn with_retries<T>(
+        &self,
+        method: &str,
+        idempotent: bool,
+        mut attempt_call: impl FnMut() -> Result<Response<T>, Error>,
+    ) -> Result<Response<T>, Error> {
+        let mut attempt = 1;
+        loop {
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.acquire();
+            }
+            let started = Instant::now();
+            let result = attempt_call();
+            let millis = started.elapsed().as_millis();
+            let err = match result {
+                Ok(response) => {
+                    log::debug!(
+                        target: "top_api",
+                        "{method} ok in {millis} ms, request_id {}, attempt {attempt}",
+                        response.request_id().unwrap_or("-")
+                    );
+                    return Ok(response);
+                }
+                Err(err) => err,
+            };
+            let api = err.api();
+            let (code, sub_code, request_id) = (
+                api.map_or(String::from("-"), |api| api.code().to_string()),
+                api.and_then(ApiError::sub_code).unwrap_or("-"),
+                api.and_then(ApiError::request_id).unwrap_or("-"),
+            );
+            let Some(delay) = self.inner.retry.delay(&err, attempt, idempotent) else {
+                log::info!(
+                    target: "top_api",
+                    "{method} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {attempt}",
+                    err.kind()
+                );
+                return Err(err);
+            };
+            log::info!(
+                target: "top_api",
+                "{method} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {attempt}; retrying in {} ms",
+                err.kind(),
+                delay.as_millis()
+            );
+            std::thread::sleep(delay);
+            attempt += 1;
+        }
     }
 
     fn call_untyped<I, K, V>(
@@ -224,12 +283,17 @@ impl Client {
         V: Into<String>,
     {
         let session = live(session);
-        let mut params = self.system_params(Some(method), session, options);
-        for (name, value) in pairs {
-            params.push(name.into(), value);
-        }
-        let (body, sign) = self.exchange(params, options)?;
-        envelope::decode_dynamic(&body, self.inner.format, method).map_err(|err| self.redact(err, session, &sign))
+        let pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        // Nothing declares whether an untyped API reads: it is treated as a write.
+        let idempotent = options.idempotent.unwrap_or(false);
+        self.with_retries(method, idempotent, || {
+            let mut params = self.system_params(Some(method), session, options);
+            for (name, value) in &pairs {
+                params.push(name.clone(), value.clone());
+            }
+            let (body, sign) = self.exchange(params, options)?;
+            envelope::decode_dynamic(&body, self.inner.format, method).map_err(|err| self.redact(err, session, &sign))
+        })
     }
 
     fn call_raw_inner<I, K, V>(
@@ -388,12 +452,13 @@ fn redact(mut text: String, secrets: &[&str]) -> String {
     text
 }
 
-/// Options for one call: its `target_app_key` and its own timeout.
+/// Options for one call: its `target_app_key`, its own timeout, whether it is safe to repeat.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct CallOptions {
     target_app_key: Option<String>,
     timeout: Option<Duration>,
+    idempotent: Option<bool>,
 }
 
 impl CallOptions {
@@ -411,6 +476,13 @@ impl CallOptions {
     /// Bounds the whole call (connect, send, answer) by `timeout`.
     pub fn timeout(mut self, timeout: Duration) -> CallOptions {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Says whether this call is safe to repeat, over what the API declares: `true` lets
+    /// the retry policy send a write again after a transient fault.
+    pub fn idempotent(mut self, idempotent: bool) -> CallOptions {
+        self.idempotent = Some(idempotent);
         self
     }
 }
@@ -517,6 +589,8 @@ impl fmt::Debug for SessionClient {
 /// | [`partner_id`](Self::partner_id) | `top-api-rust-<version>` |
 /// | [`header`](Self::header) | none |
 /// | [`proxy`](Self::proxy) | none |
+/// | [`retry`](Self::retry) | [`RetryPolicy::none`]: no retries |
+/// | [`rate_limit`](Self::rate_limit) | none |
 /// | [`transport`](Self::transport) | a blocking ureq agent with keep-alive, rustls and gzip |
 /// | [`clock`](Self::clock) | the system clock |
 #[must_use]
@@ -536,6 +610,8 @@ pub struct ClientBuilder {
     max_body: u64,
     transport: Option<Box<dyn Transport>>,
     clock: Clock,
+    retry: RetryPolicy,
+    rate_limit: Option<(f64, u32)>,
 }
 
 impl ClientBuilder {
@@ -556,6 +632,8 @@ impl ClientBuilder {
             max_body: 10 * 1024 * 1024,
             transport: None,
             clock: Arc::new(SystemTime::now),
+            retry: RetryPolicy::none(),
+            rate_limit: None,
         }
     }
 
@@ -646,6 +724,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Retries failed calls by `policy` (default [`RetryPolicy::none`]: no retries).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Limits calls to `per_second` on average and `burst` at once, across every clone of
+    /// the client and every thread (default: no limit). Calls wait their turn.
+    pub fn rate_limit(mut self, per_second: f64, burst: u32) -> Self {
+        self.rate_limit = Some((per_second, burst));
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -675,6 +766,15 @@ impl ClientBuilder {
                 self.proxy.as_deref(),
             )?),
         };
+        let limiter = match self.rate_limit {
+            None => None,
+            Some((rate, burst)) if rate.is_finite() && rate > 0.0 => Some(RateLimiter::new(rate, burst)),
+            Some((rate, _)) => {
+                return Err(Error::Config(format!(
+                    "the rate limit must be a positive number of calls a second, not {rate}"
+                )))
+            }
+        };
         let batch_gateway = self.batch_gateway.unwrap_or_else(|| match self.gateway.strip_suffix("/rest") {
             Some(base) => format!("{base}/batch"),
             None => self.gateway.clone(),
@@ -692,6 +792,8 @@ impl ClientBuilder {
                 simplify: self.simplify,
                 transport,
                 clock: self.clock,
+                retry: self.retry,
+                limiter,
             }),
         })
     }

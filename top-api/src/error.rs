@@ -67,6 +67,85 @@ impl Error {
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(t) if t.kind == TransportErrorKind::Timeout)
     }
+
+    /// What kind of failure this is, for deciding what to do about it.
+    ///
+    /// | kind | what | what to do |
+    /// |---|---|---|
+    /// | [`Throttled`](ErrorKind::Throttled) | code 7 "App Call Limited", `accesscontrol.*` | wait [`ban_seconds`](Error::ban_seconds), then call again |
+    /// | [`Transient`](ErrorKind::Transient) | `isp.*`, code 10, timeouts, broken connections, HTTP 5xx | retry after a pause, if the call is safe to repeat |
+    /// | [`Auth`](ErrorKind::Auth) | codes 24–29: signature, session (missing, invalid, expired), app key | fix the credentials or renew the session |
+    /// | [`Caller`](ErrorKind::Caller) | `isv.*`, codes 40, 41, 43, checks before sending, a missing session | fix the request |
+    /// | [`Permission`](ErrorKind::Permission) | codes 11–13 | ask for the permission |
+    /// | [`Decode`](ErrorKind::Decode) | the answer was not what the type expects | fix the response type, or report it |
+    /// | [`Other`](ErrorKind::Other) | anything else: configuration, other statuses and codes | read the message |
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(api) => api.kind(),
+            Error::Status { status, .. } if *status >= 500 => ErrorKind::Transient,
+            Error::Transport(t) if t.kind != TransportErrorKind::TooLarge => ErrorKind::Transient,
+            Error::Decode(_) => ErrorKind::Decode,
+            Error::Check(_) | Error::MissingSession { .. } | Error::Param { .. } => ErrorKind::Caller,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// True for flow control: code 7 "App Call Limited" or an `accesscontrol.*` sub code.
+    pub fn is_throttled(&self) -> bool {
+        self.kind() == ErrorKind::Throttled
+    }
+
+    /// True for a fault worth retrying after a pause: `isp.*`, timeouts, broken
+    /// connections, HTTP 5xx.
+    pub fn is_transient(&self) -> bool {
+        self.kind() == ErrorKind::Transient
+    }
+
+    /// True when the signature, the session or the app key was refused (codes 24–29).
+    pub fn is_auth(&self) -> bool {
+        self.kind() == ErrorKind::Auth
+    }
+
+    /// True for the caller's mistake: `isv.*`, codes 40, 41, 43, a check before sending.
+    pub fn is_caller_mistake(&self) -> bool {
+        self.kind() == ErrorKind::Caller
+    }
+
+    /// True when the app or the user lacks a permission (codes 11–13).
+    pub fn is_permission(&self) -> bool {
+        self.kind() == ErrorKind::Permission
+    }
+
+    /// True when the answer could not be read as the response type.
+    pub fn is_decode(&self) -> bool {
+        self.kind() == ErrorKind::Decode
+    }
+
+    /// How long a flow-control ban lasts, from `sub_msg`'s `This ban will last for N more
+    /// seconds`.
+    pub fn ban_seconds(&self) -> Option<u64> {
+        self.api().and_then(ApiError::ban_seconds)
+    }
+}
+
+/// What kind of failure an [`Error`] is; see [`Error::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Flow control: wait the ban out.
+    Throttled,
+    /// A passing fault: retry after a pause, if the call is safe to repeat.
+    Transient,
+    /// The signature, session or app key was refused.
+    Auth,
+    /// The caller's mistake: fix the request.
+    Caller,
+    /// A missing permission.
+    Permission,
+    /// The answer was not what the type expects.
+    Decode,
+    /// Anything else.
+    Other,
 }
 
 /// The gateway's `error_response`: why it refused a call.
@@ -130,6 +209,30 @@ impl ApiError {
     /// The id the gateway gave the call (`request_id`), for support requests.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// What kind of refusal this is (protocol.md section 6); see [`Error::kind`].
+    pub fn kind(&self) -> ErrorKind {
+        let sub = self.sub_code.as_deref().unwrap_or("");
+        match self.code {
+            7 => ErrorKind::Throttled,
+            _ if sub.starts_with("accesscontrol.") => ErrorKind::Throttled,
+            24..=29 => ErrorKind::Auth,
+            11..=13 => ErrorKind::Permission,
+            _ if sub.starts_with("isp.") => ErrorKind::Transient,
+            _ if sub.starts_with("isv.") => ErrorKind::Caller,
+            40 | 41 | 43 => ErrorKind::Caller,
+            10 => ErrorKind::Transient,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// How long a flow-control ban lasts: the `N` of `This ban will last for N more
+    /// seconds` in `sub_msg`.
+    pub fn ban_seconds(&self) -> Option<u64> {
+        let sub_msg = self.sub_msg.as_deref()?;
+        let (_, rest) = sub_msg.split_once("will last for ")?;
+        rest.split_whitespace().next()?.parse().ok()
     }
 }
 
@@ -217,6 +320,8 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection broke while the call was under way.
     Io,
+    /// The answer was larger than the client's `max_body`: it was not read.
+    TooLarge,
     /// Anything else the HTTP stack reported.
     Other,
 }
@@ -249,6 +354,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Connect => "cannot connect to the gateway",
             TransportErrorKind::Timeout => "the call timed out",
             TransportErrorKind::Io => "the connection broke",
+            TransportErrorKind::TooLarge => "the answer is larger than the client's max_body",
             TransportErrorKind::Other => "http transport failed",
         })
     }
@@ -338,6 +444,45 @@ mod tests {
         assert_eq!(prefix.chars().count(), BODY_PREFIX_CHARS + 1);
         assert!(prefix.ends_with('…'));
         assert_eq!(body_prefix(b"short"), "short");
+    }
+
+    #[test]
+    fn refusals_are_classified_by_code_and_sub_code() {
+        let cases = [
+            (ApiError::new(7, "App Call Limited"), ErrorKind::Throttled),
+            (ApiError::new(50, "x").with_sub("accesscontrol.limited-by-api-access-count", "x"), ErrorKind::Throttled),
+            (ApiError::new(25, "Invalid signature"), ErrorKind::Auth),
+            (ApiError::new(27, "Invalid session").with_sub("invalid-sessionkey", "x"), ErrorKind::Auth),
+            (ApiError::new(12, "Insufficient User Permissions"), ErrorKind::Permission),
+            (
+                ApiError::new(15, "Remote service error").with_sub("isp.remote-service-timeout", "x"),
+                ErrorKind::Transient,
+            ),
+            (ApiError::new(10, "Service Currently Unavailable"), ErrorKind::Transient),
+            (ApiError::new(50, "Remote service error").with_sub("isv.invalid-parameter", "x"), ErrorKind::Caller),
+            (ApiError::new(41, "Invalid Arguments"), ErrorKind::Caller),
+            (ApiError::new(43, "Parameter Error"), ErrorKind::Caller),
+            (ApiError::new(99, "?"), ErrorKind::Other),
+        ];
+        for (api, kind) in cases {
+            assert_eq!(Error::Api(api.clone()).kind(), kind, "{api}");
+        }
+        let banned =
+            ApiError::new(7, "App Call Limited").with_sub("accesscontrol.x", "This ban will last for 71 more seconds");
+        assert_eq!(Error::Api(banned).ban_seconds(), Some(71));
+        assert_eq!(Error::Api(ApiError::new(7, "x").with_sub("a", "no number")).ban_seconds(), None);
+    }
+
+    #[test]
+    fn transport_and_status_failures_are_classified() {
+        let status = |status| Error::Status { status, body: String::new() };
+        assert!(status(502).is_transient() && status(503).is_transient());
+        assert_eq!(status(404).kind(), ErrorKind::Other);
+        let transport = |kind| Error::Transport(TransportError::new(kind, "x"));
+        assert!(transport(TransportErrorKind::Timeout).is_transient());
+        assert!(transport(TransportErrorKind::Io).is_transient());
+        assert_eq!(transport(TransportErrorKind::TooLarge).kind(), ErrorKind::Other);
+        assert!(Error::MissingSession { method: "a.b" }.is_caller_mistake());
     }
 
     #[test]

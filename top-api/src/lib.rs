@@ -42,6 +42,7 @@ mod lenient;
 mod params;
 mod request;
 mod response;
+mod retry;
 
 pub mod apis;
 #[cfg(feature = "sandbox")]
@@ -52,11 +53,12 @@ pub mod transport;
 pub use crate::client::{CallOptions, Client, ClientBuilder, SessionClient, DEFAULT_GATEWAY, DEFAULT_PARTNER_ID};
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
 pub use crate::envelope::{decode, is_response_key, response_key, Format};
-pub use crate::error::{ApiError, CheckError, DecodeError, Error, TransportError, TransportErrorKind};
+pub use crate::error::{ApiError, CheckError, DecodeError, Error, ErrorKind, TransportError, TransportErrorKind};
 pub use crate::file::File;
 pub use crate::params::{Param, ParamError, Params};
 pub use crate::request::{Request, SessionNeed, WithoutSession};
 pub use crate::response::Response;
+pub use crate::retry::RetryPolicy;
 pub use crate::sign::SignMethod;
 pub use top_api_macros::top_api;
 

@@ -25,6 +25,9 @@ pub trait Request {
     const METHOD: &'static str;
     /// Whether the API needs a user's session.
     const SESSION: SessionNeed;
+    /// Whether a call is safe to repeat (a read): the client retries only these, unless
+    /// the failure shows the call never reached the service.
+    const IDEMPOTENT: bool;
     /// The payload of a successful answer.
     type Response: DeserializeOwned;
 

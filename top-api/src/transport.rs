@@ -98,6 +98,7 @@ impl Transport for UreqTransport {
 fn transport_error(err: ureq::Error) -> TransportError {
     let kind = match &err {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::TooLarge,
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
             TransportErrorKind::Connect
         }

@@ -12,7 +12,9 @@ use crate::top_api;
 /// Needs no session.
 #[top_api(
     method = "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
-    response = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse
+    response = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse,
+    // Its last word, `authorinfo`, is not a known read, but the API only reads.
+    idempotent = true
 )]
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
