@@ -1,0 +1,139 @@
+//! What the client logs, and what never shows: with distinctive secret and session
+//! values, every error path, `Debug`, `Display` and log record is searched for them.
+
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use top_api::apis::{AlibabaIdleInteractLoanUserQuery, TaobaoBaodianDepositGet};
+use top_api::sandbox::{Fault, Sandbox};
+use top_api::{top_api, Client, Error, RetryPolicy, TransportErrorKind};
+
+const SECRET: &str = "Zq8-SECRET-c0ffee";
+const SESSION: &str = "Kx2-SESSION-d00d";
+const PARAM: &str = "Pw7-PARAM-VALUE";
+
+struct Capture;
+
+fn records() -> &'static Mutex<Vec<String>> {
+    static RECORDS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    RECORDS.get_or_init(Mutex::default)
+}
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if record.target().starts_with("top_api") {
+            records().lock().unwrap().push(format!("{} {}", record.level(), record.args()));
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the capture once per test binary; tests that read records run one by one.
+fn capture() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        log::set_logger(&Capture).unwrap();
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+    let guard = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    records().lock().unwrap().clear();
+    guard
+}
+
+fn taken() -> Vec<String> {
+    std::mem::take(&mut *records().lock().unwrap())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteResponse {
+    pub ok: Option<bool>,
+}
+
+/// A write whose param carries a distinctive value.
+#[top_api(method = "taobao.note.add", response = NoteResponse, session = "required")]
+pub struct NoteAdd {
+    #[top(max_len = 40)]
+    pub text: String,
+}
+
+#[test]
+fn records_name_the_call_but_never_a_secret() {
+    let _guard = capture();
+    let sandbox = Sandbox::builder().app("12345678", SECRET).session(SESSION).start().unwrap();
+    sandbox.handle(|_: NoteAdd| Ok(NoteResponse { ok: Some(true) }));
+    let policy = RetryPolicy::new(2).base_delay(Duration::from_millis(1));
+    let client = sandbox.client().retry(policy).read_timeout(Duration::from_millis(300)).build().unwrap();
+    let session = client.with_session(SESSION);
+    let note = || NoteAdd { text: PARAM.into() };
+    let query = AlibabaIdleInteractLoanUserQuery { user: PARAM.into(), scene_code: "xx".into(), env: "pre".into() };
+
+    // Every path: success, refusal, each fault, a check, a missing session, bad credentials.
+    let mut errors: Vec<Error> = Vec::new();
+    session.execute(&note()).unwrap();
+    client.execute(&query).unwrap();
+    for fault in [
+        Fault::Delay(Duration::from_secs(1)),
+        Fault::DropConnection,
+        Fault::BadGateway,
+        Fault::TruncatedBody,
+        Fault::NotAnAnswer,
+        Fault::Throttled { ban_seconds: 600 },
+        Fault::ServerError { sub_code: "isp.remote-service-timeout".into() },
+    ] {
+        sandbox.fail_next(1, fault);
+        errors.push(session.execute(&note()).unwrap_err());
+    }
+    errors.push(session.execute(&NoteAdd { text: format!("{PARAM}{}", "x".repeat(40)) }).unwrap_err());
+    errors.push(client.with_session(" ").execute(&note()).unwrap_err());
+    errors.push(client.with_session("other").execute(&TaobaoBaodianDepositGet).unwrap_err());
+    let wrong = Client::builder("12345678", format!("{SECRET}x")).gateway(sandbox.url()).build().unwrap();
+    errors.push(wrong.with_session(SESSION).execute(&note()).unwrap_err());
+    errors.push(wrong.call("taobao.note.add", [("text", PARAM), ("session", SESSION)]).unwrap_err());
+
+    let records = taken();
+    assert!(records.len() >= 12, "{records:#?}");
+    assert!(records.iter().any(|r| r.starts_with("DEBUG taobao.note.add ok in ") && r.contains("request_id sbx")));
+    assert!(records.iter().any(|r| r.contains("taobao.note.add failed in") && r.contains("code 7")));
+    assert!(records.iter().any(|r| r.contains("sub_code isp.remote-service-timeout")));
+
+    let mut shown: Vec<String> = records;
+    for err in &errors {
+        shown.push(format!("{err}"));
+        shown.push(format!("{err:?}"));
+        let mut source = std::error::Error::source(err);
+        while let Some(inner) = source {
+            shown.push(format!("{inner} {inner:?}"));
+            source = inner.source();
+        }
+    }
+    shown.push(format!("{client:?} {session:?} {sandbox:?}"));
+    for text in &shown {
+        for secret in [SECRET, SESSION, PARAM] {
+            assert!(!text.contains(secret), "{secret} shows in: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_refused_connection_is_retried_even_for_a_write() {
+    let _guard = capture();
+    // Nothing listens: the write never left, so trying again cannot send it twice.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let client = Client::builder("12345678", SECRET)
+        .gateway(format!("http://127.0.0.1:{port}/router/rest"))
+        .retry(RetryPolicy::new(3).base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let err = client.with_session(SESSION).execute(&NoteAdd { text: PARAM.into() }).unwrap_err();
+    assert!(matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Connect), "{err:?}");
+    let attempts: Vec<String> = taken().into_iter().filter(|r| r.contains("taobao.note.add failed")).collect();
+    assert_eq!(attempts.len(), 3, "{attempts:#?}");
+    assert!(attempts[0].contains("attempt 1; retrying in") && attempts[2].ends_with("attempt 3"), "{attempts:#?}");
+}
