@@ -173,6 +173,21 @@ impl Client {
         self.call_raw_inner(method, params, None, &CallOptions::default())
     }
 
+    /// The params a call of `request` would send now, `sign` last: for checking a
+    /// signature by hand, or seeing what goes on the wire. Nothing is sent.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute`] for a request whose params cannot be written.
+    pub fn wire_params<R: Request>(&self, request: &R, session: Option<&str>) -> Result<Params, Error> {
+        let session = session.filter(|s| !s.trim().is_empty());
+        let mut params = self.system_params(Some(R::METHOD), session, &CallOptions::default());
+        request.write_params(&mut params)?;
+        let sign = sign::sign(params.iter(), &self.inner.secret.0, self.inner.sign_method);
+        params.push("sign", sign);
+        Ok(params)
+    }
+
     /// A handle that sends `session` (the user's access token) with every call.
     pub fn with_session(&self, session: impl Into<String>) -> SessionClient {
         SessionClient { client: self.clone(), session: Secret(session.into()) }
