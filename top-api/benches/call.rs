@@ -51,8 +51,9 @@ fn decode_pair<R: Request>(c: &mut Criterion, name: &str, method: &str, xml_exam
 where
     R::Response: serde::Serialize + DeserializeOwned,
 {
-    let bare = serde_json::to_vec(&top_api::decode::<R>(&fixture(method, "ok.json"), Format::Json).unwrap().into_inner())
-        .unwrap();
+    let bare =
+        serde_json::to_vec(&top_api::decode::<R>(&fixture(method, "ok.json"), Format::Json).unwrap().into_inner())
+            .unwrap();
     let forms = [
         ("json", fixture(method, "ok.json"), Format::Json),
         ("simplify", fixture(method, "ok.simplify.json"), Format::Json),

@@ -246,9 +246,10 @@ impl Client {
             if let Some(limiter) = &self.inner.limiter {
                 limiter.acquire();
             }
-            let started = Instant::now();
+            // The clock is read only for a record someone will see.
+            let started = (log::max_level() >= log::LevelFilter::Info).then(Instant::now);
             let result = attempt_call();
-            let millis = started.elapsed().as_millis();
+            let millis = started.map_or(0, |started| started.elapsed().as_millis());
             let err = match result {
                 Ok(response) => {
                     log::debug!(
@@ -304,7 +305,7 @@ impl Client {
         self.with_retries(method, idempotent, || {
             let mut params = self.system_params(Some(method), session, options);
             for (name, value) in &pairs {
-                params.push(name.clone(), value.clone());
+                params.push(name.clone(), value);
             }
             let (body, sign) = self.exchange(params, options)?;
             envelope::decode_dynamic(&body, self.inner.format, method).map_err(|err| self.redact(err, session, &sign))
@@ -326,7 +327,7 @@ impl Client {
         let session = live(session);
         let mut params = self.system_params(Some(method), session, options);
         for (name, value) in pairs {
-            params.push(name.into(), value);
+            params.push(name.into(), value.into());
         }
         let (body, _) = self.exchange(params, options)?;
         Ok(String::from_utf8_lossy(&body).into_owned())
@@ -340,7 +341,7 @@ impl Client {
             params.push("method", method);
         }
         params.push("app_key", inner.app_key.as_str());
-        params.push("timestamp", DateTime::from((inner.clock)()).to_string());
+        params.push_value("timestamp", &DateTime::from((inner.clock)()));
         params.push("v", "2.0");
         params.push("sign_method", inner.sign_method.as_str());
         params.push("format", inner.format.as_str());
@@ -362,10 +363,16 @@ impl Client {
         let inner = &*self.inner;
         let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
         let (content_type, body) = if params.files().len() == 0 {
-            let mut form = form_urlencoded::Serializer::new(String::with_capacity(512));
-            form.extend_pairs(params.iter());
-            form.append_pair("sign", &sign);
-            (FORM_CONTENT_TYPE.to_owned(), form.finish().into_bytes())
+            let mut form = Vec::with_capacity(512);
+            for (name, value) in params.iter().chain(std::iter::once(("sign", sign.as_str()))) {
+                if !form.is_empty() {
+                    form.push(b'&');
+                }
+                form_encode(&mut form, name);
+                form.push(b'=');
+                form_encode(&mut form, value);
+            }
+            (FORM_CONTENT_TYPE.to_owned(), form)
         } else {
             multipart(&params, &sign)
         };
@@ -419,6 +426,21 @@ impl Client {
 
     pub(crate) fn format(&self) -> Format {
         self.inner.format
+    }
+}
+
+/// Appends `text` form-encoded (`application/x-www-form-urlencoded`, as the WHATWG URL
+/// standard and `form_urlencoded` write it: space as `+`, `*-._` and alphanumerics as they
+/// are, every other byte as `%XX`). Every call encodes a dozen params: the profile showed the
+/// general-purpose encoder at a tenth of a call's instructions, this one at a fraction.
+fn form_encode(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in text.as_bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(byte),
+            b' ' => out.push(b'+'),
+            _ => out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]),
+        }
     }
 }
 
@@ -827,5 +849,28 @@ impl fmt::Debug for ClientBuilder {
             .field("read_timeout", &self.read_timeout)
             .field("max_body", &self.max_body)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding_matches_form_urlencoded() {
+        let samples = ["", "plain", "a b", "宝贝 & co=1", "*-._~!'()%+/?#[]@", "\r\n\t\u{0}", "😀"];
+        for sample in samples {
+            let mut ours = Vec::new();
+            form_encode(&mut ours, sample);
+            let theirs: String = form_urlencoded::byte_serialize(sample.as_bytes()).collect();
+            assert_eq!(String::from_utf8(ours).unwrap(), theirs, "{sample:?}");
+        }
+        let every: String = (0..=0x7f_u8).map(char::from).chain(['é', '宝']).collect();
+        let mut ours = Vec::new();
+        form_encode(&mut ours, &every);
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            form_urlencoded::byte_serialize(every.as_bytes()).collect::<String>()
+        );
     }
 }

@@ -59,20 +59,35 @@ impl DateTime {
         PrimitiveDateTime::parse(text.trim(), format).map(DateTime).map_err(|_| ParseDateTimeError { _private: () })
     }
 
-    /// Writes `yyyy-MM-dd HH:mm:ss` into `out`.
+    /// Writes `yyyy-MM-dd HH:mm:ss` into `out`. Every call writes one of these, so the
+    /// digits are pushed directly rather than through the formatting machinery.
     pub(crate) fn write_to(&self, out: &mut String) {
         let (d, t) = (self.0.date(), self.0.time());
-        // Writing into a String cannot fail.
-        let _ = write!(
-            out,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
+        let year = d.year();
+        if !(0..=9999).contains(&year) {
+            // Out of TOP's range; written plainly all the same.
+            let _ = write!(out, "{year}");
+        } else {
+            push_digits(out, year as u32, 4);
+        }
+        out.push('-');
+        push_digits(out, u8::from(d.month()).into(), 2);
+        out.push('-');
+        push_digits(out, d.day().into(), 2);
+        out.push(' ');
+        push_digits(out, t.hour().into(), 2);
+        out.push(':');
+        push_digits(out, t.minute().into(), 2);
+        out.push(':');
+        push_digits(out, t.second().into(), 2);
+    }
+}
+
+/// Pushes the `width` low decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 

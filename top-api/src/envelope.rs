@@ -106,19 +106,39 @@ fn decode_body<T: DeserializeOwned>(body: &[u8], format: Format, method: &str) -
     }
 }
 
-/// Where the path of a failing field is kept while serde unwinds.
-type PathSlot = RefCell<Option<String>>;
+/// Whether to follow the path of the value being read, and where the path of a failing
+/// field is kept while serde unwinds. Following costs on every value, so an answer is read
+/// without it first, and again with it only when it fails.
+#[derive(Default)]
+struct PathSlot {
+    follow: bool,
+    failed_at: RefCell<Option<String>>,
+}
+
+impl PathSlot {
+    fn following() -> PathSlot {
+        PathSlot { follow: true, failed_at: RefCell::default() }
+    }
+
+    fn take(&self) -> Option<String> {
+        self.failed_at.take()
+    }
+}
 
 fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, DecodeError> {
     let fail = |(err, path): JsonFailure| DecodeError::new(Format::Json, path, err, body);
-    match decode_json_strict(body, method) {
+    let read = |body: &[u8]| {
+        decode_json_strict(body, method, PathSlot::default())
+            .or_else(|_| decode_json_strict(body, method, PathSlot::following()))
+    };
+    match read(body) {
         Err((err, _))
             if err.classify() == serde_json::error::Category::Syntax
                 && err.to_string().contains("control character") =>
         {
             // Real gateway bodies sometimes carry raw tabs and newlines inside strings
             // (protocol.md 5.1). Rather than lose the answer, escape them and read again.
-            decode_json_strict(&escape_control_characters(body), method).map_err(fail)
+            read(&escape_control_characters(body)).map_err(fail)
         }
         other => other.map_err(fail),
     }
@@ -126,9 +146,12 @@ fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<
 
 type JsonFailure = (serde_json::Error, Option<String>);
 
-fn decode_json_strict<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, JsonFailure> {
+fn decode_json_strict<T: DeserializeOwned>(
+    body: &[u8],
+    method: &str,
+    path: PathSlot,
+) -> Result<Answer<T>, JsonFailure> {
     let capture = Capture::default();
-    let path = PathSlot::default();
     let mut de = serde_json::Deserializer::from_slice(body);
     let answer = Root::<T> { method, capture: &capture, path: &path, xml: false, marker: PhantomData }
         .deserialize(&mut de)
@@ -178,10 +201,14 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T
         let message = format!("expected `<{}>` or `<error_response>`, found `<{root}>`", response_key(method));
         return Err(fail(None, &message));
     }
-    let path = PathSlot::default();
-    let mut de = quick_xml::de::Deserializer::from_str(text);
-    let body = tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(&capture))), &path)
-        .map_err(|err| fail(path.take(), &err))?;
+    let read = |path: &PathSlot| {
+        let mut de = quick_xml::de::Deserializer::from_str(text);
+        tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(&capture))), path)
+    };
+    let body = read(&PathSlot::default()).or_else(|_| {
+        let path = PathSlot::following();
+        read(&path).map_err(|err| fail(path.take(), &err))
+    })?;
     Ok(Answer::Ok(Response::new(body, capture.request_id.take())))
 }
 
@@ -201,14 +228,17 @@ fn root_element(text: &str) -> Result<String, String> {
     }
 }
 
-/// Deserializes `T` through `de`, keeping the failing field's path in `path`.
+/// Deserializes `T` through `de`; when following, keeps the failing field's path in `path`.
 fn tracked<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(de: D, path: &PathSlot) -> Result<T, D::Error> {
+    if !path.follow {
+        return T::deserialize(de);
+    }
     let mut track = serde_path_to_error::Track::new();
     let result = T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
     if result.is_err() {
         let at = track.path().to_string();
         if at != "." && at != "?" {
-            *path.borrow_mut() = Some(at);
+            *path.failed_at.borrow_mut() = Some(at);
         }
     }
     result

@@ -217,6 +217,9 @@ impl<'de, V: Visitor<'de>> Wrap<'_, V> {
     /// Reads a string as the number or boolean the type asked for; otherwise `None`, and
     /// the caller hands the string on untouched so that the type's own error shows.
     fn convert_str<E: de::Error>(self, text: &str) -> Result<Result<V::Value, E>, Self> {
+        if matches!(self.want, Want::Any | Want::Str) {
+            return Err(self);
+        }
         let trimmed = text.trim();
         match self.want {
             Want::Int => {
@@ -593,18 +596,32 @@ pub(crate) struct StructMap<'de, 'c, A> {
     seen: Seen,
     /// Once the answer's entries run out: the next field to look at for synthesis.
     missing_from: Option<usize>,
+    /// Where to start looking for the next key among the fields.
+    hint: usize,
     next: Next,
     ctx: Ctx<'c>,
 }
 
 impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
     pub(crate) fn new(map: A, first: Option<Cow<'de, str>>, fields: &'static [&'static str], ctx: Ctx<'c>) -> Self {
-        StructMap { map, first, fields, seen: Seen::new(fields.len()), missing_from: None, next: Next::Value, ctx }
+        StructMap {
+            map,
+            first,
+            fields,
+            seen: Seen::new(fields.len()),
+            missing_from: None,
+            hint: 0,
+            next: Next::Value,
+            ctx,
+        }
     }
 
     fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
-        if let Some(index) = self.fields.iter().position(|f| *f == key) {
+        // Keys mostly come in declaration order: look from just after the last match.
+        let count = self.fields.len();
+        if let Some(index) = (0..count).map(|i| (self.hint + i) % count).find(|&i| self.fields[i] == key) {
             self.seen.set(index);
+            self.hint = index + 1;
         }
         self.next = if self.ctx.capture.is_some() && key == "request_id" { Next::RequestId } else { Next::Value };
         match key {

@@ -14,7 +14,10 @@ use crate::{DateTime, Error, File};
 /// the official SDKs do).
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params {
-    pairs: Vec<(Cow<'static, str>, String)>,
+    // Every value lives in one buffer, so that a call's dozen params cost one growing
+    // allocation rather than one each.
+    text: String,
+    pairs: Vec<(Cow<'static, str>, std::ops::Range<usize>)>,
     files: Vec<(Cow<'static, str>, File)>,
 }
 
@@ -26,14 +29,25 @@ impl Params {
 
     /// An empty list with room for `capacity` params.
     pub fn with_capacity(capacity: usize) -> Params {
-        Params { pairs: Vec::with_capacity(capacity), files: Vec::new() }
+        Params { text: String::with_capacity(capacity * 16), pairs: Vec::with_capacity(capacity), files: Vec::new() }
     }
 
     /// Adds a param unless its value is blank.
-    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) {
-        let value = value.into();
-        if !value.trim().is_empty() {
-            self.pairs.push((name.into(), value));
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl AsRef<str>) {
+        self.push_with(name, |text| {
+            text.push_str(value.as_ref());
+            true
+        });
+    }
+
+    /// Adds the param whose value `write` appends to the buffer it is given (returning
+    /// false for no value), unless that value is blank.
+    fn push_with(&mut self, name: impl Into<Cow<'static, str>>, write: impl FnOnce(&mut String) -> bool) {
+        let start = self.text.len();
+        if write(&mut self.text) && !self.text[start..].trim().is_empty() {
+            self.pairs.push((name.into(), start..self.text.len()));
+        } else {
+            self.text.truncate(start);
         }
     }
 
@@ -54,10 +68,7 @@ impl Params {
 
     /// Adds a typed value written as TOP expects; `None` and blank values are left out.
     pub fn push_value<P: Param + ?Sized>(&mut self, name: &'static str, value: &P) {
-        let mut text = String::new();
-        if value.write_param(&mut text) {
-            self.push(name, text);
-        }
+        self.push_with(name, |text| value.write_param(text));
     }
 
     /// Adds a structured value as compact JSON text; a value that serializes to `null`
@@ -77,7 +88,7 @@ impl Params {
 
     /// The value of `name`, if it is in the list.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(n, _)| n == name).map(|(_, range)| &self.text[range.clone()])
     }
 
     /// True when the param or file `name` is in the list.
@@ -87,7 +98,7 @@ impl Params {
 
     /// The text params as name/value pairs, in the order they were added.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+        self.pairs.iter().map(|(n, range)| (n.as_ref(), &self.text[range.clone()]))
     }
 
     /// How many text params there are.
