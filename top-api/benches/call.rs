@@ -63,6 +63,16 @@ where
         let mut group = c.benchmark_group(format!("decode/{name}/{form}"));
         group.bench_function("top-api", |b| b.iter(|| top_api::decode::<R>(black_box(&body), format).unwrap()));
         group.bench_function("floor", |b| b.iter(|| serde_json::from_slice::<R::Response>(black_box(&bare)).unwrap()));
+        // A second floor for XML: quick-xml's own deserializer on the same document, for
+        // the answers it can read unaided (no list wrappers).
+        if format == Format::Xml {
+            let text = std::str::from_utf8(&body).unwrap();
+            if quick_xml::de::from_str::<R::Response>(text).is_ok() {
+                group.bench_function("quick-xml", |b| {
+                    b.iter(|| quick_xml::de::from_str::<R::Response>(black_box(text)).unwrap())
+                });
+            }
+        }
         group.finish();
     }
 }
