@@ -94,8 +94,10 @@ where
     sign_string(&string_to_sign(pairs, body), secret, method)
 }
 
-/// `name1value1name2value2…` sorted by name in byte order, then `tail`.
-fn string_to_sign<I, K, V>(pairs: I, tail: &str) -> String
+/// The string that is digested: `name1value1name2value2…` sorted by name in byte order,
+/// then `tail` (a batch's body; empty otherwise). Print it to debug a signature error; it
+/// holds the session, but not the secret.
+pub fn string_to_sign<I, K, V>(pairs: I, tail: &str) -> String
 where
     I: IntoIterator<Item = (K, V)>,
     K: AsRef<str>,

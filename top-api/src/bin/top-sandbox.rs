@@ -6,9 +6,8 @@
 //! ```
 
 use std::process::ExitCode;
-use std::sync::mpsc;
 
-use top_api::sandbox::{Sandbox, DEFAULT_APP_KEY, DEFAULT_APP_SECRET};
+use top_api::sandbox::{serve_until_ctrl_c, Sandbox, DEFAULT_APP_KEY, DEFAULT_APP_SECRET};
 
 const USAGE: &str = "usage: top-sandbox [--port N] [--app-key KEY] [--secret SECRET] [--session TOKEN]";
 
@@ -47,28 +46,11 @@ fn main() -> ExitCode {
         secret.unwrap_or_else(|| DEFAULT_APP_SECRET.to_owned()),
     );
 
-    let (stop, stopped) = mpsc::channel();
-    if let Err(err) = ctrlc::set_handler(move || {
-        let _ = stop.send(());
-    }) {
-        eprintln!("cannot catch Ctrl-C: {err}");
-        return ExitCode::FAILURE;
-    }
-    let sandbox = match builder.start() {
-        Ok(sandbox) => sandbox,
+    match serve_until_ctrl_c(builder, &mut std::io::stdout()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("cannot start the sandbox: {err}");
-            return ExitCode::FAILURE;
+            eprintln!("top-sandbox: {err}");
+            ExitCode::FAILURE
         }
-    };
-    println!("top-api sandbox gateway");
-    println!("  TOP_GATEWAY={}", sandbox.url());
-    println!("  TOP_APP_KEY={}", sandbox.app_key());
-    println!("  TOP_APP_SECRET={}", sandbox.app_secret());
-    println!("  TOP_SESSION={}", sandbox.session());
-    println!("serving the three seed APIs; Ctrl-C stops");
-    let _ = stopped.recv();
-    sandbox.stop();
-    println!("sandbox stopped");
-    ExitCode::SUCCESS
+    }
 }

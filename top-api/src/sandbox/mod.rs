@@ -301,6 +301,33 @@ impl Sandbox {
     }
 }
 
+/// Runs a sandbox until Ctrl-C, for clients in other languages: prints its URL, app key,
+/// secret and session as `TOP_*` settings on `out`, then `sandbox stopped` once interrupted.
+/// This is what the `top-sandbox` binary and `top sandbox` run.
+///
+/// # Errors
+///
+/// When the port cannot be bound, Ctrl-C cannot be caught, or `out` cannot be written.
+pub fn serve_until_ctrl_c(builder: SandboxBuilder, out: &mut dyn io::Write) -> io::Result<()> {
+    let (stop, stopped) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    })
+    .map_err(|err| io::Error::other(format!("cannot catch Ctrl-C: {err}")))?;
+    let sandbox = builder.start()?;
+    writeln!(out, "top-api sandbox gateway")?;
+    writeln!(out, "  TOP_GATEWAY={}", sandbox.url())?;
+    writeln!(out, "  TOP_APP_KEY={}", sandbox.app_key())?;
+    writeln!(out, "  TOP_APP_SECRET={}", sandbox.app_secret())?;
+    writeln!(out, "  TOP_SESSION={}", sandbox.session())?;
+    writeln!(out, "serving the three seed APIs; Ctrl-C stops")?;
+    out.flush()?;
+    let _ = stopped.recv();
+    sandbox.stop();
+    writeln!(out, "sandbox stopped")?;
+    out.flush()
+}
+
 impl fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sandbox").field("url", &self.url).field("app_key", &self.state.app_key).finish_non_exhaustive()

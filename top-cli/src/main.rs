@@ -1,0 +1,294 @@
+//! `top`: call any TOP API, run the sandbox gateway, sign params, and generate annotated
+//! Rust from APIs' documentation pages.
+//!
+//! Exit codes: 0 success; 1 the gateway refused the call (its code and sub code are
+//! printed); 2 a usage mistake; 3 any other failure (transport, a bad page, …).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use top_api::{Client, Format, SignMethod};
+use top_cli::{gen, page};
+
+#[derive(Parser)]
+#[command(
+    name = "top",
+    version,
+    about = "Call TOP APIs, run the sandbox gateway, sign params, generate Rust from API pages"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Calls any API and prints its answer as pretty JSON: `top call taobao.time.get fields=time`.
+    Call {
+        /// The method, such as `taobao.time.get`.
+        method: String,
+        /// The API's params, as `name=value`.
+        params: Vec<String>,
+        /// The user's session.
+        #[arg(long, env = "TOP_SESSION", hide_env_values = true)]
+        session: Option<String>,
+        /// The answer's format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+        format: FormatArg,
+        /// How the call is signed.
+        #[arg(long, value_enum, default_value_t = SignArg::HmacSha256)]
+        sign_method: SignArg,
+        /// The gateway URL (default: the production gateway).
+        #[arg(long, env = "TOP_GATEWAY")]
+        gateway: Option<String>,
+        /// The app key.
+        #[arg(long, env = "TOP_APP_KEY")]
+        app_key: String,
+        /// The app secret.
+        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
+        app_secret: String,
+        /// Prints the answer's body as it came.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Runs the sandbox gateway until Ctrl-C.
+    Sandbox {
+        /// The port on 127.0.0.1 (0 for an ephemeral one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The app key it accepts.
+        #[arg(long, default_value = top_api::sandbox::DEFAULT_APP_KEY)]
+        app_key: String,
+        /// The secret it checks signatures with.
+        #[arg(long, default_value = top_api::sandbox::DEFAULT_APP_SECRET)]
+        secret: String,
+        /// The session it accepts.
+        #[arg(long, default_value = top_api::sandbox::DEFAULT_SESSION)]
+        session: String,
+    },
+    /// Prints the signature of params, to debug a signature error.
+    Sign {
+        /// Every param sent but `sign`, as `name=value`.
+        params: Vec<String>,
+        /// The app secret.
+        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
+        secret: String,
+        /// How to sign (default: the `sign_method` param, else md5, as the gateway does).
+        #[arg(long, value_enum)]
+        sign_method: Option<SignArg>,
+        /// Also prints the string that is digested (without the secret).
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Generates annotated Rust from API documentation pages (files, or folders of `.txt`).
+    Gen {
+        /// Pages, or folders of pages.
+        #[arg(required = true)]
+        pages: Vec<PathBuf>,
+        /// Writes one module per namespace into this folder, with a `mod.rs`, instead of
+        /// printing one file.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Json,
+    Xml,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SignArg {
+    Md5,
+    Hmac,
+    #[value(name = "hmac-sha256")]
+    HmacSha256,
+}
+
+impl From<SignArg> for SignMethod {
+    fn from(arg: SignArg) -> SignMethod {
+        match arg {
+            SignArg::Md5 => SignMethod::Md5,
+            SignArg::Hmac => SignMethod::Hmac,
+            SignArg::HmacSha256 => SignMethod::HmacSha256,
+        }
+    }
+}
+
+/// A failure, with the exit code it ends the command with.
+struct Failure(u8, String);
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(code, message)) => {
+            eprintln!("{message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Call { method, params, session, format, sign_method, gateway, app_key, app_secret, raw } => {
+            let params = pairs(&params)?;
+            let format = match format {
+                FormatArg::Json => Format::Json,
+                FormatArg::Xml => Format::Xml,
+            };
+            let mut builder = Client::builder(app_key, app_secret).format(format).sign_method(sign_method.into());
+            if let Some(gateway) = gateway {
+                builder = builder.gateway(gateway);
+            }
+            let client = builder.build().map_err(|err| Failure(2, format!("top call: {err}")))?;
+            call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw)
+        }
+        Command::Sandbox { port, app_key, secret, session } => {
+            let builder = top_api::sandbox::Sandbox::builder().port(port).app(app_key, secret).session(session);
+            top_api::sandbox::serve_until_ctrl_c(builder, &mut std::io::stdout())
+                .map_err(|err| Failure(3, format!("top sandbox: {err}")))
+        }
+        Command::Sign { params, secret, sign_method, verbose } => {
+            let params = pairs(&params)?;
+            let method = match sign_method {
+                Some(arg) => arg.into(),
+                None => match params.iter().find(|(n, _)| n == "sign_method") {
+                    Some((_, value)) => SignMethod::from_wire(value)
+                        .ok_or_else(|| Failure(2, format!("top sign: unknown sign_method `{value}`")))?,
+                    None => SignMethod::Md5,
+                },
+            };
+            let signed = params.iter().filter(|(n, _)| n != "sign").map(|(n, v)| (n, v));
+            if verbose {
+                println!("string to sign: {}", top_api::sign::string_to_sign(signed.clone(), ""));
+                println!("sign_method: {method}");
+            }
+            println!("{}", top_api::sign::sign(signed, &secret, method));
+            Ok(())
+        }
+        Command::Gen { pages, out } => generate(&pages, out.as_deref()),
+    }
+}
+
+fn pairs(params: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    params
+        .iter()
+        .map(|param| match param.split_once('=') {
+            Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+            _ => Err(Failure(2, format!("expected `name=value`, found `{param}`"))),
+        })
+        .collect()
+}
+
+fn call(
+    client: &Client,
+    method: &str,
+    params: Vec<(String, String)>,
+    session: Option<String>,
+    raw: bool,
+) -> Result<(), Failure> {
+    let refused = |err: top_api::Error| match err.api() {
+        Some(api) => {
+            Failure(1, format!("error: {err}\ncode: {}\nsub_code: {}", api.code(), api.sub_code().unwrap_or("-")))
+        }
+        None => Failure(3, format!("error: {err}")),
+    };
+    if raw {
+        let body = match &session {
+            Some(session) => client.with_session(session.as_str()).call_raw(method, params),
+            None => client.call_raw(method, params),
+        }
+        .map_err(refused)?;
+        println!("{body}");
+        // The raw body is printed either way; a refusal still ends non-zero.
+        let refusal = top_api::decode::<RawCall>(body.as_bytes(), client_format(&body)).err();
+        return match refusal.filter(|err| err.api().is_some()) {
+            Some(err) => Err(refused(err)),
+            None => Ok(()),
+        };
+    }
+    let answer = match &session {
+        Some(session) => client.with_session(session.as_str()).call(method, params),
+        None => client.call(method, params),
+    }
+    .map_err(refused)?;
+    let pretty = serde_json::to_string_pretty(answer.get()).map_err(|err| Failure(3, err.to_string()))?;
+    println!("{pretty}");
+    Ok(())
+}
+
+/// Any call's answer, to tell a refusal in a raw body.
+#[top_api::top_api(method = "top.raw.call", response = serde_json::Value)]
+struct RawCall;
+
+fn client_format(body: &str) -> Format {
+    if body.trim_start().starts_with('<') {
+        Format::Xml
+    } else {
+        Format::Json
+    }
+}
+
+/// Reads every page (files, and `.txt` files in folders), then writes the Rust.
+fn generate(inputs: &[PathBuf], out: Option<&Path>) -> Result<(), Failure> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input).map_err(|err| Failure(3, format!("{}: {err}", input.display())))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    let mut pages = Vec::new();
+    let mut failed = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let read = std::fs::read_to_string(file)
+            .map_err(|err| err.to_string())
+            .and_then(|text| page::parse(&text).map_err(|err| err.to_string()))
+            .and_then(|page| gen::generate(&page).map(|_| page).map_err(|err| err.to_string()));
+        match read {
+            Ok(page) => {
+                if out.is_some() {
+                    eprintln!("[{}/{}] {} -> {}.rs", i + 1, files.len(), page.method, gen::namespace(&page.method));
+                }
+                pages.push(page);
+            }
+            Err(message) => failed.push(format!("{}: {message}", file.display())),
+        }
+    }
+    if !failed.is_empty() {
+        return Err(Failure(3, failed.join("\n")));
+    }
+    let Some(out) = out else {
+        let source = gen::render(&pages).map_err(|err| Failure(3, err.to_string()))?;
+        print!("{source}");
+        return Ok(());
+    };
+    let mut namespaces: BTreeMap<String, Vec<page::Page>> = BTreeMap::new();
+    for page in pages {
+        namespaces.entry(gen::namespace(&page.method)).or_default().push(page);
+    }
+    std::fs::create_dir_all(out).map_err(|err| Failure(3, format!("{}: {err}", out.display())))?;
+    let mut index = String::from("// Generated by `top gen`: one module per namespace.\n\n");
+    for (namespace, pages) in &namespaces {
+        let source = gen::render(pages).map_err(|err| Failure(3, err.to_string()))?;
+        let path = out.join(format!("{namespace}.rs"));
+        std::fs::write(&path, source).map_err(|err| Failure(3, format!("{}: {err}", path.display())))?;
+        index.push_str(&format!("pub mod {namespace};\n"));
+    }
+    let path = out.join("mod.rs");
+    std::fs::write(&path, index).map_err(|err| Failure(3, format!("{}: {err}", path.display())))?;
+    let _ = std::io::stderr().flush();
+    eprintln!("wrote {} modules to {}", namespaces.len(), out.display());
+    Ok(())
+}
