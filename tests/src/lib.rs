@@ -6,7 +6,32 @@ use std::path::PathBuf;
 use top_api::apis::alibaba_idle_interact_loan_user_query::*;
 use top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::*;
 use top_api::apis::taobao_baodian_deposit_get::*;
-use top_api::DateTime;
+use top_api::{top_api, DateTime};
+
+/// The loan query of the page's example.
+pub fn loan_query() -> top_api::apis::AlibabaIdleInteractLoanUserQuery {
+    top_api::apis::AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() }
+}
+
+/// The author query of the page's example.
+pub fn author_query() -> top_api::apis::AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
+    top_api::apis::AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
+        user_id: 406_797_230,
+        action_name: Some("jason_zb".into()),
+        desensitization: Some(1),
+        encrypt_list: Some("11".into()),
+    }
+}
+
+/// The author query with a `user_id` that is not a number: the gateway refuses it (41).
+#[top_api(
+    method = "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
+    response = top_api::apis::AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse
+)]
+pub struct AuthorQueryByName {
+    /// Not a number.
+    pub user_id: String,
+}
 
 /// The seed page's example answer of `method`, exactly as printed (the crate ships it).
 pub fn page_example(method: &str) -> Vec<u8> {

@@ -137,3 +137,16 @@ fn a_refused_connection_is_retried_even_for_a_write() {
     assert_eq!(attempts.len(), 3, "{attempts:#?}");
     assert!(attempts[0].contains("attempt 1; retrying in") && attempts[2].ends_with("attempt 3"), "{attempts:#?}");
 }
+
+#[test]
+fn raw_and_untyped_calls_are_logged_like_typed_ones() {
+    let _guard = capture();
+    let sandbox = Sandbox::start().unwrap();
+    let client = sandbox.client().build().unwrap();
+    let params = [("user", "3"), ("scene_code", "xx"), ("env", "pre")];
+    client.call_raw("alibaba.idle.interact.loan.user.query", params).unwrap();
+    client.call("alibaba.idle.interact.loan.user.query", params).unwrap();
+    let records = taken();
+    let calls = records.iter().filter(|r| r.starts_with("DEBUG alibaba.idle.interact.loan.user.query ok in ")).count();
+    assert_eq!(calls, 2, "{records:#?}");
+}

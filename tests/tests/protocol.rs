@@ -9,16 +9,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use top_api::apis::{
-    AlibabaIdleInteractLoanUserQuery, AlibabaIdleInteractLoanUserQueryResponse,
-    AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet,
+    AlibabaIdleInteractLoanUserQueryResponse, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo,
+    TaobaoBaodianDepositGet,
 };
 use top_api::sandbox::{Fault, Sandbox};
 use top_api::{top_api, ApiError, CallOptions, Client, Error, File, Format, SignMethod};
-use top_api_tests::{authorinfo_answer, deposit_answer, loan_user_query_answer};
-
-fn loan_query() -> AlibabaIdleInteractLoanUserQuery {
-    AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() }
-}
+use top_api_tests::{authorinfo_answer, deposit_answer, loan_query, loan_user_query_answer, AuthorQueryByName};
 
 fn every_byte() -> Vec<u8> {
     (0..4).flat_map(|_| 0..=255u8).collect()
@@ -87,15 +83,6 @@ fn a_file_upload_carries_every_byte_and_is_not_signed() {
 struct LoanQueryWithoutEnv {
     user: String,
     scene_code: String,
-}
-
-/// The author query with a `user_id` that is not a number: the gateway refuses it.
-#[top_api(
-    method = "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
-    response = top_api::apis::AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse
-)]
-struct AuthorQueryByName {
-    user_id: String,
 }
 
 #[test]

@@ -6,14 +6,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use top_api::apis::{AlibabaIdleInteractLoanUserQuery, TaobaoBaodianDepositGet};
+use top_api::apis::TaobaoBaodianDepositGet;
 use top_api::sandbox::{Fault, Sandbox};
 use top_api::{top_api, CallOptions, Error, ErrorKind, RetryPolicy, TransportErrorKind};
-use top_api_tests::{deposit_answer, loan_user_query_answer};
-
-fn loan_query() -> AlibabaIdleInteractLoanUserQuery {
-    AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() }
-}
+use top_api_tests::{deposit_answer, loan_query, loan_user_query_answer};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemUpdateResponse {

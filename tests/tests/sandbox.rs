@@ -5,28 +5,15 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::MarkItem;
-use top_api::apis::{
-    AlibabaIdleInteractLoanUserQuery, AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo, TaobaoBaodianDepositGet,
-};
+use top_api::apis::{AlibabaIdleInteractLoanUserQuery, TaobaoBaodianDepositGet};
 use top_api::sandbox::{Fault, Sandbox};
 use top_api::{top_api, ApiError, Client, DateTime, Error, Format, SignMethod};
-use top_api_tests::{authorinfo_answer, deposit_answer, loan_user_query_answer};
+use top_api_tests::{
+    author_query, authorinfo_answer, deposit_answer, loan_query, loan_user_query_answer, AuthorQueryByName,
+};
 
 const FORMATS: [(Format, bool); 3] = [(Format::Json, false), (Format::Json, true), (Format::Xml, false)];
 const SIGNS: [SignMethod; 3] = [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256];
-
-fn loan_query() -> AlibabaIdleInteractLoanUserQuery {
-    AlibabaIdleInteractLoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() }
-}
-
-fn author_query() -> AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
-    AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
-        user_id: 406_797_230,
-        action_name: Some("jason_zb".into()),
-        desensitization: Some(1),
-        encrypt_list: Some("11".into()),
-    }
-}
 
 fn code(err: &Error) -> i64 {
     err.api().unwrap_or_else(|| panic!("not a gateway refusal: {err:?}")).code()
@@ -119,15 +106,6 @@ fn a_missing_or_unknown_session_is_refused() {
 struct LoanQueryWithoutUser {
     scene_code: String,
     env: String,
-}
-
-/// The author query with a `user_id` that is not a number.
-#[top_api(
-    method = "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo",
-    response = top_api::apis::AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfoResponse
-)]
-struct AuthorQueryByName {
-    user_id: String,
 }
 
 #[test]

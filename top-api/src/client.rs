@@ -299,16 +299,8 @@ impl Client {
         V: Into<String>,
     {
         let session = live(session);
-        let pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        // Nothing declares whether an untyped API reads: it is treated as a write.
-        let idempotent = options.idempotent.unwrap_or(false);
-        self.with_retries(method, idempotent, || {
-            let mut params = self.system_params(Some(method), session, options);
-            for (name, value) in &pairs {
-                params.push(name.clone(), value);
-            }
-            let (body, sign) = self.exchange(params, options)?;
-            envelope::decode_dynamic(&body, self.inner.format, method).map_err(|err| self.redact(err, session, &sign))
+        self.untyped(method, pairs, session, options, |body, sign| {
+            envelope::decode_dynamic(body, self.inner.format, method).map_err(|err| self.redact(err, session, sign))
         })
     }
 
@@ -325,12 +317,38 @@ impl Client {
         V: Into<String>,
     {
         let session = live(session);
-        let mut params = self.system_params(Some(method), session, options);
-        for (name, value) in pairs {
-            params.push(name.into(), value.into());
-        }
-        let (body, _) = self.exchange(params, options)?;
-        Ok(String::from_utf8_lossy(&body).into_owned())
+        self.untyped(method, pairs, session, options, |body, _| {
+            Ok(Response::new(String::from_utf8_lossy(body).into_owned(), None))
+        })
+        .map(Response::into_inner)
+    }
+
+    /// A call of an API that no type declares, under the same flow control, retries and
+    /// logging as a typed one; `read` makes the answer of the body and the signature.
+    fn untyped<I, K, V, T>(
+        &self,
+        method: &str,
+        pairs: I,
+        session: Option<&str>,
+        options: &CallOptions,
+        read: impl Fn(&[u8], &str) -> Result<Response<T>, Error>,
+    ) -> Result<Response<T>, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let pairs: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        // Nothing declares whether an untyped API reads: it is treated as a write.
+        let idempotent = options.idempotent.unwrap_or(false);
+        self.with_retries(method, idempotent, || {
+            let mut params = self.system_params(Some(method), session, options);
+            for (name, value) in &pairs {
+                params.push(name.clone(), value);
+            }
+            let (body, sign) = self.exchange(params, options)?;
+            read(&body, &sign)
+        })
     }
 
     /// The system params (`method` left out for a batch), in the order they are sent.
