@@ -147,7 +147,8 @@ impl RateLimiter {
             *tokens -= 1.0;
             None
         } else {
-            Some(Duration::from_secs_f64((1.0 - *tokens) / self.rate))
+            // A rate so small that the wait overflows a Duration waits "forever".
+            Some(Duration::try_from_secs_f64((1.0 - *tokens) / self.rate).unwrap_or(Duration::MAX))
         }
     }
 }
@@ -211,5 +212,13 @@ mod tests {
         let later = t0 + Duration::from_secs(60);
         assert_eq!((limiter.take(later), limiter.take(later)), (None, None));
         assert!(limiter.take(later).is_some());
+    }
+
+    #[test]
+    fn a_tiny_rate_waits_without_overflowing() {
+        let limiter = RateLimiter::new(1e-300, 1);
+        let now = Instant::now();
+        assert_eq!(limiter.take(now), None);
+        assert_eq!(limiter.take(now), Some(Duration::MAX));
     }
 }

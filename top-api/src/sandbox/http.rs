@@ -130,7 +130,7 @@ fn read_chunked<R: BufRead>(reader: &mut R) -> Result<Vec<u8>, ParseError> {
         }
         let size = line.trim().split(';').next().unwrap_or("");
         let size = usize::from_str_radix(size, 16).map_err(|_| ParseError::Malformed("bad chunk size"))?;
-        if body.len() + size > MAX_BODY {
+        if size > MAX_BODY - body.len() {
             return Err(ParseError::TooLarge);
         }
         if size == 0 {
@@ -326,5 +326,8 @@ mod tests {
         let huge = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "x".repeat(MAX_HEAD));
         assert!(matches!(parse(huge.as_bytes()), Err(ParseError::TooLarge)));
         assert!(matches!(parse(b"POST / HTTP/1.1\r\nContent-Length: 99999999999\r\n\r\n"), Err(ParseError::TooLarge)));
+        // A chunk size near usize::MAX must not overflow the running total.
+        let huge = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\nffffffffffffffff\r\n";
+        assert!(matches!(parse(huge), Err(ParseError::TooLarge)));
     }
 }

@@ -661,7 +661,9 @@ fn check_timestamp(text: &str) -> Result<(), ApiError> {
     let invalid = |why: &str| refuse(31, "Invalid Timestamp").with_sub("isv.invalid-timestamp", why.to_owned());
     let at = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let millis: u64 = text.parse().map_err(|_| invalid("the epoch milliseconds are out of range"))?;
-        UNIX_EPOCH + Duration::from_millis(millis)
+        UNIX_EPOCH
+            .checked_add(Duration::from_millis(millis))
+            .ok_or_else(|| invalid("the epoch milliseconds are out of range"))?
     } else {
         SystemTime::from(DateTime::parse(text).map_err(|_| invalid("expected yyyy-MM-dd HH:mm:ss in GMT+8"))?)
     };
