@@ -153,7 +153,7 @@ fn decode_json_strict<T: DeserializeOwned>(
 ) -> Result<Answer<T>, JsonFailure> {
     let capture = Capture::default();
     let mut de = serde_json::Deserializer::from_slice(body);
-    let answer = Root::<T> { method, capture: &capture, path: &path, xml: false, marker: PhantomData }
+    let answer = Root::<T> { method, capture: &capture, path: &path, marker: PhantomData }
         .deserialize(&mut de)
         .and_then(|answer| de.end().map(|()| answer));
     match answer {
@@ -256,12 +256,12 @@ enum RootAnswer<T> {
 }
 
 /// The top-level JSON object: `{"error_response":…}`, `{"<name>_response":…}`, or (simplify)
-/// the payload's own fields with `request_id` among them.
+/// the payload's own fields with `request_id` among them. (XML answers name their envelope
+/// in the root element, which `decode_xml` reads first.)
 struct Root<'a, T> {
     method: &'a str,
     capture: &'a Capture,
     path: &'a PathSlot,
-    xml: bool,
     marker: PhantomData<T>,
 }
 
@@ -283,11 +283,10 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootAnswer<T>, A::Error> {
         let first = map.next_key_seed(KeySeed)?;
         let answer = match first.as_deref() {
-            Some("error_response") => RootAnswer::Refused(map.next_value_seed(Refusal { xml: self.xml })?),
+            Some("error_response") => RootAnswer::Refused(map.next_value_seed(Refusal)?),
             Some(key) if is_response_key(key, self.method) => RootAnswer::Ok(map.next_value_seed(Payload {
                 capture: self.capture,
                 path: self.path,
-                xml: self.xml,
                 marker: PhantomData,
             })?),
             Some(key) if key.ends_with("_response") => {
@@ -298,7 +297,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
             }
             // No envelope member first: a simplified answer, whose root is the payload.
             _ => {
-                let replay = Replay { map, first, ctx: Ctx::new(self.xml, Some(self.capture)) };
+                let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)) };
                 return tracked(replay, self.path).map(RootAnswer::Ok);
             }
         };
@@ -309,22 +308,21 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
     }
 }
 
-struct Refusal {
-    xml: bool,
-}
+/// A JSON `error_response`.
+struct Refusal;
 
 impl<'de> DeserializeSeed<'de> for Refusal {
     type Value = ApiError;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<ApiError, D::Error> {
-        ApiError::deserialize_lenient(de, self.xml)
+        ApiError::deserialize_lenient(de, false)
     }
 }
 
+/// A JSON `<name>_response` member.
 struct Payload<'a, T> {
     capture: &'a Capture,
     path: &'a PathSlot,
-    xml: bool,
     marker: PhantomData<T>,
 }
 
@@ -332,7 +330,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Payload<'_, T> {
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
-        tracked(Lenient::new(de, Ctx::new(self.xml, Some(self.capture))), self.path)
+        tracked(Lenient::new(de, Ctx::new(false, Some(self.capture))), self.path)
     }
 }
 
