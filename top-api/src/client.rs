@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::batch::{self, Batch};
 use crate::envelope;
-use crate::error::body_prefix;
+use crate::error::{body_prefix, redact};
 use crate::request::{Request, SessionNeed, WithoutSession};
 use crate::retry::{RateLimiter, RetryPolicy};
 use crate::transport::{HttpRequest, Transport, UreqTransport};
@@ -227,7 +227,7 @@ impl Client {
         self.with_retries(R::METHOD, idempotent, || {
             let mut params = self.system_params(Some(R::METHOD), session, options);
             request.write_params(&mut params)?;
-            let (body, sign) = self.exchange(params, options)?;
+            let (body, sign) = self.exchange(params, session, options)?;
             envelope::decode::<R>(&body, self.inner.format).map_err(|err| self.redact(err, session, &sign))
         })
     }
@@ -346,7 +346,7 @@ impl Client {
             for (name, value) in &pairs {
                 params.push(name.clone(), value);
             }
-            let (body, sign) = self.exchange(params, options)?;
+            let (body, sign) = self.exchange(params, session, options)?;
             read(&body, &sign)
         })
     }
@@ -377,7 +377,12 @@ impl Client {
     }
 
     /// Signs and sends one call; returns the body of a 200 answer and the signature.
-    fn exchange(&self, params: Params, options: &CallOptions) -> Result<(Vec<u8>, String), Error> {
+    fn exchange(
+        &self,
+        params: Params,
+        session: Option<&str>,
+        options: &CallOptions,
+    ) -> Result<(Vec<u8>, String), Error> {
         let inner = &*self.inner;
         let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
         let (content_type, body) = if params.files().len() == 0 {
@@ -394,7 +399,6 @@ impl Client {
         } else {
             multipart(&params, &sign)
         };
-        let session = params.get("session");
         let body = self.send(&inner.gateway, &content_type, &body, &[], options, session, &sign)?;
         Ok((body, sign))
     }
@@ -417,8 +421,7 @@ impl Client {
         let http = HttpRequest { url, content_type, body, headers: &headers, timeout: options.timeout };
         let answer = inner.transport.send(&http).map_err(Error::Transport)?;
         if answer.status != 200 {
-            let body = body_prefix(&answer.body);
-            let body = redact(body, &[inner.secret.0.as_str(), session.unwrap_or(""), sign]);
+            let body = redact(&body_prefix(&answer.body), &self.secrets(session, sign));
             return Err(Error::Status { status: answer.status, body });
         }
         Ok(answer.body)
@@ -427,11 +430,16 @@ impl Client {
     pub(crate) fn redact(&self, err: Error, session: Option<&str>, sign: &str) -> Error {
         match err {
             Error::Decode(mut decode) => {
-                decode.redact(&[self.inner.secret.0.as_str(), session.unwrap_or(""), sign]);
+                decode.redact(&self.secrets(session, sign));
                 Error::Decode(decode)
             }
             other => other,
         }
+    }
+
+    /// What an error must never show: the app secret, the session, the signature.
+    fn secrets<'a>(&'a self, session: Option<&'a str>, sign: &'a str) -> [&'a str; 3] {
+        [self.inner.secret.0.as_str(), session.unwrap_or(""), sign]
     }
 
     pub(crate) fn secret(&self) -> &str {
@@ -498,13 +506,6 @@ fn multipart(params: &Params, sign: &str) -> (String, Vec<u8>) {
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-fn redact(mut text: String, secrets: &[&str]) -> String {
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        text = text.replace(secret, "***");
-    }
-    text
 }
 
 /// Options for one call: its `target_app_key`, its own timeout, whether it is safe to repeat.

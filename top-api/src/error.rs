@@ -404,11 +404,19 @@ impl DecodeError {
     }
 
     pub(crate) fn redact(&mut self, secrets: &[&str]) {
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            self.body = self.body.replace(secret, "***");
-            self.message = self.message.replace(secret, "***");
-        }
+        self.body = redact(&self.body, secrets);
+        self.message = redact(&self.message, secrets);
     }
+}
+
+/// `text` with every non-empty secret replaced by `***`: an answer that echoes the secret,
+/// the session or the signature back must not carry them into an error.
+pub(crate) fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        text = text.replace(secret, "***");
+    }
+    text
 }
 
 impl fmt::Display for DecodeError {
