@@ -309,7 +309,7 @@ fn signed(params: Form, secret: &str) -> Form {
         .find(|(n, _)| n == "sign_method")
         .and_then(|(_, v)| SignMethod::from_wire(v))
         .unwrap_or(SignMethod::Md5);
-    let sign = top_api::sign::sign(params.iter().map(|(n, v)| (n, v)), secret, method);
+    let sign = top_api::sign::sign(&params, secret, method);
     with(params, "sign", Some(&sign))
 }
 

@@ -28,9 +28,7 @@ fn client(answer: Vec<u8>, method: SignMethod, format: Format) -> Client {
 /// The string a call of `request` signs, as the client builds it.
 fn string_to_sign<R: Request>(client: &Client, request: &R) -> String {
     let params = client.wire_params(request, Some("session-token")).unwrap();
-    let mut pairs: Vec<(&str, &str)> = params.iter().filter(|(n, _)| *n != "sign").collect();
-    pairs.sort_unstable();
-    pairs.iter().map(|(n, v)| format!("{n}{v}")).collect()
+    sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "")
 }
 
 fn params(c: &mut Criterion) {

@@ -74,22 +74,20 @@ impl fmt::Display for SignMethod {
 /// ];
 /// assert_eq!(sign(params, "helloworld", SignMethod::Md5), "66987CB115214E59E6EC978214934FB8");
 /// ```
-pub fn sign<I, K, V>(pairs: I, secret: &str, method: SignMethod) -> String
+pub fn sign<I>(pairs: I, secret: &str, method: SignMethod) -> String
 where
-    I: IntoIterator<Item = (K, V)>,
-    K: AsRef<str>,
-    V: AsRef<str>,
+    I: IntoIterator,
+    I::Item: Pair,
 {
     sign_string(&string_to_sign(pairs, ""), secret, method)
 }
 
 /// Signs a batch call: its system params as [`sign`] does, then the whole request body
 /// appended after the last value (protocol.md section 3, step 4).
-pub fn sign_batch<I, K, V>(pairs: I, body: &str, secret: &str, method: SignMethod) -> String
+pub fn sign_batch<I>(pairs: I, body: &str, secret: &str, method: SignMethod) -> String
 where
-    I: IntoIterator<Item = (K, V)>,
-    K: AsRef<str>,
-    V: AsRef<str>,
+    I: IntoIterator,
+    I::Item: Pair,
 {
     sign_string(&string_to_sign(pairs, body), secret, method)
 }
@@ -97,22 +95,50 @@ where
 /// The string that is digested: `name1value1name2value2…` sorted by name in byte order,
 /// then `tail` (a batch's body; empty otherwise). Print it to debug a signature error; it
 /// holds the session, but not the secret.
-pub fn string_to_sign<I, K, V>(pairs: I, tail: &str) -> String
+pub fn string_to_sign<I>(pairs: I, tail: &str) -> String
 where
-    I: IntoIterator<Item = (K, V)>,
-    K: AsRef<str>,
-    V: AsRef<str>,
+    I: IntoIterator,
+    I::Item: Pair,
 {
-    let mut pairs: Vec<(K, V)> = pairs.into_iter().collect();
-    pairs.sort_unstable_by(|a, b| a.0.as_ref().as_bytes().cmp(b.0.as_ref().as_bytes()));
-    let size = pairs.iter().map(|(k, v)| k.as_ref().len() + v.as_ref().len()).sum::<usize>() + tail.len();
+    let mut pairs: Vec<I::Item> = pairs.into_iter().collect();
+    pairs.sort_unstable_by(|a, b| a.name().as_bytes().cmp(b.name().as_bytes()));
+    let size = pairs.iter().map(|p| p.name().len() + p.value().len()).sum::<usize>() + tail.len();
     let mut text = String::with_capacity(size);
-    for (name, value) in &pairs {
-        text.push_str(name.as_ref());
-        text.push_str(value.as_ref());
+    for pair in &pairs {
+        text.push_str(pair.name());
+        text.push_str(pair.value());
     }
     text.push_str(tail);
     text
+}
+
+/// A name/value pair to sign: `(name, value)` of anything that reads as text, or a
+/// reference to one, so that a `&[(String, String)]` signs without copying.
+pub trait Pair {
+    /// The param's name.
+    fn name(&self) -> &str;
+    /// The param's value.
+    fn value(&self) -> &str;
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> Pair for (K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
+}
+
+impl<P: Pair + ?Sized> Pair for &P {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn value(&self) -> &str {
+        (**self).value()
+    }
 }
 
 /// Digests an already assembled string to sign (step 5 and 6 of the protocol).

@@ -162,7 +162,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     None => SignMethod::Md5,
                 },
             };
-            let signed = params.iter().filter(|(n, _)| n != "sign").map(|(n, v)| (n, v));
+            let signed = params.iter().filter(|(n, _)| n != "sign");
             if verbose {
                 println!("string to sign: {}", top_api::sign::string_to_sign(signed.clone(), ""));
                 println!("sign_method: {method}");

@@ -518,7 +518,7 @@ impl State {
             })?,
         };
         // File parts are never signed: `form.params` holds text params only.
-        let signed = form.params.iter().filter(|(name, _)| name != "sign").map(|(n, v)| (n, v));
+        let signed = form.params.iter().filter(|(name, _)| name != "sign");
         if !sign::sign_batch(signed, body, &self.app_secret, sign_method).eq_ignore_ascii_case(sign) {
             return Err(refuse(25, "Invalid signature"));
         }
