@@ -3,7 +3,7 @@
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 
-use crate::attr::{self, FieldArgs};
+use crate::attr::{self, FieldArgs, Limits};
 use crate::ctxt::Ctxt;
 
 /// A struct under `#[top_api]`, its fields read; `None` when its shape cannot be an API.
@@ -20,7 +20,7 @@ pub(crate) struct Field<'a> {
     /// Where the wire name is written: the `rename` literal, else the field's name.
     pub(crate) wire_span: Span,
     pub(crate) json: bool,
-    pub(crate) limits: FieldArgs,
+    pub(crate) limits: Limits,
 }
 
 impl<'a> Api<'a> {
@@ -59,12 +59,11 @@ impl<'a> Api<'a> {
 impl<'a> Field<'a> {
     fn from_syn(cx: &Ctxt, field: &'a syn::Field) -> Field<'a> {
         let member = field.ident.as_ref().expect("named fields have names");
-        let mut limits = attr::parse_field_attrs(cx, &field.attrs);
-        let (wire, wire_span) = match limits.rename.take() {
+        let FieldArgs { rename, json, limits } = attr::parse_field_attrs(cx, &field.attrs);
+        let (wire, wire_span) = match rename {
             Some(lit) => (lit.value(), lit.span()),
             None => (member.unraw().to_string(), member.span()),
         };
-        let json = limits.json;
         Field { member, ty: &field.ty, wire, wire_span, json, limits }
     }
 }

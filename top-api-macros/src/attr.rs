@@ -188,6 +188,12 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
 pub(crate) struct FieldArgs {
     pub(crate) rename: Option<LitStr>,
     pub(crate) json: bool,
+    pub(crate) limits: Limits,
+}
+
+/// The checks declared on a field.
+#[derive(Default)]
+pub(crate) struct Limits {
     pub(crate) max_len: Option<Limit>,
     pub(crate) max_items: Option<Limit>,
     pub(crate) min: Option<Limit>,
@@ -259,10 +265,10 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
                 }
                 MAX_LEN | MAX_ITEMS | MIN | MAX => {
                     let slot = match key.as_str() {
-                        MAX_LEN => &mut args.max_len,
-                        MAX_ITEMS => &mut args.max_items,
-                        MIN => &mut args.min,
-                        _ => &mut args.max,
+                        MAX_LEN => &mut args.limits.max_len,
+                        MAX_ITEMS => &mut args.limits.max_items,
+                        MIN => &mut args.limits.min,
+                        _ => &mut args.limits.max,
                     };
                     if slot.is_some() {
                         cx.error_spanned_by(&meta.path, format_args!("duplicate top argument `{key}`"));
