@@ -157,8 +157,8 @@ fn decode_json_strict<T: DeserializeOwned>(
         .deserialize(&mut de)
         .and_then(|answer| de.end().map(|()| answer));
     match answer {
-        Ok(RootAnswer::Ok(body)) => Ok(Answer::Ok(Response::new(body, capture.request_id.take()))),
-        Ok(RootAnswer::Refused(err)) => Ok(Answer::Refused(err)),
+        Ok(Ok(body)) => Ok(Answer::Ok(Response::new(body, capture.request_id.take()))),
+        Ok(Err(err)) => Ok(Answer::Refused(err)),
         Err(err) => Err((err, path.take())),
     }
 }
@@ -250,10 +250,8 @@ impl ApiError {
     }
 }
 
-enum RootAnswer<T> {
-    Ok(T),
-    Refused(ApiError),
-}
+/// What the JSON root held: the payload, or the gateway's refusal.
+type RootAnswer<T> = Result<T, ApiError>;
 
 /// The top-level JSON object: `{"error_response":…}`, `{"<name>_response":…}`, or (simplify)
 /// the payload's own fields with `request_id` among them. (XML answers name their envelope
@@ -283,12 +281,10 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootAnswer<T>, A::Error> {
         let first = map.next_key_seed(KeySeed)?;
         let answer = match first.as_deref() {
-            Some("error_response") => RootAnswer::Refused(map.next_value_seed(Refusal)?),
-            Some(key) if is_response_key(key, self.method) => RootAnswer::Ok(map.next_value_seed(Payload {
-                capture: self.capture,
-                path: self.path,
-                marker: PhantomData,
-            })?),
+            Some("error_response") => Err(map.next_value_seed(Refusal)?),
+            Some(key) if is_response_key(key, self.method) => {
+                Ok(map.next_value_seed(Payload { capture: self.capture, path: self.path, marker: PhantomData })?)
+            }
             Some(key) if key.ends_with("_response") => {
                 let expected = response_key(self.method);
                 return Err(de::Error::custom(format_args!(
@@ -298,7 +294,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
             // No envelope member first: a simplified answer, whose root is the payload.
             _ => {
                 let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)) };
-                return tracked(replay, self.path).map(RootAnswer::Ok);
+                return tracked(replay, self.path).map(Ok);
             }
         };
         while map.next_key::<IgnoredAny>()?.is_some() {
