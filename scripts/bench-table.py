@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints the criterion results under target/criterion as a table: each measure, its floor,
-and their ratio. Run after `cargo bench -p top-api --bench call` (or any bench whose groups
+and their ratio. Run after `cargo bench -p top-api-core --bench call` (or any bench whose groups
 hold a `top-api` and a `floor` function)."""
 import json
 import pathlib
