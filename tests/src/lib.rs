@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use top_api::apis::alibaba_idle_interact_loan_user_query::*;
 use top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::*;
 use top_api::apis::taobao_baodian_deposit_get::*;
-use top_api::{top_api, DateTime};
+use top_api::{top_api, Date};
 
 /// The loan query of the page's example.
 pub fn loan_query() -> top_api::apis::AlibabaIdleInteractLoanUserQuery {
@@ -125,7 +125,7 @@ pub fn deposit_answer() -> TaobaoBaodianDepositGetResponse {
             user_nick: s("1akdlok"),
             deposit: Some(1000),
             credit: Some(50),
-            credit_period: Some(DateTime::parse("2000-01-01 00:00:00").expect("a valid date-time")),
+            credit_period: Some(Date::parse("2000-01-01 00:00:00")),
             is_expired: Some(true),
             credit_limit: Some(200),
             price: Some(100),

@@ -148,6 +148,12 @@ pub enum ErrorKind {
     Other,
 }
 
+impl From<CheckError> for Error {
+    fn from(err: CheckError) -> Error {
+        Error::Check(err)
+    }
+}
+
 /// The gateway's `error_response`: why it refused a call.
 ///
 /// `code` is the platform's code (25 invalid signature, 27 invalid session, 50 remote
@@ -272,23 +278,24 @@ impl std::error::Error for ApiError {}
 /// 40 for a required param that is missing or blank, 41 for a value over a limit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckError {
-    param: &'static str,
+    param: String,
     code: i64,
     message: String,
 }
 
 impl CheckError {
-    pub(crate) fn missing(param: &'static str) -> CheckError {
-        CheckError { param, code: 40, message: "is required but blank or absent".to_owned() }
+    pub(crate) fn missing(param: impl Into<String>) -> CheckError {
+        CheckError { param: param.into(), code: 40, message: "is required but blank or absent".to_owned() }
     }
 
-    pub(crate) fn invalid(param: &'static str, message: String) -> CheckError {
-        CheckError { param, code: 41, message }
+    pub(crate) fn invalid(param: impl Into<String>, message: String) -> CheckError {
+        CheckError { param: param.into(), code: 41, message }
     }
 
-    /// The param's wire name.
-    pub fn param(&self) -> &'static str {
-        self.param
+    /// Where the mistake is: the param's wire name, then the member's for a structured
+    /// param (`item.skus[2].price`).
+    pub fn param(&self) -> &str {
+        &self.param
     }
 
     /// 40 (missing required argument) or 41 (invalid argument).

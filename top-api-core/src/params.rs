@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::{DateTime, Error, File};
+use crate::{DateTime, Decimal, Error, File, Json};
 
 /// A call's parameters, in the order they were added.
 ///
@@ -190,13 +190,14 @@ impl Params {
 /// A type that can be a TOP parameter.
 ///
 /// Implemented for `String` and `str`, every integer type, `bool`, `f32` and `f64`,
-/// [`DateTime`], and `Option`, `Vec` and slices of those. A structured param is any
-/// `Serialize` type marked `#[top(json)]` instead.
+/// [`DateTime`], [`Decimal`], [`Json`], [`File`], and `Option`, `Vec` and slices of those.
+/// A structured param is an [`Object`](crate::Object) marked `#[top(object)]`, or any
+/// `Serialize` type marked `#[top(json)]`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a TOP parameter",
     label = "not a parameter type",
-    note = "a param is a `String`, an integer, `bool`, a float, `top_api::DateTime`, or an `Option` or `Vec` of those",
-    note = "a structured param is a `serde::Serialize` type marked `#[top(json)]`"
+    note = "a param is a `String`, an integer, `bool`, a float, `top_api::DateTime`, `top_api::Decimal`, `top_api::Json`, `top_api::File`, or an `Option` or `Vec` of those",
+    note = "a structured param is a `top_api::Object` marked `#[top(object)]`, or a `serde::Serialize` type marked `#[top(json)]`"
 )]
 pub trait Param {
     /// Writes the wire text of the value into `out`; returns false when there is no
@@ -319,6 +320,28 @@ impl Param for DateTime {
 
     fn from_param(text: &str) -> Result<DateTime, String> {
         DateTime::parse(text).map_err(|err| err.to_string())
+    }
+}
+
+impl Param for Decimal {
+    fn write_param(&self, out: &mut String) -> bool {
+        out.push_str(self.as_str());
+        true
+    }
+
+    fn from_param(text: &str) -> Result<Decimal, String> {
+        Decimal::parse(text).map_err(|err| format!("`{text}`: {err}"))
+    }
+}
+
+impl Param for Json {
+    fn write_param(&self, out: &mut String) -> bool {
+        out.push_str(self.as_str());
+        true
+    }
+
+    fn from_param(text: &str) -> Result<Json, String> {
+        Ok(Json::new(text))
     }
 }
 

@@ -3,7 +3,7 @@
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 
-use crate::attr::{self, FieldArgs, Limits};
+use crate::attr::{self, FieldArgs, Kind, Limits};
 use crate::ctxt::Ctxt;
 
 /// A struct under `#[top_api]`, its fields read; `None` when its shape cannot be an API.
@@ -19,7 +19,10 @@ pub(crate) struct Field<'a> {
     pub(crate) wire: String,
     /// Where the wire name is written: the `rename` literal, else the field's name.
     pub(crate) wire_span: Span,
-    pub(crate) json: bool,
+    /// `json` or `object`, with the key it was written under.
+    pub(crate) kind: Option<(Kind, syn::Ident)>,
+    /// `required`, with its key.
+    pub(crate) required: Option<syn::Ident>,
     pub(crate) limits: Limits,
 }
 
@@ -57,13 +60,13 @@ impl<'a> Api<'a> {
 }
 
 impl<'a> Field<'a> {
-    fn from_syn(cx: &Ctxt, field: &'a syn::Field) -> Field<'a> {
+    pub(crate) fn from_syn(cx: &Ctxt, field: &'a syn::Field) -> Field<'a> {
         let member = field.ident.as_ref().expect("named fields have names");
-        let FieldArgs { rename, json, limits } = attr::parse_field_attrs(cx, &field.attrs);
+        let FieldArgs { rename, kind, required, limits } = attr::parse_field_attrs(cx, &field.attrs);
         let (wire, wire_span) = match rename {
             Some(lit) => (lit.value(), lit.span()),
             None => (member.unraw().to_string(), member.span()),
         };
-        Field { member, ty: &field.ty, wire, wire_span, json, limits }
+        Field { member, ty: &field.ty, wire, wire_span, kind, required, limits }
     }
 }

@@ -10,8 +10,9 @@ pub(crate) const METHOD: &str = "method";
 pub(crate) const RESPONSE: &str = "response";
 pub(crate) const SESSION: &str = "session";
 pub(crate) const IDEMPOTENT: &str = "idempotent";
-const KEYS: &[&str] = &[METHOD, RESPONSE, SESSION, IDEMPOTENT];
-const ARGS: &str = "expected one of `method`, `response`, `session`, `idempotent`";
+pub(crate) const CRATE: &str = "crate";
+const KEYS: &[&str] = &[METHOD, RESPONSE, SESSION, IDEMPOTENT, CRATE];
+const ARGS: &str = "expected one of `method`, `response`, `session`, `idempotent`, `crate`";
 
 /// The last words of methods that only read: a call of one is safe to repeat. Any other
 /// last word (`add`, `update`, `delete`, `send`, `create`, …, or one not listed) is taken
@@ -38,6 +39,15 @@ const READ_WORDS: &[&str] = &[
     "statistics",
 ];
 
+/// Whether `method` can be a TOP method: two or more dot-separated words of ASCII
+/// letters, digits, `_` and `-`, starting with a lowercase letter.
+pub(crate) fn is_method(method: &str) -> bool {
+    let mut words = method.split('.');
+    method.starts_with(|c: char| c.is_ascii_lowercase())
+        && method.split('.').count() >= 2
+        && words.all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+}
+
 /// Whether a method is safe to repeat when the attribute does not say: a read, by its last word.
 pub(crate) fn default_idempotent(method: &str) -> bool {
     method.rsplit('.').next().is_some_and(|word| READ_WORDS.contains(&word))
@@ -46,12 +56,15 @@ pub(crate) fn default_idempotent(method: &str) -> bool {
 pub(crate) const FIELD_ATTR: &str = "top";
 pub(crate) const RENAME: &str = "rename";
 pub(crate) const JSON: &str = "json";
+pub(crate) const OBJECT: &str = "object";
+pub(crate) const REQUIRED: &str = "required";
 pub(crate) const MAX_LEN: &str = "max_len";
 pub(crate) const MAX_ITEMS: &str = "max_items";
 pub(crate) const MIN: &str = "min";
 pub(crate) const MAX: &str = "max";
-const FIELD_KEYS: &[&str] = &[RENAME, JSON, MAX_LEN, MAX_ITEMS, MIN, MAX];
-const FIELD_ARGS: &str = "expected one of `rename`, `json`, `max_len`, `max_items`, `min`, `max`";
+pub(crate) const NAME: &str = "name";
+const FIELD_KEYS: &[&str] = &[RENAME, JSON, OBJECT, REQUIRED, MAX_LEN, MAX_ITEMS, MIN, MAX];
+const FIELD_ARGS: &str = "expected one of `rename`, `json`, `object`, `required`, `max_len`, `max_items`, `min`, `max`";
 
 /// Whether the API needs a user's session.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,6 +94,24 @@ pub(crate) struct Args {
     pub(crate) method: Option<LitStr>,
     pub(crate) response: Option<syn::Type>,
     pub(crate) session: Session,
+    /// The path of the top-api crate: `::top_api`, or what `crate = "…"` says.
+    pub(crate) krate: syn::Path,
+}
+
+/// The path the expansions name the runtime by, unless `crate = "…"` says otherwise.
+pub(crate) fn default_crate() -> syn::Path {
+    syn::parse_quote!(::top_api)
+}
+
+/// Reads `crate = "path"`: the path of the top-api crate, for a crate that depends on it
+/// under another name.
+fn parse_crate(cx: &Ctxt, value: ParseStream) -> syn::Result<Option<syn::Path>> {
+    let found = take_value(value)?;
+    let path = syn::parse2::<LitStr>(found.clone()).ok().and_then(|lit| lit.parse::<syn::Path>().ok());
+    if path.is_none() {
+        cx.error_spanned_by(found, "crate takes a path in a string, like `crate = \"::top_api\"`");
+    }
+    Ok(path)
 }
 
 pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
@@ -89,6 +120,8 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     let mut session: Option<Session> = None;
     let mut had_unknown = false;
     let mut idempotent: Option<syn::LitBool> = None;
+    let mut krate: Option<syn::Path> = None;
+    let mut krate_given = false;
     let parser = syn::meta::parser(|meta| {
         let Some(key) = meta.path.get_ident().map(ToString::to_string) else {
             had_unknown = true;
@@ -100,6 +133,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
             RESPONSE => response.is_some(),
             SESSION => session.is_some(),
             IDEMPOTENT => idempotent.is_some(),
+            CRATE => krate_given,
             _ => {
                 had_unknown = true;
                 report_unknown(cx, &meta.path, "top_api", &key, KEYS, ARGS);
@@ -116,6 +150,10 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
         }
         let value = meta.value()?;
         match key.as_str() {
+            CRATE => {
+                krate_given = true;
+                krate = parse_crate(cx, value)?;
+            }
             IDEMPOTENT => match value.parse::<syn::LitBool>() {
                 Ok(lit) => idempotent = Some(lit),
                 Err(_) => {
@@ -180,15 +218,34 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     if let Err(err) = parser.parse2(tokens) {
         cx.syn_error(err);
     }
-    Args { idempotent, had_unknown, method, response, session: session.unwrap_or(Session::None) }
+    Args {
+        idempotent,
+        had_unknown,
+        method,
+        response,
+        session: session.unwrap_or(Session::None),
+        krate: krate.unwrap_or_else(default_crate),
+    }
 }
 
 /// What `#[top(...)]` says of one field.
 #[derive(Default)]
 pub(crate) struct FieldArgs {
     pub(crate) rename: Option<LitStr>,
-    pub(crate) json: bool,
+    /// `json` or `object`, with the key it was written under.
+    pub(crate) kind: Option<(Kind, syn::Ident)>,
+    /// `required`, with its key.
+    pub(crate) required: Option<syn::Ident>,
     pub(crate) limits: Limits,
+}
+
+/// How a structured field is sent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `json`: any `Serialize` type, as JSON text.
+    Json,
+    /// `object`: an `Object` (or a list or `Option` of them), members checked, as JSON text.
+    Object,
 }
 
 /// The checks declared on a field.
@@ -257,11 +314,22 @@ pub(crate) fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArg
                     }
                     args.rename = Some(lit);
                 }
-                JSON => {
-                    if args.json {
-                        cx.error_spanned_by(&meta.path, "duplicate top argument `json`");
+                JSON | OBJECT => {
+                    let kind = if key == JSON { Kind::Json } else { Kind::Object };
+                    if let Some((_, first)) = &args.kind {
+                        if *first == key {
+                            cx.error_spanned_by(&meta.path, format_args!("duplicate top argument `{key}`"));
+                        } else {
+                            cx.error_spanned_by(&meta.path, "a field is sent as `json` or as `object`, not both");
+                        }
                     }
-                    args.json = true;
+                    args.kind = Some((kind, meta.path.get_ident().expect("a known key is an ident").clone()));
+                }
+                REQUIRED => {
+                    if args.required.is_some() {
+                        cx.error_spanned_by(&meta.path, "duplicate top argument `required`");
+                    }
+                    args.required = Some(meta.path.get_ident().expect("a known key is an ident").clone());
                 }
                 MAX_LEN | MAX_ITEMS | MIN | MAX => {
                     let slot = match key.as_str() {

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::Api;
-use crate::attr::{self, Args, Number};
+use crate::ast::{Api, Field};
+use crate::attr::{self, Args, Kind, Number};
 use crate::ctxt::Ctxt;
 
 /// The names the client sends itself; a field sent under one of them would be signed and
@@ -25,12 +25,12 @@ const SYSTEM_PARAMS: &[&str] = &[
 pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Option<&Api>) {
     check_required_args(cx, args);
     check_method(cx, args);
-    check_generics(cx, input);
+    check_generics(cx, input, "#[top_api]");
     check_misplaced_field_attr(cx, input);
     if let Some(api) = api {
         check_system_params(cx, api);
-        check_duplicate_wire_names(cx, api);
-        check_limits(cx, api);
+        check_duplicate_wire_names(cx, &api.fields);
+        check_limits(cx, &api.fields);
     }
 }
 
@@ -51,8 +51,9 @@ fn check_required_args(cx: &Ctxt, args: &Args) {
     }
 }
 
-/// A method is dotted lowercase: two or more segments of `a-z`, `0-9` and `_`, the first
-/// starting with a letter (`taobao.time.get`, `alibaba.idle.interact.loan.user.query`).
+/// A method is two or more dot-separated words of ASCII letters, digits, `_` and `-`,
+/// starting with a lowercase letter: `taobao.time.get`, and the platform's other shapes,
+/// `taobao.miniapp.userInfo.get`, `push.aliyuncs.com.pushMsg.2015-03-18`.
 fn check_method(cx: &Ctxt, args: &Args) {
     let Some(lit) = &args.method else { return };
     let method = lit.value();
@@ -60,23 +61,20 @@ fn check_method(cx: &Ctxt, args: &Args) {
         // Already reported as not a string literal.
         return;
     }
-    let segments: Vec<&str> = method.split('.').collect();
-    let well_formed = segments.len() >= 2
-        && segments
-            .iter()
-            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))
-        && method.as_bytes()[0].is_ascii_lowercase();
-    if !well_formed {
-        cx.error_spanned_by(lit, "method must be dotted lowercase like `taobao.time.get`");
+    if !attr::is_method(&method) {
+        cx.error_spanned_by(
+            lit,
+            "method must be dot-separated words like `taobao.time.get`: ASCII letters, digits, `_` and `-`, starting with a lowercase letter",
+        );
     }
 }
 
 /// An API struct is sent as it is: generic parameters have no wire form.
-fn check_generics(cx: &Ctxt, input: &syn::DeriveInput) {
+pub(crate) fn check_generics(cx: &Ctxt, input: &syn::DeriveInput, what: &str) {
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "#[top_api] does not support generic parameters");
+        cx.error_spanned_by(&input.generics, format_args!("{what} does not support generic parameters"));
     } else if let Some(clause) = &input.generics.where_clause {
-        cx.error_spanned_by(clause, "#[top_api] does not support where clauses");
+        cx.error_spanned_by(clause, format_args!("{what} does not support where clauses"));
     }
 }
 
@@ -110,9 +108,9 @@ fn check_system_params(cx: &Ctxt, api: &Api) {
 }
 
 /// Two fields sent under one name would be ambiguous on the wire and in the signature.
-fn check_duplicate_wire_names(cx: &Ctxt, api: &Api) {
+pub(crate) fn check_duplicate_wire_names(cx: &Ctxt, fields: &[Field]) {
     let mut seen = BTreeMap::new();
-    for field in &api.fields {
+    for field in fields {
         if let Some(first) = seen.insert(field.wire.as_str(), field.member) {
             cx.error_at(
                 field.wire_span,
@@ -123,10 +121,11 @@ fn check_duplicate_wire_names(cx: &Ctxt, api: &Api) {
 }
 
 /// Lengths and item counts are whole numbers of at least zero; a range is not empty; a
-/// structured (`json`) param has no length or range of its own to limit. Whether a limit
-/// fits the field's type is left to the type system, at the limit's key.
-fn check_limits(cx: &Ctxt, api: &Api) {
-    for field in &api.fields {
+/// structured param has no length or range of its own to limit (a list of objects may
+/// limit its items). Whether a limit fits the field's type is left to the type system,
+/// at the limit's key.
+pub(crate) fn check_limits(cx: &Ctxt, fields: &[Field]) {
+    for field in fields {
         let limits = &field.limits;
         for limit in [&limits.max_len, &limits.max_items].into_iter().flatten() {
             if !matches!(limit.value, Number::Int(n) if n >= 0) {
@@ -138,10 +137,11 @@ fn check_limits(cx: &Ctxt, api: &Api) {
                 cx.error_spanned_by(&max.key, "`max` is below `min`: no value could be sent");
             }
         }
-        if field.json {
-            let all = [&limits.max_len, &limits.max_items, &limits.min, &limits.max];
+        if let Some((kind, key)) = &field.kind {
+            let items = if *kind == Kind::Object { None } else { limits.max_items.as_ref() };
+            let all = [limits.max_len.as_ref(), items, limits.min.as_ref(), limits.max.as_ref()];
             for limit in all.into_iter().flatten() {
-                cx.error_spanned_by(&limit.key, format_args!("`{}` does not apply to a `json` param", limit.key));
+                cx.error_spanned_by(&limit.key, format_args!("`{}` does not apply to a `{key}` param", limit.key));
             }
         }
     }

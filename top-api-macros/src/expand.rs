@@ -5,7 +5,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::{Api, Field};
-use crate::attr::{self, Args, Limit, Number, Session};
+use crate::attr::{self, Args, Kind, Limit, Number, Session};
 
 /// The struct as the user wrote it, less the attribute's own `#[top(...)]` markers.
 pub(crate) fn strip(input: &syn::DeriveInput) -> syn::DeriveInput {
@@ -27,20 +27,17 @@ pub(crate) fn strip(input: &syn::DeriveInput) -> syn::DeriveInput {
     item
 }
 
-/// The checks declared on a field, each spanned at its key so that a limit that does not
-/// fit the field's type is the token the error points at.
-fn checks(field: &Field) -> TokenStream {
-    let (member, limits) = (field.member, &field.limits);
+/// The limits declared on a field, checked on `value` (a reference to it) found at `at` (a
+/// `&Path` expression). Each call is spanned at its key, so that the error for a limit that
+/// does not fit the field's type underlines the key alone.
+pub(crate) fn limit_checks(field: &Field, at: &TokenStream, krate: &syn::Path) -> TokenStream {
+    let limits = &field.limits;
     let mut out = TokenStream::new();
-    let value = format_ident!("value");
-    // Every token of a check call carries the key's span, so that the error for a limit
-    // that does not fit the field's type underlines the key alone.
     let call = |key: &syn::Ident, check: &str, rest: TokenStream| {
         let span = key.span();
         let check = format_ident!("{}", check, span = span);
-        let wire = syn::LitStr::new(&field.wire, span);
         let value = syn::Ident::new("value", span);
-        quote_spanned!(span=> ::top_api::__private::#check(#wire, #value, #rest)?;)
+        respan(quote!(#krate::__private::#check(#at, #value, #rest)?;), span)
     };
     for (limit, check) in [(&limits.max_len, "check_max_len"), (&limits.max_items, "check_max_items")] {
         if let Some(limit) = limit {
@@ -58,27 +55,36 @@ fn checks(field: &Field) -> TokenStream {
         let bound = |limit: &Option<Limit>| match limit.as_ref().map(|l| l.value) {
             None => quote_spanned!(span=> ::core::option::Option::None),
             Some(Number::Int(n)) => {
-                quote_spanned!(span=> ::core::option::Option::Some(::top_api::__private::Number::Int(#n)))
+                quote_spanned!(span=> ::core::option::Option::Some(#krate::__private::Number::Int(#n)))
             }
             Some(Number::Float(x)) => {
-                quote_spanned!(span=> ::core::option::Option::Some(::top_api::__private::Number::Float(#x)))
+                quote_spanned!(span=> ::core::option::Option::Some(#krate::__private::Number::Float(#x)))
             }
         };
         let (min, max) = (bound(&limits.min), bound(&limits.max));
         out.extend(call(key, "check_range", quote_spanned!(span=> #min, #max)));
     }
-    if out.is_empty() {
-        return out;
-    }
-    quote! {
-        {
-            let #value = &self.#member;
-            #out
-        }
-    }
+    out
+}
+
+/// `tokens`, every one spanned at `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                return proc_macro2::TokenTree::Group(inner);
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
+    let krate = &args.krate;
     let item = strip(api.input);
     let ident = &api.input.ident;
     let method = args.method.as_ref().expect("checked");
@@ -94,15 +100,34 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
     // the error points at.
     let ops = |field: &Field| {
         let ty = field.ty;
-        let kind = format_ident!("{}", if field.json { "json" } else { "param" });
-        quote_spanned!(ty.span()=> ::top_api::__private::#kind::<#ty>())
+        let kind = match &field.kind {
+            None => "param",
+            Some((Kind::Json, _)) => "json",
+            Some((Kind::Object, _)) => "object",
+        };
+        let kind = format_ident!("{}", kind);
+        quote_spanned!(ty.span()=> #krate::__private::#kind::<#ty>())
     };
     let writes = api.fields.iter().map(|field| {
         let (member, wire, ops) = (field.member, &field.wire, ops(field));
-        let checks = checks(field);
+        let at = quote!(&#krate::__private::Path::param(#wire));
+        let checks = limit_checks(field, &at, krate);
+        let checks = (!checks.is_empty()).then(|| {
+            quote! {
+                {
+                    let value = &self.#member;
+                    #checks
+                }
+            }
+        });
+        let required = field
+            .required
+            .as_ref()
+            .map(|key| quote_spanned!(key.span()=> #krate::__private::check_sent(#params, #wire)?;));
         quote! {
             #checks
             #ops.write(#params, #wire, &self.#member)?;
+            #required
         }
     });
     let reads = api.fields.iter().map(|field| {
@@ -120,7 +145,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         quote! {
             #[automatically_derived]
             #[diagnostic::do_not_recommend]
-            impl ::top_api::WithoutSession for #ident {}
+            impl #krate::WithoutSession for #ident {}
         }
     });
 
@@ -128,24 +153,24 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         #item
 
         #[automatically_derived]
-        impl ::top_api::Request for #ident {
+        impl #krate::Request for #ident {
             const METHOD: &'static ::core::primitive::str = #method;
-            const SESSION: ::top_api::SessionNeed = ::top_api::SessionNeed::#session;
+            const SESSION: #krate::SessionNeed = #krate::SessionNeed::#session;
             const IDEMPOTENT: bool = #idempotent;
             type Response = #response;
 
             fn write_params(
                 &self,
-                #params_arg: &mut ::top_api::Params,
-            ) -> ::top_api::__private::Result<(), ::top_api::Error> {
+                #params_arg: &mut #krate::Params,
+            ) -> #krate::__private::Result<(), #krate::Error> {
                 #(#writes)*
-                ::top_api::__private::Result::Ok(())
+                #krate::__private::Result::Ok(())
             }
 
             fn from_params(
-                #params_arg: &::top_api::Params,
-            ) -> ::top_api::__private::Result<Self, ::top_api::ParamError> {
-                ::top_api::__private::Result::Ok(#rebuilt)
+                #params_arg: &#krate::Params,
+            ) -> #krate::__private::Result<Self, #krate::ParamError> {
+                #krate::__private::Result::Ok(#rebuilt)
             }
         }
 

@@ -9,6 +9,7 @@ use crate::attr::Args;
 use crate::expand::strip;
 
 pub(crate) fn expand(errors: TokenStream, args: &Args, input: &syn::DeriveInput) -> TokenStream {
+    let krate = &args.krate;
     let item = strip(input);
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -20,27 +21,27 @@ pub(crate) fn expand(errors: TokenStream, args: &Args, input: &syn::DeriveInput)
         #errors
         #item
 
-        impl #impl_generics ::top_api::Request for #ident #ty_generics #where_clause {
+        impl #impl_generics #krate::Request for #ident #ty_generics #where_clause {
             const METHOD: &'static ::core::primitive::str = "";
-            const SESSION: ::top_api::SessionNeed = ::top_api::SessionNeed::Optional;
+            const SESSION: #krate::SessionNeed = #krate::SessionNeed::Optional;
             const IDEMPOTENT: bool = false;
             type Response = #response;
 
             fn write_params(
                 &self,
-                _params: &mut ::top_api::Params,
-            ) -> ::top_api::__private::Result<(), ::top_api::Error> {
-                ::top_api::__private::Result::Ok(())
+                _params: &mut #krate::Params,
+            ) -> #krate::__private::Result<(), #krate::Error> {
+                #krate::__private::Result::Ok(())
             }
 
             fn from_params(
-                _params: &::top_api::Params,
-            ) -> ::top_api::__private::Result<Self, ::top_api::ParamError> {
+                _params: &#krate::Params,
+            ) -> #krate::__private::Result<Self, #krate::ParamError> {
                 // Never runs: the compile errors above stop the build.
                 ::core::unimplemented!()
             }
         }
 
-        impl #impl_generics ::top_api::WithoutSession for #ident #ty_generics #where_clause {}
+        impl #impl_generics #krate::WithoutSession for #ident #ty_generics #where_clause {}
     }
 }

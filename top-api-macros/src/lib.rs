@@ -7,6 +7,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod fallback;
+mod object;
 
 use proc_macro::TokenStream;
 
@@ -31,10 +32,11 @@ use proc_macro::TokenStream;
 ///
 /// | argument | value | meaning |
 /// |---|---|---|
-/// | `method` | a string, dotted lowercase | the API's method name, required |
+/// | `method` | a string: dot-separated words of ASCII letters, digits, `_` and `-`, starting with a lowercase letter | the API's method name, required |
 /// | `response` | a type | the payload of a successful answer, a `serde::Deserialize` type; required |
 /// | `session` | `"none"` (default), `"optional"`, `"required"` | whether the API needs a user's session (授权); a required one is only callable through `client.with_session(token)` |
 /// | `idempotent` | `true` or `false` | whether a call is safe to repeat, so that the client may retry it; by default a method whose last word is a read (`get`, `query`, `search`, `list`, …) is, and any other is not |
+/// | `crate` | a path in a string, `"::my_top"` | where the top-api crate is, for a crate that depends on it under another name (default `::top_api`) |
 ///
 /// Fields take `#[top(...)]`:
 ///
@@ -42,6 +44,8 @@ use proc_macro::TokenStream;
 /// |---|---|
 /// | `rename = "wireName"` | the name the param is sent under, when it is not the field's name (raw identifiers such as `r#type` are sent without `r#`) |
 /// | `json` | the field is a `serde::Serialize` + `serde::Deserialize` type, sent as compact JSON text |
+/// | `object` | the field is a `top_api::Object` (or an `Option` or `Vec` of them): its required members and limits are checked, then it is sent as compact JSON text; an empty list or `None` is not sent |
+/// | `required` | the param must be sent: for an `Option` field, `None` fails the call before any I/O (other fields are required already) |
 /// | `max_len = N` | at most N characters (`String`, `Option<String>`) |
 /// | `max_items = N` | at most N items (`Vec<T>`, `Option<Vec<T>>`) |
 /// | `min = X`, `max = X` | bounds of a number (integers, floats, `Option`s of them) |
@@ -52,6 +56,16 @@ use proc_macro::TokenStream;
 /// nor signed. A field that is not an `Option` is a required param: sent blank or empty,
 /// it fails the call before any I/O with `top_api::Error::Check` (code 40), as does a
 /// broken limit (code 41). A limit that cannot apply to the field's type does not compile.
+/// Implements `top_api::Object`, `serde::Serialize` and `serde::Deserialize` for a struct
+/// with named fields: see `top_api::Object` for the attributes it reads.
+#[proc_macro_derive(Object, attributes(top))]
+pub fn derive_object(item: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(item) {
+        Ok(input) => object::derive(&input).into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
 #[proc_macro_attribute]
 pub fn top_api(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = ctxt::Ctxt::default();

@@ -32,3 +32,5 @@
 
 #[doc(inline)]
 pub use top_api_core::*;
+
+include!("packages.rs");

@@ -1,99 +1,28 @@
-//! Turning a documentation page into annotated Rust: the request struct with `#[top_api]`,
-//! the response struct and every nested type, with the page's descriptions as docs.
+//! `top gen`: from a documentation page (or a catalog entry) to annotated Rust, through the
+//! one model of an API ([`model`](crate::model)) and the one emitter ([`emit`](crate::emit)).
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
-
+use crate::emit::{self, EmitError, Options};
+use crate::model::{Api, Member, Type};
 use crate::page::{Element, Page, PageError, TopType};
 
-/// The Rust module name of a method: `taobao.baodian.deposit.get` → `taobao_baodian_deposit_get`.
-pub fn module_name(method: &str) -> String {
-    method.replace('.', "_")
-}
-
-/// The type name of a method: `taobao.baodian.deposit.get` → `TaobaoBaodianDepositGet`.
-pub fn type_name(method: &str) -> String {
-    method
-        .split(['.', '_'])
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
-        })
-        .collect()
-}
+pub use crate::emit::{module_name, type_name};
 
 /// The namespace a method's module goes in: its first two words, `taobao_baodian`.
 pub fn namespace(method: &str) -> String {
-    method.split('.').take(2).collect::<Vec<_>>().join("_")
+    method.split('.').take(2).map(crate::names::snake).collect::<Vec<_>>().join("_")
 }
 
-/// A field name as Rust writes it: `userAuthCode` → `user_auth_code`, `type` → `r#type`.
-fn rust_field(wire: &str) -> syn::Ident {
-    let mut snake = String::new();
-    for (i, c) in wire.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !snake.ends_with('_') {
-                snake.push('_');
-            }
-            snake.push(c.to_ascii_lowercase());
-        } else {
-            snake.push(c);
-        }
-    }
-    syn::parse_str::<syn::Ident>(&snake).unwrap_or_else(|_| syn::Ident::new_raw(&snake, proc_macro2::Span::call_site()))
-}
-
-fn scalar(ty: &TopType) -> TokenStream {
-    match ty {
-        TopType::String | TopType::Price => quote!(String),
-        TopType::Number => quote!(i64),
-        TopType::Boolean => quote!(bool),
-        TopType::Date => quote!(::top_api::DateTime),
-        TopType::Object(name) => {
-            let name = format_ident!("{}", name);
-            quote!(#name)
-        }
-        TopType::List(item) => {
-            let item = scalar(item);
-            quote!(Vec<#item>)
-        }
-    }
-}
-
-fn doc(description: &str, example: Option<&str>) -> String {
-    let mut text = description.trim().to_owned();
-    if let Some(example) = example.filter(|e| !e.trim().is_empty()) {
-        if !text.is_empty() {
-            text.push_str(". ");
-        }
-        text.push_str(&format!("Example: `{}`.", example.replace('`', "'")));
-    }
-    format!(" {text}")
-}
-
-struct Struct {
-    name: String,
-    doc: String,
-    fields: Vec<TokenStream>,
-}
-
-/// Generates the module of one page.
+/// A page read into the model: the request table's rows as params, and the response
+/// table's rows nested as the XML example nests them.
 ///
 /// # Errors
 ///
 /// A [`PageError`] when the XML example and the response table disagree: an element the
 /// table does not list, a row the example does not show (so its place is unknown), a list
 /// whose example has no item to show its type's fields.
-pub fn generate(page: &Page) -> Result<TokenStream, PageError> {
-    let api = format_ident!("{}", type_name(&page.method));
-    let response = format_ident!("{}Response", type_name(&page.method));
-    let module = format_ident!("{}", module_name(&page.method));
-    let method = &page.method;
-
-    let mut structs: Vec<Struct> = Vec::new();
+pub fn to_api(page: &Page) -> Result<Api, PageError> {
     let mut used = vec![false; page.fields.len()];
-    let answer_doc = format!(" The answer of `{method}`.");
-    build_struct(page, &response.to_string(), &answer_doc, &page.example, &mut used, &mut structs)?;
+    let response = members_of(page, &page.example, &mut used)?;
     if let Some(unused) = used.iter().position(|u| !u) {
         let row = &page.fields[unused];
         return Err(PageError {
@@ -101,76 +30,46 @@ pub fn generate(page: &Page) -> Result<TokenStream, PageError> {
             message: format!("the field `{}` is not in the XML example, so where it nests is unknown", row.name),
         });
     }
-
-    let params = page.params.iter().map(|param| {
-        let field = rust_field(&param.name);
-        let rename = (field.to_string().trim_start_matches("r#") != param.name).then(|| {
-            let wire = &param.name;
-            quote!(#[top(rename = #wire)])
-        });
-        let (ty, json) = match &param.ty {
-            TopType::Object(_) => (quote!(::serde_json::Value), Some(quote!(#[top(json)]))),
-            other => (scalar(other), None),
-        };
-        let ty = if param.required { ty } else { quote!(Option<#ty>) };
-        let required = if param.required { "Required." } else { "Optional." };
-        let doc = doc(&format!("{} ({required})", param.description), param.example.as_deref());
-        quote! {
-            #[doc = #doc]
-            #rename
-            #json
-            pub #field: #ty,
-        }
-    });
-    let body = if page.params.is_empty() { quote!(;) } else { quote!({ #(#params)* }) };
-    let session = page.session.then(|| quote!(, session = "required"));
-    let migrated =
-        if page.title.contains("已迁移") { " The platform lists it as migrated (已迁移)." } else { "" };
-    let need = if page.session { " Needs a session (需要授权)." } else { "" };
-    let api_doc = format!(" {} ({}).{need}{migrated}", page.summary, page.title);
-    let module_doc = format!(" `{method}`: {}.", page.title);
-
-    let structs = structs.iter().map(|s| {
-        let name = format_ident!("{}", s.name);
-        let (doc, fields) = (&s.doc, &s.fields);
-        quote! {
-            #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-            pub struct #name {
-                #(#fields)*
-            }
-        }
-    });
-    Ok(quote! {
-        pub mod #module {
-            #![doc = #module_doc]
-
-            #[doc = #api_doc]
-            #[::top_api::top_api(method = #method, response = #response #session)]
-            #[derive(Debug, Clone, PartialEq, Default)]
-            pub struct #api #body
-
-            #(#structs)*
-        }
+    let request = page
+        .params
+        .iter()
+        .map(|param| Member {
+            required: param.required,
+            description: Some(param.description.clone()),
+            example: param.example.clone(),
+            line: Some(param.line),
+            ..Member::new(param.name.clone(), model_type(&param.ty, Vec::new()))
+        })
+        .collect();
+    Ok(Api {
+        method: page.method.clone(),
+        title: page.title.clone(),
+        summary: Some(page.summary.clone()),
+        doc_id: None,
+        package: None,
+        session: if page.session { crate::model::Session::Required } else { crate::model::Session::None },
+        request,
+        response,
+        example_xml: page.example_xml.clone(),
     })
 }
 
-/// Builds the struct `name` from the children of `element`, and every struct under it.
-fn build_struct(
-    page: &Page,
-    name: &str,
-    doc_text: &str,
-    element: &Element,
-    used: &mut [bool],
-    structs: &mut Vec<Struct>,
-) -> Result<(), PageError> {
-    if structs.iter().any(|s| s.name == name) {
-        return Ok(());
+fn model_type(ty: &TopType, members: Vec<Member>) -> Type {
+    match ty {
+        TopType::String => Type::String,
+        TopType::Number => Type::Number,
+        TopType::Boolean => Type::Boolean,
+        TopType::Date => Type::Date,
+        TopType::Price => Type::Price,
+        TopType::Object(name) => Type::Object { name: name.clone(), members },
+        TopType::List(item) => Type::List(Box::new(model_type(item, members))),
     }
-    let index = structs.len();
-    structs.push(Struct { name: name.to_owned(), doc: doc_text.to_owned(), fields: Vec::new() });
+}
+
+/// The members of the object the XML `element` shows, from the response table's rows.
+fn members_of(page: &Page, element: &Element, used: &mut [bool]) -> Result<Vec<Member>, PageError> {
     let mut seen: Vec<&str> = Vec::new();
-    let mut fields = Vec::new();
+    let mut members = Vec::new();
     for child in &element.children {
         if seen.contains(&child.name.as_str()) {
             continue;
@@ -185,69 +84,58 @@ fn build_struct(
             })?;
         used[row_index] = true;
         let row = &page.fields[row_index];
-        let ty = match &row.ty {
-            TopType::Object(inner) => {
-                build_struct(page, inner, &format!(" {}", row.description.trim()), child, used, structs)?;
-                let inner = format_ident!("{}", inner);
-                quote!(Option<#inner>)
+        let nested = match &row.ty {
+            TopType::Object(_) => members_of(page, child, used)?,
+            TopType::List(item) if matches!(item.as_ref(), TopType::Object(_)) => {
+                let Some(first) = child.children.first() else {
+                    return Err(PageError {
+                        line: row.line,
+                        message: format!(
+                            "the XML example's `<{}>` has no item to show the fields of `{}`",
+                            row.name,
+                            row.ty.item_name()
+                        ),
+                    });
+                };
+                members_of(page, first, used)?
             }
-            TopType::List(item) => {
-                if let TopType::Object(inner) = item.as_ref() {
-                    let Some(first) = child.children.first() else {
-                        return Err(PageError {
-                            line: row.line,
-                            message: format!(
-                                "the XML example's `<{}>` has no item to show the fields of `{inner}`",
-                                row.name
-                            ),
-                        });
-                    };
-                    build_struct(page, inner, &format!(" {}", row.description.trim()), first, used, structs)?;
-                }
-                scalar(&row.ty)
-            }
-            other => {
-                let ty = scalar(other);
-                quote!(Option<#ty>)
-            }
+            _ => Vec::new(),
         };
-        let field = rust_field(&row.name);
-        let rename = (field.to_string().trim_start_matches("r#") != row.name).then(|| {
-            let wire = &row.name;
-            quote!(#[serde(rename = #wire)])
-        });
-        let doc = doc(&row.description, row.example.as_deref());
-        fields.push(quote! {
-            #[doc = #doc]
-            #rename
-            pub #field: #ty,
+        members.push(Member {
+            description: Some(row.description.clone()),
+            example: row.example.clone(),
+            line: Some(row.line),
+            ..Member::new(row.name.clone(), model_type(&row.ty, nested))
         });
     }
-    structs[index].fields = fields;
-    Ok(())
+    Ok(members)
 }
 
-/// Formats modules as a Rust file.
+/// Generates the module of one page.
 ///
 /// # Errors
 ///
-/// Never for what [`generate`] returns; a message otherwise.
-pub fn format(modules: TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(modules).map_err(|err| format!("generated code does not parse: {err}"))?;
-    Ok(prettyplease::unparse(&file))
+/// A [`PageError`] when the page does not make an API (see [`to_api`]), or the API cannot
+/// be written.
+pub fn generate(page: &Page) -> Result<String, PageError> {
+    let api = to_api(page)?;
+    emit::api_module(&api, &Options::default()).map_err(|err| page_error(page, err))
 }
 
-/// The formatted Rust of several pages, one module each.
+fn page_error(page: &Page, err: EmitError) -> PageError {
+    PageError { line: err.line.unwrap_or(1), message: format!("{}: {}", page.method, err.message) }
+}
+
+/// The Rust of several pages, one module each.
 ///
 /// # Errors
 ///
 /// The first page whose generation fails.
 pub fn render(pages: &[Page]) -> Result<String, PageError> {
-    let mut modules = TokenStream::new();
+    let mut out = String::from("// Generated by `top gen` from the APIs' documentation pages.\n");
     for page in pages {
-        modules.extend(generate(page)?);
+        out.push('\n');
+        out.push_str(&generate(page)?);
     }
-    let header = "// Generated by `top gen` from the APIs' documentation pages.\n\n";
-    let body = format(modules).map_err(|message| PageError { line: 1, message })?;
-    Ok(format!("{header}{body}"))
+    Ok(out)
 }

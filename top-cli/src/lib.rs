@@ -1,6 +1,10 @@
-//! The library behind the `top` command: reading TOP documentation pages and generating
-//! annotated Rust from them.
+//! The library behind the `top` command: reading TOP documentation pages and the platform
+//! catalog into one model of an API, and writing annotated Rust from it.
 #![forbid(unsafe_code)]
 
+pub mod catalog;
+pub mod emit;
 pub mod gen;
+pub mod model;
+pub mod names;
 pub mod page;

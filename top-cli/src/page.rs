@@ -22,6 +22,8 @@ pub struct Page {
     pub fields: Vec<ResponseField>,
     /// The XML example answer.
     pub example: Element,
+    /// The XML example answer's text, as printed.
+    pub example_xml: Option<String>,
 }
 
 /// A row of the request table.
@@ -61,6 +63,19 @@ pub enum TopType {
 }
 
 impl TopType {
+    /// The name of the type, or of a list's items: `MarkItem` for `MarkItem []`.
+    pub fn item_name(&self) -> String {
+        match self {
+            TopType::String => "String".into(),
+            TopType::Number => "Number".into(),
+            TopType::Boolean => "Boolean".into(),
+            TopType::Date => "Date".into(),
+            TopType::Price => "Price".into(),
+            TopType::Object(name) => name.clone(),
+            TopType::List(item) => item.item_name(),
+        }
+    }
+
     /// Reads `String`, `Number`, `MarkItem []`, …; `None` for what is not a type.
     pub fn parse(text: &str) -> Option<TopType> {
         let text = text.trim();
@@ -176,8 +191,8 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
     let params = request_table(&lines, request_at, response_at)?;
     let fields = response_table(&lines, response_at, request_example_at)?;
     let session = lines[request_example_at..response_example_at].iter().any(|l| l.contains("sessionKey"));
-    let example = xml_example(&lines, response_example_at)?;
-    Ok(Page { method, title, summary, session, params, fields, example })
+    let (example, example_xml) = xml_example(&lines, response_example_at)?;
+    Ok(Page { method, title, summary, session, params, fields, example, example_xml: Some(example_xml) })
 }
 
 /// `名称 类型 是否必须 示例值 更多限制 描述`, then a row a param.
@@ -290,7 +305,7 @@ fn response_table(lines: &[&str], start: usize, end: usize) -> Result<Vec<Respon
 
 /// The XML example under `响应示例`, up to `异常示例`, which must follow: a page cut short
 /// inside or just after its example is not taken for whole.
-fn xml_example(lines: &[&str], start: usize) -> Result<Element, PageError> {
+fn xml_example(lines: &[&str], start: usize) -> Result<(Element, String), PageError> {
     let Some(end) = lines.iter().enumerate().skip(start).find(|(_, l)| l.trim() == ERROR_EXAMPLE).map(|(i, _)| i)
     else {
         return error(lines.len().max(1), format!("the page ends without its `{ERROR_EXAMPLE}` section: cut short?"));
@@ -306,10 +321,11 @@ fn xml_example(lines: &[&str], start: usize) -> Result<Element, PageError> {
         return error(start + 1, "the `响应示例` section has no XML example");
     };
     let xml = lines[first..end].join("\n");
-    parse_xml(&xml).map_err(|(offset_line, message)| PageError {
+    let element = parse_xml(&xml).map_err(|(offset_line, message)| PageError {
         line: first + 1 + offset_line,
         message: format!("the XML example is malformed: {message}"),
-    })
+    })?;
+    Ok((element, xml.trim_end().to_owned()))
 }
 
 /// Reads an XML document into a tree; errors carry the line within `xml`, from 0.

@@ -1,0 +1,738 @@
+//! Writing an API of the model as Rust: the request struct under `#[top_api]`, the answer
+//! and every nested type under `#[derive(Object)]`, one module per API.
+//!
+//! Types map as the platform's data says, with no guesswork left to the user: `Number` is
+//! `i64`, `Price` and `BigDecimal` are [`Decimal`](top_api::Decimal), `Date` is
+//! [`DateTime`](top_api::DateTime) in requests and [`Date`](top_api::Date) in answers,
+//! `Json` is [`Json`](top_api::Json), a `byte[]` request param is a [`File`](top_api::File).
+//! Every answer field is an `Option` or a `Vec`, since the gateway leaves out what has no
+//! value. Nested types are scoped per API, because the same type name has different shapes
+//! in different APIs.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::{self, Write as _};
+
+use crate::model::{Api, Member, Session, Type};
+use crate::names;
+
+/// The names the client sends itself: no param may take one.
+pub const SYSTEM_PARAMS: &[&str] = &[
+    "method",
+    "app_key",
+    "session",
+    "timestamp",
+    "v",
+    "sign",
+    "sign_method",
+    "format",
+    "simplify",
+    "partner_id",
+    "target_app_key",
+];
+
+/// Why an API cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmitError {
+    /// The line of the source the problem is at, when the source has lines.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for EmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+/// How the Rust is written.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The path the code names top-api by: `top_api`, or `crate` inside top-api itself.
+    pub krate: String,
+    /// Where the code came from, for the docs: "the platform catalog", "its documentation page".
+    pub source: &'static str,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { krate: "top_api".to_owned(), source: "its documentation page" }
+    }
+}
+
+/// The Rust type name of a method's request: `taobao.tbk.item.info.get` → `TaobaoTbkItemInfoGet`.
+pub fn type_name(method: &str) -> String {
+    names::camel(method)
+}
+
+/// The module of a method: `taobao.tbk.item.info.get` → `taobao_tbk_item_info_get`.
+pub fn module_name(method: &str) -> String {
+    names::module(method)
+}
+
+/// The official documentation page of an API.
+pub fn doc_url(doc_id: u64) -> String {
+    format!("https://open.taobao.com/api.htm?docId={doc_id}&docType=2")
+}
+
+/// The last words of methods that only read, as `#[top_api]` reads them when it is not told.
+const READ_WORDS: &[&str] = &[
+    "get",
+    "gets",
+    "query",
+    "search",
+    "list",
+    "count",
+    "check",
+    "find",
+    "fetch",
+    "info",
+    "detail",
+    "details",
+    "read",
+    "lookup",
+    "exists",
+    "download",
+    "stat",
+    "stats",
+    "statistics",
+];
+
+/// Words of a title that say the API reads (查询 query, 搜索 search, 获取 get, 查看 view, 列表
+/// list, 详情 details, 统计 statistics, 下载 download)…
+const READ_MARKS: &[&str] = &["查询", "搜索", "获取", "查看", "列表", "详情", "统计", "下载"];
+
+/// …unless it also says it writes (creates, adds, updates, changes, deletes, sends, submits,
+/// uploads, cancels, syncs, publishes, binds, sets, pushes, confirms, pays, refunds,
+/// applies, writes, imports, writes back, registers, generates).
+const WRITE_MARKS: &[&str] = &[
+    "创建", "新增", "添加", "增加", "更新", "修改", "变更", "删除", "发送", "提交", "上传", "取消", "同步", "发布",
+    "绑定", "解绑", "设置", "推送", "确认", "支付", "退款", "申请", "写入", "导入", "回传", "注册", "生成", "保存",
+];
+
+/// Whether a call of the API is safe to repeat: its method's last word is a read, or its
+/// title says it reads and nothing in it says it writes. `taobao.tbk.dg.material.optional`
+/// (物料搜索, a search) is a read; `taobao.logistics.offline.send` is not.
+pub fn is_read(api: &Api) -> bool {
+    let last = api.method.rsplit('.').next().unwrap_or("");
+    let last_words = names::snake(last);
+    if last_words.rsplit('_').next().is_some_and(|word| READ_WORDS.contains(&word)) {
+        return true;
+    }
+    READ_MARKS.iter().any(|mark| api.title.contains(mark)) && !WRITE_MARKS.iter().any(|mark| api.title.contains(mark))
+}
+
+/// Which side of a call a type is on: request params and the objects they hold are checked
+/// before sending; answers may leave anything out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// A param of the request struct itself.
+    Param,
+    /// A member of an object sent in a request.
+    Member,
+    /// A field of an answer.
+    Answer,
+}
+
+/// A struct to write.
+struct StructDef {
+    rust: String,
+    top: String,
+    doc: String,
+    fields: Vec<FieldDef>,
+}
+
+struct FieldDef {
+    ident: String,
+    /// The type, `{}` standing where the object's name goes: known once all are named.
+    ty: FieldType,
+    attrs: Vec<String>,
+    doc: Vec<String>,
+}
+
+/// A field's type: text, or an optional or required object, a list of objects.
+enum FieldType {
+    Text(String),
+    Object { index: usize, wrap: Wrap },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wrap {
+    Plain,
+    Option,
+    Vec,
+    OptionVec,
+}
+
+/// The objects of one API, each named once.
+struct Scope<'a> {
+    krate: &'a str,
+    structs: Vec<StructDef>,
+    by_shape: HashMap<String, usize>,
+    used: HashSet<String>,
+    /// The members of each object type name, from the first place it has any: a place that
+    /// lists none (where the catalog stops inlining a deep or recursive type) takes these.
+    known_members: HashMap<String, &'a [Member]>,
+    /// Struct indexes under construction, to detect a type that holds itself.
+    building: Vec<usize>,
+}
+
+/// Writes the module of one API.
+///
+/// # Errors
+///
+/// An [`EmitError`] when the API cannot be written: a param named like a system param,
+/// a type that has no Rust form (a list of lists, a list of files), a method that is not
+/// one.
+pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
+    let fail = |line: Option<usize>, message: String| EmitError { line, message };
+    if !is_method(&api.method) {
+        return Err(fail(None, format!("`{}` is not a method name", api.method)));
+    }
+    let krate = options.krate.as_str();
+    let request = type_name(&api.method);
+    let response = format!("{request}Response");
+    let mut scope = Scope {
+        krate,
+        structs: Vec::new(),
+        by_shape: HashMap::new(),
+        used: [request.clone(), response.clone()].into_iter().collect(),
+        known_members: HashMap::new(),
+        building: Vec::new(),
+    };
+    for member in api.request.iter().chain(&api.response) {
+        collect_known(member, &mut scope.known_members);
+    }
+
+    for member in &api.request {
+        if SYSTEM_PARAMS.contains(&member.name.as_str()) {
+            return Err(fail(
+                member.line,
+                format!("the param `{}` is named like a system param, which the client sends itself", member.name),
+            ));
+        }
+    }
+    let params = fields(&mut scope, &api.request, Side::Param)?;
+    let answer_fields = fields(&mut scope, &api.response, Side::Answer)?;
+    let answer = StructDef {
+        rust: response.clone(),
+        top: response.clone(),
+        doc: format!("The answer of `{}`.", api.method),
+        fields: answer_fields,
+    };
+    let boxed = boxed_fields(&scope.structs, &answer);
+
+    let mut out = String::new();
+    let title = api.title.trim();
+    let _ = writeln!(out, "/// `{}`: {}.", api.method, escape_doc(title.trim_end_matches('.')));
+    let module = module_name(&api.method);
+    let _ = writeln!(out, "pub mod {module} {{");
+
+    // The request.
+    let mut doc = vec![escape_doc(title)];
+    if let Some(summary) = api.summary.as_deref().map(str::trim).filter(|s| !s.is_empty() && *s != title) {
+        doc.push(String::new());
+        doc.push(escape_doc(summary));
+    }
+    doc.push(String::new());
+    doc.push(match api.session {
+        Session::None => "Needs no session.".to_owned(),
+        Session::Optional => "Takes a user's session when there is one (optional).".to_owned(),
+        Session::Required => {
+            format!("Needs a user's session: call it as `client.with_session(token).execute(&{request} {{ .. }})`.")
+        }
+    });
+    if let Some(doc_id) = api.doc_id {
+        doc.push(String::new());
+        doc.push(format!("Official documentation: <{}>", doc_url(doc_id)));
+    }
+    if let Some(package) = &api.package {
+        doc.push(String::new());
+        doc.push(format!("Generated from {} (package `{package}`).", options.source));
+    }
+    write_doc(&mut out, 1, &doc);
+    let mut args = vec![format!("method = {:?}", api.method), format!("response = {response}")];
+    if api.session != Session::None {
+        args.push(format!("session = {:?}", api.session.as_str()));
+    }
+    args.push(format!("idempotent = {}", is_read(api)));
+    let _ = writeln!(out, "    #[{krate}::top_api(\n        {}\n    )]", args.join(",\n        "));
+    let _ = writeln!(out, "    #[derive(Debug, Clone, PartialEq, Default)]");
+    if params.is_empty() {
+        let _ = writeln!(out, "    pub struct {request};");
+    } else {
+        let _ = writeln!(out, "    pub struct {request} {{");
+        write_fields(&mut out, &scope.structs, &params, &HashSet::new(), "top");
+        let _ = writeln!(out, "    }}");
+    }
+    if let Some(xml) = &api.example_xml {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "    /// The documentation page's example answer, exactly as printed there (XML).");
+        let _ = writeln!(out, "    pub const EXAMPLE_XML: &str = {};", raw_string(xml));
+    }
+
+    // The answer, then every nested type.
+    for (index, def) in std::iter::once(&answer).chain(&scope.structs).enumerate() {
+        let _ = writeln!(out);
+        write_doc(&mut out, 1, std::slice::from_ref(&def.doc));
+        let _ = writeln!(out, "    #[derive(Debug, Clone, PartialEq, Default, {krate}::Object)]");
+        if def.top != def.rust {
+            let _ = writeln!(out, "    #[top(name = {:?})]", def.top);
+        }
+        if def.fields.is_empty() {
+            let _ = writeln!(out, "    pub struct {} {{}}", def.rust);
+            continue;
+        }
+        let _ = writeln!(out, "    pub struct {} {{", def.rust);
+        let boxes = boxed.get(&index).cloned().unwrap_or_default();
+        write_fields(&mut out, &scope.structs, &def.fields, &boxes, "top");
+        let _ = writeln!(out, "    }}");
+    }
+    let _ = writeln!(out, "}}");
+    Ok(out)
+}
+
+fn is_method(method: &str) -> bool {
+    method.starts_with(|c: char| c.is_ascii_lowercase())
+        && method.split('.').count() >= 2
+        && method
+            .split('.')
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+}
+
+fn collect_known<'a>(member: &'a Member, known: &mut HashMap<String, &'a [Member]>) {
+    let ty = match &member.ty {
+        Type::List(item) => item.as_ref(),
+        other => other,
+    };
+    if let Type::Object { name, members } = ty {
+        if !members.is_empty() {
+            known.entry(name.clone()).or_insert(members.as_slice());
+        }
+        for inner in members {
+            collect_known(inner, known);
+        }
+    }
+}
+
+/// The fields of a struct, from its members.
+fn fields(scope: &mut Scope<'_>, members: &[Member], side: Side) -> Result<Vec<FieldDef>, EmitError> {
+    let mut out: Vec<FieldDef> = Vec::with_capacity(members.len());
+    let mut idents: HashSet<String> = HashSet::new();
+    let mut wires: HashSet<&str> = HashSet::new();
+    for member in members {
+        if !wires.insert(member.name.as_str()) {
+            return Err(EmitError { line: member.line, message: format!("`{}` is listed twice", member.name) });
+        }
+        // Two wire names that make one Rust name (`pageSize`, `page_size`): the later one
+        // gets a number.
+        let base = names::field(&member.name);
+        let mut ident = base.clone();
+        let mut n = 2;
+        while !idents.insert(names::unraw(&ident).to_owned()) {
+            ident = format!("{}_{n}", names::unraw(&base));
+            n += 1;
+        }
+        let (ty, attrs, doc) = field_type(scope, member, side)?;
+        let mut attrs = attrs;
+        if names::unraw(&ident) != member.name {
+            attrs.insert(0, format!("rename = {:?}", member.name));
+        }
+        out.push(FieldDef { ident, ty, attrs, doc });
+    }
+    Ok(out)
+}
+
+/// A field's type, its `#[top(...)]` arguments and its doc lines.
+fn field_type(
+    scope: &mut Scope<'_>,
+    member: &Member,
+    side: Side,
+) -> Result<(FieldType, Vec<String>, Vec<String>), EmitError> {
+    let krate = scope.krate;
+    let mut attrs = Vec::new();
+    let mut doc = Vec::new();
+    let description = member.description.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    if let Some(description) = description {
+        doc.push(escape_doc(description));
+    }
+    let mut facts = Vec::new();
+    if member.required && side != Side::Answer {
+        facts.push("Required.".to_owned());
+    }
+    if let Some(example) = member.example.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        facts.push(format!("Example: `{}`.", example.replace('`', "'")));
+    }
+    if !facts.is_empty() {
+        doc.push(facts.join(" "));
+    }
+    let fail = |message: String| EmitError { line: member.line, message };
+    let (item, list) = match &member.ty {
+        Type::List(item) => (item.as_ref(), true),
+        other => (other, false),
+    };
+    if matches!(item, Type::List(_)) {
+        return Err(fail(format!("`{}` is a list of lists, which TOP has no wire form for", member.name)));
+    }
+    let required = member.required && side != Side::Answer;
+    let limits = member.limits;
+    let mut unapplied = Vec::new();
+
+    // The object of an item, when it is one whose members are known.
+    let object = match item {
+        Type::Object { name, members } => {
+            let members = if members.is_empty() { scope.known_members.get(name).copied() } else { Some(&members[..]) };
+            match members {
+                Some(members) => Some(object(scope, name, members, side, description)?),
+                None => {
+                    doc.push(format!(
+                        "The platform's data lists no members for `{}`: any JSON value, kept as it came.",
+                        escape_doc(name)
+                    ));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let scalar = |item: &Type| -> Result<String, EmitError> {
+        Ok(match (item, side) {
+            (Type::String, _) => "String".to_owned(),
+            (Type::Number, _) => "i64".to_owned(),
+            (Type::Boolean, _) => "bool".to_owned(),
+            (Type::Byte, _) => "i8".to_owned(),
+            (Type::Price | Type::BigDecimal, _) => format!("{krate}::Decimal"),
+            (Type::Json, _) => format!("{krate}::Json"),
+            (Type::Date, Side::Answer) => format!("{krate}::Date"),
+            (Type::Date, _) => format!("{krate}::DateTime"),
+            (Type::Bytes, Side::Param) if !list => format!("{krate}::File"),
+            (Type::Bytes, Side::Param) => {
+                return Err(fail(format!("`{}` is a list of files, which TOP has no wire form for", member.name)))
+            }
+            (Type::Bytes, _) => "String".to_owned(),
+            (Type::Unknown | Type::Object { .. }, Side::Member) => "serde_json::Value".to_owned(),
+            (Type::Unknown | Type::Object { .. }, _) => format!("{krate}::Json"),
+            (Type::List(_), _) => unreachable!("lists of lists are refused above"),
+        })
+    };
+    if matches!(item, Type::Bytes) && side != Side::Param {
+        doc.push("Base64 text of the bytes.".to_owned());
+    }
+    if matches!(item, Type::Unknown) {
+        doc.push("The platform's data gives no type: any JSON value.".to_owned());
+    }
+
+    // Limits, where they apply to the Rust type; the others are told in the docs.
+    let numeric = matches!(item, Type::Number | Type::Byte) && !list;
+    if let Some(max) = limits.max_length {
+        if matches!(item, Type::String) && !list {
+            attrs.push(format!("max_len = {max}"));
+        } else {
+            unapplied.push(format!("a maximum length of {max}"));
+        }
+    }
+    if let Some(max) = limits.max_list_size {
+        if list {
+            attrs.push(format!("max_items = {max}"));
+        } else {
+            unapplied.push(format!("at most {max} items"));
+        }
+    }
+    for (value, key, words) in [(limits.min_value, "min", "a minimum"), (limits.max_value, "max", "a maximum")] {
+        if let Some(value) = value {
+            if numeric {
+                attrs.push(format!("{key} = {value}"));
+            } else {
+                unapplied.push(format!("{words} of {value}"));
+            }
+        }
+    }
+    if !unapplied.is_empty() {
+        doc.push(format!("The platform also lists {} for it.", unapplied.join(", ")));
+    }
+
+    let has_default = !matches!((item, side), (Type::Date, Side::Param | Side::Member) | (Type::Bytes, Side::Param));
+    let ty = match object {
+        Some(index) => {
+            if side == Side::Param {
+                attrs.insert(0, "object".to_owned());
+            }
+            let wrap = match (list, side, required) {
+                (true, Side::Answer, _) | (true, _, true) => Wrap::Vec,
+                (true, _, false) => Wrap::OptionVec,
+                (false, Side::Answer, _) | (false, _, false) => Wrap::Option,
+                (false, _, true) => Wrap::Plain,
+            };
+            if required && side == Side::Member {
+                attrs.push("required".to_owned());
+            }
+            FieldType::Object { index, wrap }
+        }
+        None => {
+            let base = scalar(item)?;
+            let text = match (list, side, required) {
+                (true, Side::Answer, _) => format!("Vec<{base}>"),
+                (true, _, true) => format!("Vec<{base}>"),
+                (true, _, false) => format!("Option<Vec<{base}>>"),
+                (false, Side::Answer, _) | (false, _, false) => format!("Option<{base}>"),
+                (false, _, true) if has_default => base,
+                (false, _, true) => format!("Option<{base}>"),
+            };
+            // A required param is a plain field (the attribute checks it is not blank), or
+            // an `Option` marked required for a type with no empty value; a required member
+            // of an object is always marked.
+            if required && (side == Side::Member || (!has_default && !list)) {
+                attrs.push("required".to_owned());
+            }
+            FieldType::Text(text)
+        }
+    };
+    Ok((ty, attrs, doc))
+}
+
+/// The index of the struct for an object type, named and written once per shape.
+fn object(
+    scope: &mut Scope<'_>,
+    name: &str,
+    members: &[Member],
+    side: Side,
+    description: Option<&str>,
+) -> Result<usize, EmitError> {
+    let side = if side == Side::Answer { Side::Answer } else { Side::Member };
+    let key = shape(name, members, side, scope, &mut Vec::new());
+    if let Some(&index) = scope.by_shape.get(&key) {
+        return Ok(index);
+    }
+    let base = names::camel(name);
+    let base = if names::RESERVED_TYPES.contains(&base.as_str()) { format!("{base}Object") } else { base };
+    let mut rust = base.clone();
+    let mut n = 2;
+    while !scope.used.insert(rust.clone()) {
+        rust = format!("{base}{n}");
+        n += 1;
+    }
+    let index = scope.structs.len();
+    let doc = match description {
+        Some(description) => format!("`{}`: {}", escape_doc(name), escape_doc(description)),
+        None => format!("`{}`.", escape_doc(name)),
+    };
+    scope.structs.push(StructDef { rust, top: name.to_owned(), doc, fields: Vec::new() });
+    scope.by_shape.insert(key, index);
+    scope.building.push(index);
+    let fields = fields(scope, members, side)?;
+    scope.building.pop();
+    scope.structs[index].fields = fields;
+    Ok(index)
+}
+
+/// A key that two uses of an object type share exactly when they would be the same struct:
+/// its name, and its members' names, types, required flags and limits, all the way down.
+fn shape(name: &str, members: &[Member], side: Side, scope: &Scope<'_>, seen: &mut Vec<String>) -> String {
+    let mut key = format!("{name}{{");
+    if seen.iter().any(|s| s == name) {
+        // A type that holds itself: its name is its shape from here on.
+        key.push_str("..}");
+        return key;
+    }
+    seen.push(name.to_owned());
+    for member in members {
+        let _ = write!(key, "{}:", member.name);
+        let (item, list) = match &member.ty {
+            Type::List(item) => (item.as_ref(), true),
+            other => (other, false),
+        };
+        if list {
+            key.push('[');
+        }
+        match item {
+            Type::Object { name, members } => {
+                let members =
+                    if members.is_empty() { scope.known_members.get(name).copied() } else { Some(&members[..]) };
+                match members {
+                    Some(members) => key.push_str(&shape(name, members, side, scope, seen)),
+                    None => key.push('?'),
+                }
+            }
+            other => key.push_str(&other.top_name()),
+        }
+        if side != Side::Answer {
+            let _ = write!(key, "{}{:?}", if member.required { "!" } else { "" }, member.limits);
+        }
+        key.push(';');
+    }
+    seen.pop();
+    key.push('}');
+    key
+}
+
+/// For each struct (by its index in `answer` then `structs` order), the fields that must
+/// be boxed because the struct holds itself through them, without a list in between.
+fn boxed_fields(structs: &[StructDef], answer: &StructDef) -> HashMap<usize, HashSet<usize>> {
+    // Node 0 is the answer; node i + 1 is structs[i].
+    let all: Vec<&StructDef> = std::iter::once(answer).chain(structs).collect();
+    let edges = |node: usize| -> Vec<(usize, usize)> {
+        all[node]
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(f, field)| match field.ty {
+                FieldType::Object { index, wrap: Wrap::Plain | Wrap::Option } => Some((f, index + 1)),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut boxed: HashMap<usize, HashSet<usize>> = HashMap::new();
+    // Depth-first; an edge back into the path is boxed.
+    let mut state = vec![0u8; all.len()];
+    fn visit(
+        node: usize,
+        state: &mut [u8],
+        edges: &dyn Fn(usize) -> Vec<(usize, usize)>,
+        boxed: &mut HashMap<usize, HashSet<usize>>,
+    ) {
+        state[node] = 1;
+        for (field, next) in edges(node) {
+            match state[next] {
+                0 => visit(next, state, edges, boxed),
+                1 => {
+                    boxed.entry(node).or_default().insert(field);
+                }
+                _ => {}
+            }
+        }
+        state[node] = 2;
+    }
+    for node in 0..all.len() {
+        if state[node] == 0 {
+            visit(node, &mut state, &edges, &mut boxed);
+        }
+    }
+    boxed
+}
+
+fn write_fields(out: &mut String, structs: &[StructDef], fields: &[FieldDef], boxed: &HashSet<usize>, attr: &str) {
+    for (i, field) in fields.iter().enumerate() {
+        write_doc(out, 2, &field.doc);
+        if !field.attrs.is_empty() {
+            let _ = writeln!(out, "        #[{attr}({})]", field.attrs.join(", "));
+        }
+        let ty = match &field.ty {
+            FieldType::Text(text) => text.clone(),
+            FieldType::Object { index, wrap } => {
+                let name = &structs[*index].rust;
+                let inner = if boxed.contains(&i) { format!("Box<{name}>") } else { name.clone() };
+                match wrap {
+                    Wrap::Plain => inner,
+                    Wrap::Option => format!("Option<{inner}>"),
+                    Wrap::Vec => format!("Vec<{inner}>"),
+                    Wrap::OptionVec => format!("Option<Vec<{inner}>>"),
+                }
+            }
+        };
+        let _ = writeln!(out, "        pub {}: {ty},", field.ident);
+    }
+}
+
+fn write_doc(out: &mut String, depth: usize, lines: &[String]) {
+    let indent = "    ".repeat(depth);
+    for line in lines {
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
+    }
+}
+
+/// Text made safe for a one-line doc comment: no line breaks, and nothing rustdoc would
+/// read as a link or an HTML tag.
+pub fn escape_doc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' | '\t' => out.push(' '),
+            '[' | ']' | '<' | '>' | '\\' | '`' | '*' | '_' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.trim().to_owned()
+}
+
+/// A raw string literal holding `text`, with enough `#` that nothing inside ends it.
+fn raw_string(text: &str) -> String {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let hashes = "#".repeat(hashes);
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
+/// The file of one package: its APIs' modules, and their request and answer types at the
+/// package's level.
+///
+/// # Errors
+///
+/// The first API that cannot be written, named.
+pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<String, EmitError> {
+    let mut out = String::new();
+    for line in header {
+        if line.is_empty() {
+            out.push_str("//!\n");
+        } else {
+            let _ = writeln!(out, "//! {line}");
+        }
+    }
+    let mut modules: BTreeMap<String, &str> = BTreeMap::new();
+    for api in apis {
+        let module = module_name(&api.method);
+        if let Some(other) = modules.insert(module.clone(), &api.method) {
+            return Err(EmitError {
+                line: None,
+                message: format!("`{}` and `{other}` would both be the module `{module}`", api.method),
+            });
+        }
+    }
+    let _ = writeln!(out);
+    for api in apis {
+        let _ = writeln!(out, "#[doc(inline)]");
+        let _ = writeln!(
+            out,
+            "pub use self::{}::{{{}, {}Response}};",
+            module_name(&api.method),
+            type_name(&api.method),
+            type_name(&api.method)
+        );
+    }
+    for api in apis {
+        let module = api_module(api, options)
+            .map_err(|err| EmitError { line: err.line, message: format!("{}: {}", api.method, err.message) })?;
+        let _ = writeln!(out);
+        out.push_str(&module);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_strings_hold_anything() {
+        assert_eq!(raw_string("a"), "r#\"a\"#");
+        assert_eq!(raw_string("say \"#hi\""), "r##\"say \"#hi\"\"##");
+    }
+
+    #[test]
+    fn docs_are_escaped() {
+        assert_eq!(escape_doc("a [b] <c>\nd"), "a \\[b\\] \\<c\\> d");
+    }
+}
