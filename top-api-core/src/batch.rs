@@ -174,7 +174,8 @@ impl<'c, S> Batch<'c, S> {
         if pieces.len() != self.pieces.len() {
             // A single piece for several calls is the gateway's refusal of the whole batch.
             if pieces.len() == 1 {
-                if let Err(err @ Error::Api(_)) = envelope::decode_dynamic(pieces[0], format, "") {
+                let whole = envelope::decode_as::<serde_json::Value>(pieces[0], format, "", envelope::Shape::Wrapped);
+                if let Err(err @ Error::Api(_)) = whole {
                     return Err(err);
                 }
             }
@@ -186,7 +187,7 @@ impl<'c, S> Batch<'c, S> {
             ));
         }
         let pieces = pieces.into_iter().map(<[u8]>::to_vec).collect();
-        Ok(BatchAnswers { pieces, format })
+        Ok(BatchAnswers { pieces, format, shape: client.shape() })
     }
 }
 
@@ -224,6 +225,7 @@ impl<S> fmt::Debug for Batch<'_, S> {
 pub struct BatchAnswers {
     pieces: Vec<Vec<u8>>,
     format: Format,
+    shape: envelope::Shape,
 }
 
 impl BatchAnswers {
@@ -238,7 +240,7 @@ impl BatchAnswers {
             let message = format!("no answer {} in a batch of {}", item.index, self.pieces.len());
             Error::Decode(crate::DecodeError::new(self.format, None, message, b""))
         })?;
-        envelope::decode::<R>(piece, self.format)
+        envelope::decode_as::<R::Response>(piece, self.format, R::METHOD, self.shape)
     }
 
     /// How many answers there are.

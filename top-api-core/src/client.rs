@@ -198,6 +198,15 @@ impl Client {
         Batch::new(self, None)
     }
 
+    /// The shape JSON answers come in: as asked with `simplify`.
+    pub(crate) fn shape(&self) -> envelope::Shape {
+        if self.inner.simplify && self.inner.format == Format::Json {
+            envelope::Shape::Simplified
+        } else {
+            envelope::Shape::Wrapped
+        }
+    }
+
     /// The app key.
     pub fn app_key(&self) -> &str {
         &self.inner.app_key
@@ -228,7 +237,8 @@ impl Client {
             let mut params = self.system_params(Some(R::METHOD), session, options);
             request.write_params(&mut params)?;
             let (body, sign) = self.exchange(params, session, options)?;
-            envelope::decode::<R>(&body, self.inner.format).map_err(|err| self.redact(err, session, &sign))
+            envelope::decode_as::<R::Response>(&body, self.inner.format, R::METHOD, self.shape())
+                .map_err(|err| self.redact(err, session, &sign))
         })
     }
 
@@ -300,7 +310,8 @@ impl Client {
     {
         let session = live(session);
         self.untyped(method, pairs, session, options, |body, sign| {
-            envelope::decode_dynamic(body, self.inner.format, method).map_err(|err| self.redact(err, session, sign))
+            envelope::decode_as(body, self.inner.format, method, self.shape())
+                .map_err(|err| self.redact(err, session, sign))
         })
     }
 

@@ -152,7 +152,8 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     /// From text in any form, or from a number of epoch milliseconds. Never fails on the
-    /// text itself: what it cannot read, it keeps.
+    /// text itself, what it cannot read it keeps; only a blank text is no date (an
+    /// `Option<Date>` field of an [`Object`](crate::Object) reads it as `None`).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
         struct DateVisitor;
 
@@ -164,6 +165,10 @@ impl<'de> Deserialize<'de> for Date {
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
+                if text.trim().is_empty() {
+                    // In an `Option` field of an object, a blank date is a left-out one.
+                    return Err(crate::__private::blank());
+                }
                 Ok(Date::parse(text))
             }
 

@@ -48,13 +48,20 @@ enum Answer<T> {
 }
 
 /// True when `key` is the success member of `method`'s answer: the method with a leading
-/// `taobao.` dropped, every `.` turned into `_`, then `_response` (protocol.md section 4).
+/// `taobao.` dropped, every `.` turned into `_`, then `_response`
+/// (`taobao.baodian.deposit.get` answers in `baodian_deposit_get_response`). The few
+/// methods with capitals or `-` (`taobao.miniapp.userInfo.get`) are matched whatever the
+/// case, with `-` as `_`.
 pub fn is_response_key(key: &str, method: &str) -> bool {
     let name = method.strip_prefix("taobao.").unwrap_or(method);
     let Some(stem) = key.strip_suffix("_response") else {
         return false;
     };
-    stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| k == if m == b'.' { b'_' } else { m })
+    let same = |k: u8, m: u8| match m {
+        b'.' | b'-' => k == b'_' || k == m,
+        _ => k.eq_ignore_ascii_case(&m),
+    };
+    stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| same(k, m))
 }
 
 /// The success member's name for `method`, such as `baodian_deposit_get_response`.
@@ -63,9 +70,19 @@ pub fn response_key(method: &str) -> String {
     format!("{}_response", name.replace('.', "_"))
 }
 
+/// The shape of a JSON answer: as the client asked for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// `{"<name>_response": {…}}` or `{"error_response": {…}}`.
+    Wrapped,
+    /// `simplify=true`: the payload's fields at the root, `error_response` still wrapped.
+    Simplified,
+}
+
 /// Reads an answer body of the API `R`, as the client does after a call: the
-/// `<name>_response` member (JSON wrapped or simplified, or XML) into `R::Response`, or
-/// the gateway's `error_response` into [`Error::Api`].
+/// `<name>_response` member (JSON or XML) into `R::Response`, or the gateway's
+/// `error_response` into [`Error::Api`]. A JSON body holding neither is an error, never an
+/// empty answer. For an answer asked with `simplify=true`, see [`decode_simplified`].
 ///
 /// # Examples
 ///
@@ -75,6 +92,9 @@ pub fn response_key(method: &str) -> String {
 /// let body = br#"{"error_response":{"code":27,"msg":"Invalid session","request_id":"3bsxgbx6seom"}}"#;
 /// let err = top_api::decode::<TaobaoBaodianDepositGet>(body, top_api::Format::Json).unwrap_err();
 /// assert_eq!(err.api().map(|api| api.code()), Some(27));
+///
+/// let err = top_api::decode::<TaobaoBaodianDepositGet>(br#"{"status":"maintenance"}"#, top_api::Format::Json);
+/// assert!(err.unwrap_err().is_decode());
 /// ```
 ///
 /// # Errors
@@ -82,27 +102,45 @@ pub fn response_key(method: &str) -> String {
 /// [`Error::Api`] for an `error_response`; [`Error::Decode`] when the body is not an
 /// answer of `R` (the error names the field at fault and shows a prefix of the body).
 pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Response>, Error> {
-    match decode_body::<R::Response>(body, format, R::METHOD) {
-        Ok(Answer::Ok(response)) => Ok(response),
-        Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
-        Err(err) => Err(Error::Decode(err)),
-    }
+    decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped)
 }
 
-/// Reads an answer of `method` into JSON, for untyped calls.
-pub(crate) fn decode_dynamic(body: &[u8], format: Format, method: &str) -> Result<Response<serde_json::Value>, Error> {
-    match decode_body::<serde_json::Value>(body, format, method) {
-        Ok(Answer::Ok(response)) => Ok(response),
-        Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
-        Err(err) => Err(Error::Decode(err)),
-    }
+/// Reads a JSON answer of the API `R` asked with `simplify=true`: the payload's fields at
+/// the root (a wrapped answer is read too). An `error_response` anywhere at the root makes
+/// the answer a refusal, whatever else it holds.
+///
+/// # Examples
+///
+/// ```
+/// use top_api::apis::TaobaoBaodianDepositGet;
+///
+/// let body = br#"{"request_id":"r1","error_response":{"code":7,"msg":"App Call Limited"}}"#;
+/// let err = top_api::decode_simplified::<TaobaoBaodianDepositGet>(body).unwrap_err();
+/// assert_eq!(err.api().map(|api| api.code()), Some(7));
+/// ```
+///
+/// # Errors
+///
+/// As [`decode`].
+pub fn decode_simplified<R: Request>(body: &[u8]) -> Result<Response<R::Response>, Error> {
+    decode_as::<R::Response>(body, Format::Json, R::METHOD, Shape::Simplified)
 }
 
-/// Decodes an answer of `method` in `format`.
-fn decode_body<T: DeserializeOwned>(body: &[u8], format: Format, method: &str) -> Result<Answer<T>, DecodeError> {
-    match format {
-        Format::Json => decode_json(body, method),
+/// Reads an answer of `method` into `T`, in `format` and (JSON) `shape`.
+pub(crate) fn decode_as<T: DeserializeOwned>(
+    body: &[u8],
+    format: Format,
+    method: &str,
+    shape: Shape,
+) -> Result<Response<T>, Error> {
+    let answer = match format {
+        Format::Json => decode_json(body, method, shape),
         Format::Xml => decode_xml(body, method),
+    };
+    match answer {
+        Ok(Answer::Ok(response)) => Ok(response),
+        Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
+        Err(err) => Err(Error::Decode(err)),
     }
 }
 
@@ -125,11 +163,26 @@ impl PathSlot {
     }
 }
 
-fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, DecodeError> {
+fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str, shape: Shape) -> Result<Answer<T>, DecodeError> {
     let fail = |(err, path): JsonFailure| DecodeError::new(Format::Json, path, err, body);
     let read = |body: &[u8]| {
-        decode_json_strict(body, method, PathSlot::default())
-            .or_else(|_| decode_json_strict(body, method, PathSlot::following()))
+        decode_json_strict(body, method, shape, PathSlot::default()).or_else(|failed| {
+            // A simplified answer that does not read as the payload may still be a refusal
+            // further on: that is the answer, not the failure.
+            if shape == Shape::Simplified {
+                if let Some(refusal) = root_refusal(body) {
+                    return Ok(Answer::Refused(refusal));
+                }
+            }
+            decode_json_strict(body, method, shape, PathSlot::following()).map_err(|following| {
+                // The first failure names the problem even when following finds no path.
+                if following.1.is_some() {
+                    following
+                } else {
+                    failed
+                }
+            })
+        })
     };
     match read(body) {
         Err((err, _))
@@ -149,18 +202,49 @@ type JsonFailure = (serde_json::Error, Option<String>);
 fn decode_json_strict<T: DeserializeOwned>(
     body: &[u8],
     method: &str,
+    shape: Shape,
     path: PathSlot,
 ) -> Result<Answer<T>, JsonFailure> {
     let capture = Capture::default();
     let mut de = serde_json::Deserializer::from_slice(body);
-    let answer = Root::<T> { method, capture: &capture, path: &path, marker: PhantomData }
+    let answer = Root::<T> { method, shape, capture: &capture, path: &path, marker: PhantomData }
         .deserialize(&mut de)
         .and_then(|answer| de.end().map(|()| answer));
     match answer {
+        Ok(_) if capture.refusal.borrow().is_some() => Ok(Answer::Refused(capture.refusal.take().expect("checked"))),
         Ok(Ok(body)) => Ok(Answer::Ok(Response::new(body, capture.request_id.take()))),
         Ok(Err(err)) => Ok(Answer::Refused(err)),
         Err(err) => Err((err, path.take())),
     }
+}
+
+/// The `error_response` among a JSON object's members, read without the rest.
+fn root_refusal(body: &[u8]) -> Option<ApiError> {
+    struct Scan;
+
+    impl<'de> Visitor<'de> for Scan {
+        type Value = Option<ApiError>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<ApiError>, A::Error> {
+            let mut refusal = None;
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                if key == "error_response" && refusal.is_none() {
+                    refusal = Some(map.next_value_seed(Refusal)?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(refusal)
+        }
+    }
+
+    let body = escape_control_characters(body);
+    let mut de = serde_json::Deserializer::from_slice(&body);
+    de.deserialize_map(Scan).ok().flatten()
 }
 
 fn escape_control_characters(body: &[u8]) -> Vec<u8> {
@@ -253,11 +337,14 @@ impl ApiError {
 /// What the JSON root held: the payload, or the gateway's refusal.
 type RootAnswer<T> = Result<T, ApiError>;
 
-/// The top-level JSON object: `{"error_response":…}`, `{"<name>_response":…}`, or (simplify)
-/// the payload's own fields with `request_id` among them. (XML answers name their envelope
-/// in the root element, which `decode_xml` reads first.)
+/// The top-level JSON object. Wrapped: `{"<name>_response":…}` or `{"error_response":…}`,
+/// in any order among other members; neither is an error. Simplified: the payload's own
+/// fields with `request_id` among them, or the wrapped form; an `error_response` found
+/// among them is kept aside by the capture. (XML answers name their envelope in the root
+/// element, which `decode_xml` reads first.)
 struct Root<'a, T> {
     method: &'a str,
+    shape: Shape,
     capture: &'a Capture,
     path: &'a PathSlot,
     marker: PhantomData<T>,
@@ -280,27 +367,55 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootAnswer<T>, A::Error> {
         let first = map.next_key_seed(KeySeed)?;
-        let answer = match first.as_deref() {
-            Some("error_response") => Err(map.next_value_seed(Refusal)?),
-            Some(key) if is_response_key(key, self.method) => {
-                Ok(map.next_value_seed(Payload { capture: self.capture, path: self.path, marker: PhantomData })?)
-            }
-            Some(key) if key.ends_with("_response") => {
-                let expected = response_key(self.method);
-                return Err(de::Error::custom(format_args!(
-                    "expected `{expected}` or `error_response`, found `{key}`"
-                )));
-            }
-            // No envelope member first: a simplified answer, whose root is the payload.
-            _ => {
-                let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)) };
-                return tracked(replay, self.path).map(Ok);
-            }
+        let wrapped = match first.as_deref() {
+            Some(key) => key == "error_response" || is_response_key(key, self.method),
+            None => false,
         };
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value::<IgnoredAny>()?;
+        if self.shape == Shape::Simplified && !wrapped {
+            // The root is the payload.
+            let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)) };
+            return tracked(replay, self.path).map(Ok);
         }
-        Ok(answer)
+        let (mut payload, mut refusal, mut others) = (None, None, Vec::new());
+        let mut key = first;
+        while let Some(name) = key {
+            if name == "error_response" && refusal.is_none() {
+                refusal = Some(map.next_value_seed(Refusal)?);
+            } else if payload.is_none() && is_response_key(&name, self.method) {
+                let seed = Payload { capture: self.capture, path: self.path, marker: PhantomData };
+                payload = Some(map.next_value_seed(seed)?);
+            } else if name == "request_id" && self.capture.request_id.borrow().is_none() {
+                let id: String = map.next_value_seed(Seed(PhantomData))?;
+                *self.capture.request_id.borrow_mut() = Some(id);
+            } else {
+                if others.len() < 4 {
+                    others.push(name.into_owned());
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            key = map.next_key_seed(KeySeed)?;
+        }
+        match (refusal, payload) {
+            (Some(refusal), _) => Ok(Err(refusal)),
+            (None, Some(payload)) => Ok(Ok(payload)),
+            (None, None) => {
+                let expected = response_key(self.method);
+                let found =
+                    if others.is_empty() { "an empty object".to_owned() } else { format!("`{}`", others.join("`, `")) };
+                Err(de::Error::custom(format_args!("expected `{expected}` or `error_response`, found {found}")))
+            }
+        }
+    }
+}
+
+/// A value read through the lenient adapter.
+struct Seed<T>(PhantomData<T>);
+
+impl<'de, T: de::Deserialize<'de>> DeserializeSeed<'de> for Seed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
+        T::deserialize(Lenient::new(de, Ctx::new(false, None)))
     }
 }
 

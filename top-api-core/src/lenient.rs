@@ -20,10 +20,13 @@ use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
-/// What the top-level struct sets aside while it is read.
+/// What the top-level struct sets aside while it is read: the gateway's `request_id`, and
+/// an `error_response` found among a simplified answer's fields (a refusal, whatever else
+/// the answer holds).
 #[derive(Default)]
 pub(crate) struct Capture {
     pub(crate) request_id: RefCell<Option<String>>,
+    pub(crate) refusal: RefCell<Option<crate::ApiError>>,
 }
 
 #[derive(Clone, Copy)]
@@ -32,15 +35,22 @@ pub(crate) struct Ctx<'c> {
     xml: bool,
     /// Set only for the top-level struct of an answer.
     capture: Option<&'c Capture>,
+    /// Set for the value inside an `Option`: a blank text where a number or a boolean
+    /// belongs is then the answer leaving the field out, not a wrong value.
+    in_option: bool,
 }
 
 impl<'c> Ctx<'c> {
     pub(crate) fn new(xml: bool, capture: Option<&'c Capture>) -> Ctx<'c> {
-        Ctx { xml, capture }
+        Ctx { xml, capture, in_option: false }
     }
 
     fn nested(self) -> Ctx<'c> {
-        Ctx { xml: self.xml, capture: None }
+        Ctx { xml: self.xml, capture: None, in_option: false }
+    }
+
+    fn in_option(self) -> Ctx<'c> {
+        Ctx { in_option: true, ..self.nested() }
     }
 }
 
@@ -70,10 +80,14 @@ macro_rules! lenient_scalar {
     ($($method:ident => $want:expr,)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-                if self.ctx.xml {
-                    self.de.$method(Wrap::new(visitor, Want::Any, self.ctx))
-                } else {
-                    self.de.deserialize_any(Wrap::new(visitor, $want, self.ctx))
+                match (self.ctx.xml, self.ctx.in_option, $want) {
+                    (false, _, want) => self.de.deserialize_any(Wrap::new(visitor, want, self.ctx)),
+                    // An optional number or boolean is read as text, so that a blank one
+                    // is told apart from a wrong one.
+                    (true, true, want @ (Want::Int | Want::Float | Want::Bool)) => {
+                        self.de.deserialize_str(Wrap::new(visitor, want, self.ctx))
+                    }
+                    (true, _, _) => self.de.$method(Wrap::new(visitor, Want::Any, self.ctx)),
                 }
             }
         )*
@@ -205,11 +219,13 @@ struct Wrap<'c, V> {
     visitor: V,
     want: Want,
     ctx: Ctx<'c>,
+    /// The value is the content of an `Option`.
+    in_option: bool,
 }
 
 impl<'c, V> Wrap<'c, V> {
     fn new(visitor: V, want: Want, ctx: Ctx<'c>) -> Self {
-        Wrap { visitor, want, ctx: ctx.nested() }
+        Wrap { visitor, want, ctx: ctx.nested(), in_option: ctx.in_option }
     }
 }
 
@@ -221,6 +237,9 @@ impl<'de, V: Visitor<'de>> Wrap<'_, V> {
             return Err(self);
         }
         let trimmed = text.trim();
+        if trimmed.is_empty() && self.in_option {
+            return Ok(Err(crate::__private::blank()));
+        }
         match self.want {
             Want::Int => {
                 if let Ok(n) = trimmed.parse::<i64>() {
@@ -330,7 +349,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
-        self.visitor.visit_some(Lenient::new(de, self.ctx))
+        self.visitor.visit_some(Lenient::new(de, self.ctx.in_option()))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
@@ -350,9 +369,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
             return self.visitor.visit_map(Map { map, ctx: self.ctx });
         }
         // quick-xml hands a text element to a self-describing type as `{"$text": …}`:
-        // give the text itself, as JSON would.
+        // give the text itself, as JSON would; an empty element is an empty text.
         match map.next_key_seed(KeySeed)? {
-            None => self.visitor.visit_map(Empty(PhantomData)),
+            None => self.visit_str(""),
             Some(key) if key == "$text" => {
                 let text: String = map.next_value()?;
                 while map.next_key::<IgnoredAny>()?.is_some() {
@@ -583,6 +602,7 @@ impl Seen {
 enum Next {
     Value,
     RequestId,
+    Refusal,
     Absent(&'static str),
 }
 
@@ -623,7 +643,11 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             self.seen.set(index);
             self.hint = index + 1;
         }
-        self.next = if self.ctx.capture.is_some() && key == "request_id" { Next::RequestId } else { Next::Value };
+        self.next = match (self.ctx.capture.is_some(), &*key) {
+            (true, "request_id") => Next::RequestId,
+            (true, "error_response") => Next::Refusal,
+            _ => Next::Value,
+        };
         match key {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
             Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
@@ -668,6 +692,14 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
                     *capture.request_id.borrow_mut() = Some(id.clone());
                 }
                 seed.deserialize(StringDeserializer::new(id))
+            }
+            Next::Refusal => {
+                let refusal: crate::ApiError =
+                    self.map.next_value_seed(Seed { seed: PhantomData::<crate::ApiError>, ctx: self.ctx.nested() })?;
+                if let Some(capture) = self.ctx.capture {
+                    *capture.refusal.borrow_mut() = Some(refusal);
+                }
+                seed.deserialize(serde::de::value::UnitDeserializer::new())
             }
             Next::Absent(field) => seed.deserialize(Absent { field, error: PhantomData }),
         }

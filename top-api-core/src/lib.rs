@@ -58,7 +58,7 @@ pub use crate::client::{CallOptions, Client, ClientBuilder, SessionClient, DEFAU
 pub use crate::date::Date;
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
 pub use crate::decimal::{Decimal, ParseDecimalError};
-pub use crate::envelope::{decode, is_response_key, response_key, Format};
+pub use crate::envelope::{decode, decode_simplified, is_response_key, response_key, Format};
 pub use crate::error::{ApiError, CheckError, DecodeError, Error, ErrorKind, TransportError, TransportErrorKind};
 pub use crate::file::File;
 pub use crate::json::Json;

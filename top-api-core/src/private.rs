@@ -13,6 +13,24 @@ use crate::{Date, DateTime, Decimal, Error, File, Json, Object, Param, ParamErro
 pub use core::result::Result;
 pub use serde;
 
+/// What a reader says of a blank text where a number, a boolean, a decimal or a date
+/// belongs: inside an `Option`, the answer left the field out.
+const BLANK: &str = "a blank value where a number, a boolean, a decimal or a date belongs";
+
+/// The error for a blank value (see [`optional`]).
+pub fn blank<E: de::Error>() -> E {
+    E::custom(BLANK)
+}
+
+/// An `Option` field's value, `None` when the answer gave a blank text for it (`""`, or an
+/// empty XML element) where a number, a boolean, a decimal or a date belongs.
+pub fn optional<T, E: de::Error>(read: Result<Option<T>, E>) -> Result<Option<T>, E> {
+    match read {
+        Err(err) if err.to_string().contains(BLANK) => Ok(None),
+        read => read,
+    }
+}
+
 /// Where a value sits in a request, for the error that names it: `item.skus[2].price`.
 /// Built on the stack as the checks descend, and written out only for an error.
 #[derive(Clone, Copy)]

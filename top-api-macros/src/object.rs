@@ -97,6 +97,15 @@ fn is_plain(ty: &syn::Type) -> bool {
     }
 }
 
+/// Whether a field's type is written `Option<…>`.
+fn is_option(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else { return false };
+    path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| {
+            last.ident == "Option" && matches!(last.arguments, syn::PathArguments::AngleBracketed(_))
+        })
+}
+
 pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::default();
     let container = parse_container(&cx, &input.attrs);
@@ -147,7 +156,13 @@ fn expand(input: &syn::DeriveInput, container: &Container, fields: &[Field]) -> 
 
     let reads = fields.iter().enumerate().map(|(index, field)| {
         let member = field.member;
-        quote!(#index => self.#member = #serde::de::MapAccess::next_value(__map)?,)
+        let read = quote!(#serde::de::MapAccess::next_value(__map));
+        if is_option(field.ty) {
+            // A blank number, boolean, decimal or date is a left-out one.
+            quote!(#index => self.#member = #krate::__private::optional(#read)?,)
+        } else {
+            quote!(#index => self.#member = #read?,)
+        }
     });
     let writes = fields.iter().map(|field| {
         let (member, wire) = (field.member, &field.wire);
