@@ -3,8 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod embedded;
 pub mod emit;
 pub mod gen;
 pub mod model;
 pub mod names;
 pub mod page;
+pub mod sample;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use top_api::{Client, Format, SignMethod};
-use top_cli::{gen, page};
+use top_cli::{emit, gen, page, sample};
 
 #[derive(Parser)]
 #[command(
@@ -54,7 +54,8 @@ enum Command {
         #[arg(long)]
         raw: bool,
     },
-    /// Runs the sandbox gateway until Ctrl-C.
+    /// Runs the sandbox gateway until Ctrl-C: every API of the platform catalog answers a
+    /// sample built from its facts, after the gateway's checks of its params.
     Sandbox {
         /// The port on 127.0.0.1 (0 for an ephemeral one).
         #[arg(long, default_value_t = 0)]
@@ -83,15 +84,37 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
-    /// Generates annotated Rust from API documentation pages (files, or folders of `.txt`).
+    /// Finds APIs in the platform catalog, and the `top-api` feature that enables each.
+    Apis {
+        #[command(subcommand)]
+        command: ApisCommand,
+    },
+    /// Generates annotated Rust from API documentation pages (files, or folders of `.txt`),
+    /// or from the platform catalog (`top gen taobao.tbk.item.info.get`).
     Gen {
-        /// Pages, or folders of pages.
+        /// Pages, folders of pages, or methods of the catalog.
         #[arg(required = true)]
         pages: Vec<PathBuf>,
         /// Writes one module per namespace into this folder, with a `mod.rs`, instead of
         /// printing one file.
         #[arg(long, short)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApisCommand {
+    /// Lists the APIs whose method, title or package holds every word:
+    /// `top apis search tbk 物料`.
+    Search {
+        /// Words to look for (case-insensitive).
+        #[arg(required = true)]
+        words: Vec<String>,
+    },
+    /// Shows one API: its title, session need, feature, Rust path, params and documentation page.
+    Show {
+        /// The method, such as `taobao.tbk.item.info.get`.
+        method: String,
     },
 }
 
@@ -145,12 +168,45 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 builder = builder.gateway(gateway);
             }
             let client = builder.build().map_err(|err| Failure(2, format!("top call: {err}")))?;
+            match top_cli::embedded::find(&method) {
+                Some(found) => {
+                    let names: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
+                    for warning in sample::warnings(&found.api(), &names) {
+                        eprintln!("warning: {warning}");
+                    }
+                }
+                None => {
+                    eprintln!("warning: `{method}` is not in the platform catalog (it may be newer than the catalog)")
+                }
+            }
             call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw)
         }
         Command::Sandbox { port, app_key, secret, session } => {
-            let builder = top_api::sandbox::Sandbox::builder().port(port).app(app_key, secret).session(session);
-            top_api::sandbox::serve_until_ctrl_c(builder, &mut std::io::stdout())
-                .map_err(|err| Failure(3, format!("top sandbox: {err}")))
+            let fail = |err: std::io::Error| Failure(3, format!("top sandbox: {err}"));
+            let sandbox = top_api::sandbox::Sandbox::builder()
+                .port(port)
+                .app(app_key, secret)
+                .session(session)
+                .start()
+                .map_err(fail)?;
+            serve_catalog(&sandbox);
+            top_api::sandbox::run_until_ctrl_c(sandbox, &mut std::io::stdout()).map_err(fail)
+        }
+        Command::Apis { command: ApisCommand::Search { words } } => {
+            let found = top_cli::embedded::search(&words);
+            if found.is_empty() {
+                return Err(Failure(1, format!("no API of the catalog matches {}", words.join(" "))));
+            }
+            for api in &found {
+                println!("{}  {}  [feature `{}`]", api.entry.method, api.entry.title, api.info.feature);
+            }
+            Ok(())
+        }
+        Command::Apis { command: ApisCommand::Show { method } } => {
+            let found = top_cli::embedded::find(&method)
+                .ok_or_else(|| Failure(1, format!("`{method}` is not in the platform catalog")))?;
+            show(found);
+            Ok(())
         }
         Command::Sign { params, secret, sign_method, verbose } => {
             let params = pairs(&params)?;
@@ -171,6 +227,51 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Gen { pages, out } => generate(&pages, out.as_deref()),
+    }
+}
+
+/// Gives every API of the catalog that has no answer yet a sample answer, after the
+/// gateway's checks of its params.
+fn serve_catalog(sandbox: &top_api::sandbox::Sandbox) {
+    for found in top_cli::embedded::all() {
+        if sandbox.handles(&found.entry.method) {
+            continue;
+        }
+        let api = found.api();
+        let session = match api.session {
+            top_cli::model::Session::None => top_api::SessionNeed::None,
+            top_cli::model::Session::Optional => top_api::SessionNeed::Optional,
+            top_cli::model::Session::Required => top_api::SessionNeed::Required,
+        };
+        let method = api.method.clone();
+        sandbox.handle_untyped(method, session, move |params| {
+            sample::check(&api, params)?;
+            Ok(sample::answer(&api))
+        });
+    }
+}
+
+/// Prints what the catalog says of one API.
+fn show(found: top_cli::embedded::Found) {
+    let api = found.api();
+    println!("{}  {}", api.method, api.title);
+    println!("  package `{}`: enable it with the `top-api` feature `{}`", found.package, found.info.feature);
+    println!("  Rust: {}", found.rust_path());
+    println!("  session: {}", api.session.as_str());
+    if let Some(doc_id) = api.doc_id {
+        println!("  documentation: {}", emit::doc_url(doc_id));
+    }
+    println!("  params:");
+    if api.request.is_empty() {
+        println!("    (none)");
+    }
+    for member in &api.request {
+        let required = if member.required { "required" } else { "optional" };
+        println!("    {} {} {required}", member.name, member.ty.top_name());
+    }
+    println!("  answer:");
+    for member in &api.response {
+        println!("    {} {}", member.name, member.ty.top_name());
     }
 }
 
@@ -236,7 +337,15 @@ fn client_format(body: &str) -> Format {
 /// Reads every page (files, and `.txt` files in folders), then writes the Rust.
 fn generate(inputs: &[PathBuf], out: Option<&Path>) -> Result<(), Failure> {
     let mut files = Vec::new();
+    let mut from_catalog = Vec::new();
     for input in inputs {
+        let name = input.to_string_lossy();
+        if !input.exists() {
+            if let Some(found) = top_cli::embedded::find(&name) {
+                from_catalog.push(found);
+                continue;
+            }
+        }
         if input.is_dir() {
             let entries = std::fs::read_dir(input).map_err(|err| Failure(3, format!("{}: {err}", input.display())))?;
             let mut found: Vec<PathBuf> = entries
@@ -270,10 +379,19 @@ fn generate(inputs: &[PathBuf], out: Option<&Path>) -> Result<(), Failure> {
         return Err(Failure(3, failed.join("\n")));
     }
     let Some(out) = out else {
-        let source = gen::render(&pages).map_err(|err| Failure(3, err.to_string()))?;
+        let mut source = gen::render(&pages).map_err(|err| Failure(3, err.to_string()))?;
+        let options = emit::Options { krate: "top_api".to_owned(), source: "the platform catalog" };
+        for found in from_catalog {
+            let module = emit::api_module(&found.api(), &options).map_err(|err| Failure(3, err.to_string()))?;
+            source.push('\n');
+            source.push_str(&module);
+        }
         print!("{source}");
         return Ok(());
     };
+    if !from_catalog.is_empty() {
+        return Err(Failure(2, "top gen: `--out` writes pages; print catalog APIs without it".to_owned()));
+    }
     let mut namespaces: BTreeMap<String, Vec<page::Page>> = BTreeMap::new();
     for page in pages {
         namespaces.entry(gen::namespace(&page.method)).or_default().push(page);

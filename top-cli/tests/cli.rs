@@ -101,6 +101,80 @@ fn call_prints_the_answer_and_exits_with_the_refusal() {
 }
 
 #[test]
+fn apis_finds_an_api_and_its_feature() {
+    let output = top(&["apis", "search", "tbk", "物料搜索"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("taobao.tbk.dg.material.optional  淘宝客-推广者-物料搜索  [feature `tbk`]"), "{text}");
+    assert_eq!(top(&["apis", "search", "no-such-api-anywhere"]).status.code(), Some(1));
+
+    let output = top(&["apis", "show", "yunos.dm.sys.get.domain"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("package `yunosdm`: enable it with the `top-api` feature `yunos`"), "{text}");
+    let output = top(&["apis", "show", "taobao.tbk.item.info.get"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "Rust: top_api::tbk::TaobaoTbkItemInfoGet",
+        "session: optional",
+        "https://open.taobao.com/api.htm?docId=24518&docType=2",
+        "num_iids String required",
+        "results NTbkItem []",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert_eq!(top(&["apis", "show", "taobao.no.such.api"]).status.code(), Some(1));
+}
+
+#[test]
+fn call_warns_of_params_the_catalog_does_not_have() {
+    let sandbox = Sandbox::start().unwrap();
+    let base = ["--app-key", sandbox.app_key(), "--app-secret", sandbox.app_secret(), "--gateway", sandbox.url()];
+    let mut args = vec!["call", "taobao.baodian.deposit.get", "--session", sandbox.session()];
+    args.extend(base);
+    let output = top(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+
+    let mut args = vec!["call", "taobao.tbk.item.info.get", "platfrom=1"];
+    args.extend(base);
+    let output = top(&args);
+    let warnings = stderr(&output);
+    assert!(
+        warnings.contains("warning: `platfrom` is not a param of `taobao.tbk.item.info.get` in the catalog"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("warning: `taobao.tbk.item.info.get` requires num_iids, which the call does not send"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("code: 22"), "sent all the same, and refused by this sandbox: {warnings}");
+
+    let mut args = vec!["call", "taobao.brand.new.api.2026", "x=1"];
+    args.extend(base);
+    let warnings = stderr(&top(&args));
+    assert!(warnings.contains("warning: `taobao.brand.new.api.2026` is not in the platform catalog"), "{warnings}");
+}
+
+#[test]
+fn gen_reads_a_catalog_entry() {
+    let output = top(&["gen", "taobao.tbk.item.info.get"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in [
+        "pub mod taobao_tbk_item_info_get {",
+        "method = \"taobao.tbk.item.info.get\"",
+        "session = \"optional\"",
+        "pub num_iids: String,",
+        "pub struct NTbkItem {",
+        "https://open.taobao.com/api.htm?docId=24518&docType=2",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
+#[test]
 fn gen_writes_one_module_per_namespace_with_progress() {
     let out = std::env::temp_dir().join(format!("top-gen-{}", std::process::id()));
     let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pages");
@@ -124,6 +198,21 @@ fn gen_writes_one_module_per_namespace_with_progress() {
     assert!(stderr(&output).contains(".txt: line 1: no title like"), "{}", stderr(&output));
 }
 
+/// A client of the sandbox that is not top-api: Python signing with md5 itself.
+const PYTHON_CLIENT: &str = r#"
+import hashlib, json, sys, time, urllib.parse, urllib.request
+params = {
+    "method": "taobao.tbk.item.info.get", "app_key": "12345678", "num_iids": "123",
+    "timestamp": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 8 * 3600)),
+    "v": "2.0", "sign_method": "md5", "format": "json", "simplify": "true",
+}
+text = "".join(k + params[k] for k in sorted(params))
+params["sign"] = hashlib.md5(("sandbox-secret" + text + "sandbox-secret").encode()).hexdigest().upper()
+body = urllib.parse.urlencode(params).encode()
+with urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=body), timeout=10) as answer:
+    print(json.load(answer)["results"][0]["num_iid"])
+"#;
+
 #[cfg(unix)]
 #[test]
 fn sandbox_serves_until_ctrl_c() {
@@ -145,6 +234,20 @@ fn sandbox_serves_until_ctrl_c() {
         .unwrap();
     let answer = client.with_session("cli-session").execute(&TaobaoBaodianDepositGet).unwrap();
     assert_eq!(answer.user_coin_deposit.as_ref().and_then(|d| d.deposit), Some(1000));
+
+    // Every API of the catalog answers, typed here as a user would call it…
+    let item = top_api::tbk::TaobaoTbkItemInfoGet { num_iids: "123".into(), ..Default::default() };
+    let answer = client.execute(&item).unwrap();
+    let first = answer.results.first().expect("the sample has a list of one item");
+    assert_eq!(first.num_iid.as_deref(), Some("num_iid"));
+    assert_eq!(first.volume, Some(1));
+    // …after the gateway's checks of its params: the required `num_iids` is missing here.
+    let err = client.call("taobao.tbk.item.info.get", [("platform", "1")]).unwrap_err();
+    assert_eq!(err.api().map(|api| (api.code(), api.msg())), Some((40, "Missing required arguments:num_iids")));
+    // …and to a client in another language, signing on its own.
+    let python = Command::new("python3").arg("-c").arg(PYTHON_CLIENT).arg(client.gateway()).output().unwrap();
+    assert!(python.status.success(), "{}", String::from_utf8_lossy(&python.stderr));
+    assert_eq!(String::from_utf8_lossy(&python.stdout).trim(), "num_iid");
 
     assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(10);

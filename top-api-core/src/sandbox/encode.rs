@@ -1,23 +1,74 @@
 //! Writing answers as the gateway does: a serializer that keeps struct names (list
 //! wrappers are named after their element type), then JSON, wrapped or simplified, or XML.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 
 use serde::ser::{self, Serialize};
 
 use crate::{response_key, ApiError, Format};
 
-/// A serialized value that still knows its struct names.
+/// A value of an answer as the sandbox writes it: it knows the platform type names of its
+/// objects, so that a list is wrapped as the gateway wraps it (`{"n_tbk_item":[…]}`
+/// without simplify, repeated `<n_tbk_item>` elements in XML).
+///
+/// Handlers of typed APIs never see it: their answers are serialized into one. Build one to
+/// answer an API no type declares ([`Sandbox::answer`](super::Sandbox::answer)), from JSON
+/// text ([`Node::from_json`]) or field by field.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Node {
+#[non_exhaustive]
+pub enum Node {
+    /// No value: the field is left out.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i128),
+    /// A number with a fraction.
     Float(f64),
-    Str(String),
+    /// Text.
+    Text(String),
+    /// A list.
     List(Vec<Node>),
-    /// A struct (with its type name) or a map (without).
-    Fields(Option<&'static str>, Vec<(String, Node)>),
+    /// An object: its type name on the platform, when known (it names the wrapper of a list
+    /// of these), and its fields in order.
+    Object(Option<Cow<'static, str>>, Vec<(String, Node)>),
+}
+
+impl Node {
+    /// Reads JSON text: objects without type names (a list of them is wrapped in `map`).
+    ///
+    /// # Errors
+    ///
+    /// When the text is not JSON.
+    pub fn from_json(text: &str) -> Result<Node, serde_json::Error> {
+        serde_json::from_str::<serde_json::Value>(text).map(Node::from)
+    }
+
+    /// An object of the type `type_name` with `fields`.
+    pub fn object(type_name: impl Into<Cow<'static, str>>, fields: Vec<(String, Node)>) -> Node {
+        Node::Object(Some(type_name.into()), fields)
+    }
+}
+
+impl From<serde_json::Value> for Node {
+    fn from(value: serde_json::Value) -> Node {
+        use serde_json::Value;
+        match value {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Node::Int(i.into()),
+                None => match n.as_u64() {
+                    Some(u) => Node::Int(u.into()),
+                    None => Node::Float(n.as_f64().unwrap_or(f64::NAN)),
+                },
+            },
+            Value::String(text) => Node::Text(text),
+            Value::Array(items) => Node::List(items.into_iter().map(Node::from).collect()),
+            Value::Object(fields) => Node::Object(None, fields.into_iter().map(|(k, v)| (k, Node::from(v))).collect()),
+        }
+    }
 }
 
 impl Node {
@@ -25,11 +76,11 @@ impl Node {
     /// `string`, `number`, `boolean` for scalars.
     fn element_name(items: &[Node]) -> String {
         match items.iter().find(|item| **item != Node::Null) {
-            Some(Node::Fields(Some(name), _)) => snake_case(name),
+            Some(Node::Object(Some(name), _)) => snake_case(name),
             Some(Node::Int(_) | Node::Float(_)) => "number".to_owned(),
             Some(Node::Bool(_)) => "boolean".to_owned(),
             Some(Node::List(_)) => "list".to_owned(),
-            Some(Node::Fields(None, _)) => "map".to_owned(),
+            Some(Node::Object(None, _)) => "map".to_owned(),
             _ => "string".to_owned(),
         }
     }
@@ -78,7 +129,7 @@ struct NodeSerializer;
 struct ListBuilder(Vec<Node>);
 
 struct FieldsBuilder {
-    name: Option<&'static str>,
+    name: Option<Cow<'static, str>>,
     fields: Vec<(String, Node)>,
     key: Option<String>,
 }
@@ -131,10 +182,10 @@ impl ser::Serializer for NodeSerializer {
         Ok(Node::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Node, EncodeError> {
-        Ok(Node::Str(v.to_string()))
+        Ok(Node::Text(v.to_string()))
     }
     fn serialize_str(self, v: &str) -> Result<Node, EncodeError> {
-        Ok(Node::Str(v.to_owned()))
+        Ok(Node::Text(v.to_owned()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Node, EncodeError> {
         Ok(Node::List(v.iter().map(|b| Node::Int((*b).into())).collect()))
@@ -157,7 +208,7 @@ impl ser::Serializer for NodeSerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Node, EncodeError> {
-        Ok(Node::Str(variant.to_owned()))
+        Ok(Node::Text(variant.to_owned()))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
@@ -173,7 +224,7 @@ impl ser::Serializer for NodeSerializer {
         variant: &'static str,
         value: &T,
     ) -> Result<Node, EncodeError> {
-        Ok(Node::Fields(None, vec![(variant.to_owned(), value.serialize(self)?)]))
+        Ok(Node::Object(None, vec![(variant.to_owned(), value.serialize(self)?)]))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<ListBuilder, EncodeError> {
         Ok(ListBuilder(Vec::with_capacity(len.unwrap_or(0))))
@@ -197,7 +248,7 @@ impl ser::Serializer for NodeSerializer {
         Ok(FieldsBuilder { name: None, fields: Vec::with_capacity(len.unwrap_or(0)), key: None })
     }
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<FieldsBuilder, EncodeError> {
-        Ok(FieldsBuilder { name: Some(name), fields: Vec::with_capacity(len), key: None })
+        Ok(FieldsBuilder { name: Some(Cow::Borrowed(name)), fields: Vec::with_capacity(len), key: None })
     }
     fn serialize_struct_variant(
         self,
@@ -255,7 +306,7 @@ impl ser::SerializeMap for FieldsBuilder {
     type Error = EncodeError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), EncodeError> {
         self.key = Some(match key.serialize(NodeSerializer)? {
-            Node::Str(text) => text,
+            Node::Text(text) => text,
             Node::Int(n) => n.to_string(),
             Node::Bool(b) => b.to_string(),
             other => return Err(EncodeError(format!("a map key must be text or a number, not {other:?}"))),
@@ -268,7 +319,7 @@ impl ser::SerializeMap for FieldsBuilder {
         Ok(())
     }
     fn end(self) -> Result<Node, EncodeError> {
-        Ok(Node::Fields(self.name, self.fields))
+        Ok(Node::Object(self.name, self.fields))
     }
 }
 
@@ -280,7 +331,7 @@ impl ser::SerializeStruct for FieldsBuilder {
         Ok(())
     }
     fn end(self) -> Result<Node, EncodeError> {
-        Ok(Node::Fields(self.name, self.fields))
+        Ok(Node::Object(self.name, self.fields))
     }
 }
 
@@ -294,11 +345,11 @@ pub(crate) struct Style {
 /// A successful answer of `method`: `payload`'s fields and the request id.
 pub(crate) fn success(style: Style, method: &str, payload: &Node, request_id: &str) -> String {
     let mut fields: Vec<(&str, &Node)> = match payload {
-        Node::Fields(_, fields) => fields.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        Node::Object(_, fields) => fields.iter().map(|(k, v)| (k.as_str(), v)).collect(),
         Node::Null => Vec::new(),
         other => vec![("result", other)],
     };
-    let id = Node::Str(request_id.to_owned());
+    let id = Node::Text(request_id.to_owned());
     fields.push(("request_id", &id));
     let key = response_key(method);
     match style.format {
@@ -319,14 +370,14 @@ pub(crate) fn success(style: Style, method: &str, payload: &Node, request_id: &s
 
 /// The gateway's refusal, wrapped in `error_response` whatever `simplify` says.
 pub(crate) fn refusal(format: Format, err: &ApiError, request_id: &str) -> String {
-    let mut fields = vec![("code", Node::Int(err.code().into())), ("msg", Node::Str(err.msg().to_owned()))];
+    let mut fields = vec![("code", Node::Int(err.code().into())), ("msg", Node::Text(err.msg().to_owned()))];
     if let Some(sub_code) = err.sub_code() {
-        fields.push(("sub_code", Node::Str(sub_code.to_owned())));
+        fields.push(("sub_code", Node::Text(sub_code.to_owned())));
     }
     if let Some(sub_msg) = err.sub_msg() {
-        fields.push(("sub_msg", Node::Str(sub_msg.to_owned())));
+        fields.push(("sub_msg", Node::Text(sub_msg.to_owned())));
     }
-    fields.push(("request_id", Node::Str(err.request_id().unwrap_or(request_id).to_owned())));
+    fields.push(("request_id", Node::Text(err.request_id().unwrap_or(request_id).to_owned())));
     let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (*k, v)).collect();
     match format {
         Format::Xml => xml_document("error_response", &fields),
@@ -370,8 +421,8 @@ fn json_value(out: &mut String, node: &Node, simplify: bool) {
             let _ = write!(out, "{x}");
         }
         Node::Float(_) => out.push_str("null"),
-        Node::Str(text) => json_string(out, text),
-        Node::Fields(_, fields) => {
+        Node::Text(text) => json_string(out, text),
+        Node::Object(_, fields) => {
             let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (k.as_str(), v)).collect();
             json_fields(out, &fields, simplify);
         }
@@ -426,8 +477,8 @@ fn xml_element(out: &mut String, name: &str, node: &Node) {
         Node::Float(x) => {
             let _ = write!(out, "{x}");
         }
-        Node::Str(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
-        Node::Fields(_, fields) => {
+        Node::Text(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
+        Node::Object(_, fields) => {
             for (key, value) in fields {
                 xml_element(out, key, value);
             }

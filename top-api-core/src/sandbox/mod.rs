@@ -39,7 +39,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use self::encode::{Node, Style};
+use self::encode::Style;
 use self::form::Form;
 use self::http::{Incoming, Outgoing, Server};
 use crate::apis;
@@ -47,6 +47,7 @@ use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
 use crate::request::{Request, SessionNeed};
 use crate::{sign, ApiError, Client, ClientBuilder, DateTime, File, Format, ParamError, Params, SignMethod};
 
+pub use self::encode::Node;
 pub use self::form::UploadedFile;
 
 /// The app key a sandbox accepts unless told otherwise.
@@ -275,6 +276,52 @@ impl Sandbox {
         self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(R::METHOD.to_owned(), registered);
     }
 
+    /// Answers calls of `method`, an API no type declares, with `handler`: it receives the
+    /// call's own params (the system params left out) and returns the answer's payload or a
+    /// refusal. The session is checked as `session` says, before the handler is called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use top_api::sandbox::{Node, Sandbox};
+    /// use top_api::{ApiError, SessionNeed};
+    ///
+    /// let sandbox = Sandbox::start()?;
+    /// sandbox.handle_untyped("taobao.time.get", SessionNeed::None, |params| {
+    ///     match params.get("fields") {
+    ///         Some(_) => Ok(Node::from_json(r#"{"time":"2016-09-26 08:30:00"}"#).expect("JSON")),
+    ///         None => Err(ApiError::new(40, "Missing required arguments:fields")),
+    ///     }
+    /// });
+    /// let client = sandbox.client().build()?;
+    /// let answer = client.call("taobao.time.get", [("fields", "time")])?;
+    /// assert_eq!(answer.get()["time"], "2016-09-26 08:30:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle_untyped<F>(&self, method: impl Into<String>, session: SessionNeed, handler: F)
+    where
+        F: Fn(&Params) -> Result<Node, ApiError> + Send + Sync + 'static,
+    {
+        let registered = Registered { session, handler: Arc::new(handler) };
+        self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(method.into(), registered);
+    }
+
+    /// Answers every call of `method`, an API no type declares, with `payload` (for one
+    /// given as JSON text, [`Node::from_json`]).
+    pub fn answer(&self, method: impl Into<String>, session: SessionNeed, payload: Node) {
+        self.handle_untyped(method, session, move |_| Ok(payload.clone()));
+    }
+
+    /// True when calls of `method` have an answer: a handler, or one of the seed examples.
+    pub fn handles(&self, method: &str) -> bool {
+        self.state.handlers.read().unwrap_or_else(PoisonError::into_inner).contains_key(method)
+    }
+
+    /// How many APIs have an answer.
+    pub fn handled(&self) -> usize {
+        self.state.handlers.read().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
     /// Every call received so far, in order.
     pub fn calls(&self) -> Vec<Call> {
         self.state.calls.lock().unwrap_or_else(PoisonError::into_inner).clone()
@@ -303,24 +350,33 @@ impl Sandbox {
 
 /// Runs a sandbox until Ctrl-C, for clients in other languages: prints its URL, app key,
 /// secret and session as `TOP_*` settings on `out`, then `sandbox stopped` once interrupted.
-/// This is what the `top-sandbox` binary and `top sandbox` run.
+/// This is what the `top-sandbox` binary runs.
 ///
 /// # Errors
 ///
 /// When the port cannot be bound, Ctrl-C cannot be caught, or `out` cannot be written.
 pub fn serve_until_ctrl_c(builder: SandboxBuilder, out: &mut dyn io::Write) -> io::Result<()> {
+    run_until_ctrl_c(builder.start()?, out)
+}
+
+/// Runs a started sandbox (its handlers set) until Ctrl-C, as [`serve_until_ctrl_c`] does:
+/// what `top sandbox` runs once it has given every catalog API an answer.
+///
+/// # Errors
+///
+/// When Ctrl-C cannot be caught, or `out` cannot be written.
+pub fn run_until_ctrl_c(sandbox: Sandbox, out: &mut dyn io::Write) -> io::Result<()> {
     let (stop, stopped) = std::sync::mpsc::channel();
     ctrlc::set_handler(move || {
         let _ = stop.send(());
     })
     .map_err(|err| io::Error::other(format!("cannot catch Ctrl-C: {err}")))?;
-    let sandbox = builder.start()?;
     writeln!(out, "top-api sandbox gateway")?;
     writeln!(out, "  TOP_GATEWAY={}", sandbox.url())?;
     writeln!(out, "  TOP_APP_KEY={}", sandbox.app_key())?;
     writeln!(out, "  TOP_APP_SECRET={}", sandbox.app_secret())?;
     writeln!(out, "  TOP_SESSION={}", sandbox.session())?;
-    writeln!(out, "serving the three seed APIs; Ctrl-C stops")?;
+    writeln!(out, "serving {} APIs; Ctrl-C stops", sandbox.handled())?;
     out.flush()?;
     let _ = stopped.recv();
     sandbox.stop();
