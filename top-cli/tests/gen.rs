@@ -272,3 +272,176 @@ fn mistakes_in_a_page_name_their_line() {
     assert!(err.message.contains("`email` is not in the XML example"), "{err}");
     assert_eq!(err.line, text.lines().position(|l| l.trim() == "• └ email").unwrap() + 1);
 }
+
+/// An API with every case the emitter must get right at once: keywords and names Rust has
+/// no raw form for, two wire names that make one Rust name, type names of the prelude and of
+/// top-api, one type name with two shapes, a type that holds itself, required params of types
+/// with no empty value, objects sent in a request with required members and limits, and every
+/// scalar type on both sides.
+fn edge_cases() -> top_cli::model::Api {
+    use top_cli::model::{Api, Limits, Member, Session, Type};
+    let m = |name: &str, ty: Type| Member::new(name, ty);
+    let req = |name: &str, ty: Type| Member { required: true, ..Member::new(name, ty) };
+    let obj = |name: &str, members: Vec<Member>| Type::Object { name: name.into(), members };
+    let list = |ty: Type| Type::List(Box::new(ty));
+    let scalars = || {
+        vec![
+            m("text", Type::String),
+            m("count", Type::Number),
+            m("flag", Type::Boolean),
+            m("at", Type::Date),
+            m("price", Type::Price),
+            m("amount", Type::BigDecimal),
+            m("extra", Type::Json),
+            m("small", Type::Byte),
+            m("bytes", Type::Bytes),
+            m("unknown", Type::Unknown),
+        ]
+    };
+    Api {
+        method: "taobao.edge.case.get".into(),
+        title: "边界<情况> [查询]".into(),
+        summary: Some("Every case at once.".into()),
+        doc_id: Some(1),
+        package: None,
+        session: Session::Optional,
+        request: vec![
+            req("type", Type::String),
+            m("self", Type::Number),
+            m("pageSize", Type::Number),
+            m("page_size", Type::Number),
+            m("3rd", Type::String),
+            m("dimission.employee", Type::String),
+            req("start", Type::Date),
+            req("image", Type::Bytes),
+            m("dates", list(Type::Date)),
+            Member { limits: Limits { max_length: Some(5), ..Limits::default() }, ..req("q", Type::String) },
+            Member {
+                limits: Limits { min_value: Some(1), max_value: Some(100), ..Limits::default() },
+                ..m("page", Type::Number)
+            },
+            Member { limits: Limits { max_list_size: Some(3), ..Limits::default() }, ..req("ids", list(Type::Number)) },
+            req(
+                "sku",
+                obj(
+                    "Sku",
+                    vec![
+                        req("sku_id", Type::Number),
+                        req("when", Type::Date),
+                        m("tags", list(Type::String)),
+                        m("data", Type::Unknown),
+                        m("blob", Type::Bytes),
+                        m("inner", obj("Opaque", vec![])),
+                    ],
+                ),
+            ),
+            Member {
+                limits: Limits { max_list_size: Some(2), ..Limits::default() },
+                ..m("skus", list(obj("Sku", vec![req("sku_id", Type::Number)])))
+            },
+            m("filter", obj("Filter", vec![])),
+        ],
+        response: vec![
+            m(
+                "result",
+                obj(
+                    "Result",
+                    vec![m("option", obj("Option", scalars())), m("string", obj("String", vec![m("s", Type::String)]))],
+                ),
+            ),
+            m("items", list(obj("Item", vec![m("id", Type::Number)]))),
+            m("other_items", list(obj("Item", vec![m("id", Type::String), m("Self", Type::String)]))),
+            m(
+                "tree",
+                obj(
+                    "Node",
+                    vec![
+                        m("name", Type::String),
+                        m("child", obj("Node", vec![])),
+                        m("children", list(obj("Node", vec![]))),
+                    ],
+                ),
+            ),
+            m("date_time", obj("DateTime", vec![m("_", Type::String)])),
+            m("same", obj("TaobaoEdgeCaseGet", vec![m("x", Type::Number)])),
+            m("scalars", list(obj("Scalars", scalars()))),
+            m("words", list(Type::String)),
+        ],
+        example_xml: None,
+    }
+}
+
+#[test]
+fn the_edge_cases_compile_as_the_ui_pass_file_holds_them() {
+    let source = emit::api_module(&edge_cases(), &Options::default()).unwrap();
+    let text = format!(
+        "//! What `top_cli::emit` writes for an API of every edge case at once (`edge_cases` in\n\
+         //! top-cli/tests/gen.rs), compiled here.\n\
+         //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.\n\n{source}\n{MAIN}"
+    );
+    let path = manifest_dir().join("../tests/ui/pass/generated-edge-cases.rs");
+    if std::env::var_os("TOP_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "rewrite with TOP_BLESS=1 and review");
+
+    let declarations = declarations(&source);
+    let request = &declarations["TaobaoEdgeCaseGet"];
+    let wires: Vec<&str> = request.iter().map(|(wire, _)| wire.as_str()).collect();
+    assert_eq!(wires[..6], ["type", "self", "pageSize", "page_size", "3rd", "dimission.employee"]);
+    for expected in [
+        "pub r#type: String,",
+        "pub self_: Option<i64>,",
+        "pub page_size: Option<i64>,",
+        "pub page_size_2: Option<i64>,",
+        "pub _3rd: Option<String>,",
+        "#[top(required)]\n        pub start: Option<top_api::DateTime>,",
+        "#[top(required)]\n        pub image: Option<top_api::File>,",
+        "#[top(max_len = 5)]\n        pub q: String,",
+        "#[top(min = 1, max = 100)]\n        pub page: Option<i64>,",
+        "#[top(max_items = 3)]\n        pub ids: Vec<i64>,",
+        "#[top(object)]\n        pub sku: Sku,",
+        "#[top(object, max_items = 2)]\n        pub skus: Option<Vec<Sku2>>,",
+        "pub filter: Option<top_api::Json>,",
+        "pub struct ResultObject {",
+        "#[top(name = \"Result\")]",
+        "pub struct OptionObject {",
+        "pub struct StringObject {",
+        "pub struct DateTimeObject {",
+        "pub struct TaobaoEdgeCaseGet2 {",
+        "pub child: Option<Box<Node>>,",
+        "pub children: Vec<Node>,",
+        "pub struct Item2 {",
+        "pub at: Option<top_api::Date>,",
+        "pub data: Option<serde_json::Value>,",
+        "pub inner: Option<serde_json::Value>,",
+        "/// 边界\\<情况\\> \\[查询\\]",
+    ] {
+        assert!(source.contains(expected), "{expected:?} not in\n{source}");
+    }
+}
+
+/// Uses the edge cases' types as a caller would, so that compiling them proves they work.
+const MAIN: &str = r##"fn main() {
+    use taobao_edge_case_get::*;
+    let request = TaobaoEdgeCaseGet {
+        r#type: "t".into(),
+        start: Some(top_api::DateTime::now()),
+        image: Some(top_api::File::from_bytes("a.png", vec![1, 2])),
+        q: "q".into(),
+        ids: vec![1],
+        sku: Sku { sku_id: 1, when: Some(top_api::DateTime::now()), ..Default::default() },
+        ..Default::default()
+    };
+    let mut params = top_api::Params::new();
+    top_api::Request::write_params(&request, &mut params).unwrap();
+    assert_eq!(params.get("type"), Some("t"));
+    let answer: TaobaoEdgeCaseGetResponse = serde_json::from_str(
+        r#"{"tree":{"name":"a","child":{"name":"b","child":{"name":"c"}}},"same":{"x":1},"date_time":{"_":"u"}}"#,
+    )
+    .unwrap();
+    let tree = answer.tree.unwrap();
+    assert_eq!(tree.child.unwrap().child.unwrap().name.as_deref(), Some("c"));
+    assert_eq!(answer.same.unwrap().x, Some(1));
+}
+"##;
