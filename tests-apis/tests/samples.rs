@@ -10,12 +10,15 @@ use serde_json::{Map, Value};
 use top_api::{decode, Format, Request};
 use top_api_apis_tests::entry;
 
+/// An element being read: its name, its children so far, its text so far.
+type Open = (String, Vec<(String, Value)>, String);
+
 /// An XML document as JSON: an element with children is an object (a name that repeats is
 /// a list), a leaf is its text.
 fn xml_value(text: &str) -> Value {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut stack: Vec<(String, Vec<(String, Value)>, String)> = vec![(String::new(), Vec::new(), String::new())];
+    let mut stack: Vec<Open> = vec![(String::new(), Vec::new(), String::new())];
     loop {
         match reader.read_event().expect("the sample is XML") {
             Event::Start(tag) => stack.push((tag.name().into_inner().to_owned(), Vec::new(), String::new())),
