@@ -691,7 +691,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
                 if let Some(capture) = self.ctx.capture {
                     *capture.request_id.borrow_mut() = Some(id.clone());
                 }
-                seed.deserialize(StringDeserializer::new(id))
+                // The payload type may have a `request_id` field of its own, `Option` or not.
+                seed.deserialize(Text(id, PhantomData))
             }
             Next::Refusal => {
                 let refusal: crate::ApiError =
@@ -734,6 +735,27 @@ impl<'de> Visitor<'de> for KeySeed {
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
         Ok(Cow::Owned(v))
+    }
+}
+
+/// A text already read, handed on to a type that may want it as an `Option`.
+struct Text<E>(String, PhantomData<E>);
+
+impl<'de, E: de::Error> Deserializer<'de> for Text<E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_string(self.0)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        visitor.visit_some(self)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple map
+        tuple_struct struct enum identifier ignored_any
     }
 }
 
@@ -861,6 +883,20 @@ mod tests {
         assert!(err.to_string().contains("300"), "{err}");
         let err = json::<Scalars>(r#"{"small":1,"ratio":1,"flag":true,"text":""}"#).unwrap_err();
         assert!(err.to_string().contains("missing field `id`"), "{err}");
+    }
+
+    #[test]
+    fn a_payload_field_named_request_id_gets_it_too() {
+        #[derive(Deserialize)]
+        struct Top {
+            request_id: Option<String>,
+            n: i64,
+        }
+        let capture = Capture::default();
+        let mut de = serde_json::Deserializer::from_str(r#"{"request_id":"r1","n":1}"#);
+        let top = Top::deserialize(Lenient::new(&mut de, Ctx::new(false, Some(&capture)))).unwrap();
+        assert_eq!((top.request_id.as_deref(), top.n), (Some("r1"), 1));
+        assert_eq!(capture.request_id.borrow().as_deref(), Some("r1"));
     }
 
     #[test]

@@ -547,6 +547,9 @@ fn mapping_tags(member: &Member, side: &str, depth: usize, tags: &mut BTreeSet<S
             tags.insert(format!("{side}:{kind}:list={list}:{name}"));
         }
     }
+    if depth == 0 && matches!(member.name.as_str(), "request_id" | "error_response") {
+        tags.insert(format!("{side}:envelope-name:{}", member.name));
+    }
     let field = top_cli::names::field(&member.name);
     if top_cli::names::unraw(&field) != member.name {
         tags.insert(format!("{side}:renamed"));

@@ -350,7 +350,10 @@ pub(crate) fn success(style: Style, method: &str, payload: &Node, request_id: &s
         other => vec![("result", other)],
     };
     let id = Node::Text(request_id.to_owned());
-    fields.push(("request_id", &id));
+    // An answer whose payload has a `request_id` of its own carries that one.
+    if !fields.iter().any(|(key, _)| *key == "request_id") {
+        fields.push(("request_id", &id));
+    }
     let key = response_key(method);
     match style.format {
         Format::Xml => xml_document(&key, &fields),
