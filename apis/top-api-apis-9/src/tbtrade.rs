@@ -961,7 +961,7 @@ pub mod taobao_trade_confirmfee_get {
 pub mod taobao_trade_fullinfo_get {
     /// 获取单笔交易的详细信息
     ///
-    /// Takes a user's session when there is one (optional).
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoTradeFullinfoGet { .. })`.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=54&docType=2>
     ///
@@ -969,7 +969,7 @@ pub mod taobao_trade_fullinfo_get {
     #[top_api::top_api(
         method = "taobao.trade.fullinfo.get",
         response = TaobaoTradeFullinfoGetResponse,
-        session = "optional",
+        session = "required",
         idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2017,7 +2017,7 @@ pub mod taobao_trade_shippingaddress_update {
 pub mod taobao_trades_sold_get {
     /// 查询卖家已卖出的交易数据（根据创建时间）
     ///
-    /// Takes a user's session when there is one (optional).
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoTradesSoldGet { .. })`.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=46&docType=2>
     ///
@@ -2025,7 +2025,7 @@ pub mod taobao_trades_sold_get {
     #[top_api::top_api(
         method = "taobao.trades.sold.get",
         response = TaobaoTradesSoldGetResponse,
-        session = "optional",
+        session = "required",
         idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
@@ -2279,7 +2279,7 @@ pub mod taobao_trades_sold_get {
 pub mod taobao_trades_sold_increment_get {
     /// 查询卖家已卖出的增量交易数据（根据修改时间）
     ///
-    /// Takes a user's session when there is one (optional).
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoTradesSoldIncrementGet { .. })`.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=128&docType=2>
     ///
@@ -2287,7 +2287,7 @@ pub mod taobao_trades_sold_increment_get {
     #[top_api::top_api(
         method = "taobao.trades.sold.increment.get",
         response = TaobaoTradesSoldIncrementGetResponse,
-        session = "optional",
+        session = "required",
         idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]

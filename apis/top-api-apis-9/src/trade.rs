@@ -2328,7 +2328,7 @@ pub mod taobao_open_trade_get {
 pub mod taobao_open_trades_sold_get {
     /// 查询卖家已卖出的交易数据（商家应用使用）
     ///
-    /// Takes a user's session when there is one (optional).
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoOpenTradesSoldGet { .. })`.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=45011&docType=2>
     ///
@@ -2336,7 +2336,7 @@ pub mod taobao_open_trades_sold_get {
     #[top_api::top_api(
         method = "taobao.open.trades.sold.get",
         response = TaobaoOpenTradesSoldGetResponse,
-        session = "optional",
+        session = "required",
         idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
