@@ -312,14 +312,49 @@ fn a_transport_failure_is_a_transport_error() {
 
 #[test]
 fn bad_configuration_is_refused() {
-    for (key, secret, gateway) in [
-        ("", SECRET, "https://eco.taobao.com/router/rest"),
-        ("12345678", "", "https://eco.taobao.com/router/rest"),
-        ("12345678", SECRET, "eco.taobao.com/router/rest"),
-        ("12345678", SECRET, "ftp://eco.taobao.com"),
+    use top_api::ConfigError;
+    for (key, secret, gateway, reason) in [
+        ("", SECRET, "https://eco.taobao.com/router/rest", "key"),
+        (" \t", SECRET, "https://eco.taobao.com/router/rest", "key"),
+        ("12345678", "", "https://eco.taobao.com/router/rest", "secret"),
+        ("12345678", " \n\t ", "https://eco.taobao.com/router/rest", "secret"),
+        ("12345678", SECRET, "eco.taobao.com/router/rest", "url"),
+        ("12345678", SECRET, "ftp://eco.taobao.com", "url"),
+        ("12345678", SECRET, "http://", "url"),
+        ("12345678", SECRET, "http://exa mple.com/\r\n", "url"),
+        ("12345678", SECRET, "\u{0}garbage\u{7f}", "url"),
     ] {
         let err = Client::builder(key, secret).gateway(gateway).build().unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        let matched = match &err {
+            Error::Config(ConfigError::BlankAppKey) => reason == "key",
+            Error::Config(ConfigError::BlankAppSecret) => reason == "secret",
+            Error::Config(ConfigError::BadUrl { what: "gateway", .. }) => reason == "url",
+            _ => false,
+        };
+        assert!(matched, "{gateway:?}: {err:?}");
+    }
+    let builder = || Client::builder("12345678", SECRET);
+    // Headers that HTTP cannot carry.
+    for (name, value) in [("X-Token", "a\r\nInjected: yes"), ("X-Token", "a\nb"), ("Bad Name", "v"), ("", "v")] {
+        let err = builder().header(name, value).build().unwrap_err();
+        assert!(matches!(&err, Error::Config(ConfigError::BadHeader { name: shown }) if shown == name), "{err:?}");
+        assert!(!err.to_string().contains("Injected"), "the value is not shown: {err}");
+    }
+    // Proxies: SOCKS as well as HTTP; anything else is refused, without its password.
+    for proxy in
+        ["http://127.0.0.1:3128", "socks5://user:pw@127.0.0.1:1080", "socks4://127.0.0.1:1080", "socks5h://h:1"]
+    {
+        builder().proxy(proxy).build().unwrap_or_else(|err| panic!("{proxy}: {err:?}"));
+    }
+    for proxy in ["ftp://user:Pw-SECRET@127.0.0.1:21", "not a url", "socks9://x:1"] {
+        let err = builder().proxy(proxy).build().unwrap_err();
+        assert!(matches!(&err, Error::Config(ConfigError::BadUrl { what: "proxy", .. })), "{proxy}: {err:?}");
+        assert!(!format!("{err} {err:?}").contains("Pw-SECRET"), "{err}");
+    }
+    // Rate limits that are not a positive number of calls a second.
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let err = builder().rate_limit(rate, 1).build().unwrap_err();
+        assert!(matches!(err, Error::Config(ConfigError::BadRateLimit)), "{rate}: {err:?}");
     }
     let client = Client::builder("1", "s").gateway("http://127.0.0.1:9/router/rest").build().unwrap();
     assert_eq!(client.gateway(), "http://127.0.0.1:9/router/rest");
@@ -375,4 +410,35 @@ fn secrets_never_show() {
         }
     }
     assert!(shown[0].contains("12345678") && shown[0].contains("***"), "{}", shown[0]);
+}
+
+#[test]
+fn extreme_clocks_and_timeouts_never_panic() {
+    // A clock past year 9999 sends the last second TOP can write.
+    let fake = FakeTransport::new();
+    fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.json")));
+    let far = UNIX_EPOCH.checked_add(Duration::from_secs(400_000_000_000)).expect("a far SystemTime");
+    let client = client(&fake).clock(move || far).build().unwrap();
+    client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
+    assert_eq!(fake.requests()[0].param("timestamp").as_deref(), Some("9999-12-31 23:59:59"));
+
+    // Timeouts of Duration::MAX are no bound, through the real transport too.
+    let sandbox = top_api::sandbox::Sandbox::start().unwrap();
+    let client = sandbox
+        .client()
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .write_timeout(Duration::MAX)
+        .read_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let answer = client.with_session(sandbox.session()).execute(&TaobaoBaodianDepositGet).unwrap();
+    assert_eq!(answer.get(), &deposit_answer());
+    let options = top_api::CallOptions::new().timeout(Duration::MAX);
+    client.with_session(sandbox.session()).execute_with(&TaobaoBaodianDepositGet, &options).unwrap();
+    // And a zero bound fails at once, as a timeout, without sending.
+    let options = top_api::CallOptions::new().timeout(Duration::ZERO);
+    let err = client.with_session(sandbox.session()).execute_with(&TaobaoBaodianDepositGet, &options).unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(sandbox.calls().len(), 2);
 }

@@ -155,11 +155,60 @@ proptest! {
     }
 
     #[test]
+    fn no_answer_with_a_root_error_response_decodes_as_ok(
+        members in prop::collection::vec(("[a-z_]{1,12}", json_tree()), 0..6),
+        payload in prop::option::of(json_tree()),
+        at in any::<usize>(),
+        code in 1..100i64,
+        sub in prop::option::of("isp\\.[a-z-]{1,12}"),
+    ) {
+        // The error_response among random members, anywhere in their order, beside a
+        // payload member or not; read wrapped and simplified, as each seed API.
+        let refusal = match &sub {
+            Some(sub) => serde_json::json!({"code": code, "msg": "m", "sub_code": sub, "sub_msg": "s"}),
+            None => serde_json::json!({"code": code, "msg": "m"}),
+        };
+        for method in METHODS {
+            let mut parts: Vec<String> = members
+                .iter()
+                .map(|(name, value)| format!("{}:{value}", serde_json::Value::from(name.as_str())))
+                .collect();
+            if let Some(payload) = &payload {
+                parts.push(format!("\"{}\":{payload}", top_api::response_key(method)));
+            }
+            parts.insert(at % (parts.len() + 1), format!("\"error_response\":{refusal}"));
+            let body = format!("{{{}}}", parts.join(","));
+            for result in refusals(method, body.as_bytes()) {
+                let api = match &result {
+                    Err(Error::Api(api)) => api,
+                    other => panic!("{body}: {other:?}"),
+                };
+                prop_assert_eq!(api.code(), code);
+                prop_assert_eq!(api.sub_code(), sub.as_deref());
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_trees_in_every_envelope_never_panic(tree in json_tree(), envelope in 0..4usize) {
         let key = ["baodian_deposit_get_response", "alibaba_idle_interact_loan_user_query_response",
             "alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response", "error_response"][envelope];
         decode_all(serde_json::json!({ key: tree.clone() }).to_string().as_bytes());
         decode_all(tree.to_string().as_bytes());
+    }
+}
+
+/// `body` read as an answer of `method`'s seed API, wrapped and simplified.
+fn refusals(method: &str, body: &[u8]) -> Vec<Result<(), Error>> {
+    fn both<R: Request>(body: &[u8]) -> Vec<Result<(), Error>> {
+        vec![decode::<R>(body, Format::Json).map(drop), top_api::decode_simplified::<R>(body).map(drop)]
+    }
+    match method {
+        "alibaba.idle.interact.loan.user.query" => both::<AlibabaIdleInteractLoanUserQuery>(body),
+        "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo" => {
+            both::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body)
+        }
+        _ => both::<TaobaoBaodianDepositGet>(body),
     }
 }
 
@@ -182,8 +231,33 @@ fn deep_answers() -> Vec<String> {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    for body in deep_answers() {
+    let bodies = deep_answers();
+    for body in &bodies {
         decode_all(body.as_bytes());
+    }
+    // A deep value where the type declares a field is an error; a deep member the type
+    // does not declare is skipped, and the rest of the answer read.
+    let depth = 100_000;
+    let (open_a, close_a) = ("<a>".repeat(depth), "</a>".repeat(depth));
+    let (open_j, close_j) = ("[".repeat(depth), "]".repeat(depth));
+    let declared = [
+        (format!("{{\"baodian_deposit_get_response\":{open_j}{close_j}}}"), Format::Json),
+        (format!("{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{open_j}{close_j}}}}}"), Format::Json),
+        (format!("{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{{\"deposit\":{open_j}1{close_j}}}}}}}"), Format::Json),
+        (format!("<baodian_deposit_get_response><user_coin_deposit><deposit>{open_a}{close_a}</deposit></user_coin_deposit></baodian_deposit_get_response>"), Format::Xml),
+        (format!("<error_response><code>{open_a}{close_a}</code></error_response>"), Format::Xml),
+    ];
+    for (body, format) in &declared {
+        let result = decode::<TaobaoBaodianDepositGet>(body.as_bytes(), *format);
+        assert!(result.is_err(), "{}: {result:?}", &body[..60]);
+    }
+    let undeclared = [
+        (format!("{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{{\"a\":{open_j}{close_j},\"deposit\":5}}}}}}"), Format::Json),
+        (format!("<baodian_deposit_get_response><user_coin_deposit><a>{open_a}{close_a}</a><deposit>5</deposit></user_coin_deposit></baodian_deposit_get_response>"), Format::Xml),
+    ];
+    for (body, format) in &undeclared {
+        let answer = decode::<TaobaoBaodianDepositGet>(body.as_bytes(), *format).unwrap();
+        assert_eq!(answer.user_coin_deposit.as_ref().and_then(|d| d.deposit), Some(5), "{format:?}");
     }
 }
 
@@ -195,7 +269,9 @@ fn deep_nesting_in_an_untyped_call_is_an_error_not_a_crash() {
             let fake = FakeTransport::new();
             fake.push(HttpResponse::new(200, body.clone()));
             let client = top_api::Client::builder("1", "s").format(format).transport(fake).build().unwrap();
-            let _ = client.call("taobao.baodian.deposit.get", [("a", "b")]);
+            let result = client.call("taobao.baodian.deposit.get", [("a", "b")]);
+            // An untyped answer is a tree: a deep one is refused, whatever the envelope.
+            assert!(result.is_err() || body.contains("<x>"), "{format:?}: {result:?}");
         }
     }
 }

@@ -20,12 +20,19 @@ fn records() -> &'static Mutex<Vec<String>> {
     RECORDS.get_or_init(Mutex::default)
 }
 
+/// Every record of every crate (the HTTP stack's too), at every level down to TRACE.
+fn every_record() -> &'static Mutex<Vec<String>> {
+    static RECORDS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    RECORDS.get_or_init(Mutex::default)
+}
+
 impl log::Log for Capture {
     fn enabled(&self, _: &log::Metadata<'_>) -> bool {
         true
     }
 
     fn log(&self, record: &log::Record<'_>) {
+        every_record().lock().unwrap().push(format!("{} {} {}", record.target(), record.level(), record.args()));
         if record.target().starts_with("top_api") {
             records().lock().unwrap().push(format!("{} {}", record.level(), record.args()));
         }
@@ -44,6 +51,7 @@ fn capture() -> std::sync::MutexGuard<'static, ()> {
     });
     let guard = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     records().lock().unwrap().clear();
+    every_record().lock().unwrap().clear();
     guard
 }
 
@@ -95,7 +103,11 @@ fn records_name_the_call_but_never_a_secret() {
     errors.push(client.with_session("other").execute(&TaobaoBaodianDepositGet).unwrap_err());
     let wrong = Client::builder("12345678", format!("{SECRET}x")).gateway(sandbox.url()).build().unwrap();
     errors.push(wrong.with_session(SESSION).execute(&note()).unwrap_err());
-    errors.push(wrong.call("taobao.note.add", [("text", PARAM), ("session", SESSION)]).unwrap_err());
+    errors.push(wrong.call("taobao.note.add", [("text", PARAM)]).unwrap_err());
+    // A session given as a param is refused before sending, without showing it.
+    let refused = client.call("taobao.note.add", [("text", PARAM), ("session", SESSION)]).unwrap_err();
+    assert!(refused.is_caller_mistake(), "{refused:?}");
+    errors.push(refused);
 
     let records = taken();
     assert!(records.len() >= 12, "{records:#?}");
@@ -103,7 +115,10 @@ fn records_name_the_call_but_never_a_secret() {
     assert!(records.iter().any(|r| r.contains("taobao.note.add failed in") && r.contains("code 7")));
     assert!(records.iter().any(|r| r.contains("sub_code isp.remote-service-timeout")));
 
+    let every = std::mem::take(&mut *every_record().lock().unwrap());
+    assert!(every.iter().any(|r| r.starts_with("ureq")), "the HTTP stack's records are captured too");
     let mut shown: Vec<String> = records;
+    shown.extend(every);
     for err in &errors {
         shown.push(format!("{err}"));
         shown.push(format!("{err:?}"));
@@ -149,4 +164,112 @@ fn raw_and_untyped_calls_are_logged_like_typed_ones() {
     let records = taken();
     let calls = records.iter().filter(|r| r.starts_with("DEBUG alibaba.idle.interact.loan.user.query ok in ")).count();
     assert_eq!(calls, 2, "{records:#?}");
+}
+
+/// A transport that keeps the `Debug` of each request it is handed.
+struct Peek {
+    inner: top_api::transport::FakeTransport,
+    seen: std::sync::Arc<Mutex<Vec<String>>>,
+}
+
+impl top_api::transport::Transport for Peek {
+    fn send(
+        &self,
+        request: &top_api::transport::HttpRequest<'_>,
+    ) -> Result<top_api::transport::HttpResponse, top_api::TransportError> {
+        self.seen.lock().unwrap().push(format!("{request:?}"));
+        self.inner.send(request)
+    }
+}
+
+#[test]
+fn no_public_type_shows_a_secret_in_debug() {
+    const PROXY_PASSWORD: &str = "Pp9-PROXYPASS";
+    const HEADER_VALUE: &str = "Hv3-HEADER-TOKEN";
+    let sandbox = Sandbox::builder().app("12345678", SECRET).session(SESSION).start().unwrap();
+    sandbox.handle(|_: NoteAdd| Ok(NoteResponse { ok: Some(true) }));
+    let builder =
+        sandbox.client().header("X-Token", HEADER_VALUE).proxy(format!("http://user:{PROXY_PASSWORD}@127.0.0.1:9"));
+    let mut shown = vec![format!("{builder:?}"), format!("{:?}", Sandbox::builder().app("1", SECRET).session(SESSION))];
+
+    let client = sandbox.client().header("X-Token", HEADER_VALUE).build().unwrap();
+    let session = client.with_session(SESSION);
+    let params = client.wire_params(&NoteAdd { text: PARAM.into() }, Some(SESSION)).unwrap();
+    let sign = params.get("sign").unwrap().to_owned();
+    assert!(!sign.is_empty());
+    shown.push(format!("{params:?}"));
+    session.execute(&NoteAdd { text: PARAM.into() }).unwrap();
+    shown.push(format!("{client:?} {session:?} {sandbox:?} {:?}", sandbox.calls()));
+
+    let mut batch = session.batch();
+    batch.public_param("text", PARAM);
+    let item = batch.add(&NoteAdd { text: PARAM.into() }).unwrap();
+    shown.push(format!("{batch:?} {item:?}"));
+    let answers = batch.send().unwrap();
+    shown.push(format!("{answers:?} {:?}", answers.get(&item)));
+    shown.push(format!("{:?}", top_api::CallOptions::new().target_app_key("87654321")));
+
+    // The transport's view: the request as handed over, and as a fake transport keeps it.
+    let fake = top_api::transport::FakeTransport::new();
+    fake.push(top_api::transport::HttpResponse::new(200, r#"{"note_add_response":{"ok":true,"request_id":"r"}}"#));
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let peeking = Client::builder("12345678", SECRET)
+        .header("X-Token", HEADER_VALUE)
+        .transport(Peek { inner: fake.clone(), seen: seen.clone() })
+        .build()
+        .unwrap();
+    peeking.with_session(SESSION).execute(&NoteAdd { text: PARAM.into() }).unwrap();
+    shown.extend(seen.lock().unwrap().iter().cloned());
+    shown.push(format!("{fake:?} {:?}", fake.requests()));
+    assert!(fake.requests()[0].param("session").as_deref() == Some(SESSION), "the session was sent");
+
+    for text in &shown {
+        assert!(!text.is_empty());
+        for secret in [SECRET, SESSION, sign.as_str(), PROXY_PASSWORD, HEADER_VALUE] {
+            assert!(!text.contains(secret), "{secret} shows in: {text}");
+        }
+    }
+    // Each shows what it is: an empty or placeholder `Debug` would pass the search above.
+    let joined = shown.join("\n");
+    for expected in [
+        "ClientBuilder",
+        "app_key",
+        "X-Token",
+        "127.0.0.1:9",
+        "SandboxBuilder",
+        "Client {",
+        "SessionClient",
+        "Call {",
+        "taobao.note.add",
+        "Batch",
+        "HttpRequest",
+        "RecordedRequest",
+    ] {
+        assert!(joined.contains(expected), "no `{expected}` in:\n{joined}");
+    }
+}
+
+#[test]
+fn batches_are_logged_like_single_calls() {
+    let _guard = capture();
+    let sandbox = Sandbox::builder().app("12345678", SECRET).session(SESSION).start().unwrap();
+    sandbox.handle(|_: NoteAdd| Ok(NoteResponse { ok: Some(true) }));
+    let client = sandbox.client().build().unwrap();
+    let session = client.with_session(SESSION);
+    let mut batch = session.batch();
+    batch.add(&NoteAdd { text: PARAM.into() }).unwrap();
+    batch.send().unwrap();
+    sandbox.fail_next(1, Fault::BadGateway);
+    let session = client.with_session(SESSION);
+    let mut batch = session.batch();
+    batch.add(&NoteAdd { text: PARAM.into() }).unwrap();
+    assert!(batch.send().is_err());
+    let records = taken();
+    assert!(records.iter().any(|r| r.starts_with("DEBUG batch ok in ")), "{records:#?}");
+    assert!(records.iter().any(|r| r.starts_with("INFO batch failed in ") && r.contains("Transient")), "{records:#?}");
+    for record in records.iter().chain(every_record().lock().unwrap().iter()) {
+        for secret in [SECRET, SESSION, PARAM] {
+            assert!(!record.contains(secret), "{secret} shows in: {record}");
+        }
+    }
 }

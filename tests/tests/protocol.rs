@@ -13,7 +13,7 @@ use top_api::apis::{
     TaobaoBaodianDepositGet,
 };
 use top_api::sandbox::{Fault, Sandbox};
-use top_api::{top_api, ApiError, CallOptions, Client, Error, File, Format, SignMethod};
+use top_api::{top_api, ApiError, CallOptions, Client, ConfigError, Error, File, Format, SignMethod};
 use top_api_tests::{authorinfo_answer, deposit_answer, loan_query, loan_user_query_answer, AuthorQueryByName};
 
 fn every_byte() -> Vec<u8> {
@@ -138,15 +138,27 @@ fn a_whole_batch_refusal_is_an_api_error() {
     let err = batch.send().unwrap_err();
     assert_eq!(err.api().map(ApiError::code), Some(25), "{err:?}");
     // An empty batch is refused before any I/O.
-    assert!(matches!(client.batch().send(), Err(Error::Config(_))));
+    assert!(matches!(client.batch().send(), Err(Error::Config(ConfigError::EmptyBatch))));
     // A separator that cannot travel in a header is refused.
     let mut crlf = client.batch();
     crlf.add(&loan_query()).unwrap();
     crlf.separator("\r\n-X-\r\n");
-    assert!(matches!(crlf.send(), Err(Error::Config(message)) if message.contains("header")));
-    // Files cannot go in a batch.
-    let upload = PictureUpload { title: "t".into(), image: File::from_bytes("a", vec![1]), thumbnail: None };
-    assert!(matches!(client.batch().add(&upload), Err(Error::Config(_))));
+    let err = crlf.send().unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(ConfigError::BadSeparator { .. })) && err.to_string().contains("header"),
+        "{err}"
+    );
+    // So is one that appears in a call's params: the pieces would not split back.
+    let mut inside = client.batch();
+    inside.add(&LoanQueryWithoutEnv { user: "a-X-b".into(), scene_code: "xx".into() }).unwrap();
+    inside.add(&loan_query()).unwrap();
+    inside.separator("-X-");
+    let err = inside.send().unwrap_err();
+    assert!(
+        matches!(&err, Error::Config(ConfigError::BadSeparator { .. })) && err.to_string().contains("params"),
+        "{err}"
+    );
+    // A file param in a batch does not compile: tests/ui/fail/file-param-in-a-batch.rs.
 }
 
 #[test]
@@ -198,6 +210,49 @@ fn untyped_calls_use_the_same_params_signing_and_envelopes() {
 }
 
 #[test]
+fn untyped_calls_take_options_and_refuse_what_would_break_the_signature() {
+    let sandbox = Sandbox::start().unwrap();
+    let client =
+        sandbox.client().retry(top_api::RetryPolicy::new(3).base_delay(Duration::from_millis(5))).build().unwrap();
+    let loan = [("user", "3"), ("scene_code", "xx"), ("env", "pre")];
+    let method = "alibaba.idle.interact.loan.user.query";
+
+    // A param named like a system param, or given twice, is refused before sending: sent,
+    // it would be answered "Invalid signature".
+    for params in [
+        vec![("user", "3"), ("sign", "x")],
+        vec![("timestamp", "2020-01-01 00:00:00")],
+        vec![("session", "s")],
+        vec![("method", "taobao.other.get")],
+        vec![("user", "3"), ("user", "4")],
+    ] {
+        let err = client.call(method, params.clone()).unwrap_err();
+        assert!(matches!(&err, Error::Check(_)) && err.is_caller_mistake(), "{params:?}: {err:?}");
+        let err = client.call_raw(method, params.clone()).unwrap_err();
+        assert!(matches!(&err, Error::Check(_)), "{params:?}: {err:?}");
+    }
+    assert!(sandbox.calls().is_empty(), "nothing was sent");
+
+    // Options: target_app_key, and whether the call may go again.
+    let options = CallOptions::new().target_app_key("87654321").idempotent(true);
+    client.call_with(method, loan, &options).unwrap();
+    assert_eq!(sandbox.calls()[0].param("target_app_key"), Some("87654321"));
+    // An untyped call is a write unless it says otherwise: a dropped connection is not
+    // retried, unless the call is declared safe to repeat.
+    sandbox.fail_next(1, Fault::DropConnection);
+    assert!(client.call(method, loan).unwrap_err().is_transient());
+    assert_eq!(sandbox.calls().len(), 2);
+    sandbox.fail_next(1, Fault::DropConnection);
+    let raw = client.call_raw_with(method, loan, &options).unwrap();
+    assert!(raw.contains("idle_point_result"), "{raw}");
+    assert_eq!(sandbox.calls().len(), 4, "the fault, then the retry");
+    // Their own time bound.
+    sandbox.fail_next(1, Fault::Delay(Duration::from_secs(3)));
+    let quick = CallOptions::new().timeout(Duration::from_millis(300));
+    assert!(client.call_with(method, loan, &quick).unwrap_err().is_timeout());
+}
+
+#[test]
 fn partner_id_target_app_key_and_a_per_call_timeout() {
     let sandbox = Sandbox::start().unwrap();
     let client = sandbox.client().build().unwrap();
@@ -245,9 +300,16 @@ fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
                     break;
                 }
             }
-            assert!(target.starts_with("127.0.0.1:"), "the test proxy only tunnels to loopback");
-            let upstream = TcpStream::connect(&target).unwrap();
             let mut client_out = client.try_clone().unwrap();
+            // The test proxy only tunnels to loopback; anything else is refused, which
+            // fails the call and so the test.
+            let upstream = match target.starts_with("127.0.0.1:").then(|| TcpStream::connect(&target)) {
+                Some(Ok(upstream)) => upstream,
+                _ => {
+                    let _ = client_out.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+                    continue;
+                }
+            };
             client_out.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").unwrap();
             let (mut up_in, mut up_out) = (upstream.try_clone().unwrap(), upstream);
             let heads = record.clone();
@@ -285,5 +347,5 @@ fn calls_go_through_a_proxy_with_extra_headers() {
 #[test]
 fn a_bad_proxy_url_is_a_config_error() {
     let err = Client::builder("1", "s").proxy("not a url at all").build().unwrap_err();
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(matches!(err, Error::Config(ConfigError::BadUrl { what: "proxy", .. })), "{err:?}");
 }

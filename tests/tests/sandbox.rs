@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use top_api::apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::MarkItem;
 use top_api::apis::{AlibabaIdleInteractLoanUserQuery, TaobaoBaodianDepositGet};
 use top_api::sandbox::{Fault, Sandbox};
-use top_api::{top_api, ApiError, Client, DateTime, Error, Format, SignMethod};
+use top_api::{top_api, ApiError, CallOptions, Client, DateTime, Error, Format, SignMethod, TransportErrorKind};
 use top_api_tests::{
     author_query, authorinfo_answer, deposit_answer, loan_query, loan_user_query_answer, AuthorQueryByName,
 };
@@ -213,25 +213,31 @@ fn a_handler_gets_the_typed_request_and_its_answer_comes_back_typed() {
 #[test]
 fn faults_on_demand() {
     let sandbox = Sandbox::start().unwrap();
-    let client = sandbox.client().read_timeout(Duration::from_millis(300)).build().unwrap();
+    // The client's default timeouts: a fault that left the connection open would show as a
+    // timeout, not as the broken connection each fault is.
+    let client = sandbox.client().build().unwrap();
     let session = client.with_session(sandbox.session());
+    let broken = |err: Error| matches!(&err, Error::Transport(t) if t.kind() == TransportErrorKind::Io);
 
     sandbox.fail_next(1, Fault::Delay(Duration::from_secs(2)));
-    assert!(client.execute(&loan_query()).unwrap_err().is_timeout());
+    let quick = CallOptions::new().timeout(Duration::from_millis(300));
+    assert!(client.execute_with(&loan_query(), &quick).unwrap_err().is_timeout());
 
     sandbox.fail_next(1, Fault::DropConnection);
-    assert!(matches!(client.execute(&loan_query()).unwrap_err(), Error::Transport(_)));
+    assert!(broken(client.execute(&loan_query()).unwrap_err()));
 
     sandbox.fail_next(1, Fault::BadGateway);
     let err = client.execute(&loan_query()).unwrap_err();
     assert!(matches!(&err, Error::Status { status: 502, body } if body.contains("502 Bad Gateway")), "{err:?}");
 
     sandbox.fail_next(1, Fault::TruncatedBody);
-    assert!(matches!(client.execute(&loan_query()).unwrap_err(), Error::Transport(_)));
+    assert!(broken(client.execute(&loan_query()).unwrap_err()));
 
+    // A maintenance page is the gateway not serving: a passing fault, not "fix your type".
     sandbox.fail_next(1, Fault::NotAnAnswer);
     let err = client.execute(&loan_query()).unwrap_err();
-    assert!(matches!(&err, Error::Decode(d) if d.body().contains("maintenance")), "{err:?}");
+    assert!(matches!(&err, Error::NotAnAnswer { body, .. } if body.contains("maintenance")), "{err:?}");
+    assert!(err.is_transient() && !err.is_decode(), "{err:?}");
 
     sandbox.fail_next(2, Fault::Throttled { ban_seconds: 30 });
     for _ in 0..2 {

@@ -77,12 +77,9 @@ fn deposit_examples() {
 
 #[test]
 fn fixtures_are_the_pages_own_examples() {
-    // The XML examples are copied from shared/seeds; when that folder is beside the
-    // checkout (as in CI), check that they still match the pages byte for byte.
-    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/seeds");
-    if !seeds.is_dir() {
-        return;
-    }
+    // The XML examples and error fixtures are the seed pages' own, byte for byte: the
+    // pages as the repository holds them (the `top gen` tests read the same files).
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../top-cli/tests/pages");
     for method in [LOAN, AUTHOR, DEPOSIT] {
         let page = std::fs::read_to_string(seeds.join(format!("{method}.txt"))).unwrap();
         let examples = [("the example", page_example(method)), ("error.xml", fixture(method, "error.xml"))];
@@ -122,14 +119,10 @@ fn a_decode_error_names_the_field_and_shows_the_body() {
 }
 
 #[test]
-fn malformed_bodies_are_decode_errors() {
-    let cases: [(&[u8], Format); 8] = [
-        (b"", Format::Json),
-        (b"<html><body>502 Bad Gateway</body></html>", Format::Json),
+fn malformed_answers_are_decode_errors() {
+    let cases: [(&[u8], Format); 4] = [
         (b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":", Format::Json),
-        (b"[1,2,3]", Format::Json),
-        (b"", Format::Xml),
-        (b"<html><body>502</body></html>", Format::Xml),
+        (b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":{\"deposit\":\"many\"}}}", Format::Json),
         (b"<baodian_deposit_get_response><user_coin_deposit>", Format::Xml),
         (b"\xff\xfe<baodian_deposit_get_response/>", Format::Xml),
     ];
@@ -137,6 +130,44 @@ fn malformed_bodies_are_decode_errors() {
         let err = decode::<TaobaoBaodianDepositGet>(body, format).unwrap_err();
         assert!(matches!(err, top_api::Error::Decode(_)), "{:?}: {err:?}", String::from_utf8_lossy(body));
     }
+}
+
+#[test]
+fn what_is_no_answer_at_all_is_a_passing_fault() {
+    let cases: [(&[u8], Format, &str); 11] = [
+        (b"", Format::Json, "an empty body"),
+        (b" \r\n", Format::Xml, "an empty body"),
+        (b"<html><body>502 Bad Gateway</body></html>", Format::Json, "an HTML page"),
+        (b"\xEF\xBB\xBF <!DOCTYPE html><html><body>maintenance</body></html>", Format::Xml, "an HTML page"),
+        (b"<root><status>maintenance</status></root>", Format::Xml, "an XML document without"),
+        (b"<other>", Format::Json, "markup, not JSON"),
+        (b"[1,2,3]", Format::Json, "text, not a JSON object"),
+        (b"Service Unavailable", Format::Json, "text, not a JSON object"),
+        (b"Service Unavailable", Format::Xml, "text, not XML"),
+        (b"{\"status\":\"maintenance\"}", Format::Json, "JSON without an envelope"),
+        (b"{\"request_id\":\"r1\",\"deposit\":1}", Format::Json, "JSON without an envelope"),
+    ];
+    for (body, format, what) in cases {
+        let err = decode::<TaobaoBaodianDepositGet>(body, format).unwrap_err();
+        let shown = String::from_utf8_lossy(body);
+        assert!(
+            matches!(&err, top_api::Error::NotAnAnswer { reason, .. } if reason.starts_with(what)),
+            "{shown:?}: {err:?}"
+        );
+        assert!(err.is_transient() && !err.is_decode(), "{shown:?}");
+    }
+    // A gateway that cannot tell the format refuses in XML: that is a refusal still.
+    let xml = b"<?xml version=\"1.0\" encoding=\"utf-8\" ?><error_response><code>23</code><msg>Invalid format</msg></error_response>";
+    let err = decode::<TaobaoBaodianDepositGet>(xml, Format::Json).unwrap_err();
+    assert_eq!(err.api().map(top_api::ApiError::code), Some(23), "{err:?}");
+    // Simplified answers carry a request_id; one without it is no answer.
+    let err = top_api::decode_simplified::<TaobaoBaodianDepositGet>(b"{\"user_coin_deposit\":{\"deposit\":1}}");
+    assert!(matches!(err, Err(top_api::Error::NotAnAnswer { .. })), "{err:?}");
+    let answer = top_api::decode_simplified::<TaobaoBaodianDepositGet>(
+        b"{\"user_coin_deposit\":{\"deposit\":1},\"request_id\":\"r9\"}",
+    )
+    .unwrap();
+    assert_eq!(answer.request_id(), Some("r9"));
 }
 
 #[test]

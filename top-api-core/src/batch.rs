@@ -1,12 +1,20 @@
 //! Batch calls: several typed requests in one HTTP request to `/router/batch`, each
-//! answered on its own (protocol.md section 7).
+//! answered on its own.
+//!
+//! The request: `POST /router/batch` with the system params (no `method`) and the `sign` in
+//! the query; the body, `text/plain`, holds one form-encoded piece per call
+//! (`method=…&k=v…`) joined by a separator (`\r\n-S-\r\n`, or one announced in the
+//! `top-api-separator` header), after an optional first piece `#PUBLIC#…` of params every call
+//! shares. The signature covers the sorted system params, then the whole body. The answer
+//! splits on the same separator into one answer per call, in order; a single piece for
+//! several calls is the gateway's refusal of the whole batch.
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::client::CallOptions;
-use crate::request::{Request, SessionNeed, WithoutSession};
-use crate::{envelope, sign, Client, Error, Format, Params, Response};
+use crate::pipeline::Logged;
+use crate::request::{Request, SessionNeed, WithoutFiles, WithoutSession};
+use crate::{envelope, sign, CallOptions, Client, ConfigError, Error, Params, Response};
 
 /// The separator between the pieces of a batch, unless another is announced.
 pub const DEFAULT_SEPARATOR: &str = "\r\n-S-\r\n";
@@ -27,6 +35,12 @@ pub enum WithSession {}
 
 /// Calls gathered to be sent in one HTTP request; made by [`Client::batch`] or
 /// [`SessionClient::batch`](crate::SessionClient::batch).
+///
+/// A batch goes through the same road as a single call: the rate limit counts each of its
+/// calls, a batch of reads is tried again after a transient fault (as the retry policy
+/// allows), its tries are logged, and secrets are kept out of its errors. The session
+/// travels in the body (the `#PUBLIC#` piece), not in the URL. An API with file params
+/// cannot be added: the platform takes no files in a batch.
 ///
 /// # Examples
 ///
@@ -50,8 +64,11 @@ pub struct Batch<'c, S> {
     client: &'c Client,
     session: Option<&'c str>,
     pieces: Vec<String>,
+    /// Whether every call is safe to repeat.
+    idempotent: bool,
     public: Vec<(String, String)>,
     separator: String,
+    options: CallOptions,
     marker: PhantomData<S>,
 }
 
@@ -79,10 +96,12 @@ impl<'c, S> Batch<'c, S> {
     pub(crate) fn new(client: &'c Client, session: Option<&'c str>) -> Self {
         Batch {
             client,
-            session,
+            session: session.filter(|s| !s.trim().is_empty()),
             pieces: Vec::new(),
+            idempotent: true,
             public: Vec::new(),
             separator: DEFAULT_SEPARATOR.to_owned(),
+            options: CallOptions::default(),
             marker: PhantomData,
         }
     }
@@ -94,9 +113,17 @@ impl<'c, S> Batch<'c, S> {
     }
 
     /// Separates the pieces with `separator` instead of `\r\n-S-\r\n`, announced in the
-    /// `top-api-separator` header: so it is visible ASCII, without CR or LF.
+    /// `top-api-separator` header: so it is visible ASCII, without CR or LF, and it must not
+    /// appear in any call's params.
     pub fn separator(&mut self, separator: impl Into<String>) -> &mut Self {
         self.separator = separator.into();
+        self
+    }
+
+    /// Options for the whole batch: its time bound, its `target_app_key`, whether it may be
+    /// sent again (by default, when every call in it is a read).
+    pub fn options(&mut self, options: CallOptions) -> &mut Self {
+        self.options = options;
         self
     }
 
@@ -110,19 +137,19 @@ impl<'c, S> Batch<'c, S> {
         self.pieces.is_empty()
     }
 
-    fn push<R: Request>(&mut self, request: &R) -> Result<BatchItem<R>, Error> {
-        let session = self.session.filter(|s| !s.trim().is_empty());
-        if R::SESSION == SessionNeed::Required && session.is_none() {
+    fn push<R: Request + WithoutFiles>(&mut self, request: &R) -> Result<BatchItem<R>, Error> {
+        if R::SESSION == SessionNeed::Required && self.session.is_none() {
             return Err(Error::MissingSession { method: R::METHOD });
         }
         let mut params = Params::new();
         params.push("method", R::METHOD);
         request.write_params(&mut params)?;
+        // `WithoutFiles` keeps files out at compile time, from what the attribute can see.
         if params.files().len() > 0 {
-            return Err(Error::Config(format!("`{}` has file params, which a batch cannot carry", R::METHOD)));
+            return Err(Error::Param { name: "method", reason: format!("`{}` has file params", R::METHOD) });
         }
-        let piece = form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish();
-        self.pieces.push(piece);
+        self.pieces.push(form_urlencoded::Serializer::new(String::new()).extend_pairs(params.iter()).finish());
+        self.idempotent &= R::IDEMPOTENT;
         Ok(BatchItem { index: self.pieces.len() - 1, marker: PhantomData })
     }
 
@@ -130,102 +157,143 @@ impl<'c, S> Batch<'c, S> {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] when the gateway refuses the whole batch (a bad signature, say);
-    /// [`Error::Transport`] and [`Error::Status`]; [`Error::Decode`] when the answer does not
-    /// hold one piece per call. A single call's refusal is not an error here: it is what
+    /// [`Error::Config`] for an empty batch or a separator that cannot be used (it cannot
+    /// travel in a header, or it appears in a call's params); [`Error::Api`] when the
+    /// gateway refuses the whole batch (a bad signature, say); [`Error::Transport`],
+    /// [`Error::Status`] and [`Error::NotAnAnswer`]; [`Error::Decode`] when the answer does
+    /// not hold one piece per call. A single call's refusal is not an error here: it is what
     /// [`BatchAnswers::get`] returns for that call.
     pub fn send(self) -> Result<BatchAnswers, Error> {
         if self.pieces.is_empty() {
-            return Err(Error::Config("a batch needs at least one call".to_owned()));
+            return Err(ConfigError::EmptyBatch.into());
         }
-        // A custom separator travels in a header: visible ASCII and spaces only.
         let announced = self.separator != DEFAULT_SEPARATOR;
         if announced
             && (self.separator.is_empty() || !self.separator.bytes().all(|b| b == b' ' || b.is_ascii_graphic()))
         {
-            return Err(Error::Config(format!(
-                "the batch separator {:?} cannot be announced in a header: use visible ASCII, without CR or LF",
-                self.separator
-            )));
+            return Err(ConfigError::BadSeparator {
+                reason: "it travels in a header: use visible ASCII, without CR or LF",
+            }
+            .into());
         }
+        let mut public: Vec<(&str, &str)> = self.public.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        if let Some(session) = self.session {
+            // In the body, where no log of a URL shows it.
+            public.push(("session", session));
+        }
+        let public = (!public.is_empty())
+            .then(|| form_urlencoded::Serializer::new(String::new()).extend_pairs(&public).finish());
         let mut body = String::new();
-        if !self.public.is_empty() {
+        if let Some(public) = &public {
             body.push_str(PUBLIC_MARK);
-            body.push_str(&form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.public).finish());
+            body.push_str(public);
             body.push_str(&self.separator);
+        }
+        if public.iter().chain(&self.pieces).any(|piece| piece.contains(&self.separator)) {
+            return Err(ConfigError::BadSeparator { reason: "it appears in a call's params" }.into());
         }
         body.push_str(&self.pieces.join(&self.separator));
 
         let client = self.client;
-        let session = self.session.filter(|s| !s.trim().is_empty());
-        let options = CallOptions::default();
-        let system = client.system_params(None, session, &options);
-        let sign = sign::sign_batch(system.iter(), &body, client.secret(), client.sign_method());
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        query.extend_pairs(system.iter());
-        query.append_pair("sign", &sign);
-        let url = format!("{}?{}", client.batch_gateway(), query.finish());
+        let calls = u32::try_from(self.pieces.len()).unwrap_or(u32::MAX);
+        let idempotent = self.options.idempotent.unwrap_or(self.idempotent);
+        let job = client.job("batch", calls, idempotent, self.session, &self.options);
         let headers = if announced { vec![(SEPARATOR_HEADER.to_owned(), self.separator.clone())] } else { Vec::new() };
-        let answer =
-            client.send(&url, "text/plain;charset=UTF-8", body.as_bytes(), &headers, &options, session, &sign)?;
+        client.run(&job, |attempt| {
+            let system = client.system_params(None, None, &self.options);
+            let sign = sign::sign_batch(system.iter(), &body, client.secret(), client.sign_method());
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.extend_pairs(system.iter());
+            query.append_pair("sign", &sign);
+            let url = format!("{}?{}", client.batch_gateway(), query.finish());
+            attempt.sign = sign.clone();
+            let answer = client.send(&url, "text/plain;charset=UTF-8", body.as_bytes(), &headers, attempt)?;
 
-        let pieces = split(&answer, self.separator.as_bytes());
-        let format = client.format();
-        if pieces.len() != self.pieces.len() {
-            // A single piece for several calls is the gateway's refusal of the whole batch.
-            if pieces.len() == 1 {
-                let whole = envelope::decode_as::<serde_json::Value>(pieces[0], format, "", envelope::Shape::Wrapped);
-                if let Err(err @ Error::Api(_)) = whole {
-                    return Err(err);
+            let pieces = split(&answer, self.separator.as_bytes());
+            let format = client.format();
+            if pieces.len() != self.pieces.len() {
+                // A single piece for several calls is the gateway's refusal of the whole batch.
+                if pieces.len() == 1 {
+                    let whole =
+                        envelope::decode_as::<serde_json::Value>(pieces[0], format, "", envelope::Shape::Wrapped);
+                    if let Err(err @ (Error::Api(_) | Error::NotAnAnswer { .. })) = whole {
+                        return Err(err);
+                    }
                 }
+                let message = format!("the batch answered {} pieces for {} calls", pieces.len(), self.pieces.len());
+                return Err(Error::Decode(crate::DecodeError::new(format, None, message, &answer)));
             }
-            let message = format!("the batch answered {} pieces for {} calls", pieces.len(), self.pieces.len());
-            return Err(client.redact(
-                Error::Decode(crate::DecodeError::new(format, None, message, &answer)),
-                session,
-                &sign,
-            ));
-        }
-        let pieces = pieces.into_iter().map(<[u8]>::to_vec).collect();
-        Ok(BatchAnswers { pieces, format, shape: client.shape() })
+            Ok(BatchAnswers {
+                pieces: pieces.into_iter().map(<[u8]>::to_vec).collect(),
+                client: client.clone(),
+                session: self.session.map(str::to_owned),
+                sign,
+            })
+        })
+    }
+}
+
+impl Client {
+    /// Starts a batch of calls sent in one HTTP request to `/router/batch`.
+    pub fn batch(&self) -> Batch<'_, NoSession> {
+        Batch::new(self, None)
+    }
+}
+
+impl crate::SessionClient {
+    /// Starts a batch whose calls all carry the session.
+    pub fn batch(&self) -> Batch<'_, WithSession> {
+        Batch::new(&self.client, Some(self.session.0.as_str()))
     }
 }
 
 impl<'c> Batch<'c, NoSession> {
-    /// Adds a call of an API that needs no session.
+    /// Adds a call of an API that needs no session. An API with file params does not
+    /// compile here: the platform takes no files in a batch.
     ///
     /// # Errors
     ///
-    /// [`Error::Check`] or [`Error::Param`] when its params cannot be written;
-    /// [`Error::Config`] when it has file params.
-    pub fn add<R: Request + WithoutSession>(&mut self, request: &R) -> Result<BatchItem<R>, Error> {
+    /// [`Error::Check`] or [`Error::Param`] when its params cannot be written.
+    pub fn add<R: Request + WithoutSession + WithoutFiles>(&mut self, request: &R) -> Result<BatchItem<R>, Error> {
         self.push(request)
     }
 }
 
 impl<'c> Batch<'c, WithSession> {
-    /// Adds a call of any API; the batch's session goes with it.
+    /// Adds a call of any API without file params; the batch's session goes with it.
     ///
     /// # Errors
     ///
     /// As [`Batch::add`](Batch#method.add), and [`Error::MissingSession`] when the API
     /// needs a session and the batch's is blank.
-    pub fn add<R: Request>(&mut self, request: &R) -> Result<BatchItem<R>, Error> {
+    pub fn add<R: Request + WithoutFiles>(&mut self, request: &R) -> Result<BatchItem<R>, Error> {
         self.push(request)
     }
 }
 
 impl<S> fmt::Debug for Batch<'_, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Batch").field("calls", &self.pieces.len()).field("public", &self.public.len()).finish()
+        f.debug_struct("Batch")
+            .field("calls", &self.pieces.len())
+            .field("public", &self.public.iter().map(|(name, _)| name).collect::<Vec<_>>())
+            .field("session", &self.session.map(|_| "***"))
+            .finish()
     }
 }
 
 /// The answers of a batch, one per call, in order.
 pub struct BatchAnswers {
     pieces: Vec<Vec<u8>>,
-    format: Format,
-    shape: envelope::Shape,
+    client: Client,
+    /// Kept out of the errors of each call's answer.
+    session: Option<String>,
+    sign: String,
+}
+
+impl Logged for BatchAnswers {
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 impl BatchAnswers {
@@ -236,11 +304,13 @@ impl BatchAnswers {
     /// [`Error::Api`] when the gateway refused that call; [`Error::Decode`] when its piece
     /// is not an answer of `R`, or the item is from another batch.
     pub fn get<R: Request>(&self, item: &BatchItem<R>) -> Result<Response<R::Response>, Error> {
+        let format = self.client.format();
         let piece = self.pieces.get(item.index).ok_or_else(|| {
             let message = format!("no answer {} in a batch of {}", item.index, self.pieces.len());
-            Error::Decode(crate::DecodeError::new(self.format, None, message, b""))
+            Error::Decode(crate::DecodeError::new(format, None, message, b""))
         })?;
-        envelope::decode_as::<R::Response>(piece, self.format, R::METHOD, self.shape)
+        envelope::decode_as::<R::Response>(piece, format, R::METHOD, self.client.shape())
+            .map_err(|err| self.client.redact(err, self.session.as_deref(), &self.sign))
     }
 
     /// How many answers there are.
@@ -256,7 +326,7 @@ impl BatchAnswers {
 
 impl fmt::Debug for BatchAnswers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BatchAnswers").field("answers", &self.pieces.len()).field("format", &self.format).finish()
+        f.debug_struct("BatchAnswers").field("answers", &self.pieces.len()).finish_non_exhaustive()
     }
 }
 

@@ -92,15 +92,42 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 }
 
 impl From<OffsetDateTime> for DateTime {
+    /// The instant in GMT+8. One whose GMT+8 wall clock is past year 9999 (or before year
+    /// -9999) becomes the last (first) second of that range.
     fn from(instant: OffsetDateTime) -> DateTime {
-        let local = instant.to_offset(GMT8);
+        let local = match instant.checked_to_offset(GMT8) {
+            Some(local) => local,
+            None if instant.year() > 0 => PrimitiveDateTime::MAX.assume_offset(GMT8),
+            None => PrimitiveDateTime::MIN.assume_offset(GMT8),
+        };
         DateTime(PrimitiveDateTime::new(local.date(), local.time().replace_nanosecond(0).unwrap_or(local.time())))
     }
 }
 
 impl From<SystemTime> for DateTime {
+    /// The instant in GMT+8, to the second. A clock past year 9999 (or before year -9999)
+    /// gives the last (first) second of that range rather than a panic.
     fn from(instant: SystemTime) -> DateTime {
-        DateTime::from(OffsetDateTime::from(instant))
+        let seconds = match instant.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => {
+                let before = before.duration();
+                let whole = i64::try_from(before.as_secs()).map_or(i64::MIN, |secs| -secs);
+                // Round down: 0.5 s before the epoch is in the second before it.
+                if before.subsec_nanos() > 0 {
+                    whole.saturating_sub(1)
+                } else {
+                    whole
+                }
+            }
+        };
+        match OffsetDateTime::from_unix_timestamp(seconds) {
+            Ok(instant) => DateTime::from(instant),
+            Err(_) if seconds > 0 => {
+                DateTime(PrimitiveDateTime::MAX.replace_nanosecond(0).unwrap_or(PrimitiveDateTime::MAX))
+            }
+            Err(_) => DateTime(PrimitiveDateTime::MIN),
+        }
     }
 }
 
@@ -182,6 +209,20 @@ impl std::error::Error for ParseDateTimeError {}
 mod tests {
     use super::*;
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn instants_out_of_range_saturate_rather_than_panic() {
+        let far = UNIX_EPOCH.checked_add(Duration::from_secs(400_000_000_000)).expect("a SystemTime this far");
+        assert_eq!(DateTime::from(far).to_string(), "9999-12-31 23:59:59");
+        let utc_last = time::macros::datetime!(9999-12-31 23:00:00 UTC);
+        assert_eq!(DateTime::from(utc_last).to_string(), "9999-12-31 23:59:59", "past 9999 once in GMT+8");
+        if let Some(early) = UNIX_EPOCH.checked_sub(Duration::from_secs(400_000_000_000)) {
+            assert_eq!(DateTime::from(early), DateTime(PrimitiveDateTime::MIN));
+        }
+        let half = UNIX_EPOCH - Duration::from_millis(500);
+        assert_eq!(DateTime::from(half).to_string(), "1970-01-01 07:59:59");
+        assert_eq!(DateTime::from(UNIX_EPOCH - Duration::from_secs(1)).to_string(), "1970-01-01 07:59:59");
+    }
 
     #[test]
     fn an_instant_is_written_in_gmt8() {

@@ -93,14 +93,17 @@ pub(crate) enum Shape {
 /// let err = top_api::decode::<TaobaoBaodianDepositGet>(body, top_api::Format::Json).unwrap_err();
 /// assert_eq!(err.api().map(|api| api.code()), Some(27));
 ///
+/// // No envelope at all: the gateway is not serving, a passing fault.
 /// let err = top_api::decode::<TaobaoBaodianDepositGet>(br#"{"status":"maintenance"}"#, top_api::Format::Json);
-/// assert!(err.unwrap_err().is_decode());
+/// assert!(matches!(err, Err(top_api::Error::NotAnAnswer { .. })));
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::Api`] for an `error_response`; [`Error::Decode`] when the body is not an
-/// answer of `R` (the error names the field at fault and shows a prefix of the body).
+/// [`Error::Api`] for an `error_response`; [`Error::NotAnAnswer`] when the body is no TOP
+/// answer at all (empty, an HTML page, text, JSON or XML without an envelope);
+/// [`Error::Decode`] when it is an answer, but not one of `R` (the error names the field at
+/// fault and shows a prefix of the body).
 pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Response>, Error> {
     decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped)
 }
@@ -117,6 +120,10 @@ pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Res
 /// let body = br#"{"request_id":"r1","error_response":{"code":7,"msg":"App Call Limited"}}"#;
 /// let err = top_api::decode_simplified::<TaobaoBaodianDepositGet>(body).unwrap_err();
 /// assert_eq!(err.api().map(|api| api.code()), Some(7));
+///
+/// // Every answer carries a request_id: JSON without one is not an answer.
+/// let err = top_api::decode_simplified::<TaobaoBaodianDepositGet>(br#"{"status":"maintenance"}"#);
+/// assert!(matches!(err, Err(top_api::Error::NotAnAnswer { .. })));
 /// ```
 ///
 /// # Errors
@@ -134,14 +141,121 @@ pub(crate) fn decode_as<T: DeserializeOwned>(
     shape: Shape,
 ) -> Result<Response<T>, Error> {
     let answer = match format {
+        // A gateway that cannot tell the format answers its refusal in XML.
+        Format::Json if starts_with_markup(body) => match decode_xml::<IgnoredAny>(body, method) {
+            Ok(Answer::Refused(refusal)) => Ok(Answer::<T>::Refused(refusal)),
+            _ => return Err(not_an_answer(body, format, shape).unwrap_or(NOT_JSON).into_error(body)),
+        },
         Format::Json => decode_json(body, method, shape),
         Format::Xml => decode_xml(body, method),
     };
     match answer {
+        // Every answer carries a request_id beside its payload: a simplified "answer" with
+        // none may be any JSON at all (`{"status":"maintenance"}`), read into empty fields.
+        Ok(Answer::Ok(response)) if shape == Shape::Simplified && response.request_id().is_none() => {
+            match not_an_answer(body, format, shape) {
+                Some(what) => Err(what.into_error(body)),
+                None => Ok(response),
+            }
+        }
         Ok(Answer::Ok(response)) => Ok(response),
         Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
-        Err(err) => Err(Error::Decode(err)),
+        // What fails to read may be no answer at all: the gateway, or something in front of
+        // it, is not serving.
+        Err(err) => Err(match not_an_answer(body, format, shape) {
+            Some(what) => what.into_error(body),
+            None => Error::Decode(err),
+        }),
     }
+}
+
+/// What a body that is not a TOP answer is instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NotAnAnswer(&'static str);
+
+const NOT_JSON: NotAnAnswer = NotAnAnswer("markup, not JSON");
+
+impl NotAnAnswer {
+    fn into_error(self, body: &[u8]) -> Error {
+        Error::NotAnAnswer { reason: self.0, body: crate::error::body_prefix(body) }
+    }
+}
+
+/// The body without a byte-order mark and leading white space.
+fn trimmed(body: &[u8]) -> &[u8] {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(body.len());
+    &body[start..]
+}
+
+fn starts_with_markup(body: &[u8]) -> bool {
+    trimmed(body).first() == Some(&b'<')
+}
+
+/// Whether `body` is no TOP answer at all, and what it is then: empty, an HTML page, text,
+/// JSON or XML without an envelope. `None` for anything shaped like an answer (whose
+/// payload may still not fit the type: that is a decode error).
+fn not_an_answer(body: &[u8], format: Format, shape: Shape) -> Option<NotAnAnswer> {
+    let body = trimmed(body);
+    let Some(&first) = body.first() else {
+        return Some(NotAnAnswer("an empty body"));
+    };
+    if first == b'<' {
+        let head = &body[..body.len().min(1024)];
+        let lower = head.to_ascii_lowercase();
+        if lower.windows(5).any(|w| w == b"<html") || lower.windows(9).any(|w| w == b"<!doctype") {
+            return Some(NotAnAnswer("an HTML page"));
+        }
+        if format == Format::Json {
+            return Some(NOT_JSON);
+        }
+        let text = std::str::from_utf8(body).ok()?;
+        return match root_element(text) {
+            Ok(root) if root.ends_with("_response") => None,
+            Ok(_) => Some(NotAnAnswer("an XML document without a <name>_response or <error_response> root")),
+            Err(_) => Some(NotAnAnswer("malformed XML")),
+        };
+    }
+    match (format, first) {
+        // Bytes that are not even text may be an answer in an encoding it should not be in.
+        (Format::Xml, _) => std::str::from_utf8(body).is_ok().then_some(NotAnAnswer("text, not XML")),
+        (Format::Json, b'{') => {
+            let keys = root_keys(body)?;
+            let enveloped = match shape {
+                Shape::Wrapped => keys.iter().any(|key| key.ends_with("_response")),
+                Shape::Simplified => keys.iter().any(|key| key == "request_id" || key == "error_response"),
+            };
+            (!enveloped).then_some(NotAnAnswer("JSON without an envelope"))
+        }
+        (Format::Json, _) => Some(NotAnAnswer("text, not a JSON object")),
+    }
+}
+
+/// The names of a JSON object's members (a body with raw control characters is read as the
+/// decoder reads it); `None` when it is not a JSON object.
+fn root_keys(body: &[u8]) -> Option<Vec<String>> {
+    struct Keys;
+
+    impl<'de> Visitor<'de> for Keys {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<String>, A::Error> {
+            let mut keys = Vec::new();
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                keys.push(key.into_owned());
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(keys)
+        }
+    }
+
+    let body = escape_control_characters(body);
+    let mut de = serde_json::Deserializer::from_slice(&body);
+    de.deserialize_map(Keys).ok()
 }
 
 /// Whether to follow the path of the value being read, and where the path of a failing
@@ -167,12 +281,10 @@ fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str, shape: Shape) -> 
     let fail = |(err, path): JsonFailure| DecodeError::new(Format::Json, path, err, body);
     let read = |body: &[u8]| {
         decode_json_strict(body, method, shape, PathSlot::default()).or_else(|failed| {
-            // A simplified answer that does not read as the payload may still be a refusal
-            // further on: that is the answer, not the failure.
-            if shape == Shape::Simplified {
-                if let Some(refusal) = root_refusal(body) {
-                    return Ok(Answer::Refused(refusal));
-                }
+            // An answer that does not read as the payload may still hold a refusal further
+            // on: that is the answer, not the failure.
+            if let Some(refusal) = root_refusal(body) {
+                return Ok(Answer::Refused(refusal));
             }
             decode_json_strict(body, method, shape, PathSlot::following()).map_err(|following| {
                 // The first failure names the problem even when following finds no path.
@@ -189,8 +301,8 @@ fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str, shape: Shape) -> 
             if err.classify() == serde_json::error::Category::Syntax
                 && err.to_string().contains("control character") =>
         {
-            // Real gateway bodies sometimes carry raw tabs and newlines inside strings
-            // (protocol.md 5.1). Rather than lose the answer, escape them and read again.
+            // Real gateway bodies sometimes carry raw tabs and newlines inside strings.
+            // Rather than lose the answer, escape them and read again.
             read(&escape_control_characters(body)).map_err(fail)
         }
         other => other.map_err(fail),

@@ -49,9 +49,73 @@ pub enum Error {
         /// Why it cannot be encoded.
         reason: String,
     },
-    /// The client is configured wrongly: a missing environment variable, a bad gateway URL.
+    /// The gateway answered 200 with something that is not a TOP answer at all: an HTML
+    /// page, a maintenance notice, text, JSON without an envelope. Something in front of the
+    /// gateway, or the gateway itself, is not serving: a passing fault.
+    #[error("the answer is not a TOP answer ({reason}); body starts {body:?}")]
+    NotAnAnswer {
+        /// What it is instead.
+        reason: &'static str,
+        /// A short prefix of the body.
+        body: String,
+    },
+    /// The client or a batch is configured wrongly; found before anything is sent.
     #[error("invalid configuration: {0}")]
-    Config(String),
+    Config(#[source] ConfigError),
+}
+
+/// What is wrong with a client's configuration (or a batch's), found by
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) or before a batch is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The app key is blank.
+    #[error("the app key is blank")]
+    BlankAppKey,
+    /// The app secret is blank or only white space.
+    #[error("the app secret is blank")]
+    BlankAppSecret,
+    /// An environment variable the configuration reads is not set, or blank.
+    #[error("{name} is not set")]
+    MissingEnv {
+        /// The variable.
+        name: &'static str,
+    },
+    /// A URL cannot be used: the gateway's, the batch gateway's or the proxy's.
+    #[error("the {what} `{url}` cannot be used: {reason}")]
+    BadUrl {
+        /// Which URL: `gateway`, `batch gateway`, `proxy`.
+        what: &'static str,
+        /// The URL, without any user name or password it held.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A header cannot be sent: its name or value holds what HTTP does not allow (a CR or
+    /// LF, a control character, a space in the name).
+    #[error("the header `{name}` cannot be sent: its name or value holds what HTTP does not allow")]
+    BadHeader {
+        /// The header's name, as given (its value is not shown: it may be a token).
+        name: String,
+    },
+    /// The rate limit is not a positive number of calls a second.
+    #[error("the rate limit must be a positive number of calls a second")]
+    BadRateLimit,
+    /// A batch with no call in it.
+    #[error("a batch needs at least one call")]
+    EmptyBatch,
+    /// A batch separator that cannot be used.
+    #[error("the batch separator cannot be used: {reason}")]
+    BadSeparator {
+        /// Why.
+        reason: &'static str,
+    },
+}
+
+impl From<ConfigError> for Error {
+    fn from(err: ConfigError) -> Error {
+        Error::Config(err)
+    }
 }
 
 impl Error {
@@ -72,8 +136,8 @@ impl Error {
     ///
     /// | kind | what | what to do |
     /// |---|---|---|
-    /// | [`Throttled`](ErrorKind::Throttled) | code 7 "App Call Limited", `accesscontrol.*` | wait [`ban_seconds`](Error::ban_seconds), then call again |
-    /// | [`Transient`](ErrorKind::Transient) | `isp.*`, code 10, timeouts, broken connections, HTTP 5xx | retry after a pause, if the call is safe to repeat |
+    /// | [`Throttled`](ErrorKind::Throttled) | code 7 "App Call Limited", `accesscontrol.*`, HTTP 429 | wait [`ban_seconds`](Error::ban_seconds), then call again |
+    /// | [`Transient`](ErrorKind::Transient) | `isp.*`, code 10, timeouts, broken connections, HTTP 5xx, a page that is not an answer (HTML, maintenance) | retry after a pause, if the call is safe to repeat |
     /// | [`Auth`](ErrorKind::Auth) | codes 24–29: signature, session (missing, invalid, expired), app key | fix the credentials or renew the session |
     /// | [`Caller`](ErrorKind::Caller) | `isv.*`, codes 40, 41, 43, checks before sending, a missing session | fix the request |
     /// | [`Permission`](ErrorKind::Permission) | codes 11–13 | ask for the permission |
@@ -82,21 +146,27 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Api(api) => api.kind(),
+            Error::Status { status: 429, .. } => ErrorKind::Throttled,
             Error::Status { status, .. } if *status >= 500 => ErrorKind::Transient,
-            Error::Transport(t) if t.kind != TransportErrorKind::TooLarge => ErrorKind::Transient,
+            Error::NotAnAnswer { .. } => ErrorKind::Transient,
+            Error::Transport(t) if !matches!(t.kind, TransportErrorKind::TooLarge | TransportErrorKind::Tls) => {
+                ErrorKind::Transient
+            }
             Error::Decode(_) => ErrorKind::Decode,
             Error::Check(_) | Error::MissingSession { .. } | Error::Param { .. } => ErrorKind::Caller,
             _ => ErrorKind::Other,
         }
     }
 
-    /// True for flow control: code 7 "App Call Limited" or an `accesscontrol.*` sub code.
+    /// True for flow control: code 7 "App Call Limited", an `accesscontrol.*` sub code, or
+    /// HTTP 429 Too Many Requests.
     pub fn is_throttled(&self) -> bool {
         self.kind() == ErrorKind::Throttled
     }
 
     /// True for a fault worth retrying after a pause: `isp.*`, timeouts, broken
-    /// connections, HTTP 5xx.
+    /// connections, HTTP 5xx, a page that is not an answer. A TLS failure (a certificate
+    /// the client does not trust) is not: it does not pass by waiting.
     pub fn is_transient(&self) -> bool {
         self.kind() == ErrorKind::Transient
     }
@@ -217,7 +287,17 @@ impl ApiError {
         self.request_id.as_deref()
     }
 
-    /// What kind of refusal this is (protocol.md section 6); see [`Error::kind`].
+    /// The refusal with every one of `secrets` replaced in its messages: a gateway may
+    /// echo what it was sent.
+    pub(crate) fn redacted(self, secrets: &[&str]) -> ApiError {
+        ApiError {
+            msg: redact(&self.msg, secrets),
+            sub_msg: self.sub_msg.map(|sub_msg| redact(&sub_msg, secrets)),
+            ..self
+        }
+    }
+
+    /// What kind of refusal this is; see [`Error::kind`].
     pub fn kind(&self) -> ErrorKind {
         let sub = self.sub_code.as_deref().unwrap_or("");
         match self.code {
@@ -323,8 +403,11 @@ impl std::error::Error for CheckError {}
 pub enum TransportErrorKind {
     /// The connection could not be made (DNS, refused, TLS).
     Connect,
-    /// A connect or read timeout expired.
+    /// A timeout expired: connecting, sending, the gateway's silence, or the whole call.
     Timeout,
+    /// The TLS handshake failed: a certificate the client does not trust, a protocol it
+    /// does not speak. Not a passing fault.
+    Tls,
     /// The connection broke while the call was under way.
     Io,
     /// The answer was larger than the client's `max_body`: it was not read.
@@ -360,6 +443,7 @@ impl fmt::Display for TransportError {
         f.write_str(match self.kind {
             TransportErrorKind::Connect => "cannot connect to the gateway",
             TransportErrorKind::Timeout => "the call timed out",
+            TransportErrorKind::Tls => "the TLS handshake with the gateway failed",
             TransportErrorKind::Io => "the connection broke",
             TransportErrorKind::TooLarge => "the answer is larger than the client's max_body",
             TransportErrorKind::Other => "http transport failed",
@@ -497,6 +581,10 @@ mod tests {
         assert!(transport(TransportErrorKind::Timeout).is_transient());
         assert!(transport(TransportErrorKind::Io).is_transient());
         assert_eq!(transport(TransportErrorKind::TooLarge).kind(), ErrorKind::Other);
+        assert_eq!(transport(TransportErrorKind::Tls).kind(), ErrorKind::Other, "a bad certificate does not pass");
+        assert!(status(429).is_throttled());
+        let page = Error::NotAnAnswer { reason: "an HTML page", body: "<html>".into() };
+        assert!(page.is_transient() && !page.is_decode());
         assert!(Error::MissingSession { method: "a.b" }.is_caller_mistake());
     }
 

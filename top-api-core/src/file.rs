@@ -10,7 +10,7 @@ use crate::{Param, ParamError, Params};
 /// A file param: bytes, a file name and a content type.
 ///
 /// A request with a `File` field is sent as `multipart/form-data`; file params are not
-/// signed (protocol.md section 3). Cloning is cheap: the bytes are shared.
+/// signed: the signature covers the text params only. Cloning is cheap: the bytes are shared.
 ///
 /// # Examples
 ///

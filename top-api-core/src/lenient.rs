@@ -459,8 +459,14 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
 
     // `{"mark_item":[…]}`, `{}`, or in XML `<audit_list><mark_item>…</mark_item>…</audit_list>`.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
-        if map.next_key::<IgnoredAny>()?.is_none() {
-            return self.visitor.visit_seq(Empty(PhantomData));
+        loop {
+            match map.next_key_seed(KeySeed)? {
+                None => return self.visitor.visit_seq(Empty(PhantomData)),
+                // An XML container's attributes (`<members list="true">`, as old official
+                // samples write them) come first as `@name` keys: they are not the items.
+                Some(key) if self.ctx.xml && key.starts_with('@') => map.next_value::<IgnoredAny>()?,
+                Some(_) => break,
+            };
         }
         let value = map.next_value_seed(Items { visitor: self.visitor, ctx: self.ctx })?;
         while map.next_key::<IgnoredAny>()?.is_some() {

@@ -33,6 +33,7 @@
 extern crate self as top_api;
 
 pub mod batch;
+mod builder;
 mod client;
 mod date;
 mod datetime;
@@ -43,7 +44,9 @@ mod file;
 mod json;
 mod lenient;
 mod object;
+mod options;
 mod params;
+mod pipeline;
 mod request;
 mod response;
 mod retry;
@@ -53,21 +56,27 @@ pub mod apis;
 pub mod sandbox;
 pub mod sign;
 pub mod transport;
+mod wire;
 
-pub use crate::client::{CallOptions, Client, ClientBuilder, SessionClient, DEFAULT_GATEWAY, DEFAULT_PARTNER_ID};
+pub use crate::builder::ClientBuilder;
+pub use crate::client::{Client, SessionClient, DEFAULT_GATEWAY, DEFAULT_PARTNER_ID};
 pub use crate::date::Date;
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
 pub use crate::decimal::{Decimal, ParseDecimalError};
 pub use crate::envelope::{decode, decode_simplified, is_response_key, response_key, Format};
-pub use crate::error::{ApiError, CheckError, DecodeError, Error, ErrorKind, TransportError, TransportErrorKind};
+pub use crate::error::{
+    ApiError, CheckError, ConfigError, DecodeError, Error, ErrorKind, TransportError, TransportErrorKind,
+};
 pub use crate::file::File;
 pub use crate::json::Json;
 pub use crate::object::Object;
+pub use crate::options::CallOptions;
 pub use crate::params::{Param, ParamError, Params};
-pub use crate::request::{Request, SessionNeed, WithoutSession};
+pub use crate::request::{Request, SessionNeed, WithoutFiles, WithoutSession};
 pub use crate::response::Response;
 pub use crate::retry::RetryPolicy;
 pub use crate::sign::SignMethod;
+pub use crate::wire::SYSTEM_PARAMS;
 pub use top_api_macros::{top_api, Object};
 
 /// What the expansions of `#[top_api]` and `#[derive(Object)]` name; not a public API.

@@ -56,6 +56,16 @@ impl Params {
         self.files.push((name.into(), file));
     }
 
+    /// Adds every param and file of `other`, in order.
+    pub fn extend(&mut self, other: &Params) {
+        for (name, value) in other.iter() {
+            self.push(name.to_owned(), value);
+        }
+        for (name, file) in other.files() {
+            self.push_file(name.to_owned(), file.clone());
+        }
+    }
+
     /// The file sent as `name`, if there is one.
     pub fn file(&self, name: &str) -> Option<&File> {
         self.files.iter().find(|(n, _)| n == name).map(|(_, f)| f)
@@ -405,7 +415,7 @@ impl<T: Param> Param for Option<T> {
     }
 }
 
-/// Lists are joined with `,` (protocol.md section 2).
+/// Lists are joined with `,`, as the platform reads them.
 impl<T: Param> Param for [T] {
     fn write_param(&self, out: &mut String) -> bool {
         let mut any = false;

@@ -210,7 +210,7 @@ impl Member for Json {
 
 impl<T: Member> Member for Option<T> {
     fn is_blank(&self) -> bool {
-        self.as_ref().map_or(true, Member::is_blank)
+        self.as_ref().is_none_or(Member::is_blank)
     }
 
     fn check_member(&self, at: &Path<'_>) -> Result<(), CheckError> {
@@ -569,6 +569,9 @@ pub fn check_range<T: Bounded>(
     max: Option<Number>,
 ) -> Result<(), CheckError> {
     let Some(number) = value.number() else { return Ok(()) };
+    if matches!(number, Number::Float(x) if x.is_nan()) && (min.is_some() || max.is_some()) {
+        return Err(CheckError::invalid(at.to_string(), "is NaN, which is within no bounds".to_owned()));
+    }
     if let Some(min) = min.filter(|min| number.below(*min)) {
         return Err(CheckError::invalid(at.to_string(), format!("is {number}, under its minimum of {min}")));
     }
@@ -581,6 +584,24 @@ pub fn check_range<T: Bounded>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nan_and_infinities_are_out_of_bounds() {
+        let at = Path::param("ratio");
+        let (min, max) = (Some(Number::Int(0)), Some(Number::Float(1.5)));
+        assert!(check_range(&at, &0.5_f64, min, max).is_ok());
+        for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.1, 1.6] {
+            assert!(check_range(&at, &value, min, max).is_err(), "{value}");
+        }
+        assert!(check_range(&at, &f64::NAN, min, None).is_err());
+        assert!(check_range(&at, &f64::NAN, None, max).is_err());
+        // Unbounded, a NaN is the caller's business.
+        assert!(check_range(&at, &f64::NAN, None, None).is_ok());
+        // Integers beyond f64's exactness compare exactly.
+        let big = Some(Number::Int(i128::from(i64::MAX)));
+        assert!(check_range(&at, &i64::MAX, None, big).is_ok());
+        assert!(check_range(&at, &(i64::MAX - 1), big, None).is_err());
+    }
 
     #[test]
     fn paths_read_as_written() {

@@ -59,3 +59,12 @@ pub trait Request {
     note = "call it as `client.with_session(token).execute(&request)`"
 )]
 pub trait WithoutSession: Request {}
+
+/// An API without file params, which a batch can carry: the attribute implements it when
+/// no field's type is a [`File`](crate::File).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has file params, which a batch cannot carry",
+    label = "this API uploads a file",
+    note = "call it on its own: `client.execute(&request)`"
+)]
+pub trait WithoutFiles: Request {}

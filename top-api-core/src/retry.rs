@@ -129,9 +129,16 @@ impl RateLimiter {
         RateLimiter { rate, burst, bucket: Mutex::new((burst, Instant::now())) }
     }
 
-    /// Blocks until a call may go.
-    pub(crate) fn acquire(&self) {
-        while let Some(wait) = self.take(Instant::now()) {
+    /// Blocks until a call may go, and says so; or says it may not before `deadline`,
+    /// without waiting for a turn it could not use.
+    pub(crate) fn acquire_before(&self, deadline: Option<Instant>) -> bool {
+        loop {
+            let now = Instant::now();
+            let Some(wait) = self.take(now) else { return true };
+            // `take` only takes a token when there is one: giving up leaves the bucket as it was.
+            if deadline.is_some_and(|deadline| now.checked_add(wait).is_none_or(|turn| turn > deadline)) {
+                return false;
+            }
             std::thread::sleep(wait);
         }
     }
@@ -160,6 +167,46 @@ mod tests {
 
     fn api(code: i64, sub: &str, sub_msg: &str) -> Error {
         Error::Api(ApiError::new(code, "x").with_sub(sub, sub_msg))
+    }
+
+    #[test]
+    fn the_bucket_refills_at_the_rate_up_to_the_burst() {
+        // 10 calls a second, 3 at once.
+        let limiter = RateLimiter::new(10.0, 3);
+        let start = *limiter.bucket.lock().unwrap();
+        let at = |millis: u64| start.1 + Duration::from_millis(millis);
+        // The burst goes at once; the fourth waits a tenth of a second.
+        for _ in 0..3 {
+            assert_eq!(limiter.take(at(0)), None);
+        }
+        let wait = limiter.take(at(0)).expect("the bucket is empty");
+        assert!((wait.as_secs_f64() - 0.1).abs() < 1e-9, "{wait:?}");
+        // Half of that later, half the wait is left; then a token is there.
+        let wait = limiter.take(at(50)).expect("half a token");
+        assert!((wait.as_secs_f64() - 0.05).abs() < 1e-9, "{wait:?}");
+        assert_eq!(limiter.take(at(100)), None);
+        assert!(limiter.take(at(100)).is_some(), "one token a tenth of a second");
+        // A long pause refills to the burst and no further.
+        for _ in 0..3 {
+            assert_eq!(limiter.take(at(60_000)), None);
+        }
+        assert!(limiter.take(at(60_000)).is_some());
+        // A clock read out of order neither adds tokens nor moves the bucket back.
+        assert!(limiter.take(at(30_000)).is_some());
+        let (tokens, last) = *limiter.bucket.lock().unwrap();
+        assert_eq!(last, at(60_000));
+        assert!(tokens < 1.0);
+    }
+
+    #[test]
+    fn giving_up_before_the_deadline_leaves_the_bucket_as_it_was() {
+        let limiter = RateLimiter::new(1.0, 1);
+        assert!(limiter.acquire_before(None));
+        // The next token is a second away: a deadline sooner than that is given up at once.
+        let soon = Instant::now() + Duration::from_millis(10);
+        assert!(!limiter.acquire_before(Some(soon)));
+        let (tokens, _) = *limiter.bucket.lock().unwrap();
+        assert!((0.0..0.1).contains(&tokens), "{tokens}");
     }
 
     #[test]

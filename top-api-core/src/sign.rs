@@ -83,7 +83,8 @@ where
 }
 
 /// Signs a batch call: its system params as [`sign`] does, then the whole request body
-/// appended after the last value (protocol.md section 3, step 4).
+/// appended after the last value, before the closing secret (`md5`) or as the last
+/// input of the HMAC.
 pub fn sign_batch<I>(pairs: I, body: &str, secret: &str, method: SignMethod) -> String
 where
     I: IntoIterator,
@@ -180,7 +181,7 @@ fn upper_hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    // protocol.md section 3: the platform's published example and the two HMACs.
+    // The platform's published example and the two HMACs.
     fn item_seller_get(method: SignMethod) -> Vec<(&'static str, &'static str)> {
         vec![
             ("app_key", "12345678"),
@@ -253,7 +254,7 @@ mod tests {
         }
     }
 
-    // protocol.md section 3: the batch vector (computed, not published).
+    // The batch vector (computed, not published).
     #[test]
     fn batch_known_answer() {
         let system = [

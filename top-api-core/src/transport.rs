@@ -9,10 +9,11 @@ use std::time::Duration;
 use crate::error::{TransportError, TransportErrorKind};
 
 /// One HTTP request the client wants sent.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct HttpRequest<'a> {
-    /// The gateway URL.
+    /// The gateway URL. A batch's holds its system params and signature in the query:
+    /// never log it whole.
     pub url: &'a str,
     /// The `Content-Type` header.
     pub content_type: &'a str,
@@ -20,8 +21,22 @@ pub struct HttpRequest<'a> {
     pub body: &'a [u8],
     /// Extra headers, set on the client.
     pub headers: &'a [(String, String)],
-    /// A bound on the whole call, when one was set for it.
+    /// What is left of the call's time bound for this try: the transport must give up
+    /// when it runs out.
     pub timeout: Option<Duration>,
+}
+
+impl fmt::Debug for HttpRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body holds the session and the signature, a batch's query the signature.
+        f.debug_struct("HttpRequest")
+            .field("url", &self.url.split('?').next().unwrap_or(""))
+            .field("content_type", &self.content_type)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// The status and body of an answer.
@@ -59,18 +74,27 @@ pub(crate) struct UreqTransport {
 }
 
 impl UreqTransport {
+    /// An agent whose every connect, write and read is bounded (`None`: no bound).
     pub(crate) fn new(
-        connect_timeout: Duration,
-        read_timeout: Duration,
+        connect_timeout: Option<Duration>,
+        write_timeout: Option<Duration>,
+        read_timeout: Option<Duration>,
         max_body: u64,
         proxy: Option<&str>,
     ) -> Result<UreqTransport, crate::Error> {
         let proxy = proxy
-            .map(|url| ureq::Proxy::new(url).map_err(|err| crate::Error::Config(format!("the proxy `{url}`: {err}"))))
+            .map(|url| {
+                ureq::Proxy::new(url).map_err(|_| crate::ConfigError::BadUrl {
+                    what: "proxy",
+                    url: crate::builder::without_credentials(url),
+                    reason: "it is not a proxy URL: http://, https://, socks4://, socks4a://, socks5:// or socks5h://",
+                })
+            })
             .transpose()?;
         let config = ureq::Agent::config_builder()
-            .timeout_connect(Some(connect_timeout))
-            .timeout_per_read(Some(read_timeout))
+            .timeout_connect(connect_timeout)
+            .timeout_per_write(write_timeout)
+            .timeout_per_read(read_timeout)
             .http_status_as_error(false)
             .proxy(proxy)
             .user_agent(concat!("top-api/", env!("CARGO_PKG_VERSION")))
@@ -99,9 +123,11 @@ fn transport_error(err: ureq::Error) -> TransportError {
     let kind = match &err {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::BodyExceedsLimit(_) => TransportErrorKind::TooLarge,
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
-            TransportErrorKind::Connect
-        }
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+        // A failed handshake (a certificate the client does not trust, a peer that does not
+        // speak TLS) reaches here as I/O around the TLS stack's own error.
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) => TransportErrorKind::Tls,
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => TransportErrorKind::Connect,
         ureq::Error::Io(_) | ureq::Error::Protocol(_) => TransportErrorKind::Io,
@@ -141,7 +167,7 @@ impl fmt::Debug for RecordedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The body holds the session and the signature.
         f.debug_struct("RecordedRequest")
-            .field("url", &self.url)
+            .field("url", &self.url.split('?').next().unwrap_or(""))
             .field("content_type", &self.content_type)
             .field("headers", &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>())
             .field("timeout", &self.timeout)

@@ -48,9 +48,18 @@ pub(crate) fn is_method(method: &str) -> bool {
         && words.all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
-/// Whether a method is safe to repeat when the attribute does not say: a read, by its last word.
+/// What a last word that reads may start with, as in `queryitems`, `getServTimes`,
+/// `searchmodels`, `qrycard`.
+const READ_PREFIXES: &[&str] = &["get", "query", "search", "qry"];
+
+/// Whether a method is safe to repeat when the attribute does not say: a read, by its last
+/// word, which is one of [`READ_WORDS`] or starts with one of [`READ_PREFIXES`] (whatever
+/// the case).
 pub(crate) fn default_idempotent(method: &str) -> bool {
-    method.rsplit('.').next().is_some_and(|word| READ_WORDS.contains(&word))
+    let Some(last) = method.rsplit('.').next() else { return false };
+    let last = last.to_ascii_lowercase();
+    READ_WORDS.contains(&last.as_str())
+        || READ_PREFIXES.iter().any(|prefix| last.len() > prefix.len() && last.starts_with(prefix))
 }
 
 pub(crate) const FIELD_ATTR: &str = "top";
@@ -436,10 +445,29 @@ mod tests {
 
     #[test]
     fn reads_are_known_by_their_last_word() {
-        for read in ["taobao.baodian.deposit.get", "alibaba.idle.interact.loan.user.query", "taobao.items.search"] {
+        for read in [
+            "taobao.baodian.deposit.get",
+            "alibaba.idle.interact.loan.user.query",
+            "taobao.items.search",
+            "taobao.miniapp.userInfo.get",
+            "taobao.vas.service.getServTimes",
+            "yunos.tvpubadmin.content.app.queryapp",
+            "yunos.osupdate.deviceservice.searchmodels",
+            "alibaba.aliqin.fc.iot.qrycard",
+            "taobao.trade.List",
+        ] {
             assert!(default_idempotent(read), "{read}");
         }
-        for write in ["taobao.item.add", "taobao.item.update", "taobao.trade.close", "a.b.authorinfo", "taobao.getx"] {
+        for write in [
+            "taobao.item.add",
+            "taobao.item.update",
+            "taobao.trade.close",
+            "a.b.authorinfo",
+            "taobao.get.x",
+            "taobao.query.update",
+            "taobao.item.listing",
+            "taobao.item.settle",
+        ] {
             assert!(!default_idempotent(write), "{write}");
         }
     }

@@ -149,6 +149,15 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         }
     });
 
+    // A batch carries no files: an API whose fields name no `File` may go in one.
+    let without_files = (!api.fields.iter().any(|field| mentions_file(field.ty))).then(|| {
+        quote! {
+            #[automatically_derived]
+            #[diagnostic::do_not_recommend]
+            impl #krate::WithoutFiles for #ident {}
+        }
+    });
+
     quote! {
         #item
 
@@ -175,5 +184,18 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         }
 
         #without_session
+        #without_files
     }
+}
+
+/// Whether a type names `File` anywhere (`File`, `Option<top_api::File>`, `Vec<File>`).
+fn mentions_file(ty: &syn::Type) -> bool {
+    fn any_file(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "File",
+            proc_macro2::TokenTree::Group(group) => any_file(group.stream()),
+            _ => false,
+        })
+    }
+    any_file(quote!(#ty))
 }

@@ -43,5 +43,6 @@ pub(crate) fn expand(errors: TokenStream, args: &Args, input: &syn::DeriveInput)
         }
 
         impl #impl_generics #krate::WithoutSession for #ident #ty_generics #where_clause {}
+        impl #impl_generics #krate::WithoutFiles for #ident #ty_generics #where_clause {}
     }
 }

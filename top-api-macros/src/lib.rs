@@ -11,10 +11,21 @@ mod object;
 
 use proc_macro::TokenStream;
 
+/// Implements `top_api::Object`, `serde::Serialize` and `serde::Deserialize` for a struct
+/// with named fields: see `top_api::Object` for the attributes it reads.
+#[proc_macro_derive(Object, attributes(top))]
+pub fn derive_object(item: TokenStream) -> TokenStream {
+    match syn::parse::<syn::DeriveInput>(item) {
+        Ok(input) => object::derive(&input).into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
 /// Declares a Taobao Open Platform API on a struct.
 ///
-/// ```ignore
-/// use top_api::top_api;
+/// ```
+/// use serde::Deserialize;
+/// use top_api::{top_api, Params, Request};
 ///
 /// /// Queries a user's real-name information (查询用户信息).
 /// #[top_api(method = "alibaba.idle.interact.loan.user.query", response = LoanUserQueryResponse)]
@@ -23,6 +34,23 @@ use proc_macro::TokenStream;
 ///     pub scene_code: String,
 ///     pub env: String,
 /// }
+///
+/// #[derive(Debug, Deserialize)]
+/// pub struct LoanUserQueryResponse {
+///     pub idle_point_result: Option<IdlePointResult>,
+/// }
+///
+/// #[derive(Debug, Deserialize)]
+/// pub struct IdlePointResult {
+///     pub success: Option<bool>,
+/// }
+///
+/// let query = LoanUserQuery { user: "3".into(), scene_code: "xx".into(), env: "pre".into() };
+/// let mut params = Params::new();
+/// query.write_params(&mut params)?;
+/// assert_eq!(params.get("scene_code"), Some("xx"));
+/// assert_eq!(LoanUserQuery::METHOD, "alibaba.idle.interact.loan.user.query");
+/// # Ok::<(), top_api::Error>(())
 /// ```
 ///
 /// The struct has named fields, one per param, or is a unit struct for an API without
@@ -35,7 +63,7 @@ use proc_macro::TokenStream;
 /// | `method` | a string: dot-separated words of ASCII letters, digits, `_` and `-`, starting with a lowercase letter | the API's method name, required |
 /// | `response` | a type | the payload of a successful answer, a `serde::Deserialize` type; required |
 /// | `session` | `"none"` (default), `"optional"`, `"required"` | whether the API needs a user's session (授权); a required one is only callable through `client.with_session(token)` |
-/// | `idempotent` | `true` or `false` | whether a call is safe to repeat, so that the client may retry it; by default a method whose last word is a read (`get`, `query`, `search`, `list`, …) is, and any other is not |
+/// | `idempotent` | `true` or `false` | whether a call is safe to repeat, so that the client may retry it; by default a read is and any other method is not: a read is a method whose last word, whatever its case, is `get`, `gets`, `query`, `search`, `list`, `count`, `check`, `find`, `fetch`, `info`, `detail`, `details`, `read`, `lookup`, `exists`, `download`, `stat`, `stats` or `statistics`, or starts with `get`, `query`, `search` or `qry` (`getServTimes`, `queryitems`); the generated APIs also count an API whose Chinese title says it queries or searches (查询, 搜索, 获取, …) and nothing in it writes |
 /// | `crate` | a path in a string, `"::my_top"` | where the top-api crate is, for a crate that depends on it under another name (default `::top_api`) |
 ///
 /// Fields take `#[top(...)]`:
@@ -56,16 +84,6 @@ use proc_macro::TokenStream;
 /// nor signed. A field that is not an `Option` is a required param: sent blank or empty,
 /// it fails the call before any I/O with `top_api::Error::Check` (code 40), as does a
 /// broken limit (code 41). A limit that cannot apply to the field's type does not compile.
-/// Implements `top_api::Object`, `serde::Serialize` and `serde::Deserialize` for a struct
-/// with named fields: see `top_api::Object` for the attributes it reads.
-#[proc_macro_derive(Object, attributes(top))]
-pub fn derive_object(item: TokenStream) -> TokenStream {
-    match syn::parse::<syn::DeriveInput>(item) {
-        Ok(input) => object::derive(&input).into(),
-        Err(err) => err.to_compile_error().into(),
-    }
-}
-
 #[proc_macro_attribute]
 pub fn top_api(args: TokenStream, item: TokenStream) -> TokenStream {
     let cx = ctxt::Ctxt::default();

@@ -1,4 +1,5 @@
-//! A Rust SDK for the Taobao Open Platform (TOP).
+#![cfg_attr(not(doctest), doc = include_str!("../README.md"))]
+//! ## In one example
 //!
 //! An API is a plain struct with one attribute; a blocking client signs it, sends it and
 //! decodes the answer into a plain `#[derive(Deserialize)]` type:

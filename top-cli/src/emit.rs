@@ -16,19 +16,7 @@ use crate::model::{Api, Member, Session, Type};
 use crate::names;
 
 /// The names the client sends itself: no param may take one.
-pub const SYSTEM_PARAMS: &[&str] = &[
-    "method",
-    "app_key",
-    "session",
-    "timestamp",
-    "v",
-    "sign",
-    "sign_method",
-    "format",
-    "simplify",
-    "partner_id",
-    "target_app_key",
-];
+pub use top_api::SYSTEM_PARAMS;
 
 /// Why an API cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq)]

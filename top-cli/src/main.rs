@@ -142,14 +142,44 @@ impl From<SignArg> for SignMethod {
     }
 }
 
-/// A failure, with the exit code it ends the command with.
+/// A failure, with the exit code it ends the command with, and what to say (nothing for
+/// an output the reader closed).
 struct Failure(u8, String);
+
+/// Writes a line to standard output. A reader that closed the pipe (`top … | head`) ends
+/// the command quietly, and a full disk (`> /dev/full`) with a message, each with a failure
+/// status: never a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(output_failure)?
+    }};
+}
+
+/// Writes a line to standard error, if it is still open.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+fn output_failure(err: std::io::Error) -> Failure {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        // As a shell reports a command ended by SIGPIPE.
+        Failure(141, String::new())
+    } else {
+        Failure(3, format!("top: cannot write the output: {err}"))
+    }
+}
 
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(code, message)) => {
-            eprintln!("{message}");
+            if !message.is_empty() {
+                say!("{message}");
+            }
             ExitCode::from(code)
         }
     }
@@ -172,18 +202,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some(found) => {
                     let names: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
                     for warning in sample::warnings(&found.api(), &names) {
-                        eprintln!("warning: {warning}");
+                        say!("warning: {warning}");
                     }
                 }
                 None => {
-                    eprintln!("warning: `{method}` is not in the platform catalog (it may be newer than the catalog)")
+                    say!("warning: `{method}` is not in the platform catalog (it may be newer than the catalog)")
                 }
             }
             call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw)
         }
         Command::Sandbox { port, app_key, secret, session } => {
             let fail = |err: std::io::Error| Failure(3, format!("top sandbox: {err}"));
+            // A server left running for hours keeps no log of its calls.
             let sandbox = top_api::sandbox::Sandbox::builder()
+                .call_log(0)
                 .port(port)
                 .app(app_key, secret)
                 .session(session)
@@ -198,14 +230,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure(1, format!("no API of the catalog matches {}", words.join(" "))));
             }
             for api in &found {
-                println!("{}  {}  [feature `{}`]", api.entry.method, api.entry.title, api.info.feature);
+                out!("{}  {}  [feature `{}`]", api.entry.method, api.entry.title, api.info.feature);
             }
             Ok(())
         }
         Command::Apis { command: ApisCommand::Show { method } } => {
             let found = top_cli::embedded::find(&method)
                 .ok_or_else(|| Failure(1, format!("`{method}` is not in the platform catalog")))?;
-            show(found);
+            show(found)?;
             Ok(())
         }
         Command::Sign { params, secret, sign_method, verbose } => {
@@ -220,10 +252,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let signed = params.iter().filter(|(n, _)| n != "sign");
             if verbose {
-                println!("string to sign: {}", top_api::sign::string_to_sign(signed.clone(), ""));
-                println!("sign_method: {method}");
+                out!("string to sign: {}", top_api::sign::string_to_sign(signed.clone(), ""));
+                out!("sign_method: {method}");
             }
-            println!("{}", top_api::sign::sign(signed, &secret, method));
+            out!("{}", top_api::sign::sign(signed, &secret, method));
             Ok(())
         }
         Command::Gen { pages, out } => generate(&pages, out.as_deref()),
@@ -252,27 +284,28 @@ fn serve_catalog(sandbox: &top_api::sandbox::Sandbox) {
 }
 
 /// Prints what the catalog says of one API.
-fn show(found: top_cli::embedded::Found) {
+fn show(found: top_cli::embedded::Found) -> Result<(), Failure> {
     let api = found.api();
-    println!("{}  {}", api.method, api.title);
-    println!("  package `{}`: enable it with the `top-api` feature `{}`", found.package, found.info.feature);
-    println!("  Rust: {}", found.rust_path());
-    println!("  session: {}", api.session.as_str());
+    out!("{}  {}", api.method, api.title);
+    out!("  package `{}`: enable it with the `top-api` feature `{}`", found.package, found.info.feature);
+    out!("  Rust: {}", found.rust_path());
+    out!("  session: {}", api.session.as_str());
     if let Some(doc_id) = api.doc_id {
-        println!("  documentation: {}", emit::doc_url(doc_id));
+        out!("  documentation: {}", emit::doc_url(doc_id));
     }
-    println!("  params:");
+    out!("  params:");
     if api.request.is_empty() {
-        println!("    (none)");
+        out!("    (none)");
     }
     for member in &api.request {
         let required = if member.required { "required" } else { "optional" };
-        println!("    {} {} {required}", member.name, member.ty.top_name());
+        out!("    {} {} {required}", member.name, member.ty.top_name());
     }
-    println!("  answer:");
+    out!("  answer:");
     for member in &api.response {
-        println!("    {} {}", member.name, member.ty.top_name());
+        out!("    {} {}", member.name, member.ty.top_name());
     }
+    Ok(())
 }
 
 fn pairs(params: &[String]) -> Result<Vec<(String, String)>, Failure> {
@@ -304,7 +337,7 @@ fn call(
             None => client.call_raw(method, params),
         }
         .map_err(refused)?;
-        println!("{body}");
+        out!("{body}");
         // The raw body is printed either way; a refusal still ends non-zero.
         let refusal = top_api::decode::<RawCall>(body.as_bytes(), client_format(&body)).err();
         return match refusal.filter(|err| err.api().is_some()) {
@@ -318,7 +351,7 @@ fn call(
     }
     .map_err(refused)?;
     let pretty = serde_json::to_string_pretty(answer.get()).map_err(|err| Failure(3, err.to_string()))?;
-    println!("{pretty}");
+    out!("{pretty}");
     Ok(())
 }
 
@@ -368,7 +401,7 @@ fn generate(inputs: &[PathBuf], out: Option<&Path>) -> Result<(), Failure> {
         match read {
             Ok(page) => {
                 if out.is_some() {
-                    eprintln!("[{}/{}] {} -> {}.rs", i + 1, files.len(), page.method, gen::namespace(&page.method));
+                    say!("[{}/{}] {} -> {}.rs", i + 1, files.len(), page.method, gen::namespace(&page.method));
                 }
                 pages.push(page);
             }
@@ -407,6 +440,6 @@ fn generate(inputs: &[PathBuf], out: Option<&Path>) -> Result<(), Failure> {
     let path = out.join("mod.rs");
     std::fs::write(&path, index).map_err(|err| Failure(3, format!("{}: {err}", path.display())))?;
     let _ = std::io::stderr().flush();
-    eprintln!("wrote {} modules to {}", namespaces.len(), out.display());
+    say!("wrote {} modules to {}", namespaces.len(), out.display());
     Ok(())
 }

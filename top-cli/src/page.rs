@@ -1,5 +1,5 @@
 //! Reading an API's documentation page, in the format of the TOP site's pages as saved in
-//! text (`shared/seeds/`): the title, the request and response tables, the request example
+//! text: the title, the request and response tables, the request example
 //! (which shows whether a session is needed) and the XML example answer (which settles how
 //! the response fields nest, where the table leaves it ambiguous).
 

@@ -213,14 +213,28 @@ with urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=body), time
     print(json.load(answer)["results"][0]["num_iid"])
 "#;
 
+/// A child process killed when dropped: a failing test leaves no server behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn sandbox_serves_until_ctrl_c() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_top"))
-        .args(["sandbox", "--port", "0", "--session", "cli-session"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut guard = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_top"))
+            .args(["sandbox", "--port", "0", "--session", "cli-session"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut guard.0;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = lines
         .by_ref()
@@ -261,4 +275,34 @@ fn sandbox_serves_until_ctrl_c() {
     assert!(status.success());
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert_eq!(rest.last().map(String::as_str), Some("sandbox stopped"), "{rest:?}");
+}
+
+#[test]
+fn a_closed_or_full_output_ends_quietly_with_a_failure_status() {
+    // `top apis search taobao | head -1`: the reader goes away after one line, long before
+    // the thousands of lines are written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_top"))
+        .args(["apis", "search", "taobao"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("taobao."), "{first}");
+    let output = child.wait_with_output().unwrap();
+    assert!(!output.status.success(), "a closed pipe is a failure");
+    assert_eq!(stderr(&output), "", "quietly: no panic, no message");
+
+    // `top apis search taobao > /dev/full`.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_top"))
+        .args(["apis", "search", "taobao"])
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(said.contains("cannot write the output") && !said.contains("panicked"), "{said}");
 }

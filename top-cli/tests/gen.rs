@@ -57,8 +57,18 @@ fn top_gen_writes_the_seeds_of_the_crate() {
 
 #[test]
 fn the_pages_are_the_seeds() {
-    // The pages are copied from shared/seeds; when that folder is beside the checkout,
-    // check they have not drifted.
+    // The repository's pages hold, as printed, the examples the crate ships from them.
+    use top_api::apis;
+    let shipped = [
+        (SEEDS[0], apis::alibaba_idle_interact_loan_user_query::EXAMPLE_XML),
+        (SEEDS[1], apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML),
+        (SEEDS[2], apis::taobao_baodian_deposit_get::EXAMPLE_XML),
+    ];
+    for (method, example) in shipped {
+        assert!(page_text(method).contains(example.trim_end()), "{method}: the shipped example is not the page's");
+    }
+    // They are copies of the seed pages: where those are beside the checkout (as in CI),
+    // they have not drifted.
     let seeds = manifest_dir().join("../../shared/seeds");
     if !seeds.is_dir() {
         return;

@@ -9,7 +9,8 @@
 //!   features a crate) and the packages re-exported as `top_api::<package>`;
 //! - `top-api-core/src/apis/mod.rs`: the three seed APIs, from their documentation pages;
 //! - `top-cli/data/catalog.json`: the catalog as the `top` command embeds it;
-//! - `tests-apis/tests/every_api.rs`: the test that walks every API through the sandbox.
+//! - `tests-apis/tests/every_api.rs`: the test that walks every API through the sandbox;
+//! - in `Cargo.toml`: the generated crates' profile (no debug info).
 //!
 //! `cargo xtask codegen --check` regenerates in memory and fails, naming the files, when
 //! anything on disk differs: CI runs it.
@@ -45,7 +46,8 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
-        _ => Err("usage: cargo xtask codegen [--check]".to_owned()),
+        ["msrv"] => msrv(),
+        _ => Err("usage: cargo xtask codegen [--check] | cargo xtask msrv".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -53,6 +55,77 @@ fn main() -> ExitCode {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Checks the workspace's `rust-version` against what the build needs: no crate that a
+/// published crate of the workspace builds with (normal and build dependencies, every
+/// feature on, as locked) may declare a newer one. The workspace's own code is held to it
+/// by clippy's `incompatible_msrv` lint, which reads the same field.
+fn msrv() -> Result<(), String> {
+    let output = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(["metadata", "--format-version", "1", "--locked", "--all-features"])
+        .current_dir(root())
+        .output()
+        .map_err(|err| format!("cannot run cargo metadata: {err}"))?;
+    if !output.status.success() {
+        return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|err| format!("cargo metadata: {err}"))?;
+    let packages = metadata["packages"].as_array().ok_or("cargo metadata lists no packages")?;
+    let by_id: std::collections::HashMap<&str, &serde_json::Value> =
+        packages.iter().filter_map(|package| Some((package["id"].as_str()?, package))).collect();
+    // `1.88` is `1.88.0`.
+    let version = |text: &str| -> [u64; 3] {
+        let mut parts = text.split('.').map(|part| part.parse().unwrap_or(0));
+        [parts.next().unwrap_or(0), parts.next().unwrap_or(0), parts.next().unwrap_or(0)]
+    };
+    let members: Vec<&str> =
+        metadata["workspace_members"].as_array().into_iter().flatten().filter_map(|id| id.as_str()).collect();
+    let published: Vec<&str> = members
+        .iter()
+        .copied()
+        .filter(|id| by_id.get(id).is_some_and(|package| package["publish"].as_array().is_none_or(|to| !to.is_empty())))
+        .collect();
+    let ours = published
+        .iter()
+        .filter_map(|id| by_id.get(id)?["rust_version"].as_str())
+        .next()
+        .ok_or("the published crates declare no rust-version")?
+        .to_owned();
+    let nodes: std::collections::HashMap<&str, &serde_json::Value> = metadata["resolve"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|node| Some((node["id"].as_str()?, node)))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = published.clone();
+    let mut newer = Vec::new();
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let package = by_id.get(id).ok_or_else(|| format!("no package {id}"))?;
+        if let Some(needs) = package["rust_version"].as_str() {
+            if version(needs) > version(&ours) {
+                newer.push(format!("{} {} needs {needs}", package["name"], package["version"]));
+            }
+        }
+        for dep in nodes.get(id).and_then(|node| node["deps"].as_array()).into_iter().flatten() {
+            let runtime =
+                dep["dep_kinds"].as_array().into_iter().flatten().any(|kind| kind["kind"].as_str() != Some("dev"));
+            if let (true, Some(dep_id)) = (runtime, dep["pkg"].as_str()) {
+                todo.push(dep_id);
+            }
+        }
+    }
+    if newer.is_empty() {
+        println!("rust-version {ours}: every one of the {} crates the published ones build with allows it", seen.len());
+        Ok(())
+    } else {
+        Err(format!("rust-version is {ours}, but:\n  {}", newer.join("\n  ")))
     }
 }
 
@@ -99,6 +172,9 @@ fn codegen(check: bool) -> Result<(), String> {
     let current = std::fs::read_to_string(&facade_manifest).map_err(|err| err.to_string())?;
     files.insert(facade_manifest, facade_manifest_text(&current, &plan, &features)?);
     files.insert(root.join("top-api/src/packages.rs"), facade_packages(&plan, &features));
+    let workspace_manifest = root.join("Cargo.toml");
+    let current = std::fs::read_to_string(&workspace_manifest).map_err(|err| err.to_string())?;
+    files.insert(workspace_manifest, workspace_manifest_text(&current, plan.len())?);
     files.insert(root.join("top-api-core/src/apis/mod.rs"), seeds(&root)?);
     files.insert(root.join("top-cli/data/catalog.json"), embedded_catalog(&catalog, &overrides, &plan, &features)?);
     files.insert(root.join("tests-apis/tests/every_api.rs"), every_api_test(&catalog, &overrides));
@@ -252,7 +328,7 @@ fn crate_manifest(name: &str, packages: &[String]) -> String {
         out,
         "description = \"Typed TOP APIs of the packages `{first}` to `{last}`, for the `top-api` crate: depend on `top-api` and name the packages as its features\""
     );
-    for key in ["version", "edition", "rust-version", "license", "repository"] {
+    for key in ["version", "edition", "rust-version", "license"] {
         let _ = writeln!(out, "{key}.workspace = true");
     }
     let _ = writeln!(out);
@@ -332,16 +408,30 @@ fn facade_manifest_text(
         }
         let _ = writeln!(feats, "{feature} = [{}]", items.join(", "));
     }
+    replace_between(current, &[deps, feats], "top-api/Cargo.toml")
+}
+
+/// The profile of each generated crate: no debug info.
+fn workspace_manifest_text(current: &str, crates: usize) -> Result<String, String> {
+    let mut block = String::new();
+    for index in 0..crates {
+        let _ = writeln!(block, "[profile.dev.package.{}]\ndebug = false", crate_name(index));
+    }
+    replace_between(current, &[block], "Cargo.toml")
+}
+
+/// `text` with what stands between each pair of generated markers replaced by `blocks`, in order.
+fn replace_between(text: &str, blocks: &[String], file: &str) -> Result<String, String> {
     let mut out = String::new();
-    let mut rest = current;
-    for block in [deps, feats] {
-        let start = rest.find(BEGIN).ok_or_else(|| format!("top-api/Cargo.toml lacks the line `{BEGIN}`"))?;
+    let mut rest = text;
+    for block in blocks {
+        let start = rest.find(BEGIN).ok_or_else(|| format!("{file} lacks the line `{BEGIN}`"))?;
         let after = &rest[start + BEGIN.len()..];
-        let end = after.find(END).ok_or_else(|| format!("top-api/Cargo.toml lacks the line `{END}`"))?;
+        let end = after.find(END).ok_or_else(|| format!("{file} lacks the line `{END}`"))?;
         out.push_str(&rest[..start]);
         out.push_str(BEGIN);
         out.push('\n');
-        out.push_str(&block);
+        out.push_str(block);
         out.push_str(END);
         rest = &after[end + END.len()..];
     }

@@ -431,7 +431,7 @@ fn json_value(out: &mut String, node: &Node, simplify: bool) {
         }
         Node::List(items) if simplify => json_array(out, items, simplify),
         // Without simplify a list is an object whose one member, named after the element
-        // type, holds the array; an empty list is `{}` (protocol.md 5.2).
+        // type, holds the array; an empty list is `{}` (as the platform writes lists).
         Node::List(items) if items.is_empty() => out.push_str("{}"),
         Node::List(items) => {
             out.push('{');

@@ -1,6 +1,8 @@
 //! Reading a call's params as the gateway does: the union of the query string and the
 //! body, form-encoded or multipart.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use super::http::Incoming;
 
 /// A file part of a multipart call: never signed.
@@ -21,16 +23,20 @@ pub struct UploadedFile {
 pub(crate) struct Form {
     pub(crate) params: Vec<(String, String)>,
     pub(crate) files: Vec<UploadedFile>,
+    /// Where each name stands in `params`: reading a call is linear in its params.
+    index: HashMap<String, usize>,
 }
 
 impl Form {
     /// The first value of `name`: a name sent twice keeps its first value.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.index.get(name).map(|&at| self.params[at].1.as_str())
     }
 
     pub(crate) fn push(&mut self, name: String, value: String) {
-        if self.get(&name).is_none() {
+        if let Entry::Vacant(entry) = self.index.entry(name) {
+            let name = entry.key().clone();
+            entry.insert(self.params.len());
             self.params.push((name, value));
         }
     }
@@ -143,6 +149,7 @@ mod tests {
             target: target.into(),
             headers: content_type.map(|ct| vec![("Content-Type".to_owned(), ct.to_owned())]).unwrap_or_default(),
             body: body.to_vec(),
+            http10: false,
         }
     }
 

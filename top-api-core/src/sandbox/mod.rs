@@ -29,7 +29,7 @@ mod encode;
 mod form;
 mod http;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -41,7 +41,7 @@ use serde::Serialize;
 
 use self::encode::Style;
 use self::form::Form;
-use self::http::{Incoming, Outgoing, Server};
+use self::http::{Incoming, Limits, Outgoing, Server};
 use crate::apis;
 use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
 use crate::request::{Request, SessionNeed};
@@ -61,22 +61,9 @@ pub const DEFAULT_SESSION: &str = "sandbox-session";
 const PATH: &str = "/router/rest";
 /// The path batches go to.
 const BATCH_PATH: &str = "/router/batch";
-/// How far a call's timestamp may drift from the gateway's clock (protocol.md section 2).
+/// How far a call's timestamp may drift from the gateway's clock: the platform takes ten
+/// minutes either way.
 const DRIFT: Duration = Duration::from_secs(10 * 60);
-/// The names the gateway reads itself; the rest are the API's own params.
-const SYSTEM_PARAMS: &[&str] = &[
-    "method",
-    "app_key",
-    "session",
-    "timestamp",
-    "v",
-    "sign",
-    "sign_method",
-    "format",
-    "simplify",
-    "partner_id",
-    "target_app_key",
-];
 
 /// A fault the sandbox plays instead of, or on top of, its normal answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,8 +91,24 @@ pub enum Fault {
     },
 }
 
-/// One call the sandbox received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Fault {
+    /// The gateway's refusal this fault plays instead of an answer, if it is one.
+    fn refusal(&self) -> Option<ApiError> {
+        match self {
+            Fault::Throttled { ban_seconds } => Some(ApiError::new(7, "App Call Limited").with_sub(
+                "accesscontrol.limited-by-app-access-count",
+                format!("This ban will last for {ban_seconds} more seconds"),
+            )),
+            Fault::ServerError { sub_code } => {
+                Some(ApiError::new(15, "Remote service error").with_sub(sub_code.clone(), "sandbox fault"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// One call the sandbox received. Its `Debug` shows no session.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Call {
     /// `GET` or `POST`.
@@ -122,6 +125,25 @@ pub struct Call {
     pub batch: bool,
     /// True when its answer was sent gzipped.
     pub gzipped: bool,
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let params: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(name, value)| (name.as_str(), if name == "session" { "***" } else { value.as_str() }))
+            .collect();
+        f.debug_struct("Call")
+            .field("http_method", &self.http_method)
+            .field("method", &self.method)
+            .field("params", &params)
+            .field("files", &self.files)
+            .field("error_code", &self.error_code)
+            .field("batch", &self.batch)
+            .field("gzipped", &self.gzipped)
+            .finish()
+    }
 }
 
 impl Call {
@@ -149,7 +171,9 @@ struct State {
     app_secret: String,
     sessions: Vec<String>,
     handlers: RwLock<HashMap<String, Registered>>,
-    calls: Mutex<Vec<Call>>,
+    /// The last `call_log` calls.
+    calls: Mutex<VecDeque<Call>>,
+    call_log: usize,
     faults: Mutex<Faults>,
     next_id: AtomicU64,
     gzip: bool,
@@ -171,7 +195,11 @@ pub struct Sandbox {
 /// | [`session`](Self::session) | one valid session, [`DEFAULT_SESSION`] `sandbox-session` |
 /// | [`seed_examples`](Self::seed_examples) | on: the seed APIs answer their pages' examples |
 /// | [`gzip`](Self::gzip) | off |
-#[derive(Debug, Clone)]
+/// | [`call_log`](Self::call_log) | the last 10,000 calls |
+/// | [`max_connections`](Self::max_connections) | 128 open at once |
+/// | [`request_timeout`](Self::request_timeout) | 30 s for a request's head and body |
+/// | [`idle_timeout`](Self::idle_timeout) | 60 s between the requests of a connection |
+#[derive(Clone)]
 #[must_use]
 pub struct SandboxBuilder {
     addr: SocketAddr,
@@ -180,6 +208,23 @@ pub struct SandboxBuilder {
     sessions: Vec<String>,
     seed_examples: bool,
     gzip: bool,
+    call_log: usize,
+    limits: Limits,
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("addr", &self.addr)
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"***")
+            .field("sessions", &self.sessions.len())
+            .field("seed_examples", &self.seed_examples)
+            .field("gzip", &self.gzip)
+            .field("call_log", &self.call_log)
+            .field("limits", &self.limits)
+            .finish()
+    }
 }
 
 impl Sandbox {
@@ -201,6 +246,8 @@ impl Sandbox {
             sessions: vec![DEFAULT_SESSION.to_owned()],
             seed_examples: true,
             gzip: false,
+            call_log: 10_000,
+            limits: Limits::default(),
         }
     }
 
@@ -322,12 +369,14 @@ impl Sandbox {
         self.state.handlers.read().unwrap_or_else(PoisonError::into_inner).len()
     }
 
-    /// Every call received so far, in order.
+    /// The calls received so far, in order: the last ones, as many as
+    /// [`call_log`](SandboxBuilder::call_log) keeps.
     pub fn calls(&self) -> Vec<Call> {
-        self.state.calls.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.state.calls.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
     }
 
-    /// Plays `fault` on the next `calls` calls, whatever their method.
+    /// Plays `fault` on the next `calls` calls, whatever their method; a batch counts as one
+    /// call, and a fault plays on it as a whole.
     pub fn fail_next(&self, calls: usize, fault: Fault) {
         self.state.faults.lock().unwrap_or_else(PoisonError::into_inner).next.push((calls, fault));
     }
@@ -422,6 +471,34 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many of the last calls [`Sandbox::calls`] keeps (default 10,000); 0 keeps none,
+    /// as a long-running standalone server should.
+    pub fn call_log(mut self, calls: usize) -> Self {
+        self.call_log = calls;
+        self
+    }
+
+    /// How many connections may be open at once (default 128): one more is answered 503
+    /// and closed at once.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
+        self
+    }
+
+    /// How long a request's head and body may take to arrive once its first byte has
+    /// (default 30 s), however slowly they trickle in: then the connection is answered 408
+    /// and closed. It also bounds each write of an answer.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.request = timeout;
+        self
+    }
+
+    /// How long a kept-alive connection may wait for its next request (default 60 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle = timeout;
+        self
+    }
+
     /// Binds the port and starts serving.
     ///
     /// # Errors
@@ -434,12 +511,13 @@ impl SandboxBuilder {
             sessions: self.sessions,
             handlers: RwLock::default(),
             calls: Mutex::default(),
+            call_log: self.call_log,
             faults: Mutex::default(),
             next_id: AtomicU64::new(1),
             gzip: self.gzip,
         });
         let serving = state.clone();
-        let server = Server::start(self.addr, Arc::new(move |request| serving.answer(request)))?;
+        let server = Server::start(self.addr, self.limits, Arc::new(move |request| serving.answer(request)))?;
         let url = format!("http://{}{PATH}", server.addr());
         let sandbox = Sandbox { state, server, url };
         if self.seed_examples {
@@ -457,7 +535,7 @@ impl Sandbox {
             R::Response: Serialize + Clone + Send + Sync,
         {
             let answer = crate::decode::<R>(xml.as_bytes(), Format::Xml)
-                .expect("a seed page's example decodes (tests/tests/seeds.rs)")
+                .expect("a seed page's example decodes (the seed tests check it)")
                 .into_inner();
             sandbox.handle(move |_: R| Ok(answer.clone()));
         }
@@ -509,19 +587,18 @@ impl State {
         let style = Style { format, simplify: format == Format::Json && form.get("simplify") == Some("true") };
         let outcome = match (format_refusal, &fault) {
             (Some(refused), _) => Err(refused),
-            (None, Some(Fault::Throttled { ban_seconds })) => Err(ApiError::new(7, "App Call Limited").with_sub(
-                "accesscontrol.limited-by-app-access-count",
-                format!("This ban will last for {ban_seconds} more seconds"),
-            )),
-            (None, Some(Fault::ServerError { sub_code })) => {
-                Err(ApiError::new(15, "Remote service error").with_sub(sub_code.clone(), "sandbox fault"))
-            }
+            (None, Some(fault)) if fault.refusal().is_some() => Err(fault.refusal().expect("checked")),
             (None, _) => self.check_and_run(&form),
         };
         let (body, error_code) = self.encode(style, method.as_deref(), &outcome);
         let gzipped = self.gzip_for(request) && matches!(fault, None | Some(Fault::Delay(_)));
         self.record(request, &form, method, error_code, gzipped);
 
+        self.play(fault, request, format, body)
+    }
+
+    /// Answers `body`, or what `fault` plays instead of it.
+    fn play(&self, fault: Option<Fault>, request: &Incoming, format: Format, body: String) -> Outgoing {
         match fault {
             Some(Fault::Delay(delay)) => std::thread::sleep(delay),
             Some(Fault::DropConnection) => return Outgoing::Drop,
@@ -594,7 +671,7 @@ impl State {
             _ => {}
         }
         let mut params = Params::with_capacity(form.params.len());
-        for (name, value) in form.params.iter().filter(|(name, _)| !SYSTEM_PARAMS.contains(&name.as_str())) {
+        for (name, value) in form.params.iter().filter(|(name, _)| !crate::SYSTEM_PARAMS.contains(&name.as_str())) {
             if value.trim().is_empty() {
                 return Err(refuse(41, &format!("Invalid arguments:{name}"))
                     .with_sub("isv.invalid-parameter", "a blank value was sent"));
@@ -611,7 +688,8 @@ impl State {
         handler(&params)
     }
 
-    /// A batch: one HTTP request whose body holds several calls (protocol.md section 7).
+    /// A batch: one HTTP request whose body holds several calls, form-encoded and joined by
+    /// a separator, with the system params and signature in the query.
     fn answer_batch(&self, request: &Incoming) -> Outgoing {
         let system = form::read_query(&request.target);
         let (format, format_refusal) = read_format(&system);
@@ -620,15 +698,18 @@ impl State {
             return text(400, "a batch body is UTF-8 text".to_owned());
         };
         let separator = request.header(SEPARATOR_HEADER).unwrap_or(DEFAULT_SEPARATOR);
-        let checked = match format_refusal {
-            Some(refusal) => Err(refusal),
-            None => self.check_call(&system, body),
+        // A fault of the next calls plays on a batch as a whole.
+        let fault = self.take_fault(None);
+        let checked = match (format_refusal, &fault) {
+            (Some(refusal), _) => Err(refusal),
+            (None, Some(fault)) if fault.refusal().is_some() => Err(fault.refusal().expect("checked")),
+            (None, _) => self.check_call(&system, body),
         };
         if let Err(refusal) = checked {
             // The whole batch is refused: one piece.
             let request_id = self.request_id();
             self.record(request, &system, None, Some(refusal.code()), false);
-            return self.reply(request, format, encode::refusal(format, &refusal, &request_id));
+            return self.play(fault, request, format, encode::refusal(format, &refusal, &request_id));
         }
         let mut pieces = crate::batch::split(body.as_bytes(), separator.as_bytes());
         let mut public = Vec::new();
@@ -650,7 +731,7 @@ impl State {
             self.record(request, &call, method, error_code, false);
             answers.push(answer);
         }
-        self.reply(request, format, answers.join(separator))
+        self.play(fault, request, format, answers.join(separator))
     }
 
     /// A request id for one answer.
@@ -698,6 +779,9 @@ impl State {
     }
 
     fn record(&self, request: &Incoming, form: &Form, method: Option<String>, error_code: Option<i64>, gzipped: bool) {
+        if self.call_log == 0 {
+            return;
+        }
         let call = Call {
             http_method: request.method.clone(),
             batch: request.target.starts_with(BATCH_PATH),
@@ -707,7 +791,11 @@ impl State {
             error_code,
             gzipped,
         };
-        self.calls.lock().unwrap_or_else(PoisonError::into_inner).push(call);
+        let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        if calls.len() >= self.call_log {
+            calls.pop_front();
+        }
+        calls.push_back(call);
     }
 }
 
@@ -856,7 +944,7 @@ mod tests {
             if let Some(separator) = separator {
                 headers.push((SEPARATOR_HEADER.to_owned(), separator));
             }
-            let request = Incoming { method: "POST".into(), target, headers, body: body.into_bytes() };
+            let request = Incoming { method: "POST".into(), target, headers, body: body.into_bytes(), http10: false };
             let _ = sandbox.state.answer(request);
         }
     }

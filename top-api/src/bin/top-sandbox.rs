@@ -12,7 +12,8 @@ use top_api::sandbox::{serve_until_ctrl_c, Sandbox, DEFAULT_APP_KEY, DEFAULT_APP
 const USAGE: &str = "usage: top-sandbox [--port N] [--app-key KEY] [--secret SECRET] [--session TOKEN]";
 
 fn main() -> ExitCode {
-    let mut builder = Sandbox::builder();
+    // A server left running for hours keeps no log of its calls.
+    let mut builder = Sandbox::builder().call_log(0);
     let (mut app_key, mut secret) = (None, None);
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {

@@ -1,0 +1,242 @@
+//! How values travel, in the shapes users rely on: answers whose scalars come as text or
+//! in another type, fields in any order, raw control characters; params of every
+//! reference and smart-pointer type, and back; sessions and sign methods everywhere.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use top_api::sandbox::Sandbox;
+use top_api::{decode, decode_simplified, is_response_key, top_api, Format, Params, Request, SignMethod};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShapesResponse {
+    pub flag: Option<bool>,
+    pub other: Option<bool>,
+    pub word: Option<String>,
+    pub number_text: Option<String>,
+    pub ratio: Option<f64>,
+    pub count: Option<i64>,
+    pub words: Vec<String>,
+}
+
+/// An API whose answer takes every shape of scalar.
+#[top_api(method = "taobao.test.shapes.get", response = ShapesResponse)]
+pub struct ShapesGet;
+
+fn shapes(body: &str) -> ShapesResponse {
+    decode::<ShapesGet>(body.as_bytes(), Format::Json).unwrap_or_else(|err| panic!("{body}: {err:?}")).into_inner()
+}
+
+#[test]
+fn scalars_sent_as_text_or_as_another_type_are_read() {
+    let answer = shapes(
+        r#"{"test_shapes_get_response":{"flag":"false","other":"true","word":true,"number_text":2.5,"ratio":"0.125","count":"-7","words":{"string":[false,1.5,"x"]}}}"#,
+    );
+    assert_eq!(answer.flag, Some(false), "a boolean sent as \"false\"");
+    assert_eq!(answer.other, Some(true), "a boolean sent as \"true\"");
+    assert_eq!(answer.word.as_deref(), Some("true"), "a string sent as a boolean");
+    assert_eq!(answer.number_text.as_deref(), Some("2.5"), "a string sent as a float");
+    assert_eq!(answer.ratio, Some(0.125));
+    assert_eq!(answer.count, Some(-7));
+    assert_eq!(answer.words, ["false", "1.5", "x"]);
+    // A boolean as text that is no boolean is an error naming the field.
+    let err = decode::<ShapesGet>(br#"{"test_shapes_get_response":{"flag":"no"}}"#, Format::Json).unwrap_err();
+    let top_api::Error::Decode(decode) = &err else { panic!("{err:?}") };
+    assert_eq!(decode.path(), Some("flag"), "{err:?}");
+}
+
+#[test]
+fn fields_in_any_order_are_read() {
+    let forward = shapes(r#"{"test_shapes_get_response":{"flag":true,"word":"w","count":1,"words":["a"]}}"#);
+    let backward = shapes(r#"{"test_shapes_get_response":{"words":["a"],"count":1,"word":"w","flag":true}}"#);
+    let shuffled = shapes(r#"{"test_shapes_get_response":{"count":1,"words":["a"],"flag":true,"word":"w"}}"#);
+    assert_eq!(forward, backward);
+    assert_eq!(forward, shuffled);
+    assert_eq!((forward.flag, forward.count, forward.word.as_deref()), (Some(true), Some(1), Some("w")));
+    // The envelope's own members in another order too: request_id first.
+    let answer = decode::<ShapesGet>(
+        br#"{"test_shapes_get_response":{"request_id":"r1","count":2,"flag":false}}"#,
+        Format::Json,
+    )
+    .unwrap();
+    assert_eq!((answer.request_id(), answer.count, answer.flag), (Some("r1"), Some(2), Some(false)));
+    // Simplified, with request_id last.
+    let answer = decode_simplified::<ShapesGet>(br#"{"count":3,"flag":true,"request_id":"r2"}"#).unwrap();
+    assert_eq!((answer.request_id(), answer.count), (Some("r2"), Some(3)));
+}
+
+#[test]
+fn raw_control_characters_inside_strings_only_are_escaped() {
+    // A raw tab and newline inside strings, an escaped quote and backslash before them,
+    // and newlines and tabs between the tokens, which are JSON's own white space.
+    let body = "{\n\t\"test_shapes_get_response\" : {\n\t\t\"word\":\"a\\\"b\tc\",\r\n\"number_text\":\"d\\\\\ne\u{1}\"\n}\n}\n";
+    let answer = shapes(body);
+    assert_eq!(answer.word.as_deref(), Some("a\"b\tc"));
+    assert_eq!(answer.number_text.as_deref(), Some("d\\\ne\u{1}"));
+    // A body broken elsewhere is still an error.
+    assert!(decode::<ShapesGet>(b"{\"test_shapes_get_response\":{\"word\":\"a\tb\"", Format::Json).is_err());
+}
+
+#[test]
+fn the_response_key_is_the_method_s_and_no_other() {
+    assert!(is_response_key("baodian_deposit_get_response", "taobao.baodian.deposit.get"));
+    assert!(is_response_key("miniapp_userInfo_get_response", "taobao.miniapp.userInfo.get"));
+    assert!(is_response_key("push_aliyuncs_com_pushMsg_2015_03_18_response", "push.aliyuncs.com.pushMsg.2015-03-18"));
+    // Same length, other words.
+    assert!(!is_response_key("baodian_deposit_put_response", "taobao.baodian.deposit.get"));
+    // A prefix or an extension of the name.
+    assert!(!is_response_key("baodian_deposit_response", "taobao.baodian.deposit.get"));
+    assert!(!is_response_key("baodian_deposit_get_x_response", "taobao.baodian.deposit.get"));
+    // Not a response key at all, and the `taobao.` kept.
+    assert!(!is_response_key("baodian_deposit_get", "taobao.baodian.deposit.get"));
+    assert!(!is_response_key("taobao_baodian_deposit_get_response", "taobao.baodian.deposit.get"));
+    // Another method's envelope is no answer of this one.
+    let err = decode::<ShapesGet>(br#"{"test_shapes_put_response":{"flag":true}}"#, Format::Json).unwrap_err();
+    assert!(err.is_decode(), "{err:?}");
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EchoResponse {
+    pub text: Option<String>,
+}
+
+/// Params of reference and smart-pointer types.
+#[top_api(method = "taobao.test.pointers.get", response = EchoResponse)]
+pub struct PointersGet {
+    pub borrowed: &'static str,
+    pub cow: Cow<'static, str>,
+    pub boxed: Box<i64>,
+    pub maybe: Option<i64>,
+    pub maybe_not: Option<i64>,
+    pub flag: bool,
+    pub list: Vec<&'static str>,
+}
+
+fn pointers() -> PointersGet {
+    PointersGet {
+        borrowed: "b&r",
+        cow: Cow::Owned("c o".into()),
+        boxed: Box::new(45_248_893_776_176_307),
+        maybe: Some(-3),
+        maybe_not: None,
+        flag: false,
+        list: vec!["x", "y"],
+    }
+}
+
+#[test]
+fn params_of_every_pointer_type_are_sent_and_read_back() {
+    let mut params = Params::new();
+    pointers().write_params(&mut params).unwrap();
+    let sent: Vec<(&str, &str)> = params.iter().collect();
+    assert_eq!(
+        sent,
+        [
+            ("borrowed", "b&r"),
+            ("cow", "c o"),
+            ("boxed", "45248893776176307"),
+            ("maybe", "-3"),
+            ("flag", "false"),
+            ("list", "x,y"),
+        ]
+    );
+
+    // The way back, as the sandbox reads a call: an absent Option is None, a present one
+    // is read; the required ones are there.
+    #[derive(Debug, PartialEq)]
+    #[top_api(method = "taobao.test.options.get", response = EchoResponse)]
+    pub struct OptionsGet {
+        pub maybe: Option<i64>,
+        pub maybe_not: Option<i64>,
+        pub text: Option<String>,
+        pub flag: bool,
+    }
+    let mut params = Params::new();
+    params.push("maybe", "-3");
+    params.push("flag", "false");
+    params.push("text", "t");
+    let read = OptionsGet::from_params(&params).unwrap();
+    assert_eq!(read, OptionsGet { maybe: Some(-3), maybe_not: None, text: Some("t".into()), flag: false });
+    let mut params = Params::new();
+    params.push("maybe", "many");
+    params.push("flag", "true");
+    let err = OptionsGet::from_params(&params).unwrap_err();
+    assert_eq!(err.name(), "maybe", "{err}");
+}
+
+#[test]
+fn a_blank_session_is_neither_sent_nor_signed() {
+    let client = top_api::Client::builder("12345678", "secret").build().unwrap();
+    for blank in ["", " ", "\t\n"] {
+        let params = client.wire_params(&ShapesGet, Some(blank)).unwrap();
+        assert_eq!(params.get("session"), None, "{blank:?}");
+    }
+    let params = client.wire_params(&ShapesGet, Some("s-1")).unwrap();
+    assert_eq!(params.get("session"), Some("s-1"));
+    let params = client.wire_params(&ShapesGet, None).unwrap();
+    assert_eq!(params.get("session"), None);
+}
+
+#[test]
+fn batches_are_signed_with_the_client_s_sign_method() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.handle(|_: ShapesGet| {
+        Ok(ShapesResponse {
+            flag: Some(true),
+            other: None,
+            word: None,
+            number_text: None,
+            ratio: None,
+            count: Some(1),
+            words: vec![],
+        })
+    });
+    for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
+        let client = sandbox.client().sign_method(method).build().unwrap();
+        let mut batch = client.batch();
+        let first = batch.add(&ShapesGet).unwrap();
+        let second = batch.add(&ShapesGet).unwrap();
+        let answers = batch.send().unwrap_or_else(|err| panic!("{method:?}: {err:?}"));
+        assert_eq!(answers.get(&first).unwrap().count, Some(1), "{method:?}");
+        assert_eq!(answers.get(&second).unwrap().flag, Some(true), "{method:?}");
+        let last = sandbox.calls().last().cloned().unwrap();
+        assert_eq!(last.param("sign_method"), Some(method.as_str()), "{method:?}");
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: Option<String>,
+    pub level: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembersResponse {
+    pub members: Vec<Member>,
+    pub tags: Vec<String>,
+    pub total: Option<i64>,
+}
+
+#[top_api(method = "taobao.test.members.get", response = MembersResponse)]
+pub struct MembersGet;
+
+#[test]
+fn xml_list_containers_with_attributes_keep_every_item() {
+    // As old official samples write them: the container carries `list="true"`.
+    let body = r#"<?xml version="1.0" encoding="utf-8" ?>
+<test_members_get_response>
+  <members list="true"><member><name>a</name><level>1</level></member><member><name>b</name><level>2</level></member></members>
+  <tags list="true" type="string"><string>x</string><string>y</string></tags>
+  <total>2</total>
+</test_members_get_response>"#;
+    let answer = decode::<MembersGet>(body.as_bytes(), Format::Xml).unwrap();
+    let names: Vec<_> = answer.members.iter().map(|m| (m.name.as_deref(), m.level)).collect();
+    assert_eq!(names, [(Some("a"), Some(1)), (Some("b"), Some(2))]);
+    assert_eq!(answer.tags, ["x", "y"]);
+    assert_eq!(answer.total, Some(2));
+    // An empty container with an attribute is an empty list.
+    let body =
+        r#"<test_members_get_response><members list="true"/><tags list="true"></tags></test_members_get_response>"#;
+    let answer = decode::<MembersGet>(body.as_bytes(), Format::Xml).unwrap();
+    assert!(answer.members.is_empty() && answer.tags.is_empty(), "{answer:?}");
+}
