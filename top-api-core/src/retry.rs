@@ -246,6 +246,17 @@ mod tests {
     }
 
     #[test]
+    fn clients_that_failed_together_do_not_retry_together() {
+        // The jitter spreads the pauses over the upper half of the delay.
+        let policy = RetryPolicy::new(4).base_delay(Duration::from_millis(1000));
+        let pauses: std::collections::HashSet<Duration> = (0..64).map(|_| policy.backoff(1)).collect();
+        assert!(pauses.len() > 32, "{} distinct pauses in 64", pauses.len());
+        let fractions: Vec<f64> = (0..64).map(|_| random_fraction()).collect();
+        assert!(fractions.iter().all(|f| (0.0..1.0).contains(f)), "{fractions:?}");
+        assert!(fractions.iter().any(|f| *f < 0.5) && fractions.iter().any(|f| *f >= 0.5), "{fractions:?}");
+    }
+
+    #[test]
     fn the_bucket_grants_a_burst_then_the_rate() {
         let limiter = RateLimiter::new(10.0, 2);
         let start = *limiter.bucket.lock().unwrap();
