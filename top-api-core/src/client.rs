@@ -359,7 +359,7 @@ impl Client {
         own: &Params,
         session: Option<&str>,
         options: &CallOptions,
-        attempt: &mut Attempt,
+        attempt: &mut Attempt<'_>,
     ) -> Result<Vec<u8>, Error> {
         let inner = &*self.inner;
         let mut params = self.system_params(Some(method), session, options);
@@ -377,7 +377,7 @@ impl Client {
         content_type: &str,
         body: &[u8],
         extra_headers: &[(String, String)],
-        attempt: &Attempt,
+        attempt: &Attempt<'_>,
     ) -> Result<Vec<u8>, Error> {
         let inner = &*self.inner;
         let mut headers = inner.headers.clone();
@@ -386,7 +386,8 @@ impl Client {
         if timeout == Some(Duration::ZERO) {
             return Err(Client::timed_out("the call"));
         }
-        let http = HttpRequest { url, content_type, body, headers: &headers, timeout };
+        let secrets: Vec<&str> = attempt.session.into_iter().chain([attempt.sign.as_str()]).collect();
+        let http = HttpRequest { url, content_type, body, headers: &headers, timeout, secrets: &secrets };
         let answer = inner.transport.send(&http).map_err(Error::Transport)?;
         if answer.status != 200 {
             return Err(Error::Status { status: answer.status, body: body_prefix(&answer.body) });

@@ -50,6 +50,7 @@ mod pipeline;
 mod request;
 mod response;
 mod retry;
+mod stand_in;
 
 pub mod apis;
 #[cfg(feature = "sandbox")]

@@ -32,14 +32,15 @@ pub(crate) struct Job<'a> {
     pub(crate) timeout: Option<Duration>,
 }
 
-/// One try: when the call's time runs out, and the signature it sent (to be kept out of
-/// errors).
-pub(crate) struct Attempt {
+/// One try: when the call's time runs out, and the secrets it sends (to be kept out of
+/// errors and logs): the session, and the signature once made.
+pub(crate) struct Attempt<'a> {
     pub(crate) deadline: Option<Instant>,
+    pub(crate) session: Option<&'a str>,
     pub(crate) sign: String,
 }
 
-impl Attempt {
+impl Attempt<'_> {
     /// The time left now, for the transport: what building the request took is spent.
     pub(crate) fn remaining(&self) -> Option<Duration> {
         self.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
@@ -55,7 +56,7 @@ impl Client {
     pub(crate) fn run<T: Logged>(
         &self,
         job: &Job<'_>,
-        mut try_once: impl FnMut(&mut Attempt) -> Result<T, Error>,
+        mut try_once: impl FnMut(&mut Attempt<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let inner = &*self.inner;
         let started = Instant::now();
@@ -73,7 +74,7 @@ impl Client {
             if left() == Some(Duration::ZERO) {
                 return Err(Client::timed_out(job.what));
             }
-            let mut attempt = Attempt { deadline, sign: String::new() };
+            let mut attempt = Attempt { deadline, session: job.session, sign: String::new() };
             // The clock is read only for a record someone will see.
             let clock = (log::max_level() >= log::LevelFilter::Info).then(Instant::now);
             let result = try_once(&mut attempt);

@@ -24,6 +24,9 @@ pub struct HttpRequest<'a> {
     /// What is left of the call's time bound for this try: the transport must give up
     /// when it runs out.
     pub timeout: Option<Duration>,
+    /// The secrets the URL and body hold (the session, the signature), for a transport that
+    /// keeps them out of logs of its own.
+    pub secrets: &'a [&'a str],
 }
 
 impl fmt::Debug for HttpRequest<'_> {
@@ -67,10 +70,12 @@ pub trait Transport: Send + Sync + 'static {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError>;
 }
 
-/// The real transport: a ureq agent with keep-alive, rustls and gzip.
+/// The real transport: a ureq agent with keep-alive, rustls and gzip, whose own logs never
+/// see a secret (see `stand_in.rs`).
 pub(crate) struct UreqTransport {
     agent: ureq::Agent,
     max_body: u64,
+    stand_ins: std::sync::Arc<crate::stand_in::StandIns>,
 }
 
 impl UreqTransport {
@@ -99,20 +104,29 @@ impl UreqTransport {
             .proxy(proxy)
             .user_agent(concat!("top-api/", env!("CARGO_PKG_VERSION")))
             .build();
-        Ok(UreqTransport { agent: config.into(), max_body })
+        let stand_ins = std::sync::Arc::new(crate::stand_in::StandIns::new());
+        let connector = ureq::unversioned::transport::Connector::chain(
+            ureq::unversioned::transport::DefaultConnector::new(),
+            crate::stand_in::RestoreConnector(stand_ins.clone()),
+        );
+        let agent = ureq::Agent::with_parts(config, connector, ureq::unversioned::resolver::DefaultResolver::default());
+        Ok(UreqTransport { agent, max_body, stand_ins })
     }
 }
 
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let mut builder = self.agent.post(request.url).header("Content-Type", request.content_type);
+        // ureq sees stand-ins; the secrets go back in below its logging (`_hidden` holds
+        // them until the answer is read).
+        let (url, body, _hidden) = self.stand_ins.hide(request.url, request.body, request.secrets);
+        let mut builder = self.agent.post(url.as_ref()).header("Content-Type", request.content_type);
         for (name, value) in request.headers {
             builder = builder.header(name, value);
         }
         if let Some(timeout) = request.timeout {
             builder = builder.config().timeout_global(Some(timeout)).build();
         }
-        let mut answer = builder.send(request.body).map_err(transport_error)?;
+        let mut answer = builder.send(body.as_ref()).map_err(transport_error)?;
         let status = answer.status().as_u16();
         let body = answer.body_mut().with_config().limit(self.max_body).read_to_vec().map_err(transport_error)?;
         Ok(HttpResponse { status, body })

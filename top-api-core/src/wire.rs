@@ -25,13 +25,14 @@ pub const SYSTEM_PARAMS: &[&str] = &[
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
 /// The body of a call and its content type: a form, or multipart with the files as parts.
-/// `sign` goes last. Files are not signed.
+/// `sign` goes first, so that the secrets (it and the session, a system param) stand in the
+/// first bytes of the body, whatever the params after them. Files are not signed.
 pub(crate) fn body(params: &Params, sign: &str) -> (String, Vec<u8>) {
     if params.files().len() > 0 {
         return multipart(params, sign);
     }
     let mut form = Vec::with_capacity(512);
-    for (name, value) in params.iter().chain(std::iter::once(("sign", sign))) {
+    for (name, value) in std::iter::once(("sign", sign)).chain(params.iter()) {
         if !form.is_empty() {
             form.push(b'&');
         }
@@ -65,7 +66,7 @@ fn multipart(params: &Params, sign: &str) -> (String, Vec<u8>) {
     let boundary = format!("top-api-{:016x}{:016x}", random(), random());
     let mut body = Vec::with_capacity(1024);
     let quote = |text: &str| text.replace('"', "%22").replace(['\r', '\n'], " ");
-    for (name, value) in params.iter().chain(std::iter::once(("sign", sign))) {
+    for (name, value) in std::iter::once(("sign", sign)).chain(params.iter()) {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quote(name)).as_bytes(),
         );
