@@ -26,7 +26,7 @@ pub(crate) fn bound(timeout: Duration) -> Option<Duration> {
 /// | [`sign_method`](Self::sign_method) | [`SignMethod::HmacSha256`] |
 /// | [`format`](Self::format) | [`Format::Json`] |
 /// | [`simplify`](Self::simplify) | `false` |
-/// | [`timeout`](Self::timeout) | 120 s: the whole call, every try and every pause included |
+/// | [`timeout`](Self::timeout) | none: each phase is bounded by the three below |
 /// | [`connect_timeout`](Self::connect_timeout) | 15 s |
 /// | [`write_timeout`](Self::write_timeout) | 30 s: the longest the gateway may stop taking what is sent |
 /// | [`read_timeout`](Self::read_timeout) | 30 s: the longest the gateway may stay silent |
@@ -42,15 +42,17 @@ pub(crate) fn bound(timeout: Duration) -> Option<Duration> {
 ///
 /// # Timeouts
 ///
-/// Every call is bounded in time. [`timeout`](Self::timeout) bounds the whole call: every
-/// try, the pauses between tries and the wait for the rate limit; a call that runs out of
-/// time fails with a timeout ([`Error::is_timeout`]) rather than start a try it cannot
-/// finish. Within it, [`connect_timeout`](Self::connect_timeout) bounds connecting (DNS,
-/// TCP and TLS), [`write_timeout`](Self::write_timeout) each write of the request (a gateway
-/// that stops reading an upload fails the call), and [`read_timeout`](Self::read_timeout)
-/// each read of the answer (a gateway that falls silent fails it).
-/// [`CallOptions::timeout`](crate::CallOptions::timeout) sets the whole-call bound for one
-/// call. A timeout of ten years or more (`Duration::MAX`) is no bound.
+/// Every call is bounded in time. [`connect_timeout`](Self::connect_timeout) bounds
+/// connecting (DNS, TCP and TLS), [`write_timeout`](Self::write_timeout) each write of the
+/// request (a gateway that stops reading an upload fails the call), and
+/// [`read_timeout`](Self::read_timeout) each read of the answer (a gateway that falls silent
+/// fails it); retries are bounded in number. [`timeout`](Self::timeout) bounds the whole
+/// call besides: every try, the pauses between tries and the wait for the rate limit, and a
+/// gateway that trickles its answer a byte at a time; a call that runs out of time fails
+/// with a timeout ([`Error::is_timeout`]) rather than start a try it cannot finish.
+/// [`CallOptions::timeout`](crate::CallOptions::timeout) sets it for one call. It is off by
+/// default because ureq's whole-call timer costs about 50 µs a call (about half a round
+/// trip on loopback). A timeout of ten years or more (`Duration::MAX`) is no bound.
 #[must_use]
 pub struct ClientBuilder {
     app_key: String,
@@ -87,7 +89,7 @@ impl ClientBuilder {
             sign_method: SignMethod::default(),
             format: Format::default(),
             simplify: false,
-            timeout: Duration::from_secs(120),
+            timeout: Duration::MAX,
             connect_timeout: Duration::from_secs(15),
             write_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(30),
@@ -153,8 +155,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Bounds every call as a whole (default 120 s): every try, the pauses between tries,
-    /// the wait for the rate limit. See [Timeouts](Self#timeouts).
+    /// Bounds every call as a whole (default: no bound beyond each phase's): every try, the
+    /// pauses between tries, the wait for the rate limit. See [Timeouts](Self#timeouts).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -251,6 +253,7 @@ impl ClientBuilder {
         let transport = match self.transport {
             Some(transport) => transport,
             None => Box::new(UreqTransport::new(
+                bound(self.timeout),
                 bound(self.connect_timeout),
                 bound(self.write_timeout),
                 bound(self.read_timeout),

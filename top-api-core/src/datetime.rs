@@ -211,11 +211,21 @@ mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
+    fn early_years_are_written_with_four_digits() {
+        for (text, year) in [("0999-01-02 03:04:05", 999), ("0001-12-31 23:59:59", 1), ("0000-01-01 00:00:00", 0)] {
+            let at: DateTime = text.parse().unwrap();
+            assert_eq!(at.to_string(), text, "{year}");
+        }
+    }
+
+    #[test]
     fn instants_out_of_range_saturate_rather_than_panic() {
         let far = UNIX_EPOCH.checked_add(Duration::from_secs(400_000_000_000)).expect("a SystemTime this far");
         assert_eq!(DateTime::from(far).to_string(), "9999-12-31 23:59:59");
         let utc_last = time::macros::datetime!(9999-12-31 23:00:00 UTC);
         assert_eq!(DateTime::from(utc_last).to_string(), "9999-12-31 23:59:59", "past 9999 once in GMT+8");
+        let east_first = time::macros::datetime!(-9999-01-01 00:00:00 +12);
+        assert_eq!(DateTime::from(east_first), DateTime(PrimitiveDateTime::MIN), "before -9999 once in GMT+8");
         if let Some(early) = UNIX_EPOCH.checked_sub(Duration::from_secs(400_000_000_000)) {
             assert_eq!(DateTime::from(early), DateTime(PrimitiveDateTime::MIN));
         }

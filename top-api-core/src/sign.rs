@@ -181,6 +181,17 @@ fn upper_hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn sign_methods_show_as_their_wire_names() {
+        for (method, wire) in
+            [(SignMethod::Md5, "md5"), (SignMethod::Hmac, "hmac"), (SignMethod::HmacSha256, "hmac-sha256")]
+        {
+            assert_eq!(method.to_string(), wire);
+            assert_eq!(method.as_str(), wire);
+            assert_eq!(SignMethod::from_wire(wire), Some(method));
+        }
+    }
+
     // The platform's published example and the two HMACs.
     fn item_seller_get(method: SignMethod) -> Vec<(&'static str, &'static str)> {
         vec![
