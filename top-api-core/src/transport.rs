@@ -122,7 +122,10 @@ impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
         // ureq sees stand-ins; the secrets go back in below its logging (`_hidden` holds
         // them until the answer is read).
+        let started = std::time::Instant::now();
         let (url, body, _hidden) = self.stand_ins.hide(request.url, request.body, request.secrets);
+        // What is left of the bound once the stand-ins are made (a large upload is copied).
+        let left = request.timeout.map(|timeout| timeout.saturating_sub(started.elapsed()));
         let mut builder = self.agent.post(url.as_ref()).header("Content-Type", request.content_type);
         for (name, value) in request.headers {
             builder = builder.header(name, value);
@@ -131,13 +134,13 @@ impl Transport for UreqTransport {
         // are within a hundredth of any bound. Another one (a later try, a call's own bound)
         // is set on the request, which costs ureq a copy of its configuration (about 50 µs,
         // most of a loopback call).
-        let fits = match (request.timeout, self.bound) {
+        let fits = match (left, self.bound) {
             (None, None) => true,
             (Some(timeout), Some(bound)) => timeout <= bound && timeout + bound / 100 >= bound,
             _ => false,
         };
         if !fits {
-            builder = builder.config().timeout_global(request.timeout).build();
+            builder = builder.config().timeout_global(left).build();
         }
         let mut answer = builder.send(body.as_ref()).map_err(transport_error)?;
         let status = answer.status().as_u16();
