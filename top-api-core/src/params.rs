@@ -453,6 +453,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn len_counts_the_text_params_and_is_empty_the_files_too() {
+        let mut params = Params::new();
+        assert_eq!((params.len(), params.is_empty()), (0, true));
+        params.push("a", "1");
+        params.push("b", "2");
+        params.push("blank", " ");
+        assert_eq!((params.len(), params.is_empty()), (2, false));
+        let mut files = Params::new();
+        files.push_file("image", File::from_bytes("a.png", vec![1]));
+        assert_eq!((files.len(), files.is_empty()), (0, false));
+    }
+
+    #[test]
     fn blank_values_are_left_out() {
         let mut params = Params::new();
         params.push("empty", "");
