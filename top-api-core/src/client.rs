@@ -386,8 +386,17 @@ impl Client {
         if timeout == Some(Duration::ZERO) {
             return Err(Client::timed_out("the call"));
         }
-        let secrets: Vec<&str> = attempt.session.into_iter().chain([attempt.sign.as_str()]).collect();
-        let http = HttpRequest { url, content_type, body, headers: &headers, timeout, secrets: &secrets };
+        // On the stack: this runs on every call.
+        let both;
+        let sign = [attempt.sign.as_str()];
+        let secrets: &[&str] = match attempt.session {
+            Some(session) => {
+                both = [session, attempt.sign.as_str()];
+                &both
+            }
+            None => &sign,
+        };
+        let http = HttpRequest { url, content_type, body, headers: &headers, timeout, secrets };
         let answer = inner.transport.send(&http).map_err(Error::Transport)?;
         if answer.status != 200 {
             return Err(Error::Status { status: answer.status, body: body_prefix(&answer.body) });

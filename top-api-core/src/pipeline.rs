@@ -43,8 +43,13 @@ pub(crate) struct Attempt<'a> {
 impl Attempt<'_> {
     /// The time left now, for the transport: what building the request took is spent.
     pub(crate) fn remaining(&self) -> Option<Duration> {
-        self.deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
+        left(self.deadline)
     }
+}
+
+/// The time left before `deadline`, now; `None` for no deadline.
+fn left(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
 }
 
 impl Client {
@@ -61,7 +66,6 @@ impl Client {
         let inner = &*self.inner;
         let started = Instant::now();
         let deadline = job.timeout.and_then(|timeout| started.checked_add(timeout));
-        let left = || deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
         let mut tries = 1;
         loop {
             if let Some(limiter) = &inner.limiter {
@@ -71,7 +75,7 @@ impl Client {
                     }
                 }
             }
-            if left() == Some(Duration::ZERO) {
+            if left(deadline) == Some(Duration::ZERO) {
                 return Err(Client::timed_out(job.what));
             }
             let mut attempt = Attempt { deadline, session: job.session, sign: String::new() };
@@ -99,23 +103,16 @@ impl Client {
             );
             let delay = inner.retry.delay(&err, tries, job.idempotent);
             // A pause that would outlast the bound is no retry.
-            let delay = delay.filter(|delay| left().is_none_or(|left| *delay < left));
-            let Some(delay) = delay else {
-                log::info!(
-                    target: "top_api",
-                    "{} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {tries}",
-                    job.what,
-                    err.kind()
-                );
-                return Err(err);
-            };
+            let delay = delay.filter(|delay| left(deadline).is_none_or(|left| *delay < left));
+            let retrying = delay.map(|delay| format!("; retrying in {} ms", delay.as_millis()));
             log::info!(
                 target: "top_api",
-                "{} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {tries}; retrying in {} ms",
+                "{} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {tries}{}",
                 job.what,
                 err.kind(),
-                delay.as_millis()
+                retrying.as_deref().unwrap_or("")
             );
+            let Some(delay) = delay else { return Err(err) };
             std::thread::sleep(delay);
             tries += 1;
         }
