@@ -183,14 +183,14 @@ impl<'c, S> Batch<'c, S> {
         }
         let public = (!public.is_empty())
             .then(|| form_urlencoded::Serializer::new(String::new()).extend_pairs(&public).finish());
+        if public.iter().chain(&self.pieces).any(|piece| piece.contains(&self.separator)) {
+            return Err(ConfigError::BadSeparator { reason: "it appears in a call's params" }.into());
+        }
         let mut body = String::new();
         if let Some(public) = &public {
             body.push_str(PUBLIC_MARK);
             body.push_str(public);
             body.push_str(&self.separator);
-        }
-        if public.iter().chain(&self.pieces).any(|piece| piece.contains(&self.separator)) {
-            return Err(ConfigError::BadSeparator { reason: "it appears in a call's params" }.into());
         }
         body.push_str(&self.pieces.join(&self.separator));
 
