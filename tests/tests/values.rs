@@ -150,16 +150,38 @@ fn params_of_every_pointer_type_are_sent_and_read_back() {
         pub maybe_not: Option<i64>,
         pub text: Option<String>,
         pub flag: bool,
+        pub cow: Cow<'static, str>,
+        pub price: top_api::Decimal,
     }
     let mut params = Params::new();
     params.push("maybe", "-3");
     params.push("flag", "false");
     params.push("text", "t");
+    params.push("cow", "c o");
+    params.push("price", "12.50");
     let read = OptionsGet::from_params(&params).unwrap();
-    assert_eq!(read, OptionsGet { maybe: Some(-3), maybe_not: None, text: Some("t".into()), flag: false });
+    let price = top_api::Decimal::parse("12.50").unwrap();
+    assert_eq!(
+        read,
+        OptionsGet {
+            maybe: Some(-3),
+            maybe_not: None,
+            text: Some("t".into()),
+            flag: false,
+            cow: Cow::Borrowed("c o"),
+            price: price.clone(),
+        }
+    );
+    // And out again, the exact decimal as it came.
+    let mut again = Params::new();
+    read.write_params(&mut again).unwrap();
+    assert_eq!(again.get("price"), Some("12.50"));
+    assert_eq!(again.get("cow"), Some("c o"));
     let mut params = Params::new();
     params.push("maybe", "many");
     params.push("flag", "true");
+    params.push("cow", "c");
+    params.push("price", "1");
     let err = OptionsGet::from_params(&params).unwrap_err();
     assert_eq!(err.name(), "maybe", "{err}");
 }
