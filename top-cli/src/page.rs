@@ -1,9 +1,16 @@
-//! Reading an API's documentation page, in the format of the TOP site's pages as saved in
-//! text: the title, the request and response tables, the request example
-//! (which shows whether a session is needed) and the XML example answer (which settles how
-//! the response fields nest, where the table leaves it ambiguous).
+//! Reading an API's documentation page as text, the way a browser's copy or a saved page
+//! gives it: the title, the request table (with the `更多限制` column's limits and the
+//! member rows of object params), the response table (one-line rows at the top level,
+//! nested fields as runs of cells), the request example (which shows whether a session is
+//! needed) and the example answers, in XML or JSON, in either order (which settle how the
+//! response fields nest, where the table leaves it open).
+//!
+//! Everything here is linear in the size of the page, and no input panics: what does not
+//! read is a [`PageError`] naming the line.
 
 use std::fmt;
+
+use crate::model::{Limits, Session};
 
 /// A page, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,37 +21,40 @@ pub struct Page {
     pub title: String,
     /// The line under the title.
     pub summary: String,
-    /// True when the request example passes a session (`execute(req, sessionKey)`).
-    pub session: bool,
-    /// The request params, in order.
-    pub params: Vec<RequestParam>,
-    /// The response table's rows, in order.
-    pub fields: Vec<ResponseField>,
-    /// The XML example answer.
-    pub example: Element,
+    /// Whether a session is needed: as the page states it (`需要授权`, `可选授权`,
+    /// `不需要授权`), else required when the request example passes one
+    /// (`client.execute(req, sessionKey)`), else none.
+    pub session: Session,
+    /// The request params, in order, each object param with its member rows.
+    pub params: Vec<Row>,
+    /// The response table's rows, in order: a tree written out parent first, its nesting
+    /// left to [`gen::to_api`](crate::gen::to_api), which reads it from the examples.
+    pub fields: Vec<Row>,
+    /// The example answer: the XML one when the page has it, else the JSON one.
+    pub example: Option<Element>,
     /// The XML example answer's text, as printed.
     pub example_xml: Option<String>,
+    /// What was read with a doubt, each with its line: worth a look, not an error.
+    pub warnings: Vec<PageError>,
 }
 
-/// A row of the request table.
+/// A row of the request or response table, or a member row under one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RequestParam {
+pub struct Row {
     pub name: String,
     pub ty: TopType,
+    /// `必须` (requests only).
     pub required: bool,
     pub example: Option<String>,
     pub description: String,
+    /// The `更多限制` column (requests only).
+    pub limits: Limits,
+    /// The line of its name, from 1.
     pub line: usize,
-}
-
-/// A row of the response table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResponseField {
-    pub name: String,
-    pub ty: TopType,
-    pub example: Option<String>,
-    pub description: String,
-    pub line: usize,
+    /// A one-line row of the table (the top level), not a run of cells under one.
+    pub top: bool,
+    /// The member rows of an object request param.
+    pub members: Vec<Row>,
 }
 
 /// A type as the tables write it.
@@ -54,8 +64,16 @@ pub enum TopType {
     Number,
     Boolean,
     Date,
-    /// `Price` and other decimal amounts: kept as text, exact.
+    /// `Price`: an exact decimal.
     Price,
+    /// `BigDecimal`: an exact decimal.
+    BigDecimal,
+    /// `Json`, and `Map`: JSON text.
+    Json,
+    /// `byte[]`: a file in a request, base64 text in an answer.
+    Bytes,
+    /// `byte`: a small integer.
+    Byte,
     /// A structured type, by its name on the page (`IdlePointResult`).
     Object(String),
     /// `String []`, `MarkItem []`.
@@ -71,25 +89,50 @@ impl TopType {
             TopType::Boolean => "Boolean".into(),
             TopType::Date => "Date".into(),
             TopType::Price => "Price".into(),
+            TopType::BigDecimal => "BigDecimal".into(),
+            TopType::Json => "Json".into(),
+            TopType::Bytes => "byte[]".into(),
+            TopType::Byte => "byte".into(),
             TopType::Object(name) => name.clone(),
             TopType::List(item) => item.item_name(),
         }
     }
 
-    /// Reads `String`, `Number`, `MarkItem []`, …; `None` for what is not a type.
+    /// The object type's name, of the type or of a list's items; `None` for scalars.
+    pub fn object_name(&self) -> Option<&str> {
+        match self {
+            TopType::Object(name) => Some(name),
+            TopType::List(item) => item.object_name(),
+            _ => None,
+        }
+    }
+
+    /// True for a list.
+    pub fn is_list(&self) -> bool {
+        matches!(self, TopType::List(_))
+    }
+
+    /// Reads `String`, `Number`, `MarkItem []`, `byte[]`, …; `None` for what is not a
+    /// type: a type is a scalar the platform names, or a name in `UpperCamelCase`.
     pub fn parse(text: &str) -> Option<TopType> {
-        let text = text.trim();
-        if let Some(item) = text.strip_suffix("[]") {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact == "byte[]" {
+            return Some(TopType::Bytes);
+        }
+        if let Some(item) = compact.strip_suffix("[]") {
             let item = TopType::parse(item)?;
             return (!matches!(item, TopType::List(_))).then(|| TopType::List(Box::new(item)));
         }
-        Some(match text {
+        Some(match compact.as_str() {
             "String" => TopType::String,
             "Number" => TopType::Number,
             "Boolean" => TopType::Boolean,
             "Date" => TopType::Date,
             "Price" => TopType::Price,
-            _ if is_type_name(text) => TopType::Object(text.to_owned()),
+            "BigDecimal" => TopType::BigDecimal,
+            "Json" | "Map" => TopType::Json,
+            "byte" => TopType::Byte,
+            other if is_type_name(other) => TopType::Object(other.to_owned()),
             _ => return None,
         })
     }
@@ -97,21 +140,25 @@ impl TopType {
 
 fn is_type_name(text: &str) -> bool {
     let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric())
+    chars.next().is_some_and(|c| c.is_ascii_uppercase()) && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn is_field_name(text: &str) -> bool {
+/// A wire name: ASCII letters, digits and `_`, not starting with a digit.
+pub fn is_field_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// An element of the XML example.
+/// An element of an example answer (a JSON example is read into the same shape: an object
+/// member is a child, an array's items are children of one name).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Element {
     pub name: String,
     pub children: Vec<Element>,
     pub text: String,
+    /// The line of the page it starts on, from 1.
+    pub line: usize,
 }
 
 /// What is wrong with a page, and where.
@@ -119,7 +166,7 @@ pub struct Element {
 pub struct PageError {
     /// The line at fault, from 1.
     pub line: usize,
-    /// What was wrong or missing.
+    /// What was wrong or missing, and what was expected.
     pub message: String,
 }
 
@@ -141,218 +188,539 @@ const REQUEST_EXAMPLE: &str = "请求示例";
 const RESPONSE_EXAMPLE: &str = "响应示例";
 const ERROR_EXAMPLE: &str = "异常示例";
 
+/// The marks a list item or a tree line starts with, as pages render them.
+const BULLETS: &[char] = &['•', '·', '●', '◦', '▪', '└', '├', '│', '─'];
+
+/// A line of the page: its number and its text, trimmed, bullets and tree marks taken off.
+#[derive(Debug, Clone, Copy)]
+struct Cell<'a> {
+    line: usize,
+    text: &'a str,
+}
+
+fn strip_marks(text: &str) -> &str {
+    let mut text = text.trim();
+    while let Some(rest) = text.strip_prefix(BULLETS) {
+        text = rest.trim_start();
+    }
+    text
+}
+
 /// Reads a page.
 ///
 /// # Errors
 ///
 /// A [`PageError`] naming the line and what was missing or wrong: no title, a missing
-/// section, a row that does not read, an XML example that is malformed or disagrees with
-/// the table.
+/// section, a row that does not read, an example that is malformed.
 pub fn parse(text: &str) -> Result<Page, PageError> {
-    let lines: Vec<&str> = text.lines().collect();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // `lines` takes off `\n` and `\r\n`; a lone `\r` (old Mac files) ends a line too.
+    let lines: Vec<&str> = text.split('\n').flat_map(|l| l.split('\r')).map(str::trim_end).collect();
+    let lines: &[&str] = if text.ends_with('\n') { &lines[..lines.len() - 1] } else { &lines };
     let last = lines.len().max(1);
 
-    // The title: `method (标题)`, after an optional breadcrumb.
-    let (title_at, method, title) = lines
-        .iter()
-        .enumerate()
-        .take(10)
-        .find_map(|(i, line)| {
-            let (method, rest) = line.trim().split_once(' ')?;
-            let title = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
-            let dotted = method.split('.').count() >= 2
-                && method.split('.').all(|s| {
-                    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-                });
-            dotted.then(|| (i, method.to_owned(), title.to_owned()))
-        })
-        .map_or_else(
-            || error(1, "no title like `taobao.time.get (获取时间)` in the first lines: not a TOP API page"),
-            Ok,
-        )?;
-
-    let find =
-        |name: &str, from: usize| lines.iter().enumerate().skip(from).find(|(_, l)| l.trim() == name).map(|(i, _)| i);
+    let find = |name: &str, from: usize| (from..lines.len()).find(|&i| strip_marks(lines[i]) == name);
     let section = |name: &str, from: usize| match find(name, from) {
         Some(i) => Ok(i),
         None => error(last, format!("the page ends without its `{name}` section")),
+    };
+
+    // The title: `method (标题)`, after an optional breadcrumb, before the request table.
+    let head_end = find(REQUEST, 0).unwrap_or(lines.len());
+    let Some((title_at, method, title)) = (0..head_end).find_map(|i| title(lines[i]).map(|(m, t)| (i, m, t))) else {
+        return error(1, "no title like `taobao.time.get (获取时间)` before `请求参数`: not a TOP API page");
     };
     let request_at = section(REQUEST, title_at)?;
     let response_at = section(RESPONSE, request_at)?;
     let request_example_at = section(REQUEST_EXAMPLE, response_at)?;
     let response_example_at = section(RESPONSE_EXAMPLE, request_example_at)?;
-    let summary = lines[title_at + 1..request_at]
+    let Some(end) = find(ERROR_EXAMPLE, response_example_at) else {
+        return error(last, format!("the page ends without its `{ERROR_EXAMPLE}` section: cut short?"));
+    };
+    let head = &lines[title_at + 1..request_at];
+    let summary = head
         .iter()
-        .map(|l| l.trim())
-        .find(|l| !l.is_empty() && *l != "公共参数")
+        .map(|l| strip_marks(l))
+        .find(|l| !l.is_empty() && *l != "公共参数" && session_mark(l).is_none())
         .unwrap_or("")
         .to_owned();
+    let stated = head.iter().find_map(|l| session_mark(strip_marks(l)));
+    let passes_session = lines[request_example_at..response_example_at].iter().any(|l| l.contains("sessionKey"));
+    let session = stated.unwrap_or(if passes_session { Session::Required } else { Session::None });
 
-    let params = request_table(&lines, request_at, response_at)?;
-    let fields = response_table(&lines, response_at, request_example_at)?;
-    let session = lines[request_example_at..response_example_at].iter().any(|l| l.contains("sessionKey"));
-    let (example, example_xml) = xml_example(&lines, response_example_at)?;
-    Ok(Page { method, title, summary, session, params, fields, example, example_xml: Some(example_xml) })
+    let mut warnings = Vec::new();
+    let params = request_table(&cells(lines, request_at, response_at), &mut warnings)?;
+    let fields = response_table(&cells(lines, response_at, request_example_at))?;
+    let (example, example_xml) = examples(lines, response_example_at, end)?;
+    Ok(Page { method, title, summary, session, params, fields, example, example_xml, warnings })
 }
 
-/// `名称 类型 是否必须 示例值 更多限制 描述`, then a row a param.
-fn request_table(lines: &[&str], start: usize, end: usize) -> Result<Vec<RequestParam>, PageError> {
-    let mut params = Vec::new();
-    for (i, line) in lines.iter().enumerate().take(end).skip(start + 1) {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with("名称") {
-            continue;
+/// `method (标题)`, `method(标题)`, `method (标题)`, or a method alone.
+fn title(line: &str) -> Option<(String, String)> {
+    let line = strip_marks(line);
+    let split = line.find(['(', '(', ' ', '\t']).unwrap_or(line.len());
+    let (method, rest) = line.split_at(split);
+    let rest = rest.trim();
+    let title = if rest.is_empty() {
+        ""
+    } else {
+        let inner = rest.strip_prefix(['(', '('])?;
+        inner.strip_suffix([')', ')'])?.trim()
+    };
+    let dotted = method.split('.').count() >= 2
+        && method.starts_with(|c: char| c.is_ascii_lowercase())
+        && method.split('.').all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+    dotted.then(|| (method.to_owned(), title.to_owned()))
+}
+
+/// The session need a line of the page's head states, if it states one.
+fn session_mark(line: &str) -> Option<Session> {
+    if line.contains("不需要授权") || line.contains("免授权") || line.contains("无需授权") {
+        Some(Session::None)
+    } else if line.contains("可选授权") {
+        Some(Session::Optional)
+    } else if line.contains("需要授权") || line.contains("必须授权") {
+        Some(Session::Required)
+    } else {
+        None
+    }
+}
+
+/// The non-empty lines strictly between two section lines, headers left out.
+fn cells<'a>(lines: &[&'a str], start: usize, end: usize) -> Vec<Cell<'a>> {
+    (start + 1..end)
+        .filter_map(|i| {
+            let text = strip_marks(lines[i]);
+            let header = text.starts_with("名称") && text.contains("类型");
+            (!text.is_empty() && !header).then_some(Cell { line: i + 1, text })
+        })
+        .collect()
+}
+
+/// A line's cells: tab-separated when a browser's copy kept the tabs, else words, with a
+/// date and its time (`2000-01-01 00:00:00`) kept as one.
+fn tokens(text: &str) -> Vec<String> {
+    if text.contains('\t') {
+        return text.split('\t').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        let is_time = word.len() == 8 && word.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_digit() });
+        match out.last_mut() {
+            Some(date) if is_time && is_date(date) => {
+                date.push(' ');
+                date.push_str(word);
+            }
+            _ => out.push(word.to_owned()),
         }
-        let number = i + 1;
-        let mut tokens: Vec<String> = line.split_whitespace().map(str::to_owned).collect();
-        // A list type is written `String []`: two tokens.
-        if tokens.get(2).map(String::as_str) == Some("[]") {
-            tokens.remove(2);
-            tokens[1].push_str(" []");
+    }
+    out
+}
+
+fn is_date(text: &str) -> bool {
+    text.len() == 10 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+}
+
+/// A one-line row's name and type, and the cells after them; `None` when the line is not
+/// a row (its first cell no name, or its second no type).
+fn row_head(text: &str) -> Option<(String, TopType, Vec<String>)> {
+    let mut tokens = tokens(text);
+    if tokens.len() < 2 || !is_field_name(&tokens[0]) {
+        return None;
+    }
+    // A list type is written `String []`: two cells.
+    if tokens.get(2).is_some_and(|t| t == "[]") {
+        let brackets = tokens.remove(2);
+        tokens[1].push_str(&brackets);
+    }
+    let ty = TopType::parse(&tokens[1])?;
+    let rest = tokens.split_off(2);
+    Some((tokens.swap_remove(0), ty, rest))
+}
+
+/// A cell that starts a run: a name alone, with a type alone in the next cell.
+fn starts_run(cells: &[Cell<'_>], k: usize) -> bool {
+    is_field_name(cells[k].text) && cells.get(k + 1).is_some_and(|next| TopType::parse(next.text).is_some())
+}
+
+/// A limit of the `更多限制` column: `最大长度:1000`, `最大列表长度:20`, `最小值:1`,
+/// `最大值:100`, and `默认值:0` (shown in the docs, not checked).
+enum Limit<'a> {
+    MaxLength(&'a str),
+    MaxListSize(&'a str),
+    MinValue(&'a str),
+    MaxValue(&'a str),
+    Default,
+}
+
+fn limit(text: &str) -> Option<Limit<'_>> {
+    let (key, value) = text.split_once([':', ':'])?;
+    let value = value.trim();
+    Some(match key.trim() {
+        "最大长度" => Limit::MaxLength(value),
+        "最大列表长度" => Limit::MaxListSize(value),
+        "最小值" => Limit::MinValue(value),
+        "最大值" => Limit::MaxValue(value),
+        "默认值" => Limit::Default,
+        _ => return None,
+    })
+}
+
+/// Applies a limit cell to `row`.
+fn apply_limit(row: &mut Row, cell: Cell<'_>, limit: Limit<'_>, warnings: &mut Vec<PageError>) -> Result<(), PageError> {
+    let whole = |value: &str| -> Result<u64, PageError> {
+        value.parse::<u64>().or_else(|_| error(cell.line, format!("`{}` needs a whole number, found `{value}`", cell.text)))
+    };
+    match limit {
+        Limit::MaxLength(value) => row.limits.max_length = Some(whole(value)?),
+        Limit::MaxListSize(value) => row.limits.max_list_size = Some(whole(value)?),
+        Limit::MinValue(value) | Limit::MaxValue(value) => match value.parse::<i64>() {
+            Ok(number) if matches!(limit, Limit::MinValue(_)) => row.limits.min_value = Some(number),
+            Ok(number) => row.limits.max_value = Some(number),
+            // A bound that is no whole number (`0.01` on a price) is told, not checked.
+            Err(_) => {
+                warnings.push(PageError {
+                    line: cell.line,
+                    message: format!("`{}` is not a whole number: kept in the docs, not checked", cell.text),
+                });
+                push_text(&mut row.description, cell.text);
+            }
+        },
+        Limit::Default => push_text(&mut row.description, cell.text),
+    }
+    Ok(())
+}
+
+fn push_text(to: &mut String, text: &str) {
+    if !to.is_empty() {
+        to.push(' ');
+    }
+    to.push_str(text);
+}
+
+/// The required flag of a request row: `必须` or `可选`.
+fn required(cell: Cell<'_>, word: &str, name: &str) -> Result<bool, PageError> {
+    match word {
+        "必须" | "必填" | "是" => Ok(true),
+        "可选" | "选填" | "否" => Ok(false),
+        other => error(cell.line, format!("expected 必须 or 可选 after the type of `{name}`, found `{other}`")),
+    }
+}
+
+/// The text cells after a row's type: an example then a description, or a description.
+fn texts(row: &mut Row, inline: Vec<String>, after: &[Cell<'_>]) -> Result<(), PageError> {
+    match (inline.as_slice(), after) {
+        ([], []) => {}
+        ([], [only]) => push_text(&mut row.description, only.text),
+        ([], [example, description]) => {
+            row.example = Some(example.text.to_owned());
+            push_text(&mut row.description, description.text);
         }
-        let (Some(name), Some(ty), Some(required)) = (tokens.first(), tokens.get(1), tokens.get(2)) else {
-            return error(number, format!("a request row needs a name, a type and 必须 or 可选: `{line}`"));
-        };
-        if !is_field_name(name) {
-            return error(number, format!("`{name}` is not a param name"));
+        ([only], []) => push_text(&mut row.description, only),
+        ([example, description @ ..], []) => {
+            row.example = Some(example.clone());
+            push_text(&mut row.description, &description.join(" "));
         }
-        let Some(ty) = TopType::parse(ty) else {
-            return error(number, format!("`{ty}` is not a type the tables use (String, Number, Boolean, Date, a type name, or a list `X []`)"));
+        (example, [description]) => {
+            row.example = Some(example.join(" "));
+            push_text(&mut row.description, description.text);
+        }
+        (_, [.., third]) => {
+            return error(third.line, format!("expected a row or a name followed by its type, found `{}`", third.text))
+        }
+    }
+    Ok(())
+}
+
+/// `名称 类型 是否必须 示例值 更多限制 描述`: a row per param, each followed by the cells of
+/// its limits, its description when the limits pushed it down, and its members when it is
+/// an object.
+fn request_table(cells: &[Cell<'_>], warnings: &mut Vec<PageError>) -> Result<Vec<Row>, PageError> {
+    let mut params: Vec<Row> = Vec::new();
+    let mut k = 0;
+    while k < cells.len() {
+        let cell = cells[k];
+        let (mut row, inline, top) = if let Some((name, ty, mut rest)) = row_head(cell.text) {
+            let Some(word) = (!rest.is_empty()).then(|| rest.remove(0)) else {
+                return error(cell.line, format!("expected 必须 or 可选 after the type of `{name}`"));
+            };
+            let required = required(cell, &word, &name)?;
+            (new_row(name, ty, required, cell.line, true), rest, true)
+        } else if starts_run(cells, k) {
+            let ty = TopType::parse(cells[k + 1].text).expect("checked by starts_run");
+            let mut required_flag = false;
+            let mut next = k + 2;
+            if let Some(word) = cells.get(next).filter(|c| matches!(c.text, "必须" | "可选" | "必填" | "选填")) {
+                required_flag = required(*word, word.text, cell.text)?;
+                next += 1;
+            }
+            k = next - 1;
+            (new_row(cell.text.to_owned(), ty, required_flag, cell.line, false), Vec::new(), false)
+        } else {
+            return Err(not_a_field(cells, k, "a request row `name Type 必须|可选 …`"));
         };
-        let required = match required.as_str() {
-            "必须" => true,
-            "可选" => false,
-            other => return error(number, format!("expected 必须 or 可选 after the type, found `{other}`")),
-        };
-        let (example, description) = match &tokens[3..] {
-            [] => (None, String::new()),
-            [only] => (None, only.clone()),
-            [example, description @ ..] => (Some(example.clone()), description.join(" ")),
-        };
-        params.push(RequestParam { name: name.clone(), ty, required, example, description, line: number });
+        // The cells that follow, up to the next row or run.
+        let mut after = Vec::new();
+        k += 1;
+        while k < cells.len() && row_head(cells[k].text).is_none() && !starts_run(cells, k) {
+            broken_row(cells[k])?;
+            match limit(cells[k].text) {
+                Some(found) => apply_limit(&mut row, cells[k], found, warnings)?,
+                None => after.push(cells[k]),
+            }
+            k += 1;
+        }
+        texts(&mut row, inline, &after)?;
+        if top {
+            params.push(row);
+        } else {
+            // A member row: of the param above, in the object opened last.
+            let Some(parent) = params.last_mut().filter(|p| p.ty.object_name().is_some()) else {
+                return error(row.line, format!("`{}` is a member row, but no object param comes before it", row.name));
+            };
+            let (owner, depth) = deepest_open(parent, 0);
+            if depth >= MAX_DEPTH {
+                return error(row.line, format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name));
+            }
+            if depth > 0 {
+                warnings.push(PageError {
+                    line: row.line,
+                    message: format!("`{}` is read as a member of `{}`, the object above it", row.name, owner.name),
+                });
+            }
+            owner.members.push(row);
+        }
     }
     Ok(params)
 }
 
-/// `名称 类型 示例值 描述`, a first row, then bullet lines: each field a name (`└ name`
-/// for a child), a type, and an optional example before its description.
-fn response_table(lines: &[&str], start: usize, end: usize) -> Result<Vec<ResponseField>, PageError> {
-    // (line number, text) of every non-empty line, bullets stripped.
-    let mut items: Vec<(usize, String)> = Vec::new();
-    for (i, line) in lines.iter().enumerate().take(end).skip(start + 1) {
-        let text = line.trim();
-        if text.is_empty() || text.starts_with("名称") {
-            continue;
-        }
-        let text = text.strip_prefix('•').map(str::trim).unwrap_or(text);
-        let text = text.strip_prefix('└').map(str::trim).unwrap_or(text);
-        items.push((i + 1, text.to_owned()));
-    }
-    let mut fields = Vec::new();
-    let Some((first_line, first)) = items.first().cloned() else { return Ok(fields) };
-    // The first row is a table row on one line: `name Type description…`.
-    let tokens: Vec<&str> = first.split_whitespace().collect();
-    let (name, ty, rest) = match tokens.as_slice() {
-        [name, ty, "[]", rest @ ..] => (*name, format!("{ty} []"), rest),
-        [name, ty, rest @ ..] => (*name, (*ty).to_owned(), rest),
-        _ => return error(first_line, format!("a response row needs a name and a type: `{first}`")),
-    };
-    let Some(ty) = TopType::parse(&ty).filter(|_| is_field_name(name)) else {
-        return error(first_line, format!("a response row needs a name and a type: `{first}`"));
-    };
-    let (example, description) = match rest {
-        [] => (None, String::new()),
-        [only] => (None, (*only).to_owned()),
-        [example, description @ ..] => (Some((*example).to_owned()), description.join(" ")),
-    };
-    fields.push(ResponseField { name: name.to_owned(), ty, example, description, line: first_line });
+/// How deep objects may nest on a page.
+pub const MAX_DEPTH: usize = 32;
 
-    // The bullets: a field starts at a name whose next line is a type.
-    let starts_field = |k: usize| {
-        is_field_name(&items[k].1) && items.get(k + 1).is_some_and(|(_, next)| TopType::parse(next).is_some())
-    };
-    let mut k = 1;
-    while k < items.len() {
-        if !starts_field(k) {
-            return error(items[k].0, format!("expected a field name followed by its type, found `{}`", items[k].1));
-        }
-        let (line, name) = items[k].clone();
-        let ty = TopType::parse(&items[k + 1].1).expect("checked by starts_field");
-        let mut end = k + 2;
-        while end < items.len() && !starts_field(end) {
-            end += 1;
-        }
-        // After its type a field has an example and a description, or just a description:
-        // a third line is a field whose name or type does not read.
-        if end > k + 4 {
-            let (line, text) = &items[k + 4];
-            if let Some((next_line, next)) = items.get(k + 5).filter(|_| is_field_name(text)) {
-                return error(*next_line, format!("`{text}` is not followed by a type: found `{next}`"));
-            }
-            return error(*line, format!("expected a field name followed by its type, found `{text}`"));
-        }
-        let extra: Vec<&str> = items[k + 2..end].iter().map(|(_, t)| t.as_str()).collect();
-        let (example, description) = match extra.as_slice() {
-            [] => (None, String::new()),
-            [only] => (None, (*only).to_owned()),
-            [example, description @ ..] => (Some((*example).to_owned()), description.join(" ")),
+/// The object a member row below `row` belongs to: the last object opened, and how deep.
+fn deepest_open(row: &mut Row, depth: usize) -> (&mut Row, usize) {
+    if depth < MAX_DEPTH && row.members.last().is_some_and(|m| m.ty.object_name().is_some()) {
+        let last = row.members.last_mut().expect("checked");
+        return deepest_open(last, depth + 1);
+    }
+    (row, depth)
+}
+
+/// The error for a cell that starts no row: a name whose type does not read, or text
+/// where a row was expected.
+fn not_a_field(cells: &[Cell<'_>], k: usize, expected: &str) -> PageError {
+    let cell = cells[k];
+    let words = tokens(cell.text);
+    match (words.as_slice(), cells.get(k + 1)) {
+        ([name], Some(next)) if is_field_name(name) => PageError {
+            line: next.line,
+            message: format!("`{name}` is not followed by a type: found `{}`", next.text),
+        },
+        ([name, found, ..], _) if is_field_name(name) => PageError {
+            line: cell.line,
+            message: format!("`{found}` after `{name}` is not a type (String, Number, Boolean, Date, Price, Json, byte[], a type name, or a list `X []`)"),
+        },
+        _ => PageError { line: cell.line, message: format!("expected {expected}, found `{}`", cell.text) },
+    }
+}
+
+/// A line that is meant as a row but whose type does not read (`id number 必须`, `id
+/// Strng`… is read as an object type and refused later as unknown), rather than text.
+fn broken_row(cell: Cell<'_>) -> Result<(), PageError> {
+    let words = tokens(cell.text);
+    let [name, ty, rest @ ..] = words.as_slice() else { return Ok(()) };
+    if !is_field_name(name) {
+        return Ok(());
+    }
+    let looks_typed = ["string", "number", "boolean", "date", "price", "json", "long", "int", "integer", "double"]
+        .contains(&ty.to_ascii_lowercase().as_str())
+        || ty.ends_with("[]");
+    let has_required = rest.first().is_some_and(|w| matches!(w.as_str(), "必须" | "可选"));
+    if looks_typed || has_required {
+        return error(
+            cell.line,
+            format!("`{ty}` after `{name}` is not a type (String, Number, Boolean, Date, Price, BigDecimal, Json, byte[], a type name, or a list `X []`)"),
+        );
+    }
+    Ok(())
+}
+
+fn new_row(name: String, ty: TopType, required: bool, line: usize, top: bool) -> Row {
+    Row {
+        name,
+        ty,
+        required,
+        example: None,
+        description: String::new(),
+        limits: Limits::default(),
+        line,
+        top,
+        members: Vec::new(),
+    }
+}
+
+/// `名称 类型 示例值 描述`: a one-line row per top-level field, each followed by the runs of
+/// its nested fields: a name, its type, then an example and a description, each a cell.
+fn response_table(cells: &[Cell<'_>]) -> Result<Vec<Row>, PageError> {
+    let mut fields = Vec::new();
+    let mut k = 0;
+    while k < cells.len() {
+        let cell = cells[k];
+        let (mut row, inline) = if starts_run(cells, k) {
+            let ty = TopType::parse(cells[k + 1].text).expect("checked by starts_run");
+            k += 1;
+            (new_row(cell.text.to_owned(), ty, false, cell.line, fields.is_empty()), Vec::new())
+        } else if let Some((name, ty, rest)) = row_head(cell.text) {
+            (new_row(name, ty, false, cell.line, true), rest)
+        } else {
+            return Err(not_a_field(cells, k, "a field: a name followed by its type"));
         };
-        fields.push(ResponseField { name, ty, example, description, line });
-        k = end;
+        let mut after = Vec::new();
+        k += 1;
+        while k < cells.len() && !starts_run(cells, k) && row_head(cells[k].text).is_none() {
+            broken_row(cells[k])?;
+            after.push(cells[k]);
+            k += 1;
+        }
+        // A third cell after a run's type is a field whose type does not read.
+        if after.len() > 2 {
+            let (third, next) = (after[2], after.get(3));
+            if let Some(next) = next.filter(|_| is_field_name(third.text)) {
+                return error(next.line, format!("`{}` is not followed by a type: found `{}`", third.text, next.text));
+            }
+            return error(third.line, format!("expected a field: a name followed by its type, found `{}`", third.text));
+        }
+        texts(&mut row, inline, &after)?;
+        fields.push(row);
     }
     Ok(fields)
 }
 
-/// The XML example under `响应示例`, up to `异常示例`, which must follow: a page cut short
-/// inside or just after its example is not taken for whole.
-fn xml_example(lines: &[&str], start: usize) -> Result<(Element, String), PageError> {
-    let Some(end) = lines.iter().enumerate().skip(start).find(|(_, l)| l.trim() == ERROR_EXAMPLE).map(|(i, _)| i)
-    else {
-        return error(lines.len().max(1), format!("the page ends without its `{ERROR_EXAMPLE}` section: cut short?"));
-    };
-    let first = lines
-        .iter()
-        .enumerate()
-        .take(end)
-        .skip(start + 1)
-        .find(|(_, l)| l.trim_start().starts_with('<'))
-        .map(|(i, _)| i);
-    let Some(first) = first else {
-        return error(start + 1, "the `响应示例` section has no XML example");
-    };
-    let xml = lines[first..end].join("\n");
-    let element = parse_xml(&xml).map_err(|(offset_line, message)| PageError {
-        line: first + 1 + offset_line,
-        message: format!("the XML example is malformed: {message}"),
-    })?;
-    Ok((element, xml.trim_end().to_owned()))
+/// The example answers between `响应示例` and `异常示例`: XML and JSON, in any order.
+fn examples(lines: &[&str], start: usize, end: usize) -> Result<(Option<Element>, Option<String>), PageError> {
+    // The byte offset of each line in the section's text, to map positions to lines.
+    let section = lines[start + 1..end].join("\n");
+    let mut starts = Vec::with_capacity(end - start);
+    let mut offset = 0;
+    for line in &lines[start + 1..end] {
+        starts.push(offset);
+        offset += line.len() + 1;
+    }
+    let line_of = |pos: usize| start + 2 + starts.partition_point(|&s| s <= pos).saturating_sub(1);
+
+    let mut xml: Option<(Element, String)> = None;
+    let mut json: Option<Element> = None;
+    let mut pos = 0;
+    while pos < section.len() {
+        let rest = &section[pos..];
+        let Some(skip) = rest.find(|c: char| !c.is_whitespace()) else { break };
+        let at = pos + skip;
+        let rest = &section[at..];
+        if rest.starts_with('<') {
+            let (element, used) = parse_xml(rest, &|p| line_of(at + p))?;
+            let text = rest[..used].trim_end().to_owned();
+            if xml.is_none() {
+                xml = Some((element, text));
+            }
+            pos = at + used;
+        } else if rest.starts_with('{') || rest.starts_with('[') {
+            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
+            let value = match stream.next() {
+                Some(Ok(value)) => value,
+                Some(Err(err)) => {
+                    let line = line_of(at) + err.line().saturating_sub(1);
+                    return error(line, format!("the JSON example is malformed: {err}"));
+                }
+                None => break,
+            };
+            let used = stream.byte_offset();
+            if json.is_none() {
+                json = Some(json_root(&value, line_of(at)));
+            }
+            pos = at + used.max(1);
+        } else {
+            // A label (`XML示例`, `JSON示例`) or other text: the next line.
+            pos = at + rest.find('\n').map_or(rest.len(), |n| n + 1);
+        }
+    }
+    match (xml, json) {
+        (Some((element, text)), _) => Ok((Some(element), Some(text))),
+        (None, Some(element)) => Ok((Some(element), None)),
+        (None, None) => error(start + 1, "the `响应示例` section has no example answer, in XML or JSON"),
+    }
 }
 
-/// Reads an XML document into a tree; errors carry the line within `xml`, from 0.
-fn parse_xml(xml: &str) -> Result<Element, (usize, String)> {
+/// The root element of a JSON example: `{"x_response": {...}}` as `<x_response>`, or a
+/// bare object as a root of its own.
+fn json_root(value: &serde_json::Value, line: usize) -> Element {
+    if let serde_json::Value::Object(map) = value {
+        if map.len() == 1 {
+            let (name, inner) = map.iter().next().expect("one");
+            if name.ends_with("_response") {
+                return json_element(name, inner, line);
+            }
+        }
+    }
+    json_element("", value, line)
+}
+
+fn json_element(name: &str, value: &serde_json::Value, line: usize) -> Element {
+    use serde_json::Value;
+    let mut element = Element { name: name.to_owned(), line, ..Element::default() };
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match inner {
+                    // An array's items are children of one name, as XML lists them.
+                    Value::Array(items) => {
+                        let mut list = Element { name: key.clone(), line, ..Element::default() };
+                        list.children = items.iter().map(|item| json_element("", item, line)).collect();
+                        element.children.push(list);
+                    }
+                    other => element.children.push(json_element(key, other, line)),
+                }
+            }
+        }
+        Value::Array(items) => element.children = items.iter().map(|item| json_element("", item, line)).collect(),
+        Value::String(text) => element.text = text.clone(),
+        other => element.text = other.to_string(),
+    }
+    element
+}
+
+/// Reads one XML document at the start of `xml` into a tree: the root element and the
+/// bytes it took. `line_of` maps a byte position in `xml` to the page's line.
+fn parse_xml(xml: &str, line_of: &dyn Fn(usize) -> usize) -> Result<(Element, usize), PageError> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(xml);
-    let mut stack: Vec<Element> = vec![Element::default()];
-    let line_at = |reader: &quick_xml::Reader<&[u8]>| {
-        xml[..(reader.buffer_position() as usize).min(xml.len())].matches('\n').count()
+    let mut stack: Vec<Element> = Vec::new();
+    let fail = |pos: u64, message: String| PageError {
+        line: line_of(usize::try_from(pos).unwrap_or(usize::MAX).min(xml.len())),
+        message: format!("the XML example is malformed: {message}"),
     };
     loop {
-        let event = reader.read_event().map_err(|err| (line_at(&reader), err.to_string()))?;
+        let before = reader.buffer_position();
+        let event = reader.read_event().map_err(|err| fail(reader.error_position(), err.to_string()))?;
         match event {
             Event::Start(tag) => {
                 let name = tag.name().into_inner().to_owned();
-                stack.push(Element { name, ..Element::default() });
+                stack.push(Element { name, line: line_of(before as usize), ..Element::default() });
             }
             Event::Empty(tag) => {
                 let name = tag.name().into_inner().to_owned();
-                let parent = stack.last_mut().expect("the document element is at the bottom");
-                parent.children.push(Element { name, ..Element::default() });
+                let element = Element { name, line: line_of(before as usize), ..Element::default() };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(element),
+                    None => return Ok((element, reader.buffer_position() as usize)),
+                }
             }
             Event::End(_) => {
-                let done = stack.pop().expect("quick-xml checks that ends match starts");
+                let Some(done) = stack.pop() else {
+                    return Err(fail(before, "an end tag without a start".to_owned()));
+                };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(done),
-                    None => return Err((line_at(&reader), "an end tag without a start".to_owned())),
+                    None => return Ok((done, reader.buffer_position() as usize)),
                 }
             }
             Event::Text(text) => {
@@ -361,20 +729,11 @@ fn parse_xml(xml: &str) -> Result<Element, (usize, String)> {
                     open.text.push_str(text.trim());
                 }
             }
-            Event::Eof => break,
+            Event::Eof => {
+                let open = stack.last().map_or("", |e| e.name.as_str());
+                return Err(fail(xml.len() as u64, format!("`<{open}>` is never closed")));
+            }
             _ => {}
         }
-    }
-    if stack.len() != 1 {
-        return Err((
-            xml.matches('\n').count(),
-            format!("`<{}>` is never closed", stack.last().map_or("", |e| e.name.as_str())),
-        ));
-    }
-    let mut document = stack.pop().expect("one left");
-    match document.children.len() {
-        1 => Ok(document.children.remove(0)),
-        0 => Err((0, "there is no element".to_owned())),
-        _ => Err((0, "there is more than one root element".to_owned())),
     }
 }
