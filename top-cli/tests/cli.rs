@@ -189,13 +189,32 @@ fn gen_writes_one_module_per_namespace_with_progress() {
     assert!(deposit.contains("pub struct TaobaoBaodianDepositGet;"), "{deposit}");
     std::fs::remove_dir_all(&out).unwrap();
 
-    // A bad page fails the run, naming the file and the line.
-    let bad = std::env::temp_dir().join(format!("top-gen-bad-{}.txt", std::process::id()));
-    std::fs::write(&bad, "this is not a page\n").unwrap();
-    let output = top(&["gen", bad.to_str().unwrap()]);
-    std::fs::remove_file(&bad).unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    assert!(stderr(&output).contains(".txt: line 1: no title like"), "{}", stderr(&output));
+    // A folder with good pages and bad ones: every good page is written, every bad one
+    // reported with its file and line, and the status says some failed.
+    let mixed = std::env::temp_dir().join(format!("top-gen-mixed-{}", std::process::id()));
+    std::fs::create_dir_all(&mixed).unwrap();
+    for entry in std::fs::read_dir(pages).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, mixed.join(path.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(mixed.join("a-not-a-page.txt"), "this is not a page\n").unwrap();
+    let deposit = std::fs::read_to_string(mixed.join("taobao.baodian.deposit.get.txt")).unwrap();
+    let broken = deposit.replace("  • Number\n  • 1000", "  • Numbr\n  • 1000");
+    let broken_line = broken.lines().position(|l| l.contains("Numbr")).unwrap() + 1;
+    std::fs::write(mixed.join("taobao.baodian.deposit.get.txt"), broken).unwrap();
+    let out = mixed.join("out");
+    let output = top(&["gen", mixed.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let report = stderr(&output);
+    assert_eq!(output.status.code(), Some(3), "{report}");
+    assert!(report.contains("a-not-a-page.txt:1: error: no title like"), "{report}");
+    let expected = format!("taobao.baodian.deposit.get.txt:{}: error: `deposit`", broken_line - 1);
+    assert!(report.contains(&expected), "{expected} not in {report}");
+    assert!(report.contains("top gen: 2 of 4 pages failed"), "{report}");
+    let index = std::fs::read_to_string(out.join("mod.rs")).unwrap();
+    assert_eq!(index.matches("pub mod").count(), 2, "{index}");
+    assert!(out.join("alibaba_idle.rs").exists() && out.join("alibaba_shuqi.rs").exists());
+    assert!(!out.join("taobao_baodian.rs").exists());
+    std::fs::remove_dir_all(&mixed).unwrap();
 }
 
 /// A client of the sandbox that is not top-api: Python signing with md5 itself.
