@@ -74,7 +74,10 @@ fn unknown_type(row: &Row, name: &str) -> PageError {
 
 fn request_member(row: &Row, depth: usize) -> Result<Member, PageError> {
     if depth > MAX_DEPTH {
-        return Err(PageError { line: row.line, message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name) });
+        return Err(PageError {
+            line: row.line,
+            message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
+        });
     }
     let members = row.members.iter().map(|m| request_member(m, depth + 1)).collect::<Result<Vec<_>, _>>()?;
     if let Some(name) = row.ty.object_name() {
@@ -82,11 +85,7 @@ fn request_member(row: &Row, depth: usize) -> Result<Member, PageError> {
             return Err(unknown_type(row, name));
         }
     }
-    Ok(Member {
-        required: row.required,
-        limits: row.limits,
-        ..member(row, model_type(&row.ty, members))
-    })
+    Ok(Member { required: row.required, limits: row.limits, ..member(row, model_type(&row.ty, members)) })
 }
 
 fn member(row: &Row, ty: Type) -> Member {
@@ -168,14 +167,14 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
         nodes[parent].children.push(i);
         if row.ty.object_name().is_some() {
             if open.len() > MAX_DEPTH {
-                return Err(PageError { line: row.line, message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name) });
+                return Err(PageError {
+                    line: row.line,
+                    message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
+                });
             }
             // A list's element holds its items; an object's element holds its fields.
-            let elements: Vec<&Element> = if row.ty.is_list() {
-                elements.iter().flat_map(|e| e.children.iter()).collect()
-            } else {
-                elements
-            };
+            let elements: Vec<&Element> =
+                if row.ty.is_list() { elements.iter().flat_map(|e| e.children.iter()).collect() } else { elements };
             nodes.push(Node::new(Some(i), &elements));
             open.push(nodes.len() - 1);
         }
@@ -192,14 +191,18 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
         for element in unlisted {
             warnings.push(PageError {
                 line: element.line,
-                message: format!("the example answer has `{}`, which the response table does not list: left out", element.name),
+                message: format!(
+                    "the example answer has `{}`, which the response table does not list: left out",
+                    element.name
+                ),
             });
         }
     }
     // The tree, built from the leaves up: every object's node comes after its parent's.
     let mut built: Vec<Option<Vec<Member>>> = Vec::with_capacity(nodes.len());
     built.resize_with(nodes.len(), || None);
-    let node_of: HashMap<usize, usize> = nodes.iter().enumerate().filter_map(|(n, node)| node.row.map(|r| (r, n))).collect();
+    let node_of: HashMap<usize, usize> =
+        nodes.iter().enumerate().filter_map(|(n, node)| node.row.map(|r| (r, n))).collect();
     for n in (0..nodes.len()).rev() {
         let mut members = Vec::with_capacity(nodes[n].children.len());
         for &r in &nodes[n].children {

@@ -215,7 +215,8 @@ fn strip_marks(text: &str) -> &str {
 pub fn parse(text: &str) -> Result<Page, PageError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // `lines` takes off `\n` and `\r\n`; a lone `\r` (old Mac files) ends a line too.
-    let lines: Vec<&str> = text.split('\n').flat_map(|l| l.split('\r')).map(str::trim_end).collect();
+    let lines: Vec<&str> =
+        text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')).map(str::trim_end).collect();
     let lines: &[&str] = if text.ends_with('\n') { &lines[..lines.len() - 1] } else { &lines };
     let last = lines.len().max(1);
 
@@ -269,7 +270,9 @@ fn title(line: &str) -> Option<(String, String)> {
     };
     let dotted = method.split('.').count() >= 2
         && method.starts_with(|c: char| c.is_ascii_lowercase())
-        && method.split('.').all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+        && method
+            .split('.')
+            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
     dotted.then(|| (method.to_owned(), title.to_owned()))
 }
 
@@ -305,7 +308,8 @@ fn tokens(text: &str) -> Vec<String> {
     }
     let mut out: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
-        let is_time = word.len() == 8 && word.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_digit() });
+        let is_time = word.len() == 8
+            && word.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_digit() });
         match out.last_mut() {
             Some(date) if is_time && is_date(date) => {
                 date.push(' ');
@@ -318,7 +322,8 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 fn is_date(text: &str) -> bool {
-    text.len() == 10 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+    text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
 }
 
 /// A one-line row's name and type, and the cells after them; `None` when the line is not
@@ -367,9 +372,16 @@ fn limit(text: &str) -> Option<Limit<'_>> {
 }
 
 /// Applies a limit cell to `row`.
-fn apply_limit(row: &mut Row, cell: Cell<'_>, limit: Limit<'_>, warnings: &mut Vec<PageError>) -> Result<(), PageError> {
+fn apply_limit(
+    row: &mut Row,
+    cell: Cell<'_>,
+    limit: Limit<'_>,
+    warnings: &mut Vec<PageError>,
+) -> Result<(), PageError> {
     let whole = |value: &str| -> Result<u64, PageError> {
-        value.parse::<u64>().or_else(|_| error(cell.line, format!("`{}` needs a whole number, found `{value}`", cell.text)))
+        value
+            .parse::<u64>()
+            .or_else(|_| error(cell.line, format!("`{}` needs a whole number, found `{value}`", cell.text)))
     };
     match limit {
         Limit::MaxLength(value) => row.limits.max_length = Some(whole(value)?),
@@ -450,7 +462,8 @@ fn request_table(cells: &[Cell<'_>], warnings: &mut Vec<PageError>) -> Result<Ve
             let ty = TopType::parse(cells[k + 1].text).expect("checked by starts_run");
             let mut required_flag = false;
             let mut next = k + 2;
-            if let Some(word) = cells.get(next).filter(|c| matches!(c.text, "必须" | "可选" | "必填" | "选填")) {
+            if let Some(word) = cells.get(next).filter(|c| matches!(c.text, "必须" | "可选" | "必填" | "选填"))
+            {
                 required_flag = required(*word, word.text, cell.text)?;
                 next += 1;
             }

@@ -12,6 +12,7 @@ use std::path::Path;
 use top_api::{decode, Format, Request};
 use top_cli::catalog::{Catalog, Overrides};
 use top_cli::emit::{self, Options};
+use top_cli::model::{Member, Type};
 use top_cli::{gen, page};
 
 /// The declarations the generated seeds replaced, as they were written by hand.
@@ -89,7 +90,10 @@ fn what_the_pages_say_is_read() {
     assert_eq!(deposit.method, "taobao.baodian.deposit.get");
     assert_eq!(deposit.title, "宝点用户帐户查询(已迁移)");
     use top_cli::model::Session;
-    assert_eq!([pages[0].session, pages[1].session, deposit.session], [Session::None, Session::None, Session::Required]);
+    assert_eq!(
+        [pages[0].session, pages[1].session, deposit.session],
+        [Session::None, Session::None, Session::Required]
+    );
     assert!(deposit.params.is_empty());
     let author = &pages[1];
     let names: Vec<(&str, bool)> = author.params.iter().map(|p| (p.name.as_str(), p.required)).collect();
@@ -463,3 +467,188 @@ const MAIN: &str = r##"fn main() {
     assert_eq!(answer.same.unwrap().x, Some(1));
 }
 "##;
+
+/// The collected pages: APIs other than the seeds, in the layouts real pages have (one-line
+/// rows for every top-level field, limits as bullets, object params' member rows, byte[],
+/// Json, Price and BigDecimal, Date answers, every session statement, a byte-order mark,
+/// CRLF, trailing spaces, tab-separated cells, JSON before or after XML, JSON alone, the
+/// gateway's `request_id` and several list items). Their facts are the catalog's; their
+/// wording and example values are made up.
+fn collected_pages() -> Vec<(String, String)> {
+    let dir = manifest_dir().join("tests/pages/more");
+    let mut pages: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 15, "{} pages in {}", pages.len(), dir.display());
+    pages
+}
+
+#[test]
+fn every_collected_page_generates_and_compiles_as_the_ui_pass_file_holds_them() {
+    let mut source = String::new();
+    let mut main = String::from("fn main() {\n");
+    for (name, text) in collected_pages() {
+        let module = gen::module(&text).unwrap_or_else(|err| panic!("{name}:{}: {}", err.line, err.message));
+        syn::parse_file(&module.source).unwrap_or_else(|err| panic!("{name}: {err}\n{}", module.source));
+        assert!(module.warnings.is_empty(), "{name}: {:?}", module.warnings);
+        source.push('\n');
+        source.push_str(&module.source);
+        let (module_name, type_name) = (gen::module_name(&module.method), gen::type_name(&module.method));
+        if module.source.contains("pub const EXAMPLE_XML") {
+            main.push_str(&format!(
+                "    top_api::decode::<{module_name}::{type_name}>({module_name}::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();\n"
+            ));
+        }
+    }
+    main.push_str("}\n");
+    let text = format!(
+        "//! What `top gen` writes for the collected pages (top-cli/tests/pages/more), compiled\n\
+         //! here; each page's XML example is decoded by its generated answer.\n\
+         //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.\n{source}\n{main}"
+    );
+    let path = manifest_dir().join("../tests/ui/pass/generated-pages.rs");
+    if std::env::var_os("TOP_BLESS").is_some() {
+        std::fs::write(&path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "rewrite with TOP_BLESS=1 and review");
+}
+
+/// The differences between a page's members and the catalog's, by path.
+fn differences(page: &[Member], catalog: &[Member], path: &str, request: bool, out: &mut Vec<String>) {
+    let names = |members: &[Member]| members.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
+    if names(page) != names(catalog) {
+        out.push(format!("{path}: the page lists {:?}, the catalog {:?}", names(page), names(catalog)));
+        return;
+    }
+    for (p, c) in page.iter().zip(catalog) {
+        let at = format!("{path}.{}", p.name);
+        if p.ty.top_name() != c.ty.top_name() {
+            out.push(format!("{at}: the page says {}, the catalog {}", p.ty.top_name(), c.ty.top_name()));
+        }
+        if request && (p.required, p.limits) != (c.required, c.limits) {
+            out.push(format!(
+                "{at}: the page says {:?} {:?}, the catalog {:?} {:?}",
+                p.required, p.limits, c.required, c.limits
+            ));
+        }
+        let inner = |ty: &Type| match ty {
+            Type::Object { members, .. } => members.clone(),
+            Type::List(item) => match item.as_ref() {
+                Type::Object { members, .. } => members.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        differences(&inner(&p.ty), &inner(&c.ty), &at, request, out);
+    }
+}
+
+#[test]
+fn the_collected_pages_agree_with_the_catalog() {
+    let mut checked = 0;
+    for (name, text) in collected_pages() {
+        let from_page = gen::to_api(&page::parse(&text).unwrap()).unwrap();
+        let Some(found) = top_cli::embedded::find(&from_page.method) else { continue };
+        let from_catalog = found.api();
+        let mut out = Vec::new();
+        differences(&from_page.request, &from_catalog.request, "request", true, &mut out);
+        differences(&from_page.response, &from_catalog.response, "response", false, &mut out);
+        assert!(out.is_empty(), "{name}:\n{}", out.join("\n"));
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked} pages checked against the catalog");
+}
+
+fn collected(method: &str) -> (String, page::Page, top_cli::model::Api) {
+    let text = std::fs::read_to_string(manifest_dir().join(format!("tests/pages/more/{method}.txt"))).unwrap();
+    let page = page::parse(&text).unwrap_or_else(|err| panic!("{method}: {err}"));
+    let api = gen::to_api(&page).unwrap();
+    (text, page, api)
+}
+
+#[test]
+fn what_the_collected_pages_say_is_read() {
+    use top_cli::model::{Limits, Session};
+    // Limits in the 更多限制 column, as bullets after the row, the description after them.
+    let (text, page, _) = collected("taobao.crm.group.add");
+    assert!(text.contains('\t') && text.contains("  \n"), "tab-separated cells and trailing spaces");
+    let name = &page.params[0];
+    assert_eq!((name.name.as_str(), name.required, name.example.as_deref()), ("group_name", true, Some("abc123")));
+    assert_eq!(name.limits, Limits { max_length: Some(15), ..Limits::default() });
+    assert_eq!(name.description, "说明groupname");
+    let (_, page, _) = collected("alibaba.scbp.showcase.addproduct");
+    assert_eq!(page.params[0].ty, page::TopType::List(Box::new(page::TopType::String)));
+    assert_eq!(page.params[0].limits.max_list_size, Some(20));
+    assert_eq!(page.session, Session::Optional, "可选授权");
+    let (text, page, _) = collected("taobao.crm.group.append");
+    assert!(text.contains("\r\n"));
+    assert_eq!(page.params[1].limits, Limits { max_length: Some(19), min_value: Some(1), ..Limits::default() });
+    // A default value is told in the docs; the row's example stays on its line.
+    let (_, page, api) = collected("alibaba.idle.rent.item.query");
+    assert_eq!(page.params[0].example.as_deref(), Some("5882748234"));
+    assert_eq!(page.params[0].description, "默认值:0 商品的数字id");
+    assert_eq!(page.session, Session::None);
+    // Nesting four deep, read from the example, lists of objects inside lists.
+    let Type::Object { members, .. } = &api.response[0].ty else { panic!() };
+    let Type::Object { members, .. } = &members[0].ty else { panic!() };
+    let skus = members.iter().find(|m| m.name == "item_sku_list").unwrap();
+    let Type::List(item) = &skus.ty else { panic!() };
+    let Type::Object { name, members } = item.as_ref() else { panic!() };
+    assert_eq!(name, "ItemSkuDto");
+    let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["quantity", "prop_list", "sku_id"], "sku_id follows prop_list's members but is ItemSkuDto's");
+    // The member rows of an object param.
+    let (_, page, api) = collected("alibaba.ele.fengniao.merchant.contract.cancel");
+    let members: Vec<(&str, bool)> = page.params[0].members.iter().map(|m| (m.name.as_str(), m.required)).collect();
+    assert_eq!(members[..2], [("app_id", false), ("merchant_code", false)]);
+    assert!(matches!(&api.request[0].ty, Type::Object { name, .. } if name == "Param"));
+    // A file, the session from the request example, a byte-order mark, Date answers.
+    let (text, page, api) = collected("taobao.picture.upload");
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(page.method, "taobao.picture.upload");
+    assert_eq!(page.session, Session::Required);
+    assert_eq!(api.request.iter().find(|m| m.name == "img").unwrap().ty, Type::Bytes);
+    let source = gen::module(&text).unwrap().source;
+    assert!(source.contains("pub img: Option<top_api::File>,"), "{source}");
+    assert!(source.contains("pub created: Option<top_api::Date>,"), "{source}");
+    // 不需要授权, an XML declaration.
+    let (_, page, api) = collected("taobao.time.get");
+    assert_eq!(page.session, Session::None);
+    assert_eq!(api.response[0].ty, Type::Date);
+    // 需要授权, JSON before XML: the XML example is the one kept.
+    let (_, page, _) = collected("taobao.drug.price.update");
+    assert_eq!(page.session, Session::Required);
+    assert!(page.example_xml.as_deref().unwrap().starts_with("<drug_price_update_response>"));
+    // JSON alone, with the gateway's request_id: the nesting comes from it.
+    let (_, page, api) = collected("taobao.top.auth.token.create");
+    assert_eq!(page.example_xml, None);
+    assert_eq!(page.example.as_ref().unwrap().name, "top_auth_token_create_response");
+    assert!(!api.response.is_empty());
+    // Prices and BigDecimals are exact decimals.
+    let (text, ..) = collected("taobao.drug.price.update");
+    assert!(gen::module(&text).unwrap().source.contains("top_api::Decimal"));
+}
+
+#[test]
+fn line_ends_and_byte_order_marks_do_not_move_lines() {
+    let text = page_text("alibaba.shuqi.original.backend.ognvaliauthor.authorinfo");
+    let broken = text.replace("user_id Number 必须", "user_id Number 也许");
+    let line = broken.lines().position(|l| l.contains("也许")).unwrap() + 1;
+    for variant in [
+        broken.clone(),
+        broken.replace('\n', "\r\n"),
+        broken.replace('\n', "\r"),
+        format!("\u{feff}{}", broken.replace('\n', "  \r\n")),
+    ] {
+        let err = page::parse(&variant).unwrap_err();
+        assert_eq!(err.line, line, "{err}");
+    }
+    // And the same page reads the same under each.
+    let plain = gen::module(&text).unwrap().source;
+    assert_eq!(gen::module(&format!("\u{feff}{}", text.replace('\n', " \r\n"))).unwrap().source, plain);
+}

@@ -1,0 +1,956 @@
+//! What `top gen` writes for the collected pages (top-cli/tests/pages/more), compiled
+//! here; each page's XML example is decoded by its generated answer.
+//! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.
+
+/// `alibaba.charity.charitytime.user.queryusercharityaccount`: 查询用户公益账户.
+pub mod alibaba_charity_charitytime_user_queryusercharityaccount {
+    /// 查询用户公益账户
+    ///
+    /// 查询用户公益账户的接口
+    ///
+    /// Needs no session.
+    #[top_api::top_api(
+        method = "alibaba.charity.charitytime.user.queryusercharityaccount",
+        response = AlibabaCharityCharitytimeUserQueryusercharityaccountResponse,
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaCharityCharitytimeUserQueryusercharityaccount {
+        /// 说明querycharity
+        #[top(object)]
+        pub query_charity_time_top_api_hsf_request: Option<QueryCharityTimeTopApiHsfRequest>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<?xml version="1.0" encoding="utf-8" ?>
+<alibaba_charity_charitytime_user_queryusercharityaccount_response>
+    <result>
+        <msg>abc123</msg>
+        <code>42</code>
+        <data>
+            <charity_time_minutes>42</charity_time_minutes>
+            <charity_time_hours>3.1415</charity_time_hours>
+        </data>
+    </result>
+</alibaba_charity_charitytime_user_queryusercharityaccount_response>"#;
+
+    /// The answer of `alibaba.charity.charitytime.user.queryusercharityaccount`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaCharityCharitytimeUserQueryusercharityaccountResponse {
+        /// 说明result
+        pub result: Option<CsrResult>,
+    }
+
+    /// `QueryCharityTimeTopApiHsfRequest`: 说明querycharity
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QueryCharityTimeTopApiHsfRequest {
+        /// 说明activityid
+        /// Required. Example: `42`.
+        #[top(required)]
+        pub activity_id: i64,
+        /// 说明userkey
+        /// Required. Example: `abc123`.
+        #[top(required)]
+        pub user_key: String,
+        /// 说明appkey
+        /// Required. Example: `abc123`.
+        #[top(required)]
+        pub app_key: String,
+    }
+
+    /// `CsrResult`: 说明result
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CsrResult {
+        /// 说明msg
+        /// Example: `abc123`.
+        pub msg: Option<String>,
+        /// 说明code
+        /// Example: `42`.
+        pub code: Option<i64>,
+        /// 说明data
+        pub data: Option<SumUserCharityTimeTopApiHsfResponse>,
+    }
+
+    /// `SumUserCharityTimeTopApiHsfResponse`: 说明data
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SumUserCharityTimeTopApiHsfResponse {
+        /// 说明charitytimem
+        /// Example: `42`.
+        pub charity_time_minutes: Option<i64>,
+        /// 说明charitytimeh
+        /// Example: `3.1415`.
+        pub charity_time_hours: Option<top_api::Decimal>,
+    }
+}
+
+/// `alibaba.ele.fengniao.merchant.contract.cancel`: 蜂鸟商户解约接口.
+pub mod alibaba_ele_fengniao_merchant_contract_cancel {
+    /// 蜂鸟商户解约接口
+    ///
+    /// 蜂鸟商户解约接口的接口
+    ///
+    /// Needs no session.
+    #[top_api::top_api(
+        method = "alibaba.ele.fengniao.merchant.contract.cancel",
+        response = AlibabaEleFengniaoMerchantContractCancelResponse,
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaEleFengniaoMerchantContractCancel {
+        /// 说明param
+        #[top(object)]
+        pub param: Option<ParamObject>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<alibaba_ele_fengniao_merchant_contract_cancel_response>
+    <message>abc123</message>
+</alibaba_ele_fengniao_merchant_contract_cancel_response>"#;
+
+    /// The answer of `alibaba.ele.fengniao.merchant.contract.cancel`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaEleFengniaoMerchantContractCancelResponse {
+        /// 说明message
+        /// Example: `abc123`.
+        pub message: Option<String>,
+    }
+
+    /// `Param`: 说明param
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Param")]
+    pub struct ParamObject {
+        /// 说明appid
+        /// Example: `abc123`.
+        pub app_id: Option<String>,
+        /// 说明merchantcode
+        /// Example: `abc123`.
+        pub merchant_code: Option<String>,
+    }
+}
+
+/// `alibaba.idle.rent.item.query`: 查询租赁商品信息.
+pub mod alibaba_idle_rent_item_query {
+    /// 查询租赁商品信息
+    ///
+    /// 查询租赁商品信息的接口
+    ///
+    /// Needs no session.
+    #[top_api::top_api(
+        method = "alibaba.idle.rent.item.query",
+        response = AlibabaIdleRentItemQueryResponse,
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaIdleRentItemQuery {
+        /// 默认值:0 商品的数字id
+        /// Example: `5882748234`.
+        pub item_id: Option<i64>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<alibaba_idle_rent_item_query_response>
+    <result>
+        <data>
+            <used_level>42</used_level>
+            <quantity>42</quantity>
+            <address>
+                <area>abc123</area>
+                <city>abc123</city>
+                <prov>abc123</prov>
+            </address>
+            <title>abc123</title>
+            <item_sku_list>
+                <item_sku_dto>
+                    <quantity>42</quantity>
+                    <prop_list>
+                        <item_pv_pair_dto>
+                            <value_text>abc123</value_text>
+                            <prop_text>abc123</prop_text>
+                        </item_pv_pair_dto>
+                        <item_pv_pair_dto>
+                            <value_text>abc123</value_text>
+                            <prop_text>abc123</prop_text>
+                        </item_pv_pair_dto>
+                    </prop_list>
+                    <sku_id>42</sku_id>
+                </item_sku_dto>
+                <item_sku_dto>
+                    <quantity>42</quantity>
+                    <prop_list>
+                        <item_pv_pair_dto>
+                            <value_text>abc123</value_text>
+                            <prop_text>abc123</prop_text>
+                        </item_pv_pair_dto>
+                        <item_pv_pair_dto>
+                            <value_text>abc123</value_text>
+                            <prop_text>abc123</prop_text>
+                        </item_pv_pair_dto>
+                    </prop_list>
+                    <sku_id>42</sku_id>
+                </item_sku_dto>
+            </item_sku_list>
+            <item_id>42</item_id>
+            <price_info>
+                <reserve_price>42</reserve_price>
+                <original_price>42</original_price>
+                <star>abc123</star>
+                <deposit>42</deposit>
+                <settle_price_per_day>42</settle_price_per_day>
+            </price_info>
+            <desc>abc123</desc>
+            <status>42</status>
+            <template_id>42</template_id>
+        </data>
+        <success>true</success>
+        <error_message>abc123</error_message>
+        <error_code>abc123</error_code>
+    </result>
+    <request_id>2fkn3n8s9b0c</request_id>
+</alibaba_idle_rent_item_query_response>"#;
+
+    /// The answer of `alibaba.idle.rent.item.query`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaIdleRentItemQueryResponse {
+        /// 说明result
+        pub result: Option<ResultObject>,
+    }
+
+    /// `Result`: 说明result
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        /// 说明data
+        pub data: Option<Data>,
+        /// 说明success
+        /// Example: `true`.
+        pub success: Option<bool>,
+        /// 说明errormessage
+        /// Example: `abc123`.
+        pub error_message: Option<String>,
+        /// 说明errorcode
+        /// Example: `abc123`.
+        pub error_code: Option<String>,
+    }
+
+    /// `Data`: 说明data
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        /// 说明usedlevel
+        /// Example: `42`.
+        pub used_level: Option<i64>,
+        /// 说明quantity
+        /// Example: `42`.
+        pub quantity: Option<i64>,
+        /// 说明address
+        pub address: Option<AddressDto>,
+        /// 说明title
+        /// Example: `abc123`.
+        pub title: Option<String>,
+        /// 说明itemskulist
+        pub item_sku_list: Vec<ItemSkuDto>,
+        /// 说明itemid
+        /// Example: `42`.
+        pub item_id: Option<i64>,
+        /// 说明priceinfo
+        pub price_info: Option<PriceDto>,
+        /// 说明desc
+        /// Example: `abc123`.
+        pub desc: Option<String>,
+        /// 说明status
+        /// Example: `42`.
+        pub status: Option<i64>,
+        /// 说明templateid
+        /// Example: `42`.
+        pub template_id: Option<i64>,
+    }
+
+    /// `AddressDto`: 说明address
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AddressDto {
+        /// 杭州area
+        pub area: Option<String>,
+        /// 杭州city
+        pub city: Option<String>,
+        /// 杭州prov
+        pub prov: Option<String>,
+    }
+
+    /// `ItemSkuDto`: 说明itemskulist
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemSkuDto {
+        /// 说明quantity
+        /// Example: `42`.
+        pub quantity: Option<i64>,
+        /// 说明proplist
+        pub prop_list: Vec<ItemPvPairDto>,
+        /// 说明skuid
+        /// Example: `42`.
+        pub sku_id: Option<i64>,
+    }
+
+    /// `ItemPvPairDto`: 说明proplist
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemPvPairDto {
+        /// 说明valuetext
+        /// Example: `abc123`.
+        pub value_text: Option<String>,
+        /// 说明proptext
+        /// Example: `abc123`.
+        pub prop_text: Option<String>,
+    }
+
+    /// `PriceDto`: 说明priceinfo
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PriceDto {
+        /// 说明reserveprice
+        /// Example: `42`.
+        pub reserve_price: Option<i64>,
+        /// 说明originalpric
+        /// Example: `42`.
+        pub original_price: Option<i64>,
+        /// 说明star
+        /// Example: `abc123`.
+        pub star: Option<String>,
+        /// 说明deposit
+        /// Example: `42`.
+        pub deposit: Option<i64>,
+        /// 说明settlepricep
+        /// Example: `42`.
+        pub settle_price_per_day: Option<i64>,
+    }
+}
+
+/// `alibaba.scbp.showcase.addproduct`: 批量添加橱窗商品.
+pub mod alibaba_scbp_showcase_addproduct {
+    /// 批量添加橱窗商品
+    ///
+    /// 批量添加橱窗商品的接口
+    ///
+    /// Takes a user's session when there is one (optional).
+    #[top_api::top_api(
+        method = "alibaba.scbp.showcase.addproduct",
+        response = AlibabaScbpShowcaseAddproductResponse,
+        session = "optional",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaScbpShowcaseAddproduct {
+        /// 说明productidlis
+        /// Required. Example: `abc123`.
+        #[top(max_items = 20)]
+        pub product_id_list: Vec<String>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<alibaba_scbp_showcase_addproduct_response>
+    <result>true</result>
+</alibaba_scbp_showcase_addproduct_response>"#;
+
+    /// The answer of `alibaba.scbp.showcase.addproduct`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaScbpShowcaseAddproductResponse {
+        /// 说明result
+        /// Example: `true`.
+        pub result: Option<bool>,
+    }
+}
+
+/// `taobao.aftersale.get`: 查询用户售后服务模板.
+pub mod taobao_aftersale_get {
+    /// 查询用户售后服务模板
+    ///
+    /// 查询用户售后服务模板的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoAftersaleGet { .. })`.
+    #[top_api::top_api(
+        method = "taobao.aftersale.get",
+        response = TaobaoAftersaleGetResponse,
+        session = "required",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoAftersaleGet;
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<aftersale_get_response>
+    <after_sales>
+        <after_sale>
+            <after_sale_id>42</after_sale_id>
+            <after_sale_name>abc123</after_sale_name>
+            <after_sale_path>abc123</after_sale_path>
+        </after_sale>
+        <after_sale>
+            <after_sale_id>42</after_sale_id>
+            <after_sale_name>abc123</after_sale_name>
+            <after_sale_path>abc123</after_sale_path>
+        </after_sale>
+        <after_sale>
+            <after_sale_id>42</after_sale_id>
+            <after_sale_name>abc123</after_sale_name>
+            <after_sale_path>abc123</after_sale_path>
+        </after_sale>
+    </after_sales>
+</aftersale_get_response>"#;
+
+    /// The answer of `taobao.aftersale.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoAftersaleGetResponse {
+        /// 说明aftersales
+        pub after_sales: Vec<AfterSale>,
+    }
+
+    /// `AfterSale`: 说明aftersales
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AfterSale {
+        /// 说明aftersaleid
+        /// Example: `42`.
+        pub after_sale_id: Option<i64>,
+        /// 说明aftersalenam
+        /// Example: `abc123`.
+        pub after_sale_name: Option<String>,
+        /// 说明aftersalepat
+        /// Example: `abc123`.
+        pub after_sale_path: Option<String>,
+    }
+}
+
+/// `taobao.crm.group.add`: 卖家创建一个分组.
+pub mod taobao_crm_group_add {
+    /// 卖家创建一个分组
+    ///
+    /// 卖家创建一个分组的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoCrmGroupAdd { .. })`.
+    #[top_api::top_api(
+        method = "taobao.crm.group.add",
+        response = TaobaoCrmGroupAddResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoCrmGroupAdd {
+        /// 说明groupname
+        /// Required. Example: `abc123`.
+        #[top(max_len = 15)]
+        pub group_name: String,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<crm_group_add_response>
+    <group_id>42</group_id>
+    <is_success>true</is_success>
+</crm_group_add_response>"#;
+
+    /// The answer of `taobao.crm.group.add`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoCrmGroupAddResponse {
+        /// 说明groupid
+        /// Example: `42`.
+        pub group_id: Option<i64>,
+        /// 说明issuccess
+        /// Example: `true`.
+        pub is_success: Option<bool>,
+    }
+}
+
+/// `taobao.crm.group.append`: 将一个分组添加到另外一个分组.
+pub mod taobao_crm_group_append {
+    /// 将一个分组添加到另外一个分组
+    ///
+    /// 将一个分组添加到另外一个分组的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoCrmGroupAppend { .. })`.
+    #[top_api::top_api(
+        method = "taobao.crm.group.append",
+        response = TaobaoCrmGroupAppendResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoCrmGroupAppend {
+        /// 说明fromgroupid
+        /// Required. Example: `42`.
+        /// The platform also lists a maximum length of 19 for it.
+        #[top(min = 1)]
+        pub from_group_id: i64,
+        /// 说明togroupid
+        /// Required. Example: `42`.
+        /// The platform also lists a maximum length of 19 for it.
+        #[top(min = 1)]
+        pub to_group_id: i64,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<crm_group_append_response>
+    <is_success>true</is_success>
+</crm_group_append_response>"#;
+
+    /// The answer of `taobao.crm.group.append`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoCrmGroupAppendResponse {
+        /// 说明issuccess
+        /// Example: `true`.
+        pub is_success: Option<bool>,
+    }
+}
+
+/// `taobao.drug.price.update`: 商家更新宝贝价格.
+pub mod taobao_drug_price_update {
+    /// 商家更新宝贝价格
+    ///
+    /// 商家更新宝贝价格的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoDrugPriceUpdate { .. })`.
+    #[top_api::top_api(
+        method = "taobao.drug.price.update",
+        response = TaobaoDrugPriceUpdateResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoDrugPriceUpdate {
+        /// 说明outstoreid
+        /// Required. Example: `abc123`.
+        pub out_store_id: String,
+        /// 说明outitemid
+        /// Required. Example: `abc123`.
+        pub out_item_id: String,
+        /// 说明price
+        /// Required. Example: `12.50`.
+        pub price: top_api::Decimal,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<drug_price_update_response>
+    <result>
+        <msg_code>abc123</msg_code>
+        <msg_info>abc123</msg_info>
+        <success>true</success>
+    </result>
+</drug_price_update_response>"#;
+
+    /// The answer of `taobao.drug.price.update`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoDrugPriceUpdateResponse {
+        /// 说明result
+        pub result: Option<ResultObject>,
+    }
+
+    /// `Result`: 说明result
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        /// 说明msgcode
+        /// Example: `abc123`.
+        pub msg_code: Option<String>,
+        /// 说明msginfo
+        /// Example: `abc123`.
+        pub msg_info: Option<String>,
+        /// 说明success
+        /// Example: `true`.
+        pub success: Option<bool>,
+    }
+}
+
+/// `taobao.item.sku.delete`: 删除SKU.
+pub mod taobao_item_sku_delete {
+    /// 删除SKU
+    ///
+    /// 删除SKU的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoItemSkuDelete { .. })`.
+    #[top_api::top_api(
+        method = "taobao.item.sku.delete",
+        response = TaobaoItemSkuDeleteResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoItemSkuDelete {
+        /// 说明numiid
+        /// Required. Example: `42`.
+        pub num_iid: i64,
+        /// 说明properties
+        /// Required. Example: `abc123`.
+        pub properties: String,
+        /// 说明lang
+        /// Example: `abc123`.
+        pub lang: Option<String>,
+        /// 说明itemprice
+        /// Example: `12.50`.
+        pub item_price: Option<top_api::Decimal>,
+        /// 说明itemnum
+        /// Example: `42`.
+        pub item_num: Option<i64>,
+        /// 说明ignorewarnin
+        /// Example: `abc123`.
+        pub ignorewarning: Option<String>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<item_sku_delete_response>
+    <sku>
+        <iid>abc123</iid>
+        <num_iid>42</num_iid>
+        <modified>abc123</modified>
+    </sku>
+    <request_id>2fkn3n8s9b0c</request_id>
+</item_sku_delete_response>"#;
+
+    /// The answer of `taobao.item.sku.delete`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoItemSkuDeleteResponse {
+        /// 说明sku
+        pub sku: Option<Sku>,
+    }
+
+    /// `Sku`: 说明sku
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Sku {
+        /// 说明iid
+        /// Example: `abc123`.
+        pub iid: Option<String>,
+        /// 说明numiid
+        /// Example: `42`.
+        pub num_iid: Option<i64>,
+        /// 说明modified
+        /// Example: `abc123`.
+        pub modified: Option<String>,
+    }
+}
+
+/// `taobao.miniapp.shorturl.create`: 生成淘宝小程序短链接.
+pub mod taobao_miniapp_shorturl_create {
+    /// 生成淘宝小程序短链接
+    ///
+    /// 生成淘宝小程序短链接的接口
+    ///
+    /// Takes a user's session when there is one (optional).
+    #[top_api::top_api(
+        method = "taobao.miniapp.shorturl.create",
+        response = TaobaoMiniappShorturlCreateResponse,
+        session = "optional",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoMiniappShorturlCreate {
+        /// 说明miniappurl
+        /// Required. Example: `abc123`.
+        pub miniapp_url: String,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<miniapp_shorturl_create_response>
+    <result>
+        <model>
+            <short_url>abc123</short_url>
+        </model>
+    </result>
+</miniapp_shorturl_create_response>"#;
+
+    /// The answer of `taobao.miniapp.shorturl.create`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoMiniappShorturlCreateResponse {
+        /// 说明result
+        pub result: Option<ResultObject>,
+    }
+
+    /// `Result`: 说明result
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        /// 说明model
+        pub model: Option<MiniAppShortUrlDto>,
+    }
+
+    /// `MiniAppShortUrlDto`: 说明model
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MiniAppShortUrlDto {
+        /// 说明shorturl
+        /// Example: `abc123`.
+        pub short_url: Option<String>,
+    }
+}
+
+/// `taobao.picture.upload`: 上传单张图片.
+pub mod taobao_picture_upload {
+    /// 上传单张图片
+    ///
+    /// 上传单张图片的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoPictureUpload { .. })`.
+    #[top_api::top_api(
+        method = "taobao.picture.upload",
+        response = TaobaoPictureUploadResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoPictureUpload {
+        /// 说明picturecateg
+        /// Required. Example: `42`.
+        pub picture_category_id: i64,
+        /// 说明img
+        /// Required.
+        #[top(required)]
+        pub img: Option<top_api::File>,
+        /// 说明imageinputti
+        /// Required. Example: `abc123`.
+        pub image_input_title: String,
+        /// 说明title
+        /// Example: `abc123`.
+        pub title: Option<String>,
+        /// 说明clienttype
+        /// Example: `abc123`.
+        pub client_type: Option<String>,
+        /// 说明ishttps
+        /// Example: `true`.
+        pub is_https: Option<bool>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<picture_upload_response>
+    <picture>
+        <picture_id>42</picture_id>
+        <picture_category_id>42</picture_category_id>
+        <picture_path>abc123</picture_path>
+        <title>abc123</title>
+        <sizes>42</sizes>
+        <pixel>abc123</pixel>
+        <status>abc123</status>
+        <deleted>abc123</deleted>
+        <client_type>abc123</client_type>
+        <created>2024-05-01 10:00:00</created>
+        <modified>2024-05-01 10:00:00</modified>
+    </picture>
+    <request_id>2fkn3n8s9b0c</request_id>
+</picture_upload_response>"#;
+
+    /// The answer of `taobao.picture.upload`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoPictureUploadResponse {
+        /// 说明picture
+        pub picture: Option<Picture>,
+    }
+
+    /// `Picture`: 说明picture
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Picture {
+        /// 说明pictureid
+        /// Example: `42`.
+        pub picture_id: Option<i64>,
+        /// 说明picturecateg
+        /// Example: `42`.
+        pub picture_category_id: Option<i64>,
+        /// 说明picturepath
+        /// Example: `abc123`.
+        pub picture_path: Option<String>,
+        /// 说明title
+        /// Example: `abc123`.
+        pub title: Option<String>,
+        /// 说明sizes
+        /// Example: `42`.
+        pub sizes: Option<i64>,
+        /// 说明pixel
+        /// Example: `abc123`.
+        pub pixel: Option<String>,
+        /// 说明status
+        /// Example: `abc123`.
+        pub status: Option<String>,
+        /// 说明deleted
+        /// Example: `abc123`.
+        pub deleted: Option<String>,
+        /// 说明clienttype
+        /// Example: `abc123`.
+        pub client_type: Option<String>,
+        /// 说明created
+        /// Example: `2024-05-01 10:00:00`.
+        pub created: Option<top_api::Date>,
+        /// 说明modified
+        /// Example: `2024-05-01 10:00:00`.
+        pub modified: Option<top_api::Date>,
+    }
+}
+
+/// `taobao.time.get`: 获取淘宝系统当前时间.
+pub mod taobao_time_get {
+    /// 获取淘宝系统当前时间
+    ///
+    /// 获取淘宝系统当前时间的接口
+    ///
+    /// Needs no session.
+    #[top_api::top_api(
+        method = "taobao.time.get",
+        response = TaobaoTimeGetResponse,
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoTimeGet;
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<?xml version="1.0" encoding="utf-8" ?>
+<time_get_response>
+    <time>2024-05-01 10:00:00</time>
+</time_get_response>"#;
+
+    /// The answer of `taobao.time.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoTimeGetResponse {
+        /// 说明time
+        /// Example: `2024-05-01 10:00:00`.
+        pub time: Option<top_api::Date>,
+    }
+}
+
+/// `taobao.top.auth.token.create`: 获取Access Token.
+pub mod taobao_top_auth_token_create {
+    /// 获取Access Token
+    ///
+    /// 获取Access Token的接口
+    ///
+    /// Needs no session.
+    #[top_api::top_api(
+        method = "taobao.top.auth.token.create",
+        response = TaobaoTopAuthTokenCreateResponse,
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoTopAuthTokenCreate {
+        /// 说明code
+        /// Required. Example: `abc123`.
+        pub code: String,
+        /// 说明uuid
+        /// Example: `abc123`.
+        pub uuid: Option<String>,
+    }
+
+    /// The answer of `taobao.top.auth.token.create`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoTopAuthTokenCreateResponse {
+        /// 说明tokenresult
+        /// Example: `{"k":1}`.
+        pub token_result: Option<top_api::Json>,
+    }
+}
+
+/// `taobao.train.agent.get.refund`: 代理商获取订单退票信息.
+pub mod taobao_train_agent_get_refund {
+    /// 代理商获取订单退票信息
+    ///
+    /// 代理商获取订单退票信息的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoTrainAgentGetRefund { .. })`.
+    #[top_api::top_api(
+        method = "taobao.train.agent.get.refund",
+        response = TaobaoTrainAgentGetRefundResponse,
+        session = "required",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoTrainAgentGetRefund {
+        /// 说明mainorderid
+        /// Required. Example: `42`.
+        pub main_order_id: i64,
+        /// 说明agentid
+        /// Required. Example: `42`.
+        pub agent_id: i64,
+    }
+
+    /// The answer of `taobao.train.agent.get.refund`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoTrainAgentGetRefundResponse {
+        /// 说明toprefundapp
+        /// Example: `{"k":1}`.
+        pub top_refund_apply_list: Option<top_api::Json>,
+    }
+}
+
+/// `taobao.wlb.order.consign`: 物流宝订单已发货通知接口.
+pub mod taobao_wlb_order_consign {
+    /// 物流宝订单已发货通知接口
+    ///
+    /// 物流宝订单已发货通知接口的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoWlbOrderConsign { .. })`.
+    #[top_api::top_api(
+        method = "taobao.wlb.order.consign",
+        response = TaobaoWlbOrderConsignResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoWlbOrderConsign {
+        /// 说明wlbordercode
+        /// Required. Example: `abc123`.
+        #[top(max_len = 64)]
+        pub wlb_order_code: String,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<wlb_order_consign_response>
+    <modify_time>2024-05-01 10:00:00</modify_time>
+</wlb_order_consign_response>"#;
+
+    /// The answer of `taobao.wlb.order.consign`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoWlbOrderConsignResponse {
+        /// 说明modifytime
+        /// Example: `2024-05-01 10:00:00`.
+        pub modify_time: Option<top_api::Date>,
+    }
+}
+
+/// `tmall.product.spec.pic.upload`: 上传产品规格认证图片.
+pub mod tmall_product_spec_pic_upload {
+    /// 上传产品规格认证图片
+    ///
+    /// 上传产品规格认证图片的接口
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TmallProductSpecPicUpload { .. })`.
+    #[top_api::top_api(
+        method = "tmall.product.spec.pic.upload",
+        response = TmallProductSpecPicUploadResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TmallProductSpecPicUpload {
+        /// 说明certifytype
+        /// Required. Example: `42`.
+        pub certify_type: i64,
+        /// 说明certifypic
+        /// Required.
+        #[top(required)]
+        pub certify_pic: Option<top_api::File>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<tmall_product_spec_pic_upload_response>
+    <spec_pic_url>abc123</spec_pic_url>
+</tmall_product_spec_pic_upload_response>"#;
+
+    /// The answer of `tmall.product.spec.pic.upload`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TmallProductSpecPicUploadResponse {
+        /// 说明specpicurl
+        /// Example: `abc123`.
+        pub spec_pic_url: Option<String>,
+    }
+}
+
+fn main() {
+    top_api::decode::<alibaba_charity_charitytime_user_queryusercharityaccount::AlibabaCharityCharitytimeUserQueryusercharityaccount>(alibaba_charity_charitytime_user_queryusercharityaccount::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<alibaba_ele_fengniao_merchant_contract_cancel::AlibabaEleFengniaoMerchantContractCancel>(alibaba_ele_fengniao_merchant_contract_cancel::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<alibaba_idle_rent_item_query::AlibabaIdleRentItemQuery>(alibaba_idle_rent_item_query::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<alibaba_scbp_showcase_addproduct::AlibabaScbpShowcaseAddproduct>(alibaba_scbp_showcase_addproduct::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_aftersale_get::TaobaoAftersaleGet>(taobao_aftersale_get::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_crm_group_add::TaobaoCrmGroupAdd>(taobao_crm_group_add::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_crm_group_append::TaobaoCrmGroupAppend>(taobao_crm_group_append::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_drug_price_update::TaobaoDrugPriceUpdate>(taobao_drug_price_update::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_item_sku_delete::TaobaoItemSkuDelete>(taobao_item_sku_delete::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_miniapp_shorturl_create::TaobaoMiniappShorturlCreate>(taobao_miniapp_shorturl_create::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_picture_upload::TaobaoPictureUpload>(taobao_picture_upload::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_time_get::TaobaoTimeGet>(taobao_time_get::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_wlb_order_consign::TaobaoWlbOrderConsign>(taobao_wlb_order_consign::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<tmall_product_spec_pic_upload::TmallProductSpecPicUpload>(tmall_product_spec_pic_upload::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+}
