@@ -652,3 +652,151 @@ fn line_ends_and_byte_order_marks_do_not_move_lines() {
     let plain = gen::module(&text).unwrap().source;
     assert_eq!(gen::module(&format!("\u{feff}{}", text.replace('\n', " \r\n"))).unwrap().source, plain);
 }
+
+/// A small deterministic generator, so that a failing case can be found again by its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Pieces real pages are made of, for the fuzzer to put where they do not belong.
+const PIECES: &[&str] = &[
+    "请求参数",
+    "响应参数",
+    "请求示例",
+    "响应示例",
+    "异常示例",
+    "  • └ x",
+    "  • String",
+    "  • Number []",
+    "必须",
+    "可选",
+    "  • 最大长度:",
+    "  • 最大值:-9223372036854775809",
+    "  • 最大列表长度:99999999999999999999",
+    "<a>",
+    "</a>",
+    "<",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    "\u{feff}",
+    "\r",
+    "\t",
+    "x String 必须",
+    "y Foo []",
+    "z byte[] 可选",
+    "sessionKey",
+    "需要授权",
+    "a.b (c)",
+    "Self",
+    "<?xml?>",
+    "{\"x_response\":{\"a\":[1,{}]}}",
+    "<x_response><a><b/></a></x_response>",
+];
+
+#[test]
+fn no_page_panics_the_generator() {
+    let mut bases: Vec<String> = SEEDS.iter().map(|m| page_text(m)).collect();
+    bases.extend(collected_pages().into_iter().map(|(_, text)| text));
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut read, mut refused) = (0, 0);
+    for round in 0..6000 {
+        let base = &bases[round % bases.len()];
+        let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
+        for _ in 0..=rng.below(4) {
+            let at = rng.below(lines.len());
+            match rng.below(7) {
+                0 => drop(lines.remove(at.min(lines.len().saturating_sub(1)))),
+                1 => lines.insert(at, PIECES[rng.below(PIECES.len())].to_owned()),
+                2 => {
+                    let line = lines.get(at).cloned().unwrap_or_default();
+                    lines.insert(at, line);
+                }
+                3 => lines.truncate(at),
+                4 => {
+                    // Cut a line at a byte that may be inside a character.
+                    if let Some(line) = lines.get_mut(at) {
+                        let bytes = line.as_bytes();
+                        let cut = rng.below(bytes.len() + 1);
+                        *line = String::from_utf8_lossy(&bytes[..cut]).into_owned();
+                    }
+                }
+                5 => {
+                    if let Some(line) = lines.get_mut(at) {
+                        line.push_str(PIECES[rng.below(PIECES.len())]);
+                    }
+                }
+                _ => {
+                    let other = rng.below(lines.len());
+                    if at < lines.len() && other < lines.len() {
+                        lines.swap(at, other);
+                    }
+                }
+            }
+            if lines.is_empty() {
+                break;
+            }
+        }
+        let text = lines.join(if round % 3 == 0 { "\r\n" } else { "\n" });
+        match gen::module(&text) {
+            Ok(module) => {
+                read += 1;
+                // What is accepted is Rust.
+                syn::parse_file(&module.source).unwrap_or_else(|err| panic!("round {round}: {err}\n{text}"));
+            }
+            Err(err) => {
+                refused += 1;
+                assert!(err.line >= 1 && err.line <= text.split('\n').count().max(1) + 1, "round {round}: {err}");
+                assert!(!err.message.is_empty());
+            }
+        }
+    }
+    // Random text made of the pieces, with no page around it.
+    for _ in 0..2000 {
+        let text: String = (0..rng.below(40)).map(|_| PIECES[rng.below(PIECES.len())]).collect::<Vec<_>>().join("\n");
+        let _ = gen::module(&text);
+    }
+    assert!(read > 100 && refused > 100, "{read} read, {refused} refused: the mutations should do both");
+}
+
+#[test]
+fn what_cannot_be_written_right_is_refused_with_its_line() {
+    let text = page_text("alibaba.idle.interact.loan.user.query");
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+
+    // A param named like a system param.
+    let system = text.replace("env String 必须 pre 环境", "timestamp String 必须 pre 环境");
+    let err = gen::module(&system).unwrap_err();
+    assert_eq!(err.line, line_of(&system, "timestamp String"), "{err}");
+    assert!(err.message.contains("`timestamp` is named like a system param"), "{err}");
+
+    // A type the platform does not name, with no members: an error naming it.
+    let unknown = text.replace("scene_code String 必须 xx 场景", "scene_code SceneCode 必须 xx 场景");
+    let err = gen::module(&unknown).unwrap_err();
+    assert_eq!(err.line, line_of(&unknown, "scene_code SceneCode"), "{err}");
+    assert!(err.message.contains("the type `SceneCode`"), "{err}");
+    let unknown = text.replace("  • └ gender\n  • Number", "  • └ gender\n  • Gender");
+    let err = gen::module(&unknown).unwrap_err();
+    assert!(err.message.contains("`gender` has the type `Gender`"), "{err}");
+
+    // Objects nested past the limit, none of them in the example: refused, not a crash.
+    let mut deep = String::new();
+    for i in 0..5000 {
+        deep.push_str(&format!("  • o{i}\n  • Obj{i}\n"));
+    }
+    let deep = text.replace("  • └ success\n", &format!("{deep}  • └ success\n"));
+    let err = gen::module(&deep).unwrap_err();
+    assert!(err.message.contains("nests deeper than"), "{err}");
+}
