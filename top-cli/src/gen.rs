@@ -184,7 +184,7 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
         let mut unlisted: Vec<&Element> = node
             .shown
             .iter()
-            .filter(|(name, _)| !node.used.contains(*name) && !(node.row.is_none() && **name == "request_id"))
+            .filter(|(name, _)| !(node.used.contains(*name) || node.row.is_none() && **name == "request_id"))
             .map(|(_, elements)| elements[0])
             .collect();
         unlisted.sort_by_key(|e| e.line);
