@@ -31,7 +31,8 @@ def req_rows(ps, o, L):
         lim = limits(p); e = ex(p)
         cells = [p['name'], shown(t), r] + ([e] if e else [])
         if o.get('tabs'):
-            line = '\t'.join(cells + ([] if lim else [desc(p)]))
+            # A browser's copy keeps every cell, empty ones too.
+            line = '\t'.join([p['name'], shown(t), r, e] + ([] if lim else ['', desc(p)]))
         else:
             line = ' '.join(cells + ([] if lim else [desc(p)]))
         L.append(line)
@@ -53,6 +54,8 @@ def resp_rows(ps, o, L):
     for p in ps or []:
         t = ty(p); e = ex(p)
         cells = [p['name'], shown(t)] + ([e] if e and not p.get('subParams') else []) + [desc(p)]
+        if o.get('tabs'):
+            cells = [p['name'], shown(t), e if not p.get('subParams') else '', desc(p)]
         L.append(('\t' if o.get('tabs') else ' ').join(cells))
         members(p.get('subParams'), False, L)
 def xml_of(name, p, ind, L, items):
@@ -141,4 +144,7 @@ PAGES = [
  ('taobao.wlb.order.consign', dict(session_key=True, items=2, crlf=True)),
  ('taobao.item.sku.delete', dict(session_line='需要授权', request_id=True, tabs=True)),
 ]
-for m, o in PAGES: render(m, o)
+# With methods as arguments, renders only those.
+for m, o in PAGES:
+    if len(sys.argv) < 2 or m in sys.argv[1:]:
+        render(m, o)

@@ -304,7 +304,12 @@ fn cells<'a>(lines: &[&'a str], start: usize, end: usize) -> Vec<Cell<'a>> {
 /// date and its time (`2000-01-01 00:00:00`) kept as one.
 fn tokens(text: &str) -> Vec<String> {
     if text.contains('\t') {
-        return text.split('\t').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+        // Cells keep their places: an empty example cell is no example.
+        let mut cells: Vec<String> = text.split('\t').map(|t| t.trim().to_owned()).collect();
+        while cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        return cells;
     }
     let mut out: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
@@ -457,7 +462,21 @@ fn request_table(cells: &[Cell<'_>], warnings: &mut Vec<PageError>) -> Result<Ve
                 return error(cell.line, format!("expected 必须 or 可选 after the type of `{name}`"));
             };
             let required = required(cell, &word, &name)?;
-            (new_row(name, ty, required, cell.line, true), rest, true)
+            let mut row = new_row(name, ty, required, cell.line, true);
+            if cell.text.contains('\t') {
+                // A browser's copy: example, limits, description, each in its own cell.
+                let mut cells = rest.into_iter();
+                row.example = cells.next().filter(|e| !e.is_empty());
+                for text in cells.filter(|c| !c.is_empty()) {
+                    match limit(&text) {
+                        Some(found) => apply_limit(&mut row, Cell { line: cell.line, text: &text }, found, warnings)?,
+                        None => push_text(&mut row.description, &text),
+                    }
+                }
+                (row, Vec::new(), true)
+            } else {
+                (row, rest, true)
+            }
         } else if starts_run(cells, k) {
             let ty = TopType::parse(cells[k + 1].text).expect("checked by starts_run");
             let mut required_flag = false;
@@ -584,7 +603,17 @@ fn response_table(cells: &[Cell<'_>]) -> Result<Vec<Row>, PageError> {
             k += 1;
             (new_row(cell.text.to_owned(), ty, false, cell.line, fields.is_empty()), Vec::new())
         } else if let Some((name, ty, rest)) = row_head(cell.text) {
-            (new_row(name, ty, false, cell.line, true), rest)
+            let mut row = new_row(name, ty, false, cell.line, true);
+            if cell.text.contains('\t') {
+                let mut cells = rest.into_iter();
+                row.example = cells.next().filter(|e| !e.is_empty());
+                for text in cells.filter(|c| !c.is_empty()) {
+                    push_text(&mut row.description, &text);
+                }
+                (row, Vec::new())
+            } else {
+                (row, rest)
+            }
         } else {
             return Err(not_a_field(cells, k, "a field: a name followed by its type"));
         };

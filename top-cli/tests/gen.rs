@@ -800,3 +800,37 @@ fn what_cannot_be_written_right_is_refused_with_its_line() {
     let err = gen::module(&deep).unwrap_err();
     assert!(err.message.contains("nests deeper than"), "{err}");
 }
+
+#[test]
+fn a_copy_without_bullets_or_with_tabs_reads_the_same() {
+    // A browser's copy drops the list bullets: the runs of cells read the same without them.
+    for (name, text) in collected_pages() {
+        let plain = gen::module(&text).unwrap().source;
+        let bare: String = text
+            .split_inclusive('\n')
+            .map(|line| match line.trim_start().strip_prefix("• ") {
+                Some(cell) => cell.replace("└ ", ""),
+                None => line.to_owned(),
+            })
+            .collect();
+        assert_eq!(gen::module(&bare).unwrap().source, plain, "{name}");
+    }
+    // Tab-separated cells keep their places: an empty example cell is no example, and a
+    // limit or a date with its time is one cell.
+    let text = page_text("alibaba.idle.interact.loan.user.query")
+        .replace("user String 必须 3 用户标识", "user\tString\t必须\t\t最大长度:64\t用户标识")
+        .replace("scene_code String 必须 xx 场景", "scene_code\tDate\t必须\t2024-01-02 03:04:05\t\t场景 代码")
+        .replace("idle_point_result IdlePointResult idlePointResult", "idle_point_result\tIdlePointResult\t\tidlePointResult");
+    let page = page::parse(&text).unwrap();
+    let user = &page.params[0];
+    assert_eq!((user.example.as_deref(), user.description.as_str(), user.limits.max_length), (None, "用户标识", Some(64)));
+    let scene = &page.params[1];
+    assert_eq!((scene.example.as_deref(), scene.description.as_str()), (Some("2024-01-02 03:04:05"), "场景 代码"));
+    let result = &page.fields[0];
+    assert_eq!((result.example.as_deref(), result.description.as_str()), (None, "idlePointResult"));
+    // Without tabs, a date and its time are one example too.
+    let text = page_text("alibaba.idle.interact.loan.user.query")
+        .replace("scene_code String 必须 xx 场景", "scene_code Date 必须 2024-01-02 03:04:05 场景 代码");
+    let scene = &page::parse(&text).unwrap().params[1];
+    assert_eq!((scene.example.as_deref(), scene.description.as_str()), (Some("2024-01-02 03:04:05"), "场景 代码"));
+}
