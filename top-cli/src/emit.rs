@@ -322,7 +322,8 @@ fn fields(scope: &mut Scope<'_>, members: &[Member], side: Side) -> Result<Vec<F
         let mut ident = base.clone();
         let mut n = 2;
         while !idents.insert(names::unraw(&ident).to_owned()) {
-            ident = format!("{}_{n}", names::unraw(&base));
+            // `self_` and `self` make `self_2`, not `self__2` (which is not snake case).
+            ident = format!("{}_{n}", names::unraw(&base).trim_end_matches('_'));
             n += 1;
         }
         let (ty, attrs, doc) = field_type(scope, member, side)?;

@@ -492,7 +492,10 @@ fn collected_pages() -> Vec<(String, String)> {
 fn every_collected_page_generates_and_compiles_as_the_ui_pass_file_holds_them() {
     let mut source = String::new();
     let mut main = String::from("fn main() {\n");
-    for (name, text) in collected_pages() {
+    let edge = std::fs::read_to_string(manifest_dir().join("tests/pages/edge/taobao.edge.case.get.txt")).unwrap();
+    let mut pages = collected_pages();
+    pages.push(("taobao.edge.case.get.txt".to_owned(), edge));
+    for (name, text) in pages {
         let module = gen::module(&text).unwrap_or_else(|err| panic!("{name}:{}: {}", err.line, err.message));
         syn::parse_file(&module.source).unwrap_or_else(|err| panic!("{name}: {err}\n{}", module.source));
         assert!(module.warnings.is_empty(), "{name}: {:?}", module.warnings);
@@ -505,10 +508,12 @@ fn every_collected_page_generates_and_compiles_as_the_ui_pass_file_holds_them() 
             ));
         }
     }
+    main.push_str(EDGE_MAIN);
     main.push_str("}\n");
     let text = format!(
-        "//! What `top gen` writes for the collected pages (top-cli/tests/pages/more), compiled\n\
-         //! here; each page's XML example is decoded by its generated answer.\n\
+        "//! What `top gen` writes for the collected pages (top-cli/tests/pages/more, and\n\
+         //! pages/edge: every naming case at once), compiled here; each page's XML example is\n\
+         //! decoded by its generated answer, and the edge cases' types are used.\n\
          //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.\n{source}\n{main}"
     );
     let path = manifest_dir().join("../tests/ui/pass/generated-pages.rs");
@@ -517,6 +522,51 @@ fn every_collected_page_generates_and_compiles_as_the_ui_pass_file_holds_them() 
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "rewrite with TOP_BLESS=1 and review");
 }
+
+/// Uses the edge page's types as a caller would: keywords, names with no raw form, one
+/// Rust name from two wire names, required params of types with no empty value, a typed
+/// object param with a required member, prelude and top-api names renamed, one type name
+/// with two shapes.
+const EDGE_MAIN: &str = r##"    {
+        use taobao_edge_case_get::*;
+        let request = TaobaoEdgeCaseGet {
+            r#type: "t".into(),
+            self_: Some(1),
+            self_2: Some("s".into()),
+            crate_: Some("c".into()),
+            field: Some("u".into()),
+            page_size: Some(10),
+            page_size_2: Some(20),
+            start: Some(top_api::DateTime::now()),
+            image: Some(top_api::File::from_bytes("a.png", vec![1])),
+            option: Some(OptionObject { some: "x".into(), count: None }),
+            ids: vec![1, 2],
+            ..Default::default()
+        };
+        let mut params = top_api::Params::new();
+        top_api::Request::write_params(&request, &mut params).unwrap();
+        for (wire, value) in [("type", "t"), ("self", "1"), ("Self", "s"), ("crate", "c"), ("_", "u"), ("pageSize", "10"), ("page_size", "20"), ("ids", "1,2")] {
+            assert_eq!(params.get(wire), Some(value), "{wire}");
+        }
+        assert_eq!(params.get("option"), Some(r#"{"some":"x"}"#));
+        let missing = TaobaoEdgeCaseGet { option: Some(OptionObject::default()), ..request.clone() };
+        assert!(top_api::Request::write_params(&missing, &mut top_api::Params::new()).is_err(), "a required member");
+        let answer = top_api::decode::<TaobaoEdgeCaseGet>(EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap().into_inner();
+        let result = answer.result.unwrap();
+        let _: Option<VecObject> = result.vec;
+        assert_eq!(result.string, ["s", "t"]);
+        assert_eq!(result.date_time.unwrap().file.unwrap().name.as_deref(), Some("f"));
+        let _: Option<TaobaoEdgeCaseGet2> = result.same;
+        assert_eq!(result.answer.unwrap().r#loop, Some(true));
+        assert_eq!(result.boxed.unwrap().inner.as_deref(), Some("i"));
+        assert_eq!(result.me.unwrap().id, Some(5));
+        let (first, second): (Item, Item) = (answer.first_item.unwrap(), answer.second_item.unwrap());
+        assert_eq!((first.id, second.id), (Some(1), Some(2)));
+        let (sku, skus): (Sku, Vec<Sku2>) = (answer.sku.unwrap(), answer.skus);
+        assert_eq!((sku.sku_id, skus.len()), (Some(7), 2));
+        assert_eq!(answer.level, Some(1i8));
+    }
+"##;
 
 /// The differences between a page's members and the catalog's, by path.
 fn differences(page: &[Member], catalog: &[Member], path: &str, request: bool, out: &mut Vec<String>) {
@@ -820,10 +870,16 @@ fn a_copy_without_bullets_or_with_tabs_reads_the_same() {
     let text = page_text("alibaba.idle.interact.loan.user.query")
         .replace("user String 必须 3 用户标识", "user\tString\t必须\t\t最大长度:64\t用户标识")
         .replace("scene_code String 必须 xx 场景", "scene_code\tDate\t必须\t2024-01-02 03:04:05\t\t场景 代码")
-        .replace("idle_point_result IdlePointResult idlePointResult", "idle_point_result\tIdlePointResult\t\tidlePointResult");
+        .replace(
+            "idle_point_result IdlePointResult idlePointResult",
+            "idle_point_result\tIdlePointResult\t\tidlePointResult",
+        );
     let page = page::parse(&text).unwrap();
     let user = &page.params[0];
-    assert_eq!((user.example.as_deref(), user.description.as_str(), user.limits.max_length), (None, "用户标识", Some(64)));
+    assert_eq!(
+        (user.example.as_deref(), user.description.as_str(), user.limits.max_length),
+        (None, "用户标识", Some(64))
+    );
     let scene = &page.params[1];
     assert_eq!((scene.example.as_deref(), scene.description.as_str()), (Some("2024-01-02 03:04:05"), "场景 代码"));
     let result = &page.fields[0];

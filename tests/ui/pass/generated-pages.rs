@@ -1,5 +1,6 @@
-//! What `top gen` writes for the collected pages (top-cli/tests/pages/more), compiled
-//! here; each page's XML example is decoded by its generated answer.
+//! What `top gen` writes for the collected pages (top-cli/tests/pages/more, and
+//! pages/edge: every naming case at once), compiled here; each page's XML example is
+//! decoded by its generated answer, and the edge cases' types are used.
 //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.
 
 /// `alibaba.charity.charitytime.user.queryusercharityaccount`: 查询用户公益账户.
@@ -938,6 +939,266 @@ pub mod tmall_product_spec_pic_upload {
     }
 }
 
+/// `taobao.edge.case.get`: 边界情况查询.
+pub mod taobao_edge_case_get {
+    /// 边界情况查询
+    ///
+    /// 一个页面里的每种命名边界情况
+    ///
+    /// Takes a user's session when there is one (optional).
+    #[top_api::top_api(
+        method = "taobao.edge.case.get",
+        response = TaobaoEdgeCaseGetResponse,
+        session = "optional",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoEdgeCaseGet {
+        /// 关键字
+        /// Required. Example: `t`.
+        pub r#type: String,
+        /// 不能写成原始标识符的名字
+        /// Example: `1`.
+        #[top(rename = "self")]
+        pub self_: Option<i64>,
+        /// 类型关键字
+        /// Example: `s`.
+        #[top(rename = "Self")]
+        pub self_2: Option<String>,
+        /// 路径关键字
+        /// Example: `c`.
+        #[top(rename = "crate")]
+        pub crate_: Option<String>,
+        /// 下划线
+        /// Example: `u`.
+        #[top(rename = "_")]
+        pub field: Option<String>,
+        /// 驼峰
+        /// Example: `10`.
+        #[top(rename = "pageSize")]
+        pub page_size: Option<i64>,
+        /// 下划线的同一个名字
+        /// Example: `20`.
+        #[top(rename = "page_size")]
+        pub page_size_2: Option<i64>,
+        /// 没有空值的必填类型
+        /// Required. Example: `2024-01-02 03:04:05`.
+        #[top(required)]
+        pub start: Option<top_api::DateTime>,
+        /// 图片
+        /// Required.
+        #[top(required)]
+        pub image: Option<top_api::File>,
+        /// 过滤条件
+        /// Example: `{"a":1}`.
+        pub filter: Option<top_api::Json>,
+        /// 价格
+        /// Example: `9.99`.
+        pub price: Option<top_api::Decimal>,
+        /// 前奏里的名字
+        #[top(object)]
+        pub option: Option<OptionObject>,
+        /// 编号
+        /// Required. Example: `1,2`.
+        #[top(max_items = 5)]
+        pub ids: Vec<i64>,
+        /// 关键词
+        /// Example: `k`.
+        #[top(max_len = 8)]
+        pub q: Option<String>,
+        /// 页码
+        /// Example: `1`.
+        #[top(min = 1, max = 100)]
+        pub page: Option<i64>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<edge_case_get_response>
+    <result>
+        <vec>
+            <box>b</box>
+        </vec>
+        <string>
+            <string>s</string>
+            <string>t</string>
+        </string>
+        <date_time>
+            <file>
+                <name>f</name>
+            </file>
+        </date_time>
+        <same>
+            <enum>1</enum>
+        </same>
+        <boxed><inner>i</inner></boxed>
+        <me><id>5</id></me>
+        <answer>
+            <loop>true</loop>
+        </answer>
+    </result>
+    <first_item><id>1</id></first_item>
+    <second_item><id>2</id></second_item>
+    <sku><sku_id>7</sku_id></sku>
+    <skus>
+        <sku><sku_name>n</sku_name></sku>
+        <sku><sku_name>m</sku_name></sku>
+    </skus>
+    <created>2024-01-02 03:04:05</created>
+    <amount>1.25</amount>
+    <raw>{"k":[1,2]}</raw>
+    <level>1</level>
+    <request_id>r1</request_id>
+</edge_case_get_response>"#;
+
+    /// The answer of `taobao.edge.case.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoEdgeCaseGetResponse {
+        /// 结果
+        pub result: Option<ResultObject>,
+        /// 第一项
+        pub first_item: Option<Item>,
+        /// 第二项,同一形状
+        pub second_item: Option<Item>,
+        /// 一种形状
+        pub sku: Option<Sku>,
+        /// 另一种形状
+        pub skus: Vec<Sku2>,
+        /// 时间
+        /// Example: `2024-01-02 03:04:05`.
+        pub created: Option<top_api::Date>,
+        /// 金额
+        /// Example: `1.25`.
+        pub amount: Option<top_api::Decimal>,
+        /// 原样
+        /// Example: `{"k":[1,2]}`.
+        pub raw: Option<top_api::Json>,
+        /// 小整数
+        /// Example: `1`.
+        pub level: Option<i8>,
+    }
+
+    /// `Option`: 前奏里的名字
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Option")]
+    pub struct OptionObject {
+        /// 成员
+        /// Required. Example: `x`.
+        #[top(required)]
+        pub some: String,
+        /// 个数
+        /// Example: `3`.
+        pub count: Option<i64>,
+    }
+
+    /// `Result`: 结果
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        /// 列表名
+        pub vec: Option<VecObject>,
+        /// 字符串列表
+        /// Example: `s`.
+        pub string: Vec<String>,
+        /// 我们的类型名
+        pub date_time: Option<DateTimeObject>,
+        /// 请求类型的名字
+        pub same: Option<TaobaoEdgeCaseGet2>,
+        /// 盒子类型名
+        pub boxed: Option<BoxObject>,
+        /// 关键字类型名
+        pub me: Option<SelfObject>,
+        /// 回答类型的名字
+        pub answer: Option<TaobaoEdgeCaseGetResponse2>,
+    }
+
+    /// `Vec`: 列表名
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Vec")]
+    pub struct VecObject {
+        /// 盒子
+        /// Example: `b`.
+        pub r#box: Option<String>,
+    }
+
+    /// `DateTime`: 我们的类型名
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "DateTime")]
+    pub struct DateTimeObject {
+        /// 文件类型名
+        pub file: Option<FileObject>,
+    }
+
+    /// `File`: 文件类型名
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "File")]
+    pub struct FileObject {
+        /// 文件名
+        /// Example: `f`.
+        pub name: Option<String>,
+    }
+
+    /// `TaobaoEdgeCaseGet`: 请求类型的名字
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "TaobaoEdgeCaseGet")]
+    pub struct TaobaoEdgeCaseGet2 {
+        /// 关键字字段
+        /// Example: `1`.
+        pub r#enum: Option<i64>,
+    }
+
+    /// `Box`: 盒子类型名
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Box")]
+    pub struct BoxObject {
+        /// 里面
+        /// Example: `i`.
+        pub inner: Option<String>,
+    }
+
+    /// `Self`: 关键字类型名
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Self")]
+    pub struct SelfObject {
+        /// 编号
+        /// Example: `5`.
+        pub id: Option<i64>,
+    }
+
+    /// `TaobaoEdgeCaseGetResponse`: 回答类型的名字
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "TaobaoEdgeCaseGetResponse")]
+    pub struct TaobaoEdgeCaseGetResponse2 {
+        /// 关键字字段
+        /// Example: `true`.
+        pub r#loop: Option<bool>,
+    }
+
+    /// `Item`: 第一项
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Item {
+        /// 编号
+        /// Example: `1`.
+        pub id: Option<i64>,
+    }
+
+    /// `Sku`: 一种形状
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Sku {
+        /// 编号
+        /// Example: `7`.
+        pub sku_id: Option<i64>,
+    }
+
+    /// `Sku`: 另一种形状
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Sku")]
+    pub struct Sku2 {
+        /// 名字
+        /// Example: `n`.
+        pub sku_name: Option<String>,
+    }
+}
+
 fn main() {
     top_api::decode::<alibaba_charity_charitytime_user_queryusercharityaccount::AlibabaCharityCharitytimeUserQueryusercharityaccount>(alibaba_charity_charitytime_user_queryusercharityaccount::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<alibaba_ele_fengniao_merchant_contract_cancel::AlibabaEleFengniaoMerchantContractCancel>(alibaba_ele_fengniao_merchant_contract_cancel::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
@@ -953,4 +1214,44 @@ fn main() {
     top_api::decode::<taobao_time_get::TaobaoTimeGet>(taobao_time_get::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<taobao_wlb_order_consign::TaobaoWlbOrderConsign>(taobao_wlb_order_consign::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<tmall_product_spec_pic_upload::TmallProductSpecPicUpload>(tmall_product_spec_pic_upload::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<taobao_edge_case_get::TaobaoEdgeCaseGet>(taobao_edge_case_get::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    {
+        use taobao_edge_case_get::*;
+        let request = TaobaoEdgeCaseGet {
+            r#type: "t".into(),
+            self_: Some(1),
+            self_2: Some("s".into()),
+            crate_: Some("c".into()),
+            field: Some("u".into()),
+            page_size: Some(10),
+            page_size_2: Some(20),
+            start: Some(top_api::DateTime::now()),
+            image: Some(top_api::File::from_bytes("a.png", vec![1])),
+            option: Some(OptionObject { some: "x".into(), count: None }),
+            ids: vec![1, 2],
+            ..Default::default()
+        };
+        let mut params = top_api::Params::new();
+        top_api::Request::write_params(&request, &mut params).unwrap();
+        for (wire, value) in [("type", "t"), ("self", "1"), ("Self", "s"), ("crate", "c"), ("_", "u"), ("pageSize", "10"), ("page_size", "20"), ("ids", "1,2")] {
+            assert_eq!(params.get(wire), Some(value), "{wire}");
+        }
+        assert_eq!(params.get("option"), Some(r#"{"some":"x"}"#));
+        let missing = TaobaoEdgeCaseGet { option: Some(OptionObject::default()), ..request.clone() };
+        assert!(top_api::Request::write_params(&missing, &mut top_api::Params::new()).is_err(), "a required member");
+        let answer = top_api::decode::<TaobaoEdgeCaseGet>(EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap().into_inner();
+        let result = answer.result.unwrap();
+        let _: Option<VecObject> = result.vec;
+        assert_eq!(result.string, ["s", "t"]);
+        assert_eq!(result.date_time.unwrap().file.unwrap().name.as_deref(), Some("f"));
+        let _: Option<TaobaoEdgeCaseGet2> = result.same;
+        assert_eq!(result.answer.unwrap().r#loop, Some(true));
+        assert_eq!(result.boxed.unwrap().inner.as_deref(), Some("i"));
+        assert_eq!(result.me.unwrap().id, Some(5));
+        let (first, second): (Item, Item) = (answer.first_item.unwrap(), answer.second_item.unwrap());
+        assert_eq!((first.id, second.id), (Some(1), Some(2)));
+        let (sku, skus): (Sku, Vec<Sku2>) = (answer.sku.unwrap(), answer.skus);
+        assert_eq!((sku.sku_id, skus.len()), (Some(7), 2));
+        assert_eq!(answer.level, Some(1i8));
+    }
 }
