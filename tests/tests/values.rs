@@ -84,6 +84,10 @@ fn the_response_key_is_the_method_s_and_no_other() {
     assert!(is_response_key("push_aliyuncs_com_pushMsg_2015_03_18_response", "push.aliyuncs.com.pushMsg.2015-03-18"));
     // Same length, other words.
     assert!(!is_response_key("baodian_deposit_put_response", "taobao.baodian.deposit.get"));
+    // Where the method has a `.` or `-`, the key has `_` (or the same mark), nothing else.
+    assert!(is_response_key("baodian.deposit.get_response", "taobao.baodian.deposit.get"));
+    assert!(!is_response_key("baodianxdeposit_get_response", "taobao.baodian.deposit.get"));
+    assert!(!is_response_key("push_aliyuncs_com_pushMsg_2015x03_18_response", "push.aliyuncs.com.pushMsg.2015-03-18"));
     // A prefix or an extension of the name.
     assert!(!is_response_key("baodian_deposit_response", "taobao.baodian.deposit.get"));
     assert!(!is_response_key("baodian_deposit_get_x_response", "taobao.baodian.deposit.get"));
@@ -93,6 +97,12 @@ fn the_response_key_is_the_method_s_and_no_other() {
     // Another method's envelope is no answer of this one.
     let err = decode::<ShapesGet>(br#"{"test_shapes_put_response":{"flag":true}}"#, Format::Json).unwrap_err();
     assert!(err.is_decode(), "{err:?}");
+}
+
+#[test]
+fn formats_print_as_the_format_param_names_them() {
+    assert_eq!((Format::Json.to_string(), Format::Xml.to_string()), ("json".to_owned(), "xml".to_owned()));
+    assert_eq!(format!("{:>5}|{:<4}|", Format::Xml, Format::Json), "  xml|json|", "width and alignment, as for text");
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,6 +162,7 @@ fn params_of_every_pointer_type_are_sent_and_read_back() {
         pub flag: bool,
         pub cow: Cow<'static, str>,
         pub price: top_api::Decimal,
+        pub filter: top_api::Json,
     }
     let mut params = Params::new();
     params.push("maybe", "-3");
@@ -159,6 +170,7 @@ fn params_of_every_pointer_type_are_sent_and_read_back() {
     params.push("text", "t");
     params.push("cow", "c o");
     params.push("price", "12.50");
+    params.push("filter", r#"{"a":[1]}"#);
     let read = OptionsGet::from_params(&params).unwrap();
     let price = top_api::Decimal::parse("12.50").unwrap();
     assert_eq!(
@@ -170,6 +182,7 @@ fn params_of_every_pointer_type_are_sent_and_read_back() {
             flag: false,
             cow: Cow::Borrowed("c o"),
             price: price.clone(),
+            filter: top_api::Json::new(r#"{"a":[1]}"#),
         }
     );
     // And out again, the exact decimal as it came.
@@ -177,11 +190,21 @@ fn params_of_every_pointer_type_are_sent_and_read_back() {
     read.write_params(&mut again).unwrap();
     assert_eq!(again.get("price"), Some("12.50"));
     assert_eq!(again.get("cow"), Some("c o"));
+    assert_eq!(again.get("filter"), Some(r#"{"a":[1]}"#));
+
+    // Every wrapper reads through to its value, and an absent one is its empty value.
+    assert_eq!(params.read::<Option<i64>>("maybe").unwrap(), Some(-3));
+    assert_eq!(params.read::<Box<Option<i64>>>("maybe").unwrap(), Box::new(Some(-3)));
+    assert_eq!(params.read::<Box<Option<i64>>>("nowhere").unwrap(), Box::new(None));
+    assert_eq!(params.read::<Vec<Option<i64>>>("maybe").unwrap(), [Some(-3)]);
+    assert_eq!(params.read::<Vec<i64>>("nowhere").unwrap(), Vec::<i64>::new());
+    assert!(params.read::<Box<i64>>("nowhere").unwrap_err().is_missing());
     let mut params = Params::new();
     params.push("maybe", "many");
     params.push("flag", "true");
     params.push("cow", "c");
     params.push("price", "1");
+    params.push("filter", "{}");
     let err = OptionsGet::from_params(&params).unwrap_err();
     assert_eq!(err.name(), "maybe", "{err}");
 }
