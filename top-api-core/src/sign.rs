@@ -45,7 +45,7 @@ impl SignMethod {
 
 impl fmt::Display for SignMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
