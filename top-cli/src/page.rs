@@ -8,6 +8,7 @@
 //! Everything here is linear in the size of the page, and no input panics: what does not
 //! read is a [`PageError`] naming the line.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::model::{Limits, Session};
@@ -250,7 +251,8 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
     let session = stated.unwrap_or(if passes_session { Session::Required } else { Session::None });
 
     let mut warnings = Vec::new();
-    let params = request_table(&cells(lines, request_at, response_at), &mut warnings)?;
+    let setters = setters(&lines[request_example_at..response_example_at]);
+    let params = request_table(&cells(lines, request_at, response_at), &setters, &mut warnings)?;
     let fields = response_table(&cells(lines, response_at, request_example_at))?;
     let (example, example_xml) = examples(lines, response_example_at, end)?;
     Ok(Page { method, title, summary, session, params, fields, example, example_xml, warnings })
@@ -452,7 +454,11 @@ fn texts(row: &mut Row, inline: Vec<String>, after: &[Cell<'_>]) -> Result<(), P
 /// `名称 类型 是否必须 示例值 更多限制 描述`: a row per param, each followed by the cells of
 /// its limits, its description when the limits pushed it down, and its members when it is
 /// an object.
-fn request_table(cells: &[Cell<'_>], warnings: &mut Vec<PageError>) -> Result<Vec<Row>, PageError> {
+fn request_table(
+    cells: &[Cell<'_>],
+    setters: &HashMap<String, HashSet<String>>,
+    warnings: &mut Vec<PageError>,
+) -> Result<Vec<Row>, PageError> {
     let mut params: Vec<Row> = Vec::new();
     let mut k = 0;
     while k < cells.len() {
@@ -510,15 +516,34 @@ fn request_table(cells: &[Cell<'_>], warnings: &mut Vec<PageError>) -> Result<Ve
             let Some(parent) = params.last_mut().filter(|p| p.ty.object_name().is_some()) else {
                 return error(row.line, format!("`{}` is a member row, but no object param comes before it", row.name));
             };
-            let (owner, depth) = deepest_open(parent, 0);
-            if depth >= MAX_DEPTH {
-                return error(row.line, format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name));
+            // The objects open above it: the param, then each last member that is an object.
+            let mut chain: Vec<&Row> = vec![&*parent];
+            while let Some(last) = chain.last().and_then(|r| r.members.last()).filter(|m| m.ty.object_name().is_some())
+            {
+                if chain.len() > MAX_DEPTH {
+                    return error(row.line, format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name));
+                }
+                chain.push(last);
             }
-            if depth > 0 {
+            // The deepest whose type the request example sets this member on; else the
+            // deepest, with a warning when that is a guess between several.
+            let key = loose(&row.name);
+            let shown = chain.iter().rposition(|r| {
+                r.ty.object_name().and_then(|ty| setters.get(ty)).is_some_and(|names| names.contains(&key))
+            });
+            let depth = shown.unwrap_or(chain.len() - 1);
+            if shown.is_none() && chain.len() > 1 {
                 warnings.push(PageError {
                     line: row.line,
-                    message: format!("`{}` is read as a member of `{}`, the object above it", row.name, owner.name),
+                    message: format!(
+                        "`{}` is read as a member of `{}`, the object above it (the request example does not set it)",
+                        row.name, chain[depth].name
+                    ),
                 });
+            }
+            let mut owner = parent;
+            for _ in 0..depth {
+                owner = owner.members.last_mut().expect("in the chain");
             }
             owner.members.push(row);
         }
@@ -529,13 +554,31 @@ fn request_table(cells: &[Cell<'_>], warnings: &mut Vec<PageError>) -> Result<Ve
 /// How deep objects may nest on a page.
 pub const MAX_DEPTH: usize = 32;
 
-/// The object a member row below `row` belongs to: the last object opened, and how deep.
-fn deepest_open(row: &mut Row, depth: usize) -> (&mut Row, usize) {
-    if depth < MAX_DEPTH && row.members.last().is_some_and(|m| m.ty.object_name().is_some()) {
-        let last = row.members.last_mut().expect("checked");
-        return deepest_open(last, depth + 1);
+/// A name without case or `_`: `pageSize`, `page_size` and `setPageSize`'s `PageSize` meet.
+fn loose(name: &str) -> String {
+    name.chars().filter(|c| *c != '_').map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// What the request example (Java) sets on each object type: `obj1.setItemId(…)` on an
+/// `X.ItemInfoRequest obj1 = new …`, by the type's name, each member [`loose`].
+fn setters(lines: &[&str]) -> HashMap<String, HashSet<String>> {
+    let mut types: HashMap<&str, &str> = HashMap::new();
+    let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+    for line in lines {
+        let line = line.trim();
+        if let Some((left, _)) = line.split_once(" = new ") {
+            let mut words = left.split_whitespace();
+            if let (Some(ty), Some(var), None) = (words.next(), words.next(), words.next()) {
+                types.insert(var, ty.rsplit('.').next().unwrap_or(ty));
+            }
+        }
+        if let Some((var, rest)) = line.split_once(".set") {
+            if let (Some(ty), Some((member, _))) = (types.get(var), rest.split_once('(')) {
+                out.entry((*ty).to_owned()).or_default().insert(loose(member));
+            }
+        }
     }
-    (row, depth)
+    out
 }
 
 /// The error for a cell that starts no row: a name whose type does not read, or text

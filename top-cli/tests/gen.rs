@@ -808,7 +808,10 @@ fn no_page_panics_the_generator() {
             }
             Err(err) => {
                 refused += 1;
-                assert!(err.line >= 1 && err.line <= text.split('\n').count().max(1) + 1, "round {round}: {err}");
+                assert!(
+                    err.line >= 1 && err.line <= text.split(['\n', '\r']).count().max(1) + 1,
+                    "round {round}: {err}"
+                );
                 assert!(!err.message.is_empty());
             }
         }
@@ -889,4 +892,39 @@ fn a_copy_without_bullets_or_with_tabs_reads_the_same() {
         .replace("scene_code String 必须 xx 场景", "scene_code Date 必须 2024-01-02 03:04:05 场景 代码");
     let scene = &page::parse(&text).unwrap().params[1];
     assert_eq!((scene.example.as_deref(), scene.description.as_str()), (Some("2024-01-02 03:04:05"), "场景 代码"));
+}
+
+#[test]
+fn an_object_param_nests_as_the_request_example_sets_it() {
+    let (text, page, _) = collected("alibaba.alsc.items.list");
+    let request = &page.params[0];
+    let names: Vec<&str> = request.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "include_sales_volume",
+            "biz_scene",
+            "city_id",
+            "user_id",
+            "item_info_request_detail_list",
+            "include_price",
+            "sales_volume_type"
+        ],
+        "the members after the list are the outer object's, as `obj1.setIncludePrice` shows"
+    );
+    let list = &request.members[4];
+    let inner: Vec<(&str, bool)> = list.members.iter().map(|m| (m.name.as_str(), m.required)).collect();
+    assert_eq!(inner, [("item_id", true), ("channel", false)]);
+    assert!(page.warnings.is_empty(), "{:?}", page.warnings);
+    // Without the example's setters, the table's order is all there is: the rows after the
+    // list go in it, each with a warning naming its line.
+    let bare: String = text.lines().filter(|l| !l.contains(".set")).map(|l| format!("{l}\n")).collect();
+    let page = page::parse(&bare).unwrap();
+    assert_eq!(page.params[0].members.len(), 5);
+    let lines: Vec<usize> = page.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines.len(), 4, "{:?}", page.warnings);
+    assert!(page.warnings[0].message.contains("`item_id` is read as a member of `item_info_request_detail_list`"));
+    let response = &gen::to_api(&page).unwrap().response[0];
+    let Type::Object { members, .. } = &response.ty else { panic!() };
+    assert_eq!(members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["success", "item_infos", "error_msg"]);
 }

@@ -3,6 +3,118 @@
 //! decoded by its generated answer, and the edge cases' types are used.
 //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.
 
+/// `alibaba.alsc.items.list`: 本地生活商品查询.
+pub mod alibaba_alsc_items_list {
+    /// 本地生活商品查询
+    ///
+    /// 按城市和渠道查询本地生活商品的基本信息、库存、销量和价格
+    ///
+    /// Needs no session.
+    #[top_api::top_api(
+        method = "alibaba.alsc.items.list",
+        response = AlibabaAlscItemsListResponse,
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaAlscItemsList {
+        /// 查询条件
+        /// Required.
+        #[top(object)]
+        pub item_info_request: ItemInfoRequest,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<alibaba_alsc_items_list_response>
+    <result>
+        <success>true</success>
+        <item_infos>
+            <items_info>
+                <sell_price_cent>1200</sell_price_cent>
+                <item_type>TICKET</item_type>
+            </items_info>
+            <items_info>
+                <sell_price_cent>800</sell_price_cent>
+                <item_type>VOUCHER</item_type>
+            </items_info>
+        </item_infos>
+        <error_msg>无</error_msg>
+    </result>
+    <request_id>1x2y3z</request_id>
+</alibaba_alsc_items_list_response>"#;
+
+    /// The answer of `alibaba.alsc.items.list`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaAlscItemsListResponse {
+        /// 查询结果
+        pub result: Option<ResultObject>,
+    }
+
+    /// `ItemInfoRequest`: 查询条件
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemInfoRequest {
+        /// 是否带上销量
+        /// Example: `true`.
+        pub include_sales_volume: Option<bool>,
+        /// 业务场景
+        /// Required. Example: `ITEM_RELATION`.
+        #[top(required)]
+        pub biz_scene: String,
+        /// 城市编码
+        /// Example: `330100`.
+        pub city_id: Option<String>,
+        /// 用户编号
+        /// Example: `1234567`.
+        pub user_id: Option<String>,
+        /// 要查的商品
+        /// Required.
+        #[top(required)]
+        pub item_info_request_detail_list: Vec<ItemInfoRequestDetail>,
+        /// 是否带上价格
+        /// Example: `false`.
+        pub include_price: Option<bool>,
+        /// 销量口径
+        /// Example: `TOTAL`.
+        pub sales_volume_type: Option<String>,
+    }
+
+    /// `ItemInfoRequestDetail`: 要查的商品
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemInfoRequestDetail {
+        /// 商品编号
+        /// Required. Example: `98765`.
+        #[top(required)]
+        pub item_id: i64,
+        /// 渠道
+        /// Example: `DEFAULT`.
+        pub channel: Option<String>,
+    }
+
+    /// `Result`: 查询结果
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        /// 是否成功
+        /// Example: `true`.
+        pub success: Option<bool>,
+        /// 商品列表
+        pub item_infos: Vec<ItemsInfo>,
+        /// 错误信息
+        /// Example: `无`.
+        pub error_msg: Option<String>,
+    }
+
+    /// `ItemsInfo`: 商品列表
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemsInfo {
+        /// 售价,单位分
+        /// Example: `1200`.
+        pub sell_price_cent: Option<i64>,
+        /// 商品类型
+        /// Example: `TICKET`.
+        pub item_type: Option<String>,
+    }
+}
+
 /// `alibaba.charity.charitytime.user.queryusercharityaccount`: 查询用户公益账户.
 pub mod alibaba_charity_charitytime_user_queryusercharityaccount {
     /// 查询用户公益账户
@@ -1200,6 +1312,7 @@ pub mod taobao_edge_case_get {
 }
 
 fn main() {
+    top_api::decode::<alibaba_alsc_items_list::AlibabaAlscItemsList>(alibaba_alsc_items_list::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<alibaba_charity_charitytime_user_queryusercharityaccount::AlibabaCharityCharitytimeUserQueryusercharityaccount>(alibaba_charity_charitytime_user_queryusercharityaccount::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<alibaba_ele_fengniao_merchant_contract_cancel::AlibabaEleFengniaoMerchantContractCancel>(alibaba_ele_fengniao_merchant_contract_cancel::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<alibaba_idle_rent_item_query::AlibabaIdleRentItemQuery>(alibaba_idle_rent_item_query::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
