@@ -468,6 +468,108 @@ pub mod alibaba_scbp_showcase_addproduct {
     }
 }
 
+/// `qimen.taobao.crm.trades.info.create`: 会员交易批量订单信息传输接口.
+pub mod qimen_taobao_crm_trades_info_create {
+    /// 会员交易批量订单信息传输接口
+    ///
+    /// 把一批交易订单的信息传给会员系统
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&QimenTaobaoCrmTradesInfoCreate { .. })`.
+    #[top_api::top_api(
+        method = "qimen.taobao.crm.trades.info.create",
+        response = QimenTaobaoCrmTradesInfoCreateResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct QimenTaobaoCrmTradesInfoCreate {
+        /// 要返回的字段,用半角逗号隔开
+        #[top(max_items = 999)]
+        pub fields: Option<Vec<String>>,
+        /// 开始时间
+        /// Example: `2001-02-03 04:05:06`.
+        pub start_created: Option<String>,
+        /// 结束时间
+        /// Example: `2001-02-04 04:05:06`.
+        pub end_created: Option<String>,
+        /// 交易状态
+        /// Example: `WAIT_PAY`.
+        pub status: Option<String>,
+        /// 页码
+        /// Example: `2`.
+        pub page_no: Option<String>,
+        /// 每页条数
+        /// Example: `50`.
+        pub page_size: Option<String>,
+        /// 用有无下一页的方式分页
+        /// Example: `false`.
+        pub use_has_next: Option<String>,
+        /// 买家的openId
+        /// Example: `AAFx9-kQ`.
+        pub buyer_open_id: Option<String>,
+        /// 卖家昵称
+        /// Example: `shopkeeper`.
+        pub seller_nick: Option<String>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<qimen_taobao_crm_trades_info_create_response>
+    <total_results>120</total_results>
+    <has_next>false</has_next>
+    <page_no>2</page_no>
+    <page_size>50</page_size>
+    <trades>
+        <trade>
+            <seller_can_rate>false</seller_can_rate>
+            <send_time>2001-02-05</send_time>
+            <trade_source>ownshop</trade_source>
+            <tid>1002003004</tid>
+        </trade>
+        <trade>
+            <seller_can_rate>true</seller_can_rate>
+            <trade_source>taobao</trade_source>
+            <tid>1002003005</tid>
+        </trade>
+    </trades>
+</qimen_taobao_crm_trades_info_create_response>"#;
+
+    /// The answer of `qimen.taobao.crm.trades.info.create`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QimenTaobaoCrmTradesInfoCreateResponse {
+        /// 交易总数
+        /// Example: `120`.
+        pub total_results: Option<String>,
+        /// 有无下一页
+        /// Example: `false`.
+        pub has_next: Option<String>,
+        /// 页码
+        /// Example: `2`.
+        pub page_no: Option<String>,
+        /// 每页条数
+        /// Example: `50`.
+        pub page_size: Option<String>,
+        /// 交易列表,字段由入参fields决定
+        pub trades: Vec<Trade>,
+    }
+
+    /// `Trade`: 交易列表,字段由入参fields决定
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Trade {
+        /// 卖家能否评价
+        /// Example: `false`.
+        pub seller_can_rate: Option<bool>,
+        /// 预售订单的最晚发货时间
+        /// Example: `2001-02-05`.
+        pub send_time: Option<String>,
+        /// 交易来源
+        /// Example: `ownshop`.
+        pub trade_source: Option<String>,
+        /// 交易编号
+        /// Example: `1002003004`.
+        pub tid: Option<i64>,
+    }
+}
+
 /// `taobao.aftersale.get`: 查询用户售后服务模板.
 pub mod taobao_aftersale_get {
     /// 查询用户售后服务模板
@@ -1317,6 +1419,7 @@ fn main() {
     top_api::decode::<alibaba_ele_fengniao_merchant_contract_cancel::AlibabaEleFengniaoMerchantContractCancel>(alibaba_ele_fengniao_merchant_contract_cancel::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<alibaba_idle_rent_item_query::AlibabaIdleRentItemQuery>(alibaba_idle_rent_item_query::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<alibaba_scbp_showcase_addproduct::AlibabaScbpShowcaseAddproduct>(alibaba_scbp_showcase_addproduct::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
+    top_api::decode::<qimen_taobao_crm_trades_info_create::QimenTaobaoCrmTradesInfoCreate>(qimen_taobao_crm_trades_info_create::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<taobao_aftersale_get::TaobaoAftersaleGet>(taobao_aftersale_get::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<taobao_crm_group_add::TaobaoCrmGroupAdd>(taobao_crm_group_add::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
     top_api::decode::<taobao_crm_group_append::TaobaoCrmGroupAppend>(taobao_crm_group_append::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();
