@@ -148,6 +148,7 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
             let shown_at = open.iter().rposition(|&n| nodes[n].shown.contains_key(row.name.as_str()));
             match shown_at {
                 Some(at) => open.truncate(at + 1),
+                None if page.example.is_none() => {}
                 None => {
                     let owner = &nodes[*open.last().expect("the answer stays open")];
                     let place = owner.row.map_or_else(|| "the answer".to_owned(), |r| format!("`{}`", rows[r].name));

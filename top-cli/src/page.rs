@@ -255,6 +255,12 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
     let params = request_table(&cells(lines, request_at, response_at), &setters, &mut warnings)?;
     let fields = response_table(&cells(lines, response_at, request_example_at))?;
     let (example, example_xml) = examples(lines, response_example_at, end)?;
+    if example.is_none() && fields.iter().any(|f| !f.top) {
+        warnings.push(PageError {
+            line: response_example_at + 1,
+            message: "the page has no example answer: its nested fields are placed by the table's order".to_owned(),
+        });
+    }
     Ok(Page { method, title, summary, session, params, fields, example, example_xml, warnings })
 }
 
@@ -267,8 +273,10 @@ fn title(line: &str) -> Option<(String, String)> {
     let title = if rest.is_empty() {
         ""
     } else {
+        // Up to the last closing parenthesis: a title may hold its own, and a tag may follow.
         let inner = rest.strip_prefix(['(', '('])?;
-        inner.strip_suffix([')', ')'])?.trim()
+        let close = inner.rfind([')', ')'])?;
+        inner[..close].trim()
     };
     let dotted = method.split('.').count() >= 2
         && method.starts_with(|c: char| c.is_ascii_lowercase())
@@ -731,7 +739,7 @@ fn examples(lines: &[&str], start: usize, end: usize) -> Result<(Option<Element>
     match (xml, json) {
         (Some((element, text)), _) => Ok((Some(element), Some(text))),
         (None, Some(element)) => Ok((Some(element), None)),
-        (None, None) => error(start + 1, "the `响应示例` section has no example answer, in XML or JSON"),
+        (None, None) => Ok((None, None)),
     }
 }
 

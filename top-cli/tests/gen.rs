@@ -928,3 +928,21 @@ fn an_object_param_nests_as_the_request_example_sets_it() {
     let Type::Object { members, .. } = &response.ty else { panic!() };
     assert_eq!(members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["success", "item_infos", "error_msg"]);
 }
+
+#[test]
+fn a_page_without_an_example_answer_reads_by_the_table_s_order_with_a_warning() {
+    let text = page_text("taobao.baodian.deposit.get");
+    let start = text.find("响应示例").unwrap();
+    let end = text.find("异常示例").unwrap();
+    let bare = format!("{}响应示例\n\n{}", &text[..start], &text[end..]);
+    let read = gen::read(&page::parse(&bare).unwrap()).unwrap();
+    let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
+    assert!(warning.message.contains("no example answer"), "{warning}");
+    assert_eq!(read.api.example_xml, None);
+    // One level of nesting needs no example: the same fields, in the same places.
+    let with = gen::to_api(&page::parse(&text).unwrap()).unwrap();
+    assert_eq!(read.api.response, with.response);
+    // A title with a tag after it, and parentheses inside.
+    let tagged = text.replacen("(宝点用户帐户查询(已迁移))", "(宝点用户帐户查询(已迁移)) 新", 1);
+    assert_eq!(page::parse(&tagged).unwrap().title, "宝点用户帐户查询(已迁移)");
+}
