@@ -195,7 +195,9 @@ fn gen_writes_one_module_per_namespace_with_progress() {
     std::fs::create_dir_all(&mixed).unwrap();
     for entry in std::fs::read_dir(pages).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, mixed.join(path.file_name().unwrap())).unwrap();
+        if path.is_file() {
+            std::fs::copy(&path, mixed.join(path.file_name().unwrap())).unwrap();
+        }
     }
     std::fs::write(mixed.join("a-not-a-page.txt"), "this is not a page\n").unwrap();
     let deposit = std::fs::read_to_string(mixed.join("taobao.baodian.deposit.get.txt")).unwrap();
