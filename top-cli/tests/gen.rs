@@ -946,3 +946,18 @@ fn a_page_without_an_example_answer_reads_by_the_table_s_order_with_a_warning() 
     let tagged = text.replacen("(宝点用户帐户查询(已迁移))", "(宝点用户帐户查询(已迁移)) 新", 1);
     assert_eq!(page::parse(&tagged).unwrap().title, "宝点用户帐户查询(已迁移)");
 }
+
+#[test]
+fn a_malformed_example_names_its_own_line() {
+    let text = page_text("alibaba.shuqi.original.backend.ognvaliauthor.authorinfo");
+    let broken = text.replace("<state>200</state>", "<state>200</stat>");
+    let err = page::parse(&broken).unwrap_err();
+    assert_eq!(err.line, broken.lines().position(|l| l.contains("</stat>")).unwrap() + 1, "{err}");
+    assert!(err.message.contains("XML example is malformed"), "{err}");
+    // A JSON example: the line of the fault inside it.
+    let (text, ..) = collected("taobao.top.auth.token.create");
+    let broken = text.replacen("\"request_id\"", "\"request_id\" oops", 1);
+    let err = page::parse(&broken).unwrap_err();
+    assert_eq!(err.line, broken.lines().position(|l| l.contains("oops")).unwrap() + 1, "{err}");
+    assert!(err.message.contains("JSON example is malformed"), "{err}");
+}
