@@ -679,6 +679,30 @@ fn what_the_collected_pages_say_is_read() {
     assert_eq!(page.example_xml, None);
     assert_eq!(page.example.as_ref().unwrap().name, "top_auth_token_create_response");
     assert!(!api.response.is_empty());
+    // Every top-level answer field on its own one-line row, the nested ones as bullets;
+    // rows indented after a bullet list; JSON before XML.
+    let (_, page, api) = collected("qimen.taobao.crm.trades.info.create");
+    let top: Vec<(&str, bool)> = page.fields.iter().map(|f| (f.name.as_str(), f.top)).collect();
+    assert_eq!(
+        top[..6],
+        [
+            ("total_results", true),
+            ("has_next", true),
+            ("page_no", true),
+            ("page_size", true),
+            ("trades", true),
+            ("seller_can_rate", false)
+        ]
+    );
+    assert_eq!(api.response.len(), 5);
+    assert_eq!(page.params.len(), 9);
+    assert_eq!(
+        (page.params[1].name.as_str(), page.params[1].example.as_deref()),
+        ("start_created", Some("2001-02-03 04:05:06"))
+    );
+    // Json answers are JSON text.
+    let (text, ..) = collected("taobao.top.auth.token.create");
+    assert!(gen::module(&text).unwrap().source.contains("pub token_result: Option<top_api::Json>,"));
     // Prices and BigDecimals are exact decimals.
     let (text, ..) = collected("taobao.drug.price.update");
     assert!(gen::module(&text).unwrap().source.contains("top_api::Decimal"));
