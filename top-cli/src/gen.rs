@@ -173,9 +173,13 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
                     message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
                 });
             }
-            // A list's element holds its items; an object's element holds its fields.
-            let elements: Vec<&Element> =
-                if row.ty.is_list() { elements.iter().flat_map(|e| e.children.iter()).collect() } else { elements };
+            // A list's element holds its items, unless it is an item of a JSON array itself
+            // (`"trades": [{…}]`); an object's element holds its fields.
+            let elements: Vec<&Element> = if row.ty.is_list() {
+                elements.iter().flat_map(|e| if e.item { std::slice::from_ref(*e) } else { &e.children[..] }).collect()
+            } else {
+                elements
+            };
             nodes.push(Node::new(Some(i), &elements));
             open.push(nodes.len() - 1);
         }

@@ -160,6 +160,10 @@ pub struct Element {
     pub text: String,
     /// The line of the page it starts on, from 1.
     pub line: usize,
+    /// An item of a JSON array, repeated under its array's name as XML repeats a list's
+    /// items: a list written `"trades": [{…}]` holds its fields itself, where one written
+    /// `"trades": {"trade": [{…}]}` (or in XML) holds items that hold them.
+    pub item: bool,
 }
 
 /// What is wrong with a page, and where.
@@ -764,17 +768,18 @@ fn json_element(name: &str, value: &serde_json::Value, line: usize) -> Element {
         Value::Object(map) => {
             for (key, inner) in map {
                 match inner {
-                    // An array's items are children of one name, as XML lists them.
-                    Value::Array(items) => {
-                        let mut list = Element { name: key.clone(), line, ..Element::default() };
-                        list.children = items.iter().map(|item| json_element("", item, line)).collect();
-                        element.children.push(list);
-                    }
+                    // An array's items repeat its name, as XML repeats a list's items.
+                    Value::Array(items) => element
+                        .children
+                        .extend(items.iter().map(|item| Element { item: true, ..json_element(key, item, line) })),
                     other => element.children.push(json_element(key, other, line)),
                 }
             }
         }
-        Value::Array(items) => element.children = items.iter().map(|item| json_element("", item, line)).collect(),
+        Value::Array(items) => {
+            element.children =
+                items.iter().map(|item| Element { item: true, ..json_element("", item, line) }).collect();
+        }
         Value::String(text) => element.text = text.clone(),
         other => element.text = other.to_string(),
     }

@@ -985,3 +985,26 @@ fn a_malformed_example_names_its_own_line() {
     assert_eq!(err.line, broken.lines().position(|l| l.contains("oops")).unwrap() + 1, "{err}");
     assert!(err.message.contains("JSON example is malformed"), "{err}");
 }
+
+#[test]
+fn a_json_example_nests_as_the_xml_one_in_both_list_shapes() {
+    let (text, ..) = collected("qimen.taobao.crm.trades.info.create");
+    let with_xml = gen::to_api(&page::parse(&text).unwrap()).unwrap().response;
+    // The JSON example alone, lists wrapped (`"trades": {"trade": [...]}`), then bare.
+    let xml_at = text.find("<qimen_taobao_crm_trades_info_create_response>").unwrap();
+    let xml_end = text.find("</qimen_taobao_crm_trades_info_create_response>").unwrap() + 48;
+    let json_only = format!("{}{}", &text[..xml_at], &text[xml_end..]);
+    for (shape, page_text) in [
+        ("wrapped", json_only.clone()),
+        (
+            "bare",
+            json_only
+                .replace("\"trades\": {\n      \"trade\": [", "\"trades\": [")
+                .replace("]\n    },\n    \"request_id\"", "],\n    \"request_id\""),
+        ),
+    ] {
+        let read = gen::read(&page::parse(&page_text).unwrap()).unwrap_or_else(|err| panic!("{shape}: {err}"));
+        assert!(read.warnings.is_empty(), "{shape}: {:?}", read.warnings);
+        assert_eq!(read.api.response, with_xml, "{shape}");
+    }
+}
