@@ -285,3 +285,50 @@ fn xml_list_containers_with_attributes_keep_every_item() {
     let answer = decode::<MembersGet>(body.as_bytes(), Format::Xml).unwrap();
     assert!(answer.members.is_empty() && answer.tags.is_empty(), "{answer:?}");
 }
+
+/// An answer declared as the generated ones are.
+#[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+pub struct OptionalsResponse {
+    pub count: Option<i64>,
+    pub flag: Option<bool>,
+    pub ratio: Option<f64>,
+}
+
+#[top_api(method = "taobao.test.optionals.get", response = OptionalsResponse)]
+pub struct OptionalsGet;
+
+#[test]
+fn blank_optional_scalars_in_xml_are_none_and_wrong_ones_errors_naming_them() {
+    let xml = |inner: &str| format!("<test_optionals_get_response>{inner}</test_optionals_get_response>");
+    for blank in ["<count></count>", "<count/>", "<count> </count>", "<count>\n  </count>"] {
+        let answer =
+            decode::<OptionalsGet>(xml(&format!("{blank}<flag> </flag><ratio></ratio>")).as_bytes(), Format::Xml)
+                .unwrap_or_else(|err| panic!("{blank}: {err:?}"))
+                .into_inner();
+        assert_eq!((answer.count, answer.flag, answer.ratio), (None, None, None), "{blank}");
+    }
+    for (wrong, path) in
+        [("<count>many</count>", "count"), ("<flag>maybe</flag>", "flag"), ("<ratio>half</ratio>", "ratio")]
+    {
+        let err = decode::<OptionalsGet>(xml(wrong).as_bytes(), Format::Xml).unwrap_err();
+        let top_api::Error::Decode(decode) = &err else { panic!("{wrong}: {err:?}") };
+        assert_eq!(decode.path(), Some(path), "{wrong}: {err:?}");
+    }
+}
+
+#[test]
+fn types_that_read_text_differently_from_bytes_are_read_as_text() {
+    // serde's `Ipv4Addr` (and others) read a string only from a human-readable format.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    pub struct AddrResponse {
+        pub ip: Option<std::net::Ipv4Addr>,
+    }
+    #[top_api(method = "taobao.test.addr.get", response = AddrResponse)]
+    pub struct AddrGet;
+    let expected = Some(std::net::Ipv4Addr::new(10, 1, 2, 3));
+    let json = decode::<AddrGet>(br#"{"test_addr_get_response":{"ip":"10.1.2.3"}}"#, Format::Json).unwrap();
+    assert_eq!(json.into_inner().ip, expected);
+    let xml =
+        decode::<AddrGet>(b"<test_addr_get_response><ip>10.1.2.3</ip></test_addr_get_response>", Format::Xml).unwrap();
+    assert_eq!(xml.into_inner().ip, expected);
+}

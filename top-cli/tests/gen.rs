@@ -1008,3 +1008,41 @@ fn a_json_example_nests_as_the_xml_one_in_both_list_shapes() {
         assert_eq!(read.api.response, with_xml, "{shape}");
     }
 }
+
+/// A request param whose objects nest `levels` deep, as a caller may build a page by hand.
+fn nested_param(levels: usize) -> page::Row {
+    let leaf = |name: String, ty: page::TopType, members: Vec<page::Row>| page::Row {
+        name,
+        ty,
+        required: false,
+        example: None,
+        description: String::new(),
+        limits: Default::default(),
+        line: 1,
+        top: false,
+        members,
+    };
+    let mut row = leaf("value".to_owned(), page::TopType::String, Vec::new());
+    for level in (0..levels).rev() {
+        row = leaf(format!("o{level}"), page::TopType::Object(format!("O{level}")), vec![row]);
+    }
+    page::Row { top: true, ..row }
+}
+
+#[test]
+fn a_page_built_by_hand_is_held_to_the_same_depth() {
+    let page = |levels| page::Page {
+        method: "taobao.deep.get".to_owned(),
+        title: "深".to_owned(),
+        summary: String::new(),
+        session: top_cli::model::Session::None,
+        params: vec![nested_param(levels)],
+        fields: Vec::new(),
+        example: None,
+        example_xml: None,
+        warnings: Vec::new(),
+    };
+    assert!(gen::to_api(&page(page::MAX_DEPTH)).is_ok());
+    let err = gen::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
+    assert!(err.message.contains("nests deeper than"), "{err}");
+}
