@@ -1046,3 +1046,41 @@ fn a_page_built_by_hand_is_held_to_the_same_depth() {
     let err = gen::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
     assert!(err.message.contains("nests deeper than"), "{err}");
 }
+
+#[test]
+fn answers_are_held_to_the_same_depth() {
+    // Objects nested `levels` deep under the answer, none of them in an example: each row
+    // goes in the object above it.
+    let page = |levels: usize| {
+        let mut fields = Vec::new();
+        for level in 0..levels {
+            let mut row = nested_param(0);
+            row.name = format!("o{level}");
+            row.ty = page::TopType::Object(format!("O{level}"));
+            row.top = level == 0;
+            fields.push(row);
+        }
+        fields.push(page::Row { top: false, ..nested_param(0) });
+        page::Page {
+            method: "taobao.deep.get".to_owned(),
+            title: "深".to_owned(),
+            summary: String::new(),
+            session: top_cli::model::Session::None,
+            params: Vec::new(),
+            fields,
+            example: None,
+            example_xml: None,
+            warnings: Vec::new(),
+        }
+    };
+    let api = gen::to_api(&page(page::MAX_DEPTH)).unwrap();
+    let mut depth = 0;
+    let mut members = api.response;
+    while let Some(Type::Object { members: inner, .. }) = members.first().map(|m| m.ty.clone()) {
+        depth += 1;
+        members = inner;
+    }
+    assert_eq!(depth, page::MAX_DEPTH);
+    let err = gen::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
+    assert!(err.message.contains("nests deeper than"), "{err}");
+}
