@@ -39,6 +39,17 @@ fn scalars_sent_as_text_or_as_another_type_are_read() {
     assert_eq!(answer.ratio, Some(0.125));
     assert_eq!(answer.count, Some(-7));
     assert_eq!(answer.words, ["false", "1.5", "x"]);
+    // Negative and large integers where text belongs, too.
+    let answer =
+        shapes(r#"{"test_shapes_get_response":{"word":-7,"number_text":18446744073709551615,"words":[-1,2]}}"#);
+    assert_eq!(answer.word.as_deref(), Some("-7"));
+    assert_eq!(answer.number_text.as_deref(), Some("18446744073709551615"));
+    assert_eq!(answer.words, ["-1", "2"]);
+    // A value of no readable shape is an error saying what was expected, and where.
+    let err = decode::<ShapesGet>(br#"{"test_shapes_get_response":{"count":[1]}}"#, Format::Json).unwrap_err();
+    let top_api::Error::Decode(failure) = &err else { panic!("{err:?}") };
+    assert_eq!(failure.path(), Some("count"), "{err:?}");
+    assert!(err.to_string().contains("expected i64"), "{err}");
     // A boolean as text that is no boolean is an error naming the field.
     let err = decode::<ShapesGet>(br#"{"test_shapes_get_response":{"flag":"no"}}"#, Format::Json).unwrap_err();
     let top_api::Error::Decode(decode) = &err else { panic!("{err:?}") };

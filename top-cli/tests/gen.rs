@@ -286,6 +286,18 @@ fn mistakes_in_a_page_name_their_line() {
     assert!(warning.message.contains("`surprise`"), "{warning}");
     assert_eq!(warning.line, extra.lines().position(|l| l.contains("<surprise>")).unwrap() + 1);
 
+    // At the top of the answer too; the gateway's request_id is no surprise.
+    let extra =
+        text.replace("    </result>\n", "    </result>\n    <stray>1</stray>\n    <request_id>r</request_id>\n");
+    let read = gen::read(&page::parse(&extra).unwrap()).unwrap();
+    let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
+    assert!(warning.message.contains("`stray`"), "{warning}");
+    // And a request_id inside the answer's objects is a field like any other.
+    let inner = text.replace("<state>200</state>", "<state>200</state>\n<request_id>1</request_id>");
+    let read = gen::read(&page::parse(&inner).unwrap()).unwrap();
+    let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
+    assert!(warning.message.contains("`request_id`"), "{warning}");
+
     let missing = text.replace("            <email>fadflh@126.com</email>\n", "");
     let read = gen::read(&page::parse(&missing).unwrap()).unwrap();
     let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
