@@ -50,6 +50,12 @@ fn scalars_sent_as_text_or_as_another_type_are_read() {
     let top_api::Error::Decode(failure) = &err else { panic!("{err:?}") };
     assert_eq!(failure.path(), Some("count"), "{err:?}");
     assert!(err.to_string().contains("expected i64"), "{err}");
+    // A mismatch of the whole answer has no field to name.
+    for body in [&br#"{"test_shapes_get_response":5}"#[..], br#"{"test_shapes_get_response":"x"}"#] {
+        let err = decode::<ShapesGet>(body, Format::Json).unwrap_err();
+        let top_api::Error::Decode(failure) = &err else { panic!("{err:?}") };
+        assert_eq!(failure.path(), None, "{err:?}");
+    }
     // A boolean as text that is no boolean is an error naming the field.
     let err = decode::<ShapesGet>(br#"{"test_shapes_get_response":{"flag":"no"}}"#, Format::Json).unwrap_err();
     let top_api::Error::Decode(decode) = &err else { panic!("{err:?}") };
