@@ -349,3 +349,38 @@ fn types_that_read_text_differently_from_bytes_are_read_as_text() {
         decode::<AddrGet>(b"<test_addr_get_response><ip>10.1.2.3</ip></test_addr_get_response>", Format::Xml).unwrap();
     assert_eq!(xml.into_inner().ip, expected);
 }
+
+#[test]
+fn answers_with_fields_left_out_anywhere_are_read() {
+    let read = |body: &str, format: Format| {
+        decode::<OptionalsGet>(body.as_bytes(), format).unwrap_or_else(|err| panic!("{body}: {err:?}")).into_inner()
+    };
+    let all = OptionalsResponse { count: Some(3), flag: Some(true), ratio: Some(0.5) };
+    for (json, xml, expected) in [
+        (r#"{"count":3}"#, "<count>3</count>", OptionalsResponse { count: Some(3), ..Default::default() }),
+        (r#"{"ratio":0.5}"#, "<ratio>0.5</ratio>", OptionalsResponse { ratio: Some(0.5), ..Default::default() }),
+        (
+            r#"{"count":3,"ratio":0.5}"#,
+            "<count>3</count><ratio>0.5</ratio>",
+            OptionalsResponse { flag: None, ..all.clone() },
+        ),
+        (r#"{"flag":true}"#, "<flag>true</flag>", OptionalsResponse { flag: Some(true), ..Default::default() }),
+        (r#"{"ratio":0.5,"flag":true,"count":3}"#, "<ratio>0.5</ratio><flag>true</flag><count>3</count>", all.clone()),
+        ("{}", "", OptionalsResponse::default()),
+    ] {
+        let json = format!(r#"{{"test_optionals_get_response":{json}}}"#);
+        assert_eq!(read(&json, Format::Json), expected, "{json}");
+        let xml = format!("<test_optionals_get_response>{xml}</test_optionals_get_response>");
+        assert_eq!(read(&xml, Format::Xml), expected, "{xml}");
+    }
+}
+
+#[test]
+fn a_simplified_client_reads_a_wrapped_answer_and_its_refusal() {
+    let answer =
+        decode_simplified::<ShapesGet>(br#"{"test_shapes_get_response":{"flag":true,"request_id":"r"}}"#).unwrap();
+    assert_eq!(answer.into_inner().flag, Some(true));
+    let err =
+        decode_simplified::<ShapesGet>(br#"{"error_response":{"code":7,"msg":"limit","request_id":"r"}}"#).unwrap_err();
+    assert!(matches!(&err, top_api::Error::Api(api) if api.code() == 7), "{err:?}");
+}
