@@ -384,3 +384,20 @@ fn a_simplified_client_reads_a_wrapped_answer_and_its_refusal() {
         decode_simplified::<ShapesGet>(br#"{"error_response":{"code":7,"msg":"limit","request_id":"r"}}"#).unwrap_err();
     assert!(matches!(&err, top_api::Error::Api(api) if api.code() == 7), "{err:?}");
 }
+
+#[test]
+fn escaped_keys_are_read_as_their_text() {
+    let answer = shapes(r#"{"test_shapes_get_response":{"fl\u0061g":true,"w\u006frd":"x"}}"#);
+    assert_eq!((answer.flag, answer.word.as_deref()), (Some(true), Some("x")));
+}
+
+#[test]
+fn an_answer_of_another_shape_names_what_it_holds() {
+    let body = br#"{"other_method_response":{},"b":2,"c":3,"d":4,"e":5,"f":6}"#;
+    let err = decode::<ShapesGet>(body, Format::Json).unwrap_err();
+    let text = err.to_string();
+    for shown in ["`other_method_response`", "`b`", "`c`", "`d`"] {
+        assert!(text.contains(shown), "{shown} not in {text}");
+    }
+    assert!(!text.contains("`e`"), "at most four named: {text}");
+}
