@@ -208,6 +208,16 @@ impl std::error::Error for ParseDateTimeError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_it_shows_says_what_it_is() {
+        let at = DateTime::parse("2024-01-02 03:04:05").unwrap();
+        assert_eq!(format!("{at:?}"), "DateTime(2024-01-02 03:04:05 GMT+8)");
+        let err = DateTime::parse("soon").unwrap_err();
+        assert_eq!(err.to_string(), "expected a date-time `yyyy-MM-dd HH:mm:ss`");
+        let err = serde_json::from_str::<DateTime>(r#""soon""#).unwrap_err();
+        assert!(err.to_string().contains("expected a date-time `yyyy-MM-dd HH:mm:ss`"), "{err}");
+    }
     use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
