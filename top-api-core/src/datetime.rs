@@ -208,6 +208,7 @@ impl std::error::Error for ParseDateTimeError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn what_it_shows_says_what_it_is() {
@@ -218,7 +219,6 @@ mod tests {
         let err = serde_json::from_str::<DateTime>(r#""soon""#).unwrap_err();
         assert!(err.to_string().contains("expected a date-time `yyyy-MM-dd HH:mm:ss`"), "{err}");
     }
-    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn early_years_are_written_with_four_digits() {

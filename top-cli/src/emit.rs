@@ -284,7 +284,9 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     Ok(out)
 }
 
-fn is_method(method: &str) -> bool {
+/// A method name: two or more dot-separated words of ASCII letters, digits, `_` and `-`,
+/// starting with a lowercase letter.
+pub(crate) fn is_method(method: &str) -> bool {
     method.starts_with(|c: char| c.is_ascii_lowercase())
         && method.split('.').count() >= 2
         && method

@@ -282,12 +282,7 @@ fn title(line: &str) -> Option<(String, String)> {
         let close = inner.rfind([')', ')'])?;
         inner[..close].trim()
     };
-    let dotted = method.split('.').count() >= 2
-        && method.starts_with(|c: char| c.is_ascii_lowercase())
-        && method
-            .split('.')
-            .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
-    dotted.then(|| (method.to_owned(), title.to_owned()))
+    crate::emit::is_method(method).then(|| (method.to_owned(), title.to_owned()))
 }
 
 /// The session need a line of the page's head states, if it states one.
