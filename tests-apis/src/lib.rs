@@ -39,6 +39,22 @@ pub fn entry(method: &str) -> &'static Value {
     catalog().get(method).unwrap_or_else(|| panic!("`{method}` is not in the catalog"))
 }
 
+/// Checks every generated API's declared idempotence (`(METHOD, IDEMPOTENT)` pairs, one an
+/// API) against the one read rule applied to the catalog's method and title; panics naming
+/// every API that differs.
+pub fn check_idempotence(declared: &[(&str, bool)]) {
+    assert_eq!(declared.len(), catalog().len(), "one declared pair an API of the catalog");
+    let differ: Vec<String> = declared
+        .iter()
+        .filter(|(method, idempotent)| {
+            let title = entry(method)["title"].as_str();
+            top_api_rules::is_read(method, title) != *idempotent
+        })
+        .map(|(method, idempotent)| format!("{method} is declared idempotent = {idempotent}"))
+        .collect();
+    assert!(differ.is_empty(), "{} APIs differ from the read rule:\n{}", differ.len(), differ.join("\n"));
+}
+
 fn params(value: &Value, key: &str) -> Vec<Value> {
     value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
 }

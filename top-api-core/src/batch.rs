@@ -13,7 +13,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::pipeline::Logged;
-use crate::request::{Request, SessionNeed, WithoutFiles, WithoutSession};
+use crate::request::{Request, WithoutFiles, WithoutSession};
+use crate::SessionNeed;
 use crate::{envelope, sign, CallOptions, Client, ConfigError, Error, Params, Response};
 
 /// The separator between the pieces of a batch, unless another is announced.

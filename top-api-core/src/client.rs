@@ -4,12 +4,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use top_api_rules::{Violation, SYSTEM_PARAMS};
+
 use crate::builder::ClientBuilder;
 use crate::error::{body_prefix, redact, CheckError};
 use crate::pipeline::{Attempt, Job};
-use crate::request::{Request, SessionNeed, WithoutSession};
+use crate::request::{Request, WithoutSession};
 use crate::retry::{RateLimiter, RetryPolicy};
 use crate::transport::{HttpRequest, Transport};
+use crate::SessionNeed;
 use crate::{envelope, sign, wire, ConfigError, DateTime, Error, Format, Params, Response, SignMethod};
 use crate::{CallOptions, TransportError};
 
@@ -447,11 +450,15 @@ where
     let mut seen = std::collections::HashSet::new();
     for (name, value) in pairs {
         let name: String = name.into();
-        if wire::SYSTEM_PARAMS.contains(&name.as_str()) {
-            return Err(CheckError::invalid(name, "is a system param, which the client sends itself".to_owned()).into());
+        if SYSTEM_PARAMS.contains(&name.as_str()) {
+            return Err(CheckError::new(
+                name,
+                &Violation::Invalid("is a system param, which the client sends itself".to_owned()),
+            )
+            .into());
         }
         if !seen.insert(name.clone()) {
-            return Err(CheckError::invalid(name, "is given twice".to_owned()).into());
+            return Err(CheckError::new(name, &Violation::Invalid("is given twice".to_owned())).into());
         }
         params.push(name, value.into());
     }

@@ -167,7 +167,7 @@ impl<'de> Deserialize<'de> for Date {
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
                 if text.trim().is_empty() {
                     // In an `Option` field of an object, a blank date is a left-out one.
-                    return Err(crate::__private::blank());
+                    return Err(crate::lenient::blank());
                 }
                 Ok(Date::parse(text))
             }

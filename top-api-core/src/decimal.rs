@@ -241,7 +241,7 @@ impl<'de> Deserialize<'de> for Decimal {
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal, E> {
                 if text.trim().is_empty() {
-                    return Err(crate::__private::blank());
+                    return Err(crate::lenient::blank());
                 }
                 Decimal::parse(text).map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
             }

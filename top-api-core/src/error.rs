@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use top_api_rules::{Violation, INVALID_PARAM_SUB_CODE};
+
 use crate::Format;
 
 /// Everything that can go wrong with a call.
@@ -229,7 +231,7 @@ impl From<CheckError> for Error {
 /// `code` is the platform's code (25 invalid signature, 27 invalid session, 50 remote
 /// service error, …); `sub_code` is the service's own (`isv.*` for the caller's mistakes,
 /// `isp.*` for server faults).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ApiError {
     #[serde(default)]
     code: i64,
@@ -247,6 +249,28 @@ impl ApiError {
     /// Builds a refusal, as a test double or a sandbox handler would answer it.
     pub fn new(code: i64, msg: impl Into<String>) -> ApiError {
         ApiError { code, msg: msg.into(), sub_code: None, sub_msg: None, request_id: None }
+    }
+
+    /// The gateway's refusal of the param `name` for `violation`: code 40 `Missing required
+    /// arguments:name`, or code 41 `Invalid arguments:name` with the sub code
+    /// `isv.invalid-parameter` and what is wrong; as a sandbox handler answers a param it
+    /// cannot take.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use top_api::{ApiError, Violation};
+    ///
+    /// let refusal = ApiError::param_refusal("page_size", &Violation::TooLong { chars: 4, max: 3 });
+    /// assert_eq!((refusal.code(), refusal.msg()), (41, "Invalid arguments:page_size"));
+    /// assert_eq!(refusal.sub_msg(), Some("`page_size` is 4 characters long, over its limit of 3"));
+    /// ```
+    pub fn param_refusal(name: &str, violation: &Violation) -> ApiError {
+        let refusal = ApiError::new(violation.code(), violation.gateway_msg(name));
+        match violation {
+            Violation::Missing => refusal,
+            _ => refusal.with_sub(INVALID_PARAM_SUB_CODE, format!("`{name}` {violation}")),
+        }
     }
 
     /// Sets the service's `sub_code` and `sub_msg`.
@@ -322,18 +346,6 @@ impl ApiError {
     }
 }
 
-impl fmt::Debug for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError")
-            .field("code", &self.code)
-            .field("msg", &self.msg)
-            .field("sub_code", &self.sub_code)
-            .field("sub_msg", &self.sub_msg)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
-
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "gateway error {} ({})", self.code, self.msg)?;
@@ -364,12 +376,8 @@ pub struct CheckError {
 }
 
 impl CheckError {
-    pub(crate) fn missing(param: impl Into<String>) -> CheckError {
-        CheckError { param: param.into(), code: 40, message: "is required but blank or absent".to_owned() }
-    }
-
-    pub(crate) fn invalid(param: impl Into<String>, message: String) -> CheckError {
-        CheckError { param: param.into(), code: 41, message }
+    pub(crate) fn new(param: impl Into<String>, violation: &Violation) -> CheckError {
+        CheckError { param: param.into(), code: violation.code(), message: violation.to_string() }
     }
 
     /// Where the mistake is: the param's wire name, then the member's for a structured

@@ -12,12 +12,12 @@
 //! Nothing is buffered: every value streams from the inner deserializer.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
 /// What the top-level struct sets aside while it is read: the gateway's `request_id`, and
@@ -51,6 +51,53 @@ impl<'c> Ctx<'c> {
 
     fn in_option(self) -> Ctx<'c> {
         Ctx { in_option: true, ..self.nested() }
+    }
+}
+
+thread_local! {
+    /// How many blank values were read where a number, a boolean, a decimal or a date
+    /// belongs, since the `Option` being read began: a serde error carries no value but its
+    /// text, so the sentinel travels beside it.
+    static BLANKS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The error for a blank text (`""`, an empty XML element) where a number, a boolean, a
+/// decimal or a date belongs. Inside an `Option` field of an object, it means the answer
+/// left the field out ([`read_optional`]); anywhere else it is the error it says.
+pub fn blank<E: de::Error>() -> E {
+    BLANKS.with(|blanks| blanks.set(blanks.get().saturating_add(1)));
+    E::custom("a blank value where a number, a boolean, a decimal or a date belongs")
+}
+
+/// Reads the value of an `Option` field of an object: `None` when the answer gave a blank
+/// text for it (or for a required member inside it) where a value of another kind belongs.
+pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
+    let outer = BLANKS.with(|blanks| blanks.replace(0));
+    let read = map.next_value::<Option<T>>();
+    let blank = BLANKS.with(|blanks| blanks.replace(outer)) > 0;
+    match read {
+        Err(_) if blank => Ok(None),
+        read => read,
+    }
+}
+
+/// Finds the index of a key among a struct's fields. Keys mostly come in declaration
+/// order, so it looks from just after the last match.
+pub(crate) struct FieldFinder {
+    fields: &'static [&'static str],
+    next: usize,
+}
+
+impl FieldFinder {
+    pub(crate) fn new(fields: &'static [&'static str]) -> FieldFinder {
+        FieldFinder { fields, next: 0 }
+    }
+
+    pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
+        let count = self.fields.len();
+        let index = (0..count).map(|i| (self.next + i) % count).find(|&i| self.fields[i] == key)?;
+        self.next = index + 1;
+        Some(index)
     }
 }
 
@@ -238,7 +285,7 @@ impl<'de, V: Visitor<'de>> Wrap<'_, V> {
         }
         let trimmed = text.trim();
         if trimmed.is_empty() && self.in_option {
-            return Ok(Err(crate::__private::blank()));
+            return Ok(Err(blank()));
         }
         match self.want {
             Want::Int => {
@@ -622,8 +669,7 @@ pub(crate) struct StructMap<'de, 'c, A> {
     seen: Seen,
     /// Once the answer's entries run out: the next field to look at for synthesis.
     missing_from: Option<usize>,
-    /// Where to start looking for the next key among the fields.
-    hint: usize,
+    finder: FieldFinder,
     next: Next,
     ctx: Ctx<'c>,
 }
@@ -636,18 +682,15 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             fields,
             seen: Seen::new(fields.len()),
             missing_from: None,
-            hint: 0,
+            finder: FieldFinder::new(fields),
             next: Next::Value,
             ctx,
         }
     }
 
     fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
-        // Keys mostly come in declaration order: look from just after the last match.
-        let count = self.fields.len();
-        if let Some(index) = (0..count).map(|i| (self.hint + i) % count).find(|&i| self.fields[i] == key) {
+        if let Some(index) = self.finder.find(&key) {
             self.seen.set(index);
-            self.hint = index + 1;
         }
         self.next = match (self.ctx.capture.is_some(), &*key) {
             (true, "request_id") => Next::RequestId,

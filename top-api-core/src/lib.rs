@@ -73,14 +73,14 @@ pub use crate::json::Json;
 pub use crate::object::Object;
 pub use crate::options::CallOptions;
 pub use crate::params::{Param, ParamError, Params};
-pub use crate::request::{Request, SessionNeed, WithoutFiles, WithoutSession};
+pub use crate::request::{Request, WithoutFiles, WithoutSession};
 pub use crate::response::Response;
 pub use crate::retry::RetryPolicy;
 pub use crate::sign::SignMethod;
-pub use crate::wire::SYSTEM_PARAMS;
 pub use top_api_macros::{top_api, Object};
+pub use top_api_rules::{SessionNeed, Violation, SYSTEM_PARAMS};
 
 /// What the expansions of `#[top_api]` and `#[derive(Object)]` name; not a public API.
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;

@@ -2,19 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::{Error, ParamError, Params};
-
-/// Whether an API needs a user's session (TOP's 授权 requirement).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SessionNeed {
-    /// The API takes no session (不需要授权).
-    None,
-    /// The API takes a session when there is one (可选授权).
-    Optional,
-    /// The API must be called with a session (需要授权).
-    Required,
-}
+use crate::{Error, ParamError, Params, SessionNeed};
 
 /// A TOP API: implemented by `#[top_api]`.
 ///

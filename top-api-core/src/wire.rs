@@ -4,24 +4,6 @@ use std::hash::{BuildHasher, Hasher};
 
 use crate::Params;
 
-/// The system params: the names the client sends itself (`method`, `app_key`, `session`,
-/// `timestamp`, `v`, `sign`, `sign_method`, `format`, `simplify`, `partner_id`,
-/// `target_app_key`). No param of an API may take one: the attribute refuses such a field,
-/// and an untyped call such a param.
-pub const SYSTEM_PARAMS: &[&str] = &[
-    "method",
-    "app_key",
-    "session",
-    "timestamp",
-    "v",
-    "sign",
-    "sign_method",
-    "format",
-    "simplify",
-    "partner_id",
-    "target_app_key",
-];
-
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
 /// The body of a call and its content type: a form, or multipart with the files as parts.

@@ -4,6 +4,8 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{LitStr, Token};
 
+use top_api_rules::SessionNeed;
+
 use crate::ctxt::Ctxt;
 
 pub(crate) const METHOD: &str = "method";
@@ -13,54 +15,6 @@ pub(crate) const IDEMPOTENT: &str = "idempotent";
 pub(crate) const CRATE: &str = "crate";
 const KEYS: &[&str] = &[METHOD, RESPONSE, SESSION, IDEMPOTENT, CRATE];
 const ARGS: &str = "expected one of `method`, `response`, `session`, `idempotent`, `crate`";
-
-/// The last words of methods that only read: a call of one is safe to repeat. Any other
-/// last word (`add`, `update`, `delete`, `send`, `create`, …, or one not listed) is taken
-/// for a write, which is never sent twice unless declared `idempotent = true`.
-const READ_WORDS: &[&str] = &[
-    "get",
-    "gets",
-    "query",
-    "search",
-    "list",
-    "count",
-    "check",
-    "find",
-    "fetch",
-    "info",
-    "detail",
-    "details",
-    "read",
-    "lookup",
-    "exists",
-    "download",
-    "stat",
-    "stats",
-    "statistics",
-];
-
-/// Whether `method` can be a TOP method: two or more dot-separated words of ASCII
-/// letters, digits, `_` and `-`, starting with a lowercase letter.
-pub(crate) fn is_method(method: &str) -> bool {
-    let mut words = method.split('.');
-    method.starts_with(|c: char| c.is_ascii_lowercase())
-        && method.split('.').count() >= 2
-        && words.all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
-}
-
-/// What a last word that reads may start with, as in `queryitems`, `getServTimes`,
-/// `searchmodels`, `qrycard`.
-const READ_PREFIXES: &[&str] = &["get", "query", "search", "qry"];
-
-/// Whether a method is safe to repeat when the attribute does not say: a read, by its last
-/// word, which is one of [`READ_WORDS`] or starts with one of [`READ_PREFIXES`] (whatever
-/// the case).
-pub(crate) fn default_idempotent(method: &str) -> bool {
-    let Some(last) = method.rsplit('.').next() else { return false };
-    let last = last.to_ascii_lowercase();
-    READ_WORDS.contains(&last.as_str())
-        || READ_PREFIXES.iter().any(|prefix| last.len() > prefix.len() && last.starts_with(prefix))
-}
 
 pub(crate) const FIELD_ATTR: &str = "top";
 pub(crate) const RENAME: &str = "rename";
@@ -75,24 +29,6 @@ pub(crate) const NAME: &str = "name";
 const FIELD_KEYS: &[&str] = &[RENAME, JSON, OBJECT, REQUIRED, MAX_LEN, MAX_ITEMS, MIN, MAX];
 const FIELD_ARGS: &str = "expected one of `rename`, `json`, `object`, `required`, `max_len`, `max_items`, `min`, `max`";
 
-/// Whether the API needs a user's session.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Session {
-    None,
-    Optional,
-    Required,
-}
-
-impl Session {
-    pub(crate) fn variant(self) -> &'static str {
-        match self {
-            Session::None => "None",
-            Session::Optional => "Optional",
-            Session::Required => "Required",
-        }
-    }
-}
-
 /// The arguments of `#[top_api(...)]`; a missing one is `None`.
 pub(crate) struct Args {
     /// `idempotent = true|false`, when given.
@@ -102,7 +38,7 @@ pub(crate) struct Args {
     pub(crate) had_unknown: bool,
     pub(crate) method: Option<LitStr>,
     pub(crate) response: Option<syn::Type>,
-    pub(crate) session: Session,
+    pub(crate) session: SessionNeed,
     /// The path of the top-api crate: `::top_api`, or what `crate = "…"` says.
     pub(crate) krate: syn::Path,
 }
@@ -126,7 +62,7 @@ fn parse_crate(cx: &Ctxt, value: ParseStream) -> syn::Result<Option<syn::Path>> 
 pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     let mut method: Option<LitStr> = None;
     let mut response: Option<syn::Type> = None;
-    let mut session: Option<Session> = None;
+    let mut session: Option<SessionNeed> = None;
     let mut had_unknown = false;
     let mut idempotent: Option<syn::LitBool> = None;
     let mut krate: Option<syn::Path> = None;
@@ -207,19 +143,14 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                     Err(_) => {
                         let found = take_value(value)?;
                         cx.error_spanned_by(found, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
-                        session = Some(Session::None);
+                        session = Some(SessionNeed::None);
                         return Ok(());
                     }
                 };
-                session = Some(match lit.value().as_str() {
-                    "none" => Session::None,
-                    "optional" => Session::Optional,
-                    "required" => Session::Required,
-                    _ => {
-                        cx.error_spanned_by(&lit, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
-                        Session::None
-                    }
-                });
+                session = Some(SessionNeed::from_wire(&lit.value()).unwrap_or_else(|| {
+                    cx.error_spanned_by(&lit, "session must be one of `\"none\"`, `\"optional\"`, `\"required\"`");
+                    SessionNeed::None
+                }));
             }
         }
         Ok(())
@@ -232,7 +163,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
         had_unknown,
         method,
         response,
-        session: session.unwrap_or(Session::None),
+        session: session.unwrap_or(SessionNeed::None),
         krate: krate.unwrap_or_else(default_crate),
     }
 }
@@ -441,35 +372,6 @@ mod tests {
         assert_eq!(closest("responce", &[METHOD, RESPONSE, SESSION]), Some(RESPONSE));
         assert_eq!(closest("timeout", &[METHOD, RESPONSE, SESSION]), None);
         assert_eq!(closest("jsn", &[RENAME, JSON]), Some(JSON));
-    }
-
-    #[test]
-    fn reads_are_known_by_their_last_word() {
-        for read in [
-            "taobao.baodian.deposit.get",
-            "alibaba.idle.interact.loan.user.query",
-            "taobao.items.search",
-            "taobao.miniapp.userInfo.get",
-            "taobao.vas.service.getServTimes",
-            "yunos.tvpubadmin.content.app.queryapp",
-            "yunos.osupdate.deviceservice.searchmodels",
-            "alibaba.aliqin.fc.iot.qrycard",
-            "taobao.trade.List",
-        ] {
-            assert!(default_idempotent(read), "{read}");
-        }
-        for write in [
-            "taobao.item.add",
-            "taobao.item.update",
-            "taobao.trade.close",
-            "a.b.authorinfo",
-            "taobao.get.x",
-            "taobao.query.update",
-            "taobao.item.listing",
-            "taobao.item.settle",
-        ] {
-            assert!(!default_idempotent(write), "{write}");
-        }
     }
 
     #[test]

@@ -6,22 +6,6 @@ use crate::ast::{Api, Field};
 use crate::attr::{self, Args, Kind, Number};
 use crate::ctxt::Ctxt;
 
-/// The names the client sends itself; a field sent under one of them would be signed and
-/// sent twice, or clash with the client's own value.
-const SYSTEM_PARAMS: &[&str] = &[
-    "method",
-    "app_key",
-    "session",
-    "timestamp",
-    "v",
-    "sign",
-    "sign_method",
-    "format",
-    "simplify",
-    "partner_id",
-    "target_app_key",
-];
-
 pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Option<&Api>) {
     check_required_args(cx, args);
     check_method(cx, args);
@@ -61,7 +45,7 @@ fn check_method(cx: &Ctxt, args: &Args) {
         // Already reported as not a string literal.
         return;
     }
-    if !attr::is_method(&method) {
+    if !top_api_rules::is_method(&method) {
         cx.error_spanned_by(
             lit,
             "method must be dot-separated words like `taobao.time.get`: ASCII letters, digits, `_` and `-`, starting with a lowercase letter",
@@ -95,7 +79,9 @@ fn check_misplaced_field_attr(cx: &Ctxt, input: &syn::DeriveInput) {
 /// A field may not be sent under a name the client sends itself.
 fn check_system_params(cx: &Ctxt, api: &Api) {
     for field in &api.fields {
-        if SYSTEM_PARAMS.contains(&field.wire.as_str()) {
+        // A field sent under a system param's name would be signed and sent twice, or clash
+        // with the client's own value.
+        if top_api_rules::SYSTEM_PARAMS.contains(&field.wire.as_str()) {
             cx.error_at(
                 field.wire_span,
                 format_args!(

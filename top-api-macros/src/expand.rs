@@ -5,7 +5,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::{Api, Field};
-use crate::attr::{self, Args, Kind, Limit, Number, Session};
+use top_api_rules::SessionNeed;
+
+use crate::attr::{self, Args, Kind, Limit, Number};
 
 /// The struct as the user wrote it, less the attribute's own `#[top(...)]` markers.
 pub(crate) fn strip(input: &syn::DeriveInput) -> syn::DeriveInput {
@@ -89,10 +91,17 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
     let ident = &api.input.ident;
     let method = args.method.as_ref().expect("checked");
     let response = args.response.as_ref().expect("checked");
-    let session = format_ident!("{}", args.session.variant());
+    let session = format_ident!(
+        "{}",
+        match args.session {
+            SessionNeed::Required => "Required",
+            SessionNeed::Optional => "Optional",
+            _ => "None",
+        }
+    );
     let idempotent = match &args.idempotent {
         Some(lit) => lit.value,
-        None => attr::default_idempotent(&method.value()),
+        None => top_api_rules::is_read(&method.value(), None),
     };
     let params = format_ident!("params");
 
@@ -139,7 +148,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         _ => quote!(Self { #(#reads)* }),
     };
     let params_arg = if api.fields.is_empty() { format_ident!("_params") } else { params.clone() };
-    let without_session = (args.session != Session::Required).then(|| {
+    let without_session = (args.session != SessionNeed::Required).then(|| {
         // Not recommended in diagnostics: "call it with a session" is the help, not a
         // list of other APIs that need none.
         quote! {

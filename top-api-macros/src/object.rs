@@ -156,12 +156,11 @@ fn expand(input: &syn::DeriveInput, container: &Container, fields: &[Field]) -> 
 
     let reads = fields.iter().enumerate().map(|(index, field)| {
         let member = field.member;
-        let read = quote!(#serde::de::MapAccess::next_value(__map));
         if is_option(field.ty) {
             // A blank number, boolean, decimal or date is a left-out one.
-            quote!(#index => self.#member = #krate::__private::optional(#read)?,)
+            quote!(#index => self.#member = #krate::__private::read_optional(__map)?,)
         } else {
-            quote!(#index => self.#member = #read?,)
+            quote!(#index => self.#member = #serde::de::MapAccess::next_value(__map)?,)
         }
     });
     let writes = fields.iter().map(|field| {

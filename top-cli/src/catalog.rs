@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Api, Limits, Member, Session, Type};
+use top_api::SessionNeed;
+
+use crate::model::{Api, Limits, Member, Type};
 
 /// One API as the catalog writes it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -145,10 +147,8 @@ impl Entry {
     /// optional (never `none` unless known).
     pub fn to_api(&self, overrides: &Overrides) -> Api {
         let session = match self.session.as_deref() {
-            Some("none") => Session::None,
-            Some("required") => Session::Required,
-            Some(_) => Session::Optional,
-            None => overrides.session(&self.method).unwrap_or(Session::Optional),
+            Some(wire) => SessionNeed::from_wire(wire).unwrap_or(SessionNeed::Optional),
+            None => overrides.session(&self.method).unwrap_or(SessionNeed::Optional),
         };
         Api {
             method: self.method.clone(),
@@ -210,7 +210,7 @@ fn ty(param: &Param) -> Type {
 /// one line each, `method session source`, `#` for comments.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
-    lines: BTreeMap<String, (Session, String)>,
+    lines: BTreeMap<String, (SessionNeed, String)>,
 }
 
 impl Overrides {
@@ -230,11 +230,8 @@ impl Overrides {
             let (Some(method), Some(session), Some(source)) = (words.next(), words.next(), words.next()) else {
                 return Err(format!("line {}: expected `method none|optional|required source`", i + 1));
             };
-            let session = match session {
-                "none" => Session::None,
-                "optional" => Session::Optional,
-                "required" => Session::Required,
-                other => return Err(format!("line {}: `{other}` is not none, optional or required", i + 1)),
+            let Some(session) = SessionNeed::from_wire(session) else {
+                return Err(format!("line {}: `{session}` is not none, optional or required", i + 1));
             };
             if overrides.lines.insert(method.to_owned(), (session, source.to_owned())).is_some() {
                 return Err(format!("line {}: `{method}` is listed twice", i + 1));
@@ -244,7 +241,7 @@ impl Overrides {
     }
 
     /// What the file says of `method`.
-    pub fn session(&self, method: &str) -> Option<Session> {
+    pub fn session(&self, method: &str) -> Option<SessionNeed> {
         self.lines.get(method).map(|(session, _)| *session)
     }
 

@@ -12,11 +12,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 
-use crate::model::{Api, Member, Session, Type};
-use crate::names;
+use top_api::SessionNeed;
 
-/// The names the client sends itself: no param may take one.
-pub use top_api::SYSTEM_PARAMS;
+use crate::model::{Api, Member, Type};
+use crate::names;
 
 /// Why an API cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,53 +64,6 @@ pub fn module_name(method: &str) -> String {
 /// The official documentation page of an API.
 pub fn doc_url(doc_id: u64) -> String {
     format!("https://open.taobao.com/api.htm?docId={doc_id}&docType=2")
-}
-
-/// The last words of methods that only read, as `#[top_api]` reads them when it is not told.
-const READ_WORDS: &[&str] = &[
-    "get",
-    "gets",
-    "query",
-    "search",
-    "list",
-    "count",
-    "check",
-    "find",
-    "fetch",
-    "info",
-    "detail",
-    "details",
-    "read",
-    "lookup",
-    "exists",
-    "download",
-    "stat",
-    "stats",
-    "statistics",
-];
-
-/// Words of a title that say the API reads (查询 query, 搜索 search, 获取 get, 查看 view, 列表
-/// list, 详情 details, 统计 statistics, 下载 download)…
-const READ_MARKS: &[&str] = &["查询", "搜索", "获取", "查看", "列表", "详情", "统计", "下载"];
-
-/// …unless it also says it writes (creates, adds, updates, changes, deletes, sends, submits,
-/// uploads, cancels, syncs, publishes, binds, sets, pushes, confirms, pays, refunds,
-/// applies, writes, imports, writes back, registers, generates).
-const WRITE_MARKS: &[&str] = &[
-    "创建", "新增", "添加", "增加", "更新", "修改", "变更", "删除", "发送", "提交", "上传", "取消", "同步", "发布",
-    "绑定", "解绑", "设置", "推送", "确认", "支付", "退款", "申请", "写入", "导入", "回传", "注册", "生成", "保存",
-];
-
-/// Whether a call of the API is safe to repeat: its method's last word is a read, or its
-/// title says it reads and nothing in it says it writes. `taobao.tbk.dg.material.optional`
-/// (物料搜索, a search) is a read; `taobao.logistics.offline.send` is not.
-pub fn is_read(api: &Api) -> bool {
-    let last = api.method.rsplit('.').next().unwrap_or("");
-    let last_words = names::snake(last);
-    if last_words.rsplit('_').next().is_some_and(|word| READ_WORDS.contains(&word)) {
-        return true;
-    }
-    READ_MARKS.iter().any(|mark| api.title.contains(mark)) && !WRITE_MARKS.iter().any(|mark| api.title.contains(mark))
 }
 
 /// Which side of a call a type is on: request params and the objects they hold are checked
@@ -178,7 +130,7 @@ struct Scope<'a> {
 /// one.
 pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     let fail = |line: Option<usize>, message: String| EmitError { line, message };
-    if !is_method(&api.method) {
+    if !top_api_rules::is_method(&api.method) {
         return Err(fail(None, format!("`{}` is not a method name", api.method)));
     }
     let krate = options.krate.as_str();
@@ -197,7 +149,7 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     }
 
     for member in &api.request {
-        if SYSTEM_PARAMS.contains(&member.name.as_str()) {
+        if top_api::SYSTEM_PARAMS.contains(&member.name.as_str()) {
             return Err(fail(
                 member.line,
                 format!("the param `{}` is named like a system param, which the client sends itself", member.name),
@@ -228,11 +180,9 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     }
     doc.push(String::new());
     doc.push(match api.session {
-        Session::None => "Needs no session.".to_owned(),
-        Session::Optional => "Takes a user's session when there is one (optional).".to_owned(),
-        Session::Required => {
-            format!("Needs a user's session: call it as `client.with_session(token).execute(&{request} {{ .. }})`.")
-        }
+        SessionNeed::None => "Needs no session.".to_owned(),
+        SessionNeed::Optional => "Takes a user's session when there is one (optional).".to_owned(),
+        _ => format!("Needs a user's session: call it as `client.with_session(token).execute(&{request} {{ .. }})`."),
     });
     if let Some(doc_id) = api.doc_id {
         doc.push(String::new());
@@ -244,10 +194,10 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     }
     write_doc(&mut out, 1, &doc);
     let mut args = vec![format!("method = {:?}", api.method), format!("response = {response}")];
-    if api.session != Session::None {
+    if api.session != SessionNeed::None {
         args.push(format!("session = {:?}", api.session.as_str()));
     }
-    args.push(format!("idempotent = {}", is_read(api)));
+    args.push(format!("idempotent = {}", top_api_rules::is_read(&api.method, Some(&api.title))));
     let _ = writeln!(out, "    #[{krate}::top_api(\n        {}\n    )]", args.join(",\n        "));
     let _ = writeln!(out, "    #[derive(Debug, Clone, PartialEq, Default)]");
     if params.is_empty() {
@@ -282,16 +232,6 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     }
     let _ = writeln!(out, "}}");
     Ok(out)
-}
-
-/// A method name: two or more dot-separated words of ASCII letters, digits, `_` and `-`,
-/// starting with a lowercase letter.
-pub(crate) fn is_method(method: &str) -> bool {
-    method.starts_with(|c: char| c.is_ascii_lowercase())
-        && method.split('.').count() >= 2
-        && method
-            .split('.')
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
 fn collect_known<'a>(member: &'a Member, known: &mut HashMap<String, &'a [Member]>) {

@@ -200,9 +200,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let client = builder.build().map_err(|err| Failure(2, format!("top call: {err}")))?;
             match top_cli::embedded::find(&method) {
                 Some(found) => {
+                    let api = found.api();
                     let names: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
-                    for warning in sample::warnings(&found.api(), &names) {
+                    for warning in sample::warnings(&api, &names) {
                         say!("warning: {warning}");
+                    }
+                    // The checks the gateway (and the sandbox) make, as the client makes them
+                    // of a typed API before sending: warnings, since the catalog may be older.
+                    let mut own = top_api::Params::new();
+                    for (name, value) in &params {
+                        own.push(name.clone(), value.clone());
+                    }
+                    // (A missing one is warned of above.)
+                    if let Some(why) = sample::check(&api, &own).err().as_ref().and_then(top_api::ApiError::sub_msg) {
+                        say!("warning: the gateway will likely refuse the call: {why}");
                     }
                 }
                 None => {
@@ -270,12 +281,7 @@ fn serve_catalog(sandbox: &top_api::sandbox::Sandbox) {
             continue;
         }
         let api = found.api();
-        let session = match api.session {
-            top_cli::model::Session::None => top_api::SessionNeed::None,
-            top_cli::model::Session::Optional => top_api::SessionNeed::Optional,
-            top_cli::model::Session::Required => top_api::SessionNeed::Required,
-        };
-        let method = api.method.clone();
+        let (method, session) = (api.method.clone(), api.session);
         sandbox.handle_untyped(method, session, move |params| {
             sample::check(&api, params)?;
             Ok(sample::answer(&api))

@@ -1,6 +1,8 @@
 //! One model of an API, filled from a documentation page or from a catalog entry, and
 //! written as Rust by [`emit`](crate::emit).
 
+use top_api::SessionNeed;
+
 /// An API: its method, what the platform says of it, its params and its answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
@@ -15,35 +17,13 @@ pub struct Api {
     /// The platform package it belongs to, such as `tbk`.
     pub package: Option<String>,
     /// Whether it needs a user's session, and how that is known.
-    pub session: Session,
+    pub session: SessionNeed,
     /// The request params, in order.
     pub request: Vec<Member>,
     /// The answer's fields, in order.
     pub response: Vec<Member>,
     /// The documentation page's example answer in XML, when there is one.
     pub example_xml: Option<String>,
-}
-
-/// Whether an API needs a user's session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Session {
-    /// It takes none (不需要授权).
-    None,
-    /// It takes one when there is one (可选授权), or nothing is known.
-    Optional,
-    /// It must be called with one (需要授权).
-    Required,
-}
-
-impl Session {
-    /// The value of the attribute's `session` argument.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Session::None => "none",
-            Session::Optional => "optional",
-            Session::Required => "required",
-        }
-    }
 }
 
 /// A request param, a member of an object, or a field of an answer.

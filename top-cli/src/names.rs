@@ -162,23 +162,6 @@ pub fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
-/// `NTbkItem` → `n_tbk_item`, `ServiceFeeDTO` → `service_fee_d_t_o`: the key that wraps a
-/// list of these in JSON and the element that repeats in XML (an `_` before every capital).
-pub fn list_key(type_name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in type_name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,12 +221,10 @@ mod tests {
     }
 
     #[test]
-    fn type_names_and_list_keys() {
+    fn type_names() {
         assert_eq!(camel("NTbkItem"), "NTbkItem");
         assert_eq!(camel("ServiceFeeDTO"), "ServiceFeeDTO");
         assert_eq!(camel("mark_item"), "MarkItem");
         assert_eq!(camel("2ndItem"), "N2ndItem");
-        assert_eq!(list_key("NTbkItem"), "n_tbk_item");
-        assert_eq!(list_key("ServiceFeeDTO"), "service_fee_d_t_o");
     }
 }

@@ -11,7 +11,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::model::{Limits, Session};
+use crate::model::Limits;
+use top_api::SessionNeed;
 
 /// A page, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +26,7 @@ pub struct Page {
     /// Whether a session is needed: as the page states it (`需要授权`, `可选授权`,
     /// `不需要授权`), else required when the request example passes one
     /// (`client.execute(req, sessionKey)`), else none.
-    pub session: Session,
+    pub session: SessionNeed,
     /// The request params, in order, each object param with its member rows.
     pub params: Vec<Row>,
     /// The response table's rows, in order: a tree written out parent first, its nesting
@@ -252,7 +253,7 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
         .to_owned();
     let stated = head.iter().find_map(|l| session_mark(strip_marks(l)));
     let passes_session = lines[request_example_at..response_example_at].iter().any(|l| l.contains("sessionKey"));
-    let session = stated.unwrap_or(if passes_session { Session::Required } else { Session::None });
+    let session = stated.unwrap_or(if passes_session { SessionNeed::Required } else { SessionNeed::None });
 
     let mut warnings = Vec::new();
     let setters = setters(&lines[request_example_at..response_example_at]);
@@ -282,17 +283,17 @@ fn title(line: &str) -> Option<(String, String)> {
         let close = inner.rfind([')', ')'])?;
         inner[..close].trim()
     };
-    crate::emit::is_method(method).then(|| (method.to_owned(), title.to_owned()))
+    top_api_rules::is_method(method).then(|| (method.to_owned(), title.to_owned()))
 }
 
 /// The session need a line of the page's head states, if it states one.
-fn session_mark(line: &str) -> Option<Session> {
+fn session_mark(line: &str) -> Option<SessionNeed> {
     if line.contains("不需要授权") || line.contains("免授权") || line.contains("无需授权") {
-        Some(Session::None)
+        Some(SessionNeed::None)
     } else if line.contains("可选授权") {
-        Some(Session::Optional)
+        Some(SessionNeed::Optional)
     } else if line.contains("需要授权") || line.contains("必须授权") {
-        Some(Session::Required)
+        Some(SessionNeed::Required)
     } else {
         None
     }

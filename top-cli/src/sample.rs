@@ -4,7 +4,8 @@
 //! makes of the params (required ones present, lists and text within their limits).
 
 use top_api::sandbox::Node;
-use top_api::{ApiError, Params};
+use top_api::{ApiError, Params, Violation};
+use top_api_rules::Number;
 
 use crate::model::{Api, Member, Type};
 
@@ -39,8 +40,10 @@ fn value(ty: &Type, name: &str, depth: usize) -> Node {
     }
 }
 
-/// The gateway's checks of a call's params: a required one missing is code 40
-/// (`Missing required arguments`), a value over a limit code 41 (`Invalid arguments`).
+/// The gateway's checks of a call's params, with the rules and words the client's own
+/// checks use before sending ([`Violation`]): a required one missing is code 40
+/// (`Missing required arguments`), a value over a limit or not of its type code 41
+/// (`Invalid arguments`).
 ///
 /// # Errors
 ///
@@ -50,38 +53,36 @@ pub fn check(api: &Api, params: &Params) -> Result<(), ApiError> {
         let name = member.name.as_str();
         let Some(text) = params.get(name) else {
             if member.required && params.file(name).is_none() {
-                return Err(ApiError::new(40, format!("Missing required arguments:{name}")));
+                return Err(ApiError::param_refusal(name, &Violation::Missing));
             }
             continue;
         };
-        let invalid = |why: String| {
-            Err(ApiError::new(41, format!("Invalid arguments:{name}")).with_sub("isv.invalid-parameter", why))
+        check_value(member, text).map_err(|violation| ApiError::param_refusal(name, &violation))?;
+    }
+    Ok(())
+}
+
+/// The checks of one param's text, read as its type.
+fn check_value(member: &Member, text: &str) -> Result<(), Violation> {
+    if let (Some(max), Type::String) = (member.limits.max_length, &member.ty) {
+        Violation::check_len(text.chars().count(), max)?;
+    }
+    if let (Some(max), Type::List(item)) = (member.limits.max_list_size, &member.ty) {
+        let items = if matches!(item.as_ref(), Type::Object { .. }) {
+            serde_json::from_str::<Vec<serde_json::Value>>(text).map_or(1, |items| items.len())
+        } else {
+            text.split(',').count()
         };
-        if let (Some(max), Type::String) = (member.limits.max_length, &member.ty) {
-            if text.chars().count() as u64 > max {
-                return invalid(format!("`{name}` is longer than {max} characters"));
-            }
-        }
-        if let (Some(max), Type::List(item)) = (member.limits.max_list_size, &member.ty) {
-            let items = if matches!(item.as_ref(), Type::Object { .. }) {
-                serde_json::from_str::<Vec<serde_json::Value>>(text).map_or(1, |items| items.len())
-            } else {
-                text.split(',').count()
-            };
-            if items as u64 > max {
-                return invalid(format!("`{name}` has more than {max} items"));
-            }
-        }
-        if matches!(member.ty, Type::Number | Type::Byte) {
-            let Ok(number) = text.trim().parse::<i64>() else {
-                return invalid(format!("`{name}` is not a number"));
-            };
-            if member.limits.min_value.is_some_and(|min| number < min)
-                || member.limits.max_value.is_some_and(|max| number > max)
-            {
-                return invalid(format!("`{name}` is out of its range"));
-            }
-        }
+        Violation::check_items(items, max)?;
+    }
+    if matches!(member.ty, Type::Number | Type::Byte) {
+        let number = text.trim().parse::<i64>().map_err(|_| Violation::NotA { expected: "a number" })?;
+        let bound = |limit: Option<i64>| limit.map(|limit| Number::Int(limit.into()));
+        Violation::check_range(
+            Number::Int(number.into()),
+            bound(member.limits.min_value),
+            bound(member.limits.max_value),
+        )?;
     }
     Ok(())
 }
@@ -115,7 +116,8 @@ pub fn warnings(api: &Api, names: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Limits, Session};
+    use crate::model::Limits;
+    use top_api::SessionNeed;
 
     fn api(request: Vec<Member>) -> Api {
         Api {
@@ -124,7 +126,7 @@ mod tests {
             summary: None,
             doc_id: None,
             package: None,
-            session: Session::None,
+            session: SessionNeed::None,
             request,
             response: vec![Member::new(
                 "items",

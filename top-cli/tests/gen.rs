@@ -89,10 +89,10 @@ fn what_the_pages_say_is_read() {
     let deposit = &pages[2];
     assert_eq!(deposit.method, "taobao.baodian.deposit.get");
     assert_eq!(deposit.title, "宝点用户帐户查询(已迁移)");
-    use top_cli::model::Session;
+    use top_api::SessionNeed;
     assert_eq!(
         [pages[0].session, pages[1].session, deposit.session],
-        [Session::None, Session::None, Session::Required]
+        [SessionNeed::None, SessionNeed::None, SessionNeed::Required]
     );
     assert!(deposit.params.is_empty());
     let author = &pages[1];
@@ -225,7 +225,7 @@ fn the_catalog_and_the_page_give_deposit_the_same_declarations() {
     // The session need: the page's request example passes a session; the overrides file
     // carries that for the catalog, which does not say.
     assert_eq!(from_catalog.session, from_page.session);
-    assert_eq!(from_catalog.session, top_cli::model::Session::Required);
+    assert_eq!(from_catalog.session, top_api::SessionNeed::Required);
 }
 
 #[test]
@@ -313,7 +313,8 @@ fn mistakes_in_a_page_name_their_line() {
 /// with no empty value, objects sent in a request with required members and limits, and every
 /// scalar type on both sides.
 fn edge_cases() -> top_cli::model::Api {
-    use top_cli::model::{Api, Limits, Member, Session, Type};
+    use top_api::SessionNeed;
+    use top_cli::model::{Api, Limits, Member, Type};
     let m = |name: &str, ty: Type| Member::new(name, ty);
     let req = |name: &str, ty: Type| Member { required: true, ..Member::new(name, ty) };
     let obj = |name: &str, members: Vec<Member>| Type::Object { name: name.into(), members };
@@ -338,7 +339,7 @@ fn edge_cases() -> top_cli::model::Api {
         summary: Some("Every case at once.".into()),
         doc_id: Some(1),
         package: None,
-        session: Session::Optional,
+        session: SessionNeed::Optional,
         request: vec![
             req("type", Type::String),
             m("self", Type::Number),
@@ -635,7 +636,8 @@ fn collected(method: &str) -> (String, page::Page, top_cli::model::Api) {
 
 #[test]
 fn what_the_collected_pages_say_is_read() {
-    use top_cli::model::{Limits, Session};
+    use top_api::SessionNeed;
+    use top_cli::model::Limits;
     // Limits in the 更多限制 column, as bullets after the row, the description after them.
     let (text, page, _) = collected("taobao.crm.group.add");
     assert!(text.contains('\t') && text.contains("  \n"), "tab-separated cells and trailing spaces");
@@ -646,7 +648,7 @@ fn what_the_collected_pages_say_is_read() {
     let (_, page, _) = collected("alibaba.scbp.showcase.addproduct");
     assert_eq!(page.params[0].ty, page::TopType::List(Box::new(page::TopType::String)));
     assert_eq!(page.params[0].limits.max_list_size, Some(20));
-    assert_eq!(page.session, Session::Optional, "可选授权");
+    assert_eq!(page.session, SessionNeed::Optional, "可选授权");
     let (text, page, _) = collected("taobao.crm.group.append");
     assert!(text.contains("\r\n"));
     assert_eq!(page.params[1].limits, Limits { max_length: Some(19), min_value: Some(1), ..Limits::default() });
@@ -654,7 +656,7 @@ fn what_the_collected_pages_say_is_read() {
     let (_, page, api) = collected("alibaba.idle.rent.item.query");
     assert_eq!(page.params[0].example.as_deref(), Some("5882748234"));
     assert_eq!(page.params[0].description, "默认值:0 商品的数字id");
-    assert_eq!(page.session, Session::None);
+    assert_eq!(page.session, SessionNeed::None);
     // Nesting four deep, read from the example, lists of objects inside lists.
     let Type::Object { members, .. } = &api.response[0].ty else { panic!() };
     let Type::Object { members, .. } = &members[0].ty else { panic!() };
@@ -673,18 +675,18 @@ fn what_the_collected_pages_say_is_read() {
     let (text, page, api) = collected("taobao.picture.upload");
     assert!(text.starts_with('\u{feff}'));
     assert_eq!(page.method, "taobao.picture.upload");
-    assert_eq!(page.session, Session::Required);
+    assert_eq!(page.session, SessionNeed::Required);
     assert_eq!(api.request.iter().find(|m| m.name == "img").unwrap().ty, Type::Bytes);
     let source = gen::module(&text).unwrap().source;
     assert!(source.contains("pub img: Option<top_api::File>,"), "{source}");
     assert!(source.contains("pub created: Option<top_api::Date>,"), "{source}");
     // 不需要授权, an XML declaration.
     let (_, page, api) = collected("taobao.time.get");
-    assert_eq!(page.session, Session::None);
+    assert_eq!(page.session, SessionNeed::None);
     assert_eq!(api.response[0].ty, Type::Date);
     // 需要授权, JSON before XML: the XML example is the one kept.
     let (_, page, _) = collected("taobao.drug.price.update");
-    assert_eq!(page.session, Session::Required);
+    assert_eq!(page.session, SessionNeed::Required);
     assert!(page.example_xml.as_deref().unwrap().starts_with("<drug_price_update_response>"));
     // JSON alone, with the gateway's request_id: the nesting comes from it.
     let (_, page, api) = collected("taobao.top.auth.token.create");
@@ -1047,7 +1049,7 @@ fn a_page_built_by_hand_is_held_to_the_same_depth() {
         method: "taobao.deep.get".to_owned(),
         title: "深".to_owned(),
         summary: String::new(),
-        session: top_cli::model::Session::None,
+        session: top_api::SessionNeed::None,
         params: vec![nested_param(levels)],
         fields: Vec::new(),
         example: None,
@@ -1077,7 +1079,7 @@ fn answers_are_held_to_the_same_depth() {
             method: "taobao.deep.get".to_owned(),
             title: "深".to_owned(),
             summary: String::new(),
-            session: top_cli::model::Session::None,
+            session: top_api::SessionNeed::None,
             params: Vec::new(),
             fields,
             example: None,

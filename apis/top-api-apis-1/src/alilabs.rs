@@ -807,7 +807,7 @@ pub mod alibaba_ailabs_tmallgenie_auth_gettoken {
         method = "alibaba.ailabs.tmallgenie.auth.gettoken",
         response = AlibabaAilabsTmallgenieAuthGettokenResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAilabsTmallgenieAuthGettoken {

@@ -653,7 +653,7 @@ pub mod yunos_osupdate_deviceservice_searchmodels {
         method = "yunos.osupdate.deviceservice.searchmodels",
         response = YunosOsupdateDeviceserviceSearchmodelsResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct YunosOsupdateDeviceserviceSearchmodels {

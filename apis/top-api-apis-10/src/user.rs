@@ -361,7 +361,7 @@ pub mod alibaba_databank_open_oneservice_getdata {
         method = "alibaba.databank.open.oneservice.getdata",
         response = AlibabaDatabankOpenOneserviceGetdataResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaDatabankOpenOneserviceGetdata {

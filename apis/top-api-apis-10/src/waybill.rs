@@ -2072,7 +2072,7 @@ pub mod taobao_wlb_waybill_i_querydetail {
         method = "taobao.wlb.waybill.i.querydetail",
         response = TaobaoWlbWaybillIQuerydetailResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoWlbWaybillIQuerydetail {

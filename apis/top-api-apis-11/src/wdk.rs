@@ -3827,7 +3827,7 @@ pub mod alibaba_hm_marketing_itemdiscount_queryactivity {
         method = "alibaba.hm.marketing.itemdiscount.queryactivity",
         response = AlibabaHmMarketingItemdiscountQueryactivityResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaHmMarketingItemdiscountQueryactivity {
@@ -4767,7 +4767,7 @@ pub mod alibaba_hm_marketing_itempool_queryactivity {
         method = "alibaba.hm.marketing.itempool.queryactivity",
         response = AlibabaHmMarketingItempoolQueryactivityResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaHmMarketingItempoolQueryactivity {
@@ -15060,7 +15060,7 @@ pub mod alibaba_wdk_marketing_itemdiscount_queryactivity {
         method = "alibaba.wdk.marketing.itemdiscount.queryactivity",
         response = AlibabaWdkMarketingItemdiscountQueryactivityResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaWdkMarketingItemdiscountQueryactivity {
@@ -16000,7 +16000,7 @@ pub mod alibaba_wdk_marketing_itempool_queryactivity {
         method = "alibaba.wdk.marketing.itempool.queryactivity",
         response = AlibabaWdkMarketingItempoolQueryactivityResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaWdkMarketingItempoolQueryactivity {

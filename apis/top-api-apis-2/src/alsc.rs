@@ -4430,7 +4430,7 @@ pub mod alibaba_alsc_crm_recharge_qryrule {
         method = "alibaba.alsc.crm.recharge.qryrule",
         response = AlibabaAlscCrmRechargeQryruleResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlscCrmRechargeQryrule {

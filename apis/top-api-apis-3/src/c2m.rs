@@ -26,7 +26,7 @@ pub mod taobao_sebp_organization_getinviteinfo {
         method = "taobao.sebp.organization.getinviteinfo",
         response = TaobaoSebpOrganizationGetinviteinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoSebpOrganizationGetinviteinfo {
@@ -83,7 +83,7 @@ pub mod taobao_sebp_organization_getorderinfo {
         method = "taobao.sebp.organization.getorderinfo",
         response = TaobaoSebpOrganizationGetorderinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoSebpOrganizationGetorderinfo {

@@ -2268,7 +2268,7 @@ pub mod alibaba_campus_core_app_getappusages {
         method = "alibaba.campus.core.app.getappusages",
         response = AlibabaCampusCoreAppGetappusagesResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCampusCoreAppGetappusages {
@@ -2499,7 +2499,7 @@ pub mod alibaba_campus_device_getdeviceforquery {
         method = "alibaba.campus.device.getdeviceforquery",
         response = AlibabaCampusDeviceGetdeviceforqueryResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCampusDeviceGetdeviceforquery {
@@ -4969,7 +4969,7 @@ pub mod alibaba_campus_space_group_getspacegroupwithattr {
         method = "alibaba.campus.space.group.getspacegroupwithattr",
         response = AlibabaCampusSpaceGroupGetspacegroupwithattrResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCampusSpaceGroupGetspacegroupwithattr {
@@ -5601,7 +5601,7 @@ pub mod alibaba_campus_space_unit_getlistmapbygroupid {
         method = "alibaba.campus.space.unit.getlistmapbygroupid",
         response = AlibabaCampusSpaceUnitGetlistmapbygroupidResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCampusSpaceUnitGetlistmapbygroupid {
@@ -5660,7 +5660,7 @@ pub mod alibaba_campus_space_unit_getlistwithattrbygroupid {
         method = "alibaba.campus.space.unit.getlistwithattrbygroupid",
         response = AlibabaCampusSpaceUnitGetlistwithattrbygroupidResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCampusSpaceUnitGetlistwithattrbygroupid {
@@ -5858,7 +5858,7 @@ pub mod alibaba_campus_space_unit_getspaceunitwithattr {
         method = "alibaba.campus.space.unit.getspaceunitwithattr",
         response = AlibabaCampusSpaceUnitGetspaceunitwithattrResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCampusSpaceUnitGetspaceunitwithattr {
@@ -6390,7 +6390,7 @@ pub mod alibaba_visitor_getidsbyqrcode {
         method = "alibaba.visitor.getidsbyqrcode",
         response = AlibabaVisitorGetidsbyqrcodeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaVisitorGetidsbyqrcode {

@@ -373,7 +373,7 @@ pub mod alibaba_charity_charitytime_user_querythirduserhasauth {
         method = "alibaba.charity.charitytime.user.querythirduserhasauth",
         response = AlibabaCharityCharitytimeUserQuerythirduserhasauthResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCharityCharitytimeUserQuerythirduserhasauth {
@@ -478,7 +478,7 @@ pub mod alibaba_charity_user_bind_geturi {
         method = "alibaba.charity.user.bind.geturi",
         response = AlibabaCharityUserBindGeturiResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaCharityUserBindGeturi {

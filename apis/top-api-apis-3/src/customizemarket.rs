@@ -98,7 +98,7 @@ pub mod taobao_market_picture_getuserpictures {
         method = "taobao.market.picture.getuserpictures",
         response = TaobaoMarketPictureGetuserpicturesResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoMarketPictureGetuserpictures {

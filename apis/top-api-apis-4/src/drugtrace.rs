@@ -3993,7 +3993,7 @@ pub mod alibaba_alihealth_drug_kyt_dr_getbyentid {
         method = "alibaba.alihealth.drug.kyt.dr.getbyentid",
         response = AlibabaAlihealthDrugKytDrGetbyentidResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytDrGetbyentid {
@@ -4118,7 +4118,7 @@ pub mod alibaba_alihealth_drug_kyt_dr_getentinfo {
         method = "alibaba.alihealth.drug.kyt.dr.getentinfo",
         response = AlibabaAlihealthDrugKytDrGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytDrGetentinfo {
@@ -4427,7 +4427,7 @@ pub mod alibaba_alihealth_drug_kyt_dr_searchstatus {
         method = "alibaba.alihealth.drug.kyt.dr.searchstatus",
         response = AlibabaAlihealthDrugKytDrSearchstatusResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytDrSearchstatus {
@@ -6562,7 +6562,7 @@ pub mod alibaba_alihealth_drug_kyt_queryactivetime {
         method = "alibaba.alihealth.drug.kyt.queryactivetime",
         response = AlibabaAlihealthDrugKytQueryactivetimeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytQueryactivetime {
@@ -8229,7 +8229,7 @@ pub mod alibaba_alihealth_drug_kyt_smyx_getentinfo {
         method = "alibaba.alihealth.drug.kyt.smyx.getentinfo",
         response = AlibabaAlihealthDrugKytSmyxGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytSmyxGetentinfo {
@@ -8478,7 +8478,7 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_getentinfo {
         method = "alibaba.alihealth.drug.kyt.specia.vaccin.getentinfo",
         response = AlibabaAlihealthDrugKytSpeciaVaccinGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytSpeciaVaccinGetentinfo {
@@ -8522,7 +8522,7 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_searchstatus {
         method = "alibaba.alihealth.drug.kyt.specia.vaccin.searchstatus",
         response = AlibabaAlihealthDrugKytSpeciaVaccinSearchstatusResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytSpeciaVaccinSearchstatus {
@@ -9471,7 +9471,7 @@ pub mod alibaba_alihealth_drug_kyt_va_getentinfo {
         method = "alibaba.alihealth.drug.kyt.va.getentinfo",
         response = AlibabaAlihealthDrugKytVaGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytVaGetentinfo {
@@ -11083,7 +11083,7 @@ pub mod alibaba_alihealth_drug_kyt_yy_getentinfo {
         method = "alibaba.alihealth.drug.kyt.yy.getentinfo",
         response = AlibabaAlihealthDrugKytYyGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugKytYyGetentinfo {
@@ -13060,7 +13060,7 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_getentinfo {
         method = "alibaba.alihealth.drugtrace.top.lsyd.query.getentinfo",
         response = AlibabaAlihealthDrugtraceTopLsydQueryGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugtraceTopLsydQueryGetentinfo {
@@ -14194,7 +14194,7 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_getentinfo {
         method = "alibaba.alihealth.drugtrace.top.yljg.query.getentinfo",
         response = AlibabaAlihealthDrugtraceTopYljgQueryGetentinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlihealthDrugtraceTopYljgQueryGetentinfo {

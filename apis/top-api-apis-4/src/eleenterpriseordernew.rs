@@ -244,7 +244,7 @@ pub mod alibaba_ele_enterprise_ordernew_getrefundinfo {
         method = "alibaba.ele.enterprise.ordernew.getrefundinfo",
         response = AlibabaEleEnterpriseOrdernewGetrefundinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaEleEnterpriseOrdernewGetrefundinfo {
@@ -328,7 +328,7 @@ pub mod alibaba_ele_enterprise_ordernew_gettrackinginfo {
         method = "alibaba.ele.enterprise.ordernew.gettrackinginfo",
         response = AlibabaEleEnterpriseOrdernewGettrackinginfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaEleEnterpriseOrdernewGettrackinginfo {

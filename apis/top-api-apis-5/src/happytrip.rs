@@ -100,7 +100,7 @@ pub mod alibaba_happytrip_freelogin_getusercontext {
         method = "alibaba.happytrip.freelogin.getusercontext",
         response = AlibabaHappytripFreeloginGetusercontextResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaHappytripFreeloginGetusercontext {

@@ -963,7 +963,7 @@ pub mod taobao_alitrip_ie_agent_refund_new_getdetail {
         method = "taobao.alitrip.ie.agent.refund.new.getdetail",
         response = TaobaoAlitripIeAgentRefundNewGetdetailResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoAlitripIeAgentRefundNewGetdetail {
@@ -1175,7 +1175,7 @@ pub mod taobao_alitrip_ie_agent_refund_new_getlist {
         method = "taobao.alitrip.ie.agent.refund.new.getlist",
         response = TaobaoAlitripIeAgentRefundNewGetlistResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoAlitripIeAgentRefundNewGetlist {

@@ -464,7 +464,7 @@ pub mod alibaba_legal_case_standpoint_queryref {
         method = "alibaba.legal.case.standpoint.queryref",
         response = AlibabaLegalCaseStandpointQueryrefResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaLegalCaseStandpointQueryref {

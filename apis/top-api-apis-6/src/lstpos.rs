@@ -325,7 +325,7 @@ pub mod alibaba_lst_pos_open_inventory_getinventorydata {
         method = "alibaba.lst.pos.open.inventory.getinventorydata",
         response = AlibabaLstPosOpenInventoryGetinventorydataResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaLstPosOpenInventoryGetinventorydata {

@@ -156,7 +156,7 @@ pub mod alibaba_damai_maitix_distribution_cmb_querypayresult {
         method = "alibaba.damai.maitix.distribution.cmb.querypayresult",
         response = AlibabaDamaiMaitixDistributionCmbQuerypayresultResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaDamaiMaitixDistributionCmbQuerypayresult {

@@ -160,7 +160,7 @@ pub mod tmall_mei_crm_member_getbypaycode {
         method = "tmall.mei.crm.member.getbypaycode",
         response = TmallMeiCrmMemberGetbypaycodeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TmallMeiCrmMemberGetbypaycode {

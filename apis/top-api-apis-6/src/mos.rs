@@ -1932,7 +1932,7 @@ pub mod alibaba_mos_onsite_trade_queryrefund {
         method = "alibaba.mos.onsite.trade.queryrefund",
         response = AlibabaMosOnsiteTradeQueryrefundResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaMosOnsiteTradeQueryrefund {

@@ -325,7 +325,7 @@ pub mod youku_ott_pay_order_querycporder {
         method = "youku.ott.pay.order.querycporder",
         response = YoukuOttPayOrderQuerycporderResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct YoukuOttPayOrderQuerycporder {

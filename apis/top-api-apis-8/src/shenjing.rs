@@ -85,7 +85,7 @@ pub mod alibaba_ib_shenjing_visitor_pad_getinfo {
         method = "alibaba.ib.shenjing.visitor.pad.getinfo",
         response = AlibabaIbShenjingVisitorPadGetinfoResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaIbShenjingVisitorPadGetinfo;

@@ -3336,7 +3336,7 @@ pub mod tmall_servicecenter_service_type_queryall {
         method = "tmall.servicecenter.service.type.queryall",
         response = TmallServicecenterServiceTypeQueryallResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TmallServicecenterServiceTypeQueryall;
@@ -4396,7 +4396,7 @@ pub mod tmall_servicecenter_task_queryrefund {
         method = "tmall.servicecenter.task.queryrefund",
         response = TmallServicecenterTaskQueryrefundResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TmallServicecenterTaskQueryrefund {

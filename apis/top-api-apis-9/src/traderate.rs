@@ -34,7 +34,7 @@ pub mod taobao_fliggy_wrate_getmixratelist {
         method = "taobao.fliggy.wrate.getmixratelist",
         response = TaobaoFliggyWrateGetmixratelistResponse,
         session = "optional",
-        idempotent = false
+        idempotent = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoFliggyWrateGetmixratelist {

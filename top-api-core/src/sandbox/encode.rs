@@ -76,7 +76,7 @@ impl Node {
     /// `string`, `number`, `boolean` for scalars.
     fn element_name(items: &[Node]) -> String {
         match items.iter().find(|item| **item != Node::Null) {
-            Some(Node::Object(Some(name), _)) => snake_case(name),
+            Some(Node::Object(Some(name), _)) => top_api_rules::list_key(name),
             Some(Node::Int(_) | Node::Float(_)) => "number".to_owned(),
             Some(Node::Bool(_)) => "boolean".to_owned(),
             Some(Node::List(_)) => "list".to_owned(),
@@ -84,21 +84,6 @@ impl Node {
             _ => "string".to_owned(),
         }
     }
-}
-
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Serializes `value` into a [`Node`].

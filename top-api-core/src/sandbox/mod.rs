@@ -44,8 +44,9 @@ use self::form::Form;
 use self::http::{Incoming, Limits, Outgoing, Server};
 use crate::apis;
 use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
-use crate::request::{Request, SessionNeed};
+use crate::request::Request;
 use crate::{sign, ApiError, Client, ClientBuilder, DateTime, File, Format, ParamError, Params, SignMethod};
+use crate::{SessionNeed, Violation, SYSTEM_PARAMS};
 
 pub use self::encode::Node;
 pub use self::form::UploadedFile;
@@ -552,12 +553,8 @@ impl Sandbox {
 }
 
 fn param_refusal(err: &ParamError) -> ApiError {
-    if err.is_missing() {
-        ApiError::new(40, format!("Missing required arguments:{}", err.name()))
-    } else {
-        ApiError::new(41, format!("Invalid arguments:{}", err.name()))
-            .with_sub("isv.invalid-parameter", err.to_string())
-    }
+    let violation = if err.is_missing() { Violation::Missing } else { Violation::Invalid(err.to_string()) };
+    ApiError::param_refusal(err.name(), &violation)
 }
 
 fn refuse(code: i64, msg: &str) -> ApiError {
@@ -671,10 +668,9 @@ impl State {
             _ => {}
         }
         let mut params = Params::with_capacity(form.params.len());
-        for (name, value) in form.params.iter().filter(|(name, _)| !crate::SYSTEM_PARAMS.contains(&name.as_str())) {
+        for (name, value) in form.params.iter().filter(|(name, _)| !SYSTEM_PARAMS.contains(&name.as_str())) {
             if value.trim().is_empty() {
-                return Err(refuse(41, &format!("Invalid arguments:{name}"))
-                    .with_sub("isv.invalid-parameter", "a blank value was sent"));
+                return Err(ApiError::param_refusal(name, &Violation::Invalid("is blank".to_owned())));
             }
             params.push(name.clone(), value.clone());
         }

@@ -1,0 +1,23 @@
+//! The rules of the Taobao Open Platform that several parts of top-api need, each written
+//! once: the runtime (`top-api-core`), the `#[top_api]` attribute (`top-api-macros`), the
+//! generator and the `top` command (`top-cli`), and the generated APIs' tests.
+//!
+//! Use it through the `top-api` crate, which re-exports what users need
+//! ([`SessionNeed`], [`SYSTEM_PARAMS`]); the rest is here so that no rule drifts between
+//! two copies.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod check;
+mod method;
+mod names;
+mod session;
+mod slots;
+mod system;
+
+pub use crate::check::{Number, Violation, INVALID_PARAM_SUB_CODE};
+pub use crate::method::{is_method, is_read};
+pub use crate::names::list_key;
+pub use crate::session::SessionNeed;
+pub use crate::slots::{slot_of, SLOTS};
+pub use crate::system::SYSTEM_PARAMS;
