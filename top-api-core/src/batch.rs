@@ -12,10 +12,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::pipeline::Logged;
 use crate::request::{Request, WithoutFiles, WithoutSession};
 use crate::SessionNeed;
-use crate::{envelope, sign, CallOptions, Client, ConfigError, Error, Params, Response};
+use crate::{road, CallOptions, Client, ConfigError, Error, Params, Response};
 
 /// The separator between the pieces of a batch, unless another is announced.
 pub const DEFAULT_SEPARATOR: &str = "\r\n-S-\r\n";
@@ -195,56 +194,23 @@ impl<'c, S> Batch<'c, S> {
         }
         body.push_str(&self.pieces.join(&self.separator));
 
-        let client = self.client;
-        let calls = u32::try_from(self.pieces.len()).unwrap_or(u32::MAX);
-        let idempotent = self.options.idempotent.unwrap_or(self.idempotent);
-        let job = client.job("batch", calls, idempotent, self.session, &self.options);
-        let headers = if announced { vec![(SEPARATOR_HEADER.to_owned(), self.separator.clone())] } else { Vec::new() };
-        client.run(&job, |attempt| {
-            let system = client.system_params(None, None, &self.options);
-            let sign = sign::sign_batch(system.iter(), &body, client.secret(), client.sign_method());
-            let mut query = form_urlencoded::Serializer::new(String::new());
-            query.extend_pairs(system.iter());
-            query.append_pair("sign", &sign);
-            let url = format!("{}?{}", client.batch_gateway(), query.finish());
-            attempt.sign = sign.clone();
-            let answer = client.send(&url, "text/plain;charset=UTF-8", body.as_bytes(), &headers, attempt)?;
-
-            let pieces = split(&answer, self.separator.as_bytes());
-            let format = client.format();
-            if pieces.len() != self.pieces.len() {
-                // A single piece for several calls is the gateway's refusal of the whole batch.
-                if pieces.len() == 1 {
-                    let whole =
-                        envelope::decode_as::<serde_json::Value>(pieces[0], format, "", envelope::Shape::Wrapped);
-                    if let Err(err @ (Error::Api(_) | Error::NotAnAnswer { .. })) = whole {
-                        return Err(err);
-                    }
-                }
-                let message = format!("the batch answered {} pieces for {} calls", pieces.len(), self.pieces.len());
-                return Err(Error::Decode(crate::DecodeError::new(format, None, message, &answer)));
-            }
-            Ok(BatchAnswers {
-                pieces: pieces.into_iter().map(<[u8]>::to_vec).collect(),
-                client: client.clone(),
-                session: self.session.map(str::to_owned),
-                sign,
-            })
+        let pieces = road::send_batch(
+            self.client,
+            &road::BatchCall {
+                body: &body,
+                calls: self.pieces.len(),
+                idempotent: self.options.idempotent.unwrap_or(self.idempotent),
+                session: self.session,
+                separator: &self.separator,
+                options: &self.options,
+            },
+        )?;
+        Ok(BatchAnswers {
+            pieces: pieces.pieces,
+            client: self.client.clone(),
+            session: self.session.map(str::to_owned),
+            sign: pieces.sign,
         })
-    }
-}
-
-impl Client {
-    /// Starts a batch of calls sent in one HTTP request to `/router/batch`.
-    pub fn batch(&self) -> Batch<'_, NoSession> {
-        Batch::new(self, None)
-    }
-}
-
-impl crate::SessionClient {
-    /// Starts a batch whose calls all carry the session.
-    pub fn batch(&self) -> Batch<'_, WithSession> {
-        Batch::new(&self.client, Some(self.session.0.as_str()))
     }
 }
 
@@ -291,12 +257,6 @@ pub struct BatchAnswers {
     sign: String,
 }
 
-impl Logged for BatchAnswers {
-    fn request_id(&self) -> Option<&str> {
-        None
-    }
-}
-
 impl BatchAnswers {
     /// The typed answer of one call.
     ///
@@ -305,13 +265,11 @@ impl BatchAnswers {
     /// [`Error::Api`] when the gateway refused that call; [`Error::Decode`] when its piece
     /// is not an answer of `R`, or the item is from another batch.
     pub fn get<R: Request>(&self, item: &BatchItem<R>) -> Result<Response<R::Response>, Error> {
-        let format = self.client.format();
         let piece = self.pieces.get(item.index).ok_or_else(|| {
             let message = format!("no answer {} in a batch of {}", item.index, self.pieces.len());
-            Error::Decode(crate::DecodeError::new(format, None, message, b""))
+            Error::Decode(crate::DecodeError::new(self.client.inner.format, None, message, b""))
         })?;
-        envelope::decode_as::<R::Response>(piece, format, R::METHOD, self.client.shape())
-            .map_err(|err| self.client.redact(err, self.session.as_deref(), &self.sign))
+        road::decode_piece::<R>(&self.client, piece, self.session.as_deref(), &self.sign)
     }
 
     /// How many answers there are.

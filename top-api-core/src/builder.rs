@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::client::{Clock, Inner, Secret};
-use crate::retry::{RateLimiter, RetryPolicy};
+use crate::limiter::RateLimiter;
+use crate::retry::RetryPolicy;
 use crate::transport::{Transport, UreqTransport};
 use crate::{Client, ConfigError, Error, Format, SignMethod, DEFAULT_GATEWAY, DEFAULT_PARTNER_ID};
 

@@ -1,4 +1,5 @@
-//! The blocking client: the calls it makes, typed and untyped, with or without a session.
+//! The blocking client's public surface: the calls it makes, typed and untyped, with or
+//! without a session. What happens to each call is in [`road`](crate::road).
 
 use std::fmt;
 use std::sync::Arc;
@@ -6,15 +7,14 @@ use std::time::{Duration, SystemTime};
 
 use top_api_rules::{Violation, SYSTEM_PARAMS};
 
+use crate::batch::{Batch, NoSession, WithSession};
 use crate::builder::ClientBuilder;
-use crate::error::{body_prefix, redact, CheckError};
-use crate::pipeline::{Attempt, Job};
+use crate::error::CheckError;
+use crate::limiter::RateLimiter;
 use crate::request::{Request, WithoutSession};
-use crate::retry::{RateLimiter, RetryPolicy};
-use crate::transport::{HttpRequest, Transport};
-use crate::SessionNeed;
-use crate::{envelope, sign, wire, ConfigError, DateTime, Error, Format, Params, Response, SignMethod};
-use crate::{CallOptions, TransportError};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+use crate::{road, CallOptions, ConfigError, Error, Format, Params, Response, SignMethod};
 
 /// The production gateway.
 pub const DEFAULT_GATEWAY: &str = "https://eco.taobao.com/router/rest";
@@ -123,7 +123,7 @@ impl Client {
     /// [`Error::Status`], [`Error::NotAnAnswer`] and [`Error::Decode`] when the answer
     /// cannot be had or read.
     pub fn execute<R: Request + WithoutSession>(&self, request: &R) -> Result<Response<R::Response>, Error> {
-        self.execute_typed(request, None, &CallOptions::default())
+        road::execute(self, request, None, &CallOptions::default())
     }
 
     /// Calls an API that needs no session, with per-call options.
@@ -136,7 +136,7 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<Response<R::Response>, Error> {
-        self.execute_typed(request, None, options)
+        road::execute(self, request, None, options)
     }
 
     /// Calls any API by name, for APIs no struct declares yet: the same params, signing,
@@ -182,7 +182,7 @@ impl Client {
         K: Into<String>,
         V: Into<String>,
     {
-        self.call_untyped(method, untyped_params(params)?, None, options)
+        road::call(self, method, &untyped_params(params)?, None, options)
     }
 
     /// Calls any API by name and returns the answer's body as it came, once the HTTP
@@ -212,7 +212,7 @@ impl Client {
         K: Into<String>,
         V: Into<String>,
     {
-        self.call_raw_untyped(method, untyped_params(params)?, None, options)
+        road::call_raw(self, method, &untyped_params(params)?, None, options)
     }
 
     /// The params a call of `request` would send now, `sign` last: for checking a
@@ -222,12 +222,12 @@ impl Client {
     ///
     /// As [`Client::execute`] for a request whose params cannot be written.
     pub fn wire_params<R: Request>(&self, request: &R, session: Option<&str>) -> Result<Params, Error> {
-        let session = session.filter(|s| !s.trim().is_empty());
-        let mut params = self.system_params(Some(R::METHOD), session, &CallOptions::default());
-        request.write_params(&mut params)?;
-        let sign = sign::sign(params.iter(), &self.inner.secret.0, self.inner.sign_method);
-        params.push("sign", sign);
-        Ok(params)
+        road::wire_params(self, request, session.filter(|s| !s.trim().is_empty()))
+    }
+
+    /// Starts a batch of calls sent in one HTTP request to `/router/batch`.
+    pub fn batch(&self) -> Batch<'_, NoSession> {
+        Batch::new(self, None)
     }
 
     /// A handle that sends `session` (the user's access token) with every call.
@@ -248,194 +248,6 @@ impl Client {
     /// The URL batches go to.
     pub fn batch_gateway(&self) -> &str {
         &self.inner.batch_gateway
-    }
-
-    /// The shape JSON answers come in: as asked with `simplify`.
-    pub(crate) fn shape(&self) -> envelope::Shape {
-        if self.inner.simplify && self.inner.format == Format::Json {
-            envelope::Shape::Simplified
-        } else {
-            envelope::Shape::Wrapped
-        }
-    }
-
-    pub(crate) fn format(&self) -> Format {
-        self.inner.format
-    }
-
-    /// The job of one call through the pipeline.
-    pub(crate) fn job<'a>(
-        &self,
-        what: &'a str,
-        calls: u32,
-        idempotent: bool,
-        session: Option<&'a str>,
-        options: &CallOptions,
-    ) -> Job<'a> {
-        let timeout = options.timeout.map_or(self.inner.timeout, crate::builder::bound);
-        Job { what, calls, idempotent, session, timeout }
-    }
-
-    fn execute_typed<R: Request>(
-        &self,
-        request: &R,
-        session: Option<&Secret>,
-        options: &CallOptions,
-    ) -> Result<Response<R::Response>, Error> {
-        let session = live(session);
-        if R::SESSION == SessionNeed::Required && session.is_none() {
-            return Err(Error::MissingSession { method: R::METHOD });
-        }
-        // The API's own params are written and checked once, before anything is sent.
-        let mut own = Params::new();
-        request.write_params(&mut own)?;
-        let idempotent = options.idempotent.unwrap_or(R::IDEMPOTENT);
-        let job = self.job(R::METHOD, 1, idempotent, session, options);
-        self.run(&job, |attempt| {
-            let body = self.exchange(R::METHOD, &own, session, options, attempt)?;
-            envelope::decode_as::<R::Response>(&body, self.inner.format, R::METHOD, self.shape())
-        })
-    }
-
-    fn call_untyped(
-        &self,
-        method: &str,
-        own: Params,
-        session: Option<&Secret>,
-        options: &CallOptions,
-    ) -> Result<Response<serde_json::Value>, Error> {
-        let session = live(session);
-        // Nothing declares whether an untyped API reads: it is treated as a write.
-        let job = self.job(method, 1, options.idempotent.unwrap_or(false), session, options);
-        self.run(&job, |attempt| {
-            let body = self.exchange(method, &own, session, options, attempt)?;
-            envelope::decode_as(&body, self.inner.format, method, self.shape())
-        })
-    }
-
-    fn call_raw_untyped(
-        &self,
-        method: &str,
-        own: Params,
-        session: Option<&Secret>,
-        options: &CallOptions,
-    ) -> Result<String, Error> {
-        let session = live(session);
-        let job = self.job(method, 1, options.idempotent.unwrap_or(false), session, options);
-        self.run(&job, |attempt| {
-            let body = self.exchange(method, &own, session, options, attempt)?;
-            Ok(Response::new(String::from_utf8_lossy(&body).into_owned(), None))
-        })
-        .map(Response::into_inner)
-    }
-
-    /// The system params (`method` left out for a batch), in the order they are sent.
-    pub(crate) fn system_params(&self, method: Option<&str>, session: Option<&str>, options: &CallOptions) -> Params {
-        let inner = &*self.inner;
-        let mut params = Params::with_capacity(16);
-        if let Some(method) = method {
-            params.push("method", method);
-        }
-        params.push("app_key", inner.app_key.as_str());
-        params.push_value("timestamp", &DateTime::from((inner.clock)()));
-        params.push("v", "2.0");
-        params.push("sign_method", inner.sign_method.as_str());
-        params.push("format", inner.format.as_str());
-        if inner.simplify && inner.format == Format::Json {
-            params.push("simplify", "true");
-        }
-        if let Some(session) = session {
-            params.push("session", session);
-        }
-        params.push("partner_id", inner.partner_id.as_str());
-        if let Some(target) = &options.target_app_key {
-            params.push("target_app_key", target.as_str());
-        }
-        params
-    }
-
-    /// Signs and sends one call: the system params, then the API's own; the signature is
-    /// kept in `attempt` for the redaction of what comes back.
-    fn exchange(
-        &self,
-        method: &str,
-        own: &Params,
-        session: Option<&str>,
-        options: &CallOptions,
-        attempt: &mut Attempt<'_>,
-    ) -> Result<Vec<u8>, Error> {
-        let inner = &*self.inner;
-        let mut params = self.system_params(Some(method), session, options);
-        params.extend(own);
-        let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
-        let (content_type, body) = wire::body(&params, &sign);
-        attempt.sign = sign;
-        self.send(&inner.gateway, &content_type, &body, &[], attempt)
-    }
-
-    /// Sends a body and checks the status.
-    pub(crate) fn send(
-        &self,
-        url: &str,
-        content_type: &str,
-        body: &[u8],
-        extra_headers: &[(String, String)],
-        attempt: &Attempt<'_>,
-    ) -> Result<Vec<u8>, Error> {
-        let inner = &*self.inner;
-        let mut headers = inner.headers.clone();
-        headers.extend_from_slice(extra_headers);
-        let timeout = attempt.remaining();
-        if timeout == Some(Duration::ZERO) {
-            return Err(Client::timed_out("the call"));
-        }
-        // On the stack: this runs on every call.
-        let both;
-        let sign = [attempt.sign.as_str()];
-        let secrets: &[&str] = match attempt.session {
-            Some(session) => {
-                both = [session, attempt.sign.as_str()];
-                &both
-            }
-            None => &sign,
-        };
-        let http = HttpRequest { url, content_type, body, headers: &headers, timeout, secrets };
-        let answer = inner.transport.send(&http).map_err(Error::Transport)?;
-        if answer.status != 200 {
-            return Err(Error::Status { status: answer.status, body: body_prefix(&answer.body) });
-        }
-        Ok(answer.body)
-    }
-
-    /// `err` with every secret it could carry replaced: the app secret, the session and the
-    /// signature, in whatever the gateway echoed back.
-    pub(crate) fn redact(&self, err: Error, session: Option<&str>, sign: &str) -> Error {
-        let secrets = [self.inner.secret.0.as_str(), session.unwrap_or(""), sign];
-        match err {
-            Error::Decode(mut decode) => {
-                decode.redact(&secrets);
-                Error::Decode(decode)
-            }
-            Error::Api(api) => Error::Api(api.redacted(&secrets)),
-            Error::Status { status, body } => Error::Status { status, body: redact(&body, &secrets) },
-            Error::NotAnAnswer { reason, body } => Error::NotAnAnswer { reason, body: redact(&body, &secrets) },
-            other => other,
-        }
-    }
-
-    pub(crate) fn secret(&self) -> &str {
-        &self.inner.secret.0
-    }
-
-    pub(crate) fn sign_method(&self) -> SignMethod {
-        self.inner.sign_method
-    }
-
-    pub(crate) fn timed_out(what: &str) -> Error {
-        Error::Transport(TransportError::new(
-            crate::TransportErrorKind::Timeout,
-            format!("{what} ran out of its time bound"),
-        ))
     }
 }
 
@@ -463,11 +275,6 @@ where
         params.push(name, value.into());
     }
     Ok(params)
-}
-
-/// A session that is not blank.
-fn live(session: Option<&Secret>) -> Option<&str> {
-    session.map(|s| s.0.as_str()).filter(|s| !s.trim().is_empty())
 }
 
 impl fmt::Debug for Client {
@@ -503,7 +310,7 @@ impl SessionClient {
     /// As [`Client::execute`], and [`Error::MissingSession`] when the API needs a session
     /// and the one given is blank.
     pub fn execute<R: Request>(&self, request: &R) -> Result<Response<R::Response>, Error> {
-        self.client.execute_typed(request, Some(&self.session), &CallOptions::default())
+        road::execute(&self.client, request, self.live(), &CallOptions::default())
     }
 
     /// Calls any API with the session and per-call options.
@@ -512,7 +319,7 @@ impl SessionClient {
     ///
     /// As [`SessionClient::execute`].
     pub fn execute_with<R: Request>(&self, request: &R, options: &CallOptions) -> Result<Response<R::Response>, Error> {
-        self.client.execute_typed(request, Some(&self.session), options)
+        road::execute(&self.client, request, self.live(), options)
     }
 
     /// Calls any API by name with the session, as [`Client::call`].
@@ -545,7 +352,7 @@ impl SessionClient {
         K: Into<String>,
         V: Into<String>,
     {
-        self.client.call_untyped(method, untyped_params(params)?, Some(&self.session), options)
+        road::call(&self.client, method, &untyped_params(params)?, self.live(), options)
     }
 
     /// Calls any API by name with the session, as [`Client::call_raw`].
@@ -574,12 +381,22 @@ impl SessionClient {
         K: Into<String>,
         V: Into<String>,
     {
-        self.client.call_raw_untyped(method, untyped_params(params)?, Some(&self.session), options)
+        road::call_raw(&self.client, method, &untyped_params(params)?, self.live(), options)
     }
 
     /// The client underneath.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// Starts a batch whose calls all carry the session.
+    pub fn batch(&self) -> Batch<'_, WithSession> {
+        Batch::new(&self.client, self.live())
+    }
+
+    /// The session, unless it is blank.
+    fn live(&self) -> Option<&str> {
+        Some(self.session.0.as_str()).filter(|s| !s.trim().is_empty())
     }
 }
 

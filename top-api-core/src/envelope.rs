@@ -11,34 +11,7 @@ use serde::forward_to_deserialize_any;
 
 use crate::error::{ApiError, DecodeError};
 use crate::lenient::{Capture, Ctx, KeySeed, Lenient, StructMap};
-use crate::{Error, Request, Response};
-
-/// The format of the gateway's answers: the `format` system parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Format {
-    /// `json`, the client's default.
-    #[default]
-    Json,
-    /// `xml`, the gateway's default when no format is sent.
-    Xml,
-}
-
-impl Format {
-    /// The wire value of the `format` parameter.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Xml => "xml",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
+use crate::{Error, Format, Request, Response};
 
 /// What an answer said: the payload, or the gateway's refusal.
 #[derive(Debug)]

@@ -43,13 +43,16 @@ mod error;
 mod file;
 mod json;
 mod lenient;
+mod limiter;
 mod object;
 mod options;
 mod params;
-mod pipeline;
+mod random;
 mod request;
 mod response;
 mod retry;
+mod road;
+mod settings;
 mod stand_in;
 
 pub mod apis;
@@ -64,7 +67,7 @@ pub use crate::client::{Client, SessionClient, DEFAULT_GATEWAY, DEFAULT_PARTNER_
 pub use crate::date::Date;
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
 pub use crate::decimal::{Decimal, ParseDecimalError};
-pub use crate::envelope::{decode, decode_simplified, is_response_key, response_key, Format};
+pub use crate::envelope::{decode, decode_simplified, is_response_key, response_key};
 pub use crate::error::{
     ApiError, CheckError, ConfigError, DecodeError, Error, ErrorKind, TransportError, TransportErrorKind,
 };
@@ -76,7 +79,7 @@ pub use crate::params::{Param, ParamError, Params};
 pub use crate::request::{Request, WithoutFiles, WithoutSession};
 pub use crate::response::Response;
 pub use crate::retry::RetryPolicy;
-pub use crate::sign::SignMethod;
+pub use crate::settings::{Format, SignMethod};
 pub use top_api_macros::{top_api, Object};
 pub use top_api_rules::{SessionNeed, Violation, SYSTEM_PARAMS};
 

@@ -1,7 +1,5 @@
 //! How a call's params travel: a form body, or a multipart one when it carries files.
 
-use std::hash::{BuildHasher, Hasher};
-
 use crate::Params;
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
@@ -44,8 +42,7 @@ pub(crate) fn form_encode(out: &mut Vec<u8>, text: &str) {
 /// name and content type.
 fn multipart(params: &Params, sign: &str) -> (String, Vec<u8>) {
     // A boundary that no content will hold: 128 random bits.
-    let random = || std::collections::hash_map::RandomState::new().build_hasher().finish();
-    let boundary = format!("top-api-{:016x}{:016x}", random(), random());
+    let boundary = format!("top-api-{:016x}{:016x}", crate::random::bits(), crate::random::bits());
     let mut body = Vec::with_capacity(1024);
     let quote = |text: &str| text.replace('"', "%22").replace(['\r', '\n'], " ");
     for (name, value) in std::iter::once(("sign", sign)).chain(params.iter()) {

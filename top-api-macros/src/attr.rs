@@ -360,6 +360,67 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// What `#[top(...)]` says of a `#[derive(Object)]` struct itself.
+pub(crate) struct Container {
+    pub(crate) name: Option<LitStr>,
+    pub(crate) krate: syn::Path,
+}
+
+pub(crate) fn parse_container(cx: &Ctxt, attrs: &[syn::Attribute]) -> Container {
+    let mut container = Container { name: None, krate: default_crate() };
+    let mut krate_given = false;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident(FIELD_ATTR)) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            match key.as_str() {
+                NAME => {
+                    if container.name.is_some() {
+                        cx.error_spanned_by(&meta.path, "duplicate top argument `name`");
+                    }
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if !is_type_name(&lit.value()) {
+                        cx.error_spanned_by(&lit, "name must be the type's name on the platform, like `NTbkItem`");
+                    }
+                    container.name = Some(lit);
+                }
+                CRATE => {
+                    if krate_given {
+                        cx.error_spanned_by(&meta.path, "duplicate top argument `crate`");
+                    }
+                    krate_given = true;
+                    let lit: LitStr = meta.value()?.parse()?;
+                    match lit.parse::<syn::Path>() {
+                        Ok(path) => container.krate = path,
+                        Err(_) => {
+                            cx.error_spanned_by(&lit, "crate takes a path in a string, like `crate = \"::top_api\"`")
+                        }
+                    }
+                }
+                _ => {
+                    cx.error_spanned_by(
+                        &meta.path,
+                        format_args!("unknown top argument `{key}` on an object type; expected `name` or `crate`"),
+                    );
+                    if meta.input.peek(syn::Token![=]) {
+                        meta.value()?.parse::<syn::Expr>()?;
+                    }
+                }
+            }
+            Ok(())
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+    container
+}
+
+fn is_type_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,73 +6,12 @@ use quote::{format_ident, quote};
 use syn::LitStr;
 
 use crate::ast::Field;
-use crate::attr::{self, Kind};
+use crate::attr::{self, Container, Kind};
 use crate::check;
 use crate::ctxt::Ctxt;
 use crate::expand::limit_checks;
 
 const WHAT: &str = "#[derive(Object)]";
-
-/// What `#[top(...)]` says of the struct itself.
-struct Container {
-    name: Option<LitStr>,
-    krate: syn::Path,
-}
-
-fn parse_container(cx: &Ctxt, attrs: &[syn::Attribute]) -> Container {
-    let mut container = Container { name: None, krate: attr::default_crate() };
-    let mut krate_given = false;
-    for attr in attrs.iter().filter(|attr| attr.path().is_ident(attr::FIELD_ATTR)) {
-        let result = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
-            match key.as_str() {
-                attr::NAME => {
-                    if container.name.is_some() {
-                        cx.error_spanned_by(&meta.path, "duplicate top argument `name`");
-                    }
-                    let lit: LitStr = meta.value()?.parse()?;
-                    if !is_type_name(&lit.value()) {
-                        cx.error_spanned_by(&lit, "name must be the type's name on the platform, like `NTbkItem`");
-                    }
-                    container.name = Some(lit);
-                }
-                attr::CRATE => {
-                    if krate_given {
-                        cx.error_spanned_by(&meta.path, "duplicate top argument `crate`");
-                    }
-                    krate_given = true;
-                    let lit: LitStr = meta.value()?.parse()?;
-                    match lit.parse::<syn::Path>() {
-                        Ok(path) => container.krate = path,
-                        Err(_) => {
-                            cx.error_spanned_by(&lit, "crate takes a path in a string, like `crate = \"::top_api\"`")
-                        }
-                    }
-                }
-                _ => {
-                    cx.error_spanned_by(
-                        &meta.path,
-                        format_args!("unknown top argument `{key}` on an object type; expected `name` or `crate`"),
-                    );
-                    if meta.input.peek(syn::Token![=]) {
-                        meta.value()?.parse::<syn::Expr>()?;
-                    }
-                }
-            }
-            Ok(())
-        });
-        if let Err(err) = result {
-            cx.syn_error(err);
-        }
-    }
-    container
-}
-
-fn is_type_name(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 /// Types whose values have no members to check: the check of a field of one of these (or
 /// an `Option`, `Vec` or `Box` of one) is left out of the expansion.
@@ -108,7 +47,7 @@ fn is_option(ty: &syn::Type) -> bool {
 
 pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::default();
-    let container = parse_container(&cx, &input.attrs);
+    let container = attr::parse_container(&cx, &input.attrs);
     check::check_generics(&cx, input, WHAT);
     let fields: Vec<Field> = match &input.data {
         syn::Data::Struct(data) => match &data.fields {

@@ -115,22 +115,6 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Reads the catalog from texts: `(package, JSON)` pairs, as a program that embeds it
-    /// holds them.
-    ///
-    /// # Errors
-    ///
-    /// A [`CatalogError`] naming the package whose text is not a catalog file.
-    pub fn from_texts<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Catalog, CatalogError> {
-        let mut catalog = Catalog::default();
-        for (package, text) in texts {
-            let entries: Vec<Entry> = serde_json::from_str(text)
-                .map_err(|err| CatalogError { file: PathBuf::from(package), message: err.to_string() })?;
-            catalog.packages.insert(package.to_owned(), entries);
-        }
-        Ok(catalog)
-    }
-
     /// Every API, package by package.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.packages.values().flatten()

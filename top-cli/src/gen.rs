@@ -1,228 +1,49 @@
-//! `top gen`: from a documentation page (or a catalog entry) to annotated Rust, through the
-//! one model of an API ([`model`](crate::model)) and the one emitter ([`emit`](crate::emit)).
+//! `top gen`: documentation pages (or catalog entries) to annotated Rust, through the page
+//! reader ([`page`]), the one model of an API ([`model`](crate::model)) and the one emitter
+//! ([`emit`]): one file printed, or one module per namespace written into a folder.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::emit::{self, EmitError, Options};
-use crate::model::{Api, Member, Type};
-use std::collections::{HashMap, HashSet};
-
-use crate::page::{Element, Page, PageError, Row, TopType, MAX_DEPTH};
+use crate::page::{self, Page, PageError};
 
 pub use crate::emit::{module_name, type_name};
+
+/// Why `top gen` failed, and so its exit status.
+#[derive(Debug)]
+pub enum GenError {
+    /// The command was given what it cannot do (status 2).
+    Usage(String),
+    /// A page or a file failed (status 3).
+    Failed(String),
+    /// The output could not be written.
+    Output(std::io::Error),
+}
+
+impl fmt::Display for GenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GenError::Usage(message) | GenError::Failed(message) => f.write_str(message),
+            GenError::Output(err) => write!(f, "cannot write the output: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for GenError {}
+
+/// Writes a line of progress or a report; one the reader closed is lost, not an error.
+macro_rules! say {
+    ($to:expr, $($arg:tt)*) => {{
+        let _ = writeln!($to, $($arg)*);
+    }};
+}
 
 /// The namespace a method's module goes in: its first two words, `taobao_baodian`.
 pub fn namespace(method: &str) -> String {
     method.split('.').take(2).map(crate::names::snake).collect::<Vec<_>>().join("_")
-}
-
-/// A page read into the model: the request table's rows as params (object params with
-/// their member rows), and the response table's rows nested as the example answer nests
-/// them.
-///
-/// The response table is a tree written out parent first, but a page does not print how
-/// deep each nested row is: a row goes in the deepest object open above it whose element
-/// in the example has it; a row the example does not show goes in the object the rows
-/// above it leave open, with a warning in [`Api`]'s place ([`Generated::warnings`]).
-///
-/// # Errors
-///
-/// A [`PageError`] with the line: an object type whose members the page does not list
-/// (an unknown type), objects nested deeper than [`MAX_DEPTH`](crate::page::MAX_DEPTH).
-pub fn to_api(page: &Page) -> Result<Api, PageError> {
-    read(page).map(|generated| generated.api)
-}
-
-/// An API read from a page, with what was read with a doubt.
-#[derive(Debug, Clone)]
-pub struct Generated {
-    pub api: Api,
-    /// The page's warnings and the nesting's, each with its line.
-    pub warnings: Vec<PageError>,
-}
-
-/// [`to_api`], keeping the warnings.
-///
-/// # Errors
-///
-/// As [`to_api`].
-pub fn read(page: &Page) -> Result<Generated, PageError> {
-    let mut warnings = page.warnings.clone();
-    let request = page.params.iter().map(|row| request_member(row, 0)).collect::<Result<Vec<_>, _>>()?;
-    let response = nest(page, &mut warnings)?;
-    let api = Api {
-        method: page.method.clone(),
-        title: page.title.clone(),
-        summary: Some(page.summary.clone()),
-        doc_id: None,
-        package: None,
-        session: page.session,
-        request,
-        response,
-        example_xml: page.example_xml.clone(),
-    };
-    Ok(Generated { api, warnings })
-}
-
-fn unknown_type(row: &Row, name: &str) -> PageError {
-    PageError {
-        line: row.line,
-        message: format!(
-            "`{}` has the type `{name}`, which is no type the platform names (String, Number, Boolean, Date, Price, BigDecimal, Json, byte[], byte) and whose members the page does not list",
-            row.name
-        ),
-    }
-}
-
-fn request_member(row: &Row, depth: usize) -> Result<Member, PageError> {
-    if depth > MAX_DEPTH {
-        return Err(PageError {
-            line: row.line,
-            message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
-        });
-    }
-    let members = row.members.iter().map(|m| request_member(m, depth + 1)).collect::<Result<Vec<_>, _>>()?;
-    if let Some(name) = row.ty.object_name() {
-        if members.is_empty() {
-            return Err(unknown_type(row, name));
-        }
-    }
-    Ok(Member { required: row.required, limits: row.limits, ..member(row, model_type(&row.ty, members)) })
-}
-
-fn member(row: &Row, ty: Type) -> Member {
-    Member {
-        description: Some(row.description.clone()),
-        example: row.example.clone(),
-        line: Some(row.line),
-        ..Member::new(row.name.clone(), ty)
-    }
-}
-
-fn model_type(ty: &TopType, members: Vec<Member>) -> Type {
-    match ty {
-        TopType::String => Type::String,
-        TopType::Number => Type::Number,
-        TopType::Boolean => Type::Boolean,
-        TopType::Date => Type::Date,
-        TopType::Price => Type::Price,
-        TopType::BigDecimal => Type::BigDecimal,
-        TopType::Json => Type::Json,
-        TopType::Bytes => Type::Bytes,
-        TopType::Byte => Type::Byte,
-        TopType::Object(name) => Type::Object { name: name.clone(), members },
-        TopType::List(item) => Type::List(Box::new(model_type(item, members))),
-    }
-}
-
-/// An object being filled: its row (none for the answer itself), its rows' indices, and
-/// the example's elements that show its fields, by name.
-struct Node<'p> {
-    row: Option<usize>,
-    children: Vec<usize>,
-    shown: HashMap<&'p str, Vec<&'p Element>>,
-    used: HashSet<&'p str>,
-}
-
-impl<'p> Node<'p> {
-    fn new(row: Option<usize>, elements: &[&'p Element]) -> Node<'p> {
-        let mut shown: HashMap<&'p str, Vec<&'p Element>> = HashMap::new();
-        for element in elements {
-            for child in &element.children {
-                shown.entry(child.name.as_str()).or_default().push(child);
-            }
-        }
-        Node { row, children: Vec::new(), shown, used: HashSet::new() }
-    }
-}
-
-/// The response rows nested (see [`read`]).
-fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageError> {
-    let rows = &page.fields;
-    let root: Vec<&Element> = page.example.iter().collect();
-    let mut nodes = vec![Node::new(None, &root)];
-    // The objects open above the current row, the answer first.
-    let mut open: Vec<usize> = vec![0];
-    for (i, row) in rows.iter().enumerate() {
-        if row.top {
-            open.truncate(1);
-        } else {
-            let shown_at = open.iter().rposition(|&n| nodes[n].shown.contains_key(row.name.as_str()));
-            match shown_at {
-                Some(at) => open.truncate(at + 1),
-                None if page.example.is_none() => {}
-                None => {
-                    let owner = &nodes[*open.last().expect("the answer stays open")];
-                    let place = owner.row.map_or_else(|| "the answer".to_owned(), |r| format!("`{}`", rows[r].name));
-                    warnings.push(PageError {
-                        line: row.line,
-                        message: format!(
-                            "`{}` is not in the example answer: read as a field of {place}, the object above it",
-                            row.name
-                        ),
-                    });
-                }
-            }
-        }
-        let parent = *open.last().expect("the answer stays open");
-        let elements = nodes[parent].shown.get(row.name.as_str()).cloned().unwrap_or_default();
-        nodes[parent].used.insert(row.name.as_str());
-        nodes[parent].children.push(i);
-        if row.ty.object_name().is_some() {
-            if open.len() > MAX_DEPTH {
-                return Err(PageError {
-                    line: row.line,
-                    message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
-                });
-            }
-            // A list's element holds its items, unless it is an item of a JSON array itself
-            // (`"trades": [{…}]`); an object's element holds its fields.
-            let elements: Vec<&Element> = if row.ty.is_list() {
-                elements.iter().flat_map(|e| if e.item { std::slice::from_ref(*e) } else { &e.children[..] }).collect()
-            } else {
-                elements
-            };
-            nodes.push(Node::new(Some(i), &elements));
-            open.push(nodes.len() - 1);
-        }
-    }
-    // What the example shows that the table does not list is left out, with a warning.
-    for node in &nodes {
-        let mut unlisted: Vec<&Element> = node
-            .shown
-            .iter()
-            .filter(|(name, _)| !(node.used.contains(*name) || node.row.is_none() && **name == "request_id"))
-            .map(|(_, elements)| elements[0])
-            .collect();
-        unlisted.sort_by_key(|e| e.line);
-        for element in unlisted {
-            warnings.push(PageError {
-                line: element.line,
-                message: format!(
-                    "the example answer has `{}`, which the response table does not list: left out",
-                    element.name
-                ),
-            });
-        }
-    }
-    // The tree, built from the leaves up: every object's node comes after its parent's.
-    let mut built: Vec<Option<Vec<Member>>> = Vec::with_capacity(nodes.len());
-    built.resize_with(nodes.len(), || None);
-    let node_of: HashMap<usize, usize> =
-        nodes.iter().enumerate().filter_map(|(n, node)| node.row.map(|r| (r, n))).collect();
-    for n in (0..nodes.len()).rev() {
-        let mut members = Vec::with_capacity(nodes[n].children.len());
-        for &r in &nodes[n].children {
-            let row = &rows[r];
-            let inner = node_of.get(&r).and_then(|&m| built[m].take()).unwrap_or_default();
-            if let Some(name) = row.ty.object_name() {
-                if inner.is_empty() {
-                    return Err(unknown_type(row, name));
-                }
-            }
-            members.push(member(row, model_type(&row.ty, inner)));
-        }
-        built[n] = Some(members);
-    }
-    Ok(built[0].take().unwrap_or_default())
 }
 
 /// A page made into Rust: its method, its module, and what was read with a doubt.
@@ -239,27 +60,21 @@ pub struct Module {
 /// # Errors
 ///
 /// A [`PageError`] with the line at fault: the page does not read (see
-/// [`page::parse`](crate::page::parse)), does not make an API (see [`to_api`]), or the
+/// [`page::parse`]), does not make an API (see [`page::to_api`]), or the
 /// API cannot be written (a param named like a system param, a list of lists, …).
 pub fn module(text: &str) -> Result<Module, PageError> {
-    page_module(&crate::page::parse(text)?)
+    page_module(&page::parse(text)?)
 }
 
 /// A page's module and its warnings.
-fn page_module(page: &Page) -> Result<Module, PageError> {
-    let read = read(page)?;
-    let source = emit::api_module(&read.api, &Options::default()).map_err(|err| page_error(page, err))?;
-    Ok(Module { method: page.method.clone(), source, warnings: read.warnings })
-}
-
-/// Generates the module of one page.
 ///
 /// # Errors
 ///
-/// A [`PageError`] when the page does not make an API (see [`to_api`]), or the API cannot
-/// be written.
-pub fn generate(page: &Page) -> Result<String, PageError> {
-    page_module(page).map(|module| module.source)
+/// As [`module`], but for the page's own reading.
+pub fn page_module(page: &Page) -> Result<Module, PageError> {
+    let read = page::read(page)?;
+    let source = emit::api_module(&read.api, &Options::default()).map_err(|err| page_error(page, err))?;
+    Ok(Module { method: page.method.clone(), source, warnings: read.warnings })
 }
 
 fn page_error(page: &Page, err: EmitError) -> PageError {
@@ -274,4 +89,91 @@ pub fn render<S: AsRef<str>>(modules: impl IntoIterator<Item = S>) -> String {
         out.push_str(module.as_ref());
     }
     out
+}
+
+/// Reads every page (files, and `.txt` files in folders), then writes the Rust.
+pub fn run(inputs: &[PathBuf], out: Option<&Path>, progress: &mut dyn Write) -> Result<(), GenError> {
+    let mut files = Vec::new();
+    let mut from_catalog = Vec::new();
+    for input in inputs {
+        let name = input.to_string_lossy();
+        if !input.exists() {
+            if let Some(found) = crate::embedded::find(&name) {
+                from_catalog.push(found);
+                continue;
+            }
+        }
+        if input.is_dir() {
+            let entries =
+                std::fs::read_dir(input).map_err(|err| GenError::Failed(format!("{}: {err}", input.display())))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    // Every page is read; each good one is written, each bad one reported with its file
+    // and line, and the status says whether any failed.
+    let mut modules: Vec<Module> = Vec::new();
+    let mut failed = 0;
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read(file).map_err(|err| err.to_string()).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|err| {
+                format!("the page is not UTF-8 text (byte {}): save it as UTF-8", err.utf8_error().valid_up_to())
+            })
+        });
+        let module = text.map_err(|message| format!("{}: error: {message}", file.display())).and_then(|text| {
+            self::module(&text).map_err(|err| format!("{}:{}: error: {}", file.display(), err.line, err.message))
+        });
+        match module {
+            Ok(module) => {
+                for warning in &module.warnings {
+                    say!(progress, "{}:{}: warning: {}", file.display(), warning.line, warning.message);
+                }
+                if out.is_some() {
+                    say!(progress, "[{}/{}] {} -> {}.rs", i + 1, files.len(), module.method, namespace(&module.method));
+                }
+                modules.push(module);
+            }
+            Err(message) => {
+                say!(progress, "{message}");
+                failed += 1;
+            }
+        }
+    }
+    let failure = (failed > 0).then(|| GenError::Failed(format!("top gen: {failed} of {} pages failed", files.len())));
+    let Some(out) = out else {
+        let options = emit::Options { krate: "top_api".to_owned(), source: "the platform catalog" };
+        let catalog = from_catalog
+            .into_iter()
+            .map(|found| emit::api_module(&found.api(), &options).map_err(|err| GenError::Failed(err.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let source =
+            render(modules.iter().map(|module| module.source.as_str()).chain(catalog.iter().map(String::as_str)));
+        std::io::stdout().lock().write_all(source.as_bytes()).map_err(GenError::Output)?;
+        return failure.map_or(Ok(()), Err);
+    };
+    if !from_catalog.is_empty() {
+        return Err(GenError::Usage("top gen: `--out` writes pages; print catalog APIs without it".to_owned()));
+    }
+    let mut namespaces: BTreeMap<String, Vec<Module>> = BTreeMap::new();
+    for module in modules {
+        namespaces.entry(namespace(&module.method)).or_default().push(module);
+    }
+    std::fs::create_dir_all(out).map_err(|err| GenError::Failed(format!("{}: {err}", out.display())))?;
+    let mut index = String::from("// Generated by `top gen`: one module per namespace.\n\n");
+    for (namespace, modules) in &namespaces {
+        let source = render(modules.iter().map(|module| module.source.as_str()));
+        let path = out.join(format!("{namespace}.rs"));
+        std::fs::write(&path, source).map_err(|err| GenError::Failed(format!("{}: {err}", path.display())))?;
+        index.push_str(&format!("pub mod {namespace};\n"));
+    }
+    let path = out.join("mod.rs");
+    std::fs::write(&path, index).map_err(|err| GenError::Failed(format!("{}: {err}", path.display())))?;
+    say!(progress, "wrote {} modules to {}", namespaces.len(), out.display());
+    failure.map_or(Ok(()), Err)
 }

@@ -10,3 +10,4 @@ pub mod model;
 pub mod names;
 pub mod page;
 pub mod sample;
+pub mod serve;

@@ -4,14 +4,12 @@
 //! Exit codes: 0 success; 1 the gateway refused the call (its code and sub code are
 //! printed); 2 a usage mistake; 3 any other failure (transport, a bad page, …).
 
-use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use top_api::{Client, Format, SignMethod};
-use top_cli::{emit, gen, sample};
+use top_cli::{emit, gen, sample, serve};
 
 #[derive(Parser)]
 #[command(
@@ -232,8 +230,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .session(session)
                 .start()
                 .map_err(fail)?;
-            serve_catalog(&sandbox);
-            top_api::sandbox::run_until_ctrl_c(sandbox, &mut std::io::stdout()).map_err(fail)
+            serve::serve_catalog(&sandbox);
+            serve::run_until_ctrl_c(sandbox, &mut std::io::stdout()).map_err(fail)
         }
         Command::Apis { command: ApisCommand::Search { words } } => {
             let found = top_cli::embedded::search(&words);
@@ -269,23 +267,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             out!("{}", top_api::sign::sign(signed, &secret, method));
             Ok(())
         }
-        Command::Gen { pages, out } => generate(&pages, out.as_deref()),
-    }
-}
-
-/// Gives every API of the catalog that has no answer yet a sample answer, after the
-/// gateway's checks of its params.
-fn serve_catalog(sandbox: &top_api::sandbox::Sandbox) {
-    for found in top_cli::embedded::all() {
-        if sandbox.handles(&found.entry.method) {
-            continue;
+        Command::Gen { pages, out } => {
+            gen::run(&pages, out.as_deref(), &mut std::io::stderr()).map_err(|err| match err {
+                gen::GenError::Usage(message) => Failure(2, message),
+                gen::GenError::Failed(message) => Failure(3, message),
+                gen::GenError::Output(err) => output_failure(err),
+            })
         }
-        let api = found.api();
-        let (method, session) = (api.method.clone(), api.session);
-        sandbox.handle_untyped(method, session, move |params| {
-            sample::check(&api, params)?;
-            Ok(sample::answer(&api))
-        });
     }
 }
 
@@ -371,94 +359,4 @@ fn client_format(body: &str) -> Format {
     } else {
         Format::Json
     }
-}
-
-/// Reads every page (files, and `.txt` files in folders), then writes the Rust.
-fn generate(inputs: &[PathBuf], out: Option<&Path>) -> Result<(), Failure> {
-    let mut files = Vec::new();
-    let mut from_catalog = Vec::new();
-    for input in inputs {
-        let name = input.to_string_lossy();
-        if !input.exists() {
-            if let Some(found) = top_cli::embedded::find(&name) {
-                from_catalog.push(found);
-                continue;
-            }
-        }
-        if input.is_dir() {
-            let entries = std::fs::read_dir(input).map_err(|err| Failure(3, format!("{}: {err}", input.display())))?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(|entry| entry.ok().map(|e| e.path()))
-                .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(input.clone());
-        }
-    }
-    // Every page is read; each good one is written, each bad one reported with its file
-    // and line, and the status says whether any failed.
-    let mut modules: Vec<gen::Module> = Vec::new();
-    let mut failed = 0;
-    for (i, file) in files.iter().enumerate() {
-        let text = std::fs::read(file).map_err(|err| err.to_string()).and_then(|bytes| {
-            String::from_utf8(bytes).map_err(|err| {
-                format!("the page is not UTF-8 text (byte {}): save it as UTF-8", err.utf8_error().valid_up_to())
-            })
-        });
-        let module = text.map_err(|message| format!("{}: error: {message}", file.display())).and_then(|text| {
-            gen::module(&text).map_err(|err| format!("{}:{}: error: {}", file.display(), err.line, err.message))
-        });
-        match module {
-            Ok(module) => {
-                for warning in &module.warnings {
-                    say!("{}:{}: warning: {}", file.display(), warning.line, warning.message);
-                }
-                if out.is_some() {
-                    say!("[{}/{}] {} -> {}.rs", i + 1, files.len(), module.method, gen::namespace(&module.method));
-                }
-                modules.push(module);
-            }
-            Err(message) => {
-                say!("{message}");
-                failed += 1;
-            }
-        }
-    }
-    let failure = (failed > 0).then(|| Failure(3, format!("top gen: {failed} of {} pages failed", files.len())));
-    let Some(out) = out else {
-        let options = emit::Options { krate: "top_api".to_owned(), source: "the platform catalog" };
-        let catalog = from_catalog
-            .into_iter()
-            .map(|found| emit::api_module(&found.api(), &options).map_err(|err| Failure(3, err.to_string())))
-            .collect::<Result<Vec<_>, _>>()?;
-        let source =
-            gen::render(modules.iter().map(|module| module.source.as_str()).chain(catalog.iter().map(String::as_str)));
-        {
-            use std::io::Write as _;
-            std::io::stdout().lock().write_all(source.as_bytes()).map_err(output_failure)?;
-        }
-        return failure.map_or(Ok(()), Err);
-    };
-    if !from_catalog.is_empty() {
-        return Err(Failure(2, "top gen: `--out` writes pages; print catalog APIs without it".to_owned()));
-    }
-    let mut namespaces: BTreeMap<String, Vec<gen::Module>> = BTreeMap::new();
-    for module in modules {
-        namespaces.entry(gen::namespace(&module.method)).or_default().push(module);
-    }
-    std::fs::create_dir_all(out).map_err(|err| Failure(3, format!("{}: {err}", out.display())))?;
-    let mut index = String::from("// Generated by `top gen`: one module per namespace.\n\n");
-    for (namespace, modules) in &namespaces {
-        let source = gen::render(modules.iter().map(|module| module.source.as_str()));
-        let path = out.join(format!("{namespace}.rs"));
-        std::fs::write(&path, source).map_err(|err| Failure(3, format!("{}: {err}", path.display())))?;
-        index.push_str(&format!("pub mod {namespace};\n"));
-    }
-    let path = out.join("mod.rs");
-    std::fs::write(&path, index).map_err(|err| Failure(3, format!("{}: {err}", path.display())))?;
-    let _ = std::io::stderr().flush();
-    say!("wrote {} modules to {}", namespaces.len(), out.display());
-    failure.map_or(Ok(()), Err)
 }

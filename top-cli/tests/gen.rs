@@ -50,7 +50,7 @@ fn read(path: &str) -> String {
 
 #[test]
 fn top_gen_writes_the_seeds_of_the_crate() {
-    let generated = declarations(&gen::render(pages().iter().map(|page| gen::generate(page).unwrap())));
+    let generated = declarations(&gen::render(pages().iter().map(|page| gen::page_module(page).unwrap().source)));
     let seeds = declarations(&read("../top-api-core/src/apis/mod.rs"));
     assert_eq!(generated, seeds, "regenerate with `cargo xtask codegen`");
     assert_eq!(generated.len(), 14, "{:?}", generated.keys());
@@ -218,7 +218,7 @@ fn the_catalog_and_the_page_give_deposit_the_same_declarations() {
     let entry = catalog.find("taobao.baodian.deposit.get").unwrap();
     let overrides = Overrides::parse(&read("../catalog/session-overrides.txt")).unwrap();
     let from_catalog = entry.to_api(&overrides);
-    let from_page = gen::to_api(&pages()[2]).unwrap();
+    let from_page = page::to_api(&pages()[2]).unwrap();
     let catalog_source = emit::api_module(&from_catalog, &Options::default()).unwrap();
     let page_source = emit::api_module(&from_page, &Options::default()).unwrap();
     assert_eq!(declarations(&catalog_source), declarations(&page_source));
@@ -247,7 +247,7 @@ fn every_truncation_of_a_page_fails_with_its_line_or_reads_whole() {
             match page::parse(&prefix) {
                 Ok(page) => {
                     assert!(cut > xml_end, "{method}: cut at line {cut} read as a whole page");
-                    assert!(gen::generate(&page).is_ok());
+                    assert!(gen::page_module(&page).is_ok());
                 }
                 Err(err) => {
                     assert!(err.line >= 1 && err.line <= cut.max(1), "{method}: cut {cut}: {err}");
@@ -281,7 +281,7 @@ fn mistakes_in_a_page_name_their_line() {
     // What the example shows that the table does not list is left out, with a warning
     // naming the XML line; a row the example leaves out is read in place, with a warning.
     let extra = text.replace("<state>200</state>", "<state>200</state>\n<surprise>1</surprise>");
-    let read = gen::read(&page::parse(&extra).unwrap()).unwrap();
+    let read = page::read(&page::parse(&extra).unwrap()).unwrap();
     let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
     assert!(warning.message.contains("`surprise`"), "{warning}");
     assert_eq!(warning.line, extra.lines().position(|l| l.contains("<surprise>")).unwrap() + 1);
@@ -289,17 +289,17 @@ fn mistakes_in_a_page_name_their_line() {
     // At the top of the answer too; the gateway's request_id is no surprise.
     let extra =
         text.replace("    </result>\n", "    </result>\n    <stray>1</stray>\n    <request_id>r</request_id>\n");
-    let read = gen::read(&page::parse(&extra).unwrap()).unwrap();
+    let read = page::read(&page::parse(&extra).unwrap()).unwrap();
     let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
     assert!(warning.message.contains("`stray`"), "{warning}");
     // And a request_id inside the answer's objects is a field like any other.
     let inner = text.replace("<state>200</state>", "<state>200</state>\n<request_id>1</request_id>");
-    let read = gen::read(&page::parse(&inner).unwrap()).unwrap();
+    let read = page::read(&page::parse(&inner).unwrap()).unwrap();
     let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
     assert!(warning.message.contains("`request_id`"), "{warning}");
 
     let missing = text.replace("            <email>fadflh@126.com</email>\n", "");
-    let read = gen::read(&page::parse(&missing).unwrap()).unwrap();
+    let read = page::read(&page::parse(&missing).unwrap()).unwrap();
     let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
     assert!(warning.message.contains("`email` is not in the example answer"), "{warning}");
     assert_eq!(warning.line, text.lines().position(|l| l.trim() == "• └ email").unwrap() + 1);
@@ -615,7 +615,7 @@ fn differences(page: &[Member], catalog: &[Member], path: &str, request: bool, o
 fn the_collected_pages_agree_with_the_catalog() {
     let mut checked = 0;
     for (name, text) in collected_pages() {
-        let from_page = gen::to_api(&page::parse(&text).unwrap()).unwrap();
+        let from_page = page::to_api(&page::parse(&text).unwrap()).unwrap();
         let Some(found) = top_cli::embedded::find(&from_page.method) else { continue };
         let from_catalog = found.api();
         let mut out = Vec::new();
@@ -630,7 +630,7 @@ fn the_collected_pages_agree_with_the_catalog() {
 fn collected(method: &str) -> (String, page::Page, top_cli::model::Api) {
     let text = std::fs::read_to_string(manifest_dir().join(format!("tests/pages/more/{method}.txt"))).unwrap();
     let page = page::parse(&text).unwrap_or_else(|err| panic!("{method}: {err}"));
-    let api = gen::to_api(&page).unwrap();
+    let api = page::to_api(&page).unwrap();
     (text, page, api)
 }
 
@@ -962,7 +962,7 @@ fn an_object_param_nests_as_the_request_example_sets_it() {
     let lines: Vec<usize> = page.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines.len(), 4, "{:?}", page.warnings);
     assert!(page.warnings[0].message.contains("`item_id` is read as a member of `item_info_request_detail_list`"));
-    let response = &gen::to_api(&page).unwrap().response[0];
+    let response = &page::to_api(&page).unwrap().response[0];
     let Type::Object { members, .. } = &response.ty else { panic!() };
     assert_eq!(members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["success", "item_infos", "error_msg"]);
 }
@@ -973,12 +973,12 @@ fn a_page_without_an_example_answer_reads_by_the_table_s_order_with_a_warning() 
     let start = text.find("响应示例").unwrap();
     let end = text.find("异常示例").unwrap();
     let bare = format!("{}响应示例\n\n{}", &text[..start], &text[end..]);
-    let read = gen::read(&page::parse(&bare).unwrap()).unwrap();
+    let read = page::read(&page::parse(&bare).unwrap()).unwrap();
     let [warning] = read.warnings.as_slice() else { panic!("{:?}", read.warnings) };
     assert!(warning.message.contains("no example answer"), "{warning}");
     assert_eq!(read.api.example_xml, None);
     // One level of nesting needs no example: the same fields, in the same places.
-    let with = gen::to_api(&page::parse(&text).unwrap()).unwrap();
+    let with = page::to_api(&page::parse(&text).unwrap()).unwrap();
     assert_eq!(read.api.response, with.response);
     // A title with a tag after it, and parentheses inside.
     let tagged = text.replacen("(宝点用户帐户查询(已迁移))", "(宝点用户帐户查询(已迁移)) 新", 1);
@@ -1003,7 +1003,7 @@ fn a_malformed_example_names_its_own_line() {
 #[test]
 fn a_json_example_nests_as_the_xml_one_in_both_list_shapes() {
     let (text, ..) = collected("qimen.taobao.crm.trades.info.create");
-    let with_xml = gen::to_api(&page::parse(&text).unwrap()).unwrap().response;
+    let with_xml = page::to_api(&page::parse(&text).unwrap()).unwrap().response;
     // The JSON example alone, lists wrapped (`"trades": {"trade": [...]}`), then bare.
     let xml_at = text.find("<qimen_taobao_crm_trades_info_create_response>").unwrap();
     let xml_end = text.find("</qimen_taobao_crm_trades_info_create_response>").unwrap() + 48;
@@ -1017,7 +1017,7 @@ fn a_json_example_nests_as_the_xml_one_in_both_list_shapes() {
                 .replace("]\n    },\n    \"request_id\"", "],\n    \"request_id\""),
         ),
     ] {
-        let read = gen::read(&page::parse(&page_text).unwrap()).unwrap_or_else(|err| panic!("{shape}: {err}"));
+        let read = page::read(&page::parse(&page_text).unwrap()).unwrap_or_else(|err| panic!("{shape}: {err}"));
         assert!(read.warnings.is_empty(), "{shape}: {:?}", read.warnings);
         assert_eq!(read.api.response, with_xml, "{shape}");
     }
@@ -1056,8 +1056,8 @@ fn a_page_built_by_hand_is_held_to_the_same_depth() {
         example_xml: None,
         warnings: Vec::new(),
     };
-    assert!(gen::to_api(&page(page::MAX_DEPTH)).is_ok());
-    let err = gen::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
+    assert!(page::to_api(&page(page::MAX_DEPTH)).is_ok());
+    let err = page::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
     assert!(err.message.contains("nests deeper than"), "{err}");
 }
 
@@ -1087,7 +1087,7 @@ fn answers_are_held_to_the_same_depth() {
             warnings: Vec::new(),
         }
     };
-    let api = gen::to_api(&page(page::MAX_DEPTH)).unwrap();
+    let api = page::to_api(&page(page::MAX_DEPTH)).unwrap();
     let mut depth = 0;
     let mut members = api.response;
     while let Some(Type::Object { members: inner, .. }) = members.first().map(|m| m.ty.clone()) {
@@ -1095,6 +1095,6 @@ fn answers_are_held_to_the_same_depth() {
         members = inner;
     }
     assert_eq!(depth, page::MAX_DEPTH);
-    let err = gen::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
+    let err = page::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
     assert!(err.message.contains("nests deeper than"), "{err}");
 }

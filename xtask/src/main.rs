@@ -23,7 +23,7 @@ use std::process::{Command, ExitCode};
 use top_cli::catalog::{Catalog, Entry, Overrides};
 use top_cli::emit::{self, Options};
 use top_cli::model::{Member, Type};
-use top_cli::{gen, page};
+use top_cli::page;
 
 /// The most param nodes one generated crate holds: about 1.3 GB of rustc memory at build
 /// (BENCHMARKS.md), well under the 4 GB each crate must stay below.
@@ -466,7 +466,7 @@ fn seeds(root: &Path) -> Result<String, String> {
     for path in &paths {
         let text = std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))?;
         let page = page::parse(&text).map_err(|err| format!("{}: {err}", path.display()))?;
-        apis.push(gen::to_api(&page).map_err(|err| format!("{}: {err}", path.display()))?);
+        apis.push(page::to_api(&page).map_err(|err| format!("{}: {err}", path.display()))?);
     }
     let header = [
         "The typed APIs the crate was first built from, one module per API, named after its full",

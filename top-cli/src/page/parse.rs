@@ -1,5 +1,4 @@
-//! Reading an API's documentation page as text, the way a browser's copy or a saved page
-//! gives it: the title, the request table (with the `更多限制` column's limits and the
+//! The page's text into its parts: the title, the request table (with the `更多限制` column's limits and the
 //! member rows of object params), the response table (one-line rows at the top level,
 //! nested fields as runs of cells), the request example (which shows whether a session is
 //! needed) and the example answers, in XML or JSON, in either order (which settle how the
@@ -83,23 +82,6 @@ pub enum TopType {
 }
 
 impl TopType {
-    /// The name of the type, or of a list's items: `MarkItem` for `MarkItem []`.
-    pub fn item_name(&self) -> String {
-        match self {
-            TopType::String => "String".into(),
-            TopType::Number => "Number".into(),
-            TopType::Boolean => "Boolean".into(),
-            TopType::Date => "Date".into(),
-            TopType::Price => "Price".into(),
-            TopType::BigDecimal => "BigDecimal".into(),
-            TopType::Json => "Json".into(),
-            TopType::Bytes => "byte[]".into(),
-            TopType::Byte => "byte".into(),
-            TopType::Object(name) => name.clone(),
-            TopType::List(item) => item.item_name(),
-        }
-    }
-
     /// The object type's name, of the type or of a list's items; `None` for scalars.
     pub fn object_name(&self) -> Option<&str> {
         match self {

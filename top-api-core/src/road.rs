@@ -1,0 +1,383 @@
+//! A call's road, top to bottom: what happens to every call, single or batch, typed or
+//! not, between the client's public method and the decoded answer.
+//!
+//! 1. **Before anything is sent**: the API's own params are written and checked once
+//!    ([`execute`]); an API that needs a session refuses a blank one.
+//! 2. **The run** ([`run`]): the bound on the whole call; for each try, the turn under the
+//!    rate limit (each call of a batch counted), the time left, the try itself; then the
+//!    retry policy's pause, if time is left for it. Every error is redacted of the
+//!    secrets ([`redact`]) and every try logged: method, latency, request id, kind and
+//!    codes, never the params, the session, the secret or the signature.
+//! 3. **A try** ([`exchange`], or the batch's in [`send_batch`]): the system params
+//!    ([`system_params`]), then the API's own; the signature; the body (form, multipart or
+//!    a batch's); the send through the transport ([`send`]), which gets stand-ins for the
+//!    session and signature; the status check.
+//! 4. **The hand-off**: the body to the envelope decoder, as the client's format and
+//!    shape say ([`decode`]).
+
+use std::time::{Duration, Instant};
+
+use crate::batch::{self, SEPARATOR_HEADER};
+use crate::error::{body_prefix, redact as redact_text};
+use crate::request::Request;
+use crate::transport::HttpRequest;
+use crate::{envelope, sign, wire, ApiError, CallOptions, Client, DateTime, DecodeError, Error, Format, Params};
+use crate::{Response, SessionNeed, TransportError, TransportErrorKind};
+
+/// What a successful run gives, as its log record names it.
+pub(crate) trait Logged {
+    /// The gateway's id of the call, when the answer has one.
+    fn request_id(&self) -> Option<&str>;
+}
+
+impl<T> Logged for Response<T> {
+    fn request_id(&self) -> Option<&str> {
+        Response::request_id(self)
+    }
+}
+
+/// One exchange as the run makes it.
+pub(crate) struct Job<'a> {
+    /// What it is, for the log records: the method, or `batch`.
+    what: &'a str,
+    /// How many calls it counts for flow control: one, or a batch's calls.
+    calls: u32,
+    /// Whether it may be sent again after a fault that may have reached the service.
+    idempotent: bool,
+    /// The session it carries, to be kept out of errors.
+    session: Option<&'a str>,
+    /// The bound on the whole exchange, every try and pause included.
+    timeout: Option<Duration>,
+}
+
+impl<'a> Job<'a> {
+    pub(crate) fn new(
+        client: &Client,
+        what: &'a str,
+        calls: u32,
+        idempotent: bool,
+        session: Option<&'a str>,
+        options: &CallOptions,
+    ) -> Job<'a> {
+        let timeout = options.timeout.map_or(client.inner.timeout, crate::builder::bound);
+        Job { what, calls, idempotent, session, timeout }
+    }
+}
+
+/// One try: when the call's time runs out, and the secrets it sends (to be kept out of
+/// errors and logs): the session, and the signature once made.
+pub(crate) struct Attempt<'a> {
+    deadline: Option<Instant>,
+    session: Option<&'a str>,
+    sign: String,
+}
+
+/// The time left before `deadline`, now; `None` for no deadline.
+fn left(deadline: Option<Instant>) -> Option<Duration> {
+    deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()))
+}
+
+/// A typed call: its params written and checked before anything is sent, then the run.
+pub(crate) fn execute<R: Request>(
+    client: &Client,
+    request: &R,
+    session: Option<&str>,
+    options: &CallOptions,
+) -> Result<Response<R::Response>, Error> {
+    if R::SESSION == SessionNeed::Required && session.is_none() {
+        return Err(Error::MissingSession { method: R::METHOD });
+    }
+    let mut own = Params::new();
+    request.write_params(&mut own)?;
+    let idempotent = options.idempotent.unwrap_or(R::IDEMPOTENT);
+    let job = Job::new(client, R::METHOD, 1, idempotent, session, options);
+    run(client, &job, |attempt| {
+        let body = exchange(client, R::METHOD, &own, options, attempt)?;
+        decode::<R::Response>(client, &body, R::METHOD)
+    })
+}
+
+/// A call by name, answering the payload as JSON. Nothing declares whether such an API
+/// reads: it is taken for a write unless the options say otherwise.
+pub(crate) fn call(
+    client: &Client,
+    method: &str,
+    own: &Params,
+    session: Option<&str>,
+    options: &CallOptions,
+) -> Result<Response<serde_json::Value>, Error> {
+    let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
+    run(client, &job, |attempt| {
+        let body = exchange(client, method, own, options, attempt)?;
+        decode(client, &body, method)
+    })
+}
+
+/// A call by name, answering the body as it came once the status is 200.
+pub(crate) fn call_raw(
+    client: &Client,
+    method: &str,
+    own: &Params,
+    session: Option<&str>,
+    options: &CallOptions,
+) -> Result<String, Error> {
+    let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
+    run(client, &job, |attempt| {
+        let body = exchange(client, method, own, options, attempt)?;
+        Ok(Response::new(String::from_utf8_lossy(&body).into_owned(), None))
+    })
+    .map(Response::into_inner)
+}
+
+/// The params a call of `request` would send now, `sign` last; nothing is sent.
+pub(crate) fn wire_params<R: Request>(client: &Client, request: &R, session: Option<&str>) -> Result<Params, Error> {
+    let mut params = system_params(client, Some(R::METHOD), session, &CallOptions::default());
+    request.write_params(&mut params)?;
+    let sign = sign::sign(params.iter(), &client.inner.secret.0, client.inner.sign_method);
+    params.push("sign", sign);
+    Ok(params)
+}
+
+/// What a batch sends: its body, and what the run needs to know of it.
+pub(crate) struct BatchCall<'a> {
+    pub(crate) body: &'a str,
+    pub(crate) calls: usize,
+    pub(crate) idempotent: bool,
+    pub(crate) session: Option<&'a str>,
+    pub(crate) separator: &'a str,
+    pub(crate) options: &'a CallOptions,
+}
+
+/// The pieces of a batch's answer, one per call, and the signature to keep out of their
+/// errors.
+pub(crate) struct BatchPieces {
+    pub(crate) pieces: Vec<Vec<u8>>,
+    pub(crate) sign: String,
+}
+
+impl Logged for BatchPieces {
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// A batch: `POST /router/batch` with the system params (no `method`) and the signature in
+/// the query, the signature covering the sorted system params and then the whole body; the
+/// answer split on the separator into one piece per call.
+pub(crate) fn send_batch(client: &Client, batch: &BatchCall<'_>) -> Result<BatchPieces, Error> {
+    let announced = batch.separator != batch::DEFAULT_SEPARATOR;
+    let headers = if announced { vec![(SEPARATOR_HEADER.to_owned(), batch.separator.to_owned())] } else { Vec::new() };
+    let calls = u32::try_from(batch.calls).unwrap_or(u32::MAX);
+    let job = Job::new(client, "batch", calls, batch.idempotent, batch.session, batch.options);
+    run(client, &job, |attempt| {
+        let inner = &*client.inner;
+        let system = system_params(client, None, None, batch.options);
+        let sign = sign::sign_batch(system.iter(), batch.body, &inner.secret.0, inner.sign_method);
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(system.iter());
+        query.append_pair("sign", &sign);
+        let url = format!("{}?{}", inner.batch_gateway, query.finish());
+        attempt.sign.clone_from(&sign);
+        let answer = send(client, &url, "text/plain;charset=UTF-8", batch.body.as_bytes(), &headers, attempt)?;
+
+        let pieces = batch::split(&answer, batch.separator.as_bytes());
+        if pieces.len() != batch.calls {
+            // A single piece for several calls is the gateway's refusal of the whole batch.
+            if pieces.len() == 1 {
+                let whole =
+                    envelope::decode_as::<serde_json::Value>(pieces[0], inner.format, "", envelope::Shape::Wrapped);
+                if let Err(err @ (Error::Api(_) | Error::NotAnAnswer { .. })) = whole {
+                    return Err(err);
+                }
+            }
+            let message = format!("the batch answered {} pieces for {} calls", pieces.len(), batch.calls);
+            return Err(Error::Decode(DecodeError::new(inner.format, None, message, &answer)));
+        }
+        Ok(BatchPieces { pieces: pieces.into_iter().map(<[u8]>::to_vec).collect(), sign })
+    })
+}
+
+/// One call's piece of a batch's answer, decoded as `R`'s answer, with the batch's secrets
+/// kept out of its error.
+pub(crate) fn decode_piece<R: Request>(
+    client: &Client,
+    piece: &[u8],
+    session: Option<&str>,
+    sign: &str,
+) -> Result<Response<R::Response>, Error> {
+    decode::<R::Response>(client, piece, R::METHOD).map_err(|err| redact(client, err, session, sign))
+}
+
+/// Runs `try_once` under the job's rules: it waits its turn under the rate limit
+/// (counting each call of a batch), gives each try the time left of the bound, tries
+/// again as the retry policy allows while time is left, redacts the secrets from every
+/// error, and logs each try.
+fn run<T: Logged>(
+    client: &Client,
+    job: &Job<'_>,
+    mut try_once: impl FnMut(&mut Attempt<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let inner = &*client.inner;
+    let started = Instant::now();
+    let deadline = job.timeout.and_then(|timeout| started.checked_add(timeout));
+    let mut tries = 1;
+    loop {
+        if let Some(limiter) = &inner.limiter {
+            for _ in 0..job.calls.max(1) {
+                if !limiter.acquire_before(deadline) {
+                    return Err(timed_out(job.what));
+                }
+            }
+        }
+        if left(deadline) == Some(Duration::ZERO) {
+            return Err(timed_out(job.what));
+        }
+        let mut attempt = Attempt { deadline, session: job.session, sign: String::new() };
+        // The clock is read only for a record someone will see.
+        let clock = (log::max_level() >= log::LevelFilter::Info).then(Instant::now);
+        let result = try_once(&mut attempt);
+        let millis = clock.map_or(0, |clock| clock.elapsed().as_millis());
+        let err = match result {
+            Ok(answer) => {
+                log::debug!(
+                    target: "top_api",
+                    "{} ok in {millis} ms, request_id {}, attempt {tries}",
+                    job.what,
+                    answer.request_id().unwrap_or("-")
+                );
+                return Ok(answer);
+            }
+            Err(err) => redact(client, err, job.session, &attempt.sign),
+        };
+        let api = err.api();
+        let (code, sub_code, request_id) = (
+            api.map_or(String::from("-"), |api| api.code().to_string()),
+            api.and_then(ApiError::sub_code).unwrap_or("-"),
+            api.and_then(ApiError::request_id).unwrap_or("-"),
+        );
+        let delay = inner.retry.delay(&err, tries, job.idempotent);
+        // A pause that would outlast the bound is no retry.
+        let delay = delay.filter(|delay| left(deadline).is_none_or(|left| *delay < left));
+        let retrying = delay.map(|delay| format!("; retrying in {} ms", delay.as_millis()));
+        log::info!(
+            target: "top_api",
+            "{} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {tries}{}",
+            job.what,
+            err.kind(),
+            retrying.as_deref().unwrap_or("")
+        );
+        let Some(delay) = delay else { return Err(err) };
+        std::thread::sleep(delay);
+        tries += 1;
+    }
+}
+
+/// The system params (`method` left out for a batch), in the order they are sent.
+fn system_params(client: &Client, method: Option<&str>, session: Option<&str>, options: &CallOptions) -> Params {
+    let inner = &*client.inner;
+    let mut params = Params::with_capacity(16);
+    if let Some(method) = method {
+        params.push("method", method);
+    }
+    params.push("app_key", inner.app_key.as_str());
+    params.push_value("timestamp", &DateTime::from((inner.clock)()));
+    params.push("v", "2.0");
+    params.push("sign_method", inner.sign_method.as_str());
+    params.push("format", inner.format.as_str());
+    if inner.simplify && inner.format == Format::Json {
+        params.push("simplify", "true");
+    }
+    if let Some(session) = session {
+        params.push("session", session);
+    }
+    params.push("partner_id", inner.partner_id.as_str());
+    if let Some(target) = &options.target_app_key {
+        params.push("target_app_key", target.as_str());
+    }
+    params
+}
+
+/// Signs and sends one call: the system params, then the API's own; the signature is
+/// kept in `attempt` for the redaction of what comes back.
+fn exchange(
+    client: &Client,
+    method: &str,
+    own: &Params,
+    options: &CallOptions,
+    attempt: &mut Attempt<'_>,
+) -> Result<Vec<u8>, Error> {
+    let inner = &*client.inner;
+    let mut params = system_params(client, Some(method), attempt.session, options);
+    params.extend(own);
+    let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
+    let (content_type, body) = wire::body(&params, &sign);
+    attempt.sign = sign;
+    send(client, &inner.gateway, &content_type, &body, &[], attempt)
+}
+
+/// Sends a body through the transport and checks the status. The transport gets the
+/// session and signature as secrets to hand the HTTP stack stand-ins for.
+fn send(
+    client: &Client,
+    url: &str,
+    content_type: &str,
+    body: &[u8],
+    extra_headers: &[(String, String)],
+    attempt: &Attempt<'_>,
+) -> Result<Vec<u8>, Error> {
+    let inner = &*client.inner;
+    let mut headers = inner.headers.clone();
+    headers.extend_from_slice(extra_headers);
+    let timeout = left(attempt.deadline);
+    if timeout == Some(Duration::ZERO) {
+        return Err(timed_out("the call"));
+    }
+    // On the stack: this runs on every call.
+    let both;
+    let sign = [attempt.sign.as_str()];
+    let secrets: &[&str] = match attempt.session {
+        Some(session) => {
+            both = [session, attempt.sign.as_str()];
+            &both
+        }
+        None => &sign,
+    };
+    let http = HttpRequest { url, content_type, body, headers: &headers, timeout, secrets };
+    let answer = inner.transport.send(&http).map_err(Error::Transport)?;
+    if answer.status != 200 {
+        return Err(Error::Status { status: answer.status, body: body_prefix(&answer.body) });
+    }
+    Ok(answer.body)
+}
+
+/// The answer's body handed to the envelope decoder, in the client's format and shape.
+fn decode<T: serde::de::DeserializeOwned>(client: &Client, body: &[u8], method: &str) -> Result<Response<T>, Error> {
+    let inner = &*client.inner;
+    // A simplified answer is asked for in JSON only.
+    let shape = if inner.simplify && inner.format == Format::Json {
+        envelope::Shape::Simplified
+    } else {
+        envelope::Shape::Wrapped
+    };
+    envelope::decode_as::<T>(body, inner.format, method, shape)
+}
+
+/// `err` with every secret it could carry replaced: the app secret, the session and the
+/// signature, in whatever the gateway echoed back.
+fn redact(client: &Client, err: Error, session: Option<&str>, sign: &str) -> Error {
+    let secrets = [client.inner.secret.0.as_str(), session.unwrap_or(""), sign];
+    match err {
+        Error::Decode(mut decode) => {
+            decode.redact(&secrets);
+            Error::Decode(decode)
+        }
+        Error::Api(api) => Error::Api(api.redacted(&secrets)),
+        Error::Status { status, body } => Error::Status { status, body: redact_text(&body, &secrets) },
+        Error::NotAnAnswer { reason, body } => Error::NotAnAnswer { reason, body: redact_text(&body, &secrets) },
+        other => other,
+    }
+}
+
+fn timed_out(what: &str) -> Error {
+    Error::Transport(TransportError::new(TransportErrorKind::Timeout, format!("{what} ran out of its time bound")))
+}

@@ -1,0 +1,219 @@
+//! The response table nested: a page does not print how deep each nested row is, so the
+//! example answer settles it; and the request rows with their members, as the model's
+//! params.
+
+use std::collections::{HashMap, HashSet};
+
+use super::parse::{Element, Page, PageError, Row, TopType, MAX_DEPTH};
+use crate::model::{Api, Member, Type};
+
+/// A page read into the model: the request table's rows as params (object params with
+/// their member rows), and the response table's rows nested as the example answer nests
+/// them.
+///
+/// The response table is a tree written out parent first, but a page does not print how
+/// deep each nested row is: a row goes in the deepest object open above it whose element
+/// in the example has it; a row the example does not show goes in the object the rows
+/// above it leave open, with a warning in [`Api`]'s place ([`Generated::warnings`]).
+///
+/// # Errors
+///
+/// A [`PageError`] with the line: an object type whose members the page does not list
+/// (an unknown type), objects nested deeper than [`MAX_DEPTH`].
+pub fn to_api(page: &Page) -> Result<Api, PageError> {
+    read(page).map(|generated| generated.api)
+}
+
+/// An API read from a page, with what was read with a doubt.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub api: Api,
+    /// The page's warnings and the nesting's, each with its line.
+    pub warnings: Vec<PageError>,
+}
+
+/// [`to_api`], keeping the warnings.
+///
+/// # Errors
+///
+/// As [`to_api`].
+pub fn read(page: &Page) -> Result<Generated, PageError> {
+    let mut warnings = page.warnings.clone();
+    let request = page.params.iter().map(|row| request_member(row, 0)).collect::<Result<Vec<_>, _>>()?;
+    let response = nest(page, &mut warnings)?;
+    let api = Api {
+        method: page.method.clone(),
+        title: page.title.clone(),
+        summary: Some(page.summary.clone()),
+        doc_id: None,
+        package: None,
+        session: page.session,
+        request,
+        response,
+        example_xml: page.example_xml.clone(),
+    };
+    Ok(Generated { api, warnings })
+}
+
+fn unknown_type(row: &Row, name: &str) -> PageError {
+    PageError {
+        line: row.line,
+        message: format!(
+            "`{}` has the type `{name}`, which is no type the platform names (String, Number, Boolean, Date, Price, BigDecimal, Json, byte[], byte) and whose members the page does not list",
+            row.name
+        ),
+    }
+}
+
+fn request_member(row: &Row, depth: usize) -> Result<Member, PageError> {
+    if depth > MAX_DEPTH {
+        return Err(PageError {
+            line: row.line,
+            message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
+        });
+    }
+    let members = row.members.iter().map(|m| request_member(m, depth + 1)).collect::<Result<Vec<_>, _>>()?;
+    if let Some(name) = row.ty.object_name() {
+        if members.is_empty() {
+            return Err(unknown_type(row, name));
+        }
+    }
+    Ok(Member { required: row.required, limits: row.limits, ..member(row, model_type(&row.ty, members)) })
+}
+
+fn member(row: &Row, ty: Type) -> Member {
+    Member {
+        description: Some(row.description.clone()),
+        example: row.example.clone(),
+        line: Some(row.line),
+        ..Member::new(row.name.clone(), ty)
+    }
+}
+
+fn model_type(ty: &TopType, members: Vec<Member>) -> Type {
+    match ty {
+        TopType::String => Type::String,
+        TopType::Number => Type::Number,
+        TopType::Boolean => Type::Boolean,
+        TopType::Date => Type::Date,
+        TopType::Price => Type::Price,
+        TopType::BigDecimal => Type::BigDecimal,
+        TopType::Json => Type::Json,
+        TopType::Bytes => Type::Bytes,
+        TopType::Byte => Type::Byte,
+        TopType::Object(name) => Type::Object { name: name.clone(), members },
+        TopType::List(item) => Type::List(Box::new(model_type(item, members))),
+    }
+}
+
+/// An object being filled: its row (none for the answer itself), its rows' indices, and
+/// the example's elements that show its fields, by name.
+struct Node<'p> {
+    row: Option<usize>,
+    children: Vec<usize>,
+    shown: HashMap<&'p str, Vec<&'p Element>>,
+    used: HashSet<&'p str>,
+}
+
+impl<'p> Node<'p> {
+    fn new(row: Option<usize>, elements: &[&'p Element]) -> Node<'p> {
+        let mut shown: HashMap<&'p str, Vec<&'p Element>> = HashMap::new();
+        for element in elements {
+            for child in &element.children {
+                shown.entry(child.name.as_str()).or_default().push(child);
+            }
+        }
+        Node { row, children: Vec::new(), shown, used: HashSet::new() }
+    }
+}
+
+/// The response rows nested (see [`read`]).
+fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageError> {
+    let rows = &page.fields;
+    let root: Vec<&Element> = page.example.iter().collect();
+    let mut nodes = vec![Node::new(None, &root)];
+    // The objects open above the current row, the answer first.
+    let mut open: Vec<usize> = vec![0];
+    for (i, row) in rows.iter().enumerate() {
+        if row.top {
+            open.truncate(1);
+        } else {
+            let shown_at = open.iter().rposition(|&n| nodes[n].shown.contains_key(row.name.as_str()));
+            match shown_at {
+                Some(at) => open.truncate(at + 1),
+                None if page.example.is_none() => {}
+                None => {
+                    let owner = &nodes[*open.last().expect("the answer stays open")];
+                    let place = owner.row.map_or_else(|| "the answer".to_owned(), |r| format!("`{}`", rows[r].name));
+                    warnings.push(PageError {
+                        line: row.line,
+                        message: format!(
+                            "`{}` is not in the example answer: read as a field of {place}, the object above it",
+                            row.name
+                        ),
+                    });
+                }
+            }
+        }
+        let parent = *open.last().expect("the answer stays open");
+        let elements = nodes[parent].shown.get(row.name.as_str()).cloned().unwrap_or_default();
+        nodes[parent].used.insert(row.name.as_str());
+        nodes[parent].children.push(i);
+        if row.ty.object_name().is_some() {
+            if open.len() > MAX_DEPTH {
+                return Err(PageError {
+                    line: row.line,
+                    message: format!("`{}` nests deeper than {MAX_DEPTH} objects", row.name),
+                });
+            }
+            // A list's element holds its items, unless it is an item of a JSON array itself
+            // (`"trades": [{…}]`); an object's element holds its fields.
+            let elements: Vec<&Element> = if row.ty.is_list() {
+                elements.iter().flat_map(|e| if e.item { std::slice::from_ref(*e) } else { &e.children[..] }).collect()
+            } else {
+                elements
+            };
+            nodes.push(Node::new(Some(i), &elements));
+            open.push(nodes.len() - 1);
+        }
+    }
+    // What the example shows that the table does not list is left out, with a warning.
+    for node in &nodes {
+        let mut unlisted: Vec<&Element> = node
+            .shown
+            .iter()
+            .filter(|(name, _)| !(node.used.contains(*name) || node.row.is_none() && **name == "request_id"))
+            .map(|(_, elements)| elements[0])
+            .collect();
+        unlisted.sort_by_key(|e| e.line);
+        for element in unlisted {
+            warnings.push(PageError {
+                line: element.line,
+                message: format!(
+                    "the example answer has `{}`, which the response table does not list: left out",
+                    element.name
+                ),
+            });
+        }
+    }
+    // The tree, built from the leaves up: every object's node comes after its parent's.
+    let mut built: Vec<Option<Vec<Member>>> = Vec::with_capacity(nodes.len());
+    built.resize_with(nodes.len(), || None);
+    let node_of: HashMap<usize, usize> =
+        nodes.iter().enumerate().filter_map(|(n, node)| node.row.map(|r| (r, n))).collect();
+    for n in (0..nodes.len()).rev() {
+        let mut members = Vec::with_capacity(nodes[n].children.len());
+        for &r in &nodes[n].children {
+            let row = &rows[r];
+            let inner = node_of.get(&r).and_then(|&m| built[m].take()).unwrap_or_default();
+            if let Some(name) = row.ty.object_name() {
+                if inner.is_empty() {
+                    return Err(unknown_type(row, name));
+                }
+            }
+            members.push(member(row, model_type(&row.ty, inner)));
+        }
+        built[n] = Some(members);
+    }
+    Ok(built[0].take().unwrap_or_default())
+}
