@@ -79,7 +79,7 @@ fn deposit_examples() {
 fn fixtures_are_the_pages_own_examples() {
     // The XML examples and error fixtures are the seed pages' own, byte for byte: the
     // pages as the repository holds them (the `top gen` tests read the same files).
-    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../top-cli/tests/pages");
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../top-api-core/pages");
     for method in [LOAN, AUTHOR, DEPOSIT] {
         let page = std::fs::read_to_string(seeds.join(format!("{method}.txt"))).unwrap();
         let examples = [("the example", page_example(method)), ("error.xml", fixture(method, "error.xml"))];

@@ -30,6 +30,7 @@
 //! and the attribute's arguments.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(inline)]
 pub use top_api_core::*;

@@ -43,11 +43,28 @@ pub struct Options {
     pub krate: String,
     /// Where the code came from, for the docs: "the platform catalog", "its documentation page".
     pub source: &'static str,
+    /// The feature of `top-api` that enables the code, when one does: the docs say so.
+    pub feature: Option<String>,
+    /// APIs a package does not write again but re-exports from where they already are
+    /// (method → module path): one type per API.
+    pub reexports: BTreeMap<String, String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { krate: "top_api".to_owned(), source: "its documentation page" }
+        Options {
+            krate: "top_api".to_owned(),
+            source: "its documentation page",
+            feature: None,
+            reexports: BTreeMap::new(),
+        }
+    }
+}
+
+impl Options {
+    /// The sentence that says which feature enables the code, if one does.
+    fn enabled_by(&self) -> Option<String> {
+        self.feature.as_ref().map(|feature| format!("Enabled by the `{feature}` feature of `top-api`."))
     }
 }
 
@@ -83,6 +100,8 @@ struct StructDef {
     rust: String,
     top: String,
     doc: String,
+    /// Where it sits: each place the answer or request holds it, first one first.
+    places: Vec<String>,
     fields: Vec<FieldDef>,
 }
 
@@ -119,6 +138,9 @@ struct Scope<'a> {
     known_members: HashMap<String, &'a [Member]>,
     /// Struct indexes under construction, to detect a type that holds itself.
     building: Vec<usize>,
+    /// The method, and the wire names from the root down to the member being written.
+    method: &'a str,
+    path: Vec<String>,
 }
 
 /// Writes the module of one API.
@@ -143,6 +165,8 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         used: [request.clone(), response.clone()].into_iter().collect(),
         known_members: HashMap::new(),
         building: Vec::new(),
+        method: &api.method,
+        path: Vec::new(),
     };
     for member in api.request.iter().chain(&api.response) {
         collect_known(member, &mut scope.known_members);
@@ -162,6 +186,7 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         rust: response.clone(),
         top: response.clone(),
         doc: format!("The answer of `{}`.", api.method),
+        places: Vec::new(),
         fields: answer_fields,
     };
     let boxed = boxed_fields(&scope.structs, &answer);
@@ -192,6 +217,10 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         doc.push(String::new());
         doc.push(format!("Generated from {} (package `{package}`).", options.source));
     }
+    if let Some(enabled) = options.enabled_by() {
+        doc.push(String::new());
+        doc.push(enabled);
+    }
     write_doc(&mut out, 1, &doc);
     let mut args = vec![format!("method = {:?}", api.method), format!("response = {response}")];
     if api.session != SessionNeed::None {
@@ -216,7 +245,22 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     // The answer, then every nested type.
     for (index, def) in std::iter::once(&answer).chain(&scope.structs).enumerate() {
         let _ = writeln!(out);
-        write_doc(&mut out, 1, std::slice::from_ref(&def.doc));
+        let mut doc = vec![def.doc.clone()];
+        if let Some((first, more)) = def.places.split_first() {
+            let mut place = format!("{}{}", first[..1].to_uppercase(), &first[1..]);
+            match more.len() {
+                0 => {}
+                1 => place.push_str(&format!("; also {}", more[0])),
+                n => place.push_str(&format!("; also {} and {} more places", more[0], n - 1)),
+            }
+            doc.push(String::new());
+            doc.push(format!("{place}."));
+        }
+        if let Some(enabled) = options.enabled_by().filter(|_| def.places.is_empty()) {
+            doc.push(String::new());
+            doc.push(enabled);
+        }
+        write_doc(&mut out, 1, &doc);
         let _ = writeln!(out, "    #[derive(Debug, Clone, PartialEq, Default, {krate}::Object)]");
         if def.top != def.rust {
             let _ = writeln!(out, "    #[top(name = {:?})]", def.top);
@@ -268,8 +312,10 @@ fn fields(scope: &mut Scope<'_>, members: &[Member], side: Side) -> Result<Vec<F
             ident = format!("{}_{n}", names::unraw(&base).trim_end_matches('_'));
             n += 1;
         }
-        let (ty, attrs, doc) = field_type(scope, member, side)?;
-        let mut attrs = attrs;
+        scope.path.push(member.name.clone());
+        let typed = field_type(scope, member, side);
+        scope.path.pop();
+        let (ty, mut attrs, doc) = typed?;
         if names::unraw(&ident) != member.name {
             attrs.insert(0, format!("rename = {:?}", member.name));
         }
@@ -291,9 +337,30 @@ fn field_type(
     if let Some(description) = description {
         doc.push(escape_doc(description));
     }
+    let fail = |message: String| EmitError { line: member.line, message };
+    let (item, list) = match &member.ty {
+        Type::List(item) => (item.as_ref(), true),
+        other => (other, false),
+    };
+    // What the attribute checks before sending, said where a reader of the docs looks.
     let mut facts = Vec::new();
     if member.required && side != Side::Answer {
         facts.push("Required.".to_owned());
+    }
+    let limits = member.limits;
+    if let (Some(max), Type::String, false) = (limits.max_length, item, list) {
+        facts.push(format!("At most {max} characters."));
+    }
+    if let (Some(max), true) = (limits.max_list_size, list) {
+        facts.push(format!("At most {max} items."));
+    }
+    if matches!(item, Type::Number | Type::Byte) && !list {
+        match (limits.min_value, limits.max_value) {
+            (Some(min), Some(max)) => facts.push(format!("From {min} to {max}.")),
+            (Some(min), None) => facts.push(format!("At least {min}.")),
+            (None, Some(max)) => facts.push(format!("At most {max}.")),
+            (None, None) => {}
+        }
     }
     if let Some(example) = member.example.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
         facts.push(format!("Example: `{}`.", example.replace('`', "'")));
@@ -301,16 +368,10 @@ fn field_type(
     if !facts.is_empty() {
         doc.push(facts.join(" "));
     }
-    let fail = |message: String| EmitError { line: member.line, message };
-    let (item, list) = match &member.ty {
-        Type::List(item) => (item.as_ref(), true),
-        other => (other, false),
-    };
     if matches!(item, Type::List(_)) {
         return Err(fail(format!("`{}` is a list of lists, which TOP has no wire form for", member.name)));
     }
     let required = member.required && side != Side::Answer;
-    let limits = member.limits;
     let mut unapplied = Vec::new();
 
     // The object of an item, when it is one whose members are known.
@@ -318,7 +379,7 @@ fn field_type(
         Type::Object { name, members } => {
             let members = if members.is_empty() { scope.known_members.get(name).copied() } else { Some(&members[..]) };
             match members {
-                Some(members) => Some(object(scope, name, members, side, description)?),
+                Some(members) => Some(object(scope, name, members, side, description, list)?),
                 None => {
                     doc.push(format!(
                         "The platform's data lists no members for `{}`: any JSON value, kept as it came.",
@@ -432,10 +493,19 @@ fn object(
     members: &[Member],
     side: Side,
     description: Option<&str>,
+    list: bool,
 ) -> Result<usize, EmitError> {
+    let place = format!(
+        "{} `{}` in the {} of `{}`",
+        if list { "an item of" } else { "found at" },
+        scope.path.join("."),
+        if side == Side::Answer { "answer" } else { "request" },
+        scope.method
+    );
     let side = if side == Side::Answer { Side::Answer } else { Side::Member };
     let key = shape(name, members, side, scope, &mut Vec::new());
     if let Some(&index) = scope.by_shape.get(&key) {
+        scope.structs[index].places.push(place);
         return Ok(index);
     }
     let base = names::camel(name);
@@ -451,7 +521,7 @@ fn object(
         Some(description) => format!("`{}`: {}", escape_doc(name), escape_doc(description)),
         None => format!("`{}`.", escape_doc(name)),
     };
-    scope.structs.push(StructDef { rust, top: name.to_owned(), doc, fields: Vec::new() });
+    scope.structs.push(StructDef { rust, top: name.to_owned(), doc, places: vec![place], fields: Vec::new() });
     scope.by_shape.insert(key, index);
     scope.building.push(index);
     let fields = fields(scope, members, side)?;
@@ -644,9 +714,20 @@ pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<
         );
     }
     for api in apis {
+        let _ = writeln!(out);
+        // An API already written elsewhere is re-exported from there: one type per API.
+        if let Some(path) = options.reexports.get(&api.method) {
+            let _ = writeln!(
+                out,
+                "/// `{}`: {}; the types of [`{path}`], generated from its documentation page.",
+                api.method,
+                escape_doc(api.title.trim().trim_end_matches('.'))
+            );
+            let _ = writeln!(out, "pub use {path};");
+            continue;
+        }
         let module = api_module(api, options)
             .map_err(|err| EmitError { line: err.line, message: format!("{}: {}", api.method, err.message) })?;
-        let _ = writeln!(out);
         out.push_str(&module);
     }
     Ok(out)

@@ -147,7 +147,7 @@ pub fn run(inputs: &[PathBuf], out: Option<&Path>, progress: &mut dyn Write) -> 
     }
     let failure = (failed > 0).then(|| GenError::Failed(format!("top gen: {failed} of {} pages failed", files.len())));
     let Some(out) = out else {
-        let options = emit::Options { krate: "top_api".to_owned(), source: "the platform catalog" };
+        let options = emit::Options { source: "the platform catalog", ..emit::Options::default() };
         let catalog = from_catalog
             .into_iter()
             .map(|found| emit::api_module(&found.api(), &options).map_err(|err| GenError::Failed(err.to_string())))

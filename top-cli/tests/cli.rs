@@ -177,7 +177,7 @@ fn gen_reads_a_catalog_entry() {
 #[test]
 fn gen_writes_one_module_per_namespace_with_progress() {
     let out = std::env::temp_dir().join(format!("top-gen-{}", std::process::id()));
-    let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pages");
+    let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/../top-api-core/pages");
     let output = top(&["gen", pages, "--out", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let progress = stderr(&output);

@@ -37,7 +37,7 @@ fn manifest_dir() -> &'static Path {
 }
 
 fn page_text(method: &str) -> String {
-    std::fs::read_to_string(manifest_dir().join("tests/pages").join(format!("{method}.txt"))).unwrap()
+    std::fs::read_to_string(manifest_dir().join("../top-api-core/pages").join(format!("{method}.txt"))).unwrap()
 }
 
 fn pages() -> Vec<page::Page> {
@@ -307,118 +307,29 @@ fn mistakes_in_a_page_name_their_line() {
     assert!(format!("{:?}", data).contains("\"email\""), "email is still read, in its place");
 }
 
-/// An API with every case the emitter must get right at once: keywords and names Rust has
-/// no raw form for, two wire names that make one Rust name, type names of the prelude and of
-/// top-api, one type name with two shapes, a type that holds itself, required params of types
-/// with no empty value, objects sent in a request with required members and limits, and every
-/// scalar type on both sides.
+/// An API with every case the emitter must get right at once, in the catalog's form:
+/// keywords and names Rust has no raw form for, two wire names that make one Rust name, type
+/// names of the prelude and of top-api, one type name with two shapes, a type that holds
+/// itself, required params of types with no empty value, objects sent in a request with
+/// required members and limits, and every scalar type on both sides.
 fn edge_cases() -> top_cli::model::Api {
-    use top_api::SessionNeed;
-    use top_cli::model::{Api, Limits, Member, Type};
-    let m = |name: &str, ty: Type| Member::new(name, ty);
-    let req = |name: &str, ty: Type| Member { required: true, ..Member::new(name, ty) };
-    let obj = |name: &str, members: Vec<Member>| Type::Object { name: name.into(), members };
-    let list = |ty: Type| Type::List(Box::new(ty));
-    let scalars = || {
-        vec![
-            m("text", Type::String),
-            m("count", Type::Number),
-            m("flag", Type::Boolean),
-            m("at", Type::Date),
-            m("price", Type::Price),
-            m("amount", Type::BigDecimal),
-            m("extra", Type::Json),
-            m("small", Type::Byte),
-            m("bytes", Type::Bytes),
-            m("unknown", Type::Unknown),
-        ]
-    };
-    Api {
-        method: "taobao.edge.case.get".into(),
-        title: "边界<情况> [查询]".into(),
-        summary: Some("Every case at once.".into()),
-        doc_id: Some(1),
-        package: None,
-        session: SessionNeed::Optional,
-        request: vec![
-            req("type", Type::String),
-            m("self", Type::Number),
-            m("pageSize", Type::Number),
-            m("page_size", Type::Number),
-            m("3rd", Type::String),
-            m("dimission.employee", Type::String),
-            req("start", Type::Date),
-            req("image", Type::Bytes),
-            m("dates", list(Type::Date)),
-            Member { limits: Limits { max_length: Some(5), ..Limits::default() }, ..req("q", Type::String) },
-            Member {
-                limits: Limits { min_value: Some(1), max_value: Some(100), ..Limits::default() },
-                ..m("page", Type::Number)
-            },
-            Member { limits: Limits { max_list_size: Some(3), ..Limits::default() }, ..req("ids", list(Type::Number)) },
-            req(
-                "sku",
-                obj(
-                    "Sku",
-                    vec![
-                        req("sku_id", Type::Number),
-                        req("when", Type::Date),
-                        m("tags", list(Type::String)),
-                        m("data", Type::Unknown),
-                        m("blob", Type::Bytes),
-                        m("inner", obj("Opaque", vec![])),
-                    ],
-                ),
-            ),
-            Member {
-                limits: Limits { max_list_size: Some(2), ..Limits::default() },
-                ..m("skus", list(obj("Sku", vec![req("sku_id", Type::Number)])))
-            },
-            m("filter", obj("Filter", vec![])),
-        ],
-        response: vec![
-            m(
-                "result",
-                obj(
-                    "Result",
-                    vec![m("option", obj("Option", scalars())), m("string", obj("String", vec![m("s", Type::String)]))],
-                ),
-            ),
-            m("items", list(obj("Item", vec![m("id", Type::Number)]))),
-            m("other_items", list(obj("Item", vec![m("id", Type::String), m("Self", Type::String)]))),
-            m(
-                "tree",
-                obj(
-                    "Node",
-                    vec![
-                        m("name", Type::String),
-                        m("child", obj("Node", vec![])),
-                        m("children", list(obj("Node", vec![]))),
-                    ],
-                ),
-            ),
-            m("date_time", obj("DateTime", vec![m("_", Type::String)])),
-            m("same", obj("TaobaoEdgeCaseGet", vec![m("x", Type::Number)])),
-            m("scalars", list(obj("Scalars", scalars()))),
-            m("words", list(Type::String)),
-        ],
-        example_xml: None,
-    }
+    let text = std::fs::read_to_string(manifest_dir().join("tests/pages/edge/taobao.edge.case.get.json")).unwrap();
+    let entry: top_cli::catalog::Entry = serde_json::from_str(&text).unwrap();
+    top_cli::model::Api { package: None, ..entry.to_api(&Overrides::default()) }
+}
+
+/// A generated file as `cargo xtask codegen` wrote it: what the ui tests compile.
+fn generated_ui_file(name: &str) -> String {
+    std::fs::read_to_string(manifest_dir().join("../tests/ui/generated").join(name)).unwrap()
 }
 
 #[test]
 fn the_edge_cases_compile_as_the_ui_pass_file_holds_them() {
     let source = emit::api_module(&edge_cases(), &Options::default()).unwrap();
-    let text = format!(
-        "//! What `top_cli::emit` writes for an API of every edge case at once (`edge_cases` in\n\
-         //! top-cli/tests/gen.rs), compiled here.\n\
-         //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.\n\n{source}\n{MAIN}"
+    assert!(
+        generated_ui_file("edge-cases.rs").ends_with(&source),
+        "tests/ui/generated/edge-cases.rs is stale: run `cargo xtask codegen`"
     );
-    let path = manifest_dir().join("../tests/ui/pass/generated-edge-cases.rs");
-    if std::env::var_os("TOP_BLESS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "rewrite with TOP_BLESS=1 and review");
 
     let declarations = declarations(&source);
     let request = &declarations["TaobaoEdgeCaseGet"];
@@ -441,7 +352,7 @@ fn the_edge_cases_compile_as_the_ui_pass_file_holds_them() {
         "pub struct ResultObject {",
         "#[top(name = \"Result\")]",
         "pub struct OptionObject {",
-        "pub struct StringObject {",
+        "pub struct BoxObject {",
         "pub struct DateTimeObject {",
         "pub struct TaobaoEdgeCaseGet2 {",
         "pub child: Option<Box<Node>>,",
@@ -455,31 +366,6 @@ fn the_edge_cases_compile_as_the_ui_pass_file_holds_them() {
         assert!(source.contains(expected), "{expected:?} not in\n{source}");
     }
 }
-
-/// Uses the edge cases' types as a caller would, so that compiling them proves they work.
-const MAIN: &str = r##"fn main() {
-    use taobao_edge_case_get::*;
-    let request = TaobaoEdgeCaseGet {
-        r#type: "t".into(),
-        start: Some(top_api::DateTime::now()),
-        image: Some(top_api::File::from_bytes("a.png", vec![1, 2])),
-        q: "q".into(),
-        ids: vec![1],
-        sku: Sku { sku_id: 1, when: Some(top_api::DateTime::now()), ..Default::default() },
-        ..Default::default()
-    };
-    let mut params = top_api::Params::new();
-    top_api::Request::write_params(&request, &mut params).unwrap();
-    assert_eq!(params.get("type"), Some("t"));
-    let answer: TaobaoEdgeCaseGetResponse = serde_json::from_str(
-        r#"{"tree":{"name":"a","child":{"name":"b","child":{"name":"c"}}},"same":{"x":1},"date_time":{"_":"u"}}"#,
-    )
-    .unwrap();
-    let tree = answer.tree.unwrap();
-    assert_eq!(tree.child.unwrap().child.unwrap().name.as_deref(), Some("c"));
-    assert_eq!(answer.same.unwrap().x, Some(1));
-}
-"##;
 
 /// The collected pages: APIs other than the seeds, in the layouts real pages have (one-line
 /// rows for every top-level field, limits as bullets, object params' member rows, byte[],
@@ -503,8 +389,7 @@ fn collected_pages() -> Vec<(String, String)> {
 
 #[test]
 fn every_collected_page_generates_and_compiles_as_the_ui_pass_file_holds_them() {
-    let mut source = String::new();
-    let mut main = String::from("fn main() {\n");
+    let generated = generated_ui_file("pages.rs");
     let edge = std::fs::read_to_string(manifest_dir().join("tests/pages/edge/taobao.edge.case.get.txt")).unwrap();
     let mut pages = collected_pages();
     pages.push(("taobao.edge.case.get.txt".to_owned(), edge));
@@ -512,74 +397,19 @@ fn every_collected_page_generates_and_compiles_as_the_ui_pass_file_holds_them() 
         let module = gen::module(&text).unwrap_or_else(|err| panic!("{name}:{}: {}", err.line, err.message));
         syn::parse_file(&module.source).unwrap_or_else(|err| panic!("{name}: {err}\n{}", module.source));
         assert!(module.warnings.is_empty(), "{name}: {:?}", module.warnings);
-        source.push('\n');
-        source.push_str(&module.source);
-        let (module_name, type_name) = (gen::module_name(&module.method), gen::type_name(&module.method));
+        assert!(
+            generated.contains(&module.source),
+            "{name}: tests/ui/generated/pages.rs is stale: run `cargo xtask codegen`"
+        );
         if module.source.contains("pub const EXAMPLE_XML") {
-            main.push_str(&format!(
-                "    top_api::decode::<{module_name}::{type_name}>({module_name}::EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap();\n"
-            ));
+            let module_name = gen::module_name(&module.method);
+            assert!(
+                generated.contains(&format!("{module_name}::EXAMPLE_XML.as_bytes()")),
+                "{name}: its example is decoded"
+            );
         }
     }
-    main.push_str(EDGE_MAIN);
-    main.push_str("}\n");
-    let text = format!(
-        "//! What `top gen` writes for the collected pages (top-cli/tests/pages/more, and\n\
-         //! pages/edge: every naming case at once), compiled here; each page's XML example is\n\
-         //! decoded by its generated answer, and the edge cases' types are used.\n\
-         //! Rewritten by `TOP_BLESS=1 cargo test -p top-cli --test gen`.\n{source}\n{main}"
-    );
-    let path = manifest_dir().join("../tests/ui/pass/generated-pages.rs");
-    if std::env::var_os("TOP_BLESS").is_some() {
-        std::fs::write(&path, &text).unwrap();
-    }
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "rewrite with TOP_BLESS=1 and review");
 }
-
-/// Uses the edge page's types as a caller would: keywords, names with no raw form, one
-/// Rust name from two wire names, required params of types with no empty value, a typed
-/// object param with a required member, prelude and top-api names renamed, one type name
-/// with two shapes.
-const EDGE_MAIN: &str = r##"    {
-        use taobao_edge_case_get::*;
-        let request = TaobaoEdgeCaseGet {
-            r#type: "t".into(),
-            self_: Some(1),
-            self_2: Some("s".into()),
-            crate_: Some("c".into()),
-            field: Some("u".into()),
-            page_size: Some(10),
-            page_size_2: Some(20),
-            start: Some(top_api::DateTime::now()),
-            image: Some(top_api::File::from_bytes("a.png", vec![1])),
-            option: Some(OptionObject { some: "x".into(), count: None }),
-            ids: vec![1, 2],
-            ..Default::default()
-        };
-        let mut params = top_api::Params::new();
-        top_api::Request::write_params(&request, &mut params).unwrap();
-        for (wire, value) in [("type", "t"), ("self", "1"), ("Self", "s"), ("crate", "c"), ("_", "u"), ("pageSize", "10"), ("page_size", "20"), ("ids", "1,2")] {
-            assert_eq!(params.get(wire), Some(value), "{wire}");
-        }
-        assert_eq!(params.get("option"), Some(r#"{"some":"x"}"#));
-        let missing = TaobaoEdgeCaseGet { option: Some(OptionObject::default()), ..request.clone() };
-        assert!(top_api::Request::write_params(&missing, &mut top_api::Params::new()).is_err(), "a required member");
-        let answer = top_api::decode::<TaobaoEdgeCaseGet>(EXAMPLE_XML.as_bytes(), top_api::Format::Xml).unwrap().into_inner();
-        let result = answer.result.unwrap();
-        let _: Option<VecObject> = result.vec;
-        assert_eq!(result.string, ["s", "t"]);
-        assert_eq!(result.date_time.unwrap().file.unwrap().name.as_deref(), Some("f"));
-        let _: Option<TaobaoEdgeCaseGet2> = result.same;
-        assert_eq!(result.answer.unwrap().r#loop, Some(true));
-        assert_eq!(result.boxed.unwrap().inner.as_deref(), Some("i"));
-        assert_eq!(result.me.unwrap().id, Some(5));
-        let (first, second): (Item, Item) = (answer.first_item.unwrap(), answer.second_item.unwrap());
-        assert_eq!((first.id, second.id), (Some(1), Some(2)));
-        let (sku, skus): (Sku, Vec<Sku2>) = (answer.sku.unwrap(), answer.skus);
-        assert_eq!((sku.sku_id, skus.len()), (Some(7), 2));
-        assert_eq!(answer.level, Some(1i8));
-    }
-"##;
 
 /// The differences between a page's members and the catalog's, by path.
 fn differences(page: &[Member], catalog: &[Member], path: &str, request: bool, out: &mut Vec<String>) {
