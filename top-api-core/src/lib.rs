@@ -1,13 +1,13 @@
-//! A Rust SDK for the Taobao Open Platform (TOP).
-//!
-//! An API is a plain struct with one attribute; a blocking client signs it, sends it and
-//! decodes the answer into a plain `#[derive(Deserialize)]` type:
+//! The runtime of [top-api](https://docs.rs/top-api): the client and a call's road, params,
+//! signing, envelopes, the lenient decoder, errors, the transport, the value types and the
+//! sandbox gateway. Use it through the `top-api` crate, which re-exports all of it with the
+//! generated APIs.
 //!
 //! ```no_run
 //! use serde::Deserialize;
 //! use top_api::top_api;
 //!
-//! /// Queries the server time (获取前台展示的店铺类目).
+//! /// Gets the platform's time (获取淘宝系统当前时间).
 //! #[top_api(method = "taobao.time.get", response = TimeGetResponse)]
 //! pub struct TimeGet;
 //!
@@ -21,12 +21,6 @@
 //! println!("{} (request {:?})", answer.time, answer.request_id());
 //! # Ok::<(), top_api::Error>(())
 //! ```
-//!
-//! How a call flows: the request's params and the system params form one ordered list,
-//! which is signed and then sent as the form body; the answer's envelope
-//! (`<name>_response` or `error_response`, JSON wrapped or simplified, or XML) is read
-//! straight from the bytes into the response type. See the README for the error model
-//! and the attribute's arguments.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -82,6 +76,12 @@ pub use crate::retry::RetryPolicy;
 pub use crate::settings::{Format, SignMethod};
 pub use top_api_macros::{top_api, Object};
 pub use top_api_rules::{SessionNeed, Violation, SYSTEM_PARAMS};
+
+/// The platform's rules the client, the attribute and the generator share: the method
+/// grammar, which methods only read, session needs, the system params, the list wrapper key,
+/// the checks of a param and the gateway's words when one fails.
+#[doc(inline)]
+pub use top_api_rules as rules;
 
 /// What the expansions of `#[top_api]` and `#[derive(Object)]` name; not a public API.
 #[doc(hidden)]

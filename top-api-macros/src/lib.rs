@@ -63,7 +63,7 @@ pub fn derive_object(item: TokenStream) -> TokenStream {
 /// | `method` | a string: dot-separated words of ASCII letters, digits, `_` and `-`, starting with a lowercase letter | the API's method name, required |
 /// | `response` | a type | the payload of a successful answer, a `serde::Deserialize` type; required |
 /// | `session` | `"none"` (default), `"optional"`, `"required"` | whether the API needs a user's session (授权); a required one is only callable through `client.with_session(token)` |
-/// | `idempotent` | `true` or `false` | whether a call is safe to repeat, so that the client may retry it; by default a read is and any other method is not: a read is a method whose last word, whatever its case, is `get`, `gets`, `query`, `search`, `list`, `count`, `check`, `find`, `fetch`, `info`, `detail`, `details`, `read`, `lookup`, `exists`, `download`, `stat`, `stats` or `statistics`, or starts with `get`, `query`, `search` or `qry` (`getServTimes`, `queryitems`); the generated APIs also count an API whose Chinese title says it queries or searches (查询, 搜索, 获取, …) and nothing in it writes |
+/// | `idempotent` | `true` or `false` | whether a call is safe to repeat, so that the client may retry it after a passing fault; by default, whether the method only reads by the read rule (`top_api::rules::is_read`: its last word `get`, `query`, `search`, `list`, … or starting with `get`, `query`, `search`, `qry`) |
 /// | `crate` | a path in a string, `"::my_top"` | where the top-api crate is, for a crate that depends on it under another name (default `::top_api`) |
 ///
 /// Fields take `#[top(...)]`:
