@@ -333,6 +333,49 @@ fn blank_optional_scalars_in_xml_are_none_and_wrong_ones_errors_naming_them() {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+pub struct BlanksResponse {
+    pub count: Option<i64>,
+    pub price: Option<top_api::Decimal>,
+    pub flag: Option<bool>,
+    pub at: Option<top_api::Date>,
+}
+
+#[top_api(method = "taobao.test.blanks.get", response = BlanksResponse)]
+pub struct BlanksGet;
+
+#[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+pub struct PricedResponse {
+    pub price: top_api::Decimal,
+}
+
+#[top_api(method = "taobao.test.priced.get", response = PricedResponse)]
+pub struct PricedGet;
+
+#[test]
+fn a_blank_is_left_out_only_where_it_stands() {
+    let json = |inner: &str| format!(r#"{{"test_blanks_get_response":{{{inner}}}}}"#);
+    let read = |body: String| decode::<BlanksGet>(body.as_bytes(), Format::Json);
+    // A blank where a value of another kind belongs, in an `Option` field: left out, and
+    // the rest is read.
+    let answer = read(json(r#""count":"","price":" ","flag":true,"at":"""#)).unwrap();
+    assert_eq!((answer.count, &answer.price, answer.flag, &answer.at), (None, &None, Some(true), &None));
+    // A blank taken by one field does not make a wrong value in a later field read as left
+    // out: that is still an error, about that value. (Its path names the field taken as
+    // left out: the path tracker keeps the first error it saw, the one that was taken.)
+    for wrong in [r#""count":"","flag":"maybe""#, r#""price":"","at":"","flag":"maybe""#] {
+        let err = read(json(wrong)).unwrap_err();
+        let top_api::Error::Decode(decode) = &err else { panic!("{wrong}: {err:?}") };
+        assert!(decode.message().contains("\"maybe\", expected a boolean"), "{wrong}: {err:?}");
+    }
+    // Nor does a blank that failed a whole answer (a required decimal, outside any
+    // `Option`) make the next answer read on the thread lose a wrong value.
+    let failed = decode::<PricedGet>(br#"{"test_priced_get_response":{"price":""}}"#, Format::Json);
+    assert!(failed.is_err(), "{failed:?}");
+    let err = read(json(r#""flag":"maybe""#)).unwrap_err();
+    assert!(matches!(&err, top_api::Error::Decode(decode) if decode.path() == Some("flag")), "{err:?}");
+}
+
 #[test]
 fn types_that_read_text_differently_from_bytes_are_read_as_text() {
     // serde's `Ipv4Addr` (and others) read a string only from a human-readable format.

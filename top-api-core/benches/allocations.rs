@@ -1,7 +1,7 @@
 //! Allocations and bytes per call, counted by a global allocator: building and signing
 //! params, decoding each answer form, and whole calls through an in-memory transport.
 //!
-//! `cargo bench -p top-api --bench allocations` prints a table (BENCHMARKS.md has the last
+//! `cargo bench -p top-api-core --bench allocations` prints a table (BENCHMARKS.md has the last
 //! one). With `-- --loop N` it makes N whole calls and prints nothing, as a driver for a
 //! profiler: `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`.
 

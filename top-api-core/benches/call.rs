@@ -6,7 +6,7 @@
 //! - `call/<api>`: a whole call through an in-memory transport (encode, sign, send, decode),
 //!   vs the sum of its floors (digest + bare decode).
 //!
-//! `cargo bench -p top-api --bench call`; the figures are in BENCHMARKS.md.
+//! `cargo bench -p top-api-core --bench call`; the figures are in BENCHMARKS.md.
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Sequential calls per second against the sandbox over loopback, with connection reuse,
 //! vs `floor`: a bare ureq loop posting pre-built, pre-signed bodies to the same server.
 //!
-//! `cargo bench -p top-api --bench loopback`; the figures are in BENCHMARKS.md.
+//! `cargo bench -p top-api-core --bench loopback`; the figures are in BENCHMARKS.md.
 
 mod common;
 

@@ -55,9 +55,9 @@ impl<'c> Ctx<'c> {
 }
 
 thread_local! {
-    /// How many blank values were read where a number, a boolean, a decimal or a date
-    /// belongs, since the `Option` being read began: a serde error carries no value but its
-    /// text, so the sentinel travels beside it.
+    /// How many blank values have been read on this thread where a number, a boolean, a
+    /// decimal or a date belongs: a serde error carries no value but its text, so the
+    /// sentinel travels beside it. Only its changes during one read count.
     static BLANKS: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -65,18 +65,21 @@ thread_local! {
 /// decimal or a date belongs. Inside an `Option` field of an object, it means the answer
 /// left the field out ([`read_optional`]); anywhere else it is the error it says.
 pub fn blank<E: de::Error>() -> E {
-    BLANKS.with(|blanks| blanks.set(blanks.get().saturating_add(1)));
+    BLANKS.with(|blanks| blanks.set(blanks.get().wrapping_add(1)));
     E::custom("a blank value where a number, a boolean, a decimal or a date belongs")
 }
 
-/// Reads the value of an `Option` field of an object: `None` when the answer gave a blank
-/// text for it (or for a required member inside it) where a value of another kind belongs.
+/// Reads the value of an `Option` field of an object: `None` when the read failed on a
+/// blank text (its own, or a required member's inside it) where a value of another kind
+/// belongs. A blank taken this way no longer counts for the reads around this one.
+#[inline]
 pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
-    let outer = BLANKS.with(|blanks| blanks.replace(0));
-    let read = map.next_value::<Option<T>>();
-    let blank = BLANKS.with(|blanks| blanks.replace(outer)) > 0;
-    match read {
-        Err(_) if blank => Ok(None),
+    let before = BLANKS.with(Cell::get);
+    match map.next_value::<Option<T>>() {
+        Err(_) if BLANKS.with(Cell::get) != before => {
+            BLANKS.with(|blanks| blanks.set(before));
+            Ok(None)
+        }
         read => read,
     }
 }
@@ -88,11 +91,15 @@ pub(crate) struct FieldFinder {
     next: usize,
 }
 
+// Inlined: the readers that call it are generic, and so are built in the crate of the type
+// they read, where a call across crates to a function this small costs a key's lookup.
 impl FieldFinder {
+    #[inline]
     pub(crate) fn new(fields: &'static [&'static str]) -> FieldFinder {
         FieldFinder { fields, next: 0 }
     }
 
+    #[inline]
     pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
         let count = self.fields.len();
         let index = (0..count).map(|i| (self.next + i) % count).find(|&i| self.fields[i] == key)?;
