@@ -385,10 +385,17 @@ fn secrets_never_show() {
     )
     .into_bytes()));
     fake.push(HttpResponse::new(500, format!("session {SESSION} secret {SECRET}")));
-    let client = client(&fake).build().unwrap();
+    // Nor into the drift of an answer read leniently.
+    fake.push(ok(format!(
+        "{{\"baodian_deposit_get_response\":{{\"user_coin_deposit\":{{\"deposit\":\"{SECRET} {SESSION}\"}}}}}}"
+    )
+    .into_bytes()));
+    let client = client(&fake).strict_answers(true).build().unwrap();
     let session = client.with_session(SESSION);
     let decode = session.execute(&TaobaoBaodianDepositGet).unwrap_err();
     let status = session.execute(&TaobaoBaodianDepositGet).unwrap_err();
+    let lenient = self::client(&fake).build().unwrap().with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
+    assert_eq!(lenient.drift().len(), 1, "{lenient:?}");
     let mut secrets = vec![SECRET.to_owned(), SESSION.to_owned()];
     secrets.extend(fake.requests().iter().map(|r| sent(r).1));
     assert!(matches!(decode, Error::Decode(_)) && matches!(status, Error::Status { .. }));
@@ -401,6 +408,8 @@ fn secrets_never_show() {
         format!("{decode}"),
         format!("{status:?}"),
         format!("{status}"),
+        format!("{lenient:?}"),
+        format!("{}", lenient.drift()[0]),
         format!("{:?}", fake.requests()),
         format!("{fake:?}"),
     ];

@@ -342,3 +342,38 @@ fn the_http_stack_never_sees_a_secret_even_at_trace() {
         }
     }
 }
+
+#[test]
+fn drift_is_logged_once_per_method_and_place_without_secrets() {
+    use top_api::transport::{FakeTransport, HttpResponse};
+    let _guard = capture();
+    /// An answer whose `deposit` does not fit, echoing the session, and with a key the type
+    /// lacks in each item of a list.
+    fn body(item: u32) -> Vec<u8> {
+        format!(
+            r#"{{"baodian_deposit_get_response":{{"user_coin_deposit":{{"deposit":"{SESSION}","extra_{item}":1,"new_user":true}}}}}}"#
+        )
+        .into_bytes()
+    }
+    let fake = FakeTransport::new();
+    for item in [1, 1, 2] {
+        fake.push(HttpResponse::new(200, body(item)));
+    }
+    let client = Client::builder("12345678", SECRET).transport(fake).build().unwrap();
+    let session = client.with_session(SESSION);
+    for _ in 0..3 {
+        let answer = session.execute(&TaobaoBaodianDepositGet).unwrap();
+        assert_eq!(answer.user_coin_deposit.as_ref().and_then(|d| d.new_user), Some(true));
+        assert_eq!(answer.drift().len(), 2, "{:?}", answer.drift());
+        assert!(!format!("{:?}", answer.drift()).contains(SESSION));
+    }
+    let warnings: Vec<String> = taken().into_iter().filter(|record| record.starts_with("WARN")).collect();
+    // The unfit deposit once, and each key the type lacks once: three places in all.
+    assert_eq!(warnings.len(), 3, "{warnings:#?}");
+    assert!(warnings.iter().any(|w| w.contains("user_coin_deposit.deposit") && w.contains("does not fit `i64`")));
+    assert!(warnings.iter().any(|w| w.contains("user_coin_deposit.extra_1")));
+    assert!(warnings.iter().any(|w| w.contains("user_coin_deposit.extra_2")));
+    for warning in &warnings {
+        assert!(warning.contains("taobao.baodian.deposit.get") && !warning.contains(SESSION), "{warning}");
+    }
+}

@@ -103,9 +103,20 @@ fn an_empty_list_and_absent_fields_decode() {
 }
 
 #[test]
-fn a_decode_error_names_the_field_and_shows_the_body() {
-    let body = br#"{"alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response":{"result":{"data":{"user_id":"four"}}}}"#;
-    let err = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json).unwrap_err();
+fn a_value_that_does_not_fit_is_left_out_as_a_drift_or_names_its_field_all_or_nothing() {
+    let body = br#"{"alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response":{"result":{"data":{"user_id":"four","pen_name":"p"}}}}"#;
+    // The rest of the answer is read; the drift says where and what came.
+    let answer = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json).unwrap();
+    let data = answer.result.as_ref().and_then(|r| r.data.as_ref()).unwrap();
+    assert_eq!((data.user_id, data.pen_name.as_deref()), (None, Some("p")));
+    let [drift] = answer.drift() else { panic!("{:?}", answer.drift()) };
+    assert_eq!(drift.path(), "result.data.user_id");
+    let top_api::DriftKind::Unfit { expected, came, .. } = drift.kind() else { panic!("{drift:?}") };
+    assert_eq!((expected.as_str(), came.as_str()), ("i64", "\"four\""));
+
+    // All or nothing: the error names the field and shows the body.
+    let err =
+        top_api::decode_strict::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(body, Format::Json).unwrap_err();
     let top_api::Error::Decode(failure) = &err else { panic!("not a decode error: {err:?}") };
     assert_eq!(failure.path(), Some("result.data.user_id"));
     assert!(failure.body().starts_with("{\"alibaba_shuqi"), "{}", failure.body());
@@ -113,7 +124,11 @@ fn a_decode_error_names_the_field_and_shows_the_body() {
     assert!(text.contains("`result.data.user_id`") && text.contains("four"), "{text}");
 
     let xml = b"<alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response><result><state>ok</state></result></alibaba_shuqi_original_backend_ognvaliauthor_authorinfo_response>";
-    let err = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(xml, Format::Xml).unwrap_err();
+    let answer = decode::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(xml, Format::Xml).unwrap();
+    assert_eq!(answer.result.as_ref().and_then(|r| r.state), None);
+    assert_eq!(answer.drift().iter().map(|d| d.path()).collect::<Vec<_>>(), ["result.state"]);
+    let err =
+        top_api::decode_strict::<AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo>(xml, Format::Xml).unwrap_err();
     let top_api::Error::Decode(failure) = &err else { panic!("not a decode error: {err:?}") };
     assert_eq!(failure.path(), Some("result.state"));
 }
@@ -122,7 +137,7 @@ fn a_decode_error_names_the_field_and_shows_the_body() {
 fn malformed_answers_are_decode_errors() {
     let cases: [(&[u8], Format); 4] = [
         (b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":", Format::Json),
-        (b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":{\"deposit\":\"many\"}}}", Format::Json),
+        (b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":{\"deposit\":\"many\"", Format::Json),
         (b"<baodian_deposit_get_response><user_coin_deposit>", Format::Xml),
         (b"\xff\xfe<baodian_deposit_get_response/>", Format::Xml),
     ];

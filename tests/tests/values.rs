@@ -315,19 +315,23 @@ pub struct OptionalsResponse {
 pub struct OptionalsGet;
 
 #[test]
-fn blank_optional_scalars_in_xml_are_none_and_wrong_ones_errors_naming_them() {
+fn blank_optional_scalars_in_xml_are_none_and_wrong_ones_drift_or_fail_all_or_nothing() {
     let xml = |inner: &str| format!("<test_optionals_get_response>{inner}</test_optionals_get_response>");
     for blank in ["<count></count>", "<count/>", "<count> </count>", "<count>\n  </count>"] {
         let answer =
             decode::<OptionalsGet>(xml(&format!("{blank}<flag> </flag><ratio></ratio>")).as_bytes(), Format::Xml)
-                .unwrap_or_else(|err| panic!("{blank}: {err:?}"))
-                .into_inner();
+                .unwrap_or_else(|err| panic!("{blank}: {err:?}"));
         assert_eq!((answer.count, answer.flag, answer.ratio), (None, None, None), "{blank}");
+        assert!(answer.drift().is_empty(), "a blank is a left-out value, no drift: {:?}", answer.drift());
     }
     for (wrong, path) in
         [("<count>many</count>", "count"), ("<flag>maybe</flag>", "flag"), ("<ratio>half</ratio>", "ratio")]
     {
-        let err = decode::<OptionalsGet>(xml(wrong).as_bytes(), Format::Xml).unwrap_err();
+        let body = xml(&format!("{wrong}<count>3</count>"));
+        let answer =
+            decode::<OptionalsGet>(body.as_bytes(), Format::Xml).unwrap_or_else(|err| panic!("{wrong}: {err:?}"));
+        assert_eq!(answer.drift().iter().map(|d| d.path()).collect::<Vec<_>>(), [path], "{wrong}");
+        let err = top_api::decode_strict::<OptionalsGet>(xml(wrong).as_bytes(), Format::Xml).unwrap_err();
         let top_api::Error::Decode(decode) = &err else { panic!("{wrong}: {err:?}") };
         assert_eq!(decode.path(), Some(path), "{wrong}: {err:?}");
     }
@@ -355,24 +359,31 @@ pub struct PricedGet;
 #[test]
 fn a_blank_is_left_out_only_where_it_stands() {
     let json = |inner: &str| format!(r#"{{"test_blanks_get_response":{{{inner}}}}}"#);
-    let read = |body: String| decode::<BlanksGet>(body.as_bytes(), Format::Json);
-    // A blank where a value of another kind belongs, in an `Option` field: left out, and
-    // the rest is read.
-    let answer = read(json(r#""count":"","price":" ","flag":true,"at":"""#)).unwrap();
-    assert_eq!((answer.count, &answer.price, answer.flag, &answer.at), (None, &None, Some(true), &None));
+    let read = |body: String| decode::<BlanksGet>(body.as_bytes(), Format::Json).unwrap();
+    let strict = |body: String| top_api::decode_strict::<BlanksGet>(body.as_bytes(), Format::Json);
+    // A blank where a value of another kind belongs, in an `Option` field: left out, no
+    // drift, all or nothing too; the rest is read.
+    for body in [json(r#""count":"","price":" ","flag":true,"at":"""#)] {
+        for answer in [read(body.clone()), strict(body).unwrap()] {
+            assert_eq!((answer.count, &answer.price, answer.flag, &answer.at), (None, &None, Some(true), &None));
+            assert!(answer.drift().is_empty(), "{:?}", answer.drift());
+        }
+    }
     // A blank taken by one field does not make a wrong value in a later field read as left
-    // out: that is still an error, about that value. (Its path names the field taken as
-    // left out: the path tracker keeps the first error it saw, the one that was taken.)
+    // out all or nothing: that is still an error, about that value. (Its path names the
+    // field taken as left out: the path tracker keeps the first error it saw.)
     for wrong in [r#""count":"","flag":"maybe""#, r#""price":"","at":"","flag":"maybe""#] {
-        let err = read(json(wrong)).unwrap_err();
+        let err = strict(json(wrong)).unwrap_err();
         let top_api::Error::Decode(decode) = &err else { panic!("{wrong}: {err:?}") };
         assert!(decode.message().contains("\"maybe\", expected a boolean"), "{wrong}: {err:?}");
+        // Read leniently, the wrong value is the one drift.
+        assert_eq!(read(json(wrong)).drift().iter().map(|d| d.path()).collect::<Vec<_>>(), ["flag"]);
     }
     // Nor does a blank that failed a whole answer (a required decimal, outside any
     // `Option`) make the next answer read on the thread lose a wrong value.
     let failed = decode::<PricedGet>(br#"{"test_priced_get_response":{"price":""}}"#, Format::Json);
     assert!(failed.is_err(), "{failed:?}");
-    let err = read(json(r#""flag":"maybe""#)).unwrap_err();
+    let err = strict(json(r#""flag":"maybe""#)).unwrap_err();
     assert!(matches!(&err, top_api::Error::Decode(decode) if decode.path() == Some("flag")), "{err:?}");
 }
 

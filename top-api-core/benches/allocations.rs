@@ -79,7 +79,11 @@ where
         row(
             &format!("decode/{name}/{form}"),
             count(|| {
-                black_box(top_api::decode::<R>(black_box(&body), format).unwrap());
+                let answer = match form {
+                    "simplify" => top_api::decode_simplified::<R>(black_box(&body)),
+                    _ => top_api::decode::<R>(black_box(&body), format),
+                };
+                black_box(answer.unwrap());
             }),
         );
     }

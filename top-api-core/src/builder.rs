@@ -27,6 +27,7 @@ pub(crate) fn bound(timeout: Duration) -> Option<Duration> {
 /// | [`sign_method`](Self::sign_method) | [`SignMethod::HmacSha256`] |
 /// | [`format`](Self::format) | [`Format::Json`] |
 /// | [`simplify`](Self::simplify) | `false` |
+/// | [`strict_answers`](Self::strict_answers) | `false`: a value that does not fit an `Option` field leaves it `None`, as a drift |
 /// | [`timeout`](Self::timeout) | none: each phase is bounded by the three below |
 /// | [`connect_timeout`](Self::connect_timeout) | 15 s |
 /// | [`write_timeout`](Self::write_timeout) | 30 s: the longest the gateway may stop taking what is sent |
@@ -66,6 +67,7 @@ pub struct ClientBuilder {
     sign_method: SignMethod,
     format: Format,
     simplify: bool,
+    strict_answers: bool,
     timeout: Duration,
     connect_timeout: Duration,
     write_timeout: Duration,
@@ -90,6 +92,7 @@ impl ClientBuilder {
             sign_method: SignMethod::default(),
             format: Format::default(),
             simplify: false,
+            strict_answers: false,
             timeout: Duration::MAX,
             connect_timeout: Duration::from_secs(15),
             write_timeout: Duration::from_secs(30),
@@ -153,6 +156,17 @@ impl ClientBuilder {
     /// to the same types either way.
     pub fn simplify(mut self, simplify: bool) -> Self {
         self.simplify = simplify;
+        self
+    }
+
+    /// Reads answers all or nothing (default `false`). By default a value that does not fit
+    /// an `Option` field of a `#[derive(Object)]` type (a code string where the platform's
+    /// data says `Boolean`, a word for a number) leaves that field `None`, the rest of the
+    /// answer is read, and [`Response::drift`](crate::Response::drift) says where; strict, it
+    /// fails the call with [`Error::Decode`](crate::Error::Decode) instead. A blank value is
+    /// a left-out one either way.
+    pub fn strict_answers(mut self, strict: bool) -> Self {
+        self.strict_answers = strict;
         self
     }
 
@@ -273,6 +287,7 @@ impl ClientBuilder {
                 sign_method: self.sign_method,
                 format: self.format,
                 simplify: self.simplify,
+                strict_answers: self.strict_answers,
                 timeout: bound(self.timeout),
                 transport,
                 clock: self.clock,
@@ -320,6 +335,7 @@ impl fmt::Debug for ClientBuilder {
             .field("sign_method", &self.sign_method)
             .field("format", &self.format)
             .field("simplify", &self.simplify)
+            .field("strict_answers", &self.strict_answers)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("write_timeout", &self.write_timeout)

@@ -70,6 +70,8 @@ pub(crate) struct Inner {
     pub(crate) sign_method: SignMethod,
     pub(crate) format: Format,
     pub(crate) simplify: bool,
+    /// Answers are read all or nothing.
+    pub(crate) strict_answers: bool,
     /// The bound on a whole call, unless the call sets its own.
     pub(crate) timeout: Option<Duration>,
     pub(crate) transport: Box<dyn Transport>,
@@ -288,6 +290,7 @@ impl fmt::Debug for Client {
             .field("sign_method", &inner.sign_method)
             .field("format", &inner.format)
             .field("simplify", &inner.simplify)
+            .field("strict_answers", &inner.strict_answers)
             .field("partner_id", &inner.partner_id)
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)

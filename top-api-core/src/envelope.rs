@@ -9,6 +9,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
+use crate::drift::Collector;
 use crate::error::{ApiError, DecodeError};
 use crate::lenient::{Capture, Ctx, KeySeed, Lenient, StructMap};
 use crate::{Error, Format, Request, Response};
@@ -57,6 +58,10 @@ pub(crate) enum Shape {
 /// `error_response` into [`Error::Api`]. A JSON body holding neither is an error, never an
 /// empty answer. For an answer asked with `simplify=true`, see [`decode_simplified`].
 ///
+/// A value that does not fit an `Option` field of a `#[derive(Object)]` type leaves that
+/// field `None`, and [`Response::drift`] says where, as a key the type has no field for;
+/// [`decode_strict`] reads all or nothing.
+///
 /// # Examples
 ///
 /// ```
@@ -75,10 +80,33 @@ pub(crate) enum Shape {
 ///
 /// [`Error::Api`] for an `error_response`; [`Error::NotAnAnswer`] when the body is no TOP
 /// answer at all (empty, an HTML page, text, JSON or XML without an envelope);
-/// [`Error::Decode`] when it is an answer, but not one of `R` (the error names the field at
-/// fault and shows a prefix of the body).
+/// [`Error::Decode`] when it is an answer, but not one of `R`: a required field that cannot
+/// be read, a value that does not fit a field that is not an `Option` of an object type
+/// (the error names the field at fault and shows a prefix of the body).
 pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Response>, Error> {
-    decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped)
+    decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped, false)
+}
+
+/// Reads an answer of the API `R` all or nothing, as a client built with
+/// [`strict_answers(true)`](crate::ClientBuilder::strict_answers) does: a value that does
+/// not fit an `Option` field fails the answer, naming the field, instead of leaving it
+/// `None` as a [drift](crate::Response::drift).
+///
+/// # Examples
+///
+/// ```
+/// use top_api::apis::TaobaoBaodianDepositGet;
+///
+/// let body = br#"{"baodian_deposit_get_response":{"user_coin_deposit":{"deposit":"many"}}}"#;
+/// let err = top_api::decode_strict::<TaobaoBaodianDepositGet>(body, top_api::Format::Json).unwrap_err();
+/// assert!(matches!(&err, top_api::Error::Decode(failure) if failure.path() == Some("user_coin_deposit.deposit")));
+/// ```
+///
+/// # Errors
+///
+/// As [`decode`], and [`Error::Decode`] for any value that does not fit its field.
+pub fn decode_strict<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Response>, Error> {
+    decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped, true)
 }
 
 /// Reads a JSON answer of the API `R` asked with `simplify=true`: the payload's fields at
@@ -103,24 +131,27 @@ pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Res
 ///
 /// As [`decode`].
 pub fn decode_simplified<R: Request>(body: &[u8]) -> Result<Response<R::Response>, Error> {
-    decode_as::<R::Response>(body, Format::Json, R::METHOD, Shape::Simplified)
+    decode_as::<R::Response>(body, Format::Json, R::METHOD, Shape::Simplified, false)
 }
 
-/// Reads an answer of `method` into `T`, in `format` and (JSON) `shape`.
+/// Reads an answer of `method` into `T`, in `format` and (JSON) `shape`; `strict` reads
+/// all or nothing (a value that does not fit an `Option` field fails the answer instead of
+/// leaving the field out, as a drift).
 pub(crate) fn decode_as<T: DeserializeOwned>(
     body: &[u8],
     format: Format,
     method: &str,
     shape: Shape,
+    strict: bool,
 ) -> Result<Response<T>, Error> {
     let answer = match format {
         // A gateway that cannot tell the format answers its refusal in XML.
-        Format::Json if starts_with_markup(body) => match decode_xml::<IgnoredAny>(body, method) {
+        Format::Json if starts_with_markup(body) => match decode_xml::<IgnoredAny>(body, method, strict) {
             Ok(Answer::Refused(refusal)) => Ok(Answer::<T>::Refused(refusal)),
             _ => return Err(not_an_answer(body, format, shape).unwrap_or(NOT_JSON).into_error(body)),
         },
-        Format::Json => decode_json(body, method, shape),
-        Format::Xml => decode_xml(body, method),
+        Format::Json => decode_json(body, method, shape, strict),
+        Format::Xml => decode_xml(body, method, strict),
     };
     match answer {
         // Every answer carries a request_id beside its payload: a simplified "answer" with
@@ -250,16 +281,21 @@ impl PathSlot {
     }
 }
 
-fn decode_json<T: DeserializeOwned>(body: &[u8], method: &str, shape: Shape) -> Result<Answer<T>, DecodeError> {
+fn decode_json<T: DeserializeOwned>(
+    body: &[u8],
+    method: &str,
+    shape: Shape,
+    strict: bool,
+) -> Result<Answer<T>, DecodeError> {
     let fail = |(err, path): JsonFailure| DecodeError::new(Format::Json, path, err, body);
     let read = |body: &[u8]| {
-        decode_json_strict(body, method, shape, PathSlot::default()).or_else(|failed| {
+        decode_json_strict(body, method, shape, strict, PathSlot::default()).or_else(|failed| {
             // An answer that does not read as the payload may still hold a refusal further
             // on: that is the answer, not the failure.
             if let Some(refusal) = root_refusal(body) {
                 return Ok(Answer::Refused(refusal));
             }
-            decode_json_strict(body, method, shape, PathSlot::following()).map_err(|following| {
+            decode_json_strict(body, method, shape, strict, PathSlot::following()).map_err(|following| {
                 // The first failure names the problem even when following finds no path.
                 if following.1.is_some() {
                     following
@@ -288,16 +324,25 @@ fn decode_json_strict<T: DeserializeOwned>(
     body: &[u8],
     method: &str,
     shape: Shape,
+    strict: bool,
     path: PathSlot,
 ) -> Result<Answer<T>, JsonFailure> {
-    let capture = Capture::default();
+    let capture = Capture { strict, ..Capture::default() };
+    let drift = Collector::start();
     let mut de = serde_json::Deserializer::from_slice(body);
     let answer = Root::<T> { method, shape, capture: &capture, path: &path, marker: PhantomData }
         .deserialize(&mut de)
         .and_then(|answer| de.end().map(|()| answer));
     match answer {
         Ok(_) if capture.refusal.borrow().is_some() => Ok(Answer::Refused(capture.refusal.take().expect("checked"))),
-        Ok(Ok(body)) => Ok(Answer::Ok(Response::new(body, capture.request_id.take()))),
+        Ok(Ok(body)) => {
+            let mut response = Response::new(body, capture.request_id.take());
+            let drift = drift.finish();
+            if !drift.is_empty() {
+                response.set_drift(drift);
+            }
+            Ok(Answer::Ok(response))
+        }
         Ok(Err(err)) => Ok(Answer::Refused(err)),
         Err(err) => Err((err, path.take())),
     }
@@ -356,11 +401,11 @@ fn escape_control_characters(body: &[u8]) -> Vec<u8> {
     out
 }
 
-fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T>, DecodeError> {
+fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str, strict: bool) -> Result<Answer<T>, DecodeError> {
     let fail = |path: Option<String>, message: &dyn fmt::Display| DecodeError::new(Format::Xml, path, message, body);
     let text = std::str::from_utf8(body).map_err(|err| fail(None, &err))?;
     let root = root_element(text).map_err(|message| fail(None, &message))?;
-    let capture = Capture::default();
+    let capture = Capture { strict, ..Capture::default() };
     if root == "error_response" {
         let mut de = quick_xml::de::Deserializer::from_str(text);
         let refusal = ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
@@ -371,14 +416,19 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str) -> Result<Answer<T
         return Err(fail(None, &message));
     }
     let read = |path: &PathSlot| {
+        let drift = Collector::start();
         let mut de = quick_xml::de::Deserializer::from_str(text);
-        tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(&capture))), path)
+        tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(&capture))), path).map(|body| (body, drift.finish()))
     };
-    let body = read(&PathSlot::default()).or_else(|_| {
+    let (body, drift) = read(&PathSlot::default()).or_else(|_| {
         let path = PathSlot::following();
         read(&path).map_err(|err| fail(path.take(), &err))
     })?;
-    Ok(Answer::Ok(Response::new(body, capture.request_id.take())))
+    let mut response = Response::new(body, capture.request_id.take());
+    if !drift.is_empty() {
+        response.set_drift(drift);
+    }
+    Ok(Answer::Ok(response))
 }
 
 /// The name of the document's root element, skipping the declaration and comments.

@@ -27,6 +27,8 @@ use serde::forward_to_deserialize_any;
 pub(crate) struct Capture {
     pub(crate) request_id: RefCell<Option<String>>,
     pub(crate) refusal: RefCell<Option<crate::ApiError>>,
+    /// All or nothing: a value that does not fit an `Option` field fails the answer.
+    pub(crate) strict: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -38,47 +40,253 @@ pub(crate) struct Ctx<'c> {
     /// Set for the value inside an `Option`: a blank text where a number or a boolean
     /// belongs is then the answer leaving the field out, not a wrong value.
     in_option: bool,
+    /// All or nothing: a value that does not fit an `Option` field fails the answer.
+    strict: bool,
+    /// Where the value being read sits in the answer, for drift.
+    place: Option<&'c Place<'c>>,
 }
 
 impl<'c> Ctx<'c> {
+    /// The context of an answer's payload (with its capture) or of a value read alone; it
+    /// reads all or nothing when the capture says so.
+    #[inline]
     pub(crate) fn new(xml: bool, capture: Option<&'c Capture>) -> Ctx<'c> {
-        Ctx { xml, capture, in_option: false }
+        Ctx { xml, capture, in_option: false, strict: capture.is_some_and(|c| c.strict), place: None }
     }
 
+    #[inline]
     fn nested(self) -> Ctx<'c> {
-        Ctx { xml: self.xml, capture: None, in_option: false }
+        Ctx { capture: None, in_option: false, ..self }
     }
 
+    #[inline]
     fn in_option(self) -> Ctx<'c> {
         Ctx { in_option: true, ..self.nested() }
+    }
+
+    /// The context of a value one step further down.
+    #[inline]
+    fn at<'p>(self, place: &'p Place<'p>) -> Ctx<'p>
+    where
+        'c: 'p,
+    {
+        Ctx { place: Some(place), ..self.nested() }
+    }
+}
+
+/// Where a value sits in the answer: built on the stack as the reader descends, and
+/// written out only for a drift.
+#[derive(Clone, Copy)]
+pub(crate) struct Place<'p> {
+    parent: Option<&'p Place<'p>>,
+    step: Step<'p>,
+}
+
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+/// The path of a place: `trade.orders[0].sku_id`.
+fn path(place: Option<&Place<'_>>) -> String {
+    fn write(place: &Place<'_>, out: &mut String) {
+        if let Some(parent) = place.parent {
+            write(parent, out);
+        }
+        match place.step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Step::Index(index) => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+        }
+    }
+    let mut out = String::new();
+    if let Some(place) = place {
+        write(place, &mut out);
+    }
+    out
+}
+
+/// Why a value was not read, as noted where it failed: the `Option` around it (if any)
+/// takes the note and decides whether the field is left out. A value is noted only when
+/// the reader stands just after it, so that reading can go on.
+enum Noted {
+    /// A blank text where a value of another kind belongs: the answer left it out.
+    Blank,
+    /// A value the type does not take: what came.
+    Unfit(String),
+}
+
+thread_local! {
+    static NOTED: RefCell<Option<Noted>> = const { RefCell::new(None) };
+}
+
+/// Notes why the value just read failed.
+fn note(noted: Noted) {
+    NOTED.with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = Some(noted);
+        }
+    });
+}
+
+/// Takes the note of the failed value, if the reader could go on after it.
+fn take_note() -> Option<Noted> {
+    NOTED.with(|slot| slot.try_borrow_mut().ok().and_then(|mut slot| slot.take()))
+}
+
+/// Forgets a note: what failed since left the reader where it cannot go on.
+pub(crate) fn forget_note() {
+    let _ = take_note();
+}
+
+/// Where the value of an `Option` (or a list) failed, the note of what failed decides
+/// whether the field of an object type is left out: a blank, or a value that does not fit
+/// (unless reading all or nothing), which is then a drift of the answer at `place`. The
+/// field's reader (`read_optional`, `read_list`) sees it taken; anything else fails the
+/// answer.
+fn taken_or_not(err: &impl fmt::Display, strict: bool, place: Option<&Place<'_>>) {
+    match take_note() {
+        Some(Noted::Blank) => take(),
+        Some(Noted::Unfit(came)) if !strict => {
+            let reason = err.to_string();
+            // serde_json's messages end with where in the body: not part of why.
+            let reason = reason.split(" at line ").next().unwrap_or_default().to_owned();
+            crate::drift::note(path(place), crate::drift::DriftKind::Unfit { expected: String::new(), came, reason });
+            take();
+        }
+        _ => {}
+    }
+}
+
+/// `result`, noting the value as `what` when it failed.
+#[inline]
+fn noting<T, E>(result: Result<T, E>, what: impl FnOnce() -> Noted) -> Result<T, E> {
+    if result.is_err() {
+        note_with(what);
+    }
+    result
+}
+
+#[cold]
+fn note_with(what: impl FnOnce() -> Noted) {
+    note(what());
+}
+
+/// The start of a text handed on by value, kept on the stack in case it fails: as much as a
+/// drift shows of it.
+struct TextStart {
+    bytes: [u8; TextStart::CAPACITY],
+    len: usize,
+    blank: bool,
+}
+
+impl TextStart {
+    /// Room for the characters a drift shows, at four bytes each, and one more to tell a
+    /// longer text.
+    const CAPACITY: usize = (crate::drift::CAME_CHARS + 1) * 4;
+
+    fn of(text: &str) -> TextStart {
+        let mut end = text.len().min(TextStart::CAPACITY);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut bytes = [0; TextStart::CAPACITY];
+        bytes[..end].copy_from_slice(&text.as_bytes()[..end]);
+        TextStart { bytes, len: end, blank: text.trim().is_empty() }
+    }
+
+    fn noted(&self) -> Noted {
+        if self.blank {
+            return Noted::Blank;
+        }
+        // Cut on a character boundary above: always UTF-8.
+        Noted::Unfit(crate::drift::came(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()))
+    }
+}
+
+/// The note for a text that failed.
+fn noted_text(text: &str) -> Noted {
+    if text.trim().is_empty() {
+        Noted::Blank
+    } else {
+        Noted::Unfit(crate::drift::came(text))
     }
 }
 
 thread_local! {
-    /// How many blank values have been read on this thread where a number, a boolean, a
-    /// decimal or a date belongs: a serde error carries no value but its text, so the
-    /// sentinel travels beside it. Only its changes during one read count.
-    static BLANKS: Cell<u32> = const { Cell::new(0) };
+    /// Set when the value being read was taken as left out by the `Option` (or list) field
+    /// it stands in: a blank where a value of another kind belongs, or (unless reading all or
+    /// nothing) a value that does not fit. A serde error carries no value but its text, so the
+    /// sentinel travels beside it, from where the error is raised to the field's reader that
+    /// catches it (`read_optional`, `read_list`), which takes it down. Nothing between them
+    /// catches an error; an error no such reader catches fails the answer, and the next
+    /// reading of an answer starts with the sentinel down.
+    static TAKEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// An `Option`'s value is taken as left out.
+fn take() {
+    TAKEN.with(|taken| taken.set(true));
+}
+
+/// Whether the value whose read just failed is taken as left out, the sentinel left as it is.
+#[cold]
+fn is_taken() -> bool {
+    TAKEN.with(Cell::get)
+}
+
+/// Whether the value whose read just failed was taken as left out; takes the sentinel down.
+#[cold]
+fn was_taken() -> bool {
+    TAKEN.with(|taken| taken.replace(false))
+}
+
+/// Starts the reading of an answer with no sentinel up.
+pub(crate) fn forget_taken() {
+    TAKEN.with(|taken| taken.set(false));
 }
 
 /// The error for a blank text (`""`, an empty XML element) where a number, a boolean, a
 /// decimal or a date belongs. Inside an `Option` field of an object, it means the answer
 /// left the field out ([`read_optional`]); anywhere else it is the error it says.
 pub fn blank<E: de::Error>() -> E {
-    BLANKS.with(|blanks| blanks.set(blanks.get().wrapping_add(1)));
+    take();
     E::custom("a blank value where a number, a boolean, a decimal or a date belongs")
 }
 
 /// Reads the value of an `Option` field of an object: `None` when the read failed on a
 /// blank text (its own, or a required member's inside it) where a value of another kind
-/// belongs. A blank taken this way no longer counts for the reads around this one.
+/// belongs, or (unless reading all or nothing) on a value that does not fit, which is
+/// then a drift of the answer.
 #[inline]
 pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
-    let before = BLANKS.with(Cell::get);
     match map.next_value::<Option<T>>() {
-        Err(_) if BLANKS.with(Cell::get) != before => {
-            BLANKS.with(|blanks| blanks.set(before));
+        Err(_) if was_taken() => {
+            crate::drift::name_expected(&crate::drift::short_type_name(std::any::type_name::<T>()));
             Ok(None)
+        }
+        read => read,
+    }
+}
+
+/// Reads the value of a `Vec` field of an object: empty, as a left-out list is, when the
+/// read failed on a value that does not fit (unless reading all or nothing), which is then a
+/// drift of the answer; see [`read_optional`].
+#[inline]
+pub fn read_list<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Vec<T>, A::Error> {
+    match map.next_value::<Vec<T>>() {
+        Err(_) if was_taken() => {
+            crate::drift::name_expected(&crate::drift::short_type_name(std::any::type_name::<Vec<T>>()));
+            Ok(Vec::new())
         }
         read => read,
     }
@@ -115,6 +323,7 @@ pub(crate) struct Lenient<'c, D> {
 }
 
 impl<'c, D> Lenient<'c, D> {
+    #[inline]
     pub(crate) fn new(de: D, ctx: Ctx<'c>) -> Self {
         Lenient { de, ctx }
     }
@@ -208,12 +417,15 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     // Lists: in JSON the value may be an array, a one-member wrapper object, `{}`, null
     // or ""; in XML it is always the wrapper element, whose children repeat one name.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        let (strict, place) = (self.ctx.strict, self.ctx.place);
         let list = ListVisitor { visitor, ctx: self.ctx.nested() };
-        if self.ctx.xml {
-            self.de.deserialize_map(list)
-        } else {
-            self.de.deserialize_any(list)
+        let read = if self.ctx.xml { self.de.deserialize_map(list) } else { self.de.deserialize_any(list) };
+        // A list that does not fit is left empty by a `Vec` field of an object type, as an
+        // `Option` field is left out: see `Wrap::visit_some`.
+        if let Err(err) = &read {
+            taken_or_not(err, strict, place);
         }
+        read
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, D::Error> {
@@ -242,7 +454,14 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        self.de.deserialize_struct(name, fields, StructVisitor { visitor, fields, ctx: self.ctx })
+        let visitor = StructVisitor { visitor, fields, ctx: self.ctx };
+        if self.ctx.xml {
+            self.de.deserialize_struct(name, fields, visitor)
+        } else {
+            // Any JSON value goes to the struct's own visitor, which says what it takes (an
+            // object's blank text is an empty object), so that what it refuses is noted.
+            self.de.deserialize_any(visitor)
+        }
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -278,6 +497,7 @@ struct Wrap<'c, V> {
 }
 
 impl<'c, V> Wrap<'c, V> {
+    #[inline]
     fn new(visitor: V, want: Want, ctx: Ctx<'c>) -> Self {
         Wrap { visitor, want, ctx: ctx.nested(), in_option: ctx.in_option }
     }
@@ -309,8 +529,8 @@ impl<'de, V: Visitor<'de>> Wrap<'_, V> {
                 Err(_) => Err(self),
             },
             Want::Bool => match trimmed {
-                "true" => Ok(self.visitor.visit_bool(true)),
-                "false" => Ok(self.visitor.visit_bool(false)),
+                "true" | "1" => Ok(self.visitor.visit_bool(true)),
+                "false" | "0" => Ok(self.visitor.visit_bool(false)),
                 _ => Err(self),
             },
             Want::Any | Want::Str => Err(self),
@@ -326,101 +546,130 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
-        match self.want {
+        let read = match self.want {
             Want::Str => self.visitor.visit_str(if v { "true" } else { "false" }),
             _ => self.visitor.visit_bool(v),
-        }
+        };
+        noting(read, || Noted::Unfit(v.to_string()))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
-        match self.want {
+        let read = match self.want {
             Want::Str => self.visitor.visit_string(v.to_string()),
+            // `1` and `0` where a boolean belongs, as the platform sometimes writes them.
+            Want::Bool if v == 0 || v == 1 => self.visitor.visit_bool(v == 1),
             _ => self.visitor.visit_i64(v),
-        }
+        };
+        noting(read, || Noted::Unfit(v.to_string()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        match self.want {
+        let read = match self.want {
             Want::Str => self.visitor.visit_string(v.to_string()),
+            Want::Bool if v <= 1 => self.visitor.visit_bool(v == 1),
             _ => self.visitor.visit_u64(v),
-        }
+        };
+        noting(read, || Noted::Unfit(v.to_string()))
     }
 
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<V::Value, E> {
-        self.visitor.visit_i128(v)
+        noting(self.visitor.visit_i128(v), || Noted::Unfit(v.to_string()))
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<V::Value, E> {
-        self.visitor.visit_u128(v)
+        noting(self.visitor.visit_u128(v), || Noted::Unfit(v.to_string()))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        match self.want {
+        let read = match self.want {
             Want::Str => self.visitor.visit_string(v.to_string()),
             _ => self.visitor.visit_f64(v),
-        }
+        };
+        noting(read, || Noted::Unfit(v.to_string()))
     }
 
     fn visit_char<E: de::Error>(self, v: char) -> Result<V::Value, E> {
-        self.visitor.visit_char(v)
+        noting(self.visitor.visit_char(v), || Noted::Unfit(crate::drift::came(v.encode_utf8(&mut [0; 4]))))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
-        match self.convert_str(v) {
+        let read = match self.convert_str(v) {
             Ok(done) => done,
             Err(this) => this.visitor.visit_str(v),
-        }
+        };
+        noting(read, || noted_text(v))
     }
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
-        match self.convert_str(v) {
+        let read = match self.convert_str(v) {
             Ok(done) => done,
             Err(this) => this.visitor.visit_borrowed_str(v),
-        }
+        };
+        noting(read, || noted_text(v))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
         match self.convert_str(&v) {
-            Ok(done) => done,
-            Err(this) => this.visitor.visit_string(v),
+            Ok(done) => noting(done, || noted_text(&v)),
+            Err(this) => {
+                // The text goes to the visitor: what to note of it is kept first, on the stack.
+                let start = TextStart::of(&v);
+                noting(this.visitor.visit_string(v), || start.noted())
+            }
         }
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<V::Value, E> {
-        self.visitor.visit_bytes(v)
+        noting(self.visitor.visit_bytes(v), || Noted::Unfit("bytes".to_owned()))
     }
 
     fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
-        self.visitor.visit_borrowed_bytes(v)
+        noting(self.visitor.visit_borrowed_bytes(v), || Noted::Unfit("bytes".to_owned()))
     }
 
     fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<V::Value, E> {
-        self.visitor.visit_byte_buf(v)
+        noting(self.visitor.visit_byte_buf(v), || Noted::Unfit("bytes".to_owned()))
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_none()
+        noting(self.visitor.visit_none(), || Noted::Unfit("null".to_owned()))
     }
 
+    /// The value of an `Option`: see [`taken_or_not`].
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
-        self.visitor.visit_some(Lenient::new(de, self.ctx.in_option()))
+        let (strict, place) = (self.ctx.strict, self.ctx.place);
+        let read = self.visitor.visit_some(Lenient::new(de, self.ctx.in_option()));
+        if let Err(err) = &read {
+            taken_or_not(err, strict, place);
+        }
+        read
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_unit()
+        noting(self.visitor.visit_unit(), || Noted::Unfit("null".to_owned()))
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
         self.visitor.visit_newtype_struct(Lenient::new(de, self.ctx))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_seq(Seq { seq, ctx: self.ctx })
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
+        let mut items = Seq::new(&mut seq, self.ctx);
+        let read = self.visitor.visit_seq(&mut items);
+        if read.is_err() {
+            items.failed(|| Noted::Unfit("a list".to_owned()));
+        }
+        read
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
         if !self.ctx.xml {
-            return self.visitor.visit_map(Map { map, ctx: self.ctx });
+            let mut entries = Map::new(&mut map, self.ctx);
+            let read = self.visitor.visit_map(&mut entries);
+            if read.is_err() {
+                entries.failed(|| Noted::Unfit("an object".to_owned()));
+            }
+            return read;
         }
         // quick-xml hands a text element to a self-describing type as `{"$text": …}`:
         // give the text itself, as JSON would; an empty element is an empty text.
@@ -431,9 +680,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
                 while map.next_key::<IgnoredAny>()?.is_some() {
                     map.next_value::<IgnoredAny>()?;
                 }
-                self.visitor.visit_string(text)
+                let start = TextStart::of(&text);
+                noting(self.visitor.visit_string(text), || start.noted())
             }
-            Some(key) => self.visitor.visit_map(StructMap::new(map, Some(key), &[], self.ctx)),
+            Some(key) => {
+                let mut entries = StructMap::new(&mut map, Some(key), &[], self.ctx);
+                let read = self.visitor.visit_map(&mut entries);
+                if read.is_err() {
+                    entries.failed(|| Noted::Unfit("an element".to_owned()));
+                }
+                read
+            }
         }
     }
 
@@ -451,21 +708,83 @@ struct Seed<'c, S> {
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
     type Value = S::Value;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<S::Value, D::Error> {
         self.seed.deserialize(Lenient::new(de, self.ctx))
     }
 }
 
+/// Skips what is left of a list or a map whose read failed, so that reading can go on after
+/// it, and notes the failure as `what` unless a value inside noted why already; where the
+/// rest cannot be skipped, the reader cannot go on and nothing is noted. quick-xml's reader
+/// keeps no state a failed read can be resumed from (it asserts it in debug builds): in
+/// XML, a failure inside a list or an element is never skipped.
+#[cold]
+fn after_failure<E>(xml: bool, skip: impl FnOnce() -> Result<(), E>, what: impl FnOnce() -> Noted) {
+    if !xml && skip().is_ok() {
+        if NOTED.with(|slot| slot.try_borrow().map_or(true, |slot| slot.is_none())) {
+            note(what());
+        }
+    } else {
+        forget_note();
+    }
+}
+
+/// The items of a list, each read through the adapter at its index.
 struct Seq<'c, A> {
     seq: A,
     ctx: Ctx<'c>,
+    index: usize,
+    /// No item is left to read: the list ended, or what was left was skipped.
+    ended: bool,
+}
+
+impl<'c, 'de, A: SeqAccess<'de>> Seq<'c, A> {
+    #[inline]
+    fn new(seq: A, ctx: Ctx<'c>) -> Self {
+        Seq { seq, ctx, index: 0, ended: false }
+    }
+
+    /// After a visitor's read of the list failed; see [`after_failure`].
+    fn failed(&mut self, what: impl FnOnce() -> Noted) {
+        let ended = self.ended;
+        after_failure(self.ctx.xml, || self.skip(ended), what);
+    }
+
+    /// After an item failed: the rest of the list is skipped, so that reading can go on
+    /// after it; where it cannot be, the failure is no longer one the reader can go on from.
+    #[cold]
+    fn item_failed(&mut self) {
+        if self.ctx.xml || self.skip(false).is_err() {
+            forget_note();
+        }
+        self.ended = true;
+    }
+
+    fn skip(&mut self, ended: bool) -> Result<(), A::Error> {
+        if !ended {
+            while self.seq.next_element::<IgnoredAny>()?.is_some() {}
+        }
+        Ok(())
+    }
 }
 
 impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
     type Error = A::Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, A::Error> {
-        self.seq.next_element_seed(Seed { seed, ctx: self.ctx })
+        let place = Place { parent: self.ctx.place, step: Step::Index(self.index) };
+        self.index += 1;
+        match self.seq.next_element_seed(Seed { seed, ctx: self.ctx.at(&place) }) {
+            Ok(item) => {
+                self.ended = item.is_none();
+                Ok(item)
+            }
+            Err(err) => {
+                self.item_failed();
+                Err(err)
+            }
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -473,19 +792,52 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
     }
 }
 
+/// The entries of a map that is not a struct, each value read through the adapter.
 struct Map<'c, A> {
     map: A,
     ctx: Ctx<'c>,
+    /// A key was read and its value not yet.
+    pending: bool,
+    ended: bool,
+}
+
+impl<'c, 'de, A: MapAccess<'de>> Map<'c, A> {
+    fn new(map: A, ctx: Ctx<'c>) -> Self {
+        Map { map, ctx, pending: false, ended: false }
+    }
+
+    /// After a visitor's read of the map failed; see [`after_failure`].
+    fn failed(&mut self, what: impl FnOnce() -> Noted) {
+        let (pending, ended) = (self.pending, self.ended);
+        after_failure(self.ctx.xml, || skip_rest(&mut self.map, pending, ended), what);
+    }
+}
+
+/// Skips the rest of a map: the value of a key already read, then every entry.
+fn skip_rest<'de, A: MapAccess<'de>>(map: &mut A, pending: bool, ended: bool) -> Result<(), A::Error> {
+    if pending {
+        map.next_value::<IgnoredAny>()?;
+    }
+    if !ended {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value::<IgnoredAny>()?;
+        }
+    }
+    Ok(())
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-        self.map.next_key_seed(seed)
+        let key = self.map.next_key_seed(seed)?;
+        self.pending = key.is_some();
+        self.ended = key.is_none();
+        Ok(key)
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.pending = false;
         self.map.next_value_seed(Seed { seed, ctx: self.ctx })
     }
 
@@ -507,8 +859,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
         self.visitor.expecting(f)
     }
 
+    // A list's visitor reads its items: one that fails has the rest skipped by the list
+    // itself (`Seq::item_failed`), and the result goes straight back.
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_seq(Seq { seq, ctx: self.ctx })
+        self.visitor.visit_seq(Seq::new(seq, self.ctx))
     }
 
     // `{"mark_item":[…]}`, `{}`, or in XML `<audit_list><mark_item>…</mark_item>…</audit_list>`.
@@ -522,11 +876,16 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
                 Some(_) => break,
             };
         }
-        let value = map.next_value_seed(Items { visitor: self.visitor, ctx: self.ctx })?;
-        while map.next_key::<IgnoredAny>()?.is_some() {
-            map.next_value::<IgnoredAny>()?;
+        let value = map.next_value_seed(Items { visitor: self.visitor, ctx: self.ctx });
+        // The wrapper holds the list alone; anything after it is skipped. Where the list
+        // failed, skipping the rest lets reading go on after the wrapper (in JSON; see
+        // `after_failure`).
+        if value.is_err() {
+            after_failure(self.ctx.xml, || skip_rest(&mut map, false, false), || Noted::Unfit("a list".to_owned()));
+            return value;
         }
-        Ok(value)
+        skip_rest(&mut map, false, false)?;
+        value
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
@@ -541,24 +900,24 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
         if v.trim().is_empty() {
             self.visitor.visit_seq(Empty(PhantomData))
         } else {
-            self.visitor.visit_str(v)
+            noting(self.visitor.visit_str(v), || noted_text(v))
         }
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
-        self.visitor.visit_bool(v)
+        noting(self.visitor.visit_bool(v), || Noted::Unfit(v.to_string()))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
-        self.visitor.visit_i64(v)
+        noting(self.visitor.visit_i64(v), || Noted::Unfit(v.to_string()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        self.visitor.visit_u64(v)
+        noting(self.visitor.visit_u64(v), || Noted::Unfit(v.to_string()))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        self.visitor.visit_f64(v)
+        noting(self.visitor.visit_f64(v), || Noted::Unfit(v.to_string()))
     }
 }
 
@@ -620,12 +979,45 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
         self.visitor.expecting(f)
     }
 
+    // A struct's visitor reads its members: one that fails has the rest skipped by the
+    // struct map itself (`StructMap::value_failed`), and the result goes straight back.
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_seq(Seq { seq, ctx: self.ctx.nested() })
+    // A list where an object belongs: a value that does not fit, skipped whole so that
+    // reading can go on after it (see `after_failure`).
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
+        let mut items = Seq::new(&mut seq, self.ctx.nested());
+        let read = self.visitor.visit_seq(&mut items);
+        if read.is_err() {
+            items.failed(|| Noted::Unfit("a list".to_owned()));
+        }
+        read
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        noting(self.visitor.visit_str(v), || noted_text(v))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+        noting(self.visitor.visit_bool(v), || Noted::Unfit(v.to_string()))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        noting(self.visitor.visit_i64(v), || Noted::Unfit(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        noting(self.visitor.visit_u64(v), || Noted::Unfit(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        noting(self.visitor.visit_f64(v), || Noted::Unfit(v.to_string()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_unit()
     }
 }
 
@@ -679,6 +1071,9 @@ pub(crate) struct StructMap<'de, 'c, A> {
     finder: FieldFinder,
     next: Next,
     ctx: Ctx<'c>,
+    /// The field whose value is read next, when the type has one for the key: where that
+    /// value sits.
+    current: Option<&'static str>,
 }
 
 impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
@@ -692,11 +1087,14 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             finder: FieldFinder::new(fields),
             next: Next::Value,
             ctx,
+            current: None,
         }
     }
 
+    #[inline]
     fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
-        if let Some(index) = self.finder.find(&key) {
+        let known = self.finder.find(&key);
+        if let Some(index) = known {
             self.seen.set(index);
         }
         self.next = match (self.ctx.capture.is_some(), &*key) {
@@ -704,10 +1102,41 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             (true, "error_response") => Next::Refusal,
             _ => Next::Value,
         };
+        // A key the type has no field for is skipped: a drift, unless the type takes any key
+        // (no fields named) or the key is XML's (`@attribute`, `$text`).
+        if known.is_none()
+            && matches!(self.next, Next::Value)
+            && !self.fields.is_empty()
+            && !key.starts_with(['@', '$'])
+        {
+            let place = Place { parent: self.ctx.place, step: Step::Key(&key) };
+            crate::drift::note(path(Some(&place)), crate::drift::DriftKind::UnknownField);
+        }
+        self.current = known.map(|index| self.fields[index]);
         match key {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
             Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
         }
+    }
+
+    /// After a visitor's read of the struct failed; see [`after_failure`].
+    fn failed(&mut self, what: impl FnOnce() -> Noted) {
+        // (A visitor that fails between a key and its value leaves a value the skip does not
+        // expect: the skip fails, and the failure is not one the reader can go on from.)
+        let ended = self.missing_from.is_some();
+        after_failure(self.ctx.xml, || skip_rest(&mut self.map, false, ended), what);
+    }
+
+    /// After a member's value failed: the rest of the struct is skipped, so that reading can
+    /// go on after it; where it cannot be, the failure is no longer one the reader can go on
+    /// from.
+    #[cold]
+    fn value_failed(&mut self) {
+        if self.ctx.xml || skip_rest(&mut self.map, false, false).is_err() {
+            forget_note();
+        }
+        // Nothing is left to read, and no left-out field to make up.
+        self.missing_from = Some(self.fields.len());
     }
 }
 
@@ -740,7 +1169,21 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         match std::mem::replace(&mut self.next, Next::Value) {
-            Next::Value => self.map.next_value_seed(Seed { seed, ctx: self.ctx.nested() }),
+            Next::Value => {
+                let read = match self.current {
+                    Some(field) => {
+                        let place = Place { parent: self.ctx.place, step: Step::Key(field) };
+                        self.map.next_value_seed(Seed { seed, ctx: self.ctx.at(&place) })
+                    }
+                    // A key the type has no field for: its value is skipped, wherever it sits.
+                    None => self.map.next_value_seed(Seed { seed, ctx: self.ctx.nested() }),
+                };
+                // A value its `Option` field takes as left out is all read: go on after it.
+                if read.is_err() && !is_taken() {
+                    self.value_failed();
+                }
+                read
+            }
             Next::RequestId => {
                 let id: String =
                     self.map.next_value_seed(Seed { seed: PhantomData::<String>, ctx: self.ctx.nested() })?;

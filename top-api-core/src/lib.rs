@@ -32,6 +32,7 @@ mod client;
 mod date;
 mod datetime;
 mod decimal;
+mod drift;
 mod envelope;
 mod error;
 mod file;
@@ -61,7 +62,8 @@ pub use crate::client::{Client, SessionClient, DEFAULT_GATEWAY, DEFAULT_PARTNER_
 pub use crate::date::Date;
 pub use crate::datetime::{DateTime, ParseDateTimeError, GMT8};
 pub use crate::decimal::{Decimal, ParseDecimalError};
-pub use crate::envelope::{decode, decode_simplified, is_response_key, response_key};
+pub use crate::drift::{Drift, DriftKind};
+pub use crate::envelope::{decode, decode_simplified, decode_strict, is_response_key, response_key};
 pub use crate::error::{
     ApiError, CheckError, ConfigError, DecodeError, Error, ErrorKind, TransportError, TransportErrorKind,
 };

@@ -93,7 +93,7 @@ pub(crate) fn execute<R: Request>(
     let job = Job::new(client, R::METHOD, 1, idempotent, session, options);
     run(client, &job, |attempt| {
         let body = exchange(client, R::METHOD, &own, options, attempt)?;
-        decode::<R::Response>(client, &body, R::METHOD)
+        decode::<R::Response>(client, &body, R::METHOD, attempt.session, &attempt.sign)
     })
 }
 
@@ -109,7 +109,7 @@ pub(crate) fn call(
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
     run(client, &job, |attempt| {
         let body = exchange(client, method, own, options, attempt)?;
-        decode(client, &body, method)
+        decode(client, &body, method, attempt.session, &attempt.sign)
     })
 }
 
@@ -184,8 +184,13 @@ pub(crate) fn send_batch(client: &Client, batch: &BatchCall<'_>) -> Result<Batch
         if pieces.len() != batch.calls {
             // A single piece for several calls is the gateway's refusal of the whole batch.
             if pieces.len() == 1 {
-                let whole =
-                    envelope::decode_as::<serde_json::Value>(pieces[0], inner.format, "", envelope::Shape::Wrapped);
+                let whole = envelope::decode_as::<serde_json::Value>(
+                    pieces[0],
+                    inner.format,
+                    "",
+                    envelope::Shape::Wrapped,
+                    false,
+                );
                 if let Err(err @ (Error::Api(_) | Error::NotAnAnswer { .. })) = whole {
                     return Err(err);
                 }
@@ -205,7 +210,7 @@ pub(crate) fn decode_piece<R: Request>(
     session: Option<&str>,
     sign: &str,
 ) -> Result<Response<R::Response>, Error> {
-    decode::<R::Response>(client, piece, R::METHOD).map_err(|err| redact(client, err, session, sign))
+    decode::<R::Response>(client, piece, R::METHOD, session, sign).map_err(|err| redact(client, err, session, sign))
 }
 
 /// Runs `try_once` under the job's rules: it waits its turn under the rate limit
@@ -350,8 +355,15 @@ fn send(
     Ok(answer.body)
 }
 
-/// The answer's body handed to the envelope decoder, in the client's format and shape.
-fn decode<T: serde::de::DeserializeOwned>(client: &Client, body: &[u8], method: &str) -> Result<Response<T>, Error> {
+/// The answer's body handed to the envelope decoder, in the client's format and shape; its
+/// drift, if any, kept clear of the secrets and logged once per place.
+fn decode<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    body: &[u8],
+    method: &str,
+    session: Option<&str>,
+    sign: &str,
+) -> Result<Response<T>, Error> {
     let inner = &*client.inner;
     // A simplified answer is asked for in JSON only.
     let shape = if inner.simplify && inner.format == Format::Json {
@@ -359,7 +371,12 @@ fn decode<T: serde::de::DeserializeOwned>(client: &Client, body: &[u8], method: 
     } else {
         envelope::Shape::Wrapped
     };
-    envelope::decode_as::<T>(body, inner.format, method, shape)
+    let mut answer = envelope::decode_as::<T>(body, inner.format, method, shape, inner.strict_answers)?;
+    if !answer.drift().is_empty() {
+        answer.redact_drift(&[inner.secret.0.as_str(), session.unwrap_or(""), sign]);
+        crate::drift::log_once(method, answer.drift());
+    }
+    Ok(answer)
 }
 
 /// `err` with every secret it could carry replaced: the app secret, the session and the

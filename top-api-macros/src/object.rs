@@ -38,11 +38,22 @@ fn is_plain(ty: &syn::Type) -> bool {
 
 /// Whether a field's type is written `Option<…>`.
 fn is_option(ty: &syn::Type) -> bool {
+    is_generic(ty, "Option")
+}
+
+/// Whether a field's type is written `Vec<…>`.
+fn is_vec(ty: &syn::Type) -> bool {
+    is_generic(ty, "Vec")
+}
+
+fn is_generic(ty: &syn::Type, name: &str) -> bool {
     let syn::Type::Path(path) = ty else { return false };
     path.qself.is_none()
-        && path.path.segments.last().is_some_and(|last| {
-            last.ident == "Option" && matches!(last.arguments, syn::PathArguments::AngleBracketed(_))
-        })
+        && path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == name && matches!(last.arguments, syn::PathArguments::AngleBracketed(_)))
 }
 
 pub(crate) fn derive(input: &syn::DeriveInput) -> TokenStream {
@@ -96,8 +107,11 @@ fn expand(input: &syn::DeriveInput, container: &Container, fields: &[Field]) -> 
     let reads = fields.iter().enumerate().map(|(index, field)| {
         let member = field.member;
         if is_option(field.ty) {
-            // A blank number, boolean, decimal or date is a left-out one.
+            // A blank, or a value that does not fit, is a left-out one.
             quote!(#index => self.#member = #krate::__private::read_optional(__map)?,)
+        } else if is_vec(field.ty) {
+            // A list that does not fit is an empty one.
+            quote!(#index => self.#member = #krate::__private::read_list(__map)?,)
         } else {
             quote!(#index => self.#member = #serde::de::MapAccess::next_value(__map)?,)
         }

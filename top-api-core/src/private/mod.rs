@@ -16,4 +16,4 @@ pub use self::limits::{check_max_items, check_max_len, check_range, Bounded, Ite
 pub use self::member::{check_required, Member};
 pub use self::object::{read_object, write_field, write_object};
 pub use self::path::Path;
-pub use crate::lenient::{blank, read_optional};
+pub use crate::lenient::{blank, read_list, read_optional};
