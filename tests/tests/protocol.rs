@@ -349,3 +349,43 @@ fn a_bad_proxy_url_is_a_config_error() {
     let err = Client::builder("1", "s").proxy("not a url at all").build().unwrap_err();
     assert!(matches!(err, Error::Config(ConfigError::BadUrl { what: "proxy", .. })), "{err:?}");
 }
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TestTmcSendResponse {
+    pub sent: Option<bool>,
+}
+
+/// An API whose own param is named like the system param a call option sends.
+#[top_api(method = "taobao.opencrm.testtmc.send", response = TestTmcSendResponse)]
+#[derive(Debug, Clone)]
+pub struct TestTmcSend {
+    pub target_app_key: String,
+    pub topic: String,
+}
+
+#[test]
+fn an_api_s_own_target_app_key_is_its_param_and_the_option_may_not_add_another() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.handle(|send: TestTmcSend| Ok(TestTmcSendResponse { sent: Some(send.target_app_key == "23456789") }));
+    let client = sandbox.client().build().unwrap();
+    let send = TestTmcSend { target_app_key: "23456789".into(), topic: "taobao_crm_Demo".into() };
+    // The API's own value goes out once, signed like any param, and reaches its handler.
+    assert_eq!(client.execute(&send).unwrap().sent, Some(true));
+    assert_eq!(sandbox.calls()[0].param("target_app_key"), Some("23456789"));
+    assert!(sandbox.calls()[0].error_code.is_none());
+
+    // The client's own value of it would be a second one: refused before anything is sent,
+    // for a typed call and a call by name alike.
+    let options = CallOptions::new().target_app_key("87654321");
+    let err = client.execute_with(&send, &options).unwrap_err();
+    let Error::Check(check) = &err else { panic!("{err:?}") };
+    assert_eq!(check.param(), "target_app_key", "{err}");
+    let err = client
+        .call_with("taobao.opencrm.testtmc.send", [("target_app_key", "23456789"), ("topic", "t")], &options)
+        .unwrap_err();
+    assert!(matches!(&err, Error::Check(check) if check.param() == "target_app_key"), "{err:?}");
+    assert_eq!(sandbox.calls().len(), 1, "nothing more was sent");
+    // Every other API takes the option as before.
+    client.execute_with(&loan_query(), &options).unwrap();
+    assert_eq!(sandbox.calls()[1].param("target_app_key"), Some("87654321"));
+}

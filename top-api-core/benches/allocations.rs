@@ -3,7 +3,8 @@
 //!
 //! `cargo bench -p top-api-core --bench allocations` prints a table (BENCHMARKS.md has the last
 //! one). With `-- --loop N` it makes N whole calls and prints nothing, as a driver for a
-//! profiler: `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`.
+//! profiler: `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`; with
+//! `-- --decode-loop N` it decodes one JSON answer N times.
 
 mod common;
 
@@ -101,6 +102,17 @@ fn call_row<R: Request>(name: &str, method: &str, request: R) {
 }
 
 fn main() {
+    let mut decodes = std::env::args().skip_while(|a| a != "--decode-loop");
+    if decodes.next().is_some() {
+        let n: usize = decodes.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let body = fixture("alibaba.idle.interact.loan.user.query", "ok.json");
+        for _ in 0..n {
+            black_box(
+                top_api::decode::<apis::AlibabaIdleInteractLoanUserQuery>(black_box(&body), Format::Json).unwrap(),
+            );
+        }
+        return;
+    }
     let mut args = std::env::args().skip_while(|a| a != "--loop");
     if args.next().is_some() {
         let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);

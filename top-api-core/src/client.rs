@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use top_api_rules::{Violation, SYSTEM_PARAMS};
+use top_api_rules::Violation;
 
 use crate::batch::{Batch, NoSession, WithSession};
 use crate::builder::ClientBuilder;
@@ -264,7 +264,7 @@ where
     let mut seen = std::collections::HashSet::new();
     for (name, value) in pairs {
         let name: String = name.into();
-        if SYSTEM_PARAMS.contains(&name.as_str()) {
+        if top_api_rules::is_reserved(&name) {
             return Err(CheckError::new(
                 name,
                 &Violation::Invalid("is a system param, which the client sends itself".to_owned()),

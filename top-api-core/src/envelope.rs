@@ -11,7 +11,7 @@ use serde::forward_to_deserialize_any;
 
 use crate::drift::Collector;
 use crate::error::{ApiError, DecodeError};
-use crate::lenient::{Capture, Ctx, KeySeed, Lenient, StructMap};
+use crate::lenient::{Capture, Ctx, KeySeed, Lenient, Place, StructMap};
 use crate::{Error, Format, Request, Response};
 
 /// What an answer said: the payload, or the gateway's refusal.
@@ -592,7 +592,8 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for Replay<'de, '_, A> {
     type Error = A::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
-        visitor.visit_map(StructMap::new(self.map, self.first, &[], self.ctx))
+        let place = Place::new(None, &[]);
+        visitor.visit_map(StructMap::new(self.map, self.first, &[], self.ctx, &place))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -601,7 +602,8 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for Replay<'de, '_, A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        visitor.visit_map(StructMap::new(self.map, self.first, fields, self.ctx))
+        let place = Place::new(None, fields);
+        visitor.visit_map(StructMap::new(self.map, self.first, fields, self.ctx, &place))
     }
 
     forward_to_deserialize_any! {

@@ -64,9 +64,9 @@ impl<'c> Ctx<'c> {
         Ctx { in_option: true, ..self.nested() }
     }
 
-    /// The context of a value one step further down.
+    /// The context of the values inside an object or a list at `place`.
     #[inline]
-    fn at<'p>(self, place: &'p Place<'p>) -> Ctx<'p>
+    fn inside<'p>(self, place: &'p Place<'p>) -> Ctx<'p>
     where
         'c: 'p,
     {
@@ -74,18 +74,22 @@ impl<'c> Ctx<'c> {
     }
 }
 
-/// Where a value sits in the answer: built on the stack as the reader descends, and
-/// written out only for a drift.
-#[derive(Clone, Copy)]
+/// Where the values of an object or a list sit in the answer, for drift: one on the stack
+/// for each object and list being read, whose reader moves `at` from value to value, so that
+/// a well-formed answer pays one store a value. Written out only for a drift.
 pub(crate) struct Place<'p> {
     parent: Option<&'p Place<'p>>,
-    step: Step<'p>,
+    /// An object's field names, the one read now at `at`; empty for a list, whose item
+    /// read now is the `at`th.
+    names: &'static [&'static str],
+    at: Cell<usize>,
 }
 
-#[derive(Clone, Copy)]
-enum Step<'p> {
-    Key(&'p str),
-    Index(usize),
+impl<'p> Place<'p> {
+    #[inline]
+    pub(crate) fn new(parent: Option<&'p Place<'p>>, names: &'static [&'static str]) -> Place<'p> {
+        Place { parent, names, at: Cell::new(usize::MAX) }
+    }
 }
 
 /// The path of a place: `trade.orders[0].sku_id`.
@@ -94,18 +98,16 @@ fn path(place: Option<&Place<'_>>) -> String {
         if let Some(parent) = place.parent {
             write(parent, out);
         }
-        match place.step {
-            Step::Key(key) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(key);
+        let at = place.at.get();
+        if place.names.is_empty() {
+            out.push('[');
+            out.push_str(&at.to_string());
+            out.push(']');
+        } else if let Some(name) = place.names.get(at) {
+            if !out.is_empty() {
+                out.push('.');
             }
-            Step::Index(index) => {
-                out.push('[');
-                out.push_str(&index.to_string());
-                out.push(']');
-            }
+            out.push_str(name);
         }
     }
     let mut out = String::new();
@@ -153,7 +155,9 @@ pub(crate) fn forget_note() {
 /// (unless reading all or nothing), which is then a drift of the answer at `place`. The
 /// field's reader (`read_optional`, `read_list`) sees it taken; anything else fails the
 /// answer.
-fn taken_or_not(err: &impl fmt::Display, strict: bool, place: Option<&Place<'_>>) {
+#[cold]
+#[inline(never)]
+fn taken_or_not(err: &dyn fmt::Display, strict: bool, place: Option<&Place<'_>>) {
     match take_note() {
         Some(Noted::Blank) => take(),
         Some(Noted::Unfit(came)) if !strict => {
@@ -211,6 +215,15 @@ impl TextStart {
         // Cut on a character boundary above: always UTF-8.
         Noted::Unfit(crate::drift::came(std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()))
     }
+}
+
+/// Hands a text to `visitor` by value, noting what of it a drift shows if the visitor
+/// refuses it: kept first on the stack of this frame alone, so that the frames of the
+/// readers around it (all inlined into each other) do not carry its room.
+#[inline(never)]
+fn visit_string_noted<'de, V: Visitor<'de>, E: de::Error>(visitor: V, text: String) -> Result<V::Value, E> {
+    let start = TextStart::of(&text);
+    noting(visitor.visit_string(text), || start.noted())
 }
 
 /// The note for a text that failed.
@@ -271,7 +284,7 @@ pub fn blank<E: de::Error>() -> E {
 pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
     match map.next_value::<Option<T>>() {
         Err(_) if was_taken() => {
-            crate::drift::name_expected(&crate::drift::short_type_name(std::any::type_name::<T>()));
+            left_out(std::any::type_name::<T>());
             Ok(None)
         }
         read => read,
@@ -285,11 +298,18 @@ pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -
 pub fn read_list<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Vec<T>, A::Error> {
     match map.next_value::<Vec<T>>() {
         Err(_) if was_taken() => {
-            crate::drift::name_expected(&crate::drift::short_type_name(std::any::type_name::<Vec<T>>()));
+            left_out(std::any::type_name::<Vec<T>>());
             Ok(Vec::new())
         }
         read => read,
     }
+}
+
+/// A field's value was left out: its drift (if it is one) names the type it was meant for.
+#[cold]
+#[inline(never)]
+fn left_out(type_name: &'static str) {
+    crate::drift::name_expected(&crate::drift::short_type_name(type_name));
 }
 
 /// Finds the index of a key among a struct's fields. Keys mostly come in declaration
@@ -448,6 +468,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
         self.de.deserialize_map(Wrap::new(visitor, Want::Any, self.ctx))
     }
 
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -611,11 +632,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
         match self.convert_str(&v) {
             Ok(done) => noting(done, || noted_text(&v)),
-            Err(this) => {
-                // The text goes to the visitor: what to note of it is kept first, on the stack.
-                let start = TextStart::of(&v);
-                noting(this.visitor.visit_string(v), || start.noted())
-            }
+            Err(this) => visit_string_noted(this.visitor, v),
         }
     }
 
@@ -654,7 +671,8 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
-        let mut items = Seq::new(&mut seq, self.ctx);
+        let place = Place::new(self.ctx.place, &[]);
+        let mut items = Seq::new(&mut seq, self.ctx, &place);
         let read = self.visitor.visit_seq(&mut items);
         if read.is_err() {
             items.failed(|| Noted::Unfit("a list".to_owned()));
@@ -680,11 +698,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
                 while map.next_key::<IgnoredAny>()?.is_some() {
                     map.next_value::<IgnoredAny>()?;
                 }
-                let start = TextStart::of(&text);
-                noting(self.visitor.visit_string(text), || start.noted())
+                visit_string_noted(self.visitor, text)
             }
             Some(key) => {
-                let mut entries = StructMap::new(&mut map, Some(key), &[], self.ctx);
+                let place = Place::new(self.ctx.place, &[]);
+                let mut entries = StructMap::new(&mut map, Some(key), &[], self.ctx, &place);
                 let read = self.visitor.visit_map(&mut entries);
                 if read.is_err() {
                     entries.failed(|| Noted::Unfit("an element".to_owned()));
@@ -733,7 +751,9 @@ fn after_failure<E>(xml: bool, skip: impl FnOnce() -> Result<(), E>, what: impl 
 /// The items of a list, each read through the adapter at its index.
 struct Seq<'c, A> {
     seq: A,
+    /// The context of the list's items.
     ctx: Ctx<'c>,
+    place: &'c Place<'c>,
     index: usize,
     /// No item is left to read: the list ended, or what was left was skipped.
     ended: bool,
@@ -741,8 +761,8 @@ struct Seq<'c, A> {
 
 impl<'c, 'de, A: SeqAccess<'de>> Seq<'c, A> {
     #[inline]
-    fn new(seq: A, ctx: Ctx<'c>) -> Self {
-        Seq { seq, ctx, index: 0, ended: false }
+    fn new(seq: A, ctx: Ctx<'c>, place: &'c Place<'c>) -> Self {
+        Seq { seq, ctx: ctx.inside(place), place, index: 0, ended: false }
     }
 
     /// After a visitor's read of the list failed; see [`after_failure`].
@@ -773,9 +793,9 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Seq<'_, A> {
     type Error = A::Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, A::Error> {
-        let place = Place { parent: self.ctx.place, step: Step::Index(self.index) };
+        self.place.at.set(self.index);
         self.index += 1;
-        match self.seq.next_element_seed(Seed { seed, ctx: self.ctx.at(&place) }) {
+        match self.seq.next_element_seed(Seed { seed, ctx: self.ctx }) {
             Ok(item) => {
                 self.ended = item.is_none();
                 Ok(item)
@@ -862,7 +882,8 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
     // A list's visitor reads its items: one that fails has the rest skipped by the list
     // itself (`Seq::item_failed`), and the result goes straight back.
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_seq(Seq::new(seq, self.ctx))
+        let place = Place::new(self.ctx.place, &[]);
+        self.visitor.visit_seq(Seq::new(seq, self.ctx, &place))
     }
 
     // `{"mark_item":[…]}`, `{}`, or in XML `<audit_list><mark_item>…</mark_item>…</audit_list>`.
@@ -981,14 +1002,17 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
 
     // A struct's visitor reads its members: one that fails has the rest skipped by the
     // struct map itself (`StructMap::value_failed`), and the result goes straight back.
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx))
+        let place = Place::new(self.ctx.place, self.fields);
+        self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx, &place))
     }
 
     // A list where an object belongs: a value that does not fit, skipped whole so that
     // reading can go on after it (see `after_failure`).
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<V::Value, A::Error> {
-        let mut items = Seq::new(&mut seq, self.ctx.nested());
+        let place = Place::new(self.ctx.place, &[]);
+        let mut items = Seq::new(&mut seq, self.ctx.nested(), &place);
         let read = self.visitor.visit_seq(&mut items);
         if read.is_err() {
             items.failed(|| Noted::Unfit("a list".to_owned()));
@@ -1071,13 +1095,22 @@ pub(crate) struct StructMap<'de, 'c, A> {
     finder: FieldFinder,
     next: Next,
     ctx: Ctx<'c>,
-    /// The field whose value is read next, when the type has one for the key: where that
-    /// value sits.
-    current: Option<&'static str>,
+    /// The context of the struct's values.
+    inner: Ctx<'c>,
+    /// Where the struct's values sit: at the field whose value is read next.
+    place: &'c Place<'c>,
 }
 
 impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
-    pub(crate) fn new(map: A, first: Option<Cow<'de, str>>, fields: &'static [&'static str], ctx: Ctx<'c>) -> Self {
+    /// `place` is where the struct's values sit (a `Place` of `fields`, whose parent is
+    /// where the struct sits).
+    pub(crate) fn new(
+        map: A,
+        first: Option<Cow<'de, str>>,
+        fields: &'static [&'static str],
+        ctx: Ctx<'c>,
+        place: &'c Place<'c>,
+    ) -> Self {
         StructMap {
             map,
             first,
@@ -1087,7 +1120,8 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             finder: FieldFinder::new(fields),
             next: Next::Value,
             ctx,
-            current: None,
+            inner: ctx.inside(place),
+            place,
         }
     }
 
@@ -1109,10 +1143,9 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             && !self.fields.is_empty()
             && !key.starts_with(['@', '$'])
         {
-            let place = Place { parent: self.ctx.place, step: Step::Key(&key) };
-            crate::drift::note(path(Some(&place)), crate::drift::DriftKind::UnknownField);
+            unknown_key(self.ctx.place, &key);
         }
-        self.current = known.map(|index| self.fields[index]);
+        self.place.at.set(known.unwrap_or(usize::MAX));
         match key {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
             Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
@@ -1170,14 +1203,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         match std::mem::replace(&mut self.next, Next::Value) {
             Next::Value => {
-                let read = match self.current {
-                    Some(field) => {
-                        let place = Place { parent: self.ctx.place, step: Step::Key(field) };
-                        self.map.next_value_seed(Seed { seed, ctx: self.ctx.at(&place) })
-                    }
-                    // A key the type has no field for: its value is skipped, wherever it sits.
-                    None => self.map.next_value_seed(Seed { seed, ctx: self.ctx.nested() }),
-                };
+                let read = self.map.next_value_seed(Seed { seed, ctx: self.inner });
                 // A value its `Option` field takes as left out is all read: go on after it.
                 if read.is_err() && !is_taken() {
                     self.value_failed();
@@ -1204,6 +1230,18 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
             Next::Absent(field) => seed.deserialize(Absent { field, error: PhantomData }),
         }
     }
+}
+
+/// A key the type has no field for, at `parent`: a drift.
+#[cold]
+#[inline(never)]
+fn unknown_key(parent: Option<&Place<'_>>, key: &str) {
+    let mut path = path(parent);
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+    crate::drift::note(path, crate::drift::DriftKind::UnknownField);
 }
 
 /// Reads a map key as text, borrowed from the input where the format allows.

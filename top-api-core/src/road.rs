@@ -22,7 +22,7 @@ use crate::error::{body_prefix, redact as redact_text};
 use crate::request::Request;
 use crate::transport::HttpRequest;
 use crate::{envelope, sign, wire, ApiError, CallOptions, Client, DateTime, DecodeError, Error, Format, Params};
-use crate::{Response, SessionNeed, TransportError, TransportErrorKind};
+use crate::{CheckError, Response, SessionNeed, TransportError, TransportErrorKind, Violation};
 
 /// What a successful run gives, as its log record names it.
 pub(crate) trait Logged {
@@ -89,12 +89,23 @@ pub(crate) fn execute<R: Request>(
     }
     let mut own = Params::new();
     request.write_params(&mut own)?;
+    no_clash(&own, options)?;
     let idempotent = options.idempotent.unwrap_or(R::IDEMPOTENT);
     let job = Job::new(client, R::METHOD, 1, idempotent, session, options);
     run(client, &job, |attempt| {
         let body = exchange(client, R::METHOD, &own, options, attempt)?;
         decode::<R::Response>(client, &body, R::METHOD, attempt.session, &attempt.sign)
     })
+}
+
+/// An API whose own param is named like a system param a call option sends
+/// (`target_app_key`) takes it as its param: the option may not send the client's too.
+fn no_clash(own: &Params, options: &CallOptions) -> Result<(), Error> {
+    if options.target_app_key.is_some() && own.contains("target_app_key") {
+        let problem = "is this API's own param: the call option `target_app_key` cannot send another value of it";
+        return Err(CheckError::new("target_app_key", &Violation::Invalid(problem.to_owned())).into());
+    }
+    Ok(())
 }
 
 /// A call by name, answering the payload as JSON. Nothing declares whether such an API
@@ -106,6 +117,7 @@ pub(crate) fn call(
     session: Option<&str>,
     options: &CallOptions,
 ) -> Result<Response<serde_json::Value>, Error> {
+    no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
     run(client, &job, |attempt| {
         let body = exchange(client, method, own, options, attempt)?;
@@ -121,6 +133,7 @@ pub(crate) fn call_raw(
     session: Option<&str>,
     options: &CallOptions,
 ) -> Result<String, Error> {
+    no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
     run(client, &job, |attempt| {
         let body = exchange(client, method, own, options, attempt)?;

@@ -81,7 +81,7 @@ fn check_system_params(cx: &Ctxt, api: &Api) {
     for field in &api.fields {
         // A field sent under a system param's name would be signed and sent twice, or clash
         // with the client's own value.
-        if top_api_rules::SYSTEM_PARAMS.contains(&field.wire.as_str()) {
+        if top_api_rules::is_reserved(&field.wire) {
             cx.error_at(
                 field.wire_span,
                 format_args!(

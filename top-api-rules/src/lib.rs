@@ -20,4 +20,4 @@ pub use crate::method::{is_method, is_read};
 pub use crate::names::list_key;
 pub use crate::session::SessionNeed;
 pub use crate::slots::{slot_of, SLOTS};
-pub use crate::system::SYSTEM_PARAMS;
+pub use crate::system::{is_reserved, OPTIONAL_SYSTEM_PARAMS, SYSTEM_PARAMS};

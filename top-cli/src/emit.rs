@@ -173,7 +173,7 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
     }
 
     for member in &api.request {
-        if top_api::SYSTEM_PARAMS.contains(&member.name.as_str()) {
+        if top_api::rules::is_reserved(&member.name) {
             return Err(fail(
                 member.line,
                 format!("the param `{}` is named like a system param, which the client sends itself", member.name),

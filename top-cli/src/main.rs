@@ -196,6 +196,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 builder = builder.gateway(gateway);
             }
             let client = builder.build().map_err(|err| Failure(2, format!("top call: {err}")))?;
+            let mut typed = None;
             match top_cli::embedded::find(&method) {
                 Some(found) => {
                     let api = found.api();
@@ -213,12 +214,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if let Some(why) = sample::check(&api, &own).err().as_ref().and_then(top_api::ApiError::sub_msg) {
                         say!("warning: the gateway will likely refuse the call: {why}");
                     }
+                    typed = Some(api);
                 }
                 None => {
                     say!("warning: `{method}` is not in the platform catalog (it may be newer than the catalog)")
                 }
             }
-            call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw)
+            call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw, typed.as_ref())
         }
         Command::Sandbox { port, app_key, secret, session } => {
             let fail = |err: std::io::Error| Failure(3, format!("top sandbox: {err}"));
@@ -318,6 +320,7 @@ fn call(
     params: Vec<(String, String)>,
     session: Option<String>,
     raw: bool,
+    typed: Option<&top_cli::model::Api>,
 ) -> Result<(), Failure> {
     let refused = |err: top_api::Error| match err.api() {
         Some(api) => {
@@ -346,6 +349,12 @@ fn call(
     .map_err(refused)?;
     let pretty = serde_json::to_string_pretty(answer.get()).map_err(|err| Failure(3, err.to_string()))?;
     out!("{pretty}");
+    // Where the answer and the API's generated type disagree, as a typed call lists it.
+    if let Some(api) = typed {
+        for drift in top_cli::page::answer_drift(&api.response, answer.get()) {
+            say!("drift: {drift}");
+        }
+    }
     Ok(())
 }
 

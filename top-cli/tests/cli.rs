@@ -71,6 +71,7 @@ fn call_prints_the_answer_and_exits_with_the_refusal() {
     assert!(output.status.success(), "{}", stderr(&output));
     let answer: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(answer["idle_point_result"]["idle_loan_personal_info"]["real_name_info"]["gender"], 6);
+    assert!(!stderr(&output).contains("drift"), "{}", stderr(&output));
 
     let mut args = vec!["call", "taobao.baodian.deposit.get", "--session", "stolen", "--format", "xml"];
     args.extend(base);
@@ -326,4 +327,27 @@ fn a_closed_or_full_output_ends_quietly_with_a_failure_status() {
     assert!(!output.status.success());
     let said = stderr(&output);
     assert!(said.contains("cannot write the output") && !said.contains("panicked"), "{said}");
+}
+
+#[test]
+fn call_prints_where_the_answer_and_the_api_s_type_disagree() {
+    let sandbox = Sandbox::start().unwrap();
+    let payload =
+        r#"{"result":{"result_code":"maybe","new_flag":1,"results":{"coupon_info":"x","category_id":"cat"}}}"#;
+    let method = "taobao.tbk.coupon.convert";
+    sandbox.answer(method, top_api::SessionNeed::None, top_api::sandbox::Node::from_json(payload).unwrap());
+    let base = ["--app-key", sandbox.app_key(), "--app-secret", sandbox.app_secret(), "--gateway", sandbox.url()];
+    let mut args = vec!["call", method, "adzone_id=7"];
+    args.extend(base);
+    let output = top(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The whole answer is printed; what the generated type would leave out is listed.
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(answer["result"]["new_flag"], 1);
+    let err = stderr(&output);
+    let drift: Vec<&str> = err.lines().filter(|l| l.starts_with("drift: ")).collect();
+    assert_eq!(drift.len(), 3, "{err}");
+    assert!(drift[0].contains("`result.new_flag`: the type has no field for it"), "{err}");
+    assert!(drift[1].contains("`result.results.category_id` is `cat`, which does not fit Number"), "{err}");
+    assert!(drift[2].contains("`result.result_code` is `maybe`, which does not fit Number"), "{err}");
 }

@@ -884,6 +884,7 @@ fn a_page_built_by_hand_is_held_to_the_same_depth() {
         fields: Vec::new(),
         example: None,
         example_xml: None,
+        example_json: None,
         warnings: Vec::new(),
     };
     assert!(page::to_api(&page(page::MAX_DEPTH)).is_ok());
@@ -914,6 +915,7 @@ fn answers_are_held_to_the_same_depth() {
             fields,
             example: None,
             example_xml: None,
+            example_json: None,
             warnings: Vec::new(),
         }
     };
@@ -927,4 +929,150 @@ fn answers_are_held_to_the_same_depth() {
     assert_eq!(depth, page::MAX_DEPTH);
     let err = page::to_api(&page(page::MAX_DEPTH + 1)).unwrap_err();
     assert!(err.message.contains("nests deeper than"), "{err}");
+}
+
+/// The members of an object member (or of a list of objects), by name.
+fn members_of<'a>(members: &'a [Member], name: &str) -> &'a [Member] {
+    let member = members.iter().find(|m| m.name == name).unwrap_or_else(|| panic!("no `{name}`"));
+    match &member.ty {
+        Type::Object { members, .. } => members,
+        Type::List(item) => match item.as_ref() {
+            Type::Object { members, .. } => members,
+            other => panic!("`{name}` is a list of {other:?}"),
+        },
+        other => panic!("`{name}` is {other:?}"),
+    }
+}
+
+fn names(members: &[Member]) -> Vec<&str> {
+    members.iter().map(|m| m.name.as_str()).collect()
+}
+
+#[test]
+fn a_description_that_reads_like_a_row_is_a_description() {
+    // `page number` after a param's limits, `founding date` and `activity price` where a
+    // nested field's description stands: a row has a type the platform names.
+    let (_, page, api) = collected("taobao.ump.activity.stat.get");
+    let names: Vec<&str> = page.params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["activity_id", "page_no", "page_size"]);
+    // (A default value is text before the description: it is no limit.)
+    assert_eq!(page.params[1].description, "默认值:1 page number");
+    assert_eq!(page.params[2].description, "默认值:20 page size");
+    assert_eq!(page.params[2].limits.max_value, Some(100));
+    let stat = members_of(&api.response, "stat");
+    let summary = members_of(stat, "summary");
+    let description = |members: &[Member], name: &str| {
+        members.iter().find(|m| m.name == name).and_then(|m| m.description.clone()).unwrap()
+    };
+    assert_eq!(description(summary, "price"), "activity price");
+    assert_eq!(description(stat, "shop_open_date"), "founding date");
+    assert!(matches!(stat.iter().find(|m| m.name == "shop_open_date").unwrap().ty, Type::Date));
+}
+
+#[test]
+fn a_name_at_two_places_of_the_answer_is_a_field_at_each() {
+    // `total` beside `stat`, in `stat`, and in `stat.summary`, listed after the summary's
+    // own `total`: three fields, each where the example shows it.
+    let (_, _, api) = collected("taobao.ump.activity.stat.get");
+    assert_eq!(names(&api.response), ["total", "stat"]);
+    let stat = members_of(&api.response, "stat");
+    assert_eq!(names(stat), ["summary", "total", "shop_open_date", "items"]);
+    assert_eq!(names(members_of(stat, "summary")), ["total", "price"]);
+    let text =
+        std::fs::read_to_string(manifest_dir().join("tests/pages/more/taobao.ump.activity.stat.get.txt")).unwrap();
+    let module = gen::module(&text).unwrap();
+    assert!(module.warnings.is_empty(), "{:?}", module.warnings);
+}
+
+#[test]
+fn an_own_param_named_like_a_system_param_a_call_option_sends_is_declared() {
+    // `target_app_key` is sent by the client only when a call asks (`CallOptions`): an API
+    // may have its own, which is then its param like any other.
+    let (_, page, _) = collected("taobao.opencrm.testtmc.send");
+    assert_eq!(page.params[0].name, "target_app_key");
+    let text =
+        std::fs::read_to_string(manifest_dir().join("tests/pages/more/taobao.opencrm.testtmc.send.txt")).unwrap();
+    let module = gen::module(&text).unwrap();
+    assert!(module.source.contains("pub target_app_key: String,"), "{}", module.source);
+    // A system param the client sends with every call is still refused.
+    let clash = text.replace("topic String 必须", "timestamp String 必须");
+    let err = gen::module(&clash).unwrap_err();
+    assert!(err.message.contains("`timestamp` is named like a system param"), "{err}");
+}
+
+#[test]
+fn qimen_and_spi_pages_are_recognised_and_refused_with_the_reason() {
+    let refused = |file: &str| {
+        let text = std::fs::read_to_string(manifest_dir().join("tests/pages/refused").join(file)).unwrap();
+        let err = page::parse(&text).unwrap_err();
+        (text, err)
+    };
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.trim() == needle).unwrap() + 1;
+
+    // A complete Qimen page: its signature check stands where the error example would.
+    let (text, err) = refused("taobao.qimen.stockout.notice.txt");
+    assert_eq!(err.line, line_of(&text, "验签示例"), "{err}");
+    assert!(err.message.contains("is a Qimen router API") && err.message.contains("验签示例"), "{err}");
+    assert!(!err.message.contains("cut short"), "{err}");
+    // Without that section, its bare `<response>` says the same.
+    let cut = &text[..text.find("验签示例").unwrap()];
+    let err = page::parse(cut).unwrap_err();
+    assert_eq!(err.line, line_of(&text, "<response>"), "{err}");
+    assert!(err.message.contains("is a Qimen router API") && err.message.contains("bare `<response>`"), "{err}");
+
+    // An SPI page: a call the platform makes, answered by a bare `response` object.
+    let (text, err) = refused("taobao.refund.spi.check.txt");
+    assert_eq!(err.line, line_of(&text, "\"response\": {"), "{err}");
+    assert!(err.message.contains("is an SPI"), "{err}");
+
+    // A gateway page whose answer has a field named `response` is a gateway page.
+    let (_, page, _) = collected("taobao.opencrm.testtmc.send");
+    let nested = page_text_of("taobao.opencrm.testtmc.send")
+        .replace("    <sent>true</sent>\n", "    <sent>true</sent>\n    <response>ok</response>\n")
+        .replace("sent Boolean true 是否已发送", "sent Boolean true 是否已发送\nresponse String ok 回执");
+    let read = page::parse(&nested).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(read.method, page.method);
+    assert_eq!(read.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["sent", "response"]);
+}
+
+fn page_text_of(method: &str) -> String {
+    std::fs::read_to_string(manifest_dir().join(format!("tests/pages/more/{method}.txt"))).unwrap()
+}
+
+#[test]
+fn top_gen_reads_the_page_s_own_examples_with_what_it_generated() {
+    let text = page_text_of("taobao.opencrm.testtmc.send");
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(gen::module(&text).unwrap().warnings.is_empty());
+
+    // The examples' own mistakes, as real pages print them: a warning naming the example's
+    // line and the field, in the XML example and in the JSON one.
+    let json =
+        "  • JSON示例\n{\"opencrm_testtmc_send_response\":{\"sent\":\"success\",\"request_id\":\"4hq2m0x1c8za\"}}\n";
+    let wrong = text.replace("    <sent>true</sent>", "    <sent>ture</sent>").replace("  • JSON示例\n", json);
+    let module = gen::module(&wrong).unwrap();
+    let found: Vec<(usize, &str)> = module.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, line_of(&wrong, "<sent>ture</sent>"), "{found:?}");
+    assert!(
+        found[0].1.contains("XML example answer's `sent` is `ture`") && found[0].1.contains("Boolean"),
+        "{found:?}"
+    );
+    assert_eq!(found[1].0, line_of(&wrong, "\"sent\":\"success\""), "{found:?}");
+    assert!(found[1].1.contains("JSON example answer's `sent` is `success`"), "{found:?}");
+
+    // What a call reads is no warning: `1` and `0` are Booleans, a blank is left out.
+    for fits in ["1", "0", ""] {
+        let page = text.replace("    <sent>true</sent>", &format!("    <sent>{fits}</sent>"));
+        assert!(gen::module(&page).unwrap().warnings.is_empty(), "`{fits}`");
+    }
+    // Deeper: a word in a number of a nested object and of a list item.
+    let stat = page_text_of("taobao.ump.activity.stat.get")
+        .replace("<num_iid>1002003</num_iid>", "<num_iid>n/a</num_iid>")
+        .replace("<total>7</total>", "<total>seven</total>");
+    let warnings = gen::module(&stat).unwrap().warnings;
+    let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("`stat.summary.total` is `seven`, which does not fit Number"), "{messages:?}");
+    assert!(messages[1].contains("`stat.items[0].num_iid` is `n/a`, which does not fit Number"), "{messages:?}");
 }

@@ -925,6 +925,47 @@ pub mod taobao_miniapp_shorturl_create {
     }
 }
 
+/// `taobao.opencrm.testtmc.send`: 发送测试消息.
+pub mod taobao_opencrm_testtmc_send {
+    /// 发送测试消息
+    ///
+    /// 向指定应用发送一条测试消息,用于联调
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoOpencrmTesttmcSend { .. })`.
+    #[top_api::top_api(
+        method = "taobao.opencrm.testtmc.send",
+        response = TaobaoOpencrmTesttmcSendResponse,
+        session = "required",
+        idempotent = false
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoOpencrmTesttmcSend {
+        /// 接收测试消息的应用
+        /// Required. Example: `23456789`.
+        pub target_app_key: String,
+        /// 消息主题
+        /// Required. Example: `taobao_crm_Demo`.
+        pub topic: String,
+        /// 消息内容
+        /// Example: `{"k":"v"}`.
+        pub content: Option<String>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<opencrm_testtmc_send_response>
+    <sent>true</sent>
+    <request_id>4hq2m0x1c8za</request_id>
+</opencrm_testtmc_send_response>"#;
+
+    /// The answer of `taobao.opencrm.testtmc.send`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoOpencrmTesttmcSendResponse {
+        /// 是否已发送
+        /// Example: `true`.
+        pub sent: Option<bool>,
+    }
+}
+
 /// `taobao.picture.upload`: 上传单张图片.
 pub mod taobao_picture_upload {
     /// 上传单张图片
@@ -1117,6 +1158,107 @@ pub mod taobao_train_agent_get_refund {
         /// 说明toprefundapp
         /// Example: `{"k":1}`.
         pub top_refund_apply_list: Option<top_api::Json>,
+    }
+}
+
+/// `taobao.ump.activity.stat.get`: 查询活动的统计.
+pub mod taobao_ump_activity_stat_get {
+    /// 查询活动的统计
+    ///
+    /// 按页查询一个活动的统计,以及它所在店铺的开店日期
+    ///
+    /// Needs a user's session: call it as `client.with_session(token).execute(&TaobaoUmpActivityStatGet { .. })`.
+    #[top_api::top_api(
+        method = "taobao.ump.activity.stat.get",
+        response = TaobaoUmpActivityStatGetResponse,
+        session = "required",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TaobaoUmpActivityStatGet {
+        /// 活动id
+        /// Required. Example: `12345`.
+        pub activity_id: i64,
+        /// 默认值:1 page number
+        /// Example: `1`.
+        pub page_no: Option<i64>,
+        /// 默认值:20 page size
+        /// At most 100. Example: `20`.
+        #[top(max = 100)]
+        pub page_size: Option<i64>,
+    }
+
+    /// The documentation page's example answer, exactly as printed there (XML).
+    pub const EXAMPLE_XML: &str = r#"<ump_activity_stat_get_response>
+    <total>3</total>
+    <stat>
+        <summary>
+            <total>7</total>
+            <price>9.90</price>
+        </summary>
+        <total>2</total>
+        <shop_open_date>2012-01-02 00:00:00</shop_open_date>
+        <items>
+            <stat_item>
+                <num_iid>1002003</num_iid>
+                <title>毛巾</title>
+            </stat_item>
+        </items>
+    </stat>
+    <request_id>3kd93m1x0aa2</request_id>
+</ump_activity_stat_get_response>"#;
+
+    /// The answer of `taobao.ump.activity.stat.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaobaoUmpActivityStatGetResponse {
+        /// 统计的条数
+        /// Example: `3`.
+        pub total: Option<i64>,
+        /// 统计
+        pub stat: Option<ActivityStat>,
+    }
+
+    /// `ActivityStat`: 统计
+    ///
+    /// Found at `stat` in the answer of `taobao.ump.activity.stat.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ActivityStat {
+        /// 汇总
+        pub summary: Option<StatSummary>,
+        /// 参加的店铺数
+        /// Example: `2`.
+        pub total: Option<i64>,
+        /// founding date
+        /// Example: `2012-01-02 00:00:00`.
+        pub shop_open_date: Option<top_api::Date>,
+        /// 参加的商品
+        pub items: Vec<StatItem>,
+    }
+
+    /// `StatSummary`: 汇总
+    ///
+    /// Found at `stat.summary` in the answer of `taobao.ump.activity.stat.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StatSummary {
+        /// 参加的商品数
+        /// Example: `7`.
+        pub total: Option<i64>,
+        /// activity price
+        /// Example: `9.90`.
+        pub price: Option<String>,
+    }
+
+    /// `StatItem`: 参加的商品
+    ///
+    /// An item of `stat.items` in the answer of `taobao.ump.activity.stat.get`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StatItem {
+        /// 商品id
+        /// Example: `1002003`.
+        pub num_iid: Option<i64>,
+        /// 商品标题
+        /// Example: `毛巾`.
+        pub title: Option<String>,
     }
 }
 
@@ -1538,6 +1680,11 @@ fn decode_examples() {
         top_api::Format::Xml,
     )
     .unwrap();
+    top_api::decode::<taobao_opencrm_testtmc_send::TaobaoOpencrmTesttmcSend>(
+        taobao_opencrm_testtmc_send::EXAMPLE_XML.as_bytes(),
+        top_api::Format::Xml,
+    )
+    .unwrap();
     top_api::decode::<taobao_picture_upload::TaobaoPictureUpload>(
         taobao_picture_upload::EXAMPLE_XML.as_bytes(),
         top_api::Format::Xml,
@@ -1545,6 +1692,11 @@ fn decode_examples() {
     .unwrap();
     top_api::decode::<taobao_time_get::TaobaoTimeGet>(taobao_time_get::EXAMPLE_XML.as_bytes(), top_api::Format::Xml)
         .unwrap();
+    top_api::decode::<taobao_ump_activity_stat_get::TaobaoUmpActivityStatGet>(
+        taobao_ump_activity_stat_get::EXAMPLE_XML.as_bytes(),
+        top_api::Format::Xml,
+    )
+    .unwrap();
     top_api::decode::<taobao_wlb_order_consign::TaobaoWlbOrderConsign>(
         taobao_wlb_order_consign::EXAMPLE_XML.as_bytes(),
         top_api::Format::Xml,

@@ -14,7 +14,7 @@ use super::http::{Incoming, Outgoing};
 use super::{Call, Registered};
 use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
 use crate::{sign, ApiError, DateTime, File, Format, ParamError, Params, SignMethod};
-use crate::{SessionNeed, Violation, SYSTEM_PARAMS};
+use crate::{SessionNeed, Violation};
 
 /// The path the gateway serves.
 pub(super) const PATH: &str = "/router/rest";
@@ -133,7 +133,7 @@ impl State {
             _ => {}
         }
         let mut params = Params::with_capacity(form.params.len());
-        for (name, value) in form.params.iter().filter(|(name, _)| !SYSTEM_PARAMS.contains(&name.as_str())) {
+        for (name, value) in form.params.iter().filter(|(name, _)| !top_api_rules::is_reserved(name)) {
             if value.trim().is_empty() {
                 return Err(ApiError::param_refusal(name, &Violation::Invalid("is blank".to_owned())));
             }

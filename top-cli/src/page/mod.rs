@@ -7,8 +7,10 @@
 //! example answer shows them and makes the model. Both are linear in the size of the page,
 //! and no input panics them: what does not read is a [`PageError`] naming its line.
 
+mod check;
 mod nest;
 mod parse;
 
+pub use self::check::{answer_drift, misfits};
 pub use self::nest::{read, to_api, Generated};
 pub use self::parse::{is_field_name, parse, Element, Page, PageError, Row, TopType, MAX_DEPTH};

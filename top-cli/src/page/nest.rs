@@ -41,6 +41,13 @@ pub fn read(page: &Page) -> Result<Generated, PageError> {
     let mut warnings = page.warnings.clone();
     let request = page.params.iter().map(|row| request_member(row, 0)).collect::<Result<Vec<_>, _>>()?;
     let response = nest(page, &mut warnings)?;
+    // The page's own examples, read as a call would read them into what was generated.
+    if let Some(xml) = page.example.as_ref().filter(|_| page.example_xml.is_some()) {
+        warnings.extend(super::misfits(&response, xml, "the XML example answer's"));
+    }
+    if let Some(json) = &page.example_json {
+        warnings.extend(super::misfits(&response, json, "the JSON example answer's"));
+    }
     let api = Api {
         method: page.method.clone(),
         title: page.title.clone(),
@@ -138,7 +145,15 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
         if row.top {
             open.truncate(1);
         } else {
-            let shown_at = open.iter().rposition(|&n| nodes[n].shown.contains_key(row.name.as_str()));
+            // The deepest open object whose element shows the name and has no field of it yet:
+            // a name the answer uses at two places (`total` in `data` and beside it) is a
+            // field at each.
+            let name = row.name.as_str();
+            let shows = |n: usize| nodes[n].shown.contains_key(name);
+            let shown_at = open
+                .iter()
+                .rposition(|&n| shows(n) && !nodes[n].used.contains(name))
+                .or_else(|| open.iter().rposition(|&n| shows(n)));
             match shown_at {
                 Some(at) => open.truncate(at + 1),
                 None if page.example.is_none() => {}

@@ -35,6 +35,9 @@ pub struct Page {
     pub example: Option<Element>,
     /// The XML example answer's text, as printed.
     pub example_xml: Option<String>,
+    /// The JSON example answer, when the page has one (also when [`Page::example`] is the
+    /// XML one).
+    pub example_json: Option<Element>,
     /// What was read with a doubt, each with its line: worth a look, not an error.
     pub warnings: Vec<PageError>,
 }
@@ -175,6 +178,8 @@ const RESPONSE: &str = "响应参数";
 const REQUEST_EXAMPLE: &str = "请求示例";
 const RESPONSE_EXAMPLE: &str = "响应示例";
 const ERROR_EXAMPLE: &str = "异常示例";
+/// Where a Qimen or SPI page has its error example: the check of a signature.
+const SIGN_EXAMPLE: &str = "验签示例";
 
 /// The marks a list item or a tree line starts with, as pages render them.
 const BULLETS: &[char] = &['•', '·', '●', '◦', '▪', '└', '├', '│', '─'];
@@ -223,6 +228,11 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
     let response_at = section(RESPONSE, request_at)?;
     let request_example_at = section(REQUEST_EXAMPLE, response_at)?;
     let response_example_at = section(RESPONSE_EXAMPLE, request_example_at)?;
+    if let Some(refusal) =
+        not_a_gateway_page(lines, &method, response_example_at, find(SIGN_EXAMPLE, response_example_at))
+    {
+        return Err(refusal);
+    }
     let Some(end) = find(ERROR_EXAMPLE, response_example_at) else {
         return error(last, format!("the page ends without its `{ERROR_EXAMPLE}` section: cut short?"));
     };
@@ -241,14 +251,48 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
     let setters = setters(&lines[request_example_at..response_example_at]);
     let params = request_table(&cells(lines, request_at, response_at), &setters, &mut warnings)?;
     let fields = response_table(&cells(lines, response_at, request_example_at))?;
-    let (example, example_xml) = examples(lines, response_example_at, end)?;
+    let (example, example_xml, example_json) = examples(lines, response_example_at, end)?;
     if example.is_none() && fields.iter().any(|f| !f.top) {
         warnings.push(PageError {
             line: response_example_at + 1,
             message: "the page has no example answer: its nested fields are placed by the table's order".to_owned(),
         });
     }
-    Ok(Page { method, title, summary, session, params, fields, example, example_xml, warnings })
+    Ok(Page { method, title, summary, session, params, fields, example, example_xml, example_json, warnings })
+}
+
+/// A Qimen router page or an SPI page, which `top gen` does not make into a gateway call:
+/// one whose check of a signature (`验签示例`) stands where a gateway page has its error
+/// example, or whose example answer has no `<name>_response` envelope but the bare
+/// `<response>` (with its `flag`) those protocols answer with. The refusal says which.
+fn not_a_gateway_page(lines: &[&str], method: &str, examples_at: usize, sign_at: Option<usize>) -> Option<PageError> {
+    // The first example's root: its first line that opens an element or an object (past an
+    // XML declaration), and for an object alone on its line, the line of its first key.
+    let mut code = lines
+        .iter()
+        .enumerate()
+        .skip(examples_at + 1)
+        .map(|(i, line)| (i, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with("<?"));
+    let root = code.find(|(_, line)| line.starts_with(['<', '{'])).and_then(|(i, line)| match line {
+        "{" => code.next(),
+        _ => Some((i, line)),
+    });
+    let bare = root.filter(|(_, line)| {
+        let line = line.trim_start_matches('{').trim_start();
+        line.starts_with("<response>") || line.starts_with("<response ") || line.starts_with("\"response\"")
+    });
+    let (line, why) = match (sign_at, bare) {
+        (Some(at), _) => (at + 1, format!("its `{SIGN_EXAMPLE}` section checks a signature")),
+        (None, Some((at, _))) => (at + 1, "its example answer is a bare `<response>`, not `<…_response>`".to_owned()),
+        (None, None) => return None,
+    };
+    let what = if method.split('.').any(|part| part == "qimen") {
+        "a Qimen router API (an XML body sent to the Qimen gateway, answered by `<response>` with a `flag`), which `top gen` does not generate yet"
+    } else {
+        "an SPI: a call the platform makes to your server, which `top gen` does not generate (it writes calls you make)"
+    };
+    Some(PageError { line, message: format!("`{method}` is {what}: {why}") })
 }
 
 /// `method (标题)`, `method(标题)`, `method (标题)`, or a method alone.
@@ -416,6 +460,18 @@ fn required(cell: Cell<'_>, word: &str, name: &str) -> Result<bool, PageError> {
     }
 }
 
+/// How many cells after a row's type are its text (an example and a description, or the
+/// description after the example on the row's own line): whatever such a cell reads like
+/// (a description `page number`, `founding date`), it is text. A row has a type the platform
+/// names, or a type name with its members.
+fn text_slots(inline: &[String]) -> usize {
+    if inline.is_empty() {
+        2
+    } else {
+        1
+    }
+}
+
 /// The text cells after a row's type: an example then a description, or a description.
 fn texts(row: &mut Row, inline: Vec<String>, after: &[Cell<'_>]) -> Result<(), PageError> {
     match (inline.as_slice(), after) {
@@ -491,7 +547,9 @@ fn request_table(
         let mut after = Vec::new();
         k += 1;
         while k < cells.len() && row_head(cells[k].text).is_none() && !starts_run(cells, k) {
-            broken_row(cells[k])?;
+            if after.len() >= text_slots(&inline) {
+                broken_row(cells[k])?;
+            }
             match limit(cells[k].text) {
                 Some(found) => apply_limit(&mut row, cells[k], found, warnings)?,
                 None => after.push(cells[k]),
@@ -653,7 +711,9 @@ fn response_table(cells: &[Cell<'_>]) -> Result<Vec<Row>, PageError> {
         let mut after = Vec::new();
         k += 1;
         while k < cells.len() && !starts_run(cells, k) && row_head(cells[k].text).is_none() {
-            broken_row(cells[k])?;
+            if after.len() >= text_slots(&inline) {
+                broken_row(cells[k])?;
+            }
             after.push(cells[k]);
             k += 1;
         }
@@ -672,7 +732,10 @@ fn response_table(cells: &[Cell<'_>]) -> Result<Vec<Row>, PageError> {
 }
 
 /// The example answers between `响应示例` and `异常示例`: XML and JSON, in any order.
-fn examples(lines: &[&str], start: usize, end: usize) -> Result<(Option<Element>, Option<String>), PageError> {
+/// The example answer (XML first), the XML one's text, and the JSON one.
+type Examples = (Option<Element>, Option<String>, Option<Element>);
+
+fn examples(lines: &[&str], start: usize, end: usize) -> Result<Examples, PageError> {
     // The byte offset of each line in the section's text, to map positions to lines.
     let section = lines[start + 1..end].join("\n");
     let mut starts = Vec::with_capacity(end - start);
@@ -719,9 +782,9 @@ fn examples(lines: &[&str], start: usize, end: usize) -> Result<(Option<Element>
         }
     }
     match (xml, json) {
-        (Some((element, text)), _) => Ok((Some(element), Some(text))),
-        (None, Some(element)) => Ok((Some(element), None)),
-        (None, None) => Ok((None, None)),
+        (Some((element, text)), json) => Ok((Some(element), Some(text), json)),
+        (None, Some(element)) => Ok((Some(element.clone()), None, Some(element))),
+        (None, None) => Ok((None, None, None)),
     }
 }
 
@@ -739,7 +802,7 @@ fn json_root(value: &serde_json::Value, line: usize) -> Element {
     json_element("", value, line)
 }
 
-fn json_element(name: &str, value: &serde_json::Value, line: usize) -> Element {
+pub(crate) fn json_element(name: &str, value: &serde_json::Value, line: usize) -> Element {
     use serde_json::Value;
     let mut element = Element { name: name.to_owned(), line, ..Element::default() };
     match value {
@@ -759,6 +822,8 @@ fn json_element(name: &str, value: &serde_json::Value, line: usize) -> Element {
                 items.iter().map(|item| Element { item: true, ..json_element("", item, line) }).collect();
         }
         Value::String(text) => element.text = text.clone(),
+        // `null` is a value left out, as a blank is.
+        Value::Null => {}
         other => element.text = other.to_string(),
     }
     element
