@@ -866,6 +866,21 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Map<'_, A> {
     }
 }
 
+/// A visitor's scalars handed to the visitor it wraps (`self.visitor`), each noted as what
+/// came if that visitor refuses it.
+macro_rules! scalars_to_visitor_noted {
+    () => {
+        scalars_to_visitor_noted!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64);
+    };
+    ($($method:ident: $ty:ty),*) => {
+        $(
+            fn $method<E: de::Error>(self, v: $ty) -> Result<V::Value, E> {
+                noting(self.visitor.$method(v), || Noted::Unfit(v.to_string()))
+            }
+        )*
+    };
+}
+
 /// Reads any list shape into the sequence the type asked for.
 struct ListVisitor<'c, V> {
     visitor: V,
@@ -925,21 +940,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
         }
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
-        noting(self.visitor.visit_bool(v), || Noted::Unfit(v.to_string()))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
-        noting(self.visitor.visit_i64(v), || Noted::Unfit(v.to_string()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        noting(self.visitor.visit_u64(v), || Noted::Unfit(v.to_string()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        noting(self.visitor.visit_f64(v), || Noted::Unfit(v.to_string()))
-    }
+    scalars_to_visitor_noted!();
 }
 
 /// The value inside a list wrapper: the array itself (JSON), or the run of repeated
@@ -1024,21 +1025,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
         noting(self.visitor.visit_str(v), || noted_text(v))
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
-        noting(self.visitor.visit_bool(v), || Noted::Unfit(v.to_string()))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
-        noting(self.visitor.visit_i64(v), || Noted::Unfit(v.to_string()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
-        noting(self.visitor.visit_u64(v), || Noted::Unfit(v.to_string()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
-        noting(self.visitor.visit_f64(v), || Noted::Unfit(v.to_string()))
-    }
+    scalars_to_visitor_noted!();
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_unit()

@@ -53,6 +53,9 @@ pub struct Module {
     pub source: String,
     /// Each with its line: worth a look, not an error.
     pub warnings: Vec<PageError>,
+    /// Where the page and the embedded catalog's entry of its API differ, each with its
+    /// line: the page wins for what it states.
+    pub notes: Vec<PageError>,
 }
 
 /// Reads a page's text and writes its module.
@@ -74,7 +77,7 @@ pub fn module(text: &str) -> Result<Module, PageError> {
 pub fn page_module(page: &Page) -> Result<Module, PageError> {
     let read = page::read(page)?;
     let source = emit::api_module(&read.api, &Options::default()).map_err(|err| page_error(page, err))?;
-    Ok(Module { method: page.method.clone(), source, warnings: read.warnings })
+    Ok(Module { method: page.method.clone(), source, warnings: read.warnings, notes: read.notes })
 }
 
 fn page_error(page: &Page, err: EmitError) -> PageError {
@@ -133,6 +136,9 @@ pub fn run(inputs: &[PathBuf], out: Option<&Path>, progress: &mut dyn Write) -> 
             Ok(module) => {
                 for warning in &module.warnings {
                     say!(progress, "{}:{}: warning: {}", file.display(), warning.line, warning.message);
+                }
+                for note in &module.notes {
+                    say!(progress, "{}:{}: note: {}", file.display(), note.line, note.message);
                 }
                 if out.is_some() {
                     say!(progress, "[{}/{}] {} -> {}.rs", i + 1, files.len(), module.method, namespace(&module.method));

@@ -30,6 +30,9 @@ pub struct Generated {
     pub api: Api,
     /// The page's warnings and the nesting's, each with its line.
     pub warnings: Vec<PageError>,
+    /// Where the page and the embedded catalog's entry of its API differ, each with the
+    /// page's line: the page wins for what it states.
+    pub notes: Vec<PageError>,
 }
 
 /// [`to_api`], keeping the warnings.
@@ -40,7 +43,9 @@ pub struct Generated {
 pub fn read(page: &Page) -> Result<Generated, PageError> {
     let mut warnings = page.warnings.clone();
     let request = page.params.iter().map(|row| request_member(row, 0)).collect::<Result<Vec<_>, _>>()?;
-    let response = nest(page, &mut warnings)?;
+    // What the page cannot settle, the catalog's entry of the same API settles.
+    let catalog = crate::embedded::find(&page.method).map(|found| found.api());
+    let response = nest(page, catalog.as_ref().map(|c| c.response.as_slice()), &mut warnings)?;
     // The page's own examples, read as a call would read them into what was generated.
     if let Some(xml) = page.example.as_ref().filter(|_| page.example_xml.is_some()) {
         warnings.extend(super::misfits(&response, xml, "the XML example answer's"));
@@ -59,7 +64,59 @@ pub fn read(page: &Page) -> Result<Generated, PageError> {
         response,
         example_xml: page.example_xml.clone(),
     };
-    Ok(Generated { api, warnings })
+    let mut notes = Vec::new();
+    if let Some(catalog) = &catalog {
+        differences(&api.request, &catalog.request, "param", "", &mut notes);
+        differences(&api.response, &catalog.response, "field", "", &mut notes);
+    }
+    Ok(Generated { api, warnings, notes })
+}
+
+/// The members of an object member, or of a list of objects; none for a scalar.
+fn inner(member: &Member) -> &[Member] {
+    match &member.ty {
+        Type::Object { members, .. } => members,
+        Type::List(item) => match item.as_ref() {
+            Type::Object { members, .. } => members,
+            _ => &[],
+        },
+        _ => &[],
+    }
+}
+
+/// Notes each difference between the page's members and the catalog's at `path`.
+fn differences(page: &[Member], catalog: &[Member], what: &str, path: &str, notes: &mut Vec<PageError>) {
+    let at = |name: &str| if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+    let line = |member: &Member| member.line.unwrap_or(1);
+    for member in page {
+        match catalog.iter().find(|c| c.name == member.name) {
+            None => notes.push(PageError {
+                line: line(member),
+                message: format!("the page has the {what} `{}`, which the catalog does not", at(&member.name)),
+            }),
+            Some(known) => {
+                if member.ty.top_name() != known.ty.top_name() {
+                    notes.push(PageError {
+                        line: line(member),
+                        message: format!(
+                            "the page says the {what} `{}` is {}, the catalog {}: the page's is used",
+                            at(&member.name),
+                            member.ty.top_name(),
+                            known.ty.top_name()
+                        ),
+                    });
+                }
+                differences(inner(member), inner(known), what, &at(&member.name), notes);
+            }
+        }
+    }
+    for known in catalog.iter().filter(|c| !page.iter().any(|m| m.name == c.name)) {
+        let line = page.first().map_or(1, line);
+        notes.push(PageError {
+            line,
+            message: format!("the catalog has the {what} `{}`, which the page does not list", at(&known.name)),
+        });
+    }
 }
 
 fn unknown_type(row: &Row, name: &str) -> PageError {
@@ -135,7 +192,7 @@ impl<'p> Node<'p> {
 }
 
 /// The response rows nested (see [`read`]).
-fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageError> {
+fn nest(page: &Page, catalog: Option<&[Member]>, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageError> {
     let rows = &page.fields;
     let root: Vec<&Element> = page.example.iter().collect();
     let mut nodes = vec![Node::new(None, &root)];
@@ -150,14 +207,28 @@ fn nest(page: &Page, warnings: &mut Vec<PageError>) -> Result<Vec<Member>, PageE
             // field at each.
             let name = row.name.as_str();
             let shows = |n: usize| nodes[n].shown.contains_key(name);
-            let shown_at = open
-                .iter()
-                .rposition(|&n| shows(n) && !nodes[n].used.contains(name))
-                .or_else(|| open.iter().rposition(|&n| shows(n)));
-            match shown_at {
-                Some(at) => open.truncate(at + 1),
-                None if page.example.is_none() => {}
-                None => {
+            let shown_at = open.iter().rposition(|&n| shows(n) && !nodes[n].used.contains(name));
+            // Not in the example: the deepest open object the catalog gives that name.
+            let known_at = || {
+                let catalog = catalog?;
+                let mut levels = vec![catalog];
+                for &n in &open[1..] {
+                    let name = nodes[n].row.map(|r| rows[r].name.as_str())?;
+                    let Some(member) = levels.last().and_then(|m| m.iter().find(|m| m.name == name)) else { break };
+                    levels.push(inner(member));
+                }
+                levels.iter().rposition(|members| members.iter().any(|m| m.name == row.name))
+            };
+            let known = if shown_at.is_none() { known_at() } else { None };
+            match (shown_at, known) {
+                (Some(at), _) | (None, Some(at)) => open.truncate(at + 1),
+                (None, None) if page.example.is_none() => {}
+                (None, None) => {
+                    // The object above it, or the nearest above that has no field of its name
+                    // yet (the deeper one has it from an earlier row).
+                    if let Some(free) = open.iter().rposition(|&n| !nodes[n].used.contains(name)) {
+                        open.truncate(free + 1);
+                    }
                     let owner = &nodes[*open.last().expect("the answer stays open")];
                     let place = owner.row.map_or_else(|| "the answer".to_owned(), |r| format!("`{}`", rows[r].name));
                     warnings.push(PageError {
