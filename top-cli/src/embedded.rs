@@ -36,6 +36,14 @@ impl Found {
         self.entry.to_api(&Overrides::default())
     }
 
+    /// The API as its generated types read its answer: the package's shared answer types
+    /// (`crate::share`) with the union of their fields, where the catalog lists this API's
+    /// own copies.
+    pub fn typed_api(&self) -> Api {
+        let apis: Vec<Api> = self.info.apis.iter().map(|entry| entry.to_api(&Overrides::default())).collect();
+        crate::share::share(&apis).apply(&self.api())
+    }
+
     /// The Rust path of its request type: `top_api::tbk::TaobaoTbkItemInfoGet`.
     pub fn rust_path(&self) -> String {
         format!("top_api::{}::{}", self.package, crate::emit::type_name(&self.entry.method))

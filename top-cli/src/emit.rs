@@ -9,13 +9,14 @@
 //! value. Nested types are scoped per API, because the same type name has different shapes
 //! in different APIs.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 
 use top_api::SessionNeed;
 
 use crate::model::{Api, Member, Type};
 use crate::names;
+use crate::share::{self, Shared};
 
 /// Why an API cannot be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,9 @@ pub struct Options {
     /// APIs a package does not write again but re-exports from where they already are
     /// (method → module path): one type per API.
     pub reexports: BTreeMap<String, String>,
+    /// Whether [`package_file`] shares its APIs' answer types ([`crate::share`]): the
+    /// APIs are one platform package's.
+    pub share: bool,
 }
 
 impl Default for Options {
@@ -57,6 +61,7 @@ impl Default for Options {
             source: "its documentation page",
             feature: None,
             reexports: BTreeMap::new(),
+            share: false,
         }
     }
 }
@@ -113,10 +118,12 @@ struct FieldDef {
     doc: Vec<String>,
 }
 
-/// A field's type: text, or an optional or required object, a list of objects.
+/// A field's type: text, or an optional or required object, a list of objects, or a type
+/// of the package's shared ones (by its Rust name).
 enum FieldType {
     Text(String),
     Object { index: usize, wrap: Wrap },
+    Shared { rust: String, wrap: Wrap },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -141,6 +148,65 @@ struct Scope<'a> {
     /// The method, and the wire names from the root down to the member being written.
     method: &'a str,
     path: Vec<String>,
+    /// The package's shared answer types, when its APIs share them.
+    sharing: Option<&'a Sharing>,
+    /// Writing the shared types themselves: an object is its shared type, by name.
+    writing_shared: bool,
+}
+
+/// A package's shared answer types ([`crate::share`]) and their Rust names.
+struct Sharing {
+    shared: Shared,
+    rust: HashMap<String, String>,
+}
+
+impl Sharing {
+    fn new(shared: Shared) -> Sharing {
+        let mut used = HashSet::new();
+        let rust = shared
+            .types()
+            .keys()
+            .map(|name| {
+                let base = type_base(name);
+                let mut rust = base.clone();
+                let mut n = 2;
+                while !used.insert(rust.clone()) {
+                    rust = format!("{base}{n}");
+                    n += 1;
+                }
+                (name.clone(), rust)
+            })
+            .collect();
+        Sharing { shared, rust }
+    }
+
+    /// The Rust names of the shared types `from` hold (by Rust name), and theirs, with `from`.
+    fn reachable(&self, from: BTreeSet<&str>) -> BTreeSet<String> {
+        let platform: HashMap<&str, &str> =
+            self.rust.iter().map(|(name, rust)| (rust.as_str(), name.as_str())).collect();
+        let mut todo: Vec<&str> = from.iter().filter_map(|rust| platform.get(rust).copied()).collect();
+        let mut seen: BTreeSet<&str> = todo.iter().copied().collect();
+        while let Some(name) = todo.pop() {
+            for member in self.shared.get(name).map(|shared| &shared.members[..]).unwrap_or_default() {
+                if let Some(inner) = share::object_name(&member.ty) {
+                    if self.rust.contains_key(inner) && seen.insert(inner) {
+                        todo.push(inner);
+                    }
+                }
+            }
+        }
+        seen.into_iter().map(|name| self.rust[name].clone()).collect()
+    }
+}
+
+/// The Rust name a platform type name starts from: `NTbkItem`, `ResultObject` for `Result`.
+fn type_base(name: &str) -> String {
+    let base = names::camel(name);
+    if names::RESERVED_TYPES.contains(&base.as_str()) {
+        format!("{base}Object")
+    } else {
+        base
+    }
 }
 
 /// Writes the module of one API.
@@ -151,6 +217,10 @@ struct Scope<'a> {
 /// a type that has no Rust form (a list of lists, a list of files), a method that is not
 /// one.
 pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
+    module(api, options, None)
+}
+
+fn module(api: &Api, options: &Options, sharing: Option<&Sharing>) -> Result<String, EmitError> {
     let fail = |line: Option<usize>, message: String| EmitError { line, message };
     if !top_api_rules::is_method(&api.method) {
         return Err(fail(None, format!("`{}` is not a method name", api.method)));
@@ -167,6 +237,8 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         building: Vec::new(),
         method: &api.method,
         path: Vec::new(),
+        sharing,
+        writing_shared: false,
     };
     for member in api.request.iter().chain(&api.response) {
         collect_known(member, &mut scope.known_members);
@@ -190,6 +262,18 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         fields: answer_fields,
     };
     let boxed = boxed_fields(&scope.structs, &answer);
+    // The shared types its answer holds, all the way down, under their own names where no
+    // type of its own has them.
+    let mut uses: BTreeSet<&str> = BTreeSet::new();
+    for def in std::iter::once(&answer).chain(&scope.structs) {
+        for field in &def.fields {
+            if let FieldType::Shared { rust, .. } = &field.ty {
+                uses.insert(rust);
+            }
+        }
+    }
+    let uses = sharing.map(|sharing| sharing.reachable(uses)).unwrap_or_default();
+    let imported: HashSet<String> = uses.into_iter().filter(|rust| !scope.used.contains(rust)).collect();
 
     let mut out = String::new();
     let title = api.title.trim();
@@ -233,7 +317,7 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         let _ = writeln!(out, "    pub struct {request};");
     } else {
         let _ = writeln!(out, "    pub struct {request} {{");
-        write_fields(&mut out, &scope.structs, &params, &HashSet::new(), "top");
+        write_fields(&mut out, &scope.structs, &params, &HashSet::new(), &imported);
         let _ = writeln!(out, "    }}");
     }
     if let Some(xml) = &api.example_xml {
@@ -242,8 +326,40 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         let _ = writeln!(out, "    pub const EXAMPLE_XML: &str = {};", raw_string(xml));
     }
 
+    if !imported.is_empty() {
+        let mut names: Vec<&String> = imported.iter().collect();
+        names.sort();
+        let names: Vec<&str> = names.into_iter().map(String::as_str).collect();
+        let _ = writeln!(out);
+        let _ = writeln!(out, "    #[doc(no_inline)]");
+        match names.as_slice() {
+            [one] => {
+                let _ = writeln!(out, "    pub use super::types::{one};");
+            }
+            more => {
+                let _ = writeln!(out, "    pub use super::types::{{{}}};", more.join(", "));
+            }
+        }
+    }
+
     // The answer, then every nested type.
-    for (index, def) in std::iter::once(&answer).chain(&scope.structs).enumerate() {
+    write_structs(&mut out, std::iter::once(&answer).chain(&scope.structs), &scope.structs, &boxed, options, &imported);
+    let _ = writeln!(out, "}}");
+    Ok(out)
+}
+
+/// Writes structs: `defs` is the answer (when there is one) then `structs`, whose indexes
+/// `boxed` counts in that order.
+fn write_structs<'a>(
+    out: &mut String,
+    defs: impl Iterator<Item = &'a StructDef>,
+    structs: &[StructDef],
+    boxed: &HashMap<usize, HashSet<usize>>,
+    options: &Options,
+    imported: &HashSet<String>,
+) {
+    let krate = options.krate.as_str();
+    for (index, def) in defs.enumerate() {
         let _ = writeln!(out);
         let mut doc = vec![def.doc.clone()];
         if let Some((first, more)) = def.places.split_first() {
@@ -260,7 +376,7 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
             doc.push(String::new());
             doc.push(enabled);
         }
-        write_doc(&mut out, 1, &doc);
+        write_doc(out, 1, &doc);
         let _ = writeln!(out, "    #[derive(Debug, Clone, PartialEq, Default, {krate}::Object)]");
         if def.top != def.rust {
             let _ = writeln!(out, "    #[top(name = {:?})]", def.top);
@@ -271,11 +387,9 @@ pub fn api_module(api: &Api, options: &Options) -> Result<String, EmitError> {
         }
         let _ = writeln!(out, "    pub struct {} {{", def.rust);
         let boxes = boxed.get(&index).cloned().unwrap_or_default();
-        write_fields(&mut out, &scope.structs, &def.fields, &boxes, "top");
+        write_fields(out, structs, &def.fields, &boxes, imported);
         let _ = writeln!(out, "    }}");
     }
-    let _ = writeln!(out, "}}");
-    Ok(out)
 }
 
 fn collect_known<'a>(member: &'a Member, known: &mut HashMap<String, &'a [Member]>) {
@@ -374,8 +488,23 @@ fn field_type(
     let required = member.required && side != Side::Answer;
     let mut unapplied = Vec::new();
 
+    // A shared type of the package, when the API's answer holds one (and the type being
+    // written is not one of them).
+    let shared = match (item, scope.sharing) {
+        (Type::Object { name, .. }, Some(sharing)) if side == Side::Answer && !scope.writing_shared => {
+            sharing.rust.get(name).cloned()
+        }
+        _ => None,
+    };
     // The object of an item, when it is one whose members are known.
     let object = match item {
+        _ if shared.is_some() => None,
+        Type::Object { name, .. }
+            if scope.writing_shared && scope.sharing.is_some_and(|s| s.rust.contains_key(name)) =>
+        {
+            let members = &scope.sharing.expect("sharing").shared.get(name).expect("shared").members;
+            Some(object(scope, name, members, side, description, list)?)
+        }
         Type::Object { name, members } => {
             let members = if members.is_empty() { scope.known_members.get(name).copied() } else { Some(&members[..]) };
             match members {
@@ -448,8 +577,9 @@ fn field_type(
     }
 
     let has_default = !matches!((item, side), (Type::Date, Side::Param | Side::Member) | (Type::Bytes, Side::Param));
-    let ty = match object {
-        Some(index) => {
+    let ty = match (object, shared) {
+        (None, Some(rust)) => FieldType::Shared { rust, wrap: if list { Wrap::Vec } else { Wrap::Option } },
+        (Some(index), _) => {
             if side == Side::Param {
                 attrs.insert(0, "object".to_owned());
             }
@@ -464,7 +594,7 @@ fn field_type(
             }
             FieldType::Object { index, wrap }
         }
-        None => {
+        (None, None) => {
             let base = scalar(item)?;
             let text = match (list, side, required) {
                 (true, Side::Answer, _) => format!("Vec<{base}>"),
@@ -503,19 +633,25 @@ fn object(
         scope.method
     );
     let side = if side == Side::Answer { Side::Answer } else { Side::Member };
-    let key = shape(name, members, side, scope, &mut Vec::new());
+    // A shared type is one struct, whatever the place lists.
+    let key = if scope.writing_shared { name.to_owned() } else { shape(name, members, side, scope, &mut Vec::new()) };
     if let Some(&index) = scope.by_shape.get(&key) {
         scope.structs[index].places.push(place);
         return Ok(index);
     }
-    let base = names::camel(name);
-    let base = if names::RESERVED_TYPES.contains(&base.as_str()) { format!("{base}Object") } else { base };
-    let mut rust = base.clone();
-    let mut n = 2;
-    while !scope.used.insert(rust.clone()) {
-        rust = format!("{base}{n}");
-        n += 1;
-    }
+    let rust = match scope.sharing.filter(|_| scope.writing_shared).and_then(|sharing| sharing.rust.get(name)) {
+        Some(rust) => rust.clone(),
+        None => {
+            let base = type_base(name);
+            let mut rust = base.clone();
+            let mut n = 2;
+            while !scope.used.insert(rust.clone()) {
+                rust = format!("{base}{n}");
+                n += 1;
+            }
+            rust
+        }
+    };
     let index = scope.structs.len();
     let doc = match description {
         Some(description) => format!("`{}`: {}", escape_doc(name), escape_doc(description)),
@@ -615,23 +751,35 @@ fn boxed_fields(structs: &[StructDef], answer: &StructDef) -> HashMap<usize, Has
     boxed
 }
 
-fn write_fields(out: &mut String, structs: &[StructDef], fields: &[FieldDef], boxed: &HashSet<usize>, attr: &str) {
+/// Writes fields; a shared type is named by its name where the module imports it.
+fn write_fields(
+    out: &mut String,
+    structs: &[StructDef],
+    fields: &[FieldDef],
+    boxed: &HashSet<usize>,
+    imported: &HashSet<String>,
+) {
+    let wrapped = |inner: String, wrap: Wrap| match wrap {
+        Wrap::Plain => inner,
+        Wrap::Option => format!("Option<{inner}>"),
+        Wrap::Vec => format!("Vec<{inner}>"),
+        Wrap::OptionVec => format!("Option<Vec<{inner}>>"),
+    };
     for (i, field) in fields.iter().enumerate() {
         write_doc(out, 2, &field.doc);
         if !field.attrs.is_empty() {
-            let _ = writeln!(out, "        #[{attr}({})]", field.attrs.join(", "));
+            let _ = writeln!(out, "        #[top({})]", field.attrs.join(", "));
         }
         let ty = match &field.ty {
             FieldType::Text(text) => text.clone(),
             FieldType::Object { index, wrap } => {
                 let name = &structs[*index].rust;
                 let inner = if boxed.contains(&i) { format!("Box<{name}>") } else { name.clone() };
-                match wrap {
-                    Wrap::Plain => inner,
-                    Wrap::Option => format!("Option<{inner}>"),
-                    Wrap::Vec => format!("Vec<{inner}>"),
-                    Wrap::OptionVec => format!("Option<Vec<{inner}>>"),
-                }
+                wrapped(inner, *wrap)
+            }
+            FieldType::Shared { rust, wrap } => {
+                let inner = if imported.contains(rust) { rust.clone() } else { format!("super::types::{rust}") };
+                wrapped(inner, *wrap)
             }
         };
         let _ = writeln!(out, "        pub {}: {ty},", field.ident);
@@ -702,6 +850,7 @@ pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<
             });
         }
     }
+    let sharing = options.share.then(|| Sharing::new(share::share(apis)));
     let _ = writeln!(out);
     for api in apis {
         let _ = writeln!(out, "#[doc(inline)]");
@@ -712,6 +861,9 @@ pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<
             type_name(&api.method),
             type_name(&api.method)
         );
+    }
+    if let Some(sharing) = sharing.as_ref().filter(|sharing| !sharing.shared.is_empty()) {
+        out.push_str(&shared_module(sharing, options)?);
     }
     for api in apis {
         let _ = writeln!(out);
@@ -726,10 +878,70 @@ pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<
             let _ = writeln!(out, "pub use {path};");
             continue;
         }
-        let module = api_module(api, options)
+        let module = module(api, options, sharing.as_ref())
             .map_err(|err| EmitError { line: err.line, message: format!("{}: {}", api.method, err.message) })?;
         out.push_str(&module);
     }
+    Ok(out)
+}
+
+/// The module of a package's shared answer types (`types`), each one struct.
+fn shared_module(sharing: &Sharing, options: &Options) -> Result<String, EmitError> {
+    let mut scope = Scope {
+        krate: &options.krate,
+        structs: Vec::new(),
+        by_shape: HashMap::new(),
+        used: HashSet::new(),
+        known_members: HashMap::new(),
+        building: Vec::new(),
+        method: "",
+        path: Vec::new(),
+        sharing: Some(sharing),
+        writing_shared: true,
+    };
+    for (name, shared) in sharing.shared.types() {
+        scope.path = vec![name.clone()];
+        object(&mut scope, name, &shared.members, Side::Answer, None, false).map_err(|err| EmitError {
+            line: err.line,
+            message: format!("the shared type `{name}`: {}", err.message),
+        })?;
+    }
+    for def in &mut scope.structs {
+        let shared = sharing.shared.get(&def.top).expect("every struct here is a shared type");
+        let methods: Vec<String> = shared.methods.iter().take(2).map(|method| format!("`{method}`")).collect();
+        let lists = match shared.methods.len() {
+            1 => methods[0].clone(),
+            2 => format!("{} and {}", methods[0], methods[1]),
+            n => format!("{}, {} and {} more", methods[0], methods[1], n - 2),
+        };
+        def.doc = format!(
+            "`{}`: one type for every answer of this package that holds it, with every field any of them \
+             lists (the platform's data lists it in the answers of {lists}).",
+            escape_doc(&def.top)
+        );
+        def.places.clear();
+    }
+    let none = StructDef {
+        rust: String::new(),
+        top: String::new(),
+        doc: String::new(),
+        places: Vec::new(),
+        fields: Vec::new(),
+    };
+    // Node 0 is the answer, here none.
+    let boxed: HashMap<usize, HashSet<usize>> = boxed_fields(&scope.structs, &none)
+        .into_iter()
+        .filter_map(|(node, fields)| Some((node.checked_sub(1)?, fields)))
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "/// The answer types that several APIs of this package hold, each one type: the platform's");
+    let _ = writeln!(out, "/// data lists a type's fields anew in each API that returns it, and not always alike;");
+    let _ = writeln!(out, "/// where the lists agree on every field they share, the type here has every field any of");
+    let _ = writeln!(out, "/// them lists. Each API's module re-exports the ones its answer holds.");
+    let _ = writeln!(out, "pub mod types {{");
+    write_structs(&mut out, scope.structs.iter(), &scope.structs, &boxed, options, &HashSet::new());
+    let _ = writeln!(out, "}}");
     Ok(out)
 }
 

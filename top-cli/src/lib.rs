@@ -11,3 +11,4 @@ pub mod names;
 pub mod page;
 pub mod sample;
 pub mod serve;
+pub mod share;

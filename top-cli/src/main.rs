@@ -214,7 +214,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     if let Some(why) = sample::check(&api, &own).err().as_ref().and_then(top_api::ApiError::sub_msg) {
                         say!("warning: the gateway will likely refuse the call: {why}");
                     }
-                    typed = Some(api);
+                    typed = Some(found.typed_api());
                 }
                 None => {
                     say!("warning: `{method}` is not in the platform catalog (it may be newer than the catalog)")

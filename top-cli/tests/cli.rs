@@ -351,3 +351,22 @@ fn call_prints_where_the_answer_and_the_api_s_type_disagree() {
     assert!(drift[1].contains("`result.results.category_id` is `cat`, which does not fit Number"), "{err}");
     assert!(drift[2].contains("`result.result_code` is `maybe`, which does not fit Number"), "{err}");
 }
+
+#[test]
+fn call_reads_an_answer_through_the_package_s_shared_types() {
+    // `taobao.trade.fullinfo.get`'s own copy of `Trade` lacks `alipay_id`; the package's
+    // shared `Trade` (what the generated type reads) has it, so it is no drift. A key no copy
+    // lists still is.
+    let sandbox = Sandbox::start().unwrap();
+    let payload = r#"{"trade":{"tid":4107011111111111111,"alipay_id":2088000000000000,"no_copy_lists_this":1}}"#;
+    let method = "taobao.trade.fullinfo.get";
+    sandbox.answer(method, top_api::SessionNeed::Required, top_api::sandbox::Node::from_json(payload).unwrap());
+    let mut args =
+        vec!["call", method, "fields=tid,alipay_id", "tid=4107011111111111111", "--session", sandbox.session()];
+    args.extend(["--app-key", sandbox.app_key(), "--app-secret", sandbox.app_secret(), "--gateway", sandbox.url()]);
+    let output = top(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    let drift: Vec<&str> = err.lines().filter(|l| l.starts_with("drift: ")).collect();
+    assert_eq!(drift, ["drift: `trade.no_copy_lists_this`: the type has no field for it"], "{err}");
+}

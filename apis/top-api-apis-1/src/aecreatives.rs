@@ -42,6 +42,28 @@ pub use self::aliexpress_affiliate_productdetail_get::{
     AliexpressAffiliateProductdetailGet, AliexpressAffiliateProductdetailGetResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `PromoCodeDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.affiliate.featuredpromo.products.get`, `aliexpress.affiliate.hotproduct.download` and 5 more).
+    ///
+    /// Enabled by the `aecreatives` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromoCodeDto {
+        pub promo_code: Option<String>,
+        pub code_campaigntype: Option<String>,
+        pub code_value: Option<String>,
+        pub code_availabletime_start: Option<String>,
+        pub code_availabletime_end: Option<String>,
+        pub code_mini_spend: Option<String>,
+        pub code_quantity: Option<String>,
+        pub code_promotionurl: Option<String>,
+    }
+}
+
 /// `aliexpress.affiliate.category.get`: AE流量推广类目信息获取API.
 pub mod aliexpress_affiliate_category_get {
     /// AE流量推广类目信息获取API
@@ -198,6 +220,9 @@ pub mod aliexpress_affiliate_featuredpromo_products_get {
         pub country: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
+
     /// The answer of `aliexpress.affiliate.featuredpromo.products.get`.
     ///
     /// Enabled by the `aecreatives` feature of `top-api`.
@@ -268,21 +293,6 @@ pub mod aliexpress_affiliate_featuredpromo_products_get {
         pub relevant_market_commission_rate: Option<String>,
         pub promo_code_info: Option<PromoCodeDto>,
     }
-
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `resp_result.result.products.promo_code_info` in the answer of `aliexpress.affiliate.featuredpromo.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
-    }
 }
 
 /// `aliexpress.affiliate.hotproduct.download`: 联盟营销爆品下载接口.
@@ -315,6 +325,9 @@ pub mod aliexpress_affiliate_hotproduct_download {
         pub target_language: Option<String>,
         pub country: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
 
     /// The answer of `aliexpress.affiliate.hotproduct.download`.
     ///
@@ -383,21 +396,6 @@ pub mod aliexpress_affiliate_hotproduct_download {
         pub relevant_market_commission_rate: Option<String>,
         pub promo_code_info: Option<PromoCodeDto>,
     }
-
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `resp_result.result.products.promo_code_info` in the answer of `aliexpress.affiliate.hotproduct.download`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
-    }
 }
 
 /// `aliexpress.affiliate.hotproduct.query`: 查询联盟爆品数据.
@@ -435,6 +433,9 @@ pub mod aliexpress_affiliate_hotproduct_query {
         pub delivery_days: Option<String>,
         pub ship_to_country: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
 
     /// The answer of `aliexpress.affiliate.hotproduct.query`.
     ///
@@ -506,21 +507,6 @@ pub mod aliexpress_affiliate_hotproduct_query {
         pub promo_code_info: Option<PromoCodeDto>,
         pub ship_to_days: Option<String>,
     }
-
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `resp_result.result.products.promo_code_info` in the answer of `aliexpress.affiliate.hotproduct.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
-    }
 }
 
 /// `aliexpress.affiliate.image.search`: 图搜.
@@ -557,6 +543,9 @@ pub mod aliexpress_affiliate_image_search {
         pub target_language: Option<String>,
         pub tracking_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
 
     /// The answer of `aliexpress.affiliate.image.search`.
     ///
@@ -628,21 +617,6 @@ pub mod aliexpress_affiliate_image_search {
         pub product_video_url: Option<String>,
     }
 
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `result.data.products.promo_code_info` in the answer of `aliexpress.affiliate.image.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
-    }
-
     /// `ProductImgRegionDto`.
     ///
     /// Found at `result.data.region` in the answer of `aliexpress.affiliate.image.search`.
@@ -690,6 +664,9 @@ pub mod aliexpress_affiliate_product_query {
         pub ship_to_country: Option<String>,
         pub delivery_days: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
 
     /// The answer of `aliexpress.affiliate.product.query`.
     ///
@@ -761,21 +738,6 @@ pub mod aliexpress_affiliate_product_query {
         pub promo_code_info: Option<PromoCodeDto>,
         pub ship_to_days: Option<String>,
     }
-
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `resp_result.result.products.promo_code_info` in the answer of `aliexpress.affiliate.product.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
-    }
 }
 
 /// `aliexpress.affiliate.product.smartmatch`: 联盟物料智能推荐api.
@@ -813,6 +775,9 @@ pub mod aliexpress_affiliate_product_smartmatch {
         pub page_no: Option<i64>,
         pub country: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
 
     /// The answer of `aliexpress.affiliate.product.smartmatch`.
     ///
@@ -881,21 +846,6 @@ pub mod aliexpress_affiliate_product_smartmatch {
         pub relevant_market_commission_rate: Option<String>,
         pub promo_code_info: Option<PromoCodeDto>,
     }
-
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `resp_result.result.products.promo_code_info` in the answer of `aliexpress.affiliate.product.smartmatch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
-    }
 }
 
 /// `aliexpress.affiliate.productdetail.get`: 联盟商品详情获取接口.
@@ -925,6 +875,9 @@ pub mod aliexpress_affiliate_productdetail_get {
         pub tracking_id: Option<String>,
         pub country: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PromoCodeDto;
 
     /// The answer of `aliexpress.affiliate.productdetail.get`.
     ///
@@ -991,20 +944,5 @@ pub mod aliexpress_affiliate_productdetail_get {
         pub target_sale_price_currency: Option<String>,
         pub relevant_market_commission_rate: Option<String>,
         pub promo_code_info: Option<PromoCodeDto>,
-    }
-
-    /// `PromoCodeDto`.
-    ///
-    /// Found at `resp_result.result.products.promo_code_info` in the answer of `aliexpress.affiliate.productdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoCodeDto {
-        pub promo_code: Option<String>,
-        pub code_campaigntype: Option<String>,
-        pub code_value: Option<String>,
-        pub code_availabletime_start: Option<String>,
-        pub code_availabletime_end: Option<String>,
-        pub code_mini_spend: Option<String>,
-        pub code_quantity: Option<String>,
-        pub code_promotionurl: Option<String>,
     }
 }

@@ -14,60 +14,15 @@ pub use self::aliexpress_affiliate_order_listbyindex::{
     AliexpressAffiliateOrderListbyindex, AliexpressAffiliateOrderListbyindexResponse,
 };
 
-/// `aliexpress.affiliate.order.get`: AE流量订单详情获取API.
-pub mod aliexpress_affiliate_order_get {
-    /// AE流量订单详情获取API
-    ///
-    /// Takes a user's session when there is one (optional).
-    ///
-    /// Official documentation: <https://open.taobao.com/api.htm?docId=45807&docType=2>
-    ///
-    /// Generated from the platform catalog (package `aedata`).
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Order`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.affiliate.order.get`, `aliexpress.affiliate.order.list` and 1 more).
     ///
     /// Enabled by the `aedata` feature of `top-api`.
-    #[top_api::top_api(
-        method = "aliexpress.affiliate.order.get",
-        response = AliexpressAffiliateOrderGetResponse,
-        session = "optional",
-        idempotent = true
-    )]
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AliexpressAffiliateOrderGet {
-        pub app_signature: Option<String>,
-        pub fields: Option<String>,
-        pub order_ids: Option<String>,
-    }
-
-    /// The answer of `aliexpress.affiliate.order.get`.
-    ///
-    /// Enabled by the `aedata` feature of `top-api`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AliexpressAffiliateOrderGetResponse {
-        pub resp_result: Option<ResponseDto>,
-    }
-
-    /// `ResponseDto`.
-    ///
-    /// Found at `resp_result` in the answer of `aliexpress.affiliate.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDto {
-        pub resp_code: Option<i64>,
-        pub resp_msg: Option<String>,
-        pub result: Option<TrafficOrderResultDto>,
-    }
-
-    /// `TrafficOrderResultDto`.
-    ///
-    /// Found at `resp_result.result` in the answer of `aliexpress.affiliate.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TrafficOrderResultDto {
-        pub current_record_count: Option<i64>,
-        pub orders: Vec<Order>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `resp_result.result.orders` in the answer of `aliexpress.affiliate.order.get`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Order {
         pub commission_rate: Option<String>,
@@ -102,6 +57,67 @@ pub mod aliexpress_affiliate_order_get {
         pub incentive_commission_rate: Option<String>,
         pub is_affiliate_product: Option<String>,
         pub order_type: Option<String>,
+        pub custom_parameters: Option<String>,
+    }
+
+    /// `ResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.affiliate.order.get`, `aliexpress.affiliate.order.list` and 1 more).
+    ///
+    /// Enabled by the `aedata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResponseDto {
+        pub resp_code: Option<i64>,
+        pub resp_msg: Option<String>,
+        pub result: Option<TrafficOrderResultDto>,
+    }
+
+    /// `TrafficOrderResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.affiliate.order.get`, `aliexpress.affiliate.order.list` and 1 more).
+    ///
+    /// Enabled by the `aedata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TrafficOrderResultDto {
+        pub current_record_count: Option<i64>,
+        pub orders: Vec<Order>,
+        pub current_page_no: Option<i64>,
+        pub total_page_no: Option<i64>,
+        pub total_record_count: Option<i64>,
+        pub max_query_index_id: Option<String>,
+        pub min_query_index_id: Option<String>,
+    }
+}
+
+/// `aliexpress.affiliate.order.get`: AE流量订单详情获取API.
+pub mod aliexpress_affiliate_order_get {
+    /// AE流量订单详情获取API
+    ///
+    /// Takes a user's session when there is one (optional).
+    ///
+    /// Official documentation: <https://open.taobao.com/api.htm?docId=45807&docType=2>
+    ///
+    /// Generated from the platform catalog (package `aedata`).
+    ///
+    /// Enabled by the `aedata` feature of `top-api`.
+    #[top_api::top_api(
+        method = "aliexpress.affiliate.order.get",
+        response = AliexpressAffiliateOrderGetResponse,
+        session = "optional",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AliexpressAffiliateOrderGet {
+        pub app_signature: Option<String>,
+        pub fields: Option<String>,
+        pub order_ids: Option<String>,
+    }
+
+    #[doc(no_inline)]
+    pub use super::types::{Order, ResponseDto, TrafficOrderResultDto};
+
+    /// The answer of `aliexpress.affiliate.order.get`.
+    ///
+    /// Enabled by the `aedata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AliexpressAffiliateOrderGetResponse {
+        pub resp_result: Option<ResponseDto>,
     }
 }
 
@@ -137,73 +153,15 @@ pub mod aliexpress_affiliate_order_list {
         pub app_signature: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Order, ResponseDto, TrafficOrderResultDto};
+
     /// The answer of `aliexpress.affiliate.order.list`.
     ///
     /// Enabled by the `aedata` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressAffiliateOrderListResponse {
         pub resp_result: Option<ResponseDto>,
-    }
-
-    /// `ResponseDto`.
-    ///
-    /// Found at `resp_result` in the answer of `aliexpress.affiliate.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDto {
-        pub resp_code: Option<i64>,
-        pub resp_msg: Option<String>,
-        pub result: Option<TrafficOrderResultDto>,
-    }
-
-    /// `TrafficOrderResultDto`.
-    ///
-    /// Found at `resp_result.result` in the answer of `aliexpress.affiliate.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TrafficOrderResultDto {
-        pub current_page_no: Option<i64>,
-        pub current_record_count: Option<i64>,
-        pub orders: Vec<Order>,
-        pub total_page_no: Option<i64>,
-        pub total_record_count: Option<i64>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `resp_result.result.orders` in the answer of `aliexpress.affiliate.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub order_number: Option<i64>,
-        pub order_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub tracking_id: Option<String>,
-        pub category_id: Option<i64>,
-        pub is_hot_product: Option<String>,
-        pub effect_detail_status: Option<String>,
-        pub incentive_commission_rate: Option<String>,
-        pub estimated_incentive_paid_commission: Option<i64>,
-        pub estimated_incentive_finished_commission: Option<i64>,
-        pub is_affiliate_product: Option<String>,
-        pub order_type: Option<String>,
-        pub parent_order_number: Option<i64>,
-        pub order_status: Option<String>,
-        pub created_time: Option<String>,
-        pub commission_rate: Option<String>,
-        pub paid_amount: Option<i64>,
-        pub paid_time: Option<String>,
-        pub estimated_paid_commission: Option<i64>,
-        pub finished_amount: Option<i64>,
-        pub finished_time: Option<String>,
-        pub estimated_finished_commission: Option<i64>,
-        pub is_new_buyer: Option<String>,
-        pub settled_currency: Option<String>,
-        pub custom_parameters: Option<String>,
-        pub new_buyer_bonus_commission: Option<i64>,
-        pub product_id: Option<i64>,
-        pub product_title: Option<String>,
-        pub product_detail_url: Option<String>,
-        pub product_main_image_url: Option<String>,
-        pub product_count: Option<i64>,
-        pub ship_to_country: Option<String>,
     }
 }
 
@@ -238,69 +196,14 @@ pub mod aliexpress_affiliate_order_listbyindex {
         pub app_signature: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Order, ResponseDto, TrafficOrderResultDto};
+
     /// The answer of `aliexpress.affiliate.order.listbyindex`.
     ///
     /// Enabled by the `aedata` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressAffiliateOrderListbyindexResponse {
         pub resp_result: Option<ResponseDto>,
-    }
-
-    /// `ResponseDto`.
-    ///
-    /// Found at `resp_result` in the answer of `aliexpress.affiliate.order.listbyindex`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDto {
-        pub resp_code: Option<i64>,
-        pub resp_msg: Option<String>,
-        pub result: Option<TrafficOrderResultDto>,
-    }
-
-    /// `TrafficOrderResultDto`.
-    ///
-    /// Found at `resp_result.result` in the answer of `aliexpress.affiliate.order.listbyindex`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TrafficOrderResultDto {
-        pub current_record_count: Option<i64>,
-        pub orders: Vec<Order>,
-        pub max_query_index_id: Option<String>,
-        pub min_query_index_id: Option<String>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `resp_result.result.orders` in the answer of `aliexpress.affiliate.order.listbyindex`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub order_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub tracking_id: Option<String>,
-        pub category_id: Option<i64>,
-        pub is_hot_product: Option<String>,
-        pub effect_detail_status: Option<String>,
-        pub incentive_commission_rate: Option<String>,
-        pub estimated_incentive_paid_commission: Option<i64>,
-        pub estimated_incentive_finished_commission: Option<i64>,
-        pub is_affiliate_product: Option<String>,
-        pub order_type: Option<String>,
-        pub order_status: Option<String>,
-        pub created_time: Option<String>,
-        pub commission_rate: Option<String>,
-        pub paid_amount: Option<i64>,
-        pub paid_time: Option<String>,
-        pub estimated_paid_commission: Option<i64>,
-        pub finished_amount: Option<i64>,
-        pub finished_time: Option<String>,
-        pub estimated_finished_commission: Option<i64>,
-        pub is_new_buyer: Option<String>,
-        pub settled_currency: Option<String>,
-        pub custom_parameters: Option<String>,
-        pub new_buyer_bonus_commission: Option<i64>,
-        pub product_id: Option<i64>,
-        pub product_title: Option<String>,
-        pub product_detail_url: Option<String>,
-        pub product_main_image_url: Option<String>,
-        pub product_count: Option<i64>,
-        pub ship_to_country: Option<String>,
     }
 }

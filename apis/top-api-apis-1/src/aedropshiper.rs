@@ -45,6 +45,69 @@ pub use self::aliexpress_trade_buy_placeorder::{AliexpressTradeBuyPlaceorder, Al
 #[doc(inline)]
 pub use self::aliexpress_trade_ds_order_get::{AliexpressTradeDsOrderGet, AliexpressTradeDsOrderGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AeopAeProductSku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.offer.ds.product.simplequery` and `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`).
+    ///
+    /// Enabled by the `aedropshiper` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AeopAeProductSku {
+        pub aeop_s_k_u_property_list: Vec<AeopSkuProperty>,
+        pub s_k_u_available_stock: Option<i64>,
+        pub sku_stock: Option<bool>,
+        pub sku_price: Option<String>,
+        pub ipm_sku_stock: Option<i64>,
+        pub id: Option<String>,
+        pub currency_code: Option<String>,
+        pub offer_sale_price: Option<String>,
+        pub offer_bulk_sale_price: Option<String>,
+        pub sku_bulk_order: Option<i64>,
+        pub sku_code: Option<String>,
+        pub aeop_s_k_u_propertys: Vec<AeopSkuProperty>,
+        pub barcode: Option<String>,
+    }
+
+    /// `AeopSkuProperty`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.offer.ds.product.simplequery` and `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`).
+    ///
+    /// Enabled by the `aedropshiper` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AeopSkuProperty {
+        pub sku_property_id: Option<i64>,
+        pub sku_image: Option<String>,
+        pub property_value_id: Option<i64>,
+        pub property_value_definition_name: Option<String>,
+        pub property_value_id_long: Option<i64>,
+        pub sku_property_value: Option<String>,
+        pub sku_property_name: Option<String>,
+    }
+
+    /// `AeopStoreInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper` and `aliexpress.trade.ds.order.get`).
+    ///
+    /// Enabled by the `aedropshiper` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AeopStoreInfo {
+        pub communication_rating: Option<String>,
+        pub item_as_descriped_rating: Option<String>,
+        pub shipping_speed_rating: Option<String>,
+        pub store_id: Option<i64>,
+        pub store_name: Option<String>,
+        pub store_url: Option<String>,
+    }
+
+    /// `SimpleMoney`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.ds.trade.order.get` and `aliexpress.trade.ds.order.get`).
+    ///
+    /// Enabled by the `aedropshiper` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SimpleMoney {
+        pub amount: Option<String>,
+        pub currency_code: Option<String>,
+    }
+}
+
 /// `aliexpress.ds.add.info`: 上报DS信息.
 pub mod aliexpress_ds_add_info {
     /// 上报DS信息
@@ -594,6 +657,9 @@ pub mod aliexpress_ds_trade_order_get {
         pub order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SimpleMoney;
+
     /// The answer of `aliexpress.ds.trade.order.get`.
     ///
     /// Enabled by the `aedropshiper` feature of `top-api`.
@@ -625,15 +691,6 @@ pub mod aliexpress_ds_trade_order_get {
     pub struct AeOrderLogisticsInfo {
         pub logistics_no: Option<String>,
         pub logistics_service: Option<String>,
-    }
-
-    /// `SimpleMoney`.
-    ///
-    /// Found at `result.order_amount` in the answer of `aliexpress.ds.trade.order.get`; also found at `result.child_order_list.product_price` in the answer of `aliexpress.ds.trade.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SimpleMoney {
-        pub amount: Option<String>,
-        pub currency_code: Option<String>,
     }
 
     /// `AeChildOrderInfo`.
@@ -824,6 +881,9 @@ pub mod aliexpress_offer_ds_product_simplequery {
         pub local_language: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AeopAeProductSku, AeopSkuProperty};
+
     /// The answer of `aliexpress.offer.ds.product.simplequery`.
     ///
     /// Enabled by the `aedropshiper` feature of `top-api`.
@@ -833,34 +893,6 @@ pub mod aliexpress_offer_ds_product_simplequery {
         pub total_available_stock: Option<i64>,
         pub aeop_ae_product_s_k_us: Vec<AeopAeProductSku>,
         pub product_status_type: Option<String>,
-    }
-
-    /// `AeopAeProductSku`.
-    ///
-    /// An item of `aeop_ae_product_s_k_us` in the answer of `aliexpress.offer.ds.product.simplequery`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AeopAeProductSku {
-        pub aeop_s_k_u_property_list: Vec<AeopSkuProperty>,
-        pub s_k_u_available_stock: Option<i64>,
-        pub sku_stock: Option<bool>,
-        pub sku_price: Option<String>,
-        pub ipm_sku_stock: Option<i64>,
-        pub id: Option<String>,
-        pub currency_code: Option<String>,
-        pub offer_sale_price: Option<String>,
-        pub offer_bulk_sale_price: Option<String>,
-        pub sku_bulk_order: Option<i64>,
-    }
-
-    /// `AeopSkuProperty`.
-    ///
-    /// An item of `aeop_ae_product_s_k_us.aeop_s_k_u_property_list` in the answer of `aliexpress.offer.ds.product.simplequery`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AeopSkuProperty {
-        pub sku_property_id: Option<i64>,
-        pub sku_image: Option<String>,
-        pub property_value_id: Option<i64>,
-        pub property_value_definition_name: Option<String>,
     }
 }
 
@@ -887,6 +919,9 @@ pub mod aliexpress_postproduct_redefining_findaeproductbyidfordropshipper {
         pub local_country: Option<String>,
         pub local_language: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AeopAeProductSku, AeopSkuProperty, AeopStoreInfo};
 
     /// The answer of `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`.
     ///
@@ -939,38 +974,6 @@ pub mod aliexpress_postproduct_redefining_findaeproductbyidfordropshipper {
         pub order_count: Option<i64>,
     }
 
-    /// `AeopAeProductSku`.
-    ///
-    /// An item of `result.aeop_ae_product_s_k_us` in the answer of `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AeopAeProductSku {
-        pub sku_stock: Option<bool>,
-        pub sku_price: Option<String>,
-        pub sku_code: Option<String>,
-        pub ipm_sku_stock: Option<i64>,
-        pub id: Option<String>,
-        pub currency_code: Option<String>,
-        pub aeop_s_k_u_propertys: Vec<AeopSkuProperty>,
-        pub barcode: Option<String>,
-        pub offer_sale_price: Option<String>,
-        pub offer_bulk_sale_price: Option<String>,
-        pub sku_bulk_order: Option<i64>,
-        pub s_k_u_available_stock: Option<i64>,
-    }
-
-    /// `AeopSkuProperty`.
-    ///
-    /// An item of `result.aeop_ae_product_s_k_us.aeop_s_k_u_propertys` in the answer of `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AeopSkuProperty {
-        pub sku_property_id: Option<i64>,
-        pub sku_image: Option<String>,
-        pub property_value_id_long: Option<i64>,
-        pub property_value_definition_name: Option<String>,
-        pub sku_property_value: Option<String>,
-        pub sku_property_name: Option<String>,
-    }
-
     /// `AeopAeMultimedia`.
     ///
     /// Found at `result.aeop_a_e_multimedia` in the answer of `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`.
@@ -1012,18 +1015,6 @@ pub mod aliexpress_postproduct_redefining_findaeproductbyidfordropshipper {
     pub struct AeopNationalQuoteConfiguration {
         pub configuration_type: Option<String>,
         pub configuration_data: Option<String>,
-    }
-
-    /// `AeopStoreInfo`.
-    ///
-    /// Found at `result.store_info` in the answer of `aliexpress.postproduct.redefining.findaeproductbyidfordropshipper`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AeopStoreInfo {
-        pub communication_rating: Option<String>,
-        pub item_as_descriped_rating: Option<String>,
-        pub shipping_speed_rating: Option<String>,
-        pub store_id: Option<i64>,
-        pub store_name: Option<String>,
     }
 }
 
@@ -1155,6 +1146,9 @@ pub mod aliexpress_trade_ds_order_get {
         pub single_order_query: AeopSingleOrderQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AeopStoreInfo, SimpleMoney};
+
     /// The answer of `aliexpress.trade.ds.order.get`.
     ///
     /// Enabled by the `aedropshiper` feature of `top-api`.
@@ -1187,15 +1181,6 @@ pub mod aliexpress_trade_ds_order_get {
         pub store_info: Option<AeopStoreInfo>,
     }
 
-    /// `SimpleMoney`.
-    ///
-    /// Found at `result.order_amount` in the answer of `aliexpress.trade.ds.order.get`; also found at `result.child_order_list.product_price` in the answer of `aliexpress.trade.ds.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SimpleMoney {
-        pub amount: Option<String>,
-        pub currency_code: Option<String>,
-    }
-
     /// `AeopChildOrderInfo`.
     ///
     /// An item of `result.child_order_list` in the answer of `aliexpress.trade.ds.order.get`.
@@ -1214,15 +1199,5 @@ pub mod aliexpress_trade_ds_order_get {
     pub struct AeopOrderLogisticsInfo {
         pub logistics_no: Option<String>,
         pub logistics_service: Option<String>,
-    }
-
-    /// `AeopStoreInfo`.
-    ///
-    /// Found at `result.store_info` in the answer of `aliexpress.trade.ds.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AeopStoreInfo {
-        pub store_id: Option<i64>,
-        pub store_name: Option<String>,
-        pub store_url: Option<String>,
     }
 }

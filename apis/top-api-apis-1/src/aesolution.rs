@@ -106,6 +106,305 @@ pub use self::aliexpress_solution_sku_attribute_query::{
     AliexpressSolutionSkuAttributeQuery, AliexpressSolutionSkuAttributeQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BaseResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.fulfill` and `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseResult {
+        pub result_success: Option<bool>,
+        pub error_message: Option<String>,
+        pub time_stamp: Option<top_api::Date>,
+        pub error_code: Option<String>,
+        pub data: Option<GlobalAeopTpOrderDetailDto>,
+    }
+
+    /// `GlobalAeopTpOrderDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpOrderDetailDto {
+        pub buyer_info: Option<GlobalAeopTpPersonDto>,
+        pub gmt_modified: Option<String>,
+        pub receipt_address: Option<GlobalAeopTpAddressDto>,
+        pub gmt_trade_end: Option<String>,
+        pub is_phone: Option<bool>,
+        pub buyerloginid: Option<String>,
+        pub logistics_amount: Option<GlobalMoneyStr>,
+        pub memo: Option<String>,
+        pub logisitcs_escrow_fee_rate: Option<String>,
+        pub order_msg_list: Vec<GlobalAeopTpOrderMsgDto>,
+        pub child_order_ext_info_list: Vec<GlobalAeopTpOrderProductInfoDto>,
+        pub issue_info: Option<GlobalAeopTpIssueInfoDto>,
+        pub refund_info: Option<GlobalAeopTpRefundInfoDto>,
+        pub settlement_currency: Option<String>,
+        pub logistic_info_list: Vec<GlobalAeopTpLogisticInfoDto>,
+        pub pay_amount_by_settlement_cur: Option<String>,
+        pub id: Option<i64>,
+        pub frozen_status: Option<String>,
+        pub issue_status: Option<String>,
+        pub logistics_status: Option<String>,
+        pub order_amount: Option<GlobalMoneyStr>,
+        pub seller_signer_fullname: Option<String>,
+        pub over_time_left: Option<String>,
+        pub order_end_reason: Option<String>,
+        pub init_oder_amount: Option<GlobalMoneyStr>,
+        pub opr_log_dto_list: Vec<GlobalAeopTpOperationLogDto>,
+        pub child_order_list: Vec<GlobalAeopTpChildOrderDto>,
+        pub gmt_create: Option<String>,
+        pub seller_operator_login_id: Option<String>,
+        pub payment_type: Option<String>,
+        pub loan_info: Option<GlobalAeopTpLoanInfoDto>,
+        pub order_status: Option<String>,
+        pub buyer_signer_fullname: Option<String>,
+        pub gmt_pay_success: Option<String>,
+        pub loan_status: Option<String>,
+        pub seller_operator_aliidloginid: Option<String>,
+        pub fund_status: Option<String>,
+        pub escrow_fee: Option<GlobalMoneyStr>,
+        pub cpf_number: Option<String>,
+        pub offline_pickup_type: Option<String>,
+        pub order_discount_info: Option<GlobalMoneyStr>,
+        pub offline_pickup_point_code: Option<String>,
+    }
+
+    /// `GlobalAeopTpPersonDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpPersonDto {
+        pub login_id: Option<String>,
+        pub last_name: Option<String>,
+        pub first_name: Option<String>,
+        pub country: Option<String>,
+    }
+
+    /// `GlobalAeopTpAddressDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpAddressDto {
+        pub fax_area: Option<String>,
+        pub zip: Option<String>,
+        pub fax_country: Option<String>,
+        pub address2: Option<String>,
+        pub detail_address: Option<String>,
+        pub country: Option<String>,
+        pub city: Option<String>,
+        pub fax_number: Option<String>,
+        pub phone_number: Option<String>,
+        pub address: Option<String>,
+        pub province: Option<String>,
+        pub phone_area: Option<String>,
+        pub phone_country: Option<String>,
+        pub contact_person: Option<String>,
+        pub mobile_no: Option<String>,
+        pub localized_address: Option<String>,
+    }
+
+    /// `GlobalMoneyStr`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalMoneyStr {
+        pub cent: Option<i64>,
+        pub currency_code: Option<String>,
+        pub amount: Option<String>,
+        pub cent_factor: Option<i64>,
+        pub currency: Option<Currency>,
+        pub amount_str: Option<String>,
+    }
+
+    /// `Currency`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Currency {
+        pub default_fraction_digits: Option<i64>,
+        pub numeric_code: Option<i64>,
+        pub currency_code: Option<String>,
+        pub symbol: Option<String>,
+        pub display_name: Option<String>,
+    }
+
+    /// `GlobalAeopTpOrderMsgDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpOrderMsgDto {
+        pub id: Option<i64>,
+        pub gmt_create: Option<String>,
+        pub gmt_modified: Option<String>,
+        pub business_order_id: Option<i64>,
+        pub status: Option<String>,
+        pub content: Option<String>,
+        pub poster: Option<String>,
+        pub sender_login_id: Option<String>,
+        pub sender_seq: Option<i64>,
+        pub sender_admin_seq: Option<i64>,
+        pub sender_first_name: Option<String>,
+        pub sender_last_name: Option<String>,
+        pub receiver_login_id: Option<String>,
+        pub receiver_seq: Option<i64>,
+        pub receiver_admin_seq: Option<i64>,
+        pub receiver_first_name: Option<String>,
+        pub receiver_last_name: Option<String>,
+    }
+
+    /// `GlobalAeopTpOrderProductInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpOrderProductInfoDto {
+        pub quantity: Option<i64>,
+        pub unit_price: Option<GlobalMoneyStr>,
+        pub sku: Option<String>,
+        pub product_name: Option<String>,
+        pub product_id: Option<i64>,
+        pub category_id: Option<String>,
+    }
+
+    /// `GlobalAeopTpIssueInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpIssueInfoDto {
+        pub issue_model: Option<String>,
+        pub issue_status: Option<String>,
+        pub issue_time: Option<String>,
+    }
+
+    /// `GlobalAeopTpRefundInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpRefundInfoDto {
+        pub refund_reason: Option<String>,
+        pub refund_status: Option<String>,
+        pub refund_coupon_amt: Option<GlobalMoneyStr>,
+        pub refund_cash_amt: Option<GlobalMoneyStr>,
+        pub refund_type: Option<String>,
+        pub refund_time: Option<String>,
+    }
+
+    /// `GlobalAeopTpLogisticInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpLogisticInfoDto {
+        pub logistics_no: Option<String>,
+        pub have_tracking_info: Option<bool>,
+        pub recv_status_desc: Option<String>,
+        pub logistics_service_name: Option<String>,
+        pub ship_order_id: Option<i64>,
+        pub gmt_send: Option<String>,
+        pub gmt_received: Option<String>,
+        pub logistics_type_code: Option<String>,
+        pub receive_status: Option<String>,
+    }
+
+    /// `GlobalAeopTpOperationLogDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpOperationLogDto {
+        pub id: Option<i64>,
+        pub gmt_modified: Option<String>,
+        pub memo: Option<String>,
+        pub action_type: Option<String>,
+        pub child_order_id: Option<i64>,
+        pub operator: Option<String>,
+        pub order_id: Option<i64>,
+        pub gmt_create: Option<String>,
+    }
+
+    /// `GlobalAeopTpChildOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpChildOrderDto {
+        pub snapshot_id: Option<String>,
+        pub lot_num: Option<i64>,
+        pub logistics_amount: Option<GlobalMoneyStr>,
+        pub goods_prepare_time: Option<i64>,
+        pub product_attributes: Option<String>,
+        pub buyer_memo: Option<String>,
+        pub refund_info: Option<GlobalAeopTpRefundInfoDto>,
+        pub product_unit: Option<String>,
+        pub id: Option<i64>,
+        pub logistics_type: Option<String>,
+        pub frozen_status: Option<String>,
+        pub issue_status: Option<String>,
+        pub order_sort_id: Option<i64>,
+        pub afflicate_fee_rate: Option<String>,
+        pub init_order_amt: Option<GlobalMoneyStr>,
+        pub child_issue_info: Option<GlobalAeopTpIssueInfoDto>,
+        pub logistics_service_name: Option<String>,
+        pub loan_info: Option<GlobalAeopTpLoanInfoDto>,
+        pub product_snap_url: Option<String>,
+        pub order_status: Option<String>,
+        pub sku_code: Option<String>,
+        pub send_goods_operator: Option<String>,
+        pub product_id: Option<i64>,
+        pub product_count: Option<i64>,
+        pub fund_status: Option<String>,
+        pub escrow_fee_rate: Option<String>,
+        pub product_img_url: Option<String>,
+        pub child_order_id: Option<String>,
+        pub product_price: Option<GlobalMoneyStr>,
+        pub product_name: Option<String>,
+        pub snapshot_small_photo_path: Option<String>,
+        pub product_standard: Option<String>,
+        pub logistics_warehouse_type: Option<String>,
+        pub child_order_discount_info: Option<GlobalMoneyStr>,
+        pub child_order_adjust_amount: Option<GlobalMoneyStr>,
+        pub child_order_discount_detail_list: Vec<GlobalAeopTpSaleDiscountInfo>,
+    }
+
+    /// `GlobalAeopTpLoanInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpLoanInfoDto {
+        pub loan_amount: Option<GlobalMoneyStr>,
+        pub loan_time: Option<String>,
+    }
+
+    /// `GlobalAeopTpSaleDiscountInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.order.info.get`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GlobalAeopTpSaleDiscountInfo {
+        pub discount_detail: Option<GlobalMoneyStr>,
+        pub promotion_owner: Option<String>,
+        pub promotion_type: Option<String>,
+        pub promotion_id: Option<String>,
+    }
+
+    /// `PostItemResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.product.edit`, `aliexpress.solution.product.post` and 1 more).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PostItemResponseDto {
+        pub product_id: Option<i64>,
+    }
+
+    /// `SynchronizeProductResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.solution.batch.product.inventory.update` and `aliexpress.solution.batch.product.price.update`).
+    ///
+    /// Enabled by the `aesolution` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SynchronizeProductResponseDto {
+        pub error_code: Option<String>,
+        pub error_message: Option<String>,
+        pub product_id: Option<i64>,
+    }
+}
+
 /// `aliexpress.solution.batch.product.delete`: aliexpress.solution.batch.product.delete.
 pub mod aliexpress_solution_batch_product_delete {
     /// aliexpress.solution.batch.product.delete
@@ -161,6 +460,9 @@ pub mod aliexpress_solution_batch_product_inventory_update {
         pub mutiple_product_update_list: Vec<SynchronizeProductRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SynchronizeProductResponseDto;
+
     /// The answer of `aliexpress.solution.batch.product.inventory.update`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
@@ -170,7 +472,7 @@ pub mod aliexpress_solution_batch_product_inventory_update {
         pub update_error_message: Option<String>,
         pub update_success: Option<bool>,
         pub update_failed_list: Vec<SynchronizeProductResponseDto>,
-        pub update_successful_list: Vec<SynchronizeProductResponseDto2>,
+        pub update_successful_list: Vec<SynchronizeProductResponseDto>,
     }
 
     /// `SynchronizeProductRequestDto`.
@@ -198,25 +500,6 @@ pub mod aliexpress_solution_batch_product_inventory_update {
         #[top(required)]
         pub inventory: i64,
     }
-
-    /// `SynchronizeProductResponseDto`.
-    ///
-    /// An item of `update_failed_list` in the answer of `aliexpress.solution.batch.product.inventory.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SynchronizeProductResponseDto {
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub product_id: Option<i64>,
-    }
-
-    /// `SynchronizeProductResponseDto`.
-    ///
-    /// An item of `update_successful_list` in the answer of `aliexpress.solution.batch.product.inventory.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "SynchronizeProductResponseDto")]
-    pub struct SynchronizeProductResponseDto2 {
-        pub product_id: Option<i64>,
-    }
 }
 
 /// `aliexpress.solution.batch.product.price.update`: aliexpress.solution.batch.product.price.update.
@@ -243,6 +526,9 @@ pub mod aliexpress_solution_batch_product_price_update {
         pub mutiple_product_update_list: Vec<SynchronizeProductRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SynchronizeProductResponseDto;
+
     /// The answer of `aliexpress.solution.batch.product.price.update`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
@@ -252,7 +538,7 @@ pub mod aliexpress_solution_batch_product_price_update {
         pub update_error_message: Option<String>,
         pub update_success: Option<bool>,
         pub update_failed_list: Vec<SynchronizeProductResponseDto>,
-        pub update_successful_list: Vec<SynchronizeProductResponseDto2>,
+        pub update_successful_list: Vec<SynchronizeProductResponseDto>,
     }
 
     /// `SynchronizeProductRequestDto`.
@@ -309,25 +595,6 @@ pub mod aliexpress_solution_batch_product_price_update {
         pub sku_code: Option<String>,
         pub price: Option<String>,
         pub discount_price: Option<String>,
-    }
-
-    /// `SynchronizeProductResponseDto`.
-    ///
-    /// An item of `update_failed_list` in the answer of `aliexpress.solution.batch.product.price.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SynchronizeProductResponseDto {
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub product_id: Option<i64>,
-    }
-
-    /// `SynchronizeProductResponseDto`.
-    ///
-    /// An item of `update_successful_list` in the answer of `aliexpress.solution.batch.product.price.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "SynchronizeProductResponseDto")]
-    pub struct SynchronizeProductResponseDto2 {
-        pub product_id: Option<i64>,
     }
 }
 
@@ -804,20 +1071,20 @@ pub mod aliexpress_solution_order_fulfill {
         pub logistics_no: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaseResult, Currency, GlobalAeopTpAddressDto, GlobalAeopTpChildOrderDto, GlobalAeopTpIssueInfoDto,
+        GlobalAeopTpLoanInfoDto, GlobalAeopTpLogisticInfoDto, GlobalAeopTpOperationLogDto, GlobalAeopTpOrderDetailDto,
+        GlobalAeopTpOrderMsgDto, GlobalAeopTpOrderProductInfoDto, GlobalAeopTpPersonDto, GlobalAeopTpRefundInfoDto,
+        GlobalAeopTpSaleDiscountInfo, GlobalMoneyStr,
+    };
+
     /// The answer of `aliexpress.solution.order.fulfill`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressSolutionOrderFulfillResponse {
         pub result: Option<BaseResult>,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.solution.order.fulfill`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub result_success: Option<bool>,
     }
 }
 
@@ -999,6 +1266,14 @@ pub mod aliexpress_solution_order_info_get {
         pub param1: Option<OrderDetailQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaseResult, Currency, GlobalAeopTpAddressDto, GlobalAeopTpChildOrderDto, GlobalAeopTpIssueInfoDto,
+        GlobalAeopTpLoanInfoDto, GlobalAeopTpLogisticInfoDto, GlobalAeopTpOperationLogDto, GlobalAeopTpOrderDetailDto,
+        GlobalAeopTpOrderMsgDto, GlobalAeopTpOrderProductInfoDto, GlobalAeopTpPersonDto, GlobalAeopTpRefundInfoDto,
+        GlobalAeopTpSaleDiscountInfo, GlobalMoneyStr,
+    };
+
     /// The answer of `aliexpress.solution.order.info.get`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
@@ -1014,417 +1289,6 @@ pub mod aliexpress_solution_order_info_get {
     pub struct OrderDetailQuery {
         pub ext_info_bit_flag: Option<i64>,
         pub order_id: Option<i64>,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub error_message: Option<String>,
-        pub time_stamp: Option<top_api::Date>,
-        pub error_code: Option<String>,
-        pub data: Option<GlobalAeopTpOrderDetailDto>,
-    }
-
-    /// `GlobalAeopTpOrderDetailDto`.
-    ///
-    /// Found at `result.data` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpOrderDetailDto {
-        pub buyer_info: Option<GlobalAeopTpPersonDto>,
-        pub gmt_modified: Option<String>,
-        pub receipt_address: Option<GlobalAeopTpAddressDto>,
-        pub gmt_trade_end: Option<String>,
-        pub is_phone: Option<bool>,
-        pub buyerloginid: Option<String>,
-        pub logistics_amount: Option<GlobalMoneyStr>,
-        pub memo: Option<String>,
-        pub logisitcs_escrow_fee_rate: Option<String>,
-        pub order_msg_list: Vec<GlobalAeopTpOrderMsgDto>,
-        pub child_order_ext_info_list: Vec<GlobalAeopTpOrderProductInfoDto>,
-        pub issue_info: Option<GlobalAeopTpIssueInfoDto>,
-        pub refund_info: Option<GlobalAeopTpRefundInfoDto>,
-        pub settlement_currency: Option<String>,
-        pub logistic_info_list: Vec<GlobalAeopTpLogisticInfoDto>,
-        pub pay_amount_by_settlement_cur: Option<String>,
-        pub id: Option<i64>,
-        pub frozen_status: Option<String>,
-        pub issue_status: Option<String>,
-        pub logistics_status: Option<String>,
-        pub order_amount: Option<GlobalMoneyStr>,
-        pub seller_signer_fullname: Option<String>,
-        pub over_time_left: Option<String>,
-        pub order_end_reason: Option<String>,
-        pub init_oder_amount: Option<GlobalMoneyStr>,
-        pub opr_log_dto_list: Vec<GlobalAeopTpOperationLogDto>,
-        pub child_order_list: Vec<GlobalAeopTpChildOrderDto>,
-        pub gmt_create: Option<String>,
-        pub seller_operator_login_id: Option<String>,
-        pub payment_type: Option<String>,
-        pub loan_info: Option<GlobalAeopTpLoanInfoDto2>,
-        pub order_status: Option<String>,
-        pub buyer_signer_fullname: Option<String>,
-        pub gmt_pay_success: Option<String>,
-        pub loan_status: Option<String>,
-        pub seller_operator_aliidloginid: Option<String>,
-        pub fund_status: Option<String>,
-        pub escrow_fee: Option<GlobalMoneyStr>,
-        pub cpf_number: Option<String>,
-        pub offline_pickup_type: Option<String>,
-        pub order_discount_info: Option<GlobalMoneyStr8>,
-        pub offline_pickup_point_code: Option<String>,
-    }
-
-    /// `GlobalAeopTpPersonDto`.
-    ///
-    /// Found at `result.data.buyer_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpPersonDto {
-        pub login_id: Option<String>,
-        pub last_name: Option<String>,
-        pub first_name: Option<String>,
-        pub country: Option<String>,
-    }
-
-    /// `GlobalAeopTpAddressDto`.
-    ///
-    /// Found at `result.data.receipt_address` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpAddressDto {
-        pub fax_area: Option<String>,
-        pub zip: Option<String>,
-        pub fax_country: Option<String>,
-        pub address2: Option<String>,
-        pub detail_address: Option<String>,
-        pub country: Option<String>,
-        pub city: Option<String>,
-        pub fax_number: Option<String>,
-        pub phone_number: Option<String>,
-        pub address: Option<String>,
-        pub province: Option<String>,
-        pub phone_area: Option<String>,
-        pub phone_country: Option<String>,
-        pub contact_person: Option<String>,
-        pub mobile_no: Option<String>,
-        pub localized_address: Option<String>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.logistics_amount` in the answer of `aliexpress.solution.order.info.get`; also found at `result.data.child_order_ext_info_list.unit_price` in the answer of `aliexpress.solution.order.info.get` and 7 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalMoneyStr {
-        pub cent: Option<i64>,
-        pub currency_code: Option<String>,
-        pub amount: Option<String>,
-        pub cent_factor: Option<i64>,
-        pub currency: Option<Currency>,
-    }
-
-    /// `Currency`.
-    ///
-    /// Found at `result.data.logistics_amount.currency` in the answer of `aliexpress.solution.order.info.get`; also found at `result.data.child_order_list.refund_info.refund_coupon_amt.currency` in the answer of `aliexpress.solution.order.info.get` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Currency {
-        pub default_fraction_digits: Option<i64>,
-        pub numeric_code: Option<i64>,
-        pub currency_code: Option<String>,
-        pub symbol: Option<String>,
-        pub display_name: Option<String>,
-    }
-
-    /// `GlobalAeopTpOrderMsgDto`.
-    ///
-    /// An item of `result.data.order_msg_list` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpOrderMsgDto {
-        pub id: Option<i64>,
-        pub gmt_create: Option<String>,
-        pub gmt_modified: Option<String>,
-        pub business_order_id: Option<i64>,
-        pub status: Option<String>,
-        pub content: Option<String>,
-        pub poster: Option<String>,
-        pub sender_login_id: Option<String>,
-        pub sender_seq: Option<i64>,
-        pub sender_admin_seq: Option<i64>,
-        pub sender_first_name: Option<String>,
-        pub sender_last_name: Option<String>,
-        pub receiver_login_id: Option<String>,
-        pub receiver_seq: Option<i64>,
-        pub receiver_admin_seq: Option<i64>,
-        pub receiver_first_name: Option<String>,
-        pub receiver_last_name: Option<String>,
-    }
-
-    /// `GlobalAeopTpOrderProductInfoDto`.
-    ///
-    /// An item of `result.data.child_order_ext_info_list` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpOrderProductInfoDto {
-        pub quantity: Option<i64>,
-        pub unit_price: Option<GlobalMoneyStr>,
-        pub sku: Option<String>,
-        pub product_name: Option<String>,
-        pub product_id: Option<i64>,
-        pub category_id: Option<String>,
-    }
-
-    /// `GlobalAeopTpIssueInfoDto`.
-    ///
-    /// Found at `result.data.issue_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpIssueInfoDto {
-        pub issue_model: Option<String>,
-        pub issue_status: Option<String>,
-        pub issue_time: Option<String>,
-    }
-
-    /// `GlobalAeopTpRefundInfoDto`.
-    ///
-    /// Found at `result.data.refund_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpRefundInfoDto {
-        pub refund_reason: Option<String>,
-        pub refund_status: Option<String>,
-        pub refund_coupon_amt: Option<GlobalMoneyStr>,
-        pub refund_cash_amt: Option<GlobalMoneyStr>,
-        pub refund_type: Option<String>,
-        pub refund_time: Option<String>,
-    }
-
-    /// `GlobalAeopTpLogisticInfoDto`.
-    ///
-    /// An item of `result.data.logistic_info_list` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpLogisticInfoDto {
-        pub logistics_no: Option<String>,
-        pub have_tracking_info: Option<bool>,
-        pub recv_status_desc: Option<String>,
-        pub logistics_service_name: Option<String>,
-        pub ship_order_id: Option<i64>,
-        pub gmt_send: Option<String>,
-        pub gmt_received: Option<String>,
-        pub logistics_type_code: Option<String>,
-        pub receive_status: Option<String>,
-    }
-
-    /// `GlobalAeopTpOperationLogDto`.
-    ///
-    /// An item of `result.data.opr_log_dto_list` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpOperationLogDto {
-        pub id: Option<i64>,
-        pub gmt_modified: Option<String>,
-        pub memo: Option<String>,
-        pub action_type: Option<String>,
-        pub child_order_id: Option<i64>,
-        pub operator: Option<String>,
-        pub order_id: Option<i64>,
-        pub gmt_create: Option<String>,
-    }
-
-    /// `GlobalAeopTpChildOrderDto`.
-    ///
-    /// An item of `result.data.child_order_list` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpChildOrderDto {
-        pub snapshot_id: Option<String>,
-        pub lot_num: Option<i64>,
-        pub logistics_amount: Option<GlobalMoneyStr2>,
-        pub goods_prepare_time: Option<i64>,
-        pub product_attributes: Option<String>,
-        pub buyer_memo: Option<String>,
-        pub refund_info: Option<GlobalAeopTpRefundInfoDto2>,
-        pub product_unit: Option<String>,
-        pub id: Option<i64>,
-        pub logistics_type: Option<String>,
-        pub frozen_status: Option<String>,
-        pub issue_status: Option<String>,
-        pub order_sort_id: Option<i64>,
-        pub afflicate_fee_rate: Option<String>,
-        pub init_order_amt: Option<GlobalMoneyStr>,
-        pub child_issue_info: Option<GlobalAeopTpIssueInfoDto2>,
-        pub logistics_service_name: Option<String>,
-        pub loan_info: Option<GlobalAeopTpLoanInfoDto>,
-        pub product_snap_url: Option<String>,
-        pub order_status: Option<String>,
-        pub sku_code: Option<String>,
-        pub send_goods_operator: Option<String>,
-        pub product_id: Option<i64>,
-        pub product_count: Option<i64>,
-        pub fund_status: Option<String>,
-        pub escrow_fee_rate: Option<String>,
-        pub product_img_url: Option<String>,
-        pub child_order_id: Option<String>,
-        pub product_price: Option<GlobalMoneyStr>,
-        pub product_name: Option<String>,
-        pub snapshot_small_photo_path: Option<String>,
-        pub product_standard: Option<String>,
-        pub logistics_warehouse_type: Option<String>,
-        pub child_order_discount_info: Option<GlobalMoneyStr6>,
-        pub child_order_adjust_amount: Option<GlobalMoneyStr6>,
-        pub child_order_discount_detail_list: Vec<GlobalAeopTpSaleDiscountInfo>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.child_order_list.logistics_amount` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr2 {
-        pub currency_code: Option<String>,
-        pub cent: Option<i64>,
-        pub amount_str: Option<String>,
-        pub cent_factor: Option<i64>,
-        pub currency: Option<Currency2>,
-    }
-
-    /// `Currency`.
-    ///
-    /// Found at `result.data.child_order_list.logistics_amount.currency` in the answer of `aliexpress.solution.order.info.get`; also found at `result.data.child_order_list.refund_info.refund_cash_amt.currency` in the answer of `aliexpress.solution.order.info.get` and 3 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Currency")]
-    pub struct Currency2 {
-        pub display_name: Option<String>,
-        pub symbol: Option<String>,
-        pub currency_code: Option<String>,
-        pub numeric_code: Option<i64>,
-        pub default_fraction_digits: Option<i64>,
-    }
-
-    /// `GlobalAeopTpRefundInfoDto`.
-    ///
-    /// Found at `result.data.child_order_list.refund_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalAeopTpRefundInfoDto")]
-    pub struct GlobalAeopTpRefundInfoDto2 {
-        pub refund_reason: Option<String>,
-        pub refund_status: Option<String>,
-        pub refund_coupon_amt: Option<GlobalMoneyStr3>,
-        pub refund_cash_amt: Option<GlobalMoneyStr4>,
-        pub refund_type: Option<String>,
-        pub refund_time: Option<String>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.child_order_list.refund_info.refund_coupon_amt` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr3 {
-        pub currency: Option<Currency>,
-        pub cent: Option<i64>,
-        pub cent_factor: Option<i64>,
-        pub currency_code: Option<String>,
-        pub amount_str: Option<String>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.child_order_list.refund_info.refund_cash_amt` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr4 {
-        pub currency: Option<Currency2>,
-        pub amount_str: Option<String>,
-        pub currency_code: Option<String>,
-        pub cent_factor: Option<i64>,
-        pub cent: Option<i64>,
-    }
-
-    /// `GlobalAeopTpIssueInfoDto`.
-    ///
-    /// Found at `result.data.child_order_list.child_issue_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalAeopTpIssueInfoDto")]
-    pub struct GlobalAeopTpIssueInfoDto2 {
-        pub issue_time: Option<String>,
-        pub issue_status: Option<String>,
-        pub issue_model: Option<String>,
-    }
-
-    /// `GlobalAeopTpLoanInfoDto`.
-    ///
-    /// Found at `result.data.child_order_list.loan_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpLoanInfoDto {
-        pub loan_amount: Option<GlobalMoneyStr5>,
-        pub loan_time: Option<String>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.child_order_list.loan_info.loan_amount` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr5 {
-        pub currency: Option<Currency2>,
-        pub cent_factor: Option<i64>,
-        pub amount_str: Option<String>,
-        pub currency_code: Option<String>,
-        pub cent: Option<i64>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.child_order_list.child_order_discount_info` in the answer of `aliexpress.solution.order.info.get`; also found at `result.data.child_order_list.child_order_adjust_amount` in the answer of `aliexpress.solution.order.info.get` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr6 {
-        pub currency: Option<Currency>,
-        pub cent_factor: Option<i64>,
-        pub amount: Option<String>,
-        pub cent: Option<i64>,
-        pub currency_code: Option<String>,
-    }
-
-    /// `GlobalAeopTpSaleDiscountInfo`.
-    ///
-    /// An item of `result.data.child_order_list.child_order_discount_detail_list` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GlobalAeopTpSaleDiscountInfo {
-        pub discount_detail: Option<GlobalMoneyStr6>,
-        pub promotion_owner: Option<String>,
-        pub promotion_type: Option<String>,
-        pub promotion_id: Option<String>,
-    }
-
-    /// `GlobalAeopTpLoanInfoDto`.
-    ///
-    /// Found at `result.data.loan_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalAeopTpLoanInfoDto")]
-    pub struct GlobalAeopTpLoanInfoDto2 {
-        pub loan_amount: Option<GlobalMoneyStr7>,
-        pub loan_time: Option<String>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.loan_info.loan_amount` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr7 {
-        pub cent: Option<i64>,
-        pub amount: Option<String>,
-        pub currency_code: Option<String>,
-        pub cent_factor: Option<i64>,
-        pub currency: Option<Currency2>,
-    }
-
-    /// `GlobalMoneyStr`.
-    ///
-    /// Found at `result.data.order_discount_info` in the answer of `aliexpress.solution.order.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "GlobalMoneyStr")]
-    pub struct GlobalMoneyStr8 {
-        pub currency: Option<Currency2>,
-        pub cent_factor: Option<i64>,
-        pub amount: Option<String>,
-        pub currency_code: Option<String>,
-        pub cent: Option<i64>,
     }
 }
 
@@ -1561,6 +1425,9 @@ pub mod aliexpress_solution_product_edit {
         pub edit_product_request: Option<PostProductRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PostItemResponseDto;
+
     /// The answer of `aliexpress.solution.product.edit`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
@@ -1693,14 +1560,6 @@ pub mod aliexpress_solution_product_edit {
         pub language: Option<String>,
         pub mobile_detail: Option<String>,
         pub web_detail: Option<String>,
-    }
-
-    /// `PostItemResponseDto`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.solution.product.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PostItemResponseDto {
-        pub product_id: Option<i64>,
     }
 }
 
@@ -2008,6 +1867,9 @@ pub mod aliexpress_solution_product_post {
         pub post_product_request: Option<PostProductRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PostItemResponseDto;
+
     /// The answer of `aliexpress.solution.product.post`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
@@ -2171,14 +2033,6 @@ pub mod aliexpress_solution_product_post {
         pub price: Option<String>,
         pub discount_price: Option<String>,
     }
-
-    /// `PostItemResponseDto`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.solution.product.post`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PostItemResponseDto {
-        pub product_id: Option<i64>,
-    }
 }
 
 /// `aliexpress.solution.product.schema.get`: get product schema.
@@ -2281,20 +2135,15 @@ pub mod aliexpress_solution_schema_product_instance_post {
         pub developer_features: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PostItemResponseDto;
+
     /// The answer of `aliexpress.solution.schema.product.instance.post`.
     ///
     /// Enabled by the `aesolution` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressSolutionSchemaProductInstancePostResponse {
         pub result: Option<PostItemResponseDto>,
-    }
-
-    /// `PostItemResponseDto`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.solution.schema.product.instance.post`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PostItemResponseDto {
-        pub product_id: Option<i64>,
     }
 }
 

@@ -14,6 +14,64 @@ pub use self::aliexpress_interactive_task_delivery_query::{
     AliexpressInteractiveTaskDeliveryQuery, AliexpressInteractiveTaskDeliveryQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Materials`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.interactive.task.delivery.query`).
+    ///
+    /// Enabled by the `aetask` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Materials {
+        pub material_url_type: Option<String>,
+        pub material_url: Option<String>,
+        pub un_issue_record: Option<String>,
+        pub interest_num: Option<i64>,
+        pub detail_ids: Option<String>,
+        pub browse_zero_flag: Option<bool>,
+        pub idempotent_id: Option<String>,
+        pub icon4_un_finish: Option<String>,
+        pub task_instance_id: Option<i64>,
+        pub extend_info: Option<String>,
+        pub r#type: Option<i64>,
+        pub instance_status: Option<i64>,
+        pub icon4_finished: Option<String>,
+        pub behavior_config: Option<String>,
+        pub trace: Option<String>,
+        pub order_group: Option<i64>,
+        pub times_joined: Option<i64>,
+        pub material_config_id: Option<i64>,
+        pub main_title: Option<String>,
+        pub second_title: Option<String>,
+        pub icon_url: Option<String>,
+        pub times_limit: Option<i64>,
+        pub task_id: Option<i64>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.interactive.task.complete` and `aliexpress.interactive.task.delivery.query`).
+    ///
+    /// Enabled by the `aetask` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub result: Option<String>,
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub msg_info: Option<String>,
+        pub msg_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub date_begin: Option<String>,
+        pub pre_display: Option<bool>,
+        pub security_level: Option<String>,
+        pub order_delivery: Option<i64>,
+        pub materials: Vec<Materials>,
+        pub group_id: Option<i64>,
+        pub date_end: Option<i64>,
+    }
+}
+
 /// `aliexpress.interactive.task.complete`: 任务完成接口.
 pub mod aliexpress_interactive_task_complete {
     /// 任务完成接口
@@ -39,26 +97,15 @@ pub mod aliexpress_interactive_task_complete {
         pub project_app_key: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Materials, ResultObject};
+
     /// The answer of `aliexpress.interactive.task.complete`.
     ///
     /// Enabled by the `aetask` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressInteractiveTaskCompleteResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.interactive.task.complete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result: Option<String>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub msg_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -84,6 +131,9 @@ pub mod aliexpress_interactive_task_delivery_query {
         #[top(object)]
         pub request_dto: Option<QueryDeliveryRequestDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Materials, ResultObject};
 
     /// The answer of `aliexpress.interactive.task.delivery.query`.
     ///
@@ -116,50 +166,5 @@ pub mod aliexpress_interactive_task_delivery_query {
         /// Required.
         #[top(required)]
         pub project_app_key: String,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `results` in the answer of `aliexpress.interactive.task.delivery.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub date_begin: Option<String>,
-        pub pre_display: Option<bool>,
-        pub security_level: Option<String>,
-        pub order_delivery: Option<i64>,
-        pub materials: Vec<Materials>,
-        pub group_id: Option<i64>,
-        pub date_end: Option<i64>,
-    }
-
-    /// `Materials`.
-    ///
-    /// An item of `results.materials` in the answer of `aliexpress.interactive.task.delivery.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Materials {
-        pub material_url_type: Option<String>,
-        pub material_url: Option<String>,
-        pub un_issue_record: Option<String>,
-        pub interest_num: Option<i64>,
-        pub detail_ids: Option<String>,
-        pub browse_zero_flag: Option<bool>,
-        pub idempotent_id: Option<String>,
-        pub icon4_un_finish: Option<String>,
-        pub task_instance_id: Option<i64>,
-        pub extend_info: Option<String>,
-        pub r#type: Option<i64>,
-        pub instance_status: Option<i64>,
-        pub icon4_finished: Option<String>,
-        pub behavior_config: Option<String>,
-        pub trace: Option<String>,
-        pub order_group: Option<i64>,
-        pub times_joined: Option<i64>,
-        pub material_config_id: Option<i64>,
-        pub main_title: Option<String>,
-        pub second_title: Option<String>,
-        pub icon_url: Option<String>,
-        pub times_limit: Option<i64>,
-        pub task_id: Option<i64>,
     }
 }

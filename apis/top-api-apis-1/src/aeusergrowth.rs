@@ -14,6 +14,57 @@ pub use self::aliexpress_usergrowth_search_items_get::{
     AliexpressUsergrowthSearchItemsGet, AliexpressUsergrowthSearchItemsGetResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.usergrowth.recommend.items.get` and `aliexpress.usergrowth.search.items.get`).
+    ///
+    /// Enabled by the `aeusergrowth` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub product_id: Option<String>,
+        pub sale_price: Option<String>,
+        pub photo: Option<String>,
+        pub shop_name: Option<String>,
+        pub product_name: Option<String>,
+        pub shop_domain: Option<String>,
+        pub detail_url: Option<String>,
+        pub shop_id: Option<String>,
+        pub sub_category: Option<String>,
+        pub rating_count: Option<i64>,
+        pub photo_height: Option<i64>,
+        pub shop_rating: Option<String>,
+        pub free_shipping: Option<bool>,
+        pub rating_value: Option<String>,
+        pub category: Option<String>,
+        pub photo_width: Option<i64>,
+    }
+
+    /// `Ext`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.usergrowth.search.items.get`).
+    ///
+    /// Enabled by the `aeusergrowth` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Ext {
+        pub search_page_link: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.usergrowth.recommend.items.get` and `aliexpress.usergrowth.search.items.get`).
+    ///
+    /// Enabled by the `aeusergrowth` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub data_list: Vec<Data>,
+        pub success: Option<bool>,
+        pub message: Option<String>,
+        pub code: Option<String>,
+        pub ext: Option<Ext>,
+    }
+}
+
 /// `aliexpress.usergrowth.recommend.items.get`: 第三方平台推荐商品.
 pub mod aliexpress_usergrowth_recommend_items_get {
     /// 第三方平台推荐商品
@@ -42,47 +93,15 @@ pub mod aliexpress_usergrowth_recommend_items_get {
         pub country_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, Ext, ResultObject};
+
     /// The answer of `aliexpress.usergrowth.recommend.items.get`.
     ///
     /// Enabled by the `aeusergrowth` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressUsergrowthRecommendItemsGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.usergrowth.recommend.items.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data_list: Vec<Data>,
-        pub success: Option<bool>,
-        pub message: Option<String>,
-        pub code: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.data_list` in the answer of `aliexpress.usergrowth.recommend.items.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub product_id: Option<String>,
-        pub sale_price: Option<String>,
-        pub photo: Option<String>,
-        pub shop_name: Option<String>,
-        pub product_name: Option<String>,
-        pub shop_domain: Option<String>,
-        pub detail_url: Option<String>,
-        pub shop_id: Option<String>,
-        pub sub_category: Option<String>,
-        pub rating_count: Option<i64>,
-        pub photo_height: Option<i64>,
-        pub shop_rating: Option<String>,
-        pub free_shipping: Option<bool>,
-        pub rating_value: Option<String>,
-        pub category: Option<String>,
-        pub photo_width: Option<i64>,
     }
 }
 
@@ -115,55 +134,14 @@ pub mod aliexpress_usergrowth_search_items_get {
         pub country_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, Ext, ResultObject};
+
     /// The answer of `aliexpress.usergrowth.search.items.get`.
     ///
     /// Enabled by the `aeusergrowth` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AliexpressUsergrowthSearchItemsGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `aliexpress.usergrowth.search.items.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data_list: Vec<Data>,
-        pub success: Option<bool>,
-        pub message: Option<String>,
-        pub code: Option<String>,
-        pub ext: Option<Ext>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.data_list` in the answer of `aliexpress.usergrowth.search.items.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub product_id: Option<String>,
-        pub sale_price: Option<String>,
-        pub photo: Option<String>,
-        pub shop_name: Option<String>,
-        pub product_name: Option<String>,
-        pub shop_domain: Option<String>,
-        pub detail_url: Option<String>,
-        pub shop_id: Option<String>,
-        pub sub_category: Option<String>,
-        pub rating_count: Option<i64>,
-        pub photo_height: Option<i64>,
-        pub shop_rating: Option<String>,
-        pub rating_value: Option<String>,
-        pub category: Option<String>,
-        pub photo_width: Option<i64>,
-        pub free_shipping: Option<bool>,
-    }
-
-    /// `Ext`.
-    ///
-    /// Found at `result.ext` in the answer of `aliexpress.usergrowth.search.items.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Ext {
-        pub search_page_link: Option<String>,
     }
 }

@@ -176,6 +176,167 @@ pub use self::taobao_wt_trade_order_resultcallback::{
     TaobaoWtTradeOrderResultcallback, TaobaoWtTradeOrderResultcallbackResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ActivityGiftInfos`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alicom.vt.opentrade.getproductinfo` and `alibaba.alicom.wtt.opentrade.getproductinfo`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ActivityGiftInfos {
+        pub gift_id: Option<String>,
+        pub gift_name: Option<String>,
+    }
+
+    /// `BizResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.fc.voice.num.cancelcall`, `alibaba.aliqin.ta.sms.num.send` and 1 more).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BizResult {
+        pub success: Option<bool>,
+        pub model: Option<String>,
+        pub err_code: Option<String>,
+        pub msg: Option<String>,
+    }
+
+    /// `ControlRespDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.axb.vendor.call.control`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ControlRespDto {
+        pub control_operate: Option<String>,
+        pub control_msg: Option<String>,
+        pub product_type: Option<String>,
+        pub call_no_play_code: Option<String>,
+        pub called_no_play_code: Option<String>,
+        pub subs: Option<Subs>,
+        pub media_degrade: Option<bool>,
+        pub call_duration: Option<i64>,
+        pub called_no_caller_play_code: Option<String>,
+    }
+
+    /// `Subs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.axb.vendor.call.control`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Subs {
+        pub called_no: Option<String>,
+        pub sequence_calls: Vec<SequenceCalls>,
+        pub sms_channel: Option<String>,
+        pub call_type: Option<String>,
+        pub rec_type: Option<String>,
+        pub subs_id: Option<String>,
+        pub sequence_timeout: Option<i64>,
+        pub need_record: Option<bool>,
+        pub called_display_no: Option<String>,
+        pub record_mode: Option<String>,
+        pub fast_record: Option<String>,
+        pub rrds_control: Option<i64>,
+        pub ws_addr: Option<String>,
+        pub ws_addr_called: Option<String>,
+        pub out_id: Option<String>,
+        pub need_realtime_media: Option<bool>,
+        pub rtp_type: Option<String>,
+        pub end_call_ivr: Option<EndCallIvr>,
+        pub sequence_call_rule: Option<SequenceCallRule>,
+        pub content_format: Option<String>,
+        pub status_report: Option<i64>,
+    }
+
+    /// `SequenceCalls`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.axb.vendor.call.control`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SequenceCalls {
+        pub call_no_play_code: Option<String>,
+        pub called_no: Option<String>,
+        pub called_display_no: Option<String>,
+        pub called_no_play_code: Option<String>,
+        pub called_no_caller_play_code: Option<String>,
+        pub polling_no: Option<i64>,
+    }
+
+    /// `EndCallIvr`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.axb.vendor.call.control`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EndCallIvr {
+        pub end_call_ivr: Option<String>,
+        pub step1_file: Option<String>,
+        pub step2_file: Option<String>,
+        pub valid_key: Option<String>,
+        pub waiting_dtmf_time: Option<i64>,
+        pub max_loop: Option<i64>,
+        pub waiting_end_call: Option<i64>,
+        pub direction: Option<i64>,
+    }
+
+    /// `SequenceCallRule`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.axb.vendor.call.control`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SequenceCallRule {
+        pub call_no_ringing: Option<String>,
+        pub call_forwarded: Option<String>,
+        pub busy_reject: Option<String>,
+        pub call_timeout: Option<String>,
+    }
+
+    /// `DistributeTradeOrderInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alicom.vt.distributeorder.create`, `taobao.phone.order.external.create` and 1 more).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DistributeTradeOrderInfo {
+        pub tb_trade_id: Option<String>,
+        pub out_order_id: Option<String>,
+        pub price: Option<String>,
+        pub pay_url: Option<String>,
+        pub sign_str: Option<String>,
+        pub status: Option<String>,
+    }
+
+    /// `ProductActivityInfoResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alicom.vt.opentrade.getproductinfo` and `alibaba.alicom.wtt.opentrade.getproductinfo`).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductActivityInfoResponseDto {
+        pub product_id: Option<String>,
+        pub product_name: Option<String>,
+        pub seller_nick: Option<String>,
+        pub price: Option<String>,
+        pub activity_id: Option<String>,
+        pub activity_name: Option<String>,
+        pub activity_gift_infos: Option<ActivityGiftInfos>,
+    }
+
+    /// `Response`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.axb.vendor.call.control`, `alibaba.aliqin.axb.vendor.exception.no.sync` and 4 more).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Response")]
+    pub struct ResponseObject {
+        pub message: Option<String>,
+        pub control_resp_dto: Option<ControlRespDto>,
+        pub code: Option<String>,
+        pub module: Option<bool>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.fc.voice.record.geturl`, `alibaba.aliqin.ta.number.singlecallbytts` and 1 more).
+    ///
+    /// Enabled by the `alicom` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub model: Option<String>,
+        pub code: Option<String>,
+        pub success: Option<bool>,
+        pub msg: Option<String>,
+    }
+}
+
 /// `alibaba.alicom.order.checkorderinfo`: 金融购机订单信息校验.
 pub mod alibaba_alicom_order_checkorderinfo {
     /// 金融购机订单信息校验
@@ -492,6 +653,9 @@ pub mod alibaba_alicom_vt_distributeorder_create {
         pub distribute_trade_msg_model: Option<DistributeTradeMsgModel>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DistributeTradeOrderInfo;
+
     /// The answer of `alibaba.alicom.vt.distributeorder.create`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
@@ -534,18 +698,6 @@ pub mod alibaba_alicom_vt_distributeorder_create {
         pub code: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `DistributeTradeOrderInfo`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alicom.vt.distributeorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributeTradeOrderInfo {
-        pub tb_trade_id: Option<String>,
-        pub out_order_id: Option<String>,
-        pub price: Option<String>,
-        pub pay_url: Option<String>,
-        pub sign_str: Option<String>,
-    }
 }
 
 /// `alibaba.alicom.vt.opentrade.getproductinfo`: 查询新虚拟产品配置信息.
@@ -571,6 +723,9 @@ pub mod alibaba_alicom_vt_opentrade_getproductinfo {
         pub biz_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityGiftInfos, ProductActivityInfoResponseDto};
+
     /// The answer of `alibaba.alicom.vt.opentrade.getproductinfo`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
@@ -588,29 +743,6 @@ pub mod alibaba_alicom_vt_opentrade_getproductinfo {
         pub data: Option<ProductActivityInfoResponseDto>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ProductActivityInfoResponseDto`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.alicom.vt.opentrade.getproductinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductActivityInfoResponseDto {
-        pub product_id: Option<String>,
-        pub product_name: Option<String>,
-        pub seller_nick: Option<String>,
-        pub price: Option<String>,
-        pub activity_id: Option<String>,
-        pub activity_name: Option<String>,
-        pub activity_gift_infos: Option<ActivityGiftInfos>,
-    }
-
-    /// `ActivityGiftInfos`.
-    ///
-    /// Found at `result.data.activity_gift_infos` in the answer of `alibaba.alicom.vt.opentrade.getproductinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityGiftInfos {
-        pub gift_id: Option<String>,
-        pub gift_name: Option<String>,
     }
 }
 
@@ -725,6 +857,9 @@ pub mod alibaba_alicom_wtt_opentrade_getproductinfo {
         pub biz_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityGiftInfos, ProductActivityInfoResponseDto};
+
     /// The answer of `alibaba.alicom.wtt.opentrade.getproductinfo`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
@@ -742,29 +877,6 @@ pub mod alibaba_alicom_wtt_opentrade_getproductinfo {
         pub data: Option<ProductActivityInfoResponseDto>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ProductActivityInfoResponseDto`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.alicom.wtt.opentrade.getproductinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductActivityInfoResponseDto {
-        pub product_id: Option<String>,
-        pub product_name: Option<String>,
-        pub seller_nick: Option<String>,
-        pub price: Option<String>,
-        pub activity_id: Option<String>,
-        pub activity_name: Option<String>,
-        pub activity_gift_infos: Option<ActivityGiftInfos>,
-    }
-
-    /// `ActivityGiftInfos`.
-    ///
-    /// Found at `result.data.activity_gift_infos` in the answer of `alibaba.alicom.wtt.opentrade.getproductinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityGiftInfos {
-        pub gift_id: Option<String>,
-        pub gift_name: Option<String>,
     }
 }
 
@@ -790,6 +902,9 @@ pub mod alibaba_aliqin_axb_vendor_call_control {
         #[top(object)]
         pub start_call_request: Option<StartCallRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ControlRespDto, EndCallIvr, ResponseObject, SequenceCallRule, SequenceCalls, Subs};
 
     /// The answer of `alibaba.aliqin.axb.vendor.call.control`.
     ///
@@ -827,100 +942,6 @@ pub mod alibaba_aliqin_axb_vendor_call_control {
         pub b_call_history: Option<String>,
         pub parse_result: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.axb.vendor.call.control`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub message: Option<String>,
-        pub control_resp_dto: Option<ControlRespDto>,
-        pub code: Option<String>,
-    }
-
-    /// `ControlRespDto`.
-    ///
-    /// Found at `result.control_resp_dto` in the answer of `alibaba.aliqin.axb.vendor.call.control`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ControlRespDto {
-        pub control_operate: Option<String>,
-        pub control_msg: Option<String>,
-        pub product_type: Option<String>,
-        pub call_no_play_code: Option<String>,
-        pub called_no_play_code: Option<String>,
-        pub subs: Option<Subs>,
-        pub media_degrade: Option<bool>,
-        pub call_duration: Option<i64>,
-        pub called_no_caller_play_code: Option<String>,
-    }
-
-    /// `Subs`.
-    ///
-    /// Found at `result.control_resp_dto.subs` in the answer of `alibaba.aliqin.axb.vendor.call.control`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Subs {
-        pub called_no: Option<String>,
-        pub sequence_calls: Vec<SequenceCalls>,
-        pub sms_channel: Option<String>,
-        pub call_type: Option<String>,
-        pub rec_type: Option<String>,
-        pub subs_id: Option<String>,
-        pub sequence_timeout: Option<i64>,
-        pub need_record: Option<bool>,
-        pub called_display_no: Option<String>,
-        pub record_mode: Option<String>,
-        pub fast_record: Option<String>,
-        pub rrds_control: Option<i64>,
-        pub ws_addr: Option<String>,
-        pub ws_addr_called: Option<String>,
-        pub out_id: Option<String>,
-        pub need_realtime_media: Option<bool>,
-        pub rtp_type: Option<String>,
-        pub end_call_ivr: Option<EndCallIvr>,
-        pub sequence_call_rule: Option<SequenceCallRule>,
-        pub content_format: Option<String>,
-        pub status_report: Option<i64>,
-    }
-
-    /// `SequenceCalls`.
-    ///
-    /// An item of `result.control_resp_dto.subs.sequence_calls` in the answer of `alibaba.aliqin.axb.vendor.call.control`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SequenceCalls {
-        pub call_no_play_code: Option<String>,
-        pub called_no: Option<String>,
-        pub called_display_no: Option<String>,
-        pub called_no_play_code: Option<String>,
-        pub called_no_caller_play_code: Option<String>,
-        pub polling_no: Option<i64>,
-    }
-
-    /// `EndCallIvr`.
-    ///
-    /// Found at `result.control_resp_dto.subs.end_call_ivr` in the answer of `alibaba.aliqin.axb.vendor.call.control`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EndCallIvr {
-        pub end_call_ivr: Option<String>,
-        pub step1_file: Option<String>,
-        pub step2_file: Option<String>,
-        pub valid_key: Option<String>,
-        pub waiting_dtmf_time: Option<i64>,
-        pub max_loop: Option<i64>,
-        pub waiting_end_call: Option<i64>,
-        pub direction: Option<i64>,
-    }
-
-    /// `SequenceCallRule`.
-    ///
-    /// Found at `result.control_resp_dto.subs.sequence_call_rule` in the answer of `alibaba.aliqin.axb.vendor.call.control`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SequenceCallRule {
-        pub call_no_ringing: Option<String>,
-        pub call_forwarded: Option<String>,
-        pub busy_reject: Option<String>,
-        pub call_timeout: Option<String>,
-    }
 }
 
 /// `alibaba.aliqin.axb.vendor.exception.no.sync`: 中心化供应商异常号码状态同步接口.
@@ -948,23 +969,15 @@ pub mod alibaba_aliqin_axb_vendor_exception_no_sync {
         pub vendor_key: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ControlRespDto, EndCallIvr, ResponseObject, SequenceCallRule, SequenceCalls, Subs};
+
     /// The answer of `alibaba.aliqin.axb.vendor.exception.no.sync`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinAxbVendorExceptionNoSyncResponse {
         pub result: Option<ResponseObject>,
-    }
-
-    /// `Response`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.axb.vendor.exception.no.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub message: Option<String>,
-        pub module: Option<bool>,
-        pub code: Option<String>,
     }
 }
 
@@ -992,23 +1005,15 @@ pub mod alibaba_aliqin_axb_vendor_heart_beat {
         pub vendor_key: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ControlRespDto, EndCallIvr, ResponseObject, SequenceCallRule, SequenceCalls, Subs};
+
     /// The answer of `alibaba.aliqin.axb.vendor.heart.beat`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinAxbVendorHeartBeatResponse {
         pub result: Option<ResponseObject>,
-    }
-
-    /// `Response`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.axb.vendor.heart.beat`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub message: Option<String>,
-        pub module: Option<bool>,
-        pub code: Option<String>,
     }
 }
 
@@ -1034,6 +1039,9 @@ pub mod alibaba_aliqin_axb_vendor_push_call_event {
         #[top(object)]
         pub event_call_request: Option<EventCallRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ControlRespDto, EndCallIvr, ResponseObject, SequenceCallRule, SequenceCalls, Subs};
 
     /// The answer of `alibaba.aliqin.axb.vendor.push.call.event`.
     ///
@@ -1081,17 +1089,6 @@ pub mod alibaba_aliqin_axb_vendor_push_call_event {
         pub call_time: Option<top_api::DateTime>,
         pub call_forwarding_no: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.axb.vendor.push.call.event`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub code: Option<String>,
-        pub module: Option<bool>,
-        pub message: Option<String>,
-    }
 }
 
 /// `alibaba.aliqin.axb.vendor.push.call.release`: 供应商推送通话结束事件.
@@ -1116,6 +1113,9 @@ pub mod alibaba_aliqin_axb_vendor_push_call_release {
         #[top(object)]
         pub end_call_request: Option<EndCallRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ControlRespDto, EndCallIvr, ResponseObject, SequenceCallRule, SequenceCalls, Subs};
 
     /// The answer of `alibaba.aliqin.axb.vendor.push.call.release`.
     ///
@@ -1196,17 +1196,6 @@ pub mod alibaba_aliqin_axb_vendor_push_call_release {
         pub p_release_dir: Option<i64>,
         pub p_release_cause: Option<i64>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.axb.vendor.push.call.release`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub message: Option<String>,
-        pub module: Option<bool>,
-        pub code: Option<String>,
-    }
 }
 
 /// `alibaba.aliqin.axb.vendor.sms.intercept`: AXB短信托收推送接口.
@@ -1231,6 +1220,9 @@ pub mod alibaba_aliqin_axb_vendor_sms_intercept {
         #[top(object)]
         pub sms_intercept_request: Option<SmsInterceptRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ControlRespDto, EndCallIvr, ResponseObject, SequenceCallRule, SequenceCalls, Subs};
 
     /// The answer of `alibaba.aliqin.axb.vendor.sms.intercept`.
     ///
@@ -1266,17 +1258,6 @@ pub mod alibaba_aliqin_axb_vendor_sms_intercept {
         /// Required.
         #[top(required)]
         pub vendor_key: String,
-    }
-
-    /// `Response`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.axb.vendor.sms.intercept`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub message: Option<String>,
-        pub module: Option<bool>,
-        pub code: Option<String>,
     }
 }
 
@@ -1342,23 +1323,15 @@ pub mod alibaba_aliqin_fc_voice_num_cancelcall {
         pub call_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.fc.voice.num.cancelcall`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcVoiceNumCancelcallResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.voice.num.cancelcall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub success: Option<bool>,
-        pub model: Option<String>,
-        pub err_code: Option<String>,
-        pub msg: Option<String>,
     }
 }
 
@@ -1385,24 +1358,15 @@ pub mod alibaba_aliqin_fc_voice_record_geturl {
         pub call_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.aliqin.fc.voice.record.geturl`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcVoiceRecordGeturlResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.voice.record.geturl`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub model: Option<String>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
     }
 }
 
@@ -1726,23 +1690,15 @@ pub mod alibaba_aliqin_ta_number_singlecallbytts {
         pub params: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.aliqin.ta.number.singlecallbytts`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinTaNumberSinglecallbyttsResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.ta.number.singlecallbytts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1774,24 +1730,15 @@ pub mod alibaba_aliqin_ta_number_singlecallbyvoice {
         pub params: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.aliqin.ta.number.singlecallbyvoice`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinTaNumberSinglecallbyvoiceResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.ta.number.singlecallbyvoice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub code: Option<String>,
     }
 }
 
@@ -1886,23 +1833,15 @@ pub mod alibaba_aliqin_ta_sms_num_send {
         pub extend_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.ta.sms.num.send`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinTaSmsNumSendResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.ta.sms.num.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -1937,23 +1876,15 @@ pub mod alibaba_aliqin_ta_voice_num_doublecall {
         pub session_time_out: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.ta.voice.num.doublecall`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinTaVoiceNumDoublecallResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.ta.voice.num.doublecall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -2677,6 +2608,9 @@ pub mod taobao_phone_order_external_create {
         pub create_phone_order_req: CreatePhoneOrderReq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DistributeTradeOrderInfo;
+
     /// The answer of `taobao.phone.order.external.create`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
@@ -2711,14 +2645,6 @@ pub mod taobao_phone_order_external_create {
         pub success: Option<bool>,
         pub code: Option<String>,
     }
-
-    /// `DistributeTradeOrderInfo`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.phone.order.external.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributeTradeOrderInfo {
-        pub out_order_id: Option<String>,
-    }
 }
 
 /// `taobao.phone.order.external.status`: 话费外放订单状态接口.
@@ -2745,6 +2671,9 @@ pub mod taobao_phone_order_external_status {
         pub query_order_req: QueryOrderReq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DistributeTradeOrderInfo;
+
     /// The answer of `taobao.phone.order.external.status`.
     ///
     /// Enabled by the `alicom` feature of `top-api`.
@@ -2764,15 +2693,6 @@ pub mod taobao_phone_order_external_status {
         /// Required.
         #[top(required)]
         pub out_order_id: String,
-    }
-
-    /// `DistributeTradeOrderInfo`.
-    ///
-    /// Found at `model` in the answer of `taobao.phone.order.external.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributeTradeOrderInfo {
-        pub out_order_id: Option<String>,
-        pub status: Option<String>,
     }
 }
 

@@ -247,6 +247,200 @@ pub use self::taobao_trade_drug_orders_get::{TaobaoTradeDrugOrdersGet, TaobaoTra
 #[doc(inline)]
 pub use self::taobao_trade_drug_refuseorder::{TaobaoTradeDrugRefuseorder, TaobaoTradeDrugRefuseorderResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `LifeResultDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.drug.confirmorder` and `taobao.trade.drug.refuseorder`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LifeResultDo {
+        pub error_msg: Option<String>,
+        pub info: Option<String>,
+        pub ret_code: Option<String>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `OrderGoods`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.drug.get` and `taobao.trade.drug.orders.get`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderGoods {
+        pub real_price: Option<String>,
+        pub order_id: Option<i64>,
+        pub count: Option<i64>,
+        pub name: Option<String>,
+        pub goods_code: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `PageInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.tracecodeseller.channel.search` and `alibaba.alihealth.tracecodeseller.product.search`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageInfo {
+        pub total_num: Option<i64>,
+        pub results: Vec<ResultObject>,
+        pub page: Option<i64>,
+        pub page_size: Option<i64>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.medicalbase.third.evaluate.sync`, `alibaba.alihealth.medicalbase.third.order.sync` and 16 more).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub err_code: Option<String>,
+        pub err_message: Option<String>,
+        pub data: Option<String>,
+        pub status: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub module: Option<bool>,
+        pub msg_code: Option<String>,
+        pub msg_info: Option<String>,
+        pub gmt_modified: Option<i64>,
+        pub task_status: Option<i64>,
+        pub gmt_create: Option<i64>,
+        pub bill_code: Option<String>,
+        pub oper_ent_id: Option<i64>,
+        pub area_desc: Option<String>,
+        pub city_desc: Option<String>,
+        pub user_name: Option<String>,
+        pub merchant_id: Option<String>,
+        pub code: Option<String>,
+        pub prov_desc: Option<String>,
+        pub remark: Option<String>,
+        pub product_trac_info_id: Option<i64>,
+        pub product_name: Option<String>,
+        pub id: Option<i64>,
+        pub detail: Option<String>,
+        pub name: Option<String>,
+        pub result_list: Vec<ResultObject>,
+        pub result_size: Option<i64>,
+        pub total_count: Option<i64>,
+        pub start_delivery_time: Option<String>,
+        pub user_address: Option<UserAddress>,
+        pub goods_list: Vec<OrderGoods>,
+        pub store_id: Option<i64>,
+        pub address: Option<String>,
+        pub delivery_pay: Option<String>,
+        pub end_delivery_time: Option<String>,
+        pub create_time: Option<String>,
+        pub total_pay: Option<String>,
+        pub store_name: Option<String>,
+        pub store_contact_phone: Option<String>,
+        pub note: Option<String>,
+        pub from: Option<i64>,
+        pub alipay_stream_id: Option<String>,
+        pub pay_account: Option<String>,
+        pub user_id: Option<i64>,
+    }
+
+    /// `UserAddress`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.drug.get` and `taobao.trade.drug.orders.get`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserAddress {
+        pub phone: Option<String>,
+        pub address: Option<String>,
+        pub name: Option<String>,
+        pub mobile: Option<String>,
+    }
+
+    /// `PageInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.tracecodeseller.bill.result.search` and `alibaba.alihealth.tracecodeseller.warehouse.search`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageInfoDto {
+        pub total_num: Option<i64>,
+        pub results: Vec<ResultObject>,
+        pub page: Option<i64>,
+        pub page_size: Option<i64>,
+    }
+
+    /// `ResponseResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.health.nr.cep.order.query`, `alibaba.health.nr.cep.outorder.upload` and 1 more).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResponseResult {
+        pub result: Option<TopOrderDetailDto>,
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub issuccess: Option<bool>,
+    }
+
+    /// `TopOrderDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.health.nr.cep.order.query`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopOrderDetailDto {
+        pub cep_order_id: Option<i64>,
+        pub cep_shop_code: Option<String>,
+        pub buyer_name: Option<String>,
+        pub buyer_phone: Option<String>,
+        pub addr_province: Option<String>,
+        pub addr_city: Option<String>,
+        pub addr_district: Option<String>,
+        pub addr_detail: Option<String>,
+        pub addr_longitude: Option<i64>,
+        pub addr_latitude: Option<i64>,
+        pub order_status: Option<i64>,
+        pub refund_status: Option<i64>,
+        pub delivery_status: Option<i64>,
+        pub expect_time: Option<top_api::Date>,
+        pub express_number: Option<String>,
+        pub express_name: Option<String>,
+        pub express_code: Option<String>,
+        pub items: Vec<TopOrderGoodsDto>,
+        pub o2o_order_no: Option<String>,
+    }
+
+    /// `TopOrderGoodsDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.health.nr.cep.order.query`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopOrderGoodsDto {
+        pub goods_code: Option<String>,
+        pub count: Option<i64>,
+        pub goods_name: Option<String>,
+    }
+
+    /// `StoreAuditVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.dental.store.audit.query` and `alibaba.alihealth.dental.store.insertorupdate`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StoreAuditVo {
+        pub store_id: Option<i64>,
+        pub check_status_string: Option<String>,
+        pub check_status: Option<i64>,
+        pub reason: Option<String>,
+        pub store_audit_id: Option<i64>,
+    }
+
+    /// `StoreItemRelVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.dental.bind.audit.query` and `alibaba.alihealth.dental.item.bind`).
+    ///
+    /// Enabled by the `alihealth2` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StoreItemRelVo {
+        pub store_id: Option<i64>,
+        pub bind_id: Option<i64>,
+        pub reason: Option<String>,
+        pub check_status: Option<i64>,
+        pub check_status_string: Option<String>,
+        pub item_id: Option<i64>,
+        pub sp_store_id: Option<String>,
+        pub sp_item_id: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.bc.future.stock.inbound`: 供应商上报期货库存.
 pub mod alibaba_alihealth_bc_future_stock_inbound {
     /// 供应商上报期货库存
@@ -868,6 +1062,9 @@ pub mod alibaba_alihealth_dental_bind_audit_query {
         pub bind_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::StoreItemRelVo;
+
     /// The answer of `alibaba.alihealth.dental.bind.audit.query`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -885,21 +1082,6 @@ pub mod alibaba_alihealth_dental_bind_audit_query {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `StoreItemRelVo`.
-    ///
-    /// An item of `result.storeitemrelvo_list` in the answer of `alibaba.alihealth.dental.bind.audit.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreItemRelVo {
-        pub store_id: Option<i64>,
-        pub bind_id: Option<i64>,
-        pub reason: Option<String>,
-        pub check_status: Option<i64>,
-        pub check_status_string: Option<String>,
-        pub item_id: Option<i64>,
-        pub sp_store_id: Option<String>,
-        pub sp_item_id: Option<String>,
     }
 }
 
@@ -928,6 +1110,9 @@ pub mod alibaba_alihealth_dental_item_bind {
         /// Required.
         pub r#type: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::StoreItemRelVo;
 
     /// The answer of `alibaba.alihealth.dental.item.bind`.
     ///
@@ -966,16 +1151,6 @@ pub mod alibaba_alihealth_dental_item_bind {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `StoreItemRelVo`.
-    ///
-    /// An item of `result.store_item_rel_vo_list` in the answer of `alibaba.alihealth.dental.item.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreItemRelVo {
-        pub sp_item_id: Option<String>,
-        pub sp_store_id: Option<String>,
-        pub bind_id: Option<i64>,
     }
 }
 
@@ -1152,6 +1327,9 @@ pub mod alibaba_alihealth_dental_store_audit_query {
         pub store_audit_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::StoreAuditVo;
+
     /// The answer of `alibaba.alihealth.dental.store.audit.query`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -1169,18 +1347,6 @@ pub mod alibaba_alihealth_dental_store_audit_query {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `StoreAuditVo`.
-    ///
-    /// An item of `result.store_audit_vo_list` in the answer of `alibaba.alihealth.dental.store.audit.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreAuditVo {
-        pub store_id: Option<i64>,
-        pub check_status_string: Option<String>,
-        pub check_status: Option<i64>,
-        pub reason: Option<String>,
-        pub store_audit_id: Option<i64>,
     }
 }
 
@@ -1206,6 +1372,9 @@ pub mod alibaba_alihealth_dental_store_insertorupdate {
         #[top(object)]
         pub store: Option<DentalOuterStoreRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::StoreAuditVo;
 
     /// The answer of `alibaba.alihealth.dental.store.insertorupdate`.
     ///
@@ -1250,18 +1419,6 @@ pub mod alibaba_alihealth_dental_store_insertorupdate {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `StoreAuditVo`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.dental.store.insertorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreAuditVo {
-        pub store_id: Option<i64>,
-        pub store_audit_id: Option<i64>,
-        pub reason: Option<String>,
-        pub check_status: Option<i64>,
-        pub check_status_string: Option<String>,
     }
 }
 
@@ -2212,6 +2369,9 @@ pub mod alibaba_alihealth_medicalbase_third_evaluate_sync {
         pub evaluate_request: MedicalBaseTopRequestDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.medicalbase.third.evaluate.sync`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -2228,18 +2388,6 @@ pub mod alibaba_alihealth_medicalbase_third_evaluate_sync {
         /// Required.
         #[top(required)]
         pub biz_content: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.medicalbase.third.evaluate.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
-        pub data: Option<String>,
     }
 }
 
@@ -2267,6 +2415,9 @@ pub mod alibaba_alihealth_medicalbase_third_order_sync {
         pub order_request: MedicalBaseTopRequestDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.medicalbase.third.order.sync`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -2283,18 +2434,6 @@ pub mod alibaba_alihealth_medicalbase_third_order_sync {
         /// Required.
         #[top(required)]
         pub biz_content: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.medicalbase.third.order.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
-        pub data: Option<String>,
     }
 }
 
@@ -2407,6 +2546,9 @@ pub mod alibaba_alihealth_reserve_dental_bindshopanditem {
         pub bind_list: Vec<BindDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.reserve.dental.bindshopanditem`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -2432,17 +2574,6 @@ pub mod alibaba_alihealth_reserve_dental_bindshopanditem {
         /// Required.
         #[top(required)]
         pub store_id: i64,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.reserve.dental.bindshopanditem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub err_message: Option<String>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -2513,23 +2644,15 @@ pub mod alibaba_alihealth_reserve_dental_modifyrestime {
         pub reserve_time: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.reserve.dental.modifyrestime`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlihealthReserveDentalModifyrestimeResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.reserve.dental.modifyrestime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -2628,23 +2751,15 @@ pub mod alibaba_alihealth_reserve_dental_unbinditem {
         pub sp_item_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.reserve.dental.unbinditem`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlihealthReserveDentalUnbinditemResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.reserve.dental.unbinditem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub err_message: Option<String>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -2673,24 +2788,15 @@ pub mod alibaba_alihealth_store_certificate_create {
         pub biz_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.store.certificate.create`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlihealthStoreCertificateCreateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.store.certificate.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub status: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub module: Option<bool>,
     }
 }
 
@@ -2716,6 +2822,9 @@ pub mod alibaba_alihealth_tms_cut_confirm {
         #[top(object)]
         pub tms_cut_result_confirm_request: Option<TmsCutResultConfirmRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
 
     /// The answer of `alibaba.alihealth.tms.cut.confirm`.
     ///
@@ -2743,18 +2852,6 @@ pub mod alibaba_alihealth_tms_cut_confirm {
         pub tms_codes: Option<Vec<String>>,
         pub store_code: Option<String>,
         pub status: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.tms.cut.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data: Option<String>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -2785,23 +2882,15 @@ pub mod alibaba_alihealth_tracecodeplatform_code_active {
         pub file_info: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.tracecodeplatform.code.active`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlihealthTracecodeplatformCodeActiveResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.tracecodeplatform.code.active`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -2899,6 +2988,9 @@ pub mod alibaba_alihealth_tracecodeseller_bill_result_search {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, PageInfoDto, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.tracecodeseller.bill.result.search`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -2915,30 +3007,6 @@ pub mod alibaba_alihealth_tracecodeseller_bill_result_search {
         pub model: Option<PageInfoDto>,
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
-    }
-
-    /// `PageInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.tracecodeseller.bill.result.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoDto {
-        pub total_num: Option<i64>,
-        pub results: Vec<ResultObject>,
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.model.results` in the answer of `alibaba.alihealth.tracecodeseller.bill.result.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub gmt_modified: Option<i64>,
-        pub task_status: Option<i64>,
-        pub gmt_create: Option<i64>,
-        pub bill_code: Option<String>,
-        pub oper_ent_id: Option<i64>,
     }
 }
 
@@ -3021,6 +3089,9 @@ pub mod alibaba_alihealth_tracecodeseller_channel_search {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, PageInfo, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.tracecodeseller.channel.search`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -3037,31 +3108,6 @@ pub mod alibaba_alihealth_tracecodeseller_channel_search {
         pub model: Option<PageInfo>,
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
-    }
-
-    /// `PageInfo`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.tracecodeseller.channel.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfo {
-        pub total_num: Option<i64>,
-        pub results: Vec<ResultObject>,
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.model.results` in the answer of `alibaba.alihealth.tracecodeseller.channel.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub area_desc: Option<String>,
-        pub city_desc: Option<String>,
-        pub user_name: Option<String>,
-        pub merchant_id: Option<String>,
-        pub code: Option<String>,
-        pub prov_desc: Option<String>,
     }
 }
 
@@ -3255,6 +3301,9 @@ pub mod alibaba_alihealth_tracecodeseller_product_search {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, PageInfo, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.tracecodeseller.product.search`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -3271,28 +3320,6 @@ pub mod alibaba_alihealth_tracecodeseller_product_search {
         pub model: Option<PageInfo>,
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
-    }
-
-    /// `PageInfo`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.tracecodeseller.product.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfo {
-        pub total_num: Option<i64>,
-        pub results: Vec<ResultObject>,
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.model.results` in the answer of `alibaba.alihealth.tracecodeseller.product.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub remark: Option<String>,
-        pub product_trac_info_id: Option<i64>,
-        pub product_name: Option<String>,
     }
 }
 
@@ -3325,6 +3352,9 @@ pub mod alibaba_alihealth_tracecodeseller_warehouse_search {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, PageInfoDto, ResultObject, UserAddress};
+
     /// The answer of `alibaba.alihealth.tracecodeseller.warehouse.search`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -3341,29 +3371,6 @@ pub mod alibaba_alihealth_tracecodeseller_warehouse_search {
         pub model: Option<PageInfoDto>,
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
-    }
-
-    /// `PageInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.tracecodeseller.warehouse.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoDto {
-        pub total_num: Option<i64>,
-        pub results: Vec<ResultObject>,
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.model.results` in the answer of `alibaba.alihealth.tracecodeseller.warehouse.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub id: Option<i64>,
-        pub detail: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -3390,59 +3397,15 @@ pub mod alibaba_health_nr_cep_order_query {
         pub order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResponseResult, TopOrderDetailDto, TopOrderGoodsDto};
+
     /// The answer of `alibaba.health.nr.cep.order.query`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaHealthNrCepOrderQueryResponse {
         pub response_result: Option<ResponseResult>,
-    }
-
-    /// `ResponseResult`.
-    ///
-    /// Found at `response_result` in the answer of `alibaba.health.nr.cep.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseResult {
-        pub result: Option<TopOrderDetailDto>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `TopOrderDetailDto`.
-    ///
-    /// Found at `response_result.result` in the answer of `alibaba.health.nr.cep.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopOrderDetailDto {
-        pub cep_order_id: Option<i64>,
-        pub cep_shop_code: Option<String>,
-        pub buyer_name: Option<String>,
-        pub buyer_phone: Option<String>,
-        pub addr_province: Option<String>,
-        pub addr_city: Option<String>,
-        pub addr_district: Option<String>,
-        pub addr_detail: Option<String>,
-        pub addr_longitude: Option<i64>,
-        pub addr_latitude: Option<i64>,
-        pub order_status: Option<i64>,
-        pub refund_status: Option<i64>,
-        pub delivery_status: Option<i64>,
-        pub expect_time: Option<top_api::Date>,
-        pub express_number: Option<String>,
-        pub express_name: Option<String>,
-        pub express_code: Option<String>,
-        pub items: Vec<TopOrderGoodsDto>,
-        pub o2o_order_no: Option<String>,
-    }
-
-    /// `TopOrderGoodsDto`.
-    ///
-    /// An item of `response_result.result.items` in the answer of `alibaba.health.nr.cep.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopOrderGoodsDto {
-        pub goods_code: Option<String>,
-        pub count: Option<i64>,
-        pub goods_name: Option<String>,
     }
 }
 
@@ -3469,6 +3432,9 @@ pub mod alibaba_health_nr_cep_outorder_upload {
         #[top(object)]
         pub top_war_out_dto: TopWarOutDTO,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResponseResult, TopOrderDetailDto, TopOrderGoodsDto};
 
     /// The answer of `alibaba.health.nr.cep.outorder.upload`.
     ///
@@ -3532,16 +3498,6 @@ pub mod alibaba_health_nr_cep_outorder_upload {
         #[top(required)]
         pub amount_money: i64,
     }
-
-    /// `ResponseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.health.nr.cep.outorder.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseResult {
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub issuccess: Option<bool>,
-    }
 }
 
 /// `alibaba.health.nr.cep.warstqty.batchupdate`: 批量更新ISV库存.
@@ -3568,6 +3524,9 @@ pub mod alibaba_health_nr_cep_warstqty_batchupdate {
         pub war_stqty_list: Vec<TopIsvStqtyLstDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResponseResult, TopOrderDetailDto, TopOrderGoodsDto};
+
     /// The answer of `alibaba.health.nr.cep.warstqty.batchupdate`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
@@ -3590,16 +3549,6 @@ pub mod alibaba_health_nr_cep_warstqty_batchupdate {
         /// Required.
         #[top(required)]
         pub goods_qty: String,
-    }
-
-    /// `ResponseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.health.nr.cep.warstqty.batchupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseResult {
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub issuccess: Option<bool>,
     }
 }
 
@@ -3628,23 +3577,15 @@ pub mod taobao_drug_price_batch_update {
         pub out_item_id_price_map: top_api::Json,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `taobao.drug.price.batch.update`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDrugPriceBatchUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.drug.price.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3675,23 +3616,15 @@ pub mod taobao_drug_price_update {
         pub price: top_api::Decimal,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `taobao.drug.price.update`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDrugPriceUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.drug.price.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3720,23 +3653,15 @@ pub mod taobao_drug_quantity_batch_update {
         pub out_item_id_quantity_map: top_api::Json,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `taobao.drug.quantity.batch.update`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDrugQuantityBatchUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.drug.quantity.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3767,23 +3692,15 @@ pub mod taobao_drug_quantity_update {
         pub quantity: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `taobao.drug.quantity.update`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDrugQuantityUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.drug.quantity.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3883,24 +3800,15 @@ pub mod taobao_trade_drug_confirmorder {
         pub sub_user_nick: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LifeResultDo;
+
     /// The answer of `taobao.trade.drug.confirmorder`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeDrugConfirmorderResponse {
         pub result: Option<LifeResultDo>,
-    }
-
-    /// `LifeResultDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.trade.drug.confirmorder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LifeResultDo {
-        pub error_msg: Option<String>,
-        pub info: Option<String>,
-        pub ret_code: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3930,69 +3838,15 @@ pub mod taobao_trade_drug_get {
         pub max_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `taobao.trade.drug.get`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeDrugGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.trade.drug.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_list: Vec<ResultObject2>,
-        pub result_size: Option<i64>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.result_list` in the answer of `taobao.trade.drug.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject2 {
-        pub start_delivery_time: Option<String>,
-        pub user_address: Option<UserAddress>,
-        pub goods_list: Vec<OrderGoods>,
-        pub store_id: Option<i64>,
-        pub id: Option<i64>,
-        pub address: Option<String>,
-        pub delivery_pay: Option<String>,
-        pub end_delivery_time: Option<String>,
-        pub create_time: Option<String>,
-        pub total_pay: Option<String>,
-        pub store_name: Option<String>,
-        pub store_contact_phone: Option<String>,
-        pub note: Option<String>,
-        pub from: Option<i64>,
-        pub alipay_stream_id: Option<String>,
-    }
-
-    /// `UserAddress`.
-    ///
-    /// Found at `result.result_list.user_address` in the answer of `taobao.trade.drug.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserAddress {
-        pub phone: Option<String>,
-        pub address: Option<String>,
-        pub name: Option<String>,
-        pub mobile: Option<String>,
-    }
-
-    /// `OrderGoods`.
-    ///
-    /// An item of `result.result_list.goods_list` in the answer of `taobao.trade.drug.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderGoods {
-        pub real_price: Option<String>,
-        pub order_id: Option<i64>,
-        pub count: Option<i64>,
-        pub name: Option<String>,
-        pub goods_code: Option<String>,
     }
 }
 
@@ -4101,71 +3955,15 @@ pub mod taobao_trade_drug_orders_get {
         pub page_no: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderGoods, ResultObject, UserAddress};
+
     /// The answer of `taobao.trade.drug.orders.get`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeDrugOrdersGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.trade.drug.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_list: Vec<ResultObject2>,
-        pub result_size: Option<i64>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.result_list` in the answer of `taobao.trade.drug.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject2 {
-        pub start_delivery_time: Option<String>,
-        pub user_address: Option<UserAddress>,
-        pub goods_list: Vec<OrderGoods>,
-        pub store_id: Option<i64>,
-        pub pay_account: Option<String>,
-        pub id: Option<i64>,
-        pub address: Option<String>,
-        pub delivery_pay: Option<String>,
-        pub end_delivery_time: Option<String>,
-        pub create_time: Option<String>,
-        pub user_id: Option<i64>,
-        pub total_pay: Option<String>,
-        pub store_name: Option<String>,
-        pub store_contact_phone: Option<String>,
-        pub note: Option<String>,
-        pub from: Option<i64>,
-        pub alipay_stream_id: Option<String>,
-    }
-
-    /// `UserAddress`.
-    ///
-    /// Found at `result.result_list.user_address` in the answer of `taobao.trade.drug.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserAddress {
-        pub phone: Option<String>,
-        pub address: Option<String>,
-        pub name: Option<String>,
-        pub mobile: Option<String>,
-    }
-
-    /// `OrderGoods`.
-    ///
-    /// An item of `result.result_list.goods_list` in the answer of `taobao.trade.drug.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderGoods {
-        pub real_price: Option<String>,
-        pub id: Option<i64>,
-        pub count: Option<i64>,
-        pub name: Option<String>,
-        pub goods_code: Option<String>,
     }
 }
 
@@ -4194,23 +3992,14 @@ pub mod taobao_trade_drug_refuseorder {
         pub refuse_reason: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LifeResultDo;
+
     /// The answer of `taobao.trade.drug.refuseorder`.
     ///
     /// Enabled by the `alihealth2` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeDrugRefuseorderResponse {
         pub result: Option<LifeResultDo>,
-    }
-
-    /// `LifeResultDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.trade.drug.refuseorder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LifeResultDo {
-        pub error_code: Option<String>,
-        pub ret_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
-        pub info: Option<String>,
     }
 }

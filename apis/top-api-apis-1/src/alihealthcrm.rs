@@ -54,6 +54,54 @@ pub use self::alibaba_fmhealth_weight_lossplan_synclossplan::{
     AlibabaFmhealthWeightLossplanSynclossplan, AlibabaFmhealthWeightLossplanSynclossplanResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Content`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.pregnancy.navigateinfo.query`).
+    ///
+    /// Enabled by the `alihealthcrm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Content {
+        pub title: Option<String>,
+        pub link: Option<String>,
+        pub tag_code: Option<String>,
+        pub status: Option<i64>,
+        pub open_count: Option<i64>,
+        pub img_url_clicked: Option<String>,
+        pub img_url: Option<String>,
+        pub color: Option<String>,
+    }
+
+    /// `Contents`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.pregnancy.product.get`).
+    ///
+    /// Enabled by the `alihealthcrm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Contents {
+        pub title: Option<String>,
+        pub tags: Option<String>,
+        pub photo_url: Option<String>,
+        pub content: Option<String>,
+        pub link_url: Option<String>,
+        pub item_count: Option<i64>,
+        pub items: Vec<String>,
+        pub publish_time: Option<String>,
+    }
+
+    /// `Model`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.pregnancy.navigateinfo.query` and `alibaba.alihealth.pregnancy.product.get`).
+    ///
+    /// Enabled by the `alihealthcrm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Model {
+        pub list: Vec<Content>,
+        pub contents: Vec<Contents>,
+        pub total_page: Option<String>,
+        pub total_count: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.alipaypfm.diet.record`: 用户每日摄入卡路里总量回传接口.
 pub mod alibaba_alihealth_alipaypfm_diet_record {
     /// 用户每日摄入卡路里总量回传接口
@@ -403,6 +451,9 @@ pub mod alibaba_alihealth_pregnancy_navigateinfo_query {
         pub user_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Content, Contents, Model};
+
     /// The answer of `alibaba.alihealth.pregnancy.navigateinfo.query`.
     ///
     /// Enabled by the `alihealthcrm` feature of `top-api`.
@@ -419,29 +470,6 @@ pub mod alibaba_alihealth_pregnancy_navigateinfo_query {
         pub model: Option<Model>,
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
-    }
-
-    /// `Model`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.pregnancy.navigateinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `result.model.list` in the answer of `alibaba.alihealth.pregnancy.navigateinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub title: Option<String>,
-        pub link: Option<String>,
-        pub tag_code: Option<String>,
-        pub status: Option<i64>,
-        pub open_count: Option<i64>,
-        pub img_url_clicked: Option<String>,
-        pub img_url: Option<String>,
-        pub color: Option<String>,
     }
 }
 
@@ -517,6 +545,9 @@ pub mod alibaba_alihealth_pregnancy_product_get {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Content, Contents, Model};
+
     /// The answer of `alibaba.alihealth.pregnancy.product.get`.
     ///
     /// Enabled by the `alihealthcrm` feature of `top-api`.
@@ -533,31 +564,6 @@ pub mod alibaba_alihealth_pregnancy_product_get {
         pub model: Option<Model>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `Model`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.pregnancy.product.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub contents: Vec<Contents>,
-        pub total_page: Option<String>,
-        pub total_count: Option<String>,
-    }
-
-    /// `Contents`.
-    ///
-    /// An item of `result.model.contents` in the answer of `alibaba.alihealth.pregnancy.product.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Contents {
-        pub title: Option<String>,
-        pub tags: Option<String>,
-        pub photo_url: Option<String>,
-        pub content: Option<String>,
-        pub link_url: Option<String>,
-        pub item_count: Option<i64>,
-        pub items: Vec<String>,
-        pub publish_time: Option<String>,
     }
 }
 

@@ -82,6 +82,88 @@ pub use self::alibaba_alihealth_rx_ca_prescribe_signed_status_save::{
     AlibabaAlihealthRxCaPrescribeSignedStatusSave, AlibabaAlihealthRxCaPrescribeSignedStatusSaveResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `DrugDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.asyncprescribe.prescription.detail` and `alibaba.alihealth.outflow.drug.supervision.query`).
+    ///
+    /// Enabled by the `alihealthoutflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DrugDto {
+        pub spec: Option<String>,
+        pub total: Option<String>,
+        pub common_drug_name: Option<String>,
+        pub drug_name: Option<String>,
+        pub drug_usage_list: Vec<DrugUsageVo>,
+        pub dose_form: Option<String>,
+        pub drug_common_name_py: Option<String>,
+        pub drug_name_py: Option<String>,
+        pub electric_pres: Option<bool>,
+        pub province_drug_code: Option<String>,
+        pub indication: Option<String>,
+        pub his_drug_name: Option<String>,
+        pub single_dosage_unit: Option<String>,
+        pub single_dosage: Option<String>,
+        pub pack_spec_sale_unit: Option<String>,
+        pub pack_spec_use_unit: Option<String>,
+        pub pack_spec_amount: Option<String>,
+        pub pack_unit: Option<String>,
+        pub pack_qty: Option<String>,
+        pub retail_price: Option<String>,
+        pub medicare_no: Option<String>,
+        pub drug_usage_code: Option<String>,
+        pub drug_usage: Option<String>,
+        pub frequency_code: Option<String>,
+        pub frequency: Option<String>,
+        pub drug_basic_code: Option<String>,
+        pub dosage_form: Option<String>,
+        pub approval_number: Option<String>,
+        pub manufacture: Option<String>,
+        pub pack_spec: Option<String>,
+        pub drug_code: Option<String>,
+        pub drug_common_name: Option<String>,
+        pub drug_class_code: Option<String>,
+    }
+
+    /// `DrugUsageVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.asyncprescribe.prescription.detail`).
+    ///
+    /// Enabled by the `alihealthoutflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DrugUsageVo {
+        pub measure_unit: Option<String>,
+        pub drug_usage: Option<String>,
+        pub days: Option<String>,
+        pub frequency_unit: Option<String>,
+        pub frequency_value: Option<String>,
+        pub frequency: Option<String>,
+        pub dose_value: Option<String>,
+    }
+
+    /// `QuickAppCardInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.recommend.cardinfo.get` and `alibaba.alihealth.recommend.mixcardinfo.get`).
+    ///
+    /// Enabled by the `alihealthoutflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QuickAppCardInfoVo {
+        pub bg_img: Option<String>,
+        pub bg_right_icon: Option<String>,
+        pub logo_img: Option<String>,
+        pub title: Option<String>,
+        pub title_color: Option<String>,
+        pub title_size: Option<String>,
+        pub sub_title: Option<String>,
+        pub sub_title_color: Option<String>,
+        pub sub_title_size: Option<String>,
+        pub button_bg_color: Option<String>,
+        pub button_text: Option<String>,
+        pub button_text_color: Option<String>,
+        pub button_text_size: Option<String>,
+        pub jump_url: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.asyncprescribe.prescription.detail`: 异步开方处方详情.
 pub mod alibaba_alihealth_asyncprescribe_prescription_detail {
     /// 异步开方处方详情
@@ -104,6 +186,9 @@ pub mod alibaba_alihealth_asyncprescribe_prescription_detail {
         #[top(object)]
         pub detail_request: Option<AsyncPrescribeDetailRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DrugDto, DrugUsageVo};
 
     /// The answer of `alibaba.alihealth.asyncprescribe.prescription.detail`.
     ///
@@ -166,33 +251,6 @@ pub mod alibaba_alihealth_asyncprescribe_prescription_detail {
         pub doctor_name: Option<String>,
         pub hospital_id: Option<String>,
         pub patient_birthday: Option<String>,
-    }
-
-    /// `DrugDto`.
-    ///
-    /// An item of `service_result.data.drug_list` in the answer of `alibaba.alihealth.asyncprescribe.prescription.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugDto {
-        pub spec: Option<String>,
-        pub total: Option<String>,
-        pub common_drug_name: Option<String>,
-        pub drug_name: Option<String>,
-        pub drug_usage_list: Vec<DrugUsageVo>,
-        pub dose_form: Option<String>,
-    }
-
-    /// `DrugUsageVo`.
-    ///
-    /// An item of `service_result.data.drug_list.drug_usage_list` in the answer of `alibaba.alihealth.asyncprescribe.prescription.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugUsageVo {
-        pub measure_unit: Option<String>,
-        pub drug_usage: Option<String>,
-        pub days: Option<String>,
-        pub frequency_unit: Option<String>,
-        pub frequency_value: Option<String>,
-        pub frequency: Option<String>,
-        pub dose_value: Option<String>,
     }
 
     /// `DiagnoseVo`.
@@ -523,6 +581,9 @@ pub mod alibaba_alihealth_outflow_drug_supervision_query {
         pub request1: Option<OuterDrugVo>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DrugDto, DrugUsageVo};
+
     /// The answer of `alibaba.alihealth.outflow.drug.supervision.query`.
     ///
     /// Enabled by the `alihealthoutflow` feature of `top-api`.
@@ -562,41 +623,6 @@ pub mod alibaba_alihealth_outflow_drug_supervision_query {
         pub total_count: Option<i64>,
         pub page_size: Option<i64>,
         pub page_no: Option<i64>,
-    }
-
-    /// `DrugDto`.
-    ///
-    /// An item of `service_result.data.pages` in the answer of `alibaba.alihealth.outflow.drug.supervision.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugDto {
-        pub drug_common_name_py: Option<String>,
-        pub drug_name_py: Option<String>,
-        pub electric_pres: Option<bool>,
-        pub province_drug_code: Option<String>,
-        pub indication: Option<String>,
-        pub his_drug_name: Option<String>,
-        pub single_dosage_unit: Option<String>,
-        pub single_dosage: Option<String>,
-        pub pack_spec_sale_unit: Option<String>,
-        pub pack_spec_use_unit: Option<String>,
-        pub pack_spec_amount: Option<String>,
-        pub pack_unit: Option<String>,
-        pub pack_qty: Option<String>,
-        pub retail_price: Option<String>,
-        pub medicare_no: Option<String>,
-        pub drug_usage_code: Option<String>,
-        pub drug_usage: Option<String>,
-        pub frequency_code: Option<String>,
-        pub frequency: Option<String>,
-        pub drug_basic_code: Option<String>,
-        pub dosage_form: Option<String>,
-        pub approval_number: Option<String>,
-        pub manufacture: Option<String>,
-        pub pack_spec: Option<String>,
-        pub drug_code: Option<String>,
-        pub drug_common_name: Option<String>,
-        pub drug_name: Option<String>,
-        pub drug_class_code: Option<String>,
     }
 }
 
@@ -1079,6 +1105,9 @@ pub mod alibaba_alihealth_recommend_cardinfo_get {
         pub card_request: QuickAppRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QuickAppCardInfoVo;
+
     /// The answer of `alibaba.alihealth.recommend.cardinfo.get`.
     ///
     /// Enabled by the `alihealthoutflow` feature of `top-api`.
@@ -1115,27 +1144,6 @@ pub mod alibaba_alihealth_recommend_cardinfo_get {
         pub err_message: Option<String>,
         pub data: Vec<QuickAppCardInfoVo>,
     }
-
-    /// `QuickAppCardInfoVo`.
-    ///
-    /// An item of `card_result.data` in the answer of `alibaba.alihealth.recommend.cardinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QuickAppCardInfoVo {
-        pub bg_img: Option<String>,
-        pub bg_right_icon: Option<String>,
-        pub logo_img: Option<String>,
-        pub title: Option<String>,
-        pub title_color: Option<String>,
-        pub title_size: Option<String>,
-        pub sub_title: Option<String>,
-        pub sub_title_color: Option<String>,
-        pub sub_title_size: Option<String>,
-        pub button_bg_color: Option<String>,
-        pub button_text: Option<String>,
-        pub button_text_color: Option<String>,
-        pub button_text_size: Option<String>,
-        pub jump_url: Option<String>,
-    }
 }
 
 /// `alibaba.alihealth.recommend.mixcardinfo.get`: 快应用混合卡片信息.
@@ -1160,6 +1168,9 @@ pub mod alibaba_alihealth_recommend_mixcardinfo_get {
         #[top(object)]
         pub quick_app_request: Option<QuickAppRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::QuickAppCardInfoVo;
 
     /// The answer of `alibaba.alihealth.recommend.mixcardinfo.get`.
     ///
@@ -1243,27 +1254,6 @@ pub mod alibaba_alihealth_recommend_mixcardinfo_get {
     pub struct AddressVO {
         pub province: Option<String>,
         pub city: Option<String>,
-    }
-
-    /// `QuickAppCardInfoVo`.
-    ///
-    /// An item of `card_result.data.quick_app_card_info_vo_list` in the answer of `alibaba.alihealth.recommend.mixcardinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QuickAppCardInfoVo {
-        pub sub_title_color: Option<String>,
-        pub button_text: Option<String>,
-        pub bg_img: Option<String>,
-        pub title_size: Option<String>,
-        pub title: Option<String>,
-        pub sub_title_size: Option<String>,
-        pub jump_url: Option<String>,
-        pub bg_right_icon: Option<String>,
-        pub button_text_size: Option<String>,
-        pub logo_img: Option<String>,
-        pub sub_title: Option<String>,
-        pub title_color: Option<String>,
-        pub button_text_color: Option<String>,
-        pub button_bg_color: Option<String>,
     }
 }
 

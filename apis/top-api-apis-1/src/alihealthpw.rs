@@ -36,6 +36,24 @@ pub use self::alibaba_alihealth_pw_special_synchrosms::{
     AlibabaAlihealthPwSpecialSynchrosms, AlibabaAlihealthPwSpecialSynchrosmsResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `PendingListDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.pw.gm.ids.list` and `alibaba.alihealth.pw.gm.pending.list`).
+    ///
+    /// Enabled by the `alihealthpw` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PendingListDto {
+        pub apply_status: Option<String>,
+        pub apply_type: Option<String>,
+        pub apply_date: Option<String>,
+        pub apply_unique_code: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.pw.applynode.update`: 申请节点变更回调.
 pub mod alibaba_alihealth_pw_applynode_update {
     /// 申请节点变更回调
@@ -335,6 +353,9 @@ pub mod alibaba_alihealth_pw_gm_ids_list {
         pub body: Option<ListByApplyIdsForBReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PendingListDto;
+
     /// The answer of `alibaba.alihealth.pw.gm.ids.list`.
     ///
     /// Enabled by the `alihealthpw` feature of `top-api`.
@@ -368,17 +389,6 @@ pub mod alibaba_alihealth_pw_gm_ids_list {
     pub struct ListByApplyIdsForBResp {
         pub list: Vec<PendingListDto>,
     }
-
-    /// `PendingListDto`.
-    ///
-    /// An item of `result.data.list` in the answer of `alibaba.alihealth.pw.gm.ids.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PendingListDto {
-        pub apply_status: Option<String>,
-        pub apply_type: Option<String>,
-        pub apply_date: Option<String>,
-        pub apply_unique_code: Option<String>,
-    }
 }
 
 /// `alibaba.alihealth.pw.gm.pending.list`: 同情用药待审核工单查询接口.
@@ -403,6 +413,9 @@ pub mod alibaba_alihealth_pw_gm_pending_list {
         #[top(object)]
         pub body: Option<PendingListReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PendingListDto;
 
     /// The answer of `alibaba.alihealth.pw.gm.pending.list`.
     ///
@@ -447,17 +460,6 @@ pub mod alibaba_alihealth_pw_gm_pending_list {
         pub page_number: Option<i64>,
         pub page_size: Option<i64>,
         pub list: Vec<PendingListDto>,
-    }
-
-    /// `PendingListDto`.
-    ///
-    /// An item of `result.data.list` in the answer of `alibaba.alihealth.pw.gm.pending.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PendingListDto {
-        pub apply_type: Option<String>,
-        pub apply_unique_code: Option<String>,
-        pub apply_date: Option<String>,
-        pub apply_status: Option<String>,
     }
 }
 

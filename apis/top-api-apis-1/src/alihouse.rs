@@ -582,6 +582,39 @@ pub use self::tmall_alihouse_trade_coupon_refund_order_query::{
     TmallAlihouseTradeCouponRefundOrderQuery, TmallAlihouseTradeCouponRefundOrderQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AstoreRespDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihouse.newhome.shopconfig.astore.preview` and `alibaba.alihouse.newhome.shopconfig.astore.sync`).
+    ///
+    /// Enabled by the `alihouse` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AstoreRespDTO {
+        pub shop_id: Option<i64>,
+        pub shop_url: Option<String>,
+        pub decoration_url: Option<String>,
+        pub decoration_name: Option<String>,
+        pub outer_target_id: Option<String>,
+        pub outer_target_type: Option<i64>,
+    }
+
+    /// `AstoreSceneRespInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihouse.newhome.right.bind.back` and `alibaba.alihouse.newhome.right.unbind.back`).
+    ///
+    /// Enabled by the `alihouse` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AstoreSceneRespInfoDTO {
+        pub outer_id: Option<String>,
+        pub outer_type: Option<i64>,
+        pub outer_store_id: Option<String>,
+        pub outer_seller_id: Option<String>,
+        pub is_success: Option<bool>,
+        pub msg: Option<String>,
+    }
+}
+
 /// `alibaba.alihouse.admin.theme.create`: 创建云主题.
 pub mod alibaba_alihouse_admin_theme_create {
     /// 创建云主题
@@ -9876,6 +9909,9 @@ pub mod alibaba_alihouse_newhome_right_bind_back {
         pub user_info: Option<UserPermissionInfoDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AstoreSceneRespInfoDTO;
+
     /// The answer of `alibaba.alihouse.newhome.right.bind.back`.
     ///
     /// Enabled by the `alihouse` feature of `top-api`.
@@ -9920,19 +9956,6 @@ pub mod alibaba_alihouse_newhome_right_bind_back {
         pub success: Option<bool>,
         pub message: Option<String>,
     }
-
-    /// `AstoreSceneRespInfoDTO`.
-    ///
-    /// An item of `result.data` in the answer of `alibaba.alihouse.newhome.right.bind.back`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AstoreSceneRespInfoDTO {
-        pub outer_id: Option<String>,
-        pub outer_type: Option<i64>,
-        pub outer_store_id: Option<String>,
-        pub outer_seller_id: Option<String>,
-        pub is_success: Option<bool>,
-        pub msg: Option<String>,
-    }
 }
 
 /// `alibaba.alihouse.newhome.right.unbind.back`: 权限回流-解绑.
@@ -9957,6 +9980,9 @@ pub mod alibaba_alihouse_newhome_right_unbind_back {
         #[top(object)]
         pub user_info: Option<UserPermissionInfoDTO>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::AstoreSceneRespInfoDTO;
 
     /// The answer of `alibaba.alihouse.newhome.right.unbind.back`.
     ///
@@ -10001,19 +10027,6 @@ pub mod alibaba_alihouse_newhome_right_unbind_back {
         pub data: Vec<AstoreSceneRespInfoDTO>,
         pub success: Option<bool>,
         pub message: Option<String>,
-    }
-
-    /// `AstoreSceneRespInfoDTO`.
-    ///
-    /// An item of `result.data` in the answer of `alibaba.alihouse.newhome.right.unbind.back`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AstoreSceneRespInfoDTO {
-        pub outer_id: Option<String>,
-        pub outer_type: Option<i64>,
-        pub outer_store_id: Option<String>,
-        pub outer_seller_id: Option<String>,
-        pub is_success: Option<bool>,
-        pub msg: Option<String>,
     }
 }
 
@@ -10106,6 +10119,9 @@ pub mod alibaba_alihouse_newhome_shopconfig_astore_preview {
         pub astore_shop_config: AstoreShopConfigDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AstoreRespDTO;
+
     /// The answer of `alibaba.alihouse.newhome.shopconfig.astore.preview`.
     ///
     /// Enabled by the `alihouse` feature of `top-api`.
@@ -10135,19 +10151,6 @@ pub mod alibaba_alihouse_newhome_shopconfig_astore_preview {
         pub message: Option<String>,
         pub code: Option<String>,
     }
-
-    /// `AstoreRespDTO`.
-    ///
-    /// An item of `result.data` in the answer of `alibaba.alihouse.newhome.shopconfig.astore.preview`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AstoreRespDTO {
-        pub shop_id: Option<i64>,
-        pub shop_url: Option<String>,
-        pub decoration_url: Option<String>,
-        pub decoration_name: Option<String>,
-        pub outer_target_id: Option<String>,
-        pub outer_target_type: Option<i64>,
-    }
 }
 
 /// `alibaba.alihouse.newhome.shopconfig.astore.sync`: 天猫好房店铺装修-Astore上翻.
@@ -10173,6 +10176,9 @@ pub mod alibaba_alihouse_newhome_shopconfig_astore_sync {
         #[top(object)]
         pub astore_shop_config: AstoreShopConfigDTO,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::AstoreRespDTO;
 
     /// The answer of `alibaba.alihouse.newhome.shopconfig.astore.sync`.
     ///
@@ -10205,17 +10211,6 @@ pub mod alibaba_alihouse_newhome_shopconfig_astore_sync {
         pub success: Option<bool>,
         pub message: Option<String>,
         pub code: Option<String>,
-    }
-
-    /// `AstoreRespDTO`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.alihouse.newhome.shopconfig.astore.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AstoreRespDTO {
-        pub shop_id: Option<i64>,
-        pub shop_url: Option<String>,
-        pub decoration_url: Option<String>,
-        pub decoration_name: Option<String>,
     }
 }
 

@@ -92,6 +92,34 @@ pub use self::taobao_ailab_aicloud_top_skils_list_new::{
     TaobaoAilabAicloudTopSkilsListNew, TaobaoAilabAicloudTopSkilsListNewResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `DeviceTokenVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ailabs.tmallgenie.auth.gettoken`, `alibaba.ailabs.tmallgenie.auth.switchuser` and 1 more).
+    ///
+    /// Enabled by the `alilabs` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeviceTokenVo {
+        pub access_expires_in: Option<i64>,
+        pub access_token: Option<String>,
+        pub refresh_expires_in: Option<i64>,
+        pub refresh_token: Option<String>,
+        pub state: Option<String>,
+    }
+
+    /// `RegisterInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ailabs.tmallgenie.auth.gettoken`, `alibaba.ailabs.tmallgenie.auth.switchuser` and 1 more).
+    ///
+    /// Enabled by the `alilabs` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RegisterInfoVo {
+        pub user_open_id: Option<String>,
+        pub uuid: Option<String>,
+    }
+}
+
 /// `alibaba.ailab.tb.user.skill.oauth`: 用户技能 Oauth 授权（淘宝 openId）.
 pub mod alibaba_ailab_tb_user_skill_oauth {
     /// 用户技能 Oauth 授权（淘宝 openId）
@@ -927,6 +955,9 @@ pub mod alibaba_ailabs_tmallgenie_auth_gettoken {
         pub grant_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeviceTokenVo, RegisterInfoVo};
+
     /// The answer of `alibaba.ailabs.tmallgenie.auth.gettoken`.
     ///
     /// Enabled by the `alilabs` feature of `top-api`.
@@ -934,26 +965,6 @@ pub mod alibaba_ailabs_tmallgenie_auth_gettoken {
     pub struct AlibabaAilabsTmallgenieAuthGettokenResponse {
         pub register_result: Option<RegisterInfoVo>,
         pub auth_result: Option<DeviceTokenVo>,
-    }
-
-    /// `RegisterInfoVo`.
-    ///
-    /// Found at `register_result` in the answer of `alibaba.ailabs.tmallgenie.auth.gettoken`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegisterInfoVo {
-        pub user_open_id: Option<String>,
-        pub uuid: Option<String>,
-    }
-
-    /// `DeviceTokenVo`.
-    ///
-    /// Found at `auth_result` in the answer of `alibaba.ailabs.tmallgenie.auth.gettoken`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceTokenVo {
-        pub access_expires_in: Option<i64>,
-        pub access_token: Option<String>,
-        pub refresh_expires_in: Option<i64>,
-        pub refresh_token: Option<String>,
     }
 }
 
@@ -1029,6 +1040,9 @@ pub mod alibaba_ailabs_tmallgenie_auth_switchuser {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeviceTokenVo, RegisterInfoVo};
+
     /// The answer of `alibaba.ailabs.tmallgenie.auth.switchuser`.
     ///
     /// Enabled by the `alilabs` feature of `top-api`.
@@ -1046,27 +1060,6 @@ pub mod alibaba_ailabs_tmallgenie_auth_switchuser {
         pub extension: Option<String>,
         pub register_info_v_o: Option<RegisterInfoVo>,
         pub device_token_v_o: Option<DeviceTokenVo>,
-    }
-
-    /// `RegisterInfoVo`.
-    ///
-    /// Found at `result.register_info_v_o` in the answer of `alibaba.ailabs.tmallgenie.auth.switchuser`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegisterInfoVo {
-        pub user_open_id: Option<String>,
-        pub uuid: Option<String>,
-    }
-
-    /// `DeviceTokenVo`.
-    ///
-    /// Found at `result.device_token_v_o` in the answer of `alibaba.ailabs.tmallgenie.auth.switchuser`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceTokenVo {
-        pub access_expires_in: Option<i64>,
-        pub state: Option<String>,
-        pub refresh_token: Option<String>,
-        pub access_token: Option<String>,
-        pub refresh_expires_in: Option<i64>,
     }
 }
 
@@ -1095,6 +1088,9 @@ pub mod alibaba_ailabs_tmallgenie_auth_taobaoauth {
         pub device_param: Option<TopDeviceReqDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeviceTokenVo, RegisterInfoVo};
+
     /// The answer of `alibaba.ailabs.tmallgenie.auth.taobaoauth`.
     ///
     /// Enabled by the `alilabs` feature of `top-api`.
@@ -1122,26 +1118,6 @@ pub mod alibaba_ailabs_tmallgenie_auth_taobaoauth {
     pub struct TopDeviceReqDto {
         pub device_signature: Option<String>,
         pub device_id: Option<String>,
-    }
-
-    /// `RegisterInfoVo`.
-    ///
-    /// Found at `register_result` in the answer of `alibaba.ailabs.tmallgenie.auth.taobaoauth`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegisterInfoVo {
-        pub user_open_id: Option<String>,
-        pub uuid: Option<String>,
-    }
-
-    /// `DeviceTokenVo`.
-    ///
-    /// Found at `auth_result` in the answer of `alibaba.ailabs.tmallgenie.auth.taobaoauth`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceTokenVo {
-        pub access_expires_in: Option<i64>,
-        pub access_token: Option<String>,
-        pub refresh_expires_in: Option<i64>,
-        pub refresh_token: Option<String>,
     }
 }
 

@@ -32,6 +32,41 @@ pub use self::alibaba_member_point_operate::{AlibabaMemberPointOperate, AlibabaM
 #[doc(inline)]
 pub use self::alibaba_member_sync::{AlibabaMemberSync, AlibabaMemberSyncResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `PointOperateResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.member.point.operate`).
+    ///
+    /// Enabled by the `alimember` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PointOperateResponseDto {
+        pub token: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.member.exit` and `alibaba.member.sync`).
+    ///
+    /// Enabled by the `alimember` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub code: Option<String>,
+        pub message: Option<String>,
+    }
+
+    /// `TopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.member.identity.rescindfinish`, `alibaba.member.identity.signfinish` and 2 more).
+    ///
+    /// Enabled by the `alimember` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopResult {
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub data: Option<PointOperateResponseDto>,
+    }
+}
+
 /// `alibaba.member.checkmerchant`: 校验商家身份.
 pub mod alibaba_member_checkmerchant {
     /// 校验商家身份
@@ -88,6 +123,9 @@ pub mod alibaba_member_exit {
         pub exit_member: Option<ExitMemberDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.member.exit`.
     ///
     /// Enabled by the `alimember` feature of `top-api`.
@@ -108,16 +146,6 @@ pub mod alibaba_member_exit {
         /// Required.
         #[top(required)]
         pub isv_member_id: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.member.exit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -144,6 +172,9 @@ pub mod alibaba_member_identity_rescindfinish {
         #[top(object)]
         pub rescind_finish: RescindIdentityFinishRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PointOperateResponseDto, TopResult};
 
     /// The answer of `alibaba.member.identity.rescindfinish`.
     ///
@@ -206,15 +237,6 @@ pub mod alibaba_member_identity_rescindfinish {
         #[top(required)]
         pub order_no: String,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.member.identity.rescindfinish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `alibaba.member.identity.signfinish`: 签约确认.
@@ -240,6 +262,9 @@ pub mod alibaba_member_identity_signfinish {
         #[top(object)]
         pub sign_finish: SignIdentityFinishRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PointOperateResponseDto, TopResult};
 
     /// The answer of `alibaba.member.identity.signfinish`.
     ///
@@ -308,15 +333,6 @@ pub mod alibaba_member_identity_signfinish {
         #[top(required)]
         pub order_identity_start_time: String,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.member.identity.signfinish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `alibaba.member.identity.sync`: 会员身份信息同步.
@@ -342,6 +358,9 @@ pub mod alibaba_member_identity_sync {
         #[top(object)]
         pub sync_dto: SyncMemberIdentityDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PointOperateResponseDto, TopResult};
 
     /// The answer of `alibaba.member.identity.sync`.
     ///
@@ -411,15 +430,6 @@ pub mod alibaba_member_identity_sync {
         /// Required.
         #[top(required)]
         pub order_identity_start_time: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.member.identity.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -642,6 +652,9 @@ pub mod alibaba_member_point_operate {
         pub point_operate_request: PointOperateDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PointOperateResponseDto, TopResult};
+
     /// The answer of `alibaba.member.point.operate`.
     ///
     /// Enabled by the `alimember` feature of `top-api`.
@@ -674,24 +687,6 @@ pub mod alibaba_member_point_operate {
         #[top(required)]
         pub open_user_id: String,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.member.point.operate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub code: Option<String>,
-        pub data: Option<PointOperateResponseDto>,
-        pub message: Option<String>,
-    }
-
-    /// `PointOperateResponseDto`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.member.point.operate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PointOperateResponseDto {
-        pub token: Option<String>,
-    }
 }
 
 /// `alibaba.member.sync`: 会员信息同步.
@@ -717,6 +712,9 @@ pub mod alibaba_member_sync {
         #[top(object)]
         pub sync_member: SyncMemberDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
 
     /// The answer of `alibaba.member.sync`.
     ///
@@ -756,15 +754,5 @@ pub mod alibaba_member_sync {
         pub consume_point: i64,
         pub email: Option<String>,
         pub uid_type: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.member.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }

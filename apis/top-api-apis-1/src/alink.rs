@@ -40,6 +40,25 @@ pub use self::aliyun_alink_data_stat_report::{AliyunAlinkDataStatReport, AliyunA
 #[doc(inline)]
 pub use self::aliyun_alink_opendata_url_query::{AliyunAlinkOpendataUrlQuery, AliyunAlinkOpendataUrlQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `TopServiceResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alink.device.bind`, `alibaba.alink.device.detail.get` and 8 more).
+    ///
+    /// Enabled by the `alink` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopServiceResult {
+        pub data: Option<top_api::Json>,
+        pub code: Option<String>,
+        pub success: Option<bool>,
+        pub msg: Option<String>,
+        pub description: Option<String>,
+    }
+}
+
 /// `alibaba.alink.device.bind`: 绑定设备.
 pub mod alibaba_alink_device_bind {
     /// 绑定设备
@@ -62,24 +81,15 @@ pub mod alibaba_alink_device_bind {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.device.bind`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkDeviceBindResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.device.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -105,24 +115,15 @@ pub mod alibaba_alink_device_detail_get {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.device.detail.get`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkDeviceDetailGetResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.device.detail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -149,24 +150,15 @@ pub mod alibaba_alink_device_info_update {
         pub nick_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.device.info.update`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkDeviceInfoUpdateResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.device.info.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -192,24 +184,15 @@ pub mod alibaba_alink_device_unbind {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.device.unbind`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkDeviceUnbindResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.device.unbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -235,24 +218,15 @@ pub mod alibaba_alink_device_unify_status_get {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.device.unify.status.get`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkDeviceUnifyStatusGetResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.device.unify.status.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -279,24 +253,15 @@ pub mod alibaba_alink_device_unify_status_set {
         pub instructions: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.device.unify.status.set`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkDeviceUnifyStatusSetResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.device.unify.status.set`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -320,24 +285,15 @@ pub mod alibaba_alink_message_config_list {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaAlinkMessageConfigList;
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.message.config.list`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkMessageConfigListResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.message.config.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -366,24 +322,15 @@ pub mod alibaba_alink_message_config_set {
         pub push_disabled: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.message.config.set`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkMessageConfigSetResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.message.config.set`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -416,24 +363,15 @@ pub mod alibaba_alink_message_history_count {
         pub offset: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.message.history.count`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkMessageHistoryCountResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.message.history.count`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -466,24 +404,15 @@ pub mod alibaba_alink_message_history_list {
         pub offset: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopServiceResult;
+
     /// The answer of `alibaba.alink.message.history.list`.
     ///
     /// Enabled by the `alink` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAlinkMessageHistoryListResponse {
         pub result: Option<TopServiceResult>,
-    }
-
-    /// `TopServiceResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alink.message.history.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopServiceResult {
-        pub data: Option<top_api::Json>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub description: Option<String>,
     }
 }
 

@@ -66,6 +66,43 @@ pub use self::alibaba_isv_digitalsms_createtemplate::{
     AlibabaIsvDigitalsmsCreatetemplate, AlibabaIsvDigitalsmsCreatetemplateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BizResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.fc.iot.sms.send`, `alibaba.aliqin.fc.sms.num.send` and 3 more).
+    ///
+    /// Enabled by the `aliqin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BizResult {
+        pub model: Option<String>,
+        pub msg: Option<String>,
+        pub success: Option<bool>,
+        pub err_code: Option<String>,
+    }
+
+    /// `Model`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.aliqin.fc.iot.cardoffer` and `alibaba.aliqin.fc.iot.qrycard`).
+    ///
+    /// Enabled by the `aliqin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Model {
+        pub expire_time: Option<top_api::Date>,
+        pub effective_time: Option<top_api::Date>,
+        pub order_time: Option<String>,
+        pub offer_name: Option<String>,
+        pub offer_id: Option<String>,
+        pub resource_type: Option<String>,
+        pub flow_resource: Option<i64>,
+        pub rest_of_flow: Option<i64>,
+        pub res_name: Option<String>,
+        pub valid_date: Option<String>,
+        pub expire_date: Option<String>,
+        pub flow_used: Option<i64>,
+    }
+}
+
 /// `alibaba.aliqin.fc.digitalsms.createtemplate`: 数字短信模板创建.
 pub mod alibaba_aliqin_fc_digitalsms_createtemplate {
     /// 数字短信模板创建
@@ -247,6 +284,9 @@ pub mod alibaba_aliqin_fc_iot_cardoffer {
         pub billsource: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Model;
+
     /// The answer of `alibaba.aliqin.fc.iot.cardoffer`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
@@ -265,18 +305,6 @@ pub mod alibaba_aliqin_fc_iot_cardoffer {
         pub code: Option<String>,
         pub success: Option<bool>,
         pub msg: Option<String>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.models` in the answer of `alibaba.aliqin.fc.iot.cardoffer`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub expire_time: Option<top_api::Date>,
-        pub effective_time: Option<top_api::Date>,
-        pub order_time: Option<String>,
-        pub offer_name: Option<String>,
-        pub offer_id: Option<String>,
     }
 }
 
@@ -502,6 +530,9 @@ pub mod alibaba_aliqin_fc_iot_qrycard {
         pub iccid: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Model;
+
     /// The answer of `alibaba.aliqin.fc.iot.qrycard`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
@@ -519,20 +550,6 @@ pub mod alibaba_aliqin_fc_iot_qrycard {
         pub code: Option<String>,
         pub models: Vec<Model>,
         pub success: Option<bool>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.models` in the answer of `alibaba.aliqin.fc.iot.qrycard`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub resource_type: Option<String>,
-        pub flow_resource: Option<i64>,
-        pub rest_of_flow: Option<i64>,
-        pub res_name: Option<String>,
-        pub valid_date: Option<String>,
-        pub expire_date: Option<String>,
-        pub flow_used: Option<i64>,
     }
 }
 
@@ -621,23 +638,15 @@ pub mod alibaba_aliqin_fc_iot_sms_send {
         pub sms_type: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.fc.iot.sms.send`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcIotSmsSendResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.iot.sms.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -833,23 +842,15 @@ pub mod alibaba_aliqin_fc_sms_num_send {
         pub sms_type: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.fc.sms.num.send`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcSmsNumSendResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.sms.num.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -882,23 +883,15 @@ pub mod alibaba_aliqin_fc_tts_num_singlecall {
         pub tts_param: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.fc.tts.num.singlecall`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcTtsNumSinglecallResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.tts.num.singlecall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -933,23 +926,15 @@ pub mod alibaba_aliqin_fc_voice_num_doublecall {
         pub session_time_out: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.fc.voice.num.doublecall`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcVoiceNumDoublecallResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.voice.num.doublecall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -981,23 +966,15 @@ pub mod alibaba_aliqin_fc_voice_num_singlecall {
         pub extend: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BizResult;
+
     /// The answer of `alibaba.aliqin.fc.voice.num.singlecall`.
     ///
     /// Enabled by the `aliqin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAliqinFcVoiceNumSinglecallResponse {
         pub result: Option<BizResult>,
-    }
-
-    /// `BizResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.aliqin.fc.voice.num.singlecall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BizResult {
-        pub model: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 

@@ -78,6 +78,27 @@ pub use self::alibaba_alisports_passport_parter_synccard::{
     AlibabaAlisportsPassportParterSynccard, AlibabaAlisportsPassportParterSynccardResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AlispData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alisports.passport.account.checkmobile`, `alibaba.alisports.passport.account.ssotokenrefresh` and 1 more).
+    ///
+    /// Enabled by the `alisports` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlispData {
+        pub sso_token: Option<String>,
+        pub aliuid: Option<String>,
+        pub r#type: Option<i64>,
+        pub access_token: Option<String>,
+        pub avatar_url: Option<String>,
+        pub nick: Option<String>,
+        pub mobile: Option<String>,
+    }
+}
+
 /// `alibaba.alisports.data.sports.syncsleepdata`: 阿里体育数据中心用户睡眠数据同步接口.
 pub mod alibaba_alisports_data_sports_syncsleepdata {
     /// 阿里体育数据中心用户睡眠数据同步接口
@@ -452,6 +473,9 @@ pub mod alibaba_alisports_passport_account_checkmobile {
         pub birthday: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AlispData;
+
     /// The answer of `alibaba.alisports.passport.account.checkmobile`.
     ///
     /// Enabled by the `alisports` feature of `top-api`.
@@ -460,17 +484,6 @@ pub mod alibaba_alisports_passport_account_checkmobile {
         pub alisp_msg: Option<String>,
         pub alisp_code: Option<i64>,
         pub alisp_data: Option<AlispData>,
-    }
-
-    /// `AlispData`.
-    ///
-    /// Found at `alisp_data` in the answer of `alibaba.alisports.passport.account.checkmobile`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlispData {
-        pub sso_token: Option<String>,
-        pub aliuid: Option<String>,
-        pub r#type: Option<i64>,
-        pub access_token: Option<String>,
     }
 }
 
@@ -589,6 +602,9 @@ pub mod alibaba_alisports_passport_account_ssotokenrefresh {
         pub secret: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AlispData;
+
     /// The answer of `alibaba.alisports.passport.account.ssotokenrefresh`.
     ///
     /// Enabled by the `alisports` feature of `top-api`.
@@ -597,14 +613,6 @@ pub mod alibaba_alisports_passport_account_ssotokenrefresh {
         pub alisp_data: Option<AlispData>,
         pub alisp_code: Option<String>,
         pub alisp_msg: Option<String>,
-    }
-
-    /// `AlispData`.
-    ///
-    /// Found at `alisp_data` in the answer of `alibaba.alisports.passport.account.ssotokenrefresh`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlispData {
-        pub sso_token: Option<String>,
     }
 }
 
@@ -871,6 +879,9 @@ pub mod alibaba_alisports_passport_oauth_alipaygrant {
         pub app_uid: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AlispData;
+
     /// The answer of `alibaba.alisports.passport.oauth.alipaygrant`.
     ///
     /// Enabled by the `alisports` feature of `top-api`.
@@ -879,18 +890,6 @@ pub mod alibaba_alisports_passport_oauth_alipaygrant {
         pub alisp_code: Option<i64>,
         pub alisp_msg: Option<String>,
         pub alisp_data: Option<AlispData>,
-    }
-
-    /// `AlispData`.
-    ///
-    /// Found at `alisp_data` in the answer of `alibaba.alisports.passport.oauth.alipaygrant`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlispData {
-        pub avatar_url: Option<String>,
-        pub nick: Option<String>,
-        pub sso_token: Option<String>,
-        pub mobile: Option<String>,
-        pub access_token: Option<String>,
     }
 }
 

@@ -10,6 +10,33 @@ pub use self::alitrip_bp_channel_crow_query::{AlitripBpChannelCrowQuery, Alitrip
 #[doc(inline)]
 pub use self::alitrip_bp_couponinfo_sync::{AlitripBpCouponinfoSync, AlitripBpCouponinfoSyncResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AdResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.bp.channel.crow.query` and `alitrip.bp.couponinfo.sync`).
+    ///
+    /// Enabled by the `alitripbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdResult {
+        pub msg: Option<String>,
+        pub code: Option<String>,
+        pub success: Option<bool>,
+        pub model: Option<ChannelExamineResultDTO>,
+    }
+
+    /// `ChannelExamineResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.bp.channel.crow.query`).
+    ///
+    /// Enabled by the `alitripbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ChannelExamineResultDTO {
+        pub is_target_crow: Option<bool>,
+        pub target_url: Option<String>,
+    }
+}
+
 /// `alitrip.bp.channel.crow.query`: 人群匹配.
 pub mod alitrip_bp_channel_crow_query {
     /// 人群匹配
@@ -34,6 +61,9 @@ pub mod alitrip_bp_channel_crow_query {
         pub query_param: ExamineOuterUserRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AdResult, ChannelExamineResultDTO};
+
     /// The answer of `alitrip.bp.channel.crow.query`.
     ///
     /// Enabled by the `alitripbp` feature of `top-api`.
@@ -55,26 +85,6 @@ pub mod alitrip_bp_channel_crow_query {
         #[top(required)]
         pub outer_user_id: String,
         pub platform: Option<String>,
-    }
-
-    /// `AdResult`.
-    ///
-    /// Found at `result` in the answer of `alitrip.bp.channel.crow.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdResult {
-        pub msg: Option<String>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub model: Option<ChannelExamineResultDTO>,
-    }
-
-    /// `ChannelExamineResultDTO`.
-    ///
-    /// Found at `result.model` in the answer of `alitrip.bp.channel.crow.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelExamineResultDTO {
-        pub is_target_crow: Option<bool>,
-        pub target_url: Option<String>,
     }
 }
 
@@ -100,6 +110,9 @@ pub mod alitrip_bp_couponinfo_sync {
         #[top(object)]
         pub param_coupon_data_request: Option<CouponDataRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AdResult, ChannelExamineResultDTO};
 
     /// The answer of `alitrip.bp.couponinfo.sync`.
     ///
@@ -128,15 +141,5 @@ pub mod alitrip_bp_couponinfo_sync {
         pub user_id: Option<String>,
         pub coupon_template_id: Option<String>,
         pub ext_info: Option<String>,
-    }
-
-    /// `AdResult`.
-    ///
-    /// Found at `result` in the answer of `alitrip.bp.couponinfo.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdResult {
-        pub code: Option<String>,
-        pub msg: Option<String>,
-        pub success: Option<bool>,
     }
 }

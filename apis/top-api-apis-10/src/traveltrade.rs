@@ -66,6 +66,81 @@ pub use self::taobao_travel_ticket_order_verify::{
     TaobaoTravelTicketOrderVerify, TaobaoTravelTicketOrderVerifyResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OrderTemplateInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.travel.trade.template.query`).
+    ///
+    /// Enabled by the `traveltrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderTemplateInfo {
+        pub category_id: Option<i64>,
+        pub model_list: Vec<OrderTipFormInfo>,
+        pub template_id: Option<i64>,
+        pub version: Option<i64>,
+    }
+
+    /// `OrderTipFormInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.travel.trade.template.query`).
+    ///
+    /// Enabled by the `traveltrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderTipFormInfo {
+        pub accept_types: Vec<String>,
+        pub desc: Option<String>,
+        pub max_num: Option<i64>,
+        pub options: Vec<OrderTipOptionInfo>,
+        pub rule: Option<OrderTipRuleInfo>,
+        pub title: Option<String>,
+        pub name: Option<String>,
+        pub value: Option<String>,
+        pub values: Vec<String>,
+    }
+
+    /// `OrderTipOptionInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.travel.trade.template.query`).
+    ///
+    /// Enabled by the `traveltrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderTipOptionInfo {
+        pub text: Option<String>,
+        pub value: Option<String>,
+    }
+
+    /// `OrderTipRuleInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.travel.trade.template.query`).
+    ///
+    /// Enabled by the `traveltrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderTipRuleInfo {
+        pub msg: Option<String>,
+        pub regex: Option<String>,
+        pub require: Option<bool>,
+    }
+
+    /// `OrderTipInfoResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.travel.trade.template.query`).
+    ///
+    /// Enabled by the `traveltrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderTipInfoResult {
+        pub is_new: Option<bool>,
+        pub template_info: Option<OrderTemplateInfo>,
+        pub view_template_url: Option<String>,
+    }
+
+    /// `ResultSet`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.travel.trade.serviceinfo.write` and `alitrip.travel.trade.template.query`).
+    ///
+    /// Enabled by the `traveltrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultSet {
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub is_success: Option<bool>,
+        pub error: Option<bool>,
+        pub first_result: Option<OrderTipInfoResult>,
+    }
+}
+
 /// `alitrip.travel.bookinfo.query`: 飞猪度假-订单二次预约查询接口.
 pub mod alitrip_travel_bookinfo_query {
     /// 飞猪度假-订单二次预约查询接口
@@ -813,23 +888,17 @@ pub mod alitrip_travel_trade_serviceinfo_write {
         pub sub_tc_order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        OrderTemplateInfo, OrderTipFormInfo, OrderTipInfoResult, OrderTipOptionInfo, OrderTipRuleInfo, ResultSet,
+    };
+
     /// The answer of `alitrip.travel.trade.serviceinfo.write`.
     ///
     /// Enabled by the `traveltrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlitripTravelTradeServiceinfoWriteResponse {
         pub result: Option<ResultSet>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `alitrip.travel.trade.serviceinfo.write`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub is_success: Option<bool>,
-        pub error: Option<bool>,
     }
 }
 
@@ -857,76 +926,17 @@ pub mod alitrip_travel_trade_template_query {
         pub order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        OrderTemplateInfo, OrderTipFormInfo, OrderTipInfoResult, OrderTipOptionInfo, OrderTipRuleInfo, ResultSet,
+    };
+
     /// The answer of `alitrip.travel.trade.template.query`.
     ///
     /// Enabled by the `traveltrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlitripTravelTradeTemplateQueryResponse {
         pub result: Option<ResultSet>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `alitrip.travel.trade.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub first_result: Option<OrderTipInfoResult>,
-    }
-
-    /// `OrderTipInfoResult`.
-    ///
-    /// Found at `result.first_result` in the answer of `alitrip.travel.trade.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTipInfoResult {
-        pub is_new: Option<bool>,
-        pub template_info: Option<OrderTemplateInfo>,
-        pub view_template_url: Option<String>,
-    }
-
-    /// `OrderTemplateInfo`.
-    ///
-    /// Found at `result.first_result.template_info` in the answer of `alitrip.travel.trade.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTemplateInfo {
-        pub category_id: Option<i64>,
-        pub model_list: Vec<OrderTipFormInfo>,
-        pub template_id: Option<i64>,
-        pub version: Option<i64>,
-    }
-
-    /// `OrderTipFormInfo`.
-    ///
-    /// An item of `result.first_result.template_info.model_list` in the answer of `alitrip.travel.trade.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTipFormInfo {
-        pub accept_types: Vec<String>,
-        pub desc: Option<String>,
-        pub max_num: Option<i64>,
-        pub options: Vec<OrderTipOptionInfo>,
-        pub rule: Option<OrderTipRuleInfo>,
-        pub title: Option<String>,
-        pub name: Option<String>,
-        pub value: Option<String>,
-        pub values: Vec<String>,
-    }
-
-    /// `OrderTipOptionInfo`.
-    ///
-    /// An item of `result.first_result.template_info.model_list.options` in the answer of `alitrip.travel.trade.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTipOptionInfo {
-        pub text: Option<String>,
-        pub value: Option<String>,
-    }
-
-    /// `OrderTipRuleInfo`.
-    ///
-    /// Found at `result.first_result.template_info.model_list.rule` in the answer of `alitrip.travel.trade.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTipRuleInfo {
-        pub msg: Option<String>,
-        pub regex: Option<String>,
-        pub require: Option<bool>,
     }
 }
 

@@ -36,6 +36,23 @@ pub use self::taobao_xhotel_combo_review::{TaobaoXhotelComboReview, TaobaoXhotel
 #[doc(inline)]
 pub use self::taobao_xhotel_combo_status_get::{TaobaoXhotelComboStatusGet, TaobaoXhotelComboStatusGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `TopItemSkuBaseInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.tuan.hotel.item.sku.calendar.update` and `alitrip.tuan.hotel.item.sku.update`).
+    ///
+    /// Enabled by the `tuanhotel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopItemSkuBaseInfo {
+        pub sku_name: Option<String>,
+        pub outer_id: Option<String>,
+        pub sku_id: Option<i64>,
+    }
+}
+
 /// `alitrip.tuan.hotel.adapt.store.get`: 酒店团购套餐关联适用门店.
 pub mod alitrip_tuan_hotel_adapt_store_get {
     /// 酒店团购套餐关联适用门店
@@ -440,6 +457,9 @@ pub mod alitrip_tuan_hotel_item_sku_calendar_update {
         pub cat_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopItemSkuBaseInfo;
+
     /// The answer of `alitrip.tuan.hotel.item.sku.calendar.update`.
     ///
     /// Enabled by the `tuanhotel` feature of `top-api`.
@@ -482,16 +502,6 @@ pub mod alitrip_tuan_hotel_item_sku_calendar_update {
         pub d: Option<String>,
         pub price: Option<String>,
         pub stock: Option<i64>,
-    }
-
-    /// `TopItemSkuBaseInfo`.
-    ///
-    /// An item of `top_item_sku_base_info_list` in the answer of `alitrip.tuan.hotel.item.sku.calendar.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopItemSkuBaseInfo {
-        pub sku_name: Option<String>,
-        pub outer_id: Option<String>,
-        pub sku_id: Option<i64>,
     }
 }
 
@@ -575,6 +585,9 @@ pub mod alitrip_tuan_hotel_item_sku_update {
         pub cat_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopItemSkuBaseInfo;
+
     /// The answer of `alitrip.tuan.hotel.item.sku.update`.
     ///
     /// Enabled by the `tuanhotel` feature of `top-api`.
@@ -631,16 +644,6 @@ pub mod alitrip_tuan_hotel_item_sku_update {
         pub d: Option<String>,
         pub price: Option<String>,
         pub stock: Option<i64>,
-    }
-
-    /// `TopItemSkuBaseInfo`.
-    ///
-    /// An item of `top_item_sku_base_info_list` in the answer of `alitrip.tuan.hotel.item.sku.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopItemSkuBaseInfo {
-        pub sku_name: Option<String>,
-        pub outer_id: Option<String>,
-        pub sku_id: Option<i64>,
     }
 }
 

@@ -330,6 +330,83 @@ pub use self::yunos_tvscreen_admin_common_operation::{
     YunosTvscreenAdminCommonOperation, YunosTvscreenAdminCommonOperationResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AppDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.osupdate.appversion.info` and `yunos.osupdate.appversion.query`).
+    ///
+    /// Enabled by the `tvupadmin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AppDto {
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub package_name: Option<String>,
+    }
+
+    /// `ChildNodeVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.tvpubadmin.content.child.leafnode.get` and `yunos.tvpubadmin.content.child.rootnode.get`).
+    ///
+    /// Enabled by the `tvupadmin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ChildNodeVo {
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub parent_id: Option<i64>,
+        pub parent_name: Option<String>,
+    }
+
+    /// `DeviceAdapterDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.osupdate.appversion.info` and `yunos.osupdate.appversion.query`).
+    ///
+    /// Enabled by the `tvupadmin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeviceAdapterDto {
+        pub brand_id: Option<i64>,
+        pub brand_name: Option<String>,
+        pub highest_system_version: Option<String>,
+        pub minimum_system_version: Option<String>,
+        pub model_id: Option<i64>,
+        pub model_name: Option<String>,
+        pub real_type_id: Option<i64>,
+        pub real_type_name: Option<String>,
+    }
+
+    /// `DeviceEntryDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.osupdate.deviceservice.searchmodels` and `yunos.osupdate.model.search`).
+    ///
+    /// Enabled by the `tvupadmin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeviceEntryDTO {
+        pub id: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `TvAppVersion`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.osupdate.appversion.info` and `yunos.osupdate.appversion.query`).
+    ///
+    /// Enabled by the `tvupadmin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TvAppVersion {
+        pub app: Option<AppDto>,
+        pub app_zip_type: Option<String>,
+        pub device_adapter_list: Vec<DeviceAdapterDto>,
+        pub download_path: Option<String>,
+        pub downloadmd5: Option<String>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modify: Option<top_api::Date>,
+        pub id: Option<i64>,
+        pub need_restart: Option<String>,
+        pub release_note: Option<String>,
+        pub size: Option<String>,
+        pub status: Option<String>,
+        pub version: Option<String>,
+        pub version_code: Option<i64>,
+        pub has_notified: Option<String>,
+        pub restart_app_param: Option<String>,
+        pub restart_app_type: Option<String>,
+        pub restart_type: Option<String>,
+    }
+}
+
 /// `yunos.osupdate.appversion.create`: 创建应用升级任务.
 pub mod yunos_osupdate_appversion_create {
     /// 创建应用升级任务
@@ -429,58 +506,15 @@ pub mod yunos_osupdate_appversion_info {
         pub id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AppDto, DeviceAdapterDto, TvAppVersion};
+
     /// The answer of `yunos.osupdate.appversion.info`.
     ///
     /// Enabled by the `tvupadmin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YunosOsupdateAppversionInfoResponse {
         pub data: Option<TvAppVersion>,
-    }
-
-    /// `TvAppVersion`.
-    ///
-    /// Found at `data` in the answer of `yunos.osupdate.appversion.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvAppVersion {
-        pub app: Option<AppDto>,
-        pub app_zip_type: Option<String>,
-        pub device_adapter_list: Vec<DeviceAdapterDto>,
-        pub download_path: Option<String>,
-        pub downloadmd5: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modify: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub need_restart: Option<String>,
-        pub release_note: Option<String>,
-        pub size: Option<String>,
-        pub status: Option<String>,
-        pub version: Option<String>,
-        pub version_code: Option<i64>,
-    }
-
-    /// `AppDto`.
-    ///
-    /// Found at `data.app` in the answer of `yunos.osupdate.appversion.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AppDto {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub package_name: Option<String>,
-    }
-
-    /// `DeviceAdapterDto`.
-    ///
-    /// An item of `data.device_adapter_list` in the answer of `yunos.osupdate.appversion.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceAdapterDto {
-        pub brand_id: Option<i64>,
-        pub brand_name: Option<String>,
-        pub highest_system_version: Option<String>,
-        pub minimum_system_version: Option<String>,
-        pub model_id: Option<i64>,
-        pub model_name: Option<String>,
-        pub real_type_id: Option<i64>,
-        pub real_type_name: Option<String>,
     }
 }
 
@@ -552,6 +586,9 @@ pub mod yunos_osupdate_appversion_query {
         pub size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AppDto, DeviceAdapterDto, TvAppVersion};
+
     /// The answer of `yunos.osupdate.appversion.query`.
     ///
     /// Enabled by the `tvupadmin` feature of `top-api`.
@@ -559,56 +596,6 @@ pub mod yunos_osupdate_appversion_query {
     pub struct YunosOsupdateAppversionQueryResponse {
         pub result_list: Vec<TvAppVersion>,
         pub total_count: Option<i64>,
-    }
-
-    /// `TvAppVersion`.
-    ///
-    /// An item of `result_list` in the answer of `yunos.osupdate.appversion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvAppVersion {
-        pub app: Option<AppDto>,
-        pub app_zip_type: Option<String>,
-        pub device_adapter_list: Vec<DeviceAdapterDto>,
-        pub download_path: Option<String>,
-        pub downloadmd5: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modify: Option<top_api::Date>,
-        pub has_notified: Option<String>,
-        pub id: Option<i64>,
-        pub need_restart: Option<String>,
-        pub release_note: Option<String>,
-        pub restart_app_param: Option<String>,
-        pub restart_app_type: Option<String>,
-        pub restart_type: Option<String>,
-        pub size: Option<String>,
-        pub status: Option<String>,
-        pub version: Option<String>,
-        pub version_code: Option<i64>,
-    }
-
-    /// `AppDto`.
-    ///
-    /// Found at `result_list.app` in the answer of `yunos.osupdate.appversion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AppDto {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub package_name: Option<String>,
-    }
-
-    /// `DeviceAdapterDto`.
-    ///
-    /// An item of `result_list.device_adapter_list` in the answer of `yunos.osupdate.appversion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceAdapterDto {
-        pub brand_id: Option<i64>,
-        pub brand_name: Option<String>,
-        pub highest_system_version: Option<String>,
-        pub minimum_system_version: Option<String>,
-        pub model_id: Option<i64>,
-        pub model_name: Option<String>,
-        pub real_type_id: Option<i64>,
-        pub real_type_name: Option<String>,
     }
 }
 
@@ -710,21 +697,15 @@ pub mod yunos_osupdate_deviceservice_searchmodels {
         pub name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DeviceEntryDTO;
+
     /// The answer of `yunos.osupdate.deviceservice.searchmodels`.
     ///
     /// Enabled by the `tvupadmin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YunosOsupdateDeviceserviceSearchmodelsResponse {
         pub model_list: Vec<DeviceEntryDTO>,
-    }
-
-    /// `DeviceEntryDTO`.
-    ///
-    /// An item of `model_list` in the answer of `yunos.osupdate.deviceservice.searchmodels`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceEntryDTO {
-        pub id: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -753,21 +734,15 @@ pub mod yunos_osupdate_model_search {
         pub name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DeviceEntryDTO;
+
     /// The answer of `yunos.osupdate.model.search`.
     ///
     /// Enabled by the `tvupadmin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YunosOsupdateModelSearchResponse {
         pub model_list: Vec<DeviceEntryDTO>,
-    }
-
-    /// `DeviceEntryDTO`.
-    ///
-    /// An item of `model_list` in the answer of `yunos.osupdate.model.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceEntryDTO {
-        pub id: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -1453,23 +1428,15 @@ pub mod yunos_tvpubadmin_content_child_leafnode_get {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct YunosTvpubadminContentChildLeafnodeGet;
 
+    #[doc(no_inline)]
+    pub use super::types::ChildNodeVo;
+
     /// The answer of `yunos.tvpubadmin.content.child.leafnode.get`.
     ///
     /// Enabled by the `tvupadmin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YunosTvpubadminContentChildLeafnodeGetResponse {
         pub child_node_vo_list: Vec<ChildNodeVo>,
-    }
-
-    /// `ChildNodeVo`.
-    ///
-    /// An item of `child_node_vo_list` in the answer of `yunos.tvpubadmin.content.child.leafnode.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChildNodeVo {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub parent_id: Option<i64>,
-        pub parent_name: Option<String>,
     }
 }
 
@@ -1690,23 +1657,15 @@ pub mod yunos_tvpubadmin_content_child_rootnode_get {
         pub need_home_page: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ChildNodeVo;
+
     /// The answer of `yunos.tvpubadmin.content.child.rootnode.get`.
     ///
     /// Enabled by the `tvupadmin` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YunosTvpubadminContentChildRootnodeGetResponse {
         pub child_node_vo_list: Vec<ChildNodeVo>,
-    }
-
-    /// `ChildNodeVo`.
-    ///
-    /// An item of `child_node_vo_list` in the answer of `yunos.tvpubadmin.content.child.rootnode.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChildNodeVo {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub parent_id: Option<i64>,
-        pub parent_name: Option<String>,
     }
 }
 

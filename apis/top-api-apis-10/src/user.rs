@@ -112,6 +112,108 @@ pub use self::tmall_service_settleadjustment_modify::{
     TmallServiceSettleadjustmentModify, TmallServiceSettleadjustmentModifyResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `EleUicInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.miniapp.eleuser.phone.get` and `taobao.miniapp.eleuserinfo.get`).
+    ///
+    /// Enabled by the `user` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EleUicInfo {
+        pub avatar: Option<String>,
+        pub nick: Option<String>,
+        pub phone: Option<String>,
+        pub open_id: Option<String>,
+    }
+
+    /// `OpenAccount`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.open.account.index.find`, `taobao.open.account.list` and 2 more).
+    ///
+    /// Enabled by the `user` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenAccount {
+        pub login_id: Option<String>,
+        pub create_device_id: Option<String>,
+        pub alipay_id: Option<String>,
+        pub locale: Option<String>,
+        pub bank_card_no: Option<String>,
+        pub isv_account_id: Option<String>,
+        pub email: Option<String>,
+        pub avatar_url: Option<String>,
+        pub bank_card_owner_name: Option<String>,
+        pub display_name: Option<String>,
+        pub login_pwd_salt: Option<String>,
+        pub login_pwd: Option<String>,
+        pub open_id: Option<String>,
+        pub mobile: Option<String>,
+        pub create_location: Option<String>,
+        pub ext_infos: Option<String>,
+        pub login_pwd_intensity: Option<i64>,
+        pub id: Option<i64>,
+        pub r#type: Option<i64>,
+        pub status: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub version: Option<i64>,
+        pub login_pwd_encryption: Option<i64>,
+        pub gender: Option<i64>,
+        pub name: Option<String>,
+        pub birthday: Option<String>,
+        pub wangwang: Option<String>,
+        pub weixin: Option<String>,
+        pub oauth_plateform: Option<i64>,
+        pub create_app_key: Option<String>,
+        pub domain_id: Option<i64>,
+    }
+
+    /// `OpenaccountVoid`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.open.account.delete` and `taobao.open.account.update`).
+    ///
+    /// Enabled by the `user` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenaccountVoid {
+        pub message: Option<String>,
+        pub successful: Option<bool>,
+        pub code: Option<i64>,
+    }
+
+    /// `UserInfoBaseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lsy.miniapp.user.get`).
+    ///
+    /// Enabled by the `user` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserInfoBaseDto {
+        pub union_id: Option<String>,
+        pub open_uid: Option<String>,
+        pub app_id: Option<String>,
+        pub corp_id: Option<String>,
+        pub login_type: Option<String>,
+        pub extra_info: Option<String>,
+        pub user_nick: Option<String>,
+    }
+
+    /// `UserInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lsy.miniapp.user.get`, `taobao.koubei.tribe.open.user.query` and 1 more).
+    ///
+    /// Enabled by the `user` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserInfoDto {
+        pub signature: Option<String>,
+        pub raw_data: Option<UserInfoBaseDto>,
+        pub open_id: Option<String>,
+        pub user_result_code: Option<UserResultCode>,
+    }
+
+    /// `UserResultCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.tribe.open.user.query` and `taobao.koubei.tribe.open.verify.code.apply`).
+    ///
+    /// Enabled by the `user` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserResultCode {
+        pub result_code: Option<String>,
+        pub result_type: Option<String>,
+        pub result_msg: Option<String>,
+    }
+}
+
 /// `account.aliyuncs.com.GetPubKey.2013-07-01`: 获取用户公钥.
 pub mod account_aliyuncs_com_get_pub_key_2013_07_01 {
     /// 获取用户公钥
@@ -468,6 +570,9 @@ pub mod alibaba_lsy_miniapp_user_get {
         pub app_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{UserInfoBaseDto, UserInfoDto, UserResultCode};
+
     /// The answer of `alibaba.lsy.miniapp.user.get`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -485,29 +590,6 @@ pub mod alibaba_lsy_miniapp_user_get {
         pub code: Option<String>,
         pub succ: Option<bool>,
         pub data: Option<UserInfoDto>,
-    }
-
-    /// `UserInfoDto`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.lsy.miniapp.user.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserInfoDto {
-        pub signature: Option<String>,
-        pub raw_data: Option<UserInfoBaseDto>,
-    }
-
-    /// `UserInfoBaseDto`.
-    ///
-    /// Found at `result.data.raw_data` in the answer of `alibaba.lsy.miniapp.user.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserInfoBaseDto {
-        pub union_id: Option<String>,
-        pub open_uid: Option<String>,
-        pub app_id: Option<String>,
-        pub corp_id: Option<String>,
-        pub login_type: Option<String>,
-        pub extra_info: Option<String>,
-        pub user_nick: Option<String>,
     }
 }
 
@@ -744,6 +826,9 @@ pub mod taobao_koubei_tribe_open_user_query {
         pub data_set_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{UserInfoBaseDto, UserInfoDto, UserResultCode};
+
     /// The answer of `taobao.koubei.tribe.open.user.query`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -762,25 +847,6 @@ pub mod taobao_koubei_tribe_open_user_query {
         pub data: Option<UserInfoDto>,
         pub success: Option<bool>,
         pub error: Option<String>,
-    }
-
-    /// `UserInfoDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.koubei.tribe.open.user.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserInfoDto {
-        pub open_id: Option<String>,
-        pub user_result_code: Option<UserResultCode>,
-    }
-
-    /// `UserResultCode`.
-    ///
-    /// Found at `result.data.user_result_code` in the answer of `taobao.koubei.tribe.open.user.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserResultCode {
-        pub result_code: Option<String>,
-        pub result_type: Option<String>,
-        pub result_msg: Option<String>,
     }
 }
 
@@ -809,6 +875,9 @@ pub mod taobao_koubei_tribe_open_verify_code_apply {
         pub phone: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{UserInfoBaseDto, UserInfoDto, UserResultCode};
+
     /// The answer of `taobao.koubei.tribe.open.verify.code.apply`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -827,24 +896,6 @@ pub mod taobao_koubei_tribe_open_verify_code_apply {
         pub data: Option<UserInfoDto>,
         pub success: Option<bool>,
         pub error: Option<String>,
-    }
-
-    /// `UserInfoDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.koubei.tribe.open.verify.code.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserInfoDto {
-        pub user_result_code: Option<UserResultCode>,
-    }
-
-    /// `UserResultCode`.
-    ///
-    /// Found at `result.data.user_result_code` in the answer of `taobao.koubei.tribe.open.verify.code.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserResultCode {
-        pub result_code: Option<String>,
-        pub result_type: Option<String>,
-        pub result_msg: Option<String>,
     }
 }
 
@@ -1069,6 +1120,9 @@ pub mod taobao_miniapp_eleuser_phone_get {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoMiniappEleuserPhoneGet;
 
+    #[doc(no_inline)]
+    pub use super::types::EleUicInfo;
+
     /// The answer of `taobao.miniapp.eleuser.phone.get`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -1076,16 +1130,6 @@ pub mod taobao_miniapp_eleuser_phone_get {
     pub struct TaobaoMiniappEleuserPhoneGetResponse {
         pub result: Option<EleUicInfo>,
         pub trace_id: Option<String>,
-    }
-
-    /// `EleUicInfo`.
-    ///
-    /// Found at `result` in the answer of `taobao.miniapp.eleuser.phone.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EleUicInfo {
-        pub avatar: Option<String>,
-        pub nick: Option<String>,
-        pub phone: Option<String>,
     }
 }
 
@@ -1111,6 +1155,9 @@ pub mod taobao_miniapp_eleuserinfo_get {
         pub biz_scence: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::EleUicInfo;
+
     /// The answer of `taobao.miniapp.eleuserinfo.get`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -1118,17 +1165,6 @@ pub mod taobao_miniapp_eleuserinfo_get {
     pub struct TaobaoMiniappEleuserinfoGetResponse {
         pub trace_id: Option<String>,
         pub result: Option<EleUicInfo>,
-    }
-
-    /// `EleUicInfo`.
-    ///
-    /// Found at `result` in the answer of `taobao.miniapp.eleuserinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EleUicInfo {
-        pub avatar: Option<String>,
-        pub nick: Option<String>,
-        pub phone: Option<String>,
-        pub open_id: Option<String>,
     }
 }
 
@@ -1501,22 +1537,15 @@ pub mod taobao_open_account_delete {
         pub isv_account_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenaccountVoid;
+
     /// The answer of `taobao.open.account.delete`.
     ///
     /// Enabled by the `user` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpenAccountDeleteResponse {
         pub datas: Vec<OpenaccountVoid>,
-    }
-
-    /// `OpenaccountVoid`.
-    ///
-    /// An item of `datas` in the answer of `taobao.open.account.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenaccountVoid {
-        pub message: Option<String>,
-        pub successful: Option<bool>,
-        pub code: Option<i64>,
     }
 }
 
@@ -1543,6 +1572,9 @@ pub mod taobao_open_account_index_find {
         pub index_value: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenAccount;
+
     /// The answer of `taobao.open.account.index.find`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -1560,43 +1592,6 @@ pub mod taobao_open_account_index_find {
         pub successful: Option<bool>,
         pub data: Option<OpenAccount>,
         pub code: Option<i64>,
-    }
-
-    /// `OpenAccount`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.open.account.index.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenAccount {
-        pub login_id: Option<String>,
-        pub create_device_id: Option<String>,
-        pub alipay_id: Option<String>,
-        pub locale: Option<String>,
-        pub bank_card_no: Option<String>,
-        pub isv_account_id: Option<String>,
-        pub email: Option<String>,
-        pub avatar_url: Option<String>,
-        pub bank_card_owner_name: Option<String>,
-        pub display_name: Option<String>,
-        pub login_pwd_salt: Option<String>,
-        pub login_pwd: Option<String>,
-        pub open_id: Option<String>,
-        pub mobile: Option<String>,
-        pub create_location: Option<String>,
-        pub ext_infos: Option<String>,
-        pub login_pwd_intensity: Option<i64>,
-        pub id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub status: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub version: Option<i64>,
-        pub login_pwd_encryption: Option<i64>,
-        pub gender: Option<i64>,
-        pub name: Option<String>,
-        pub birthday: Option<String>,
-        pub wangwang: Option<String>,
-        pub weixin: Option<String>,
-        pub oauth_plateform: Option<i64>,
     }
 }
 
@@ -1627,6 +1622,9 @@ pub mod taobao_open_account_list {
         pub isv_account_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenAccount;
+
     /// The answer of `taobao.open.account.list`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -1644,43 +1642,6 @@ pub mod taobao_open_account_list {
         pub data: Option<OpenAccount>,
         pub successful: Option<bool>,
         pub code: Option<i64>,
-    }
-
-    /// `OpenAccount`.
-    ///
-    /// Found at `datas.data` in the answer of `taobao.open.account.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenAccount {
-        pub login_id: Option<String>,
-        pub create_device_id: Option<String>,
-        pub alipay_id: Option<String>,
-        pub locale: Option<String>,
-        pub bank_card_no: Option<String>,
-        pub isv_account_id: Option<String>,
-        pub email: Option<String>,
-        pub avatar_url: Option<String>,
-        pub bank_card_owner_name: Option<String>,
-        pub display_name: Option<String>,
-        pub login_pwd_salt: Option<String>,
-        pub login_pwd: Option<String>,
-        pub open_id: Option<String>,
-        pub mobile: Option<String>,
-        pub create_location: Option<String>,
-        pub ext_infos: Option<String>,
-        pub login_pwd_intensity: Option<i64>,
-        pub id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub status: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub version: Option<i64>,
-        pub login_pwd_encryption: Option<i64>,
-        pub gender: Option<i64>,
-        pub name: Option<String>,
-        pub birthday: Option<String>,
-        pub wangwang: Option<String>,
-        pub weixin: Option<String>,
-        pub oauth_plateform: Option<i64>,
     }
 }
 
@@ -1707,6 +1668,9 @@ pub mod taobao_open_account_search {
         pub query: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenAccount;
+
     /// The answer of `taobao.open.account.search`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -1724,43 +1688,6 @@ pub mod taobao_open_account_search {
         pub successful: Option<bool>,
         pub code: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `OpenAccount`.
-    ///
-    /// An item of `data.datas` in the answer of `taobao.open.account.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenAccount {
-        pub login_id: Option<String>,
-        pub create_device_id: Option<String>,
-        pub alipay_id: Option<String>,
-        pub locale: Option<String>,
-        pub bank_card_no: Option<String>,
-        pub isv_account_id: Option<String>,
-        pub email: Option<String>,
-        pub avatar_url: Option<String>,
-        pub bank_card_owner_name: Option<String>,
-        pub display_name: Option<String>,
-        pub login_pwd_salt: Option<String>,
-        pub login_pwd: Option<String>,
-        pub open_id: Option<String>,
-        pub mobile: Option<String>,
-        pub create_location: Option<String>,
-        pub ext_infos: Option<String>,
-        pub login_pwd_intensity: Option<i64>,
-        pub id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub status: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub version: Option<i64>,
-        pub login_pwd_encryption: Option<i64>,
-        pub gender: Option<i64>,
-        pub name: Option<String>,
-        pub birthday: Option<String>,
-        pub wangwang: Option<String>,
-        pub weixin: Option<String>,
-        pub oauth_plateform: Option<i64>,
     }
 }
 
@@ -1834,6 +1761,9 @@ pub mod taobao_open_account_token_validate {
         pub param_token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenAccount;
+
     /// The answer of `taobao.open.account.token.validate`.
     ///
     /// Enabled by the `user` feature of `top-api`.
@@ -1875,43 +1805,6 @@ pub mod taobao_open_account_token_validate {
         pub oauth_other_info: Option<OAuthOtherInfo>,
     }
 
-    /// `OpenAccount`.
-    ///
-    /// Found at `data.data.ext.open_account` in the answer of `taobao.open.account.token.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenAccount {
-        pub login_id: Option<String>,
-        pub create_device_id: Option<String>,
-        pub alipay_id: Option<String>,
-        pub create_app_key: Option<String>,
-        pub locale: Option<String>,
-        pub bank_card_no: Option<String>,
-        pub isv_account_id: Option<String>,
-        pub email: Option<String>,
-        pub avatar_url: Option<String>,
-        pub domain_id: Option<i64>,
-        pub bank_card_owner_name: Option<String>,
-        pub display_name: Option<String>,
-        pub login_pwd_salt: Option<String>,
-        pub login_pwd: Option<String>,
-        pub open_id: Option<String>,
-        pub mobile: Option<String>,
-        pub create_location: Option<String>,
-        pub ext_infos: Option<String>,
-        pub login_pwd_intensity: Option<i64>,
-        pub id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub status: Option<i64>,
-        pub version: Option<i64>,
-        pub login_pwd_encryption: Option<i64>,
-        pub gender: Option<i64>,
-        pub name: Option<String>,
-        pub birthday: Option<String>,
-        pub wangwang: Option<String>,
-        pub weixin: Option<String>,
-        pub oauth_plateform: Option<i64>,
-    }
-
     /// `OAuthOtherInfo`.
     ///
     /// Found at `data.data.ext.oauth_other_info` in the answer of `taobao.open.account.token.validate`.
@@ -1950,6 +1843,9 @@ pub mod taobao_open_account_update {
         #[top(object, max_items = 20)]
         pub param_list: Option<Vec<OpenAccount>>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenaccountVoid;
 
     /// The answer of `taobao.open.account.update`.
     ///
@@ -1991,16 +1887,6 @@ pub mod taobao_open_account_update {
         pub wangwang: Option<String>,
         pub weixin: Option<String>,
         pub oauth_plateform: Option<i64>,
-    }
-
-    /// `OpenaccountVoid`.
-    ///
-    /// An item of `datas` in the answer of `taobao.open.account.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenaccountVoid {
-        pub message: Option<String>,
-        pub successful: Option<bool>,
-        pub code: Option<i64>,
     }
 }
 

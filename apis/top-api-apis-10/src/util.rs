@@ -104,6 +104,63 @@ pub use self::wdk_rexout_device_iot_registerid::{WdkRexoutDeviceIotRegisterid, W
 #[doc(inline)]
 pub use self::wdk_rexout_resource_list_check::{WdkRexoutResourceListCheck, WdkRexoutResourceListCheckResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AssetQrCodeDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ais.assets.tag.generate` and `alibaba.ais.assets.tag.get`).
+    ///
+    /// Enabled by the `util` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AssetQrCodeDto {
+        pub asset_type: Option<String>,
+        pub entity_source: Option<String>,
+        pub quantity: Option<String>,
+        pub spare_brand_code: Option<String>,
+        pub device_brand_code: Option<String>,
+        pub sn: Option<String>,
+        pub mpn: Option<String>,
+        pub qr_code_string_list: Vec<String>,
+        pub spare_category_code: Option<String>,
+        pub manufacture: Option<String>,
+        pub nonce: Option<String>,
+    }
+
+    /// `BaseRep`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ais.assets.tag.abort`, `alibaba.ais.assets.tag.generate` and 1 more).
+    ///
+    /// Enabled by the `util` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseRep {
+        pub msg: Option<String>,
+        pub code: Option<String>,
+        pub data: Option<bool>,
+        pub datas: Vec<AssetQrCodeDto>,
+    }
+
+    /// `Checkpoints`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wireless.content.check` and `taobao.wireless.picture.check`).
+    ///
+    /// Enabled by the `util` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Checkpoints {
+        pub scene: Option<String>,
+        pub label: Option<String>,
+        pub suggestion: Option<String>,
+        pub rate: Option<String>,
+    }
+
+    /// `ErrorInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.retail.device.trade.ship` and `alibaba.retail.shorturl.get`).
+    ///
+    /// Enabled by the `util` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorInfo {
+        pub error_code: Option<String>,
+        pub sub_error_code: Option<String>,
+        pub error_message: Option<String>,
+    }
+}
+
 /// `alibaba.ais.assets.tag.abort`: 基础设施资产标签废弃.
 pub mod alibaba_ais_assets_tag_abort {
     /// 基础设施资产标签废弃
@@ -127,22 +184,15 @@ pub mod alibaba_ais_assets_tag_abort {
         pub request_param: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AssetQrCodeDto, BaseRep};
+
     /// The answer of `alibaba.ais.assets.tag.abort`.
     ///
     /// Enabled by the `util` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAisAssetsTagAbortResponse {
         pub result: Option<BaseRep>,
-    }
-
-    /// `BaseRep`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ais.assets.tag.abort`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseRep {
-        pub msg: Option<String>,
-        pub code: Option<String>,
-        pub data: Option<bool>,
     }
 }
 
@@ -169,40 +219,15 @@ pub mod alibaba_ais_assets_tag_generate {
         pub request_param: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AssetQrCodeDto, BaseRep};
+
     /// The answer of `alibaba.ais.assets.tag.generate`.
     ///
     /// Enabled by the `util` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAisAssetsTagGenerateResponse {
         pub result: Option<BaseRep>,
-    }
-
-    /// `BaseRep`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ais.assets.tag.generate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseRep {
-        pub datas: Vec<AssetQrCodeDto>,
-        pub msg: Option<String>,
-        pub code: Option<String>,
-    }
-
-    /// `AssetQrCodeDto`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.ais.assets.tag.generate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AssetQrCodeDto {
-        pub asset_type: Option<String>,
-        pub entity_source: Option<String>,
-        pub quantity: Option<String>,
-        pub spare_brand_code: Option<String>,
-        pub device_brand_code: Option<String>,
-        pub sn: Option<String>,
-        pub mpn: Option<String>,
-        pub qr_code_string_list: Vec<String>,
-        pub spare_category_code: Option<String>,
-        pub manufacture: Option<String>,
-        pub nonce: Option<String>,
     }
 }
 
@@ -229,40 +254,15 @@ pub mod alibaba_ais_assets_tag_get {
         pub u_nonce: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AssetQrCodeDto, BaseRep};
+
     /// The answer of `alibaba.ais.assets.tag.get`.
     ///
     /// Enabled by the `util` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAisAssetsTagGetResponse {
         pub result: Option<BaseRep>,
-    }
-
-    /// `BaseRep`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ais.assets.tag.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseRep {
-        pub datas: Vec<AssetQrCodeDto>,
-        pub code: Option<String>,
-        pub msg: Option<String>,
-    }
-
-    /// `AssetQrCodeDto`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.ais.assets.tag.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AssetQrCodeDto {
-        pub qr_code_string_list: Vec<String>,
-        pub mpn: Option<String>,
-        pub sn: Option<String>,
-        pub device_brand_code: Option<String>,
-        pub spare_brand_code: Option<String>,
-        pub quantity: Option<String>,
-        pub entity_source: Option<String>,
-        pub asset_type: Option<String>,
-        pub manufacture: Option<String>,
-        pub spare_category_code: Option<String>,
-        pub nonce: Option<String>,
     }
 }
 
@@ -387,6 +387,9 @@ pub mod alibaba_retail_device_trade_ship {
         pub order_update_option: Option<OrderUpdateOption>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorInfo;
+
     /// The answer of `alibaba.retail.device.trade.ship`.
     ///
     /// Enabled by the `util` feature of `top-api`.
@@ -426,16 +429,6 @@ pub mod alibaba_retail_device_trade_ship {
         pub error_infos: Vec<ErrorInfo>,
         pub success: Option<bool>,
     }
-
-    /// `ErrorInfo`.
-    ///
-    /// An item of `result.error_infos` in the answer of `alibaba.retail.device.trade.ship`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorInfo {
-        pub error_code: Option<String>,
-        pub sub_error_code: Option<String>,
-        pub error_message: Option<String>,
-    }
 }
 
 /// `alibaba.retail.shorturl.get`: 短链接获取.
@@ -462,6 +455,9 @@ pub mod alibaba_retail_shorturl_get {
         #[top(object)]
         pub options: Option<ShortUrlOption>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ErrorInfo;
 
     /// The answer of `alibaba.retail.shorturl.get`.
     ///
@@ -496,16 +492,6 @@ pub mod alibaba_retail_shorturl_get {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct ShortUrlDto {
         pub short_url: Option<String>,
-    }
-
-    /// `ErrorInfo`.
-    ///
-    /// An item of `result.error_infos` in the answer of `alibaba.retail.shorturl.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorInfo {
-        pub error_code: Option<String>,
-        pub sub_error_code: Option<String>,
-        pub error_message: Option<String>,
     }
 }
 
@@ -1889,6 +1875,9 @@ pub mod taobao_wireless_content_check {
         pub text: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Checkpoints;
+
     /// The answer of `taobao.wireless.content.check`.
     ///
     /// Enabled by the `util` feature of `top-api`.
@@ -1896,17 +1885,6 @@ pub mod taobao_wireless_content_check {
     pub struct TaobaoWirelessContentCheckResponse {
         pub check_results: Vec<Checkpoints>,
         pub suggestion: Option<String>,
-    }
-
-    /// `Checkpoints`.
-    ///
-    /// An item of `check_results` in the answer of `taobao.wireless.content.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Checkpoints {
-        pub scene: Option<String>,
-        pub label: Option<String>,
-        pub suggestion: Option<String>,
-        pub rate: Option<String>,
     }
 }
 
@@ -1933,6 +1911,9 @@ pub mod taobao_wireless_picture_check {
         pub url: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Checkpoints;
+
     /// The answer of `taobao.wireless.picture.check`.
     ///
     /// Enabled by the `util` feature of `top-api`.
@@ -1940,17 +1921,6 @@ pub mod taobao_wireless_picture_check {
     pub struct TaobaoWirelessPictureCheckResponse {
         pub check_results: Vec<Checkpoints>,
         pub suggestion: Option<String>,
-    }
-
-    /// `Checkpoints`.
-    ///
-    /// An item of `check_results` in the answer of `taobao.wireless.picture.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Checkpoints {
-        pub scene: Option<String>,
-        pub label: Option<String>,
-        pub suggestion: Option<String>,
-        pub rate: Option<String>,
     }
 }
 

@@ -86,6 +86,24 @@ pub use self::alibaba_health_vaccin_vaccinate_complete::{
     AlibabaHealthVaccinVaccinateComplete, AlibabaHealthVaccinVaccinateCompleteResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `MtopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.vaccine.register.cancel` and `alibaba.alihealth.vaccine.register.submit`).
+    ///
+    /// Enabled by the `vaccin` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MtopResult {
+        pub model: Option<bool>,
+        pub success: Option<bool>,
+        pub err_code: Option<String>,
+        pub err_message: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.vaccine.register.cancel`: 取消登记.
 pub mod alibaba_alihealth_vaccine_register_cancel {
     /// 取消登记
@@ -110,6 +128,9 @@ pub mod alibaba_alihealth_vaccine_register_cancel {
         pub top_request: CancelVcRegisterRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MtopResult;
+
     /// The answer of `alibaba.alihealth.vaccine.register.cancel`.
     ///
     /// Enabled by the `vaccin` feature of `top-api`.
@@ -132,17 +153,6 @@ pub mod alibaba_alihealth_vaccine_register_cancel {
         /// Required.
         #[top(required)]
         pub cancel_time: String,
-    }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.vaccine.register.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub model: Option<bool>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
     }
 }
 
@@ -169,6 +179,9 @@ pub mod alibaba_alihealth_vaccine_register_submit {
         #[top(object)]
         pub top_request: SubmitVcRegisterRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::MtopResult;
 
     /// The answer of `alibaba.alihealth.vaccine.register.submit`.
     ///
@@ -223,17 +236,6 @@ pub mod alibaba_alihealth_vaccine_register_submit {
         /// Required.
         #[top(required)]
         pub app_channel: String,
-    }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alihealth.vaccine.register.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub model: Option<bool>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
     }
 }
 

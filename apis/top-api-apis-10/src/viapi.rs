@@ -60,6 +60,156 @@ pub use self::aliyun_viapi_objectdet_detectobject::{
 #[doc(inline)]
 pub use self::aliyun_viapi_ocr_character::{AliyunViapiOcrCharacter, AliyunViapiOcrCharacterResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Context`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scantext`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Context {
+        pub context: Option<String>,
+    }
+
+    /// `Detail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scantext`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Detail {
+        pub label: Option<String>,
+        pub contexts: Vec<Context>,
+    }
+
+    /// `Elements`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageseg.segmenthead` and `aliyun.viapi.objectdet.detectobject`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Elements {
+        pub x: Option<i64>,
+        pub y: Option<i64>,
+        pub image_u_r_l: Option<String>,
+        pub height: Option<i64>,
+        pub width: Option<i64>,
+        pub score: Option<i64>,
+        pub r#type: Option<String>,
+        pub boxes: Vec<i64>,
+    }
+
+    /// `Face`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Face {
+        pub id: Option<String>,
+        pub rate: Option<i64>,
+        pub name: Option<String>,
+    }
+
+    /// `Frame`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Frame {
+        pub rate: Option<i64>,
+        pub u_r_l: Option<String>,
+    }
+
+    /// `HintWordsInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HintWordsInfo {
+        pub context: Option<String>,
+    }
+
+    /// `LogoData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogoData {
+        pub r#type: Option<String>,
+        pub name: Option<String>,
+        pub x: Option<i64>,
+        pub y: Option<i64>,
+        pub width: Option<i64>,
+        pub height: Option<i64>,
+    }
+
+    /// `ProgramCodeData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProgramCodeData {
+        pub x: Option<i64>,
+        pub y: Option<i64>,
+        pub width: Option<i64>,
+        pub height: Option<i64>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`, `aliyun.viapi.imageaudit.scantext` and 1 more).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub data_id: Option<String>,
+        pub task_id: Option<String>,
+        pub image_url: Option<String>,
+        pub sub_results: Vec<SubResult>,
+        pub suggestion: Option<String>,
+        pub details: Vec<Detail>,
+        pub rate: Option<i64>,
+        pub label: Option<String>,
+        pub text_rectangle: Option<TextRectangle>,
+        pub probability: Option<i64>,
+        pub text: Option<String>,
+    }
+
+    /// `SubResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubResult {
+        pub suggestion: Option<String>,
+        pub rate: Option<i64>,
+        pub label: Option<String>,
+        pub scene: Option<String>,
+        pub ocr_data_list: Vec<String>,
+        pub frames: Vec<Frame>,
+        pub hint_words_info_list: Vec<HintWordsInfo>,
+        pub program_code_data_list: Vec<ProgramCodeData>,
+        pub logo_data_list: Vec<LogoData>,
+        pub sface_data_list: Vec<SfaceData>,
+    }
+
+    /// `SfaceData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.imageaudit.scanimage`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SfaceData {
+        pub faces: Vec<Face>,
+        pub heihght: Option<i64>,
+        pub width: Option<i64>,
+        pub y: Option<i64>,
+        pub x: Option<i64>,
+    }
+
+    /// `TextRectangle`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliyun.viapi.ocr.character`).
+    ///
+    /// Enabled by the `viapi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TextRectangle {
+        pub left: Option<i64>,
+        pub angle: Option<i64>,
+        pub top: Option<i64>,
+        pub height: Option<i64>,
+        pub width: Option<i64>,
+    }
+}
+
 /// `aliyun.viapi.facebody.compareface`: 人脸比对1：1.
 pub mod aliyun_viapi_facebody_compareface {
     /// 人脸比对1：1
@@ -371,6 +521,12 @@ pub mod aliyun_viapi_imageaudit_scanimage {
         pub scenes: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Context, Detail, Face, Frame, HintWordsInfo, LogoData, ProgramCodeData, ResultObject, SfaceData, SubResult,
+        TextRectangle,
+    };
+
     /// The answer of `aliyun.viapi.imageaudit.scanimage`.
     ///
     /// Enabled by the `viapi` feature of `top-api`.
@@ -398,98 +554,6 @@ pub mod aliyun_viapi_imageaudit_scanimage {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Data {
         pub results: Vec<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `data_list.results` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data_id: Option<String>,
-        pub task_id: Option<String>,
-        pub image_url: Option<String>,
-        pub sub_results: Vec<SubResult>,
-    }
-
-    /// `SubResult`.
-    ///
-    /// An item of `data_list.results.sub_results` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubResult {
-        pub suggestion: Option<String>,
-        pub rate: Option<i64>,
-        pub label: Option<String>,
-        pub scene: Option<String>,
-        pub ocr_data_list: Vec<String>,
-        pub frames: Vec<Frame>,
-        pub hint_words_info_list: Vec<HintWordsInfo>,
-        pub program_code_data_list: Vec<ProgramCodeData>,
-        pub logo_data_list: Vec<LogoData>,
-        pub sface_data_list: Vec<SfaceData>,
-    }
-
-    /// `Frame`.
-    ///
-    /// An item of `data_list.results.sub_results.frames` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Frame {
-        pub rate: Option<i64>,
-        pub u_r_l: Option<String>,
-    }
-
-    /// `HintWordsInfo`.
-    ///
-    /// An item of `data_list.results.sub_results.hint_words_info_list` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HintWordsInfo {
-        pub context: Option<String>,
-    }
-
-    /// `ProgramCodeData`.
-    ///
-    /// An item of `data_list.results.sub_results.program_code_data_list` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProgramCodeData {
-        pub x: Option<i64>,
-        pub y: Option<i64>,
-        pub width: Option<i64>,
-        pub height: Option<i64>,
-    }
-
-    /// `LogoData`.
-    ///
-    /// An item of `data_list.results.sub_results.logo_data_list` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogoData {
-        pub r#type: Option<String>,
-        pub name: Option<String>,
-        pub x: Option<i64>,
-        pub y: Option<i64>,
-        pub width: Option<i64>,
-        pub height: Option<i64>,
-    }
-
-    /// `SfaceData`.
-    ///
-    /// An item of `data_list.results.sub_results.sface_data_list` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SfaceData {
-        pub faces: Vec<Face>,
-        pub heihght: Option<i64>,
-        pub width: Option<i64>,
-        pub y: Option<i64>,
-        pub x: Option<i64>,
-    }
-
-    /// `Face`.
-    ///
-    /// An item of `data_list.results.sub_results.sface_data_list.faces` in the answer of `aliyun.viapi.imageaudit.scanimage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Face {
-        pub id: Option<String>,
-        pub rate: Option<i64>,
-        pub name: Option<String>,
     }
 }
 
@@ -519,6 +583,12 @@ pub mod aliyun_viapi_imageaudit_scantext {
         #[top(object, max_items = 999)]
         pub labels: Option<Vec<Label>>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        Context, Detail, Face, Frame, HintWordsInfo, LogoData, ProgramCodeData, ResultObject, SfaceData, SubResult,
+        TextRectangle,
+    };
 
     /// The answer of `aliyun.viapi.imageaudit.scantext`.
     ///
@@ -564,35 +634,6 @@ pub mod aliyun_viapi_imageaudit_scantext {
     pub struct Element {
         pub task_id: Option<String>,
         pub results: Vec<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `data.elements.results` in the answer of `aliyun.viapi.imageaudit.scantext`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub suggestion: Option<String>,
-        pub details: Vec<Detail>,
-        pub rate: Option<i64>,
-        pub label: Option<String>,
-    }
-
-    /// `Detail`.
-    ///
-    /// An item of `data.elements.results.details` in the answer of `aliyun.viapi.imageaudit.scantext`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Detail {
-        pub label: Option<String>,
-        pub contexts: Vec<Context>,
-    }
-
-    /// `Context`.
-    ///
-    /// An item of `data.elements.results.details.contexts` in the answer of `aliyun.viapi.imageaudit.scantext`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Context {
-        pub context: Option<String>,
     }
 }
 
@@ -739,6 +780,9 @@ pub mod aliyun_viapi_imageseg_segmenthead {
         pub image_url: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Elements;
+
     /// The answer of `aliyun.viapi.imageseg.segmenthead`.
     ///
     /// Enabled by the `viapi` feature of `top-api`.
@@ -754,18 +798,6 @@ pub mod aliyun_viapi_imageseg_segmenthead {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Data {
         pub elements: Vec<Elements>,
-    }
-
-    /// `Elements`.
-    ///
-    /// An item of `data.elements` in the answer of `aliyun.viapi.imageseg.segmenthead`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Elements {
-        pub x: Option<i64>,
-        pub y: Option<i64>,
-        pub image_u_r_l: Option<String>,
-        pub height: Option<i64>,
-        pub width: Option<i64>,
     }
 }
 
@@ -791,6 +823,9 @@ pub mod aliyun_viapi_objectdet_detectobject {
         pub image_url: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Elements;
+
     /// The answer of `aliyun.viapi.objectdet.detectobject`.
     ///
     /// Enabled by the `viapi` feature of `top-api`.
@@ -808,16 +843,6 @@ pub mod aliyun_viapi_objectdet_detectobject {
         pub height: Option<i64>,
         pub elements: Vec<Elements>,
         pub width: Option<i64>,
-    }
-
-    /// `Elements`.
-    ///
-    /// An item of `data.elements` in the answer of `aliyun.viapi.objectdet.detectobject`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Elements {
-        pub score: Option<i64>,
-        pub r#type: Option<String>,
-        pub boxes: Vec<i64>,
     }
 }
 
@@ -849,6 +874,12 @@ pub mod aliyun_viapi_ocr_character {
         pub output_probability: bool,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Context, Detail, Face, Frame, HintWordsInfo, LogoData, ProgramCodeData, ResultObject, SfaceData, SubResult,
+        TextRectangle,
+    };
+
     /// The answer of `aliyun.viapi.ocr.character`.
     ///
     /// Enabled by the `viapi` feature of `top-api`.
@@ -864,28 +895,5 @@ pub mod aliyun_viapi_ocr_character {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Data {
         pub results: Vec<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `data.results` in the answer of `aliyun.viapi.ocr.character`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub text_rectangle: Option<TextRectangle>,
-        pub probability: Option<i64>,
-        pub text: Option<String>,
-    }
-
-    /// `TextRectangle`.
-    ///
-    /// Found at `data.results.text_rectangle` in the answer of `aliyun.viapi.ocr.character`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TextRectangle {
-        pub left: Option<i64>,
-        pub angle: Option<i64>,
-        pub top: Option<i64>,
-        pub height: Option<i64>,
-        pub width: Option<i64>,
     }
 }

@@ -10,6 +10,28 @@ pub use self::taobao_airisland_kefueval_get::{TaobaoAirislandKefuevalGet, Taobao
 #[doc(inline)]
 pub use self::taobao_qianniu_kefueval_get::{TaobaoQianniuKefuevalGet, TaobaoQianniuKefuevalGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `EvalDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.airisland.kefueval.get` and `taobao.qianniu.kefueval.get`).
+    ///
+    /// Enabled by the `wangwang` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EvalDetail {
+        pub eval_code: Option<i64>,
+        pub eval_sender: Option<String>,
+        pub eval_time: Option<top_api::Date>,
+        pub open_uid: Option<String>,
+        pub send_time: Option<top_api::Date>,
+        pub source: Option<i64>,
+        pub label_name: Option<String>,
+        pub eval_recer: Option<String>,
+    }
+}
+
 /// `taobao.airisland.kefueval.get`: 客服评价详情接口\_V2.
 pub mod taobao_airisland_kefueval_get {
     /// 客服评价详情接口\_V2
@@ -37,6 +59,9 @@ pub mod taobao_airisland_kefueval_get {
         pub etime: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::EvalDetail;
+
     /// The answer of `taobao.airisland.kefueval.get`.
     ///
     /// Enabled by the `wangwang` feature of `top-api`.
@@ -44,21 +69,6 @@ pub mod taobao_airisland_kefueval_get {
     pub struct TaobaoAirislandKefuevalGetResponse {
         pub result_count: Option<i64>,
         pub staff_eval_details: Vec<EvalDetail>,
-    }
-
-    /// `EvalDetail`.
-    ///
-    /// An item of `staff_eval_details` in the answer of `taobao.airisland.kefueval.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EvalDetail {
-        pub eval_code: Option<i64>,
-        pub eval_sender: Option<String>,
-        pub eval_time: Option<top_api::Date>,
-        pub open_uid: Option<String>,
-        pub send_time: Option<top_api::Date>,
-        pub source: Option<i64>,
-        pub label_name: Option<String>,
-        pub eval_recer: Option<String>,
     }
 }
 
@@ -89,6 +99,9 @@ pub mod taobao_qianniu_kefueval_get {
         pub etime: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::EvalDetail;
+
     /// The answer of `taobao.qianniu.kefueval.get`.
     ///
     /// Enabled by the `wangwang` feature of `top-api`.
@@ -96,19 +109,5 @@ pub mod taobao_qianniu_kefueval_get {
     pub struct TaobaoQianniuKefuevalGetResponse {
         pub result_count: Option<i64>,
         pub staff_eval_details: Vec<EvalDetail>,
-    }
-
-    /// `EvalDetail`.
-    ///
-    /// An item of `staff_eval_details` in the answer of `taobao.qianniu.kefueval.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EvalDetail {
-        pub eval_code: Option<i64>,
-        pub eval_recer: Option<String>,
-        pub eval_sender: Option<String>,
-        pub eval_time: Option<top_api::Date>,
-        pub open_uid: Option<String>,
-        pub send_time: Option<top_api::Date>,
-        pub source: Option<i64>,
     }
 }

@@ -102,6 +102,141 @@ pub use self::taobao_wlb_waybill_i_querydetail::{TaobaoWlbWaybillIQuerydetail, T
 #[doc(inline)]
 pub use self::taobao_wlb_waybill_i_search::{TaobaoWlbWaybillISearch, TaobaoWlbWaybillISearchResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CustomAreaResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.cloudprint.customarea.update`, `cainiao.cloudprint.customares.get` and 1 more).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CustomAreaResult {
+        pub custom_area_id: Option<i64>,
+        pub custom_area_url: Option<String>,
+        pub keys: Vec<KeyResult>,
+        pub custom_area_name: Option<String>,
+        pub standard_template_id: Option<i64>,
+        pub standard_template_url: Option<String>,
+        pub user_template_id: Option<i64>,
+    }
+
+    /// `KeyResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.cloudprint.customarea.update`, `cainiao.cloudprint.customares.get` and 4 more).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct KeyResult {
+        pub key_name: Option<String>,
+    }
+
+    /// `LogisticsService`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.waybill.i.fullupdate`, `taobao.wlb.waybill.i.get` and 1 more).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticsService {
+        pub service_code: Option<String>,
+        pub service_value4_json: Option<String>,
+    }
+
+    /// `PackageItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.waybill.i.fullupdate`, `taobao.wlb.waybill.i.get` and 1 more).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PackageItem {
+        pub count: Option<i64>,
+        pub item_name: Option<String>,
+    }
+
+    /// `TradeOrderInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.waybill.i.fullupdate` and `taobao.wlb.waybill.i.get`).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TradeOrderInfo {
+        pub consignee_address: Option<WaybillAddress>,
+        pub consignee_name: Option<String>,
+        pub consignee_phone: Option<String>,
+        pub logistics_service_list: Vec<LogisticsService>,
+        pub order_channels_type: Option<String>,
+        pub package_items: Vec<PackageItem>,
+        pub product_type: Option<String>,
+        pub send_name: Option<String>,
+        pub send_phone: Option<String>,
+        pub trade_order_list: Vec<String>,
+        pub real_user_id: Option<i64>,
+        pub volume: Option<i64>,
+        pub weight: Option<i64>,
+        pub package_id: Option<String>,
+    }
+
+    /// `WaybillAddress`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.waybill.i.fullupdate`, `taobao.wlb.waybill.i.get` and 2 more).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WaybillAddress {
+        pub address_detail: Option<String>,
+        pub address_non_code_format: Option<String>,
+        pub area: Option<String>,
+        pub city: Option<String>,
+        pub province: Option<String>,
+        pub town: Option<String>,
+        pub waybill_address_id: Option<i64>,
+    }
+
+    /// `WaybillCloudPrintResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.waybill.ii.get`, `cainiao.waybill.ii.query.by.tradecode` and 1 more).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WaybillCloudPrintResponse {
+        pub object_id: Option<String>,
+        pub print_data: Option<String>,
+        pub waybill_code: Option<String>,
+        pub parent_waybill_code: Option<String>,
+        pub extra_info: Option<String>,
+        pub cp_code: Option<String>,
+        pub real_cp_code: Option<String>,
+    }
+
+    /// `WaybillCloudPrintWithResultDescResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.waybill.ii.query.by.tradecode` and `cainiao.waybill.ii.query.by.waybillcode`).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WaybillCloudPrintWithResultDescResponse {
+        pub error_code: Option<String>,
+        pub error_message: Option<String>,
+        pub object_id: Option<String>,
+        pub success: Option<bool>,
+        pub waybill_cloud_print_response: Option<WaybillCloudPrintResponse>,
+    }
+
+    /// `WaybillOrderConfirmResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.waybill.ii.confirm` and `cainiao.waybill.ii.delivery`).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WaybillOrderConfirmResponse {
+        pub waybill_code: Option<String>,
+    }
+
+    /// `WaybillProductType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.waybill.ii.product` and `taobao.wlb.waybill.i.product`).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WaybillProductType {
+        pub code: Option<String>,
+        pub name: Option<String>,
+        pub service_types: Vec<WaybillServiceType>,
+    }
+
+    /// `WaybillServiceType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.waybill.ii.product` and `taobao.wlb.waybill.i.product`).
+    ///
+    /// Enabled by the `waybill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WaybillServiceType {
+        pub code: Option<String>,
+        pub name: Option<String>,
+    }
+}
+
 /// `cainiao.cloudprint.clientinfo.put`: 云打印客户端监控信息收集.
 pub mod cainiao_cloudprint_clientinfo_put {
     /// 云打印客户端监控信息收集
@@ -172,6 +307,9 @@ pub mod cainiao_cloudprint_customarea_update {
         pub custom_area_content: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CustomAreaResult, KeyResult};
+
     /// The answer of `cainiao.cloudprint.customarea.update`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -189,24 +327,6 @@ pub mod cainiao_cloudprint_customarea_update {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `CustomAreaResult`.
-    ///
-    /// Found at `result.data` in the answer of `cainiao.cloudprint.customarea.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomAreaResult {
-        pub custom_area_id: Option<i64>,
-        pub custom_area_url: Option<String>,
-        pub keys: Vec<KeyResult>,
-    }
-
-    /// `KeyResult`.
-    ///
-    /// An item of `result.data.keys` in the answer of `cainiao.cloudprint.customarea.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeyResult {
-        pub key_name: Option<String>,
     }
 }
 
@@ -233,6 +353,9 @@ pub mod cainiao_cloudprint_customares_get {
         pub template_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CustomAreaResult, KeyResult};
+
     /// The answer of `cainiao.cloudprint.customares.get`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -250,24 +373,6 @@ pub mod cainiao_cloudprint_customares_get {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `CustomAreaResult`.
-    ///
-    /// An item of `result.datas` in the answer of `cainiao.cloudprint.customares.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomAreaResult {
-        pub custom_area_id: Option<i64>,
-        pub custom_area_url: Option<String>,
-        pub keys: Vec<KeyResult>,
-    }
-
-    /// `KeyResult`.
-    ///
-    /// An item of `result.datas.keys` in the answer of `cainiao.cloudprint.customares.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeyResult {
-        pub key_name: Option<String>,
     }
 }
 
@@ -346,6 +451,9 @@ pub mod cainiao_cloudprint_isvtemplates_get {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CainiaoCloudprintIsvtemplatesGet;
 
+    #[doc(no_inline)]
+    pub use super::types::KeyResult;
+
     /// The answer of `cainiao.cloudprint.isvtemplates.get`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -376,14 +484,6 @@ pub mod cainiao_cloudprint_isvtemplates_get {
         pub keys: Vec<KeyResult>,
         pub version: Option<String>,
     }
-
-    /// `KeyResult`.
-    ///
-    /// An item of `result.datas.keys` in the answer of `cainiao.cloudprint.isvtemplates.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeyResult {
-        pub key_name: Option<String>,
-    }
 }
 
 /// `cainiao.cloudprint.mystdtemplates.get`: 获取用户使用的菜鸟电子面单模板信息.
@@ -405,6 +505,9 @@ pub mod cainiao_cloudprint_mystdtemplates_get {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct CainiaoCloudprintMystdtemplatesGet;
+
+    #[doc(no_inline)]
+    pub use super::types::KeyResult;
 
     /// The answer of `cainiao.cloudprint.mystdtemplates.get`.
     ///
@@ -445,14 +548,6 @@ pub mod cainiao_cloudprint_mystdtemplates_get {
         pub user_std_template_name: Option<String>,
         pub brand_code: Option<String>,
     }
-
-    /// `KeyResult`.
-    ///
-    /// An item of `result.datas.user_std_templates.keys` in the answer of `cainiao.cloudprint.mystdtemplates.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeyResult {
-        pub key_name: Option<String>,
-    }
 }
 
 /// `cainiao.cloudprint.single.customarea.get`: 获取商家单一自定义区.
@@ -476,6 +571,9 @@ pub mod cainiao_cloudprint_single_customarea_get {
     pub struct CainiaoCloudprintSingleCustomareaGet {
         pub seller_id: Option<i64>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::KeyResult;
 
     /// The answer of `cainiao.cloudprint.single.customarea.get`.
     ///
@@ -504,14 +602,6 @@ pub mod cainiao_cloudprint_single_customarea_get {
         pub custom_area_id: Option<i64>,
         pub custom_area_url: Option<String>,
         pub keys: Vec<KeyResult>,
-    }
-
-    /// `KeyResult`.
-    ///
-    /// An item of `result.data.keys` in the answer of `cainiao.cloudprint.single.customarea.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeyResult {
-        pub key_name: Option<String>,
     }
 }
 
@@ -600,6 +690,9 @@ pub mod cainiao_cloudprint_templates_migrate {
         pub custom_area_content: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CustomAreaResult, KeyResult};
+
     /// The answer of `cainiao.cloudprint.templates.migrate`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -617,28 +710,6 @@ pub mod cainiao_cloudprint_templates_migrate {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `CustomAreaResult`.
-    ///
-    /// Found at `result.data` in the answer of `cainiao.cloudprint.templates.migrate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomAreaResult {
-        pub custom_area_id: Option<i64>,
-        pub custom_area_name: Option<String>,
-        pub custom_area_url: Option<String>,
-        pub keys: Vec<KeyResult>,
-        pub standard_template_id: Option<i64>,
-        pub standard_template_url: Option<String>,
-        pub user_template_id: Option<i64>,
-    }
-
-    /// `KeyResult`.
-    ///
-    /// An item of `result.data.keys` in the answer of `cainiao.cloudprint.templates.migrate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeyResult {
-        pub key_name: Option<String>,
     }
 }
 
@@ -954,6 +1025,9 @@ pub mod cainiao_waybill_ii_confirm {
         pub param_waybill_order_confirm_request: Option<WaybillOrderConfirmRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WaybillOrderConfirmResponse;
+
     /// The answer of `cainiao.waybill.ii.confirm`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -1000,14 +1074,6 @@ pub mod cainiao_waybill_ii_confirm {
         pub weight: Option<i64>,
         pub width: Option<i64>,
     }
-
-    /// `WaybillOrderConfirmResponse`.
-    ///
-    /// An item of `confirm_response` in the answer of `cainiao.waybill.ii.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillOrderConfirmResponse {
-        pub waybill_code: Option<String>,
-    }
 }
 
 /// `cainiao.waybill.ii.delivery`: 派件通知接口.
@@ -1034,20 +1100,15 @@ pub mod cainiao_waybill_ii_delivery {
         pub waybill_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WaybillOrderConfirmResponse;
+
     /// The answer of `cainiao.waybill.ii.delivery`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoWaybillIiDeliveryResponse {
         pub confirm_response: Option<WaybillOrderConfirmResponse>,
-    }
-
-    /// `WaybillOrderConfirmResponse`.
-    ///
-    /// Found at `confirm_response` in the answer of `cainiao.waybill.ii.delivery`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillOrderConfirmResponse {
-        pub waybill_code: Option<String>,
     }
 }
 
@@ -1074,6 +1135,9 @@ pub mod cainiao_waybill_ii_get {
         #[top(object)]
         pub param_waybill_cloud_print_apply_new_request: WaybillCloudPrintApplyNewRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::WaybillCloudPrintResponse;
 
     /// The answer of `cainiao.waybill.ii.get`.
     ///
@@ -1236,20 +1300,6 @@ pub mod cainiao_waybill_ii_get {
         pub tid: Option<String>,
         pub caid: Option<String>,
     }
-
-    /// `WaybillCloudPrintResponse`.
-    ///
-    /// An item of `modules` in the answer of `cainiao.waybill.ii.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillCloudPrintResponse {
-        pub object_id: Option<String>,
-        pub print_data: Option<String>,
-        pub waybill_code: Option<String>,
-        pub parent_waybill_code: Option<String>,
-        pub extra_info: Option<String>,
-        pub cp_code: Option<String>,
-        pub real_cp_code: Option<String>,
-    }
 }
 
 /// `cainiao.waybill.ii.logisticsdetail.url.get`: 电子面单物流详情授权url获取.
@@ -1309,31 +1359,15 @@ pub mod cainiao_waybill_ii_product {
         pub cp_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{WaybillProductType, WaybillServiceType};
+
     /// The answer of `cainiao.waybill.ii.product`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoWaybillIiProductResponse {
         pub product_types: Vec<WaybillProductType>,
-    }
-
-    /// `WaybillProductType`.
-    ///
-    /// An item of `product_types` in the answer of `cainiao.waybill.ii.product`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillProductType {
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub service_types: Vec<WaybillServiceType>,
-    }
-
-    /// `WaybillServiceType`.
-    ///
-    /// An item of `product_types.service_types` in the answer of `cainiao.waybill.ii.product`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillServiceType {
-        pub code: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -1361,6 +1395,9 @@ pub mod cainiao_waybill_ii_query_by_tradecode {
         pub param_list: Option<Vec<WaybillDetailQueryByBizSubCodeRequest>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{WaybillCloudPrintResponse, WaybillCloudPrintWithResultDescResponse};
+
     /// The answer of `cainiao.waybill.ii.query.by.tradecode`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -1376,27 +1413,6 @@ pub mod cainiao_waybill_ii_query_by_tradecode {
     pub struct WaybillDetailQueryByBizSubCodeRequest {
         pub biz_sub_code: Option<String>,
         pub object_id: Option<String>,
-    }
-
-    /// `WaybillCloudPrintWithResultDescResponse`.
-    ///
-    /// An item of `modules` in the answer of `cainiao.waybill.ii.query.by.tradecode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillCloudPrintWithResultDescResponse {
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub object_id: Option<String>,
-        pub success: Option<bool>,
-        pub waybill_cloud_print_response: Option<WaybillCloudPrintResponse>,
-    }
-
-    /// `WaybillCloudPrintResponse`.
-    ///
-    /// Found at `modules.waybill_cloud_print_response` in the answer of `cainiao.waybill.ii.query.by.tradecode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillCloudPrintResponse {
-        pub print_data: Option<String>,
-        pub waybill_code: Option<String>,
     }
 }
 
@@ -1424,6 +1440,9 @@ pub mod cainiao_waybill_ii_query_by_waybillcode {
         pub param_list: Option<Vec<WaybillDetailQueryByWaybillCodeRequest>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{WaybillCloudPrintResponse, WaybillCloudPrintWithResultDescResponse};
+
     /// The answer of `cainiao.waybill.ii.query.by.waybillcode`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -1446,28 +1465,6 @@ pub mod cainiao_waybill_ii_query_by_waybillcode {
         /// Required.
         #[top(required)]
         pub waybill_code: String,
-    }
-
-    /// `WaybillCloudPrintWithResultDescResponse`.
-    ///
-    /// An item of `modules` in the answer of `cainiao.waybill.ii.query.by.waybillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillCloudPrintWithResultDescResponse {
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub object_id: Option<String>,
-        pub success: Option<bool>,
-        pub waybill_cloud_print_response: Option<WaybillCloudPrintResponse>,
-    }
-
-    /// `WaybillCloudPrintResponse`.
-    ///
-    /// Found at `modules.waybill_cloud_print_response` in the answer of `cainiao.waybill.ii.query.by.waybillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillCloudPrintResponse {
-        pub print_data: Option<String>,
-        pub waybill_code: Option<String>,
-        pub parent_waybill_code: Option<String>,
     }
 }
 
@@ -1843,6 +1840,9 @@ pub mod taobao_wlb_waybill_i_fullupdate {
         pub waybill_apply_full_update_request: WaybillApplyFullUpdateRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TradeOrderInfo;
+
     /// The answer of `taobao.wlb.waybill.i.fullupdate`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -1944,61 +1944,6 @@ pub mod taobao_wlb_waybill_i_fullupdate {
         pub waybill_code: Option<String>,
         pub package_center_name: Option<String>,
         pub package_center_code: Option<String>,
-    }
-
-    /// `TradeOrderInfo`.
-    ///
-    /// Found at `waybill_apply_update_info.trade_order_info` in the answer of `taobao.wlb.waybill.i.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TradeOrderInfo {
-        pub consignee_address: Option<WaybillAddress2>,
-        pub consignee_name: Option<String>,
-        pub consignee_phone: Option<String>,
-        pub logistics_service_list: Vec<LogisticsService2>,
-        pub order_channels_type: Option<String>,
-        pub package_items: Vec<PackageItem2>,
-        pub product_type: Option<String>,
-        pub send_name: Option<String>,
-        pub send_phone: Option<String>,
-        pub trade_order_list: Vec<String>,
-        pub real_user_id: Option<i64>,
-        pub volume: Option<i64>,
-        pub weight: Option<i64>,
-        pub package_id: Option<String>,
-    }
-
-    /// `WaybillAddress`.
-    ///
-    /// Found at `waybill_apply_update_info.trade_order_info.consignee_address` in the answer of `taobao.wlb.waybill.i.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "WaybillAddress")]
-    pub struct WaybillAddress2 {
-        pub address_detail: Option<String>,
-        pub address_non_code_format: Option<String>,
-        pub area: Option<String>,
-        pub city: Option<String>,
-        pub province: Option<String>,
-        pub town: Option<String>,
-    }
-
-    /// `LogisticsService`.
-    ///
-    /// An item of `waybill_apply_update_info.trade_order_info.logistics_service_list` in the answer of `taobao.wlb.waybill.i.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LogisticsService")]
-    pub struct LogisticsService2 {
-        pub service_code: Option<String>,
-        pub service_value4_json: Option<String>,
-    }
-
-    /// `PackageItem`.
-    ///
-    /// An item of `waybill_apply_update_info.trade_order_info.package_items` in the answer of `taobao.wlb.waybill.i.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PackageItem")]
-    pub struct PackageItem2 {
-        pub count: Option<i64>,
-        pub item_name: Option<String>,
     }
 }
 
@@ -2138,63 +2083,8 @@ pub mod taobao_wlb_waybill_i_get {
         pub shipping_branch_code: Option<String>,
         pub shipping_branch_name: Option<String>,
         pub short_address: Option<String>,
-        pub trade_order_info: Option<TradeOrderInfo2>,
+        pub trade_order_info: Option<super::types::TradeOrderInfo>,
         pub waybill_code: Option<String>,
-    }
-
-    /// `TradeOrderInfo`.
-    ///
-    /// Found at `waybill_apply_new_cols.trade_order_info` in the answer of `taobao.wlb.waybill.i.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "TradeOrderInfo")]
-    pub struct TradeOrderInfo2 {
-        pub consignee_address: Option<WaybillAddress2>,
-        pub consignee_name: Option<String>,
-        pub consignee_phone: Option<String>,
-        pub logistics_service_list: Vec<LogisticsService2>,
-        pub order_channels_type: Option<String>,
-        pub package_id: Option<String>,
-        pub package_items: Vec<PackageItem2>,
-        pub product_type: Option<String>,
-        pub send_name: Option<String>,
-        pub send_phone: Option<String>,
-        pub trade_order_list: Vec<String>,
-        pub real_user_id: Option<i64>,
-        pub volume: Option<i64>,
-        pub weight: Option<i64>,
-    }
-
-    /// `WaybillAddress`.
-    ///
-    /// Found at `waybill_apply_new_cols.trade_order_info.consignee_address` in the answer of `taobao.wlb.waybill.i.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "WaybillAddress")]
-    pub struct WaybillAddress2 {
-        pub address_detail: Option<String>,
-        pub area: Option<String>,
-        pub city: Option<String>,
-        pub province: Option<String>,
-        pub town: Option<String>,
-    }
-
-    /// `LogisticsService`.
-    ///
-    /// An item of `waybill_apply_new_cols.trade_order_info.logistics_service_list` in the answer of `taobao.wlb.waybill.i.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LogisticsService")]
-    pub struct LogisticsService2 {
-        pub service_code: Option<String>,
-        pub service_value4_json: Option<String>,
-    }
-
-    /// `PackageItem`.
-    ///
-    /// An item of `waybill_apply_new_cols.trade_order_info.package_items` in the answer of `taobao.wlb.waybill.i.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PackageItem")]
-    pub struct PackageItem2 {
-        pub count: Option<i64>,
-        pub item_name: Option<String>,
     }
 }
 
@@ -2342,6 +2232,9 @@ pub mod taobao_wlb_waybill_i_product {
         pub waybill_product_type_request: WaybillProductTypeRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{WaybillProductType, WaybillServiceType};
+
     /// The answer of `taobao.wlb.waybill.i.product`.
     ///
     /// Enabled by the `waybill` feature of `top-api`.
@@ -2358,25 +2251,6 @@ pub mod taobao_wlb_waybill_i_product {
         /// Required.
         #[top(required)]
         pub cp_code: String,
-    }
-
-    /// `WaybillProductType`.
-    ///
-    /// An item of `product_types` in the answer of `taobao.wlb.waybill.i.product`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillProductType {
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub service_types: Vec<WaybillServiceType>,
-    }
-
-    /// `WaybillServiceType`.
-    ///
-    /// An item of `product_types.service_types` in the answer of `taobao.wlb.waybill.i.product`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillServiceType {
-        pub code: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -2403,6 +2277,9 @@ pub mod taobao_wlb_waybill_i_querydetail {
         #[top(object)]
         pub waybill_detail_query_request: WaybillDetailQueryRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{LogisticsService, PackageItem, WaybillAddress};
 
     /// The answer of `taobao.wlb.waybill.i.querydetail`.
     ///
@@ -2462,36 +2339,6 @@ pub mod taobao_wlb_waybill_i_querydetail {
         pub waybill_code: Option<String>,
         pub weight: Option<i64>,
     }
-
-    /// `WaybillAddress`.
-    ///
-    /// Found at `waybill_details.consignee_address` in the answer of `taobao.wlb.waybill.i.querydetail`; also found at `waybill_details.shipping_address` in the answer of `taobao.wlb.waybill.i.querydetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillAddress {
-        pub address_detail: Option<String>,
-        pub area: Option<String>,
-        pub city: Option<String>,
-        pub province: Option<String>,
-        pub town: Option<String>,
-    }
-
-    /// `LogisticsService`.
-    ///
-    /// An item of `waybill_details.logistics_service_list` in the answer of `taobao.wlb.waybill.i.querydetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsService {
-        pub service_code: Option<String>,
-        pub service_value4_json: Option<String>,
-    }
-
-    /// `PackageItem`.
-    ///
-    /// An item of `waybill_details.package_items` in the answer of `taobao.wlb.waybill.i.querydetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PackageItem {
-        pub count: Option<i64>,
-        pub item_name: Option<String>,
-    }
 }
 
 /// `taobao.wlb.waybill.i.search`: 查询面单服务订购及面单使用情况v1.0.
@@ -2517,6 +2364,9 @@ pub mod taobao_wlb_waybill_i_search {
         #[top(object)]
         pub waybill_apply_request: WaybillApplyRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::WaybillAddress;
 
     /// The answer of `taobao.wlb.waybill.i.search`.
     ///
@@ -2557,18 +2407,5 @@ pub mod taobao_wlb_waybill_i_search {
         pub print_quantity: Option<i64>,
         pub cancel_quantity: Option<i64>,
         pub branch_name: Option<String>,
-    }
-
-    /// `WaybillAddress`.
-    ///
-    /// An item of `subscribtions.branch_account_cols.shipp_address_cols` in the answer of `taobao.wlb.waybill.i.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WaybillAddress {
-        pub area: Option<String>,
-        pub province: Option<String>,
-        pub town: Option<String>,
-        pub address_detail: Option<String>,
-        pub city: Option<String>,
-        pub waybill_address_id: Option<i64>,
     }
 }

@@ -1180,6 +1180,828 @@ pub use self::wdk_wms_pick_medicine_checksell::{WdkWmsPickMedicineChecksell, Wdk
 #[doc(inline)]
 pub use self::wdk_wms_pick_medicine_query::{WdkWmsPickMedicineQuery, WdkWmsPickMedicineQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CouponActivity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.coupon.sendma` and `alibaba.wdk.marketing.coupon.queryactivity`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponActivity {
+        pub ma_code: Option<String>,
+        pub limit_info: Option<LimitInfo>,
+        pub out_act_id: Option<String>,
+        pub activity_name: Option<String>,
+        pub description: Option<String>,
+        pub start_time: Option<i64>,
+        pub end_time: Option<i64>,
+        pub terminals: Vec<i64>,
+        pub shop_ids: Vec<String>,
+        pub details: Vec<String>,
+        pub start_fee: Option<i64>,
+        pub valid_days: Option<i64>,
+        pub apply_channels: Option<String>,
+        pub amount: Option<i64>,
+        pub applicable_categories: Vec<i64>,
+        pub logo_url: Option<String>,
+        pub send_type: Option<String>,
+        pub range_type: Option<String>,
+        pub discount_type: Option<String>,
+        pub count: Option<i64>,
+        pub start_count: Option<i64>,
+    }
+
+    /// `LimitInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.fullrange.queryactivity`, `alibaba.hm.marketing.itembuygift.additem` and 11 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LimitInfo {
+        pub user_limit_cnt: Option<i64>,
+        pub user_daily_limit_cnt: Option<i64>,
+        pub daily_limit_cnt: Option<i64>,
+        pub total_limit_cnt: Option<i64>,
+        pub total_limit_cnt_double: Option<String>,
+        pub user_limit_cnt_double: Option<String>,
+        pub user_daily_limit_cnt_double: Option<String>,
+        pub daily_limit_cnt_double: Option<String>,
+    }
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.itembuygift.queryitems`, `alibaba.wdk.bm.coupon.query` and 1 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub limit_info: Option<LimitInfo>,
+        pub gift_sku_name: Option<String>,
+        pub gift_sku_code: Option<String>,
+        pub buy_num: Option<i64>,
+        pub item_shop_relation: Option<String>,
+        pub sku_name: Option<String>,
+        pub sku_code: Option<String>,
+        pub coupon_id: Option<i64>,
+        pub coupon_name: Option<String>,
+        pub start_fee: Option<i64>,
+        pub amount: Option<i64>,
+        pub apply_start_time: Option<top_api::Date>,
+        pub apply_end_time: Option<top_api::Date>,
+        pub gmt_create: Option<top_api::Date>,
+        pub payment_type: Option<i64>,
+        pub payment_channel: Option<i64>,
+        pub payment_rate: Option<String>,
+        pub payment_item_d_o_list: Vec<PaymentItemDo>,
+    }
+
+    /// `PaymentItemDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.bm.coupon.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PaymentItemDo {
+        pub sku_code: Option<String>,
+        pub payment_fee: Option<i64>,
+    }
+
+    /// `DateTimeSliceCollectionDtoList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.reverse.timeslice`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DateTimeSliceCollectionDtoList {
+        pub date: Option<String>,
+        pub time_slice_list: Vec<TimeSliceList>,
+    }
+
+    /// `TimeSliceList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.reverse.timeslice`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TimeSliceList {
+        pub time_slot: Option<String>,
+    }
+
+    /// `DeviceInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wdk.equipment.deviceadmin.deviceinfo.get`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeviceInfoDto {
+        pub device_id: Option<String>,
+        pub display_name: Option<String>,
+        pub vendor_name: Option<String>,
+        pub device_type: Option<i64>,
+        pub is_on_vehicle: Option<i64>,
+        pub warehouse_code: Option<String>,
+        pub plate_number: Option<String>,
+        pub business_code: Option<i64>,
+        pub area_code: Option<i64>,
+        pub group_id: Option<i64>,
+        pub group_device_index: Option<i64>,
+    }
+
+    /// `EleBillBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.eleme.bill.detail.get` and `alibaba.wdk.eleme.bill.get`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EleBillBo {
+        pub order_list: Vec<EleOrderInfoBo>,
+        pub date: Option<String>,
+        pub shop_id: Option<String>,
+        pub order_detail_fee: Option<OrderDetailFee>,
+        pub expend_fee: Option<String>,
+        pub order_count: Option<String>,
+        pub pay_fee: Option<String>,
+        pub pay_entity: Option<String>,
+    }
+
+    /// `EleOrderInfoBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.eleme.bill.detail.get`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EleOrderInfoBo {
+        pub order_detail_fee: Option<OrderDetailFee>,
+        pub responsible_party: Option<String>,
+        pub amount: Option<String>,
+        pub trade_create_time: Option<String>,
+        pub order_create_time: Option<String>,
+        pub pay_entity: Option<String>,
+        pub ele_order_id: Option<String>,
+        pub order_id: Option<String>,
+        pub order_from: Option<String>,
+        pub order_index: Option<String>,
+    }
+
+    /// `OrderDetailFee`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.eleme.bill.detail.get` and `alibaba.wdk.eleme.bill.get`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderDetailFee {
+        pub zhongbao_call_fee: Option<String>,
+        pub cold_box_fee: Option<String>,
+        pub user_fee: Option<String>,
+        pub commission: Option<String>,
+        pub agent_rate: Option<String>,
+        pub platform_rate: Option<String>,
+        pub shop_rate: Option<String>,
+        pub send_fee: Option<String>,
+        pub package_fee: Option<String>,
+        pub product_fee: Option<String>,
+        pub pay_channel_fee: Option<String>,
+        pub pay_channel_rate: Option<String>,
+    }
+
+    /// `ExpirePeriodInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.expire.promotion.query` and `alibaba.wdk.marketing.expire.promotion.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpirePeriodInfo {
+        pub promotion_value: Option<i64>,
+        pub end_hour: Option<i64>,
+        pub start_hour: Option<i64>,
+        pub out_id: Option<i64>,
+    }
+
+    /// `ExpirePromotionBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.expire.promotion.query` and `alibaba.wdk.marketing.expire.promotion.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpirePromotionBo {
+        pub period_infos: Vec<ExpirePeriodInfo>,
+        pub sku_code: Option<String>,
+        pub shop_ids: Vec<String>,
+        pub merchant_code: Option<String>,
+    }
+
+    /// `ExpirePromotionResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.expire.promotion.delete` and `alibaba.wdk.marketing.expire.promotion.delete`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpirePromotionResult {
+        pub error_msg: Option<String>,
+        pub error_code: Option<String>,
+        pub item_id: Option<i64>,
+        pub success: Option<bool>,
+        pub sku_code: Option<String>,
+        pub merchant_code: Option<String>,
+        pub shop_id: Option<String>,
+    }
+
+    /// `FulfillLogisticDefaultResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.fulfill.batch.on.task.status.changed` and `alibaba.wdk.fulfill.box.post.back.box`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FulfillLogisticDefaultResult {
+        pub success: Option<bool>,
+        pub err_desc: Option<String>,
+        pub err_code: Option<String>,
+    }
+
+    /// `HmResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wdk.equipment.deviceadmin.deviceinfo.get`, `taobao.wdk.iot.deviceadmin.mqtt.device.getwithtoken` and 1 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HmResult {
+        pub models: Vec<DeviceInfoDto>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub success: Option<bool>,
+        pub model: Option<MqttDeviceInfoDto>,
+        pub msg_code: Option<String>,
+        pub msg_info: Option<String>,
+    }
+
+    /// `MqttDeviceInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wdk.iot.deviceadmin.mqtt.device.getwithtoken` and `taobao.wdk.iot.deviceadmin.mqtt.token.get`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MqttDeviceInfoDto {
+        pub device_name: Option<String>,
+        pub device_secret: Option<String>,
+        pub product_key: Option<String>,
+        pub access_key: Option<String>,
+        pub access_token: Option<String>,
+        pub expire_time: Option<i64>,
+        pub timestamp: Option<i64>,
+    }
+
+    /// `ItemBuyGiftActivity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.itembuygift.queryactivity` and `alibaba.wdk.marketing.itembuygift.queryactivity`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemBuyGiftActivity {
+        pub activity_id: Option<i64>,
+        pub out_act_id: Option<String>,
+        pub description: Option<String>,
+        pub activity_name: Option<String>,
+        pub end_time: Option<i64>,
+        pub start_time: Option<i64>,
+        pub shop_ids: Option<String>,
+        pub terminals: Vec<i64>,
+        pub member_limit: Option<i64>,
+        pub merchant_crowd_code: Option<String>,
+        pub txd_crowd_code: Option<String>,
+    }
+
+    /// `ItemBuyGiftSku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.buygift.item.add.async`, `alibaba.hm.marketing.buygift.item.remove.async` and 4 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemBuyGiftSku {
+        pub sku_code: Option<String>,
+        pub gift_sku_code: Option<String>,
+        pub item_shop_relation: Option<String>,
+        pub sku_name: Option<String>,
+        pub buy_num: Option<i64>,
+        pub gift_sku_name: Option<String>,
+        pub limit_info: Option<LimitInfo>,
+    }
+
+    /// `ItemDiscountActivity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.itemdiscount.queryactivity` and `alibaba.wdk.marketing.itemdiscount.queryactivity`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemDiscountActivity {
+        pub discount_type: Option<String>,
+        pub activity_name: Option<String>,
+        pub end_time: Option<i64>,
+        pub shop_ids: Vec<String>,
+        pub out_act_id: Option<String>,
+        pub description: Option<String>,
+        pub terminals: Vec<i64>,
+        pub start_time: Option<i64>,
+        pub activity_id: Option<i64>,
+        pub member_limit: Option<i64>,
+        pub merchant_crowd_code: Option<String>,
+        pub txd_crowd_code: Option<String>,
+        pub activity_channel: Option<String>,
+        pub period_config: Option<PeriodConfig>,
+        pub priority_value: Option<i64>,
+        pub cover_before: Option<bool>,
+    }
+
+    /// `PeriodConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.itemdiscount.queryactivity` and `alibaba.wdk.marketing.itemdiscount.queryactivity`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PeriodConfig {
+        pub every_day_periods: Vec<String>,
+        pub weekdays: Vec<i64>,
+    }
+
+    /// `ItemDiscountSku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.discount.item.add.async`, `alibaba.hm.marketing.discount.item.remove.async` and 6 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemDiscountSku {
+        pub sku_code: Option<String>,
+        pub value: Option<i64>,
+        pub sku_name: Option<String>,
+        pub item_shop_relation: Option<String>,
+        pub limit_info: Option<LimitInfo>,
+        pub condition_num: Option<i64>,
+        pub condition_type: Option<i64>,
+    }
+
+    /// `ItemPoolActivity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.fullrange.queryactivity`, `alibaba.hm.marketing.itempool.queryactivity` and 2 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemPoolActivity {
+        pub limit_info: Option<LimitInfo>,
+        pub rule_stairs: Vec<Rulestairs>,
+        pub out_act_id: Option<String>,
+        pub activity_id: Option<i64>,
+        pub activity_name: Option<String>,
+        pub description: Option<String>,
+        pub start_time: Option<i64>,
+        pub end_time: Option<i64>,
+        pub terminals: Vec<i64>,
+        pub member_limit: Option<i64>,
+        pub shop_ids: Vec<String>,
+        pub merchant_crowd_code: Option<String>,
+        pub txd_crowd_code: Option<String>,
+    }
+
+    /// `Rulestairs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.fullrange.queryactivity`, `alibaba.hm.marketing.itempool.queryactivity` and 2 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Rulestairs {
+        pub amount_at: Option<bool>,
+        pub amount: Option<i64>,
+        pub can_extra_item_num: Option<i64>,
+        pub enable_multiple: Option<bool>,
+        pub count_at: Option<bool>,
+        pub count_begin: Option<bool>,
+        pub count: Option<i64>,
+        pub decrease_money: Option<i64>,
+        pub decrease: Option<bool>,
+        pub discount: Option<bool>,
+        pub discount_rate: Option<i64>,
+        pub is_exchange: Option<bool>,
+        pub fix_price_amount: Option<i64>,
+        pub fix_price: Option<bool>,
+    }
+
+    /// `ItemPoolSku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.fullrange.queryitem`, `alibaba.hm.marketing.itempool.additem` and 14 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemPoolSku {
+        pub sku_name: Option<String>,
+        pub sku_code: Option<String>,
+        pub exchange_price: Option<i64>,
+        pub exchange_total_limit: Option<i64>,
+        pub item_shop_relation: Option<String>,
+        pub logic_group_number: Option<i64>,
+        pub exchange_order_limit: Option<i64>,
+    }
+
+    /// `ItemStairSku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.fullrange.addexchangeitem` and `alibaba.wdk.marketing.fullrange.addexchangeitem`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemStairSku {
+        pub sku_code: Option<String>,
+        pub exchange_price: Option<i64>,
+        pub exchange_total_limit: Option<i64>,
+    }
+
+    /// `LimitDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.retail.marketing.buygift.activity.query`, `alibaba.retail.marketing.buygift.sku.query` and 4 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LimitDTO {
+        pub total_limit_cnt: Option<i64>,
+        pub daily_total_limit_cnt: Option<i64>,
+        pub user_total_limit_cnt: Option<i64>,
+        pub user_daily_limit_cnt: Option<i64>,
+        pub order_limit_cnt: Option<i64>,
+    }
+
+    /// `Model`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.currentprice.query` and `alibaba.wdk.reverse.timeslice`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Model {
+        pub merchant_code: Option<String>,
+        pub member_price: Option<i64>,
+        pub final_price: Option<i64>,
+        pub store_id: Option<String>,
+        pub mz_promotion: Option<MzPromotionDto>,
+        pub bar_code: Option<String>,
+        pub member_final_price: Option<i64>,
+        pub item_id: Option<i64>,
+        pub item_promotion_list: Vec<PromotionInfoDto>,
+        pub item_name: Option<String>,
+        pub auction_price: Option<i64>,
+        pub shop_id: Option<i64>,
+        pub shop_promotion_list: Vec<PromotionInfoDto>,
+        pub member_item_promotion_list: Vec<PromotionInfoDto>,
+        pub sku_code: Option<String>,
+        pub order_channel_code: Option<String>,
+        pub date_time_slice_collection_d_t_o_list: Vec<DateTimeSliceCollectionDtoList>,
+        pub sub_out_order_id: Option<String>,
+    }
+
+    /// `MzPromotionDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.currentprice.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MzPromotionDto {
+        pub act_id: Option<i64>,
+        pub name: Option<String>,
+        pub mz_display_text: Option<String>,
+        pub start_time: Option<String>,
+        pub end_time: Option<String>,
+    }
+
+    /// `PromotionInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.currentprice.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromotionInfoDto {
+        pub display_text: Option<String>,
+        pub promotion_type: Option<String>,
+        pub discount_fee: Option<i64>,
+        pub create_date_time: Option<String>,
+        pub activity_id: Option<i64>,
+        pub name: Option<String>,
+        pub start_time: Option<String>,
+        pub limit_info: Option<String>,
+        pub end_time: Option<String>,
+        pub activity_type: Option<i64>,
+    }
+
+    /// `OrderSyncDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.supplier.order.get` and `alibaba.wdk.supplier.order.list`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderSyncDto {
+        pub shop_id: Option<String>,
+        pub out_order_id: Option<String>,
+        pub gift_coupon: Option<String>,
+        pub open_uid: Option<String>,
+        pub trade_attributes: Option<String>,
+        pub duty_code: Option<String>,
+        pub package_time: Option<top_api::Date>,
+        pub member_point: Option<String>,
+        pub order_status: Option<String>,
+        pub merchant_code: Option<String>,
+        pub operator_name: Option<String>,
+        pub tb_biz_order_id: Option<i64>,
+        pub operator_id: Option<String>,
+        pub member_card_num: Option<String>,
+        pub member_discount_amt: Option<i64>,
+        pub store_id: Option<String>,
+        pub post_fee: Option<i64>,
+        pub pay_time: Option<top_api::Date>,
+        pub original_amt: Option<i64>,
+        pub discount_amt: Option<i64>,
+        pub biz_order_id: Option<i64>,
+        pub source_merchant_code: Option<String>,
+        pub order_from: Option<i64>,
+        pub sub_orders: Vec<SubOrderSyncDto>,
+        pub order_client: Option<String>,
+        pub pay_channels: Vec<PayChannel>,
+    }
+
+    /// `SubOrderSyncDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.supplier.order.get` and `alibaba.wdk.supplier.order.list`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubOrderSyncDto {
+        pub member_discount_amt: Option<i64>,
+        pub promotion_discount_amt: Option<i64>,
+        pub original_amt: Option<i64>,
+        pub price: Option<i64>,
+        pub status_change_time: Option<String>,
+        pub order_status: Option<String>,
+        pub txd_pmt_amt: Option<i64>,
+        pub order_type: Option<String>,
+        pub buy_amount_stock: Option<String>,
+        pub pick_amt: Option<i64>,
+        pub pick_amount_stock: Option<String>,
+        pub out_order_id: Option<String>,
+        pub tb_biz_order_id: Option<i64>,
+        pub biz_order_id: Option<i64>,
+        pub sale_unit: Option<String>,
+        pub stock_unit: Option<String>,
+        pub trade_sub_attributes: Option<String>,
+        pub sku_code: Option<String>,
+        pub out_sku_code: Option<String>,
+        pub promotion_info: Option<String>,
+    }
+
+    /// `PayChannel`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.order.get`, `alibaba.wdk.order.list` and 1 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PayChannel {
+        pub biz_order_id: Option<i64>,
+        pub order_channel: Option<String>,
+        pub pay_amount: Option<i64>,
+        pub pay_type: Option<i64>,
+        pub pos_no: Option<String>,
+        pub store_id: Option<String>,
+        pub trd_type: Option<i64>,
+        pub actual_pay_amount: Option<i64>,
+        pub adjust_amount: Option<i64>,
+        pub promotion_card_info: Option<String>,
+        pub pay_attributes: Option<String>,
+        pub pmt_alipay_promotion_amt: Option<i64>,
+        pub pmt_alipay_reduce_amt: Option<i64>,
+        pub pmt_koubei_coupon_amt: Option<i64>,
+        pub koubei_coupon_info: Option<String>,
+    }
+
+    /// `PageInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.retail.marketing.buygift.sku.query`, `alibaba.retail.marketing.itemdiscount.sku.query` and 1 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageInfoDTO {
+        pub total: Option<i64>,
+        pub pages: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page_num: Option<i64>,
+    }
+
+    /// `RefundChannelVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.reverse.applyrefund` and `alibaba.wdk.reverse.reversedetail`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundChannelVo {
+        pub amount: Option<i64>,
+        pub code: Option<String>,
+        pub name: Option<String>,
+        pub pay_code: Option<String>,
+        pub refunded_amount: Option<i64>,
+        pub status: Option<i64>,
+        pub unique_id: Option<String>,
+    }
+
+    /// `ResultCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wdk.equipment.conveyor.exceptionslidewaylog.get`, `taobao.wdk.equipment.conveyor.hardwarestatuslog.get` and 1 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultCode {
+        pub message: Option<String>,
+        pub code: Option<i64>,
+    }
+
+    /// `SkuDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.sku.combinesku.query` and `alibaba.wdk.sku.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SkuDo {
+        pub sku_code: Option<String>,
+        pub sku_name: Option<String>,
+        pub main_pic_urls: Option<String>,
+        pub ou_code: Option<String>,
+        pub detail_pic_urls: Option<String>,
+        pub sale_price: Option<String>,
+        pub barcodes: Option<String>,
+        pub allow_app_sale: Option<i64>,
+        pub app_effect_begin_time: Option<top_api::Date>,
+        pub app_effect_end_time: Option<top_api::Date>,
+        pub sub_skus: Vec<SubSkuDo>,
+        pub category_code: Option<String>,
+        pub hm_category_code: Option<String>,
+        pub sale_spec: Option<String>,
+        pub sale_price_unit_cent: Option<i64>,
+        pub shelf_life: Option<i64>,
+        pub inventory_unit: Option<String>,
+        pub weight: Option<String>,
+        pub width: Option<String>,
+        pub sku_type: Option<i64>,
+        pub suggested_price: Option<String>,
+        pub standard_no: Option<String>,
+        pub manufacturer_name: Option<String>,
+        pub brand_name: Option<String>,
+        pub weight_flag: Option<i64>,
+        pub height: Option<String>,
+        pub length: Option<String>,
+        pub producer_place: Option<String>,
+        pub storage_type: Option<i64>,
+        pub tax_rate: Option<String>,
+        pub manufacturer_address: Option<String>,
+        pub import_flag: Option<i64>,
+        pub net_content: Option<String>,
+        pub accounting_category: Option<String>,
+        pub sale_unit: Option<String>,
+        pub input_invoice_content: Option<String>,
+        pub invoice_content: Option<String>,
+        pub short_title: Option<String>,
+        pub txt_desc: Option<String>,
+        pub life_status: Option<String>,
+        pub org_no: Option<String>,
+        pub rich_text: Option<String>,
+        pub alias_name: Option<String>,
+        pub producer_name: Option<String>,
+        pub factory_no: Option<String>,
+        pub component: Option<String>,
+        pub storage: Option<String>,
+        pub grade: Option<String>,
+        pub eat_way: Option<String>,
+        pub origin_code: Option<String>,
+        pub input_tax_rate: Option<String>,
+        pub input_tax_rate_code: Option<String>,
+        pub finance_type_code: Option<String>,
+        pub tax_rate_code: Option<String>,
+        pub forest_cate_id: Option<i64>,
+        pub purchase_spec: Option<String>,
+        pub purchase_unit: Option<String>,
+        pub purchase_unit_code: Option<String>,
+        pub inventory_unit_code: Option<String>,
+        pub acceptance_criteria: Option<String>,
+        pub overload_rate: Option<String>,
+        pub forbid_receive_days: Option<i64>,
+        pub forbid_sales_days: Option<i64>,
+        pub delivery_unit: Option<String>,
+        pub delivery_unit_code: Option<String>,
+        pub delivery_spec: Option<String>,
+        pub processing_unit: Option<String>,
+        pub processing_unit_code: Option<String>,
+        pub cost_unit: Option<String>,
+        pub cost_unit_code: Option<String>,
+        pub procs_exchange_rate: Option<String>,
+        pub cost_exchange_rate: Option<String>,
+        pub mass_output_rate: Option<String>,
+        pub cost_tax_price: Option<String>,
+        pub cost_no_price: Option<String>,
+        pub sku_label_type: Option<String>,
+        pub sku_label_type_code: Option<String>,
+        pub warn_days: Option<i64>,
+        pub item_sale_type: Option<i64>,
+        pub sub_title: Option<String>,
+        pub title1: Option<String>,
+        pub sub_title1: Option<String>,
+        pub title2: Option<String>,
+        pub sub_title2: Option<String>,
+        pub sale_unit_code: Option<String>,
+        pub label_style_type: Option<String>,
+        pub label_price_type_code: Option<String>,
+        pub fixed_flag: Option<i64>,
+        pub avg_weight: Option<String>,
+        pub pre_minus_weight: Option<String>,
+        pub step_quantity: Option<i64>,
+        pub purchase_quantity: Option<i64>,
+        pub store_id: Option<String>,
+        pub store_name: Option<String>,
+        pub channel_codes: Option<String>,
+        pub supplier_no: Option<String>,
+        pub supplier_name: Option<String>,
+        pub logistics: Option<String>,
+        pub logistics_name: Option<String>,
+        pub delivery_warehouse: Option<String>,
+        pub delivery_warehouse_name: Option<String>,
+        pub return_warehouse: Option<String>,
+        pub return_warehouse_name: Option<String>,
+        pub delivery_way: Option<String>,
+        pub delivery_way_name: Option<String>,
+        pub processing_time: Option<i64>,
+        pub service_items: Option<String>,
+        pub default_sku_price: Option<String>,
+        pub member_price: Option<String>,
+        pub online_sale_flag: Option<i64>,
+        pub sale_flag_for_query: Option<i64>,
+        pub sku_suppliers: Vec<SkuSupplierDo>,
+        pub storage_code: Option<String>,
+        pub item_type_new: Option<i64>,
+        pub merchant_cat_code: Option<String>,
+        pub sku_pic_urls: Option<String>,
+        pub back_cat_code: Option<String>,
+        pub period: Option<i64>,
+    }
+
+    /// `SubSkuDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.sku.combinesku.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubSkuDo {
+        pub sub_sku_code: Option<String>,
+        pub sub_sku_num: Option<String>,
+    }
+
+    /// `SkuSupplierDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.sku.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SkuSupplierDo {
+        pub supplier_no: Option<String>,
+        pub supplier_name: Option<String>,
+        pub return_flag: Option<i64>,
+        pub minimum: Option<String>,
+        pub main_flag: Option<i64>,
+        pub purchase_price: Option<String>,
+    }
+
+    /// `SkuSeriesEditResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.series.sku.add` and `alibaba.wdk.series.sku.remove`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SkuSeriesEditResult {
+        pub failed_sku_codes: Vec<String>,
+        pub successed_sku_codes: Vec<String>,
+        pub series_id: Option<i64>,
+    }
+
+    /// `T`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.hm.marketing.expire.promotion.create` and `alibaba.wdk.marketing.expire.promotion.create`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct T {
+        pub merchant_code: Option<String>,
+        pub sku_code: Option<String>,
+        pub item_id: Option<i64>,
+        pub shop_id: Option<String>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+        pub error_msg: Option<String>,
+    }
+
+    /// `TopWcsResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wdk.equipment.conveyor.batchconfirm`, `taobao.wdk.equipment.conveyor.statusconfirm` and 1 more).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopWcsResult {
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub success: Option<bool>,
+        pub service_error_code: Option<String>,
+        pub service_error_msg: Option<String>,
+        pub list: Vec<WcsContainerAssignedToConveyorDto>,
+        pub is_success: Option<bool>,
+    }
+
+    /// `WcsContainerAssignedToConveyorDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wdk.equipment.conveyor.wcsbtoc.containerassignedtoconveyor`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WcsContainerAssignedToConveyorDto {
+        pub warehouse_code: Option<String>,
+        pub warehouse_id: Option<i64>,
+        pub batch_code: Option<String>,
+        pub container_code: Option<String>,
+        pub wave_code: Option<String>,
+        pub conveyor_id: Option<i64>,
+        pub conveyor_assigned_time: Option<String>,
+        pub assigned_conveyor: Option<i64>,
+        pub uuid: Option<String>,
+    }
+
+    /// `WarehouseSkuBarcodeDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.sku.warehousesku.query` and `alibaba.wdk.sku.warehousesku.scroll.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WarehouseSkuBarcodeDo {
+        pub barcode: Option<String>,
+        pub height: Option<String>,
+        pub length: Option<String>,
+        pub main_flag: Option<bool>,
+        pub spu_spec: Option<String>,
+        pub unit: Option<String>,
+        pub weight: Option<i64>,
+        pub width: Option<String>,
+    }
+
+    /// `WarehouseSkuDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.sku.warehousesku.query` and `alibaba.wdk.sku.warehousesku.scroll.query`).
+    ///
+    /// Enabled by the `wdk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WarehouseSkuDo {
+        pub barcodes: Vec<WarehouseSkuBarcodeDo>,
+        pub brand_name: Option<String>,
+        pub content: Option<String>,
+        pub delivery_spec: Option<String>,
+        pub delivery_unit: Option<String>,
+        pub delivery_way: Option<String>,
+        pub forbid_receive_days: Option<i64>,
+        pub forbid_sales_days: Option<i64>,
+        pub gmt_create_time: Option<top_api::Date>,
+        pub import_flag: Option<bool>,
+        pub input_tax_rate: Option<String>,
+        pub inventory_unit: Option<String>,
+        pub life_status: Option<String>,
+        pub merchant_cat_id: Option<i64>,
+        pub merchant_code: Option<String>,
+        pub overload_rate: Option<String>,
+        pub period: Option<i64>,
+        pub producer_name: Option<String>,
+        pub producer_place: Option<String>,
+        pub purchase_spec: Option<String>,
+        pub purchase_unit: Option<String>,
+        pub short_title: Option<String>,
+        pub sku_code: Option<String>,
+        pub sku_name: Option<String>,
+        pub storage: Option<String>,
+        pub supplier_no: Option<String>,
+        pub tax_rate: Option<String>,
+        pub warehouse_code: Option<String>,
+        pub warn_days: Option<i64>,
+        pub weight_flag: Option<bool>,
+    }
+}
+
 /// `alibaba.aelophy.order.deliverer.change`: 配送员信息变更接口.
 pub mod alibaba_aelophy_order_deliverer_change {
     /// 配送员信息变更接口
@@ -2166,18 +2988,8 @@ pub mod alibaba_hm_marketing_buygift_item_add_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemBuyGiftSku2>,
+        pub datas: Vec<super::types::ItemBuyGiftSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemBuyGiftSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.hm.marketing.buygift.item.add.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemBuyGiftSku")]
-    pub struct ItemBuyGiftSku2 {
-        pub sku_code: Option<String>,
-        pub gift_sku_code: Option<String>,
     }
 }
 
@@ -2208,6 +3020,9 @@ pub mod alibaba_hm_marketing_buygift_item_remove_async {
         /// Required.
         pub version: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LimitInfo;
 
     /// The answer of `alibaba.hm.marketing.buygift.item.remove.async`.
     ///
@@ -2245,17 +3060,8 @@ pub mod alibaba_hm_marketing_buygift_item_remove_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemBuyGiftSku2>,
+        pub datas: Vec<super::types::ItemBuyGiftSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemBuyGiftSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.hm.marketing.buygift.item.remove.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemBuyGiftSku")]
-    pub struct ItemBuyGiftSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -2528,6 +3334,9 @@ pub mod alibaba_hm_marketing_coupon_sendma {
         pub param0: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CouponActivity, LimitInfo};
+
     /// The answer of `alibaba.hm.marketing.coupon.sendma`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -2554,14 +3363,6 @@ pub mod alibaba_hm_marketing_coupon_sendma {
     pub struct MarketResult {
         pub message: Option<String>,
         pub data: Option<CouponActivity>,
-    }
-
-    /// `CouponActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.coupon.sendma`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponActivity {
-        pub ma_code: Option<String>,
     }
 }
 
@@ -2646,18 +3447,8 @@ pub mod alibaba_hm_marketing_discount_item_add_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemDiscountSku2>,
+        pub datas: Vec<super::types::ItemDiscountSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.hm.marketing.discount.item.add.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemDiscountSku")]
-    pub struct ItemDiscountSku2 {
-        pub sku_code: Option<String>,
-        pub value: Option<i64>,
     }
 }
 
@@ -2688,6 +3479,9 @@ pub mod alibaba_hm_marketing_discount_item_remove_async {
         /// Required.
         pub version: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LimitInfo;
 
     /// The answer of `alibaba.hm.marketing.discount.item.remove.async`.
     ///
@@ -2725,17 +3519,8 @@ pub mod alibaba_hm_marketing_discount_item_remove_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemDiscountSku2>,
+        pub datas: Vec<super::types::ItemDiscountSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.hm.marketing.discount.item.remove.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemDiscountSku")]
-    pub struct ItemDiscountSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -2762,6 +3547,9 @@ pub mod alibaba_hm_marketing_expire_promotion_create {
         #[top(object)]
         pub param0: ExpirePromotionBo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::T;
 
     /// The answer of `alibaba.hm.marketing.expire.promotion.create`.
     ///
@@ -2808,20 +3596,6 @@ pub mod alibaba_hm_marketing_expire_promotion_create {
         #[top(required)]
         pub out_id: i64,
     }
-
-    /// `T`.
-    ///
-    /// An item of `datas` in the answer of `alibaba.hm.marketing.expire.promotion.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub merchant_code: Option<String>,
-        pub sku_code: Option<String>,
-        pub item_id: Option<i64>,
-        pub shop_id: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-        pub error_msg: Option<String>,
-    }
 }
 
 /// `alibaba.hm.marketing.expire.promotion.delete`: 短保优惠删除.
@@ -2846,6 +3620,9 @@ pub mod alibaba_hm_marketing_expire_promotion_delete {
         #[top(object)]
         pub param0: Option<ExpirePromotionBo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ExpirePromotionResult;
 
     /// The answer of `alibaba.hm.marketing.expire.promotion.delete`.
     ///
@@ -2890,20 +3667,6 @@ pub mod alibaba_hm_marketing_expire_promotion_delete {
         #[top(required)]
         pub promotion_value: i64,
     }
-
-    /// `ExpirePromotionResult`.
-    ///
-    /// An item of `datas` in the answer of `alibaba.hm.marketing.expire.promotion.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpirePromotionResult {
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub item_id: Option<i64>,
-        pub success: Option<bool>,
-        pub sku_code: Option<String>,
-        pub merchant_code: Option<String>,
-        pub shop_id: Option<String>,
-    }
 }
 
 /// `alibaba.hm.marketing.expire.promotion.query`: 短保优惠查询.
@@ -2931,6 +3694,9 @@ pub mod alibaba_hm_marketing_expire_promotion_query {
         pub sku_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ExpirePeriodInfo, ExpirePromotionBo};
+
     /// The answer of `alibaba.hm.marketing.expire.promotion.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -2948,28 +3714,6 @@ pub mod alibaba_hm_marketing_expire_promotion_query {
         pub data: Option<ExpirePromotionBo>,
         pub error_code: Option<String>,
         pub is_success: Option<bool>,
-    }
-
-    /// `ExpirePromotionBo`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.expire.promotion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpirePromotionBo {
-        pub period_infos: Vec<ExpirePeriodInfo>,
-        pub sku_code: Option<String>,
-        pub shop_ids: Vec<String>,
-        pub merchant_code: Option<String>,
-    }
-
-    /// `ExpirePeriodInfo`.
-    ///
-    /// An item of `result.data.period_infos` in the answer of `alibaba.hm.marketing.expire.promotion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpirePeriodInfo {
-        pub promotion_value: Option<i64>,
-        pub end_hour: Option<i64>,
-        pub start_hour: Option<i64>,
-        pub out_id: Option<i64>,
     }
 }
 
@@ -3039,19 +3783,8 @@ pub mod alibaba_hm_marketing_fullrange_addexchangeitem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemStairSku2>,
+        pub data: Option<super::types::ItemStairSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemStairSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.fullrange.addexchangeitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemStairSku")]
-    pub struct ItemStairSku2 {
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -3231,6 +3964,9 @@ pub mod alibaba_hm_marketing_fullrange_queryactivity {
         pub param0: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemPoolActivity, LimitInfo, Rulestairs};
+
     /// The answer of `alibaba.hm.marketing.fullrange.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -3260,46 +3996,6 @@ pub mod alibaba_hm_marketing_fullrange_queryactivity {
         pub success: Option<bool>,
         pub message: Option<String>,
     }
-
-    /// `ItemPoolActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.fullrange.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolActivity {
-        pub limit_info: Option<LimitInfo>,
-        pub rule_stairs: Vec<Rulestairs>,
-        pub out_act_id: Option<String>,
-        pub activity_id: Option<i64>,
-        pub activity_name: Option<String>,
-        pub description: Option<String>,
-        pub start_time: Option<i64>,
-        pub end_time: Option<i64>,
-        pub terminals: Vec<i64>,
-        pub member_limit: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.hm.marketing.fullrange.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-    }
-
-    /// `Rulestairs`.
-    ///
-    /// An item of `result.data.rule_stairs` in the answer of `alibaba.hm.marketing.fullrange.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Rulestairs {
-        pub amount_at: Option<bool>,
-        pub amount: Option<i64>,
-        pub can_extra_item_num: Option<i64>,
-    }
 }
 
 /// `alibaba.hm.marketing.fullrange.queryitem`: 全场活动查询换购品.
@@ -3325,6 +4021,9 @@ pub mod alibaba_hm_marketing_fullrange_queryitem {
         #[top(object)]
         pub param0: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemPoolSku;
 
     /// The answer of `alibaba.hm.marketing.fullrange.queryitem`.
     ///
@@ -3371,17 +4070,6 @@ pub mod alibaba_hm_marketing_fullrange_queryitem {
         pub page_size: Option<i64>,
         pub success: Option<bool>,
         pub total_page: Option<i64>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.hm.marketing.fullrange.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolSku {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -3532,34 +4220,8 @@ pub mod alibaba_hm_marketing_itembuygift_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemBuyGiftSku2>,
+        pub data: Option<super::types::ItemBuyGiftSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemBuyGiftSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itembuygift.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemBuyGiftSku")]
-    pub struct ItemBuyGiftSku2 {
-        pub sku_code: Option<String>,
-        pub item_shop_relation: Option<String>,
-        pub gift_sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub buy_num: Option<i64>,
-        pub gift_sku_name: Option<String>,
-        pub limit_info: Option<LimitInfo2>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.hm.marketing.itembuygift.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LimitInfo")]
-    pub struct LimitInfo2 {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
     }
 }
 
@@ -3715,6 +4377,9 @@ pub mod alibaba_hm_marketing_itembuygift_queryactivity {
         pub param: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemBuyGiftActivity;
+
     /// The answer of `alibaba.hm.marketing.itembuygift.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -3744,24 +4409,6 @@ pub mod alibaba_hm_marketing_itembuygift_queryactivity {
         pub data: Option<ItemBuyGiftActivity>,
         pub success: Option<bool>,
     }
-
-    /// `ItemBuyGiftActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itembuygift.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemBuyGiftActivity {
-        pub activity_id: Option<i64>,
-        pub out_act_id: Option<String>,
-        pub description: Option<String>,
-        pub activity_name: Option<String>,
-        pub end_time: Option<i64>,
-        pub start_time: Option<i64>,
-        pub shop_ids: Option<String>,
-        pub terminals: Vec<i64>,
-        pub member_limit: Option<i64>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-    }
 }
 
 /// `alibaba.hm.marketing.itembuygift.queryitems`: 查询买赠活动下的商品.
@@ -3787,6 +4434,9 @@ pub mod alibaba_hm_marketing_itembuygift_queryitems {
         #[top(object)]
         pub param: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, LimitInfo, PaymentItemDo};
 
     /// The answer of `alibaba.hm.marketing.itembuygift.queryitems`.
     ///
@@ -3837,30 +4487,6 @@ pub mod alibaba_hm_marketing_itembuygift_queryitems {
         pub current: Option<i64>,
         pub total_page: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.hm.marketing.itembuygift.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub limit_info: Option<LimitInfo>,
-        pub gift_sku_name: Option<String>,
-        pub gift_sku_code: Option<String>,
-        pub buy_num: Option<i64>,
-        pub item_shop_relation: Option<String>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.sku_list.limit_info` in the answer of `alibaba.hm.marketing.itembuygift.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
     }
 }
 
@@ -4027,37 +4653,8 @@ pub mod alibaba_hm_marketing_itemdiscount_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemDiscountSku2>,
+        pub data: Option<super::types::ItemDiscountSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itemdiscount.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemDiscountSku")]
-    pub struct ItemDiscountSku2 {
-        pub value: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub item_shop_relation: Option<String>,
-        pub limit_info: Option<LimitInfo2>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.hm.marketing.itemdiscount.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LimitInfo")]
-    pub struct LimitInfo2 {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-        pub total_limit_cnt_double: Option<String>,
-        pub user_limit_cnt_double: Option<String>,
-        pub user_daily_limit_cnt_double: Option<String>,
-        pub daily_limit_cnt_double: Option<String>,
     }
 }
 
@@ -4249,6 +4846,9 @@ pub mod alibaba_hm_marketing_itemdiscount_queryactivity {
         pub param0: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemDiscountActivity, PeriodConfig};
+
     /// The answer of `alibaba.hm.marketing.itemdiscount.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -4288,38 +4888,6 @@ pub mod alibaba_hm_marketing_itemdiscount_queryactivity {
         pub data: Option<ItemDiscountActivity>,
         pub success: Option<bool>,
     }
-
-    /// `ItemDiscountActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itemdiscount.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDiscountActivity {
-        pub discount_type: Option<String>,
-        pub activity_name: Option<String>,
-        pub end_time: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub out_act_id: Option<String>,
-        pub description: Option<String>,
-        pub terminals: Vec<i64>,
-        pub start_time: Option<i64>,
-        pub activity_id: Option<i64>,
-        pub member_limit: Option<i64>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-        pub activity_channel: Option<String>,
-        pub period_config: Option<PeriodConfig>,
-        pub priority_value: Option<i64>,
-        pub cover_before: Option<bool>,
-    }
-
-    /// `PeriodConfig`.
-    ///
-    /// Found at `result.data.period_config` in the answer of `alibaba.hm.marketing.itemdiscount.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PeriodConfig {
-        pub every_day_periods: Vec<String>,
-        pub weekdays: Vec<i64>,
-    }
 }
 
 /// `alibaba.hm.marketing.itemdiscount.queryitems`: 查询特价商品.
@@ -4345,6 +4913,9 @@ pub mod alibaba_hm_marketing_itemdiscount_queryitems {
         #[top(object)]
         pub param: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemDiscountSku, LimitInfo};
 
     /// The answer of `alibaba.hm.marketing.itemdiscount.queryitems`.
     ///
@@ -4405,35 +4976,6 @@ pub mod alibaba_hm_marketing_itemdiscount_queryitems {
         pub current: Option<i64>,
         pub total_page: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.hm.marketing.itemdiscount.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDiscountSku {
-        pub limit_info: Option<LimitInfo>,
-        pub item_shop_relation: Option<String>,
-        pub value: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub condition_num: Option<i64>,
-        pub condition_type: Option<i64>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.sku_list.limit_info` in the answer of `alibaba.hm.marketing.itemdiscount.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt_double: Option<String>,
-        pub user_daily_limit_cnt_double: Option<String>,
-        pub user_limit_cnt_double: Option<String>,
-        pub total_limit_cnt_double: Option<String>,
     }
 }
 
@@ -4872,19 +5414,8 @@ pub mod alibaba_hm_marketing_itempool_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemPoolSku2>,
+        pub data: Option<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itempool.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub item_shop_relation: Option<String>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
     }
 }
 
@@ -5137,17 +5668,8 @@ pub mod alibaba_hm_marketing_itempool_excludeskucode {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemPoolSku2>,
+        pub data: Option<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itempool.excludeskucode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -5222,19 +5744,8 @@ pub mod alibaba_hm_marketing_itempool_item_add_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemPoolSku2>,
+        pub datas: Vec<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.hm.marketing.itempool.item.add.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub logic_group_number: Option<i64>,
     }
 }
 
@@ -5303,18 +5814,9 @@ pub mod alibaba_hm_marketing_itempool_item_remove_async {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct MarketResult {
         pub message: Option<String>,
-        pub datas: Vec<ItemPoolSku2>,
+        pub datas: Vec<super::types::ItemPoolSku>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.hm.marketing.itempool.item.remove.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -5341,6 +5843,9 @@ pub mod alibaba_hm_marketing_itempool_queryactivity {
         #[top(object)]
         pub param0: CommonActivityParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemPoolActivity, LimitInfo, Rulestairs};
 
     /// The answer of `alibaba.hm.marketing.itempool.queryactivity`.
     ///
@@ -5381,57 +5886,6 @@ pub mod alibaba_hm_marketing_itempool_queryactivity {
         pub success: Option<bool>,
         pub message: Option<String>,
     }
-
-    /// `ItemPoolActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itempool.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolActivity {
-        pub limit_info: Option<LimitInfo>,
-        pub rule_stairs: Vec<Rulestairs>,
-        pub out_act_id: Option<String>,
-        pub activity_id: Option<i64>,
-        pub activity_name: Option<String>,
-        pub description: Option<String>,
-        pub start_time: Option<i64>,
-        pub end_time: Option<i64>,
-        pub terminals: Vec<i64>,
-        pub member_limit: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.hm.marketing.itempool.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-    }
-
-    /// `Rulestairs`.
-    ///
-    /// An item of `result.data.rule_stairs` in the answer of `alibaba.hm.marketing.itempool.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Rulestairs {
-        pub enable_multiple: Option<bool>,
-        pub amount_at: Option<bool>,
-        pub amount: Option<i64>,
-        pub count_at: Option<bool>,
-        pub count_begin: Option<bool>,
-        pub count: Option<i64>,
-        pub decrease_money: Option<i64>,
-        pub decrease: Option<bool>,
-        pub discount: Option<bool>,
-        pub discount_rate: Option<i64>,
-        pub is_exchange: Option<bool>,
-        pub can_extra_item_num: Option<i64>,
-        pub fix_price_amount: Option<i64>,
-        pub fix_price: Option<bool>,
-    }
 }
 
 /// `alibaba.hm.marketing.itempool.queryitems`: 查询商品池活动下面的商品.
@@ -5457,6 +5911,9 @@ pub mod alibaba_hm_marketing_itempool_queryitems {
         #[top(object)]
         pub param: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemPoolSku;
 
     /// The answer of `alibaba.hm.marketing.itempool.queryitems`.
     ///
@@ -5517,16 +5974,6 @@ pub mod alibaba_hm_marketing_itempool_queryitems {
         pub current: Option<i64>,
         pub total_page: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.item_pool_sku_list` in the answer of `alibaba.hm.marketing.itempool.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolSku {
-        pub sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub item_shop_relation: Option<String>,
     }
 }
 
@@ -5674,20 +6121,8 @@ pub mod alibaba_hm_marketing_itempool_stair_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemPoolSku2>,
+        pub data: Option<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.hm.marketing.itempool.stair.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -5714,6 +6149,9 @@ pub mod alibaba_hm_marketing_itempool_stair_queryitem {
         #[top(object)]
         pub param0: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemPoolSku;
 
     /// The answer of `alibaba.hm.marketing.itempool.stair.queryitem`.
     ///
@@ -5760,17 +6198,6 @@ pub mod alibaba_hm_marketing_itempool_stair_queryitem {
         pub page_size: Option<i64>,
         pub success: Option<bool>,
         pub total_page: Option<i64>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.hm.marketing.itempool.stair.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolSku {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -6696,6 +7123,9 @@ pub mod alibaba_retail_marketing_buygift_activity_query {
         pub param0: BuyGiftActivityQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LimitDTO;
+
     /// The answer of `alibaba.retail.marketing.buygift.activity.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -6737,18 +7167,6 @@ pub mod alibaba_retail_marketing_buygift_activity_query {
         pub outer_store_ids: Vec<String>,
         pub member_crowd_codes: Vec<String>,
         pub limit: Option<LimitDTO>,
-    }
-
-    /// `LimitDTO`.
-    ///
-    /// Found at `data.limit` in the answer of `alibaba.retail.marketing.buygift.activity.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitDTO {
-        pub total_limit_cnt: Option<i64>,
-        pub daily_total_limit_cnt: Option<i64>,
-        pub user_total_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub order_limit_cnt: Option<i64>,
     }
 }
 
@@ -7116,6 +7534,9 @@ pub mod alibaba_retail_marketing_buygift_sku_query {
         pub param0: BuyGiftActivitySkuQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LimitDTO, PageInfoDTO};
+
     /// The answer of `alibaba.retail.marketing.buygift.sku.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -7173,29 +7594,6 @@ pub mod alibaba_retail_marketing_buygift_sku_query {
         pub gift_num: Option<i64>,
         pub gift_sku_code: Option<String>,
         pub gift_bar_code: Option<String>,
-    }
-
-    /// `LimitDTO`.
-    ///
-    /// Found at `data.limit` in the answer of `alibaba.retail.marketing.buygift.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitDTO {
-        pub total_limit_cnt: Option<i64>,
-        pub daily_total_limit_cnt: Option<i64>,
-        pub user_total_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub order_limit_cnt: Option<i64>,
-    }
-
-    /// `PageInfoDTO`.
-    ///
-    /// Found at `page_info` in the answer of `alibaba.retail.marketing.buygift.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoDTO {
-        pub total: Option<i64>,
-        pub pages: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_num: Option<i64>,
     }
 }
 
@@ -7364,6 +7762,9 @@ pub mod alibaba_retail_marketing_itemdiscount_activity_query {
         pub param0: ItemDiscountActivityQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LimitDTO;
+
     /// The answer of `alibaba.retail.marketing.itemdiscount.activity.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -7405,18 +7806,6 @@ pub mod alibaba_retail_marketing_itemdiscount_activity_query {
         pub outer_store_ids: Vec<String>,
         pub member_crowd_codes: Vec<String>,
         pub limit: Option<LimitDTO>,
-    }
-
-    /// `LimitDTO`.
-    ///
-    /// Found at `data.limit` in the answer of `alibaba.retail.marketing.itemdiscount.activity.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitDTO {
-        pub total_limit_cnt: Option<i64>,
-        pub daily_total_limit_cnt: Option<i64>,
-        pub user_total_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub order_limit_cnt: Option<i64>,
     }
 }
 
@@ -7803,6 +8192,9 @@ pub mod alibaba_retail_marketing_itemdiscount_sku_query {
         pub param0: ItemDiscountActivitySkuQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LimitDTO, PageInfoDTO};
+
     /// The answer of `alibaba.retail.marketing.itemdiscount.sku.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -7857,29 +8249,6 @@ pub mod alibaba_retail_marketing_itemdiscount_sku_query {
         pub decrease_money: Option<i64>,
         pub discount_rate: Option<i64>,
         pub fix_price_money: Option<i64>,
-    }
-
-    /// `LimitDTO`.
-    ///
-    /// Found at `data.limit` in the answer of `alibaba.retail.marketing.itemdiscount.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitDTO {
-        pub total_limit_cnt: Option<i64>,
-        pub daily_total_limit_cnt: Option<i64>,
-        pub user_total_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub order_limit_cnt: Option<i64>,
-    }
-
-    /// `PageInfoDTO`.
-    ///
-    /// Found at `page_info` in the answer of `alibaba.retail.marketing.itemdiscount.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoDTO {
-        pub total: Option<i64>,
-        pub pages: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_num: Option<i64>,
     }
 }
 
@@ -8132,6 +8501,9 @@ pub mod alibaba_retail_marketing_itempool_activity_query {
         pub param0: ItemPoolActivityQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LimitDTO;
+
     /// The answer of `alibaba.retail.marketing.itempool.activity.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -8176,18 +8548,6 @@ pub mod alibaba_retail_marketing_itempool_activity_query {
         pub logic_groups: Vec<LogicGroupDTO>,
         pub stair_groups: Vec<StairGroupDTO>,
         pub enable_multiple: Option<bool>,
-    }
-
-    /// `LimitDTO`.
-    ///
-    /// Found at `data.limit` in the answer of `alibaba.retail.marketing.itempool.activity.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitDTO {
-        pub total_limit_cnt: Option<i64>,
-        pub daily_total_limit_cnt: Option<i64>,
-        pub user_total_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub order_limit_cnt: Option<i64>,
     }
 
     /// `LogicGroupDTO`.
@@ -8817,6 +9177,9 @@ pub mod alibaba_retail_marketing_itempool_sku_query {
         pub param0: ItemPoolActivitySkuQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LimitDTO, PageInfoDTO};
+
     /// The answer of `alibaba.retail.marketing.itempool.sku.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -8871,29 +9234,6 @@ pub mod alibaba_retail_marketing_itempool_sku_query {
         pub bar_code: Option<String>,
         pub limit: Option<LimitDTO>,
         pub exchange_price: Option<i64>,
-    }
-
-    /// `LimitDTO`.
-    ///
-    /// Found at `data.limit` in the answer of `alibaba.retail.marketing.itempool.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitDTO {
-        pub total_limit_cnt: Option<i64>,
-        pub daily_total_limit_cnt: Option<i64>,
-        pub user_total_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub order_limit_cnt: Option<i64>,
-    }
-
-    /// `PageInfoDTO`.
-    ///
-    /// Found at `page_info` in the answer of `alibaba.retail.marketing.itempool.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoDTO {
-        pub total: Option<i64>,
-        pub pages: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_num: Option<i64>,
     }
 }
 
@@ -11631,6 +11971,9 @@ pub mod alibaba_wdk_bm_coupon_query {
         pub isv_query_coupon_param: IsvQueryCouponParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, LimitInfo, PaymentItemDo};
+
     /// The answer of `alibaba.wdk.bm.coupon.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -11656,33 +11999,6 @@ pub mod alibaba_wdk_bm_coupon_query {
         pub success: Option<bool>,
         pub error_code: Option<String>,
         pub message: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.wdk.bm.coupon.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub coupon_id: Option<i64>,
-        pub coupon_name: Option<String>,
-        pub start_fee: Option<i64>,
-        pub amount: Option<i64>,
-        pub apply_start_time: Option<top_api::Date>,
-        pub apply_end_time: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub payment_type: Option<i64>,
-        pub payment_channel: Option<i64>,
-        pub payment_rate: Option<String>,
-        pub payment_item_d_o_list: Vec<PaymentItemDo>,
-    }
-
-    /// `PaymentItemDo`.
-    ///
-    /// An item of `result.data_list.payment_item_d_o_list` in the answer of `alibaba.wdk.bm.coupon.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PaymentItemDo {
-        pub sku_code: Option<String>,
-        pub payment_fee: Option<i64>,
     }
 }
 
@@ -12884,6 +13200,9 @@ pub mod alibaba_wdk_eleme_bill_detail_get {
         pub ele_bill_request: EleBillRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{EleBillBo, EleOrderInfoBo, OrderDetailFee};
+
     /// The answer of `alibaba.wdk.eleme.bill.detail.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -12918,52 +13237,6 @@ pub mod alibaba_wdk_eleme_bill_detail_get {
         pub err_code: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `EleBillBo`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.eleme.bill.detail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EleBillBo {
-        pub order_list: Vec<EleOrderInfoBo>,
-        pub date: Option<String>,
-        pub shop_id: Option<String>,
-    }
-
-    /// `EleOrderInfoBo`.
-    ///
-    /// An item of `result.model.order_list` in the answer of `alibaba.wdk.eleme.bill.detail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EleOrderInfoBo {
-        pub order_detail_fee: Option<OrderDetailFee>,
-        pub responsible_party: Option<String>,
-        pub amount: Option<String>,
-        pub trade_create_time: Option<String>,
-        pub order_create_time: Option<String>,
-        pub pay_entity: Option<String>,
-        pub ele_order_id: Option<String>,
-        pub order_id: Option<String>,
-        pub order_from: Option<String>,
-        pub order_index: Option<String>,
-    }
-
-    /// `OrderDetailFee`.
-    ///
-    /// Found at `result.model.order_list.order_detail_fee` in the answer of `alibaba.wdk.eleme.bill.detail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDetailFee {
-        pub zhongbao_call_fee: Option<String>,
-        pub cold_box_fee: Option<String>,
-        pub user_fee: Option<String>,
-        pub commission: Option<String>,
-        pub agent_rate: Option<String>,
-        pub platform_rate: Option<String>,
-        pub shop_rate: Option<String>,
-        pub send_fee: Option<String>,
-        pub package_fee: Option<String>,
-        pub product_fee: Option<String>,
-        pub pay_channel_fee: Option<String>,
-        pub pay_channel_rate: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.eleme.bill.get`: 饿了么日维度对账单查询.
@@ -12989,6 +13262,9 @@ pub mod alibaba_wdk_eleme_bill_get {
         #[top(object)]
         pub ele_bill_request: EleBillRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{EleBillBo, EleOrderInfoBo, OrderDetailFee};
 
     /// The answer of `alibaba.wdk.eleme.bill.get`.
     ///
@@ -13023,37 +13299,6 @@ pub mod alibaba_wdk_eleme_bill_get {
         pub err_msg: Option<String>,
         pub err_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `EleBillBo`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.eleme.bill.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EleBillBo {
-        pub order_detail_fee: Option<OrderDetailFee>,
-        pub expend_fee: Option<String>,
-        pub order_count: Option<String>,
-        pub pay_fee: Option<String>,
-        pub pay_entity: Option<String>,
-        pub date: Option<String>,
-        pub shop_id: Option<String>,
-    }
-
-    /// `OrderDetailFee`.
-    ///
-    /// Found at `result.model.order_detail_fee` in the answer of `alibaba.wdk.eleme.bill.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDetailFee {
-        pub zhongbao_call_fee: Option<String>,
-        pub cold_box_fee: Option<String>,
-        pub user_fee: Option<String>,
-        pub commission: Option<String>,
-        pub agent_rate: Option<String>,
-        pub platform_rate: Option<String>,
-        pub shop_rate: Option<String>,
-        pub send_fee: Option<String>,
-        pub package_fee: Option<String>,
-        pub product_fee: Option<String>,
     }
 }
 
@@ -13196,6 +13441,9 @@ pub mod alibaba_wdk_fulfill_batch_on_task_status_changed {
         pub task_status: Option<TaskStatus>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FulfillLogisticDefaultResult;
+
     /// The answer of `alibaba.wdk.fulfill.batch.on.task.status.changed`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -13254,16 +13502,6 @@ pub mod alibaba_wdk_fulfill_batch_on_task_status_changed {
     pub struct ContainerDto {
         pub container_type: Option<String>,
         pub container_code: Option<String>,
-    }
-
-    /// `FulfillLogisticDefaultResult`.
-    ///
-    /// Found at `fulfill_logistic_single_result` in the answer of `alibaba.wdk.fulfill.batch.on.task.status.changed`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FulfillLogisticDefaultResult {
-        pub success: Option<bool>,
-        pub err_desc: Option<String>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -13485,6 +13723,9 @@ pub mod alibaba_wdk_fulfill_box_post_back_box {
         pub return_box_container_request: Option<ReturnBoxContainerRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FulfillLogisticDefaultResult;
+
     /// The answer of `alibaba.wdk.fulfill.box.post.back.box`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -13502,16 +13743,6 @@ pub mod alibaba_wdk_fulfill_box_post_back_box {
         pub hand_over_no: Option<String>,
         pub warehouse_code: Option<String>,
         pub operate_time: Option<top_api::DateTime>,
-    }
-
-    /// `FulfillLogisticDefaultResult`.
-    ///
-    /// Found at `fulfill_logistic_single_result` in the answer of `alibaba.wdk.fulfill.box.post.back.box`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FulfillLogisticDefaultResult {
-        pub err_code: Option<String>,
-        pub err_desc: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -14610,6 +14841,9 @@ pub mod alibaba_wdk_item_currentprice_query {
         pub order_channel_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DateTimeSliceCollectionDtoList, Model, MzPromotionDto, PromotionInfoDto, TimeSliceList};
+
     /// The answer of `alibaba.wdk.item.currentprice.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -14628,58 +14862,6 @@ pub mod alibaba_wdk_item_currentprice_query {
         pub return_msg: Option<String>,
         pub success: Option<bool>,
         pub models: Vec<Model>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.models` in the answer of `alibaba.wdk.item.currentprice.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub merchant_code: Option<String>,
-        pub member_price: Option<i64>,
-        pub final_price: Option<i64>,
-        pub store_id: Option<String>,
-        pub mz_promotion: Option<MzPromotionDto>,
-        pub bar_code: Option<String>,
-        pub member_final_price: Option<i64>,
-        pub item_id: Option<i64>,
-        pub item_promotion_list: Vec<PromotionInfoDto>,
-        pub item_name: Option<String>,
-        pub auction_price: Option<i64>,
-        pub shop_id: Option<i64>,
-        pub shop_promotion_list: Vec<PromotionInfoDto>,
-        pub member_item_promotion_list: Vec<PromotionInfoDto>,
-        pub sku_code: Option<String>,
-        pub order_channel_code: Option<String>,
-    }
-
-    /// `MzPromotionDto`.
-    ///
-    /// Found at `result.models.mz_promotion` in the answer of `alibaba.wdk.item.currentprice.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MzPromotionDto {
-        pub act_id: Option<i64>,
-        pub name: Option<String>,
-        pub mz_display_text: Option<String>,
-        pub start_time: Option<String>,
-        pub end_time: Option<String>,
-    }
-
-    /// `PromotionInfoDto`.
-    ///
-    /// An item of `result.models.item_promotion_list` in the answer of `alibaba.wdk.item.currentprice.query`; also an item of `result.models.shop_promotion_list` in the answer of `alibaba.wdk.item.currentprice.query` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionInfoDto {
-        pub display_text: Option<String>,
-        pub promotion_type: Option<String>,
-        pub discount_fee: Option<i64>,
-        pub create_date_time: Option<String>,
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub start_time: Option<String>,
-        pub limit_info: Option<String>,
-        pub end_time: Option<String>,
-        pub activity_type: Option<i64>,
     }
 }
 
@@ -14945,18 +15127,8 @@ pub mod alibaba_wdk_marketing_buygift_item_add_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemBuyGiftSku2>,
+        pub datas: Vec<super::types::ItemBuyGiftSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemBuyGiftSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.wdk.marketing.buygift.item.add.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemBuyGiftSku")]
-    pub struct ItemBuyGiftSku2 {
-        pub sku_code: Option<String>,
-        pub gift_sku_code: Option<String>,
     }
 }
 
@@ -14987,6 +15159,9 @@ pub mod alibaba_wdk_marketing_buygift_item_remove_async {
         /// Required.
         pub version: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LimitInfo;
 
     /// The answer of `alibaba.wdk.marketing.buygift.item.remove.async`.
     ///
@@ -15024,17 +15199,8 @@ pub mod alibaba_wdk_marketing_buygift_item_remove_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemBuyGiftSku2>,
+        pub datas: Vec<super::types::ItemBuyGiftSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemBuyGiftSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.wdk.marketing.buygift.item.remove.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemBuyGiftSku")]
-    pub struct ItemBuyGiftSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -15300,6 +15466,9 @@ pub mod alibaba_wdk_marketing_coupon_queryactivity {
         pub param0: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CouponActivity, LimitInfo};
+
     /// The answer of `alibaba.wdk.marketing.coupon.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -15328,44 +15497,6 @@ pub mod alibaba_wdk_marketing_coupon_queryactivity {
         pub error_code: Option<String>,
         pub data: Option<CouponActivity>,
         pub success: Option<bool>,
-    }
-
-    /// `CouponActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.coupon.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponActivity {
-        pub limit_info: Option<LimitInfo>,
-        pub out_act_id: Option<String>,
-        pub activity_name: Option<String>,
-        pub description: Option<String>,
-        pub start_time: Option<i64>,
-        pub end_time: Option<i64>,
-        pub terminals: Vec<i64>,
-        pub shop_ids: Vec<String>,
-        pub details: Vec<String>,
-        pub start_fee: Option<i64>,
-        pub valid_days: Option<i64>,
-        pub apply_channels: Option<String>,
-        pub amount: Option<i64>,
-        pub applicable_categories: Vec<i64>,
-        pub logo_url: Option<String>,
-        pub send_type: Option<String>,
-        pub range_type: Option<String>,
-        pub discount_type: Option<String>,
-        pub count: Option<i64>,
-        pub start_count: Option<i64>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.wdk.marketing.coupon.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-        pub total_limit_cnt: Option<i64>,
     }
 }
 
@@ -15536,18 +15667,8 @@ pub mod alibaba_wdk_marketing_discount_item_add_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemDiscountSku2>,
+        pub datas: Vec<super::types::ItemDiscountSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.wdk.marketing.discount.item.add.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemDiscountSku")]
-    pub struct ItemDiscountSku2 {
-        pub sku_code: Option<String>,
-        pub value: Option<i64>,
     }
 }
 
@@ -15578,6 +15699,9 @@ pub mod alibaba_wdk_marketing_discount_item_remove_async {
         /// Required.
         pub version: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LimitInfo;
 
     /// The answer of `alibaba.wdk.marketing.discount.item.remove.async`.
     ///
@@ -15615,17 +15739,8 @@ pub mod alibaba_wdk_marketing_discount_item_remove_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemDiscountSku2>,
+        pub datas: Vec<super::types::ItemDiscountSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.wdk.marketing.discount.item.remove.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemDiscountSku")]
-    pub struct ItemDiscountSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -15652,6 +15767,9 @@ pub mod alibaba_wdk_marketing_expire_promotion_create {
         #[top(object)]
         pub param0: ExpirePromotionBo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::T;
 
     /// The answer of `alibaba.wdk.marketing.expire.promotion.create`.
     ///
@@ -15698,20 +15816,6 @@ pub mod alibaba_wdk_marketing_expire_promotion_create {
         #[top(required)]
         pub out_id: i64,
     }
-
-    /// `T`.
-    ///
-    /// An item of `datas` in the answer of `alibaba.wdk.marketing.expire.promotion.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub merchant_code: Option<String>,
-        pub sku_code: Option<String>,
-        pub item_id: Option<i64>,
-        pub shop_id: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-        pub error_msg: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.marketing.expire.promotion.delete`: 短保优惠删除.
@@ -15736,6 +15840,9 @@ pub mod alibaba_wdk_marketing_expire_promotion_delete {
         #[top(object)]
         pub param0: Option<ExpirePromotionBo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ExpirePromotionResult;
 
     /// The answer of `alibaba.wdk.marketing.expire.promotion.delete`.
     ///
@@ -15780,20 +15887,6 @@ pub mod alibaba_wdk_marketing_expire_promotion_delete {
         #[top(required)]
         pub promotion_value: i64,
     }
-
-    /// `ExpirePromotionResult`.
-    ///
-    /// An item of `datas` in the answer of `alibaba.wdk.marketing.expire.promotion.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpirePromotionResult {
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub item_id: Option<i64>,
-        pub success: Option<bool>,
-        pub sku_code: Option<String>,
-        pub merchant_code: Option<String>,
-        pub shop_id: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.marketing.expire.promotion.query`: 短保优惠查询.
@@ -15821,6 +15914,9 @@ pub mod alibaba_wdk_marketing_expire_promotion_query {
         pub sku_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ExpirePeriodInfo, ExpirePromotionBo};
+
     /// The answer of `alibaba.wdk.marketing.expire.promotion.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -15838,28 +15934,6 @@ pub mod alibaba_wdk_marketing_expire_promotion_query {
         pub data: Option<ExpirePromotionBo>,
         pub error_code: Option<String>,
         pub is_success: Option<bool>,
-    }
-
-    /// `ExpirePromotionBo`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.expire.promotion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpirePromotionBo {
-        pub period_infos: Vec<ExpirePeriodInfo>,
-        pub sku_code: Option<String>,
-        pub shop_ids: Vec<String>,
-        pub merchant_code: Option<String>,
-    }
-
-    /// `ExpirePeriodInfo`.
-    ///
-    /// An item of `result.data.period_infos` in the answer of `alibaba.wdk.marketing.expire.promotion.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpirePeriodInfo {
-        pub promotion_value: Option<i64>,
-        pub end_hour: Option<i64>,
-        pub start_hour: Option<i64>,
-        pub out_id: Option<i64>,
     }
 }
 
@@ -15929,19 +16003,8 @@ pub mod alibaba_wdk_marketing_fullrange_addexchangeitem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemStairSku2>,
+        pub data: Option<super::types::ItemStairSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemStairSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.fullrange.addexchangeitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemStairSku")]
-    pub struct ItemStairSku2 {
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -16121,6 +16184,9 @@ pub mod alibaba_wdk_marketing_fullrange_queryactivity {
         pub param0: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemPoolActivity, LimitInfo, Rulestairs};
+
     /// The answer of `alibaba.wdk.marketing.fullrange.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -16150,46 +16216,6 @@ pub mod alibaba_wdk_marketing_fullrange_queryactivity {
         pub success: Option<bool>,
         pub message: Option<String>,
     }
-
-    /// `ItemPoolActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.fullrange.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolActivity {
-        pub limit_info: Option<LimitInfo>,
-        pub rule_stairs: Vec<Rulestairs>,
-        pub out_act_id: Option<String>,
-        pub activity_id: Option<i64>,
-        pub activity_name: Option<String>,
-        pub description: Option<String>,
-        pub start_time: Option<i64>,
-        pub end_time: Option<i64>,
-        pub terminals: Vec<i64>,
-        pub member_limit: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.wdk.marketing.fullrange.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-    }
-
-    /// `Rulestairs`.
-    ///
-    /// An item of `result.data.rule_stairs` in the answer of `alibaba.wdk.marketing.fullrange.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Rulestairs {
-        pub amount_at: Option<bool>,
-        pub amount: Option<i64>,
-        pub can_extra_item_num: Option<i64>,
-    }
 }
 
 /// `alibaba.wdk.marketing.fullrange.queryitem`: 全场活动查询换购品.
@@ -16215,6 +16241,9 @@ pub mod alibaba_wdk_marketing_fullrange_queryitem {
         #[top(object)]
         pub param0: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemPoolSku;
 
     /// The answer of `alibaba.wdk.marketing.fullrange.queryitem`.
     ///
@@ -16261,18 +16290,6 @@ pub mod alibaba_wdk_marketing_fullrange_queryitem {
         pub page_size: Option<i64>,
         pub success: Option<bool>,
         pub total_page: Option<i64>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.wdk.marketing.fullrange.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolSku {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
-        pub exchange_order_limit: Option<i64>,
     }
 }
 
@@ -16423,34 +16440,8 @@ pub mod alibaba_wdk_marketing_itembuygift_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemBuyGiftSku2>,
+        pub data: Option<super::types::ItemBuyGiftSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemBuyGiftSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itembuygift.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemBuyGiftSku")]
-    pub struct ItemBuyGiftSku2 {
-        pub sku_code: Option<String>,
-        pub item_shop_relation: Option<String>,
-        pub gift_sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub buy_num: Option<i64>,
-        pub gift_sku_name: Option<String>,
-        pub limit_info: Option<LimitInfo2>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.wdk.marketing.itembuygift.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LimitInfo")]
-    pub struct LimitInfo2 {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
     }
 }
 
@@ -16606,6 +16597,9 @@ pub mod alibaba_wdk_marketing_itembuygift_queryactivity {
         pub param: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemBuyGiftActivity;
+
     /// The answer of `alibaba.wdk.marketing.itembuygift.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -16635,24 +16629,6 @@ pub mod alibaba_wdk_marketing_itembuygift_queryactivity {
         pub data: Option<ItemBuyGiftActivity>,
         pub success: Option<bool>,
     }
-
-    /// `ItemBuyGiftActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itembuygift.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemBuyGiftActivity {
-        pub activity_id: Option<i64>,
-        pub out_act_id: Option<String>,
-        pub description: Option<String>,
-        pub activity_name: Option<String>,
-        pub end_time: Option<i64>,
-        pub start_time: Option<i64>,
-        pub shop_ids: Option<String>,
-        pub terminals: Vec<i64>,
-        pub member_limit: Option<i64>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.marketing.itembuygift.queryitems`: 查询买赠活动下的商品.
@@ -16678,6 +16654,9 @@ pub mod alibaba_wdk_marketing_itembuygift_queryitems {
         #[top(object)]
         pub param: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, LimitInfo, PaymentItemDo};
 
     /// The answer of `alibaba.wdk.marketing.itembuygift.queryitems`.
     ///
@@ -16728,30 +16707,6 @@ pub mod alibaba_wdk_marketing_itembuygift_queryitems {
         pub current: Option<i64>,
         pub total_page: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.wdk.marketing.itembuygift.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub limit_info: Option<LimitInfo>,
-        pub gift_sku_name: Option<String>,
-        pub gift_sku_code: Option<String>,
-        pub buy_num: Option<i64>,
-        pub item_shop_relation: Option<String>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.sku_list.limit_info` in the answer of `alibaba.wdk.marketing.itembuygift.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
     }
 }
 
@@ -16918,37 +16873,8 @@ pub mod alibaba_wdk_marketing_itemdiscount_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemDiscountSku2>,
+        pub data: Option<super::types::ItemDiscountSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itemdiscount.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemDiscountSku")]
-    pub struct ItemDiscountSku2 {
-        pub value: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub item_shop_relation: Option<String>,
-        pub limit_info: Option<LimitInfo2>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.wdk.marketing.itemdiscount.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LimitInfo")]
-    pub struct LimitInfo2 {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-        pub total_limit_cnt_double: Option<String>,
-        pub user_limit_cnt_double: Option<String>,
-        pub user_daily_limit_cnt_double: Option<String>,
-        pub daily_limit_cnt_double: Option<String>,
     }
 }
 
@@ -17140,6 +17066,9 @@ pub mod alibaba_wdk_marketing_itemdiscount_queryactivity {
         pub param0: CommonActivityParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemDiscountActivity, PeriodConfig};
+
     /// The answer of `alibaba.wdk.marketing.itemdiscount.queryactivity`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -17179,38 +17108,6 @@ pub mod alibaba_wdk_marketing_itemdiscount_queryactivity {
         pub data: Option<ItemDiscountActivity>,
         pub success: Option<bool>,
     }
-
-    /// `ItemDiscountActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itemdiscount.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDiscountActivity {
-        pub discount_type: Option<String>,
-        pub activity_name: Option<String>,
-        pub end_time: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub out_act_id: Option<String>,
-        pub description: Option<String>,
-        pub terminals: Vec<i64>,
-        pub start_time: Option<i64>,
-        pub activity_id: Option<i64>,
-        pub member_limit: Option<i64>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-        pub activity_channel: Option<String>,
-        pub period_config: Option<PeriodConfig>,
-        pub priority_value: Option<i64>,
-        pub cover_before: Option<bool>,
-    }
-
-    /// `PeriodConfig`.
-    ///
-    /// Found at `result.data.period_config` in the answer of `alibaba.wdk.marketing.itemdiscount.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PeriodConfig {
-        pub every_day_periods: Vec<String>,
-        pub weekdays: Vec<i64>,
-    }
 }
 
 /// `alibaba.wdk.marketing.itemdiscount.queryitems`: 查询特价商品.
@@ -17236,6 +17133,9 @@ pub mod alibaba_wdk_marketing_itemdiscount_queryitems {
         #[top(object)]
         pub param: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemDiscountSku, LimitInfo};
 
     /// The answer of `alibaba.wdk.marketing.itemdiscount.queryitems`.
     ///
@@ -17296,35 +17196,6 @@ pub mod alibaba_wdk_marketing_itemdiscount_queryitems {
         pub current: Option<i64>,
         pub total_page: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemDiscountSku`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.wdk.marketing.itemdiscount.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDiscountSku {
-        pub limit_info: Option<LimitInfo>,
-        pub item_shop_relation: Option<String>,
-        pub value: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub condition_num: Option<i64>,
-        pub condition_type: Option<i64>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.sku_list.limit_info` in the answer of `alibaba.wdk.marketing.itemdiscount.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub total_limit_cnt: Option<i64>,
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt_double: Option<String>,
-        pub user_daily_limit_cnt_double: Option<String>,
-        pub user_limit_cnt_double: Option<String>,
-        pub total_limit_cnt_double: Option<String>,
     }
 }
 
@@ -17763,19 +17634,8 @@ pub mod alibaba_wdk_marketing_itempool_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemPoolSku2>,
+        pub data: Option<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itempool.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub item_shop_relation: Option<String>,
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
     }
 }
 
@@ -18028,17 +17888,8 @@ pub mod alibaba_wdk_marketing_itempool_excludeskucode {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemPoolSku2>,
+        pub data: Option<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itempool.excludeskucode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -18113,19 +17964,8 @@ pub mod alibaba_wdk_marketing_itempool_item_add_async {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub datas: Vec<ItemPoolSku2>,
+        pub datas: Vec<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.wdk.marketing.itempool.item.add.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub logic_group_number: Option<i64>,
     }
 }
 
@@ -18194,18 +18034,9 @@ pub mod alibaba_wdk_marketing_itempool_item_remove_async {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct MarketResult {
         pub message: Option<String>,
-        pub datas: Vec<ItemPoolSku2>,
+        pub datas: Vec<super::types::ItemPoolSku>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.wdk.marketing.itempool.item.remove.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_code: Option<String>,
     }
 }
 
@@ -18232,6 +18063,9 @@ pub mod alibaba_wdk_marketing_itempool_queryactivity {
         #[top(object)]
         pub param0: CommonActivityParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemPoolActivity, LimitInfo, Rulestairs};
 
     /// The answer of `alibaba.wdk.marketing.itempool.queryactivity`.
     ///
@@ -18272,57 +18106,6 @@ pub mod alibaba_wdk_marketing_itempool_queryactivity {
         pub success: Option<bool>,
         pub message: Option<String>,
     }
-
-    /// `ItemPoolActivity`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itempool.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolActivity {
-        pub limit_info: Option<LimitInfo>,
-        pub rule_stairs: Vec<Rulestairs>,
-        pub out_act_id: Option<String>,
-        pub activity_id: Option<i64>,
-        pub activity_name: Option<String>,
-        pub description: Option<String>,
-        pub start_time: Option<i64>,
-        pub end_time: Option<i64>,
-        pub terminals: Vec<i64>,
-        pub member_limit: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub merchant_crowd_code: Option<String>,
-        pub txd_crowd_code: Option<String>,
-    }
-
-    /// `LimitInfo`.
-    ///
-    /// Found at `result.data.limit_info` in the answer of `alibaba.wdk.marketing.itempool.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LimitInfo {
-        pub user_limit_cnt: Option<i64>,
-        pub user_daily_limit_cnt: Option<i64>,
-        pub daily_limit_cnt: Option<i64>,
-    }
-
-    /// `Rulestairs`.
-    ///
-    /// An item of `result.data.rule_stairs` in the answer of `alibaba.wdk.marketing.itempool.queryactivity`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Rulestairs {
-        pub enable_multiple: Option<bool>,
-        pub amount_at: Option<bool>,
-        pub amount: Option<i64>,
-        pub count_at: Option<bool>,
-        pub count_begin: Option<bool>,
-        pub count: Option<i64>,
-        pub decrease_money: Option<i64>,
-        pub decrease: Option<bool>,
-        pub discount: Option<bool>,
-        pub discount_rate: Option<i64>,
-        pub is_exchange: Option<bool>,
-        pub can_extra_item_num: Option<i64>,
-        pub fix_price_amount: Option<i64>,
-        pub fix_price: Option<bool>,
-    }
 }
 
 /// `alibaba.wdk.marketing.itempool.queryitems`: 查询商品池活动下的商品.
@@ -18348,6 +18131,9 @@ pub mod alibaba_wdk_marketing_itempool_queryitems {
         #[top(object)]
         pub param: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemPoolSku;
 
     /// The answer of `alibaba.wdk.marketing.itempool.queryitems`.
     ///
@@ -18408,16 +18194,6 @@ pub mod alibaba_wdk_marketing_itempool_queryitems {
         pub current: Option<i64>,
         pub total_page: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.item_pool_sku_list` in the answer of `alibaba.wdk.marketing.itempool.queryitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolSku {
-        pub sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub item_shop_relation: Option<String>,
     }
 }
 
@@ -18565,20 +18341,8 @@ pub mod alibaba_wdk_marketing_itempool_stair_additem {
     pub struct MarketResult {
         pub message: Option<String>,
         pub error_code: Option<String>,
-        pub data: Option<ItemPoolSku2>,
+        pub data: Option<super::types::ItemPoolSku>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.wdk.marketing.itempool.stair.additem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemPoolSku")]
-    pub struct ItemPoolSku2 {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -18605,6 +18369,9 @@ pub mod alibaba_wdk_marketing_itempool_stair_queryitem {
         #[top(object)]
         pub param0: ActivitySkuQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemPoolSku;
 
     /// The answer of `alibaba.wdk.marketing.itempool.stair.queryitem`.
     ///
@@ -18651,17 +18418,6 @@ pub mod alibaba_wdk_marketing_itempool_stair_queryitem {
         pub page_size: Option<i64>,
         pub success: Option<bool>,
         pub total_page: Option<i64>,
-    }
-
-    /// `ItemPoolSku`.
-    ///
-    /// An item of `result.sku_list` in the answer of `alibaba.wdk.marketing.itempool.stair.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPoolSku {
-        pub sku_name: Option<String>,
-        pub sku_code: Option<String>,
-        pub exchange_price: Option<i64>,
-        pub exchange_total_limit: Option<i64>,
     }
 }
 
@@ -20199,6 +19955,9 @@ pub mod alibaba_wdk_order_get {
         pub id_list_query_req: Option<IdListQueryRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PayChannel;
+
     /// The answer of `alibaba.wdk.order.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -20267,28 +20026,6 @@ pub mod alibaba_wdk_order_get {
         pub pay_amt: Option<i64>,
     }
 
-    /// `PayChannel`.
-    ///
-    /// An item of `result.orders.pay_channels` in the answer of `alibaba.wdk.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PayChannel {
-        pub biz_order_id: Option<i64>,
-        pub order_channel: Option<String>,
-        pub pay_amount: Option<i64>,
-        pub pay_type: Option<i64>,
-        pub pos_no: Option<String>,
-        pub store_id: Option<String>,
-        pub trd_type: Option<i64>,
-        pub actual_pay_amount: Option<i64>,
-        pub adjust_amount: Option<i64>,
-        pub promotion_card_info: Option<String>,
-        pub pay_attributes: Option<String>,
-        pub pmt_alipay_promotion_amt: Option<i64>,
-        pub pmt_alipay_reduce_amt: Option<i64>,
-        pub pmt_koubei_coupon_amt: Option<i64>,
-        pub koubei_coupon_info: Option<String>,
-    }
-
     /// `SubOrder`.
     ///
     /// An item of `result.orders.sub_orders` in the answer of `alibaba.wdk.order.get`.
@@ -20348,6 +20085,9 @@ pub mod alibaba_wdk_order_list {
         #[top(object)]
         pub batch_query_request: Option<BatchQueryRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PayChannel;
 
     /// The answer of `alibaba.wdk.order.list`.
     ///
@@ -20421,28 +20161,6 @@ pub mod alibaba_wdk_order_list {
         pub out_shop_id: Option<String>,
         pub out_order_id: Option<String>,
         pub order_client: Option<String>,
-    }
-
-    /// `PayChannel`.
-    ///
-    /// An item of `result.orders.pay_channels` in the answer of `alibaba.wdk.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PayChannel {
-        pub biz_order_id: Option<i64>,
-        pub order_channel: Option<String>,
-        pub pay_amount: Option<i64>,
-        pub pay_type: Option<i64>,
-        pub pos_no: Option<String>,
-        pub store_id: Option<String>,
-        pub trd_type: Option<i64>,
-        pub actual_pay_amount: Option<i64>,
-        pub adjust_amount: Option<i64>,
-        pub promotion_card_info: Option<String>,
-        pub pay_attributes: Option<String>,
-        pub pmt_alipay_promotion_amt: Option<i64>,
-        pub pmt_alipay_reduce_amt: Option<i64>,
-        pub pmt_koubei_coupon_amt: Option<i64>,
-        pub koubei_coupon_info: Option<String>,
     }
 
     /// `SubOrder`.
@@ -21290,6 +21008,9 @@ pub mod alibaba_wdk_reverse_applyrefund {
         pub param_apply_reverse_req: Option<ApplyReverseReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RefundChannelVo;
+
     /// The answer of `alibaba.wdk.reverse.applyrefund`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -21362,16 +21083,6 @@ pub mod alibaba_wdk_reverse_applyrefund {
         pub reason_text: Option<String>,
         pub reason_tip: Option<String>,
         pub tags: Vec<String>,
-    }
-
-    /// `RefundChannelVo`.
-    ///
-    /// An item of `result.model.refund_channel_list` in the answer of `alibaba.wdk.reverse.applyrefund`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundChannelVo {
-        pub amount: Option<i64>,
-        pub code: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -21792,6 +21503,9 @@ pub mod alibaba_wdk_reverse_reversedetail {
         pub reverse_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RefundChannelVo;
+
     /// The answer of `alibaba.wdk.reverse.reversedetail`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -21849,20 +21563,6 @@ pub mod alibaba_wdk_reverse_reversedetail {
         pub store_id: Option<String>,
         pub weight: Option<bool>,
     }
-
-    /// `RefundChannelVo`.
-    ///
-    /// An item of `result.model.refund_channel_list` in the answer of `alibaba.wdk.reverse.reversedetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundChannelVo {
-        pub amount: Option<i64>,
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub pay_code: Option<String>,
-        pub refunded_amount: Option<i64>,
-        pub status: Option<i64>,
-        pub unique_id: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.reverse.timeslice`: 逆向取货时间片查询.
@@ -21887,6 +21587,9 @@ pub mod alibaba_wdk_reverse_timeslice {
         #[top(object)]
         pub param_query_time_slice_req: Option<QueryTimeSliceReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DateTimeSliceCollectionDtoList, Model, MzPromotionDto, PromotionInfoDto, TimeSliceList};
 
     /// The answer of `alibaba.wdk.reverse.timeslice`.
     ///
@@ -21921,32 +21624,6 @@ pub mod alibaba_wdk_reverse_timeslice {
         pub error_code: Option<String>,
         pub model: Vec<Model>,
         pub error_msg: Option<String>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.model` in the answer of `alibaba.wdk.reverse.timeslice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub date_time_slice_collection_d_t_o_list: Vec<DateTimeSliceCollectionDtoList>,
-        pub sub_out_order_id: Option<String>,
-    }
-
-    /// `DateTimeSliceCollectionDtoList`.
-    ///
-    /// An item of `result.model.date_time_slice_collection_d_t_o_list` in the answer of `alibaba.wdk.reverse.timeslice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DateTimeSliceCollectionDtoList {
-        pub date: Option<String>,
-        pub time_slice_list: Vec<TimeSliceList>,
-    }
-
-    /// `TimeSliceList`.
-    ///
-    /// An item of `result.model.date_time_slice_collection_d_t_o_list.time_slice_list` in the answer of `alibaba.wdk.reverse.timeslice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeSliceList {
-        pub time_slot: Option<String>,
     }
 }
 
@@ -22245,6 +21922,9 @@ pub mod alibaba_wdk_series_sku_add {
         pub series_skus: SeriesSkuRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SkuSeriesEditResult;
+
     /// The answer of `alibaba.wdk.series.sku.add`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -22277,16 +21957,6 @@ pub mod alibaba_wdk_series_sku_add {
         pub err_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `SkuSeriesEditResult`.
-    ///
-    /// Found at `api_result.model` in the answer of `alibaba.wdk.series.sku.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuSeriesEditResult {
-        pub failed_sku_codes: Vec<String>,
-        pub successed_sku_codes: Vec<String>,
-        pub series_id: Option<i64>,
-    }
 }
 
 /// `alibaba.wdk.series.sku.remove`: 系列品商品变更-移除商品.
@@ -22312,6 +21982,9 @@ pub mod alibaba_wdk_series_sku_remove {
         #[top(object)]
         pub series_skus: SeriesSkuRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::SkuSeriesEditResult;
 
     /// The answer of `alibaba.wdk.series.sku.remove`.
     ///
@@ -22343,16 +22016,6 @@ pub mod alibaba_wdk_series_sku_remove {
         pub model: Option<SkuSeriesEditResult>,
         pub err_msg: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `SkuSeriesEditResult`.
-    ///
-    /// Found at `api_result.model` in the answer of `alibaba.wdk.series.sku.remove`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuSeriesEditResult {
-        pub failed_sku_codes: Vec<String>,
-        pub successed_sku_codes: Vec<String>,
-        pub series_id: Option<i64>,
     }
 }
 
@@ -23329,6 +22992,9 @@ pub mod alibaba_wdk_sku_combinesku_query {
         pub param: SkuQueryDO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SkuDo, SkuSupplierDo, SubSkuDo};
+
     /// The answer of `alibaba.wdk.sku.combinesku.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -23370,37 +23036,6 @@ pub mod alibaba_wdk_sku_combinesku_query {
         pub err_code: Option<String>,
         pub err_msg: Option<String>,
         pub model: Option<SkuDo>,
-    }
-
-    /// `SkuDo`.
-    ///
-    /// Found at `result.models.model` in the answer of `alibaba.wdk.sku.combinesku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuDo {
-        pub sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub main_pic_urls: Option<String>,
-        pub ou_code: Option<String>,
-        pub detail_pic_urls: Option<String>,
-        pub sale_price: Option<String>,
-        pub barcodes: Option<String>,
-        pub allow_app_sale: Option<i64>,
-        pub app_effect_begin_time: Option<top_api::Date>,
-        pub app_effect_end_time: Option<top_api::Date>,
-        pub sub_skus: Vec<SubSkuDo>,
-        pub category_code: Option<String>,
-        pub hm_category_code: Option<String>,
-        pub sale_spec: Option<String>,
-        pub sale_price_unit_cent: Option<i64>,
-    }
-
-    /// `SubSkuDo`.
-    ///
-    /// An item of `result.models.model.sub_skus` in the answer of `alibaba.wdk.sku.combinesku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubSkuDo {
-        pub sub_sku_code: Option<String>,
-        pub sub_sku_num: Option<String>,
     }
 }
 
@@ -23681,6 +23316,9 @@ pub mod alibaba_wdk_sku_query {
         pub param: SkuQueryDo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SkuDo, SkuSupplierDo, SubSkuDo};
+
     /// The answer of `alibaba.wdk.sku.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -23720,140 +23358,6 @@ pub mod alibaba_wdk_sku_query {
         pub err_code: Option<String>,
         pub err_msg: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `SkuDo`.
-    ///
-    /// Found at `result.models.model` in the answer of `alibaba.wdk.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuDo {
-        pub shelf_life: Option<i64>,
-        pub barcodes: Option<String>,
-        pub inventory_unit: Option<String>,
-        pub weight: Option<String>,
-        pub width: Option<String>,
-        pub sku_type: Option<i64>,
-        pub suggested_price: Option<String>,
-        pub ou_code: Option<String>,
-        pub standard_no: Option<String>,
-        pub manufacturer_name: Option<String>,
-        pub brand_name: Option<String>,
-        pub detail_pic_urls: Option<String>,
-        pub weight_flag: Option<i64>,
-        pub height: Option<String>,
-        pub sku_name: Option<String>,
-        pub length: Option<String>,
-        pub sku_code: Option<String>,
-        pub category_code: Option<String>,
-        pub producer_place: Option<String>,
-        pub main_pic_urls: Option<String>,
-        pub storage_type: Option<i64>,
-        pub tax_rate: Option<String>,
-        pub manufacturer_address: Option<String>,
-        pub import_flag: Option<i64>,
-        pub net_content: Option<String>,
-        pub accounting_category: Option<String>,
-        pub sale_price: Option<String>,
-        pub sale_unit: Option<String>,
-        pub input_invoice_content: Option<String>,
-        pub invoice_content: Option<String>,
-        pub short_title: Option<String>,
-        pub txt_desc: Option<String>,
-        pub life_status: Option<String>,
-        pub sale_spec: Option<String>,
-        pub org_no: Option<String>,
-        pub hm_category_code: Option<String>,
-        pub rich_text: Option<String>,
-        pub alias_name: Option<String>,
-        pub producer_name: Option<String>,
-        pub factory_no: Option<String>,
-        pub component: Option<String>,
-        pub storage: Option<String>,
-        pub grade: Option<String>,
-        pub eat_way: Option<String>,
-        pub origin_code: Option<String>,
-        pub input_tax_rate: Option<String>,
-        pub input_tax_rate_code: Option<String>,
-        pub finance_type_code: Option<String>,
-        pub tax_rate_code: Option<String>,
-        pub forest_cate_id: Option<i64>,
-        pub purchase_spec: Option<String>,
-        pub purchase_unit: Option<String>,
-        pub purchase_unit_code: Option<String>,
-        pub inventory_unit_code: Option<String>,
-        pub acceptance_criteria: Option<String>,
-        pub overload_rate: Option<String>,
-        pub forbid_receive_days: Option<i64>,
-        pub forbid_sales_days: Option<i64>,
-        pub delivery_unit: Option<String>,
-        pub delivery_unit_code: Option<String>,
-        pub delivery_spec: Option<String>,
-        pub processing_unit: Option<String>,
-        pub processing_unit_code: Option<String>,
-        pub cost_unit: Option<String>,
-        pub cost_unit_code: Option<String>,
-        pub procs_exchange_rate: Option<String>,
-        pub cost_exchange_rate: Option<String>,
-        pub mass_output_rate: Option<String>,
-        pub cost_tax_price: Option<String>,
-        pub cost_no_price: Option<String>,
-        pub sku_label_type: Option<String>,
-        pub sku_label_type_code: Option<String>,
-        pub warn_days: Option<i64>,
-        pub allow_app_sale: Option<i64>,
-        pub item_sale_type: Option<i64>,
-        pub sub_title: Option<String>,
-        pub title1: Option<String>,
-        pub sub_title1: Option<String>,
-        pub title2: Option<String>,
-        pub sub_title2: Option<String>,
-        pub sale_unit_code: Option<String>,
-        pub label_style_type: Option<String>,
-        pub label_price_type_code: Option<String>,
-        pub fixed_flag: Option<i64>,
-        pub avg_weight: Option<String>,
-        pub pre_minus_weight: Option<String>,
-        pub step_quantity: Option<i64>,
-        pub purchase_quantity: Option<i64>,
-        pub store_id: Option<String>,
-        pub store_name: Option<String>,
-        pub channel_codes: Option<String>,
-        pub supplier_no: Option<String>,
-        pub supplier_name: Option<String>,
-        pub logistics: Option<String>,
-        pub logistics_name: Option<String>,
-        pub delivery_warehouse: Option<String>,
-        pub delivery_warehouse_name: Option<String>,
-        pub return_warehouse: Option<String>,
-        pub return_warehouse_name: Option<String>,
-        pub delivery_way: Option<String>,
-        pub delivery_way_name: Option<String>,
-        pub processing_time: Option<i64>,
-        pub service_items: Option<String>,
-        pub default_sku_price: Option<String>,
-        pub member_price: Option<String>,
-        pub online_sale_flag: Option<i64>,
-        pub sale_flag_for_query: Option<i64>,
-        pub sku_suppliers: Vec<SkuSupplierDo>,
-        pub storage_code: Option<String>,
-        pub item_type_new: Option<i64>,
-        pub merchant_cat_code: Option<String>,
-        pub sku_pic_urls: Option<String>,
-        pub back_cat_code: Option<String>,
-        pub period: Option<i64>,
-    }
-
-    /// `SkuSupplierDo`.
-    ///
-    /// An item of `result.models.model.sku_suppliers` in the answer of `alibaba.wdk.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuSupplierDo {
-        pub supplier_no: Option<String>,
-        pub supplier_name: Option<String>,
-        pub return_flag: Option<i64>,
-        pub minimum: Option<String>,
-        pub main_flag: Option<i64>,
-        pub purchase_price: Option<String>,
     }
 }
 
@@ -24247,6 +23751,9 @@ pub mod alibaba_wdk_sku_warehousesku_query {
         pub warehouse_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{WarehouseSkuBarcodeDo, WarehouseSkuDo};
+
     /// The answer of `alibaba.wdk.sku.warehousesku.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -24264,58 +23771,6 @@ pub mod alibaba_wdk_sku_warehousesku_query {
         pub err_msg: Option<String>,
         pub models: Vec<WarehouseSkuDo>,
         pub success: Option<bool>,
-    }
-
-    /// `WarehouseSkuDo`.
-    ///
-    /// An item of `result.models` in the answer of `alibaba.wdk.sku.warehousesku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseSkuDo {
-        pub barcodes: Vec<WarehouseSkuBarcodeDo>,
-        pub brand_name: Option<String>,
-        pub content: Option<String>,
-        pub delivery_spec: Option<String>,
-        pub delivery_unit: Option<String>,
-        pub delivery_way: Option<String>,
-        pub forbid_receive_days: Option<i64>,
-        pub forbid_sales_days: Option<i64>,
-        pub gmt_create_time: Option<top_api::Date>,
-        pub import_flag: Option<bool>,
-        pub input_tax_rate: Option<String>,
-        pub inventory_unit: Option<String>,
-        pub life_status: Option<String>,
-        pub merchant_cat_id: Option<i64>,
-        pub merchant_code: Option<String>,
-        pub overload_rate: Option<String>,
-        pub period: Option<i64>,
-        pub producer_name: Option<String>,
-        pub producer_place: Option<String>,
-        pub purchase_spec: Option<String>,
-        pub purchase_unit: Option<String>,
-        pub short_title: Option<String>,
-        pub sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub storage: Option<String>,
-        pub supplier_no: Option<String>,
-        pub tax_rate: Option<String>,
-        pub warehouse_code: Option<String>,
-        pub warn_days: Option<i64>,
-        pub weight_flag: Option<bool>,
-    }
-
-    /// `WarehouseSkuBarcodeDo`.
-    ///
-    /// An item of `result.models.barcodes` in the answer of `alibaba.wdk.sku.warehousesku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseSkuBarcodeDo {
-        pub barcode: Option<String>,
-        pub height: Option<String>,
-        pub length: Option<String>,
-        pub main_flag: Option<bool>,
-        pub spu_spec: Option<String>,
-        pub unit: Option<String>,
-        pub weight: Option<i64>,
-        pub width: Option<String>,
     }
 }
 
@@ -24343,6 +23798,9 @@ pub mod alibaba_wdk_sku_warehousesku_scroll_query {
         pub scroll_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{WarehouseSkuBarcodeDo, WarehouseSkuDo};
+
     /// The answer of `alibaba.wdk.sku.warehousesku.scroll.query`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -24365,58 +23823,6 @@ pub mod alibaba_wdk_sku_warehousesku_scroll_query {
         pub scroll_id: Option<String>,
         pub success: Option<bool>,
         pub total: Option<i64>,
-    }
-
-    /// `WarehouseSkuDo`.
-    ///
-    /// An item of `result.models` in the answer of `alibaba.wdk.sku.warehousesku.scroll.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseSkuDo {
-        pub barcodes: Vec<WarehouseSkuBarcodeDo>,
-        pub brand_name: Option<String>,
-        pub content: Option<String>,
-        pub delivery_spec: Option<String>,
-        pub delivery_unit: Option<String>,
-        pub delivery_way: Option<String>,
-        pub forbid_receive_days: Option<i64>,
-        pub forbid_sales_days: Option<i64>,
-        pub gmt_create_time: Option<top_api::Date>,
-        pub import_flag: Option<bool>,
-        pub input_tax_rate: Option<String>,
-        pub inventory_unit: Option<String>,
-        pub life_status: Option<String>,
-        pub merchant_cat_id: Option<i64>,
-        pub merchant_code: Option<String>,
-        pub overload_rate: Option<String>,
-        pub period: Option<i64>,
-        pub producer_name: Option<String>,
-        pub producer_place: Option<String>,
-        pub purchase_spec: Option<String>,
-        pub purchase_unit: Option<String>,
-        pub short_title: Option<String>,
-        pub sku_code: Option<String>,
-        pub sku_name: Option<String>,
-        pub storage: Option<String>,
-        pub supplier_no: Option<String>,
-        pub tax_rate: Option<String>,
-        pub warehouse_code: Option<String>,
-        pub warn_days: Option<i64>,
-        pub weight_flag: Option<bool>,
-    }
-
-    /// `WarehouseSkuBarcodeDo`.
-    ///
-    /// An item of `result.models.barcodes` in the answer of `alibaba.wdk.sku.warehousesku.scroll.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseSkuBarcodeDo {
-        pub barcode: Option<String>,
-        pub height: Option<String>,
-        pub length: Option<String>,
-        pub main_flag: Option<bool>,
-        pub spu_spec: Option<String>,
-        pub unit: Option<String>,
-        pub weight: Option<i64>,
-        pub width: Option<String>,
     }
 }
 
@@ -24656,6 +24062,9 @@ pub mod alibaba_wdk_supplier_order_get {
         pub supplier_order_query_list_request: Option<SupplierOrderQueryListRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderSyncDto, PayChannel, SubOrderSyncDto};
+
     /// The answer of `alibaba.wdk.supplier.order.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -24686,65 +24095,6 @@ pub mod alibaba_wdk_supplier_order_get {
         pub orders: Vec<OrderSyncDto>,
         pub success: Option<bool>,
     }
-
-    /// `OrderSyncDto`.
-    ///
-    /// An item of `result.orders` in the answer of `alibaba.wdk.supplier.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderSyncDto {
-        pub shop_id: Option<String>,
-        pub out_order_id: Option<String>,
-        pub gift_coupon: Option<String>,
-        pub open_uid: Option<String>,
-        pub trade_attributes: Option<String>,
-        pub duty_code: Option<String>,
-        pub package_time: Option<top_api::Date>,
-        pub member_point: Option<String>,
-        pub order_status: Option<String>,
-        pub merchant_code: Option<String>,
-        pub operator_name: Option<String>,
-        pub tb_biz_order_id: Option<i64>,
-        pub operator_id: Option<String>,
-        pub member_card_num: Option<String>,
-        pub member_discount_amt: Option<i64>,
-        pub store_id: Option<String>,
-        pub post_fee: Option<i64>,
-        pub pay_time: Option<top_api::Date>,
-        pub original_amt: Option<i64>,
-        pub discount_amt: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub source_merchant_code: Option<String>,
-        pub order_from: Option<i64>,
-        pub sub_orders: Vec<SubOrderSyncDto>,
-        pub order_client: Option<String>,
-    }
-
-    /// `SubOrderSyncDto`.
-    ///
-    /// An item of `result.orders.sub_orders` in the answer of `alibaba.wdk.supplier.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubOrderSyncDto {
-        pub member_discount_amt: Option<i64>,
-        pub promotion_discount_amt: Option<i64>,
-        pub original_amt: Option<i64>,
-        pub price: Option<i64>,
-        pub status_change_time: Option<String>,
-        pub order_status: Option<String>,
-        pub txd_pmt_amt: Option<i64>,
-        pub order_type: Option<String>,
-        pub buy_amount_stock: Option<String>,
-        pub pick_amt: Option<i64>,
-        pub pick_amount_stock: Option<String>,
-        pub out_order_id: Option<String>,
-        pub tb_biz_order_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub sale_unit: Option<String>,
-        pub stock_unit: Option<String>,
-        pub trade_sub_attributes: Option<String>,
-        pub sku_code: Option<String>,
-        pub out_sku_code: Option<String>,
-        pub promotion_info: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.supplier.order.list`: 五道口供应商维度正向订单拉取.
@@ -24769,6 +24119,9 @@ pub mod alibaba_wdk_supplier_order_list {
         #[top(object)]
         pub supplier_order_query_request: Option<SupplierOrderQueryRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderSyncDto, PayChannel, SubOrderSyncDto};
 
     /// The answer of `alibaba.wdk.supplier.order.list`.
     ///
@@ -24806,77 +24159,6 @@ pub mod alibaba_wdk_supplier_order_list {
         pub total_number: Option<String>,
         pub orders: Vec<OrderSyncDto>,
         pub success: Option<bool>,
-    }
-
-    /// `OrderSyncDto`.
-    ///
-    /// An item of `result.orders` in the answer of `alibaba.wdk.supplier.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderSyncDto {
-        pub open_uid: Option<String>,
-        pub trade_attributes: Option<String>,
-        pub duty_code: Option<String>,
-        pub gift_coupon: Option<String>,
-        pub package_time: Option<top_api::Date>,
-        pub member_point: Option<String>,
-        pub order_status: Option<String>,
-        pub merchant_code: Option<String>,
-        pub operator_name: Option<String>,
-        pub tb_biz_order_id: Option<i64>,
-        pub operator_id: Option<String>,
-        pub member_card_num: Option<String>,
-        pub member_discount_amt: Option<i64>,
-        pub store_id: Option<String>,
-        pub post_fee: Option<i64>,
-        pub pay_time: Option<top_api::Date>,
-        pub original_amt: Option<i64>,
-        pub discount_amt: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub out_order_id: Option<String>,
-        pub shop_id: Option<String>,
-        pub source_merchant_code: Option<String>,
-        pub order_from: Option<i64>,
-        pub order_client: Option<String>,
-        pub sub_orders: Vec<SubOrderSyncDto>,
-        pub pay_channels: Vec<PayChannel>,
-    }
-
-    /// `SubOrderSyncDto`.
-    ///
-    /// An item of `result.orders.sub_orders` in the answer of `alibaba.wdk.supplier.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubOrderSyncDto {
-        pub out_sku_code: Option<String>,
-        pub sku_code: Option<String>,
-        pub trade_sub_attributes: Option<String>,
-        pub stock_unit: Option<String>,
-        pub sale_unit: Option<String>,
-        pub biz_order_id: Option<i64>,
-        pub tb_biz_order_id: Option<i64>,
-        pub out_order_id: Option<String>,
-        pub pick_amount_stock: Option<String>,
-        pub pick_amt: Option<i64>,
-        pub buy_amount_stock: Option<String>,
-        pub order_type: Option<String>,
-        pub txd_pmt_amt: Option<i64>,
-        pub order_status: Option<String>,
-        pub status_change_time: Option<String>,
-        pub price: Option<i64>,
-        pub original_amt: Option<i64>,
-        pub promotion_discount_amt: Option<i64>,
-        pub member_discount_amt: Option<i64>,
-        pub promotion_info: Option<String>,
-    }
-
-    /// `PayChannel`.
-    ///
-    /// An item of `result.orders.pay_channels` in the answer of `alibaba.wdk.supplier.order.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PayChannel {
-        pub pay_type: Option<i64>,
-        pub pay_amount: Option<i64>,
-        pub actual_pay_amount: Option<i64>,
-        pub pay_attributes: Option<String>,
     }
 }
 
@@ -27465,22 +26747,15 @@ pub mod taobao_wdk_equipment_conveyor_batchconfirm {
         pub uuids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TopWcsResult, WcsContainerAssignedToConveyorDto};
+
     /// The answer of `taobao.wdk.equipment.conveyor.batchconfirm`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWdkEquipmentConveyorBatchconfirmResponse {
         pub result: Option<TopWcsResult>,
-    }
-
-    /// `TopWcsResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wdk.equipment.conveyor.batchconfirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopWcsResult {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -27613,6 +26888,9 @@ pub mod taobao_wdk_equipment_conveyor_exceptionslidewaylog_get {
         pub start_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
+
     /// The answer of `taobao.wdk.equipment.conveyor.exceptionslidewaylog.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -27629,15 +26907,6 @@ pub mod taobao_wdk_equipment_conveyor_exceptionslidewaylog_get {
     pub struct ResultObject {
         pub result_code: Option<ResultCode>,
         pub data: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.wdk.equipment.conveyor.exceptionslidewaylog.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -27665,6 +26934,9 @@ pub mod taobao_wdk_equipment_conveyor_hardwarestatuslog_get {
         pub start_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
+
     /// The answer of `taobao.wdk.equipment.conveyor.hardwarestatuslog.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -27681,15 +26953,6 @@ pub mod taobao_wdk_equipment_conveyor_hardwarestatuslog_get {
     pub struct ResultObject {
         pub result_code: Option<ResultCode>,
         pub data: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.wdk.equipment.conveyor.hardwarestatuslog.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -27750,22 +27013,15 @@ pub mod taobao_wdk_equipment_conveyor_statusconfirm {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TopWcsResult, WcsContainerAssignedToConveyorDto};
+
     /// The answer of `taobao.wdk.equipment.conveyor.statusconfirm`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWdkEquipmentConveyorStatusconfirmResponse {
         pub result: Option<TopWcsResult>,
-    }
-
-    /// `TopWcsResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wdk.equipment.conveyor.statusconfirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopWcsResult {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -27793,6 +27049,9 @@ pub mod taobao_wdk_equipment_conveyor_systemevent_get {
         pub start_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
+
     /// The answer of `taobao.wdk.equipment.conveyor.systemevent.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
@@ -27809,15 +27068,6 @@ pub mod taobao_wdk_equipment_conveyor_systemevent_get {
     pub struct ResultObject {
         pub result_code: Option<ResultCode>,
         pub data: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.wdk.equipment.conveyor.systemevent.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -27844,39 +27094,15 @@ pub mod taobao_wdk_equipment_conveyor_wcsbtoc_containerassignedtoconveyor {
         pub wcs_num: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TopWcsResult, WcsContainerAssignedToConveyorDto};
+
     /// The answer of `taobao.wdk.equipment.conveyor.wcsbtoc.containerassignedtoconveyor`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWdkEquipmentConveyorWcsbtocContainerassignedtoconveyorResponse {
         pub result: Option<TopWcsResult>,
-    }
-
-    /// `TopWcsResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wdk.equipment.conveyor.wcsbtoc.containerassignedtoconveyor`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopWcsResult {
-        pub service_error_code: Option<String>,
-        pub service_error_msg: Option<String>,
-        pub list: Vec<WcsContainerAssignedToConveyorDto>,
-        pub is_success: Option<bool>,
-    }
-
-    /// `WcsContainerAssignedToConveyorDto`.
-    ///
-    /// An item of `result.list` in the answer of `taobao.wdk.equipment.conveyor.wcsbtoc.containerassignedtoconveyor`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WcsContainerAssignedToConveyorDto {
-        pub warehouse_code: Option<String>,
-        pub warehouse_id: Option<i64>,
-        pub batch_code: Option<String>,
-        pub container_code: Option<String>,
-        pub wave_code: Option<String>,
-        pub conveyor_id: Option<i64>,
-        pub conveyor_assigned_time: Option<String>,
-        pub assigned_conveyor: Option<i64>,
-        pub uuid: Option<String>,
     }
 }
 
@@ -27955,41 +27181,15 @@ pub mod taobao_wdk_equipment_deviceadmin_deviceinfo_get {
         pub device_type: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeviceInfoDto, HmResult, MqttDeviceInfoDto};
+
     /// The answer of `taobao.wdk.equipment.deviceadmin.deviceinfo.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWdkEquipmentDeviceadminDeviceinfoGetResponse {
         pub result: Option<HmResult>,
-    }
-
-    /// `HmResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wdk.equipment.deviceadmin.deviceinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HmResult {
-        pub models: Vec<DeviceInfoDto>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `DeviceInfoDto`.
-    ///
-    /// An item of `result.models` in the answer of `taobao.wdk.equipment.deviceadmin.deviceinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeviceInfoDto {
-        pub device_id: Option<String>,
-        pub display_name: Option<String>,
-        pub vendor_name: Option<String>,
-        pub device_type: Option<i64>,
-        pub is_on_vehicle: Option<i64>,
-        pub warehouse_code: Option<String>,
-        pub plate_number: Option<String>,
-        pub business_code: Option<i64>,
-        pub area_code: Option<i64>,
-        pub group_id: Option<i64>,
-        pub group_device_index: Option<i64>,
     }
 }
 
@@ -28122,33 +27322,15 @@ pub mod taobao_wdk_iot_deviceadmin_mqtt_device_getwithtoken {
         pub apply_access_token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeviceInfoDto, HmResult, MqttDeviceInfoDto};
+
     /// The answer of `taobao.wdk.iot.deviceadmin.mqtt.device.getwithtoken`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWdkIotDeviceadminMqttDeviceGetwithtokenResponse {
         pub result: Option<HmResult>,
-    }
-
-    /// `HmResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wdk.iot.deviceadmin.mqtt.device.getwithtoken`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HmResult {
-        pub model: Option<MqttDeviceInfoDto>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `MqttDeviceInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.wdk.iot.deviceadmin.mqtt.device.getwithtoken`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MqttDeviceInfoDto {
-        pub device_name: Option<String>,
-        pub device_secret: Option<String>,
-        pub product_key: Option<String>,
     }
 }
 
@@ -28177,34 +27359,15 @@ pub mod taobao_wdk_iot_deviceadmin_mqtt_token_get {
         pub apply_timestamp: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeviceInfoDto, HmResult, MqttDeviceInfoDto};
+
     /// The answer of `taobao.wdk.iot.deviceadmin.mqtt.token.get`.
     ///
     /// Enabled by the `wdk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWdkIotDeviceadminMqttTokenGetResponse {
         pub result: Option<HmResult>,
-    }
-
-    /// `HmResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wdk.iot.deviceadmin.mqtt.token.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HmResult {
-        pub model: Option<MqttDeviceInfoDto>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `MqttDeviceInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.wdk.iot.deviceadmin.mqtt.token.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MqttDeviceInfoDto {
-        pub access_key: Option<String>,
-        pub access_token: Option<String>,
-        pub expire_time: Option<i64>,
-        pub timestamp: Option<i64>,
     }
 }
 

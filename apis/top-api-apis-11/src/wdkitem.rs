@@ -48,6 +48,81 @@ pub use self::alibaba_wdk_item_storeskustatus_update::{
 #[doc(inline)]
 pub use self::alibaba_wdk_picture_upload::{AlibabaWdkPictureUpload, AlibabaWdkPictureUploadResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Model`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.futureprice.query`).
+    ///
+    /// Enabled by the `wdkitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Model {
+        pub merchant_code: Option<String>,
+        pub member_price: Option<i64>,
+        pub final_price: Option<i64>,
+        pub store_id: Option<String>,
+        pub mz_promotion_d_t_o: Option<MzPromotionDto>,
+        pub bar_code: Option<String>,
+        pub member_final_price: Option<i64>,
+        pub item_id: Option<i64>,
+        pub item_promotion_list: Vec<PromotionInfoDto>,
+        pub item_name: Option<String>,
+        pub auction_price: Option<i64>,
+        pub shop_id: Option<i64>,
+        pub shop_promotion_list: Vec<PromotionInfoDto>,
+        pub member_item_promotion_list: Vec<PromotionInfoDto>,
+        pub sku_code: Option<String>,
+        pub order_channel_code: Option<String>,
+    }
+
+    /// `MzPromotionDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.futureprice.query`).
+    ///
+    /// Enabled by the `wdkitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MzPromotionDto {
+        pub act_id: Option<i64>,
+        pub name: Option<String>,
+        pub mz_display_text: Option<String>,
+        pub start_time: Option<String>,
+        pub end_time: Option<String>,
+    }
+
+    /// `PromotionInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.futureprice.query`).
+    ///
+    /// Enabled by the `wdkitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromotionInfoDto {
+        pub display_text: Option<String>,
+        pub promotion_type: Option<String>,
+        pub discount_fee: Option<i64>,
+        pub create_date_time: Option<String>,
+        pub activity_id: Option<i64>,
+        pub name: Option<String>,
+        pub start_time: Option<String>,
+        pub limit_info: Option<String>,
+        pub end_time: Option<String>,
+        pub activity_type: Option<i64>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.item.brand.query`, `alibaba.wdk.item.category.query` and 10 more).
+    ///
+    /// Enabled by the `wdkitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub code: Option<String>,
+        pub error_code: Option<String>,
+        pub error_desc: Option<String>,
+        pub result: Option<String>,
+        pub return_code: Option<String>,
+        pub return_msg: Option<String>,
+        pub models: Vec<Model>,
+    }
+}
+
 /// `alibaba.wdk.item.brand.query`: 品牌信息查询.
 pub mod alibaba_wdk_item_brand_query {
     /// 品牌信息查询
@@ -72,25 +147,15 @@ pub mod alibaba_wdk_item_brand_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.brand.query`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemBrandQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.brand.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-        pub result: Option<String>,
     }
 }
 
@@ -117,25 +182,15 @@ pub mod alibaba_wdk_item_category_query {
         pub root_category_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.category.query`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemCategoryQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.category.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-        pub result: Option<String>,
     }
 }
 
@@ -172,76 +227,15 @@ pub mod alibaba_wdk_item_futureprice_query {
         pub end_time: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.futureprice.query`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemFuturepriceQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.futureprice.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_code: Option<String>,
-        pub return_msg: Option<String>,
-        pub success: Option<bool>,
-        pub models: Vec<Model>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.models` in the answer of `alibaba.wdk.item.futureprice.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub merchant_code: Option<String>,
-        pub member_price: Option<i64>,
-        pub final_price: Option<i64>,
-        pub store_id: Option<String>,
-        pub mz_promotion_d_t_o: Option<MzPromotionDto>,
-        pub bar_code: Option<String>,
-        pub member_final_price: Option<i64>,
-        pub item_id: Option<i64>,
-        pub item_promotion_list: Vec<PromotionInfoDto>,
-        pub item_name: Option<String>,
-        pub auction_price: Option<i64>,
-        pub shop_id: Option<i64>,
-        pub shop_promotion_list: Vec<PromotionInfoDto>,
-        pub member_item_promotion_list: Vec<PromotionInfoDto>,
-        pub sku_code: Option<String>,
-        pub order_channel_code: Option<String>,
-    }
-
-    /// `MzPromotionDto`.
-    ///
-    /// Found at `result.models.mz_promotion_d_t_o` in the answer of `alibaba.wdk.item.futureprice.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MzPromotionDto {
-        pub act_id: Option<i64>,
-        pub name: Option<String>,
-        pub mz_display_text: Option<String>,
-        pub start_time: Option<String>,
-        pub end_time: Option<String>,
-    }
-
-    /// `PromotionInfoDto`.
-    ///
-    /// An item of `result.models.item_promotion_list` in the answer of `alibaba.wdk.item.futureprice.query`; also an item of `result.models.shop_promotion_list` in the answer of `alibaba.wdk.item.futureprice.query` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionInfoDto {
-        pub display_text: Option<String>,
-        pub promotion_type: Option<String>,
-        pub discount_fee: Option<i64>,
-        pub create_date_time: Option<String>,
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub start_time: Option<String>,
-        pub limit_info: Option<String>,
-        pub end_time: Option<String>,
-        pub activity_type: Option<i64>,
     }
 }
 
@@ -274,24 +268,15 @@ pub mod alibaba_wdk_item_memberprice_update {
         pub time_stamp: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.memberprice.update`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemMemberpriceUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.memberprice.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
     }
 }
 
@@ -318,24 +303,15 @@ pub mod alibaba_wdk_item_merchantsku_create {
         pub params: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.merchantsku.create`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemMerchantskuCreateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.merchantsku.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -364,25 +340,15 @@ pub mod alibaba_wdk_item_merchantsku_query {
         pub org_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.merchantsku.query`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemMerchantskuQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.merchantsku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-        pub result: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -413,25 +379,15 @@ pub mod alibaba_wdk_item_merchantsku_update {
         pub org_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.merchantsku.update`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemMerchantskuUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.merchantsku.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-        pub result: Option<String>,
     }
 }
 
@@ -464,24 +420,15 @@ pub mod alibaba_wdk_item_merchantstoresku_create {
         pub org_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.merchantstoresku.create`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemMerchantstoreskuCreateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.merchantstoresku.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
     }
 }
 
@@ -512,24 +459,15 @@ pub mod alibaba_wdk_item_merchantstoresku_update {
         pub params: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.merchantstoresku.update`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemMerchantstoreskuUpdateResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.merchantstoresku.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
     }
 }
 
@@ -556,6 +494,9 @@ pub mod alibaba_wdk_item_morebarcode_ops {
         #[top(object)]
         pub update_more_bar_code_request_bean: UpdateMoreBarCodeRequestBean,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
 
     /// The answer of `alibaba.wdk.item.morebarcode.ops`.
     ///
@@ -593,17 +534,6 @@ pub mod alibaba_wdk_item_morebarcode_ops {
         #[top(required)]
         pub spu_spec: String,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.morebarcode.ops`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.item.storesku.query`: 门店商品信息查询.
@@ -631,25 +561,15 @@ pub mod alibaba_wdk_item_storesku_query {
         pub store_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
+
     /// The answer of `alibaba.wdk.item.storesku.query`.
     ///
     /// Enabled by the `wdkitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaWdkItemStoreskuQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.storesku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
-        pub code: Option<String>,
-        pub result: Option<String>,
     }
 }
 
@@ -675,6 +595,9 @@ pub mod alibaba_wdk_item_storeskustatus_update {
         #[top(object)]
         pub bean: Option<UpdateStoreSkuLifeStatusRequestBean>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Model, MzPromotionDto, PromotionInfoDto, ResultObject};
 
     /// The answer of `alibaba.wdk.item.storeskustatus.update`.
     ///
@@ -703,17 +626,6 @@ pub mod alibaba_wdk_item_storeskustatus_update {
         pub life_status: String,
         pub shop_id: Option<String>,
         pub online_sale_flag: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.wdk.item.storeskustatus.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
     }
 }
 

@@ -80,6 +80,82 @@ pub use self::taobao_wlb_wms_inventory_lack_upload::{
     TaobaoWlbWmsInventoryLackUpload, TaobaoWlbWmsInventoryLackUploadResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `WlbItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.item.get` and `taobao.wlb.item.query`).
+    ///
+    /// Enabled by the `wlb` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WlbItem {
+        pub id: Option<i64>,
+        pub user_id: Option<i64>,
+        pub user_nick: Option<String>,
+        pub name: Option<String>,
+        pub title: Option<String>,
+        pub item_code: Option<String>,
+        pub is_sku: Option<bool>,
+        pub flag: Option<String>,
+        pub r#type: Option<String>,
+        pub remark: Option<String>,
+        pub parent_id: Option<i64>,
+        pub status: Option<String>,
+        pub publish_version: Option<i64>,
+        pub creator: Option<String>,
+        pub brand_id: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub last_modifier: Option<String>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub properties: Option<String>,
+        pub is_friable: Option<bool>,
+        pub is_dangerous: Option<bool>,
+        pub color: Option<String>,
+        pub weight: Option<i64>,
+        pub length: Option<i64>,
+        pub width: Option<i64>,
+        pub height: Option<i64>,
+        pub volume: Option<i64>,
+        pub goods_cat: Option<String>,
+        pub pricing_cat: Option<String>,
+        pub package_material: Option<String>,
+        pub price: Option<i64>,
+    }
+
+    /// `WlbOrderItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.orderdetail.date.get` and `taobao.wlb.orderitem.page.get`).
+    ///
+    /// Enabled by the `wlb` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WlbOrderItem {
+        pub id: Option<i64>,
+        pub user_id: Option<i64>,
+        pub user_nick: Option<String>,
+        pub inventory_type: Option<String>,
+        pub order_id: Option<i64>,
+        pub order_code: Option<String>,
+        pub order_sub_type: Option<String>,
+        pub order_sub_code: Option<String>,
+        pub order_sub_2code: Option<String>,
+        pub item_id: Option<i64>,
+        pub item_name: Option<String>,
+        pub item_code: Option<String>,
+        pub provider_tp_id: Option<i64>,
+        pub provider_tp_nick: Option<String>,
+        pub plan_quantity: Option<i64>,
+        pub real_quantity: Option<i64>,
+        pub item_price: Option<i64>,
+        pub confirm_status: Option<String>,
+        pub remark: Option<String>,
+        pub batch_remark: Option<String>,
+        pub ext_entity_id: Option<String>,
+        pub flag: Option<i64>,
+        pub publish_version: Option<i64>,
+        pub picture_url: Option<String>,
+    }
+}
+
 /// `cainiao.bms.order.consign.confirm`: BMS出库通知.
 pub mod cainiao_bms_order_consign_confirm {
     /// BMS出库通知
@@ -782,50 +858,15 @@ pub mod taobao_wlb_item_get {
         pub item_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WlbItem;
+
     /// The answer of `taobao.wlb.item.get`.
     ///
     /// Enabled by the `wlb` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWlbItemGetResponse {
         pub item: Option<WlbItem>,
-    }
-
-    /// `WlbItem`.
-    ///
-    /// Found at `item` in the answer of `taobao.wlb.item.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WlbItem {
-        pub id: Option<i64>,
-        pub user_id: Option<i64>,
-        pub user_nick: Option<String>,
-        pub name: Option<String>,
-        pub title: Option<String>,
-        pub item_code: Option<String>,
-        pub is_sku: Option<bool>,
-        pub flag: Option<String>,
-        pub r#type: Option<String>,
-        pub remark: Option<String>,
-        pub parent_id: Option<i64>,
-        pub status: Option<String>,
-        pub publish_version: Option<i64>,
-        pub creator: Option<String>,
-        pub brand_id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub last_modifier: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub properties: Option<String>,
-        pub is_friable: Option<bool>,
-        pub is_dangerous: Option<bool>,
-        pub color: Option<String>,
-        pub weight: Option<i64>,
-        pub length: Option<i64>,
-        pub width: Option<i64>,
-        pub height: Option<i64>,
-        pub volume: Option<i64>,
-        pub goods_cat: Option<String>,
-        pub pricing_cat: Option<String>,
-        pub package_material: Option<String>,
-        pub price: Option<i64>,
     }
 }
 
@@ -905,6 +946,9 @@ pub mod taobao_wlb_item_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WlbItem;
+
     /// The answer of `taobao.wlb.item.query`.
     ///
     /// Enabled by the `wlb` feature of `top-api`.
@@ -912,44 +956,6 @@ pub mod taobao_wlb_item_query {
     pub struct TaobaoWlbItemQueryResponse {
         pub total_count: Option<i64>,
         pub item_list: Vec<WlbItem>,
-    }
-
-    /// `WlbItem`.
-    ///
-    /// An item of `item_list` in the answer of `taobao.wlb.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WlbItem {
-        pub id: Option<i64>,
-        pub user_id: Option<i64>,
-        pub user_nick: Option<String>,
-        pub name: Option<String>,
-        pub title: Option<String>,
-        pub item_code: Option<String>,
-        pub is_sku: Option<bool>,
-        pub flag: Option<String>,
-        pub r#type: Option<String>,
-        pub remark: Option<String>,
-        pub parent_id: Option<i64>,
-        pub status: Option<String>,
-        pub publish_version: Option<i64>,
-        pub creator: Option<String>,
-        pub brand_id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub last_modifier: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub properties: Option<String>,
-        pub is_friable: Option<bool>,
-        pub is_dangerous: Option<bool>,
-        pub color: Option<String>,
-        pub weight: Option<i64>,
-        pub length: Option<i64>,
-        pub width: Option<i64>,
-        pub height: Option<i64>,
-        pub volume: Option<i64>,
-        pub goods_cat: Option<String>,
-        pub pricing_cat: Option<String>,
-        pub package_material: Option<String>,
-        pub price: Option<i64>,
     }
 }
 
@@ -1447,6 +1453,9 @@ pub mod taobao_wlb_orderdetail_date_get {
         pub page_no: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WlbOrderItem;
+
     /// The answer of `taobao.wlb.orderdetail.date.get`.
     ///
     /// Enabled by the `wlb` feature of `top-api`.
@@ -1478,35 +1487,6 @@ pub mod taobao_wlb_orderdetail_date_get {
         pub order_item_list: Vec<WlbOrderItem>,
         pub open_uid: Option<String>,
     }
-
-    /// `WlbOrderItem`.
-    ///
-    /// An item of `order_detail_list.order_item_list` in the answer of `taobao.wlb.orderdetail.date.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WlbOrderItem {
-        pub id: Option<i64>,
-        pub user_id: Option<i64>,
-        pub user_nick: Option<String>,
-        pub inventory_type: Option<String>,
-        pub order_id: Option<i64>,
-        pub order_code: Option<String>,
-        pub order_sub_type: Option<String>,
-        pub order_sub_code: Option<String>,
-        pub order_sub_2code: Option<String>,
-        pub item_id: Option<i64>,
-        pub item_name: Option<String>,
-        pub item_code: Option<String>,
-        pub provider_tp_id: Option<i64>,
-        pub provider_tp_nick: Option<String>,
-        pub plan_quantity: Option<i64>,
-        pub real_quantity: Option<i64>,
-        pub item_price: Option<i64>,
-        pub confirm_status: Option<String>,
-        pub remark: Option<String>,
-        pub batch_remark: Option<String>,
-        pub ext_entity_id: Option<String>,
-        pub flag: Option<i64>,
-    }
 }
 
 /// `taobao.wlb.orderitem.page.get`: 分页查询物流宝订单商品详情.
@@ -1534,6 +1514,9 @@ pub mod taobao_wlb_orderitem_page_get {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WlbOrderItem;
+
     /// The answer of `taobao.wlb.orderitem.page.get`.
     ///
     /// Enabled by the `wlb` feature of `top-api`.
@@ -1541,36 +1524,6 @@ pub mod taobao_wlb_orderitem_page_get {
     pub struct TaobaoWlbOrderitemPageGetResponse {
         pub order_item_list: Vec<WlbOrderItem>,
         pub total_count: Option<i64>,
-    }
-
-    /// `WlbOrderItem`.
-    ///
-    /// An item of `order_item_list` in the answer of `taobao.wlb.orderitem.page.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WlbOrderItem {
-        pub id: Option<i64>,
-        pub user_id: Option<i64>,
-        pub user_nick: Option<String>,
-        pub inventory_type: Option<String>,
-        pub order_id: Option<i64>,
-        pub order_code: Option<String>,
-        pub order_sub_type: Option<String>,
-        pub order_sub_code: Option<String>,
-        pub order_sub_2code: Option<String>,
-        pub item_id: Option<i64>,
-        pub item_name: Option<String>,
-        pub item_code: Option<String>,
-        pub provider_tp_id: Option<i64>,
-        pub provider_tp_nick: Option<String>,
-        pub plan_quantity: Option<i64>,
-        pub real_quantity: Option<i64>,
-        pub item_price: Option<i64>,
-        pub confirm_status: Option<String>,
-        pub publish_version: Option<i64>,
-        pub batch_remark: Option<String>,
-        pub picture_url: Option<String>,
-        pub ext_entity_id: Option<String>,
-        pub remark: Option<String>,
     }
 }
 

@@ -54,6 +54,66 @@ pub use self::taobao_wlb_wms_stock_out_order_notify::{
     TaobaoWlbWmsStockOutOrderNotify, TaobaoWlbWmsStockOutOrderNotifyResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.wms.item.combination.get` and `taobao.wlb.wms.sn.info.query`).
+    ///
+    /// Enabled by the `wms` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub wl_success: Option<bool>,
+        pub wl_error_code: Option<String>,
+        pub wl_error_msg: Option<String>,
+        pub sub_item_list: Vec<SubItemList>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+        pub error_msg: Option<String>,
+        pub total_count: Option<i64>,
+        pub sn_info_list: Vec<Sninfolist>,
+    }
+
+    /// `SubItemList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.wms.item.combination.get`).
+    ///
+    /// Enabled by the `wms` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubItemList {
+        pub sub_item: Option<SubItem>,
+    }
+
+    /// `SubItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.wms.item.combination.get`).
+    ///
+    /// Enabled by the `wms` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubItem {
+        pub sc_item_id: Option<i64>,
+        pub count: Option<i64>,
+    }
+
+    /// `Sninfolist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.wms.sn.info.query`).
+    ///
+    /// Enabled by the `wms` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Sninfolist {
+        pub sn_info: Option<Sninfo>,
+    }
+
+    /// `Sninfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.wms.sn.info.query`).
+    ///
+    /// Enabled by the `wms` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Sninfo {
+        pub inventory_type: Option<i64>,
+        pub sn_code: Option<String>,
+        pub item_code: Option<String>,
+        pub item_id: Option<String>,
+    }
+}
+
 /// `cainiao.bim.tradeorder.consign`: 驱动保税交易订单发货.
 pub mod cainiao_bim_tradeorder_consign {
     /// 驱动保税交易订单发货
@@ -530,41 +590,15 @@ pub mod taobao_wlb_wms_item_combination_get {
         pub itemid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, Sninfo, Sninfolist, SubItem, SubItemList};
+
     /// The answer of `taobao.wlb.wms.item.combination.get`.
     ///
     /// Enabled by the `wms` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWlbWmsItemCombinationGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.wlb.wms.item.combination.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub wl_success: Option<bool>,
-        pub wl_error_code: Option<String>,
-        pub wl_error_msg: Option<String>,
-        pub sub_item_list: Vec<SubItemList>,
-    }
-
-    /// `SubItemList`.
-    ///
-    /// An item of `result.sub_item_list` in the answer of `taobao.wlb.wms.item.combination.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubItemList {
-        pub sub_item: Option<SubItem>,
-    }
-
-    /// `SubItem`.
-    ///
-    /// Found at `result.sub_item_list.sub_item` in the answer of `taobao.wlb.wms.item.combination.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubItem {
-        pub sc_item_id: Option<i64>,
-        pub count: Option<i64>,
     }
 }
 
@@ -1049,44 +1083,15 @@ pub mod taobao_wlb_wms_sn_info_query {
         pub page_index: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, Sninfo, Sninfolist, SubItem, SubItemList};
+
     /// The answer of `taobao.wlb.wms.sn.info.query`.
     ///
     /// Enabled by the `wms` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWlbWmsSnInfoQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.wlb.wms.sn.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-        pub error_msg: Option<String>,
-        pub total_count: Option<i64>,
-        pub sn_info_list: Vec<Sninfolist>,
-    }
-
-    /// `Sninfolist`.
-    ///
-    /// An item of `result.sn_info_list` in the answer of `taobao.wlb.wms.sn.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sninfolist {
-        pub sn_info: Option<Sninfo>,
-    }
-
-    /// `Sninfo`.
-    ///
-    /// Found at `result.sn_info_list.sn_info` in the answer of `taobao.wlb.wms.sn.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sninfo {
-        pub inventory_type: Option<i64>,
-        pub sn_code: Option<String>,
-        pub item_code: Option<String>,
-        pub item_id: Option<String>,
     }
 }
 

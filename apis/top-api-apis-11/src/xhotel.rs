@@ -36,6 +36,42 @@ pub use self::taobao_xhotel_order_offline_settle_cancel::{
     TaobaoXhotelOrderOfflineSettleCancel, TaobaoXhotelOrderOfflineSettleCancelResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Topadshtlservicedatalist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.data.service.hotel.serviceindex` and `taobao.xhotel.data.service.order.detail`).
+    ///
+    /// Enabled by the `xhotel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Topadshtlservicedatalist {
+        pub hid: Option<i64>,
+        pub vendor: Option<String>,
+        pub tel: Option<String>,
+        pub sales_count_in_cycle: Option<i64>,
+        pub booking_succ_rate_str: Option<String>,
+        pub closed_count_in_cycle: Option<i64>,
+        pub no_ord_cnt_in_cycle: Option<i64>,
+        pub name: Option<String>,
+        pub report_date: Option<top_api::Date>,
+        pub no_room_cnt_in_cycle: Option<i64>,
+        pub outer_id: Option<String>,
+        pub is_call_no_order: Option<String>,
+        pub is_spec_time_order: Option<String>,
+        pub checkin_date: Option<top_api::Date>,
+        pub is_no_room_compen: Option<String>,
+        pub hotel_name: Option<String>,
+        pub confirm_duration: Option<i64>,
+        pub is_seller_deny: Option<String>,
+        pub checkout_date: Option<top_api::Date>,
+        pub is_seller_refund: Option<String>,
+        pub supplier: Option<String>,
+        pub tid: Option<i64>,
+    }
+}
+
 /// `alitrip.xhotel.channel.order.create.res.query`: 分销订单查询订单创建结果.
 pub mod alitrip_xhotel_channel_order_create_res_query {
     /// 分销订单查询订单创建结果
@@ -272,6 +308,9 @@ pub mod taobao_xhotel_data_service_hotel_serviceindex {
         pub supplier: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Topadshtlservicedatalist;
+
     /// The answer of `taobao.xhotel.data.service.hotel.serviceindex`.
     ///
     /// Enabled by the `xhotel` feature of `top-api`.
@@ -298,24 +337,6 @@ pub mod taobao_xhotel_data_service_hotel_serviceindex {
     pub struct TopAdsHtlDataQueryResult {
         pub count: Option<i64>,
         pub top_ads_htl_service_data_list: Vec<Topadshtlservicedatalist>,
-    }
-
-    /// `Topadshtlservicedatalist`.
-    ///
-    /// An item of `result.first_result.top_ads_htl_service_data_list` in the answer of `taobao.xhotel.data.service.hotel.serviceindex`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Topadshtlservicedatalist {
-        pub hid: Option<i64>,
-        pub vendor: Option<String>,
-        pub tel: Option<String>,
-        pub sales_count_in_cycle: Option<i64>,
-        pub booking_succ_rate_str: Option<String>,
-        pub closed_count_in_cycle: Option<i64>,
-        pub no_ord_cnt_in_cycle: Option<i64>,
-        pub name: Option<String>,
-        pub report_date: Option<top_api::Date>,
-        pub no_room_cnt_in_cycle: Option<i64>,
-        pub outer_id: Option<String>,
     }
 }
 
@@ -352,6 +373,9 @@ pub mod taobao_xhotel_data_service_order_detail {
         pub supplier: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Topadshtlservicedatalist;
+
     /// The answer of `taobao.xhotel.data.service.order.detail`.
     ///
     /// Enabled by the `xhotel` feature of `top-api`.
@@ -377,26 +401,6 @@ pub mod taobao_xhotel_data_service_order_detail {
     pub struct TopAdsTripSvcQueryResult {
         pub top_ads_htl_service_data_list: Vec<Topadshtlservicedatalist>,
         pub count: Option<i64>,
-    }
-
-    /// `Topadshtlservicedatalist`.
-    ///
-    /// An item of `result.first_result.top_ads_htl_service_data_list` in the answer of `taobao.xhotel.data.service.order.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Topadshtlservicedatalist {
-        pub is_call_no_order: Option<String>,
-        pub hid: Option<i64>,
-        pub is_spec_time_order: Option<String>,
-        pub vendor: Option<String>,
-        pub checkin_date: Option<top_api::Date>,
-        pub is_no_room_compen: Option<String>,
-        pub hotel_name: Option<String>,
-        pub confirm_duration: Option<i64>,
-        pub is_seller_deny: Option<String>,
-        pub checkout_date: Option<top_api::Date>,
-        pub is_seller_refund: Option<String>,
-        pub supplier: Option<String>,
-        pub tid: Option<i64>,
     }
 }
 

@@ -22,6 +22,23 @@ pub use self::taobao_xhotel_potential_member_bind::{
     TaobaoXhotelPotentialMemberBind, TaobaoXhotelPotentialMemberBindResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `MsdResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.member.derby.coupon.send` and `taobao.xhotel.member.derby.state.sync`).
+    ///
+    /// Enabled by the `xhotelcrm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MsdResult {
+        pub success: Option<bool>,
+        pub err_code: Option<bool>,
+        pub err_msg: Option<String>,
+    }
+}
+
 /// `taobao.xhotel.member.alipay.query`: 希尔顿会员查询.
 pub mod taobao_xhotel_member_alipay_query {
     /// 希尔顿会员查询
@@ -102,6 +119,9 @@ pub mod taobao_xhotel_member_derby_coupon_send {
         pub param: SendCouponParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MsdResult;
+
     /// The answer of `taobao.xhotel.member.derby.coupon.send`.
     ///
     /// Enabled by the `xhotelcrm` feature of `top-api`.
@@ -128,16 +148,6 @@ pub mod taobao_xhotel_member_derby_coupon_send {
         #[top(required)]
         pub coupon_start_date: Option<top_api::DateTime>,
     }
-
-    /// `MsdResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.xhotel.member.derby.coupon.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MsdResult {
-        pub success: Option<bool>,
-        pub err_code: Option<bool>,
-        pub err_msg: Option<String>,
-    }
 }
 
 /// `taobao.xhotel.member.derby.state.sync`: 德比侧同步卡、券状态接口.
@@ -162,6 +172,9 @@ pub mod taobao_xhotel_member_derby_state_sync {
         #[top(object)]
         pub param: Option<StateSynchronizeParam>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::MsdResult;
 
     /// The answer of `taobao.xhotel.member.derby.state.sync`.
     ///
@@ -201,16 +214,6 @@ pub mod taobao_xhotel_member_derby_state_sync {
         pub coupon_end_date: Option<top_api::DateTime>,
         pub coupon_instance_id: Option<String>,
         pub coupon_start_date: Option<top_api::DateTime>,
-    }
-
-    /// `MsdResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.xhotel.member.derby.state.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MsdResult {
-        pub success: Option<bool>,
-        pub err_code: Option<bool>,
-        pub err_msg: Option<String>,
     }
 }
 

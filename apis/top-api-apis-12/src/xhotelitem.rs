@@ -164,6 +164,367 @@ pub use self::taobao_xhotel_xitem_delete::{TaobaoXhotelXitemDelete, TaobaoXhotel
 #[doc(inline)]
 pub use self::taobao_xhotel_xitem_query::{TaobaoXhotelXitemQuery, TaobaoXhotelXitemQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `FirstResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.get` and `taobao.xhotel.room.get`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FirstResult {
+        pub hid: Option<i64>,
+        pub status: Option<i64>,
+        pub error_info: Option<String>,
+        pub created_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub s_hotel: Option<SHotel>,
+        pub match_status: Option<i64>,
+        pub outer_id: Option<String>,
+        pub name: Option<String>,
+        pub used_name: Option<String>,
+        pub domestic: Option<i64>,
+        pub country: Option<String>,
+        pub province: Option<i64>,
+        pub city: Option<i64>,
+        pub district: Option<i64>,
+        pub business: Option<String>,
+        pub address: Option<String>,
+        pub longitude: Option<String>,
+        pub latitude: Option<String>,
+        pub position_type: Option<String>,
+        pub tel: Option<String>,
+        pub extend: Option<String>,
+        pub data_confirm_str: Option<String>,
+        pub credit_card_types: Option<String>,
+        pub name_e: Option<String>,
+        pub vendor: Option<String>,
+        pub billing_process_type: Option<i64>,
+        pub currency_code_name: Option<String>,
+        pub tag_json: Option<String>,
+        pub ali_nick: Option<String>,
+        pub standard_room_facilities: Option<String>,
+        pub standard_hotel_service: Option<String>,
+        pub standard_hotel_facilities: Option<String>,
+        pub standard_booking_notice: Option<String>,
+        pub standard_amuse_facilities: Option<String>,
+        pub on_sale: Option<i64>,
+        pub hot_search: Option<i64>,
+        pub hot_sale: Option<i64>,
+        pub receipt_other_type_desc: Option<String>,
+        pub receipt_type: Option<String>,
+        pub has_receipt: Option<bool>,
+        pub pic_urls: Option<String>,
+        pub desc: Option<String>,
+        pub guide: Option<String>,
+        pub title: Option<String>,
+        pub rid: Option<i64>,
+        pub iid: Option<i64>,
+        pub gid: Option<i64>,
+        pub receipt_info: Option<String>,
+        pub inventory: Option<String>,
+        pub recommend: Option<bool>,
+        pub extend_info1: Option<String>,
+        pub extend_info2: Option<String>,
+        pub extend_info3: Option<String>,
+        pub out_rid: Option<String>,
+        pub down_reason: Option<String>,
+        pub switch_calendar: Option<String>,
+    }
+
+    /// `SHotel`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.add`, `taobao.xhotel.get` and 3 more).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SHotel {
+        pub shid: Option<i64>,
+        pub name: Option<String>,
+        pub used_name: Option<String>,
+        pub r#type: Option<String>,
+        pub domestic: Option<i64>,
+        pub country: Option<String>,
+        pub city_tag: Option<String>,
+        pub province: Option<i64>,
+        pub city: Option<i64>,
+        pub district: Option<i64>,
+        pub business: Option<String>,
+        pub address: Option<String>,
+        pub level: Option<String>,
+        pub longitude: Option<String>,
+        pub latitude: Option<String>,
+        pub position_type: Option<i64>,
+        pub tel: Option<String>,
+        pub fax: Option<String>,
+        pub opening_time: Option<String>,
+        pub decorate_time: Option<String>,
+        pub storeys: Option<String>,
+        pub extend: Option<String>,
+        pub rooms: Option<i64>,
+        pub desc: Option<String>,
+        pub service: Option<String>,
+        pub hotel_facilities: Option<String>,
+        pub room_facilities: Option<String>,
+        pub pic_url: Option<String>,
+        pub created_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub status: Option<i64>,
+        pub postal_code: Option<String>,
+        pub brand: Option<String>,
+        pub fee: Option<String>,
+        pub name_e: Option<String>,
+        pub is_kezhan: Option<i64>,
+    }
+
+    /// `Module`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.item.selection.seller.stat.exposure` and `taobao.xhotel.item.selection.seller.stat.hotshid`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Module {
+        pub seller_stat_exposure_element_list: Vec<SellerStatExposureElementList>,
+        pub covered_hid_amount: Option<String>,
+        pub can_sale_hid_amount: Option<String>,
+    }
+
+    /// `SellerStatExposureElementList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.item.selection.seller.stat.exposure`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SellerStatExposureElementList {
+        pub stat_date: Option<String>,
+        pub exposed_percent: Option<String>,
+        pub shid_total_amount: Option<String>,
+        pub exposed_amount: Option<String>,
+    }
+
+    /// `PromoBindResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.bnbpromo.bind` and `taobao.xhotel.bnbpromo.unbind`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromoBindResult {
+        pub success: Option<bool>,
+        pub error_msg: Option<String>,
+        pub out_rid: Option<String>,
+        pub rate_plan_code: Option<String>,
+    }
+
+    /// `RatePlan`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.baseinfo.get` and `taobao.xhotel.rateplan.get`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RatePlan {
+        pub vendor: Option<String>,
+        pub name: Option<String>,
+        pub rate_plan_code: Option<String>,
+        pub rate_plan_id: Option<i64>,
+        pub status: Option<i64>,
+        pub rpid: Option<i64>,
+        pub rateplan_code: Option<String>,
+        pub english_name: Option<String>,
+        pub payment_type: Option<i64>,
+        pub breakfast_count: Option<i64>,
+        pub fee_breakfast_count: Option<i64>,
+        pub fee_breakfast_amount: Option<i64>,
+        pub fee_gov_tax_amount: Option<i64>,
+        pub fee_gov_tax_percent: Option<i64>,
+        pub fee_service_amount: Option<i64>,
+        pub fee_service_percent: Option<i64>,
+        pub extend_fee: Option<String>,
+        pub min_days: Option<i64>,
+        pub max_days: Option<i64>,
+        pub min_amount: Option<i64>,
+        pub min_adv_hours: Option<i64>,
+        pub max_adv_hours: Option<i64>,
+        pub start_time: Option<String>,
+        pub end_time: Option<String>,
+        pub cancel_policy: Option<String>,
+        pub extend: Option<String>,
+        pub created_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub extend_info1: Option<String>,
+        pub extend_info2: Option<String>,
+        pub extend_info3: Option<String>,
+        pub guarantee_type: Option<i64>,
+        pub guarantee_start_time: Option<String>,
+        pub member_level: Option<String>,
+        pub channel: Option<String>,
+        pub occupancy: Option<i64>,
+        pub first_stay: Option<i64>,
+        pub agreement: Option<i64>,
+        pub effective_time: Option<top_api::Date>,
+        pub deadline_time: Option<top_api::Date>,
+        pub guarantee_mode: Option<i64>,
+        pub allotment_release_time: Option<String>,
+        pub pack_room_flag: Option<i64>,
+        pub bottom_price_flag: Option<i64>,
+        pub is_student: Option<i64>,
+        pub invoice_content: Option<String>,
+        pub source: Option<i64>,
+        pub tag_json: Option<String>,
+        pub sell_gid: Option<i64>,
+        pub can_checkin_end: Option<String>,
+        pub can_checkin_start: Option<String>,
+        pub end_time_daily: Option<top_api::Date>,
+        pub rp_type: Option<String>,
+        pub hourage: Option<String>,
+        pub parent_rpid: Option<i64>,
+        pub start_time_daily: Option<String>,
+        pub common_allot_release_time: Option<String>,
+        pub company_assist: Option<i64>,
+        pub hotel_company_mapping_d_o_s: Option<String>,
+        pub cal_breakfast_str: Option<String>,
+        pub cal_guarantee_str: Option<String>,
+        pub cal_change_rule_str: Option<String>,
+        pub can_checkout_end: Option<String>,
+        pub member_discount_cal: Option<String>,
+        pub mem_disc_flag: Option<i64>,
+        pub benefits: Option<String>,
+        pub activity_type: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.item.selection.seller.stat.exposure` and `taobao.xhotel.item.selection.seller.stat.hotshid`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub code: Option<String>,
+        pub success: Option<bool>,
+        pub module: Option<Module>,
+        pub message: Option<String>,
+    }
+
+    /// `SRoomType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.house.roomtype.add`, `taobao.xhotel.roomtype.add` and 2 more).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SRoomType {
+        pub srid: Option<i64>,
+        pub name: Option<String>,
+        pub floor: Option<String>,
+        pub internet: Option<String>,
+        pub shid: Option<i64>,
+        pub pic_url: Option<String>,
+        pub facility: Option<String>,
+        pub max_occupancy: Option<i64>,
+        pub area: Option<String>,
+        pub extend: Option<String>,
+        pub created_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub window_type: Option<String>,
+        pub bed: Option<String>,
+        pub status: Option<i64>,
+    }
+
+    /// `XHotel`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.add`, `taobao.xhotel.bnbhouse.add` and 2 more).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct XHotel {
+        pub hid: Option<i64>,
+        pub status: Option<i64>,
+        pub s_hotel: Option<SHotel>,
+        pub outer_id: Option<String>,
+        pub name: Option<String>,
+        pub domestic: Option<i64>,
+        pub country: Option<String>,
+        pub used_name: Option<String>,
+        pub province: Option<i64>,
+        pub city: Option<i64>,
+        pub district: Option<i64>,
+        pub business: Option<String>,
+        pub address: Option<String>,
+        pub longitude: Option<String>,
+        pub latitude: Option<String>,
+        pub position_type: Option<String>,
+        pub tel: Option<String>,
+        pub extend: Option<String>,
+        pub match_status: Option<i64>,
+        pub error_info: Option<String>,
+        pub credit_card_types: Option<String>,
+        pub name_e: Option<String>,
+        pub vendor: Option<String>,
+        pub modified_time: Option<top_api::Date>,
+        pub created_time: Option<top_api::Date>,
+        pub shotel: Option<XsHotel>,
+        pub brand: Option<String>,
+        pub pics: Option<String>,
+        pub hotel_facilities: Option<String>,
+        pub hotel_policies: Option<String>,
+        pub description: Option<String>,
+        pub rooms: Option<i64>,
+        pub floors: Option<String>,
+        pub decorate_time: Option<String>,
+        pub opening_time: Option<String>,
+        pub booking_notice: Option<String>,
+        pub hotel_type: Option<i64>,
+        pub service_type: Option<i64>,
+    }
+
+    /// `XsHotel`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.bnbhouse.add`).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct XsHotel {
+        pub address: Option<String>,
+        pub business: Option<String>,
+        pub district: Option<i64>,
+        pub city: Option<i64>,
+        pub province: Option<i64>,
+        pub country: Option<String>,
+        pub domestic: Option<i64>,
+        pub name: Option<String>,
+        pub shid: Option<i64>,
+        pub name_e: Option<String>,
+        pub status: Option<i64>,
+        pub brand: Option<String>,
+        pub pics: Option<String>,
+        pub service: Option<String>,
+        pub hotel_facilities: Option<String>,
+        pub description: Option<String>,
+        pub rooms: Option<i64>,
+        pub floors: Option<String>,
+        pub decorate_time: Option<String>,
+        pub opening_time: Option<String>,
+        pub tel: Option<String>,
+        pub latitude: Option<String>,
+        pub position_type: Option<i64>,
+        pub longitude: Option<String>,
+    }
+
+    /// `XRoomType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.bnbroomtype.add`, `taobao.xhotel.house.roomtype.add` and 3 more).
+    ///
+    /// Enabled by the `xhotelitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct XRoomType {
+        pub hid: Option<i64>,
+        pub rid: Option<i64>,
+        pub status: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub match_status: Option<i64>,
+        pub outer_id: Option<String>,
+        pub name: Option<String>,
+        pub max_occupancy: Option<i64>,
+        pub area: Option<String>,
+        pub window_type: Option<i64>,
+        pub service: Option<String>,
+        pub internet: Option<String>,
+        pub floor: Option<String>,
+        pub created_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub error_info: Option<String>,
+        pub bed_type: Option<String>,
+        pub bed_size: Option<String>,
+        pub extend: Option<String>,
+        pub s_roomtype: Option<SRoomType>,
+        pub name_e: Option<String>,
+        pub data_confirm_str: Option<String>,
+        pub tag_json: Option<String>,
+    }
+}
+
 /// `taobao.roomtype.status.update`: top房型状态修改.
 pub mod taobao_roomtype_status_update {
     /// top房型状态修改
@@ -294,81 +655,15 @@ pub mod taobao_xhotel_add {
         pub hotel_policies: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SHotel, XHotel, XsHotel};
+
     /// The answer of `taobao.xhotel.add`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelAddResponse {
         pub xhotel: Option<XHotel>,
-    }
-
-    /// `XHotel`.
-    ///
-    /// Found at `xhotel` in the answer of `taobao.xhotel.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XHotel {
-        pub hid: Option<i64>,
-        pub status: Option<i64>,
-        pub s_hotel: Option<SHotel>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub used_name: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<String>,
-        pub tel: Option<String>,
-        pub extend: Option<String>,
-        pub match_status: Option<i64>,
-        pub error_info: Option<String>,
-        pub credit_card_types: Option<String>,
-        pub name_e: Option<String>,
-    }
-
-    /// `SHotel`.
-    ///
-    /// Found at `xhotel.s_hotel` in the answer of `taobao.xhotel.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotel {
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub used_name: Option<String>,
-        pub r#type: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub city_tag: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub level: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<i64>,
-        pub tel: Option<String>,
-        pub fax: Option<String>,
-        pub opening_time: Option<String>,
-        pub decorate_time: Option<String>,
-        pub storeys: Option<String>,
-        pub extend: Option<String>,
-        pub rooms: Option<i64>,
-        pub desc: Option<String>,
-        pub service: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub room_facilities: Option<String>,
-        pub pic_url: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub status: Option<i64>,
-        pub postal_code: Option<String>,
-        pub brand: Option<String>,
     }
 }
 
@@ -404,6 +699,9 @@ pub mod taobao_xhotel_baseinfo_get {
         pub need_hotel_dynamic_info: Option<bool>,
         pub json_hotel_seller_inv_query: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::RatePlan;
 
     /// The answer of `taobao.xhotel.baseinfo.get`.
     ///
@@ -448,18 +746,6 @@ pub mod taobao_xhotel_baseinfo_get {
         pub status: Option<i8>,
         pub vendor: Option<String>,
         pub outer_id: Option<String>,
-    }
-
-    /// `RatePlan`.
-    ///
-    /// An item of `result.xhotel_base_info.rate_plan_list` in the answer of `taobao.xhotel.baseinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RatePlan {
-        pub vendor: Option<String>,
-        pub name: Option<String>,
-        pub rate_plan_code: Option<String>,
-        pub rate_plan_id: Option<i64>,
-        pub status: Option<i64>,
     }
 
     /// `Hotel`.
@@ -769,6 +1055,9 @@ pub mod taobao_xhotel_bnbhouse_add {
         pub commission_rate: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SHotel, XHotel, XsHotel};
+
     /// The answer of `taobao.xhotel.bnbhouse.add`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
@@ -857,74 +1146,6 @@ pub mod taobao_xhotel_bnbhouse_add {
         #[top(required)]
         pub longitude: String,
         pub city_name: Option<String>,
-    }
-
-    /// `XHotel`.
-    ///
-    /// An item of `results` in the answer of `taobao.xhotel.bnbhouse.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XHotel {
-        pub country: Option<String>,
-        pub domestic: Option<i64>,
-        pub vendor: Option<String>,
-        pub name: Option<String>,
-        pub outer_id: Option<String>,
-        pub modified_time: Option<top_api::Date>,
-        pub created_time: Option<top_api::Date>,
-        pub error_info: Option<String>,
-        pub shotel: Option<XsHotel>,
-        pub hid: Option<i64>,
-        pub name_e: Option<String>,
-        pub tel: Option<String>,
-        pub position_type: Option<String>,
-        pub latitude: Option<String>,
-        pub longitude: Option<String>,
-        pub address: Option<String>,
-        pub business: Option<String>,
-        pub district: Option<i64>,
-        pub city: Option<i64>,
-        pub province: Option<i64>,
-        pub brand: Option<String>,
-        pub pics: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub hotel_policies: Option<String>,
-        pub description: Option<String>,
-        pub rooms: Option<i64>,
-        pub floors: Option<String>,
-        pub decorate_time: Option<String>,
-        pub opening_time: Option<String>,
-        pub booking_notice: Option<String>,
-    }
-
-    /// `XsHotel`.
-    ///
-    /// Found at `results.shotel` in the answer of `taobao.xhotel.bnbhouse.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XsHotel {
-        pub address: Option<String>,
-        pub business: Option<String>,
-        pub district: Option<i64>,
-        pub city: Option<i64>,
-        pub province: Option<i64>,
-        pub country: Option<String>,
-        pub domestic: Option<i64>,
-        pub name: Option<String>,
-        pub shid: Option<i64>,
-        pub name_e: Option<String>,
-        pub status: Option<i64>,
-        pub brand: Option<String>,
-        pub pics: Option<String>,
-        pub service: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub description: Option<String>,
-        pub rooms: Option<i64>,
-        pub floors: Option<String>,
-        pub decorate_time: Option<String>,
-        pub opening_time: Option<String>,
-        pub tel: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<i64>,
-        pub longitude: Option<String>,
     }
 }
 
@@ -1263,6 +1484,9 @@ pub mod taobao_xhotel_bnbpromo_bind {
         pub check_out_to: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PromoBindResult;
+
     /// The answer of `taobao.xhotel.bnbpromo.bind`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
@@ -1278,17 +1502,6 @@ pub mod taobao_xhotel_bnbpromo_bind {
     pub struct PromoRateInfo {
         pub rate_plan_code: Option<String>,
         pub out_rid: Option<String>,
-    }
-
-    /// `PromoBindResult`.
-    ///
-    /// Found at `module` in the answer of `taobao.xhotel.bnbpromo.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoBindResult {
-        pub success: Option<bool>,
-        pub error_msg: Option<String>,
-        pub out_rid: Option<String>,
-        pub rate_plan_code: Option<String>,
     }
 }
 
@@ -1468,6 +1681,9 @@ pub mod taobao_xhotel_bnbpromo_unbind {
         pub rate_infos: Option<PromoRateInfo>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PromoBindResult;
+
     /// The answer of `taobao.xhotel.bnbpromo.unbind`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
@@ -1483,17 +1699,6 @@ pub mod taobao_xhotel_bnbpromo_unbind {
     pub struct PromoRateInfo {
         pub rate_plan_code: Option<String>,
         pub out_rid: Option<String>,
-    }
-
-    /// `PromoBindResult`.
-    ///
-    /// Found at `module` in the answer of `taobao.xhotel.bnbpromo.unbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromoBindResult {
-        pub success: Option<bool>,
-        pub error_msg: Option<String>,
-        pub out_rid: Option<String>,
-        pub rate_plan_code: Option<String>,
     }
 }
 
@@ -1711,6 +1916,9 @@ pub mod taobao_xhotel_bnbroomtype_add {
         pub bnb_extend: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SRoomType, XRoomType};
+
     /// The answer of `taobao.xhotel.bnbroomtype.add`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
@@ -1796,27 +2004,6 @@ pub mod taobao_xhotel_bnbroomtype_add {
         /// Required.
         #[top(required)]
         pub longitude: String,
-    }
-
-    /// `XRoomType`.
-    ///
-    /// Found at `xroomtype` in the answer of `taobao.xhotel.bnbroomtype.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XRoomType {
-        pub hid: Option<i64>,
-        pub rid: Option<i64>,
-        pub status: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub match_status: Option<i64>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub window_type: Option<i64>,
-        pub service: Option<String>,
-        pub internet: Option<String>,
-        pub floor: Option<String>,
     }
 }
 
@@ -2055,100 +2242,15 @@ pub mod taobao_xhotel_get {
         pub need_sale_info: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FirstResult, SHotel};
+
     /// The answer of `taobao.xhotel.get`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelGetResponse {
         pub xhotel: Option<FirstResult>,
-    }
-
-    /// `FirstResult`.
-    ///
-    /// Found at `xhotel` in the answer of `taobao.xhotel.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FirstResult {
-        pub hid: Option<i64>,
-        pub status: Option<i64>,
-        pub error_info: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub s_hotel: Option<SHotel>,
-        pub match_status: Option<i64>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub used_name: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<String>,
-        pub tel: Option<String>,
-        pub extend: Option<String>,
-        pub data_confirm_str: Option<String>,
-        pub credit_card_types: Option<String>,
-        pub name_e: Option<String>,
-        pub vendor: Option<String>,
-        pub billing_process_type: Option<i64>,
-        pub currency_code_name: Option<String>,
-        pub tag_json: Option<String>,
-        pub ali_nick: Option<String>,
-        pub standard_room_facilities: Option<String>,
-        pub standard_hotel_service: Option<String>,
-        pub standard_hotel_facilities: Option<String>,
-        pub standard_booking_notice: Option<String>,
-        pub standard_amuse_facilities: Option<String>,
-        pub on_sale: Option<i64>,
-        pub hot_search: Option<i64>,
-        pub hot_sale: Option<i64>,
-    }
-
-    /// `SHotel`.
-    ///
-    /// Found at `xhotel.s_hotel` in the answer of `taobao.xhotel.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotel {
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub used_name: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub address: Option<String>,
-        pub level: Option<String>,
-        pub business: Option<String>,
-        pub position_type: Option<i64>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub tel: Option<String>,
-        pub fax: Option<String>,
-        pub opening_time: Option<String>,
-        pub decorate_time: Option<String>,
-        pub storeys: Option<String>,
-        pub rooms: Option<i64>,
-        pub desc: Option<String>,
-        pub service: Option<String>,
-        pub pic_url: Option<String>,
-        pub extend: Option<String>,
-        pub status: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub brand: Option<String>,
-        pub r#type: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub room_facilities: Option<String>,
-        pub city_tag: Option<String>,
-        pub postal_code: Option<String>,
-        pub fee: Option<String>,
-        pub name_e: Option<String>,
-        pub is_kezhan: Option<i64>,
     }
 }
 
@@ -2295,81 +2397,15 @@ pub mod taobao_xhotel_house_add {
         pub status: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SHotel, XHotel, XsHotel};
+
     /// The answer of `taobao.xhotel.house.add`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelHouseAddResponse {
         pub xhotel: Option<XHotel>,
-    }
-
-    /// `XHotel`.
-    ///
-    /// Found at `xhotel` in the answer of `taobao.xhotel.house.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XHotel {
-        pub hid: Option<i64>,
-        pub status: Option<i64>,
-        pub s_hotel: Option<SHotel>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub used_name: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<String>,
-        pub tel: Option<String>,
-        pub extend: Option<String>,
-        pub match_status: Option<i64>,
-        pub error_info: Option<String>,
-        pub credit_card_types: Option<String>,
-        pub name_e: Option<String>,
-    }
-
-    /// `SHotel`.
-    ///
-    /// Found at `xhotel.s_hotel` in the answer of `taobao.xhotel.house.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotel {
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub used_name: Option<String>,
-        pub r#type: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub city_tag: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub level: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<i64>,
-        pub tel: Option<String>,
-        pub fax: Option<String>,
-        pub opening_time: Option<String>,
-        pub decorate_time: Option<String>,
-        pub storeys: Option<String>,
-        pub extend: Option<String>,
-        pub rooms: Option<i64>,
-        pub desc: Option<String>,
-        pub service: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub room_facilities: Option<String>,
-        pub pic_url: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub status: Option<i64>,
-        pub postal_code: Option<String>,
-        pub brand: Option<String>,
     }
 }
 
@@ -2434,61 +2470,15 @@ pub mod taobao_xhotel_house_roomtype_add {
         pub status: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SRoomType, XRoomType};
+
     /// The answer of `taobao.xhotel.house.roomtype.add`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelHouseRoomtypeAddResponse {
         pub xroomtype: Option<XRoomType>,
-    }
-
-    /// `XRoomType`.
-    ///
-    /// Found at `xroomtype` in the answer of `taobao.xhotel.house.roomtype.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XRoomType {
-        pub rid: Option<i64>,
-        pub hid: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub match_status: Option<i64>,
-        pub status: Option<i64>,
-        pub error_info: Option<String>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub floor: Option<String>,
-        pub bed_type: Option<String>,
-        pub bed_size: Option<String>,
-        pub internet: Option<String>,
-        pub service: Option<String>,
-        pub window_type: Option<i64>,
-        pub extend: Option<String>,
-        pub s_roomtype: Option<SRoomType>,
-        pub name_e: Option<String>,
-    }
-
-    /// `SRoomType`.
-    ///
-    /// Found at `xroomtype.s_roomtype` in the answer of `taobao.xhotel.house.roomtype.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SRoomType {
-        pub srid: Option<i64>,
-        pub name: Option<String>,
-        pub floor: Option<String>,
-        pub internet: Option<String>,
-        pub shid: Option<i64>,
-        pub pic_url: Option<String>,
-        pub facility: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub extend: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub window_type: Option<String>,
-        pub bed: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -2520,6 +2510,9 @@ pub mod taobao_xhotel_increment_info_get {
         pub change_type: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SHotel;
+
     /// The answer of `taobao.xhotel.increment.info.get`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
@@ -2527,16 +2520,6 @@ pub mod taobao_xhotel_increment_info_get {
     pub struct TaobaoXhotelIncrementInfoGetResponse {
         pub total_results: Option<i64>,
         pub hotels: Vec<SHotel>,
-    }
-
-    /// `SHotel`.
-    ///
-    /// An item of `hotels` in the answer of `taobao.xhotel.increment.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotel {
-        pub shid: Option<i64>,
-        pub city: Option<i64>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -2566,43 +2549,15 @@ pub mod taobao_xhotel_item_selection_seller_stat_exposure {
         pub out_hid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Module, ResultObject, SellerStatExposureElementList};
+
     /// The answer of `taobao.xhotel.item.selection.seller.stat.exposure`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelItemSelectionSellerStatExposureResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.xhotel.item.selection.seller.stat.exposure`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub module: Option<Module>,
-        pub message: Option<String>,
-    }
-
-    /// `Module`.
-    ///
-    /// Found at `result.module` in the answer of `taobao.xhotel.item.selection.seller.stat.exposure`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Module {
-        pub seller_stat_exposure_element_list: Vec<SellerStatExposureElementList>,
-    }
-
-    /// `SellerStatExposureElementList`.
-    ///
-    /// An item of `result.module.seller_stat_exposure_element_list` in the answer of `taobao.xhotel.item.selection.seller.stat.exposure`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SellerStatExposureElementList {
-        pub stat_date: Option<String>,
-        pub exposed_percent: Option<String>,
-        pub shid_total_amount: Option<String>,
-        pub exposed_amount: Option<String>,
     }
 }
 
@@ -2632,33 +2587,15 @@ pub mod taobao_xhotel_item_selection_seller_stat_hotshid {
         pub out_hid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Module, ResultObject, SellerStatExposureElementList};
+
     /// The answer of `taobao.xhotel.item.selection.seller.stat.hotshid`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelItemSelectionSellerStatHotshidResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.xhotel.item.selection.seller.stat.hotshid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub module: Option<Module>,
-        pub message: Option<String>,
-    }
-
-    /// `Module`.
-    ///
-    /// Found at `result.module` in the answer of `taobao.xhotel.item.selection.seller.stat.hotshid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Module {
-        pub covered_hid_amount: Option<String>,
-        pub can_sale_hid_amount: Option<String>,
     }
 }
 
@@ -3491,83 +3428,15 @@ pub mod taobao_xhotel_rateplan_get {
         pub rateplan_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RatePlan;
+
     /// The answer of `taobao.xhotel.rateplan.get`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelRateplanGetResponse {
         pub rateplan: Option<RatePlan>,
-    }
-
-    /// `RatePlan`.
-    ///
-    /// Found at `rateplan` in the answer of `taobao.xhotel.rateplan.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RatePlan {
-        pub rpid: Option<i64>,
-        pub rateplan_code: Option<String>,
-        pub name: Option<String>,
-        pub english_name: Option<String>,
-        pub payment_type: Option<i64>,
-        pub breakfast_count: Option<i64>,
-        pub fee_breakfast_count: Option<i64>,
-        pub fee_breakfast_amount: Option<i64>,
-        pub fee_gov_tax_amount: Option<i64>,
-        pub fee_gov_tax_percent: Option<i64>,
-        pub fee_service_amount: Option<i64>,
-        pub fee_service_percent: Option<i64>,
-        pub extend_fee: Option<String>,
-        pub min_days: Option<i64>,
-        pub max_days: Option<i64>,
-        pub min_amount: Option<i64>,
-        pub min_adv_hours: Option<i64>,
-        pub max_adv_hours: Option<i64>,
-        pub start_time: Option<String>,
-        pub end_time: Option<String>,
-        pub cancel_policy: Option<String>,
-        pub extend: Option<String>,
-        pub status: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub extend_info1: Option<String>,
-        pub extend_info2: Option<String>,
-        pub extend_info3: Option<String>,
-        pub guarantee_type: Option<i64>,
-        pub guarantee_start_time: Option<String>,
-        pub member_level: Option<String>,
-        pub channel: Option<String>,
-        pub occupancy: Option<i64>,
-        pub first_stay: Option<i64>,
-        pub agreement: Option<i64>,
-        pub effective_time: Option<top_api::Date>,
-        pub deadline_time: Option<top_api::Date>,
-        pub guarantee_mode: Option<i64>,
-        pub allotment_release_time: Option<String>,
-        pub pack_room_flag: Option<i64>,
-        pub bottom_price_flag: Option<i64>,
-        pub is_student: Option<i64>,
-        pub invoice_content: Option<String>,
-        pub source: Option<i64>,
-        pub tag_json: Option<String>,
-        pub sell_gid: Option<i64>,
-        pub can_checkin_end: Option<String>,
-        pub can_checkin_start: Option<String>,
-        pub end_time_daily: Option<top_api::Date>,
-        pub rp_type: Option<String>,
-        pub hourage: Option<String>,
-        pub parent_rpid: Option<i64>,
-        pub start_time_daily: Option<String>,
-        pub common_allot_release_time: Option<String>,
-        pub company_assist: Option<i64>,
-        pub hotel_company_mapping_d_o_s: Option<String>,
-        pub cal_breakfast_str: Option<String>,
-        pub cal_guarantee_str: Option<String>,
-        pub cal_change_rule_str: Option<String>,
-        pub can_checkout_end: Option<String>,
-        pub member_discount_cal: Option<String>,
-        pub mem_disc_flag: Option<i64>,
-        pub benefits: Option<String>,
-        pub activity_type: Option<String>,
     }
 }
 
@@ -3811,43 +3680,15 @@ pub mod taobao_xhotel_room_get {
         pub gid: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FirstResult, SHotel};
+
     /// The answer of `taobao.xhotel.room.get`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelRoomGetResponse {
         pub room: Option<FirstResult>,
-    }
-
-    /// `FirstResult`.
-    ///
-    /// Found at `room` in the answer of `taobao.xhotel.room.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FirstResult {
-        pub receipt_other_type_desc: Option<String>,
-        pub receipt_type: Option<String>,
-        pub has_receipt: Option<bool>,
-        pub pic_urls: Option<String>,
-        pub desc: Option<String>,
-        pub guide: Option<String>,
-        pub title: Option<String>,
-        pub rid: Option<i64>,
-        pub hid: Option<i64>,
-        pub iid: Option<i64>,
-        pub gid: Option<i64>,
-        pub receipt_info: Option<String>,
-        pub inventory: Option<String>,
-        pub status: Option<i64>,
-        pub recommend: Option<bool>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub extend_info1: Option<String>,
-        pub extend_info2: Option<String>,
-        pub extend_info3: Option<String>,
-        pub vendor: Option<String>,
-        pub out_rid: Option<String>,
-        pub down_reason: Option<String>,
-        pub switch_calendar: Option<String>,
     }
 }
 
@@ -4045,61 +3886,15 @@ pub mod taobao_xhotel_roomtype_add {
         pub children_policy: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SRoomType, XRoomType};
+
     /// The answer of `taobao.xhotel.roomtype.add`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelRoomtypeAddResponse {
         pub xroomtype: Option<XRoomType>,
-    }
-
-    /// `XRoomType`.
-    ///
-    /// Found at `xroomtype` in the answer of `taobao.xhotel.roomtype.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XRoomType {
-        pub rid: Option<i64>,
-        pub hid: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub match_status: Option<i64>,
-        pub status: Option<i64>,
-        pub error_info: Option<String>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub floor: Option<String>,
-        pub bed_type: Option<String>,
-        pub bed_size: Option<String>,
-        pub internet: Option<String>,
-        pub service: Option<String>,
-        pub window_type: Option<i64>,
-        pub extend: Option<String>,
-        pub s_roomtype: Option<SRoomType>,
-        pub name_e: Option<String>,
-    }
-
-    /// `SRoomType`.
-    ///
-    /// Found at `xroomtype.s_roomtype` in the answer of `taobao.xhotel.roomtype.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SRoomType {
-        pub srid: Option<i64>,
-        pub name: Option<String>,
-        pub floor: Option<String>,
-        pub internet: Option<String>,
-        pub shid: Option<i64>,
-        pub pic_url: Option<String>,
-        pub facility: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub extend: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub window_type: Option<String>,
-        pub bed: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -4241,63 +4036,15 @@ pub mod taobao_xhotel_roomtype_get {
         pub vendor: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SRoomType, XRoomType};
+
     /// The answer of `taobao.xhotel.roomtype.get`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelRoomtypeGetResponse {
         pub xroomtype: Option<XRoomType>,
-    }
-
-    /// `XRoomType`.
-    ///
-    /// Found at `xroomtype` in the answer of `taobao.xhotel.roomtype.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XRoomType {
-        pub rid: Option<i64>,
-        pub hid: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub match_status: Option<i64>,
-        pub status: Option<i64>,
-        pub error_info: Option<String>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub floor: Option<String>,
-        pub bed_type: Option<String>,
-        pub bed_size: Option<String>,
-        pub internet: Option<String>,
-        pub service: Option<String>,
-        pub window_type: Option<i64>,
-        pub extend: Option<String>,
-        pub s_roomtype: Option<SRoomType>,
-        pub data_confirm_str: Option<String>,
-        pub name_e: Option<String>,
-        pub tag_json: Option<String>,
-    }
-
-    /// `SRoomType`.
-    ///
-    /// Found at `xroomtype.s_roomtype` in the answer of `taobao.xhotel.roomtype.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SRoomType {
-        pub srid: Option<i64>,
-        pub name: Option<String>,
-        pub floor: Option<String>,
-        pub internet: Option<String>,
-        pub shid: Option<i64>,
-        pub pic_url: Option<String>,
-        pub facility: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub extend: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub window_type: Option<String>,
-        pub bed: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -4371,61 +4118,15 @@ pub mod taobao_xhotel_roomtype_update {
         pub children_policy: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SRoomType, XRoomType};
+
     /// The answer of `taobao.xhotel.roomtype.update`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelRoomtypeUpdateResponse {
         pub xroomtype: Option<XRoomType>,
-    }
-
-    /// `XRoomType`.
-    ///
-    /// Found at `xroomtype` in the answer of `taobao.xhotel.roomtype.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XRoomType {
-        pub rid: Option<i64>,
-        pub hid: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub match_status: Option<i64>,
-        pub status: Option<i64>,
-        pub error_info: Option<String>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub floor: Option<String>,
-        pub bed_type: Option<String>,
-        pub bed_size: Option<String>,
-        pub internet: Option<String>,
-        pub window_type: Option<i64>,
-        pub service: Option<String>,
-        pub extend: Option<String>,
-        pub s_roomtype: Option<SRoomType>,
-        pub name_e: Option<String>,
-    }
-
-    /// `SRoomType`.
-    ///
-    /// Found at `xroomtype.s_roomtype` in the answer of `taobao.xhotel.roomtype.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SRoomType {
-        pub srid: Option<i64>,
-        pub name: Option<String>,
-        pub floor: Option<String>,
-        pub internet: Option<String>,
-        pub shid: Option<i64>,
-        pub pic_url: Option<String>,
-        pub facility: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub area: Option<String>,
-        pub extend: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub window_type: Option<String>,
-        pub bed: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -4681,85 +4382,15 @@ pub mod taobao_xhotel_update {
         pub description_en: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SHotel, XHotel, XsHotel};
+
     /// The answer of `taobao.xhotel.update`.
     ///
     /// Enabled by the `xhotelitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoXhotelUpdateResponse {
         pub xhotel: Option<XHotel>,
-    }
-
-    /// `XHotel`.
-    ///
-    /// Found at `xhotel` in the answer of `taobao.xhotel.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct XHotel {
-        pub hid: Option<i64>,
-        pub status: Option<i64>,
-        pub s_hotel: Option<SHotel>,
-        pub error_info: Option<String>,
-        pub match_status: Option<i64>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub outer_id: Option<String>,
-        pub name: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub used_name: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<String>,
-        pub tel: Option<String>,
-        pub extend: Option<String>,
-        pub credit_card_types: Option<String>,
-        pub name_e: Option<String>,
-        pub hotel_type: Option<i64>,
-        pub service_type: Option<i64>,
-    }
-
-    /// `SHotel`.
-    ///
-    /// Found at `xhotel.s_hotel` in the answer of `taobao.xhotel.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotel {
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub used_name: Option<String>,
-        pub r#type: Option<String>,
-        pub domestic: Option<i64>,
-        pub country: Option<String>,
-        pub city_tag: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub business: Option<String>,
-        pub address: Option<String>,
-        pub level: Option<String>,
-        pub longitude: Option<String>,
-        pub latitude: Option<String>,
-        pub position_type: Option<i64>,
-        pub tel: Option<String>,
-        pub fax: Option<String>,
-        pub opening_time: Option<String>,
-        pub decorate_time: Option<String>,
-        pub storeys: Option<String>,
-        pub extend: Option<String>,
-        pub rooms: Option<i64>,
-        pub desc: Option<String>,
-        pub service: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub room_facilities: Option<String>,
-        pub pic_url: Option<String>,
-        pub created_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub status: Option<i64>,
-        pub postal_code: Option<String>,
-        pub brand: Option<String>,
     }
 }
 

@@ -28,6 +28,199 @@ pub use self::xiami_content_songs_info_get::{XiamiContentSongsInfoGet, XiamiCont
 #[doc(inline)]
 pub use self::xiami_content_songs_info_query::{XiamiContentSongsInfoQuery, XiamiContentSongsInfoQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AlbumDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get`, `xiami.content.music.info.get` and 1 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlbumDTO {
+        pub album_logo: Option<String>,
+        pub album_name: Option<String>,
+        pub company_id: Option<i64>,
+        pub sub_name: Option<String>,
+        pub gmt_publish: Option<top_api::Date>,
+        pub album_id: Option<i64>,
+        pub language: Option<String>,
+        pub album_status: Option<i64>,
+    }
+
+    /// `ArtistDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get`, `xiami.content.music.info.get` and 1 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ArtistDTO {
+        pub area: Option<String>,
+        pub gender: Option<String>,
+        pub alias: Option<String>,
+        pub artist_name: Option<String>,
+        pub artist_logo: Option<String>,
+        pub artist_id: Option<i64>,
+    }
+
+    /// `ArtistDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.songs.collect.get`, `xiami.content.songs.info.get` and 1 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ArtistDto {
+        pub area: Option<String>,
+        pub gender: Option<String>,
+        pub alias: Option<String>,
+        pub artist_name: Option<String>,
+        pub artist_logo: Option<String>,
+        pub artist_id: Option<i64>,
+    }
+
+    /// `AudioDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get`, `xiami.content.music.info.get` and 1 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AudioDTO {
+        pub duration: Option<i64>,
+        pub listen_url: Option<String>,
+        pub rate: Option<i64>,
+        pub file_size: Option<i64>,
+        pub audio_id: Option<i64>,
+        pub format: Option<String>,
+        pub bits: Option<i64>,
+        pub sample_rate: Option<i64>,
+        pub quality: Option<i64>,
+        pub audio_cover: Option<String>,
+        pub audio_name: Option<String>,
+        pub expire: Option<i64>,
+        pub audio_desc: Option<String>,
+    }
+
+    /// `AudioDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.songs.audio.get` and `xiami.content.songs.audio.getrefrain`).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AudioDto {
+        pub audio_id: Option<i64>,
+        pub duration: Option<i64>,
+        pub listen_url: Option<String>,
+        pub file_size: Option<i64>,
+        pub format: Option<String>,
+        pub rate: Option<i64>,
+        pub quality: Option<i64>,
+        pub sample_rate: Option<i64>,
+        pub bits: Option<i64>,
+        pub expire: Option<i64>,
+    }
+
+    /// `LyricDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get`, `xiami.content.music.info.get` and 1 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LyricDTO {
+        pub lyric_id: Option<i64>,
+        pub r#type: Option<i64>,
+        pub lyric_url: Option<String>,
+        pub song_id: Option<i64>,
+    }
+
+    /// `MusicDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get`, `xiami.content.music.info.get` and 1 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MusicDTO {
+        pub song_name: Option<String>,
+        pub singers: Vec<ArtistDTO>,
+        pub album: Option<AlbumDTO>,
+        pub show_status: Option<i64>,
+        pub tags: Vec<TagLink>,
+        pub cover_url: Option<String>,
+        pub duration: Option<i64>,
+        pub waveform_url: Option<String>,
+        pub copyright_status: Option<i64>,
+        pub audios: Vec<AudioDTO>,
+        pub song_sub_name: Option<String>,
+        pub song_id: Option<i64>,
+        pub lyrics: Vec<LyricDTO>,
+        pub music_type: Option<i64>,
+        pub publish_status: Option<i64>,
+        pub deleted_status: Option<i64>,
+        pub recommend_scene_id: Option<String>,
+    }
+
+    /// `TagLink`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get`, `xiami.content.music.info.get` and 4 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TagLink {
+        pub code: Option<String>,
+        pub name_cn: Option<String>,
+        pub id: Option<i64>,
+        pub pid: Option<i64>,
+        pub parent: Option<TagCatLink>,
+        pub description: Option<String>,
+        pub name_en: Option<String>,
+    }
+
+    /// `TagCatLink`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.songs.collect.get` and `xiami.content.songs.info.query`).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TagCatLink {
+        pub parent: Option<Box<TagCatLink>>,
+        pub code: Option<String>,
+        pub name_cn: Option<String>,
+        pub description: Option<String>,
+        pub pid: Option<i64>,
+        pub name_en: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `PagingVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.music.collect.get` and `xiami.content.music.info.query`).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PagingVO {
+        pub pages: Option<i64>,
+        pub count: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page: Option<i64>,
+    }
+
+    /// `PagingVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.songs.collect.get` and `xiami.content.songs.info.query`).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PagingVo {
+        pub pages: Option<i64>,
+        pub count: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page: Option<i64>,
+    }
+
+    /// `ResultCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.album.info.get`, `xiami.content.company.info.get` and 8 more).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultCode {
+        pub msg: Option<String>,
+        pub code: Option<i64>,
+        pub success: Option<bool>,
+    }
+
+    /// `SongAudiosDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `xiami.content.songs.audio.get` and `xiami.content.songs.audio.getrefrain`).
+    ///
+    /// Enabled by the `xiamicontent` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SongAudiosDto {
+        pub song_id: Option<i64>,
+        pub audios: Vec<AudioDto>,
+        pub refrain_end_time: Option<i64>,
+        pub refrain_start_time: Option<i64>,
+        pub video_part_start_time: Option<i64>,
+        pub video_part_end_time: Option<i64>,
+    }
+}
+
 /// `xiami.content.album.info.get`: 获取专辑信息.
 pub mod xiami_content_album_info_get {
     /// 获取专辑信息
@@ -51,6 +244,9 @@ pub mod xiami_content_album_info_get {
         pub album_ids: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
+
     /// The answer of `xiami.content.album.info.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -73,15 +269,6 @@ pub mod xiami_content_album_info_get {
         pub album_status: Option<i64>,
         pub album_id: Option<i64>,
         pub language: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.album.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -107,6 +294,9 @@ pub mod xiami_content_company_info_get {
         pub company_ids: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
+
     /// The answer of `xiami.content.company.info.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -114,15 +304,6 @@ pub mod xiami_content_company_info_get {
     pub struct XiamiContentCompanyInfoGetResponse {
         pub result_code: Option<ResultCode>,
         pub company_list: Vec<CompanyDto>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.company.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
     }
 
     /// `CompanyDto`.
@@ -159,6 +340,11 @@ pub mod xiami_content_music_collect_get {
         pub page: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AlbumDTO, ArtistDTO, AudioDTO, LyricDTO, MusicDTO, PagingVO, ResultCode, TagCatLink, TagLink,
+    };
+
     /// The answer of `xiami.content.music.collect.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -176,113 +362,6 @@ pub mod xiami_content_music_collect_get {
         pub data: Vec<MusicDTO>,
         pub count: Option<i64>,
         pub paging_vo: Option<PagingVO>,
-    }
-
-    /// `MusicDTO`.
-    ///
-    /// An item of `music_dto_page.data` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MusicDTO {
-        pub song_name: Option<String>,
-        pub singers: Vec<ArtistDTO>,
-        pub album: Option<AlbumDTO>,
-        pub show_status: Option<i64>,
-        pub tags: Vec<TagLink>,
-        pub cover_url: Option<String>,
-        pub duration: Option<i64>,
-        pub waveform_url: Option<String>,
-        pub copyright_status: Option<i64>,
-        pub audios: Vec<AudioDTO>,
-        pub song_sub_name: Option<String>,
-        pub song_id: Option<i64>,
-        pub lyrics: Vec<LyricDTO>,
-        pub music_type: Option<i64>,
-        pub publish_status: Option<i64>,
-        pub deleted_status: Option<i64>,
-    }
-
-    /// `ArtistDTO`.
-    ///
-    /// An item of `music_dto_page.data.singers` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ArtistDTO {
-        pub area: Option<String>,
-        pub gender: Option<String>,
-        pub alias: Option<String>,
-        pub artist_name: Option<String>,
-        pub artist_logo: Option<String>,
-        pub artist_id: Option<i64>,
-    }
-
-    /// `AlbumDTO`.
-    ///
-    /// Found at `music_dto_page.data.album` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlbumDTO {
-        pub album_logo: Option<String>,
-        pub album_name: Option<String>,
-        pub company_id: Option<i64>,
-        pub sub_name: Option<String>,
-        pub gmt_publish: Option<top_api::Date>,
-        pub album_id: Option<i64>,
-        pub language: Option<String>,
-    }
-
-    /// `TagLink`.
-    ///
-    /// An item of `music_dto_page.data.tags` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagLink {
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `AudioDTO`.
-    ///
-    /// An item of `music_dto_page.data.audios` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AudioDTO {
-        pub duration: Option<i64>,
-        pub listen_url: Option<String>,
-        pub rate: Option<i64>,
-        pub file_size: Option<i64>,
-        pub audio_id: Option<i64>,
-        pub format: Option<String>,
-        pub bits: Option<i64>,
-        pub sample_rate: Option<i64>,
-        pub quality: Option<i64>,
-    }
-
-    /// `LyricDTO`.
-    ///
-    /// An item of `music_dto_page.data.lyrics` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LyricDTO {
-        pub lyric_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub lyric_url: Option<String>,
-    }
-
-    /// `PagingVO`.
-    ///
-    /// Found at `music_dto_page.paging_vo` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PagingVO {
-        pub pages: Option<i64>,
-        pub count: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.music.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub success: Option<bool>,
     }
 }
 
@@ -309,6 +388,9 @@ pub mod xiami_content_music_info_get {
         pub song_ids: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AlbumDTO, ArtistDTO, AudioDTO, LyricDTO, MusicDTO, ResultCode, TagCatLink, TagLink};
+
     /// The answer of `xiami.content.music.info.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -316,108 +398,6 @@ pub mod xiami_content_music_info_get {
     pub struct XiamiContentMusicInfoGetResponse {
         pub result_code: Option<ResultCode>,
         pub music_list: Vec<MusicDTO>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `MusicDTO`.
-    ///
-    /// An item of `music_list` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MusicDTO {
-        pub song_name: Option<String>,
-        pub singers: Vec<ArtistDTO>,
-        pub album: Option<AlbumDTO>,
-        pub recommend_scene_id: Option<String>,
-        pub show_status: Option<i64>,
-        pub tags: Vec<TagLink>,
-        pub duration: Option<i64>,
-        pub cover_url: Option<String>,
-        pub waveform_url: Option<String>,
-        pub copyright_status: Option<i64>,
-        pub audios: Vec<AudioDTO>,
-        pub song_id: Option<i64>,
-        pub song_sub_name: Option<String>,
-        pub lyrics: Vec<LyricDTO>,
-        pub publish_status: Option<i64>,
-        pub music_type: Option<i64>,
-        pub deleted_status: Option<i64>,
-    }
-
-    /// `ArtistDTO`.
-    ///
-    /// An item of `music_list.singers` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ArtistDTO {
-        pub area: Option<String>,
-        pub gender: Option<String>,
-        pub alias: Option<String>,
-        pub artist_id: Option<i64>,
-        pub artist_name: Option<String>,
-        pub artist_logo: Option<String>,
-    }
-
-    /// `AlbumDTO`.
-    ///
-    /// Found at `music_list.album` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlbumDTO {
-        pub album_logo: Option<String>,
-        pub album_name: Option<String>,
-        pub company_id: Option<i64>,
-        pub sub_name: Option<String>,
-        pub gmt_publish: Option<top_api::Date>,
-        pub album_status: Option<i64>,
-        pub album_id: Option<i64>,
-        pub language: Option<String>,
-    }
-
-    /// `TagLink`.
-    ///
-    /// An item of `music_list.tags` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagLink {
-        pub name_cn: Option<String>,
-        pub pid: Option<i64>,
-        pub id: Option<i64>,
-    }
-
-    /// `AudioDTO`.
-    ///
-    /// An item of `music_list.audios` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AudioDTO {
-        pub audio_id: Option<i64>,
-        pub format: Option<String>,
-        pub bits: Option<i64>,
-        pub sample_rate: Option<i64>,
-        pub audio_cover: Option<String>,
-        pub quality: Option<i64>,
-        pub duration: Option<i64>,
-        pub listen_url: Option<String>,
-        pub file_size: Option<i64>,
-        pub rate: Option<i64>,
-        pub audio_name: Option<String>,
-        pub expire: Option<i64>,
-        pub audio_desc: Option<String>,
-    }
-
-    /// `LyricDTO`.
-    ///
-    /// An item of `music_list.lyrics` in the answer of `xiami.content.music.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LyricDTO {
-        pub lyric_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub song_id: Option<i64>,
-        pub lyric_url: Option<String>,
     }
 }
 
@@ -448,6 +428,9 @@ pub mod xiami_content_music_info_query {
         #[top(object)]
         pub page: Option<PagingVO>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AlbumDTO, ArtistDTO, AudioDTO, LyricDTO, MusicDTO, ResultCode, TagCatLink, TagLink};
 
     /// The answer of `xiami.content.music.info.query`.
     ///
@@ -501,115 +484,7 @@ pub mod xiami_content_music_info_query {
     pub struct Page {
         pub data: Vec<MusicDTO>,
         pub count: Option<i64>,
-        pub paging_vo: Option<PagingVO2>,
-    }
-
-    /// `MusicDTO`.
-    ///
-    /// An item of `music_dto_page.data` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MusicDTO {
-        pub song_name: Option<String>,
-        pub singers: Vec<ArtistDTO>,
-        pub album: Option<AlbumDTO>,
-        pub show_status: Option<i64>,
-        pub tags: Vec<TagLink>,
-        pub cover_url: Option<String>,
-        pub duration: Option<i64>,
-        pub waveform_url: Option<String>,
-        pub copyright_status: Option<i64>,
-        pub audios: Vec<AudioDTO>,
-        pub song_sub_name: Option<String>,
-        pub song_id: Option<i64>,
-        pub lyrics: Vec<LyricDTO>,
-        pub music_type: Option<i64>,
-        pub publish_status: Option<i64>,
-        pub deleted_status: Option<i64>,
-    }
-
-    /// `ArtistDTO`.
-    ///
-    /// An item of `music_dto_page.data.singers` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ArtistDTO {
-        pub area: Option<String>,
-        pub gender: Option<String>,
-        pub alias: Option<String>,
-        pub artist_name: Option<String>,
-        pub artist_logo: Option<String>,
-        pub artist_id: Option<i64>,
-    }
-
-    /// `AlbumDTO`.
-    ///
-    /// Found at `music_dto_page.data.album` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlbumDTO {
-        pub album_logo: Option<String>,
-        pub album_name: Option<String>,
-        pub company_id: Option<i64>,
-        pub sub_name: Option<String>,
-        pub gmt_publish: Option<top_api::Date>,
-        pub album_id: Option<i64>,
-        pub language: Option<String>,
-    }
-
-    /// `TagLink`.
-    ///
-    /// An item of `music_dto_page.data.tags` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagLink {
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `AudioDTO`.
-    ///
-    /// An item of `music_dto_page.data.audios` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AudioDTO {
-        pub duration: Option<i64>,
-        pub listen_url: Option<String>,
-        pub rate: Option<i64>,
-        pub file_size: Option<i64>,
-        pub audio_id: Option<i64>,
-        pub format: Option<String>,
-        pub bits: Option<i64>,
-        pub sample_rate: Option<i64>,
-        pub quality: Option<i64>,
-    }
-
-    /// `LyricDTO`.
-    ///
-    /// An item of `music_dto_page.data.lyrics` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LyricDTO {
-        pub lyric_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub lyric_url: Option<String>,
-    }
-
-    /// `PagingVO`.
-    ///
-    /// Found at `music_dto_page.paging_vo` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PagingVO")]
-    pub struct PagingVO2 {
-        pub pages: Option<i64>,
-        pub count: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.music.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub success: Option<bool>,
+        pub paging_vo: Option<super::types::PagingVO>,
     }
 }
 
@@ -637,6 +512,9 @@ pub mod xiami_content_songs_audio_get {
         pub song_ids: Vec<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AudioDto, ResultCode, SongAudiosDto};
+
     /// The answer of `xiami.content.songs.audio.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -644,41 +522,6 @@ pub mod xiami_content_songs_audio_get {
     pub struct XiamiContentSongsAudioGetResponse {
         pub audios: Vec<SongAudiosDto>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `SongAudiosDto`.
-    ///
-    /// An item of `audios` in the answer of `xiami.content.songs.audio.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SongAudiosDto {
-        pub song_id: Option<i64>,
-        pub audios: Vec<AudioDto>,
-    }
-
-    /// `AudioDto`.
-    ///
-    /// An item of `audios.audios` in the answer of `xiami.content.songs.audio.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AudioDto {
-        pub audio_id: Option<i64>,
-        pub duration: Option<i64>,
-        pub listen_url: Option<String>,
-        pub file_size: Option<i64>,
-        pub format: Option<String>,
-        pub rate: Option<i64>,
-        pub quality: Option<i64>,
-        pub sample_rate: Option<i64>,
-        pub bits: Option<i64>,
-        pub expire: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.songs.audio.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -706,6 +549,9 @@ pub mod xiami_content_songs_audio_getrefrain {
         pub song_ids: Vec<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AudioDto, ResultCode, SongAudiosDto};
+
     /// The answer of `xiami.content.songs.audio.getrefrain`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -713,45 +559,6 @@ pub mod xiami_content_songs_audio_getrefrain {
     pub struct XiamiContentSongsAudioGetrefrainResponse {
         pub audios: Vec<SongAudiosDto>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `SongAudiosDto`.
-    ///
-    /// An item of `audios` in the answer of `xiami.content.songs.audio.getrefrain`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SongAudiosDto {
-        pub song_id: Option<i64>,
-        pub audios: Vec<AudioDto>,
-        pub refrain_end_time: Option<i64>,
-        pub refrain_start_time: Option<i64>,
-        pub video_part_start_time: Option<i64>,
-        pub video_part_end_time: Option<i64>,
-    }
-
-    /// `AudioDto`.
-    ///
-    /// An item of `audios.audios` in the answer of `xiami.content.songs.audio.getrefrain`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AudioDto {
-        pub audio_id: Option<i64>,
-        pub duration: Option<i64>,
-        pub listen_url: Option<String>,
-        pub file_size: Option<i64>,
-        pub format: Option<String>,
-        pub rate: Option<i64>,
-        pub quality: Option<i64>,
-        pub sample_rate: Option<i64>,
-        pub bits: Option<i64>,
-        pub expire: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.songs.audio.getrefrain`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -779,6 +586,9 @@ pub mod xiami_content_songs_collect_get {
         pub page: Option<PagingVo>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ArtistDto, ResultCode, TagCatLink, TagLink};
+
     /// The answer of `xiami.content.songs.collect.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -804,7 +614,7 @@ pub mod xiami_content_songs_collect_get {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Page {
         pub song_list: Vec<SongInfoDto>,
-        pub paging: Option<PagingVo2>,
+        pub paging: Option<super::types::PagingVo>,
     }
 
     /// `SongInfoDto`.
@@ -817,8 +627,8 @@ pub mod xiami_content_songs_collect_get {
         pub composers: Vec<ArtistDto>,
         pub artists: Vec<ArtistDto>,
         pub album: Option<AlbumDto>,
-        pub songwriters: Vec<ArtistDto2>,
-        pub producers: Vec<ArtistDto2>,
+        pub songwriters: Vec<ArtistDto>,
+        pub producers: Vec<ArtistDto>,
         pub tags: Vec<TagLink>,
         pub duration: Option<i64>,
         pub copyright_status: Option<i64>,
@@ -827,19 +637,6 @@ pub mod xiami_content_songs_collect_get {
         pub song_sub_name: Option<String>,
         pub song_id: Option<i64>,
         pub publish_status: Option<i64>,
-    }
-
-    /// `ArtistDto`.
-    ///
-    /// An item of `songs.song_list.singers` in the answer of `xiami.content.songs.collect.get`; also an item of `songs.song_list.composers` in the answer of `xiami.content.songs.collect.get` and 2 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ArtistDto {
-        pub area: Option<String>,
-        pub gender: Option<String>,
-        pub alias: Option<String>,
-        pub artist_name: Option<String>,
-        pub artist_logo: Option<String>,
-        pub artist_id: Option<i64>,
     }
 
     /// `AlbumDto`.
@@ -856,62 +653,6 @@ pub mod xiami_content_songs_collect_get {
         pub language: Option<String>,
     }
 
-    /// `ArtistDto`.
-    ///
-    /// An item of `songs.song_list.songwriters` in the answer of `xiami.content.songs.collect.get`; also an item of `songs.song_list.producers` in the answer of `xiami.content.songs.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ArtistDto")]
-    pub struct ArtistDto2 {
-        pub artist_id: Option<i64>,
-        pub artist_logo: Option<String>,
-        pub artist_name: Option<String>,
-        pub alias: Option<String>,
-        pub gender: Option<String>,
-        pub area: Option<String>,
-    }
-
-    /// `TagLink`.
-    ///
-    /// An item of `songs.song_list.tags` in the answer of `xiami.content.songs.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagLink {
-        pub parent: Option<TagCatLink>,
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub description: Option<String>,
-        pub pid: Option<i64>,
-        pub name_en: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `TagCatLink`.
-    ///
-    /// Found at `songs.song_list.tags.parent` in the answer of `xiami.content.songs.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagCatLink {
-        pub parent: Option<TagCatLink2>,
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub description: Option<String>,
-        pub pid: Option<i64>,
-        pub name_en: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `TagCatLink`.
-    ///
-    /// Found at `songs.song_list.tags.parent.parent` in the answer of `xiami.content.songs.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "TagCatLink")]
-    pub struct TagCatLink2 {
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub description: Option<String>,
-        pub pid: Option<i64>,
-        pub name_en: Option<String>,
-        pub id: Option<i64>,
-    }
-
     /// `LyricDto`.
     ///
     /// An item of `songs.song_list.lyrics` in the answer of `xiami.content.songs.collect.get`.
@@ -920,28 +661,6 @@ pub mod xiami_content_songs_collect_get {
         pub lyric_type: Option<String>,
         pub lyric_id: Option<i64>,
         pub lyric_url: Option<String>,
-    }
-
-    /// `PagingVo`.
-    ///
-    /// Found at `songs.paging` in the answer of `xiami.content.songs.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PagingVo")]
-    pub struct PagingVo2 {
-        pub pages: Option<i64>,
-        pub count: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.songs.collect.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub success: Option<bool>,
     }
 
     /// `CollectDto`.
@@ -982,6 +701,9 @@ pub mod xiami_content_songs_info_get {
         pub song_ids: Vec<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ArtistDto, ResultCode, TagCatLink, TagLink};
+
     /// The answer of `xiami.content.songs.info.get`.
     ///
     /// Enabled by the `xiamicontent` feature of `top-api`.
@@ -1003,7 +725,7 @@ pub mod xiami_content_songs_info_get {
         pub producers: Vec<ArtistDto>,
         pub arrangements: Vec<ArtistDto>,
         pub composers: Vec<ArtistDto>,
-        pub songwriters: Vec<ArtistDto2>,
+        pub songwriters: Vec<ArtistDto>,
         pub song_id: Option<i64>,
         pub song_name: Option<String>,
         pub song_sub_name: Option<String>,
@@ -1040,52 +762,6 @@ pub mod xiami_content_songs_info_get {
         pub song_id: Option<i64>,
         pub lyric_id: Option<i64>,
     }
-
-    /// `ArtistDto`.
-    ///
-    /// An item of `songs.singers` in the answer of `xiami.content.songs.info.get`; also an item of `songs.artists` in the answer of `xiami.content.songs.info.get` and 3 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ArtistDto {
-        pub artist_id: Option<i64>,
-        pub artist_name: Option<String>,
-        pub artist_logo: Option<String>,
-        pub area: Option<String>,
-        pub gender: Option<String>,
-        pub alias: Option<String>,
-    }
-
-    /// `ArtistDto`.
-    ///
-    /// An item of `songs.songwriters` in the answer of `xiami.content.songs.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ArtistDto")]
-    pub struct ArtistDto2 {
-        pub alias: Option<String>,
-        pub gender: Option<String>,
-        pub area: Option<String>,
-        pub artist_logo: Option<String>,
-        pub artist_name: Option<String>,
-        pub artist_id: Option<i64>,
-    }
-
-    /// `TagLink`.
-    ///
-    /// An item of `songs.tags` in the answer of `xiami.content.songs.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagLink {
-        pub pid: Option<i64>,
-        pub id: Option<i64>,
-        pub name_cn: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.songs.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-    }
 }
 
 /// `xiami.content.songs.info.query`: 搜索歌曲列表.
@@ -1117,6 +793,9 @@ pub mod xiami_content_songs_info_query {
         #[top(object)]
         pub page: PagingVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ArtistDto, ResultCode, TagCatLink, TagLink};
 
     /// The answer of `xiami.content.songs.info.query`.
     ///
@@ -1173,7 +852,7 @@ pub mod xiami_content_songs_info_query {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Page {
         pub song_list: Vec<SongInfoDto>,
-        pub paging: Option<PagingVo2>,
+        pub paging: Option<super::types::PagingVo>,
     }
 
     /// `SongInfoDto`.
@@ -1199,19 +878,6 @@ pub mod xiami_content_songs_info_query {
         pub waveform_url: Option<String>,
     }
 
-    /// `ArtistDto`.
-    ///
-    /// An item of `songs.song_list.singers` in the answer of `xiami.content.songs.info.query`; also an item of `songs.song_list.composers` in the answer of `xiami.content.songs.info.query` and 4 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ArtistDto {
-        pub area: Option<String>,
-        pub gender: Option<String>,
-        pub alias: Option<String>,
-        pub artist_name: Option<String>,
-        pub artist_logo: Option<String>,
-        pub artist_id: Option<i64>,
-    }
-
     /// `AlbumDto`.
     ///
     /// Found at `songs.song_list.album` in the answer of `xiami.content.songs.info.query`.
@@ -1226,48 +892,6 @@ pub mod xiami_content_songs_info_query {
         pub language: Option<String>,
     }
 
-    /// `TagLink`.
-    ///
-    /// An item of `songs.song_list.tags` in the answer of `xiami.content.songs.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagLink {
-        pub parent: Option<TagCatLink>,
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub description: Option<String>,
-        pub pid: Option<i64>,
-        pub id: Option<i64>,
-        pub name_en: Option<String>,
-    }
-
-    /// `TagCatLink`.
-    ///
-    /// Found at `songs.song_list.tags.parent` in the answer of `xiami.content.songs.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagCatLink {
-        pub parent: Option<TagCatLink2>,
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub description: Option<String>,
-        pub pid: Option<i64>,
-        pub id: Option<i64>,
-        pub name_en: Option<String>,
-    }
-
-    /// `TagCatLink`.
-    ///
-    /// Found at `songs.song_list.tags.parent.parent` in the answer of `xiami.content.songs.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "TagCatLink")]
-    pub struct TagCatLink2 {
-        pub code: Option<String>,
-        pub name_cn: Option<String>,
-        pub description: Option<String>,
-        pub pid: Option<i64>,
-        pub id: Option<i64>,
-        pub name_en: Option<String>,
-    }
-
     /// `LyricDto`.
     ///
     /// An item of `songs.song_list.lyrics` in the answer of `xiami.content.songs.info.query`.
@@ -1276,26 +900,5 @@ pub mod xiami_content_songs_info_query {
         pub lyric_type: Option<i64>,
         pub lyric_id: Option<i64>,
         pub lyric_url: Option<String>,
-    }
-
-    /// `PagingVo`.
-    ///
-    /// Found at `songs.paging` in the answer of `xiami.content.songs.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PagingVo")]
-    pub struct PagingVo2 {
-        pub pages: Option<i64>,
-        pub count: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `xiami.content.songs.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
     }
 }

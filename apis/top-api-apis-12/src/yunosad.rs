@@ -12,6 +12,24 @@ pub use self::yunos_ad_audit_creative_get::{YunosAdAuditCreativeGet, YunosAdAudi
 #[doc(inline)]
 pub use self::yunos_ad_audit_creative_getlist::{YunosAdAuditCreativeGetlist, YunosAdAuditCreativeGetlistResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CreativeAuditDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.ad.audit.creative.get` and `yunos.ad.audit.creative.getlist`).
+    ///
+    /// Enabled by the `yunos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeAuditDto {
+        pub creative_id: Option<String>,
+        pub status: Option<String>,
+        pub level: Option<i64>,
+        pub refuse_cause: Option<String>,
+    }
+}
+
 /// `yunos.ad.audit.creative.add`: 单个创意预审接口.
 pub mod yunos_ad_audit_creative_add {
     /// 单个创意预审接口
@@ -106,6 +124,9 @@ pub mod yunos_ad_audit_creative_get {
         pub creative_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CreativeAuditDto;
+
     /// The answer of `yunos.ad.audit.creative.get`.
     ///
     /// Enabled by the `yunos` feature of `top-api`.
@@ -115,17 +136,6 @@ pub mod yunos_ad_audit_creative_get {
         pub status_code: Option<i64>,
         pub is_ok: Option<bool>,
         pub result: Option<CreativeAuditDto>,
-    }
-
-    /// `CreativeAuditDto`.
-    ///
-    /// Found at `result` in the answer of `yunos.ad.audit.creative.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeAuditDto {
-        pub creative_id: Option<String>,
-        pub status: Option<String>,
-        pub level: Option<i64>,
-        pub refuse_cause: Option<String>,
     }
 }
 
@@ -156,6 +166,9 @@ pub mod yunos_ad_audit_creative_getlist {
         pub creative_ids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CreativeAuditDto;
+
     /// The answer of `yunos.ad.audit.creative.getlist`.
     ///
     /// Enabled by the `yunos` feature of `top-api`.
@@ -165,16 +178,5 @@ pub mod yunos_ad_audit_creative_getlist {
         pub status_code: Option<i64>,
         pub is_ok: Option<String>,
         pub results: Vec<CreativeAuditDto>,
-    }
-
-    /// `CreativeAuditDto`.
-    ///
-    /// An item of `results` in the answer of `yunos.ad.audit.creative.getlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeAuditDto {
-        pub creative_id: Option<String>,
-        pub status: Option<String>,
-        pub level: Option<i64>,
-        pub refuse_cause: Option<String>,
     }
 }

@@ -10,6 +10,37 @@ pub use self::yunos_miniapp_activity_call::{YunosMiniappActivityCall, YunosMinia
 #[doc(inline)]
 pub use self::yunos_miniapp_datatunnel_call::{YunosMiniappDatatunnelCall, YunosMiniappDatatunnelCallResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.miniapp.activity.call` and `yunos.miniapp.datatunnel.call`).
+    ///
+    /// Enabled by the `yunos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub result_msg: Option<String>,
+        pub result_code: Option<String>,
+        pub success: Option<bool>,
+        pub result: Option<TopActivityResult>,
+        pub cp_code: Option<String>,
+        pub detail: Option<String>,
+    }
+
+    /// `TopActivityResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `yunos.miniapp.activity.call`).
+    ///
+    /// Enabled by the `yunos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopActivityResult {
+        pub detail: Option<String>,
+        pub success: Option<String>,
+        pub status: Option<String>,
+    }
+}
+
 /// `yunos.miniapp.activity.call`: 调用活动接口.
 pub mod yunos_miniapp_activity_call {
     /// 调用活动接口
@@ -35,6 +66,9 @@ pub mod yunos_miniapp_activity_call {
         pub device_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TopActivityResult};
+
     /// The answer of `yunos.miniapp.activity.call`.
     ///
     /// Enabled by the `yunos` feature of `top-api`.
@@ -50,28 +84,6 @@ pub mod yunos_miniapp_activity_call {
     pub struct Options {
         pub source: Option<String>,
         pub step: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `yunos.miniapp.activity.call`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_msg: Option<String>,
-        pub result_code: Option<String>,
-        pub success: Option<bool>,
-        pub result: Option<TopActivityResult>,
-    }
-
-    /// `TopActivityResult`.
-    ///
-    /// Found at `result.result` in the answer of `yunos.miniapp.activity.call`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopActivityResult {
-        pub detail: Option<String>,
-        pub success: Option<String>,
-        pub status: Option<String>,
     }
 }
 
@@ -97,6 +109,9 @@ pub mod yunos_miniapp_datatunnel_call {
         #[top(object)]
         pub param: Option<BaseRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TopActivityResult};
 
     /// The answer of `yunos.miniapp.datatunnel.call`.
     ///
@@ -154,15 +169,5 @@ pub mod yunos_miniapp_datatunnel_call {
         pub success: Option<bool>,
         pub result_code: Option<String>,
         pub result_msg: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result.result` in the answer of `yunos.miniapp.datatunnel.call`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub cp_code: Option<String>,
-        pub detail: Option<String>,
     }
 }

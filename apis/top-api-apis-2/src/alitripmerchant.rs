@@ -378,6 +378,480 @@ pub use self::alitrip_merchant_galaxy_wechat_user_modify_phone::{
     AlitripMerchantGalaxyWechatUserModifyPhone, AlitripMerchantGalaxyWechatUserModifyPhoneResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ActivityDrawPopupVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.activity.marketing.popup` and `alitrip.merchant.galaxy.activity.popup.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ActivityDrawPopupVo {
+        pub popup_type: Option<i64>,
+        pub popup_do_text: Option<String>,
+        pub popup_title: Option<String>,
+        pub popup_sub_text: Option<String>,
+        pub top_title: Option<String>,
+        pub offer_id: Option<String>,
+        pub popup_exit_text: Option<String>,
+        pub popup_text: Option<String>,
+        pub title: Option<String>,
+    }
+
+    /// `BaseDescVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.voucher.query` and `alitrip.merchant.galaxy.voucher.query.list`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseDescVO {
+        pub name: Option<String>,
+        pub description: Option<String>,
+    }
+
+    /// `CouponInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.activity.coupon.list` and `alitrip.merchant.galaxy.coupon.invalid.list`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponInfo {
+        pub detail_desc: Option<String>,
+        pub coupon_name: Option<String>,
+        pub expired_time_min: Option<String>,
+        pub discount_amount: Option<String>,
+        pub condition_desc: Option<String>,
+        pub status: Option<String>,
+    }
+
+    /// `DailyPrice`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.order.coupon.validate`, `alitrip.merchant.galaxy.order.list.query` and 3 more).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DailyPrice {
+        pub really_price: Option<String>,
+        pub date: Option<String>,
+        pub out_really_price: Option<String>,
+        pub area: Option<String>,
+        pub bed_type_icon: Option<String>,
+        pub max_occupancy_icon: Option<String>,
+        pub max_occupancy: Option<i64>,
+        pub floor: Option<String>,
+        pub floor_icon: Option<String>,
+        pub area_icon: Option<String>,
+        pub window_type_icon: Option<String>,
+        pub window_type: Option<String>,
+    }
+
+    /// `DerbyVoucherCardPurchasableVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.derby.member.voucher.card.order.place` and `alitrip.merchant.galaxy.derby.member.voucher.card.purchasable.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DerbyVoucherCardPurchasableVO {
+        pub order_id: Option<String>,
+        pub time_stamp: Option<String>,
+        pub nonce_str: Option<String>,
+        pub packag: Option<String>,
+        pub pay_sign: Option<String>,
+        pub sign_type: Option<String>,
+        pub need_register: Option<bool>,
+        pub name: Option<String>,
+        pub price: Option<top_api::Decimal>,
+        pub sale_price: Option<top_api::Decimal>,
+        pub count_down_time: Option<i64>,
+        pub voucher_card_code: Option<String>,
+        pub card_image: Option<String>,
+        pub voucher_card_category: Option<String>,
+        pub voucher_card_category_name: Option<String>,
+        pub product_type: Option<String>,
+        pub product_type_name: Option<String>,
+        pub product_count: Option<i64>,
+        pub price_desc: Option<String>,
+    }
+
+    /// `DerbyVoucherInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.order.coupon.validate` and `alitrip.merchant.galaxy.order.query.info`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DerbyVoucherInfo {
+        pub category: Option<String>,
+        pub discount_off: Option<i64>,
+        pub member_voucher_card_id: Option<String>,
+        pub member_voucher_id: Option<String>,
+        pub long_des: Option<String>,
+        pub qr_code_i_d_image: Option<String>,
+    }
+
+    /// `DerbyVoucherReceiptAutoResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.derby.member.voucher.receipt.auto`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DerbyVoucherReceiptAutoResponse {
+        pub name: Option<String>,
+        pub tax_i_d: Option<String>,
+    }
+
+    /// `DerbyVoucherReceiptAutoVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.derby.member.voucher.receipt.auto` and `alitrip.merchant.galaxy.derby.member.voucher.receipt.details.auto`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DerbyVoucherReceiptAutoVO {
+        pub data: Vec<DerbyVoucherReceiptAutoResponse>,
+        pub name: Option<String>,
+        pub tax_i_d: Option<String>,
+    }
+
+    /// `FacilityDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.list.search`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FacilityDto {
+        pub icon: Option<String>,
+        pub name: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `FacilityListVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.order.query.info`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FacilityListVO {
+        pub facility_name: Option<String>,
+        pub facility_list: Vec<FacilityVO>,
+    }
+
+    /// `FacilityVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.order.query.info`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FacilityVO {
+        pub summary: Option<String>,
+        pub icon: Option<String>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `FavoriteStatusVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.favorite.query` and `alitrip.merchant.galaxy.favorite.save`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FavoriteStatusVo {
+        pub favorite_status: Option<bool>,
+    }
+
+    /// `ForeignCurrencyInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.order.list.query` and `alitrip.merchant.galaxy.order.query.info`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ForeignCurrencyInfo {
+        pub total_amount: Option<String>,
+        pub total_price: Option<String>,
+        pub total_tax: Option<String>,
+        pub daily_price_list: Vec<DailyPrice>,
+        pub currency: Option<String>,
+    }
+
+    /// `HotelDinamicLabelDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search` and `alitrip.merchant.galaxy.hotel.detail.search.data`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HotelDinamicLabelDto {
+        pub name: Option<String>,
+        pub r#type: Option<String>,
+    }
+
+    /// `HotelListSearchDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.list.search`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HotelListSearchDto {
+        pub brand_name: Option<String>,
+        pub address: Option<String>,
+        pub position_type: Option<i64>,
+        pub hotel_facility_list: Vec<String>,
+        pub star: Option<String>,
+        pub shid: Option<i64>,
+        pub latitude: Option<String>,
+        pub picture_url: Option<String>,
+        pub name_cn: Option<String>,
+        pub hotel_id: Option<String>,
+        pub domestic: Option<String>,
+        pub fun_facility_list: Vec<String>,
+        pub brand_url: Option<String>,
+        pub price: Option<i64>,
+        pub hotel_service_list: Vec<String>,
+        pub city_cn: Option<String>,
+        pub id: Option<i64>,
+        pub facility_list: Vec<FacilityDto>,
+        pub country_cn: Option<String>,
+        pub room_name_cn: Option<String>,
+        pub full: Option<bool>,
+        pub longitude: Option<String>,
+        pub brand_code: Option<String>,
+        pub hot: Option<i64>,
+        pub voucher_info: Option<VoucherVo>,
+        pub city_py: Option<String>,
+        pub phone: Option<String>,
+    }
+
+    /// `VoucherVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search.data` and `alitrip.merchant.galaxy.hotel.list.search`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VoucherVo {
+        pub is_mark_up: Option<bool>,
+        pub mark_up_amount: Option<i64>,
+        pub mark_up_info: Option<String>,
+        pub mark_up_rule_list: Vec<String>,
+    }
+
+    /// `HotelPictureDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search` and `alitrip.merchant.galaxy.hotel.detail.search.data`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HotelPictureDto {
+        pub type_name: Option<String>,
+        pub type_code: Option<String>,
+        pub picture_address: Vec<String>,
+    }
+
+    /// `LotteryDataVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.wechat.data.lottery.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LotteryDataVO {
+        pub open_id: Option<String>,
+        pub union_id: Option<String>,
+        pub pm_id: Option<String>,
+        pub card_number: Option<String>,
+        pub operate_time: Option<String>,
+        pub remark: Option<String>,
+    }
+
+    /// `MemberCardDetailVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.card.info` and `alitrip.merchant.galaxy.member.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MemberCardDetailVo {
+        pub member_card_pic: Option<String>,
+        pub hotel_level_en: Option<String>,
+        pub reach_condition: Option<String>,
+        pub icon_color: Option<String>,
+        pub card_desc: Option<String>,
+        pub back_ground_pic: Option<String>,
+        pub member_right_list: Vec<MemberRightVo>,
+        pub hotel_level_zh: Option<String>,
+        pub personal_center_pic: Option<String>,
+    }
+
+    /// `MemberRightVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.card.info` and `alitrip.merchant.galaxy.member.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MemberRightVo {
+        pub member_right_desc: Option<String>,
+        pub member_right_content: Option<String>,
+        pub icon_code_point: Option<String>,
+        pub order: Option<i64>,
+    }
+
+    /// `PageableResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.list.search` and `alitrip.merchant.galaxy.wechat.data.lottery.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageableResponse {
+        pub size: Option<i64>,
+        pub has_next_page: Option<bool>,
+        pub page_no: Option<i64>,
+        pub success: Option<bool>,
+        pub page_size: Option<i64>,
+        pub error_code: Option<String>,
+        pub total_page_num: Option<i64>,
+        pub total_count: Option<i64>,
+        pub contents: Vec<HotelListSearchDto>,
+        pub error_msg: Option<String>,
+        pub content: Vec<LotteryDataVO>,
+    }
+
+    /// `PriceDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.order.query` and `alitrip.merchant.galaxy.order.query.info`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PriceDetailDto {
+        pub total_price: Option<String>,
+        pub total_tax: Option<String>,
+        pub total_room_price: Option<String>,
+        pub daily_prices: Vec<DailyPrice>,
+        pub currency: Option<String>,
+        pub days: Option<i64>,
+        pub room_num: Option<i64>,
+        pub room_name: Option<String>,
+        pub rp_name: Option<String>,
+        pub pics: Vec<String>,
+        pub facility_group_list: Vec<FacilityListVO>,
+        pub room_property: Option<DailyPrice>,
+    }
+
+    /// `PriceInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search` and `alitrip.merchant.galaxy.hotel.detail.search.data`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PriceInfoDto {
+        pub is_guarantee: Option<i64>,
+        pub stock_number: Option<i64>,
+        pub gid: Option<i64>,
+        pub cancel_type: Option<i64>,
+        pub dinamic_original_price: Option<i64>,
+        pub is_sell_out: Option<i64>,
+        pub tax_and_fee_to_string: Option<String>,
+        pub room_total_price: Option<i64>,
+        pub rp_id: Option<i64>,
+        pub rate_id: Option<i64>,
+        pub payment_type: Option<i64>,
+        pub dinamic_original_price_to_string: Option<String>,
+        pub refund_rules: Option<String>,
+        pub cancel_insurance_icon: Option<String>,
+        pub rate_price: Option<i64>,
+        pub rate_price_to_string: Option<String>,
+        pub tax_and_fee: Option<i64>,
+        pub outer_room_id: Option<i64>,
+        pub member_level: Option<String>,
+        pub price_type: Option<String>,
+        pub breakfast_desc: Option<String>,
+        pub allow_person_number: Option<i64>,
+        pub breakfasts: Vec<String>,
+        pub cancel_time: Option<String>,
+        pub room_total_price_to_string: Option<String>,
+        pub cancel_insurance_desc: Option<String>,
+        pub rp_name: Option<String>,
+        pub status: Option<i64>,
+        pub hotel_dinamic_labels: Vec<HotelDinamicLabelDto>,
+        pub stock_number_des: Option<String>,
+        pub member_room: Option<bool>,
+        pub member_room_v2: Option<bool>,
+        pub first_live: Option<String>,
+        pub member_level_v2: Option<String>,
+        pub room_id: Option<i64>,
+        pub rp_code: Option<String>,
+        pub hot_price: Option<i64>,
+        pub price_info: Option<Box<PriceInfoDto>>,
+        pub tag: Option<String>,
+        pub coupon_template_ids: Vec<i64>,
+        pub discount_amount: Option<i64>,
+        pub voucher_info: Option<VoucherVo>,
+        pub coupon_type: Option<String>,
+        pub category: Option<String>,
+        pub discount_off: Option<i64>,
+        pub is_derby_voucher_room: Option<bool>,
+        pub booking_or_buy: Option<i64>,
+        pub voucher_card_category: Option<String>,
+        pub underscore_price: Option<String>,
+    }
+
+    /// `RoomDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search` and `alitrip.merchant.galaxy.order.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RoomDetailDto {
+        pub area: Option<String>,
+        pub lowest_price: Option<i64>,
+        pub lowest_price_to_string: Option<String>,
+        pub room_type_bed_info: Option<RoomTypeBedInfoDto>,
+        pub max_occupancy_icon: Option<String>,
+        pub price_type: Option<String>,
+        pub price_infos: Vec<PriceInfoDto>,
+        pub area_icon: Option<String>,
+        pub room_name: Option<String>,
+        pub room_id: Option<i64>,
+        pub network_service: Option<String>,
+        pub bed_type_icon: Option<String>,
+        pub add_bed: Option<i64>,
+        pub max_occupancy: Option<i64>,
+        pub pics: Vec<String>,
+        pub facilitys: Vec<RoomPropertiesDto>,
+        pub full: Option<bool>,
+        pub floor: Option<String>,
+        pub window_type: Option<String>,
+        pub room_facilities: Vec<RoomPropertiesDto>,
+        pub max_check_in_number: Option<i64>,
+        pub bed_type_desc: Option<String>,
+        pub room_area: Option<String>,
+        pub hotel_name: Option<String>,
+        pub picture_list: Vec<String>,
+    }
+
+    /// `RoomTypeBedInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search` and `alitrip.merchant.galaxy.hotel.detail.search.data`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RoomTypeBedInfoDto {
+        pub brief_desc: Option<String>,
+        pub fuzzy_desc: Option<String>,
+        pub classification_desc: Option<String>,
+        pub simple_desc: Option<String>,
+        pub desc: Option<String>,
+        pub price_info_list: Vec<PriceInfoDto>,
+        pub group_name: Option<String>,
+    }
+
+    /// `RoomPropertiesDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.hotel.detail.search` and `alitrip.merchant.galaxy.order.query`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RoomPropertiesDto {
+        pub sub_type: Option<String>,
+        pub value: Option<String>,
+    }
+
+    /// `SendCouponParams`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.coupon.valid.list` and `alitrip.merchant.galaxy.voucher.query.list`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SendCouponParams {
+        pub stock_id: Option<String>,
+        pub out_request_no: Option<String>,
+        pub coupon_code: Option<String>,
+    }
+
+    /// `UserCurrentStatus`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.wechat.user.authorize.login`, `alitrip.merchant.galaxy.wechat.user.login` and 1 more).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserCurrentStatus {
+        pub token: Option<String>,
+        pub status: Option<String>,
+        pub scene_code: Option<String>,
+        pub for_name_verification: Option<String>,
+        pub update_toast_sign: Option<bool>,
+        pub user_encrypt_info: Option<String>,
+    }
+
+    /// `VoucherInfoVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.merchant.galaxy.voucher.query` and `alitrip.merchant.galaxy.voucher.query.list`).
+    ///
+    /// Enabled by the `alitripmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VoucherInfoVO {
+        pub voucher_id: Option<String>,
+        pub voucher_status: Option<String>,
+        pub hotel_number: Option<i64>,
+        pub voucher_used_date: Option<String>,
+        pub order_id: Option<String>,
+        pub voucher_price: Option<i64>,
+        pub voucher_number: Option<i64>,
+        pub voucher_name: Option<String>,
+        pub effective_date: Option<String>,
+        pub expire_date: Option<String>,
+        pub appointment_notice: Vec<BaseDescVO>,
+        pub available_date_list: Vec<String>,
+        pub img: Option<String>,
+        pub hotel_list: Vec<String>,
+        pub rate_code_list: Vec<String>,
+        pub night_account: Option<i64>,
+        pub merchant_id: Option<String>,
+        pub markup_rule_list: Vec<String>,
+        pub sku_id: Option<String>,
+    }
+}
+
 /// `alitrip.merchant.galaxy.activity.address.add`: 星河-营销抽奖奖品邮寄地址添加.
 pub mod alitrip_merchant_galaxy_activity_address_add {
     /// 星河-营销抽奖奖品邮寄地址添加
@@ -454,6 +928,9 @@ pub mod alitrip_merchant_galaxy_activity_coupon_list {
         pub token: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CouponInfo;
+
     /// The answer of `alitrip.merchant.galaxy.activity.coupon.list`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -482,18 +959,6 @@ pub mod alitrip_merchant_galaxy_activity_coupon_list {
         pub activity_id: Option<i64>,
         pub coupon_list: Vec<CouponInfo>,
         pub activity_name: Option<String>,
-    }
-
-    /// `CouponInfo`.
-    ///
-    /// An item of `result.contents.coupon_list` in the answer of `alitrip.merchant.galaxy.activity.coupon.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponInfo {
-        pub detail_desc: Option<String>,
-        pub coupon_name: Option<String>,
-        pub expired_time_min: Option<String>,
-        pub discount_amount: Option<String>,
-        pub condition_desc: Option<String>,
     }
 }
 
@@ -700,6 +1165,9 @@ pub mod alitrip_merchant_galaxy_activity_marketing_popup {
         pub version: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ActivityDrawPopupVo;
+
     /// The answer of `alitrip.merchant.galaxy.activity.marketing.popup`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -729,22 +1197,6 @@ pub mod alitrip_merchant_galaxy_activity_marketing_popup {
         pub pop_up: Option<PopUpVo>,
         pub r#type: Option<String>,
         pub coupon_activity_pop_up: Option<CouponActivityPopUpVo>,
-    }
-
-    /// `ActivityDrawPopupVo`.
-    ///
-    /// Found at `result.content.activity_draw_popup` in the answer of `alitrip.merchant.galaxy.activity.marketing.popup`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityDrawPopupVo {
-        pub popup_type: Option<i64>,
-        pub popup_do_text: Option<String>,
-        pub popup_title: Option<String>,
-        pub popup_sub_text: Option<String>,
-        pub top_title: Option<String>,
-        pub offer_id: Option<String>,
-        pub popup_exit_text: Option<String>,
-        pub popup_text: Option<String>,
-        pub title: Option<String>,
     }
 
     /// `PopUpVo`.
@@ -877,6 +1329,9 @@ pub mod alitrip_merchant_galaxy_activity_popup_query {
         pub user_site_code: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ActivityDrawPopupVo;
+
     /// The answer of `alitrip.merchant.galaxy.activity.popup.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -895,22 +1350,6 @@ pub mod alitrip_merchant_galaxy_activity_popup_query {
         pub error_code: Option<String>,
         pub content: Option<ActivityDrawPopupVo>,
         pub error_msg: Option<String>,
-    }
-
-    /// `ActivityDrawPopupVo`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.activity.popup.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityDrawPopupVo {
-        pub popup_exit_text: Option<String>,
-        pub popup_do_text: Option<String>,
-        pub popup_type: Option<i64>,
-        pub popup_sub_text: Option<String>,
-        pub popup_text: Option<String>,
-        pub popup_title: Option<String>,
-        pub title: Option<String>,
-        pub top_title: Option<String>,
-        pub offer_id: Option<String>,
     }
 }
 
@@ -1003,6 +1442,9 @@ pub mod alitrip_merchant_galaxy_card_info {
         pub token: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MemberCardDetailVo, MemberRightVo};
+
     /// The answer of `alitrip.merchant.galaxy.card.info`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -1029,32 +1471,6 @@ pub mod alitrip_merchant_galaxy_card_info {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CardSystemVo {
         pub member_card_detail_list: Vec<MemberCardDetailVo>,
-    }
-
-    /// `MemberCardDetailVo`.
-    ///
-    /// An item of `result.content.member_card_detail_list` in the answer of `alitrip.merchant.galaxy.card.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberCardDetailVo {
-        pub member_card_pic: Option<String>,
-        pub hotel_level_en: Option<String>,
-        pub reach_condition: Option<String>,
-        pub icon_color: Option<String>,
-        pub card_desc: Option<String>,
-        pub back_ground_pic: Option<String>,
-        pub member_right_list: Vec<MemberRightVo>,
-        pub hotel_level_zh: Option<String>,
-    }
-
-    /// `MemberRightVo`.
-    ///
-    /// An item of `result.content.member_card_detail_list.member_right_list` in the answer of `alitrip.merchant.galaxy.card.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberRightVo {
-        pub member_right_desc: Option<String>,
-        pub member_right_content: Option<String>,
-        pub icon_code_point: Option<String>,
-        pub order: Option<i64>,
     }
 }
 
@@ -1360,6 +1776,9 @@ pub mod alitrip_merchant_galaxy_coupon_invalid_list {
         pub token: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CouponInfo;
+
     /// The answer of `alitrip.merchant.galaxy.coupon.invalid.list`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -1378,19 +1797,6 @@ pub mod alitrip_merchant_galaxy_coupon_invalid_list {
         pub error_code: Option<String>,
         pub contents: Vec<CouponInfo>,
         pub error_msg: Option<String>,
-    }
-
-    /// `CouponInfo`.
-    ///
-    /// An item of `result.contents` in the answer of `alitrip.merchant.galaxy.coupon.invalid.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponInfo {
-        pub detail_desc: Option<String>,
-        pub coupon_name: Option<String>,
-        pub expired_time_min: Option<String>,
-        pub discount_amount: Option<String>,
-        pub condition_desc: Option<String>,
-        pub status: Option<String>,
     }
 }
 
@@ -1417,6 +1823,9 @@ pub mod alitrip_merchant_galaxy_coupon_valid_list {
         pub tenant_key: String,
         pub token: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::SendCouponParams;
 
     /// The answer of `alitrip.merchant.galaxy.coupon.valid.list`.
     ///
@@ -1464,16 +1873,6 @@ pub mod alitrip_merchant_galaxy_coupon_valid_list {
         pub coupon_template_id: Option<i64>,
         pub condition_desc: Option<String>,
         pub status: Option<String>,
-    }
-
-    /// `SendCouponParams`.
-    ///
-    /// An item of `result.content.send_coupon_params` in the answer of `alitrip.merchant.galaxy.coupon.valid.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendCouponParams {
-        pub stock_id: Option<String>,
-        pub out_request_no: Option<String>,
-        pub coupon_code: Option<String>,
     }
 }
 
@@ -1823,6 +2222,9 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_card_order_place {
         pub derby_voucher_card_pay_d_t_o: Option<DerbyVoucherCardPayDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DerbyVoucherCardPurchasableVO;
+
     /// The answer of `alitrip.merchant.galaxy.derby.member.voucher.card.order.place`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -1855,19 +2257,6 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_card_order_place {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub content: Option<DerbyVoucherCardPurchasableVO>,
-    }
-
-    /// `DerbyVoucherCardPurchasableVO`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.derby.member.voucher.card.order.place`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherCardPurchasableVO {
-        pub order_id: Option<String>,
-        pub time_stamp: Option<String>,
-        pub nonce_str: Option<String>,
-        pub packag: Option<String>,
-        pub pay_sign: Option<String>,
-        pub sign_type: Option<String>,
     }
 }
 
@@ -1959,6 +2348,9 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_card_purchasable_query {
         pub check_goods_off_shelf: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DerbyVoucherCardPurchasableVO;
+
     /// The answer of `alitrip.merchant.galaxy.derby.member.voucher.card.purchasable.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -1977,26 +2369,6 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_card_purchasable_query {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub content: Option<DerbyVoucherCardPurchasableVO>,
-    }
-
-    /// `DerbyVoucherCardPurchasableVO`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.derby.member.voucher.card.purchasable.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherCardPurchasableVO {
-        pub need_register: Option<bool>,
-        pub name: Option<String>,
-        pub price: Option<top_api::Decimal>,
-        pub sale_price: Option<top_api::Decimal>,
-        pub count_down_time: Option<i64>,
-        pub voucher_card_code: Option<String>,
-        pub card_image: Option<String>,
-        pub voucher_card_category: Option<String>,
-        pub voucher_card_category_name: Option<String>,
-        pub product_type: Option<String>,
-        pub product_type_name: Option<String>,
-        pub product_count: Option<i64>,
-        pub price_desc: Option<String>,
     }
 }
 
@@ -2442,6 +2814,9 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_receipt_auto {
         pub keyword: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DerbyVoucherReceiptAutoResponse, DerbyVoucherReceiptAutoVO};
+
     /// The answer of `alitrip.merchant.galaxy.derby.member.voucher.receipt.auto`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -2460,23 +2835,6 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_receipt_auto {
         pub error_code: Option<String>,
         pub content: Option<DerbyVoucherReceiptAutoVO>,
         pub error_msg: Option<String>,
-    }
-
-    /// `DerbyVoucherReceiptAutoVO`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.derby.member.voucher.receipt.auto`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherReceiptAutoVO {
-        pub data: Vec<DerbyVoucherReceiptAutoResponse>,
-    }
-
-    /// `DerbyVoucherReceiptAutoResponse`.
-    ///
-    /// An item of `result.content.data` in the answer of `alitrip.merchant.galaxy.derby.member.voucher.receipt.auto`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherReceiptAutoResponse {
-        pub name: Option<String>,
-        pub tax_i_d: Option<String>,
     }
 }
 
@@ -2574,6 +2932,9 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_receipt_details_auto {
         pub keyword: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DerbyVoucherReceiptAutoResponse, DerbyVoucherReceiptAutoVO};
+
     /// The answer of `alitrip.merchant.galaxy.derby.member.voucher.receipt.details.auto`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -2592,15 +2953,6 @@ pub mod alitrip_merchant_galaxy_derby_member_voucher_receipt_details_auto {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub content: Vec<DerbyVoucherReceiptAutoVO>,
-    }
-
-    /// `DerbyVoucherReceiptAutoVO`.
-    ///
-    /// An item of `result.content` in the answer of `alitrip.merchant.galaxy.derby.member.voucher.receipt.details.auto`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherReceiptAutoVO {
-        pub name: Option<String>,
-        pub tax_i_d: Option<String>,
     }
 }
 
@@ -2890,6 +3242,9 @@ pub mod alitrip_merchant_galaxy_favorite_query {
         pub hotel_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FavoriteStatusVo;
+
     /// The answer of `alitrip.merchant.galaxy.favorite.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -2908,14 +3263,6 @@ pub mod alitrip_merchant_galaxy_favorite_query {
         pub error_code: Option<String>,
         pub content: Option<FavoriteStatusVo>,
         pub error_msg: Option<String>,
-    }
-
-    /// `FavoriteStatusVo`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.favorite.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FavoriteStatusVo {
-        pub favorite_status: Option<bool>,
     }
 }
 
@@ -2943,6 +3290,9 @@ pub mod alitrip_merchant_galaxy_favorite_save {
         pub hotel_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FavoriteStatusVo;
+
     /// The answer of `alitrip.merchant.galaxy.favorite.save`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -2961,14 +3311,6 @@ pub mod alitrip_merchant_galaxy_favorite_save {
         pub error_code: Option<String>,
         pub content: Option<FavoriteStatusVo>,
         pub error_msg: Option<String>,
-    }
-
-    /// `FavoriteStatusVo`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.favorite.save`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FavoriteStatusVo {
-        pub favorite_status: Option<bool>,
     }
 }
 
@@ -2996,6 +3338,12 @@ pub mod alitrip_merchant_galaxy_hotel_detail_search {
         #[top(object)]
         pub hotel_details_param: HotelDetailsParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        HotelDinamicLabelDto, HotelPictureDto, PriceInfoDto, RoomDetailDto, RoomPropertiesDto, RoomTypeBedInfoDto,
+        VoucherVo,
+    };
 
     /// The answer of `alitrip.merchant.galaxy.hotel.detail.search`.
     ///
@@ -3094,113 +3442,6 @@ pub mod alitrip_merchant_galaxy_hotel_detail_search {
         pub country_en: Option<String>,
         pub hotel_policys: Vec<String>,
     }
-
-    /// `HotelPictureDto`.
-    ///
-    /// An item of `result.content.hotel_pictures` in the answer of `alitrip.merchant.galaxy.hotel.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HotelPictureDto {
-        pub type_name: Option<String>,
-        pub type_code: Option<String>,
-        pub picture_address: Vec<String>,
-    }
-
-    /// `RoomDetailDto`.
-    ///
-    /// An item of `result.content.room_details` in the answer of `alitrip.merchant.galaxy.hotel.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomDetailDto {
-        pub area: Option<String>,
-        pub lowest_price: Option<i64>,
-        pub lowest_price_to_string: Option<String>,
-        pub room_type_bed_info: Option<RoomTypeBedInfoDto>,
-        pub max_occupancy_icon: Option<String>,
-        pub price_type: Option<String>,
-        pub price_infos: Vec<PriceInfoDto>,
-        pub area_icon: Option<String>,
-        pub room_name: Option<String>,
-        pub room_id: Option<i64>,
-        pub network_service: Option<String>,
-        pub bed_type_icon: Option<String>,
-        pub add_bed: Option<i64>,
-        pub max_occupancy: Option<i64>,
-        pub pics: Vec<String>,
-        pub facilitys: Vec<RoomPropertiesDto>,
-        pub full: Option<bool>,
-        pub floor: Option<String>,
-        pub window_type: Option<String>,
-    }
-
-    /// `RoomTypeBedInfoDto`.
-    ///
-    /// Found at `result.content.room_details.room_type_bed_info` in the answer of `alitrip.merchant.galaxy.hotel.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomTypeBedInfoDto {
-        pub brief_desc: Option<String>,
-        pub fuzzy_desc: Option<String>,
-        pub classification_desc: Option<String>,
-        pub simple_desc: Option<String>,
-        pub desc: Option<String>,
-    }
-
-    /// `PriceInfoDto`.
-    ///
-    /// An item of `result.content.room_details.price_infos` in the answer of `alitrip.merchant.galaxy.hotel.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceInfoDto {
-        pub is_guarantee: Option<i64>,
-        pub stock_number: Option<i64>,
-        pub gid: Option<i64>,
-        pub cancel_type: Option<i64>,
-        pub dinamic_original_price: Option<i64>,
-        pub is_sell_out: Option<i64>,
-        pub tax_and_fee_to_string: Option<String>,
-        pub room_total_price: Option<i64>,
-        pub rp_id: Option<i64>,
-        pub rate_id: Option<i64>,
-        pub payment_type: Option<i64>,
-        pub dinamic_original_price_to_string: Option<String>,
-        pub refund_rules: Option<String>,
-        pub cancel_insurance_icon: Option<String>,
-        pub rate_price: Option<i64>,
-        pub rate_price_to_string: Option<String>,
-        pub tax_and_fee: Option<i64>,
-        pub outer_room_id: Option<i64>,
-        pub member_level: Option<String>,
-        pub price_type: Option<String>,
-        pub breakfast_desc: Option<String>,
-        pub allow_person_number: Option<i64>,
-        pub breakfasts: Vec<String>,
-        pub cancel_time: Option<String>,
-        pub room_total_price_to_string: Option<String>,
-        pub cancel_insurance_desc: Option<String>,
-        pub rp_name: Option<String>,
-        pub status: Option<i64>,
-        pub hotel_dinamic_labels: Vec<HotelDinamicLabelDto>,
-        pub stock_number_des: Option<String>,
-        pub member_room: Option<bool>,
-        pub member_room_v2: Option<bool>,
-        pub first_live: Option<String>,
-        pub member_level_v2: Option<String>,
-    }
-
-    /// `HotelDinamicLabelDto`.
-    ///
-    /// An item of `result.content.room_details.price_infos.hotel_dinamic_labels` in the answer of `alitrip.merchant.galaxy.hotel.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HotelDinamicLabelDto {
-        pub name: Option<String>,
-        pub r#type: Option<String>,
-    }
-
-    /// `RoomPropertiesDto`.
-    ///
-    /// An item of `result.content.room_details.facilitys` in the answer of `alitrip.merchant.galaxy.hotel.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomPropertiesDto {
-        pub sub_type: Option<String>,
-        pub value: Option<String>,
-    }
 }
 
 /// `alitrip.merchant.galaxy.hotel.detail.search.data`: 星河-酒店详情页信息获取(新改版).
@@ -3227,6 +3468,9 @@ pub mod alitrip_merchant_galaxy_hotel_detail_search_data {
         #[top(object)]
         pub hotel_details_param: Option<HotelDetailsParam>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{HotelDinamicLabelDto, HotelPictureDto, PriceInfoDto, RoomTypeBedInfoDto, VoucherVo};
 
     /// The answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
     ///
@@ -3391,16 +3635,6 @@ pub mod alitrip_merchant_galaxy_hotel_detail_search_data {
         pub name: Option<String>,
     }
 
-    /// `HotelPictureDto`.
-    ///
-    /// An item of `result.content.hotel_pictures` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HotelPictureDto {
-        pub type_name: Option<String>,
-        pub picture_address: Vec<String>,
-        pub type_code: Option<String>,
-    }
-
     /// `RoomDetailVo`.
     ///
     /// An item of `result.content.room_details` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
@@ -3414,141 +3648,10 @@ pub mod alitrip_merchant_galaxy_hotel_detail_search_data {
         pub pics: Vec<String>,
         pub room_id: Option<i64>,
         pub room_name: Option<String>,
-        pub room_type_bed_info: Option<RoomTypeBedInfoDto2>,
+        pub room_type_bed_info: Option<RoomTypeBedInfoDto>,
         pub full: Option<bool>,
         pub room_property: Option<RoomProperty>,
         pub facility_group_list: Vec<FacilityListVo2>,
-    }
-
-    /// `RoomTypeBedInfoDto`.
-    ///
-    /// An item of `result.content.room_details.price_info_groups` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomTypeBedInfoDto {
-        pub price_info_list: Vec<PriceInfoDto>,
-        pub group_name: Option<String>,
-    }
-
-    /// `PriceInfoDto`.
-    ///
-    /// An item of `result.content.room_details.price_info_groups.price_info_list` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceInfoDto {
-        pub is_guarantee: Option<i64>,
-        pub member_room_v2: Option<bool>,
-        pub gid: Option<i64>,
-        pub cancel_type: Option<i64>,
-        pub dinamic_original_price: Option<i64>,
-        pub is_sell_out: Option<i64>,
-        pub tax_and_fee_to_string: Option<String>,
-        pub room_total_price: Option<i64>,
-        pub rp_id: Option<i64>,
-        pub rate_id: Option<i64>,
-        pub room_id: Option<i64>,
-        pub payment_type: Option<i64>,
-        pub dinamic_original_price_to_string: Option<String>,
-        pub refund_rules: Option<String>,
-        pub rp_code: Option<String>,
-        pub member_room: Option<bool>,
-        pub rate_price: Option<i64>,
-        pub rate_price_to_string: Option<String>,
-        pub tax_and_fee: Option<i64>,
-        pub hot_price: Option<i64>,
-        pub outer_room_id: Option<i64>,
-        pub price_type: Option<String>,
-        pub breakfast_desc: Option<String>,
-        pub allow_person_number: Option<i64>,
-        pub breakfasts: Vec<String>,
-        pub cancel_time: Option<String>,
-        pub room_total_price_to_string: Option<String>,
-        pub rp_name: Option<String>,
-        pub status: Option<i64>,
-        pub price_info: Option<PriceInfoDto2>,
-        pub tag: Option<String>,
-        pub coupon_template_ids: Vec<i64>,
-        pub discount_amount: Option<i64>,
-        pub first_live: Option<String>,
-        pub hotel_dinamic_labels: Vec<HotelDinamicLabelDto>,
-        pub voucher_info: Option<VoucherVo>,
-        pub coupon_type: Option<String>,
-        pub category: Option<String>,
-        pub discount_off: Option<i64>,
-        pub is_derby_voucher_room: Option<bool>,
-        pub booking_or_buy: Option<i64>,
-        pub voucher_card_category: Option<String>,
-        pub underscore_price: Option<String>,
-    }
-
-    /// `PriceInfoDto`.
-    ///
-    /// Found at `result.content.room_details.price_info_groups.price_info_list.price_info` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PriceInfoDto")]
-    pub struct PriceInfoDto2 {
-        pub is_guarantee: Option<i64>,
-        pub member_room_v2: Option<bool>,
-        pub gid: Option<i64>,
-        pub cancel_type: Option<i64>,
-        pub dinamic_original_price: Option<i64>,
-        pub is_sell_out: Option<i64>,
-        pub tax_and_fee_to_string: Option<String>,
-        pub room_total_price: Option<i64>,
-        pub rp_id: Option<i64>,
-        pub rate_id: Option<i64>,
-        pub room_id: Option<i64>,
-        pub payment_type: Option<i64>,
-        pub dinamic_original_price_to_string: Option<String>,
-        pub refund_rules: Option<String>,
-        pub rp_code: Option<String>,
-        pub member_room: Option<bool>,
-        pub rate_price: Option<i64>,
-        pub rate_price_to_string: Option<String>,
-        pub tax_and_fee: Option<i64>,
-        pub hot_price: Option<i64>,
-        pub outer_room_id: Option<i64>,
-        pub price_type: Option<String>,
-        pub breakfast_desc: Option<String>,
-        pub allow_person_number: Option<i64>,
-        pub breakfasts: Vec<String>,
-        pub cancel_time: Option<String>,
-        pub room_total_price_to_string: Option<String>,
-        pub rp_name: Option<String>,
-        pub status: Option<i64>,
-        pub tag: Option<String>,
-        pub hotel_dinamic_labels: Vec<HotelDinamicLabelDto>,
-        pub first_live: Option<String>,
-        pub is_derby_voucher_room: Option<bool>,
-    }
-
-    /// `HotelDinamicLabelDto`.
-    ///
-    /// An item of `result.content.room_details.price_info_groups.price_info_list.price_info.hotel_dinamic_labels` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`; also an item of `result.content.room_details.price_info_groups.price_info_list.hotel_dinamic_labels` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HotelDinamicLabelDto {
-        pub r#type: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `VoucherVo`.
-    ///
-    /// Found at `result.content.room_details.price_info_groups.price_info_list.voucher_info` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VoucherVo {
-        pub is_mark_up: Option<bool>,
-        pub mark_up_amount: Option<i64>,
-    }
-
-    /// `RoomTypeBedInfoDto`.
-    ///
-    /// Found at `result.content.room_details.room_type_bed_info` in the answer of `alitrip.merchant.galaxy.hotel.detail.search.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "RoomTypeBedInfoDto")]
-    pub struct RoomTypeBedInfoDto2 {
-        pub brief_desc: Option<String>,
-        pub classification_desc: Option<String>,
-        pub fuzzy_desc: Option<String>,
-        pub simple_desc: Option<String>,
-        pub desc: Option<String>,
     }
 
     /// `RoomProperty`.
@@ -3638,6 +3741,9 @@ pub mod alitrip_merchant_galaxy_hotel_list_search {
         pub list_search_param: ListSearchParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FacilityDto, HotelListSearchDto, LotteryDataVO, PageableResponse, VoucherVo};
+
     /// The answer of `alitrip.merchant.galaxy.hotel.list.search`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -3679,78 +3785,6 @@ pub mod alitrip_merchant_galaxy_hotel_list_search {
         pub member_level: Option<String>,
         pub voucher_id: Option<String>,
         pub version: Option<i64>,
-    }
-
-    /// `PageableResponse`.
-    ///
-    /// Found at `result` in the answer of `alitrip.merchant.galaxy.hotel.list.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageableResponse {
-        pub size: Option<i64>,
-        pub has_next_page: Option<bool>,
-        pub page_no: Option<i64>,
-        pub success: Option<bool>,
-        pub page_size: Option<i64>,
-        pub error_code: Option<String>,
-        pub total_page_num: Option<i64>,
-        pub total_count: Option<i64>,
-        pub contents: Vec<HotelListSearchDto>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `HotelListSearchDto`.
-    ///
-    /// An item of `result.contents` in the answer of `alitrip.merchant.galaxy.hotel.list.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HotelListSearchDto {
-        pub brand_name: Option<String>,
-        pub address: Option<String>,
-        pub position_type: Option<i64>,
-        pub hotel_facility_list: Vec<String>,
-        pub star: Option<String>,
-        pub shid: Option<i64>,
-        pub latitude: Option<String>,
-        pub picture_url: Option<String>,
-        pub name_cn: Option<String>,
-        pub hotel_id: Option<String>,
-        pub domestic: Option<String>,
-        pub fun_facility_list: Vec<String>,
-        pub brand_url: Option<String>,
-        pub price: Option<i64>,
-        pub hotel_service_list: Vec<String>,
-        pub city_cn: Option<String>,
-        pub id: Option<i64>,
-        pub facility_list: Vec<FacilityDto>,
-        pub country_cn: Option<String>,
-        pub room_name_cn: Option<String>,
-        pub full: Option<bool>,
-        pub longitude: Option<String>,
-        pub brand_code: Option<String>,
-        pub hot: Option<i64>,
-        pub voucher_info: Option<VoucherVo>,
-        pub city_py: Option<String>,
-        pub phone: Option<String>,
-    }
-
-    /// `FacilityDto`.
-    ///
-    /// An item of `result.contents.facility_list` in the answer of `alitrip.merchant.galaxy.hotel.list.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FacilityDto {
-        pub icon: Option<String>,
-        pub name: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `VoucherVo`.
-    ///
-    /// Found at `result.contents.voucher_info` in the answer of `alitrip.merchant.galaxy.hotel.list.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VoucherVo {
-        pub is_mark_up: Option<bool>,
-        pub mark_up_info: Option<String>,
-        pub mark_up_rule_list: Vec<String>,
-        pub mark_up_amount: Option<i64>,
     }
 }
 
@@ -4166,6 +4200,9 @@ pub mod alitrip_merchant_galaxy_member_query {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MemberCardDetailVo, MemberRightVo};
+
     /// The answer of `alitrip.merchant.galaxy.member.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -4244,32 +4281,6 @@ pub mod alitrip_merchant_galaxy_member_query {
         pub card_number: Option<String>,
         pub card_type: Option<String>,
         pub wechat_card_status: Option<String>,
-    }
-
-    /// `MemberCardDetailVo`.
-    ///
-    /// Found at `result.content.member_card_detail` in the answer of `alitrip.merchant.galaxy.member.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberCardDetailVo {
-        pub member_card_pic: Option<String>,
-        pub hotel_level_en: Option<String>,
-        pub reach_condition: Option<String>,
-        pub icon_color: Option<String>,
-        pub card_desc: Option<String>,
-        pub back_ground_pic: Option<String>,
-        pub member_right_list: Vec<MemberRightVo>,
-        pub personal_center_pic: Option<String>,
-    }
-
-    /// `MemberRightVo`.
-    ///
-    /// An item of `result.content.member_card_detail.member_right_list` in the answer of `alitrip.merchant.galaxy.member.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberRightVo {
-        pub order: Option<i64>,
-        pub member_right_content: Option<String>,
-        pub member_right_desc: Option<String>,
-        pub icon_code_point: Option<String>,
     }
 
     /// `PointsDetailDTO`.
@@ -5005,6 +5016,9 @@ pub mod alitrip_merchant_galaxy_order_coupon_validate {
         pub coupon_param: Option<CouponParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DailyPrice, DerbyVoucherInfo};
+
     /// The answer of `alitrip.merchant.galaxy.order.coupon.validate`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -5152,16 +5166,6 @@ pub mod alitrip_merchant_galaxy_order_coupon_validate {
         pub payment_type: Option<String>,
     }
 
-    /// `DailyPrice`.
-    ///
-    /// An item of `result.content.discount_d_t_o.daily_price_list` in the answer of `alitrip.merchant.galaxy.order.coupon.validate`; also an item of `result.content.no_discount_d_t_o.daily_price_list` in the answer of `alitrip.merchant.galaxy.order.coupon.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DailyPrice {
-        pub really_price: Option<String>,
-        pub date: Option<String>,
-        pub out_really_price: Option<String>,
-    }
-
     /// `CancelPolicy`.
     ///
     /// Found at `result.content.discount_d_t_o.cancel_policy` in the answer of `alitrip.merchant.galaxy.order.coupon.validate`; also found at `result.content.no_discount_d_t_o.cancel_policy` in the answer of `alitrip.merchant.galaxy.order.coupon.validate`.
@@ -5215,19 +5219,8 @@ pub mod alitrip_merchant_galaxy_order_coupon_validate {
         pub total_amount: Option<String>,
         pub total_price: Option<String>,
         pub total_tax: Option<String>,
-        pub daily_price_list: Vec<DailyPrice2>,
+        pub daily_price_list: Vec<DailyPrice>,
         pub currency: Option<String>,
-    }
-
-    /// `DailyPrice`.
-    ///
-    /// An item of `result.content.discount_d_t_o.foreign_currency.daily_price_list` in the answer of `alitrip.merchant.galaxy.order.coupon.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "DailyPrice")]
-    pub struct DailyPrice2 {
-        pub date: Option<String>,
-        pub really_price: Option<String>,
-        pub out_really_price: Option<String>,
     }
 
     /// `ValidateResultVo`.
@@ -5265,19 +5258,6 @@ pub mod alitrip_merchant_galaxy_order_coupon_validate {
         pub day: Option<top_api::Date>,
         pub out_tax: Option<i64>,
         pub out_price: Option<i64>,
-    }
-
-    /// `DerbyVoucherInfo`.
-    ///
-    /// Found at `result.content.derby_voucher_info` in the answer of `alitrip.merchant.galaxy.order.coupon.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherInfo {
-        pub category: Option<String>,
-        pub discount_off: Option<i64>,
-        pub member_voucher_card_id: Option<String>,
-        pub member_voucher_id: Option<String>,
-        pub long_des: Option<String>,
-        pub qr_code_i_d_image: Option<String>,
     }
 }
 
@@ -5397,6 +5377,9 @@ pub mod alitrip_merchant_galaxy_order_list_query {
         pub row: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DailyPrice, ForeignCurrencyInfo};
+
     /// The answer of `alitrip.merchant.galaxy.order.list.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -5453,28 +5436,6 @@ pub mod alitrip_merchant_galaxy_order_list_query {
         pub foreign_currency: Option<ForeignCurrencyInfo>,
         pub foreign_currency_payment: Option<bool>,
     }
-
-    /// `ForeignCurrencyInfo`.
-    ///
-    /// Found at `result.order_dtos.foreign_currency` in the answer of `alitrip.merchant.galaxy.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ForeignCurrencyInfo {
-        pub total_amount: Option<String>,
-        pub total_price: Option<String>,
-        pub total_tax: Option<String>,
-        pub daily_price_list: Vec<DailyPrice>,
-        pub currency: Option<String>,
-    }
-
-    /// `DailyPrice`.
-    ///
-    /// An item of `result.order_dtos.foreign_currency.daily_price_list` in the answer of `alitrip.merchant.galaxy.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DailyPrice {
-        pub date: Option<String>,
-        pub really_price: Option<String>,
-        pub out_really_price: Option<String>,
-    }
 }
 
 /// `alitrip.merchant.galaxy.order.query`: 星河-单个订单详细信息查询.
@@ -5500,6 +5461,12 @@ pub mod alitrip_merchant_galaxy_order_query {
         pub token: Option<String>,
         pub order_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        DailyPrice, FacilityListVO, FacilityVO, HotelDinamicLabelDto, PriceDetailDto, PriceInfoDto, RoomDetailDto,
+        RoomPropertiesDto, RoomTypeBedInfoDto, VoucherVo,
+    };
 
     /// The answer of `alitrip.merchant.galaxy.order.query`.
     ///
@@ -5570,55 +5537,6 @@ pub mod alitrip_merchant_galaxy_order_query {
         pub pms_code: Option<String>,
     }
 
-    /// `RoomDetailDto`.
-    ///
-    /// Found at `result.content.room_detail_dto` in the answer of `alitrip.merchant.galaxy.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomDetailDto {
-        pub room_facilities: Vec<RoomPropertiesDto>,
-        pub max_check_in_number: Option<i64>,
-        pub bed_type_desc: Option<String>,
-        pub room_area: Option<String>,
-        pub room_name: Option<String>,
-        pub hotel_name: Option<String>,
-        pub picture_list: Vec<String>,
-        pub bed_type_icon: Option<String>,
-        pub area_icon: Option<String>,
-        pub max_occupancy_icon: Option<String>,
-    }
-
-    /// `RoomPropertiesDto`.
-    ///
-    /// An item of `result.content.room_detail_dto.room_facilities` in the answer of `alitrip.merchant.galaxy.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomPropertiesDto {
-        pub value: Option<String>,
-        pub sub_type: Option<String>,
-    }
-
-    /// `PriceDetailDto`.
-    ///
-    /// Found at `result.content.price_detail_dto` in the answer of `alitrip.merchant.galaxy.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceDetailDto {
-        pub total_price: Option<String>,
-        pub total_tax: Option<String>,
-        pub total_room_price: Option<String>,
-        pub daily_prices: Vec<DailyPrice>,
-        pub currency: Option<String>,
-        pub days: Option<i64>,
-        pub room_num: Option<i64>,
-    }
-
-    /// `DailyPrice`.
-    ///
-    /// An item of `result.content.price_detail_dto.daily_prices` in the answer of `alitrip.merchant.galaxy.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DailyPrice {
-        pub really_price: Option<String>,
-        pub date: Option<String>,
-    }
-
     /// `GuestByRoomDto`.
     ///
     /// An item of `result.content.guest_by_room_dtos` in the answer of `alitrip.merchant.galaxy.order.query`.
@@ -5659,6 +5577,11 @@ pub mod alitrip_merchant_galaxy_order_query_info {
         /// Required.
         pub order_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        DailyPrice, DerbyVoucherInfo, FacilityListVO, FacilityVO, ForeignCurrencyInfo, PriceDetailDto,
+    };
 
     /// The answer of `alitrip.merchant.galaxy.order.query.info`.
     ///
@@ -5760,27 +5683,6 @@ pub mod alitrip_merchant_galaxy_order_query_info {
         pub limit_date: Option<String>,
     }
 
-    /// `FacilityListVO`.
-    ///
-    /// An item of `result.content.voucher_hotel.hotel_facility_list_v_o_list` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FacilityListVO {
-        pub facility_name: Option<String>,
-        pub facility_list: Vec<FacilityVO>,
-    }
-
-    /// `FacilityVO`.
-    ///
-    /// An item of `result.content.voucher_hotel.hotel_facility_list_v_o_list.facility_list` in the answer of `alitrip.merchant.galaxy.order.query.info`; also an item of `result.content.order_room_detail.facility_group_list.facility_list` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FacilityVO {
-        pub summary: Option<String>,
-        pub icon: Option<String>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub id: Option<i64>,
-    }
-
     /// `Room`.
     ///
     /// Found at `result.content.voucher_hotel.room` in the answer of `alitrip.merchant.galaxy.order.query.info`.
@@ -5810,80 +5712,6 @@ pub mod alitrip_merchant_galaxy_order_query_info {
         pub markup_desc: Option<String>,
         pub foreign_currency: Option<ForeignCurrencyInfo>,
         pub foreign_currency_payment: Option<bool>,
-    }
-
-    /// `DailyPrice`.
-    ///
-    /// An item of `result.content.price_detail_dto.daily_prices` in the answer of `alitrip.merchant.galaxy.order.query.info`; also an item of `result.content.price_detail_dto.foreign_currency.daily_price_list` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DailyPrice {
-        pub date: Option<String>,
-        pub really_price: Option<String>,
-        pub out_really_price: Option<String>,
-    }
-
-    /// `ForeignCurrencyInfo`.
-    ///
-    /// Found at `result.content.price_detail_dto.foreign_currency` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ForeignCurrencyInfo {
-        pub total_amount: Option<String>,
-        pub total_price: Option<String>,
-        pub total_tax: Option<String>,
-        pub daily_price_list: Vec<DailyPrice>,
-        pub currency: Option<String>,
-    }
-
-    /// `PriceDetailDto`.
-    ///
-    /// Found at `result.content.order_room_detail` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceDetailDto {
-        pub room_name: Option<String>,
-        pub rp_name: Option<String>,
-        pub pics: Vec<String>,
-        pub facility_group_list: Vec<FacilityListVO2>,
-        pub room_property: Option<DailyPrice2>,
-    }
-
-    /// `FacilityListVO`.
-    ///
-    /// An item of `result.content.order_room_detail.facility_group_list` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "FacilityListVO")]
-    pub struct FacilityListVO2 {
-        pub facility_list: Vec<FacilityVO>,
-        pub facility_name: Option<String>,
-    }
-
-    /// `DailyPrice`.
-    ///
-    /// Found at `result.content.order_room_detail.room_property` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "DailyPrice")]
-    pub struct DailyPrice2 {
-        pub area: Option<String>,
-        pub bed_type_icon: Option<String>,
-        pub max_occupancy_icon: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub floor: Option<String>,
-        pub floor_icon: Option<String>,
-        pub area_icon: Option<String>,
-        pub window_type_icon: Option<String>,
-        pub window_type: Option<String>,
-    }
-
-    /// `DerbyVoucherInfo`.
-    ///
-    /// Found at `result.content.derby_voucher_info` in the answer of `alitrip.merchant.galaxy.order.query.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DerbyVoucherInfo {
-        pub category: Option<String>,
-        pub discount_off: Option<i64>,
-        pub member_voucher_card_id: Option<String>,
-        pub member_voucher_id: Option<String>,
-        pub long_des: Option<String>,
-        pub qr_code_i_d_image: Option<String>,
     }
 }
 
@@ -5985,6 +5813,9 @@ pub mod alitrip_merchant_galaxy_order_validate {
         pub token: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DailyPrice;
+
     /// The answer of `alitrip.merchant.galaxy.order.validate`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -6073,15 +5904,6 @@ pub mod alitrip_merchant_galaxy_order_validate {
         pub total_tax: Option<String>,
         pub total_amount: Option<String>,
         pub order_code: Option<String>,
-    }
-
-    /// `DailyPrice`.
-    ///
-    /// An item of `result.content.daily_price_list` in the answer of `alitrip.merchant.galaxy.order.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DailyPrice {
-        pub really_price: Option<String>,
-        pub date: Option<String>,
     }
 }
 
@@ -6677,6 +6499,9 @@ pub mod alitrip_merchant_galaxy_voucher_query {
         pub voucher_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BaseDescVO, VoucherInfoVO};
+
     /// The answer of `alitrip.merchant.galaxy.voucher.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -6695,38 +6520,6 @@ pub mod alitrip_merchant_galaxy_voucher_query {
         pub error_code: Option<String>,
         pub content: Option<VoucherInfoVO>,
         pub error_msg: Option<String>,
-    }
-
-    /// `VoucherInfoVO`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.voucher.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VoucherInfoVO {
-        pub voucher_id: Option<String>,
-        pub voucher_status: Option<String>,
-        pub hotel_number: Option<i64>,
-        pub voucher_used_date: Option<String>,
-        pub order_id: Option<String>,
-        pub voucher_price: Option<i64>,
-        pub voucher_number: Option<i64>,
-        pub voucher_name: Option<String>,
-        pub effective_date: Option<String>,
-        pub expire_date: Option<String>,
-        pub appointment_notice: Vec<BaseDescVO>,
-        pub available_date_list: Vec<String>,
-        pub img: Option<String>,
-        pub hotel_list: Vec<String>,
-        pub rate_code_list: Vec<String>,
-        pub night_account: Option<i64>,
-    }
-
-    /// `BaseDescVO`.
-    ///
-    /// An item of `result.content.appointment_notice` in the answer of `alitrip.merchant.galaxy.voucher.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseDescVO {
-        pub name: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -6752,6 +6545,9 @@ pub mod alitrip_merchant_galaxy_voucher_query_list {
         pub tenant_key: Option<String>,
         pub token: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseDescVO, SendCouponParams, VoucherInfoVO};
 
     /// The answer of `alitrip.merchant.galaxy.voucher.query.list`.
     ///
@@ -6782,51 +6578,6 @@ pub mod alitrip_merchant_galaxy_voucher_query_list {
         pub send_coupon_params: Vec<SendCouponParams>,
         pub sign: Option<String>,
         pub send_coupon_merchant: Option<String>,
-    }
-
-    /// `VoucherInfoVO`.
-    ///
-    /// An item of `result.content.voucher` in the answer of `alitrip.merchant.galaxy.voucher.query.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VoucherInfoVO {
-        pub voucher_id: Option<String>,
-        pub merchant_id: Option<String>,
-        pub voucher_status: Option<String>,
-        pub hotel_number: Option<i64>,
-        pub voucher_used_date: Option<String>,
-        pub order_id: Option<String>,
-        pub voucher_price: Option<i64>,
-        pub voucher_number: Option<i64>,
-        pub voucher_name: Option<String>,
-        pub effective_date: Option<String>,
-        pub expire_date: Option<String>,
-        pub appointment_notice: Vec<BaseDescVO>,
-        pub available_date_list: Vec<String>,
-        pub img: Option<String>,
-        pub hotel_list: Vec<String>,
-        pub rate_code_list: Vec<String>,
-        pub markup_rule_list: Vec<String>,
-        pub night_account: Option<i64>,
-        pub sku_id: Option<String>,
-    }
-
-    /// `BaseDescVO`.
-    ///
-    /// An item of `result.content.voucher.appointment_notice` in the answer of `alitrip.merchant.galaxy.voucher.query.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseDescVO {
-        pub name: Option<String>,
-        pub description: Option<String>,
-    }
-
-    /// `SendCouponParams`.
-    ///
-    /// An item of `result.content.send_coupon_params` in the answer of `alitrip.merchant.galaxy.voucher.query.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendCouponParams {
-        pub stock_id: Option<String>,
-        pub out_request_no: Option<String>,
-        pub coupon_code: Option<String>,
     }
 }
 
@@ -7059,6 +6810,9 @@ pub mod alitrip_merchant_galaxy_wechat_data_lottery_query {
         pub query_lottery_data_d_t_o: Option<QueryLotteryDataDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FacilityDto, HotelListSearchDto, LotteryDataVO, PageableResponse, VoucherVo};
+
     /// The answer of `alitrip.merchant.galaxy.wechat.data.lottery.query`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -7077,35 +6831,6 @@ pub mod alitrip_merchant_galaxy_wechat_data_lottery_query {
         pub operation_type: Option<String>,
         pub page_no: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `PageableResponse`.
-    ///
-    /// Found at `result` in the answer of `alitrip.merchant.galaxy.wechat.data.lottery.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageableResponse {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub content: Vec<LotteryDataVO>,
-        pub page_no: Option<i64>,
-        pub page_size: Option<i64>,
-        pub has_next_page: Option<bool>,
-        pub total_page_num: Option<i64>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `LotteryDataVO`.
-    ///
-    /// An item of `result.content` in the answer of `alitrip.merchant.galaxy.wechat.data.lottery.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LotteryDataVO {
-        pub open_id: Option<String>,
-        pub union_id: Option<String>,
-        pub pm_id: Option<String>,
-        pub card_number: Option<String>,
-        pub operate_time: Option<String>,
-        pub remark: Option<String>,
     }
 }
 
@@ -7338,6 +7063,9 @@ pub mod alitrip_merchant_galaxy_wechat_user_authorize_login {
         pub login_param: Option<LoginParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::UserCurrentStatus;
+
     /// The answer of `alitrip.merchant.galaxy.wechat.user.authorize.login`.
     ///
     /// Enabled by the `alitripmerchant` feature of `top-api`.
@@ -7391,18 +7119,6 @@ pub mod alitrip_merchant_galaxy_wechat_user_authorize_login {
         pub error_msg: Option<String>,
         pub content: Option<UserCurrentStatus>,
     }
-
-    /// `UserCurrentStatus`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.wechat.user.authorize.login`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserCurrentStatus {
-        pub token: Option<String>,
-        pub status: Option<String>,
-        pub scene_code: Option<String>,
-        pub for_name_verification: Option<String>,
-        pub update_toast_sign: Option<bool>,
-    }
 }
 
 /// `alitrip.merchant.galaxy.wechat.user.login`: 微信小程序用户登录.
@@ -7428,6 +7144,9 @@ pub mod alitrip_merchant_galaxy_wechat_user_login {
         #[top(object)]
         pub login_param: Option<LoginParam>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::UserCurrentStatus;
 
     /// The answer of `alitrip.merchant.galaxy.wechat.user.login`.
     ///
@@ -7480,15 +7199,6 @@ pub mod alitrip_merchant_galaxy_wechat_user_login {
         pub error_msg: Option<String>,
         pub content: Option<UserCurrentStatus>,
     }
-
-    /// `UserCurrentStatus`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.wechat.user.login`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserCurrentStatus {
-        pub status: Option<String>,
-        pub token: Option<String>,
-    }
 }
 
 /// `alitrip.merchant.galaxy.wechat.user.modify.phone`: DFC-ID用户换绑手机号.
@@ -7515,6 +7225,9 @@ pub mod alitrip_merchant_galaxy_wechat_user_modify_phone {
         pub login_param: Option<LoginParam>,
         pub token: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::UserCurrentStatus;
 
     /// The answer of `alitrip.merchant.galaxy.wechat.user.modify.phone`.
     ///
@@ -7570,17 +7283,5 @@ pub mod alitrip_merchant_galaxy_wechat_user_modify_phone {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub content: Option<UserCurrentStatus>,
-    }
-
-    /// `UserCurrentStatus`.
-    ///
-    /// Found at `result.content` in the answer of `alitrip.merchant.galaxy.wechat.user.modify.phone`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserCurrentStatus {
-        pub token: Option<String>,
-        pub status: Option<String>,
-        pub scene_code: Option<String>,
-        pub for_name_verification: Option<String>,
-        pub user_encrypt_info: Option<String>,
     }
 }

@@ -20,6 +20,33 @@ pub use self::alitrip_platform_poi_raw_saverawpoi::{
     AlitripPlatformPoiRawSaverawpoi, AlitripPlatformPoiRawSaverawpoiResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.platform.poi.raw.poiout` and `alitrip.platform.poi.raw.poioutbypoiids`).
+    ///
+    /// Enabled by the `alitrippoi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub poi_id: Option<i64>,
+        pub name: Option<String>,
+        pub name_en: Option<String>,
+        pub first_category: Option<i64>,
+        pub desc: Option<String>,
+        pub address: Option<String>,
+        pub telephone: Option<String>,
+        pub lon: Option<String>,
+        pub lat: Option<String>,
+        pub open_time: Option<String>,
+        pub division_tree_id: Option<String>,
+        pub division_tree_name: Option<String>,
+        pub source_id: Option<String>,
+    }
+}
+
 /// `alitrip.platform.content.raw.add`: 穷游内容写入接口.
 pub mod alitrip_platform_content_raw_add {
     /// 穷游内容写入接口
@@ -203,6 +230,9 @@ pub mod alitrip_platform_poi_raw_poiout {
         pub fliggy_poi_out_param: Option<FliggyPoiOutParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Data;
+
     /// The answer of `alitrip.platform.poi.raw.poiout`.
     ///
     /// Enabled by the `alitrippoi` feature of `top-api`.
@@ -235,26 +265,6 @@ pub mod alitrip_platform_poi_raw_poiout {
         pub result_code: Option<String>,
         pub message: Option<String>,
     }
-
-    /// `Data`.
-    ///
-    /// An item of `result.datas` in the answer of `alitrip.platform.poi.raw.poiout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub poi_id: Option<i64>,
-        pub name: Option<String>,
-        pub name_en: Option<String>,
-        pub first_category: Option<i64>,
-        pub desc: Option<String>,
-        pub address: Option<String>,
-        pub telephone: Option<String>,
-        pub lon: Option<String>,
-        pub lat: Option<String>,
-        pub open_time: Option<String>,
-        pub division_tree_id: Option<String>,
-        pub division_tree_name: Option<String>,
-        pub source_id: Option<String>,
-    }
 }
 
 /// `alitrip.platform.poi.raw.poioutbypoiids`: 根据poiId输出飞猪poi数据.
@@ -280,6 +290,9 @@ pub mod alitrip_platform_poi_raw_poioutbypoiids {
         #[top(object)]
         pub fliggy_poiid_param: FliggyPoiIdParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Data;
 
     /// The answer of `alitrip.platform.poi.raw.poioutbypoiids`.
     ///
@@ -310,26 +323,6 @@ pub mod alitrip_platform_poi_raw_poioutbypoiids {
         pub result_code: Option<String>,
         pub total_records: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.datas` in the answer of `alitrip.platform.poi.raw.poioutbypoiids`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub source_id: Option<String>,
-        pub division_tree_name: Option<String>,
-        pub division_tree_id: Option<String>,
-        pub open_time: Option<String>,
-        pub lat: Option<String>,
-        pub lon: Option<String>,
-        pub telephone: Option<String>,
-        pub address: Option<String>,
-        pub desc: Option<String>,
-        pub first_category: Option<i64>,
-        pub name_en: Option<String>,
-        pub name: Option<String>,
-        pub poi_id: Option<i64>,
     }
 }
 

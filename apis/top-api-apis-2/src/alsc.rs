@@ -279,6 +279,366 @@ pub use self::taobao_servindustry_finance_insurance_invoice_insurancenos::{
     TaobaoServindustryFinanceInsuranceInvoiceInsurancenosResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AccountOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.qry`, `alibaba.alsc.crm.card.searchcard` and 2 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AccountOpenInfo {
+        pub account_id: Option<String>,
+        pub account_type: Option<String>,
+        pub balance: Option<i64>,
+        pub create_by: Option<String>,
+        pub currency: Option<String>,
+        pub deleted: Option<bool>,
+        pub gift: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub pre: Option<i64>,
+        pub real: Option<i64>,
+        pub status: Option<String>,
+        pub total_gift: Option<i64>,
+        pub total_pre: Option<i64>,
+        pub total_real: Option<i64>,
+        pub update_by: Option<String>,
+        pub opt_plan_id: Option<String>,
+        pub ext_info: Option<Extinfo>,
+    }
+
+    /// `Extinfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp`, `alibaba.alsc.crm.card.query.template` and 6 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Extinfo {
+        pub empty: Option<bool>,
+    }
+
+    /// `CardOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.qry`, `alibaba.alsc.crm.card.searchcard` and 2 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CardOpenInfo {
+        pub accounts: Vec<AccountOpenInfo>,
+        pub active_operator_id: Option<String>,
+        pub active_operator_name: Option<String>,
+        pub active_shop_id: Option<String>,
+        pub active_time: Option<top_api::Date>,
+        pub buy: Option<bool>,
+        pub card_id: Option<String>,
+        pub card_template_id: Option<String>,
+        pub card_type: Option<String>,
+        pub create_by: Option<String>,
+        pub customer_id: Option<String>,
+        pub deleted: Option<bool>,
+        pub expire_end: Option<top_api::Date>,
+        pub expire_start: Option<top_api::Date>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub open_operator_id: Option<String>,
+        pub open_operator_name: Option<String>,
+        pub open_shop_id: Option<String>,
+        pub open_shop_name: Option<String>,
+        pub open_time: Option<top_api::Date>,
+        pub operator_id: Option<String>,
+        pub opt_plan_id: Option<String>,
+        pub physical_cards: Vec<PhysicalCardOpenInfo>,
+        pub plan_id: Option<String>,
+        pub status: Option<String>,
+        pub update_by: Option<String>,
+        pub ext_info: Option<Extinfo>,
+    }
+
+    /// `PhysicalCardOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.qry`, `alibaba.alsc.crm.card.qryphysical` and 2 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PhysicalCardOpenInfo {
+        pub bind_operator_id: Option<String>,
+        pub bind_shop_id: Option<String>,
+        pub bind_time: Option<top_api::Date>,
+        pub card_id: Option<String>,
+        pub card_template_id: Option<String>,
+        pub card_type: Option<String>,
+        pub create_by: Option<String>,
+        pub deleted: Option<bool>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub operator_id: Option<String>,
+        pub physical_card_id: Option<String>,
+        pub plan_id: Option<String>,
+        pub publish_id: Option<String>,
+        pub status: Option<String>,
+        pub update_by: Option<String>,
+        pub ext_info: Option<Extinfo>,
+        pub card_template_name: Option<String>,
+    }
+
+    /// `CardTemplateOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp` and `alibaba.alsc.crm.card.query.template`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CardTemplateOpenInfo {
+        pub card_template_id: Option<String>,
+        pub card_type: Option<String>,
+        pub create_by: Option<String>,
+        pub deleted: Option<bool>,
+        pub expire_type: Option<String>,
+        pub expire_value: Option<String>,
+        pub ext_info: Option<Extinfo>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub menu_id: Option<String>,
+        pub menu_limit_type: Option<String>,
+        pub menu_switch: Option<bool>,
+        pub name: Option<String>,
+        pub open_gift_switch: Option<bool>,
+        pub opt_plan_id: Option<String>,
+        pub phy_card_fee_amount: Option<i64>,
+        pub phy_card_fee_back: Option<bool>,
+        pub phy_card_fee_switch: Option<bool>,
+        pub pre_recharge_amount: Option<i64>,
+        pub recharge_clear: Option<bool>,
+        pub recharge_rule_open_info: Option<RechargeRuleOpenInfo>,
+        pub recharge_shop_ids: Vec<String>,
+        pub recharge_switch: Option<bool>,
+        pub sell_price: Option<i64>,
+        pub sell_shop_group_id: Option<String>,
+        pub sell_shop_ids: Vec<String>,
+        pub startexpire_type: Option<String>,
+        pub status: Option<String>,
+        pub update_by: Option<String>,
+        pub use_limit_type: Option<String>,
+        pub use_shop_ids: Vec<String>,
+        pub vouchers: Vec<OpenGiftVoucherOpenInfo>,
+        pub wx_card_ext: Option<WxCardOpenExt>,
+        pub wx_card_switch: Option<bool>,
+        pub out_recharge_shop_ids: Vec<String>,
+        pub out_sell_shop_ids: Vec<String>,
+        pub out_use_shop_ids: Vec<String>,
+        pub publish: Option<bool>,
+    }
+
+    /// `RechargeRuleOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp`, `alibaba.alsc.crm.card.query.template` and 2 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RechargeRuleOpenInfo {
+        pub card_type: Option<String>,
+        pub create_by: Option<String>,
+        pub deduction_order: Option<String>,
+        pub deleted: Option<bool>,
+        pub ext_info: Option<Extinfo>,
+        pub full_gift_switch: Option<bool>,
+        pub gift_type: Option<String>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub list_recharge_rule_detail_info_list: Vec<RechargeRuleDetailOpenInfo>,
+        pub pay_no_pwd_credit: Option<i64>,
+        pub pay_no_pwd_switch: Option<bool>,
+        pub rule_id: Option<String>,
+        pub rule_name: Option<String>,
+        pub shop_id: Option<String>,
+        pub update_by: Option<String>,
+        pub out_shop_id: Option<String>,
+        pub list_recharge_rule_detail_infos: Vec<RechargeRuleDetailOpenInfo>,
+    }
+
+    /// `RechargeRuleDetailOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp`, `alibaba.alsc.crm.card.query.template` and 2 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RechargeRuleDetailOpenInfo {
+        pub gift_point: Option<i64>,
+        pub gift_value: Option<i64>,
+        pub real_value: Option<i64>,
+        pub remark: Option<String>,
+    }
+
+    /// `OpenGiftVoucherOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp` and `alibaba.alsc.crm.card.query.template`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenGiftVoucherOpenInfo {
+        pub num: Option<i64>,
+        pub voucher_id: Option<String>,
+    }
+
+    /// `WxCardOpenExt`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp` and `alibaba.alsc.crm.card.query.template`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WxCardOpenExt {
+        pub brand_logo: Option<String>,
+        pub general_bg_logo: Option<String>,
+        pub general_bg_switch: Option<bool>,
+        pub paid_get_switch: Option<bool>,
+        pub wx_level_bgs: Vec<WxLevelBgOpenInfo>,
+    }
+
+    /// `WxLevelBgOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.card.pagetmp` and `alibaba.alsc.crm.card.query.template`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WxLevelBgOpenInfo {
+        pub bg_url: Option<String>,
+        pub level_id: Option<String>,
+        pub level_name: Option<String>,
+    }
+
+    /// `CustomerOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.customer.get` and `alibaba.alsc.crm.open.customer.get`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CustomerOpenInfo {
+        pub address: Option<String>,
+        pub avg_consume: Option<i64>,
+        pub birthday: Option<top_api::Date>,
+        pub channel: Option<i64>,
+        pub consume_amount: Option<i64>,
+        pub consume_num: Option<i64>,
+        pub create_by: Option<String>,
+        pub customer_id: Option<String>,
+        pub customer_store_id: Option<String>,
+        pub customer_time: Option<top_api::Date>,
+        pub customer_type: Option<i64>,
+        pub deleted: Option<bool>,
+        pub email: Option<String>,
+        pub follow_wx_time: Option<top_api::Date>,
+        pub gender: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub invoice: Option<String>,
+        pub last_consume_time: Option<top_api::Date>,
+        pub level_desc: Option<String>,
+        pub level_id: Option<String>,
+        pub level_no: Option<i64>,
+        pub member_store_id: Option<String>,
+        pub member_time: Option<top_api::Date>,
+        pub mobile: Option<String>,
+        pub name: Option<String>,
+        pub phone: Option<String>,
+        pub remark: Option<String>,
+        pub state: Option<i64>,
+        pub tags: Vec<String>,
+        pub update_by: Option<String>,
+        pub growth: Option<i64>,
+        pub has_password: Option<bool>,
+        pub customer_out_info_list: Vec<CustomerOutInfo>,
+    }
+
+    /// `CustomerOutInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.customer.get`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CustomerOutInfo {
+        pub out_type: Option<String>,
+        pub out_id: Option<String>,
+    }
+
+    /// `CustomerVoucherFullOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.customer.get` and `alibaba.alsc.crm.customer.voucher.list`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CustomerVoucherFullOpenInfo {
+        pub amount: Option<i64>,
+        pub customer_id: Option<i64>,
+        pub end_time: Option<String>,
+        pub gmt_created: Option<String>,
+        pub shop_id: Option<i64>,
+        pub start_fee: Option<i64>,
+        pub start_time: Option<String>,
+        pub status: Option<String>,
+        pub title: Option<String>,
+        pub voucher_id: Option<String>,
+        pub voucher_type: Option<String>,
+        pub discount_rate: Option<String>,
+        pub voucher_template_id: Option<String>,
+        pub gift_point: Option<i64>,
+    }
+
+    /// `LevelMenuOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.rule.querymdayerule` and `alibaba.alsc.crm.rule.querympricerule`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LevelMenuOpenInfo {
+        pub deleted: Option<bool>,
+        pub level_id: Option<String>,
+        pub level_name: Option<String>,
+        pub menu_id: Option<String>,
+        pub menu_name: Option<String>,
+        pub use_switch: Option<bool>,
+    }
+
+    /// `MemberPointDeductionRuleOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.open.rule.get` and `alibaba.alsc.crm.point.rule.get`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MemberPointDeductionRuleOpenInfo {
+        pub consume_money: Option<i64>,
+        pub deducted_point: Option<i64>,
+        pub enable: Option<bool>,
+        pub has_upper_limit: Option<bool>,
+        pub level_id: Option<String>,
+        pub max_point: Option<i64>,
+    }
+
+    /// `PointAccountOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.customer.get` and `alibaba.alsc.crm.open.customer.get`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PointAccountOpenInfo {
+        pub available_point: Option<i64>,
+        pub customer_id: Option<String>,
+        pub freeze_point: Option<i64>,
+        pub total_expired_point: Option<i64>,
+        pub total_point: Option<i64>,
+        pub total_used_point: Option<i64>,
+        pub remain_point: Option<i64>,
+    }
+
+    /// `PointDeductionRuleOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.open.rule.get` and `alibaba.alsc.crm.point.rule.get`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PointDeductionRuleOpenInfo {
+        pub member_point_deduction_rules: Vec<MemberPointDeductionRuleOpenInfo>,
+        pub with_coupon: Option<bool>,
+    }
+
+    /// `RechargeAccountPropertyOpenInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.recharge.account.flowdetail.get`, `alibaba.alsc.crm.recharge.charge.update` and 3 more).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RechargeAccountPropertyOpenInfo {
+        pub r#type: Option<String>,
+        pub value: Option<i64>,
+    }
+
+    /// `TribeError`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.servindustry.finance.insurance.invoice.feedback` and `taobao.servindustry.finance.insurance.invoice.insurancenos`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TribeError {
+        pub view: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+    }
+
+    /// `VoucherStatusInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.crm.open.assert.refund` and `alibaba.alsc.crm.open.assert.verify`).
+    ///
+    /// Enabled by the `alsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VoucherStatusInfo {
+        pub success: Option<bool>,
+        pub voucher_id: Option<String>,
+    }
+}
+
 /// `alibaba.alsc.chuda.template.send`: 本地生活触达模板消息发送接口.
 pub mod alibaba_alsc_chuda_template_send {
     /// 本地生活触达模板消息发送接口
@@ -1017,6 +1377,12 @@ pub mod alibaba_alsc_crm_card_pagetmp {
         pub param_pull_card_template_open_req: Option<PullCardTemplateOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CardTemplateOpenInfo, Extinfo, OpenGiftVoucherOpenInfo, RechargeRuleDetailOpenInfo, RechargeRuleOpenInfo,
+        WxCardOpenExt, WxLevelBgOpenInfo,
+    };
+
     /// The answer of `alibaba.alsc.crm.card.pagetmp`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -1059,125 +1425,6 @@ pub mod alibaba_alsc_crm_card_pagetmp {
         pub result_view: Option<String>,
         pub total_size: Option<i64>,
     }
-
-    /// `CardTemplateOpenInfo`.
-    ///
-    /// An item of `result.result_list` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardTemplateOpenInfo {
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deleted: Option<bool>,
-        pub expire_type: Option<String>,
-        pub expire_value: Option<String>,
-        pub ext_info: Option<Extinfo>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub menu_id: Option<String>,
-        pub menu_limit_type: Option<String>,
-        pub menu_switch: Option<bool>,
-        pub name: Option<String>,
-        pub open_gift_switch: Option<bool>,
-        pub opt_plan_id: Option<String>,
-        pub phy_card_fee_amount: Option<i64>,
-        pub phy_card_fee_back: Option<bool>,
-        pub phy_card_fee_switch: Option<bool>,
-        pub pre_recharge_amount: Option<i64>,
-        pub recharge_clear: Option<bool>,
-        pub recharge_rule_open_info: Option<RechargeRuleOpenInfo>,
-        pub recharge_shop_ids: Vec<String>,
-        pub recharge_switch: Option<bool>,
-        pub sell_price: Option<i64>,
-        pub sell_shop_group_id: Option<String>,
-        pub sell_shop_ids: Vec<String>,
-        pub startexpire_type: Option<String>,
-        pub status: Option<String>,
-        pub update_by: Option<String>,
-        pub use_limit_type: Option<String>,
-        pub use_shop_ids: Vec<String>,
-        pub vouchers: Vec<OpenGiftVoucherOpenInfo>,
-        pub wx_card_ext: Option<WxCardOpenExt>,
-        pub wx_card_switch: Option<bool>,
-        pub out_recharge_shop_ids: Vec<String>,
-        pub out_sell_shop_ids: Vec<String>,
-        pub out_use_shop_ids: Vec<String>,
-        pub publish: Option<bool>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result_list.ext_info` in the answer of `alibaba.alsc.crm.card.pagetmp`; also found at `result.result_list.recharge_rule_open_info.ext_info` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
-    }
-
-    /// `RechargeRuleOpenInfo`.
-    ///
-    /// Found at `result.result_list.recharge_rule_open_info` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleOpenInfo {
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deduction_order: Option<String>,
-        pub deleted: Option<bool>,
-        pub ext_info: Option<Extinfo>,
-        pub full_gift_switch: Option<bool>,
-        pub gift_type: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub list_recharge_rule_detail_info_list: Vec<RechargeRuleDetailOpenInfo>,
-        pub pay_no_pwd_credit: Option<i64>,
-        pub pay_no_pwd_switch: Option<bool>,
-        pub rule_id: Option<String>,
-        pub rule_name: Option<String>,
-        pub shop_id: Option<String>,
-        pub update_by: Option<String>,
-        pub out_shop_id: Option<String>,
-    }
-
-    /// `RechargeRuleDetailOpenInfo`.
-    ///
-    /// An item of `result.result_list.recharge_rule_open_info.list_recharge_rule_detail_info_list` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleDetailOpenInfo {
-        pub gift_point: Option<i64>,
-        pub gift_value: Option<i64>,
-        pub real_value: Option<i64>,
-        pub remark: Option<String>,
-    }
-
-    /// `OpenGiftVoucherOpenInfo`.
-    ///
-    /// An item of `result.result_list.vouchers` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGiftVoucherOpenInfo {
-        pub num: Option<i64>,
-        pub voucher_id: Option<String>,
-    }
-
-    /// `WxCardOpenExt`.
-    ///
-    /// Found at `result.result_list.wx_card_ext` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WxCardOpenExt {
-        pub brand_logo: Option<String>,
-        pub general_bg_logo: Option<String>,
-        pub general_bg_switch: Option<bool>,
-        pub paid_get_switch: Option<bool>,
-        pub wx_level_bgs: Vec<WxLevelBgOpenInfo>,
-    }
-
-    /// `WxLevelBgOpenInfo`.
-    ///
-    /// An item of `result.result_list.wx_card_ext.wx_level_bgs` in the answer of `alibaba.alsc.crm.card.pagetmp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WxLevelBgOpenInfo {
-        pub bg_url: Option<String>,
-        pub level_id: Option<String>,
-        pub level_name: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.card.qry`: 查询卡实例.
@@ -1202,6 +1449,9 @@ pub mod alibaba_alsc_crm_card_qry {
         #[top(object)]
         pub param_query_card_open_req: Option<QueryCardOpenReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AccountOpenInfo, CardOpenInfo, Extinfo, PhysicalCardOpenInfo};
 
     /// The answer of `alibaba.alsc.crm.card.qry`.
     ///
@@ -1237,87 +1487,6 @@ pub mod alibaba_alsc_crm_card_qry {
         pub result_desc: Option<String>,
         pub result_view: Option<String>,
     }
-
-    /// `CardOpenInfo`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.alsc.crm.card.qry`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardOpenInfo {
-        pub accounts: Vec<AccountOpenInfo>,
-        pub active_operator_id: Option<String>,
-        pub active_operator_name: Option<String>,
-        pub active_shop_id: Option<String>,
-        pub active_time: Option<top_api::Date>,
-        pub buy: Option<bool>,
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub customer_id: Option<String>,
-        pub deleted: Option<bool>,
-        pub expire_end: Option<top_api::Date>,
-        pub expire_start: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub open_operator_id: Option<String>,
-        pub open_operator_name: Option<String>,
-        pub open_shop_id: Option<String>,
-        pub open_shop_name: Option<String>,
-        pub open_time: Option<top_api::Date>,
-        pub operator_id: Option<String>,
-        pub opt_plan_id: Option<String>,
-        pub physical_cards: Vec<PhysicalCardOpenInfo>,
-        pub plan_id: Option<String>,
-        pub status: Option<String>,
-        pub update_by: Option<String>,
-    }
-
-    /// `AccountOpenInfo`.
-    ///
-    /// An item of `result.result.accounts` in the answer of `alibaba.alsc.crm.card.qry`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AccountOpenInfo {
-        pub account_id: Option<String>,
-        pub account_type: Option<String>,
-        pub balance: Option<i64>,
-        pub create_by: Option<String>,
-        pub currency: Option<String>,
-        pub deleted: Option<bool>,
-        pub gift: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub pre: Option<i64>,
-        pub real: Option<i64>,
-        pub status: Option<String>,
-        pub total_gift: Option<i64>,
-        pub total_pre: Option<i64>,
-        pub total_real: Option<i64>,
-        pub update_by: Option<String>,
-        pub opt_plan_id: Option<String>,
-    }
-
-    /// `PhysicalCardOpenInfo`.
-    ///
-    /// An item of `result.result.physical_cards` in the answer of `alibaba.alsc.crm.card.qry`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PhysicalCardOpenInfo {
-        pub bind_operator_id: Option<String>,
-        pub bind_shop_id: Option<String>,
-        pub bind_time: Option<top_api::Date>,
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deleted: Option<bool>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub operator_id: Option<String>,
-        pub physical_card_id: Option<String>,
-        pub plan_id: Option<String>,
-        pub publish_id: Option<String>,
-        pub status: Option<String>,
-        pub update_by: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.card.qryphysical`: 查询物理卡.
@@ -1342,6 +1511,9 @@ pub mod alibaba_alsc_crm_card_qryphysical {
         #[top(object)]
         pub param_query_phy_card_open_req: Option<QueryPhyCardOpenReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, PhysicalCardOpenInfo};
 
     /// The answer of `alibaba.alsc.crm.card.qryphysical`.
     ///
@@ -1372,18 +1544,6 @@ pub mod alibaba_alsc_crm_card_qryphysical {
         pub biz_success: Option<bool>,
         pub result_desc: Option<String>,
     }
-
-    /// `PhysicalCardOpenInfo`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.alsc.crm.card.qryphysical`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PhysicalCardOpenInfo {
-        pub physical_card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub status: Option<String>,
-        pub card_id: Option<String>,
-        pub card_type: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.card.query.template`: 查询卡模板详情.
@@ -1408,6 +1568,12 @@ pub mod alibaba_alsc_crm_card_query_template {
         #[top(object)]
         pub param_query_card_template_open_req: Option<QueryCardTemplateOpenReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        CardTemplateOpenInfo, Extinfo, OpenGiftVoucherOpenInfo, RechargeRuleDetailOpenInfo, RechargeRuleOpenInfo,
+        WxCardOpenExt, WxLevelBgOpenInfo,
+    };
 
     /// The answer of `alibaba.alsc.crm.card.query.template`.
     ///
@@ -1443,124 +1609,6 @@ pub mod alibaba_alsc_crm_card_query_template {
         pub result_desc: Option<String>,
         pub result_view: Option<String>,
     }
-
-    /// `CardTemplateOpenInfo`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardTemplateOpenInfo {
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deleted: Option<bool>,
-        pub expire_type: Option<String>,
-        pub expire_value: Option<String>,
-        pub ext_info: Option<Extinfo>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub menu_id: Option<String>,
-        pub menu_limit_type: Option<String>,
-        pub menu_switch: Option<bool>,
-        pub name: Option<String>,
-        pub open_gift_switch: Option<bool>,
-        pub opt_plan_id: Option<String>,
-        pub phy_card_fee_amount: Option<i64>,
-        pub phy_card_fee_back: Option<bool>,
-        pub phy_card_fee_switch: Option<bool>,
-        pub pre_recharge_amount: Option<i64>,
-        pub recharge_clear: Option<bool>,
-        pub recharge_rule_open_info: Option<RechargeRuleOpenInfo>,
-        pub recharge_shop_ids: Vec<String>,
-        pub recharge_switch: Option<bool>,
-        pub sell_price: Option<i64>,
-        pub sell_shop_group_id: Option<String>,
-        pub sell_shop_ids: Vec<String>,
-        pub startexpire_type: Option<String>,
-        pub status: Option<String>,
-        pub update_by: Option<String>,
-        pub use_limit_type: Option<String>,
-        pub use_shop_ids: Vec<String>,
-        pub vouchers: Vec<OpenGiftVoucherOpenInfo>,
-        pub wx_card_ext: Option<WxCardOpenExt>,
-        pub wx_card_switch: Option<bool>,
-        pub out_recharge_shop_ids: Vec<String>,
-        pub out_use_shop_ids: Vec<String>,
-        pub out_sell_shop_ids: Vec<String>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result.ext_info` in the answer of `alibaba.alsc.crm.card.query.template`; also found at `result.result.recharge_rule_open_info.ext_info` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
-    }
-
-    /// `RechargeRuleOpenInfo`.
-    ///
-    /// Found at `result.result.recharge_rule_open_info` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleOpenInfo {
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deduction_order: Option<String>,
-        pub deleted: Option<bool>,
-        pub ext_info: Option<Extinfo>,
-        pub full_gift_switch: Option<bool>,
-        pub gift_type: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub list_recharge_rule_detail_info_list: Vec<RechargeRuleDetailOpenInfo>,
-        pub pay_no_pwd_credit: Option<i64>,
-        pub pay_no_pwd_switch: Option<bool>,
-        pub rule_id: Option<String>,
-        pub rule_name: Option<String>,
-        pub shop_id: Option<String>,
-        pub update_by: Option<String>,
-        pub out_shop_id: Option<String>,
-    }
-
-    /// `RechargeRuleDetailOpenInfo`.
-    ///
-    /// An item of `result.result.recharge_rule_open_info.list_recharge_rule_detail_info_list` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleDetailOpenInfo {
-        pub gift_point: Option<i64>,
-        pub gift_value: Option<i64>,
-        pub real_value: Option<i64>,
-        pub remark: Option<String>,
-    }
-
-    /// `OpenGiftVoucherOpenInfo`.
-    ///
-    /// An item of `result.result.vouchers` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGiftVoucherOpenInfo {
-        pub num: Option<i64>,
-        pub voucher_id: Option<String>,
-    }
-
-    /// `WxCardOpenExt`.
-    ///
-    /// Found at `result.result.wx_card_ext` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WxCardOpenExt {
-        pub brand_logo: Option<String>,
-        pub general_bg_logo: Option<String>,
-        pub general_bg_switch: Option<bool>,
-        pub paid_get_switch: Option<bool>,
-        pub wx_level_bgs: Vec<WxLevelBgOpenInfo>,
-    }
-
-    /// `WxLevelBgOpenInfo`.
-    ///
-    /// An item of `result.result.wx_card_ext.wx_level_bgs` in the answer of `alibaba.alsc.crm.card.query.template`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WxLevelBgOpenInfo {
-        pub bg_url: Option<String>,
-        pub level_id: Option<String>,
-        pub level_name: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.card.searchcard`: 搜索卡实例列表(支持号段查询).
@@ -1585,6 +1633,9 @@ pub mod alibaba_alsc_crm_card_searchcard {
         #[top(object)]
         pub param_search_card_open_req: Option<SearchCardOpenReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AccountOpenInfo, CardOpenInfo, Extinfo, PhysicalCardOpenInfo};
 
     /// The answer of `alibaba.alsc.crm.card.searchcard`.
     ///
@@ -1630,97 +1681,6 @@ pub mod alibaba_alsc_crm_card_searchcard {
         pub result_view: Option<String>,
         pub total_page: Option<i64>,
         pub total_size: Option<i64>,
-    }
-
-    /// `CardOpenInfo`.
-    ///
-    /// An item of `result.result_list` in the answer of `alibaba.alsc.crm.card.searchcard`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardOpenInfo {
-        pub accounts: Vec<AccountOpenInfo>,
-        pub active_operator_id: Option<String>,
-        pub active_operator_name: Option<String>,
-        pub active_shop_id: Option<String>,
-        pub active_time: Option<top_api::Date>,
-        pub buy: Option<bool>,
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub customer_id: Option<String>,
-        pub deleted: Option<bool>,
-        pub expire_end: Option<top_api::Date>,
-        pub expire_start: Option<top_api::Date>,
-        pub ext_info: Option<Extinfo>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub open_operator_id: Option<String>,
-        pub open_operator_name: Option<String>,
-        pub open_shop_id: Option<String>,
-        pub open_shop_name: Option<String>,
-        pub open_time: Option<top_api::Date>,
-        pub operator_id: Option<String>,
-        pub opt_plan_id: Option<String>,
-        pub physical_cards: Vec<PhysicalCardOpenInfo>,
-        pub plan_id: Option<String>,
-        pub status: Option<String>,
-        pub update_by: Option<String>,
-    }
-
-    /// `AccountOpenInfo`.
-    ///
-    /// An item of `result.result_list.accounts` in the answer of `alibaba.alsc.crm.card.searchcard`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AccountOpenInfo {
-        pub account_id: Option<String>,
-        pub account_type: Option<String>,
-        pub balance: Option<i64>,
-        pub create_by: Option<String>,
-        pub currency: Option<String>,
-        pub deleted: Option<bool>,
-        pub ext_info: Option<Extinfo>,
-        pub gift: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub pre: Option<i64>,
-        pub real: Option<i64>,
-        pub status: Option<String>,
-        pub total_gift: Option<i64>,
-        pub total_pre: Option<i64>,
-        pub total_real: Option<i64>,
-        pub update_by: Option<String>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result_list.accounts.ext_info` in the answer of `alibaba.alsc.crm.card.searchcard`; also found at `result.result_list.ext_info` in the answer of `alibaba.alsc.crm.card.searchcard` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
-    }
-
-    /// `PhysicalCardOpenInfo`.
-    ///
-    /// An item of `result.result_list.physical_cards` in the answer of `alibaba.alsc.crm.card.searchcard`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PhysicalCardOpenInfo {
-        pub bind_operator_id: Option<String>,
-        pub bind_shop_id: Option<String>,
-        pub bind_time: Option<top_api::Date>,
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deleted: Option<bool>,
-        pub ext_info: Option<Extinfo>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub operator_id: Option<String>,
-        pub physical_card_id: Option<String>,
-        pub plan_id: Option<String>,
-        pub publish_id: Option<String>,
-        pub status: Option<String>,
-        pub update_by: Option<String>,
     }
 }
 
@@ -1889,6 +1849,12 @@ pub mod alibaba_alsc_crm_customer_get {
         pub param_customer_id_query_open_req: Option<CustomerIdQueryOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AccountOpenInfo, CardOpenInfo, CustomerOpenInfo, CustomerOutInfo, CustomerVoucherFullOpenInfo, Extinfo,
+        PhysicalCardOpenInfo, PointAccountOpenInfo,
+    };
+
     /// The answer of `alibaba.alsc.crm.customer.get`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -1940,145 +1906,6 @@ pub mod alibaba_alsc_crm_customer_get {
         pub customer_open_info: Option<CustomerOpenInfo>,
         pub customer_voucher_full_open_info_list: Vec<CustomerVoucherFullOpenInfo>,
         pub point_account: Option<PointAccountOpenInfo>,
-    }
-
-    /// `CardOpenInfo`.
-    ///
-    /// An item of `result.result.card_open_info_list` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardOpenInfo {
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub deleted: Option<bool>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub open_operator_id: Option<String>,
-        pub open_operator_name: Option<String>,
-        pub open_shop_id: Option<String>,
-        pub open_shop_name: Option<String>,
-        pub open_time: Option<top_api::Date>,
-        pub physical_cards: Vec<PhysicalCardOpenInfo>,
-        pub accounts: Vec<AccountOpenInfo>,
-        pub status: Option<String>,
-        pub expire_start: Option<top_api::Date>,
-        pub expire_end: Option<top_api::Date>,
-    }
-
-    /// `PhysicalCardOpenInfo`.
-    ///
-    /// An item of `result.result.card_open_info_list.physical_cards` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PhysicalCardOpenInfo {
-        pub bind_operator_id: Option<String>,
-        pub bind_shop_id: Option<String>,
-        pub bind_time: Option<top_api::Date>,
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub physical_card_id: Option<String>,
-        pub publish_id: Option<String>,
-        pub status: Option<String>,
-        pub card_template_name: Option<String>,
-    }
-
-    /// `AccountOpenInfo`.
-    ///
-    /// An item of `result.result.card_open_info_list.accounts` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AccountOpenInfo {
-        pub account_id: Option<String>,
-        pub account_type: Option<String>,
-        pub status: Option<String>,
-        pub balance: Option<i64>,
-        pub real: Option<i64>,
-        pub gift: Option<i64>,
-        pub pre: Option<i64>,
-        pub currency: Option<String>,
-        pub total_real: Option<i64>,
-        pub total_gift: Option<i64>,
-        pub total_pre: Option<i64>,
-    }
-
-    /// `CustomerOpenInfo`.
-    ///
-    /// Found at `result.result.customer_open_info` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomerOpenInfo {
-        pub address: Option<String>,
-        pub avg_consume: Option<i64>,
-        pub birthday: Option<top_api::Date>,
-        pub channel: Option<i64>,
-        pub consume_amount: Option<i64>,
-        pub consume_num: Option<i64>,
-        pub create_by: Option<String>,
-        pub customer_id: Option<String>,
-        pub customer_store_id: Option<String>,
-        pub customer_time: Option<top_api::Date>,
-        pub customer_type: Option<i64>,
-        pub deleted: Option<bool>,
-        pub email: Option<String>,
-        pub follow_wx_time: Option<top_api::Date>,
-        pub gender: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub invoice: Option<String>,
-        pub last_consume_time: Option<top_api::Date>,
-        pub level_desc: Option<String>,
-        pub level_id: Option<String>,
-        pub level_no: Option<i64>,
-        pub member_store_id: Option<String>,
-        pub member_time: Option<top_api::Date>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub phone: Option<String>,
-        pub remark: Option<String>,
-        pub state: Option<i64>,
-        pub tags: Vec<String>,
-        pub update_by: Option<String>,
-        pub growth: Option<i64>,
-        pub has_password: Option<bool>,
-        pub customer_out_info_list: Vec<CustomerOutInfo>,
-    }
-
-    /// `CustomerOutInfo`.
-    ///
-    /// An item of `result.result.customer_open_info.customer_out_info_list` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomerOutInfo {
-        pub out_type: Option<String>,
-        pub out_id: Option<String>,
-    }
-
-    /// `CustomerVoucherFullOpenInfo`.
-    ///
-    /// An item of `result.result.customer_voucher_full_open_info_list` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomerVoucherFullOpenInfo {
-        pub amount: Option<i64>,
-        pub customer_id: Option<i64>,
-        pub end_time: Option<String>,
-        pub gmt_created: Option<String>,
-        pub shop_id: Option<i64>,
-        pub start_fee: Option<i64>,
-        pub start_time: Option<String>,
-        pub status: Option<String>,
-        pub title: Option<String>,
-        pub voucher_id: Option<String>,
-        pub voucher_type: Option<String>,
-    }
-
-    /// `PointAccountOpenInfo`.
-    ///
-    /// Found at `result.result.point_account` in the answer of `alibaba.alsc.crm.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PointAccountOpenInfo {
-        pub available_point: Option<i64>,
-        pub customer_id: Option<String>,
-        pub freeze_point: Option<i64>,
-        pub total_expired_point: Option<i64>,
-        pub total_point: Option<i64>,
-        pub total_used_point: Option<i64>,
     }
 }
 
@@ -2299,6 +2126,9 @@ pub mod alibaba_alsc_crm_customer_voucher_list {
         pub customer_voucher_full_open_req: Option<CustomerVoucherFullOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CustomerVoucherFullOpenInfo;
+
     /// The answer of `alibaba.alsc.crm.customer.voucher.list`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -2337,25 +2167,6 @@ pub mod alibaba_alsc_crm_customer_voucher_list {
         pub result_view: Option<String>,
         pub total_page: Option<i64>,
         pub total_size: Option<i64>,
-    }
-
-    /// `CustomerVoucherFullOpenInfo`.
-    ///
-    /// An item of `result.result_list` in the answer of `alibaba.alsc.crm.customer.voucher.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomerVoucherFullOpenInfo {
-        pub amount: Option<i64>,
-        pub customer_id: Option<i64>,
-        pub end_time: Option<String>,
-        pub gmt_created: Option<String>,
-        pub start_fee: Option<i64>,
-        pub start_time: Option<String>,
-        pub status: Option<String>,
-        pub title: Option<String>,
-        pub voucher_id: Option<String>,
-        pub discount_rate: Option<String>,
-        pub voucher_template_id: Option<String>,
-        pub gift_point: Option<i64>,
     }
 }
 
@@ -2675,6 +2486,9 @@ pub mod alibaba_alsc_crm_open_assert_refund {
         pub param_property_refund_open_req: Option<PropertyRefundOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::VoucherStatusInfo;
+
     /// The answer of `alibaba.alsc.crm.open.assert.refund`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -2734,15 +2548,6 @@ pub mod alibaba_alsc_crm_open_assert_refund {
         pub value_success: Option<bool>,
         pub voucher_status_list: Vec<VoucherStatusInfo>,
     }
-
-    /// `VoucherStatusInfo`.
-    ///
-    /// An item of `result.result.voucher_status_list` in the answer of `alibaba.alsc.crm.open.assert.refund`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VoucherStatusInfo {
-        pub success: Option<bool>,
-        pub voucher_id: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.open.assert.verify`: 资产核销接口.
@@ -2767,6 +2572,9 @@ pub mod alibaba_alsc_crm_open_assert_verify {
         #[top(object)]
         pub param_property_verify_open_req: Option<PropertyVerifyOpenReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::VoucherStatusInfo;
 
     /// The answer of `alibaba.alsc.crm.open.assert.verify`.
     ///
@@ -2827,15 +2635,6 @@ pub mod alibaba_alsc_crm_open_assert_verify {
         pub value_success: Option<bool>,
         pub voucher_status_list: Vec<VoucherStatusInfo>,
     }
-
-    /// `VoucherStatusInfo`.
-    ///
-    /// An item of `result.result.voucher_status_list` in the answer of `alibaba.alsc.crm.open.assert.verify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VoucherStatusInfo {
-        pub success: Option<bool>,
-        pub voucher_id: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.open.customer.get`: 查询会员资产.
@@ -2860,6 +2659,12 @@ pub mod alibaba_alsc_crm_open_customer_get {
         #[top(object)]
         pub param_customer_get_open_req: Option<CustomerGetOpenReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AccountOpenInfo, CardOpenInfo, CustomerOpenInfo, CustomerOutInfo, Extinfo, PhysicalCardOpenInfo,
+        PointAccountOpenInfo,
+    };
 
     /// The answer of `alibaba.alsc.crm.open.customer.get`.
     ///
@@ -2908,65 +2713,6 @@ pub mod alibaba_alsc_crm_open_customer_get {
         pub customer_open_info: Option<CustomerOpenInfo>,
         pub point_account_open_info: Option<PointAccountOpenInfo>,
         pub voucher_open_info_list: Vec<VoucherOpenInfo>,
-    }
-
-    /// `CardOpenInfo`.
-    ///
-    /// An item of `result.result.card_open_info_list` in the answer of `alibaba.alsc.crm.open.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardOpenInfo {
-        pub accounts: Vec<AccountOpenInfo>,
-        pub card_id: Option<String>,
-        pub card_template_id: Option<String>,
-        pub card_type: Option<String>,
-        pub status: Option<String>,
-    }
-
-    /// `AccountOpenInfo`.
-    ///
-    /// An item of `result.result.card_open_info_list.accounts` in the answer of `alibaba.alsc.crm.open.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AccountOpenInfo {
-        pub balance: Option<i64>,
-        pub gift: Option<i64>,
-        pub pre: Option<i64>,
-        pub real: Option<i64>,
-        pub total_gift: Option<i64>,
-        pub total_pre: Option<i64>,
-        pub total_real: Option<i64>,
-    }
-
-    /// `CustomerOpenInfo`.
-    ///
-    /// Found at `result.result.customer_open_info` in the answer of `alibaba.alsc.crm.open.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomerOpenInfo {
-        pub birthday: Option<top_api::Date>,
-        pub channel: Option<i64>,
-        pub customer_id: Option<String>,
-        pub customer_type: Option<i64>,
-        pub email: Option<String>,
-        pub gender: Option<i64>,
-        pub level_desc: Option<String>,
-        pub level_id: Option<String>,
-        pub level_no: Option<i64>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub remark: Option<String>,
-        pub member_time: Option<top_api::Date>,
-        pub member_store_id: Option<String>,
-    }
-
-    /// `PointAccountOpenInfo`.
-    ///
-    /// Found at `result.result.point_account_open_info` in the answer of `alibaba.alsc.crm.open.customer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PointAccountOpenInfo {
-        pub available_point: Option<i64>,
-        pub freeze_point: Option<i64>,
-        pub total_point: Option<i64>,
-        pub total_used_point: Option<i64>,
-        pub remain_point: Option<i64>,
     }
 
     /// `VoucherOpenInfo`.
@@ -3473,6 +3219,12 @@ pub mod alibaba_alsc_crm_open_rule_get {
         pub param_rule_open_req: Option<RuleOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Extinfo, MemberPointDeductionRuleOpenInfo, PointDeductionRuleOpenInfo, RechargeRuleDetailOpenInfo,
+        RechargeRuleOpenInfo,
+    };
+
     /// The answer of `alibaba.alsc.crm.open.rule.get`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -3516,28 +3268,6 @@ pub mod alibaba_alsc_crm_open_rule_get {
         pub recharge_rule_open_info: Option<RechargeRuleOpenInfo>,
     }
 
-    /// `PointDeductionRuleOpenInfo`.
-    ///
-    /// Found at `result.result.point_deduction_rule` in the answer of `alibaba.alsc.crm.open.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PointDeductionRuleOpenInfo {
-        pub member_point_deduction_rules: Vec<MemberPointDeductionRuleOpenInfo>,
-        pub with_coupon: Option<bool>,
-    }
-
-    /// `MemberPointDeductionRuleOpenInfo`.
-    ///
-    /// An item of `result.result.point_deduction_rule.member_point_deduction_rules` in the answer of `alibaba.alsc.crm.open.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberPointDeductionRuleOpenInfo {
-        pub consume_money: Option<i64>,
-        pub deducted_point: Option<i64>,
-        pub enable: Option<bool>,
-        pub has_upper_limit: Option<bool>,
-        pub level_id: Option<String>,
-        pub max_point: Option<i64>,
-    }
-
     /// `VoucherTemplateSettingOpenInfo`.
     ///
     /// An item of `result.result.voucher_template_setting_open_infos` in the answer of `alibaba.alsc.crm.open.rule.get`.
@@ -3547,33 +3277,6 @@ pub mod alibaba_alsc_crm_open_rule_get {
         pub per_day: Option<i64>,
         pub per_order: Option<i64>,
         pub voucher_template_ids: Vec<String>,
-    }
-
-    /// `RechargeRuleOpenInfo`.
-    ///
-    /// Found at `result.result.recharge_rule_open_info` in the answer of `alibaba.alsc.crm.open.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleOpenInfo {
-        pub rule_id: Option<String>,
-        pub rule_name: Option<String>,
-        pub full_gift_switch: Option<bool>,
-        pub gift_type: Option<String>,
-        pub pay_no_pwd_switch: Option<bool>,
-        pub pay_no_pwd_credit: Option<i64>,
-        pub deduction_order: Option<String>,
-        pub shop_id: Option<String>,
-        pub list_recharge_rule_detail_infos: Vec<RechargeRuleDetailOpenInfo>,
-    }
-
-    /// `RechargeRuleDetailOpenInfo`.
-    ///
-    /// An item of `result.result.recharge_rule_open_info.list_recharge_rule_detail_infos` in the answer of `alibaba.alsc.crm.open.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleDetailOpenInfo {
-        pub remark: Option<String>,
-        pub gift_point: Option<i64>,
-        pub gift_value: Option<i64>,
-        pub real_value: Option<i64>,
     }
 }
 
@@ -4125,6 +3828,9 @@ pub mod alibaba_alsc_crm_point_rule_get {
         pub param_query_point_rule_open_req: Option<QueryPointRuleOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, MemberPointDeductionRuleOpenInfo, PointDeductionRuleOpenInfo};
+
     /// The answer of `alibaba.alsc.crm.point.rule.get`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -4179,14 +3885,6 @@ pub mod alibaba_alsc_crm_point_rule_get {
         pub create_by_name: Option<String>,
     }
 
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result.ext_info` in the answer of `alibaba.alsc.crm.point.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
-    }
-
     /// `PointAdditionRuleOpenInfo`.
     ///
     /// Found at `result.result.point_addition_rule` in the answer of `alibaba.alsc.crm.point.rule.get`.
@@ -4227,28 +3925,6 @@ pub mod alibaba_alsc_crm_point_rule_get {
     pub struct PointClearRuleOpenInfo {
         pub days: Option<i64>,
         pub point_clear_rule_type: Option<String>,
-    }
-
-    /// `PointDeductionRuleOpenInfo`.
-    ///
-    /// Found at `result.result.point_deduction_rule` in the answer of `alibaba.alsc.crm.point.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PointDeductionRuleOpenInfo {
-        pub member_point_deduction_rules: Vec<MemberPointDeductionRuleOpenInfo>,
-        pub with_coupon: Option<bool>,
-    }
-
-    /// `MemberPointDeductionRuleOpenInfo`.
-    ///
-    /// An item of `result.result.point_deduction_rule.member_point_deduction_rules` in the answer of `alibaba.alsc.crm.point.rule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberPointDeductionRuleOpenInfo {
-        pub consume_money: Option<i64>,
-        pub deducted_point: Option<i64>,
-        pub enable: Option<bool>,
-        pub has_upper_limit: Option<bool>,
-        pub level_id: Option<String>,
-        pub max_point: Option<i64>,
     }
 }
 
@@ -4386,6 +4062,9 @@ pub mod alibaba_alsc_crm_recharge_account_flowdetail_get {
         pub param_query_recharge_account_flow_open_req: Option<QueryRechargeAccountFlowOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RechargeAccountPropertyOpenInfo;
+
     /// The answer of `alibaba.alsc.crm.recharge.account.flowdetail.get`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -4442,15 +4121,6 @@ pub mod alibaba_alsc_crm_recharge_account_flowdetail_get {
         pub card_id: Option<String>,
         pub outer_pay_id: Option<String>,
         pub ext_info: Option<String>,
-    }
-
-    /// `RechargeAccountPropertyOpenInfo`.
-    ///
-    /// An item of `result.result.affected_property_list` in the answer of `alibaba.alsc.crm.recharge.account.flowdetail.get`; also an item of `result.result.after_property_list` in the answer of `alibaba.alsc.crm.recharge.account.flowdetail.get` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeAccountPropertyOpenInfo {
-        pub r#type: Option<String>,
-        pub value: Option<i64>,
     }
 }
 
@@ -4654,6 +4324,9 @@ pub mod alibaba_alsc_crm_recharge_charge_update {
         pub param_recharge_open_req: RechargeOpenReq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, RechargeAccountPropertyOpenInfo};
+
     /// The answer of `alibaba.alsc.crm.recharge.charge.update`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -4737,23 +4410,6 @@ pub mod alibaba_alsc_crm_recharge_charge_update {
         pub shop_id: Option<String>,
         pub shop_name: Option<String>,
     }
-
-    /// `RechargeAccountPropertyOpenInfo`.
-    ///
-    /// An item of `result.result.affected_property_list` in the answer of `alibaba.alsc.crm.recharge.charge.update`; also an item of `result.result.after_property_list` in the answer of `alibaba.alsc.crm.recharge.charge.update` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeAccountPropertyOpenInfo {
-        pub r#type: Option<String>,
-        pub value: Option<i64>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result.ext_info` in the answer of `alibaba.alsc.crm.recharge.charge.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
-    }
 }
 
 /// `alibaba.alsc.crm.recharge.chargeprecheck.get`: 储值账户充值前校验.
@@ -4836,6 +4492,9 @@ pub mod alibaba_alsc_crm_recharge_dedut_update {
         pub param_dedut_open_req: Option<DedutOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, RechargeAccountPropertyOpenInfo};
+
     /// The answer of `alibaba.alsc.crm.recharge.dedut.update`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -4910,23 +4569,6 @@ pub mod alibaba_alsc_crm_recharge_dedut_update {
         pub remark: Option<String>,
         pub shop_id: Option<String>,
         pub shop_name: Option<String>,
-    }
-
-    /// `RechargeAccountPropertyOpenInfo`.
-    ///
-    /// An item of `result.result.affected_property_list` in the answer of `alibaba.alsc.crm.recharge.dedut.update`; also an item of `result.result.after_property_list` in the answer of `alibaba.alsc.crm.recharge.dedut.update` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeAccountPropertyOpenInfo {
-        pub r#type: Option<String>,
-        pub value: Option<i64>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result.ext_info` in the answer of `alibaba.alsc.crm.recharge.dedut.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
     }
 }
 
@@ -5013,6 +4655,9 @@ pub mod alibaba_alsc_crm_recharge_qryrule {
         pub param_pull_recharge_rule_by_shop_req: Option<PullRechargeRuleByShopReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, RechargeRuleDetailOpenInfo, RechargeRuleOpenInfo};
+
     /// The answer of `alibaba.alsc.crm.recharge.qryrule`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -5045,40 +4690,6 @@ pub mod alibaba_alsc_crm_recharge_qryrule {
         pub result_desc: Option<String>,
         pub result_view: Option<String>,
     }
-
-    /// `RechargeRuleOpenInfo`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.alsc.crm.recharge.qryrule`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleOpenInfo {
-        pub card_type: Option<String>,
-        pub create_by: Option<String>,
-        pub deduction_order: Option<String>,
-        pub deleted: Option<bool>,
-        pub full_gift_switch: Option<bool>,
-        pub gift_type: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub list_recharge_rule_detail_info_list: Vec<RechargeRuleDetailOpenInfo>,
-        pub pay_no_pwd_credit: Option<i64>,
-        pub pay_no_pwd_switch: Option<bool>,
-        pub rule_id: Option<String>,
-        pub rule_name: Option<String>,
-        pub shop_id: Option<String>,
-        pub update_by: Option<String>,
-        pub out_shop_id: Option<String>,
-    }
-
-    /// `RechargeRuleDetailOpenInfo`.
-    ///
-    /// An item of `result.result.list_recharge_rule_detail_info_list` in the answer of `alibaba.alsc.crm.recharge.qryrule`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeRuleDetailOpenInfo {
-        pub gift_point: Option<i64>,
-        pub gift_value: Option<i64>,
-        pub real_value: Option<i64>,
-        pub remark: Option<String>,
-    }
 }
 
 /// `alibaba.alsc.crm.recharge.uncharge.update`: 充值退款.
@@ -5104,6 +4715,9 @@ pub mod alibaba_alsc_crm_recharge_uncharge_update {
         #[top(object)]
         pub param_uncharge_open_req: UnchargeOpenReq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, RechargeAccountPropertyOpenInfo};
 
     /// The answer of `alibaba.alsc.crm.recharge.uncharge.update`.
     ///
@@ -5177,23 +4791,6 @@ pub mod alibaba_alsc_crm_recharge_uncharge_update {
         pub remark: Option<String>,
         pub shop_id: Option<String>,
         pub shop_name: Option<String>,
-    }
-
-    /// `RechargeAccountPropertyOpenInfo`.
-    ///
-    /// An item of `result.result.affected_property_list` in the answer of `alibaba.alsc.crm.recharge.uncharge.update`; also an item of `result.result.after_property_list` in the answer of `alibaba.alsc.crm.recharge.uncharge.update` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeAccountPropertyOpenInfo {
-        pub r#type: Option<String>,
-        pub value: Option<i64>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result.ext_info` in the answer of `alibaba.alsc.crm.recharge.uncharge.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
     }
 }
 
@@ -5283,6 +4880,9 @@ pub mod alibaba_alsc_crm_recharge_undedut_update {
         pub param_undedut_open_req: Option<UndedutOpenReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Extinfo, RechargeAccountPropertyOpenInfo};
+
     /// The answer of `alibaba.alsc.crm.recharge.undedut.update`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -5356,23 +4956,6 @@ pub mod alibaba_alsc_crm_recharge_undedut_update {
         pub remark: Option<String>,
         pub shop_id: Option<String>,
         pub shop_name: Option<String>,
-    }
-
-    /// `RechargeAccountPropertyOpenInfo`.
-    ///
-    /// An item of `result.result.affected_property_list` in the answer of `alibaba.alsc.crm.recharge.undedut.update`; also an item of `result.result.after_property_list` in the answer of `alibaba.alsc.crm.recharge.undedut.update` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RechargeAccountPropertyOpenInfo {
-        pub r#type: Option<String>,
-        pub value: Option<i64>,
-    }
-
-    /// `Extinfo`.
-    ///
-    /// Found at `result.result.ext_info` in the answer of `alibaba.alsc.crm.recharge.undedut.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extinfo {
-        pub empty: Option<bool>,
     }
 }
 
@@ -5727,6 +5310,9 @@ pub mod alibaba_alsc_crm_rule_querymdayerule {
         pub param_plan_rule_query_open_req: PlanRuleQueryOpenReq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LevelMenuOpenInfo;
+
     /// The answer of `alibaba.alsc.crm.rule.querymdayerule`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -5781,19 +5367,6 @@ pub mod alibaba_alsc_crm_rule_querymdayerule {
         pub ext_info: Option<String>,
     }
 
-    /// `LevelMenuOpenInfo`.
-    ///
-    /// An item of `result.result.level_menu_list` in the answer of `alibaba.alsc.crm.rule.querymdayerule`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LevelMenuOpenInfo {
-        pub deleted: Option<bool>,
-        pub level_id: Option<String>,
-        pub level_name: Option<String>,
-        pub menu_id: Option<String>,
-        pub menu_name: Option<String>,
-        pub use_switch: Option<bool>,
-    }
-
     /// `LevelPointOpenInfo`.
     ///
     /// An item of `result.result.level_point_list` in the answer of `alibaba.alsc.crm.rule.querymdayerule`.
@@ -5830,6 +5403,9 @@ pub mod alibaba_alsc_crm_rule_querympricerule {
         #[top(object)]
         pub param_plan_rule_query_open_req: PlanRuleQueryOpenReq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LevelMenuOpenInfo;
 
     /// The answer of `alibaba.alsc.crm.rule.querympricerule`.
     ///
@@ -5877,19 +5453,6 @@ pub mod alibaba_alsc_crm_rule_querympricerule {
         pub level_menu_list: Vec<LevelMenuOpenInfo>,
         pub pay_type: Option<String>,
         pub ext_info: Option<String>,
-    }
-
-    /// `LevelMenuOpenInfo`.
-    ///
-    /// An item of `result.result.level_menu_list` in the answer of `alibaba.alsc.crm.rule.querympricerule`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LevelMenuOpenInfo {
-        pub deleted: Option<bool>,
-        pub level_id: Option<String>,
-        pub level_name: Option<String>,
-        pub menu_id: Option<String>,
-        pub menu_name: Option<String>,
-        pub use_switch: Option<bool>,
     }
 }
 
@@ -7734,6 +7297,9 @@ pub mod taobao_servindustry_finance_insurance_invoice_feedback {
         pub invoice_result_feedback_top_req: InvoiceResultFeedbackTopReq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeError;
+
     /// The answer of `taobao.servindustry.finance.insurance.invoice.feedback`.
     ///
     /// Enabled by the `alsc` feature of `top-api`.
@@ -7772,16 +7338,6 @@ pub mod taobao_servindustry_finance_insurance_invoice_feedback {
         pub success: Option<bool>,
         pub error: Option<TribeError>,
     }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.servindustry.finance.insurance.invoice.feedback`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.servindustry.finance.insurance.invoice.insurancenos`: 商家查询本次开票的保险单号.
@@ -7806,6 +7362,9 @@ pub mod taobao_servindustry_finance_insurance_invoice_insurancenos {
         #[top(object)]
         pub invoice_insurance_no_top_req: Option<InvoiceInsuranceNoTopReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::TribeError;
 
     /// The answer of `taobao.servindustry.finance.insurance.invoice.insurancenos`.
     ///
@@ -7859,15 +7418,5 @@ pub mod taobao_servindustry_finance_insurance_invoice_insurancenos {
         pub bank_name: Option<String>,
         pub bank_account: Option<String>,
         pub email: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.servindustry.finance.insurance.invoice.insurancenos`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }

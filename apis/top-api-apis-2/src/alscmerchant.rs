@@ -22,6 +22,55 @@ pub use self::alibaba_alsc_merchant_ext_ticketcode_use::{
     AlibabaAlscMerchantExtTicketcodeUse, AlibabaAlscMerchantExtTicketcodeUseResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.daodian.ticket.consult` and `alibaba.alsc.daodian.ticket.reserve`).
+    ///
+    /// Enabled by the `alscmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub value: Option<TicketConsultResponse>,
+        pub error_msg: Option<String>,
+        pub retry: Option<bool>,
+    }
+
+    /// `TicketConsultResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.daodian.ticket.consult`).
+    ///
+    /// Enabled by the `alscmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TicketConsultResponse {
+        pub user_phone: Option<String>,
+        pub available_quantity: Option<i64>,
+        pub ticket_info_list: Vec<TicketInfo>,
+        pub buyer_id: Option<String>,
+        pub alsc_order_no: Option<String>,
+        pub alsc_sub_order_no: Option<String>,
+        pub item_id: Option<String>,
+        pub out_item_id: Option<String>,
+    }
+
+    /// `TicketInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alsc.daodian.ticket.consult`).
+    ///
+    /// Enabled by the `alscmerchant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TicketInfo {
+        pub ticket_id: Option<String>,
+        pub ticket_name: Option<String>,
+        pub total_amount: Option<i64>,
+        pub real_amount: Option<i64>,
+        pub quantity: Option<i64>,
+        pub ticket_code: Option<String>,
+        pub original_price: Option<i64>,
+    }
+}
+
 /// `alibaba.alsc.daodian.ticket.consult`: 券码预览.
 pub mod alibaba_alsc_daodian_ticket_consult {
     /// 券码预览
@@ -46,6 +95,9 @@ pub mod alibaba_alsc_daodian_ticket_consult {
         pub consult_request: TicketConsultTopRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TicketConsultResponse, TicketInfo};
+
     /// The answer of `alibaba.alsc.daodian.ticket.consult`.
     ///
     /// Enabled by the `alscmerchant` feature of `top-api`.
@@ -68,47 +120,6 @@ pub mod alibaba_alsc_daodian_ticket_consult {
         /// Required.
         #[top(required)]
         pub ticket_code: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alsc.daodian.ticket.consult`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub value: Option<TicketConsultResponse>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `TicketConsultResponse`.
-    ///
-    /// Found at `result.value` in the answer of `alibaba.alsc.daodian.ticket.consult`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketConsultResponse {
-        pub user_phone: Option<String>,
-        pub available_quantity: Option<i64>,
-        pub ticket_info_list: Vec<TicketInfo>,
-        pub buyer_id: Option<String>,
-        pub alsc_order_no: Option<String>,
-        pub alsc_sub_order_no: Option<String>,
-        pub item_id: Option<String>,
-        pub out_item_id: Option<String>,
-    }
-
-    /// `TicketInfo`.
-    ///
-    /// An item of `result.value.ticket_info_list` in the answer of `alibaba.alsc.daodian.ticket.consult`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketInfo {
-        pub ticket_id: Option<String>,
-        pub ticket_name: Option<String>,
-        pub total_amount: Option<i64>,
-        pub real_amount: Option<i64>,
-        pub quantity: Option<i64>,
-        pub ticket_code: Option<String>,
-        pub original_price: Option<i64>,
     }
 }
 
@@ -135,6 +146,9 @@ pub mod alibaba_alsc_daodian_ticket_reserve {
         pub ticket_reverse_top_request: Option<TicketReverseTopRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TicketConsultResponse, TicketInfo};
+
     /// The answer of `alibaba.alsc.daodian.ticket.reserve`.
     ///
     /// Enabled by the `alscmerchant` feature of `top-api`.
@@ -156,18 +170,6 @@ pub mod alibaba_alsc_daodian_ticket_reserve {
         /// Required.
         #[top(required)]
         pub ticket_id: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.alsc.daodian.ticket.reserve`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub retry: Option<bool>,
-        pub error_msg: Option<String>,
     }
 }
 

@@ -310,6 +310,195 @@ pub use self::taobao_logistics_warehouse_resource_update::{
 #[doc(inline)]
 pub use self::tmall_ascp_pricing_scm_tof::{TmallAscpPricingScmTof, TmallAscpPricingScmTofResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AddressIdResults`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.express.delivery.send.ability.async`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AddressIdResults {
+        pub address_id: Option<String>,
+        pub error_message: Option<String>,
+    }
+
+    /// `AddressNameResults`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.express.delivery.send.ability.async`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AddressNameResults {
+        pub province: Option<String>,
+        pub city: Option<String>,
+        pub area: Option<String>,
+        pub town: Option<String>,
+        pub error_message: Option<String>,
+    }
+
+    /// `DataDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.delivery.create.update`, `alibaba.dchain.aoxiang.delivery.decision.query` and 5 more).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DataDetail {
+        pub result: Option<String>,
+        pub detail: Vec<DetailItem>,
+        pub order_code: Option<String>,
+        pub send_province: Option<String>,
+        pub send_city: Option<String>,
+        pub send_district: Option<String>,
+        pub send_town: Option<String>,
+        pub send_division_code: Option<String>,
+        pub trade_id: Option<String>,
+        pub sub_trade_id: Option<String>,
+        pub order_flag: Option<String>,
+        pub receive_province: Option<String>,
+        pub receive_city: Option<String>,
+        pub receive_district: Option<String>,
+        pub receive_town: Option<String>,
+        pub receive_division_code: Option<String>,
+        pub black_delivery_cps: Option<String>,
+        pub white_delivery_cps: Option<String>,
+        pub sc_item_id: Option<String>,
+        pub err_code: Option<String>,
+        pub err_msg: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub erp_warehouse_code: Option<String>,
+    }
+
+    /// `DetailItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.channel.inventory.batch.upload`, `alibaba.dchain.aoxiang.combinescitem.batch.create` and 7 more).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DetailItem {
+        pub success: Option<bool>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub owner_code: Option<String>,
+        pub warehouse_code: Option<String>,
+        pub sc_item_code: Option<String>,
+        pub combine_sc_item_code: Option<String>,
+        pub combine_sc_item_id: Option<String>,
+        pub erp_code: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub sc_item_id: Option<String>,
+        pub sc_item_bar_code: Option<String>,
+        pub seller_id: Option<String>,
+    }
+
+    /// `DataDetails`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.isv.wms.orderprocess.batch.report` and `taobao.logistics.express.delivery.send.ability.async`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DataDetails {
+        pub order_process_report_id: Option<String>,
+        pub success: Option<bool>,
+        pub message: Option<String>,
+        pub address_id_results: Vec<AddressIdResults>,
+        pub address_name_results: Vec<AddressNameResults>,
+        pub region_id_results: Vec<RegionIdResults>,
+    }
+
+    /// `RegionIdResults`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.express.delivery.send.ability.async`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RegionIdResults {
+        pub latitude: Option<String>,
+        pub longitude: Option<String>,
+        pub error_message: Option<String>,
+    }
+
+    /// `DataItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.combineitem.batch.update.async`, `alibaba.dchain.aoxiang.item.batch.update.async` and 1 more).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DataItem {
+        pub combine_sc_item_id: Option<String>,
+        pub err_code: Option<String>,
+        pub err_msg: Option<String>,
+        pub sc_item_id: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub success: Option<bool>,
+        pub seller_id: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+    }
+
+    /// `DistributionResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.item.distribution.create` and `alibaba.dchain.aoxiang.item.distribution.update`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DistributionResponse {
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_message: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub sc_item_id: Option<i64>,
+    }
+
+    /// `HiErpItemInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.tianmao.lanpei.logistics.mailno`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HiErpItemInfo {
+        pub item_id: Option<i64>,
+        pub quantity: Option<i64>,
+        pub item_code: Option<String>,
+        pub uid: Option<String>,
+    }
+
+    /// `HiErpOrderResp`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.tianmao.cangpei.uop.create` and `alibaba.tianmao.lanpei.uop.create`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HiErpOrderResp {
+        pub out_order_code: Option<String>,
+        pub scp_order_code: Option<String>,
+        pub feature: Option<String>,
+    }
+
+    /// `Integer`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.cooperate.distributor.query` and `alibaba.tianmao.lanpei.logistics.mailno`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Integer {
+        pub owner_id: Option<i64>,
+        pub company_name: Option<String>,
+        pub mail_no: Option<String>,
+        pub item_info_list: Vec<HiErpItemInfo>,
+    }
+
+    /// `SpecifyDistributionResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.item.distribution.specify.create` and `alibaba.dchain.aoxiang.item.distribution.specify.update`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SpecifyDistributionResponse {
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_message: Option<String>,
+        pub response_detail_list: Vec<SpecifyDistributionResponseDetail>,
+    }
+
+    /// `SpecifyDistributionResponseDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dchain.aoxiang.item.distribution.specify.create` and `alibaba.dchain.aoxiang.item.distribution.specify.update`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SpecifyDistributionResponseDetail {
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_message: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub distributor_shop_user_id: Option<i64>,
+    }
+}
+
 /// `alibaba.ascp.industry.anomaly.recourse.status.modify`: 送货入户并安装投诉工单状态变更.
 pub mod alibaba_ascp_industry_anomaly_recourse_status_modify {
     /// 送货入户并安装投诉工单状态变更
@@ -682,6 +871,9 @@ pub mod alibaba_dchain_aoxiang_channel_inventory_batch_upload {
         pub batch_upload_channel_inventory_request: Option<BatchUploadChannelInventoryRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DetailItem;
+
     /// The answer of `alibaba.dchain.aoxiang.channel.inventory.batch.upload`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -746,19 +938,6 @@ pub mod alibaba_dchain_aoxiang_channel_inventory_batch_upload {
         pub result: Option<String>,
         pub detail: Vec<DetailItem>,
     }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `batch_upload_channel_inventory_response.data.detail` in the answer of `alibaba.dchain.aoxiang.channel.inventory.batch.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub owner_code: Option<String>,
-        pub warehouse_code: Option<String>,
-        pub sc_item_code: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.combineitem.batch.update.async`: 组合货品新建&更新.
@@ -784,6 +963,9 @@ pub mod alibaba_dchain_aoxiang_combineitem_batch_update_async {
         #[top(object)]
         pub combine_item_batch_upsert_async_request: CombineItemBatchUpsertAsyncRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DataItem;
 
     /// The answer of `alibaba.dchain.aoxiang.combineitem.batch.update.async`.
     ///
@@ -850,16 +1032,6 @@ pub mod alibaba_dchain_aoxiang_combineitem_batch_update_async {
         pub data: Vec<DataItem>,
         pub result: Option<String>,
     }
-
-    /// `DataItem`.
-    ///
-    /// An item of `combine_item_upsert_response.data` in the answer of `alibaba.dchain.aoxiang.combineitem.batch.update.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataItem {
-        pub combine_sc_item_id: Option<String>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.combinescitem.batch.create`: 新建组合货品.
@@ -885,6 +1057,9 @@ pub mod alibaba_dchain_aoxiang_combinescitem_batch_create {
         #[top(object)]
         pub batch_create_combine_scitem_request: BatchCreateCombineScItemRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DetailItem;
 
     /// The answer of `alibaba.dchain.aoxiang.combinescitem.batch.create`.
     ///
@@ -973,18 +1148,6 @@ pub mod alibaba_dchain_aoxiang_combinescitem_batch_create {
         pub result: Option<String>,
         pub detail: Vec<DetailItem>,
     }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `batch_create_combine_scitem_response.data.detail` in the answer of `alibaba.dchain.aoxiang.combinescitem.batch.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub combine_sc_item_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub combine_sc_item_id: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.combinescitem.batch.update`: 更新组合货品.
@@ -1010,6 +1173,9 @@ pub mod alibaba_dchain_aoxiang_combinescitem_batch_update {
         #[top(object)]
         pub batch_update_combine_scitem_request: BatchUpdateCombineScItemRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DetailItem;
 
     /// The answer of `alibaba.dchain.aoxiang.combinescitem.batch.update`.
     ///
@@ -1097,18 +1263,6 @@ pub mod alibaba_dchain_aoxiang_combinescitem_batch_update {
     pub struct BatchUpdateCombineScItemResult {
         pub result: Option<String>,
         pub detail: Vec<DetailItem>,
-    }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `batch_update_combine_scitem_response.data.detail` in the answer of `alibaba.dchain.aoxiang.combinescitem.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub combine_sc_item_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub combine_sc_item_id: Option<String>,
     }
 }
 
@@ -1647,6 +1801,9 @@ pub mod alibaba_dchain_aoxiang_cooperate_distributor_query {
         pub query_distributor_request: QueryDistributorRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{HiErpItemInfo, Integer};
+
     /// The answer of `alibaba.dchain.aoxiang.cooperate.distributor.query`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -1696,15 +1853,6 @@ pub mod alibaba_dchain_aoxiang_cooperate_distributor_query {
         pub merchant_list: Vec<Integer>,
         pub total_page: Option<i64>,
     }
-
-    /// `Integer`.
-    ///
-    /// An item of `result.data.merchant_list` in the answer of `alibaba.dchain.aoxiang.cooperate.distributor.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Integer {
-        pub owner_id: Option<i64>,
-        pub company_name: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.delivery.create.update`: 新建/更新配资源.
@@ -1730,6 +1878,9 @@ pub mod alibaba_dchain_aoxiang_delivery_create_update {
         #[top(object)]
         pub delivery_upsert_request: DeliveryUpsertRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
 
     /// The answer of `alibaba.dchain.aoxiang.delivery.create.update`.
     ///
@@ -1785,26 +1936,6 @@ pub mod alibaba_dchain_aoxiang_delivery_create_update {
         pub message: Option<String>,
         pub data: Option<DataDetail>,
     }
-
-    /// `DataDetail`.
-    ///
-    /// Found at `delivery_upsert_response.data` in the answer of `alibaba.dchain.aoxiang.delivery.create.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub result: Option<String>,
-        pub detail: Vec<DetailItem>,
-    }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `delivery_upsert_response.data.detail` in the answer of `alibaba.dchain.aoxiang.delivery.create.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub erp_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.delivery.decision.query`: 查询黑白名单快递.
@@ -1830,6 +1961,9 @@ pub mod alibaba_dchain_aoxiang_delivery_decision_query {
         #[top(object)]
         pub delivery_decision_query_request: DeliveryDecisionQueryRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
 
     /// The answer of `alibaba.dchain.aoxiang.delivery.decision.query`.
     ///
@@ -1905,29 +2039,6 @@ pub mod alibaba_dchain_aoxiang_delivery_decision_query {
         pub result: Option<String>,
         pub data: Vec<DataDetail>,
     }
-
-    /// `DataDetail`.
-    ///
-    /// An item of `delivery_decision_query_response.data` in the answer of `alibaba.dchain.aoxiang.delivery.decision.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub order_code: Option<String>,
-        pub send_province: Option<String>,
-        pub send_city: Option<String>,
-        pub send_district: Option<String>,
-        pub send_town: Option<String>,
-        pub send_division_code: Option<String>,
-        pub trade_id: Option<String>,
-        pub sub_trade_id: Option<String>,
-        pub order_flag: Option<String>,
-        pub receive_province: Option<String>,
-        pub receive_city: Option<String>,
-        pub receive_district: Option<String>,
-        pub receive_town: Option<String>,
-        pub receive_division_code: Option<String>,
-        pub black_delivery_cps: Option<String>,
-        pub white_delivery_cps: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.delivery.status.update`: 启用/停用配资源.
@@ -1953,6 +2064,9 @@ pub mod alibaba_dchain_aoxiang_delivery_status_update {
         #[top(object)]
         pub delivery_status_update_request: DeliveryStatusUpdateRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
 
     /// The answer of `alibaba.dchain.aoxiang.delivery.status.update`.
     ///
@@ -2000,26 +2114,6 @@ pub mod alibaba_dchain_aoxiang_delivery_status_update {
         pub code: Option<String>,
         pub message: Option<String>,
         pub data: Option<DataDetail>,
-    }
-
-    /// `DataDetail`.
-    ///
-    /// Found at `delivery_status_update_response.data` in the answer of `alibaba.dchain.aoxiang.delivery.status.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub result: Option<String>,
-        pub detail: Vec<DetailItem>,
-    }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `delivery_status_update_response.data.detail` in the answer of `alibaba.dchain.aoxiang.delivery.status.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub erp_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -2856,6 +2950,9 @@ pub mod alibaba_dchain_aoxiang_item_batch_delete_async {
         pub item_delete_request: ItemBatchDeleteAsyncRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
+
     /// The answer of `alibaba.dchain.aoxiang.item.batch.delete.async`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -2901,16 +2998,6 @@ pub mod alibaba_dchain_aoxiang_item_batch_delete_async {
         pub data: Vec<DataDetail>,
         pub result: Option<String>,
     }
-
-    /// `DataDetail`.
-    ///
-    /// An item of `item_delete_response.data` in the answer of `alibaba.dchain.aoxiang.item.batch.delete.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub sc_item_id: Option<String>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.item.batch.update.async`: 货品新建/更新接口.
@@ -2936,6 +3023,9 @@ pub mod alibaba_dchain_aoxiang_item_batch_update_async {
         #[top(object)]
         pub item_update_request: ItemBatchUpdateAsyncRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DataItem;
 
     /// The answer of `alibaba.dchain.aoxiang.item.batch.update.async`.
     ///
@@ -2997,16 +3087,6 @@ pub mod alibaba_dchain_aoxiang_item_batch_update_async {
         pub message: Option<String>,
         pub data: Vec<DataItem>,
         pub result: Option<String>,
-    }
-
-    /// `DataItem`.
-    ///
-    /// An item of `item_update_response.data` in the answer of `alibaba.dchain.aoxiang.item.batch.update.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataItem {
-        pub sc_item_id: Option<String>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
     }
 }
 
@@ -3135,6 +3215,9 @@ pub mod alibaba_dchain_aoxiang_item_distribution_create {
         pub create_item_distribution_request: CreateItemDistributionRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DistributionResponse;
+
     /// The answer of `alibaba.dchain.aoxiang.item.distribution.create`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -3194,19 +3277,6 @@ pub mod alibaba_dchain_aoxiang_item_distribution_create {
         pub message: Option<String>,
         pub data: Option<DistributionResponse>,
         pub trace_id: Option<String>,
-    }
-
-    /// `DistributionResponse`.
-    ///
-    /// Found at `create_item_distribution_response.data` in the answer of `alibaba.dchain.aoxiang.item.distribution.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributionResponse {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub sc_item_id: Option<i64>,
     }
 }
 
@@ -3309,6 +3379,9 @@ pub mod alibaba_dchain_aoxiang_item_distribution_specify_create {
         pub create_item_distribution_request: SpecifyDistributionRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SpecifyDistributionResponse, SpecifyDistributionResponseDetail};
+
     /// The answer of `alibaba.dchain.aoxiang.item.distribution.specify.create`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -3376,30 +3449,6 @@ pub mod alibaba_dchain_aoxiang_item_distribution_specify_create {
         pub data: Option<SpecifyDistributionResponse>,
         pub trace_id: Option<String>,
     }
-
-    /// `SpecifyDistributionResponse`.
-    ///
-    /// Found at `create_item_distribution_response.data` in the answer of `alibaba.dchain.aoxiang.item.distribution.specify.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpecifyDistributionResponse {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub response_detail_list: Vec<SpecifyDistributionResponseDetail>,
-    }
-
-    /// `SpecifyDistributionResponseDetail`.
-    ///
-    /// An item of `create_item_distribution_response.data.response_detail_list` in the answer of `alibaba.dchain.aoxiang.item.distribution.specify.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpecifyDistributionResponseDetail {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub distributor_shop_user_id: Option<i64>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.item.distribution.specify.update`: 指定分销商进行铺货(专享) - 修改.
@@ -3425,6 +3474,9 @@ pub mod alibaba_dchain_aoxiang_item_distribution_specify_update {
         #[top(object)]
         pub update_item_distribution_request: UpdateItemDistributionRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{SpecifyDistributionResponse, SpecifyDistributionResponseDetail};
 
     /// The answer of `alibaba.dchain.aoxiang.item.distribution.specify.update`.
     ///
@@ -3482,30 +3534,6 @@ pub mod alibaba_dchain_aoxiang_item_distribution_specify_update {
         pub data: Option<SpecifyDistributionResponse>,
         pub trace_id: Option<String>,
     }
-
-    /// `SpecifyDistributionResponse`.
-    ///
-    /// Found at `create_item_distribution_response.data` in the answer of `alibaba.dchain.aoxiang.item.distribution.specify.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpecifyDistributionResponse {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub response_detail_list: Vec<SpecifyDistributionResponseDetail>,
-    }
-
-    /// `SpecifyDistributionResponseDetail`.
-    ///
-    /// An item of `create_item_distribution_response.data.response_detail_list` in the answer of `alibaba.dchain.aoxiang.item.distribution.specify.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpecifyDistributionResponseDetail {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub distributor_shop_user_id: Option<i64>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.item.distribution.update`: 更新商品分销内容.
@@ -3531,6 +3559,9 @@ pub mod alibaba_dchain_aoxiang_item_distribution_update {
         #[top(object)]
         pub update_item_distribution_request: UpdateItemDistributionRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DistributionResponse;
 
     /// The answer of `alibaba.dchain.aoxiang.item.distribution.update`.
     ///
@@ -3582,16 +3613,6 @@ pub mod alibaba_dchain_aoxiang_item_distribution_update {
         pub message: Option<String>,
         pub trace_id: Option<String>,
     }
-
-    /// `DistributionResponse`.
-    ///
-    /// Found at `update_item_distribution_response.data` in the answer of `alibaba.dchain.aoxiang.item.distribution.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributionResponse {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.itemmapping.batch.create`: 新建商货品关联.
@@ -3617,6 +3638,9 @@ pub mod alibaba_dchain_aoxiang_itemmapping_batch_create {
         #[top(object)]
         pub batch_create_item_mapping_request: BatchCreateItemMappingRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DetailItem;
 
     /// The answer of `alibaba.dchain.aoxiang.itemmapping.batch.create`.
     ///
@@ -3679,19 +3703,6 @@ pub mod alibaba_dchain_aoxiang_itemmapping_batch_create {
         pub result: Option<String>,
         pub detail: Vec<DetailItem>,
     }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `batch_create_item_mapping_response.data.detail` in the answer of `alibaba.dchain.aoxiang.itemmapping.batch.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub sc_item_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.itemmapping.delete`: 删除商货品关联关系.
@@ -3717,6 +3728,9 @@ pub mod alibaba_dchain_aoxiang_itemmapping_delete {
         #[top(object)]
         pub item_mapping_delete_request: ItemMappingDeleteRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DataItem;
 
     /// The answer of `alibaba.dchain.aoxiang.itemmapping.delete`.
     ///
@@ -3763,20 +3777,6 @@ pub mod alibaba_dchain_aoxiang_itemmapping_delete {
         pub message: Option<String>,
         pub result: Option<String>,
         pub data: Vec<DataItem>,
-    }
-
-    /// `DataItem`.
-    ///
-    /// An item of `item_mapping_delete_response.data` in the answer of `alibaba.dchain.aoxiang.itemmapping.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataItem {
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub success: Option<bool>,
-        pub seller_id: Option<String>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub sc_item_id: Option<String>,
     }
 }
 
@@ -3878,6 +3878,9 @@ pub mod alibaba_dchain_aoxiang_itemmapping_update_async {
         pub item_mapping_update_request: ItemMappingUpdateAsyncRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
+
     /// The answer of `alibaba.dchain.aoxiang.itemmapping.update.async`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -3926,18 +3929,6 @@ pub mod alibaba_dchain_aoxiang_itemmapping_update_async {
         pub message: Option<String>,
         pub data: Vec<DataDetail>,
         pub result: Option<String>,
-    }
-
-    /// `DataDetail`.
-    ///
-    /// An item of `item_mapping_update_response.data` in the answer of `alibaba.dchain.aoxiang.itemmapping.update.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub sc_item_id: Option<String>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
     }
 }
 
@@ -4112,6 +4103,9 @@ pub mod alibaba_dchain_aoxiang_physics_inventory_batch_upload_async {
         pub inventory_upload_request: InventoryBatchUploadAsyncRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
+
     /// The answer of `alibaba.dchain.aoxiang.physics.inventory.batch.upload.async`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -4163,17 +4157,6 @@ pub mod alibaba_dchain_aoxiang_physics_inventory_batch_upload_async {
         pub message: Option<String>,
         pub data: Vec<DataDetail>,
         pub result: Option<String>,
-    }
-
-    /// `DataDetail`.
-    ///
-    /// An item of `inventory_upload_response.data` in the answer of `alibaba.dchain.aoxiang.physics.inventory.batch.upload.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub sc_item_id: Option<String>,
-        pub erp_warehouse_code: Option<String>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
     }
 }
 
@@ -4286,6 +4269,9 @@ pub mod alibaba_dchain_aoxiang_scitem_batch_create {
         pub batch_create_scitem_request: BatchCreateScItemRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DetailItem;
+
     /// The answer of `alibaba.dchain.aoxiang.scitem.batch.create`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -4381,19 +4367,6 @@ pub mod alibaba_dchain_aoxiang_scitem_batch_create {
         pub result: Option<String>,
         pub detail: Vec<DetailItem>,
     }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `batch_create_scitem_response.data.detail` in the answer of `alibaba.dchain.aoxiang.scitem.batch.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub sc_item_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub sc_item_id: Option<String>,
-        pub sc_item_bar_code: Option<String>,
-    }
 }
 
 /// `alibaba.dchain.aoxiang.scitem.batch.update`: alibaba.dchain.aoxiang.scitem.batch.update.
@@ -4419,6 +4392,9 @@ pub mod alibaba_dchain_aoxiang_scitem_batch_update {
         #[top(object)]
         pub batch_update_scitem_request: BatchUpdateScItemRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DetailItem;
 
     /// The answer of `alibaba.dchain.aoxiang.scitem.batch.update`.
     ///
@@ -4514,19 +4490,6 @@ pub mod alibaba_dchain_aoxiang_scitem_batch_update {
     pub struct BatchUpdateScItemResult {
         pub result: Option<String>,
         pub detail: Vec<DetailItem>,
-    }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `batch_update_scitem_response.data.detail` in the answer of `alibaba.dchain.aoxiang.scitem.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub sc_item_code: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub sc_item_id: Option<String>,
-        pub sc_item_bar_code: Option<String>,
     }
 }
 
@@ -4742,6 +4705,9 @@ pub mod alibaba_dchain_aoxiang_warehouse_create_update {
         pub warehouse_upsert_request: WarehouseUpsertRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DataDetail, DetailItem};
+
     /// The answer of `alibaba.dchain.aoxiang.warehouse.create.update`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -4815,27 +4781,6 @@ pub mod alibaba_dchain_aoxiang_warehouse_create_update {
         pub code: Option<String>,
         pub message: Option<String>,
         pub data: Option<DataDetail>,
-    }
-
-    /// `DataDetail`.
-    ///
-    /// Found at `warehouse_upsert_response.data` in the answer of `alibaba.dchain.aoxiang.warehouse.create.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetail {
-        pub result: Option<String>,
-        pub detail: Vec<DetailItem>,
-    }
-
-    /// `DetailItem`.
-    ///
-    /// An item of `warehouse_upsert_response.data.detail` in the answer of `alibaba.dchain.aoxiang.warehouse.create.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DetailItem {
-        pub success: Option<bool>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub seller_id: Option<String>,
-        pub warehouse_code: Option<String>,
     }
 }
 
@@ -5580,6 +5525,9 @@ pub mod alibaba_dchain_isv_wms_orderprocess_batch_report {
         pub order_process_batch_report_request: WmsOrderProcessBatchReportRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AddressIdResults, AddressNameResults, DataDetails, RegionIdResults};
+
     /// The answer of `alibaba.dchain.isv.wms.orderprocess.batch.report`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -5713,16 +5661,6 @@ pub mod alibaba_dchain_isv_wms_orderprocess_batch_report {
         pub message: Option<String>,
         pub data: Vec<DataDetails>,
         pub trace_id: Option<String>,
-    }
-
-    /// `DataDetails`.
-    ///
-    /// An item of `order_process_batch_report_response.data` in the answer of `alibaba.dchain.isv.wms.orderprocess.batch.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetails {
-        pub order_process_report_id: Option<String>,
-        pub success: Option<bool>,
-        pub message: Option<String>,
     }
 }
 
@@ -5896,6 +5834,9 @@ pub mod alibaba_tianmao_cangpei_uop_create {
         pub hi_erp_order_event: HiErpOrderEvent,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::HiErpOrderResp;
+
     /// The answer of `alibaba.tianmao.cangpei.uop.create`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -6001,16 +5942,6 @@ pub mod alibaba_tianmao_cangpei_uop_create {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub msg: Option<String>,
-    }
-
-    /// `HiErpOrderResp`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.tianmao.cangpei.uop.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HiErpOrderResp {
-        pub out_order_code: Option<String>,
-        pub scp_order_code: Option<String>,
-        pub feature: Option<String>,
     }
 }
 
@@ -6186,6 +6117,9 @@ pub mod alibaba_tianmao_lanpei_logistics_mailno {
         pub owner_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{HiErpItemInfo, Integer};
+
     /// The answer of `alibaba.tianmao.lanpei.logistics.mailno`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -6216,26 +6150,6 @@ pub mod alibaba_tianmao_lanpei_logistics_mailno {
         pub package_info_list: Vec<Integer>,
         pub out_order_code: Option<String>,
     }
-
-    /// `Integer`.
-    ///
-    /// An item of `result.result.package_info_list` in the answer of `alibaba.tianmao.lanpei.logistics.mailno`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Integer {
-        pub mail_no: Option<String>,
-        pub item_info_list: Vec<HiErpItemInfo>,
-    }
-
-    /// `HiErpItemInfo`.
-    ///
-    /// An item of `result.result.package_info_list.item_info_list` in the answer of `alibaba.tianmao.lanpei.logistics.mailno`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HiErpItemInfo {
-        pub item_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub item_code: Option<String>,
-        pub uid: Option<String>,
-    }
 }
 
 /// `alibaba.tianmao.lanpei.uop.create`: 阿里巴巴.天猫家装.揽配.履约订单.创建.
@@ -6261,6 +6175,9 @@ pub mod alibaba_tianmao_lanpei_uop_create {
         #[top(object)]
         pub hi_erp_order_event: HiErpOrderEvent,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::HiErpOrderResp;
 
     /// The answer of `alibaba.tianmao.lanpei.uop.create`.
     ///
@@ -6374,16 +6291,6 @@ pub mod alibaba_tianmao_lanpei_uop_create {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub msg: Option<String>,
-    }
-
-    /// `HiErpOrderResp`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.tianmao.lanpei.uop.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HiErpOrderResp {
-        pub out_order_code: Option<String>,
-        pub scp_order_code: Option<String>,
-        pub feature: Option<String>,
     }
 }
 
@@ -7441,6 +7348,9 @@ pub mod taobao_logistics_express_delivery_send_ability_async {
         pub delivery_send_ability_request: DeliverySendAbilityRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AddressIdResults, AddressNameResults, DataDetails, RegionIdResults};
+
     /// The answer of `taobao.logistics.express.delivery.send.ability.async`.
     ///
     /// Enabled by the `ascp` feature of `top-api`.
@@ -7518,47 +7428,6 @@ pub mod taobao_logistics_express_delivery_send_ability_async {
         pub code: Option<String>,
         pub message: Option<String>,
         pub data: Option<DataDetails>,
-    }
-
-    /// `DataDetails`.
-    ///
-    /// Found at `delivery_send_ability_async_response.data` in the answer of `taobao.logistics.express.delivery.send.ability.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataDetails {
-        pub address_id_results: Vec<AddressIdResults>,
-        pub address_name_results: Vec<AddressNameResults>,
-        pub region_id_results: Vec<RegionIdResults>,
-    }
-
-    /// `AddressIdResults`.
-    ///
-    /// An item of `delivery_send_ability_async_response.data.address_id_results` in the answer of `taobao.logistics.express.delivery.send.ability.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressIdResults {
-        pub address_id: Option<String>,
-        pub error_message: Option<String>,
-    }
-
-    /// `AddressNameResults`.
-    ///
-    /// An item of `delivery_send_ability_async_response.data.address_name_results` in the answer of `taobao.logistics.express.delivery.send.ability.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressNameResults {
-        pub province: Option<String>,
-        pub city: Option<String>,
-        pub area: Option<String>,
-        pub town: Option<String>,
-        pub error_message: Option<String>,
-    }
-
-    /// `RegionIdResults`.
-    ///
-    /// An item of `delivery_send_ability_async_response.data.region_id_results` in the answer of `taobao.logistics.express.delivery.send.ability.async`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegionIdResults {
-        pub latitude: Option<String>,
-        pub longitude: Option<String>,
-        pub error_message: Option<String>,
     }
 }
 

@@ -197,6 +197,215 @@ pub use self::alibaba_ascp_uop_tob_package_query::{
 #[doc(inline)]
 pub use self::taobao_inv_turnover_query::{TaobaoInvTurnoverQuery, TaobaoInvTurnoverQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BussinessInventoryLog`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inv.turnover.query`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BussinessInventoryLog {
+        pub inventory_type: Option<String>,
+        pub sc_item_code: Option<String>,
+        pub change_quantity: Option<String>,
+        pub sc_item_id: Option<String>,
+        pub erp_order_code: Option<String>,
+        pub activity_type: Option<String>,
+        pub gmt_create: Option<String>,
+        pub op_order_id: Option<String>,
+        pub op_sub_order_id: Option<String>,
+        pub store_code: Option<String>,
+        pub wms_order_code: Option<String>,
+        pub sub_trade_id: Option<String>,
+        pub trade_id: Option<String>,
+        pub day_surplus_quantity: Option<String>,
+    }
+
+    /// `ChannelInventoryDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.channel.distributor.inventory.get` and `alibaba.ascp.channel.distributor.inventory.list.get`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ChannelInventoryDto {
+        pub quantity: Option<String>,
+        pub product_id: Option<String>,
+        pub sub_channel_code: Option<String>,
+        pub sku_id: Option<String>,
+        pub channel_code: Option<String>,
+    }
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.invalidate`, `alibaba.ascp.aic.supplier.aicinventory.negative.sale.publish` and 13 more).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub user_id: Option<i64>,
+        pub sc_item_id: Option<i64>,
+        pub store_code: Option<String>,
+        pub channel_code: Option<String>,
+        pub aic_channel_inv_id: Option<String>,
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_message: Option<String>,
+        pub ext_order_id: Option<String>,
+        pub ext_sub_order_id: Option<String>,
+        pub source_user_id: Option<i64>,
+        pub inv_status: Option<i64>,
+        pub quantity: Option<String>,
+        pub lock_quantity: Option<String>,
+        pub reserved_quantity: Option<String>,
+        pub reserved_lock_quantity: Option<String>,
+        pub publish_order_no: Option<String>,
+        pub trade_future_inv_id: Option<i64>,
+        pub sellable_quantity: Option<String>,
+        pub total_count: Option<i64>,
+        pub products: Vec<Products>,
+        pub sku_id: Option<i64>,
+        pub product_id: Option<i64>,
+        pub out_refund_no: Option<String>,
+        pub refund_no: Option<String>,
+        pub out_sub_order_no: Option<String>,
+        pub sub_sale_order_no: Option<String>,
+        pub sale_order_no: Option<String>,
+        pub refund_fee: Option<i64>,
+        pub sub_order_list: Vec<Suborders>,
+        pub page_data: Vec<PageData>,
+        pub page_size: Option<i64>,
+        pub current_page: Option<i64>,
+        pub out_biz_code: Option<String>,
+        pub transfer_order_status: Option<String>,
+        pub transfer_detail_list: Vec<Transferdetaildtolist>,
+        pub extra_charge_service_order_id: Option<String>,
+        pub feature: Option<String>,
+        pub express_code: Option<String>,
+        pub express_no: Option<String>,
+        pub logistics_brand: Option<String>,
+        pub logistics_accept_info_res_list: Vec<Logisticsacceptinforeslist>,
+        pub package_dto: Option<Packagedto>,
+        pub package_item_dtos: Vec<Packageitemdtos>,
+        pub bussiness_inventory_log: Option<BussinessInventoryLog>,
+    }
+
+    /// `Products`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.channel.distributor.product.list`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Products {
+        pub sales_modes: Vec<String>,
+        pub pictures: Vec<String>,
+        pub product_title: Option<String>,
+        pub product_id: Option<String>,
+    }
+
+    /// `Suborders`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.channel.sales.order.create`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Suborders {
+        pub out_sku_id: Option<String>,
+        pub out_item_id: Option<String>,
+        pub sku_id: Option<i64>,
+        pub product_id: Option<i64>,
+        pub out_sub_order_no: Option<String>,
+        pub sub_sale_order_no: Option<String>,
+    }
+
+    /// `PageData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.global.supplier.item.list.info.query`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageData {
+        pub supplier_name: Option<String>,
+        pub supplier_id: Option<String>,
+        pub sc_item_name: Option<String>,
+        pub sc_item_id: Option<i64>,
+        pub outer_id: Option<String>,
+        pub barcode: Option<String>,
+        pub create_date: Option<top_api::Date>,
+    }
+
+    /// `Transferdetaildtolist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.industry.icp.query.lbx`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Transferdetaildtolist {
+        pub store_code: Option<String>,
+        pub unit_biz_code: Option<String>,
+        pub unit_type: Option<String>,
+        pub fulfil_uni_biz_status: Option<String>,
+        pub transfer_unit_order_item_list: Vec<Transferunitorderitemdtos>,
+    }
+
+    /// `Transferunitorderitemdtos`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.industry.icp.query.lbx`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Transferunitorderitemdtos {
+        pub unit_biz_code: Option<String>,
+        pub item_id: Option<i64>,
+        pub item_name: Option<String>,
+        pub item_code: Option<String>,
+        pub plan_quantity: Option<i64>,
+        pub real_quantity: Option<i64>,
+        pub transfer_extend_order_item_list: Vec<Transferextendorderitemdtolist>,
+    }
+
+    /// `Transferextendorderitemdtolist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.industry.icp.query.lbx`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Transferextendorderitemdtolist {
+        pub inventory_type: Option<i64>,
+        pub quantity: Option<i64>,
+        pub batch_code: Option<String>,
+    }
+
+    /// `Logisticsacceptinforeslist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.uop.taobao.presalesorder.create`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Logisticsacceptinforeslist {
+        pub presales_order_id: Option<String>,
+    }
+
+    /// `Packagedto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.uop.tob.package.query`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Packagedto {
+        pub store_code: Option<String>,
+        pub out_biz_id: Option<String>,
+        pub order_code: Option<String>,
+        pub consign_lg_order_code: Option<String>,
+        pub tms_res_code: Option<String>,
+        pub package_code: Option<String>,
+        pub status: Option<String>,
+    }
+
+    /// `Packageitemdtos`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.uop.tob.package.query`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Packageitemdtos {
+        pub package_id: Option<i64>,
+        pub sc_item_id: Option<i64>,
+        pub item_name: Option<String>,
+        pub item_quantity: Option<i64>,
+        pub package_item_sign_info_dto_list: Vec<Packageitemsigninfodtolist>,
+    }
+
+    /// `Packageitemsigninfodtolist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.uop.tob.package.query`).
+    ///
+    /// Enabled by the `ascpchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Packageitemsigninfodtolist {
+        pub item_quantity: Option<i64>,
+        pub status: Option<String>,
+    }
+}
+
 /// `alibaba.ascp.aic.supplier.aicinventory.channel.inventory.query`: 供应商直发-商家仓库存查询服务.
 pub mod alibaba_ascp_aic_supplier_aicinventory_channel_inventory_query {
     /// 供应商直发-商家仓库存查询服务
@@ -296,6 +505,13 @@ pub mod alibaba_ascp_aic_supplier_aicinventory_negative_sale_invalidate {
         #[top(object)]
         pub future_inventory_main_operation_quest: Futureinventorymainoperationquest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.invalidate`.
     ///
@@ -468,23 +684,6 @@ pub mod alibaba_ascp_aic_supplier_aicinventory_negative_sale_invalidate {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
     }
-
-    /// `Data`.
-    ///
-    /// An item of `future_inv_item_response.data` in the answer of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.invalidate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub user_id: Option<i64>,
-        pub sc_item_id: Option<i64>,
-        pub store_code: Option<String>,
-        pub channel_code: Option<String>,
-        pub aic_channel_inv_id: Option<String>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub ext_order_id: Option<String>,
-        pub ext_sub_order_id: Option<String>,
-    }
 }
 
 /// `alibaba.ascp.aic.supplier.aicinventory.negative.sale.publish`: AIC负卖库存新增和修改接口.
@@ -509,6 +708,13 @@ pub mod alibaba_ascp_aic_supplier_aicinventory_negative_sale_publish {
         #[top(object)]
         pub future_inventory_main_operation_quest: Option<Futureinventorymainoperationquest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.publish`.
     ///
@@ -699,23 +905,6 @@ pub mod alibaba_ascp_aic_supplier_aicinventory_negative_sale_publish {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
     }
-
-    /// `Data`.
-    ///
-    /// An item of `future_inv_item_response.datas` in the answer of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub ext_sub_order_id: Option<String>,
-        pub ext_order_id: Option<String>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-        pub aic_channel_inv_id: Option<String>,
-        pub channel_code: Option<String>,
-        pub store_code: Option<String>,
-        pub sc_item_id: Option<i64>,
-        pub user_id: Option<i64>,
-    }
 }
 
 /// `alibaba.ascp.aic.supplier.aicinventory.negative.sale.query`: 商家查询负卖库存.
@@ -740,6 +929,13 @@ pub mod alibaba_ascp_aic_supplier_aicinventory_negative_sale_query {
         #[top(object)]
         pub aicinventory_query_request: Option<Aicinventoryqueryrequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.query`.
     ///
@@ -785,24 +981,6 @@ pub mod alibaba_ascp_aic_supplier_aicinventory_negative_sale_query {
         pub success: Option<bool>,
         pub error_code: Option<String>,
         pub error_message: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `aicinventory_query_response.data` in the answer of `alibaba.ascp.aic.supplier.aicinventory.negative.sale.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub sc_item_id: Option<i64>,
-        pub store_code: Option<String>,
-        pub source_user_id: Option<i64>,
-        pub inv_status: Option<i64>,
-        pub quantity: Option<String>,
-        pub lock_quantity: Option<String>,
-        pub reserved_quantity: Option<String>,
-        pub reserved_lock_quantity: Option<String>,
-        pub publish_order_no: Option<String>,
-        pub trade_future_inv_id: Option<i64>,
-        pub sellable_quantity: Option<String>,
     }
 }
 
@@ -998,6 +1176,9 @@ pub mod alibaba_ascp_channel_distributor_inventory_get {
         pub inventory_request: Option<ChannelInventoryQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ChannelInventoryDto;
+
     /// The answer of `alibaba.ascp.channel.distributor.inventory.get`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -1036,18 +1217,6 @@ pub mod alibaba_ascp_channel_distributor_inventory_get {
         pub error_message: Option<String>,
         pub error_code: Option<String>,
     }
-
-    /// `ChannelInventoryDto`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.ascp.channel.distributor.inventory.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelInventoryDto {
-        pub quantity: Option<String>,
-        pub product_id: Option<String>,
-        pub sub_channel_code: Option<String>,
-        pub sku_id: Option<String>,
-        pub channel_code: Option<String>,
-    }
 }
 
 /// `alibaba.ascp.channel.distributor.inventory.list.get`: 批量查询渠道库存.
@@ -1072,6 +1241,9 @@ pub mod alibaba_ascp_channel_distributor_inventory_list_get {
         #[top(object)]
         pub inventory_request: Option<BatchChannelInventoryQuery>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ChannelInventoryDto;
 
     /// The answer of `alibaba.ascp.channel.distributor.inventory.list.get`.
     ///
@@ -1111,18 +1283,6 @@ pub mod alibaba_ascp_channel_distributor_inventory_list_get {
         pub datas: Vec<ChannelInventoryDto>,
         pub error_message: Option<String>,
         pub error_code: Option<String>,
-    }
-
-    /// `ChannelInventoryDto`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.ascp.channel.distributor.inventory.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelInventoryDto {
-        pub quantity: Option<String>,
-        pub product_id: Option<String>,
-        pub sub_channel_code: Option<String>,
-        pub sku_id: Option<String>,
-        pub channel_code: Option<String>,
     }
 }
 
@@ -1401,6 +1561,13 @@ pub mod alibaba_ascp_channel_distributor_product_list {
         pub product_list_request: Option<Productlistrequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.channel.distributor.product.list`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -1435,26 +1602,6 @@ pub mod alibaba_ascp_channel_distributor_product_list {
         pub error_message: Option<String>,
         pub success: Option<bool>,
         pub data: Option<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `product_list_response.data` in the answer of `alibaba.ascp.channel.distributor.product.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub total_count: Option<i64>,
-        pub products: Vec<Products>,
-    }
-
-    /// `Products`.
-    ///
-    /// An item of `product_list_response.data.products` in the answer of `alibaba.ascp.channel.distributor.product.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Products {
-        pub sales_modes: Vec<String>,
-        pub pictures: Vec<String>,
-        pub product_title: Option<String>,
-        pub product_id: Option<String>,
     }
 }
 
@@ -1551,6 +1698,13 @@ pub mod alibaba_ascp_channel_main_refund_create {
         pub refund_create_request: Option<ExternalCreateRefundOrderRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.channel.main.refund.create`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -1586,21 +1740,6 @@ pub mod alibaba_ascp_channel_main_refund_create {
         pub data_list: Vec<Data>,
         pub error_message: Option<String>,
         pub error_code: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.ascp.channel.main.refund.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub sku_id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub out_refund_no: Option<String>,
-        pub refund_no: Option<String>,
-        pub out_sub_order_no: Option<String>,
-        pub sub_sale_order_no: Option<String>,
-        pub sale_order_no: Option<String>,
-        pub refund_fee: Option<i64>,
     }
 }
 
@@ -1929,6 +2068,13 @@ pub mod alibaba_ascp_channel_sales_order_create {
         pub create_order_request: Option<ExternalCreateSalesOrderRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.channel.sales.order.create`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -2025,28 +2171,6 @@ pub mod alibaba_ascp_channel_sales_order_create {
         pub success: Option<bool>,
         pub data_list: Vec<Data>,
     }
-
-    /// `Data`.
-    ///
-    /// An item of `create_order_response.data_list` in the answer of `alibaba.ascp.channel.sales.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub sub_order_list: Vec<Suborders>,
-        pub sale_order_no: Option<String>,
-    }
-
-    /// `Suborders`.
-    ///
-    /// An item of `create_order_response.data_list.sub_order_list` in the answer of `alibaba.ascp.channel.sales.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Suborders {
-        pub out_sku_id: Option<String>,
-        pub out_item_id: Option<String>,
-        pub sku_id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub out_sub_order_no: Option<String>,
-        pub sub_sale_order_no: Option<String>,
-    }
 }
 
 /// `alibaba.ascp.channel.sub.refund.create`: 淘外分销逆向创单（子单退）.
@@ -2072,6 +2196,13 @@ pub mod alibaba_ascp_channel_sub_refund_create {
         #[top(object)]
         pub sub_refund_create_req: ExternalCreateRefundOrderDetailRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.channel.sub.refund.create`.
     ///
@@ -2119,21 +2250,6 @@ pub mod alibaba_ascp_channel_sub_refund_create {
         pub data: Option<Data>,
         pub error_message: Option<String>,
         pub error_code: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.ascp.channel.sub.refund.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub refund_fee: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub out_refund_no: Option<String>,
-        pub refund_no: Option<String>,
-        pub out_sub_order_no: Option<String>,
-        pub sub_sale_order_no: Option<String>,
-        pub sale_order_no: Option<String>,
     }
 }
 
@@ -2530,6 +2646,13 @@ pub mod alibaba_ascp_global_supplier_item_list_info_query {
         pub supply_product_page_query: TopRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.global.supplier.item.list.info.query`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -2566,31 +2689,6 @@ pub mod alibaba_ascp_global_supplier_item_list_info_query {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
     }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.ascp.global.supplier.item.list.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub page_data: Vec<PageData>,
-        pub page_size: Option<i64>,
-        pub current_page: Option<i64>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `PageData`.
-    ///
-    /// An item of `result.data.page_data` in the answer of `alibaba.ascp.global.supplier.item.list.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageData {
-        pub supplier_name: Option<String>,
-        pub supplier_id: Option<String>,
-        pub sc_item_name: Option<String>,
-        pub sc_item_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub barcode: Option<String>,
-        pub create_date: Option<top_api::Date>,
-    }
 }
 
 /// `alibaba.ascp.industry.icp.query.lbx`: icp订单号查询lbx订单号.
@@ -2615,6 +2713,13 @@ pub mod alibaba_ascp_industry_icp_query_lbx {
         pub icp_order_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.industry.icp.query.lbx`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -2632,52 +2737,6 @@ pub mod alibaba_ascp_industry_icp_query_lbx {
         pub error_message: Option<String>,
         pub error_code: Option<String>,
         pub data: Option<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `biz_response.data` in the answer of `alibaba.ascp.industry.icp.query.lbx`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub out_biz_code: Option<String>,
-        pub transfer_order_status: Option<String>,
-        pub transfer_detail_list: Vec<Transferdetaildtolist>,
-    }
-
-    /// `Transferdetaildtolist`.
-    ///
-    /// An item of `biz_response.data.transfer_detail_list` in the answer of `alibaba.ascp.industry.icp.query.lbx`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Transferdetaildtolist {
-        pub store_code: Option<String>,
-        pub unit_biz_code: Option<String>,
-        pub unit_type: Option<String>,
-        pub fulfil_uni_biz_status: Option<String>,
-        pub transfer_unit_order_item_list: Vec<Transferunitorderitemdtos>,
-    }
-
-    /// `Transferunitorderitemdtos`.
-    ///
-    /// An item of `biz_response.data.transfer_detail_list.transfer_unit_order_item_list` in the answer of `alibaba.ascp.industry.icp.query.lbx`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Transferunitorderitemdtos {
-        pub unit_biz_code: Option<String>,
-        pub item_id: Option<i64>,
-        pub item_name: Option<String>,
-        pub item_code: Option<String>,
-        pub plan_quantity: Option<i64>,
-        pub real_quantity: Option<i64>,
-        pub transfer_extend_order_item_list: Vec<Transferextendorderitemdtolist>,
-    }
-
-    /// `Transferextendorderitemdtolist`.
-    ///
-    /// An item of `biz_response.data.transfer_detail_list.transfer_unit_order_item_list.transfer_extend_order_item_list` in the answer of `alibaba.ascp.industry.icp.query.lbx`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Transferextendorderitemdtolist {
-        pub inventory_type: Option<i64>,
-        pub quantity: Option<i64>,
-        pub batch_code: Option<String>,
     }
 }
 
@@ -2704,6 +2763,13 @@ pub mod alibaba_ascp_industry_launch_extra_charge {
         #[top(object)]
         pub oms_launch_extra_charge_parameter: OmsLaunchExtraChargeParameter,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.industry.launch.extra.charge`.
     ///
@@ -2741,15 +2807,6 @@ pub mod alibaba_ascp_industry_launch_extra_charge {
         pub error_message: Option<String>,
         pub error_code: Option<String>,
     }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.ascp.industry.launch.extra.charge`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub extra_charge_service_order_id: Option<String>,
-        pub feature: Option<String>,
-    }
 }
 
 /// `alibaba.ascp.industry.uop.supplier.consignoder`: 商家推单.
@@ -2775,6 +2832,13 @@ pub mod alibaba_ascp_industry_uop_supplier_consignoder {
         #[top(object)]
         pub erp_normal_consign_order_request: Erpnormalconsignorderrequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.industry.uop.supplier.consignoder`.
     ///
@@ -2984,14 +3048,6 @@ pub mod alibaba_ascp_industry_uop_supplier_consignoder {
         pub is_canceled: Option<String>,
         pub pick_up_nos: Option<String>,
     }
-
-    /// `Data`.
-    ///
-    /// Found at `data` in the answer of `alibaba.ascp.industry.uop.supplier.consignoder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub express_code: Option<String>,
-    }
 }
 
 /// `alibaba.ascp.industry.waybill.accept`: 商家ERP预推单.
@@ -3172,6 +3228,13 @@ pub mod alibaba_ascp_industry_waybill_pre_accept {
         pub waybill_gen_request: WaybillGenRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.industry.waybill.pre.accept`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -3299,15 +3362,6 @@ pub mod alibaba_ascp_industry_waybill_pre_accept {
         pub error_message: Option<String>,
         pub error_code: Option<String>,
         pub data: Option<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.ascp.industry.waybill.pre.accept`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub express_no: Option<String>,
-        pub logistics_brand: Option<String>,
     }
 }
 
@@ -4559,6 +4613,13 @@ pub mod alibaba_ascp_uop_taobao_presalesorder_create {
         pub presales_order_create_request: Option<PresalesordercreaterequestTest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `alibaba.ascp.uop.taobao.presalesorder.create`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -4674,22 +4735,6 @@ pub mod alibaba_ascp_uop_taobao_presalesorder_create {
         pub error_message: Option<String>,
         pub data: Option<Data>,
     }
-
-    /// `Data`.
-    ///
-    /// Found at `presales_order_create_response.data` in the answer of `alibaba.ascp.uop.taobao.presalesorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub logistics_accept_info_res_list: Vec<Logisticsacceptinforeslist>,
-    }
-
-    /// `Logisticsacceptinforeslist`.
-    ///
-    /// An item of `presales_order_create_response.data.logistics_accept_info_res_list` in the answer of `alibaba.ascp.uop.taobao.presalesorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Logisticsacceptinforeslist {
-        pub presales_order_id: Option<String>,
-    }
 }
 
 /// `alibaba.ascp.uop.tob.package.query`: B2B包裹查询接口.
@@ -4714,6 +4759,13 @@ pub mod alibaba_ascp_uop_tob_package_query {
         #[top(object)]
         pub package_query_request: Option<Packagequeryrequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
 
     /// The answer of `alibaba.ascp.uop.tob.package.query`.
     ///
@@ -4742,50 +4794,6 @@ pub mod alibaba_ascp_uop_tob_package_query {
         pub error_code: Option<String>,
         pub error_message: Option<String>,
         pub data: Vec<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `package_query_response.data` in the answer of `alibaba.ascp.uop.tob.package.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub package_dto: Option<Packagedto>,
-        pub package_item_dtos: Vec<Packageitemdtos>,
-    }
-
-    /// `Packagedto`.
-    ///
-    /// Found at `package_query_response.data.package_dto` in the answer of `alibaba.ascp.uop.tob.package.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Packagedto {
-        pub store_code: Option<String>,
-        pub out_biz_id: Option<String>,
-        pub order_code: Option<String>,
-        pub consign_lg_order_code: Option<String>,
-        pub tms_res_code: Option<String>,
-        pub package_code: Option<String>,
-        pub status: Option<String>,
-    }
-
-    /// `Packageitemdtos`.
-    ///
-    /// An item of `package_query_response.data.package_item_dtos` in the answer of `alibaba.ascp.uop.tob.package.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Packageitemdtos {
-        pub package_id: Option<i64>,
-        pub sc_item_id: Option<i64>,
-        pub item_name: Option<String>,
-        pub item_quantity: Option<i64>,
-        pub package_item_sign_info_dto_list: Vec<Packageitemsigninfodtolist>,
-    }
-
-    /// `Packageitemsigninfodtolist`.
-    ///
-    /// An item of `package_query_response.data.package_item_dtos.package_item_sign_info_dto_list` in the answer of `alibaba.ascp.uop.tob.package.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Packageitemsigninfodtolist {
-        pub item_quantity: Option<i64>,
-        pub status: Option<String>,
     }
 }
 
@@ -4821,6 +4829,13 @@ pub mod taobao_inv_turnover_query {
         pub page_size: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BussinessInventoryLog, Data, Logisticsacceptinforeslist, Packagedto, Packageitemdtos,
+        Packageitemsigninfodtolist, PageData, Products, Suborders, Transferdetaildtolist,
+        Transferextendorderitemdtolist, Transferunitorderitemdtos,
+    };
+
     /// The answer of `taobao.inv.turnover.query`.
     ///
     /// Enabled by the `ascpchannel` feature of `top-api`.
@@ -4841,34 +4856,5 @@ pub mod taobao_inv_turnover_query {
         pub current_page_count: Option<String>,
         pub total_page: Option<String>,
         pub data_list: Vec<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.data_list` in the answer of `taobao.inv.turnover.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub bussiness_inventory_log: Option<BussinessInventoryLog>,
-    }
-
-    /// `BussinessInventoryLog`.
-    ///
-    /// Found at `result.data_list.bussiness_inventory_log` in the answer of `taobao.inv.turnover.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BussinessInventoryLog {
-        pub inventory_type: Option<String>,
-        pub sc_item_code: Option<String>,
-        pub change_quantity: Option<String>,
-        pub sc_item_id: Option<String>,
-        pub erp_order_code: Option<String>,
-        pub activity_type: Option<String>,
-        pub gmt_create: Option<String>,
-        pub op_order_id: Option<String>,
-        pub op_sub_order_id: Option<String>,
-        pub store_code: Option<String>,
-        pub wms_order_code: Option<String>,
-        pub sub_trade_id: Option<String>,
-        pub trade_id: Option<String>,
-        pub day_surplus_quantity: Option<String>,
     }
 }

@@ -12,6 +12,45 @@ pub use self::alibaba_ascp_qcc_sample_cancel_item_relation::{
 #[doc(inline)]
 pub use self::alibaba_ascp_qcc_sample_update::{AlibabaAscpQccSampleUpdate, AlibabaAscpQccSampleUpdateResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CancelSampleRelationResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.qcc.sample.cancel.item.relation`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CancelSampleRelationResponse {
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `SendResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.qcc.sample.cancel.item.relation` and `alibaba.ascp.qcc.sample.update`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SendResult {
+        pub error_message: Option<String>,
+        pub cancel_response: Option<CancelSampleRelationResponse>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+        pub update_response: Option<UpdateSampleResponse>,
+    }
+
+    /// `UpdateSampleResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.qcc.sample.update`).
+    ///
+    /// Enabled by the `ascp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UpdateSampleResponse {
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+    }
+}
+
 /// `alibaba.ascp.qcc.sample.cancel.item.relation`: 魅力惠样品解除父子商品关系.
 pub mod alibaba_ascp_qcc_sample_cancel_item_relation {
     /// 魅力惠样品解除父子商品关系
@@ -35,6 +74,9 @@ pub mod alibaba_ascp_qcc_sample_cancel_item_relation {
         #[top(object)]
         pub cancel_request: CancelSampleRelationRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CancelSampleRelationResponse, SendResult, UpdateSampleResponse};
 
     /// The answer of `alibaba.ascp.qcc.sample.cancel.item.relation`.
     ///
@@ -62,27 +104,6 @@ pub mod alibaba_ascp_qcc_sample_cancel_item_relation {
         pub biz_item_id: Option<String>,
         pub biz_item_ids: Option<Vec<String>>,
     }
-
-    /// `SendResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.qcc.sample.cancel.item.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendResult {
-        pub error_message: Option<String>,
-        pub cancel_response: Option<CancelSampleRelationResponse>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `CancelSampleRelationResponse`.
-    ///
-    /// Found at `result.cancel_response` in the answer of `alibaba.ascp.qcc.sample.cancel.item.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CancelSampleRelationResponse {
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-    }
 }
 
 /// `alibaba.ascp.qcc.sample.update`: 品控中心更新样品信息.
@@ -108,6 +129,9 @@ pub mod alibaba_ascp_qcc_sample_update {
         #[top(object)]
         pub update_request: UpdateSampleRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CancelSampleRelationResponse, SendResult, UpdateSampleResponse};
 
     /// The answer of `alibaba.ascp.qcc.sample.update`.
     ///
@@ -138,26 +162,5 @@ pub mod alibaba_ascp_qcc_sample_update {
         /// Required.
         #[top(required)]
         pub biz_item_id: String,
-    }
-
-    /// `SendResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.qcc.sample.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendResult {
-        pub error_message: Option<String>,
-        pub update_response: Option<UpdateSampleResponse>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `UpdateSampleResponse`.
-    ///
-    /// Found at `result.update_response` in the answer of `alibaba.ascp.qcc.sample.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UpdateSampleResponse {
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
     }
 }

@@ -26,6 +26,63 @@ pub use self::taobao_auction_vehicle_report_recieve::{
     TaobaoAuctionVehicleReportRecieve, TaobaoAuctionVehicleReportRecieveResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CourtsBidStatSum`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.auction.gov.data.annually.get` and `taobao.auction.gov.data.monthly.get`).
+    ///
+    /// Enabled by the `auction` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CourtsBidStatSum {
+        pub publish_count: Option<i64>,
+        pub hammer_price: Option<i64>,
+        pub hammer_count: Option<i64>,
+        pub end_count: Option<i64>,
+        pub end_count_dist: Option<i64>,
+        pub avg_addv_percent: Option<i64>,
+        pub publish_count_dist: Option<i64>,
+        pub start_count_dist: Option<i64>,
+        pub bid_count: Option<i64>,
+        pub start_price: Option<i64>,
+        pub interest_count: Option<i64>,
+        pub start_count: Option<i64>,
+        pub apply_count: Option<i64>,
+    }
+
+    /// `LatestBids`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.auction.gov.get.latestbid`).
+    ///
+    /// Enabled by the `auction` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LatestBids {
+        pub alias_name: Option<String>,
+        pub bid_price: Option<i64>,
+        pub bid_time: Option<i64>,
+        pub cat_name: Option<String>,
+        pub consult_price: Option<i64>,
+        pub court_name: Option<String>,
+        pub init_price: Option<i64>,
+        pub item_id: Option<i64>,
+        pub item_title: Option<String>,
+        pub pic_url: Option<String>,
+    }
+
+    /// `Result4Top`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.auction.gov.get.latestbid` and `taobao.auction.vehicle.report.recieve`).
+    ///
+    /// Enabled by the `auction` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Result4Top {
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub results: Vec<LatestBids>,
+        pub success: Option<bool>,
+        pub total_item: Option<i64>,
+        pub value: Option<bool>,
+    }
+}
+
 /// `taobao.auction.gov.data.annually.get`: 按年统计法院拍卖数据.
 pub mod taobao_auction_gov_data_annually_get {
     /// 按年统计法院拍卖数据
@@ -55,6 +112,9 @@ pub mod taobao_auction_gov_data_annually_get {
         pub end_year: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CourtsBidStatSum;
+
     /// The answer of `taobao.auction.gov.data.annually.get`.
     ///
     /// Enabled by the `auction` feature of `top-api`.
@@ -70,20 +130,6 @@ pub mod taobao_auction_gov_data_annually_get {
     pub struct CourtsBidStatAnnuallyList {
         pub courts_bid_stat_sum: Option<CourtsBidStatSum>,
         pub period: Option<String>,
-    }
-
-    /// `CourtsBidStatSum`.
-    ///
-    /// Found at `results.courts_bid_stat_sum` in the answer of `taobao.auction.gov.data.annually.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CourtsBidStatSum {
-        pub publish_count: Option<i64>,
-        pub hammer_price: Option<i64>,
-        pub hammer_count: Option<i64>,
-        pub end_count: Option<i64>,
-        pub end_count_dist: Option<i64>,
-        pub avg_addv_percent: Option<i64>,
-        pub publish_count_dist: Option<i64>,
     }
 }
 
@@ -116,6 +162,9 @@ pub mod taobao_auction_gov_data_monthly_get {
         pub end_month: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CourtsBidStatSum;
+
     /// The answer of `taobao.auction.gov.data.monthly.get`.
     ///
     /// Enabled by the `auction` feature of `top-api`.
@@ -131,26 +180,6 @@ pub mod taobao_auction_gov_data_monthly_get {
     pub struct CourtsBidStatMonthlyList {
         pub courts_bid_stat_sum: Option<CourtsBidStatSum>,
         pub period: Option<String>,
-    }
-
-    /// `CourtsBidStatSum`.
-    ///
-    /// Found at `results.courts_bid_stat_sum` in the answer of `taobao.auction.gov.data.monthly.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CourtsBidStatSum {
-        pub publish_count: Option<i64>,
-        pub start_count_dist: Option<i64>,
-        pub hammer_price: Option<i64>,
-        pub hammer_count: Option<i64>,
-        pub bid_count: Option<i64>,
-        pub end_count: Option<i64>,
-        pub end_count_dist: Option<i64>,
-        pub start_price: Option<i64>,
-        pub interest_count: Option<i64>,
-        pub start_count: Option<i64>,
-        pub avg_addv_percent: Option<i64>,
-        pub publish_count_dist: Option<i64>,
-        pub apply_count: Option<i64>,
     }
 }
 
@@ -282,41 +311,15 @@ pub mod taobao_auction_gov_get_latestbid {
         pub max_count: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LatestBids, Result4Top};
+
     /// The answer of `taobao.auction.gov.get.latestbid`.
     ///
     /// Enabled by the `auction` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAuctionGovGetLatestbidResponse {
         pub result: Option<Result4Top>,
-    }
-
-    /// `Result4Top`.
-    ///
-    /// Found at `result` in the answer of `taobao.auction.gov.get.latestbid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Result4Top {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub results: Vec<LatestBids>,
-        pub success: Option<bool>,
-        pub total_item: Option<i64>,
-    }
-
-    /// `LatestBids`.
-    ///
-    /// An item of `result.results` in the answer of `taobao.auction.gov.get.latestbid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LatestBids {
-        pub alias_name: Option<String>,
-        pub bid_price: Option<i64>,
-        pub bid_time: Option<i64>,
-        pub cat_name: Option<String>,
-        pub consult_price: Option<i64>,
-        pub court_name: Option<String>,
-        pub init_price: Option<i64>,
-        pub item_id: Option<i64>,
-        pub item_title: Option<String>,
-        pub pic_url: Option<String>,
     }
 }
 
@@ -346,6 +349,9 @@ pub mod taobao_auction_vehicle_report_recieve {
         pub vehicle_test_report_dto: VehicleTestReportDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LatestBids, Result4Top};
+
     /// The answer of `taobao.auction.vehicle.report.recieve`.
     ///
     /// Enabled by the `auction` feature of `top-api`.
@@ -369,16 +375,5 @@ pub mod taobao_auction_vehicle_report_recieve {
         pub origin_vin: Option<String>,
         pub report_url: Option<String>,
         pub attribute: Option<String>,
-    }
-
-    /// `Result4Top`.
-    ///
-    /// Found at `result` in the answer of `taobao.auction.vehicle.report.recieve`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Result4Top {
-        pub error_code: Option<String>,
-        pub value: Option<bool>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }

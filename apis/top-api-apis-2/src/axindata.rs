@@ -122,6 +122,241 @@ pub use self::taobao_alitrip_travel_fsc_route_api_project_update::{
     TaobaoAlitripTravelFscRouteApiProjectUpdate, TaobaoAlitripTravelFscRouteApiProjectUpdateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BedGroupDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.room.list.query` and `taobao.alitrip.travel.fsc.hotel.list.query`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BedGroupDTO {
+        pub bed_info_d_t_o_list: Vec<BedInfoDTO>,
+    }
+
+    /// `BedInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.room.list.query` and `taobao.alitrip.travel.fsc.hotel.list.query`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BedInfoDTO {
+        pub desc: Option<String>,
+        pub bed_type: Option<String>,
+        pub bed_num: Option<i64>,
+        pub width: Option<String>,
+        pub length: Option<String>,
+    }
+
+    /// `BreakfastDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.price.batch.get` and `taobao.alitrip.travel.axin.hotel.price.query`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BreakfastDTO {
+        pub breakfast: Option<String>,
+        pub breakfast_count: Option<i64>,
+        pub start_date: Option<i64>,
+        pub end_date: Option<i64>,
+    }
+
+    /// `CancelPolicyDetailDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.price.batch.get` and `taobao.alitrip.travel.axin.hotel.price.query`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CancelPolicyDetailDTO {
+        pub deduct_fee_rate: Option<i64>,
+        pub ahead_cancel_hours: Option<i64>,
+    }
+
+    /// `CancelPolicyRuleDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.price.batch.get` and `taobao.alitrip.travel.axin.hotel.price.query`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CancelPolicyRuleDTO {
+        pub cancel_policy_desc: Option<String>,
+        pub cancel_type: Option<i64>,
+        pub cancel_policy_detail_list: Vec<CancelPolicyDetailDTO>,
+        pub start_date: Option<i64>,
+        pub end_date: Option<i64>,
+    }
+
+    /// `FscBusinessAreaApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.business.area.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscBusinessAreaApiDto {
+        pub business_area_id: Option<String>,
+        pub business_area_name: Option<String>,
+        pub business_area_range: Option<String>,
+    }
+
+    /// `FscBusinessAreaApiResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.business.area.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscBusinessAreaApiResponse {
+        pub total: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page_index: Option<i64>,
+        pub data: Vec<FscBusinessAreaApiDto>,
+    }
+
+    /// `FscPoiApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.poi.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscPoiApiDto {
+        pub poi_id: Option<i64>,
+        pub poi_name: Option<String>,
+        pub poi_name_en: Option<String>,
+        pub city_id: Option<String>,
+        pub city_name: Option<String>,
+        pub province_id: Option<String>,
+        pub province_name: Option<String>,
+        pub country_id: Option<String>,
+        pub country_name: Option<String>,
+        pub description: Option<String>,
+    }
+
+    /// `FscPoiApiResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.poi.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscPoiApiResponse {
+        pub total: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page_index: Option<i64>,
+        pub data: Vec<FscPoiApiDto>,
+    }
+
+    /// `FscProductLabelApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.product.label.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscProductLabelApiDto {
+        pub product_label_id: Option<String>,
+        pub product_label_name: Option<String>,
+        pub product_label_level: Option<i64>,
+        pub parent_label_id: Option<String>,
+        pub root_label_id: Option<String>,
+    }
+
+    /// `FscProductLabelApiResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.product.label.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscProductLabelApiResponse {
+        pub total: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page_index: Option<i64>,
+        pub data: Vec<FscProductLabelApiDto>,
+    }
+
+    /// `FscProjectAddApiResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.project.add`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscProjectAddApiResponse {
+        pub project_map_d_t_o_s: Vec<FscProjectMapDTO>,
+    }
+
+    /// `FscProjectMapDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.project.add`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscProjectMapDTO {
+        pub project_code: Option<String>,
+        pub fsc_project_id: Option<String>,
+    }
+
+    /// `FscRouteProductAddResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.product.add`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscRouteProductAddResponse {
+        pub product_id: Option<String>,
+        pub ori_product_id: Option<String>,
+        pub product_code: Option<String>,
+    }
+
+    /// `FscTripDivisionApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.division.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscTripDivisionApiDto {
+        pub division_id: Option<i64>,
+        pub name: Option<String>,
+        pub name_en: Option<String>,
+        pub level: Option<i64>,
+        pub parent_id: Option<i64>,
+        pub country_name: Option<String>,
+        pub abroad: Option<bool>,
+    }
+
+    /// `FscTripDivisionApiResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.division.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FscTripDivisionApiResponse {
+        pub total: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page_index: Option<i64>,
+        pub data: Vec<FscTripDivisionApiDto>,
+    }
+
+    /// `HourRoomInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.price.batch.get` and `taobao.alitrip.travel.axin.hotel.price.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HourRoomInfo {
+        pub hourage: Option<i64>,
+        pub hour_room_check_in_start: Option<String>,
+        pub hour_room_check_in_end: Option<String>,
+    }
+
+    /// `HourRoomInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.price.batch.get` and `taobao.alitrip.travel.axin.hotel.price.get`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HourRoomInfoDTO {
+        pub hourage: Option<i64>,
+        pub hour_room_check_in_start: Option<String>,
+        pub hour_room_check_in_end: Option<String>,
+    }
+
+    /// `PriceStockDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.axin.hotel.price.batch.get` and `taobao.alitrip.travel.axin.hotel.price.query`).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PriceStockDTO {
+        pub date: Option<i64>,
+        pub price: Option<i64>,
+        pub quota: Option<i64>,
+        pub promotion_price: Option<i64>,
+        pub rate_switch: Option<i64>,
+        pub start_date: Option<i64>,
+        pub end_date: Option<i64>,
+        pub cny_price: Option<i64>,
+    }
+
+    /// `TopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.fsc.route.api.business.area.get`, `taobao.alitrip.travel.fsc.route.api.division.apply` and 13 more).
+    ///
+    /// Enabled by the `axindata` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopResult {
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub fsc_business_area_api_response: Option<FscBusinessAreaApiResponse>,
+        pub data: Option<bool>,
+        pub fsc_trip_division_api_response: Option<FscTripDivisionApiResponse>,
+        pub fsc_poi_api_response: Option<FscPoiApiResponse>,
+        pub fsc_route_product_add_response: Option<FscRouteProductAddResponse>,
+        pub fsc_product_label_api_response: Option<FscProductLabelApiResponse>,
+        pub fsc_project_add_api_response: Option<FscProjectAddApiResponse>,
+    }
+}
+
 /// `taobao.alitrip.travel.axin.hotel.city.get`: 城市列表信息查询-阿信.
 pub mod taobao_alitrip_travel_axin_hotel_city_get {
     /// 城市列表信息查询-阿信
@@ -494,6 +729,11 @@ pub mod taobao_alitrip_travel_axin_hotel_price_batch_get {
         pub resource_channel: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BreakfastDTO, CancelPolicyDetailDTO, CancelPolicyRuleDTO, HourRoomInfo, HourRoomInfoDTO, PriceStockDTO,
+    };
+
     /// The answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -609,45 +849,6 @@ pub mod taobao_alitrip_travel_axin_hotel_price_batch_get {
         pub invoicing_mode: Option<i64>,
     }
 
-    /// `PriceStockDTO`.
-    ///
-    /// An item of `result.data.hotel_price_dto_list.room_list.rate_list.price_stock_dto_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceStockDTO {
-        pub date: Option<i64>,
-        pub price: Option<i64>,
-        pub quota: Option<i64>,
-        pub promotion_price: Option<i64>,
-        pub rate_switch: Option<i64>,
-        pub start_date: Option<i64>,
-        pub end_date: Option<i64>,
-        pub cny_price: Option<i64>,
-    }
-
-    /// `BreakfastDTO`.
-    ///
-    /// An item of `result.data.hotel_price_dto_list.room_list.rate_list.break_fast_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BreakfastDTO {
-        pub breakfast: Option<String>,
-        pub breakfast_count: Option<i64>,
-        pub start_date: Option<i64>,
-        pub end_date: Option<i64>,
-    }
-
-    /// `CancelPolicyRuleDTO`.
-    ///
-    /// An item of `result.data.hotel_price_dto_list.room_list.rate_list.cancel_rule_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CancelPolicyRuleDTO {
-        pub cancel_policy_desc: Option<String>,
-        pub cancel_type: Option<i64>,
-        /// The platform's data lists no members for `CancelPolicyDetailDTO`: any JSON value, kept as it came.
-        pub cancel_policy_detail_list: Vec<top_api::Json>,
-        pub start_date: Option<i64>,
-        pub end_date: Option<i64>,
-    }
-
     /// `DawnBookingDTO`.
     ///
     /// Found at `result.data.hotel_price_dto_list.room_list.rate_list.dawn_booking_dto` in the answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
@@ -656,26 +857,6 @@ pub mod taobao_alitrip_travel_axin_hotel_price_batch_get {
         pub can_dawn_book: Option<bool>,
         pub dawn_book_start_time: Option<String>,
         pub dawn_book_end_time: Option<String>,
-    }
-
-    /// `HourRoomInfo`.
-    ///
-    /// Found at `result.data.hotel_price_dto_list.room_list.rate_list.hour_room_info` in the answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HourRoomInfo {
-        pub hourage: Option<i64>,
-        pub hour_room_check_in_start: Option<String>,
-        pub hour_room_check_in_end: Option<String>,
-    }
-
-    /// `HourRoomInfoDTO`.
-    ///
-    /// Found at `result.data.hotel_price_dto_list.room_list.rate_list.hour_room_info_dto` in the answer of `taobao.alitrip.travel.axin.hotel.price.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HourRoomInfoDTO {
-        pub hourage: Option<i64>,
-        pub hour_room_check_in_start: Option<String>,
-        pub hour_room_check_in_end: Option<String>,
     }
 }
 
@@ -711,6 +892,9 @@ pub mod taobao_alitrip_travel_axin_hotel_price_get {
         /// Required.
         pub city_code: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{HourRoomInfo, HourRoomInfoDTO};
 
     /// The answer of `taobao.alitrip.travel.axin.hotel.price.get`.
     ///
@@ -829,26 +1013,6 @@ pub mod taobao_alitrip_travel_axin_hotel_price_get {
         pub dawn_book_start_time: Option<String>,
         pub dawn_book_end_time: Option<String>,
     }
-
-    /// `HourRoomInfo`.
-    ///
-    /// Found at `result.data.room_list.rate_list.hour_room_info` in the answer of `taobao.alitrip.travel.axin.hotel.price.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HourRoomInfo {
-        pub hourage: Option<i64>,
-        pub hour_room_check_in_start: Option<String>,
-        pub hour_room_check_in_end: Option<String>,
-    }
-
-    /// `HourRoomInfoDTO`.
-    ///
-    /// Found at `result.data.room_list.rate_list.hour_room_info_dto` in the answer of `taobao.alitrip.travel.axin.hotel.price.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HourRoomInfoDTO {
-        pub hourage: Option<i64>,
-        pub hour_room_check_in_start: Option<String>,
-        pub hour_room_check_in_end: Option<String>,
-    }
 }
 
 /// `taobao.alitrip.travel.axin.hotel.price.query`: 阿信酒店分销-实时报价查询.
@@ -885,6 +1049,9 @@ pub mod taobao_alitrip_travel_axin_hotel_price_query {
         pub distributor_tid: i64,
         pub nop: Option<i64>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BreakfastDTO, CancelPolicyDetailDTO, CancelPolicyRuleDTO, PriceStockDTO};
 
     /// The answer of `taobao.alitrip.travel.axin.hotel.price.query`.
     ///
@@ -963,53 +1130,6 @@ pub mod taobao_alitrip_travel_axin_hotel_price_query {
         pub nop: Option<i64>,
         pub max_occupancy: Option<i64>,
     }
-
-    /// `PriceStockDTO`.
-    ///
-    /// An item of `result.data.room_list.rate_list.price_stock_dto_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceStockDTO {
-        pub date: Option<i64>,
-        pub price: Option<i64>,
-        pub quota: Option<i64>,
-        pub promotion_price: Option<i64>,
-        pub rate_switch: Option<i64>,
-        pub start_date: Option<i64>,
-        pub end_date: Option<i64>,
-        pub cny_price: Option<i64>,
-    }
-
-    /// `BreakfastDTO`.
-    ///
-    /// An item of `result.data.room_list.rate_list.break_fast_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BreakfastDTO {
-        pub breakfast: Option<String>,
-        pub breakfast_count: Option<i64>,
-        pub start_date: Option<i64>,
-        pub end_date: Option<i64>,
-    }
-
-    /// `CancelPolicyRuleDTO`.
-    ///
-    /// An item of `result.data.room_list.rate_list.cancel_rule_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CancelPolicyRuleDTO {
-        pub cancel_policy_desc: Option<String>,
-        pub cancel_type: Option<i64>,
-        pub cancel_policy_detail_list: Vec<CancelPolicyDetailDTO>,
-        pub start_date: Option<i64>,
-        pub end_date: Option<i64>,
-    }
-
-    /// `CancelPolicyDetailDTO`.
-    ///
-    /// An item of `result.data.room_list.rate_list.cancel_rule_list.cancel_policy_detail_list` in the answer of `taobao.alitrip.travel.axin.hotel.price.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CancelPolicyDetailDTO {
-        pub deduct_fee_rate: Option<i64>,
-        pub ahead_cancel_hours: Option<i64>,
-    }
 }
 
 /// `taobao.alitrip.travel.axin.hotel.room.list.query`: 阿信酒店分销-标准酒店房型列表查询.
@@ -1038,6 +1158,9 @@ pub mod taobao_alitrip_travel_axin_hotel_room_list_query {
         /// Required.
         pub distributor_tid: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BedGroupDTO, BedInfoDTO};
 
     /// The answer of `taobao.alitrip.travel.axin.hotel.room.list.query`.
     ///
@@ -1078,26 +1201,6 @@ pub mod taobao_alitrip_travel_axin_hotel_room_list_query {
         pub bathroom: Option<String>,
         pub status: Option<i8>,
         pub bed_type_desc: Option<String>,
-    }
-
-    /// `BedGroupDTO`.
-    ///
-    /// An item of `result.data.bed_group_d_t_o_list` in the answer of `taobao.alitrip.travel.axin.hotel.room.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BedGroupDTO {
-        pub bed_info_d_t_o_list: Vec<BedInfoDTO>,
-    }
-
-    /// `BedInfoDTO`.
-    ///
-    /// An item of `result.data.bed_group_d_t_o_list.bed_info_d_t_o_list` in the answer of `taobao.alitrip.travel.axin.hotel.room.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BedInfoDTO {
-        pub desc: Option<String>,
-        pub bed_type: Option<String>,
-        pub bed_num: Option<i64>,
-        pub width: Option<String>,
-        pub length: Option<String>,
     }
 }
 
@@ -1413,6 +1516,9 @@ pub mod taobao_alitrip_travel_fsc_hotel_list_query {
         pub distributor_tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BedGroupDTO, BedInfoDTO};
+
     /// The answer of `taobao.alitrip.travel.fsc.hotel.list.query`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -1489,26 +1595,6 @@ pub mod taobao_alitrip_travel_fsc_hotel_list_query {
         pub bed_type_desc: Option<String>,
         pub status: Option<i64>,
         pub bed_group_d_t_o_list: Vec<BedGroupDTO>,
-    }
-
-    /// `BedGroupDTO`.
-    ///
-    /// An item of `result.data.data_list.std_room_type_list.bed_group_d_t_o_list` in the answer of `taobao.alitrip.travel.fsc.hotel.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BedGroupDTO {
-        pub bed_info_d_t_o_list: Vec<BedInfoDTO>,
-    }
-
-    /// `BedInfoDTO`.
-    ///
-    /// An item of `result.data.data_list.std_room_type_list.bed_group_d_t_o_list.bed_info_d_t_o_list` in the answer of `taobao.alitrip.travel.fsc.hotel.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BedInfoDTO {
-        pub desc: Option<String>,
-        pub bed_type: Option<String>,
-        pub bed_num: Option<i64>,
-        pub width: Option<String>,
-        pub length: Option<String>,
     }
 }
 
@@ -1594,6 +1680,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_business_area_get {
         pub fsc_business_area_query_request: FscBusinessAreaQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.business.area.get`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -1611,38 +1704,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_business_area_get {
         pub page_size: Option<i64>,
         pub page_index: Option<i64>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.business.area.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub fsc_business_area_api_response: Option<FscBusinessAreaApiResponse>,
-    }
-
-    /// `FscBusinessAreaApiResponse`.
-    ///
-    /// Found at `top_result.fsc_business_area_api_response` in the answer of `taobao.alitrip.travel.fsc.route.api.business.area.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscBusinessAreaApiResponse {
-        pub total: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_index: Option<i64>,
-        pub data: Vec<FscBusinessAreaApiDto>,
-    }
-
-    /// `FscBusinessAreaApiDto`.
-    ///
-    /// An item of `top_result.fsc_business_area_api_response.data` in the answer of `taobao.alitrip.travel.fsc.route.api.business.area.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscBusinessAreaApiDto {
-        pub business_area_id: Option<String>,
-        pub business_area_name: Option<String>,
-        pub business_area_range: Option<String>,
     }
 }
 
@@ -1669,6 +1730,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_division_apply {
         #[top(object)]
         pub fsc_division_apply_request: FscDivisionApplyRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.division.apply`.
     ///
@@ -1699,17 +1767,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_division_apply {
         pub country_name: Option<String>,
         pub abroad: Option<bool>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.division.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
-    }
 }
 
 /// `taobao.alitrip.travel.fsc.route.api.division.get`: 获取国家城市信息.
@@ -1736,6 +1793,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_division_get {
         pub fsc_division_query_request: FscDivisionQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.division.get`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -1756,42 +1820,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_division_get {
         pub page_size: Option<i64>,
         pub page_index: Option<i64>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.division.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub fsc_trip_division_api_response: Option<FscTripDivisionApiResponse>,
-    }
-
-    /// `FscTripDivisionApiResponse`.
-    ///
-    /// Found at `top_result.fsc_trip_division_api_response` in the answer of `taobao.alitrip.travel.fsc.route.api.division.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscTripDivisionApiResponse {
-        pub total: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_index: Option<i64>,
-        pub data: Vec<FscTripDivisionApiDto>,
-    }
-
-    /// `FscTripDivisionApiDto`.
-    ///
-    /// An item of `top_result.fsc_trip_division_api_response.data` in the answer of `taobao.alitrip.travel.fsc.route.api.division.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscTripDivisionApiDto {
-        pub division_id: Option<i64>,
-        pub name: Option<String>,
-        pub name_en: Option<String>,
-        pub level: Option<i64>,
-        pub parent_id: Option<i64>,
-        pub country_name: Option<String>,
-        pub abroad: Option<bool>,
     }
 }
 
@@ -1818,6 +1846,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_poi_apply {
         #[top(object)]
         pub fsc_poi_apply_request: FscPoiApplyRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.poi.apply`.
     ///
@@ -1852,17 +1887,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_poi_apply {
         pub country_id: Option<String>,
         pub country_name: Option<String>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.poi.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
-    }
 }
 
 /// `taobao.alitrip.travel.fsc.route.api.poi.get`: 获取景点（POI）信息.
@@ -1889,6 +1913,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_poi_get {
         pub fsc_poi_query_request: FscPoiQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.poi.get`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -1908,45 +1939,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_poi_get {
         pub page_size: Option<i64>,
         pub page_index: Option<i64>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.poi.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub fsc_poi_api_response: Option<FscPoiApiResponse>,
-    }
-
-    /// `FscPoiApiResponse`.
-    ///
-    /// Found at `top_result.fsc_poi_api_response` in the answer of `taobao.alitrip.travel.fsc.route.api.poi.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscPoiApiResponse {
-        pub total: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_index: Option<i64>,
-        pub data: Vec<FscPoiApiDto>,
-    }
-
-    /// `FscPoiApiDto`.
-    ///
-    /// An item of `top_result.fsc_poi_api_response.data` in the answer of `taobao.alitrip.travel.fsc.route.api.poi.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscPoiApiDto {
-        pub poi_id: Option<i64>,
-        pub poi_name: Option<String>,
-        pub poi_name_en: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub country_id: Option<String>,
-        pub country_name: Option<String>,
-        pub description: Option<String>,
     }
 }
 
@@ -1973,6 +1965,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_add {
         #[top(object)]
         pub fsc_route_product_add_request: FscRouteProductAddRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.product.add`.
     ///
@@ -2125,27 +2124,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_add {
         pub deduct_type: Option<String>,
         pub deduct_value: Option<String>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.product.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub fsc_route_product_add_response: Option<FscRouteProductAddResponse>,
-    }
-
-    /// `FscRouteProductAddResponse`.
-    ///
-    /// Found at `top_result.fsc_route_product_add_response` in the answer of `taobao.alitrip.travel.fsc.route.api.product.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscRouteProductAddResponse {
-        pub product_id: Option<String>,
-        pub ori_product_id: Option<String>,
-        pub product_code: Option<String>,
-    }
 }
 
 /// `taobao.alitrip.travel.fsc.route.api.product.label.get`: 获取线路主题.
@@ -2172,6 +2150,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_label_get {
         pub fsc_product_label_query_request: FscProductLabelQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.product.label.get`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -2190,40 +2175,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_label_get {
         pub page_size: Option<i64>,
         pub page_index: Option<i64>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.product.label.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub fsc_product_label_api_response: Option<FscProductLabelApiResponse>,
-    }
-
-    /// `FscProductLabelApiResponse`.
-    ///
-    /// Found at `top_result.fsc_product_label_api_response` in the answer of `taobao.alitrip.travel.fsc.route.api.product.label.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscProductLabelApiResponse {
-        pub total: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_index: Option<i64>,
-        pub data: Vec<FscProductLabelApiDto>,
-    }
-
-    /// `FscProductLabelApiDto`.
-    ///
-    /// An item of `top_result.fsc_product_label_api_response.data` in the answer of `taobao.alitrip.travel.fsc.route.api.product.label.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscProductLabelApiDto {
-        pub product_label_id: Option<String>,
-        pub product_label_name: Option<String>,
-        pub product_label_level: Option<i64>,
-        pub parent_label_id: Option<String>,
-        pub root_label_id: Option<String>,
     }
 }
 
@@ -2251,6 +2202,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_offline {
         pub fsc_product_offline_request: FscProductOfflineRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.product.offline`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -2266,17 +2224,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_offline {
     pub struct FscProductOfflineRequest {
         pub product_code_list: Option<Vec<String>>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.product.offline`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
     }
 }
 
@@ -2304,6 +2251,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_online {
         pub fsc_product_online_request: FscProductOnlineRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.product.online`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -2319,17 +2273,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_online {
     pub struct FscProductOnlineRequest {
         pub product_code_list: Option<Vec<String>>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.product.online`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
     }
 }
 
@@ -2356,6 +2299,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_update {
         #[top(object)]
         pub fsc_route_product_update_request: FscRouteProductUpdateRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.product.update`.
     ///
@@ -2508,17 +2458,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_product_update {
         pub deduct_type: Option<String>,
         pub deduct_value: Option<String>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.product.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
-    }
 }
 
 /// `taobao.alitrip.travel.fsc.route.api.project.add`: 新增团期.
@@ -2544,6 +2483,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_add {
         #[top(object)]
         pub fsc_project_modify_request: FscProjectModifyRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.project.add`.
     ///
@@ -2622,34 +2568,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_add {
         pub flight_type: Option<String>,
         pub cabin_type: Option<String>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.project.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub fsc_project_add_api_response: Option<FscProjectAddApiResponse>,
-    }
-
-    /// `FscProjectAddApiResponse`.
-    ///
-    /// Found at `top_result.fsc_project_add_api_response` in the answer of `taobao.alitrip.travel.fsc.route.api.project.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscProjectAddApiResponse {
-        pub project_map_d_t_o_s: Vec<FscProjectMapDTO>,
-    }
-
-    /// `FscProjectMapDTO`.
-    ///
-    /// An item of `top_result.fsc_project_add_api_response.project_map_d_t_o_s` in the answer of `taobao.alitrip.travel.fsc.route.api.project.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FscProjectMapDTO {
-        pub project_code: Option<String>,
-        pub fsc_project_id: Option<String>,
-    }
 }
 
 /// `taobao.alitrip.travel.fsc.route.api.project.close`: 关闭团期.
@@ -2676,6 +2594,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_close {
         pub fsc_project_close_request: FscProjectCloseRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.project.close`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -2693,17 +2618,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_close {
         pub journey_code: Option<String>,
         pub project_code_list: Option<Vec<String>>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.project.close`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
     }
 }
 
@@ -2730,6 +2644,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_inventory_update {
         #[top(object)]
         pub fsc_project_inventory_update_request: FscProjectInventoryUpdateRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.project.inventory.update`.
     ///
@@ -2760,17 +2681,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_inventory_update {
         pub inv_count: Option<i64>,
         pub occupy_count: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.project.inventory.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
-    }
 }
 
 /// `taobao.alitrip.travel.fsc.route.api.project.open`: 打开团期.
@@ -2797,6 +2707,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_open {
         pub fsc_project_open_request: FscProjectOpenRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
+
     /// The answer of `taobao.alitrip.travel.fsc.route.api.project.open`.
     ///
     /// Enabled by the `axindata` feature of `top-api`.
@@ -2814,17 +2731,6 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_open {
         pub journey_code: Option<String>,
         pub project_code_list: Option<Vec<String>>,
         pub supplier_id: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.project.open`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
     }
 }
 
@@ -2851,6 +2757,13 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_update {
         #[top(object)]
         pub fsc_project_update_request: FscProjectModifyRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        FscBusinessAreaApiDto, FscBusinessAreaApiResponse, FscPoiApiDto, FscPoiApiResponse, FscProductLabelApiDto,
+        FscProductLabelApiResponse, FscProjectAddApiResponse, FscProjectMapDTO, FscRouteProductAddResponse,
+        FscTripDivisionApiDto, FscTripDivisionApiResponse, TopResult,
+    };
 
     /// The answer of `taobao.alitrip.travel.fsc.route.api.project.update`.
     ///
@@ -2926,16 +2839,5 @@ pub mod taobao_alitrip_travel_fsc_route_api_project_update {
         pub buy_out: Option<bool>,
         pub flight_type: Option<String>,
         pub cabin_type: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `top_result` in the answer of `taobao.alitrip.travel.fsc.route.api.project.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub data: Option<bool>,
     }
 }

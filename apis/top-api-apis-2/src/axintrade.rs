@@ -90,6 +90,22 @@ pub use self::taobao_alitrip_travel_axin_hotelticket_refund_orderrefund::{
     TaobaoAlitripTravelAxinHotelticketRefundOrderrefund, TaobaoAlitripTravelAxinHotelticketRefundOrderrefundResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AxinPayRegisterCreateResDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.axin.trans.pay.register.create` and `taobao.alitrip.axin.trans.pay.register.reapply`).
+    ///
+    /// Enabled by the `axintrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AxinPayRegisterCreateResDto {
+        pub apply_order_id: Option<String>,
+        pub pay_register_order_no: Option<String>,
+    }
+}
+
 /// `taobao.alitrip.axin.trans.fund.add`: 创建资金单接口.
 pub mod taobao_alitrip_axin_trans_fund_add {
     /// 创建资金单接口
@@ -599,6 +615,9 @@ pub mod taobao_alitrip_axin_trans_pay_register_create {
         pub create_d_t_o: AxinPayRegisterCreateDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AxinPayRegisterCreateResDto;
+
     /// The answer of `taobao.alitrip.axin.trans.pay.register.create`.
     ///
     /// Enabled by the `axintrade` feature of `top-api`.
@@ -706,14 +725,6 @@ pub mod taobao_alitrip_axin_trans_pay_register_create {
         pub success: Option<bool>,
         pub data: Option<AxinPayRegisterCreateResDto>,
     }
-
-    /// `AxinPayRegisterCreateResDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.alitrip.axin.trans.pay.register.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AxinPayRegisterCreateResDto {
-        pub apply_order_id: Option<String>,
-    }
 }
 
 /// `taobao.alitrip.axin.trans.pay.register.reapply`: 阿信支付入驻重新申请.
@@ -738,6 +749,9 @@ pub mod taobao_alitrip_axin_trans_pay_register_reapply {
         #[top(object)]
         pub axin_pay_register_create_d_t_o: Option<AxinPayRegisterCreateDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::AxinPayRegisterCreateResDto;
 
     /// The answer of `taobao.alitrip.axin.trans.pay.register.reapply`.
     ///
@@ -822,15 +836,6 @@ pub mod taobao_alitrip_axin_trans_pay_register_reapply {
         pub info_msg: Option<String>,
         pub need_retry: Option<bool>,
         pub success: Option<bool>,
-    }
-
-    /// `AxinPayRegisterCreateResDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.alitrip.axin.trans.pay.register.reapply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AxinPayRegisterCreateResDto {
-        pub apply_order_id: Option<String>,
-        pub pay_register_order_no: Option<String>,
     }
 }
 

@@ -20,6 +20,24 @@ pub use self::alipay_baoxian_claim_uploadattachment::{
     AlipayBaoxianClaimUploadattachment, AlipayBaoxianClaimUploadattachmentResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `MtopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alipay.baoxian.claim.returngoodsstatus.update` and `alipay.baoxian.claim.update`).
+    ///
+    /// Enabled by the `baoxian` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MtopResult {
+        pub model: Option<String>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub is_success: Option<bool>,
+    }
+}
+
 /// `alipay.baoxian.claim.returngoodsstatus.update`: 更新理赔单退货货物状态.
 pub mod alipay_baoxian_claim_returngoodsstatus_update {
     /// 更新理赔单退货货物状态
@@ -45,23 +63,15 @@ pub mod alipay_baoxian_claim_returngoodsstatus_update {
         pub goods_status: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MtopResult;
+
     /// The answer of `alipay.baoxian.claim.returngoodsstatus.update`.
     ///
     /// Enabled by the `baoxian` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlipayBaoxianClaimReturngoodsstatusUpdateResponse {
         pub result: Option<MtopResult>,
-    }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alipay.baoxian.claim.returngoodsstatus.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub model: Option<String>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub is_success: Option<bool>,
     }
 }
 
@@ -156,6 +166,9 @@ pub mod alipay_baoxian_claim_update {
         pub sp_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MtopResult;
+
     /// The answer of `alipay.baoxian.claim.update`.
     ///
     /// Enabled by the `baoxian` feature of `top-api`.
@@ -175,17 +188,6 @@ pub mod alipay_baoxian_claim_update {
         pub path: Option<String>,
         pub description: Option<String>,
         pub file_type: Option<String>,
-    }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alipay.baoxian.claim.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub model: Option<String>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub is_success: Option<bool>,
     }
 }
 

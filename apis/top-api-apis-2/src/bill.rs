@@ -22,6 +22,56 @@ pub use self::taobao_tae_book_bill_get::{TaobaoTaeBookBillGet, TaobaoTaeBookBill
 #[doc(inline)]
 pub use self::taobao_tae_book_bills_get::{TaobaoTaeBookBillsGet, TaobaoTaeBookBillsGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BillDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tae.bill.get` and `taobao.tae.bills.get`).
+    ///
+    /// Enabled by the `bill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillDto {
+        pub total_amount: Option<i64>,
+        pub gmt_modified: Option<String>,
+        pub gmt_create: Option<top_api::Date>,
+        pub status: Option<i64>,
+        pub order_id: Option<String>,
+        pub biz_time: Option<top_api::Date>,
+        pub amount: Option<i64>,
+        pub alipay_notice: Option<String>,
+        pub alipay_outno: Option<String>,
+        pub obj_alipay_id: Option<String>,
+        pub trade_id: Option<String>,
+        pub alipay_id: Option<String>,
+        pub account_id: Option<i64>,
+        pub alipay_mail: Option<String>,
+        pub obj_alipay_mail: Option<String>,
+        pub pay_time: Option<top_api::Date>,
+        pub bid: Option<i64>,
+        pub book_time: Option<top_api::Date>,
+        pub num_iid: Option<String>,
+        pub alipay_no: Option<String>,
+    }
+
+    /// `TopAcctCashJourDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tae.book.bill.get` and `taobao.tae.book.bills.get`).
+    ///
+    /// Enabled by the `bill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopAcctCashJourDto {
+        pub amount: Option<i64>,
+        pub journal_type: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub account_id: Option<i64>,
+        pub description: Option<String>,
+        pub taobao_alipay_id: Option<String>,
+        pub other_alipay_id: Option<String>,
+        pub book_time: Option<top_api::Date>,
+        pub bid: Option<i64>,
+    }
+}
+
 /// `taobao.bill.accounts.get`: 查询费用科目信息(限自研商家).
 pub mod taobao_bill_accounts_get {
     /// 查询费用科目信息(限自研商家)
@@ -293,39 +343,15 @@ pub mod taobao_tae_bill_get {
         pub account_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDto;
+
     /// The answer of `taobao.tae.bill.get`.
     ///
     /// Enabled by the `bill` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTaeBillGetResponse {
         pub bill: Option<BillDto>,
-    }
-
-    /// `BillDto`.
-    ///
-    /// Found at `bill` in the answer of `taobao.tae.bill.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDto {
-        pub total_amount: Option<i64>,
-        pub gmt_modified: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub status: Option<i64>,
-        pub order_id: Option<String>,
-        pub biz_time: Option<top_api::Date>,
-        pub amount: Option<i64>,
-        pub alipay_notice: Option<String>,
-        pub alipay_outno: Option<String>,
-        pub obj_alipay_id: Option<String>,
-        pub trade_id: Option<String>,
-        pub alipay_id: Option<String>,
-        pub account_id: Option<i64>,
-        pub alipay_mail: Option<String>,
-        pub obj_alipay_mail: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub bid: Option<i64>,
-        pub book_time: Option<top_api::Date>,
-        pub num_iid: Option<String>,
-        pub alipay_no: Option<String>,
     }
 }
 
@@ -365,6 +391,9 @@ pub mod taobao_tae_bills_get {
         pub trade_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDto;
+
     /// The answer of `taobao.tae.bills.get`.
     ///
     /// Enabled by the `bill` feature of `top-api`.
@@ -373,32 +402,6 @@ pub mod taobao_tae_bills_get {
         pub total_results: Option<i64>,
         pub has_next: Option<bool>,
         pub bills: Vec<BillDto>,
-    }
-
-    /// `BillDto`.
-    ///
-    /// An item of `bills` in the answer of `taobao.tae.bills.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDto {
-        pub status: Option<i64>,
-        pub book_time: Option<top_api::Date>,
-        pub gmt_modified: Option<String>,
-        pub order_id: Option<String>,
-        pub alipay_notice: Option<String>,
-        pub biz_time: Option<top_api::Date>,
-        pub pay_time: Option<top_api::Date>,
-        pub amount: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub trade_id: Option<String>,
-        pub alipay_outno: Option<String>,
-        pub alipay_mail: Option<String>,
-        pub bid: Option<i64>,
-        pub alipay_id: Option<String>,
-        pub total_amount: Option<i64>,
-        pub obj_alipay_id: Option<String>,
-        pub account_id: Option<i64>,
-        pub num_iid: Option<String>,
-        pub alipay_no: Option<String>,
     }
 }
 
@@ -430,28 +433,15 @@ pub mod taobao_tae_book_bill_get {
         pub account_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopAcctCashJourDto;
+
     /// The answer of `taobao.tae.book.bill.get`.
     ///
     /// Enabled by the `bill` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTaeBookBillGetResponse {
         pub bookbill: Option<TopAcctCashJourDto>,
-    }
-
-    /// `TopAcctCashJourDto`.
-    ///
-    /// Found at `bookbill` in the answer of `taobao.tae.book.bill.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopAcctCashJourDto {
-        pub amount: Option<i64>,
-        pub journal_type: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub account_id: Option<i64>,
-        pub description: Option<String>,
-        pub taobao_alipay_id: Option<String>,
-        pub other_alipay_id: Option<String>,
-        pub book_time: Option<top_api::Date>,
-        pub bid: Option<i64>,
     }
 }
 
@@ -491,6 +481,9 @@ pub mod taobao_tae_book_bills_get {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TopAcctCashJourDto;
+
     /// The answer of `taobao.tae.book.bills.get`.
     ///
     /// Enabled by the `bill` feature of `top-api`.
@@ -499,21 +492,5 @@ pub mod taobao_tae_book_bills_get {
         pub has_next: Option<bool>,
         pub total_results: Option<i64>,
         pub bills: Vec<TopAcctCashJourDto>,
-    }
-
-    /// `TopAcctCashJourDto`.
-    ///
-    /// An item of `bills` in the answer of `taobao.tae.book.bills.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopAcctCashJourDto {
-        pub amount: Option<i64>,
-        pub journal_type: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub account_id: Option<i64>,
-        pub description: Option<String>,
-        pub taobao_alipay_id: Option<String>,
-        pub other_alipay_id: Option<String>,
-        pub book_time: Option<top_api::Date>,
-        pub bid: Option<i64>,
     }
 }

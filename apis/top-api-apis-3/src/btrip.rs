@@ -404,6 +404,606 @@ pub use self::alitrip_btrip_vehicle_order_search::{
     AlitripBtripVehicleOrderSearch, AlitripBtripVehicleOrderSearchResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AirlineInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.newquery`, `alitrip.btrip.flight.distribution.change.query` and 4 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AirlineInfo {
+        pub airline_code: Option<String>,
+        pub airline_name: Option<String>,
+        pub airline_simple_name: Option<String>,
+    }
+
+    /// `AirportInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.newquery`, `alitrip.btrip.flight.distribution.change.query` and 4 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AirportInfo {
+        pub airport_code: Option<String>,
+        pub airport_name: Option<String>,
+        pub terminal: Option<String>,
+        pub city_code: Option<String>,
+        pub city_name: Option<String>,
+    }
+
+    /// `ApplyIntentionInfoDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.corpop.flight.exceedapply.get`, `alitrip.btrip.corpop.hotel.exceedapply.get` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ApplyIntentionInfoDo {
+        pub dep_city_name: Option<String>,
+        pub arr_city_name: Option<String>,
+        pub dep_city: Option<String>,
+        pub arr_city: Option<String>,
+        pub dep_time: Option<top_api::Date>,
+        pub arr_time: Option<top_api::Date>,
+        pub flight_no: Option<String>,
+        pub cabin: Option<String>,
+        pub cabin_class: Option<i64>,
+        pub cabin_class_str: Option<String>,
+        pub discount: Option<String>,
+        pub price: Option<i64>,
+        pub r#type: Option<i64>,
+        pub city_code: Option<String>,
+        pub city_name: Option<String>,
+        pub check_in: Option<top_api::Date>,
+        pub check_out: Option<top_api::Date>,
+        pub together: Option<bool>,
+        pub arr_station: Option<String>,
+        pub dep_station: Option<String>,
+        pub train_no: Option<String>,
+        pub train_type_desc: Option<String>,
+        pub seat_name: Option<String>,
+    }
+
+    /// `BtripFlightCreateOrderRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.order.create` and `alitrip.btrip.flight.distribution.order.newcreate`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightCreateOrderRs {
+        pub alipay_trade_no: Option<String>,
+        pub btrip_order_id: Option<i64>,
+        pub last_pay_time: Option<top_api::Date>,
+        pub order_status: Option<i64>,
+        pub dis_order_id: Option<String>,
+        pub pay_status: Option<i64>,
+        pub total_price: Option<i64>,
+    }
+
+    /// `BtripFlightModifyApplyRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.apply` and `alitrip.btrip.flight.distribution.change.newapply`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightModifyApplyRs {
+        pub change_fee: Option<i64>,
+        pub dis_order_id: Option<String>,
+        pub status: Option<i8>,
+        pub dis_sub_order_id: Option<String>,
+        pub upgrade_fee: Option<i64>,
+        pub can_pay: Option<bool>,
+        pub deadline_time: Option<String>,
+        pub btrip_sub_order_id: Option<i64>,
+        pub retry: Option<bool>,
+        pub max_retry_times: Option<i64>,
+        pub retry_client_tips: Option<String>,
+        pub next_retry_interval: Option<i64>,
+        pub booking_changed_total_fee: Option<i64>,
+        pub booking_price_changed: Option<bool>,
+        pub booking_origin_total_fee: Option<i64>,
+    }
+
+    /// `BtripFlightModifyCancelRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.cancel` and `alitrip.btrip.flight.distribution.change.newcancel`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightModifyCancelRs {
+        pub dis_sub_order_id: Option<String>,
+        pub cancel_time: Option<top_api::Date>,
+        pub status: Option<String>,
+    }
+
+    /// `BtripFlightModifyPayRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.newpay` and `alitrip.btrip.flight.distribution.change.pay`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightModifyPayRs {
+        pub pay_price: Option<i64>,
+        pub pay_status: Option<String>,
+        pub pay_time: Option<String>,
+        pub trade_no: Option<String>,
+        pub can_retry: Option<bool>,
+    }
+
+    /// `BtripFlightPayOrderRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.order.newpay` and `alitrip.btrip.flight.distribution.order.pay`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightPayOrderRs {
+        pub alipay_trade_no: Option<String>,
+        pub actual_pay_price: Option<i64>,
+        pub pay_status: Option<i64>,
+        pub last_pay_time: Option<top_api::Date>,
+        pub fail_code: Option<String>,
+        pub fail_reason: Option<String>,
+    }
+
+    /// `BtripFlightRefundApplyRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.refund.apply` and `alitrip.btrip.flight.distribution.refund.newapply`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightRefundApplyRs {
+        pub dis_order_id: Option<String>,
+        pub dis_sub_order_id: Option<String>,
+        pub refund_fee: Option<i64>,
+        pub refund_money: Option<i64>,
+        pub refund_apply_id: Option<i64>,
+    }
+
+    /// `BtripFlightRefundDetailRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.refund.detail` and `alitrip.btrip.flight.distribution.refund.newdetail`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightRefundDetailRs {
+        pub btrip_order_id: Option<i64>,
+        pub btrip_sub_order_id: Option<i64>,
+        pub dis_order_id: Option<String>,
+        pub dis_sub_order_id: Option<String>,
+        pub is_voluntary: Option<i8>,
+        pub reason: Option<String>,
+        pub refund_fee: Option<i64>,
+        pub refund_fee_list: Vec<RefundFeeInfo>,
+        pub refund_price: Option<i64>,
+        pub status: Option<String>,
+    }
+
+    /// `RefundFeeInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.refund.detail` and `alitrip.btrip.flight.distribution.refund.newdetail`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundFeeInfo {
+        pub alipay_trade_no: Option<String>,
+        pub refund_fee: Option<i64>,
+        pub refund_price: Option<i64>,
+        pub status: Option<String>,
+    }
+
+    /// `BtripFlightRefundPreCalRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.refund.newprecal` and `alitrip.btrip.flight.distribution.refund.precal`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripFlightRefundPreCalRs {
+        pub flight_change: Option<bool>,
+        pub session_id: Option<String>,
+        pub item_unit_id: Option<String>,
+        pub tips: Option<String>,
+        pub pre_refund_money: Option<i64>,
+        pub refund_fee: Option<i64>,
+        pub multi_refund_pre_cal_detail_list: Vec<MultiRefundPreCalDetail>,
+        pub return_reason: Vec<ReturnReasonDetail>,
+    }
+
+    /// `MultiRefundPreCalDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.refund.newprecal`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MultiRefundPreCalDetail {
+        pub pre_refund_money: Option<i64>,
+        pub refund_fee: Option<i64>,
+        pub can_apply_refund: Option<bool>,
+        pub name: Option<String>,
+        pub user_id: Option<String>,
+    }
+
+    /// `ReturnReasonDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.refund.newprecal`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReturnReasonDetail {
+        pub reason_type: Option<i64>,
+        pub reason_code: Option<i64>,
+        pub reason_show: Option<String>,
+        pub volunteer: Option<i64>,
+        pub person: Option<i64>,
+        pub extend_desc: Option<String>,
+    }
+
+    /// `BtripHotelBoardDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.hotel.distribution.order.detail` and `alitrip.btrip.hotel.distribution.order.validate`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripHotelBoardDto {
+        pub board_num: Option<i64>,
+        pub board_type: Option<i64>,
+    }
+
+    /// `BtripHotelCancelPolicyDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.hotel.distribution.order.validate` and `alitrip.btrip.hotel.distribution.search.detail`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripHotelCancelPolicyDto {
+        pub btrip_hotel_cancel_policy_info_d_t_o_list: Vec<BtripHotelCancelPolicyInfoDto>,
+        pub cancel_policy_type: Option<i64>,
+    }
+
+    /// `BtripHotelCancelPolicyInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.hotel.distribution.order.validate` and `alitrip.btrip.hotel.distribution.search.detail`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripHotelCancelPolicyInfoDto {
+        pub hour: Option<i64>,
+        pub value: Option<i64>,
+    }
+
+    /// `BtripHotelDailyPriceInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.hotel.distribution.order.detail` and `alitrip.btrip.hotel.distribution.order.validate`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BtripHotelDailyPriceInfoDto {
+        pub btrip_hotel_board_d_t_o: Option<BtripHotelBoardDto>,
+        pub cny_price: Option<i64>,
+        pub date: Option<String>,
+        pub discount_daily_price: Option<i64>,
+        pub rounding_discount_daily_price: Option<i64>,
+    }
+
+    /// `CityVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.city.suggest`, `alitrip.btrip.supplychain.bus.industry.search` and 3 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CityVo {
+        pub code: Option<String>,
+        pub name: Option<String>,
+        pub city: Option<String>,
+        pub province: Option<String>,
+        pub distance: Option<i64>,
+        pub travel_name: Option<String>,
+    }
+
+    /// `ClientInfoDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.open.supplychain.flight.trade`, `alitrip.btrip.open.supplychain.hotel.trade` and 2 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ClientInfoDo {
+        pub user_id: Option<String>,
+        pub user_name: Option<String>,
+    }
+
+    /// `CostCenterDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.open.supplychain.flight.trade`, `alitrip.btrip.open.supplychain.hotel.trade` and 2 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CostCenterDo {
+        pub cost_center_id: Option<i64>,
+        pub cost_center_title: Option<String>,
+        pub cost_center_number: Option<String>,
+        pub third_cost_center_id: Option<String>,
+    }
+
+    /// `HotelCityFee`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.corpop.apply.get`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct HotelCityFee {
+        pub city_code: Option<String>,
+        pub city_name: Option<String>,
+        pub fee: Option<i64>,
+    }
+
+    /// `InvoiceInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.supplychain.flight.detail.search`, `alitrip.btrip.supplychain.train.detail.search` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InvoiceInfo {
+        pub id: Option<i64>,
+        pub title: Option<String>,
+    }
+
+    /// `ModifyPrice`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.newquery`, `alitrip.btrip.flight.distribution.change.query` and 2 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ModifyPrice {
+        pub passenger_type: Option<i64>,
+        pub upgrade_fee: Option<i64>,
+        pub upgrade_price: Option<i64>,
+        pub change_payment_price: Option<i64>,
+        pub modify_price: Option<i64>,
+        pub ticket_price: Option<i64>,
+    }
+
+    /// `OpenApiApplyRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.corpop.apply.add` and `alitrip.btrip.corpop.apply.modify`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenApiApplyRs {
+        pub apply_id: Option<i64>,
+        pub thirdpart_apply_id: Option<String>,
+        pub thirdpart_business_id: Option<String>,
+    }
+
+    /// `OpenApproverInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.apply.get`, `alitrip.btrip.apply.search` and 3 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenApproverInfo {
+        pub operate_time: Option<top_api::Date>,
+        pub note: Option<String>,
+        pub status: Option<i64>,
+        pub user_name: Option<String>,
+        pub user_id: Option<String>,
+        pub order: Option<i64>,
+        pub status_desc: Option<String>,
+    }
+
+    /// `OpenCostCenterAddEntityRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.cost.center.entity.add` and `alitrip.btrip.open.cost.center.entity.add`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCostCenterAddEntityRs {
+        pub selected_user_num: Option<i64>,
+        pub add_num: Option<i64>,
+    }
+
+    /// `OpenCostCenterDeleteEntityRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.cost.center.entity.delete` and `alitrip.btrip.open.cost.center.entity.delete`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCostCenterDeleteEntityRs {
+        pub selected_user_num: Option<i64>,
+        pub remove_num: Option<i64>,
+    }
+
+    /// `OpenCostCenterDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.order.search`, `alitrip.btrip.hotel.order.search` and 4 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCostCenterDo {
+        pub number: Option<String>,
+        pub name: Option<String>,
+        pub corp_id: Option<String>,
+        pub id: Option<i64>,
+        pub corpid: Option<String>,
+    }
+
+    /// `OpenCostCenterQueryRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btip.cost.center.query` and `alitrip.btrip.open.cost.center.query`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCostCenterQueryRs {
+        pub id: Option<i64>,
+        pub corp_id: Option<String>,
+        pub title: Option<String>,
+        pub number: Option<String>,
+        pub thirdpart_id: Option<String>,
+        pub scope: Option<i64>,
+        pub entity_list: Vec<OpenOrgEntityDo>,
+        pub alipay_no: Option<String>,
+    }
+
+    /// `OpenOrgEntityDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btip.cost.center.query` and `alitrip.btrip.open.cost.center.query`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenOrgEntityDo {
+        pub name: Option<String>,
+        pub entity_id: Option<String>,
+        pub entity_type: Option<String>,
+        pub corp_id: Option<String>,
+        pub user_num: Option<i64>,
+    }
+
+    /// `OpenCostCenterSaveRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.cost.center.new` and `alitrip.btrip.open.cost.center.new`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCostCenterSaveRs {
+        pub id: Option<i64>,
+    }
+
+    /// `OpenCostCenterSetEntityRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.cost.center.entity.set` and `alitrip.btrip.open.cost.center.entity.set`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCostCenterSetEntityRs {
+        pub add_num: Option<i64>,
+        pub remove_num: Option<i64>,
+        pub selected_user_num: Option<i64>,
+    }
+
+    /// `OpenFlightInsureInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.order.search` and `alitrip.btrip.supplychain.flight.search`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenFlightInsureInfo {
+        pub name: Option<String>,
+        pub status: Option<i64>,
+        pub insure_no: Option<String>,
+    }
+
+    /// `OpenInvoiceDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.order.search`, `alitrip.btrip.hotel.order.search` and 5 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenInvoiceDo {
+        pub id: Option<i64>,
+        pub title: Option<String>,
+        pub third_part_invoice_id: Option<String>,
+        pub invoice_type: Option<i64>,
+    }
+
+    /// `OpenPriceInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.order.search`, `alitrip.btrip.hotel.order.search` and 6 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenPriceInfo {
+        pub pay_type: Option<i64>,
+        pub category: Option<String>,
+        pub r#type: Option<i64>,
+        pub price: Option<String>,
+        pub gmt_create: Option<top_api::Date>,
+        pub alipay_trade_no: Option<String>,
+        pub passenger_name: Option<String>,
+        pub trade_id: Option<String>,
+        pub original_ticket_no: Option<String>,
+        pub ticket_no: Option<String>,
+        pub change_flight_no: Option<String>,
+        pub discount: Option<String>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub category_type: Option<i64>,
+        pub category_code: Option<i64>,
+        pub original_train_no: Option<String>,
+        pub train_no: Option<String>,
+        pub seat_type: Option<String>,
+        pub start_city: Option<String>,
+        pub end_city: Option<String>,
+        pub person_price: Option<String>,
+    }
+
+    /// `OpenUserAffiliateDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.order.search`, `alitrip.btrip.hotel.order.search` and 5 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenUserAffiliateDo {
+        pub user_id: Option<String>,
+        pub user_name: Option<String>,
+    }
+
+    /// `OpenUserInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.apply.get`, `alitrip.btrip.apply.search` and 2 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenUserInfo {
+        pub user_name: Option<String>,
+        pub user_id: Option<String>,
+        pub flight_cabins: Option<String>,
+        pub economy_discount: Option<i64>,
+        pub business_discount: Option<i64>,
+        pub first_discount: Option<i64>,
+        pub train_seats: Option<String>,
+        pub hotel_citys: Vec<HotelCityFee>,
+        pub reserve_type: Option<i64>,
+        pub international_flight_cabins: Option<String>,
+        pub premium_economy_discount: Option<i64>,
+    }
+
+    /// `OrderFlightInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.detail`, `alitrip.btrip.flight.distribution.change.newdetail` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderFlightInfo {
+        pub airline_code: Option<String>,
+        pub arr_airport: Option<String>,
+        pub arr_airport_code: Option<String>,
+        pub arr_city: Option<String>,
+        pub arr_city_code: Option<String>,
+        pub arr_time: Option<String>,
+        pub baggage: Option<String>,
+        pub build_price: Option<i64>,
+        pub cabin: Option<String>,
+        pub cabin_class: Option<String>,
+        pub carrier: Option<String>,
+        pub dep_airport: Option<String>,
+        pub dep_airport_code: Option<String>,
+        pub dep_city: Option<String>,
+        pub dep_city_code: Option<String>,
+        pub dep_time: Option<String>,
+        pub flight_no: Option<String>,
+        pub meal: Option<String>,
+        pub oil_price: Option<i64>,
+        pub segment_type: Option<i64>,
+        pub stop_arr_time: Option<String>,
+        pub stop_city: Option<String>,
+        pub stop_dep_time: Option<String>,
+        pub ticket_price: Option<i64>,
+        pub last_flight_no: Option<String>,
+        pub last_cabin: Option<String>,
+        pub tuigaiqian_info: Option<String>,
+        pub dep_terminal: Option<String>,
+        pub arr_terminal: Option<String>,
+        pub airline_name: Option<String>,
+        pub airline_simple_name: Option<String>,
+        pub arr_airport_code_name: Option<String>,
+        pub dep_airport_code_name: Option<String>,
+    }
+
+    /// `OrderTravelerInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.change.detail`, `alitrip.btrip.flight.distribution.change.newdetail` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderTravelerInfo {
+        pub passenger_name: Option<String>,
+        pub passenger_type: Option<String>,
+        pub ticket_no: Option<String>,
+        pub user_id: Option<String>,
+        pub open_ticket_status: Option<i64>,
+    }
+
+    /// `PageInfoRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.supplychain.flight.search`, `alitrip.btrip.supplychain.train.search` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageInfoRs {
+        pub page: Option<i64>,
+        pub page_size: Option<i64>,
+        pub total_number: Option<i64>,
+    }
+
+    /// `PassengerInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.supplychain.flight.detail.search`, `alitrip.btrip.supplychain.train.detail.search` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PassengerInfo {
+        pub project_code: Option<String>,
+        pub cost_center_id: Option<i64>,
+        pub cost_center_name: Option<String>,
+        pub user_type: Option<i64>,
+        pub cost_center_number: Option<String>,
+        pub thirdpart_project_id: Option<String>,
+        pub user_name: Option<String>,
+        pub project_id: Option<i64>,
+        pub user_id: Option<String>,
+        pub project_title: Option<String>,
+    }
+
+    /// `SuggestRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.city.suggest`, `alitrip.btrip.supplychain.flight.city` and 1 more).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SuggestRs {
+        pub cities: Vec<CityVo>,
+        pub nearby: Option<bool>,
+    }
+
+    /// `TgqNodeDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.flightlist` and `alitrip.btrip.flight.distribution.modify.flightsearch`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TgqNodeDo {
+        pub able: Option<bool>,
+        pub detail_list: Vec<TimeNodeDo>,
+    }
+
+    /// `TimeNodeDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.btrip.flight.distribution.flightlist` and `alitrip.btrip.flight.distribution.modify.flightsearch`).
+    ///
+    /// Enabled by the `btrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TimeNodeDo {
+        pub title: Option<String>,
+        pub content: Option<String>,
+        pub time_stamp: Option<i64>,
+        pub time_type: Option<String>,
+        pub cost: Option<i64>,
+        pub cost_percent: Option<i64>,
+    }
+}
+
 /// `alitrip.btip.cost.center.query`: 查询外部成本中心.
 pub mod alitrip_btip_cost_center_query {
     /// 查询外部成本中心
@@ -427,6 +1027,9 @@ pub mod alitrip_btip_cost_center_query {
         #[top(object)]
         pub rq: OpenCostCenterQueryRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterQueryRs, OpenOrgEntityDo};
 
     /// The answer of `alitrip.btip.cost.center.query`.
     ///
@@ -460,32 +1063,6 @@ pub mod alitrip_btip_cost_center_query {
         pub success: Option<bool>,
         pub cost_center_list: Vec<OpenCostCenterQueryRs>,
     }
-
-    /// `OpenCostCenterQueryRs`.
-    ///
-    /// An item of `result.cost_center_list` in the answer of `alitrip.btip.cost.center.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterQueryRs {
-        pub id: Option<i64>,
-        pub corp_id: Option<String>,
-        pub title: Option<String>,
-        pub number: Option<String>,
-        pub thirdpart_id: Option<String>,
-        pub scope: Option<i64>,
-        pub entity_list: Vec<OpenOrgEntityDo>,
-    }
-
-    /// `OpenOrgEntityDo`.
-    ///
-    /// An item of `result.cost_center_list.entity_list` in the answer of `alitrip.btip.cost.center.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenOrgEntityDo {
-        pub name: Option<String>,
-        pub entity_id: Option<String>,
-        pub entity_type: Option<String>,
-        pub corp_id: Option<String>,
-        pub user_num: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.apply.get`: 获取单个审批单.
@@ -513,6 +1090,9 @@ pub mod alitrip_btrip_apply_get {
         pub corp_id: String,
         pub apply_show_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{HotelCityFee, OpenApproverInfo, OpenUserInfo};
 
     /// The answer of `alitrip.btrip.apply.get`.
     ///
@@ -574,29 +1154,6 @@ pub mod alitrip_btrip_apply_get {
         pub trip_way: Option<i64>,
         pub itinerary_id: Option<String>,
     }
-
-    /// `OpenUserInfo`.
-    ///
-    /// An item of `result.apply.traveler_list` in the answer of `alitrip.btrip.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserInfo {
-        pub user_name: Option<String>,
-        pub user_id: Option<String>,
-    }
-
-    /// `OpenApproverInfo`.
-    ///
-    /// An item of `result.apply.approver_list` in the answer of `alitrip.btrip.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApproverInfo {
-        pub operate_time: Option<top_api::Date>,
-        pub note: Option<String>,
-        pub status: Option<i64>,
-        pub user_name: Option<String>,
-        pub user_id: Option<String>,
-        pub order: Option<i64>,
-        pub status_desc: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.apply.search`: 搜索审批单.
@@ -621,6 +1178,9 @@ pub mod alitrip_btrip_apply_search {
         #[top(object)]
         pub rq: Option<OpenSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{HotelCityFee, OpenApproverInfo, OpenUserInfo};
 
     /// The answer of `alitrip.btrip.apply.search`.
     ///
@@ -698,29 +1258,6 @@ pub mod alitrip_btrip_apply_search {
         pub invoice_name: Option<String>,
         pub dep_date: Option<top_api::Date>,
         pub arr_date: Option<top_api::Date>,
-    }
-
-    /// `OpenUserInfo`.
-    ///
-    /// An item of `result.apply_list.traveler_list` in the answer of `alitrip.btrip.apply.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserInfo {
-        pub user_name: Option<String>,
-        pub user_id: Option<String>,
-    }
-
-    /// `OpenApproverInfo`.
-    ///
-    /// An item of `result.apply_list.approver_list` in the answer of `alitrip.btrip.apply.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApproverInfo {
-        pub status: Option<i64>,
-        pub user_name: Option<String>,
-        pub user_id: Option<String>,
-        pub note: Option<String>,
-        pub operate_time: Option<top_api::Date>,
-        pub order: Option<i64>,
-        pub status_desc: Option<String>,
     }
 }
 
@@ -1228,6 +1765,9 @@ pub mod alitrip_btrip_city_car_apply_query {
         pub rq: CityCarApplyQueryRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenApproverInfo;
+
     /// The answer of `alitrip.btrip.city.car.apply.query`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -1283,20 +1823,6 @@ pub mod alitrip_btrip_city_car_apply_query {
         pub user_name: Option<String>,
     }
 
-    /// `OpenApproverInfo`.
-    ///
-    /// An item of `result.apply_list.approver_list` in the answer of `alitrip.btrip.city.car.apply.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApproverInfo {
-        pub note: Option<String>,
-        pub operate_time: Option<top_api::Date>,
-        pub order: Option<i64>,
-        pub status: Option<i64>,
-        pub status_desc: Option<String>,
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
     /// `OpenItineraryInfo`.
     ///
     /// An item of `result.apply_list.itinerary_list` in the answer of `alitrip.btrip.city.car.apply.query`.
@@ -1342,6 +1868,9 @@ pub mod alitrip_btrip_corpop_apply_add {
         #[top(object)]
         pub rq: OpenApiApplyRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenApiApplyRs;
 
     /// The answer of `alitrip.btrip.corpop.apply.add`.
     ///
@@ -1523,16 +2052,6 @@ pub mod alitrip_btrip_corpop_apply_add {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `OpenApiApplyRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.corpop.apply.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApiApplyRs {
-        pub apply_id: Option<i64>,
-        pub thirdpart_apply_id: Option<String>,
-        pub thirdpart_business_id: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.corpop.apply.approve`: 【商旅】更新审批单状态.
@@ -1621,6 +2140,9 @@ pub mod alitrip_btrip_corpop_apply_get {
         pub rq: OpenIsvSearchRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{HotelCityFee, OpenApproverInfo, OpenUserInfo};
+
     /// The answer of `alitrip.btrip.corpop.apply.get`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -1682,7 +2204,7 @@ pub mod alitrip_btrip_corpop_apply_get {
         pub user_name: Option<String>,
         pub r#type: Option<i64>,
         pub union_no: Option<String>,
-        pub external_traveler_list: Vec<OpenUserInfo2>,
+        pub external_traveler_list: Vec<OpenUserInfo>,
         pub hotel_budget: Option<i64>,
         pub flight_budget: Option<i64>,
         pub train_budget: Option<i64>,
@@ -1694,20 +2216,6 @@ pub mod alitrip_btrip_corpop_apply_get {
         pub hotel_share: Option<HotelShareInfo>,
         pub itinerary_set_list: Vec<OpenItineraryInfo2>,
         pub itinerary_rule: Option<i64>,
-    }
-
-    /// `OpenApproverInfo`.
-    ///
-    /// An item of `result.module.approver_list` in the answer of `alitrip.btrip.corpop.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApproverInfo {
-        pub note: Option<String>,
-        pub operate_time: Option<top_api::Date>,
-        pub order: Option<i64>,
-        pub status: Option<i64>,
-        pub status_desc: Option<String>,
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
     }
 
     /// `OpenItineraryInfo`.
@@ -1728,52 +2236,6 @@ pub mod alitrip_btrip_corpop_apply_get {
         pub project_title: Option<String>,
         pub traffic_type: Option<i64>,
         pub trip_way: Option<i64>,
-    }
-
-    /// `OpenUserInfo`.
-    ///
-    /// An item of `result.module.traveler_list` in the answer of `alitrip.btrip.corpop.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserInfo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-        pub flight_cabins: Option<String>,
-        pub economy_discount: Option<i64>,
-        pub business_discount: Option<i64>,
-        pub first_discount: Option<i64>,
-        pub train_seats: Option<String>,
-        pub hotel_citys: Vec<HotelCityFee>,
-        pub reserve_type: Option<i64>,
-        pub international_flight_cabins: Option<String>,
-        pub premium_economy_discount: Option<i64>,
-    }
-
-    /// `HotelCityFee`.
-    ///
-    /// An item of `result.module.traveler_list.hotel_citys` in the answer of `alitrip.btrip.corpop.apply.get`; also an item of `result.module.external_traveler_list.hotel_citys` in the answer of `alitrip.btrip.corpop.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct HotelCityFee {
-        pub city_code: Option<String>,
-        pub city_name: Option<String>,
-        pub fee: Option<i64>,
-    }
-
-    /// `OpenUserInfo`.
-    ///
-    /// An item of `result.module.external_traveler_list` in the answer of `alitrip.btrip.corpop.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenUserInfo")]
-    pub struct OpenUserInfo2 {
-        pub flight_cabins: Option<String>,
-        pub economy_discount: Option<i64>,
-        pub business_discount: Option<i64>,
-        pub first_discount: Option<i64>,
-        pub train_seats: Option<String>,
-        pub hotel_citys: Vec<HotelCityFee>,
-        pub reserve_type: Option<i64>,
-        pub user_name: Option<String>,
-        pub international_flight_cabins: Option<String>,
-        pub premium_economy_discount: Option<i64>,
     }
 
     /// `HotelShareInfo`.
@@ -1827,6 +2289,9 @@ pub mod alitrip_btrip_corpop_apply_modify {
         #[top(object)]
         pub rq: OpenApiApplyRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenApiApplyRs;
 
     /// The answer of `alitrip.btrip.corpop.apply.modify`.
     ///
@@ -2007,15 +2472,6 @@ pub mod alitrip_btrip_corpop_apply_modify {
         pub result_msg: Option<String>,
         pub is_success: Option<bool>,
     }
-
-    /// `OpenApiApplyRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.corpop.apply.modify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApiApplyRs {
-        pub apply_id: Option<i64>,
-        pub thirdpart_apply_id: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.corpop.apply.search`: 【商旅】搜索审批单列表.
@@ -2041,6 +2497,9 @@ pub mod alitrip_btrip_corpop_apply_search {
         #[top(object)]
         pub rq: OpenIsvSearchRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{HotelCityFee, OpenApproverInfo, OpenUserInfo};
 
     /// The answer of `alitrip.btrip.corpop.apply.search`.
     ///
@@ -2111,7 +2570,7 @@ pub mod alitrip_btrip_corpop_apply_search {
         pub thirdpart_business_id: Option<String>,
         pub r#type: Option<i64>,
         pub union_no: Option<String>,
-        pub external_traveler_list: Vec<OpenUserInfo2>,
+        pub external_traveler_list: Vec<OpenUserInfo>,
         pub itinerary_rule: Option<i64>,
         pub itinerary_set_list: Vec<OpenItineraryInfo2>,
     }
@@ -2132,38 +2591,6 @@ pub mod alitrip_btrip_corpop_apply_search {
         pub arr_date: Option<top_api::Date>,
         pub project_code: Option<String>,
         pub project_title: Option<String>,
-    }
-
-    /// `OpenUserInfo`.
-    ///
-    /// An item of `result.module_list.traveler_list` in the answer of `alitrip.btrip.corpop.apply.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserInfo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
-    /// `OpenApproverInfo`.
-    ///
-    /// An item of `result.module_list.approver_list` in the answer of `alitrip.btrip.corpop.apply.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenApproverInfo {
-        pub order: Option<i64>,
-        pub user_name: Option<String>,
-        pub user_id: Option<String>,
-        pub status: Option<i64>,
-        pub status_desc: Option<String>,
-        pub note: Option<String>,
-        pub operate_time: Option<top_api::Date>,
-    }
-
-    /// `OpenUserInfo`.
-    ///
-    /// An item of `result.module_list.external_traveler_list` in the answer of `alitrip.btrip.corpop.apply.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenUserInfo")]
-    pub struct OpenUserInfo2 {
-        pub user_name: Option<String>,
     }
 
     /// `OpenItineraryInfo`.
@@ -2826,6 +3253,9 @@ pub mod alitrip_btrip_corpop_flight_exceedapply_get {
         pub rq: Option<OpenIsvSearchRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ApplyIntentionInfoDo;
+
     /// The answer of `alitrip.btrip.corpop.flight.exceedapply.get`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -2875,26 +3305,6 @@ pub mod alitrip_btrip_corpop_flight_exceedapply_get {
         pub submit_time: Option<top_api::Date>,
         pub thirdpart_corp_id: Option<String>,
         pub thirdpart_apply_id: Option<String>,
-    }
-
-    /// `ApplyIntentionInfoDo`.
-    ///
-    /// Found at `result.module.apply_intention_info_do` in the answer of `alitrip.btrip.corpop.flight.exceedapply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApplyIntentionInfoDo {
-        pub dep_city_name: Option<String>,
-        pub arr_city_name: Option<String>,
-        pub dep_city: Option<String>,
-        pub arr_city: Option<String>,
-        pub dep_time: Option<top_api::Date>,
-        pub arr_time: Option<top_api::Date>,
-        pub flight_no: Option<String>,
-        pub cabin: Option<String>,
-        pub cabin_class: Option<i64>,
-        pub cabin_class_str: Option<String>,
-        pub discount: Option<String>,
-        pub price: Option<i64>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -3052,6 +3462,9 @@ pub mod alitrip_btrip_corpop_hotel_exceedapply_get {
         pub rq: OpenIsvSearchRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ApplyIntentionInfoDo;
+
     /// The answer of `alitrip.btrip.corpop.hotel.exceedapply.get`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -3102,20 +3515,6 @@ pub mod alitrip_btrip_corpop_hotel_exceedapply_get {
         pub thirdpart_corp_id: Option<String>,
         pub thirdpart_apply_id: Option<String>,
     }
-
-    /// `ApplyIntentionInfoDo`.
-    ///
-    /// Found at `result.module.apply_intention_info_do` in the answer of `alitrip.btrip.corpop.hotel.exceedapply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApplyIntentionInfoDo {
-        pub city_code: Option<String>,
-        pub city_name: Option<String>,
-        pub check_in: Option<top_api::Date>,
-        pub check_out: Option<top_api::Date>,
-        pub price: Option<i64>,
-        pub together: Option<bool>,
-        pub r#type: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.corpop.train.exceedapply.get`: 商旅火车票第三方超标审批单搜索接口.
@@ -3141,6 +3540,9 @@ pub mod alitrip_btrip_corpop_train_exceedapply_get {
         #[top(object)]
         pub rq: OpenIsvSearchRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ApplyIntentionInfoDo;
 
     /// The answer of `alitrip.btrip.corpop.train.exceedapply.get`.
     ///
@@ -3191,26 +3593,6 @@ pub mod alitrip_btrip_corpop_train_exceedapply_get {
         pub submit_time: Option<top_api::Date>,
         pub thirdpart_corp_id: Option<String>,
         pub thirdpart_apply_id: Option<String>,
-    }
-
-    /// `ApplyIntentionInfoDo`.
-    ///
-    /// Found at `result.module.apply_intention_info_do` in the answer of `alitrip.btrip.corpop.train.exceedapply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApplyIntentionInfoDo {
-        pub price: Option<i64>,
-        pub dep_city_name: Option<String>,
-        pub arr_city_name: Option<String>,
-        pub dep_city: Option<String>,
-        pub arr_city: Option<String>,
-        pub dep_time: Option<top_api::Date>,
-        pub arr_time: Option<top_api::Date>,
-        pub arr_station: Option<String>,
-        pub dep_station: Option<String>,
-        pub train_no: Option<String>,
-        pub train_type_desc: Option<String>,
-        pub seat_name: Option<String>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -3367,6 +3749,9 @@ pub mod alitrip_btrip_cost_center_entity_add {
         pub rq: OpenCostCenterAddEntityRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterAddEntityRs;
+
     /// The answer of `alitrip.btrip.cost.center.entity.add`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -3414,15 +3799,6 @@ pub mod alitrip_btrip_cost_center_entity_add {
         pub success: Option<bool>,
         pub module: Option<OpenCostCenterAddEntityRs>,
     }
-
-    /// `OpenCostCenterAddEntityRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.cost.center.entity.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterAddEntityRs {
-        pub selected_user_num: Option<i64>,
-        pub add_num: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.cost.center.entity.delete`: 删除外部成本中心人员信息.
@@ -3448,6 +3824,9 @@ pub mod alitrip_btrip_cost_center_entity_delete {
         #[top(object)]
         pub rq: OpenCostCenterDeleteEntityRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterDeleteEntityRs;
 
     /// The answer of `alitrip.btrip.cost.center.entity.delete`.
     ///
@@ -3495,15 +3874,6 @@ pub mod alitrip_btrip_cost_center_entity_delete {
         pub result_msg: Option<String>,
         pub module: Option<OpenCostCenterDeleteEntityRs>,
     }
-
-    /// `OpenCostCenterDeleteEntityRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.cost.center.entity.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDeleteEntityRs {
-        pub selected_user_num: Option<i64>,
-        pub remove_num: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.cost.center.entity.set`: 设置外部成本中心人员信息.
@@ -3529,6 +3899,9 @@ pub mod alitrip_btrip_cost_center_entity_set {
         #[top(object)]
         pub rq: OpenCostCenterSetEntityRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterSetEntityRs;
 
     /// The answer of `alitrip.btrip.cost.center.entity.set`.
     ///
@@ -3576,16 +3949,6 @@ pub mod alitrip_btrip_cost_center_entity_set {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
         pub module: Option<OpenCostCenterSetEntityRs>,
-    }
-
-    /// `OpenCostCenterSetEntityRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.cost.center.entity.set`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterSetEntityRs {
-        pub add_num: Option<i64>,
-        pub remove_num: Option<i64>,
-        pub selected_user_num: Option<i64>,
     }
 }
 
@@ -3733,6 +4096,9 @@ pub mod alitrip_btrip_cost_center_new {
         pub rq: OpenCostCenterSaveRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterSaveRs;
+
     /// The answer of `alitrip.btrip.cost.center.new`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -3771,14 +4137,6 @@ pub mod alitrip_btrip_cost_center_new {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
         pub module: Option<OpenCostCenterSaveRs>,
-    }
-
-    /// `OpenCostCenterSaveRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.cost.center.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterSaveRs {
-        pub id: Option<i64>,
     }
 }
 
@@ -3947,6 +4305,9 @@ pub mod alitrip_btrip_flight_city_suggest {
         pub corp_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CityVo, SuggestRs};
+
     /// The answer of `alitrip.btrip.flight.city.suggest`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -3964,23 +4325,6 @@ pub mod alitrip_btrip_flight_city_suggest {
         pub err_msg: Option<String>,
         pub err_code: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `SuggestRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.city.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestRs {
-        pub cities: Vec<CityVo>,
-    }
-
-    /// `CityVo`.
-    ///
-    /// An item of `result.module.cities` in the answer of `alitrip.btrip.flight.city.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CityVo {
-        pub code: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -4097,6 +4441,9 @@ pub mod alitrip_btrip_flight_distribution_change_apply {
         pub param_btrip_flight_modify_apply_rq: Option<BtripFlightModifyApplyRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightModifyApplyRs;
+
     /// The answer of `alitrip.btrip.flight.distribution.change.apply`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -4181,21 +4528,6 @@ pub mod alitrip_btrip_flight_distribution_change_apply {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightModifyApplyRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.change.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightModifyApplyRs {
-        pub change_fee: Option<i64>,
-        pub dis_order_id: Option<String>,
-        pub status: Option<i8>,
-        pub dis_sub_order_id: Option<String>,
-        pub upgrade_fee: Option<i64>,
-        pub can_pay: Option<bool>,
-        pub deadline_time: Option<String>,
-        pub btrip_sub_order_id: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.cancel`: 商旅机票改签取消.
@@ -4220,6 +4552,9 @@ pub mod alitrip_btrip_flight_distribution_change_cancel {
         #[top(object)]
         pub param_btrip_flight_modify_cancel_rq: Option<BtripFlightModifyCancelRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightModifyCancelRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.change.cancel`.
     ///
@@ -4255,16 +4590,6 @@ pub mod alitrip_btrip_flight_distribution_change_cancel {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightModifyCancelRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.change.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightModifyCancelRs {
-        pub dis_sub_order_id: Option<String>,
-        pub cancel_time: Option<top_api::Date>,
-        pub status: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.detail`: 商旅机票改签详情接口.
@@ -4289,6 +4614,9 @@ pub mod alitrip_btrip_flight_distribution_change_detail {
         #[top(object)]
         pub param_btrip_flight_order_operate_common_rq: Option<BtripFlightOrderOperateCommonRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderFlightInfo, OrderTravelerInfo};
 
     /// The answer of `alitrip.btrip.flight.distribution.change.detail`.
     ///
@@ -4348,58 +4676,6 @@ pub mod alitrip_btrip_flight_distribution_change_detail {
         pub btrip_sub_order_id: Option<i64>,
         pub btrip_order_id: Option<i64>,
     }
-
-    /// `OrderFlightInfo`.
-    ///
-    /// An item of `result.module.flight_info_list` in the answer of `alitrip.btrip.flight.distribution.change.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderFlightInfo {
-        pub airline_code: Option<String>,
-        pub arr_airport: Option<String>,
-        pub arr_airport_code: Option<String>,
-        pub arr_city: Option<String>,
-        pub arr_city_code: Option<String>,
-        pub arr_time: Option<String>,
-        pub baggage: Option<String>,
-        pub build_price: Option<i64>,
-        pub cabin: Option<String>,
-        pub cabin_class: Option<String>,
-        pub carrier: Option<String>,
-        pub dep_airport: Option<String>,
-        pub dep_airport_code: Option<String>,
-        pub dep_city: Option<String>,
-        pub dep_city_code: Option<String>,
-        pub dep_time: Option<String>,
-        pub flight_no: Option<String>,
-        pub meal: Option<String>,
-        pub oil_price: Option<i64>,
-        pub segment_type: Option<i64>,
-        pub stop_arr_time: Option<String>,
-        pub stop_city: Option<String>,
-        pub stop_dep_time: Option<String>,
-        pub ticket_price: Option<i64>,
-        pub last_flight_no: Option<String>,
-        pub last_cabin: Option<String>,
-        pub tuigaiqian_info: Option<String>,
-        pub dep_terminal: Option<String>,
-        pub arr_terminal: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
-        pub arr_airport_code_name: Option<String>,
-        pub dep_airport_code_name: Option<String>,
-    }
-
-    /// `OrderTravelerInfo`.
-    ///
-    /// An item of `result.module.traveler_info_list` in the answer of `alitrip.btrip.flight.distribution.change.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTravelerInfo {
-        pub passenger_name: Option<String>,
-        pub passenger_type: Option<String>,
-        pub ticket_no: Option<String>,
-        pub user_id: Option<String>,
-        pub open_ticket_status: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.newapply`: 商旅机票改签申请V2.
@@ -4424,6 +4700,9 @@ pub mod alitrip_btrip_flight_distribution_change_newapply {
         #[top(object)]
         pub param_btrip_flight_modify_apply_rq: Option<BtripFlightModifyApplyRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightModifyApplyRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.change.newapply`.
     ///
@@ -4511,28 +4790,6 @@ pub mod alitrip_btrip_flight_distribution_change_newapply {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightModifyApplyRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.change.newapply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightModifyApplyRs {
-        pub change_fee: Option<i64>,
-        pub dis_order_id: Option<String>,
-        pub status: Option<i8>,
-        pub dis_sub_order_id: Option<String>,
-        pub upgrade_fee: Option<i64>,
-        pub can_pay: Option<bool>,
-        pub deadline_time: Option<String>,
-        pub btrip_sub_order_id: Option<i64>,
-        pub retry: Option<bool>,
-        pub max_retry_times: Option<i64>,
-        pub retry_client_tips: Option<String>,
-        pub next_retry_interval: Option<i64>,
-        pub booking_changed_total_fee: Option<i64>,
-        pub booking_price_changed: Option<bool>,
-        pub booking_origin_total_fee: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.newcancel`: 商旅机票改签取消.
@@ -4558,6 +4815,9 @@ pub mod alitrip_btrip_flight_distribution_change_newcancel {
         #[top(object)]
         pub param_btrip_flight_modify_cancel_rq: BtripFlightModifyCancelRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightModifyCancelRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.change.newcancel`.
     ///
@@ -4593,16 +4853,6 @@ pub mod alitrip_btrip_flight_distribution_change_newcancel {
         pub result_msg: Option<String>,
         pub success: Option<String>,
     }
-
-    /// `BtripFlightModifyCancelRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.change.newcancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightModifyCancelRs {
-        pub dis_sub_order_id: Option<String>,
-        pub cancel_time: Option<top_api::Date>,
-        pub status: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.newdetail`: 商旅机票改签详情接口.
@@ -4628,6 +4878,9 @@ pub mod alitrip_btrip_flight_distribution_change_newdetail {
         #[top(object)]
         pub param_btrip_flight_order_operate_common_rq: BtripFlightOrderOperateCommonRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderFlightInfo, OrderTravelerInfo};
 
     /// The answer of `alitrip.btrip.flight.distribution.change.newdetail`.
     ///
@@ -4687,48 +4940,6 @@ pub mod alitrip_btrip_flight_distribution_change_newdetail {
         pub btrip_order_id: Option<i64>,
         pub settle_type: Option<i64>,
     }
-
-    /// `OrderFlightInfo`.
-    ///
-    /// An item of `result.module.flight_info_list` in the answer of `alitrip.btrip.flight.distribution.change.newdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderFlightInfo {
-        pub arr_city: Option<String>,
-        pub dep_city: Option<String>,
-        pub dep_airport_code: Option<String>,
-        pub arr_airport_code: Option<String>,
-        pub dep_time: Option<String>,
-        pub arr_time: Option<String>,
-        pub flight_no: Option<String>,
-        pub airline_code: Option<String>,
-        pub cabin: Option<String>,
-        pub cabin_class: Option<String>,
-        pub arr_city_code: Option<String>,
-        pub dep_city_code: Option<String>,
-        pub last_flight_no: Option<String>,
-        pub last_cabin: Option<String>,
-        pub tuigaiqian_info: Option<String>,
-        pub dep_terminal: Option<String>,
-        pub arr_terminal: Option<String>,
-        pub arr_airport_code_name: Option<String>,
-        pub dep_airport_code_name: Option<String>,
-        pub carrier: Option<String>,
-        pub airline_simple_name: Option<String>,
-        pub airline_name: Option<String>,
-        pub meal: Option<String>,
-    }
-
-    /// `OrderTravelerInfo`.
-    ///
-    /// An item of `result.module.traveler_info_list` in the answer of `alitrip.btrip.flight.distribution.change.newdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTravelerInfo {
-        pub passenger_name: Option<String>,
-        pub passenger_type: Option<String>,
-        pub ticket_no: Option<String>,
-        pub user_id: Option<String>,
-        pub open_ticket_status: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.newpay`: 商旅机票改签支付V2.
@@ -4754,6 +4965,9 @@ pub mod alitrip_btrip_flight_distribution_change_newpay {
         #[top(object)]
         pub param_btrip_flight_modify_pay_rq: BtripFlightModifyPayRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightModifyPayRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.change.newpay`.
     ///
@@ -4795,18 +5009,6 @@ pub mod alitrip_btrip_flight_distribution_change_newpay {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightModifyPayRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.change.newpay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightModifyPayRs {
-        pub pay_price: Option<i64>,
-        pub pay_status: Option<String>,
-        pub pay_time: Option<String>,
-        pub trade_no: Option<String>,
-        pub can_retry: Option<bool>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.newquery`: 改签航班询价V2.
@@ -4831,6 +5033,9 @@ pub mod alitrip_btrip_flight_distribution_change_newquery {
         #[top(object)]
         pub param_btrip_flight_modify_flight_info_rq: Option<BtripFlightModifyFlightInfoRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AirlineInfo, AirportInfo, ModifyPrice};
 
     /// The answer of `alitrip.btrip.flight.distribution.change.newquery`.
     ///
@@ -4914,37 +5119,6 @@ pub mod alitrip_btrip_flight_distribution_change_newquery {
         pub modify_flight_dep_time: Option<String>,
         pub modify_flight_arr_time: Option<String>,
         pub session_id: Option<String>,
-    }
-
-    /// `AirlineInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.airline_info` in the answer of `alitrip.btrip.flight.distribution.change.newquery`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirlineInfo {
-        pub airline_code: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
-    }
-
-    /// `AirportInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.dep_airport_info` in the answer of `alitrip.btrip.flight.distribution.change.newquery`; also found at `result.module.flight_info_list.arr_airport_info` in the answer of `alitrip.btrip.flight.distribution.change.newquery`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirportInfo {
-        pub airport_code: Option<String>,
-        pub airport_name: Option<String>,
-        pub terminal: Option<String>,
-    }
-
-    /// `ModifyPrice`.
-    ///
-    /// An item of `result.module.flight_info_list.lowest_cabin_price` in the answer of `alitrip.btrip.flight.distribution.change.newquery`; also an item of `result.module.flight_info_list.cabin_list.modify_price_list` in the answer of `alitrip.btrip.flight.distribution.change.newquery`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ModifyPrice {
-        pub passenger_type: Option<i64>,
-        pub upgrade_fee: Option<i64>,
-        pub upgrade_price: Option<i64>,
-        pub change_payment_price: Option<i64>,
     }
 
     /// `CabinInfo`.
@@ -5043,6 +5217,9 @@ pub mod alitrip_btrip_flight_distribution_change_pay {
         pub param_btrip_flight_modify_pay_rq: Option<BtripFlightModifyPayRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightModifyPayRs;
+
     /// The answer of `alitrip.btrip.flight.distribution.change.pay`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -5083,18 +5260,6 @@ pub mod alitrip_btrip_flight_distribution_change_pay {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightModifyPayRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.change.pay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightModifyPayRs {
-        pub pay_price: Option<i64>,
-        pub pay_status: Option<String>,
-        pub pay_time: Option<String>,
-        pub trade_no: Option<String>,
-        pub can_retry: Option<bool>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.change.query`: 改签航班询价.
@@ -5119,6 +5284,9 @@ pub mod alitrip_btrip_flight_distribution_change_query {
         #[top(object)]
         pub param_btrip_flight_modify_flight_info_rq: Option<BtripFlightModifyFlightInfoRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AirlineInfo, AirportInfo, ModifyPrice};
 
     /// The answer of `alitrip.btrip.flight.distribution.change.query`.
     ///
@@ -5210,28 +5378,6 @@ pub mod alitrip_btrip_flight_distribution_change_query {
         pub total_price: Option<String>,
     }
 
-    /// `AirlineInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.airline_info` in the answer of `alitrip.btrip.flight.distribution.change.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirlineInfo {
-        pub airline_code: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
-    }
-
-    /// `AirportInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.arr_airport_info` in the answer of `alitrip.btrip.flight.distribution.change.query`; also found at `result.module.flight_info_list.dep_airport_info` in the answer of `alitrip.btrip.flight.distribution.change.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirportInfo {
-        pub airport_code: Option<String>,
-        pub airport_name: Option<String>,
-        pub city_code: Option<String>,
-        pub city_name: Option<String>,
-        pub terminal: Option<String>,
-    }
-
     /// `CabinInfo`.
     ///
     /// An item of `result.module.flight_info_list.cabin_list` in the answer of `alitrip.btrip.flight.distribution.change.query`.
@@ -5243,16 +5389,6 @@ pub mod alitrip_btrip_flight_distribution_change_query {
         pub child_cabin: Option<String>,
         pub left_num: Option<String>,
         pub modify_price_list: Vec<ModifyPrice>,
-    }
-
-    /// `ModifyPrice`.
-    ///
-    /// An item of `result.module.flight_info_list.cabin_list.modify_price_list` in the answer of `alitrip.btrip.flight.distribution.change.query`; also an item of `result.module.flight_info_list.lowest_cabin_price_list` in the answer of `alitrip.btrip.flight.distribution.change.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ModifyPrice {
-        pub passenger_type: Option<i64>,
-        pub upgrade_fee: Option<i64>,
-        pub modify_price: Option<i64>,
     }
 }
 
@@ -5278,6 +5414,9 @@ pub mod alitrip_btrip_flight_distribution_flightlist {
         #[top(object)]
         pub param_flight_search_list_r_q: Option<BtripFlightSearchListRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AirlineInfo, AirportInfo, TgqNodeDo, TimeNodeDo};
 
     /// The answer of `alitrip.btrip.flight.distribution.flightlist`.
     ///
@@ -5399,26 +5538,6 @@ pub mod alitrip_btrip_flight_distribution_flightlist {
         pub flight_type: Option<String>,
     }
 
-    /// `AirlineInfo`.
-    ///
-    /// Found at `result.module.flight_list.airline_info` in the answer of `alitrip.btrip.flight.distribution.flightlist`; also found at `result.module.flight_list.transfer_info.transfer_airline_info` in the answer of `alitrip.btrip.flight.distribution.flightlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirlineInfo {
-        pub airline_code: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
-    }
-
-    /// `AirportInfo`.
-    ///
-    /// Found at `result.module.flight_list.arr_airport_info` in the answer of `alitrip.btrip.flight.distribution.flightlist`; also found at `result.module.flight_list.dep_airport_info` in the answer of `alitrip.btrip.flight.distribution.flightlist` and 2 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirportInfo {
-        pub airport_code: Option<String>,
-        pub airport_name: Option<String>,
-        pub terminal: Option<String>,
-    }
-
     /// `FlightRule`.
     ///
     /// An item of `result.module.flight_list.flight_rule_list` in the answer of `alitrip.btrip.flight.distribution.flightlist`.
@@ -5431,28 +5550,6 @@ pub mod alitrip_btrip_flight_distribution_flightlist {
         pub tuigaiqian_info: Option<String>,
         pub sign_rule: Option<TgqNodeDo>,
         pub upgrade_rule: Option<TgqNodeDo>,
-    }
-
-    /// `TgqNodeDo`.
-    ///
-    /// Found at `result.module.flight_list.flight_rule_list.change_rule` in the answer of `alitrip.btrip.flight.distribution.flightlist`; also found at `result.module.flight_list.flight_rule_list.refund_rule` in the answer of `alitrip.btrip.flight.distribution.flightlist` and 2 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TgqNodeDo {
-        pub able: Option<bool>,
-        pub detail_list: Vec<TimeNodeDo>,
-    }
-
-    /// `TimeNodeDo`.
-    ///
-    /// An item of `result.module.flight_list.flight_rule_list.change_rule.detail_list` in the answer of `alitrip.btrip.flight.distribution.flightlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeNodeDo {
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub time_stamp: Option<i64>,
-        pub time_type: Option<String>,
-        pub cost: Option<i64>,
-        pub cost_percent: Option<i64>,
     }
 
     /// `TransferInfo`.
@@ -5563,6 +5660,9 @@ pub mod alitrip_btrip_flight_distribution_modify_flightsearch {
         pub param_btrip_flight_modify_search_price_rq: Option<BtripFlightModifySearchPriceRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AirlineInfo, AirportInfo, ModifyPrice, TgqNodeDo, TimeNodeDo};
+
     /// The answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -5646,7 +5746,7 @@ pub mod alitrip_btrip_flight_distribution_modify_flightsearch {
         pub lowest_cabin: Option<String>,
         pub lowest_cabin_class: Option<String>,
         pub lowest_cabin_num: Option<String>,
-        pub lowest_cabin_price_list: Vec<ModifyPrice2>,
+        pub lowest_cabin_price_list: Vec<ModifyPrice>,
         pub secret_params: Option<String>,
         pub stop_arr_time: Option<String>,
         pub stop_city: Option<String>,
@@ -5659,28 +5759,6 @@ pub mod alitrip_btrip_flight_distribution_modify_flightsearch {
         pub flight_size: Option<String>,
         pub flight_type: Option<String>,
         pub lowest_cabin_desc: Option<String>,
-    }
-
-    /// `AirlineInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.airline_info` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirlineInfo {
-        pub airline_code: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
-    }
-
-    /// `AirportInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.arr_airport_info` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`; also found at `result.module.flight_info_list.dep_airport_info` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirportInfo {
-        pub airport_code: Option<String>,
-        pub airport_name: Option<String>,
-        pub city_code: Option<String>,
-        pub city_name: Option<String>,
-        pub terminal: Option<String>,
     }
 
     /// `CabinInfo`.
@@ -5697,28 +5775,6 @@ pub mod alitrip_btrip_flight_distribution_modify_flightsearch {
         pub cabin_discount: Option<i64>,
     }
 
-    /// `ModifyPrice`.
-    ///
-    /// An item of `result.module.flight_info_list.cabin_list.modify_price_list` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ModifyPrice {
-        pub passenger_type: Option<i64>,
-        pub upgrade_fee: Option<i64>,
-        pub upgrade_price: Option<i64>,
-        pub ticket_price: Option<i64>,
-    }
-
-    /// `ModifyPrice`.
-    ///
-    /// An item of `result.module.flight_info_list.lowest_cabin_price_list` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ModifyPrice")]
-    pub struct ModifyPrice2 {
-        pub passenger_type: Option<i64>,
-        pub upgrade_fee: Option<i64>,
-        pub upgrade_price: Option<i64>,
-    }
-
     /// `FlightRule`.
     ///
     /// An item of `result.module.flight_info_list.flight_rule_list` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
@@ -5731,28 +5787,6 @@ pub mod alitrip_btrip_flight_distribution_modify_flightsearch {
         pub baggage_info: Option<String>,
         pub tuigaiqian_info: Option<String>,
         pub extra: Option<String>,
-    }
-
-    /// `TgqNodeDo`.
-    ///
-    /// Found at `result.module.flight_info_list.flight_rule_list.upgrade_rule` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`; also found at `result.module.flight_info_list.flight_rule_list.refund_rule` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch` and 2 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TgqNodeDo {
-        pub able: Option<bool>,
-        pub detail_list: Vec<TimeNodeDo>,
-    }
-
-    /// `TimeNodeDo`.
-    ///
-    /// An item of `result.module.flight_info_list.flight_rule_list.upgrade_rule.detail_list` in the answer of `alitrip.btrip.flight.distribution.modify.flightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeNodeDo {
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub time_stamp: Option<i64>,
-        pub time_type: Option<String>,
-        pub cost: Option<i64>,
-        pub cost_percent: Option<i64>,
     }
 }
 
@@ -5778,6 +5812,9 @@ pub mod alitrip_btrip_flight_distribution_modify_newflightsearch {
         #[top(object)]
         pub param_btrip_flight_modify_search_price_rq: Option<BtripFlightModifySearchPriceRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AirlineInfo, AirportInfo, ModifyPrice};
 
     /// The answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`.
     ///
@@ -5874,39 +5911,6 @@ pub mod alitrip_btrip_flight_distribution_modify_newflightsearch {
         pub cabin_list: Vec<CabinInfo>,
     }
 
-    /// `AirlineInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.airline_info` in the answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirlineInfo {
-        pub airline_code: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
-    }
-
-    /// `AirportInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.dep_airport_info` in the answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`; also found at `result.module.flight_info_list.arr_airport_info` in the answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirportInfo {
-        pub airport_code: Option<String>,
-        pub airport_name: Option<String>,
-        pub city_code: Option<String>,
-        pub city_name: Option<String>,
-        pub terminal: Option<String>,
-    }
-
-    /// `ModifyPrice`.
-    ///
-    /// An item of `result.module.flight_info_list.lowest_cabin_price_list` in the answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`; also an item of `result.module.flight_info_list.cabin_list.modify_price_list` in the answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ModifyPrice {
-        pub passenger_type: Option<i64>,
-        pub upgrade_fee: Option<i64>,
-        pub upgrade_price: Option<i64>,
-        pub ticket_price: Option<i64>,
-    }
-
     /// `CabinInfo`.
     ///
     /// An item of `result.module.flight_info_list.cabin_list` in the answer of `alitrip.btrip.flight.distribution.modify.newflightsearch`.
@@ -5945,6 +5949,9 @@ pub mod alitrip_btrip_flight_distribution_newflightlist {
         #[top(object)]
         pub param_flight_search_list_r_q: Option<BtripFlightSearchListRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{AirlineInfo, AirportInfo};
 
     /// The answer of `alitrip.btrip.flight.distribution.newflightlist`.
     ///
@@ -6069,26 +6076,6 @@ pub mod alitrip_btrip_flight_distribution_newflightlist {
         pub transfer_flight_rule_list: Vec<FlightRule>,
         pub flight_size: Option<String>,
         pub flight_type: Option<String>,
-    }
-
-    /// `AirportInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.transfer_info.transfer_arr_airport_info` in the answer of `alitrip.btrip.flight.distribution.newflightlist`; also found at `result.module.flight_info_list.transfer_info.transfer_dep_airport_info` in the answer of `alitrip.btrip.flight.distribution.newflightlist` and 2 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirportInfo {
-        pub airport_code: Option<String>,
-        pub airport_name: Option<String>,
-        pub terminal: Option<String>,
-    }
-
-    /// `AirlineInfo`.
-    ///
-    /// Found at `result.module.flight_info_list.transfer_info.transfer_airline_info` in the answer of `alitrip.btrip.flight.distribution.newflightlist`; also found at `result.module.flight_info_list.airline_info` in the answer of `alitrip.btrip.flight.distribution.newflightlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AirlineInfo {
-        pub airline_code: Option<String>,
-        pub airline_name: Option<String>,
-        pub airline_simple_name: Option<String>,
     }
 
     /// `FlightRule`.
@@ -6352,6 +6339,9 @@ pub mod alitrip_btrip_flight_distribution_order_create {
         pub param_btrip_flight_create_order_rq: BtripFlightCreateOrderRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightCreateOrderRs;
+
     /// The answer of `alitrip.btrip.flight.distribution.order.create`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -6501,20 +6491,6 @@ pub mod alitrip_btrip_flight_distribution_order_create {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightCreateOrderRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightCreateOrderRs {
-        pub alipay_trade_no: Option<String>,
-        pub btrip_order_id: Option<i64>,
-        pub last_pay_time: Option<top_api::Date>,
-        pub order_status: Option<i64>,
-        pub dis_order_id: Option<String>,
-        pub pay_status: Option<i64>,
-        pub total_price: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.order.detail`: 商旅机票分销订单详情接口.
@@ -6539,6 +6515,9 @@ pub mod alitrip_btrip_flight_distribution_order_detail {
         #[top(object)]
         pub param_btrip_flight_order_operate_common_rq: Option<BtripFlightOrderOperateCommonRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderFlightInfo, OrderTravelerInfo};
 
     /// The answer of `alitrip.btrip.flight.distribution.order.detail`.
     ///
@@ -6599,37 +6578,6 @@ pub mod alitrip_btrip_flight_distribution_order_detail {
         pub traveler_info_list: Vec<OrderTravelerInfo>,
     }
 
-    /// `OrderFlightInfo`.
-    ///
-    /// An item of `result.module.flight_info_list` in the answer of `alitrip.btrip.flight.distribution.order.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderFlightInfo {
-        pub airline_code: Option<String>,
-        pub arr_airport: Option<String>,
-        pub arr_airport_code: Option<String>,
-        pub arr_city: Option<String>,
-        pub arr_city_code: Option<String>,
-        pub arr_time: Option<String>,
-        pub baggage: Option<String>,
-        pub build_price: Option<i64>,
-        pub cabin: Option<String>,
-        pub cabin_class: Option<String>,
-        pub carrier: Option<String>,
-        pub dep_airport: Option<String>,
-        pub dep_airport_code: Option<String>,
-        pub dep_city: Option<String>,
-        pub dep_city_code: Option<String>,
-        pub dep_time: Option<String>,
-        pub flight_no: Option<String>,
-        pub meal: Option<String>,
-        pub oil_price: Option<i64>,
-        pub segment_type: Option<i64>,
-        pub stop_arr_time: Option<String>,
-        pub stop_city: Option<String>,
-        pub stop_dep_time: Option<String>,
-        pub ticket_price: Option<i64>,
-    }
-
     /// `OrderTicketInfo`.
     ///
     /// An item of `result.module.ticket_info_list` in the answer of `alitrip.btrip.flight.distribution.order.detail`.
@@ -6639,16 +6587,6 @@ pub mod alitrip_btrip_flight_distribution_order_detail {
         pub ticket_no: Option<String>,
         pub ticket_status: Option<String>,
         pub open_ticket_status: Option<String>,
-    }
-
-    /// `OrderTravelerInfo`.
-    ///
-    /// An item of `result.module.traveler_info_list` in the answer of `alitrip.btrip.flight.distribution.order.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderTravelerInfo {
-        pub passenger_name: Option<String>,
-        pub ticket_no: Option<String>,
-        pub user_id: Option<String>,
     }
 }
 
@@ -6675,6 +6613,9 @@ pub mod alitrip_btrip_flight_distribution_order_newcreate {
         #[top(object)]
         pub param_btrip_flight_create_order_rq: BtripFlightCreateOrderRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightCreateOrderRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.order.newcreate`.
     ///
@@ -6792,20 +6733,6 @@ pub mod alitrip_btrip_flight_distribution_order_newcreate {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightCreateOrderRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.order.newcreate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightCreateOrderRs {
-        pub btrip_order_id: Option<i64>,
-        pub dis_order_id: Option<String>,
-        pub total_price: Option<i64>,
-        pub last_pay_time: Option<top_api::Date>,
-        pub order_status: Option<i64>,
-        pub pay_status: Option<i64>,
-        pub alipay_trade_no: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.order.newpay`: 商旅机票分销-订单支付V2.
@@ -6831,6 +6758,9 @@ pub mod alitrip_btrip_flight_distribution_order_newpay {
         #[top(object)]
         pub param_btrip_flight_pay_order_rq: BtripFlightPayOrderRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightPayOrderRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.order.newpay`.
     ///
@@ -6873,17 +6803,6 @@ pub mod alitrip_btrip_flight_distribution_order_newpay {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightPayOrderRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.order.newpay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightPayOrderRs {
-        pub alipay_trade_no: Option<String>,
-        pub actual_pay_price: Option<i64>,
-        pub pay_status: Option<i64>,
-        pub last_pay_time: Option<top_api::Date>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.order.pay`: 商旅机票分销-订单支付.
@@ -6909,6 +6828,9 @@ pub mod alitrip_btrip_flight_distribution_order_pay {
         #[top(object)]
         pub param_btrip_flight_pay_order_rq: BtripFlightPayOrderRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightPayOrderRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.order.pay`.
     ///
@@ -6942,19 +6864,6 @@ pub mod alitrip_btrip_flight_distribution_order_pay {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightPayOrderRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.order.pay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightPayOrderRs {
-        pub actual_pay_price: Option<i64>,
-        pub alipay_trade_no: Option<String>,
-        pub fail_code: Option<String>,
-        pub fail_reason: Option<String>,
-        pub last_pay_time: Option<top_api::Date>,
-        pub pay_status: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.refund.apply`: 商旅机票分销-退票申请.
@@ -6979,6 +6888,9 @@ pub mod alitrip_btrip_flight_distribution_refund_apply {
         #[top(object)]
         pub param_btrip_flight_refund_apply_rq: Option<BtripFlightRefundApplyRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightRefundApplyRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.refund.apply`.
     ///
@@ -7034,18 +6946,6 @@ pub mod alitrip_btrip_flight_distribution_refund_apply {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightRefundApplyRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.refund.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightRefundApplyRs {
-        pub dis_order_id: Option<String>,
-        pub dis_sub_order_id: Option<String>,
-        pub refund_fee: Option<i64>,
-        pub refund_money: Option<i64>,
-        pub refund_apply_id: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.refund.detail`: 商旅机票退票详情接口.
@@ -7070,6 +6970,9 @@ pub mod alitrip_btrip_flight_distribution_refund_detail {
         #[top(object)]
         pub param_btrip_flight_order_operate_common_rq: Option<BtripFlightOrderOperateCommonRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BtripFlightRefundDetailRs, RefundFeeInfo};
 
     /// The answer of `alitrip.btrip.flight.distribution.refund.detail`.
     ///
@@ -7105,34 +7008,6 @@ pub mod alitrip_btrip_flight_distribution_refund_detail {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightRefundDetailRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.refund.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightRefundDetailRs {
-        pub btrip_order_id: Option<i64>,
-        pub btrip_sub_order_id: Option<i64>,
-        pub dis_order_id: Option<String>,
-        pub dis_sub_order_id: Option<String>,
-        pub is_voluntary: Option<i8>,
-        pub reason: Option<String>,
-        pub refund_fee: Option<i64>,
-        pub refund_fee_list: Vec<RefundFeeInfo>,
-        pub refund_price: Option<i64>,
-        pub status: Option<String>,
-    }
-
-    /// `RefundFeeInfo`.
-    ///
-    /// An item of `result.module.refund_fee_list` in the answer of `alitrip.btrip.flight.distribution.refund.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundFeeInfo {
-        pub alipay_trade_no: Option<String>,
-        pub refund_fee: Option<i64>,
-        pub refund_price: Option<i64>,
-        pub status: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.refund.newapply`: 商旅机票分销-退票申请.
@@ -7158,6 +7033,9 @@ pub mod alitrip_btrip_flight_distribution_refund_newapply {
         #[top(object)]
         pub param_btrip_flight_refund_apply_rq: BtripFlightRefundApplyRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BtripFlightRefundApplyRs;
 
     /// The answer of `alitrip.btrip.flight.distribution.refund.newapply`.
     ///
@@ -7225,16 +7103,6 @@ pub mod alitrip_btrip_flight_distribution_refund_newapply {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightRefundApplyRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.refund.newapply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightRefundApplyRs {
-        pub dis_order_id: Option<String>,
-        pub dis_sub_order_id: Option<String>,
-        pub refund_apply_id: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.refund.newdetail`: 商旅机票退票详情接口V2.
@@ -7260,6 +7128,9 @@ pub mod alitrip_btrip_flight_distribution_refund_newdetail {
         #[top(object)]
         pub param_btrip_flight_order_operate_common_rq: BtripFlightOrderOperateCommonRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BtripFlightRefundDetailRs, RefundFeeInfo};
 
     /// The answer of `alitrip.btrip.flight.distribution.refund.newdetail`.
     ///
@@ -7295,34 +7166,6 @@ pub mod alitrip_btrip_flight_distribution_refund_newdetail {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightRefundDetailRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.refund.newdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightRefundDetailRs {
-        pub dis_order_id: Option<String>,
-        pub dis_sub_order_id: Option<String>,
-        pub btrip_order_id: Option<i64>,
-        pub btrip_sub_order_id: Option<i64>,
-        pub refund_fee: Option<i64>,
-        pub refund_price: Option<i64>,
-        pub is_voluntary: Option<i8>,
-        pub reason: Option<String>,
-        pub status: Option<String>,
-        pub refund_fee_list: Vec<RefundFeeInfo>,
-    }
-
-    /// `RefundFeeInfo`.
-    ///
-    /// An item of `result.module.refund_fee_list` in the answer of `alitrip.btrip.flight.distribution.refund.newdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundFeeInfo {
-        pub refund_fee: Option<i64>,
-        pub refund_price: Option<i64>,
-        pub alipay_trade_no: Option<String>,
-        pub status: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.refund.newprecal`: 商旅机票分销-退票费预计算.
@@ -7348,6 +7191,9 @@ pub mod alitrip_btrip_flight_distribution_refund_newprecal {
         #[top(object)]
         pub param_btrip_flight_refund_pre_cal_rq: BtripFlightRefundPreCalRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BtripFlightRefundPreCalRs, MultiRefundPreCalDetail, ReturnReasonDetail};
 
     /// The answer of `alitrip.btrip.flight.distribution.refund.newprecal`.
     ///
@@ -7402,46 +7248,6 @@ pub mod alitrip_btrip_flight_distribution_refund_newprecal {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightRefundPreCalRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.refund.newprecal`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightRefundPreCalRs {
-        pub flight_change: Option<bool>,
-        pub session_id: Option<String>,
-        pub item_unit_id: Option<String>,
-        pub tips: Option<String>,
-        pub pre_refund_money: Option<i64>,
-        pub refund_fee: Option<i64>,
-        pub multi_refund_pre_cal_detail_list: Vec<MultiRefundPreCalDetail>,
-        pub return_reason: Vec<ReturnReasonDetail>,
-    }
-
-    /// `MultiRefundPreCalDetail`.
-    ///
-    /// An item of `result.module.multi_refund_pre_cal_detail_list` in the answer of `alitrip.btrip.flight.distribution.refund.newprecal`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MultiRefundPreCalDetail {
-        pub pre_refund_money: Option<i64>,
-        pub refund_fee: Option<i64>,
-        pub can_apply_refund: Option<bool>,
-        pub name: Option<String>,
-        pub user_id: Option<String>,
-    }
-
-    /// `ReturnReasonDetail`.
-    ///
-    /// An item of `result.module.return_reason` in the answer of `alitrip.btrip.flight.distribution.refund.newprecal`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnReasonDetail {
-        pub reason_type: Option<i64>,
-        pub reason_code: Option<i64>,
-        pub reason_show: Option<String>,
-        pub volunteer: Option<i64>,
-        pub person: Option<i64>,
-        pub extend_desc: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.flight.distribution.refund.precal`: 商旅机票分销-退票费预计算.
@@ -7466,6 +7272,9 @@ pub mod alitrip_btrip_flight_distribution_refund_precal {
         #[top(object)]
         pub param_btrip_flight_refund_pre_cal_rq: Option<BtripFlightRefundPreCalRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BtripFlightRefundPreCalRs, MultiRefundPreCalDetail, ReturnReasonDetail};
 
     /// The answer of `alitrip.btrip.flight.distribution.refund.precal`.
     ///
@@ -7519,16 +7328,6 @@ pub mod alitrip_btrip_flight_distribution_refund_precal {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `BtripFlightRefundPreCalRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.flight.distribution.refund.precal`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripFlightRefundPreCalRs {
-        pub flight_change: Option<bool>,
-        pub pre_refund_money: Option<i64>,
-        pub refund_fee: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.flight.order.search`: 获取机票订单列表.
@@ -7553,6 +7352,9 @@ pub mod alitrip_btrip_flight_order_search {
         #[top(object)]
         pub rq: Option<OpenSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterDo, OpenFlightInsureInfo, OpenInvoiceDo, OpenPriceInfo, OpenUserAffiliateDo};
 
     /// The answer of `alitrip.btrip.flight.order.search`.
     ///
@@ -7628,59 +7430,6 @@ pub mod alitrip_btrip_flight_order_search {
         pub discount: Option<String>,
         pub thirdpart_itinerary_id: Option<String>,
         pub user_affiliate_list: Vec<OpenUserAffiliateDo>,
-    }
-
-    /// `OpenFlightInsureInfo`.
-    ///
-    /// An item of `result.flight_order_list.insure_info_list` in the answer of `alitrip.btrip.flight.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenFlightInsureInfo {
-        pub name: Option<String>,
-        pub status: Option<i64>,
-        pub insure_no: Option<String>,
-    }
-
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.flight_order_list.price_info_list` in the answer of `alitrip.btrip.flight.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub pay_type: Option<i64>,
-        pub category: Option<String>,
-        pub r#type: Option<i64>,
-        pub price: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub alipay_trade_no: Option<String>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-    }
-
-    /// `OpenCostCenterDo`.
-    ///
-    /// Found at `result.flight_order_list.cost_center` in the answer of `alitrip.btrip.flight.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDo {
-        pub number: Option<String>,
-        pub name: Option<String>,
-        pub corp_id: Option<String>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// Found at `result.flight_order_list.invoice` in the answer of `alitrip.btrip.flight.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.flight_order_list.user_affiliate_list` in the answer of `alitrip.btrip.flight.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
     }
 }
 
@@ -7895,6 +7644,9 @@ pub mod alitrip_btrip_hotel_distribution_order_detail {
         pub param_btrip_hotel_order_operate_rq: Option<BtripHotelOrderOperateRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BtripHotelBoardDto, BtripHotelDailyPriceInfoDto};
+
     /// The answer of `alitrip.btrip.hotel.distribution.order.detail`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -7987,25 +7739,6 @@ pub mod alitrip_btrip_hotel_distribution_order_detail {
         pub room_facility_list: Vec<String>,
         pub room_type_name: Option<String>,
     }
-
-    /// `BtripHotelDailyPriceInfoDto`.
-    ///
-    /// An item of `result.module.daily_price_info_list` in the answer of `alitrip.btrip.hotel.distribution.order.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelDailyPriceInfoDto {
-        pub btrip_hotel_board_d_t_o: Option<BtripHotelBoardDto>,
-        pub cny_price: Option<i64>,
-        pub date: Option<String>,
-    }
-
-    /// `BtripHotelBoardDto`.
-    ///
-    /// Found at `result.module.daily_price_info_list.btrip_hotel_board_d_t_o` in the answer of `alitrip.btrip.hotel.distribution.order.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelBoardDto {
-        pub board_num: Option<i64>,
-        pub board_type: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.hotel.distribution.order.pay`: 商旅酒店分销订单支付.
@@ -8083,6 +7816,11 @@ pub mod alitrip_btrip_hotel_distribution_order_validate {
         #[top(object)]
         pub param_btrip_hotel_validate_order_rq: Option<BtripHotelValidateOrderRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        BtripHotelBoardDto, BtripHotelCancelPolicyDto, BtripHotelCancelPolicyInfoDto, BtripHotelDailyPriceInfoDto,
+    };
 
     /// The answer of `alitrip.btrip.hotel.distribution.order.validate`.
     ///
@@ -8185,24 +7923,6 @@ pub mod alitrip_btrip_hotel_distribution_order_validate {
         pub total_room_price: Option<i64>,
     }
 
-    /// `BtripHotelCancelPolicyDto`.
-    ///
-    /// Found at `result.module.rate_plan_info.btrip_hotel_cancel_policy_d_t_o` in the answer of `alitrip.btrip.hotel.distribution.order.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelCancelPolicyDto {
-        pub btrip_hotel_cancel_policy_info_d_t_o_list: Vec<BtripHotelCancelPolicyInfoDto>,
-        pub cancel_policy_type: Option<i64>,
-    }
-
-    /// `BtripHotelCancelPolicyInfoDto`.
-    ///
-    /// An item of `result.module.rate_plan_info.btrip_hotel_cancel_policy_d_t_o.btrip_hotel_cancel_policy_info_d_t_o_list` in the answer of `alitrip.btrip.hotel.distribution.order.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelCancelPolicyInfoDto {
-        pub hour: Option<i64>,
-        pub value: Option<i64>,
-    }
-
     /// `BtripHotelRateUnitDto`.
     ///
     /// An item of `result.module.rate_plan_info.rate_units` in the answer of `alitrip.btrip.hotel.distribution.order.validate`.
@@ -8210,27 +7930,6 @@ pub mod alitrip_btrip_hotel_distribution_order_validate {
     pub struct BtripHotelRateUnitDto {
         pub daily_price_info_list: Vec<BtripHotelDailyPriceInfoDto>,
         pub rate_key: Option<String>,
-    }
-
-    /// `BtripHotelDailyPriceInfoDto`.
-    ///
-    /// An item of `result.module.rate_plan_info.rate_units.daily_price_info_list` in the answer of `alitrip.btrip.hotel.distribution.order.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelDailyPriceInfoDto {
-        pub btrip_hotel_board_d_t_o: Option<BtripHotelBoardDto>,
-        pub cny_price: Option<i64>,
-        pub date: Option<String>,
-        pub discount_daily_price: Option<i64>,
-        pub rounding_discount_daily_price: Option<i64>,
-    }
-
-    /// `BtripHotelBoardDto`.
-    ///
-    /// Found at `result.module.rate_plan_info.rate_units.daily_price_info_list.btrip_hotel_board_d_t_o` in the answer of `alitrip.btrip.hotel.distribution.order.validate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelBoardDto {
-        pub board_num: Option<i64>,
-        pub board_type: Option<i64>,
     }
 }
 
@@ -8256,6 +7955,9 @@ pub mod alitrip_btrip_hotel_distribution_search_detail {
         #[top(object)]
         pub param_hotel_detail_r_q: Option<HotelDetailRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BtripHotelCancelPolicyDto, BtripHotelCancelPolicyInfoDto};
 
     /// The answer of `alitrip.btrip.hotel.distribution.search.detail`.
     ///
@@ -8357,24 +8059,6 @@ pub mod alitrip_btrip_hotel_distribution_search_detail {
         pub daily_price_format_yuan: Option<i64>,
         pub daily_price_view: Option<i64>,
         pub price_plan: Vec<DiscountDailyPrice>,
-    }
-
-    /// `BtripHotelCancelPolicyDto`.
-    ///
-    /// Found at `result.module.rooms.rates.btrip_hotel_cancel_policy_d_t_o` in the answer of `alitrip.btrip.hotel.distribution.search.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelCancelPolicyDto {
-        pub cancel_policy_type: Option<i64>,
-        pub btrip_hotel_cancel_policy_info_d_t_o_list: Vec<BtripHotelCancelPolicyInfoDto>,
-    }
-
-    /// `BtripHotelCancelPolicyInfoDto`.
-    ///
-    /// An item of `result.module.rooms.rates.btrip_hotel_cancel_policy_d_t_o.btrip_hotel_cancel_policy_info_d_t_o_list` in the answer of `alitrip.btrip.hotel.distribution.search.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BtripHotelCancelPolicyInfoDto {
-        pub hour: Option<i64>,
-        pub value: Option<i64>,
     }
 
     /// `DiscountDailyPrice`.
@@ -8687,6 +8371,9 @@ pub mod alitrip_btrip_hotel_order_search {
         pub rq: Option<OpenSearchRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterDo, OpenInvoiceDo, OpenPriceInfo, OpenUserAffiliateDo};
+
     /// The answer of `alitrip.btrip.hotel.order.search`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -8759,49 +8446,6 @@ pub mod alitrip_btrip_hotel_order_search {
         pub order_status: Option<i64>,
         pub order_type: Option<i64>,
         pub user_affiliate_list: Vec<OpenUserAffiliateDo>,
-    }
-
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.hotel_order_list.price_info_list` in the answer of `alitrip.btrip.hotel.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub pay_type: Option<i64>,
-        pub category: Option<String>,
-        pub r#type: Option<i64>,
-        pub price: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub alipay_trade_no: Option<String>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-    }
-
-    /// `OpenCostCenterDo`.
-    ///
-    /// Found at `result.hotel_order_list.cost_center` in the answer of `alitrip.btrip.hotel.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDo {
-        pub name: Option<String>,
-        pub number: Option<String>,
-        pub corp_id: Option<String>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// Found at `result.hotel_order_list.invoice` in the answer of `alitrip.btrip.hotel.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub title: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.hotel_order_list.user_affiliate_list` in the answer of `alitrip.btrip.hotel.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
     }
 }
 
@@ -8883,6 +8527,9 @@ pub mod alitrip_btrip_invoice_search {
         pub title: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenInvoiceDo;
+
     /// The answer of `alitrip.btrip.invoice.search`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -8900,15 +8547,6 @@ pub mod alitrip_btrip_invoice_search {
         pub success: Option<bool>,
         pub result_msg: Option<String>,
         pub result_code: Option<i64>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// Found at `result.invoice` in the answer of `alitrip.btrip.invoice.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub title: Option<String>,
-        pub id: Option<i64>,
     }
 }
 
@@ -9286,6 +8924,9 @@ pub mod alitrip_btrip_open_cost_center_entity_add {
         pub rq: Option<OpenCostCenterAddEntityRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterAddEntityRs;
+
     /// The answer of `alitrip.btrip.open.cost.center.entity.add`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -9319,15 +8960,6 @@ pub mod alitrip_btrip_open_cost_center_entity_add {
         pub entity_id: Option<String>,
         pub entity_type: Option<String>,
     }
-
-    /// `OpenCostCenterAddEntityRs`.
-    ///
-    /// Found at `result` in the answer of `alitrip.btrip.open.cost.center.entity.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterAddEntityRs {
-        pub add_num: Option<i64>,
-        pub selected_user_num: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.open.cost.center.entity.delete`: 删除成本中心人员信息.
@@ -9353,6 +8985,9 @@ pub mod alitrip_btrip_open_cost_center_entity_delete {
         #[top(object)]
         pub rq: OpenCostCenterDeleteEntityRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterDeleteEntityRs;
 
     /// The answer of `alitrip.btrip.open.cost.center.entity.delete`.
     ///
@@ -9394,15 +9029,6 @@ pub mod alitrip_btrip_open_cost_center_entity_delete {
         #[top(required)]
         pub entity_type: String,
     }
-
-    /// `OpenCostCenterDeleteEntityRs`.
-    ///
-    /// Found at `result` in the answer of `alitrip.btrip.open.cost.center.entity.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDeleteEntityRs {
-        pub remove_num: Option<i64>,
-        pub selected_user_num: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.open.cost.center.entity.set`: 设置成本中心人员信息.
@@ -9428,6 +9054,9 @@ pub mod alitrip_btrip_open_cost_center_entity_set {
         #[top(object)]
         pub rq: OpenCostCenterSetEntityRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterSetEntityRs;
 
     /// The answer of `alitrip.btrip.open.cost.center.entity.set`.
     ///
@@ -9467,16 +9096,6 @@ pub mod alitrip_btrip_open_cost_center_entity_set {
         /// Required.
         #[top(required)]
         pub entity_type: String,
-    }
-
-    /// `OpenCostCenterSetEntityRs`.
-    ///
-    /// Found at `result` in the answer of `alitrip.btrip.open.cost.center.entity.set`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterSetEntityRs {
-        pub add_num: Option<i64>,
-        pub remove_num: Option<i64>,
-        pub selected_user_num: Option<i64>,
     }
 }
 
@@ -9560,6 +9179,9 @@ pub mod alitrip_btrip_open_cost_center_new {
         pub rq: OpenCostCenterSaveRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenCostCenterSaveRs;
+
     /// The answer of `alitrip.btrip.open.cost.center.new`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -9591,14 +9213,6 @@ pub mod alitrip_btrip_open_cost_center_new {
         pub title: String,
         pub version: Option<i64>,
     }
-
-    /// `OpenCostCenterSaveRs`.
-    ///
-    /// Found at `module` in the answer of `alitrip.btrip.open.cost.center.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterSaveRs {
-        pub id: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.open.cost.center.query`: 查询成本中心.
@@ -9625,6 +9239,9 @@ pub mod alitrip_btrip_open_cost_center_query {
         pub rq: OpenCostCenterQueryRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterQueryRs, OpenOrgEntityDo};
+
     /// The answer of `alitrip.btrip.open.cost.center.query`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -9648,31 +9265,6 @@ pub mod alitrip_btrip_open_cost_center_query {
         pub title: Option<String>,
         pub user_id: Option<String>,
         pub version: Option<i64>,
-    }
-
-    /// `OpenCostCenterQueryRs`.
-    ///
-    /// An item of `cost_center_list` in the answer of `alitrip.btrip.open.cost.center.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterQueryRs {
-        pub alipay_no: Option<String>,
-        pub entity_list: Vec<OpenOrgEntityDo>,
-        pub id: Option<i64>,
-        pub number: Option<String>,
-        pub scope: Option<i64>,
-        pub thirdpart_id: Option<String>,
-        pub title: Option<String>,
-    }
-
-    /// `OpenOrgEntityDo`.
-    ///
-    /// An item of `cost_center_list.entity_list` in the answer of `alitrip.btrip.open.cost.center.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenOrgEntityDo {
-        pub entity_id: Option<String>,
-        pub entity_type: Option<String>,
-        pub name: Option<String>,
-        pub user_num: Option<i64>,
     }
 }
 
@@ -9745,6 +9337,9 @@ pub mod alitrip_btrip_open_invoice_search {
         pub rq: Option<OpenInvoiceRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenInvoiceDo;
+
     /// The answer of `alitrip.btrip.open.invoice.search`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -9766,16 +9361,6 @@ pub mod alitrip_btrip_open_invoice_search {
         pub title: Option<String>,
         pub user_id: Option<String>,
         pub version: Option<i64>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// An item of `invoice_list` in the answer of `alitrip.btrip.open.invoice.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-        pub third_part_invoice_id: Option<String>,
     }
 }
 
@@ -9801,6 +9386,9 @@ pub mod alitrip_btrip_open_supplychain_flight_trade {
         #[top(object)]
         pub rq: Option<OpenApiZzdSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ClientInfoDo, CostCenterDo};
 
     /// The answer of `alitrip.btrip.open.supplychain.flight.trade`.
     ///
@@ -9896,26 +9484,6 @@ pub mod alitrip_btrip_open_supplychain_flight_trade {
         pub is_refund: Option<bool>,
     }
 
-    /// `CostCenterDo`.
-    ///
-    /// An item of `result.module_list.cost_center_list` in the answer of `alitrip.btrip.open.supplychain.flight.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CostCenterDo {
-        pub cost_center_id: Option<i64>,
-        pub cost_center_title: Option<String>,
-        pub cost_center_number: Option<String>,
-        pub third_cost_center_id: Option<String>,
-    }
-
-    /// `ClientInfoDo`.
-    ///
-    /// An item of `result.module_list.client_infodos` in the answer of `alitrip.btrip.open.supplychain.flight.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ClientInfoDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
     /// `OpenTicketDo`.
     ///
     /// An item of `result.module_list.ticketdos` in the answer of `alitrip.btrip.open.supplychain.flight.trade`.
@@ -9974,6 +9542,9 @@ pub mod alitrip_btrip_open_supplychain_hotel_trade {
         #[top(object)]
         pub rq: Option<OpenApiZzdSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ClientInfoDo, CostCenterDo};
 
     /// The answer of `alitrip.btrip.open.supplychain.hotel.trade`.
     ///
@@ -10064,26 +9635,6 @@ pub mod alitrip_btrip_open_supplychain_hotel_trade {
         pub room_info_do: Option<RoomInfoDo>,
     }
 
-    /// `CostCenterDo`.
-    ///
-    /// An item of `result.trade_list.cost_center_list` in the answer of `alitrip.btrip.open.supplychain.hotel.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CostCenterDo {
-        pub cost_center_id: Option<i64>,
-        pub cost_center_title: Option<String>,
-        pub cost_center_number: Option<String>,
-        pub third_cost_center_id: Option<String>,
-    }
-
-    /// `ClientInfoDo`.
-    ///
-    /// An item of `result.trade_list.client_info_dos` in the answer of `alitrip.btrip.open.supplychain.hotel.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ClientInfoDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
     /// `HotelInfoDo`.
     ///
     /// Found at `result.trade_list.hotel_info_do` in the answer of `alitrip.btrip.open.supplychain.hotel.trade`.
@@ -10132,6 +9683,9 @@ pub mod alitrip_btrip_open_supplychain_train_trade {
         #[top(object)]
         pub rq: Option<OpenApiZzdSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ClientInfoDo, CostCenterDo};
 
     /// The answer of `alitrip.btrip.open.supplychain.train.trade`.
     ///
@@ -10224,26 +9778,6 @@ pub mod alitrip_btrip_open_supplychain_train_trade {
         pub is_refund: Option<bool>,
     }
 
-    /// `CostCenterDo`.
-    ///
-    /// An item of `result.trade_list.cost_center_list` in the answer of `alitrip.btrip.open.supplychain.train.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CostCenterDo {
-        pub cost_center_id: Option<i64>,
-        pub cost_center_title: Option<String>,
-        pub cost_center_number: Option<String>,
-        pub third_cost_center_id: Option<String>,
-    }
-
-    /// `ClientInfoDo`.
-    ///
-    /// An item of `result.trade_list.client_info_dos` in the answer of `alitrip.btrip.open.supplychain.train.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ClientInfoDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
     /// `BtripTrainOpenTicketDo`.
     ///
     /// An item of `result.trade_list.btrip_train_open_ticket_do_list` in the answer of `alitrip.btrip.open.supplychain.train.trade`.
@@ -10289,6 +9823,9 @@ pub mod alitrip_btrip_open_supplychain_vehicle_trade {
         #[top(object)]
         pub rq: Option<OpenApiZzdSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ClientInfoDo, CostCenterDo};
 
     /// The answer of `alitrip.btrip.open.supplychain.vehicle.trade`.
     ///
@@ -10375,26 +9912,6 @@ pub mod alitrip_btrip_open_supplychain_vehicle_trade {
         pub is_special: Option<bool>,
         pub special_types: Option<String>,
         pub car_info_do_list: Vec<CarInfoDo>,
-    }
-
-    /// `CostCenterDo`.
-    ///
-    /// An item of `result.trade_list.cost_center_list` in the answer of `alitrip.btrip.open.supplychain.vehicle.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CostCenterDo {
-        pub cost_center_id: Option<i64>,
-        pub cost_center_title: Option<String>,
-        pub cost_center_number: Option<String>,
-        pub third_cost_center_id: Option<String>,
-    }
-
-    /// `ClientInfoDo`.
-    ///
-    /// An item of `result.trade_list.client_info_dos` in the answer of `alitrip.btrip.open.supplychain.vehicle.trade`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ClientInfoDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
     }
 
     /// `CarInfoDo`.
@@ -10713,6 +10230,9 @@ pub mod alitrip_btrip_supplychain_bus_industry_search {
         pub rq: Option<BusSearchRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CityVo;
+
     /// The answer of `alitrip.btrip.supplychain.bus.industry.search`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -10818,17 +10338,6 @@ pub mod alitrip_btrip_supplychain_bus_industry_search {
         pub to_city_list: Vec<CityVo>,
     }
 
-    /// `CityVo`.
-    ///
-    /// An item of `result.module.name_same_city.from_city_list` in the answer of `alitrip.btrip.supplychain.bus.industry.search`; also an item of `result.module.name_same_city.to_city_list` in the answer of `alitrip.btrip.supplychain.bus.industry.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CityVo {
-        pub city: Option<String>,
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub province: Option<String>,
-    }
-
     /// `RouteVo`.
     ///
     /// An item of `result.module.recommend_routes` in the answer of `alitrip.btrip.supplychain.bus.industry.search`.
@@ -10878,6 +10387,9 @@ pub mod alitrip_btrip_supplychain_flight_city {
         pub rq: OpenSuggestRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CityVo, SuggestRs};
+
     /// The answer of `alitrip.btrip.supplychain.flight.city`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -10901,26 +10413,6 @@ pub mod alitrip_btrip_supplychain_flight_city {
         pub keyword: String,
         pub r#type: Option<i64>,
         pub version: Option<i64>,
-    }
-
-    /// `SuggestRs`.
-    ///
-    /// Found at `result` in the answer of `alitrip.btrip.supplychain.flight.city`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestRs {
-        pub cities: Vec<CityVo>,
-        pub nearby: Option<bool>,
-    }
-
-    /// `CityVo`.
-    ///
-    /// An item of `result.cities` in the answer of `alitrip.btrip.supplychain.flight.city`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CityVo {
-        pub code: Option<String>,
-        pub distance: Option<i64>,
-        pub name: Option<String>,
-        pub travel_name: Option<String>,
     }
 }
 
@@ -10947,6 +10439,9 @@ pub mod alitrip_btrip_supplychain_flight_detail_search {
         #[top(object)]
         pub rq: OpenApiSearchDetailRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceInfo, PassengerInfo};
 
     /// The answer of `alitrip.btrip.supplychain.flight.detail.search`.
     ///
@@ -11036,15 +10531,6 @@ pub mod alitrip_btrip_supplychain_flight_detail_search {
         pub trade_id: Option<String>,
     }
 
-    /// `InvoiceInfo`.
-    ///
-    /// Found at `result.module.invoice_info` in the answer of `alitrip.btrip.supplychain.flight.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceInfo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-    }
-
     /// `FlightRefundTicketInfo`.
     ///
     /// An item of `result.module.flight_refund_ticket_info_list` in the answer of `alitrip.btrip.supplychain.flight.detail.search`.
@@ -11110,23 +10596,6 @@ pub mod alitrip_btrip_supplychain_flight_detail_search {
         pub build_price: Option<top_api::Decimal>,
         pub changed: Option<bool>,
         pub ticket_status_code: Option<i64>,
-    }
-
-    /// `PassengerInfo`.
-    ///
-    /// An item of `result.module.passenger_info_list` in the answer of `alitrip.btrip.supplychain.flight.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PassengerInfo {
-        pub project_code: Option<String>,
-        pub cost_center_id: Option<i64>,
-        pub cost_center_name: Option<String>,
-        pub user_type: Option<i64>,
-        pub cost_center_number: Option<String>,
-        pub thirdpart_project_id: Option<String>,
-        pub user_name: Option<String>,
-        pub project_id: Option<i64>,
-        pub user_id: Option<String>,
-        pub project_title: Option<String>,
     }
 
     /// `FlightChangeTicketInfo`.
@@ -11375,6 +10844,9 @@ pub mod alitrip_btrip_supplychain_flight_search {
         pub rq: OpenApiSearchRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterDo, OpenFlightInsureInfo, OpenPriceInfo, OpenUserAffiliateDo, PageInfoRs};
+
     /// The answer of `alitrip.btrip.supplychain.flight.search`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -11468,68 +10940,6 @@ pub mod alitrip_btrip_supplychain_flight_search {
         pub id: Option<i64>,
         pub title: Option<String>,
     }
-
-    /// `OpenCostCenterDo`.
-    ///
-    /// Found at `result.module_list.cost_center` in the answer of `alitrip.btrip.supplychain.flight.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDo {
-        pub id: Option<i64>,
-        pub corpid: Option<String>,
-        pub number: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.module_list.price_info_list` in the answer of `alitrip.btrip.supplychain.flight.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub price: Option<String>,
-        pub r#type: Option<i64>,
-        pub category: Option<String>,
-        pub pay_type: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-        pub original_ticket_no: Option<String>,
-        pub ticket_no: Option<String>,
-        pub change_flight_no: Option<String>,
-        pub discount: Option<String>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub category_type: Option<i64>,
-        pub category_code: Option<i64>,
-    }
-
-    /// `OpenFlightInsureInfo`.
-    ///
-    /// An item of `result.module_list.insure_info_list` in the answer of `alitrip.btrip.supplychain.flight.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenFlightInsureInfo {
-        pub insure_no: Option<String>,
-        pub status: Option<i64>,
-        pub name: Option<String>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.module_list.user_affiliate_list` in the answer of `alitrip.btrip.supplychain.flight.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
-    /// `PageInfoRs`.
-    ///
-    /// Found at `result.page_info` in the answer of `alitrip.btrip.supplychain.flight.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoRs {
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_number: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.supplychain.hotel.search`: 【商旅】酒店订单查询.
@@ -11555,6 +10965,9 @@ pub mod alitrip_btrip_supplychain_hotel_search {
         #[top(object)]
         pub rq: OpenApiSearchRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterDo, OpenInvoiceDo, OpenPriceInfo, OpenUserAffiliateDo};
 
     /// The answer of `alitrip.btrip.supplychain.hotel.search`.
     ///
@@ -11640,52 +11053,6 @@ pub mod alitrip_btrip_supplychain_hotel_search {
         pub hotel_support_vat_invoice_type: Option<i64>,
     }
 
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.module_list.price_info_list` in the answer of `alitrip.btrip.supplychain.hotel.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub price: Option<String>,
-        pub r#type: Option<i64>,
-        pub category: Option<String>,
-        pub pay_type: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-        pub category_type: Option<i64>,
-        pub category_code: Option<i64>,
-    }
-
-    /// `OpenCostCenterDo`.
-    ///
-    /// Found at `result.module_list.cost_center` in the answer of `alitrip.btrip.supplychain.hotel.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDo {
-        pub id: Option<i64>,
-        pub corp_id: Option<String>,
-        pub number: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// Found at `result.module_list.invoice` in the answer of `alitrip.btrip.supplychain.hotel.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-        pub invoice_type: Option<i64>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.module_list.user_affiliate_list` in the answer of `alitrip.btrip.supplychain.hotel.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
     /// `OpenPageInfoRs`.
     ///
     /// Found at `result.page_info` in the answer of `alitrip.btrip.supplychain.hotel.search`.
@@ -11721,6 +11088,9 @@ pub mod alitrip_btrip_supplychain_train_city {
         pub rq: OpenSuggestRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CityVo;
+
     /// The answer of `alitrip.btrip.supplychain.train.city`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -11752,15 +11122,6 @@ pub mod alitrip_btrip_supplychain_train_city {
     pub struct OpenApiSuggestRs {
         pub cities: Vec<CityVo>,
     }
-
-    /// `CityVo`.
-    ///
-    /// An item of `result.cities` in the answer of `alitrip.btrip.supplychain.train.city`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CityVo {
-        pub code: Option<String>,
-        pub name: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.supplychain.train.detail.search`: 【商旅】火车票订单详情查询.
@@ -11786,6 +11147,9 @@ pub mod alitrip_btrip_supplychain_train_detail_search {
         #[top(object)]
         pub rq: OpenApiSearchDetailRQ,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceInfo, PassengerInfo};
 
     /// The answer of `alitrip.btrip.supplychain.train.detail.search`.
     ///
@@ -11874,15 +11238,6 @@ pub mod alitrip_btrip_supplychain_train_detail_search {
         pub trade_id: Option<String>,
     }
 
-    /// `InvoiceInfo`.
-    ///
-    /// Found at `result.module.invoice_info` in the answer of `alitrip.btrip.supplychain.train.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceInfo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-    }
-
     /// `TrainInfo`.
     ///
     /// Found at `result.module.train_info` in the answer of `alitrip.btrip.supplychain.train.detail.search`.
@@ -11958,23 +11313,6 @@ pub mod alitrip_btrip_supplychain_train_detail_search {
         pub check_out_time: Option<top_api::Date>,
         pub out_ticket_status: Option<String>,
     }
-
-    /// `PassengerInfo`.
-    ///
-    /// An item of `result.module.passenger_info_list` in the answer of `alitrip.btrip.supplychain.train.detail.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PassengerInfo {
-        pub project_code: Option<String>,
-        pub cost_center_id: Option<i64>,
-        pub cost_center_name: Option<String>,
-        pub user_type: Option<i64>,
-        pub cost_center_number: Option<String>,
-        pub thirdpart_project_id: Option<String>,
-        pub user_name: Option<String>,
-        pub project_id: Option<i64>,
-        pub user_id: Option<String>,
-        pub project_title: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.supplychain.train.detail.search.vtwo`: 【商旅】火车票订单详情查询.
@@ -11999,6 +11337,9 @@ pub mod alitrip_btrip_supplychain_train_detail_search_vtwo {
         #[top(object)]
         pub rq: Option<OpenApiSearchDetailRQ>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceInfo, PassengerInfo};
 
     /// The answer of `alitrip.btrip.supplychain.train.detail.search.vtwo`.
     ///
@@ -12069,15 +11410,6 @@ pub mod alitrip_btrip_supplychain_train_detail_search_vtwo {
         pub thirdpart_itinerary_id: Option<String>,
     }
 
-    /// `InvoiceInfo`.
-    ///
-    /// Found at `result.module.invoice_info` in the answer of `alitrip.btrip.supplychain.train.detail.search.vtwo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceInfo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-    }
-
     /// `TrainChangeTicketInfo`.
     ///
     /// An item of `result.module.change_ticket_info_list` in the answer of `alitrip.btrip.supplychain.train.detail.search.vtwo`.
@@ -12119,23 +11451,6 @@ pub mod alitrip_btrip_supplychain_train_detail_search_vtwo {
         pub gmt_modify: Option<String>,
         pub refund_service_fee: Option<String>,
         pub user_id: Option<String>,
-    }
-
-    /// `PassengerInfo`.
-    ///
-    /// An item of `result.module.passenger_info_list` in the answer of `alitrip.btrip.supplychain.train.detail.search.vtwo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PassengerInfo {
-        pub thirdpart_project_id: Option<String>,
-        pub user_type: Option<i64>,
-        pub project_id: Option<i64>,
-        pub user_id: Option<String>,
-        pub cost_center_id: Option<i64>,
-        pub user_name: Option<String>,
-        pub project_code: Option<String>,
-        pub project_title: Option<String>,
-        pub cost_center_name: Option<String>,
-        pub cost_center_number: Option<String>,
     }
 
     /// `PriceInfo`.
@@ -12381,6 +11696,9 @@ pub mod alitrip_btrip_supplychain_train_search {
         pub rq: OpenApiSearchRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterDo, OpenInvoiceDo, OpenPriceInfo, PageInfoRs};
+
     /// The answer of `alitrip.btrip.supplychain.train.search`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -12466,49 +11784,6 @@ pub mod alitrip_btrip_supplychain_train_search {
         pub third_part_project_id: Option<String>,
     }
 
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.module_list.price_info_list` in the answer of `alitrip.btrip.supplychain.train.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub price: Option<String>,
-        pub r#type: Option<i64>,
-        pub category: Option<String>,
-        pub pay_type: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-        pub original_train_no: Option<String>,
-        pub train_no: Option<String>,
-        pub seat_type: Option<String>,
-        pub start_city: Option<String>,
-        pub end_city: Option<String>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub category_type: Option<i64>,
-        pub category_code: Option<i64>,
-    }
-
-    /// `OpenCostCenterDo`.
-    ///
-    /// Found at `result.module_list.cost_center` in the answer of `alitrip.btrip.supplychain.train.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDo {
-        pub id: Option<i64>,
-        pub corp_id: Option<String>,
-        pub number: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// Found at `result.module_list.invoice` in the answer of `alitrip.btrip.supplychain.train.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-    }
-
     /// `OpenUserAffiliateDO`.
     ///
     /// An item of `result.module_list.user_affiliate_list` in the answer of `alitrip.btrip.supplychain.train.search`.
@@ -12516,16 +11791,6 @@ pub mod alitrip_btrip_supplychain_train_search {
     pub struct OpenUserAffiliateDO {
         pub user_id: Option<String>,
         pub user_name: Option<String>,
-    }
-
-    /// `PageInfoRs`.
-    ///
-    /// Found at `result.page_info` in the answer of `alitrip.btrip.supplychain.train.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoRs {
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_number: Option<i64>,
     }
 }
 
@@ -12552,6 +11817,9 @@ pub mod alitrip_btrip_supplychain_vehicle_search {
         #[top(object)]
         pub rq: OpenApiSearchRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenPriceInfo, OpenUserAffiliateDo, PageInfoRs};
 
     /// The answer of `alitrip.btrip.supplychain.vehicle.search`.
     ///
@@ -12651,42 +11919,6 @@ pub mod alitrip_btrip_supplychain_vehicle_search {
         pub special_types: Vec<String>,
         pub project_id: Option<i64>,
     }
-
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.module_list.price_info_list` in the answer of `alitrip.btrip.supplychain.vehicle.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub price: Option<String>,
-        pub r#type: Option<i64>,
-        pub category: Option<String>,
-        pub pay_type: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-        pub category_type: Option<i64>,
-        pub category_code: Option<i64>,
-        pub person_price: Option<String>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.module_list.user_affiliate_list` in the answer of `alitrip.btrip.supplychain.vehicle.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
-
-    /// `PageInfoRs`.
-    ///
-    /// Found at `result.page_info` in the answer of `alitrip.btrip.supplychain.vehicle.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfoRs {
-        pub page: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_number: Option<i64>,
-    }
 }
 
 /// `alitrip.btrip.train.city.suggest`: 火车票城市搜索.
@@ -12716,6 +11948,9 @@ pub mod alitrip_btrip_train_city_suggest {
         pub corp_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CityVo, SuggestRs};
+
     /// The answer of `alitrip.btrip.train.city.suggest`.
     ///
     /// Enabled by the `btrip` feature of `top-api`.
@@ -12733,23 +11968,6 @@ pub mod alitrip_btrip_train_city_suggest {
         pub err_msg: Option<String>,
         pub err_code: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `SuggestRs`.
-    ///
-    /// Found at `result.module` in the answer of `alitrip.btrip.train.city.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestRs {
-        pub cities: Vec<CityVo>,
-    }
-
-    /// `CityVo`.
-    ///
-    /// An item of `result.module.cities` in the answer of `alitrip.btrip.train.city.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CityVo {
-        pub code: Option<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -12775,6 +11993,9 @@ pub mod alitrip_btrip_train_order_search {
         #[top(object)]
         pub rq: Option<OpenSearchRq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenCostCenterDo, OpenInvoiceDo, OpenPriceInfo, OpenUserAffiliateDo};
 
     /// The answer of `alitrip.btrip.train.order.search`.
     ///
@@ -12851,49 +12072,6 @@ pub mod alitrip_btrip_train_order_search {
         pub thirdpart_itinerary_id: Option<String>,
         pub user_affiliate_list: Vec<OpenUserAffiliateDo>,
     }
-
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.train_order_list.price_info_list` in the answer of `alitrip.btrip.train.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub pay_type: Option<i64>,
-        pub category: Option<String>,
-        pub r#type: Option<i64>,
-        pub price: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub alipay_trade_no: Option<String>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-    }
-
-    /// `OpenCostCenterDo`.
-    ///
-    /// Found at `result.train_order_list.cost_center` in the answer of `alitrip.btrip.train.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCostCenterDo {
-        pub name: Option<String>,
-        pub number: Option<String>,
-        pub corp_id: Option<String>,
-    }
-
-    /// `OpenInvoiceDo`.
-    ///
-    /// Found at `result.train_order_list.invoice` in the answer of `alitrip.btrip.train.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenInvoiceDo {
-        pub title: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.train_order_list.user_affiliate_list` in the answer of `alitrip.btrip.train.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
-    }
 }
 
 /// `alitrip.btrip.vehicle.order.search`: 用车订单查询接口.
@@ -12919,6 +12097,9 @@ pub mod alitrip_btrip_vehicle_order_search {
         #[top(object)]
         pub rq: OpenSearchRq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenPriceInfo, OpenUserAffiliateDo};
 
     /// The answer of `alitrip.btrip.vehicle.order.search`.
     ///
@@ -13005,28 +12186,5 @@ pub mod alitrip_btrip_vehicle_order_search {
         pub pay_time: Option<top_api::Date>,
         pub thirdpart_itinerary_id: Option<String>,
         pub user_affiliate_list: Vec<OpenUserAffiliateDo>,
-    }
-
-    /// `OpenPriceInfo`.
-    ///
-    /// An item of `result.vehicle_order_list.price_info_list` in the answer of `alitrip.btrip.vehicle.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenPriceInfo {
-        pub pay_type: Option<i64>,
-        pub category: Option<String>,
-        pub r#type: Option<i64>,
-        pub price: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub passenger_name: Option<String>,
-        pub trade_id: Option<String>,
-    }
-
-    /// `OpenUserAffiliateDo`.
-    ///
-    /// An item of `result.vehicle_order_list.user_affiliate_list` in the answer of `alitrip.btrip.vehicle.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUserAffiliateDo {
-        pub user_id: Option<String>,
-        pub user_name: Option<String>,
     }
 }

@@ -88,6 +88,50 @@ pub use self::taobao_bus_tvmqueryorder_get::{TaobaoBusTvmqueryorderGet, TaobaoBu
 #[doc(inline)]
 pub use self::taobao_bus_tvmrefundorder_set::{TaobaoBusTvmrefundorderSet, TaobaoBusTvmrefundorderSetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.bus.tickets.insurance.recommend` and `taobao.bus.lastplace.get`).
+    ///
+    /// Enabled by the `bus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub response: Option<TopStandardInsRecommendResponse>,
+        pub biz_ext_map: Option<String>,
+        pub msg_info: Option<String>,
+        pub msg_code: Option<String>,
+        pub err_code: Option<String>,
+        pub err_msg: Option<String>,
+        pub module: Option<top_api::Json>,
+    }
+
+    /// `TopStandardInsRecommendResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.bus.tickets.insurance.recommend`).
+    ///
+    /// Enabled by the `bus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopStandardInsRecommendResponse {
+        pub result_list: Vec<TopInsProduct>,
+    }
+
+    /// `TopInsProduct`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.bus.tickets.insurance.recommend`).
+    ///
+    /// Enabled by the `bus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopInsProduct {
+        pub ins_title: Option<String>,
+        pub ins_name: Option<String>,
+        pub ins_price: Option<i64>,
+        pub interest_info: Option<String>,
+        pub pro_code: Option<String>,
+        pub resource_map: Option<String>,
+    }
+}
+
 /// `alitrip.bus.insurance.recommend`: 汽车票保险推荐接口.
 pub mod alitrip_bus_insurance_recommend {
     /// 汽车票保险推荐接口
@@ -195,6 +239,9 @@ pub mod taobao_alitrip_bus_tickets_insurance_recommend {
         pub recommend_req: TopStandardInsRecommendRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TopInsProduct, TopStandardInsRecommendResponse};
+
     /// The answer of `taobao.alitrip.bus.tickets.insurance.recommend`.
     ///
     /// Enabled by the `bus` feature of `top-api`.
@@ -247,40 +294,6 @@ pub mod taobao_alitrip_bus_tickets_insurance_recommend {
         pub travel_date: Option<String>,
         pub start_station_id: Option<String>,
         pub itinerary_time: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.alitrip.bus.tickets.insurance.recommend`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub response: Option<TopStandardInsRecommendResponse>,
-        pub biz_ext_map: Option<String>,
-        pub msg_info: Option<String>,
-        pub msg_code: Option<String>,
-    }
-
-    /// `TopStandardInsRecommendResponse`.
-    ///
-    /// Found at `result.response` in the answer of `taobao.alitrip.bus.tickets.insurance.recommend`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopStandardInsRecommendResponse {
-        pub result_list: Vec<TopInsProduct>,
-    }
-
-    /// `TopInsProduct`.
-    ///
-    /// An item of `result.response.result_list` in the answer of `taobao.alitrip.bus.tickets.insurance.recommend`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInsProduct {
-        pub ins_title: Option<String>,
-        pub ins_name: Option<String>,
-        pub ins_price: Option<i64>,
-        pub interest_info: Option<String>,
-        pub pro_code: Option<String>,
-        pub resource_map: Option<String>,
     }
 }
 
@@ -1122,6 +1135,9 @@ pub mod taobao_bus_lastplace_get {
         pub param_last_place_search_r_q: Option<ParamLastPlaceSearchRq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TopInsProduct, TopStandardInsRecommendResponse};
+
     /// The answer of `taobao.bus.lastplace.get`.
     ///
     /// Enabled by the `bus` feature of `top-api`.
@@ -1141,18 +1157,6 @@ pub mod taobao_bus_lastplace_get {
         /// Required.
         #[top(required)]
         pub dep_city_name: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.bus.lastplace.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
-        pub success: Option<bool>,
-        pub module: Option<top_api::Json>,
     }
 }
 

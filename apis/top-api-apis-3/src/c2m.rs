@@ -14,6 +14,68 @@ pub use self::taobao_sebp_organization_getorderinfo::{
     TaobaoSebpOrganizationGetorderinfo, TaobaoSebpOrganizationGetorderinfoResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OrganizationInviteInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sebp.organization.getinviteinfo` and `taobao.sebp.organization.getorderinfo`).
+    ///
+    /// Enabled by the `c2m` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrganizationInviteInfoVo {
+        pub encrypt_invitor_id: Option<String>,
+        pub modify_date: Option<String>,
+        pub encrypt_distributor_id: Option<String>,
+        pub status: Option<i64>,
+        pub refund_fee: Option<i64>,
+        pub commission_fee: Option<i64>,
+        pub pay_time: Option<i64>,
+        pub auction_title: Option<String>,
+        pub encrypt_buyer_id: Option<String>,
+        pub gmt_create: Option<i64>,
+        pub auction_id: Option<i64>,
+        pub delegate: Option<i64>,
+        pub succ_date: Option<String>,
+        pub buy_amount: Option<i64>,
+        pub biz_order_id: Option<i64>,
+        pub total_fee: Option<i64>,
+        pub auction_type: Option<i64>,
+        pub mord_prov: Option<String>,
+        pub mord_city: Option<String>,
+        pub mord_area: Option<String>,
+        pub encrypt_item_tag: Option<String>,
+        pub rule_id: Option<i64>,
+        pub org_commission_fee: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub encrypt_mord_mobile_phone: Option<String>,
+    }
+
+    /// `PageInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sebp.organization.getinviteinfo` and `taobao.sebp.organization.getorderinfo`).
+    ///
+    /// Enabled by the `c2m` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageInfo {
+        pub total: Option<i64>,
+        pub pages: Option<i64>,
+        pub page_size: Option<i64>,
+        pub list: Vec<OrganizationInviteInfoVo>,
+        pub page_num: Option<i64>,
+    }
+
+    /// `ResultDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sebp.organization.getinviteinfo` and `taobao.sebp.organization.getorderinfo`).
+    ///
+    /// Enabled by the `c2m` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDo {
+        pub success: Option<bool>,
+        pub module: Option<PageInfo>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+    }
+}
+
 /// `taobao.sebp.organization.getinviteinfo`: 淘小铺机构上下级关系.
 pub mod taobao_sebp_organization_getinviteinfo {
     /// 淘小铺机构上下级关系
@@ -38,46 +100,15 @@ pub mod taobao_sebp_organization_getinviteinfo {
         pub page_num: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrganizationInviteInfoVo, PageInfo, ResultDo};
+
     /// The answer of `taobao.sebp.organization.getinviteinfo`.
     ///
     /// Enabled by the `c2m` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSebpOrganizationGetinviteinfoResponse {
         pub result: Option<ResultDo>,
-    }
-
-    /// `ResultDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.sebp.organization.getinviteinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDo {
-        pub success: Option<bool>,
-        pub module: Option<PageInfo>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `PageInfo`.
-    ///
-    /// Found at `result.module` in the answer of `taobao.sebp.organization.getinviteinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfo {
-        pub total: Option<i64>,
-        pub pages: Option<i64>,
-        pub page_size: Option<i64>,
-        pub list: Vec<OrganizationInviteInfoVo>,
-        pub page_num: Option<i64>,
-    }
-
-    /// `OrganizationInviteInfoVo`.
-    ///
-    /// An item of `result.module.list` in the answer of `taobao.sebp.organization.getinviteinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrganizationInviteInfoVo {
-        pub encrypt_invitor_id: Option<String>,
-        pub modify_date: Option<String>,
-        pub encrypt_distributor_id: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -107,65 +138,14 @@ pub mod taobao_sebp_organization_getorderinfo {
         pub start_time: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrganizationInviteInfoVo, PageInfo, ResultDo};
+
     /// The answer of `taobao.sebp.organization.getorderinfo`.
     ///
     /// Enabled by the `c2m` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSebpOrganizationGetorderinfoResponse {
         pub result: Option<ResultDo>,
-    }
-
-    /// `ResultDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.sebp.organization.getorderinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDo {
-        pub success: Option<bool>,
-        pub module: Option<PageInfo>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `PageInfo`.
-    ///
-    /// Found at `result.module` in the answer of `taobao.sebp.organization.getorderinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageInfo {
-        pub total: Option<i64>,
-        pub pages: Option<i64>,
-        pub page_size: Option<i64>,
-        pub list: Vec<OrganizationInviteInfoVo>,
-        pub page_num: Option<i64>,
-    }
-
-    /// `OrganizationInviteInfoVo`.
-    ///
-    /// An item of `result.module.list` in the answer of `taobao.sebp.organization.getorderinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrganizationInviteInfoVo {
-        pub refund_fee: Option<i64>,
-        pub commission_fee: Option<i64>,
-        pub modify_date: Option<String>,
-        pub pay_time: Option<i64>,
-        pub auction_title: Option<String>,
-        pub encrypt_buyer_id: Option<String>,
-        pub gmt_create: Option<i64>,
-        pub encrypt_distributor_id: Option<String>,
-        pub auction_id: Option<i64>,
-        pub delegate: Option<i64>,
-        pub encrypt_invitor_id: Option<String>,
-        pub succ_date: Option<String>,
-        pub buy_amount: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub total_fee: Option<i64>,
-        pub auction_type: Option<i64>,
-        pub mord_prov: Option<String>,
-        pub mord_city: Option<String>,
-        pub mord_area: Option<String>,
-        pub encrypt_item_tag: Option<String>,
-        pub rule_id: Option<i64>,
-        pub org_commission_fee: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub encrypt_mord_mobile_phone: Option<String>,
     }
 }

@@ -22,6 +22,49 @@ pub use self::cainiao_cntec_shopkeeper_supply_statistics_query::{
     CainiaoCntecShopkeeperSupplyStatisticsQuery, CainiaoCntecShopkeeperSupplyStatisticsQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ActivityStatisticsDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.cntec.shopkeeper.supply.statistics.query`).
+    ///
+    /// Enabled by the `cainiaocntec` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ActivityStatisticsDto {
+        pub inventory_coefficient: Option<String>,
+        pub totoal_price: Option<String>,
+        pub buy_amount: Option<String>,
+        pub price: Option<String>,
+        pub title: Option<String>,
+        pub product_code: Option<String>,
+        pub station_name: Option<String>,
+        pub station_id: Option<String>,
+        pub store_name: Option<String>,
+        pub store_id: Option<String>,
+        pub activity_name: Option<String>,
+        pub mkt_activity_type: Option<String>,
+        pub predict_arrival_time: Option<top_api::Date>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.cntec.compass.rpa.exe.resultsave` and `cainiao.cntec.shopkeeper.supply.statistics.query`).
+    ///
+    /// Enabled by the `cainiaocntec` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub trace_id: Option<String>,
+        pub success: Option<bool>,
+        pub err_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub model_list: Vec<ActivityStatisticsDto>,
+        pub total_count: Option<i64>,
+        pub page_index: Option<i64>,
+        pub page_size: Option<i64>,
+    }
+}
+
 /// `cainiao.cntec.compass.rpa.exe.resultsave`: rpa执行结果回传.
 pub mod cainiao_cntec_compass_rpa_exe_resultsave {
     /// rpa执行结果回传
@@ -44,6 +87,9 @@ pub mod cainiao_cntec_compass_rpa_exe_resultsave {
         #[top(object)]
         pub rpa_exe_result_by_uuid_req: Option<RpaExeResultByUuidReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ActivityStatisticsDto, ResultObject};
 
     /// The answer of `cainiao.cntec.compass.rpa.exe.resultsave`.
     ///
@@ -69,18 +115,6 @@ pub mod cainiao_cntec_compass_rpa_exe_resultsave {
         /// Required.
         #[top(required)]
         pub uuid: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `cainiao.cntec.compass.rpa.exe.resultsave`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub trace_id: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -184,6 +218,9 @@ pub mod cainiao_cntec_shopkeeper_supply_statistics_query {
         pub query_activity_dto: Option<QueryActivityDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityStatisticsDto, ResultObject};
+
     /// The answer of `cainiao.cntec.shopkeeper.supply.statistics.query`.
     ///
     /// Enabled by the `cainiaocntec` feature of `top-api`.
@@ -201,41 +238,5 @@ pub mod cainiao_cntec_shopkeeper_supply_statistics_query {
         pub page: Option<bool>,
         pub page_size: Option<i64>,
         pub page_index: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `cainiao.cntec.shopkeeper.supply.statistics.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub trace_id: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub model_list: Vec<ActivityStatisticsDto>,
-        pub error_msg: Option<String>,
-        pub total_count: Option<i64>,
-        pub page_index: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `ActivityStatisticsDto`.
-    ///
-    /// An item of `result.model_list` in the answer of `cainiao.cntec.shopkeeper.supply.statistics.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityStatisticsDto {
-        pub inventory_coefficient: Option<String>,
-        pub totoal_price: Option<String>,
-        pub buy_amount: Option<String>,
-        pub price: Option<String>,
-        pub title: Option<String>,
-        pub product_code: Option<String>,
-        pub station_name: Option<String>,
-        pub station_id: Option<String>,
-        pub store_name: Option<String>,
-        pub store_id: Option<String>,
-        pub activity_name: Option<String>,
-        pub mkt_activity_type: Option<String>,
-        pub predict_arrival_time: Option<top_api::Date>,
     }
 }

@@ -52,6 +52,22 @@ pub use self::cainiao_global_solution_service_resource_query::{
     CainiaoGlobalSolutionServiceResourceQuery, CainiaoGlobalSolutionServiceResourceQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ErrorInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.global.logistic.order.create`, `cainiao.global.solution.inquiry` and 1 more).
+    ///
+    /// Enabled by the `cainiaohandover` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorInfo {
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+    }
+}
+
 /// `cainiao.global.commithandovercontent.update`: 修改已经提交的交接单.
 pub mod cainiao_global_commithandovercontent_update {
     /// 修改已经提交的交接单
@@ -1031,6 +1047,9 @@ pub mod cainiao_global_logistic_order_create {
         pub locale: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorInfo;
+
     /// The answer of `cainiao.global.logistic.order.create`.
     ///
     /// Enabled by the `cainiaohandover` feature of `top-api`.
@@ -1248,15 +1267,6 @@ pub mod cainiao_global_logistic_order_create {
     pub struct OpenTakingOrderResponse {
         pub logistics_order_id: Option<i64>,
     }
-
-    /// `ErrorInfo`.
-    ///
-    /// Found at `error_info` in the answer of `cainiao.global.logistic.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorInfo {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
 }
 
 /// `cainiao.global.logistics.carrier.querylist`: 实际承运商查询.
@@ -1346,6 +1356,9 @@ pub mod cainiao_global_solution_inquiry {
         pub package_params: Option<Vec<OpenPackageParam>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorInfo;
+
     /// The answer of `cainiao.global.solution.inquiry`.
     ///
     /// Enabled by the `cainiaohandover` feature of `top-api`.
@@ -1375,15 +1388,6 @@ pub mod cainiao_global_solution_inquiry {
         pub width: Option<i64>,
         pub height: Option<i64>,
         pub weight: Option<i64>,
-    }
-
-    /// `ErrorInfo`.
-    ///
-    /// Found at `error_info` in the answer of `cainiao.global.solution.inquiry`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorInfo {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 
     /// `OpenSolutionInquiryResponse`.
@@ -1468,6 +1472,9 @@ pub mod cainiao_global_solution_service_resource_query {
         pub sender_param: Option<OpenSenderParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorInfo;
+
     /// The answer of `cainiao.global.solution.service.resource.query`.
     ///
     /// Enabled by the `cainiaohandover` feature of `top-api`.
@@ -1513,15 +1520,6 @@ pub mod cainiao_global_solution_service_resource_query {
         pub is_success: Option<bool>,
         pub error_info: Option<ErrorInfo>,
         pub result: Option<SolutionServiceResQueryResponse>,
-    }
-
-    /// `ErrorInfo`.
-    ///
-    /// Found at `result.error_info` in the answer of `cainiao.global.solution.service.resource.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorInfo {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 
     /// `SolutionServiceResQueryResponse`.

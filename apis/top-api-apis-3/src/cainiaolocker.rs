@@ -40,6 +40,36 @@ pub use self::cainiao_nborderfront_user_outside_queryoutsideuser::{
     CainiaoNborderfrontUserOutsideQueryoutsideuser, CainiaoNborderfrontUserOutsideQueryoutsideuserResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.endpoint.locker.top.order.noticesend.query`).
+    ///
+    /// Enabled by the `cainiaolocker` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub getter_phone: Option<String>,
+        pub guoguo_send_notice_flag: Option<bool>,
+        pub cp_name: Option<String>,
+        pub need_input_phone: Option<bool>,
+        pub cp_code: Option<String>,
+    }
+
+    /// `SingleResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.endpoint.locker.top.order.notice`, `cainiao.endpoint.locker.top.order.noticesend.query` and 4 more).
+    ///
+    /// Enabled by the `cainiaolocker` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SingleResult {
+        pub error_desc: Option<String>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+        pub data: Option<Data>,
+    }
+}
+
 /// `cainiao.endpoint.locker.top.order.notice`: 手动触发发短信.
 pub mod cainiao_endpoint_locker_top_order_notice {
     /// 手动触发发短信
@@ -69,22 +99,15 @@ pub mod cainiao_endpoint_locker_top_order_notice {
         pub scene_code: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, SingleResult};
+
     /// The answer of `cainiao.endpoint.locker.top.order.notice`.
     ///
     /// Enabled by the `cainiaolocker` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoEndpointLockerTopOrderNoticeResponse {
         pub result: Option<SingleResult>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.endpoint.locker.top.order.notice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -114,35 +137,15 @@ pub mod cainiao_endpoint_locker_top_order_noticesend_query {
         pub getter_phone: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, SingleResult};
+
     /// The answer of `cainiao.endpoint.locker.top.order.noticesend.query`.
     ///
     /// Enabled by the `cainiaolocker` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoEndpointLockerTopOrderNoticesendQueryResponse {
         pub result: Option<SingleResult>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.endpoint.locker.top.order.noticesend.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-        pub data: Option<Data>,
-        pub success: Option<bool>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `cainiao.endpoint.locker.top.order.noticesend.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub getter_phone: Option<String>,
-        pub guoguo_send_notice_flag: Option<bool>,
-        pub cp_name: Option<String>,
-        pub need_input_phone: Option<bool>,
-        pub cp_code: Option<String>,
     }
 }
 
@@ -169,6 +172,9 @@ pub mod cainiao_endpoint_locker_top_order_tracking_new {
         #[top(object)]
         pub track_info: CollectTrackingInfo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, SingleResult};
 
     /// The answer of `cainiao.endpoint.locker.top.order.tracking.new`.
     ///
@@ -202,16 +208,6 @@ pub mod cainiao_endpoint_locker_top_order_tracking_new {
         pub action_code: String,
         pub order_code: Option<String>,
         pub cp_code: Option<String>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.endpoint.locker.top.order.tracking.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -251,22 +247,15 @@ pub mod cainiao_endpoint_locker_top_order_withhold {
         pub extra: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, SingleResult};
+
     /// The answer of `cainiao.endpoint.locker.top.order.withhold`.
     ///
     /// Enabled by the `cainiaolocker` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoEndpointLockerTopOrderWithholdResponse {
         pub result: Option<SingleResult>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.endpoint.locker.top.order.withhold`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -292,6 +281,9 @@ pub mod cainiao_endpoint_locker_top_station_addorupdate {
         #[top(object)]
         pub station_info: Option<StationInfo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, SingleResult};
 
     /// The answer of `cainiao.endpoint.locker.top.station.addorupdate`.
     ///
@@ -337,16 +329,6 @@ pub mod cainiao_endpoint_locker_top_station_addorupdate {
         #[top(required)]
         pub contact: String,
     }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.endpoint.locker.top.station.addorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-    }
 }
 
 /// `cainiao.endpoint.locker.top.withhold.query`: 查询能否代扣.
@@ -376,22 +358,15 @@ pub mod cainiao_endpoint_locker_top_withhold_query {
         pub open_user_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, SingleResult};
+
     /// The answer of `cainiao.endpoint.locker.top.withhold.query`.
     ///
     /// Enabled by the `cainiaolocker` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoEndpointLockerTopWithholdQueryResponse {
         pub result: Option<SingleResult>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.endpoint.locker.top.withhold.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_desc: Option<String>,
     }
 }
 

@@ -329,6 +329,231 @@ pub use self::alibaba_unit_campus_space_bookinfo_query::{
 #[doc(inline)]
 pub use self::alibaba_visitor_getidsbyqrcode::{AlibabaVisitorGetidsbyqrcode, AlibabaVisitorGetidsbyqrcodeResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ApiReturnningWrap`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.space.group.getlistbycampusandtype` and `alibaba.campus.space.unit.getlistbycampusandtype`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ApiReturnningWrap {
+        pub version: Option<String>,
+        pub uuid: Option<String>,
+        pub last_update_time: Option<top_api::Date>,
+        pub type_id: Option<i64>,
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub code: Option<String>,
+        pub space_type: Option<String>,
+        pub type_name: Option<String>,
+        pub type_code: Option<String>,
+        pub ft_id: Option<String>,
+        pub geo_floor_id: Option<i64>,
+    }
+
+    /// `BaseResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.device.openapi.feedbackeventinfo`, `alibaba.campus.devicehub.openapi.reportdata` and 1 more).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseResult {
+        pub request_id: Option<String>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub success: Option<bool>,
+        pub error_level: Option<String>,
+        pub error_ext_info: Option<String>,
+    }
+
+    /// `CalendarTemplateDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.guard.timeperiod.listdatetemplate` and `alibaba.campus.guard.timeperiod.listtimerule`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CalendarTemplateDTO {
+        pub name: Option<String>,
+        pub date_list: Vec<top_api::Date>,
+        pub template_id: Option<i64>,
+    }
+
+    /// `Floor`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.space.floor.getbybuildingid` and `alibaba.campus.space.floor.getbyid`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Floor {
+        pub area: Option<String>,
+        pub height: Option<String>,
+        pub order_no: Option<i64>,
+        pub description: Option<String>,
+        pub building_name: Option<String>,
+        pub building_id: Option<i64>,
+        pub campus_name: Option<String>,
+        pub campus_id: Option<i64>,
+        pub company_id: Option<i64>,
+        pub code: Option<String>,
+        pub name: Option<String>,
+        pub modifier: Option<String>,
+        pub creator: Option<String>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub id: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub is_delete: Option<bool>,
+        pub status: Option<i64>,
+        pub geo_floor_id: Option<i64>,
+        pub uuid: Option<String>,
+        pub height_str: Option<String>,
+        pub area_str: Option<String>,
+    }
+
+    /// `MeatDataApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.device.openapi.getdevicelist` and `alibaba.campus.device.openapi.getuniquedevice`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MeatDataApiDto {
+        pub code: Option<String>,
+        pub alarm: Option<bool>,
+        pub mapping_point: Option<String>,
+        pub data_type: Option<String>,
+        pub ref_device_id: Option<String>,
+        pub ref_property_code: Option<String>,
+    }
+
+    /// `PermissionVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.acl.getpermissionbyroleid` and `alibaba.campus.acl.queryallemppermiitem`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PermissionVo {
+        pub priv_key: Option<String>,
+        pub priv_vaue: Option<String>,
+        pub priv_type: Option<String>,
+        pub priv_name: Option<String>,
+        pub effective_time: Option<top_api::Date>,
+        pub expire_time: Option<top_api::Date>,
+    }
+
+    /// `PoiTypeWrap`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.space.group.getbyid`, `alibaba.campus.space.group.getlist` and 1 more).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PoiTypeWrap {
+        pub is_delete: Option<bool>,
+        pub description: Option<String>,
+        pub full_name: Option<String>,
+        pub name: Option<String>,
+        pub code: Option<String>,
+        pub second_type_name: Option<String>,
+        pub second_type_code: Option<String>,
+        pub second_type_id: Option<i64>,
+        pub modifier: Option<String>,
+        pub creator: Option<String>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub gmt_create: Option<top_api::Date>,
+        pub id: Option<i64>,
+        pub classify: Option<String>,
+    }
+
+    /// `Point`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.space.unit.getbyid` and `alibaba.campus.space.unit.getspaceunitwithattr`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Point {
+        pub lng: Option<String>,
+        pub lat: Option<String>,
+    }
+
+    /// `RunDataDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.device.openapi.getdevicerealtimedata` and `alibaba.campus.device.openapi.getdevicerealtimelog`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RunDataDto {
+        pub property_code: Option<String>,
+        pub property_name: Option<String>,
+        pub value: Option<String>,
+        pub property_kind: Option<i64>,
+        pub unit_code: Option<String>,
+        pub ref_device_id: Option<String>,
+        pub ref_property_code: Option<String>,
+    }
+
+    /// `SpaceGroup`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.space.group.getbyid`, `alibaba.campus.space.group.getlist` and 3 more).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SpaceGroup {
+        pub campus_id: Option<i64>,
+        pub campus_name: Option<String>,
+        pub type_id: Option<i64>,
+        pub type_name: Option<String>,
+        pub type_code: Option<String>,
+        pub big_type_id: Option<i64>,
+        pub big_type_name: Option<String>,
+        pub building_id: Option<i64>,
+        pub building_name: Option<String>,
+        pub description: Option<String>,
+        pub floor_id: Option<i64>,
+        pub floor_name: Option<String>,
+        pub name: Option<String>,
+        pub modifier: Option<String>,
+        pub creator: Option<String>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub gmt_create: Option<top_api::Date>,
+        pub id: Option<i64>,
+        pub type_wrap: Option<PoiTypeWrap>,
+        pub is_delete: Option<bool>,
+        pub code: Option<String>,
+        pub attrs: Vec<TypeAttrInstance>,
+        pub uuid: Option<String>,
+        pub ft_id: Option<String>,
+        pub geo_floor_id: Option<i64>,
+    }
+
+    /// `TypeAttrInstance`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.space.group.getspacegrouplistwithattr`, `alibaba.campus.space.group.getspacegroupwithattr` and 3 more).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TypeAttrInstance {
+        pub type_attr_ref_id: Option<i64>,
+        pub attr_name: Option<String>,
+        pub attr_code: Option<String>,
+        pub value: Option<String>,
+        pub value_type: Option<String>,
+        pub uuid: Option<String>,
+    }
+
+    /// `TagInfoApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.device.openapi.getdevicelist` and `alibaba.campus.device.openapi.getuniquedevice`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TagInfoApiDto {
+        pub tag_name: Option<String>,
+        pub system_tag: Option<bool>,
+        pub tag_desc: Option<String>,
+        pub tag_type_name: Option<String>,
+    }
+
+    /// `UserLocationInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.campus.adminmap.userlocationinfo.getactualuserlocationinfobyids` and `alibaba.campus.adminmap.userlocationinfo.getuserlocationinfologs`).
+    ///
+    /// Enabled by the `campus` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserLocationInfo {
+        pub id: Option<i64>,
+        pub identity_type: Option<i64>,
+        pub identity: Option<String>,
+        pub is_delete: Option<bool>,
+        pub geometry: Option<String>,
+        pub source: Option<i64>,
+        pub geo_floor_id: Option<i64>,
+        pub campus_id: Option<i64>,
+        pub space_unit_id: Option<String>,
+        pub lat: Option<String>,
+        pub lng: Option<String>,
+        pub user_id: Option<String>,
+        pub s_r_i_d: Option<i64>,
+        pub timestamp: Option<i64>,
+    }
+}
+
 /// `alibaba.campus.acl.cancelpermiitemfromrole`: 取消角色和权限之间的关系.
 pub mod alibaba_campus_acl_cancelpermiitemfromrole {
     /// 取消角色和权限之间的关系
@@ -607,6 +832,9 @@ pub mod alibaba_campus_acl_getpermissionbyroleid {
         pub role_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PermissionVo;
+
     /// The answer of `alibaba.campus.acl.getpermissionbyroleid`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -625,19 +853,6 @@ pub mod alibaba_campus_acl_getpermissionbyroleid {
         pub error_msg: Option<String>,
         pub success: Option<bool>,
         pub error_level: Option<String>,
-    }
-
-    /// `PermissionVo`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.acl.getpermissionbyroleid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PermissionVo {
-        pub priv_key: Option<String>,
-        pub priv_vaue: Option<String>,
-        pub priv_type: Option<String>,
-        pub priv_name: Option<String>,
-        pub effective_time: Option<top_api::Date>,
-        pub expire_time: Option<top_api::Date>,
     }
 }
 
@@ -2008,6 +2223,9 @@ pub mod alibaba_campus_acl_queryallemppermiitem {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PermissionVo;
+
     /// The answer of `alibaba.campus.acl.queryallemppermiitem`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -2038,17 +2256,6 @@ pub mod alibaba_campus_acl_queryallemppermiitem {
         pub total_count: Option<i64>,
         pub current_page: Option<i64>,
         pub total_page: Option<i64>,
-    }
-
-    /// `PermissionVo`.
-    ///
-    /// An item of `result.content.items` in the answer of `alibaba.campus.acl.queryallemppermiitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PermissionVo {
-        pub priv_key: Option<String>,
-        pub priv_vaue: Option<String>,
-        pub expire_time: Option<top_api::Date>,
-        pub effective_time: Option<top_api::Date>,
     }
 }
 
@@ -2300,6 +2507,9 @@ pub mod alibaba_campus_adminmap_userlocationinfo_getactualuserlocationinfobyids 
         pub param1: Option<UserLocationInfoQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::UserLocationInfo;
+
     /// The answer of `alibaba.campus.adminmap.userlocationinfo.getactualuserlocationinfobyids`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -2341,26 +2551,6 @@ pub mod alibaba_campus_adminmap_userlocationinfo_getactualuserlocationinfobyids 
         pub success: Option<bool>,
         pub error_level: Option<String>,
     }
-
-    /// `UserLocationInfo`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.adminmap.userlocationinfo.getactualuserlocationinfobyids`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserLocationInfo {
-        pub id: Option<i64>,
-        pub identity_type: Option<i64>,
-        pub identity: Option<String>,
-        pub is_delete: Option<bool>,
-        pub geometry: Option<String>,
-        pub source: Option<i64>,
-        pub geo_floor_id: Option<i64>,
-        pub campus_id: Option<i64>,
-        pub space_unit_id: Option<String>,
-        pub lat: Option<String>,
-        pub lng: Option<String>,
-        pub user_id: Option<String>,
-        pub s_r_i_d: Option<i64>,
-    }
 }
 
 /// `alibaba.campus.adminmap.userlocationinfo.getuserlocationinfologs`: 分时间段获取用户历史位置信息.
@@ -2389,6 +2579,9 @@ pub mod alibaba_campus_adminmap_userlocationinfo_getuserlocationinfologs {
         #[top(object)]
         pub param1: UserLocationInfoQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::UserLocationInfo;
 
     /// The answer of `alibaba.campus.adminmap.userlocationinfo.getuserlocationinfologs`.
     ///
@@ -2440,25 +2633,6 @@ pub mod alibaba_campus_adminmap_userlocationinfo_getuserlocationinfologs {
         pub error_msg: Option<String>,
         pub success: Option<bool>,
         pub error_level: Option<String>,
-    }
-
-    /// `UserLocationInfo`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.adminmap.userlocationinfo.getuserlocationinfologs`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserLocationInfo {
-        pub identity_type: Option<i64>,
-        pub identity: Option<String>,
-        pub is_delete: Option<bool>,
-        pub geometry: Option<String>,
-        pub source: Option<i64>,
-        pub geo_floor_id: Option<i64>,
-        pub campus_id: Option<i64>,
-        pub space_unit_id: Option<String>,
-        pub lat: Option<String>,
-        pub lng: Option<String>,
-        pub user_id: Option<String>,
-        pub timestamp: Option<i64>,
     }
 }
 
@@ -3023,6 +3197,9 @@ pub mod alibaba_campus_device_openapi_feedbackeventinfo {
         pub param1: EventInfoApiDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BaseResult;
+
     /// The answer of `alibaba.campus.device.openapi.feedbackeventinfo`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -3054,18 +3231,6 @@ pub mod alibaba_campus_device_openapi_feedbackeventinfo {
         #[top(required)]
         pub event_info_id: i64,
     }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.campus.device.openapi.feedbackeventinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub request_id: Option<String>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
-        pub error_level: Option<String>,
-    }
 }
 
 /// `alibaba.campus.device.openapi.getdevicelist`: 多条件查询设备分组.
@@ -3094,6 +3259,9 @@ pub mod alibaba_campus_device_openapi_getdevicelist {
         #[top(object)]
         pub query: DeviceApiQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{MeatDataApiDto, TagInfoApiDto};
 
     /// The answer of `alibaba.campus.device.openapi.getdevicelist`.
     ///
@@ -3191,30 +3359,6 @@ pub mod alibaba_campus_device_openapi_getdevicelist {
         pub run_status: Option<i64>,
         pub run_status_name: Option<String>,
     }
-
-    /// `MeatDataApiDto`.
-    ///
-    /// An item of `result.content.result_list.meta_point_datas` in the answer of `alibaba.campus.device.openapi.getdevicelist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MeatDataApiDto {
-        pub code: Option<String>,
-        pub alarm: Option<bool>,
-        pub mapping_point: Option<String>,
-        pub data_type: Option<String>,
-        pub ref_device_id: Option<String>,
-        pub ref_property_code: Option<String>,
-    }
-
-    /// `TagInfoApiDto`.
-    ///
-    /// An item of `result.content.result_list.tag_info_list` in the answer of `alibaba.campus.device.openapi.getdevicelist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagInfoApiDto {
-        pub tag_name: Option<String>,
-        pub system_tag: Option<bool>,
-        pub tag_desc: Option<String>,
-        pub tag_type_name: Option<String>,
-    }
 }
 
 /// `alibaba.campus.device.openapi.getdevicerealtimedata`: 获取指定设备下指定参数的实时值.
@@ -3244,6 +3388,9 @@ pub mod alibaba_campus_device_openapi_getdevicerealtimedata {
         /// Required.
         pub property_code: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::RunDataDto;
 
     /// The answer of `alibaba.campus.device.openapi.getdevicerealtimedata`.
     ///
@@ -3275,20 +3422,6 @@ pub mod alibaba_campus_device_openapi_getdevicerealtimedata {
         pub error_msg: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `RunDataDto`.
-    ///
-    /// Found at `result.content` in the answer of `alibaba.campus.device.openapi.getdevicerealtimedata`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RunDataDto {
-        pub property_code: Option<String>,
-        pub property_name: Option<String>,
-        pub value: Option<String>,
-        pub property_kind: Option<i64>,
-        pub unit_code: Option<String>,
-        pub ref_device_id: Option<String>,
-        pub ref_property_code: Option<String>,
-    }
 }
 
 /// `alibaba.campus.device.openapi.getdevicerealtimelog`: 根据设备uuid获取设备采集信息.
@@ -3316,6 +3449,9 @@ pub mod alibaba_campus_device_openapi_getdevicerealtimelog {
         /// Required.
         pub uuid: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::RunDataDto;
 
     /// The answer of `alibaba.campus.device.openapi.getdevicerealtimelog`.
     ///
@@ -3358,20 +3494,6 @@ pub mod alibaba_campus_device_openapi_getdevicerealtimelog {
         pub msg_id: Option<String>,
         pub run_time_datas: Vec<RunDataDto>,
         pub be_logic: Option<bool>,
-    }
-
-    /// `RunDataDto`.
-    ///
-    /// An item of `result.content.run_time_datas` in the answer of `alibaba.campus.device.openapi.getdevicerealtimelog`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RunDataDto {
-        pub property_code: Option<String>,
-        pub property_name: Option<String>,
-        pub value: Option<String>,
-        pub property_kind: Option<i64>,
-        pub unit_code: Option<String>,
-        pub ref_device_id: Option<String>,
-        pub ref_property_code: Option<String>,
     }
 }
 
@@ -3816,6 +3938,9 @@ pub mod alibaba_campus_device_openapi_getuniquedevice {
         pub uuid: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MeatDataApiDto, TagInfoApiDto};
+
     /// The answer of `alibaba.campus.device.openapi.getuniquedevice`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -3875,30 +4000,6 @@ pub mod alibaba_campus_device_openapi_getuniquedevice {
         pub meta_point_datas: Vec<MeatDataApiDto>,
         pub nickname: Option<String>,
         pub tag_info_list: Vec<TagInfoApiDto>,
-    }
-
-    /// `MeatDataApiDto`.
-    ///
-    /// An item of `result.content.meta_point_datas` in the answer of `alibaba.campus.device.openapi.getuniquedevice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MeatDataApiDto {
-        pub code: Option<String>,
-        pub alarm: Option<bool>,
-        pub mapping_point: Option<String>,
-        pub data_type: Option<String>,
-        pub ref_device_id: Option<String>,
-        pub ref_property_code: Option<String>,
-    }
-
-    /// `TagInfoApiDto`.
-    ///
-    /// An item of `result.content.tag_info_list` in the answer of `alibaba.campus.device.openapi.getuniquedevice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagInfoApiDto {
-        pub tag_name: Option<String>,
-        pub system_tag: Option<bool>,
-        pub tag_desc: Option<String>,
-        pub tag_type_name: Option<String>,
     }
 }
 
@@ -4049,6 +4150,9 @@ pub mod alibaba_campus_devicehub_openapi_reportdata {
         pub device_event_data: Option<DeviceReportEventDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BaseResult;
+
     /// The answer of `alibaba.campus.devicehub.openapi.reportdata`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -4081,19 +4185,6 @@ pub mod alibaba_campus_devicehub_openapi_reportdata {
         pub is_alarm: Option<bool>,
         pub describe: Option<String>,
         pub origin_value: Option<String>,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.campus.devicehub.openapi.reportdata`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub success: Option<bool>,
-        pub request_id: Option<String>,
-        pub error_code: Option<String>,
-        pub error_ext_info: Option<String>,
-        pub error_msg: Option<String>,
-        pub error_level: Option<String>,
     }
 }
 
@@ -4298,6 +4389,9 @@ pub mod alibaba_campus_guard_controller_offlinelog {
         pub controller_offline_request_dto: Option<ControllerOfflineRequestDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BaseResult;
+
     /// The answer of `alibaba.campus.guard.controller.offlinelog`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -4317,16 +4411,6 @@ pub mod alibaba_campus_guard_controller_offlinelog {
         /// Required.
         #[top(required)]
         pub offline_log: String,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.campus.guard.controller.offlinelog`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -4400,6 +4484,9 @@ pub mod alibaba_campus_guard_timeperiod_listdatetemplate {
         pub calender_template_query: Option<CalenderTemplateQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CalendarTemplateDTO;
+
     /// The answer of `alibaba.campus.guard.timeperiod.listdatetemplate`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -4429,16 +4516,6 @@ pub mod alibaba_campus_guard_timeperiod_listdatetemplate {
         pub api_error_code: Option<String>,
         pub content: Vec<CalendarTemplateDTO>,
     }
-
-    /// `CalendarTemplateDTO`.
-    ///
-    /// An item of `result.content` in the answer of `alibaba.campus.guard.timeperiod.listdatetemplate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CalendarTemplateDTO {
-        pub name: Option<String>,
-        pub date_list: Vec<top_api::Date>,
-        pub template_id: Option<i64>,
-    }
 }
 
 /// `alibaba.campus.guard.timeperiod.listtimerule`: 门禁控制器查询时间规则.
@@ -4464,6 +4541,9 @@ pub mod alibaba_campus_guard_timeperiod_listtimerule {
         #[top(object)]
         pub time_period_query: TimePeriodQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::CalendarTemplateDTO;
 
     /// The answer of `alibaba.campus.guard.timeperiod.listtimerule`.
     ///
@@ -4517,15 +4597,6 @@ pub mod alibaba_campus_guard_timeperiod_listtimerule {
         pub forbid_template_list: Vec<CalendarTemplateDTO>,
         pub time: Option<String>,
         pub allow_template_list: Vec<CalendarTemplateDTO>,
-    }
-
-    /// `CalendarTemplateDTO`.
-    ///
-    /// An item of `result.content.time_rule_list.forbid_template_list` in the answer of `alibaba.campus.guard.timeperiod.listtimerule`; also an item of `result.content.time_rule_list.allow_template_list` in the answer of `alibaba.campus.guard.timeperiod.listtimerule`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CalendarTemplateDTO {
-        pub name: Option<String>,
-        pub template_id: Option<i64>,
     }
 }
 
@@ -4960,6 +5031,9 @@ pub mod alibaba_campus_space_floor_getbybuildingid {
         pub param1: FloorQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Floor;
+
     /// The answer of `alibaba.campus.space.floor.getbybuildingid`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -5001,33 +5075,6 @@ pub mod alibaba_campus_space_floor_getbybuildingid {
         pub success: Option<bool>,
         pub error_level: Option<String>,
     }
-
-    /// `Floor`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.space.floor.getbybuildingid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Floor {
-        pub area: Option<String>,
-        pub height: Option<String>,
-        pub order_no: Option<i64>,
-        pub description: Option<String>,
-        pub building_name: Option<String>,
-        pub building_id: Option<i64>,
-        pub campus_name: Option<String>,
-        pub campus_id: Option<i64>,
-        pub company_id: Option<i64>,
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub modifier: Option<String>,
-        pub creator: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub is_delete: Option<bool>,
-        pub status: Option<i64>,
-        pub geo_floor_id: Option<i64>,
-        pub uuid: Option<String>,
-    }
 }
 
 /// `alibaba.campus.space.floor.getbyid`: 根据id获取楼层.
@@ -5055,6 +5102,9 @@ pub mod alibaba_campus_space_floor_getbyid {
         /// Required.
         pub id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Floor;
 
     /// The answer of `alibaba.campus.space.floor.getbyid`.
     ///
@@ -5085,28 +5135,6 @@ pub mod alibaba_campus_space_floor_getbyid {
         pub error_msg: Option<String>,
         pub success: Option<bool>,
         pub error_level: Option<String>,
-    }
-
-    /// `Floor`.
-    ///
-    /// Found at `result.content` in the answer of `alibaba.campus.space.floor.getbyid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Floor {
-        pub campus_id: Option<i64>,
-        pub company_id: Option<i64>,
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub campus_name: Option<String>,
-        pub building_id: Option<i64>,
-        pub building_name: Option<String>,
-        pub description: Option<String>,
-        pub order_no: Option<i64>,
-        pub height_str: Option<String>,
-        pub area_str: Option<String>,
-        pub status: Option<i64>,
-        pub is_delete: Option<bool>,
-        pub geo_floor_id: Option<i64>,
-        pub uuid: Option<String>,
     }
 }
 
@@ -5235,6 +5263,9 @@ pub mod alibaba_campus_space_group_getbyid {
         pub param1: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PoiTypeWrap, SpaceGroup, TypeAttrInstance};
+
     /// The answer of `alibaba.campus.space.group.getbyid`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -5265,54 +5296,6 @@ pub mod alibaba_campus_space_group_getbyid {
         pub success: Option<bool>,
         pub error_level: Option<String>,
     }
-
-    /// `SpaceGroup`.
-    ///
-    /// Found at `result.content` in the answer of `alibaba.campus.space.group.getbyid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpaceGroup {
-        pub campus_id: Option<i64>,
-        pub campus_name: Option<String>,
-        pub type_id: Option<i64>,
-        pub type_name: Option<String>,
-        pub type_code: Option<String>,
-        pub big_type_id: Option<i64>,
-        pub big_type_name: Option<String>,
-        pub building_id: Option<i64>,
-        pub building_name: Option<String>,
-        pub description: Option<String>,
-        pub floor_id: Option<i64>,
-        pub floor_name: Option<String>,
-        pub name: Option<String>,
-        pub modifier: Option<String>,
-        pub creator: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub type_wrap: Option<PoiTypeWrap>,
-        pub is_delete: Option<bool>,
-        pub code: Option<String>,
-    }
-
-    /// `PoiTypeWrap`.
-    ///
-    /// Found at `result.content.type_wrap` in the answer of `alibaba.campus.space.group.getbyid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PoiTypeWrap {
-        pub is_delete: Option<bool>,
-        pub description: Option<String>,
-        pub full_name: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<String>,
-        pub second_type_name: Option<String>,
-        pub second_type_code: Option<String>,
-        pub second_type_id: Option<i64>,
-        pub modifier: Option<String>,
-        pub creator: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub id: Option<i64>,
-    }
 }
 
 /// `alibaba.campus.space.group.getlist`: 多条件查询空间分组信息.
@@ -5339,6 +5322,9 @@ pub mod alibaba_campus_space_group_getlist {
         #[top(object)]
         pub param1: Option<SpaceGroupQuery>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PoiTypeWrap, SpaceGroup, TypeAttrInstance};
 
     /// The answer of `alibaba.campus.space.group.getlist`.
     ///
@@ -5395,54 +5381,6 @@ pub mod alibaba_campus_space_group_getlist {
         pub success: Option<bool>,
         pub error_level: Option<String>,
     }
-
-    /// `SpaceGroup`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.space.group.getlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpaceGroup {
-        pub building_name: Option<String>,
-        pub building_id: Option<i64>,
-        pub name: Option<String>,
-        pub big_type_name: Option<String>,
-        pub type_code: Option<String>,
-        pub big_type_id: Option<i64>,
-        pub id: Option<i64>,
-        pub type_name: Option<String>,
-        pub campus_name: Option<String>,
-        pub type_id: Option<i64>,
-        pub campus_id: Option<i64>,
-        pub modifier: Option<String>,
-        pub creator: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub floor_name: Option<String>,
-        pub floor_id: Option<i64>,
-        pub description: Option<String>,
-        pub type_wrap: Option<PoiTypeWrap>,
-        pub is_delete: Option<bool>,
-        pub code: Option<String>,
-    }
-
-    /// `PoiTypeWrap`.
-    ///
-    /// Found at `result.contents.type_wrap` in the answer of `alibaba.campus.space.group.getlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PoiTypeWrap {
-        pub is_delete: Option<bool>,
-        pub description: Option<String>,
-        pub full_name: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<String>,
-        pub second_type_name: Option<String>,
-        pub second_type_code: Option<String>,
-        pub id: Option<i64>,
-        pub second_type_id: Option<i64>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub modifier: Option<String>,
-        pub creator: Option<String>,
-    }
 }
 
 /// `alibaba.campus.space.group.getlistbycampusandtype`: 根据园区id及TypeId获取空间分组.
@@ -5471,6 +5409,9 @@ pub mod alibaba_campus_space_group_getlistbycampusandtype {
         #[top(object)]
         pub param1: SpaceGroupQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ApiReturnningWrap;
 
     /// The answer of `alibaba.campus.space.group.getlistbycampusandtype`.
     ///
@@ -5517,23 +5458,6 @@ pub mod alibaba_campus_space_group_getlistbycampusandtype {
         pub success: Option<bool>,
         pub error_level: Option<String>,
     }
-
-    /// `ApiReturnningWrap`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.space.group.getlistbycampusandtype`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiReturnningWrap {
-        pub version: Option<String>,
-        pub uuid: Option<String>,
-        pub last_update_time: Option<top_api::Date>,
-        pub type_id: Option<i64>,
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub code: Option<String>,
-        pub space_type: Option<String>,
-        pub type_name: Option<String>,
-        pub type_code: Option<String>,
-    }
 }
 
 /// `alibaba.campus.space.group.getspacegrouplistwithattr`: 分页查询空间分组业务属性.
@@ -5560,6 +5484,9 @@ pub mod alibaba_campus_space_group_getspacegrouplistwithattr {
         #[top(object)]
         pub group_query: Option<SpaceGroupQuery>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PoiTypeWrap, SpaceGroup, TypeAttrInstance};
 
     /// The answer of `alibaba.campus.space.group.getspacegrouplistwithattr`.
     ///
@@ -5609,44 +5536,6 @@ pub mod alibaba_campus_space_group_getspacegrouplistwithattr {
         pub success: Option<bool>,
         pub error_level: Option<String>,
     }
-
-    /// `SpaceGroup`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.space.group.getspacegrouplistwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpaceGroup {
-        pub building_name: Option<String>,
-        pub building_id: Option<i64>,
-        pub name: Option<String>,
-        pub type_code: Option<String>,
-        pub id: Option<i64>,
-        pub type_name: Option<String>,
-        pub campus_name: Option<String>,
-        pub type_id: Option<i64>,
-        pub campus_id: Option<i64>,
-        pub floor_name: Option<String>,
-        pub floor_id: Option<i64>,
-        pub description: Option<String>,
-        pub code: Option<String>,
-        pub is_delete: Option<bool>,
-        pub attrs: Vec<TypeAttrInstance>,
-        pub uuid: Option<String>,
-        pub ft_id: Option<String>,
-        pub geo_floor_id: Option<i64>,
-    }
-
-    /// `TypeAttrInstance`.
-    ///
-    /// An item of `result.contents.attrs` in the answer of `alibaba.campus.space.group.getspacegrouplistwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TypeAttrInstance {
-        pub type_attr_ref_id: Option<i64>,
-        pub attr_name: Option<String>,
-        pub attr_code: Option<String>,
-        pub value: Option<String>,
-        pub value_type: Option<String>,
-        pub uuid: Option<String>,
-    }
 }
 
 /// `alibaba.campus.space.group.getspacegroupwithattr`: 空间分组id查业务属性实例.
@@ -5673,6 +5562,9 @@ pub mod alibaba_campus_space_group_getspacegroupwithattr {
         /// Required.
         pub group_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PoiTypeWrap, SpaceGroup, TypeAttrInstance};
 
     /// The answer of `alibaba.campus.space.group.getspacegroupwithattr`.
     ///
@@ -5706,42 +5598,6 @@ pub mod alibaba_campus_space_group_getspacegroupwithattr {
         pub error_msg: Option<String>,
         pub success: Option<bool>,
         pub error_level: Option<String>,
-    }
-
-    /// `SpaceGroup`.
-    ///
-    /// Found at `result.content` in the answer of `alibaba.campus.space.group.getspacegroupwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpaceGroup {
-        pub uuid: Option<String>,
-        pub is_delete: Option<bool>,
-        pub code: Option<String>,
-        pub description: Option<String>,
-        pub floor_id: Option<i64>,
-        pub floor_name: Option<String>,
-        pub campus_id: Option<i64>,
-        pub type_id: Option<i64>,
-        pub campus_name: Option<String>,
-        pub type_name: Option<String>,
-        pub id: Option<i64>,
-        pub type_code: Option<String>,
-        pub name: Option<String>,
-        pub building_id: Option<i64>,
-        pub building_name: Option<String>,
-        pub attrs: Vec<TypeAttrInstance>,
-    }
-
-    /// `TypeAttrInstance`.
-    ///
-    /// An item of `result.content.attrs` in the answer of `alibaba.campus.space.group.getspacegroupwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TypeAttrInstance {
-        pub type_attr_ref_id: Option<i64>,
-        pub attr_name: Option<String>,
-        pub attr_code: Option<String>,
-        pub value: Option<String>,
-        pub value_type: Option<String>,
-        pub uuid: Option<String>,
     }
 }
 
@@ -5850,6 +5706,9 @@ pub mod alibaba_campus_space_type_getpageresult {
         pub param1: SpaceTypeQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PoiTypeWrap;
+
     /// The answer of `alibaba.campus.space.type.getpageresult`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -5912,23 +5771,6 @@ pub mod alibaba_campus_space_type_getpageresult {
         pub current_page: Option<i64>,
         pub total_page: Option<i64>,
     }
-
-    /// `PoiTypeWrap`.
-    ///
-    /// An item of `result.content.results` in the answer of `alibaba.campus.space.type.getpageresult`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PoiTypeWrap {
-        pub classify: Option<String>,
-        pub is_delete: Option<bool>,
-        pub description: Option<String>,
-        pub full_name: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<String>,
-        pub second_type_name: Option<String>,
-        pub second_type_code: Option<String>,
-        pub second_type_id: Option<i64>,
-        pub id: Option<i64>,
-    }
 }
 
 /// `alibaba.campus.space.unit.getbyid`: 根据ID查询指定空间单元信息.
@@ -5955,6 +5797,9 @@ pub mod alibaba_campus_space_unit_getbyid {
         pub param0: WorkBenchContext,
         pub param1: Option<i64>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PoiTypeWrap, Point, SpaceGroup, TypeAttrInstance};
 
     /// The answer of `alibaba.campus.space.unit.getbyid`.
     ///
@@ -6023,42 +5868,6 @@ pub mod alibaba_campus_space_unit_getbyid {
         pub uuid: Option<String>,
         pub central: Option<Point>,
         pub category_name: Option<String>,
-    }
-
-    /// `SpaceGroup`.
-    ///
-    /// An item of `result.content.space_groups` in the answer of `alibaba.campus.space.unit.getbyid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpaceGroup {
-        pub is_delete: Option<bool>,
-        pub code: Option<String>,
-        pub floor_name: Option<String>,
-        pub floor_id: Option<i64>,
-        pub description: Option<String>,
-        pub building_name: Option<String>,
-        pub building_id: Option<i64>,
-        pub big_type_name: Option<String>,
-        pub big_type_id: Option<i64>,
-        pub type_code: Option<String>,
-        pub type_name: Option<String>,
-        pub type_id: Option<i64>,
-        pub campus_name: Option<String>,
-        pub campus_id: Option<i64>,
-        pub name: Option<String>,
-        pub modifier: Option<String>,
-        pub creator: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub id: Option<i64>,
-    }
-
-    /// `Point`.
-    ///
-    /// Found at `result.content.central` in the answer of `alibaba.campus.space.unit.getbyid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Point {
-        pub lng: Option<String>,
-        pub lat: Option<String>,
     }
 }
 
@@ -6206,6 +6015,9 @@ pub mod alibaba_campus_space_unit_getlistbycampusandtype {
         pub param1: Option<SpaceUnitQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ApiReturnningWrap;
+
     /// The answer of `alibaba.campus.space.unit.getlistbycampusandtype`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -6251,23 +6063,6 @@ pub mod alibaba_campus_space_unit_getlistbycampusandtype {
         pub error_msg: Option<String>,
         pub success: Option<bool>,
         pub error_level: Option<String>,
-    }
-
-    /// `ApiReturnningWrap`.
-    ///
-    /// An item of `result.contents` in the answer of `alibaba.campus.space.unit.getlistbycampusandtype`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiReturnningWrap {
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub type_id: Option<i64>,
-        pub id: Option<i64>,
-        pub last_update_time: Option<top_api::Date>,
-        pub uuid: Option<String>,
-        pub version: Option<String>,
-        pub space_type: Option<String>,
-        pub ft_id: Option<String>,
-        pub geo_floor_id: Option<i64>,
     }
 }
 
@@ -6459,6 +6254,9 @@ pub mod alibaba_campus_space_unit_getlistwithattrbygroupid {
         pub group_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TypeAttrInstance;
+
     /// The answer of `alibaba.campus.space.unit.getlistwithattrbygroupid`.
     ///
     /// Enabled by the `campus` feature of `top-api`.
@@ -6523,19 +6321,6 @@ pub mod alibaba_campus_space_unit_getlistwithattrbygroupid {
         pub ft_id: Option<String>,
         pub geo_floor_id: Option<i64>,
     }
-
-    /// `TypeAttrInstance`.
-    ///
-    /// An item of `result.contents.attrs` in the answer of `alibaba.campus.space.unit.getlistwithattrbygroupid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TypeAttrInstance {
-        pub type_attr_ref_id: Option<i64>,
-        pub attr_name: Option<String>,
-        pub attr_code: Option<String>,
-        pub value: Option<String>,
-        pub uuid: Option<String>,
-        pub value_type: Option<String>,
-    }
 }
 
 /// `alibaba.campus.space.unit.getspaceunitlistwithattr`: 空间单元列表带业务属性实例.
@@ -6562,6 +6347,9 @@ pub mod alibaba_campus_space_unit_getspaceunitlistwithattr {
         #[top(object)]
         pub unit_query: Option<SpaceUnitQuery>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::TypeAttrInstance;
 
     /// The answer of `alibaba.campus.space.unit.getspaceunitlistwithattr`.
     ///
@@ -6643,19 +6431,6 @@ pub mod alibaba_campus_space_unit_getspaceunitlistwithattr {
         pub height: Option<String>,
         pub area: Option<String>,
     }
-
-    /// `TypeAttrInstance`.
-    ///
-    /// An item of `result.contents.attrs` in the answer of `alibaba.campus.space.unit.getspaceunitlistwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TypeAttrInstance {
-        pub type_attr_ref_id: Option<i64>,
-        pub attr_name: Option<String>,
-        pub attr_code: Option<String>,
-        pub value: Option<String>,
-        pub value_type: Option<String>,
-        pub uuid: Option<String>,
-    }
 }
 
 /// `alibaba.campus.space.unit.getspaceunitwithattr`: 空间单元id查业务属性实例.
@@ -6682,6 +6457,9 @@ pub mod alibaba_campus_space_unit_getspaceunitwithattr {
         /// Required.
         pub space_unit_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Point, TypeAttrInstance};
 
     /// The answer of `alibaba.campus.space.unit.getspaceunitwithattr`.
     ///
@@ -6746,28 +6524,6 @@ pub mod alibaba_campus_space_unit_getspaceunitwithattr {
         pub ft_id: Option<String>,
         pub geo_floor_id: Option<i64>,
         pub central: Option<Point>,
-    }
-
-    /// `TypeAttrInstance`.
-    ///
-    /// An item of `result.content.attrs` in the answer of `alibaba.campus.space.unit.getspaceunitwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TypeAttrInstance {
-        pub type_attr_ref_id: Option<i64>,
-        pub attr_name: Option<String>,
-        pub attr_code: Option<String>,
-        pub value: Option<String>,
-        pub uuid: Option<String>,
-        pub value_type: Option<String>,
-    }
-
-    /// `Point`.
-    ///
-    /// Found at `result.content.central` in the answer of `alibaba.campus.space.unit.getspaceunitwithattr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Point {
-        pub lng: Option<String>,
-        pub lat: Option<String>,
     }
 }
 

@@ -46,6 +46,24 @@ pub use self::taobao_alitrip_domestic_rent_car_status_update::{
     TaobaoAlitripDomesticRentCarStatusUpdate, TaobaoAlitripDomesticRentCarStatusUpdateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ApiResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.car.order.accept` and `taobao.alitrip.car.order.status`).
+    ///
+    /// Enabled by the `car` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ApiResult {
+        pub code: Option<i64>,
+        pub data: Option<String>,
+        pub message: Option<String>,
+        pub message_code: Option<i64>,
+    }
+}
+
 /// `alitrip.rentcar.order.detail.query`: 租车订单详情查询.
 pub mod alitrip_rentcar_order_detail_query {
     /// 租车订单详情查询
@@ -541,6 +559,9 @@ pub mod taobao_alitrip_car_order_accept {
         pub param_order_accept: OrderAccept,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ApiResult;
+
     /// The answer of `taobao.alitrip.car.order.accept`.
     ///
     /// Enabled by the `car` feature of `top-api`.
@@ -570,17 +591,6 @@ pub mod taobao_alitrip_car_order_accept {
         pub latitude: Option<String>,
         pub longitude: Option<String>,
         pub accept_time: Option<i64>,
-    }
-
-    /// `ApiResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.alitrip.car.order.accept`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiResult {
-        pub code: Option<i64>,
-        pub data: Option<String>,
-        pub message: Option<String>,
-        pub message_code: Option<i64>,
     }
 }
 
@@ -803,22 +813,15 @@ pub mod taobao_alitrip_car_order_status {
         pub status: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ApiResult;
+
     /// The answer of `taobao.alitrip.car.order.status`.
     ///
     /// Enabled by the `car` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAlitripCarOrderStatusResponse {
         pub result: Option<ApiResult>,
-    }
-
-    /// `ApiResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.alitrip.car.order.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiResult {
-        pub code: Option<i64>,
-        pub data: Option<String>,
-        pub message: Option<String>,
     }
 }
 

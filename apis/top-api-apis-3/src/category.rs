@@ -24,6 +24,69 @@ pub use self::taobao_itemcats_authorize_get::{TaobaoItemcatsAuthorizeGet, Taobao
 #[doc(inline)]
 pub use self::taobao_itemcats_get::{TaobaoItemcatsGet, TaobaoItemcatsGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Feature`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.itemcats.get`).
+    ///
+    /// Enabled by the `category` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Feature {
+        pub attr_key: Option<String>,
+        pub attr_value: Option<String>,
+    }
+
+    /// `ItemCat`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.itemcats.authorize.get` and `taobao.itemcats.get`).
+    ///
+    /// Enabled by the `category` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemCat {
+        pub cid: Option<i64>,
+        pub parent_cid: Option<i64>,
+        pub name: Option<String>,
+        pub status: Option<String>,
+        pub sort_order: Option<i64>,
+        pub is_parent: Option<bool>,
+        pub features: Vec<Feature>,
+        pub taosir_cat: Option<bool>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.imap.category.predict` and `alibaba.imap.fixedmapping.query`).
+    ///
+    /// Enabled by the `category` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub top_imap_union_category_path_do_list: Vec<TopImapUnionCategoryPathDo>,
+        pub error_msg: Option<String>,
+    }
+
+    /// `TopImapUnionCategoryPathDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.imap.category.predict` and `alibaba.imap.fixedmapping.query`).
+    ///
+    /// Enabled by the `category` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopImapUnionCategoryPathDo {
+        pub l5_cat_id: Option<i64>,
+        pub leaf_cat_name: Option<String>,
+        pub l3_cat_id: Option<i64>,
+        pub leaf: Option<bool>,
+        pub leaf_cat_id: Option<i64>,
+        pub l1_cat_id: Option<i64>,
+        pub l4_cat_name: Option<String>,
+        pub l2_cat_name: Option<String>,
+        pub l3_cat_name: Option<String>,
+        pub l4_cat_id: Option<i64>,
+        pub l5_cat_name: Option<String>,
+        pub l2_cat_id: Option<i64>,
+        pub l1_cat_name: Option<String>,
+        pub channel_id: Option<i64>,
+    }
+}
+
 /// `alibaba.imap.category.predict`: 类目预测接口.
 pub mod alibaba_imap_category_predict {
     /// 类目预测接口
@@ -48,6 +111,9 @@ pub mod alibaba_imap_category_predict {
         #[top(object)]
         pub top_imap_item_do: Option<TopImapItemDo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TopImapUnionCategoryPathDo};
 
     /// The answer of `alibaba.imap.category.predict`.
     ///
@@ -93,37 +159,6 @@ pub mod alibaba_imap_category_predict {
         pub value_name: Option<String>,
         pub property_id: Option<i64>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.imap.category.predict`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub top_imap_union_category_path_do_list: Vec<TopImapUnionCategoryPathDo>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `TopImapUnionCategoryPathDo`.
-    ///
-    /// An item of `result.top_imap_union_category_path_do_list` in the answer of `alibaba.imap.category.predict`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopImapUnionCategoryPathDo {
-        pub l5_cat_id: Option<i64>,
-        pub leaf_cat_name: Option<String>,
-        pub l3_cat_id: Option<i64>,
-        pub leaf: Option<bool>,
-        pub leaf_cat_id: Option<i64>,
-        pub l1_cat_id: Option<i64>,
-        pub l4_cat_name: Option<String>,
-        pub l2_cat_name: Option<String>,
-        pub l3_cat_name: Option<String>,
-        pub l4_cat_id: Option<i64>,
-        pub l5_cat_name: Option<String>,
-        pub l2_cat_id: Option<i64>,
-        pub l1_cat_name: Option<String>,
-    }
 }
 
 /// `alibaba.imap.fixedmapping.query`: 查询两个渠道之间的固定映射关系，不通过算法兜底.
@@ -155,44 +190,15 @@ pub mod alibaba_imap_fixedmapping_query {
         pub src_category_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, TopImapUnionCategoryPathDo};
+
     /// The answer of `alibaba.imap.fixedmapping.query`.
     ///
     /// Enabled by the `category` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaImapFixedmappingQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.imap.fixedmapping.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub top_imap_union_category_path_do_list: Vec<TopImapUnionCategoryPathDo>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `TopImapUnionCategoryPathDo`.
-    ///
-    /// An item of `result.top_imap_union_category_path_do_list` in the answer of `alibaba.imap.fixedmapping.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopImapUnionCategoryPathDo {
-        pub l5_cat_id: Option<i64>,
-        pub leaf_cat_name: Option<String>,
-        pub l3_cat_id: Option<i64>,
-        pub leaf: Option<bool>,
-        pub leaf_cat_id: Option<i64>,
-        pub l1_cat_id: Option<i64>,
-        pub l4_cat_name: Option<String>,
-        pub l2_cat_name: Option<String>,
-        pub l3_cat_name: Option<String>,
-        pub l4_cat_id: Option<i64>,
-        pub l5_cat_name: Option<String>,
-        pub l2_cat_id: Option<i64>,
-        pub l1_cat_name: Option<String>,
-        pub channel_id: Option<i64>,
     }
 }
 
@@ -400,6 +406,9 @@ pub mod taobao_itemcats_authorize_get {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Feature, ItemCat};
+
     /// The answer of `taobao.itemcats.authorize.get`.
     ///
     /// Enabled by the `category` feature of `top-api`.
@@ -416,19 +425,6 @@ pub mod taobao_itemcats_authorize_get {
         pub item_cats: Vec<ItemCat>,
         pub xinpin_item_cats: Vec<ItemCat>,
         pub brands: Vec<Brand>,
-    }
-
-    /// `ItemCat`.
-    ///
-    /// An item of `seller_authorize.item_cats` in the answer of `taobao.itemcats.authorize.get`; also an item of `seller_authorize.xinpin_item_cats` in the answer of `taobao.itemcats.authorize.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemCat {
-        pub cid: Option<i64>,
-        pub parent_cid: Option<i64>,
-        pub name: Option<String>,
-        pub status: Option<String>,
-        pub sort_order: Option<i64>,
-        pub is_parent: Option<bool>,
     }
 
     /// `Brand`.
@@ -472,6 +468,9 @@ pub mod taobao_itemcats_get {
         pub parent_cid: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Feature, ItemCat};
+
     /// The answer of `taobao.itemcats.get`.
     ///
     /// Enabled by the `category` feature of `top-api`.
@@ -479,29 +478,5 @@ pub mod taobao_itemcats_get {
     pub struct TaobaoItemcatsGetResponse {
         pub last_modified: Option<top_api::Date>,
         pub item_cats: Vec<ItemCat>,
-    }
-
-    /// `ItemCat`.
-    ///
-    /// An item of `item_cats` in the answer of `taobao.itemcats.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemCat {
-        pub cid: Option<i64>,
-        pub features: Vec<Feature>,
-        pub is_parent: Option<bool>,
-        pub name: Option<String>,
-        pub parent_cid: Option<i64>,
-        pub sort_order: Option<i64>,
-        pub status: Option<String>,
-        pub taosir_cat: Option<bool>,
-    }
-
-    /// `Feature`.
-    ///
-    /// An item of `item_cats.features` in the answer of `taobao.itemcats.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Feature {
-        pub attr_key: Option<String>,
-        pub attr_value: Option<String>,
     }
 }

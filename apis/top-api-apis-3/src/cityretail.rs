@@ -14,6 +14,54 @@ pub use self::tmall_cityretail_wmfl_order_logistics_query::{
     TmallCityretailWmflOrderLogisticsQuery, TmallCityretailWmflOrderLogisticsQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ChangeOrderResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.cityretail.wmfl.convert.warehouse`).
+    ///
+    /// Enabled by the `cityretail` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ChangeOrderResponseDto {
+        pub tb_order_id: Option<String>,
+        pub new_warehouse_code: Option<String>,
+        pub origin_warehouse_code: Option<String>,
+        pub fulfill_order_id: Option<String>,
+        pub pickup_code: Option<String>,
+    }
+
+    /// `OrderLogisticsResponseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.cityretail.wmfl.order.logistics.query`).
+    ///
+    /// Enabled by the `cityretail` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderLogisticsResponseDto {
+        pub deliverer_name: Option<String>,
+        pub deliverer_phone: Option<String>,
+        pub fail_reason: Option<String>,
+        pub fail_code: Option<String>,
+        pub logistic_time: Option<String>,
+        pub logistic_status: Option<String>,
+        pub logistic_status_name: Option<String>,
+    }
+
+    /// `WorkResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.cityretail.wmfl.convert.warehouse` and `tmall.cityretail.wmfl.order.logistics.query`).
+    ///
+    /// Enabled by the `cityretail` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WorkResult {
+        pub code: Option<String>,
+        pub data: Option<ChangeOrderResponseDto>,
+        pub success: Option<bool>,
+        pub message: Option<String>,
+        pub error_code: Option<String>,
+        pub result_data: Option<OrderLogisticsResponseDto>,
+        pub is_success: Option<bool>,
+        pub error_message: Option<String>,
+    }
+}
+
 /// `taobao.cityretail.wmfl.convert.warehouse`: 同城零售完美履约转仓.
 pub mod taobao_cityretail_wmfl_convert_warehouse {
     /// 同城零售完美履约转仓
@@ -37,35 +85,15 @@ pub mod taobao_cityretail_wmfl_convert_warehouse {
         pub tb_order_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ChangeOrderResponseDto, OrderLogisticsResponseDto, WorkResult};
+
     /// The answer of `taobao.cityretail.wmfl.convert.warehouse`.
     ///
     /// Enabled by the `cityretail` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoCityretailWmflConvertWarehouseResponse {
         pub result: Option<WorkResult>,
-    }
-
-    /// `WorkResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.cityretail.wmfl.convert.warehouse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WorkResult {
-        pub code: Option<String>,
-        pub data: Option<ChangeOrderResponseDto>,
-        pub success: Option<bool>,
-        pub message: Option<String>,
-    }
-
-    /// `ChangeOrderResponseDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.cityretail.wmfl.convert.warehouse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChangeOrderResponseDto {
-        pub tb_order_id: Option<String>,
-        pub new_warehouse_code: Option<String>,
-        pub origin_warehouse_code: Option<String>,
-        pub fulfill_order_id: Option<String>,
-        pub pickup_code: Option<String>,
     }
 }
 
@@ -92,36 +120,14 @@ pub mod tmall_cityretail_wmfl_order_logistics_query {
         pub main_order_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ChangeOrderResponseDto, OrderLogisticsResponseDto, WorkResult};
+
     /// The answer of `tmall.cityretail.wmfl.order.logistics.query`.
     ///
     /// Enabled by the `cityretail` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallCityretailWmflOrderLogisticsQueryResponse {
         pub result: Option<WorkResult>,
-    }
-
-    /// `WorkResult`.
-    ///
-    /// Found at `result` in the answer of `tmall.cityretail.wmfl.order.logistics.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WorkResult {
-        pub error_code: Option<String>,
-        pub result_data: Option<OrderLogisticsResponseDto>,
-        pub is_success: Option<bool>,
-        pub error_message: Option<String>,
-    }
-
-    /// `OrderLogisticsResponseDto`.
-    ///
-    /// Found at `result.result_data` in the answer of `tmall.cityretail.wmfl.order.logistics.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderLogisticsResponseDto {
-        pub deliverer_name: Option<String>,
-        pub deliverer_phone: Option<String>,
-        pub fail_reason: Option<String>,
-        pub fail_code: Option<String>,
-        pub logistic_time: Option<String>,
-        pub logistic_status: Option<String>,
-        pub logistic_status_name: Option<String>,
     }
 }

@@ -88,6 +88,27 @@ pub use self::alibaba_cloudgame_user_mixuserid_check::{
 #[doc(inline)]
 pub use self::youku_cgame_score_report::{YoukuCgameScoreReport, YoukuCgameScoreReportResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OpenGameDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.cloudgame.interactive.game.player.kickout`, `alibaba.cloudgame.interactive.game.player.status.get` and 4 more).
+    ///
+    /// Enabled by the `cloudgame` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenGameDTO {
+        pub mix_game_id: Option<String>,
+        pub name: Option<String>,
+        pub creator: Option<String>,
+        pub total_player_num: Option<i64>,
+        pub player_num: Option<i64>,
+        pub user_id: Option<String>,
+        pub player_index: Option<String>,
+    }
+}
+
 /// `alibaba.cgame.avatar.userbody.query`: 用户Avatar body查询.
 pub mod alibaba_cgame_avatar_userbody_query {
     /// 用户Avatar body查询
@@ -920,6 +941,9 @@ pub mod alibaba_cloudgame_interactive_game_player_kickout {
         pub kick_out_user_request: Option<KickOutUserRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenGameDTO;
+
     /// The answer of `alibaba.cloudgame.interactive.game.player.kickout`.
     ///
     /// Enabled by the `cloudgame` feature of `top-api`.
@@ -958,31 +982,9 @@ pub mod alibaba_cloudgame_interactive_game_player_kickout {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct JoinCodeAssignResponse {
         pub game: Option<OpenGameDTO>,
-        pub player_list: Vec<OpenGameDTO2>,
+        pub player_list: Vec<OpenGameDTO>,
         pub ext_info: Option<String>,
         pub room_id: Option<i64>,
-    }
-
-    /// `OpenGameDTO`.
-    ///
-    /// Found at `result.data.game` in the answer of `alibaba.cloudgame.interactive.game.player.kickout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGameDTO {
-        pub mix_game_id: Option<String>,
-        pub name: Option<String>,
-        pub creator: Option<String>,
-        pub total_player_num: Option<i64>,
-        pub player_num: Option<i64>,
-    }
-
-    /// `OpenGameDTO`.
-    ///
-    /// An item of `result.data.player_list` in the answer of `alibaba.cloudgame.interactive.game.player.kickout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenGameDTO")]
-    pub struct OpenGameDTO2 {
-        pub user_id: Option<String>,
-        pub player_index: Option<String>,
     }
 }
 
@@ -1008,6 +1010,9 @@ pub mod alibaba_cloudgame_interactive_game_player_status_get {
         #[top(object)]
         pub user_game_status_get_request: Option<UserGameStatusGetRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenGameDTO;
 
     /// The answer of `alibaba.cloudgame.interactive.game.player.status.get`.
     ///
@@ -1056,18 +1061,6 @@ pub mod alibaba_cloudgame_interactive_game_player_status_get {
         pub user_id: Option<String>,
     }
 
-    /// `OpenGameDTO`.
-    ///
-    /// Found at `result.data.game` in the answer of `alibaba.cloudgame.interactive.game.player.status.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGameDTO {
-        pub mix_game_id: Option<String>,
-        pub name: Option<String>,
-        pub creator: Option<String>,
-        pub total_player_num: Option<i64>,
-        pub player_num: Option<i64>,
-    }
-
     /// `OpenGamePlayerDTO`.
     ///
     /// An item of `result.data.player_list` in the answer of `alibaba.cloudgame.interactive.game.player.status.get`.
@@ -1100,6 +1093,9 @@ pub mod alibaba_cloudgame_interactive_game_player_stop {
         #[top(object)]
         pub stop_user_game_request: Option<StopUserGameRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenGameDTO;
 
     /// The answer of `alibaba.cloudgame.interactive.game.player.stop`.
     ///
@@ -1146,18 +1142,6 @@ pub mod alibaba_cloudgame_interactive_game_player_stop {
         pub room_id: Option<i64>,
         pub player_list: Vec<OpenGamePlayerDTO>,
         pub ext_info: Option<String>,
-    }
-
-    /// `OpenGameDTO`.
-    ///
-    /// Found at `result.data.game` in the answer of `alibaba.cloudgame.interactive.game.player.stop`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGameDTO {
-        pub mix_game_id: Option<String>,
-        pub name: Option<String>,
-        pub creator: Option<String>,
-        pub total_player_num: Option<i64>,
-        pub player_num: Option<i64>,
     }
 
     /// `OpenGamePlayerDTO`.
@@ -1261,6 +1245,9 @@ pub mod alibaba_cloudgame_interactive_game_room_shutdown {
         pub shutdown_room_request: ShutdownRoomRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenGameDTO;
+
     /// The answer of `alibaba.cloudgame.interactive.game.room.shutdown`.
     ///
     /// Enabled by the `cloudgame` feature of `top-api`.
@@ -1302,18 +1289,6 @@ pub mod alibaba_cloudgame_interactive_game_room_shutdown {
         pub ext_info: Option<String>,
     }
 
-    /// `OpenGameDTO`.
-    ///
-    /// Found at `result.data.game` in the answer of `alibaba.cloudgame.interactive.game.room.shutdown`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGameDTO {
-        pub creator: Option<String>,
-        pub mix_game_id: Option<String>,
-        pub name: Option<String>,
-        pub total_player_num: Option<i64>,
-        pub player_num: Option<i64>,
-    }
-
     /// `OpenGamePlayerDTO`.
     ///
     /// An item of `result.data.player_list` in the answer of `alibaba.cloudgame.interactive.game.room.shutdown`.
@@ -1346,6 +1321,9 @@ pub mod alibaba_cloudgame_interactive_game_start {
         #[top(object)]
         pub start_game_request: Option<StartGameRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OpenGameDTO;
 
     /// The answer of `alibaba.cloudgame.interactive.game.start`.
     ///
@@ -1397,18 +1375,6 @@ pub mod alibaba_cloudgame_interactive_game_start {
         pub player_list: Vec<OpenGamePlayerDTO>,
         pub ext_info: Option<String>,
         pub slot: Option<GetSlotResponse>,
-    }
-
-    /// `OpenGameDTO`.
-    ///
-    /// Found at `result.data.game` in the answer of `alibaba.cloudgame.interactive.game.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGameDTO {
-        pub mix_game_id: Option<String>,
-        pub name: Option<String>,
-        pub creator: Option<String>,
-        pub total_player_num: Option<i64>,
-        pub player_num: Option<i64>,
     }
 
     /// `OpenGamePlayerDTO`.
@@ -1496,6 +1462,9 @@ pub mod alibaba_cloudgame_interactive_game_status_get {
         pub game_status_get_request: Option<GameStatusGetRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenGameDTO;
+
     /// The answer of `alibaba.cloudgame.interactive.game.status.get`.
     ///
     /// Enabled by the `cloudgame` feature of `top-api`.
@@ -1538,18 +1507,6 @@ pub mod alibaba_cloudgame_interactive_game_status_get {
         pub ext_info: Option<String>,
         pub status_data: Option<String>,
         pub user_id: Option<String>,
-    }
-
-    /// `OpenGameDTO`.
-    ///
-    /// Found at `result.data.game` in the answer of `alibaba.cloudgame.interactive.game.status.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenGameDTO {
-        pub mix_game_id: Option<String>,
-        pub name: Option<String>,
-        pub creator: Option<String>,
-        pub total_player_num: Option<i64>,
-        pub player_num: Option<i64>,
     }
 
     /// `OpenGamePlayerDTO`.

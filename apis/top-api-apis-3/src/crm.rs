@@ -104,6 +104,72 @@ pub use self::taobao_member_hismemberdata_get_privy::{
     TaobaoMemberHismemberdataGetPrivy, TaobaoMemberHismemberdataGetPrivyResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BasicMember`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.crm.members.get`, `taobao.crm.members.get.privy` and 2 more).
+    ///
+    /// Enabled by the `crm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BasicMember {
+        pub buyer_nick: Option<String>,
+        pub ouid: Option<String>,
+        pub item_num: Option<i64>,
+        pub close_trade_amount: Option<String>,
+        pub group_ids: Option<String>,
+        pub status: Option<String>,
+        pub relation_source: Option<i64>,
+        pub trade_amount: Option<String>,
+        pub grade: Option<i64>,
+        pub close_trade_count: Option<i64>,
+        pub last_trade_time: Option<top_api::Date>,
+        pub trade_count: Option<i64>,
+        pub biz_order_id: Option<i64>,
+        pub grade_name: Option<String>,
+    }
+
+    /// `CrmMember`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.crm.members.search` and `taobao.crm.members.search.privy`).
+    ///
+    /// Enabled by the `crm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrmMember {
+        pub item_num: Option<i64>,
+        pub item_close_count: Option<i64>,
+        pub close_trade_amount: Option<String>,
+        pub status: Option<String>,
+        pub group_ids: Option<String>,
+        pub relation_source: Option<i64>,
+        pub close_trade_count: Option<i64>,
+        pub last_trade_time: Option<top_api::Date>,
+        pub biz_order_id: Option<i64>,
+        pub city: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub ouid: Option<String>,
+        pub province: Option<i64>,
+        pub grade: Option<i64>,
+        pub trade_amount: Option<String>,
+        pub trade_count: Option<i64>,
+        pub avg_price: Option<String>,
+        pub grade_name: Option<String>,
+    }
+
+    /// `Group`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.crm.groups.get`, `taobao.crm.member.group.get` and 1 more).
+    ///
+    /// Enabled by the `crm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Group {
+        pub group_name: Option<String>,
+        pub member_count: Option<i64>,
+        pub status: Option<String>,
+        pub group_id: Option<i64>,
+        pub group_modify: Option<top_api::Date>,
+        pub group_create: Option<top_api::Date>,
+    }
+}
+
 /// `taobao.crm.exchange.activity.create`: 创建积分兑换活动.
 pub mod taobao_crm_exchange_activity_create {
     /// 创建积分兑换活动
@@ -669,6 +735,9 @@ pub mod taobao_crm_groups_get {
         pub current_page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Group;
+
     /// The answer of `taobao.crm.groups.get`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -676,19 +745,6 @@ pub mod taobao_crm_groups_get {
     pub struct TaobaoCrmGroupsGetResponse {
         pub groups: Vec<Group>,
         pub total_result: Option<i64>,
-    }
-
-    /// `Group`.
-    ///
-    /// An item of `groups` in the answer of `taobao.crm.groups.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Group {
-        pub group_name: Option<String>,
-        pub member_count: Option<i64>,
-        pub status: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_modify: Option<top_api::Date>,
-        pub group_create: Option<top_api::Date>,
     }
 }
 
@@ -747,25 +803,15 @@ pub mod taobao_crm_member_group_get {
         pub buyer_nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Group;
+
     /// The answer of `taobao.crm.member.group.get`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoCrmMemberGroupGetResponse {
         pub groups: Vec<Group>,
-    }
-
-    /// `Group`.
-    ///
-    /// An item of `groups` in the answer of `taobao.crm.member.group.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Group {
-        pub group_name: Option<String>,
-        pub member_count: Option<i64>,
-        pub status: Option<String>,
-        pub group_modify: Option<top_api::Date>,
-        pub group_create: Option<top_api::Date>,
-        pub group_id: Option<i64>,
     }
 }
 
@@ -792,25 +838,15 @@ pub mod taobao_crm_member_group_get_privy {
         pub ouid: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Group;
+
     /// The answer of `taobao.crm.member.group.get.privy`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoCrmMemberGroupGetPrivyResponse {
         pub groups: Vec<Group>,
-    }
-
-    /// `Group`.
-    ///
-    /// An item of `groups` in the answer of `taobao.crm.member.group.get.privy`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Group {
-        pub group_name: Option<String>,
-        pub member_count: Option<i64>,
-        pub status: Option<String>,
-        pub group_modify: Option<top_api::Date>,
-        pub group_create: Option<top_api::Date>,
-        pub group_id: Option<i64>,
     }
 }
 
@@ -1025,6 +1061,9 @@ pub mod taobao_crm_members_get {
         pub open_uid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BasicMember;
+
     /// The answer of `taobao.crm.members.get`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -1032,27 +1071,6 @@ pub mod taobao_crm_members_get {
     pub struct TaobaoCrmMembersGetResponse {
         pub members: Vec<BasicMember>,
         pub total_result: Option<i64>,
-    }
-
-    /// `BasicMember`.
-    ///
-    /// An item of `members` in the answer of `taobao.crm.members.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BasicMember {
-        pub buyer_nick: Option<String>,
-        pub ouid: Option<String>,
-        pub item_num: Option<i64>,
-        pub close_trade_amount: Option<String>,
-        pub group_ids: Option<String>,
-        pub status: Option<String>,
-        pub relation_source: Option<i64>,
-        pub trade_amount: Option<String>,
-        pub grade: Option<i64>,
-        pub close_trade_count: Option<i64>,
-        pub last_trade_time: Option<top_api::Date>,
-        pub trade_count: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub grade_name: Option<String>,
     }
 }
 
@@ -1089,6 +1107,9 @@ pub mod taobao_crm_members_get_privy {
         pub ouid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BasicMember;
+
     /// The answer of `taobao.crm.members.get.privy`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -1096,26 +1117,6 @@ pub mod taobao_crm_members_get_privy {
     pub struct TaobaoCrmMembersGetPrivyResponse {
         pub members: Vec<BasicMember>,
         pub total_result: Option<i64>,
-    }
-
-    /// `BasicMember`.
-    ///
-    /// An item of `members` in the answer of `taobao.crm.members.get.privy`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BasicMember {
-        pub ouid: Option<String>,
-        pub item_num: Option<i64>,
-        pub close_trade_amount: Option<String>,
-        pub group_ids: Option<String>,
-        pub status: Option<String>,
-        pub relation_source: Option<i64>,
-        pub trade_amount: Option<String>,
-        pub grade: Option<i64>,
-        pub close_trade_count: Option<i64>,
-        pub last_trade_time: Option<top_api::Date>,
-        pub trade_count: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub grade_name: Option<String>,
     }
 }
 
@@ -1293,6 +1294,9 @@ pub mod taobao_crm_members_increment_get {
         pub current_page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BasicMember;
+
     /// The answer of `taobao.crm.members.increment.get`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -1300,27 +1304,6 @@ pub mod taobao_crm_members_increment_get {
     pub struct TaobaoCrmMembersIncrementGetResponse {
         pub members: Vec<BasicMember>,
         pub total_result: Option<i64>,
-    }
-
-    /// `BasicMember`.
-    ///
-    /// An item of `members` in the answer of `taobao.crm.members.increment.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BasicMember {
-        pub buyer_nick: Option<String>,
-        pub ouid: Option<String>,
-        pub item_num: Option<i64>,
-        pub close_trade_amount: Option<String>,
-        pub group_ids: Option<String>,
-        pub status: Option<String>,
-        pub relation_source: Option<i64>,
-        pub trade_amount: Option<String>,
-        pub grade: Option<i64>,
-        pub close_trade_count: Option<i64>,
-        pub last_trade_time: Option<top_api::Date>,
-        pub trade_count: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub grade_name: Option<String>,
     }
 }
 
@@ -1352,6 +1335,9 @@ pub mod taobao_crm_members_increment_get_privy {
         pub current_page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BasicMember;
+
     /// The answer of `taobao.crm.members.increment.get.privy`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -1359,26 +1345,6 @@ pub mod taobao_crm_members_increment_get_privy {
     pub struct TaobaoCrmMembersIncrementGetPrivyResponse {
         pub members: Vec<BasicMember>,
         pub total_result: Option<i64>,
-    }
-
-    /// `BasicMember`.
-    ///
-    /// An item of `members` in the answer of `taobao.crm.members.increment.get.privy`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BasicMember {
-        pub ouid: Option<String>,
-        pub item_num: Option<i64>,
-        pub close_trade_amount: Option<String>,
-        pub group_ids: Option<String>,
-        pub status: Option<String>,
-        pub relation_source: Option<i64>,
-        pub trade_amount: Option<String>,
-        pub grade: Option<i64>,
-        pub close_trade_count: Option<i64>,
-        pub last_trade_time: Option<top_api::Date>,
-        pub trade_count: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub grade_name: Option<String>,
     }
 }
 
@@ -1421,6 +1387,9 @@ pub mod taobao_crm_members_search {
         pub open_uid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CrmMember;
+
     /// The answer of `taobao.crm.members.search`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -1428,31 +1397,6 @@ pub mod taobao_crm_members_search {
     pub struct TaobaoCrmMembersSearchResponse {
         pub members: Vec<CrmMember>,
         pub total_result: Option<i64>,
-    }
-
-    /// `CrmMember`.
-    ///
-    /// An item of `members` in the answer of `taobao.crm.members.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrmMember {
-        pub item_num: Option<i64>,
-        pub item_close_count: Option<i64>,
-        pub close_trade_amount: Option<String>,
-        pub status: Option<String>,
-        pub group_ids: Option<String>,
-        pub relation_source: Option<i64>,
-        pub close_trade_count: Option<i64>,
-        pub last_trade_time: Option<top_api::Date>,
-        pub biz_order_id: Option<i64>,
-        pub city: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub ouid: Option<String>,
-        pub province: Option<i64>,
-        pub grade: Option<i64>,
-        pub trade_amount: Option<String>,
-        pub trade_count: Option<i64>,
-        pub avg_price: Option<String>,
-        pub grade_name: Option<String>,
     }
 }
 
@@ -1492,6 +1436,9 @@ pub mod taobao_crm_members_search_privy {
         pub ouid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CrmMember;
+
     /// The answer of `taobao.crm.members.search.privy`.
     ///
     /// Enabled by the `crm` feature of `top-api`.
@@ -1499,30 +1446,6 @@ pub mod taobao_crm_members_search_privy {
     pub struct TaobaoCrmMembersSearchPrivyResponse {
         pub members: Vec<CrmMember>,
         pub total_result: Option<i64>,
-    }
-
-    /// `CrmMember`.
-    ///
-    /// An item of `members` in the answer of `taobao.crm.members.search.privy`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrmMember {
-        pub item_num: Option<i64>,
-        pub item_close_count: Option<i64>,
-        pub close_trade_amount: Option<String>,
-        pub status: Option<String>,
-        pub group_ids: Option<String>,
-        pub relation_source: Option<i64>,
-        pub close_trade_count: Option<i64>,
-        pub last_trade_time: Option<top_api::Date>,
-        pub biz_order_id: Option<i64>,
-        pub city: Option<String>,
-        pub ouid: Option<String>,
-        pub province: Option<i64>,
-        pub grade: Option<i64>,
-        pub trade_amount: Option<String>,
-        pub trade_count: Option<i64>,
-        pub avg_price: Option<String>,
-        pub grade_name: Option<String>,
     }
 }
 

@@ -100,6 +100,25 @@ pub use self::alibaba_damai_mev_open_withdrawticket::{
     AlibabaDamaiMevOpenWithdrawticket, AlibabaDamaiMevOpenWithdrawticketResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.mev.open.batchpushticket`, `alibaba.damai.mev.open.changeticket` and 23 more).
+    ///
+    /// Enabled by the `damai` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub error_code: Option<i64>,
+        pub error_msg: Option<String>,
+        pub model: Option<bool>,
+        pub success: Option<bool>,
+    }
+}
+
 /// `alibaba.damai.ec.search.project.search`: 大麦电商对外搜索服务.
 pub mod alibaba_damai_ec_search_project_search {
     /// 大麦电商对外搜索服务
@@ -234,6 +253,9 @@ pub mod alibaba_damai_mev_open_batchpushticket {
         pub third_ticket_set_open_param_list: Option<Vec<ThirdTicketPushOpenParam>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.batchpushticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -278,18 +300,6 @@ pub mod alibaba_damai_mev_open_batchpushticket {
         pub seat_row: Option<String>,
         pub seat_col: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.batchpushticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
-    }
 }
 
 /// `alibaba.damai.mev.open.changeticket`: 大麦换验平台-第三方对外开放-票单接口changeTicket.
@@ -315,6 +325,9 @@ pub mod alibaba_damai_mev_open_changeticket {
         pub ticket_id_open_param: Option<TicketIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.changeticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -332,18 +345,6 @@ pub mod alibaba_damai_mev_open_changeticket {
         pub system_id: Option<i64>,
         pub voucher_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.changeticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -370,6 +371,9 @@ pub mod alibaba_damai_mev_open_delete_faceelement {
         pub delete_face_element_param: Option<FaceElementIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.delete.faceelement`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -386,18 +390,6 @@ pub mod alibaba_damai_mev_open_delete_faceelement {
         pub face_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.delete.faceelement`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -424,6 +416,9 @@ pub mod alibaba_damai_mev_open_delete_paperformat {
         pub delete_paper_format_param: Option<TicketPaperFormatIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.delete.paperformat`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -440,18 +435,6 @@ pub mod alibaba_damai_mev_open_delete_paperformat {
         pub system_id: Option<i64>,
         pub ticket_paper_format_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.delete.paperformat`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -478,6 +461,9 @@ pub mod alibaba_damai_mev_open_deleteface {
         pub delete_face_param: Option<TicketFaceIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deleteface`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -494,18 +480,6 @@ pub mod alibaba_damai_mev_open_deleteface {
         pub face_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deleteface`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -532,6 +506,9 @@ pub mod alibaba_damai_mev_open_deletefloor {
         pub delete_floor_param: Option<FloorIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deletefloor`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -549,18 +526,6 @@ pub mod alibaba_damai_mev_open_deletefloor {
         pub perform_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deletefloor`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -587,6 +552,9 @@ pub mod alibaba_damai_mev_open_deleteitem {
         pub delete_item_param: Option<TicketItemIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deleteitem`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -604,18 +572,6 @@ pub mod alibaba_damai_mev_open_deleteitem {
         pub perform_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deleteitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -642,6 +598,9 @@ pub mod alibaba_damai_mev_open_deleteperform {
         pub delete_perform_param: Option<PerformIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deleteperform`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -658,18 +617,6 @@ pub mod alibaba_damai_mev_open_deleteperform {
         pub perform_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deleteperform`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -696,6 +643,9 @@ pub mod alibaba_damai_mev_open_deleteproject {
         pub delete_project_param: Option<ProjectIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deleteproject`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -712,18 +662,6 @@ pub mod alibaba_damai_mev_open_deleteproject {
         pub project_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deleteproject`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -750,6 +688,9 @@ pub mod alibaba_damai_mev_open_deletestand {
         pub delete_stand_param: Option<StandIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deletestand`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -767,18 +708,6 @@ pub mod alibaba_damai_mev_open_deletestand {
         pub stand_id: Option<i64>,
         pub system_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deletestand`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -805,6 +734,9 @@ pub mod alibaba_damai_mev_open_deletevenue {
         pub delete_venue_param: Option<VenueIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.deletevenue`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -825,18 +757,6 @@ pub mod alibaba_damai_mev_open_deletevenue {
         pub system_id: Option<i64>,
         pub venue_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.deletevenue`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -863,6 +783,9 @@ pub mod alibaba_damai_mev_open_invalidticket {
         pub ticket_id_open_param: Option<TicketIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.invalidticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -880,18 +803,6 @@ pub mod alibaba_damai_mev_open_invalidticket {
         pub system_id: Option<i64>,
         pub voucher_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.invalidticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -918,6 +829,9 @@ pub mod alibaba_damai_mev_open_lockticket {
         pub ticket_id_open_param: Option<TicketIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.lockticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -935,18 +849,6 @@ pub mod alibaba_damai_mev_open_lockticket {
         pub system_id: Option<i64>,
         pub voucher_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.lockticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -973,6 +875,9 @@ pub mod alibaba_damai_mev_open_push_paperformat {
         pub push_paper_format_param: Option<ThirdPaperFormatPushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.push.paperformat`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -992,18 +897,6 @@ pub mod alibaba_damai_mev_open_push_paperformat {
         pub push_time: Option<top_api::DateTime>,
         pub supplier_secret: Option<String>,
         pub system_id: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.push.paperformat`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1030,6 +923,9 @@ pub mod alibaba_damai_mev_open_pushface {
         pub push_face_param: Option<ThirdTicketFacePushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushface`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1051,18 +947,6 @@ pub mod alibaba_damai_mev_open_pushface {
         pub push_time: Option<top_api::DateTime>,
         pub supplier_secret: Option<String>,
         pub system_id: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushface`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1089,6 +973,9 @@ pub mod alibaba_damai_mev_open_pushfaceelement {
         #[top(object, max_items = 50)]
         pub push_face_element_param_list: Option<Vec<ThirdFaceElementPushOpenParam>>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
 
     /// The answer of `alibaba.damai.mev.open.pushfaceelement`.
     ///
@@ -1123,18 +1010,6 @@ pub mod alibaba_damai_mev_open_pushfaceelement {
         pub vertical_coordinate: Option<i64>,
         pub width: Option<i64>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushfaceelement`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
-    }
 }
 
 /// `alibaba.damai.mev.open.pushfloor`: 大麦换验平台-第三方对外开放-楼层接口pushFloor.
@@ -1160,6 +1035,9 @@ pub mod alibaba_damai_mev_open_pushfloor {
         pub push_floor_param: Option<ThirdFloorPushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushfloor`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1180,18 +1058,6 @@ pub mod alibaba_damai_mev_open_pushfloor {
         pub supplier_secret: Option<String>,
         pub system_id: Option<i64>,
         pub venue_id: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushfloor`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1218,6 +1084,9 @@ pub mod alibaba_damai_mev_open_pushitem {
         pub push_item_param: Option<PushTicketItemPushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushitem`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1239,18 +1108,6 @@ pub mod alibaba_damai_mev_open_pushitem {
         pub supplier_secret: Option<String>,
         pub system_id: Option<i64>,
         pub remark: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1277,6 +1134,9 @@ pub mod alibaba_damai_mev_open_pushperform {
         pub push_perform_param: Option<ThirdPerformPushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushperform`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1300,18 +1160,6 @@ pub mod alibaba_damai_mev_open_pushperform {
         pub system_id: Option<i64>,
         pub venue_id: Option<i64>,
         pub in_way: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushperform`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1338,6 +1186,9 @@ pub mod alibaba_damai_mev_open_pushproject {
         pub push_project_param: Option<ThirdProjectPushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushproject`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1359,18 +1210,6 @@ pub mod alibaba_damai_mev_open_pushproject {
         pub supplier_secret: Option<String>,
         pub system_id: Option<i64>,
         pub venue_id: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushproject`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1397,6 +1236,9 @@ pub mod alibaba_damai_mev_open_pushstand {
         pub push_stand_param: Option<ThirdStandPushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushstand`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1417,18 +1259,6 @@ pub mod alibaba_damai_mev_open_pushstand {
         pub supplier_secret: Option<String>,
         pub system_id: Option<i64>,
         pub venue_id: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushstand`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1455,6 +1285,9 @@ pub mod alibaba_damai_mev_open_pushvenue {
         pub push_venue_param: Option<ThirdVenuePushOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.pushvenue`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1474,18 +1307,6 @@ pub mod alibaba_damai_mev_open_pushvenue {
         pub venue_address: Option<String>,
         pub venue_id: Option<i64>,
         pub venue_name: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.pushvenue`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1512,6 +1333,9 @@ pub mod alibaba_damai_mev_open_resetticket {
         pub ticket_id_open_param: Option<TicketIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.resetticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1529,18 +1353,6 @@ pub mod alibaba_damai_mev_open_resetticket {
         pub system_id: Option<i64>,
         pub voucher_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.resetticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1567,6 +1379,9 @@ pub mod alibaba_damai_mev_open_unlockticket {
         pub ticket_id_open_param: Option<TicketIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.unlockticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1584,18 +1399,6 @@ pub mod alibaba_damai_mev_open_unlockticket {
         pub system_id: Option<i64>,
         pub voucher_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.unlockticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1622,6 +1425,9 @@ pub mod alibaba_damai_mev_open_withdrawticket {
         pub ticket_id_open_param: Option<TicketIdOpenParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `alibaba.damai.mev.open.withdrawticket`.
     ///
     /// Enabled by the `damai` feature of `top-api`.
@@ -1639,17 +1445,5 @@ pub mod alibaba_damai_mev_open_withdrawticket {
         pub system_id: Option<i64>,
         pub voucher_id: Option<i64>,
         pub supplier_secret: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.damai.mev.open.withdrawticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub model: Option<bool>,
-        pub success: Option<bool>,
     }
 }

@@ -34,6 +34,25 @@ pub use self::taobao_degoperation_show_user_records::{
     TaobaoDegoperationShowUserRecords, TaobaoDegoperationShowUserRecordsResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BonusResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.degoperation.check.addr.status`, `taobao.degoperation.do.luckydraw` and 4 more).
+    ///
+    /// Enabled by the `degoperation` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BonusResultDto {
+        pub data: Option<String>,
+        pub error: Option<bool>,
+        pub msg_code: Option<String>,
+        pub msg_info: Option<String>,
+        pub success: Option<bool>,
+    }
+}
+
 /// `taobao.degoperation.check.addr.status`: 地址.
 pub mod taobao_degoperation_check_addr_status {
     /// 地址
@@ -57,24 +76,15 @@ pub mod taobao_degoperation_check_addr_status {
         pub sequence_no: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BonusResultDto;
+
     /// The answer of `taobao.degoperation.check.addr.status`.
     ///
     /// Enabled by the `degoperation` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDegoperationCheckAddrStatusResponse {
         pub result: Option<BonusResultDto>,
-    }
-
-    /// `BonusResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.degoperation.check.addr.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BonusResultDto {
-        pub data: Option<String>,
-        pub error: Option<bool>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -153,24 +163,15 @@ pub mod taobao_degoperation_do_luckydraw {
         pub param_sign: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BonusResultDto;
+
     /// The answer of `taobao.degoperation.do.luckydraw`.
     ///
     /// Enabled by the `degoperation` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDegoperationDoLuckydrawResponse {
         pub result: Option<BonusResultDto>,
-    }
-
-    /// `BonusResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.degoperation.do.luckydraw`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BonusResultDto {
-        pub data: Option<String>,
-        pub error: Option<bool>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -201,24 +202,15 @@ pub mod taobao_degoperation_get_by_eventkey {
         pub event_key: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BonusResultDto;
+
     /// The answer of `taobao.degoperation.get.by.eventkey`.
     ///
     /// Enabled by the `degoperation` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDegoperationGetByEventkeyResponse {
         pub result: Option<BonusResultDto>,
-    }
-
-    /// `BonusResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.degoperation.get.by.eventkey`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BonusResultDto {
-        pub data: Option<String>,
-        pub error: Option<bool>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -249,24 +241,15 @@ pub mod taobao_degoperation_get_info_uuid {
         pub uuid: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BonusResultDto;
+
     /// The answer of `taobao.degoperation.get.info.uuid`.
     ///
     /// Enabled by the `degoperation` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDegoperationGetInfoUuidResponse {
         pub result: Option<BonusResultDto>,
-    }
-
-    /// `BonusResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.degoperation.get.info.uuid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BonusResultDto {
-        pub data: Option<String>,
-        pub error: Option<bool>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -297,24 +280,15 @@ pub mod taobao_degoperation_show_top_records {
         pub top_n: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BonusResultDto;
+
     /// The answer of `taobao.degoperation.show.top.records`.
     ///
     /// Enabled by the `degoperation` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDegoperationShowTopRecordsResponse {
         pub result: Option<BonusResultDto>,
-    }
-
-    /// `BonusResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.degoperation.show.top.records`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BonusResultDto {
-        pub data: Option<String>,
-        pub error: Option<bool>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -349,23 +323,14 @@ pub mod taobao_degoperation_show_user_records {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BonusResultDto;
+
     /// The answer of `taobao.degoperation.show.user.records`.
     ///
     /// Enabled by the `degoperation` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDegoperationShowUserRecordsResponse {
         pub result: Option<BonusResultDto>,
-    }
-
-    /// `BonusResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.degoperation.show.user.records`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BonusResultDto {
-        pub data: Option<String>,
-        pub error: Option<bool>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub success: Option<bool>,
     }
 }

@@ -30,6 +30,43 @@ pub use self::alibaba_pictures_dengta_wxaccount_price_change::{
     AlibabaPicturesDengtaWxaccountPriceChange, AlibabaPicturesDengtaWxaccountPriceChangeResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ApiGeneralResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.pictures.dengta.order.effect.import`, `alibaba.pictures.dengta.order.status.change` and 2 more).
+    ///
+    /// Enabled by the `dengta` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ApiGeneralResult {
+        pub message: Option<ReturnMessage>,
+        pub trace_id: Option<String>,
+        pub value: Option<bool>,
+        pub code: Option<i64>,
+    }
+
+    /// `ReturnMessage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.pictures.dengta.order.effect.import`, `alibaba.pictures.dengta.order.status.change` and 2 more).
+    ///
+    /// Enabled by the `dengta` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReturnMessage {
+        pub dev: Option<String>,
+        pub cust: Option<String>,
+    }
+
+    /// `GeneralResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.pictures.dengta.ims.douyin.account.changed` and `alibaba.pictures.dengta.ims.order.status.change`).
+    ///
+    /// Enabled by the `dengta` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GeneralResult {
+        pub trace_id: Option<String>,
+        pub code: Option<String>,
+        pub value: Option<bool>,
+    }
+}
+
 /// `alibaba.pictures.dengta.ims.douyin.account.changed`: 接收发生变化的抖音帐号.
 pub mod alibaba_pictures_dengta_ims_douyin_account_changed {
     /// 接收发生变化的抖音帐号
@@ -57,22 +94,15 @@ pub mod alibaba_pictures_dengta_ims_douyin_account_changed {
         pub change_type: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::GeneralResult;
+
     /// The answer of `alibaba.pictures.dengta.ims.douyin.account.changed`.
     ///
     /// Enabled by the `dengta` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaPicturesDengtaImsDouyinAccountChangedResponse {
         pub result: Option<GeneralResult>,
-    }
-
-    /// `GeneralResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.pictures.dengta.ims.douyin.account.changed`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GeneralResult {
-        pub trace_id: Option<String>,
-        pub code: Option<String>,
-        pub value: Option<bool>,
     }
 }
 
@@ -107,22 +137,15 @@ pub mod alibaba_pictures_dengta_ims_order_status_change {
         pub status: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::GeneralResult;
+
     /// The answer of `alibaba.pictures.dengta.ims.order.status.change`.
     ///
     /// Enabled by the `dengta` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaPicturesDengtaImsOrderStatusChangeResponse {
         pub result: Option<GeneralResult>,
-    }
-
-    /// `GeneralResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.pictures.dengta.ims.order.status.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GeneralResult {
-        pub trace_id: Option<String>,
-        pub code: Option<String>,
-        pub value: Option<bool>,
     }
 }
 
@@ -170,32 +193,15 @@ pub mod alibaba_pictures_dengta_order_effect_import {
         pub fans_count: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ApiGeneralResult, ReturnMessage};
+
     /// The answer of `alibaba.pictures.dengta.order.effect.import`.
     ///
     /// Enabled by the `dengta` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaPicturesDengtaOrderEffectImportResponse {
         pub result: Option<ApiGeneralResult>,
-    }
-
-    /// `ApiGeneralResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.pictures.dengta.order.effect.import`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiGeneralResult {
-        pub message: Option<ReturnMessage>,
-        pub trace_id: Option<String>,
-        pub value: Option<bool>,
-        pub code: Option<i64>,
-    }
-
-    /// `ReturnMessage`.
-    ///
-    /// Found at `result.message` in the answer of `alibaba.pictures.dengta.order.effect.import`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnMessage {
-        pub dev: Option<String>,
-        pub cust: Option<String>,
     }
 }
 
@@ -228,32 +234,15 @@ pub mod alibaba_pictures_dengta_order_status_change {
         pub ali_task_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ApiGeneralResult, ReturnMessage};
+
     /// The answer of `alibaba.pictures.dengta.order.status.change`.
     ///
     /// Enabled by the `dengta` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaPicturesDengtaOrderStatusChangeResponse {
         pub result: Option<ApiGeneralResult>,
-    }
-
-    /// `ApiGeneralResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.pictures.dengta.order.status.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiGeneralResult {
-        pub message: Option<ReturnMessage>,
-        pub trace_id: Option<String>,
-        pub value: Option<bool>,
-        pub code: Option<i64>,
-    }
-
-    /// `ReturnMessage`.
-    ///
-    /// Found at `result.message` in the answer of `alibaba.pictures.dengta.order.status.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnMessage {
-        pub dev: Option<String>,
-        pub cust: Option<String>,
     }
 }
 
@@ -287,32 +276,15 @@ pub mod alibaba_pictures_dengta_wbaccount_price_change {
         pub origin_price_ali: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ApiGeneralResult, ReturnMessage};
+
     /// The answer of `alibaba.pictures.dengta.wbaccount.price.change`.
     ///
     /// Enabled by the `dengta` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaPicturesDengtaWbaccountPriceChangeResponse {
         pub result: Option<ApiGeneralResult>,
-    }
-
-    /// `ApiGeneralResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.pictures.dengta.wbaccount.price.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiGeneralResult {
-        pub message: Option<ReturnMessage>,
-        pub trace_id: Option<String>,
-        pub value: Option<bool>,
-        pub code: Option<i64>,
-    }
-
-    /// `ReturnMessage`.
-    ///
-    /// Found at `result.message` in the answer of `alibaba.pictures.dengta.wbaccount.price.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnMessage {
-        pub dev: Option<String>,
-        pub cust: Option<String>,
     }
 }
 
@@ -350,31 +322,14 @@ pub mod alibaba_pictures_dengta_wxaccount_price_change {
         pub other_ali: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ApiGeneralResult, ReturnMessage};
+
     /// The answer of `alibaba.pictures.dengta.wxaccount.price.change`.
     ///
     /// Enabled by the `dengta` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaPicturesDengtaWxaccountPriceChangeResponse {
         pub result: Option<ApiGeneralResult>,
-    }
-
-    /// `ApiGeneralResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.pictures.dengta.wxaccount.price.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ApiGeneralResult {
-        pub message: Option<ReturnMessage>,
-        pub trace_id: Option<String>,
-        pub value: Option<bool>,
-        pub code: Option<i64>,
-    }
-
-    /// `ReturnMessage`.
-    ///
-    /// Found at `result.message` in the answer of `alibaba.pictures.dengta.wxaccount.price.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnMessage {
-        pub dev: Option<String>,
-        pub cust: Option<String>,
     }
 }

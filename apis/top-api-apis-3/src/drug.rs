@@ -42,6 +42,53 @@ pub use self::taobao_alihealth_drug_user_shop_get::{
     TaobaoAlihealthDrugUserShopGet, TaobaoAlihealthDrugUserShopGetResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OrderPromotionDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.nr.trade.order.get` and `alibaba.alihealth.nr.trade.order.getorderdetail`).
+    ///
+    /// Enabled by the `drug` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderPromotionDto {
+        pub r#type: Option<i64>,
+        pub name: Option<String>,
+        pub amount: Option<i64>,
+    }
+
+    /// `SubOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.nr.trade.order.get` and `alibaba.alihealth.nr.trade.order.getorderdetail`).
+    ///
+    /// Enabled by the `drug` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubOrderDto {
+        pub sub_order_id: Option<i64>,
+        pub item_id: Option<i64>,
+        pub r#type: Option<i64>,
+        pub price: Option<i64>,
+        pub buy_amount: Option<i64>,
+        pub unit: Option<String>,
+        pub title: Option<String>,
+        pub out_itemd_id: Option<String>,
+        pub rx: Option<i64>,
+        pub suit_sub_item_dto_list: Vec<SuitSubItemDto>,
+        pub sku_id: Option<i64>,
+    }
+
+    /// `SuitSubItemDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.nr.trade.order.getorderdetail`).
+    ///
+    /// Enabled by the `drug` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SuitSubItemDto {
+        pub unit: Option<String>,
+        pub item_id: Option<i64>,
+        pub quantity: Option<i64>,
+        pub title: Option<String>,
+        pub out_id: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.nr.rx.queryimage`: o2o查看处方图片.
 pub mod alibaba_alihealth_nr_rx_queryimage {
     /// o2o查看处方图片
@@ -277,6 +324,9 @@ pub mod alibaba_alihealth_nr_trade_order_get {
         pub order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderPromotionDto, SubOrderDto, SuitSubItemDto};
+
     /// The answer of `alibaba.alihealth.nr.trade.order.get`.
     ///
     /// Enabled by the `drug` feature of `top-api`.
@@ -317,32 +367,6 @@ pub mod alibaba_alihealth_nr_trade_order_get {
         pub out_store_id: Option<String>,
         pub mi_check_param: Option<String>,
     }
-
-    /// `OrderPromotionDto`.
-    ///
-    /// An item of `promotion_list` in the answer of `alibaba.alihealth.nr.trade.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderPromotionDto {
-        pub r#type: Option<i64>,
-        pub name: Option<String>,
-        pub amount: Option<i64>,
-    }
-
-    /// `SubOrderDto`.
-    ///
-    /// An item of `sub_order_list` in the answer of `alibaba.alihealth.nr.trade.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubOrderDto {
-        pub sub_order_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub price: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub unit: Option<String>,
-        pub title: Option<String>,
-        pub out_itemd_id: Option<String>,
-        pub rx: Option<i64>,
-    }
 }
 
 /// `alibaba.alihealth.nr.trade.order.getorderdetail`: 根据订单id获取单条订单详情.
@@ -367,6 +391,9 @@ pub mod alibaba_alihealth_nr_trade_order_getorderdetail {
         /// Required.
         pub order_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderPromotionDto, SubOrderDto, SuitSubItemDto};
 
     /// The answer of `alibaba.alihealth.nr.trade.order.getorderdetail`.
     ///
@@ -408,46 +435,6 @@ pub mod alibaba_alihealth_nr_trade_order_getorderdetail {
         pub order_id: Option<i64>,
         pub new_oaid: Option<String>,
         pub mi_check_param: Option<String>,
-    }
-
-    /// `SubOrderDto`.
-    ///
-    /// An item of `sub_order_list` in the answer of `alibaba.alihealth.nr.trade.order.getorderdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubOrderDto {
-        pub sub_order_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub price: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub unit: Option<String>,
-        pub title: Option<String>,
-        pub out_itemd_id: Option<String>,
-        pub rx: Option<i64>,
-        pub suit_sub_item_dto_list: Vec<SuitSubItemDto>,
-        pub sku_id: Option<i64>,
-    }
-
-    /// `SuitSubItemDto`.
-    ///
-    /// An item of `sub_order_list.suit_sub_item_dto_list` in the answer of `alibaba.alihealth.nr.trade.order.getorderdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuitSubItemDto {
-        pub unit: Option<String>,
-        pub item_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub title: Option<String>,
-        pub out_id: Option<String>,
-    }
-
-    /// `OrderPromotionDto`.
-    ///
-    /// An item of `promotion_list` in the answer of `alibaba.alihealth.nr.trade.order.getorderdetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderPromotionDto {
-        pub r#type: Option<i64>,
-        pub name: Option<String>,
-        pub amount: Option<i64>,
     }
 }
 

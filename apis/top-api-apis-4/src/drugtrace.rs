@@ -841,6 +841,624 @@ pub use self::alibaba_cfda_xtpt_app_accept_info::{AlibabaCfdaXtptAppAcceptInfo, 
 #[doc(inline)]
 pub use self::alibaba_cfda_xtpt_app_getshowurl::{AlibabaCfdaXtptAppGetshowurl, AlibabaCfdaXtptAppGetshowurlResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BaseInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`, `alibaba.alihealth.drug.kyt.dr.singlerelation` and 4 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseInfoDto {
+        pub physic_info: Option<String>,
+        pub ref_ent_id: Option<String>,
+        pub pkg_spec: Option<String>,
+        pub prepn_spec: Option<String>,
+        pub prepn_type: Option<String>,
+        pub physic_name: Option<String>,
+        pub pkg_ratio: Option<String>,
+        pub exprie_date: Option<String>,
+        pub produce_batch_no: Option<String>,
+        pub produce_date: Option<String>,
+        pub sub_type_no: Option<String>,
+        pub product_code: Option<String>,
+        pub prod_id: Option<String>,
+        pub approve_no: Option<String>,
+        pub physic_type: Option<String>,
+        pub approval_licence_expiry_old: Option<top_api::Date>,
+        pub approval_licence_date: Option<top_api::Date>,
+        pub approval_licence_expiry: Option<top_api::Date>,
+        pub approval_licence_no_old: Option<String>,
+    }
+
+    /// `BaseInfosDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`, `alibaba.alihealth.drug.kyt.dr.singlerelation` and 4 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseInfosDto {
+        pub base_info_list: Vec<BaseInfoDto>,
+    }
+
+    /// `BillChkInOutDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.searchbill` and `alibaba.alihealth.drug.kyt.wes.searchbill`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillChkInOutDo {
+        pub bill_type: Option<String>,
+        pub bill_code: Option<String>,
+        pub from_user_id: Option<String>,
+        pub ref_user_name: Option<String>,
+        pub ref_user_id: Option<String>,
+        pub produce_date: Option<String>,
+        pub upload_file_name: Option<String>,
+        pub from_user_name: Option<String>,
+        pub to_user_id: Option<String>,
+        pub produce_ent_id: Option<String>,
+        pub bill_time: Option<String>,
+        pub user_role_type: Option<String>,
+        pub process_date: Option<String>,
+        pub bill_id: Option<String>,
+        pub to_user_name: Option<String>,
+        pub agent_user_name: Option<String>,
+        pub agent_ref_user_id: Option<String>,
+        pub bill_type_name: Option<String>,
+        pub to_ref_user_id: Option<String>,
+        pub from_ref_user_id: Option<String>,
+    }
+
+    /// `BillDealStatusSearchDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.dr.searchstatus`, `alibaba.alihealth.drug.kyt.scqy.searchstatus` and 5 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillDealStatusSearchDo {
+        pub store_inout_seq_no: Option<String>,
+        pub physic_type: Option<String>,
+        pub upload_file_name: Option<String>,
+        pub from_user_name: Option<String>,
+        pub role_type: Option<String>,
+        pub crt_date: Option<String>,
+        pub ic_code: Option<String>,
+        pub short_file_name: Option<String>,
+        pub ref_user_name: Option<String>,
+        pub bill_time: Option<String>,
+        pub result_type: Option<String>,
+        pub upload_flag: Option<String>,
+        pub process_flag: Option<String>,
+        pub process_date: Option<String>,
+        pub bill_code: Option<String>,
+        pub bill_type: Option<String>,
+        pub to_user_name: Option<String>,
+        pub from_user_id: Option<String>,
+        pub from_ref_user_id: Option<String>,
+        pub to_user_id: Option<String>,
+        pub ref_user_id: Option<String>,
+        pub to_ref_user_id: Option<String>,
+        pub user_id: Option<String>,
+        pub process_info: Option<String>,
+    }
+
+    /// `BillInOutDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`, `alibaba.alihealth.drug.kyt.query.druginfo.from.billcode` and 5 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillInOutDetailDto {
+        pub mod_date: Option<String>,
+        pub process_date: Option<String>,
+        pub bill_time: Option<String>,
+        pub to_user_id: Option<String>,
+        pub to_ent_name: Option<String>,
+        pub from_user_id: Option<String>,
+        pub from_ent_name: Option<String>,
+        pub bill_type_name: Option<String>,
+        pub bill_type: Option<String>,
+        pub bill_code: Option<String>,
+        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
+        pub upload_file_name: Option<String>,
+        pub codes: Vec<String>,
+    }
+
+    /// `Billchkinoutdetaillistdtolist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`, `alibaba.alihealth.drug.kyt.query.druginfo.from.billcode` and 5 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Billchkinoutdetaillistdtolist {
+        pub expired_date: Option<String>,
+        pub produce_ent_name: Option<String>,
+        pub prod_code: Option<String>,
+        pub product_code: Option<String>,
+        pub produce_date: Option<String>,
+        pub product_batch_no: Option<String>,
+        pub drug_ent_base_info_id: Option<String>,
+        pub physic_name: Option<String>,
+        pub preparations_unit: Option<String>,
+        pub temp_pkg_spec: Option<String>,
+        pub min_preparations_count: Option<String>,
+        pub min_pkg_count: Option<String>,
+        pub physic_type_name: Option<String>,
+        pub physic_type: Option<String>,
+        pub code_and_parent_list: Vec<Codeandparentlist>,
+        pub approve_no: Option<String>,
+    }
+
+    /// `Codeandparentlist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`, `alibaba.alihealth.drug.kyt.searchbill.detail` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Codeandparentlist {
+        pub code: Option<String>,
+        pub code_level: Option<String>,
+        pub parent_code: Option<String>,
+    }
+
+    /// `BillInOutDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.list.code.supervise` and `alibaba.alihealth.drug.kyt.getcodebillinfo`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillInOutDto {
+        pub to_user_name: Option<String>,
+        pub from_user_name: Option<String>,
+        pub bill_code: Option<String>,
+        pub bill_time_str: Option<String>,
+        pub bill_type_str: Option<String>,
+        pub upload_file_name: Option<String>,
+        pub crt_date: Option<top_api::Date>,
+        pub etl_time: Option<String>,
+        pub order_is_matched: Option<String>,
+        pub agent_user_name: Option<String>,
+        pub agent_ref_user_id: Option<String>,
+        pub to_user_id: Option<String>,
+        pub from_user_id: Option<String>,
+        pub ref_user_id: Option<String>,
+        pub drug_ent_base_info_id: Option<String>,
+        pub process_date: Option<top_api::Date>,
+        pub bill_time: Option<top_api::Date>,
+        pub produce_date: Option<top_api::Date>,
+        pub exprie_date: Option<String>,
+        pub remnant_count: Option<String>,
+        pub code_count: Option<String>,
+        pub produce_batch_no: Option<String>,
+        pub old_bill_id: Option<String>,
+        pub bill_type: Option<String>,
+        pub bill_id: Option<String>,
+    }
+
+    /// `BillUpOutDetailDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.listupout`, `alibaba.alihealth.drug.kyt.wes.listupout` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillUpOutDetailDo {
+        pub from_ent_name: Option<String>,
+        pub code_count: Option<i64>,
+        pub exprie_date: Option<String>,
+        pub produce_ent_name: Option<String>,
+        pub produce_date: Option<String>,
+        pub produce_batch_no: Option<String>,
+        pub pkg_spec: Option<String>,
+        pub physic_info: Option<String>,
+        pub physic_name: Option<String>,
+        pub prepn_count: Option<i64>,
+        pub from_ref_user_id: Option<String>,
+        pub to_ref_user_id: Option<String>,
+        pub bill_time: Option<String>,
+        pub bill_code: Option<String>,
+        pub bill_type: Option<String>,
+        pub to_user_name: Option<String>,
+        pub from_user_name: Option<String>,
+        pub exprie_date_format: Option<String>,
+        pub bill_time_format: Option<String>,
+        pub bill_out_id: Option<i64>,
+        pub prepn_unit: Option<i64>,
+        pub prepn_spec: Option<String>,
+        pub drug_ent_base_info_id: Option<String>,
+        pub produce_date_format: Option<String>,
+        pub status: Option<String>,
+        pub to_user_id: Option<String>,
+        pub from_user_id: Option<String>,
+    }
+
+    /// `BillUpOutDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.bill.upbill.detail.withcode`, `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillUpOutDetailDto {
+        pub bill_code: Option<String>,
+        pub bill_type_name: Option<String>,
+        pub bill_type: Option<String>,
+        pub ent_send_name: Option<String>,
+        pub ent_send_id: Option<String>,
+        pub ent_recv_name: Option<String>,
+        pub ent_recv_id: Option<String>,
+        pub store_out_date: Option<String>,
+        pub update_date: Option<String>,
+        pub drug_infos_dto_list: Vec<DrugInfosDto>,
+    }
+
+    /// `DrugInfosDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.bill.upbill.detail.withcode`, `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DrugInfosDto {
+        pub produce_date: Option<String>,
+        pub product_ent_name: Option<String>,
+        pub package_spec: Option<String>,
+        pub prod_name: Option<String>,
+        pub prepn_spec: Option<String>,
+        pub prepn_unit: Option<String>,
+        pub produce_batch_no: Option<String>,
+        pub prod_seq_no: Option<String>,
+        pub drug_ent_base_info_id: Option<String>,
+        pub valid_end_date: Option<String>,
+        pub least_pkg_amount: Option<String>,
+        pub least_prepn_amount: Option<String>,
+        pub code_info_list_dto_list: Vec<CodeInfoListDto>,
+        pub approval_no: Option<String>,
+    }
+
+    /// `CodeInfoListDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.bill.upbill.detail.withcode`, `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeInfoListDto {
+        pub prepn_spec: Option<String>,
+        pub prepn_amount: Option<String>,
+        pub pkg_amount: Option<String>,
+        pub code_level: Option<String>,
+        pub code: Option<String>,
+    }
+
+    /// `BillUpstreamDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.dr.queryupbillcode`, `alibaba.alihealth.drug.kyt.query.upbillcode` and 3 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillUpstreamDTO {
+        pub from_user_name: Option<String>,
+        pub bill_time: Option<top_api::Date>,
+        pub ref_user_id: Option<String>,
+        pub from_user_id: Option<String>,
+        pub bill_type: Option<String>,
+        pub to_user_name: Option<String>,
+        pub bill_code: Option<String>,
+        pub to_user_id: Option<String>,
+        pub to_ref_user_id: Option<String>,
+        pub from_ref_user_id: Option<String>,
+    }
+
+    /// `CodeActiveInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`, `alibaba.alihealth.drug.kyt.dr.singlerelation` and 4 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeActiveInfoDto {
+        pub process_flag: Option<String>,
+        pub status: Option<String>,
+        pub relation_type: Option<String>,
+        pub user_cert: Option<String>,
+        pub prod_code: Option<String>,
+        pub oper_ic_name: Option<String>,
+        pub upload_file_name: Option<String>,
+        pub upload_file_path: Option<String>,
+        pub active_date: Option<top_api::Date>,
+        pub ref_ent_id: Option<String>,
+        pub ent_id: Option<String>,
+        pub process_date: Option<top_api::Date>,
+        pub process_end_date: Option<top_api::Date>,
+        pub oper_ic_code: Option<String>,
+        pub upload_flag: Option<String>,
+        pub crt_date: Option<top_api::Date>,
+        pub process_count: Option<String>,
+        pub active_count: Option<i64>,
+        pub other_num: Option<i64>,
+        pub small_num: Option<i64>,
+        pub crt_date_string: Option<String>,
+        pub bill_in_id: Option<String>,
+        pub code_active_info_id: Option<String>,
+    }
+
+    /// `CodeActiveInfoListApiDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.common.list.codeinfo`, `alibaba.alihealth.drug.code.list.code.alkali` and 1 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeActiveInfoListApiDto {
+        pub pkg_ratio: Option<String>,
+    }
+
+    /// `CodeActiveProcessDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.codeprocess` and `alibaba.alihealth.drug.kyt.scqy.codeprocess`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeActiveProcessDto {
+        pub note_info: Option<String>,
+        pub delete_reason: Option<String>,
+        pub oper_name: Option<String>,
+        pub piats_code: Option<String>,
+        pub process_date: Option<String>,
+        pub prepn_unit: Option<i64>,
+        pub ref_ent_id: Option<String>,
+        pub process_des: Option<String>,
+        pub file_name: Option<String>,
+        pub process_flag: Option<String>,
+        pub upload_date: Option<String>,
+        pub upload_flag: Option<String>,
+        pub exprie_date: Option<String>,
+        pub produce_date: Option<String>,
+        pub pkg_unit_code: Option<String>,
+        pub small_num: Option<String>,
+        pub other_num: Option<String>,
+        pub active_count: Option<String>,
+        pub prepn_spec: Option<String>,
+        pub pkg_ratio: Option<String>,
+        pub pkg_unit_desc: Option<String>,
+        pub pkg_spec: Option<String>,
+        pub produce_batch_no: Option<String>,
+        pub prepn_type_desc: Option<String>,
+        pub physic_name: Option<String>,
+        pub physic_info: Option<String>,
+        pub prod_seq_no: Option<String>,
+        pub active_info_seq_no: Option<String>,
+    }
+
+    /// `CodeInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`, `alibaba.alihealth.drug.kyt.dr.singlerelation` and 5 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeInfo {
+        pub status: Option<String>,
+        pub code: Option<String>,
+        pub code_level: Option<String>,
+        pub parent_code: Option<String>,
+        pub code_pack_level: Option<String>,
+    }
+
+    /// `CodeMovePackagingSecondDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.scqy.putpackagebind` and `alibaba.alihealth.drug.kyt.scqy.putpackageunbind`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeMovePackagingSecondDTO {
+        pub source_parent_code: Option<String>,
+        pub source_child_codes: Option<String>,
+        pub target_parent_code: Option<String>,
+        pub target_child_codes: Option<String>,
+        pub status: Option<String>,
+        pub info: Option<String>,
+        pub recover_code_move_packaging_result_dtos: Vec<RecoverCodeMovePackagingResultDTO>,
+    }
+
+    /// `RecoverCodeMovePackagingResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.scqy.putpackagebind` and `alibaba.alihealth.drug.kyt.scqy.putpackageunbind`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RecoverCodeMovePackagingResultDTO {
+        pub source_parent_code: Option<String>,
+        pub source_child_code: Option<String>,
+        pub target_parent_code: Option<String>,
+        pub target_child_code: Option<String>,
+        pub status: Option<String>,
+        pub info: Option<String>,
+    }
+
+    /// `CodeResList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.drugrescode`, `alibaba.alihealth.drug.kyt.drugtable` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CodeResList {
+        pub code_prefix: Option<String>,
+        pub res_code: Option<String>,
+        pub code_level: Option<String>,
+        pub pkg_ratio: Option<String>,
+    }
+
+    /// `DrugCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.drugcodes` and `alibaba.alihealth.drug.kyt.yy.drugcodes`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DrugCode {
+        pub has_code: Option<bool>,
+        pub pkg_spec_list: Vec<String>,
+    }
+
+    /// `DrugInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drugcode.scan` and `alibaba.alihealth.trace.code.search.get.drugresourcetop`).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DrugInfoDto {
+        pub code: Option<String>,
+        pub drug_name: Option<String>,
+        pub specifications: Option<String>,
+        pub sub_ret_code: Option<String>,
+        pub ret_code: Option<String>,
+        pub prepn_type: Option<String>,
+        pub pkg_spec: Option<String>,
+        pub query_total_count: Option<i64>,
+        pub production_batch: Option<String>,
+        pub query_count: Option<String>,
+        pub is_sale: Option<String>,
+        pub sale_time: Option<String>,
+        pub ent_name: Option<String>,
+        pub expiry_date: Option<String>,
+        pub first_query: Option<String>,
+        pub production_date: Option<String>,
+        pub sale_ent: Option<String>,
+        pub code_status: Option<String>,
+    }
+
+    /// `DrugTableDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.drugrescode`, `alibaba.alihealth.drug.kyt.drugtable` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DrugTableDto {
+        pub prepn_type_desc: Option<String>,
+        pub physic_type_desc: Option<String>,
+        pub physic_type: Option<i64>,
+        pub physic_name: Option<String>,
+        pub prod_code: Option<String>,
+        pub physic_detail_type: Option<i64>,
+        pub ref_ent_id: Option<String>,
+        pub prod_name: Option<String>,
+        pub mod_date: Option<String>,
+        pub ent_name: Option<String>,
+        pub pkg_unit_desc: Option<String>,
+        pub physic_detail_type_desc: Option<String>,
+        pub prepn_unit_desc: Option<String>,
+        pub sub_type_list: Vec<SubTypeList>,
+    }
+
+    /// `SubTypeList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.drugrescode`, `alibaba.alihealth.drug.kyt.drugtable` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubTypeList {
+        pub prepn_unit: Option<String>,
+        pub package_spec: Option<String>,
+        pub code_res_list: Vec<CodeResList>,
+        pub prepn_spec: Option<String>,
+        pub prod_seq_no: Option<String>,
+        pub approve_no: Option<String>,
+        pub physic_detail_type: Option<String>,
+        pub pack_unit: Option<String>,
+        pub drug_ent_base_info_id: Option<String>,
+        pub pack_unit_name: Option<String>,
+        pub prepn_desc: Option<String>,
+        pub prepn_unit_name: Option<String>,
+        pub sub_type_no: Option<String>,
+        pub approve_no_old: Option<String>,
+    }
+
+    /// `JSONObject`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.getdruginfo.downloadurl`, `alibaba.alihealth.drug.kyt.wes.getdruginfo.downloadurl` and 2 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct JSONObject {
+        pub url: Option<String>,
+    }
+
+    /// `PEntParDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.dr.listparts`, `alibaba.alihealth.drug.kyt.listparts` and 7 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PEntParDto {
+        pub partner_id: Option<String>,
+        pub partner_name: Option<String>,
+        pub ent_id: Option<String>,
+        pub ref_ent_id: Option<String>,
+        pub ent_prov_code: Option<String>,
+        pub prov_name: Option<String>,
+        pub area_name: Option<String>,
+        pub city_name: Option<String>,
+        pub is_network: Option<String>,
+        pub partner_capital_name: Option<String>,
+        pub partner_type: Option<String>,
+        pub partner_ent_id: Option<String>,
+        pub last_mod_date: Option<String>,
+        pub crt_date: Option<String>,
+        pub crt_ic_name: Option<String>,
+        pub status: Option<String>,
+        pub mod_ic_name: Option<String>,
+        pub partner_level: Option<String>,
+        pub mod_ic_code: Option<String>,
+        pub p_ent_par_id: Option<String>,
+        pub crt_ic_code: Option<String>,
+    }
+
+    /// `PUserEntDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.common.list.codeinfo`, `alibaba.alihealth.drug.code.kyt.dr.querycode` and 14 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PUserEntDto {
+        pub org_code: Option<String>,
+        pub ent_name: Option<String>,
+        pub ent_name_new: Option<String>,
+        pub ref_ent_id: Option<String>,
+        pub ent_id: Option<String>,
+    }
+
+    /// `PUserEntInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.dr.getbyentid`, `alibaba.alihealth.drug.kyt.dr.getbyrefentid` and 16 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PUserEntInfoDto {
+        pub dict_region_code: Option<String>,
+        pub reg_region_detail: Option<String>,
+        pub reg_region_code: Option<String>,
+        pub org_code: Option<String>,
+        pub legal_org_flag: Option<String>,
+        pub direct_manage: Option<String>,
+        pub ent_name: Option<String>,
+        pub is_network: Option<String>,
+        pub ref_ent_id: Option<String>,
+        pub ent_id: Option<String>,
+        pub dict_region_detail: Option<String>,
+        pub status: Option<String>,
+        pub ent_capital_name: Option<String>,
+        pub user_role_type: Option<String>,
+        pub user_role_type_str: Option<String>,
+        pub ent_org_type: Option<String>,
+        pub prov_name: Option<String>,
+        pub area_name: Option<String>,
+        pub city_name: Option<String>,
+        pub network_type: Option<String>,
+    }
+
+    /// `PkgInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`, `alibaba.alihealth.drug.kyt.dr.singlerelation` and 4 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PkgInfoDto {
+        pub code_list: Vec<String>,
+    }
+
+    /// `ResCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drugcode.drugfactory.exportattribute`, `alibaba.alihealth.drugcode.drugfactory.exportcategory` and 1 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResCode {
+        pub value: Option<String>,
+        pub code_level: Option<String>,
+        pub code_version: Option<String>,
+        pub pkg_ratio: Option<String>,
+    }
+
+    /// `ResProdCodes`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drugcode.drugfactory.exportattribute`, `alibaba.alihealth.drugcode.drugfactory.exportcategory` and 1 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResProdCodes {
+        pub res_code_list: Vec<ResCode>,
+    }
+
+    /// `SaveCodeRelationResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drug.kyt.scqy.uploadrelation`, `alibaba.alihealth.drug.kyt.uploadrelation` and 1 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SaveCodeRelationResultDto {
+        pub response_message: Option<String>,
+        pub flag: Option<String>,
+    }
+
+    /// `SubType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.drugcode.drugfactory.exportattribute`, `alibaba.alihealth.drugcode.drugfactory.exportcategory` and 1 more).
+    ///
+    /// Enabled by the `drugtrace` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubType {
+        pub drug_ent_base_info_id: Option<String>,
+        pub authorized_no: Option<String>,
+        pub pack_unit: Option<String>,
+        pub package_spec: Option<String>,
+        pub physic_detail_type: Option<String>,
+        pub physic_expiry: Option<String>,
+        pub physic_expiry_unit: Option<String>,
+        pub physic_info: Option<String>,
+        pub physic_type: Option<String>,
+        pub pkg_num: Option<String>,
+        pub prepn_unit: Option<String>,
+        pub product_name: Option<String>,
+        pub res_prod_codes: Option<ResProdCodes>,
+        pub spec: Option<String>,
+        pub r#type: Option<String>,
+        pub type_no: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.code.getcodeinfo`: 码查询功能.
 pub mod alibaba_alihealth_code_getcodeinfo {
     /// 码查询功能
@@ -954,6 +1572,9 @@ pub mod alibaba_alihealth_drug_bill_upbill_detail_withcode {
         pub agent_ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillUpOutDetailDto, CodeInfoListDto, DrugInfosDto};
+
     /// The answer of `alibaba.alihealth.drug.bill.upbill.detail.withcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -971,55 +1592,6 @@ pub mod alibaba_alihealth_drug_bill_upbill_detail_withcode {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `BillUpOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.bill.upbill.detail.withcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDto {
-        pub bill_code: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub ent_send_name: Option<String>,
-        pub ent_send_id: Option<String>,
-        pub ent_recv_name: Option<String>,
-        pub ent_recv_id: Option<String>,
-        pub store_out_date: Option<String>,
-        pub update_date: Option<String>,
-        pub drug_infos_dto_list: Vec<DrugInfosDto>,
-    }
-
-    /// `DrugInfosDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list` in the answer of `alibaba.alihealth.drug.bill.upbill.detail.withcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugInfosDto {
-        pub produce_date: Option<String>,
-        pub product_ent_name: Option<String>,
-        pub package_spec: Option<String>,
-        pub prod_name: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_unit: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub valid_end_date: Option<String>,
-        pub least_pkg_amount: Option<String>,
-        pub least_prepn_amount: Option<String>,
-        pub code_info_list_dto_list: Vec<CodeInfoListDto>,
-    }
-
-    /// `CodeInfoListDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list.code_info_list_dto_list` in the answer of `alibaba.alihealth.drug.bill.upbill.detail.withcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfoListDto {
-        pub prepn_spec: Option<String>,
-        pub prepn_amount: Option<String>,
-        pub pkg_amount: Option<String>,
-        pub code_level: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -1301,6 +1873,9 @@ pub mod alibaba_alihealth_drug_code_common_list_codeinfo {
         pub error_message: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeActiveInfoListApiDto, PUserEntDto};
+
     /// The answer of `alibaba.alihealth.drug.code.common.list.codeinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -1381,18 +1956,6 @@ pub mod alibaba_alihealth_drug_code_common_list_codeinfo {
         pub physic_detail_type: Option<i64>,
     }
 
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.common.list.codeinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub org_code: Option<String>,
-        pub ent_name: Option<String>,
-        pub ent_name_new: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-    }
-
     /// `CodeStatusTypeDto`.
     ///
     /// Found at `result.models.code_status_type_d_t_o` in the answer of `alibaba.alihealth.drug.code.common.list.codeinfo`.
@@ -1424,14 +1987,6 @@ pub mod alibaba_alihealth_drug_code_common_list_codeinfo {
     pub struct Childcodes {
         pub pkg_level: Option<i64>,
         pub code: Option<String>,
-    }
-
-    /// `CodeActiveInfoListApiDto`.
-    ///
-    /// Found at `result.models.code_active_info_list_api_d_t_o` in the answer of `alibaba.alihealth.drug.code.common.list.codeinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoListApiDto {
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -1507,6 +2062,9 @@ pub mod alibaba_alihealth_drug_code_kyt_dr_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.dr.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -1545,15 +2103,6 @@ pub mod alibaba_alihealth_drug_code_kyt_dr_querycode {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.dr.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -1618,6 +2167,9 @@ pub mod alibaba_alihealth_drug_code_kyt_hospitalsenddrugmachine {
         pub barcode69: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.hospitalsenddrugmachine`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -1658,15 +2210,6 @@ pub mod alibaba_alihealth_drug_code_kyt_hospitalsenddrugmachine {
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
         pub code_status_desc: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.hospitalsenddrugmachine`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -1731,6 +2274,9 @@ pub mod alibaba_alihealth_drug_code_kyt_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -1769,15 +2315,6 @@ pub mod alibaba_alihealth_drug_code_kyt_querycode {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -1947,6 +2484,9 @@ pub mod alibaba_alihealth_drug_code_kyt_smyx_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.smyx.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -1985,15 +2525,6 @@ pub mod alibaba_alihealth_drug_code_kyt_smyx_querycode {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.smyx.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -2057,6 +2588,9 @@ pub mod alibaba_alihealth_drug_code_kyt_specia_vaccin_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.specia.vaccin.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -2096,15 +2630,6 @@ pub mod alibaba_alihealth_drug_code_kyt_specia_vaccin_querycode {
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
         pub parent_code: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.specia.vaccin.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -2168,6 +2693,9 @@ pub mod alibaba_alihealth_drug_code_kyt_va_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.va.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -2207,15 +2735,6 @@ pub mod alibaba_alihealth_drug_code_kyt_va_querycode {
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
         pub parent_code: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.va.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -2374,6 +2893,9 @@ pub mod alibaba_alihealth_drug_code_kyt_wes_querycode {
         pub codes: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.wes.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -2413,15 +2935,6 @@ pub mod alibaba_alihealth_drug_code_kyt_wes_querycode {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.wes.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -2493,6 +3006,9 @@ pub mod alibaba_alihealth_drug_code_kyt_wes_querycoderelation {
         pub des_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BaseInfoDto, BaseInfosDto, CodeActiveInfoDto, CodeInfo, PkgInfoDto};
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -2523,90 +3039,6 @@ pub mod alibaba_alihealth_drug_code_kyt_wes_querycoderelation {
         pub pkg_info_d_t_o: Option<PkgInfoDto>,
         pub base_infos_d_t_o: Option<BaseInfosDto>,
         pub produce_info_list: Vec<ProduceInfoDto>,
-    }
-
-    /// `CodeActiveInfoDto`.
-    ///
-    /// Found at `result.model_list.code_active_info_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoDto {
-        pub process_flag: Option<String>,
-        pub status: Option<String>,
-        pub relation_type: Option<String>,
-        pub user_cert: Option<String>,
-        pub prod_code: Option<String>,
-        pub oper_ic_name: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub upload_file_path: Option<String>,
-        pub active_date: Option<top_api::Date>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub process_end_date: Option<top_api::Date>,
-        pub oper_ic_code: Option<String>,
-        pub upload_flag: Option<String>,
-        pub crt_date: Option<top_api::Date>,
-        pub process_count: Option<String>,
-        pub active_count: Option<i64>,
-        pub other_num: Option<i64>,
-        pub small_num: Option<i64>,
-        pub crt_date_string: Option<String>,
-        pub bill_in_id: Option<String>,
-        pub code_active_info_id: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
-    }
-
-    /// `PkgInfoDto`.
-    ///
-    /// Found at `result.model_list.pkg_info_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PkgInfoDto {
-        pub code_list: Vec<String>,
-    }
-
-    /// `BaseInfosDto`.
-    ///
-    /// Found at `result.model_list.base_infos_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfosDto {
-        pub base_info_list: Vec<BaseInfoDto>,
-    }
-
-    /// `BaseInfoDto`.
-    ///
-    /// An item of `result.model_list.base_infos_d_t_o.base_info_list` in the answer of `alibaba.alihealth.drug.code.kyt.wes.querycoderelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfoDto {
-        pub physic_info: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub produce_date: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_id: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub approval_licence_expiry_old: Option<top_api::Date>,
-        pub approval_licence_date: Option<top_api::Date>,
-        pub approval_licence_expiry: Option<top_api::Date>,
-        pub approval_licence_no_old: Option<String>,
     }
 
     /// `ProduceInfoDto`.
@@ -2648,6 +3080,9 @@ pub mod alibaba_alihealth_drug_code_kyt_yd_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.yd.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -2677,15 +3112,6 @@ pub mod alibaba_alihealth_drug_code_kyt_yd_querycode {
         pub code_produce_info_d_t_o: Option<CodeProduceInfoDto>,
         pub drug_ent_base_d_t_o: Option<DrugEntBaseDto>,
         pub code_status_type_d_t_o: Option<CodeStatusTypeDto>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.yd.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ent_name: Option<String>,
-        pub ref_ent_id: Option<String>,
     }
 
     /// `CodeProduceInfoDto`.
@@ -2899,6 +3325,9 @@ pub mod alibaba_alihealth_drug_code_kyt_yy_querycode {
         pub codes: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
+
     /// The answer of `alibaba.alihealth.drug.code.kyt.yy.querycode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -2937,15 +3366,6 @@ pub mod alibaba_alihealth_drug_code_kyt_yy_querycode {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.kyt.yy.querycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -3012,6 +3432,9 @@ pub mod alibaba_alihealth_drug_code_list_code_alkali {
         pub bureau_name: Option<String>,
         pub error_message: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CodeActiveInfoListApiDto, PUserEntDto};
 
     /// The answer of `alibaba.alihealth.drug.code.list.code.alkali`.
     ///
@@ -3093,18 +3516,6 @@ pub mod alibaba_alihealth_drug_code_list_code_alkali {
         pub physic_detail_type: Option<i64>,
     }
 
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.alkali`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub org_code: Option<String>,
-        pub ent_name: Option<String>,
-        pub ent_name_new: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-    }
-
     /// `CodeStatusTypeDto`.
     ///
     /// Found at `result.models.code_status_type_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.alkali`.
@@ -3116,14 +3527,6 @@ pub mod alibaba_alihealth_drug_code_list_code_alkali {
         pub check_count: Option<i64>,
         pub include_produce_code_count: Option<i64>,
         pub code_status_num: Option<String>,
-    }
-
-    /// `CodeActiveInfoListApiDto`.
-    ///
-    /// Found at `result.models.code_active_info_list_api_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.alkali`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoListApiDto {
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -3156,6 +3559,9 @@ pub mod alibaba_alihealth_drug_code_list_code_gov {
         pub bureau_name: Option<String>,
         pub error_message: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CodeActiveInfoListApiDto, PUserEntDto};
 
     /// The answer of `alibaba.alihealth.drug.code.list.code.gov`.
     ///
@@ -3237,18 +3643,6 @@ pub mod alibaba_alihealth_drug_code_list_code_gov {
         pub physic_detail_type: Option<i64>,
     }
 
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.gov`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub org_code: Option<String>,
-        pub ent_name: Option<String>,
-        pub ent_name_new: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-    }
-
     /// `CodeStatusTypeDto`.
     ///
     /// Found at `result.models.code_status_type_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.gov`.
@@ -3260,14 +3654,6 @@ pub mod alibaba_alihealth_drug_code_list_code_gov {
         pub check_count: Option<i64>,
         pub include_produce_code_count: Option<i64>,
         pub code_status_num: Option<String>,
-    }
-
-    /// `CodeActiveInfoListApiDto`.
-    ///
-    /// Found at `result.models.code_active_info_list_api_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.gov`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoListApiDto {
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -3305,6 +3691,9 @@ pub mod alibaba_alihealth_drug_code_list_code_medical_insurance {
         /// Required.
         pub terminal_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
 
     /// The answer of `alibaba.alihealth.drug.code.list.code.medical.insurance`.
     ///
@@ -3377,16 +3766,6 @@ pub mod alibaba_alihealth_drug_code_list_code_medical_insurance {
         pub drug_ent_base_info_id: Option<String>,
     }
 
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.medical.insurance`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ent_name_new: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-    }
-
     /// `CodeStatusTypeDto`.
     ///
     /// Found at `result.models.code_status_type_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.medical.insurance`.
@@ -3452,6 +3831,9 @@ pub mod alibaba_alihealth_drug_code_list_code_supervise {
         /// Required.
         pub terminal_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDto, PUserEntDto};
 
     /// The answer of `alibaba.alihealth.drug.code.list.code.supervise`.
     ///
@@ -3522,14 +3904,6 @@ pub mod alibaba_alihealth_drug_code_list_code_supervise {
         pub approval_licence_no: Option<String>,
     }
 
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.supervise`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ent_name_new: Option<String>,
-    }
-
     /// `CodeStatusTypeDto`.
     ///
     /// Found at `result.models.code_status_type_d_t_o` in the answer of `alibaba.alihealth.drug.code.list.code.supervise`.
@@ -3538,20 +3912,6 @@ pub mod alibaba_alihealth_drug_code_list_code_supervise {
         pub check_count: Option<i64>,
         pub code_status_num: Option<String>,
         pub code_count: Option<i64>,
-    }
-
-    /// `BillInOutDto`.
-    ///
-    /// An item of `result.models.bill_in_out_d_t_o_s` in the answer of `alibaba.alihealth.drug.code.list.code.supervise`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDto {
-        pub to_user_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_time_str: Option<String>,
-        pub bill_type_str: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub crt_date: Option<top_api::Date>,
     }
 }
 
@@ -3952,6 +4312,9 @@ pub mod alibaba_alihealth_drug_kyt_codeprocess {
         pub client_type: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CodeActiveProcessDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.codeprocess`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -3980,41 +4343,6 @@ pub mod alibaba_alihealth_drug_kyt_codeprocess {
         pub total_num: Option<i64>,
         pub page_size: Option<i64>,
         pub page: Option<i64>,
-    }
-
-    /// `CodeActiveProcessDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.codeprocess`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveProcessDto {
-        pub note_info: Option<String>,
-        pub delete_reason: Option<String>,
-        pub oper_name: Option<String>,
-        pub piats_code: Option<String>,
-        pub process_date: Option<String>,
-        pub prepn_unit: Option<i64>,
-        pub ref_ent_id: Option<String>,
-        pub process_des: Option<String>,
-        pub file_name: Option<String>,
-        pub process_flag: Option<String>,
-        pub upload_date: Option<String>,
-        pub upload_flag: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_date: Option<String>,
-        pub pkg_unit_code: Option<String>,
-        pub small_num: Option<String>,
-        pub other_num: Option<String>,
-        pub active_count: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub pkg_unit_desc: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub prepn_type_desc: Option<String>,
-        pub physic_name: Option<String>,
-        pub physic_info: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub active_info_seq_no: Option<String>,
     }
 }
 
@@ -4508,6 +4836,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_getbyentid {
         pub ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.dr.getbyentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -4525,32 +4856,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_getbyentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.dr.getbyentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub dict_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub org_code: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub direct_manage: Option<String>,
-        pub ent_name: Option<String>,
-        pub is_network: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub ent_capital_name: Option<String>,
-        pub user_role_type: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -4579,6 +4884,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_getbyrefentid {
         pub dest_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.dr.getbyrefentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -4596,31 +4904,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_getbyrefentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.dr.getbyrefentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub is_network: Option<String>,
-        pub ent_name: Option<String>,
-        pub direct_manage: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub org_code: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub dict_region_code: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub user_role_type: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -4647,6 +4930,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.dr.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -4664,16 +4950,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.dr.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub network_type: Option<String>,
     }
 }
 
@@ -4865,6 +5141,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_listparts {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.dr.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -4892,34 +5171,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_listparts {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
     }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.dr.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
-    }
 }
 
 /// `alibaba.alihealth.drug.kyt.dr.queryupbillcode`: 查询上游企业出库单据号.
@@ -4945,6 +5196,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_queryupbillcode {
         pub ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpstreamDTO;
+
     /// The answer of `alibaba.alihealth.drug.kyt.dr.queryupbillcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -4963,21 +5217,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_queryupbillcode {
         pub model_list: Vec<BillUpstreamDTO>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `BillUpstreamDTO`.
-    ///
-    /// An item of `result.model_list` in the answer of `alibaba.alihealth.drug.kyt.dr.queryupbillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpstreamDTO {
-        pub from_user_name: Option<String>,
-        pub bill_time: Option<top_api::Date>,
-        pub ref_user_id: Option<String>,
-        pub from_user_id: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub bill_code: Option<String>,
-        pub to_user_id: Option<String>,
     }
 }
 
@@ -5020,6 +5259,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_searchstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.dr.searchstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -5046,37 +5288,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_searchstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.dr.searchstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -5106,6 +5317,9 @@ pub mod alibaba_alihealth_drug_kyt_dr_singlerelation {
         /// Required.
         pub des_ref_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseInfoDto, BaseInfosDto, CodeActiveInfoDto, CodeInfo, PkgInfoDto};
 
     /// The answer of `alibaba.alihealth.drug.kyt.dr.singlerelation`.
     ///
@@ -5137,86 +5351,6 @@ pub mod alibaba_alihealth_drug_kyt_dr_singlerelation {
         pub pkg_info_dto: Option<PkgInfoDto>,
         pub base_infos_dto: Option<BaseInfosDto>,
         pub produce_info_list: Vec<ProduceInfoDto>,
-    }
-
-    /// `CodeActiveInfoDto`.
-    ///
-    /// Found at `result.model_list.code_active_info_dto` in the answer of `alibaba.alihealth.drug.kyt.dr.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoDto {
-        pub process_flag: Option<String>,
-        pub status: Option<String>,
-        pub relation_type: Option<String>,
-        pub user_cert: Option<String>,
-        pub prod_code: Option<String>,
-        pub oper_ic_name: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub upload_file_path: Option<String>,
-        pub active_date: Option<top_api::Date>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub process_end_date: Option<top_api::Date>,
-        pub oper_ic_code: Option<String>,
-        pub upload_flag: Option<String>,
-        pub crt_date: Option<top_api::Date>,
-        pub process_count: Option<String>,
-        pub active_count: Option<i64>,
-        pub other_num: Option<i64>,
-        pub small_num: Option<i64>,
-        pub crt_date_string: Option<String>,
-        pub bill_in_id: Option<String>,
-        pub code_active_info_id: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drug.kyt.dr.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
-    }
-
-    /// `PkgInfoDto`.
-    ///
-    /// Found at `result.model_list.pkg_info_dto` in the answer of `alibaba.alihealth.drug.kyt.dr.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PkgInfoDto {
-        pub code_list: Vec<String>,
-    }
-
-    /// `BaseInfosDto`.
-    ///
-    /// Found at `result.model_list.base_infos_dto` in the answer of `alibaba.alihealth.drug.kyt.dr.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfosDto {
-        pub base_info_list: Vec<BaseInfoDto>,
-    }
-
-    /// `BaseInfoDto`.
-    ///
-    /// An item of `result.model_list.base_infos_dto.base_info_list` in the answer of `alibaba.alihealth.drug.kyt.dr.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfoDto {
-        pub physic_info: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub produce_date: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_id: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_type: Option<String>,
     }
 
     /// `ProduceInfoDto`.
@@ -5541,6 +5675,9 @@ pub mod alibaba_alihealth_drug_kyt_drugcodes {
         pub pkg_spec: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DrugCode;
+
     /// The answer of `alibaba.alihealth.drug.kyt.drugcodes`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -5558,15 +5695,6 @@ pub mod alibaba_alihealth_drug_kyt_drugcodes {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `DrugCode`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.drugcodes`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugCode {
-        pub has_code: Option<bool>,
-        pub pkg_spec_list: Vec<String>,
     }
 }
 
@@ -5694,6 +5822,9 @@ pub mod alibaba_alihealth_drug_kyt_drugrescode {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeResList, DrugTableDto, SubTypeList};
+
     /// The answer of `alibaba.alihealth.drug.kyt.drugrescode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -5722,58 +5853,6 @@ pub mod alibaba_alihealth_drug_kyt_drugrescode {
         pub result_list: Vec<DrugTableDto>,
         pub page: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `DrugTableDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.drugrescode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugTableDto {
-        pub prepn_type_desc: Option<String>,
-        pub physic_type_desc: Option<String>,
-        pub physic_type: Option<i64>,
-        pub physic_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub physic_detail_type: Option<i64>,
-        pub ref_ent_id: Option<String>,
-        pub prod_name: Option<String>,
-        pub mod_date: Option<String>,
-        pub ent_name: Option<String>,
-        pub pkg_unit_desc: Option<String>,
-        pub physic_detail_type_desc: Option<String>,
-        pub prepn_unit_desc: Option<String>,
-        pub sub_type_list: Vec<SubTypeList>,
-    }
-
-    /// `SubTypeList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list` in the answer of `alibaba.alihealth.drug.kyt.drugrescode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubTypeList {
-        pub prepn_unit: Option<String>,
-        pub package_spec: Option<String>,
-        pub code_res_list: Vec<CodeResList>,
-        pub prepn_spec: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub pack_unit: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub pack_unit_name: Option<String>,
-        pub prepn_desc: Option<String>,
-        pub prepn_unit_name: Option<String>,
-        pub sub_type_no: Option<String>,
-    }
-
-    /// `CodeResList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list.code_res_list` in the answer of `alibaba.alihealth.drug.kyt.drugrescode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeResList {
-        pub code_prefix: Option<String>,
-        pub res_code: Option<String>,
-        pub code_level: Option<String>,
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -5812,6 +5891,9 @@ pub mod alibaba_alihealth_drug_kyt_drugtable {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeResList, DrugTableDto, SubTypeList};
+
     /// The answer of `alibaba.alihealth.drug.kyt.drugtable`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -5840,58 +5922,6 @@ pub mod alibaba_alihealth_drug_kyt_drugtable {
         pub result_list: Vec<DrugTableDto>,
         pub page: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `DrugTableDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.drugtable`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugTableDto {
-        pub prepn_type_desc: Option<String>,
-        pub physic_type_desc: Option<String>,
-        pub physic_type: Option<i64>,
-        pub physic_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub physic_detail_type: Option<i64>,
-        pub ref_ent_id: Option<String>,
-        pub prod_name: Option<String>,
-        pub mod_date: Option<String>,
-        pub ent_name: Option<String>,
-        pub pkg_unit_desc: Option<String>,
-        pub physic_detail_type_desc: Option<String>,
-        pub prepn_unit_desc: Option<String>,
-        pub sub_type_list: Vec<SubTypeList>,
-    }
-
-    /// `SubTypeList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list` in the answer of `alibaba.alihealth.drug.kyt.drugtable`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubTypeList {
-        pub prepn_unit: Option<String>,
-        pub package_spec: Option<String>,
-        pub code_res_list: Vec<CodeResList>,
-        pub prepn_spec: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub pack_unit: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub pack_unit_name: Option<String>,
-        pub prepn_desc: Option<String>,
-        pub prepn_unit_name: Option<String>,
-        pub sub_type_no: Option<String>,
-    }
-
-    /// `CodeResList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list.code_res_list` in the answer of `alibaba.alihealth.drug.kyt.drugtable`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeResList {
-        pub code_prefix: Option<String>,
-        pub res_code: Option<String>,
-        pub code_level: Option<String>,
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -6014,6 +6044,9 @@ pub mod alibaba_alihealth_drug_kyt_getbyentid {
         pub ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.getbyentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6031,32 +6064,6 @@ pub mod alibaba_alihealth_drug_kyt_getbyentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.getbyentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub dict_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub org_code: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub direct_manage: Option<String>,
-        pub ent_name: Option<String>,
-        pub is_network: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub ent_capital_name: Option<String>,
-        pub user_role_type: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -6085,6 +6092,9 @@ pub mod alibaba_alihealth_drug_kyt_getbyrefentid {
         pub dest_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.getbyrefentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6102,31 +6112,6 @@ pub mod alibaba_alihealth_drug_kyt_getbyrefentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.getbyrefentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub is_network: Option<String>,
-        pub ent_name: Option<String>,
-        pub direct_manage: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub org_code: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub dict_region_code: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub user_role_type: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -6291,6 +6276,9 @@ pub mod alibaba_alihealth_drug_kyt_getcodebillinfo {
         pub code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillInOutDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.getcodebillinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6330,37 +6318,6 @@ pub mod alibaba_alihealth_drug_kyt_getcodebillinfo {
         pub curr_ent_str: Option<String>,
         pub verification_type_str: Option<String>,
         pub verification_type: Option<String>,
-    }
-
-    /// `BillInOutDto`.
-    ///
-    /// An item of `result.model.bill_in_out_d_t_o_s` in the answer of `alibaba.alihealth.drug.kyt.getcodebillinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDto {
-        pub bill_type_str: Option<String>,
-        pub etl_time: Option<String>,
-        pub order_is_matched: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub agent_user_name: Option<String>,
-        pub agent_ref_user_id: Option<String>,
-        pub to_user_name: Option<String>,
-        pub to_user_id: Option<String>,
-        pub from_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub crt_date: Option<top_api::Date>,
-        pub bill_time: Option<top_api::Date>,
-        pub produce_date: Option<top_api::Date>,
-        pub exprie_date: Option<String>,
-        pub remnant_count: Option<String>,
-        pub code_count: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub bill_code: Option<String>,
-        pub old_bill_id: Option<String>,
-        pub bill_type: Option<String>,
-        pub bill_id: Option<String>,
     }
 
     /// `CodeProduceInfoDto`.
@@ -6466,6 +6423,9 @@ pub mod alibaba_alihealth_drug_kyt_getdruginfo_downloadurl {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JSONObject;
+
     /// The answer of `alibaba.alihealth.drug.kyt.getdruginfo.downloadurl`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6483,14 +6443,6 @@ pub mod alibaba_alihealth_drug_kyt_getdruginfo_downloadurl {
         pub model: Option<JSONObject>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `JSONObject`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.getdruginfo.downloadurl`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JSONObject {
-        pub url: Option<String>,
     }
 }
 
@@ -6578,6 +6530,9 @@ pub mod alibaba_alihealth_drug_kyt_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6595,16 +6550,6 @@ pub mod alibaba_alihealth_drug_kyt_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub network_type: Option<String>,
     }
 }
 
@@ -6810,6 +6755,9 @@ pub mod alibaba_alihealth_drug_kyt_listparts {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6836,34 +6784,6 @@ pub mod alibaba_alihealth_drug_kyt_listparts {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -6899,6 +6819,9 @@ pub mod alibaba_alihealth_drug_kyt_listparts_byagent {
         pub agent_ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.listparts.byagent`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -6925,34 +6848,6 @@ pub mod alibaba_alihealth_drug_kyt_listparts_byagent {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.listparts.byagent`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -6995,6 +6890,9 @@ pub mod alibaba_alihealth_drug_kyt_listupout {
         pub agent_ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpOutDetailDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.listupout`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -7021,40 +6919,6 @@ pub mod alibaba_alihealth_drug_kyt_listupout {
     pub struct PageInfoDto {
         pub result_list: Vec<BillUpOutDetailDo>,
         pub total_num: Option<i64>,
-    }
-
-    /// `BillUpOutDetailDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.listupout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDo {
-        pub from_ent_name: Option<String>,
-        pub code_count: Option<i64>,
-        pub exprie_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub produce_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub physic_info: Option<String>,
-        pub physic_name: Option<String>,
-        pub prepn_count: Option<i64>,
-        pub from_ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub exprie_date_format: Option<String>,
-        pub bill_time_format: Option<String>,
-        pub bill_out_id: Option<i64>,
-        pub prepn_unit: Option<i64>,
-        pub prepn_spec: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub produce_date_format: Option<String>,
-        pub status: Option<String>,
-        pub to_user_id: Option<String>,
-        pub from_user_id: Option<String>,
     }
 }
 
@@ -7083,6 +6947,9 @@ pub mod alibaba_alihealth_drug_kyt_query_code_relation_from_billcode {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -7100,57 +6967,6 @@ pub mod alibaba_alihealth_drug_kyt_query_code_relation_from_billcode {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub mod_date: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_time: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub expired_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub product_code: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub temp_pkg_spec: Option<String>,
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub code_and_parent_list: Vec<Codeandparentlist>,
-        pub approve_no: Option<String>,
-    }
-
-    /// `Codeandparentlist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list.code_and_parent_list` in the answer of `alibaba.alihealth.drug.kyt.query.code.relation.from.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Codeandparentlist {
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
     }
 }
 
@@ -7179,6 +6995,9 @@ pub mod alibaba_alihealth_drug_kyt_query_druginfo_from_billcode {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drug.kyt.query.druginfo.from.billcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -7196,46 +7015,6 @@ pub mod alibaba_alihealth_drug_kyt_query_druginfo_from_billcode {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.query.druginfo.from.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub to_user_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub process_date: Option<String>,
-        pub mod_date: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drug.kyt.query.druginfo.from.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub expired_date: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_code: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub approve_no: Option<String>,
     }
 }
 
@@ -7264,6 +7043,9 @@ pub mod alibaba_alihealth_drug_kyt_query_specia_vaccin_billcode {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drug.kyt.query.specia.vaccin.billcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -7281,46 +7063,6 @@ pub mod alibaba_alihealth_drug_kyt_query_specia_vaccin_billcode {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.query.specia.vaccin.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub to_user_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub process_date: Option<String>,
-        pub mod_date: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drug.kyt.query.specia.vaccin.billcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub expired_date: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_code: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub approve_no: Option<String>,
     }
 }
 
@@ -7347,6 +7089,9 @@ pub mod alibaba_alihealth_drug_kyt_query_upbillcode {
         pub ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpstreamDTO;
+
     /// The answer of `alibaba.alihealth.drug.kyt.query.upbillcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -7364,23 +7109,6 @@ pub mod alibaba_alihealth_drug_kyt_query_upbillcode {
         pub model_list: Vec<BillUpstreamDTO>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `BillUpstreamDTO`.
-    ///
-    /// An item of `result.model_list` in the answer of `alibaba.alihealth.drug.kyt.query.upbillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpstreamDTO {
-        pub from_user_name: Option<String>,
-        pub bill_time: Option<top_api::Date>,
-        pub ref_user_id: Option<String>,
-        pub from_user_id: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub bill_code: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
     }
 }
 
@@ -8022,6 +7750,9 @@ pub mod alibaba_alihealth_drug_kyt_scqy_codeprocess {
         pub client_type: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CodeActiveProcessDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.scqy.codeprocess`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8050,41 +7781,6 @@ pub mod alibaba_alihealth_drug_kyt_scqy_codeprocess {
         pub total_num: Option<i64>,
         pub page_size: Option<i64>,
         pub page: Option<i64>,
-    }
-
-    /// `CodeActiveProcessDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.scqy.codeprocess`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveProcessDto {
-        pub note_info: Option<String>,
-        pub delete_reason: Option<String>,
-        pub oper_name: Option<String>,
-        pub piats_code: Option<String>,
-        pub process_date: Option<String>,
-        pub prepn_unit: Option<i64>,
-        pub ref_ent_id: Option<String>,
-        pub process_des: Option<String>,
-        pub file_name: Option<String>,
-        pub process_flag: Option<String>,
-        pub upload_date: Option<String>,
-        pub upload_flag: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_date: Option<String>,
-        pub pkg_unit_code: Option<String>,
-        pub small_num: Option<String>,
-        pub other_num: Option<String>,
-        pub active_count: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub pkg_unit_desc: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub prepn_type_desc: Option<String>,
-        pub physic_name: Option<String>,
-        pub physic_info: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub active_info_seq_no: Option<String>,
     }
 }
 
@@ -8307,6 +8003,9 @@ pub mod alibaba_alihealth_drug_kyt_scqy_putpackagebind {
         pub target_parent_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeMovePackagingSecondDTO, RecoverCodeMovePackagingResultDTO};
+
     /// The answer of `alibaba.alihealth.drug.kyt.scqy.putpackagebind`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8324,33 +8023,6 @@ pub mod alibaba_alihealth_drug_kyt_scqy_putpackagebind {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `CodeMovePackagingSecondDTO`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.scqy.putpackagebind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeMovePackagingSecondDTO {
-        pub source_parent_code: Option<String>,
-        pub source_child_codes: Option<String>,
-        pub target_parent_code: Option<String>,
-        pub target_child_codes: Option<String>,
-        pub status: Option<String>,
-        pub info: Option<String>,
-        pub recover_code_move_packaging_result_dtos: Vec<RecoverCodeMovePackagingResultDTO>,
-    }
-
-    /// `RecoverCodeMovePackagingResultDTO`.
-    ///
-    /// An item of `result.model.recover_code_move_packaging_result_dtos` in the answer of `alibaba.alihealth.drug.kyt.scqy.putpackagebind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecoverCodeMovePackagingResultDTO {
-        pub source_parent_code: Option<String>,
-        pub source_child_code: Option<String>,
-        pub target_parent_code: Option<String>,
-        pub target_child_code: Option<String>,
-        pub status: Option<String>,
-        pub info: Option<String>,
     }
 }
 
@@ -8381,6 +8053,9 @@ pub mod alibaba_alihealth_drug_kyt_scqy_putpackageunbind {
         pub child_codes: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeMovePackagingSecondDTO, RecoverCodeMovePackagingResultDTO};
+
     /// The answer of `alibaba.alihealth.drug.kyt.scqy.putpackageunbind`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8398,33 +8073,6 @@ pub mod alibaba_alihealth_drug_kyt_scqy_putpackageunbind {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `CodeMovePackagingSecondDTO`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.scqy.putpackageunbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeMovePackagingSecondDTO {
-        pub source_parent_code: Option<String>,
-        pub source_child_codes: Option<String>,
-        pub target_parent_code: Option<String>,
-        pub target_child_codes: Option<String>,
-        pub status: Option<String>,
-        pub info: Option<String>,
-        pub recover_code_move_packaging_result_dtos: Vec<RecoverCodeMovePackagingResultDTO>,
-    }
-
-    /// `RecoverCodeMovePackagingResultDTO`.
-    ///
-    /// An item of `result.model.recover_code_move_packaging_result_dtos` in the answer of `alibaba.alihealth.drug.kyt.scqy.putpackageunbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecoverCodeMovePackagingResultDTO {
-        pub source_parent_code: Option<String>,
-        pub source_child_code: Option<String>,
-        pub target_parent_code: Option<String>,
-        pub target_child_code: Option<String>,
-        pub status: Option<String>,
-        pub info: Option<String>,
     }
 }
 
@@ -8467,6 +8115,9 @@ pub mod alibaba_alihealth_drug_kyt_scqy_searchstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.scqy.searchstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8493,37 +8144,6 @@ pub mod alibaba_alihealth_drug_kyt_scqy_searchstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.scqy.searchstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -8553,6 +8173,9 @@ pub mod alibaba_alihealth_drug_kyt_scqy_singlerelation {
         /// Required.
         pub des_ref_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseInfoDto, BaseInfosDto, CodeActiveInfoDto, CodeInfo, PkgInfoDto};
 
     /// The answer of `alibaba.alihealth.drug.kyt.scqy.singlerelation`.
     ///
@@ -8584,86 +8207,6 @@ pub mod alibaba_alihealth_drug_kyt_scqy_singlerelation {
         pub pkg_info_d_t_o: Option<PkgInfoDto>,
         pub base_infos_d_t_o: Option<BaseInfosDto>,
         pub produce_info_list: Vec<ProduceInfoDto>,
-    }
-
-    /// `CodeActiveInfoDto`.
-    ///
-    /// Found at `result.model_list.code_active_info_d_t_o` in the answer of `alibaba.alihealth.drug.kyt.scqy.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoDto {
-        pub process_flag: Option<String>,
-        pub status: Option<String>,
-        pub relation_type: Option<String>,
-        pub user_cert: Option<String>,
-        pub prod_code: Option<String>,
-        pub oper_ic_name: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub upload_file_path: Option<String>,
-        pub active_date: Option<top_api::Date>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub process_end_date: Option<top_api::Date>,
-        pub oper_ic_code: Option<String>,
-        pub upload_flag: Option<String>,
-        pub crt_date: Option<top_api::Date>,
-        pub process_count: Option<String>,
-        pub active_count: Option<i64>,
-        pub other_num: Option<i64>,
-        pub small_num: Option<i64>,
-        pub crt_date_string: Option<String>,
-        pub bill_in_id: Option<String>,
-        pub code_active_info_id: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drug.kyt.scqy.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
-    }
-
-    /// `PkgInfoDto`.
-    ///
-    /// Found at `result.model_list.pkg_info_d_t_o` in the answer of `alibaba.alihealth.drug.kyt.scqy.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PkgInfoDto {
-        pub code_list: Vec<String>,
-    }
-
-    /// `BaseInfosDto`.
-    ///
-    /// Found at `result.model_list.base_infos_d_t_o` in the answer of `alibaba.alihealth.drug.kyt.scqy.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfosDto {
-        pub base_info_list: Vec<BaseInfoDto>,
-    }
-
-    /// `BaseInfoDto`.
-    ///
-    /// An item of `result.model_list.base_infos_d_t_o.base_info_list` in the answer of `alibaba.alihealth.drug.kyt.scqy.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfoDto {
-        pub physic_info: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub produce_date: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_id: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_type: Option<String>,
     }
 
     /// `ProduceInfoDto`.
@@ -8783,6 +8326,9 @@ pub mod alibaba_alihealth_drug_kyt_scqy_uploadrelation {
         pub client_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SaveCodeRelationResultDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.scqy.uploadrelation`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8821,15 +8367,6 @@ pub mod alibaba_alihealth_drug_kyt_scqy_uploadrelation {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `SaveCodeRelationResultDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.scqy.uploadrelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SaveCodeRelationResultDto {
-        pub response_message: Option<String>,
-        pub flag: Option<String>,
     }
 }
 
@@ -8872,6 +8409,9 @@ pub mod alibaba_alihealth_drug_kyt_searchbill {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillChkInOutDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.searchbill`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8898,33 +8438,6 @@ pub mod alibaba_alihealth_drug_kyt_searchbill {
     pub struct PageInfoDto {
         pub result_list: Vec<BillChkInOutDo>,
         pub total_num: Option<i64>,
-    }
-
-    /// `BillChkInOutDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.searchbill`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillChkInOutDo {
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub from_user_id: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub produce_date: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub to_user_id: Option<String>,
-        pub produce_ent_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub user_role_type: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_id: Option<String>,
-        pub to_user_name: Option<String>,
-        pub agent_user_name: Option<String>,
-        pub agent_ref_user_id: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
     }
 }
 
@@ -8953,6 +8466,9 @@ pub mod alibaba_alihealth_drug_kyt_searchbill_detail {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drug.kyt.searchbill.detail`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -8970,57 +8486,6 @@ pub mod alibaba_alihealth_drug_kyt_searchbill_detail {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.searchbill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub mod_date: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_time: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drug.kyt.searchbill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub expired_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub product_code: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub temp_pkg_spec: Option<String>,
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub code_and_parent_list: Vec<Codeandparentlist>,
-        pub approve_no: Option<String>,
-    }
-
-    /// `Codeandparentlist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list.code_and_parent_list` in the answer of `alibaba.alihealth.drug.kyt.searchbill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Codeandparentlist {
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
     }
 }
 
@@ -9063,6 +8528,9 @@ pub mod alibaba_alihealth_drug_kyt_searchstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.searchstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -9089,37 +8557,6 @@ pub mod alibaba_alihealth_drug_kyt_searchstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.searchstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -9149,6 +8586,9 @@ pub mod alibaba_alihealth_drug_kyt_singlerelation {
         /// Required.
         pub des_ref_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseInfoDto, BaseInfosDto, CodeActiveInfoDto, CodeInfo, PkgInfoDto};
 
     /// The answer of `alibaba.alihealth.drug.kyt.singlerelation`.
     ///
@@ -9180,86 +8620,6 @@ pub mod alibaba_alihealth_drug_kyt_singlerelation {
         pub pkg_info_d_t_o: Option<PkgInfoDto>,
         pub base_infos_d_t_o: Option<BaseInfosDto>,
         pub produce_info_list: Vec<ProduceInfoDto>,
-    }
-
-    /// `CodeActiveInfoDto`.
-    ///
-    /// Found at `result.model_list.code_active_info_d_t_o` in the answer of `alibaba.alihealth.drug.kyt.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoDto {
-        pub process_flag: Option<String>,
-        pub status: Option<String>,
-        pub relation_type: Option<String>,
-        pub user_cert: Option<String>,
-        pub prod_code: Option<String>,
-        pub oper_ic_name: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub upload_file_path: Option<String>,
-        pub active_date: Option<top_api::Date>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub process_end_date: Option<top_api::Date>,
-        pub oper_ic_code: Option<String>,
-        pub upload_flag: Option<String>,
-        pub crt_date: Option<top_api::Date>,
-        pub process_count: Option<String>,
-        pub active_count: Option<i64>,
-        pub other_num: Option<i64>,
-        pub small_num: Option<i64>,
-        pub crt_date_string: Option<String>,
-        pub bill_in_id: Option<String>,
-        pub code_active_info_id: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drug.kyt.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
-    }
-
-    /// `PkgInfoDto`.
-    ///
-    /// Found at `result.model_list.pkg_info_d_t_o` in the answer of `alibaba.alihealth.drug.kyt.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PkgInfoDto {
-        pub code_list: Vec<String>,
-    }
-
-    /// `BaseInfosDto`.
-    ///
-    /// Found at `result.model_list.base_infos_d_t_o` in the answer of `alibaba.alihealth.drug.kyt.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfosDto {
-        pub base_info_list: Vec<BaseInfoDto>,
-    }
-
-    /// `BaseInfoDto`.
-    ///
-    /// An item of `result.model_list.base_infos_d_t_o.base_info_list` in the answer of `alibaba.alihealth.drug.kyt.singlerelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfoDto {
-        pub physic_info: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub produce_date: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_id: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_type: Option<String>,
     }
 
     /// `ProduceInfoDto`.
@@ -9298,6 +8658,9 @@ pub mod alibaba_alihealth_drug_kyt_smyx_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.smyx.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -9315,15 +8678,6 @@ pub mod alibaba_alihealth_drug_kyt_smyx_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.smyx.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
     }
 }
 
@@ -9358,6 +8712,9 @@ pub mod alibaba_alihealth_drug_kyt_smyx_listparts {
         pub end_date: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.smyx.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -9384,34 +8741,6 @@ pub mod alibaba_alihealth_drug_kyt_smyx_listparts {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.smyx.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -9509,6 +8838,9 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_getbyrefentid {
         pub dest_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.specia.vaccin.getbyrefentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -9526,31 +8858,6 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_getbyrefentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.specia.vaccin.getbyrefentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub is_network: Option<String>,
-        pub ent_name: Option<String>,
-        pub direct_manage: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub org_code: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub dict_region_code: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub user_role_type: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -9577,6 +8884,9 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.specia.vaccin.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -9594,15 +8904,6 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.specia.vaccin.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
     }
 }
 
@@ -9645,6 +8946,9 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_searchstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.specia.vaccin.searchstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -9671,37 +8975,6 @@ pub mod alibaba_alihealth_drug_kyt_specia_vaccin_searchstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.specia.vaccin.searchstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -10485,6 +9758,9 @@ pub mod alibaba_alihealth_drug_kyt_uploadrelation {
         pub client_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SaveCodeRelationResultDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.uploadrelation`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -10523,15 +9799,6 @@ pub mod alibaba_alihealth_drug_kyt_uploadrelation {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `SaveCodeRelationResultDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.uploadrelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SaveCodeRelationResultDto {
-        pub response_message: Option<String>,
-        pub flag: Option<String>,
     }
 }
 
@@ -10666,6 +9933,9 @@ pub mod alibaba_alihealth_drug_kyt_va_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.va.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -10683,15 +9953,6 @@ pub mod alibaba_alihealth_drug_kyt_va_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.va.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
     }
 }
 
@@ -10789,6 +10050,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_drugrescode {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeResList, DrugTableDto, SubTypeList};
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.drugrescode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -10817,59 +10081,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_drugrescode {
         pub result_list: Vec<DrugTableDto>,
         pub page: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `DrugTableDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.wes.drugrescode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugTableDto {
-        pub prepn_type_desc: Option<String>,
-        pub physic_type_desc: Option<String>,
-        pub physic_type: Option<i64>,
-        pub physic_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub physic_detail_type: Option<i64>,
-        pub ref_ent_id: Option<String>,
-        pub prod_name: Option<String>,
-        pub mod_date: Option<String>,
-        pub ent_name: Option<String>,
-        pub pkg_unit_desc: Option<String>,
-        pub physic_detail_type_desc: Option<String>,
-        pub prepn_unit_desc: Option<String>,
-        pub sub_type_list: Vec<SubTypeList>,
-    }
-
-    /// `SubTypeList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list` in the answer of `alibaba.alihealth.drug.kyt.wes.drugrescode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubTypeList {
-        pub prepn_unit: Option<String>,
-        pub package_spec: Option<String>,
-        pub code_res_list: Vec<CodeResList>,
-        pub prepn_spec: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub pack_unit: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub pack_unit_name: Option<String>,
-        pub prepn_desc: Option<String>,
-        pub prepn_unit_name: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub approve_no_old: Option<String>,
-    }
-
-    /// `CodeResList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list.code_res_list` in the answer of `alibaba.alihealth.drug.kyt.wes.drugrescode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeResList {
-        pub code_prefix: Option<String>,
-        pub res_code: Option<String>,
-        pub code_level: Option<String>,
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -10900,6 +10111,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_getbyentid {
         pub ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.getbyentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -10917,32 +10131,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_getbyentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.wes.getbyentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub dict_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub org_code: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub direct_manage: Option<String>,
-        pub ent_name: Option<String>,
-        pub is_network: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub ent_capital_name: Option<String>,
-        pub user_role_type: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -10973,6 +10161,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_getbyrefentid {
         pub dest_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.getbyrefentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -10990,31 +10181,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_getbyrefentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.wes.getbyrefentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub is_network: Option<String>,
-        pub ent_name: Option<String>,
-        pub direct_manage: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub org_code: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub dict_region_code: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub user_role_type: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -11043,6 +10209,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_getdruginfo_downloadurl {
         pub license_token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JSONObject;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.getdruginfo.downloadurl`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11060,14 +10229,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_getdruginfo_downloadurl {
         pub model: Option<JSONObject>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `JSONObject`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.wes.getdruginfo.downloadurl`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JSONObject {
-        pub url: Option<String>,
     }
 }
 
@@ -11094,6 +10255,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11111,16 +10275,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.wes.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub network_type: Option<String>,
     }
 }
 
@@ -11157,6 +10311,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_listparts {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11183,34 +10340,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_listparts {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.wes.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -11248,6 +10377,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_listparts_byagent {
         pub agent_ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.listparts.byagent`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11274,34 +10406,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_listparts_byagent {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.wes.listparts.byagent`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -11346,6 +10450,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_listupout {
         pub upload_time_end: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpOutDetailDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.listupout`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11372,40 +10479,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_listupout {
     pub struct PageInfoDto {
         pub result_list: Vec<BillUpOutDetailDo>,
         pub total_num: Option<i64>,
-    }
-
-    /// `BillUpOutDetailDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.wes.listupout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDo {
-        pub from_ent_name: Option<String>,
-        pub code_count: Option<i64>,
-        pub exprie_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub produce_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub physic_info: Option<String>,
-        pub physic_name: Option<String>,
-        pub prepn_count: Option<i64>,
-        pub from_ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub exprie_date_format: Option<String>,
-        pub bill_time_format: Option<String>,
-        pub bill_out_id: Option<i64>,
-        pub prepn_unit: Option<i64>,
-        pub prepn_spec: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub produce_date_format: Option<String>,
-        pub status: Option<String>,
-        pub to_user_id: Option<String>,
-        pub from_user_id: Option<String>,
     }
 }
 
@@ -11434,6 +10507,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_query_upbillcode {
         pub code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpstreamDTO;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.query.upbillcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11451,23 +10527,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_query_upbillcode {
         pub model_list: Vec<BillUpstreamDTO>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `BillUpstreamDTO`.
-    ///
-    /// An item of `result.model_list` in the answer of `alibaba.alihealth.drug.kyt.wes.query.upbillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpstreamDTO {
-        pub from_user_name: Option<String>,
-        pub bill_time: Option<top_api::Date>,
-        pub ref_user_id: Option<String>,
-        pub from_user_id: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub bill_code: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
     }
 }
 
@@ -11728,6 +10787,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_searchbill {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillChkInOutDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.searchbill`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11754,33 +10816,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_searchbill {
     pub struct PageInfoDto {
         pub result_list: Vec<BillChkInOutDo>,
         pub total_num: Option<i64>,
-    }
-
-    /// `BillChkInOutDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.wes.searchbill`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillChkInOutDo {
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub from_user_id: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub produce_date: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub to_user_id: Option<String>,
-        pub produce_ent_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub user_role_type: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_id: Option<String>,
-        pub to_user_name: Option<String>,
-        pub agent_user_name: Option<String>,
-        pub agent_ref_user_id: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
     }
 }
 
@@ -11813,6 +10848,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_searchbill_detail {
         pub show_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.searchbill.detail`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11830,47 +10868,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_searchbill_detail {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.wes.searchbill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub mod_date: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_time: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-        pub codes: Vec<String>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drug.kyt.wes.searchbill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub expired_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub product_code: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub temp_pkg_spec: Option<String>,
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub approve_no: Option<String>,
     }
 }
 
@@ -11915,6 +10912,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_searchstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.searchstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -11941,37 +10941,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_searchstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.wes.searchstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -12085,6 +11054,9 @@ pub mod alibaba_alihealth_drug_kyt_wes_upbill_detailwithcode {
         pub agent_ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillUpOutDetailDto, CodeInfoListDto, DrugInfosDto};
+
     /// The answer of `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -12102,55 +11074,6 @@ pub mod alibaba_alihealth_drug_kyt_wes_upbill_detailwithcode {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `BillUpOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDto {
-        pub bill_code: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub ent_send_name: Option<String>,
-        pub ent_send_id: Option<String>,
-        pub ent_recv_name: Option<String>,
-        pub ent_recv_id: Option<String>,
-        pub store_out_date: Option<String>,
-        pub update_date: Option<String>,
-        pub drug_infos_dto_list: Vec<DrugInfosDto>,
-    }
-
-    /// `DrugInfosDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list` in the answer of `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugInfosDto {
-        pub produce_date: Option<String>,
-        pub product_ent_name: Option<String>,
-        pub package_spec: Option<String>,
-        pub prod_name: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_unit: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub valid_end_date: Option<String>,
-        pub least_pkg_amount: Option<String>,
-        pub least_prepn_amount: Option<String>,
-        pub code_info_list_dto_list: Vec<CodeInfoListDto>,
-    }
-
-    /// `CodeInfoListDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list.code_info_list_dto_list` in the answer of `alibaba.alihealth.drug.kyt.wes.upbill.detailwithcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfoListDto {
-        pub prepn_spec: Option<String>,
-        pub prepn_amount: Option<String>,
-        pub pkg_amount: Option<String>,
-        pub code_level: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -12422,6 +11345,9 @@ pub mod alibaba_alihealth_drug_kyt_yy_drugcodes {
         pub pkg_spec: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DrugCode;
+
     /// The answer of `alibaba.alihealth.drug.kyt.yy.drugcodes`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -12439,15 +11365,6 @@ pub mod alibaba_alihealth_drug_kyt_yy_drugcodes {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `DrugCode`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.yy.drugcodes`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugCode {
-        pub has_code: Option<bool>,
-        pub pkg_spec_list: Vec<String>,
     }
 }
 
@@ -12474,6 +11391,9 @@ pub mod alibaba_alihealth_drug_kyt_yy_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.yy.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -12491,15 +11411,6 @@ pub mod alibaba_alihealth_drug_kyt_yy_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drug.kyt.yy.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
     }
 }
 
@@ -12535,6 +11446,9 @@ pub mod alibaba_alihealth_drug_kyt_yy_listparts {
         pub agent_ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drug.kyt.yy.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -12561,34 +11475,6 @@ pub mod alibaba_alihealth_drug_kyt_yy_listparts {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drug.kyt.yy.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -12618,6 +11504,9 @@ pub mod alibaba_alihealth_drug_kyt_yy_querysubcodes {
         pub codes: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CodeInfo;
+
     /// The answer of `alibaba.alihealth.drug.kyt.yy.querysubcodes`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -12644,18 +11533,6 @@ pub mod alibaba_alihealth_drug_kyt_yy_querysubcodes {
     pub struct CodeRelationDto {
         pub code_relation_list: Vec<CodeInfo>,
         pub error_code_content: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drug.kyt.yy.querysubcodes`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
     }
 }
 
@@ -13495,6 +12372,9 @@ pub mod alibaba_alihealth_drugcode_drugfactory_exportattribute {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResCode, ResProdCodes, SubType};
+
     /// The answer of `alibaba.alihealth.drugcode.drugfactory.exportattribute`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -13552,48 +12432,6 @@ pub mod alibaba_alihealth_drugcode_drugfactory_exportattribute {
         pub secondary_attr_desc: Option<String>,
         pub drug_ent_base_info_id: Option<String>,
     }
-
-    /// `SubType`.
-    ///
-    /// An item of `result.model.drug_dto_list` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportattribute`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubType {
-        pub drug_ent_base_info_id: Option<String>,
-        pub authorized_no: Option<String>,
-        pub pack_unit: Option<String>,
-        pub package_spec: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub physic_expiry: Option<String>,
-        pub physic_expiry_unit: Option<String>,
-        pub physic_info: Option<String>,
-        pub physic_type: Option<String>,
-        pub pkg_num: Option<String>,
-        pub prepn_unit: Option<String>,
-        pub product_name: Option<String>,
-        pub res_prod_codes: Option<ResProdCodes>,
-        pub spec: Option<String>,
-        pub r#type: Option<String>,
-        pub type_no: Option<String>,
-    }
-
-    /// `ResProdCodes`.
-    ///
-    /// Found at `result.model.drug_dto_list.res_prod_codes` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportattribute`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResProdCodes {
-        pub res_code_list: Vec<ResCode>,
-    }
-
-    /// `ResCode`.
-    ///
-    /// An item of `result.model.drug_dto_list.res_prod_codes.res_code_list` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportattribute`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResCode {
-        pub value: Option<String>,
-        pub code_level: Option<String>,
-        pub code_version: Option<String>,
-        pub pkg_ratio: Option<String>,
-    }
 }
 
 /// `alibaba.alihealth.drugcode.drugfactory.exportcategory`: 导出临床药品目录.
@@ -13619,6 +12457,9 @@ pub mod alibaba_alihealth_drugcode_drugfactory_exportcategory {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResCode, ResProdCodes, SubType};
+
     /// The answer of `alibaba.alihealth.drugcode.drugfactory.exportcategory`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -13638,46 +12479,6 @@ pub mod alibaba_alihealth_drugcode_drugfactory_exportcategory {
         pub comment: Option<String>,
         pub sub_type_list: Vec<SubType>,
         pub product_name: Option<String>,
-    }
-
-    /// `SubType`.
-    ///
-    /// An item of `model.sub_type_list` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportcategory`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubType {
-        pub prepn_unit: Option<String>,
-        pub pack_unit: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub pkg_num: Option<String>,
-        pub r#type: Option<String>,
-        pub package_spec: Option<String>,
-        pub spec: Option<String>,
-        pub type_no: Option<String>,
-        pub res_prod_codes: Option<ResProdCodes>,
-        pub physic_info: Option<String>,
-        pub physic_type: Option<String>,
-        pub physic_expiry: Option<String>,
-        pub authorized_no: Option<String>,
-        pub physic_expiry_unit: Option<String>,
-    }
-
-    /// `ResProdCodes`.
-    ///
-    /// Found at `model.sub_type_list.res_prod_codes` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportcategory`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResProdCodes {
-        pub res_code_list: Vec<ResCode>,
-    }
-
-    /// `ResCode`.
-    ///
-    /// An item of `model.sub_type_list.res_prod_codes.res_code_list` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportcategory`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResCode {
-        pub code_version: Option<String>,
-        pub code_level: Option<String>,
-        pub value: Option<String>,
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -13703,6 +12504,9 @@ pub mod alibaba_alihealth_drugcode_drugfactory_exportproject {
         /// Required.
         pub ref_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResCode, ResProdCodes, SubType};
 
     /// The answer of `alibaba.alihealth.drugcode.drugfactory.exportproject`.
     ///
@@ -13730,46 +12534,6 @@ pub mod alibaba_alihealth_drugcode_drugfactory_exportproject {
         pub trial_project_name: Option<String>,
         pub trial_project_no: Option<String>,
         pub drug_dto_list: Vec<SubType>,
-    }
-
-    /// `SubType`.
-    ///
-    /// An item of `result.models.drug_dto_list` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportproject`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubType {
-        pub product_name: Option<String>,
-        pub authorized_no: Option<String>,
-        pub pack_unit: Option<String>,
-        pub package_spec: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub physic_expiry: Option<String>,
-        pub physic_info: Option<String>,
-        pub physic_type: Option<String>,
-        pub r#type: Option<String>,
-        pub type_no: Option<String>,
-        pub prepn_unit: Option<String>,
-        pub pkg_num: Option<String>,
-        pub res_prod_codes: Option<ResProdCodes>,
-        pub spec: Option<String>,
-    }
-
-    /// `ResProdCodes`.
-    ///
-    /// Found at `result.models.drug_dto_list.res_prod_codes` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportproject`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResProdCodes {
-        pub res_code_list: Vec<ResCode>,
-    }
-
-    /// `ResCode`.
-    ///
-    /// An item of `result.models.drug_dto_list.res_prod_codes.res_code_list` in the answer of `alibaba.alihealth.drugcode.drugfactory.exportproject`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResCode {
-        pub value: Option<String>,
-        pub code_level: Option<String>,
-        pub code_version: Option<String>,
-        pub pkg_ratio: Option<String>,
     }
 }
 
@@ -14047,6 +12811,9 @@ pub mod alibaba_alihealth_drugcode_scan {
         pub user_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DrugInfoDto;
+
     /// The answer of `alibaba.alihealth.drugcode.scan`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14063,23 +12830,6 @@ pub mod alibaba_alihealth_drugcode_scan {
         pub model: Option<DrugInfoDto>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `DrugInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugcode.scan`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugInfoDto {
-        pub code: Option<String>,
-        pub drug_name: Option<String>,
-        pub specifications: Option<String>,
-        pub sub_ret_code: Option<String>,
-        pub ret_code: Option<String>,
-        pub prepn_type: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub query_total_count: Option<i64>,
-        pub production_batch: Option<String>,
-        pub query_count: Option<String>,
     }
 }
 
@@ -14212,6 +12962,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_getkeyflagdruginfo_downloadurl {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JSONObject;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.getkeyflagdruginfo.downloadurl`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14229,14 +12982,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_getkeyflagdruginfo_downloadurl {
         pub model: Option<JSONObject>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `JSONObject`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.getkeyflagdruginfo.downloadurl`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JSONObject {
-        pub url: Option<String>,
     }
 }
 
@@ -14278,6 +13023,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_listupout {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpOutDetailDo;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.listupout`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14304,40 +13052,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_listupout {
     pub struct PageInfoDto {
         pub result_list: Vec<BillUpOutDetailDo>,
         pub total_num: Option<i64>,
-    }
-
-    /// `BillUpOutDetailDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.listupout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDo {
-        pub from_ent_name: Option<String>,
-        pub code_count: Option<i64>,
-        pub exprie_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub produce_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub physic_info: Option<String>,
-        pub physic_name: Option<String>,
-        pub prepn_count: Option<i64>,
-        pub from_ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub exprie_date_format: Option<String>,
-        pub bill_time_format: Option<String>,
-        pub bill_out_id: Option<i64>,
-        pub prepn_unit: Option<i64>,
-        pub prepn_spec: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub produce_date_format: Option<String>,
-        pub status: Option<String>,
-        pub to_user_id: Option<String>,
-        pub from_user_id: Option<String>,
     }
 }
 
@@ -14370,6 +13084,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_listupout_detail {
         pub to_ref_user_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillUpOutDetailDto, CodeInfoListDto, DrugInfosDto};
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.listupout.detail`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14387,55 +13104,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_listupout_detail {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `BillUpOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.listupout.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDto {
-        pub bill_code: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub ent_send_name: Option<String>,
-        pub ent_send_id: Option<String>,
-        pub ent_recv_name: Option<String>,
-        pub ent_recv_id: Option<String>,
-        pub store_out_date: Option<String>,
-        pub update_date: Option<String>,
-        pub drug_infos_dto_list: Vec<DrugInfosDto>,
-    }
-
-    /// `DrugInfosDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.listupout.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugInfosDto {
-        pub produce_date: Option<String>,
-        pub product_ent_name: Option<String>,
-        pub package_spec: Option<String>,
-        pub prod_name: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_unit: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub valid_end_date: Option<String>,
-        pub least_pkg_amount: Option<String>,
-        pub least_prepn_amount: Option<String>,
-        pub code_info_list_dto_list: Vec<CodeInfoListDto>,
-    }
-
-    /// `CodeInfoListDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list.code_info_list_dto_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.listupout.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfoListDto {
-        pub prepn_spec: Option<String>,
-        pub prepn_amount: Option<String>,
-        pub pkg_amount: Option<String>,
-        pub code_level: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -14478,6 +13146,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_billstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.billstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14504,37 +13175,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_billstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.billstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -14563,6 +13203,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_codedetail {
         #[top(max_items = 1000)]
         pub codes: Vec<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
 
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.codedetail`.
     ///
@@ -14602,15 +13245,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_codedetail {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.codedetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -14673,6 +13307,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_getbyrefentid {
         pub dest_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.getbyrefentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14690,31 +13327,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_getbyrefentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.getbyrefentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub is_network: Option<String>,
-        pub ent_name: Option<String>,
-        pub direct_manage: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub org_code: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub dict_region_code: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub user_role_type: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -14741,6 +13353,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14758,16 +13373,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub network_type: Option<String>,
     }
 }
 
@@ -14802,6 +13407,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_listparts {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -14828,34 +13436,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_listparts {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -14885,6 +13465,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_relation {
         /// Required.
         pub des_ref_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseInfoDto, BaseInfosDto, CodeActiveInfoDto, CodeInfo, PkgInfoDto};
 
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.relation`.
     ///
@@ -14916,86 +13499,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_relation {
         pub pkg_info_dto: Option<PkgInfoDto>,
         pub base_infos_dto: Option<BaseInfosDto>,
         pub produce_info_list: Vec<ProduceInfoDto>,
-    }
-
-    /// `CodeActiveInfoDto`.
-    ///
-    /// Found at `result.model_list.code_active_info_dto` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoDto {
-        pub process_flag: Option<String>,
-        pub status: Option<String>,
-        pub relation_type: Option<String>,
-        pub user_cert: Option<String>,
-        pub prod_code: Option<String>,
-        pub oper_ic_name: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub upload_file_path: Option<String>,
-        pub active_date: Option<top_api::Date>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub process_end_date: Option<top_api::Date>,
-        pub oper_ic_code: Option<String>,
-        pub upload_flag: Option<String>,
-        pub crt_date: Option<top_api::Date>,
-        pub process_count: Option<String>,
-        pub active_count: Option<i64>,
-        pub other_num: Option<i64>,
-        pub small_num: Option<i64>,
-        pub crt_date_string: Option<String>,
-        pub bill_in_id: Option<String>,
-        pub code_active_info_id: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
-    }
-
-    /// `PkgInfoDto`.
-    ///
-    /// Found at `result.model_list.pkg_info_dto` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PkgInfoDto {
-        pub code_list: Vec<String>,
-    }
-
-    /// `BaseInfosDto`.
-    ///
-    /// Found at `result.model_list.base_infos_dto` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfosDto {
-        pub base_info_list: Vec<BaseInfoDto>,
-    }
-
-    /// `BaseInfoDto`.
-    ///
-    /// An item of `result.model_list.base_infos_dto.base_info_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfoDto {
-        pub physic_info: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub produce_date: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_id: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_type: Option<String>,
     }
 
     /// `ProduceInfoDto`.
@@ -15034,6 +13537,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_upbillcode {
         pub ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpstreamDTO;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.upbillcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15052,23 +13558,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_upbillcode {
         pub model_list: Vec<BillUpstreamDTO>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `BillUpstreamDTO`.
-    ///
-    /// An item of `result.model_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.upbillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpstreamDTO {
-        pub from_user_name: Option<String>,
-        pub bill_time: Option<top_api::Date>,
-        pub ref_user_id: Option<String>,
-        pub from_user_id: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub bill_code: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
     }
 }
 
@@ -15097,6 +13586,9 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_upbilldetail {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drugtrace.top.lsyd.query.upbilldetail`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15114,57 +13606,6 @@ pub mod alibaba_alihealth_drugtrace_top_lsyd_query_upbilldetail {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.upbilldetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub mod_date: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_time: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.upbilldetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub expired_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub product_code: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub temp_pkg_spec: Option<String>,
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub code_and_parent_list: Vec<Codeandparentlist>,
-        pub approve_no: Option<String>,
-    }
-
-    /// `Codeandparentlist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list.code_and_parent_list` in the answer of `alibaba.alihealth.drugtrace.top.lsyd.query.upbilldetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Codeandparentlist {
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
     }
 }
 
@@ -15391,6 +13832,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_drugtable {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CodeResList, DrugTableDto, SubTypeList};
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.drugtable`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15420,58 +13864,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_drugtable {
         pub page: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `DrugTableDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.drugtable`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugTableDto {
-        pub prepn_type_desc: Option<String>,
-        pub physic_type_desc: Option<String>,
-        pub physic_type: Option<i64>,
-        pub physic_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub physic_detail_type: Option<i64>,
-        pub ref_ent_id: Option<String>,
-        pub prod_name: Option<String>,
-        pub mod_date: Option<String>,
-        pub ent_name: Option<String>,
-        pub pkg_unit_desc: Option<String>,
-        pub physic_detail_type_desc: Option<String>,
-        pub prepn_unit_desc: Option<String>,
-        pub sub_type_list: Vec<SubTypeList>,
-    }
-
-    /// `SubTypeList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.drugtable`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubTypeList {
-        pub prepn_unit: Option<String>,
-        pub package_spec: Option<String>,
-        pub code_res_list: Vec<CodeResList>,
-        pub prepn_spec: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_detail_type: Option<String>,
-        pub pack_unit: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub pack_unit_name: Option<String>,
-        pub prepn_desc: Option<String>,
-        pub prepn_unit_name: Option<String>,
-        pub sub_type_no: Option<String>,
-    }
-
-    /// `CodeResList`.
-    ///
-    /// An item of `result.model.result_list.sub_type_list.code_res_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.drugtable`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeResList {
-        pub code_prefix: Option<String>,
-        pub res_code: Option<String>,
-        pub code_level: Option<String>,
-        pub pkg_ratio: Option<String>,
-    }
 }
 
 /// `alibaba.alihealth.drugtrace.top.yljg.getkeyflagdruginfo.downloadurl`: 获取重点追溯品种明细下载URL.
@@ -15497,6 +13889,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_getkeyflagdruginfo_downloadurl {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JSONObject;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.getkeyflagdruginfo.downloadurl`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15514,14 +13909,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_getkeyflagdruginfo_downloadurl {
         pub model: Option<JSONObject>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `JSONObject`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.yljg.getkeyflagdruginfo.downloadurl`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JSONObject {
-        pub url: Option<String>,
     }
 }
 
@@ -15563,6 +13950,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_listupout {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpOutDetailDo;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.listupout`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15589,40 +13979,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_listupout {
     pub struct PageInfoDto {
         pub result_list: Vec<BillUpOutDetailDo>,
         pub total_num: Option<i64>,
-    }
-
-    /// `BillUpOutDetailDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.listupout`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDo {
-        pub from_ent_name: Option<String>,
-        pub code_count: Option<i64>,
-        pub exprie_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub produce_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub physic_info: Option<String>,
-        pub physic_name: Option<String>,
-        pub prepn_count: Option<i64>,
-        pub from_ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub bill_time: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub exprie_date_format: Option<String>,
-        pub bill_time_format: Option<String>,
-        pub bill_out_id: Option<i64>,
-        pub prepn_unit: Option<i64>,
-        pub prepn_spec: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub produce_date_format: Option<String>,
-        pub status: Option<String>,
-        pub to_user_id: Option<String>,
-        pub from_user_id: Option<String>,
     }
 }
 
@@ -15655,6 +14011,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_listupout_detail {
         pub to_ref_user_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillUpOutDetailDto, CodeInfoListDto, DrugInfosDto};
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.listupout.detail`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15672,56 +14031,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_listupout_detail {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `BillUpOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.yljg.listupout.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpOutDetailDto {
-        pub bill_code: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub ent_send_name: Option<String>,
-        pub ent_send_id: Option<String>,
-        pub ent_recv_name: Option<String>,
-        pub ent_recv_id: Option<String>,
-        pub store_out_date: Option<String>,
-        pub update_date: Option<String>,
-        pub drug_infos_dto_list: Vec<DrugInfosDto>,
-    }
-
-    /// `DrugInfosDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.listupout.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugInfosDto {
-        pub produce_date: Option<String>,
-        pub product_ent_name: Option<String>,
-        pub package_spec: Option<String>,
-        pub prod_name: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_unit: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub prod_seq_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub valid_end_date: Option<String>,
-        pub least_pkg_amount: Option<String>,
-        pub least_prepn_amount: Option<String>,
-        pub code_info_list_dto_list: Vec<CodeInfoListDto>,
-        pub approval_no: Option<String>,
-    }
-
-    /// `CodeInfoListDto`.
-    ///
-    /// An item of `result.model.drug_infos_dto_list.code_info_list_dto_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.listupout.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfoListDto {
-        pub prepn_spec: Option<String>,
-        pub prepn_amount: Option<String>,
-        pub pkg_amount: Option<String>,
-        pub code_level: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -15764,6 +14073,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_billstatus {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDealStatusSearchDo;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.billstatus`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15790,37 +14102,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_billstatus {
     pub struct PageInfoDto {
         pub total_num: Option<i64>,
         pub result_list: Vec<BillDealStatusSearchDo>,
-    }
-
-    /// `BillDealStatusSearchDo`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.billstatus`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDealStatusSearchDo {
-        pub store_inout_seq_no: Option<String>,
-        pub physic_type: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub from_user_name: Option<String>,
-        pub role_type: Option<String>,
-        pub crt_date: Option<String>,
-        pub ic_code: Option<String>,
-        pub short_file_name: Option<String>,
-        pub ref_user_name: Option<String>,
-        pub bill_time: Option<String>,
-        pub result_type: Option<String>,
-        pub upload_flag: Option<String>,
-        pub process_flag: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
-        pub to_user_id: Option<String>,
-        pub ref_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub user_id: Option<String>,
-        pub process_info: Option<String>,
     }
 }
 
@@ -15849,6 +14130,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_codedetail {
         #[top(max_items = 1000)]
         pub codes: Vec<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PUserEntDto;
 
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.codedetail`.
     ///
@@ -15888,15 +14172,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_codedetail {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CodeStatusTypeDto {
         pub code_status: Option<String>,
-    }
-
-    /// `PUserEntDto`.
-    ///
-    /// Found at `result.models.p_user_ent_d_t_o` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.codedetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_name: Option<String>,
     }
 
     /// `DrugEntBaseDto`.
@@ -15959,6 +14234,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_getbyrefentid {
         pub dest_ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.getbyrefentid`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -15976,31 +14254,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_getbyrefentid {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.getbyrefentid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub is_network: Option<String>,
-        pub ent_name: Option<String>,
-        pub direct_manage: Option<String>,
-        pub legal_org_flag: Option<String>,
-        pub org_code: Option<String>,
-        pub reg_region_code: Option<String>,
-        pub reg_region_detail: Option<String>,
-        pub dict_region_code: Option<String>,
-        pub dict_region_detail: Option<String>,
-        pub status: Option<String>,
-        pub user_role_type_str: Option<String>,
-        pub user_role_type: Option<String>,
-        pub ent_org_type: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
     }
 }
 
@@ -16027,6 +14280,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_getentinfo {
         pub ent_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PUserEntInfoDto;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.getentinfo`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -16044,16 +14300,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_getentinfo {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `PUserEntInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.getentinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PUserEntInfoDto {
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub network_type: Option<String>,
     }
 }
 
@@ -16088,6 +14334,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_listparts {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PEntParDto;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.listparts`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -16114,34 +14363,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_listparts {
     pub struct Page {
         pub total_num: Option<i64>,
         pub result_list: Vec<PEntParDto>,
-    }
-
-    /// `PEntParDto`.
-    ///
-    /// An item of `result.model.result_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.listparts`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PEntParDto {
-        pub partner_id: Option<String>,
-        pub partner_name: Option<String>,
-        pub ent_id: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub ent_prov_code: Option<String>,
-        pub prov_name: Option<String>,
-        pub area_name: Option<String>,
-        pub city_name: Option<String>,
-        pub is_network: Option<String>,
-        pub partner_capital_name: Option<String>,
-        pub partner_type: Option<String>,
-        pub partner_ent_id: Option<String>,
-        pub last_mod_date: Option<String>,
-        pub crt_date: Option<String>,
-        pub crt_ic_name: Option<String>,
-        pub status: Option<String>,
-        pub mod_ic_name: Option<String>,
-        pub partner_level: Option<String>,
-        pub mod_ic_code: Option<String>,
-        pub p_ent_par_id: Option<String>,
-        pub crt_ic_code: Option<String>,
     }
 }
 
@@ -16171,6 +14392,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_relation {
         /// Required.
         pub des_ref_ent_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseInfoDto, BaseInfosDto, CodeActiveInfoDto, CodeInfo, PkgInfoDto};
 
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.relation`.
     ///
@@ -16202,86 +14426,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_relation {
         pub pkg_info_dto: Option<PkgInfoDto>,
         pub base_infos_dto: Option<BaseInfosDto>,
         pub produce_info_list: Vec<ProduceInfoDto>,
-    }
-
-    /// `CodeActiveInfoDto`.
-    ///
-    /// Found at `result.model_list.code_active_info_dto` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeActiveInfoDto {
-        pub process_flag: Option<String>,
-        pub status: Option<String>,
-        pub relation_type: Option<String>,
-        pub user_cert: Option<String>,
-        pub prod_code: Option<String>,
-        pub oper_ic_name: Option<String>,
-        pub upload_file_name: Option<String>,
-        pub upload_file_path: Option<String>,
-        pub active_date: Option<top_api::Date>,
-        pub ref_ent_id: Option<String>,
-        pub ent_id: Option<String>,
-        pub process_date: Option<top_api::Date>,
-        pub process_end_date: Option<top_api::Date>,
-        pub oper_ic_code: Option<String>,
-        pub upload_flag: Option<String>,
-        pub crt_date: Option<top_api::Date>,
-        pub process_count: Option<String>,
-        pub active_count: Option<i64>,
-        pub other_num: Option<i64>,
-        pub small_num: Option<i64>,
-        pub crt_date_string: Option<String>,
-        pub bill_in_id: Option<String>,
-        pub code_active_info_id: Option<String>,
-    }
-
-    /// `CodeInfo`.
-    ///
-    /// An item of `result.model_list.code_relation_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CodeInfo {
-        pub status: Option<String>,
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
-        pub code_pack_level: Option<String>,
-    }
-
-    /// `PkgInfoDto`.
-    ///
-    /// Found at `result.model_list.pkg_info_dto` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PkgInfoDto {
-        pub code_list: Vec<String>,
-    }
-
-    /// `BaseInfosDto`.
-    ///
-    /// Found at `result.model_list.base_infos_dto` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfosDto {
-        pub base_info_list: Vec<BaseInfoDto>,
-    }
-
-    /// `BaseInfoDto`.
-    ///
-    /// An item of `result.model_list.base_infos_dto.base_info_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.relation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseInfoDto {
-        pub physic_info: Option<String>,
-        pub ref_ent_id: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub prepn_spec: Option<String>,
-        pub prepn_type: Option<String>,
-        pub physic_name: Option<String>,
-        pub pkg_ratio: Option<String>,
-        pub exprie_date: Option<String>,
-        pub produce_batch_no: Option<String>,
-        pub produce_date: Option<String>,
-        pub sub_type_no: Option<String>,
-        pub product_code: Option<String>,
-        pub prod_id: Option<String>,
-        pub approve_no: Option<String>,
-        pub physic_type: Option<String>,
     }
 
     /// `ProduceInfoDto`.
@@ -16320,6 +14464,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_upbillcode {
         pub ref_ent_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillUpstreamDTO;
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.upbillcode`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -16338,23 +14485,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_upbillcode {
         pub model_list: Vec<BillUpstreamDTO>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `BillUpstreamDTO`.
-    ///
-    /// An item of `result.model_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.upbillcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillUpstreamDTO {
-        pub from_user_name: Option<String>,
-        pub bill_time: Option<top_api::Date>,
-        pub ref_user_id: Option<String>,
-        pub from_user_id: Option<String>,
-        pub bill_type: Option<String>,
-        pub to_user_name: Option<String>,
-        pub bill_code: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ref_user_id: Option<String>,
-        pub from_ref_user_id: Option<String>,
     }
 }
 
@@ -16383,6 +14513,9 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_upbilldetail {
         pub ref_ent_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BillInOutDetailDto, Billchkinoutdetaillistdtolist, Codeandparentlist};
+
     /// The answer of `alibaba.alihealth.drugtrace.top.yljg.query.upbilldetail`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -16400,57 +14533,6 @@ pub mod alibaba_alihealth_drugtrace_top_yljg_query_upbilldetail {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `BillInOutDetailDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.upbilldetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillInOutDetailDto {
-        pub mod_date: Option<String>,
-        pub process_date: Option<String>,
-        pub bill_time: Option<String>,
-        pub to_user_id: Option<String>,
-        pub to_ent_name: Option<String>,
-        pub from_user_id: Option<String>,
-        pub from_ent_name: Option<String>,
-        pub bill_type_name: Option<String>,
-        pub bill_type: Option<String>,
-        pub bill_code: Option<String>,
-        pub bill_chk_in_out_detail_list_d_t_o_list: Vec<Billchkinoutdetaillistdtolist>,
-    }
-
-    /// `Billchkinoutdetaillistdtolist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.upbilldetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Billchkinoutdetaillistdtolist {
-        pub expired_date: Option<String>,
-        pub produce_ent_name: Option<String>,
-        pub prod_code: Option<String>,
-        pub product_code: Option<String>,
-        pub produce_date: Option<String>,
-        pub product_batch_no: Option<String>,
-        pub drug_ent_base_info_id: Option<String>,
-        pub physic_name: Option<String>,
-        pub preparations_unit: Option<String>,
-        pub temp_pkg_spec: Option<String>,
-        pub min_preparations_count: Option<String>,
-        pub min_pkg_count: Option<String>,
-        pub physic_type_name: Option<String>,
-        pub physic_type: Option<String>,
-        pub code_and_parent_list: Vec<Codeandparentlist>,
-        pub approve_no: Option<String>,
-    }
-
-    /// `Codeandparentlist`.
-    ///
-    /// An item of `result.model.bill_chk_in_out_detail_list_d_t_o_list.code_and_parent_list` in the answer of `alibaba.alihealth.drugtrace.top.yljg.query.upbilldetail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Codeandparentlist {
-        pub code: Option<String>,
-        pub code_level: Option<String>,
-        pub parent_code: Option<String>,
     }
 }
 
@@ -16710,6 +14792,9 @@ pub mod alibaba_alihealth_trace_code_search_get_drugresourcetop {
         pub device_utdid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DrugInfoDto;
+
     /// The answer of `alibaba.alihealth.trace.code.search.get.drugresourcetop`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -16726,24 +14811,6 @@ pub mod alibaba_alihealth_trace_code_search_get_drugresourcetop {
         pub model: Option<DrugInfoDto>,
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
-    }
-
-    /// `DrugInfoDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.trace.code.search.get.drugresourcetop`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DrugInfoDto {
-        pub is_sale: Option<String>,
-        pub sale_time: Option<String>,
-        pub drug_name: Option<String>,
-        pub ent_name: Option<String>,
-        pub expiry_date: Option<String>,
-        pub first_query: Option<String>,
-        pub production_date: Option<String>,
-        pub sale_ent: Option<String>,
-        pub pkg_spec: Option<String>,
-        pub code_status: Option<String>,
-        pub query_count: Option<String>,
     }
 }
 
@@ -16979,6 +15046,9 @@ pub mod alibaba_alihealth_zy_uploadrelation {
         pub client_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SaveCodeRelationResultDto;
+
     /// The answer of `alibaba.alihealth.zy.uploadrelation`.
     ///
     /// Enabled by the `drugtrace` feature of `top-api`.
@@ -17013,15 +15083,6 @@ pub mod alibaba_alihealth_zy_uploadrelation {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub response_success: Option<bool>,
-    }
-
-    /// `SaveCodeRelationResultDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.alihealth.zy.uploadrelation`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SaveCodeRelationResultDto {
-        pub response_message: Option<String>,
-        pub flag: Option<String>,
     }
 }
 

@@ -186,6 +186,102 @@ pub use self::alibaba_einvoice_unitorder_check::{
     AlibabaEinvoiceUnitorderCheck, AlibabaEinvoiceUnitorderCheckResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `InvoiceCreateSimpleResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.einvoice.prod.apply` and `alibaba.einvoice.prod.apply.get`).
+    ///
+    /// Enabled by the `einvoice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InvoiceCreateSimpleResultDto {
+        pub biz_error_code: Option<String>,
+        pub biz_error_msg: Option<String>,
+        pub create_status: Option<String>,
+        pub error_type: Option<String>,
+        pub invoice_amount: Option<String>,
+        pub payee_name: Option<String>,
+        pub payee_register_no: Option<String>,
+        pub product_code: Option<String>,
+        pub single_serial_no: Option<String>,
+        pub sum_price: Option<String>,
+        pub sum_tax: Option<String>,
+        pub anti_fake_code: Option<String>,
+        pub download_url: Option<String>,
+        pub download_url_expires: Option<String>,
+        pub invoice_code: Option<String>,
+        pub invoice_date: Option<String>,
+        pub invoice_image_url: Option<String>,
+        pub invoice_kind: Option<i64>,
+        pub invoice_no: Option<String>,
+        pub red_apply_id: Option<String>,
+        pub red_create_status: Option<String>,
+    }
+
+    /// `InvoiceItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.einvoice.apply.get` and `alibaba.einvoice.create.result.get`).
+    ///
+    /// Enabled by the `einvoice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InvoiceItem {
+        pub item_name: Option<String>,
+        pub amount: Option<String>,
+        pub row_type: Option<String>,
+        pub specification: Option<String>,
+        pub sum_price: Option<String>,
+        pub tax: Option<String>,
+        pub price: Option<String>,
+        pub quantity: Option<String>,
+        pub tax_rate: Option<String>,
+        pub unit: Option<String>,
+        pub item_no: Option<String>,
+        pub biz_order_id: Option<String>,
+        pub is_post_fee_row: Option<bool>,
+        pub zero_rate_flag: Option<String>,
+        pub outer_id: Option<String>,
+    }
+
+    /// `InvoiceResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.einvoice.create.result.get`, `alibaba.einvoice.create.results.increment.get` and 1 more).
+    ///
+    /// Enabled by the `einvoice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InvoiceResult {
+        pub anti_fake_code: Option<String>,
+        pub ciphertext: Option<String>,
+        pub device_no: Option<String>,
+        pub erp_tid: Option<String>,
+        pub file_data_type: Option<String>,
+        pub file_path: Option<String>,
+        pub invoice_amount: Option<String>,
+        pub invoice_code: Option<String>,
+        pub invoice_date: Option<String>,
+        pub invoice_no: Option<String>,
+        pub platform_code: Option<String>,
+        pub platform_tid: Option<String>,
+        pub serial_no: Option<String>,
+        pub status: Option<String>,
+        pub biz_error_code: Option<String>,
+        pub biz_error_msg: Option<String>,
+        pub invoice_items: Vec<InvoiceItem>,
+        pub invoice_type: Option<String>,
+        pub invoice_kind: Option<i64>,
+        pub normal_invoice_code: Option<String>,
+        pub normal_invoice_no: Option<String>,
+        pub payee_operator: Option<String>,
+        pub payee_receiver: Option<String>,
+        pub payee_checker: Option<String>,
+        pub payer_name: Option<String>,
+        pub payer_register_no: Option<String>,
+        pub payer_phone: Option<String>,
+        pub payer_address: Option<String>,
+        pub payer_bankaccount: Option<String>,
+        pub payee_register_no: Option<String>,
+        pub invoice_time: Option<String>,
+        pub qr_code: Option<String>,
+    }
+}
+
 /// `alibaba.einvoice.amount.check`: 开票量核对接口.
 pub mod alibaba_einvoice_amount_check {
     /// 开票量核对接口
@@ -262,6 +358,9 @@ pub mod alibaba_einvoice_apply_get {
         pub apply_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::InvoiceItem;
+
     /// The answer of `alibaba.einvoice.apply.get`.
     ///
     /// Enabled by the `einvoice` feature of `top-api`.
@@ -297,27 +396,6 @@ pub mod alibaba_einvoice_apply_get {
         pub gmt_modified_str: Option<String>,
         pub extend_props: Option<String>,
         pub gmt_create: Option<String>,
-    }
-
-    /// `InvoiceItem`.
-    ///
-    /// An item of `apply_list.invoice_items` in the answer of `alibaba.einvoice.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceItem {
-        pub item_name: Option<String>,
-        pub amount: Option<String>,
-        pub row_type: Option<String>,
-        pub specification: Option<String>,
-        pub sum_price: Option<String>,
-        pub tax: Option<String>,
-        pub price: Option<String>,
-        pub quantity: Option<String>,
-        pub tax_rate: Option<String>,
-        pub unit: Option<String>,
-        pub item_no: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub is_post_fee_row: Option<bool>,
-        pub zero_rate_flag: Option<String>,
     }
 }
 
@@ -720,72 +798,15 @@ pub mod alibaba_einvoice_create_result_get {
         pub out_shop_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceItem, InvoiceResult};
+
     /// The answer of `alibaba.einvoice.create.result.get`.
     ///
     /// Enabled by the `einvoice` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaEinvoiceCreateResultGetResponse {
         pub invoice_result_list: Vec<InvoiceResult>,
-    }
-
-    /// `InvoiceResult`.
-    ///
-    /// An item of `invoice_result_list` in the answer of `alibaba.einvoice.create.result.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceResult {
-        pub anti_fake_code: Option<String>,
-        pub ciphertext: Option<String>,
-        pub device_no: Option<String>,
-        pub erp_tid: Option<String>,
-        pub file_data_type: Option<String>,
-        pub file_path: Option<String>,
-        pub invoice_amount: Option<String>,
-        pub invoice_code: Option<String>,
-        pub invoice_date: Option<String>,
-        pub invoice_no: Option<String>,
-        pub platform_code: Option<String>,
-        pub platform_tid: Option<String>,
-        pub serial_no: Option<String>,
-        pub status: Option<String>,
-        pub biz_error_code: Option<String>,
-        pub biz_error_msg: Option<String>,
-        pub invoice_items: Vec<InvoiceItem>,
-        pub invoice_type: Option<String>,
-        pub invoice_kind: Option<i64>,
-        pub normal_invoice_code: Option<String>,
-        pub normal_invoice_no: Option<String>,
-        pub payee_operator: Option<String>,
-        pub payee_receiver: Option<String>,
-        pub payee_checker: Option<String>,
-        pub payer_name: Option<String>,
-        pub payer_register_no: Option<String>,
-        pub payer_phone: Option<String>,
-        pub payer_address: Option<String>,
-        pub payer_bankaccount: Option<String>,
-        pub payee_register_no: Option<String>,
-        pub invoice_time: Option<String>,
-    }
-
-    /// `InvoiceItem`.
-    ///
-    /// An item of `invoice_result_list.invoice_items` in the answer of `alibaba.einvoice.create.result.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceItem {
-        pub unit: Option<String>,
-        pub sum_price: Option<String>,
-        pub tax: Option<String>,
-        pub price: Option<String>,
-        pub item_no: Option<String>,
-        pub item_name: Option<String>,
-        pub specification: Option<String>,
-        pub quantity: Option<String>,
-        pub tax_rate: Option<String>,
-        pub row_type: Option<String>,
-        pub amount: Option<String>,
-        pub zero_rate_flag: Option<String>,
-        pub outer_id: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub is_post_fee_row: Option<bool>,
     }
 }
 
@@ -821,6 +842,9 @@ pub mod alibaba_einvoice_create_results_increment_get {
         pub page_no: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceItem, InvoiceResult};
+
     /// The answer of `alibaba.einvoice.create.results.increment.get`.
     ///
     /// Enabled by the `einvoice` feature of `top-api`.
@@ -828,31 +852,6 @@ pub mod alibaba_einvoice_create_results_increment_get {
     pub struct AlibabaEinvoiceCreateResultsIncrementGetResponse {
         pub invoice_result_list: Vec<InvoiceResult>,
         pub total_count: Option<i64>,
-    }
-
-    /// `InvoiceResult`.
-    ///
-    /// An item of `invoice_result_list` in the answer of `alibaba.einvoice.create.results.increment.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceResult {
-        pub anti_fake_code: Option<String>,
-        pub ciphertext: Option<String>,
-        pub device_no: Option<String>,
-        pub erp_tid: Option<String>,
-        pub file_data_type: Option<String>,
-        pub file_path: Option<String>,
-        pub invoice_amount: Option<String>,
-        pub invoice_code: Option<String>,
-        pub invoice_date: Option<String>,
-        pub invoice_no: Option<String>,
-        pub payee_register_no: Option<String>,
-        pub platform_code: Option<String>,
-        pub platform_tid: Option<String>,
-        pub qr_code: Option<String>,
-        pub serial_no: Option<String>,
-        pub status: Option<String>,
-        pub biz_error_code: Option<String>,
-        pub biz_error_msg: Option<String>,
     }
 }
 
@@ -2251,36 +2250,15 @@ pub mod alibaba_einvoice_merchant_result_get {
         pub serial_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceItem, InvoiceResult};
+
     /// The answer of `alibaba.einvoice.merchant.result.get`.
     ///
     /// Enabled by the `einvoice` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaEinvoiceMerchantResultGetResponse {
         pub invoice_result_list: Vec<InvoiceResult>,
-    }
-
-    /// `InvoiceResult`.
-    ///
-    /// An item of `invoice_result_list` in the answer of `alibaba.einvoice.merchant.result.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceResult {
-        pub anti_fake_code: Option<String>,
-        pub ciphertext: Option<String>,
-        pub device_no: Option<String>,
-        pub erp_tid: Option<String>,
-        pub file_data_type: Option<String>,
-        pub file_path: Option<String>,
-        pub invoice_amount: Option<String>,
-        pub invoice_code: Option<String>,
-        pub invoice_date: Option<String>,
-        pub invoice_no: Option<String>,
-        pub payee_register_no: Option<String>,
-        pub platform_code: Option<String>,
-        pub platform_tid: Option<String>,
-        pub serial_no: Option<String>,
-        pub status: Option<String>,
-        pub biz_error_code: Option<String>,
-        pub biz_error_msg: Option<String>,
     }
 }
 
@@ -2671,6 +2649,9 @@ pub mod alibaba_einvoice_prod_apply {
         pub param_invoice_apply_dto: InvoiceApplyDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::InvoiceCreateSimpleResultDto;
+
     /// The answer of `alibaba.einvoice.prod.apply`.
     ///
     /// Enabled by the `einvoice` feature of `top-api`.
@@ -2800,24 +2781,6 @@ pub mod alibaba_einvoice_prod_apply {
         pub create_inv_result_list: Vec<InvoiceCreateSimpleResultDto>,
         pub apply_url: Option<String>,
     }
-
-    /// `InvoiceCreateSimpleResultDto`.
-    ///
-    /// An item of `result.apply_result_dto.create_inv_result_list` in the answer of `alibaba.einvoice.prod.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceCreateSimpleResultDto {
-        pub biz_error_code: Option<String>,
-        pub biz_error_msg: Option<String>,
-        pub create_status: Option<String>,
-        pub error_type: Option<String>,
-        pub invoice_amount: Option<String>,
-        pub payee_name: Option<String>,
-        pub payee_register_no: Option<String>,
-        pub product_code: Option<String>,
-        pub single_serial_no: Option<String>,
-        pub sum_price: Option<String>,
-        pub sum_tax: Option<String>,
-    }
 }
 
 /// `alibaba.einvoice.prod.apply.get`: 查询发票申请.
@@ -2843,6 +2806,9 @@ pub mod alibaba_einvoice_prod_apply_get {
         #[top(object)]
         pub invoice_apply_query_dto: InvoiceApplyDtlQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::InvoiceCreateSimpleResultDto;
 
     /// The answer of `alibaba.einvoice.prod.apply.get`.
     ///
@@ -2908,34 +2874,6 @@ pub mod alibaba_einvoice_prod_apply_get {
         pub platform_tid: Option<String>,
         pub platform_user_id: Option<String>,
         pub red_notice_no: Option<String>,
-    }
-
-    /// `InvoiceCreateSimpleResultDto`.
-    ///
-    /// An item of `result.invoice_apply_dtl.create_inv_results` in the answer of `alibaba.einvoice.prod.apply.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceCreateSimpleResultDto {
-        pub anti_fake_code: Option<String>,
-        pub biz_error_code: Option<String>,
-        pub biz_error_msg: Option<String>,
-        pub create_status: Option<String>,
-        pub download_url: Option<String>,
-        pub download_url_expires: Option<String>,
-        pub error_type: Option<String>,
-        pub invoice_amount: Option<String>,
-        pub invoice_code: Option<String>,
-        pub invoice_date: Option<String>,
-        pub invoice_image_url: Option<String>,
-        pub invoice_kind: Option<i64>,
-        pub invoice_no: Option<String>,
-        pub payee_name: Option<String>,
-        pub payee_register_no: Option<String>,
-        pub product_code: Option<String>,
-        pub red_apply_id: Option<String>,
-        pub red_create_status: Option<String>,
-        pub single_serial_no: Option<String>,
-        pub sum_price: Option<String>,
-        pub sum_tax: Option<String>,
     }
 
     /// `InvoiceCreatePayeeInfoDto`.

@@ -14,6 +14,31 @@ pub use self::alibaba_ele_enterprise_employee_batchupdate::{
     AlibabaEleEnterpriseEmployeeBatchupdate, AlibabaEleEnterpriseEmployeeBatchupdateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `EnterpriseData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.employee.batchdelete` and `alibaba.ele.enterprise.employee.batchupdate`).
+    ///
+    /// Enabled by the `eleenterpriseemployee` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EnterpriseData {
+        pub success: Option<bool>,
+        pub error_msgs: Vec<ErrorMsg>,
+    }
+
+    /// `ErrorMsg`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.employee.batchdelete` and `alibaba.ele.enterprise.employee.batchupdate`).
+    ///
+    /// Enabled by the `eleenterpriseemployee` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorMsg {
+        pub req_body: Option<String>,
+        pub reason: Option<String>,
+    }
+}
+
 /// `alibaba.ele.enterprise.employee.batchdelete`: 批量删除员工.
 pub mod alibaba_ele_enterprise_employee_batchdelete {
     /// 批量删除员工
@@ -38,6 +63,9 @@ pub mod alibaba_ele_enterprise_employee_batchdelete {
         pub employee_nos: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{EnterpriseData, ErrorMsg};
+
     /// The answer of `alibaba.ele.enterprise.employee.batchdelete`.
     ///
     /// Enabled by the `eleenterpriseemployee` feature of `top-api`.
@@ -47,24 +75,6 @@ pub mod alibaba_ele_enterprise_employee_batchdelete {
         pub enterprise_code: Option<String>,
         pub enterprise_msg: Option<String>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.employee.batchdelete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub success: Option<bool>,
-        pub error_msgs: Vec<ErrorMsg>,
-    }
-
-    /// `ErrorMsg`.
-    ///
-    /// An item of `enterprise_data.error_msgs` in the answer of `alibaba.ele.enterprise.employee.batchdelete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMsg {
-        pub req_body: Option<String>,
-        pub reason: Option<String>,
     }
 }
 
@@ -91,6 +101,9 @@ pub mod alibaba_ele_enterprise_employee_batchupdate {
         #[top(object, max_items = 20)]
         pub enterprise_datas: Option<Vec<EmployeeInfoDto>>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{EnterpriseData, ErrorMsg};
 
     /// The answer of `alibaba.ele.enterprise.employee.batchupdate`.
     ///
@@ -122,23 +135,5 @@ pub mod alibaba_ele_enterprise_employee_batchupdate {
     pub struct CostCenter {
         pub delete_item_ids: Option<Vec<String>>,
         pub add_item_ids: Option<Vec<String>>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.employee.batchupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub success: Option<bool>,
-        pub error_msgs: Vec<ErrorMsg>,
-    }
-
-    /// `ErrorMsg`.
-    ///
-    /// An item of `enterprise_data.error_msgs` in the answer of `alibaba.ele.enterprise.employee.batchupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMsg {
-        pub req_body: Option<String>,
-        pub reason: Option<String>,
     }
 }

@@ -34,6 +34,56 @@ pub use self::alibaba_ele_enterprise_ordernew_paymentstatus::{
     AlibabaEleEnterpriseOrdernewPaymentstatus, AlibabaEleEnterpriseOrdernewPaymentstatusResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `DeliverymanInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.ordernew.gettrackinginfo`).
+    ///
+    /// Enabled by the `eleenterpriseordernew` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeliverymanInfoDto {
+        pub name: Option<String>,
+        pub phone: Option<String>,
+    }
+
+    /// `EnterpriseData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.ordernew.create` and `alibaba.ele.enterprise.ordernew.gettrackinginfo`).
+    ///
+    /// Enabled by the `eleenterpriseordernew` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EnterpriseData {
+        pub deliver_time: Option<String>,
+        pub address: Option<String>,
+        pub consignee: Option<String>,
+        pub original_price: Option<i64>,
+        pub order_id: Option<String>,
+        pub total_price: Option<i64>,
+        pub description: Option<String>,
+        pub phone_list: Vec<String>,
+        pub only_restaurant_code: Option<String>,
+        pub created_at: Option<String>,
+        pub restaurant_name: Option<String>,
+        pub erestaurant_id: Option<String>,
+        pub deliver_fee: Option<String>,
+        pub status: Option<i64>,
+        pub deliveryman_info: Option<DeliverymanInfoDto>,
+        pub state_code: Option<String>,
+        pub last_updated_at: Option<String>,
+        pub tracking_info: Option<TrackingInfoDto>,
+    }
+
+    /// `TrackingInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.ordernew.gettrackinginfo`).
+    ///
+    /// Enabled by the `eleenterpriseordernew` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TrackingInfoDto {
+        pub latitude: Option<String>,
+        pub longitude: Option<String>,
+    }
+}
+
 /// `alibaba.ele.enterprise.ordernew.cancel`: 订单取消.
 pub mod alibaba_ele_enterprise_ordernew_cancel {
     /// 订单取消
@@ -117,6 +167,9 @@ pub mod alibaba_ele_enterprise_ordernew_create {
         pub invoice_type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeliverymanInfoDto, EnterpriseData, TrackingInfoDto};
+
     /// The answer of `alibaba.ele.enterprise.ordernew.create`.
     ///
     /// Enabled by the `eleenterpriseordernew` feature of `top-api`.
@@ -126,27 +179,6 @@ pub mod alibaba_ele_enterprise_ordernew_create {
         pub enterprise_msg: Option<String>,
         pub enterprise_data: Option<EnterpriseData>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.ordernew.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub deliver_time: Option<String>,
-        pub address: Option<String>,
-        pub consignee: Option<String>,
-        pub original_price: Option<i64>,
-        pub order_id: Option<String>,
-        pub total_price: Option<i64>,
-        pub description: Option<String>,
-        pub phone_list: Vec<String>,
-        pub only_restaurant_code: Option<String>,
-        pub created_at: Option<String>,
-        pub restaurant_name: Option<String>,
-        pub erestaurant_id: Option<String>,
-        pub deliver_fee: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -377,6 +409,9 @@ pub mod alibaba_ele_enterprise_ordernew_gettrackinginfo {
         pub phone: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeliverymanInfoDto, EnterpriseData, TrackingInfoDto};
+
     /// The answer of `alibaba.ele.enterprise.ordernew.gettrackinginfo`.
     ///
     /// Enabled by the `eleenterpriseordernew` feature of `top-api`.
@@ -386,36 +421,6 @@ pub mod alibaba_ele_enterprise_ordernew_gettrackinginfo {
         pub enterprise_msg: Option<String>,
         pub enterprise_data: Option<EnterpriseData>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.ordernew.gettrackinginfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub order_id: Option<String>,
-        pub deliveryman_info: Option<DeliverymanInfoDto>,
-        pub state_code: Option<String>,
-        pub last_updated_at: Option<String>,
-        pub tracking_info: Option<TrackingInfoDto>,
-    }
-
-    /// `DeliverymanInfoDto`.
-    ///
-    /// Found at `enterprise_data.deliveryman_info` in the answer of `alibaba.ele.enterprise.ordernew.gettrackinginfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliverymanInfoDto {
-        pub name: Option<String>,
-        pub phone: Option<String>,
-    }
-
-    /// `TrackingInfoDto`.
-    ///
-    /// Found at `enterprise_data.tracking_info` in the answer of `alibaba.ele.enterprise.ordernew.gettrackinginfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TrackingInfoDto {
-        pub latitude: Option<String>,
-        pub longitude: Option<String>,
     }
 }
 

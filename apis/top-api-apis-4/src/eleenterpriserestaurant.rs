@@ -30,6 +30,240 @@ pub use self::alibaba_ele_enterprise_restaurant_search::{
     AlibabaEleEnterpriseRestaurantSearch, AlibabaEleEnterpriseRestaurantSearchResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Activite`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.search`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Activite {
+        pub detail_type: Option<i64>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `Activitie`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.get`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Activitie {
+        pub detail_type: Option<i64>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `Activities`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.mix`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Activities {
+        pub detail_type: Option<i64>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `Activity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.multispecmenu`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Activity {
+        pub name: Option<String>,
+        pub description: Option<String>,
+    }
+
+    /// `Attr`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.multispecmenu`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Attr {
+        pub values: Vec<String>,
+        pub name: Option<String>,
+    }
+
+    /// `DataList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.mix` and `alibaba.ele.enterprise.restaurant.search`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DataList {
+        pub foods: Vec<Foods>,
+        pub restaurant: Option<Restaurant>,
+        pub distance: Option<String>,
+        pub is_insurance: Option<i64>,
+        pub rating: Option<String>,
+        pub only_restaurant_code: Option<String>,
+        pub is_new: Option<i64>,
+        pub promotion_info: Option<String>,
+        pub recent_order_num: Option<i64>,
+        pub agent_fee: Option<String>,
+        pub deliver_spent: Option<i64>,
+        pub is_open: Option<i64>,
+        pub is_dist_rst: Option<i64>,
+        pub restaurant_name: Option<String>,
+        pub activities: Vec<Activite>,
+        pub image_url: Option<String>,
+        pub deliver_amount: Option<String>,
+        pub erestaurant_id: Option<String>,
+        pub invoice: Option<i64>,
+        pub is_premium: Option<i64>,
+        pub average_cost: Option<String>,
+        pub is_bookable: Option<i64>,
+        pub serial_number: Option<String>,
+        pub total_status: Option<i64>,
+    }
+
+    /// `Foods`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.mix`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Foods {
+        pub food_name: Option<String>,
+        pub recent_rating: Option<String>,
+        pub price: Option<String>,
+        pub recent_popularity: Option<i64>,
+        pub food_id: Option<i64>,
+        pub image_url: Option<String>,
+        pub description: Option<String>,
+        pub stock: Option<i64>,
+    }
+
+    /// `Restaurant`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.mix`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Restaurant {
+        pub distance: Option<String>,
+        pub rating: Option<String>,
+        pub only_restaurant_code: Option<String>,
+        pub promotion_info: Option<String>,
+        pub recent_order_num: Option<i64>,
+        pub agent_fee: Option<String>,
+        pub deliver_spent: Option<i64>,
+        pub is_open: Option<i64>,
+        pub is_dist_rst: Option<i64>,
+        pub restaurant_name: Option<String>,
+        pub activities: Vec<Activities>,
+        pub image_url: Option<String>,
+        pub deliver_amount: Option<String>,
+        pub erestaurant_id: Option<String>,
+        pub invoice: Option<i64>,
+        pub is_premium: Option<i64>,
+        pub average_cost: Option<String>,
+        pub is_insurance: Option<i64>,
+        pub is_new: Option<i64>,
+        pub serial_number: Option<String>,
+        pub total_status: Option<String>,
+        pub is_bookable: Option<i64>,
+    }
+
+    /// `EnterpriseData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.categories`, `alibaba.ele.enterprise.restaurant.checkaddress` and 4 more).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EnterpriseData {
+        pub name: Option<String>,
+        pub channel: Option<i64>,
+        pub id: Option<i64>,
+        pub parent_id: Option<i64>,
+        pub latitude: Option<String>,
+        pub is_deliverable: Option<bool>,
+        pub longitude: Option<String>,
+        pub distance: Option<String>,
+        pub rating: Option<String>,
+        pub only_restaurant_code: Option<String>,
+        pub promotion_info: Option<String>,
+        pub recent_order_num: Option<i64>,
+        pub agent_fee: Option<String>,
+        pub deliver_spent: Option<i64>,
+        pub is_open: Option<i64>,
+        pub is_dist_rst: Option<i64>,
+        pub restaurant_name: Option<String>,
+        pub activities: Vec<Activitie>,
+        pub image_url: Option<String>,
+        pub deliver_amount: Option<String>,
+        pub erestaurant_id: Option<String>,
+        pub invoice: Option<i64>,
+        pub serial_number: Option<String>,
+        pub is_bookable: Option<i64>,
+        pub is_new: Option<i64>,
+        pub is_premium: Option<i64>,
+        pub is_insurance: Option<String>,
+        pub address_text: Option<String>,
+        pub serving_times: Vec<String>,
+        pub phone_list: Vec<String>,
+        pub average_cost: Option<String>,
+        pub total_status: Option<i64>,
+        pub rank_id: Option<String>,
+        pub data_list: Vec<DataList>,
+        pub has_next: Option<bool>,
+        pub foods: Vec<Food>,
+        pub description: Option<String>,
+        pub is_activity: Option<bool>,
+        pub r#type: Option<i64>,
+    }
+
+    /// `Food`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.multispecmenu`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Food {
+        pub specfoods: Vec<Specfood>,
+        pub activity: Option<Activity>,
+        pub food_id: Option<String>,
+        pub rating: Option<String>,
+        pub description: Option<String>,
+        pub specifications: Vec<Specification>,
+        pub tips: Option<String>,
+        pub attrs: Vec<Attr>,
+        pub month_sales: Option<i64>,
+        pub image_url: Option<String>,
+        pub name: Option<String>,
+        pub min_purchase: Option<i64>,
+        pub satisfy_rate: Option<i64>,
+        pub is_essential: Option<bool>,
+    }
+
+    /// `Specfood`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.multispecmenu`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Specfood {
+        pub specs: Vec<Spec>,
+        pub food_name: Option<String>,
+        pub original_price: Option<String>,
+        pub price: Option<String>,
+        pub food_id: Option<String>,
+        pub is_essential: Option<bool>,
+        pub stock: Option<i64>,
+        pub sold_out: Option<bool>,
+        pub sku_id: Option<String>,
+    }
+
+    /// `Spec`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.multispecmenu`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Spec {
+        pub name: Option<String>,
+        pub value: Option<String>,
+    }
+
+    /// `Specification`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ele.enterprise.restaurant.multispecmenu`).
+    ///
+    /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Specification {
+        pub name: Option<String>,
+        pub values: Vec<String>,
+    }
+}
+
 /// `alibaba.ele.enterprise.restaurant.categories`: 餐厅分类.
 pub mod alibaba_ele_enterprise_restaurant_categories {
     /// 餐厅分类
@@ -50,6 +284,12 @@ pub mod alibaba_ele_enterprise_restaurant_categories {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaEleEnterpriseRestaurantCategories;
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Activite, Activitie, Activities, Activity, Attr, DataList, EnterpriseData, Food, Foods, Restaurant, Spec,
+        Specfood, Specification,
+    };
+
     /// The answer of `alibaba.ele.enterprise.restaurant.categories`.
     ///
     /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
@@ -59,17 +299,6 @@ pub mod alibaba_ele_enterprise_restaurant_categories {
         pub enterprise_code: Option<String>,
         pub enterprise_msg: Option<String>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// An item of `enterprise_datas` in the answer of `alibaba.ele.enterprise.restaurant.categories`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub name: Option<String>,
-        pub channel: Option<i64>,
-        pub id: Option<i64>,
-        pub parent_id: Option<i64>,
     }
 }
 
@@ -96,6 +325,12 @@ pub mod alibaba_ele_enterprise_restaurant_checkaddress {
         pub addresses: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Activite, Activitie, Activities, Activity, Attr, DataList, EnterpriseData, Food, Foods, Restaurant, Spec,
+        Specfood, Specification,
+    };
+
     /// The answer of `alibaba.ele.enterprise.restaurant.checkaddress`.
     ///
     /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
@@ -105,16 +340,6 @@ pub mod alibaba_ele_enterprise_restaurant_checkaddress {
         pub enterprise_code: Option<String>,
         pub enterprise_msg: Option<String>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// An item of `enterprise_datas` in the answer of `alibaba.ele.enterprise.restaurant.checkaddress`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub latitude: Option<String>,
-        pub is_deliverable: Option<bool>,
-        pub longitude: Option<String>,
     }
 }
 
@@ -143,6 +368,12 @@ pub mod alibaba_ele_enterprise_restaurant_get {
         pub erestaurant_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Activite, Activitie, Activities, Activity, Attr, DataList, EnterpriseData, Food, Foods, Restaurant, Spec,
+        Specfood, Specification,
+    };
+
     /// The answer of `alibaba.ele.enterprise.restaurant.get`.
     ///
     /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
@@ -152,49 +383,6 @@ pub mod alibaba_ele_enterprise_restaurant_get {
         pub enterprise_msg: Option<String>,
         pub enterprise_data: Option<EnterpriseData>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.restaurant.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub distance: Option<String>,
-        pub rating: Option<String>,
-        pub only_restaurant_code: Option<String>,
-        pub promotion_info: Option<String>,
-        pub recent_order_num: Option<i64>,
-        pub agent_fee: Option<String>,
-        pub deliver_spent: Option<i64>,
-        pub is_open: Option<i64>,
-        pub is_dist_rst: Option<i64>,
-        pub restaurant_name: Option<String>,
-        pub activities: Vec<Activitie>,
-        pub image_url: Option<String>,
-        pub deliver_amount: Option<String>,
-        pub erestaurant_id: Option<String>,
-        pub invoice: Option<i64>,
-        pub serial_number: Option<String>,
-        pub is_bookable: Option<i64>,
-        pub is_new: Option<i64>,
-        pub is_premium: Option<i64>,
-        pub is_insurance: Option<String>,
-        pub address_text: Option<String>,
-        pub serving_times: Vec<String>,
-        pub phone_list: Vec<String>,
-        pub average_cost: Option<String>,
-        pub total_status: Option<i64>,
-    }
-
-    /// `Activitie`.
-    ///
-    /// An item of `enterprise_data.activities` in the answer of `alibaba.ele.enterprise.restaurant.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Activitie {
-        pub detail_type: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub id: Option<i64>,
     }
 }
 
@@ -238,6 +426,12 @@ pub mod alibaba_ele_enterprise_restaurant_mix {
         pub is_bookable: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Activite, Activitie, Activities, Activity, Attr, DataList, EnterpriseData, Food, Foods, Restaurant, Spec,
+        Specfood, Specification,
+    };
+
     /// The answer of `alibaba.ele.enterprise.restaurant.mix`.
     ///
     /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
@@ -247,80 +441,6 @@ pub mod alibaba_ele_enterprise_restaurant_mix {
         pub enterprise_code: Option<String>,
         pub enterprise_msg: Option<String>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.restaurant.mix`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub rank_id: Option<String>,
-        pub data_list: Vec<DataList>,
-        pub has_next: Option<bool>,
-    }
-
-    /// `DataList`.
-    ///
-    /// An item of `enterprise_data.data_list` in the answer of `alibaba.ele.enterprise.restaurant.mix`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataList {
-        pub foods: Vec<Foods>,
-        pub restaurant: Option<Restaurant>,
-    }
-
-    /// `Foods`.
-    ///
-    /// An item of `enterprise_data.data_list.foods` in the answer of `alibaba.ele.enterprise.restaurant.mix`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Foods {
-        pub food_name: Option<String>,
-        pub recent_rating: Option<String>,
-        pub price: Option<String>,
-        pub recent_popularity: Option<i64>,
-        pub food_id: Option<i64>,
-        pub image_url: Option<String>,
-        pub description: Option<String>,
-        pub stock: Option<i64>,
-    }
-
-    /// `Restaurant`.
-    ///
-    /// Found at `enterprise_data.data_list.restaurant` in the answer of `alibaba.ele.enterprise.restaurant.mix`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Restaurant {
-        pub distance: Option<String>,
-        pub rating: Option<String>,
-        pub only_restaurant_code: Option<String>,
-        pub promotion_info: Option<String>,
-        pub recent_order_num: Option<i64>,
-        pub agent_fee: Option<String>,
-        pub deliver_spent: Option<i64>,
-        pub is_open: Option<i64>,
-        pub is_dist_rst: Option<i64>,
-        pub restaurant_name: Option<String>,
-        pub activities: Vec<Activities>,
-        pub image_url: Option<String>,
-        pub deliver_amount: Option<String>,
-        pub erestaurant_id: Option<String>,
-        pub invoice: Option<i64>,
-        pub is_premium: Option<i64>,
-        pub average_cost: Option<String>,
-        pub is_insurance: Option<i64>,
-        pub is_new: Option<i64>,
-        pub serial_number: Option<String>,
-        pub total_status: Option<String>,
-        pub is_bookable: Option<i64>,
-    }
-
-    /// `Activities`.
-    ///
-    /// An item of `enterprise_data.data_list.restaurant.activities` in the answer of `alibaba.ele.enterprise.restaurant.mix`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Activities {
-        pub detail_type: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub id: Option<i64>,
     }
 }
 
@@ -347,6 +467,12 @@ pub mod alibaba_ele_enterprise_restaurant_multispecmenu {
         pub erestaurant_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Activite, Activitie, Activities, Activity, Attr, DataList, EnterpriseData, Food, Foods, Restaurant, Spec,
+        Specfood, Specification,
+    };
+
     /// The answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
     ///
     /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
@@ -356,94 +482,6 @@ pub mod alibaba_ele_enterprise_restaurant_multispecmenu {
         pub enterprise_code: Option<String>,
         pub enterprise_msg: Option<String>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// An item of `enterprise_datas` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub only_restaurant_code: Option<String>,
-        pub erestaurant_id: Option<String>,
-        pub foods: Vec<Food>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub is_activity: Option<bool>,
-        pub id: Option<i64>,
-        pub r#type: Option<i64>,
-    }
-
-    /// `Food`.
-    ///
-    /// An item of `enterprise_datas.foods` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Food {
-        pub specfoods: Vec<Specfood>,
-        pub activity: Option<Activity>,
-        pub food_id: Option<String>,
-        pub rating: Option<String>,
-        pub description: Option<String>,
-        pub specifications: Vec<Specification>,
-        pub tips: Option<String>,
-        pub attrs: Vec<Attr>,
-        pub month_sales: Option<i64>,
-        pub image_url: Option<String>,
-        pub name: Option<String>,
-        pub min_purchase: Option<i64>,
-        pub satisfy_rate: Option<i64>,
-        pub is_essential: Option<bool>,
-    }
-
-    /// `Specfood`.
-    ///
-    /// An item of `enterprise_datas.foods.specfoods` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Specfood {
-        pub specs: Vec<Spec>,
-        pub food_name: Option<String>,
-        pub original_price: Option<String>,
-        pub price: Option<String>,
-        pub food_id: Option<String>,
-        pub is_essential: Option<bool>,
-        pub stock: Option<i64>,
-        pub sold_out: Option<bool>,
-        pub sku_id: Option<String>,
-    }
-
-    /// `Spec`.
-    ///
-    /// An item of `enterprise_datas.foods.specfoods.specs` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Spec {
-        pub name: Option<String>,
-        pub value: Option<String>,
-    }
-
-    /// `Activity`.
-    ///
-    /// Found at `enterprise_datas.foods.activity` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Activity {
-        pub name: Option<String>,
-        pub description: Option<String>,
-    }
-
-    /// `Specification`.
-    ///
-    /// An item of `enterprise_datas.foods.specifications` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Specification {
-        pub name: Option<String>,
-        pub values: Vec<String>,
-    }
-
-    /// `Attr`.
-    ///
-    /// An item of `enterprise_datas.foods.attrs` in the answer of `alibaba.ele.enterprise.restaurant.multispecmenu`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Attr {
-        pub values: Vec<String>,
-        pub name: Option<String>,
     }
 }
 
@@ -486,6 +524,12 @@ pub mod alibaba_ele_enterprise_restaurant_search {
         pub cross_day_booking: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        Activite, Activitie, Activities, Activity, Attr, DataList, EnterpriseData, Food, Foods, Restaurant, Spec,
+        Specfood, Specification,
+    };
+
     /// The answer of `alibaba.ele.enterprise.restaurant.search`.
     ///
     /// Enabled by the `eleenterpriserestaurant` feature of `top-api`.
@@ -495,55 +539,5 @@ pub mod alibaba_ele_enterprise_restaurant_search {
         pub enterprise_code: Option<String>,
         pub enterprise_msg: Option<String>,
         pub enterprise_requestid: Option<String>,
-    }
-
-    /// `EnterpriseData`.
-    ///
-    /// Found at `enterprise_data` in the answer of `alibaba.ele.enterprise.restaurant.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EnterpriseData {
-        pub rank_id: Option<String>,
-        pub data_list: Vec<DataList>,
-        pub has_next: Option<bool>,
-    }
-
-    /// `DataList`.
-    ///
-    /// An item of `enterprise_data.data_list` in the answer of `alibaba.ele.enterprise.restaurant.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DataList {
-        pub distance: Option<String>,
-        pub is_insurance: Option<i64>,
-        pub rating: Option<String>,
-        pub only_restaurant_code: Option<String>,
-        pub is_new: Option<i64>,
-        pub promotion_info: Option<String>,
-        pub recent_order_num: Option<i64>,
-        pub agent_fee: Option<String>,
-        pub deliver_spent: Option<i64>,
-        pub is_open: Option<i64>,
-        pub is_dist_rst: Option<i64>,
-        pub restaurant_name: Option<String>,
-        pub activities: Vec<Activite>,
-        pub image_url: Option<String>,
-        pub deliver_amount: Option<String>,
-        pub erestaurant_id: Option<String>,
-        pub invoice: Option<i64>,
-        pub is_premium: Option<i64>,
-        pub average_cost: Option<String>,
-        pub is_bookable: Option<i64>,
-        pub serial_number: Option<String>,
-        pub total_status: Option<i64>,
-    }
-
-    /// `Activite`.
-    ///
-    /// An item of `enterprise_data.data_list.activities` in the answer of `alibaba.ele.enterprise.restaurant.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Activite {
-        pub detail_type: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub id: Option<i64>,
     }
 }

@@ -88,6 +88,29 @@ pub use self::taobao_vmarket_eticket_time_expand::{
     TaobaoVmarketEticketTimeExpand, TaobaoVmarketEticketTimeExpandResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ConsumeMaCallbackResp`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.eticket.merchant.ma.available` and `taobao.eticket.merchant.ma.consume`).
+    ///
+    /// Enabled by the `eticket` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ConsumeMaCallbackResp {
+        pub attribute_map: Option<String>,
+    }
+
+    /// `SendMaCallbackResp`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.eticket.merchant.ma.resend` and `taobao.eticket.merchant.ma.send`).
+    ///
+    /// Enabled by the `eticket` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SendMaCallbackResp {
+        pub attribute_map: Option<String>,
+    }
+}
+
 /// `taobao.eticket.merchant.img.upload`: 码商上传二维码图片.
 pub mod taobao_eticket_merchant_img_upload {
     /// 码商上传二维码图片
@@ -164,6 +187,9 @@ pub mod taobao_eticket_merchant_ma_available {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ConsumeMaCallbackResp;
+
     /// The answer of `taobao.eticket.merchant.ma.available`.
     ///
     /// Enabled by the `eticket` feature of `top-api`.
@@ -172,14 +198,6 @@ pub mod taobao_eticket_merchant_ma_available {
         pub resp_body: Option<ConsumeMaCallbackResp>,
         pub ret_code: Option<String>,
         pub ret_msg: Option<String>,
-    }
-
-    /// `ConsumeMaCallbackResp`.
-    ///
-    /// Found at `resp_body` in the answer of `taobao.eticket.merchant.ma.available`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsumeMaCallbackResp {
-        pub attribute_map: Option<String>,
     }
 }
 
@@ -219,6 +237,9 @@ pub mod taobao_eticket_merchant_ma_consume {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ConsumeMaCallbackResp;
+
     /// The answer of `taobao.eticket.merchant.ma.consume`.
     ///
     /// Enabled by the `eticket` feature of `top-api`.
@@ -237,14 +258,6 @@ pub mod taobao_eticket_merchant_ma_consume {
         pub code: Option<String>,
         pub num: Option<i64>,
         pub qr_image: Option<String>,
-    }
-
-    /// `ConsumeMaCallbackResp`.
-    ///
-    /// Found at `resp_body` in the answer of `taobao.eticket.merchant.ma.consume`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsumeMaCallbackResp {
-        pub attribute_map: Option<String>,
     }
 }
 
@@ -368,6 +381,9 @@ pub mod taobao_eticket_merchant_ma_resend {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SendMaCallbackResp;
+
     /// The answer of `taobao.eticket.merchant.ma.resend`.
     ///
     /// Enabled by the `eticket` feature of `top-api`.
@@ -390,14 +406,6 @@ pub mod taobao_eticket_merchant_ma_resend {
         #[top(required)]
         pub num: i64,
         pub qr_image: Option<String>,
-    }
-
-    /// `SendMaCallbackResp`.
-    ///
-    /// Found at `resp_body` in the answer of `taobao.eticket.merchant.ma.resend`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendMaCallbackResp {
-        pub attribute_map: Option<String>,
     }
 }
 
@@ -482,6 +490,9 @@ pub mod taobao_eticket_merchant_ma_send {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SendMaCallbackResp;
+
     /// The answer of `taobao.eticket.merchant.ma.send`.
     ///
     /// Enabled by the `eticket` feature of `top-api`.
@@ -504,14 +515,6 @@ pub mod taobao_eticket_merchant_ma_send {
         #[top(required)]
         pub num: i64,
         pub qr_image: Option<String>,
-    }
-
-    /// `SendMaCallbackResp`.
-    ///
-    /// Found at `resp_body` in the answer of `taobao.eticket.merchant.ma.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendMaCallbackResp {
-        pub attribute_map: Option<String>,
     }
 }
 

@@ -114,6 +114,22 @@ pub use self::alibaba_alihealth_medical_order_refund::{
     AlibabaAlihealthMedicalOrderRefund, AlibabaAlihealthMedicalOrderRefundResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ReserveStatusResultResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.alihealth.examination.invoice.info.notify` and `alibaba.alihealth.examination.reserve.state.notify`).
+    ///
+    /// Enabled by the `examination` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReserveStatusResultResponse {
+        pub response_code: Option<String>,
+        pub msg: Option<String>,
+    }
+}
+
 /// `alibaba.alihealth.examination.agreement.list`: isv协议获取.
 pub mod alibaba_alihealth_examination_agreement_list {
     /// isv协议获取
@@ -475,6 +491,9 @@ pub mod alibaba_alihealth_examination_invoice_info_notify {
         pub invoice_url: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReserveStatusResultResponse;
+
     /// The answer of `alibaba.alihealth.examination.invoice.info.notify`.
     ///
     /// Enabled by the `examination` feature of `top-api`.
@@ -493,15 +512,6 @@ pub mod alibaba_alihealth_examination_invoice_info_notify {
         pub success: Option<bool>,
         pub err_code: Option<String>,
         pub err_message: Option<String>,
-    }
-
-    /// `ReserveStatusResultResponse`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.alihealth.examination.invoice.info.notify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReserveStatusResultResponse {
-        pub response_code: Option<String>,
-        pub msg: Option<String>,
     }
 }
 
@@ -1533,6 +1543,9 @@ pub mod alibaba_alihealth_examination_reserve_state_notify {
         pub check_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReserveStatusResultResponse;
+
     /// The answer of `alibaba.alihealth.examination.reserve.state.notify`.
     ///
     /// Enabled by the `examination` feature of `top-api`.
@@ -1551,15 +1564,6 @@ pub mod alibaba_alihealth_examination_reserve_state_notify {
         pub success: Option<bool>,
         pub err_code: Option<String>,
         pub err_message: Option<String>,
-    }
-
-    /// `ReserveStatusResultResponse`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.alihealth.examination.reserve.state.notify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReserveStatusResultResponse {
-        pub response_code: Option<String>,
-        pub msg: Option<String>,
     }
 }
 

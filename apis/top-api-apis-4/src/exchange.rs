@@ -32,6 +32,101 @@ pub use self::tmall_exchange_returngoods_refuse::{
     TmallExchangeReturngoodsRefuse, TmallExchangeReturngoodsRefuseResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Exchange`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.exchange.agree`, `tmall.exchange.confirm.consign` and 6 more).
+    ///
+    /// Enabled by the `exchange` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Exchange {
+        pub modified: Option<top_api::Date>,
+        pub dispute_id: Option<String>,
+        pub status: Option<String>,
+        pub biz_order_id: Option<String>,
+        pub buyer_logistic_no: Option<String>,
+        pub alipay_no: Option<String>,
+        pub desc: Option<String>,
+        pub reason: Option<String>,
+        pub attributes: Option<String>,
+        pub refund_phase: Option<String>,
+        pub exchange_sku: Option<String>,
+        pub buyer_address: Option<String>,
+        pub operation_contraint: Option<String>,
+        pub title: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub seller_nick: Option<String>,
+        pub advance_status: Option<i64>,
+        pub buyer_nick: Option<String>,
+        pub buyer_logistic_name: Option<String>,
+        pub refund_version: Option<i64>,
+        pub seller_logistic_name: Option<String>,
+        pub bought_sku: Option<String>,
+        pub num: Option<i64>,
+        pub seller_logistic_no: Option<String>,
+        pub price: Option<String>,
+        pub time_out: Option<String>,
+        pub cs_status: Option<i64>,
+        pub address: Option<String>,
+        pub good_status: Option<String>,
+        pub buyer_phone: Option<String>,
+        pub buyer_name: Option<String>,
+        pub oaid: Option<String>,
+        pub buyer_open_uid: Option<String>,
+        pub payment: Option<String>,
+    }
+
+    /// `ExchangeBaseResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.exchange.agree`, `tmall.exchange.get` and 3 more).
+    ///
+    /// Enabled by the `exchange` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExchangeBaseResponse {
+        pub message: Option<String>,
+        pub msg_code: Option<String>,
+        pub success: Option<bool>,
+        pub exchange: Option<Exchange>,
+    }
+
+    /// `PicUrl`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.exchange.message.add` and `tmall.exchange.messages.get`).
+    ///
+    /// Enabled by the `exchange` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PicUrl {
+        pub url: Option<String>,
+    }
+
+    /// `RefundBaseResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.exchange.confirm.consign` and `tmall.exchange.consigngoods`).
+    ///
+    /// Enabled by the `exchange` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundBaseResponse {
+        pub message: Option<String>,
+        pub msg_code: Option<String>,
+        pub success: Option<bool>,
+        pub exchange: Option<Exchange>,
+    }
+
+    /// `RefundMessage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.exchange.message.add` and `tmall.exchange.messages.get`).
+    ///
+    /// Enabled by the `exchange` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundMessage {
+        pub id: Option<i64>,
+        pub refund_id: Option<i64>,
+        pub owner_id: Option<i64>,
+        pub owner_nick: Option<String>,
+        pub content: Option<String>,
+        pub pic_urls: Vec<PicUrl>,
+        pub created: Option<top_api::Date>,
+        pub message_type: Option<String>,
+        pub owner_role: Option<String>,
+        pub open_uid: Option<String>,
+    }
+}
+
 /// `tmall.exchange.agree`: 卖家同意换货申请.
 pub mod tmall_exchange_agree {
     /// 卖家同意换货申请
@@ -65,34 +160,15 @@ pub mod tmall_exchange_agree {
         pub mobile: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, ExchangeBaseResponse};
+
     /// The answer of `tmall.exchange.agree`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeAgreeResponse {
         pub result: Option<ExchangeBaseResponse>,
-    }
-
-    /// `ExchangeBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.agree`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExchangeBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.agree`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub modified: Option<top_api::Date>,
-        pub dispute_id: Option<String>,
-        pub status: Option<String>,
-        pub biz_order_id: Option<String>,
     }
 }
 
@@ -128,34 +204,15 @@ pub mod tmall_exchange_confirm_consign {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, RefundBaseResponse};
+
     /// The answer of `tmall.exchange.confirm.consign`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeConfirmConsignResponse {
         pub result: Option<RefundBaseResponse>,
-    }
-
-    /// `RefundBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.confirm.consign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.confirm.consign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub modified: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub dispute_id: Option<String>,
     }
 }
 
@@ -191,34 +248,15 @@ pub mod tmall_exchange_consigngoods {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, RefundBaseResponse};
+
     /// The answer of `tmall.exchange.consigngoods`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeConsigngoodsResponse {
         pub result: Option<RefundBaseResponse>,
-    }
-
-    /// `RefundBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.consigngoods`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.consigngoods`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub modified: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub dispute_id: Option<String>,
     }
 }
 
@@ -248,63 +286,15 @@ pub mod tmall_exchange_get {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, ExchangeBaseResponse};
+
     /// The answer of `tmall.exchange.get`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeGetResponse {
         pub result: Option<ExchangeBaseResponse>,
-    }
-
-    /// `ExchangeBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExchangeBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub buyer_logistic_no: Option<String>,
-        pub alipay_no: Option<String>,
-        pub desc: Option<String>,
-        pub reason: Option<String>,
-        pub attributes: Option<String>,
-        pub refund_phase: Option<String>,
-        pub exchange_sku: Option<String>,
-        pub buyer_address: Option<String>,
-        pub operation_contraint: Option<String>,
-        pub title: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub seller_nick: Option<String>,
-        pub advance_status: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub buyer_logistic_name: Option<String>,
-        pub status: Option<String>,
-        pub refund_version: Option<i64>,
-        pub seller_logistic_name: Option<String>,
-        pub bought_sku: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub dispute_id: Option<String>,
-        pub num: Option<i64>,
-        pub seller_logistic_no: Option<String>,
-        pub price: Option<String>,
-        pub time_out: Option<String>,
-        pub cs_status: Option<i64>,
-        pub address: Option<String>,
-        pub good_status: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub buyer_phone: Option<String>,
-        pub buyer_name: Option<String>,
-        pub oaid: Option<String>,
-        pub buyer_open_uid: Option<String>,
     }
 }
 
@@ -337,6 +327,9 @@ pub mod tmall_exchange_message_add {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PicUrl, RefundMessage};
+
     /// The answer of `tmall.exchange.message.add`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
@@ -354,30 +347,6 @@ pub mod tmall_exchange_message_add {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub results: Vec<RefundMessage>,
-    }
-
-    /// `RefundMessage`.
-    ///
-    /// An item of `result.results` in the answer of `tmall.exchange.message.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundMessage {
-        pub id: Option<i64>,
-        pub refund_id: Option<i64>,
-        pub owner_id: Option<i64>,
-        pub owner_nick: Option<String>,
-        pub content: Option<String>,
-        pub pic_urls: Vec<PicUrl>,
-        pub created: Option<top_api::Date>,
-        pub message_type: Option<String>,
-        pub owner_role: Option<String>,
-    }
-
-    /// `PicUrl`.
-    ///
-    /// An item of `result.results.pic_urls` in the answer of `tmall.exchange.message.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PicUrl {
-        pub url: Option<String>,
     }
 }
 
@@ -412,6 +381,9 @@ pub mod tmall_exchange_messages_get {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PicUrl, RefundMessage};
+
     /// The answer of `tmall.exchange.messages.get`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
@@ -431,31 +403,6 @@ pub mod tmall_exchange_messages_get {
         pub has_next: Option<bool>,
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
-    }
-
-    /// `RefundMessage`.
-    ///
-    /// An item of `result.results` in the answer of `tmall.exchange.messages.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundMessage {
-        pub id: Option<i64>,
-        pub refund_id: Option<i64>,
-        pub owner_id: Option<i64>,
-        pub owner_nick: Option<String>,
-        pub content: Option<String>,
-        pub pic_urls: Vec<PicUrl>,
-        pub created: Option<top_api::Date>,
-        pub message_type: Option<String>,
-        pub owner_role: Option<String>,
-        pub open_uid: Option<String>,
-    }
-
-    /// `PicUrl`.
-    ///
-    /// An item of `result.results.pic_urls` in the answer of `tmall.exchange.messages.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PicUrl {
-        pub url: Option<String>,
     }
 }
 
@@ -499,6 +446,9 @@ pub mod tmall_exchange_receive_get {
         pub biz_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Exchange;
+
     /// The answer of `tmall.exchange.receive.get`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
@@ -510,41 +460,6 @@ pub mod tmall_exchange_receive_get {
         pub has_next: Option<bool>,
         pub error_codes: Option<String>,
         pub error_msg: Option<String>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// An item of `results` in the answer of `tmall.exchange.receive.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub alipay_no: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub seller_nick: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub good_status: Option<String>,
-        pub payment: Option<String>,
-        pub reason: Option<String>,
-        pub title: Option<String>,
-        pub price: Option<String>,
-        pub num: Option<i64>,
-        pub address: Option<String>,
-        pub bought_sku: Option<String>,
-        pub exchange_sku: Option<String>,
-        pub buyer_logistic_name: Option<String>,
-        pub buyer_logistic_no: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub dispute_id: Option<String>,
-        pub seller_logistic_name: Option<String>,
-        pub seller_logistic_no: Option<String>,
-        pub buyer_address: Option<String>,
-        pub time_out: Option<String>,
-        pub buyer_phone: Option<String>,
-        pub buyer_name: Option<String>,
-        pub oaid: Option<String>,
-        pub buyer_open_uid: Option<String>,
-        pub attributes: Option<String>,
     }
 }
 
@@ -578,34 +493,15 @@ pub mod tmall_exchange_refuse {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, ExchangeBaseResponse};
+
     /// The answer of `tmall.exchange.refuse`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeRefuseResponse {
         pub result: Option<ExchangeBaseResponse>,
-    }
-
-    /// `ExchangeBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.refuse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExchangeBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.refuse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub status: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub dispute_id: Option<String>,
-        pub biz_order_id: Option<String>,
     }
 }
 
@@ -692,34 +588,15 @@ pub mod tmall_exchange_returngoods_agree {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, ExchangeBaseResponse};
+
     /// The answer of `tmall.exchange.returngoods.agree`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeReturngoodsAgreeResponse {
         pub result: Option<ExchangeBaseResponse>,
-    }
-
-    /// `ExchangeBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.returngoods.agree`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExchangeBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.returngoods.agree`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub status: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub dispute_id: Option<String>,
-        pub biz_order_id: Option<String>,
     }
 }
 
@@ -750,33 +627,14 @@ pub mod tmall_exchange_returngoods_refuse {
         pub seller_refuse_reason_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Exchange, ExchangeBaseResponse};
+
     /// The answer of `tmall.exchange.returngoods.refuse`.
     ///
     /// Enabled by the `exchange` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallExchangeReturngoodsRefuseResponse {
         pub result: Option<ExchangeBaseResponse>,
-    }
-
-    /// `ExchangeBaseResponse`.
-    ///
-    /// Found at `result` in the answer of `tmall.exchange.returngoods.refuse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExchangeBaseResponse {
-        pub message: Option<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
-        pub exchange: Option<Exchange>,
-    }
-
-    /// `Exchange`.
-    ///
-    /// Found at `result.exchange` in the answer of `tmall.exchange.returngoods.refuse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Exchange {
-        pub status: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub dispute_id: Option<String>,
-        pub biz_order_id: Option<String>,
     }
 }

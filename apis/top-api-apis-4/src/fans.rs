@@ -14,6 +14,35 @@ pub use self::tmall_fans_cashpool_checkpay::{TmallFansCashpoolCheckpay, TmallFan
 #[doc(inline)]
 pub use self::tmall_fans_cashpool_create::{TmallFansCashpoolCreate, TmallFansCashpoolCreateResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CashPoolVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.fans.cashpool.create`).
+    ///
+    /// Enabled by the `fans` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CashPoolVo {
+        pub pay_url: Option<String>,
+        pub cash_pool_id: Option<i64>,
+    }
+
+    /// `FansResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.fans.arena.push`, `tmall.fans.arena.record` and 2 more).
+    ///
+    /// Enabled by the `fans` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FansResult {
+        pub data_list: Vec<bool>,
+        pub total_num: Option<i64>,
+        pub success: Option<bool>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub data: Option<CashPoolVo>,
+    }
+}
+
 /// `tmall.fans.arena.push`: 消息推送.
 pub mod tmall_fans_arena_push {
     /// 消息推送
@@ -38,6 +67,9 @@ pub mod tmall_fans_arena_push {
         pub push_list: Option<Vec<PushMessageParamDo>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CashPoolVo, FansResult};
+
     /// The answer of `tmall.fans.arena.push`.
     ///
     /// Enabled by the `fans` feature of `top-api`.
@@ -55,18 +87,6 @@ pub mod tmall_fans_arena_push {
         pub brand_name: Option<String>,
         pub message_type: Option<String>,
         pub mix_nick: Option<String>,
-    }
-
-    /// `FansResult`.
-    ///
-    /// Found at `result` in the answer of `tmall.fans.arena.push`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FansResult {
-        pub data_list: Vec<bool>,
-        pub total_num: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 
@@ -94,24 +114,15 @@ pub mod tmall_fans_arena_record {
         pub mix_nick: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CashPoolVo, FansResult};
+
     /// The answer of `tmall.fans.arena.record`.
     ///
     /// Enabled by the `fans` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallFansArenaRecordResponse {
         pub fans_result: Option<FansResult>,
-    }
-
-    /// `FansResult`.
-    ///
-    /// Found at `fans_result` in the answer of `tmall.fans.arena.record`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FansResult {
-        pub data_list: Vec<bool>,
-        pub total_num: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 
@@ -139,24 +150,15 @@ pub mod tmall_fans_cashpool_checkpay {
         pub cash_pool_list: Option<Vec<i64>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CashPoolVo, FansResult};
+
     /// The answer of `tmall.fans.cashpool.checkpay`.
     ///
     /// Enabled by the `fans` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallFansCashpoolCheckpayResponse {
         pub fans_result: Option<FansResult>,
-    }
-
-    /// `FansResult`.
-    ///
-    /// Found at `fans_result` in the answer of `tmall.fans.cashpool.checkpay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FansResult {
-        pub data_list: Vec<bool>,
-        pub total_num: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 
@@ -183,6 +185,9 @@ pub mod tmall_fans_cashpool_create {
         #[top(object)]
         pub create_cash_pool_param_do: CreateCashPoolParamDo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CashPoolVo, FansResult};
 
     /// The answer of `tmall.fans.cashpool.create`.
     ///
@@ -218,26 +223,5 @@ pub mod tmall_fans_cashpool_create {
         pub start_time: Option<top_api::DateTime>,
         pub end_time: Option<top_api::DateTime>,
         pub begin_qa_time: Option<top_api::DateTime>,
-    }
-
-    /// `FansResult`.
-    ///
-    /// Found at `fans_result` in the answer of `tmall.fans.cashpool.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FansResult {
-        pub data: Option<CashPoolVo>,
-        pub total_num: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `CashPoolVo`.
-    ///
-    /// Found at `fans_result.data` in the answer of `tmall.fans.cashpool.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CashPoolVo {
-        pub pay_url: Option<String>,
-        pub cash_pool_id: Option<i64>,
     }
 }

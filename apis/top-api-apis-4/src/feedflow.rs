@@ -148,6 +148,142 @@ pub use self::taobao_feedflow_item_target_validlist::{
     TaobaoFeedflowItemTargetValidlist, TaobaoFeedflowItemTargetValidlistResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CrowdDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.algo.crowd.suggest` and `taobao.feedflow.item.crowd.page`).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrowdDto {
+        pub target_label: Option<LabelDto>,
+        pub average_price: Option<i64>,
+        pub suggest_price: Option<i64>,
+        pub crowd_id: Option<i64>,
+        pub crowd_name: Option<String>,
+        pub crowd_desc: Option<String>,
+        pub price: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub status: Option<String>,
+    }
+
+    /// `LabelDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.algo.crowd.suggest`, `taobao.feedflow.item.crowd.page` and 1 more).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LabelDto {
+        pub options: Vec<OptionDto>,
+        pub target_type: Option<String>,
+        pub label_value: Option<String>,
+        pub label_id: Option<i64>,
+        pub target_id: Option<i64>,
+        pub label_name: Option<String>,
+        pub label_desc: Option<String>,
+    }
+
+    /// `OptionDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.algo.crowd.suggest`, `taobao.feedflow.item.crowd.page` and 1 more).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OptionDto {
+        pub option_value: Option<String>,
+        pub option_name: Option<String>,
+        pub option_desc: Option<String>,
+    }
+
+    /// `LaunchAreaDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.campaign.get` and `taobao.feedflow.item.campaign.page`).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LaunchAreaDto {
+        pub code: Option<i64>,
+        pub name: Option<String>,
+    }
+
+    /// `LaunchPeriodDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.campaign.get` and `taobao.feedflow.item.campaign.page`).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LaunchPeriodDto {
+        pub time_span_list: Vec<TimeSpanDto>,
+    }
+
+    /// `TimeSpanDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.campaign.get` and `taobao.feedflow.item.campaign.page`).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TimeSpanDto {
+        pub discount: Option<i64>,
+        pub time: Option<String>,
+    }
+
+    /// `LaunchTimeDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.item.campaign.get` and `taobao.feedflow.item.campaign.page`).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LaunchTimeDto {
+        pub begin_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub launch_forever: Option<bool>,
+    }
+
+    /// `ResultCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.account.rpthourlist`, `taobao.feedflow.item.adgroup.rpthourlist` and 4 more).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultCode {
+        pub message: Option<String>,
+        pub code: Option<i64>,
+    }
+
+    /// `RptResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.feedflow.account.rptdailylist`, `taobao.feedflow.account.rpthourlist` and 10 more).
+    ///
+    /// Enabled by the `feedflow` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RptResultDto {
+        pub charge: Option<String>,
+        pub ad_pv: Option<i64>,
+        pub click: Option<i64>,
+        pub ecpm: Option<String>,
+        pub ecpc: Option<String>,
+        pub inshop_pv: Option<i64>,
+        pub inshop_uv: Option<i64>,
+        pub inshop_uv_rate: Option<String>,
+        pub deep_inshop_num: Option<i64>,
+        pub avg_access_time: Option<String>,
+        pub avg_access_page_num: Option<String>,
+        pub follow_number: Option<i64>,
+        pub add_new_uv: Option<i64>,
+        pub add_new_uv_rate: Option<String>,
+        pub new_f_charge: Option<String>,
+        pub inshop_item_col_num: Option<i64>,
+        pub cart_num: Option<i64>,
+        pub gmv_inshop_num: Option<i64>,
+        pub gmv_inshop_amt: Option<String>,
+        pub alipay_in_shop_num: Option<i64>,
+        pub alipay_inshop_amt: Option<String>,
+        pub icvr: Option<String>,
+        pub cvr: Option<String>,
+        pub roi: Option<String>,
+        pub log_date: Option<top_api::Date>,
+        pub hour_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub campaign_name: Option<String>,
+        pub adgroup_name: Option<String>,
+        pub adzone_id: Option<i64>,
+        pub adzone_name: Option<String>,
+        pub creative_id: Option<i64>,
+        pub creative_name: Option<String>,
+        pub crowd_id: Option<i64>,
+        pub crowd_name: Option<String>,
+    }
+}
+
 /// `taobao.feedflow.account.get`: 获取信息流账户详情.
 pub mod taobao_feedflow_account_get {
     /// 获取信息流账户详情
@@ -222,6 +358,9 @@ pub mod taobao_feedflow_account_rptdailylist {
         pub rpt_query_d_t_o: RptQueryDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RptResultDto;
+
     /// The answer of `taobao.feedflow.account.rptdailylist`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -253,38 +392,6 @@ pub mod taobao_feedflow_account_rptdailylist {
         pub rpt_list: Vec<RptResultDto>,
         pub success: Option<bool>,
     }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.account.rptdailylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub charge: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ecpm: Option<String>,
-        pub ecpc: Option<String>,
-        pub inshop_pv: Option<i64>,
-        pub inshop_uv: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub avg_access_time: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub follow_number: Option<i64>,
-        pub add_new_uv: Option<i64>,
-        pub add_new_uv_rate: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub inshop_item_col_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub log_date: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.feedflow.account.rpthourlist`: 超级推荐广告主分时报表查询.
@@ -310,6 +417,9 @@ pub mod taobao_feedflow_account_rpthourlist {
         #[top(object)]
         pub rpt_query: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultCode, RptResultDto};
 
     /// The answer of `taobao.feedflow.account.rpthourlist`.
     ///
@@ -345,48 +455,6 @@ pub mod taobao_feedflow_account_rpthourlist {
         pub total_count: Option<i64>,
         pub result_code: Option<ResultCode>,
         pub success: Option<bool>,
-    }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.account.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub inshop_uv: Option<i64>,
-        pub inshop_pv: Option<i64>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub click: Option<i64>,
-        pub ad_pv: Option<i64>,
-        pub charge: Option<String>,
-        pub log_date: Option<top_api::Date>,
-        pub hour_id: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub gmv_inshop_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub new_f_charge: Option<String>,
-        pub add_new_uv_rate: Option<String>,
-        pub add_new_uv: Option<i64>,
-        pub follow_number: Option<i64>,
-        pub avg_access_page_num: Option<String>,
-        pub avg_access_time: Option<String>,
-        pub roi: Option<String>,
-        pub cvr: Option<String>,
-        pub icvr: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.feedflow.account.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -1030,6 +1098,9 @@ pub mod taobao_feedflow_item_adgroup_rptdailylist {
         pub rpt_query_d_t_o: RptQueryDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RptResultDto;
+
     /// The answer of `taobao.feedflow.item.adgroup.rptdailylist`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -1067,42 +1138,6 @@ pub mod taobao_feedflow_item_adgroup_rptdailylist {
         pub rpt_list: Vec<RptResultDto>,
         pub success: Option<bool>,
     }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.adgroup.rptdailylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub charge: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ecpm: Option<String>,
-        pub ecpc: Option<String>,
-        pub inshop_pv: Option<i64>,
-        pub inshop_uv: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub avg_access_time: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub follow_number: Option<i64>,
-        pub add_new_uv: Option<i64>,
-        pub add_new_uv_rate: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub inshop_item_col_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub log_date: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.feedflow.item.adgroup.rpthourlist`: 超级推荐【商品推广】单元分时报表查询.
@@ -1128,6 +1163,9 @@ pub mod taobao_feedflow_item_adgroup_rpthourlist {
         #[top(object)]
         pub rpt_query: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultCode, RptResultDto};
 
     /// The answer of `taobao.feedflow.item.adgroup.rpthourlist`.
     ///
@@ -1167,52 +1205,6 @@ pub mod taobao_feedflow_item_adgroup_rpthourlist {
         pub total_count: Option<i64>,
         pub result_code: Option<ResultCode>,
         pub success: Option<bool>,
-    }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.adgroup.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub campaign_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub deep_inshop_num: Option<i64>,
-        pub inshop_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub hour_id: Option<i64>,
-        pub ad_pv: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub avg_access_page_num: Option<String>,
-        pub inshop_uv: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub ecpm: Option<String>,
-        pub cart_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub ecpc: Option<String>,
-        pub log_date: Option<top_api::Date>,
-        pub avg_access_time: Option<String>,
-        pub follow_number: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub charge: Option<String>,
-        pub inshop_uv_rate: Option<String>,
-        pub add_new_uv: Option<i64>,
-        pub roi: Option<String>,
-        pub add_new_uv_rate: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.feedflow.item.adgroup.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -1304,6 +1296,9 @@ pub mod taobao_feedflow_item_adzone_rptdailylist {
         pub rpt_query_d_t_o: RptQueryDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RptResultDto;
+
     /// The answer of `taobao.feedflow.item.adzone.rptdailylist`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -1344,44 +1339,6 @@ pub mod taobao_feedflow_item_adzone_rptdailylist {
         pub rpt_list: Vec<RptResultDto>,
         pub success: Option<bool>,
     }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.adzone.rptdailylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub charge: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ecpm: Option<String>,
-        pub ecpc: Option<String>,
-        pub inshop_pv: Option<i64>,
-        pub inshop_uv: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub avg_access_time: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub follow_number: Option<i64>,
-        pub add_new_uv: Option<i64>,
-        pub add_new_uv_rate: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub inshop_item_col_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub adzone_id: Option<i64>,
-        pub adzone_name: Option<String>,
-        pub log_date: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.feedflow.item.adzone.rpthourlist`: 超级推荐【商品推广】资源位分时报表查询.
@@ -1407,6 +1364,9 @@ pub mod taobao_feedflow_item_adzone_rpthourlist {
         #[top(object)]
         pub rpt_query: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultCode, RptResultDto};
 
     /// The answer of `taobao.feedflow.item.adzone.rpthourlist`.
     ///
@@ -1449,54 +1409,6 @@ pub mod taobao_feedflow_item_adzone_rpthourlist {
         pub total_count: Option<i64>,
         pub result_code: Option<ResultCode>,
         pub success: Option<bool>,
-    }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.adzone.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub campaign_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub deep_inshop_num: Option<i64>,
-        pub inshop_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub hour_id: Option<i64>,
-        pub ad_pv: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub avg_access_page_num: Option<String>,
-        pub inshop_uv: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub ecpm: Option<String>,
-        pub cart_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub ecpc: Option<String>,
-        pub log_date: Option<top_api::Date>,
-        pub avg_access_time: Option<String>,
-        pub follow_number: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub charge: Option<String>,
-        pub inshop_uv_rate: Option<String>,
-        pub add_new_uv: Option<i64>,
-        pub roi: Option<String>,
-        pub add_new_uv_rate: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub adzone_id: Option<i64>,
-        pub adzone_name: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.feedflow.item.adzone.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -1584,41 +1496,8 @@ pub mod taobao_feedflow_item_algo_crowd_suggest {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct ResultDto {
         pub success: Option<bool>,
-        pub crowds: Vec<CrowdDto2>,
+        pub crowds: Vec<super::types::CrowdDto>,
         pub message: Option<String>,
-    }
-
-    /// `CrowdDto`.
-    ///
-    /// An item of `result.crowds` in the answer of `taobao.feedflow.item.algo.crowd.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "CrowdDto")]
-    pub struct CrowdDto2 {
-        pub target_label: Option<LabelDto2>,
-        pub average_price: Option<i64>,
-        pub suggest_price: Option<i64>,
-    }
-
-    /// `LabelDto`.
-    ///
-    /// Found at `result.crowds.target_label` in the answer of `taobao.feedflow.item.algo.crowd.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LabelDto")]
-    pub struct LabelDto2 {
-        pub options: Vec<OptionDto2>,
-        pub target_type: Option<String>,
-        pub label_value: Option<String>,
-        pub label_id: Option<i64>,
-        pub target_id: Option<i64>,
-    }
-
-    /// `OptionDto`.
-    ///
-    /// An item of `result.crowds.target_label.options` in the answer of `taobao.feedflow.item.algo.crowd.suggest`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OptionDto")]
-    pub struct OptionDto2 {
-        pub option_value: Option<String>,
     }
 }
 
@@ -1822,6 +1701,9 @@ pub mod taobao_feedflow_item_campaign_get {
         pub campagin_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LaunchAreaDto, LaunchPeriodDto, LaunchTimeDto, TimeSpanDto};
+
     /// The answer of `taobao.feedflow.item.campaign.get`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -1852,42 +1734,6 @@ pub mod taobao_feedflow_item_campaign_get {
         pub launch_period_list: Vec<LaunchPeriodDto>,
         pub launch_time: Option<LaunchTimeDto>,
         pub status: Option<String>,
-    }
-
-    /// `LaunchAreaDto`.
-    ///
-    /// An item of `result.result.launch_area_list` in the answer of `taobao.feedflow.item.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchAreaDto {
-        pub code: Option<i64>,
-        pub name: Option<String>,
-    }
-
-    /// `LaunchPeriodDto`.
-    ///
-    /// An item of `result.result.launch_period_list` in the answer of `taobao.feedflow.item.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchPeriodDto {
-        pub time_span_list: Vec<TimeSpanDto>,
-    }
-
-    /// `TimeSpanDto`.
-    ///
-    /// An item of `result.result.launch_period_list.time_span_list` in the answer of `taobao.feedflow.item.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeSpanDto {
-        pub discount: Option<i64>,
-        pub time: Option<String>,
-    }
-
-    /// `LaunchTimeDto`.
-    ///
-    /// Found at `result.result.launch_time` in the answer of `taobao.feedflow.item.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchTimeDto {
-        pub begin_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub launch_forever: Option<bool>,
     }
 }
 
@@ -2008,6 +1854,9 @@ pub mod taobao_feedflow_item_campaign_page {
         pub campaign_query: Option<CampaignQueryDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LaunchAreaDto, LaunchPeriodDto, LaunchTimeDto, TimeSpanDto};
+
     /// The answer of `taobao.feedflow.item.campaign.page`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -2052,42 +1901,6 @@ pub mod taobao_feedflow_item_campaign_page {
         pub status: Option<String>,
         pub launch_period_list: Vec<LaunchPeriodDto>,
     }
-
-    /// `LaunchAreaDto`.
-    ///
-    /// An item of `result.results.launch_area_list` in the answer of `taobao.feedflow.item.campaign.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchAreaDto {
-        pub code: Option<i64>,
-        pub name: Option<String>,
-    }
-
-    /// `LaunchTimeDto`.
-    ///
-    /// Found at `result.results.launch_time` in the answer of `taobao.feedflow.item.campaign.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchTimeDto {
-        pub begin_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub launch_forever: Option<bool>,
-    }
-
-    /// `LaunchPeriodDto`.
-    ///
-    /// An item of `result.results.launch_period_list` in the answer of `taobao.feedflow.item.campaign.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchPeriodDto {
-        pub time_span_list: Vec<TimeSpanDto>,
-    }
-
-    /// `TimeSpanDto`.
-    ///
-    /// An item of `result.results.launch_period_list.time_span_list` in the answer of `taobao.feedflow.item.campaign.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeSpanDto {
-        pub discount: Option<i64>,
-        pub time: Option<String>,
-    }
 }
 
 /// `taobao.feedflow.item.campaign.rptdailylist`: 推广计划分日数据查询.
@@ -2113,6 +1926,9 @@ pub mod taobao_feedflow_item_campaign_rptdailylist {
         #[top(object)]
         pub rpt_query_d_t_o: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::RptResultDto;
 
     /// The answer of `taobao.feedflow.item.campaign.rptdailylist`.
     ///
@@ -2148,40 +1964,6 @@ pub mod taobao_feedflow_item_campaign_rptdailylist {
         pub rpt_list: Vec<RptResultDto>,
         pub success: Option<bool>,
     }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.campaign.rptdailylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub charge: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ecpm: Option<String>,
-        pub ecpc: Option<String>,
-        pub inshop_pv: Option<i64>,
-        pub inshop_uv: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub avg_access_time: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub follow_number: Option<i64>,
-        pub add_new_uv: Option<i64>,
-        pub add_new_uv_rate: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub inshop_item_col_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub log_date: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.feedflow.item.campaign.rpthourlist`: 超级推荐【商品推广】计划分时报表查询.
@@ -2207,6 +1989,9 @@ pub mod taobao_feedflow_item_campaign_rpthourlist {
         #[top(object)]
         pub rpt_query: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultCode, RptResultDto};
 
     /// The answer of `taobao.feedflow.item.campaign.rpthourlist`.
     ///
@@ -2243,50 +2028,6 @@ pub mod taobao_feedflow_item_campaign_rpthourlist {
         pub total_count: Option<i64>,
         pub result_code: Option<ResultCode>,
         pub success: Option<bool>,
-    }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.campaign.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub campaign_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub deep_inshop_num: Option<i64>,
-        pub inshop_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub hour_id: Option<i64>,
-        pub ad_pv: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub avg_access_page_num: Option<String>,
-        pub inshop_uv: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub ecpm: Option<String>,
-        pub cart_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub ecpc: Option<String>,
-        pub log_date: Option<top_api::Date>,
-        pub avg_access_time: Option<String>,
-        pub follow_number: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub charge: Option<String>,
-        pub inshop_uv_rate: Option<String>,
-        pub add_new_uv: Option<i64>,
-        pub roi: Option<String>,
-        pub add_new_uv_rate: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.feedflow.item.campaign.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -2374,6 +2115,9 @@ pub mod taobao_feedflow_item_creative_rptdailylist {
         pub rpt_query_d_t_o: RptQueryDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RptResultDto;
+
     /// The answer of `taobao.feedflow.item.creative.rptdailylist`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -2414,44 +2158,6 @@ pub mod taobao_feedflow_item_creative_rptdailylist {
         pub rpt_list: Vec<RptResultDto>,
         pub success: Option<bool>,
     }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.creative.rptdailylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub charge: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ecpm: Option<String>,
-        pub ecpc: Option<String>,
-        pub inshop_pv: Option<i64>,
-        pub inshop_uv: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub avg_access_time: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub follow_number: Option<i64>,
-        pub add_new_uv: Option<i64>,
-        pub add_new_uv_rate: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub inshop_item_col_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub creative_id: Option<i64>,
-        pub creative_name: Option<String>,
-        pub log_date: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.feedflow.item.creative.rpthourlist`: 超级推荐【商品推广】创意分时报表查询.
@@ -2477,6 +2183,9 @@ pub mod taobao_feedflow_item_creative_rpthourlist {
         #[top(object)]
         pub rpt_query: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultCode, RptResultDto};
 
     /// The answer of `taobao.feedflow.item.creative.rpthourlist`.
     ///
@@ -2519,54 +2228,6 @@ pub mod taobao_feedflow_item_creative_rpthourlist {
         pub total_count: Option<i64>,
         pub result_code: Option<ResultCode>,
         pub success: Option<bool>,
-    }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.creative.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub campaign_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub deep_inshop_num: Option<i64>,
-        pub inshop_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub hour_id: Option<i64>,
-        pub ad_pv: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub avg_access_page_num: Option<String>,
-        pub inshop_uv: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub ecpm: Option<String>,
-        pub cart_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub ecpc: Option<String>,
-        pub log_date: Option<top_api::Date>,
-        pub avg_access_time: Option<String>,
-        pub follow_number: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub charge: Option<String>,
-        pub inshop_uv_rate: Option<String>,
-        pub add_new_uv: Option<i64>,
-        pub roi: Option<String>,
-        pub add_new_uv_rate: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub creative_id: Option<i64>,
-        pub creative_name: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.feedflow.item.creative.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -2886,6 +2547,9 @@ pub mod taobao_feedflow_item_crowd_page {
         pub crowd_query: CrowdQueryDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, LabelDto, OptionDto};
+
     /// The answer of `taobao.feedflow.item.crowd.page`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -2918,45 +2582,6 @@ pub mod taobao_feedflow_item_crowd_page {
         pub total_count: Option<i64>,
         pub success: Option<bool>,
     }
-
-    /// `CrowdDto`.
-    ///
-    /// An item of `result.crowds` in the answer of `taobao.feedflow.item.crowd.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdDto {
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub crowd_desc: Option<String>,
-        pub price: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub status: Option<String>,
-        pub target_label: Option<LabelDto>,
-    }
-
-    /// `LabelDto`.
-    ///
-    /// Found at `result.crowds.target_label` in the answer of `taobao.feedflow.item.crowd.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelDto {
-        pub label_id: Option<i64>,
-        pub target_id: Option<i64>,
-        pub target_type: Option<String>,
-        pub label_name: Option<String>,
-        pub label_desc: Option<String>,
-        pub label_value: Option<String>,
-        pub options: Vec<OptionDto>,
-    }
-
-    /// `OptionDto`.
-    ///
-    /// An item of `result.crowds.target_label.options` in the answer of `taobao.feedflow.item.crowd.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionDto {
-        pub option_name: Option<String>,
-        pub option_value: Option<String>,
-        pub option_desc: Option<String>,
-    }
 }
 
 /// `taobao.feedflow.item.crowd.rptdailylist`: 定向分日数据查询.
@@ -2982,6 +2607,9 @@ pub mod taobao_feedflow_item_crowd_rptdailylist {
         #[top(object)]
         pub rpt_query_d_t_o: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::RptResultDto;
 
     /// The answer of `taobao.feedflow.item.crowd.rptdailylist`.
     ///
@@ -3023,44 +2651,6 @@ pub mod taobao_feedflow_item_crowd_rptdailylist {
         pub rpt_list: Vec<RptResultDto>,
         pub success: Option<bool>,
     }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.crowd.rptdailylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub charge: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ecpm: Option<String>,
-        pub ecpc: Option<String>,
-        pub inshop_pv: Option<i64>,
-        pub inshop_uv: Option<i64>,
-        pub inshop_uv_rate: Option<String>,
-        pub deep_inshop_num: Option<i64>,
-        pub avg_access_time: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub follow_number: Option<i64>,
-        pub add_new_uv: Option<i64>,
-        pub add_new_uv_rate: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub inshop_item_col_num: Option<i64>,
-        pub cart_num: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub log_date: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.feedflow.item.crowd.rpthourlist`: 超级推荐【商品推广】定向分时报表查询.
@@ -3086,6 +2676,9 @@ pub mod taobao_feedflow_item_crowd_rpthourlist {
         #[top(object)]
         pub rpt_query: RptQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultCode, RptResultDto};
 
     /// The answer of `taobao.feedflow.item.crowd.rpthourlist`.
     ///
@@ -3128,54 +2721,6 @@ pub mod taobao_feedflow_item_crowd_rpthourlist {
         pub total_count: Option<i64>,
         pub result_code: Option<ResultCode>,
         pub success: Option<bool>,
-    }
-
-    /// `RptResultDto`.
-    ///
-    /// An item of `result.rpt_list` in the answer of `taobao.feedflow.item.crowd.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RptResultDto {
-        pub campaign_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_in_shop_num: Option<i64>,
-        pub deep_inshop_num: Option<i64>,
-        pub inshop_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub hour_id: Option<i64>,
-        pub ad_pv: Option<i64>,
-        pub gmv_inshop_num: Option<i64>,
-        pub avg_access_page_num: Option<String>,
-        pub inshop_uv: Option<i64>,
-        pub gmv_inshop_amt: Option<String>,
-        pub icvr: Option<String>,
-        pub new_f_charge: Option<String>,
-        pub ecpm: Option<String>,
-        pub cart_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub ecpc: Option<String>,
-        pub log_date: Option<top_api::Date>,
-        pub avg_access_time: Option<String>,
-        pub follow_number: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub charge: Option<String>,
-        pub inshop_uv_rate: Option<String>,
-        pub add_new_uv: Option<i64>,
-        pub roi: Option<String>,
-        pub add_new_uv_rate: Option<String>,
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.feedflow.item.crowd.rpthourlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub message: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -3282,6 +2827,9 @@ pub mod taobao_feedflow_item_option_page {
         pub label_query: LabelQueryDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LabelDto, OptionDto};
+
     /// The answer of `taobao.feedflow.item.option.page`.
     ///
     /// Enabled by the `feedflow` feature of `top-api`.
@@ -3318,30 +2866,6 @@ pub mod taobao_feedflow_item_option_page {
         pub labels: Vec<LabelDto>,
         pub total_count: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `LabelDto`.
-    ///
-    /// An item of `result.labels` in the answer of `taobao.feedflow.item.option.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelDto {
-        pub label_id: Option<i64>,
-        pub target_id: Option<i64>,
-        pub target_type: Option<String>,
-        pub label_name: Option<String>,
-        pub label_desc: Option<String>,
-        pub label_value: Option<String>,
-        pub options: Vec<OptionDto>,
-    }
-
-    /// `OptionDto`.
-    ///
-    /// An item of `result.labels.options` in the answer of `taobao.feedflow.item.option.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionDto {
-        pub option_name: Option<String>,
-        pub option_value: Option<String>,
-        pub option_desc: Option<String>,
     }
 }
 

@@ -250,6 +250,319 @@ pub use self::tmall_supplychain_channel_product_upshelf::{
     TmallSupplychainChannelProductUpshelf, TmallSupplychainChannelProductUpshelfResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BuyerRefund`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.refund.get`, `taobao.fenxiao.refund.query` and 2 more).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BuyerRefund {
+        pub sub_order_id: Option<i64>,
+        pub refund_id: Option<i64>,
+        pub biz_order_id: Option<i64>,
+        pub refund_create_time: Option<top_api::Date>,
+        pub refund_status: Option<i64>,
+        pub goods_status_desc: Option<String>,
+        pub need_return_goods: Option<bool>,
+        pub return_fee: Option<i64>,
+        pub to_seller_fee: Option<i64>,
+        pub refund_reason: Option<String>,
+        pub refund_desc: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub modified: Option<top_api::Date>,
+        pub open_buyer_id: Option<String>,
+        pub return_goods_quantity: Option<i64>,
+        pub gmt_modified: Option<top_api::Date>,
+    }
+
+    /// `DealerOrder`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.dealer.requisitionorder.get` and `taobao.fenxiao.dealer.requisitionorder.query`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DealerOrder {
+        pub logistics_type: Option<String>,
+        pub quantity_count: Option<i64>,
+        pub receiver: Option<Receiver>,
+        pub logistics_fee: Option<String>,
+        pub rebate_fee: Option<String>,
+        pub modified_time: Option<top_api::Date>,
+        pub applied_time: Option<top_api::Date>,
+        pub audit_time_applier: Option<top_api::Date>,
+        pub total_price: Option<String>,
+        pub order_status: Option<String>,
+        pub close_reason: Option<String>,
+        pub delivered_quantity_count: Option<i64>,
+        pub pay_type: Option<String>,
+        pub supplier_nick: Option<String>,
+        pub dealer_order_id: Option<i64>,
+        pub refuse_reason_supplier: Option<String>,
+        pub refuse_reason_applier: Option<String>,
+        pub dealer_order_details: Vec<DealerOrderDetail>,
+        pub applier_nick: Option<String>,
+        pub audit_time_supplier: Option<top_api::Date>,
+        pub alipay_no: Option<String>,
+        pub pay_time: Option<top_api::Date>,
+        pub supplier_memo: Option<String>,
+        pub supplier_memo_flag: Option<i64>,
+        pub features: Vec<Feature>,
+        pub dist_memo: Option<String>,
+    }
+
+    /// `Receiver`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.dealer.requisitionorder.get` and `taobao.fenxiao.dealer.requisitionorder.query`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Receiver {
+        pub zip: Option<String>,
+        pub mobile_phone: Option<String>,
+        pub phone: Option<String>,
+        pub address: Option<String>,
+        pub name: Option<String>,
+        pub state: Option<String>,
+        pub district: Option<String>,
+        pub card_id: Option<String>,
+        pub city: Option<String>,
+    }
+
+    /// `DealerOrderDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.dealer.requisitionorder.get` and `taobao.fenxiao.dealer.requisitionorder.query`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DealerOrderDetail {
+        pub product_id: Option<i64>,
+        pub final_price: Option<String>,
+        pub sku_spec: Option<String>,
+        pub original_price: Option<String>,
+        pub dealer_detail_id: Option<i64>,
+        pub snapshot_url: Option<String>,
+        pub is_deleted: Option<bool>,
+        pub product_title: Option<String>,
+        pub price_count: Option<String>,
+        pub dealer_order_id: Option<i64>,
+        pub quantity: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub sku_number: Option<String>,
+        pub features: Vec<Feature>,
+    }
+
+    /// `Feature`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.dealer.requisitionorder.get` and `taobao.fenxiao.dealer.requisitionorder.query`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Feature {
+        pub attr_key: Option<String>,
+        pub attr_value: Option<String>,
+    }
+
+    /// `DpBuyerDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.yph.order.get` and `taobao.fenxiao.yph.orders.get`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DpBuyerDetail {
+        pub area: Option<String>,
+        pub address: Option<String>,
+        pub mobile_phone: Option<String>,
+        pub post: Option<String>,
+        pub city: Option<String>,
+        pub phone: Option<String>,
+        pub full_name: Option<String>,
+        pub prov: Option<String>,
+        pub oaid: Option<String>,
+    }
+
+    /// `FeatureDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.yph.order.get` and `taobao.fenxiao.yph.orders.get`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FeatureDO {
+        pub attr_key: Option<String>,
+        pub attr_value: Option<String>,
+    }
+
+    /// `FenxiaoProduct`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.distributor.products.get` and `taobao.fenxiao.products.get`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FenxiaoProduct {
+        pub pid: Option<i64>,
+        pub name: Option<String>,
+        pub productcat_id: Option<i64>,
+        pub standard_price: Option<String>,
+        pub standard_retail_price: Option<String>,
+        pub retail_price_low: Option<String>,
+        pub retail_price_high: Option<String>,
+        pub cost_price: Option<String>,
+        pub dealer_cost_price: Option<String>,
+        pub outer_id: Option<String>,
+        pub quantity: Option<i64>,
+        pub pictures: Option<String>,
+        pub desc_path: Option<String>,
+        pub category_id: Option<String>,
+        pub description: Option<String>,
+        pub properties: Option<String>,
+        pub property_alias: Option<String>,
+        pub input_properties: Option<String>,
+        pub prov: Option<String>,
+        pub city: Option<String>,
+        pub postage_type: Option<String>,
+        pub postage_id: Option<i64>,
+        pub postage_ordinary: Option<String>,
+        pub postage_fast: Option<String>,
+        pub postage_ems: Option<String>,
+        pub discount_id: Option<i64>,
+        pub query_item_id: Option<i64>,
+        pub have_invoice: Option<bool>,
+        pub have_quarantee: Option<bool>,
+        pub items_count: Option<i64>,
+        pub orders_count: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub modified: Option<top_api::Date>,
+        pub upshelf_time: Option<top_api::Date>,
+        pub status: Option<String>,
+        pub trade_type: Option<String>,
+        pub skus: Vec<SkuList>,
+        pub images: Vec<ProductImageList>,
+        pub pdus: Vec<PduList>,
+        pub is_authz: Option<String>,
+        pub scitem_id: Option<i64>,
+        pub spu_id: Option<i64>,
+        pub reserved_quantity: Option<i64>,
+        pub quota_quantity: Option<i64>,
+        pub item_id: Option<i64>,
+    }
+
+    /// `SkuList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.distributor.products.get` and `taobao.fenxiao.products.get`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SkuList {
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub standard_price: Option<String>,
+        pub cost_price: Option<String>,
+        pub dealer_cost_price: Option<String>,
+        pub quantity: Option<i64>,
+        pub outer_id: Option<String>,
+        pub properties: Option<String>,
+        pub scitem_id: Option<i64>,
+        pub reserved_quantity: Option<i64>,
+        pub quota_quantity: Option<i64>,
+    }
+
+    /// `ProductImageList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.distributor.products.get`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductImageList {
+        pub image_id: Option<i64>,
+        pub image_url: Option<String>,
+        pub image_position: Option<i64>,
+        pub properties: Option<String>,
+        pub r#type: Option<String>,
+    }
+
+    /// `PduList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.distributor.products.get` and `taobao.fenxiao.products.get`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PduList {
+        pub product_id: Option<i64>,
+        pub distributor_id: Option<i64>,
+        pub distributor_name: Option<String>,
+        pub sku_properties: Option<String>,
+        pub quantity_agent: Option<i64>,
+    }
+
+    /// `RefundItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.refund.get`, `taobao.fenxiao.refund.query` and 2 more).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundItem {
+        pub refund_item_id: Option<i64>,
+        pub sub_order_id: Option<i64>,
+        pub refund_quantity: Option<i64>,
+    }
+
+    /// `RefundLogistics`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.refund.get`, `taobao.fenxiao.refund.query` and 2 more).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundLogistics {
+        pub company_code: Option<String>,
+        pub company_name: Option<String>,
+        pub mail_no: Option<String>,
+    }
+
+    /// `ResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.distributor.product.quantity.get` and `tmall.supplychain.channel.product.price.update`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDTO {
+        pub success: Option<bool>,
+        pub module: Option<String>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+    }
+
+    /// `ResultTopDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fenxiao.trade.prepay.offline.add` and `taobao.fenxiao.trade.prepay.offline.reduce`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultTopDo {
+        pub success: Option<bool>,
+    }
+
+    /// `ScItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.scitem.add`, `taobao.scitem.get` and 2 more).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ScItem {
+        pub weight: Option<i64>,
+        pub bar_code: Option<String>,
+        pub remark: Option<String>,
+        pub width: Option<i64>,
+        pub brand_id: Option<i64>,
+        pub properties: Option<String>,
+        pub brand_name: Option<String>,
+        pub wms_code: Option<String>,
+        pub is_friable: Option<bool>,
+        pub is_warranty: Option<bool>,
+        pub price: Option<i64>,
+        pub height: Option<i64>,
+        pub is_dangerous: Option<bool>,
+        pub item_name: Option<String>,
+        pub item_id: Option<i64>,
+        pub is_costly: Option<bool>,
+        pub outer_code: Option<String>,
+        pub volume: Option<i64>,
+        pub length: Option<i64>,
+        pub matter_status: Option<String>,
+        pub item_type: Option<i64>,
+        pub is_area_sale: Option<i64>,
+        pub options: Option<i64>,
+    }
+
+    /// `Store`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.store.manage` and `taobao.inventory.store.query`).
+    ///
+    /// Enabled by the `fenxiao` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Store {
+        pub phone: Option<String>,
+        pub store_code: Option<String>,
+        pub address: Option<String>,
+        pub store_type: Option<String>,
+        pub post_code: Option<String>,
+        pub contact: Option<String>,
+        pub store_name: Option<String>,
+        pub address_area_name: Option<String>,
+        pub alias_name: Option<String>,
+    }
+}
+
 /// `alibaba.ascp.cnsku.add`: 货品创建.
 pub mod alibaba_ascp_cnsku_add {
     /// 货品创建
@@ -1298,6 +1611,9 @@ pub mod taobao_fenxiao_dealer_requisitionorder_get {
         pub fields: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DealerOrder, DealerOrderDetail, Feature, Receiver};
+
     /// The answer of `taobao.fenxiao.dealer.requisitionorder.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -1305,85 +1621,6 @@ pub mod taobao_fenxiao_dealer_requisitionorder_get {
     pub struct TaobaoFenxiaoDealerRequisitionorderGetResponse {
         pub dealer_orders: Vec<DealerOrder>,
         pub total_results: Option<i64>,
-    }
-
-    /// `DealerOrder`.
-    ///
-    /// An item of `dealer_orders` in the answer of `taobao.fenxiao.dealer.requisitionorder.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DealerOrder {
-        pub logistics_type: Option<String>,
-        pub quantity_count: Option<i64>,
-        pub receiver: Option<Receiver>,
-        pub logistics_fee: Option<String>,
-        pub rebate_fee: Option<String>,
-        pub modified_time: Option<top_api::Date>,
-        pub applied_time: Option<top_api::Date>,
-        pub audit_time_applier: Option<top_api::Date>,
-        pub total_price: Option<String>,
-        pub order_status: Option<String>,
-        pub close_reason: Option<String>,
-        pub delivered_quantity_count: Option<i64>,
-        pub pay_type: Option<String>,
-        pub supplier_nick: Option<String>,
-        pub dealer_order_id: Option<i64>,
-        pub refuse_reason_supplier: Option<String>,
-        pub refuse_reason_applier: Option<String>,
-        pub dealer_order_details: Vec<DealerOrderDetail>,
-        pub applier_nick: Option<String>,
-        pub audit_time_supplier: Option<top_api::Date>,
-        pub alipay_no: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub supplier_memo: Option<String>,
-        pub supplier_memo_flag: Option<i64>,
-        pub features: Vec<Feature>,
-        pub dist_memo: Option<String>,
-    }
-
-    /// `Receiver`.
-    ///
-    /// Found at `dealer_orders.receiver` in the answer of `taobao.fenxiao.dealer.requisitionorder.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Receiver {
-        pub zip: Option<String>,
-        pub mobile_phone: Option<String>,
-        pub phone: Option<String>,
-        pub address: Option<String>,
-        pub name: Option<String>,
-        pub state: Option<String>,
-        pub district: Option<String>,
-        pub card_id: Option<String>,
-        pub city: Option<String>,
-    }
-
-    /// `DealerOrderDetail`.
-    ///
-    /// An item of `dealer_orders.dealer_order_details` in the answer of `taobao.fenxiao.dealer.requisitionorder.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DealerOrderDetail {
-        pub product_id: Option<i64>,
-        pub final_price: Option<String>,
-        pub sku_spec: Option<String>,
-        pub original_price: Option<String>,
-        pub dealer_detail_id: Option<i64>,
-        pub snapshot_url: Option<String>,
-        pub is_deleted: Option<bool>,
-        pub product_title: Option<String>,
-        pub price_count: Option<String>,
-        pub dealer_order_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub sku_number: Option<String>,
-        pub features: Vec<Feature>,
-    }
-
-    /// `Feature`.
-    ///
-    /// An item of `dealer_orders.dealer_order_details.features` in the answer of `taobao.fenxiao.dealer.requisitionorder.get`; also an item of `dealer_orders.features` in the answer of `taobao.fenxiao.dealer.requisitionorder.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Feature {
-        pub attr_key: Option<String>,
-        pub attr_value: Option<String>,
     }
 }
 
@@ -1412,91 +1649,15 @@ pub mod taobao_fenxiao_dealer_requisitionorder_query {
         pub fields: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DealerOrder, DealerOrderDetail, Feature, Receiver};
+
     /// The answer of `taobao.fenxiao.dealer.requisitionorder.query`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFenxiaoDealerRequisitionorderQueryResponse {
         pub dealer_orders: Vec<DealerOrder>,
-    }
-
-    /// `DealerOrder`.
-    ///
-    /// An item of `dealer_orders` in the answer of `taobao.fenxiao.dealer.requisitionorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DealerOrder {
-        pub logistics_type: Option<String>,
-        pub quantity_count: Option<i64>,
-        pub receiver: Option<Receiver>,
-        pub logistics_fee: Option<String>,
-        pub rebate_fee: Option<String>,
-        pub modified_time: Option<top_api::Date>,
-        pub applied_time: Option<top_api::Date>,
-        pub audit_time_applier: Option<top_api::Date>,
-        pub total_price: Option<String>,
-        pub order_status: Option<String>,
-        pub close_reason: Option<String>,
-        pub delivered_quantity_count: Option<i64>,
-        pub pay_type: Option<String>,
-        pub supplier_nick: Option<String>,
-        pub dealer_order_id: Option<i64>,
-        pub refuse_reason_supplier: Option<String>,
-        pub refuse_reason_applier: Option<String>,
-        pub dealer_order_details: Vec<DealerOrderDetail>,
-        pub applier_nick: Option<String>,
-        pub audit_time_supplier: Option<top_api::Date>,
-        pub alipay_no: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub supplier_memo: Option<String>,
-        pub supplier_memo_flag: Option<i64>,
-        pub features: Vec<Feature>,
-        pub dist_memo: Option<String>,
-    }
-
-    /// `Receiver`.
-    ///
-    /// Found at `dealer_orders.receiver` in the answer of `taobao.fenxiao.dealer.requisitionorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Receiver {
-        pub zip: Option<String>,
-        pub mobile_phone: Option<String>,
-        pub phone: Option<String>,
-        pub address: Option<String>,
-        pub name: Option<String>,
-        pub state: Option<String>,
-        pub district: Option<String>,
-        pub card_id: Option<String>,
-        pub city: Option<String>,
-    }
-
-    /// `DealerOrderDetail`.
-    ///
-    /// An item of `dealer_orders.dealer_order_details` in the answer of `taobao.fenxiao.dealer.requisitionorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DealerOrderDetail {
-        pub product_id: Option<i64>,
-        pub final_price: Option<String>,
-        pub sku_spec: Option<String>,
-        pub original_price: Option<String>,
-        pub dealer_detail_id: Option<i64>,
-        pub snapshot_url: Option<String>,
-        pub is_deleted: Option<bool>,
-        pub product_title: Option<String>,
-        pub price_count: Option<String>,
-        pub dealer_order_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub sku_number: Option<String>,
-        pub features: Vec<Feature>,
-    }
-
-    /// `Feature`.
-    ///
-    /// An item of `dealer_orders.dealer_order_details.features` in the answer of `taobao.fenxiao.dealer.requisitionorder.query`; also an item of `dealer_orders.features` in the answer of `taobao.fenxiao.dealer.requisitionorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Feature {
-        pub attr_key: Option<String>,
-        pub attr_value: Option<String>,
     }
 }
 
@@ -1668,23 +1829,15 @@ pub mod taobao_fenxiao_distributor_product_quantity_get {
         pub sku_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultDTO;
+
     /// The answer of `taobao.fenxiao.distributor.product.quantity.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFenxiaoDistributorProductQuantityGetResponse {
         pub result: Option<ResultDTO>,
-    }
-
-    /// `ResultDTO`.
-    ///
-    /// Found at `result` in the answer of `taobao.fenxiao.distributor.product.quantity.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDTO {
-        pub success: Option<bool>,
-        pub module: Option<String>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 
@@ -1728,6 +1881,9 @@ pub mod taobao_fenxiao_distributor_products_get {
         pub order_by: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FenxiaoProduct, PduList, ProductImageList, SkuList};
+
     /// The answer of `taobao.fenxiao.distributor.products.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -1735,95 +1891,6 @@ pub mod taobao_fenxiao_distributor_products_get {
     pub struct TaobaoFenxiaoDistributorProductsGetResponse {
         pub has_next: Option<bool>,
         pub products: Vec<FenxiaoProduct>,
-    }
-
-    /// `FenxiaoProduct`.
-    ///
-    /// An item of `products` in the answer of `taobao.fenxiao.distributor.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FenxiaoProduct {
-        pub pid: Option<i64>,
-        pub name: Option<String>,
-        pub productcat_id: Option<i64>,
-        pub standard_price: Option<String>,
-        pub standard_retail_price: Option<String>,
-        pub retail_price_low: Option<String>,
-        pub retail_price_high: Option<String>,
-        pub cost_price: Option<String>,
-        pub dealer_cost_price: Option<String>,
-        pub outer_id: Option<String>,
-        pub quantity: Option<i64>,
-        pub pictures: Option<String>,
-        pub desc_path: Option<String>,
-        pub category_id: Option<String>,
-        pub description: Option<String>,
-        pub properties: Option<String>,
-        pub property_alias: Option<String>,
-        pub input_properties: Option<String>,
-        pub prov: Option<String>,
-        pub city: Option<String>,
-        pub postage_type: Option<String>,
-        pub postage_id: Option<i64>,
-        pub postage_ordinary: Option<String>,
-        pub postage_fast: Option<String>,
-        pub postage_ems: Option<String>,
-        pub discount_id: Option<i64>,
-        pub query_item_id: Option<i64>,
-        pub have_invoice: Option<bool>,
-        pub have_quarantee: Option<bool>,
-        pub items_count: Option<i64>,
-        pub orders_count: Option<i64>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub upshelf_time: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub trade_type: Option<String>,
-        pub skus: Vec<SkuList>,
-        pub images: Vec<ProductImageList>,
-        pub pdus: Vec<PduList>,
-        pub is_authz: Option<String>,
-        pub scitem_id: Option<i64>,
-        pub spu_id: Option<i64>,
-    }
-
-    /// `SkuList`.
-    ///
-    /// An item of `products.skus` in the answer of `taobao.fenxiao.distributor.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuList {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub standard_price: Option<String>,
-        pub cost_price: Option<String>,
-        pub dealer_cost_price: Option<String>,
-        pub quantity: Option<i64>,
-        pub outer_id: Option<String>,
-        pub properties: Option<String>,
-        pub scitem_id: Option<i64>,
-    }
-
-    /// `ProductImageList`.
-    ///
-    /// An item of `products.images` in the answer of `taobao.fenxiao.distributor.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductImageList {
-        pub image_id: Option<i64>,
-        pub image_url: Option<String>,
-        pub image_position: Option<i64>,
-        pub properties: Option<String>,
-        pub r#type: Option<String>,
-    }
-
-    /// `PduList`.
-    ///
-    /// An item of `products.pdus` in the answer of `taobao.fenxiao.distributor.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PduList {
-        pub product_id: Option<i64>,
-        pub distributor_id: Option<i64>,
-        pub distributor_name: Option<String>,
-        pub sku_properties: Option<String>,
-        pub quantity_agent: Option<i64>,
     }
 }
 
@@ -3066,6 +3133,9 @@ pub mod taobao_fenxiao_products_get {
         pub item_ids: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FenxiaoProduct, PduList, ProductImageList, SkuList};
+
     /// The answer of `taobao.fenxiao.products.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -3073,86 +3143,6 @@ pub mod taobao_fenxiao_products_get {
     pub struct TaobaoFenxiaoProductsGetResponse {
         pub total_results: Option<i64>,
         pub products: Vec<FenxiaoProduct>,
-    }
-
-    /// `FenxiaoProduct`.
-    ///
-    /// An item of `products` in the answer of `taobao.fenxiao.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FenxiaoProduct {
-        pub pid: Option<i64>,
-        pub name: Option<String>,
-        pub productcat_id: Option<i64>,
-        pub standard_price: Option<String>,
-        pub standard_retail_price: Option<String>,
-        pub retail_price_low: Option<String>,
-        pub retail_price_high: Option<String>,
-        pub cost_price: Option<String>,
-        pub dealer_cost_price: Option<String>,
-        pub outer_id: Option<String>,
-        pub quantity: Option<i64>,
-        pub reserved_quantity: Option<i64>,
-        pub quota_quantity: Option<i64>,
-        pub pictures: Option<String>,
-        pub desc_path: Option<String>,
-        pub category_id: Option<String>,
-        pub description: Option<String>,
-        pub properties: Option<String>,
-        pub property_alias: Option<String>,
-        pub input_properties: Option<String>,
-        pub prov: Option<String>,
-        pub city: Option<String>,
-        pub postage_type: Option<String>,
-        pub postage_id: Option<i64>,
-        pub postage_ordinary: Option<String>,
-        pub postage_fast: Option<String>,
-        pub postage_ems: Option<String>,
-        pub discount_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub have_invoice: Option<bool>,
-        pub have_quarantee: Option<bool>,
-        pub items_count: Option<i64>,
-        pub orders_count: Option<i64>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub upshelf_time: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub trade_type: Option<String>,
-        pub skus: Vec<SkuList>,
-        pub pdus: Vec<PduList>,
-        pub is_authz: Option<String>,
-        pub scitem_id: Option<i64>,
-        pub spu_id: Option<i64>,
-    }
-
-    /// `SkuList`.
-    ///
-    /// An item of `products.skus` in the answer of `taobao.fenxiao.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuList {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub standard_price: Option<String>,
-        pub cost_price: Option<String>,
-        pub dealer_cost_price: Option<String>,
-        pub quantity: Option<i64>,
-        pub reserved_quantity: Option<i64>,
-        pub quota_quantity: Option<i64>,
-        pub outer_id: Option<String>,
-        pub properties: Option<String>,
-        pub scitem_id: Option<i64>,
-    }
-
-    /// `PduList`.
-    ///
-    /// An item of `products.pdus` in the answer of `taobao.fenxiao.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PduList {
-        pub product_id: Option<i64>,
-        pub distributor_id: Option<i64>,
-        pub distributor_name: Option<String>,
-        pub sku_properties: Option<String>,
-        pub quantity_agent: Option<i64>,
     }
 }
 
@@ -3179,6 +3169,9 @@ pub mod taobao_fenxiao_refund_get {
         pub query_seller_refund: Option<bool>,
         pub refund_id: Option<i64>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BuyerRefund, RefundItem, RefundLogistics};
 
     /// The answer of `taobao.fenxiao.refund.get`.
     ///
@@ -3212,48 +3205,6 @@ pub mod taobao_fenxiao_refund_get {
         pub refund_id: Option<i64>,
         pub return_logistics: Vec<RefundLogistics>,
         pub refund_items: Vec<RefundItem>,
-    }
-
-    /// `BuyerRefund`.
-    ///
-    /// Found at `refund_detail.buyer_refund` in the answer of `taobao.fenxiao.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerRefund {
-        pub sub_order_id: Option<i64>,
-        pub refund_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub refund_create_time: Option<top_api::Date>,
-        pub refund_status: Option<i64>,
-        pub goods_status_desc: Option<String>,
-        pub need_return_goods: Option<bool>,
-        pub return_fee: Option<i64>,
-        pub to_seller_fee: Option<i64>,
-        pub refund_reason: Option<String>,
-        pub refund_desc: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub open_buyer_id: Option<String>,
-        pub return_goods_quantity: Option<i64>,
-    }
-
-    /// `RefundLogistics`.
-    ///
-    /// An item of `refund_detail.return_logistics` in the answer of `taobao.fenxiao.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundLogistics {
-        pub company_code: Option<String>,
-        pub company_name: Option<String>,
-        pub mail_no: Option<String>,
-    }
-
-    /// `RefundItem`.
-    ///
-    /// An item of `refund_detail.refund_items` in the answer of `taobao.fenxiao.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundItem {
-        pub refund_item_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub refund_quantity: Option<i64>,
     }
 }
 
@@ -3295,6 +3246,9 @@ pub mod taobao_fenxiao_refund_query {
         pub refund_flow_types: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BuyerRefund, RefundItem, RefundLogistics};
+
     /// The answer of `taobao.fenxiao.refund.query`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -3328,48 +3282,6 @@ pub mod taobao_fenxiao_refund_query {
         pub refund_id: Option<i64>,
         pub return_logistics: Vec<RefundLogistics>,
         pub refund_items: Vec<RefundItem>,
-    }
-
-    /// `BuyerRefund`.
-    ///
-    /// Found at `refund_list.buyer_refund` in the answer of `taobao.fenxiao.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerRefund {
-        pub sub_order_id: Option<i64>,
-        pub refund_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub refund_create_time: Option<top_api::Date>,
-        pub refund_status: Option<i64>,
-        pub goods_status_desc: Option<String>,
-        pub need_return_goods: Option<bool>,
-        pub return_fee: Option<i64>,
-        pub to_seller_fee: Option<i64>,
-        pub refund_reason: Option<String>,
-        pub refund_desc: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub open_buyer_id: Option<String>,
-        pub return_goods_quantity: Option<i64>,
-    }
-
-    /// `RefundLogistics`.
-    ///
-    /// An item of `refund_list.return_logistics` in the answer of `taobao.fenxiao.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundLogistics {
-        pub company_code: Option<String>,
-        pub company_name: Option<String>,
-        pub mail_no: Option<String>,
-    }
-
-    /// `RefundItem`.
-    ///
-    /// An item of `refund_list.refund_items` in the answer of `taobao.fenxiao.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundItem {
-        pub refund_item_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub refund_quantity: Option<i64>,
     }
 }
 
@@ -3454,6 +3366,9 @@ pub mod taobao_fenxiao_trade_prepay_offline_add {
         pub offline_add_prepay_param: TopOfflineAddPrepayDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultTopDo;
+
     /// The answer of `taobao.fenxiao.trade.prepay.offline.add`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -3493,14 +3408,6 @@ pub mod taobao_fenxiao_trade_prepay_offline_add {
         pub receiver_full_name: Option<String>,
         pub pay_bank_full_name: Option<String>,
     }
-
-    /// `ResultTopDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.fenxiao.trade.prepay.offline.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultTopDo {
-        pub success: Option<bool>,
-    }
 }
 
 /// `taobao.fenxiao.trade.prepay.offline.reduce`: 渠道分销供应商上传线下流水预存款（减少）.
@@ -3526,6 +3433,9 @@ pub mod taobao_fenxiao_trade_prepay_offline_reduce {
         #[top(object)]
         pub offline_reduce_prepay_param: TopOfflineReducePrepayDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultTopDo;
 
     /// The answer of `taobao.fenxiao.trade.prepay.offline.reduce`.
     ///
@@ -3567,14 +3477,6 @@ pub mod taobao_fenxiao_trade_prepay_offline_reduce {
         pub receiver_full_name: Option<String>,
         pub pay_bank_full_name: Option<String>,
     }
-
-    /// `ResultTopDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.fenxiao.trade.prepay.offline.reduce`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultTopDo {
-        pub success: Option<bool>,
-    }
 }
 
 /// `taobao.fenxiao.yph.order.get`: 一盘货商家单个查询采购单信息.
@@ -3600,6 +3502,9 @@ pub mod taobao_fenxiao_yph_order_get {
         /// Required.
         pub purchase_order_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DpBuyerDetail, FeatureDO};
 
     /// The answer of `taobao.fenxiao.yph.order.get`.
     ///
@@ -3715,31 +3620,6 @@ pub mod taobao_fenxiao_yph_order_get {
         pub features: Vec<FeatureDO>,
         pub auction_out_sku_id: Option<String>,
     }
-
-    /// `FeatureDO`.
-    ///
-    /// An item of `purchase_order.sub_order_detail_yph_list.features` in the answer of `taobao.fenxiao.yph.order.get`; also an item of `purchase_order.features` in the answer of `taobao.fenxiao.yph.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FeatureDO {
-        pub attr_key: Option<String>,
-        pub attr_value: Option<String>,
-    }
-
-    /// `DpBuyerDetail`.
-    ///
-    /// Found at `purchase_order.dp_buyer_detail` in the answer of `taobao.fenxiao.yph.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DpBuyerDetail {
-        pub area: Option<String>,
-        pub address: Option<String>,
-        pub mobile_phone: Option<String>,
-        pub post: Option<String>,
-        pub city: Option<String>,
-        pub phone: Option<String>,
-        pub full_name: Option<String>,
-        pub prov: Option<String>,
-        pub oaid: Option<String>,
-    }
 }
 
 /// `taobao.fenxiao.yph.orders.get`: 批量查询一盘货采购单信息.
@@ -3776,6 +3656,9 @@ pub mod taobao_fenxiao_yph_orders_get {
         pub order_status: Option<i64>,
         pub refund_status: Option<i64>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DpBuyerDetail, FeatureDO};
 
     /// The answer of `taobao.fenxiao.yph.orders.get`.
     ///
@@ -3886,31 +3769,6 @@ pub mod taobao_fenxiao_yph_orders_get {
         pub features: Vec<FeatureDO>,
         pub auction_out_sku_id: Option<String>,
     }
-
-    /// `FeatureDO`.
-    ///
-    /// An item of `purchase_orders.sub_order_detail_yph_list.features` in the answer of `taobao.fenxiao.yph.orders.get`; also an item of `purchase_orders.features` in the answer of `taobao.fenxiao.yph.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FeatureDO {
-        pub attr_key: Option<String>,
-        pub attr_value: Option<String>,
-    }
-
-    /// `DpBuyerDetail`.
-    ///
-    /// Found at `purchase_orders.dp_buyer_detail` in the answer of `taobao.fenxiao.yph.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DpBuyerDetail {
-        pub area: Option<String>,
-        pub address: Option<String>,
-        pub mobile_phone: Option<String>,
-        pub post: Option<String>,
-        pub city: Option<String>,
-        pub phone: Option<String>,
-        pub full_name: Option<String>,
-        pub prov: Option<String>,
-        pub oaid: Option<String>,
-    }
 }
 
 /// `taobao.fenxiao.yph.refund.get`: 一盘货商家单个查询退款单信息.
@@ -3936,6 +3794,9 @@ pub mod taobao_fenxiao_yph_refund_get {
         pub refund_id: i64,
         pub query_b2c_refund: Option<bool>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BuyerRefund, RefundItem, RefundLogistics};
 
     /// The answer of `taobao.fenxiao.yph.refund.get`.
     ///
@@ -3973,47 +3834,6 @@ pub mod taobao_fenxiao_yph_refund_get {
         pub refund_id: Option<i64>,
         pub return_logistics: Vec<RefundLogistics>,
         pub refund_items: Vec<RefundItem>,
-    }
-
-    /// `BuyerRefund`.
-    ///
-    /// Found at `refund_detail.buyer_refund` in the answer of `taobao.fenxiao.yph.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerRefund {
-        pub gmt_modified: Option<top_api::Date>,
-        pub buyer_nick: Option<String>,
-        pub refund_reason: Option<String>,
-        pub goods_status_desc: Option<String>,
-        pub need_return_goods: Option<bool>,
-        pub refund_desc: Option<String>,
-        pub sub_order_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub return_fee: Option<i64>,
-        pub to_seller_fee: Option<i64>,
-        pub refund_create_time: Option<top_api::Date>,
-        pub refund_id: Option<i64>,
-        pub return_goods_quantity: Option<i64>,
-        pub open_buyer_id: Option<String>,
-    }
-
-    /// `RefundLogistics`.
-    ///
-    /// An item of `refund_detail.return_logistics` in the answer of `taobao.fenxiao.yph.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundLogistics {
-        pub company_code: Option<String>,
-        pub company_name: Option<String>,
-        pub mail_no: Option<String>,
-    }
-
-    /// `RefundItem`.
-    ///
-    /// An item of `refund_detail.refund_items` in the answer of `taobao.fenxiao.yph.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundItem {
-        pub refund_item_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub refund_quantity: Option<i64>,
     }
 }
 
@@ -4056,6 +3876,9 @@ pub mod taobao_fenxiao_yph_refunds_get {
         pub query_b2c_refund: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BuyerRefund, RefundItem, RefundLogistics};
+
     /// The answer of `taobao.fenxiao.yph.refunds.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -4090,47 +3913,6 @@ pub mod taobao_fenxiao_yph_refunds_get {
         pub refund_id: Option<i64>,
         pub return_logistics: Vec<RefundLogistics>,
         pub refund_items: Vec<RefundItem>,
-    }
-
-    /// `BuyerRefund`.
-    ///
-    /// Found at `refund_detail_list.buyer_refund` in the answer of `taobao.fenxiao.yph.refunds.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerRefund {
-        pub gmt_modified: Option<top_api::Date>,
-        pub buyer_nick: Option<String>,
-        pub refund_reason: Option<String>,
-        pub goods_status_desc: Option<String>,
-        pub need_return_goods: Option<bool>,
-        pub refund_desc: Option<String>,
-        pub sub_order_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub return_fee: Option<i64>,
-        pub to_seller_fee: Option<i64>,
-        pub refund_create_time: Option<top_api::Date>,
-        pub refund_id: Option<i64>,
-        pub return_goods_quantity: Option<i64>,
-        pub open_buyer_id: Option<String>,
-    }
-
-    /// `RefundLogistics`.
-    ///
-    /// An item of `refund_detail_list.return_logistics` in the answer of `taobao.fenxiao.yph.refunds.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundLogistics {
-        pub company_code: Option<String>,
-        pub company_name: Option<String>,
-        pub mail_no: Option<String>,
-    }
-
-    /// `RefundItem`.
-    ///
-    /// An item of `refund_detail_list.refund_items` in the answer of `taobao.fenxiao.yph.refunds.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundItem {
-        pub refund_item_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub refund_quantity: Option<i64>,
     }
 }
 
@@ -4417,28 +4199,15 @@ pub mod taobao_inventory_store_manage {
         pub address_area_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Store;
+
     /// The answer of `taobao.inventory.store.manage`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoInventoryStoreManageResponse {
         pub store_list: Vec<Store>,
-    }
-
-    /// `Store`.
-    ///
-    /// An item of `store_list` in the answer of `taobao.inventory.store.manage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Store {
-        pub phone: Option<String>,
-        pub store_code: Option<String>,
-        pub address: Option<String>,
-        pub store_type: Option<String>,
-        pub post_code: Option<String>,
-        pub contact: Option<String>,
-        pub store_name: Option<String>,
-        pub address_area_name: Option<String>,
-        pub alias_name: Option<String>,
     }
 }
 
@@ -4464,28 +4233,15 @@ pub mod taobao_inventory_store_query {
         pub store_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Store;
+
     /// The answer of `taobao.inventory.store.query`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoInventoryStoreQueryResponse {
         pub store_list: Vec<Store>,
-    }
-
-    /// `Store`.
-    ///
-    /// An item of `store_list` in the answer of `taobao.inventory.store.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Store {
-        pub phone: Option<String>,
-        pub store_code: Option<String>,
-        pub address: Option<String>,
-        pub store_type: Option<String>,
-        pub post_code: Option<String>,
-        pub contact: Option<String>,
-        pub store_name: Option<String>,
-        pub address_area_name: Option<String>,
-        pub alias_name: Option<String>,
     }
 }
 
@@ -5115,40 +4871,15 @@ pub mod taobao_scitem_add {
         pub is_area_sale: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ScItem;
+
     /// The answer of `taobao.scitem.add`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoScitemAddResponse {
         pub sc_item: Option<ScItem>,
-    }
-
-    /// `ScItem`.
-    ///
-    /// Found at `sc_item` in the answer of `taobao.scitem.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScItem {
-        pub weight: Option<i64>,
-        pub bar_code: Option<String>,
-        pub remark: Option<String>,
-        pub width: Option<i64>,
-        pub brand_id: Option<i64>,
-        pub properties: Option<String>,
-        pub brand_name: Option<String>,
-        pub wms_code: Option<String>,
-        pub is_friable: Option<bool>,
-        pub is_warranty: Option<bool>,
-        pub price: Option<i64>,
-        pub height: Option<i64>,
-        pub is_dangerous: Option<bool>,
-        pub item_name: Option<String>,
-        pub item_id: Option<i64>,
-        pub is_costly: Option<bool>,
-        pub outer_code: Option<String>,
-        pub volume: Option<i64>,
-        pub length: Option<i64>,
-        pub matter_status: Option<String>,
-        pub item_type: Option<i64>,
     }
 }
 
@@ -5175,42 +4906,15 @@ pub mod taobao_scitem_get {
         pub item_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ScItem;
+
     /// The answer of `taobao.scitem.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoScitemGetResponse {
         pub sc_item: Option<ScItem>,
-    }
-
-    /// `ScItem`.
-    ///
-    /// Found at `sc_item` in the answer of `taobao.scitem.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScItem {
-        pub weight: Option<i64>,
-        pub bar_code: Option<String>,
-        pub remark: Option<String>,
-        pub width: Option<i64>,
-        pub brand_id: Option<i64>,
-        pub properties: Option<String>,
-        pub brand_name: Option<String>,
-        pub wms_code: Option<String>,
-        pub is_friable: Option<bool>,
-        pub is_warranty: Option<bool>,
-        pub price: Option<i64>,
-        pub height: Option<i64>,
-        pub is_dangerous: Option<bool>,
-        pub item_name: Option<String>,
-        pub item_id: Option<i64>,
-        pub is_costly: Option<bool>,
-        pub outer_code: Option<String>,
-        pub volume: Option<i64>,
-        pub length: Option<i64>,
-        pub matter_status: Option<String>,
-        pub item_type: Option<i64>,
-        pub is_area_sale: Option<i64>,
-        pub options: Option<i64>,
     }
 }
 
@@ -5355,42 +5059,15 @@ pub mod taobao_scitem_outercode_get {
         pub outer_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ScItem;
+
     /// The answer of `taobao.scitem.outercode.get`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoScitemOutercodeGetResponse {
         pub sc_item: Option<ScItem>,
-    }
-
-    /// `ScItem`.
-    ///
-    /// Found at `sc_item` in the answer of `taobao.scitem.outercode.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScItem {
-        pub weight: Option<i64>,
-        pub bar_code: Option<String>,
-        pub remark: Option<String>,
-        pub width: Option<i64>,
-        pub brand_id: Option<i64>,
-        pub properties: Option<String>,
-        pub brand_name: Option<String>,
-        pub wms_code: Option<String>,
-        pub is_friable: Option<bool>,
-        pub is_warranty: Option<bool>,
-        pub price: Option<i64>,
-        pub height: Option<i64>,
-        pub is_dangerous: Option<bool>,
-        pub item_name: Option<String>,
-        pub item_id: Option<i64>,
-        pub is_costly: Option<bool>,
-        pub outer_code: Option<String>,
-        pub volume: Option<i64>,
-        pub length: Option<i64>,
-        pub matter_status: Option<String>,
-        pub is_area_sale: Option<i64>,
-        pub item_type: Option<i64>,
-        pub options: Option<i64>,
     }
 }
 
@@ -5422,6 +5099,9 @@ pub mod taobao_scitem_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ScItem;
+
     /// The answer of `taobao.scitem.query`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
@@ -5430,36 +5110,6 @@ pub mod taobao_scitem_query {
         pub sc_item_list: Vec<ScItem>,
         pub total_page: Option<i64>,
         pub query_pagination: Option<QueryPagination>,
-    }
-
-    /// `ScItem`.
-    ///
-    /// An item of `sc_item_list` in the answer of `taobao.scitem.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScItem {
-        pub weight: Option<i64>,
-        pub bar_code: Option<String>,
-        pub remark: Option<String>,
-        pub width: Option<i64>,
-        pub brand_id: Option<i64>,
-        pub properties: Option<String>,
-        pub brand_name: Option<String>,
-        pub wms_code: Option<String>,
-        pub is_friable: Option<bool>,
-        pub is_warranty: Option<bool>,
-        pub price: Option<i64>,
-        pub height: Option<i64>,
-        pub is_dangerous: Option<bool>,
-        pub item_name: Option<String>,
-        pub item_id: Option<i64>,
-        pub is_costly: Option<bool>,
-        pub outer_code: Option<String>,
-        pub volume: Option<i64>,
-        pub length: Option<i64>,
-        pub matter_status: Option<String>,
-        pub item_type: Option<i64>,
-        pub is_area_sale: Option<i64>,
-        pub options: Option<i64>,
     }
 
     /// `QueryPagination`.
@@ -5864,22 +5514,15 @@ pub mod tmall_supplychain_channel_product_price_update {
         pub channel_code: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultDTO;
+
     /// The answer of `tmall.supplychain.channel.product.price.update`.
     ///
     /// Enabled by the `fenxiao` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallSupplychainChannelProductPriceUpdateResponse {
         pub result: Option<ResultDTO>,
-    }
-
-    /// `ResultDTO`.
-    ///
-    /// Found at `result` in the answer of `tmall.supplychain.channel.product.price.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDTO {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 

@@ -34,6 +34,34 @@ pub use self::taobao_film_tfavatar_bill_ticket_refund_query::{
     TaobaoFilmTfavatarBillTicketRefundQuery, TaobaoFilmTfavatarBillTicketRefundQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.film.tfavatar.bill.sale.payment.query`, `taobao.film.tfavatar.bill.sale.payment.query.vii` and 5 more).
+    ///
+    /// Enabled by the `filmtfavatar` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub return_code: Option<String>,
+        pub return_value: Option<ReturnValue>,
+        pub request_id: Option<String>,
+        pub return_message: Option<String>,
+    }
+
+    /// `ReturnValue`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.film.tfavatar.bill.sale.payment.query`, `taobao.film.tfavatar.bill.sale.payment.query.vii` and 5 more).
+    ///
+    /// Enabled by the `filmtfavatar` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReturnValue {
+        pub data: Option<String>,
+        pub count: Option<i64>,
+    }
+}
+
 /// `taobao.film.tfavatar.bill.sale.payment.query`: 获取影院卖品账单--支付账单.
 pub mod taobao_film_tfavatar_bill_sale_payment_query {
     /// 获取影院卖品账单--支付账单
@@ -70,33 +98,15 @@ pub mod taobao_film_tfavatar_bill_sale_payment_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.sale.payment.query`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillSalePaymentQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.sale.payment.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_code: Option<String>,
-        pub return_value: Option<ReturnValue>,
-        pub request_id: Option<String>,
-        pub return_message: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.sale.payment.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }
 
@@ -134,33 +144,15 @@ pub mod taobao_film_tfavatar_bill_sale_payment_query_vii {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.sale.payment.query.vii`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillSalePaymentQueryViiResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.sale.payment.query.vii`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_value: Option<ReturnValue>,
-        pub return_message: Option<String>,
-        pub return_code: Option<String>,
-        pub request_id: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.sale.payment.query.vii`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }
 
@@ -200,33 +192,15 @@ pub mod taobao_film_tfavatar_bill_sale_print_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.sale.print.query`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillSalePrintQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.sale.print.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_code: Option<String>,
-        pub return_value: Option<ReturnValue>,
-        pub request_id: Option<String>,
-        pub return_message: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.sale.print.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }
 
@@ -266,33 +240,15 @@ pub mod taobao_film_tfavatar_bill_sale_refund_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.sale.refund.query`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillSaleRefundQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.sale.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_code: Option<String>,
-        pub return_value: Option<ReturnValue>,
-        pub request_id: Option<String>,
-        pub return_message: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.sale.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }
 
@@ -330,33 +286,15 @@ pub mod taobao_film_tfavatar_bill_sale_refund_query_vii {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.sale.refund.query.vii`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillSaleRefundQueryViiResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.sale.refund.query.vii`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_value: Option<ReturnValue>,
-        pub return_message: Option<String>,
-        pub return_code: Option<String>,
-        pub request_id: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.sale.refund.query.vii`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }
 
@@ -396,33 +334,15 @@ pub mod taobao_film_tfavatar_bill_ticket_payment_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.ticket.payment.query`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillTicketPaymentQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.ticket.payment.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_code: Option<String>,
-        pub return_value: Option<ReturnValue>,
-        pub request_id: Option<String>,
-        pub return_message: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.ticket.payment.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }
 
@@ -462,32 +382,14 @@ pub mod taobao_film_tfavatar_bill_ticket_refund_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, ReturnValue};
+
     /// The answer of `taobao.film.tfavatar.bill.ticket.refund.query`.
     ///
     /// Enabled by the `filmtfavatar` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoFilmTfavatarBillTicketRefundQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.film.tfavatar.bill.ticket.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub return_code: Option<String>,
-        pub return_value: Option<ReturnValue>,
-        pub request_id: Option<String>,
-        pub return_message: Option<String>,
-    }
-
-    /// `ReturnValue`.
-    ///
-    /// Found at `result.return_value` in the answer of `taobao.film.tfavatar.bill.ticket.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReturnValue {
-        pub data: Option<String>,
-        pub count: Option<i64>,
     }
 }

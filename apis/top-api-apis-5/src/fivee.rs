@@ -22,6 +22,27 @@ pub use self::taobao_fivee_innerproduct_publish::{
     TaobaoFiveeInnerproductPublish, TaobaoFiveeInnerproductPublishResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Licence`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.fivee.company.get`, `taobao.fivee.importproduct.get` and 1 more).
+    ///
+    /// Enabled by the `fivee` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Licence {
+        pub certification_body: Option<String>,
+        pub code: Option<String>,
+        pub due_date: Option<top_api::Date>,
+        pub effective_date: Option<top_api::Date>,
+        pub name: Option<String>,
+        pub r#type: Option<i64>,
+        pub urls: Vec<String>,
+    }
+}
+
 /// `taobao.fivee.company.get`: 查询商信息.
 pub mod taobao_fivee_company_get {
     /// 查询商信息
@@ -46,6 +67,9 @@ pub mod taobao_fivee_company_get {
         /// Required.
         pub param_unique_code: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Licence;
 
     /// The answer of `taobao.fivee.company.get`.
     ///
@@ -77,20 +101,6 @@ pub mod taobao_fivee_company_get {
         pub name: Option<String>,
         pub registered_capital: Option<String>,
         pub unique_code: Option<String>,
-    }
-
-    /// `Licence`.
-    ///
-    /// An item of `result.data.licences` in the answer of `taobao.fivee.company.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Licence {
-        pub certification_body: Option<String>,
-        pub code: Option<String>,
-        pub due_date: Option<top_api::Date>,
-        pub effective_date: Option<top_api::Date>,
-        pub name: Option<String>,
-        pub r#type: Option<i64>,
-        pub urls: Vec<String>,
     }
 }
 
@@ -194,6 +204,9 @@ pub mod taobao_fivee_importproduct_get {
         pub param_barcode: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Licence;
+
     /// The answer of `taobao.fivee.importproduct.get`.
     ///
     /// Enabled by the `fivee` feature of `top-api`.
@@ -237,20 +250,6 @@ pub mod taobao_fivee_importproduct_get {
         pub name: Option<String>,
         pub registered_capital: Option<String>,
         pub unique_code: Option<String>,
-    }
-
-    /// `Licence`.
-    ///
-    /// An item of `result.data.agent_companies.licences` in the answer of `taobao.fivee.importproduct.get`; also an item of `result.data.licences` in the answer of `taobao.fivee.importproduct.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Licence {
-        pub certification_body: Option<String>,
-        pub code: Option<String>,
-        pub due_date: Option<top_api::Date>,
-        pub effective_date: Option<top_api::Date>,
-        pub name: Option<String>,
-        pub r#type: Option<i64>,
-        pub urls: Vec<String>,
     }
 
     /// `SanitationCertificate`.
@@ -436,6 +435,9 @@ pub mod taobao_fivee_innerproduct_get {
         pub param_barcode: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Licence;
+
     /// The answer of `taobao.fivee.innerproduct.get`.
     ///
     /// Enabled by the `fivee` feature of `top-api`.
@@ -467,20 +469,6 @@ pub mod taobao_fivee_innerproduct_get {
         pub name: Option<String>,
         pub produce_companies: Vec<Company>,
         pub provider_companies: Vec<Company>,
-    }
-
-    /// `Licence`.
-    ///
-    /// An item of `result.data.licences` in the answer of `taobao.fivee.innerproduct.get`; also an item of `result.data.produce_companies.licences` in the answer of `taobao.fivee.innerproduct.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Licence {
-        pub certification_body: Option<String>,
-        pub code: Option<String>,
-        pub due_date: Option<top_api::Date>,
-        pub effective_date: Option<top_api::Date>,
-        pub name: Option<String>,
-        pub r#type: Option<i64>,
-        pub urls: Vec<String>,
     }
 
     /// `Company`.

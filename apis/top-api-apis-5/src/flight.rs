@@ -136,6 +136,212 @@ pub use self::taobao_fliggy_flight_agent_auxproduct_push::{
     TaobaoFliggyFlightAgentAuxproductPush, TaobaoFliggyFlightAgentAuxproductPushResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BaggageDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list` and `alitrip.agent.flight.sell.ticketing.detail`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaggageDTO {
+        pub baby_car: Option<String>,
+        pub baggage_all_weight: Option<bool>,
+        pub baggage_free_pcs: Option<i64>,
+        pub baggage_size: Option<String>,
+        pub baggage_weight: Option<i64>,
+        pub carry_bag_all_weight: Option<bool>,
+        pub carry_bag_free_pcs: Option<i64>,
+        pub carry_bag_size: Option<String>,
+        pub carry_bag_weight: Option<i64>,
+        pub excess_instruction: Option<String>,
+        pub od_index: Option<i64>,
+        pub passenger_type: Option<i64>,
+        pub segment_index: Option<i64>,
+        pub total_pcs: Option<i64>,
+        pub total_weight: Option<i64>,
+        pub weight_unit: Option<String>,
+        pub dep_arr_desc: Option<String>,
+        pub passenger_type_desc: Option<String>,
+        pub baggage_type_desc: Option<String>,
+        pub rule_desc: Option<String>,
+    }
+
+    /// `BaggageItemDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaggageItemDTO {
+        pub baggage_b_o_list: Vec<BaggageDTO>,
+    }
+
+    /// `BaggageRuleDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaggageRuleDTO {
+        pub baggage_item: Option<BaggageItemDTO>,
+    }
+
+    /// `CabinInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CabinInfoDTO {
+        pub passenger_type: Option<i64>,
+        pub cabin: Option<String>,
+        pub cabin_class: Option<String>,
+    }
+
+    /// `DelAuxProductsRs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.totoro.auxproduct.delete` and `taobao.fliggy.flight.agent.auxproduct.delete`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DelAuxProductsRs {
+        pub tracer_id: Option<String>,
+        pub api_error_msg: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `FlightInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FlightInfoDTO {
+        pub airway: Option<String>,
+        pub arr_airport_code: Option<String>,
+        pub dep_airport_code: Option<String>,
+        pub dep_date_time: Option<top_api::Date>,
+        pub segment_infos: Vec<SegmentInfoDTO>,
+    }
+
+    /// `SegmentInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SegmentInfoDTO {
+        pub arr_airport: Option<String>,
+        pub arr_city: Option<String>,
+        pub arr_time: Option<top_api::Date>,
+        pub cabin_info_list: Vec<CabinInfoDTO>,
+        pub dep_airport: Option<String>,
+        pub dep_city: Option<String>,
+        pub dep_time: Option<top_api::Date>,
+        pub marketing_airline: Option<String>,
+        pub marketing_flight_no: Option<String>,
+        pub od_index: Option<String>,
+        pub operating_airline: Option<String>,
+        pub operating_flight_no: Option<String>,
+        pub segment_index: Option<String>,
+    }
+
+    /// `PageDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.sell.modify.list`, `alitrip.agent.flight.sell.refund.list` and 1 more).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageDto {
+        pub total: Option<i64>,
+        pub data_list: Vec<T>,
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+    }
+
+    /// `T`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.coordinate.list`, `alitrip.agent.flight.intention.list` and 3 more).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct T {
+        pub id: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub case_type: Option<i64>,
+        pub status: Option<i64>,
+        pub current_follower_name: Option<String>,
+        pub title: Option<String>,
+        pub serve_deadline: Option<top_api::Date>,
+        pub urge: Option<i64>,
+        pub correlation_out_order_id: Option<String>,
+        pub correlation_biz_type: Option<i64>,
+        pub baggage_rule: Option<BaggageRuleDTO>,
+        pub domestic_intl: Option<i64>,
+        pub flight_info: Option<FlightInfoDTO>,
+        pub passenger_item_infos: Vec<PassengerInfosDTO>,
+        pub penalty_rule: Option<PenaltyRuleDTO>,
+        pub total_build_price: Option<i64>,
+        pub total_oil_price: Option<i64>,
+        pub total_price: Option<i64>,
+        pub apply_id: Option<String>,
+        pub order_id: Option<String>,
+        pub apply_time: Option<top_api::Date>,
+        pub pay_time: Option<top_api::Date>,
+        pub urge_serve_deadline: Option<top_api::Date>,
+        pub urge_risk_desc: Option<String>,
+    }
+
+    /// `PassengerInfosDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PassengerInfosDTO {
+        pub build_price: Option<i64>,
+        pub nums: Option<i64>,
+        pub oil_price: Option<i64>,
+        pub passenger_type: Option<i64>,
+        pub sale_price: Option<i64>,
+        pub ticket_price: Option<i64>,
+        pub passenger_base_infos: Vec<PassengerBaseInfo>,
+    }
+
+    /// `PassengerBaseInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PassengerBaseInfo {
+        pub age: Option<i64>,
+        pub card_type: Option<i64>,
+        pub id_card: Option<String>,
+    }
+
+    /// `PenaltyRuleDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PenaltyRuleDTO {
+        pub penalty_item: Option<PenaltyItemDTO>,
+    }
+
+    /// `PenaltyItemDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PenaltyItemDTO {
+        pub penalty_b_o_list: Vec<PenaltyDTO>,
+    }
+
+    /// `PenaltyDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.agent.flight.intention.list`).
+    ///
+    /// Enabled by the `flight` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PenaltyDTO {
+        pub currency: Option<String>,
+        pub descs: Option<String>,
+        pub end_time: Option<i64>,
+        pub fee: Option<i64>,
+        pub od_index: Option<i64>,
+        pub passenger_type: Option<i64>,
+        pub penalty_support_type: Option<i64>,
+        pub penalty_type: Option<i64>,
+        pub percent: Option<i64>,
+        pub segment_index: Option<i64>,
+        pub start_time: Option<i64>,
+        pub ticket_segments_status: Option<i64>,
+        pub time_unit: Option<i64>,
+    }
+}
+
 /// `alitrip.agent.coordinate.detail`: 商家协同单查询详情.
 pub mod alitrip_agent_coordinate_detail {
     /// 商家协同单查询详情
@@ -365,6 +571,12 @@ pub mod alitrip_agent_coordinate_list {
         pub coordination_list_request_dto: CoordinationListRequestDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaggageDTO, BaggageItemDTO, BaggageRuleDTO, CabinInfoDTO, FlightInfoDTO, PassengerBaseInfo, PassengerInfosDTO,
+        PenaltyDTO, PenaltyItemDTO, PenaltyRuleDTO, SegmentInfoDTO, T,
+    };
+
     /// The answer of `alitrip.agent.coordinate.list`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -404,24 +616,6 @@ pub mod alitrip_agent_coordinate_list {
         pub success: Option<bool>,
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
-    }
-
-    /// `T`.
-    ///
-    /// An item of `result.data_list` in the answer of `alitrip.agent.coordinate.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub case_type: Option<i64>,
-        pub status: Option<i64>,
-        pub current_follower_name: Option<String>,
-        pub title: Option<String>,
-        pub serve_deadline: Option<top_api::Date>,
-        pub urge: Option<i64>,
-        pub correlation_out_order_id: Option<String>,
-        pub correlation_biz_type: Option<i64>,
     }
 }
 
@@ -785,6 +979,12 @@ pub mod alitrip_agent_flight_intention_list {
         pub intention_list_request_dto: IntentionListRequestDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaggageDTO, BaggageItemDTO, BaggageRuleDTO, CabinInfoDTO, FlightInfoDTO, PassengerBaseInfo, PassengerInfosDTO,
+        PenaltyDTO, PenaltyItemDTO, PenaltyRuleDTO, SegmentInfoDTO, T,
+    };
+
     /// The answer of `alitrip.agent.flight.intention.list`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -828,163 +1028,6 @@ pub mod alitrip_agent_flight_intention_list {
         pub error_msg: Option<String>,
         pub success: Option<String>,
         pub total: Option<String>,
-    }
-
-    /// `T`.
-    ///
-    /// An item of `result.data` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub baggage_rule: Option<BaggageRuleDTO>,
-        pub domestic_intl: Option<i64>,
-        pub flight_info: Option<FlightInfoDTO>,
-        pub id: Option<i64>,
-        pub passenger_item_infos: Vec<PassengerInfosDTO>,
-        pub penalty_rule: Option<PenaltyRuleDTO>,
-        pub total_build_price: Option<i64>,
-        pub total_oil_price: Option<i64>,
-        pub total_price: Option<i64>,
-    }
-
-    /// `BaggageRuleDTO`.
-    ///
-    /// Found at `result.data.baggage_rule` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaggageRuleDTO {
-        pub baggage_item: Option<BaggageItemDTO>,
-    }
-
-    /// `BaggageItemDTO`.
-    ///
-    /// Found at `result.data.baggage_rule.baggage_item` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaggageItemDTO {
-        pub baggage_b_o_list: Vec<BaggageDTO>,
-    }
-
-    /// `BaggageDTO`.
-    ///
-    /// An item of `result.data.baggage_rule.baggage_item.baggage_b_o_list` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaggageDTO {
-        pub baby_car: Option<String>,
-        pub baggage_all_weight: Option<bool>,
-        pub baggage_free_pcs: Option<i64>,
-        pub baggage_size: Option<String>,
-        pub baggage_weight: Option<i64>,
-        pub carry_bag_all_weight: Option<bool>,
-        pub carry_bag_free_pcs: Option<i64>,
-        pub carry_bag_size: Option<String>,
-        pub carry_bag_weight: Option<i64>,
-        pub excess_instruction: Option<String>,
-        pub od_index: Option<i64>,
-        pub passenger_type: Option<i64>,
-        pub segment_index: Option<i64>,
-        pub total_pcs: Option<i64>,
-        pub total_weight: Option<i64>,
-        pub weight_unit: Option<String>,
-    }
-
-    /// `FlightInfoDTO`.
-    ///
-    /// Found at `result.data.flight_info` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FlightInfoDTO {
-        pub airway: Option<String>,
-        pub arr_airport_code: Option<String>,
-        pub dep_airport_code: Option<String>,
-        pub dep_date_time: Option<top_api::Date>,
-        pub segment_infos: Vec<SegmentInfoDTO>,
-    }
-
-    /// `SegmentInfoDTO`.
-    ///
-    /// An item of `result.data.flight_info.segment_infos` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SegmentInfoDTO {
-        pub arr_airport: Option<String>,
-        pub arr_city: Option<String>,
-        pub arr_time: Option<top_api::Date>,
-        pub cabin_info_list: Vec<CabinInfoDTO>,
-        pub dep_airport: Option<String>,
-        pub dep_city: Option<String>,
-        pub dep_time: Option<top_api::Date>,
-        pub marketing_airline: Option<String>,
-        pub marketing_flight_no: Option<String>,
-        pub od_index: Option<String>,
-        pub operating_airline: Option<String>,
-        pub operating_flight_no: Option<String>,
-        pub segment_index: Option<String>,
-    }
-
-    /// `CabinInfoDTO`.
-    ///
-    /// An item of `result.data.flight_info.segment_infos.cabin_info_list` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CabinInfoDTO {
-        pub passenger_type: Option<i64>,
-        pub cabin: Option<String>,
-        pub cabin_class: Option<String>,
-    }
-
-    /// `PassengerInfosDTO`.
-    ///
-    /// An item of `result.data.passenger_item_infos` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PassengerInfosDTO {
-        pub build_price: Option<i64>,
-        pub nums: Option<i64>,
-        pub oil_price: Option<i64>,
-        pub passenger_type: Option<i64>,
-        pub sale_price: Option<i64>,
-        pub ticket_price: Option<i64>,
-        pub passenger_base_infos: Vec<PassengerBaseInfo>,
-    }
-
-    /// `PassengerBaseInfo`.
-    ///
-    /// An item of `result.data.passenger_item_infos.passenger_base_infos` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PassengerBaseInfo {
-        pub age: Option<i64>,
-        pub card_type: Option<i64>,
-        pub id_card: Option<String>,
-    }
-
-    /// `PenaltyRuleDTO`.
-    ///
-    /// Found at `result.data.penalty_rule` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PenaltyRuleDTO {
-        pub penalty_item: Option<PenaltyItemDTO>,
-    }
-
-    /// `PenaltyItemDTO`.
-    ///
-    /// Found at `result.data.penalty_rule.penalty_item` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PenaltyItemDTO {
-        pub penalty_b_o_list: Vec<PenaltyDTO>,
-    }
-
-    /// `PenaltyDTO`.
-    ///
-    /// An item of `result.data.penalty_rule.penalty_item.penalty_b_o_list` in the answer of `alitrip.agent.flight.intention.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PenaltyDTO {
-        pub currency: Option<String>,
-        pub descs: Option<String>,
-        pub end_time: Option<i64>,
-        pub fee: Option<i64>,
-        pub od_index: Option<i64>,
-        pub passenger_type: Option<i64>,
-        pub penalty_support_type: Option<i64>,
-        pub penalty_type: Option<i64>,
-        pub percent: Option<i64>,
-        pub segment_index: Option<i64>,
-        pub start_time: Option<i64>,
-        pub ticket_segments_status: Option<i64>,
-        pub time_unit: Option<i64>,
     }
 }
 
@@ -1335,6 +1378,12 @@ pub mod alitrip_agent_flight_sell_modify_list {
         pub param: Option<ModifyListRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaggageDTO, BaggageItemDTO, BaggageRuleDTO, CabinInfoDTO, FlightInfoDTO, PageDto, PassengerBaseInfo,
+        PassengerInfosDTO, PenaltyDTO, PenaltyItemDTO, PenaltyRuleDTO, SegmentInfoDTO, T,
+    };
+
     /// The answer of `alitrip.agent.flight.sell.modify.list`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -1353,29 +1402,6 @@ pub mod alitrip_agent_flight_sell_modify_list {
         pub begin_apply_time: Option<top_api::DateTime>,
         pub page: Option<i64>,
         pub status: Option<i64>,
-    }
-
-    /// `PageDto`.
-    ///
-    /// Found at `result` in the answer of `alitrip.agent.flight.sell.modify.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageDto {
-        pub total: Option<i64>,
-        pub data_list: Vec<T>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `T`.
-    ///
-    /// An item of `result.data_list` in the answer of `alitrip.agent.flight.sell.modify.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub apply_id: Option<String>,
-        pub domestic_intl: Option<i64>,
-        pub order_id: Option<String>,
-        pub apply_time: Option<top_api::Date>,
     }
 }
 
@@ -1657,6 +1683,12 @@ pub mod alitrip_agent_flight_sell_refund_list {
         pub param: Option<RefundListRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaggageDTO, BaggageItemDTO, BaggageRuleDTO, CabinInfoDTO, FlightInfoDTO, PageDto, PassengerBaseInfo,
+        PassengerInfosDTO, PenaltyDTO, PenaltyItemDTO, PenaltyRuleDTO, SegmentInfoDTO, T,
+    };
+
     /// The answer of `alitrip.agent.flight.sell.refund.list`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -1681,29 +1713,6 @@ pub mod alitrip_agent_flight_sell_refund_list {
         pub page: i64,
         pub status: Option<i64>,
         pub agent_ids: Option<Vec<i64>>,
-    }
-
-    /// `PageDto`.
-    ///
-    /// Found at `result` in the answer of `alitrip.agent.flight.sell.refund.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageDto {
-        pub total: Option<i64>,
-        pub data_list: Vec<T>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `T`.
-    ///
-    /// An item of `result.data_list` in the answer of `alitrip.agent.flight.sell.refund.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub apply_id: Option<String>,
-        pub domestic_intl: Option<i64>,
-        pub order_id: Option<String>,
-        pub apply_time: Option<top_api::Date>,
     }
 }
 
@@ -1772,6 +1781,9 @@ pub mod alitrip_agent_flight_sell_ticketing_detail {
         pub domestic_intl: Option<i64>,
         pub order_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BaggageDTO;
 
     /// The answer of `alitrip.agent.flight.sell.ticketing.detail`.
     ///
@@ -1888,17 +1900,6 @@ pub mod alitrip_agent_flight_sell_ticketing_detail {
         pub memo: Option<String>,
         pub out_id: Option<String>,
     }
-
-    /// `BaggageDTO`.
-    ///
-    /// An item of `result.data.baggage_list` in the answer of `alitrip.agent.flight.sell.ticketing.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaggageDTO {
-        pub dep_arr_desc: Option<String>,
-        pub passenger_type_desc: Option<String>,
-        pub baggage_type_desc: Option<String>,
-        pub rule_desc: Option<String>,
-    }
 }
 
 /// `alitrip.agent.flight.sell.ticketing.issue`: 销售出票.
@@ -1996,6 +1997,12 @@ pub mod alitrip_agent_flight_sell_ticketing_list {
         pub param: Option<TicketingListRequestDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        BaggageDTO, BaggageItemDTO, BaggageRuleDTO, CabinInfoDTO, FlightInfoDTO, PageDto, PassengerBaseInfo,
+        PassengerInfosDTO, PenaltyDTO, PenaltyItemDTO, PenaltyRuleDTO, SegmentInfoDTO, T,
+    };
+
     /// The answer of `alitrip.agent.flight.sell.ticketing.list`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -2014,31 +2021,6 @@ pub mod alitrip_agent_flight_sell_ticketing_list {
         pub end_pay_time: Option<top_api::DateTime>,
         pub page: Option<i64>,
         pub status: Option<i64>,
-    }
-
-    /// `PageDto`.
-    ///
-    /// Found at `result` in the answer of `alitrip.agent.flight.sell.ticketing.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageDto {
-        pub total: Option<i64>,
-        pub data_list: Vec<T>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `T`.
-    ///
-    /// An item of `result.data_list` in the answer of `alitrip.agent.flight.sell.ticketing.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct T {
-        pub domestic_intl: Option<i64>,
-        pub order_id: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub serve_deadline: Option<top_api::Date>,
-        pub urge_serve_deadline: Option<top_api::Date>,
-        pub urge_risk_desc: Option<String>,
     }
 }
 
@@ -3697,6 +3679,9 @@ pub mod taobao_alitrip_totoro_auxproduct_delete {
         pub del_aux_product_rq: DelAuxProductRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DelAuxProductsRs;
+
     /// The answer of `taobao.alitrip.totoro.auxproduct.delete`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -3722,16 +3707,6 @@ pub mod taobao_alitrip_totoro_auxproduct_delete {
         /// Required.
         #[top(required)]
         pub cid: String,
-    }
-
-    /// `DelAuxProductsRs`.
-    ///
-    /// Found at `result` in the answer of `taobao.alitrip.totoro.auxproduct.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DelAuxProductsRs {
-        pub tracer_id: Option<String>,
-        pub api_error_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3958,6 +3933,9 @@ pub mod taobao_fliggy_flight_agent_auxproduct_delete {
         pub del_aux_product_rq: DelAuxProductRq,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DelAuxProductsRs;
+
     /// The answer of `taobao.fliggy.flight.agent.auxproduct.delete`.
     ///
     /// Enabled by the `flight` feature of `top-api`.
@@ -3983,16 +3961,6 @@ pub mod taobao_fliggy_flight_agent_auxproduct_delete {
         /// Required.
         #[top(required)]
         pub cid: String,
-    }
-
-    /// `DelAuxProductsRs`.
-    ///
-    /// Found at `result` in the answer of `taobao.fliggy.flight.agent.auxproduct.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DelAuxProductsRs {
-        pub tracer_id: Option<String>,
-        pub api_error_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 

@@ -18,6 +18,40 @@ pub use self::alibaba_footscan_mini_report_fragment_second::{
     AlibabaFootscanMiniReportFragmentSecond, AlibabaFootscanMiniReportFragmentSecondResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.footscan.mini.query.mobilereport`, `alibaba.footscan.mini.report.fragment.first` and 1 more).
+    ///
+    /// Enabled by the `foodscan` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub right_zhiwei: Option<String>,
+        pub right_fuwei: Option<String>,
+        pub right_width: Option<String>,
+        pub right_length: Option<String>,
+        pub left_zhiwei: Option<String>,
+        pub left_fuwei: Option<String>,
+        pub left_width: Option<String>,
+        pub left_length: Option<String>,
+        pub scan_id: Option<String>,
+        pub is_zero: Option<bool>,
+    }
+
+    /// `MtopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.footscan.mini.query.mobilereport`, `alibaba.footscan.mini.report.fragment.first` and 1 more).
+    ///
+    /// Enabled by the `foodscan` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MtopResult {
+        pub code: Option<i64>,
+        pub data: Option<Data>,
+        pub message: Option<String>,
+    }
+}
+
 /// `alibaba.footscan.mini.query.mobilereport`: 根据scanId查询报告.
 pub mod alibaba_footscan_mini_query_mobilereport {
     /// 根据scanId查询报告
@@ -43,37 +77,15 @@ pub mod alibaba_footscan_mini_query_mobilereport {
         pub scan_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, MtopResult};
+
     /// The answer of `alibaba.footscan.mini.query.mobilereport`.
     ///
     /// Enabled by the `foodscan` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaFootscanMiniQueryMobilereportResponse {
         pub result: Option<MtopResult>,
-    }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.footscan.mini.query.mobilereport`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub code: Option<i64>,
-        pub data: Option<Data>,
-        pub message: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.footscan.mini.query.mobilereport`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub right_zhiwei: Option<String>,
-        pub right_fuwei: Option<String>,
-        pub right_width: Option<String>,
-        pub right_length: Option<String>,
-        pub left_zhiwei: Option<String>,
-        pub left_fuwei: Option<String>,
-        pub left_width: Option<String>,
-        pub left_length: Option<String>,
     }
 }
 
@@ -102,6 +114,9 @@ pub mod alibaba_footscan_mini_report_fragment_first {
         #[top(object)]
         pub req_data: FilePackageRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, MtopResult};
 
     /// The answer of `alibaba.footscan.mini.report.fragment.first`.
     ///
@@ -150,25 +165,6 @@ pub mod alibaba_footscan_mini_report_fragment_first {
         #[top(required)]
         pub file_name3: String,
     }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.footscan.mini.report.fragment.first`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub code: Option<i64>,
-        pub data: Option<Data>,
-        pub message: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.footscan.mini.report.fragment.first`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub scan_id: Option<String>,
-        pub is_zero: Option<bool>,
-    }
 }
 
 /// `alibaba.footscan.mini.report.fragment.second`: 第二只脚生成报告接口.
@@ -196,6 +192,9 @@ pub mod alibaba_footscan_mini_report_fragment_second {
         #[top(object)]
         pub req_data: FilePackageBasicReq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, MtopResult};
 
     /// The answer of `alibaba.footscan.mini.report.fragment.second`.
     ///
@@ -228,24 +227,5 @@ pub mod alibaba_footscan_mini_report_fragment_second {
         /// Required.
         #[top(required)]
         pub file_name3: String,
-    }
-
-    /// `MtopResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.footscan.mini.report.fragment.second`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MtopResult {
-        pub code: Option<i64>,
-        pub data: Option<Data>,
-        pub message: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.footscan.mini.report.fragment.second`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub scan_id: Option<String>,
-        pub is_zero: Option<bool>,
     }
 }

@@ -72,6 +72,44 @@ pub use self::alibaba_fundplatform_cardorders_status_sended::{
 #[doc(inline)]
 pub use self::alibaba_tax_invoice_sync_ledger::{AlibabaTaxInvoiceSyncLedger, AlibabaTaxInvoiceSyncLedgerResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CardMakingInfoQueryResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.fundplatform.cardorders.info.query` and `alibaba.fundplatform.cardorders.info.query.by.cardno`).
+    ///
+    /// Enabled by the `fundplatform` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CardMakingInfoQueryResponse {
+        pub card_making_infos: Vec<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `CardMakingInformResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.fundplatform.cardorders.status.make.finish` and `alibaba.fundplatform.cardorders.status.sended`).
+    ///
+    /// Enabled by the `fundplatform` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CardMakingInformResponse {
+        pub success: Option<bool>,
+    }
+
+    /// `Struct`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.fundplatform.cardorder.make` and `alibaba.fundplatform.cardorder.status.query`).
+    ///
+    /// Enabled by the `fundplatform` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Struct {
+        pub making_card_no: Option<String>,
+        pub result_message: Option<String>,
+        pub result_code: Option<String>,
+        pub success: Option<bool>,
+        pub status: Option<String>,
+        pub logistics_company: Option<String>,
+        pub logistics_order_id: Option<String>,
+    }
+}
+
 /// `alibaba.cfo.incoming.invoice.ledger.fullysync`: 票易通全量底账数据同步.
 pub mod alibaba_cfo_incoming_invoice_ledger_fullysync {
     /// 票易通全量底账数据同步
@@ -705,7 +743,7 @@ pub mod alibaba_fundplatform_cardorder_make {
     /// Enabled by the `fundplatform` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaFundplatformCardorderMakeResponse {
-        pub response: Option<Struct3>,
+        pub response: Option<super::types::Struct>,
     }
 
     /// `Struct`.
@@ -746,18 +784,6 @@ pub mod alibaba_fundplatform_cardorder_make {
         /// Required.
         #[top(required)]
         pub card_name: String,
-    }
-
-    /// `Struct`.
-    ///
-    /// Found at `response` in the answer of `alibaba.fundplatform.cardorder.make`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Struct")]
-    pub struct Struct3 {
-        pub making_card_no: Option<String>,
-        pub result_message: Option<String>,
-        pub result_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -877,7 +903,7 @@ pub mod alibaba_fundplatform_cardorder_status_query {
     /// Enabled by the `fundplatform` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaFundplatformCardorderStatusQueryResponse {
-        pub response: Option<Struct2>,
+        pub response: Option<super::types::Struct>,
     }
 
     /// `Struct`.
@@ -891,20 +917,6 @@ pub mod alibaba_fundplatform_cardorder_status_query {
         /// Required.
         #[top(required)]
         pub own_sign: String,
-    }
-
-    /// `Struct`.
-    ///
-    /// Found at `response` in the answer of `alibaba.fundplatform.cardorder.status.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Struct")]
-    pub struct Struct2 {
-        pub status: Option<String>,
-        pub result_message: Option<String>,
-        pub result_code: Option<String>,
-        pub success: Option<bool>,
-        pub logistics_company: Option<String>,
-        pub logistics_order_id: Option<String>,
     }
 }
 
@@ -932,6 +944,9 @@ pub mod alibaba_fundplatform_cardorders_info_query {
         pub parameters: CardMakingInfoQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CardMakingInfoQueryResponse;
+
     /// The answer of `alibaba.fundplatform.cardorders.info.query`.
     ///
     /// Enabled by the `fundplatform` feature of `top-api`.
@@ -957,15 +972,6 @@ pub mod alibaba_fundplatform_cardorders_info_query {
         /// Required.
         #[top(required)]
         pub card_order_id: i64,
-    }
-
-    /// `CardMakingInfoQueryResponse`.
-    ///
-    /// Found at `result` in the answer of `alibaba.fundplatform.cardorders.info.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardMakingInfoQueryResponse {
-        pub card_making_infos: Vec<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -993,6 +999,9 @@ pub mod alibaba_fundplatform_cardorders_info_query_by_cardno {
         pub parameters: CardMakingInfoQueryRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CardMakingInfoQueryResponse;
+
     /// The answer of `alibaba.fundplatform.cardorders.info.query.by.cardno`.
     ///
     /// Enabled by the `fundplatform` feature of `top-api`.
@@ -1019,15 +1028,6 @@ pub mod alibaba_fundplatform_cardorders_info_query_by_cardno {
         #[top(required)]
         pub card_nos: Vec<String>,
     }
-
-    /// `CardMakingInfoQueryResponse`.
-    ///
-    /// Found at `result` in the answer of `alibaba.fundplatform.cardorders.info.query.by.cardno`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardMakingInfoQueryResponse {
-        pub card_making_infos: Vec<String>,
-        pub success: Option<bool>,
-    }
 }
 
 /// `alibaba.fundplatform.cardorders.status.make.finish`: 制卡商通知制卡完成.
@@ -1053,20 +1053,15 @@ pub mod alibaba_fundplatform_cardorders_status_make_finish {
         pub card_order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CardMakingInformResponse;
+
     /// The answer of `alibaba.fundplatform.cardorders.status.make.finish`.
     ///
     /// Enabled by the `fundplatform` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaFundplatformCardordersStatusMakeFinishResponse {
         pub result: Option<CardMakingInformResponse>,
-    }
-
-    /// `CardMakingInformResponse`.
-    ///
-    /// Found at `result` in the answer of `alibaba.fundplatform.cardorders.status.make.finish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardMakingInformResponse {
-        pub success: Option<bool>,
     }
 }
 
@@ -1097,20 +1092,15 @@ pub mod alibaba_fundplatform_cardorders_status_sended {
         pub logistics_company: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CardMakingInformResponse;
+
     /// The answer of `alibaba.fundplatform.cardorders.status.sended`.
     ///
     /// Enabled by the `fundplatform` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaFundplatformCardordersStatusSendedResponse {
         pub result: Option<CardMakingInformResponse>,
-    }
-
-    /// `CardMakingInformResponse`.
-    ///
-    /// Found at `result` in the answer of `alibaba.fundplatform.cardorders.status.sended`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CardMakingInformResponse {
-        pub success: Option<bool>,
     }
 }
 

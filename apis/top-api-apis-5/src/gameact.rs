@@ -16,6 +16,35 @@ pub use self::taobao_de_activity_luckydraw::{TaobaoDeActivityLuckydraw, TaobaoDe
 #[doc(inline)]
 pub use self::taobao_de_activity_machineid_get::{TaobaoDeActivityMachineidGet, TaobaoDeActivityMachineidGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AwardVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.de.activity.info.get` and `taobao.de.activity.luckydraw`).
+    ///
+    /// Enabled by the `gameact` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AwardVO {
+        pub award_id: Option<i64>,
+        pub name: Option<String>,
+        pub activity_id: Option<i64>,
+        pub r#type: Option<i64>,
+        pub type_name: Option<String>,
+        pub amount: Option<i64>,
+        pub unit: Option<String>,
+        pub price: Option<i64>,
+        pub group_code: Option<i64>,
+        pub group_desc: Option<String>,
+        pub simple_desc: Option<String>,
+        pub full_desc: Option<String>,
+        pub hyperlink_desc: Option<String>,
+        pub hyperlink_url: Option<String>,
+        pub serial_number: Option<String>,
+    }
+}
+
 /// `taobao.de.activity.delivery.addr.confirm`: 用户收件地址确认.
 pub mod taobao_de_activity_delivery_addr_confirm {
     /// 用户收件地址确认
@@ -80,6 +109,9 @@ pub mod taobao_de_activity_info_get {
         pub event_key: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AwardVO;
+
     /// The answer of `taobao.de.activity.info.get`.
     ///
     /// Enabled by the `gameact` feature of `top-api`.
@@ -105,23 +137,6 @@ pub mod taobao_de_activity_info_get {
         pub lucky_type: Option<i64>,
         pub lucky_channel: Option<i64>,
         pub access_amount: Option<i64>,
-    }
-
-    /// `AwardVO`.
-    ///
-    /// An item of `activities.awards` in the answer of `taobao.de.activity.info.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AwardVO {
-        pub award_id: Option<i64>,
-        pub name: Option<String>,
-        pub activity_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub type_name: Option<String>,
-        pub amount: Option<i64>,
-        pub unit: Option<String>,
-        pub price: Option<i64>,
-        pub group_code: Option<i64>,
-        pub group_desc: Option<String>,
     }
 }
 
@@ -160,6 +175,9 @@ pub mod taobao_de_activity_luckydraw {
         pub uuid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AwardVO;
+
     /// The answer of `taobao.de.activity.luckydraw`.
     ///
     /// Enabled by the `gameact` feature of `top-api`.
@@ -169,28 +187,6 @@ pub mod taobao_de_activity_luckydraw {
         pub is_lucky: Option<bool>,
         pub total_amount: Option<i64>,
         pub access_amount: Option<i64>,
-    }
-
-    /// `AwardVO`.
-    ///
-    /// Found at `award_v_o` in the answer of `taobao.de.activity.luckydraw`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AwardVO {
-        pub award_id: Option<i64>,
-        pub name: Option<String>,
-        pub activity_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub type_name: Option<String>,
-        pub amount: Option<i64>,
-        pub unit: Option<String>,
-        pub price: Option<i64>,
-        pub simple_desc: Option<String>,
-        pub full_desc: Option<String>,
-        pub hyperlink_desc: Option<String>,
-        pub hyperlink_url: Option<String>,
-        pub serial_number: Option<String>,
-        pub group_code: Option<i64>,
-        pub group_desc: Option<String>,
     }
 }
 

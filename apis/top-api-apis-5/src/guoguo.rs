@@ -26,6 +26,33 @@ pub use self::cainiao_guoguo_cp_nborderfrontr_updateuser::{
     CainiaoGuoguoCpNborderfrontrUpdateuser, CainiaoGuoguoCpNborderfrontrUpdateuserResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BackupOrderDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.guoguo.backup.graborder.submitmailno` and `cainiao.guoguo.backup.graborder.takepackage`).
+    ///
+    /// Enabled by the `guoguo` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BackupOrderDo {
+        pub success: Option<bool>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.guoguo.backup.graborder.submitmailno` and `cainiao.guoguo.backup.graborder.takepackage`).
+    ///
+    /// Enabled by the `guoguo` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub data: Option<BackupOrderDo>,
+        pub status_code: Option<String>,
+        pub status_message: Option<String>,
+        pub success: Option<bool>,
+    }
+}
+
 /// `cainiao.guoguo.backup.graborder.submitmailno`: 兜底派送订单的运单号回传接口.
 pub mod cainiao_guoguo_backup_graborder_submitmailno {
     /// 兜底派送订单的运单号回传接口
@@ -53,32 +80,15 @@ pub mod cainiao_guoguo_backup_graborder_submitmailno {
         pub mail_no: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BackupOrderDo, ResultObject};
+
     /// The answer of `cainiao.guoguo.backup.graborder.submitmailno`.
     ///
     /// Enabled by the `guoguo` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoGuoguoBackupGraborderSubmitmailnoResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `cainiao.guoguo.backup.graborder.submitmailno`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data: Option<BackupOrderDo>,
-        pub status_code: Option<String>,
-        pub status_message: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `BackupOrderDo`.
-    ///
-    /// Found at `result.data` in the answer of `cainiao.guoguo.backup.graborder.submitmailno`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BackupOrderDo {
-        pub success: Option<bool>,
     }
 }
 
@@ -109,32 +119,15 @@ pub mod cainiao_guoguo_backup_graborder_takepackage {
         pub package_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BackupOrderDo, ResultObject};
+
     /// The answer of `cainiao.guoguo.backup.graborder.takepackage`.
     ///
     /// Enabled by the `guoguo` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CainiaoGuoguoBackupGraborderTakepackageResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `cainiao.guoguo.backup.graborder.takepackage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data: Option<BackupOrderDo>,
-        pub status_code: Option<String>,
-        pub status_message: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `BackupOrderDo`.
-    ///
-    /// Found at `result.data` in the answer of `cainiao.guoguo.backup.graborder.takepackage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BackupOrderDo {
-        pub success: Option<bool>,
     }
 }
 

@@ -88,6 +88,81 @@ pub use self::alibaba_htorder_hotel_sync_config::{
     AlibabaHtorderHotelSyncConfig, AlibabaHtorderHotelSyncConfigResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OrderInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.happytrip.taxi.order.create` and `alibaba.happytrip.taxi.order.get`).
+    ///
+    /// Enabled by the `happytrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderInfo {
+        pub id: Option<String>,
+        pub city: Option<String>,
+        pub r#type: Option<i64>,
+        pub call_phone: Option<String>,
+        pub passenger_phone: Option<String>,
+        pub status: Option<i64>,
+        pub flat: Option<String>,
+        pub flng: Option<String>,
+        pub tlat: Option<String>,
+        pub tlng: Option<String>,
+        pub clat: Option<String>,
+        pub clng: Option<String>,
+        pub start_name: Option<String>,
+        pub start_address: Option<String>,
+        pub end_name: Option<String>,
+        pub end_address: Option<String>,
+        pub extra_info: Option<String>,
+        pub departure_time: Option<String>,
+        pub order_time: Option<String>,
+        pub require_level: Option<String>,
+        pub remark: Option<String>,
+        pub cost_center: Option<String>,
+        pub sub_status: Option<i64>,
+        pub driver_name: Option<String>,
+        pub driver_phone: Option<String>,
+        pub driver_id: Option<String>,
+        pub driver_phone_real: Option<String>,
+        pub driver_num: Option<i64>,
+        pub driver_car_type: Option<String>,
+        pub driver_card: Option<String>,
+        pub driver_avatar: Option<String>,
+        pub driver_level: Option<String>,
+        pub driver_order_count: Option<i64>,
+        pub dlng: Option<String>,
+        pub dlat: Option<String>,
+        pub strive_time: Option<String>,
+        pub reach_time: Option<String>,
+        pub begin_charge_time: Option<String>,
+        pub finish_time: Option<String>,
+        pub delay_time_start: Option<String>,
+        pub normal_distance: Option<String>,
+        pub normal_time: Option<i64>,
+        pub strive_level: Option<String>,
+        pub driver_car_color: Option<String>,
+        pub allow_modify_dest: Option<bool>,
+    }
+
+    /// `Struct`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.happytrip.taxi.driver.location.get`, `alibaba.happytrip.taxi.order.complain` and 1 more).
+    ///
+    /// Enabled by the `happytrip` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Struct {
+        pub lat: Option<String>,
+        pub lng: Option<String>,
+        pub direction: Option<String>,
+        pub speed: Option<String>,
+        pub update_time: Option<String>,
+        pub case_id: Option<String>,
+        pub order_id: Option<String>,
+        pub status: Option<i64>,
+        pub result: Option<String>,
+    }
+}
+
 /// `alibaba.happytrip.freelogin.getusercontext`: 提供给外部系统的免登校验.
 pub mod alibaba_happytrip_freelogin_getusercontext {
     /// 提供给外部系统的免登校验
@@ -489,6 +564,9 @@ pub mod alibaba_happytrip_taxi_driver_location_get {
         pub order_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Struct;
+
     /// The answer of `alibaba.happytrip.taxi.driver.location.get`.
     ///
     /// Enabled by the `happytrip` feature of `top-api`.
@@ -497,18 +575,6 @@ pub mod alibaba_happytrip_taxi_driver_location_get {
         pub errno: Option<i64>,
         pub errmsg: Option<String>,
         pub data: Option<Struct>,
-    }
-
-    /// `Struct`.
-    ///
-    /// Found at `data` in the answer of `alibaba.happytrip.taxi.driver.location.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Struct {
-        pub lat: Option<String>,
-        pub lng: Option<String>,
-        pub direction: Option<String>,
-        pub speed: Option<String>,
-        pub update_time: Option<String>,
     }
 }
 
@@ -658,6 +724,9 @@ pub mod alibaba_happytrip_taxi_order_complain {
         pub time: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Struct;
+
     /// The answer of `alibaba.happytrip.taxi.order.complain`.
     ///
     /// Enabled by the `happytrip` feature of `top-api`.
@@ -666,14 +735,6 @@ pub mod alibaba_happytrip_taxi_order_complain {
         pub errno: Option<i64>,
         pub errmsg: Option<String>,
         pub data: Option<Struct>,
-    }
-
-    /// `Struct`.
-    ///
-    /// Found at `data` in the answer of `alibaba.happytrip.taxi.order.complain`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Struct {
-        pub case_id: Option<String>,
     }
 }
 
@@ -702,6 +763,9 @@ pub mod alibaba_happytrip_taxi_order_complaint_get {
         pub case_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Struct;
+
     /// The answer of `alibaba.happytrip.taxi.order.complaint.get`.
     ///
     /// Enabled by the `happytrip` feature of `top-api`.
@@ -710,17 +774,6 @@ pub mod alibaba_happytrip_taxi_order_complaint_get {
         pub errno: Option<i64>,
         pub errmsg: Option<String>,
         pub data: Option<Struct>,
-    }
-
-    /// `Struct`.
-    ///
-    /// Found at `data` in the answer of `alibaba.happytrip.taxi.order.complaint.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Struct {
-        pub order_id: Option<String>,
-        pub case_id: Option<String>,
-        pub status: Option<i64>,
-        pub result: Option<String>,
     }
 }
 
@@ -825,6 +878,9 @@ pub mod alibaba_happytrip_taxi_order_create {
         pub end_poi_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OrderInfo;
+
     /// The answer of `alibaba.happytrip.taxi.order.create`.
     ///
     /// Enabled by the `happytrip` feature of `top-api`.
@@ -842,35 +898,6 @@ pub mod alibaba_happytrip_taxi_order_create {
     pub struct OrderCreateResult {
         pub order: Option<OrderInfo>,
         pub price: Option<PriceInfo>,
-    }
-
-    /// `OrderInfo`.
-    ///
-    /// Found at `data.order` in the answer of `alibaba.happytrip.taxi.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderInfo {
-        pub id: Option<String>,
-        pub city: Option<String>,
-        pub r#type: Option<i64>,
-        pub call_phone: Option<String>,
-        pub passenger_phone: Option<String>,
-        pub status: Option<i64>,
-        pub flat: Option<String>,
-        pub flng: Option<String>,
-        pub tlat: Option<String>,
-        pub tlng: Option<String>,
-        pub clat: Option<String>,
-        pub clng: Option<String>,
-        pub start_name: Option<String>,
-        pub start_address: Option<String>,
-        pub end_name: Option<String>,
-        pub end_address: Option<String>,
-        pub extra_info: Option<String>,
-        pub departure_time: Option<String>,
-        pub order_time: Option<String>,
-        pub require_level: Option<String>,
-        pub remark: Option<String>,
-        pub cost_center: Option<String>,
     }
 
     /// `PriceInfo`.
@@ -946,6 +973,9 @@ pub mod alibaba_happytrip_taxi_order_get {
         pub order_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OrderInfo;
+
     /// The answer of `alibaba.happytrip.taxi.order.get`.
     ///
     /// Enabled by the `happytrip` feature of `top-api`.
@@ -985,56 +1015,6 @@ pub mod alibaba_happytrip_taxi_order_get {
         pub amount: Option<String>,
         pub name: Option<String>,
         pub r#type: Option<String>,
-    }
-
-    /// `OrderInfo`.
-    ///
-    /// Found at `data.order` in the answer of `alibaba.happytrip.taxi.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderInfo {
-        pub id: Option<String>,
-        pub status: Option<i64>,
-        pub sub_status: Option<i64>,
-        pub city: Option<String>,
-        pub r#type: Option<i64>,
-        pub passenger_phone: Option<String>,
-        pub driver_name: Option<String>,
-        pub driver_phone: Option<String>,
-        pub driver_id: Option<String>,
-        pub driver_phone_real: Option<String>,
-        pub driver_num: Option<i64>,
-        pub driver_car_type: Option<String>,
-        pub driver_card: Option<String>,
-        pub driver_avatar: Option<String>,
-        pub driver_level: Option<String>,
-        pub driver_order_count: Option<i64>,
-        pub dlng: Option<String>,
-        pub dlat: Option<String>,
-        pub clng: Option<String>,
-        pub clat: Option<String>,
-        pub flng: Option<String>,
-        pub flat: Option<String>,
-        pub tlng: Option<String>,
-        pub tlat: Option<String>,
-        pub extra_info: Option<String>,
-        pub start_name: Option<String>,
-        pub start_address: Option<String>,
-        pub end_name: Option<String>,
-        pub end_address: Option<String>,
-        pub departure_time: Option<String>,
-        pub order_time: Option<String>,
-        pub strive_time: Option<String>,
-        pub reach_time: Option<String>,
-        pub begin_charge_time: Option<String>,
-        pub finish_time: Option<String>,
-        pub delay_time_start: Option<String>,
-        pub normal_distance: Option<String>,
-        pub normal_time: Option<i64>,
-        pub require_level: Option<String>,
-        pub strive_level: Option<String>,
-        pub driver_car_color: Option<String>,
-        pub remark: Option<String>,
-        pub allow_modify_dest: Option<bool>,
     }
 
     /// `CarpoolInfo`.

@@ -26,6 +26,69 @@ pub use self::taobao_xhotel_info_list_get_for_hello::{
 #[doc(inline)]
 pub use self::taobao_xhotel_price_get_for_hello::{TaobaoXhotelPriceGetForHello, TaobaoXhotelPriceGetForHelloResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `SHotelInfoObject`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.distribution.info` and `taobao.xhotel.info.list.get`).
+    ///
+    /// Enabled by the `hotel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SHotelInfoObject {
+        pub shid: Option<i64>,
+        pub name: Option<String>,
+        pub r#type: Option<String>,
+        pub province: Option<i64>,
+        pub city: Option<i64>,
+        pub district: Option<i64>,
+        pub address: Option<String>,
+        pub lat: Option<String>,
+        pub lng: Option<String>,
+        pub star: Option<String>,
+        pub opening_time: Option<String>,
+        pub decorate_time: Option<String>,
+        pub tel: Option<String>,
+        pub rate_number: Option<i64>,
+        pub rate_score: Option<String>,
+        pub description: Option<String>,
+        pub pic_urls: Option<String>,
+        pub hotel_facilities: Option<String>,
+        pub services: Option<String>,
+        pub brand: Option<String>,
+        pub status: Option<i64>,
+        pub h5_detail_url: Option<String>,
+        pub pc_detail_url: Option<String>,
+        pub rooms: Vec<SRoomType>,
+        pub bnb_hotel: Option<bool>,
+        pub check_in_time: Option<String>,
+        pub check_out_time: Option<String>,
+        pub pet_info: Option<String>,
+        pub foreign_type: Option<i64>,
+        pub foreign_desc: Option<String>,
+    }
+
+    /// `SRoomType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.xhotel.distribution.info` and `taobao.xhotel.info.list.get`).
+    ///
+    /// Enabled by the `hotel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SRoomType {
+        pub srid: Option<i64>,
+        pub shid: Option<i64>,
+        pub name: Option<String>,
+        pub floor: Option<String>,
+        pub bed: Option<String>,
+        pub internet: Option<String>,
+        pub pic_url: Option<String>,
+        pub facility: Option<String>,
+        pub area: Option<String>,
+        pub max_occupancy: Option<i64>,
+        pub window_type: Option<String>,
+        pub status: Option<i64>,
+    }
+}
+
 /// `alitrip.hotel.rate.getmixratelist.get`: 酒店评论接口.
 pub mod alitrip_hotel_rate_getmixratelist_get {
     /// 酒店评论接口
@@ -345,6 +408,9 @@ pub mod taobao_xhotel_distribution_info {
         pub pid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SHotelInfoObject, SRoomType};
+
     /// The answer of `taobao.xhotel.distribution.info`.
     ///
     /// Enabled by the `hotel` feature of `top-api`.
@@ -352,62 +418,6 @@ pub mod taobao_xhotel_distribution_info {
     pub struct TaobaoXhotelDistributionInfoResponse {
         pub total_results: Option<i64>,
         pub hotels: Vec<SHotelInfoObject>,
-    }
-
-    /// `SHotelInfoObject`.
-    ///
-    /// An item of `hotels` in the answer of `taobao.xhotel.distribution.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotelInfoObject {
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub r#type: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub address: Option<String>,
-        pub lat: Option<String>,
-        pub lng: Option<String>,
-        pub star: Option<String>,
-        pub opening_time: Option<String>,
-        pub decorate_time: Option<String>,
-        pub tel: Option<String>,
-        pub rate_number: Option<i64>,
-        pub rate_score: Option<String>,
-        pub description: Option<String>,
-        pub pic_urls: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub services: Option<String>,
-        pub brand: Option<String>,
-        pub status: Option<i64>,
-        pub h5_detail_url: Option<String>,
-        pub pc_detail_url: Option<String>,
-        pub rooms: Vec<SRoomType>,
-        pub bnb_hotel: Option<bool>,
-        pub check_in_time: Option<String>,
-        pub check_out_time: Option<String>,
-        pub pet_info: Option<String>,
-        pub foreign_type: Option<i64>,
-        pub foreign_desc: Option<String>,
-    }
-
-    /// `SRoomType`.
-    ///
-    /// An item of `hotels.rooms` in the answer of `taobao.xhotel.distribution.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SRoomType {
-        pub srid: Option<i64>,
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub floor: Option<String>,
-        pub bed: Option<String>,
-        pub internet: Option<String>,
-        pub pic_url: Option<String>,
-        pub facility: Option<String>,
-        pub area: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub window_type: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -557,6 +567,9 @@ pub mod taobao_xhotel_info_list_get {
         pub pid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{SHotelInfoObject, SRoomType};
+
     /// The answer of `taobao.xhotel.info.list.get`.
     ///
     /// Enabled by the `hotel` feature of `top-api`.
@@ -564,62 +577,6 @@ pub mod taobao_xhotel_info_list_get {
     pub struct TaobaoXhotelInfoListGetResponse {
         pub total_results: Option<i64>,
         pub hotels: Vec<SHotelInfoObject>,
-    }
-
-    /// `SHotelInfoObject`.
-    ///
-    /// An item of `hotels` in the answer of `taobao.xhotel.info.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SHotelInfoObject {
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub r#type: Option<String>,
-        pub province: Option<i64>,
-        pub city: Option<i64>,
-        pub district: Option<i64>,
-        pub address: Option<String>,
-        pub lat: Option<String>,
-        pub lng: Option<String>,
-        pub star: Option<String>,
-        pub opening_time: Option<String>,
-        pub decorate_time: Option<String>,
-        pub tel: Option<String>,
-        pub rate_number: Option<i64>,
-        pub rate_score: Option<String>,
-        pub description: Option<String>,
-        pub pic_urls: Option<String>,
-        pub hotel_facilities: Option<String>,
-        pub services: Option<String>,
-        pub brand: Option<String>,
-        pub status: Option<i64>,
-        pub h5_detail_url: Option<String>,
-        pub pc_detail_url: Option<String>,
-        pub rooms: Vec<SRoomType>,
-        pub bnb_hotel: Option<bool>,
-        pub check_in_time: Option<String>,
-        pub check_out_time: Option<String>,
-        pub pet_info: Option<String>,
-        pub foreign_type: Option<i64>,
-        pub foreign_desc: Option<String>,
-    }
-
-    /// `SRoomType`.
-    ///
-    /// An item of `hotels.rooms` in the answer of `taobao.xhotel.info.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SRoomType {
-        pub srid: Option<i64>,
-        pub shid: Option<i64>,
-        pub name: Option<String>,
-        pub floor: Option<String>,
-        pub bed: Option<String>,
-        pub internet: Option<String>,
-        pub pic_url: Option<String>,
-        pub facility: Option<String>,
-        pub area: Option<String>,
-        pub max_occupancy: Option<i64>,
-        pub window_type: Option<String>,
-        pub status: Option<i64>,
     }
 }
 

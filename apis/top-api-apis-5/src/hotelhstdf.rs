@@ -46,6 +46,40 @@ pub use self::taobao_xhotel_hotel_message_receive::{
     TaobaoXhotelHotelMessageReceive, TaobaoXhotelHotelMessageReceiveResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `RoomTypePo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.hotel.hstdf.shotel.exnotmatchroom` and `alitrip.hotel.hstdf.shotel.roomtype.mappings.list`).
+    ///
+    /// Enabled by the `hotelhstdf` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RoomTypePo {
+        pub outer_id: Option<String>,
+        pub area: Option<String>,
+        pub bed_type: Option<String>,
+        pub name_e: Option<String>,
+        pub name: Option<String>,
+        pub rid: Option<i64>,
+        pub window_type: Option<i64>,
+    }
+
+    /// `SroomTypePo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.hotel.hstdf.shotel.exportsroomtype` and `alitrip.hotel.hstdf.shotel.roomtype.mappings.list`).
+    ///
+    /// Enabled by the `hotelhstdf` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SroomTypePo {
+        pub srid: Option<i64>,
+        pub name: Option<String>,
+        pub name_e: Option<String>,
+        pub bed_type: Option<String>,
+        pub area: Option<String>,
+        pub window_type: Option<i64>,
+    }
+}
+
 /// `alitrip.hotel.hstdf.businessarea.get`: 根据城市查询商圈.
 pub mod alitrip_hotel_hstdf_businessarea_get {
     /// 根据城市查询商圈
@@ -319,6 +353,9 @@ pub mod alitrip_hotel_hstdf_shotel_exnotmatchroom {
         pub hid: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RoomTypePo;
+
     /// The answer of `alitrip.hotel.hstdf.shotel.exnotmatchroom`.
     ///
     /// Enabled by the `hotelhstdf` feature of `top-api`.
@@ -336,19 +373,6 @@ pub mod alitrip_hotel_hstdf_shotel_exnotmatchroom {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `RoomTypePo`.
-    ///
-    /// An item of `result.results` in the answer of `alitrip.hotel.hstdf.shotel.exnotmatchroom`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomTypePo {
-        pub outer_id: Option<String>,
-        pub area: Option<String>,
-        pub bed_type: Option<String>,
-        pub name_e: Option<String>,
-        pub name: Option<String>,
-        pub rid: Option<i64>,
     }
 }
 
@@ -443,6 +467,9 @@ pub mod alitrip_hotel_hstdf_shotel_exportsroomtype {
         pub hid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SroomTypePo;
+
     /// The answer of `alitrip.hotel.hstdf.shotel.exportsroomtype`.
     ///
     /// Enabled by the `hotelhstdf` feature of `top-api`.
@@ -460,19 +487,6 @@ pub mod alitrip_hotel_hstdf_shotel_exportsroomtype {
         pub error_code: Option<String>,
         pub error_msg: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `SroomTypePo`.
-    ///
-    /// An item of `result.results` in the answer of `alitrip.hotel.hstdf.shotel.exportsroomtype`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SroomTypePo {
-        pub srid: Option<i64>,
-        pub name: Option<String>,
-        pub name_e: Option<String>,
-        pub bed_type: Option<String>,
-        pub area: Option<String>,
-        pub window_type: Option<i64>,
     }
 }
 
@@ -594,6 +608,9 @@ pub mod alitrip_hotel_hstdf_shotel_roomtype_mappings_list {
         pub hid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RoomTypePo, SroomTypePo};
+
     /// The answer of `alitrip.hotel.hstdf.shotel.roomtype.mappings.list`.
     ///
     /// Enabled by the `hotelhstdf` feature of `top-api`.
@@ -621,33 +638,6 @@ pub mod alitrip_hotel_hstdf_shotel_roomtype_mappings_list {
         pub room_type: Option<RoomTypePo>,
         pub std_room_type: Option<SroomTypePo>,
         pub matched: Option<bool>,
-    }
-
-    /// `RoomTypePo`.
-    ///
-    /// Found at `result.results.room_type` in the answer of `alitrip.hotel.hstdf.shotel.roomtype.mappings.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoomTypePo {
-        pub rid: Option<i64>,
-        pub name: Option<String>,
-        pub name_e: Option<String>,
-        pub bed_type: Option<String>,
-        pub area: Option<String>,
-        pub outer_id: Option<String>,
-        pub window_type: Option<i64>,
-    }
-
-    /// `SroomTypePo`.
-    ///
-    /// Found at `result.results.std_room_type` in the answer of `alitrip.hotel.hstdf.shotel.roomtype.mappings.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SroomTypePo {
-        pub srid: Option<i64>,
-        pub name: Option<String>,
-        pub name_e: Option<String>,
-        pub bed_type: Option<String>,
-        pub area: Option<String>,
-        pub window_type: Option<i64>,
     }
 }
 

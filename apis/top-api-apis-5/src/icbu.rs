@@ -90,6 +90,36 @@ pub use self::alibaba_wholesale_shippingline_template_list::{
     AlibabaWholesaleShippinglineTemplateList, AlibabaWholesaleShippinglineTemplateListResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `MainImage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.icbu.product.get` and `alibaba.icbu.product.list`).
+    ///
+    /// Enabled by the `icbu` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MainImage {
+        pub images: Vec<String>,
+        pub watermark: Option<bool>,
+        pub watermark_frame: Option<String>,
+        pub watermark_position: Option<String>,
+    }
+
+    /// `ProductGroup`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.icbu.product.group.add` and `alibaba.icbu.product.group.get`).
+    ///
+    /// Enabled by the `icbu` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductGroup {
+        pub parent_id: Option<i64>,
+        pub group_id: Option<i64>,
+        pub group_name: Option<String>,
+        pub children_id_list: Vec<i64>,
+        pub parent_id2: Option<i64>,
+    }
+}
+
 /// `alibaba.icbu.category.attribute.get`: 类目属性获取.
 pub mod alibaba_icbu_category_attribute_get {
     /// 类目属性获取
@@ -1163,6 +1193,9 @@ pub mod alibaba_icbu_product_get {
         pub product_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MainImage;
+
     /// The answer of `alibaba.icbu.product.get`.
     ///
     /// Enabled by the `icbu` feature of `top-api`.
@@ -1212,17 +1245,6 @@ pub mod alibaba_icbu_product_get {
         pub sku_custom_value_name: Option<String>,
         pub value_id: Option<i64>,
         pub value_name: Option<String>,
-    }
-
-    /// `MainImage`.
-    ///
-    /// Found at `product.main_image` in the answer of `alibaba.icbu.product.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MainImage {
-        pub images: Vec<String>,
-        pub watermark: Option<bool>,
-        pub watermark_frame: Option<String>,
-        pub watermark_position: Option<String>,
     }
 
     /// `ProductSkuResponse`.
@@ -1378,22 +1400,15 @@ pub mod alibaba_icbu_product_group_add {
         pub extra_context: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ProductGroup;
+
     /// The answer of `alibaba.icbu.product.group.add`.
     ///
     /// Enabled by the `icbu` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaIcbuProductGroupAddResponse {
         pub product_group: Option<ProductGroup>,
-    }
-
-    /// `ProductGroup`.
-    ///
-    /// Found at `product_group` in the answer of `alibaba.icbu.product.group.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductGroup {
-        pub parent_id: Option<i64>,
-        pub group_id: Option<i64>,
-        pub group_name: Option<String>,
     }
 }
 
@@ -1421,24 +1436,15 @@ pub mod alibaba_icbu_product_group_get {
         pub group_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ProductGroup;
+
     /// The answer of `alibaba.icbu.product.group.get`.
     ///
     /// Enabled by the `icbu` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaIcbuProductGroupGetResponse {
         pub product_group: Option<ProductGroup>,
-    }
-
-    /// `ProductGroup`.
-    ///
-    /// Found at `product_group` in the answer of `alibaba.icbu.product.group.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductGroup {
-        pub children_id_list: Vec<i64>,
-        pub group_id: Option<i64>,
-        pub group_name: Option<String>,
-        pub parent_id: Option<i64>,
-        pub parent_id2: Option<i64>,
     }
 }
 
@@ -1509,6 +1515,9 @@ pub mod alibaba_icbu_product_list {
         pub gmt_modified_from: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MainImage;
+
     /// The answer of `alibaba.icbu.product.list`.
     ///
     /// Enabled by the `icbu` feature of `top-api`.
@@ -1545,17 +1554,6 @@ pub mod alibaba_icbu_product_list {
         pub gmt_modified: Option<top_api::Date>,
         pub red_model: Option<String>,
         pub product_id: Option<String>,
-    }
-
-    /// `MainImage`.
-    ///
-    /// Found at `products.main_image` in the answer of `alibaba.icbu.product.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MainImage {
-        pub images: Vec<String>,
-        pub watermark: Option<bool>,
-        pub watermark_frame: Option<String>,
-        pub watermark_position: Option<String>,
     }
 }
 

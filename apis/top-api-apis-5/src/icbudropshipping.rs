@@ -32,6 +32,25 @@ pub use self::alibaba_shipping_freight_calculate::{
     AlibabaShippingFreightCalculate, AlibabaShippingFreightCalculateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CashierPayResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.dropshipping.order.pay` and `alibaba.order.pay.result.query`).
+    ///
+    /// Enabled by the `icbudropshipping` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CashierPayResponse {
+        pub pay_url: Option<String>,
+        pub reason_code: Option<String>,
+        pub reason_message: Option<String>,
+        pub status: Option<String>,
+        pub trade_id: Option<i64>,
+    }
+}
+
 /// `alibaba.buynow.order.create`: 阿里巴巴买家buynow下单接口.
 pub mod alibaba_buynow_order_create {
     /// 阿里巴巴买家buynow下单接口
@@ -201,6 +220,9 @@ pub mod alibaba_dropshipping_order_pay {
         pub param_order_pay_request: OrderPayRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CashierPayResponse;
+
     /// The answer of `alibaba.dropshipping.order.pay`.
     ///
     /// Enabled by the `icbudropshipping` feature of `top-api`.
@@ -235,18 +257,6 @@ pub mod alibaba_dropshipping_order_pay {
         /// Required.
         #[top(required)]
         pub user_ip: String,
-    }
-
-    /// `CashierPayResponse`.
-    ///
-    /// Found at `value` in the answer of `alibaba.dropshipping.order.pay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CashierPayResponse {
-        pub pay_url: Option<String>,
-        pub reason_code: Option<String>,
-        pub reason_message: Option<String>,
-        pub status: Option<String>,
-        pub trade_id: Option<i64>,
     }
 }
 
@@ -621,24 +631,15 @@ pub mod alibaba_order_pay_result_query {
         pub trade_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CashierPayResponse;
+
     /// The answer of `alibaba.order.pay.result.query`.
     ///
     /// Enabled by the `icbudropshipping` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaOrderPayResultQueryResponse {
         pub value: Option<CashierPayResponse>,
-    }
-
-    /// `CashierPayResponse`.
-    ///
-    /// Found at `value` in the answer of `alibaba.order.pay.result.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CashierPayResponse {
-        pub pay_url: Option<String>,
-        pub reason_code: Option<String>,
-        pub reason_message: Option<String>,
-        pub status: Option<String>,
-        pub trade_id: Option<i64>,
     }
 }
 

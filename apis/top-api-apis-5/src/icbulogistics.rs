@@ -43,6 +43,105 @@ pub use self::alibaba_onetouch_logistics_express_special_product_type_list::{
     AlibabaOnetouchLogisticsExpressSpecialProductTypeListResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Division`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.address.division.list`).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Division {
+        pub id: Option<i64>,
+        pub pinyin: Option<String>,
+        pub parent_id: Option<i64>,
+        pub name: Option<String>,
+        pub level: Option<i64>,
+    }
+
+    /// `ExpressFreightDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.charge.calculate` and `alibaba.onetouch.logistics.express.logistics.order.create`).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpressFreightDTO {
+        pub express_quote_item_list: Vec<ExpressQuoteItemList>,
+        pub sales_amount: Option<String>,
+        pub discount_amount: Option<String>,
+        pub warehouse: Option<WarehouseDTO>,
+        pub bar_code: Option<String>,
+        pub order_number: Option<String>,
+        pub pickup_info: Option<PickupInfoDTO>,
+    }
+
+    /// `ExpressQuoteItemList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.charge.calculate`).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpressQuoteItemList {
+        pub code: Option<String>,
+        pub quantity: Option<i64>,
+        pub sales_amount: Option<Money>,
+        pub name: Option<String>,
+        pub charge_desc: Option<String>,
+        pub currency: Option<String>,
+        pub r#type: Option<String>,
+    }
+
+    /// `Money`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.charge.calculate`).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Money {
+        pub amount: Option<String>,
+        pub currency: Option<String>,
+    }
+
+    /// `WarehouseDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.logistics.order.create`).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WarehouseDTO {
+        pub address: Option<String>,
+        pub name: Option<String>,
+        pub code: Option<String>,
+        pub contact_person: Option<String>,
+        pub contact_phone: Option<String>,
+        pub working_time: Option<String>,
+        pub post_code: Option<String>,
+        pub description: Option<String>,
+    }
+
+    /// `PickupInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.logistics.order.create`).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PickupInfoDTO {
+        pub service_provider: Option<String>,
+        pub pickup_type: Option<String>,
+        pub can_pickup: Option<bool>,
+        pub pickup_type_name: Option<String>,
+    }
+
+    /// `RegionEntity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.onetouch.logistics.express.address.city.list`, `alibaba.onetouch.logistics.express.address.division.list` and 2 more).
+    ///
+    /// Enabled by the `icbulogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RegionEntity {
+        pub area_id: Option<i64>,
+        pub pinyin: Option<String>,
+        pub parent_id: Option<i64>,
+        pub name: Option<String>,
+        pub level: Option<i64>,
+        pub parent_name: Option<String>,
+        pub zip: Option<String>,
+        pub id: Option<i64>,
+        pub childrens: Vec<Division>,
+        pub address: Option<String>,
+    }
+}
+
 /// `alibaba.onetouch.logistics.express.address.city.list`: 四级地址库-市.
 pub mod alibaba_onetouch_logistics_express_address_city_list {
     /// 四级地址库-市
@@ -66,6 +165,9 @@ pub mod alibaba_onetouch_logistics_express_address_city_list {
         #[top(object)]
         pub param_query: AddressQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Division, RegionEntity};
 
     /// The answer of `alibaba.onetouch.logistics.express.address.city.list`.
     ///
@@ -96,19 +198,6 @@ pub mod alibaba_onetouch_logistics_express_address_city_list {
         pub success: Option<bool>,
         pub error_code: Option<i64>,
     }
-
-    /// `RegionEntity`.
-    ///
-    /// An item of `result.values` in the answer of `alibaba.onetouch.logistics.express.address.city.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegionEntity {
-        pub area_id: Option<i64>,
-        pub pinyin: Option<String>,
-        pub parent_id: Option<i64>,
-        pub name: Option<String>,
-        pub level: Option<i64>,
-        pub parent_name: Option<String>,
-    }
 }
 
 /// `alibaba.onetouch.logistics.express.address.division.list`: 四级地址库-区域.
@@ -134,6 +223,9 @@ pub mod alibaba_onetouch_logistics_express_address_division_list {
         #[top(object)]
         pub param_query: AddressQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Division, RegionEntity};
 
     /// The answer of `alibaba.onetouch.logistics.express.address.division.list`.
     ///
@@ -167,32 +259,6 @@ pub mod alibaba_onetouch_logistics_express_address_division_list {
         pub success: Option<bool>,
         pub error_code: Option<i64>,
     }
-
-    /// `RegionEntity`.
-    ///
-    /// Found at `result.values` in the answer of `alibaba.onetouch.logistics.express.address.division.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegionEntity {
-        pub zip: Option<String>,
-        pub pinyin: Option<String>,
-        pub level: Option<i64>,
-        pub id: Option<i64>,
-        pub parent_id: Option<i64>,
-        pub childrens: Vec<Division>,
-        pub name: Option<String>,
-    }
-
-    /// `Division`.
-    ///
-    /// An item of `result.values.childrens` in the answer of `alibaba.onetouch.logistics.express.address.division.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Division {
-        pub id: Option<i64>,
-        pub pinyin: Option<String>,
-        pub parent_id: Option<i64>,
-        pub name: Option<String>,
-        pub level: Option<i64>,
-    }
 }
 
 /// `alibaba.onetouch.logistics.express.address.province.list`: 四级地址库-省.
@@ -218,6 +284,9 @@ pub mod alibaba_onetouch_logistics_express_address_province_list {
         #[top(object)]
         pub param_query: AddressQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Division, RegionEntity};
 
     /// The answer of `alibaba.onetouch.logistics.express.address.province.list`.
     ///
@@ -248,19 +317,6 @@ pub mod alibaba_onetouch_logistics_express_address_province_list {
         pub success: Option<bool>,
         pub error_code: Option<i64>,
     }
-
-    /// `RegionEntity`.
-    ///
-    /// An item of `result.values` in the answer of `alibaba.onetouch.logistics.express.address.province.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegionEntity {
-        pub parent_name: Option<String>,
-        pub level: Option<i64>,
-        pub name: Option<String>,
-        pub parent_id: Option<i64>,
-        pub pinyin: Option<String>,
-        pub area_id: Option<i64>,
-    }
 }
 
 /// `alibaba.onetouch.logistics.express.address.street.list`: 四级地址库-街道.
@@ -286,6 +342,9 @@ pub mod alibaba_onetouch_logistics_express_address_street_list {
         #[top(object)]
         pub param_query: AddressQueryDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Division, RegionEntity};
 
     /// The answer of `alibaba.onetouch.logistics.express.address.street.list`.
     ///
@@ -316,15 +375,6 @@ pub mod alibaba_onetouch_logistics_express_address_street_list {
         pub success: Option<bool>,
         pub error_code: Option<i64>,
     }
-
-    /// `RegionEntity`.
-    ///
-    /// An item of `result.values` in the answer of `alibaba.onetouch.logistics.express.address.street.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RegionEntity {
-        pub zip: Option<String>,
-        pub address: Option<String>,
-    }
 }
 
 /// `alibaba.onetouch.logistics.express.charge.calculate`: 计算快递运费&下单参数校验.
@@ -350,6 +400,9 @@ pub mod alibaba_onetouch_logistics_express_charge_calculate {
         #[top(object)]
         pub paramn_query: PlaceOrderDTO,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ExpressFreightDTO, ExpressQuoteItemList, Money, PickupInfoDTO, WarehouseDTO};
 
     /// The answer of `alibaba.onetouch.logistics.express.charge.calculate`.
     ///
@@ -772,39 +825,6 @@ pub mod alibaba_onetouch_logistics_express_charge_calculate {
         pub success: Option<bool>,
         pub error_code: Option<i64>,
     }
-
-    /// `ExpressFreightDTO`.
-    ///
-    /// Found at `result.values` in the answer of `alibaba.onetouch.logistics.express.charge.calculate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpressFreightDTO {
-        pub express_quote_item_list: Vec<ExpressQuoteItemList>,
-        pub sales_amount: Option<String>,
-        pub discount_amount: Option<String>,
-    }
-
-    /// `ExpressQuoteItemList`.
-    ///
-    /// An item of `result.values.express_quote_item_list` in the answer of `alibaba.onetouch.logistics.express.charge.calculate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpressQuoteItemList {
-        pub code: Option<String>,
-        pub quantity: Option<i64>,
-        pub sales_amount: Option<Money>,
-        pub name: Option<String>,
-        pub charge_desc: Option<String>,
-        pub currency: Option<String>,
-        pub r#type: Option<String>,
-    }
-
-    /// `Money`.
-    ///
-    /// Found at `result.values.express_quote_item_list.sales_amount` in the answer of `alibaba.onetouch.logistics.express.charge.calculate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Money {
-        pub amount: Option<String>,
-        pub currency: Option<String>,
-    }
 }
 
 /// `alibaba.onetouch.logistics.express.logistics.order.create`: 快递下单.
@@ -830,6 +850,9 @@ pub mod alibaba_onetouch_logistics_express_logistics_order_create {
         #[top(object)]
         pub paramn_query: PlaceOrderDTO,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ExpressFreightDTO, ExpressQuoteItemList, Money, PickupInfoDTO, WarehouseDTO};
 
     /// The answer of `alibaba.onetouch.logistics.express.logistics.order.create`.
     ///
@@ -1347,43 +1370,6 @@ pub mod alibaba_onetouch_logistics_express_logistics_order_create {
         pub values: Option<ExpressFreightDTO>,
         pub success: Option<bool>,
         pub error_code: Option<i64>,
-    }
-
-    /// `ExpressFreightDTO`.
-    ///
-    /// Found at `result.values` in the answer of `alibaba.onetouch.logistics.express.logistics.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpressFreightDTO {
-        pub warehouse: Option<WarehouseDTO>,
-        pub bar_code: Option<String>,
-        pub order_number: Option<String>,
-        pub pickup_info: Option<PickupInfoDTO>,
-    }
-
-    /// `WarehouseDTO`.
-    ///
-    /// Found at `result.values.warehouse` in the answer of `alibaba.onetouch.logistics.express.logistics.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseDTO {
-        pub address: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<String>,
-        pub contact_person: Option<String>,
-        pub contact_phone: Option<String>,
-        pub working_time: Option<String>,
-        pub post_code: Option<String>,
-        pub description: Option<String>,
-    }
-
-    /// `PickupInfoDTO`.
-    ///
-    /// Found at `result.values.pickup_info` in the answer of `alibaba.onetouch.logistics.express.logistics.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PickupInfoDTO {
-        pub service_provider: Option<String>,
-        pub pickup_type: Option<String>,
-        pub can_pickup: Option<bool>,
-        pub pickup_type_name: Option<String>,
     }
 }
 

@@ -202,6 +202,122 @@ pub use self::taobao_idle_recycle_refund_returngoods::{
     TaobaoIdleRecycleRefundReturngoods, TaobaoIdleRecycleRefundReturngoodsResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BaseResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.order.dummy.send` and `alibaba.idle.user.permit`).
+    ///
+    /// Enabled by the `idle` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseResult {
+        pub data: Option<bool>,
+        pub err_code: Option<String>,
+        pub err_msg: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `ConsignmentV2OrderTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.car.order.query` and `alibaba.idle.consignmentii.order.get`).
+    ///
+    /// Enabled by the `idle` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ConsignmentV2OrderTO {
+        pub appkey: Option<String>,
+        pub biz_order_id: Option<String>,
+        pub order_status: Option<String>,
+        pub order_sub_status: Option<String>,
+        pub seller_id: Option<String>,
+        pub seller_nick: Option<String>,
+        pub seller_alipay_user_id: Option<String>,
+        pub seller_alipay_account: Option<String>,
+        pub apprize_amount: Option<String>,
+        pub seller_address: Option<String>,
+        pub seller_phone: Option<String>,
+        pub ship_time: Option<String>,
+        pub seller_real_name: Option<String>,
+        pub apprize_id: Option<String>,
+        pub city: Option<String>,
+        pub province: Option<String>,
+        pub area: Option<String>,
+        pub country: Option<String>,
+        pub channel: Option<String>,
+        pub sub_channel: Option<String>,
+        pub channel_data: Option<String>,
+        pub rate_grade: Option<String>,
+        pub rate_content: Option<String>,
+        pub seller_close_reason: Option<String>,
+        pub buyer_close_reason: Option<String>,
+        pub env: Option<String>,
+        pub gmt_create: Option<String>,
+        pub service_rule: Option<String>,
+        pub ship_mail_no: Option<String>,
+        pub summary: Option<String>,
+        pub report_url: Option<String>,
+        pub degree: Option<String>,
+        pub consignment_service_fee: Option<String>,
+        pub consignment_pay_amount: Option<String>,
+        pub qa_amount: Option<String>,
+        pub consignment_max_deal_amt: Option<String>,
+        pub reference_recycle_price: Option<String>,
+        pub seller_receipt_address_id: Option<String>,
+        pub seller_receipt_address: Option<String>,
+        pub refund_mail_no: Option<String>,
+        pub seller_receipt_phone: Option<String>,
+        pub seller_receipt_name: Option<String>,
+        pub reverse_service_fee: Option<String>,
+        pub spu_id: Option<String>,
+        pub ship_type: Option<String>,
+        pub station_id: Option<String>,
+        pub app_key: Option<String>,
+        pub confirm_fee: Option<String>,
+    }
+
+    /// `ItemPvPairDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.rent.item.query` and `alibaba.idle.rent.order.query`).
+    ///
+    /// Enabled by the `idle` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemPvPairDto {
+        pub value_text: Option<String>,
+        pub prop_text: Option<String>,
+    }
+
+    /// `ItemSkuDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.rent.item.query` and `alibaba.idle.rent.order.query`).
+    ///
+    /// Enabled by the `idle` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemSkuDto {
+        pub quantity: Option<i64>,
+        pub prop_list: Vec<ItemPvPairDto>,
+        pub sku_id: Option<i64>,
+    }
+
+    /// `PriceDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.rent.item.query` and `alibaba.idle.rent.order.query`).
+    ///
+    /// Enabled by the `idle` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PriceDto {
+        pub reserve_price: Option<i64>,
+        pub original_price: Option<i64>,
+        pub star: Option<String>,
+        pub deposit: Option<i64>,
+        pub settle_price_per_day: Option<i64>,
+    }
+
+    /// `RecycleResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.recycle.inspection.report` and `alibaba.idle.recycle.spu.template.modify`).
+    ///
+    /// Enabled by the `idle` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RecycleResult {
+        pub err_msg: Option<String>,
+        pub err_code: Option<String>,
+        pub success: Option<bool>,
+        pub spu_status: Option<i64>,
+        pub err_message: Option<String>,
+    }
+}
+
 /// `alibaba.idle.adv.material.upload`: 闲鱼用户增长素材中心素材上传接口.
 pub mod alibaba_idle_adv_material_upload {
     /// 闲鱼用户增长素材中心素材上传接口
@@ -821,6 +937,9 @@ pub mod alibaba_idle_car_order_query {
         pub query: ConsignmentOrderQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ConsignmentV2OrderTO;
+
     /// The answer of `alibaba.idle.car.order.query`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -849,59 +968,6 @@ pub mod alibaba_idle_car_order_query {
         pub err_code: Option<String>,
         pub module: Option<ConsignmentV2OrderTO>,
         pub err_msg: Option<String>,
-    }
-
-    /// `ConsignmentV2OrderTO`.
-    ///
-    /// Found at `result.module` in the answer of `alibaba.idle.car.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsignmentV2OrderTO {
-        pub appkey: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub order_status: Option<String>,
-        pub order_sub_status: Option<String>,
-        pub seller_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub seller_alipay_user_id: Option<String>,
-        pub seller_alipay_account: Option<String>,
-        pub apprize_amount: Option<String>,
-        pub seller_address: Option<String>,
-        pub seller_phone: Option<String>,
-        pub ship_time: Option<String>,
-        pub seller_real_name: Option<String>,
-        pub apprize_id: Option<String>,
-        pub city: Option<String>,
-        pub province: Option<String>,
-        pub area: Option<String>,
-        pub country: Option<String>,
-        pub channel: Option<String>,
-        pub sub_channel: Option<String>,
-        pub channel_data: Option<String>,
-        pub rate_grade: Option<String>,
-        pub rate_content: Option<String>,
-        pub seller_close_reason: Option<String>,
-        pub buyer_close_reason: Option<String>,
-        pub env: Option<String>,
-        pub gmt_create: Option<String>,
-        pub service_rule: Option<String>,
-        pub ship_mail_no: Option<String>,
-        pub summary: Option<String>,
-        pub report_url: Option<String>,
-        pub degree: Option<String>,
-        pub consignment_service_fee: Option<String>,
-        pub consignment_pay_amount: Option<String>,
-        pub qa_amount: Option<String>,
-        pub consignment_max_deal_amt: Option<String>,
-        pub reference_recycle_price: Option<String>,
-        pub seller_receipt_address_id: Option<String>,
-        pub seller_receipt_address: Option<String>,
-        pub refund_mail_no: Option<String>,
-        pub seller_receipt_phone: Option<String>,
-        pub seller_receipt_name: Option<String>,
-        pub reverse_service_fee: Option<String>,
-        pub spu_id: Option<String>,
-        pub ship_type: Option<String>,
-        pub station_id: Option<String>,
     }
 }
 
@@ -1135,6 +1201,9 @@ pub mod alibaba_idle_consignmentii_order_get {
         pub biz_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ConsignmentV2OrderTO;
+
     /// The answer of `alibaba.idle.consignmentii.order.get`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -1153,55 +1222,6 @@ pub mod alibaba_idle_consignmentii_order_get {
         pub err_msg: Option<String>,
         pub module: Option<ConsignmentV2OrderTO>,
         pub success: Option<bool>,
-    }
-
-    /// `ConsignmentV2OrderTO`.
-    ///
-    /// Found at `result.module` in the answer of `alibaba.idle.consignmentii.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsignmentV2OrderTO {
-        pub app_key: Option<String>,
-        pub apprize_amount: Option<String>,
-        pub apprize_id: Option<String>,
-        pub area: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub buyer_close_reason: Option<String>,
-        pub channel: Option<String>,
-        pub channel_data: Option<String>,
-        pub city: Option<String>,
-        pub confirm_fee: Option<String>,
-        pub consignment_max_deal_amt: Option<String>,
-        pub consignment_pay_amount: Option<String>,
-        pub consignment_service_fee: Option<String>,
-        pub country: Option<String>,
-        pub degree: Option<String>,
-        pub env: Option<String>,
-        pub gmt_create: Option<String>,
-        pub order_status: Option<String>,
-        pub order_sub_status: Option<String>,
-        pub province: Option<String>,
-        pub qa_amount: Option<String>,
-        pub rate_content: Option<String>,
-        pub rate_grade: Option<String>,
-        pub reference_recycle_price: Option<String>,
-        pub refund_mail_no: Option<String>,
-        pub report_url: Option<String>,
-        pub reverse_service_fee: Option<String>,
-        pub seller_address: Option<String>,
-        pub seller_alipay_account: Option<String>,
-        pub seller_alipay_user_id: Option<String>,
-        pub seller_close_reason: Option<String>,
-        pub seller_nick: Option<String>,
-        pub seller_phone: Option<String>,
-        pub seller_real_name: Option<String>,
-        pub seller_receipt_address: Option<String>,
-        pub seller_receipt_name: Option<String>,
-        pub seller_receipt_phone: Option<String>,
-        pub service_rule: Option<String>,
-        pub ship_mail_no: Option<String>,
-        pub ship_time: Option<String>,
-        pub sub_channel: Option<String>,
-        pub summary: Option<String>,
     }
 }
 
@@ -1744,6 +1764,9 @@ pub mod alibaba_idle_order_dummy_send {
         pub param_order_dummy_send_request: Option<OrderDummySendRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BaseResult;
+
     /// The answer of `alibaba.idle.order.dummy.send`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -1758,17 +1781,6 @@ pub mod alibaba_idle_order_dummy_send {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct OrderDummySendRequest {
         pub biz_order_id: Option<i64>,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.order.dummy.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub data: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1868,6 +1880,9 @@ pub mod alibaba_idle_recycle_inspection_report {
         pub inspection_report: Option<InspectionReport>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RecycleResult;
+
     /// The answer of `alibaba.idle.recycle.inspection.report`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -1894,16 +1909,6 @@ pub mod alibaba_idle_recycle_inspection_report {
         pub explanation: Option<String>,
         pub appraise_type: Option<i64>,
         pub imei: Option<String>,
-    }
-
-    /// `RecycleResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.recycle.inspection.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecycleResult {
-        pub err_msg: Option<String>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -2270,6 +2275,9 @@ pub mod alibaba_idle_recycle_spu_template_modify {
         pub recycle_spu_template: Option<RecycleSpuTemplate>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RecycleResult;
+
     /// The answer of `alibaba.idle.recycle.spu.template.modify`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -2289,17 +2297,6 @@ pub mod alibaba_idle_recycle_spu_template_modify {
         pub spu_id: Option<i64>,
         pub recycle_type: Option<i64>,
         pub pd_code: Option<String>,
-    }
-
-    /// `RecycleResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.recycle.spu.template.modify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecycleResult {
-        pub spu_status: Option<i64>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
     }
 }
 
@@ -2657,6 +2654,9 @@ pub mod alibaba_idle_rent_item_query {
         pub item_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemPvPairDto, ItemSkuDto, PriceDto};
+
     /// The answer of `alibaba.idle.rent.item.query`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -2702,37 +2702,6 @@ pub mod alibaba_idle_rent_item_query {
         pub area: Option<String>,
         pub city: Option<String>,
         pub prov: Option<String>,
-    }
-
-    /// `ItemSkuDto`.
-    ///
-    /// An item of `result.data.item_sku_list` in the answer of `alibaba.idle.rent.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDto {
-        pub quantity: Option<i64>,
-        pub prop_list: Vec<ItemPvPairDto>,
-        pub sku_id: Option<i64>,
-    }
-
-    /// `ItemPvPairDto`.
-    ///
-    /// An item of `result.data.item_sku_list.prop_list` in the answer of `alibaba.idle.rent.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPvPairDto {
-        pub value_text: Option<String>,
-        pub prop_text: Option<String>,
-    }
-
-    /// `PriceDto`.
-    ///
-    /// Found at `result.data.price_info` in the answer of `alibaba.idle.rent.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceDto {
-        pub reserve_price: Option<i64>,
-        pub original_price: Option<i64>,
-        pub star: Option<String>,
-        pub deposit: Option<i64>,
-        pub settle_price_per_day: Option<i64>,
     }
 }
 
@@ -3075,6 +3044,9 @@ pub mod alibaba_idle_rent_order_query {
         pub order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemPvPairDto, ItemSkuDto, PriceDto};
+
     /// The answer of `alibaba.idle.rent.order.query`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -3130,35 +3102,6 @@ pub mod alibaba_idle_rent_order_query {
         pub item_id: Option<i64>,
         pub sku_d_t_o: Option<ItemSkuDto>,
         pub price: Option<PriceDto>,
-    }
-
-    /// `ItemSkuDto`.
-    ///
-    /// Found at `result.data.items.sku_d_t_o` in the answer of `alibaba.idle.rent.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDto {
-        pub prop_list: Vec<ItemPvPairDto>,
-        pub quantity: Option<i64>,
-        pub sku_id: Option<i64>,
-    }
-
-    /// `ItemPvPairDto`.
-    ///
-    /// An item of `result.data.items.sku_d_t_o.prop_list` in the answer of `alibaba.idle.rent.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPvPairDto {
-        pub value_text: Option<String>,
-        pub prop_text: Option<String>,
-    }
-
-    /// `PriceDto`.
-    ///
-    /// Found at `result.data.items.price` in the answer of `alibaba.idle.rent.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceDto {
-        pub star: Option<String>,
-        pub deposit: Option<i64>,
-        pub settle_price_per_day: Option<i64>,
     }
 }
 
@@ -4385,6 +4328,9 @@ pub mod alibaba_idle_user_permit {
         pub param_user_grant_request: Option<UserGrantRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BaseResult;
+
     /// The answer of `alibaba.idle.user.permit`.
     ///
     /// Enabled by the `idle` feature of `top-api`.
@@ -4402,17 +4348,6 @@ pub mod alibaba_idle_user_permit {
         #[top(required)]
         pub biz_code: String,
         pub scene_type: Option<String>,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.user.permit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub data: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 

@@ -50,6 +50,194 @@ pub use self::alibaba_idle_user_permit_query::{AlibabaIdleUserPermitQuery, Aliba
 #[doc(inline)]
 pub use self::alibaba_idle_user_permit_revoke::{AlibabaIdleUserPermitRevoke, AlibabaIdleUserPermitRevokeResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AppraiseIsvItemDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.refund.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AppraiseIsvItemDto {
+        pub item_id: Option<i64>,
+        pub pic_url: Option<String>,
+        pub price: Option<i64>,
+        pub title: Option<String>,
+    }
+
+    /// `AppraiseIsvRefundDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.refund.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AppraiseIsvRefundDto {
+        pub biz_order_id: Option<i64>,
+        pub buy_amount: Option<i64>,
+        pub buyer_apply_reason: Option<String>,
+        pub buyer_apply_sub_reason: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub goods_status: Option<i64>,
+        pub item: Option<AppraiseIsvItemDto>,
+        pub need_return_goods: Option<bool>,
+        pub order_status: Option<i64>,
+        pub payment: Option<i64>,
+        pub buyer_apply_desc: Option<String>,
+        pub refund_create_time: Option<i64>,
+        pub refund_fee: Option<i64>,
+        pub refund_id: Option<i64>,
+        pub refund_post_company: Option<String>,
+        pub refund_post_no: Option<String>,
+        pub refund_status: Option<i64>,
+        pub refund_modify_time: Option<i64>,
+        pub seller_agree_msg: Option<String>,
+        pub seller_nick: Option<String>,
+        pub seller_refuse_msg: Option<String>,
+        pub seller_refuse_reason: Option<String>,
+        pub timeout_data: Option<IsvRefundTimeoutDto>,
+        pub encryption_buyer_id: Option<String>,
+        pub encryption_seller_id: Option<String>,
+    }
+
+    /// `IsvRefundTimeoutDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.refund.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IsvRefundTimeoutDto {
+        pub create: Option<i64>,
+        pub modified: Option<i64>,
+        pub duration: Option<i64>,
+        pub timeout: Option<i64>,
+        pub timeout_status: Option<i64>,
+        pub timeout_action_type: Option<String>,
+    }
+
+    /// `IdleItemApiAfterSalesDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit` and `alibaba.idle.item.user.publishitems`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiAfterSalesDo {
+        pub support_sdr_policy: Option<bool>,
+        pub support_nfr_policy: Option<bool>,
+        pub support_vnr_policy: Option<bool>,
+        pub support_fd24hs_policy: Option<bool>,
+        pub support_fd10ms_policy: Option<bool>,
+    }
+
+    /// `IdleItemApiAutoRechargeDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit`, `alibaba.idle.isv.item.query` and 1 more).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiAutoRechargeDO {
+        pub template_code: Option<String>,
+        pub template_extra_info: Option<String>,
+        pub owner: Option<bool>,
+    }
+
+    /// `IdleItemApiBidDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit`, `alibaba.idle.isv.item.query` and 1 more).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiBidDo {
+        pub bid_item_id: Option<i64>,
+        pub bid_start_time: Option<i64>,
+        pub bid_end_time: Option<i64>,
+        pub bid_bail: Option<i64>,
+        pub bid_step: Option<i64>,
+        pub current_bid_price: Option<i64>,
+        pub bid_count: Option<i64>,
+        pub delay_count: Option<i64>,
+    }
+
+    /// `IdleItemApiBookDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit` and `alibaba.idle.isv.item.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiBookDo {
+        pub barcode: Option<String>,
+        pub barcode_name: Option<String>,
+    }
+
+    /// `IdleItemApiInspectedDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit` and `alibaba.idle.isv.item.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiInspectedDo {
+        pub ware_house_time: Option<i64>,
+        pub ware_house_city: Option<String>,
+        pub inspect_report: Option<String>,
+    }
+
+    /// `IdleItemApiPvPairDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit` and `alibaba.idle.isv.item.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiPvPairDo {
+        pub property_text: Option<String>,
+        pub value_text: Option<String>,
+    }
+
+    /// `IdleItemApiSkuDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit` and `alibaba.idle.isv.item.query`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleItemApiSkuDo {
+        pub sku_id: Option<i64>,
+        pub price: Option<i64>,
+        pub quantity: Option<i64>,
+        pub property_list: Vec<IdleItemApiPvPairDo>,
+        pub outer_id: Option<String>,
+    }
+
+    /// `IdleNewPubPropertyValueDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.pv.list`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleNewPubPropertyValueDo {
+        pub values_list: Vec<IdleNewPubValueDo>,
+        pub property_name: Option<String>,
+        pub is_multiple: Option<bool>,
+        pub input_word: Option<String>,
+        pub property_id: Option<String>,
+    }
+
+    /// `IdleNewPubValueDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.item.edit`, `alibaba.idle.isv.item.query` and 2 more).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdleNewPubValueDo {
+        pub property_id: Option<String>,
+        pub property_name: Option<String>,
+        pub channel_cat_id: Option<String>,
+        pub value_id: Option<String>,
+        pub value_name: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.order.adjustprice`, `alibaba.idle.isv.order.close` and 3 more).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub data: Option<bool>,
+        pub property_list: Vec<IdleNewPubPropertyValueDo>,
+        pub err_code: Option<String>,
+        pub success: Option<bool>,
+        pub err_msg: Option<String>,
+        pub module: Option<AppraiseIsvRefundDto>,
+        pub spu_list: Vec<SpuPVDo>,
+    }
+
+    /// `SpuPVDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.idle.isv.spu.search`).
+    ///
+    /// Enabled by the `idleisv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SpuPVDo {
+        pub brand_model_list: Vec<IdleNewPubValueDo>,
+        pub spu_title: Option<String>,
+    }
+}
+
 /// `alibaba.idle.isv.item.downshelf`: 服务商闲鱼商品下架.
 pub mod alibaba_idle_isv_item_downshelf {
     /// 服务商闲鱼商品下架
@@ -287,116 +475,19 @@ pub mod alibaba_idle_isv_item_edit {
         pub ware_house_time: Option<i64>,
         pub item_tags: Vec<String>,
         pub channel_cat_id: Option<String>,
-        pub pv_list: Vec<IdleNewPubValueDo2>,
-        pub item_sku_list: Vec<IdleItemApiSkuDo2>,
-        pub inspected_data: Option<IdleItemApiInspectedDo2>,
-        pub book_data: Option<IdleItemApiBookDo2>,
+        pub pv_list: Vec<super::types::IdleNewPubValueDo>,
+        pub item_sku_list: Vec<super::types::IdleItemApiSkuDo>,
+        pub inspected_data: Option<super::types::IdleItemApiInspectedDo>,
+        pub book_data: Option<super::types::IdleItemApiBookDo>,
         pub quantity: Option<i64>,
         pub outer_id: Option<String>,
         pub template_id: Option<i64>,
-        pub bid_data: Option<IdleItemApiBidDo2>,
+        pub bid_data: Option<super::types::IdleItemApiBidDo>,
         pub auction_type: Option<String>,
         pub white_bg_img_urls: Vec<String>,
         pub sp_guarantee: Option<String>,
-        pub after_sales_data: Option<IdleItemApiAfterSalesDo2>,
-        pub idle_item_api_auto_recharge_do: Option<IdleItemApiAutoRechargeDO2>,
-    }
-
-    /// `IdleNewPubValueDo`.
-    ///
-    /// An item of `result.data.pv_list` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleNewPubValueDo")]
-    pub struct IdleNewPubValueDo2 {
-        pub property_id: Option<String>,
-        pub property_name: Option<String>,
-        pub channel_cat_id: Option<String>,
-        pub value_id: Option<String>,
-        pub value_name: Option<String>,
-    }
-
-    /// `IdleItemApiSkuDo`.
-    ///
-    /// An item of `result.data.item_sku_list` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiSkuDo")]
-    pub struct IdleItemApiSkuDo2 {
-        pub sku_id: Option<i64>,
-        pub price: Option<i64>,
-        pub quantity: Option<i64>,
-        pub property_list: Vec<IdleItemApiPvPairDo2>,
-        pub outer_id: Option<String>,
-    }
-
-    /// `IdleItemApiPvPairDo`.
-    ///
-    /// An item of `result.data.item_sku_list.property_list` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiPvPairDo")]
-    pub struct IdleItemApiPvPairDo2 {
-        pub property_text: Option<String>,
-        pub value_text: Option<String>,
-    }
-
-    /// `IdleItemApiInspectedDo`.
-    ///
-    /// Found at `result.data.inspected_data` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiInspectedDo")]
-    pub struct IdleItemApiInspectedDo2 {
-        pub ware_house_time: Option<i64>,
-        pub ware_house_city: Option<String>,
-        pub inspect_report: Option<String>,
-    }
-
-    /// `IdleItemApiBookDo`.
-    ///
-    /// Found at `result.data.book_data` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiBookDo")]
-    pub struct IdleItemApiBookDo2 {
-        pub barcode: Option<String>,
-        pub barcode_name: Option<String>,
-    }
-
-    /// `IdleItemApiBidDo`.
-    ///
-    /// Found at `result.data.bid_data` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiBidDo")]
-    pub struct IdleItemApiBidDo2 {
-        pub bid_item_id: Option<i64>,
-        pub bid_start_time: Option<i64>,
-        pub bid_end_time: Option<i64>,
-        pub bid_bail: Option<i64>,
-        pub bid_step: Option<i64>,
-        pub current_bid_price: Option<i64>,
-        pub bid_count: Option<i64>,
-        pub delay_count: Option<i64>,
-    }
-
-    /// `IdleItemApiAfterSalesDo`.
-    ///
-    /// Found at `result.data.after_sales_data` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiAfterSalesDo")]
-    pub struct IdleItemApiAfterSalesDo2 {
-        pub support_sdr_policy: Option<bool>,
-        pub support_nfr_policy: Option<bool>,
-        pub support_vnr_policy: Option<bool>,
-        pub support_fd24hs_policy: Option<bool>,
-        pub support_fd10ms_policy: Option<bool>,
-    }
-
-    /// `IdleItemApiAutoRechargeDO`.
-    ///
-    /// Found at `result.data.idle_item_api_auto_recharge_do` in the answer of `alibaba.idle.isv.item.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleItemApiAutoRechargeDO")]
-    pub struct IdleItemApiAutoRechargeDO2 {
-        pub template_code: Option<String>,
-        pub template_extra_info: Option<String>,
-        pub owner: Option<bool>,
+        pub after_sales_data: Option<super::types::IdleItemApiAfterSalesDo>,
+        pub idle_item_api_auto_recharge_do: Option<super::types::IdleItemApiAutoRechargeDO>,
     }
 }
 
@@ -601,6 +692,12 @@ pub mod alibaba_idle_isv_item_query {
         pub param: Option<IdleItemBaseApiDo>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        IdleItemApiAutoRechargeDO, IdleItemApiBidDo, IdleItemApiBookDo, IdleItemApiInspectedDo, IdleItemApiPvPairDo,
+        IdleItemApiSkuDo, IdleNewPubValueDo,
+    };
+
     /// The answer of `alibaba.idle.isv.item.query`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
@@ -671,73 +768,6 @@ pub mod alibaba_idle_isv_item_query {
         pub idle_item_api_auto_recharge_do: Option<IdleItemApiAutoRechargeDO>,
     }
 
-    /// `IdleNewPubValueDo`.
-    ///
-    /// An item of `result.data.pv_list` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleNewPubValueDo {
-        pub property_id: Option<String>,
-        pub property_name: Option<String>,
-        pub channel_cat_id: Option<String>,
-        pub value_id: Option<String>,
-        pub value_name: Option<String>,
-    }
-
-    /// `IdleItemApiSkuDo`.
-    ///
-    /// An item of `result.data.item_sku_list` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiSkuDo {
-        pub sku_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub price: Option<i64>,
-        pub property_list: Vec<IdleItemApiPvPairDo>,
-        pub outer_id: Option<String>,
-    }
-
-    /// `IdleItemApiPvPairDo`.
-    ///
-    /// An item of `result.data.item_sku_list.property_list` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiPvPairDo {
-        pub property_text: Option<String>,
-        pub value_text: Option<String>,
-    }
-
-    /// `IdleItemApiInspectedDo`.
-    ///
-    /// Found at `result.data.inspected_data` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiInspectedDo {
-        pub inspect_report: Option<String>,
-        pub ware_house_city: Option<String>,
-        pub ware_house_time: Option<i64>,
-    }
-
-    /// `IdleItemApiBookDo`.
-    ///
-    /// Found at `result.data.book_data` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiBookDo {
-        pub barcode: Option<String>,
-        pub barcode_name: Option<String>,
-    }
-
-    /// `IdleItemApiBidDo`.
-    ///
-    /// Found at `result.data.bid_data` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiBidDo {
-        pub bid_item_id: Option<i64>,
-        pub bid_start_time: Option<i64>,
-        pub bid_end_time: Option<i64>,
-        pub bid_bail: Option<i64>,
-        pub bid_step: Option<i64>,
-        pub current_bid_price: Option<i64>,
-        pub bid_count: Option<i64>,
-        pub delay_count: Option<i64>,
-    }
-
     /// `IdleItemDistributionDO`.
     ///
     /// Found at `result.data.distribution_data` in the answer of `alibaba.idle.isv.item.query`.
@@ -758,16 +788,6 @@ pub mod alibaba_idle_isv_item_query {
         pub support_vnr_policy: Option<bool>,
         pub support_fd24hs_policy: Option<bool>,
         pub support_fd10ms_policy: Option<bool>,
-    }
-
-    /// `IdleItemApiAutoRechargeDO`.
-    ///
-    /// Found at `result.data.idle_item_api_auto_recharge_do` in the answer of `alibaba.idle.isv.item.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiAutoRechargeDO {
-        pub template_code: Option<String>,
-        pub template_extra_info: Option<String>,
-        pub owner: Option<bool>,
     }
 }
 
@@ -842,6 +862,12 @@ pub mod alibaba_idle_isv_order_adjustprice {
         pub param_adjust_order_price: Option<IsvAdjustOrderPriceDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AppraiseIsvItemDto, AppraiseIsvRefundDto, IdleNewPubPropertyValueDo, IdleNewPubValueDo, IsvRefundTimeoutDto,
+        ResultObject, SpuPVDo,
+    };
+
     /// The answer of `alibaba.idle.isv.order.adjustprice`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
@@ -864,15 +890,6 @@ pub mod alibaba_idle_isv_order_adjustprice {
         /// Required.
         #[top(required)]
         pub biz_order_id: i64,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.isv.order.adjustprice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data: Option<bool>,
     }
 }
 
@@ -900,6 +917,12 @@ pub mod alibaba_idle_isv_order_close {
         pub isv_appraise_isv_order_close_dto: AppraiseIsvOrderCloseDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AppraiseIsvItemDto, AppraiseIsvRefundDto, IdleNewPubPropertyValueDo, IdleNewPubValueDo, IsvRefundTimeoutDto,
+        ResultObject, SpuPVDo,
+    };
+
     /// The answer of `alibaba.idle.isv.order.close`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
@@ -919,15 +942,6 @@ pub mod alibaba_idle_isv_order_close {
         /// Required.
         #[top(required)]
         pub close_reason: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.isv.order.close`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data: Option<bool>,
     }
 }
 
@@ -999,6 +1013,11 @@ pub mod alibaba_idle_isv_pv_list {
         pub brand_model_info: Option<Vec<IdleNewPubValueDo>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AppraiseIsvItemDto, AppraiseIsvRefundDto, IdleNewPubPropertyValueDo, IsvRefundTimeoutDto, ResultObject, SpuPVDo,
+    };
+
     /// The answer of `alibaba.idle.isv.pv.list`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
@@ -1012,43 +1031,6 @@ pub mod alibaba_idle_isv_pv_list {
     /// An item of `brand_model_info` in the request of `alibaba.idle.isv.pv.list`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct IdleNewPubValueDo {
-        pub value_id: Option<String>,
-        pub value_name: Option<String>,
-        pub property_name: Option<String>,
-        pub channel_cat_id: Option<String>,
-        pub property_id: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.isv.pv.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub property_list: Vec<IdleNewPubPropertyValueDo>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
-        pub err_msg: Option<String>,
-    }
-
-    /// `IdleNewPubPropertyValueDo`.
-    ///
-    /// An item of `result.property_list` in the answer of `alibaba.idle.isv.pv.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleNewPubPropertyValueDo {
-        pub values_list: Vec<IdleNewPubValueDo2>,
-        pub property_name: Option<String>,
-        pub is_multiple: Option<bool>,
-        pub input_word: Option<String>,
-        pub property_id: Option<String>,
-    }
-
-    /// `IdleNewPubValueDo`.
-    ///
-    /// An item of `result.property_list.values_list` in the answer of `alibaba.idle.isv.pv.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "IdleNewPubValueDo")]
-    pub struct IdleNewPubValueDo2 {
         pub value_id: Option<String>,
         pub value_name: Option<String>,
         pub property_name: Option<String>,
@@ -1157,6 +1139,12 @@ pub mod alibaba_idle_isv_refund_query {
         pub param_appraise_isv_order_query: AppraiseIsvOrderQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AppraiseIsvItemDto, AppraiseIsvRefundDto, IdleNewPubPropertyValueDo, IdleNewPubValueDo, IsvRefundTimeoutDto,
+        ResultObject, SpuPVDo,
+    };
+
     /// The answer of `alibaba.idle.isv.refund.query`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
@@ -1173,72 +1161,6 @@ pub mod alibaba_idle_isv_refund_query {
         /// Required.
         #[top(required)]
         pub biz_order_id: i64,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.isv.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub module: Option<AppraiseIsvRefundDto>,
-        pub success: Option<bool>,
-    }
-
-    /// `AppraiseIsvRefundDto`.
-    ///
-    /// Found at `result.module` in the answer of `alibaba.idle.isv.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AppraiseIsvRefundDto {
-        pub biz_order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub buyer_apply_reason: Option<String>,
-        pub buyer_apply_sub_reason: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub goods_status: Option<i64>,
-        pub item: Option<AppraiseIsvItemDto>,
-        pub need_return_goods: Option<bool>,
-        pub order_status: Option<i64>,
-        pub payment: Option<i64>,
-        pub buyer_apply_desc: Option<String>,
-        pub refund_create_time: Option<i64>,
-        pub refund_fee: Option<i64>,
-        pub refund_id: Option<i64>,
-        pub refund_post_company: Option<String>,
-        pub refund_post_no: Option<String>,
-        pub refund_status: Option<i64>,
-        pub refund_modify_time: Option<i64>,
-        pub seller_agree_msg: Option<String>,
-        pub seller_nick: Option<String>,
-        pub seller_refuse_msg: Option<String>,
-        pub seller_refuse_reason: Option<String>,
-        pub timeout_data: Option<IsvRefundTimeoutDto>,
-        pub encryption_buyer_id: Option<String>,
-        pub encryption_seller_id: Option<String>,
-    }
-
-    /// `AppraiseIsvItemDto`.
-    ///
-    /// Found at `result.module.item` in the answer of `alibaba.idle.isv.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AppraiseIsvItemDto {
-        pub item_id: Option<i64>,
-        pub pic_url: Option<String>,
-        pub price: Option<i64>,
-        pub title: Option<String>,
-    }
-
-    /// `IsvRefundTimeoutDto`.
-    ///
-    /// Found at `result.module.timeout_data` in the answer of `alibaba.idle.isv.refund.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IsvRefundTimeoutDto {
-        pub create: Option<i64>,
-        pub modified: Option<i64>,
-        pub duration: Option<i64>,
-        pub timeout: Option<i64>,
-        pub timeout_status: Option<i64>,
-        pub timeout_action_type: Option<String>,
     }
 }
 
@@ -1265,45 +1187,18 @@ pub mod alibaba_idle_isv_spu_search {
         pub search_text: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AppraiseIsvItemDto, AppraiseIsvRefundDto, IdleNewPubPropertyValueDo, IdleNewPubValueDo, IsvRefundTimeoutDto,
+        ResultObject, SpuPVDo,
+    };
+
     /// The answer of `alibaba.idle.isv.spu.search`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaIdleIsvSpuSearchResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.idle.isv.spu.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub spu_list: Vec<SpuPVDo>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
-        pub err_msg: Option<String>,
-    }
-
-    /// `SpuPVDo`.
-    ///
-    /// An item of `result.spu_list` in the answer of `alibaba.idle.isv.spu.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpuPVDo {
-        pub brand_model_list: Vec<IdleNewPubValueDo>,
-        pub spu_title: Option<String>,
-    }
-
-    /// `IdleNewPubValueDo`.
-    ///
-    /// An item of `result.spu_list.brand_model_list` in the answer of `alibaba.idle.isv.spu.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleNewPubValueDo {
-        pub value_id: Option<String>,
-        pub value_name: Option<String>,
-        pub property_name: Option<String>,
-        pub channel_cat_id: Option<String>,
-        pub property_id: Option<String>,
     }
 }
 
@@ -1510,6 +1405,9 @@ pub mod alibaba_idle_item_user_publishitems {
         pub param_item_page_query: Option<ItemPageQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{IdleItemApiAfterSalesDo, IdleItemApiAutoRechargeDO, IdleItemApiBidDo};
+
     /// The answer of `alibaba.idle.item.user.publishitems`.
     ///
     /// Enabled by the `idleisv` feature of `top-api`.
@@ -1565,40 +1463,6 @@ pub mod alibaba_idle_item_user_publishitems {
         pub encryption_seller_id: Option<String>,
         pub after_sales_data: Option<IdleItemApiAfterSalesDo>,
         pub idle_item_api_auto_recharge_do: Option<IdleItemApiAutoRechargeDO>,
-    }
-
-    /// `IdleItemApiBidDo`.
-    ///
-    /// Found at `result.item_list.bid_data` in the answer of `alibaba.idle.item.user.publishitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiBidDo {
-        pub bid_item_id: Option<i64>,
-        pub bid_start_time: Option<i64>,
-        pub bid_end_time: Option<i64>,
-        pub current_bid_price: Option<i64>,
-        pub bid_count: Option<i64>,
-    }
-
-    /// `IdleItemApiAfterSalesDo`.
-    ///
-    /// Found at `result.item_list.after_sales_data` in the answer of `alibaba.idle.item.user.publishitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiAfterSalesDo {
-        pub support_sdr_policy: Option<bool>,
-        pub support_nfr_policy: Option<bool>,
-        pub support_vnr_policy: Option<bool>,
-        pub support_fd24hs_policy: Option<bool>,
-        pub support_fd10ms_policy: Option<bool>,
-    }
-
-    /// `IdleItemApiAutoRechargeDO`.
-    ///
-    /// Found at `result.item_list.idle_item_api_auto_recharge_do` in the answer of `alibaba.idle.item.user.publishitems`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdleItemApiAutoRechargeDO {
-        pub template_code: Option<String>,
-        pub template_extra_info: Option<String>,
-        pub owner: Option<bool>,
     }
 }
 

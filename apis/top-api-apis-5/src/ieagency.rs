@@ -56,6 +56,81 @@ pub use self::taobao_alitrip_ie_agent_ticket_issue::{
     TaobaoAlitripIeAgentTicketIssue, TaobaoAlitripIeAgentTicketIssueResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `IeBaseOrderVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.ie.agent.order.get` and `taobao.alitrip.ie.agent.order.search`).
+    ///
+    /// Enabled by the `ieagency` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IeBaseOrderVo {
+        pub arr_airport: Option<String>,
+        pub book_time: Option<top_api::Date>,
+        pub close_reason: Option<String>,
+        pub close_time: Option<top_api::Date>,
+        pub close_type: Option<String>,
+        pub commission_price: Option<i64>,
+        pub commission_status: Option<String>,
+        pub credit_status: Option<String>,
+        pub dep_airport: Option<String>,
+        pub est_commission_price: Option<i64>,
+        pub flight_nos: Option<String>,
+        pub gmt_create_time: Option<top_api::Date>,
+        pub gold_medal_order: Option<bool>,
+        pub inbound_arr_time: Option<top_api::Date>,
+        pub inbound_dep_time: Option<top_api::Date>,
+        pub order_status: Option<String>,
+        pub origin_total_price: Option<i64>,
+        pub outbound_arr_time: Option<top_api::Date>,
+        pub outbound_dep_time: Option<top_api::Date>,
+        pub passenger_count: Option<i64>,
+        pub pay2_agent_time: Option<top_api::Date>,
+        pub pay_status: Option<String>,
+        pub pay_time: Option<top_api::Date>,
+        pub product_tags: Vec<String>,
+        pub success_time: Option<top_api::Date>,
+        pub total_activity_remit_price: Option<i64>,
+        pub total_price: Option<i64>,
+        pub total_redpackage: Option<i64>,
+        pub total_service_price: Option<i64>,
+        pub total_tax_price: Option<i64>,
+        pub total_ticket_price: Option<i64>,
+        pub trade_order_id: Option<i64>,
+        pub trip_type: Option<String>,
+        pub speed_ticket_order: Option<bool>,
+    }
+
+    /// `IeRefundTicketVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.ie.agent.refund.get` and `taobao.alitrip.ie.agent.refund.search`).
+    ///
+    /// Enabled by the `ieagency` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IeRefundTicketVo {
+        pub refund_money: Option<i64>,
+        pub apply_id: Option<i64>,
+        pub passenger_id: Option<i64>,
+        pub apply_time: Option<top_api::Date>,
+        pub refund_pay_status: Option<i64>,
+        pub ticket_no: Option<String>,
+        pub agent_agree_time: Option<top_api::Date>,
+        pub refund_status: Option<i64>,
+        pub apply_reason: Option<String>,
+        pub agent_name: Option<String>,
+        pub refund_to_user_money: Option<i64>,
+        pub passenger_name: Option<String>,
+        pub agent_pay_time: Option<top_api::Date>,
+        pub apply_type: Option<i64>,
+        pub agent_refuse_time: Option<top_api::Date>,
+        pub apply_answer: Option<String>,
+        pub order_id: Option<i64>,
+        pub agent_receive_time: Option<top_api::Date>,
+        pub refund_product_type: Option<i64>,
+        pub bu_tui: Option<bool>,
+    }
+}
+
 /// `alitrip.ie.buyer.order.bookpay`: 【国际机票】下单预定支付.
 pub mod alitrip_ie_buyer_order_bookpay {
     /// 【国际机票】下单预定支付
@@ -520,6 +595,9 @@ pub mod taobao_alitrip_ie_agent_order_get {
         pub trade_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IeBaseOrderVo;
+
     /// The answer of `taobao.alitrip.ie.agent.order.get`.
     ///
     /// Enabled by the `ieagency` feature of `top-api`.
@@ -552,46 +630,6 @@ pub mod taobao_alitrip_ie_agent_order_get {
     pub struct IeOrderActivityVo {
         pub activity_name: Option<String>,
         pub activity_price: Option<i64>,
-    }
-
-    /// `IeBaseOrderVo`.
-    ///
-    /// Found at `order_vo.base_order_vo` in the answer of `taobao.alitrip.ie.agent.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IeBaseOrderVo {
-        pub arr_airport: Option<String>,
-        pub book_time: Option<top_api::Date>,
-        pub close_reason: Option<String>,
-        pub close_time: Option<top_api::Date>,
-        pub close_type: Option<String>,
-        pub commission_price: Option<i64>,
-        pub commission_status: Option<String>,
-        pub credit_status: Option<String>,
-        pub dep_airport: Option<String>,
-        pub est_commission_price: Option<i64>,
-        pub flight_nos: Option<String>,
-        pub gmt_create_time: Option<top_api::Date>,
-        pub gold_medal_order: Option<bool>,
-        pub inbound_arr_time: Option<top_api::Date>,
-        pub inbound_dep_time: Option<top_api::Date>,
-        pub order_status: Option<String>,
-        pub origin_total_price: Option<i64>,
-        pub outbound_arr_time: Option<top_api::Date>,
-        pub outbound_dep_time: Option<top_api::Date>,
-        pub passenger_count: Option<i64>,
-        pub pay2_agent_time: Option<top_api::Date>,
-        pub pay_status: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub product_tags: Vec<String>,
-        pub success_time: Option<top_api::Date>,
-        pub total_activity_remit_price: Option<i64>,
-        pub total_price: Option<i64>,
-        pub total_redpackage: Option<i64>,
-        pub total_service_price: Option<i64>,
-        pub total_tax_price: Option<i64>,
-        pub total_ticket_price: Option<i64>,
-        pub trade_order_id: Option<i64>,
-        pub trip_type: Option<String>,
     }
 
     /// `IeBookOrderVo`.
@@ -938,6 +976,9 @@ pub mod taobao_alitrip_ie_agent_order_search {
         pub office_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IeBaseOrderVo;
+
     /// The answer of `taobao.alitrip.ie.agent.order.search`.
     ///
     /// Enabled by the `ieagency` feature of `top-api`.
@@ -946,47 +987,6 @@ pub mod taobao_alitrip_ie_agent_order_search {
         pub has_next: Option<bool>,
         pub base_order_vos: Vec<IeBaseOrderVo>,
         pub query_success: Option<bool>,
-    }
-
-    /// `IeBaseOrderVo`.
-    ///
-    /// An item of `base_order_vos` in the answer of `taobao.alitrip.ie.agent.order.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IeBaseOrderVo {
-        pub arr_airport: Option<String>,
-        pub book_time: Option<top_api::Date>,
-        pub close_reason: Option<String>,
-        pub close_time: Option<top_api::Date>,
-        pub close_type: Option<String>,
-        pub commission_price: Option<i64>,
-        pub commission_status: Option<String>,
-        pub credit_status: Option<String>,
-        pub dep_airport: Option<String>,
-        pub est_commission_price: Option<i64>,
-        pub flight_nos: Option<String>,
-        pub gmt_create_time: Option<top_api::Date>,
-        pub gold_medal_order: Option<bool>,
-        pub inbound_arr_time: Option<top_api::Date>,
-        pub inbound_dep_time: Option<top_api::Date>,
-        pub order_status: Option<String>,
-        pub origin_total_price: Option<i64>,
-        pub outbound_arr_time: Option<top_api::Date>,
-        pub outbound_dep_time: Option<top_api::Date>,
-        pub passenger_count: Option<i64>,
-        pub pay2_agent_time: Option<top_api::Date>,
-        pub pay_status: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub product_tags: Vec<String>,
-        pub speed_ticket_order: Option<bool>,
-        pub success_time: Option<top_api::Date>,
-        pub total_activity_remit_price: Option<i64>,
-        pub total_price: Option<i64>,
-        pub total_redpackage: Option<i64>,
-        pub total_service_price: Option<i64>,
-        pub total_tax_price: Option<i64>,
-        pub total_ticket_price: Option<i64>,
-        pub trade_order_id: Option<i64>,
-        pub trip_type: Option<String>,
     }
 }
 
@@ -1014,6 +1014,9 @@ pub mod taobao_alitrip_ie_agent_refund_get {
         pub agent_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IeRefundTicketVo;
+
     /// The answer of `taobao.alitrip.ie.agent.refund.get`.
     ///
     /// Enabled by the `ieagency` feature of `top-api`.
@@ -1031,33 +1034,6 @@ pub mod taobao_alitrip_ie_agent_refund_get {
         pub error_msg: Option<String>,
         pub error_code: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `IeRefundTicketVo`.
-    ///
-    /// Found at `result.refund_ticket` in the answer of `taobao.alitrip.ie.agent.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IeRefundTicketVo {
-        pub refund_money: Option<i64>,
-        pub apply_id: Option<i64>,
-        pub passenger_id: Option<i64>,
-        pub apply_time: Option<top_api::Date>,
-        pub refund_pay_status: Option<i64>,
-        pub ticket_no: Option<String>,
-        pub agent_agree_time: Option<top_api::Date>,
-        pub refund_status: Option<i64>,
-        pub apply_reason: Option<String>,
-        pub agent_name: Option<String>,
-        pub refund_to_user_money: Option<i64>,
-        pub passenger_name: Option<String>,
-        pub agent_pay_time: Option<top_api::Date>,
-        pub apply_type: Option<i64>,
-        pub agent_refuse_time: Option<top_api::Date>,
-        pub apply_answer: Option<String>,
-        pub order_id: Option<i64>,
-        pub agent_receive_time: Option<top_api::Date>,
-        pub refund_product_type: Option<i64>,
-        pub bu_tui: Option<bool>,
     }
 }
 
@@ -1557,6 +1533,9 @@ pub mod taobao_alitrip_ie_agent_refund_search {
         pub agent_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IeRefundTicketVo;
+
     /// The answer of `taobao.alitrip.ie.agent.refund.search`.
     ///
     /// Enabled by the `ieagency` feature of `top-api`.
@@ -1575,32 +1554,6 @@ pub mod taobao_alitrip_ie_agent_refund_search {
         pub error_code: Option<i64>,
         pub success: Option<bool>,
         pub page_count: Option<i64>,
-    }
-
-    /// `IeRefundTicketVo`.
-    ///
-    /// An item of `result.refund_ticket_list` in the answer of `taobao.alitrip.ie.agent.refund.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IeRefundTicketVo {
-        pub apply_id: Option<i64>,
-        pub order_id: Option<i64>,
-        pub ticket_no: Option<String>,
-        pub apply_reason: Option<String>,
-        pub apply_answer: Option<String>,
-        pub apply_type: Option<i64>,
-        pub agent_name: Option<String>,
-        pub refund_status: Option<i64>,
-        pub refund_pay_status: Option<i64>,
-        pub passenger_id: Option<i64>,
-        pub passenger_name: Option<String>,
-        pub refund_money: Option<i64>,
-        pub refund_to_user_money: Option<i64>,
-        pub apply_time: Option<top_api::Date>,
-        pub agent_agree_time: Option<top_api::Date>,
-        pub agent_receive_time: Option<top_api::Date>,
-        pub agent_refuse_time: Option<top_api::Date>,
-        pub agent_pay_time: Option<top_api::Date>,
-        pub refund_product_type: Option<i64>,
     }
 }
 

@@ -134,6 +134,41 @@ pub use self::taobao_weitao_feed_synchronize_new::{
     TaobaoWeitaoFeedSynchronizeNew, TaobaoWeitaoFeedSynchronizeNewResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ActivityWriteResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.interact.activity.apply` and `alibaba.interact.activity.register`).
+    ///
+    /// Enabled by the `interact` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ActivityWriteResult {
+        pub activity_id: Option<i64>,
+        pub h5_url: Option<String>,
+    }
+
+    /// `AllsparkResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.interact.activity.register` and `alibaba.interact.activity.unregister`).
+    ///
+    /// Enabled by the `interact` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AllsparkResult {
+        pub err_msg: Option<String>,
+        pub err_code: Option<String>,
+        pub data: Option<ActivityWriteResult>,
+        pub success: Option<bool>,
+    }
+
+    /// `PushResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.weitao.feed.cancel` and `taobao.weitao.feed.synchronize.new`).
+    ///
+    /// Enabled by the `interact` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PushResult {
+        pub feed_id: Option<String>,
+    }
+}
+
 /// `alibaba.fc.mallx.interaction.ai.pic.list`: 花园ai作画定制查询.
 pub mod alibaba_fc_mallx_interaction_ai_pic_list {
     /// 花园ai作画定制查询
@@ -263,6 +298,9 @@ pub mod alibaba_interact_activity_apply {
         pub benefit_attribute: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ActivityWriteResult;
+
     /// The answer of `alibaba.interact.activity.apply`.
     ///
     /// Enabled by the `interact` feature of `top-api`.
@@ -271,15 +309,6 @@ pub mod alibaba_interact_activity_apply {
         pub data: Option<ActivityWriteResult>,
         pub is_success: Option<bool>,
         pub err_msg: Option<String>,
-    }
-
-    /// `ActivityWriteResult`.
-    ///
-    /// Found at `data` in the answer of `alibaba.interact.activity.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityWriteResult {
-        pub activity_id: Option<i64>,
-        pub h5_url: Option<String>,
     }
 }
 
@@ -348,32 +377,15 @@ pub mod alibaba_interact_activity_register {
         pub has_valid_time: bool,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityWriteResult, AllsparkResult};
+
     /// The answer of `alibaba.interact.activity.register`.
     ///
     /// Enabled by the `interact` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaInteractActivityRegisterResponse {
         pub register_sucess_info: Option<AllsparkResult>,
-    }
-
-    /// `AllsparkResult`.
-    ///
-    /// Found at `register_sucess_info` in the answer of `alibaba.interact.activity.register`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AllsparkResult {
-        pub err_msg: Option<String>,
-        pub err_code: Option<String>,
-        pub data: Option<ActivityWriteResult>,
-        pub success: Option<bool>,
-    }
-
-    /// `ActivityWriteResult`.
-    ///
-    /// Found at `register_sucess_info.data` in the answer of `alibaba.interact.activity.register`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityWriteResult {
-        pub activity_id: Option<i64>,
-        pub h5_url: Option<String>,
     }
 }
 
@@ -400,22 +412,15 @@ pub mod alibaba_interact_activity_unregister {
         pub biz_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityWriteResult, AllsparkResult};
+
     /// The answer of `alibaba.interact.activity.unregister`.
     ///
     /// Enabled by the `interact` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaInteractActivityUnregisterResponse {
         pub unregister_result: Option<AllsparkResult>,
-    }
-
-    /// `AllsparkResult`.
-    ///
-    /// Found at `unregister_result` in the answer of `alibaba.interact.activity.unregister`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AllsparkResult {
-        pub err_msg: Option<String>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1567,20 +1572,15 @@ pub mod taobao_weitao_feed_cancel {
         pub delete: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PushResult;
+
     /// The answer of `taobao.weitao.feed.cancel`.
     ///
     /// Enabled by the `interact` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWeitaoFeedCancelResponse {
         pub result: Option<PushResult>,
-    }
-
-    /// `PushResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.weitao.feed.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PushResult {
-        pub feed_id: Option<String>,
     }
 }
 
@@ -1667,6 +1667,9 @@ pub mod taobao_weitao_feed_synchronize_new {
         pub sbiz_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PushResult;
+
     /// The answer of `taobao.weitao.feed.synchronize.new`.
     ///
     /// Enabled by the `interact` feature of `top-api`.
@@ -1674,13 +1677,5 @@ pub mod taobao_weitao_feed_synchronize_new {
     pub struct TaobaoWeitaoFeedSynchronizeNewResponse {
         pub errmsg: Option<String>,
         pub result: Option<PushResult>,
-    }
-
-    /// `PushResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.weitao.feed.synchronize.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PushResult {
-        pub feed_id: Option<String>,
     }
 }

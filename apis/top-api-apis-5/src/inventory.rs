@@ -28,6 +28,147 @@ pub use self::taobao_location_relation_edit::{TaobaoLocationRelationEdit, Taobao
 #[doc(inline)]
 pub use self::taobao_location_relation_query::{TaobaoLocationRelationQuery, TaobaoLocationRelationQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BatchResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.edit`, `taobao.inventory.plan.invalid` and 1 more).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BatchResult {
+        pub success_result_map: Option<String>,
+        pub error_result_map: Option<String>,
+        pub result_code: Option<ResultCode>,
+    }
+
+    /// `ResultCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.edit`, `taobao.inventory.plan.invalid` and 2 more).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultCode {
+        pub code: Option<String>,
+        pub id: Option<i64>,
+        pub message: Option<String>,
+    }
+
+    /// `ErrorInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.retail.device.inventory.sync`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorInfo {
+        pub error_code: Option<String>,
+        pub sub_error_code: Option<String>,
+        pub error_message: Option<String>,
+    }
+
+    /// `InventoryCheckResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.merchant.adjust`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InventoryCheckResultDto {
+        pub error_msg: Option<String>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+        pub sub_order_id: Option<String>,
+    }
+
+    /// `LocationRelationDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.location.relation.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LocationRelationDto {
+        pub target_store_code: Option<String>,
+        pub source_inv_store_type: Option<i64>,
+        pub source_store_code: Option<String>,
+        pub target_inv_store_type: Option<i64>,
+        pub status: Option<i64>,
+    }
+
+    /// `PlanInstanceInvResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PlanInstanceInvResultDto {
+        pub item_id: Option<i64>,
+        pub item_type: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub sellable_quantity: Option<i64>,
+        pub withholding_quantity: Option<i64>,
+        pub occupy_quantity: Option<i64>,
+        pub start_time: Option<String>,
+        pub end_time: Option<String>,
+        pub strategy: Option<StrategyRuleTopDto>,
+        pub plan_order_id: Option<String>,
+        pub plan_instance_id: Option<i64>,
+        pub setting_quantity: Option<i64>,
+        pub promise_list: Vec<PlanPromiseTopDto>,
+        pub relation_list: Vec<PlanItemRelationTopDto>,
+    }
+
+    /// `StrategyRuleTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StrategyRuleTopDto {
+        pub rule_type: Option<i64>,
+        pub comb_support: Option<bool>,
+    }
+
+    /// `PlanPromiseTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PlanPromiseTopDto {
+        pub perform_store: Option<String>,
+        pub delivery_time: Option<String>,
+        pub delivery_type: Option<i64>,
+    }
+
+    /// `PlanItemRelationTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PlanItemRelationTopDto {
+        pub item_id: Option<i64>,
+        pub sku_id: Option<i64>,
+    }
+
+    /// `PlanInvTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.plan.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PlanInvTopDto {
+        pub plan_instance_inv_list: Vec<PlanInstanceInvResultDto>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.retail.device.inventory.sync` and `taobao.inventory.plan.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub error_infos: Vec<ErrorInfo>,
+        pub success: Option<bool>,
+        pub data: Option<PlanInvTopDto>,
+        pub result_code: Option<ResultCode>,
+    }
+
+    /// `SingleResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.inventory.merchant.adjust` and `taobao.location.relation.query`).
+    ///
+    /// Enabled by the `inventory` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SingleResult {
+        pub error_message: Option<String>,
+        pub adjust_results: Vec<InventoryCheckResultDto>,
+        pub error_code: Option<String>,
+        pub success: Option<bool>,
+        pub location_relation_list: Vec<LocationRelationDto>,
+    }
+}
+
 /// `alibaba.retail.device.inventory.sync`: 库存同步接口.
 pub mod alibaba_retail_device_inventory_sync {
     /// 库存同步接口
@@ -58,6 +199,12 @@ pub mod alibaba_retail_device_inventory_sync {
         pub device_option: Option<InventorySyncOption>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        ErrorInfo, PlanInstanceInvResultDto, PlanInvTopDto, PlanItemRelationTopDto, PlanPromiseTopDto, ResultCode,
+        ResultObject, StrategyRuleTopDto,
+    };
+
     /// The answer of `alibaba.retail.device.inventory.sync`.
     ///
     /// Enabled by the `inventory` feature of `top-api`.
@@ -86,26 +233,6 @@ pub mod alibaba_retail_device_inventory_sync {
     pub struct InventorySyncOption {
         pub biz_name: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.retail.device.inventory.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_infos: Vec<ErrorInfo>,
-        pub success: Option<bool>,
-    }
-
-    /// `ErrorInfo`.
-    ///
-    /// An item of `result.error_infos` in the answer of `alibaba.retail.device.inventory.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorInfo {
-        pub error_code: Option<String>,
-        pub sub_error_code: Option<String>,
-        pub error_message: Option<String>,
-    }
 }
 
 /// `taobao.inventory.merchant.adjust`: 货品库存商家端调整.
@@ -131,6 +258,9 @@ pub mod taobao_inventory_merchant_adjust {
         #[top(object)]
         pub inventory_check: InventoryCheckDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{InventoryCheckResultDto, LocationRelationDto, SingleResult};
 
     /// The answer of `taobao.inventory.merchant.adjust`.
     ///
@@ -179,28 +309,6 @@ pub mod taobao_inventory_merchant_adjust {
         pub sub_order_id: String,
         pub sku_id: Option<i64>,
     }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.inventory.merchant.adjust`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub error_message: Option<String>,
-        pub adjust_results: Vec<InventoryCheckResultDto>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `InventoryCheckResultDto`.
-    ///
-    /// An item of `result.adjust_results` in the answer of `taobao.inventory.merchant.adjust`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InventoryCheckResultDto {
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-        pub sub_order_id: Option<String>,
-    }
 }
 
 /// `taobao.inventory.plan.edit`: 设置计划库存.
@@ -225,6 +333,9 @@ pub mod taobao_inventory_plan_edit {
         #[top(object)]
         pub plan_top: Option<PlanTopDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BatchResult, ResultCode};
 
     /// The answer of `taobao.inventory.plan.edit`.
     ///
@@ -320,26 +431,6 @@ pub mod taobao_inventory_plan_edit {
         #[top(required)]
         pub rule_type: i64,
     }
-
-    /// `BatchResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.inventory.plan.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BatchResult {
-        pub success_result_map: Option<String>,
-        pub error_result_map: Option<String>,
-        pub result_code: Option<ResultCode>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.inventory.plan.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub id: Option<i64>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.inventory.plan.invalid`: 失效计划库存.
@@ -365,6 +456,9 @@ pub mod taobao_inventory_plan_invalid {
         #[top(object)]
         pub plan_stop_top: PlanStopTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BatchResult, ResultCode};
 
     /// The answer of `taobao.inventory.plan.invalid`.
     ///
@@ -405,26 +499,6 @@ pub mod taobao_inventory_plan_invalid {
         #[top(required)]
         pub operate_code: String,
     }
-
-    /// `BatchResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.inventory.plan.invalid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BatchResult {
-        pub success_result_map: Option<String>,
-        pub error_result_map: Option<String>,
-        pub result_code: Option<ResultCode>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.inventory.plan.invalid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub id: Option<i64>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.inventory.plan.quantity.increase`: 计划库存的增量编辑.
@@ -450,6 +524,9 @@ pub mod taobao_inventory_plan_quantity_increase {
         #[top(object)]
         pub plan_inv_adjust_top: PlanInvAdjustTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BatchResult, ResultCode};
 
     /// The answer of `taobao.inventory.plan.quantity.increase`.
     ///
@@ -493,26 +570,6 @@ pub mod taobao_inventory_plan_quantity_increase {
         #[top(required)]
         pub adjust_quantity: i64,
     }
-
-    /// `BatchResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.inventory.plan.quantity.increase`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BatchResult {
-        pub success_result_map: Option<String>,
-        pub error_result_map: Option<String>,
-        pub result_code: Option<ResultCode>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.inventory.plan.quantity.increase`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub id: Option<i64>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.inventory.plan.query`: 计划库存查询.
@@ -537,6 +594,12 @@ pub mod taobao_inventory_plan_query {
         #[top(object)]
         pub param: Option<InvUnifyPlanTopQuerys>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        ErrorInfo, PlanInstanceInvResultDto, PlanInvTopDto, PlanItemRelationTopDto, PlanPromiseTopDto, ResultCode,
+        ResultObject, StrategyRuleTopDto,
+    };
 
     /// The answer of `taobao.inventory.plan.query`.
     ///
@@ -563,83 +626,6 @@ pub mod taobao_inventory_plan_query {
         pub sku_id: Option<i64>,
         pub item_type: Option<i64>,
         pub plan_order_id: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub data: Option<PlanInvTopDto>,
-        pub result_code: Option<ResultCode>,
-    }
-
-    /// `PlanInvTopDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PlanInvTopDto {
-        pub plan_instance_inv_list: Vec<PlanInstanceInvResultDto>,
-    }
-
-    /// `PlanInstanceInvResultDto`.
-    ///
-    /// An item of `result.data.plan_instance_inv_list` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PlanInstanceInvResultDto {
-        pub item_id: Option<i64>,
-        pub item_type: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub sellable_quantity: Option<i64>,
-        pub withholding_quantity: Option<i64>,
-        pub occupy_quantity: Option<i64>,
-        pub start_time: Option<String>,
-        pub end_time: Option<String>,
-        pub strategy: Option<StrategyRuleTopDto>,
-        pub plan_order_id: Option<String>,
-        pub plan_instance_id: Option<i64>,
-        pub setting_quantity: Option<i64>,
-        pub promise_list: Vec<PlanPromiseTopDto>,
-        pub relation_list: Vec<PlanItemRelationTopDto>,
-    }
-
-    /// `StrategyRuleTopDto`.
-    ///
-    /// Found at `result.data.plan_instance_inv_list.strategy` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StrategyRuleTopDto {
-        pub rule_type: Option<i64>,
-        pub comb_support: Option<bool>,
-    }
-
-    /// `PlanPromiseTopDto`.
-    ///
-    /// An item of `result.data.plan_instance_inv_list.promise_list` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PlanPromiseTopDto {
-        pub perform_store: Option<String>,
-        pub delivery_time: Option<String>,
-        pub delivery_type: Option<i64>,
-    }
-
-    /// `PlanItemRelationTopDto`.
-    ///
-    /// An item of `result.data.plan_instance_inv_list.relation_list` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PlanItemRelationTopDto {
-        pub item_id: Option<i64>,
-        pub sku_id: Option<i64>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result.result_code` in the answer of `taobao.inventory.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub id: Option<i64>,
-        pub message: Option<String>,
     }
 }
 
@@ -724,6 +710,9 @@ pub mod taobao_location_relation_query {
         pub location_relation: LocationRelationDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{InventoryCheckResultDto, SingleResult};
+
     /// The answer of `taobao.location.relation.query`.
     ///
     /// Enabled by the `inventory` feature of `top-api`.
@@ -741,29 +730,5 @@ pub mod taobao_location_relation_query {
         pub target_store_code: Option<String>,
         pub source_inv_store_type: Option<i64>,
         pub source_store_code: Option<String>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.location.relation.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub location_relation_list: Vec<LocationRelationDto2>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-    }
-
-    /// `LocationRelationDto`.
-    ///
-    /// An item of `result.location_relation_list` in the answer of `taobao.location.relation.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LocationRelationDto")]
-    pub struct LocationRelationDto2 {
-        pub target_store_code: Option<String>,
-        pub source_inv_store_type: Option<i64>,
-        pub source_store_code: Option<String>,
-        pub target_inv_store_type: Option<i64>,
-        pub status: Option<i64>,
     }
 }

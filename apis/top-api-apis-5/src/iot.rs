@@ -178,6 +178,25 @@ pub use self::tmall_device_item_promotion_get::{TmallDeviceItemPromotionGet, Tma
 #[doc(inline)]
 pub use self::tmall_device_store_followurl_get::{TmallDeviceStoreFollowurlGet, TmallDeviceStoreFollowurlGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Like`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.like.filter` and `taobao.ailab.aicloud.top.like.list`).
+    ///
+    /// Enabled by the `iot` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Like {
+        pub source: Option<String>,
+        pub id: Option<String>,
+        pub album: Option<String>,
+        pub author: Option<String>,
+        pub name: Option<String>,
+    }
+}
+
 /// `alibaba.ailabs.aligenie.albums.get`: 专辑详情.
 pub mod alibaba_ailabs_aligenie_albums_get {
     /// 专辑详情
@@ -2262,6 +2281,9 @@ pub mod taobao_ailab_aicloud_top_like_filter {
         pub media_items: Option<Vec<MediaItem>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Like;
+
     /// The answer of `taobao.ailab.aicloud.top.like.filter`.
     ///
     /// Enabled by the `iot` feature of `top-api`.
@@ -2298,18 +2320,6 @@ pub mod taobao_ailab_aicloud_top_like_filter {
         pub msg_info: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `Like`.
-    ///
-    /// An item of `result.likes` in the answer of `taobao.ailab.aicloud.top.like.filter`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Like {
-        pub source: Option<String>,
-        pub id: Option<String>,
-        pub album: Option<String>,
-        pub author: Option<String>,
-        pub name: Option<String>,
-    }
 }
 
 /// `taobao.ailab.aicloud.top.like.list`: 列出收藏列表.
@@ -2342,6 +2352,9 @@ pub mod taobao_ailab_aicloud_top_like_list {
         pub param3: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Like;
+
     /// The answer of `taobao.ailab.aicloud.top.like.list`.
     ///
     /// Enabled by the `iot` feature of `top-api`.
@@ -2359,18 +2372,6 @@ pub mod taobao_ailab_aicloud_top_like_list {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub is_success: Option<bool>,
-    }
-
-    /// `Like`.
-    ///
-    /// An item of `result.models` in the answer of `taobao.ailab.aicloud.top.like.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Like {
-        pub id: Option<String>,
-        pub album: Option<String>,
-        pub author: Option<String>,
-        pub name: Option<String>,
-        pub source: Option<String>,
     }
 }
 

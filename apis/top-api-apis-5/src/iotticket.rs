@@ -28,6 +28,23 @@ pub use self::cainiao_iot_ticket_sp_maintain_vtwo_create::{
 #[doc(inline)]
 pub use self::cainiao_iot_ticket_sp_vtwo_accept::{CainiaoIotTicketSpVtwoAccept, CainiaoIotTicketSpVtwoAcceptResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.iot.ticket.sp.comment`, `cainiao.iot.ticket.sp.mail.sign.upload` and 4 more).
+    ///
+    /// Enabled by the `iotticket` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDto {
+        pub error_desc: Option<String>,
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+    }
+}
+
 /// `cainiao.iot.ticket.detail.query`: IoT售后工单详情查询.
 pub mod cainiao_iot_ticket_detail_query {
     /// IoT售后工单详情查询
@@ -178,6 +195,9 @@ pub mod cainiao_iot_ticket_sp_comment {
         pub param: CommentTicketTopRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
+
     /// The answer of `cainiao.iot.ticket.sp.comment`.
     ///
     /// Enabled by the `iotticket` feature of `top-api`.
@@ -211,16 +231,6 @@ pub mod cainiao_iot_ticket_sp_comment {
         #[top(required)]
         pub comment: String,
     }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `cainiao.iot.ticket.sp.comment`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub error_desc: Option<String>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-    }
 }
 
 /// `cainiao.iot.ticket.sp.mail.sign.upload`: IoT售后服务商签收客户邮寄设备附件上传.
@@ -246,6 +256,9 @@ pub mod cainiao_iot_ticket_sp_mail_sign_upload {
         #[top(object)]
         pub param: UploadSignVoucherRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
 
     /// The answer of `cainiao.iot.ticket.sp.mail.sign.upload`.
     ///
@@ -284,16 +297,6 @@ pub mod cainiao_iot_ticket_sp_mail_sign_upload {
         pub ticket_id: i64,
         pub sign_proofs: Option<Vec<String>>,
     }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `cainiao.iot.ticket.sp.mail.sign.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub success: Option<bool>,
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-    }
 }
 
 /// `cainiao.iot.ticket.sp.mail.voucher.upload`: 服务商寄出维修件上传凭证信息.
@@ -319,6 +322,9 @@ pub mod cainiao_iot_ticket_sp_mail_voucher_upload {
         #[top(object)]
         pub param: CommentTicketTopRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
 
     /// The answer of `cainiao.iot.ticket.sp.mail.voucher.upload`.
     ///
@@ -357,16 +363,6 @@ pub mod cainiao_iot_ticket_sp_mail_voucher_upload {
         pub ticket_id: i64,
         pub send_proof: Option<Vec<String>>,
     }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `cainiao.iot.ticket.sp.mail.voucher.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub success: Option<bool>,
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-    }
 }
 
 /// `cainiao.iot.ticket.sp.maintain.update`: IoT售后服务商维修方案更新.
@@ -392,6 +388,9 @@ pub mod cainiao_iot_ticket_sp_maintain_update {
         #[top(object)]
         pub param: UpdateMaintainPlanTopRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
 
     /// The answer of `cainiao.iot.ticket.sp.maintain.update`.
     ///
@@ -464,16 +463,6 @@ pub mod cainiao_iot_ticket_sp_maintain_update {
         #[top(required)]
         pub item_code: String,
     }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `cainiao.iot.ticket.sp.maintain.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub success: Option<bool>,
-        pub error_desc: Option<String>,
-        pub error_code: Option<String>,
-    }
 }
 
 /// `cainiao.iot.ticket.sp.maintain.vtwo.create`: 服务商制定维修费方案.
@@ -499,6 +488,9 @@ pub mod cainiao_iot_ticket_sp_maintain_vtwo_create {
         #[top(object)]
         pub make_maintain_plan_top_request: MakeMaintainPlanV2TopRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
 
     /// The answer of `cainiao.iot.ticket.sp.maintain.vtwo.create`.
     ///
@@ -540,16 +532,6 @@ pub mod cainiao_iot_ticket_sp_maintain_vtwo_create {
         pub item_code: Option<String>,
         pub pay_role: Option<String>,
     }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `cainiao.iot.ticket.sp.maintain.vtwo.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub error_desc: Option<String>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-    }
 }
 
 /// `cainiao.iot.ticket.sp.vtwo.accept`: IoT售后服务商确认接单.
@@ -574,6 +556,9 @@ pub mod cainiao_iot_ticket_sp_vtwo_accept {
         #[top(object)]
         pub accept_ticket_top_request: Option<AcceptTicketV2TopRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
 
     /// The answer of `cainiao.iot.ticket.sp.vtwo.accept`.
     ///
@@ -615,15 +600,5 @@ pub mod cainiao_iot_ticket_sp_vtwo_accept {
         #[top(required)]
         pub operator_id: String,
         pub ticket_id: Option<i64>,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `cainiao.iot.ticket.sp.vtwo.accept`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub error_desc: Option<String>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
     }
 }

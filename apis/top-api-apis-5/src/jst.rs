@@ -106,6 +106,44 @@ pub use self::taobao_rds_db_getdb::{TaobaoRdsDbGetdb, TaobaoRdsDbGetdbResponse};
 #[doc(inline)]
 pub use self::taobao_top_biz_seller_sign::{TaobaoTopBizSellerSign, TaobaoTopBizSellerSignResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `RdsDbInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.rds.db.create`, `taobao.rds.db.delete` and 1 more).
+    ///
+    /// Enabled by the `jst` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RdsDbInfo {
+        pub max_account: Option<String>,
+        pub password: Option<String>,
+        pub db_status: Option<String>,
+        pub charset: Option<String>,
+        pub instance_id: Option<String>,
+        pub user_name: Option<String>,
+        pub db_name: Option<String>,
+        pub uid: Option<String>,
+        pub instance_name: Option<String>,
+        pub instance_type: Option<String>,
+        pub db_type: Option<String>,
+        pub comment: Option<String>,
+    }
+
+    /// `ResultSet`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.rds.db.createaccount` and `taobao.rds.db.getdb`).
+    ///
+    /// Enabled by the `jst` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultSet {
+        pub results: Vec<String>,
+        pub total_results: Option<i64>,
+        pub exception: Option<String>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+    }
+}
+
 /// `alibaba.modifyaddress.isv.bindseller.check`: 查询服务商下的商家是否开通了改地址.
 pub mod alibaba_modifyaddress_isv_bindseller_check {
     /// 查询服务商下的商家是否开通了改地址
@@ -1906,26 +1944,15 @@ pub mod taobao_rds_db_create {
         pub account_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RdsDbInfo;
+
     /// The answer of `taobao.rds.db.create`.
     ///
     /// Enabled by the `jst` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoRdsDbCreateResponse {
         pub rds_db_info: Option<RdsDbInfo>,
-    }
-
-    /// `RdsDbInfo`.
-    ///
-    /// Found at `rds_db_info` in the answer of `taobao.rds.db.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RdsDbInfo {
-        pub max_account: Option<String>,
-        pub password: Option<String>,
-        pub db_status: Option<String>,
-        pub charset: Option<String>,
-        pub instance_id: Option<String>,
-        pub user_name: Option<String>,
-        pub db_name: Option<String>,
     }
 }
 
@@ -1952,6 +1979,9 @@ pub mod taobao_rds_db_createaccount {
         pub param0: Option<RequestDbAccountModel>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultSet;
+
     /// The answer of `taobao.rds.db.createaccount`.
     ///
     /// Enabled by the `jst` feature of `top-api`.
@@ -1970,18 +2000,6 @@ pub mod taobao_rds_db_createaccount {
         pub db_name: Option<String>,
         pub instance_name: Option<String>,
         pub password: Option<String>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `taobao.rds.db.createaccount`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub results: Vec<String>,
-        pub total_results: Option<i64>,
-        pub exception: Option<String>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -2011,23 +2029,15 @@ pub mod taobao_rds_db_delete {
         pub db_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RdsDbInfo;
+
     /// The answer of `taobao.rds.db.delete`.
     ///
     /// Enabled by the `jst` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoRdsDbDeleteResponse {
         pub rds_db_info: Option<RdsDbInfo>,
-    }
-
-    /// `RdsDbInfo`.
-    ///
-    /// Found at `rds_db_info` in the answer of `taobao.rds.db.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RdsDbInfo {
-        pub db_status: Option<String>,
-        pub instance_id: Option<String>,
-        pub db_name: Option<String>,
-        pub uid: Option<String>,
     }
 }
 
@@ -2059,27 +2069,15 @@ pub mod taobao_rds_db_get {
         pub db_status: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RdsDbInfo;
+
     /// The answer of `taobao.rds.db.get`.
     ///
     /// Enabled by the `jst` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoRdsDbGetResponse {
         pub rds_db_infos: Vec<RdsDbInfo>,
-    }
-
-    /// `RdsDbInfo`.
-    ///
-    /// An item of `rds_db_infos` in the answer of `taobao.rds.db.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RdsDbInfo {
-        pub max_account: Option<String>,
-        pub db_status: Option<String>,
-        pub charset: Option<String>,
-        pub db_name: Option<String>,
-        pub instance_name: Option<String>,
-        pub instance_type: Option<String>,
-        pub db_type: Option<String>,
-        pub comment: Option<String>,
     }
 }
 
@@ -2107,24 +2105,15 @@ pub mod taobao_rds_db_getdb {
         pub instance_name: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultSet;
+
     /// The answer of `taobao.rds.db.getdb`.
     ///
     /// Enabled by the `jst` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoRdsDbGetdbResponse {
         pub result: Option<ResultSet>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `taobao.rds.db.getdb`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub results: Vec<String>,
-        pub total_results: Option<i64>,
-        pub exception: Option<String>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 

@@ -50,6 +50,35 @@ pub use self::taobao_jst_interactive_task_register::{
     TaobaoJstInteractiveTaskRegister, TaobaoJstInteractiveTaskRegisterResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AssetsConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.jst.interactive.assets.configured.query` and `taobao.jst.interactive.assets.query`).
+    ///
+    /// Enabled by the `jstinteractive` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AssetsConfig {
+        pub shop_comp_title: Option<String>,
+        pub icon: Option<String>,
+        pub video_id: Option<String>,
+        pub init_btn: Option<String>,
+        pub title: Option<String>,
+        pub award_btn: Option<String>,
+        pub duration: Option<String>,
+        pub accept_btn: Option<String>,
+        pub item_id: Option<String>,
+        pub task_type: Option<i64>,
+        pub sub_title: Option<String>,
+        pub action: Option<String>,
+        pub task_id: Option<String>,
+        pub complete_btn: Option<String>,
+        pub desc: Option<String>,
+    }
+}
+
 /// `taobao.jst.interactive.activity.create`: 互动任务活动创建接口.
 pub mod taobao_jst_interactive_activity_create {
     /// 互动任务活动创建接口
@@ -249,34 +278,15 @@ pub mod taobao_jst_interactive_assets_configured_query {
         pub mini_app_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AssetsConfig;
+
     /// The answer of `taobao.jst.interactive.assets.configured.query`.
     ///
     /// Enabled by the `jstinteractive` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoJstInteractiveAssetsConfiguredQueryResponse {
         pub assets_list: Vec<AssetsConfig>,
-    }
-
-    /// `AssetsConfig`.
-    ///
-    /// An item of `assets_list` in the answer of `taobao.jst.interactive.assets.configured.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AssetsConfig {
-        pub shop_comp_title: Option<String>,
-        pub icon: Option<String>,
-        pub video_id: Option<String>,
-        pub init_btn: Option<String>,
-        pub title: Option<String>,
-        pub award_btn: Option<String>,
-        pub duration: Option<String>,
-        pub accept_btn: Option<String>,
-        pub item_id: Option<String>,
-        pub task_type: Option<i64>,
-        pub sub_title: Option<String>,
-        pub action: Option<String>,
-        pub task_id: Option<String>,
-        pub complete_btn: Option<String>,
-        pub desc: Option<String>,
     }
 }
 
@@ -303,33 +313,15 @@ pub mod taobao_jst_interactive_assets_query {
         pub mini_app_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AssetsConfig;
+
     /// The answer of `taobao.jst.interactive.assets.query`.
     ///
     /// Enabled by the `jstinteractive` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoJstInteractiveAssetsQueryResponse {
         pub assets_list: Vec<AssetsConfig>,
-    }
-
-    /// `AssetsConfig`.
-    ///
-    /// An item of `assets_list` in the answer of `taobao.jst.interactive.assets.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AssetsConfig {
-        pub shop_comp_title: Option<String>,
-        pub icon: Option<String>,
-        pub video_id: Option<String>,
-        pub init_btn: Option<String>,
-        pub title: Option<String>,
-        pub award_btn: Option<String>,
-        pub duration: Option<String>,
-        pub accept_btn: Option<String>,
-        pub item_id: Option<String>,
-        pub task_type: Option<i64>,
-        pub sub_title: Option<String>,
-        pub task_id: Option<String>,
-        pub complete_btn: Option<String>,
-        pub desc: Option<String>,
     }
 }
 

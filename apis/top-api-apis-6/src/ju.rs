@@ -34,6 +34,47 @@ pub use self::alibaba_jhs_community_wechat_login::{
     AlibabaJhsCommunityWechatLogin, AlibabaJhsCommunityWechatLoginResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.jhs.community.activity.details` and `alibaba.jhs.community.submitting.text`).
+    ///
+    /// Enabled by the `ju` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub opening_time: Option<String>,
+        pub tao_token: Option<String>,
+        pub reservation: Option<String>,
+        pub id: Option<String>,
+        pub activity_title: Option<String>,
+        pub activity_content: Option<String>,
+        pub activity_back_url: Option<String>,
+        pub spread_title: Option<String>,
+        pub spread_pic_url: Option<String>,
+        pub activity_type: Option<i64>,
+        pub activity_status: Option<String>,
+        pub wechat_live_q_r: Option<String>,
+        pub to_wechat_live: Option<String>,
+        pub wechat_live_link: Option<String>,
+        pub wechat_live_background: Option<String>,
+        pub is_to_wechat_live: Option<String>,
+        pub to_t_b_background: Option<String>,
+        pub to_t_b_avatar: Option<String>,
+        pub qr_float: Option<String>,
+        pub is_show_qr_float: Option<String>,
+        pub qr_code: Option<String>,
+        pub to_t_b: Option<String>,
+        pub no_tao_token_tip: Option<String>,
+        pub qr_code_tip: Option<String>,
+        pub qr_code_title: Option<String>,
+        pub operation_status: Option<String>,
+        pub operation_hint: Option<String>,
+    }
+}
+
 /// `alibaba.jhs.community.activity.details`: 社群活动详情.
 pub mod alibaba_jhs_community_activity_details {
     /// 社群活动详情
@@ -58,6 +99,9 @@ pub mod alibaba_jhs_community_activity_details {
         pub token: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Data;
+
     /// The answer of `alibaba.jhs.community.activity.details`.
     ///
     /// Enabled by the `ju` feature of `top-api`.
@@ -65,24 +109,6 @@ pub mod alibaba_jhs_community_activity_details {
     pub struct AlibabaJhsCommunityActivityDetailsResponse {
         pub data: Option<Data>,
         pub error: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `data` in the answer of `alibaba.jhs.community.activity.details`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub opening_time: Option<String>,
-        pub tao_token: Option<String>,
-        pub reservation: Option<String>,
-        pub id: Option<String>,
-        pub activity_title: Option<String>,
-        pub activity_content: Option<String>,
-        pub activity_back_url: Option<String>,
-        pub spread_title: Option<String>,
-        pub spread_pic_url: Option<String>,
-        pub activity_type: Option<i64>,
-        pub activity_status: Option<String>,
     }
 }
 
@@ -223,6 +249,9 @@ pub mod alibaba_jhs_community_submitting_text {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaJhsCommunitySubmittingText;
 
+    #[doc(no_inline)]
+    pub use super::types::Data;
+
     /// The answer of `alibaba.jhs.community.submitting.text`.
     ///
     /// Enabled by the `ju` feature of `top-api`.
@@ -230,29 +259,6 @@ pub mod alibaba_jhs_community_submitting_text {
     pub struct AlibabaJhsCommunitySubmittingTextResponse {
         pub data: Option<Data>,
         pub error: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `data` in the answer of `alibaba.jhs.community.submitting.text`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub wechat_live_q_r: Option<String>,
-        pub to_wechat_live: Option<String>,
-        pub wechat_live_link: Option<String>,
-        pub wechat_live_background: Option<String>,
-        pub is_to_wechat_live: Option<String>,
-        pub to_t_b_background: Option<String>,
-        pub to_t_b_avatar: Option<String>,
-        pub qr_float: Option<String>,
-        pub is_show_qr_float: Option<String>,
-        pub qr_code: Option<String>,
-        pub to_t_b: Option<String>,
-        pub no_tao_token_tip: Option<String>,
-        pub qr_code_tip: Option<String>,
-        pub qr_code_title: Option<String>,
-        pub operation_status: Option<String>,
-        pub operation_hint: Option<String>,
     }
 }
 

@@ -46,6 +46,192 @@ pub use self::taobao_koubei_mall_common_store_page::{
     TaobaoKoubeiMallCommonStorePage, TaobaoKoubeiMallCommonStorePageResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CommentDetailInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.store.comment.page`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CommentDetailInfo {
+        pub comment_image_list: Vec<String>,
+        pub comment_score: Option<i64>,
+        pub comment_content: Option<String>,
+        pub comment_time: Option<String>,
+    }
+
+    /// `CommentInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.store.comment.page`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CommentInfoDto {
+        pub image_count: Option<i64>,
+        pub total_comments: Option<i64>,
+        pub avg_score: Option<String>,
+        pub detail_info_list: Vec<CommentDetailInfo>,
+        pub comment_tag_list: Vec<CommentTag>,
+    }
+
+    /// `CommentTag`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.store.comment.page`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CommentTag {
+        pub emotion: Option<i64>,
+        pub tag_count: Option<i64>,
+        pub tag_content: Option<String>,
+    }
+
+    /// `DistrictInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.mall.auth.page`, `taobao.koubei.mall.common.mall.detail.get` and 3 more).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DistrictInfo {
+        pub district_code: Option<String>,
+        pub address: Option<String>,
+        pub district_name: Option<String>,
+        pub city_name: Option<String>,
+        pub city_code: Option<String>,
+        pub province_code: Option<String>,
+        pub latitude: Option<String>,
+        pub province_name: Option<String>,
+        pub longitude: Option<String>,
+    }
+
+    /// `ItemDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.item.detail.query`, `taobao.koubei.mall.common.item.shelf.page` and 1 more).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemDto {
+        pub item_type: Option<String>,
+        pub sub_item_type: Option<String>,
+        pub original_price: Option<String>,
+        pub memo: Option<String>,
+        pub discount: Option<String>,
+        pub sell_price: Option<String>,
+        pub store_id: Option<String>,
+        pub sold_quantity: Option<String>,
+        pub item_id: Option<String>,
+        pub buy_limit: Option<i64>,
+        pub item_name: Option<String>,
+        pub sub_title: Option<String>,
+        pub item_image_list: Vec<ItemImage>,
+        pub item_cover: Option<String>,
+        pub item_detail_url: Option<String>,
+        pub saved_money: Option<String>,
+        pub saved_money_info: Option<String>,
+        pub sales_info: Option<String>,
+        pub sellable_quantity: Option<String>,
+        pub item_store: Option<ItemStoreDto>,
+    }
+
+    /// `ItemImage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.item.detail.query`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemImage {
+        pub image_name: Option<String>,
+        pub image_url: Option<String>,
+    }
+
+    /// `ItemStoreDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.item.detail.query`, `taobao.koubei.mall.common.item.shelf.page` and 1 more).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemStoreDto {
+        pub store_logo: Option<String>,
+        pub store_name: Option<String>,
+        pub store_id: Option<String>,
+    }
+
+    /// `MallDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.mall.auth.page` and `taobao.koubei.mall.common.mall.near.list`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MallDTO {
+        pub mall_logo: Option<String>,
+        pub mall_name: Option<String>,
+        pub contact_info: Option<String>,
+        pub mall_cover: Option<String>,
+        pub mall_id: Option<String>,
+        pub district_info: Option<DistrictInfo>,
+        pub mall_home_page_url: Option<String>,
+        pub business_time: Option<String>,
+        pub category_name: Option<String>,
+        pub mall_label: Option<String>,
+        pub distance: Option<String>,
+    }
+
+    /// `PageResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.mall.auth.page`, `taobao.koubei.mall.common.store.comment.page` and 1 more).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageResult {
+        pub mall_info_list: Vec<MallDTO>,
+        pub has_more: Option<bool>,
+        pub next_start: Option<i64>,
+        pub page_size: Option<i64>,
+        pub comment_info: Option<CommentInfoDto>,
+        pub store_list: Vec<StoreDto>,
+    }
+
+    /// `StoreDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.store.detail.query` and `taobao.koubei.mall.common.store.page`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StoreDto {
+        pub brand_name: Option<String>,
+        pub contact_info: Option<String>,
+        pub service_tag_list: Vec<ServiceTag>,
+        pub mall_id: Option<String>,
+        pub comment_total_count: Option<String>,
+        pub district_info: Option<DistrictInfo>,
+        pub comment_score: Option<String>,
+        pub business_time: Option<String>,
+        pub store_id: Option<String>,
+        pub billboard: Option<String>,
+        pub category_name: Option<String>,
+        pub score: Option<String>,
+        pub store_detail_url: Option<String>,
+        pub store_logo: Option<String>,
+        pub store_name: Option<String>,
+        pub average_price: Option<String>,
+    }
+
+    /// `ServiceTag`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.store.detail.query` and `taobao.koubei.mall.common.store.page`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceTag {
+        pub tag_icon: Option<String>,
+        pub tag_code: Option<String>,
+    }
+
+    /// `Picture`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.store.detail.query` and `taobao.koubei.mall.common.store.display.goods.list`).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Picture {
+        pub sequence: Option<i64>,
+        pub picture_source: Option<String>,
+        pub picture_url: Option<String>,
+        pub picture_name: Option<String>,
+    }
+
+    /// `TribeError`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.koubei.mall.common.item.detail.query`, `taobao.koubei.mall.common.item.shelf.page` and 8 more).
+    ///
+    /// Enabled by the `koubeimall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TribeError {
+        pub view: Option<String>,
+        pub message: Option<String>,
+        pub code: Option<String>,
+    }
+}
+
 /// `taobao.koubei.mall.common.item.detail.query`: 查询商品详情信息.
 pub mod taobao_koubei_mall_common_item_detail_query {
     /// 查询商品详情信息
@@ -96,6 +282,9 @@ pub mod taobao_koubei_mall_common_item_detail_query {
         #[top(max_len = 32)]
         pub mall_id: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemDto, ItemImage, ItemStoreDto, TribeError};
 
     /// The answer of `taobao.koubei.mall.common.item.detail.query`.
     ///
@@ -214,62 +403,6 @@ pub mod taobao_koubei_mall_common_item_detail_query {
         pub service_details: Vec<String>,
         pub service_name: Option<String>,
     }
-
-    /// `ItemDto`.
-    ///
-    /// Found at `result.data.item_info` in the answer of `taobao.koubei.mall.common.item.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDto {
-        pub item_type: Option<String>,
-        pub sub_item_type: Option<String>,
-        pub original_price: Option<String>,
-        pub memo: Option<String>,
-        pub discount: Option<String>,
-        pub sell_price: Option<String>,
-        pub store_id: Option<String>,
-        pub sold_quantity: Option<String>,
-        pub item_id: Option<String>,
-        pub buy_limit: Option<i64>,
-        pub item_name: Option<String>,
-        pub sub_title: Option<String>,
-        pub item_image_list: Vec<ItemImage>,
-        pub item_cover: Option<String>,
-        pub item_detail_url: Option<String>,
-        pub saved_money: Option<String>,
-        pub saved_money_info: Option<String>,
-        pub sales_info: Option<String>,
-        pub sellable_quantity: Option<String>,
-        pub item_store: Option<ItemStoreDto>,
-    }
-
-    /// `ItemImage`.
-    ///
-    /// An item of `result.data.item_info.item_image_list` in the answer of `taobao.koubei.mall.common.item.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImage {
-        pub image_name: Option<String>,
-        pub image_url: Option<String>,
-    }
-
-    /// `ItemStoreDto`.
-    ///
-    /// Found at `result.data.item_info.item_store` in the answer of `taobao.koubei.mall.common.item.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemStoreDto {
-        pub store_logo: Option<String>,
-        pub store_name: Option<String>,
-        pub store_id: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.item.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub message: Option<String>,
-        pub code: Option<String>,
-    }
 }
 
 /// `taobao.koubei.mall.common.item.shelf.page`: 门店货架商品列表信息查询.
@@ -324,6 +457,9 @@ pub mod taobao_koubei_mall_common_item_shelf_page {
         pub mall_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemDto, ItemImage, ItemStoreDto, TribeError};
+
     /// The answer of `taobao.koubei.mall.common.item.shelf.page`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -354,50 +490,6 @@ pub mod taobao_koubei_mall_common_item_shelf_page {
         pub page_size: Option<i64>,
         pub total_item_size: Option<i64>,
         pub next_start: Option<i64>,
-    }
-
-    /// `ItemDto`.
-    ///
-    /// An item of `result.data.item_info_list` in the answer of `taobao.koubei.mall.common.item.shelf.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDto {
-        pub item_type: Option<String>,
-        pub sub_item_type: Option<String>,
-        pub original_price: Option<String>,
-        pub discount: Option<String>,
-        pub sell_price: Option<String>,
-        pub store_id: Option<String>,
-        pub sold_quantity: Option<String>,
-        pub item_id: Option<String>,
-        pub item_name: Option<String>,
-        pub sub_title: Option<String>,
-        pub item_cover: Option<String>,
-        pub saved_money: Option<String>,
-        pub item_detail_url: Option<String>,
-        pub sales_info: Option<String>,
-        pub sellable_quantity: Option<String>,
-        pub item_store: Option<ItemStoreDto>,
-        pub saved_money_info: Option<String>,
-    }
-
-    /// `ItemStoreDto`.
-    ///
-    /// Found at `result.data.item_info_list.item_store` in the answer of `taobao.koubei.mall.common.item.shelf.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemStoreDto {
-        pub store_logo: Option<String>,
-        pub store_name: Option<String>,
-        pub store_id: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.item.shelf.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub code: Option<String>,
-        pub view: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -448,6 +540,9 @@ pub mod taobao_koubei_mall_common_item_super_discount_list {
         pub mall_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemDto, ItemImage, ItemStoreDto, TribeError};
+
     /// The answer of `taobao.koubei.mall.common.item.super.discount.list`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -474,50 +569,6 @@ pub mod taobao_koubei_mall_common_item_super_discount_list {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct SuperDiscountDto {
         pub item_list: Vec<ItemDto>,
-    }
-
-    /// `ItemDto`.
-    ///
-    /// An item of `result.data.item_list` in the answer of `taobao.koubei.mall.common.item.super.discount.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemDto {
-        pub item_type: Option<String>,
-        pub sub_item_type: Option<String>,
-        pub original_price: Option<String>,
-        pub discount: Option<String>,
-        pub sell_price: Option<String>,
-        pub store_id: Option<String>,
-        pub sold_quantity: Option<String>,
-        pub item_id: Option<String>,
-        pub item_name: Option<String>,
-        pub sub_title: Option<String>,
-        pub item_cover: Option<String>,
-        pub item_detail_url: Option<String>,
-        pub saved_money: Option<String>,
-        pub saved_money_info: Option<String>,
-        pub sales_info: Option<String>,
-        pub sellable_quantity: Option<String>,
-        pub item_store: Option<ItemStoreDto>,
-    }
-
-    /// `ItemStoreDto`.
-    ///
-    /// Found at `result.data.item_list.item_store` in the answer of `taobao.koubei.mall.common.item.super.discount.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemStoreDto {
-        pub store_logo: Option<String>,
-        pub store_name: Option<String>,
-        pub store_id: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.item.super.discount.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub view: Option<String>,
     }
 }
 
@@ -567,6 +618,12 @@ pub mod taobao_koubei_mall_common_mall_auth_page {
         pub longitude: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CommentDetailInfo, CommentInfoDto, CommentTag, DistrictInfo, MallDTO, PageResult, ServiceTag, StoreDto,
+        TribeError,
+    };
+
     /// The answer of `taobao.koubei.mall.common.mall.auth.page`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -585,60 +642,6 @@ pub mod taobao_koubei_mall_common_mall_auth_page {
         pub data: Option<PageResult>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `PageResult`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.koubei.mall.common.mall.auth.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageResult {
-        pub mall_info_list: Vec<MallDTO>,
-        pub has_more: Option<bool>,
-        pub next_start: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `MallDTO`.
-    ///
-    /// An item of `result.data.mall_info_list` in the answer of `taobao.koubei.mall.common.mall.auth.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MallDTO {
-        pub mall_logo: Option<String>,
-        pub mall_name: Option<String>,
-        pub contact_info: Option<String>,
-        pub mall_cover: Option<String>,
-        pub mall_id: Option<String>,
-        pub district_info: Option<DistrictInfo>,
-        pub mall_home_page_url: Option<String>,
-        pub business_time: Option<String>,
-        pub category_name: Option<String>,
-        pub mall_label: Option<String>,
-    }
-
-    /// `DistrictInfo`.
-    ///
-    /// Found at `result.data.mall_info_list.district_info` in the answer of `taobao.koubei.mall.common.mall.auth.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistrictInfo {
-        pub district_code: Option<String>,
-        pub address: Option<String>,
-        pub district_name: Option<String>,
-        pub city_name: Option<String>,
-        pub city_code: Option<String>,
-        pub province_code: Option<String>,
-        pub latitude: Option<String>,
-        pub province_name: Option<String>,
-        pub longitude: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.mall.auth.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub message: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -686,6 +689,9 @@ pub mod taobao_koubei_mall_common_mall_detail_get {
         #[top(max_len = 32)]
         pub longitude: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DistrictInfo, TribeError};
 
     /// The answer of `taobao.koubei.mall.common.mall.detail.get`.
     ///
@@ -741,32 +747,6 @@ pub mod taobao_koubei_mall_common_mall_detail_get {
         pub category_name: Option<String>,
         pub mall_label: Option<String>,
     }
-
-    /// `DistrictInfo`.
-    ///
-    /// Found at `result.data.mall_dto.district_info` in the answer of `taobao.koubei.mall.common.mall.detail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistrictInfo {
-        pub district_code: Option<String>,
-        pub address: Option<String>,
-        pub district_name: Option<String>,
-        pub city_name: Option<String>,
-        pub city_code: Option<String>,
-        pub province_code: Option<String>,
-        pub latitude: Option<String>,
-        pub province_name: Option<String>,
-        pub longitude: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.mall.detail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub message: Option<String>,
-        pub code: Option<String>,
-    }
 }
 
 /// `taobao.koubei.mall.common.mall.near.list`: 根据POI查询附近商圈列表信息.
@@ -814,6 +794,9 @@ pub mod taobao_koubei_mall_common_mall_near_list {
         pub radius: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DistrictInfo, MallDTO, TribeError};
+
     /// The answer of `taobao.koubei.mall.common.mall.near.list`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -832,50 +815,6 @@ pub mod taobao_koubei_mall_common_mall_near_list {
         pub mall_list: Vec<MallDTO>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `MallDTO`.
-    ///
-    /// An item of `result.mall_list` in the answer of `taobao.koubei.mall.common.mall.near.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MallDTO {
-        pub mall_name: Option<String>,
-        pub mall_logo: Option<String>,
-        pub distance: Option<String>,
-        pub contact_info: Option<String>,
-        pub mall_cover: Option<String>,
-        pub mall_id: Option<String>,
-        pub district_info: Option<DistrictInfo>,
-        pub mall_home_page_url: Option<String>,
-        pub business_time: Option<String>,
-        pub category_name: Option<String>,
-        pub mall_label: Option<String>,
-    }
-
-    /// `DistrictInfo`.
-    ///
-    /// Found at `result.mall_list.district_info` in the answer of `taobao.koubei.mall.common.mall.near.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistrictInfo {
-        pub district_code: Option<String>,
-        pub address: Option<String>,
-        pub city_name: Option<String>,
-        pub district_name: Option<String>,
-        pub city_code: Option<String>,
-        pub province_code: Option<String>,
-        pub latitude: Option<String>,
-        pub province_name: Option<String>,
-        pub longitude: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.mall.near.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub message: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -931,6 +870,12 @@ pub mod taobao_koubei_mall_common_store_comment_page {
         pub store_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CommentDetailInfo, CommentInfoDto, CommentTag, DistrictInfo, MallDTO, PageResult, ServiceTag, StoreDto,
+        TribeError,
+    };
+
     /// The answer of `taobao.koubei.mall.common.store.comment.page`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -949,60 +894,6 @@ pub mod taobao_koubei_mall_common_store_comment_page {
         pub data: Option<PageResult>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `PageResult`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.koubei.mall.common.store.comment.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageResult {
-        pub comment_info: Option<CommentInfoDto>,
-        pub has_more: Option<bool>,
-        pub page_size: Option<i64>,
-        pub next_start: Option<i64>,
-    }
-
-    /// `CommentInfoDto`.
-    ///
-    /// Found at `result.data.comment_info` in the answer of `taobao.koubei.mall.common.store.comment.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommentInfoDto {
-        pub image_count: Option<i64>,
-        pub total_comments: Option<i64>,
-        pub avg_score: Option<String>,
-        pub detail_info_list: Vec<CommentDetailInfo>,
-        pub comment_tag_list: Vec<CommentTag>,
-    }
-
-    /// `CommentDetailInfo`.
-    ///
-    /// An item of `result.data.comment_info.detail_info_list` in the answer of `taobao.koubei.mall.common.store.comment.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommentDetailInfo {
-        pub comment_image_list: Vec<String>,
-        pub comment_score: Option<i64>,
-        pub comment_content: Option<String>,
-        pub comment_time: Option<String>,
-    }
-
-    /// `CommentTag`.
-    ///
-    /// An item of `result.data.comment_info.comment_tag_list` in the answer of `taobao.koubei.mall.common.store.comment.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommentTag {
-        pub emotion: Option<i64>,
-        pub tag_count: Option<i64>,
-        pub tag_content: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.store.comment.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub message: Option<String>,
-        pub code: Option<String>,
     }
 }
 
@@ -1054,6 +945,9 @@ pub mod taobao_koubei_mall_common_store_detail_query {
         pub display_channel: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DistrictInfo, Picture, ServiceTag, StoreDto, TribeError};
+
     /// The answer of `taobao.koubei.mall.common.store.detail.query`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -1094,65 +988,6 @@ pub mod taobao_koubei_mall_common_store_detail_query {
         pub picture_list: Vec<Picture>,
     }
 
-    /// `Picture`.
-    ///
-    /// An item of `result.data.store_album.picture_list` in the answer of `taobao.koubei.mall.common.store.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Picture {
-        pub sequence: Option<i64>,
-        pub picture_source: Option<String>,
-        pub picture_url: Option<String>,
-        pub picture_name: Option<String>,
-    }
-
-    /// `StoreDto`.
-    ///
-    /// Found at `result.data.store_dto` in the answer of `taobao.koubei.mall.common.store.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreDto {
-        pub brand_name: Option<String>,
-        pub contact_info: Option<String>,
-        pub service_tag_list: Vec<ServiceTag>,
-        pub mall_id: Option<String>,
-        pub comment_total_count: Option<String>,
-        pub district_info: Option<DistrictInfo>,
-        pub comment_score: Option<String>,
-        pub business_time: Option<String>,
-        pub store_id: Option<String>,
-        pub billboard: Option<String>,
-        pub category_name: Option<String>,
-        pub score: Option<String>,
-        pub store_detail_url: Option<String>,
-        pub store_logo: Option<String>,
-        pub store_name: Option<String>,
-        pub average_price: Option<String>,
-    }
-
-    /// `ServiceTag`.
-    ///
-    /// An item of `result.data.store_dto.service_tag_list` in the answer of `taobao.koubei.mall.common.store.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTag {
-        pub tag_icon: Option<String>,
-        pub tag_code: Option<String>,
-    }
-
-    /// `DistrictInfo`.
-    ///
-    /// Found at `result.data.store_dto.district_info` in the answer of `taobao.koubei.mall.common.store.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistrictInfo {
-        pub district_code: Option<String>,
-        pub address: Option<String>,
-        pub city_name: Option<String>,
-        pub district_name: Option<String>,
-        pub city_code: Option<String>,
-        pub province_code: Option<String>,
-        pub latitude: Option<String>,
-        pub province_name: Option<String>,
-        pub longitude: Option<String>,
-    }
-
     /// `ServiceInfoDto`.
     ///
     /// Found at `result.data.service_info` in the answer of `taobao.koubei.mall.common.store.detail.query`.
@@ -1160,16 +995,6 @@ pub mod taobao_koubei_mall_common_store_detail_query {
     pub struct ServiceInfoDto {
         pub service_desc: Option<String>,
         pub service_tag_list: Vec<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.store.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub view: Option<String>,
     }
 }
 
@@ -1221,6 +1046,9 @@ pub mod taobao_koubei_mall_common_store_display_goods_list {
         pub display_channel: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Picture, TribeError};
+
     /// The answer of `taobao.koubei.mall.common.store.display.goods.list`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -1264,25 +1092,6 @@ pub mod taobao_koubei_mall_common_store_display_goods_list {
         pub goods_detail_price: Option<String>,
         pub goods_detail_tags: Vec<String>,
         pub goods_detail_name: Option<String>,
-    }
-
-    /// `Picture`.
-    ///
-    /// Found at `result.data.goods_detail_infos.picture` in the answer of `taobao.koubei.mall.common.store.display.goods.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Picture {
-        pub picture_url: Option<String>,
-        pub picture_name: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.store.display.goods.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -1347,6 +1156,12 @@ pub mod taobao_koubei_mall_common_store_page {
         pub mall_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CommentDetailInfo, CommentInfoDto, CommentTag, DistrictInfo, MallDTO, PageResult, ServiceTag, StoreDto,
+        TribeError,
+    };
+
     /// The answer of `taobao.koubei.mall.common.store.page`.
     ///
     /// Enabled by the `koubeimall` feature of `top-api`.
@@ -1365,74 +1180,5 @@ pub mod taobao_koubei_mall_common_store_page {
         pub data: Option<PageResult>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `PageResult`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.koubei.mall.common.store.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PageResult {
-        pub has_more: Option<bool>,
-        pub next_start: Option<i64>,
-        pub store_list: Vec<StoreDto>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `StoreDto`.
-    ///
-    /// An item of `result.data.store_list` in the answer of `taobao.koubei.mall.common.store.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreDto {
-        pub brand_name: Option<String>,
-        pub contact_info: Option<String>,
-        pub mall_id: Option<String>,
-        pub store_logo: Option<String>,
-        pub district_info: Option<DistrictInfo>,
-        pub store_name: Option<String>,
-        pub business_time: Option<String>,
-        pub billboard: Option<String>,
-        pub store_id: Option<String>,
-        pub category_name: Option<String>,
-        pub score: Option<String>,
-        pub store_detail_url: Option<String>,
-        pub average_price: Option<String>,
-        pub service_tag_list: Vec<ServiceTag>,
-        pub comment_total_count: Option<String>,
-        pub comment_score: Option<String>,
-    }
-
-    /// `DistrictInfo`.
-    ///
-    /// Found at `result.data.store_list.district_info` in the answer of `taobao.koubei.mall.common.store.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistrictInfo {
-        pub district_code: Option<String>,
-        pub address: Option<String>,
-        pub district_name: Option<String>,
-        pub city_name: Option<String>,
-        pub city_code: Option<String>,
-        pub province_code: Option<String>,
-        pub latitude: Option<String>,
-        pub province_name: Option<String>,
-        pub longitude: Option<String>,
-    }
-
-    /// `ServiceTag`.
-    ///
-    /// An item of `result.data.store_list.service_tag_list` in the answer of `taobao.koubei.mall.common.store.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTag {
-        pub tag_icon: Option<String>,
-        pub tag_code: Option<String>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.koubei.mall.common.store.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub message: Option<String>,
-        pub code: Option<String>,
     }
 }

@@ -102,6 +102,70 @@ pub use self::alibaba_standpoint_historykey_get::{
     AlibabaStandpointHistorykeyGet, AlibabaStandpointHistorykeyGetResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `FileDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.legal.standpoint.getref` and `alibaba.legal.standpoint.query`).
+    ///
+    /// Enabled by the `legalsuit` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FileDto {
+        pub file_id: Option<i64>,
+        pub file_name: Option<String>,
+        pub file_type: Option<String>,
+        pub preview_url: Option<String>,
+        pub download_url: Option<String>,
+    }
+
+    /// `FileModel`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.legal.suit.case.get`, `alibaba.legal.suit.court.entrust.get` and 2 more).
+    ///
+    /// Enabled by the `legalsuit` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FileModel {
+        pub name: Option<String>,
+        pub key: Option<String>,
+    }
+
+    /// `FileValues`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.legal.standpoint.collectionstandpoint.query`, `alibaba.legal.standpoint.derivestandpoint.query` and 2 more).
+    ///
+    /// Enabled by the `legalsuit` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FileValues {
+        pub file_name: Option<String>,
+        pub preview_url: Option<String>,
+        pub download_url: Option<String>,
+        pub file_type: Option<String>,
+        pub file_id: Option<i64>,
+    }
+
+    /// `Option`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.legal.standpoint.getref` and `alibaba.legal.standpoint.query`).
+    ///
+    /// Enabled by the `legalsuit` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Option")]
+    pub struct OptionObject {
+        pub title: Option<String>,
+        pub value: Option<String>,
+        pub file_values: Vec<FileDto>,
+        pub r#type: Option<String>,
+    }
+
+    /// `Options`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.legal.standpoint.collectionstandpoint.query`, `alibaba.legal.standpoint.derivestandpoint.query` and 2 more).
+    ///
+    /// Enabled by the `legalsuit` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Options {
+        pub code: Option<String>,
+        pub title: Option<String>,
+        pub r#type: Option<String>,
+        pub value: Option<String>,
+        pub file_values: Vec<FileValues>,
+    }
+}
+
 /// `alibaba.legal.newdraftstandpoint.query`: 未采纳口径查询(新).
 pub mod alibaba_legal_newdraftstandpoint_query {
     /// 未采纳口径查询(新)
@@ -188,6 +252,9 @@ pub mod alibaba_legal_standpoint_collectionstandpoint_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FileValues, Options};
+
     /// The answer of `alibaba.legal.standpoint.collectionstandpoint.query`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -230,30 +297,6 @@ pub mod alibaba_legal_standpoint_collectionstandpoint_query {
         pub referenced_count: Option<i64>,
         pub id: Option<i64>,
         pub creater_worker_no: Option<String>,
-    }
-
-    /// `Options`.
-    ///
-    /// An item of `content.data.options` in the answer of `alibaba.legal.standpoint.collectionstandpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Options {
-        pub code: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub value: Option<String>,
-        pub file_values: Vec<FileValues>,
-    }
-
-    /// `FileValues`.
-    ///
-    /// An item of `content.data.options.file_values` in the answer of `alibaba.legal.standpoint.collectionstandpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileValues {
-        pub file_name: Option<String>,
-        pub preview_url: Option<String>,
-        pub download_url: Option<String>,
-        pub file_type: Option<String>,
-        pub file_id: Option<i64>,
     }
 }
 
@@ -320,6 +363,9 @@ pub mod alibaba_legal_standpoint_derivestandpoint_query {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FileValues, Options};
+
     /// The answer of `alibaba.legal.standpoint.derivestandpoint.query`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -362,30 +408,6 @@ pub mod alibaba_legal_standpoint_derivestandpoint_query {
         pub referenced_count: Option<i64>,
         pub id: Option<i64>,
         pub creater_worker_no: Option<String>,
-    }
-
-    /// `Options`.
-    ///
-    /// An item of `content.data.options` in the answer of `alibaba.legal.standpoint.derivestandpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Options {
-        pub code: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub value: Option<String>,
-        pub file_values: Vec<FileValues>,
-    }
-
-    /// `FileValues`.
-    ///
-    /// An item of `content.data.options.file_values` in the answer of `alibaba.legal.standpoint.derivestandpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileValues {
-        pub file_name: Option<String>,
-        pub preview_url: Option<String>,
-        pub download_url: Option<String>,
-        pub file_type: Option<String>,
-        pub file_id: Option<i64>,
     }
 }
 
@@ -470,6 +492,9 @@ pub mod alibaba_legal_standpoint_getref {
         pub input_system_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FileDto, OptionObject};
+
     /// The answer of `alibaba.legal.standpoint.getref`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -511,30 +536,6 @@ pub mod alibaba_legal_standpoint_getref {
         pub refrence_type: Option<String>,
         pub refrence_id: Option<i64>,
         pub id: Option<i64>,
-    }
-
-    /// `Option`.
-    ///
-    /// An item of `content.data.options` in the answer of `alibaba.legal.standpoint.getref`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Option")]
-    pub struct OptionObject {
-        pub title: Option<String>,
-        pub value: Option<String>,
-        pub file_values: Vec<FileDto>,
-        pub r#type: Option<String>,
-    }
-
-    /// `FileDto`.
-    ///
-    /// An item of `content.data.options.file_values` in the answer of `alibaba.legal.standpoint.getref`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileDto {
-        pub file_id: Option<i64>,
-        pub file_name: Option<String>,
-        pub file_type: Option<String>,
-        pub preview_url: Option<String>,
-        pub download_url: Option<String>,
     }
 }
 
@@ -618,6 +619,9 @@ pub mod alibaba_legal_standpoint_query {
         pub input_system_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FileDto, OptionObject};
+
     /// The answer of `alibaba.legal.standpoint.query`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -657,30 +661,6 @@ pub mod alibaba_legal_standpoint_query {
         pub table_str: Vec<String>,
         pub table_schema: Option<String>,
         pub id: Option<i64>,
-    }
-
-    /// `Option`.
-    ///
-    /// An item of `content.data.options` in the answer of `alibaba.legal.standpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Option")]
-    pub struct OptionObject {
-        pub title: Option<String>,
-        pub value: Option<String>,
-        pub file_values: Vec<FileDto>,
-        pub r#type: Option<String>,
-    }
-
-    /// `FileDto`.
-    ///
-    /// An item of `content.data.options.file_values` in the answer of `alibaba.legal.standpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileDto {
-        pub file_id: Option<i64>,
-        pub file_name: Option<String>,
-        pub file_type: Option<String>,
-        pub preview_url: Option<String>,
-        pub download_url: Option<String>,
     }
 }
 
@@ -788,6 +768,9 @@ pub mod alibaba_legal_standpoint_standpoint_query {
         pub standpoint_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{FileValues, Options};
+
     /// The answer of `alibaba.legal.standpoint.standpoint.query`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -821,30 +804,6 @@ pub mod alibaba_legal_standpoint_standpoint_query {
         pub id: Option<i64>,
         pub creater_worker_no: Option<String>,
     }
-
-    /// `Options`.
-    ///
-    /// An item of `content.options` in the answer of `alibaba.legal.standpoint.standpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Options {
-        pub code: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub value: Option<String>,
-        pub file_values: Vec<FileValues>,
-    }
-
-    /// `FileValues`.
-    ///
-    /// An item of `content.options.file_values` in the answer of `alibaba.legal.standpoint.standpoint.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileValues {
-        pub file_name: Option<String>,
-        pub preview_url: Option<String>,
-        pub download_url: Option<String>,
-        pub file_type: Option<String>,
-        pub file_id: Option<i64>,
-    }
 }
 
 /// `alibaba.legal.standpoint.standpoint.queryall`: 滑动查询口径.
@@ -870,6 +829,9 @@ pub mod alibaba_legal_standpoint_standpoint_queryall {
         #[top(object)]
         pub query_param: Option<QueryParam>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{FileValues, Options};
 
     /// The answer of `alibaba.legal.standpoint.standpoint.queryall`.
     ///
@@ -917,30 +879,6 @@ pub mod alibaba_legal_standpoint_standpoint_queryall {
         pub referenced_count: Option<i64>,
         pub id: Option<i64>,
         pub creater_worker_no: Option<String>,
-    }
-
-    /// `Options`.
-    ///
-    /// An item of `content.options` in the answer of `alibaba.legal.standpoint.standpoint.queryall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Options {
-        pub code: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub value: Option<String>,
-        pub file_values: Vec<FileValues>,
-    }
-
-    /// `FileValues`.
-    ///
-    /// An item of `content.options.file_values` in the answer of `alibaba.legal.standpoint.standpoint.queryall`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileValues {
-        pub file_name: Option<String>,
-        pub preview_url: Option<String>,
-        pub download_url: Option<String>,
-        pub file_type: Option<String>,
-        pub file_id: Option<i64>,
     }
 }
 
@@ -1037,6 +975,9 @@ pub mod alibaba_legal_suit_case_get {
     pub struct AlibabaLegalSuitCaseGet {
         pub id: Option<i64>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::FileModel;
 
     /// The answer of `alibaba.legal.suit.case.get`.
     ///
@@ -1199,15 +1140,6 @@ pub mod alibaba_legal_suit_case_get {
         pub contact: Option<String>,
         pub name: Option<String>,
         pub serial_number: Option<i64>,
-    }
-
-    /// `FileModel`.
-    ///
-    /// An item of `result.content.case_fact_file_list` in the answer of `alibaba.legal.suit.case.get`; also an item of `result.content.other_file_list` in the answer of `alibaba.legal.suit.case.get` and 3 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileModel {
-        pub name: Option<String>,
-        pub key: Option<String>,
     }
 
     /// `LabelOption`.
@@ -1486,6 +1418,9 @@ pub mod alibaba_legal_suit_court_entrust_get {
         pub entrust_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FileModel;
+
     /// The answer of `alibaba.legal.suit.court.entrust.get`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -1523,15 +1458,6 @@ pub mod alibaba_legal_suit_court_entrust_get {
         pub attachment_list: Vec<FileModel>,
         pub objective: Option<String>,
         pub suggest: Option<String>,
-    }
-
-    /// `FileModel`.
-    ///
-    /// An item of `result.content.attachment_list` in the answer of `alibaba.legal.suit.court.entrust.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileModel {
-        pub name: Option<String>,
-        pub key: Option<String>,
     }
 }
 
@@ -1828,6 +1754,9 @@ pub mod alibaba_legal_suit_domination_get {
         pub domination_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FileModel;
+
     /// The answer of `alibaba.legal.suit.domination.get`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -1865,15 +1794,6 @@ pub mod alibaba_legal_suit_domination_get {
         pub entrust_id: Option<i64>,
         pub domination_id: Option<i64>,
         pub supplier_code: Option<String>,
-    }
-
-    /// `FileModel`.
-    ///
-    /// An item of `result.content.domination_dissent_ruling_list` in the answer of `alibaba.legal.suit.domination.get`; also an item of `result.content.attachment_list` in the answer of `alibaba.legal.suit.domination.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileModel {
-        pub name: Option<String>,
-        pub key: Option<String>,
     }
 }
 
@@ -1983,6 +1903,9 @@ pub mod alibaba_legal_suit_judgement_get {
         pub suit_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FileModel;
+
     /// The answer of `alibaba.legal.suit.judgement.get`.
     ///
     /// Enabled by the `legalsuit` feature of `top-api`.
@@ -2045,15 +1968,6 @@ pub mod alibaba_legal_suit_judgement_get {
     /// An item of `result.content.feedback_attachment_list` in the answer of `alibaba.legal.suit.judgement.get`; also an item of `result.content.written_verdict_files` in the answer of `alibaba.legal.suit.judgement.get` and 4 more places.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct LFileModel {
-        pub name: Option<String>,
-        pub key: Option<String>,
-    }
-
-    /// `FileModel`.
-    ///
-    /// An item of `result.content.mediation_certificate_files` in the answer of `alibaba.legal.suit.judgement.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FileModel {
         pub name: Option<String>,
         pub key: Option<String>,
     }

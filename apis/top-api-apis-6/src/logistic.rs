@@ -249,6 +249,95 @@ pub use self::wdk_logistic_network_warehouse_resource_relation_query_to_codes::{
     WdkLogisticNetworkWarehouseResourceRelationQueryToCodesResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AddressResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.address.add`, `taobao.logistics.address.modify` and 2 more).
+    ///
+    /// Enabled by the `logistic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AddressResult {
+        pub modify_date: Option<top_api::Date>,
+        pub contact_id: Option<i64>,
+        pub contact_name: Option<String>,
+        pub province: Option<String>,
+        pub city: Option<String>,
+        pub country: Option<String>,
+        pub addr: Option<String>,
+        pub zip_code: Option<String>,
+        pub phone: Option<String>,
+        pub mobile_phone: Option<String>,
+        pub seller_company: Option<String>,
+        pub memo: Option<String>,
+        pub area_id: Option<i64>,
+        pub send_def: Option<bool>,
+        pub get_def: Option<bool>,
+        pub cancel_def: Option<bool>,
+    }
+
+    /// `IsvResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.waybill.cloudprint.netprint.bind` and `cainiao.waybill.cloudprint.netprint.verifycode`).
+    ///
+    /// Enabled by the `logistic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IsvResult {
+        pub data: Option<String>,
+        pub server_error_code: Option<String>,
+        pub describe: Option<String>,
+    }
+
+    /// `LabelDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `aliexpress.local.logistic.label.print` and `aliexpress.local.logistics.label.print`).
+    ///
+    /// Enabled by the `logistic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LabelDTO {
+        pub logistics_order_id: Option<String>,
+        pub label_url: Option<String>,
+    }
+
+    /// `Shipping`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.consign.resend` and `taobao.logistics.offline.send`).
+    ///
+    /// Enabled by the `logistic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Shipping {
+        pub is_success: Option<bool>,
+    }
+
+    /// `ThreePlConsignResourceDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.import.threepl.resource.get`).
+    ///
+    /// Enabled by the `logistic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ThreePlConsignResourceDto {
+        pub broken_compensate_price: Option<i64>,
+        pub basic_weight: Option<i64>,
+        pub delivery_time: Option<i64>,
+        pub step_weight: Option<i64>,
+        pub basic_weight_price: Option<i64>,
+        pub res_code: Option<String>,
+        pub res_name: Option<String>,
+        pub achieving_rate: Option<i64>,
+        pub step_weight_price: Option<i64>,
+        pub res_id: Option<i64>,
+        pub missing_compensate_price: Option<i64>,
+    }
+
+    /// `TopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.wlb.import.threepl.offline.consign` and `taobao.wlb.import.threepl.resource.get`).
+    ///
+    /// Enabled by the `logistic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopResult {
+        pub lg_order_code: Option<String>,
+        pub sub_error_msg: Option<String>,
+        pub error_code: Option<String>,
+        pub sub_error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub success: Option<bool>,
+        pub resources: Vec<ThreePlConsignResourceDto>,
+    }
+}
+
 /// `alibaba.alink.message.history.action`: 操作历史消息.
 pub mod alibaba_alink_message_history_action {
     /// 操作历史消息
@@ -1086,6 +1175,9 @@ pub mod aliexpress_local_logistic_label_print {
         pub param1: Option<PrintLabelRequestDTO>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LabelDTO;
+
     /// The answer of `aliexpress.local.logistic.label.print`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
@@ -1105,15 +1197,6 @@ pub mod aliexpress_local_logistic_label_print {
         /// Required.
         #[top(required)]
         pub logistics_order_id: String,
-    }
-
-    /// `LabelDTO`.
-    ///
-    /// Found at `data` in the answer of `aliexpress.local.logistic.label.print`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelDTO {
-        pub logistics_order_id: Option<String>,
-        pub label_url: Option<String>,
     }
 }
 
@@ -1141,6 +1224,9 @@ pub mod aliexpress_local_logistics_label_print {
         pub param1: PrintLabelRequestDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::LabelDTO;
+
     /// The answer of `aliexpress.local.logistics.label.print`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
@@ -1160,15 +1246,6 @@ pub mod aliexpress_local_logistics_label_print {
         /// Required.
         #[top(required)]
         pub logistics_order_id: String,
-    }
-
-    /// `LabelDTO`.
-    ///
-    /// Found at `data` in the answer of `aliexpress.local.logistics.label.print`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelDTO {
-        pub logistics_order_id: Option<String>,
-        pub label_url: Option<String>,
     }
 }
 
@@ -2346,6 +2423,9 @@ pub mod cainiao_waybill_cloudprint_netprint_bind {
         pub params: CloudPrinterBindRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IsvResult;
+
     /// The answer of `cainiao.waybill.cloudprint.netprint.bind`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
@@ -2365,16 +2445,6 @@ pub mod cainiao_waybill_cloudprint_netprint_bind {
         /// Required.
         #[top(required)]
         pub verify_code: String,
-    }
-
-    /// `IsvResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.waybill.cloudprint.netprint.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IsvResult {
-        pub data: Option<String>,
-        pub server_error_code: Option<String>,
-        pub describe: Option<String>,
     }
 }
 
@@ -2402,6 +2472,9 @@ pub mod cainiao_waybill_cloudprint_netprint_verifycode {
         pub printer: CloudPrinterVerifyCodeRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IsvResult;
+
     /// The answer of `cainiao.waybill.cloudprint.netprint.verifycode`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
@@ -2418,15 +2491,6 @@ pub mod cainiao_waybill_cloudprint_netprint_verifycode {
         /// Required.
         #[top(required)]
         pub uid: String,
-    }
-
-    /// `IsvResult`.
-    ///
-    /// Found at `result` in the answer of `cainiao.waybill.cloudprint.netprint.verifycode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IsvResult {
-        pub server_error_code: Option<String>,
-        pub describe: Option<String>,
     }
 }
 
@@ -2471,20 +2535,15 @@ pub mod taobao_logistics_address_add {
         pub cancel_def: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AddressResult;
+
     /// The answer of `taobao.logistics.address.add`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsAddressAddResponse {
         pub address_result: Option<AddressResult>,
-    }
-
-    /// `AddressResult`.
-    ///
-    /// Found at `address_result` in the answer of `taobao.logistics.address.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressResult {
-        pub modify_date: Option<top_api::Date>,
     }
 }
 
@@ -2527,20 +2586,15 @@ pub mod taobao_logistics_address_modify {
         pub cancel_def: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AddressResult;
+
     /// The answer of `taobao.logistics.address.modify`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsAddressModifyResponse {
         pub address_result: Option<AddressResult>,
-    }
-
-    /// `AddressResult`.
-    ///
-    /// Found at `address_result` in the answer of `taobao.logistics.address.modify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressResult {
-        pub modify_date: Option<top_api::Date>,
     }
 }
 
@@ -2567,20 +2621,15 @@ pub mod taobao_logistics_address_remove {
         pub contact_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AddressResult;
+
     /// The answer of `taobao.logistics.address.remove`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsAddressRemoveResponse {
         pub address_result: Option<AddressResult>,
-    }
-
-    /// `AddressResult`.
-    ///
-    /// Found at `address_result` in the answer of `taobao.logistics.address.remove`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressResult {
-        pub modify_date: Option<top_api::Date>,
     }
 }
 
@@ -2606,35 +2655,15 @@ pub mod taobao_logistics_address_search {
         pub rdef: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AddressResult;
+
     /// The answer of `taobao.logistics.address.search`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsAddressSearchResponse {
         pub addresses: Vec<AddressResult>,
-    }
-
-    /// `AddressResult`.
-    ///
-    /// An item of `addresses` in the answer of `taobao.logistics.address.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressResult {
-        pub contact_id: Option<i64>,
-        pub contact_name: Option<String>,
-        pub province: Option<String>,
-        pub city: Option<String>,
-        pub country: Option<String>,
-        pub addr: Option<String>,
-        pub zip_code: Option<String>,
-        pub phone: Option<String>,
-        pub mobile_phone: Option<String>,
-        pub seller_company: Option<String>,
-        pub memo: Option<String>,
-        pub area_id: Option<i64>,
-        pub send_def: Option<bool>,
-        pub get_def: Option<bool>,
-        pub cancel_def: Option<bool>,
-        pub modify_date: Option<top_api::Date>,
     }
 }
 
@@ -2672,20 +2701,15 @@ pub mod taobao_logistics_consign_resend {
         pub seller_ip: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shipping;
+
     /// The answer of `taobao.logistics.consign.resend`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsConsignResendResponse {
         pub shipping: Option<Shipping>,
-    }
-
-    /// `Shipping`.
-    ///
-    /// Found at `shipping` in the answer of `taobao.logistics.consign.resend`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shipping {
-        pub is_success: Option<bool>,
     }
 }
 
@@ -3539,20 +3563,15 @@ pub mod taobao_logistics_offline_send {
         pub tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shipping;
+
     /// The answer of `taobao.logistics.offline.send`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsOfflineSendResponse {
         pub shipping: Option<Shipping>,
-    }
-
-    /// `Shipping`.
-    ///
-    /// Found at `shipping` in the answer of `taobao.logistics.offline.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shipping {
-        pub is_success: Option<bool>,
     }
 }
 
@@ -4296,25 +4315,15 @@ pub mod taobao_wlb_import_threepl_offline_consign {
         pub waybill_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ThreePlConsignResourceDto, TopResult};
+
     /// The answer of `taobao.wlb.import.threepl.offline.consign`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoWlbImportThreeplOfflineConsignResponse {
         pub result: Option<TopResult>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wlb.import.threepl.offline.consign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub lg_order_code: Option<String>,
-        pub sub_error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub sub_error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -4346,6 +4355,9 @@ pub mod taobao_wlb_import_threepl_resource_get {
         pub to_address: AddressDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ThreePlConsignResourceDto, TopResult};
+
     /// The answer of `taobao.wlb.import.threepl.resource.get`.
     ///
     /// Enabled by the `logistic` feature of `top-api`.
@@ -4369,37 +4381,6 @@ pub mod taobao_wlb_import_threepl_resource_get {
         /// Required.
         #[top(required)]
         pub country: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.wlb.import.threepl.resource.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub resources: Vec<ThreePlConsignResourceDto>,
-        pub sub_error_msg: Option<String>,
-        pub error_code: Option<String>,
-        pub sub_error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `ThreePlConsignResourceDto`.
-    ///
-    /// An item of `result.resources` in the answer of `taobao.wlb.import.threepl.resource.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ThreePlConsignResourceDto {
-        pub broken_compensate_price: Option<i64>,
-        pub basic_weight: Option<i64>,
-        pub delivery_time: Option<i64>,
-        pub step_weight: Option<i64>,
-        pub basic_weight_price: Option<i64>,
-        pub res_code: Option<String>,
-        pub res_name: Option<String>,
-        pub achieving_rate: Option<i64>,
-        pub step_weight_price: Option<i64>,
-        pub res_id: Option<i64>,
-        pub missing_compensate_price: Option<i64>,
     }
 }
 

@@ -14,59 +14,15 @@ pub use self::alibaba_lst_trade_seller_order_fundbill_list_query::{
     AlibabaLstTradeSellerOrderFundbillListQuery, AlibabaLstTradeSellerOrderFundbillListQueryResponse,
 };
 
-/// `alibaba.lst.trade.order.fundbill.query`: 结算明细数据查询（品牌商视角）.
-pub mod alibaba_lst_trade_order_fundbill_query {
-    /// 结算明细数据查询（品牌商视角）
-    ///
-    /// Takes a user's session when there is one (optional).
-    ///
-    /// Official documentation: <https://open.taobao.com/api.htm?docId=46608&docType=2>
-    ///
-    /// Generated from the platform catalog (package `lstfundbill`).
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `LstFundBillOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.order.fundbill.query` and `alibaba.lst.trade.seller.order.fundbill.list.query`).
     ///
     /// Enabled by the `lstfundbill` feature of `top-api`.
-    #[top_api::top_api(
-        method = "alibaba.lst.trade.order.fundbill.query",
-        response = AlibabaLstTradeOrderFundbillQueryResponse,
-        session = "optional",
-        idempotent = true
-    )]
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AlibabaLstTradeOrderFundbillQuery {
-        /// Required.
-        pub size: i64,
-        /// Required.
-        pub bill_date: String,
-        /// Required.
-        pub page: i64,
-        pub need_item_detail: Option<bool>,
-    }
-
-    /// The answer of `alibaba.lst.trade.order.fundbill.query`.
-    ///
-    /// Enabled by the `lstfundbill` feature of `top-api`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlibabaLstTradeOrderFundbillQueryResponse {
-        pub result: Option<PagedResultDto>,
-    }
-
-    /// `PagedResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.trade.order.fundbill.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PagedResultDto {
-        pub total: Option<i64>,
-        pub size: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub page: Option<i64>,
-        pub content_list: Vec<LstFundBillOrderDto>,
-    }
-
-    /// `LstFundBillOrderDto`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.trade.order.fundbill.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct LstFundBillOrderDto {
         pub main_order_id: Option<String>,
@@ -127,6 +83,60 @@ pub mod alibaba_lst_trade_order_fundbill_query {
         pub item_id: Option<String>,
         pub unit: Option<String>,
     }
+
+    /// `PagedResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.order.fundbill.query` and `alibaba.lst.trade.seller.order.fundbill.list.query`).
+    ///
+    /// Enabled by the `lstfundbill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PagedResultDto {
+        pub total: Option<i64>,
+        pub size: Option<i64>,
+        pub success: Option<bool>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub page: Option<i64>,
+        pub content_list: Vec<LstFundBillOrderDto>,
+    }
+}
+
+/// `alibaba.lst.trade.order.fundbill.query`: 结算明细数据查询（品牌商视角）.
+pub mod alibaba_lst_trade_order_fundbill_query {
+    /// 结算明细数据查询（品牌商视角）
+    ///
+    /// Takes a user's session when there is one (optional).
+    ///
+    /// Official documentation: <https://open.taobao.com/api.htm?docId=46608&docType=2>
+    ///
+    /// Generated from the platform catalog (package `lstfundbill`).
+    ///
+    /// Enabled by the `lstfundbill` feature of `top-api`.
+    #[top_api::top_api(
+        method = "alibaba.lst.trade.order.fundbill.query",
+        response = AlibabaLstTradeOrderFundbillQueryResponse,
+        session = "optional",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaLstTradeOrderFundbillQuery {
+        /// Required.
+        pub size: i64,
+        /// Required.
+        pub bill_date: String,
+        /// Required.
+        pub page: i64,
+        pub need_item_detail: Option<bool>,
+    }
+
+    #[doc(no_inline)]
+    pub use super::types::{LstFundBillOrderDto, PagedResultDto};
+
+    /// The answer of `alibaba.lst.trade.order.fundbill.query`.
+    ///
+    /// Enabled by the `lstfundbill` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaLstTradeOrderFundbillQueryResponse {
+        pub result: Option<PagedResultDto>,
+    }
 }
 
 /// `alibaba.lst.trade.seller.order.fundbill.list.query`: 结算明细数据查询（卖家视角）.
@@ -156,87 +166,14 @@ pub mod alibaba_lst_trade_seller_order_fundbill_list_query {
         pub page: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{LstFundBillOrderDto, PagedResultDto};
+
     /// The answer of `alibaba.lst.trade.seller.order.fundbill.list.query`.
     ///
     /// Enabled by the `lstfundbill` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaLstTradeSellerOrderFundbillListQueryResponse {
         pub result: Option<PagedResultDto>,
-    }
-
-    /// `PagedResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.trade.seller.order.fundbill.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PagedResultDto {
-        pub total: Option<i64>,
-        pub size: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub page: Option<i64>,
-        pub content_list: Vec<LstFundBillOrderDto>,
-    }
-
-    /// `LstFundBillOrderDto`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.trade.seller.order.fundbill.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LstFundBillOrderDto {
-        pub main_order_id: Option<String>,
-        pub total_settle_amt_hy: Option<String>,
-        pub total_settle_amt: Option<String>,
-        pub total_item_amt: Option<String>,
-        pub carriage: Option<String>,
-        pub refund_carriage: Option<String>,
-        pub deal_type: Option<String>,
-        pub alipay_fee: Option<String>,
-        pub gmt_create: Option<String>,
-        pub gmt_shipped: Option<String>,
-        pub gmt_confirmed: Option<String>,
-        pub gmt_completed: Option<String>,
-        pub gmt_settled: Option<String>,
-        pub order_id: Option<String>,
-        pub cspu_name: Option<String>,
-        pub cspu_id: Option<String>,
-        pub sku: Option<String>,
-        pub bar_code: Option<String>,
-        pub warehouse_type: Option<String>,
-        pub warehouse_name: Option<String>,
-        pub settle_amt: Option<String>,
-        pub price: Option<String>,
-        pub quantity: Option<i64>,
-        pub item_amt: Option<String>,
-        pub item_commission_amt: Option<String>,
-        pub carriage_commission_amt: Option<String>,
-        pub wyg_commission_amt: Option<String>,
-        pub jrfw_commission_amt: Option<String>,
-        pub refund_id: Option<String>,
-        pub refund_status: Option<String>,
-        pub refund_quantity: Option<i64>,
-        pub refund_amt: Option<String>,
-        pub discount_amt: Option<String>,
-        pub mk_zphg: Option<String>,
-        pub mk_shop_mj: Option<String>,
-        pub mk_shop_by: Option<String>,
-        pub mk_dpyh: Option<String>,
-        pub mk_xscx: Option<String>,
-        pub mk_purchase_coupon: Option<String>,
-        pub mk_brand_coupon: Option<String>,
-        pub mk_kdmj: Option<String>,
-        pub mk_kdmz: Option<String>,
-        pub brand_name: Option<String>,
-        pub leads_name: Option<String>,
-        pub leads_id: Option<String>,
-        pub logistics_prov: Option<String>,
-        pub logistics_city: Option<String>,
-        pub logistics_area: Option<String>,
-        pub self_offer: Option<String>,
-        pub delivery_name: Option<String>,
-        pub seller_id: Option<String>,
-        pub seller_name: Option<String>,
-        pub item_commission_rate: Option<String>,
-        pub post_commission_rate: Option<String>,
-        pub item_commission_refund_amt: Option<String>,
     }
 }

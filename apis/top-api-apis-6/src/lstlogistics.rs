@@ -32,6 +32,41 @@ pub use self::alibaba_lst_shiporder_create::{AlibabaLstShiporderCreate, AlibabaL
 #[doc(inline)]
 pub use self::alibaba_lst_shiporder_query::{AlibabaLstShiporderQuery, AlibabaLstShiporderQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Content`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.logistics.notrace.send`, `alibaba.lst.logistics.sendinfo.query` and 3 more).
+    ///
+    /// Enabled by the `lstlogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Content {
+        pub logistics_id: Option<String>,
+        pub mail_no: Option<String>,
+        pub cp_company_code: Option<String>,
+        pub cp_company_name: Option<String>,
+        pub sub_order_id_list: Vec<i64>,
+        pub status_desc: Option<String>,
+        pub time: Option<top_api::Date>,
+        pub standerd_desc: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.logistics.notrace.send`, `alibaba.lst.logistics.sendinfo.query` and 2 more).
+    ///
+    /// Enabled by the `lstlogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub content: Option<Content>,
+        pub content_list: Vec<Content>,
+    }
+}
+
 /// `alibaba.lst.logistics.notrace.send`: 供应商-异云-无需物流发货.
 pub mod alibaba_lst_logistics_notrace_send {
     /// 供应商-异云-无需物流发货
@@ -55,6 +90,9 @@ pub mod alibaba_lst_logistics_notrace_send {
         #[top(object)]
         pub param: SendDummyOrderParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
 
     /// The answer of `alibaba.lst.logistics.notrace.send`.
     ///
@@ -101,26 +139,6 @@ pub mod alibaba_lst_logistics_notrace_send {
         #[top(required)]
         pub amount: i64,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.logistics.notrace.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub content: Option<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// Found at `result.content` in the answer of `alibaba.lst.logistics.notrace.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub logistics_id: Option<String>,
-    }
 }
 
 /// `alibaba.lst.logistics.sendinfo.query`: 供应商-异云-查询主订单包含的物流单.
@@ -147,6 +165,9 @@ pub mod alibaba_lst_logistics_sendinfo_query {
         pub query: LstLogisticsInfoQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
+
     /// The answer of `alibaba.lst.logistics.sendinfo.query`.
     ///
     /// Enabled by the `lstlogistics` feature of `top-api`.
@@ -163,30 +184,6 @@ pub mod alibaba_lst_logistics_sendinfo_query {
         /// Required.
         #[top(required)]
         pub main_order_id: i64,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.logistics.sendinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.logistics.sendinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub mail_no: Option<String>,
-        pub logistics_id: Option<String>,
-        pub cp_company_code: Option<String>,
-        pub cp_company_name: Option<String>,
-        pub sub_order_id_list: Vec<i64>,
     }
 }
 
@@ -210,21 +207,15 @@ pub mod alibaba_lst_logistics_thirdpart_company_list {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaLstLogisticsThirdpartCompanyList;
 
+    #[doc(no_inline)]
+    pub use super::types::Content;
+
     /// The answer of `alibaba.lst.logistics.thirdpart.company.list`.
     ///
     /// Enabled by the `lstlogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaLstLogisticsThirdpartCompanyListResponse {
         pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `content_list` in the answer of `alibaba.lst.logistics.thirdpart.company.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub cp_company_code: Option<String>,
-        pub cp_company_name: Option<String>,
     }
 }
 
@@ -251,6 +242,9 @@ pub mod alibaba_lst_logistics_thirdpart_send {
         #[top(object)]
         pub param: SendOfflineOrderParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
 
     /// The answer of `alibaba.lst.logistics.thirdpart.send`.
     ///
@@ -306,26 +300,6 @@ pub mod alibaba_lst_logistics_thirdpart_send {
         #[top(required)]
         pub amount: i64,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.logistics.thirdpart.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub content: Option<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// Found at `result.content` in the answer of `alibaba.lst.logistics.thirdpart.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub logistics_id: Option<String>,
-    }
 }
 
 /// `alibaba.lst.logistics.trace.query`: 供应商-异云-查询运单物流追踪信息.
@@ -352,6 +326,9 @@ pub mod alibaba_lst_logistics_trace_query {
         pub query: LstLogisticsTraceQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
+
     /// The answer of `alibaba.lst.logistics.trace.query`.
     ///
     /// Enabled by the `lstlogistics` feature of `top-api`.
@@ -369,28 +346,6 @@ pub mod alibaba_lst_logistics_trace_query {
         #[top(required)]
         pub logistics_id: String,
         pub main_order_id: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.logistics.trace.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.logistics.trace.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub status_desc: Option<String>,
-        pub time: Option<top_api::Date>,
-        pub standerd_desc: Option<String>,
     }
 }
 

@@ -30,6 +30,25 @@ pub use self::alibaba_lst_pos_open_inventory_syncinventorydata::{
     AlibabaLstPosOpenInventorySyncinventorydata, AlibabaLstPosOpenInventorySyncinventorydataResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ErrorResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.pos.open.cashier.synccashierdata`, `alibaba.lst.pos.open.goods.syncgoodsdata` and 1 more).
+    ///
+    /// Enabled by the `lstpos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorResult {
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub key: Option<String>,
+        pub success: Option<bool>,
+        pub data: Option<String>,
+    }
+}
+
 /// `alibaba.lst.pos.open.account.checkissettled`: 校验当前用户是否入驻了零售通门店接口.
 pub mod alibaba_lst_pos_open_account_checkissettled {
     /// 校验当前用户是否入驻了零售通门店接口
@@ -98,6 +117,9 @@ pub mod alibaba_lst_pos_open_cashier_synccashierdata {
         /// Required.
         pub user_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ErrorResult;
 
     /// The answer of `alibaba.lst.pos.open.cashier.synccashierdata`.
     ///
@@ -192,18 +214,6 @@ pub mod alibaba_lst_pos_open_cashier_synccashierdata {
         pub error_code: Option<String>,
         pub success: Option<bool>,
     }
-
-    /// `ErrorResult`.
-    ///
-    /// An item of `result.module_list` in the answer of `alibaba.lst.pos.open.cashier.synccashierdata`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorResult {
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub key: Option<String>,
-        pub success: Option<bool>,
-        pub data: Option<String>,
-    }
 }
 
 /// `alibaba.lst.pos.open.goods.getgoodsbybarcode`: ISV条码库查询接口.
@@ -287,6 +297,9 @@ pub mod alibaba_lst_pos_open_goods_syncgoodsdata {
         pub user_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorResult;
+
     /// The answer of `alibaba.lst.pos.open.goods.syncgoodsdata`.
     ///
     /// Enabled by the `lstpos` feature of `top-api`.
@@ -336,18 +349,6 @@ pub mod alibaba_lst_pos_open_goods_syncgoodsdata {
         pub modules: Vec<ErrorResult>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ErrorResult`.
-    ///
-    /// An item of `result.modules` in the answer of `alibaba.lst.pos.open.goods.syncgoodsdata`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorResult {
-        pub key: Option<String>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub success: Option<bool>,
-        pub data: Option<String>,
     }
 }
 
@@ -438,6 +439,9 @@ pub mod alibaba_lst_pos_open_inventory_syncinventorydata {
         pub user_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorResult;
+
     /// The answer of `alibaba.lst.pos.open.inventory.syncinventorydata`.
     ///
     /// Enabled by the `lstpos` feature of `top-api`.
@@ -482,17 +486,5 @@ pub mod alibaba_lst_pos_open_inventory_syncinventorydata {
         pub module_list: Vec<ErrorResult>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ErrorResult`.
-    ///
-    /// An item of `result.module_list` in the answer of `alibaba.lst.pos.open.inventory.syncinventorydata`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorResult {
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub success: Option<bool>,
-        pub data: Option<String>,
-        pub key: Option<String>,
     }
 }

@@ -36,6 +36,90 @@ pub use self::alibaba_lst_trade_shiporder_query::{
     AlibabaLstTradeShiporderQuery, AlibabaLstTradeShiporderQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BuyerContact`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.seller.order.detail.query` and `alibaba.lst.trade.seller.order.list.query`).
+    ///
+    /// Enabled by the `lsttrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BuyerContact {
+        pub phone: Option<String>,
+        pub company_name: Option<String>,
+        pub mobile: Option<String>,
+        pub name: Option<String>,
+        pub email: Option<String>,
+    }
+
+    /// `OrderBizInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.seller.order.detail.query` and `alibaba.lst.trade.seller.order.list.query`).
+    ///
+    /// Enabled by the `lsttrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderBizInfo {
+        pub warehouse_name: Option<String>,
+        pub warehouse_code: Option<String>,
+        pub lst_warehouse_type: Option<String>,
+    }
+
+    /// `ProductItems`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.seller.order.detail.query` and `alibaba.lst.trade.seller.order.list.query`).
+    ///
+    /// Enabled by the `lsttrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductItems {
+        pub sub_order_id: Option<i64>,
+        pub quantity: Option<i64>,
+        pub cspu_id: Option<String>,
+        pub cargo_number: Option<String>,
+        pub product_snapshot_url: Option<String>,
+        pub unit: Option<String>,
+        pub item_amount: Option<i64>,
+        pub price: Option<i64>,
+        pub name: Option<String>,
+        pub barcode: Option<String>,
+        pub product_type: Option<String>,
+        pub sku_id: Option<i64>,
+        pub status: Option<String>,
+        pub is_mix_set: Option<bool>,
+        pub item_id: Option<i64>,
+        pub warehouse_code: Option<String>,
+        pub warehouse_name: Option<String>,
+        pub lst_warehouse_type: Option<String>,
+        pub brand_name: Option<String>,
+        pub virtual_warehouse_type: Option<String>,
+    }
+
+    /// `ReceiverInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.seller.order.detail.query` and `alibaba.lst.trade.seller.order.list.query`).
+    ///
+    /// Enabled by the `lsttrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReceiverInfo {
+        pub to_division_code: Option<String>,
+        pub to_town_code: Option<String>,
+        pub to_detail_area: Option<String>,
+        pub to_full_name: Option<String>,
+        pub to_mobile: Option<String>,
+        pub to_phone: Option<String>,
+        pub to_post: Option<String>,
+        pub to_area: Option<String>,
+        pub to_detail_address: Option<String>,
+    }
+
+    /// `SellerContact`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.trade.seller.order.detail.query` and `alibaba.lst.trade.seller.order.list.query`).
+    ///
+    /// Enabled by the `lsttrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SellerContact {
+        pub phone: Option<String>,
+        pub company_name: Option<String>,
+        pub mobile: Option<String>,
+        pub name: Option<String>,
+        pub email: Option<String>,
+    }
+}
+
 /// `alibaba.lst.trade.fastrefund.goodsstatus.sync`: 卖家退款单商品状态同步.
 pub mod alibaba_lst_trade_fastrefund_goodsstatus_sync {
     /// 卖家退款单商品状态同步
@@ -386,6 +470,9 @@ pub mod alibaba_lst_trade_seller_order_detail_query {
         pub param: Option<LstTradeGetSellerOrderListParam>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BuyerContact, OrderBizInfo, ProductItems, ReceiverInfo, SellerContact};
+
     /// The answer of `alibaba.lst.trade.seller.order.detail.query`.
     ///
     /// Enabled by the `lsttrade` feature of `top-api`.
@@ -472,81 +559,6 @@ pub mod alibaba_lst_trade_seller_order_detail_query {
         pub offline_yd_id: Option<String>,
         pub offline_yd_name: Option<String>,
     }
-
-    /// `ReceiverInfo`.
-    ///
-    /// Found at `result.content.base_info.receiver_info` in the answer of `alibaba.lst.trade.seller.order.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReceiverInfo {
-        pub to_division_code: Option<String>,
-        pub to_town_code: Option<String>,
-        pub to_detail_area: Option<String>,
-        pub to_full_name: Option<String>,
-        pub to_mobile: Option<String>,
-        pub to_phone: Option<String>,
-        pub to_post: Option<String>,
-    }
-
-    /// `SellerContact`.
-    ///
-    /// Found at `result.content.base_info.seller_contact` in the answer of `alibaba.lst.trade.seller.order.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SellerContact {
-        pub phone: Option<String>,
-        pub company_name: Option<String>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub email: Option<String>,
-    }
-
-    /// `BuyerContact`.
-    ///
-    /// Found at `result.content.base_info.buyer_contact` in the answer of `alibaba.lst.trade.seller.order.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerContact {
-        pub phone: Option<String>,
-        pub company_name: Option<String>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub email: Option<String>,
-    }
-
-    /// `ProductItems`.
-    ///
-    /// An item of `result.content.sub_orders` in the answer of `alibaba.lst.trade.seller.order.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductItems {
-        pub sub_order_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub cspu_id: Option<String>,
-        pub cargo_number: Option<String>,
-        pub product_snapshot_url: Option<String>,
-        pub unit: Option<String>,
-        pub item_amount: Option<i64>,
-        pub price: Option<i64>,
-        pub name: Option<String>,
-        pub barcode: Option<String>,
-        pub product_type: Option<String>,
-        pub sku_id: Option<i64>,
-        pub status: Option<String>,
-        pub is_mix_set: Option<bool>,
-        pub item_id: Option<i64>,
-        pub warehouse_code: Option<String>,
-        pub warehouse_name: Option<String>,
-        pub lst_warehouse_type: Option<String>,
-        pub brand_name: Option<String>,
-        pub virtual_warehouse_type: Option<String>,
-    }
-
-    /// `OrderBizInfo`.
-    ///
-    /// Found at `result.content.order_biz_info` in the answer of `alibaba.lst.trade.seller.order.detail.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderBizInfo {
-        pub warehouse_name: Option<String>,
-        pub warehouse_code: Option<String>,
-        pub lst_warehouse_type: Option<String>,
-    }
 }
 
 /// `alibaba.lst.trade.seller.order.list.query`: 订单列表查看(卖家视角).
@@ -572,6 +584,9 @@ pub mod alibaba_lst_trade_seller_order_list_query {
         #[top(object)]
         pub param: LstTradeGetSellerOrderListParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BuyerContact, OrderBizInfo, ProductItems, ReceiverInfo, SellerContact};
 
     /// The answer of `alibaba.lst.trade.seller.order.list.query`.
     ///
@@ -664,78 +679,6 @@ pub mod alibaba_lst_trade_seller_order_list_query {
         pub offline_car_order: Option<bool>,
         pub offline_yd_id: Option<String>,
         pub offline_yd_name: Option<String>,
-    }
-
-    /// `ReceiverInfo`.
-    ///
-    /// Found at `result.content_list.base_info.receiver_info` in the answer of `alibaba.lst.trade.seller.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReceiverInfo {
-        pub to_division_code: Option<String>,
-        pub to_town_code: Option<String>,
-        pub to_area: Option<String>,
-        pub to_full_name: Option<String>,
-        pub to_mobile: Option<String>,
-        pub to_phone: Option<String>,
-        pub to_post: Option<String>,
-        pub to_detail_address: Option<String>,
-    }
-
-    /// `SellerContact`.
-    ///
-    /// Found at `result.content_list.base_info.seller_contact` in the answer of `alibaba.lst.trade.seller.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SellerContact {
-        pub phone: Option<String>,
-        pub company_name: Option<String>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub email: Option<String>,
-    }
-
-    /// `BuyerContact`.
-    ///
-    /// Found at `result.content_list.base_info.buyer_contact` in the answer of `alibaba.lst.trade.seller.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerContact {
-        pub phone: Option<String>,
-        pub company_name: Option<String>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub email: Option<String>,
-    }
-
-    /// `ProductItems`.
-    ///
-    /// An item of `result.content_list.sub_orders` in the answer of `alibaba.lst.trade.seller.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductItems {
-        pub sub_order_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub cspu_id: Option<String>,
-        pub cargo_number: Option<String>,
-        pub product_snapshot_url: Option<String>,
-        pub unit: Option<String>,
-        pub item_amount: Option<i64>,
-        pub price: Option<i64>,
-        pub name: Option<String>,
-        pub barcode: Option<String>,
-        pub product_type: Option<String>,
-        pub sku_id: Option<i64>,
-        pub status: Option<String>,
-        pub is_mix_set: Option<bool>,
-        pub item_id: Option<i64>,
-        pub lst_warehouse_type: Option<String>,
-        pub brand_name: Option<String>,
-        pub virtual_warehouse_type: Option<String>,
-    }
-
-    /// `OrderBizInfo`.
-    ///
-    /// Found at `result.content_list.order_biz_info` in the answer of `alibaba.lst.trade.seller.order.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderBizInfo {
-        pub lst_warehouse_type: Option<String>,
     }
 }
 

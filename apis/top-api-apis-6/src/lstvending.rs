@@ -32,6 +32,76 @@ pub use self::alibaba_lst_vending_tradeflow_save::{
 #[doc(inline)]
 pub use self::alibaba_lst_vendng_image_upload::{AlibabaLstVendngImageUpload, AlibabaLstVendngImageUploadResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `VendingTradeFlowDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.vending.tradeflow.query` and `alibaba.lst.vending.tradeflow.save`).
+    ///
+    /// Enabled by the `lstvending` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VendingTradeFlowDto {
+        pub gmt_modified: Option<i64>,
+        pub trade_type: Option<i64>,
+        pub gmt_create: Option<i64>,
+        pub supplier_code: Option<String>,
+        pub discount: Option<i64>,
+        pub trade_flow_no: Option<String>,
+        pub payment_trade_flow_no: Option<String>,
+        pub equipment_code: Option<String>,
+        pub goods_detail_d_t_o_list: Vec<VendingTradeGoodsDetailDto>,
+        pub total_amount: Option<i64>,
+        pub equipment_id: Option<i64>,
+        pub commission: Option<i64>,
+        pub actual_amount: Option<i64>,
+        pub payment_d_t_o_list: Vec<VendingTradePaymentDto>,
+        pub ext_fields: Option<String>,
+    }
+
+    /// `VendingTradeGoodsDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.vending.tradeflow.query` and `alibaba.lst.vending.tradeflow.save`).
+    ///
+    /// Enabled by the `lstvending` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VendingTradeGoodsDetailDto {
+        pub gmt_modified: Option<i64>,
+        pub count: Option<i64>,
+        pub gmt_create: Option<i64>,
+        pub trade_flow_no: Option<String>,
+        pub category: Option<String>,
+        pub cargo_road_no: Option<i64>,
+        pub total_amount: Option<i64>,
+        pub goods_title: Option<String>,
+        pub actual_amount: Option<i64>,
+        pub shelf_no: Option<i64>,
+        pub barcode: Option<String>,
+        pub price: Option<i64>,
+        pub goods_id: Option<i64>,
+        pub cargo_space_id: Option<i64>,
+        pub id: Option<i64>,
+        pub external_goods_id: Option<String>,
+    }
+
+    /// `VendingTradePaymentDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.vending.tradeflow.query` and `alibaba.lst.vending.tradeflow.save`).
+    ///
+    /// Enabled by the `lstvending` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VendingTradePaymentDto {
+        pub pay_amount: Option<i64>,
+        pub gmt_modified: Option<i64>,
+        pub trade_flow_no: Option<String>,
+        pub gmt_create: Option<i64>,
+        pub status: Option<i64>,
+        pub payment_user_id: Option<String>,
+        pub payment_flow_no: Option<String>,
+        pub pay_type: Option<i64>,
+        pub commission: Option<i64>,
+        pub pay_channel: Option<i64>,
+        pub id: Option<i64>,
+    }
+}
+
 /// `alibaba.lst.vending.cargospace.save`: 自动售卖机货道数据回流.
 pub mod alibaba_lst_vending_cargospace_save {
     /// 自动售卖机货道数据回流
@@ -503,6 +573,9 @@ pub mod alibaba_lst_vending_tradeflow_query {
         pub open_trade_flow_query: OpenTradeFlowQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{VendingTradeFlowDto, VendingTradeGoodsDetailDto, VendingTradePaymentDto};
+
     /// The answer of `alibaba.lst.vending.tradeflow.query`.
     ///
     /// Enabled by the `lstvending` feature of `top-api`.
@@ -561,63 +634,6 @@ pub mod alibaba_lst_vending_tradeflow_query {
         pub module_list: Vec<VendingTradeFlowDto>,
         pub error_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `VendingTradeFlowDto`.
-    ///
-    /// An item of `result.module_list` in the answer of `alibaba.lst.vending.tradeflow.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VendingTradeFlowDto {
-        pub gmt_modified: Option<i64>,
-        pub trade_type: Option<i64>,
-        pub gmt_create: Option<i64>,
-        pub supplier_code: Option<String>,
-        pub discount: Option<i64>,
-        pub trade_flow_no: Option<String>,
-        pub payment_trade_flow_no: Option<String>,
-        pub equipment_code: Option<String>,
-        pub goods_detail_d_t_o_list: Vec<VendingTradeGoodsDetailDto>,
-        pub total_amount: Option<i64>,
-        pub equipment_id: Option<i64>,
-        pub commission: Option<i64>,
-        pub actual_amount: Option<i64>,
-        pub payment_d_t_o_list: Vec<VendingTradePaymentDto>,
-    }
-
-    /// `VendingTradeGoodsDetailDto`.
-    ///
-    /// An item of `result.module_list.goods_detail_d_t_o_list` in the answer of `alibaba.lst.vending.tradeflow.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VendingTradeGoodsDetailDto {
-        pub gmt_modified: Option<i64>,
-        pub count: Option<i64>,
-        pub gmt_create: Option<i64>,
-        pub trade_flow_no: Option<String>,
-        pub category: Option<String>,
-        pub cargo_road_no: Option<i64>,
-        pub total_amount: Option<i64>,
-        pub goods_title: Option<String>,
-        pub actual_amount: Option<i64>,
-        pub shelf_no: Option<i64>,
-        pub barcode: Option<String>,
-        pub price: Option<i64>,
-    }
-
-    /// `VendingTradePaymentDto`.
-    ///
-    /// An item of `result.module_list.payment_d_t_o_list` in the answer of `alibaba.lst.vending.tradeflow.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VendingTradePaymentDto {
-        pub pay_amount: Option<i64>,
-        pub gmt_modified: Option<i64>,
-        pub trade_flow_no: Option<String>,
-        pub gmt_create: Option<i64>,
-        pub status: Option<i64>,
-        pub payment_user_id: Option<String>,
-        pub payment_flow_no: Option<String>,
-        pub pay_type: Option<i64>,
-        pub commission: Option<i64>,
-        pub pay_channel: Option<i64>,
     }
 }
 
@@ -755,69 +771,10 @@ pub mod alibaba_lst_vending_tradeflow_save {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct MultiResultDto {
         pub error_message: Option<String>,
-        pub module_list: Vec<VendingTradeFlowDto2>,
+        pub module_list: Vec<super::types::VendingTradeFlowDto>,
         pub error_code: Option<String>,
         pub error_list: Vec<ResultDto>,
         pub success: Option<bool>,
-    }
-
-    /// `VendingTradeFlowDto`.
-    ///
-    /// An item of `result.module_list` in the answer of `alibaba.lst.vending.tradeflow.save`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "VendingTradeFlowDto")]
-    pub struct VendingTradeFlowDto2 {
-        pub gmt_modified: Option<i64>,
-        pub trade_type: Option<i64>,
-        pub gmt_create: Option<i64>,
-        pub supplier_code: Option<String>,
-        pub discount: Option<i64>,
-        pub trade_flow_no: Option<String>,
-        pub payment_trade_flow_no: Option<String>,
-        pub equipment_code: Option<String>,
-        pub goods_detail_d_t_o_list: Vec<VendingTradeGoodsDetailDto2>,
-        pub total_amount: Option<i64>,
-        pub actual_amount: Option<i64>,
-        pub payment_d_t_o_list: Vec<VendingTradePaymentDto2>,
-        pub ext_fields: Option<String>,
-    }
-
-    /// `VendingTradeGoodsDetailDto`.
-    ///
-    /// An item of `result.module_list.goods_detail_d_t_o_list` in the answer of `alibaba.lst.vending.tradeflow.save`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "VendingTradeGoodsDetailDto")]
-    pub struct VendingTradeGoodsDetailDto2 {
-        pub gmt_modified: Option<i64>,
-        pub goods_id: Option<i64>,
-        pub count: Option<i64>,
-        pub gmt_create: Option<i64>,
-        pub cargo_space_id: Option<i64>,
-        pub id: Option<i64>,
-        pub trade_flow_no: Option<String>,
-        pub category: Option<String>,
-        pub cargo_road_no: Option<i64>,
-        pub total_amount: Option<i64>,
-        pub goods_title: Option<String>,
-        pub actual_amount: Option<i64>,
-        pub shelf_no: Option<i64>,
-        pub external_goods_id: Option<String>,
-    }
-
-    /// `VendingTradePaymentDto`.
-    ///
-    /// An item of `result.module_list.payment_d_t_o_list` in the answer of `alibaba.lst.vending.tradeflow.save`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "VendingTradePaymentDto")]
-    pub struct VendingTradePaymentDto2 {
-        pub pay_amount: Option<i64>,
-        pub id: Option<i64>,
-        pub gmt_modified: Option<i64>,
-        pub trade_flow_no: Option<String>,
-        pub gmt_create: Option<i64>,
-        pub status: Option<i64>,
-        pub pay_type: Option<i64>,
-        pub pay_channel: Option<i64>,
     }
 
     /// `ResultDto`.

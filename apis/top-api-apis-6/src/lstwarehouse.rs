@@ -20,78 +20,15 @@ pub use self::alibaba_lst_trade_seller_warehouse_query::{
     AlibabaLstTradeSellerWarehouseQuery, AlibabaLstTradeSellerWarehouseQueryResponse,
 };
 
-/// `alibaba.lst.branddatashare.stockdata.query`: 查询品牌商品实仓库存/周转效能.
-pub mod alibaba_lst_branddatashare_stockdata_query {
-    /// 查询品牌商品实仓库存/周转效能
-    ///
-    /// Takes a user's session when there is one (optional).
-    ///
-    /// Official documentation: <https://open.taobao.com/api.htm?docId=53981&docType=2>
-    ///
-    /// Generated from the platform catalog (package `lstwarehouse`).
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Content`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.branddatashare.stockdata.query`, `alibaba.lst.branddatashare.suppliers.list.query` and 2 more).
     ///
     /// Enabled by the `lstwarehouse` feature of `top-api`.
-    #[top_api::top_api(
-        method = "alibaba.lst.branddatashare.stockdata.query",
-        response = AlibabaLstBranddatashareStockdataQueryResponse,
-        session = "optional",
-        idempotent = true
-    )]
-    #[derive(Debug, Clone, PartialEq, Default)]
-    pub struct AlibabaLstBranddatashareStockdataQuery {
-        /// Required.
-        #[top(object)]
-        pub param: BmSupplierStockDataParam,
-    }
-
-    /// The answer of `alibaba.lst.branddatashare.stockdata.query`.
-    ///
-    /// Enabled by the `lstwarehouse` feature of `top-api`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlibabaLstBranddatashareStockdataQueryResponse {
-        pub result: Option<ResultObject>,
-    }
-
-    /// `BmSupplierStockDataParam`.
-    ///
-    /// Found at `param` in the request of `alibaba.lst.branddatashare.stockdata.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BmSupplierStockDataParam {
-        /// Required.
-        #[top(required)]
-        pub supplier_member_id: String,
-        /// Required.
-        #[top(required)]
-        pub brand_name: String,
-        /// Required.
-        #[top(required)]
-        pub stat_date: String,
-        /// Required.
-        #[top(required)]
-        pub page: i64,
-        /// Required.
-        #[top(required)]
-        pub size: i64,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.branddatashare.stockdata.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub total: Option<i64>,
-        pub size: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub page: Option<i64>,
-        pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.branddatashare.stockdata.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Content {
         pub is_no_rm: Option<String>,
@@ -130,6 +67,88 @@ pub mod alibaba_lst_branddatashare_stockdata_query {
         pub cate_lv1_name: Option<String>,
         pub cate_lv3_name: Option<String>,
         pub unsale_instock_days: Option<String>,
+        pub brand_name_list: Vec<String>,
+        pub supplier_member_id: Option<String>,
+        pub result: Option<bool>,
+        pub item_id: Option<i64>,
+        pub code: Option<String>,
+        pub desc: Option<String>,
+        pub warehouse_type: Option<String>,
+        pub warehouse_name: Option<String>,
+        pub warehouse_code: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lst.branddatashare.stockdata.query`, `alibaba.lst.ic.stock.items.update` and 1 more).
+    ///
+    /// Enabled by the `lstwarehouse` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub total: Option<i64>,
+        pub size: Option<i64>,
+        pub success: Option<bool>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+        pub page: Option<i64>,
+        pub content_list: Vec<Content>,
+    }
+}
+
+/// `alibaba.lst.branddatashare.stockdata.query`: 查询品牌商品实仓库存/周转效能.
+pub mod alibaba_lst_branddatashare_stockdata_query {
+    /// 查询品牌商品实仓库存/周转效能
+    ///
+    /// Takes a user's session when there is one (optional).
+    ///
+    /// Official documentation: <https://open.taobao.com/api.htm?docId=53981&docType=2>
+    ///
+    /// Generated from the platform catalog (package `lstwarehouse`).
+    ///
+    /// Enabled by the `lstwarehouse` feature of `top-api`.
+    #[top_api::top_api(
+        method = "alibaba.lst.branddatashare.stockdata.query",
+        response = AlibabaLstBranddatashareStockdataQueryResponse,
+        session = "optional",
+        idempotent = true
+    )]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct AlibabaLstBranddatashareStockdataQuery {
+        /// Required.
+        #[top(object)]
+        pub param: BmSupplierStockDataParam,
+    }
+
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
+
+    /// The answer of `alibaba.lst.branddatashare.stockdata.query`.
+    ///
+    /// Enabled by the `lstwarehouse` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlibabaLstBranddatashareStockdataQueryResponse {
+        pub result: Option<ResultObject>,
+    }
+
+    /// `BmSupplierStockDataParam`.
+    ///
+    /// Found at `param` in the request of `alibaba.lst.branddatashare.stockdata.query`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BmSupplierStockDataParam {
+        /// Required.
+        #[top(required)]
+        pub supplier_member_id: String,
+        /// Required.
+        #[top(required)]
+        pub brand_name: String,
+        /// Required.
+        #[top(required)]
+        pub stat_date: String,
+        /// Required.
+        #[top(required)]
+        pub page: i64,
+        /// Required.
+        #[top(required)]
+        pub size: i64,
     }
 }
 
@@ -153,21 +172,15 @@ pub mod alibaba_lst_branddatashare_suppliers_list_query {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaLstBranddatashareSuppliersListQuery;
 
+    #[doc(no_inline)]
+    pub use super::types::Content;
+
     /// The answer of `alibaba.lst.branddatashare.suppliers.list.query`.
     ///
     /// Enabled by the `lstwarehouse` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaLstBranddatashareSuppliersListQueryResponse {
         pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `content_list` in the answer of `alibaba.lst.branddatashare.suppliers.list.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub brand_name_list: Vec<String>,
-        pub supplier_member_id: Option<String>,
     }
 }
 
@@ -194,6 +207,9 @@ pub mod alibaba_lst_ic_stock_items_update {
         #[top(object)]
         pub query: LstItemStockParam,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
 
     /// The answer of `alibaba.lst.ic.stock.items.update`.
     ///
@@ -226,29 +242,6 @@ pub mod alibaba_lst_ic_stock_items_update {
         pub item_id: i64,
         pub warehouse_code: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.ic.stock.items.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.ic.stock.items.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub result: Option<bool>,
-        pub item_id: Option<i64>,
-        pub code: Option<String>,
-        pub desc: Option<String>,
-    }
 }
 
 /// `alibaba.lst.trade.seller.warehouse.query`: 供应商-本云商家-仓库查询接口.
@@ -275,6 +268,9 @@ pub mod alibaba_lst_trade_seller_warehouse_query {
         pub warehouse_query_param: WarehouseQueryParam,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Content, ResultObject};
+
     /// The answer of `alibaba.lst.trade.seller.warehouse.query`.
     ///
     /// Enabled by the `lstwarehouse` feature of `top-api`.
@@ -294,30 +290,5 @@ pub mod alibaba_lst_trade_seller_warehouse_query {
         /// Required.
         #[top(required)]
         pub size: i64,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lst.trade.seller.warehouse.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub total: Option<i64>,
-        pub size: Option<i64>,
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub page: Option<i64>,
-        pub content_list: Vec<Content>,
-    }
-
-    /// `Content`.
-    ///
-    /// An item of `result.content_list` in the answer of `alibaba.lst.trade.seller.warehouse.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Content {
-        pub warehouse_type: Option<String>,
-        pub warehouse_name: Option<String>,
-        pub warehouse_code: Option<String>,
     }
 }

@@ -80,6 +80,76 @@ pub use self::alibaba_damai_maitix_seat_token_query::{
     AlibabaDamaiMaitixSeatTokenQuery, AlibabaDamaiMaitixSeatTokenQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `DisPerformStatusDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.maitix.opengateway.project.status.query`).
+    ///
+    /// Enabled by the `maitix` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DisPerformStatusDto {
+        pub perform_id: Option<i64>,
+        pub project_id: Option<i64>,
+        pub status: Option<i64>,
+    }
+
+    /// `DisStatusDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.maitix.opengateway.perform.status.query` and `alibaba.damai.maitix.opengateway.project.status.query`).
+    ///
+    /// Enabled by the `maitix` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DisStatusDto {
+        pub status: Option<i64>,
+        pub perform_id: Option<i64>,
+        pub project_id: Option<i64>,
+        pub dis_ticket_item_status_d_t_o_list: Vec<DisTicketItemStatusDto>,
+        pub dis_perform_status_d_t_o_list: Vec<DisPerformStatusDto>,
+    }
+
+    /// `DisTicketItemStatusDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.maitix.opengateway.perform.status.query` and `alibaba.damai.maitix.opengateway.ticketItem.status.query`).
+    ///
+    /// Enabled by the `maitix` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DisTicketItemStatusDto {
+        pub project_id: Option<i64>,
+        pub perform_id: Option<i64>,
+        pub ticket_item_id: Option<i64>,
+        pub status: Option<i64>,
+        pub sub_status: Option<i64>,
+    }
+
+    /// `IdNameDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.maitix.project.distribution.query`, `alibaba.damai.maitix.project.distribution.querybypage` and 1 more).
+    ///
+    /// Enabled by the `maitix` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdNameDto {
+        pub id: Option<i64>,
+        pub name: Option<String>,
+    }
+
+    /// `Money`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.maitix.project.distribution.query` and `alibaba.damai.maitix.project.distribution.querylist`).
+    ///
+    /// Enabled by the `maitix` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Money {
+        pub cent: Option<i64>,
+    }
+
+    /// `VenueDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.damai.maitix.project.distribution.query` and `alibaba.damai.maitix.project.distribution.querylist`).
+    ///
+    /// Enabled by the `maitix` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VenueDTO {
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub lng: Option<String>,
+        pub lat: Option<String>,
+        pub venue_address: Option<String>,
+    }
+}
+
 /// `alibaba.damai.maitix.distribution.cmb.paramencrypt`: 加密招商一网能支付入参.
 pub mod alibaba_damai_maitix_distribution_cmb_paramencrypt {
     /// 加密招商一网能支付入参
@@ -525,6 +595,9 @@ pub mod alibaba_damai_maitix_opengateway_perform_status_query {
         pub dis_perform_status_query_param: Option<DisPerformStatusQueryDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DisPerformStatusDto, DisStatusDto, DisTicketItemStatusDto};
+
     /// The answer of `alibaba.damai.maitix.opengateway.perform.status.query`.
     ///
     /// Enabled by the `maitix` feature of `top-api`.
@@ -555,29 +628,6 @@ pub mod alibaba_damai_maitix_opengateway_perform_status_query {
         pub model: Option<DisStatusDto>,
         pub error_msg: Option<String>,
     }
-
-    /// `DisStatusDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.damai.maitix.opengateway.perform.status.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DisStatusDto {
-        pub status: Option<i64>,
-        pub perform_id: Option<i64>,
-        pub project_id: Option<i64>,
-        pub dis_ticket_item_status_d_t_o_list: Vec<DisTicketItemStatusDto>,
-    }
-
-    /// `DisTicketItemStatusDto`.
-    ///
-    /// An item of `result.model.dis_ticket_item_status_d_t_o_list` in the answer of `alibaba.damai.maitix.opengateway.perform.status.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DisTicketItemStatusDto {
-        pub project_id: Option<i64>,
-        pub perform_id: Option<i64>,
-        pub ticket_item_id: Option<i64>,
-        pub status: Option<i64>,
-        pub sub_status: Option<i64>,
-    }
 }
 
 /// `alibaba.damai.maitix.opengateway.project.status.query`: 分销状态查询接口queryProjectStatusByProjectId.
@@ -602,6 +652,9 @@ pub mod alibaba_damai_maitix_opengateway_project_status_query {
         #[top(object)]
         pub dis_project_status_query_param: Option<DisProjectStatusQueryDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{DisPerformStatusDto, DisStatusDto, DisTicketItemStatusDto};
 
     /// The answer of `alibaba.damai.maitix.opengateway.project.status.query`.
     ///
@@ -633,26 +686,6 @@ pub mod alibaba_damai_maitix_opengateway_project_status_query {
         pub model: Option<DisStatusDto>,
         pub error_msg: Option<String>,
     }
-
-    /// `DisStatusDto`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.damai.maitix.opengateway.project.status.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DisStatusDto {
-        pub project_id: Option<i64>,
-        pub status: Option<i64>,
-        pub dis_perform_status_d_t_o_list: Vec<DisPerformStatusDto>,
-    }
-
-    /// `DisPerformStatusDto`.
-    ///
-    /// An item of `result.model.dis_perform_status_d_t_o_list` in the answer of `alibaba.damai.maitix.opengateway.project.status.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DisPerformStatusDto {
-        pub perform_id: Option<i64>,
-        pub project_id: Option<i64>,
-        pub status: Option<i64>,
-    }
 }
 
 /// `alibaba.damai.maitix.opengateway.ticketItem.status.query`: 分销状态查询接口queryTicketItemStatusByTicketItemId.
@@ -677,6 +710,9 @@ pub mod alibaba_damai_maitix_opengateway_ticket_item_status_query {
         #[top(object)]
         pub dis_ticket_item_status_query_param: Option<DisTicketItemStatusQueryDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::DisTicketItemStatusDto;
 
     /// The answer of `alibaba.damai.maitix.opengateway.ticketItem.status.query`.
     ///
@@ -706,18 +742,6 @@ pub mod alibaba_damai_maitix_opengateway_ticket_item_status_query {
         pub error_code: Option<String>,
         pub model_list: Vec<DisTicketItemStatusDto>,
         pub error_msg: Option<String>,
-    }
-
-    /// `DisTicketItemStatusDto`.
-    ///
-    /// An item of `result.model_list` in the answer of `alibaba.damai.maitix.opengateway.ticketItem.status.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DisTicketItemStatusDto {
-        pub sub_status: Option<i64>,
-        pub status: Option<i64>,
-        pub ticket_item_id: Option<i64>,
-        pub perform_id: Option<i64>,
-        pub project_id: Option<i64>,
     }
 }
 
@@ -1194,6 +1218,9 @@ pub mod alibaba_damai_maitix_project_distribution_query {
         pub project_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{IdNameDto, Money, VenueDTO};
+
     /// The answer of `alibaba.damai.maitix.project.distribution.query`.
     ///
     /// Enabled by the `maitix` feature of `top-api`.
@@ -1300,14 +1327,6 @@ pub mod alibaba_damai_maitix_project_distribution_query {
         pub sub_status: Option<i64>,
     }
 
-    /// `Money`.
-    ///
-    /// Found at `result.model_list.perform_info_list.price_info_list.price` in the answer of `alibaba.damai.maitix.project.distribution.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Money {
-        pub cent: Option<i64>,
-    }
-
     /// `OpenCombinePriceDto`.
     ///
     /// An item of `result.model_list.perform_info_list.price_info_list.open_combine_prices` in the answer of `alibaba.damai.maitix.project.distribution.query`.
@@ -1317,27 +1336,6 @@ pub mod alibaba_damai_maitix_project_distribution_query {
         pub price_name: Option<String>,
         pub price: Option<i64>,
         pub count: Option<i64>,
-    }
-
-    /// `IdNameDto`.
-    ///
-    /// Found at `result.model_list.country` in the answer of `alibaba.damai.maitix.project.distribution.query`; also found at `result.model_list.province` in the answer of `alibaba.damai.maitix.project.distribution.query` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdNameDto {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-    }
-
-    /// `VenueDTO`.
-    ///
-    /// Found at `result.model_list.venue` in the answer of `alibaba.damai.maitix.project.distribution.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VenueDTO {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub lng: Option<String>,
-        pub lat: Option<String>,
-        pub venue_address: Option<String>,
     }
 }
 
@@ -1363,6 +1361,9 @@ pub mod alibaba_damai_maitix_project_distribution_querybypage {
         #[top(object)]
         pub param: Option<ProjectPageParam>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::IdNameDto;
 
     /// The answer of `alibaba.damai.maitix.project.distribution.querybypage`.
     ///
@@ -1437,15 +1438,6 @@ pub mod alibaba_damai_maitix_project_distribution_querybypage {
         pub is_test: Option<i64>,
     }
 
-    /// `IdNameDto`.
-    ///
-    /// Found at `result.model.data_arr_list.city` in the answer of `alibaba.damai.maitix.project.distribution.querybypage`; also found at `result.model.data_arr_list.country` in the answer of `alibaba.damai.maitix.project.distribution.querybypage` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdNameDto {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-    }
-
     /// `VenueDto`.
     ///
     /// Found at `result.model.data_arr_list.venue` in the answer of `alibaba.damai.maitix.project.distribution.querybypage`.
@@ -1478,6 +1470,9 @@ pub mod alibaba_damai_maitix_project_distribution_querylist {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaDamaiMaitixProjectDistributionQuerylist;
+
+    #[doc(no_inline)]
+    pub use super::types::{IdNameDto, Money, VenueDTO};
 
     /// The answer of `alibaba.damai.maitix.project.distribution.querylist`.
     ///
@@ -1526,15 +1521,6 @@ pub mod alibaba_damai_maitix_project_distribution_querylist {
         pub trader_id_list: Vec<i64>,
         pub trader_name_list: Vec<String>,
         pub venue: Option<VenueDTO>,
-    }
-
-    /// `IdNameDto`.
-    ///
-    /// Found at `result.model_list.city` in the answer of `alibaba.damai.maitix.project.distribution.querylist`; also found at `result.model_list.country` in the answer of `alibaba.damai.maitix.project.distribution.querylist` and 1 more places.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdNameDto {
-        pub id: Option<i64>,
-        pub name: Option<String>,
     }
 
     /// `PerformInfoDto`.
@@ -1586,26 +1572,6 @@ pub mod alibaba_damai_maitix_project_distribution_querylist {
         pub price_type: Option<i8>,
         pub project_id: Option<i64>,
         pub able_sell: Option<bool>,
-    }
-
-    /// `Money`.
-    ///
-    /// Found at `result.model_list.perform_info_list.price_info_list.price` in the answer of `alibaba.damai.maitix.project.distribution.querylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Money {
-        pub cent: Option<i64>,
-    }
-
-    /// `VenueDTO`.
-    ///
-    /// Found at `result.model_list.venue` in the answer of `alibaba.damai.maitix.project.distribution.querylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VenueDTO {
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub lng: Option<String>,
-        pub lat: Option<String>,
-        pub venue_address: Option<String>,
     }
 }
 

@@ -60,6 +60,48 @@ pub use self::taobao_picture_userinfo_get::{TaobaoPictureUserinfoGet, TaobaoPict
 #[doc(inline)]
 pub use self::taobao_vas_service_get_serv_times::{TaobaoVasServiceGetServTimes, TaobaoVasServiceGetServTimesResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Picture`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.picture.get`, `taobao.picture.pictures.get` and 1 more).
+    ///
+    /// Enabled by the `media` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Picture {
+        pub picture_id: Option<i64>,
+        pub picture_category_id: Option<i64>,
+        pub picture_path: Option<String>,
+        pub title: Option<String>,
+        pub sizes: Option<i64>,
+        pub pixel: Option<String>,
+        pub status: Option<String>,
+        pub deleted: Option<String>,
+        pub client_type: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub modified: Option<top_api::Date>,
+        pub md5: Option<String>,
+        pub referenced: Option<bool>,
+    }
+
+    /// `PictureCategory`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.picture.category.add` and `taobao.picture.category.get`).
+    ///
+    /// Enabled by the `media` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PictureCategory {
+        pub picture_category_id: Option<i64>,
+        pub picture_category_name: Option<String>,
+        pub position: Option<i64>,
+        pub r#type: Option<String>,
+        pub total: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub modified: Option<top_api::Date>,
+        pub parent_id: Option<i64>,
+    }
+}
+
 /// `alibaba.tjb.picture.folder.create`: 淘特图片空间创建文件夹.
 pub mod alibaba_tjb_picture_folder_create {
     /// 淘特图片空间创建文件夹
@@ -578,27 +620,15 @@ pub mod taobao_picture_category_add {
         pub parent_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PictureCategory;
+
     /// The answer of `taobao.picture.category.add`.
     ///
     /// Enabled by the `media` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPictureCategoryAddResponse {
         pub picture_category: Option<PictureCategory>,
-    }
-
-    /// `PictureCategory`.
-    ///
-    /// Found at `picture_category` in the answer of `taobao.picture.category.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PictureCategory {
-        pub picture_category_id: Option<i64>,
-        pub picture_category_name: Option<String>,
-        pub position: Option<i64>,
-        pub r#type: Option<String>,
-        pub total: Option<i64>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub parent_id: Option<i64>,
     }
 }
 
@@ -628,27 +658,15 @@ pub mod taobao_picture_category_get {
         pub modified_time: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PictureCategory;
+
     /// The answer of `taobao.picture.category.get`.
     ///
     /// Enabled by the `media` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPictureCategoryGetResponse {
         pub picture_categories: Vec<PictureCategory>,
-    }
-
-    /// `PictureCategory`.
-    ///
-    /// An item of `picture_categories` in the answer of `taobao.picture.category.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PictureCategory {
-        pub picture_category_id: Option<i64>,
-        pub picture_category_name: Option<String>,
-        pub position: Option<i64>,
-        pub r#type: Option<String>,
-        pub total: Option<i64>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub parent_id: Option<i64>,
     }
 }
 
@@ -790,32 +808,15 @@ pub mod taobao_picture_get {
         pub is_https: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Picture;
+
     /// The answer of `taobao.picture.get`.
     ///
     /// Enabled by the `media` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPictureGetResponse {
         pub pictures: Vec<Picture>,
-    }
-
-    /// `Picture`.
-    ///
-    /// An item of `pictures` in the answer of `taobao.picture.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Picture {
-        pub picture_id: Option<i64>,
-        pub picture_category_id: Option<i64>,
-        pub picture_path: Option<String>,
-        pub title: Option<String>,
-        pub sizes: Option<i64>,
-        pub pixel: Option<String>,
-        pub status: Option<String>,
-        pub deleted: Option<String>,
-        pub client_type: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub md5: Option<String>,
-        pub referenced: Option<bool>,
     }
 }
 
@@ -923,32 +924,15 @@ pub mod taobao_picture_pictures_get {
         pub is_https: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Picture;
+
     /// The answer of `taobao.picture.pictures.get`.
     ///
     /// Enabled by the `media` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPicturePicturesGetResponse {
         pub pictures: Vec<Picture>,
-    }
-
-    /// `Picture`.
-    ///
-    /// An item of `pictures` in the answer of `taobao.picture.pictures.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Picture {
-        pub picture_id: Option<i64>,
-        pub picture_category_id: Option<i64>,
-        pub picture_path: Option<String>,
-        pub title: Option<String>,
-        pub sizes: Option<i64>,
-        pub pixel: Option<String>,
-        pub status: Option<String>,
-        pub deleted: Option<String>,
-        pub client_type: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub md5: Option<String>,
-        pub referenced: Option<bool>,
     }
 }
 
@@ -1018,30 +1002,15 @@ pub mod taobao_picture_upload {
         pub is_https: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Picture;
+
     /// The answer of `taobao.picture.upload`.
     ///
     /// Enabled by the `media` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPictureUploadResponse {
         pub picture: Option<Picture>,
-    }
-
-    /// `Picture`.
-    ///
-    /// Found at `picture` in the answer of `taobao.picture.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Picture {
-        pub picture_id: Option<i64>,
-        pub picture_category_id: Option<i64>,
-        pub picture_path: Option<String>,
-        pub title: Option<String>,
-        pub sizes: Option<i64>,
-        pub pixel: Option<String>,
-        pub status: Option<String>,
-        pub deleted: Option<String>,
-        pub client_type: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
     }
 }
 

@@ -18,6 +18,25 @@ pub use self::alibaba_middle_claimsresult_receive::{
     AlibabaMiddleClaimsresultReceive, AlibabaMiddleClaimsresultReceiveResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.middle.claimsaccept.receive`, `alibaba.middle.claimsbill.receive` and 1 more).
+    ///
+    /// Enabled by the `middleclaims` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub data: Option<bool>,
+        pub repeated: Option<bool>,
+        pub retry: Option<bool>,
+    }
+}
+
 /// `alibaba.middle.claimsaccept.receive`: 国际化中台服务域接收保险公司理赔受理结果.
 pub mod alibaba_middle_claimsaccept_receive {
     /// 国际化中台服务域接收保险公司理赔受理结果
@@ -40,6 +59,9 @@ pub mod alibaba_middle_claimsaccept_receive {
         #[top(object)]
         pub claims_accept_dto: Option<ClaimsAcceptDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
 
     /// The answer of `alibaba.middle.claimsaccept.receive`.
     ///
@@ -89,18 +111,6 @@ pub mod alibaba_middle_claimsaccept_receive {
         pub post_code: Option<String>,
         pub receiver_address_detail: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.middle.claimsaccept.receive`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub data: Option<bool>,
-        pub repeated: Option<bool>,
-        pub retry: Option<bool>,
-    }
 }
 
 /// `alibaba.middle.claimsbill.receive`: 国际化中台服务域接收理赔账单.
@@ -125,6 +135,9 @@ pub mod alibaba_middle_claimsbill_receive {
         #[top(object)]
         pub claims_bill_dto: Option<ClaimsBillDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
 
     /// The answer of `alibaba.middle.claimsbill.receive`.
     ///
@@ -155,18 +168,6 @@ pub mod alibaba_middle_claimsbill_receive {
     pub struct Extensionmap {
         pub extension_map_fir: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.middle.claimsbill.receive`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub data: Option<bool>,
-        pub repeated: Option<bool>,
-        pub retry: Option<bool>,
-    }
 }
 
 /// `alibaba.middle.claimsresult.receive`: 国际化中台服务域接收理赔结果.
@@ -191,6 +192,9 @@ pub mod alibaba_middle_claimsresult_receive {
         #[top(object)]
         pub claims_result_d_t_o: Option<ClaimsResultDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
 
     /// The answer of `alibaba.middle.claimsresult.receive`.
     ///
@@ -229,17 +233,5 @@ pub mod alibaba_middle_claimsresult_receive {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Extensionmap {
         pub extension_map: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.middle.claimsresult.receive`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub data: Option<bool>,
-        pub repeated: Option<bool>,
-        pub retry: Option<bool>,
     }
 }

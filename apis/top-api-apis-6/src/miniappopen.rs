@@ -100,6 +100,67 @@ pub use self::taobao_miniappp_template_instantiate::{
     TaobaoMiniapppTemplateInstantiate, TaobaoMiniapppTemplateInstantiateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `DistributionOrderBindBaseDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.miniapp.distribution.items.bind` and `taobao.miniapp.distribution.order.items.bind`).
+    ///
+    /// Enabled by the `miniappopen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DistributionOrderBindBaseDto {
+        pub target_entity_id: Option<String>,
+        pub fail_msg: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `MiniAppEntityTemplateDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.miniapp.widget.template.instance.query`, `taobao.miniapp.widget.template.instance.update` and 1 more).
+    ///
+    /// Enabled by the `miniappopen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MiniAppEntityTemplateDTO {
+        pub id: Option<String>,
+        pub appkey: Option<String>,
+        pub app_name: Option<String>,
+        pub app_alias: Option<String>,
+        pub app_description: Option<String>,
+        pub app_icon: Option<String>,
+        pub online_version: Option<String>,
+        pub pre_view_url: Option<String>,
+        pub new_version: Option<String>,
+        pub online_code: Option<String>,
+    }
+
+    /// `MiniAppEntityTemplateDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.miniapp.template.onlineapp`, `taobao.miniapp.template.queryapp` and 2 more).
+    ///
+    /// Enabled by the `miniappopen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MiniAppEntityTemplateDto {
+        pub app_description: Option<String>,
+        pub app_name: Option<String>,
+        pub appkey: Option<String>,
+        pub app_id: Option<String>,
+        pub app_icon: Option<String>,
+        pub online_url: Option<String>,
+        pub app_alias: Option<String>,
+        pub id: Option<String>,
+        pub online_code: Option<String>,
+        pub online_version: Option<String>,
+    }
+
+    /// `MiniappInstanceAppOnlineDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.miniapp.template.onlineapp` and `taobao.miniapp.template.rollback`).
+    ///
+    /// Enabled by the `miniappopen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MiniappInstanceAppOnlineDto {
+        pub client: Option<String>,
+        pub fail_msg: Option<String>,
+        pub success: Option<String>,
+    }
+}
+
 /// `taobao.miniapp.app.seller.config.complete`: 商家完成小程序相关配置.
 pub mod taobao_miniapp_app_seller_config_complete {
     /// 商家完成小程序相关配置
@@ -161,6 +222,9 @@ pub mod taobao_miniapp_distribution_items_bind {
         pub add_bind: bool,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DistributionOrderBindBaseDto;
+
     /// The answer of `taobao.miniapp.distribution.items.bind`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -177,16 +241,6 @@ pub mod taobao_miniapp_distribution_items_bind {
         pub url: Option<String>,
         pub scene_name: Option<String>,
         pub bind_result_list: Vec<DistributionOrderBindBaseDto>,
-    }
-
-    /// `DistributionOrderBindBaseDto`.
-    ///
-    /// An item of `model_list.bind_result_list` in the answer of `taobao.miniapp.distribution.items.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributionOrderBindBaseDto {
-        pub target_entity_id: Option<String>,
-        pub fail_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -636,6 +690,9 @@ pub mod taobao_miniapp_distribution_order_items_bind {
         pub add_bind: bool,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::DistributionOrderBindBaseDto;
+
     /// The answer of `taobao.miniapp.distribution.order.items.bind`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -653,16 +710,6 @@ pub mod taobao_miniapp_distribution_order_items_bind {
         pub scene_name: Option<String>,
         pub bind_result_list: Vec<DistributionOrderBindBaseDto>,
         pub distribute_id: Option<i64>,
-    }
-
-    /// `DistributionOrderBindBaseDto`.
-    ///
-    /// An item of `model.bind_result_list` in the answer of `taobao.miniapp.distribution.order.items.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DistributionOrderBindBaseDto {
-        pub target_entity_id: Option<String>,
-        pub fail_msg: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -962,6 +1009,9 @@ pub mod taobao_miniapp_template_onlineapp {
         pub app_version: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MiniAppEntityTemplateDto, MiniappInstanceAppOnlineDto};
+
     /// The answer of `taobao.miniapp.template.onlineapp`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -969,29 +1019,6 @@ pub mod taobao_miniapp_template_onlineapp {
     pub struct TaobaoMiniappTemplateOnlineappResponse {
         pub online_results: Vec<MiniappInstanceAppOnlineDto>,
         pub app_info: Option<MiniAppEntityTemplateDto>,
-    }
-
-    /// `MiniappInstanceAppOnlineDto`.
-    ///
-    /// An item of `online_results` in the answer of `taobao.miniapp.template.onlineapp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniappInstanceAppOnlineDto {
-        pub client: Option<String>,
-        pub fail_msg: Option<String>,
-        pub success: Option<String>,
-    }
-
-    /// `MiniAppEntityTemplateDto`.
-    ///
-    /// Found at `app_info` in the answer of `taobao.miniapp.template.onlineapp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDto {
-        pub app_description: Option<String>,
-        pub app_name: Option<String>,
-        pub appkey: Option<String>,
-        pub app_id: Option<String>,
-        pub app_icon: Option<String>,
-        pub online_url: Option<String>,
     }
 }
 
@@ -1021,6 +1048,9 @@ pub mod taobao_miniapp_template_queryapp {
         /// Required.
         pub page_num: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::MiniAppEntityTemplateDto;
 
     /// The answer of `taobao.miniapp.template.queryapp`.
     ///
@@ -1052,19 +1082,6 @@ pub mod taobao_miniapp_template_queryapp {
         pub template_version: Option<String>,
         pub ext_json: Option<String>,
         pub app_url: Option<String>,
-    }
-
-    /// `MiniAppEntityTemplateDto`.
-    ///
-    /// Found at `all_version_infos.app_info` in the answer of `taobao.miniapp.template.queryapp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDto {
-        pub app_id: Option<String>,
-        pub app_icon: Option<String>,
-        pub app_description: Option<String>,
-        pub app_name: Option<String>,
-        pub appkey: Option<String>,
-        pub app_alias: Option<String>,
     }
 }
 
@@ -1100,6 +1117,9 @@ pub mod taobao_miniapp_template_rollback {
         pub template_version: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MiniAppEntityTemplateDto, MiniappInstanceAppOnlineDto};
+
     /// The answer of `taobao.miniapp.template.rollback`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -1107,25 +1127,6 @@ pub mod taobao_miniapp_template_rollback {
     pub struct TaobaoMiniappTemplateRollbackResponse {
         pub app_info: Option<MiniAppEntityTemplateDto>,
         pub online_results: Vec<MiniappInstanceAppOnlineDto>,
-    }
-
-    /// `MiniAppEntityTemplateDto`.
-    ///
-    /// Found at `app_info` in the answer of `taobao.miniapp.template.rollback`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDto {
-        pub app_id: Option<String>,
-        pub online_url: Option<String>,
-    }
-
-    /// `MiniappInstanceAppOnlineDto`.
-    ///
-    /// An item of `online_results` in the answer of `taobao.miniapp.template.rollback`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniappInstanceAppOnlineDto {
-        pub client: Option<String>,
-        pub fail_msg: Option<String>,
-        pub success: Option<String>,
     }
 }
 
@@ -1160,6 +1161,9 @@ pub mod taobao_miniapp_template_update {
         pub template_version: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MiniAppEntityTemplateDto;
+
     /// The answer of `taobao.miniapp.template.update`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -1178,20 +1182,6 @@ pub mod taobao_miniapp_template_update {
         pub err_message: Option<String>,
         pub model: Option<MiniAppEntityTemplateDto>,
         pub success: Option<bool>,
-    }
-
-    /// `MiniAppEntityTemplateDto`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.miniapp.template.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDto {
-        pub app_description: Option<String>,
-        pub app_icon: Option<String>,
-        pub app_name: Option<String>,
-        pub appkey: Option<String>,
-        pub id: Option<String>,
-        pub online_code: Option<String>,
-        pub online_version: Option<String>,
     }
 }
 
@@ -1330,6 +1320,9 @@ pub mod taobao_miniapp_widget_template_instance_query {
         pub param0: Option<MiniAppInstantiateAppOpenQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MiniAppEntityTemplateDTO;
+
     /// The answer of `taobao.miniapp.widget.template.instance.query`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -1369,16 +1362,6 @@ pub mod taobao_miniapp_widget_template_instance_query {
         pub app_version_list: Vec<MiniAppInstanceVersionDTO>,
     }
 
-    /// `MiniAppEntityTemplateDTO`.
-    ///
-    /// Found at `result.model.mini_app_entity_template_dto` in the answer of `taobao.miniapp.widget.template.instance.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDTO {
-        pub id: Option<String>,
-        pub appkey: Option<String>,
-        pub app_name: Option<String>,
-    }
-
     /// `MiniAppInstanceVersionDTO`.
     ///
     /// An item of `result.model.app_version_list` in the answer of `taobao.miniapp.widget.template.instance.query`.
@@ -1416,6 +1399,9 @@ pub mod taobao_miniapp_widget_template_instance_update {
         pub param_mini_app_instantiate_template_app_update_request: Option<MiniAppInstantiateTemplateAppUpdateRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MiniAppEntityTemplateDTO;
+
     /// The answer of `taobao.miniapp.widget.template.instance.update`.
     ///
     /// Enabled by the `miniappopen` feature of `top-api`.
@@ -1445,21 +1431,6 @@ pub mod taobao_miniapp_widget_template_instance_update {
         pub model: Option<MiniAppEntityTemplateDTO>,
         pub success: Option<String>,
     }
-
-    /// `MiniAppEntityTemplateDTO`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.miniapp.widget.template.instance.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDTO {
-        pub app_alias: Option<String>,
-        pub app_description: Option<String>,
-        pub app_icon: Option<String>,
-        pub app_name: Option<String>,
-        pub appkey: Option<String>,
-        pub id: Option<String>,
-        pub online_version: Option<String>,
-        pub pre_view_url: Option<String>,
-    }
 }
 
 /// `taobao.miniapp.widget.template.instantiate`: 小部件实例化接口.
@@ -1484,6 +1455,9 @@ pub mod taobao_miniapp_widget_template_instantiate {
         #[top(object)]
         pub param_mini_app_instantiate_template_app_simple_request: Option<MiniAppInstantiateTemplateAppSimpleRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::MiniAppEntityTemplateDTO;
 
     /// The answer of `taobao.miniapp.widget.template.instantiate`.
     ///
@@ -1513,23 +1487,6 @@ pub mod taobao_miniapp_widget_template_instantiate {
         pub err_message: Option<String>,
         pub model: Option<MiniAppEntityTemplateDTO>,
         pub success: Option<bool>,
-    }
-
-    /// `MiniAppEntityTemplateDTO`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.miniapp.widget.template.instantiate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniAppEntityTemplateDTO {
-        pub app_alias: Option<String>,
-        pub app_description: Option<String>,
-        pub app_icon: Option<String>,
-        pub app_name: Option<String>,
-        pub appkey: Option<String>,
-        pub id: Option<String>,
-        pub new_version: Option<String>,
-        pub online_code: Option<String>,
-        pub online_version: Option<String>,
-        pub pre_view_url: Option<String>,
     }
 }
 

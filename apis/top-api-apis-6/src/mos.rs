@@ -138,6 +138,73 @@ pub use self::alibaba_mosflow_work_startprocess::{
     AlibabaMosflowWorkStartprocess, AlibabaMosflowWorkStartprocessResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mj.moscarnival.receiveencrypt`, `alibaba.mj.oc.bigpos.banksale.query` and 1 more).
+    ///
+    /// Enabled by the `mos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub rights_list: Vec<RightsList>,
+        pub success: Option<bool>,
+        pub prize_type: Option<i64>,
+        pub has_prize: Option<bool>,
+        pub is_new_user: Option<bool>,
+        pub row_no: Option<i64>,
+        pub oper_time: Option<String>,
+        pub pos_trace_no: Option<String>,
+        pub refnum: Option<String>,
+        pub amount: Option<i64>,
+        pub adjusted_amount: Option<i64>,
+        pub fphm: Option<String>,
+        pub on_line_num: Option<String>,
+        pub ali_pay_num: Option<String>,
+        pub off_line_num: Option<String>,
+        pub ali_pay_price: Option<String>,
+        pub on_line_price: Option<String>,
+        pub off_line_price: Option<String>,
+    }
+
+    /// `RightsList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mj.moscarnival.receiveencrypt`).
+    ///
+    /// Enabled by the `mos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RightsList {
+        pub coupon_amount: Option<i64>,
+        pub snapshot_id: Option<i64>,
+        pub entry_amount: Option<i64>,
+        pub name: Option<String>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+    }
+
+    /// `FundBillDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mos.onsite.trade.queryrefund` and `alibaba.mos.onsite.trade.refund`).
+    ///
+    /// Enabled by the `mos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FundBillDo {
+        pub amount: Option<i64>,
+        pub extend_params: Option<String>,
+        pub sub_fund_channel: Option<String>,
+        pub fund_channel: Option<String>,
+    }
+
+    /// `SingleResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mj.member.bindmember` and `alibaba.mj.member.hasbind`).
+    ///
+    /// Enabled by the `mos` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SingleResult {
+        pub success: Option<bool>,
+        pub err_message: Option<String>,
+        pub data: Option<bool>,
+        pub err_code: Option<String>,
+    }
+}
+
 /// `alibaba.mj.member.bindmember`: 绑定会员.
 pub mod alibaba_mj_member_bindmember {
     /// 绑定会员
@@ -166,23 +233,15 @@ pub mod alibaba_mj_member_bindmember {
         pub open_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SingleResult;
+
     /// The answer of `alibaba.mj.member.bindmember`.
     ///
     /// Enabled by the `mos` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaMjMemberBindmemberResponse {
         pub result: Option<SingleResult>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.mj.member.bindmember`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub success: Option<bool>,
-        pub err_message: Option<String>,
-        pub data: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -210,23 +269,15 @@ pub mod alibaba_mj_member_hasbind {
         pub open_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SingleResult;
+
     /// The answer of `alibaba.mj.member.hasbind`.
     ///
     /// Enabled by the `mos` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaMjMemberHasbindResponse {
         pub result: Option<SingleResult>,
-    }
-
-    /// `SingleResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.mj.member.hasbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SingleResult {
-        pub data: Option<bool>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub err_message: Option<String>,
     }
 }
 
@@ -558,6 +609,9 @@ pub mod alibaba_mj_moscarnival_receiveencrypt {
         pub activity_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, RightsList};
+
     /// The answer of `alibaba.mj.moscarnival.receiveencrypt`.
     ///
     /// Enabled by the `mos` feature of `top-api`.
@@ -578,31 +632,6 @@ pub mod alibaba_mj_moscarnival_receiveencrypt {
         pub success: Option<bool>,
         pub err_msg: Option<String>,
         pub result_code: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.mj.moscarnival.receiveencrypt`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub rights_list: Vec<RightsList>,
-        pub success: Option<bool>,
-        pub prize_type: Option<i64>,
-        pub has_prize: Option<bool>,
-        pub is_new_user: Option<bool>,
-    }
-
-    /// `RightsList`.
-    ///
-    /// An item of `result.data.rights_list` in the answer of `alibaba.mj.moscarnival.receiveencrypt`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RightsList {
-        pub coupon_amount: Option<i64>,
-        pub snapshot_id: Option<i64>,
-        pub entry_amount: Option<i64>,
-        pub name: Option<String>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
     }
 }
 
@@ -665,6 +694,9 @@ pub mod alibaba_mj_oc_bigpos_banksale_query {
         pub end_time: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, RightsList};
+
     /// The answer of `alibaba.mj.oc.bigpos.banksale.query`.
     ///
     /// Enabled by the `mos` feature of `top-api`.
@@ -672,20 +704,6 @@ pub mod alibaba_mj_oc_bigpos_banksale_query {
     pub struct AlibabaMjOcBigposBanksaleQueryResponse {
         pub total: Option<i64>,
         pub datas: Vec<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `datas` in the answer of `alibaba.mj.oc.bigpos.banksale.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub row_no: Option<i64>,
-        pub oper_time: Option<String>,
-        pub pos_trace_no: Option<String>,
-        pub refnum: Option<String>,
-        pub amount: Option<i64>,
-        pub adjusted_amount: Option<i64>,
-        pub fphm: Option<String>,
     }
 }
 
@@ -1368,25 +1386,15 @@ pub mod alibaba_mj_presale_settlement_statistics {
         pub store_no: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, RightsList};
+
     /// The answer of `alibaba.mj.presale.settlement.statistics`.
     ///
     /// Enabled by the `mos` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaMjPresaleSettlementStatisticsResponse {
         pub data: Option<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `data` in the answer of `alibaba.mj.presale.settlement.statistics`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub on_line_num: Option<String>,
-        pub ali_pay_num: Option<String>,
-        pub off_line_num: Option<String>,
-        pub ali_pay_price: Option<String>,
-        pub on_line_price: Option<String>,
-        pub off_line_price: Option<String>,
     }
 }
 
@@ -2169,6 +2177,9 @@ pub mod alibaba_mos_onsite_trade_queryrefund {
         pub out_request_no: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::FundBillDo;
+
     /// The answer of `alibaba.mos.onsite.trade.queryrefund`.
     ///
     /// Enabled by the `mos` feature of `top-api`.
@@ -2203,17 +2214,6 @@ pub mod alibaba_mos_onsite_trade_queryrefund {
         pub auth_code_source: Option<String>,
         pub buyer_nick: Option<String>,
     }
-
-    /// `FundBillDo`.
-    ///
-    /// An item of `result.data.fund_bill_list` in the answer of `alibaba.mos.onsite.trade.queryrefund`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FundBillDo {
-        pub amount: Option<i64>,
-        pub extend_params: Option<String>,
-        pub sub_fund_channel: Option<String>,
-        pub fund_channel: Option<String>,
-    }
 }
 
 /// `alibaba.mos.onsite.trade.refund`: 退款.
@@ -2239,6 +2239,9 @@ pub mod alibaba_mos_onsite_trade_refund {
         #[top(object)]
         pub onsite_refund_request: OnsiteRefundRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::FundBillDo;
 
     /// The answer of `alibaba.mos.onsite.trade.refund`.
     ///
@@ -2312,17 +2315,6 @@ pub mod alibaba_mos_onsite_trade_refund {
         pub fund_bill_list: Vec<FundBillDo>,
         pub auth_code_source: Option<String>,
         pub buyer_nick: Option<String>,
-    }
-
-    /// `FundBillDo`.
-    ///
-    /// An item of `result.data.fund_bill_list` in the answer of `alibaba.mos.onsite.trade.refund`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FundBillDo {
-        pub amount: Option<i64>,
-        pub extend_params: Option<String>,
-        pub sub_fund_channel: Option<String>,
-        pub fund_channel: Option<String>,
     }
 }
 

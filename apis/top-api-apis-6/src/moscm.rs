@@ -34,6 +34,88 @@ pub use self::alibaba_mos_order_query::{AlibabaMosOrderQuery, AlibabaMosOrderQue
 #[doc(inline)]
 pub use self::alibaba_mos_order_refund_list_get::{AlibabaMosOrderRefundListGet, AlibabaMosOrderRefundListGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `InvoiceDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mos.order.list.get` and `alibaba.mos.order.query`).
+    ///
+    /// Enabled by the `moscm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InvoiceDto {
+        pub kind: Option<String>,
+        pub title: Option<String>,
+        pub content: Option<String>,
+        pub title_type: Option<String>,
+        pub tax_number: Option<String>,
+    }
+
+    /// `SalesOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mos.order.list.get` and `alibaba.mos.order.query`).
+    ///
+    /// Enabled by the `moscm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SalesOrderDto {
+        pub invoice: Option<InvoiceDto>,
+        pub order_items: Vec<SalesOrderItemDto>,
+        pub store_name: Option<String>,
+        pub sale_type: Option<String>,
+        pub last_updated: Option<top_api::Date>,
+        pub date_created: Option<top_api::Date>,
+        pub paid_time: Option<top_api::Date>,
+        pub freight: Option<String>,
+        pub amount: Option<String>,
+        pub order_number: Option<String>,
+        pub counter_id: Option<String>,
+        pub counter_name: Option<String>,
+        pub status: Option<String>,
+        pub buyer_memo: Option<String>,
+        pub payments: Option<String>,
+        pub out_counter_id: Option<String>,
+        pub shipper: Option<String>,
+        pub delivery_type: Option<String>,
+        pub receiver_name: Option<String>,
+        pub receiver_address: Option<String>,
+        pub receiver_state: Option<String>,
+        pub receiver_zip: Option<String>,
+        pub receiver_mobile: Option<String>,
+        pub receiver_phone: Option<String>,
+        pub appointment_start_time: Option<top_api::Date>,
+        pub receiver_area: Option<String>,
+        pub receiver_city: Option<String>,
+        pub appointment_end_time: Option<top_api::Date>,
+        pub latest_delivery_time: Option<top_api::Date>,
+        pub tag: Option<String>,
+    }
+
+    /// `SalesOrderItemDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mos.order.list.get` and `alibaba.mos.order.query`).
+    ///
+    /// Enabled by the `moscm` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SalesOrderItemDto {
+        pub out_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub title: Option<String>,
+        pub product_type: Option<String>,
+        pub sale_property: Option<String>,
+        pub quantity: Option<String>,
+        pub price: Option<String>,
+        pub discount: Option<String>,
+        pub tag_price: Option<String>,
+        pub payments: Option<String>,
+        pub disc_code: Option<String>,
+        pub disc_amount: Option<String>,
+        pub shipment_interception: Option<String>,
+        pub guider_id: Option<String>,
+        pub barcode: Option<String>,
+        pub art_no: Option<String>,
+        pub id: Option<String>,
+        pub e2_part_discount: Option<String>,
+        pub settlement_code: Option<String>,
+    }
+}
+
 /// `alibaba.mos.delivery.send`: 发货.
 pub mod alibaba_mos_delivery_send {
     /// 发货
@@ -804,6 +886,9 @@ pub mod alibaba_mos_order_list_get {
         pub paginator: Option<Paginator>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceDto, SalesOrderDto, SalesOrderItemDto};
+
     /// The answer of `alibaba.mos.order.list.get`.
     ///
     /// Enabled by the `moscm` feature of `top-api`.
@@ -856,69 +941,6 @@ pub mod alibaba_mos_order_list_get {
         pub total_count: Option<i64>,
         pub total_page: Option<i64>,
     }
-
-    /// `SalesOrderDto`.
-    ///
-    /// An item of `result.data.list` in the answer of `alibaba.mos.order.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SalesOrderDto {
-        pub invoice: Option<InvoiceDto>,
-        pub order_items: Vec<SalesOrderItemDto>,
-        pub store_name: Option<String>,
-        pub sale_type: Option<String>,
-        pub last_updated: Option<top_api::Date>,
-        pub date_created: Option<top_api::Date>,
-        pub paid_time: Option<top_api::Date>,
-        pub freight: Option<String>,
-        pub amount: Option<String>,
-        pub order_number: Option<String>,
-        pub counter_id: Option<String>,
-        pub counter_name: Option<String>,
-        pub status: Option<String>,
-        pub buyer_memo: Option<String>,
-        pub payments: Option<String>,
-        pub out_counter_id: Option<String>,
-        pub shipper: Option<String>,
-        pub delivery_type: Option<String>,
-    }
-
-    /// `InvoiceDto`.
-    ///
-    /// Found at `result.data.list.invoice` in the answer of `alibaba.mos.order.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceDto {
-        pub kind: Option<String>,
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub title_type: Option<String>,
-        pub tax_number: Option<String>,
-    }
-
-    /// `SalesOrderItemDto`.
-    ///
-    /// An item of `result.data.list.order_items` in the answer of `alibaba.mos.order.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SalesOrderItemDto {
-        pub out_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub title: Option<String>,
-        pub product_type: Option<String>,
-        pub sale_property: Option<String>,
-        pub quantity: Option<String>,
-        pub price: Option<String>,
-        pub discount: Option<String>,
-        pub tag_price: Option<String>,
-        pub payments: Option<String>,
-        pub disc_code: Option<String>,
-        pub disc_amount: Option<String>,
-        pub shipment_interception: Option<String>,
-        pub guider_id: Option<String>,
-        pub barcode: Option<String>,
-        pub art_no: Option<String>,
-        pub id: Option<String>,
-        pub e2_part_discount: Option<String>,
-        pub settlement_code: Option<String>,
-    }
 }
 
 /// `alibaba.mos.order.query`: 批量查询订单信息.
@@ -945,6 +967,9 @@ pub mod alibaba_mos_order_query {
         #[top(object)]
         pub paginator: Option<Paginator>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{InvoiceDto, SalesOrderDto, SalesOrderItemDto};
 
     /// The answer of `alibaba.mos.order.query`.
     ///
@@ -1003,77 +1028,6 @@ pub mod alibaba_mos_order_query {
         pub current_page: Option<i64>,
         pub total_count: Option<i64>,
         pub total_page: Option<i64>,
-    }
-
-    /// `SalesOrderDto`.
-    ///
-    /// An item of `result.data.list` in the answer of `alibaba.mos.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SalesOrderDto {
-        pub invoice: Option<InvoiceDto>,
-        pub order_items: Vec<SalesOrderItemDto>,
-        pub store_name: Option<String>,
-        pub sale_type: Option<String>,
-        pub last_updated: Option<top_api::Date>,
-        pub date_created: Option<top_api::Date>,
-        pub paid_time: Option<top_api::Date>,
-        pub freight: Option<String>,
-        pub amount: Option<String>,
-        pub order_number: Option<String>,
-        pub counter_id: Option<String>,
-        pub counter_name: Option<String>,
-        pub status: Option<String>,
-        pub buyer_memo: Option<String>,
-        pub out_counter_id: Option<String>,
-        pub shipper: Option<String>,
-        pub receiver_name: Option<String>,
-        pub receiver_address: Option<String>,
-        pub receiver_state: Option<String>,
-        pub receiver_zip: Option<String>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub delivery_type: Option<String>,
-        pub appointment_start_time: Option<top_api::Date>,
-        pub receiver_area: Option<String>,
-        pub receiver_city: Option<String>,
-        pub appointment_end_time: Option<top_api::Date>,
-        pub latest_delivery_time: Option<top_api::Date>,
-        pub tag: Option<String>,
-    }
-
-    /// `InvoiceDto`.
-    ///
-    /// Found at `result.data.list.invoice` in the answer of `alibaba.mos.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvoiceDto {
-        pub kind: Option<String>,
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub title_type: Option<String>,
-        pub tax_number: Option<String>,
-    }
-
-    /// `SalesOrderItemDto`.
-    ///
-    /// An item of `result.data.list.order_items` in the answer of `alibaba.mos.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SalesOrderItemDto {
-        pub out_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub title: Option<String>,
-        pub product_type: Option<String>,
-        pub sale_property: Option<String>,
-        pub quantity: Option<String>,
-        pub price: Option<String>,
-        pub discount: Option<String>,
-        pub tag_price: Option<String>,
-        pub shipment_interception: Option<String>,
-        pub id: Option<String>,
-        pub disc_code: Option<String>,
-        pub guider_id: Option<String>,
-        pub barcode: Option<String>,
-        pub art_no: Option<String>,
-        pub e2_part_discount: Option<String>,
     }
 }
 

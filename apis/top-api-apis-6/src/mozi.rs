@@ -52,6 +52,24 @@ pub use self::alibaba_mozi_vds_tenant_api_service_tenantbyid::{
     AlibabaMoziVdsTenantApiServiceTenantbyid, AlibabaMoziVdsTenantApiServiceTenantbyidResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `EmployeeAccount`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mozi.fusion.create.employee.account` and `alibaba.mozi.fusion.reentry.employee.account`).
+    ///
+    /// Enabled by the `mozi` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EmployeeAccount {
+        pub account_id: Option<i64>,
+        pub employee_code: Option<String>,
+        pub account_namespace: Option<String>,
+        pub account_code: Option<String>,
+    }
+}
+
 /// `alibaba.mozi.buc.account.list.accountids`: 根据一批账号ID查询账号列表.
 pub mod alibaba_mozi_buc_account_list_accountids {
     /// 根据一批账号ID查询账号列表
@@ -311,6 +329,9 @@ pub mod alibaba_mozi_fusion_create_employee_account {
         pub employee_account: Option<CreateTenantEmployeeAndAccountRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::EmployeeAccount;
+
     /// The answer of `alibaba.mozi.fusion.create.employee.account`.
     ///
     /// Enabled by the `mozi` feature of `top-api`.
@@ -364,17 +385,6 @@ pub mod alibaba_mozi_fusion_create_employee_account {
         pub request_id: Option<String>,
         pub data: Option<EmployeeAccount>,
         pub success: Option<bool>,
-    }
-
-    /// `EmployeeAccount`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.mozi.fusion.create.employee.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EmployeeAccount {
-        pub account_id: Option<i64>,
-        pub employee_code: Option<String>,
-        pub account_namespace: Option<String>,
-        pub account_code: Option<String>,
     }
 }
 
@@ -461,6 +471,9 @@ pub mod alibaba_mozi_fusion_reentry_employee_account {
         pub reentry_employee_account: Option<ReEntryTenantEmployeeAndAccountRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::EmployeeAccount;
+
     /// The answer of `alibaba.mozi.fusion.reentry.employee.account`.
     ///
     /// Enabled by the `mozi` feature of `top-api`.
@@ -506,17 +519,6 @@ pub mod alibaba_mozi_fusion_reentry_employee_account {
         pub request_id: Option<String>,
         pub datas: Vec<EmployeeAccount>,
         pub success: Option<bool>,
-    }
-
-    /// `EmployeeAccount`.
-    ///
-    /// An item of `result.datas` in the answer of `alibaba.mozi.fusion.reentry.employee.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EmployeeAccount {
-        pub account_code: Option<String>,
-        pub employee_code: Option<String>,
-        pub account_namespace: Option<String>,
-        pub account_id: Option<i64>,
     }
 }
 

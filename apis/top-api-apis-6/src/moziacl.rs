@@ -44,6 +44,21 @@ pub use self::alibaba_mozi_acl_userroles_revoke::{
     AlibabaMoziAclUserrolesRevoke, AlibabaMoziAclUserrolesRevokeResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BucUser`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.mozi.acl.app.getpermisspkgs` and `alibaba.mozi.acl.permission.page.rolepermission`).
+    ///
+    /// Enabled by the `moziacl` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BucUser {
+        pub user_id: Option<i64>,
+    }
+}
+
 /// `alibaba.mozi.acl.app.getpermisspkgs`: 分页获取应用的权限套餐.
 pub mod alibaba_mozi_acl_app_getpermisspkgs {
     /// 分页获取应用的权限套餐
@@ -66,6 +81,9 @@ pub mod alibaba_mozi_acl_app_getpermisspkgs {
         #[top(object)]
         pub get_app_permission_packages_request: Option<GetAppPermissionPackageRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::BucUser;
 
     /// The answer of `alibaba.mozi.acl.app.getpermisspkgs`.
     ///
@@ -150,14 +168,6 @@ pub mod alibaba_mozi_acl_app_getpermisspkgs {
         pub id: Option<i64>,
         pub name: Option<String>,
         pub description: Option<String>,
-    }
-
-    /// `BucUser`.
-    ///
-    /// Found at `result.datas.creator` in the answer of `alibaba.mozi.acl.app.getpermisspkgs`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BucUser {
-        pub user_id: Option<i64>,
     }
 }
 
@@ -262,6 +272,9 @@ pub mod alibaba_mozi_acl_permission_page_rolepermission {
         pub page_role_permisions: PageRolePermissionRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BucUser;
+
     /// The answer of `alibaba.mozi.acl.permission.page.rolepermission`.
     ///
     /// Enabled by the `moziacl` feature of `top-api`.
@@ -334,14 +347,6 @@ pub mod alibaba_mozi_acl_permission_page_rolepermission {
         pub description: Option<String>,
         pub revoke_rule: Option<String>,
         pub is_active: Option<bool>,
-    }
-
-    /// `BucUser`.
-    ///
-    /// Found at `result.datas.creator` in the answer of `alibaba.mozi.acl.permission.page.rolepermission`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BucUser {
-        pub user_id: Option<i64>,
     }
 }
 

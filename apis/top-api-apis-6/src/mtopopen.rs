@@ -62,6 +62,25 @@ pub use self::taobao_wireless_bunting_shop_shorturl_create::{
     TaobaoWirelessBuntingShopShorturlCreate, TaobaoWirelessBuntingShopShorturlCreateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `MsgSendResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.fengchao.msg.send` and `taobao.logistics.taowai.msg.send`).
+    ///
+    /// Enabled by the `mtopopen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MsgSendResponse {
+        pub operate_time: Option<i64>,
+        pub sms_success: Option<bool>,
+        pub sms_error_code: Option<String>,
+        pub msg_push_success: Option<bool>,
+        pub msg_push_error_code: Option<String>,
+    }
+}
+
 /// `alibaba.interact.allsparkisv.draw`: allspark提供抽奖tida接口对应鉴权接口.
 pub mod alibaba_interact_allsparkisv_draw {
     /// allspark提供抽奖tida接口对应鉴权接口
@@ -618,6 +637,9 @@ pub mod taobao_logistics_fengchao_msg_send {
         pub msg_send_request: Option<MsgSendRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MsgSendResponse;
+
     /// The answer of `taobao.logistics.fengchao.msg.send`.
     ///
     /// Enabled by the `mtopopen` feature of `top-api`.
@@ -639,18 +661,6 @@ pub mod taobao_logistics_fengchao_msg_send {
         pub occur_time: Option<i64>,
         pub ext_params: Option<String>,
         pub r#type: Option<i64>,
-    }
-
-    /// `MsgSendResponse`.
-    ///
-    /// Found at `result` in the answer of `taobao.logistics.fengchao.msg.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MsgSendResponse {
-        pub operate_time: Option<i64>,
-        pub sms_success: Option<bool>,
-        pub sms_error_code: Option<String>,
-        pub msg_push_success: Option<bool>,
-        pub msg_push_error_code: Option<String>,
     }
 }
 
@@ -814,6 +824,9 @@ pub mod taobao_logistics_taowai_msg_send {
         pub taowai_msg_send_request: Option<TaowaiMsgSendRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MsgSendResponse;
+
     /// The answer of `taobao.logistics.taowai.msg.send`.
     ///
     /// Enabled by the `mtopopen` feature of `top-api`.
@@ -848,18 +861,6 @@ pub mod taobao_logistics_taowai_msg_send {
         /// Required.
         #[top(required)]
         pub mobile_phone: String,
-    }
-
-    /// `MsgSendResponse`.
-    ///
-    /// Found at `result` in the answer of `taobao.logistics.taowai.msg.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MsgSendResponse {
-        pub operate_time: Option<i64>,
-        pub sms_success: Option<bool>,
-        pub sms_error_code: Option<String>,
-        pub msg_push_success: Option<bool>,
-        pub msg_push_error_code: Option<String>,
     }
 }
 

@@ -28,6 +28,29 @@ pub use self::alibaba_nlife_b2c_tradestatus_drive::{
     AlibabaNlifeB2cTradestatusDrive, AlibabaNlifeB2cTradestatusDriveResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Goods`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.nlife.b2c.trade.download` and `alibaba.nlife.b2c.trade.get`).
+    ///
+    /// Enabled by the `nlife` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Goods {
+        pub quantity: Option<i64>,
+        pub guider: Option<String>,
+        pub currency: Option<String>,
+        pub price: Option<i64>,
+        pub id: Option<String>,
+        pub item_id: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub title: Option<String>,
+        pub custom_codes: Option<String>,
+    }
+}
+
 /// `alibaba.nlife.b2c.code.convert`: b2c转码.
 pub mod alibaba_nlife_b2c_code_convert {
     /// b2c转码
@@ -254,6 +277,9 @@ pub mod alibaba_nlife_b2c_trade_download {
         pub store_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Goods;
+
     /// The answer of `alibaba.nlife.b2c.trade.download`.
     ///
     /// Enabled by the `nlife` feature of `top-api`.
@@ -281,40 +307,11 @@ pub mod alibaba_nlife_b2c_trade_download {
         pub pay_channel: Option<String>,
         pub refunded_amount: Option<i64>,
         pub refund_status: Option<String>,
-        pub refunded_goods: Vec<Goods2>,
+        pub refunded_goods: Vec<Goods>,
         pub sales_id: Option<String>,
         pub trade_biz_type: Option<i64>,
         pub omni_trade_no: Option<String>,
         pub out_trade_no: Option<String>,
-    }
-
-    /// `Goods`.
-    ///
-    /// An item of `order_list.goods_list` in the answer of `alibaba.nlife.b2c.trade.download`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Goods {
-        pub quantity: Option<i64>,
-        pub guider: Option<String>,
-        pub currency: Option<String>,
-        pub price: Option<i64>,
-        pub id: Option<String>,
-        pub item_id: Option<i64>,
-        pub sku_id: Option<i64>,
-    }
-
-    /// `Goods`.
-    ///
-    /// An item of `order_list.refunded_goods` in the answer of `alibaba.nlife.b2c.trade.download`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Goods")]
-    pub struct Goods2 {
-        pub sku_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub id: Option<String>,
-        pub price: Option<i64>,
-        pub currency: Option<String>,
-        pub guider: Option<String>,
-        pub quantity: Option<i64>,
     }
 }
 
@@ -345,6 +342,9 @@ pub mod alibaba_nlife_b2c_trade_get {
         pub out_trade_no: Option<String>,
         pub store_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Goods;
 
     /// The answer of `alibaba.nlife.b2c.trade.get`.
     ///
@@ -378,22 +378,6 @@ pub mod alibaba_nlife_b2c_trade_get {
         pub store_id: Option<String>,
         pub sales_name: Option<String>,
         pub trade_biz_type: Option<i8>,
-    }
-
-    /// `Goods`.
-    ///
-    /// An item of `goods_list` in the answer of `alibaba.nlife.b2c.trade.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Goods {
-        pub id: Option<String>,
-        pub price: Option<i64>,
-        pub currency: Option<String>,
-        pub guider: Option<String>,
-        pub quantity: Option<i64>,
-        pub title: Option<String>,
-        pub sku_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub custom_codes: Option<String>,
     }
 
     /// `FundBill`.

@@ -66,6 +66,41 @@ pub use self::tmall_nrt_store_item_from_online_item::{
 #[doc(inline)]
 pub use self::tmall_nrt_store_relation_query::{TmallNrtStoreRelationQuery, TmallNrtStoreRelationQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AuthFailedMsg`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nrt.asset.authorization.add` and `tmall.nrt.asset.authorization.delete`).
+    ///
+    /// Enabled by the `nrt` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AuthFailedMsg {
+        pub phone: Option<String>,
+        pub msg: Option<String>,
+    }
+
+    /// `MemberSynResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nrt.member.openid` and `tmall.nrt.member.synchronize`).
+    ///
+    /// Enabled by the `nrt` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MemberSynResponse {
+        pub open_id: Option<String>,
+        pub biz_code: Option<String>,
+        pub out_member_id: Option<String>,
+        pub seller_id: Option<i64>,
+    }
+
+    /// `TopAssetDataAuthResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nrt.asset.authorization.add` and `tmall.nrt.asset.authorization.delete`).
+    ///
+    /// Enabled by the `nrt` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopAssetDataAuthResultDTO {
+        pub failed: Vec<AuthFailedMsg>,
+    }
+}
+
 /// `alibaba.retail.device.vending.register`: 贩卖机设备注册.
 pub mod alibaba_retail_device_vending_register {
     /// 贩卖机设备注册
@@ -164,6 +199,9 @@ pub mod tmall_nrt_asset_authorization_add {
         pub top_asset_data_auth_req_dto: TopAssetDataAuthReqDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AuthFailedMsg, TopAssetDataAuthResultDTO};
+
     /// The answer of `tmall.nrt.asset.authorization.add`.
     ///
     /// Enabled by the `nrt` feature of `top-api`.
@@ -184,23 +222,6 @@ pub mod tmall_nrt_asset_authorization_add {
         /// Required.
         #[top(required)]
         pub store_id: i64,
-    }
-
-    /// `TopAssetDataAuthResultDTO`.
-    ///
-    /// Found at `data` in the answer of `tmall.nrt.asset.authorization.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopAssetDataAuthResultDTO {
-        pub failed: Vec<AuthFailedMsg>,
-    }
-
-    /// `AuthFailedMsg`.
-    ///
-    /// An item of `data.failed` in the answer of `tmall.nrt.asset.authorization.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AuthFailedMsg {
-        pub phone: Option<String>,
-        pub msg: Option<String>,
     }
 }
 
@@ -228,6 +249,9 @@ pub mod tmall_nrt_asset_authorization_delete {
         pub top_asset_data_auth_req_dto: TopAssetDataAuthReqDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AuthFailedMsg, TopAssetDataAuthResultDTO};
+
     /// The answer of `tmall.nrt.asset.authorization.delete`.
     ///
     /// Enabled by the `nrt` feature of `top-api`.
@@ -248,23 +272,6 @@ pub mod tmall_nrt_asset_authorization_delete {
         /// Required.
         #[top(required)]
         pub store_id: i64,
-    }
-
-    /// `TopAssetDataAuthResultDTO`.
-    ///
-    /// Found at `data` in the answer of `tmall.nrt.asset.authorization.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopAssetDataAuthResultDTO {
-        pub failed: Vec<AuthFailedMsg>,
-    }
-
-    /// `AuthFailedMsg`.
-    ///
-    /// An item of `data.failed` in the answer of `tmall.nrt.asset.authorization.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AuthFailedMsg {
-        pub phone: Option<String>,
-        pub msg: Option<String>,
     }
 }
 
@@ -796,6 +803,9 @@ pub mod tmall_nrt_member_openid {
         pub nrt_member_dto: NrtMemberDTO,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MemberSynResponse;
+
     /// The answer of `tmall.nrt.member.openid`.
     ///
     /// Enabled by the `nrt` feature of `top-api`.
@@ -827,14 +837,6 @@ pub mod tmall_nrt_member_openid {
         pub msg: Option<String>,
         pub succ: Option<bool>,
     }
-
-    /// `MemberSynResponse`.
-    ///
-    /// Found at `result.data` in the answer of `tmall.nrt.member.openid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberSynResponse {
-        pub open_id: Option<String>,
-    }
 }
 
 /// `tmall.nrt.member.synchronize`: 新零售会员同步接口.
@@ -860,6 +862,9 @@ pub mod tmall_nrt_member_synchronize {
         #[top(object)]
         pub nrt_member_dto: NrtMemberDTO,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::MemberSynResponse;
 
     /// The answer of `tmall.nrt.member.synchronize`.
     ///
@@ -899,17 +904,6 @@ pub mod tmall_nrt_member_synchronize {
         pub addr: Option<String>,
         pub status: Option<String>,
         pub tao_nick: Option<String>,
-    }
-
-    /// `MemberSynResponse`.
-    ///
-    /// Found at `data` in the answer of `tmall.nrt.member.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MemberSynResponse {
-        pub biz_code: Option<String>,
-        pub open_id: Option<String>,
-        pub out_member_id: Option<String>,
-        pub seller_id: Option<i64>,
     }
 }
 

@@ -162,6 +162,172 @@ pub use self::taobao_qimen_items_tag_query::{TaobaoQimenItemsTagQuery, TaobaoQim
 #[doc(inline)]
 pub use self::taobao_qimen_tag_items_query::{TaobaoQimenTagItemsQuery, TaobaoQimenTagItemsQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omni.dealer.oders.get` and `taobao.omni.dealer.oders.list`).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub gmt_modified: Option<String>,
+        pub discount_fee: Option<i64>,
+        pub buyer_nick: Option<String>,
+        pub fulfillment_store_id: Option<i64>,
+        pub receiver_prov: Option<String>,
+        pub pay_time: Option<String>,
+        pub order_id: Option<i64>,
+        pub refund_status: Option<String>,
+        pub expect_end: Option<String>,
+        pub sub_orders: Vec<SubOrders>,
+        pub fulfillment_store_out_id: Option<String>,
+        pub fulfillment_type: Option<String>,
+        pub actual_total_fee: Option<i64>,
+        pub receiver_city: Option<String>,
+        pub seller_id: Option<i64>,
+        pub consign_time: Option<String>,
+        pub receiver_phone: Option<String>,
+        pub adjust_fee: Option<i64>,
+        pub receiver_town: Option<String>,
+        pub seller_nick: Option<String>,
+        pub dealer_seller_id: Option<i64>,
+        pub receiver_name: Option<String>,
+        pub post_fee: Option<i64>,
+        pub receiver_mobile: Option<String>,
+        pub receiver_area: Option<String>,
+        pub aging_type: Option<String>,
+        pub gmt_create: Option<String>,
+        pub receiver_address: Option<String>,
+        pub buyer_message: Option<String>,
+        pub expand_card_info: Option<ExpandCardInfo>,
+        pub total_fee: Option<i64>,
+        pub out_order_id: Option<String>,
+        pub expect_start: Option<String>,
+        pub seller_memo: Option<String>,
+        pub end_time: Option<String>,
+        pub buyer_memo: Option<String>,
+        pub status: Option<String>,
+        pub biz_order_id: Option<i64>,
+    }
+
+    /// `SubOrders`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omni.dealer.oders.get`).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubOrders {
+        pub gmt_modified: Option<String>,
+        pub num: Option<i64>,
+        pub refund_status: Option<String>,
+        pub title: Option<String>,
+        pub gmt_create: Option<String>,
+        pub item_id: Option<i64>,
+        pub sub_order_id: Option<i64>,
+        pub dealer_sc_item_id: Option<String>,
+        pub auction_price: Option<i64>,
+        pub outer_id: Option<String>,
+        pub end_time: Option<String>,
+        pub actual_fee: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub status: Option<String>,
+    }
+
+    /// `ExpandCardInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omni.dealer.oders.get`).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpandCardInfo {
+        pub expand_price_used: Option<i64>,
+        pub basic_price_used: Option<i64>,
+    }
+
+    /// `Error`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.jst.astrolabe.storeinventory.initial`, `taobao.jst.astrolabe.storeinventory.iteminitial` and 2 more).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Error")]
+    pub struct ErrorObject {
+        pub descrpition: Option<String>,
+        pub failed_bill_num: Option<String>,
+        pub description: Option<String>,
+    }
+
+    /// `ItemLightPublishImageDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omniitem.item.delete` and `taobao.omniitem.item.get`).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemLightPublishImageDto {
+        pub url: Option<String>,
+    }
+
+    /// `ItemLightPublishResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omniitem.item.fullupdate` and `taobao.omniitem.item.publish`).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemLightPublishResult {
+        pub duplicate_infos: Vec<ItemSkuDuplicateInfo>,
+        pub item_id: Option<i64>,
+        pub sku_ids: Option<String>,
+        pub code: Option<String>,
+        pub data: Option<Box<ItemLightPublishResult>>,
+        pub message: Option<String>,
+    }
+
+    /// `ItemSkuDuplicateInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omniitem.item.delete`, `taobao.omniitem.item.fullupdate` and 1 more).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemSkuDuplicateInfo {
+        pub barcode: Option<String>,
+        pub duplicate_details: Vec<ItemSkuDuplicateDetail>,
+        pub duplicate_size: Option<i64>,
+        pub outer_id: Option<String>,
+        pub sku_barcode: Option<String>,
+        pub sku_outer_id: Option<String>,
+    }
+
+    /// `ItemSkuDuplicateDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omniitem.item.delete`, `taobao.omniitem.item.fullupdate` and 1 more).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemSkuDuplicateDetail {
+        pub barcode: Option<String>,
+        pub item_id: Option<i64>,
+        pub outer_id: Option<String>,
+        pub sku_barcode: Option<String>,
+        pub sku_id: Option<i64>,
+        pub sku_outer_id: Option<String>,
+    }
+
+    /// `ItemLightPublishSalePropDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omniitem.item.delete`, `taobao.omniitem.item.get` and 1 more).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemLightPublishSalePropDto {
+        pub pid: Option<i64>,
+        pub value: Option<String>,
+    }
+
+    /// `ItemLightPublishSkuDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.omniitem.item.delete`, `taobao.omniitem.item.get` and 1 more).
+    ///
+    /// Enabled by the `omniorder` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemLightPublishSkuDto {
+        pub barcode: Option<String>,
+        pub extend_attr: Option<String>,
+        pub pretium: Option<String>,
+        pub price: Option<String>,
+        pub sale_props_d_t_os: Vec<ItemLightPublishSalePropDto>,
+        pub sku_images: Vec<String>,
+        pub sku_outer_id: Option<String>,
+        pub sku_id: Option<i64>,
+        pub custom_code: Option<String>,
+        pub sale_props: Vec<ItemLightPublishSalePropDto>,
+    }
+}
+
 /// `alibaba.retail.commission.order.query`: 分销订单查询.
 pub mod alibaba_retail_commission_order_query {
     /// 分销订单查询
@@ -587,6 +753,9 @@ pub mod taobao_jst_astrolabe_storeinventory_initial {
         pub stores: Option<Vec<Store>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorObject;
+
     /// The answer of `taobao.jst.astrolabe.storeinventory.initial`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
@@ -630,16 +799,6 @@ pub mod taobao_jst_astrolabe_storeinventory_initial {
         /// Required.
         #[top(required)]
         pub quantity: i64,
-    }
-
-    /// `Error`.
-    ///
-    /// An item of `error_descriptions` in the answer of `taobao.jst.astrolabe.storeinventory.initial`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Error")]
-    pub struct ErrorObject {
-        pub descrpition: Option<String>,
-        pub failed_bill_num: Option<String>,
     }
 }
 
@@ -743,6 +902,9 @@ pub mod taobao_jst_astrolabe_storeinventory_iteminitial {
         pub operation_time: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorObject;
+
     /// The answer of `taobao.jst.astrolabe.storeinventory.iteminitial`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
@@ -789,16 +951,6 @@ pub mod taobao_jst_astrolabe_storeinventory_iteminitial {
         /// Required.
         #[top(required)]
         pub quantity: String,
-    }
-
-    /// `Error`.
-    ///
-    /// An item of `error_descriptions` in the answer of `taobao.jst.astrolabe.storeinventory.iteminitial`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Error")]
-    pub struct ErrorObject {
-        pub descrpition: Option<String>,
-        pub failed_bill_num: Option<String>,
     }
 }
 
@@ -917,6 +1069,9 @@ pub mod taobao_jst_astrolabe_storeinventory_itemupdate {
         pub operation_time: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorObject;
+
     /// The answer of `taobao.jst.astrolabe.storeinventory.itemupdate`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
@@ -967,16 +1122,6 @@ pub mod taobao_jst_astrolabe_storeinventory_itemupdate {
         #[top(required)]
         pub quantity: i64,
         pub final_quantity: Option<i64>,
-    }
-
-    /// `Error`.
-    ///
-    /// An item of `error_descriptions` in the answer of `taobao.jst.astrolabe.storeinventory.itemupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Error")]
-    pub struct ErrorObject {
-        pub descrpition: Option<String>,
-        pub failed_bill_num: Option<String>,
     }
 }
 
@@ -1098,6 +1243,9 @@ pub mod taobao_jst_astrolabe_storeinventory_update {
         pub stores: Option<Vec<Store>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorObject;
+
     /// The answer of `taobao.jst.astrolabe.storeinventory.update`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
@@ -1148,16 +1296,6 @@ pub mod taobao_jst_astrolabe_storeinventory_update {
         #[top(required)]
         pub final_quantity: i64,
     }
-
-    /// `Error`.
-    ///
-    /// An item of `error_descriptions` in the answer of `taobao.jst.astrolabe.storeinventory.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Error")]
-    pub struct ErrorObject {
-        pub description: Option<String>,
-        pub failed_bill_num: Option<String>,
-    }
 }
 
 /// `taobao.omni.dealer.oders.get`: 获取单笔全渠道经销商订单的详细信息.
@@ -1183,86 +1321,15 @@ pub mod taobao_omni_dealer_oders_get {
         pub main_order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, ExpandCardInfo, SubOrders};
+
     /// The answer of `taobao.omni.dealer.oders.get`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOmniDealerOdersGetResponse {
         pub data: Option<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// Found at `data` in the answer of `taobao.omni.dealer.oders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub gmt_modified: Option<String>,
-        pub discount_fee: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub fulfillment_store_id: Option<i64>,
-        pub receiver_prov: Option<String>,
-        pub pay_time: Option<String>,
-        pub order_id: Option<i64>,
-        pub refund_status: Option<String>,
-        pub expect_end: Option<String>,
-        pub sub_orders: Vec<SubOrders>,
-        pub fulfillment_store_out_id: Option<String>,
-        pub fulfillment_type: Option<String>,
-        pub actual_total_fee: Option<i64>,
-        pub receiver_city: Option<String>,
-        pub seller_id: Option<i64>,
-        pub consign_time: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub adjust_fee: Option<i64>,
-        pub receiver_town: Option<String>,
-        pub seller_nick: Option<String>,
-        pub dealer_seller_id: Option<i64>,
-        pub receiver_name: Option<String>,
-        pub post_fee: Option<i64>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_area: Option<String>,
-        pub aging_type: Option<String>,
-        pub gmt_create: Option<String>,
-        pub receiver_address: Option<String>,
-        pub buyer_message: Option<String>,
-        pub expand_card_info: Option<ExpandCardInfo>,
-        pub total_fee: Option<i64>,
-        pub out_order_id: Option<String>,
-        pub expect_start: Option<String>,
-        pub seller_memo: Option<String>,
-        pub end_time: Option<String>,
-        pub buyer_memo: Option<String>,
-        pub status: Option<String>,
-    }
-
-    /// `SubOrders`.
-    ///
-    /// An item of `data.sub_orders` in the answer of `taobao.omni.dealer.oders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubOrders {
-        pub gmt_modified: Option<String>,
-        pub num: Option<i64>,
-        pub refund_status: Option<String>,
-        pub title: Option<String>,
-        pub gmt_create: Option<String>,
-        pub item_id: Option<i64>,
-        pub sub_order_id: Option<i64>,
-        pub dealer_sc_item_id: Option<String>,
-        pub auction_price: Option<i64>,
-        pub outer_id: Option<String>,
-        pub end_time: Option<String>,
-        pub actual_fee: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub status: Option<String>,
-    }
-
-    /// `ExpandCardInfo`.
-    ///
-    /// Found at `data.expand_card_info` in the answer of `taobao.omni.dealer.oders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpandCardInfo {
-        pub expand_price_used: Option<i64>,
-        pub basic_price_used: Option<i64>,
     }
 }
 
@@ -1289,6 +1356,9 @@ pub mod taobao_omni_dealer_oders_list {
         #[top(object)]
         pub query_param: QueryOmniOrderRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Data, ExpandCardInfo, SubOrders};
 
     /// The answer of `taobao.omni.dealer.oders.list`.
     ///
@@ -1324,16 +1394,6 @@ pub mod taobao_omni_dealer_oders_list {
         pub curr_page: Option<i64>,
         pub datas: Vec<Data>,
         pub page_size: Option<i64>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.datas` in the answer of `taobao.omni.dealer.oders.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub seller_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub out_order_id: Option<String>,
     }
 }
 
@@ -1586,6 +1646,12 @@ pub mod taobao_omniitem_item_delete {
         pub outer_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        ItemLightPublishImageDto, ItemLightPublishSalePropDto, ItemLightPublishSkuDto, ItemSkuDuplicateDetail,
+        ItemSkuDuplicateInfo,
+    };
+
     /// The answer of `taobao.omniitem.item.delete`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
@@ -1613,32 +1679,6 @@ pub mod taobao_omniitem_item_delete {
         pub item_light_publish_d_t_o: Option<ItemLightPublishDto>,
     }
 
-    /// `ItemSkuDuplicateInfo`.
-    ///
-    /// An item of `result.data.duplicate_infos` in the answer of `taobao.omniitem.item.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDuplicateInfo {
-        pub barcode: Option<String>,
-        pub duplicate_details: Vec<ItemSkuDuplicateDetail>,
-        pub duplicate_size: Option<i64>,
-        pub outer_id: Option<String>,
-        pub sku_barcode: Option<String>,
-        pub sku_outer_id: Option<String>,
-    }
-
-    /// `ItemSkuDuplicateDetail`.
-    ///
-    /// An item of `result.data.duplicate_infos.duplicate_details` in the answer of `taobao.omniitem.item.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDuplicateDetail {
-        pub barcode: Option<String>,
-        pub item_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub sku_barcode: Option<String>,
-        pub sku_id: Option<i64>,
-        pub sku_outer_id: Option<String>,
-    }
-
     /// `ItemLightPublishDto`.
     ///
     /// Found at `result.data.item_light_publish_d_t_o` in the answer of `taobao.omniitem.item.delete`.
@@ -1657,37 +1697,6 @@ pub mod taobao_omniitem_item_delete {
         pub subtitle: Option<String>,
         pub title: Option<String>,
         pub user_id: Option<i64>,
-    }
-
-    /// `ItemLightPublishImageDto`.
-    ///
-    /// An item of `result.data.item_light_publish_d_t_o.images` in the answer of `taobao.omniitem.item.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishImageDto {
-        pub url: Option<String>,
-    }
-
-    /// `ItemLightPublishSkuDto`.
-    ///
-    /// An item of `result.data.item_light_publish_d_t_o.skus` in the answer of `taobao.omniitem.item.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishSkuDto {
-        pub barcode: Option<String>,
-        pub extend_attr: Option<String>,
-        pub pretium: Option<String>,
-        pub price: Option<String>,
-        pub sale_props_d_t_os: Vec<ItemLightPublishSalePropDto>,
-        pub sku_images: Vec<String>,
-        pub sku_outer_id: Option<String>,
-    }
-
-    /// `ItemLightPublishSalePropDto`.
-    ///
-    /// An item of `result.data.item_light_publish_d_t_o.skus.sale_props_d_t_os` in the answer of `taobao.omniitem.item.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishSalePropDto {
-        pub pid: Option<i64>,
-        pub value: Option<String>,
     }
 }
 
@@ -1716,6 +1725,9 @@ pub mod taobao_omniitem_item_fullupdate {
         /// Required.
         pub operate_type: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemLightPublishResult, ItemSkuDuplicateDetail, ItemSkuDuplicateInfo};
 
     /// The answer of `taobao.omniitem.item.fullupdate`.
     ///
@@ -1809,42 +1821,6 @@ pub mod taobao_omniitem_item_fullupdate {
         pub data: Option<ItemLightPublishResult>,
         pub message: Option<String>,
     }
-
-    /// `ItemLightPublishResult`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.omniitem.item.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishResult {
-        pub duplicate_infos: Vec<ItemSkuDuplicateInfo>,
-        pub item_id: Option<i64>,
-        pub sku_ids: Option<String>,
-    }
-
-    /// `ItemSkuDuplicateInfo`.
-    ///
-    /// An item of `result.data.duplicate_infos` in the answer of `taobao.omniitem.item.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDuplicateInfo {
-        pub barcode: Option<String>,
-        pub duplicate_details: Vec<ItemSkuDuplicateDetail>,
-        pub duplicate_size: Option<i64>,
-        pub outer_id: Option<String>,
-        pub sku_barcode: Option<String>,
-        pub sku_outer_id: Option<String>,
-    }
-
-    /// `ItemSkuDuplicateDetail`.
-    ///
-    /// An item of `result.data.duplicate_infos.duplicate_details` in the answer of `taobao.omniitem.item.fullupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDuplicateDetail {
-        pub barcode: Option<String>,
-        pub item_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub sku_barcode: Option<String>,
-        pub sku_id: Option<i64>,
-        pub sku_outer_id: Option<String>,
-    }
 }
 
 /// `taobao.omniitem.item.get`: 获取全渠道门店商品.
@@ -1871,6 +1847,9 @@ pub mod taobao_omniitem_item_get {
         pub item_id: Option<i64>,
         pub outer_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemLightPublishImageDto, ItemLightPublishSalePropDto, ItemLightPublishSkuDto};
 
     /// The answer of `taobao.omniitem.item.get`.
     ///
@@ -1912,39 +1891,6 @@ pub mod taobao_omniitem_item_get {
         pub images: Vec<ItemLightPublishImageDto>,
         pub extend_attr: Option<String>,
     }
-
-    /// `ItemLightPublishSkuDto`.
-    ///
-    /// An item of `result.datas.skus` in the answer of `taobao.omniitem.item.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishSkuDto {
-        pub sku_id: Option<i64>,
-        pub price: Option<String>,
-        pub pretium: Option<String>,
-        pub sku_outer_id: Option<String>,
-        pub barcode: Option<String>,
-        pub custom_code: Option<String>,
-        pub sku_images: Vec<String>,
-        pub sale_props: Vec<ItemLightPublishSalePropDto>,
-        pub extend_attr: Option<String>,
-    }
-
-    /// `ItemLightPublishSalePropDto`.
-    ///
-    /// An item of `result.datas.skus.sale_props` in the answer of `taobao.omniitem.item.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishSalePropDto {
-        pub pid: Option<i64>,
-        pub value: Option<String>,
-    }
-
-    /// `ItemLightPublishImageDto`.
-    ///
-    /// An item of `result.datas.images` in the answer of `taobao.omniitem.item.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishImageDto {
-        pub url: Option<String>,
-    }
 }
 
 /// `taobao.omniitem.item.publish`: 全渠道门店商品轻发布.
@@ -1971,6 +1917,9 @@ pub mod taobao_omniitem_item_publish {
         /// Required.
         pub operate_type: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemLightPublishResult, ItemSkuDuplicateDetail, ItemSkuDuplicateInfo};
 
     /// The answer of `taobao.omniitem.item.publish`.
     ///
@@ -2048,53 +1997,6 @@ pub mod taobao_omniitem_item_publish {
         #[top(required)]
         pub value: String,
     }
-
-    /// `ItemLightPublishResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.omniitem.item.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishResult {
-        pub code: Option<String>,
-        pub data: Option<ItemLightPublishResult2>,
-        pub message: Option<String>,
-    }
-
-    /// `ItemLightPublishResult`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.omniitem.item.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemLightPublishResult")]
-    pub struct ItemLightPublishResult2 {
-        pub duplicate_infos: Vec<ItemSkuDuplicateInfo>,
-        pub item_id: Option<i64>,
-        pub sku_ids: Option<String>,
-    }
-
-    /// `ItemSkuDuplicateInfo`.
-    ///
-    /// An item of `result.data.duplicate_infos` in the answer of `taobao.omniitem.item.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDuplicateInfo {
-        pub barcode: Option<String>,
-        pub duplicate_details: Vec<ItemSkuDuplicateDetail>,
-        pub duplicate_size: Option<i64>,
-        pub outer_id: Option<String>,
-        pub sku_barcode: Option<String>,
-        pub sku_outer_id: Option<String>,
-    }
-
-    /// `ItemSkuDuplicateDetail`.
-    ///
-    /// An item of `result.data.duplicate_infos.duplicate_details` in the answer of `taobao.omniitem.item.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSkuDuplicateDetail {
-        pub barcode: Option<String>,
-        pub item_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub sku_barcode: Option<String>,
-        pub sku_id: Option<i64>,
-        pub sku_outer_id: Option<String>,
-    }
 }
 
 /// `taobao.omniitem.sku.get`: 获取全渠道门店商品sku.
@@ -2121,6 +2023,9 @@ pub mod taobao_omniitem_sku_get {
         pub sku_outer_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemLightPublishSalePropDto, ItemLightPublishSkuDto};
+
     /// The answer of `taobao.omniitem.sku.get`.
     ///
     /// Enabled by the `omniorder` feature of `top-api`.
@@ -2137,31 +2042,6 @@ pub mod taobao_omniitem_sku_get {
         pub code: Option<String>,
         pub message: Option<String>,
         pub datas: Vec<ItemLightPublishSkuDto>,
-    }
-
-    /// `ItemLightPublishSkuDto`.
-    ///
-    /// An item of `result.datas` in the answer of `taobao.omniitem.sku.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishSkuDto {
-        pub sku_id: Option<i64>,
-        pub price: Option<String>,
-        pub pretium: Option<String>,
-        pub sku_outer_id: Option<String>,
-        pub barcode: Option<String>,
-        pub custom_code: Option<String>,
-        pub sku_images: Vec<String>,
-        pub sale_props: Vec<ItemLightPublishSalePropDto>,
-        pub extend_attr: Option<String>,
-    }
-
-    /// `ItemLightPublishSalePropDto`.
-    ///
-    /// An item of `result.datas.sale_props` in the answer of `taobao.omniitem.sku.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLightPublishSalePropDto {
-        pub pid: Option<i64>,
-        pub value: Option<String>,
     }
 }
 

@@ -64,6 +64,46 @@ pub use self::taobao_openim_tribelogs_get::{TaobaoOpenimTribelogsGet, TaobaoOpen
 #[doc(inline)]
 pub use self::taobao_openim_tribelogs_import::{TaobaoOpenimTribelogsImport, TaobaoOpenimTribelogsImportResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OpenImUser`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openim.app.chatlogs.get` and `taobao.openim.relations.get`).
+    ///
+    /// Enabled by the `openim` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenImUser {
+        pub uid: Option<String>,
+        pub taobao_account: Option<bool>,
+        pub app_key: Option<String>,
+    }
+
+    /// `RoamingMessageItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openim.app.chatlogs.get` and `taobao.openim.chatlogs.get`).
+    ///
+    /// Enabled by the `openim` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RoamingMessageItem {
+        pub r#type: Option<String>,
+        pub value: Option<String>,
+    }
+
+    /// `TribeInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openim.tribe.create`, `taobao.openim.tribe.getalltribes` and 1 more).
+    ///
+    /// Enabled by the `openim` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TribeInfo {
+        pub tribe_id: Option<i64>,
+        pub icon: Option<String>,
+        pub check_mode: Option<i64>,
+        pub tribe_type: Option<i64>,
+        pub name: Option<String>,
+        pub recv_flag: Option<i64>,
+        pub notice: Option<String>,
+    }
+}
+
 /// `taobao.openim.app.chatlogs.get`: openim应用聊天记录查询.
 pub mod taobao_openim_app_chatlogs_get {
     /// openim应用聊天记录查询
@@ -93,6 +133,9 @@ pub mod taobao_openim_app_chatlogs_get {
         pub next: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenImUser, RoamingMessageItem};
+
     /// The answer of `taobao.openim.app.chatlogs.get`.
     ///
     /// Enabled by the `openim` feature of `top-api`.
@@ -121,25 +164,6 @@ pub mod taobao_openim_app_chatlogs_get {
         pub from_id: Option<OpenImUser>,
         pub to_id: Option<OpenImUser>,
         pub content: Vec<RoamingMessageItem>,
-    }
-
-    /// `OpenImUser`.
-    ///
-    /// Found at `result.messages.from_id` in the answer of `taobao.openim.app.chatlogs.get`; also found at `result.messages.to_id` in the answer of `taobao.openim.app.chatlogs.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenImUser {
-        pub uid: Option<String>,
-        pub taobao_account: Option<bool>,
-        pub app_key: Option<String>,
-    }
-
-    /// `RoamingMessageItem`.
-    ///
-    /// An item of `result.messages.content` in the answer of `taobao.openim.app.chatlogs.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoamingMessageItem {
-        pub r#type: Option<String>,
-        pub value: Option<String>,
     }
 }
 
@@ -176,6 +200,9 @@ pub mod taobao_openim_chatlogs_get {
         pub count: i64,
         pub next_key: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::RoamingMessageItem;
 
     /// The answer of `taobao.openim.chatlogs.get`.
     ///
@@ -216,15 +243,6 @@ pub mod taobao_openim_chatlogs_get {
         pub direction: Option<i64>,
         pub uuid: Option<i64>,
         pub r#type: Option<i64>,
-    }
-
-    /// `RoamingMessageItem`.
-    ///
-    /// An item of `result.messages.content_list` in the answer of `taobao.openim.chatlogs.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RoamingMessageItem {
-        pub r#type: Option<String>,
-        pub value: Option<String>,
     }
 }
 
@@ -348,7 +366,7 @@ pub mod taobao_openim_relations_get {
     /// Enabled by the `openim` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpenimRelationsGetResponse {
-        pub users: Vec<OpenImUser2>,
+        pub users: Vec<super::types::OpenImUser>,
     }
 
     /// `OpenImUser`.
@@ -359,17 +377,6 @@ pub mod taobao_openim_relations_get {
         /// Required.
         #[top(required)]
         pub uid: String,
-        pub taobao_account: Option<bool>,
-        pub app_key: Option<String>,
-    }
-
-    /// `OpenImUser`.
-    ///
-    /// An item of `users` in the answer of `taobao.openim.relations.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenImUser")]
-    pub struct OpenImUser2 {
-        pub uid: Option<String>,
         pub taobao_account: Option<bool>,
         pub app_key: Option<String>,
     }
@@ -444,6 +451,9 @@ pub mod taobao_openim_tribe_create {
         pub members: Option<Vec<OpenImUser>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeInfo;
+
     /// The answer of `taobao.openim.tribe.create`.
     ///
     /// Enabled by the `openim` feature of `top-api`.
@@ -460,20 +470,6 @@ pub mod taobao_openim_tribe_create {
         pub uid: Option<String>,
         pub taobao_account: Option<bool>,
         pub app_key: Option<String>,
-    }
-
-    /// `TribeInfo`.
-    ///
-    /// Found at `tribe_info` in the answer of `taobao.openim.tribe.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeInfo {
-        pub tribe_id: Option<i64>,
-        pub icon: Option<String>,
-        pub check_mode: Option<i64>,
-        pub tribe_type: Option<i64>,
-        pub name: Option<String>,
-        pub recv_flag: Option<i64>,
-        pub notice: Option<String>,
     }
 }
 
@@ -605,6 +601,9 @@ pub mod taobao_openim_tribe_getalltribes {
         pub tribe_types: Vec<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeInfo;
+
     /// The answer of `taobao.openim.tribe.getalltribes`.
     ///
     /// Enabled by the `openim` feature of `top-api`.
@@ -625,20 +624,6 @@ pub mod taobao_openim_tribe_getalltribes {
         /// Required.
         #[top(required)]
         pub app_key: String,
-    }
-
-    /// `TribeInfo`.
-    ///
-    /// An item of `tribe_info_list` in the answer of `taobao.openim.tribe.getalltribes`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeInfo {
-        pub tribe_id: Option<i64>,
-        pub icon: Option<String>,
-        pub check_mode: Option<i64>,
-        pub tribe_type: Option<i64>,
-        pub name: Option<String>,
-        pub recv_flag: Option<i64>,
-        pub notice: Option<String>,
     }
 }
 
@@ -728,6 +713,9 @@ pub mod taobao_openim_tribe_gettribeinfo {
         pub tribe_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeInfo;
+
     /// The answer of `taobao.openim.tribe.gettribeinfo`.
     ///
     /// Enabled by the `openim` feature of `top-api`.
@@ -748,20 +736,6 @@ pub mod taobao_openim_tribe_gettribeinfo {
         /// Required.
         #[top(required)]
         pub app_key: String,
-    }
-
-    /// `TribeInfo`.
-    ///
-    /// Found at `tribe_info` in the answer of `taobao.openim.tribe.gettribeinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeInfo {
-        pub tribe_id: Option<i64>,
-        pub icon: Option<String>,
-        pub check_mode: Option<i64>,
-        pub tribe_type: Option<i64>,
-        pub name: Option<String>,
-        pub recv_flag: Option<i64>,
-        pub notice: Option<String>,
     }
 }
 

@@ -62,6 +62,75 @@ pub use self::taobao_openmall_trade_shipaddress_update::{
     TaobaoOpenmallTradeShipaddressUpdate, TaobaoOpenmallTradeShipaddressUpdateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `PostDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openmall.trade.render`).
+    ///
+    /// Enabled by the `openmall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PostDo {
+        pub amount: Option<String>,
+        pub name: Option<String>,
+        pub shipping_type: Option<String>,
+    }
+
+    /// `RefundRemindTimeout`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openmall.refund.get`).
+    ///
+    /// Enabled by the `openmall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundRemindTimeout {
+        pub exist_timeout: Option<bool>,
+        pub timeout: Option<top_api::Date>,
+    }
+
+    /// `TopRefundVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openmall.refund.batch.get` and `taobao.openmall.refund.get`).
+    ///
+    /// Enabled by the `openmall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopRefundVo {
+        pub refund_id: Option<i64>,
+        pub tid: Option<i64>,
+        pub status: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub refund_fee: Option<String>,
+        pub good_status: Option<String>,
+        pub has_good_return: Option<bool>,
+        pub modified: Option<top_api::Date>,
+        pub num: Option<i64>,
+        pub num_iid: Option<i64>,
+        pub payment: Option<String>,
+        pub refund_phase: Option<String>,
+        pub refund_remind_timeout: Option<RefundRemindTimeout>,
+        pub address: Option<String>,
+        pub shipping_type: Option<String>,
+        pub sku: Option<String>,
+        pub total_fee: Option<String>,
+        pub sid: Option<String>,
+        pub company_name: Option<String>,
+        pub post_code: Option<String>,
+        pub fix_phone: Option<String>,
+        pub mobile: Option<String>,
+        pub consignee_full_name: Option<String>,
+        pub closed_by_seller_ship: Option<bool>,
+    }
+
+    /// `TopTradeResultVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.openmall.trade.close`, `taobao.openmall.trade.confirm` and 2 more).
+    ///
+    /// Enabled by the `openmall` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopTradeResultVo {
+        pub tid: Option<String>,
+        pub area_id: Option<i64>,
+        pub item_id: Option<i64>,
+        pub location: Option<String>,
+        pub posts: Vec<PostDo>,
+    }
+}
+
 /// `taobao.openmall.item.get`: 获取商品详情物料.
 pub mod taobao_openmall_item_get {
     /// 获取商品详情物料
@@ -331,6 +400,9 @@ pub mod taobao_openmall_refund_batch_get {
         pub start_created: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RefundRemindTimeout, TopRefundVo};
+
     /// The answer of `taobao.openmall.refund.batch.get`.
     ///
     /// Enabled by the `openmall` feature of `top-api`.
@@ -338,18 +410,6 @@ pub mod taobao_openmall_refund_batch_get {
     pub struct TaobaoOpenmallRefundBatchGetResponse {
         pub entities: Vec<TopRefundVo>,
         pub total_count: Option<i64>,
-    }
-
-    /// `TopRefundVo`.
-    ///
-    /// An item of `entities` in the answer of `taobao.openmall.refund.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopRefundVo {
-        pub refund_id: Option<i64>,
-        pub tid: Option<i64>,
-        pub status: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub refund_fee: Option<String>,
     }
 }
 
@@ -457,51 +517,15 @@ pub mod taobao_openmall_refund_get {
         pub refund_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RefundRemindTimeout, TopRefundVo};
+
     /// The answer of `taobao.openmall.refund.get`.
     ///
     /// Enabled by the `openmall` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpenmallRefundGetResponse {
         pub refund: Option<TopRefundVo>,
-    }
-
-    /// `TopRefundVo`.
-    ///
-    /// Found at `refund` in the answer of `taobao.openmall.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopRefundVo {
-        pub created: Option<top_api::Date>,
-        pub good_status: Option<String>,
-        pub has_good_return: Option<bool>,
-        pub modified: Option<top_api::Date>,
-        pub num: Option<i64>,
-        pub num_iid: Option<i64>,
-        pub payment: Option<String>,
-        pub refund_fee: Option<String>,
-        pub refund_id: Option<i64>,
-        pub refund_phase: Option<String>,
-        pub refund_remind_timeout: Option<RefundRemindTimeout>,
-        pub address: Option<String>,
-        pub shipping_type: Option<String>,
-        pub sku: Option<String>,
-        pub status: Option<String>,
-        pub total_fee: Option<String>,
-        pub sid: Option<String>,
-        pub company_name: Option<String>,
-        pub post_code: Option<String>,
-        pub fix_phone: Option<String>,
-        pub mobile: Option<String>,
-        pub consignee_full_name: Option<String>,
-        pub closed_by_seller_ship: Option<bool>,
-    }
-
-    /// `RefundRemindTimeout`.
-    ///
-    /// Found at `refund.refund_remind_timeout` in the answer of `taobao.openmall.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundRemindTimeout {
-        pub exist_timeout: Option<bool>,
-        pub timeout: Option<top_api::Date>,
     }
 }
 
@@ -964,20 +988,15 @@ pub mod taobao_openmall_trade_close {
         pub tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PostDo, TopTradeResultVo};
+
     /// The answer of `taobao.openmall.trade.close`.
     ///
     /// Enabled by the `openmall` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpenmallTradeCloseResponse {
         pub result: Option<TopTradeResultVo>,
-    }
-
-    /// `TopTradeResultVo`.
-    ///
-    /// Found at `result` in the answer of `taobao.openmall.trade.close`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopTradeResultVo {
-        pub tid: Option<String>,
     }
 }
 
@@ -1006,20 +1025,15 @@ pub mod taobao_openmall_trade_confirm {
         pub tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PostDo, TopTradeResultVo};
+
     /// The answer of `taobao.openmall.trade.confirm`.
     ///
     /// Enabled by the `openmall` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpenmallTradeConfirmResponse {
         pub result: Option<TopTradeResultVo>,
-    }
-
-    /// `TopTradeResultVo`.
-    ///
-    /// Found at `result` in the answer of `taobao.openmall.trade.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopTradeResultVo {
-        pub tid: Option<String>,
     }
 }
 
@@ -1046,6 +1060,9 @@ pub mod taobao_openmall_trade_create {
         #[top(object)]
         pub param_top_trade_create_d_o: TopTradeCreateDo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{PostDo, TopTradeResultVo};
 
     /// The answer of `taobao.openmall.trade.create`.
     ///
@@ -1109,14 +1126,6 @@ pub mod taobao_openmall_trade_create {
         #[top(required)]
         pub sku_iids: i64,
         pub need_erp_hold: Option<bool>,
-    }
-
-    /// `TopTradeResultVo`.
-    ///
-    /// Found at `result` in the answer of `taobao.openmall.trade.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopTradeResultVo {
-        pub tid: Option<String>,
     }
 }
 
@@ -1249,6 +1258,9 @@ pub mod taobao_openmall_trade_render {
         pub param_top_trade_create_d_o: TopTradeCreateDo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PostDo, TopTradeResultVo};
+
     /// The answer of `taobao.openmall.trade.render`.
     ///
     /// Enabled by the `openmall` feature of `top-api`.
@@ -1297,27 +1309,6 @@ pub mod taobao_openmall_trade_render {
         /// Required.
         #[top(required)]
         pub sku_iids: i64,
-    }
-
-    /// `TopTradeResultVo`.
-    ///
-    /// Found at `result` in the answer of `taobao.openmall.trade.render`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopTradeResultVo {
-        pub area_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub location: Option<String>,
-        pub posts: Vec<PostDo>,
-    }
-
-    /// `PostDo`.
-    ///
-    /// An item of `result.posts` in the answer of `taobao.openmall.trade.render`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PostDo {
-        pub amount: Option<String>,
-        pub name: Option<String>,
-        pub shipping_type: Option<String>,
     }
 }
 

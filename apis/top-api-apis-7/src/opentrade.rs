@@ -56,6 +56,33 @@ pub use self::taobao_opentrade_tools_items_unbind::{
     TaobaoOpentradeToolsItemsUnbind, TaobaoOpentradeToolsItemsUnbindResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ItemBindResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.opentrade.special.items.bind` and `taobao.opentrade.tools.items.bind`).
+    ///
+    /// Enabled by the `opentrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemBindResult {
+        pub item_id: Option<i64>,
+        pub error_message: Option<String>,
+        pub bind_ok: Option<bool>,
+    }
+
+    /// `ItemUnBindResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.opentrade.special.items.unbind` and `taobao.opentrade.tools.items.unbind`).
+    ///
+    /// Enabled by the `opentrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemUnBindResult {
+        pub item_id: Option<i64>,
+        pub error_message: Option<String>,
+        pub bind_ok: Option<bool>,
+    }
+}
+
 /// `taobao.miniapp.advanced.tradeinfo.price.modify`: 高级定制商家传入改价信息.
 pub mod taobao_miniapp_advanced_tradeinfo_price_modify {
     /// 高级定制商家传入改价信息
@@ -336,22 +363,15 @@ pub mod taobao_opentrade_special_items_bind {
         pub miniapp_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemBindResult;
+
     /// The answer of `taobao.opentrade.special.items.bind`.
     ///
     /// Enabled by the `opentrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpentradeSpecialItemsBindResponse {
         pub results: Vec<ItemBindResult>,
-    }
-
-    /// `ItemBindResult`.
-    ///
-    /// An item of `results` in the answer of `taobao.opentrade.special.items.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemBindResult {
-        pub item_id: Option<i64>,
-        pub error_message: Option<String>,
-        pub bind_ok: Option<bool>,
     }
 }
 
@@ -413,22 +433,15 @@ pub mod taobao_opentrade_special_items_unbind {
         pub miniapp_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemUnBindResult;
+
     /// The answer of `taobao.opentrade.special.items.unbind`.
     ///
     /// Enabled by the `opentrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpentradeSpecialItemsUnbindResponse {
         pub results: Vec<ItemUnBindResult>,
-    }
-
-    /// `ItemUnBindResult`.
-    ///
-    /// An item of `results` in the answer of `taobao.opentrade.special.items.unbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemUnBindResult {
-        pub item_id: Option<i64>,
-        pub error_message: Option<String>,
-        pub bind_ok: Option<bool>,
     }
 }
 
@@ -598,22 +611,15 @@ pub mod taobao_opentrade_tools_items_bind {
         pub miniapp_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemBindResult;
+
     /// The answer of `taobao.opentrade.tools.items.bind`.
     ///
     /// Enabled by the `opentrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpentradeToolsItemsBindResponse {
         pub results: Vec<ItemBindResult>,
-    }
-
-    /// `ItemBindResult`.
-    ///
-    /// An item of `results` in the answer of `taobao.opentrade.tools.items.bind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemBindResult {
-        pub item_id: Option<i64>,
-        pub error_message: Option<String>,
-        pub bind_ok: Option<bool>,
     }
 }
 
@@ -678,21 +684,14 @@ pub mod taobao_opentrade_tools_items_unbind {
         pub miniapp_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemUnBindResult;
+
     /// The answer of `taobao.opentrade.tools.items.unbind`.
     ///
     /// Enabled by the `opentrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoOpentradeToolsItemsUnbindResponse {
         pub results: Vec<ItemUnBindResult>,
-    }
-
-    /// `ItemUnBindResult`.
-    ///
-    /// An item of `results` in the answer of `taobao.opentrade.tools.items.unbind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemUnBindResult {
-        pub item_id: Option<i64>,
-        pub error_message: Option<String>,
-        pub bind_ok: Option<bool>,
     }
 }

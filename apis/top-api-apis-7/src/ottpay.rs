@@ -32,6 +32,49 @@ pub use self::youku_ott_pay_order_queryorderbycp::{
     YoukuOttPayOrderQueryorderbycp, YoukuOttPayOrderQueryorderbycpResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `TvOrderQueryResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `youku.ott.pay.order.queryorder` and `youku.ott.pay.order.queryorderbycp`).
+    ///
+    /// Enabled by the `ottpay` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TvOrderQueryResultDTO {
+        pub cp_order_no: Option<String>,
+        pub order_no: Option<String>,
+        pub price: Option<String>,
+        pub status: Option<String>,
+        pub status_desc: Option<String>,
+    }
+
+    /// `TvOrderResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `youku.ott.pay.order.authpaywithprice`, `youku.ott.pay.order.createorder` and 2 more).
+    ///
+    /// Enabled by the `ottpay` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TvOrderResultDTO {
+        pub qcode_url: Option<String>,
+        pub version_code: Option<String>,
+        pub order_no: Option<String>,
+        pub cp_order_no: Option<String>,
+        pub message: Option<String>,
+    }
+
+    /// `TvOrderResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `youku.ott.pay.order.authpay` and `youku.ott.pay.order.deleteorder`).
+    ///
+    /// Enabled by the `ottpay` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TvOrderResultDto {
+        pub qcode_url: Option<String>,
+        pub version_code: Option<String>,
+        pub order_no: Option<String>,
+        pub cp_order_no: Option<String>,
+        pub message: Option<String>,
+    }
+}
+
 /// `youku.ott.iot.devicelist.change`: iot设备列表变化接口.
 pub mod youku_ott_iot_devicelist_change {
     /// iot设备列表变化接口
@@ -126,24 +169,15 @@ pub mod youku_ott_pay_order_authpay {
         pub callback_url: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderResultDto;
+
     /// The answer of `youku.ott.pay.order.authpay`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderAuthpayResponse {
         pub data: Option<TvOrderResultDto>,
-    }
-
-    /// `TvOrderResultDto`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.authpay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderResultDto {
-        pub qcode_url: Option<String>,
-        pub version_code: Option<String>,
-        pub order_no: Option<String>,
-        pub cp_order_no: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -178,24 +212,15 @@ pub mod youku_ott_pay_order_authpaywithprice {
         pub pay_price: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderResultDTO;
+
     /// The answer of `youku.ott.pay.order.authpaywithprice`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderAuthpaywithpriceResponse {
         pub data: Option<TvOrderResultDTO>,
-    }
-
-    /// `TvOrderResultDTO`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.authpaywithprice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderResultDTO {
-        pub qcode_url: Option<String>,
-        pub version_code: Option<String>,
-        pub order_no: Option<String>,
-        pub cp_order_no: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -229,23 +254,15 @@ pub mod youku_ott_pay_order_createorder {
         pub real_price: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderResultDTO;
+
     /// The answer of `youku.ott.pay.order.createorder`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderCreateorderResponse {
         pub data: Option<TvOrderResultDTO>,
-    }
-
-    /// `TvOrderResultDTO`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.createorder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderResultDTO {
-        pub qcode_url: Option<String>,
-        pub message: Option<String>,
-        pub order_no: Option<String>,
-        pub cp_order_no: Option<String>,
     }
 }
 
@@ -278,23 +295,15 @@ pub mod youku_ott_pay_order_deleteorder {
         pub original_order_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderResultDto;
+
     /// The answer of `youku.ott.pay.order.deleteorder`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderDeleteorderResponse {
         pub data: Option<TvOrderResultDto>,
-    }
-
-    /// `TvOrderResultDto`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.deleteorder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderResultDto {
-        pub qcode_url: Option<String>,
-        pub message: Option<String>,
-        pub order_no: Option<String>,
-        pub cp_order_no: Option<String>,
     }
 }
 
@@ -321,6 +330,9 @@ pub mod youku_ott_pay_order_queryauthstate {
         pub original_cp_order_no: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderResultDTO;
+
     /// The answer of `youku.ott.pay.order.queryauthstate`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
@@ -338,18 +350,6 @@ pub mod youku_ott_pay_order_queryauthstate {
         pub code: Option<i64>,
         pub message: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `TvOrderResultDTO`.
-    ///
-    /// Found at `result.data` in the answer of `youku.ott.pay.order.queryauthstate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderResultDTO {
-        pub cp_order_no: Option<String>,
-        pub qcode_url: Option<String>,
-        pub version_code: Option<String>,
-        pub order_no: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -376,24 +376,15 @@ pub mod youku_ott_pay_order_querycporder {
         pub gateway_order: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderResultDTO;
+
     /// The answer of `youku.ott.pay.order.querycporder`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderQuerycporderResponse {
         pub data: Option<TvOrderResultDTO>,
-    }
-
-    /// `TvOrderResultDTO`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.querycporder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderResultDTO {
-        pub cp_order_no: Option<String>,
-        pub qcode_url: Option<String>,
-        pub version_code: Option<String>,
-        pub order_no: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -420,24 +411,15 @@ pub mod youku_ott_pay_order_queryorder {
         pub order_no: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderQueryResultDTO;
+
     /// The answer of `youku.ott.pay.order.queryorder`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderQueryorderResponse {
         pub data: Option<TvOrderQueryResultDTO>,
-    }
-
-    /// `TvOrderQueryResultDTO`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.queryorder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderQueryResultDTO {
-        pub cp_order_no: Option<String>,
-        pub order_no: Option<String>,
-        pub price: Option<String>,
-        pub status: Option<String>,
-        pub status_desc: Option<String>,
     }
 }
 
@@ -463,23 +445,14 @@ pub mod youku_ott_pay_order_queryorderbycp {
         pub cp_order_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TvOrderQueryResultDTO;
+
     /// The answer of `youku.ott.pay.order.queryorderbycp`.
     ///
     /// Enabled by the `ottpay` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct YoukuOttPayOrderQueryorderbycpResponse {
         pub data: Option<TvOrderQueryResultDTO>,
-    }
-
-    /// `TvOrderQueryResultDTO`.
-    ///
-    /// Found at `data` in the answer of `youku.ott.pay.order.queryorderbycp`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TvOrderQueryResultDTO {
-        pub status_desc: Option<String>,
-        pub status: Option<String>,
-        pub cp_order_no: Option<String>,
-        pub order_no: Option<String>,
-        pub price: Option<String>,
     }
 }

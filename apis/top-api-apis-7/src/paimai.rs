@@ -42,6 +42,32 @@ pub use self::taobao_paimai_nft_orderinfo_query::{
     TaobaoPaimaiNftOrderinfoQuery, TaobaoPaimaiNftOrderinfoQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Result4Top`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.auction.vehicle.detect.report.update`, `taobao.auction.zc.merchant.user.check` and 2 more).
+    ///
+    /// Enabled by the `paimai` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Result4Top {
+        pub error_code: Option<String>,
+        pub value: Option<bool>,
+        pub error_msg: Option<String>,
+    }
+
+    /// `ResultCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.auction.beike.item.sync`, `taobao.paimai.auctioncat.nft.checknftuseridentify` and 1 more).
+    ///
+    /// Enabled by the `paimai` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultCode {
+        pub code: Option<String>,
+        pub message: Option<String>,
+    }
+}
+
 /// `taobao.auction.beike.item.sync`: 贝壳商品同步接口.
 pub mod taobao_auction_beike_item_sync {
     /// 贝壳商品同步接口
@@ -65,6 +91,9 @@ pub mod taobao_auction_beike_item_sync {
         #[top(object)]
         pub beike_item_do: Option<BeikeItemDo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
 
     /// The answer of `taobao.auction.beike.item.sync`.
     ///
@@ -115,15 +144,6 @@ pub mod taobao_auction_beike_item_sync {
         pub greening_rate: Option<i64>,
         pub building_type: Option<String>,
     }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `taobao.auction.beike.item.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.auction.vehicle.detect.report.update`: 检测服务-服务单报告信息更新.
@@ -150,6 +170,9 @@ pub mod taobao_auction_vehicle_detect_report_update {
         pub vehicle_detect_server_report4_top: VehicleDetectServerReport4Top,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Result4Top;
+
     /// The answer of `taobao.auction.vehicle.detect.report.update`.
     ///
     /// Enabled by the `paimai` feature of `top-api`.
@@ -165,16 +188,6 @@ pub mod taobao_auction_vehicle_detect_report_update {
     pub struct VehicleDetectServerReport4Top {
         pub service_case_no: Option<String>,
         pub order_num: Option<String>,
-    }
-
-    /// `Result4Top`.
-    ///
-    /// Found at `result` in the answer of `taobao.auction.vehicle.detect.report.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Result4Top {
-        pub error_code: Option<String>,
-        pub value: Option<bool>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -201,22 +214,15 @@ pub mod taobao_auction_zc_merchant_user_check {
         pub mobile: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Result4Top;
+
     /// The answer of `taobao.auction.zc.merchant.user.check`.
     ///
     /// Enabled by the `paimai` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAuctionZcMerchantUserCheckResponse {
         pub result: Option<Result4Top>,
-    }
-
-    /// `Result4Top`.
-    ///
-    /// Found at `result` in the answer of `taobao.auction.zc.merchant.user.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Result4Top {
-        pub error_code: Option<String>,
-        pub value: Option<bool>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -243,21 +249,15 @@ pub mod taobao_auction_zc_update_vr_status {
         pub message: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Result4Top;
+
     /// The answer of `taobao.auction.zc.update.vr.status`.
     ///
     /// Enabled by the `paimai` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAuctionZcUpdateVrStatusResponse {
         pub result: Option<Result4Top>,
-    }
-
-    /// `Result4Top`.
-    ///
-    /// Found at `result` in the answer of `taobao.auction.zc.update.vr.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Result4Top {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -285,6 +285,9 @@ pub mod taobao_auction_zc_vehicle_detect_status_process {
         pub vehicle_server_order_info4_top: VehicleServerOrderInfo4Top,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Result4Top;
+
     /// The answer of `taobao.auction.zc.vehicle.detect.status.process`.
     ///
     /// Enabled by the `paimai` feature of `top-api`.
@@ -305,16 +308,6 @@ pub mod taobao_auction_zc_vehicle_detect_status_process {
         #[top(required)]
         pub status: i64,
         pub cancel_type: Option<i64>,
-    }
-
-    /// `Result4Top`.
-    ///
-    /// Found at `result` in the answer of `taobao.auction.zc.vehicle.detect.status.process`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Result4Top {
-        pub error_code: Option<String>,
-        pub value: Option<bool>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -343,6 +336,9 @@ pub mod taobao_paimai_auctioncat_nft_checknftuseridentify {
         pub id_number: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
+
     /// The answer of `taobao.paimai.auctioncat.nft.checknftuseridentify`.
     ///
     /// Enabled by the `paimai` feature of `top-api`.
@@ -350,15 +346,6 @@ pub mod taobao_paimai_auctioncat_nft_checknftuseridentify {
     pub struct TaobaoPaimaiAuctioncatNftChecknftuseridentifyResponse {
         pub data: Option<bool>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `taobao.paimai.auctioncat.nft.checknftuseridentify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -385,6 +372,9 @@ pub mod taobao_paimai_item_cooperation_sync {
         #[top(object)]
         pub item_do: Option<ItemDo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultCode;
 
     /// The answer of `taobao.paimai.item.cooperation.sync`.
     ///
@@ -434,15 +424,6 @@ pub mod taobao_paimai_item_cooperation_sync {
         pub location: Option<String>,
         pub greening_rate: Option<String>,
         pub building_type: Option<String>,
-    }
-
-    /// `ResultCode`.
-    ///
-    /// Found at `result_code` in the answer of `taobao.paimai.item.cooperation.sync`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultCode {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 

@@ -16,6 +16,98 @@ pub use self::taobao_pentaprism_task_trigger_from::{
     TaobaoPentaprismTaskTriggerFrom, TaobaoPentaprismTaskTriggerFromResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OpenTaskInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.pentaprism.task.queryitem`, `taobao.pentaprism.task.trigger` and 1 more).
+    ///
+    /// Enabled by the `pentraprism` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenTaskInfoVo {
+        pub from_token: Option<String>,
+        pub group_id: Option<i64>,
+        pub group_index: Option<i64>,
+        pub id: Option<i64>,
+        pub index: Option<i64>,
+        pub is_current: Option<bool>,
+        pub is_today: Option<bool>,
+        pub progress: Option<TaskProgressVo>,
+        pub rewards: Vec<TaskRewardVo>,
+        pub status: Option<String>,
+        pub sub_list: Vec<OpenTaskInfoVo>,
+        pub task_sub_type: Option<String>,
+        pub task_type: Option<String>,
+        pub time: Option<top_api::Date>,
+    }
+
+    /// `TaskProgressVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.pentaprism.task.queryitem`, `taobao.pentaprism.task.trigger` and 1 more).
+    ///
+    /// Enabled by the `pentraprism` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskProgressVo {
+        pub cd_time: Option<i64>,
+        pub finished_time: Option<top_api::Date>,
+        pub index: Option<i64>,
+        pub loop_times: Option<i64>,
+        pub max_times: Option<i64>,
+        pub need_times: Option<i64>,
+        pub period: Option<i64>,
+        pub reach_limit: Option<bool>,
+        pub status: Option<String>,
+        pub times: Option<i64>,
+    }
+
+    /// `TaskRewardVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.pentaprism.task.queryitem`, `taobao.pentaprism.task.trigger` and 1 more).
+    ///
+    /// Enabled by the `pentraprism` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskRewardVo {
+        pub error_code: Option<String>,
+        pub result: Option<TaskRewardItemVo>,
+        pub success: Option<bool>,
+        pub time: Option<i64>,
+        pub r#type: Option<String>,
+        pub win: Option<bool>,
+    }
+
+    /// `TaskRewardItemVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.pentaprism.task.queryitem`, `taobao.pentaprism.task.trigger` and 1 more).
+    ///
+    /// Enabled by the `pentraprism` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskRewardItemVo {
+        pub base_count: Option<i64>,
+        pub config_id: Option<i64>,
+        pub encourage: Option<i64>,
+        pub final_count: Option<i64>,
+        pub icon: Option<String>,
+        pub max_count: Option<i64>,
+        pub min_count: Option<i64>,
+        pub mode: Option<String>,
+        pub own_count: Option<i64>,
+        pub own_count_text: Option<String>,
+        pub point_count: Option<i64>,
+        pub r#type: Option<String>,
+        pub unit: Option<String>,
+    }
+
+    /// `TaskResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.pentaprism.task.queryitem`, `taobao.pentaprism.task.trigger` and 1 more).
+    ///
+    /// Enabled by the `pentraprism` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskResult {
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub finish_count: Option<i64>,
+        pub model: Option<OpenTaskInfoVo>,
+        pub now: Option<top_api::Date>,
+        pub success: Option<bool>,
+        pub total_count: Option<i64>,
+    }
+}
+
 /// `taobao.pentaprism.task.queryitem`: 查询任务当前进度.
 pub mod taobao_pentaprism_task_queryitem {
     /// 查询任务当前进度
@@ -39,6 +131,9 @@ pub mod taobao_pentaprism_task_queryitem {
         #[top(object)]
         pub open_po: OpenTaskPo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenTaskInfoVo, TaskProgressVo, TaskResult, TaskRewardItemVo, TaskRewardVo};
 
     /// The answer of `taobao.pentaprism.task.queryitem`.
     ///
@@ -87,112 +182,6 @@ pub mod taobao_pentaprism_task_queryitem {
         #[top(required)]
         pub user_type: i64,
     }
-
-    /// `TaskResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.pentaprism.task.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResult {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub finish_count: Option<i64>,
-        pub model: Option<OpenTaskInfoVo>,
-        pub now: Option<top_api::Date>,
-        pub success: Option<bool>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `OpenTaskInfoVo`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.pentaprism.task.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenTaskInfoVo {
-        pub from_token: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_index: Option<i64>,
-        pub id: Option<i64>,
-        pub index: Option<i64>,
-        pub is_current: Option<bool>,
-        pub is_today: Option<bool>,
-        pub progress: Option<TaskProgressVo>,
-        pub rewards: Vec<TaskRewardVo>,
-        pub status: Option<String>,
-        pub sub_list: Vec<OpenTaskInfoVo2>,
-        pub task_sub_type: Option<String>,
-        pub task_type: Option<String>,
-        pub time: Option<top_api::Date>,
-    }
-
-    /// `TaskProgressVo`.
-    ///
-    /// Found at `result.model.progress` in the answer of `taobao.pentaprism.task.queryitem`; also found at `result.model.sub_list.progress` in the answer of `taobao.pentaprism.task.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskProgressVo {
-        pub cd_time: Option<i64>,
-        pub finished_time: Option<top_api::Date>,
-        pub index: Option<i64>,
-        pub loop_times: Option<i64>,
-        pub max_times: Option<i64>,
-        pub need_times: Option<i64>,
-        pub period: Option<i64>,
-        pub reach_limit: Option<bool>,
-        pub status: Option<String>,
-        pub times: Option<i64>,
-    }
-
-    /// `TaskRewardVo`.
-    ///
-    /// An item of `result.model.rewards` in the answer of `taobao.pentaprism.task.queryitem`; also an item of `result.model.sub_list.rewards` in the answer of `taobao.pentaprism.task.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskRewardVo {
-        pub error_code: Option<String>,
-        pub result: Option<TaskRewardItemVo>,
-        pub success: Option<bool>,
-        pub time: Option<i64>,
-        pub r#type: Option<String>,
-        pub win: Option<bool>,
-    }
-
-    /// `TaskRewardItemVo`.
-    ///
-    /// Found at `result.model.rewards.result` in the answer of `taobao.pentaprism.task.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskRewardItemVo {
-        pub base_count: Option<i64>,
-        pub config_id: Option<i64>,
-        pub encourage: Option<i64>,
-        pub final_count: Option<i64>,
-        pub icon: Option<String>,
-        pub max_count: Option<i64>,
-        pub min_count: Option<i64>,
-        pub mode: Option<String>,
-        pub own_count: Option<i64>,
-        pub own_count_text: Option<String>,
-        pub point_count: Option<i64>,
-        pub r#type: Option<String>,
-        pub unit: Option<String>,
-    }
-
-    /// `OpenTaskInfoVo`.
-    ///
-    /// An item of `result.model.sub_list` in the answer of `taobao.pentaprism.task.queryitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenTaskInfoVo")]
-    pub struct OpenTaskInfoVo2 {
-        pub from_token: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_index: Option<i64>,
-        pub id: Option<i64>,
-        pub index: Option<i64>,
-        pub is_current: Option<bool>,
-        pub is_today: Option<bool>,
-        pub progress: Option<TaskProgressVo>,
-        pub rewards: Vec<TaskRewardVo>,
-        pub status: Option<String>,
-        pub task_sub_type: Option<String>,
-        pub task_type: Option<String>,
-        pub time: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.pentaprism.task.trigger`: 推进单条任务进度.
@@ -217,6 +206,9 @@ pub mod taobao_pentaprism_task_trigger {
         #[top(object)]
         pub open_po: Option<OpenTaskPo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenTaskInfoVo, TaskProgressVo, TaskResult, TaskRewardItemVo, TaskRewardVo};
 
     /// The answer of `taobao.pentaprism.task.trigger`.
     ///
@@ -265,112 +257,6 @@ pub mod taobao_pentaprism_task_trigger {
         #[top(required)]
         pub user_type: i64,
     }
-
-    /// `TaskResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.pentaprism.task.trigger`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResult {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub finish_count: Option<i64>,
-        pub model: Option<OpenTaskInfoVo>,
-        pub now: Option<top_api::Date>,
-        pub success: Option<bool>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `OpenTaskInfoVo`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.pentaprism.task.trigger`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenTaskInfoVo {
-        pub from_token: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_index: Option<i64>,
-        pub id: Option<i64>,
-        pub index: Option<i64>,
-        pub is_current: Option<bool>,
-        pub is_today: Option<bool>,
-        pub progress: Option<TaskProgressVo>,
-        pub rewards: Vec<TaskRewardVo>,
-        pub status: Option<String>,
-        pub sub_list: Vec<OpenTaskInfoVo2>,
-        pub task_sub_type: Option<String>,
-        pub task_type: Option<String>,
-        pub time: Option<top_api::Date>,
-    }
-
-    /// `TaskProgressVo`.
-    ///
-    /// Found at `result.model.progress` in the answer of `taobao.pentaprism.task.trigger`; also found at `result.model.sub_list.progress` in the answer of `taobao.pentaprism.task.trigger`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskProgressVo {
-        pub cd_time: Option<i64>,
-        pub finished_time: Option<top_api::Date>,
-        pub index: Option<i64>,
-        pub loop_times: Option<i64>,
-        pub max_times: Option<i64>,
-        pub need_times: Option<i64>,
-        pub period: Option<i64>,
-        pub reach_limit: Option<bool>,
-        pub status: Option<String>,
-        pub times: Option<i64>,
-    }
-
-    /// `TaskRewardVo`.
-    ///
-    /// An item of `result.model.rewards` in the answer of `taobao.pentaprism.task.trigger`; also an item of `result.model.sub_list.rewards` in the answer of `taobao.pentaprism.task.trigger`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskRewardVo {
-        pub error_code: Option<String>,
-        pub result: Option<TaskRewardItemVo>,
-        pub success: Option<bool>,
-        pub time: Option<i64>,
-        pub r#type: Option<String>,
-        pub win: Option<bool>,
-    }
-
-    /// `TaskRewardItemVo`.
-    ///
-    /// Found at `result.model.rewards.result` in the answer of `taobao.pentaprism.task.trigger`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskRewardItemVo {
-        pub base_count: Option<i64>,
-        pub config_id: Option<i64>,
-        pub encourage: Option<i64>,
-        pub final_count: Option<i64>,
-        pub icon: Option<String>,
-        pub max_count: Option<i64>,
-        pub min_count: Option<i64>,
-        pub mode: Option<String>,
-        pub own_count: Option<i64>,
-        pub own_count_text: Option<String>,
-        pub point_count: Option<i64>,
-        pub r#type: Option<String>,
-        pub unit: Option<String>,
-    }
-
-    /// `OpenTaskInfoVo`.
-    ///
-    /// An item of `result.model.sub_list` in the answer of `taobao.pentaprism.task.trigger`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenTaskInfoVo")]
-    pub struct OpenTaskInfoVo2 {
-        pub from_token: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_index: Option<i64>,
-        pub id: Option<i64>,
-        pub index: Option<i64>,
-        pub is_current: Option<bool>,
-        pub is_today: Option<bool>,
-        pub progress: Option<TaskProgressVo>,
-        pub rewards: Vec<TaskRewardVo>,
-        pub status: Option<String>,
-        pub task_sub_type: Option<String>,
-        pub task_type: Option<String>,
-        pub time: Option<top_api::Date>,
-    }
 }
 
 /// `taobao.pentaprism.task.trigger.from`: 任务进度推进（根据fromtoken）.
@@ -395,6 +281,9 @@ pub mod taobao_pentaprism_task_trigger_from {
         #[top(object)]
         pub open_po: Option<OpenTaskPo>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OpenTaskInfoVo, TaskProgressVo, TaskResult, TaskRewardItemVo, TaskRewardVo};
 
     /// The answer of `taobao.pentaprism.task.trigger.from`.
     ///
@@ -443,111 +332,5 @@ pub mod taobao_pentaprism_task_trigger_from {
         #[top(required)]
         pub user_type: i64,
         pub open_id: Option<String>,
-    }
-
-    /// `TaskResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.pentaprism.task.trigger.from`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResult {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub finish_count: Option<i64>,
-        pub model: Option<OpenTaskInfoVo>,
-        pub now: Option<top_api::Date>,
-        pub success: Option<bool>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `OpenTaskInfoVo`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.pentaprism.task.trigger.from`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenTaskInfoVo {
-        pub from_token: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_index: Option<i64>,
-        pub id: Option<i64>,
-        pub index: Option<i64>,
-        pub is_current: Option<bool>,
-        pub is_today: Option<bool>,
-        pub progress: Option<TaskProgressVo>,
-        pub rewards: Vec<TaskRewardVo>,
-        pub status: Option<String>,
-        pub sub_list: Vec<OpenTaskInfoVo2>,
-        pub task_sub_type: Option<String>,
-        pub task_type: Option<String>,
-        pub time: Option<top_api::Date>,
-    }
-
-    /// `TaskProgressVo`.
-    ///
-    /// Found at `result.model.progress` in the answer of `taobao.pentaprism.task.trigger.from`; also found at `result.model.sub_list.progress` in the answer of `taobao.pentaprism.task.trigger.from`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskProgressVo {
-        pub cd_time: Option<i64>,
-        pub finished_time: Option<top_api::Date>,
-        pub index: Option<i64>,
-        pub loop_times: Option<i64>,
-        pub max_times: Option<i64>,
-        pub need_times: Option<i64>,
-        pub period: Option<i64>,
-        pub reach_limit: Option<bool>,
-        pub status: Option<String>,
-        pub times: Option<i64>,
-    }
-
-    /// `TaskRewardVo`.
-    ///
-    /// An item of `result.model.rewards` in the answer of `taobao.pentaprism.task.trigger.from`; also an item of `result.model.sub_list.rewards` in the answer of `taobao.pentaprism.task.trigger.from`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskRewardVo {
-        pub error_code: Option<String>,
-        pub result: Option<TaskRewardItemVo>,
-        pub success: Option<bool>,
-        pub time: Option<i64>,
-        pub r#type: Option<String>,
-        pub win: Option<bool>,
-    }
-
-    /// `TaskRewardItemVo`.
-    ///
-    /// Found at `result.model.rewards.result` in the answer of `taobao.pentaprism.task.trigger.from`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskRewardItemVo {
-        pub base_count: Option<i64>,
-        pub config_id: Option<i64>,
-        pub encourage: Option<i64>,
-        pub final_count: Option<i64>,
-        pub icon: Option<String>,
-        pub max_count: Option<i64>,
-        pub min_count: Option<i64>,
-        pub mode: Option<String>,
-        pub own_count: Option<i64>,
-        pub own_count_text: Option<String>,
-        pub point_count: Option<i64>,
-        pub r#type: Option<String>,
-        pub unit: Option<String>,
-    }
-
-    /// `OpenTaskInfoVo`.
-    ///
-    /// An item of `result.model.sub_list` in the answer of `taobao.pentaprism.task.trigger.from`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenTaskInfoVo")]
-    pub struct OpenTaskInfoVo2 {
-        pub from_token: Option<String>,
-        pub group_id: Option<i64>,
-        pub group_index: Option<i64>,
-        pub id: Option<i64>,
-        pub index: Option<i64>,
-        pub is_current: Option<bool>,
-        pub is_today: Option<bool>,
-        pub progress: Option<TaskProgressVo>,
-        pub rewards: Vec<TaskRewardVo>,
-        pub status: Option<String>,
-        pub task_sub_type: Option<String>,
-        pub task_type: Option<String>,
-        pub time: Option<top_api::Date>,
     }
 }

@@ -34,6 +34,32 @@ pub use self::alibaba_tcwms_outbound_pick_receive::{
     AlibabaTcwmsOutboundPickReceive, AlibabaTcwmsOutboundPickReceiveResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `BaseResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.perfect.performance.localitem.edit` and `alibaba.perfect.performance.localitem.publish`).
+    ///
+    /// Enabled by the `perfect` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BaseResult {
+        pub code: Option<String>,
+        pub data: Option<PerfectPerformanceItemPublishResp>,
+        pub message: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `PerfectPerformanceItemPublishResp`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.perfect.performance.localitem.edit` and `alibaba.perfect.performance.localitem.publish`).
+    ///
+    /// Enabled by the `perfect` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PerfectPerformanceItemPublishResp {
+        pub item_code: Option<String>,
+    }
+}
+
 /// `alibaba.perfect.performance.item.query`: 商品完美履约信息查询.
 pub mod alibaba_perfect_performance_item_query {
     /// 商品完美履约信息查询
@@ -119,6 +145,9 @@ pub mod alibaba_perfect_performance_localitem_edit {
         #[top(object)]
         pub param_perfect_performance_item_publish_req: PerfectPerformanceItemPublishReq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseResult, PerfectPerformanceItemPublishResp};
 
     /// The answer of `alibaba.perfect.performance.localitem.edit`.
     ///
@@ -269,25 +298,6 @@ pub mod alibaba_perfect_performance_localitem_edit {
         #[top(required)]
         pub product_code: String,
     }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.perfect.performance.localitem.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub code: Option<String>,
-        pub data: Option<PerfectPerformanceItemPublishResp>,
-        pub message: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `PerfectPerformanceItemPublishResp`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.perfect.performance.localitem.edit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PerfectPerformanceItemPublishResp {
-        pub item_code: Option<String>,
-    }
 }
 
 /// `alibaba.perfect.performance.localitem.publish`: 同城购定制化发品.
@@ -313,6 +323,9 @@ pub mod alibaba_perfect_performance_localitem_publish {
         #[top(object)]
         pub param_perfect_performance_item_publish_req: PerfectPerformanceItemPublishReq,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BaseResult, PerfectPerformanceItemPublishResp};
 
     /// The answer of `alibaba.perfect.performance.localitem.publish`.
     ///
@@ -461,25 +474,6 @@ pub mod alibaba_perfect_performance_localitem_publish {
         /// Required.
         #[top(required)]
         pub product_code: String,
-    }
-
-    /// `BaseResult`.
-    ///
-    /// Found at `result` in the answer of `alibaba.perfect.performance.localitem.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BaseResult {
-        pub code: Option<String>,
-        pub data: Option<PerfectPerformanceItemPublishResp>,
-        pub message: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `PerfectPerformanceItemPublishResp`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.perfect.performance.localitem.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PerfectPerformanceItemPublishResp {
-        pub item_code: Option<String>,
     }
 }
 

@@ -202,6 +202,197 @@ pub use self::tmall_product_specs_ticket_get::{TmallProductSpecsTicketGet, Tmall
 #[doc(inline)]
 pub use self::tmall_product_template_get::{TmallProductTemplateGet, TmallProductTemplateGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CertPicInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.product.spec.get` and `tmall.product.specs.get`).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CertPicInfo {
+        pub cert_type: Option<i64>,
+        pub pic_url: Option<String>,
+    }
+
+    /// `ErrorCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.item.series.itemseries.insertorupdate`, `tmall.item.series.itemseries.insertseriesitem` and 7 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorCode {
+        pub mes_code: Option<String>,
+        pub message: Option<String>,
+        pub market: Option<String>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub seller_id: Option<i64>,
+        pub name: Option<String>,
+        pub id: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub item_series_extend: Option<ItemSeriesExtendDO>,
+        pub status: Option<i64>,
+        pub sort: Option<i64>,
+        pub series_id: Option<i64>,
+        pub features: Option<i64>,
+        pub seg_id: Option<i64>,
+        pub outer_id: Option<String>,
+        pub fields: Vec<SeriesField>,
+    }
+
+    /// `ItemSeriesExtendDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.item.series.itemseries.insertorupdate`).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemSeriesExtendDO {
+        pub mode: Option<String>,
+        pub cat_id: Option<i64>,
+        pub group_item_list: Vec<GroupItem>,
+        pub series_name: Option<String>,
+        pub series_desc: Option<String>,
+    }
+
+    /// `GroupItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.item.series.itemseries.insertorupdate`).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GroupItem {
+        pub text: Option<String>,
+        pub value: Option<i64>,
+    }
+
+    /// `SeriesField`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.item.series.itemseries.insertseriesitem`).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SeriesField {
+        pub text: Option<String>,
+        pub value: Option<String>,
+        pub key: Option<String>,
+        pub r#type: Option<String>,
+    }
+
+    /// `GoodsBatchResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.jym.item.external.goods.batch.modifyprice`, `alibaba.jym.item.external.goods.batch.offsale` and 2 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GoodsBatchResultDto {
+        pub batch_id: Option<i64>,
+    }
+
+    /// `Product`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.product.add`, `taobao.product.get` and 3 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Product {
+        pub product_id: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub outer_id: Option<String>,
+        pub tsc: Option<String>,
+        pub cid: Option<i64>,
+        pub cat_name: Option<String>,
+        pub props: Option<String>,
+        pub props_str: Option<String>,
+        pub name: Option<String>,
+        pub binds: Option<String>,
+        pub binds_str: Option<String>,
+        pub sale_props: Option<String>,
+        pub sale_props_str: Option<String>,
+        pub price: Option<String>,
+        pub desc: Option<String>,
+        pub pic_url: Option<String>,
+        pub modified: Option<top_api::Date>,
+        pub status: Option<i64>,
+        pub vertical_market: Option<i64>,
+        pub property_alias: Option<String>,
+        pub customer_props: Option<String>,
+        pub sell_pt: Option<String>,
+        pub product_imgs: Vec<ProductImg>,
+        pub product_prop_imgs: Vec<ProductPropImg>,
+    }
+
+    /// `ProductImg`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.product.get`, `taobao.product.img.upload` and 1 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductImg {
+        pub id: Option<i64>,
+        pub product_id: Option<i64>,
+        pub url: Option<String>,
+        pub position: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub modified: Option<top_api::Date>,
+    }
+
+    /// `ProductPropImg`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.product.get`, `taobao.product.propimg.upload` and 1 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductPropImg {
+        pub id: Option<i64>,
+        pub product_id: Option<i64>,
+        pub props: Option<String>,
+        pub url: Option<String>,
+        pub position: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub modified: Option<top_api::Date>,
+    }
+
+    /// `ProductSpec`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.product.spec.add`, `tmall.product.spec.get` and 1 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ProductSpec {
+        pub spec_id: Option<i64>,
+        pub product_id: Option<i64>,
+        pub spec_props: Option<String>,
+        pub spec_props_alias: Option<String>,
+        pub custome_props_name: Option<String>,
+        pub pic_url: Option<String>,
+        pub barcode: Option<String>,
+        pub status: Option<i64>,
+        pub brand_id: Option<i64>,
+        pub product_code: Option<String>,
+        pub market_time: Option<top_api::Date>,
+        pub certified_pics: Vec<CertPicInfo>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `cainiao.cntec.item.change.message`, `taobao.baike.import.zhubao.data` and 1 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub success: Option<bool>,
+        pub err_code: Option<String>,
+        pub model: Option<bool>,
+        pub error_msg: Option<String>,
+        pub message_code: Option<String>,
+        pub message: Option<String>,
+        pub module: Option<String>,
+    }
+
+    /// `ResultDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.item.series.itemseries.insertorupdate`, `tmall.item.series.itemseries.insertseriesitem` and 1 more).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDO {
+        pub success: Option<bool>,
+        pub error_codes: Vec<ErrorCode>,
+        pub model: Option<ErrorCode>,
+    }
+
+    /// `SizeMappingTemplateDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.item.sizemapping.template.create` and `tmall.item.sizemapping.template.update`).
+    ///
+    /// Enabled by the `product` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SizeMappingTemplateDo {
+        pub template_id: Option<i64>,
+        pub template_name: Option<String>,
+        pub template_content: Option<String>,
+    }
+}
+
 /// `alibaba.gpu.add.schema.get`: 获取产品发布规则接口.
 pub mod alibaba_gpu_add_schema_get {
     /// 获取产品发布规则接口
@@ -564,6 +755,9 @@ pub mod alibaba_jym_item_external_goods_batch_modifyprice {
         pub goods_price_modify_command: GoodsPriceModifyCommandDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::GoodsBatchResultDto;
+
     /// The answer of `alibaba.jym.item.external.goods.batch.modifyprice`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -613,14 +807,6 @@ pub mod alibaba_jym_item_external_goods_batch_modifyprice {
         #[top(required)]
         pub external_goods_id: String,
     }
-
-    /// `GoodsBatchResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.jym.item.external.goods.batch.modifyprice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GoodsBatchResultDto {
-        pub batch_id: Option<i64>,
-    }
 }
 
 /// `alibaba.jym.item.external.goods.batch.offsale`: 交易猫外部商家批量下架商品接口.
@@ -646,6 +832,9 @@ pub mod alibaba_jym_item_external_goods_batch_offsale {
         #[top(object)]
         pub goods_off_sale_command: GoodsOffSaleCommandDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::GoodsBatchResultDto;
 
     /// The answer of `alibaba.jym.item.external.goods.batch.offsale`.
     ///
@@ -683,14 +872,6 @@ pub mod alibaba_jym_item_external_goods_batch_offsale {
         #[top(required)]
         pub goods_id: i64,
     }
-
-    /// `GoodsBatchResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.jym.item.external.goods.batch.offsale`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GoodsBatchResultDto {
-        pub batch_id: Option<i64>,
-    }
 }
 
 /// `alibaba.jym.item.external.goods.batch.onsale`: 交易猫外部商家批量上架商品接口.
@@ -716,6 +897,9 @@ pub mod alibaba_jym_item_external_goods_batch_onsale {
         #[top(object)]
         pub goods_on_sale_command: GoodsOnSaleCommandDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::GoodsBatchResultDto;
 
     /// The answer of `alibaba.jym.item.external.goods.batch.onsale`.
     ///
@@ -753,14 +937,6 @@ pub mod alibaba_jym_item_external_goods_batch_onsale {
         #[top(required)]
         pub goods_id: i64,
     }
-
-    /// `GoodsBatchResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.jym.item.external.goods.batch.onsale`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GoodsBatchResultDto {
-        pub batch_id: Option<i64>,
-    }
 }
 
 /// `alibaba.jym.item.external.goods.batch.publish`: 交易猫外部商家批量发布商品接口.
@@ -786,6 +962,9 @@ pub mod alibaba_jym_item_external_goods_batch_publish {
         #[top(object)]
         pub goods_publish_command: GoodsPublishCommandDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::GoodsBatchResultDto;
 
     /// The answer of `alibaba.jym.item.external.goods.batch.publish`.
     ///
@@ -945,14 +1124,6 @@ pub mod alibaba_jym_item_external_goods_batch_publish {
     pub struct ChildPropertyKeyValueDTO {
         pub key: Option<String>,
         pub value: Option<String>,
-    }
-
-    /// `GoodsBatchResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.jym.item.external.goods.batch.publish`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GoodsBatchResultDto {
-        pub batch_id: Option<i64>,
     }
 }
 
@@ -1685,6 +1856,9 @@ pub mod cainiao_cntec_item_change_message {
         pub item_change_message: SupplyItemChangeMessage,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `cainiao.cntec.item.change.message`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -1704,18 +1878,6 @@ pub mod cainiao_cntec_item_change_message {
         /// Required.
         #[top(required)]
         pub supply_store_id: String,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `cainiao.cntec.item.change.message`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-        pub model: Option<bool>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -1781,24 +1943,15 @@ pub mod taobao_baike_import_zhubao_data {
         pub data_json_str: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `taobao.baike.import.zhubao.data`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoBaikeImportZhubaoDataResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.baike.import.zhubao.data`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub message_code: Option<String>,
-        pub message: Option<String>,
-        pub module: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -1826,24 +1979,15 @@ pub mod taobao_baike_import_zhubao_picture {
         pub picture: Option<top_api::File>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultObject;
+
     /// The answer of `taobao.baike.import.zhubao.picture`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoBaikeImportZhubaoPictureResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.baike.import.zhubao.picture`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub message_code: Option<String>,
-        pub message: Option<String>,
-        pub module: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -2309,21 +2453,15 @@ pub mod taobao_product_add {
         pub property_alias: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Product, ProductImg, ProductPropImg};
+
     /// The answer of `taobao.product.add`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoProductAddResponse {
         pub product: Option<Product>,
-    }
-
-    /// `Product`.
-    ///
-    /// Found at `product` in the answer of `taobao.product.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Product {
-        pub product_id: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -2353,66 +2491,15 @@ pub mod taobao_product_get {
         pub props: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Product, ProductImg, ProductPropImg};
+
     /// The answer of `taobao.product.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoProductGetResponse {
         pub product: Option<Product>,
-    }
-
-    /// `Product`.
-    ///
-    /// Found at `product` in the answer of `taobao.product.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Product {
-        pub product_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub tsc: Option<String>,
-        pub cid: Option<i64>,
-        pub cat_name: Option<String>,
-        pub props: Option<String>,
-        pub props_str: Option<String>,
-        pub name: Option<String>,
-        pub binds: Option<String>,
-        pub binds_str: Option<String>,
-        pub sale_props: Option<String>,
-        pub sale_props_str: Option<String>,
-        pub price: Option<String>,
-        pub desc: Option<String>,
-        pub pic_url: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub status: Option<i64>,
-        pub vertical_market: Option<i64>,
-        pub property_alias: Option<String>,
-        pub customer_props: Option<String>,
-        pub sell_pt: Option<String>,
-        pub product_imgs: Vec<ProductImg>,
-        pub product_prop_imgs: Vec<ProductPropImg>,
-    }
-
-    /// `ProductImg`.
-    ///
-    /// An item of `product.product_imgs` in the answer of `taobao.product.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductImg {
-        pub id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub url: Option<String>,
-        pub position: Option<i64>,
-    }
-
-    /// `ProductPropImg`.
-    ///
-    /// An item of `product.product_prop_imgs` in the answer of `taobao.product.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductPropImg {
-        pub id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub props: Option<String>,
-        pub url: Option<String>,
-        pub position: Option<i64>,
     }
 }
 
@@ -2446,23 +2533,15 @@ pub mod taobao_product_img_upload {
         pub is_major: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ProductImg;
+
     /// The answer of `taobao.product.img.upload`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoProductImgUploadResponse {
         pub product_img: Option<ProductImg>,
-    }
-
-    /// `ProductImg`.
-    ///
-    /// Found at `product_img` in the answer of `taobao.product.img.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductImg {
-        pub id: Option<i64>,
-        pub url: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2497,23 +2576,15 @@ pub mod taobao_product_propimg_upload {
         pub position: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ProductPropImg;
+
     /// The answer of `taobao.product.propimg.upload`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoProductPropimgUploadResponse {
         pub product_prop_img: Option<ProductPropImg>,
-    }
-
-    /// `ProductPropImg`.
-    ///
-    /// Found at `product_prop_img` in the answer of `taobao.product.propimg.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductPropImg {
-        pub url: Option<String>,
-        pub id: Option<i64>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2550,21 +2621,15 @@ pub mod taobao_product_update {
         pub image: Option<top_api::File>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Product, ProductImg, ProductPropImg};
+
     /// The answer of `taobao.product.update`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoProductUpdateResponse {
         pub product: Option<Product>,
-    }
-
-    /// `Product`.
-    ///
-    /// Found at `product` in the answer of `taobao.product.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Product {
-        pub product_id: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2596,62 +2661,15 @@ pub mod taobao_products_get {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Product, ProductImg, ProductPropImg};
+
     /// The answer of `taobao.products.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoProductsGetResponse {
         pub products: Vec<Product>,
-    }
-
-    /// `Product`.
-    ///
-    /// An item of `products` in the answer of `taobao.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Product {
-        pub product_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub tsc: Option<String>,
-        pub cid: Option<i64>,
-        pub cat_name: Option<String>,
-        pub props: Option<String>,
-        pub props_str: Option<String>,
-        pub name: Option<String>,
-        pub binds: Option<String>,
-        pub binds_str: Option<String>,
-        pub sale_props: Option<String>,
-        pub sale_props_str: Option<String>,
-        pub price: Option<String>,
-        pub desc: Option<String>,
-        pub pic_url: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub status: Option<i64>,
-        pub product_imgs: Vec<ProductImg>,
-        pub product_prop_imgs: Vec<ProductPropImg>,
-    }
-
-    /// `ProductImg`.
-    ///
-    /// An item of `products.product_imgs` in the answer of `taobao.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductImg {
-        pub id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub url: Option<String>,
-        pub position: Option<i64>,
-    }
-
-    /// `ProductPropImg`.
-    ///
-    /// An item of `products.product_prop_imgs` in the answer of `taobao.products.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductPropImg {
-        pub id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub props: Option<String>,
-        pub url: Option<String>,
-        pub position: Option<i64>,
     }
 }
 
@@ -2692,6 +2710,9 @@ pub mod taobao_products_search {
         pub market_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Product, ProductImg, ProductPropImg};
+
     /// The answer of `taobao.products.search`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -2699,21 +2720,6 @@ pub mod taobao_products_search {
     pub struct TaobaoProductsSearchResponse {
         pub total_results: Option<i64>,
         pub products: Vec<Product>,
-    }
-
-    /// `Product`.
-    ///
-    /// An item of `products` in the answer of `taobao.products.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Product {
-        pub product_id: Option<i64>,
-        pub name: Option<String>,
-        pub pic_url: Option<String>,
-        pub cid: Option<i64>,
-        pub props: Option<String>,
-        pub price: Option<String>,
-        pub tsc: Option<String>,
-        pub status: Option<i64>,
     }
 }
 
@@ -2951,6 +2957,9 @@ pub mod tmall_item_series_itemseries_insertorupdate {
         pub item_series_request: ItemSeriesRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, ResultDO, SeriesField};
+
     /// The answer of `tmall.item.series.itemseries.insertorupdate`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -2971,62 +2980,6 @@ pub mod tmall_item_series_itemseries_insertorupdate {
         pub series_id: Option<i64>,
         pub status: Option<i64>,
         pub brand_name: Option<String>,
-    }
-
-    /// `ResultDO`.
-    ///
-    /// Found at `result` in the answer of `tmall.item.series.itemseries.insertorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDO {
-        pub success: Option<bool>,
-        pub error_codes: Vec<ErrorCode>,
-        pub model: Option<ErrorCode2>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.series.itemseries.insertorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub mes_code: Option<String>,
-        pub message: Option<String>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// Found at `result.model` in the answer of `tmall.item.series.itemseries.insertorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ErrorCode")]
-    pub struct ErrorCode2 {
-        pub market: Option<String>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub seller_id: Option<i64>,
-        pub name: Option<String>,
-        pub id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub item_series_extend: Option<ItemSeriesExtendDO>,
-        pub status: Option<i64>,
-    }
-
-    /// `ItemSeriesExtendDO`.
-    ///
-    /// Found at `result.model.item_series_extend` in the answer of `tmall.item.series.itemseries.insertorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemSeriesExtendDO {
-        pub mode: Option<String>,
-        pub cat_id: Option<i64>,
-        pub group_item_list: Vec<GroupItem>,
-        pub series_name: Option<String>,
-        pub series_desc: Option<String>,
-    }
-
-    /// `GroupItem`.
-    ///
-    /// An item of `result.model.item_series_extend.group_item_list` in the answer of `tmall.item.series.itemseries.insertorupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GroupItem {
-        pub text: Option<String>,
-        pub value: Option<i64>,
     }
 }
 
@@ -3053,6 +3006,9 @@ pub mod tmall_item_series_itemseries_insertseriesitem {
         pub series_item_request: Option<SeriesItemRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, ResultDO, SeriesField};
+
     /// The answer of `tmall.item.series.itemseries.insertseriesitem`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3072,55 +3028,6 @@ pub mod tmall_item_series_itemseries_insertseriesitem {
         pub sort: Option<i64>,
         pub series_id: Option<i64>,
         pub custom_version: Option<String>,
-    }
-
-    /// `ResultDO`.
-    ///
-    /// Found at `result` in the answer of `tmall.item.series.itemseries.insertseriesitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDO {
-        pub success: Option<bool>,
-        pub error_codes: Vec<ErrorCode>,
-        pub model: Option<ErrorCode2>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.series.itemseries.insertseriesitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// Found at `result.model` in the answer of `tmall.item.series.itemseries.insertseriesitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ErrorCode")]
-    pub struct ErrorCode2 {
-        pub gmt_modified: Option<top_api::Date>,
-        pub sort: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub series_id: Option<i64>,
-        pub market: Option<String>,
-        pub features: Option<i64>,
-        pub seller_id: Option<i64>,
-        pub seg_id: Option<i64>,
-        pub outer_id: Option<String>,
-        pub fields: Vec<SeriesField>,
-        pub status: Option<i64>,
-    }
-
-    /// `SeriesField`.
-    ///
-    /// An item of `result.model.fields` in the answer of `tmall.item.series.itemseries.insertseriesitem`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SeriesField {
-        pub text: Option<String>,
-        pub value: Option<String>,
-        pub key: Option<String>,
-        pub r#type: Option<String>,
     }
 }
 
@@ -3151,30 +3058,15 @@ pub mod tmall_item_series_itemseries_removeitemfromseries {
         pub market: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, ResultDO, SeriesField};
+
     /// The answer of `tmall.item.series.itemseries.removeitemfromseries`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallItemSeriesItemseriesRemoveitemfromseriesResponse {
         pub result: Option<ResultDO>,
-    }
-
-    /// `ResultDO`.
-    ///
-    /// Found at `result` in the answer of `tmall.item.series.itemseries.removeitemfromseries`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDO {
-        pub success: Option<bool>,
-        pub error_codes: Vec<ErrorCode>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.series.itemseries.removeitemfromseries`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
     }
 }
 
@@ -3251,22 +3143,15 @@ pub mod tmall_item_sizemapping_template_create {
         pub template_content: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SizeMappingTemplateDo;
+
     /// The answer of `tmall.item.sizemapping.template.create`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallItemSizemappingTemplateCreateResponse {
         pub size_mapping_template: Option<SizeMappingTemplateDo>,
-    }
-
-    /// `SizeMappingTemplateDo`.
-    ///
-    /// Found at `size_mapping_template` in the answer of `tmall.item.sizemapping.template.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SizeMappingTemplateDo {
-        pub template_id: Option<i64>,
-        pub template_name: Option<String>,
-        pub template_content: Option<String>,
     }
 }
 
@@ -3373,22 +3258,15 @@ pub mod tmall_item_sizemapping_template_update {
         pub template_content: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SizeMappingTemplateDo;
+
     /// The answer of `tmall.item.sizemapping.template.update`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallItemSizemappingTemplateUpdateResponse {
         pub size_mapping_template: Option<SizeMappingTemplateDo>,
-    }
-
-    /// `SizeMappingTemplateDo`.
-    ///
-    /// Found at `size_mapping_template` in the answer of `tmall.item.sizemapping.template.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SizeMappingTemplateDo {
-        pub template_id: Option<i64>,
-        pub template_name: Option<String>,
-        pub template_content: Option<String>,
     }
 }
 
@@ -3454,6 +3332,9 @@ pub mod tmall_item_sku_new_get {
         pub item_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, SeriesField};
+
     /// The answer of `tmall.item.sku.new.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3470,15 +3351,6 @@ pub mod tmall_item_sku_new_get {
         pub success: Option<bool>,
         pub error_codes: Vec<ErrorCode>,
         pub model: Vec<ItemSalePropNew>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.sku.new.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
     }
 
     /// `ItemSalePropNew`.
@@ -3528,6 +3400,9 @@ pub mod tmall_item_sku_new_update {
         pub item_sale_prop_new: ItemSalePropNew,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, SeriesField};
+
     /// The answer of `tmall.item.sku.new.update`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3576,15 +3451,6 @@ pub mod tmall_item_sku_new_update {
         pub success: Option<bool>,
         pub error_codes: Vec<ErrorCode>,
     }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.sku.new.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
-    }
 }
 
 /// `tmall.item.sku.sort.get`: sku销售属性顺序获取.
@@ -3610,6 +3476,9 @@ pub mod tmall_item_sku_sort_get {
         pub item_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, SeriesField};
+
     /// The answer of `tmall.item.sku.sort.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3626,15 +3495,6 @@ pub mod tmall_item_sku_sort_get {
         pub success: Option<String>,
         pub error_codes: Vec<ErrorCode>,
         pub model: Vec<ItemSalePropSort>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.sku.sort.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
     }
 
     /// `ItemSalePropSort`.
@@ -3683,6 +3543,9 @@ pub mod tmall_item_sku_sort_update {
         pub item_sale_prop_sort: ItemSalePropSort,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, SeriesField};
+
     /// The answer of `tmall.item.sku.sort.update`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3728,15 +3591,6 @@ pub mod tmall_item_sku_sort_update {
         pub success: Option<bool>,
         pub error_codes: Vec<ErrorCode>,
     }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.sku.sort.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
-    }
 }
 
 /// `tmall.item.sku.status.get`: 商品sku上下架查询.
@@ -3762,6 +3616,9 @@ pub mod tmall_item_sku_status_get {
         pub item_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, SeriesField};
+
     /// The answer of `tmall.item.sku.status.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3778,15 +3635,6 @@ pub mod tmall_item_sku_status_get {
         pub error_codes: Vec<ErrorCode>,
         pub item_sku_status: Option<ItemSkuStatus>,
         pub success: Option<String>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.sku.status.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub mes_code: Option<String>,
-        pub message: Option<String>,
     }
 
     /// `ItemSkuStatus`.
@@ -3837,6 +3685,9 @@ pub mod tmall_item_sku_status_update {
         pub item_sku_status: ItemSkuStatus,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ErrorCode, GroupItem, ItemSeriesExtendDO, SeriesField};
+
     /// The answer of `tmall.item.sku.status.update`.
     ///
     /// Enabled by the `product` feature of `top-api`.
@@ -3879,15 +3730,6 @@ pub mod tmall_item_sku_status_update {
     pub struct ApiResult {
         pub success: Option<bool>,
         pub error_codes: Vec<ErrorCode>,
-    }
-
-    /// `ErrorCode`.
-    ///
-    /// An item of `result.error_codes` in the answer of `tmall.item.sku.status.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorCode {
-        pub message: Option<String>,
-        pub mes_code: Option<String>,
     }
 }
 
@@ -4188,20 +4030,15 @@ pub mod tmall_product_spec_add {
         pub market_time: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CertPicInfo, ProductSpec};
+
     /// The answer of `tmall.product.spec.add`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallProductSpecAddResponse {
         pub product_spec: Option<ProductSpec>,
-    }
-
-    /// `ProductSpec`.
-    ///
-    /// Found at `product_spec` in the answer of `tmall.product.spec.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductSpec {
-        pub spec_id: Option<i64>,
     }
 }
 
@@ -4228,40 +4065,15 @@ pub mod tmall_product_spec_get {
         pub spec_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CertPicInfo, ProductSpec};
+
     /// The answer of `tmall.product.spec.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallProductSpecGetResponse {
         pub product_spec: Option<ProductSpec>,
-    }
-
-    /// `ProductSpec`.
-    ///
-    /// Found at `product_spec` in the answer of `tmall.product.spec.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductSpec {
-        pub spec_id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub spec_props: Option<String>,
-        pub spec_props_alias: Option<String>,
-        pub custome_props_name: Option<String>,
-        pub pic_url: Option<String>,
-        pub barcode: Option<String>,
-        pub status: Option<i64>,
-        pub brand_id: Option<i64>,
-        pub product_code: Option<String>,
-        pub market_time: Option<top_api::Date>,
-        pub certified_pics: Vec<CertPicInfo>,
-    }
-
-    /// `CertPicInfo`.
-    ///
-    /// An item of `product_spec.certified_pics` in the answer of `tmall.product.spec.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CertPicInfo {
-        pub cert_type: Option<i64>,
-        pub pic_url: Option<String>,
     }
 }
 
@@ -4324,40 +4136,15 @@ pub mod tmall_product_specs_get {
         pub properties: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CertPicInfo, ProductSpec};
+
     /// The answer of `tmall.product.specs.get`.
     ///
     /// Enabled by the `product` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallProductSpecsGetResponse {
         pub product_specs: Vec<ProductSpec>,
-    }
-
-    /// `ProductSpec`.
-    ///
-    /// An item of `product_specs` in the answer of `tmall.product.specs.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ProductSpec {
-        pub spec_id: Option<i64>,
-        pub product_id: Option<i64>,
-        pub spec_props: Option<String>,
-        pub spec_props_alias: Option<String>,
-        pub custome_props_name: Option<String>,
-        pub pic_url: Option<String>,
-        pub status: Option<i64>,
-        pub barcode: Option<String>,
-        pub brand_id: Option<i64>,
-        pub product_code: Option<String>,
-        pub market_time: Option<top_api::Date>,
-        pub certified_pics: Vec<CertPicInfo>,
-    }
-
-    /// `CertPicInfo`.
-    ///
-    /// An item of `product_specs.certified_pics` in the answer of `tmall.product.specs.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CertPicInfo {
-        pub cert_type: Option<i64>,
-        pub pic_url: Option<String>,
     }
 }
 

@@ -294,6 +294,403 @@ pub use self::tmall_promotion_coupon_query::{TmallPromotionCouponQuery, TmallPro
 #[doc(inline)]
 pub use self::tmall_promotion_coupon_use::{TmallPromotionCouponUse, TmallPromotionCouponUseResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ActivityDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lafite.seller.activity.list`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ActivityDto {
+        pub name: Option<String>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub source: Option<String>,
+        pub strategy_code: Option<String>,
+        pub status: Option<String>,
+        pub channel_code: Option<String>,
+        pub feature: Option<String>,
+        pub benefit_list: Vec<BenefitDto>,
+    }
+
+    /// `BenefitDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lafite.seller.activity.list` and `alibaba.lafite.seller.benefit.list`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BenefitDto {
+        pub code: Option<String>,
+        pub r#type: Option<String>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub status: Option<String>,
+        pub start_date: Option<top_api::Date>,
+        pub end_date: Option<top_api::Date>,
+        pub total: Option<i64>,
+        pub bestow: Option<i64>,
+        pub feature: Option<String>,
+        pub benefit_pool_id: Option<i64>,
+        pub total_num: Option<i64>,
+        pub send_mode: Option<String>,
+        pub creator_user_name: Option<String>,
+        pub modifier_user_name: Option<String>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub id: Option<i64>,
+    }
+
+    /// `CommonItemActivity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.promotionmisc.common.item.activity.get` and `taobao.promotionmisc.common.item.activity.list.get`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CommonItemActivity {
+        pub activity_id: Option<i64>,
+        pub description: Option<String>,
+        pub end_time: Option<top_api::Date>,
+        pub name: Option<String>,
+        pub start_time: Option<top_api::Date>,
+        pub user_tag: Option<String>,
+        pub is_user_tag: Option<bool>,
+    }
+
+    /// `CouponResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.promotion.coupon.send` and `taobao.promotion.coupon.sns.send`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponResult {
+        pub coupon_number: Option<i64>,
+        pub buyer_nick: Option<String>,
+        pub ouid: Option<String>,
+        pub open_uid: Option<String>,
+    }
+
+    /// `CouponTemplate`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplate {
+        pub apply_limit_config: Option<CouponTemplateApplyLimitConfig>,
+        pub common_config: Option<CouponTemplateCommonConfig>,
+        pub condition_config: Option<CouponTemplateConditionConfig>,
+        pub discount_config: Option<CouponTemplateDiscountConfig>,
+        pub id: Option<i64>,
+        pub investment_config: Option<CouponTemplateInvestmentConfig>,
+        pub option_config: Option<CouponTemplateOptionConfig>,
+        pub participate_config: Option<CouponTemplateParticipateConfig>,
+        pub source_id: Option<i64>,
+        pub time_limit_config: Option<CouponTemplateTimeLimitConfig>,
+        pub uuid: Option<String>,
+        pub compatible_config: Option<CouponTemplateCompatibleConfig>,
+    }
+
+    /// `CouponTemplateApplyLimitConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateApplyLimitConfig {
+        pub apply_end_time: Option<top_api::Date>,
+        pub apply_start_time: Option<top_api::Date>,
+        pub coupon_daily_lmt: Option<i64>,
+        pub coupon_total_lmt: Option<i64>,
+        pub personal_daily_lmt: Option<i64>,
+        pub personal_lmt: Option<i64>,
+    }
+
+    /// `CouponTemplateCommonConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateCommonConfig {
+        pub apply_channels: Vec<String>,
+        pub description: Option<String>,
+        pub send_type: Option<String>,
+        pub status: Option<i64>,
+        pub title: Option<String>,
+        pub r#type: Option<i64>,
+    }
+
+    /// `CouponTemplateConditionConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateConditionConfig {
+        pub amount: Option<i64>,
+        pub amount_at: Option<bool>,
+        pub categories: Vec<String>,
+        pub count: Option<i64>,
+        pub count_at: Option<bool>,
+        pub max_use_count_per_order: Option<i64>,
+        pub only_member_self: Option<bool>,
+        pub range_type: Option<i64>,
+        pub shop_ids: Vec<String>,
+        pub terminals: Vec<i64>,
+        pub user_crowd_config: Option<CouponTemplateUserCrowdConfig>,
+        pub max_effect_amount: Option<i64>,
+        pub exclude_item_rules: Vec<i64>,
+        pub merchant_categories: Vec<String>,
+    }
+
+    /// `CouponTemplateUserCrowdConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateUserCrowdConfig {
+        pub merchant_customize_crowd_name: Option<String>,
+        pub platform_crowd_name: Option<String>,
+    }
+
+    /// `CouponTemplateDiscountConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateDiscountConfig {
+        pub decrease: Option<bool>,
+        pub decrease_money: Option<i64>,
+        pub discount: Option<bool>,
+        pub discount_rate: Option<i64>,
+        pub fix_price: Option<bool>,
+        pub fix_price_amount: Option<i64>,
+    }
+
+    /// `CouponTemplateInvestmentConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateInvestmentConfig {
+        pub investment_info_list: Vec<InvestmentInfo>,
+    }
+
+    /// `InvestmentInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InvestmentInfo {
+        pub investor: Option<String>,
+        pub investor_ratio: Option<i64>,
+    }
+
+    /// `CouponTemplateOptionConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateOptionConfig {
+        pub devalue: Option<bool>,
+        pub logo_url: Option<String>,
+        pub out_coupon_template_id: Option<String>,
+        pub out_coupon_type: Option<String>,
+        pub picture_url: Option<String>,
+        pub contract_instance_id: Option<i64>,
+        pub purchase_id: Option<i64>,
+    }
+
+    /// `CouponTemplateParticipateConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateParticipateConfig {
+        pub participate_list: Vec<LogicGroup>,
+    }
+
+    /// `LogicGroup`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogicGroup {
+        pub logic_group_type: Option<i64>,
+        pub number: Option<i64>,
+        pub wdk_group_name: Option<String>,
+    }
+
+    /// `CouponTemplateTimeLimitConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateTimeLimitConfig {
+        pub end_valid_time: Option<top_api::Date>,
+        pub start_valid_time: Option<top_api::Date>,
+        pub valid_time_type: Option<i64>,
+        pub validity_period: Option<i64>,
+        pub validity_start_interval: Option<i64>,
+        pub validity_end_interval: Option<i64>,
+    }
+
+    /// `CouponTemplateCompatibleConfig`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.template.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateCompatibleConfig {
+        pub valid_till_night: Option<i64>,
+        pub application_type: Option<String>,
+    }
+
+    /// `CouponTemplateOperateResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.sku.add`, `alibaba.wdk.coupon.sku.query` and 4 more).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponTemplateOperateResponse {
+        pub fail_elements: Vec<FailElement>,
+        pub id: Option<i64>,
+        pub source_id: Option<i64>,
+        pub page_info: Option<PageInfo>,
+        pub prom_act_sku_list: Vec<PromActSku>,
+        pub ma_code: Option<String>,
+        pub voucher_id: Option<String>,
+        pub coupon_template: Option<CouponTemplate>,
+    }
+
+    /// `FailElement`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.sku.add` and `alibaba.wdk.coupon.sku.remove`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FailElement {
+        pub error_msg: Option<String>,
+        pub participate_id: Option<String>,
+        pub participate_name: Option<String>,
+    }
+
+    /// `PageInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.sku.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PageInfo {
+        pub page_num: Option<i64>,
+        pub page_size: Option<i64>,
+        pub pages: Option<i64>,
+        pub total: Option<i64>,
+    }
+
+    /// `PromActSku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.coupon.sku.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromActSku {
+        pub logic_group_number: Option<i64>,
+        pub participate_id: Option<String>,
+        pub participate_name: Option<String>,
+        pub participate_type: Option<i64>,
+    }
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.asr.dataservice.promotionrule.query` and `tmall.promotion.coupon.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub pos_key: Option<i64>,
+        pub name: Option<String>,
+        pub detail_list: Vec<Detaillist>,
+        pub discount: Option<String>,
+        pub start_fee: Option<String>,
+        pub coupon_name: Option<String>,
+        pub end_time: Option<top_api::Date>,
+        pub start_time: Option<top_api::Date>,
+        pub supplier_id: Option<String>,
+        pub coupon_template_id: Option<String>,
+        pub id: Option<String>,
+    }
+
+    /// `Detaillist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.asr.dataservice.promotionrule.query`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Detaillist {
+        pub unit_point: Option<String>,
+        pub unit_price: Option<i64>,
+        pub num: Option<i64>,
+        pub ext_map: Option<String>,
+    }
+
+    /// `ErrorMessage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.promotion.coupon.send` and `taobao.promotion.coupon.sns.send`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorMessage {
+        pub buyer_nick: Option<String>,
+        pub reason: Option<String>,
+        pub ouid: Option<String>,
+        pub open_uid: Option<String>,
+    }
+
+    /// `Extmap`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.asr.dataservice.promotionrule.delete`, `alibaba.asr.dataservice.promotionrule.query` and 1 more).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Extmap {
+        pub keyvalue: Option<bool>,
+        pub empty: Option<bool>,
+        pub key: Option<String>,
+    }
+
+    /// `ItemPromotion`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.promotionmisc.item.activity.get` and `taobao.promotionmisc.item.activity.list.get`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemPromotion {
+        pub activity_id: Option<i64>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub participate_range: Option<i64>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub is_user_tag: Option<bool>,
+        pub user_tag: Option<String>,
+        pub is_decrease_money: Option<bool>,
+        pub decrease_amount: Option<i64>,
+        pub is_discount: Option<bool>,
+        pub discount_rate: Option<i64>,
+    }
+
+    /// `MjsPromotion`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.promotionmisc.mjs.activity.get` and `taobao.promotionmisc.mjs.activity.list.get`).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MjsPromotion {
+        pub activity_id: Option<i64>,
+        pub name: Option<String>,
+        pub description: Option<String>,
+        pub r#type: Option<i64>,
+        pub participate_range: Option<i64>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub is_amount_over: Option<bool>,
+        pub total_price: Option<i64>,
+        pub is_amount_multiple: Option<bool>,
+        pub is_item_count_over: Option<bool>,
+        pub item_count: Option<i64>,
+        pub is_item_multiple: Option<bool>,
+        pub is_shop_member: Option<bool>,
+        pub shop_member_level: Option<i64>,
+        pub is_user_tag: Option<bool>,
+        pub user_tag: Option<String>,
+        pub is_decrease_money: Option<bool>,
+        pub decrease_amount: Option<i64>,
+        pub is_discount: Option<bool>,
+        pub discount_rate: Option<i64>,
+        pub is_send_gift: Option<bool>,
+        pub gift_name: Option<String>,
+        pub gift_id: Option<i64>,
+        pub gift_url: Option<String>,
+        pub is_free_post: Option<bool>,
+        pub exclude_area: Option<String>,
+    }
+
+    /// `Page`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.asr.dataservice.promotionrule.query`, `alibaba.lafite.seller.activity.list` and 1 more).
+    ///
+    /// Enabled by the `promotion` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Page {
+        pub total: Option<i64>,
+        pub page_size: Option<i64>,
+        pub page_no: Option<i64>,
+        pub datas: Vec<Data>,
+        pub activity_list: Vec<ActivityDto>,
+        pub current_page: Option<i64>,
+        pub total_count: Option<i64>,
+        pub data_list: Vec<BenefitDto>,
+    }
+}
+
 /// `alibaba.argus.updateredrisk`: 更新红线价格.
 pub mod alibaba_argus_updateredrisk {
     /// 更新红线价格
@@ -394,6 +791,9 @@ pub mod alibaba_asr_dataservice_promotionrule_delete {
         pub pos_key: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Extmap;
+
     /// The answer of `alibaba.asr.dataservice.promotionrule.delete`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -413,14 +813,6 @@ pub mod alibaba_asr_dataservice_promotionrule_delete {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
         pub trace_id: Option<String>,
-    }
-
-    /// `Extmap`.
-    ///
-    /// Found at `result.ext_map` in the answer of `alibaba.asr.dataservice.promotionrule.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extmap {
-        pub keyvalue: Option<bool>,
     }
 }
 
@@ -449,6 +841,9 @@ pub mod alibaba_asr_dataservice_promotionrule_query {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityDto, BenefitDto, Data, Detaillist, Extmap, Page};
+
     /// The answer of `alibaba.asr.dataservice.promotionrule.query`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -468,46 +863,6 @@ pub mod alibaba_asr_dataservice_promotionrule_query {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
         pub trace_id: Option<String>,
-    }
-
-    /// `Extmap`.
-    ///
-    /// Found at `result.ext_map` in the answer of `alibaba.asr.dataservice.promotionrule.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extmap {
-        pub empty: Option<bool>,
-    }
-
-    /// `Page`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.asr.dataservice.promotionrule.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Page {
-        pub total: Option<i64>,
-        pub page_size: Option<i64>,
-        pub page_no: Option<i64>,
-        pub datas: Vec<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.result.datas` in the answer of `alibaba.asr.dataservice.promotionrule.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub pos_key: Option<i64>,
-        pub name: Option<String>,
-        pub detail_list: Vec<Detaillist>,
-    }
-
-    /// `Detaillist`.
-    ///
-    /// An item of `result.result.datas.detail_list` in the answer of `alibaba.asr.dataservice.promotionrule.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Detaillist {
-        pub unit_point: Option<String>,
-        pub unit_price: Option<i64>,
-        pub num: Option<i64>,
-        pub ext_map: Option<String>,
     }
 }
 
@@ -534,6 +889,9 @@ pub mod alibaba_asr_dataservice_promotionrule_write {
         #[top(object)]
         pub poskey_promotion_rule_dto: PosKeyPromotionRuleDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Extmap;
 
     /// The answer of `alibaba.asr.dataservice.promotionrule.write`.
     ///
@@ -587,14 +945,6 @@ pub mod alibaba_asr_dataservice_promotionrule_write {
         pub result_msg: Option<String>,
         pub success: Option<bool>,
         pub trace_id: Option<String>,
-    }
-
-    /// `Extmap`.
-    ///
-    /// Found at `result.ext_map` in the answer of `alibaba.asr.dataservice.promotionrule.write`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Extmap {
-        pub key: Option<String>,
     }
 }
 
@@ -739,6 +1089,9 @@ pub mod alibaba_lafite_seller_activity_list {
         pub query: Option<ActivityReadTopQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ActivityDto, BenefitDto, Data, Detaillist, Page};
+
     /// The answer of `alibaba.lafite.seller.activity.list`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -774,50 +1127,6 @@ pub mod alibaba_lafite_seller_activity_list {
         pub code: Option<String>,
         pub page_data: Option<Page>,
     }
-
-    /// `Page`.
-    ///
-    /// Found at `result.page_data` in the answer of `alibaba.lafite.seller.activity.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Page {
-        pub activity_list: Vec<ActivityDto>,
-        pub current_page: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_count: Option<i64>,
-    }
-
-    /// `ActivityDto`.
-    ///
-    /// An item of `result.page_data.activity_list` in the answer of `alibaba.lafite.seller.activity.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ActivityDto {
-        pub name: Option<String>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub source: Option<String>,
-        pub strategy_code: Option<String>,
-        pub status: Option<String>,
-        pub channel_code: Option<String>,
-        pub feature: Option<String>,
-        pub benefit_list: Vec<BenefitDto>,
-    }
-
-    /// `BenefitDto`.
-    ///
-    /// An item of `result.page_data.activity_list.benefit_list` in the answer of `alibaba.lafite.seller.activity.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BenefitDto {
-        pub code: Option<String>,
-        pub r#type: Option<String>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub status: Option<String>,
-        pub start_date: Option<top_api::Date>,
-        pub end_date: Option<top_api::Date>,
-        pub total: Option<i64>,
-        pub bestow: Option<i64>,
-        pub feature: Option<String>,
-    }
 }
 
 /// `alibaba.lafite.seller.benefit.list`: 商家自运营权益列表.
@@ -843,6 +1152,9 @@ pub mod alibaba_lafite_seller_benefit_list {
         #[top(object)]
         pub benefit_read_top_query: BenefitReadTopQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ActivityDto, BenefitDto, Data, Detaillist, Page};
 
     /// The answer of `alibaba.lafite.seller.benefit.list`.
     ///
@@ -880,42 +1192,6 @@ pub mod alibaba_lafite_seller_benefit_list {
         pub msg: Option<String>,
         pub code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `Page`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.lafite.seller.benefit.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Page {
-        pub current_page: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_count: Option<i64>,
-        pub data_list: Vec<BenefitDto>,
-    }
-
-    /// `BenefitDto`.
-    ///
-    /// An item of `result.data.data_list` in the answer of `alibaba.lafite.seller.benefit.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BenefitDto {
-        pub code: Option<String>,
-        pub r#type: Option<String>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub status: Option<String>,
-        pub benefit_pool_id: Option<i64>,
-        pub start_date: Option<top_api::Date>,
-        pub end_date: Option<top_api::Date>,
-        pub total: Option<i64>,
-        pub bestow: Option<i64>,
-        pub total_num: Option<i64>,
-        pub send_mode: Option<String>,
-        pub creator_user_name: Option<String>,
-        pub modifier_user_name: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub feature: Option<String>,
     }
 }
 
@@ -1246,6 +1522,15 @@ pub mod alibaba_wdk_coupon_sku_add {
         pub param_coupon_template_item_request: Option<CouponTemplateItemRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponTemplate, CouponTemplateApplyLimitConfig, CouponTemplateCommonConfig, CouponTemplateCompatibleConfig,
+        CouponTemplateConditionConfig, CouponTemplateDiscountConfig, CouponTemplateInvestmentConfig,
+        CouponTemplateOperateResponse, CouponTemplateOptionConfig, CouponTemplateParticipateConfig,
+        CouponTemplateTimeLimitConfig, CouponTemplateUserCrowdConfig, FailElement, InvestmentInfo, LogicGroup,
+        PageInfo,
+    };
+
     /// The answer of `alibaba.wdk.coupon.sku.add`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -1296,26 +1581,6 @@ pub mod alibaba_wdk_coupon_sku_add {
         pub model: Option<CouponTemplateOperateResponse>,
         pub success: Option<bool>,
     }
-
-    /// `CouponTemplateOperateResponse`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.coupon.sku.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOperateResponse {
-        pub fail_elements: Vec<FailElement>,
-        pub id: Option<i64>,
-        pub source_id: Option<i64>,
-    }
-
-    /// `FailElement`.
-    ///
-    /// An item of `result.model.fail_elements` in the answer of `alibaba.wdk.coupon.sku.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FailElement {
-        pub error_msg: Option<String>,
-        pub participate_id: Option<String>,
-        pub participate_name: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.coupon.sku.query`: 优惠券商品查询.
@@ -1340,6 +1605,15 @@ pub mod alibaba_wdk_coupon_sku_query {
         #[top(object)]
         pub param_coupon_template_item_query_request: Option<CouponTemplateItemQueryRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponTemplate, CouponTemplateApplyLimitConfig, CouponTemplateCommonConfig, CouponTemplateCompatibleConfig,
+        CouponTemplateConditionConfig, CouponTemplateDiscountConfig, CouponTemplateInvestmentConfig,
+        CouponTemplateOperateResponse, CouponTemplateOptionConfig, CouponTemplateParticipateConfig,
+        CouponTemplateTimeLimitConfig, CouponTemplateUserCrowdConfig, FailElement, InvestmentInfo, LogicGroup,
+        PromActSku,
+    };
 
     /// The answer of `alibaba.wdk.coupon.sku.query`.
     ///
@@ -1393,40 +1667,6 @@ pub mod alibaba_wdk_coupon_sku_query {
         pub model: Option<CouponTemplateOperateResponse>,
         pub success: Option<bool>,
     }
-
-    /// `CouponTemplateOperateResponse`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.coupon.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOperateResponse {
-        pub id: Option<i64>,
-        pub page_info: Option<PageInfo2>,
-        pub prom_act_sku_list: Vec<PromActSku>,
-        pub source_id: Option<i64>,
-    }
-
-    /// `PageInfo`.
-    ///
-    /// Found at `result.model.page_info` in the answer of `alibaba.wdk.coupon.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "PageInfo")]
-    pub struct PageInfo2 {
-        pub page_num: Option<i64>,
-        pub page_size: Option<i64>,
-        pub pages: Option<i64>,
-        pub total: Option<i64>,
-    }
-
-    /// `PromActSku`.
-    ///
-    /// An item of `result.model.prom_act_sku_list` in the answer of `alibaba.wdk.coupon.sku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromActSku {
-        pub logic_group_number: Option<i64>,
-        pub participate_id: Option<String>,
-        pub participate_name: Option<String>,
-        pub participate_type: Option<i64>,
-    }
 }
 
 /// `alibaba.wdk.coupon.sku.remove`: 优惠券商品删除.
@@ -1451,6 +1691,15 @@ pub mod alibaba_wdk_coupon_sku_remove {
         #[top(object)]
         pub param_coupon_template_item_request: Option<CouponTemplateItemRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponTemplate, CouponTemplateApplyLimitConfig, CouponTemplateCommonConfig, CouponTemplateCompatibleConfig,
+        CouponTemplateConditionConfig, CouponTemplateDiscountConfig, CouponTemplateInvestmentConfig,
+        CouponTemplateOperateResponse, CouponTemplateOptionConfig, CouponTemplateParticipateConfig,
+        CouponTemplateTimeLimitConfig, CouponTemplateUserCrowdConfig, FailElement, InvestmentInfo, LogicGroup,
+        PageInfo,
+    };
 
     /// The answer of `alibaba.wdk.coupon.sku.remove`.
     ///
@@ -1502,26 +1751,6 @@ pub mod alibaba_wdk_coupon_sku_remove {
         pub model: Option<CouponTemplateOperateResponse>,
         pub success: Option<bool>,
     }
-
-    /// `CouponTemplateOperateResponse`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.coupon.sku.remove`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOperateResponse {
-        pub fail_elements: Vec<FailElement>,
-        pub id: Option<i64>,
-        pub source_id: Option<i64>,
-    }
-
-    /// `FailElement`.
-    ///
-    /// An item of `result.model.fail_elements` in the answer of `alibaba.wdk.coupon.sku.remove`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FailElement {
-        pub error_msg: Option<String>,
-        pub participate_id: Option<String>,
-        pub participate_name: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.coupon.spread.apply`: 普通发券.
@@ -1546,6 +1775,15 @@ pub mod alibaba_wdk_coupon_spread_apply {
         #[top(object)]
         pub param_wdk_coupon_apply_param: Option<WdkCouponApplyParam>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponTemplate, CouponTemplateApplyLimitConfig, CouponTemplateCommonConfig, CouponTemplateCompatibleConfig,
+        CouponTemplateConditionConfig, CouponTemplateDiscountConfig, CouponTemplateInvestmentConfig,
+        CouponTemplateOperateResponse, CouponTemplateOptionConfig, CouponTemplateParticipateConfig,
+        CouponTemplateTimeLimitConfig, CouponTemplateUserCrowdConfig, FailElement, InvestmentInfo, LogicGroup,
+        PageInfo, PromActSku,
+    };
 
     /// The answer of `alibaba.wdk.coupon.spread.apply`.
     ///
@@ -1581,15 +1819,6 @@ pub mod alibaba_wdk_coupon_spread_apply {
         pub model: Option<CouponTemplateOperateResponse>,
         pub success: Option<bool>,
     }
-
-    /// `CouponTemplateOperateResponse`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.coupon.spread.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOperateResponse {
-        pub ma_code: Option<String>,
-        pub voucher_id: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.coupon.template.create`: 优惠券模版创建.
@@ -1614,6 +1843,9 @@ pub mod alibaba_wdk_coupon_template_create {
         #[top(object)]
         pub param_coupon_template_operate_request: Option<CouponTemplateOperateRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CouponTemplateOperateResponse, FailElement, PageInfo, PromActSku};
 
     /// The answer of `alibaba.wdk.coupon.template.create`.
     ///
@@ -1825,15 +2057,6 @@ pub mod alibaba_wdk_coupon_template_create {
         pub model: Option<CouponTemplateOperateResponse>,
         pub success: Option<bool>,
     }
-
-    /// `CouponTemplateOperateResponse`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.coupon.template.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOperateResponse {
-        pub id: Option<i64>,
-        pub source_id: Option<i64>,
-    }
 }
 
 /// `alibaba.wdk.coupon.template.query`: 优惠券模版查询.
@@ -1858,6 +2081,15 @@ pub mod alibaba_wdk_coupon_template_query {
         #[top(object)]
         pub param_coupon_template_query_request: Option<CouponTemplateQueryRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponTemplate, CouponTemplateApplyLimitConfig, CouponTemplateCommonConfig, CouponTemplateCompatibleConfig,
+        CouponTemplateConditionConfig, CouponTemplateDiscountConfig, CouponTemplateInvestmentConfig,
+        CouponTemplateOperateResponse, CouponTemplateOptionConfig, CouponTemplateParticipateConfig,
+        CouponTemplateTimeLimitConfig, CouponTemplateUserCrowdConfig, FailElement, InvestmentInfo, LogicGroup,
+        PageInfo, PromActSku,
+    };
 
     /// The answer of `alibaba.wdk.coupon.template.query`.
     ///
@@ -1896,173 +2128,6 @@ pub mod alibaba_wdk_coupon_template_query {
         pub err_msg: Option<String>,
         pub model: Option<CouponTemplateOperateResponse>,
         pub success: Option<bool>,
-    }
-
-    /// `CouponTemplateOperateResponse`.
-    ///
-    /// Found at `result.model` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOperateResponse {
-        pub coupon_template: Option<CouponTemplate>,
-    }
-
-    /// `CouponTemplate`.
-    ///
-    /// Found at `result.model.coupon_template` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplate {
-        pub apply_limit_config: Option<CouponTemplateApplyLimitConfig>,
-        pub common_config: Option<CouponTemplateCommonConfig>,
-        pub condition_config: Option<CouponTemplateConditionConfig>,
-        pub discount_config: Option<CouponTemplateDiscountConfig>,
-        pub id: Option<i64>,
-        pub investment_config: Option<CouponTemplateInvestmentConfig>,
-        pub option_config: Option<CouponTemplateOptionConfig>,
-        pub participate_config: Option<CouponTemplateParticipateConfig>,
-        pub source_id: Option<i64>,
-        pub time_limit_config: Option<CouponTemplateTimeLimitConfig>,
-        pub uuid: Option<String>,
-        pub compatible_config: Option<CouponTemplateCompatibleConfig>,
-    }
-
-    /// `CouponTemplateApplyLimitConfig`.
-    ///
-    /// Found at `result.model.coupon_template.apply_limit_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateApplyLimitConfig {
-        pub apply_end_time: Option<top_api::Date>,
-        pub apply_start_time: Option<top_api::Date>,
-        pub coupon_daily_lmt: Option<i64>,
-        pub coupon_total_lmt: Option<i64>,
-        pub personal_daily_lmt: Option<i64>,
-        pub personal_lmt: Option<i64>,
-    }
-
-    /// `CouponTemplateCommonConfig`.
-    ///
-    /// Found at `result.model.coupon_template.common_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateCommonConfig {
-        pub apply_channels: Vec<String>,
-        pub description: Option<String>,
-        pub send_type: Option<String>,
-        pub status: Option<i64>,
-        pub title: Option<String>,
-        pub r#type: Option<i64>,
-    }
-
-    /// `CouponTemplateConditionConfig`.
-    ///
-    /// Found at `result.model.coupon_template.condition_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateConditionConfig {
-        pub amount: Option<i64>,
-        pub amount_at: Option<bool>,
-        pub categories: Vec<String>,
-        pub count: Option<i64>,
-        pub count_at: Option<bool>,
-        pub max_use_count_per_order: Option<i64>,
-        pub only_member_self: Option<bool>,
-        pub range_type: Option<i64>,
-        pub shop_ids: Vec<String>,
-        pub terminals: Vec<i64>,
-        pub user_crowd_config: Option<CouponTemplateUserCrowdConfig>,
-        pub max_effect_amount: Option<i64>,
-        pub exclude_item_rules: Vec<i64>,
-        pub merchant_categories: Vec<String>,
-    }
-
-    /// `CouponTemplateUserCrowdConfig`.
-    ///
-    /// Found at `result.model.coupon_template.condition_config.user_crowd_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateUserCrowdConfig {
-        pub merchant_customize_crowd_name: Option<String>,
-        pub platform_crowd_name: Option<String>,
-    }
-
-    /// `CouponTemplateDiscountConfig`.
-    ///
-    /// Found at `result.model.coupon_template.discount_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateDiscountConfig {
-        pub decrease: Option<bool>,
-        pub decrease_money: Option<i64>,
-        pub discount: Option<bool>,
-        pub discount_rate: Option<i64>,
-        pub fix_price: Option<bool>,
-        pub fix_price_amount: Option<i64>,
-    }
-
-    /// `CouponTemplateInvestmentConfig`.
-    ///
-    /// Found at `result.model.coupon_template.investment_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateInvestmentConfig {
-        pub investment_info_list: Vec<InvestmentInfo>,
-    }
-
-    /// `InvestmentInfo`.
-    ///
-    /// An item of `result.model.coupon_template.investment_config.investment_info_list` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InvestmentInfo {
-        pub investor: Option<String>,
-        pub investor_ratio: Option<i64>,
-    }
-
-    /// `CouponTemplateOptionConfig`.
-    ///
-    /// Found at `result.model.coupon_template.option_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateOptionConfig {
-        pub devalue: Option<bool>,
-        pub logo_url: Option<String>,
-        pub out_coupon_template_id: Option<String>,
-        pub out_coupon_type: Option<String>,
-        pub picture_url: Option<String>,
-        pub contract_instance_id: Option<i64>,
-        pub purchase_id: Option<i64>,
-    }
-
-    /// `CouponTemplateParticipateConfig`.
-    ///
-    /// Found at `result.model.coupon_template.participate_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateParticipateConfig {
-        pub participate_list: Vec<LogicGroup>,
-    }
-
-    /// `LogicGroup`.
-    ///
-    /// An item of `result.model.coupon_template.participate_config.participate_list` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogicGroup {
-        pub logic_group_type: Option<i64>,
-        pub number: Option<i64>,
-        pub wdk_group_name: Option<String>,
-    }
-
-    /// `CouponTemplateTimeLimitConfig`.
-    ///
-    /// Found at `result.model.coupon_template.time_limit_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateTimeLimitConfig {
-        pub end_valid_time: Option<top_api::Date>,
-        pub start_valid_time: Option<top_api::Date>,
-        pub valid_time_type: Option<i64>,
-        pub validity_period: Option<i64>,
-        pub validity_start_interval: Option<i64>,
-        pub validity_end_interval: Option<i64>,
-    }
-
-    /// `CouponTemplateCompatibleConfig`.
-    ///
-    /// Found at `result.model.coupon_template.compatible_config` in the answer of `alibaba.wdk.coupon.template.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponTemplateCompatibleConfig {
-        pub valid_till_night: Option<i64>,
-        pub application_type: Option<String>,
     }
 }
 
@@ -3432,6 +3497,9 @@ pub mod taobao_promotion_coupon_send {
         pub buyer_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CouponResult, ErrorMessage};
+
     /// The answer of `taobao.promotion.coupon.send`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -3448,28 +3516,6 @@ pub mod taobao_promotion_coupon_send {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct OuidData {
         pub ouid: Option<String>,
-    }
-
-    /// `ErrorMessage`.
-    ///
-    /// An item of `failure_buyers` in the answer of `taobao.promotion.coupon.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMessage {
-        pub buyer_nick: Option<String>,
-        pub reason: Option<String>,
-        pub ouid: Option<String>,
-        pub open_uid: Option<String>,
-    }
-
-    /// `CouponResult`.
-    ///
-    /// An item of `coupon_results` in the answer of `taobao.promotion.coupon.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponResult {
-        pub coupon_number: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub ouid: Option<String>,
-        pub open_uid: Option<String>,
     }
 }
 
@@ -3502,6 +3548,9 @@ pub mod taobao_promotion_coupon_sns_send {
         pub open_uids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CouponResult, ErrorMessage};
+
     /// The answer of `taobao.promotion.coupon.sns.send`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -3509,26 +3558,6 @@ pub mod taobao_promotion_coupon_sns_send {
     pub struct TaobaoPromotionCouponSnsSendResponse {
         pub failure_buyers: Vec<ErrorMessage>,
         pub coupon_results: Vec<CouponResult>,
-    }
-
-    /// `ErrorMessage`.
-    ///
-    /// An item of `failure_buyers` in the answer of `taobao.promotion.coupon.sns.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMessage {
-        pub buyer_nick: Option<String>,
-        pub reason: Option<String>,
-        pub open_uid: Option<String>,
-    }
-
-    /// `CouponResult`.
-    ///
-    /// An item of `coupon_results` in the answer of `taobao.promotion.coupon.sns.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponResult {
-        pub coupon_number: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub open_uid: Option<String>,
     }
 }
 
@@ -3916,6 +3945,9 @@ pub mod taobao_promotionmisc_common_item_activity_get {
         pub activity_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CommonItemActivity;
+
     /// The answer of `taobao.promotionmisc.common.item.activity.get`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -3923,20 +3955,6 @@ pub mod taobao_promotionmisc_common_item_activity_get {
     pub struct TaobaoPromotionmiscCommonItemActivityGetResponse {
         pub activity: Option<CommonItemActivity>,
         pub is_success: Option<bool>,
-    }
-
-    /// `CommonItemActivity`.
-    ///
-    /// Found at `activity` in the answer of `taobao.promotionmisc.common.item.activity.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommonItemActivity {
-        pub activity_id: Option<i64>,
-        pub description: Option<String>,
-        pub end_time: Option<top_api::Date>,
-        pub name: Option<String>,
-        pub start_time: Option<top_api::Date>,
-        pub user_tag: Option<String>,
-        pub is_user_tag: Option<bool>,
     }
 }
 
@@ -3965,6 +3983,9 @@ pub mod taobao_promotionmisc_common_item_activity_list_get {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CommonItemActivity;
+
     /// The answer of `taobao.promotionmisc.common.item.activity.list.get`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -3973,20 +3994,6 @@ pub mod taobao_promotionmisc_common_item_activity_list_get {
         pub activity_list: Vec<CommonItemActivity>,
         pub is_success: Option<bool>,
         pub total_count: Option<i64>,
-    }
-
-    /// `CommonItemActivity`.
-    ///
-    /// An item of `activity_list` in the answer of `taobao.promotionmisc.common.item.activity.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommonItemActivity {
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub user_tag: Option<String>,
-        pub is_user_tag: Option<bool>,
     }
 }
 
@@ -4303,31 +4310,15 @@ pub mod taobao_promotionmisc_item_activity_get {
         pub activity_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemPromotion;
+
     /// The answer of `taobao.promotionmisc.item.activity.get`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPromotionmiscItemActivityGetResponse {
         pub item_promotion: Option<ItemPromotion>,
-    }
-
-    /// `ItemPromotion`.
-    ///
-    /// Found at `item_promotion` in the answer of `taobao.promotionmisc.item.activity.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPromotion {
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub participate_range: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub is_user_tag: Option<bool>,
-        pub user_tag: Option<String>,
-        pub is_decrease_money: Option<bool>,
-        pub decrease_amount: Option<i64>,
-        pub is_discount: Option<bool>,
-        pub discount_rate: Option<i64>,
     }
 }
 
@@ -4356,6 +4347,9 @@ pub mod taobao_promotionmisc_item_activity_list_get {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemPromotion;
+
     /// The answer of `taobao.promotionmisc.item.activity.list.get`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -4363,19 +4357,6 @@ pub mod taobao_promotionmisc_item_activity_list_get {
     pub struct TaobaoPromotionmiscItemActivityListGetResponse {
         pub total_count: Option<i64>,
         pub item_promotion_list: Vec<ItemPromotion>,
-    }
-
-    /// `ItemPromotion`.
-    ///
-    /// An item of `item_promotion_list` in the answer of `taobao.promotionmisc.item.activity.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemPromotion {
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub participate_range: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
     }
 }
 
@@ -4552,46 +4533,15 @@ pub mod taobao_promotionmisc_mjs_activity_get {
         pub activity_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MjsPromotion;
+
     /// The answer of `taobao.promotionmisc.mjs.activity.get`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoPromotionmiscMjsActivityGetResponse {
         pub mjs_promotion: Option<MjsPromotion>,
-    }
-
-    /// `MjsPromotion`.
-    ///
-    /// Found at `mjs_promotion` in the answer of `taobao.promotionmisc.mjs.activity.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MjsPromotion {
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub r#type: Option<i64>,
-        pub participate_range: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub is_amount_over: Option<bool>,
-        pub total_price: Option<i64>,
-        pub is_amount_multiple: Option<bool>,
-        pub is_item_count_over: Option<bool>,
-        pub item_count: Option<i64>,
-        pub is_item_multiple: Option<bool>,
-        pub is_shop_member: Option<bool>,
-        pub shop_member_level: Option<i64>,
-        pub is_user_tag: Option<bool>,
-        pub user_tag: Option<String>,
-        pub is_decrease_money: Option<bool>,
-        pub decrease_amount: Option<i64>,
-        pub is_discount: Option<bool>,
-        pub discount_rate: Option<i64>,
-        pub is_send_gift: Option<bool>,
-        pub gift_name: Option<String>,
-        pub gift_id: Option<i64>,
-        pub gift_url: Option<String>,
-        pub is_free_post: Option<bool>,
-        pub exclude_area: Option<String>,
     }
 }
 
@@ -4623,6 +4573,9 @@ pub mod taobao_promotionmisc_mjs_activity_list_get {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::MjsPromotion;
+
     /// The answer of `taobao.promotionmisc.mjs.activity.list.get`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -4630,20 +4583,6 @@ pub mod taobao_promotionmisc_mjs_activity_list_get {
     pub struct TaobaoPromotionmiscMjsActivityListGetResponse {
         pub total_count: Option<i64>,
         pub mjs_promotion_list: Vec<MjsPromotion>,
-    }
-
-    /// `MjsPromotion`.
-    ///
-    /// An item of `mjs_promotion_list` in the answer of `taobao.promotionmisc.mjs.activity.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MjsPromotion {
-        pub activity_id: Option<i64>,
-        pub name: Option<String>,
-        pub description: Option<String>,
-        pub r#type: Option<i64>,
-        pub participate_range: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
     }
 }
 
@@ -5792,6 +5731,9 @@ pub mod tmall_promotion_coupon_query {
         pub extra: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Data, Detaillist};
+
     /// The answer of `tmall.promotion.coupon.query`.
     ///
     /// Enabled by the `promotion` feature of `top-api`.
@@ -5809,21 +5751,6 @@ pub mod tmall_promotion_coupon_query {
         pub data_list: Vec<Data>,
         pub error_msg: Option<String>,
         pub result_code: Option<String>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.data_list` in the answer of `tmall.promotion.coupon.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub discount: Option<String>,
-        pub start_fee: Option<String>,
-        pub coupon_name: Option<String>,
-        pub end_time: Option<top_api::Date>,
-        pub start_time: Option<top_api::Date>,
-        pub supplier_id: Option<String>,
-        pub coupon_template_id: Option<String>,
-        pub id: Option<String>,
     }
 }
 

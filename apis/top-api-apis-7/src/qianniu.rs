@@ -46,6 +46,53 @@ pub use self::taobao_qianniu_tasks_get::{TaobaoQianniuTasksGet, TaobaoQianniuTas
 #[doc(inline)]
 pub use self::taobao_qncopilot_picture_audit::{TaobaoQncopilotPictureAudit, TaobaoQncopilotPictureAuditResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `QTaskMetadata`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.qianniu.task.create`, `taobao.qianniu.taskmetas.get` and 1 more).
+    ///
+    /// Enabled by the `qianniu` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QTaskMetadata {
+        pub id: Option<i64>,
+        pub title: Option<String>,
+        pub content: Option<String>,
+        pub biz_sys_id: Option<i64>,
+        pub biz_sys_task_type: Option<i64>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub sender_uid: Option<i64>,
+        pub sender_nick: Option<String>,
+        pub reminder_flag: Option<i64>,
+        pub finish_strategy: Option<i64>,
+        pub memo: Option<String>,
+        pub priority: Option<i64>,
+        pub task_count: Option<i64>,
+        pub attachments: Option<String>,
+        pub biz_remind_time: Option<top_api::Date>,
+        pub biz_remind_time_long: Option<i64>,
+        pub finish_count: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub start_time_long: Option<i64>,
+        pub end_time_long: Option<i64>,
+        pub gmt_create_long: Option<i64>,
+        pub gmt_modified_long: Option<i64>,
+        pub total_count: Option<i64>,
+        pub biz_type: Option<String>,
+        pub status: Option<i64>,
+        pub biz_type_str: Option<String>,
+        pub comment_count: Option<i64>,
+        pub action: Option<String>,
+        pub voice_file: Option<String>,
+        pub receiver: Option<String>,
+        pub new_yunpan_attachments: Option<String>,
+    }
+}
+
 /// `taobao.daogoubao.order.statistics.total`: 销售订单总额统计.
 pub mod taobao_daogoubao_order_statistics_total {
     /// 销售订单总额统计
@@ -314,34 +361,15 @@ pub mod taobao_qianniu_task_create {
         pub tasks: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QTaskMetadata;
+
     /// The answer of `taobao.qianniu.task.create`.
     ///
     /// Enabled by the `qianniu` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQianniuTaskCreateResponse {
         pub result: Option<QTaskMetadata>,
-    }
-
-    /// `QTaskMetadata`.
-    ///
-    /// Found at `result` in the answer of `taobao.qianniu.task.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QTaskMetadata {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub biz_sys_id: Option<i64>,
-        pub biz_sys_task_type: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub sender_uid: Option<i64>,
-        pub sender_nick: Option<String>,
-        pub reminder_flag: Option<i64>,
-        pub finish_strategy: Option<i64>,
-        pub memo: Option<String>,
-        pub priority: Option<i64>,
-        pub task_count: Option<i64>,
-        pub attachments: Option<String>,
     }
 }
 
@@ -584,51 +612,15 @@ pub mod taobao_qianniu_taskmetas_get {
         pub meta_ids: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QTaskMetadata;
+
     /// The answer of `taobao.qianniu.taskmetas.get`.
     ///
     /// Enabled by the `qianniu` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQianniuTaskmetasGetResponse {
         pub taskmetas: Vec<QTaskMetadata>,
-    }
-
-    /// `QTaskMetadata`.
-    ///
-    /// An item of `taskmetas` in the answer of `taobao.qianniu.taskmetas.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QTaskMetadata {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub biz_sys_id: Option<i64>,
-        pub biz_sys_task_type: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub sender_uid: Option<i64>,
-        pub sender_nick: Option<String>,
-        pub reminder_flag: Option<i64>,
-        pub biz_remind_time: Option<top_api::Date>,
-        pub biz_remind_time_long: Option<i64>,
-        pub finish_strategy: Option<i64>,
-        pub memo: Option<String>,
-        pub priority: Option<i64>,
-        pub task_count: Option<i64>,
-        pub finish_count: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub start_time_long: Option<i64>,
-        pub end_time_long: Option<i64>,
-        pub gmt_create_long: Option<i64>,
-        pub gmt_modified_long: Option<i64>,
-        pub total_count: Option<i64>,
-        pub biz_type: Option<String>,
-        pub status: Option<i64>,
-        pub biz_type_str: Option<String>,
-        pub comment_count: Option<i64>,
-        pub action: Option<String>,
-        pub attachments: Option<String>,
-        pub voice_file: Option<String>,
-        pub receiver: Option<String>,
     }
 }
 
@@ -726,6 +718,9 @@ pub mod taobao_qianniu_tasks_get {
         pub need_deleted: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QTaskMetadata;
+
     /// The answer of `taobao.qianniu.tasks.get`.
     ///
     /// Enabled by the `qianniu` feature of `top-api`.
@@ -782,42 +777,6 @@ pub mod taobao_qianniu_tasks_get {
         pub parent_task_id: Option<i64>,
         pub new_yunpan_attachments: Option<String>,
         pub open_buyer_uid: Option<String>,
-    }
-
-    /// `QTaskMetadata`.
-    ///
-    /// Found at `tasks.meta` in the answer of `taobao.qianniu.tasks.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QTaskMetadata {
-        pub id: Option<i64>,
-        pub title: Option<String>,
-        pub content: Option<String>,
-        pub biz_sys_id: Option<i64>,
-        pub biz_sys_task_type: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub sender_uid: Option<i64>,
-        pub sender_nick: Option<String>,
-        pub reminder_flag: Option<i64>,
-        pub biz_remind_time: Option<top_api::Date>,
-        pub biz_remind_time_long: Option<i64>,
-        pub finish_strategy: Option<i64>,
-        pub memo: Option<String>,
-        pub priority: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub start_time_long: Option<i64>,
-        pub end_time_long: Option<i64>,
-        pub gmt_create_long: Option<i64>,
-        pub gmt_modified_long: Option<i64>,
-        pub total_count: Option<i64>,
-        pub biz_type_str: Option<String>,
-        pub comment_count: Option<i64>,
-        pub attachments: Option<String>,
-        pub status: Option<i64>,
-        pub voice_file: Option<String>,
-        pub receiver: Option<String>,
-        pub new_yunpan_attachments: Option<String>,
     }
 }
 

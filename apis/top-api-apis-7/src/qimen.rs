@@ -186,6 +186,126 @@ pub use self::taobao_qimen_warehouseinfo_synchronize::{
 #[doc(inline)]
 pub use self::taobao_qimen_wavenum_report::{TaobaoQimenWavenumReport, TaobaoQimenWavenumReportResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Batch`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.qimen.deliveryorder.query`).
+    ///
+    /// Enabled by the `qimen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Batch {
+        #[top(rename = "batchCode")]
+        pub batch_code: Option<String>,
+        #[top(rename = "productDate")]
+        pub product_date: Option<String>,
+        #[top(rename = "expireDate")]
+        pub expire_date: Option<String>,
+        #[top(rename = "produceCode")]
+        pub produce_code: Option<String>,
+        #[top(rename = "inventoryType")]
+        pub inventory_type: Option<String>,
+        #[top(rename = "actualQty")]
+        pub actual_qty: Option<i64>,
+    }
+
+    /// `ItemInventory`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.qimen.channelinventory.query` and `taobao.qimen.inventoryreserve.cancel`).
+    ///
+    /// Enabled by the `qimen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemInventory {
+        #[top(rename = "itemCode")]
+        pub item_code: Option<String>,
+        #[top(rename = "warehouseCode")]
+        pub warehouse_code: Option<String>,
+        #[top(rename = "channelCode")]
+        pub channel_code: Option<String>,
+        pub quantity: Option<String>,
+        #[top(rename = "lockQuantity")]
+        pub lock_quantity: Option<String>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "orderSourceCode")]
+        pub order_source_code: Option<String>,
+        #[top(rename = "subSourceCode")]
+        pub sub_source_code: Option<String>,
+        #[top(rename = "combItemId")]
+        pub comb_item_id: Option<String>,
+        #[top(rename = "itemId")]
+        pub item_id: Option<String>,
+        #[top(rename = "itemQuantity")]
+        pub item_quantity: Option<String>,
+    }
+
+    /// `OrderLine`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.qimen.deliveryorder.create`, `taobao.qimen.deliveryorder.query` and 2 more).
+    ///
+    /// Enabled by the `qimen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderLine {
+        #[top(rename = "orderLineNo")]
+        pub order_line_no: Option<String>,
+        #[top(rename = "itemCode")]
+        pub item_code: Option<String>,
+        #[top(rename = "itemId")]
+        pub item_id: Option<String>,
+        pub quantity: Option<String>,
+        #[top(rename = "orderSourceCode")]
+        pub order_source_code: Option<String>,
+        #[top(rename = "subSourceCode")]
+        pub sub_source_code: Option<String>,
+        #[top(rename = "inventoryType")]
+        pub inventory_type: Option<String>,
+        #[top(rename = "ownerCode")]
+        pub owner_code: Option<String>,
+        #[top(rename = "itemName")]
+        pub item_name: Option<String>,
+        #[top(rename = "extCode")]
+        pub ext_code: Option<String>,
+        #[top(rename = "planQty")]
+        pub plan_qty: Option<i64>,
+        #[top(rename = "actualQty")]
+        pub actual_qty: Option<i64>,
+        #[top(rename = "batchCode")]
+        pub batch_code: Option<String>,
+        #[top(rename = "productDate")]
+        pub product_date: Option<String>,
+        #[top(rename = "expireDate")]
+        pub expire_date: Option<String>,
+        #[top(rename = "produceCode")]
+        pub produce_code: Option<String>,
+        pub batchs: Vec<Batch>,
+        #[top(rename = "qrCode")]
+        pub qr_code: Option<String>,
+        pub remark: Option<String>,
+        #[top(rename = "deliveryOrderCode")]
+        pub delivery_order_code: Option<String>,
+    }
+
+    /// `WarehouseInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.qimen.warehouseinfo.query` and `taobao.qimen.warehouseinfo.synchronize`).
+    ///
+    /// Enabled by the `qimen` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WarehouseInfo {
+        #[top(rename = "warehouseCode")]
+        pub warehouse_code: Option<String>,
+        #[top(rename = "warehouseName")]
+        pub warehouse_name: Option<String>,
+        pub province: Option<String>,
+        pub city: Option<String>,
+        pub area: Option<String>,
+        pub town: Option<String>,
+        #[top(rename = "detailAddress")]
+        pub detail_address: Option<String>,
+        pub name: Option<String>,
+        pub tel: Option<String>,
+        pub mobile: Option<String>,
+        pub status: Option<String>,
+    }
+}
+
 /// `taobao.qimen.channelinventory.query`: 渠道库存查询接口.
 pub mod taobao_qimen_channelinventory_query {
     /// 渠道库存查询接口
@@ -209,6 +329,9 @@ pub mod taobao_qimen_channelinventory_query {
         #[top(object)]
         pub request: RequestDO,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemInventory;
 
     /// The answer of `taobao.qimen.channelinventory.query`.
     ///
@@ -243,22 +366,6 @@ pub mod taobao_qimen_channelinventory_query {
         pub message: Option<String>,
         #[top(rename = "itemInventories")]
         pub item_inventories: Vec<ItemInventory>,
-    }
-
-    /// `ItemInventory`.
-    ///
-    /// An item of `response.itemInventories` in the answer of `taobao.qimen.channelinventory.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemInventory {
-        #[top(rename = "itemCode")]
-        pub item_code: Option<String>,
-        #[top(rename = "warehouseCode")]
-        pub warehouse_code: Option<String>,
-        #[top(rename = "channelCode")]
-        pub channel_code: Option<String>,
-        pub quantity: Option<String>,
-        #[top(rename = "lockQuantity")]
-        pub lock_quantity: Option<String>,
     }
 }
 
@@ -1650,6 +1757,9 @@ pub mod taobao_qimen_deliveryorder_create {
         pub request: Option<DeliveryOrderCreateRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Batch;
+
     /// The answer of `taobao.qimen.deliveryorder.create`.
     ///
     /// Enabled by the `qimen` feature of `top-api`.
@@ -1982,24 +2092,9 @@ pub mod taobao_qimen_deliveryorder_create {
         #[top(rename = "logisticsCode")]
         pub logistics_code: Option<String>,
         #[top(rename = "orderLines")]
-        pub order_lines: Vec<OrderLine2>,
+        pub order_lines: Vec<super::types::OrderLine>,
         #[top(rename = "createTime")]
         pub create_time: Option<String>,
-    }
-
-    /// `OrderLine`.
-    ///
-    /// An item of `response.deliveryOrders.orderLines` in the answer of `taobao.qimen.deliveryorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OrderLine")]
-    pub struct OrderLine2 {
-        #[top(rename = "orderLineNo")]
-        pub order_line_no: Option<String>,
-        #[top(rename = "itemCode")]
-        pub item_code: Option<String>,
-        #[top(rename = "itemId")]
-        pub item_id: Option<String>,
-        pub quantity: Option<String>,
     }
 }
 
@@ -2025,6 +2120,9 @@ pub mod taobao_qimen_deliveryorder_query {
         #[top(object)]
         pub request: Option<DeliveryOrderQueryRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{Batch, OrderLine};
 
     /// The answer of `taobao.qimen.deliveryorder.query`.
     ///
@@ -2191,65 +2289,6 @@ pub mod taobao_qimen_deliveryorder_query {
         #[top(rename = "itemId")]
         pub item_id: Option<String>,
         pub quantity: Option<i64>,
-    }
-
-    /// `OrderLine`.
-    ///
-    /// An item of `response.orderLines` in the answer of `taobao.qimen.deliveryorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderLine {
-        #[top(rename = "orderLineNo")]
-        pub order_line_no: Option<String>,
-        #[top(rename = "orderSourceCode")]
-        pub order_source_code: Option<String>,
-        #[top(rename = "subSourceCode")]
-        pub sub_source_code: Option<String>,
-        #[top(rename = "itemCode")]
-        pub item_code: Option<String>,
-        #[top(rename = "itemId")]
-        pub item_id: Option<String>,
-        #[top(rename = "inventoryType")]
-        pub inventory_type: Option<String>,
-        #[top(rename = "ownerCode")]
-        pub owner_code: Option<String>,
-        #[top(rename = "itemName")]
-        pub item_name: Option<String>,
-        #[top(rename = "extCode")]
-        pub ext_code: Option<String>,
-        #[top(rename = "planQty")]
-        pub plan_qty: Option<i64>,
-        #[top(rename = "actualQty")]
-        pub actual_qty: Option<i64>,
-        #[top(rename = "batchCode")]
-        pub batch_code: Option<String>,
-        #[top(rename = "productDate")]
-        pub product_date: Option<String>,
-        #[top(rename = "expireDate")]
-        pub expire_date: Option<String>,
-        #[top(rename = "produceCode")]
-        pub produce_code: Option<String>,
-        pub batchs: Vec<Batch>,
-        #[top(rename = "qrCode")]
-        pub qr_code: Option<String>,
-    }
-
-    /// `Batch`.
-    ///
-    /// An item of `response.orderLines.batchs` in the answer of `taobao.qimen.deliveryorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Batch {
-        #[top(rename = "batchCode")]
-        pub batch_code: Option<String>,
-        #[top(rename = "productDate")]
-        pub product_date: Option<String>,
-        #[top(rename = "expireDate")]
-        pub expire_date: Option<String>,
-        #[top(rename = "produceCode")]
-        pub produce_code: Option<String>,
-        #[top(rename = "inventoryType")]
-        pub inventory_type: Option<String>,
-        #[top(rename = "actualQty")]
-        pub actual_qty: Option<i64>,
     }
 }
 
@@ -2722,6 +2761,9 @@ pub mod taobao_qimen_entryorder_query {
         pub request: Option<EntryOrderQueryRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Batch, OrderLine};
+
     /// The answer of `taobao.qimen.entryorder.query`.
     ///
     /// Enabled by the `qimen` feature of `top-api`.
@@ -2790,36 +2832,6 @@ pub mod taobao_qimen_entryorder_query {
         pub status: Option<String>,
         #[top(rename = "operateTime")]
         pub operate_time: Option<String>,
-    }
-
-    /// `OrderLine`.
-    ///
-    /// An item of `response.orderLines` in the answer of `taobao.qimen.entryorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderLine {
-        #[top(rename = "orderLineNo")]
-        pub order_line_no: Option<String>,
-        #[top(rename = "itemCode")]
-        pub item_code: Option<String>,
-        #[top(rename = "itemId")]
-        pub item_id: Option<String>,
-        #[top(rename = "itemName")]
-        pub item_name: Option<String>,
-        #[top(rename = "planQty")]
-        pub plan_qty: Option<i64>,
-        #[top(rename = "actualQty")]
-        pub actual_qty: Option<i64>,
-        #[top(rename = "inventoryType")]
-        pub inventory_type: Option<String>,
-        #[top(rename = "productDate")]
-        pub product_date: Option<String>,
-        #[top(rename = "expireDate")]
-        pub expire_date: Option<String>,
-        #[top(rename = "produceCode")]
-        pub produce_code: Option<String>,
-        #[top(rename = "batchCode")]
-        pub batch_code: Option<String>,
-        pub remark: Option<String>,
     }
 }
 
@@ -3499,32 +3511,7 @@ pub mod taobao_qimen_inventoryreserve_cancel {
         #[top(rename = "isRetry")]
         pub is_retry: Option<String>,
         #[top(rename = "itemInventories")]
-        pub item_inventories: Vec<ItemInventory2>,
-    }
-
-    /// `ItemInventory`.
-    ///
-    /// An item of `response.itemInventories` in the answer of `taobao.qimen.inventoryreserve.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemInventory")]
-    pub struct ItemInventory2 {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "orderSourceCode")]
-        pub order_source_code: Option<String>,
-        #[top(rename = "subSourceCode")]
-        pub sub_source_code: Option<String>,
-        #[top(rename = "combItemId")]
-        pub comb_item_id: Option<String>,
-        #[top(rename = "itemId")]
-        pub item_id: Option<String>,
-        #[top(rename = "itemCode")]
-        pub item_code: Option<String>,
-        #[top(rename = "itemQuantity")]
-        pub item_quantity: Option<String>,
-        #[top(rename = "warehouseCode")]
-        pub warehouse_code: Option<String>,
+        pub item_inventories: Vec<super::types::ItemInventory>,
     }
 }
 
@@ -4339,6 +4326,9 @@ pub mod taobao_qimen_order_query {
         pub request: Option<RequestObject>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Batch, OrderLine};
+
     /// The answer of `taobao.qimen.order.query`.
     ///
     /// Enabled by the `qimen` feature of `top-api`.
@@ -4383,15 +4373,6 @@ pub mod taobao_qimen_order_query {
     pub struct OrderLines {
         #[top(rename = "orderLine")]
         pub order_line: Option<OrderLine>,
-    }
-
-    /// `OrderLine`.
-    ///
-    /// Found at `response.orderLines.orderLine` in the answer of `taobao.qimen.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderLine {
-        #[top(rename = "deliveryOrderCode")]
-        pub delivery_order_code: Option<String>,
     }
 }
 
@@ -7783,6 +7764,9 @@ pub mod taobao_qimen_warehouseinfo_query {
         pub request: Option<RequestObject>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::WarehouseInfo;
+
     /// The answer of `taobao.qimen.warehouseinfo.query`.
     ///
     /// Enabled by the `qimen` feature of `top-api`.
@@ -7820,27 +7804,6 @@ pub mod taobao_qimen_warehouseinfo_query {
         #[top(rename = "warehouseInfos")]
         pub warehouse_infos: Vec<WarehouseInfo>,
     }
-
-    /// `WarehouseInfo`.
-    ///
-    /// An item of `response.warehouseInfos` in the answer of `taobao.qimen.warehouseinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseInfo {
-        #[top(rename = "warehouseCode")]
-        pub warehouse_code: Option<String>,
-        #[top(rename = "warehouseName")]
-        pub warehouse_name: Option<String>,
-        pub province: Option<String>,
-        pub city: Option<String>,
-        pub area: Option<String>,
-        pub town: Option<String>,
-        #[top(rename = "detailAddress")]
-        pub detail_address: Option<String>,
-        pub name: Option<String>,
-        pub tel: Option<String>,
-        pub mobile: Option<String>,
-        pub status: Option<String>,
-    }
 }
 
 /// `taobao.qimen.warehouseinfo.synchronize`: 仓库同步接口.
@@ -7865,6 +7828,9 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
         #[top(object)]
         pub request: Option<RequestObject>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::WarehouseInfo;
 
     /// The answer of `taobao.qimen.warehouseinfo.synchronize`.
     ///
@@ -7920,15 +7886,6 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
         pub message: Option<String>,
         #[top(rename = "warehouseInfos")]
         pub warehouse_infos: Vec<WarehouseInfo>,
-    }
-
-    /// `WarehouseInfo`.
-    ///
-    /// An item of `response.warehouseInfos` in the answer of `taobao.qimen.warehouseinfo.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WarehouseInfo {
-        #[top(rename = "warehouseCode")]
-        pub warehouse_code: Option<String>,
     }
 }
 

@@ -20,6 +20,38 @@ pub use self::taobao_ts_property_get::{TaobaoTsPropertyGet, TaobaoTsPropertyGetR
 #[doc(inline)]
 pub use self::taobao_ts_subscribe_get::{TaobaoTsSubscribeGet, TaobaoTsSubscribeGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `QtReport`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.qt.report.get` and `taobao.qt.reports.get`).
+    ///
+    /// Enabled by the `qt` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QtReport {
+        pub id: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub is_passed: Option<bool>,
+        pub nick: Option<String>,
+        pub sp_name: Option<String>,
+        pub gmt_report: Option<top_api::Date>,
+        pub message: Option<String>,
+        pub gmt_submit: Option<top_api::Date>,
+        pub qt_code: Option<String>,
+        pub qt_name: Option<String>,
+        pub item_url: Option<String>,
+        pub qt_type: Option<i64>,
+        pub qt_standard: Option<String>,
+        pub report_url: Option<String>,
+        pub ext_attr: Option<String>,
+        pub gmt_expiry: Option<top_api::Date>,
+        pub num_iid: Option<i64>,
+        pub status: Option<i64>,
+    }
+}
+
 /// `taobao.qt.report.add`: 上传质检报告.
 pub mod taobao_qt_report_add {
     /// 上传质检报告
@@ -150,37 +182,15 @@ pub mod taobao_qt_report_get {
         pub qt_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QtReport;
+
     /// The answer of `taobao.qt.report.get`.
     ///
     /// Enabled by the `qt` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQtReportGetResponse {
         pub qt_report: Option<QtReport>,
-    }
-
-    /// `QtReport`.
-    ///
-    /// Found at `qt_report` in the answer of `taobao.qt.report.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QtReport {
-        pub id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub is_passed: Option<bool>,
-        pub nick: Option<String>,
-        pub sp_name: Option<String>,
-        pub gmt_report: Option<top_api::Date>,
-        pub message: Option<String>,
-        pub gmt_submit: Option<top_api::Date>,
-        pub qt_code: Option<String>,
-        pub qt_name: Option<String>,
-        pub item_url: Option<String>,
-        pub qt_type: Option<i64>,
-        pub qt_standard: Option<String>,
-        pub report_url: Option<String>,
-        pub ext_attr: Option<String>,
-        pub gmt_expiry: Option<top_api::Date>,
-        pub num_iid: Option<i64>,
-        pub status: Option<i64>,
     }
 }
 
@@ -288,37 +298,15 @@ pub mod taobao_qt_reports_get {
         pub end_time: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QtReport;
+
     /// The answer of `taobao.qt.reports.get`.
     ///
     /// Enabled by the `qt` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQtReportsGetResponse {
         pub reports: Vec<QtReport>,
-    }
-
-    /// `QtReport`.
-    ///
-    /// An item of `reports` in the answer of `taobao.qt.reports.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QtReport {
-        pub id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub is_passed: Option<bool>,
-        pub nick: Option<String>,
-        pub sp_name: Option<String>,
-        pub gmt_report: Option<top_api::Date>,
-        pub message: Option<String>,
-        pub gmt_submit: Option<top_api::Date>,
-        pub qt_code: Option<String>,
-        pub qt_name: Option<String>,
-        pub item_url: Option<String>,
-        pub qt_type: Option<i64>,
-        pub qt_standard: Option<String>,
-        pub report_url: Option<String>,
-        pub ext_attr: Option<String>,
-        pub gmt_expiry: Option<top_api::Date>,
-        pub num_iid: Option<i64>,
-        pub status: Option<i64>,
     }
 }
 

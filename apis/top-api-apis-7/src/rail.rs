@@ -18,6 +18,23 @@ pub use self::alitrip_rail_trade_closeticket::{AlitripRailTradeCloseticket, Alit
 #[doc(inline)]
 pub use self::alitrip_rail_trade_issueticket::{AlitripRailTradeIssueticket, AlitripRailTradeIssueticketResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ResultSet`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.rail.trade.closeticket` and `alitrip.rail.trade.issueticket`).
+    ///
+    /// Enabled by the `rail` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultSet {
+        pub module: Option<bool>,
+        pub error_msg: Option<String>,
+        pub error_code: Option<String>,
+    }
+}
+
 /// `alitrip.rail.ir.carrier.get`: 国际火车票铁路承运公司查询.
 pub mod alitrip_rail_ir_carrier_get {
     /// 国际火车票铁路承运公司查询
@@ -310,22 +327,15 @@ pub mod alitrip_rail_trade_closeticket {
         pub error_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultSet;
+
     /// The answer of `alitrip.rail.trade.closeticket`.
     ///
     /// Enabled by the `rail` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlitripRailTradeCloseticketResponse {
         pub result: Option<ResultSet>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `alitrip.rail.trade.closeticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub module: Option<bool>,
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 
@@ -357,21 +367,14 @@ pub mod alitrip_rail_trade_issueticket {
         pub ticket_no: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultSet;
+
     /// The answer of `alitrip.rail.trade.issueticket`.
     ///
     /// Enabled by the `rail` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlitripRailTradeIssueticketResponse {
         pub result: Option<ResultSet>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `alitrip.rail.trade.issueticket`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub module: Option<bool>,
-        pub error_msg: Option<String>,
-        pub error_code: Option<String>,
     }
 }

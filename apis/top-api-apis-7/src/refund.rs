@@ -22,6 +22,72 @@ pub use self::taobao_refund_refuse::{TaobaoRefundRefuse, TaobaoRefundRefuseRespo
 #[doc(inline)]
 pub use self::taobao_refunds_receive_get::{TaobaoRefundsReceiveGet, TaobaoRefundsReceiveGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Refund`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.refuse` and `taobao.refunds.receive.get`).
+    ///
+    /// Enabled by the `refund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Refund {
+        pub refund_id: Option<String>,
+        pub modified: Option<top_api::Date>,
+        pub status: Option<String>,
+        pub tid: Option<i64>,
+        pub oid: Option<i64>,
+        pub total_fee: Option<String>,
+        pub seller_nick: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub order_status: Option<String>,
+        pub good_status: Option<String>,
+        pub has_good_return: Option<bool>,
+        pub refund_fee: Option<String>,
+        pub payment: Option<String>,
+        pub reason: Option<String>,
+        pub desc: Option<String>,
+        pub title: Option<String>,
+        pub num: Option<i64>,
+        pub company_name: Option<String>,
+        pub sid: Option<String>,
+        pub refund_phase: Option<String>,
+        pub refund_version: Option<i64>,
+        pub sku: Option<String>,
+        pub attribute: Option<String>,
+        pub outer_id: Option<String>,
+        pub operation_contraint: Option<String>,
+        pub ouid: Option<String>,
+        pub buyer_open_uid: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub dispute_type: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.rdc.aligenius.identification.case.result.update`, `taobao.rdc.aligenius.identification.case.update` and 1 more).
+    ///
+    /// Enabled by the `refund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub result_data: Option<Resultdata>,
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_info: Option<String>,
+    }
+
+    /// `Resultdata`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.rdc.aligenius.identification.case.result.update`, `taobao.rdc.aligenius.identification.case.update` and 1 more).
+    ///
+    /// Enabled by the `refund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Resultdata {
+        pub result_code: Option<String>,
+        pub result_tips: Option<String>,
+        pub consume_status: Option<String>,
+        pub refund_id: Option<i64>,
+    }
+}
+
 /// `taobao.rdc.aligenius.identification.case.result.update`: 鉴定工单结果同步.
 pub mod taobao_rdc_aligenius_identification_case_result_update {
     /// 鉴定工单结果同步
@@ -45,6 +111,9 @@ pub mod taobao_rdc_aligenius_identification_case_result_update {
         #[top(object)]
         pub param: SyncIdentifyRefundCaseResultDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, Resultdata};
 
     /// The answer of `taobao.rdc.aligenius.identification.case.result.update`.
     ///
@@ -77,28 +146,6 @@ pub mod taobao_rdc_aligenius_identification_case_result_update {
         pub result_tips: Option<String>,
         pub ext_attrs: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.rdc.aligenius.identification.case.result.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_data: Option<Resultdata>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_info: Option<String>,
-    }
-
-    /// `Resultdata`.
-    ///
-    /// Found at `result.result_data` in the answer of `taobao.rdc.aligenius.identification.case.result.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Resultdata {
-        pub result_code: Option<String>,
-        pub result_tips: Option<String>,
-        pub consume_status: Option<String>,
-    }
 }
 
 /// `taobao.rdc.aligenius.identification.case.update`: 鉴定工单信息同步.
@@ -124,6 +171,9 @@ pub mod taobao_rdc_aligenius_identification_case_update {
         #[top(object)]
         pub param: SyncIdentifyRefundCaseDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, Resultdata};
 
     /// The answer of `taobao.rdc.aligenius.identification.case.update`.
     ///
@@ -158,28 +208,6 @@ pub mod taobao_rdc_aligenius_identification_case_update {
         pub refund_id: i64,
         pub ext_attrs: Option<String>,
     }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.rdc.aligenius.identification.case.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_data: Option<Resultdata>,
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_info: Option<String>,
-    }
-
-    /// `Resultdata`.
-    ///
-    /// Found at `result.result_data` in the answer of `taobao.rdc.aligenius.identification.case.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Resultdata {
-        pub result_tips: Option<String>,
-        pub result_code: Option<String>,
-        pub consume_status: Option<String>,
-    }
 }
 
 /// `taobao.rdc.aligenius.sendgoods.cancel`: 取消发货.
@@ -205,6 +233,9 @@ pub mod taobao_rdc_aligenius_sendgoods_cancel {
         #[top(object)]
         pub param: CancelGoodsDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ResultObject, Resultdata};
 
     /// The answer of `taobao.rdc.aligenius.sendgoods.cancel`.
     ///
@@ -235,26 +266,6 @@ pub mod taobao_rdc_aligenius_sendgoods_cancel {
         #[top(required)]
         pub tid: i64,
         pub msg: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.rdc.aligenius.sendgoods.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_data: Option<Resultdata>,
-        pub error_info: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `Resultdata`.
-    ///
-    /// Found at `result.result_data` in the answer of `taobao.rdc.aligenius.sendgoods.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Resultdata {
-        pub refund_id: Option<i64>,
     }
 }
 
@@ -288,6 +299,9 @@ pub mod taobao_refund_refuse {
         pub refuse_reason_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Refund;
+
     /// The answer of `taobao.refund.refuse`.
     ///
     /// Enabled by the `refund` feature of `top-api`.
@@ -295,16 +309,6 @@ pub mod taobao_refund_refuse {
     pub struct TaobaoRefundRefuseResponse {
         pub refund: Option<Refund>,
         pub is_success: Option<bool>,
-    }
-
-    /// `Refund`.
-    ///
-    /// Found at `refund` in the answer of `taobao.refund.refuse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Refund {
-        pub refund_id: Option<String>,
-        pub modified: Option<top_api::Date>,
-        pub status: Option<String>,
     }
 }
 
@@ -346,6 +350,9 @@ pub mod taobao_refunds_receive_get {
         pub buyer_nick: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Refund;
+
     /// The answer of `taobao.refunds.receive.get`.
     ///
     /// Enabled by the `refund` feature of `top-api`.
@@ -354,41 +361,5 @@ pub mod taobao_refunds_receive_get {
         pub total_results: Option<i64>,
         pub has_next: Option<bool>,
         pub refunds: Vec<Refund>,
-    }
-
-    /// `Refund`.
-    ///
-    /// An item of `refunds` in the answer of `taobao.refunds.receive.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Refund {
-        pub refund_id: Option<String>,
-        pub tid: Option<i64>,
-        pub oid: Option<i64>,
-        pub total_fee: Option<String>,
-        pub seller_nick: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub order_status: Option<String>,
-        pub status: Option<String>,
-        pub good_status: Option<String>,
-        pub has_good_return: Option<bool>,
-        pub refund_fee: Option<String>,
-        pub payment: Option<String>,
-        pub reason: Option<String>,
-        pub desc: Option<String>,
-        pub title: Option<String>,
-        pub num: Option<i64>,
-        pub company_name: Option<String>,
-        pub sid: Option<String>,
-        pub refund_phase: Option<String>,
-        pub refund_version: Option<i64>,
-        pub sku: Option<String>,
-        pub attribute: Option<String>,
-        pub outer_id: Option<String>,
-        pub operation_contraint: Option<String>,
-        pub ouid: Option<String>,
-        pub buyer_open_uid: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub dispute_type: Option<String>,
     }
 }

@@ -324,6 +324,179 @@ pub use self::alibaba_scbp_target_ad_plan_update_tags::{
     AlibabaScbpTargetAdPlanUpdateTags, AlibabaScbpTargetAdPlanUpdateTagsResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AccountEffectDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.report.get.account.report` and `alibaba.scbp.effect.account.list`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AccountEffectDto {
+        pub stat_date: Option<String>,
+        pub impr: Option<String>,
+        pub click: Option<String>,
+        pub cost: Option<String>,
+        pub online_min: Option<String>,
+        pub click_cnt: Option<String>,
+        pub click_cost_avg: Option<String>,
+        pub ctr: Option<String>,
+        pub impression_cnt: Option<String>,
+        pub online_time: Option<String>,
+    }
+
+    /// `AdsEffectDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.target.tag.find.campaign.target.tag`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdsEffectDto {
+        pub impr: Option<i64>,
+        pub click: Option<i64>,
+        pub cost: Option<i64>,
+        pub online_min: Option<i64>,
+    }
+
+    /// `AdsTargetingTagDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.target.tag.find.campaign.target.tag` and `alibaba.scbp.ad.target.tag.get.all.enable.tag.list`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdsTargetingTagDto {
+        pub tag_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub discount: Option<i64>,
+        pub option_value: Option<String>,
+        pub crowd_name: Option<String>,
+        pub effect: Option<AdsEffectDto>,
+        pub price_mode: Option<i64>,
+        pub product_line_id: Option<i64>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub tag_ref_type: Option<i64>,
+        pub recommend_discount: Option<i64>,
+        pub high_impr_price: Option<String>,
+        pub level: Option<i64>,
+        pub name: Option<String>,
+        pub desc: Option<String>,
+        pub sub_list: Vec<TagDefineDto>,
+    }
+
+    /// `TagDefineDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.target.tag.get.all.enable.tag.list`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TagDefineDto {
+        pub level: Option<i64>,
+        pub option_value: Option<String>,
+        pub name: Option<String>,
+        pub desc: Option<String>,
+    }
+
+    /// `Effect7d`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.target.ad.plan.product.list.get` and `alibaba.scbp.target.ad.plan.tag.get`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Effect7d {
+        pub ctr: Option<String>,
+        pub cpc: Option<String>,
+        pub cost: Option<String>,
+        pub click: Option<String>,
+        pub impr: Option<String>,
+    }
+
+    /// `ErrorKeyword`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.keyword.create.keyword.batch`, `alibaba.scbp.ad.keyword.update.keyword.price.batch` and 1 more).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorKeyword {
+        pub keyword: Option<String>,
+        pub r#type: Option<String>,
+        pub repeat_keyword: Option<String>,
+    }
+
+    /// `KeywordErrorResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.keyword.price.batchupdate` and `alibaba.scbp.ad.keyword.status.batchupdate`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct KeywordErrorResultDto {
+        pub reason: Option<String>,
+        pub value: Option<String>,
+        pub keyword_id: Option<i64>,
+    }
+
+    /// `KeywordRankPriceDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.keyword.batch.query.keyword.rank.price`, `alibaba.scbp.ad.keyword.query.keyword.rank.price` and 1 more).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct KeywordRankPriceDTO {
+        pub keyword: Option<String>,
+        pub price_array: Vec<String>,
+        pub company_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub price_list: Vec<i64>,
+        pub cust_price_list: Vec<i64>,
+        pub cust_price_array: Vec<String>,
+        pub rank_price_list: Vec<String>,
+    }
+
+    /// `RecKeywordDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.reckeyword.search` and `alibaba.scbp.reckeyword.sys.get`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RecKeywordDto {
+        pub avg_price: Option<String>,
+        pub word: Option<String>,
+        pub buy_count: Option<String>,
+        pub search_count: Option<String>,
+        pub is_added: Option<String>,
+        pub qs_star: Option<i64>,
+        pub match_count: Option<i64>,
+        pub base_price: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.campaign.find.forbidden.keyword`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub campaign_id: Option<i64>,
+        pub keyword: Option<String>,
+        pub normword: Option<String>,
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+    }
+
+    /// `ResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.campaign.find.forbidden.keyword` and `alibaba.scbp.ad.customer.find.customer.info`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDto {
+        pub success: Option<bool>,
+        pub msg: Option<String>,
+        pub code: Option<String>,
+        pub result_list: Vec<ResultObject>,
+        pub result: Option<TopCustomerDto>,
+    }
+
+    /// `TopCustomerDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.scbp.ad.customer.find.customer.info`).
+    ///
+    /// Enabled by the `scbp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopCustomerDto {
+        pub currency: Option<String>,
+        pub level: Option<i64>,
+        pub score: Option<i64>,
+        pub star_temp: Option<i64>,
+        pub score_temp: Option<i64>,
+        pub exchange_rate: Option<String>,
+        pub tax_rate: Option<String>,
+        pub region: Option<String>,
+        pub customer_balance: Option<i64>,
+    }
+}
+
 /// `alibaba.scbp.account.budget.get`: 查询日消耗预算.
 pub mod alibaba_scbp_account_budget_get {
     /// 查询日消耗预算
@@ -990,6 +1163,9 @@ pub mod alibaba_scbp_ad_campaign_find_forbidden_keyword {
         pub campaign_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultDto, ResultObject, TopCustomerDto};
+
     /// The answer of `alibaba.scbp.ad.campaign.find.forbidden.keyword`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -1009,30 +1185,6 @@ pub mod alibaba_scbp_ad_campaign_find_forbidden_keyword {
         /// Required.
         #[top(required)]
         pub product_id: i64,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.scbp.ad.campaign.find.forbidden.keyword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub code: Option<String>,
-        pub result_list: Vec<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.result_list` in the answer of `alibaba.scbp.ad.campaign.find.forbidden.keyword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub campaign_id: Option<i64>,
-        pub keyword: Option<String>,
-        pub normword: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
     }
 }
 
@@ -1182,6 +1334,9 @@ pub mod alibaba_scbp_ad_customer_find_customer_info {
         pub top_context_dto: TopContextDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ResultDto, ResultObject, TopCustomerDto};
+
     /// The answer of `alibaba.scbp.ad.customer.find.customer.info`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -1199,30 +1354,6 @@ pub mod alibaba_scbp_ad_customer_find_customer_info {
         /// Required.
         #[top(required)]
         pub product_line_id: i64,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.scbp.ad.customer.find.customer.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub result: Option<TopCustomerDto>,
-    }
-
-    /// `TopCustomerDto`.
-    ///
-    /// Found at `result.result` in the answer of `alibaba.scbp.ad.customer.find.customer.info`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopCustomerDto {
-        pub currency: Option<String>,
-        pub level: Option<i64>,
-        pub score: Option<i64>,
-        pub star_temp: Option<i64>,
-        pub score_temp: Option<i64>,
-        pub exchange_rate: Option<String>,
-        pub tax_rate: Option<String>,
-        pub region: Option<String>,
-        pub customer_balance: Option<i64>,
     }
 }
 
@@ -1987,6 +2118,9 @@ pub mod alibaba_scbp_ad_keyword_batch_query_keyword_rank_price {
         pub keyword_list: Vec<KeywordInfo>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordRankPriceDTO;
+
     /// The answer of `alibaba.scbp.ad.keyword.batch.query.keyword.rank.price`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -2019,15 +2153,6 @@ pub mod alibaba_scbp_ad_keyword_batch_query_keyword_rank_price {
         /// Required.
         #[top(required)]
         pub word: String,
-    }
-
-    /// `KeywordRankPriceDTO`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.keyword.batch.query.keyword.rank.price`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordRankPriceDTO {
-        pub keyword: Option<String>,
-        pub price_array: Vec<String>,
     }
 }
 
@@ -2093,6 +2218,9 @@ pub mod alibaba_scbp_ad_keyword_create_keyword_batch {
         pub keyword_query: KeywordQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorKeyword;
+
     /// The answer of `alibaba.scbp.ad.keyword.create.keyword.batch`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -2132,16 +2260,6 @@ pub mod alibaba_scbp_ad_keyword_create_keyword_batch {
         pub word: Option<String>,
         pub price: Option<String>,
         pub online_status: Option<i64>,
-    }
-
-    /// `ErrorKeyword`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.keyword.create.keyword.batch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorKeyword {
-        pub keyword: Option<String>,
-        pub r#type: Option<String>,
-        pub repeat_keyword: Option<String>,
     }
 }
 
@@ -2660,6 +2778,9 @@ pub mod alibaba_scbp_ad_keyword_price_batchupdate {
         pub keyword_update_dto_list: Option<Vec<KeywordUpdateDto>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordErrorResultDto;
+
     /// The answer of `alibaba.scbp.ad.keyword.price.batchupdate`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -2679,16 +2800,6 @@ pub mod alibaba_scbp_ad_keyword_price_batchupdate {
         /// Required.
         #[top(required)]
         pub keyword_id: i64,
-    }
-
-    /// `KeywordErrorResultDto`.
-    ///
-    /// An item of `keyword_error_result_list` in the answer of `alibaba.scbp.ad.keyword.price.batchupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordErrorResultDto {
-        pub reason: Option<String>,
-        pub value: Option<String>,
-        pub keyword_id: Option<i64>,
     }
 }
 
@@ -2755,6 +2866,9 @@ pub mod alibaba_scbp_ad_keyword_query_keyword_rank_price {
         pub top_context: TopContextDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordRankPriceDTO;
+
     /// The answer of `alibaba.scbp.ad.keyword.query.keyword.rank.price`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -2794,20 +2908,6 @@ pub mod alibaba_scbp_ad_keyword_query_keyword_rank_price {
         /// Required.
         #[top(required)]
         pub product_id: i64,
-    }
-
-    /// `KeywordRankPriceDTO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.scbp.ad.keyword.query.keyword.rank.price`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordRankPriceDTO {
-        pub keyword: Option<String>,
-        pub company_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub price_list: Vec<i64>,
-        pub price_array: Vec<String>,
-        pub cust_price_list: Vec<i64>,
-        pub cust_price_array: Vec<String>,
     }
 }
 
@@ -2869,6 +2969,9 @@ pub mod alibaba_scbp_ad_keyword_rank_price_batchget {
         pub context: Option<ContextDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordRankPriceDTO;
+
     /// The answer of `alibaba.scbp.ad.keyword.rank.price.batchget`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -2898,15 +3001,6 @@ pub mod alibaba_scbp_ad_keyword_rank_price_batchget {
         pub from: Option<String>,
         pub service_type: Option<String>,
         pub ip: Option<String>,
-    }
-
-    /// `KeywordRankPriceDTO`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.keyword.rank.price.batchget`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordRankPriceDTO {
-        pub keyword: Option<String>,
-        pub rank_price_list: Vec<String>,
     }
 }
 
@@ -3045,6 +3139,9 @@ pub mod alibaba_scbp_ad_keyword_status_batchupdate {
         pub keyword_update_dto_list: Option<Vec<KeywordUpdateDto>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordErrorResultDto;
+
     /// The answer of `alibaba.scbp.ad.keyword.status.batchupdate`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -3064,16 +3161,6 @@ pub mod alibaba_scbp_ad_keyword_status_batchupdate {
         /// Required.
         #[top(required)]
         pub keyword_id: i64,
-    }
-
-    /// `KeywordErrorResultDto`.
-    ///
-    /// An item of `keyword_error_result_list` in the answer of `alibaba.scbp.ad.keyword.status.batchupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordErrorResultDto {
-        pub reason: Option<String>,
-        pub value: Option<String>,
-        pub keyword_id: Option<i64>,
     }
 }
 
@@ -3178,6 +3265,9 @@ pub mod alibaba_scbp_ad_keyword_update_keyword_price_batch {
         pub keyword_update_query: KeywordUpdateQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorKeyword;
+
     /// The answer of `alibaba.scbp.ad.keyword.update.keyword.price.batch`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -3234,16 +3324,6 @@ pub mod alibaba_scbp_ad_keyword_update_keyword_price_batch {
         pub word: Option<String>,
         pub price: Option<String>,
     }
-
-    /// `ErrorKeyword`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.keyword.update.keyword.price.batch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorKeyword {
-        pub keyword: Option<String>,
-        pub r#type: Option<String>,
-        pub repeat_keyword: Option<String>,
-    }
 }
 
 /// `alibaba.scbp.ad.keyword.update.keyword.status.batch`: 修改关键词状态.
@@ -3274,6 +3354,9 @@ pub mod alibaba_scbp_ad_keyword_update_keyword_status_batch {
         #[top(object)]
         pub keyword_update_query: KeywordUpdateQuery,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ErrorKeyword;
 
     /// The answer of `alibaba.scbp.ad.keyword.update.keyword.status.batch`.
     ///
@@ -3333,16 +3416,6 @@ pub mod alibaba_scbp_ad_keyword_update_keyword_status_batch {
         pub word: Option<String>,
         pub online_status: Option<i64>,
     }
-
-    /// `ErrorKeyword`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.keyword.update.keyword.status.batch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorKeyword {
-        pub keyword: Option<String>,
-        pub r#type: Option<String>,
-        pub repeat_keyword: Option<String>,
-    }
 }
 
 /// `alibaba.scbp.ad.report.get.account.report`: 账户报告.
@@ -3371,6 +3444,9 @@ pub mod alibaba_scbp_ad_report_get_account_report {
         #[top(object)]
         pub account_report_operation: AccountReportOperationDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::AccountEffectDto;
 
     /// The answer of `alibaba.scbp.ad.report.get.account.report`.
     ///
@@ -3409,18 +3485,6 @@ pub mod alibaba_scbp_ad_report_get_account_report {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AccountReportDto {
         pub account_effect_list: Vec<AccountEffectDto>,
-    }
-
-    /// `AccountEffectDto`.
-    ///
-    /// An item of `result.account_effect_list` in the answer of `alibaba.scbp.ad.report.get.account.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AccountEffectDto {
-        pub stat_date: Option<String>,
-        pub impr: Option<String>,
-        pub click: Option<String>,
-        pub cost: Option<String>,
-        pub online_min: Option<String>,
     }
 }
 
@@ -3923,6 +3987,9 @@ pub mod alibaba_scbp_ad_target_tag_find_campaign_target_tag {
         pub target_tag_operation: TargetTagOperationDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AdsEffectDto, AdsTargetingTagDto, TagDefineDto};
+
     /// The answer of `alibaba.scbp.ad.target.tag.find.campaign.target.tag`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -3949,37 +4016,6 @@ pub mod alibaba_scbp_ad_target_tag_find_campaign_target_tag {
     pub struct TargetTagOperationDto {
         pub scope: Option<Vec<String>>,
         pub price_mode: Option<i64>,
-    }
-
-    /// `AdsTargetingTagDto`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.target.tag.find.campaign.target.tag`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdsTargetingTagDto {
-        pub tag_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub discount: Option<i64>,
-        pub option_value: Option<String>,
-        pub crowd_name: Option<String>,
-        pub effect: Option<AdsEffectDto>,
-        pub price_mode: Option<i64>,
-        pub product_line_id: Option<i64>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub tag_ref_type: Option<i64>,
-        pub recommend_discount: Option<i64>,
-        pub high_impr_price: Option<String>,
-    }
-
-    /// `AdsEffectDto`.
-    ///
-    /// Found at `result_list.effect` in the answer of `alibaba.scbp.ad.target.tag.find.campaign.target.tag`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdsEffectDto {
-        pub impr: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub online_min: Option<i64>,
     }
 }
 
@@ -4011,6 +4047,9 @@ pub mod alibaba_scbp_ad_target_tag_get_all_enable_tag_list {
         pub r#type: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AdsEffectDto, AdsTargetingTagDto, TagDefineDto};
+
     /// The answer of `alibaba.scbp.ad.target.tag.get.all.enable.tag.list`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -4030,29 +4069,6 @@ pub mod alibaba_scbp_ad_target_tag_get_all_enable_tag_list {
         /// Required.
         #[top(required)]
         pub product_id: i64,
-    }
-
-    /// `AdsTargetingTagDto`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.ad.target.tag.get.all.enable.tag.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdsTargetingTagDto {
-        pub level: Option<i64>,
-        pub option_value: Option<String>,
-        pub name: Option<String>,
-        pub desc: Option<String>,
-        pub sub_list: Vec<TagDefineDto>,
-    }
-
-    /// `TagDefineDto`.
-    ///
-    /// An item of `result_list.sub_list` in the answer of `alibaba.scbp.ad.target.tag.get.all.enable.tag.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagDefineDto {
-        pub level: Option<i64>,
-        pub option_value: Option<String>,
-        pub name: Option<String>,
-        pub desc: Option<String>,
     }
 }
 
@@ -4229,6 +4245,9 @@ pub mod alibaba_scbp_effect_account_list {
         pub p4p_account_report_query: AccountQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AccountEffectDto;
+
     /// The answer of `alibaba.scbp.effect.account.list`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -4249,20 +4268,6 @@ pub mod alibaba_scbp_effect_account_list {
         pub inteval: Option<i64>,
         pub per_page_size: Option<i64>,
         pub to_page: Option<i64>,
-    }
-
-    /// `AccountEffectDto`.
-    ///
-    /// An item of `account_report_list` in the answer of `alibaba.scbp.effect.account.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AccountEffectDto {
-        pub click_cnt: Option<String>,
-        pub click_cost_avg: Option<String>,
-        pub cost: Option<String>,
-        pub ctr: Option<String>,
-        pub impression_cnt: Option<String>,
-        pub online_time: Option<String>,
-        pub stat_date: Option<String>,
     }
 }
 
@@ -4746,6 +4751,9 @@ pub mod alibaba_scbp_reckeyword_search {
         pub query_dto: Option<RecKeywordQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RecKeywordDto;
+
     /// The answer of `alibaba.scbp.reckeyword.search`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -4766,17 +4774,6 @@ pub mod alibaba_scbp_reckeyword_search {
         /// Required.
         #[top(required)]
         pub keyword: String,
-    }
-
-    /// `RecKeywordDto`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.reckeyword.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecKeywordDto {
-        pub avg_price: Option<String>,
-        pub word: Option<String>,
-        pub buy_count: Option<String>,
-        pub search_count: Option<String>,
     }
 }
 
@@ -4803,6 +4800,9 @@ pub mod alibaba_scbp_reckeyword_sys_get {
         pub query_dto: Option<RecKeywordQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RecKeywordDto;
+
     /// The answer of `alibaba.scbp.reckeyword.sys.get`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -4820,21 +4820,6 @@ pub mod alibaba_scbp_reckeyword_sys_get {
     pub struct RecKeywordQuery {
         pub per_page_size: Option<i64>,
         pub to_page: Option<i64>,
-    }
-
-    /// `RecKeywordDto`.
-    ///
-    /// An item of `result_list` in the answer of `alibaba.scbp.reckeyword.sys.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecKeywordDto {
-        pub is_added: Option<String>,
-        pub qs_star: Option<i64>,
-        pub match_count: Option<i64>,
-        pub avg_price: Option<String>,
-        pub base_price: Option<String>,
-        pub word: Option<String>,
-        pub buy_count: Option<String>,
-        pub search_count: Option<String>,
     }
 }
 
@@ -5484,6 +5469,9 @@ pub mod alibaba_scbp_target_ad_plan_product_list_get {
         pub top_p4p_quick_product_query: TopP4pQuickProductQuery,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Effect7d;
+
     /// The answer of `alibaba.scbp.target.ad.plan.product.list.get`.
     ///
     /// Enabled by the `scbp` feature of `top-api`.
@@ -5520,18 +5508,6 @@ pub mod alibaba_scbp_target_ad_plan_product_list_get {
         pub product_id: Option<i64>,
         pub display_status: Option<i64>,
     }
-
-    /// `Effect7d`.
-    ///
-    /// Found at `product_list.effect7d` in the answer of `alibaba.scbp.target.ad.plan.product.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Effect7d {
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub impr: Option<String>,
-    }
 }
 
 /// `alibaba.scbp.target.ad.plan.tag.get`: 定向推广-获取计划的定向溢价数据.
@@ -5556,6 +5532,9 @@ pub mod alibaba_scbp_target_ad_plan_tag_get {
         /// Required.
         pub campaign_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Effect7d;
 
     /// The answer of `alibaba.scbp.target.ad.plan.tag.get`.
     ///
@@ -5583,18 +5562,6 @@ pub mod alibaba_scbp_target_ad_plan_tag_get {
         pub discount: Option<i64>,
         pub tag_name: Option<String>,
         pub tag_id: Option<String>,
-    }
-
-    /// `Effect7d`.
-    ///
-    /// Found at `result.country_tag_list.effect` in the answer of `alibaba.scbp.target.ad.plan.tag.get`; also found at `result.crowd_tag_list.effect` in the answer of `alibaba.scbp.target.ad.plan.tag.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Effect7d {
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub impr: Option<String>,
     }
 
     /// `CrowdTagView`.

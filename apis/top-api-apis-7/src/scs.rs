@@ -100,6 +100,113 @@ pub use self::taobao_onebp_dkx_report_report_material_realtime::{
     TaobaoOnebpDkxReportReportMaterialRealtime, TaobaoOnebpDkxReportReportMaterialRealtimeResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CreativeBindResultTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.onebp.dkx.creative.creative.report.offline` and `taobao.onebp.dkx.creative.creative.report.realtime`).
+    ///
+    /// Enabled by the `scs` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeBindResultTopDto {
+        pub adgroup_id: Option<i64>,
+        pub adgroup_name: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub campaign_name: Option<String>,
+        pub upgrade_report_info_list: Vec<ReportResultTopDto>,
+        pub creative_id: Option<i64>,
+        pub creative_name: Option<String>,
+        pub click_url: Option<String>,
+        pub title: Option<String>,
+        pub title_tag: Option<String>,
+        pub img_url: Option<String>,
+        pub img_type: Option<i64>,
+        pub audit_reason: Option<String>,
+        pub creative_size: Option<String>,
+        pub audit_status: Option<i64>,
+        pub status: Option<String>,
+        pub outer_id: Option<i64>,
+        pub creative_type: Option<String>,
+        pub format: Option<i64>,
+        pub format_name: Option<String>,
+        pub template_id: Option<i64>,
+        pub can_edit: Option<bool>,
+        pub template_data: Option<String>,
+        pub js_contents_map: Option<String>,
+        pub template_package_id: Option<i64>,
+        pub display_url: Option<String>,
+        pub source: Option<i64>,
+        pub creative_level: Option<i64>,
+        pub cat_id: Option<i64>,
+        pub img_path: Option<String>,
+        pub package_type: Option<i64>,
+        pub video_check_sum: Option<String>,
+    }
+
+    /// `ReportResultTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.onebp.dkx.campaign.campaign.reportpage`, `taobao.onebp.dkx.creative.creative.report.offline` and 12 more).
+    ///
+    /// Enabled by the `scs` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReportResultTopDto {
+        pub hour_id: Option<i64>,
+        pub log_date: Option<String>,
+        pub ad_pv: Option<i64>,
+        pub click: Option<i64>,
+        pub ctr: Option<String>,
+        pub ecpm: Option<String>,
+        pub charge: Option<String>,
+        pub ecpc: Option<String>,
+        pub car_num: Option<i64>,
+        pub dir_car_num: Option<i64>,
+        pub indir_car_num: Option<i64>,
+        pub inshop_item_col_num: Option<i64>,
+        pub inshop_item_col_car_num_cost: Option<i64>,
+        pub alipay_inshop_amt: Option<String>,
+        pub alipay_inshop_num: Option<i64>,
+        pub cvr: Option<String>,
+        pub roi: Option<String>,
+        pub prepay_inshop_amt: Option<String>,
+        pub prepay_inshop_num: Option<i64>,
+        pub no_lalipay_inshop_amt_proprtion: Option<String>,
+        pub dir_alipay_inshop_num: Option<i64>,
+        pub dir_alipay_inshop_amt: Option<String>,
+        pub indir_alipay_inshop_num: Option<i64>,
+        pub indir_alipay_inshop_amt: Option<String>,
+        pub sample_alipay_num: Option<i64>,
+        pub sample_alipay_amt: Option<String>,
+        pub car_num_kuan: Option<i64>,
+        pub dir_car_num_kuan: Option<i64>,
+        pub indir_car_num_kuan: Option<i64>,
+        pub inshop_item_col_num_kuan: Option<i64>,
+        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
+        pub alipay_inshop_amt_kuan: Option<String>,
+        pub alipay_inshop_num_kuan: Option<i64>,
+        pub cvr_kuan: Option<String>,
+        pub roi_kuan: Option<String>,
+        pub prepay_inshop_amt_kuan: Option<String>,
+        pub prepay_inshop_num_kuan: Option<i64>,
+        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
+        pub dir_alipay_inshop_num_kuan: Option<i64>,
+        pub dir_alipay_inshop_amt_kuan: Option<String>,
+        pub indir_alipay_inshop_num_kuan: Option<i64>,
+        pub indir_alipay_inshop_amt_kuan: Option<String>,
+        pub sample_alipay_num_kuan: Option<i64>,
+        pub sample_alipay_amt_kuan: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub item_id: Option<i64>,
+    }
+
+    /// `SolutionResultTopDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.onebp.dkx.campaign.campaign.add` and `taobao.onebp.dkx.campaign.campaign.modify`).
+    ///
+    /// Enabled by the `scs` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SolutionResultTopDto {
+        pub campaign_id: Option<i64>,
+    }
+}
+
 /// `taobao.onebp.dkx.account.account.freeze`: 创建计划后支付.
 pub mod taobao_onebp_dkx_account_account_freeze {
     /// 创建计划后支付
@@ -249,6 +356,9 @@ pub mod taobao_onebp_dkx_campaign_campaign_add {
         pub solution_result: SolutionTopDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SolutionResultTopDto;
+
     /// The answer of `taobao.onebp.dkx.campaign.campaign.add`.
     ///
     /// Enabled by the `scs` feature of `top-api`.
@@ -352,14 +462,6 @@ pub mod taobao_onebp_dkx_campaign_campaign_add {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `SolutionResultTopDto`.
-    ///
-    /// Found at `result.solution_result_top_d_t_o` in the answer of `taobao.onebp.dkx.campaign.campaign.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SolutionResultTopDto {
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.campaign.campaign.add`.
@@ -396,6 +498,9 @@ pub mod taobao_onebp_dkx_campaign_campaign_modify {
         #[top(object)]
         pub campaign_query: CampaignQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::SolutionResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.campaign.campaign.modify`.
     ///
@@ -442,14 +547,6 @@ pub mod taobao_onebp_dkx_campaign_campaign_modify {
         pub total_count: Option<i64>,
         pub message: Option<String>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `SolutionResultTopDto`.
-    ///
-    /// Found at `result.solution_result_top_d_t_o` in the answer of `taobao.onebp.dkx.campaign.campaign.modify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SolutionResultTopDto {
-        pub campaign_id: Option<i64>,
     }
 
     /// `ResultCode`.
@@ -620,6 +717,9 @@ pub mod taobao_onebp_dkx_campaign_campaign_reportpage {
         pub campaign_query: CampaignQueryTopDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
+
     /// The answer of `taobao.onebp.dkx.campaign.campaign.reportpage`.
     ///
     /// Enabled by the `scs` feature of `top-api`.
@@ -659,58 +759,6 @@ pub mod taobao_onebp_dkx_campaign_campaign_reportpage {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.campaign.campaign.reportpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.campaign.campaign.reportpage`.
@@ -747,6 +795,9 @@ pub mod taobao_onebp_dkx_creative_creative_report_offline {
         #[top(object)]
         pub creative_bind_query: CreativeBindQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CreativeBindResultTopDto, ReportResultTopDto};
 
     /// The answer of `taobao.onebp.dkx.creative.creative.report.offline`.
     ///
@@ -802,97 +853,6 @@ pub mod taobao_onebp_dkx_creative_creative_report_offline {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `CreativeBindResultTopDto`.
-    ///
-    /// An item of `result.creative_bind_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.creative.creative.report.offline`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeBindResultTopDto {
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub upgrade_report_info_list: Vec<ReportResultTopDto>,
-        pub creative_id: Option<i64>,
-        pub creative_name: Option<String>,
-        pub click_url: Option<String>,
-        pub title: Option<String>,
-        pub title_tag: Option<String>,
-        pub img_url: Option<String>,
-        pub img_type: Option<i64>,
-        pub audit_reason: Option<String>,
-        pub creative_size: Option<String>,
-        pub audit_status: Option<i64>,
-        pub status: Option<String>,
-        pub outer_id: Option<i64>,
-        pub creative_type: Option<String>,
-        pub format: Option<i64>,
-        pub format_name: Option<String>,
-        pub template_id: Option<i64>,
-        pub can_edit: Option<bool>,
-        pub template_data: Option<String>,
-        pub js_contents_map: Option<String>,
-        pub template_package_id: Option<i64>,
-        pub display_url: Option<String>,
-        pub source: Option<i64>,
-        pub creative_level: Option<i64>,
-        pub cat_id: Option<i64>,
-        pub img_path: Option<String>,
-        pub package_type: Option<i64>,
-        pub video_check_sum: Option<String>,
-    }
-
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.creative_bind_result_top_d_t_o_list.upgrade_report_info_list` in the answer of `taobao.onebp.dkx.creative.creative.report.offline`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.creative.creative.report.offline`.
@@ -929,6 +889,9 @@ pub mod taobao_onebp_dkx_creative_creative_report_realtime {
         #[top(object)]
         pub creative_bind_query: CreativeBindQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CreativeBindResultTopDto, ReportResultTopDto};
 
     /// The answer of `taobao.onebp.dkx.creative.creative.report.realtime`.
     ///
@@ -981,97 +944,6 @@ pub mod taobao_onebp_dkx_creative_creative_report_realtime {
         pub total_count: Option<i64>,
         pub message: Option<String>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `CreativeBindResultTopDto`.
-    ///
-    /// An item of `result.creative_bind_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.creative.creative.report.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeBindResultTopDto {
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub upgrade_report_info_list: Vec<ReportResultTopDto>,
-        pub creative_id: Option<i64>,
-        pub creative_name: Option<String>,
-        pub click_url: Option<String>,
-        pub title: Option<String>,
-        pub title_tag: Option<String>,
-        pub img_url: Option<String>,
-        pub img_type: Option<i64>,
-        pub audit_reason: Option<String>,
-        pub creative_size: Option<String>,
-        pub audit_status: Option<i64>,
-        pub status: Option<String>,
-        pub outer_id: Option<i64>,
-        pub creative_type: Option<String>,
-        pub format: Option<i64>,
-        pub format_name: Option<String>,
-        pub template_id: Option<i64>,
-        pub can_edit: Option<bool>,
-        pub template_data: Option<String>,
-        pub js_contents_map: Option<String>,
-        pub template_package_id: Option<i64>,
-        pub display_url: Option<String>,
-        pub source: Option<i64>,
-        pub creative_level: Option<i64>,
-        pub cat_id: Option<i64>,
-        pub img_path: Option<String>,
-        pub package_type: Option<i64>,
-        pub video_check_sum: Option<String>,
-    }
-
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.creative_bind_result_top_d_t_o_list.upgrade_report_info_list` in the answer of `taobao.onebp.dkx.creative.creative.report.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
     }
 
     /// `ResultCode`.
@@ -1532,6 +1404,9 @@ pub mod taobao_onebp_dkx_material_material_findpage {
         pub material_query: MaterialQueryTopDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
+
     /// The answer of `taobao.onebp.dkx.material.material.findpage`.
     ///
     /// Enabled by the `scs` feature of `top-api`.
@@ -1623,58 +1498,6 @@ pub mod taobao_onebp_dkx_material_material_findpage {
         pub skip: Option<bool>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.material_result_top_d_t_o_list.report_info_list` in the answer of `taobao.onebp.dkx.material.material.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.material.material.findpage`.
@@ -1709,6 +1532,9 @@ pub mod taobao_onebp_dkx_report_report_account_daylist {
         pub report_query: ReportQueryTopDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
+
     /// The answer of `taobao.onebp.dkx.report.report.account.daylist`.
     ///
     /// Enabled by the `scs` feature of `top-api`.
@@ -1742,59 +1568,6 @@ pub mod taobao_onebp_dkx_report_report_account_daylist {
         pub total_count: Option<i64>,
         pub message: Option<String>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.account.daylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub item_id: Option<i64>,
     }
 
     /// `ResultCode`.
@@ -1833,6 +1606,9 @@ pub mod taobao_onebp_dkx_report_report_account_offline {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.account.offline`.
     ///
@@ -1876,58 +1652,6 @@ pub mod taobao_onebp_dkx_report_report_account_offline {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.account.offline`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.account.offline`.
@@ -1965,6 +1689,9 @@ pub mod taobao_onebp_dkx_report_report_account_realtime {
         pub report_query: ReportQueryTopDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
+
     /// The answer of `taobao.onebp.dkx.report.report.account.realtime`.
     ///
     /// Enabled by the `scs` feature of `top-api`.
@@ -1999,58 +1726,6 @@ pub mod taobao_onebp_dkx_report_report_account_realtime {
         pub total_count: Option<i64>,
         pub message: Option<String>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.account.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
     }
 
     /// `ResultCode`.
@@ -2089,6 +1764,9 @@ pub mod taobao_onebp_dkx_report_report_campaign_daylist {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.campaign.daylist`.
     ///
@@ -2135,59 +1813,6 @@ pub mod taobao_onebp_dkx_report_report_campaign_daylist {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.campaign.daylist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub item_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.campaign.daylist`.
@@ -2224,6 +1849,9 @@ pub mod taobao_onebp_dkx_report_report_campaign_offline {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.campaign.offline`.
     ///
@@ -2268,58 +1896,6 @@ pub mod taobao_onebp_dkx_report_report_campaign_offline {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.campaign.offline`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.campaign.offline`.
@@ -2356,6 +1932,9 @@ pub mod taobao_onebp_dkx_report_report_campaign_realtime {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.campaign.realtime`.
     ///
@@ -2399,58 +1978,6 @@ pub mod taobao_onebp_dkx_report_report_campaign_realtime {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.campaign.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.campaign.realtime`.
@@ -2487,6 +2014,9 @@ pub mod taobao_onebp_dkx_report_report_crowd_list {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.crowd.list`.
     ///
@@ -2530,58 +2060,6 @@ pub mod taobao_onebp_dkx_report_report_crowd_list {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.crowd.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.crowd.list`.
@@ -2618,6 +2096,9 @@ pub mod taobao_onebp_dkx_report_report_crowd_list_expand {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.crowd.list.expand`.
     ///
@@ -2661,58 +2142,6 @@ pub mod taobao_onebp_dkx_report_report_crowd_list_expand {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.crowd.list.expand`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.crowd.list.expand`.
@@ -2749,6 +2178,9 @@ pub mod taobao_onebp_dkx_report_report_material_offline {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.material.offline`.
     ///
@@ -2793,59 +2225,6 @@ pub mod taobao_onebp_dkx_report_report_material_offline {
         pub result_code: Option<ResultCode>,
     }
 
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.material.offline`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub item_id: Option<i64>,
-    }
-
     /// `ResultCode`.
     ///
     /// Found at `result.result_code` in the answer of `taobao.onebp.dkx.report.report.material.offline`.
@@ -2882,6 +2261,9 @@ pub mod taobao_onebp_dkx_report_report_material_realtime {
         #[top(object)]
         pub report_query: ReportQueryTopDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDto;
 
     /// The answer of `taobao.onebp.dkx.report.report.material.realtime`.
     ///
@@ -2923,59 +2305,6 @@ pub mod taobao_onebp_dkx_report_report_material_realtime {
         pub total_count: Option<i64>,
         pub message: Option<String>,
         pub result_code: Option<ResultCode>,
-    }
-
-    /// `ReportResultTopDto`.
-    ///
-    /// An item of `result.report_result_top_d_t_o_list` in the answer of `taobao.onebp.dkx.report.report.material.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDto {
-        pub hour_id: Option<i64>,
-        pub log_date: Option<String>,
-        pub ad_pv: Option<i64>,
-        pub click: Option<i64>,
-        pub ctr: Option<String>,
-        pub ecpm: Option<String>,
-        pub charge: Option<String>,
-        pub ecpc: Option<String>,
-        pub car_num: Option<i64>,
-        pub dir_car_num: Option<i64>,
-        pub indir_car_num: Option<i64>,
-        pub inshop_item_col_num: Option<i64>,
-        pub inshop_item_col_car_num_cost: Option<i64>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<i64>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion: Option<String>,
-        pub dir_alipay_inshop_num: Option<i64>,
-        pub dir_alipay_inshop_amt: Option<String>,
-        pub indir_alipay_inshop_num: Option<i64>,
-        pub indir_alipay_inshop_amt: Option<String>,
-        pub sample_alipay_num: Option<i64>,
-        pub sample_alipay_amt: Option<String>,
-        pub car_num_kuan: Option<i64>,
-        pub dir_car_num_kuan: Option<i64>,
-        pub indir_car_num_kuan: Option<i64>,
-        pub inshop_item_col_num_kuan: Option<i64>,
-        pub inshop_item_col_car_num_cost_kuan: Option<i64>,
-        pub alipay_inshop_amt_kuan: Option<String>,
-        pub alipay_inshop_num_kuan: Option<i64>,
-        pub cvr_kuan: Option<String>,
-        pub roi_kuan: Option<String>,
-        pub prepay_inshop_amt_kuan: Option<String>,
-        pub prepay_inshop_num_kuan: Option<i64>,
-        pub no_lalipay_inshop_amt_proprtion_kuan: Option<String>,
-        pub dir_alipay_inshop_num_kuan: Option<i64>,
-        pub dir_alipay_inshop_amt_kuan: Option<String>,
-        pub indir_alipay_inshop_num_kuan: Option<i64>,
-        pub indir_alipay_inshop_amt_kuan: Option<String>,
-        pub sample_alipay_num_kuan: Option<i64>,
-        pub sample_alipay_amt_kuan: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub item_id: Option<i64>,
     }
 
     /// `ResultCode`.

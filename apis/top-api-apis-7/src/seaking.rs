@@ -32,6 +32,34 @@ pub use self::alibaba_seaking_titlerewrite_submit::{
     AlibabaSeakingTitlerewriteSubmit, AlibabaSeakingTitlerewriteSubmitResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `TaskResultDetailDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.seaking.imagetranslate.result` and `alibaba.seaking.titlerewrite.result`).
+    ///
+    /// Enabled by the `seaking` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskResultDetailDto {
+        pub result: Option<String>,
+        pub status: Option<String>,
+        pub idx: Option<i64>,
+    }
+
+    /// `TaskResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.seaking.imagetranslate.result` and `alibaba.seaking.titlerewrite.result`).
+    ///
+    /// Enabled by the `seaking` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskResultDto {
+        pub finished_count: Option<i64>,
+        pub total: Option<i64>,
+        pub status: Option<String>,
+        pub task_result_detail_list: Vec<TaskResultDetailDto>,
+    }
+}
+
 /// `alibaba.seaking.authmachineapi`: 机翻Api授权.
 pub mod alibaba_seaking_authmachineapi {
     /// 机翻Api授权
@@ -195,33 +223,15 @@ pub mod alibaba_seaking_imagetranslate_result {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TaskResultDetailDto, TaskResultDto};
+
     /// The answer of `alibaba.seaking.imagetranslate.result`.
     ///
     /// Enabled by the `seaking` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSeakingImagetranslateResultResponse {
         pub result: Option<TaskResultDto>,
-    }
-
-    /// `TaskResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.seaking.imagetranslate.result`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResultDto {
-        pub finished_count: Option<i64>,
-        pub total: Option<i64>,
-        pub status: Option<String>,
-        pub task_result_detail_list: Vec<TaskResultDetailDto>,
-    }
-
-    /// `TaskResultDetailDto`.
-    ///
-    /// An item of `result.task_result_detail_list` in the answer of `alibaba.seaking.imagetranslate.result`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResultDetailDto {
-        pub result: Option<String>,
-        pub status: Option<String>,
-        pub idx: Option<i64>,
     }
 }
 
@@ -405,33 +415,15 @@ pub mod alibaba_seaking_titlerewrite_result {
         pub token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TaskResultDetailDto, TaskResultDto};
+
     /// The answer of `alibaba.seaking.titlerewrite.result`.
     ///
     /// Enabled by the `seaking` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSeakingTitlerewriteResultResponse {
         pub result: Option<TaskResultDto>,
-    }
-
-    /// `TaskResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.seaking.titlerewrite.result`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResultDto {
-        pub finished_count: Option<i64>,
-        pub total: Option<i64>,
-        pub status: Option<String>,
-        pub task_result_detail_list: Vec<TaskResultDetailDto>,
-    }
-
-    /// `TaskResultDetailDto`.
-    ///
-    /// An item of `result.task_result_detail_list` in the answer of `alibaba.seaking.titlerewrite.result`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskResultDetailDto {
-        pub result: Option<String>,
-        pub status: Option<String>,
-        pub idx: Option<i64>,
     }
 }
 

@@ -151,6 +151,383 @@ pub use self::alibaba_security_jaq_wsgriskdata_report::{
     AlibabaSecurityJaqWsgriskdataReport, AlibabaSecurityJaqWsgriskdataReportResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CaptchaCheckData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.campaignprevention.result.fetch`, `alibaba.security.jaq.loginprevention.result.fetch` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CaptchaCheckData {
+        pub captcha_client_need_info: Option<String>,
+        pub captcha_type: Option<i64>,
+    }
+
+    /// `JaqAccountRiskData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.campaignprevention.result.fetch`, `alibaba.security.jaq.loginprevention.result.fetch` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct JaqAccountRiskData {
+        pub captcha_check_data: Option<CaptchaCheckData>,
+        pub detail: Vec<JaqAccountRiskDetailItem>,
+        pub event_id: Option<String>,
+        pub final_decision: Option<i64>,
+        pub final_desc: Option<String>,
+        pub final_score: Option<i64>,
+        pub user_id: Option<String>,
+        pub umid: Option<String>,
+        pub detail_list: Vec<JaqAccountRiskDetailItem>,
+    }
+
+    /// `JaqAccountRiskDetailItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.campaignprevention.result.fetch`, `alibaba.security.jaq.loginprevention.result.fetch` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct JaqAccountRiskDetailItem {
+        pub decision: Option<i64>,
+        pub id: Option<String>,
+        pub name: Option<String>,
+        pub score: Option<i64>,
+    }
+
+    /// `JaqAccountRiskResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.campaignprevention.result.fetch`, `alibaba.security.jaq.loginprevention.result.fetch` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct JaqAccountRiskResult {
+        pub data: Option<JaqAccountRiskData>,
+        pub error_code: Option<i64>,
+        pub error_msg: Option<String>,
+    }
+
+    /// `JaqDispatchParam`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.captcha.send`, `alibaba.security.jaq.captcha.verify` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct JaqDispatchParam {
+        pub event_id: Option<String>,
+        pub protocol_version: Option<String>,
+        pub rtken: Option<String>,
+        pub rtken_index: Option<String>,
+    }
+
+    /// `JaqOcrImageDetectResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.ocr.image.async.detect.results.fetch` and `alibaba.security.jaq.ocr.image.sync.detect`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct JaqOcrImageDetectResult {
+        pub texts: Vec<String>,
+    }
+
+    /// `MalwareCount`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get`, `alibaba.security.jaq.app.riskdetailbatch.get` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MalwareCount {
+        pub high_level: Option<i64>,
+        pub low_level: Option<i64>,
+        pub total: Option<i64>,
+        pub weak_level: Option<i64>,
+    }
+
+    /// `MalwareDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get` and `alibaba.security.jaq.app.riskdetailbatch.get`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MalwareDetail {
+        pub description: Option<String>,
+        pub level: Option<String>,
+        pub name: Option<String>,
+        pub r#type: Option<String>,
+    }
+
+    /// `MalwareFullInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get` and `alibaba.security.jaq.app.riskdetailbatch.get`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MalwareFullInfo {
+        pub malware_count: Option<MalwareCount>,
+        pub malware_details: Vec<MalwareDetail>,
+        pub status: Option<i64>,
+    }
+
+    /// `PluginDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get` and `alibaba.security.jaq.app.riskdetailbatch.get`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PluginDetail {
+        pub actions: Vec<String>,
+        pub company: Option<String>,
+        pub desc: Option<String>,
+        pub name: Option<String>,
+        pub types: Vec<String>,
+        pub path: Option<String>,
+    }
+
+    /// `PluginFullInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get` and `alibaba.security.jaq.app.riskdetailbatch.get`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PluginFullInfo {
+        pub plugin_count: Option<i64>,
+        pub plugin_details: Vec<PluginDetail>,
+        pub status: Option<i64>,
+    }
+
+    /// `RpAuditComparisonDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.submit`, `alibaba.security.jaq.rp.query` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditComparisonDetail {
+        pub result_type: Option<RpAuditType>,
+        pub score: Option<String>,
+        pub value: Option<RpAuditValue>,
+    }
+
+    /// `RpAuditType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.submit`, `alibaba.security.jaq.rp.query` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditType {
+        pub code: Option<i64>,
+        pub desc: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `RpAuditValue`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.submit`, `alibaba.security.jaq.rp.query` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditValue {
+        pub code: Option<i64>,
+        pub desc: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `RpAuditStatus`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.submit` and `alibaba.security.jaq.rp.submit`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditStatus {
+        pub code: Option<i64>,
+        pub desc: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `RpAuditStatusBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.query` and `alibaba.security.jaq.rp.status`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditStatusBo {
+        pub desc: Option<String>,
+        pub name: Option<String>,
+        pub code: Option<i64>,
+    }
+
+    /// `RpAuditTypeBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.status` and `alibaba.security.jaq.rp.submit`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditTypeBo {
+        pub desc: Option<String>,
+        pub name: Option<String>,
+        pub code: Option<i64>,
+    }
+
+    /// `RpAuditValueBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.status` and `alibaba.security.jaq.rp.submit`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpAuditValueBo {
+        pub desc: Option<String>,
+        pub name: Option<String>,
+        pub code: Option<i64>,
+    }
+
+    /// `RpErrorCode`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.ocr.check` and `alibaba.security.jaq.rp.ocr.check`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpErrorCode {
+        pub error_code: Option<i64>,
+        pub error_msg: Option<String>,
+        pub error_name: Option<String>,
+    }
+
+    /// `RpGrade`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.submit` and `alibaba.security.jaq.rp.submit`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpGrade {
+        pub desc: Option<String>,
+        pub level: Option<i64>,
+        pub name: Option<String>,
+    }
+
+    /// `RpGradeBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.query` and `alibaba.security.jaq.rp.status`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpGradeBo {
+        pub desc: Option<String>,
+        pub name: Option<String>,
+        pub level: Option<i64>,
+    }
+
+    /// `RpProperty`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.start`, `alibaba.security.jaq.rp.cloud.submit` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpProperty {
+        pub code: Option<i64>,
+        pub name: Option<String>,
+    }
+
+    /// `RpSex`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.ocr.check`, `alibaba.security.jaq.rp.ocr` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpSex {
+        pub r#type: Option<i64>,
+    }
+
+    /// `RpStartResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.start` and `alibaba.security.jaq.rp.start`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpStartResult {
+        pub biz: Option<String>,
+        pub extra_info: Option<String>,
+        pub source: Option<String>,
+        pub steps: Vec<RpStepItem>,
+        pub upload_token: Option<StsUploadToken>,
+    }
+
+    /// `RpStepItem`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.start`, `alibaba.security.jaq.rp.cloud.submit` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpStepItem {
+        pub json_assist: Option<String>,
+        pub properties: Vec<RpStepProperty>,
+        pub step_type: Option<RpStepType>,
+    }
+
+    /// `RpStepProperty`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.start`, `alibaba.security.jaq.rp.cloud.submit` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpStepProperty {
+        pub optional: Option<bool>,
+        pub property: Option<RpProperty>,
+        pub is_optional: Option<bool>,
+    }
+
+    /// `RpStepType`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.start`, `alibaba.security.jaq.rp.cloud.submit` and 2 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpStepType {
+        pub code: Option<i64>,
+        pub desc: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `StsUploadToken`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.start`, `alibaba.security.jaq.rp.cloud.submit` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StsUploadToken {
+        pub access_key_id: Option<String>,
+        pub access_key_secret: Option<String>,
+        pub bucket_name: Option<String>,
+        pub end_point: Option<String>,
+        pub expiration: Option<String>,
+        pub path: Option<String>,
+        pub token: Option<String>,
+    }
+
+    /// `RpidCard`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.ocr.check` and `alibaba.security.jaq.rp.ocr.check`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpidCard {
+        pub rp_idcard_image: Option<RpidCardImage>,
+        pub address: Option<String>,
+        pub birth_day: Option<top_api::Date>,
+        pub biz_error_code: Option<RpErrorCode>,
+        pub card_type: Option<String>,
+        pub code: Option<String>,
+        pub expiry: Option<String>,
+        pub name: Option<String>,
+        pub sex: Option<RpSex>,
+        pub url_back_image: Option<String>,
+        pub url_front_image: Option<String>,
+    }
+
+    /// `RpidCardImage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.rp.cloud.ocr.check`, `alibaba.security.jaq.rp.ocr` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RpidCardImage {
+        pub back_image_url: Option<String>,
+        pub card_type: Option<String>,
+        pub front_image_url: Option<String>,
+    }
+
+    /// `TaskInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.risk.scan` and `alibaba.security.jaq.app.risk.scanbatch`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TaskInfo {
+        pub item_id: Option<String>,
+        pub progress: Option<i64>,
+    }
+
+    /// `VulnCount`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get`, `alibaba.security.jaq.app.riskdetailbatch.get` and 1 more).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VulnCount {
+        pub high_level: Option<i64>,
+        pub low_level: Option<i64>,
+        pub mid_level: Option<i64>,
+        pub red_line: Option<i64>,
+        pub total: Option<i64>,
+    }
+
+    /// `VulnDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get` and `alibaba.security.jaq.app.riskdetailbatch.get`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VulnDetail {
+        pub count: Option<i64>,
+        pub level: Option<String>,
+        pub locations: Vec<String>,
+        pub name: Option<String>,
+        pub recommendation: Option<String>,
+        pub red_line: Option<bool>,
+        pub referenct_link: Option<String>,
+        pub vuln_id: Option<String>,
+        pub description: Option<String>,
+    }
+
+    /// `VulnFullInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.security.jaq.app.riskdetail.get` and `alibaba.security.jaq.app.riskdetailbatch.get`).
+    ///
+    /// Enabled by the `security` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct VulnFullInfo {
+        pub status: Option<i64>,
+        pub vuln_count: Option<VulnCount>,
+        pub vuln_details: Vec<VulnDetail>,
+        pub task_error_code: Option<String>,
+        pub task_error_msg: Option<String>,
+    }
+}
+
 /// `alibaba.diafi.token.check`: 天朗token校验API.
 pub mod alibaba_diafi_token_check {
     /// 天朗token校验API
@@ -387,6 +764,9 @@ pub mod alibaba_security_jaq_app_risk_scan {
         pub ext_param: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TaskInfo;
+
     /// The answer of `alibaba.security.jaq.app.risk.scan`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -406,15 +786,6 @@ pub mod alibaba_security_jaq_app_risk_scan {
         pub data_type: Option<i64>,
         pub md5: Option<String>,
         pub size: Option<i64>,
-    }
-
-    /// `TaskInfo`.
-    ///
-    /// Found at `result` in the answer of `alibaba.security.jaq.app.risk.scan`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskInfo {
-        pub item_id: Option<String>,
-        pub progress: Option<i64>,
     }
 }
 
@@ -444,6 +815,9 @@ pub mod alibaba_security_jaq_app_risk_scanbatch {
         #[top(max_items = 20)]
         pub scan_types: Vec<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::TaskInfo;
 
     /// The answer of `alibaba.security.jaq.app.risk.scanbatch`.
     ///
@@ -481,15 +855,6 @@ pub mod alibaba_security_jaq_app_risk_scanbatch {
         pub md5: Option<String>,
         pub size: Option<i64>,
     }
-
-    /// `TaskInfo`.
-    ///
-    /// Found at `result` in the answer of `alibaba.security.jaq.app.risk.scanbatch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TaskInfo {
-        pub item_id: Option<String>,
-        pub progress: Option<i64>,
-    }
 }
 
 /// `alibaba.security.jaq.app.riskdetail.get`: 应用风险详细信息查询接口.
@@ -515,6 +880,11 @@ pub mod alibaba_security_jaq_app_riskdetail_get {
         #[top(object)]
         pub locale: Option<Locale>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        MalwareCount, MalwareDetail, MalwareFullInfo, PluginDetail, PluginFullInfo, VulnCount, VulnDetail, VulnFullInfo,
+    };
 
     /// The answer of `alibaba.security.jaq.app.riskdetail.get`.
     ///
@@ -566,101 +936,6 @@ pub mod alibaba_security_jaq_app_riskdetail_get {
         pub infected_users: Option<i64>,
         pub package_name: Option<String>,
     }
-
-    /// `MalwareFullInfo`.
-    ///
-    /// Found at `result.malware_info` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareFullInfo {
-        pub malware_count: Option<MalwareCount>,
-        pub malware_details: Vec<MalwareDetail>,
-        pub status: Option<i64>,
-    }
-
-    /// `MalwareCount`.
-    ///
-    /// Found at `result.malware_info.malware_count` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareCount {
-        pub high_level: Option<i64>,
-        pub low_level: Option<i64>,
-        pub total: Option<i64>,
-        pub weak_level: Option<i64>,
-    }
-
-    /// `MalwareDetail`.
-    ///
-    /// An item of `result.malware_info.malware_details` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareDetail {
-        pub description: Option<String>,
-        pub level: Option<String>,
-        pub name: Option<String>,
-        pub r#type: Option<String>,
-    }
-
-    /// `PluginFullInfo`.
-    ///
-    /// Found at `result.plugin_info` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PluginFullInfo {
-        pub plugin_count: Option<i64>,
-        pub plugin_details: Vec<PluginDetail>,
-        pub status: Option<i64>,
-    }
-
-    /// `PluginDetail`.
-    ///
-    /// An item of `result.plugin_info.plugin_details` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PluginDetail {
-        pub actions: Vec<String>,
-        pub company: Option<String>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub types: Vec<String>,
-        pub path: Option<String>,
-    }
-
-    /// `VulnFullInfo`.
-    ///
-    /// Found at `result.vuln_info` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnFullInfo {
-        pub status: Option<i64>,
-        pub vuln_count: Option<VulnCount>,
-        pub vuln_details: Vec<VulnDetail>,
-        pub task_error_code: Option<String>,
-        pub task_error_msg: Option<String>,
-    }
-
-    /// `VulnCount`.
-    ///
-    /// Found at `result.vuln_info.vuln_count` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnCount {
-        pub high_level: Option<i64>,
-        pub low_level: Option<i64>,
-        pub mid_level: Option<i64>,
-        pub red_line: Option<i64>,
-        pub total: Option<i64>,
-    }
-
-    /// `VulnDetail`.
-    ///
-    /// An item of `result.vuln_info.vuln_details` in the answer of `alibaba.security.jaq.app.riskdetail.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnDetail {
-        pub count: Option<i64>,
-        pub level: Option<String>,
-        pub locations: Vec<String>,
-        pub name: Option<String>,
-        pub recommendation: Option<String>,
-        pub red_line: Option<bool>,
-        pub referenct_link: Option<String>,
-        pub vuln_id: Option<String>,
-        pub description: Option<String>,
-    }
 }
 
 /// `alibaba.security.jaq.app.riskdetailbatch.get`: 应用风险详细信息批量查询接口.
@@ -687,6 +962,11 @@ pub mod alibaba_security_jaq_app_riskdetailbatch_get {
         #[top(object)]
         pub locale: Option<Locale>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        MalwareCount, MalwareDetail, MalwareFullInfo, PluginDetail, PluginFullInfo, VulnCount, VulnDetail, VulnFullInfo,
+    };
 
     /// The answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
     ///
@@ -724,97 +1004,6 @@ pub mod alibaba_security_jaq_app_riskdetailbatch_get {
         pub plugin_info: Option<PluginFullInfo>,
         pub vuln_info: Option<VulnFullInfo>,
     }
-
-    /// `MalwareFullInfo`.
-    ///
-    /// Found at `result.result_infos.malware_info` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareFullInfo {
-        pub malware_count: Option<MalwareCount>,
-        pub malware_details: Vec<MalwareDetail>,
-        pub status: Option<i64>,
-    }
-
-    /// `MalwareCount`.
-    ///
-    /// Found at `result.result_infos.malware_info.malware_count` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareCount {
-        pub high_level: Option<i64>,
-        pub low_level: Option<i64>,
-        pub total: Option<i64>,
-        pub weak_level: Option<i64>,
-    }
-
-    /// `MalwareDetail`.
-    ///
-    /// An item of `result.result_infos.malware_info.malware_details` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareDetail {
-        pub description: Option<String>,
-        pub level: Option<String>,
-        pub name: Option<String>,
-        pub r#type: Option<String>,
-    }
-
-    /// `PluginFullInfo`.
-    ///
-    /// Found at `result.result_infos.plugin_info` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PluginFullInfo {
-        pub plugin_count: Option<i64>,
-        pub plugin_details: Vec<PluginDetail>,
-        pub status: Option<i64>,
-    }
-
-    /// `PluginDetail`.
-    ///
-    /// An item of `result.result_infos.plugin_info.plugin_details` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PluginDetail {
-        pub actions: Vec<String>,
-        pub company: Option<String>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub types: Vec<String>,
-        pub path: Option<String>,
-    }
-
-    /// `VulnFullInfo`.
-    ///
-    /// Found at `result.result_infos.vuln_info` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnFullInfo {
-        pub status: Option<i64>,
-        pub vuln_count: Option<VulnCount>,
-        pub vuln_details: Vec<VulnDetail>,
-    }
-
-    /// `VulnCount`.
-    ///
-    /// Found at `result.result_infos.vuln_info.vuln_count` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnCount {
-        pub high_level: Option<i64>,
-        pub low_level: Option<i64>,
-        pub mid_level: Option<i64>,
-        pub red_line: Option<i64>,
-        pub total: Option<i64>,
-    }
-
-    /// `VulnDetail`.
-    ///
-    /// An item of `result.result_infos.vuln_info.vuln_details` in the answer of `alibaba.security.jaq.app.riskdetailbatch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnDetail {
-        pub count: Option<i64>,
-        pub level: Option<String>,
-        pub locations: Vec<String>,
-        pub name: Option<String>,
-        pub recommendation: Option<String>,
-        pub red_line: Option<bool>,
-        pub referenct_link: Option<String>,
-    }
 }
 
 /// `alibaba.security.jaq.app.risksummary.get`: 应用风险概要信息查询接口.
@@ -838,6 +1027,9 @@ pub mod alibaba_security_jaq_app_risksummary_get {
     pub struct AlibabaSecurityJaqAppRisksummaryGet {
         pub item_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{MalwareCount, VulnCount};
 
     /// The answer of `alibaba.security.jaq.app.risksummary.get`.
     ///
@@ -878,17 +1070,6 @@ pub mod alibaba_security_jaq_app_risksummary_get {
         pub status: Option<i64>,
     }
 
-    /// `MalwareCount`.
-    ///
-    /// Found at `result.malware_info.malware_count` in the answer of `alibaba.security.jaq.app.risksummary.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MalwareCount {
-        pub high_level: Option<i64>,
-        pub low_level: Option<i64>,
-        pub total: Option<i64>,
-        pub weak_level: Option<i64>,
-    }
-
     /// `PluginSummary`.
     ///
     /// Found at `result.plugin_info` in the answer of `alibaba.security.jaq.app.risksummary.get`.
@@ -907,18 +1088,6 @@ pub mod alibaba_security_jaq_app_risksummary_get {
         pub vuln_count: Option<VulnCount>,
         pub task_error_code: Option<String>,
         pub task_error_msg: Option<String>,
-    }
-
-    /// `VulnCount`.
-    ///
-    /// Found at `result.vuln_info.vuln_count` in the answer of `alibaba.security.jaq.app.risksummary.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct VulnCount {
-        pub high_level: Option<i64>,
-        pub low_level: Option<i64>,
-        pub mid_level: Option<i64>,
-        pub red_line: Option<i64>,
-        pub total: Option<i64>,
     }
 }
 
@@ -1109,55 +1278,15 @@ pub mod alibaba_security_jaq_campaignprevention_result_fetch {
         pub user_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CaptchaCheckData, JaqAccountRiskData, JaqAccountRiskDetailItem, JaqAccountRiskResult};
+
     /// The answer of `alibaba.security.jaq.campaignprevention.result.fetch`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqCampaignpreventionResultFetchResponse {
         pub jaq_account_risk_result: Option<JaqAccountRiskResult>,
-    }
-
-    /// `JaqAccountRiskResult`.
-    ///
-    /// Found at `jaq_account_risk_result` in the answer of `alibaba.security.jaq.campaignprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskResult {
-        pub data: Option<JaqAccountRiskData>,
-    }
-
-    /// `JaqAccountRiskData`.
-    ///
-    /// Found at `jaq_account_risk_result.data` in the answer of `alibaba.security.jaq.campaignprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskData {
-        pub captcha_check_data: Option<CaptchaCheckData>,
-        pub detail: Vec<JaqAccountRiskDetailItem>,
-        pub event_id: Option<String>,
-        pub final_decision: Option<i64>,
-        pub final_desc: Option<String>,
-        pub final_score: Option<i64>,
-        pub user_id: Option<String>,
-        pub umid: Option<String>,
-    }
-
-    /// `CaptchaCheckData`.
-    ///
-    /// Found at `jaq_account_risk_result.data.captcha_check_data` in the answer of `alibaba.security.jaq.campaignprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CaptchaCheckData {
-        pub captcha_client_need_info: Option<String>,
-        pub captcha_type: Option<i64>,
-    }
-
-    /// `JaqAccountRiskDetailItem`.
-    ///
-    /// An item of `jaq_account_risk_result.data.detail` in the answer of `alibaba.security.jaq.campaignprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskDetailItem {
-        pub decision: Option<i64>,
-        pub id: Option<String>,
-        pub name: Option<String>,
-        pub score: Option<i64>,
     }
 }
 
@@ -1193,6 +1322,9 @@ pub mod alibaba_security_jaq_captcha_send {
         pub utoken: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JaqDispatchParam;
+
     /// The answer of `alibaba.security.jaq.captcha.send`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -1210,17 +1342,6 @@ pub mod alibaba_security_jaq_captcha_send {
         pub jaq_dispatch_param: Option<JaqDispatchParam>,
         pub send_status: Option<i64>,
         pub session_id: Option<String>,
-    }
-
-    /// `JaqDispatchParam`.
-    ///
-    /// Found at `data.jaq_dispatch_param` in the answer of `alibaba.security.jaq.captcha.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqDispatchParam {
-        pub event_id: Option<String>,
-        pub protocol_version: Option<String>,
-        pub rtken: Option<String>,
-        pub rtken_index: Option<String>,
     }
 }
 
@@ -1258,6 +1379,9 @@ pub mod alibaba_security_jaq_captcha_verify {
         pub utoken: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JaqDispatchParam;
+
     /// The answer of `alibaba.security.jaq.captcha.verify`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -1274,17 +1398,6 @@ pub mod alibaba_security_jaq_captcha_verify {
         pub extend_data: Option<String>,
         pub jaq_dispatch_param: Option<JaqDispatchParam>,
         pub verify_status: Option<i64>,
-    }
-
-    /// `JaqDispatchParam`.
-    ///
-    /// Found at `data.jaq_dispatch_param` in the answer of `alibaba.security.jaq.captcha.verify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqDispatchParam {
-        pub event_id: Option<String>,
-        pub protocol_version: Option<String>,
-        pub rtken: Option<String>,
-        pub rtken_index: Option<String>,
     }
 }
 
@@ -1379,55 +1492,15 @@ pub mod alibaba_security_jaq_loginprevention_result_fetch {
         pub user_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CaptchaCheckData, JaqAccountRiskData, JaqAccountRiskDetailItem, JaqAccountRiskResult};
+
     /// The answer of `alibaba.security.jaq.loginprevention.result.fetch`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqLoginpreventionResultFetchResponse {
         pub jaq_account_risk_result: Option<JaqAccountRiskResult>,
-    }
-
-    /// `JaqAccountRiskResult`.
-    ///
-    /// Found at `jaq_account_risk_result` in the answer of `alibaba.security.jaq.loginprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskResult {
-        pub data: Option<JaqAccountRiskData>,
-    }
-
-    /// `JaqAccountRiskData`.
-    ///
-    /// Found at `jaq_account_risk_result.data` in the answer of `alibaba.security.jaq.loginprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskData {
-        pub captcha_check_data: Option<CaptchaCheckData>,
-        pub detail: Vec<JaqAccountRiskDetailItem>,
-        pub event_id: Option<String>,
-        pub final_decision: Option<i64>,
-        pub final_desc: Option<String>,
-        pub final_score: Option<i64>,
-        pub user_id: Option<String>,
-        pub umid: Option<String>,
-    }
-
-    /// `CaptchaCheckData`.
-    ///
-    /// Found at `jaq_account_risk_result.data.captcha_check_data` in the answer of `alibaba.security.jaq.loginprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CaptchaCheckData {
-        pub captcha_client_need_info: Option<String>,
-        pub captcha_type: Option<i64>,
-    }
-
-    /// `JaqAccountRiskDetailItem`.
-    ///
-    /// An item of `jaq_account_risk_result.data.detail` in the answer of `alibaba.security.jaq.loginprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskDetailItem {
-        pub decision: Option<i64>,
-        pub id: Option<String>,
-        pub name: Option<String>,
-        pub score: Option<i64>,
     }
 }
 
@@ -1455,6 +1528,9 @@ pub mod alibaba_security_jaq_ocr_image_async_detect_results_fetch {
         pub task_ids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JaqOcrImageDetectResult;
+
     /// The answer of `alibaba.security.jaq.ocr.image.async.detect.results.fetch`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -1479,14 +1555,6 @@ pub mod alibaba_security_jaq_ocr_image_async_detect_results_fetch {
         pub jaq_ocr_image_detect_result: Option<JaqOcrImageDetectResult>,
         pub status: Option<String>,
         pub task_id: Option<String>,
-    }
-
-    /// `JaqOcrImageDetectResult`.
-    ///
-    /// Found at `data.jaq_image_detect_result_list.jaq_ocr_image_detect_result` in the answer of `alibaba.security.jaq.ocr.image.async.detect.results.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqOcrImageDetectResult {
-        pub texts: Vec<String>,
     }
 }
 
@@ -1513,20 +1581,15 @@ pub mod alibaba_security_jaq_ocr_image_sync_detect {
         pub image_url: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JaqOcrImageDetectResult;
+
     /// The answer of `alibaba.security.jaq.ocr.image.sync.detect`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqOcrImageSyncDetectResponse {
         pub data: Option<JaqOcrImageDetectResult>,
-    }
-
-    /// `JaqOcrImageDetectResult`.
-    ///
-    /// Found at `data` in the answer of `alibaba.security.jaq.ocr.image.sync.detect`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqOcrImageDetectResult {
-        pub texts: Vec<String>,
     }
 }
 
@@ -1686,58 +1749,15 @@ pub mod alibaba_security_jaq_rp_cloud_ocr_check {
         pub image_urls: top_api::Json,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpErrorCode, RpSex, RpidCard, RpidCardImage};
+
     /// The answer of `alibaba.security.jaq.rp.cloud.ocr.check`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqRpCloudOcrCheckResponse {
         pub data: Option<RpidCard>,
-    }
-
-    /// `RpidCard`.
-    ///
-    /// Found at `data` in the answer of `alibaba.security.jaq.rp.cloud.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpidCard {
-        pub rp_idcard_image: Option<RpidCardImage>,
-        pub address: Option<String>,
-        pub birth_day: Option<top_api::Date>,
-        pub biz_error_code: Option<RpErrorCode>,
-        pub card_type: Option<String>,
-        pub code: Option<String>,
-        pub expiry: Option<String>,
-        pub name: Option<String>,
-        pub sex: Option<RpSex>,
-        pub url_back_image: Option<String>,
-        pub url_front_image: Option<String>,
-    }
-
-    /// `RpidCardImage`.
-    ///
-    /// Found at `data.rp_idcard_image` in the answer of `alibaba.security.jaq.rp.cloud.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpidCardImage {
-        pub back_image_url: Option<String>,
-        pub card_type: Option<String>,
-        pub front_image_url: Option<String>,
-    }
-
-    /// `RpErrorCode`.
-    ///
-    /// Found at `data.biz_error_code` in the answer of `alibaba.security.jaq.rp.cloud.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpErrorCode {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub error_name: Option<String>,
-    }
-
-    /// `RpSex`.
-    ///
-    /// Found at `data.sex` in the answer of `alibaba.security.jaq.rp.cloud.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpSex {
-        pub r#type: Option<i64>,
     }
 }
 
@@ -1845,6 +1865,9 @@ pub mod alibaba_security_jaq_rp_cloud_start {
         pub extra_data: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpProperty, RpStartResult, RpStepItem, RpStepProperty, RpStepType, StsUploadToken};
+
     /// The answer of `alibaba.security.jaq.rp.cloud.start`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -1884,70 +1907,6 @@ pub mod alibaba_security_jaq_rp_cloud_start {
         pub wua: Option<String>,
         pub wua_token: Option<String>,
     }
-
-    /// `RpStartResult`.
-    ///
-    /// Found at `data` in the answer of `alibaba.security.jaq.rp.cloud.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStartResult {
-        pub biz: Option<String>,
-        pub extra_info: Option<String>,
-        pub source: Option<String>,
-        pub steps: Vec<RpStepItem>,
-        pub upload_token: Option<StsUploadToken>,
-    }
-
-    /// `RpStepItem`.
-    ///
-    /// An item of `data.steps` in the answer of `alibaba.security.jaq.rp.cloud.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepItem {
-        pub json_assist: Option<String>,
-        pub properties: Vec<RpStepProperty>,
-        pub step_type: Option<RpStepType>,
-    }
-
-    /// `RpStepProperty`.
-    ///
-    /// An item of `data.steps.properties` in the answer of `alibaba.security.jaq.rp.cloud.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepProperty {
-        pub optional: Option<bool>,
-        pub property: Option<RpProperty>,
-    }
-
-    /// `RpProperty`.
-    ///
-    /// Found at `data.steps.properties.property` in the answer of `alibaba.security.jaq.rp.cloud.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpProperty {
-        pub code: Option<i64>,
-        pub name: Option<String>,
-    }
-
-    /// `RpStepType`.
-    ///
-    /// Found at `data.steps.step_type` in the answer of `alibaba.security.jaq.rp.cloud.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepType {
-        pub code: Option<i64>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `StsUploadToken`.
-    ///
-    /// Found at `data.upload_token` in the answer of `alibaba.security.jaq.rp.cloud.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StsUploadToken {
-        pub access_key_id: Option<String>,
-        pub access_key_secret: Option<String>,
-        pub bucket_name: Option<String>,
-        pub end_point: Option<String>,
-        pub expiration: Option<String>,
-        pub path: Option<String>,
-        pub token: Option<String>,
-    }
 }
 
 /// `alibaba.security.jaq.rp.cloud.submit`: 实人认证云服务提交接口.
@@ -1972,6 +1931,12 @@ pub mod alibaba_security_jaq_rp_cloud_submit {
         /// Required.
         pub verify_token: String,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        RpAuditComparisonDetail, RpAuditStatus, RpAuditType, RpAuditValue, RpGrade, RpProperty, RpStepItem,
+        RpStepProperty, RpStepType, StsUploadToken,
+    };
 
     /// The answer of `alibaba.security.jaq.rp.cloud.submit`.
     ///
@@ -2008,26 +1973,6 @@ pub mod alibaba_security_jaq_rp_cloud_submit {
         pub rp_user_result: Option<RpUserResult>,
     }
 
-    /// `RpAuditStatus`.
-    ///
-    /// Found at `data.rp_audit_result.audit_status` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditStatus {
-        pub code: Option<i64>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `RpGrade`.
-    ///
-    /// Found at `data.rp_audit_result.cur_grade` in the answer of `alibaba.security.jaq.rp.cloud.submit`; also found at `data.rp_audit_result.require_grade` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpGrade {
-        pub desc: Option<String>,
-        pub level: Option<i64>,
-        pub name: Option<String>,
-    }
-
     /// `RpAuditDetails`.
     ///
     /// Found at `data.rp_audit_result.rp_audit_details` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
@@ -2037,36 +1982,6 @@ pub mod alibaba_security_jaq_rp_cloud_submit {
         pub comparison_detail_list: Vec<RpAuditComparisonDetail>,
         pub material_detail_list: Vec<RpAuditMaterialDetail>,
         pub review_deadline: Option<top_api::Date>,
-    }
-
-    /// `RpAuditComparisonDetail`.
-    ///
-    /// An item of `data.rp_audit_result.rp_audit_details.comparison_detail_list` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditComparisonDetail {
-        pub result_type: Option<RpAuditType>,
-        pub score: Option<String>,
-        pub value: Option<RpAuditValue>,
-    }
-
-    /// `RpAuditType`.
-    ///
-    /// Found at `data.rp_audit_result.rp_audit_details.comparison_detail_list.result_type` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditType {
-        pub code: Option<i64>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `RpAuditValue`.
-    ///
-    /// Found at `data.rp_audit_result.rp_audit_details.comparison_detail_list.value` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditValue {
-        pub code: Option<i64>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
     }
 
     /// `RpAuditMaterialDetail`.
@@ -2090,58 +2005,6 @@ pub mod alibaba_security_jaq_rp_cloud_submit {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct RpUserResult {
         pub users: Vec<String>,
-    }
-
-    /// `RpStepItem`.
-    ///
-    /// An item of `data.steps` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepItem {
-        pub json_assist: Option<String>,
-        pub properties: Vec<RpStepProperty>,
-        pub step_type: Option<RpStepType>,
-    }
-
-    /// `RpStepProperty`.
-    ///
-    /// An item of `data.steps.properties` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepProperty {
-        pub optional: Option<bool>,
-        pub property: Option<RpProperty>,
-    }
-
-    /// `RpProperty`.
-    ///
-    /// Found at `data.steps.properties.property` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpProperty {
-        pub code: Option<i64>,
-        pub name: Option<String>,
-    }
-
-    /// `RpStepType`.
-    ///
-    /// Found at `data.steps.step_type` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepType {
-        pub code: Option<i64>,
-        pub desc: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `StsUploadToken`.
-    ///
-    /// Found at `data.upload_token` in the answer of `alibaba.security.jaq.rp.cloud.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StsUploadToken {
-        pub access_key_id: Option<String>,
-        pub access_key_secret: Option<String>,
-        pub bucket_name: Option<String>,
-        pub end_point: Option<String>,
-        pub expiration: Option<String>,
-        pub path: Option<String>,
-        pub token: Option<String>,
     }
 }
 
@@ -2317,6 +2180,9 @@ pub mod alibaba_security_jaq_rp_ocr {
         pub image_urls: top_api::Json,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpSex, RpidCardImage};
+
     /// The answer of `alibaba.security.jaq.rp.ocr`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -2339,24 +2205,6 @@ pub mod alibaba_security_jaq_rp_ocr {
         pub name: Option<String>,
         pub code: Option<String>,
         pub r_p_i_d_card_image: Option<RpidCardImage>,
-    }
-
-    /// `RpSex`.
-    ///
-    /// Found at `data.sex` in the answer of `alibaba.security.jaq.rp.ocr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpSex {
-        pub r#type: Option<i64>,
-    }
-
-    /// `RpidCardImage`.
-    ///
-    /// Found at `data.r_p_i_d_card_image` in the answer of `alibaba.security.jaq.rp.ocr`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpidCardImage {
-        pub back_image_url: Option<String>,
-        pub card_type: Option<String>,
-        pub front_image_url: Option<String>,
     }
 }
 
@@ -2385,58 +2233,15 @@ pub mod alibaba_security_jaq_rp_ocr_check {
         pub image_urls: top_api::Json,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpErrorCode, RpSex, RpidCard, RpidCardImage};
+
     /// The answer of `alibaba.security.jaq.rp.ocr.check`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqRpOcrCheckResponse {
         pub data: Option<RpidCard>,
-    }
-
-    /// `RpidCard`.
-    ///
-    /// Found at `data` in the answer of `alibaba.security.jaq.rp.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpidCard {
-        pub rp_idcard_image: Option<RpidCardImage>,
-        pub address: Option<String>,
-        pub birth_day: Option<top_api::Date>,
-        pub biz_error_code: Option<RpErrorCode>,
-        pub card_type: Option<String>,
-        pub code: Option<String>,
-        pub expiry: Option<String>,
-        pub name: Option<String>,
-        pub sex: Option<RpSex>,
-        pub url_back_image: Option<String>,
-        pub url_front_image: Option<String>,
-    }
-
-    /// `RpidCardImage`.
-    ///
-    /// Found at `data.rp_idcard_image` in the answer of `alibaba.security.jaq.rp.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpidCardImage {
-        pub back_image_url: Option<String>,
-        pub card_type: Option<String>,
-        pub front_image_url: Option<String>,
-    }
-
-    /// `RpErrorCode`.
-    ///
-    /// Found at `data.biz_error_code` in the answer of `alibaba.security.jaq.rp.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpErrorCode {
-        pub error_code: Option<i64>,
-        pub error_msg: Option<String>,
-        pub error_name: Option<String>,
-    }
-
-    /// `RpSex`.
-    ///
-    /// Found at `data.sex` in the answer of `alibaba.security.jaq.rp.ocr.check`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpSex {
-        pub r#type: Option<i64>,
     }
 }
 
@@ -2463,6 +2268,9 @@ pub mod alibaba_security_jaq_rp_query {
         pub verify_token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpAuditComparisonDetail, RpAuditStatusBo, RpAuditType, RpAuditValue, RpGradeBo};
+
     /// The answer of `alibaba.security.jaq.rp.query`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -2484,26 +2292,6 @@ pub mod alibaba_security_jaq_rp_query {
         pub audit_status: Option<RpAuditStatusBo>,
         pub rp_audit_details: Option<RpAuditDetails>,
         pub review_type: Option<String>,
-    }
-
-    /// `RpGradeBo`.
-    ///
-    /// Found at `data.require_grade` in the answer of `alibaba.security.jaq.rp.query`; also found at `data.cur_grade` in the answer of `alibaba.security.jaq.rp.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpGradeBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub level: Option<i64>,
-    }
-
-    /// `RpAuditStatusBo`.
-    ///
-    /// Found at `data.audit_status` in the answer of `alibaba.security.jaq.rp.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditStatusBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
     }
 
     /// `RpAuditDetails`.
@@ -2530,36 +2318,6 @@ pub mod alibaba_security_jaq_rp_query {
         pub code: Option<String>,
         pub r#type: Option<String>,
         pub material_type: Option<String>,
-    }
-
-    /// `RpAuditComparisonDetail`.
-    ///
-    /// An item of `data.rp_audit_details.comparison_details` in the answer of `alibaba.security.jaq.rp.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditComparisonDetail {
-        pub result_type: Option<RpAuditType>,
-        pub value: Option<RpAuditValue>,
-        pub score: Option<String>,
-    }
-
-    /// `RpAuditType`.
-    ///
-    /// Found at `data.rp_audit_details.comparison_details.result_type` in the answer of `alibaba.security.jaq.rp.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditType {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpAuditValue`.
-    ///
-    /// Found at `data.rp_audit_details.comparison_details.value` in the answer of `alibaba.security.jaq.rp.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditValue {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -2621,6 +2379,9 @@ pub mod alibaba_security_jaq_rp_start {
         pub extra_data: Option<top_api::Json>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpProperty, RpStartResult, RpStepItem, RpStepProperty, RpStepType, StsUploadToken};
+
     /// The answer of `alibaba.security.jaq.rp.start`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -2658,70 +2419,6 @@ pub mod alibaba_security_jaq_rp_start {
         pub app_key_info: Option<String>,
         pub client_type: Option<String>,
     }
-
-    /// `RpStartResult`.
-    ///
-    /// Found at `data` in the answer of `alibaba.security.jaq.rp.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStartResult {
-        pub extra_info: Option<String>,
-        pub source: Option<String>,
-        pub biz: Option<String>,
-        pub steps: Vec<RpStepItem>,
-        pub upload_token: Option<StsUploadToken>,
-    }
-
-    /// `RpStepItem`.
-    ///
-    /// An item of `data.steps` in the answer of `alibaba.security.jaq.rp.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepItem {
-        pub json_assist: Option<String>,
-        pub properties: Vec<RpStepProperty>,
-        pub step_type: Option<RpStepType>,
-    }
-
-    /// `RpStepProperty`.
-    ///
-    /// An item of `data.steps.properties` in the answer of `alibaba.security.jaq.rp.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepProperty {
-        pub is_optional: Option<bool>,
-        pub property: Option<RpProperty>,
-    }
-
-    /// `RpProperty`.
-    ///
-    /// Found at `data.steps.properties.property` in the answer of `alibaba.security.jaq.rp.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpProperty {
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpStepType`.
-    ///
-    /// Found at `data.steps.step_type` in the answer of `alibaba.security.jaq.rp.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepType {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `StsUploadToken`.
-    ///
-    /// Found at `data.upload_token` in the answer of `alibaba.security.jaq.rp.start`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StsUploadToken {
-        pub path: Option<String>,
-        pub end_point: Option<String>,
-        pub bucket_name: Option<String>,
-        pub token: Option<String>,
-        pub expiration: Option<String>,
-        pub access_key_secret: Option<String>,
-        pub access_key_id: Option<String>,
-    }
 }
 
 /// `alibaba.security.jaq.rp.status`: 聚安全实人认证查询状态接口.
@@ -2751,6 +2448,9 @@ pub mod alibaba_security_jaq_rp_status {
         pub biz: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RpAuditStatusBo, RpAuditTypeBo, RpAuditValueBo, RpGradeBo};
+
     /// The answer of `alibaba.security.jaq.rp.status`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -2774,16 +2474,6 @@ pub mod alibaba_security_jaq_rp_status {
         pub review_type: Option<String>,
     }
 
-    /// `RpGradeBo`.
-    ///
-    /// Found at `data.cur_grade` in the answer of `alibaba.security.jaq.rp.status`; also found at `data.require_grade` in the answer of `alibaba.security.jaq.rp.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpGradeBo {
-        pub level: Option<i64>,
-        pub name: Option<String>,
-        pub desc: Option<String>,
-    }
-
     /// `RpAuditDetailsBos`.
     ///
     /// Found at `data.rp_audit_details` in the answer of `alibaba.security.jaq.rp.status`.
@@ -2805,26 +2495,6 @@ pub mod alibaba_security_jaq_rp_status {
         pub result_type: Option<RpAuditTypeBo>,
     }
 
-    /// `RpAuditValueBo`.
-    ///
-    /// Found at `data.rp_audit_details.comparison_details.value` in the answer of `alibaba.security.jaq.rp.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditValueBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpAuditTypeBo`.
-    ///
-    /// Found at `data.rp_audit_details.comparison_details.result_type` in the answer of `alibaba.security.jaq.rp.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditTypeBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
     /// `RpAuditMaterialDetailBos`.
     ///
     /// An item of `data.rp_audit_details.material_details` in the answer of `alibaba.security.jaq.rp.status`.
@@ -2838,16 +2508,6 @@ pub mod alibaba_security_jaq_rp_status {
         pub code: Option<String>,
         pub r#type: Option<String>,
         pub material_type: Option<String>,
-    }
-
-    /// `RpAuditStatusBo`.
-    ///
-    /// Found at `data.rp_audit_status` in the answer of `alibaba.security.jaq.rp.status`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditStatusBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -2874,6 +2534,12 @@ pub mod alibaba_security_jaq_rp_submit {
         pub verify_token: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        RpAuditComparisonDetail, RpAuditStatus, RpAuditType, RpAuditTypeBo, RpAuditValue, RpAuditValueBo, RpGrade,
+        RpProperty, RpStepItem, RpStepProperty, RpStepType,
+    };
+
     /// The answer of `alibaba.security.jaq.rp.submit`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -2889,44 +2555,6 @@ pub mod alibaba_security_jaq_rp_submit {
     pub struct RpSubmitResult {
         pub steps: Vec<RpStepItem>,
         pub rp_audit_result: Option<RpAuditResult>,
-    }
-
-    /// `RpStepItem`.
-    ///
-    /// An item of `data.steps` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepItem {
-        pub json_assist: Option<String>,
-        pub properties: Vec<RpStepProperty>,
-        pub step_type: Option<RpStepType>,
-    }
-
-    /// `RpStepProperty`.
-    ///
-    /// An item of `data.steps.properties` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepProperty {
-        pub is_optional: Option<bool>,
-        pub property: Option<RpProperty>,
-    }
-
-    /// `RpProperty`.
-    ///
-    /// Found at `data.steps.properties.property` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpProperty {
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpStepType`.
-    ///
-    /// Found at `data.steps.step_type` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpStepType {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
     }
 
     /// `RpAuditResult`.
@@ -2945,16 +2573,6 @@ pub mod alibaba_security_jaq_rp_submit {
         pub rp_audit_details: Option<RpAuditDetails>,
     }
 
-    /// `RpGrade`.
-    ///
-    /// Found at `data.rp_audit_result.require_grade` in the answer of `alibaba.security.jaq.rp.submit`; also found at `data.rp_audit_result.cur_grade` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpGrade {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub level: Option<i64>,
-    }
-
     /// `RpAuditComparisonDetailBo`.
     ///
     /// An item of `data.rp_audit_result.results` in the answer of `alibaba.security.jaq.rp.submit`.
@@ -2963,36 +2581,6 @@ pub mod alibaba_security_jaq_rp_submit {
         pub score: Option<String>,
         pub value: Option<RpAuditValueBo>,
         pub result_type: Option<RpAuditTypeBo>,
-    }
-
-    /// `RpAuditValueBo`.
-    ///
-    /// Found at `data.rp_audit_result.results.value` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditValueBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpAuditTypeBo`.
-    ///
-    /// Found at `data.rp_audit_result.results.result_type` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditTypeBo {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpAuditStatus`.
-    ///
-    /// Found at `data.rp_audit_result.audit_status` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditStatus {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
     }
 
     /// `RpAuditDetails`.
@@ -3019,36 +2607,6 @@ pub mod alibaba_security_jaq_rp_submit {
         pub suggestion: Option<String>,
         pub security: Option<bool>,
         pub display: Option<String>,
-    }
-
-    /// `RpAuditComparisonDetail`.
-    ///
-    /// An item of `data.rp_audit_result.rp_audit_details.comparison_details` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditComparisonDetail {
-        pub result_type: Option<RpAuditType>,
-        pub value: Option<RpAuditValue>,
-        pub score: Option<String>,
-    }
-
-    /// `RpAuditType`.
-    ///
-    /// Found at `data.rp_audit_result.rp_audit_details.comparison_details.result_type` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditType {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
-    }
-
-    /// `RpAuditValue`.
-    ///
-    /// Found at `data.rp_audit_result.rp_audit_details.comparison_details.value` in the answer of `alibaba.security.jaq.rp.submit`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RpAuditValue {
-        pub desc: Option<String>,
-        pub name: Option<String>,
-        pub code: Option<i64>,
     }
 }
 
@@ -3212,45 +2770,15 @@ pub mod alibaba_security_jaq_spamregisterprevention_result_fetch {
         pub sdk_token: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CaptchaCheckData, JaqAccountRiskData, JaqAccountRiskDetailItem, JaqAccountRiskResult};
+
     /// The answer of `alibaba.security.jaq.spamregisterprevention.result.fetch`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqSpamregisterpreventionResultFetchResponse {
         pub jaq_account_risk_result: Option<JaqAccountRiskResult>,
-    }
-
-    /// `JaqAccountRiskResult`.
-    ///
-    /// Found at `jaq_account_risk_result` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskResult {
-        pub error_code: Option<i64>,
-        pub data: Option<JaqAccountRiskData>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `JaqAccountRiskData`.
-    ///
-    /// Found at `jaq_account_risk_result.data` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskData {
-        pub detail_list: Vec<JaqAccountRiskDetailItem>,
-        pub event_id: Option<String>,
-        pub user_id: Option<String>,
-        pub final_score: Option<i64>,
-        pub final_decision: Option<i64>,
-    }
-
-    /// `JaqAccountRiskDetailItem`.
-    ///
-    /// An item of `jaq_account_risk_result.data.detail_list` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskDetailItem {
-        pub id: Option<String>,
-        pub name: Option<String>,
-        pub decision: Option<i64>,
-        pub score: Option<i64>,
     }
 }
 
@@ -3299,55 +2827,15 @@ pub mod alibaba_security_jaq_spamregisterprevention_result_fetch_new {
         pub nick_name: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CaptchaCheckData, JaqAccountRiskData, JaqAccountRiskDetailItem, JaqAccountRiskResult};
+
     /// The answer of `alibaba.security.jaq.spamregisterprevention.result.fetch.new`.
     ///
     /// Enabled by the `security` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaSecurityJaqSpamregisterpreventionResultFetchNewResponse {
         pub jaq_account_risk_result: Option<JaqAccountRiskResult>,
-    }
-
-    /// `JaqAccountRiskResult`.
-    ///
-    /// Found at `jaq_account_risk_result` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskResult {
-        pub data: Option<JaqAccountRiskData>,
-    }
-
-    /// `JaqAccountRiskData`.
-    ///
-    /// Found at `jaq_account_risk_result.data` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskData {
-        pub captcha_check_data: Option<CaptchaCheckData>,
-        pub detail: Vec<JaqAccountRiskDetailItem>,
-        pub event_id: Option<String>,
-        pub final_decision: Option<i64>,
-        pub final_desc: Option<String>,
-        pub final_score: Option<i64>,
-        pub user_id: Option<String>,
-        pub umid: Option<String>,
-    }
-
-    /// `CaptchaCheckData`.
-    ///
-    /// Found at `jaq_account_risk_result.data.captcha_check_data` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CaptchaCheckData {
-        pub captcha_client_need_info: Option<String>,
-        pub captcha_type: Option<i64>,
-    }
-
-    /// `JaqAccountRiskDetailItem`.
-    ///
-    /// An item of `jaq_account_risk_result.data.detail` in the answer of `alibaba.security.jaq.spamregisterprevention.result.fetch.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqAccountRiskDetailItem {
-        pub decision: Option<i64>,
-        pub id: Option<String>,
-        pub name: Option<String>,
-        pub score: Option<i64>,
     }
 }
 
@@ -3454,6 +2942,9 @@ pub mod alibaba_security_jaq_wsgriskdata_report {
         pub ext_param: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::JaqDispatchParam;
+
     /// The answer of `alibaba.security.jaq.wsgriskdata.report`.
     ///
     /// Enabled by the `security` feature of `top-api`.
@@ -3471,16 +2962,5 @@ pub mod alibaba_security_jaq_wsgriskdata_report {
         pub error_msg: Option<String>,
         pub jaq_dispatch_param: Option<JaqDispatchParam>,
         pub token: Option<String>,
-    }
-
-    /// `JaqDispatchParam`.
-    ///
-    /// Found at `jaq_wsg_risk_report_result.jaq_dispatch_param` in the answer of `alibaba.security.jaq.wsgriskdata.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct JaqDispatchParam {
-        pub event_id: Option<String>,
-        pub protocol_version: Option<String>,
-        pub rtken: Option<String>,
-        pub rtken_index: Option<String>,
     }
 }

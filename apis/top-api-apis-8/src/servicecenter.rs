@@ -108,6 +108,22 @@ pub use self::tmall_servicecenter_tp_funds_send_query::{
     TmallServicecenterTpFundsSendQuery, TmallServicecenterTpFundsSendQueryResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OfnPreRedPacketFundRecordDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.recycle.ofnpreredpacket.get` and `taobao.recycle.ofnpreredpacket.tpdeductsuccess`).
+    ///
+    /// Enabled by the `servicecenter` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OfnPreRedPacketFundRecordDto {
+        pub fund_id: Option<i64>,
+        pub change_amount: Option<i64>,
+    }
+}
+
 /// `taobao.fuwu.purchase.order.confirm`: 服务市场内购服务下单接口.
 pub mod taobao_fuwu_purchase_order_confirm {
     /// 服务市场内购服务下单接口
@@ -500,6 +516,9 @@ pub mod taobao_recycle_ofnpreredpacket_get {
         pub old_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OfnPreRedPacketFundRecordDto;
+
     /// The answer of `taobao.recycle.ofnpreredpacket.get`.
     ///
     /// Enabled by the `servicecenter` feature of `top-api`.
@@ -555,15 +574,6 @@ pub mod taobao_recycle_ofnpreredpacket_get {
         pub after_fund_record_list: Vec<OfnPreRedPacketFundRecordDto>,
         pub status: Option<i64>,
     }
-
-    /// `OfnPreRedPacketFundRecordDto`.
-    ///
-    /// An item of `data.action_list.after_fund_record_list` in the answer of `taobao.recycle.ofnpreredpacket.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OfnPreRedPacketFundRecordDto {
-        pub fund_id: Option<i64>,
-        pub change_amount: Option<i64>,
-    }
 }
 
 /// `taobao.recycle.ofnpreredpacket.tpdeductsuccess`: 回收商同步前置补贴红包的代扣成功事件.
@@ -589,6 +599,9 @@ pub mod taobao_recycle_ofnpreredpacket_tpdeductsuccess {
         pub old_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OfnPreRedPacketFundRecordDto;
+
     /// The answer of `taobao.recycle.ofnpreredpacket.tpdeductsuccess`.
     ///
     /// Enabled by the `servicecenter` feature of `top-api`.
@@ -608,15 +621,6 @@ pub mod taobao_recycle_ofnpreredpacket_tpdeductsuccess {
         pub gmt_create: Option<top_api::Date>,
         pub id: Option<i64>,
         pub after_fund_record_list: Vec<OfnPreRedPacketFundRecordDto>,
-    }
-
-    /// `OfnPreRedPacketFundRecordDto`.
-    ///
-    /// An item of `data.after_fund_record_list` in the answer of `taobao.recycle.ofnpreredpacket.tpdeductsuccess`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OfnPreRedPacketFundRecordDto {
-        pub change_amount: Option<i64>,
-        pub fund_id: Option<i64>,
     }
 }
 

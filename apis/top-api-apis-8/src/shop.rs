@@ -40,6 +40,87 @@ pub use self::taobao_shopcats_list_get::{TaobaoShopcatsListGet, TaobaoShopcatsLi
 #[doc(inline)]
 pub use self::taobao_store_followurl_get::{TaobaoStoreFollowurlGet, TaobaoStoreFollowurlGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OpenCategoryDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.shop.category.all.get`).
+    ///
+    /// Enabled by the `shop` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCategoryDTO {
+        pub category_id: Option<i64>,
+        pub category_name: Option<String>,
+        pub category_image: Option<String>,
+        pub sub_shop_category_list: Vec<OpenCategoryDto>,
+    }
+
+    /// `OpenCategoryDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.shop.category.all.get` and `alibaba.shop.category.get`).
+    ///
+    /// Enabled by the `shop` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenCategoryDto {
+        pub category_id: Option<i64>,
+        pub category_name: Option<String>,
+        pub category_image: Option<String>,
+        pub sub_shop_category_list: Vec<OpenCategoryDto>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.shop.category.all.get`, `alibaba.shop.category.get` and 1 more).
+    ///
+    /// Enabled by the `shop` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub total: Option<i64>,
+        pub success: Option<bool>,
+        pub module_list: Vec<OpenCategoryDTO>,
+        pub message: Option<String>,
+        pub module: Option<OpenCategoryDto>,
+        pub error_message: Option<String>,
+        pub error_code: Option<String>,
+    }
+
+    /// `SellerCat`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sellercats.list.add`, `taobao.sellercats.list.get` and 1 more).
+    ///
+    /// Enabled by the `shop` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SellerCat {
+        pub cid: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub parent_cid: Option<i64>,
+        pub name: Option<String>,
+        pub pic_url: Option<String>,
+        pub sort_order: Option<i64>,
+        pub r#type: Option<String>,
+        pub modified: Option<top_api::Date>,
+    }
+
+    /// `Shop`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.shop.seller.get` and `taobao.shop.update`).
+    ///
+    /// Enabled by the `shop` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Shop {
+        pub sid: Option<i64>,
+        pub title: Option<String>,
+        pub pic_path: Option<String>,
+        pub modified: Option<top_api::Date>,
+    }
+
+    /// `ShopCat`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.mcn.shopcats.list.get` and `taobao.shopcats.list.get`).
+    ///
+    /// Enabled by the `shop` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ShopCat {
+        pub cid: Option<i64>,
+        pub parent_cid: Option<i64>,
+        pub name: Option<String>,
+        pub is_parent: Option<bool>,
+    }
+}
+
 /// `alibaba.data.coupon.get`: 获取优惠券信息.
 pub mod alibaba_data_coupon_get {
     /// 获取优惠券信息
@@ -260,45 +341,15 @@ pub mod alibaba_shop_category_all_get {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaShopCategoryAllGet;
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCategoryDTO, OpenCategoryDto, ResultObject};
+
     /// The answer of `alibaba.shop.category.all.get`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaShopCategoryAllGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.shop.category.all.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub total: Option<i64>,
-        pub success: Option<bool>,
-        pub module_list: Vec<OpenCategoryDTO>,
-        pub message: Option<String>,
-    }
-
-    /// `OpenCategoryDTO`.
-    ///
-    /// An item of `result.module_list` in the answer of `alibaba.shop.category.all.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCategoryDTO {
-        pub category_id: Option<i64>,
-        pub category_name: Option<String>,
-        pub category_image: Option<String>,
-        pub sub_shop_category_list: Vec<OpenCategoryDto>,
-    }
-
-    /// `OpenCategoryDto`.
-    ///
-    /// An item of `result.module_list.sub_shop_category_list` in the answer of `alibaba.shop.category.all.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCategoryDto {
-        pub category_id: Option<i64>,
-        pub category_name: Option<String>,
-        pub category_image: Option<String>,
     }
 }
 
@@ -325,46 +376,15 @@ pub mod alibaba_shop_category_get {
         pub category_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCategoryDTO, OpenCategoryDto, ResultObject};
+
     /// The answer of `alibaba.shop.category.get`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaShopCategoryGetResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.shop.category.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub total: Option<i64>,
-        pub success: Option<bool>,
-        pub module: Option<OpenCategoryDto>,
-        pub message: Option<String>,
-    }
-
-    /// `OpenCategoryDto`.
-    ///
-    /// Found at `result.module` in the answer of `alibaba.shop.category.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenCategoryDto {
-        pub category_id: Option<i64>,
-        pub category_name: Option<String>,
-        pub category_image: Option<String>,
-        pub sub_shop_category_list: Vec<OpenCategoryDto2>,
-    }
-
-    /// `OpenCategoryDto`.
-    ///
-    /// An item of `result.module.sub_shop_category_list` in the answer of `alibaba.shop.category.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OpenCategoryDto")]
-    pub struct OpenCategoryDto2 {
-        pub category_id: Option<i64>,
-        pub category_name: Option<String>,
-        pub category_image: Option<String>,
     }
 }
 
@@ -393,23 +413,15 @@ pub mod alibaba_shop_coupon_apply {
         pub open_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OpenCategoryDTO, OpenCategoryDto, ResultObject};
+
     /// The answer of `alibaba.shop.coupon.apply`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaShopCouponApplyResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `alibaba.shop.coupon.apply`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -437,23 +449,15 @@ pub mod taobao_mcn_shopcats_list_get {
         pub fields: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ShopCat;
+
     /// The answer of `taobao.mcn.shopcats.list.get`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoMcnShopcatsListGetResponse {
         pub shop_cats: Vec<ShopCat>,
-    }
-
-    /// `ShopCat`.
-    ///
-    /// An item of `shop_cats` in the answer of `taobao.mcn.shopcats.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShopCat {
-        pub cid: Option<i64>,
-        pub parent_cid: Option<i64>,
-        pub name: Option<String>,
-        pub is_parent: Option<bool>,
     }
 }
 
@@ -483,21 +487,15 @@ pub mod taobao_sellercats_list_add {
         pub sort_order: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SellerCat;
+
     /// The answer of `taobao.sellercats.list.add`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercatsListAddResponse {
         pub seller_cat: Option<SellerCat>,
-    }
-
-    /// `SellerCat`.
-    ///
-    /// Found at `seller_cat` in the answer of `taobao.sellercats.list.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SellerCat {
-        pub cid: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -521,25 +519,15 @@ pub mod taobao_sellercats_list_get {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoSellercatsListGet;
 
+    #[doc(no_inline)]
+    pub use super::types::SellerCat;
+
     /// The answer of `taobao.sellercats.list.get`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercatsListGetResponse {
         pub seller_cats: Vec<SellerCat>,
-    }
-
-    /// `SellerCat`.
-    ///
-    /// An item of `seller_cats` in the answer of `taobao.sellercats.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SellerCat {
-        pub cid: Option<i64>,
-        pub parent_cid: Option<i64>,
-        pub name: Option<String>,
-        pub pic_url: Option<String>,
-        pub sort_order: Option<i64>,
-        pub r#type: Option<String>,
     }
 }
 
@@ -569,21 +557,15 @@ pub mod taobao_sellercats_list_update {
         pub sort_order: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SellerCat;
+
     /// The answer of `taobao.sellercats.list.update`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercatsListUpdateResponse {
         pub seller_cat: Option<SellerCat>,
-    }
-
-    /// `SellerCat`.
-    ///
-    /// Found at `seller_cat` in the answer of `taobao.sellercats.list.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SellerCat {
-        pub cid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -610,22 +592,15 @@ pub mod taobao_shop_seller_get {
         pub fields: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shop;
+
     /// The answer of `taobao.shop.seller.get`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoShopSellerGetResponse {
         pub shop: Option<Shop>,
-    }
-
-    /// `Shop`.
-    ///
-    /// Found at `shop` in the answer of `taobao.shop.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shop {
-        pub sid: Option<i64>,
-        pub title: Option<String>,
-        pub pic_path: Option<String>,
     }
 }
 
@@ -653,21 +628,15 @@ pub mod taobao_shop_update {
         pub desc: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shop;
+
     /// The answer of `taobao.shop.update`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoShopUpdateResponse {
         pub shop: Option<Shop>,
-    }
-
-    /// `Shop`.
-    ///
-    /// Found at `shop` in the answer of `taobao.shop.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shop {
-        pub sid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -695,23 +664,15 @@ pub mod taobao_shopcats_list_get {
         pub fields: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ShopCat;
+
     /// The answer of `taobao.shopcats.list.get`.
     ///
     /// Enabled by the `shop` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoShopcatsListGetResponse {
         pub shop_cats: Vec<ShopCat>,
-    }
-
-    /// `ShopCat`.
-    ///
-    /// An item of `shop_cats` in the answer of `taobao.shopcats.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShopCat {
-        pub cid: Option<i64>,
-        pub parent_cid: Option<i64>,
-        pub name: Option<String>,
-        pub is_parent: Option<bool>,
     }
 }
 

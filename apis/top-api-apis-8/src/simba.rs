@@ -606,6 +606,1623 @@ pub use self::taobao_universalbp_wordpackage_suggestkrlist::{
     TaobaoUniversalbpWordpackageSuggestkrlist, TaobaoUniversalbpWordpackageSuggestkrlistResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ADGroup`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.adgroup.add`, `taobao.simba.adgroup.delete` and 7 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ADGroup {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub category_ids: Option<String>,
+        pub num_iid: Option<i64>,
+        pub default_price: Option<i64>,
+        pub nonsearch_max_price: Option<i64>,
+        pub is_nonsearch_default_price: Option<bool>,
+        pub online_status: Option<String>,
+        pub offline_type: Option<String>,
+        pub reason: Option<String>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub title: Option<String>,
+        pub img_url: Option<String>,
+        pub item_price: Option<String>,
+        pub mobile_discount: Option<i64>,
+    }
+
+    /// `ADGroupPage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.adgroups.changed.get`, `taobao.simba.adgroupsbyadgroupids.get` and 3 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ADGroupPage {
+        pub page_size: Option<i64>,
+        pub page_no: Option<i64>,
+        pub total_item: Option<i64>,
+        pub adgroup_list: Vec<ADGroup>,
+        pub schedule: Option<String>,
+        pub name: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `AdgroupOcpcVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adgroup.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdgroupOcpcVo {
+        pub enable_ocpc: Option<bool>,
+        pub ocpc_ratio: Option<i64>,
+    }
+
+    /// `AdgroupTargetingTagDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.searchcrowd.batch.add`, `taobao.simba.serchcrowd.price.batch.update` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdgroupTargetingTagDto {
+        pub price_mode: Option<i64>,
+        pub discount: Option<i64>,
+        pub is_default_price: Option<i64>,
+        pub crowd: Option<CrowdDto>,
+        pub id: Option<i64>,
+        pub online_status: Option<i64>,
+    }
+
+    /// `CrowdDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.searchcrowd.batch.add`, `taobao.simba.serchcrowd.get` and 2 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrowdDto {
+        pub biz_type: Option<i64>,
+        pub cust_id: Option<i64>,
+        pub name: Option<String>,
+        pub template_id: Option<i64>,
+        pub r#type: Option<i64>,
+        pub crowd_id: Option<i64>,
+        pub fit_discount: Option<i64>,
+        pub dmpcrowd_id: Option<i64>,
+    }
+
+    /// `AdgroupVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdgroupVO {
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub adgroup_name: Option<String>,
+        pub online_status: Option<i64>,
+        pub display_status: Option<String>,
+        pub material: Option<CommonMaterialVO>,
+    }
+
+    /// `CommonMaterialVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CommonMaterialVO {
+        pub material_id: Option<i64>,
+        pub material_name: Option<String>,
+        pub title: Option<String>,
+        pub img_url: Option<String>,
+        pub link_url: Option<String>,
+        pub promotion_type: Option<String>,
+    }
+
+    /// `AdgroupVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adgroup.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdgroupVo {
+        pub campaign_id: Option<i64>,
+        pub campaign_name: Option<String>,
+        pub adgroup_id: Option<i64>,
+        pub adgroup_name: Option<String>,
+        pub online_status: Option<i64>,
+        pub display_status: Option<String>,
+        pub audit_status: Option<i64>,
+        pub audit_reason: Option<String>,
+        pub adgroup_ocpc: Option<AdgroupOcpcVo>,
+        pub promotion_type: Option<String>,
+        pub sub_promotion_type: Option<String>,
+        pub material: Option<CommonMaterialVo>,
+        pub alive_group_id: Option<i64>,
+        pub alive_group_name: Option<String>,
+        pub black_creative_status: Option<String>,
+    }
+
+    /// `CommonMaterialVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adgroup.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CommonMaterialVo {
+        pub material_id: Option<i64>,
+        pub material_type: Option<i64>,
+        pub material_name: Option<String>,
+        pub title: Option<String>,
+        pub img_url: Option<String>,
+        pub link_url: Option<String>,
+        pub price: Option<String>,
+        pub bid_count: Option<i64>,
+        pub quantity: Option<i64>,
+        pub first_starts_time: Option<top_api::Date>,
+        pub starts: Option<top_api::Date>,
+        pub category_id: Option<String>,
+        pub promotion_type: Option<String>,
+        pub sub_promotion_type: Option<String>,
+        pub life_cycle_list: Vec<ItemLifeCycleViewVo>,
+        pub life_cycle_days: Option<i64>,
+        pub life_cycle_diff_with_avg: Option<String>,
+        pub life_cycle_diff_with_avg_tips: Option<String>,
+        pub grow_desc: Option<String>,
+        pub grow_rank: Option<i64>,
+    }
+
+    /// `ItemLifeCycleViewVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adgroup.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemLifeCycleViewVo {
+        pub life_cycle_desc: Option<String>,
+        pub color: Option<String>,
+        pub tips: Option<String>,
+    }
+
+    /// `AdzoneConfigVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adzone.findconfiglist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdzoneConfigVo {
+        pub adzone_id: Option<i64>,
+        pub discount: Option<bool>,
+        pub aim_desc: Option<String>,
+    }
+
+    /// `AdzoneRefVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adzone.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AdzoneRefVo {
+        pub adzone_id: Option<i64>,
+        pub adzone_name: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub campaign_name: Option<String>,
+        pub bid_type: Option<String>,
+        pub discount: Option<i64>,
+        pub status: Option<String>,
+        pub min_discount: Option<i64>,
+        pub max_discount: Option<i64>,
+        pub operation_list: Vec<Integer>,
+    }
+
+    /// `Integer`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.adzone.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Integer {
+        pub code: Option<String>,
+        pub name: Option<String>,
+        pub tips: Option<String>,
+        pub disabled: Option<String>,
+        pub properties: Option<String>,
+    }
+
+    /// `AuditVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AuditVo {
+        pub status: Option<String>,
+        pub audit_status: Option<i64>,
+        pub effective_time: Option<String>,
+        pub expire_time: Option<String>,
+        pub audit_reason: Option<String>,
+    }
+
+    /// `BidStrategyVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.bidword.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BidStrategyVO {
+        pub dicount: Option<i64>,
+        pub status: Option<i64>,
+        pub rank: Option<i64>,
+        pub rank_name: Option<String>,
+    }
+
+    /// `BidwordSuggestItemVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.bidword.suggestdefaultlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BidwordSuggestItemVo {
+        pub material_id: Option<i64>,
+        pub word_list: Vec<SuggestBidwordVo>,
+    }
+
+    /// `SuggestBidwordVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.bidword.suggestdefaultlist` and `taobao.universalbp.bidword.suggestkrlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SuggestBidwordVo {
+        pub word: Option<String>,
+        pub bid_price: Option<String>,
+        pub avg_price: Option<String>,
+        pub impression: Option<String>,
+        pub relevance_type: Option<i64>,
+        pub ctr: Option<String>,
+        pub cvr: Option<String>,
+        pub r#type: Option<i64>,
+    }
+
+    /// `BrandInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.member.findbrandinfolist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BrandInfoVo {
+        pub brand_id: Option<String>,
+        pub brand_name: Option<String>,
+    }
+
+    /// `Campaign`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.campaign.add`, `taobao.simba.campaign.update` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Campaign {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub title: Option<String>,
+        pub settle_reason: Option<String>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub online_status: Option<String>,
+        pub settle_status: Option<String>,
+        pub campaign_type: Option<i64>,
+    }
+
+    /// `CampaignArea`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.campaign.area.get` and `taobao.simba.campaign.area.update`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignArea {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub area: Option<String>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+    }
+
+    /// `CampaignBrandFilterVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignBrandFilterVo {
+        pub brand_id: Option<String>,
+        pub deeplink_list: Vec<String>,
+    }
+
+    /// `CampaignBudget`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.campaign.budget.get`, `taobao.simba.campaign.budget.update` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignBudget {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub budget: Option<i64>,
+        pub is_smooth: Option<bool>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+    }
+
+    /// `CampaignCrowdFilterVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignCrowdFilterVo {
+        pub behavior: Option<String>,
+        pub window: Option<String>,
+    }
+
+    /// `CampaignGenderAgeFilterVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignGenderAgeFilterVo {
+        pub gender: Option<String>,
+        pub age_list: Vec<String>,
+    }
+
+    /// `CampaignGroupVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaigngroup.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignGroupVo {
+        pub biz_code: Option<String>,
+        pub campaign_group_id: Option<i64>,
+        pub campaign_group_name: Option<String>,
+    }
+
+    /// `CampaignLaunchTimeVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignLaunchTimeVo {
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub launch_forever: Option<bool>,
+    }
+
+    /// `CampaignMiniDetailVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignMiniDetailVo {
+        pub mini_detail_theme: Option<String>,
+        pub private_mini_item_id_list: Vec<i64>,
+        pub private_mini_top_item_id_list: Vec<i64>,
+        pub private_mini_type: Option<i64>,
+    }
+
+    /// `CampaignOcpcVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignOcpcVo {
+        pub enable_ocpc: Option<String>,
+        pub ocpc_ratio: Option<i64>,
+    }
+
+    /// `CampaignPlatform`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.campaign.platform.get` and `taobao.simba.campaign.platform.update`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignPlatform {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub search_channels: Vec<i64>,
+        pub nonsearch_channels: Vec<i64>,
+        pub outside_discount: Option<i64>,
+        pub mobile_discount: Option<i64>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+    }
+
+    /// `CampaignSchedule`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.campaign.schedule.get` and `taobao.simba.campaign.schedule.update`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignSchedule {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub schedule: Option<String>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+    }
+
+    /// `CampaignVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CampaignVo {
+        pub biz_code: Option<String>,
+        pub campaign_group_id: Option<i64>,
+        pub campaign_group_name: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub campaign_name: Option<String>,
+        pub promotion_scene: Option<String>,
+        pub promotion_goals: Option<String>,
+        pub promotion_model: Option<String>,
+        pub promotion_type: Option<String>,
+        pub promotion_type_list: Vec<String>,
+        pub sub_promotion_type: Option<String>,
+        pub sub_promotion_type_list: Vec<String>,
+        pub optimize_target: Option<String>,
+        pub online_status: Option<i64>,
+        pub display_status: Option<String>,
+        pub top_status: Option<bool>,
+        pub dmc_type: Option<String>,
+        pub day_budget: Option<String>,
+        pub smooth_option: Option<String>,
+        pub total_budget: Option<String>,
+        pub budget_period: Option<i64>,
+        pub period_smooth: Option<String>,
+        pub bid_type: Option<String>,
+        pub campaign_ocpc: Option<CampaignOcpcVo>,
+        pub max_price: Option<String>,
+        pub min_price: Option<String>,
+        pub bid_unit: Option<String>,
+        pub constraint_type: Option<String>,
+        pub constraint_value: Option<String>,
+        pub cold_boot: Option<i64>,
+        pub cold_boot_time: Option<top_api::Date>,
+        pub cold_boot_stage: Option<String>,
+        pub launch_period_discount: Option<String>,
+        pub launch_period_display_time: Option<String>,
+        pub launch_time: Option<CampaignLaunchTimeVo>,
+        pub launch_area_str_list: Vec<String>,
+        pub launch_period_list: Vec<LaunchPeriodVo>,
+        pub crowd_filter_list: Vec<CampaignCrowdFilterVo>,
+        pub brand_filter_list: Vec<CampaignBrandFilterVo>,
+        pub deeplink_brand_list: Vec<DeeplinkBrandVo>,
+        pub gender_age_filter_list: Vec<CampaignGenderAgeFilterVo>,
+        pub mini_detail: Option<CampaignMiniDetailVo>,
+        pub item_selected_mode: Option<String>,
+        pub shop_item_type: Option<String>,
+        pub shield_items: Vec<i64>,
+        pub scope_items: Vec<i64>,
+        pub top_time: Option<top_api::Date>,
+        pub adgroup_list: Vec<AdgroupVO>,
+    }
+
+    /// `LaunchPeriodVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LaunchPeriodVo {
+        pub day_of_week: Option<i64>,
+        pub time_span_list: Vec<TimeSpanQueryResVo>,
+    }
+
+    /// `TimeSpanQueryResVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TimeSpanQueryResVo {
+        pub time: Option<String>,
+        pub discount: Option<i64>,
+    }
+
+    /// `DeeplinkBrandVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.findlist`, `taobao.universalbp.campaign.findpage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeeplinkBrandVo {
+        pub deeplink_brand_id: Option<String>,
+        pub deeplink_brand_name: Option<String>,
+    }
+
+    /// `Creative`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.creative.add`, `taobao.simba.creative.delete` and 5 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Creative {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub creative_id: Option<i64>,
+        pub title: Option<String>,
+        pub img_url: Option<String>,
+        pub audit_status: Option<String>,
+        pub audit_desc: Option<String>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+        pub img_type: Option<i64>,
+        pub second_img_origin_url: Option<String>,
+        pub ad_examination_code: Option<String>,
+        pub video_url: Option<String>,
+        pub video_id: Option<i64>,
+    }
+
+    /// `CreativeAdzonePreviewVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeAdzonePreviewVo {
+        pub adzone_type: Option<i64>,
+        pub adzone_name: Option<String>,
+        pub adzone_id: Option<i64>,
+        pub preview_data_list: Vec<CreativePreviewResultVo>,
+    }
+
+    /// `CreativePreviewResultVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativePreviewResultVo {
+        pub preview_format: Option<i64>,
+        pub preview_img_url: Option<String>,
+        pub preview_click_url: Option<String>,
+        pub preview_size: Option<String>,
+        pub preview_scale: Option<String>,
+        pub preview_video_path: Option<String>,
+        pub preview_video_image: Option<String>,
+    }
+
+    /// `CreativeChildrenVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeChildrenVo {
+        pub material_list: Vec<ItemMaterialVo>,
+    }
+
+    /// `ItemMaterialVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage`, `taobao.universalbp.creative.manage.findmanagepage` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemMaterialVo {
+        pub material_id: Option<i64>,
+        pub video_id: Option<i64>,
+        pub source: Option<i64>,
+        pub haitang_id: Option<i64>,
+        pub format_type: Option<i64>,
+        pub url: Option<String>,
+        pub cover_url: Option<String>,
+    }
+
+    /// `CreativePromotionEntityVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativePromotionEntityVo {
+        pub promotion_type: Option<String>,
+        pub sub_promotion_type: Option<String>,
+        pub promotion_entity_id: Option<i64>,
+        pub material: Option<PromotionMaterialInfoVo>,
+    }
+
+    /// `PromotionMaterialInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromotionMaterialInfoVo {
+        pub material_id: Option<i64>,
+        pub img_url: Option<String>,
+        pub link_url: Option<String>,
+        pub material_name: Option<String>,
+        pub title: Option<String>,
+    }
+
+    /// `CreativeRecord`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.creative.update` and `taobao.simba.salestar.creative.update`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeRecord {
+        pub nick: Option<String>,
+        pub creative_id: Option<i64>,
+        pub title: Option<String>,
+        pub old_title: Option<String>,
+        pub img_url: Option<String>,
+        pub old_img_url: Option<String>,
+        pub audit_status: Option<String>,
+        pub audit_desc: Option<String>,
+        pub modify_time: Option<top_api::Date>,
+        pub create_time: Option<top_api::Date>,
+        pub modified_time: Option<top_api::Date>,
+    }
+
+    /// `CreativeRefVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeRefVo {
+        pub campaign_id: Option<i64>,
+        pub campaign_name: Option<String>,
+        pub adgroup_id: Option<i64>,
+        pub adgroup_name: Option<String>,
+        pub creative_id: Option<i64>,
+        pub creative_name: Option<String>,
+        pub creative_type: Option<i64>,
+        pub source: Option<i64>,
+        pub creative_center_id: Option<String>,
+        pub format: Option<i64>,
+        pub material_list: Vec<ItemMaterialVo>,
+        pub template_id: Option<i64>,
+        pub outer_id: Option<i64>,
+        pub js_in_html: Option<String>,
+        pub template_data: Option<String>,
+        pub clickurl_media_type_list: Vec<String>,
+        pub audit: Option<AuditVo>,
+        pub adzone_audit_result_list: Vec<AuditVo>,
+        pub preview_list: Vec<CreativeAdzonePreviewVo>,
+        pub creative_size: Option<String>,
+        pub item_videos: Vec<ItemVideoVo>,
+        pub online_status: Option<i64>,
+        pub start_time: Option<String>,
+        pub end_time: Option<String>,
+        pub create_time: Option<String>,
+        pub update_time: Option<String>,
+        pub creative_promotion_entity: Option<CreativePromotionEntityVo>,
+        pub extend_data: Option<String>,
+        pub material_image_info: Option<MaterialImageInfoVo>,
+        pub title: Option<String>,
+        pub image_path: Option<String>,
+        pub click_url: Option<String>,
+        pub video_id: Option<i64>,
+        pub video_duration: Option<String>,
+        pub video_path: Option<String>,
+        pub video_image_path: Option<String>,
+        pub item_id_list: Vec<i64>,
+        pub children: Vec<CreativeChildrenVo>,
+        pub tab_type: Option<String>,
+        pub tab_type_name: Option<String>,
+        pub type_name: Option<String>,
+        pub r#type: Option<String>,
+        pub main_pic_video: Option<String>,
+    }
+
+    /// `ItemVideoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemVideoVo {
+        pub cover_url: Option<String>,
+        pub poster: Option<String>,
+        pub item_id: Option<i64>,
+        pub video_url: Option<String>,
+        pub audit_state: Option<i64>,
+        pub audit_desc: Option<String>,
+        pub video_id: Option<i64>,
+        pub source: Option<i64>,
+        pub r#type: Option<i64>,
+        pub width: Option<i64>,
+        pub height: Option<i64>,
+        pub duration: Option<i64>,
+        pub haitang_id: Option<i64>,
+    }
+
+    /// `MaterialImageInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.horizontal.findpage` and `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MaterialImageInfoVo {
+        pub material_id: Option<i64>,
+        pub image_position: Option<i64>,
+        pub img_url: Option<String>,
+        pub link_url: Option<String>,
+        pub material_name: Option<String>,
+    }
+
+    /// `CreativeVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.manage.findmanagepage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativeVo {
+        pub creative_id: Option<i64>,
+        pub creative_name: Option<String>,
+        pub creative_type: Option<i64>,
+        pub source: Option<i64>,
+        pub creative_center_id: Option<String>,
+        pub format: Option<i64>,
+        pub material_list: Vec<ItemMaterialVo>,
+        pub template_id: Option<i64>,
+        pub outer_id: Option<i64>,
+        pub js_in_html: Option<String>,
+        pub template_data: Option<String>,
+        pub clickurl_media_type_list: Vec<String>,
+        pub audit: Option<AuditVo>,
+        pub adzone_audit_result_list: Vec<AuditVo>,
+        pub preview_list: Vec<CreativeAdzonePreviewVo>,
+        pub creative_size: Option<String>,
+        pub item_videos: Vec<ItemVideoVo>,
+        pub online_status: Option<i64>,
+        pub start_time: Option<String>,
+        pub end_time: Option<String>,
+        pub create_time: Option<String>,
+        pub update_time: Option<String>,
+        pub creative_promotion_entity: Option<CreativePromotionEntityVo>,
+        pub extend_data: Option<String>,
+        pub material_image_info: Option<MaterialImageInfoVo>,
+        pub title: Option<String>,
+        pub image_path: Option<String>,
+        pub click_url: Option<String>,
+        pub video_id: Option<i64>,
+        pub video_duration: Option<String>,
+        pub video_path: Option<String>,
+        pub video_image_path: Option<String>,
+        pub item_id_list: Vec<i64>,
+        pub children: Vec<CreativeChildrenVo>,
+        pub tab_type: Option<String>,
+        pub tab_type_name: Option<String>,
+        pub type_name: Option<String>,
+        pub r#type: Option<String>,
+        pub main_pic_video: Option<String>,
+    }
+
+    /// `CrowdBindResultVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrowdBindResultVo {
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub crowd_list: Vec<CrowdRefVo>,
+    }
+
+    /// `CrowdRefVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrowdRefVo {
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub crowd_id: Option<i64>,
+        pub online_status: Option<i64>,
+        pub crowd: Option<CrowdVo>,
+        pub price: Option<PriceVo>,
+        pub show_tag_list: Vec<ShowTagVO>,
+    }
+
+    /// `CrowdVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrowdVo {
+        pub crowd_id: Option<i64>,
+        pub crowd_name: Option<String>,
+        pub crowd_value: Option<String>,
+        pub target_type: Option<i64>,
+        pub label: Option<LabelVo>,
+        pub lookalike_multiple: Option<String>,
+        pub extend_seed_crowd_list: Vec<ExtendSeedCrowdRefVo>,
+        pub sub_crowd_list: Vec<SubCrowdVo>,
+    }
+
+    /// `LabelVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LabelVo {
+        pub target_type: Option<i64>,
+        pub label_id: Option<i64>,
+        pub label_name: Option<String>,
+        pub label_desc: Option<String>,
+        pub label_value: Option<String>,
+        pub price_dimension: Option<String>,
+        pub option_group_list: Vec<OptionGroupVo>,
+        pub option_list: Vec<OptionVo>,
+        pub is_multi: Option<bool>,
+        pub label_option_properties: Option<LabelOptionProperties>,
+        pub label_group_name: Option<String>,
+        pub show_tag_list: Vec<ShowTagVO>,
+    }
+
+    /// `OptionGroupVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OptionGroupVo {
+        pub option_group_name: Option<String>,
+        pub option_list: Vec<OptionVo>,
+    }
+
+    /// `OptionVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OptionVo {
+        pub option_name: Option<String>,
+        pub option_value: Option<String>,
+        pub option_desc: Option<String>,
+        pub tag_id: Option<i64>,
+        pub option_group_name: Option<String>,
+        pub label_option_properties: Option<LabelOptionProperties>,
+        pub properties: Option<String>,
+    }
+
+    /// `LabelOptionProperties`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LabelOptionProperties {
+        pub dmp_option_group_id: Option<String>,
+        pub cate_name: Option<String>,
+        pub cate_id: Option<String>,
+    }
+
+    /// `ShowTagVO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ShowTagVO {
+        pub code: Option<String>,
+        pub name: Option<String>,
+        pub tips: Option<String>,
+        pub icon: Option<String>,
+        pub color: Option<String>,
+        pub r#type: Option<String>,
+        pub properties: Option<String>,
+    }
+
+    /// `ExtendSeedCrowdRefVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExtendSeedCrowdRefVo {
+        pub crowd: Option<ExtendSeedCrowdVo>,
+    }
+
+    /// `ExtendSeedCrowdVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExtendSeedCrowdVo {
+        pub crowd_id: Option<i64>,
+        pub crowd_name: Option<String>,
+        /// The platform's data lists no members for `ExtendSeedLabelVo`: any JSON value, kept as it came.
+        pub label: Option<top_api::Json>,
+    }
+
+    /// `SubCrowdVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubCrowdVo {
+        pub subcrowd_name: Option<String>,
+        pub subcrowd_value: Option<String>,
+    }
+
+    /// `PriceVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.crowd.findlist` and `taobao.universalbp.crowd.findrecommendcrowd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PriceVo {
+        pub bid_price: Option<String>,
+        pub fit_bid_price: Option<String>,
+        pub discount: Option<String>,
+        pub fit_discount: Option<String>,
+    }
+
+    /// `DimDtOs`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.searchtagtemplate.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DimDtOs {
+        pub tag_list: Vec<TagOptions>,
+        pub name: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `TagOptions`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.searchtagtemplate.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TagOptions {
+        pub tag_name: Option<String>,
+        pub option_group_id: Option<i64>,
+        pub dim_id: Option<i64>,
+        pub tag_id: Option<String>,
+    }
+
+    /// `DmpBaseOptionalSelectVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.label.dmp.finddmpmoduleconfig`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DmpBaseOptionalSelectVo {
+        pub app_id_list: Vec<i64>,
+        pub display_name: Option<String>,
+    }
+
+    /// `DmpModuleConfigVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.label.dmp.finddmpmoduleconfig`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DmpModuleConfigVo {
+        pub dmp_base_optional_select_app_list: Vec<DmpBaseOptionalSelectVo>,
+        pub deliver_app_id: Option<i64>,
+    }
+
+    /// `InsightWordDataUnderCatDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.insight.catstopwordnew.get` and `taobao.simba.insight.catsworddata.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct InsightWordDataUnderCatDTO {
+        pub impression: Option<i64>,
+        pub indirecttransaction: Option<i64>,
+        pub click: Option<i64>,
+        pub cost: Option<i64>,
+        pub cat_name: Option<String>,
+        pub directtransaction: Option<i64>,
+        pub favitemtotal: Option<i64>,
+        pub cat_id: Option<i64>,
+        pub transactionshippingtotal: Option<i64>,
+        pub coverage: Option<String>,
+        pub cpc: Option<String>,
+        pub favtotal: Option<i64>,
+        pub roi: Option<String>,
+        pub transactiontotal: Option<i64>,
+        pub indirecttransactionshipping: Option<i64>,
+        pub bidword: Option<String>,
+        pub directtransactionshipping: Option<i64>,
+        pub ctr: Option<String>,
+        pub favshoptotal: Option<i64>,
+        pub competition: Option<i64>,
+    }
+
+    /// `ItemVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.material.item.findpage`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemVo {
+        pub item_id: Option<i64>,
+        pub title: Option<String>,
+        pub img_url: Option<String>,
+        pub link_url: Option<String>,
+        pub price: Option<i64>,
+        pub bid_count: Option<i64>,
+        pub quantity: Option<i64>,
+        pub first_starts_time: Option<top_api::Date>,
+        pub starts: Option<top_api::Date>,
+        pub category_id: Option<String>,
+        pub timing: Option<bool>,
+    }
+
+    /// `Keyword`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.changed.get`, `taobao.simba.keywords.delete` and 4 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Keyword {
+        pub nick: Option<String>,
+        pub keyword_id: Option<i64>,
+        pub modified_time: Option<top_api::Date>,
+        pub adgroup_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub word: Option<String>,
+        pub max_price: Option<i64>,
+        pub is_default_price: Option<bool>,
+        pub audit_status: Option<String>,
+        pub audit_desc: Option<String>,
+        pub is_garbage: Option<bool>,
+        pub create_time: Option<top_api::Date>,
+        pub mobile_is_default_price: Option<i64>,
+        pub max_mobile_price: Option<i64>,
+        pub match_scope: Option<String>,
+        pub qscore: Option<String>,
+    }
+
+    /// `KeywordQscore`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.qscore.get` and `taobao.simba.keywordscat.qscore.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct KeywordQscore {
+        pub nick: Option<String>,
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub keyword_id: Option<i64>,
+        pub word: Option<String>,
+        pub qscore: Option<String>,
+        pub cust_score: Option<String>,
+        pub creative_score: Option<String>,
+        pub rele_score: Option<String>,
+        pub cvr_score: Option<String>,
+    }
+
+    /// `LabelConfigVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.label.findconfiglist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LabelConfigVo {
+        pub label_id: Option<i64>,
+        pub label_group_name: Option<String>,
+        pub business_type: Option<String>,
+    }
+
+    /// `MaterialAccessAllowVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.material.accessallowed`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MaterialAccessAllowVo {
+        pub material_id: Option<i64>,
+        pub access_allowed: Option<bool>,
+        pub reason: Option<String>,
+    }
+
+    /// `PreAddItemCreativeVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.creative.preadd`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PreAddItemCreativeVo {
+        pub material: Option<ItemMaterialVo>,
+        pub have_long_sucai: Option<bool>,
+    }
+
+    /// `QScoreSplitDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.qscore.split.get` and `taobao.simba.salestar.keywords.qscore.split.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QScoreSplitDto {
+        pub cat_match_score: Option<String>,
+        pub adgroup_id: Option<i64>,
+        pub word_score_list: Vec<Wordscorelist>,
+    }
+
+    /// `Wordscorelist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.qscore.split.get` and `taobao.simba.salestar.keywords.qscore.split.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Wordscorelist {
+        pub wireless_qscore: Option<String>,
+        pub wireless_cvrscore: Option<String>,
+        pub wireless_creativescore: Option<String>,
+        pub wireless_custscore: Option<String>,
+        pub wireless_relescore: Option<String>,
+        pub nick: Option<String>,
+        pub keyword_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub customer_id: Option<i64>,
+        pub catscore: Option<String>,
+        pub kwscore: Option<String>,
+        pub qscore: Option<String>,
+        pub word: Option<String>,
+        pub cvrscore: Option<String>,
+        pub creativescore: Option<String>,
+        pub custscore: Option<String>,
+        pub pscore: Option<String>,
+        pub plflag: Option<i64>,
+        pub relescore: Option<String>,
+        pub wireless_matchflag: Option<i64>,
+        pub min_price: Option<i64>,
+        pub ad_type: Option<String>,
+        pub pc_left_flag: Option<i64>,
+    }
+
+    /// `RecommendWord`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.recommend.get` and `taobao.simba.salestar.keywords.recommend.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RecommendWord {
+        pub word: Option<String>,
+        pub pv: Option<String>,
+        pub average_price: Option<String>,
+        pub pertinence: Option<String>,
+    }
+
+    /// `RecommendWordPage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.recommend.get` and `taobao.simba.salestar.keywords.recommend.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RecommendWordPage {
+        pub page_size: Option<i64>,
+        pub page_no: Option<i64>,
+        pub total_item: Option<i64>,
+        pub recommend_word_list: Vec<RecommendWord>,
+    }
+
+    /// `ReportResultTopDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.subway.account.offline.find`, `taobao.subway.account.offline.layeredfind` and 10 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ReportResultTopDTO {
+        pub thedate: Option<String>,
+        pub impression: Option<i64>,
+        pub click: Option<i64>,
+        pub cost: Option<i64>,
+        pub ctr: Option<i64>,
+        pub cpc: Option<i64>,
+        pub cpm: Option<i64>,
+        pub fav_total: Option<i64>,
+        pub fav_item_total: Option<i64>,
+        pub fav_shop_total: Option<i64>,
+        pub cart_total: Option<i64>,
+        pub direct_cart_total: Option<i64>,
+        pub indirect_cart_total: Option<i64>,
+        pub cart_total_cost: Option<i64>,
+        pub fav_item_total_cost: Option<i64>,
+        pub fav_item_total_coverage: Option<i64>,
+        pub cart_total_coverage: Option<i64>,
+        pub epre_pay_amt: Option<i64>,
+        pub epre_pay_cnt: Option<i64>,
+        pub dir_epre_pay_amt: Option<i64>,
+        pub dir_epre_pay_cnt: Option<i64>,
+        pub indir_epre_pay_amt: Option<i64>,
+        pub indir_epre_pay_cnt: Option<i64>,
+        pub transaction_total: Option<i64>,
+        pub direct_transaction: Option<i64>,
+        pub indirect_transaction: Option<i64>,
+        pub transaction_shipping_total: Option<i64>,
+        pub direct_transaction_shipping: Option<i64>,
+        pub indirect_transaction_shipping: Option<i64>,
+        pub roi: Option<i64>,
+        pub coverage: Option<i64>,
+        pub direct_transaction_shipping_coverage: Option<i64>,
+        pub click_shopping_num: Option<i64>,
+        pub click_shopping_amt: Option<i64>,
+        pub search_impression: Option<i64>,
+        pub search_transaction: Option<i64>,
+        pub ww_cnt: Option<i64>,
+        pub hfh_dj_cnt: Option<i64>,
+        pub hfh_dj_amt: Option<i64>,
+        pub hfh_ys_cnt: Option<i64>,
+        pub hfh_ys_amt: Option<i64>,
+        pub hfh_ykj_cnt: Option<i64>,
+        pub hfh_ykj_amt: Option<i64>,
+        pub rh_cnt: Option<i64>,
+        pub lz_cnt: Option<i64>,
+        pub transaction_total_in_yuan: Option<i64>,
+        pub cpm_in_yuan: Option<i64>,
+        pub indir_epre_pay_amt_in_yuan: Option<i64>,
+        pub cpc_in_yuan: Option<i64>,
+        pub dir_epre_pay_amt_in_yuan: Option<i64>,
+        pub click_shopping_amt_in_yuan: Option<i64>,
+        pub hfh_ys_amt_in_yuan: Option<i64>,
+        pub cart_total_cost_in_yuan: Option<i64>,
+        pub direct_transaction_in_yuan: Option<i64>,
+        pub indirect_transaction_in_yuan: Option<i64>,
+        pub fav_item_total_cost_in_yuan: Option<i64>,
+        pub epre_pay_amt_in_yuan: Option<i64>,
+        pub hfh_ykj_amt_in_yuan: Option<i64>,
+        pub cost_in_yuan: Option<i64>,
+        pub search_transaction_in_yuan: Option<i64>,
+        pub hfh_dj_amt_in_yuan: Option<i64>,
+        pub ctr_str: Option<String>,
+        pub cpc_str: Option<String>,
+        pub fav_item_total_coverage_str: Option<String>,
+        pub cart_total_coverage_str: Option<String>,
+        pub roi_str: Option<String>,
+        pub coverage_str: Option<String>,
+        pub direct_transaction_shipping_coverage_str: Option<String>,
+        pub transaction_total_in_yuan_str: Option<String>,
+        pub cpm_in_yuan_str: Option<String>,
+        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
+        pub cpc_in_yuan_str: Option<String>,
+        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
+        pub click_shopping_amt_in_yuan_str: Option<String>,
+        pub hfh_ys_amt_in_yuan_str: Option<String>,
+        pub cart_total_cost_in_yuan_str: Option<String>,
+        pub direct_transaction_in_yuan_str: Option<String>,
+        pub indirect_transaction_in_yuan_str: Option<String>,
+        pub fav_item_total_cost_in_yuan_str: Option<String>,
+        pub epre_pay_amt_in_yuan_str: Option<String>,
+        pub hfh_ykj_amt_in_yuan_str: Option<String>,
+        pub cost_in_yuan_str: Option<String>,
+        pub search_transaction_in_yuan_str: Option<String>,
+        pub hfh_dj_amt_in_str: Option<String>,
+        pub hfh_dj_amt_in_yuan_str: Option<String>,
+        pub avg_rank_str: Option<String>,
+        pub campaign_type: Option<i64>,
+        pub campaign_id: Option<String>,
+        pub campaign_title: Option<String>,
+        pub campaign_type_name: Option<String>,
+        pub adgroup_title: Option<String>,
+        pub adgroup_id: Option<i64>,
+        pub item_id: Option<i64>,
+        pub linkurl: Option<String>,
+        pub img_url: Option<String>,
+        pub hfh_dj_amt_in: Option<i64>,
+        pub crowd_name: Option<String>,
+        pub crowd_id: Option<i64>,
+        pub adgroup_img_url: Option<String>,
+        pub creative_title: Option<String>,
+        pub creativetype: Option<String>,
+        pub creativeid: Option<i64>,
+        pub wireless_price: Option<i64>,
+        pub avg_rank: Option<i64>,
+        pub pc_price: Option<i64>,
+        pub bidword_str: Option<String>,
+        pub campaign_budget: Option<i64>,
+        pub bidword_id: Option<i64>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.realtime.ranking.batch.get`, `taobao.simba.searchtagtemplate.get` and 2 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub bidwordid: Option<String>,
+        pub stat: Option<String>,
+        pub pc_rank: Option<String>,
+        pub mobile_rank: Option<String>,
+        pub dim_list: Vec<DimDtOs>,
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub r#type: Option<i64>,
+        pub price_mode: Option<i64>,
+        pub discount: Option<i64>,
+        pub crowd: Option<CrowdDto>,
+        pub is_default_price: Option<i64>,
+        pub online_status: Option<i64>,
+        pub result: Option<i64>,
+    }
+
+    /// `ResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keywords.qscore.split.get`, `taobao.simba.keywords.realtime.ranking.batch.get` and 1 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDto {
+        pub key: Option<String>,
+        pub message: Option<String>,
+        pub result: Option<QScoreSplitDto>,
+        pub realtime_rank_list: Vec<ResultObject>,
+        pub code: Option<String>,
+        pub success: Option<bool>,
+        pub msg: Option<String>,
+    }
+
+    /// `RtRptResultEntityDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.hour.report.account.get`, `taobao.simba.hour.report.adgroup.get` and 9 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RtRptResultEntityDTO {
+        pub thedate: Option<String>,
+        pub impression: Option<String>,
+        pub cost: Option<String>,
+        pub click: Option<String>,
+        pub ctr: Option<String>,
+        pub cpc: Option<String>,
+        pub cpm: Option<String>,
+        pub roi: Option<String>,
+        pub coverage: Option<String>,
+        pub directtransactionshipping: Option<String>,
+        pub indirecttransactionshipping: Option<String>,
+        pub transactionshippingtotal: Option<String>,
+        pub directtransaction: Option<String>,
+        pub indirecttransaction: Option<String>,
+        pub transactiontotal: Option<String>,
+        pub favshoptotal: Option<String>,
+        pub favitemtotal: Option<String>,
+        pub favtotal: Option<String>,
+        pub directcarttotal: Option<String>,
+        pub indirectcarttotal: Option<String>,
+        pub carttotal: Option<String>,
+        pub campaignid: Option<String>,
+        pub adgroupid: Option<String>,
+        pub crowdid: Option<String>,
+        pub source: Option<String>,
+        pub search_type: Option<String>,
+        pub crowdtitle: Option<String>,
+        pub bidwordid: Option<String>,
+        pub creativeid: Option<String>,
+        pub traffictype: Option<String>,
+    }
+
+    /// `ShopCategoryVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.shopcategory.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ShopCategoryVo {
+        pub category_id: Option<i64>,
+        pub category_name: Option<String>,
+        pub parent_category_id: Option<i64>,
+    }
+
+    /// `ShopInfoVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.material.shop.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ShopInfoVo {
+        pub shop_id: Option<i64>,
+        pub title: Option<String>,
+    }
+
+    /// `SiriusBidwordDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.simba.keyword.add`, `taobao.simba.keyword.findbyadgroupid` and 2 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SiriusBidwordDto {
+        pub mobile_bid_price: Option<i64>,
+        pub garbage_status: Option<i64>,
+        pub match_scope: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+        pub word: Option<String>,
+        pub audit_reason: Option<String>,
+        pub audit_status: Option<i64>,
+        pub plan_delete_time: Option<top_api::Date>,
+        pub bidword_id: Option<i64>,
+    }
+
+    /// `StdCategoryVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.stdcategory.findcategorycondition` and `taobao.universalbp.stdcategory.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StdCategoryVo {
+        pub cat_id: Option<i64>,
+        pub cat_name: Option<String>,
+        pub cat_level: Option<i64>,
+    }
+
+    /// `SuggestWordPackageVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.wordpackage.suggestdefaultlist` and `taobao.universalbp.wordpackage.suggestkrlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SuggestWordPackageVo {
+        pub word_package_id: Option<i64>,
+        pub word_package_type: Option<i64>,
+        pub word_package_name: Option<String>,
+        pub bid_price: Option<String>,
+        pub impression: Option<String>,
+        pub multi_factor: Option<String>,
+        pub theme_word_list: Vec<String>,
+        pub simple_word_list: Vec<String>,
+        pub relevance_type: Option<i64>,
+    }
+
+    /// `TopAccountBalanceVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.account.get.balance`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopAccountBalanceVo {
+        pub rt_cash_balance: Option<String>,
+    }
+
+    /// `TopAccountStatusVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.account.is.universal.user`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopAccountStatusVo {
+        pub is_universal_bp_user: Option<bool>,
+    }
+
+    /// `TopBulkData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.account.get.can.use.bizcode`, `taobao.universalbp.adgroup.horizontal.findpage` and 32 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopBulkData {
+        pub top_market_scene_v_o_list: Vec<TopMarketSceneVo>,
+        pub count: Option<i64>,
+        pub adgroup_v_o_list: Vec<AdgroupVo>,
+        pub adzone_config_v_o_list: Vec<AdzoneConfigVo>,
+        pub adzone_ref_v_o_list: Vec<AdzoneRefVo>,
+        pub word_v_o_list: Vec<WordVo>,
+        pub bidword_suggest_item_v_o_list: Vec<BidwordSuggestItemVo>,
+        pub suggest_bidword_v_o_list: Vec<SuggestBidwordVo>,
+        pub campaign_v_o_list: Vec<CampaignVo>,
+        pub campaign_group_v_o_list: Vec<CampaignGroupVo>,
+        pub creative_ref_v_o_list: Vec<CreativeRefVo>,
+        pub creative_v_o_list: Vec<CreativeVo>,
+        pub crowd_bind_result_v_o_list: Vec<CrowdBindResultVo>,
+        pub crowd_ref_v_o_list: Vec<CrowdRefVo>,
+        pub label_config_v_o_list: Vec<LabelConfigVo>,
+        pub material_access_allow_v_o_list: Vec<MaterialAccessAllowVo>,
+        pub item_v_o_list: Vec<ItemVo>,
+        pub brand_info_v_o_list: Vec<BrandInfoVo>,
+        pub top_report_v_o_list: Vec<TopReportVo>,
+        pub shop_category_v_o_list: Vec<ShopCategoryVo>,
+        pub std_category_v_o_list: Vec<StdCategoryVo>,
+        pub word_package_v_o_list: Vec<WordPackageVo>,
+        pub word_package_suggest_item_v_o_list: Vec<WordPackageSuggestItemVo>,
+        pub suggest_word_package_v_o_list: Vec<SuggestWordPackageVo>,
+    }
+
+    /// `TopMarketSceneVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.account.get.can.use.bizcode`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopMarketSceneVo {
+        pub biz_code: Option<String>,
+        pub app_id: Option<i64>,
+        pub market_name: Option<String>,
+    }
+
+    /// `WordVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.bidword.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WordVo {
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub word: Option<String>,
+        pub bid_price: Option<String>,
+        pub status: Option<String>,
+        pub match_scope: Option<i64>,
+        pub bidword_id: Option<i64>,
+        pub bid_strategy_info: Option<BidStrategyVO>,
+    }
+
+    /// `TopReportVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.report.query.account`, `taobao.universalbp.report.query.adgroup` and 8 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopReportVo {
+        pub biz_code: Option<String>,
+        pub scene1_name: Option<String>,
+        pub thedate: Option<String>,
+        pub campaign_id: Option<String>,
+        pub campaign_name: Option<String>,
+        pub adgroup_id: Option<String>,
+        pub adgroup_name: Option<String>,
+        pub bidword_id: Option<String>,
+        pub original_word: Option<String>,
+        pub bidword_pkg_id: Option<String>,
+        pub bid_word_type: Option<String>,
+        pub promotion_id: Option<String>,
+        pub promotion_name: Option<String>,
+        pub img_url: Option<String>,
+        pub link_url: Option<String>,
+        pub crowd_name: Option<String>,
+        pub creative_id: Option<String>,
+        pub creative_name: Option<String>,
+        pub creative_image_path: Option<String>,
+        pub creative_vedio_path: Option<String>,
+        pub creative_size: Option<String>,
+        pub black_creative_promotion_id: Option<String>,
+        pub black_creative_promotion_type: Option<String>,
+        pub province_id: Option<String>,
+        pub province_name: Option<String>,
+        pub city_id: Option<String>,
+        pub city_name: Option<String>,
+        pub report_index: Option<TopReportIndexVo>,
+        pub bp_crowd_id: Option<String>,
+        pub hour_id: Option<String>,
+    }
+
+    /// `TopReportIndexVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.report.query.account`, `taobao.universalbp.report.query.adgroup` and 8 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopReportIndexVo {
+        pub total_charge: Option<String>,
+        pub crowd_scene_charge: Option<String>,
+        pub item_scene_charge: Option<String>,
+        pub activity_scene_charge: Option<String>,
+        pub display_charge: Option<String>,
+        pub search_charge: Option<String>,
+        pub content_scene_charge: Option<String>,
+        pub shop_scene_charge: Option<String>,
+        pub ad_pv: Option<String>,
+        pub click: Option<String>,
+        pub charge: Option<String>,
+        pub ctr: Option<String>,
+        pub ecpc: Option<String>,
+        pub ecpm: Option<String>,
+        pub prepay_inshop_amt: Option<String>,
+        pub prepay_inshop_num: Option<String>,
+        pub prepay_dir_amt: Option<String>,
+        pub prepay_dir_num: Option<String>,
+        pub prepay_indir_amt: Option<String>,
+        pub prepay_indir_num: Option<String>,
+        pub alipay_dir_amt: Option<String>,
+        pub alipay_indir_amt: Option<String>,
+        pub alipay_inshop_amt: Option<String>,
+        pub alipay_inshop_num: Option<String>,
+        pub alipay_dir_num: Option<String>,
+        pub alipay_indir_num: Option<String>,
+        pub cvr: Option<String>,
+        pub roi: Option<String>,
+        pub alipay_inshop_cost: Option<String>,
+        pub cart_inshop_num: Option<String>,
+        pub cart_dir_num: Option<String>,
+        pub cart_indir_num: Option<String>,
+        pub cart_rate: Option<String>,
+        pub item_col_inshop_num: Option<String>,
+        pub shop_col_dir_num: Option<String>,
+        pub shop_col_inshop_cost: Option<String>,
+        pub col_cart_num: Option<String>,
+        pub col_cart_cost: Option<String>,
+        pub item_col_cart: Option<String>,
+        pub item_col_cart_cost: Option<String>,
+        pub col_num: Option<String>,
+        pub item_col_inshop_cost: Option<String>,
+        pub item_col_inshop_rate: Option<String>,
+        pub cart_cost: Option<String>,
+        pub gmv_inshop_num: Option<String>,
+        pub gmv_inshop_amt: Option<String>,
+        pub item_col_dir_num: Option<String>,
+        pub item_col_indir_num: Option<String>,
+        pub coupon_shop_num: Option<String>,
+        pub shopping_num: Option<String>,
+        pub shopping_amt: Option<String>,
+        pub ww_num: Option<String>,
+        pub inshop_pv: Option<String>,
+        pub inshop_uv: Option<String>,
+        pub inshop_potential_uv: Option<String>,
+        pub inshop_potential_uv_rate: Option<String>,
+        pub rh_rate: Option<String>,
+        pub rh_num: Option<String>,
+        pub inshop_pv_rate: Option<String>,
+        pub deep_inshop_pv: Option<String>,
+        pub avg_access_page_num: Option<String>,
+        pub new_alipay_inshop_uv: Option<String>,
+        pub new_alipay_inshop_uv_rate: Option<String>,
+        pub hy_sg_uv: Option<String>,
+        pub hy_pay_amt: Option<String>,
+        pub hy_pay_num: Option<String>,
+        pub natural_pay_amt: Option<String>,
+        pub org_natural_pv: Option<String>,
+        pub alipay_inshop_uv: Option<String>,
+        pub alipay_inshop_num_avg: Option<String>,
+        pub alipay_inshop_amt_avg: Option<String>,
+    }
+
+    /// `WordPackageVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.wordpackage.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WordPackageVo {
+        pub campaign_id: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub word_package_id: Option<i64>,
+        pub word_package_name: Option<String>,
+        pub word_package_type: Option<i64>,
+        pub status: Option<i64>,
+        pub bid_price: Option<String>,
+        pub strategy_list: Vec<WordPackageStrategyVo>,
+    }
+
+    /// `WordPackageStrategyVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.wordpackage.findlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WordPackageStrategyVo {
+        pub strategy_id: Option<i64>,
+        pub strategy_name: Option<String>,
+        pub word_package_type: Option<i64>,
+        pub bid_price: Option<String>,
+        pub online_status: Option<i64>,
+        pub adgroup_id: Option<i64>,
+        pub campaign_id: Option<i64>,
+    }
+
+    /// `WordPackageSuggestItemVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.wordpackage.suggestdefaultlist`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WordPackageSuggestItemVo {
+        pub material_id: Option<i64>,
+        pub word_package_list: Vec<SuggestWordPackageVo>,
+    }
+
+    /// `TopCampaignVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.campaign.get`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopCampaignVo {
+        pub campaign: Option<CampaignVo>,
+    }
+
+    /// `TopInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.account.get.balance`, `taobao.universalbp.account.get.can.use.bizcode` and 40 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopInfo {
+        pub ok: Option<bool>,
+        pub message: Option<String>,
+        pub error_code: Option<String>,
+    }
+
+    /// `TopReportDownloadVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.report.async.create.download.task`).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopReportDownloadVo {
+        pub task_id: Option<i64>,
+    }
+
+    /// `TopResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.universalbp.account.get.balance`, `taobao.universalbp.account.get.can.use.bizcode` and 40 more).
+    ///
+    /// Enabled by the `simba` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopResult {
+        pub info: Option<TopInfo>,
+        pub top_account_balance_v_o: Option<TopAccountBalanceVo>,
+        pub top_market_scene_v_o_top_bulk_data: Option<TopBulkData>,
+        pub top_account_status_v_o: Option<TopAccountStatusVo>,
+        pub adgroup_v_o_top_bulk_data: Option<TopBulkData>,
+        pub adzone_config_v_o_top_bulk_data: Option<TopBulkData>,
+        pub adzone_ref_v_o_top_bulk_data: Option<TopBulkData>,
+        pub word_v_o_top_bulk_data: Option<TopBulkData>,
+        pub bidword_suggest_item_v_o_top_bulk_data: Option<TopBulkData>,
+        pub suggest_bidword_v_o_top_bulk_data: Option<TopBulkData>,
+        pub campaign_v_o_top_bulk_data: Option<TopBulkData>,
+        pub data: Option<i64>,
+        pub top_campaign_v_o: Option<TopCampaignVo>,
+        pub campaign_group_v_o_top_bulk_data: Option<TopBulkData>,
+        pub creative_ref_v_o_top_bulk_data: Option<TopBulkData>,
+        pub creative_v_o_top_bulk_data: Option<TopBulkData>,
+        pub pre_add_item_creative_v_o: Option<PreAddItemCreativeVo>,
+        pub crowd_bind_result_v_o_top_bulk_data: Option<TopBulkData>,
+        pub crowd_ref_v_o_top_bulk_data: Option<TopBulkData>,
+        pub dmp_module_config_v_o: Option<DmpModuleConfigVo>,
+        pub label_config_v_o_top_bulk_data: Option<TopBulkData>,
+        pub material_access_allow_v_o_top_bulk_data: Option<TopBulkData>,
+        pub item_v_o_top_bulk_data: Option<TopBulkData>,
+        pub shop_info_v_o: Option<ShopInfoVo>,
+        pub brand_info_v_o_top_bulk_data: Option<TopBulkData>,
+        pub top_report_download_v_o: Option<TopReportDownloadVo>,
+        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
+        pub shop_category_v_o_top_bulk_data: Option<TopBulkData>,
+        pub std_category_v_o_top_bulk_data: Option<TopBulkData>,
+        pub word_package_v_o_top_bulk_data: Option<TopBulkData>,
+        pub word_package_suggest_item_v_o_top_bulk_data: Option<TopBulkData>,
+        pub suggest_word_package_v_o_top_bulk_data: Option<TopBulkData>,
+    }
+}
+
 /// `taobao.simba.account.balance.get`: 获取实时余额，”元”为单位.
 pub mod taobao_simba_account_balance_get {
     /// 获取实时余额，”元”为单位
@@ -670,32 +2287,15 @@ pub mod taobao_simba_adgroup_add {
         pub img_url: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ADGroup;
+
     /// The answer of `taobao.simba.adgroup.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaAdgroupAddResponse {
         pub adgroup: Option<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// Found at `adgroup` in the answer of `taobao.simba.adgroup.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub default_price: Option<i64>,
-        pub nonsearch_max_price: Option<i64>,
-        pub is_nonsearch_default_price: Option<bool>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -723,32 +2323,15 @@ pub mod taobao_simba_adgroup_delete {
         pub adgroup_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ADGroup;
+
     /// The answer of `taobao.simba.adgroup.delete`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaAdgroupDeleteResponse {
         pub adgroup: Option<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// Found at `adgroup` in the answer of `taobao.simba.adgroup.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub default_price: Option<i64>,
-        pub nonsearch_max_price: Option<i64>,
-        pub is_nonsearch_default_price: Option<bool>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -925,32 +2508,15 @@ pub mod taobao_simba_adgroup_update {
         pub online_status: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ADGroup;
+
     /// The answer of `taobao.simba.adgroup.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaAdgroupUpdateResponse {
         pub adgroup: Option<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// Found at `adgroup` in the answer of `taobao.simba.adgroup.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub default_price: Option<i64>,
-        pub nonsearch_max_price: Option<i64>,
-        pub is_nonsearch_default_price: Option<bool>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1053,33 +2619,15 @@ pub mod taobao_simba_adgroups_changed_get {
         pub page_no: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ADGroup, ADGroupPage};
+
     /// The answer of `taobao.simba.adgroups.changed.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaAdgroupsChangedGetResponse {
         pub adgroups: Option<ADGroupPage>,
-    }
-
-    /// `ADGroupPage`.
-    ///
-    /// Found at `adgroups` in the answer of `taobao.simba.adgroups.changed.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroupPage {
-        pub page_size: Option<i64>,
-        pub page_no: Option<i64>,
-        pub total_item: Option<i64>,
-        pub adgroup_list: Vec<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// An item of `adgroups.adgroup_list` in the answer of `taobao.simba.adgroups.changed.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub nick: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1148,47 +2696,15 @@ pub mod taobao_simba_adgroupsbyadgroupids_get {
         pub page_no: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ADGroup, ADGroupPage};
+
     /// The answer of `taobao.simba.adgroupsbyadgroupids.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaAdgroupsbyadgroupidsGetResponse {
         pub adgroups: Option<ADGroupPage>,
-    }
-
-    /// `ADGroupPage`.
-    ///
-    /// Found at `adgroups` in the answer of `taobao.simba.adgroupsbyadgroupids.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroupPage {
-        pub page_size: Option<i64>,
-        pub page_no: Option<i64>,
-        pub total_item: Option<i64>,
-        pub adgroup_list: Vec<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// An item of `adgroups.adgroup_list` in the answer of `taobao.simba.adgroupsbyadgroupids.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub item_price: Option<String>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub default_price: Option<i64>,
-        pub nonsearch_max_price: Option<i64>,
-        pub is_nonsearch_default_price: Option<bool>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub mobile_discount: Option<i64>,
     }
 }
 
@@ -1219,47 +2735,15 @@ pub mod taobao_simba_adgroupsbycampaignid_get {
         pub page_no: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ADGroup, ADGroupPage};
+
     /// The answer of `taobao.simba.adgroupsbycampaignid.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaAdgroupsbycampaignidGetResponse {
         pub adgroups: Option<ADGroupPage>,
-    }
-
-    /// `ADGroupPage`.
-    ///
-    /// Found at `adgroups` in the answer of `taobao.simba.adgroupsbycampaignid.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroupPage {
-        pub page_size: Option<i64>,
-        pub page_no: Option<i64>,
-        pub total_item: Option<i64>,
-        pub adgroup_list: Vec<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// An item of `adgroups.adgroup_list` in the answer of `taobao.simba.adgroupsbycampaignid.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub item_price: Option<String>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub default_price: Option<i64>,
-        pub nonsearch_max_price: Option<i64>,
-        pub is_nonsearch_default_price: Option<bool>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub mobile_discount: Option<i64>,
     }
 }
 
@@ -1361,27 +2845,15 @@ pub mod taobao_simba_campaign_add {
         pub r#type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Campaign;
+
     /// The answer of `taobao.simba.campaign.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignAddResponse {
         pub campaign: Option<Campaign>,
-    }
-
-    /// `Campaign`.
-    ///
-    /// Found at `campaign` in the answer of `taobao.simba.campaign.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Campaign {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub title: Option<String>,
-        pub settle_reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub online_status: Option<String>,
-        pub settle_status: Option<String>,
     }
 }
 
@@ -1409,24 +2881,15 @@ pub mod taobao_simba_campaign_area_get {
         pub campaign_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignArea;
+
     /// The answer of `taobao.simba.campaign.area.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignAreaGetResponse {
         pub campaign_area: Option<CampaignArea>,
-    }
-
-    /// `CampaignArea`.
-    ///
-    /// Found at `campaign_area` in the answer of `taobao.simba.campaign.area.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignArea {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub area: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1456,24 +2919,15 @@ pub mod taobao_simba_campaign_area_update {
         pub area: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignArea;
+
     /// The answer of `taobao.simba.campaign.area.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignAreaUpdateResponse {
         pub campaign_area: Option<CampaignArea>,
-    }
-
-    /// `CampaignArea`.
-    ///
-    /// Found at `campaign_area` in the answer of `taobao.simba.campaign.area.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignArea {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub area: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1541,25 +2995,15 @@ pub mod taobao_simba_campaign_budget_get {
         pub campaign_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignBudget;
+
     /// The answer of `taobao.simba.campaign.budget.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignBudgetGetResponse {
         pub campaign_budget: Option<CampaignBudget>,
-    }
-
-    /// `CampaignBudget`.
-    ///
-    /// Found at `campaign_budget` in the answer of `taobao.simba.campaign.budget.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignBudget {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub budget: Option<i64>,
-        pub is_smooth: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1590,25 +3034,15 @@ pub mod taobao_simba_campaign_budget_update {
         pub use_smooth: bool,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignBudget;
+
     /// The answer of `taobao.simba.campaign.budget.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignBudgetUpdateResponse {
         pub campaign_budget: Option<CampaignBudget>,
-    }
-
-    /// `CampaignBudget`.
-    ///
-    /// Found at `campaign_budget` in the answer of `taobao.simba.campaign.budget.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignBudget {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub budget: Option<i64>,
-        pub is_smooth: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1636,27 +3070,15 @@ pub mod taobao_simba_campaign_platform_get {
         pub campaign_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignPlatform;
+
     /// The answer of `taobao.simba.campaign.platform.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignPlatformGetResponse {
         pub campaign_platform: Option<CampaignPlatform>,
-    }
-
-    /// `CampaignPlatform`.
-    ///
-    /// Found at `campaign_platform` in the answer of `taobao.simba.campaign.platform.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignPlatform {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub search_channels: Vec<i64>,
-        pub nonsearch_channels: Vec<i64>,
-        pub outside_discount: Option<i64>,
-        pub mobile_discount: Option<i64>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1692,27 +3114,15 @@ pub mod taobao_simba_campaign_platform_update {
         pub mobile_discount: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignPlatform;
+
     /// The answer of `taobao.simba.campaign.platform.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignPlatformUpdateResponse {
         pub campaign_platform: Option<CampaignPlatform>,
-    }
-
-    /// `CampaignPlatform`.
-    ///
-    /// Found at `campaign_platform` in the answer of `taobao.simba.campaign.platform.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignPlatform {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub search_channels: Vec<i64>,
-        pub nonsearch_channels: Vec<i64>,
-        pub outside_discount: Option<i64>,
-        pub mobile_discount: Option<i64>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1740,24 +3150,15 @@ pub mod taobao_simba_campaign_schedule_get {
         pub campaign_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignSchedule;
+
     /// The answer of `taobao.simba.campaign.schedule.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignScheduleGetResponse {
         pub campaign_schedule: Option<CampaignSchedule>,
-    }
-
-    /// `CampaignSchedule`.
-    ///
-    /// Found at `campaign_schedule` in the answer of `taobao.simba.campaign.schedule.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignSchedule {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub schedule: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1787,24 +3188,15 @@ pub mod taobao_simba_campaign_schedule_update {
         pub schedule: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignSchedule;
+
     /// The answer of `taobao.simba.campaign.schedule.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignScheduleUpdateResponse {
         pub campaign_schedule: Option<CampaignSchedule>,
-    }
-
-    /// `CampaignSchedule`.
-    ///
-    /// Found at `campaign_schedule` in the answer of `taobao.simba.campaign.schedule.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignSchedule {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub schedule: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -1828,22 +3220,15 @@ pub mod taobao_simba_campaign_timetemplate_find {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoSimbaCampaignTimetemplateFind;
 
+    #[doc(no_inline)]
+    pub use super::types::{ADGroup, ADGroupPage};
+
     /// The answer of `taobao.simba.campaign.timetemplate.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignTimetemplateFindResponse {
         pub templates: Vec<ADGroupPage>,
-    }
-
-    /// `ADGroupPage`.
-    ///
-    /// An item of `templates` in the answer of `taobao.simba.campaign.timetemplate.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroupPage {
-        pub schedule: Option<String>,
-        pub name: Option<String>,
-        pub id: Option<i64>,
     }
 }
 
@@ -1876,27 +3261,15 @@ pub mod taobao_simba_campaign_update {
         pub online_status: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Campaign;
+
     /// The answer of `taobao.simba.campaign.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignUpdateResponse {
         pub campaign: Option<Campaign>,
-    }
-
-    /// `Campaign`.
-    ///
-    /// Found at `campaign` in the answer of `taobao.simba.campaign.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Campaign {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub title: Option<String>,
-        pub settle_reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub online_status: Option<String>,
-        pub settle_status: Option<String>,
     }
 }
 
@@ -1923,28 +3296,15 @@ pub mod taobao_simba_campaigns_get {
         pub r#type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Campaign;
+
     /// The answer of `taobao.simba.campaigns.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCampaignsGetResponse {
         pub campaigns: Vec<Campaign>,
-    }
-
-    /// `Campaign`.
-    ///
-    /// An item of `campaigns` in the answer of `taobao.simba.campaigns.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Campaign {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub title: Option<String>,
-        pub settle_reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub online_status: Option<String>,
-        pub settle_status: Option<String>,
-        pub campaign_type: Option<i64>,
     }
 }
 
@@ -1978,29 +3338,15 @@ pub mod taobao_simba_creative_add {
         pub ad_examination_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.creative.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCreativeAddResponse {
         pub creative: Option<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// Found at `creative` in the answer of `taobao.simba.creative.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub creative_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -2028,29 +3374,15 @@ pub mod taobao_simba_creative_delete {
         pub creative_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.creative.delete`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCreativeDeleteResponse {
         pub creative: Option<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// Found at `creative` in the answer of `taobao.simba.creative.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub creative_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -2087,30 +3419,15 @@ pub mod taobao_simba_creative_update {
         pub ad_examination_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CreativeRecord;
+
     /// The answer of `taobao.simba.creative.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCreativeUpdateResponse {
         pub creativerecord: Option<CreativeRecord>,
-    }
-
-    /// `CreativeRecord`.
-    ///
-    /// Found at `creativerecord` in the answer of `taobao.simba.creative.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeRecord {
-        pub nick: Option<String>,
-        pub creative_id: Option<i64>,
-        pub title: Option<String>,
-        pub old_title: Option<String>,
-        pub img_url: Option<String>,
-        pub old_img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub modify_time: Option<top_api::Date>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -2177,6 +3494,9 @@ pub mod taobao_simba_creatives_changed_get {
         pub page_no: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.creatives.changed.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -2194,16 +3514,6 @@ pub mod taobao_simba_creatives_changed_get {
         pub page_no: Option<i64>,
         pub total_item: Option<i64>,
         pub creative_list: Vec<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// An item of `creatives.creative_list` in the answer of `taobao.simba.creatives.changed.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub nick: Option<String>,
-        pub creative_id: Option<i64>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -2233,34 +3543,15 @@ pub mod taobao_simba_creatives_get {
         pub adgroup_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.creatives.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaCreativesGetResponse {
         pub creatives: Vec<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// An item of `creatives` in the answer of `taobao.simba.creatives.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub creative_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub img_type: Option<i64>,
-        pub second_img_origin_url: Option<String>,
-        pub ad_examination_code: Option<String>,
-        pub video_url: Option<String>,
-        pub video_id: Option<i64>,
     }
 }
 
@@ -2357,40 +3648,15 @@ pub mod taobao_simba_hour_report_account_get {
         pub hour: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.hour.report.account.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaHourReportAccountGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.hour.report.account.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
     }
 }
 
@@ -2422,40 +3688,15 @@ pub mod taobao_simba_hour_report_adgroup_get {
         pub adgroup_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.hour.report.adgroup.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaHourReportAdgroupGetResponse {
         pub results: Option<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// Found at `results` in the answer of `taobao.simba.hour.report.adgroup.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
     }
 }
 
@@ -2486,40 +3727,15 @@ pub mod taobao_simba_hour_report_campaign_get {
         pub campaign_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.hour.report.campaign.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaHourReportCampaignGetResponse {
         pub results: Option<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// Found at `results` in the answer of `taobao.simba.hour.report.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
     }
 }
 
@@ -2696,39 +3912,15 @@ pub mod taobao_simba_insight_catstopwordnew_get {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::InsightWordDataUnderCatDTO;
+
     /// The answer of `taobao.simba.insight.catstopwordnew.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaInsightCatstopwordnewGetResponse {
         pub topword_data_list: Vec<InsightWordDataUnderCatDTO>,
-    }
-
-    /// `InsightWordDataUnderCatDTO`.
-    ///
-    /// An item of `topword_data_list` in the answer of `taobao.simba.insight.catstopwordnew.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InsightWordDataUnderCatDTO {
-        pub impression: Option<i64>,
-        pub indirecttransaction: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub cat_name: Option<String>,
-        pub directtransaction: Option<i64>,
-        pub favitemtotal: Option<i64>,
-        pub cat_id: Option<i64>,
-        pub transactionshippingtotal: Option<i64>,
-        pub coverage: Option<String>,
-        pub cpc: Option<String>,
-        pub favtotal: Option<i64>,
-        pub roi: Option<String>,
-        pub transactiontotal: Option<i64>,
-        pub indirecttransactionshipping: Option<i64>,
-        pub bidword: Option<String>,
-        pub directtransactionshipping: Option<i64>,
-        pub ctr: Option<String>,
-        pub favshoptotal: Option<i64>,
-        pub competition: Option<i64>,
     }
 }
 
@@ -2762,39 +3954,15 @@ pub mod taobao_simba_insight_catsworddata_get {
         pub end_date: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::InsightWordDataUnderCatDTO;
+
     /// The answer of `taobao.simba.insight.catsworddata.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaInsightCatsworddataGetResponse {
         pub catword_data_list: Vec<InsightWordDataUnderCatDTO>,
-    }
-
-    /// `InsightWordDataUnderCatDTO`.
-    ///
-    /// An item of `catword_data_list` in the answer of `taobao.simba.insight.catsworddata.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InsightWordDataUnderCatDTO {
-        pub impression: Option<i64>,
-        pub indirecttransaction: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub cat_name: Option<String>,
-        pub directtransaction: Option<i64>,
-        pub favitemtotal: Option<i64>,
-        pub cat_id: Option<i64>,
-        pub transactionshippingtotal: Option<i64>,
-        pub coverage: Option<String>,
-        pub cpc: Option<String>,
-        pub favtotal: Option<i64>,
-        pub roi: Option<String>,
-        pub transactiontotal: Option<i64>,
-        pub indirecttransactionshipping: Option<i64>,
-        pub bidword: Option<String>,
-        pub directtransactionshipping: Option<i64>,
-        pub ctr: Option<String>,
-        pub favshoptotal: Option<i64>,
-        pub competition: Option<i64>,
     }
 }
 
@@ -3132,7 +4300,7 @@ pub mod taobao_simba_keyword_add {
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordAddResponse {
-        pub results: Vec<SiriusBidwordDto2>,
+        pub results: Vec<super::types::SiriusBidwordDto>,
         pub error_msg: Option<String>,
     }
 
@@ -3145,24 +4313,6 @@ pub mod taobao_simba_keyword_add {
         pub id: Option<i64>,
         pub adgroup_id: Option<i64>,
         pub word: Option<String>,
-    }
-
-    /// `SiriusBidwordDto`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.keyword.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "SiriusBidwordDto")]
-    pub struct SiriusBidwordDto2 {
-        pub mobile_bid_price: Option<i64>,
-        pub garbage_status: Option<i64>,
-        pub match_scope: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub word: Option<String>,
-        pub audit_reason: Option<String>,
-        pub audit_status: Option<i64>,
-        pub plan_delete_time: Option<top_api::Date>,
-        pub bidword_id: Option<i64>,
     }
 }
 
@@ -3188,6 +4338,9 @@ pub mod taobao_simba_keyword_findbyadgroupid {
         pub adgroup_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SiriusBidwordDto;
+
     /// The answer of `taobao.simba.keyword.findbyadgroupid`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -3195,23 +4348,6 @@ pub mod taobao_simba_keyword_findbyadgroupid {
     pub struct TaobaoSimbaKeywordFindbyadgroupidResponse {
         pub results: Vec<SiriusBidwordDto>,
         pub error_msg: Option<String>,
-    }
-
-    /// `SiriusBidwordDto`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.keyword.findbyadgroupid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SiriusBidwordDto {
-        pub mobile_bid_price: Option<i64>,
-        pub garbage_status: Option<i64>,
-        pub match_scope: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub word: Option<String>,
-        pub audit_reason: Option<String>,
-        pub audit_status: Option<i64>,
-        pub plan_delete_time: Option<top_api::Date>,
-        pub bidword_id: Option<i64>,
     }
 }
 
@@ -3239,6 +4375,9 @@ pub mod taobao_simba_keyword_findbyids {
         pub bidword_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SiriusBidwordDto;
+
     /// The answer of `taobao.simba.keyword.findbyids`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -3246,23 +4385,6 @@ pub mod taobao_simba_keyword_findbyids {
     pub struct TaobaoSimbaKeywordFindbyidsResponse {
         pub results: Vec<SiriusBidwordDto>,
         pub error_msg: Option<String>,
-    }
-
-    /// `SiriusBidwordDto`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.keyword.findbyids`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SiriusBidwordDto {
-        pub mobile_bid_price: Option<i64>,
-        pub garbage_status: Option<i64>,
-        pub match_scope: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub word: Option<String>,
-        pub audit_reason: Option<String>,
-        pub audit_status: Option<i64>,
-        pub plan_delete_time: Option<top_api::Date>,
-        pub bidword_id: Option<i64>,
     }
 }
 
@@ -3295,7 +4417,7 @@ pub mod taobao_simba_keyword_update {
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordUpdateResponse {
-        pub results: Vec<SiriusBidwordDto2>,
+        pub results: Vec<super::types::SiriusBidwordDto>,
         pub error_msg: Option<String>,
     }
 
@@ -3307,24 +4429,6 @@ pub mod taobao_simba_keyword_update {
         pub mobile_bid_price: Option<i64>,
         pub id: Option<i64>,
         pub adgroup_id: Option<i64>,
-    }
-
-    /// `SiriusBidwordDto`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.keyword.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "SiriusBidwordDto")]
-    pub struct SiriusBidwordDto2 {
-        pub mobile_bid_price: Option<i64>,
-        pub garbage_status: Option<i64>,
-        pub match_scope: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub word: Option<String>,
-        pub audit_reason: Option<String>,
-        pub audit_status: Option<i64>,
-        pub plan_delete_time: Option<top_api::Date>,
-        pub bidword_id: Option<i64>,
     }
 }
 
@@ -3427,6 +4531,9 @@ pub mod taobao_simba_keywords_changed_get {
         pub page_no: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Keyword;
+
     /// The answer of `taobao.simba.keywords.changed.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -3444,17 +4551,6 @@ pub mod taobao_simba_keywords_changed_get {
         pub page_no: Option<i64>,
         pub total_item: Option<i64>,
         pub keyword_list: Vec<Keyword>,
-    }
-
-    /// `Keyword`.
-    ///
-    /// An item of `keywords.keyword_list` in the answer of `taobao.simba.keywords.changed.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Keyword {
-        pub nick: Option<String>,
-        pub keyword_id: Option<i64>,
-        pub modified_time: Option<top_api::Date>,
-        pub adgroup_id: Option<i64>,
     }
 }
 
@@ -3485,33 +4581,15 @@ pub mod taobao_simba_keywords_delete {
         pub keyword_ids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Keyword;
+
     /// The answer of `taobao.simba.keywords.delete`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsDeleteResponse {
         pub keywords: Vec<Keyword>,
-    }
-
-    /// `Keyword`.
-    ///
-    /// An item of `keywords` in the answer of `taobao.simba.keywords.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Keyword {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub max_price: Option<i64>,
-        pub is_default_price: Option<bool>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub is_garbage: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub mobile_is_default_price: Option<i64>,
-        pub max_mobile_price: Option<i64>,
     }
 }
 
@@ -3539,34 +4617,15 @@ pub mod taobao_simba_keywords_pricevon_set {
         pub keywordid_prices: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Keyword;
+
     /// The answer of `taobao.simba.keywords.pricevon.set`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsPricevonSetResponse {
         pub keywords: Vec<Keyword>,
-    }
-
-    /// `Keyword`.
-    ///
-    /// An item of `keywords` in the answer of `taobao.simba.keywords.pricevon.set`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Keyword {
-        pub match_scope: Option<String>,
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub max_price: Option<i64>,
-        pub is_default_price: Option<bool>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub is_garbage: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub mobile_is_default_price: Option<i64>,
-        pub max_mobile_price: Option<i64>,
     }
 }
 
@@ -3594,29 +4653,15 @@ pub mod taobao_simba_keywords_qscore_get {
         pub adgroup_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordQscore;
+
     /// The answer of `taobao.simba.keywords.qscore.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsQscoreGetResponse {
         pub keyword_qscore_list: Vec<KeywordQscore>,
-    }
-
-    /// `KeywordQscore`.
-    ///
-    /// An item of `keyword_qscore_list` in the answer of `taobao.simba.keywords.qscore.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordQscore {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub qscore: Option<String>,
-        pub cust_score: Option<String>,
-        pub creative_score: Option<String>,
-        pub rele_score: Option<String>,
-        pub cvr_score: Option<String>,
     }
 }
 
@@ -3647,63 +4692,15 @@ pub mod taobao_simba_keywords_qscore_split_get {
         pub bidword_ids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, DimDtOs, QScoreSplitDto, ResultDto, ResultObject, TagOptions, Wordscorelist};
+
     /// The answer of `taobao.simba.keywords.qscore.split.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsQscoreSplitGetResponse {
         pub result: Option<ResultDto>,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.simba.keywords.qscore.split.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub key: Option<String>,
-        pub message: Option<String>,
-        pub result: Option<QScoreSplitDto>,
-    }
-
-    /// `QScoreSplitDto`.
-    ///
-    /// Found at `result.result` in the answer of `taobao.simba.keywords.qscore.split.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QScoreSplitDto {
-        pub cat_match_score: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub word_score_list: Vec<Wordscorelist>,
-    }
-
-    /// `Wordscorelist`.
-    ///
-    /// An item of `result.result.word_score_list` in the answer of `taobao.simba.keywords.qscore.split.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Wordscorelist {
-        pub wireless_qscore: Option<String>,
-        pub wireless_cvrscore: Option<String>,
-        pub wireless_creativescore: Option<String>,
-        pub wireless_custscore: Option<String>,
-        pub wireless_relescore: Option<String>,
-        pub nick: Option<String>,
-        pub keyword_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub customer_id: Option<i64>,
-        pub catscore: Option<String>,
-        pub kwscore: Option<String>,
-        pub qscore: Option<String>,
-        pub word: Option<String>,
-        pub cvrscore: Option<String>,
-        pub creativescore: Option<String>,
-        pub custscore: Option<String>,
-        pub pscore: Option<String>,
-        pub plflag: Option<i64>,
-        pub relescore: Option<String>,
-        pub wireless_matchflag: Option<i64>,
-        pub min_price: Option<i64>,
-        pub ad_type: Option<String>,
-        pub pc_left_flag: Option<i64>,
     }
 }
 
@@ -3735,36 +4732,15 @@ pub mod taobao_simba_keywords_realtime_ranking_batch_get {
         pub bidword_ids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, DimDtOs, QScoreSplitDto, ResultDto, ResultObject, TagOptions, Wordscorelist};
+
     /// The answer of `taobao.simba.keywords.realtime.ranking.batch.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsRealtimeRankingBatchGetResponse {
         pub result: Option<ResultDto>,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.simba.keywords.realtime.ranking.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub realtime_rank_list: Vec<ResultObject>,
-        pub code: Option<String>,
-        pub success: Option<bool>,
-        pub msg: Option<String>,
-        pub key: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result.realtime_rank_list` in the answer of `taobao.simba.keywords.realtime.ranking.batch.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub bidwordid: Option<String>,
-        pub stat: Option<String>,
-        pub pc_rank: Option<String>,
-        pub mobile_rank: Option<String>,
     }
 }
 
@@ -3799,34 +4775,15 @@ pub mod taobao_simba_keywords_recommend_get {
         pub order_by: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RecommendWord, RecommendWordPage};
+
     /// The answer of `taobao.simba.keywords.recommend.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsRecommendGetResponse {
         pub recommend_words: Option<RecommendWordPage>,
-    }
-
-    /// `RecommendWordPage`.
-    ///
-    /// Found at `recommend_words` in the answer of `taobao.simba.keywords.recommend.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecommendWordPage {
-        pub page_size: Option<i64>,
-        pub page_no: Option<i64>,
-        pub total_item: Option<i64>,
-        pub recommend_word_list: Vec<RecommendWord>,
-    }
-
-    /// `RecommendWord`.
-    ///
-    /// An item of `recommend_words.recommend_word_list` in the answer of `taobao.simba.keywords.recommend.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecommendWord {
-        pub word: Option<String>,
-        pub pv: Option<String>,
-        pub average_price: Option<String>,
-        pub pertinence: Option<String>,
     }
 }
 
@@ -3853,35 +4810,15 @@ pub mod taobao_simba_keywordsbyadgroupid_get {
         pub adgroup_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Keyword;
+
     /// The answer of `taobao.simba.keywordsbyadgroupid.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsbyadgroupidGetResponse {
         pub keywords: Vec<Keyword>,
-    }
-
-    /// `Keyword`.
-    ///
-    /// An item of `keywords` in the answer of `taobao.simba.keywordsbyadgroupid.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Keyword {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub max_price: Option<i64>,
-        pub is_default_price: Option<bool>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub is_garbage: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub qscore: Option<String>,
-        pub match_scope: Option<String>,
-        pub mobile_is_default_price: Option<i64>,
-        pub max_mobile_price: Option<i64>,
     }
 }
 
@@ -3910,34 +4847,15 @@ pub mod taobao_simba_keywordsbykeywordids_get {
         pub keyword_ids: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Keyword;
+
     /// The answer of `taobao.simba.keywordsbykeywordids.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsbykeywordidsGetResponse {
         pub keywords: Vec<Keyword>,
-    }
-
-    /// `Keyword`.
-    ///
-    /// An item of `keywords` in the answer of `taobao.simba.keywordsbykeywordids.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Keyword {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub max_price: Option<i64>,
-        pub is_default_price: Option<bool>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub is_garbage: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub match_scope: Option<String>,
-        pub mobile_is_default_price: Option<i64>,
-        pub max_mobile_price: Option<i64>,
     }
 }
 
@@ -3965,6 +4883,9 @@ pub mod taobao_simba_keywordscat_qscore_get {
         pub adgroup_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::KeywordQscore;
+
     /// The answer of `taobao.simba.keywordscat.qscore.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -3980,19 +4901,6 @@ pub mod taobao_simba_keywordscat_qscore_get {
     pub struct Qscore {
         pub keyword_qscore_list: Vec<KeywordQscore>,
         pub catmatch_qscore: Option<String>,
-    }
-
-    /// `KeywordQscore`.
-    ///
-    /// An item of `qscore.keyword_qscore_list` in the answer of `taobao.simba.keywordscat.qscore.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct KeywordQscore {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub qscore: Option<String>,
     }
 }
 
@@ -4022,32 +4930,15 @@ pub mod taobao_simba_keywordsvon_add {
         pub keyword_prices: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Keyword;
+
     /// The answer of `taobao.simba.keywordsvon.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaKeywordsvonAddResponse {
         pub keywords: Vec<Keyword>,
-    }
-
-    /// `Keyword`.
-    ///
-    /// An item of `keywords` in the answer of `taobao.simba.keywordsvon.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Keyword {
-        pub match_scope: Option<String>,
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub keyword_id: Option<i64>,
-        pub word: Option<String>,
-        pub max_price: Option<i64>,
-        pub is_default_price: Option<bool>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub is_garbage: Option<bool>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -4109,40 +5000,15 @@ pub mod taobao_simba_report_city_get {
         pub campaign_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.report.city.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaReportCityGetResponse {
         pub results: Option<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// Found at `results` in the answer of `taobao.simba.report.city.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favtotal: Option<String>,
     }
 }
 
@@ -4765,46 +5631,15 @@ pub mod taobao_simba_rpt_targetingtag_get {
         pub traffic_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rpt.targetingtag.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRptTargetingtagGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.rpt.targetingtag.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub campaignid: Option<String>,
-        pub adgroupid: Option<String>,
-        pub crowdid: Option<String>,
-        pub source: Option<String>,
-        pub search_type: Option<String>,
-        pub crowdtitle: Option<String>,
     }
 }
 
@@ -4956,44 +5791,15 @@ pub mod taobao_simba_rtrpt_adgroup_get {
         pub page_number: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rtrpt.adgroup.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRtrptAdgroupGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.rtrpt.adgroup.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub campaignid: Option<String>,
-        pub adgroupid: Option<String>,
-        pub source: Option<String>,
-        pub search_type: Option<String>,
     }
 }
 
@@ -5025,44 +5831,15 @@ pub mod taobao_simba_rtrpt_bidword_get {
         pub the_date: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rtrpt.bidword.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRtrptBidwordGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.rtrpt.bidword.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub campaignid: Option<String>,
-        pub adgroupid: Option<String>,
-        pub bidwordid: Option<String>,
-        pub source: Option<String>,
     }
 }
 
@@ -5090,43 +5867,15 @@ pub mod taobao_simba_rtrpt_campaign_get {
         pub the_date: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rtrpt.campaign.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRtrptCampaignGetResponse {
         pub resultss: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `resultss` in the answer of `taobao.simba.rtrpt.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub campaignid: Option<String>,
-        pub source: Option<String>,
-        pub search_type: Option<String>,
     }
 }
 
@@ -5158,45 +5907,15 @@ pub mod taobao_simba_rtrpt_creative_get {
         pub the_date: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rtrpt.creative.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRtrptCreativeGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.rtrpt.creative.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub campaignid: Option<String>,
-        pub adgroupid: Option<String>,
-        pub creativeid: Option<String>,
-        pub source: Option<String>,
-        pub search_type: Option<String>,
     }
 }
 
@@ -5224,41 +5943,15 @@ pub mod taobao_simba_rtrpt_cust_get {
         pub the_date: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rtrpt.cust.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRtrptCustGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.rtrpt.cust.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub traffictype: Option<String>,
     }
 }
 
@@ -5293,45 +5986,15 @@ pub mod taobao_simba_rtrpt_targetingtag_get {
         pub traffic_type: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RtRptResultEntityDTO;
+
     /// The answer of `taobao.simba.rtrpt.targetingtag.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaRtrptTargetingtagGetResponse {
         pub results: Vec<RtRptResultEntityDTO>,
-    }
-
-    /// `RtRptResultEntityDTO`.
-    ///
-    /// An item of `results` in the answer of `taobao.simba.rtrpt.targetingtag.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RtRptResultEntityDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<String>,
-        pub cost: Option<String>,
-        pub click: Option<String>,
-        pub ctr: Option<String>,
-        pub cpc: Option<String>,
-        pub cpm: Option<String>,
-        pub roi: Option<String>,
-        pub coverage: Option<String>,
-        pub directtransactionshipping: Option<String>,
-        pub indirecttransactionshipping: Option<String>,
-        pub transactionshippingtotal: Option<String>,
-        pub directtransaction: Option<String>,
-        pub indirecttransaction: Option<String>,
-        pub transactiontotal: Option<String>,
-        pub favshoptotal: Option<String>,
-        pub favitemtotal: Option<String>,
-        pub favtotal: Option<String>,
-        pub directcarttotal: Option<String>,
-        pub indirectcarttotal: Option<String>,
-        pub carttotal: Option<String>,
-        pub campaignid: Option<String>,
-        pub adgroupid: Option<String>,
-        pub crowdid: Option<String>,
-        pub source: Option<String>,
-        pub search_type: Option<String>,
     }
 }
 
@@ -5365,28 +6028,15 @@ pub mod taobao_simba_salestar_adgroup_add {
         pub img_url: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ADGroup;
+
     /// The answer of `taobao.simba.salestar.adgroup.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarAdgroupAddResponse {
         pub adgroup: Option<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// Found at `adgroup` in the answer of `taobao.simba.salestar.adgroup.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -5452,42 +6102,15 @@ pub mod taobao_simba_salestar_adgroup_findbycampid {
         pub page_no: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ADGroup, ADGroupPage};
+
     /// The answer of `taobao.simba.salestar.adgroup.findbycampid`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarAdgroupFindbycampidResponse {
         pub adgroups: Option<ADGroupPage>,
-    }
-
-    /// `ADGroupPage`.
-    ///
-    /// Found at `adgroups` in the answer of `taobao.simba.salestar.adgroup.findbycampid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroupPage {
-        pub page_size: Option<i64>,
-        pub page_no: Option<i64>,
-        pub total_item: Option<i64>,
-        pub adgroup_list: Vec<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// An item of `adgroups.adgroup_list` in the answer of `taobao.simba.salestar.adgroup.findbycampid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub item_price: Option<String>,
     }
 }
 
@@ -5515,28 +6138,15 @@ pub mod taobao_simba_salestar_adgroup_update {
         pub adgroup_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ADGroup;
+
     /// The answer of `taobao.simba.salestar.adgroup.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarAdgroupUpdateResponse {
         pub adgroup: Option<ADGroup>,
-    }
-
-    /// `ADGroup`.
-    ///
-    /// Found at `adgroup` in the answer of `taobao.simba.salestar.adgroup.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ADGroup {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub category_ids: Option<String>,
-        pub num_iid: Option<i64>,
-        pub online_status: Option<String>,
-        pub offline_type: Option<String>,
-        pub reason: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -5566,24 +6176,15 @@ pub mod taobao_simba_salestar_campaign_budget_update {
         pub budget: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CampaignBudget;
+
     /// The answer of `taobao.simba.salestar.campaign.budget.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarCampaignBudgetUpdateResponse {
         pub campaign_budget: Option<CampaignBudget>,
-    }
-
-    /// `CampaignBudget`.
-    ///
-    /// Found at `campaign_budget` in the answer of `taobao.simba.salestar.campaign.budget.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignBudget {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub budget: Option<i64>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
     }
 }
 
@@ -5617,28 +6218,15 @@ pub mod taobao_simba_salestar_creative_add {
         pub ad_examination_code: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.salestar.creative.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarCreativeAddResponse {
         pub creative: Option<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// Found at `creative` in the answer of `taobao.simba.salestar.creative.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub creative_id: Option<i64>,
     }
 }
 
@@ -5665,28 +6253,15 @@ pub mod taobao_simba_salestar_creative_delete {
         pub creative_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.salestar.creative.delete`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarCreativeDeleteResponse {
         pub creative: Option<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// Found at `creative` in the answer of `taobao.simba.salestar.creative.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub creative_id: Option<i64>,
     }
 }
 
@@ -5721,29 +6296,15 @@ pub mod taobao_simba_salestar_creative_update {
         pub picture_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CreativeRecord;
+
     /// The answer of `taobao.simba.salestar.creative.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarCreativeUpdateResponse {
         pub creativerecord: Option<CreativeRecord>,
-    }
-
-    /// `CreativeRecord`.
-    ///
-    /// Found at `creativerecord` in the answer of `taobao.simba.salestar.creative.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeRecord {
-        pub nick: Option<String>,
-        pub creative_id: Option<i64>,
-        pub title: Option<String>,
-        pub old_title: Option<String>,
-        pub img_url: Option<String>,
-        pub old_img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub modify_time: Option<top_api::Date>,
-        pub create_time: Option<top_api::Date>,
     }
 }
 
@@ -5773,31 +6334,15 @@ pub mod taobao_simba_salestar_creatives_get {
         pub adgroup_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Creative;
+
     /// The answer of `taobao.simba.salestar.creatives.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarCreativesGetResponse {
         pub creatives: Vec<Creative>,
-    }
-
-    /// `Creative`.
-    ///
-    /// An item of `creatives` in the answer of `taobao.simba.salestar.creatives.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Creative {
-        pub nick: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub audit_status: Option<String>,
-        pub audit_desc: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub modified_time: Option<top_api::Date>,
-        pub creative_id: Option<i64>,
-        pub img_type: Option<i64>,
-        pub second_img_origin_url: Option<String>,
     }
 }
 
@@ -5862,47 +6407,15 @@ pub mod taobao_simba_salestar_keywords_qscore_split_get {
         pub bidword_ids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, DimDtOs, QScoreSplitDto, ResultDto, ResultObject, TagOptions, Wordscorelist};
+
     /// The answer of `taobao.simba.salestar.keywords.qscore.split.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarKeywordsQscoreSplitGetResponse {
         pub result: Option<ResultDto>,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `taobao.simba.salestar.keywords.qscore.split.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub key: Option<String>,
-        pub message: Option<String>,
-        pub result: Option<QScoreSplitDto>,
-    }
-
-    /// `QScoreSplitDto`.
-    ///
-    /// Found at `result.result` in the answer of `taobao.simba.salestar.keywords.qscore.split.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QScoreSplitDto {
-        pub word_score_list: Vec<Wordscorelist>,
-    }
-
-    /// `Wordscorelist`.
-    ///
-    /// An item of `result.result.word_score_list` in the answer of `taobao.simba.salestar.keywords.qscore.split.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Wordscorelist {
-        pub wireless_qscore: Option<String>,
-        pub wireless_cvrscore: Option<String>,
-        pub wireless_creativescore: Option<String>,
-        pub wireless_custscore: Option<String>,
-        pub wireless_relescore: Option<String>,
-        pub keyword_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
-        pub customer_id: Option<i64>,
-        pub word: Option<String>,
     }
 }
 
@@ -5930,31 +6443,15 @@ pub mod taobao_simba_salestar_keywords_recommend_get {
         pub product_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RecommendWord, RecommendWordPage};
+
     /// The answer of `taobao.simba.salestar.keywords.recommend.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSalestarKeywordsRecommendGetResponse {
         pub recommend_words: Option<RecommendWordPage>,
-    }
-
-    /// `RecommendWordPage`.
-    ///
-    /// Found at `recommend_words` in the answer of `taobao.simba.salestar.keywords.recommend.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecommendWordPage {
-        pub recommend_word_list: Vec<RecommendWord>,
-    }
-
-    /// `RecommendWord`.
-    ///
-    /// An item of `recommend_words.recommend_word_list` in the answer of `taobao.simba.salestar.keywords.recommend.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecommendWord {
-        pub word: Option<String>,
-        pub pv: Option<String>,
-        pub average_price: Option<String>,
-        pub pertinence: Option<String>,
     }
 }
 
@@ -5985,37 +6482,15 @@ pub mod taobao_simba_searchcrowd_batch_add {
         pub adgroup_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AdgroupTargetingTagDto, CrowdDto};
+
     /// The answer of `taobao.simba.searchcrowd.batch.add`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSearchcrowdBatchAddResponse {
         pub adgrouptargetingtags: Vec<AdgroupTargetingTagDto>,
-    }
-
-    /// `AdgroupTargetingTagDto`.
-    ///
-    /// An item of `adgrouptargetingtags` in the answer of `taobao.simba.searchcrowd.batch.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdgroupTargetingTagDto {
-        pub price_mode: Option<i64>,
-        pub discount: Option<i64>,
-        pub is_default_price: Option<i64>,
-        pub crowd: Option<CrowdDto>,
-        pub id: Option<i64>,
-        pub online_status: Option<i64>,
-    }
-
-    /// `CrowdDto`.
-    ///
-    /// Found at `adgrouptargetingtags.crowd` in the answer of `taobao.simba.searchcrowd.batch.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdDto {
-        pub biz_type: Option<i64>,
-        pub cust_id: Option<i64>,
-        pub name: Option<String>,
-        pub template_id: Option<i64>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -6042,45 +6517,15 @@ pub mod taobao_simba_searchtagtemplate_get {
         pub nick: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, DimDtOs, ResultObject, TagOptions};
+
     /// The answer of `taobao.simba.searchtagtemplate.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSearchtagtemplateGetResponse {
         pub template_list: Vec<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `template_list` in the answer of `taobao.simba.searchtagtemplate.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub dim_list: Vec<DimDtOs>,
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub r#type: Option<i64>,
-    }
-
-    /// `DimDtOs`.
-    ///
-    /// An item of `template_list.dim_list` in the answer of `taobao.simba.searchtagtemplate.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DimDtOs {
-        pub tag_list: Vec<TagOptions>,
-        pub name: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `TagOptions`.
-    ///
-    /// An item of `template_list.dim_list.tag_list` in the answer of `taobao.simba.searchtagtemplate.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TagOptions {
-        pub tag_name: Option<String>,
-        pub option_group_id: Option<i64>,
-        pub dim_id: Option<i64>,
-        pub tag_id: Option<String>,
     }
 }
 
@@ -6147,40 +6592,15 @@ pub mod taobao_simba_serchcrowd_get {
         pub adgroup_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, DimDtOs, ResultObject, TagOptions};
+
     /// The answer of `taobao.simba.serchcrowd.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSerchcrowdGetResponse {
         pub adgrouptargetingtags: Vec<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `adgrouptargetingtags` in the answer of `taobao.simba.serchcrowd.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub price_mode: Option<i64>,
-        pub discount: Option<i64>,
-        pub crowd: Option<CrowdDto>,
-        pub id: Option<i64>,
-        pub is_default_price: Option<i64>,
-        pub online_status: Option<i64>,
-    }
-
-    /// `CrowdDto`.
-    ///
-    /// Found at `adgrouptargetingtags.crowd` in the answer of `taobao.simba.serchcrowd.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdDto {
-        pub biz_type: Option<i64>,
-        pub cust_id: Option<i64>,
-        pub crowd_id: Option<i64>,
-        pub name: Option<String>,
-        pub template_id: Option<i64>,
-        pub r#type: Option<i64>,
-        pub fit_discount: Option<i64>,
     }
 }
 
@@ -6214,38 +6634,15 @@ pub mod taobao_simba_serchcrowd_price_batch_update {
         pub discount: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AdgroupTargetingTagDto, CrowdDto};
+
     /// The answer of `taobao.simba.serchcrowd.price.batch.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSimbaSerchcrowdPriceBatchUpdateResponse {
         pub adgrouptargetingtags: Vec<AdgroupTargetingTagDto>,
-    }
-
-    /// `AdgroupTargetingTagDto`.
-    ///
-    /// An item of `adgrouptargetingtags` in the answer of `taobao.simba.serchcrowd.price.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdgroupTargetingTagDto {
-        pub price_mode: Option<i64>,
-        pub discount: Option<i64>,
-        pub is_default_price: Option<i64>,
-        pub crowd: Option<CrowdDto>,
-        pub id: Option<i64>,
-        pub online_status: Option<i64>,
-    }
-
-    /// `CrowdDto`.
-    ///
-    /// Found at `adgrouptargetingtags.crowd` in the answer of `taobao.simba.serchcrowd.price.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdDto {
-        pub biz_type: Option<i64>,
-        pub cust_id: Option<i64>,
-        pub dmpcrowd_id: Option<i64>,
-        pub name: Option<String>,
-        pub template_id: Option<i64>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -6278,6 +6675,9 @@ pub mod taobao_simba_serchcrowd_state_batch_update {
         pub state: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{AdgroupTargetingTagDto, CrowdDto};
+
     /// The answer of `taobao.simba.serchcrowd.state.batch.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -6285,30 +6685,6 @@ pub mod taobao_simba_serchcrowd_state_batch_update {
     pub struct TaobaoSimbaSerchcrowdStateBatchUpdateResponse {
         pub adgrouptargetingtags: Vec<AdgroupTargetingTagDto>,
         pub error_list: Vec<top_api::Json>,
-    }
-
-    /// `AdgroupTargetingTagDto`.
-    ///
-    /// An item of `adgrouptargetingtags` in the answer of `taobao.simba.serchcrowd.state.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdgroupTargetingTagDto {
-        pub price_mode: Option<i64>,
-        pub discount: Option<i64>,
-        pub crowd: Option<CrowdDto>,
-        pub online_status: Option<i64>,
-        pub id: Option<i64>,
-    }
-
-    /// `CrowdDto`.
-    ///
-    /// Found at `adgrouptargetingtags.crowd` in the answer of `taobao.simba.serchcrowd.state.batch.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdDto {
-        pub biz_type: Option<i64>,
-        pub cust_id: Option<i64>,
-        pub name: Option<String>,
-        pub template_id: Option<i64>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -6390,6 +6766,9 @@ pub mod taobao_subway_account_offline_find {
         pub effect: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.account.offline.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -6398,99 +6777,6 @@ pub mod taobao_subway_account_offline_find {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.account.offline.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub ctr_str: Option<String>,
-        pub cpc_str: Option<String>,
-        pub fav_item_total_coverage_str: Option<String>,
-        pub cart_total_coverage_str: Option<String>,
-        pub roi_str: Option<String>,
-        pub coverage_str: Option<String>,
-        pub direct_transaction_shipping_coverage_str: Option<String>,
-        pub transaction_total_in_yuan_str: Option<String>,
-        pub cpm_in_yuan_str: Option<String>,
-        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub cpc_in_yuan_str: Option<String>,
-        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub click_shopping_amt_in_yuan_str: Option<String>,
-        pub hfh_ys_amt_in_yuan_str: Option<String>,
-        pub cart_total_cost_in_yuan_str: Option<String>,
-        pub direct_transaction_in_yuan_str: Option<String>,
-        pub indirect_transaction_in_yuan_str: Option<String>,
-        pub fav_item_total_cost_in_yuan_str: Option<String>,
-        pub epre_pay_amt_in_yuan_str: Option<String>,
-        pub hfh_ykj_amt_in_yuan_str: Option<String>,
-        pub cost_in_yuan_str: Option<String>,
-        pub search_transaction_in_yuan_str: Option<String>,
-        pub hfh_dj_amt_in_str: Option<String>,
-        pub hfh_dj_amt_in_yuan_str: Option<String>,
-        pub avg_rank_str: Option<String>,
     }
 }
 
@@ -6525,6 +6811,9 @@ pub mod taobao_subway_account_offline_layeredfind {
         pub effect: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.account.offline.layeredfind`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -6533,74 +6822,6 @@ pub mod taobao_subway_account_offline_layeredfind {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.account.offline.layeredfind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
     }
 }
 
@@ -6639,6 +6860,9 @@ pub mod taobao_subway_adgroup_offline_find {
         pub campaign_id_equal: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.adgroup.offline.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -6647,108 +6871,6 @@ pub mod taobao_subway_adgroup_offline_find {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.adgroup.offline.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub ctr_str: Option<String>,
-        pub cpc_str: Option<String>,
-        pub fav_item_total_coverage_str: Option<String>,
-        pub cart_total_coverage_str: Option<String>,
-        pub roi_str: Option<String>,
-        pub coverage_str: Option<String>,
-        pub direct_transaction_shipping_coverage_str: Option<String>,
-        pub transaction_total_in_yuan_str: Option<String>,
-        pub cpm_in_yuan_str: Option<String>,
-        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub cpc_in_yuan_str: Option<String>,
-        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub click_shopping_amt_in_yuan_str: Option<String>,
-        pub hfh_ys_amt_in_yuan_str: Option<String>,
-        pub cart_total_cost_in_yuan_str: Option<String>,
-        pub direct_transaction_in_yuan_str: Option<String>,
-        pub indirect_transaction_in_yuan_str: Option<String>,
-        pub fav_item_total_cost_in_yuan_str: Option<String>,
-        pub epre_pay_amt_in_yuan_str: Option<String>,
-        pub hfh_ykj_amt_in_yuan_str: Option<String>,
-        pub cost_in_yuan_str: Option<String>,
-        pub search_transaction_in_yuan_str: Option<String>,
-        pub hfh_dj_amt_in_str: Option<String>,
-        pub hfh_dj_amt_in_yuan_str: Option<String>,
-        pub avg_rank_str: Option<String>,
     }
 }
 
@@ -6787,6 +6909,9 @@ pub mod taobao_subway_adgroup_offline_layeredfind {
         pub effect: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.adgroup.offline.layeredfind`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -6795,83 +6920,6 @@ pub mod taobao_subway_adgroup_offline_layeredfind {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.adgroup.offline.layeredfind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
     }
 }
 
@@ -6967,6 +7015,9 @@ pub mod taobao_subway_campaign_offline_find {
         pub effect: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.campaign.offline.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -6975,115 +7026,6 @@ pub mod taobao_subway_campaign_offline_find {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.campaign.offline.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub hfh_dj_amt_in: Option<i64>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub crowd_id: Option<i64>,
-        pub adgroup_img_url: Option<String>,
-        pub creative_title: Option<String>,
-        pub creativetype: Option<String>,
-        pub creativeid: Option<i64>,
-        pub ctr_str: Option<String>,
-        pub cpc_str: Option<String>,
-        pub fav_item_total_coverage_str: Option<String>,
-        pub cart_total_coverage_str: Option<String>,
-        pub roi_str: Option<String>,
-        pub coverage_str: Option<String>,
-        pub direct_transaction_shipping_coverage_str: Option<String>,
-        pub transaction_total_in_yuan_str: Option<String>,
-        pub cpm_in_yuan_str: Option<String>,
-        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub cpc_in_yuan_str: Option<String>,
-        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub click_shopping_amt_in_yuan_str: Option<String>,
-        pub hfh_ys_amt_in_yuan_str: Option<String>,
-        pub cart_total_cost_in_yuan_str: Option<String>,
-        pub direct_transaction_in_yuan_str: Option<String>,
-        pub indirect_transaction_in_yuan_str: Option<String>,
-        pub fav_item_total_cost_in_yuan_str: Option<String>,
-        pub epre_pay_amt_in_yuan_str: Option<String>,
-        pub hfh_ykj_amt_in_yuan_str: Option<String>,
-        pub cost_in_yuan_str: Option<String>,
-        pub search_transaction_in_yuan_str: Option<String>,
-        pub hfh_dj_amt_in_str: Option<String>,
-        pub hfh_dj_amt_in_yuan_str: Option<String>,
-        pub avg_rank_str: Option<String>,
     }
 }
 
@@ -7121,6 +7063,9 @@ pub mod taobao_subway_campaign_offline_layeredfind {
         pub effect: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.campaign.offline.layeredfind`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -7129,90 +7074,6 @@ pub mod taobao_subway_campaign_offline_layeredfind {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.campaign.offline.layeredfind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub hfh_dj_amt_in: Option<i64>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub crowd_id: Option<i64>,
-        pub adgroup_img_url: Option<String>,
-        pub creative_title: Option<String>,
-        pub creativetype: Option<String>,
-        pub creativeid: Option<i64>,
     }
 }
 
@@ -7349,6 +7210,9 @@ pub mod taobao_subway_creative_offline_layeredfind {
         pub effect: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.creative.offline.layeredfind`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -7357,85 +7221,6 @@ pub mod taobao_subway_creative_offline_layeredfind {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.creative.offline.layeredfind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub creativeid: Option<i64>,
-        pub creative_title: Option<String>,
     }
 }
 
@@ -7543,6 +7328,9 @@ pub mod taobao_subway_creativeoffline_find {
         pub campaign_id_equal: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.creativeoffline.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -7551,110 +7339,6 @@ pub mod taobao_subway_creativeoffline_find {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.creativeoffline.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub creativeid: Option<i64>,
-        pub creative_title: Option<String>,
-        pub ctr_str: Option<String>,
-        pub cpc_str: Option<String>,
-        pub fav_item_total_coverage_str: Option<String>,
-        pub cart_total_coverage_str: Option<String>,
-        pub roi_str: Option<String>,
-        pub coverage_str: Option<String>,
-        pub direct_transaction_shipping_coverage_str: Option<String>,
-        pub transaction_total_in_yuan_str: Option<String>,
-        pub cpm_in_yuan_str: Option<String>,
-        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub cpc_in_yuan_str: Option<String>,
-        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub click_shopping_amt_in_yuan_str: Option<String>,
-        pub hfh_ys_amt_in_yuan_str: Option<String>,
-        pub cart_total_cost_in_yuan_str: Option<String>,
-        pub direct_transaction_in_yuan_str: Option<String>,
-        pub indirect_transaction_in_yuan_str: Option<String>,
-        pub fav_item_total_cost_in_yuan_str: Option<String>,
-        pub epre_pay_amt_in_yuan_str: Option<String>,
-        pub hfh_ykj_amt_in_yuan_str: Option<String>,
-        pub cost_in_yuan_str: Option<String>,
-        pub search_transaction_in_yuan_str: Option<String>,
-        pub hfh_dj_amt_in_str: Option<String>,
-        pub hfh_dj_amt_in_yuan_str: Option<String>,
-        pub avg_rank_str: Option<String>,
     }
 }
 
@@ -7691,6 +7375,9 @@ pub mod taobao_subway_crowd_offline_layeredfind {
         pub effect: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.crowd.offline.layeredfind`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -7699,85 +7386,6 @@ pub mod taobao_subway_crowd_offline_layeredfind {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.crowd.offline.layeredfind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
     }
 }
 
@@ -7814,6 +7422,9 @@ pub mod taobao_subway_crowdofflinenew_find {
         pub campaign_id_equal: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.crowdofflinenew.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -7822,110 +7433,6 @@ pub mod taobao_subway_crowdofflinenew_find {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.crowdofflinenew.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub ctr_str: Option<String>,
-        pub cpc_str: Option<String>,
-        pub fav_item_total_coverage_str: Option<String>,
-        pub cart_total_coverage_str: Option<String>,
-        pub roi_str: Option<String>,
-        pub coverage_str: Option<String>,
-        pub direct_transaction_shipping_coverage_str: Option<String>,
-        pub transaction_total_in_yuan_str: Option<String>,
-        pub cpm_in_yuan_str: Option<String>,
-        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub cpc_in_yuan_str: Option<String>,
-        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub click_shopping_amt_in_yuan_str: Option<String>,
-        pub hfh_ys_amt_in_yuan_str: Option<String>,
-        pub cart_total_cost_in_yuan_str: Option<String>,
-        pub direct_transaction_in_yuan_str: Option<String>,
-        pub indirect_transaction_in_yuan_str: Option<String>,
-        pub fav_item_total_cost_in_yuan_str: Option<String>,
-        pub epre_pay_amt_in_yuan_str: Option<String>,
-        pub hfh_ykj_amt_in_yuan_str: Option<String>,
-        pub cost_in_yuan_str: Option<String>,
-        pub search_transaction_in_yuan_str: Option<String>,
-        pub hfh_dj_amt_in_str: Option<String>,
-        pub hfh_dj_amt_in_yuan_str: Option<String>,
-        pub avg_rank_str: Option<String>,
     }
 }
 
@@ -8011,6 +7518,9 @@ pub mod taobao_subway_keyword_offline_find {
         pub campaign_id_equal: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.keyword.offline.find`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8019,114 +7529,6 @@ pub mod taobao_subway_keyword_offline_find {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.keyword.offline.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub wireless_price: Option<i64>,
-        pub avg_rank: Option<i64>,
-        pub pc_price: Option<i64>,
-        pub bidword_str: Option<String>,
-        pub campaign_budget: Option<i64>,
-        pub bidword_id: Option<i64>,
-        pub ctr_str: Option<String>,
-        pub cpc_str: Option<String>,
-        pub fav_item_total_coverage_str: Option<String>,
-        pub cart_total_coverage_str: Option<String>,
-        pub roi_str: Option<String>,
-        pub coverage_str: Option<String>,
-        pub direct_transaction_shipping_coverage_str: Option<String>,
-        pub transaction_total_in_yuan_str: Option<String>,
-        pub cpm_in_yuan_str: Option<String>,
-        pub indir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub cpc_in_yuan_str: Option<String>,
-        pub dir_epre_pay_amt_in_yuan_str: Option<String>,
-        pub click_shopping_amt_in_yuan_str: Option<String>,
-        pub hfh_ys_amt_in_yuan_str: Option<String>,
-        pub cart_total_cost_in_yuan_str: Option<String>,
-        pub direct_transaction_in_yuan_str: Option<String>,
-        pub indirect_transaction_in_yuan_str: Option<String>,
-        pub fav_item_total_cost_in_yuan_str: Option<String>,
-        pub epre_pay_amt_in_yuan_str: Option<String>,
-        pub hfh_ykj_amt_in_yuan_str: Option<String>,
-        pub cost_in_yuan_str: Option<String>,
-        pub search_transaction_in_yuan_str: Option<String>,
-        pub hfh_dj_amt_in_str: Option<String>,
-        pub hfh_dj_amt_in_yuan_str: Option<String>,
-        pub avg_rank_str: Option<String>,
     }
 }
 
@@ -8163,6 +7565,9 @@ pub mod taobao_subway_keyword_offline_layeredfind {
         pub effect: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ReportResultTopDTO;
+
     /// The answer of `taobao.subway.keyword.offline.layeredfind`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8171,89 +7576,6 @@ pub mod taobao_subway_keyword_offline_layeredfind {
         pub result: Vec<ReportResultTopDTO>,
         pub total_count: Option<i64>,
         pub message: Option<String>,
-    }
-
-    /// `ReportResultTopDTO`.
-    ///
-    /// An item of `result` in the answer of `taobao.subway.keyword.offline.layeredfind`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ReportResultTopDTO {
-        pub thedate: Option<String>,
-        pub impression: Option<i64>,
-        pub click: Option<i64>,
-        pub cost: Option<i64>,
-        pub ctr: Option<i64>,
-        pub cpc: Option<i64>,
-        pub cpm: Option<i64>,
-        pub fav_total: Option<i64>,
-        pub fav_item_total: Option<i64>,
-        pub fav_shop_total: Option<i64>,
-        pub cart_total: Option<i64>,
-        pub direct_cart_total: Option<i64>,
-        pub indirect_cart_total: Option<i64>,
-        pub cart_total_cost: Option<i64>,
-        pub fav_item_total_cost: Option<i64>,
-        pub fav_item_total_coverage: Option<i64>,
-        pub cart_total_coverage: Option<i64>,
-        pub epre_pay_amt: Option<i64>,
-        pub epre_pay_cnt: Option<i64>,
-        pub dir_epre_pay_amt: Option<i64>,
-        pub dir_epre_pay_cnt: Option<i64>,
-        pub indir_epre_pay_amt: Option<i64>,
-        pub indir_epre_pay_cnt: Option<i64>,
-        pub transaction_total: Option<i64>,
-        pub direct_transaction: Option<i64>,
-        pub indirect_transaction: Option<i64>,
-        pub transaction_shipping_total: Option<i64>,
-        pub direct_transaction_shipping: Option<i64>,
-        pub indirect_transaction_shipping: Option<i64>,
-        pub roi: Option<i64>,
-        pub coverage: Option<i64>,
-        pub direct_transaction_shipping_coverage: Option<i64>,
-        pub click_shopping_num: Option<i64>,
-        pub click_shopping_amt: Option<i64>,
-        pub search_impression: Option<i64>,
-        pub search_transaction: Option<i64>,
-        pub ww_cnt: Option<i64>,
-        pub hfh_dj_cnt: Option<i64>,
-        pub hfh_dj_amt: Option<i64>,
-        pub hfh_ys_cnt: Option<i64>,
-        pub hfh_ys_amt: Option<i64>,
-        pub hfh_ykj_cnt: Option<i64>,
-        pub hfh_ykj_amt: Option<i64>,
-        pub rh_cnt: Option<i64>,
-        pub lz_cnt: Option<i64>,
-        pub transaction_total_in_yuan: Option<i64>,
-        pub cpm_in_yuan: Option<i64>,
-        pub indir_epre_pay_amt_in_yuan: Option<i64>,
-        pub cpc_in_yuan: Option<i64>,
-        pub dir_epre_pay_amt_in_yuan: Option<i64>,
-        pub click_shopping_amt_in_yuan: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub hfh_ys_amt_in_yuan: Option<i64>,
-        pub campaign_id: Option<String>,
-        pub cart_total_cost_in_yuan: Option<i64>,
-        pub direct_transaction_in_yuan: Option<i64>,
-        pub indirect_transaction_in_yuan: Option<i64>,
-        pub campaign_title: Option<String>,
-        pub fav_item_total_cost_in_yuan: Option<i64>,
-        pub epre_pay_amt_in_yuan: Option<i64>,
-        pub hfh_ykj_amt_in_yuan: Option<i64>,
-        pub cost_in_yuan: Option<i64>,
-        pub search_transaction_in_yuan: Option<i64>,
-        pub campaign_type_name: Option<String>,
-        pub adgroup_title: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub linkurl: Option<String>,
-        pub img_url: Option<String>,
-        pub hfh_dj_amt_in_yuan: Option<i64>,
-        pub wireless_price: Option<i64>,
-        pub avg_rank: Option<i64>,
-        pub pc_price: Option<i64>,
-        pub bidword_str: Option<String>,
-        pub campaign_budget: Option<i64>,
-        pub bidword_id: Option<i64>,
     }
 }
 
@@ -8416,6 +7738,9 @@ pub mod taobao_subway_wordpackage_update {
         pub word_package_d_t_o_s: Vec<ItemWordPackageDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CrowdDto, DimDtOs, ResultObject, TagOptions};
+
     /// The answer of `taobao.subway.wordpackage.update`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8437,15 +7762,6 @@ pub mod taobao_subway_wordpackage_update {
         pub package_type: Option<i64>,
         pub word_package_name: Option<String>,
         pub wl_bid_price: Option<i64>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.subway.wordpackage.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result: Option<i64>,
     }
 }
 
@@ -8473,6 +7789,22 @@ pub mod taobao_universalbp_account_get_balance {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.account.get.balance`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8489,33 +7821,6 @@ pub mod taobao_universalbp_account_get_balance {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.account.get.balance`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_account_balance_v_o: Option<TopAccountBalanceVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.account.get.balance`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopAccountBalanceVo`.
-    ///
-    /// Found at `result.top_account_balance_v_o` in the answer of `taobao.universalbp.account.get.balance`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopAccountBalanceVo {
-        pub rt_cash_balance: Option<String>,
     }
 }
 
@@ -8543,6 +7848,22 @@ pub mod taobao_universalbp_account_get_can_use_bizcode {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.account.get.can.use.bizcode`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8559,44 +7880,6 @@ pub mod taobao_universalbp_account_get_can_use_bizcode {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.account.get.can.use.bizcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_market_scene_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.account.get.can.use.bizcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_market_scene_v_o_top_bulk_data` in the answer of `taobao.universalbp.account.get.can.use.bizcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_market_scene_v_o_list: Vec<TopMarketSceneVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopMarketSceneVo`.
-    ///
-    /// An item of `result.top_market_scene_v_o_top_bulk_data.top_market_scene_v_o_list` in the answer of `taobao.universalbp.account.get.can.use.bizcode`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopMarketSceneVo {
-        pub biz_code: Option<String>,
-        pub app_id: Option<i64>,
-        pub market_name: Option<String>,
     }
 }
 
@@ -8624,6 +7907,22 @@ pub mod taobao_universalbp_account_is_universal_user {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.account.is.universal.user`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8640,33 +7939,6 @@ pub mod taobao_universalbp_account_is_universal_user {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.account.is.universal.user`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_account_status_v_o: Option<TopAccountStatusVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.account.is.universal.user`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopAccountStatusVo`.
-    ///
-    /// Found at `result.top_account_status_v_o` in the answer of `taobao.universalbp.account.is.universal.user`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopAccountStatusVo {
-        pub is_universal_bp_user: Option<bool>,
     }
 }
 
@@ -8697,6 +7969,22 @@ pub mod taobao_universalbp_adgroup_horizontal_findpage {
         pub adgroup_query_v_o: AdgroupQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.adgroup.horizontal.findpage`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8726,102 +8014,6 @@ pub mod taobao_universalbp_adgroup_horizontal_findpage {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub adgroup_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.adgroup_v_o_top_bulk_data` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub adgroup_v_o_list: Vec<AdgroupVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `AdgroupVo`.
-    ///
-    /// An item of `result.adgroup_v_o_top_bulk_data.adgroup_v_o_list` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdgroupVo {
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub online_status: Option<i64>,
-        pub display_status: Option<String>,
-        pub audit_status: Option<i64>,
-        pub audit_reason: Option<String>,
-        pub adgroup_ocpc: Option<AdgroupOcpcVo>,
-        pub promotion_type: Option<String>,
-        pub sub_promotion_type: Option<String>,
-        pub material: Option<CommonMaterialVo>,
-        pub alive_group_id: Option<i64>,
-        pub alive_group_name: Option<String>,
-        pub black_creative_status: Option<String>,
-    }
-
-    /// `AdgroupOcpcVo`.
-    ///
-    /// Found at `result.adgroup_v_o_top_bulk_data.adgroup_v_o_list.adgroup_ocpc` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdgroupOcpcVo {
-        pub enable_ocpc: Option<bool>,
-        pub ocpc_ratio: Option<i64>,
-    }
-
-    /// `CommonMaterialVo`.
-    ///
-    /// Found at `result.adgroup_v_o_top_bulk_data.adgroup_v_o_list.material` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommonMaterialVo {
-        pub material_id: Option<i64>,
-        pub material_type: Option<i64>,
-        pub material_name: Option<String>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub price: Option<String>,
-        pub bid_count: Option<i64>,
-        pub quantity: Option<i64>,
-        pub first_starts_time: Option<top_api::Date>,
-        pub starts: Option<top_api::Date>,
-        pub category_id: Option<String>,
-        pub promotion_type: Option<String>,
-        pub sub_promotion_type: Option<String>,
-        pub life_cycle_list: Vec<ItemLifeCycleViewVo>,
-        pub life_cycle_days: Option<i64>,
-        pub life_cycle_diff_with_avg: Option<String>,
-        pub life_cycle_diff_with_avg_tips: Option<String>,
-        pub grow_desc: Option<String>,
-        pub grow_rank: Option<i64>,
-    }
-
-    /// `ItemLifeCycleViewVo`.
-    ///
-    /// An item of `result.adgroup_v_o_top_bulk_data.adgroup_v_o_list.material.life_cycle_list` in the answer of `taobao.universalbp.adgroup.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLifeCycleViewVo {
-        pub life_cycle_desc: Option<String>,
-        pub color: Option<String>,
-        pub tips: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.adzone.findconfiglist`: 查询所有可用资源包信息.
@@ -8848,6 +8040,22 @@ pub mod taobao_universalbp_adzone_findconfiglist {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.adzone.findconfiglist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8864,44 +8072,6 @@ pub mod taobao_universalbp_adzone_findconfiglist {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.adzone.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub adzone_config_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.adzone.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.adzone_config_v_o_top_bulk_data` in the answer of `taobao.universalbp.adzone.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub adzone_config_v_o_list: Vec<AdzoneConfigVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `AdzoneConfigVo`.
-    ///
-    /// An item of `result.adzone_config_v_o_top_bulk_data.adzone_config_v_o_list` in the answer of `taobao.universalbp.adzone.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdzoneConfigVo {
-        pub adzone_id: Option<i64>,
-        pub discount: Option<bool>,
-        pub aim_desc: Option<String>,
     }
 }
 
@@ -8932,6 +8102,22 @@ pub mod taobao_universalbp_adzone_horizontal_findpage {
         pub adzone_ref_query_v_o: AdzoneRefQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.adzone.horizontal.findpage`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -8960,63 +8146,6 @@ pub mod taobao_universalbp_adzone_horizontal_findpage {
         pub campaign_id_list: Vec<i64>,
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.adzone.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub adzone_ref_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.adzone.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.adzone_ref_v_o_top_bulk_data` in the answer of `taobao.universalbp.adzone.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub adzone_ref_v_o_list: Vec<AdzoneRefVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `AdzoneRefVo`.
-    ///
-    /// An item of `result.adzone_ref_v_o_top_bulk_data.adzone_ref_v_o_list` in the answer of `taobao.universalbp.adzone.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdzoneRefVo {
-        pub adzone_id: Option<i64>,
-        pub adzone_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub bid_type: Option<String>,
-        pub discount: Option<i64>,
-        pub status: Option<String>,
-        pub min_discount: Option<i64>,
-        pub max_discount: Option<i64>,
-        pub operation_list: Vec<Integer>,
-    }
-
-    /// `Integer`.
-    ///
-    /// An item of `result.adzone_ref_v_o_top_bulk_data.adzone_ref_v_o_list.operation_list` in the answer of `taobao.universalbp.adzone.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Integer {
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub tips: Option<String>,
-        pub disabled: Option<String>,
-        pub properties: Option<String>,
     }
 }
 
@@ -9047,6 +8176,22 @@ pub mod taobao_universalbp_bidword_findlist {
         pub word_query_v_o: WordQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.bidword.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9072,60 +8217,6 @@ pub mod taobao_universalbp_bidword_findlist {
     pub struct WordQueryVo {
         pub campaign_id_list: Option<Vec<i64>>,
         pub adgroup_id_list: Option<Vec<i64>>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.bidword.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub word_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.bidword.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.word_v_o_top_bulk_data` in the answer of `taobao.universalbp.bidword.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub word_v_o_list: Vec<WordVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `WordVo`.
-    ///
-    /// An item of `result.word_v_o_top_bulk_data.word_v_o_list` in the answer of `taobao.universalbp.bidword.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WordVo {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub word: Option<String>,
-        pub bid_price: Option<String>,
-        pub status: Option<String>,
-        pub match_scope: Option<i64>,
-        pub bidword_id: Option<i64>,
-        pub bid_strategy_info: Option<BidStrategyVO>,
-    }
-
-    /// `BidStrategyVO`.
-    ///
-    /// Found at `result.word_v_o_top_bulk_data.word_v_o_list.bid_strategy_info` in the answer of `taobao.universalbp.bidword.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BidStrategyVO {
-        pub dicount: Option<i64>,
-        pub status: Option<i64>,
-        pub rank: Option<i64>,
-        pub rank_name: Option<String>,
     }
 }
 
@@ -9156,6 +8247,22 @@ pub mod taobao_universalbp_bidword_suggestdefaultlist {
         pub bidword_default_query_v_o: BidwordDefaultQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.bidword.suggestdefaultlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9180,58 +8287,6 @@ pub mod taobao_universalbp_bidword_suggestdefaultlist {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct BidwordDefaultQueryVo {
         pub material_id_list: Option<Vec<i64>>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.bidword.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub bidword_suggest_item_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.bidword.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.bidword_suggest_item_v_o_top_bulk_data` in the answer of `taobao.universalbp.bidword.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub bidword_suggest_item_v_o_list: Vec<BidwordSuggestItemVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `BidwordSuggestItemVo`.
-    ///
-    /// An item of `result.bidword_suggest_item_v_o_top_bulk_data.bidword_suggest_item_v_o_list` in the answer of `taobao.universalbp.bidword.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BidwordSuggestItemVo {
-        pub material_id: Option<i64>,
-        pub word_list: Vec<SuggestBidwordVo>,
-    }
-
-    /// `SuggestBidwordVo`.
-    ///
-    /// An item of `result.bidword_suggest_item_v_o_top_bulk_data.bidword_suggest_item_v_o_list.word_list` in the answer of `taobao.universalbp.bidword.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestBidwordVo {
-        pub word: Option<String>,
-        pub bid_price: Option<String>,
-        pub avg_price: Option<String>,
-        pub impression: Option<String>,
-        pub relevance_type: Option<i64>,
-        pub ctr: Option<String>,
-        pub cvr: Option<String>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -9262,6 +8317,22 @@ pub mod taobao_universalbp_bidword_suggestkrlist {
         pub bidword_suggest_query_v_o: BidwordSuggestQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.bidword.suggestkrlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9290,49 +8361,6 @@ pub mod taobao_universalbp_bidword_suggestkrlist {
         pub adgroup_id: Option<i64>,
         pub campaign_id: Option<i64>,
         pub crowd_id_list: Option<Vec<i64>>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.bidword.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub suggest_bidword_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.bidword.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.suggest_bidword_v_o_top_bulk_data` in the answer of `taobao.universalbp.bidword.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub suggest_bidword_v_o_list: Vec<SuggestBidwordVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `SuggestBidwordVo`.
-    ///
-    /// An item of `result.suggest_bidword_v_o_top_bulk_data.suggest_bidword_v_o_list` in the answer of `taobao.universalbp.bidword.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestBidwordVo {
-        pub word: Option<String>,
-        pub bid_price: Option<String>,
-        pub avg_price: Option<String>,
-        pub impression: Option<String>,
-        pub relevance_type: Option<i64>,
-        pub ctr: Option<String>,
-        pub cvr: Option<String>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -9363,6 +8391,22 @@ pub mod taobao_universalbp_campaign_findlist {
         pub campaign_query_v_o: CampaignQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.campaign.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9391,171 +8435,6 @@ pub mod taobao_universalbp_campaign_findlist {
         pub campaign_id: Option<i64>,
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub campaign_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub campaign_v_o_list: Vec<CampaignVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CampaignVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignVo {
-        pub biz_code: Option<String>,
-        pub campaign_group_id: Option<i64>,
-        pub campaign_group_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub promotion_scene: Option<String>,
-        pub promotion_goals: Option<String>,
-        pub promotion_model: Option<String>,
-        pub promotion_type: Option<String>,
-        pub promotion_type_list: Vec<String>,
-        pub sub_promotion_type: Option<String>,
-        pub sub_promotion_type_list: Vec<String>,
-        pub optimize_target: Option<String>,
-        pub online_status: Option<i64>,
-        pub display_status: Option<String>,
-        pub top_status: Option<bool>,
-        pub dmc_type: Option<String>,
-        pub day_budget: Option<String>,
-        pub smooth_option: Option<String>,
-        pub total_budget: Option<String>,
-        pub budget_period: Option<i64>,
-        pub period_smooth: Option<String>,
-        pub bid_type: Option<String>,
-        pub campaign_ocpc: Option<CampaignOcpcVo>,
-        pub max_price: Option<String>,
-        pub min_price: Option<String>,
-        pub bid_unit: Option<String>,
-        pub constraint_type: Option<String>,
-        pub constraint_value: Option<String>,
-        pub cold_boot: Option<i64>,
-        pub cold_boot_time: Option<top_api::Date>,
-        pub cold_boot_stage: Option<String>,
-        pub launch_period_discount: Option<String>,
-        pub launch_period_display_time: Option<String>,
-        pub launch_time: Option<CampaignLaunchTimeVo>,
-        pub launch_area_str_list: Vec<String>,
-        pub launch_period_list: Vec<LaunchPeriodVo>,
-        pub crowd_filter_list: Vec<CampaignCrowdFilterVo>,
-        pub brand_filter_list: Vec<CampaignBrandFilterVo>,
-        pub deeplink_brand_list: Vec<DeeplinkBrandVo>,
-        pub gender_age_filter_list: Vec<CampaignGenderAgeFilterVo>,
-        pub mini_detail: Option<CampaignMiniDetailVo>,
-        pub item_selected_mode: Option<String>,
-        pub shop_item_type: Option<String>,
-        pub shield_items: Vec<i64>,
-        pub scope_items: Vec<i64>,
-    }
-
-    /// `CampaignOcpcVo`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data.campaign_v_o_list.campaign_ocpc` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignOcpcVo {
-        pub enable_ocpc: Option<String>,
-        pub ocpc_ratio: Option<i64>,
-    }
-
-    /// `CampaignLaunchTimeVo`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data.campaign_v_o_list.launch_time` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignLaunchTimeVo {
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub launch_forever: Option<bool>,
-    }
-
-    /// `LaunchPeriodVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.launch_period_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchPeriodVo {
-        pub day_of_week: Option<i64>,
-        pub time_span_list: Vec<TimeSpanQueryResVo>,
-    }
-
-    /// `TimeSpanQueryResVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.launch_period_list.time_span_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeSpanQueryResVo {
-        pub time: Option<String>,
-        pub discount: Option<i64>,
-    }
-
-    /// `CampaignCrowdFilterVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.crowd_filter_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignCrowdFilterVo {
-        pub behavior: Option<String>,
-        pub window: Option<String>,
-    }
-
-    /// `CampaignBrandFilterVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.brand_filter_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignBrandFilterVo {
-        pub brand_id: Option<String>,
-        pub deeplink_list: Vec<String>,
-    }
-
-    /// `DeeplinkBrandVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.deeplink_brand_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeeplinkBrandVo {
-        pub deeplink_brand_id: Option<String>,
-        pub deeplink_brand_name: Option<String>,
-    }
-
-    /// `CampaignGenderAgeFilterVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.gender_age_filter_list` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignGenderAgeFilterVo {
-        pub gender: Option<String>,
-        pub age_list: Vec<String>,
-    }
-
-    /// `CampaignMiniDetailVo`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data.campaign_v_o_list.mini_detail` in the answer of `taobao.universalbp.campaign.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignMiniDetailVo {
-        pub mini_detail_theme: Option<String>,
-        pub private_mini_item_id_list: Vec<i64>,
-        pub private_mini_top_item_id_list: Vec<i64>,
-        pub private_mini_type: Option<i64>,
     }
 }
 
@@ -9586,6 +8465,22 @@ pub mod taobao_universalbp_campaign_findpage {
         pub campaign_query_v_o: CampaignQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.campaign.findpage`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9615,172 +8510,6 @@ pub mod taobao_universalbp_campaign_findpage {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub campaign_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub campaign_v_o_list: Vec<CampaignVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CampaignVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignVo {
-        pub biz_code: Option<String>,
-        pub campaign_group_id: Option<i64>,
-        pub campaign_group_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub promotion_scene: Option<String>,
-        pub promotion_goals: Option<String>,
-        pub promotion_model: Option<String>,
-        pub promotion_type: Option<String>,
-        pub promotion_type_list: Vec<String>,
-        pub sub_promotion_type: Option<String>,
-        pub sub_promotion_type_list: Vec<String>,
-        pub optimize_target: Option<String>,
-        pub online_status: Option<i64>,
-        pub display_status: Option<String>,
-        pub top_status: Option<bool>,
-        pub dmc_type: Option<String>,
-        pub day_budget: Option<String>,
-        pub smooth_option: Option<String>,
-        pub total_budget: Option<String>,
-        pub budget_period: Option<i64>,
-        pub period_smooth: Option<String>,
-        pub bid_type: Option<String>,
-        pub campaign_ocpc: Option<CampaignOcpcVo>,
-        pub max_price: Option<String>,
-        pub min_price: Option<String>,
-        pub bid_unit: Option<String>,
-        pub constraint_type: Option<String>,
-        pub constraint_value: Option<String>,
-        pub cold_boot: Option<i64>,
-        pub cold_boot_time: Option<top_api::Date>,
-        pub cold_boot_stage: Option<String>,
-        pub launch_period_discount: Option<String>,
-        pub launch_period_display_time: Option<String>,
-        pub launch_time: Option<CampaignLaunchTimeVo>,
-        pub launch_area_str_list: Vec<String>,
-        pub launch_period_list: Vec<LaunchPeriodVo>,
-        pub crowd_filter_list: Vec<CampaignCrowdFilterVo>,
-        pub brand_filter_list: Vec<CampaignBrandFilterVo>,
-        pub deeplink_brand_list: Vec<DeeplinkBrandVo>,
-        pub gender_age_filter_list: Vec<CampaignGenderAgeFilterVo>,
-        pub mini_detail: Option<CampaignMiniDetailVo>,
-        pub item_selected_mode: Option<String>,
-        pub shop_item_type: Option<String>,
-        pub shield_items: Vec<i64>,
-        pub scope_items: Vec<i64>,
-        pub top_time: Option<top_api::Date>,
-    }
-
-    /// `CampaignOcpcVo`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data.campaign_v_o_list.campaign_ocpc` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignOcpcVo {
-        pub enable_ocpc: Option<String>,
-        pub ocpc_ratio: Option<i64>,
-    }
-
-    /// `CampaignLaunchTimeVo`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data.campaign_v_o_list.launch_time` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignLaunchTimeVo {
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub launch_forever: Option<bool>,
-    }
-
-    /// `LaunchPeriodVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.launch_period_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchPeriodVo {
-        pub day_of_week: Option<i64>,
-        pub time_span_list: Vec<TimeSpanQueryResVo>,
-    }
-
-    /// `TimeSpanQueryResVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.launch_period_list.time_span_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeSpanQueryResVo {
-        pub time: Option<String>,
-        pub discount: Option<i64>,
-    }
-
-    /// `CampaignCrowdFilterVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.crowd_filter_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignCrowdFilterVo {
-        pub behavior: Option<String>,
-        pub window: Option<String>,
-    }
-
-    /// `CampaignBrandFilterVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.brand_filter_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignBrandFilterVo {
-        pub brand_id: Option<String>,
-        pub deeplink_list: Vec<String>,
-    }
-
-    /// `DeeplinkBrandVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.deeplink_brand_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeeplinkBrandVo {
-        pub deeplink_brand_id: Option<String>,
-        pub deeplink_brand_name: Option<String>,
-    }
-
-    /// `CampaignGenderAgeFilterVo`.
-    ///
-    /// An item of `result.campaign_v_o_top_bulk_data.campaign_v_o_list.gender_age_filter_list` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignGenderAgeFilterVo {
-        pub gender: Option<String>,
-        pub age_list: Vec<String>,
-    }
-
-    /// `CampaignMiniDetailVo`.
-    ///
-    /// Found at `result.campaign_v_o_top_bulk_data.campaign_v_o_list.mini_detail` in the answer of `taobao.universalbp.campaign.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignMiniDetailVo {
-        pub mini_detail_theme: Option<String>,
-        pub private_mini_item_id_list: Vec<i64>,
-        pub private_mini_top_item_id_list: Vec<i64>,
-        pub private_mini_type: Option<i64>,
-    }
 }
 
 /// `taobao.universalbp.campaign.findsubcampaignid`: 查询无界版计划对应的原场景计划id.
@@ -9809,6 +8538,22 @@ pub mod taobao_universalbp_campaign_findsubcampaignid {
         pub tp_long: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.campaign.findsubcampaignid`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9825,25 +8570,6 @@ pub mod taobao_universalbp_campaign_findsubcampaignid {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.campaign.findsubcampaignid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub data: Option<i64>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.campaign.findsubcampaignid`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
     }
 }
 
@@ -9874,6 +8600,22 @@ pub mod taobao_universalbp_campaign_get {
         pub campaign_query_v_o: CampaignQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.campaign.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -9902,197 +8644,6 @@ pub mod taobao_universalbp_campaign_get {
         pub campaign_id: Option<i64>,
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_campaign_v_o: Option<TopCampaignVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopCampaignVo`.
-    ///
-    /// Found at `result.top_campaign_v_o` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopCampaignVo {
-        pub campaign: Option<CampaignVo>,
-    }
-
-    /// `CampaignVo`.
-    ///
-    /// Found at `result.top_campaign_v_o.campaign` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignVo {
-        pub biz_code: Option<String>,
-        pub campaign_group_id: Option<i64>,
-        pub campaign_group_name: Option<String>,
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub promotion_scene: Option<String>,
-        pub promotion_goals: Option<String>,
-        pub promotion_model: Option<String>,
-        pub promotion_type: Option<String>,
-        pub promotion_type_list: Vec<String>,
-        pub sub_promotion_type: Option<String>,
-        pub sub_promotion_type_list: Vec<String>,
-        pub optimize_target: Option<String>,
-        pub online_status: Option<i64>,
-        pub display_status: Option<String>,
-        pub top_status: Option<bool>,
-        pub dmc_type: Option<String>,
-        pub day_budget: Option<String>,
-        pub smooth_option: Option<String>,
-        pub total_budget: Option<String>,
-        pub budget_period: Option<i64>,
-        pub period_smooth: Option<String>,
-        pub bid_type: Option<String>,
-        pub campaign_ocpc: Option<CampaignOcpcVo>,
-        pub max_price: Option<String>,
-        pub min_price: Option<String>,
-        pub bid_unit: Option<String>,
-        pub constraint_type: Option<String>,
-        pub constraint_value: Option<String>,
-        pub cold_boot: Option<i64>,
-        pub cold_boot_time: Option<top_api::Date>,
-        pub cold_boot_stage: Option<String>,
-        pub launch_period_discount: Option<String>,
-        pub launch_period_display_time: Option<String>,
-        pub launch_time: Option<CampaignLaunchTimeVo>,
-        pub launch_area_str_list: Vec<String>,
-        pub launch_period_list: Vec<LaunchPeriodVo>,
-        pub crowd_filter_list: Vec<CampaignCrowdFilterVo>,
-        pub brand_filter_list: Vec<CampaignBrandFilterVo>,
-        pub deeplink_brand_list: Vec<DeeplinkBrandVo>,
-        pub gender_age_filter_list: Vec<CampaignGenderAgeFilterVo>,
-        pub mini_detail: Option<CampaignMiniDetailVo>,
-        pub item_selected_mode: Option<String>,
-        pub shop_item_type: Option<String>,
-        pub shield_items: Vec<i64>,
-        pub scope_items: Vec<i64>,
-        pub adgroup_list: Vec<AdgroupVO>,
-    }
-
-    /// `CampaignOcpcVo`.
-    ///
-    /// Found at `result.top_campaign_v_o.campaign.campaign_ocpc` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignOcpcVo {
-        pub enable_ocpc: Option<String>,
-        pub ocpc_ratio: Option<i64>,
-    }
-
-    /// `CampaignLaunchTimeVo`.
-    ///
-    /// Found at `result.top_campaign_v_o.campaign.launch_time` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignLaunchTimeVo {
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub launch_forever: Option<bool>,
-    }
-
-    /// `LaunchPeriodVo`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.launch_period_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LaunchPeriodVo {
-        pub day_of_week: Option<i64>,
-        pub time_span_list: Vec<TimeSpanQueryResVo>,
-    }
-
-    /// `TimeSpanQueryResVo`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.launch_period_list.time_span_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TimeSpanQueryResVo {
-        pub time: Option<String>,
-        pub discount: Option<i64>,
-    }
-
-    /// `CampaignCrowdFilterVo`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.crowd_filter_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignCrowdFilterVo {
-        pub behavior: Option<String>,
-        pub window: Option<String>,
-    }
-
-    /// `CampaignBrandFilterVo`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.brand_filter_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignBrandFilterVo {
-        pub brand_id: Option<String>,
-        pub deeplink_list: Vec<String>,
-    }
-
-    /// `DeeplinkBrandVo`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.deeplink_brand_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeeplinkBrandVo {
-        pub deeplink_brand_id: Option<String>,
-        pub deeplink_brand_name: Option<String>,
-    }
-
-    /// `CampaignGenderAgeFilterVo`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.gender_age_filter_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignGenderAgeFilterVo {
-        pub gender: Option<String>,
-        pub age_list: Vec<String>,
-    }
-
-    /// `CampaignMiniDetailVo`.
-    ///
-    /// Found at `result.top_campaign_v_o.campaign.mini_detail` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignMiniDetailVo {
-        pub mini_detail_theme: Option<String>,
-        pub private_mini_item_id_list: Vec<i64>,
-        pub private_mini_top_item_id_list: Vec<i64>,
-        pub private_mini_type: Option<i64>,
-    }
-
-    /// `AdgroupVO`.
-    ///
-    /// An item of `result.top_campaign_v_o.campaign.adgroup_list` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AdgroupVO {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub online_status: Option<i64>,
-        pub display_status: Option<String>,
-        pub material: Option<CommonMaterialVO>,
-    }
-
-    /// `CommonMaterialVO`.
-    ///
-    /// Found at `result.top_campaign_v_o.campaign.adgroup_list.material` in the answer of `taobao.universalbp.campaign.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CommonMaterialVO {
-        pub material_id: Option<i64>,
-        pub material_name: Option<String>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub promotion_type: Option<String>,
     }
 }
 
@@ -10123,6 +8674,22 @@ pub mod taobao_universalbp_campaigngroup_findlist {
         pub campaign_group_query_v_o: CampaignGroupQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.campaigngroup.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -10149,44 +8716,6 @@ pub mod taobao_universalbp_campaigngroup_findlist {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-        pub campaign_group_name: Option<String>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.campaigngroup.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub campaign_group_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.campaigngroup.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.campaign_group_v_o_top_bulk_data` in the answer of `taobao.universalbp.campaigngroup.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub campaign_group_v_o_list: Vec<CampaignGroupVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CampaignGroupVo`.
-    ///
-    /// An item of `result.campaign_group_v_o_top_bulk_data.campaign_group_v_o_list` in the answer of `taobao.universalbp.campaigngroup.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CampaignGroupVo {
-        pub biz_code: Option<String>,
-        pub campaign_group_id: Option<i64>,
         pub campaign_group_name: Option<String>,
     }
 }
@@ -10217,6 +8746,22 @@ pub mod taobao_universalbp_creative_horizontal_findpage {
         #[top(object)]
         pub creative_query_v_o: CreativeQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.creative.horizontal.findpage`.
     ///
@@ -10271,198 +8816,6 @@ pub mod taobao_universalbp_creative_horizontal_findpage {
         pub end_time: Option<String>,
         pub is_rt: Option<bool>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub creative_ref_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.creative_ref_v_o_top_bulk_data` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub creative_ref_v_o_list: Vec<CreativeRefVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CreativeRefVo`.
-    ///
-    /// An item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeRefVo {
-        pub campaign_id: Option<i64>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<i64>,
-        pub adgroup_name: Option<String>,
-        pub creative_id: Option<i64>,
-        pub creative_name: Option<String>,
-        pub creative_type: Option<i64>,
-        pub source: Option<i64>,
-        pub creative_center_id: Option<String>,
-        pub format: Option<i64>,
-        pub material_list: Vec<ItemMaterialVo>,
-        pub template_id: Option<i64>,
-        pub outer_id: Option<i64>,
-        pub js_in_html: Option<String>,
-        pub template_data: Option<String>,
-        pub clickurl_media_type_list: Vec<String>,
-        pub audit: Option<AuditVo>,
-        pub adzone_audit_result_list: Vec<AuditVo>,
-        pub preview_list: Vec<CreativeAdzonePreviewVo>,
-        pub creative_size: Option<String>,
-        pub item_videos: Vec<ItemVideoVo>,
-        pub online_status: Option<i64>,
-        pub start_time: Option<String>,
-        pub end_time: Option<String>,
-        pub create_time: Option<String>,
-        pub update_time: Option<String>,
-        pub creative_promotion_entity: Option<CreativePromotionEntityVo>,
-        pub extend_data: Option<String>,
-        pub material_image_info: Option<MaterialImageInfoVo>,
-        pub title: Option<String>,
-        pub image_path: Option<String>,
-        pub click_url: Option<String>,
-        pub video_id: Option<i64>,
-        pub video_duration: Option<String>,
-        pub video_path: Option<String>,
-        pub video_image_path: Option<String>,
-        pub item_id_list: Vec<i64>,
-        pub children: Vec<CreativeChildrenVo>,
-        pub tab_type: Option<String>,
-        pub tab_type_name: Option<String>,
-        pub type_name: Option<String>,
-        pub r#type: Option<String>,
-        pub main_pic_video: Option<String>,
-    }
-
-    /// `ItemMaterialVo`.
-    ///
-    /// An item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.material_list` in the answer of `taobao.universalbp.creative.horizontal.findpage`; also an item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.children.material_list` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemMaterialVo {
-        pub material_id: Option<i64>,
-        pub video_id: Option<i64>,
-        pub source: Option<i64>,
-        pub haitang_id: Option<i64>,
-        pub format_type: Option<i64>,
-        pub url: Option<String>,
-        pub cover_url: Option<String>,
-    }
-
-    /// `AuditVo`.
-    ///
-    /// Found at `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.audit` in the answer of `taobao.universalbp.creative.horizontal.findpage`; also an item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.adzone_audit_result_list` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AuditVo {
-        pub status: Option<String>,
-        pub audit_status: Option<i64>,
-        pub effective_time: Option<String>,
-        pub expire_time: Option<String>,
-        pub audit_reason: Option<String>,
-    }
-
-    /// `CreativeAdzonePreviewVo`.
-    ///
-    /// An item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.preview_list` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeAdzonePreviewVo {
-        pub adzone_type: Option<i64>,
-        pub adzone_name: Option<String>,
-        pub adzone_id: Option<i64>,
-        pub preview_data_list: Vec<CreativePreviewResultVo>,
-    }
-
-    /// `CreativePreviewResultVo`.
-    ///
-    /// An item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.preview_list.preview_data_list` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativePreviewResultVo {
-        pub preview_format: Option<i64>,
-        pub preview_img_url: Option<String>,
-        pub preview_click_url: Option<String>,
-        pub preview_size: Option<String>,
-        pub preview_scale: Option<String>,
-        pub preview_video_path: Option<String>,
-        pub preview_video_image: Option<String>,
-    }
-
-    /// `ItemVideoVo`.
-    ///
-    /// An item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.item_videos` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemVideoVo {
-        pub cover_url: Option<String>,
-        pub poster: Option<String>,
-        pub item_id: Option<i64>,
-        pub video_url: Option<String>,
-        pub audit_state: Option<i64>,
-        pub audit_desc: Option<String>,
-        pub video_id: Option<i64>,
-        pub source: Option<i64>,
-        pub r#type: Option<i64>,
-        pub width: Option<i64>,
-        pub height: Option<i64>,
-        pub duration: Option<i64>,
-        pub haitang_id: Option<i64>,
-    }
-
-    /// `CreativePromotionEntityVo`.
-    ///
-    /// Found at `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.creative_promotion_entity` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativePromotionEntityVo {
-        pub promotion_type: Option<String>,
-        pub sub_promotion_type: Option<String>,
-        pub promotion_entity_id: Option<i64>,
-        pub material: Option<PromotionMaterialInfoVo>,
-    }
-
-    /// `PromotionMaterialInfoVo`.
-    ///
-    /// Found at `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.creative_promotion_entity.material` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionMaterialInfoVo {
-        pub material_id: Option<i64>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub material_name: Option<String>,
-        pub title: Option<String>,
-    }
-
-    /// `MaterialImageInfoVo`.
-    ///
-    /// Found at `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.material_image_info` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialImageInfoVo {
-        pub material_id: Option<i64>,
-        pub image_position: Option<i64>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub material_name: Option<String>,
-    }
-
-    /// `CreativeChildrenVo`.
-    ///
-    /// An item of `result.creative_ref_v_o_top_bulk_data.creative_ref_v_o_list.children` in the answer of `taobao.universalbp.creative.horizontal.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeChildrenVo {
-        pub material_list: Vec<ItemMaterialVo>,
-    }
 }
 
 /// `taobao.universalbp.creative.manage.findmanagepage`: 创意库查询创意列表.
@@ -10491,6 +8844,22 @@ pub mod taobao_universalbp_creative_manage_findmanagepage {
         #[top(object)]
         pub creative_query_v_o: CreativeQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.creative.manage.findmanagepage`.
     ///
@@ -10522,194 +8891,6 @@ pub mod taobao_universalbp_creative_manage_findmanagepage {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub creative_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.creative_v_o_top_bulk_data` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub creative_v_o_list: Vec<CreativeVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CreativeVo`.
-    ///
-    /// An item of `result.creative_v_o_top_bulk_data.creative_v_o_list` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeVo {
-        pub creative_id: Option<i64>,
-        pub creative_name: Option<String>,
-        pub creative_type: Option<i64>,
-        pub source: Option<i64>,
-        pub creative_center_id: Option<String>,
-        pub format: Option<i64>,
-        pub material_list: Vec<ItemMaterialVo>,
-        pub template_id: Option<i64>,
-        pub outer_id: Option<i64>,
-        pub js_in_html: Option<String>,
-        pub template_data: Option<String>,
-        pub clickurl_media_type_list: Vec<String>,
-        pub audit: Option<AuditVo>,
-        pub adzone_audit_result_list: Vec<AuditVo>,
-        pub preview_list: Vec<CreativeAdzonePreviewVo>,
-        pub creative_size: Option<String>,
-        pub item_videos: Vec<ItemVideoVo>,
-        pub online_status: Option<i64>,
-        pub start_time: Option<String>,
-        pub end_time: Option<String>,
-        pub create_time: Option<String>,
-        pub update_time: Option<String>,
-        pub creative_promotion_entity: Option<CreativePromotionEntityVo>,
-        pub extend_data: Option<String>,
-        pub material_image_info: Option<MaterialImageInfoVo>,
-        pub title: Option<String>,
-        pub image_path: Option<String>,
-        pub click_url: Option<String>,
-        pub video_id: Option<i64>,
-        pub video_duration: Option<String>,
-        pub video_path: Option<String>,
-        pub video_image_path: Option<String>,
-        pub item_id_list: Vec<i64>,
-        pub children: Vec<CreativeChildrenVo>,
-        pub tab_type: Option<String>,
-        pub tab_type_name: Option<String>,
-        pub type_name: Option<String>,
-        pub r#type: Option<String>,
-        pub main_pic_video: Option<String>,
-    }
-
-    /// `ItemMaterialVo`.
-    ///
-    /// An item of `result.creative_v_o_top_bulk_data.creative_v_o_list.material_list` in the answer of `taobao.universalbp.creative.manage.findmanagepage`; also an item of `result.creative_v_o_top_bulk_data.creative_v_o_list.children.material_list` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemMaterialVo {
-        pub material_id: Option<i64>,
-        pub video_id: Option<i64>,
-        pub source: Option<i64>,
-        pub haitang_id: Option<i64>,
-        pub format_type: Option<i64>,
-        pub url: Option<String>,
-        pub cover_url: Option<String>,
-    }
-
-    /// `AuditVo`.
-    ///
-    /// Found at `result.creative_v_o_top_bulk_data.creative_v_o_list.audit` in the answer of `taobao.universalbp.creative.manage.findmanagepage`; also an item of `result.creative_v_o_top_bulk_data.creative_v_o_list.adzone_audit_result_list` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AuditVo {
-        pub status: Option<String>,
-        pub audit_status: Option<i64>,
-        pub effective_time: Option<String>,
-        pub expire_time: Option<String>,
-        pub audit_reason: Option<String>,
-    }
-
-    /// `CreativeAdzonePreviewVo`.
-    ///
-    /// An item of `result.creative_v_o_top_bulk_data.creative_v_o_list.preview_list` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeAdzonePreviewVo {
-        pub adzone_type: Option<i64>,
-        pub adzone_name: Option<String>,
-        pub adzone_id: Option<i64>,
-        pub preview_data_list: Vec<CreativePreviewResultVo>,
-    }
-
-    /// `CreativePreviewResultVo`.
-    ///
-    /// An item of `result.creative_v_o_top_bulk_data.creative_v_o_list.preview_list.preview_data_list` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativePreviewResultVo {
-        pub preview_format: Option<i64>,
-        pub preview_img_url: Option<String>,
-        pub preview_click_url: Option<String>,
-        pub preview_size: Option<String>,
-        pub preview_scale: Option<String>,
-        pub preview_video_path: Option<String>,
-        pub preview_video_image: Option<String>,
-    }
-
-    /// `ItemVideoVo`.
-    ///
-    /// An item of `result.creative_v_o_top_bulk_data.creative_v_o_list.item_videos` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemVideoVo {
-        pub cover_url: Option<String>,
-        pub poster: Option<String>,
-        pub item_id: Option<i64>,
-        pub video_url: Option<String>,
-        pub audit_state: Option<i64>,
-        pub audit_desc: Option<String>,
-        pub video_id: Option<i64>,
-        pub source: Option<i64>,
-        pub r#type: Option<i64>,
-        pub width: Option<i64>,
-        pub height: Option<i64>,
-        pub duration: Option<i64>,
-        pub haitang_id: Option<i64>,
-    }
-
-    /// `CreativePromotionEntityVo`.
-    ///
-    /// Found at `result.creative_v_o_top_bulk_data.creative_v_o_list.creative_promotion_entity` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativePromotionEntityVo {
-        pub promotion_type: Option<String>,
-        pub sub_promotion_type: Option<String>,
-        pub promotion_entity_id: Option<i64>,
-        pub material: Option<PromotionMaterialInfoVo>,
-    }
-
-    /// `PromotionMaterialInfoVo`.
-    ///
-    /// Found at `result.creative_v_o_top_bulk_data.creative_v_o_list.creative_promotion_entity.material` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionMaterialInfoVo {
-        pub material_id: Option<i64>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub material_name: Option<String>,
-        pub title: Option<String>,
-    }
-
-    /// `MaterialImageInfoVo`.
-    ///
-    /// Found at `result.creative_v_o_top_bulk_data.creative_v_o_list.material_image_info` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialImageInfoVo {
-        pub material_id: Option<i64>,
-        pub image_position: Option<i64>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub material_name: Option<String>,
-    }
-
-    /// `CreativeChildrenVo`.
-    ///
-    /// An item of `result.creative_v_o_top_bulk_data.creative_v_o_list.children` in the answer of `taobao.universalbp.creative.manage.findmanagepage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativeChildrenVo {
-        pub material_list: Vec<ItemMaterialVo>,
-    }
 }
 
 /// `taobao.universalbp.creative.preadd`: 创建单品创意前置信息.
@@ -10738,6 +8919,22 @@ pub mod taobao_universalbp_creative_preadd {
         pub tp_long: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.creative.preadd`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -10754,48 +8951,6 @@ pub mod taobao_universalbp_creative_preadd {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.creative.preadd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub pre_add_item_creative_v_o: Option<PreAddItemCreativeVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.creative.preadd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `PreAddItemCreativeVo`.
-    ///
-    /// Found at `result.pre_add_item_creative_v_o` in the answer of `taobao.universalbp.creative.preadd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PreAddItemCreativeVo {
-        pub material: Option<ItemMaterialVo>,
-        pub have_long_sucai: Option<bool>,
-    }
-
-    /// `ItemMaterialVo`.
-    ///
-    /// Found at `result.pre_add_item_creative_v_o.material` in the answer of `taobao.universalbp.creative.preadd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemMaterialVo {
-        pub material_id: Option<i64>,
-        pub video_id: Option<i64>,
-        pub source: Option<i64>,
-        pub haitang_id: Option<i64>,
-        pub format_type: Option<i64>,
-        pub url: Option<String>,
-        pub cover_url: Option<String>,
     }
 }
 
@@ -10826,6 +8981,22 @@ pub mod taobao_universalbp_crowd_findlist {
         pub data_list: CrowdBindQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.crowd.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -10855,122 +9026,6 @@ pub mod taobao_universalbp_crowd_findlist {
         pub campaign_id: Option<i64>,
         pub adgroup_id_list: Option<Vec<i64>>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub crowd_bind_result_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.crowd_bind_result_v_o_top_bulk_data` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub crowd_bind_result_v_o_list: Vec<CrowdBindResultVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CrowdBindResultVo`.
-    ///
-    /// An item of `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdBindResultVo {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub crowd_list: Vec<CrowdRefVo>,
-    }
-
-    /// `CrowdRefVo`.
-    ///
-    /// An item of `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list.crowd_list` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdRefVo {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub crowd_id: Option<i64>,
-        pub online_status: Option<i64>,
-        pub crowd: Option<CrowdVo>,
-        pub price: Option<PriceVo>,
-    }
-
-    /// `CrowdVo`.
-    ///
-    /// Found at `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list.crowd_list.crowd` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdVo {
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub crowd_value: Option<String>,
-        pub target_type: Option<i64>,
-        pub label: Option<LabelVo>,
-        pub lookalike_multiple: Option<String>,
-        pub extend_seed_crowd_list: Vec<ExtendSeedCrowdRefVo>,
-        pub sub_crowd_list: Vec<SubCrowdVo>,
-    }
-
-    /// `LabelVo`.
-    ///
-    /// Found at `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list.crowd_list.crowd.label` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelVo {
-        pub target_type: Option<i64>,
-        pub label_id: Option<i64>,
-        pub label_name: Option<String>,
-        pub label_desc: Option<String>,
-        pub label_value: Option<String>,
-        pub price_dimension: Option<String>,
-        /// The platform's data lists no members for `OptionGroupVo`: any JSON value, kept as it came.
-        pub option_group_list: Vec<top_api::Json>,
-        /// The platform's data lists no members for `OptionVo`: any JSON value, kept as it came.
-        pub option_list: Vec<top_api::Json>,
-        pub is_multi: Option<bool>,
-        /// The platform's data lists no members for `LabelOptionProperties`: any JSON value, kept as it came.
-        pub label_option_properties: Option<top_api::Json>,
-        pub label_group_name: Option<String>,
-    }
-
-    /// `ExtendSeedCrowdRefVo`.
-    ///
-    /// An item of `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list.crowd_list.crowd.extend_seed_crowd_list` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExtendSeedCrowdRefVo {
-        /// The platform's data lists no members for `ExtendSeedCrowdVo`: any JSON value, kept as it came.
-        pub crowd: Option<top_api::Json>,
-    }
-
-    /// `SubCrowdVo`.
-    ///
-    /// An item of `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list.crowd_list.crowd.sub_crowd_list` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubCrowdVo {
-        pub subcrowd_name: Option<String>,
-        pub subcrowd_value: Option<String>,
-    }
-
-    /// `PriceVo`.
-    ///
-    /// Found at `result.crowd_bind_result_v_o_top_bulk_data.crowd_bind_result_v_o_list.crowd_list.price` in the answer of `taobao.universalbp.crowd.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceVo {
-        pub bid_price: Option<String>,
-        pub fit_bid_price: Option<String>,
-        pub discount: Option<String>,
-        pub fit_discount: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.crowd.findrecommendcrowd`: 查询推荐人群.
@@ -10999,6 +9054,22 @@ pub mod taobao_universalbp_crowd_findrecommendcrowd {
         #[top(object)]
         pub crowd_rec_query_v_o: CrowdRecQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.crowd.findrecommendcrowd`.
     ///
@@ -11044,168 +9115,6 @@ pub mod taobao_universalbp_crowd_findrecommendcrowd {
         pub cat_name: Option<String>,
         pub cat_level: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub crowd_ref_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.crowd_ref_v_o_top_bulk_data` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub crowd_ref_v_o_list: Vec<CrowdRefVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `CrowdRefVo`.
-    ///
-    /// An item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdRefVo {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub crowd_id: Option<i64>,
-        pub online_status: Option<i64>,
-        pub crowd: Option<CrowdVo>,
-        pub price: Option<PriceVo>,
-        pub show_tag_list: Vec<ShowTagVO>,
-    }
-
-    /// `CrowdVo`.
-    ///
-    /// Found at `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrowdVo {
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        pub crowd_value: Option<String>,
-        pub target_type: Option<i64>,
-        pub label: Option<LabelVo>,
-        pub lookalike_multiple: Option<String>,
-        pub extend_seed_crowd_list: Vec<ExtendSeedCrowdRefVo>,
-        pub sub_crowd_list: Vec<SubCrowdVo>,
-    }
-
-    /// `LabelVo`.
-    ///
-    /// Found at `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelVo {
-        pub target_type: Option<i64>,
-        pub label_id: Option<i64>,
-        pub label_name: Option<String>,
-        pub label_desc: Option<String>,
-        pub label_value: Option<String>,
-        pub price_dimension: Option<String>,
-        pub option_group_list: Vec<OptionGroupVo>,
-        pub option_list: Vec<OptionVo>,
-        pub is_multi: Option<bool>,
-        pub label_option_properties: Option<LabelOptionProperties>,
-        pub label_group_name: Option<String>,
-        pub show_tag_list: Vec<ShowTagVO>,
-    }
-
-    /// `OptionGroupVo`.
-    ///
-    /// An item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label.option_group_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionGroupVo {
-        pub option_group_name: Option<String>,
-        pub option_list: Vec<OptionVo>,
-    }
-
-    /// `OptionVo`.
-    ///
-    /// An item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label.option_group_list.option_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`; also an item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label.option_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionVo {
-        pub option_name: Option<String>,
-        pub option_value: Option<String>,
-        pub option_desc: Option<String>,
-        pub tag_id: Option<i64>,
-        pub option_group_name: Option<String>,
-        pub label_option_properties: Option<LabelOptionProperties>,
-        pub properties: Option<String>,
-    }
-
-    /// `LabelOptionProperties`.
-    ///
-    /// Found at `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label.option_group_list.option_list.label_option_properties` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`; also found at `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label.label_option_properties` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelOptionProperties {
-        pub dmp_option_group_id: Option<String>,
-        pub cate_name: Option<String>,
-        pub cate_id: Option<String>,
-    }
-
-    /// `ShowTagVO`.
-    ///
-    /// An item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.label.show_tag_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`; also an item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.show_tag_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShowTagVO {
-        pub code: Option<String>,
-        pub name: Option<String>,
-        pub tips: Option<String>,
-        pub icon: Option<String>,
-        pub color: Option<String>,
-        pub r#type: Option<String>,
-        pub properties: Option<String>,
-    }
-
-    /// `ExtendSeedCrowdRefVo`.
-    ///
-    /// An item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.extend_seed_crowd_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExtendSeedCrowdRefVo {
-        pub crowd: Option<ExtendSeedCrowdVo>,
-    }
-
-    /// `ExtendSeedCrowdVo`.
-    ///
-    /// Found at `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.extend_seed_crowd_list.crowd` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExtendSeedCrowdVo {
-        pub crowd_id: Option<i64>,
-        pub crowd_name: Option<String>,
-        /// The platform's data lists no members for `ExtendSeedLabelVo`: any JSON value, kept as it came.
-        pub label: Option<top_api::Json>,
-    }
-
-    /// `SubCrowdVo`.
-    ///
-    /// An item of `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.crowd.sub_crowd_list` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubCrowdVo {
-        pub subcrowd_name: Option<String>,
-        pub subcrowd_value: Option<String>,
-    }
-
-    /// `PriceVo`.
-    ///
-    /// Found at `result.crowd_ref_v_o_top_bulk_data.crowd_ref_v_o_list.price` in the answer of `taobao.universalbp.crowd.findrecommendcrowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PriceVo {
-        pub bid_price: Option<String>,
-        pub fit_bid_price: Option<String>,
-        pub discount: Option<String>,
-        pub fit_discount: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.label.dmp.finddmpmoduleconfig`: 查询dmp浮层配置.
@@ -11232,6 +9141,22 @@ pub mod taobao_universalbp_label_dmp_finddmpmoduleconfig {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.label.dmp.finddmpmoduleconfig`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -11248,43 +9173,6 @@ pub mod taobao_universalbp_label_dmp_finddmpmoduleconfig {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.label.dmp.finddmpmoduleconfig`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub dmp_module_config_v_o: Option<DmpModuleConfigVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.label.dmp.finddmpmoduleconfig`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `DmpModuleConfigVo`.
-    ///
-    /// Found at `result.dmp_module_config_v_o` in the answer of `taobao.universalbp.label.dmp.finddmpmoduleconfig`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DmpModuleConfigVo {
-        pub dmp_base_optional_select_app_list: Vec<DmpBaseOptionalSelectVo>,
-        pub deliver_app_id: Option<i64>,
-    }
-
-    /// `DmpBaseOptionalSelectVo`.
-    ///
-    /// An item of `result.dmp_module_config_v_o.dmp_base_optional_select_app_list` in the answer of `taobao.universalbp.label.dmp.finddmpmoduleconfig`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DmpBaseOptionalSelectVo {
-        pub app_id_list: Vec<i64>,
-        pub display_name: Option<String>,
     }
 }
 
@@ -11312,6 +9200,22 @@ pub mod taobao_universalbp_label_findconfiglist {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.label.findconfiglist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -11328,44 +9232,6 @@ pub mod taobao_universalbp_label_findconfiglist {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.label.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub label_config_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.label.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.label_config_v_o_top_bulk_data` in the answer of `taobao.universalbp.label.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub label_config_v_o_list: Vec<LabelConfigVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `LabelConfigVo`.
-    ///
-    /// An item of `result.label_config_v_o_top_bulk_data.label_config_v_o_list` in the answer of `taobao.universalbp.label.findconfiglist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LabelConfigVo {
-        pub label_id: Option<i64>,
-        pub label_group_name: Option<String>,
-        pub business_type: Option<String>,
     }
 }
 
@@ -11396,6 +9262,22 @@ pub mod taobao_universalbp_material_accessallowed {
         pub material_access_allow_query_v_o: MaterialAccessAllowQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.material.accessallowed`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -11425,44 +9307,6 @@ pub mod taobao_universalbp_material_accessallowed {
         pub promotion_type: Option<String>,
         pub sub_promotion_type: Option<String>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.material.accessallowed`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub material_access_allow_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.material.accessallowed`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.material_access_allow_v_o_top_bulk_data` in the answer of `taobao.universalbp.material.accessallowed`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub material_access_allow_v_o_list: Vec<MaterialAccessAllowVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `MaterialAccessAllowVo`.
-    ///
-    /// An item of `result.material_access_allow_v_o_top_bulk_data.material_access_allow_v_o_list` in the answer of `taobao.universalbp.material.accessallowed`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialAccessAllowVo {
-        pub material_id: Option<i64>,
-        pub access_allowed: Option<bool>,
-        pub reason: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.material.item.findpage`: 分页查询商品信息.
@@ -11491,6 +9335,22 @@ pub mod taobao_universalbp_material_item_findpage {
         #[top(object)]
         pub item_query_v_o: ItemQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.material.item.findpage`.
     ///
@@ -11525,52 +9385,6 @@ pub mod taobao_universalbp_material_item_findpage {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.material.item.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub item_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.material.item.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.item_v_o_top_bulk_data` in the answer of `taobao.universalbp.material.item.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub item_v_o_list: Vec<ItemVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `ItemVo`.
-    ///
-    /// An item of `result.item_v_o_top_bulk_data.item_v_o_list` in the answer of `taobao.universalbp.material.item.findpage`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemVo {
-        pub item_id: Option<i64>,
-        pub title: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub price: Option<i64>,
-        pub bid_count: Option<i64>,
-        pub quantity: Option<i64>,
-        pub first_starts_time: Option<top_api::Date>,
-        pub starts: Option<top_api::Date>,
-        pub category_id: Option<String>,
-        pub timing: Option<bool>,
-    }
 }
 
 /// `taobao.universalbp.material.shop.get`: 获取店铺信息.
@@ -11597,6 +9411,22 @@ pub mod taobao_universalbp_material_shop_get {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.material.shop.get`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -11613,34 +9443,6 @@ pub mod taobao_universalbp_material_shop_get {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.material.shop.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub shop_info_v_o: Option<ShopInfoVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.material.shop.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `ShopInfoVo`.
-    ///
-    /// Found at `result.shop_info_v_o` in the answer of `taobao.universalbp.material.shop.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShopInfoVo {
-        pub shop_id: Option<i64>,
-        pub title: Option<String>,
     }
 }
 
@@ -11668,6 +9470,22 @@ pub mod taobao_universalbp_member_findbrandinfolist {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.member.findbrandinfolist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -11684,43 +9502,6 @@ pub mod taobao_universalbp_member_findbrandinfolist {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.member.findbrandinfolist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub brand_info_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.member.findbrandinfolist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.brand_info_v_o_top_bulk_data` in the answer of `taobao.universalbp.member.findbrandinfolist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub brand_info_v_o_list: Vec<BrandInfoVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `BrandInfoVo`.
-    ///
-    /// An item of `result.brand_info_v_o_top_bulk_data.brand_info_v_o_list` in the answer of `taobao.universalbp.member.findbrandinfolist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BrandInfoVo {
-        pub brand_id: Option<String>,
-        pub brand_name: Option<String>,
     }
 }
 
@@ -11750,6 +9531,22 @@ pub mod taobao_universalbp_report_async_create_download_task {
         #[top(object)]
         pub report_query_v_o: ReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.async.create.download.task`.
     ///
@@ -11817,33 +9614,6 @@ pub mod taobao_universalbp_report_async_create_download_task {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.async.create.download.task`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_download_v_o: Option<TopReportDownloadVo>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.async.create.download.task`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopReportDownloadVo`.
-    ///
-    /// Found at `result.top_report_download_v_o` in the answer of `taobao.universalbp.report.async.create.download.task`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportDownloadVo {
-        pub task_id: Option<i64>,
-    }
 }
 
 /// `taobao.universalbp.report.query.account`: 账户报表查询.
@@ -11872,6 +9642,22 @@ pub mod taobao_universalbp_report_query_account {
         #[top(object)]
         pub top_account_report_query_v_o: TopAccountReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.account`.
     ///
@@ -11924,147 +9710,6 @@ pub mod taobao_universalbp_report_query_account {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.account`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.adgroup`: 单元报表查询.
@@ -12093,6 +9738,22 @@ pub mod taobao_universalbp_report_query_adgroup {
         #[top(object)]
         pub top_adgroup_report_query_v_o: TopAdgroupReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.adgroup`.
     ///
@@ -12152,147 +9813,6 @@ pub mod taobao_universalbp_report_query_adgroup {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.adgroup`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.adgroup`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.adgroup`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.adgroup`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.adgroup`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.area`: 地域报表查询.
@@ -12321,6 +9841,22 @@ pub mod taobao_universalbp_report_query_area {
         #[top(object)]
         pub top_area_report_query_v_o: TopAreaReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.area`.
     ///
@@ -12375,147 +9911,6 @@ pub mod taobao_universalbp_report_query_area {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.area`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.area`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.area`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.area`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.area`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.bidword`: 关键词报表查询.
@@ -12544,6 +9939,22 @@ pub mod taobao_universalbp_report_query_bidword {
         #[top(object)]
         pub top_bid_word_report_query_v_o: TopBidWordReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.bidword`.
     ///
@@ -12603,147 +10014,6 @@ pub mod taobao_universalbp_report_query_bidword {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.bidword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.bidword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.bidword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.bidword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.bidword`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.campaign`: 计划报表查询.
@@ -12772,6 +10042,22 @@ pub mod taobao_universalbp_report_query_campaign {
         #[top(object)]
         pub top_campaign_report_query_v_o: TopCampaignReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.campaign`.
     ///
@@ -12829,147 +10115,6 @@ pub mod taobao_universalbp_report_query_campaign {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.campaign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.campaign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.campaign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.campaign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.campaign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.creative`: 创意报表查询.
@@ -12998,6 +10143,22 @@ pub mod taobao_universalbp_report_query_creative {
         #[top(object)]
         pub top_creative_report_query_v_o: TopCreativeReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.creative`.
     ///
@@ -13052,147 +10213,6 @@ pub mod taobao_universalbp_report_query_creative {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.creative`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.creative`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.creative`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.creative`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.creative`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.crowd`: 人群报表查询.
@@ -13221,6 +10241,22 @@ pub mod taobao_universalbp_report_query_crowd {
         #[top(object)]
         pub top_crowd_report_query_v_o: TopCrowdReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.crowd`.
     ///
@@ -13276,148 +10312,6 @@ pub mod taobao_universalbp_report_query_crowd {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.crowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.crowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.crowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.crowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-        pub bp_crowd_id: Option<String>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.crowd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.item.promotion`: 宝贝主体报表查询.
@@ -13446,6 +10340,22 @@ pub mod taobao_universalbp_report_query_item_promotion {
         #[top(object)]
         pub top_item_promotion_report_query_v_o: TopItemPromotionReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.item.promotion`.
     ///
@@ -13501,147 +10411,6 @@ pub mod taobao_universalbp_report_query_item_promotion {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.not.item.promotion`: 其他主体报表查询.
@@ -13670,6 +10439,22 @@ pub mod taobao_universalbp_report_query_not_item_promotion {
         #[top(object)]
         pub top_other_promotion_report_query_v_o: TopOtherPromotionReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.not.item.promotion`.
     ///
@@ -13726,147 +10511,6 @@ pub mod taobao_universalbp_report_query_not_item_promotion {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.not.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.not.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.not.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.not.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.not.item.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.report.query.realtime`: 实时报表查询.
@@ -13895,6 +10539,22 @@ pub mod taobao_universalbp_report_query_realtime {
         #[top(object)]
         pub top_real_time_report_query_v_o: TopRealTimeReportQueryVo,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
 
     /// The answer of `taobao.universalbp.report.query.realtime`.
     ///
@@ -13944,148 +10604,6 @@ pub mod taobao_universalbp_report_query_realtime {
         pub offset: Option<i64>,
         pub page_size: Option<i64>,
     }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.report.query.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub top_report_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.report.query.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data` in the answer of `taobao.universalbp.report.query.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub top_report_v_o_list: Vec<TopReportVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `TopReportVo`.
-    ///
-    /// An item of `result.top_report_v_o_top_bulk_data.top_report_v_o_list` in the answer of `taobao.universalbp.report.query.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportVo {
-        pub biz_code: Option<String>,
-        pub scene1_name: Option<String>,
-        pub thedate: Option<String>,
-        pub campaign_id: Option<String>,
-        pub campaign_name: Option<String>,
-        pub adgroup_id: Option<String>,
-        pub adgroup_name: Option<String>,
-        pub bidword_id: Option<String>,
-        pub original_word: Option<String>,
-        pub bidword_pkg_id: Option<String>,
-        pub bid_word_type: Option<String>,
-        pub promotion_id: Option<String>,
-        pub promotion_name: Option<String>,
-        pub img_url: Option<String>,
-        pub link_url: Option<String>,
-        pub crowd_name: Option<String>,
-        pub creative_id: Option<String>,
-        pub creative_name: Option<String>,
-        pub creative_image_path: Option<String>,
-        pub creative_vedio_path: Option<String>,
-        pub creative_size: Option<String>,
-        pub black_creative_promotion_id: Option<String>,
-        pub black_creative_promotion_type: Option<String>,
-        pub province_id: Option<String>,
-        pub province_name: Option<String>,
-        pub city_id: Option<String>,
-        pub city_name: Option<String>,
-        pub report_index: Option<TopReportIndexVo>,
-        pub hour_id: Option<String>,
-    }
-
-    /// `TopReportIndexVo`.
-    ///
-    /// Found at `result.top_report_v_o_top_bulk_data.top_report_v_o_list.report_index` in the answer of `taobao.universalbp.report.query.realtime`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopReportIndexVo {
-        pub total_charge: Option<String>,
-        pub crowd_scene_charge: Option<String>,
-        pub item_scene_charge: Option<String>,
-        pub activity_scene_charge: Option<String>,
-        pub display_charge: Option<String>,
-        pub search_charge: Option<String>,
-        pub content_scene_charge: Option<String>,
-        pub shop_scene_charge: Option<String>,
-        pub ad_pv: Option<String>,
-        pub click: Option<String>,
-        pub charge: Option<String>,
-        pub ctr: Option<String>,
-        pub ecpc: Option<String>,
-        pub ecpm: Option<String>,
-        pub prepay_inshop_amt: Option<String>,
-        pub prepay_inshop_num: Option<String>,
-        pub prepay_dir_amt: Option<String>,
-        pub prepay_dir_num: Option<String>,
-        pub prepay_indir_amt: Option<String>,
-        pub prepay_indir_num: Option<String>,
-        pub alipay_dir_amt: Option<String>,
-        pub alipay_indir_amt: Option<String>,
-        pub alipay_inshop_amt: Option<String>,
-        pub alipay_inshop_num: Option<String>,
-        pub alipay_dir_num: Option<String>,
-        pub alipay_indir_num: Option<String>,
-        pub cvr: Option<String>,
-        pub roi: Option<String>,
-        pub alipay_inshop_cost: Option<String>,
-        pub cart_inshop_num: Option<String>,
-        pub cart_dir_num: Option<String>,
-        pub cart_indir_num: Option<String>,
-        pub cart_rate: Option<String>,
-        pub item_col_inshop_num: Option<String>,
-        pub shop_col_dir_num: Option<String>,
-        pub shop_col_inshop_cost: Option<String>,
-        pub col_cart_num: Option<String>,
-        pub col_cart_cost: Option<String>,
-        pub item_col_cart: Option<String>,
-        pub item_col_cart_cost: Option<String>,
-        pub col_num: Option<String>,
-        pub item_col_inshop_cost: Option<String>,
-        pub item_col_inshop_rate: Option<String>,
-        pub cart_cost: Option<String>,
-        pub gmv_inshop_num: Option<String>,
-        pub gmv_inshop_amt: Option<String>,
-        pub item_col_dir_num: Option<String>,
-        pub item_col_indir_num: Option<String>,
-        pub coupon_shop_num: Option<String>,
-        pub shopping_num: Option<String>,
-        pub shopping_amt: Option<String>,
-        pub ww_num: Option<String>,
-        pub inshop_pv: Option<String>,
-        pub inshop_uv: Option<String>,
-        pub inshop_potential_uv: Option<String>,
-        pub inshop_potential_uv_rate: Option<String>,
-        pub rh_rate: Option<String>,
-        pub rh_num: Option<String>,
-        pub inshop_pv_rate: Option<String>,
-        pub deep_inshop_pv: Option<String>,
-        pub avg_access_page_num: Option<String>,
-        pub new_alipay_inshop_uv: Option<String>,
-        pub new_alipay_inshop_uv_rate: Option<String>,
-        pub hy_sg_uv: Option<String>,
-        pub hy_pay_amt: Option<String>,
-        pub hy_pay_num: Option<String>,
-        pub natural_pay_amt: Option<String>,
-        pub org_natural_pv: Option<String>,
-        pub alipay_inshop_uv: Option<String>,
-        pub alipay_inshop_num_avg: Option<String>,
-        pub alipay_inshop_amt_avg: Option<String>,
-    }
 }
 
 /// `taobao.universalbp.shopcategory.findlist`: 人群相关类目查询.
@@ -14112,6 +10630,22 @@ pub mod taobao_universalbp_shopcategory_findlist {
         pub top_service_context: TopServiceContext,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.shopcategory.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -14128,44 +10662,6 @@ pub mod taobao_universalbp_shopcategory_findlist {
         /// Required.
         #[top(required)]
         pub biz_code: String,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.shopcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub shop_category_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.shopcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.shop_category_v_o_top_bulk_data` in the answer of `taobao.universalbp.shopcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub shop_category_v_o_list: Vec<ShopCategoryVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `ShopCategoryVo`.
-    ///
-    /// An item of `result.shop_category_v_o_top_bulk_data.shop_category_v_o_list` in the answer of `taobao.universalbp.shopcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShopCategoryVo {
-        pub category_id: Option<i64>,
-        pub category_name: Option<String>,
-        pub parent_category_id: Option<i64>,
     }
 }
 
@@ -14196,6 +10692,22 @@ pub mod taobao_universalbp_stdcategory_findcategorycondition {
         pub std_category_query_v_o: StdCategoryQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.stdcategory.findcategorycondition`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -14222,44 +10734,6 @@ pub mod taobao_universalbp_stdcategory_findcategorycondition {
         pub material_id_list: Option<Vec<i64>>,
         pub promotion_type: Option<String>,
         pub parent_cat_level: Option<i64>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.stdcategory.findcategorycondition`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub std_category_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.stdcategory.findcategorycondition`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.std_category_v_o_top_bulk_data` in the answer of `taobao.universalbp.stdcategory.findcategorycondition`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub std_category_v_o_list: Vec<StdCategoryVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `StdCategoryVo`.
-    ///
-    /// An item of `result.std_category_v_o_top_bulk_data.std_category_v_o_list` in the answer of `taobao.universalbp.stdcategory.findcategorycondition`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StdCategoryVo {
-        pub cat_id: Option<i64>,
-        pub cat_name: Option<String>,
-        pub cat_level: Option<i64>,
     }
 }
 
@@ -14290,6 +10764,22 @@ pub mod taobao_universalbp_stdcategory_findlist {
         pub std_category_query_v_o: StdCategoryQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.stdcategory.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -14316,44 +10806,6 @@ pub mod taobao_universalbp_stdcategory_findlist {
         pub material_id_list: Option<Vec<i64>>,
         pub promotion_type: Option<String>,
         pub parent_cat_level: Option<i64>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.stdcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub std_category_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.stdcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.std_category_v_o_top_bulk_data` in the answer of `taobao.universalbp.stdcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub std_category_v_o_list: Vec<StdCategoryVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `StdCategoryVo`.
-    ///
-    /// An item of `result.std_category_v_o_top_bulk_data.std_category_v_o_list` in the answer of `taobao.universalbp.stdcategory.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StdCategoryVo {
-        pub cat_id: Option<i64>,
-        pub cat_name: Option<String>,
-        pub cat_level: Option<i64>,
     }
 }
 
@@ -14384,6 +10836,22 @@ pub mod taobao_universalbp_wordpackage_findlist {
         pub word_package_query_v_o: WordPackageQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.wordpackage.findlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -14409,63 +10877,6 @@ pub mod taobao_universalbp_wordpackage_findlist {
     pub struct WordPackageQueryVo {
         pub campaign_id_list: Option<Vec<i64>>,
         pub adgroup_id_list: Option<Vec<i64>>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.wordpackage.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub word_package_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.wordpackage.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.word_package_v_o_top_bulk_data` in the answer of `taobao.universalbp.wordpackage.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub word_package_v_o_list: Vec<WordPackageVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `WordPackageVo`.
-    ///
-    /// An item of `result.word_package_v_o_top_bulk_data.word_package_v_o_list` in the answer of `taobao.universalbp.wordpackage.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WordPackageVo {
-        pub campaign_id: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub word_package_id: Option<i64>,
-        pub word_package_name: Option<String>,
-        pub word_package_type: Option<i64>,
-        pub status: Option<i64>,
-        pub bid_price: Option<String>,
-        pub strategy_list: Vec<WordPackageStrategyVo>,
-    }
-
-    /// `WordPackageStrategyVo`.
-    ///
-    /// An item of `result.word_package_v_o_top_bulk_data.word_package_v_o_list.strategy_list` in the answer of `taobao.universalbp.wordpackage.findlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WordPackageStrategyVo {
-        pub strategy_id: Option<i64>,
-        pub strategy_name: Option<String>,
-        pub word_package_type: Option<i64>,
-        pub bid_price: Option<String>,
-        pub online_status: Option<i64>,
-        pub adgroup_id: Option<i64>,
-        pub campaign_id: Option<i64>,
     }
 }
 
@@ -14496,6 +10907,22 @@ pub mod taobao_universalbp_wordpackage_suggestdefaultlist {
         pub word_package_default_query_v_o: WordPackageDefaultQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.wordpackage.suggestdefaultlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -14520,59 +10947,6 @@ pub mod taobao_universalbp_wordpackage_suggestdefaultlist {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct WordPackageDefaultQueryVo {
         pub material_id_list: Option<Vec<i64>>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.wordpackage.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub word_package_suggest_item_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.wordpackage.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.word_package_suggest_item_v_o_top_bulk_data` in the answer of `taobao.universalbp.wordpackage.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub word_package_suggest_item_v_o_list: Vec<WordPackageSuggestItemVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `WordPackageSuggestItemVo`.
-    ///
-    /// An item of `result.word_package_suggest_item_v_o_top_bulk_data.word_package_suggest_item_v_o_list` in the answer of `taobao.universalbp.wordpackage.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WordPackageSuggestItemVo {
-        pub material_id: Option<i64>,
-        pub word_package_list: Vec<SuggestWordPackageVo>,
-    }
-
-    /// `SuggestWordPackageVo`.
-    ///
-    /// An item of `result.word_package_suggest_item_v_o_top_bulk_data.word_package_suggest_item_v_o_list.word_package_list` in the answer of `taobao.universalbp.wordpackage.suggestdefaultlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestWordPackageVo {
-        pub word_package_id: Option<i64>,
-        pub word_package_type: Option<i64>,
-        pub word_package_name: Option<String>,
-        pub bid_price: Option<String>,
-        pub impression: Option<String>,
-        pub multi_factor: Option<String>,
-        pub theme_word_list: Vec<String>,
-        pub simple_word_list: Vec<String>,
-        pub relevance_type: Option<i64>,
     }
 }
 
@@ -14603,6 +10977,22 @@ pub mod taobao_universalbp_wordpackage_suggestkrlist {
         pub word_package_suggest_query_v_o: WordPackageSuggestQueryVo,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AdgroupOcpcVo, AdgroupVO, AdgroupVo, AdzoneConfigVo, AdzoneRefVo, AuditVo, BidStrategyVO, BidwordSuggestItemVo,
+        BrandInfoVo, CampaignBrandFilterVo, CampaignCrowdFilterVo, CampaignGenderAgeFilterVo, CampaignGroupVo,
+        CampaignLaunchTimeVo, CampaignMiniDetailVo, CampaignOcpcVo, CampaignVo, CommonMaterialVO, CommonMaterialVo,
+        CreativeAdzonePreviewVo, CreativeChildrenVo, CreativePreviewResultVo, CreativePromotionEntityVo, CreativeRefVo,
+        CreativeVo, CrowdBindResultVo, CrowdRefVo, CrowdVo, DeeplinkBrandVo, DmpBaseOptionalSelectVo,
+        DmpModuleConfigVo, ExtendSeedCrowdRefVo, ExtendSeedCrowdVo, Integer, ItemLifeCycleViewVo, ItemMaterialVo,
+        ItemVideoVo, ItemVo, LabelConfigVo, LabelOptionProperties, LabelVo, LaunchPeriodVo, MaterialAccessAllowVo,
+        MaterialImageInfoVo, OptionGroupVo, OptionVo, PreAddItemCreativeVo, PriceVo, PromotionMaterialInfoVo,
+        ShopCategoryVo, ShopInfoVo, ShowTagVO, StdCategoryVo, SubCrowdVo, SuggestBidwordVo, SuggestWordPackageVo,
+        TimeSpanQueryResVo, TopAccountBalanceVo, TopAccountStatusVo, TopBulkData, TopCampaignVo, TopInfo,
+        TopMarketSceneVo, TopReportDownloadVo, TopReportIndexVo, TopReportVo, TopResult, WordPackageStrategyVo,
+        WordPackageSuggestItemVo, WordPackageVo, WordVo,
+    };
+
     /// The answer of `taobao.universalbp.wordpackage.suggestkrlist`.
     ///
     /// Enabled by the `simba` feature of `top-api`.
@@ -14630,49 +11020,5 @@ pub mod taobao_universalbp_wordpackage_suggestkrlist {
         pub r#type: Option<String>,
         pub campaign_id: Option<i64>,
         pub adgroup_id: Option<i64>,
-    }
-
-    /// `TopResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.universalbp.wordpackage.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopResult {
-        pub info: Option<TopInfo>,
-        pub suggest_word_package_v_o_top_bulk_data: Option<TopBulkData>,
-    }
-
-    /// `TopInfo`.
-    ///
-    /// Found at `result.info` in the answer of `taobao.universalbp.wordpackage.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopInfo {
-        pub ok: Option<bool>,
-        pub message: Option<String>,
-        pub error_code: Option<String>,
-    }
-
-    /// `TopBulkData`.
-    ///
-    /// Found at `result.suggest_word_package_v_o_top_bulk_data` in the answer of `taobao.universalbp.wordpackage.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopBulkData {
-        pub suggest_word_package_v_o_list: Vec<SuggestWordPackageVo>,
-        pub count: Option<i64>,
-    }
-
-    /// `SuggestWordPackageVo`.
-    ///
-    /// An item of `result.suggest_word_package_v_o_top_bulk_data.suggest_word_package_v_o_list` in the answer of `taobao.universalbp.wordpackage.suggestkrlist`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SuggestWordPackageVo {
-        pub word_package_id: Option<i64>,
-        pub word_package_type: Option<i64>,
-        pub word_package_name: Option<String>,
-        pub bid_price: Option<String>,
-        pub impression: Option<String>,
-        pub multi_factor: Option<String>,
-        pub theme_word_list: Vec<String>,
-        pub simple_word_list: Vec<String>,
-        pub relevance_type: Option<i64>,
     }
 }

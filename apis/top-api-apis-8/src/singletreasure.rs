@@ -46,6 +46,22 @@ pub use self::taobao_singletreasure_activity_update::{
     TaobaoSingletreasureActivityUpdate, TaobaoSingletreasureActivityUpdateResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ItemProcessErrorResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.singletreasure.activity.item.batchadd`, `taobao.singletreasure.activity.item.batchupdate` and 2 more).
+    ///
+    /// Enabled by the `singletreasure` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemProcessErrorResultDto {
+        pub activity_id: Option<i64>,
+        pub sku_id_map: Option<String>,
+    }
+}
+
 /// `taobao.singletreasure.activity.create`: 活动创建接口.
 pub mod taobao_singletreasure_activity_create {
     /// 活动创建接口
@@ -178,6 +194,9 @@ pub mod taobao_singletreasure_activity_item_batchadd {
         pub item_detail_info: ItemDetailInfoBatchCreateDto,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemProcessErrorResultDto;
+
     /// The answer of `taobao.singletreasure.activity.item.batchadd`.
     ///
     /// Enabled by the `singletreasure` feature of `top-api`.
@@ -233,15 +252,6 @@ pub mod taobao_singletreasure_activity_item_batchadd {
         pub code: Option<i64>,
         pub success: Option<bool>,
     }
-
-    /// `ItemProcessErrorResultDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.singletreasure.activity.item.batchadd`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemProcessErrorResultDto {
-        pub activity_id: Option<i64>,
-        pub sku_id_map: Option<String>,
-    }
 }
 
 /// `taobao.singletreasure.activity.item.batchupdate`: 批量修改商品接口.
@@ -267,6 +277,9 @@ pub mod taobao_singletreasure_activity_item_batchupdate {
         #[top(object)]
         pub item_detail_info: ItemDetailInfoBatchCreateDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ItemProcessErrorResultDto;
 
     /// The answer of `taobao.singletreasure.activity.item.batchupdate`.
     ///
@@ -325,15 +338,6 @@ pub mod taobao_singletreasure_activity_item_batchupdate {
         pub code: Option<i64>,
         pub success: Option<bool>,
     }
-
-    /// `ItemProcessErrorResultDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.singletreasure.activity.item.batchupdate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemProcessErrorResultDto {
-        pub activity_id: Option<i64>,
-        pub sku_id_map: Option<String>,
-    }
 }
 
 /// `taobao.singletreasure.activity.item.delete`: 删除单品优惠接口.
@@ -361,6 +365,9 @@ pub mod taobao_singletreasure_activity_item_delete {
         pub item_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemProcessErrorResultDto;
+
     /// The answer of `taobao.singletreasure.activity.item.delete`.
     ///
     /// Enabled by the `singletreasure` feature of `top-api`.
@@ -378,15 +385,6 @@ pub mod taobao_singletreasure_activity_item_delete {
         pub data: Option<ItemProcessErrorResultDto>,
         pub code: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemProcessErrorResultDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.singletreasure.activity.item.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemProcessErrorResultDto {
-        pub activity_id: Option<i64>,
-        pub sku_id_map: Option<String>,
     }
 }
 
@@ -489,6 +487,9 @@ pub mod taobao_singletreasure_activity_item_update {
         pub item_detail_info: Option<ItemDetailInfoCreateDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemProcessErrorResultDto;
+
     /// The answer of `taobao.singletreasure.activity.item.update`.
     ///
     /// Enabled by the `singletreasure` feature of `top-api`.
@@ -547,15 +548,6 @@ pub mod taobao_singletreasure_activity_item_update {
         pub data: Option<ItemProcessErrorResultDto>,
         pub code: Option<i64>,
         pub success: Option<bool>,
-    }
-
-    /// `ItemProcessErrorResultDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.singletreasure.activity.item.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemProcessErrorResultDto {
-        pub activity_id: Option<i64>,
-        pub sku_id_map: Option<String>,
     }
 }
 

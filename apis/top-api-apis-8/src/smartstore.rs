@@ -22,6 +22,66 @@ pub use self::tmall_popupstore_item_discount_price::{
     TmallPopupstoreItemDiscountPrice, TmallPopupstoreItemDiscountPriceResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Hasdevicecodelist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.popupstore.activity.device.query`).
+    ///
+    /// Enabled by the `smartstore` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Hasdevicecodelist {
+        pub device_name: Option<String>,
+        pub device_type: Option<String>,
+        pub device_code: Option<String>,
+    }
+
+    /// `Needdevicecodelist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.popupstore.activity.device.query`).
+    ///
+    /// Enabled by the `smartstore` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Needdevicecodelist {
+        pub device_name: Option<String>,
+        pub device_type: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.popupstore.activity.device.query` and `tmall.popupstore.activity.query`).
+    ///
+    /// Enabled by the `smartstore` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub seller_names: Option<String>,
+        pub activity_end_time: Option<String>,
+        pub activity_status: Option<i64>,
+        pub activity_name: Option<String>,
+        pub activity_start_time: Option<String>,
+        pub store_list: Vec<Storelist>,
+        pub activity_id: Option<i64>,
+    }
+
+    /// `Storelist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.popupstore.activity.device.query`).
+    ///
+    /// Enabled by the `smartstore` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Storelist {
+        pub need_device_code_list: Vec<Needdevicecodelist>,
+        pub mall_introduce: Option<String>,
+        pub mall_province: Option<String>,
+        pub store_name: Option<String>,
+        pub store_address: Option<String>,
+        pub mall_address: Option<String>,
+        pub mall_area: Option<String>,
+        pub store_id: Option<i64>,
+        pub mall_city: Option<String>,
+        pub app_key: Option<String>,
+        pub mall_name: Option<String>,
+        pub has_device_code_list: Vec<Hasdevicecodelist>,
+    }
+}
+
 /// `taobao.istore.areas.get`: 智慧门店区域编码查询.
 pub mod taobao_istore_areas_get {
     /// 智慧门店区域编码查询
@@ -126,6 +186,9 @@ pub mod tmall_popupstore_activity_device_query {
         pub activity_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Hasdevicecodelist, Needdevicecodelist, ResultObject, Storelist};
+
     /// The answer of `tmall.popupstore.activity.device.query`.
     ///
     /// Enabled by the `smartstore` feature of `top-api`.
@@ -143,58 +206,6 @@ pub mod tmall_popupstore_activity_device_query {
         pub result: Option<ResultObject>,
         pub code: Option<String>,
         pub msg: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result_dto.result` in the answer of `tmall.popupstore.activity.device.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub seller_names: Option<String>,
-        pub activity_end_time: Option<String>,
-        pub activity_status: Option<i64>,
-        pub activity_name: Option<String>,
-        pub activity_start_time: Option<String>,
-        pub store_list: Vec<Storelist>,
-    }
-
-    /// `Storelist`.
-    ///
-    /// An item of `result_dto.result.store_list` in the answer of `tmall.popupstore.activity.device.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Storelist {
-        pub need_device_code_list: Vec<Needdevicecodelist>,
-        pub mall_introduce: Option<String>,
-        pub mall_province: Option<String>,
-        pub store_name: Option<String>,
-        pub store_address: Option<String>,
-        pub mall_address: Option<String>,
-        pub mall_area: Option<String>,
-        pub store_id: Option<i64>,
-        pub mall_city: Option<String>,
-        pub app_key: Option<String>,
-        pub mall_name: Option<String>,
-        pub has_device_code_list: Vec<Hasdevicecodelist>,
-    }
-
-    /// `Needdevicecodelist`.
-    ///
-    /// An item of `result_dto.result.store_list.need_device_code_list` in the answer of `tmall.popupstore.activity.device.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Needdevicecodelist {
-        pub device_name: Option<String>,
-        pub device_type: Option<String>,
-    }
-
-    /// `Hasdevicecodelist`.
-    ///
-    /// An item of `result_dto.result.store_list.has_device_code_list` in the answer of `tmall.popupstore.activity.device.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Hasdevicecodelist {
-        pub device_name: Option<String>,
-        pub device_type: Option<String>,
-        pub device_code: Option<String>,
     }
 }
 
@@ -223,6 +234,9 @@ pub mod tmall_popupstore_activity_query {
         pub end_date: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Hasdevicecodelist, Needdevicecodelist, ResultObject, Storelist};
+
     /// The answer of `tmall.popupstore.activity.query`.
     ///
     /// Enabled by the `smartstore` feature of `top-api`.
@@ -240,19 +254,6 @@ pub mod tmall_popupstore_activity_query {
         pub result_list: Vec<ResultObject>,
         pub code: Option<String>,
         pub msg: Option<String>,
-    }
-
-    /// `Result`.
-    ///
-    /// An item of `result_dto.result_list` in the answer of `tmall.popupstore.activity.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub activity_id: Option<i64>,
-        pub activity_end_time: Option<String>,
-        pub activity_status: Option<i64>,
-        pub activity_name: Option<String>,
-        pub activity_start_time: Option<String>,
     }
 }
 

@@ -34,6 +34,29 @@ pub use self::taobao_place_storerelatesub_delete::{
 #[doc(inline)]
 pub use self::taobao_place_storerelatesub_get::{TaobaoPlaceStorerelatesubGet, TaobaoPlaceStorerelatesubGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Models`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.place.store.extend.update` and `taobao.place.store.update.label`).
+    ///
+    /// Enabled by the `store` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Models {
+        pub empty: Option<bool>,
+    }
+
+    /// `Other`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.place.store.itemstore.band` and `taobao.place.store.relation.query`).
+    ///
+    /// Enabled by the `store` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Other {
+        pub empty: Option<bool>,
+    }
+}
+
 /// `taobao.place.store.extend.update`: 商户门店拓展信息更新接口.
 pub mod taobao_place_store_extend_update {
     /// 商户门店拓展信息更新接口
@@ -56,6 +79,9 @@ pub mod taobao_place_store_extend_update {
         #[top(object)]
         pub param_update_store_extend_d_t_o: Option<UpdateStoreExtendDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::Models;
 
     /// The answer of `taobao.place.store.extend.update`.
     ///
@@ -94,14 +120,6 @@ pub mod taobao_place_store_extend_update {
         pub success: Option<bool>,
         pub total_num: Option<i64>,
     }
-
-    /// `Models`.
-    ///
-    /// Found at `result.models` in the answer of `taobao.place.store.extend.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Models {
-        pub empty: Option<bool>,
-    }
 }
 
 /// `taobao.place.store.itemstore.band`: 门店商品关联绑定接口.
@@ -130,6 +148,9 @@ pub mod taobao_place_store_itemstore_band {
         pub action_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Other;
+
     /// The answer of `taobao.place.store.itemstore.band`.
     ///
     /// Enabled by the `store` feature of `top-api`.
@@ -150,14 +171,6 @@ pub mod taobao_place_store_itemstore_band {
         pub result_list: Vec<i64>,
         pub success: Option<bool>,
         pub total_num: Option<i64>,
-    }
-
-    /// `Other`.
-    ///
-    /// Found at `result.other` in the answer of `taobao.place.store.itemstore.band`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Other {
-        pub empty: Option<bool>,
     }
 }
 
@@ -293,6 +306,9 @@ pub mod taobao_place_store_relation_query {
         pub param_store_relation_simple_query: Option<StoreRelationSimpleQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Other;
+
     /// The answer of `taobao.place.store.relation.query`.
     ///
     /// Enabled by the `store` feature of `top-api`.
@@ -326,14 +342,6 @@ pub mod taobao_place_store_relation_query {
         pub result_list: Vec<StoreRelationSimpleDo>,
         pub success: Option<bool>,
         pub total_num: Option<i64>,
-    }
-
-    /// `Other`.
-    ///
-    /// Found at `result.other` in the answer of `taobao.place.store.relation.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Other {
-        pub empty: Option<bool>,
     }
 
     /// `StoreRelationSimpleDo`.
@@ -377,6 +385,9 @@ pub mod taobao_place_store_update_label {
         pub label_type: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Models;
+
     /// The answer of `taobao.place.store.update.label`.
     ///
     /// Enabled by the `store` feature of `top-api`.
@@ -402,14 +413,6 @@ pub mod taobao_place_store_update_label {
         pub success: Option<bool>,
         pub success_list: Vec<i64>,
         pub total_num: Option<i64>,
-    }
-
-    /// `Models`.
-    ///
-    /// Found at `result.models` in the answer of `taobao.place.store.update.label`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Models {
-        pub empty: Option<bool>,
     }
 }
 

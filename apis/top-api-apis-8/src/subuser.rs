@@ -44,6 +44,69 @@ pub use self::taobao_subusers_subaccount_search::{
     TaobaoSubusersSubaccountSearch, TaobaoSubusersSubaccountSearchResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Permission`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sellercenter.role.add`, `taobao.sellercenter.subuser.permissions.roles.get` and 1 more).
+    ///
+    /// Enabled by the `subuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Permission {
+        pub permission_code: Option<String>,
+        pub is_authorize: Option<i64>,
+        pub permission_name: Option<String>,
+        pub parent_code: Option<String>,
+    }
+
+    /// `Role`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sellercenter.role.add`, `taobao.sellercenter.roles.get` and 1 more).
+    ///
+    /// Enabled by the `subuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Role {
+        pub role_id: Option<i64>,
+        pub description: Option<String>,
+        pub modified_time: Option<top_api::Date>,
+        pub permissions: Vec<Permission>,
+        pub create_time: Option<top_api::Date>,
+        pub seller_id: Option<i64>,
+        pub role_name: Option<String>,
+    }
+
+    /// `SubAccountInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.subusers.get`, `taobao.subusers.page` and 1 more).
+    ///
+    /// Enabled by the `subuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubAccountInfo {
+        pub sub_id: Option<i64>,
+        pub sub_status: Option<i64>,
+        pub user_id: Option<i64>,
+        pub sub_dispatch_status: Option<bool>,
+        pub sub_owed_status: Option<bool>,
+        pub sub_nick: Option<String>,
+        pub user_nick: Option<String>,
+        pub sub_name: Option<String>,
+        pub status: Option<i64>,
+        pub seller_id: Option<String>,
+    }
+
+    /// `SubUserInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sellercenter.subusers.get` and `taobao.sellercenter.subusers.page`).
+    ///
+    /// Enabled by the `subuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubUserInfo {
+        pub is_online: Option<i64>,
+        pub sub_id: Option<i64>,
+        pub status: Option<i64>,
+        pub seller_id: Option<i64>,
+        pub nick: Option<String>,
+        pub seller_nick: Option<String>,
+        pub full_name: Option<String>,
+    }
+}
+
 /// `taobao.sellercenter.role.add`: 子账号角色的新增（指定卖家）.
 pub mod taobao_sellercenter_role_add {
     /// 子账号角色的新增（指定卖家）
@@ -77,37 +140,15 @@ pub mod taobao_sellercenter_role_add {
         pub permission_codes: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Permission, Role};
+
     /// The answer of `taobao.sellercenter.role.add`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercenterRoleAddResponse {
         pub role: Option<Role>,
-    }
-
-    /// `Role`.
-    ///
-    /// Found at `role` in the answer of `taobao.sellercenter.role.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Role {
-        pub role_id: Option<i64>,
-        pub description: Option<String>,
-        pub modified_time: Option<top_api::Date>,
-        pub permissions: Vec<Permission>,
-        pub create_time: Option<top_api::Date>,
-        pub seller_id: Option<i64>,
-        pub role_name: Option<String>,
-    }
-
-    /// `Permission`.
-    ///
-    /// An item of `role.permissions` in the answer of `taobao.sellercenter.role.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Permission {
-        pub permission_code: Option<String>,
-        pub is_authorize: Option<i64>,
-        pub permission_name: Option<String>,
-        pub parent_code: Option<String>,
     }
 }
 
@@ -135,25 +176,15 @@ pub mod taobao_sellercenter_roles_get {
         pub nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Permission, Role};
+
     /// The answer of `taobao.sellercenter.roles.get`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercenterRolesGetResponse {
         pub roles: Vec<Role>,
-    }
-
-    /// `Role`.
-    ///
-    /// An item of `roles` in the answer of `taobao.sellercenter.roles.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Role {
-        pub role_id: Option<i64>,
-        pub description: Option<String>,
-        pub modified_time: Option<top_api::Date>,
-        pub create_time: Option<top_api::Date>,
-        pub seller_id: Option<i64>,
-        pub role_name: Option<String>,
     }
 }
 
@@ -181,6 +212,9 @@ pub mod taobao_sellercenter_subuser_permissions_roles_get {
         pub nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Permission, Role};
+
     /// The answer of `taobao.sellercenter.subuser.permissions.roles.get`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
@@ -196,28 +230,6 @@ pub mod taobao_sellercenter_subuser_permissions_roles_get {
     pub struct SubUserPermission {
         pub roles: Vec<Role>,
         pub permissions: Vec<Permission>,
-    }
-
-    /// `Role`.
-    ///
-    /// An item of `subuser_permission.roles` in the answer of `taobao.sellercenter.subuser.permissions.roles.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Role {
-        pub role_id: Option<i64>,
-        pub role_name: Option<String>,
-        pub description: Option<String>,
-        pub permissions: Vec<Permission>,
-    }
-
-    /// `Permission`.
-    ///
-    /// An item of `subuser_permission.roles.permissions` in the answer of `taobao.sellercenter.subuser.permissions.roles.get`; also an item of `subuser_permission.permissions` in the answer of `taobao.sellercenter.subuser.permissions.roles.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Permission {
-        pub permission_code: Option<String>,
-        pub is_authorize: Option<i64>,
-        pub permission_name: Option<String>,
-        pub parent_code: Option<String>,
     }
 }
 
@@ -244,26 +256,15 @@ pub mod taobao_sellercenter_subusers_get {
         pub nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SubUserInfo;
+
     /// The answer of `taobao.sellercenter.subusers.get`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercenterSubusersGetResponse {
         pub subusers: Vec<SubUserInfo>,
-    }
-
-    /// `SubUserInfo`.
-    ///
-    /// An item of `subusers` in the answer of `taobao.sellercenter.subusers.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubUserInfo {
-        pub is_online: Option<i64>,
-        pub sub_id: Option<i64>,
-        pub status: Option<i64>,
-        pub seller_id: Option<i64>,
-        pub nick: Option<String>,
-        pub seller_nick: Option<String>,
-        pub full_name: Option<String>,
     }
 }
 
@@ -295,6 +296,9 @@ pub mod taobao_sellercenter_subusers_page {
         pub page_num: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SubUserInfo;
+
     /// The answer of `taobao.sellercenter.subusers.page`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
@@ -304,20 +308,6 @@ pub mod taobao_sellercenter_subusers_page {
         pub page_size: Option<i64>,
         pub total_count: Option<i64>,
         pub page_num: Option<i64>,
-    }
-
-    /// `SubUserInfo`.
-    ///
-    /// An item of `subusers` in the answer of `taobao.sellercenter.subusers.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubUserInfo {
-        pub is_online: Option<i64>,
-        pub sub_id: Option<i64>,
-        pub status: Option<i64>,
-        pub seller_id: Option<i64>,
-        pub nick: Option<String>,
-        pub seller_nick: Option<String>,
-        pub full_name: Option<String>,
     }
 }
 
@@ -344,23 +334,15 @@ pub mod taobao_sellercenter_user_permissions_get {
         pub nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Permission;
+
     /// The answer of `taobao.sellercenter.user.permissions.get`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSellercenterUserPermissionsGetResponse {
         pub permissions: Vec<Permission>,
-    }
-
-    /// `Permission`.
-    ///
-    /// An item of `permissions` in the answer of `taobao.sellercenter.user.permissions.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Permission {
-        pub permission_code: Option<String>,
-        pub permission_name: Option<String>,
-        pub parent_code: Option<String>,
-        pub is_authorize: Option<i64>,
     }
 }
 
@@ -570,27 +552,15 @@ pub mod taobao_subusers_get {
         pub user_nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SubAccountInfo;
+
     /// The answer of `taobao.subusers.get`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSubusersGetResponse {
         pub subaccounts: Vec<SubAccountInfo>,
-    }
-
-    /// `SubAccountInfo`.
-    ///
-    /// An item of `subaccounts` in the answer of `taobao.subusers.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubAccountInfo {
-        pub sub_id: Option<i64>,
-        pub sub_status: Option<i64>,
-        pub user_id: Option<i64>,
-        pub sub_dispatch_status: Option<bool>,
-        pub sub_owed_status: Option<bool>,
-        pub sub_nick: Option<String>,
-        pub user_nick: Option<String>,
-        pub sub_name: Option<String>,
     }
 }
 
@@ -666,6 +636,9 @@ pub mod taobao_subusers_page {
         pub page_num: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SubAccountInfo;
+
     /// The answer of `taobao.subusers.page`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
@@ -675,21 +648,6 @@ pub mod taobao_subusers_page {
         pub page_size: Option<i64>,
         pub total_count: Option<i64>,
         pub page_num: Option<i64>,
-    }
-
-    /// `SubAccountInfo`.
-    ///
-    /// An item of `subaccounts` in the answer of `taobao.subusers.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubAccountInfo {
-        pub sub_id: Option<i64>,
-        pub sub_status: Option<i64>,
-        pub user_id: Option<i64>,
-        pub sub_dispatch_status: Option<bool>,
-        pub sub_owed_status: Option<bool>,
-        pub sub_nick: Option<String>,
-        pub user_nick: Option<String>,
-        pub sub_name: Option<String>,
     }
 }
 
@@ -722,6 +680,9 @@ pub mod taobao_subusers_subaccount_search {
         pub page_num: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SubAccountInfo;
+
     /// The answer of `taobao.subusers.subaccount.search`.
     ///
     /// Enabled by the `subuser` feature of `top-api`.
@@ -731,16 +692,5 @@ pub mod taobao_subusers_subaccount_search {
         pub page_size: Option<i64>,
         pub total_count: Option<i64>,
         pub page_num: Option<i64>,
-    }
-
-    /// `SubAccountInfo`.
-    ///
-    /// An item of `subaccounts` in the answer of `taobao.subusers.subaccount.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubAccountInfo {
-        pub sub_id: Option<i64>,
-        pub status: Option<i64>,
-        pub seller_id: Option<String>,
-        pub sub_nick: Option<String>,
     }
 }

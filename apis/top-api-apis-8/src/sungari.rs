@@ -18,6 +18,40 @@ pub use self::taobao_sungari_inspection_submit::{
     TaobaoSungariInspectionSubmit, TaobaoSungariInspectionSubmitResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `DisposeResultVo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.sungari.dispose.query`).
+    ///
+    /// Enabled by the `sungari` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DisposeResultVo {
+        pub finish_time: Option<String>,
+        pub result: Option<String>,
+        pub status: Option<String>,
+        pub reply_key: Option<String>,
+        pub create_person: Option<String>,
+        pub id: Option<String>,
+        pub reply_url: Option<String>,
+    }
+
+    /// `Result`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.cloudbridge.caseinvest.execute` and `taobao.sungari.dispose.query`).
+    ///
+    /// Enabled by the `sungari` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Result")]
+    pub struct ResultObject {
+        pub code: Option<i64>,
+        pub data: Option<String>,
+        pub message: Option<String>,
+        pub result_code: Option<i64>,
+        pub list: Vec<DisposeResultVo>,
+    }
+}
+
 /// `taobao.cloudbridge.caseinvest.execute`: 红盾云桥案件协查服务.
 pub mod taobao_cloudbridge_caseinvest_execute {
     /// 红盾云桥案件协查服务
@@ -41,23 +75,15 @@ pub mod taobao_cloudbridge_caseinvest_execute {
         pub data: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DisposeResultVo, ResultObject};
+
     /// The answer of `taobao.cloudbridge.caseinvest.execute`.
     ///
     /// Enabled by the `sungari` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoCloudbridgeCaseinvestExecuteResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.cloudbridge.caseinvest.execute`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub code: Option<i64>,
-        pub data: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -85,37 +111,15 @@ pub mod taobao_sungari_dispose_query {
         pub param_list: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DisposeResultVo, ResultObject};
+
     /// The answer of `taobao.sungari.dispose.query`.
     ///
     /// Enabled by the `sungari` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSungariDisposeQueryResponse {
         pub result: Option<ResultObject>,
-    }
-
-    /// `Result`.
-    ///
-    /// Found at `result` in the answer of `taobao.sungari.dispose.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Result")]
-    pub struct ResultObject {
-        pub result_code: Option<i64>,
-        pub list: Vec<DisposeResultVo>,
-        pub message: Option<String>,
-    }
-
-    /// `DisposeResultVo`.
-    ///
-    /// An item of `result.list` in the answer of `taobao.sungari.dispose.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DisposeResultVo {
-        pub finish_time: Option<String>,
-        pub result: Option<String>,
-        pub status: Option<String>,
-        pub reply_key: Option<String>,
-        pub create_person: Option<String>,
-        pub id: Option<String>,
-        pub reply_url: Option<String>,
     }
 }
 

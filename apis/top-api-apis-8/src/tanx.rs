@@ -32,6 +32,50 @@ pub use self::taobao_tanx_qualification_solid_find::{
     TaobaoTanxQualificationSolidFind, TaobaoTanxQualificationSolidFindResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CreativePublisherAuditDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tanx.creative.get` and `taobao.tanx.creatives.get`).
+    ///
+    /// Enabled by the `tanx` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CreativePublisherAuditDto {
+        pub status: Option<String>,
+        pub publiser_id: Option<String>,
+        pub refuse_cause: Option<String>,
+    }
+
+    /// `QualificationDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tanx.qualification.find` and `taobao.tanx.qualification.solid.find`).
+    ///
+    /// Enabled by the `tanx` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QualificationDto {
+        pub urls: Vec<String>,
+        pub specialindustrys: Vec<String>,
+        pub id: Option<i64>,
+        pub name: Option<String>,
+        pub user_id: Option<i64>,
+        pub user_name: Option<String>,
+        pub user_type: Option<i64>,
+        pub element_id: Option<i64>,
+        pub content_list: Vec<String>,
+        pub effective_status: Option<i64>,
+        pub audit_status: Option<i64>,
+        pub dsp_id: Option<i64>,
+        pub start_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub create_time: Option<top_api::Date>,
+        pub update_time: Option<top_api::Date>,
+        pub audit_time: Option<top_api::Date>,
+        pub reason: Option<String>,
+        pub supplement: Option<String>,
+        pub check_time: Option<top_api::Date>,
+    }
+}
+
 /// `taobao.tanx.audit.creative.add`: 创意预审新增接口.
 pub mod taobao_tanx_audit_creative_add {
     /// 创意预审新增接口
@@ -287,6 +331,9 @@ pub mod taobao_tanx_creative_get {
         pub creative_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CreativePublisherAuditDto;
+
     /// The answer of `taobao.tanx.creative.get`.
     ///
     /// Enabled by the `tanx` feature of `top-api`.
@@ -311,16 +358,6 @@ pub mod taobao_tanx_creative_get {
         pub publishers_audit_info_list: Vec<CreativePublisherAuditDto>,
         pub dsp_id: Option<i64>,
         pub advertiser_ids: Option<String>,
-    }
-
-    /// `CreativePublisherAuditDto`.
-    ///
-    /// An item of `result.publishers_audit_info_list` in the answer of `taobao.tanx.creative.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativePublisherAuditDto {
-        pub status: Option<String>,
-        pub publiser_id: Option<String>,
-        pub refuse_cause: Option<String>,
     }
 }
 
@@ -358,6 +395,9 @@ pub mod taobao_tanx_creatives_get {
         pub r#type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CreativePublisherAuditDto;
+
     /// The answer of `taobao.tanx.creatives.get`.
     ///
     /// Enabled by the `tanx` feature of `top-api`.
@@ -380,16 +420,6 @@ pub mod taobao_tanx_creatives_get {
         pub refuse_cause: Option<String>,
         pub adboard_data: Option<top_api::Json>,
         pub creative_publisher_audit_dto_list: Vec<CreativePublisherAuditDto>,
-    }
-
-    /// `CreativePublisherAuditDto`.
-    ///
-    /// An item of `results.creative_publisher_audit_dto_list` in the answer of `taobao.tanx.creatives.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CreativePublisherAuditDto {
-        pub status: Option<String>,
-        pub publiser_id: Option<String>,
-        pub refuse_cause: Option<String>,
     }
 }
 
@@ -571,6 +601,9 @@ pub mod taobao_tanx_qualification_find {
         pub query: Option<QualificationQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QualificationDto;
+
     /// The answer of `taobao.tanx.qualification.find`.
     ///
     /// Enabled by the `tanx` feature of `top-api`.
@@ -603,33 +636,6 @@ pub mod taobao_tanx_qualification_find {
         pub create_time_begin: Option<top_api::DateTime>,
         pub element_ids: Option<Vec<i64>>,
         pub ids: Option<Vec<i64>>,
-    }
-
-    /// `QualificationDto`.
-    ///
-    /// An item of `qualification_list` in the answer of `taobao.tanx.qualification.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QualificationDto {
-        pub urls: Vec<String>,
-        pub specialindustrys: Vec<String>,
-        pub id: Option<i64>,
-        pub name: Option<String>,
-        pub user_id: Option<i64>,
-        pub user_name: Option<String>,
-        pub user_type: Option<i64>,
-        pub element_id: Option<i64>,
-        pub content_list: Vec<String>,
-        pub effective_status: Option<i64>,
-        pub audit_status: Option<i64>,
-        pub dsp_id: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub create_time: Option<top_api::Date>,
-        pub update_time: Option<top_api::Date>,
-        pub audit_time: Option<top_api::Date>,
-        pub reason: Option<String>,
-        pub supplement: Option<String>,
-        pub check_time: Option<top_api::Date>,
     }
 }
 
@@ -669,6 +675,9 @@ pub mod taobao_tanx_qualification_solid_find {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::QualificationDto;
+
     /// The answer of `taobao.tanx.qualification.solid.find`.
     ///
     /// Enabled by the `tanx` feature of `top-api`.
@@ -677,20 +686,5 @@ pub mod taobao_tanx_qualification_solid_find {
         pub is_success: Option<bool>,
         pub qualification_list: Vec<QualificationDto>,
         pub count: Option<String>,
-    }
-
-    /// `QualificationDto`.
-    ///
-    /// An item of `qualification_list` in the answer of `taobao.tanx.qualification.solid.find`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QualificationDto {
-        pub name: Option<String>,
-        pub user_id: Option<i64>,
-        pub user_name: Option<String>,
-        pub user_type: Option<i64>,
-        pub element_id: Option<i64>,
-        pub start_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub supplement: Option<String>,
     }
 }

@@ -30,6 +30,115 @@ pub use self::taobao_taotv_video_playlist_page::{TaobaoTaotvVideoPlaylistPage, T
 #[doc(inline)]
 pub use self::youku_tv_desktop_toyou_recommend::{YoukuTvDesktopToyouRecommend, YoukuTvDesktopToyouRecommendResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CarouselCurrentPlayRbo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.taotv.carousel.category.list`, `taobao.taotv.carousel.channel.all` and 1 more).
+    ///
+    /// Enabled by the `taotv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CarouselCurrentPlayRbo {
+        pub video: Option<CarouselPlaylistVideoRbo>,
+        pub point: Option<i64>,
+    }
+
+    /// `CarouselPlaylistVideoRbo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.taotv.carousel.category.list`, `taobao.taotv.carousel.channel.all` and 1 more).
+    ///
+    /// Enabled by the `taotv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CarouselPlaylistVideoRbo {
+        pub video_id: Option<String>,
+        pub video_ext_type: Option<i64>,
+        pub play_list_id: Option<i64>,
+        pub program_id: Option<i64>,
+        pub sort: Option<i64>,
+        pub duration: Option<i64>,
+        pub name: Option<String>,
+        pub pic: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `Channels`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.taotv.carousel.category.list`).
+    ///
+    /// Enabled by the `taotv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Channels {
+        pub id: Option<i64>,
+        pub serial_number: Option<i64>,
+        pub video_list: Vec<Videolist>,
+        pub current_video: Option<CarouselCurrentPlayRbo>,
+        pub description: Option<String>,
+        pub bcp: Option<i64>,
+        pub pic: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `Videolist`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.taotv.carousel.category.list`, `taobao.taotv.carousel.channel.all` and 1 more).
+    ///
+    /// Enabled by the `taotv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Videolist {
+        pub video_id: Option<String>,
+        pub video_ext_type: Option<i64>,
+        pub play_list_id: Option<i64>,
+        pub program_id: Option<i64>,
+        pub sort: Option<i64>,
+        pub duration: Option<i64>,
+        pub name: Option<String>,
+        pub pic: Option<String>,
+        pub id: Option<i64>,
+    }
+
+    /// `Data`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.taotv.video.playlist.page`).
+    ///
+    /// Enabled by the `taotv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Data {
+        pub create_time: Option<top_api::Date>,
+        pub modify_time: Option<top_api::Date>,
+        pub bg_pic: Option<String>,
+        pub play_list_name: Option<String>,
+        pub play_list_id: Option<i64>,
+    }
+
+    /// `Model`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.taotv.carousel.category.list`, `taobao.taotv.carousel.channel.all` and 3 more).
+    ///
+    /// Enabled by the `taotv` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Model {
+        pub sort: Option<i64>,
+        pub pic: Option<String>,
+        pub bcp: Option<i64>,
+        pub name: Option<String>,
+        pub id: Option<i64>,
+        pub channel_list: Vec<Channels>,
+        pub serial_number: Option<i64>,
+        pub video_list: Vec<Videolist>,
+        pub current_video: Option<CarouselCurrentPlayRbo>,
+        pub description: Option<String>,
+        pub switch_time: Option<i64>,
+        pub play_list_id: Option<i64>,
+        pub play_list_name: Option<String>,
+        pub bg_pic: Option<String>,
+        pub modify_time: Option<top_api::Date>,
+        pub create_time: Option<top_api::Date>,
+        pub pic_url: Option<String>,
+        pub video_id: Option<String>,
+        pub from: Option<i64>,
+        pub title: Option<String>,
+        pub seconds: Option<String>,
+        pub ott_update_time: Option<top_api::Date>,
+        pub page_no: Option<i64>,
+        pub page_size: Option<i64>,
+        pub total_count: Option<i64>,
+        pub total_page: Option<i64>,
+        pub data_list: Vec<Data>,
+    }
+}
+
 /// `taobao.taotv.carousel.category.list`: 获取轮播分类列表.
 pub mod taobao_taotv_carousel_category_list {
     /// 获取轮播分类列表
@@ -52,6 +161,9 @@ pub mod taobao_taotv_carousel_category_list {
         pub system_info: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CarouselCurrentPlayRbo, CarouselPlaylistVideoRbo, Channels, Data, Model, Videolist};
+
     /// The answer of `taobao.taotv.carousel.category.list`.
     ///
     /// Enabled by the `taotv` feature of `top-api`.
@@ -71,75 +183,6 @@ pub mod taobao_taotv_carousel_category_list {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.model_list` in the answer of `taobao.taotv.carousel.category.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub sort: Option<i64>,
-        pub pic: Option<String>,
-        pub bcp: Option<i64>,
-        pub name: Option<String>,
-        pub id: Option<i64>,
-        pub channel_list: Vec<Channels>,
-    }
-
-    /// `Channels`.
-    ///
-    /// An item of `result.model_list.channel_list` in the answer of `taobao.taotv.carousel.category.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Channels {
-        pub id: Option<i64>,
-        pub serial_number: Option<i64>,
-        pub video_list: Vec<Videolist>,
-        pub current_video: Option<CarouselCurrentPlayRbo>,
-        pub description: Option<String>,
-        pub bcp: Option<i64>,
-        pub pic: Option<String>,
-        pub name: Option<String>,
-    }
-
-    /// `Videolist`.
-    ///
-    /// An item of `result.model_list.channel_list.video_list` in the answer of `taobao.taotv.carousel.category.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Videolist {
-        pub video_id: Option<String>,
-        pub video_ext_type: Option<i64>,
-        pub play_list_id: Option<i64>,
-        pub program_id: Option<i64>,
-        pub sort: Option<i64>,
-        pub duration: Option<i64>,
-        pub name: Option<String>,
-        pub pic: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `CarouselCurrentPlayRbo`.
-    ///
-    /// Found at `result.model_list.channel_list.current_video` in the answer of `taobao.taotv.carousel.category.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CarouselCurrentPlayRbo {
-        pub video: Option<CarouselPlaylistVideoRbo>,
-        pub point: Option<i64>,
-    }
-
-    /// `CarouselPlaylistVideoRbo`.
-    ///
-    /// Found at `result.model_list.channel_list.current_video.video` in the answer of `taobao.taotv.carousel.category.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CarouselPlaylistVideoRbo {
-        pub video_id: Option<String>,
-        pub video_ext_type: Option<i64>,
-        pub play_list_id: Option<i64>,
-        pub program_id: Option<i64>,
-        pub sort: Option<i64>,
-        pub duration: Option<i64>,
-        pub name: Option<String>,
-        pub pic: Option<String>,
-        pub id: Option<i64>,
     }
 }
 
@@ -166,6 +209,9 @@ pub mod taobao_taotv_carousel_channel_all {
         pub system_info: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CarouselCurrentPlayRbo, CarouselPlaylistVideoRbo, Channels, Data, Model, Videolist};
+
     /// The answer of `taobao.taotv.carousel.channel.all`.
     ///
     /// Enabled by the `taotv` feature of `top-api`.
@@ -185,63 +231,6 @@ pub mod taobao_taotv_carousel_channel_all {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.model_list` in the answer of `taobao.taotv.carousel.channel.all`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub serial_number: Option<i64>,
-        pub video_list: Vec<Videolist>,
-        pub current_video: Option<CarouselCurrentPlayRbo>,
-        pub description: Option<String>,
-        pub bcp: Option<i64>,
-        pub pic: Option<String>,
-        pub name: Option<String>,
-        pub id: Option<i64>,
-        pub switch_time: Option<i64>,
-    }
-
-    /// `Videolist`.
-    ///
-    /// An item of `result.model_list.video_list` in the answer of `taobao.taotv.carousel.channel.all`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Videolist {
-        pub video_id: Option<String>,
-        pub video_ext_type: Option<i64>,
-        pub play_list_id: Option<i64>,
-        pub program_id: Option<i64>,
-        pub sort: Option<i64>,
-        pub duration: Option<i64>,
-        pub name: Option<String>,
-        pub pic: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `CarouselCurrentPlayRbo`.
-    ///
-    /// Found at `result.model_list.current_video` in the answer of `taobao.taotv.carousel.channel.all`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CarouselCurrentPlayRbo {
-        pub video: Option<CarouselPlaylistVideoRbo>,
-        pub point: Option<i64>,
-    }
-
-    /// `CarouselPlaylistVideoRbo`.
-    ///
-    /// Found at `result.model_list.current_video.video` in the answer of `taobao.taotv.carousel.channel.all`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CarouselPlaylistVideoRbo {
-        pub video_id: Option<String>,
-        pub video_ext_type: Option<i64>,
-        pub play_list_id: Option<i64>,
-        pub program_id: Option<i64>,
-        pub sort: Option<i64>,
-        pub duration: Option<i64>,
-        pub name: Option<String>,
-        pub pic: Option<String>,
-        pub id: Option<i64>,
     }
 }
 
@@ -267,6 +256,9 @@ pub mod taobao_taotv_carousel_playlist_get {
         pub channel_id: Option<i64>,
         pub system_info: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CarouselCurrentPlayRbo, CarouselPlaylistVideoRbo, Videolist};
 
     /// The answer of `taobao.taotv.carousel.playlist.get`.
     ///
@@ -303,47 +295,6 @@ pub mod taobao_taotv_carousel_playlist_get {
         pub name: Option<String>,
         pub id: Option<i64>,
     }
-
-    /// `Videolist`.
-    ///
-    /// An item of `result.model.video_list` in the answer of `taobao.taotv.carousel.playlist.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Videolist {
-        pub video_id: Option<String>,
-        pub video_ext_type: Option<i64>,
-        pub play_list_id: Option<i64>,
-        pub program_id: Option<i64>,
-        pub sort: Option<i64>,
-        pub duration: Option<i64>,
-        pub name: Option<String>,
-        pub pic: Option<String>,
-        pub id: Option<i64>,
-    }
-
-    /// `CarouselCurrentPlayRbo`.
-    ///
-    /// Found at `result.model.current_video` in the answer of `taobao.taotv.carousel.playlist.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CarouselCurrentPlayRbo {
-        pub video: Option<CarouselPlaylistVideoRbo>,
-        pub point: Option<i64>,
-    }
-
-    /// `CarouselPlaylistVideoRbo`.
-    ///
-    /// Found at `result.model.current_video.video` in the answer of `taobao.taotv.carousel.playlist.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CarouselPlaylistVideoRbo {
-        pub video_id: Option<String>,
-        pub video_ext_type: Option<i64>,
-        pub play_list_id: Option<i64>,
-        pub program_id: Option<i64>,
-        pub sort: Option<i64>,
-        pub duration: Option<i64>,
-        pub name: Option<String>,
-        pub pic: Option<String>,
-        pub id: Option<i64>,
-    }
 }
 
 /// `taobao.taotv.video.playlist.all`: 获取播单列表.
@@ -368,6 +319,9 @@ pub mod taobao_taotv_video_playlist_all {
         pub system_info: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CarouselCurrentPlayRbo, CarouselPlaylistVideoRbo, Channels, Data, Model, Videolist};
+
     /// The answer of `taobao.taotv.video.playlist.all`.
     ///
     /// Enabled by the `taotv` feature of `top-api`.
@@ -387,18 +341,6 @@ pub mod taobao_taotv_video_playlist_all {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.model_list` in the answer of `taobao.taotv.video.playlist.all`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub play_list_id: Option<i64>,
-        pub play_list_name: Option<String>,
-        pub bg_pic: Option<String>,
-        pub modify_time: Option<top_api::Date>,
-        pub create_time: Option<top_api::Date>,
     }
 }
 
@@ -425,6 +367,9 @@ pub mod taobao_taotv_video_playlist_get {
         pub system_info: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CarouselCurrentPlayRbo, CarouselPlaylistVideoRbo, Channels, Data, Model, Videolist};
+
     /// The answer of `taobao.taotv.video.playlist.get`.
     ///
     /// Enabled by the `taotv` feature of `top-api`.
@@ -444,20 +389,6 @@ pub mod taobao_taotv_video_playlist_get {
         pub msg_code: Option<String>,
         pub msg_info: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `Model`.
-    ///
-    /// An item of `result.model_list` in the answer of `taobao.taotv.video.playlist.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub pic_url: Option<String>,
-        pub video_id: Option<String>,
-        pub from: Option<i64>,
-        pub title: Option<String>,
-        pub id: Option<i64>,
-        pub seconds: Option<String>,
-        pub ott_update_time: Option<top_api::Date>,
     }
 }
 
@@ -568,6 +499,9 @@ pub mod taobao_taotv_video_playlist_page {
         pub page_no: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CarouselCurrentPlayRbo, CarouselPlaylistVideoRbo, Channels, Data, Model, Videolist};
+
     /// The answer of `taobao.taotv.video.playlist.page`.
     ///
     /// Enabled by the `taotv` feature of `top-api`.
@@ -587,30 +521,6 @@ pub mod taobao_taotv_video_playlist_page {
         pub msg_code: Option<String>,
         pub http_status_code: Option<i64>,
         pub model: Option<Model>,
-    }
-
-    /// `Model`.
-    ///
-    /// Found at `result.model` in the answer of `taobao.taotv.video.playlist.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Model {
-        pub page_no: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_count: Option<i64>,
-        pub total_page: Option<i64>,
-        pub data_list: Vec<Data>,
-    }
-
-    /// `Data`.
-    ///
-    /// An item of `result.model.data_list` in the answer of `taobao.taotv.video.playlist.page`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Data {
-        pub create_time: Option<top_api::Date>,
-        pub modify_time: Option<top_api::Date>,
-        pub bg_pic: Option<String>,
-        pub play_list_name: Option<String>,
-        pub play_list_id: Option<i64>,
     }
 }
 

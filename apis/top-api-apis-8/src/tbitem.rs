@@ -140,6 +140,180 @@ pub use self::tmall_product_schema_update::{TmallProductSchemaUpdate, TmallProdu
 #[doc(inline)]
 pub use self::tmall_product_update_schema_get::{TmallProductUpdateSchemaGet, TmallProductUpdateSchemaGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CuntaoItemSpecific`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get` and `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CuntaoItemSpecific {
+        pub kick_back_rate: Option<String>,
+    }
+
+    /// `DescModuleInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get` and `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DescModuleInfo {
+        pub anchor_module_ids: Option<String>,
+        pub r#type: Option<i64>,
+    }
+
+    /// `FoodSecurity`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get` and `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct FoodSecurity {
+        pub contact: Option<String>,
+        pub design_code: Option<String>,
+        pub factory: Option<String>,
+        pub factory_site: Option<String>,
+        pub food_additive: Option<String>,
+        pub health_product_no: Option<String>,
+        pub mix: Option<String>,
+        pub period: Option<String>,
+        pub plan_storage: Option<String>,
+        pub prd_license_no: Option<String>,
+        pub product_date_end: Option<String>,
+        pub product_date_start: Option<String>,
+        pub stock_date_end: Option<String>,
+        pub stock_date_start: Option<String>,
+        pub supplier: Option<String>,
+    }
+
+    /// `ItemImg`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.img.delete`, `taobao.item.img.upload` and 4 more).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemImg {
+        pub id: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub url: Option<String>,
+        pub position: Option<i64>,
+    }
+
+    /// `LocalityLife`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get` and `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LocalityLife {
+        pub choose_logis: Option<String>,
+        pub eticket: Option<String>,
+        pub expirydate: Option<String>,
+        pub merchant: Option<String>,
+        pub network_id: Option<String>,
+        pub onsale_auto_refund_ratio: Option<i64>,
+        pub refund_ratio: Option<i64>,
+        pub refundmafee: Option<String>,
+        pub verification: Option<String>,
+    }
+
+    /// `Location`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get`, `taobao.items.custom.get` and 1 more).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Location {
+        pub city: Option<String>,
+        pub state: Option<String>,
+    }
+
+    /// `MpicVideo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get` and `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MpicVideo {
+        pub num_iid: Option<i64>,
+        pub video_duaration: Option<i64>,
+        pub video_id: Option<i64>,
+        pub video_pic: Option<String>,
+        pub video_status: Option<i64>,
+    }
+
+    /// `PaimaiInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get` and `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PaimaiInfo {
+        pub deposit: Option<i64>,
+        pub increment: Option<String>,
+        pub interval: Option<i64>,
+        pub mode: Option<i64>,
+        pub reserve: Option<String>,
+        pub valid_hour: Option<i64>,
+        pub valid_minute: Option<i64>,
+        pub repeat: Option<i64>,
+        pub start: Option<top_api::Date>,
+        pub end: Option<top_api::Date>,
+        pub start_price: Option<i64>,
+        pub ceil_price: Option<i64>,
+        pub delay_in_minute: Option<i64>,
+        pub period: Option<i64>,
+        pub frequency: Option<i64>,
+    }
+
+    /// `PropImg`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.joint.propimg`, `taobao.item.propimg.delete` and 4 more).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PropImg {
+        pub id: Option<i64>,
+        pub url: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub position: Option<i64>,
+        pub properties: Option<String>,
+    }
+
+    /// `Sku`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.quantity.update`, `taobao.item.seller.get` and 10 more).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Sku {
+        pub sku_id: Option<i64>,
+        pub modified: Option<String>,
+        pub quantity: Option<i64>,
+        pub barcode: Option<String>,
+        pub created: Option<String>,
+        pub outer_id: Option<String>,
+        pub price: Option<String>,
+        pub properties: Option<String>,
+        pub properties_name: Option<String>,
+        pub iid: Option<String>,
+        pub num_iid: Option<i64>,
+        pub status: Option<String>,
+        pub sku_spec_id: Option<i64>,
+        pub with_hold_quantity: Option<i64>,
+        pub sku_feature: Option<SkuFeature>,
+    }
+
+    /// `SkuFeature`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.items.seller.list.get`).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SkuFeature {
+        pub color_hot_new: Option<String>,
+        pub color_material_img: Option<String>,
+        pub color_value: Option<String>,
+        pub color_material: Option<String>,
+        pub color_series: Option<String>,
+    }
+
+    /// `Video`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.item.seller.get`, `taobao.items.custom.get` and 1 more).
+    ///
+    /// Enabled by the `tbitem` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Video {
+        pub created: Option<top_api::Date>,
+        pub id: Option<i64>,
+        pub modified: Option<top_api::Date>,
+        pub url: Option<String>,
+        pub video_id: Option<i64>,
+    }
+}
+
 /// `alibaba.item.edit.fastupdate`: 商品编辑增量更新.
 pub mod alibaba_item_edit_fastupdate {
     /// 商品编辑增量更新
@@ -660,21 +834,15 @@ pub mod taobao_item_img_delete {
         pub is_sixth_pic: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemImg;
+
     /// The answer of `taobao.item.img.delete`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemImgDeleteResponse {
         pub item_img: Option<ItemImg>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// Found at `item_img` in the answer of `taobao.item.img.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImg {
-        pub id: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -707,22 +875,15 @@ pub mod taobao_item_img_upload {
         pub is_rectangle: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemImg;
+
     /// The answer of `taobao.item.img.upload`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemImgUploadResponse {
         pub item_img: Option<ItemImg>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// Found at `item_img` in the answer of `taobao.item.img.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImg {
-        pub id: Option<i64>,
-        pub url: Option<String>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -755,22 +916,15 @@ pub mod taobao_item_joint_img {
         pub is_rectangle: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ItemImg;
+
     /// The answer of `taobao.item.joint.img`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemJointImgResponse {
         pub item_img: Option<ItemImg>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// Found at `item_img` in the answer of `taobao.item.joint.img`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImg {
-        pub id: Option<i64>,
-        pub url: Option<String>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -803,22 +957,15 @@ pub mod taobao_item_joint_propimg {
         pub pic_path: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PropImg;
+
     /// The answer of `taobao.item.joint.propimg`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemJointPropimgResponse {
         pub prop_img: Option<PropImg>,
-    }
-
-    /// `PropImg`.
-    ///
-    /// Found at `prop_img` in the answer of `taobao.item.joint.propimg`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PropImg {
-        pub id: Option<i64>,
-        pub url: Option<String>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -892,21 +1039,15 @@ pub mod taobao_item_propimg_delete {
         pub id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PropImg;
+
     /// The answer of `taobao.item.propimg.delete`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemPropimgDeleteResponse {
         pub prop_img: Option<PropImg>,
-    }
-
-    /// `PropImg`.
-    ///
-    /// Found at `prop_img` in the answer of `taobao.item.propimg.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PropImg {
-        pub id: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -939,22 +1080,15 @@ pub mod taobao_item_propimg_upload {
         pub image: Option<top_api::File>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PropImg;
+
     /// The answer of `taobao.item.propimg.upload`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemPropimgUploadResponse {
         pub prop_img: Option<PropImg>,
-    }
-
-    /// `PropImg`.
-    ///
-    /// Found at `prop_img` in the answer of `taobao.item.propimg.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PropImg {
-        pub id: Option<i64>,
-        pub url: Option<String>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -986,6 +1120,9 @@ pub mod taobao_item_quantity_update {
         pub r#type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.quantity.update`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
@@ -1004,16 +1141,6 @@ pub mod taobao_item_quantity_update {
         pub modified: Option<top_api::Date>,
         pub num: Option<i64>,
         pub skus: Vec<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `item.skus` in the answer of `taobao.item.quantity.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub sku_id: Option<i64>,
-        pub modified: Option<String>,
-        pub quantity: Option<i64>,
     }
 }
 
@@ -1041,6 +1168,12 @@ pub mod taobao_item_seller_get {
         /// Required.
         pub num_iid: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        CuntaoItemSpecific, DescModuleInfo, FoodSecurity, ItemImg, LocalityLife, Location, MpicVideo, PaimaiInfo,
+        PropImg, Sku, SkuFeature, Video,
+    };
 
     /// The answer of `taobao.item.seller.get`.
     ///
@@ -1148,165 +1281,8 @@ pub mod taobao_item_seller_get {
         pub large_screen_image_url: Option<String>,
         pub is_area_sale: Option<bool>,
         pub cpv_memo: Option<String>,
-        pub item_rectangle_imgs: Vec<ItemImg2>,
+        pub item_rectangle_imgs: Vec<ItemImg>,
         pub first_starts_time: Option<top_api::Date>,
-    }
-
-    /// `DescModuleInfo`.
-    ///
-    /// Found at `item.desc_module_info` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DescModuleInfo {
-        pub anchor_module_ids: Option<String>,
-        pub r#type: Option<i64>,
-    }
-
-    /// `FoodSecurity`.
-    ///
-    /// Found at `item.food_security` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FoodSecurity {
-        pub contact: Option<String>,
-        pub design_code: Option<String>,
-        pub factory: Option<String>,
-        pub factory_site: Option<String>,
-        pub food_additive: Option<String>,
-        pub health_product_no: Option<String>,
-        pub mix: Option<String>,
-        pub period: Option<String>,
-        pub plan_storage: Option<String>,
-        pub prd_license_no: Option<String>,
-        pub product_date_end: Option<String>,
-        pub product_date_start: Option<String>,
-        pub stock_date_end: Option<String>,
-        pub stock_date_start: Option<String>,
-        pub supplier: Option<String>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// An item of `item.item_imgs` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImg {
-        pub id: Option<i64>,
-        pub position: Option<i64>,
-        pub url: Option<String>,
-    }
-
-    /// `LocalityLife`.
-    ///
-    /// Found at `item.locality_life` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LocalityLife {
-        pub choose_logis: Option<String>,
-        pub eticket: Option<String>,
-        pub expirydate: Option<String>,
-        pub merchant: Option<String>,
-        pub network_id: Option<String>,
-        pub onsale_auto_refund_ratio: Option<i64>,
-        pub refund_ratio: Option<i64>,
-        pub refundmafee: Option<String>,
-        pub verification: Option<String>,
-    }
-
-    /// `Location`.
-    ///
-    /// Found at `item.location` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Location {
-        pub city: Option<String>,
-        pub state: Option<String>,
-    }
-
-    /// `MpicVideo`.
-    ///
-    /// Found at `item.mpic_video` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MpicVideo {
-        pub num_iid: Option<i64>,
-        pub video_duaration: Option<i64>,
-        pub video_id: Option<i64>,
-        pub video_pic: Option<String>,
-        pub video_status: Option<i64>,
-    }
-
-    /// `PaimaiInfo`.
-    ///
-    /// Found at `item.paimai_info` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PaimaiInfo {
-        pub deposit: Option<i64>,
-        pub increment: Option<String>,
-        pub interval: Option<i64>,
-        pub mode: Option<i64>,
-        pub reserve: Option<String>,
-        pub valid_hour: Option<i64>,
-        pub valid_minute: Option<i64>,
-        pub repeat: Option<i64>,
-        pub start: Option<top_api::Date>,
-        pub end: Option<top_api::Date>,
-        pub start_price: Option<i64>,
-        pub ceil_price: Option<i64>,
-        pub delay_in_minute: Option<i64>,
-        pub period: Option<i64>,
-        pub frequency: Option<i64>,
-    }
-
-    /// `PropImg`.
-    ///
-    /// An item of `item.prop_imgs` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PropImg {
-        pub id: Option<i64>,
-        pub position: Option<i64>,
-        pub properties: Option<String>,
-        pub url: Option<String>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `item.skus` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub barcode: Option<String>,
-        pub created: Option<String>,
-        pub modified: Option<String>,
-        pub outer_id: Option<String>,
-        pub price: Option<String>,
-        pub properties: Option<String>,
-        pub properties_name: Option<String>,
-        pub quantity: Option<i64>,
-        pub sku_id: Option<i64>,
-    }
-
-    /// `Video`.
-    ///
-    /// An item of `item.videos` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Video {
-        pub created: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub modified: Option<top_api::Date>,
-        pub url: Option<String>,
-        pub video_id: Option<i64>,
-    }
-
-    /// `CuntaoItemSpecific`.
-    ///
-    /// Found at `item.cuntao_item_specific` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CuntaoItemSpecific {
-        pub kick_back_rate: Option<String>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// An item of `item.item_rectangle_imgs` in the answer of `taobao.item.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemImg")]
-    pub struct ItemImg2 {
-        pub url: Option<String>,
-        pub position: Option<i64>,
     }
 }
 
@@ -1343,23 +1319,15 @@ pub mod taobao_item_sku_add {
         pub ignorewarning: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.sku.add`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemSkuAddResponse {
         pub sku: Option<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// Found at `sku` in the answer of `taobao.item.sku.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub iid: Option<String>,
-        pub num_iid: Option<i64>,
-        pub created: Option<String>,
-        pub sku_id: Option<i64>,
     }
 }
 
@@ -1392,22 +1360,15 @@ pub mod taobao_item_sku_delete {
         pub ignorewarning: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.sku.delete`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemSkuDeleteResponse {
         pub sku: Option<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// Found at `sku` in the answer of `taobao.item.sku.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub iid: Option<String>,
-        pub num_iid: Option<i64>,
-        pub modified: Option<String>,
     }
 }
 
@@ -1437,33 +1398,15 @@ pub mod taobao_item_sku_get {
         pub num_iid: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.sku.get`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemSkuGetResponse {
         pub sku: Option<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// Found at `sku` in the answer of `taobao.item.sku.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub sku_id: Option<i64>,
-        pub iid: Option<String>,
-        pub num_iid: Option<i64>,
-        pub properties: Option<String>,
-        pub properties_name: Option<String>,
-        pub quantity: Option<i64>,
-        pub price: Option<String>,
-        pub outer_id: Option<String>,
-        pub created: Option<String>,
-        pub modified: Option<String>,
-        pub status: Option<String>,
-        pub sku_spec_id: Option<i64>,
-        pub with_hold_quantity: Option<i64>,
-        pub barcode: Option<String>,
     }
 }
 
@@ -1498,23 +1441,15 @@ pub mod taobao_item_sku_price_update {
         pub ignorewarning: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.sku.price.update`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemSkuPriceUpdateResponse {
         pub sku: Option<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// Found at `sku` in the answer of `taobao.item.sku.price.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub iid: Option<String>,
-        pub num_iid: Option<i64>,
-        pub modified: Option<String>,
-        pub sku_id: Option<i64>,
     }
 }
 
@@ -1549,23 +1484,15 @@ pub mod taobao_item_sku_update {
         pub ignorewarning: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.sku.update`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemSkuUpdateResponse {
         pub sku: Option<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// Found at `sku` in the answer of `taobao.item.sku.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub iid: Option<String>,
-        pub num_iid: Option<i64>,
-        pub modified: Option<String>,
-        pub sku_id: Option<i64>,
     }
 }
 
@@ -1595,32 +1522,15 @@ pub mod taobao_item_skus_get {
         pub num_iids: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.item.skus.get`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoItemSkusGetResponse {
         pub skus: Vec<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `skus` in the answer of `taobao.item.skus.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub sku_id: Option<i64>,
-        pub iid: Option<String>,
-        pub num_iid: Option<i64>,
-        pub properties: Option<String>,
-        pub properties_name: Option<String>,
-        pub quantity: Option<i64>,
-        pub price: Option<String>,
-        pub outer_id: Option<String>,
-        pub created: Option<String>,
-        pub modified: Option<String>,
-        pub status: Option<String>,
-        pub sku_spec_id: Option<i64>,
-        pub barcode: Option<String>,
     }
 }
 
@@ -1863,6 +1773,9 @@ pub mod taobao_items_custom_get {
         pub fields: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemImg, Location, PropImg, Sku, SkuFeature, Video};
+
     /// The answer of `taobao.items.custom.get`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
@@ -1940,63 +1853,6 @@ pub mod taobao_items_custom_get {
         pub global_stock_country: Option<String>,
         pub global_stock_delivery_place: Option<String>,
         pub global_stock_tax_free_promise: Option<bool>,
-    }
-
-    /// `Location`.
-    ///
-    /// Found at `items.location` in the answer of `taobao.items.custom.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Location {
-        pub city: Option<String>,
-        pub state: Option<String>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// An item of `items.item_imgs` in the answer of `taobao.items.custom.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImg {
-        pub url: Option<String>,
-        pub position: Option<i64>,
-    }
-
-    /// `PropImg`.
-    ///
-    /// An item of `items.prop_imgs` in the answer of `taobao.items.custom.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PropImg {
-        pub id: Option<i64>,
-        pub url: Option<String>,
-        pub properties: Option<String>,
-        pub position: Option<i64>,
-    }
-
-    /// `Video`.
-    ///
-    /// An item of `items.videos` in the answer of `taobao.items.custom.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Video {
-        pub id: Option<i64>,
-        pub video_id: Option<i64>,
-        pub url: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `items.skus` in the answer of `taobao.items.custom.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub sku_id: Option<i64>,
-        pub properties: Option<String>,
-        pub quantity: Option<i64>,
-        pub price: Option<String>,
-        pub created: Option<String>,
-        pub modified: Option<String>,
-        pub properties_name: Option<String>,
-        pub with_hold_quantity: Option<i64>,
-        pub outer_id: Option<String>,
     }
 }
 
@@ -2188,6 +2044,12 @@ pub mod taobao_items_seller_list_get {
         pub num_iids: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CuntaoItemSpecific, DescModuleInfo, FoodSecurity, ItemImg, LocalityLife, Location, MpicVideo, PaimaiInfo,
+        PropImg, Sku, SkuFeature, Video,
+    };
+
     /// The answer of `taobao.items.seller.list.get`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
@@ -2291,178 +2153,7 @@ pub mod taobao_items_seller_list_get {
         pub ww_status: Option<bool>,
         pub desc_modules: Option<String>,
         pub cuntao_item_specific: Option<CuntaoItemSpecific>,
-        pub item_rectangle_imgs: Vec<ItemImg2>,
-    }
-
-    /// `DescModuleInfo`.
-    ///
-    /// Found at `items.desc_module_info` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DescModuleInfo {
-        pub anchor_module_ids: Option<String>,
-        pub r#type: Option<i64>,
-    }
-
-    /// `FoodSecurity`.
-    ///
-    /// Found at `items.food_security` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct FoodSecurity {
-        pub contact: Option<String>,
-        pub design_code: Option<String>,
-        pub factory: Option<String>,
-        pub factory_site: Option<String>,
-        pub food_additive: Option<String>,
-        pub health_product_no: Option<String>,
-        pub mix: Option<String>,
-        pub period: Option<String>,
-        pub plan_storage: Option<String>,
-        pub prd_license_no: Option<String>,
-        pub product_date_end: Option<String>,
-        pub product_date_start: Option<String>,
-        pub stock_date_end: Option<String>,
-        pub stock_date_start: Option<String>,
-        pub supplier: Option<String>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// An item of `items.item_imgs` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemImg {
-        pub created: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub position: Option<i64>,
-        pub url: Option<String>,
-    }
-
-    /// `LocalityLife`.
-    ///
-    /// Found at `items.locality_life` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LocalityLife {
-        pub choose_logis: Option<String>,
-        pub eticket: Option<String>,
-        pub expirydate: Option<String>,
-        pub merchant: Option<String>,
-        pub network_id: Option<String>,
-        pub onsale_auto_refund_ratio: Option<i64>,
-        pub refund_ratio: Option<i64>,
-        pub refundmafee: Option<String>,
-        pub verification: Option<String>,
-    }
-
-    /// `Location`.
-    ///
-    /// Found at `items.location` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Location {
-        pub city: Option<String>,
-        pub state: Option<String>,
-    }
-
-    /// `MpicVideo`.
-    ///
-    /// Found at `items.mpic_video` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MpicVideo {
-        pub num_iid: Option<i64>,
-        pub video_duaration: Option<i64>,
-        pub video_id: Option<i64>,
-        pub video_pic: Option<String>,
-        pub video_status: Option<i64>,
-    }
-
-    /// `PaimaiInfo`.
-    ///
-    /// Found at `items.paimai_info` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PaimaiInfo {
-        pub deposit: Option<i64>,
-        pub increment: Option<String>,
-        pub interval: Option<i64>,
-        pub mode: Option<i64>,
-        pub reserve: Option<String>,
-        pub valid_hour: Option<i64>,
-        pub valid_minute: Option<i64>,
-        pub repeat: Option<i64>,
-        pub start: Option<top_api::Date>,
-        pub end: Option<top_api::Date>,
-        pub start_price: Option<i64>,
-        pub ceil_price: Option<i64>,
-        pub delay_in_minute: Option<i64>,
-        pub period: Option<i64>,
-        pub frequency: Option<i64>,
-    }
-
-    /// `PropImg`.
-    ///
-    /// An item of `items.prop_imgs` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PropImg {
-        pub id: Option<i64>,
-        pub position: Option<i64>,
-        pub properties: Option<String>,
-        pub url: Option<String>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `items.skus` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub barcode: Option<String>,
-        pub created: Option<String>,
-        pub modified: Option<String>,
-        pub outer_id: Option<String>,
-        pub price: Option<String>,
-        pub properties: Option<String>,
-        pub properties_name: Option<String>,
-        pub quantity: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub sku_feature: Option<SkuFeature>,
-    }
-
-    /// `SkuFeature`.
-    ///
-    /// Found at `items.skus.sku_feature` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SkuFeature {
-        pub color_hot_new: Option<String>,
-        pub color_material_img: Option<String>,
-        pub color_value: Option<String>,
-        pub color_material: Option<String>,
-        pub color_series: Option<String>,
-    }
-
-    /// `Video`.
-    ///
-    /// An item of `items.videos` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Video {
-        pub created: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub modified: Option<top_api::Date>,
-        pub url: Option<String>,
-        pub video_id: Option<i64>,
-    }
-
-    /// `CuntaoItemSpecific`.
-    ///
-    /// Found at `items.cuntao_item_specific` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CuntaoItemSpecific {
-        pub kick_back_rate: Option<String>,
-    }
-
-    /// `ItemImg`.
-    ///
-    /// An item of `items.item_rectangle_imgs` in the answer of `taobao.items.seller.list.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "ItemImg")]
-    pub struct ItemImg2 {
-        pub position: Option<i64>,
-        pub url: Option<String>,
+        pub item_rectangle_imgs: Vec<ItemImg>,
     }
 }
 
@@ -2491,30 +2182,15 @@ pub mod taobao_skus_custom_get {
         pub outer_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.skus.custom.get`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoSkusCustomGetResponse {
         pub skus: Vec<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `skus` in the answer of `taobao.skus.custom.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub sku_id: Option<i64>,
-        pub iid: Option<String>,
-        pub properties: Option<String>,
-        pub properties_name: Option<String>,
-        pub quantity: Option<i64>,
-        pub price: Option<String>,
-        pub outer_id: Option<String>,
-        pub created: Option<String>,
-        pub modified: Option<String>,
-        pub status: Option<String>,
-        pub num_iid: Option<i64>,
     }
 }
 
@@ -2544,6 +2220,9 @@ pub mod taobao_skus_quantity_update {
         pub r#type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Sku, SkuFeature};
+
     /// The answer of `taobao.skus.quantity.update`.
     ///
     /// Enabled by the `tbitem` feature of `top-api`.
@@ -2562,16 +2241,6 @@ pub mod taobao_skus_quantity_update {
         pub modified: Option<top_api::Date>,
         pub num: Option<i64>,
         pub skus: Vec<Sku>,
-    }
-
-    /// `Sku`.
-    ///
-    /// An item of `item.skus` in the answer of `taobao.skus.quantity.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Sku {
-        pub sku_id: Option<i64>,
-        pub modified: Option<String>,
-        pub quantity: Option<i64>,
     }
 }
 

@@ -126,6 +126,466 @@ pub use self::taobao_tbk_spread_get::{TaobaoTbkSpreadGet, TaobaoTbkSpreadGetResp
 #[doc(inline)]
 pub use self::taobao_tbk_tpwd_create::{TaobaoTbkTpwdCreate, TaobaoTbkTpwdCreateResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AlimmShareInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.details.get` and `taobao.tbk.sc.order.details.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlimmShareInfoDTO {
+        pub alimm_tech_service_rate: Option<top_api::Decimal>,
+        pub alimm_tech_service_pre_fee: Option<top_api::Decimal>,
+        pub alimm_tech_service_fee: Option<top_api::Decimal>,
+        pub alimm_agent_service_rate: Option<top_api::Decimal>,
+        pub alimm_agent_service_pre_fee: Option<top_api::Decimal>,
+        pub alimm_agent_service_fee: Option<top_api::Decimal>,
+    }
+
+    /// `BybtInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.material.optional`, `taobao.tbk.dg.optimus.material` and 2 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BybtInfoDTO {
+        pub bybt_brand_logo: Option<String>,
+        pub bybt_pic_url: Option<String>,
+        pub bybt_item_tags: Vec<String>,
+        pub bybt_coupon_amount: Option<String>,
+        pub bybt_show_price: Option<String>,
+        pub bybt_lowest_price: Option<String>,
+        pub bybt_end_time: Option<String>,
+        pub bybt_start_time: Option<String>,
+    }
+
+    /// `CouponInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert` and `taobao.tbk.sc.general.link.convert`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CouponInfoDTO {
+        pub coupon_end_time: Option<String>,
+        pub activity_id: Option<String>,
+        pub coupon_remain_count: Option<i64>,
+        pub coupon_amount: Option<String>,
+        pub coupon_start_time: Option<String>,
+        pub coupon_desc: Option<String>,
+        pub coupon_type: Option<i64>,
+    }
+
+    /// `EventUrlList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert` and `taobao.tbk.sc.general.link.convert`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct EventUrlList {
+        pub msg: Option<String>,
+        pub code: Option<i64>,
+        pub link_info_dto: Option<LinkInfoDTO>,
+        pub input_page_id: Option<String>,
+    }
+
+    /// `LinkInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert`, `taobao.tbk.dg.general.link.parse` and 2 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LinkInfoDTO {
+        pub coupon_long_url: Option<String>,
+        pub material_type: Option<i64>,
+        pub tpwd_origin_url: Option<String>,
+        pub material_id: Option<String>,
+        pub cps_long_url: Option<String>,
+        pub cps_short_tpwd: Option<String>,
+        pub tk_biz_type: Option<i64>,
+        pub coupon_short_tpwd: Option<String>,
+        pub cps_short_url: Option<String>,
+        pub coupon_short_url: Option<String>,
+        pub coupon_full_tpwd: Option<String>,
+        pub cps_full_tpwd: Option<String>,
+        pub share_unit_url: Option<String>,
+        pub tao_brick_url: Option<String>,
+        pub seller_id: Option<String>,
+        pub page_id: Option<String>,
+        pub origin_pid: Option<String>,
+        pub isv_mktid: Option<String>,
+    }
+
+    /// `ItemLinkInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert` and `taobao.tbk.sc.general.link.convert`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemLinkInfoDTO {
+        pub coupon_long_url: Option<String>,
+        pub material_type: Option<i64>,
+        pub item_id: Option<String>,
+        pub cps_long_url: Option<String>,
+        pub cps_short_tpwd: Option<String>,
+        pub coupon_short_tpwd: Option<String>,
+        pub cps_short_url: Option<String>,
+        pub coupon_short_url: Option<String>,
+        pub coupon_full_tpwd: Option<String>,
+        pub cps_full_tpwd: Option<String>,
+        pub share_unit_url: Option<String>,
+        pub isv_mktid: Option<String>,
+    }
+
+    /// `ItemMultiCouponPromotionInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert` and `taobao.tbk.sc.general.link.convert`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemMultiCouponPromotionInfoDTO {
+        pub coupon_title: Option<String>,
+        pub coupon_desc: Option<String>,
+        pub coupoon_fee: Option<String>,
+        pub coupon_start_time: Option<String>,
+        pub coupon_end_time: Option<String>,
+        pub activity_id: Option<String>,
+        pub coupon_remain_count: Option<i64>,
+    }
+
+    /// `MaifanPromotionDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.material.optional`, `taobao.tbk.dg.optimus.material` and 2 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MaifanPromotionDTO {
+        pub maifan_promotion_end_time: Option<String>,
+        pub maifan_promotion_start_time: Option<String>,
+        pub maifan_promotion_discount: Option<String>,
+        pub maifan_promotion_condition: Option<String>,
+    }
+
+    /// `MaterialDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.coupon.convert` and `taobao.tbk.privilege.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MaterialDto {
+        pub coupon_remain_count: Option<i64>,
+        pub coupon_total_count: Option<i64>,
+        pub coupon_info: Option<String>,
+        pub coupon_end_time: Option<String>,
+        pub coupon_start_time: Option<String>,
+        pub coupon_click_url: Option<String>,
+        pub category_id: Option<i64>,
+        pub max_commission_rate: Option<String>,
+        pub item_id: Option<String>,
+        pub item_url: Option<String>,
+        pub ysyl_click_url: Option<String>,
+        pub ysyl_tlj_face: Option<String>,
+        pub ysyl_tlj_send_time: Option<String>,
+        pub ysyl_tlj_use_start_time: Option<String>,
+        pub ysyl_commission_rate: Option<String>,
+        pub ysyl_tlj_use_end_time: Option<String>,
+        pub min_commission_rate: Option<String>,
+        pub reward_info: Option<i64>,
+        pub campaign_type: Option<i64>,
+        pub coupon_type: Option<i64>,
+        pub topn_info: Option<StepRateDto>,
+        pub mini_program: Option<MiniProgramDto>,
+        pub extra_info: Option<String>,
+    }
+
+    /// `StepRateDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.coupon.convert` and `taobao.tbk.privilege.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StepRateDto {
+        pub topn_start_time: Option<i64>,
+        pub topn_end_time: Option<i64>,
+        pub topn_total_count: Option<i64>,
+        pub topn_quantity: Option<i64>,
+    }
+
+    /// `MiniProgramDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.coupon.convert` and `taobao.tbk.privilege.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MiniProgramDto {
+        pub mini_program_appid: Option<String>,
+        pub mini_program_path: Option<String>,
+        pub mini_program_qrcode_url: Option<String>,
+    }
+
+    /// `MaterialMultiCouponPromotionInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert` and `taobao.tbk.sc.general.link.convert`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MaterialMultiCouponPromotionInfoDTO {
+        pub coupon_title: Option<String>,
+        pub coupon_desc: Option<String>,
+        pub coupoon_fee: Option<String>,
+        pub coupon_start_time: Option<String>,
+        pub coupon_end_time: Option<String>,
+        pub activity_id: Option<String>,
+        pub coupon_remain_count: Option<i64>,
+    }
+
+    /// `NTbkShop`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.sc.shop.convert`, `taobao.tbk.shop.get` and 1 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NTbkShop {
+        pub user_id: Option<i64>,
+        pub click_url: Option<String>,
+        pub shop_url: Option<String>,
+        pub seller_nick: Option<String>,
+        pub shop_type: Option<String>,
+        pub shop_title: Option<String>,
+        pub pict_url: Option<String>,
+    }
+
+    /// `OrderPage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.details.get`, `taobao.tbk.order.refund.get` and 1 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderPage {
+        pub results: Vec<PublisherOrderDto>,
+        pub has_pre: Option<bool>,
+        pub position_index: Option<String>,
+        pub has_next: Option<bool>,
+        pub page_no: Option<i64>,
+        pub page_size: Option<i64>,
+        pub result: Vec<PublisherRefundOrderDTO>,
+        pub pre_page: Option<i64>,
+        pub next_page: Option<i64>,
+    }
+
+    /// `PublisherOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.details.get` and `taobao.tbk.sc.order.details.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PublisherOrderDto {
+        pub tb_paid_time: Option<String>,
+        pub tk_paid_time: Option<String>,
+        pub pay_price: Option<String>,
+        pub pub_share_fee: Option<String>,
+        pub trade_id: Option<String>,
+        pub tk_order_role: Option<i64>,
+        pub tk_earning_time: Option<String>,
+        pub adzone_id: Option<i64>,
+        pub pub_share_rate: Option<String>,
+        pub unid: Option<String>,
+        pub refund_tag: Option<i64>,
+        pub subsidy_rate: Option<String>,
+        pub tk_total_rate: Option<String>,
+        pub item_category_name: Option<String>,
+        pub seller_nick: Option<String>,
+        pub pub_id: Option<i64>,
+        pub alimama_rate: Option<String>,
+        pub subsidy_type: Option<String>,
+        pub item_img: Option<String>,
+        pub pub_share_pre_fee: Option<String>,
+        pub alipay_total_price: Option<String>,
+        pub item_title: Option<String>,
+        pub site_name: Option<String>,
+        pub item_num: Option<i64>,
+        pub subsidy_fee: Option<String>,
+        pub alimama_share_fee: Option<String>,
+        pub trade_parent_id: Option<String>,
+        pub order_type: Option<String>,
+        pub tk_create_time: Option<String>,
+        pub flow_source: Option<String>,
+        pub terminal_type: Option<String>,
+        pub click_time: Option<String>,
+        pub tk_status: Option<i64>,
+        pub item_price: Option<String>,
+        pub item_id: Option<String>,
+        pub adzone_name: Option<String>,
+        pub total_commission_rate: Option<String>,
+        pub item_link: Option<String>,
+        pub site_id: Option<i64>,
+        pub seller_shop_title: Option<String>,
+        pub income_rate: Option<String>,
+        pub total_commission_fee: Option<String>,
+        pub special_id: Option<i64>,
+        pub relation_id: Option<i64>,
+        pub deposit_price: Option<String>,
+        pub tb_deposit_time: Option<String>,
+        pub tk_deposit_time: Option<String>,
+        pub tp_order_id: Option<String>,
+        pub service_fee_dto_list: Vec<ServiceFeeDTO>,
+        pub marketing_type: Option<String>,
+        pub modified_time: Option<String>,
+        pub talent_pid: Option<String>,
+        pub tb_gmv_total_price: Option<String>,
+        pub extra_mkt_id: Option<String>,
+        pub untts: Option<String>,
+        pub pub_share_pre_fee_for_commission: Option<top_api::Decimal>,
+        pub pub_share_fee_for_commission: Option<top_api::Decimal>,
+        pub subsidy_info_dto_list: Vec<SubsidyDetailDTO>,
+        pub pub_share_rate_for_sdy: Option<top_api::Decimal>,
+        pub tk_total_rate_for_sdy: Option<top_api::Decimal>,
+        pub pub_share_pre_fee_for_sdy: Option<top_api::Decimal>,
+        pub pub_share_fee_for_sdy: Option<top_api::Decimal>,
+        pub alimm_share_info_dto: Option<AlimmShareInfoDTO>,
+        pub platform_special_service_rate: Option<top_api::Decimal>,
+        pub platform_special_service_fee: Option<top_api::Decimal>,
+        pub platform_special_share_info_dto: Option<PlatformSpecialShareInfoDTO>,
+        pub app_key: Option<String>,
+    }
+
+    /// `ServiceFeeDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.details.get` and `taobao.tbk.sc.order.details.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceFeeDTO {
+        pub tk_share_role_type: Option<i64>,
+        pub share_relative_rate: Option<String>,
+        pub share_fee: Option<String>,
+        pub share_pre_fee: Option<String>,
+    }
+
+    /// `SubsidyDetailDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.details.get` and `taobao.tbk.sc.order.details.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SubsidyDetailDTO {
+        pub subsidy_type: Option<String>,
+        pub subsidy_rate: Option<top_api::Decimal>,
+        pub subsidy_fee: Option<top_api::Decimal>,
+        pub subsidy_upper_limit: Option<top_api::Decimal>,
+        pub subsidy_share_rate: Option<top_api::Decimal>,
+    }
+
+    /// `PlatformSpecialShareInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.details.get` and `taobao.tbk.sc.order.details.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PlatformSpecialShareInfoDTO {
+        pub content_tech_service_rate: Option<top_api::Decimal>,
+        pub content_tech_service_pre_fee: Option<top_api::Decimal>,
+        pub content_tech_service_fee: Option<top_api::Decimal>,
+        pub traffic_tech_service_rate: Option<top_api::Decimal>,
+        pub traffic_tech_service_pre_fee: Option<top_api::Decimal>,
+        pub traffic_tech_service_fee: Option<top_api::Decimal>,
+    }
+
+    /// `PublisherRefundOrderDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.order.refund.get`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PublisherRefundOrderDTO {
+        pub refund_suit_id: Option<String>,
+        pub tb_trade_parent_id: Option<String>,
+        pub tb_trade_id: Option<String>,
+        pub tb_trade_create_time: Option<String>,
+        pub earning_time: Option<String>,
+        pub tk_refund_time: Option<String>,
+        pub tk_refund_suit_time: Option<String>,
+        pub modified_time: Option<String>,
+        pub item_title: Option<String>,
+        pub tk_order_role: Option<String>,
+        pub refund_status: Option<i64>,
+        pub tb_trade_finish_price: Option<String>,
+        pub refund_fee: Option<String>,
+        pub pub_share_fee: Option<String>,
+        pub tk_commission_fee_refund: Option<String>,
+        pub tk_subsidy_fee_refund: Option<String>,
+        pub tk_commission_alimm_refund_fee: Option<String>,
+        pub tk_subsidy_alimm_refund_fee: Option<String>,
+        pub tk_commission_agent_refund_fee: Option<String>,
+        pub tk_subsidy_agent_refund_fee: Option<String>,
+        pub show_return_fee: Option<String>,
+        pub relation_id: Option<i64>,
+        pub special_id: Option<i64>,
+    }
+
+    /// `PromotionExtend`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.optimus.promotion` and `taobao.tbk.sc.optimus.promotion`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromotionExtend {
+        pub recommend_item_list: Vec<RecommendItemList>,
+        pub youjia_coupon_info: Option<Youjiacouponinfo>,
+        pub promotion_url: Option<String>,
+    }
+
+    /// `RecommendItemList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.optimus.promotion` and `taobao.tbk.sc.optimus.promotion`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RecommendItemList {
+        pub item_id: Option<i64>,
+        pub url: Option<String>,
+    }
+
+    /// `Youjiacouponinfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.optimus.promotion` and `taobao.tbk.sc.optimus.promotion`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Youjiacouponinfo {
+        pub item_id: Option<String>,
+        pub url: Option<String>,
+    }
+
+    /// `PromotionList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.optimus.promotion` and `taobao.tbk.sc.optimus.promotion`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromotionList {
+        pub entry_used_start_time: Option<String>,
+        pub entry_used_end_time: Option<String>,
+        pub entry_condition: Option<String>,
+        pub entry_discount: Option<String>,
+    }
+
+    /// `RightsSendRelationRptDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.vegas.send.report` and `taobao.tbk.sc.vegas.send.report`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RightsSendRelationRptDto {
+        pub biz_date: Option<String>,
+        pub relation_id: Option<i64>,
+        pub fund_num: Option<i64>,
+        pub pid: Option<String>,
+        pub use_num: Option<i64>,
+    }
+
+    /// `ShopUrlList`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.general.link.convert` and `taobao.tbk.sc.general.link.convert`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ShopUrlList {
+        pub msg: Option<String>,
+        pub code: Option<i64>,
+        pub link_info_dto: Option<LinkInfoDTO>,
+        pub input_shop_id: Option<String>,
+    }
+
+    /// `SpCampaign`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.material.optional`, `taobao.tbk.dg.optimus.material` and 2 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SpCampaign {
+        pub sp_cid: Option<String>,
+        pub sp_name: Option<String>,
+        pub sp_rate: Option<String>,
+        pub sp_lock_status: Option<String>,
+        pub sp_apply_link: Option<String>,
+        pub sp_status: Option<String>,
+    }
+
+    /// `TopNInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.material.optional`, `taobao.tbk.dg.optimus.material` and 2 more).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopNInfoDTO {
+        pub topn_quantity: Option<i64>,
+        pub topn_total_count: Option<i64>,
+        pub topn_end_time: Option<String>,
+        pub topn_start_time: Option<String>,
+        pub topn_rate: Option<String>,
+    }
+
+    /// `WordMapData`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.tbk.dg.optimus.material` and `taobao.tbk.sc.optimus.material`).
+    ///
+    /// Enabled by the `tbk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WordMapData {
+        pub url: Option<String>,
+        pub word: Option<String>,
+    }
+}
+
 /// `taobao.tbk.activity.info.get`: 淘宝客-推广者-官方活动转链.
 pub mod taobao_tbk_activity_info_get {
     /// 淘宝客-推广者-官方活动转链
@@ -265,6 +725,9 @@ pub mod taobao_tbk_coupon_convert {
         pub sku_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MaterialDto, MiniProgramDto, StepRateDto};
+
     /// The answer of `taobao.tbk.coupon.convert`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -281,57 +744,6 @@ pub mod taobao_tbk_coupon_convert {
         pub results: Option<MaterialDto>,
         pub result_code: Option<i64>,
         pub result_msg: Option<String>,
-    }
-
-    /// `MaterialDto`.
-    ///
-    /// Found at `result.results` in the answer of `taobao.tbk.coupon.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialDto {
-        pub coupon_remain_count: Option<i64>,
-        pub coupon_total_count: Option<i64>,
-        pub coupon_info: Option<String>,
-        pub coupon_end_time: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_click_url: Option<String>,
-        pub category_id: Option<i64>,
-        pub max_commission_rate: Option<String>,
-        pub item_id: Option<String>,
-        pub item_url: Option<String>,
-        pub ysyl_click_url: Option<String>,
-        pub ysyl_tlj_face: Option<String>,
-        pub ysyl_tlj_send_time: Option<String>,
-        pub ysyl_tlj_use_start_time: Option<String>,
-        pub ysyl_commission_rate: Option<String>,
-        pub ysyl_tlj_use_end_time: Option<String>,
-        pub min_commission_rate: Option<String>,
-        pub reward_info: Option<i64>,
-        pub campaign_type: Option<i64>,
-        pub coupon_type: Option<i64>,
-        pub topn_info: Option<StepRateDto>,
-        pub mini_program: Option<MiniProgramDto>,
-        pub extra_info: Option<String>,
-    }
-
-    /// `StepRateDto`.
-    ///
-    /// Found at `result.results.topn_info` in the answer of `taobao.tbk.coupon.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StepRateDto {
-        pub topn_start_time: Option<i64>,
-        pub topn_end_time: Option<i64>,
-        pub topn_total_count: Option<i64>,
-        pub topn_quantity: Option<i64>,
-    }
-
-    /// `MiniProgramDto`.
-    ///
-    /// Found at `result.results.mini_program` in the answer of `taobao.tbk.coupon.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniProgramDto {
-        pub mini_program_appid: Option<String>,
-        pub mini_program_path: Option<String>,
-        pub mini_program_qrcode_url: Option<String>,
     }
 }
 
@@ -573,6 +985,12 @@ pub mod taobao_tbk_dg_general_link_convert {
         pub qmtid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponInfoDTO, EventUrlList, ItemLinkInfoDTO, ItemMultiCouponPromotionInfoDTO, LinkInfoDTO,
+        MaterialMultiCouponPromotionInfoDTO, ShopUrlList,
+    };
+
     /// The answer of `taobao.tbk.dg.general.link.convert`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -668,105 +1086,6 @@ pub mod taobao_tbk_dg_general_link_convert {
         pub multiple_items_prices_count: Option<i64>,
     }
 
-    /// `CouponInfoDTO`.
-    ///
-    /// Found at `data.material_url_list.coupon_info_dto` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponInfoDTO {
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
-        pub coupon_amount: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_desc: Option<String>,
-        pub coupon_type: Option<i64>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.material_url_list.link_info_dto` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LinkInfoDTO {
-        pub coupon_long_url: Option<String>,
-        pub material_type: Option<i64>,
-        pub tpwd_origin_url: Option<String>,
-        pub material_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub tk_biz_type: Option<i64>,
-        pub coupon_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub coupon_short_url: Option<String>,
-        pub coupon_full_tpwd: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-        pub share_unit_url: Option<String>,
-        pub tao_brick_url: Option<String>,
-    }
-
-    /// `MaterialMultiCouponPromotionInfoDTO`.
-    ///
-    /// An item of `data.material_url_list.multiple_items_coupon_info_list` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialMultiCouponPromotionInfoDTO {
-        pub coupon_title: Option<String>,
-        pub coupon_desc: Option<String>,
-        pub coupoon_fee: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
-    }
-
-    /// `ShopUrlList`.
-    ///
-    /// An item of `data.shop_url_list` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShopUrlList {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub link_info_dto: Option<LinkInfoDTO2>,
-        pub input_shop_id: Option<String>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.shop_url_list.link_info_dto` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LinkInfoDTO")]
-    pub struct LinkInfoDTO2 {
-        pub material_type: Option<i64>,
-        pub seller_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-    }
-
-    /// `EventUrlList`.
-    ///
-    /// An item of `data.event_url_list` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EventUrlList {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub link_info_dto: Option<LinkInfoDTO3>,
-        pub input_page_id: Option<String>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.event_url_list.link_info_dto` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LinkInfoDTO")]
-    pub struct LinkInfoDTO3 {
-        pub material_type: Option<i64>,
-        pub page_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-    }
-
     /// `ItemUrlList`.
     ///
     /// An item of `data.item_url_list` in the answer of `taobao.tbk.dg.general.link.convert`.
@@ -775,7 +1094,7 @@ pub mod taobao_tbk_dg_general_link_convert {
         pub msg: Option<String>,
         pub code: Option<i64>,
         pub promotion_info_dto: Option<ItemPromotionInfoDTO>,
-        pub coupon_info_dto: Option<CouponInfoDTO2>,
+        pub coupon_info_dto: Option<CouponInfoDTO>,
         pub link_info_dto: Option<ItemLinkInfoDTO>,
         pub input_item_id: Option<String>,
         pub extra_info: Option<String>,
@@ -791,52 +1110,6 @@ pub mod taobao_tbk_dg_general_link_convert {
         pub commission_type: Option<String>,
         pub promotion_price: Option<i64>,
         pub multiple_items_prices_count: Option<i64>,
-    }
-
-    /// `CouponInfoDTO`.
-    ///
-    /// Found at `data.item_url_list.coupon_info_dto` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "CouponInfoDTO")]
-    pub struct CouponInfoDTO2 {
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
-        pub coupon_amount: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_desc: Option<String>,
-    }
-
-    /// `ItemLinkInfoDTO`.
-    ///
-    /// Found at `data.item_url_list.link_info_dto` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLinkInfoDTO {
-        pub coupon_long_url: Option<String>,
-        pub material_type: Option<i64>,
-        pub item_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub coupon_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub coupon_short_url: Option<String>,
-        pub coupon_full_tpwd: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-        pub share_unit_url: Option<String>,
-    }
-
-    /// `ItemMultiCouponPromotionInfoDTO`.
-    ///
-    /// An item of `data.item_url_list.multiple_items_coupon_info_list` in the answer of `taobao.tbk.dg.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemMultiCouponPromotionInfoDTO {
-        pub coupon_title: Option<String>,
-        pub coupon_desc: Option<String>,
-        pub coupoon_fee: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
     }
 }
 
@@ -863,6 +1136,9 @@ pub mod taobao_tbk_dg_general_link_parse {
         pub material_dto: Option<Vec<LkMaterialDTO>>,
         pub fields: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LinkInfoDTO;
 
     /// The answer of `taobao.tbk.dg.general.link.parse`.
     ///
@@ -900,18 +1176,6 @@ pub mod taobao_tbk_dg_general_link_parse {
         pub link_info_dto: Option<LinkInfoDTO>,
         pub input_material_url: Option<String>,
         pub extra_info: Option<String>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.material_url_list.link_info_dto` in the answer of `taobao.tbk.dg.general.link.parse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LinkInfoDTO {
-        pub material_type: Option<i64>,
-        pub tpwd_origin_url: Option<String>,
-        pub material_id: Option<String>,
-        pub tk_biz_type: Option<i64>,
-        pub origin_pid: Option<String>,
     }
 }
 
@@ -981,6 +1245,9 @@ pub mod taobao_tbk_dg_material_optional {
         pub biz_scene_id: Option<String>,
         pub promotion_type: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BybtInfoDTO, MaifanPromotionDTO, SpCampaign, TopNInfoDTO};
 
     /// The answer of `taobao.tbk.dg.material.optional`.
     ///
@@ -1097,57 +1364,6 @@ pub mod taobao_tbk_dg_material_optional {
         pub rank_page_url: Option<String>,
         pub item_search_type: Option<String>,
         pub sp_campaign_list: Vec<SpCampaign>,
-    }
-
-    /// `TopNInfoDTO`.
-    ///
-    /// Found at `result_list.topn_info` in the answer of `taobao.tbk.dg.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopNInfoDTO {
-        pub topn_quantity: Option<i64>,
-        pub topn_total_count: Option<i64>,
-        pub topn_end_time: Option<String>,
-        pub topn_start_time: Option<String>,
-        pub topn_rate: Option<String>,
-    }
-
-    /// `BybtInfoDTO`.
-    ///
-    /// Found at `result_list.bybt_info` in the answer of `taobao.tbk.dg.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BybtInfoDTO {
-        pub bybt_brand_logo: Option<String>,
-        pub bybt_pic_url: Option<String>,
-        pub bybt_item_tags: Vec<String>,
-        pub bybt_coupon_amount: Option<String>,
-        pub bybt_show_price: Option<String>,
-        pub bybt_lowest_price: Option<String>,
-        pub bybt_end_time: Option<String>,
-        pub bybt_start_time: Option<String>,
-    }
-
-    /// `MaifanPromotionDTO`.
-    ///
-    /// Found at `result_list.maifan_promotion` in the answer of `taobao.tbk.dg.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaifanPromotionDTO {
-        pub maifan_promotion_end_time: Option<String>,
-        pub maifan_promotion_start_time: Option<String>,
-        pub maifan_promotion_discount: Option<String>,
-        pub maifan_promotion_condition: Option<String>,
-    }
-
-    /// `SpCampaign`.
-    ///
-    /// An item of `result_list.sp_campaign_list` in the answer of `taobao.tbk.dg.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpCampaign {
-        pub sp_cid: Option<String>,
-        pub sp_name: Option<String>,
-        pub sp_rate: Option<String>,
-        pub sp_lock_status: Option<String>,
-        pub sp_apply_link: Option<String>,
-        pub sp_status: Option<String>,
     }
 }
 
@@ -1368,6 +1584,9 @@ pub mod taobao_tbk_dg_optimus_material {
         pub favorites_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BybtInfoDTO, MaifanPromotionDTO, SpCampaign, TopNInfoDTO, WordMapData};
+
     /// The answer of `taobao.tbk.dg.optimus.material`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -1484,15 +1703,6 @@ pub mod taobao_tbk_dg_optimus_material {
         pub sp_campaign_list: Vec<SpCampaign>,
     }
 
-    /// `WordMapData`.
-    ///
-    /// An item of `result_list.word_list` in the answer of `taobao.tbk.dg.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WordMapData {
-        pub url: Option<String>,
-        pub word: Option<String>,
-    }
-
     /// `FavoritesInfo`.
     ///
     /// Found at `result_list.favorites_info` in the answer of `taobao.tbk.dg.optimus.material`.
@@ -1509,57 +1719,6 @@ pub mod taobao_tbk_dg_optimus_material {
     pub struct FavoritesDetail {
         pub favorites_id: Option<i64>,
         pub favorites_title: Option<String>,
-    }
-
-    /// `TopNInfoDTO`.
-    ///
-    /// Found at `result_list.topn_info` in the answer of `taobao.tbk.dg.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopNInfoDTO {
-        pub topn_quantity: Option<i64>,
-        pub topn_total_count: Option<i64>,
-        pub topn_end_time: Option<String>,
-        pub topn_start_time: Option<String>,
-        pub topn_rate: Option<String>,
-    }
-
-    /// `BybtInfoDTO`.
-    ///
-    /// Found at `result_list.bybt_info` in the answer of `taobao.tbk.dg.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BybtInfoDTO {
-        pub bybt_brand_logo: Option<String>,
-        pub bybt_pic_url: Option<String>,
-        pub bybt_item_tags: Vec<String>,
-        pub bybt_coupon_amount: Option<String>,
-        pub bybt_show_price: Option<String>,
-        pub bybt_lowest_price: Option<String>,
-        pub bybt_end_time: Option<String>,
-        pub bybt_start_time: Option<String>,
-    }
-
-    /// `MaifanPromotionDTO`.
-    ///
-    /// Found at `result_list.maifan_promotion` in the answer of `taobao.tbk.dg.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaifanPromotionDTO {
-        pub maifan_promotion_end_time: Option<String>,
-        pub maifan_promotion_start_time: Option<String>,
-        pub maifan_promotion_discount: Option<String>,
-        pub maifan_promotion_condition: Option<String>,
-    }
-
-    /// `SpCampaign`.
-    ///
-    /// An item of `result_list.sp_campaign_list` in the answer of `taobao.tbk.dg.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpCampaign {
-        pub sp_cid: Option<String>,
-        pub sp_name: Option<String>,
-        pub sp_rate: Option<String>,
-        pub sp_lock_status: Option<String>,
-        pub sp_apply_link: Option<String>,
-        pub sp_status: Option<String>,
     }
 }
 
@@ -1590,6 +1749,9 @@ pub mod taobao_tbk_dg_optimus_promotion {
         pub promotion_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PromotionExtend, PromotionList, RecommendItemList, Youjiacouponinfo};
+
     /// The answer of `taobao.tbk.dg.optimus.promotion`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -1616,45 +1778,6 @@ pub mod taobao_tbk_dg_optimus_promotion {
         pub nick: Option<String>,
         pub shop_title: Option<String>,
         pub shop_picture_url: Option<String>,
-    }
-
-    /// `PromotionList`.
-    ///
-    /// An item of `result_list.promotion_list` in the answer of `taobao.tbk.dg.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionList {
-        pub entry_used_start_time: Option<String>,
-        pub entry_used_end_time: Option<String>,
-        pub entry_condition: Option<String>,
-        pub entry_discount: Option<String>,
-    }
-
-    /// `PromotionExtend`.
-    ///
-    /// Found at `result_list.promotion_extend` in the answer of `taobao.tbk.dg.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionExtend {
-        pub recommend_item_list: Vec<RecommendItemList>,
-        pub youjia_coupon_info: Option<Youjiacouponinfo>,
-        pub promotion_url: Option<String>,
-    }
-
-    /// `RecommendItemList`.
-    ///
-    /// An item of `result_list.promotion_extend.recommend_item_list` in the answer of `taobao.tbk.dg.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecommendItemList {
-        pub item_id: Option<i64>,
-        pub url: Option<String>,
-    }
-
-    /// `Youjiacouponinfo`.
-    ///
-    /// Found at `result_list.promotion_extend.youjia_coupon_info` in the answer of `taobao.tbk.dg.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Youjiacouponinfo {
-        pub item_id: Option<String>,
-        pub url: Option<String>,
     }
 }
 
@@ -1881,6 +2004,9 @@ pub mod taobao_tbk_dg_vegas_send_report {
         pub activity_category: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RightsSendRelationRptDto;
+
     /// The answer of `taobao.tbk.dg.vegas.send.report`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -1907,31 +2033,7 @@ pub mod taobao_tbk_dg_vegas_send_report {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct RightsSendRptDTO {
         pub relation_rpt_list: Vec<RightsSendRelationRptDto>,
-        pub pid_rpt_list: Vec<RightsSendRelationRptDto2>,
-    }
-
-    /// `RightsSendRelationRptDto`.
-    ///
-    /// An item of `result.model.relation_rpt_list` in the answer of `taobao.tbk.dg.vegas.send.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RightsSendRelationRptDto {
-        pub biz_date: Option<String>,
-        pub relation_id: Option<i64>,
-        pub fund_num: Option<i64>,
-        pub pid: Option<String>,
-        pub use_num: Option<i64>,
-    }
-
-    /// `RightsSendRelationRptDto`.
-    ///
-    /// An item of `result.model.pid_rpt_list` in the answer of `taobao.tbk.dg.vegas.send.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "RightsSendRelationRptDto")]
-    pub struct RightsSendRelationRptDto2 {
-        pub biz_date: Option<String>,
-        pub pid: Option<String>,
-        pub fund_num: Option<i64>,
-        pub use_num: Option<i64>,
+        pub pid_rpt_list: Vec<RightsSendRelationRptDto>,
     }
 }
 
@@ -2294,147 +2396,18 @@ pub mod taobao_tbk_order_details_get {
         pub order_scene: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AlimmShareInfoDTO, OrderPage, PlatformSpecialShareInfoDTO, PublisherOrderDto, PublisherRefundOrderDTO,
+        ServiceFeeDTO, SubsidyDetailDTO,
+    };
+
     /// The answer of `taobao.tbk.order.details.get`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTbkOrderDetailsGetResponse {
         pub data: Option<OrderPage>,
-    }
-
-    /// `OrderPage`.
-    ///
-    /// Found at `data` in the answer of `taobao.tbk.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderPage {
-        pub results: Vec<PublisherOrderDto>,
-        pub has_pre: Option<bool>,
-        pub position_index: Option<String>,
-        pub has_next: Option<bool>,
-        pub page_no: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `PublisherOrderDto`.
-    ///
-    /// An item of `data.results` in the answer of `taobao.tbk.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PublisherOrderDto {
-        pub tb_paid_time: Option<String>,
-        pub tk_paid_time: Option<String>,
-        pub pay_price: Option<String>,
-        pub pub_share_fee: Option<String>,
-        pub trade_id: Option<String>,
-        pub tk_order_role: Option<i64>,
-        pub tk_earning_time: Option<String>,
-        pub adzone_id: Option<i64>,
-        pub pub_share_rate: Option<String>,
-        pub unid: Option<String>,
-        pub refund_tag: Option<i64>,
-        pub subsidy_rate: Option<String>,
-        pub tk_total_rate: Option<String>,
-        pub item_category_name: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pub_id: Option<i64>,
-        pub alimama_rate: Option<String>,
-        pub subsidy_type: Option<String>,
-        pub item_img: Option<String>,
-        pub pub_share_pre_fee: Option<String>,
-        pub alipay_total_price: Option<String>,
-        pub item_title: Option<String>,
-        pub site_name: Option<String>,
-        pub item_num: Option<i64>,
-        pub subsidy_fee: Option<String>,
-        pub alimama_share_fee: Option<String>,
-        pub trade_parent_id: Option<String>,
-        pub order_type: Option<String>,
-        pub tk_create_time: Option<String>,
-        pub flow_source: Option<String>,
-        pub terminal_type: Option<String>,
-        pub click_time: Option<String>,
-        pub tk_status: Option<i64>,
-        pub item_price: Option<String>,
-        pub item_id: Option<String>,
-        pub adzone_name: Option<String>,
-        pub total_commission_rate: Option<String>,
-        pub item_link: Option<String>,
-        pub site_id: Option<i64>,
-        pub seller_shop_title: Option<String>,
-        pub income_rate: Option<String>,
-        pub total_commission_fee: Option<String>,
-        pub special_id: Option<i64>,
-        pub relation_id: Option<i64>,
-        pub deposit_price: Option<String>,
-        pub tb_deposit_time: Option<String>,
-        pub tk_deposit_time: Option<String>,
-        pub tp_order_id: Option<String>,
-        pub service_fee_dto_list: Vec<ServiceFeeDTO>,
-        pub marketing_type: Option<String>,
-        pub modified_time: Option<String>,
-        pub talent_pid: Option<String>,
-        pub tb_gmv_total_price: Option<String>,
-        pub extra_mkt_id: Option<String>,
-        pub untts: Option<String>,
-        pub pub_share_pre_fee_for_commission: Option<top_api::Decimal>,
-        pub pub_share_fee_for_commission: Option<top_api::Decimal>,
-        pub subsidy_info_dto_list: Vec<SubsidyDetailDTO>,
-        pub pub_share_rate_for_sdy: Option<top_api::Decimal>,
-        pub tk_total_rate_for_sdy: Option<top_api::Decimal>,
-        pub pub_share_pre_fee_for_sdy: Option<top_api::Decimal>,
-        pub pub_share_fee_for_sdy: Option<top_api::Decimal>,
-        pub alimm_share_info_dto: Option<AlimmShareInfoDTO>,
-        pub platform_special_service_rate: Option<top_api::Decimal>,
-        pub platform_special_service_fee: Option<top_api::Decimal>,
-        pub platform_special_share_info_dto: Option<PlatformSpecialShareInfoDTO>,
-    }
-
-    /// `ServiceFeeDTO`.
-    ///
-    /// An item of `data.results.service_fee_dto_list` in the answer of `taobao.tbk.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceFeeDTO {
-        pub tk_share_role_type: Option<i64>,
-        pub share_relative_rate: Option<String>,
-        pub share_fee: Option<String>,
-        pub share_pre_fee: Option<String>,
-    }
-
-    /// `SubsidyDetailDTO`.
-    ///
-    /// An item of `data.results.subsidy_info_dto_list` in the answer of `taobao.tbk.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubsidyDetailDTO {
-        pub subsidy_type: Option<String>,
-        pub subsidy_rate: Option<top_api::Decimal>,
-        pub subsidy_fee: Option<top_api::Decimal>,
-        pub subsidy_upper_limit: Option<top_api::Decimal>,
-        pub subsidy_share_rate: Option<top_api::Decimal>,
-    }
-
-    /// `AlimmShareInfoDTO`.
-    ///
-    /// Found at `data.results.alimm_share_info_dto` in the answer of `taobao.tbk.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlimmShareInfoDTO {
-        pub alimm_tech_service_rate: Option<top_api::Decimal>,
-        pub alimm_tech_service_pre_fee: Option<top_api::Decimal>,
-        pub alimm_tech_service_fee: Option<top_api::Decimal>,
-        pub alimm_agent_service_rate: Option<top_api::Decimal>,
-        pub alimm_agent_service_pre_fee: Option<top_api::Decimal>,
-        pub alimm_agent_service_fee: Option<top_api::Decimal>,
-    }
-
-    /// `PlatformSpecialShareInfoDTO`.
-    ///
-    /// Found at `data.results.platform_special_share_info_dto` in the answer of `taobao.tbk.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PlatformSpecialShareInfoDTO {
-        pub content_tech_service_rate: Option<top_api::Decimal>,
-        pub content_tech_service_pre_fee: Option<top_api::Decimal>,
-        pub content_tech_service_fee: Option<top_api::Decimal>,
-        pub traffic_tech_service_rate: Option<top_api::Decimal>,
-        pub traffic_tech_service_pre_fee: Option<top_api::Decimal>,
-        pub traffic_tech_service_fee: Option<top_api::Decimal>,
     }
 }
 
@@ -2457,6 +2430,12 @@ pub mod taobao_tbk_order_refund_get {
         #[top(object)]
         pub publisher_refund_order_query_option: Option<PublisherRefundOrderQueryOption>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{
+        AlimmShareInfoDTO, OrderPage, PlatformSpecialShareInfoDTO, PublisherOrderDto, PublisherRefundOrderDTO,
+        ServiceFeeDTO, SubsidyDetailDTO,
+    };
 
     /// The answer of `taobao.tbk.order.refund.get`.
     ///
@@ -2499,51 +2478,6 @@ pub mod taobao_tbk_order_refund_get {
         #[top(required)]
         pub end_time: String,
     }
-
-    /// `OrderPage`.
-    ///
-    /// Found at `data` in the answer of `taobao.tbk.order.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderPage {
-        pub result: Vec<PublisherRefundOrderDTO>,
-        pub pre_page: Option<i64>,
-        pub next_page: Option<i64>,
-        pub page_no: Option<i64>,
-        pub page_size: Option<i64>,
-        pub has_next: Option<bool>,
-        pub position_index: Option<String>,
-        pub has_pre: Option<bool>,
-    }
-
-    /// `PublisherRefundOrderDTO`.
-    ///
-    /// An item of `data.result` in the answer of `taobao.tbk.order.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PublisherRefundOrderDTO {
-        pub refund_suit_id: Option<String>,
-        pub tb_trade_parent_id: Option<String>,
-        pub tb_trade_id: Option<String>,
-        pub tb_trade_create_time: Option<String>,
-        pub earning_time: Option<String>,
-        pub tk_refund_time: Option<String>,
-        pub tk_refund_suit_time: Option<String>,
-        pub modified_time: Option<String>,
-        pub item_title: Option<String>,
-        pub tk_order_role: Option<String>,
-        pub refund_status: Option<i64>,
-        pub tb_trade_finish_price: Option<String>,
-        pub refund_fee: Option<String>,
-        pub pub_share_fee: Option<String>,
-        pub tk_commission_fee_refund: Option<String>,
-        pub tk_subsidy_fee_refund: Option<String>,
-        pub tk_commission_alimm_refund_fee: Option<String>,
-        pub tk_subsidy_alimm_refund_fee: Option<String>,
-        pub tk_commission_agent_refund_fee: Option<String>,
-        pub tk_subsidy_agent_refund_fee: Option<String>,
-        pub show_return_fee: Option<String>,
-        pub relation_id: Option<i64>,
-        pub special_id: Option<i64>,
-    }
 }
 
 /// `taobao.tbk.privilege.get`: 淘宝客-服务商-单品券高效转链.
@@ -2584,6 +2518,9 @@ pub mod taobao_tbk_privilege_get {
         pub sku_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MaterialDto, MiniProgramDto, StepRateDto};
+
     /// The answer of `taobao.tbk.privilege.get`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -2598,56 +2535,6 @@ pub mod taobao_tbk_privilege_get {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct RpcResult {
         pub data: Option<MaterialDto>,
-    }
-
-    /// `MaterialDto`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.tbk.privilege.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialDto {
-        pub coupon_remain_count: Option<i64>,
-        pub coupon_total_count: Option<i64>,
-        pub coupon_info: Option<String>,
-        pub coupon_end_time: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_type: Option<i64>,
-        pub coupon_click_url: Option<String>,
-        pub category_id: Option<i64>,
-        pub max_commission_rate: Option<String>,
-        pub item_url: Option<String>,
-        pub ysyl_click_url: Option<String>,
-        pub ysyl_tlj_face: Option<String>,
-        pub ysyl_tlj_send_time: Option<String>,
-        pub ysyl_tlj_use_start_time: Option<String>,
-        pub ysyl_commission_rate: Option<String>,
-        pub ysyl_tlj_use_end_time: Option<String>,
-        pub min_commission_rate: Option<String>,
-        pub reward_info: Option<i64>,
-        pub topn_info: Option<StepRateDto>,
-        pub mini_program: Option<MiniProgramDto>,
-        pub item_id: Option<String>,
-        pub extra_info: Option<String>,
-    }
-
-    /// `StepRateDto`.
-    ///
-    /// Found at `result.data.topn_info` in the answer of `taobao.tbk.privilege.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StepRateDto {
-        pub topn_end_time: Option<i64>,
-        pub topn_start_time: Option<i64>,
-        pub topn_quantity: Option<i64>,
-        pub topn_total_count: Option<i64>,
-    }
-
-    /// `MiniProgramDto`.
-    ///
-    /// Found at `result.data.mini_program` in the answer of `taobao.tbk.privilege.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MiniProgramDto {
-        pub mini_program_appid: Option<String>,
-        pub mini_program_path: Option<String>,
-        pub mini_program_qrcode_url: Option<String>,
     }
 }
 
@@ -2980,6 +2867,12 @@ pub mod taobao_tbk_sc_general_link_convert {
         pub qmtid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        CouponInfoDTO, EventUrlList, ItemLinkInfoDTO, ItemMultiCouponPromotionInfoDTO, LinkInfoDTO,
+        MaterialMultiCouponPromotionInfoDTO, ShopUrlList,
+    };
+
     /// The answer of `taobao.tbk.sc.general.link.convert`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -3075,104 +2968,6 @@ pub mod taobao_tbk_sc_general_link_convert {
         pub multiple_items_prices_count: Option<i64>,
     }
 
-    /// `CouponInfoDTO`.
-    ///
-    /// Found at `data.material_url_list.coupon_info_dto` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CouponInfoDTO {
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
-        pub coupon_amount: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_desc: Option<String>,
-        pub coupon_type: Option<i64>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.material_url_list.link_info_dto` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LinkInfoDTO {
-        pub coupon_long_url: Option<String>,
-        pub material_type: Option<i64>,
-        pub tpwd_origin_url: Option<String>,
-        pub material_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub tk_biz_type: Option<i64>,
-        pub coupon_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub coupon_short_url: Option<String>,
-        pub coupon_full_tpwd: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-        pub isv_mktid: Option<String>,
-    }
-
-    /// `MaterialMultiCouponPromotionInfoDTO`.
-    ///
-    /// An item of `data.material_url_list.multiple_items_coupon_info_list` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaterialMultiCouponPromotionInfoDTO {
-        pub coupon_title: Option<String>,
-        pub coupon_desc: Option<String>,
-        pub coupoon_fee: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
-    }
-
-    /// `ShopUrlList`.
-    ///
-    /// An item of `data.shop_url_list` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShopUrlList {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub link_info_dto: Option<LinkInfoDTO2>,
-        pub input_shop_id: Option<String>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.shop_url_list.link_info_dto` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LinkInfoDTO")]
-    pub struct LinkInfoDTO2 {
-        pub material_type: Option<i64>,
-        pub seller_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-    }
-
-    /// `EventUrlList`.
-    ///
-    /// An item of `data.event_url_list` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EventUrlList {
-        pub msg: Option<String>,
-        pub code: Option<i64>,
-        pub link_info_dto: Option<LinkInfoDTO3>,
-        pub input_page_id: Option<String>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.event_url_list.link_info_dto` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "LinkInfoDTO")]
-    pub struct LinkInfoDTO3 {
-        pub material_type: Option<i64>,
-        pub page_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-    }
-
     /// `ItemUrlList`.
     ///
     /// An item of `data.item_url_list` in the answer of `taobao.tbk.sc.general.link.convert`.
@@ -3181,7 +2976,7 @@ pub mod taobao_tbk_sc_general_link_convert {
         pub msg: Option<String>,
         pub code: Option<i64>,
         pub promotion_info_dto: Option<PromotionInfoDTO2>,
-        pub coupon_info_dto: Option<CouponInfoDTO2>,
+        pub coupon_info_dto: Option<CouponInfoDTO>,
         pub link_info_dto: Option<ItemLinkInfoDTO>,
         pub input_item_id: Option<String>,
         pub extra_info: Option<String>,
@@ -3198,52 +2993,6 @@ pub mod taobao_tbk_sc_general_link_convert {
         pub commission_type: Option<String>,
         pub promotion_price: Option<i64>,
         pub multiple_items_prices_count: Option<i64>,
-    }
-
-    /// `CouponInfoDTO`.
-    ///
-    /// Found at `data.item_url_list.coupon_info_dto` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "CouponInfoDTO")]
-    pub struct CouponInfoDTO2 {
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
-        pub coupon_amount: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_desc: Option<String>,
-    }
-
-    /// `ItemLinkInfoDTO`.
-    ///
-    /// Found at `data.item_url_list.link_info_dto` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemLinkInfoDTO {
-        pub coupon_long_url: Option<String>,
-        pub material_type: Option<i64>,
-        pub item_id: Option<String>,
-        pub cps_long_url: Option<String>,
-        pub cps_short_tpwd: Option<String>,
-        pub coupon_short_tpwd: Option<String>,
-        pub cps_short_url: Option<String>,
-        pub coupon_short_url: Option<String>,
-        pub coupon_full_tpwd: Option<String>,
-        pub cps_full_tpwd: Option<String>,
-        pub isv_mktid: Option<String>,
-    }
-
-    /// `ItemMultiCouponPromotionInfoDTO`.
-    ///
-    /// An item of `data.item_url_list.multiple_items_coupon_info_list` in the answer of `taobao.tbk.sc.general.link.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemMultiCouponPromotionInfoDTO {
-        pub coupon_title: Option<String>,
-        pub coupon_desc: Option<String>,
-        pub coupoon_fee: Option<String>,
-        pub coupon_start_time: Option<String>,
-        pub coupon_end_time: Option<String>,
-        pub activity_id: Option<String>,
-        pub coupon_remain_count: Option<i64>,
     }
 }
 
@@ -3271,6 +3020,9 @@ pub mod taobao_tbk_sc_general_link_parse {
         pub material_dto: Option<Vec<LkMaterialDTO>>,
         pub fields: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::LinkInfoDTO;
 
     /// The answer of `taobao.tbk.sc.general.link.parse`.
     ///
@@ -3308,19 +3060,6 @@ pub mod taobao_tbk_sc_general_link_parse {
         pub link_info_dto: Option<LinkInfoDTO>,
         pub input_material_url: Option<String>,
         pub extra_info: Option<String>,
-    }
-
-    /// `LinkInfoDTO`.
-    ///
-    /// Found at `data.material_url_list.link_info_dto` in the answer of `taobao.tbk.sc.general.link.parse`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LinkInfoDTO {
-        pub material_type: Option<i64>,
-        pub tpwd_origin_url: Option<String>,
-        pub material_id: Option<String>,
-        pub tk_biz_type: Option<i64>,
-        pub isv_mktid: Option<String>,
-        pub origin_pid: Option<String>,
     }
 }
 
@@ -3435,6 +3174,9 @@ pub mod taobao_tbk_sc_material_optional {
         pub biz_scene_id: Option<String>,
         pub promotion_type: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BybtInfoDTO, MaifanPromotionDTO, SpCampaign, TopNInfoDTO};
 
     /// The answer of `taobao.tbk.sc.material.optional`.
     ///
@@ -3552,57 +3294,6 @@ pub mod taobao_tbk_sc_material_optional {
         pub sp_campaign_list: Vec<SpCampaign>,
         pub item_search_type: Option<String>,
     }
-
-    /// `TopNInfoDTO`.
-    ///
-    /// Found at `result_list.topn_info` in the answer of `taobao.tbk.sc.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopNInfoDTO {
-        pub topn_quantity: Option<i64>,
-        pub topn_total_count: Option<i64>,
-        pub topn_end_time: Option<String>,
-        pub topn_start_time: Option<String>,
-        pub topn_rate: Option<String>,
-    }
-
-    /// `BybtInfoDTO`.
-    ///
-    /// Found at `result_list.bybt_info` in the answer of `taobao.tbk.sc.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BybtInfoDTO {
-        pub bybt_brand_logo: Option<String>,
-        pub bybt_pic_url: Option<String>,
-        pub bybt_item_tags: Vec<String>,
-        pub bybt_coupon_amount: Option<String>,
-        pub bybt_show_price: Option<String>,
-        pub bybt_lowest_price: Option<String>,
-        pub bybt_end_time: Option<String>,
-        pub bybt_start_time: Option<String>,
-    }
-
-    /// `MaifanPromotionDTO`.
-    ///
-    /// Found at `result_list.maifan_promotion` in the answer of `taobao.tbk.sc.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaifanPromotionDTO {
-        pub maifan_promotion_end_time: Option<String>,
-        pub maifan_promotion_start_time: Option<String>,
-        pub maifan_promotion_discount: Option<String>,
-        pub maifan_promotion_condition: Option<String>,
-    }
-
-    /// `SpCampaign`.
-    ///
-    /// An item of `result_list.sp_campaign_list` in the answer of `taobao.tbk.sc.material.optional`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpCampaign {
-        pub sp_cid: Option<String>,
-        pub sp_name: Option<String>,
-        pub sp_rate: Option<String>,
-        pub sp_lock_status: Option<String>,
-        pub sp_apply_link: Option<String>,
-        pub sp_status: Option<String>,
-    }
 }
 
 /// `taobao.tbk.sc.membergroup.optional`: 工具服务商member组查询、新增接口.
@@ -3682,6 +3373,9 @@ pub mod taobao_tbk_sc_optimus_material {
         pub content_source: Option<String>,
         pub item_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{BybtInfoDTO, MaifanPromotionDTO, SpCampaign, TopNInfoDTO, WordMapData};
 
     /// The answer of `taobao.tbk.sc.optimus.material`.
     ///
@@ -3795,66 +3489,6 @@ pub mod taobao_tbk_sc_optimus_material {
         pub activity_id: Option<String>,
         pub sp_campaign_list: Vec<SpCampaign>,
     }
-
-    /// `WordMapData`.
-    ///
-    /// An item of `result_list.word_list` in the answer of `taobao.tbk.sc.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WordMapData {
-        pub word: Option<String>,
-        pub url: Option<String>,
-    }
-
-    /// `TopNInfoDTO`.
-    ///
-    /// Found at `result_list.topn_info` in the answer of `taobao.tbk.sc.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopNInfoDTO {
-        pub topn_quantity: Option<i64>,
-        pub topn_total_count: Option<i64>,
-        pub topn_end_time: Option<String>,
-        pub topn_start_time: Option<String>,
-        pub topn_rate: Option<String>,
-    }
-
-    /// `BybtInfoDTO`.
-    ///
-    /// Found at `result_list.bybt_info` in the answer of `taobao.tbk.sc.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BybtInfoDTO {
-        pub bybt_brand_logo: Option<String>,
-        pub bybt_pic_url: Option<String>,
-        pub bybt_item_tags: Vec<String>,
-        pub bybt_coupon_amount: Option<String>,
-        pub bybt_show_price: Option<String>,
-        pub bybt_lowest_price: Option<String>,
-        pub bybt_end_time: Option<String>,
-        pub bybt_start_time: Option<String>,
-    }
-
-    /// `MaifanPromotionDTO`.
-    ///
-    /// Found at `result_list.maifan_promotion` in the answer of `taobao.tbk.sc.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MaifanPromotionDTO {
-        pub maifan_promotion_end_time: Option<String>,
-        pub maifan_promotion_start_time: Option<String>,
-        pub maifan_promotion_discount: Option<String>,
-        pub maifan_promotion_condition: Option<String>,
-    }
-
-    /// `SpCampaign`.
-    ///
-    /// An item of `result_list.sp_campaign_list` in the answer of `taobao.tbk.sc.optimus.material`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SpCampaign {
-        pub sp_cid: Option<String>,
-        pub sp_name: Option<String>,
-        pub sp_rate: Option<String>,
-        pub sp_lock_status: Option<String>,
-        pub sp_apply_link: Option<String>,
-        pub sp_status: Option<String>,
-    }
 }
 
 /// `taobao.tbk.sc.optimus.promotion`: 淘宝客-服务商-权益物料精选.
@@ -3886,6 +3520,9 @@ pub mod taobao_tbk_sc_optimus_promotion {
         pub site_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PromotionExtend, PromotionList, RecommendItemList, Youjiacouponinfo};
+
     /// The answer of `taobao.tbk.sc.optimus.promotion`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -3912,45 +3549,6 @@ pub mod taobao_tbk_sc_optimus_promotion {
         pub nick: Option<String>,
         pub shop_title: Option<String>,
         pub shop_picture_url: Option<String>,
-    }
-
-    /// `PromotionList`.
-    ///
-    /// An item of `result_list.promotion_list` in the answer of `taobao.tbk.sc.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionList {
-        pub entry_used_start_time: Option<String>,
-        pub entry_used_end_time: Option<String>,
-        pub entry_condition: Option<String>,
-        pub entry_discount: Option<String>,
-    }
-
-    /// `PromotionExtend`.
-    ///
-    /// Found at `result_list.promotion_extend` in the answer of `taobao.tbk.sc.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionExtend {
-        pub recommend_item_list: Vec<RecommendItemList>,
-        pub youjia_coupon_info: Option<Youjiacouponinfo>,
-        pub promotion_url: Option<String>,
-    }
-
-    /// `RecommendItemList`.
-    ///
-    /// An item of `result_list.promotion_extend.recommend_item_list` in the answer of `taobao.tbk.sc.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RecommendItemList {
-        pub item_id: Option<i64>,
-        pub url: Option<String>,
-    }
-
-    /// `Youjiacouponinfo`.
-    ///
-    /// Found at `result_list.promotion_extend.youjia_coupon_info` in the answer of `taobao.tbk.sc.optimus.promotion`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Youjiacouponinfo {
-        pub item_id: Option<String>,
-        pub url: Option<String>,
     }
 }
 
@@ -3988,144 +3586,18 @@ pub mod taobao_tbk_sc_order_details_get {
         pub member_group_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AlimmShareInfoDTO, OrderPage, PlatformSpecialShareInfoDTO, PublisherOrderDto, PublisherRefundOrderDTO,
+        ServiceFeeDTO, SubsidyDetailDTO,
+    };
+
     /// The answer of `taobao.tbk.sc.order.details.get`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTbkScOrderDetailsGetResponse {
         pub data: Option<OrderPage>,
-    }
-
-    /// `OrderPage`.
-    ///
-    /// Found at `data` in the answer of `taobao.tbk.sc.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderPage {
-        pub results: Vec<PublisherOrderDto>,
-        pub has_pre: Option<bool>,
-        pub position_index: Option<String>,
-        pub has_next: Option<bool>,
-        pub page_no: Option<i64>,
-        pub page_size: Option<i64>,
-    }
-
-    /// `PublisherOrderDto`.
-    ///
-    /// An item of `data.results` in the answer of `taobao.tbk.sc.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PublisherOrderDto {
-        pub tb_paid_time: Option<String>,
-        pub tk_paid_time: Option<String>,
-        pub pay_price: Option<String>,
-        pub pub_share_fee: Option<String>,
-        pub trade_id: Option<String>,
-        pub tk_order_role: Option<i64>,
-        pub tk_earning_time: Option<String>,
-        pub adzone_id: Option<i64>,
-        pub pub_share_rate: Option<String>,
-        pub refund_tag: Option<i64>,
-        pub subsidy_rate: Option<String>,
-        pub tk_total_rate: Option<String>,
-        pub item_category_name: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pub_id: Option<i64>,
-        pub alimama_rate: Option<String>,
-        pub subsidy_type: Option<String>,
-        pub item_img: Option<String>,
-        pub pub_share_pre_fee: Option<String>,
-        pub alipay_total_price: Option<String>,
-        pub item_title: Option<String>,
-        pub site_name: Option<String>,
-        pub item_num: Option<i64>,
-        pub subsidy_fee: Option<String>,
-        pub alimama_share_fee: Option<String>,
-        pub trade_parent_id: Option<String>,
-        pub order_type: Option<String>,
-        pub tk_create_time: Option<String>,
-        pub flow_source: Option<String>,
-        pub terminal_type: Option<String>,
-        pub click_time: Option<String>,
-        pub tk_status: Option<i64>,
-        pub item_price: Option<String>,
-        pub item_id: Option<String>,
-        pub adzone_name: Option<String>,
-        pub total_commission_rate: Option<String>,
-        pub item_link: Option<String>,
-        pub site_id: Option<i64>,
-        pub seller_shop_title: Option<String>,
-        pub income_rate: Option<String>,
-        pub total_commission_fee: Option<String>,
-        pub special_id: Option<i64>,
-        pub relation_id: Option<i64>,
-        pub tk_deposit_time: Option<String>,
-        pub tb_deposit_time: Option<String>,
-        pub deposit_price: Option<String>,
-        pub app_key: Option<String>,
-        pub tp_order_id: Option<String>,
-        pub service_fee_dto_list: Vec<ServiceFeeDTO>,
-        pub marketing_type: Option<String>,
-        pub modified_time: Option<String>,
-        pub extra_mkt_id: Option<String>,
-        pub pub_share_pre_fee_for_commission: Option<top_api::Decimal>,
-        pub pub_share_fee_for_commission: Option<top_api::Decimal>,
-        pub subsidy_info_dto_list: Vec<SubsidyDetailDTO>,
-        pub pub_share_rate_for_sdy: Option<top_api::Decimal>,
-        pub tk_total_rate_for_sdy: Option<top_api::Decimal>,
-        pub pub_share_pre_fee_for_sdy: Option<top_api::Decimal>,
-        pub pub_share_fee_for_sdy: Option<top_api::Decimal>,
-        pub alimm_share_info_dto: Option<AlimmShareInfoDTO>,
-        pub platform_special_service_rate: Option<top_api::Decimal>,
-        pub platform_special_service_fee: Option<top_api::Decimal>,
-        pub platform_special_share_info_dto: Option<PlatformSpecialShareInfoDTO>,
-    }
-
-    /// `ServiceFeeDTO`.
-    ///
-    /// An item of `data.results.service_fee_dto_list` in the answer of `taobao.tbk.sc.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceFeeDTO {
-        pub share_relative_rate: Option<String>,
-        pub share_fee: Option<String>,
-        pub share_pre_fee: Option<String>,
-        pub tk_share_role_type: Option<i64>,
-    }
-
-    /// `SubsidyDetailDTO`.
-    ///
-    /// An item of `data.results.subsidy_info_dto_list` in the answer of `taobao.tbk.sc.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SubsidyDetailDTO {
-        pub subsidy_type: Option<String>,
-        pub subsidy_rate: Option<top_api::Decimal>,
-        pub subsidy_fee: Option<top_api::Decimal>,
-        pub subsidy_upper_limit: Option<top_api::Decimal>,
-        pub subsidy_share_rate: Option<top_api::Decimal>,
-    }
-
-    /// `AlimmShareInfoDTO`.
-    ///
-    /// Found at `data.results.alimm_share_info_dto` in the answer of `taobao.tbk.sc.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlimmShareInfoDTO {
-        pub alimm_tech_service_rate: Option<top_api::Decimal>,
-        pub alimm_tech_service_pre_fee: Option<top_api::Decimal>,
-        pub alimm_tech_service_fee: Option<top_api::Decimal>,
-        pub alimm_agent_service_rate: Option<top_api::Decimal>,
-        pub alimm_agent_service_pre_fee: Option<top_api::Decimal>,
-        pub alimm_agent_service_fee: Option<top_api::Decimal>,
-    }
-
-    /// `PlatformSpecialShareInfoDTO`.
-    ///
-    /// Found at `data.results.platform_special_share_info_dto` in the answer of `taobao.tbk.sc.order.details.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PlatformSpecialShareInfoDTO {
-        pub content_tech_service_rate: Option<top_api::Decimal>,
-        pub content_tech_service_pre_fee: Option<top_api::Decimal>,
-        pub content_tech_service_fee: Option<top_api::Decimal>,
-        pub traffic_tech_service_rate: Option<top_api::Decimal>,
-        pub traffic_tech_service_pre_fee: Option<top_api::Decimal>,
-        pub traffic_tech_service_fee: Option<top_api::Decimal>,
     }
 }
 
@@ -4553,21 +4025,15 @@ pub mod taobao_tbk_sc_shop_convert {
         pub user_ids: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::NTbkShop;
+
     /// The answer of `taobao.tbk.sc.shop.convert`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTbkScShopConvertResponse {
         pub results: Vec<NTbkShop>,
-    }
-
-    /// `NTbkShop`.
-    ///
-    /// An item of `results` in the answer of `taobao.tbk.sc.shop.convert`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NTbkShop {
-        pub user_id: Option<i64>,
-        pub click_url: Option<String>,
     }
 }
 
@@ -4900,6 +4366,9 @@ pub mod taobao_tbk_sc_vegas_send_report {
         pub activity_category: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RightsSendRelationRptDto;
+
     /// The answer of `taobao.tbk.sc.vegas.send.report`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -4926,31 +4395,7 @@ pub mod taobao_tbk_sc_vegas_send_report {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct RightsSendRptDto {
         pub relation_rpt_list: Vec<RightsSendRelationRptDto>,
-        pub pid_rpt_list: Vec<RightsSendRelationRptDto2>,
-    }
-
-    /// `RightsSendRelationRptDto`.
-    ///
-    /// An item of `result.model.relation_rpt_list` in the answer of `taobao.tbk.sc.vegas.send.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RightsSendRelationRptDto {
-        pub biz_date: Option<String>,
-        pub relation_id: Option<i64>,
-        pub fund_num: Option<i64>,
-        pub pid: Option<String>,
-        pub use_num: Option<i64>,
-    }
-
-    /// `RightsSendRelationRptDto`.
-    ///
-    /// An item of `result.model.pid_rpt_list` in the answer of `taobao.tbk.sc.vegas.send.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "RightsSendRelationRptDto")]
-    pub struct RightsSendRelationRptDto2 {
-        pub biz_date: Option<String>,
-        pub pid: Option<String>,
-        pub fund_num: Option<i64>,
-        pub use_num: Option<i64>,
+        pub pid_rpt_list: Vec<RightsSendRelationRptDto>,
     }
 }
 
@@ -5044,6 +4489,9 @@ pub mod taobao_tbk_shop_get {
         pub start_total_action: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::NTbkShop;
+
     /// The answer of `taobao.tbk.shop.get`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
@@ -5051,19 +4499,6 @@ pub mod taobao_tbk_shop_get {
     pub struct TaobaoTbkShopGetResponse {
         pub results: Vec<NTbkShop>,
         pub total_results: Option<i64>,
-    }
-
-    /// `NTbkShop`.
-    ///
-    /// An item of `results` in the answer of `taobao.tbk.shop.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NTbkShop {
-        pub shop_url: Option<String>,
-        pub seller_nick: Option<String>,
-        pub shop_type: Option<String>,
-        pub shop_title: Option<String>,
-        pub user_id: Option<i64>,
-        pub pict_url: Option<String>,
     }
 }
 
@@ -5094,25 +4529,15 @@ pub mod taobao_tbk_shop_recommend_get {
         pub user_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::NTbkShop;
+
     /// The answer of `taobao.tbk.shop.recommend.get`.
     ///
     /// Enabled by the `tbk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTbkShopRecommendGetResponse {
         pub results: Vec<NTbkShop>,
-    }
-
-    /// `NTbkShop`.
-    ///
-    /// An item of `results` in the answer of `taobao.tbk.shop.recommend.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NTbkShop {
-        pub user_id: Option<i64>,
-        pub shop_title: Option<String>,
-        pub seller_nick: Option<String>,
-        pub shop_type: Option<String>,
-        pub shop_url: Option<String>,
-        pub pict_url: Option<String>,
     }
 }
 

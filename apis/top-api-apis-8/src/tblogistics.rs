@@ -124,6 +124,174 @@ pub use self::taobao_wlb_order_jz_query::{TaobaoWlbOrderJzQuery, TaobaoWlbOrderJ
 #[doc(inline)]
 pub use self::taobao_wlb_stores_baseinfo_get::{TaobaoWlbStoresBaseinfoGet, TaobaoWlbStoresBaseinfoGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ConsignDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.logistics.seller.send`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ConsignDTO {
+        pub lp_order_id: Option<i64>,
+        pub consign_desc: Option<String>,
+    }
+
+    /// `ContactInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.wms.packagedeliveryorder.pull`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ContactInfo {
+        pub name: Option<String>,
+        pub tel: Option<String>,
+        pub mobile: Option<String>,
+        pub province: Option<String>,
+        pub city: Option<String>,
+        pub area: Option<String>,
+        pub town: Option<String>,
+        pub detail_address: Option<String>,
+        pub oaid: Option<String>,
+    }
+
+    /// `DeliveryTemplate`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.delivery.template.add`, `taobao.delivery.template.get` and 1 more).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeliveryTemplate {
+        pub template_id: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub name: Option<String>,
+        pub assumer: Option<i64>,
+        pub valuation: Option<i64>,
+        pub fee_list: Vec<TopFee>,
+        pub supports: Option<String>,
+        pub modified: Option<top_api::Date>,
+        pub address: Option<String>,
+        pub consign_area_id: Option<i64>,
+    }
+
+    /// `TopFee`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.delivery.template.get` and `taobao.delivery.templates.get`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopFee {
+        pub service_type: Option<String>,
+        pub destination: Option<String>,
+        pub start_standard: Option<String>,
+        pub start_fee: Option<String>,
+        pub add_standard: Option<String>,
+        pub add_fee: Option<String>,
+    }
+
+    /// `PullPackageOrderResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.wms.packagedeliveryorder.pull` and `taobao.logistics.wms.packageentryorder.pull`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PullPackageOrderResponse {
+        pub delivery_order_code: Option<String>,
+        pub mail_no: Option<String>,
+        pub oaid_order_source_code: Option<String>,
+        pub extend_props: Option<String>,
+        pub receiver_info: Option<ContactInfo>,
+        pub tms_cp_code: Option<String>,
+        pub entry_order_code: Option<String>,
+        pub logistics_owner: Option<String>,
+    }
+
+    /// `ResultDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.logistics.consign.modify`, `alibaba.ascp.logistics.seller.orders.get` and 2 more).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDTO {
+        pub success: Option<bool>,
+        pub writeoff_order_list: Vec<WriteOffOrderDTO>,
+        pub consign: Option<ConsignDTO>,
+    }
+
+    /// `WriteOffOrderDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.logistics.seller.orders.get`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WriteOffOrderDTO {
+        pub goods_list: Vec<WriteOffGoodsDTO>,
+        pub lp_order_id: Option<String>,
+        pub trade_id: Option<String>,
+    }
+
+    /// `WriteOffGoodsDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.logistics.seller.orders.get`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct WriteOffGoodsDTO {
+        pub item_id: Option<String>,
+        pub price: Option<String>,
+        pub goods_quantity: Option<i64>,
+        pub goods_name: Option<String>,
+        pub sku_id: Option<String>,
+        pub goods_pic_id: Option<String>,
+    }
+
+    /// `ResultDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ascp.logistics.consign.resend` and `alibaba.ascp.logistics.offline.send`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDto {
+        pub success: Option<bool>,
+    }
+
+    /// `ResultWrapper`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.wms.packagedeliveryorder.confirm`, `taobao.logistics.wms.packagedeliveryorder.pull` and 2 more).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultWrapper {
+        pub success: Option<bool>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub data: Option<PullPackageOrderResponse>,
+        pub error_message: Option<String>,
+    }
+
+    /// `Shipping`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.dummy.send`, `taobao.logistics.online.confirm` and 2 more).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Shipping {
+        pub is_success: Option<bool>,
+        pub tid: Option<i64>,
+        pub order_code: Option<String>,
+        pub seller_nick: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub delivery_start: Option<top_api::Date>,
+        pub delivery_end: Option<top_api::Date>,
+        pub out_sid: Option<String>,
+        pub item_title: Option<String>,
+        pub receiver_name: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub modified: Option<top_api::Date>,
+        pub status: Option<String>,
+        pub r#type: Option<String>,
+        pub freight_payer: Option<String>,
+        pub company_name: Option<String>,
+        pub seller_confirm: Option<String>,
+        pub is_split: Option<i64>,
+        pub sub_tids: Vec<i64>,
+        pub ouid: Option<String>,
+        pub openuid: Option<String>,
+    }
+
+    /// `TransitStepInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.logistics.trace.get` and `taobao.logistics.trace.search`).
+    ///
+    /// Enabled by the `tblogistics` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TransitStepInfo {
+        pub status_time: Option<String>,
+        pub status_desc: Option<String>,
+        pub action: Option<String>,
+    }
+}
+
 /// `alibaba.ascp.logistics.consign.modify`: 修改物流公司和运单号.
 pub mod alibaba_ascp_logistics_consign_modify {
     /// 修改物流公司和运单号
@@ -156,6 +324,9 @@ pub mod alibaba_ascp_logistics_consign_modify {
         pub feature: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ConsignDTO, ResultDTO, WriteOffGoodsDTO, WriteOffOrderDTO};
+
     /// The answer of `alibaba.ascp.logistics.consign.modify`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -173,14 +344,6 @@ pub mod alibaba_ascp_logistics_consign_modify {
         pub item_type: Option<i64>,
         pub comp_item_id: Option<String>,
         pub comp_sku_id: Option<String>,
-    }
-
-    /// `ResultDTO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.logistics.consign.modify`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDTO {
-        pub success: Option<bool>,
     }
 }
 
@@ -212,6 +375,9 @@ pub mod alibaba_ascp_logistics_consign_resend {
         pub feature: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
+
     /// The answer of `alibaba.ascp.logistics.consign.resend`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -231,14 +397,6 @@ pub mod alibaba_ascp_logistics_consign_resend {
         /// Required.
         #[top(required)]
         pub out_sid: String,
-    }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.logistics.consign.resend`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub success: Option<bool>,
     }
 }
 
@@ -770,6 +928,9 @@ pub mod alibaba_ascp_logistics_offline_send {
         pub consign_type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ResultDto;
+
     /// The answer of `alibaba.ascp.logistics.offline.send`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -809,14 +970,6 @@ pub mod alibaba_ascp_logistics_offline_send {
         pub sub_tid: Option<String>,
         pub is_part_consign: Option<bool>,
     }
-
-    /// `ResultDto`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.logistics.offline.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDto {
-        pub success: Option<bool>,
-    }
 }
 
 /// `alibaba.ascp.logistics.seller.orders.get`: 商家配送核销订单列表查询.
@@ -847,44 +1000,15 @@ pub mod alibaba_ascp_logistics_seller_orders_get {
         pub write_off_status: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ConsignDTO, ResultDTO, WriteOffGoodsDTO, WriteOffOrderDTO};
+
     /// The answer of `alibaba.ascp.logistics.seller.orders.get`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAscpLogisticsSellerOrdersGetResponse {
         pub result: Option<ResultDTO>,
-    }
-
-    /// `ResultDTO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.logistics.seller.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDTO {
-        pub writeoff_order_list: Vec<WriteOffOrderDTO>,
-        pub success: Option<bool>,
-    }
-
-    /// `WriteOffOrderDTO`.
-    ///
-    /// An item of `result.writeoff_order_list` in the answer of `alibaba.ascp.logistics.seller.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WriteOffOrderDTO {
-        pub goods_list: Vec<WriteOffGoodsDTO>,
-        pub lp_order_id: Option<String>,
-        pub trade_id: Option<String>,
-    }
-
-    /// `WriteOffGoodsDTO`.
-    ///
-    /// An item of `result.writeoff_order_list.goods_list` in the answer of `alibaba.ascp.logistics.seller.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct WriteOffGoodsDTO {
-        pub item_id: Option<String>,
-        pub price: Option<String>,
-        pub goods_quantity: Option<i64>,
-        pub goods_name: Option<String>,
-        pub sku_id: Option<String>,
-        pub goods_pic_id: Option<String>,
     }
 }
 
@@ -920,30 +1044,15 @@ pub mod alibaba_ascp_logistics_seller_send {
         pub mode: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ConsignDTO, ResultDTO, WriteOffGoodsDTO, WriteOffOrderDTO};
+
     /// The answer of `alibaba.ascp.logistics.seller.send`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAscpLogisticsSellerSendResponse {
         pub result: Option<ResultDTO>,
-    }
-
-    /// `ResultDTO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.logistics.seller.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDTO {
-        pub success: Option<bool>,
-        pub consign: Option<ConsignDTO>,
-    }
-
-    /// `ConsignDTO`.
-    ///
-    /// Found at `result.consign` in the answer of `alibaba.ascp.logistics.seller.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsignDTO {
-        pub lp_order_id: Option<i64>,
-        pub consign_desc: Option<String>,
     }
 }
 
@@ -1064,20 +1173,15 @@ pub mod alibaba_ascp_logistics_seller_writeoff {
         pub receive_code: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ConsignDTO, ResultDTO, WriteOffGoodsDTO, WriteOffOrderDTO};
+
     /// The answer of `alibaba.ascp.logistics.seller.writeoff`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaAscpLogisticsSellerWriteoffResponse {
         pub result: Option<ResultDTO>,
-    }
-
-    /// `ResultDTO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.ascp.logistics.seller.writeoff`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDTO {
-        pub success: Option<bool>,
     }
 }
 
@@ -1166,21 +1270,15 @@ pub mod taobao_delivery_template_add {
         pub template_add_fees: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeliveryTemplate, TopFee};
+
     /// The answer of `taobao.delivery.template.add`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoDeliveryTemplateAddResponse {
         pub delivery_template: Option<DeliveryTemplate>,
-    }
-
-    /// `DeliveryTemplate`.
-    ///
-    /// Found at `delivery_template` in the answer of `taobao.delivery.template.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryTemplate {
-        pub template_id: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -1244,6 +1342,9 @@ pub mod taobao_delivery_template_get {
         pub user_nick: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeliveryTemplate, TopFee};
+
     /// The answer of `taobao.delivery.template.get`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -1251,36 +1352,6 @@ pub mod taobao_delivery_template_get {
     pub struct TaobaoDeliveryTemplateGetResponse {
         pub delivery_templates: Vec<DeliveryTemplate>,
         pub total_results: Option<i64>,
-    }
-
-    /// `DeliveryTemplate`.
-    ///
-    /// An item of `delivery_templates` in the answer of `taobao.delivery.template.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryTemplate {
-        pub template_id: Option<i64>,
-        pub name: Option<String>,
-        pub assumer: Option<i64>,
-        pub valuation: Option<i64>,
-        pub fee_list: Vec<TopFee>,
-        pub supports: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub address: Option<String>,
-        pub consign_area_id: Option<i64>,
-    }
-
-    /// `TopFee`.
-    ///
-    /// An item of `delivery_templates.fee_list` in the answer of `taobao.delivery.template.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopFee {
-        pub service_type: Option<String>,
-        pub destination: Option<String>,
-        pub start_standard: Option<String>,
-        pub start_fee: Option<String>,
-        pub add_standard: Option<String>,
-        pub add_fee: Option<String>,
     }
 }
 
@@ -1353,6 +1424,9 @@ pub mod taobao_delivery_templates_get {
         pub fields: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{DeliveryTemplate, TopFee};
+
     /// The answer of `taobao.delivery.templates.get`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -1360,36 +1434,6 @@ pub mod taobao_delivery_templates_get {
     pub struct TaobaoDeliveryTemplatesGetResponse {
         pub delivery_templates: Vec<DeliveryTemplate>,
         pub total_results: Option<i64>,
-    }
-
-    /// `DeliveryTemplate`.
-    ///
-    /// An item of `delivery_templates` in the answer of `taobao.delivery.templates.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryTemplate {
-        pub template_id: Option<i64>,
-        pub name: Option<String>,
-        pub assumer: Option<i64>,
-        pub valuation: Option<i64>,
-        pub fee_list: Vec<TopFee>,
-        pub supports: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub address: Option<String>,
-        pub consign_area_id: Option<i64>,
-    }
-
-    /// `TopFee`.
-    ///
-    /// An item of `delivery_templates.fee_list` in the answer of `taobao.delivery.templates.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopFee {
-        pub service_type: Option<String>,
-        pub destination: Option<String>,
-        pub start_standard: Option<String>,
-        pub start_fee: Option<String>,
-        pub add_standard: Option<String>,
-        pub add_fee: Option<String>,
     }
 }
 
@@ -1542,20 +1586,15 @@ pub mod taobao_logistics_dummy_send {
         pub tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shipping;
+
     /// The answer of `taobao.logistics.dummy.send`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsDummySendResponse {
         pub shipping: Option<Shipping>,
-    }
-
-    /// `Shipping`.
-    ///
-    /// Found at `shipping` in the answer of `taobao.logistics.dummy.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shipping {
-        pub is_success: Option<bool>,
     }
 }
 
@@ -1690,20 +1729,15 @@ pub mod taobao_logistics_online_confirm {
         pub seller_ip: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shipping;
+
     /// The answer of `taobao.logistics.online.confirm`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsOnlineConfirmResponse {
         pub shipping: Option<Shipping>,
-    }
-
-    /// `Shipping`.
-    ///
-    /// Found at `shipping` in the answer of `taobao.logistics.online.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shipping {
-        pub is_success: Option<bool>,
     }
 }
 
@@ -1741,20 +1775,15 @@ pub mod taobao_logistics_online_send {
         pub seller_ip: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shipping;
+
     /// The answer of `taobao.logistics.online.send`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoLogisticsOnlineSendResponse {
         pub shipping: Option<Shipping>,
-    }
-
-    /// `Shipping`.
-    ///
-    /// Found at `shipping` in the answer of `taobao.logistics.online.send`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shipping {
-        pub is_success: Option<bool>,
     }
 }
 
@@ -1939,6 +1968,9 @@ pub mod taobao_logistics_orders_get {
         pub ouid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Shipping;
+
     /// The answer of `taobao.logistics.orders.get`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -1946,33 +1978,6 @@ pub mod taobao_logistics_orders_get {
     pub struct TaobaoLogisticsOrdersGetResponse {
         pub total_results: Option<i64>,
         pub shippings: Vec<Shipping>,
-    }
-
-    /// `Shipping`.
-    ///
-    /// An item of `shippings` in the answer of `taobao.logistics.orders.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Shipping {
-        pub tid: Option<i64>,
-        pub order_code: Option<String>,
-        pub seller_nick: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub delivery_start: Option<top_api::Date>,
-        pub delivery_end: Option<top_api::Date>,
-        pub out_sid: Option<String>,
-        pub item_title: Option<String>,
-        pub receiver_name: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub r#type: Option<String>,
-        pub freight_payer: Option<String>,
-        pub company_name: Option<String>,
-        pub seller_confirm: Option<String>,
-        pub is_split: Option<i64>,
-        pub sub_tids: Vec<i64>,
-        pub ouid: Option<String>,
-        pub openuid: Option<String>,
     }
 }
 
@@ -2074,6 +2079,9 @@ pub mod taobao_logistics_trace_get {
         pub tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TransitStepInfo;
+
     /// The answer of `taobao.logistics.trace.get`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -2092,16 +2100,6 @@ pub mod taobao_logistics_trace_get {
         pub tid: Option<i64>,
         pub status: Option<String>,
         pub trace_list: Vec<TransitStepInfo>,
-    }
-
-    /// `TransitStepInfo`.
-    ///
-    /// An item of `result.trace_list` in the answer of `taobao.logistics.trace.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TransitStepInfo {
-        pub status_time: Option<String>,
-        pub status_desc: Option<String>,
-        pub action: Option<String>,
     }
 }
 
@@ -2132,6 +2130,9 @@ pub mod taobao_logistics_trace_search {
         pub sub_tid: Option<Vec<String>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TransitStepInfo;
+
     /// The answer of `taobao.logistics.trace.search`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -2142,16 +2143,6 @@ pub mod taobao_logistics_trace_search {
         pub tid: Option<i64>,
         pub status: Option<String>,
         pub trace_list: Vec<TransitStepInfo>,
-    }
-
-    /// `TransitStepInfo`.
-    ///
-    /// An item of `trace_list` in the answer of `taobao.logistics.trace.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TransitStepInfo {
-        pub status_time: Option<String>,
-        pub status_desc: Option<String>,
-        pub action: Option<String>,
     }
 }
 
@@ -2178,6 +2169,9 @@ pub mod taobao_logistics_wms_packagedeliveryorder_confirm {
         #[top(object)]
         pub confirm_package_delivery_order_request: ConfirmPackageOrderRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ContactInfo, PullPackageOrderResponse, ResultWrapper};
 
     /// The answer of `taobao.logistics.wms.packagedeliveryorder.confirm`.
     ///
@@ -2244,16 +2238,6 @@ pub mod taobao_logistics_wms_packagedeliveryorder_confirm {
         #[top(required)]
         pub out_package_code: String,
     }
-
-    /// `ResultWrapper`.
-    ///
-    /// Found at `result` in the answer of `taobao.logistics.wms.packagedeliveryorder.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultWrapper {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
 }
 
 /// `taobao.logistics.wms.packagedeliveryorder.pull`: 包裹出库单拉单.
@@ -2279,6 +2263,9 @@ pub mod taobao_logistics_wms_packagedeliveryorder_pull {
         #[top(object)]
         pub pull_package_delivery_order_request: PullPackageOrderRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ContactInfo, PullPackageOrderResponse, ResultWrapper};
 
     /// The answer of `taobao.logistics.wms.packagedeliveryorder.pull`.
     ///
@@ -2309,46 +2296,6 @@ pub mod taobao_logistics_wms_packagedeliveryorder_pull {
         /// Required.
         #[top(required)]
         pub mail_no: String,
-    }
-
-    /// `ResultWrapper`.
-    ///
-    /// Found at `result` in the answer of `taobao.logistics.wms.packagedeliveryorder.pull`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultWrapper {
-        pub data: Option<PullPackageOrderResponse>,
-        pub error_code: Option<String>,
-        pub error_message: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `PullPackageOrderResponse`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.logistics.wms.packagedeliveryorder.pull`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PullPackageOrderResponse {
-        pub delivery_order_code: Option<String>,
-        pub mail_no: Option<String>,
-        pub oaid_order_source_code: Option<String>,
-        pub extend_props: Option<String>,
-        pub receiver_info: Option<ContactInfo>,
-        pub tms_cp_code: Option<String>,
-    }
-
-    /// `ContactInfo`.
-    ///
-    /// Found at `result.data.receiver_info` in the answer of `taobao.logistics.wms.packagedeliveryorder.pull`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ContactInfo {
-        pub name: Option<String>,
-        pub tel: Option<String>,
-        pub mobile: Option<String>,
-        pub province: Option<String>,
-        pub city: Option<String>,
-        pub area: Option<String>,
-        pub town: Option<String>,
-        pub detail_address: Option<String>,
-        pub oaid: Option<String>,
     }
 }
 
@@ -2449,6 +2396,9 @@ pub mod taobao_logistics_wms_packageentryorder_pull {
         pub pull_package_entry_order_request: PullPackageOrderRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ContactInfo, PullPackageOrderResponse, ResultWrapper};
+
     /// The answer of `taobao.logistics.wms.packageentryorder.pull`.
     ///
     /// Enabled by the `tblogistics` feature of `top-api`.
@@ -2479,29 +2429,6 @@ pub mod taobao_logistics_wms_packageentryorder_pull {
         #[top(required)]
         pub supplier_id: String,
     }
-
-    /// `ResultWrapper`.
-    ///
-    /// Found at `result` in the answer of `taobao.logistics.wms.packageentryorder.pull`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultWrapper {
-        pub success: Option<bool>,
-        pub error_message: Option<String>,
-        pub error_code: Option<String>,
-        pub data: Option<PullPackageOrderResponse>,
-    }
-
-    /// `PullPackageOrderResponse`.
-    ///
-    /// Found at `result.data` in the answer of `taobao.logistics.wms.packageentryorder.pull`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PullPackageOrderResponse {
-        pub entry_order_code: Option<String>,
-        pub mail_no: Option<String>,
-        pub tms_cp_code: Option<String>,
-        pub logistics_owner: Option<String>,
-        pub extend_props: Option<String>,
-    }
 }
 
 /// `taobao.logistics.wms.packageexception.report`: 无主件回告.
@@ -2527,6 +2454,9 @@ pub mod taobao_logistics_wms_packageexception_report {
         #[top(object)]
         pub report_exception_request: ReportExceptionRequest,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ContactInfo, PullPackageOrderResponse, ResultWrapper};
 
     /// The answer of `taobao.logistics.wms.packageexception.report`.
     ///
@@ -2576,16 +2506,6 @@ pub mod taobao_logistics_wms_packageexception_report {
         pub error_msg: String,
         pub package_owner_code: Option<String>,
         pub extend_props: Option<String>,
-    }
-
-    /// `ResultWrapper`.
-    ///
-    /// Found at `result` in the answer of `taobao.logistics.wms.packageexception.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultWrapper {
-        pub success: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 

@@ -46,6 +46,123 @@ pub use self::taobao_special_refunds_receive_get::{
 #[doc(inline)]
 pub use self::tmall_dispute_receive_get::{TmallDisputeReceiveGet, TmallDisputeReceiveGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Dispute`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.dispute.receive.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Dispute {
+        pub address: Option<String>,
+        pub alipay_no: Option<String>,
+        pub attribute: Option<String>,
+        pub biz_order_id: Option<String>,
+        pub buyer_address: Option<String>,
+        pub buyer_logistic_name: Option<String>,
+        pub buyer_logistic_no: Option<String>,
+        pub buyer_name: Option<String>,
+        pub buyer_phone: Option<String>,
+        pub company_name: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub desc: Option<String>,
+        pub dispute_request: Option<String>,
+        pub good_return_time: Option<top_api::Date>,
+        pub good_status: Option<String>,
+        pub has_good_return: Option<bool>,
+        pub modified: Option<top_api::Date>,
+        pub num: Option<i64>,
+        pub oid: Option<i64>,
+        pub order_status: Option<String>,
+        pub reason: Option<String>,
+        pub refund_fee: Option<String>,
+        pub refund_id: Option<String>,
+        pub refund_phase: Option<String>,
+        pub seller_logistic_name: Option<String>,
+        pub seller_logistic_no: Option<String>,
+        pub status: Option<String>,
+        pub time_out: Option<String>,
+        pub title: Option<String>,
+        pub buyer_open_uid: Option<String>,
+        pub buyer_nick: Option<String>,
+    }
+
+    /// `PicUrl`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.messages.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PicUrl {
+        pub url: Option<String>,
+    }
+
+    /// `QueryRefundStatusResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.status.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct QueryRefundStatusResponse {
+        pub refund_id: Option<i64>,
+        pub tid: Option<i64>,
+        pub oid: Option<i64>,
+        pub modified: Option<String>,
+        pub status: Option<String>,
+    }
+
+    /// `Reason`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.negotiatereturn.render` and `taobao.refund.refusereason.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Reason {
+        pub reason_id: Option<i64>,
+        pub reason_text: Option<String>,
+        pub reason_tips: Option<String>,
+    }
+
+    /// `RefundMessage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.message.add` and `taobao.refund.messages.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundMessage {
+        pub id: Option<i64>,
+        pub created: Option<top_api::Date>,
+        pub content: Option<String>,
+        pub message_type: Option<String>,
+        pub owner_id: Option<i64>,
+        pub owner_nick: Option<String>,
+        pub owner_role: Option<String>,
+        pub refund_id: Option<String>,
+        pub refund_phase: Option<String>,
+        pub pic_urls: Vec<PicUrl>,
+        pub owner_open_uid: Option<String>,
+    }
+
+    /// `RefundRemindTimeout`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.get` and `taobao.special.refund.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RefundRemindTimeout {
+        pub exist_timeout: Option<bool>,
+        pub remind_type: Option<i64>,
+        pub timeout: Option<top_api::Date>,
+    }
+
+    /// `ResultSet`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.refund.status.get` and `tmall.dispute.receive.get`).
+    ///
+    /// Enabled by the `tbrefund` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultSet {
+        pub result_list: Vec<QueryRefundStatusResponse>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub page_results: Option<i64>,
+        pub total_results: Option<i64>,
+        pub has_next: Option<bool>,
+        pub results: Vec<Dispute>,
+    }
+}
+
 /// `taobao.refund.detail.get`: 退款详情页渲染.
 pub mod taobao_refund_detail_get {
     /// 退款详情页渲染
@@ -125,6 +242,9 @@ pub mod taobao_refund_get {
         pub refund_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RefundRemindTimeout;
+
     /// The answer of `taobao.refund.get`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
@@ -181,16 +301,6 @@ pub mod taobao_refund_get {
         pub dispute_type: Option<String>,
     }
 
-    /// `RefundRemindTimeout`.
-    ///
-    /// Found at `refund.refund_remind_timeout` in the answer of `taobao.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundRemindTimeout {
-        pub exist_timeout: Option<bool>,
-        pub remind_type: Option<i64>,
-        pub timeout: Option<top_api::Date>,
-    }
-
     /// `CombineSubItemDO`.
     ///
     /// An item of `refund.combine_item_info` in the answer of `taobao.refund.get`.
@@ -233,21 +343,15 @@ pub mod taobao_refund_message_add {
         pub image: Option<top_api::File>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PicUrl, RefundMessage};
+
     /// The answer of `taobao.refund.message.add`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoRefundMessageAddResponse {
         pub refund_message: Option<RefundMessage>,
-    }
-
-    /// `RefundMessage`.
-    ///
-    /// Found at `refund_message` in the answer of `taobao.refund.message.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundMessage {
-        pub id: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -280,6 +384,9 @@ pub mod taobao_refund_messages_get {
         pub refund_phase: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{PicUrl, RefundMessage};
+
     /// The answer of `taobao.refund.messages.get`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
@@ -287,32 +394,6 @@ pub mod taobao_refund_messages_get {
     pub struct TaobaoRefundMessagesGetResponse {
         pub refund_messages: Vec<RefundMessage>,
         pub total_results: Option<i64>,
-    }
-
-    /// `RefundMessage`.
-    ///
-    /// An item of `refund_messages` in the answer of `taobao.refund.messages.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundMessage {
-        pub content: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub id: Option<i64>,
-        pub message_type: Option<String>,
-        pub owner_id: Option<i64>,
-        pub owner_nick: Option<String>,
-        pub owner_role: Option<String>,
-        pub refund_id: Option<String>,
-        pub refund_phase: Option<String>,
-        pub pic_urls: Vec<PicUrl>,
-        pub owner_open_uid: Option<String>,
-    }
-
-    /// `PicUrl`.
-    ///
-    /// An item of `refund_messages.pic_urls` in the answer of `taobao.refund.messages.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PicUrl {
-        pub url: Option<String>,
     }
 }
 
@@ -375,6 +456,9 @@ pub mod taobao_refund_negotiatereturn_render {
         pub refund_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Reason;
+
     /// The answer of `taobao.refund.negotiatereturn.render`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
@@ -385,15 +469,6 @@ pub mod taobao_refund_negotiatereturn_render {
         pub reason_list: Vec<Reason>,
         pub max_refund_fee: Option<MaxRefundFee>,
         pub address_list: Vec<Address>,
-    }
-
-    /// `Reason`.
-    ///
-    /// An item of `reason_list` in the answer of `taobao.refund.negotiatereturn.render`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Reason {
-        pub reason_id: Option<i64>,
-        pub reason_text: Option<String>,
     }
 
     /// `MaxRefundFee`.
@@ -450,6 +525,9 @@ pub mod taobao_refund_refusereason_get {
         pub fields: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Reason;
+
     /// The answer of `taobao.refund.refusereason.get`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
@@ -458,16 +536,6 @@ pub mod taobao_refund_refusereason_get {
         pub reasons: Vec<Reason>,
         pub total_results: Option<i64>,
         pub has_next: Option<bool>,
-    }
-
-    /// `Reason`.
-    ///
-    /// An item of `reasons` in the answer of `taobao.refund.refusereason.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Reason {
-        pub reason_id: Option<i64>,
-        pub reason_text: Option<String>,
-        pub reason_tips: Option<String>,
     }
 }
 
@@ -495,6 +563,9 @@ pub mod taobao_refund_status_get {
         pub query_param: RefundQueryByOrderIdRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Dispute, QueryRefundStatusResponse, ResultSet};
+
     /// The answer of `taobao.refund.status.get`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
@@ -511,28 +582,6 @@ pub mod taobao_refund_status_get {
         /// Required.
         #[top(required)]
         pub biz_order_id: i64,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result_package` in the answer of `taobao.refund.status.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub result_list: Vec<QueryRefundStatusResponse>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-    }
-
-    /// `QueryRefundStatusResponse`.
-    ///
-    /// An item of `result_package.result_list` in the answer of `taobao.refund.status.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct QueryRefundStatusResponse {
-        pub refund_id: Option<i64>,
-        pub tid: Option<i64>,
-        pub oid: Option<i64>,
-        pub modified: Option<String>,
-        pub status: Option<String>,
     }
 }
 
@@ -859,6 +908,9 @@ pub mod taobao_special_refund_get {
         pub refund_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::RefundRemindTimeout;
+
     /// The answer of `taobao.special.refund.get`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
@@ -911,16 +963,6 @@ pub mod taobao_special_refund_get {
         pub total_fee: Option<String>,
         pub buyer_open_uid: Option<String>,
         pub special_refund_type: Option<String>,
-    }
-
-    /// `RefundRemindTimeout`.
-    ///
-    /// Found at `refund.refund_remind_timeout` in the answer of `taobao.special.refund.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RefundRemindTimeout {
-        pub exist_timeout: Option<bool>,
-        pub remind_type: Option<i64>,
-        pub timeout: Option<top_api::Date>,
     }
 }
 
@@ -1037,62 +1079,14 @@ pub mod tmall_dispute_receive_get {
         pub buyer_open_uid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Dispute, QueryRefundStatusResponse, ResultSet};
+
     /// The answer of `tmall.dispute.receive.get`.
     ///
     /// Enabled by the `tbrefund` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallDisputeReceiveGetResponse {
         pub result: Option<ResultSet>,
-    }
-
-    /// `ResultSet`.
-    ///
-    /// Found at `result` in the answer of `tmall.dispute.receive.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultSet {
-        pub page_results: Option<i64>,
-        pub total_results: Option<i64>,
-        pub has_next: Option<bool>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub results: Vec<Dispute>,
-    }
-
-    /// `Dispute`.
-    ///
-    /// An item of `result.results` in the answer of `tmall.dispute.receive.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Dispute {
-        pub address: Option<String>,
-        pub alipay_no: Option<String>,
-        pub attribute: Option<String>,
-        pub biz_order_id: Option<String>,
-        pub buyer_address: Option<String>,
-        pub buyer_logistic_name: Option<String>,
-        pub buyer_logistic_no: Option<String>,
-        pub buyer_name: Option<String>,
-        pub buyer_phone: Option<String>,
-        pub company_name: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub desc: Option<String>,
-        pub dispute_request: Option<String>,
-        pub good_return_time: Option<top_api::Date>,
-        pub good_status: Option<String>,
-        pub has_good_return: Option<bool>,
-        pub modified: Option<top_api::Date>,
-        pub num: Option<i64>,
-        pub oid: Option<i64>,
-        pub order_status: Option<String>,
-        pub reason: Option<String>,
-        pub refund_fee: Option<String>,
-        pub refund_id: Option<String>,
-        pub refund_phase: Option<String>,
-        pub seller_logistic_name: Option<String>,
-        pub seller_logistic_no: Option<String>,
-        pub status: Option<String>,
-        pub time_out: Option<String>,
-        pub title: Option<String>,
-        pub buyer_open_uid: Option<String>,
-        pub buyer_nick: Option<String>,
     }
 }

@@ -74,6 +74,871 @@ pub use self::taobao_trades_sold_incrementv_get::{
 #[doc(inline)]
 pub use self::taobao_trades_sold_query::{TaobaoTradesSoldQuery, TaobaoTradesSoldQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AddressDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AddressDetail {
+        pub detailed_address: Option<String>,
+        pub division_code: Option<String>,
+        pub area: Option<String>,
+        pub telephone: Option<String>,
+        pub city: Option<String>,
+        pub prov: Option<String>,
+        pub country: Option<String>,
+        pub contact_name: Option<String>,
+        pub biz_type: Option<String>,
+    }
+
+    /// `AgreeRefundCheck`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AgreeRefundCheck {
+        pub delivery_tips: Option<String>,
+        pub delivery_process: Option<String>,
+        pub detail_order_id: Option<String>,
+    }
+
+    /// `BillDetailInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.top.secret.appkey.bill.detail` and `taobao.top.secret.bill.detail`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BillDetailInfo {
+        pub bill_item: Option<i64>,
+        pub bill_duration: Option<i64>,
+        pub shop_nick: Option<String>,
+        pub cost: Option<String>,
+        pub secret_no: Option<String>,
+        pub start: Option<top_api::Date>,
+        pub end: Option<top_api::Date>,
+        pub seller_nick: Option<String>,
+        pub order_id: Option<i64>,
+    }
+
+    /// `CombineConsignInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CombineConsignInfo {
+        pub comb_id: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub consign_time: Option<String>,
+        pub render_consign_time: Option<String>,
+    }
+
+    /// `CombineLogisticsDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CombineLogisticsDetail {
+        pub invoice_no: Option<String>,
+        pub logistics_company: Option<String>,
+        pub sub_order_id: Option<String>,
+        pub send_goods_details: Vec<SendGoodsDetail>,
+    }
+
+    /// `SendGoodsDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SendGoodsDetail {
+        pub r#type: Option<i64>,
+        pub consign_status: Option<i64>,
+        pub amount: Option<i64>,
+        pub goods_details: Vec<PackageGoodsDetail>,
+    }
+
+    /// `PackageGoodsDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PackageGoodsDetail {
+        pub item_id: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub amount: Option<i64>,
+    }
+
+    /// `CombineSubItemDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CombineSubItemDO {
+        pub item_id: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub quantity: Option<i64>,
+        pub item_name: Option<String>,
+        pub outer_iid: Option<String>,
+        pub sku_title: Option<String>,
+        pub origin_fee: Option<i64>,
+        pub combine_sub_item_fee: Option<i64>,
+        pub ismain: Option<bool>,
+        pub estcon_time: Option<String>,
+        pub outer_sku_id: Option<String>,
+        pub edu_original_fee: Option<i64>,
+    }
+
+    /// `DeliveryPlan`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct DeliveryPlan {
+        pub plan_id: Option<i64>,
+        pub order_id: Option<i64>,
+        pub curr_phase: Option<i64>,
+        pub out_logistics_id: Option<String>,
+        pub prepare_time_begin: Option<top_api::Date>,
+        pub ship_time_begin: Option<top_api::Date>,
+        pub actual_ship_time: Option<top_api::Date>,
+        pub goods_num: Option<i64>,
+        pub plan_status: Option<i64>,
+        pub plan_refund_status: Option<i64>,
+        pub receiver_name: Option<String>,
+        pub receiver_mobile: Option<String>,
+        pub receiver_phone: Option<String>,
+        pub receiver_address: Option<String>,
+        pub oaid: Option<String>,
+        pub privacy_num: Option<String>,
+        pub privacy_expire_time: Option<top_api::Date>,
+        pub receiver_town: Option<String>,
+        pub receiver_district: Option<String>,
+        pub receiver_city: Option<String>,
+        pub receiver_state: Option<String>,
+        pub receiver_country: Option<String>,
+    }
+
+    /// `ExpandCardInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpandCardInfo {
+        pub basic_price: Option<String>,
+        pub expand_price: Option<String>,
+        pub basic_price_used: Option<String>,
+        pub expand_price_used: Option<String>,
+    }
+
+    /// `IdentifyInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdentifyInfo {
+        pub identify_logistics_infos: Vec<IdentifyLogisticsInfo>,
+        pub identify_service_infos: Vec<IdentifyServiceInfo>,
+    }
+
+    /// `IdentifyLogisticsInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdentifyLogisticsInfo {
+        pub detail_order_id: Option<i64>,
+        pub logistics_company: Option<String>,
+        pub stage_no: Option<i64>,
+        pub invoice_no: Option<String>,
+        pub refund_id: Option<String>,
+        pub refund: Option<bool>,
+    }
+
+    /// `IdentifyServiceInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IdentifyServiceInfo {
+        pub detail_order_id: Option<i64>,
+        pub unit_id: Option<String>,
+        pub service_id: Option<String>,
+    }
+
+    /// `LogisticServiceTag`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticServiceTag {
+        pub service_tag: Option<String>,
+        pub service_type: Option<String>,
+    }
+
+    /// `LogisticsAgreement`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get` and `taobao.trades.sold.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticsAgreement {
+        pub logistics_service_msg: Option<String>,
+        pub asdp_biz_type: Option<String>,
+        pub asdp_ads: Option<String>,
+        pub sign_time: Option<String>,
+        pub promise_sign_time: Option<String>,
+        pub push_time: Option<String>,
+        pub no_detail_part_consign: Option<String>,
+        pub sink_type: Option<String>,
+    }
+
+    /// `LogisticsConsignInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticsConsignInfo {
+        pub related_id: Option<String>,
+        pub consign_time: Option<String>,
+        pub render_consign_time: Option<String>,
+        pub combine_item: Vec<CombineConsignInfo>,
+    }
+
+    /// `LogisticsInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get` and `taobao.trades.sold.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticsInfo {
+        pub trade_id: Option<i64>,
+        pub sub_trade_id: Option<i64>,
+        pub item_id: Option<String>,
+        pub item_code: Option<String>,
+        pub need_consign_num: Option<i64>,
+        pub store_code: Option<String>,
+        pub r#type: Option<String>,
+        pub sku_id: Option<String>,
+        pub num_iid: Option<i64>,
+        pub consign_type: Option<String>,
+        pub combine_item_id: Option<String>,
+        pub combine_item_code: Option<String>,
+        pub item_ratio: Option<i64>,
+        pub bar_code: Option<String>,
+        pub delivery_cps: Option<String>,
+        pub biz_delivery_code: Option<String>,
+        pub biz_store_code: Option<String>,
+        pub biz_sd_type: Option<String>,
+        pub send_country: Option<String>,
+        pub send_state: Option<String>,
+        pub send_city: Option<String>,
+        pub send_district: Option<String>,
+        pub send_town: Option<String>,
+        pub send_division_code: Option<String>,
+        pub black_delivery_cps: Option<String>,
+        pub white_delivery_cps: Option<String>,
+        pub biz_delivery_type: Option<i64>,
+        pub unused_warehouse_error_msg: Option<String>,
+        pub unused_delivery_error_msg: Option<String>,
+        pub used_black_delivery_error_msg: Option<String>,
+        pub promise_outbound_time: Option<String>,
+        pub promise_collect_time: Option<String>,
+    }
+
+    /// `LogisticsModifyInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticsModifyInfo {
+        pub related_id: Option<String>,
+        pub consign_time: Option<String>,
+        pub origin_consign_time: Option<String>,
+        pub modify_time: Option<String>,
+        pub modify_reason: Option<String>,
+        pub item_id: Option<String>,
+        pub sku_id: Option<String>,
+        pub comb_id: Option<String>,
+    }
+
+    /// `LogisticsTag`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct LogisticsTag {
+        pub order_id: Option<String>,
+        pub logistic_service_tag_list: Vec<LogisticServiceTag>,
+    }
+
+    /// `Order`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`, `taobao.trade.ordersku.update` and 3 more).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Order {
+        pub title: Option<String>,
+        pub pic_path: Option<String>,
+        pub price: Option<String>,
+        pub num_iid: Option<i64>,
+        pub sku_id: Option<String>,
+        pub outer_iid: Option<String>,
+        pub outer_sku_id: Option<String>,
+        pub refund_status: Option<String>,
+        pub status: Option<String>,
+        pub oid: Option<i64>,
+        pub total_fee: Option<String>,
+        pub payment: Option<String>,
+        pub discount_fee: Option<String>,
+        pub adjust_fee: Option<String>,
+        pub divide_order_fee: Option<String>,
+        pub part_mjz_discount: Option<String>,
+        pub sku_properties_name: Option<String>,
+        pub item_meal_id: Option<i64>,
+        pub item_meal_name: Option<String>,
+        pub num: Option<i64>,
+        pub snapshot_url: Option<String>,
+        pub timeout_action_time: Option<top_api::Date>,
+        pub item_memo: Option<String>,
+        pub buyer_rate: Option<bool>,
+        pub seller_rate: Option<bool>,
+        pub refund_id: Option<String>,
+        pub seller_type: Option<String>,
+        pub cid: Option<i64>,
+        pub is_oversold: Option<bool>,
+        pub end_time: Option<top_api::Date>,
+        pub order_from: Option<String>,
+        pub is_service_order: Option<bool>,
+        pub consign_time: Option<String>,
+        pub shipping_type: Option<String>,
+        pub logistics_company: Option<String>,
+        pub invoice_no: Option<String>,
+        pub bind_oid: Option<i64>,
+        pub is_daixiao: Option<bool>,
+        pub ticket_outer_id: Option<String>,
+        pub ticket_expdate_key: Option<String>,
+        pub is_www: Option<bool>,
+        pub store_code: Option<String>,
+        pub tmser_spu_code: Option<String>,
+        pub sub_order_tax_fee: Option<String>,
+        pub sub_order_tax_rate: Option<String>,
+        pub et_ser_time: Option<String>,
+        pub et_shop_name: Option<String>,
+        pub et_verified_shop_name: Option<String>,
+        pub et_plate_number: Option<String>,
+        pub estimate_con_time: Option<String>,
+        pub bind_oids: Option<String>,
+        pub zhengji_status: Option<String>,
+        pub md_qualification: Option<String>,
+        pub md_fee: Option<String>,
+        pub customization: Option<String>,
+        pub inv_type: Option<String>,
+        pub is_sh_ship: Option<bool>,
+        pub shipper: Option<String>,
+        pub f_type: Option<String>,
+        pub f_status: Option<String>,
+        pub f_term: Option<String>,
+        pub combo_id: Option<String>,
+        pub order_attr: Option<String>,
+        pub assembly_rela: Option<String>,
+        pub assembly_price: Option<String>,
+        pub assembly_item: Option<String>,
+        pub sub_order_tax_promotion_fee: Option<String>,
+        pub down_payment: Option<String>,
+        pub down_payment_ratio: Option<String>,
+        pub month_payment: Option<String>,
+        pub tail_payment: Option<String>,
+        pub installment_num: Option<String>,
+        pub penalty: Option<String>,
+        pub service_fee: Option<String>,
+        pub car_taker: Option<String>,
+        pub car_taker_phone: Option<String>,
+        pub car_taker_id: Option<String>,
+        pub car_store_code: Option<String>,
+        pub car_store_name: Option<String>,
+        pub out_unique_id: Option<String>,
+        pub ws_bank_apply_no: Option<String>,
+        pub oid_str: Option<String>,
+        pub fqg_num: Option<i64>,
+        pub is_fqg_s_fee: Option<bool>,
+        pub tax_free: Option<bool>,
+        pub tax_coupon_discount: Option<String>,
+        pub nr_reduce_inv_fail: Option<String>,
+        pub nr_outer_iid: Option<String>,
+        pub bind_oids_all_status: Option<String>,
+        pub sort_info: Option<SortInfo>,
+        pub o2o_guide_id: Option<String>,
+        pub o2o_guide_name: Option<String>,
+        pub o2o_shop_id: Option<String>,
+        pub o2o_shop_name: Option<String>,
+        pub biz_code: Option<String>,
+        pub cloud_store: Option<String>,
+        pub hj_settle_no_commission: Option<String>,
+        pub order_taking: Option<String>,
+        pub cloud_store_token: Option<String>,
+        pub cloud_store_bind_pos: Option<String>,
+        pub retail_store_id: Option<String>,
+        pub out_item_id: Option<String>,
+        pub rt_omni_outer_sc_id: Option<String>,
+        pub rt_omni_sc_id: Option<String>,
+        pub modify_address: Option<String>,
+        pub ti_modify_address_time: Option<String>,
+        pub credit_buy: Option<String>,
+        pub s_tariff_fee: Option<String>,
+        pub timing_promise: Option<String>,
+        pub promise_service: Option<String>,
+        pub es_date: Option<String>,
+        pub es_range: Option<String>,
+        pub os_date: Option<String>,
+        pub os_range: Option<String>,
+        pub cutoff_minutes: Option<String>,
+        pub es_time: Option<String>,
+        pub delivery_time: Option<String>,
+        pub collect_time: Option<String>,
+        pub dispatch_time: Option<String>,
+        pub sign_time: Option<String>,
+        pub promise_end_time: Option<String>,
+        pub os_activity_id: Option<String>,
+        pub os_fg_item_id: Option<String>,
+        pub os_gift_count: Option<String>,
+        pub os_sort_num: Option<String>,
+        pub propoint: Option<String>,
+        pub is_kaola: Option<bool>,
+        pub special_refund_type: Option<String>,
+        pub extend_info: Option<String>,
+        pub is_devalue_fee: Option<bool>,
+        pub brand_light_shop_store_id: Option<String>,
+        pub brand_light_shop_source: Option<String>,
+        pub service_order_type: Option<String>,
+        pub service_outer_id: Option<String>,
+        pub expand_card_expand_price_used_suborder: Option<String>,
+        pub expand_card_basic_price_used_suborder: Option<String>,
+        pub lijian: Option<String>,
+        pub auto_flow: Option<String>,
+        pub trade_fulfillment_type: Option<i64>,
+        pub distribute_status: Option<String>,
+        pub is_idle: Option<String>,
+        pub gift_mids: Option<String>,
+        pub is_free_gift: Option<bool>,
+        pub has_gift: Option<bool>,
+        pub promise_collect_time: Option<String>,
+        pub is_force_dc: Option<bool>,
+        pub b2b_daixiao: Option<String>,
+        pub ship_info: Vec<ShipInfo>,
+        pub combine_item_info: Vec<CombineSubItemDO>,
+        pub need_return: Option<bool>,
+        pub bundle_id: Option<String>,
+        pub bundle_out_name: Option<String>,
+        pub bundle_type: Option<i64>,
+        pub one_yuan_reservation_orders: Option<String>,
+        pub is_jzfx: Option<bool>,
+        pub jewcc_no: Option<String>,
+        pub modified: Option<top_api::Date>,
+        pub shp_info: Vec<ShipInfo>,
+    }
+
+    /// `SortInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SortInfo {
+        pub day_sort_val: Option<i64>,
+        pub hour_sort_val: Option<i64>,
+    }
+
+    /// `ShipInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get` and `taobao.trades.sold.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ShipInfo {
+        pub transport_type: Option<String>,
+    }
+
+    /// `PromotionDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.amount.get` and `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PromotionDetail {
+        pub id: Option<i64>,
+        pub promotion_name: Option<String>,
+        pub discount_fee: Option<String>,
+        pub gift_item_name: Option<String>,
+        pub gift_item_id: Option<String>,
+        pub gift_item_num: Option<String>,
+        pub promotion_desc: Option<String>,
+        pub promotion_id: Option<String>,
+        pub kd_discount_fee: Option<String>,
+        pub kd_child_discount_fee: Option<String>,
+    }
+
+    /// `Receiver`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.top.oaid.client.decrypt` and `taobao.top.oaid.decrypt`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Receiver {
+        pub order_id: Option<String>,
+        pub oaid: Option<String>,
+        pub address_detail: Option<String>,
+        pub town: Option<String>,
+        pub district: Option<String>,
+        pub city: Option<String>,
+        pub state: Option<String>,
+        pub country: Option<String>,
+        pub phone: Option<String>,
+        pub mobile: Option<String>,
+        pub name: Option<String>,
+        pub matched: Option<bool>,
+        pub secret_no_expire_time: Option<top_api::Date>,
+        pub tid: Option<String>,
+        pub privacy_protection: Option<bool>,
+    }
+
+    /// `ServiceOrder`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`, `taobao.trades.sold.get` and 2 more).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceOrder {
+        pub oid: Option<i64>,
+        pub item_oid: Option<i64>,
+        pub service_id: Option<i64>,
+        pub service_detail_url: Option<String>,
+        pub num: Option<i64>,
+        pub price: Option<String>,
+        pub payment: Option<String>,
+        pub title: Option<String>,
+        pub total_fee: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub refund_id: Option<String>,
+        pub seller_nick: Option<String>,
+        pub pic_path: Option<String>,
+        pub tmser_spu_code: Option<String>,
+        pub et_ser_time: Option<String>,
+        pub et_shop_name: Option<String>,
+        pub et_verified_shop_name: Option<String>,
+        pub et_plate_number: Option<String>,
+        pub oid_str: Option<String>,
+        pub apple_care_email: Option<String>,
+        pub apple_care_mpn: Option<String>,
+        pub service_outer_id: Option<String>,
+        pub service_order_type: Option<String>,
+        pub ext_service_biz_id: Option<String>,
+        pub combine_sub_item_id: Option<i64>,
+        pub combine_sub_item_sku_id: Option<i64>,
+        pub comm_amount_unit: Option<String>,
+    }
+
+    /// `StepPayDetail`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StepPayDetail {
+        pub id: Option<i64>,
+        pub pay_status: Option<i64>,
+        pub step_no: Option<i64>,
+        pub step_channel_no: Option<String>,
+        pub step_instrument_code: Option<String>,
+        pub step_actual_pay_fee: Option<String>,
+    }
+
+    /// `Trade`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.close`, `taobao.trade.fullinfo.get` and 8 more).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Trade {
+        pub tid: Option<i64>,
+        pub modified: Option<top_api::Date>,
+        pub buyer_open_uid: Option<String>,
+        pub title: Option<String>,
+        pub r#type: Option<String>,
+        pub created: Option<top_api::Date>,
+        pub sid: Option<String>,
+        pub acookie_id: Option<String>,
+        pub seller_rate: Option<bool>,
+        pub buyer_rate: Option<bool>,
+        pub status: Option<String>,
+        pub payment: Option<String>,
+        pub discount_fee: Option<String>,
+        pub adjust_fee: Option<String>,
+        pub post_fee: Option<String>,
+        pub total_fee: Option<String>,
+        pub pay_time: Option<top_api::Date>,
+        pub end_time: Option<top_api::Date>,
+        pub consign_time: Option<top_api::Date>,
+        pub received_payment: Option<String>,
+        pub commission_fee: Option<String>,
+        pub buyer_memo: Option<String>,
+        pub seller_memo: Option<String>,
+        pub buyer_area: Option<String>,
+        pub alipay_no: Option<String>,
+        pub buyer_message: Option<String>,
+        pub pic_path: Option<String>,
+        pub num_iid: Option<i64>,
+        pub price: Option<String>,
+        pub cod_fee: Option<String>,
+        pub cod_status: Option<String>,
+        pub buyer_cod_fee: Option<String>,
+        pub seller_cod_fee: Option<String>,
+        pub express_agency_fee: Option<String>,
+        pub shipping_type: Option<String>,
+        pub num: Option<i64>,
+        pub point_fee: Option<i64>,
+        pub real_point_fee: Option<i64>,
+        pub buyer_obtain_point_fee: Option<i64>,
+        pub buyer_alipay_no: Option<String>,
+        pub receiver_name: Option<String>,
+        pub receiver_country: Option<String>,
+        pub receiver_state: Option<String>,
+        pub receiver_city: Option<String>,
+        pub receiver_district: Option<String>,
+        pub receiver_town: Option<String>,
+        pub receiver_address: Option<String>,
+        pub receiver_zip: Option<String>,
+        pub receiver_mobile: Option<String>,
+        pub receiver_phone: Option<String>,
+        pub buyer_email: Option<String>,
+        pub seller_alipay_no: Option<String>,
+        pub seller_mobile: Option<String>,
+        pub seller_phone: Option<String>,
+        pub seller_name: Option<String>,
+        pub seller_email: Option<String>,
+        pub available_confirm_fee: Option<String>,
+        pub has_post_fee: Option<bool>,
+        pub timeout_action_time: Option<top_api::Date>,
+        pub snapshot_url: Option<String>,
+        pub trade_memo: Option<String>,
+        pub promotion: Option<String>,
+        #[top(rename = "is_3D")]
+        pub is_3_d: Option<bool>,
+        pub is_lgtype: Option<bool>,
+        pub is_brand_sale: Option<bool>,
+        pub is_force_wlb: Option<bool>,
+        pub buyer_flag: Option<i64>,
+        pub seller_flag: Option<i64>,
+        pub credit_card_fee: Option<String>,
+        pub step_trade_status: Option<String>,
+        pub step_paid_fee: Option<String>,
+        pub eticket_ext: Option<String>,
+        pub mark_desc: Option<String>,
+        pub has_yfx: Option<bool>,
+        pub yfx_fee: Option<String>,
+        pub yfx_id: Option<String>,
+        pub yfx_type: Option<String>,
+        pub send_time: Option<String>,
+        pub can_rate: Option<bool>,
+        pub seller_can_rate: Option<bool>,
+        pub is_part_consign: Option<bool>,
+        pub is_daixiao: Option<bool>,
+        pub is_wt: Option<bool>,
+        pub arrive_interval: Option<i64>,
+        pub arrive_cut_time: Option<String>,
+        pub consign_interval: Option<i64>,
+        pub o2o: Option<String>,
+        pub o2o_guide_id: Option<String>,
+        pub o2o_guide_name: Option<String>,
+        pub o2o_shop_id: Option<String>,
+        pub o2o_shop_name: Option<String>,
+        pub o2o_delivery: Option<String>,
+        pub o2o_out_trade_id: Option<String>,
+        pub shop_code: Option<String>,
+        pub hk_en_name: Option<String>,
+        pub hk_flight_no: Option<String>,
+        pub hk_china_name: Option<String>,
+        pub hk_card_code: Option<String>,
+        pub hk_card_type: Option<String>,
+        pub hk_flight_date: Option<String>,
+        pub hk_gender: Option<String>,
+        pub hk_birthday: Option<String>,
+        pub hk_pickup: Option<String>,
+        pub hk_pickup_id: Option<String>,
+        pub est_con_time: Option<String>,
+        pub orders: Vec<Order>,
+        pub promotion_details: Vec<PromotionDetail>,
+        pub service_tags: Vec<LogisticsTag>,
+        pub service_orders: Vec<ServiceOrder>,
+        pub trade_from: Option<String>,
+        pub trade_source: Option<String>,
+        pub zero_purchase: Option<bool>,
+        pub alipay_point: Option<i64>,
+        pub pcc_af: Option<i64>,
+        pub trade_ext: Option<TradeExt>,
+        pub order_tax_fee: Option<String>,
+        pub et_ser_time: Option<String>,
+        pub et_shop_name: Option<String>,
+        pub et_verified_shop_name: Option<String>,
+        pub et_plate_number: Option<String>,
+        pub o2o_snatch_status: Option<String>,
+        pub is_sh_ship: Option<bool>,
+        pub eticket_service_addr: Option<String>,
+        pub et_type: Option<String>,
+        pub market: Option<String>,
+        pub obs: Option<String>,
+        pub et_shop_id: Option<i64>,
+        pub paid_coupon_fee: Option<String>,
+        pub shop_pick: Option<String>,
+        pub rx_audit_status: Option<String>,
+        pub es_date: Option<String>,
+        pub es_range: Option<String>,
+        pub os_date: Option<String>,
+        pub os_range: Option<String>,
+        pub coupon_fee: Option<i64>,
+        pub post_gate_declare: Option<bool>,
+        pub cross_bonded_declare: Option<bool>,
+        pub trade_attr: Option<String>,
+        pub top_hold: Option<i64>,
+        pub omni_attr: Option<String>,
+        pub omni_param: Option<String>,
+        pub assembly: Option<String>,
+        pub forbid_consign: Option<i64>,
+        pub identity: Option<String>,
+        pub team_buy_hold: Option<i64>,
+        pub share_group_hold: Option<i64>,
+        pub ofp_hold: Option<i64>,
+        pub o2o_step_trade_detail: Option<String>,
+        pub o2o_step_order_id: Option<String>,
+        pub o2o_et_order_id: Option<String>,
+        pub o2o_voucher_price: Option<String>,
+        pub order_tax_promotion_fee: Option<String>,
+        pub delay_create_delivery: Option<i64>,
+        pub tid_str: Option<String>,
+        pub toptype: Option<i64>,
+        pub service_type: Option<String>,
+        pub o2o_service_mobile: Option<String>,
+        pub o2o_service_name: Option<String>,
+        pub o2o_service_state: Option<String>,
+        pub o2o_service_city: Option<String>,
+        pub o2o_service_district: Option<String>,
+        pub o2o_service_town: Option<String>,
+        pub o2o_service_address: Option<String>,
+        pub o2o_step_trade_detail_new: Option<String>,
+        pub o2o_xiaopiao: Option<String>,
+        pub o2o_contract: Option<String>,
+        pub recharge_fee: Option<String>,
+        pub retail_store_code: Option<String>,
+        pub retail_out_order_id: Option<String>,
+        pub platform_subsidy_fee: Option<String>,
+        pub nr_offline: Option<String>,
+        pub wtt_param: Option<String>,
+        pub logistics_infos: Vec<LogisticsInfo>,
+        pub seller_nick: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub nr_store_order_id: Option<String>,
+        pub nr_shop_id: Option<String>,
+        pub nr_shop_name: Option<String>,
+        pub nr_shop_guide_id: Option<String>,
+        pub nr_shop_guide_name: Option<String>,
+        pub sort_info: Option<SortInfo>,
+        pub sorted: Option<i64>,
+        pub nr_no_handle: Option<String>,
+        pub biz_code: Option<String>,
+        pub cloud_store: Option<String>,
+        pub is_gift: Option<bool>,
+        pub donee_nick: Option<String>,
+        pub donee_open_uid: Option<String>,
+        pub suning_shop_code: Option<String>,
+        pub suning_shop_valid: Option<i64>,
+        pub allow_appkeys: Option<String>,
+        pub new_presell: Option<bool>,
+        pub you_xiang: Option<bool>,
+        pub retail_store_id: Option<String>,
+        pub is_istore: Option<bool>,
+        pub ua: Option<String>,
+        pub linkedmall_ext_info: Option<String>,
+        pub pay_channel: Option<String>,
+        pub rt_omni_send_type: Option<String>,
+        pub rt_omni_store_id: Option<String>,
+        pub rt_omni_outer_store_id: Option<String>,
+        pub tcps_start: Option<String>,
+        pub tcps_code: Option<String>,
+        pub tcps_end: Option<String>,
+        pub m_tariff_fee: Option<String>,
+        pub timing_promise: Option<String>,
+        pub promise_service: Option<String>,
+        pub cutoff_minutes: Option<String>,
+        pub es_time: Option<String>,
+        pub delivery_time: Option<String>,
+        pub collect_time: Option<String>,
+        pub dispatch_time: Option<String>,
+        pub sign_time: Option<String>,
+        pub outer_partner_member_id: Option<String>,
+        pub root_cat: Option<String>,
+        pub gifting: Option<String>,
+        pub gifting_takeout: Option<String>,
+        pub oi_date: Option<String>,
+        pub oi_range: Option<String>,
+        pub hold_install: Option<String>,
+        pub app_name: Option<String>,
+        pub easy_home_city_type: Option<String>,
+        pub nr_deposit_order_id: Option<String>,
+        pub nr_store_code: Option<String>,
+        pub propoint: Option<String>,
+        pub zqs_order_tag: Option<String>,
+        pub txp_freezer_id: Option<String>,
+        pub txp_receive_method: Option<String>,
+        pub expandcard_info: Option<ExpandCardInfo>,
+        pub extend_info: Option<String>,
+        pub lm: Option<String>,
+        pub brand_light_shop_source: Option<String>,
+        pub brand_light_shop_store_id: Option<String>,
+        pub is_wmly: Option<String>,
+        pub omni_package: Option<String>,
+        pub ncz_ext_attr: Option<String>,
+        pub invoice_detail_pay: Option<String>,
+        pub invoice_detail_mid_refund: Option<String>,
+        pub invoice_detail_after_refund: Option<String>,
+        pub expand_card_basic_price: Option<String>,
+        pub expand_card_expand_price: Option<String>,
+        pub expand_card_basic_price_used: Option<String>,
+        pub expand_card_expand_price_used: Option<String>,
+        pub delivery_cps: Option<String>,
+        pub asdp_biz_type: Option<String>,
+        pub is_openmall: Option<bool>,
+        pub v_logistics_create: Option<bool>,
+        pub q_r_pay: Option<bool>,
+        pub order_follow_id: Option<String>,
+        pub asdp_ads: Option<String>,
+        pub ob_tag: Option<String>,
+        pub general_new_presell: Option<bool>,
+        pub drug_register: Option<String>,
+        pub step_pay_details: Vec<StepPayDetail>,
+        pub agree_refund_checks: Vec<AgreeRefundCheck>,
+        pub address_details: Vec<AddressDetail>,
+        pub stage_address_type: Option<String>,
+        pub og_id: Option<String>,
+        pub promise_sign_time: Option<String>,
+        pub tmall_coupon_fee: Option<i64>,
+        pub delivery_plan: Vec<DeliveryPlan>,
+        pub omnichannel_param: Option<String>,
+        pub oaid: Option<String>,
+        pub is_cycle_buy: Option<bool>,
+        pub scenario_group: Option<String>,
+        pub play_type: Option<String>,
+        pub is_force_dc: Option<bool>,
+        pub combine_logistics_details: Vec<CombineLogisticsDetail>,
+        pub identify_info: Option<IdentifyInfo>,
+        pub logistics_consign_info: Vec<LogisticsConsignInfo>,
+        pub logistics_modify_info: Vec<LogisticsModifyInfo>,
+        pub priority_consign_time: Option<String>,
+        pub logistics_agreement: Option<LogisticsAgreement>,
+        pub real_name_auth_status: Option<String>,
+        pub third_party_customs_declaration: Option<String>,
+        pub receipt_type: Option<String>,
+        pub receipt_rel_ids: Vec<String>,
+        pub async_modified: Option<top_api::Date>,
+        pub alipay_id: Option<i64>,
+        pub nut_feature: Option<String>,
+        pub lg_aging_type: Option<String>,
+        pub lg_aging: Option<String>,
+        pub has_buyer_message: Option<bool>,
+        pub is_o2o_passport: Option<bool>,
+        pub tmall_delivery: Option<bool>,
+        pub threepl_timing: Option<bool>,
+        pub cn_service: Option<String>,
+        pub no_shipping: Option<bool>,
+        pub aid: Option<String>,
+    }
+
+    /// `TradeExt`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trade.fullinfo.get`).
+    ///
+    /// Enabled by the `tbtrade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TradeExt {
+        pub before_enable_flag: Option<i64>,
+        pub before_close_flag: Option<i64>,
+        pub before_pay_flag: Option<i64>,
+        pub before_ship_flag: Option<i64>,
+        pub before_confirm_flag: Option<i64>,
+        pub before_rate_flag: Option<i64>,
+        pub before_refund_flag: Option<i64>,
+        pub before_modify_flag: Option<i64>,
+        pub third_party_status: Option<i64>,
+        pub extra_data: Option<String>,
+        pub ext_attributes: Option<String>,
+    }
+}
+
 /// `alibaba.taobao.ud.smart.monitor.url.create`: UD效果外投投放监测链接生成.
 pub mod alibaba_taobao_ud_smart_monitor_url_create {
     /// UD效果外投投放监测链接生成
@@ -516,6 +1381,9 @@ pub mod taobao_top_oaid_client_decrypt {
         pub query_list: Vec<ReceiverQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Receiver;
+
     /// The answer of `taobao.top.oaid.client.decrypt`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -539,26 +1407,6 @@ pub mod taobao_top_oaid_client_decrypt {
         #[top(required)]
         pub scene: String,
         pub secret_no_days: Option<i64>,
-    }
-
-    /// `Receiver`.
-    ///
-    /// An item of `receiver_list` in the answer of `taobao.top.oaid.client.decrypt`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Receiver {
-        pub order_id: Option<String>,
-        pub oaid: Option<String>,
-        pub address_detail: Option<String>,
-        pub town: Option<String>,
-        pub district: Option<String>,
-        pub city: Option<String>,
-        pub state: Option<String>,
-        pub country: Option<String>,
-        pub phone: Option<String>,
-        pub mobile: Option<String>,
-        pub name: Option<String>,
-        pub matched: Option<bool>,
-        pub secret_no_expire_time: Option<top_api::Date>,
     }
 }
 
@@ -586,6 +1434,9 @@ pub mod taobao_top_oaid_decrypt {
         pub query_list: Vec<ReceiverQuery>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Receiver;
+
     /// The answer of `taobao.top.oaid.decrypt`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -609,27 +1460,6 @@ pub mod taobao_top_oaid_decrypt {
         #[top(required)]
         pub scene: String,
         pub secret_no_days: Option<i64>,
-    }
-
-    /// `Receiver`.
-    ///
-    /// An item of `receiver_list` in the answer of `taobao.top.oaid.decrypt`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Receiver {
-        pub name: Option<String>,
-        pub mobile: Option<String>,
-        pub address_detail: Option<String>,
-        pub phone: Option<String>,
-        pub oaid: Option<String>,
-        pub tid: Option<String>,
-        pub town: Option<String>,
-        pub district: Option<String>,
-        pub city: Option<String>,
-        pub state: Option<String>,
-        pub country: Option<String>,
-        pub matched: Option<bool>,
-        pub secret_no_expire_time: Option<top_api::Date>,
-        pub privacy_protection: Option<bool>,
     }
 }
 
@@ -736,6 +1566,9 @@ pub mod taobao_top_secret_appkey_bill_detail {
         pub app_bill_query_request: Option<AppBillQueryRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDetailInfo;
+
     /// The answer of `taobao.top.secret.appkey.bill.detail`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -759,21 +1592,6 @@ pub mod taobao_top_secret_appkey_bill_detail {
         /// Required.
         #[top(required)]
         pub biz_date: Option<top_api::DateTime>,
-    }
-
-    /// `BillDetailInfo`.
-    ///
-    /// An item of `data` in the answer of `taobao.top.secret.appkey.bill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDetailInfo {
-        pub bill_item: Option<i64>,
-        pub bill_duration: Option<i64>,
-        pub shop_nick: Option<String>,
-        pub cost: Option<String>,
-        pub secret_no: Option<String>,
-        pub start: Option<top_api::Date>,
-        pub end: Option<top_api::Date>,
-        pub seller_nick: Option<String>,
     }
 }
 
@@ -800,6 +1618,9 @@ pub mod taobao_top_secret_bill_detail {
         pub seller_bill_query_request: Option<SellerBillQueryRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BillDetailInfo;
+
     /// The answer of `taobao.top.secret.bill.detail`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -823,20 +1644,6 @@ pub mod taobao_top_secret_bill_detail {
         /// Required.
         #[top(required)]
         pub biz_date: Option<top_api::DateTime>,
-    }
-
-    /// `BillDetailInfo`.
-    ///
-    /// An item of `data` in the answer of `taobao.top.secret.bill.detail`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BillDetailInfo {
-        pub secret_no: Option<String>,
-        pub start: Option<top_api::Date>,
-        pub end: Option<top_api::Date>,
-        pub bill_item: Option<i64>,
-        pub bill_duration: Option<i64>,
-        pub cost: Option<String>,
-        pub order_id: Option<i64>,
     }
 }
 
@@ -926,6 +1733,9 @@ pub mod taobao_trade_amount_get {
         pub tid: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PromotionDetail;
+
     /// The answer of `taobao.trade.amount.get`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -976,17 +1786,6 @@ pub mod taobao_trade_amount_get {
         pub part_mjz_discount: Option<String>,
         pub payment: Option<String>,
     }
-
-    /// `PromotionDetail`.
-    ///
-    /// An item of `trade_amount.promotion_details` in the answer of `taobao.trade.amount.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionDetail {
-        pub id: Option<i64>,
-        pub promotion_name: Option<String>,
-        pub discount_fee: Option<String>,
-        pub gift_item_name: Option<String>,
-    }
 }
 
 /// `taobao.trade.close`: 卖家关闭一笔交易.
@@ -1014,21 +1813,21 @@ pub mod taobao_trade_close {
         pub close_reason: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.close`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeCloseResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.close`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub tid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -1100,818 +1899,21 @@ pub mod taobao_trade_fullinfo_get {
         pub include_oaid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.fullinfo.get`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeFullinfoGetResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub buyer_open_uid: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub sid: Option<String>,
-        pub tid: Option<i64>,
-        pub acookie_id: Option<String>,
-        pub seller_rate: Option<bool>,
-        pub buyer_rate: Option<bool>,
-        pub status: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub post_fee: Option<String>,
-        pub total_fee: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub consign_time: Option<top_api::Date>,
-        pub received_payment: Option<String>,
-        pub commission_fee: Option<String>,
-        pub buyer_memo: Option<String>,
-        pub seller_memo: Option<String>,
-        pub buyer_area: Option<String>,
-        pub alipay_no: Option<String>,
-        pub buyer_message: Option<String>,
-        pub pic_path: Option<String>,
-        pub num_iid: Option<i64>,
-        pub price: Option<String>,
-        pub cod_fee: Option<String>,
-        pub cod_status: Option<String>,
-        pub buyer_cod_fee: Option<String>,
-        pub seller_cod_fee: Option<String>,
-        pub express_agency_fee: Option<String>,
-        pub shipping_type: Option<String>,
-        pub num: Option<i64>,
-        pub point_fee: Option<i64>,
-        pub real_point_fee: Option<i64>,
-        pub buyer_obtain_point_fee: Option<i64>,
-        pub buyer_alipay_no: Option<String>,
-        pub receiver_name: Option<String>,
-        pub receiver_country: Option<String>,
-        pub receiver_state: Option<String>,
-        pub receiver_city: Option<String>,
-        pub receiver_district: Option<String>,
-        pub receiver_town: Option<String>,
-        pub receiver_address: Option<String>,
-        pub receiver_zip: Option<String>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub buyer_email: Option<String>,
-        pub seller_alipay_no: Option<String>,
-        pub seller_mobile: Option<String>,
-        pub seller_phone: Option<String>,
-        pub seller_name: Option<String>,
-        pub seller_email: Option<String>,
-        pub available_confirm_fee: Option<String>,
-        pub has_post_fee: Option<bool>,
-        pub timeout_action_time: Option<top_api::Date>,
-        pub snapshot_url: Option<String>,
-        pub trade_memo: Option<String>,
-        pub promotion: Option<String>,
-        #[top(rename = "is_3D")]
-        pub is_3_d: Option<bool>,
-        pub is_lgtype: Option<bool>,
-        pub is_brand_sale: Option<bool>,
-        pub is_force_wlb: Option<bool>,
-        pub buyer_flag: Option<i64>,
-        pub seller_flag: Option<i64>,
-        pub credit_card_fee: Option<String>,
-        pub step_trade_status: Option<String>,
-        pub step_paid_fee: Option<String>,
-        pub eticket_ext: Option<String>,
-        pub mark_desc: Option<String>,
-        pub has_yfx: Option<bool>,
-        pub yfx_fee: Option<String>,
-        pub yfx_id: Option<String>,
-        pub yfx_type: Option<String>,
-        pub send_time: Option<String>,
-        pub can_rate: Option<bool>,
-        pub seller_can_rate: Option<bool>,
-        pub is_part_consign: Option<bool>,
-        pub is_daixiao: Option<bool>,
-        pub is_wt: Option<bool>,
-        pub arrive_interval: Option<i64>,
-        pub arrive_cut_time: Option<String>,
-        pub consign_interval: Option<i64>,
-        pub o2o: Option<String>,
-        pub o2o_guide_id: Option<String>,
-        pub o2o_guide_name: Option<String>,
-        pub o2o_shop_id: Option<String>,
-        pub o2o_shop_name: Option<String>,
-        pub o2o_delivery: Option<String>,
-        pub o2o_out_trade_id: Option<String>,
-        pub shop_code: Option<String>,
-        pub hk_en_name: Option<String>,
-        pub hk_flight_no: Option<String>,
-        pub hk_china_name: Option<String>,
-        pub hk_card_code: Option<String>,
-        pub hk_card_type: Option<String>,
-        pub hk_flight_date: Option<String>,
-        pub hk_gender: Option<String>,
-        pub hk_birthday: Option<String>,
-        pub hk_pickup: Option<String>,
-        pub hk_pickup_id: Option<String>,
-        pub est_con_time: Option<String>,
-        pub orders: Vec<Order>,
-        pub promotion_details: Vec<PromotionDetail>,
-        pub service_tags: Vec<LogisticsTag>,
-        pub service_orders: Vec<ServiceOrder>,
-        pub trade_from: Option<String>,
-        pub trade_source: Option<String>,
-        pub zero_purchase: Option<bool>,
-        pub alipay_point: Option<i64>,
-        pub pcc_af: Option<i64>,
-        pub trade_ext: Option<TradeExt>,
-        pub order_tax_fee: Option<String>,
-        pub et_ser_time: Option<String>,
-        pub et_shop_name: Option<String>,
-        pub et_verified_shop_name: Option<String>,
-        pub et_plate_number: Option<String>,
-        pub o2o_snatch_status: Option<String>,
-        pub is_sh_ship: Option<bool>,
-        pub eticket_service_addr: Option<String>,
-        pub et_type: Option<String>,
-        pub market: Option<String>,
-        pub obs: Option<String>,
-        pub et_shop_id: Option<i64>,
-        pub paid_coupon_fee: Option<String>,
-        pub shop_pick: Option<String>,
-        pub rx_audit_status: Option<String>,
-        pub es_date: Option<String>,
-        pub es_range: Option<String>,
-        pub os_date: Option<String>,
-        pub os_range: Option<String>,
-        pub coupon_fee: Option<i64>,
-        pub post_gate_declare: Option<bool>,
-        pub cross_bonded_declare: Option<bool>,
-        pub trade_attr: Option<String>,
-        pub top_hold: Option<i64>,
-        pub omni_attr: Option<String>,
-        pub omni_param: Option<String>,
-        pub assembly: Option<String>,
-        pub forbid_consign: Option<i64>,
-        pub identity: Option<String>,
-        pub team_buy_hold: Option<i64>,
-        pub share_group_hold: Option<i64>,
-        pub ofp_hold: Option<i64>,
-        pub o2o_step_trade_detail: Option<String>,
-        pub o2o_step_order_id: Option<String>,
-        pub o2o_et_order_id: Option<String>,
-        pub o2o_voucher_price: Option<String>,
-        pub order_tax_promotion_fee: Option<String>,
-        pub delay_create_delivery: Option<i64>,
-        pub tid_str: Option<String>,
-        pub toptype: Option<i64>,
-        pub service_type: Option<String>,
-        pub o2o_service_mobile: Option<String>,
-        pub o2o_service_name: Option<String>,
-        pub o2o_service_state: Option<String>,
-        pub o2o_service_city: Option<String>,
-        pub o2o_service_district: Option<String>,
-        pub o2o_service_town: Option<String>,
-        pub o2o_service_address: Option<String>,
-        pub o2o_step_trade_detail_new: Option<String>,
-        pub o2o_xiaopiao: Option<String>,
-        pub o2o_contract: Option<String>,
-        pub recharge_fee: Option<String>,
-        pub retail_store_code: Option<String>,
-        pub retail_out_order_id: Option<String>,
-        pub platform_subsidy_fee: Option<String>,
-        pub nr_offline: Option<String>,
-        pub wtt_param: Option<String>,
-        pub logistics_infos: Vec<LogisticsInfo>,
-        pub seller_nick: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub nr_store_order_id: Option<String>,
-        pub nr_shop_id: Option<String>,
-        pub nr_shop_name: Option<String>,
-        pub nr_shop_guide_id: Option<String>,
-        pub nr_shop_guide_name: Option<String>,
-        pub sort_info: Option<SortInfo>,
-        pub sorted: Option<i64>,
-        pub nr_no_handle: Option<String>,
-        pub biz_code: Option<String>,
-        pub cloud_store: Option<String>,
-        pub is_gift: Option<bool>,
-        pub donee_nick: Option<String>,
-        pub donee_open_uid: Option<String>,
-        pub suning_shop_code: Option<String>,
-        pub suning_shop_valid: Option<i64>,
-        pub allow_appkeys: Option<String>,
-        pub new_presell: Option<bool>,
-        pub you_xiang: Option<bool>,
-        pub retail_store_id: Option<String>,
-        pub is_istore: Option<bool>,
-        pub ua: Option<String>,
-        pub linkedmall_ext_info: Option<String>,
-        pub pay_channel: Option<String>,
-        pub rt_omni_send_type: Option<String>,
-        pub rt_omni_store_id: Option<String>,
-        pub rt_omni_outer_store_id: Option<String>,
-        pub tcps_start: Option<String>,
-        pub tcps_code: Option<String>,
-        pub tcps_end: Option<String>,
-        pub m_tariff_fee: Option<String>,
-        pub timing_promise: Option<String>,
-        pub promise_service: Option<String>,
-        pub cutoff_minutes: Option<String>,
-        pub es_time: Option<String>,
-        pub delivery_time: Option<String>,
-        pub collect_time: Option<String>,
-        pub dispatch_time: Option<String>,
-        pub sign_time: Option<String>,
-        pub outer_partner_member_id: Option<String>,
-        pub root_cat: Option<String>,
-        pub gifting: Option<String>,
-        pub gifting_takeout: Option<String>,
-        pub oi_date: Option<String>,
-        pub oi_range: Option<String>,
-        pub hold_install: Option<String>,
-        pub app_name: Option<String>,
-        pub easy_home_city_type: Option<String>,
-        pub nr_deposit_order_id: Option<String>,
-        pub nr_store_code: Option<String>,
-        pub propoint: Option<String>,
-        pub zqs_order_tag: Option<String>,
-        pub txp_freezer_id: Option<String>,
-        pub txp_receive_method: Option<String>,
-        pub expandcard_info: Option<ExpandCardInfo>,
-        pub extend_info: Option<String>,
-        pub lm: Option<String>,
-        pub brand_light_shop_source: Option<String>,
-        pub brand_light_shop_store_id: Option<String>,
-        pub is_wmly: Option<String>,
-        pub omni_package: Option<String>,
-        pub ncz_ext_attr: Option<String>,
-        pub invoice_detail_pay: Option<String>,
-        pub invoice_detail_mid_refund: Option<String>,
-        pub invoice_detail_after_refund: Option<String>,
-        pub expand_card_basic_price: Option<String>,
-        pub expand_card_expand_price: Option<String>,
-        pub expand_card_basic_price_used: Option<String>,
-        pub expand_card_expand_price_used: Option<String>,
-        pub delivery_cps: Option<String>,
-        pub asdp_biz_type: Option<String>,
-        pub is_openmall: Option<bool>,
-        pub v_logistics_create: Option<bool>,
-        pub q_r_pay: Option<bool>,
-        pub order_follow_id: Option<String>,
-        pub asdp_ads: Option<String>,
-        pub ob_tag: Option<String>,
-        pub general_new_presell: Option<bool>,
-        pub drug_register: Option<String>,
-        pub step_pay_details: Vec<StepPayDetail>,
-        pub agree_refund_checks: Vec<AgreeRefundCheck>,
-        pub address_details: Vec<AddressDetail>,
-        pub stage_address_type: Option<String>,
-        pub og_id: Option<String>,
-        pub promise_sign_time: Option<String>,
-        pub tmall_coupon_fee: Option<i64>,
-        pub delivery_plan: Vec<DeliveryPlan>,
-        pub omnichannel_param: Option<String>,
-        pub oaid: Option<String>,
-        pub is_cycle_buy: Option<bool>,
-        pub scenario_group: Option<String>,
-        pub play_type: Option<String>,
-        pub is_force_dc: Option<bool>,
-        pub combine_logistics_details: Vec<CombineLogisticsDetail>,
-        pub identify_info: Option<IdentifyInfo>,
-        pub logistics_consign_info: Vec<LogisticsConsignInfo>,
-        pub logistics_modify_info: Vec<LogisticsModifyInfo>,
-        pub priority_consign_time: Option<String>,
-        pub logistics_agreement: Option<LogisticsAgreement>,
-        pub real_name_auth_status: Option<String>,
-        pub third_party_customs_declaration: Option<String>,
-        pub receipt_type: Option<String>,
-        pub receipt_rel_ids: Vec<String>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `trade.orders` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub title: Option<String>,
-        pub pic_path: Option<String>,
-        pub price: Option<String>,
-        pub num_iid: Option<i64>,
-        pub sku_id: Option<String>,
-        pub outer_iid: Option<String>,
-        pub outer_sku_id: Option<String>,
-        pub refund_status: Option<String>,
-        pub status: Option<String>,
-        pub oid: Option<i64>,
-        pub total_fee: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub divide_order_fee: Option<String>,
-        pub part_mjz_discount: Option<String>,
-        pub sku_properties_name: Option<String>,
-        pub item_meal_id: Option<i64>,
-        pub item_meal_name: Option<String>,
-        pub num: Option<i64>,
-        pub snapshot_url: Option<String>,
-        pub timeout_action_time: Option<top_api::Date>,
-        pub item_memo: Option<String>,
-        pub buyer_rate: Option<bool>,
-        pub seller_rate: Option<bool>,
-        pub refund_id: Option<String>,
-        pub seller_type: Option<String>,
-        pub cid: Option<i64>,
-        pub is_oversold: Option<bool>,
-        pub end_time: Option<top_api::Date>,
-        pub order_from: Option<String>,
-        pub is_service_order: Option<bool>,
-        pub consign_time: Option<String>,
-        pub shipping_type: Option<String>,
-        pub logistics_company: Option<String>,
-        pub invoice_no: Option<String>,
-        pub bind_oid: Option<i64>,
-        pub is_daixiao: Option<bool>,
-        pub ticket_outer_id: Option<String>,
-        pub ticket_expdate_key: Option<String>,
-        pub is_www: Option<bool>,
-        pub store_code: Option<String>,
-        pub tmser_spu_code: Option<String>,
-        pub sub_order_tax_fee: Option<String>,
-        pub sub_order_tax_rate: Option<String>,
-        pub et_ser_time: Option<String>,
-        pub et_shop_name: Option<String>,
-        pub et_verified_shop_name: Option<String>,
-        pub et_plate_number: Option<String>,
-        pub estimate_con_time: Option<String>,
-        pub bind_oids: Option<String>,
-        pub zhengji_status: Option<String>,
-        pub md_qualification: Option<String>,
-        pub md_fee: Option<String>,
-        pub customization: Option<String>,
-        pub inv_type: Option<String>,
-        pub is_sh_ship: Option<bool>,
-        pub shipper: Option<String>,
-        pub f_type: Option<String>,
-        pub f_status: Option<String>,
-        pub f_term: Option<String>,
-        pub combo_id: Option<String>,
-        pub order_attr: Option<String>,
-        pub assembly_rela: Option<String>,
-        pub assembly_price: Option<String>,
-        pub assembly_item: Option<String>,
-        pub sub_order_tax_promotion_fee: Option<String>,
-        pub down_payment: Option<String>,
-        pub down_payment_ratio: Option<String>,
-        pub month_payment: Option<String>,
-        pub tail_payment: Option<String>,
-        pub installment_num: Option<String>,
-        pub penalty: Option<String>,
-        pub service_fee: Option<String>,
-        pub car_taker: Option<String>,
-        pub car_taker_phone: Option<String>,
-        pub car_taker_id: Option<String>,
-        pub car_store_code: Option<String>,
-        pub car_store_name: Option<String>,
-        pub out_unique_id: Option<String>,
-        pub ws_bank_apply_no: Option<String>,
-        pub oid_str: Option<String>,
-        pub fqg_num: Option<i64>,
-        pub is_fqg_s_fee: Option<bool>,
-        pub tax_free: Option<bool>,
-        pub tax_coupon_discount: Option<String>,
-        pub nr_reduce_inv_fail: Option<String>,
-        pub nr_outer_iid: Option<String>,
-        pub bind_oids_all_status: Option<String>,
-        pub sort_info: Option<SortInfo>,
-        pub o2o_guide_id: Option<String>,
-        pub o2o_guide_name: Option<String>,
-        pub o2o_shop_id: Option<String>,
-        pub o2o_shop_name: Option<String>,
-        pub biz_code: Option<String>,
-        pub cloud_store: Option<String>,
-        pub hj_settle_no_commission: Option<String>,
-        pub order_taking: Option<String>,
-        pub cloud_store_token: Option<String>,
-        pub cloud_store_bind_pos: Option<String>,
-        pub retail_store_id: Option<String>,
-        pub out_item_id: Option<String>,
-        pub rt_omni_outer_sc_id: Option<String>,
-        pub rt_omni_sc_id: Option<String>,
-        pub modify_address: Option<String>,
-        pub ti_modify_address_time: Option<String>,
-        pub credit_buy: Option<String>,
-        pub s_tariff_fee: Option<String>,
-        pub timing_promise: Option<String>,
-        pub promise_service: Option<String>,
-        pub es_date: Option<String>,
-        pub es_range: Option<String>,
-        pub os_date: Option<String>,
-        pub os_range: Option<String>,
-        pub cutoff_minutes: Option<String>,
-        pub es_time: Option<String>,
-        pub delivery_time: Option<String>,
-        pub collect_time: Option<String>,
-        pub dispatch_time: Option<String>,
-        pub sign_time: Option<String>,
-        pub promise_end_time: Option<String>,
-        pub os_activity_id: Option<String>,
-        pub os_fg_item_id: Option<String>,
-        pub os_gift_count: Option<String>,
-        pub os_sort_num: Option<String>,
-        pub propoint: Option<String>,
-        pub is_kaola: Option<bool>,
-        pub special_refund_type: Option<String>,
-        pub extend_info: Option<String>,
-        pub is_devalue_fee: Option<bool>,
-        pub brand_light_shop_store_id: Option<String>,
-        pub brand_light_shop_source: Option<String>,
-        pub service_order_type: Option<String>,
-        pub service_outer_id: Option<String>,
-        pub expand_card_expand_price_used_suborder: Option<String>,
-        pub expand_card_basic_price_used_suborder: Option<String>,
-        pub lijian: Option<String>,
-        pub auto_flow: Option<String>,
-        pub trade_fulfillment_type: Option<i64>,
-        pub distribute_status: Option<String>,
-        pub is_idle: Option<String>,
-        pub gift_mids: Option<String>,
-        pub is_free_gift: Option<bool>,
-        pub has_gift: Option<bool>,
-        pub promise_collect_time: Option<String>,
-        pub is_force_dc: Option<bool>,
-        pub b2b_daixiao: Option<String>,
-        pub ship_info: Vec<ShipInfo>,
-        pub combine_item_info: Vec<CombineSubItemDO>,
-        pub need_return: Option<bool>,
-        pub bundle_id: Option<String>,
-        pub bundle_out_name: Option<String>,
-        pub bundle_type: Option<i64>,
-        pub one_yuan_reservation_orders: Option<String>,
-        pub is_jzfx: Option<bool>,
-        pub jewcc_no: Option<String>,
-    }
-
-    /// `SortInfo`.
-    ///
-    /// Found at `trade.orders.sort_info` in the answer of `taobao.trade.fullinfo.get`; also found at `trade.sort_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SortInfo {
-        pub day_sort_val: Option<i64>,
-        pub hour_sort_val: Option<i64>,
-    }
-
-    /// `ShipInfo`.
-    ///
-    /// An item of `trade.orders.ship_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShipInfo {
-        pub transport_type: Option<String>,
-    }
-
-    /// `CombineSubItemDO`.
-    ///
-    /// An item of `trade.orders.combine_item_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CombineSubItemDO {
-        pub item_id: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub quantity: Option<i64>,
-        pub item_name: Option<String>,
-        pub outer_iid: Option<String>,
-        pub sku_title: Option<String>,
-        pub origin_fee: Option<i64>,
-        pub combine_sub_item_fee: Option<i64>,
-        pub ismain: Option<bool>,
-        pub estcon_time: Option<String>,
-        pub outer_sku_id: Option<String>,
-        pub edu_original_fee: Option<i64>,
-    }
-
-    /// `PromotionDetail`.
-    ///
-    /// An item of `trade.promotion_details` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PromotionDetail {
-        pub id: Option<i64>,
-        pub promotion_name: Option<String>,
-        pub discount_fee: Option<String>,
-        pub gift_item_name: Option<String>,
-        pub gift_item_id: Option<String>,
-        pub gift_item_num: Option<String>,
-        pub promotion_desc: Option<String>,
-        pub promotion_id: Option<String>,
-        pub kd_discount_fee: Option<String>,
-        pub kd_child_discount_fee: Option<String>,
-    }
-
-    /// `LogisticsTag`.
-    ///
-    /// An item of `trade.service_tags` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsTag {
-        pub order_id: Option<String>,
-        pub logistic_service_tag_list: Vec<LogisticServiceTag>,
-    }
-
-    /// `LogisticServiceTag`.
-    ///
-    /// An item of `trade.service_tags.logistic_service_tag_list` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticServiceTag {
-        pub service_tag: Option<String>,
-        pub service_type: Option<String>,
-    }
-
-    /// `ServiceOrder`.
-    ///
-    /// An item of `trade.service_orders` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceOrder {
-        pub oid: Option<i64>,
-        pub item_oid: Option<i64>,
-        pub service_id: Option<i64>,
-        pub service_detail_url: Option<String>,
-        pub num: Option<i64>,
-        pub price: Option<String>,
-        pub payment: Option<String>,
-        pub title: Option<String>,
-        pub total_fee: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub refund_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
-        pub tmser_spu_code: Option<String>,
-        pub et_ser_time: Option<String>,
-        pub et_shop_name: Option<String>,
-        pub et_verified_shop_name: Option<String>,
-        pub et_plate_number: Option<String>,
-        pub oid_str: Option<String>,
-        pub apple_care_email: Option<String>,
-        pub apple_care_mpn: Option<String>,
-        pub service_outer_id: Option<String>,
-        pub service_order_type: Option<String>,
-        pub ext_service_biz_id: Option<String>,
-        pub combine_sub_item_id: Option<i64>,
-        pub combine_sub_item_sku_id: Option<i64>,
-        pub comm_amount_unit: Option<String>,
-    }
-
-    /// `TradeExt`.
-    ///
-    /// Found at `trade.trade_ext` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TradeExt {
-        pub before_enable_flag: Option<i64>,
-        pub before_close_flag: Option<i64>,
-        pub before_pay_flag: Option<i64>,
-        pub before_ship_flag: Option<i64>,
-        pub before_confirm_flag: Option<i64>,
-        pub before_rate_flag: Option<i64>,
-        pub before_refund_flag: Option<i64>,
-        pub before_modify_flag: Option<i64>,
-        pub third_party_status: Option<i64>,
-        pub extra_data: Option<String>,
-        pub ext_attributes: Option<String>,
-    }
-
-    /// `LogisticsInfo`.
-    ///
-    /// An item of `trade.logistics_infos` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsInfo {
-        pub trade_id: Option<i64>,
-        pub sub_trade_id: Option<i64>,
-        pub item_id: Option<String>,
-        pub item_code: Option<String>,
-        pub need_consign_num: Option<i64>,
-        pub store_code: Option<String>,
-        pub r#type: Option<String>,
-        pub sku_id: Option<String>,
-        pub num_iid: Option<i64>,
-        pub consign_type: Option<String>,
-        pub combine_item_id: Option<String>,
-        pub combine_item_code: Option<String>,
-        pub item_ratio: Option<i64>,
-        pub bar_code: Option<String>,
-        pub delivery_cps: Option<String>,
-        pub biz_delivery_code: Option<String>,
-        pub biz_store_code: Option<String>,
-        pub biz_sd_type: Option<String>,
-        pub send_country: Option<String>,
-        pub send_state: Option<String>,
-        pub send_city: Option<String>,
-        pub send_district: Option<String>,
-        pub send_town: Option<String>,
-        pub send_division_code: Option<String>,
-        pub black_delivery_cps: Option<String>,
-        pub white_delivery_cps: Option<String>,
-        pub biz_delivery_type: Option<i64>,
-        pub unused_warehouse_error_msg: Option<String>,
-        pub unused_delivery_error_msg: Option<String>,
-        pub used_black_delivery_error_msg: Option<String>,
-        pub promise_outbound_time: Option<String>,
-        pub promise_collect_time: Option<String>,
-    }
-
-    /// `ExpandCardInfo`.
-    ///
-    /// Found at `trade.expandcard_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpandCardInfo {
-        pub basic_price: Option<String>,
-        pub expand_price: Option<String>,
-        pub basic_price_used: Option<String>,
-        pub expand_price_used: Option<String>,
-    }
-
-    /// `StepPayDetail`.
-    ///
-    /// An item of `trade.step_pay_details` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StepPayDetail {
-        pub id: Option<i64>,
-        pub pay_status: Option<i64>,
-        pub step_no: Option<i64>,
-        pub step_channel_no: Option<String>,
-        pub step_instrument_code: Option<String>,
-        pub step_actual_pay_fee: Option<String>,
-    }
-
-    /// `AgreeRefundCheck`.
-    ///
-    /// An item of `trade.agree_refund_checks` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AgreeRefundCheck {
-        pub delivery_tips: Option<String>,
-        pub delivery_process: Option<String>,
-        pub detail_order_id: Option<String>,
-    }
-
-    /// `AddressDetail`.
-    ///
-    /// An item of `trade.address_details` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AddressDetail {
-        pub detailed_address: Option<String>,
-        pub division_code: Option<String>,
-        pub area: Option<String>,
-        pub telephone: Option<String>,
-        pub city: Option<String>,
-        pub prov: Option<String>,
-        pub country: Option<String>,
-        pub contact_name: Option<String>,
-        pub biz_type: Option<String>,
-    }
-
-    /// `DeliveryPlan`.
-    ///
-    /// An item of `trade.delivery_plan` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryPlan {
-        pub plan_id: Option<i64>,
-        pub order_id: Option<i64>,
-        pub curr_phase: Option<i64>,
-        pub out_logistics_id: Option<String>,
-        pub prepare_time_begin: Option<top_api::Date>,
-        pub ship_time_begin: Option<top_api::Date>,
-        pub actual_ship_time: Option<top_api::Date>,
-        pub goods_num: Option<i64>,
-        pub plan_status: Option<i64>,
-        pub plan_refund_status: Option<i64>,
-        pub receiver_name: Option<String>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub receiver_address: Option<String>,
-        pub oaid: Option<String>,
-        pub privacy_num: Option<String>,
-        pub privacy_expire_time: Option<top_api::Date>,
-        pub receiver_town: Option<String>,
-        pub receiver_district: Option<String>,
-        pub receiver_city: Option<String>,
-        pub receiver_state: Option<String>,
-        pub receiver_country: Option<String>,
-    }
-
-    /// `CombineLogisticsDetail`.
-    ///
-    /// An item of `trade.combine_logistics_details` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CombineLogisticsDetail {
-        pub invoice_no: Option<String>,
-        pub logistics_company: Option<String>,
-        pub sub_order_id: Option<String>,
-        pub send_goods_details: Vec<SendGoodsDetail>,
-    }
-
-    /// `SendGoodsDetail`.
-    ///
-    /// An item of `trade.combine_logistics_details.send_goods_details` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SendGoodsDetail {
-        pub r#type: Option<i64>,
-        pub consign_status: Option<i64>,
-        pub amount: Option<i64>,
-        pub goods_details: Vec<PackageGoodsDetail>,
-    }
-
-    /// `PackageGoodsDetail`.
-    ///
-    /// An item of `trade.combine_logistics_details.send_goods_details.goods_details` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PackageGoodsDetail {
-        pub item_id: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub amount: Option<i64>,
-    }
-
-    /// `IdentifyInfo`.
-    ///
-    /// Found at `trade.identify_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdentifyInfo {
-        pub identify_logistics_infos: Vec<IdentifyLogisticsInfo>,
-        pub identify_service_infos: Vec<IdentifyServiceInfo>,
-    }
-
-    /// `IdentifyLogisticsInfo`.
-    ///
-    /// An item of `trade.identify_info.identify_logistics_infos` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdentifyLogisticsInfo {
-        pub detail_order_id: Option<i64>,
-        pub logistics_company: Option<String>,
-        pub stage_no: Option<i64>,
-        pub invoice_no: Option<String>,
-        pub refund_id: Option<String>,
-        pub refund: Option<bool>,
-    }
-
-    /// `IdentifyServiceInfo`.
-    ///
-    /// An item of `trade.identify_info.identify_service_infos` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IdentifyServiceInfo {
-        pub detail_order_id: Option<i64>,
-        pub unit_id: Option<String>,
-        pub service_id: Option<String>,
-    }
-
-    /// `LogisticsConsignInfo`.
-    ///
-    /// An item of `trade.logistics_consign_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsConsignInfo {
-        pub related_id: Option<String>,
-        pub consign_time: Option<String>,
-        pub render_consign_time: Option<String>,
-        pub combine_item: Vec<CombineConsignInfo>,
-    }
-
-    /// `CombineConsignInfo`.
-    ///
-    /// An item of `trade.logistics_consign_info.combine_item` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CombineConsignInfo {
-        pub comb_id: Option<String>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub consign_time: Option<String>,
-        pub render_consign_time: Option<String>,
-    }
-
-    /// `LogisticsModifyInfo`.
-    ///
-    /// An item of `trade.logistics_modify_info` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsModifyInfo {
-        pub related_id: Option<String>,
-        pub consign_time: Option<String>,
-        pub origin_consign_time: Option<String>,
-        pub modify_time: Option<String>,
-        pub modify_reason: Option<String>,
-        pub item_id: Option<String>,
-        pub sku_id: Option<String>,
-        pub comb_id: Option<String>,
-    }
-
-    /// `LogisticsAgreement`.
-    ///
-    /// Found at `trade.logistics_agreement` in the answer of `taobao.trade.fullinfo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsAgreement {
-        pub logistics_service_msg: Option<String>,
-        pub asdp_biz_type: Option<String>,
-        pub asdp_ads: Option<String>,
-        pub sign_time: Option<String>,
-        pub promise_sign_time: Option<String>,
-        pub push_time: Option<String>,
-        pub no_detail_part_consign: Option<String>,
-        pub sink_type: Option<String>,
     }
 }
 
@@ -1974,21 +1976,21 @@ pub mod taobao_trade_memo_add {
         pub flag: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.memo.add`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeMemoAddResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.memo.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub tid: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -2018,21 +2020,21 @@ pub mod taobao_trade_memo_update {
         pub reset: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.memo.update`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeMemoUpdateResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.memo.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub tid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2061,21 +2063,15 @@ pub mod taobao_trade_ordersku_update {
         pub sku_props: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CombineSubItemDO, Order, ShipInfo, SortInfo};
+
     /// The answer of `taobao.trade.ordersku.update`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeOrderskuUpdateResponse {
         pub order: Option<Order>,
-    }
-
-    /// `Order`.
-    ///
-    /// Found at `order` in the answer of `taobao.trade.ordersku.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub oid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2104,23 +2100,21 @@ pub mod taobao_trade_postage_update {
         pub post_fee: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.postage.update`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradePostageUpdateResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.postage.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub modified: Option<top_api::Date>,
-        pub post_fee: Option<String>,
-        pub total_fee: Option<String>,
-        pub payment: Option<String>,
     }
 }
 
@@ -2149,21 +2143,21 @@ pub mod taobao_trade_receivetime_delay {
         pub days: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.receivetime.delay`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeReceivetimeDelayResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.receivetime.delay`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub tid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2217,21 +2211,21 @@ pub mod taobao_trade_shippingaddress_update {
         pub receiver_town: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trade.shippingaddress.update`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTradeShippingaddressUpdateResponse {
         pub trade: Option<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// Found at `trade` in the answer of `taobao.trade.shippingaddress.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub tid: Option<i64>,
-        pub modified: Option<top_api::Date>,
     }
 }
 
@@ -2270,6 +2264,15 @@ pub mod taobao_trades_sold_get {
         pub buyer_open_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trades.sold.get`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -2278,238 +2281,6 @@ pub mod taobao_trades_sold_get {
         pub total_results: Option<i64>,
         pub trades: Vec<Trade>,
         pub has_next: Option<bool>,
-    }
-
-    /// `Trade`.
-    ///
-    /// An item of `trades` in the answer of `taobao.trades.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub seller_nick: Option<String>,
-        pub buyer_open_uid: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub tid: Option<i64>,
-        pub acookie_id: Option<String>,
-        pub sid: Option<String>,
-        pub seller_rate: Option<bool>,
-        pub buyer_rate: Option<bool>,
-        pub status: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub post_fee: Option<String>,
-        pub total_fee: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub async_modified: Option<top_api::Date>,
-        pub consign_time: Option<top_api::Date>,
-        pub received_payment: Option<String>,
-        pub commission_fee: Option<String>,
-        pub alipay_no: Option<String>,
-        pub alipay_id: Option<i64>,
-        pub buyer_area: Option<String>,
-        pub nut_feature: Option<String>,
-        pub pic_path: Option<String>,
-        pub num_iid: Option<i64>,
-        pub price: Option<String>,
-        pub cod_fee: Option<String>,
-        pub cod_status: Option<String>,
-        pub shipping_type: Option<String>,
-        pub num: Option<i64>,
-        pub point_fee: Option<i64>,
-        pub real_point_fee: Option<i64>,
-        pub buyer_obtain_point_fee: Option<i64>,
-        pub receiver_name: Option<String>,
-        pub receiver_state: Option<String>,
-        pub receiver_city: Option<String>,
-        pub receiver_district: Option<String>,
-        pub receiver_town: Option<String>,
-        pub receiver_address: Option<String>,
-        pub receiver_zip: Option<String>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub seller_flag: Option<i64>,
-        pub is_lgtype: Option<bool>,
-        pub lg_aging_type: Option<String>,
-        pub lg_aging: Option<String>,
-        pub is_brand_sale: Option<bool>,
-        pub is_force_wlb: Option<bool>,
-        pub has_buyer_message: Option<bool>,
-        pub credit_card_fee: Option<String>,
-        pub trade_from: Option<String>,
-        pub step_trade_status: Option<String>,
-        pub step_paid_fee: Option<String>,
-        pub mark_desc: Option<String>,
-        pub has_yfx: Option<bool>,
-        pub yfx_fee: Option<String>,
-        pub yfx_id: Option<String>,
-        pub yfx_type: Option<String>,
-        pub trade_source: Option<String>,
-        pub send_time: Option<String>,
-        pub seller_can_rate: Option<bool>,
-        pub is_part_consign: Option<bool>,
-        pub is_wt: Option<bool>,
-        pub is_daixiao: Option<bool>,
-        pub o2o: Option<String>,
-        pub o2o_guide_id: Option<String>,
-        pub o2o_guide_name: Option<String>,
-        pub o2o_shop_id: Option<String>,
-        pub o2o_shop_name: Option<String>,
-        pub o2o_delivery: Option<String>,
-        pub o2o_out_trade_id: Option<String>,
-        pub orders: Vec<Order>,
-        pub service_orders: Vec<ServiceOrder>,
-        pub zero_purchase: Option<bool>,
-        pub receiver_country: Option<String>,
-        pub order_tax_fee: Option<String>,
-        pub shop_pick: Option<String>,
-        pub rx_audit_status: Option<String>,
-        pub post_gate_declare: Option<bool>,
-        pub cross_bonded_declare: Option<bool>,
-        pub order_tax_promotion_fee: Option<String>,
-        pub service_type: Option<String>,
-        pub is_o2o_passport: Option<bool>,
-        pub tmall_delivery: Option<bool>,
-        pub threepl_timing: Option<bool>,
-        pub cn_service: Option<String>,
-        pub cutoff_minutes: Option<String>,
-        pub es_time: Option<String>,
-        pub delivery_time: Option<String>,
-        pub collect_time: Option<String>,
-        pub dispatch_time: Option<String>,
-        pub sign_time: Option<String>,
-        pub delivery_cps: Option<String>,
-        pub es_range: Option<String>,
-        pub es_date: Option<String>,
-        pub os_range: Option<String>,
-        pub os_date: Option<String>,
-        pub asdp_biz_type: Option<String>,
-        pub asdp_ads: Option<String>,
-        pub drug_register: Option<String>,
-        pub promise_sign_time: Option<String>,
-        pub oaid: Option<String>,
-        pub scenario_group: Option<String>,
-        pub is_force_dc: Option<bool>,
-        pub buyer_nick: Option<String>,
-        pub logistics_agreement: Option<LogisticsAgreement>,
-        pub logistics_infos: Vec<LogisticsInfo>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `trades.orders` in the answer of `taobao.trades.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub title: Option<String>,
-        pub pic_path: Option<String>,
-        pub price: Option<String>,
-        pub num_iid: Option<i64>,
-        pub sku_id: Option<String>,
-        pub outer_iid: Option<String>,
-        pub outer_sku_id: Option<String>,
-        pub refund_status: Option<String>,
-        pub status: Option<String>,
-        pub oid: Option<i64>,
-        pub total_fee: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub divide_order_fee: Option<String>,
-        pub part_mjz_discount: Option<String>,
-        pub sku_properties_name: Option<String>,
-        pub item_meal_id: Option<i64>,
-        pub item_meal_name: Option<String>,
-        pub num: Option<i64>,
-        pub buyer_rate: Option<bool>,
-        pub seller_rate: Option<bool>,
-        pub refund_id: Option<String>,
-        pub seller_type: Option<String>,
-        pub cid: Option<i64>,
-        pub end_time: Option<top_api::Date>,
-        pub consign_time: Option<String>,
-        pub shipping_type: Option<String>,
-        pub logistics_company: Option<String>,
-        pub invoice_no: Option<String>,
-        pub bind_oid: Option<i64>,
-        pub is_daixiao: Option<bool>,
-        pub ticket_outer_id: Option<String>,
-        pub ticket_expdate_key: Option<String>,
-        pub is_www: Option<bool>,
-        pub store_code: Option<String>,
-        pub tmser_spu_code: Option<String>,
-        pub sub_order_tax_fee: Option<String>,
-        pub sub_order_tax_rate: Option<String>,
-        pub zhengji_status: Option<String>,
-        pub md_qualification: Option<String>,
-        pub md_fee: Option<String>,
-        pub sub_order_tax_promotion_fee: Option<String>,
-        pub tax_free: Option<bool>,
-        pub tax_coupon_discount: Option<String>,
-        pub special_refund_type: Option<String>,
-        pub is_devalue_fee: Option<bool>,
-        pub is_idle: Option<String>,
-        pub promise_collect_time: Option<String>,
-        pub is_force_dc: Option<bool>,
-        pub shp_info: Vec<ShipInfo>,
-    }
-
-    /// `ShipInfo`.
-    ///
-    /// An item of `trades.orders.shp_info` in the answer of `taobao.trades.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ShipInfo {
-        pub transport_type: Option<String>,
-    }
-
-    /// `ServiceOrder`.
-    ///
-    /// An item of `trades.service_orders` in the answer of `taobao.trades.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceOrder {
-        pub oid: Option<i64>,
-        pub item_oid: Option<i64>,
-        pub service_id: Option<i64>,
-        pub service_detail_url: Option<String>,
-        pub num: Option<i64>,
-        pub price: Option<String>,
-        pub payment: Option<String>,
-        pub title: Option<String>,
-        pub total_fee: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub refund_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
-        pub tmser_spu_code: Option<String>,
-    }
-
-    /// `LogisticsAgreement`.
-    ///
-    /// Found at `trades.logistics_agreement` in the answer of `taobao.trades.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsAgreement {
-        pub logistics_service_msg: Option<String>,
-        pub asdp_biz_type: Option<String>,
-        pub asdp_ads: Option<String>,
-        pub sign_time: Option<String>,
-        pub promise_sign_time: Option<String>,
-    }
-
-    /// `LogisticsInfo`.
-    ///
-    /// An item of `trades.logistics_infos` in the answer of `taobao.trades.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct LogisticsInfo {
-        pub biz_delivery_type: Option<i64>,
-        pub unused_warehouse_error_msg: Option<String>,
-        pub unused_delivery_error_msg: Option<String>,
-        pub used_black_delivery_error_msg: Option<String>,
-        pub promise_outbound_time: Option<String>,
-        pub trade_id: Option<i64>,
-        pub sub_trade_id: Option<i64>,
-        pub promise_collect_time: Option<String>,
     }
 }
 
@@ -2551,6 +2322,15 @@ pub mod taobao_trades_sold_increment_get {
         pub buyer_open_uid: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trades.sold.increment.get`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -2559,144 +2339,6 @@ pub mod taobao_trades_sold_increment_get {
         pub total_results: Option<i64>,
         pub trades: Vec<Trade>,
         pub has_next: Option<bool>,
-    }
-
-    /// `Trade`.
-    ///
-    /// An item of `trades` in the answer of `taobao.trades.sold.increment.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
-        pub payment: Option<String>,
-        pub seller_rate: Option<bool>,
-        pub post_fee: Option<String>,
-        pub receiver_name: Option<String>,
-        pub receiver_state: Option<String>,
-        pub receiver_address: Option<String>,
-        pub receiver_zip: Option<String>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub consign_time: Option<top_api::Date>,
-        pub received_payment: Option<String>,
-        pub receiver_country: Option<String>,
-        pub receiver_town: Option<String>,
-        pub order_tax_fee: Option<String>,
-        pub tid: Option<i64>,
-        pub num: Option<i64>,
-        pub num_iid: Option<i64>,
-        pub status: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub price: Option<String>,
-        pub discount_fee: Option<String>,
-        pub total_fee: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub pay_time: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub seller_flag: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub has_buyer_message: Option<bool>,
-        pub credit_card_fee: Option<String>,
-        pub step_trade_status: Option<String>,
-        pub step_paid_fee: Option<String>,
-        pub mark_desc: Option<String>,
-        pub buyer_open_uid: Option<String>,
-        pub shipping_type: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub service_orders: Vec<ServiceOrder>,
-        pub buyer_rate: Option<bool>,
-        pub receiver_city: Option<String>,
-        pub receiver_district: Option<String>,
-        pub orders: Vec<Order>,
-        pub shop_pick: Option<String>,
-        pub rx_audit_status: Option<String>,
-        pub post_gate_declare: Option<bool>,
-        pub cross_bonded_declare: Option<bool>,
-        pub order_tax_promotion_fee: Option<String>,
-        pub service_type: Option<String>,
-        pub is_o2o_passport: Option<bool>,
-        pub oaid: Option<String>,
-        pub no_shipping: Option<bool>,
-        pub aid: Option<String>,
-    }
-
-    /// `ServiceOrder`.
-    ///
-    /// An item of `trades.service_orders` in the answer of `taobao.trades.sold.increment.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceOrder {
-        pub oid: Option<i64>,
-        pub item_oid: Option<i64>,
-        pub service_id: Option<i64>,
-        pub service_detail_url: Option<String>,
-        pub num: Option<i64>,
-        pub price: Option<String>,
-        pub payment: Option<String>,
-        pub title: Option<String>,
-        pub total_fee: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub refund_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
-        pub tmser_spu_code: Option<String>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `trades.orders` in the answer of `taobao.trades.sold.increment.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub item_meal_name: Option<String>,
-        pub pic_path: Option<String>,
-        pub refund_status: Option<String>,
-        pub outer_iid: Option<String>,
-        pub buyer_rate: Option<bool>,
-        pub seller_rate: Option<bool>,
-        pub seller_type: Option<String>,
-        pub cid: Option<i64>,
-        pub sub_order_tax_fee: Option<String>,
-        pub sub_order_tax_rate: Option<String>,
-        pub oid: Option<i64>,
-        pub status: Option<String>,
-        pub title: Option<String>,
-        pub price: Option<String>,
-        pub num_iid: Option<i64>,
-        pub item_meal_id: Option<i64>,
-        pub sku_id: Option<String>,
-        pub num: Option<i64>,
-        pub outer_sku_id: Option<String>,
-        pub total_fee: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub sku_properties_name: Option<String>,
-        pub refund_id: Option<String>,
-        pub is_service_order: Option<bool>,
-        pub end_time: Option<top_api::Date>,
-        pub consign_time: Option<String>,
-        pub shipping_type: Option<String>,
-        pub bind_oid: Option<i64>,
-        pub logistics_company: Option<String>,
-        pub invoice_no: Option<String>,
-        pub is_daixiao: Option<bool>,
-        pub divide_order_fee: Option<String>,
-        pub part_mjz_discount: Option<String>,
-        pub ticket_outer_id: Option<String>,
-        pub ticket_expdate_key: Option<String>,
-        pub store_code: Option<String>,
-        pub is_www: Option<bool>,
-        pub tmser_spu_code: Option<String>,
-        pub zhengji_status: Option<String>,
-        pub md_qualification: Option<String>,
-        pub md_fee: Option<String>,
-        pub sub_order_tax_promotion_fee: Option<String>,
-        pub tax_coupon_discount: Option<String>,
-        pub tax_free: Option<bool>,
-        pub special_refund_type: Option<String>,
-        pub is_devalue_fee: Option<bool>,
-        pub is_idle: Option<String>,
     }
 }
 
@@ -2736,6 +2378,15 @@ pub mod taobao_trades_sold_incrementv_get {
         pub use_has_next: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{
+        AddressDetail, AgreeRefundCheck, CombineConsignInfo, CombineLogisticsDetail, CombineSubItemDO, DeliveryPlan,
+        ExpandCardInfo, IdentifyInfo, IdentifyLogisticsInfo, IdentifyServiceInfo, LogisticServiceTag,
+        LogisticsAgreement, LogisticsConsignInfo, LogisticsInfo, LogisticsModifyInfo, LogisticsTag, Order,
+        PackageGoodsDetail, PromotionDetail, SendGoodsDetail, ServiceOrder, ShipInfo, SortInfo, StepPayDetail, Trade,
+        TradeExt,
+    };
+
     /// The answer of `taobao.trades.sold.incrementv.get`.
     ///
     /// Enabled by the `tbtrade` feature of `top-api`.
@@ -2744,152 +2395,6 @@ pub mod taobao_trades_sold_incrementv_get {
         pub total_results: Option<i64>,
         pub has_next: Option<bool>,
         pub trades: Vec<Trade>,
-    }
-
-    /// `Trade`.
-    ///
-    /// An item of `trades` in the answer of `taobao.trades.sold.incrementv.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Trade {
-        pub seller_nick: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub buyer_open_uid: Option<String>,
-        pub title: Option<String>,
-        pub r#type: Option<String>,
-        pub created: Option<top_api::Date>,
-        pub sid: Option<String>,
-        pub tid: Option<i64>,
-        pub acookie_id: Option<String>,
-        pub seller_rate: Option<bool>,
-        pub buyer_rate: Option<bool>,
-        pub status: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub post_fee: Option<String>,
-        pub total_fee: Option<String>,
-        pub pay_time: Option<top_api::Date>,
-        pub end_time: Option<top_api::Date>,
-        pub modified: Option<top_api::Date>,
-        pub async_modified: Option<top_api::Date>,
-        pub consign_time: Option<top_api::Date>,
-        pub received_payment: Option<String>,
-        pub commission_fee: Option<String>,
-        pub alipay_no: Option<String>,
-        pub alipay_id: Option<i64>,
-        pub buyer_area: Option<String>,
-        pub nut_feature: Option<String>,
-        pub pic_path: Option<String>,
-        pub num_iid: Option<i64>,
-        pub price: Option<String>,
-        pub cod_fee: Option<String>,
-        pub cod_status: Option<String>,
-        pub shipping_type: Option<String>,
-        pub num: Option<i64>,
-        pub point_fee: Option<i64>,
-        pub real_point_fee: Option<i64>,
-        pub buyer_obtain_point_fee: Option<i64>,
-        pub receiver_name: Option<String>,
-        pub receiver_state: Option<String>,
-        pub receiver_city: Option<String>,
-        pub receiver_district: Option<String>,
-        pub receiver_town: Option<String>,
-        pub receiver_address: Option<String>,
-        pub receiver_zip: Option<String>,
-        pub receiver_mobile: Option<String>,
-        pub receiver_phone: Option<String>,
-        pub seller_flag: Option<i64>,
-        pub is_lgtype: Option<bool>,
-        pub lg_aging_type: Option<String>,
-        pub lg_aging: Option<String>,
-        pub is_brand_sale: Option<bool>,
-        pub is_force_wlb: Option<bool>,
-        pub has_buyer_message: Option<bool>,
-        pub credit_card_fee: Option<String>,
-        pub step_trade_status: Option<String>,
-        pub step_paid_fee: Option<String>,
-        pub mark_desc: Option<String>,
-        pub is_part_consign: Option<bool>,
-        pub is_daixiao: Option<bool>,
-        pub is_wt: Option<bool>,
-        pub orders: Vec<Order>,
-        pub service_orders: Vec<ServiceOrder>,
-        pub receiver_country: Option<String>,
-        pub order_tax_fee: Option<String>,
-        pub post_gate_declare: Option<bool>,
-        pub cross_bonded_declare: Option<bool>,
-        pub order_tax_promotion_fee: Option<String>,
-        pub oaid: Option<String>,
-    }
-
-    /// `Order`.
-    ///
-    /// An item of `trades.orders` in the answer of `taobao.trades.sold.incrementv.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Order {
-        pub title: Option<String>,
-        pub pic_path: Option<String>,
-        pub price: Option<String>,
-        pub num_iid: Option<i64>,
-        pub sku_id: Option<String>,
-        pub outer_iid: Option<String>,
-        pub outer_sku_id: Option<String>,
-        pub refund_status: Option<String>,
-        pub status: Option<String>,
-        pub oid: Option<i64>,
-        pub total_fee: Option<String>,
-        pub payment: Option<String>,
-        pub discount_fee: Option<String>,
-        pub adjust_fee: Option<String>,
-        pub divide_order_fee: Option<String>,
-        pub part_mjz_discount: Option<String>,
-        pub sku_properties_name: Option<String>,
-        pub item_meal_id: Option<i64>,
-        pub item_meal_name: Option<String>,
-        pub num: Option<i64>,
-        pub buyer_rate: Option<bool>,
-        pub seller_rate: Option<bool>,
-        pub refund_id: Option<String>,
-        pub seller_type: Option<String>,
-        pub cid: Option<i64>,
-        pub end_time: Option<top_api::Date>,
-        pub is_service_order: Option<bool>,
-        pub consign_time: Option<String>,
-        pub shipping_type: Option<String>,
-        pub logistics_company: Option<String>,
-        pub invoice_no: Option<String>,
-        pub bind_oid: Option<i64>,
-        pub is_daixiao: Option<bool>,
-        pub ticket_outer_id: Option<String>,
-        pub ticket_expdate_key: Option<String>,
-        pub is_www: Option<bool>,
-        pub store_code: Option<String>,
-        pub sub_order_tax_fee: Option<String>,
-        pub sub_order_tax_rate: Option<String>,
-        pub zhengji_status: Option<String>,
-        pub sub_order_tax_promotion_fee: Option<String>,
-        pub tax_free: Option<bool>,
-        pub tax_coupon_discount: Option<String>,
-    }
-
-    /// `ServiceOrder`.
-    ///
-    /// An item of `trades.service_orders` in the answer of `taobao.trades.sold.incrementv.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceOrder {
-        pub oid: Option<i64>,
-        pub item_oid: Option<i64>,
-        pub service_id: Option<i64>,
-        pub service_detail_url: Option<String>,
-        pub num: Option<i64>,
-        pub price: Option<String>,
-        pub payment: Option<String>,
-        pub title: Option<String>,
-        pub total_fee: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub refund_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
     }
 }
 

@@ -16,6 +16,69 @@ pub use self::taobao_user_openuid_getbyorder::{TaobaoUserOpenuidGetbyorder, Taob
 #[doc(inline)]
 pub use self::taobao_user_seller_get::{TaobaoUserSellerGet, TaobaoUserSellerGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OpenUidInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.user.openuid.getbynick` and `taobao.user.openuid.getbyorder`).
+    ///
+    /// Enabled by the `tbuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OpenUidInfo {
+        pub buyer_open_uid: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub tid: Option<i64>,
+    }
+
+    /// `User`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.user.buyer.get` and `taobao.user.seller.get`).
+    ///
+    /// Enabled by the `tbuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct User {
+        pub nick: Option<String>,
+        pub avatar: Option<String>,
+        pub sex: Option<String>,
+        pub open_uid: Option<String>,
+        pub user_id: Option<i64>,
+        pub seller_credit: Option<UserCredit>,
+        pub r#type: Option<String>,
+        pub has_more_pic: Option<bool>,
+        pub item_img_num: Option<i64>,
+        pub item_img_size: Option<i64>,
+        pub prop_img_num: Option<i64>,
+        pub prop_img_size: Option<i64>,
+        pub auto_repost: Option<String>,
+        pub promoted_type: Option<String>,
+        pub status: Option<String>,
+        pub alipay_bind: Option<String>,
+        pub consumer_protection: Option<bool>,
+        pub vip_info: Option<String>,
+        pub magazine_subscribe: Option<bool>,
+        pub vertical_market: Option<String>,
+        pub online_gaming: Option<bool>,
+        pub liangpin: Option<bool>,
+        pub sign_food_seller_promise: Option<bool>,
+        pub has_shop: Option<bool>,
+        pub is_lightning_consignment: Option<bool>,
+        pub has_sub_stock: Option<bool>,
+        pub is_golden_seller: Option<bool>,
+        pub is_tjb_seller: Option<bool>,
+    }
+
+    /// `UserCredit`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.user.seller.get`).
+    ///
+    /// Enabled by the `tbuser` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct UserCredit {
+        pub level: Option<i64>,
+        pub score: Option<i64>,
+        pub total_num: Option<i64>,
+        pub good_num: Option<i64>,
+    }
+}
+
 /// `taobao.user.avatar.get`: 淘宝用户头像查询.
 pub mod taobao_user_avatar_get {
     /// 淘宝用户头像查询
@@ -71,23 +134,15 @@ pub mod taobao_user_buyer_get {
         pub fields: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{User, UserCredit};
+
     /// The answer of `taobao.user.buyer.get`.
     ///
     /// Enabled by the `tbuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoUserBuyerGetResponse {
         pub user: Option<User>,
-    }
-
-    /// `User`.
-    ///
-    /// Found at `user` in the answer of `taobao.user.buyer.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct User {
-        pub nick: Option<String>,
-        pub avatar: Option<String>,
-        pub sex: Option<String>,
-        pub open_uid: Option<String>,
     }
 }
 
@@ -114,21 +169,15 @@ pub mod taobao_user_openuid_getbynick {
         pub buyer_nicks: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenUidInfo;
+
     /// The answer of `taobao.user.openuid.getbynick`.
     ///
     /// Enabled by the `tbuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoUserOpenuidGetbynickResponse {
         pub open_uids: Vec<OpenUidInfo>,
-    }
-
-    /// `OpenUidInfo`.
-    ///
-    /// An item of `open_uids` in the answer of `taobao.user.openuid.getbynick`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUidInfo {
-        pub buyer_open_uid: Option<String>,
-        pub buyer_nick: Option<String>,
     }
 }
 
@@ -156,6 +205,9 @@ pub mod taobao_user_openuid_getbyorder {
         pub tid_infos: BuyerOrder,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::OpenUidInfo;
+
     /// The answer of `taobao.user.openuid.getbyorder`.
     ///
     /// Enabled by the `tbuser` feature of `top-api`.
@@ -175,16 +227,6 @@ pub mod taobao_user_openuid_getbyorder {
         /// Required.
         #[top(required)]
         pub buyer_nick: String,
-    }
-
-    /// `OpenUidInfo`.
-    ///
-    /// An item of `open_uids` in the answer of `taobao.user.openuid.getbyorder`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OpenUidInfo {
-        pub tid: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub buyer_open_uid: Option<String>,
     }
 }
 
@@ -212,56 +254,14 @@ pub mod taobao_user_seller_get {
         pub fields: Vec<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{User, UserCredit};
+
     /// The answer of `taobao.user.seller.get`.
     ///
     /// Enabled by the `tbuser` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoUserSellerGetResponse {
         pub user: Option<User>,
-    }
-
-    /// `User`.
-    ///
-    /// Found at `user` in the answer of `taobao.user.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct User {
-        pub user_id: Option<i64>,
-        pub nick: Option<String>,
-        pub sex: Option<String>,
-        pub seller_credit: Option<UserCredit>,
-        pub r#type: Option<String>,
-        pub has_more_pic: Option<bool>,
-        pub item_img_num: Option<i64>,
-        pub item_img_size: Option<i64>,
-        pub prop_img_num: Option<i64>,
-        pub prop_img_size: Option<i64>,
-        pub auto_repost: Option<String>,
-        pub promoted_type: Option<String>,
-        pub status: Option<String>,
-        pub alipay_bind: Option<String>,
-        pub consumer_protection: Option<bool>,
-        pub vip_info: Option<String>,
-        pub magazine_subscribe: Option<bool>,
-        pub vertical_market: Option<String>,
-        pub avatar: Option<String>,
-        pub online_gaming: Option<bool>,
-        pub liangpin: Option<bool>,
-        pub sign_food_seller_promise: Option<bool>,
-        pub has_shop: Option<bool>,
-        pub is_lightning_consignment: Option<bool>,
-        pub has_sub_stock: Option<bool>,
-        pub is_golden_seller: Option<bool>,
-        pub is_tjb_seller: Option<bool>,
-    }
-
-    /// `UserCredit`.
-    ///
-    /// Found at `user.seller_credit` in the answer of `taobao.user.seller.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct UserCredit {
-        pub level: Option<i64>,
-        pub score: Option<i64>,
-        pub total_num: Option<i64>,
-        pub good_num: Option<i64>,
     }
 }

@@ -22,6 +22,29 @@ pub use self::alitrip_ticket_skus_batch_upload::{AlitripTicketSkusBatchUpload, A
 #[doc(inline)]
 pub use self::alitrip_ticket_skus_upload::{AlitripTicketSkusUpload, AlitripTicketSkusUploadResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `TicketItemResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alitrip.ticket.product.upload`, `alitrip.ticket.skus.batch.upload` and 1 more).
+    ///
+    /// Enabled by the `ticket` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TicketItemResult {
+        pub modifyed_time: Option<top_api::Date>,
+        pub item_id: Option<i64>,
+        pub ali_scenic_id: Option<i64>,
+        pub out_scenic_id: Option<String>,
+        pub ali_product_id: Option<i64>,
+        pub out_product_id: Option<String>,
+        pub extend: Option<String>,
+        pub ticket_type: Option<String>,
+        pub out_rule_ids: Vec<String>,
+    }
+}
+
 /// `alitrip.ticket.product.query`: 【门票API2.0】门票商品查询接口.
 pub mod alitrip_ticket_product_query {
     /// 【门票API2.0】门票商品查询接口
@@ -178,6 +201,9 @@ pub mod alitrip_ticket_product_upload {
         pub update_out_product_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TicketItemResult;
+
     /// The answer of `alitrip.ticket.product.upload`.
     ///
     /// Enabled by the `ticket` feature of `top-api`.
@@ -210,20 +236,6 @@ pub mod alitrip_ticket_product_upload {
         pub expiry_date_end: Option<top_api::DateTime>,
         pub expiry_date_start: Option<top_api::DateTime>,
         pub merchant_name: Option<String>,
-    }
-
-    /// `TicketItemResult`.
-    ///
-    /// Found at `first_result` in the answer of `alitrip.ticket.product.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketItemResult {
-        pub modifyed_time: Option<top_api::Date>,
-        pub item_id: Option<i64>,
-        pub ali_scenic_id: Option<i64>,
-        pub out_scenic_id: Option<String>,
-        pub ali_product_id: Option<i64>,
-        pub out_product_id: Option<String>,
-        pub extend: Option<String>,
     }
 }
 
@@ -508,6 +520,9 @@ pub mod alitrip_ticket_skus_batch_upload {
         pub item_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TicketItemResult;
+
     /// The answer of `alitrip.ticket.skus.batch.upload`.
     ///
     /// Enabled by the `ticket` feature of `top-api`.
@@ -562,20 +577,6 @@ pub mod alitrip_ticket_skus_batch_upload {
         pub stock: i64,
         pub out_sku_date_id: Option<String>,
     }
-
-    /// `TicketItemResult`.
-    ///
-    /// Found at `update_result` in the answer of `alitrip.ticket.skus.batch.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketItemResult {
-        pub modifyed_time: Option<top_api::Date>,
-        pub item_id: Option<i64>,
-        pub ali_scenic_id: Option<i64>,
-        pub out_scenic_id: Option<String>,
-        pub ali_product_id: Option<i64>,
-        pub out_product_id: Option<String>,
-        pub extend: Option<String>,
-    }
 }
 
 /// `alitrip.ticket.skus.upload`: 【门票API2.0】门票价格库存同步接口.
@@ -608,6 +609,9 @@ pub mod alitrip_ticket_skus_upload {
         pub ticket_season: Option<String>,
         pub ticket_area: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::TicketItemResult;
 
     /// The answer of `alitrip.ticket.skus.upload`.
     ///
@@ -647,21 +651,5 @@ pub mod alitrip_ticket_skus_upload {
         #[top(required)]
         pub stock: i64,
         pub out_sku_date_id: Option<String>,
-    }
-
-    /// `TicketItemResult`.
-    ///
-    /// Found at `first_result` in the answer of `alitrip.ticket.skus.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketItemResult {
-        pub modifyed_time: Option<top_api::Date>,
-        pub item_id: Option<i64>,
-        pub ali_scenic_id: Option<i64>,
-        pub out_scenic_id: Option<String>,
-        pub ali_product_id: Option<i64>,
-        pub out_product_id: Option<String>,
-        pub ticket_type: Option<String>,
-        pub out_rule_ids: Vec<String>,
-        pub extend: Option<String>,
     }
 }

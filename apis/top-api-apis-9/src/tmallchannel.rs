@@ -24,6 +24,49 @@ pub use self::tmall_channel_trade_refundorder_gets::{
     TmallChannelTradeRefundorderGets, TmallChannelTradeRefundorderGetsResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ResultTopDo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.channel.trade.prepay.offline.add` and `taobao.channel.trade.prepay.offline.reduce`).
+    ///
+    /// Enabled by the `tmallchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultTopDo {
+        pub success: Option<bool>,
+    }
+
+    /// `TopChannelLogisticsOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.channel.trade.order.get` and `tmall.channel.trade.order.gets`).
+    ///
+    /// Enabled by the `tmallchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopChannelLogisticsOrderDto {
+        pub logistics_order_no: Option<String>,
+        pub logistics_company_code: Option<String>,
+        pub logistics_company_name: Option<String>,
+    }
+
+    /// `TopChannelSubPurchaseOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.channel.trade.order.get` and `tmall.channel.trade.order.gets`).
+    ///
+    /// Enabled by the `tmallchannel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TopChannelSubPurchaseOrderDto {
+        pub sub_purchase_order_no: Option<i64>,
+        pub merchant_code: Option<String>,
+        pub product_id: Option<i64>,
+        pub sku: Option<String>,
+        pub product_number: Option<String>,
+        pub product_title: Option<String>,
+        pub product_price: Option<i64>,
+        pub buy_amount: Option<i64>,
+        pub pay_status: Option<i64>,
+        pub logistics_status: Option<i64>,
+        pub end_time: Option<top_api::Date>,
+    }
+}
+
 /// `taobao.channel.trade.prepay.offline.add`: 渠道分销供应商上传线下流水预存款（增加）.
 pub mod taobao_channel_trade_prepay_offline_add {
     /// 渠道分销供应商上传线下流水预存款（增加）
@@ -47,6 +90,9 @@ pub mod taobao_channel_trade_prepay_offline_add {
         #[top(object)]
         pub offline_add_prepay_param: TopOfflineAddPrepayDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultTopDo;
 
     /// The answer of `taobao.channel.trade.prepay.offline.add`.
     ///
@@ -87,14 +133,6 @@ pub mod taobao_channel_trade_prepay_offline_add {
         pub receiver_full_name: Option<String>,
         pub pay_bank_full_name: Option<String>,
     }
-
-    /// `ResultTopDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.channel.trade.prepay.offline.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultTopDo {
-        pub success: Option<bool>,
-    }
 }
 
 /// `taobao.channel.trade.prepay.offline.reduce`: 渠道分销供应商上传线下流水预存款（减少）.
@@ -120,6 +158,9 @@ pub mod taobao_channel_trade_prepay_offline_reduce {
         #[top(object)]
         pub offline_reduce_prepay_param: TopOfflineReducePrepayDto,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ResultTopDo;
 
     /// The answer of `taobao.channel.trade.prepay.offline.reduce`.
     ///
@@ -160,14 +201,6 @@ pub mod taobao_channel_trade_prepay_offline_reduce {
         pub accept_date: Option<top_api::DateTime>,
         pub receiver_full_name: Option<String>,
         pub pay_bank_full_name: Option<String>,
-    }
-
-    /// `ResultTopDo`.
-    ///
-    /// Found at `result` in the answer of `taobao.channel.trade.prepay.offline.reduce`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultTopDo {
-        pub success: Option<bool>,
     }
 }
 
@@ -281,6 +314,9 @@ pub mod tmall_channel_trade_order_get {
         pub is_include_logistics: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TopChannelLogisticsOrderDto, TopChannelSubPurchaseOrderDto};
+
     /// The answer of `tmall.channel.trade.order.get`.
     ///
     /// Enabled by the `tmallchannel` feature of `top-api`.
@@ -304,34 +340,6 @@ pub mod tmall_channel_trade_order_get {
         pub channel_logistics_order: Option<TopChannelLogisticsOrderDto>,
         pub schema: Option<String>,
         pub top_purchase_pay_order: Option<TopPurchasePayOrderDto>,
-    }
-
-    /// `TopChannelSubPurchaseOrderDto`.
-    ///
-    /// An item of `sub_order_list` in the answer of `tmall.channel.trade.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopChannelSubPurchaseOrderDto {
-        pub sub_purchase_order_no: Option<i64>,
-        pub merchant_code: Option<String>,
-        pub product_id: Option<i64>,
-        pub sku: Option<String>,
-        pub product_number: Option<String>,
-        pub product_title: Option<String>,
-        pub product_price: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub pay_status: Option<i64>,
-        pub logistics_status: Option<i64>,
-        pub end_time: Option<top_api::Date>,
-    }
-
-    /// `TopChannelLogisticsOrderDto`.
-    ///
-    /// Found at `channel_logistics_order` in the answer of `tmall.channel.trade.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopChannelLogisticsOrderDto {
-        pub logistics_order_no: Option<String>,
-        pub logistics_company_code: Option<String>,
-        pub logistics_company_name: Option<String>,
     }
 
     /// `TopPurchasePayOrderDto`.
@@ -378,6 +386,9 @@ pub mod tmall_channel_trade_order_gets {
         pub create_time_end: Option<top_api::DateTime>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{TopChannelLogisticsOrderDto, TopChannelSubPurchaseOrderDto};
+
     /// The answer of `tmall.channel.trade.order.gets`.
     ///
     /// Enabled by the `tmallchannel` feature of `top-api`.
@@ -411,34 +422,6 @@ pub mod tmall_channel_trade_order_gets {
         pub sub_order_list: Vec<TopChannelSubPurchaseOrderDto>,
         pub channel_logistics_order: Option<TopChannelLogisticsOrderDto>,
         pub schema: Option<String>,
-    }
-
-    /// `TopChannelSubPurchaseOrderDto`.
-    ///
-    /// An item of `page_elements.sub_order_list` in the answer of `tmall.channel.trade.order.gets`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopChannelSubPurchaseOrderDto {
-        pub sub_purchase_order_no: Option<i64>,
-        pub merchant_code: Option<String>,
-        pub product_id: Option<i64>,
-        pub sku: Option<String>,
-        pub product_number: Option<String>,
-        pub product_title: Option<String>,
-        pub product_price: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub pay_status: Option<i64>,
-        pub logistics_status: Option<i64>,
-        pub end_time: Option<top_api::Date>,
-    }
-
-    /// `TopChannelLogisticsOrderDto`.
-    ///
-    /// Found at `page_elements.channel_logistics_order` in the answer of `tmall.channel.trade.order.gets`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TopChannelLogisticsOrderDto {
-        pub logistics_order_no: Option<String>,
-        pub logistics_company_code: Option<String>,
-        pub logistics_company_name: Option<String>,
     }
 }
 

@@ -200,6 +200,143 @@ pub use self::tmall_tmjlapp_sap_serviceorder_cancel::{
     TmallTmjlappSapServiceorderCancel, TmallTmjlappSapServiceorderCancelResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `AiCloudResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.message.sendaudio`, `taobao.ailab.aicloud.top.message.sendtext` and 1 more).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AiCloudResult {
+        pub model: Option<String>,
+        pub msg_code: Option<String>,
+        pub msg_info: Option<String>,
+        pub is_success: Option<bool>,
+        pub models: Vec<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `Alarm`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.memo.alarm.delete` and `taobao.ailab.aicloud.top.memo.alarm.list`).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Alarm {
+        pub alarm_music: Option<AlarmMusic>,
+        pub alarm_musics: Vec<AlarmMusic>,
+        pub schedule_info: Option<ScheduleInfo>,
+        pub alert_ways: Vec<String>,
+        pub music_pre: Option<String>,
+        pub music_url: Option<String>,
+        pub topic: Option<String>,
+        pub ring_type: Option<String>,
+        pub status: Option<String>,
+        pub uuid: Option<String>,
+        pub memo_id: Option<i64>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub gmt_create: Option<top_api::Date>,
+    }
+
+    /// `AlarmMusic`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.memo.alarm.delete` and `taobao.ailab.aicloud.top.memo.alarm.list`).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct AlarmMusic {
+        pub category: Option<String>,
+        pub id: Option<String>,
+        pub name: Option<String>,
+        pub url: Option<String>,
+        pub source: Option<String>,
+    }
+
+    /// `ScheduleInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.memo.alarm.delete`, `taobao.ailab.aicloud.top.memo.alarm.list` and 2 more).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ScheduleInfo {
+        pub day_of_xs: Vec<i64>,
+        pub interval: Option<i64>,
+        pub end_date: Option<top_api::Date>,
+        pub start_date: Option<top_api::Date>,
+        pub time: Option<top_api::Date>,
+        pub frequency: Option<String>,
+        pub repeat: Option<String>,
+    }
+
+    /// `BotSkillsRelInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ailabs.bots.skils.list` and `taobao.ailab.aicloud.top.skils.list`).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BotSkillsRelInfo {
+        pub results: Vec<BotSkillsRelInfo>,
+        pub page_count: Option<i64>,
+        pub page_size: Option<i64>,
+        pub total_count: Option<i64>,
+        pub current_page: Option<i64>,
+        pub samples: Option<String>,
+        pub long_desc: Option<String>,
+        pub icon_img_url: Option<String>,
+        pub category: Option<String>,
+        pub service_providers: Vec<ServiceProvider>,
+        pub bot_id: Option<i64>,
+        pub name: Option<String>,
+        pub invocation_name: Option<String>,
+        pub skill_id: Option<i64>,
+        pub icoin_image_url: Option<String>,
+        pub desc: Option<String>,
+        pub sample: Option<String>,
+    }
+
+    /// `ServiceProvider`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.ailabs.bots.skils.list` and `taobao.ailab.aicloud.top.skils.list`).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceProvider {
+        pub name: Option<String>,
+        pub icon: Option<String>,
+    }
+
+    /// `Meeting`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.memo.meeting.delete` and `taobao.ailab.aicloud.top.memo.meeting.list`).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Meeting {
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub memo_id: Option<i64>,
+        pub uuid: Option<String>,
+        pub status: Option<String>,
+        pub expected_start_time: Option<top_api::Date>,
+        pub expected_end_time: Option<top_api::Date>,
+        pub expected_remind_time: Option<top_api::Date>,
+        pub location: Option<String>,
+        pub organizer: Option<String>,
+        pub content: Option<String>,
+        pub topic: Option<String>,
+        pub music_url: Option<String>,
+        pub required_participants: Vec<String>,
+        pub optional_participants: Vec<String>,
+        pub alert_ways: Vec<String>,
+        pub schedule_info: Option<ScheduleInfo>,
+    }
+
+    /// `Note`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.ailab.aicloud.top.memo.note.delete` and `taobao.ailab.aicloud.top.memo.note.list`).
+    ///
+    /// Enabled by the `tmallgenie` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Note {
+        pub gmt_create: Option<top_api::Date>,
+        pub gmt_modified: Option<top_api::Date>,
+        pub memo_id: Option<i64>,
+        pub uuid: Option<String>,
+        pub status: Option<String>,
+        pub content: Option<String>,
+        pub topic: Option<String>,
+    }
+}
+
 /// `alibaba.ai.content.business.get.third.cycle.vip.status`: 天猫精灵商业化获取三方连续包会员状态.
 pub mod alibaba_ai_content_business_get_third_cycle_vip_status {
     /// 天猫精灵商业化获取三方连续包会员状态
@@ -1399,6 +1536,9 @@ pub mod alibaba_ailabs_bots_skils_list {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BotSkillsRelInfo, ServiceProvider};
+
     /// The answer of `alibaba.ailabs.bots.skils.list`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -1415,44 +1555,6 @@ pub mod alibaba_ailabs_bots_skils_list {
         pub ret_code: Option<i64>,
         pub ret_msg: Option<String>,
         pub ret_values: Option<BotSkillsRelInfo>,
-    }
-
-    /// `BotSkillsRelInfo`.
-    ///
-    /// Found at `result.ret_values` in the answer of `alibaba.ailabs.bots.skils.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BotSkillsRelInfo {
-        pub results: Vec<BotSkillsRelInfo2>,
-        pub page_count: Option<i64>,
-        pub page_size: Option<i64>,
-        pub total_count: Option<i64>,
-        pub current_page: Option<i64>,
-    }
-
-    /// `BotSkillsRelInfo`.
-    ///
-    /// An item of `result.ret_values.results` in the answer of `alibaba.ailabs.bots.skils.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "BotSkillsRelInfo")]
-    pub struct BotSkillsRelInfo2 {
-        pub samples: Option<String>,
-        pub long_desc: Option<String>,
-        pub icon_img_url: Option<String>,
-        pub category: Option<String>,
-        pub service_providers: Vec<ServiceProvider>,
-        pub bot_id: Option<i64>,
-        pub name: Option<String>,
-        pub invocation_name: Option<String>,
-        pub skill_id: Option<i64>,
-    }
-
-    /// `ServiceProvider`.
-    ///
-    /// An item of `result.ret_values.results.service_providers` in the answer of `alibaba.ailabs.bots.skils.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceProvider {
-        pub name: Option<String>,
-        pub icon: Option<String>,
     }
 }
 
@@ -2495,6 +2597,9 @@ pub mod taobao_ailab_aicloud_top_memo_alarm_delete {
         pub memo_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Alarm, AlarmMusic, ScheduleInfo};
+
     /// The answer of `taobao.ailab.aicloud.top.memo.alarm.delete`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -2512,65 +2617,6 @@ pub mod taobao_ailab_aicloud_top_memo_alarm_delete {
         pub message: Option<String>,
         pub status_code: Option<i64>,
         pub alarm: Option<Alarm>,
-    }
-
-    /// `Alarm`.
-    ///
-    /// Found at `result.alarm` in the answer of `taobao.ailab.aicloud.top.memo.alarm.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Alarm {
-        pub alarm_music: Option<AlarmMusic>,
-        pub alarm_musics: Vec<AlarmMusic2>,
-        pub schedule_info: Option<ScheduleInfo>,
-        pub alert_ways: Vec<String>,
-        pub music_pre: Option<String>,
-        pub music_url: Option<String>,
-        pub topic: Option<String>,
-        pub ring_type: Option<String>,
-        pub status: Option<String>,
-        pub uuid: Option<String>,
-        pub memo_id: Option<i64>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-    }
-
-    /// `AlarmMusic`.
-    ///
-    /// Found at `result.alarm.alarm_music` in the answer of `taobao.ailab.aicloud.top.memo.alarm.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlarmMusic {
-        pub category: Option<String>,
-        pub id: Option<String>,
-        pub name: Option<String>,
-        pub url: Option<String>,
-        pub source: Option<String>,
-    }
-
-    /// `AlarmMusic`.
-    ///
-    /// An item of `result.alarm.alarm_musics` in the answer of `taobao.ailab.aicloud.top.memo.alarm.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "AlarmMusic")]
-    pub struct AlarmMusic2 {
-        pub source: Option<String>,
-        pub url: Option<String>,
-        pub name: Option<String>,
-        pub id: Option<String>,
-        pub category: Option<String>,
-    }
-
-    /// `ScheduleInfo`.
-    ///
-    /// Found at `result.alarm.schedule_info` in the answer of `taobao.ailab.aicloud.top.memo.alarm.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScheduleInfo {
-        pub day_of_xs: Vec<i64>,
-        pub interval: Option<i64>,
-        pub end_date: Option<top_api::Date>,
-        pub start_date: Option<top_api::Date>,
-        pub time: Option<top_api::Date>,
-        pub frequency: Option<String>,
-        pub repeat: Option<String>,
     }
 }
 
@@ -2602,6 +2648,9 @@ pub mod taobao_ailab_aicloud_top_memo_alarm_list {
         pub memo_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Alarm, AlarmMusic, ScheduleInfo};
+
     /// The answer of `taobao.ailab.aicloud.top.memo.alarm.list`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -2619,65 +2668,6 @@ pub mod taobao_ailab_aicloud_top_memo_alarm_list {
         pub message: Option<String>,
         pub status_code: Option<i64>,
         pub alarms: Vec<Alarm>,
-    }
-
-    /// `Alarm`.
-    ///
-    /// An item of `result.alarms` in the answer of `taobao.ailab.aicloud.top.memo.alarm.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Alarm {
-        pub alarm_music: Option<AlarmMusic>,
-        pub status: Option<String>,
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub memo_id: Option<i64>,
-        pub uuid: Option<String>,
-        pub music_pre: Option<String>,
-        pub music_url: Option<String>,
-        pub topic: Option<String>,
-        pub ring_type: Option<String>,
-        pub alert_ways: Vec<String>,
-        pub alarm_musics: Vec<AlarmMusic2>,
-        pub schedule_info: Option<ScheduleInfo>,
-    }
-
-    /// `AlarmMusic`.
-    ///
-    /// Found at `result.alarms.alarm_music` in the answer of `taobao.ailab.aicloud.top.memo.alarm.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AlarmMusic {
-        pub source: Option<String>,
-        pub url: Option<String>,
-        pub name: Option<String>,
-        pub id: Option<String>,
-        pub category: Option<String>,
-    }
-
-    /// `AlarmMusic`.
-    ///
-    /// An item of `result.alarms.alarm_musics` in the answer of `taobao.ailab.aicloud.top.memo.alarm.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "AlarmMusic")]
-    pub struct AlarmMusic2 {
-        pub category: Option<String>,
-        pub id: Option<String>,
-        pub name: Option<String>,
-        pub url: Option<String>,
-        pub source: Option<String>,
-    }
-
-    /// `ScheduleInfo`.
-    ///
-    /// Found at `result.alarms.schedule_info` in the answer of `taobao.ailab.aicloud.top.memo.alarm.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScheduleInfo {
-        pub repeat: Option<String>,
-        pub frequency: Option<String>,
-        pub time: Option<top_api::Date>,
-        pub start_date: Option<top_api::Date>,
-        pub end_date: Option<top_api::Date>,
-        pub interval: Option<i64>,
-        pub day_of_xs: Vec<i64>,
     }
 }
 
@@ -2710,6 +2700,9 @@ pub mod taobao_ailab_aicloud_top_memo_meeting_delete {
         pub memo_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Meeting, ScheduleInfo};
+
     /// The answer of `taobao.ailab.aicloud.top.memo.meeting.delete`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -2727,44 +2720,6 @@ pub mod taobao_ailab_aicloud_top_memo_meeting_delete {
         pub message: Option<String>,
         pub status_code: Option<i64>,
         pub meeting: Option<Meeting>,
-    }
-
-    /// `Meeting`.
-    ///
-    /// Found at `result.meeting` in the answer of `taobao.ailab.aicloud.top.memo.meeting.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Meeting {
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub memo_id: Option<i64>,
-        pub uuid: Option<String>,
-        pub status: Option<String>,
-        pub expected_start_time: Option<top_api::Date>,
-        pub expected_end_time: Option<top_api::Date>,
-        pub expected_remind_time: Option<top_api::Date>,
-        pub location: Option<String>,
-        pub organizer: Option<String>,
-        pub content: Option<String>,
-        pub topic: Option<String>,
-        pub music_url: Option<String>,
-        pub required_participants: Vec<String>,
-        pub optional_participants: Vec<String>,
-        pub alert_ways: Vec<String>,
-        pub schedule_info: Option<ScheduleInfo>,
-    }
-
-    /// `ScheduleInfo`.
-    ///
-    /// Found at `result.meeting.schedule_info` in the answer of `taobao.ailab.aicloud.top.memo.meeting.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScheduleInfo {
-        pub day_of_xs: Vec<i64>,
-        pub frequency: Option<String>,
-        pub repeat: Option<String>,
-        pub end_date: Option<top_api::Date>,
-        pub interval: Option<i64>,
-        pub time: Option<top_api::Date>,
-        pub start_date: Option<top_api::Date>,
     }
 }
 
@@ -2796,6 +2751,9 @@ pub mod taobao_ailab_aicloud_top_memo_meeting_list {
         pub memo_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Meeting, ScheduleInfo};
+
     /// The answer of `taobao.ailab.aicloud.top.memo.meeting.list`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -2813,44 +2771,6 @@ pub mod taobao_ailab_aicloud_top_memo_meeting_list {
         pub message: Option<String>,
         pub status_code: Option<i64>,
         pub meetings: Vec<Meeting>,
-    }
-
-    /// `Meeting`.
-    ///
-    /// An item of `result.meetings` in the answer of `taobao.ailab.aicloud.top.memo.meeting.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Meeting {
-        pub schedule_info: Option<ScheduleInfo>,
-        pub alert_ways: Vec<String>,
-        pub optional_participants: Vec<String>,
-        pub required_participants: Vec<String>,
-        pub music_url: Option<String>,
-        pub topic: Option<String>,
-        pub content: Option<String>,
-        pub organizer: Option<String>,
-        pub location: Option<String>,
-        pub expected_remind_time: Option<top_api::Date>,
-        pub expected_end_time: Option<top_api::Date>,
-        pub expected_start_time: Option<top_api::Date>,
-        pub status: Option<String>,
-        pub uuid: Option<String>,
-        pub memo_id: Option<i64>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-    }
-
-    /// `ScheduleInfo`.
-    ///
-    /// Found at `result.meetings.schedule_info` in the answer of `taobao.ailab.aicloud.top.memo.meeting.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ScheduleInfo {
-        pub day_of_xs: Vec<i64>,
-        pub interval: Option<i64>,
-        pub end_date: Option<top_api::Date>,
-        pub start_date: Option<top_api::Date>,
-        pub time: Option<top_api::Date>,
-        pub frequency: Option<String>,
-        pub repeat: Option<String>,
     }
 }
 
@@ -2883,6 +2803,9 @@ pub mod taobao_ailab_aicloud_top_memo_note_delete {
         pub memo_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Note;
+
     /// The answer of `taobao.ailab.aicloud.top.memo.note.delete`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -2900,20 +2823,6 @@ pub mod taobao_ailab_aicloud_top_memo_note_delete {
         pub message: Option<String>,
         pub status_code: Option<i64>,
         pub note: Option<Note>,
-    }
-
-    /// `Note`.
-    ///
-    /// Found at `result.note` in the answer of `taobao.ailab.aicloud.top.memo.note.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Note {
-        pub gmt_create: Option<top_api::Date>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub memo_id: Option<i64>,
-        pub uuid: Option<String>,
-        pub status: Option<String>,
-        pub content: Option<String>,
-        pub topic: Option<String>,
     }
 }
 
@@ -2945,6 +2854,9 @@ pub mod taobao_ailab_aicloud_top_memo_note_list {
         pub memo_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::Note;
+
     /// The answer of `taobao.ailab.aicloud.top.memo.note.list`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -2962,20 +2874,6 @@ pub mod taobao_ailab_aicloud_top_memo_note_list {
         pub message: Option<String>,
         pub status_code: Option<i64>,
         pub notes: Vec<Note>,
-    }
-
-    /// `Note`.
-    ///
-    /// An item of `result.notes` in the answer of `taobao.ailab.aicloud.top.memo.note.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Note {
-        pub topic: Option<String>,
-        pub content: Option<String>,
-        pub status: Option<String>,
-        pub uuid: Option<String>,
-        pub memo_id: Option<i64>,
-        pub gmt_modified: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
     }
 }
 
@@ -3118,23 +3016,15 @@ pub mod taobao_ailab_aicloud_top_message_sendaudio {
         pub message: Option<top_api::File>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AiCloudResult;
+
     /// The answer of `taobao.ailab.aicloud.top.message.sendaudio`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAilabAicloudTopMessageSendaudioResponse {
         pub result: Option<AiCloudResult>,
-    }
-
-    /// `AiCloudResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.ailab.aicloud.top.message.sendaudio`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AiCloudResult {
-        pub model: Option<String>,
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub is_success: Option<bool>,
     }
 }
 
@@ -3164,22 +3054,15 @@ pub mod taobao_ailab_aicloud_top_message_sendtext {
         pub text: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AiCloudResult;
+
     /// The answer of `taobao.ailab.aicloud.top.message.sendtext`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAilabAicloudTopMessageSendtextResponse {
         pub result: Option<AiCloudResult>,
-    }
-
-    /// `AiCloudResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.ailab.aicloud.top.message.sendtext`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AiCloudResult {
-        pub msg_code: Option<String>,
-        pub msg_info: Option<String>,
-        pub is_success: Option<bool>,
     }
 }
 
@@ -3208,22 +3091,15 @@ pub mod taobao_ailab_aicloud_top_music_search {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::AiCloudResult;
+
     /// The answer of `taobao.ailab.aicloud.top.music.search`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoAilabAicloudTopMusicSearchResponse {
         pub result: Option<AiCloudResult>,
-    }
-
-    /// `AiCloudResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.ailab.aicloud.top.music.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct AiCloudResult {
-        pub models: Vec<String>,
-        pub msg_code: Option<String>,
-        pub success: Option<bool>,
     }
 }
 
@@ -3260,6 +3136,9 @@ pub mod taobao_ailab_aicloud_top_skils_list {
         pub page_size: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BotSkillsRelInfo, ServiceProvider};
+
     /// The answer of `taobao.ailab.aicloud.top.skils.list`.
     ///
     /// Enabled by the `tmallgenie` feature of `top-api`.
@@ -3288,30 +3167,6 @@ pub mod taobao_ailab_aicloud_top_skils_list {
         pub page_count: Option<i64>,
         pub total_count: Option<i64>,
         pub result_list: Vec<BotSkillsRelInfo>,
-    }
-
-    /// `BotSkillsRelInfo`.
-    ///
-    /// An item of `result.ret_value.result_list` in the answer of `taobao.ailab.aicloud.top.skils.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BotSkillsRelInfo {
-        pub skill_id: Option<i64>,
-        pub invocation_name: Option<String>,
-        pub name: Option<String>,
-        pub service_providers: Vec<ServiceProvider>,
-        pub category: Option<String>,
-        pub icoin_image_url: Option<String>,
-        pub desc: Option<String>,
-        pub sample: Option<String>,
-    }
-
-    /// `ServiceProvider`.
-    ///
-    /// An item of `result.ret_value.result_list.service_providers` in the answer of `taobao.ailab.aicloud.top.skils.list`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceProvider {
-        pub icon: Option<String>,
-        pub name: Option<String>,
     }
 }
 

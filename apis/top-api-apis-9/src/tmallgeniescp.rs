@@ -119,6 +119,77 @@ pub use self::alibaba_tmallgenie_scp_plan_summary_sale_qty_get::{
     AlibabaTmallgenieScpPlanSummarySaleQtyGet, AlibabaTmallgenieScpPlanSummarySaleQtyGetResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ChannelQuotaDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.tmallgenie.scp.plan.channel.quote.upload`, `alibaba.tmallgenie.scp.plan.correct.supplier.quote.upload` and 2 more).
+    ///
+    /// Enabled by the `tmallgeniescp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ChannelQuotaDto {
+        pub key_figure_date: Option<top_api::Date>,
+        pub ratio: Option<String>,
+        pub materiel_code: Option<String>,
+        pub location_code: Option<String>,
+        pub channel_id: Option<String>,
+        pub extend_json: Option<String>,
+        pub tenant: Option<String>,
+    }
+
+    /// `IbpPurchaseOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.tmallgenie.scp.plan.current.po.get` and `alibaba.tmallgenie.scp.plan.current.rawpo.get`).
+    ///
+    /// Enabled by the `tmallgeniescp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IbpPurchaseOrderDto {
+        pub week_n_o: Option<String>,
+        pub production_quantity: Option<i64>,
+        pub urgent_plan_quantity: Option<i64>,
+        pub normal_plan_quantity: Option<i64>,
+        pub plan_quantity: Option<i64>,
+        pub materiel_code: Option<String>,
+        pub location_code: Option<String>,
+        pub extend_json: Option<String>,
+        pub tenant: Option<String>,
+        pub key_figure_date: Option<top_api::Date>,
+        pub location_code_to: Option<String>,
+    }
+
+    /// `IbpSaleDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.tmallgenie.scp.plan.sale.qty.get` and `alibaba.tmallgenie.scp.plan.summary.sale.qty.get`).
+    ///
+    /// Enabled by the `tmallgeniescp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct IbpSaleDto {
+        pub key_figure_date: Option<top_api::Date>,
+        pub activation_quantity: Option<i64>,
+        pub sell_in_quantity: Option<i64>,
+        pub sell_out_quantity: Option<i64>,
+        pub channel_id: Option<String>,
+        pub materiel_code: Option<String>,
+        pub extend_json: Option<String>,
+        pub tenant: Option<String>,
+        pub channel_type: Option<String>,
+        pub quantity: Option<i64>,
+    }
+
+    /// `SupplierFeedbackDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.tmallgenie.scp.plan.feedback.oem.upload` and `alibaba.tmallgenie.scp.plan.feedback.raw.upload`).
+    ///
+    /// Enabled by the `tmallgeniescp` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct SupplierFeedbackDto {
+        pub extend_json: Option<String>,
+        pub tenant: Option<String>,
+        pub key_figure_date: Option<top_api::Date>,
+        pub commit_qty: Option<String>,
+        pub loc_id: Option<String>,
+        pub prd_id: Option<String>,
+        pub location_code: Option<String>,
+        pub location_code_to: Option<String>,
+    }
+}
+
 /// `alibaba.tmallgenie.scp.location.get`: 2-IBP查询CDC和RDC数据接口.
 pub mod alibaba_tmallgenie_scp_location_get {
     /// 2-IBP查询CDC和RDC数据接口
@@ -299,6 +370,9 @@ pub mod alibaba_tmallgenie_scp_plan_channel_quote_upload {
         pub net_demand_request: Option<NetDemandRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ChannelQuotaDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.channel.quote.upload`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -316,20 +390,6 @@ pub mod alibaba_tmallgenie_scp_plan_channel_quote_upload {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct NetDemandRequest {
         pub request_extend_json: Option<String>,
-    }
-
-    /// `ChannelQuotaDto`.
-    ///
-    /// An item of `data_list` in the answer of `alibaba.tmallgenie.scp.plan.channel.quote.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelQuotaDto {
-        pub key_figure_date: Option<top_api::Date>,
-        pub ratio: Option<String>,
-        pub materiel_code: Option<String>,
-        pub location_code: Option<String>,
-        pub channel_id: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
     }
 }
 
@@ -485,6 +545,9 @@ pub mod alibaba_tmallgenie_scp_plan_correct_supplier_quote_upload {
         pub net_demand_request: Option<NetDemandRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ChannelQuotaDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.correct.supplier.quote.upload`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -502,19 +565,6 @@ pub mod alibaba_tmallgenie_scp_plan_correct_supplier_quote_upload {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct NetDemandRequest {
         pub request_extend_json: Option<String>,
-    }
-
-    /// `ChannelQuotaDto`.
-    ///
-    /// An item of `data_list` in the answer of `alibaba.tmallgenie.scp.plan.correct.supplier.quote.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelQuotaDto {
-        pub key_figure_date: Option<top_api::Date>,
-        pub ratio: Option<String>,
-        pub materiel_code: Option<String>,
-        pub location_code: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
     }
 }
 
@@ -597,6 +647,9 @@ pub mod alibaba_tmallgenie_scp_plan_current_po_get {
         pub request_extend_json: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IbpPurchaseOrderDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.current.po.get`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -614,23 +667,6 @@ pub mod alibaba_tmallgenie_scp_plan_current_po_get {
         pub trace_id: Option<String>,
         pub result_code: Option<String>,
         pub data_list: Vec<IbpPurchaseOrderDto>,
-    }
-
-    /// `IbpPurchaseOrderDto`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.tmallgenie.scp.plan.current.po.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IbpPurchaseOrderDto {
-        pub week_n_o: Option<String>,
-        pub production_quantity: Option<i64>,
-        pub urgent_plan_quantity: Option<i64>,
-        pub normal_plan_quantity: Option<i64>,
-        pub plan_quantity: Option<i64>,
-        pub materiel_code: Option<String>,
-        pub location_code: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
-        pub key_figure_date: Option<top_api::Date>,
     }
 }
 
@@ -656,6 +692,9 @@ pub mod alibaba_tmallgenie_scp_plan_current_rawpo_get {
         #[top(object)]
         pub param_request: Option<AbstractRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::IbpPurchaseOrderDto;
 
     /// The answer of `alibaba.tmallgenie.scp.plan.current.rawpo.get`.
     ///
@@ -683,20 +722,6 @@ pub mod alibaba_tmallgenie_scp_plan_current_rawpo_get {
         pub result_code: Option<String>,
         pub data_list: Vec<IbpPurchaseOrderDto>,
     }
-
-    /// `IbpPurchaseOrderDto`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.tmallgenie.scp.plan.current.rawpo.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IbpPurchaseOrderDto {
-        pub plan_quantity: Option<i64>,
-        pub materiel_code: Option<String>,
-        pub location_code: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
-        pub key_figure_date: Option<top_api::Date>,
-        pub location_code_to: Option<String>,
-    }
 }
 
 /// `alibaba.tmallgenie.scp.plan.feedback.oem.upload`: 14-供应商反馈（OEM）同步接口.
@@ -721,6 +746,9 @@ pub mod alibaba_tmallgenie_scp_plan_feedback_oem_upload {
         pub request_extend_json: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SupplierFeedbackDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.feedback.oem.upload`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -738,19 +766,6 @@ pub mod alibaba_tmallgenie_scp_plan_feedback_oem_upload {
         pub trace_id: Option<String>,
         pub code: Option<String>,
         pub data_list: Vec<SupplierFeedbackDto>,
-    }
-
-    /// `SupplierFeedbackDto`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.tmallgenie.scp.plan.feedback.oem.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SupplierFeedbackDto {
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
-        pub key_figure_date: Option<top_api::Date>,
-        pub commit_qty: Option<String>,
-        pub loc_id: Option<String>,
-        pub prd_id: Option<String>,
     }
 }
 
@@ -776,6 +791,9 @@ pub mod alibaba_tmallgenie_scp_plan_feedback_raw_upload {
         pub request_extend_json: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::SupplierFeedbackDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.feedback.raw.upload`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -793,20 +811,6 @@ pub mod alibaba_tmallgenie_scp_plan_feedback_raw_upload {
         pub trace_id: Option<String>,
         pub result_code: Option<String>,
         pub data_list: Vec<SupplierFeedbackDto>,
-    }
-
-    /// `SupplierFeedbackDto`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.tmallgenie.scp.plan.feedback.raw.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct SupplierFeedbackDto {
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
-        pub key_figure_date: Option<top_api::Date>,
-        pub commit_qty: Option<String>,
-        pub location_code: Option<String>,
-        pub prd_id: Option<String>,
-        pub location_code_to: Option<String>,
     }
 }
 
@@ -1002,6 +1006,9 @@ pub mod alibaba_tmallgenie_scp_plan_location_quote_upload {
         pub net_demand_request: Option<NetDemandRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ChannelQuotaDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.location.quote.upload`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -1019,20 +1026,6 @@ pub mod alibaba_tmallgenie_scp_plan_location_quote_upload {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct NetDemandRequest {
         pub request_extend_json: Option<String>,
-    }
-
-    /// `ChannelQuotaDto`.
-    ///
-    /// An item of `data_list` in the answer of `alibaba.tmallgenie.scp.plan.location.quote.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelQuotaDto {
-        pub key_figure_date: Option<top_api::Date>,
-        pub ratio: Option<String>,
-        pub materiel_code: Option<String>,
-        pub location_code: Option<String>,
-        pub channel_id: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
     }
 }
 
@@ -1401,6 +1394,9 @@ pub mod alibaba_tmallgenie_scp_plan_sale_qty_get {
         pub request_extend_json: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IbpSaleDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.sale.qty.get`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -1418,21 +1414,6 @@ pub mod alibaba_tmallgenie_scp_plan_sale_qty_get {
         pub trace_id: Option<String>,
         pub result_code: Option<String>,
         pub data_list: Vec<IbpSaleDto>,
-    }
-
-    /// `IbpSaleDto`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.tmallgenie.scp.plan.sale.qty.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IbpSaleDto {
-        pub key_figure_date: Option<top_api::Date>,
-        pub activation_quantity: Option<i64>,
-        pub sell_in_quantity: Option<i64>,
-        pub sell_out_quantity: Option<i64>,
-        pub channel_id: Option<String>,
-        pub materiel_code: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
     }
 }
 
@@ -1657,6 +1638,9 @@ pub mod alibaba_tmallgenie_scp_plan_sku_supplier_quote_upload {
         pub net_demand_request: Option<NetDemandRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ChannelQuotaDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.sku.supplier.quote.upload`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -1674,19 +1658,6 @@ pub mod alibaba_tmallgenie_scp_plan_sku_supplier_quote_upload {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct NetDemandRequest {
         pub request_extend_json: Option<String>,
-    }
-
-    /// `ChannelQuotaDto`.
-    ///
-    /// An item of `data_list` in the answer of `alibaba.tmallgenie.scp.plan.sku.supplier.quote.upload`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ChannelQuotaDto {
-        pub key_figure_date: Option<top_api::Date>,
-        pub ratio: Option<String>,
-        pub materiel_code: Option<String>,
-        pub location_code: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
     }
 }
 
@@ -1712,6 +1683,9 @@ pub mod alibaba_tmallgenie_scp_plan_summary_sale_qty_get {
         pub request_extend_json: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::IbpSaleDto;
+
     /// The answer of `alibaba.tmallgenie.scp.plan.summary.sale.qty.get`.
     ///
     /// Enabled by the `tmallgeniescp` feature of `top-api`.
@@ -1729,19 +1703,5 @@ pub mod alibaba_tmallgenie_scp_plan_summary_sale_qty_get {
         pub trace_id: Option<String>,
         pub result_code: Option<String>,
         pub data_list: Vec<IbpSaleDto>,
-    }
-
-    /// `IbpSaleDto`.
-    ///
-    /// An item of `result.data_list` in the answer of `alibaba.tmallgenie.scp.plan.summary.sale.qty.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct IbpSaleDto {
-        pub key_figure_date: Option<top_api::Date>,
-        pub activation_quantity: Option<i64>,
-        pub channel_type: Option<String>,
-        pub materiel_code: Option<String>,
-        pub extend_json: Option<String>,
-        pub tenant: Option<String>,
-        pub quantity: Option<i64>,
     }
 }

@@ -52,6 +52,38 @@ pub use self::tmall_traceplatform_ticket_picture_upload::{
     TmallTraceplatformTicketPictureUpload, TmallTraceplatformTicketPictureUploadResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CertifyQueryResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.hk.clearance.distribution.get` and `tmall.hk.clearance.get`).
+    ///
+    /// Enabled by the `tmallhk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CertifyQueryResult {
+        pub module: Option<ConsigneeCertifyInfo>,
+        pub err_msg: Option<String>,
+        pub err_code: Option<String>,
+        pub success: Option<bool>,
+    }
+
+    /// `ConsigneeCertifyInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.hk.clearance.distribution.get` and `tmall.hk.clearance.get`).
+    ///
+    /// Enabled by the `tmallhk` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ConsigneeCertifyInfo {
+        pub credential1: Option<String>,
+        pub credential2: Option<String>,
+        pub ocr_exp: Option<String>,
+        pub ocr_id: Option<String>,
+        pub ocr_name: Option<String>,
+        pub order_id: Option<i64>,
+        pub r#type: Option<i64>,
+    }
+}
+
 /// `taobao.cco.self.coordinate.break.order`: 天猫国际直购供应商毁单通知.
 pub mod taobao_cco_self_coordinate_break_order {
     /// 天猫国际直购供应商毁单通知
@@ -252,37 +284,15 @@ pub mod tmall_hk_clearance_distribution_get {
         pub need_image: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CertifyQueryResult, ConsigneeCertifyInfo};
+
     /// The answer of `tmall.hk.clearance.distribution.get`.
     ///
     /// Enabled by the `tmallhk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallHkClearanceDistributionGetResponse {
         pub result: Option<CertifyQueryResult>,
-    }
-
-    /// `CertifyQueryResult`.
-    ///
-    /// Found at `result` in the answer of `tmall.hk.clearance.distribution.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CertifyQueryResult {
-        pub module: Option<ConsigneeCertifyInfo>,
-        pub err_msg: Option<String>,
-        pub err_code: Option<String>,
-        pub success: Option<bool>,
-    }
-
-    /// `ConsigneeCertifyInfo`.
-    ///
-    /// Found at `result.module` in the answer of `tmall.hk.clearance.distribution.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsigneeCertifyInfo {
-        pub credential1: Option<String>,
-        pub credential2: Option<String>,
-        pub ocr_exp: Option<String>,
-        pub ocr_id: Option<String>,
-        pub ocr_name: Option<String>,
-        pub order_id: Option<i64>,
-        pub r#type: Option<i64>,
     }
 }
 
@@ -310,37 +320,15 @@ pub mod tmall_hk_clearance_get {
         pub need_image: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CertifyQueryResult, ConsigneeCertifyInfo};
+
     /// The answer of `tmall.hk.clearance.get`.
     ///
     /// Enabled by the `tmallhk` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallHkClearanceGetResponse {
         pub result: Option<CertifyQueryResult>,
-    }
-
-    /// `CertifyQueryResult`.
-    ///
-    /// Found at `result` in the answer of `tmall.hk.clearance.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CertifyQueryResult {
-        pub err_code: Option<String>,
-        pub err_msg: Option<String>,
-        pub module: Option<ConsigneeCertifyInfo>,
-        pub success: Option<bool>,
-    }
-
-    /// `ConsigneeCertifyInfo`.
-    ///
-    /// Found at `result.module` in the answer of `tmall.hk.clearance.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ConsigneeCertifyInfo {
-        pub credential1: Option<String>,
-        pub credential2: Option<String>,
-        pub ocr_exp: Option<String>,
-        pub ocr_id: Option<String>,
-        pub ocr_name: Option<String>,
-        pub order_id: Option<i64>,
-        pub r#type: Option<i64>,
     }
 }
 

@@ -86,6 +86,122 @@ pub use self::tmall_nrt_coupon_template_query::{TmallNrtCouponTemplateQuery, Tma
 #[doc(inline)]
 pub use self::tmall_nrt_newcoupon_send::{TmallNrtNewcouponSend, TmallNrtNewcouponSendResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `NrOrderDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nr.fulfill.order.query`, `tmall.nr.fulfill.sold.orderlist.query` and 2 more).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NrOrderDto {
+        pub create_time: Option<top_api::Date>,
+        pub buyer_nick: Option<String>,
+        pub seller_nick: Option<String>,
+        pub refund_status: Option<String>,
+        pub num: Option<i64>,
+        pub sku_id: Option<i64>,
+        pub item_id: Option<i64>,
+        pub title: Option<String>,
+        pub order_id: Option<i64>,
+        pub adjust_fee: Option<i64>,
+        pub discount_fee: Option<i64>,
+        pub actual_paid_fee: Option<i64>,
+        pub auction_price: Option<i64>,
+        pub out_id_item_code: Option<String>,
+        pub nr_zqs_plan_resp_d_t_o: Option<NrZqsPlanRespDto>,
+        pub outer_id_sku: Option<String>,
+    }
+
+    /// `NrZqsPlanRespDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nr.fulfill.sold.orderlist.query` and `tmall.nr.zqs.plan.query`).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NrZqsPlanRespDto {
+        pub num_per_cycle: Option<i64>,
+        pub pause_ahead_days: Option<i64>,
+        pub send_start_time: Option<String>,
+        pub send_end_time: Option<String>,
+        pub cycle_days: Option<i64>,
+        pub cycle_type: Option<i64>,
+        pub start_refund_date: Option<String>,
+        pub plan_list: Vec<NrZqsPlanDetailInfoDto>,
+        pub pause_infos: Vec<NrZqsPauseInfoDto>,
+        pub week_day: Option<i64>,
+    }
+
+    /// `NrZqsPlanDetailInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nr.fulfill.sold.orderlist.query` and `tmall.nr.zqs.plan.query`).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NrZqsPlanDetailInfoDto {
+        pub sequence_no: Option<i64>,
+        pub plan_date: Option<String>,
+    }
+
+    /// `NrZqsPauseInfoDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.nr.zqs.plan.query`).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NrZqsPauseInfoDto {
+        pub pause_start_day: Option<String>,
+        pub pause_end_day: Option<String>,
+    }
+
+    /// `NrtCrmBenefitDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lsy.crm.activity.getbaseinfo` and `alibaba.lsy.crm.customer.add.new`).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NrtCrmBenefitDto {
+        pub total_quantity: Option<String>,
+        pub person_limit_count: Option<String>,
+        pub uuid: Option<String>,
+        pub start_fee: Option<String>,
+        pub face_value: Option<String>,
+        pub effective_duration: Option<String>,
+        pub effective_end_time: Option<String>,
+        pub effective_start_time: Option<String>,
+        pub effective_time_mode: Option<String>,
+        pub end_time: Option<top_api::Date>,
+        pub start_time: Option<top_api::Date>,
+        pub benefit_name: Option<String>,
+        pub out_id: Option<i64>,
+        pub seller_id: Option<i64>,
+        pub coupon_type: Option<i64>,
+        pub benefit_description: Option<String>,
+        pub benefit_code: Option<String>,
+        pub template_code: Option<String>,
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+        pub template_id: Option<String>,
+    }
+
+    /// `NrtCrmSellerInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lsy.crm.activity.sellerinfo`).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct NrtCrmSellerInfoDTO {
+        pub seller_id: Option<i64>,
+        pub native_brand_logo: Option<String>,
+        pub native_open_member: Option<String>,
+        pub mobile: Option<String>,
+        pub seller_name: Option<String>,
+    }
+
+    /// `ResultDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.lsy.crm.activity.sellerinfo` and `alibaba.lsy.crm.customer.appoint`).
+    ///
+    /// Enabled by the `tmallnr` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ResultDO {
+        pub err_msg: Option<String>,
+        pub data: Option<NrtCrmSellerInfoDTO>,
+        pub success: Option<bool>,
+        pub err_code: Option<String>,
+    }
+}
+
 /// `alibaba.lsy.crm.activity.data.update`: 私域导购数据回流接口.
 pub mod alibaba_lsy_crm_activity_data_update {
     /// 私域导购数据回流接口
@@ -266,6 +382,9 @@ pub mod alibaba_lsy_crm_activity_getbaseinfo {
         pub nrt_query_activity_req: Option<NrtQueryActivityReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::NrtCrmBenefitDto;
+
     /// The answer of `alibaba.lsy.crm.activity.getbaseinfo`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
@@ -330,29 +449,6 @@ pub mod alibaba_lsy_crm_activity_getbaseinfo {
         pub scene_status: Option<i64>,
         pub scene_activity_id: Option<i64>,
         pub tmp_type: Option<String>,
-    }
-
-    /// `NrtCrmBenefitDto`.
-    ///
-    /// An item of `result.data.scene_activity_list.nrt_crm_benefit_list` in the answer of `alibaba.lsy.crm.activity.getbaseinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrtCrmBenefitDto {
-        pub total_quantity: Option<String>,
-        pub person_limit_count: Option<String>,
-        pub uuid: Option<String>,
-        pub start_fee: Option<String>,
-        pub face_value: Option<String>,
-        pub effective_duration: Option<String>,
-        pub effective_end_time: Option<String>,
-        pub effective_start_time: Option<String>,
-        pub effective_time_mode: Option<String>,
-        pub end_time: Option<top_api::Date>,
-        pub start_time: Option<top_api::Date>,
-        pub benefit_name: Option<String>,
-        pub out_id: Option<i64>,
-        pub seller_id: Option<i64>,
-        pub coupon_type: Option<i64>,
-        pub benefit_description: Option<String>,
     }
 
     /// `NrtCrmLiveDTO`.
@@ -459,35 +555,15 @@ pub mod alibaba_lsy_crm_activity_sellerinfo {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct AlibabaLsyCrmActivitySellerinfo;
 
+    #[doc(no_inline)]
+    pub use super::types::{NrtCrmSellerInfoDTO, ResultDO};
+
     /// The answer of `alibaba.lsy.crm.activity.sellerinfo`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct AlibabaLsyCrmActivitySellerinfoResponse {
         pub result: Option<ResultDO>,
-    }
-
-    /// `ResultDO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lsy.crm.activity.sellerinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDO {
-        pub err_msg: Option<String>,
-        pub data: Option<NrtCrmSellerInfoDTO>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
-    }
-
-    /// `NrtCrmSellerInfoDTO`.
-    ///
-    /// Found at `result.data` in the answer of `alibaba.lsy.crm.activity.sellerinfo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrtCrmSellerInfoDTO {
-        pub seller_id: Option<i64>,
-        pub native_brand_logo: Option<String>,
-        pub native_open_member: Option<String>,
-        pub mobile: Option<String>,
-        pub seller_name: Option<String>,
     }
 }
 
@@ -713,6 +789,9 @@ pub mod alibaba_lsy_crm_customer_add_new {
         pub req_d_t_o: Option<NrtCrmCreateCustomerReq>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::NrtCrmBenefitDto;
+
     /// The answer of `alibaba.lsy.crm.customer.add.new`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
@@ -766,23 +845,6 @@ pub mod alibaba_lsy_crm_customer_add_new {
         pub coupon_list: Vec<NrtCrmBenefitDto>,
         pub open_id_str: Option<String>,
     }
-
-    /// `NrtCrmBenefitDto`.
-    ///
-    /// An item of `result.data.coupon_list` in the answer of `alibaba.lsy.crm.customer.add.new`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrtCrmBenefitDto {
-        pub effective_end_time: Option<String>,
-        pub effective_start_time: Option<String>,
-        pub face_value: Option<String>,
-        pub start_fee: Option<String>,
-        pub benefit_code: Option<String>,
-        pub benefit_name: Option<String>,
-        pub template_code: Option<String>,
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
-        pub template_id: Option<String>,
-    }
 }
 
 /// `alibaba.lsy.crm.customer.appoint`: ISV直播间预约.
@@ -807,6 +869,9 @@ pub mod alibaba_lsy_crm_customer_appoint {
         #[top(object)]
         pub crm_appoint_activity_req: Option<CrmAppointActivityReq>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{NrtCrmSellerInfoDTO, ResultDO};
 
     /// The answer of `alibaba.lsy.crm.customer.appoint`.
     ///
@@ -839,16 +904,6 @@ pub mod alibaba_lsy_crm_customer_appoint {
         /// Required.
         #[top(required)]
         pub open_id: String,
-    }
-
-    /// `ResultDO`.
-    ///
-    /// Found at `result` in the answer of `alibaba.lsy.crm.customer.appoint`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResultDO {
-        pub err_msg: Option<String>,
-        pub success: Option<bool>,
-        pub err_code: Option<String>,
     }
 }
 
@@ -1216,6 +1271,9 @@ pub mod tmall_nr_fulfill_order_query {
         pub ext_param: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{NrOrderDto, NrZqsPauseInfoDto, NrZqsPlanDetailInfoDto, NrZqsPlanRespDto};
+
     /// The answer of `tmall.nr.fulfill.order.query`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
@@ -1260,27 +1318,6 @@ pub mod tmall_nr_fulfill_order_query {
         pub seller_nick: Option<String>,
         pub out_id_store_code: Option<String>,
     }
-
-    /// `NrOrderDto`.
-    ///
-    /// An item of `result.result_data.order_d_t_os` in the answer of `tmall.nr.fulfill.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrOrderDto {
-        pub create_time: Option<top_api::Date>,
-        pub buyer_nick: Option<String>,
-        pub seller_nick: Option<String>,
-        pub refund_status: Option<String>,
-        pub num: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub title: Option<String>,
-        pub order_id: Option<i64>,
-        pub adjust_fee: Option<i64>,
-        pub discount_fee: Option<i64>,
-        pub actual_paid_fee: Option<i64>,
-        pub auction_price: Option<i64>,
-        pub out_id_item_code: Option<String>,
-    }
 }
 
 /// `tmall.nr.fulfill.sold.orderlist.query`: 零售商获取品牌商的特定订单列表.
@@ -1305,6 +1342,9 @@ pub mod tmall_nr_fulfill_sold_orderlist_query {
         #[top(object)]
         pub param0: Option<NrTimingOrderSoldQueryReqDto>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{NrOrderDto, NrZqsPauseInfoDto, NrZqsPlanDetailInfoDto, NrZqsPlanRespDto};
 
     /// The answer of `tmall.nr.fulfill.sold.orderlist.query`.
     ///
@@ -1373,51 +1413,6 @@ pub mod tmall_nr_fulfill_sold_orderlist_query {
         pub buyer_nick: Option<String>,
         pub seller_nick: Option<String>,
         pub post_fee: Option<String>,
-    }
-
-    /// `NrOrderDto`.
-    ///
-    /// An item of `result.result_data.trade_order_detail_d_t_os.order_d_t_os` in the answer of `tmall.nr.fulfill.sold.orderlist.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrOrderDto {
-        pub create_time: Option<top_api::Date>,
-        pub buyer_nick: Option<String>,
-        pub seller_nick: Option<String>,
-        pub refund_status: Option<String>,
-        pub num: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub item_id: Option<i64>,
-        pub title: Option<String>,
-        pub order_id: Option<i64>,
-        pub nr_zqs_plan_resp_d_t_o: Option<NrZqsPlanRespDto>,
-        pub adjust_fee: Option<i64>,
-        pub discount_fee: Option<i64>,
-        pub actual_paid_fee: Option<i64>,
-        pub auction_price: Option<i64>,
-    }
-
-    /// `NrZqsPlanRespDto`.
-    ///
-    /// Found at `result.result_data.trade_order_detail_d_t_os.order_d_t_os.nr_zqs_plan_resp_d_t_o` in the answer of `tmall.nr.fulfill.sold.orderlist.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrZqsPlanRespDto {
-        pub num_per_cycle: Option<i64>,
-        pub pause_ahead_days: Option<i64>,
-        pub send_start_time: Option<String>,
-        pub send_end_time: Option<String>,
-        pub cycle_days: Option<i64>,
-        pub cycle_type: Option<i64>,
-        pub start_refund_date: Option<String>,
-        pub plan_list: Vec<NrZqsPlanDetailInfoDto>,
-    }
-
-    /// `NrZqsPlanDetailInfoDto`.
-    ///
-    /// An item of `result.result_data.trade_order_detail_d_t_os.order_d_t_os.nr_zqs_plan_resp_d_t_o.plan_list` in the answer of `tmall.nr.fulfill.sold.orderlist.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrZqsPlanDetailInfoDto {
-        pub sequence_no: Option<i64>,
-        pub plan_date: Option<String>,
     }
 }
 
@@ -1842,6 +1837,9 @@ pub mod tmall_nr_order_query_jst {
         pub ext_param: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{NrOrderDto, NrZqsPauseInfoDto, NrZqsPlanDetailInfoDto, NrZqsPlanRespDto};
+
     /// The answer of `tmall.nr.order.query.jst`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
@@ -1887,28 +1885,6 @@ pub mod tmall_nr_order_query_jst {
         pub store_code: Option<String>,
         pub post_fee: Option<String>,
         pub buyer_memo: Option<String>,
-    }
-
-    /// `NrOrderDto`.
-    ///
-    /// An item of `result.result_data.order_d_t_os` in the answer of `tmall.nr.order.query.jst`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrOrderDto {
-        pub discount_fee: Option<i64>,
-        pub adjust_fee: Option<i64>,
-        pub order_id: Option<i64>,
-        pub title: Option<String>,
-        pub item_id: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub num: Option<i64>,
-        pub refund_status: Option<String>,
-        pub seller_nick: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub out_id_item_code: Option<String>,
-        pub actual_paid_fee: Option<i64>,
-        pub auction_price: Option<i64>,
-        pub outer_id_sku: Option<String>,
     }
 }
 
@@ -2065,6 +2041,9 @@ pub mod tmall_nr_sold_orderlist_query_jst {
         pub param0: Option<NrTimingOrderSoldQueryReqDto>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{NrOrderDto, NrZqsPauseInfoDto, NrZqsPlanDetailInfoDto, NrZqsPlanRespDto};
+
     /// The answer of `tmall.nr.sold.orderlist.query.jst`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
@@ -2133,23 +2112,6 @@ pub mod tmall_nr_sold_orderlist_query_jst {
         pub status: Option<String>,
         pub post_fee: Option<String>,
     }
-
-    /// `NrOrderDto`.
-    ///
-    /// An item of `result.result_data.trade_order_detail_d_t_os.order_d_t_os` in the answer of `tmall.nr.sold.orderlist.query.jst`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrOrderDto {
-        pub order_id: Option<i64>,
-        pub title: Option<String>,
-        pub item_id: Option<i64>,
-        pub sku_id: Option<i64>,
-        pub num: Option<i64>,
-        pub refund_status: Option<String>,
-        pub seller_nick: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub create_time: Option<top_api::Date>,
-        pub outer_id_sku: Option<String>,
-    }
 }
 
 /// `tmall.nr.zqs.plan.query`: 周期送配送明细查询.
@@ -2175,6 +2137,9 @@ pub mod tmall_nr_zqs_plan_query {
         pub detail_order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{NrZqsPauseInfoDto, NrZqsPlanDetailInfoDto, NrZqsPlanRespDto};
+
     /// The answer of `tmall.nr.zqs.plan.query`.
     ///
     /// Enabled by the `tmallnr` feature of `top-api`.
@@ -2192,41 +2157,6 @@ pub mod tmall_nr_zqs_plan_query {
         pub error_message: Option<String>,
         pub error_code: Option<String>,
         pub is_success: Option<bool>,
-    }
-
-    /// `NrZqsPlanRespDto`.
-    ///
-    /// Found at `result.result_data` in the answer of `tmall.nr.zqs.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrZqsPlanRespDto {
-        pub plan_list: Vec<NrZqsPlanDetailInfoDto>,
-        pub num_per_cycle: Option<i64>,
-        pub pause_ahead_days: Option<i64>,
-        pub send_start_time: Option<String>,
-        pub send_end_time: Option<String>,
-        pub cycle_days: Option<i64>,
-        pub cycle_type: Option<i64>,
-        pub start_refund_date: Option<String>,
-        pub pause_infos: Vec<NrZqsPauseInfoDto>,
-        pub week_day: Option<i64>,
-    }
-
-    /// `NrZqsPlanDetailInfoDto`.
-    ///
-    /// An item of `result.result_data.plan_list` in the answer of `tmall.nr.zqs.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrZqsPlanDetailInfoDto {
-        pub sequence_no: Option<i64>,
-        pub plan_date: Option<String>,
-    }
-
-    /// `NrZqsPauseInfoDto`.
-    ///
-    /// An item of `result.result_data.pause_infos` in the answer of `tmall.nr.zqs.plan.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct NrZqsPauseInfoDto {
-        pub pause_start_day: Option<String>,
-        pub pause_end_day: Option<String>,
     }
 }
 

@@ -171,6 +171,24 @@ pub use self::tmall_servicecenter_workcard_tpconfirm::{
 #[doc(inline)]
 pub use self::tmall_workcard_identify::{TmallWorkcardIdentify, TmallWorkcardIdentifyResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Value`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.servicecenter.workcard.confirmedsku.query` and `alibaba.servicecenter.workcard.relatedsku.query`).
+    ///
+    /// Enabled by the `tmallsc` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    #[top(name = "Value")]
+    pub struct ValueObject {
+        pub service_sku_code: Option<String>,
+        pub need_ext_pay: Option<bool>,
+        pub display_name: Option<String>,
+    }
+}
+
 /// `alibaba.dchain.miaoshifu.customer.complaints.put`: 服务商工人客诉数据上传.
 pub mod alibaba_dchain_miaoshifu_customer_complaints_put {
     /// 服务商工人客诉数据上传
@@ -470,6 +488,9 @@ pub mod alibaba_servicecenter_workcard_confirmedsku_query {
         pub real_tp_nick: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ValueObject;
+
     /// The answer of `alibaba.servicecenter.workcard.confirmedsku.query`.
     ///
     /// Enabled by the `tmallsc` feature of `top-api`.
@@ -488,15 +509,6 @@ pub mod alibaba_servicecenter_workcard_confirmedsku_query {
         pub error_code: Option<String>,
         pub values: Vec<ValueObject>,
         pub error_msg: Option<String>,
-    }
-
-    /// `Value`.
-    ///
-    /// An item of `result.values` in the answer of `alibaba.servicecenter.workcard.confirmedsku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Value")]
-    pub struct ValueObject {
-        pub service_sku_code: Option<String>,
     }
 }
 
@@ -574,6 +586,9 @@ pub mod alibaba_servicecenter_workcard_relatedsku_query {
         pub is_filter_by_category: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ValueObject;
+
     /// The answer of `alibaba.servicecenter.workcard.relatedsku.query`.
     ///
     /// Enabled by the `tmallsc` feature of `top-api`.
@@ -592,17 +607,6 @@ pub mod alibaba_servicecenter_workcard_relatedsku_query {
         pub error_code: Option<String>,
         pub values: Vec<ValueObject>,
         pub error_msg: Option<String>,
-    }
-
-    /// `Value`.
-    ///
-    /// An item of `result.values` in the answer of `alibaba.servicecenter.workcard.relatedsku.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Value")]
-    pub struct ValueObject {
-        pub need_ext_pay: Option<bool>,
-        pub display_name: Option<String>,
-        pub service_sku_code: Option<String>,
     }
 }
 

@@ -427,6 +427,265 @@ pub use self::tmall_ssc_supplyplatform_capacity_edit::{
 #[doc(inline)]
 pub use self::tmall_ssc_workcard_accept::{TmallSscWorkcardAccept, TmallSscWorkcardAcceptResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `Buyer`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.desensitization.query` and `tmall.servicecenter.workcard.query`).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Buyer {
+        pub phone: Option<String>,
+        pub address_city: Option<String>,
+        pub location: Option<i64>,
+        pub address_district: Option<String>,
+        pub address_detail: Option<String>,
+        pub buyer_name: Option<String>,
+        pub email: Option<String>,
+        pub address: Option<String>,
+        pub zip_code: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub address_town: Option<String>,
+        pub address_province: Option<String>,
+        pub mobile: Option<String>,
+        pub open_uid: Option<String>,
+    }
+
+    /// `BuyerDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.servicecenter.fulfiltask.query` and `alibaba.servicecenter.spserviceorder.query`).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct BuyerDTO {
+        pub address_province: Option<String>,
+        pub buyer_nick: Option<String>,
+        pub mobile: Option<String>,
+        pub buyer_name: Option<String>,
+        pub address_town: Option<String>,
+        pub address_detail: Option<String>,
+        pub phone: Option<String>,
+        pub full_address: Option<String>,
+        pub location: Option<i64>,
+        pub address_district: Option<String>,
+        pub address_city: Option<String>,
+    }
+
+    /// `CustomerInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.logisticsorder.query`).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CustomerInfo {
+        pub account_nick: Option<String>,
+        pub phone: Option<String>,
+        pub full_address: Option<String>,
+    }
+
+    /// `ErrorMessage`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.service.settleadjustment.cancel`, `tmall.service.settleadjustment.get` and 1 more).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ErrorMessage {
+        pub error_code: Option<String>,
+        pub error_msg: Option<String>,
+    }
+
+    /// `ExpressDto`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.expressorder.consign`, `tmall.servicecenter.workcard.expressorder.create` and 1 more).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ExpressDto {
+        pub courier_name: Option<String>,
+        pub courier_mobile: Option<String>,
+        pub express_order_id: Option<String>,
+        pub mail_no: Option<String>,
+        pub company_name: Option<String>,
+        pub print_info: Option<String>,
+        pub logistics_order_id: Option<i64>,
+        pub logistics_tp_id: Option<i64>,
+        pub goods_info: Option<String>,
+        pub sub_mail_nos: Vec<String>,
+        pub sender: Option<CustomerInfo>,
+        pub receiver: Option<CustomerInfo>,
+        pub reserve_end_time: Option<top_api::Date>,
+        pub reserve_start_time: Option<top_api::Date>,
+        pub status_code: Option<String>,
+        pub goods_type: Option<String>,
+        pub value_added_service_demand: Option<String>,
+        pub extend_info: Option<String>,
+    }
+
+    /// `MasterTradeOrder`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.desensitization.query`, `tmall.servicecenter.workcard.query` and 1 more).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct MasterTradeOrder {
+        pub category_id: Option<i64>,
+        pub spu_id: Option<i64>,
+        pub gmt_arrival: Option<top_api::Date>,
+        pub brand_id: Option<i64>,
+        pub gmt_expect_arrival: Option<top_api::Date>,
+        pub outer_id_sku: Option<String>,
+        pub sku_desc: Option<String>,
+        pub price: Option<i64>,
+        pub seller_nick: Option<String>,
+        pub shop_name: Option<String>,
+        pub sku_id: Option<i64>,
+        pub auction_id: Option<i64>,
+        pub auction_title: Option<String>,
+        pub attributes: Option<String>,
+        pub gmt_shipped: Option<top_api::Date>,
+        pub gmt_pay: Option<top_api::Date>,
+        pub order_id: Option<i64>,
+        pub buy_amount: Option<i64>,
+        pub outer_id_p: Option<String>,
+        pub parent_order_id: Option<i64>,
+    }
+
+    /// `ServiceDefinition`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.desensitization.query`, `tmall.servicecenter.workcard.query` and 1 more).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceDefinition {
+        pub biz_code: Option<String>,
+        pub service_code: Option<String>,
+    }
+
+    /// `ServiceDefinitionDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.servicecenter.spserviceorder.query` and `tmall.servicecenter.spserviceorder.query`).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceDefinitionDTO {
+        pub service_code: Option<String>,
+        pub display_name: Option<String>,
+        pub biz_code: Option<String>,
+    }
+
+    /// `ServiceProvider`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.desensitization.query`, `tmall.servicecenter.workcard.query` and 1 more).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceProvider {
+        pub tp_nick: Option<String>,
+        pub tp_id: Option<i64>,
+        pub worker_mobile: Option<String>,
+        pub service_store_code: Option<String>,
+        pub worker_name: Option<String>,
+        pub worker_id: Option<i64>,
+        pub service_store_id: Option<i64>,
+        pub service_store_name: Option<String>,
+        pub isv_tp_id: Option<i64>,
+        pub isv_tp_name: Option<String>,
+    }
+
+    /// `ServiceTaskDO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.task.get` and `tmall.servicecenter.tasks.search`).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceTaskDO {
+        pub service_count: Option<i64>,
+        pub buy_amount: Option<i64>,
+        pub service_phone: Option<String>,
+        pub service_name: Option<String>,
+        pub auction_price: Option<i64>,
+        pub buyer_mobile: Option<String>,
+        pub apply_date: Option<top_api::Date>,
+        pub buyer_address: Option<String>,
+        pub seller_nick: Option<String>,
+        pub ext_price: Option<i64>,
+        pub tp_feedback_info: Option<String>,
+        pub auction_serial_num: Option<String>,
+        pub seller_phone: Option<String>,
+        pub task_status: Option<i64>,
+        pub task_type: Option<i64>,
+        pub receive_time: Option<top_api::Date>,
+        pub pay_time: Option<top_api::Date>,
+        pub pay_time_number: Option<i64>,
+        pub effect_date: Option<top_api::Date>,
+        pub gmt_create: Option<top_api::Date>,
+        pub category: Option<String>,
+        pub flag: Option<i64>,
+        pub auction_id: Option<i64>,
+        pub tp_name: Option<String>,
+        pub expect_date: Option<top_api::Date>,
+        pub cancel_memo: Option<String>,
+        pub seller_id: Option<i64>,
+        pub canceler: Option<String>,
+        pub service_product: Option<String>,
+        pub expire_date: Option<top_api::Date>,
+        pub memo: Option<String>,
+        pub task_price: Option<i64>,
+        pub order_relation_id: Option<i64>,
+        pub attribute: Option<String>,
+        pub receive_time_number: Option<i64>,
+        pub buyer_zip_code: Option<String>,
+        pub id: Option<i64>,
+        pub buyer_phone: Option<String>,
+        pub gmt_modify: Option<top_api::Date>,
+        pub name: Option<String>,
+        pub effect_date_number: Option<i64>,
+        pub expire_date_number: Option<i64>,
+        pub expect_date_number: Option<i64>,
+        pub apply_date_number: Option<i64>,
+        pub task_memo: Option<String>,
+        pub life_cycle: Option<i64>,
+        pub auction_name: Option<String>,
+        pub contract_id: Option<i64>,
+        pub buyer_name: Option<String>,
+        pub buyer_mail: Option<String>,
+        pub parent_biz_order_id: Option<i64>,
+        pub biz_order_id: Option<i64>,
+        pub shop_name: Option<String>,
+        pub model_number: Option<String>,
+        pub seller_mobile: Option<String>,
+        pub brand: Option<String>,
+        pub service_order_id: Option<i64>,
+        pub tp_id: Option<i64>,
+        pub cancel_date: Option<top_api::Date>,
+        pub auction_sku_properties: Option<String>,
+        pub actual_total_fee: Option<i64>,
+        pub buyer_location: Option<i64>,
+        pub buyer_id: Option<i64>,
+        pub buyer_nick: Option<String>,
+    }
+
+    /// `ServiceTaskPacket`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.task.get` and `tmall.servicecenter.tasks.search`).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceTaskPacket {
+        pub desc: Option<String>,
+        pub service_list: Vec<ServiceTaskDO>,
+        pub name: Option<String>,
+    }
+
+    /// `ServiceTradeOrder`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.servicecenter.workcard.desensitization.query`, `tmall.servicecenter.workcard.query` and 1 more).
+    ///
+    /// Enabled by the `tmallservice` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceTradeOrder {
+        pub category_id: Option<i64>,
+        pub outer_id_sku: Option<String>,
+        pub sku_desc: Option<String>,
+        pub seller_nick: Option<String>,
+        pub shop_name: Option<String>,
+        pub sku_id: Option<i64>,
+        pub auction_id: Option<i64>,
+        pub auction_title: Option<String>,
+        pub attributes: Option<String>,
+        pub gmt_pay: Option<top_api::Date>,
+        pub purchase_price_unit: Option<i64>,
+        pub order_id: Option<i64>,
+        pub buy_amount: Option<i64>,
+        pub auction_pic: Option<String>,
+        pub b2b_price_unit: Option<i64>,
+        pub parent_order_id: Option<i64>,
+        pub outer_id_p: Option<String>,
+        pub price: Option<i64>,
+    }
+}
+
 /// `alibaba.mallitemcenter.entitledservice.supplier.query`: 根据天猫id查询门店服务授权.
 pub mod alibaba_mallitemcenter_entitledservice_supplier_query {
     /// 根据天猫id查询门店服务授权
@@ -624,6 +883,9 @@ pub mod alibaba_servicecenter_fulfiltask_query {
         pub fulfil_task_id_list: Option<Vec<i64>>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::BuyerDTO;
+
     /// The answer of `alibaba.servicecenter.fulfiltask.query`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -675,24 +937,6 @@ pub mod alibaba_servicecenter_fulfiltask_query {
         pub reserve_time_end: Option<top_api::Date>,
         pub reserve_time_start: Option<top_api::Date>,
         pub reserve_request_source_type: Option<String>,
-    }
-
-    /// `BuyerDTO`.
-    ///
-    /// Found at `result.values.buyer` in the answer of `alibaba.servicecenter.fulfiltask.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerDTO {
-        pub address_province: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub mobile: Option<String>,
-        pub buyer_name: Option<String>,
-        pub address_town: Option<String>,
-        pub address_detail: Option<String>,
-        pub phone: Option<String>,
-        pub full_address: Option<String>,
-        pub location: Option<i64>,
-        pub address_district: Option<String>,
-        pub address_city: Option<String>,
     }
 
     /// `ServiceProviderDTO`.
@@ -783,6 +1027,9 @@ pub mod alibaba_servicecenter_spserviceorder_query {
         pub sp_service_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{BuyerDTO, ServiceDefinitionDTO};
+
     /// The answer of `alibaba.servicecenter.spserviceorder.query`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -857,33 +1104,6 @@ pub mod alibaba_servicecenter_spserviceorder_query {
         pub sku_id: Option<i64>,
         pub category_id: Option<i64>,
         pub outer_id_sku: Option<String>,
-    }
-
-    /// `ServiceDefinitionDTO`.
-    ///
-    /// Found at `result.result_data.data_list.service_definition` in the answer of `alibaba.servicecenter.spserviceorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceDefinitionDTO {
-        pub service_code: Option<String>,
-        pub display_name: Option<String>,
-        pub biz_code: Option<String>,
-    }
-
-    /// `BuyerDTO`.
-    ///
-    /// Found at `result.result_data.data_list.buyer` in the answer of `alibaba.servicecenter.spserviceorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct BuyerDTO {
-        pub address_province: Option<String>,
-        pub address_detail: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub phone: Option<String>,
-        pub mobile: Option<String>,
-        pub location: Option<i64>,
-        pub address_district: Option<String>,
-        pub buyer_name: Option<String>,
-        pub address_town: Option<String>,
-        pub address_city: Option<String>,
     }
 
     /// `FeeInfo`.
@@ -2871,6 +3091,9 @@ pub mod tmall_service_settleadjustment_cancel {
         pub comments: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorMessage;
+
     /// The answer of `tmall.service.settleadjustment.cancel`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -2887,15 +3110,6 @@ pub mod tmall_service_settleadjustment_cancel {
     pub struct ResultObject {
         pub error_message: Option<ErrorMessage>,
         pub success: Option<bool>,
-    }
-
-    /// `ErrorMessage`.
-    ///
-    /// Found at `result.error_message` in the answer of `tmall.service.settleadjustment.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMessage {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -2921,6 +3135,9 @@ pub mod tmall_service_settleadjustment_get {
         /// Required.
         pub id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::ErrorMessage;
 
     /// The answer of `tmall.service.settleadjustment.get`.
     ///
@@ -2958,15 +3175,6 @@ pub mod tmall_service_settleadjustment_get {
         pub workcard_id: Option<i64>,
         pub status: Option<i64>,
         pub r#type: Option<i64>,
-    }
-
-    /// `ErrorMessage`.
-    ///
-    /// Found at `result.error_message` in the answer of `tmall.service.settleadjustment.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMessage {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -3042,6 +3250,9 @@ pub mod tmall_service_settleadjustment_request {
         pub param_settle_adjustment_request: SettleAdjustmentRequest,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ErrorMessage;
+
     /// The answer of `tmall.service.settleadjustment.request`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -3104,15 +3315,6 @@ pub mod tmall_service_settleadjustment_request {
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct SettleAdjustmentResp {
         pub id: Option<i64>,
-    }
-
-    /// `ErrorMessage`.
-    ///
-    /// Found at `result.error_message` in the answer of `tmall.service.settleadjustment.request`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ErrorMessage {
-        pub error_code: Option<String>,
-        pub error_msg: Option<String>,
     }
 }
 
@@ -4709,6 +4911,9 @@ pub mod tmall_servicecenter_spserviceorder_query {
         pub parent_biz_order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ServiceDefinitionDTO;
+
     /// The answer of `tmall.servicecenter.spserviceorder.query`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -4743,16 +4948,6 @@ pub mod tmall_servicecenter_spserviceorder_query {
         pub service_sequence: Option<i64>,
         pub fulfil_type_code: Option<String>,
         pub service_provider_d_t_o: Option<ServiceProviderDto>,
-    }
-
-    /// `ServiceDefinitionDTO`.
-    ///
-    /// Found at `result.result_list.service_definition_d_t_o` in the answer of `tmall.servicecenter.spserviceorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceDefinitionDTO {
-        pub service_code: Option<String>,
-        pub biz_code: Option<String>,
-        pub display_name: Option<String>,
     }
 
     /// `ServiceTradeOrderDTO`.
@@ -4866,91 +5061,15 @@ pub mod tmall_servicecenter_task_get {
         pub parent_biz_order_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ServiceTaskDO, ServiceTaskPacket};
+
     /// The answer of `tmall.servicecenter.task.get`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallServicecenterTaskGetResponse {
         pub service_task_packet: Option<ServiceTaskPacket>,
-    }
-
-    /// `ServiceTaskPacket`.
-    ///
-    /// Found at `service_task_packet` in the answer of `tmall.servicecenter.task.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTaskPacket {
-        pub desc: Option<String>,
-        pub service_list: Vec<ServiceTaskDO>,
-        pub name: Option<String>,
-    }
-
-    /// `ServiceTaskDO`.
-    ///
-    /// An item of `service_task_packet.service_list` in the answer of `tmall.servicecenter.task.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTaskDO {
-        pub service_count: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub service_phone: Option<String>,
-        pub service_name: Option<String>,
-        pub auction_price: Option<i64>,
-        pub buyer_mobile: Option<String>,
-        pub apply_date: Option<top_api::Date>,
-        pub buyer_address: Option<String>,
-        pub seller_nick: Option<String>,
-        pub ext_price: Option<i64>,
-        pub tp_feedback_info: Option<String>,
-        pub auction_serial_num: Option<String>,
-        pub seller_phone: Option<String>,
-        pub task_status: Option<i64>,
-        pub task_type: Option<i64>,
-        pub receive_time: Option<top_api::Date>,
-        pub pay_time: Option<top_api::Date>,
-        pub pay_time_number: Option<i64>,
-        pub effect_date: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub category: Option<String>,
-        pub flag: Option<i64>,
-        pub auction_id: Option<i64>,
-        pub tp_name: Option<String>,
-        pub expect_date: Option<top_api::Date>,
-        pub cancel_memo: Option<String>,
-        pub seller_id: Option<i64>,
-        pub canceler: Option<String>,
-        pub service_product: Option<String>,
-        pub expire_date: Option<top_api::Date>,
-        pub memo: Option<String>,
-        pub task_price: Option<i64>,
-        pub order_relation_id: Option<i64>,
-        pub attribute: Option<String>,
-        pub receive_time_number: Option<i64>,
-        pub buyer_zip_code: Option<String>,
-        pub id: Option<i64>,
-        pub buyer_phone: Option<String>,
-        pub gmt_modify: Option<top_api::Date>,
-        pub name: Option<String>,
-        pub effect_date_number: Option<i64>,
-        pub expire_date_number: Option<i64>,
-        pub expect_date_number: Option<i64>,
-        pub apply_date_number: Option<i64>,
-        pub task_memo: Option<String>,
-        pub life_cycle: Option<i64>,
-        pub auction_name: Option<String>,
-        pub contract_id: Option<i64>,
-        pub buyer_name: Option<String>,
-        pub buyer_mail: Option<String>,
-        pub parent_biz_order_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub shop_name: Option<String>,
-        pub model_number: Option<String>,
-        pub seller_mobile: Option<String>,
-        pub brand: Option<String>,
-        pub service_order_id: Option<i64>,
-        pub tp_id: Option<i64>,
-        pub cancel_date: Option<top_api::Date>,
-        pub auction_sku_properties: Option<String>,
-        pub actual_total_fee: Option<i64>,
-        pub buyer_location: Option<i64>,
     }
 }
 
@@ -5036,92 +5155,15 @@ pub mod tmall_servicecenter_tasks_search {
         pub end: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ServiceTaskDO, ServiceTaskPacket};
+
     /// The answer of `tmall.servicecenter.tasks.search`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TmallServicecenterTasksSearchResponse {
         pub service_task_packet: Option<ServiceTaskPacket>,
-    }
-
-    /// `ServiceTaskPacket`.
-    ///
-    /// Found at `service_task_packet` in the answer of `tmall.servicecenter.tasks.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTaskPacket {
-        pub desc: Option<String>,
-        pub service_list: Vec<ServiceTaskDO>,
-        pub name: Option<String>,
-    }
-
-    /// `ServiceTaskDO`.
-    ///
-    /// An item of `service_task_packet.service_list` in the answer of `tmall.servicecenter.tasks.search`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTaskDO {
-        pub service_count: Option<i64>,
-        pub service_phone: Option<String>,
-        pub service_name: Option<String>,
-        pub auction_price: Option<i64>,
-        pub buyer_mobile: Option<String>,
-        pub apply_date: Option<top_api::Date>,
-        pub buyer_address: Option<String>,
-        pub seller_nick: Option<String>,
-        pub ext_price: Option<i64>,
-        pub buyer_id: Option<i64>,
-        pub tp_feedback_info: Option<String>,
-        pub auction_serial_num: Option<String>,
-        pub seller_phone: Option<String>,
-        pub task_status: Option<i64>,
-        pub task_type: Option<i64>,
-        pub receive_time: Option<top_api::Date>,
-        pub pay_time: Option<top_api::Date>,
-        pub pay_time_number: Option<i64>,
-        pub buyer_nick: Option<String>,
-        pub effect_date: Option<top_api::Date>,
-        pub gmt_create: Option<top_api::Date>,
-        pub category: Option<String>,
-        pub flag: Option<i64>,
-        pub auction_id: Option<i64>,
-        pub tp_name: Option<String>,
-        pub expect_date: Option<top_api::Date>,
-        pub cancel_memo: Option<String>,
-        pub seller_id: Option<i64>,
-        pub canceler: Option<String>,
-        pub service_product: Option<String>,
-        pub expire_date: Option<top_api::Date>,
-        pub memo: Option<String>,
-        pub task_price: Option<i64>,
-        pub order_relation_id: Option<i64>,
-        pub attribute: Option<String>,
-        pub receive_time_number: Option<i64>,
-        pub buyer_zip_code: Option<String>,
-        pub id: Option<i64>,
-        pub buyer_phone: Option<String>,
-        pub gmt_modify: Option<top_api::Date>,
-        pub name: Option<String>,
-        pub effect_date_number: Option<i64>,
-        pub expire_date_number: Option<i64>,
-        pub expect_date_number: Option<i64>,
-        pub apply_date_number: Option<i64>,
-        pub task_memo: Option<String>,
-        pub life_cycle: Option<i64>,
-        pub auction_name: Option<String>,
-        pub contract_id: Option<i64>,
-        pub buyer_name: Option<String>,
-        pub buyer_mail: Option<String>,
-        pub parent_biz_order_id: Option<i64>,
-        pub biz_order_id: Option<i64>,
-        pub shop_name: Option<String>,
-        pub model_number: Option<String>,
-        pub seller_mobile: Option<String>,
-        pub brand: Option<String>,
-        pub service_order_id: Option<i64>,
-        pub tp_id: Option<i64>,
-        pub cancel_date: Option<top_api::Date>,
-        pub actual_total_fee: Option<i64>,
-        pub auction_sku_properties: Option<String>,
-        pub buyer_location: Option<i64>,
     }
 }
 
@@ -5404,6 +5446,9 @@ pub mod tmall_servicecenter_workcard_desensitization_query {
         pub request_source_type: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Buyer, MasterTradeOrder, ServiceDefinition, ServiceProvider, ServiceTradeOrder};
+
     /// The answer of `tmall.servicecenter.workcard.desensitization.query`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -5466,97 +5511,6 @@ pub mod tmall_servicecenter_workcard_desensitization_query {
         pub fee_list: Vec<FeeInfo>,
         pub sequence: Option<i64>,
         pub sp_service_order_id: Option<i64>,
-    }
-
-    /// `ServiceTradeOrder`.
-    ///
-    /// Found at `result.result_data.data_list.service_trade_order` in the answer of `tmall.servicecenter.workcard.desensitization.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTradeOrder {
-        pub category_id: Option<i64>,
-        pub outer_id_sku: Option<String>,
-        pub sku_desc: Option<String>,
-        pub seller_nick: Option<String>,
-        pub shop_name: Option<String>,
-        pub sku_id: Option<i64>,
-        pub auction_id: Option<i64>,
-        pub auction_title: Option<String>,
-        pub attributes: Option<String>,
-        pub gmt_pay: Option<top_api::Date>,
-        pub purchase_price_unit: Option<i64>,
-        pub order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub auction_pic: Option<String>,
-    }
-
-    /// `Buyer`.
-    ///
-    /// Found at `result.result_data.data_list.buyer` in the answer of `tmall.servicecenter.workcard.desensitization.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Buyer {
-        pub phone: Option<String>,
-        pub address_city: Option<String>,
-        pub location: Option<i64>,
-        pub address_district: Option<String>,
-        pub address_detail: Option<String>,
-        pub buyer_name: Option<String>,
-        pub email: Option<String>,
-        pub address: Option<String>,
-        pub zip_code: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub address_town: Option<String>,
-        pub address_province: Option<String>,
-        pub mobile: Option<String>,
-    }
-
-    /// `ServiceProvider`.
-    ///
-    /// Found at `result.result_data.data_list.service_provider` in the answer of `tmall.servicecenter.workcard.desensitization.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceProvider {
-        pub tp_nick: Option<String>,
-        pub tp_id: Option<i64>,
-        pub worker_mobile: Option<String>,
-        pub service_store_code: Option<String>,
-        pub worker_name: Option<String>,
-        pub worker_id: Option<i64>,
-        pub service_store_id: Option<i64>,
-        pub service_store_name: Option<String>,
-    }
-
-    /// `MasterTradeOrder`.
-    ///
-    /// Found at `result.result_data.data_list.master_trade_order` in the answer of `tmall.servicecenter.workcard.desensitization.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MasterTradeOrder {
-        pub category_id: Option<i64>,
-        pub spu_id: Option<i64>,
-        pub gmt_arrival: Option<top_api::Date>,
-        pub brand_id: Option<i64>,
-        pub gmt_expect_arrival: Option<top_api::Date>,
-        pub outer_id_sku: Option<String>,
-        pub sku_desc: Option<String>,
-        pub price: Option<i64>,
-        pub seller_nick: Option<String>,
-        pub shop_name: Option<String>,
-        pub sku_id: Option<i64>,
-        pub auction_id: Option<i64>,
-        pub auction_title: Option<String>,
-        pub attributes: Option<String>,
-        pub gmt_shipped: Option<top_api::Date>,
-        pub gmt_pay: Option<top_api::Date>,
-        pub order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub outer_id_p: Option<String>,
-    }
-
-    /// `ServiceDefinition`.
-    ///
-    /// Found at `result.result_data.data_list.service_definition` in the answer of `tmall.servicecenter.workcard.desensitization.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceDefinition {
-        pub biz_code: Option<String>,
-        pub service_code: Option<String>,
     }
 
     /// `FeeInfo`.
@@ -5645,6 +5599,9 @@ pub mod tmall_servicecenter_workcard_expressorder_consign {
         pub logistics_order_id: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CustomerInfo, ExpressDto};
+
     /// The answer of `tmall.servicecenter.workcard.expressorder.consign`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -5662,15 +5619,6 @@ pub mod tmall_servicecenter_workcard_expressorder_consign {
         pub success: Option<bool>,
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
-    }
-
-    /// `ExpressDto`.
-    ///
-    /// Found at `result.result_data` in the answer of `tmall.servicecenter.workcard.expressorder.consign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpressDto {
-        pub courier_name: Option<String>,
-        pub courier_mobile: Option<String>,
     }
 }
 
@@ -5700,6 +5648,9 @@ pub mod tmall_servicecenter_workcard_expressorder_create {
         pub external_logistics_order_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CustomerInfo, ExpressDto};
+
     /// The answer of `tmall.servicecenter.workcard.expressorder.create`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -5717,19 +5668,6 @@ pub mod tmall_servicecenter_workcard_expressorder_create {
         pub msg_info: Option<String>,
         pub msg_code: Option<String>,
         pub success: Option<bool>,
-    }
-
-    /// `ExpressDto`.
-    ///
-    /// Found at `result.result_data` in the answer of `tmall.servicecenter.workcard.expressorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpressDto {
-        pub express_order_id: Option<String>,
-        pub mail_no: Option<String>,
-        pub company_name: Option<String>,
-        pub print_info: Option<String>,
-        pub logistics_order_id: Option<i64>,
-        pub logistics_tp_id: Option<i64>,
     }
 }
 
@@ -5814,6 +5752,9 @@ pub mod tmall_servicecenter_workcard_logisticsorder_query {
         pub new_logistics: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CustomerInfo, ExpressDto};
+
     /// The answer of `tmall.servicecenter.workcard.logisticsorder.query`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -5831,35 +5772,6 @@ pub mod tmall_servicecenter_workcard_logisticsorder_query {
         pub success: Option<bool>,
         pub display_msg: Option<String>,
         pub stage_type: Option<String>,
-    }
-
-    /// `ExpressDto`.
-    ///
-    /// Found at `result.result_data` in the answer of `tmall.servicecenter.workcard.logisticsorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ExpressDto {
-        pub goods_info: Option<String>,
-        pub sub_mail_nos: Vec<String>,
-        pub mail_no: Option<String>,
-        pub sender: Option<CustomerInfo>,
-        pub receiver: Option<CustomerInfo>,
-        pub logistics_order_id: Option<i64>,
-        pub reserve_end_time: Option<top_api::Date>,
-        pub reserve_start_time: Option<top_api::Date>,
-        pub status_code: Option<String>,
-        pub goods_type: Option<String>,
-        pub value_added_service_demand: Option<String>,
-        pub extend_info: Option<String>,
-    }
-
-    /// `CustomerInfo`.
-    ///
-    /// Found at `result.result_data.sender` in the answer of `tmall.servicecenter.workcard.logisticsorder.query`; also found at `result.result_data.receiver` in the answer of `tmall.servicecenter.workcard.logisticsorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CustomerInfo {
-        pub account_nick: Option<String>,
-        pub phone: Option<String>,
-        pub full_address: Option<String>,
     }
 }
 
@@ -6051,6 +5963,9 @@ pub mod tmall_servicecenter_workcard_query {
         pub need_workcard_operation: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{Buyer, MasterTradeOrder, ServiceDefinition, ServiceProvider, ServiceTradeOrder};
+
     /// The answer of `tmall.servicecenter.workcard.query`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -6117,99 +6032,6 @@ pub mod tmall_servicecenter_workcard_query {
         pub workcard_operation_info: Vec<WorkcardOperationDTO>,
     }
 
-    /// `ServiceTradeOrder`.
-    ///
-    /// Found at `result.result_data.data_list.service_trade_order` in the answer of `tmall.servicecenter.workcard.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTradeOrder {
-        pub category_id: Option<i64>,
-        pub outer_id_sku: Option<String>,
-        pub sku_desc: Option<String>,
-        pub seller_nick: Option<String>,
-        pub shop_name: Option<String>,
-        pub sku_id: Option<i64>,
-        pub auction_id: Option<i64>,
-        pub auction_title: Option<String>,
-        pub attributes: Option<String>,
-        pub gmt_pay: Option<top_api::Date>,
-        pub purchase_price_unit: Option<i64>,
-        pub order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub auction_pic: Option<String>,
-    }
-
-    /// `Buyer`.
-    ///
-    /// Found at `result.result_data.data_list.buyer` in the answer of `tmall.servicecenter.workcard.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Buyer {
-        pub phone: Option<String>,
-        pub address_city: Option<String>,
-        pub location: Option<i64>,
-        pub address_district: Option<String>,
-        pub address_detail: Option<String>,
-        pub buyer_name: Option<String>,
-        pub email: Option<String>,
-        pub address: Option<String>,
-        pub zip_code: Option<String>,
-        pub buyer_nick: Option<String>,
-        pub address_town: Option<String>,
-        pub address_province: Option<String>,
-        pub mobile: Option<String>,
-        pub open_uid: Option<String>,
-    }
-
-    /// `ServiceProvider`.
-    ///
-    /// Found at `result.result_data.data_list.service_provider` in the answer of `tmall.servicecenter.workcard.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceProvider {
-        pub tp_nick: Option<String>,
-        pub tp_id: Option<i64>,
-        pub worker_mobile: Option<String>,
-        pub service_store_code: Option<String>,
-        pub worker_name: Option<String>,
-        pub worker_id: Option<i64>,
-        pub service_store_id: Option<i64>,
-        pub service_store_name: Option<String>,
-    }
-
-    /// `MasterTradeOrder`.
-    ///
-    /// Found at `result.result_data.data_list.master_trade_order` in the answer of `tmall.servicecenter.workcard.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MasterTradeOrder {
-        pub category_id: Option<i64>,
-        pub spu_id: Option<i64>,
-        pub gmt_arrival: Option<top_api::Date>,
-        pub brand_id: Option<i64>,
-        pub gmt_expect_arrival: Option<top_api::Date>,
-        pub outer_id_sku: Option<String>,
-        pub sku_desc: Option<String>,
-        pub price: Option<i64>,
-        pub seller_nick: Option<String>,
-        pub shop_name: Option<String>,
-        pub sku_id: Option<i64>,
-        pub auction_id: Option<i64>,
-        pub auction_title: Option<String>,
-        pub attributes: Option<String>,
-        pub gmt_shipped: Option<top_api::Date>,
-        pub gmt_pay: Option<top_api::Date>,
-        pub order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub outer_id_p: Option<String>,
-        pub parent_order_id: Option<i64>,
-    }
-
-    /// `ServiceDefinition`.
-    ///
-    /// Found at `result.result_data.data_list.service_definition` in the answer of `tmall.servicecenter.workcard.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceDefinition {
-        pub biz_code: Option<String>,
-        pub service_code: Option<String>,
-    }
-
     /// `FeeInfo`.
     ///
     /// An item of `result.result_data.data_list.fee_list` in the answer of `tmall.servicecenter.workcard.query`.
@@ -6271,6 +6093,9 @@ pub mod tmall_servicecenter_workcard_querybyseller {
         pub page_size: Option<i64>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{MasterTradeOrder, ServiceDefinition, ServiceProvider, ServiceTradeOrder};
+
     /// The answer of `tmall.servicecenter.workcard.querybyseller`.
     ///
     /// Enabled by the `tmallservice` feature of `top-api`.
@@ -6327,58 +6152,6 @@ pub mod tmall_servicecenter_workcard_querybyseller {
         pub gmt_reserve_end: Option<top_api::Date>,
         pub gmt_create: Option<top_api::Date>,
         pub attribute_map: Option<String>,
-    }
-
-    /// `ServiceTradeOrder`.
-    ///
-    /// Found at `result.result_data.data_list.service_trade_order` in the answer of `tmall.servicecenter.workcard.querybyseller`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceTradeOrder {
-        pub outer_id_sku: Option<String>,
-        pub sku_desc: Option<String>,
-        pub sku_id: Option<i64>,
-        pub order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub b2b_price_unit: Option<i64>,
-        pub parent_order_id: Option<i64>,
-        pub outer_id_p: Option<String>,
-        pub price: Option<i64>,
-        pub purchase_price_unit: Option<i64>,
-    }
-
-    /// `ServiceProvider`.
-    ///
-    /// Found at `result.result_data.data_list.service_provider` in the answer of `tmall.servicecenter.workcard.querybyseller`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceProvider {
-        pub tp_nick: Option<String>,
-        pub tp_id: Option<i64>,
-        pub isv_tp_id: Option<i64>,
-        pub isv_tp_name: Option<String>,
-    }
-
-    /// `MasterTradeOrder`.
-    ///
-    /// Found at `result.result_data.data_list.master_trade_order` in the answer of `tmall.servicecenter.workcard.querybyseller`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct MasterTradeOrder {
-        pub outer_id_sku: Option<String>,
-        pub sku_desc: Option<String>,
-        pub sku_id: Option<i64>,
-        pub outer_id_p: Option<String>,
-        pub parent_order_id: Option<i64>,
-        pub order_id: Option<i64>,
-        pub buy_amount: Option<i64>,
-        pub price: Option<i64>,
-    }
-
-    /// `ServiceDefinition`.
-    ///
-    /// Found at `result.result_data.data_list.service_definition` in the answer of `tmall.servicecenter.workcard.querybyseller`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceDefinition {
-        pub biz_code: Option<String>,
-        pub service_code: Option<String>,
     }
 }
 

@@ -22,6 +22,47 @@ pub use self::tmall_tmic_questionnaire_survey_get::{
     TmallTmicQuestionnaireSurveyGet, TmallTmicQuestionnaireSurveyGetResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `ItemBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.tmic.questionnaire.option.get`).
+    ///
+    /// Enabled by the `tmic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ItemBo {
+        pub img: Option<String>,
+        pub code: Option<String>,
+        pub value: Option<String>,
+    }
+
+    /// `OptionBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.tmic.questionnaire.option.get` and `tmall.tmic.questionnaire.survey.get`).
+    ///
+    /// Enabled by the `tmic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OptionBo {
+        pub has_other: Option<bool>,
+        pub items: Vec<ItemBo>,
+        pub option_item_bo_list: Vec<OptionItemBo>,
+    }
+
+    /// `OptionItemBo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `tmall.tmic.questionnaire.survey.get`).
+    ///
+    /// Enabled by the `tmic` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OptionItemBo {
+        pub code: Option<String>,
+        pub value: Option<String>,
+        pub tip: Option<String>,
+        pub supplement: Option<bool>,
+        pub exclusion: Option<bool>,
+        pub random_group_number: Option<i64>,
+        pub end: Option<bool>,
+    }
+}
+
 /// `tmall.tmic.questionnaire.answer.push`: 提交单题答案.
 pub mod tmall_tmic_questionnaire_answer_push {
     /// 提交单题答案
@@ -165,6 +206,9 @@ pub mod tmall_tmic_questionnaire_option_get {
         pub open_user_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{ItemBo, OptionBo, OptionItemBo};
+
     /// The answer of `tmall.tmic.questionnaire.option.get`.
     ///
     /// Enabled by the `tmic` feature of `top-api`.
@@ -196,25 +240,6 @@ pub mod tmall_tmic_questionnaire_option_get {
         pub r#type: Option<String>,
         pub options: Option<OptionBo>,
     }
-
-    /// `OptionBo`.
-    ///
-    /// Found at `result.question.options` in the answer of `tmall.tmic.questionnaire.option.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionBo {
-        pub has_other: Option<bool>,
-        pub items: Vec<ItemBo>,
-    }
-
-    /// `ItemBo`.
-    ///
-    /// An item of `result.question.options.items` in the answer of `tmall.tmic.questionnaire.option.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemBo {
-        pub img: Option<String>,
-        pub code: Option<String>,
-        pub value: Option<String>,
-    }
 }
 
 /// `tmall.tmic.questionnaire.survey.get`: 天猫新品创新中心问卷数据获取.
@@ -241,6 +266,9 @@ pub mod tmall_tmic_questionnaire_survey_get {
         pub biz: Option<String>,
         pub open_user_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{ItemBo, OptionBo, OptionItemBo};
 
     /// The answer of `tmall.tmic.questionnaire.survey.get`.
     ///
@@ -284,28 +312,6 @@ pub mod tmall_tmic_questionnaire_survey_get {
         pub placeholder: Option<String>,
         pub option_bo: Option<OptionBo>,
         pub sub_question_b_o: Option<SubQuestionBo>,
-    }
-
-    /// `OptionBo`.
-    ///
-    /// Found at `result.question_list.option_bo` in the answer of `tmall.tmic.questionnaire.survey.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionBo {
-        pub option_item_bo_list: Vec<OptionItemBo>,
-    }
-
-    /// `OptionItemBo`.
-    ///
-    /// An item of `result.question_list.option_bo.option_item_bo_list` in the answer of `tmall.tmic.questionnaire.survey.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OptionItemBo {
-        pub code: Option<String>,
-        pub value: Option<String>,
-        pub tip: Option<String>,
-        pub supplement: Option<bool>,
-        pub exclusion: Option<bool>,
-        pub random_group_number: Option<i64>,
-        pub end: Option<bool>,
     }
 
     /// `SubQuestionBo`.

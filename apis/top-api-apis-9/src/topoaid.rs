@@ -18,6 +18,36 @@ pub use self::taobao_top_package_query::{TaobaoTopPackageQuery, TaobaoTopPackage
 #[doc(inline)]
 pub use self::taobao_top_package_unauth_query::{TaobaoTopPackageUnauthQuery, TaobaoTopPackageUnauthQueryResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CrmPrivacyResponse`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.crm.history.omid.get` and `taobao.crm.history.ouid.get`).
+    ///
+    /// Enabled by the `topoaid` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CrmPrivacyResponse {
+        pub omid: Option<String>,
+        pub ouid: Option<String>,
+    }
+
+    /// `PackageInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.top.package.query` and `taobao.top.package.unauth.query`).
+    ///
+    /// Enabled by the `topoaid` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct PackageInfo {
+        pub mail_no: Option<String>,
+        pub privacy_order: Option<bool>,
+        pub secret_no: Option<String>,
+        pub secret_no_expire_time: Option<top_api::Date>,
+        pub receiver_mobile: Option<String>,
+        pub cp_code: Option<String>,
+        pub station_type: Option<String>,
+    }
+}
+
 /// `taobao.crm.history.omid.get`: 根据buyerNick获取omid.
 pub mod taobao_crm_history_omid_get {
     /// 根据buyerNick获取omid
@@ -41,20 +71,15 @@ pub mod taobao_crm_history_omid_get {
         pub buyer_nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CrmPrivacyResponse;
+
     /// The answer of `taobao.crm.history.omid.get`.
     ///
     /// Enabled by the `topoaid` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoCrmHistoryOmidGetResponse {
         pub data: Option<CrmPrivacyResponse>,
-    }
-
-    /// `CrmPrivacyResponse`.
-    ///
-    /// Found at `data` in the answer of `taobao.crm.history.omid.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrmPrivacyResponse {
-        pub omid: Option<String>,
     }
 }
 
@@ -81,20 +106,15 @@ pub mod taobao_crm_history_ouid_get {
         pub buyer_nick: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::CrmPrivacyResponse;
+
     /// The answer of `taobao.crm.history.ouid.get`.
     ///
     /// Enabled by the `topoaid` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoCrmHistoryOuidGetResponse {
         pub data: Option<CrmPrivacyResponse>,
-    }
-
-    /// `CrmPrivacyResponse`.
-    ///
-    /// Found at `data` in the answer of `taobao.crm.history.ouid.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CrmPrivacyResponse {
-        pub ouid: Option<String>,
     }
 }
 
@@ -240,6 +260,9 @@ pub mod taobao_top_package_query {
         pub query_package_list_request: Option<QueryPackageListRequest>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::PackageInfo;
+
     /// The answer of `taobao.top.package.query`.
     ///
     /// Enabled by the `topoaid` feature of `top-api`.
@@ -276,20 +299,6 @@ pub mod taobao_top_package_query {
         #[top(required)]
         pub page_size: i64,
     }
-
-    /// `PackageInfo`.
-    ///
-    /// An item of `data` in the answer of `taobao.top.package.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PackageInfo {
-        pub mail_no: Option<String>,
-        pub privacy_order: Option<bool>,
-        pub secret_no: Option<String>,
-        pub secret_no_expire_time: Option<top_api::Date>,
-        pub receiver_mobile: Option<String>,
-        pub cp_code: Option<String>,
-        pub station_type: Option<String>,
-    }
 }
 
 /// `taobao.top.package.unauth.query`: 查询某手机号下的包裹.
@@ -314,6 +323,9 @@ pub mod taobao_top_package_unauth_query {
         #[top(object)]
         pub query_package_list_request: Option<QueryPackageListRequest>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::PackageInfo;
 
     /// The answer of `taobao.top.package.unauth.query`.
     ///
@@ -347,18 +359,5 @@ pub mod taobao_top_package_unauth_query {
         /// Required.
         #[top(required)]
         pub scene: String,
-    }
-
-    /// `PackageInfo`.
-    ///
-    /// An item of `data` in the answer of `taobao.top.package.unauth.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PackageInfo {
-        pub mail_no: Option<String>,
-        pub privacy_order: Option<bool>,
-        pub secret_no: Option<String>,
-        pub secret_no_expire_time: Option<top_api::Date>,
-        pub cp_code: Option<String>,
-        pub station_type: Option<String>,
     }
 }

@@ -136,6 +136,129 @@ pub use self::taobao_xhotel_distribution_order_detail_search::{
 #[doc(inline)]
 pub use self::tmall_ascp_orders_sale_create::{TmallAscpOrdersSaleCreate, TmallAscpOrdersSaleCreateResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `OrderDeliverer`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.trade.order.cancel`, `alibaba.wdk.trade.order.create` and 1 more).
+    ///
+    /// Enabled by the `trade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderDeliverer {
+        pub deliverer_code: Option<String>,
+        pub deliverer_phone: Option<String>,
+        pub deliverer_name: Option<String>,
+        pub pickup_end_time: Option<top_api::Date>,
+        pub pickup_start_time: Option<top_api::Date>,
+        pub batch_end_time: Option<top_api::Date>,
+        pub batch_start_time: Option<top_api::Date>,
+        pub sign_time: Option<top_api::Date>,
+        pub dispatch_end_time: Option<top_api::Date>,
+        pub dispatch_start_time: Option<top_api::Date>,
+        pub package_end_time: Option<top_api::Date>,
+        pub package_start_time: Option<top_api::Date>,
+        pub sign_memo: Option<String>,
+        pub delivery_start_time: Option<top_api::Date>,
+        pub consignee_name: Option<String>,
+        pub delivery_end_time: Option<top_api::Date>,
+        pub delivery_geo: Option<String>,
+        pub delivery_fee: Option<i64>,
+        pub delivery_address: Option<String>,
+        pub consignee_phone: Option<String>,
+        pub privacy_phone_flag: Option<i64>,
+    }
+
+    /// `OrderDelivery`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.trade.order.cancel`, `alibaba.wdk.trade.order.create` and 1 more).
+    ///
+    /// Enabled by the `trade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct OrderDelivery {
+        pub delivery_fee: Option<i64>,
+        pub deliverer_code: Option<String>,
+        pub deliverer_phone: Option<String>,
+        pub deliverer_name: Option<String>,
+        pub delivery_start_time: Option<top_api::Date>,
+        pub consignee_name: Option<String>,
+        pub delivery_end_time: Option<top_api::Date>,
+        pub delivery_geo: Option<String>,
+        pub delivery_address: Option<String>,
+        pub consignee_phone: Option<String>,
+    }
+
+    /// `RetryResult`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.servindustry.finance.geex.order.loan`, `taobao.servindustry.finance.geex.order.update` and 1 more).
+    ///
+    /// Enabled by the `trade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct RetryResult {
+        pub success: Option<bool>,
+        pub error: Option<TribeError>,
+        pub retry: Option<bool>,
+        pub ext_info: Option<String>,
+    }
+
+    /// `TribeError`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.life.reservation.item.order.change`, `taobao.life.reservation.item.order.confirm` and 4 more).
+    ///
+    /// Enabled by the `trade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TribeError {
+        pub view: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+    }
+
+    /// `ServiceOrder`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.trades.simple.sold.get` and `taobao.trades.sold.history.get`).
+    ///
+    /// Enabled by the `trade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ServiceOrder {
+        pub oid: Option<i64>,
+        pub item_oid: Option<i64>,
+        pub service_id: Option<i64>,
+        pub service_detail_url: Option<String>,
+        pub num: Option<i64>,
+        pub price: Option<String>,
+        pub payment: Option<String>,
+        pub title: Option<String>,
+        pub total_fee: Option<String>,
+        pub refund_id: Option<String>,
+        pub seller_nick: Option<String>,
+        pub pic_path: Option<String>,
+        pub tmser_spu_code: Option<String>,
+    }
+
+    /// `Suborders`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `alibaba.wdk.trade.order.cancel`, `alibaba.wdk.trade.order.create` and 1 more).
+    ///
+    /// Enabled by the `trade` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct Suborders {
+        pub sale_unit: Option<String>,
+        pub order_fulfill_status: Option<String>,
+        pub sale_quantity: Option<i64>,
+        pub sku_name: Option<String>,
+        pub sale_price: Option<i64>,
+        pub biz_order_id: Option<String>,
+        pub order_status: Option<String>,
+        pub merchant_code: Option<String>,
+        pub handling: Option<bool>,
+        pub sku_code: Option<String>,
+        pub handling_type: Option<String>,
+        pub out_order_id: Option<String>,
+        pub origin_fee: Option<i64>,
+        pub cancel_node_type: Option<String>,
+        pub cancel_result_code: Option<String>,
+        pub shop_id: Option<String>,
+        pub sale_stock_quantity: Option<String>,
+        pub stock_unit: Option<String>,
+        pub discount_fee: Option<i64>,
+        pub pay_fee: Option<i64>,
+        pub pick_sale_quantity: Option<i64>,
+        pub pick_stock_fee: Option<i64>,
+        pub pick_sale_stock_quantity: Option<String>,
+    }
+}
+
 /// `alibaba.alicom.trade.advertiseinfo.get`: 获取订单上的在信息流投放信息.
 pub mod alibaba_alicom_trade_advertiseinfo_get {
     /// 获取订单上的在信息流投放信息
@@ -1030,6 +1153,9 @@ pub mod alibaba_wdk_trade_order_cancel {
         pub trade: Option<TradeOrder>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{OrderDeliverer, OrderDelivery, Suborders};
+
     /// The answer of `alibaba.wdk.trade.order.cancel`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
@@ -1085,56 +1211,6 @@ pub mod alibaba_wdk_trade_order_cancel {
         pub sub_orders: Vec<Suborders>,
         pub out_order_id: Option<String>,
     }
-
-    /// `OrderDeliverer`.
-    ///
-    /// Found at `result.result.deliverer` in the answer of `alibaba.wdk.trade.order.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDeliverer {
-        pub deliverer_code: Option<String>,
-        pub deliverer_phone: Option<String>,
-        pub deliverer_name: Option<String>,
-        pub pickup_end_time: Option<top_api::Date>,
-        pub pickup_start_time: Option<top_api::Date>,
-        pub batch_end_time: Option<top_api::Date>,
-        pub batch_start_time: Option<top_api::Date>,
-        pub sign_time: Option<top_api::Date>,
-        pub dispatch_end_time: Option<top_api::Date>,
-        pub dispatch_start_time: Option<top_api::Date>,
-        pub package_end_time: Option<top_api::Date>,
-        pub package_start_time: Option<top_api::Date>,
-        pub sign_memo: Option<String>,
-    }
-
-    /// `OrderDelivery`.
-    ///
-    /// Found at `result.result.delivery` in the answer of `alibaba.wdk.trade.order.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDelivery {
-        pub delivery_fee: Option<i64>,
-    }
-
-    /// `Suborders`.
-    ///
-    /// An item of `result.result.sub_orders` in the answer of `alibaba.wdk.trade.order.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Suborders {
-        pub sale_unit: Option<String>,
-        pub order_fulfill_status: Option<String>,
-        pub sale_quantity: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sale_price: Option<i64>,
-        pub biz_order_id: Option<String>,
-        pub order_status: Option<String>,
-        pub merchant_code: Option<String>,
-        pub handling: Option<bool>,
-        pub sku_code: Option<String>,
-        pub handling_type: Option<String>,
-        pub out_order_id: Option<String>,
-        pub origin_fee: Option<i64>,
-        pub cancel_node_type: Option<String>,
-        pub cancel_result_code: Option<String>,
-    }
 }
 
 /// `alibaba.wdk.trade.order.create`: 外部交易订单创单接口.
@@ -1159,6 +1235,9 @@ pub mod alibaba_wdk_trade_order_create {
         #[top(object)]
         pub trade: Option<TradeOrder>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::OrderDeliverer;
 
     /// The answer of `alibaba.wdk.trade.order.create`.
     ///
@@ -1284,67 +1363,15 @@ pub mod alibaba_wdk_trade_order_create {
         pub origin_fee: Option<i64>,
         pub user_mem: Option<String>,
         pub order_fulfill_status: Option<String>,
-        pub deliverer: Option<OrderDelivery2>,
+        pub deliverer: Option<super::types::OrderDelivery>,
         pub pay_fee: Option<i64>,
         pub shop_id: Option<String>,
         pub user_id: Option<String>,
         pub biz_order_id: Option<String>,
         pub delivery: Option<OrderDeliverer>,
         pub merchant_code: Option<String>,
-        pub sub_orders: Vec<Suborders2>,
+        pub sub_orders: Vec<super::types::Suborders>,
         pub out_order_id: Option<String>,
-    }
-
-    /// `OrderDelivery`.
-    ///
-    /// Found at `result.trade.deliverer` in the answer of `alibaba.wdk.trade.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "OrderDelivery")]
-    pub struct OrderDelivery2 {
-        pub deliverer_code: Option<String>,
-        pub deliverer_phone: Option<String>,
-        pub deliverer_name: Option<String>,
-    }
-
-    /// `OrderDeliverer`.
-    ///
-    /// Found at `result.trade.delivery` in the answer of `alibaba.wdk.trade.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDeliverer {
-        pub delivery_start_time: Option<top_api::Date>,
-        pub consignee_name: Option<String>,
-        pub delivery_end_time: Option<top_api::Date>,
-        pub delivery_geo: Option<String>,
-        pub delivery_fee: Option<i64>,
-        pub delivery_address: Option<String>,
-        pub consignee_phone: Option<String>,
-        pub privacy_phone_flag: Option<i64>,
-    }
-
-    /// `Suborders`.
-    ///
-    /// An item of `result.trade.sub_orders` in the answer of `alibaba.wdk.trade.order.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Suborders")]
-    pub struct Suborders2 {
-        pub order_fulfill_status: Option<String>,
-        pub sale_quantity: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sale_price: Option<i64>,
-        pub biz_order_id: Option<String>,
-        pub order_status: Option<String>,
-        pub merchant_code: Option<String>,
-        pub sku_code: Option<String>,
-        pub out_order_id: Option<String>,
-        pub origin_fee: Option<i64>,
-        pub sale_unit: Option<String>,
-        pub shop_id: Option<String>,
-        pub handling: Option<bool>,
-        pub handling_type: Option<String>,
-        pub sale_stock_quantity: Option<String>,
-        pub stock_unit: Option<String>,
-        pub discount_fee: Option<i64>,
-        pub pay_fee: Option<i64>,
     }
 }
 
@@ -1370,6 +1397,9 @@ pub mod alibaba_wdk_trade_order_query {
         #[top(object)]
         pub query: Option<TradeOrderQuery>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{OrderDeliverer, OrderDelivery, Suborders};
 
     /// The answer of `alibaba.wdk.trade.order.query`.
     ///
@@ -1429,69 +1459,6 @@ pub mod alibaba_wdk_trade_order_query {
         pub merchant_code: Option<String>,
         pub sub_orders: Vec<Suborders>,
         pub out_order_id: Option<String>,
-    }
-
-    /// `OrderDeliverer`.
-    ///
-    /// Found at `result.trade_list.deliverer` in the answer of `alibaba.wdk.trade.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDeliverer {
-        pub deliverer_code: Option<String>,
-        pub deliverer_phone: Option<String>,
-        pub deliverer_name: Option<String>,
-        pub sign_memo: Option<String>,
-        pub sign_time: Option<top_api::Date>,
-        pub dispatch_end_time: Option<top_api::Date>,
-        pub dispatch_start_time: Option<top_api::Date>,
-        pub batch_start_time: Option<top_api::Date>,
-        pub batch_end_time: Option<top_api::Date>,
-        pub pickup_start_time: Option<top_api::Date>,
-        pub pickup_end_time: Option<top_api::Date>,
-        pub package_end_time: Option<top_api::Date>,
-        pub package_start_time: Option<top_api::Date>,
-    }
-
-    /// `OrderDelivery`.
-    ///
-    /// Found at `result.trade_list.delivery` in the answer of `alibaba.wdk.trade.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderDelivery {
-        pub delivery_start_time: Option<top_api::Date>,
-        pub consignee_name: Option<String>,
-        pub delivery_end_time: Option<top_api::Date>,
-        pub delivery_geo: Option<String>,
-        pub delivery_fee: Option<i64>,
-        pub delivery_address: Option<String>,
-        pub consignee_phone: Option<String>,
-    }
-
-    /// `Suborders`.
-    ///
-    /// An item of `result.trade_list.sub_orders` in the answer of `alibaba.wdk.trade.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct Suborders {
-        pub sale_unit: Option<String>,
-        pub order_fulfill_status: Option<String>,
-        pub sale_quantity: Option<i64>,
-        pub sku_name: Option<String>,
-        pub sale_price: Option<i64>,
-        pub biz_order_id: Option<String>,
-        pub order_status: Option<String>,
-        pub merchant_code: Option<String>,
-        pub handling: Option<bool>,
-        pub sku_code: Option<String>,
-        pub handling_type: Option<String>,
-        pub out_order_id: Option<String>,
-        pub origin_fee: Option<i64>,
-        pub sale_stock_quantity: Option<String>,
-        pub stock_unit: Option<String>,
-        pub pick_sale_quantity: Option<i64>,
-        pub pick_stock_fee: Option<i64>,
-        pub pick_sale_stock_quantity: Option<String>,
-        pub pay_fee: Option<i64>,
-        pub discount_fee: Option<i64>,
-        pub cancel_node_type: Option<String>,
-        pub cancel_result_code: Option<String>,
     }
 }
 
@@ -2333,6 +2300,9 @@ pub mod taobao_life_reservation_item_order_change {
         pub ext_info: Option<CommonKeyValue>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeError;
+
     /// The answer of `taobao.life.reservation.item.order.change`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
@@ -2359,16 +2329,6 @@ pub mod taobao_life_reservation_item_order_change {
         pub trace_id: Option<String>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.life.reservation.item.order.change`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -2397,6 +2357,9 @@ pub mod taobao_life_reservation_item_order_confirm {
         pub reservation_order_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeError;
+
     /// The answer of `taobao.life.reservation.item.order.confirm`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
@@ -2414,16 +2377,6 @@ pub mod taobao_life_reservation_item_order_confirm {
         pub trace_id: Option<String>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.life.reservation.item.order.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -2452,6 +2405,9 @@ pub mod taobao_life_reservation_trade_consume_notice {
         pub ticket_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TribeError;
+
     /// The answer of `taobao.life.reservation.trade.consume.notice`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
@@ -2469,16 +2425,6 @@ pub mod taobao_life_reservation_trade_consume_notice {
         pub trace_id: Option<String>,
         pub success: Option<bool>,
         pub error: Option<TribeError>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.life.reservation.trade.consume.notice`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub view: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -2816,31 +2762,15 @@ pub mod taobao_servindustry_finance_geex_order_loan {
         pub loan_flow_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RetryResult, TribeError};
+
     /// The answer of `taobao.servindustry.finance.geex.order.loan`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoServindustryFinanceGeexOrderLoanResponse {
         pub result: Option<RetryResult>,
-    }
-
-    /// `RetryResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.servindustry.finance.geex.order.loan`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RetryResult {
-        pub success: Option<bool>,
-        pub error: Option<TribeError>,
-        pub retry: Option<bool>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.servindustry.finance.geex.order.loan`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -2870,32 +2800,15 @@ pub mod taobao_servindustry_finance_geex_order_update {
         pub apply_status: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RetryResult, TribeError};
+
     /// The answer of `taobao.servindustry.finance.geex.order.update`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoServindustryFinanceGeexOrderUpdateResponse {
         pub result: Option<RetryResult>,
-    }
-
-    /// `RetryResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.servindustry.finance.geex.order.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RetryResult {
-        pub success: Option<bool>,
-        pub error: Option<TribeError>,
-        pub ext_info: Option<String>,
-        pub retry: Option<bool>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.servindustry.finance.geex.order.update`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -2926,31 +2839,15 @@ pub mod taobao_servindustry_finance_insurance_agreement_sign {
         pub out_agreement_id: String,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{RetryResult, TribeError};
+
     /// The answer of `taobao.servindustry.finance.insurance.agreement.sign`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoServindustryFinanceInsuranceAgreementSignResponse {
         pub result: Option<RetryResult>,
-    }
-
-    /// `RetryResult`.
-    ///
-    /// Found at `result` in the answer of `taobao.servindustry.finance.insurance.agreement.sign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct RetryResult {
-        pub success: Option<bool>,
-        pub error: Option<TribeError>,
-        pub retry: Option<bool>,
-    }
-
-    /// `TribeError`.
-    ///
-    /// Found at `result.error` in the answer of `taobao.servindustry.finance.insurance.agreement.sign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TribeError {
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }
 
@@ -3452,6 +3349,9 @@ pub mod taobao_trades_simple_sold_get {
         pub buyer_open_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ServiceOrder;
+
     /// The answer of `taobao.trades.simple.sold.get`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
@@ -3552,26 +3452,6 @@ pub mod taobao_trades_simple_sold_get {
         pub invoice_no: Option<String>,
         pub tmser_spu_code: Option<String>,
         pub is_idle: Option<String>,
-    }
-
-    /// `ServiceOrder`.
-    ///
-    /// An item of `trades.service_orders` in the answer of `taobao.trades.simple.sold.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceOrder {
-        pub oid: Option<i64>,
-        pub item_oid: Option<i64>,
-        pub service_id: Option<i64>,
-        pub service_detail_url: Option<String>,
-        pub num: Option<i64>,
-        pub price: Option<String>,
-        pub payment: Option<String>,
-        pub title: Option<String>,
-        pub total_fee: Option<String>,
-        pub refund_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
-        pub tmser_spu_code: Option<String>,
     }
 }
 
@@ -3767,6 +3647,9 @@ pub mod taobao_trades_sold_history_get {
         pub use_has_next: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::ServiceOrder;
+
     /// The answer of `taobao.trades.sold.history.get`.
     ///
     /// Enabled by the `trade` feature of `top-api`.
@@ -3862,26 +3745,6 @@ pub mod taobao_trades_sold_history_get {
         pub shipping_type: Option<String>,
         pub logistics_company: Option<String>,
         pub invoice_no: Option<String>,
-        pub tmser_spu_code: Option<String>,
-    }
-
-    /// `ServiceOrder`.
-    ///
-    /// An item of `trades.service_orders` in the answer of `taobao.trades.sold.history.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ServiceOrder {
-        pub oid: Option<i64>,
-        pub item_oid: Option<i64>,
-        pub service_id: Option<i64>,
-        pub service_detail_url: Option<String>,
-        pub num: Option<i64>,
-        pub price: Option<String>,
-        pub payment: Option<String>,
-        pub title: Option<String>,
-        pub total_fee: Option<String>,
-        pub refund_id: Option<String>,
-        pub seller_nick: Option<String>,
-        pub pic_path: Option<String>,
         pub tmser_spu_code: Option<String>,
     }
 }

@@ -22,6 +22,23 @@ pub use self::tmall_traderate_feeds_get::{TmallTraderateFeedsGet, TmallTraderate
 #[doc(inline)]
 pub use self::tmall_traderate_itemtags_get::{TmallTraderateItemtagsGet, TmallTraderateItemtagsGetResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `TradeRateRequest`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.traderate.add` and `taobao.traderate.list.add`).
+    ///
+    /// Enabled by the `traderate` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TradeRateRequest {
+        pub tid: Option<i64>,
+        pub oid: Option<i64>,
+        pub created: Option<top_api::Date>,
+    }
+}
+
 /// `taobao.fliggy.wrate.getmixratelist`: 飞猪通用评价接口.
 pub mod taobao_fliggy_wrate_getmixratelist {
     /// 飞猪通用评价接口
@@ -157,22 +174,15 @@ pub mod taobao_traderate_add {
         pub anony: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TradeRateRequest;
+
     /// The answer of `taobao.traderate.add`.
     ///
     /// Enabled by the `traderate` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTraderateAddResponse {
         pub trade_rate: Option<TradeRateRequest>,
-    }
-
-    /// `TradeRateRequest`.
-    ///
-    /// Found at `trade_rate` in the answer of `taobao.traderate.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TradeRateRequest {
-        pub tid: Option<i64>,
-        pub oid: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 
@@ -239,21 +249,15 @@ pub mod taobao_traderate_list_add {
         pub anony: Option<bool>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::TradeRateRequest;
+
     /// The answer of `taobao.traderate.list.add`.
     ///
     /// Enabled by the `traderate` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoTraderateListAddResponse {
         pub trade_rate: Option<TradeRateRequest>,
-    }
-
-    /// `TradeRateRequest`.
-    ///
-    /// Found at `trade_rate` in the answer of `taobao.traderate.list.add`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TradeRateRequest {
-        pub tid: Option<i64>,
-        pub created: Option<top_api::Date>,
     }
 }
 

@@ -98,6 +98,75 @@ pub use self::taobao_train_purchase_order_payurl::{
 #[doc(inline)]
 pub use self::taobao_train_stop_agent_callback::{TaobaoTrainStopAgentCallback, TaobaoTrainStopAgentCallbackResponse};
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `StudentInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.train.agent.order.get` and `taobao.train.agent.order.get.vtwo`).
+    ///
+    /// Enabled by the `train` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct StudentInfo {
+        pub card: Option<String>,
+        pub classes: Option<String>,
+        pub depart_ment: Option<String>,
+        pub eductional_system: Option<String>,
+        pub entrance_year: Option<String>,
+        pub from_city: Option<String>,
+        pub school_name: Option<String>,
+        pub school_province: Option<String>,
+        pub student_no: Option<String>,
+        pub to_city: Option<String>,
+    }
+
+    /// `TicketInfoDTO`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.train.agent.order.lock` and `taobao.train.agent.order.query`).
+    ///
+    /// Enabled by the `train` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TicketInfoDTO {
+        pub passenger_name: Option<String>,
+        pub passenger_type_code: Option<String>,
+        pub certificate_type_code: Option<String>,
+        pub certificate_no: Option<String>,
+        pub ttp_sub_order_id: Option<i64>,
+        pub mobile_no: Option<String>,
+    }
+
+    /// `ToAgentTicketInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.train.agent.order.get` and `taobao.train.agent.order.get.vtwo`).
+    ///
+    /// Enabled by the `train` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct ToAgentTicketInfo {
+        pub student_info: Option<StudentInfo>,
+        pub sub_order_id: Option<String>,
+        pub from_station: Option<String>,
+        pub from_time: Option<String>,
+        pub to_station: Option<String>,
+        pub seat: Option<i64>,
+        pub train_num: Option<String>,
+        pub passenger_name: Option<String>,
+        pub certificate_num: Option<String>,
+        pub certificate_type: Option<String>,
+        pub insurance_price: Option<i64>,
+        pub ticket_price: Option<i64>,
+        pub birthday: Option<String>,
+        pub to_time: Option<String>,
+        pub tag: Option<i64>,
+        pub insurance_unit_price: Option<i64>,
+        pub passenger_type: Option<i64>,
+        pub segment_index: Option<i64>,
+        pub valid_until: Option<String>,
+        pub nationality_code: Option<String>,
+        pub nationality: Option<String>,
+        pub gender: Option<String>,
+        pub telephone: Option<String>,
+        pub real_ticket_price: Option<i64>,
+        pub support_no_seat: Option<bool>,
+    }
+}
+
 /// `taobao.train.agent.bookorders.get.vtwo`: 代理商获取待出票订单列表v2--增加鉴权校验.
 pub mod taobao_train_agent_bookorders_get_vtwo {
     /// 代理商获取待出票订单列表v2--增加鉴权校验
@@ -999,6 +1068,9 @@ pub mod taobao_train_agent_order_get {
         pub agent_id: i64,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{StudentInfo, ToAgentTicketInfo};
+
     /// The answer of `taobao.train.agent.order.get`.
     ///
     /// Enabled by the `train` feature of `top-api`.
@@ -1027,47 +1099,6 @@ pub mod taobao_train_agent_order_get {
         pub service_price: Option<i64>,
         pub extend_params: Option<String>,
     }
-
-    /// `ToAgentTicketInfo`.
-    ///
-    /// An item of `tickets` in the answer of `taobao.train.agent.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ToAgentTicketInfo {
-        pub student_info: Option<StudentInfo>,
-        pub sub_order_id: Option<String>,
-        pub from_station: Option<String>,
-        pub from_time: Option<String>,
-        pub to_station: Option<String>,
-        pub seat: Option<i64>,
-        pub train_num: Option<String>,
-        pub passenger_name: Option<String>,
-        pub certificate_num: Option<String>,
-        pub certificate_type: Option<String>,
-        pub insurance_price: Option<i64>,
-        pub ticket_price: Option<i64>,
-        pub birthday: Option<String>,
-        pub to_time: Option<String>,
-        pub tag: Option<i64>,
-        pub insurance_unit_price: Option<i64>,
-        pub passenger_type: Option<i64>,
-    }
-
-    /// `StudentInfo`.
-    ///
-    /// Found at `tickets.student_info` in the answer of `taobao.train.agent.order.get`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StudentInfo {
-        pub card: Option<String>,
-        pub classes: Option<String>,
-        pub depart_ment: Option<String>,
-        pub eductional_system: Option<String>,
-        pub entrance_year: Option<String>,
-        pub from_city: Option<String>,
-        pub school_name: Option<String>,
-        pub school_province: Option<String>,
-        pub student_no: Option<String>,
-        pub to_city: Option<String>,
-    }
 }
 
 /// `taobao.train.agent.order.get.vtwo`: 代理商获取订单信息回调APIv2--增加鉴权校验.
@@ -1094,6 +1125,9 @@ pub mod taobao_train_agent_order_get_vtwo {
         /// Required.
         pub agent_id: i64,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{StudentInfo, ToAgentTicketInfo};
 
     /// The answer of `taobao.train.agent.order.get.vtwo`.
     ///
@@ -1131,55 +1165,6 @@ pub mod taobao_train_agent_order_get_vtwo {
         pub vip_custom_type: Option<i64>,
         pub refund_by_passenger: Option<bool>,
         pub vip_custom_list: Vec<VipCustomResultItem>,
-    }
-
-    /// `ToAgentTicketInfo`.
-    ///
-    /// An item of `tickets` in the answer of `taobao.train.agent.order.get.vtwo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ToAgentTicketInfo {
-        pub birthday: Option<String>,
-        pub certificate_num: Option<String>,
-        pub certificate_type: Option<String>,
-        pub from_station: Option<String>,
-        pub from_time: Option<String>,
-        pub insurance_price: Option<i64>,
-        pub insurance_unit_price: Option<i64>,
-        pub passenger_name: Option<String>,
-        pub passenger_type: Option<i64>,
-        pub seat: Option<i64>,
-        pub sub_order_id: Option<String>,
-        pub tag: Option<i64>,
-        pub ticket_price: Option<i64>,
-        pub to_station: Option<String>,
-        pub to_time: Option<String>,
-        pub train_num: Option<String>,
-        pub student_info: Option<StudentInfo>,
-        pub segment_index: Option<i64>,
-        pub valid_until: Option<String>,
-        pub nationality_code: Option<String>,
-        pub nationality: Option<String>,
-        pub gender: Option<String>,
-        pub telephone: Option<String>,
-        pub real_ticket_price: Option<i64>,
-        pub support_no_seat: Option<bool>,
-    }
-
-    /// `StudentInfo`.
-    ///
-    /// Found at `tickets.student_info` in the answer of `taobao.train.agent.order.get.vtwo`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StudentInfo {
-        pub school_province: Option<String>,
-        pub school_name: Option<String>,
-        pub depart_ment: Option<String>,
-        pub classes: Option<String>,
-        pub student_no: Option<String>,
-        pub eductional_system: Option<String>,
-        pub entrance_year: Option<String>,
-        pub card: Option<String>,
-        pub from_city: Option<String>,
-        pub to_city: Option<String>,
     }
 
     /// `VipCustomResultItem`.
@@ -1273,6 +1258,9 @@ pub mod taobao_train_agent_order_lock {
         #[top(object)]
         pub param: LockOrderRQ,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::TicketInfoDTO;
 
     /// The answer of `taobao.train.agent.order.lock`.
     ///
@@ -1377,18 +1365,6 @@ pub mod taobao_train_agent_order_lock {
         pub ticket_infos: Vec<TicketInfoDTO>,
         pub contact_mobile_no: Option<String>,
     }
-
-    /// `TicketInfoDTO`.
-    ///
-    /// An item of `result.module.ticket_infos` in the answer of `taobao.train.agent.order.lock`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketInfoDTO {
-        pub passenger_name: Option<String>,
-        pub passenger_type_code: Option<String>,
-        pub certificate_type_code: Option<String>,
-        pub certificate_no: Option<String>,
-        pub ttp_sub_order_id: Option<i64>,
-    }
 }
 
 /// `taobao.train.agent.order.query`: 订单详情查询.
@@ -1413,6 +1389,9 @@ pub mod taobao_train_agent_order_query {
         #[top(object)]
         pub param0: Option<QueryOrderRQ>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::TicketInfoDTO;
 
     /// The answer of `taobao.train.agent.order.query`.
     ///
@@ -1465,18 +1444,6 @@ pub mod taobao_train_agent_order_query {
         pub emergency: Option<bool>,
         pub vip_settle_mode: Option<i64>,
         pub tp_order_id: Option<i64>,
-    }
-
-    /// `TicketInfoDTO`.
-    ///
-    /// An item of `result.module.ticket_infos` in the answer of `taobao.train.agent.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TicketInfoDTO {
-        pub passenger_name: Option<String>,
-        pub passenger_type_code: Option<String>,
-        pub mobile_no: Option<String>,
-        pub certificate_type_code: Option<String>,
-        pub certificate_no: Option<String>,
     }
 
     /// `TapSubOrderVO`.

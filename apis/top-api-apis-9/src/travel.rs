@@ -104,6 +104,55 @@ pub use self::taobao_alitrip_travel_product_sku_override::{
     TaobaoAlitripTravelProductSkuOverride, TaobaoAlitripTravelProductSkuOverrideResponse,
 };
 
+/// The answer types that several APIs of this package hold, each one type: the platform's
+/// data lists a type's fields anew in each API that returns it, and not always alike;
+/// where the lists agree on every field they share, the type here has every field any of
+/// them lists. Each API's module re-exports the ones its answer holds.
+pub mod types {
+
+    /// `CruiseItemExt`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.item.new.query` and `taobao.alitrip.travel.item.single.query`).
+    ///
+    /// Enabled by the `travel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct CruiseItemExt {
+        pub ship_fee_include: Option<String>,
+        pub ship_name: Option<String>,
+        pub cruise_company: Option<String>,
+        pub cruise_line: Option<String>,
+        pub ship_down: Option<String>,
+        pub ship_up: Option<String>,
+        pub cruise_item_version: Option<String>,
+        pub cruise_sub_line: Option<String>,
+    }
+
+    /// `GatherPlaceInfo`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.item.new.query` and `taobao.alitrip.travel.item.single.query`).
+    ///
+    /// Enabled by the `travel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct GatherPlaceInfo {
+        pub poi_resource: Option<String>,
+        pub poi: Option<String>,
+        pub name: Option<String>,
+    }
+
+    /// `TcwlItemExt`: one type for every answer of this package that holds it, with every field any of them lists (the platform's data lists it in the answers of `taobao.alitrip.travel.item.new.query` and `taobao.alitrip.travel.item.single.query`).
+    ///
+    /// Enabled by the `travel` feature of `top-api`.
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    pub struct TcwlItemExt {
+        pub gather_places: Vec<GatherPlaceInfo>,
+        pub activity_time: Option<String>,
+        pub activity_place: Option<String>,
+        pub activity_strength: Option<i64>,
+        pub org_wangwang: Option<String>,
+        pub org_tel: Option<String>,
+        pub org_introduce: Option<String>,
+        pub organization: Option<String>,
+        pub tcwl_theme_play: Option<String>,
+        pub tcwl_theme: Option<i64>,
+    }
+}
+
 /// `alitrip.daytours.product.upload`: 境外一日游/多日游 产品维护接口.
 pub mod alitrip_daytours_product_upload {
     /// 境外一日游/多日游 产品维护接口
@@ -1646,6 +1695,9 @@ pub mod taobao_alitrip_travel_item_new_query {
         pub out_product_id: Option<String>,
     }
 
+    #[doc(no_inline)]
+    pub use super::types::{CruiseItemExt, GatherPlaceInfo, TcwlItemExt};
+
     /// The answer of `taobao.alitrip.travel.item.new.query`.
     ///
     /// Enabled by the `travel` feature of `top-api`.
@@ -1844,16 +1896,6 @@ pub mod taobao_alitrip_travel_item_new_query {
         pub arrival_time: Option<String>,
     }
 
-    /// `GatherPlaceInfo`.
-    ///
-    /// An item of `travel_item.group_item_ext.gather_places` in the answer of `taobao.alitrip.travel.item.new.query`; also an item of `travel_item.tcwl_item_ext.gather_places` in the answer of `taobao.alitrip.travel.item.new.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GatherPlaceInfo {
-        pub poi_resource: Option<String>,
-        pub poi: Option<String>,
-        pub name: Option<String>,
-    }
-
     /// `ItemTrafficInfo`.
     ///
     /// Found at `travel_item.group_item_ext.go_traffic_info` in the answer of `taobao.alitrip.travel.item.new.query`.
@@ -1964,38 +2006,6 @@ pub mod taobao_alitrip_travel_item_new_query {
         pub price_type: Option<i64>,
     }
 
-    /// `TcwlItemExt`.
-    ///
-    /// Found at `travel_item.tcwl_item_ext` in the answer of `taobao.alitrip.travel.item.new.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TcwlItemExt {
-        pub gather_places: Vec<GatherPlaceInfo>,
-        pub activity_time: Option<String>,
-        pub activity_place: Option<String>,
-        pub activity_strength: Option<i64>,
-        pub org_wangwang: Option<String>,
-        pub org_tel: Option<String>,
-        pub org_introduce: Option<String>,
-        pub organization: Option<String>,
-        pub tcwl_theme_play: Option<String>,
-        pub tcwl_theme: Option<i64>,
-    }
-
-    /// `CruiseItemExt`.
-    ///
-    /// Found at `travel_item.cruise_item_ext` in the answer of `taobao.alitrip.travel.item.new.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CruiseItemExt {
-        pub ship_fee_include: Option<String>,
-        pub ship_name: Option<String>,
-        pub cruise_company: Option<String>,
-        pub cruise_line: Option<String>,
-        pub ship_down: Option<String>,
-        pub ship_up: Option<String>,
-        pub cruise_item_version: Option<String>,
-        pub cruise_sub_line: Option<String>,
-    }
-
     /// `ProductHighLights`.
     ///
     /// An item of `travel_item.high_lights` in the answer of `taobao.alitrip.travel.item.new.query`.
@@ -2064,6 +2074,9 @@ pub mod taobao_alitrip_travel_item_single_query {
         pub item_id: Option<i64>,
         pub out_product_id: Option<String>,
     }
+
+    #[doc(no_inline)]
+    pub use super::types::{CruiseItemExt, GatherPlaceInfo, TcwlItemExt};
 
     /// The answer of `taobao.alitrip.travel.item.single.query`.
     ///
@@ -2335,46 +2348,6 @@ pub mod taobao_alitrip_travel_item_single_query {
     pub struct PontusTravelProduct {
         pub element_id: Option<String>,
         pub num: Option<i64>,
-    }
-
-    /// `TcwlItemExt`.
-    ///
-    /// Found at `travel_item.tcwl_item_ext` in the answer of `taobao.alitrip.travel.item.single.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct TcwlItemExt {
-        pub tcwl_theme: Option<i64>,
-        pub tcwl_theme_play: Option<String>,
-        pub organization: Option<String>,
-        pub org_introduce: Option<String>,
-        pub org_tel: Option<String>,
-        pub org_wangwang: Option<String>,
-        pub activity_strength: Option<i64>,
-        pub activity_place: Option<String>,
-        pub activity_time: Option<String>,
-        pub gather_places: Vec<GatherPlaceInfo>,
-    }
-
-    /// `GatherPlaceInfo`.
-    ///
-    /// An item of `travel_item.tcwl_item_ext.gather_places` in the answer of `taobao.alitrip.travel.item.single.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct GatherPlaceInfo {
-        pub name: Option<String>,
-        pub poi: Option<String>,
-        pub poi_resource: Option<String>,
-    }
-
-    /// `CruiseItemExt`.
-    ///
-    /// Found at `travel_item.cruise_item_ext` in the answer of `taobao.alitrip.travel.item.single.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct CruiseItemExt {
-        pub ship_up: Option<String>,
-        pub ship_down: Option<String>,
-        pub cruise_line: Option<String>,
-        pub cruise_company: Option<String>,
-        pub ship_name: Option<String>,
-        pub ship_fee_include: Option<String>,
     }
 
     /// `HighLights`.
