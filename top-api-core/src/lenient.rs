@@ -655,11 +655,10 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     /// The value of an `Option`: see [`taken_or_not`].
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
         let (strict, place) = (self.ctx.strict, self.ctx.place);
-        let read = self.visitor.visit_some(Lenient::new(de, self.ctx.in_option()));
-        if let Err(err) = &read {
-            taken_or_not(err, strict, place);
-        }
-        read
+        self.visitor.visit_some(Lenient::new(de, self.ctx.in_option())).map_err(|err| {
+            taken_or_not(&err, strict, place);
+            err
+        })
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
@@ -1190,12 +1189,13 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         match std::mem::replace(&mut self.next, Next::Value) {
             Next::Value => {
-                let read = self.map.next_value_seed(Seed { seed, ctx: self.inner });
                 // A value its `Option` field takes as left out is all read: go on after it.
-                if read.is_err() && !is_taken() {
-                    self.value_failed();
-                }
-                read
+                self.map.next_value_seed(Seed { seed, ctx: self.inner }).map_err(|err| {
+                    if !is_taken() {
+                        self.value_failed();
+                    }
+                    err
+                })
             }
             Next::RequestId => {
                 let id: String =
