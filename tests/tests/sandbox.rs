@@ -464,3 +464,46 @@ fn what_is_not_a_gateway_call_is_refused() {
     assert_eq!(answer.status().as_u16(), 400);
     assert!(answer.body_mut().read_to_string().unwrap().contains("boundary"));
 }
+
+/// The `error_response` code of the answer to a form body sent as it is, with `content_type`.
+fn body_code(sandbox: &Sandbox, body: &[u8], content_type: &str) -> Option<i64> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut answer = agent.post(sandbox.url()).header("Content-Type", content_type).send(body).unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let body = answer.body_mut().read_to_string().unwrap();
+    let value: serde_json::Value = serde_json::from_str(&body).unwrap();
+    value["error_response"]["code"].as_i64()
+}
+
+#[test]
+fn text_that_is_not_utf8_is_an_invalid_encoding() {
+    let sandbox = Sandbox::start().unwrap();
+    // A valid call, its params in UTF-8 (a user named `宝`), is answered.
+    let valid = signed(with(base(&sandbox), "user", Some("宝")), sandbox.app_secret());
+    let form = "application/x-www-form-urlencoded;charset=UTF-8";
+    assert_eq!(body_code(&sandbox, encode(&valid).as_bytes(), form), None);
+    // `宝` in GBK (`%B1%A6`), escaped or raw, signed or not: code 47, not 25.
+    let utf8 = encode(&valid);
+    let gbk_escaped = utf8.replace("%E5%AE%9D", "%B1%A6");
+    assert_ne!(utf8, gbk_escaped);
+    assert_eq!(body_code(&sandbox, gbk_escaped.as_bytes(), form), Some(47));
+    let gbk_raw: Vec<u8> = gbk_escaped
+        .replace("%B1%A6", "\u{0}")
+        .bytes()
+        .flat_map(|b| if b == 0 { vec![0xB1, 0xA6] } else { vec![b] })
+        .collect();
+    assert_eq!(body_code(&sandbox, &gbk_raw, "application/x-www-form-urlencoded;charset=GBK"), Some(47));
+    // In the query string too.
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut answer = agent.post(format!("{}?{gbk_escaped}", sandbox.url())).send_empty().unwrap();
+    let body = answer.body_mut().read_to_string().unwrap();
+    assert!(body.contains("\"code\":47"), "{body}");
+    // A `%` that escapes nothing is read as itself (as the signature expects), not as an
+    // encoding error.
+    let percent = signed(with(base(&sandbox), "user", Some("100%")), sandbox.app_secret());
+    assert_eq!(body_code(&sandbox, encode(&percent).replace("100%25", "100%").as_bytes(), form), None);
+}

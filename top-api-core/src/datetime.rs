@@ -59,6 +59,27 @@ impl DateTime {
         PrimitiveDateTime::parse(text.trim(), format).map(DateTime).map_err(|_| ParseDateTimeError { _private: () })
     }
 
+    /// Reads a `Date` param as the gateway does: `yyyy-MM-dd HH:mm:ss`, `yyyy-MM-dd`
+    /// (midnight), both in GMT+8, or epoch milliseconds.
+    pub(crate) fn parse_param(text: &str) -> Result<DateTime, String> {
+        let text = text.trim();
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            let millis: i64 = text.parse().map_err(|_| format!("`{text}`: epoch milliseconds out of range"))?;
+            return OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+                .map(DateTime::from)
+                .map_err(|_| format!("`{text}`: epoch milliseconds out of range"));
+        }
+        if let Ok(at) = DateTime::parse(text) {
+            return Ok(at);
+        }
+        let day = format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, day).map(|day| DateTime(day.midnight())).map_err(|_| {
+            format!(
+                "`{text}` is not a date: expected yyyy-MM-dd HH:mm:ss or yyyy-MM-dd in GMT+8, or epoch milliseconds"
+            )
+        })
+    }
+
     /// Writes `yyyy-MM-dd HH:mm:ss` into `out`. Every call writes one of these, so the
     /// digits are pushed directly rather than through the formatting machinery.
     pub(crate) fn write_to(&self, out: &mut String) {

@@ -292,10 +292,11 @@ impl Param for bool {
         true
     }
 
+    /// `true` or `false`, in any case (the official Python SDK sends `True`).
     fn from_param(text: &str) -> Result<bool, String> {
         match text.trim() {
-            "true" => Ok(true),
-            "false" => Ok(false),
+            t if t.eq_ignore_ascii_case("true") => Ok(true),
+            f if f.eq_ignore_ascii_case("false") => Ok(false),
             other => Err(format!("expected `true` or `false`, found `{other}`")),
         }
     }
@@ -328,8 +329,10 @@ impl Param for DateTime {
         true
     }
 
+    /// The forms the gateway reads a `Date` param in: `yyyy-MM-dd HH:mm:ss`, `yyyy-MM-dd`
+    /// (midnight), both in GMT+8, or epoch milliseconds.
     fn from_param(text: &str) -> Result<DateTime, String> {
-        DateTime::parse(text).map_err(|err| err.to_string())
+        DateTime::parse_param(text)
     }
 }
 
@@ -350,8 +353,12 @@ impl Param for Json {
         true
     }
 
+    /// Well-formed JSON text, as the gateway reads a `Json` param.
     fn from_param(text: &str) -> Result<Json, String> {
-        Ok(Json::new(text))
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => Ok(Json::new(text)),
+            Err(err) => Err(format!("is not JSON: {err}")),
+        }
     }
 }
 

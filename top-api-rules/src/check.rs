@@ -61,6 +61,13 @@ pub enum Violation {
         /// The limit.
         max: u64,
     },
+    /// A file larger than its `maxLength`, in bytes.
+    TooLarge {
+        /// How large it is.
+        bytes: usize,
+        /// The limit.
+        max: u64,
+    },
     /// A list with more items than its `maxListSize`.
     TooManyItems {
         /// How many it has.
@@ -123,6 +130,18 @@ impl Violation {
         Ok(())
     }
 
+    /// A file of at most `max` bytes (a `byte[]` param's `maxLength`).
+    ///
+    /// # Errors
+    ///
+    /// [`Violation::TooLarge`] when `bytes` is over `max`.
+    pub fn check_size(bytes: usize, max: u64) -> Result<(), Violation> {
+        if u64::try_from(bytes).map_or(true, |bytes| bytes > max) {
+            return Err(Violation::TooLarge { bytes, max });
+        }
+        Ok(())
+    }
+
     /// A list of at most `max` items.
     ///
     /// # Errors
@@ -160,6 +179,7 @@ impl fmt::Display for Violation {
         match self {
             Violation::Missing => f.write_str("is required but blank or absent"),
             Violation::TooLong { chars, max } => write!(f, "is {chars} characters long, over its limit of {max}"),
+            Violation::TooLarge { bytes, max } => write!(f, "is {bytes} bytes, over its limit of {max}"),
             Violation::TooManyItems { items, max } => write!(f, "has {items} items, over its limit of {max}"),
             Violation::BelowMin { value, min } => write!(f, "is {value}, under its minimum of {min}"),
             Violation::AboveMax { value, max } => write!(f, "is {value}, over its maximum of {max}"),
@@ -197,6 +217,11 @@ mod tests {
     fn limits_hold_at_their_edge() {
         assert_eq!(Violation::check_len(3, 3), Ok(()));
         assert_eq!(Violation::check_len(4, 3), Err(Violation::TooLong { chars: 4, max: 3 }));
+        assert_eq!(Violation::check_size(1_048_576, 1_048_576), Ok(()));
+        assert_eq!(
+            Violation::check_size(1_048_577, 1_048_576),
+            Err(Violation::TooLarge { bytes: 1_048_577, max: 1_048_576 })
+        );
         assert_eq!(Violation::check_items(2, 2), Ok(()));
         assert_eq!(Violation::check_items(3, 2), Err(Violation::TooManyItems { items: 3, max: 2 }));
         let one = Some(Number::Int(1));

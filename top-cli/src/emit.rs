@@ -462,17 +462,25 @@ fn field_type(
         facts.push("Required.".to_owned());
     }
     let limits = member.limits;
-    if let (Some(max), Type::String, false) = (limits.max_length, item, list) {
-        facts.push(format!("At most {max} characters."));
+    match (limits.max_length, item, list) {
+        (Some(max), Type::String, false) => facts.push(format!("At most {max} characters.")),
+        (Some(max), Type::Number | Type::Byte, false) => {
+            facts.push(format!("At most {max} {}.", if max == 1 { "digit" } else { "digits" }))
+        }
+        (Some(max), Type::Bytes, false) if side == Side::Param => facts.push(format!("At most {max} bytes.")),
+        _ => {}
     }
     if let (Some(max), true) = (limits.max_list_size, list) {
         facts.push(format!("At most {max} items."));
     }
-    if matches!(item, Type::Number | Type::Byte) && !list {
+    if matches!(item, Type::Number | Type::Byte) {
+        let each = if list { "Each " } else { "" };
         match (limits.min_value, limits.max_value) {
-            (Some(min), Some(max)) => facts.push(format!("From {min} to {max}.")),
-            (Some(min), None) => facts.push(format!("At least {min}.")),
-            (None, Some(max)) => facts.push(format!("At most {max}.")),
+            (Some(min), Some(max)) => {
+                facts.push(format!("{each}{} {min} to {max}.", if list { "from" } else { "From" }))
+            }
+            (Some(min), None) => facts.push(format!("{each}{} {min}.", if list { "at least" } else { "At least" })),
+            (None, Some(max)) => facts.push(format!("{each}{} {max}.", if list { "at most" } else { "At most" })),
             (None, None) => {}
         }
     }
@@ -548,9 +556,14 @@ fn field_type(
     }
 
     // Limits, where they apply to the Rust type; the others are told in the docs.
-    let numeric = matches!(item, Type::Number | Type::Byte) && !list;
+    // A list's numbers are bounded one by one; a `maxLength` limits a text's characters, a
+    // number's digits, a file's bytes.
+    let numeric = matches!(item, Type::Number | Type::Byte);
+    let lengthy = !list
+        && (matches!(item, Type::String | Type::Number | Type::Byte)
+            || (matches!(item, Type::Bytes) && side == Side::Param));
     if let Some(max) = limits.max_length {
-        if matches!(item, Type::String) && !list {
+        if lengthy {
             attrs.push(format!("max_len = {max}"));
         } else {
             unapplied.push(format!("a maximum length of {max}"));

@@ -1,48 +1,54 @@
 //! Answers built mechanically from an API's facts, for `top sandbox`: every field of the
-//! answer with a value of its type, lists of one item, objects named after their platform
-//! type (so that lists are wrapped as the gateway wraps them); and the checks the gateway
-//! makes of the params (required ones present, lists and text within their limits).
+//! answer with a value of its type (times by the sandbox's clock), lists of one item,
+//! objects named after their platform type (so that lists are wrapped as the gateway wraps
+//! them); and the checks the gateway makes of the params: each read as its type, with its
+//! members and limits.
 
+use serde_json::Value;
 use top_api::sandbox::Node;
-use top_api::{ApiError, Params, Violation};
+use top_api::{ApiError, DateTime, Decimal, Json, Param, Params, Violation};
 use top_api_rules::Number;
 
-use crate::model::{Api, Member, Type};
+use crate::model::{Api, Limits, Member, Type};
 
-/// An answer of `api` with every field given.
-pub fn answer(api: &Api) -> Node {
-    Node::Object(None, fields(&api.response, 0))
+/// An answer of `api` with every field given; a `Date` is `now`.
+pub fn answer(api: &Api, now: DateTime) -> Node {
+    let now = now.to_string();
+    Node::Object(None, fields(&api.response, 0, &now))
 }
 
 /// How deep nested objects go: the catalog's own data is finite, but a type that holds
 /// itself through a reused name is not.
 const MAX_DEPTH: usize = 8;
 
-fn fields(members: &[Member], depth: usize) -> Vec<(String, Node)> {
-    members.iter().map(|member| (member.name.clone(), value(&member.ty, &member.name, depth))).collect()
+fn fields(members: &[Member], depth: usize, now: &str) -> Vec<(String, Node)> {
+    members.iter().map(|member| (member.name.clone(), value(&member.ty, &member.name, depth, now))).collect()
 }
 
-fn value(ty: &Type, name: &str, depth: usize) -> Node {
+fn value(ty: &Type, name: &str, depth: usize, now: &str) -> Node {
     match ty {
         Type::String => Node::Text(name.to_owned()),
         Type::Number => Node::Int(1),
         Type::Byte => Node::Int(1),
         Type::Boolean => Node::Bool(true),
-        Type::Date => Node::Text("2024-01-01 00:00:00".to_owned()),
+        Type::Date => Node::Text(now.to_owned()),
         Type::Price | Type::BigDecimal => Node::Text("9.99".to_owned()),
         Type::Json | Type::Unknown => Node::Text("{}".to_owned()),
         Type::Bytes => Node::Text(String::new()),
         Type::Object { name: type_name, members } => {
-            let members = if depth < MAX_DEPTH { fields(members, depth + 1) } else { Vec::new() };
+            let members = if depth < MAX_DEPTH { fields(members, depth + 1, now) } else { Vec::new() };
             Node::object(type_name.clone(), members)
         }
-        Type::List(item) => Node::List(vec![value(item, name, depth)]),
+        Type::List(item) => Node::List(vec![value(item, name, depth, now)]),
     }
 }
 
 /// The gateway's checks of a call's params, with the rules and words the client's own
-/// checks use before sending ([`Violation`]): a required one missing is code 40
-/// (`Missing required arguments`), a value over a limit or not of its type code 41
+/// checks use before sending ([`Violation`]), and each text read as its type by the
+/// client's own reading of it ([`Param::from_param`]): a required one missing is code 40
+/// (`Missing required arguments`); a value not of its type (a Boolean `maybe`, a Date
+/// `2024-13-45`, a Price `abc`, a Number list `1,x`, JSON that is not, an object that
+/// is a list or lacks a required member), over a limit, or a file over its size, code 41
 /// (`Invalid arguments`).
 ///
 /// # Errors
@@ -51,40 +57,177 @@ fn value(ty: &Type, name: &str, depth: usize) -> Node {
 pub fn check(api: &Api, params: &Params) -> Result<(), ApiError> {
     for member in &api.request {
         let name = member.name.as_str();
+        if let (Type::Bytes, Some(file)) = (&member.ty, params.file(name)) {
+            if let Some(max) = member.limits.max_length {
+                Violation::check_size(file.bytes().len(), max)
+                    .map_err(|violation| ApiError::param_refusal(name, &violation))?;
+            }
+            continue;
+        }
         let Some(text) = params.get(name) else {
-            if member.required && params.file(name).is_none() {
+            if member.required {
                 return Err(ApiError::param_refusal(name, &Violation::Missing));
             }
             continue;
         };
-        check_value(member, text).map_err(|violation| ApiError::param_refusal(name, &violation))?;
+        check_text(member, text).map_err(|violation| ApiError::param_refusal(name, &violation))?;
     }
     Ok(())
 }
 
 /// The checks of one param's text, read as its type.
-fn check_value(member: &Member, text: &str) -> Result<(), Violation> {
-    if let (Some(max), Type::String) = (member.limits.max_length, &member.ty) {
-        Violation::check_len(text.chars().count(), max)?;
+fn check_text(member: &Member, text: &str) -> Result<(), Violation> {
+    let limits = &member.limits;
+    match &member.ty {
+        Type::Object { members, .. } => {
+            let value = json(text)?;
+            check_object(members, &value, "")
+        }
+        Type::List(item) => {
+            let count = if let Type::Object { members, .. } = item.as_ref() {
+                let value = json(text)?;
+                let Value::Array(items) = &value else {
+                    return Err(Violation::NotA { expected: "a JSON list of objects" });
+                };
+                for (index, item) in items.iter().enumerate() {
+                    check_object(members, item, &format!("[{index}]"))?;
+                }
+                items.len()
+            } else {
+                let parts: Vec<&str> = text.split(',').collect();
+                for part in &parts {
+                    check_scalar(part, item, limits, false)?;
+                }
+                parts.len()
+            };
+            if let Some(max) = limits.max_list_size {
+                Violation::check_items(count, max)?;
+            }
+            Ok(())
+        }
+        ty => check_scalar(text, ty, limits, true),
     }
-    if let (Some(max), Type::List(item)) = (member.limits.max_list_size, &member.ty) {
-        let items = if matches!(item.as_ref(), Type::Object { .. }) {
-            serde_json::from_str::<Vec<serde_json::Value>>(text).map_or(1, |items| items.len())
-        } else {
-            text.split(',').count()
-        };
-        Violation::check_items(items, max)?;
-    }
-    if matches!(member.ty, Type::Number | Type::Byte) {
-        let number = text.trim().parse::<i64>().map_err(|_| Violation::NotA { expected: "a number" })?;
+}
+
+/// The checks of one scalar text read as `ty`; `whole` for a param of its own (its
+/// `maxLength` then counts its text), not an item of a list.
+fn check_scalar(text: &str, ty: &Type, limits: &Limits, whole: bool) -> Result<(), Violation> {
+    let range = |number: Number| {
         let bound = |limit: Option<i64>| limit.map(|limit| Number::Int(limit.into()));
-        Violation::check_range(
-            Number::Int(number.into()),
-            bound(member.limits.min_value),
-            bound(member.limits.max_value),
-        )?;
+        Violation::check_range(number, bound(limits.min_value), bound(limits.max_value))
+    };
+    let not_a = |expected| move |_| Violation::NotA { expected };
+    match ty {
+        Type::String | Type::Unknown | Type::Bytes => {}
+        Type::Number | Type::Byte => {
+            let number = i64::from_param(text).map_err(not_a("a number"))?;
+            range(Number::Int(number.into()))?;
+        }
+        Type::Boolean => {
+            bool::from_param(text).map_err(not_a("`true` or `false`"))?;
+        }
+        Type::Date => {
+            DateTime::from_param(text).map_err(not_a("a date (yyyy-MM-dd HH:mm:ss in GMT+8)"))?;
+        }
+        Type::Price | Type::BigDecimal => {
+            let decimal = Decimal::from_param(text).map_err(not_a("a decimal number"))?;
+            range(Number::Float(decimal.to_f64()))?;
+        }
+        Type::Json => {
+            Json::from_param(text).map_err(not_a("JSON"))?;
+        }
+        Type::Object { .. } | Type::List(_) => return Err(Violation::NotA { expected: "a single value" }),
+    }
+    if let (Some(max), true) = (limits.max_length, whole) {
+        Violation::check_len(text.trim().chars().count(), max)?;
     }
     Ok(())
+}
+
+/// The text of an object param, read as JSON.
+fn json(text: &str) -> Result<Value, Violation> {
+    serde_json::from_str(text).map_err(|_| Violation::NotA { expected: "JSON" })
+}
+
+/// An object param's value (or a member's, at `path` inside the param): a JSON object
+/// with its required members, each of its type and within its limits.
+fn check_object(members: &[Member], value: &Value, path: &str) -> Result<(), Violation> {
+    // A type whose members the platform's data does not list: any JSON value, as the
+    // generated code takes it.
+    if members.is_empty() {
+        return Ok(());
+    }
+    let Value::Object(object) = value else {
+        let what = if path.is_empty() { "a JSON object".to_owned() } else { format!("a JSON object at `{path}`") };
+        return Err(Violation::Invalid(format!("is not {what}")));
+    };
+    for member in members {
+        let at = if path.is_empty() { member.name.clone() } else { format!("{path}.{}", member.name) };
+        match object.get(&member.name) {
+            None | Some(Value::Null) if member.required => {
+                return Err(Violation::Invalid(format!("lacks its required member `{at}`")));
+            }
+            None | Some(Value::Null) => {}
+            Some(value) => check_member(member, &member.ty, value, &at)?,
+        }
+    }
+    Ok(())
+}
+
+/// A member's JSON value, read as `ty` (the member's type, or its list's item type).
+fn check_member(member: &Member, ty: &Type, value: &Value, at: &str) -> Result<(), Violation> {
+    let wrong = |expected: &str| Violation::Invalid(format!("has `{at}` that is not {expected}"));
+    match (ty, value) {
+        (Type::Object { members, .. }, _) => check_object(members, value, at),
+        (Type::List(item), Value::Array(items)) => {
+            if let Some(max) = member.limits.max_list_size {
+                Violation::check_items(items.len(), max)
+                    .map_err(|violation| Violation::Invalid(format!("has `{at}` that {violation}")))?;
+            }
+            for (index, value) in items.iter().enumerate() {
+                check_member(member, item, value, &format!("{at}[{index}]"))?;
+            }
+            Ok(())
+        }
+        // A list of scalars may come joined by commas, as a param's does.
+        (Type::List(item), Value::String(text)) if !matches!(item.as_ref(), Type::Object { .. }) => {
+            for part in text.split(',') {
+                check_member(member, item, &Value::String(part.to_owned()), at)?;
+            }
+            Ok(())
+        }
+        (Type::List(_), _) => Err(wrong("a list")),
+        (Type::Json | Type::Unknown, _) => Ok(()),
+        (_, Value::Array(_) | Value::Object(_)) => Err(wrong("a single value")),
+        (Type::String | Type::Bytes, value) => {
+            if let (Some(max), Value::String(text)) = (member.limits.max_length, value) {
+                Violation::check_len(text.chars().count(), max)
+                    .map_err(|violation| Violation::Invalid(format!("has `{at}` that {violation}")))?;
+            }
+            Ok(())
+        }
+        (Type::Boolean, Value::Bool(_)) => Ok(()),
+        (Type::Number | Type::Byte, Value::Number(number)) if !number.is_i64() && !number.is_u64() => {
+            Err(wrong("an integer"))
+        }
+        (Type::Date, Value::Number(number)) if number.is_i64() || number.is_u64() => Ok(()),
+        (Type::Date, Value::Number(_)) => Err(wrong("a date")),
+        (ty, Value::Number(number)) => {
+            check_scalar(&number.to_string(), ty, &member.limits, false).map_err(|why| member_violation(at, &why))
+        }
+        (ty, Value::String(text)) => {
+            check_scalar(text, ty, &member.limits, false).map_err(|why| member_violation(at, &why))
+        }
+        (ty, Value::Bool(flag)) => {
+            check_scalar(&flag.to_string(), ty, &member.limits, false).map_err(|why| member_violation(at, &why))
+        }
+        (_, Value::Null) => Ok(()),
+    }
+}
+
+/// A member's violation, said of the param that holds it.
+fn member_violation(at: &str, why: &Violation) -> Violation {
+    Violation::Invalid(format!("has `{at}` that {why}"))
 }
 
 /// What the catalog says of params a caller is about to send: the ones it does not list,
@@ -179,7 +322,7 @@ mod tests {
 
     #[test]
     fn answers_name_their_lists_after_the_item_type() {
-        let answer = answer(&api(Vec::new()));
+        let answer = answer(&api(Vec::new()), DateTime::now());
         let Node::Object(None, fields) = answer else { panic!("an object") };
         let Node::List(items) = &fields[0].1 else { panic!("a list") };
         assert!(matches!(&items[0], Node::Object(Some(name), _) if name == "NTbkItem"));

@@ -16,9 +16,10 @@ pub fn serve_catalog(sandbox: &Sandbox) {
         }
         let api = found.api();
         let (method, session) = (api.method.clone(), api.session);
+        let clock = sandbox.clock();
         sandbox.handle_untyped(method, session, move |params| {
             sample::check(&api, params)?;
-            Ok(sample::answer(&api))
+            Ok(sample::answer(&api, clock.now_gmt8()))
         });
     }
 }

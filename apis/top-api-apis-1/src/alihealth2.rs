@@ -3951,7 +3951,8 @@ pub mod taobao_trade_drug_orders_get {
         pub order_status: Option<i64>,
         /// Required.
         pub page_size: i64,
-        /// The platform also lists a maximum length of 200 for it.
+        /// At most 200 digits.
+        #[top(max_len = 200)]
         pub page_no: Option<i64>,
     }
 

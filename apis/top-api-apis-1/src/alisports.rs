@@ -350,11 +350,11 @@ pub mod alibaba_alisports_datacenter_datasync_treadmill {
         pub speed: Option<top_api::Decimal>,
         pub collect_time_interval: Option<i64>,
         pub country_code: Option<i64>,
-        /// Required.
-        /// The platform also lists a maximum length of 10 for it.
+        /// Required. At most 10 digits.
+        #[top(max_len = 10)]
         pub end_time: i64,
-        /// Required.
-        /// The platform also lists a maximum length of 10 for it.
+        /// Required. At most 10 digits.
+        #[top(max_len = 10)]
         pub start_time: i64,
         /// At most 60000 items.
         #[top(max_items = 60000)]

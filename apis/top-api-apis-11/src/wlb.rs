@@ -853,8 +853,8 @@ pub mod taobao_wlb_item_get {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoWlbItemGet {
-        /// Required.
-        /// The platform also lists a maximum length of 20 for it.
+        /// Required. At most 20 digits.
+        #[top(max_len = 20)]
         pub item_id: i64,
     }
 

@@ -3299,7 +3299,8 @@ pub mod taobao_xhotel_rateplan_add {
         pub vendor: Option<String>,
         pub first_stay: Option<i64>,
         pub agreement: Option<i64>,
-        /// The platform also lists a maximum length of 50 for it.
+        /// At most 50 digits.
+        #[top(max_len = 50)]
         pub cancel_before_day: Option<i64>,
         /// At most 50 characters.
         #[top(max_len = 50)]
@@ -3727,7 +3728,8 @@ pub mod taobao_xhotel_room_update {
         /// At most 50000 characters.
         #[top(max_len = 50000)]
         pub desc: Option<String>,
-        /// The platform also lists a maximum length of 512000 for it.
+        /// At most 512000 bytes.
+        #[top(max_len = 512000)]
         pub pic: Option<top_api::File>,
         pub has_receipt: Option<bool>,
         pub receipt_type: Option<String>,

@@ -944,7 +944,8 @@ pub mod taobao_xhotel_order_alipayface_update {
         pub tid: Option<i64>,
         /// Required.
         pub opt_type: i64,
-        /// The platform also lists a maximum length of 1 for it.
+        /// At most 1 digit.
+        #[top(max_len = 1)]
         pub reason_type: Option<i64>,
         /// At most 500 characters.
         #[top(max_len = 500)]

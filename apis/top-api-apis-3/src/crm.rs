@@ -583,13 +583,11 @@ pub mod taobao_crm_group_append {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmGroupAppend {
-        /// Required. At least 1.
-        /// The platform also lists a maximum length of 19 for it.
-        #[top(min = 1)]
+        /// Required. At most 19 digits. At least 1.
+        #[top(max_len = 19, min = 1)]
         pub from_group_id: i64,
-        /// Required. At least 1.
-        /// The platform also lists a maximum length of 19 for it.
-        #[top(min = 1)]
+        /// Required. At most 19 digits. At least 1.
+        #[top(max_len = 19, min = 1)]
         pub to_group_id: i64,
     }
 
@@ -621,8 +619,8 @@ pub mod taobao_crm_group_delete {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmGroupDelete {
-        /// Required.
-        /// The platform also lists a maximum length of 19 for it.
+        /// Required. At most 19 digits.
+        #[top(max_len = 19)]
         pub group_id: i64,
     }
 
@@ -654,13 +652,11 @@ pub mod taobao_crm_group_move {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmGroupMove {
-        /// Required. At least 1.
-        /// The platform also lists a maximum length of 19 for it.
-        #[top(min = 1)]
+        /// Required. At most 19 digits. At least 1.
+        #[top(max_len = 19, min = 1)]
         pub from_group_id: i64,
-        /// Required. At least 1.
-        /// The platform also lists a maximum length of 19 for it.
-        #[top(min = 1)]
+        /// Required. At most 19 digits. At least 1.
+        #[top(max_len = 19, min = 1)]
         pub to_group_id: i64,
     }
 
@@ -692,8 +688,8 @@ pub mod taobao_crm_group_update {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmGroupUpdate {
-        /// Required.
-        /// The platform also lists a maximum length of 19 for it.
+        /// Required. At most 19 digits.
+        #[top(max_len = 19)]
         pub group_id: i64,
         /// Required. At most 15 characters.
         #[top(max_len = 15)]
@@ -728,10 +724,11 @@ pub mod taobao_crm_groups_get {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmGroupsGet {
-        /// The platform also lists a maximum length of 3 for it.
+        /// At most 3 digits.
+        #[top(max_len = 3)]
         pub page_size: Option<i64>,
-        /// Required.
-        /// The platform also lists a maximum length of 3 for it.
+        /// Required. At most 3 digits.
+        #[top(max_len = 3)]
         pub current_page: i64,
     }
 
@@ -1047,7 +1044,8 @@ pub mod taobao_crm_members_get {
         /// At most 1000 characters.
         #[top(max_len = 1000)]
         pub buyer_nick: Option<String>,
-        /// The platform also lists a maximum length of 32 for it.
+        /// At most 32 digits.
+        #[top(max_len = 32)]
         pub grade: Option<i64>,
         pub page_size: Option<i64>,
         /// Required.
@@ -1093,7 +1091,8 @@ pub mod taobao_crm_members_get_privy {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmMembersGetPrivy {
-        /// The platform also lists a maximum length of 32 for it.
+        /// At most 32 digits.
+        #[top(max_len = 32)]
         pub grade: Option<i64>,
         pub page_size: Option<i64>,
         /// Required.
@@ -1139,9 +1138,8 @@ pub mod taobao_crm_members_group_batchadd {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmMembersGroupBatchadd {
-        /// Required. At most 10 items.
-        /// The platform also lists a minimum of 1 for it.
-        #[top(max_items = 10)]
+        /// Required. At most 10 items. Each at least 1.
+        #[top(max_items = 10, min = 1)]
         pub group_ids: Vec<i64>,
         /// Required. At most 20 items.
         #[top(max_items = 20)]
@@ -1215,9 +1213,8 @@ pub mod taobao_crm_members_groups_batchdelete {
         /// Required. At most 20 items.
         #[top(max_items = 20)]
         pub buyer_nicks: Vec<String>,
-        /// Required. At most 10 items.
-        /// The platform also lists a minimum of 1 for it.
-        #[top(max_items = 10)]
+        /// Required. At most 10 items. Each at least 1.
+        #[top(max_items = 10, min = 1)]
         pub group_ids: Vec<i64>,
     }
 
@@ -1288,7 +1285,8 @@ pub mod taobao_crm_members_increment_get {
         pub start_modify: Option<top_api::DateTime>,
         pub end_modify: Option<top_api::DateTime>,
         pub page_size: Option<i64>,
-        /// The platform also lists a maximum length of 32 for it.
+        /// At most 32 digits.
+        #[top(max_len = 32)]
         pub grade: Option<i64>,
         /// Required.
         pub current_page: i64,
@@ -1329,7 +1327,8 @@ pub mod taobao_crm_members_increment_get_privy {
         pub start_modify: Option<top_api::DateTime>,
         pub end_modify: Option<top_api::DateTime>,
         pub page_size: Option<i64>,
-        /// The platform also lists a maximum length of 32 for it.
+        /// At most 32 digits.
+        #[top(max_len = 32)]
         pub grade: Option<i64>,
         /// Required.
         pub current_page: i64,
@@ -1371,13 +1370,15 @@ pub mod taobao_crm_members_search {
         #[top(max_len = 1000)]
         pub buyer_nick: Option<String>,
         pub grade: Option<i64>,
-        /// The platform also lists a maximum length of 32 for it.
+        /// At most 32 digits.
+        #[top(max_len = 32)]
         pub relation_source: Option<i64>,
         pub max_last_trade_time: Option<top_api::DateTime>,
         pub min_last_trade_time: Option<top_api::DateTime>,
         pub min_trade_count: Option<i64>,
         pub max_trade_count: Option<i64>,
-        /// The platform also lists a maximum length of 19 for it.
+        /// At most 19 digits.
+        #[top(max_len = 19)]
         pub group_id: Option<i64>,
         /// Required.
         pub current_page: i64,
@@ -1420,13 +1421,15 @@ pub mod taobao_crm_members_search_privy {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmMembersSearchPrivy {
         pub grade: Option<i64>,
-        /// The platform also lists a maximum length of 32 for it.
+        /// At most 32 digits.
+        #[top(max_len = 32)]
         pub relation_source: Option<i64>,
         pub max_last_trade_time: Option<top_api::DateTime>,
         pub min_last_trade_time: Option<top_api::DateTime>,
         pub min_trade_count: Option<i64>,
         pub max_trade_count: Option<i64>,
-        /// The platform also lists a maximum length of 19 for it.
+        /// At most 19 digits.
+        #[top(max_len = 19)]
         pub group_id: Option<i64>,
         /// Required.
         pub current_page: i64,

@@ -1049,8 +1049,8 @@ pub mod taobao_vmarket_eticket_qrcode_upload {
         /// Required.
         #[top(required)]
         pub img_bytes: Option<top_api::File>,
-        /// Required.
-        /// The platform also lists a maximum length of 32 for it.
+        /// Required. At most 32 digits.
+        #[top(max_len = 32)]
         pub code_merchant_id: i64,
     }
 

@@ -2689,8 +2689,8 @@ pub mod taobao_fenxiao_product_sku_add {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoFenxiaoProductSkuAdd {
-        /// Required.
-        /// The platform also lists a maximum length of 64 for it.
+        /// Required. At most 64 digits.
+        #[top(max_len = 64)]
         pub product_id: i64,
         /// Required.
         pub standard_price: String,
@@ -2806,8 +2806,8 @@ pub mod taobao_fenxiao_product_skus_get {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoFenxiaoProductSkusGet {
-        /// Required.
-        /// The platform also lists a maximum length of 64 for it.
+        /// Required. At most 64 digits.
+        #[top(max_len = 64)]
         pub product_id: i64,
     }
 
@@ -2908,7 +2908,8 @@ pub mod taobao_fenxiao_product_update {
         pub property_alias: Option<String>,
         pub input_properties: Option<String>,
         pub pic_path: Option<String>,
-        /// The platform also lists a maximum length of 512000 for it.
+        /// At most 512000 bytes.
+        #[top(max_len = 512000)]
         pub image: Option<top_api::File>,
         pub prov: Option<String>,
         pub city: Option<String>,

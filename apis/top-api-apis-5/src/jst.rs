@@ -2063,9 +2063,8 @@ pub mod taobao_rds_db_get {
         /// Required. At most 30 characters.
         #[top(max_len = 30)]
         pub instance_name: String,
-        /// From 0 to 3.
-        /// The platform also lists a maximum length of 1 for it.
-        #[top(min = 0, max = 3)]
+        /// At most 1 digit. From 0 to 3.
+        #[top(max_len = 1, min = 0, max = 3)]
         pub db_status: Option<i64>,
     }
 

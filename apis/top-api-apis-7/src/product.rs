@@ -2435,9 +2435,8 @@ pub mod taobao_product_add {
         pub cid: i64,
         pub name: Option<String>,
         pub price: Option<String>,
-        /// Required.
-        /// The platform also lists a maximum length of 1048576 for it.
-        #[top(required)]
+        /// Required. At most 1048576 bytes.
+        #[top(max_len = 1048576, required)]
         pub image: Option<top_api::File>,
         pub outer_id: Option<String>,
         pub props: Option<String>,
@@ -2525,9 +2524,8 @@ pub mod taobao_product_img_upload {
         pub id: Option<i64>,
         /// Required.
         pub product_id: i64,
-        /// Required.
-        /// The platform also lists a maximum length of 1048576 for it.
-        #[top(required)]
+        /// Required. At most 1048576 bytes.
+        #[top(max_len = 1048576, required)]
         pub image: Option<top_api::File>,
         pub position: Option<i64>,
         pub is_major: Option<bool>,
@@ -2569,9 +2567,8 @@ pub mod taobao_product_propimg_upload {
         pub product_id: i64,
         /// Required.
         pub props: String,
-        /// Required.
-        /// The platform also lists a maximum length of 1048576 for it.
-        #[top(required)]
+        /// Required. At most 1048576 bytes.
+        #[top(max_len = 1048576, required)]
         pub image: Option<top_api::File>,
         pub position: Option<i64>,
     }
@@ -2617,7 +2614,8 @@ pub mod taobao_product_update {
         pub desc: Option<String>,
         pub major: Option<bool>,
         pub native_unkeyprops: Option<String>,
-        /// The platform also lists a maximum length of 1048576 for it.
+        /// At most 1048576 bytes.
+        #[top(max_len = 1048576)]
         pub image: Option<top_api::File>,
     }
 

@@ -3584,7 +3584,8 @@ pub mod taobao_promotion_coupons_get {
         pub end_time: Option<top_api::DateTime>,
         pub denominations: Option<i64>,
         pub page_no: Option<i64>,
-        /// The platform also lists a maximum length of 20 for it.
+        /// At most 20 digits.
+        #[top(max_len = 20)]
         pub page_size: Option<i64>,
     }
 
@@ -4228,8 +4229,8 @@ pub mod taobao_promotionmisc_item_activity_add {
         /// Required. At most 32 characters.
         #[top(max_len = 32)]
         pub name: String,
-        /// Required.
-        /// The platform also lists a maximum length of 1 for it.
+        /// Required. At most 1 digit.
+        #[top(max_len = 1)]
         pub participate_range: i64,
         /// Required.
         #[top(required)]
@@ -4384,8 +4385,8 @@ pub mod taobao_promotionmisc_item_activity_update {
         /// Required. At most 32 characters.
         #[top(max_len = 32)]
         pub name: String,
-        /// Required.
-        /// The platform also lists a maximum length of 1 for it.
+        /// Required. At most 1 digit.
+        #[top(max_len = 1)]
         pub participate_range: i64,
         /// Required.
         #[top(required)]
@@ -4432,11 +4433,11 @@ pub mod taobao_promotionmisc_mjs_activity_add {
         /// Required. At most 32 characters.
         #[top(max_len = 32)]
         pub name: String,
-        /// Required.
-        /// The platform also lists a maximum length of 1 for it.
+        /// Required. At most 1 digit.
+        #[top(max_len = 1)]
         pub r#type: i64,
-        /// Required.
-        /// The platform also lists a maximum length of 1 for it.
+        /// Required. At most 1 digit.
+        #[top(max_len = 1)]
         pub participate_range: i64,
         /// Required.
         #[top(required)]
@@ -4564,8 +4565,8 @@ pub mod taobao_promotionmisc_mjs_activity_list_get {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoPromotionmiscMjsActivityListGet {
-        /// Required.
-        /// The platform also lists a maximum length of 1 for it.
+        /// Required. At most 1 digit.
+        #[top(max_len = 1)]
         pub activity_type: i64,
         /// Required.
         pub page_no: i64,
@@ -4610,8 +4611,8 @@ pub mod taobao_promotionmisc_mjs_activity_update {
         /// Required. At most 32 characters.
         #[top(max_len = 32)]
         pub name: String,
-        /// Required.
-        /// The platform also lists a maximum length of 1 for it.
+        /// Required. At most 1 digit.
+        #[top(max_len = 1)]
         pub participate_range: i64,
         /// Required.
         #[top(required)]
@@ -5527,11 +5528,11 @@ pub mod tmall_promotag_tag_find {
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TmallPromotagTagFind {
-        /// Required.
-        /// The platform also lists a maximum length of 100 for it.
+        /// Required. At most 100 digits.
+        #[top(max_len = 100)]
         pub page_size: i64,
-        /// Required.
-        /// The platform also lists a maximum length of 10 for it.
+        /// Required. At most 10 digits.
+        #[top(max_len = 10)]
         pub page_no: i64,
         pub tag_id: Option<i64>,
         pub tag_name: Option<String>,

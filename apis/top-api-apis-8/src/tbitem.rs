@@ -869,7 +869,8 @@ pub mod taobao_item_img_upload {
         pub num_iid: i64,
         pub id: Option<i64>,
         pub position: Option<i64>,
-        /// The platform also lists a maximum length of 3145728 for it.
+        /// At most 3145728 bytes.
+        #[top(max_len = 3145728)]
         pub image: Option<top_api::File>,
         pub is_major: Option<bool>,
         pub is_rectangle: Option<bool>,
@@ -1076,7 +1077,8 @@ pub mod taobao_item_propimg_upload {
         /// Required.
         pub properties: String,
         pub position: Option<i64>,
-        /// The platform also lists a maximum length of 3145728 for it.
+        /// At most 3145728 bytes.
+        #[top(max_len = 3145728)]
         pub image: Option<top_api::File>,
     }
 

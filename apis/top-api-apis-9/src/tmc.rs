@@ -251,15 +251,20 @@ pub mod taobao_tmc_message_produce {
         /// Required. At most 256 characters.
         #[top(max_len = 256)]
         pub topic: String,
-        /// The platform also lists a maximum length of 1048576 for it.
+        /// At most 1048576 bytes.
+        #[top(max_len = 1048576)]
         pub media_content: Option<top_api::File>,
-        /// The platform also lists a maximum length of 1048576 for it.
+        /// At most 1048576 bytes.
+        #[top(max_len = 1048576)]
         pub media_content2: Option<top_api::File>,
-        /// The platform also lists a maximum length of 1048576 for it.
+        /// At most 1048576 bytes.
+        #[top(max_len = 1048576)]
         pub media_content3: Option<top_api::File>,
-        /// The platform also lists a maximum length of 1048576 for it.
+        /// At most 1048576 bytes.
+        #[top(max_len = 1048576)]
         pub media_content5: Option<top_api::File>,
-        /// The platform also lists a maximum length of 1048576 for it.
+        /// At most 1048576 bytes.
+        #[top(max_len = 1048576)]
         pub media_content4: Option<top_api::File>,
         pub delay_millis: Option<i64>,
         pub expires_millis: Option<i64>,

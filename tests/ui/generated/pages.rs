@@ -714,14 +714,12 @@ pub mod taobao_crm_group_append {
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoCrmGroupAppend {
         /// 说明fromgroupid
-        /// Required. At least 1. Example: `42`.
-        /// The platform also lists a maximum length of 19 for it.
-        #[top(min = 1)]
+        /// Required. At most 19 digits. At least 1. Example: `42`.
+        #[top(max_len = 19, min = 1)]
         pub from_group_id: i64,
         /// 说明togroupid
-        /// Required. At least 1. Example: `42`.
-        /// The platform also lists a maximum length of 19 for it.
-        #[top(min = 1)]
+        /// Required. At most 19 digits. At least 1. Example: `42`.
+        #[top(max_len = 19, min = 1)]
         pub to_group_id: i64,
     }
 

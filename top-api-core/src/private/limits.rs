@@ -6,26 +6,47 @@ use top_api_rules::{Number, Violation};
 
 use super::path::Path;
 use crate::error::CheckError;
-use crate::Decimal;
+use crate::{Decimal, File};
 
-/// A text whose length in characters can be limited by `max_len`.
+/// A value `max_len` can limit: text by its characters, an integer by the digits of its
+/// text (a `Number`'s `maxLength`), a file by its bytes (a `byte[]`'s).
 #[diagnostic::on_unimplemented(
     message = "`max_len` does not apply to `{Self}`",
-    label = "`max_len` limits text: `String` or `Option<String>`"
+    label = "`max_len` limits text, an integer's digits or a file's bytes: `String`, an integer, `File`, or an `Option` of one"
 )]
 pub trait Length {
-    fn char_count(&self) -> Option<usize>;
+    fn check_len(&self, max: u64) -> Result<(), Violation>;
 }
 
 impl Length for String {
-    fn char_count(&self) -> Option<usize> {
-        Some(self.chars().count())
+    fn check_len(&self, max: u64) -> Result<(), Violation> {
+        Violation::check_len(self.chars().count(), max)
     }
 }
 
+impl Length for File {
+    fn check_len(&self, max: u64) -> Result<(), Violation> {
+        Violation::check_size(self.bytes().len(), max)
+    }
+}
+
+macro_rules! digits {
+    ($($ty:ty)*) => {
+        $(
+            impl Length for $ty {
+                fn check_len(&self, max: u64) -> Result<(), Violation> {
+                    Violation::check_len(self.to_string().len(), max)
+                }
+            }
+        )*
+    };
+}
+
+digits!(i8 i16 i32 i64 u8 u16 u32 u64);
+
 impl<T: Length> Length for Option<T> {
-    fn char_count(&self) -> Option<usize> {
-        self.as_ref().and_then(Length::char_count)
+    fn check_len(&self, max: u64) -> Result<(), Violation> {
+        self.as_ref().map_or(Ok(()), |value| value.check_len(max))
     }
 }
 
@@ -50,21 +71,21 @@ impl<T: Items> Items for Option<T> {
     }
 }
 
-/// A value that `min` and `max` can bound.
+/// A value that `min` and `max` can bound: a number, or each number of a list.
 #[diagnostic::on_unimplemented(
     message = "`min` and `max` do not apply to `{Self}`",
-    label = "`min` and `max` bound numbers: an integer, a float, a `Decimal`, or an `Option` of one"
+    label = "`min` and `max` bound numbers: an integer, a float, a `Decimal`, or an `Option` or `Vec` of one"
 )]
 pub trait Bounded {
-    fn number(&self) -> Option<Number>;
+    fn check_range(&self, min: Option<Number>, max: Option<Number>) -> Result<(), Violation>;
 }
 
 macro_rules! bounded {
     ($variant:ident: $($ty:ty)*) => {
         $(
             impl Bounded for $ty {
-                fn number(&self) -> Option<Number> {
-                    Some(Number::$variant((*self).into()))
+                fn check_range(&self, min: Option<Number>, max: Option<Number>) -> Result<(), Violation> {
+                    Violation::check_range(Number::$variant((*self).into()), min, max)
                 }
             }
         )*
@@ -75,24 +96,25 @@ bounded!(Int: i8 i16 i32 i64 u8 u16 u32 u64);
 bounded!(Float: f32 f64);
 
 impl Bounded for Decimal {
-    fn number(&self) -> Option<Number> {
-        Some(Number::Float(self.to_f64()))
+    fn check_range(&self, min: Option<Number>, max: Option<Number>) -> Result<(), Violation> {
+        Violation::check_range(Number::Float(self.to_f64()), min, max)
     }
 }
 
 impl<T: Bounded> Bounded for Option<T> {
-    fn number(&self) -> Option<Number> {
-        self.as_ref().and_then(Bounded::number)
+    fn check_range(&self, min: Option<Number>, max: Option<Number>) -> Result<(), Violation> {
+        self.as_ref().map_or(Ok(()), |value| value.check_range(min, max))
+    }
+}
+
+impl<T: Bounded> Bounded for Vec<T> {
+    fn check_range(&self, min: Option<Number>, max: Option<Number>) -> Result<(), Violation> {
+        self.iter().try_for_each(|value| value.check_range(min, max))
     }
 }
 
 pub fn check_max_len<T: Length>(at: &Path<'_>, value: &T, max: usize) -> Result<(), CheckError> {
-    match value.char_count() {
-        Some(chars) => {
-            Violation::check_len(chars, max as u64).map_err(|violation| CheckError::new(at.to_string(), &violation))
-        }
-        None => Ok(()),
-    }
+    value.check_len(max as u64).map_err(|violation| CheckError::new(at.to_string(), &violation))
 }
 
 pub fn check_max_items<T: Items>(at: &Path<'_>, value: &T, max: usize) -> Result<(), CheckError> {
@@ -110,12 +132,7 @@ pub fn check_range<T: Bounded>(
     min: Option<Number>,
     max: Option<Number>,
 ) -> Result<(), CheckError> {
-    match value.number() {
-        Some(number) => {
-            Violation::check_range(number, min, max).map_err(|violation| CheckError::new(at.to_string(), &violation))
-        }
-        None => Ok(()),
-    }
+    value.check_range(min, max).map_err(|violation| CheckError::new(at.to_string(), &violation))
 }
 
 #[cfg(test)]
@@ -138,6 +155,14 @@ mod tests {
         assert_eq!((err.param(), err.code()), ("ratio.name", 41));
         assert_eq!(err.message(), "is 4 characters long, over its limit of 3");
         assert!(check_max_items(&at, &vec![1, 2], 2).is_ok());
+        assert!(check_max_len(&at, &12345_i64, 5).is_ok());
+        assert_eq!(check_max_len(&at, &-12345_i64, 5).unwrap_err().code(), 41);
+        let file = File::from_bytes("a.png", vec![0; 11]);
+        assert!(check_max_len(&at, &file, 11).is_ok());
+        assert_eq!(check_max_len(&at, &file, 10).unwrap_err().message(), "is 11 bytes, over its limit of 10");
+        let one = Some(Number::Int(1));
+        assert!(check_range(&at, &vec![1_i64, 2], one, None).is_ok());
+        assert!(check_range(&at, &Some(vec![1_i64, 0]), one, None).is_err());
         assert!(check_max_items(&at, &Some(vec![1, 2, 3]), 2).is_err());
     }
 }

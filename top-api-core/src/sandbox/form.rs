@@ -25,6 +25,9 @@ pub(crate) struct Form {
     pub(crate) files: Vec<UploadedFile>,
     /// Where each name stands in `params`: reading a call is linear in its params.
     index: HashMap<String, usize>,
+    /// Some text is not UTF-8, the one encoding the platform reads (it refuses the call
+    /// with code 47): the query, the form body, or a multipart text part.
+    pub(crate) not_utf8: bool,
 }
 
 impl Form {
@@ -51,6 +54,7 @@ pub(crate) fn parse_pairs(bytes: &[u8]) -> Vec<(String, String)> {
 pub(crate) fn read_query(target: &str) -> Form {
     let mut form = Form::default();
     if let Some((_, query)) = target.split_once('?') {
+        form.not_utf8 |= !decodes_to_utf8(query.as_bytes());
         for (name, value) in parse_pairs(query.as_bytes()) {
             form.push(name, value);
         }
@@ -63,6 +67,7 @@ pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
     let content_type = request.header("content-type").unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime == "application/x-www-form-urlencoded" || (mime.is_empty() && !request.body.is_empty()) {
+        form.not_utf8 |= !decodes_to_utf8(&request.body);
         for (name, value) in form_urlencoded::parse(&request.body).into_owned() {
             form.push(name, value);
         }
@@ -77,14 +82,38 @@ pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
                     bytes: part.bytes,
                 }),
                 None => {
-                    let value =
-                        String::from_utf8(part.bytes).map_err(|_| format!("the part `{}` is not UTF-8", part.name))?;
+                    let value = String::from_utf8(part.bytes).unwrap_or_else(|err| {
+                        form.not_utf8 = true;
+                        String::from_utf8_lossy(err.as_bytes()).into_owned()
+                    });
                     form.push(part.name, value);
                 }
             }
         }
     }
     Ok(form)
+}
+
+/// Whether form-encoded text decodes to UTF-8: its `%XX` escapes and raw bytes together
+/// (the `&` and `=` between pairs are ASCII, so the whole is UTF-8 exactly when each name
+/// and value is).
+pub(crate) fn decodes_to_utf8(encoded: &[u8]) -> bool {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut bytes = Vec::with_capacity(encoded.len());
+    let mut rest = encoded;
+    while let Some((&byte, tail)) = rest.split_first() {
+        match (byte, tail) {
+            (b'%', [high, low, tail @ ..]) if hex(*high).is_some() && hex(*low).is_some() => {
+                bytes.push(((hex(*high).unwrap_or(0) << 4) | hex(*low).unwrap_or(0)) as u8);
+                rest = tail;
+            }
+            _ => {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+    }
+    std::str::from_utf8(&bytes).is_ok()
 }
 
 /// The value of `name=value` (quoted or not) in a header such as Content-Type.

@@ -11,7 +11,7 @@ use super::encode::{self, Node, Style};
 use super::fault::{self, Fault, Faults};
 use super::form::{self, Form};
 use super::http::{Incoming, Outgoing};
-use super::{Call, Registered};
+use super::{Call, Clock, Registered};
 use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
 use crate::{sign, ApiError, DateTime, File, Format, ParamError, Params, SignMethod};
 use crate::{SessionNeed, Violation};
@@ -36,11 +36,18 @@ pub(super) struct State {
     pub(super) faults: Mutex<Faults>,
     pub(super) next_id: AtomicU64,
     pub(super) gzip: bool,
+    pub(super) clock: Clock,
 }
 
 pub(super) fn param_refusal(err: &ParamError) -> ApiError {
     let violation = if err.is_missing() { Violation::Missing } else { Violation::Invalid(err.to_string()) };
     ApiError::param_refusal(err.name(), &violation)
+}
+
+/// Text that is not UTF-8, the one encoding the platform reads.
+fn not_utf8() -> ApiError {
+    refuse(47, "Invalid encoding")
+        .with_sub("isv.invalid-encoding", "the params are not UTF-8 text, the one encoding the gateway reads")
 }
 
 fn refuse(code: i64, msg: &str) -> ApiError {
@@ -82,6 +89,9 @@ impl State {
 
     /// The platform's checks, in the order it makes them, then the handler.
     fn check_and_run(&self, form: &Form) -> Result<Node, ApiError> {
+        if form.not_utf8 {
+            return Err(not_utf8());
+        }
         if present(form, "method").is_none() {
             return Err(refuse(21, "Missing Method"));
         }
@@ -97,7 +107,7 @@ impl State {
             return Err(refuse(29, "Invalid app Key").with_sub("isv.appkey-not-exists", "app key does not exist"));
         }
         let timestamp = present(form, "timestamp").ok_or_else(|| refuse(30, "Missing Timestamp"))?;
-        check_timestamp(timestamp)?;
+        check_timestamp(timestamp, self.clock.now())?;
         match present(form, "v") {
             None => return Err(refuse(32, "Missing Version")),
             Some("2.0") => {}
@@ -122,6 +132,9 @@ impl State {
 
     /// The checks of one API call (its method, session and params), then its handler.
     fn run(&self, form: &Form) -> Result<Node, ApiError> {
+        if form.not_utf8 {
+            return Err(not_utf8());
+        }
         let method = present(form, "method").ok_or_else(|| refuse(21, "Missing Method"))?;
         let handlers = self.handlers.read().unwrap_or_else(PoisonError::into_inner);
         let registered = handlers.get(method).ok_or_else(|| refuse(22, "Invalid Method"))?;
@@ -186,6 +199,7 @@ impl State {
             for (name, value) in system.params.iter().filter(|(name, _)| name != "sign") {
                 call.push(name.clone(), value.clone());
             }
+            call.not_utf8 = !form::decodes_to_utf8(piece);
             for (name, value) in form::parse_pairs(piece).into_iter().chain(public.iter().cloned()) {
                 call.push(name, value);
             }
@@ -249,8 +263,8 @@ impl State {
 }
 
 /// A timestamp is `yyyy-MM-dd HH:mm:ss` in GMT+8, or epoch milliseconds (as the official
-/// Python SDK sends), within ten minutes of now.
-fn check_timestamp(text: &str) -> Result<(), ApiError> {
+/// Python SDK sends), within ten minutes of `now`, the gateway's clock.
+fn check_timestamp(text: &str, now: SystemTime) -> Result<(), ApiError> {
     let invalid = |why: &str| refuse(31, "Invalid Timestamp").with_sub("isv.invalid-timestamp", why.to_owned());
     let at = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let millis: u64 = text.parse().map_err(|_| invalid("the epoch milliseconds are out of range"))?;
@@ -260,7 +274,6 @@ fn check_timestamp(text: &str) -> Result<(), ApiError> {
     } else {
         SystemTime::from(DateTime::parse(text).map_err(|_| invalid("expected yyyy-MM-dd HH:mm:ss in GMT+8"))?)
     };
-    let now = SystemTime::now();
     let drift = at.duration_since(now).or_else(|_| now.duration_since(at)).unwrap_or_default();
     if drift > DRIFT {
         return Err(invalid("the timestamp is more than 10 minutes away from the gateway's clock"));

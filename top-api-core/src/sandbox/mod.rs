@@ -1,11 +1,14 @@
 //! An embedded TOP gateway for tests and offline runs: a real HTTP server on 127.0.0.1
 //! that checks calls as the platform does and answers with typed handlers.
 //!
-//! It checks the method, app key, timestamp (±10 minutes of GMT+8; epoch milliseconds
-//! too), version, format, signature (md5, hmac, hmac-sha256), session and params, and
-//! answers the platform's own `error_response` for each mistake, in the format asked for.
-//! The three seed APIs answer their documentation pages' examples out of the box; any
-//! `#[top_api]` request type can get a handler. Faults can be injected on demand.
+//! It checks the encoding (UTF-8, or code 47), method, app key, timestamp (±10 minutes of
+//! its [`Clock`], in GMT+8; epoch milliseconds too), version, format, signature (md5, hmac,
+//! hmac-sha256), session and params (each read as its type, the way the client reads it:
+//! a `Date` in `yyyy-MM-dd HH:mm:ss`, `yyyy-MM-dd` or epoch milliseconds, a Boolean
+//! `true`/`false`, JSON that is JSON), and answers the platform's own `error_response` for
+//! each mistake, in the format asked for. `taobao.time.get` answers its clock; the three
+//! seed APIs answer their documentation pages' examples out of the box; any `#[top_api]`
+//! request type can get a handler. Faults can be injected on demand.
 //!
 //! # Examples
 //!
@@ -34,9 +37,9 @@ mod http;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
@@ -45,11 +48,14 @@ use self::gateway::{param_refusal, State, PATH};
 use self::http::{Limits, Server};
 use crate::apis;
 use crate::request::Request;
-use crate::{ApiError, Client, ClientBuilder, Format, Params, SessionNeed};
+use crate::{ApiError, Client, ClientBuilder, DateTime, Format, Params, SessionNeed};
 
 pub use self::encode::Node;
 pub use self::fault::Fault;
 pub use self::form::UploadedFile;
+
+/// The API that tells the gateway's time.
+const TIME_GET: &str = "taobao.time.get";
 
 /// The app key a sandbox accepts unless told otherwise.
 pub const DEFAULT_APP_KEY: &str = "12345678";
@@ -104,6 +110,52 @@ impl Call {
     }
 }
 
+/// The sandbox's clock: the machine's, moved by as much as
+/// [`SandboxBuilder::clock`] or [`Sandbox::set_clock`] says. The gateway checks each call's
+/// `timestamp` against it (ten minutes either way, as the platform does), `taobao.time.get`
+/// answers it, and a handler that writes times can read it. Clones share one clock.
+#[derive(Clone, Default)]
+pub struct Clock {
+    /// Milliseconds ahead of the machine's clock (behind when negative).
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Now, by this clock.
+    pub fn now(&self) -> SystemTime {
+        let offset = self.offset_ms.load(Ordering::Relaxed);
+        let magnitude = Duration::from_millis(offset.unsigned_abs());
+        let real = SystemTime::now();
+        let moved = if offset >= 0 { real.checked_add(magnitude) } else { real.checked_sub(magnitude) };
+        moved.unwrap_or(real)
+    }
+
+    /// Now, by this clock, as a wall-clock time in GMT+8 (the platform's).
+    pub fn now_gmt8(&self) -> DateTime {
+        DateTime::from(self.now())
+    }
+
+    /// Sets the clock to `at`; it runs on from there.
+    pub fn set(&self, at: SystemTime) {
+        self.offset_ms.store(offset_ms(at, SystemTime::now()), Ordering::Relaxed);
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Clock").field(&self.now_gmt8().to_string()).finish()
+    }
+}
+
+/// How many milliseconds `at` is ahead of `real` (negative when behind), saturating.
+fn offset_ms(at: SystemTime, real: SystemTime) -> i64 {
+    let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    match at.duration_since(real) {
+        Ok(ahead) => millis(ahead),
+        Err(behind) => -millis(behind.duration()),
+    }
+}
+
 pub(super) type Handler = Arc<dyn Fn(&Params) -> Result<Node, ApiError> + Send + Sync>;
 
 struct Registered {
@@ -125,9 +177,10 @@ pub struct Sandbox {
 /// | [`port`](Self::port) | 0: an ephemeral port on 127.0.0.1 |
 /// | [`app`](Self::app) | [`DEFAULT_APP_KEY`] `12345678`, [`DEFAULT_APP_SECRET`] `sandbox-secret` |
 /// | [`session`](Self::session) | one valid session, [`DEFAULT_SESSION`] `sandbox-session` |
-/// | [`seed_examples`](Self::seed_examples) | on: the seed APIs answer their pages' examples |
+/// | [`seed_examples`](Self::seed_examples) | on: the seed APIs answer their pages' examples, `taobao.time.get` the clock |
 /// | [`gzip`](Self::gzip) | off |
 /// | [`call_log`](Self::call_log) | the last 10,000 calls |
+/// | [`clock`](Self::clock) | the machine's clock |
 /// | [`max_connections`](Self::max_connections) | 128 open at once |
 /// | [`request_timeout`](Self::request_timeout) | 30 s for a request's head and body |
 /// | [`idle_timeout`](Self::idle_timeout) | 60 s between the requests of a connection |
@@ -142,6 +195,7 @@ pub struct SandboxBuilder {
     gzip: bool,
     call_log: usize,
     limits: Limits,
+    clock: Option<SystemTime>,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -155,6 +209,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("gzip", &self.gzip)
             .field("call_log", &self.call_log)
             .field("limits", &self.limits)
+            .field("clock", &self.clock.map(DateTime::from).map(|at| at.to_string()))
             .finish()
     }
 }
@@ -180,6 +235,7 @@ impl Sandbox {
             gzip: false,
             call_log: 10_000,
             limits: Limits::default(),
+            clock: None,
         }
     }
 
@@ -206,6 +262,17 @@ impl Sandbox {
     /// The first valid session.
     pub fn session(&self) -> &str {
         self.state.sessions.first().map_or("", String::as_str)
+    }
+
+    /// The sandbox's clock (a handle sharing it): what the gateway checks timestamps
+    /// against and `taobao.time.get` answers.
+    pub fn clock(&self) -> Clock {
+        self.state.clock.clone()
+    }
+
+    /// Moves the sandbox's clock to `at`; it runs on from there.
+    pub fn set_clock(&self, at: SystemTime) {
+        self.state.clock.set(at);
     }
 
     /// A client builder for this sandbox: its app key, secret and URL.
@@ -355,7 +422,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// Whether the seed APIs answer their documentation pages' examples.
+    /// Whether the seed APIs answer their documentation pages' examples, and
+    /// `taobao.time.get` the sandbox's [`Clock`].
     pub fn seed_examples(mut self, on: bool) -> Self {
         self.seed_examples = on;
         self
@@ -371,6 +439,28 @@ impl SandboxBuilder {
     /// as a long-running standalone server should.
     pub fn call_log(mut self, calls: usize) -> Self {
         self.call_log = calls;
+        self
+    }
+
+    /// Starts the sandbox's [`Clock`] at `at` (default: the machine's clock); it runs on
+    /// from there. Calls are then checked against it, and `taobao.time.get` answers it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use top_api::sandbox::Sandbox;
+    ///
+    /// let tomorrow = SystemTime::now() + Duration::from_secs(24 * 3600);
+    /// let sandbox = Sandbox::builder().clock(tomorrow).start()?;
+    /// // A client on the machine's clock is a day off the gateway's: refused with code 31.
+    /// let client = sandbox.client().build()?;
+    /// let err = client.call("taobao.time.get", [("fields", "time")]).unwrap_err();
+    /// assert_eq!(err.api().map(|api| api.code()), Some(31));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn clock(mut self, at: SystemTime) -> Self {
+        self.clock = Some(at);
         self
     }
 
@@ -411,7 +501,11 @@ impl SandboxBuilder {
             faults: Mutex::default(),
             next_id: AtomicU64::new(1),
             gzip: self.gzip,
+            clock: Clock::default(),
         });
+        if let Some(at) = self.clock {
+            state.clock.set(at);
+        }
         let serving = state.clone();
         let server = Server::start(self.addr, self.limits, Arc::new(move |request| serving.answer(request)))?;
         let url = format!("http://{}{PATH}", server.addr());
@@ -444,5 +538,10 @@ impl Sandbox {
             apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML,
         );
         example::<apis::TaobaoBaodianDepositGet>(self, apis::taobao_baodian_deposit_get::EXAMPLE_XML);
+        // The gateway's own clock, as the platform answers it.
+        let clock = self.clock();
+        self.handle_untyped(TIME_GET, SessionNeed::None, move |_| {
+            Ok(Node::Object(None, vec![("time".to_owned(), Node::Text(clock.now_gmt8().to_string()))]))
+        });
     }
 }

@@ -7,7 +7,7 @@ pub struct TimeGetResponse {}
 #[top_api(method = "taobao.time.get", response = TimeGetResponse)]
 pub struct TimeGet {
     #[top(max_len = 10)]
-    pub page: i64,
+    pub all: bool,
 }
 
 fn main() {}
