@@ -64,10 +64,11 @@ impl DateTime {
     pub(crate) fn parse_param(text: &str) -> Result<DateTime, String> {
         let text = text.trim();
         if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            let millis: i64 = text.parse().map_err(|_| format!("`{text}`: epoch milliseconds out of range"))?;
-            return OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-                .map(DateTime::from)
-                .map_err(|_| format!("`{text}`: epoch milliseconds out of range"));
+            return text
+                .parse()
+                .ok()
+                .and_then(DateTime::from_epoch_ms)
+                .ok_or_else(|| format!("`{text}`: epoch milliseconds out of range"));
         }
         if let Ok(at) = DateTime::parse(text) {
             return Ok(at);
@@ -78,6 +79,19 @@ impl DateTime {
                 "`{text}` is not a date: expected yyyy-MM-dd HH:mm:ss or yyyy-MM-dd in GMT+8, or epoch milliseconds"
             )
         })
+    }
+
+    /// The instant `millis` milliseconds after the epoch, in GMT+8 (to the second); `None`
+    /// out of range.
+    pub(crate) fn from_epoch_ms(millis: i64) -> Option<DateTime> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000).ok().map(DateTime::from)
+    }
+
+    /// Milliseconds since the epoch of this GMT+8 wall-clock time.
+    #[cfg_attr(not(feature = "messages"), allow(dead_code))]
+    pub(crate) fn to_epoch_ms(self) -> i64 {
+        let seconds = self.to_offset_date_time().unix_timestamp();
+        seconds.saturating_mul(1000)
     }
 
     /// Writes `yyyy-MM-dd HH:mm:ss` into `out`. Every call writes one of these, so the

@@ -36,6 +36,8 @@ mod drift;
 mod envelope;
 mod error;
 mod file;
+#[cfg(any(feature = "sandbox", feature = "messages"))]
+mod gzip;
 mod json;
 mod lenient;
 mod limiter;
@@ -51,6 +53,8 @@ mod settings;
 mod stand_in;
 
 pub mod apis;
+#[cfg(feature = "messages")]
+pub mod messages;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod sign;

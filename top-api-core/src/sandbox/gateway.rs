@@ -229,7 +229,12 @@ impl State {
     fn reply(&self, request: &Incoming, format: Format, body: String) -> Outgoing {
         let content_type = content_type(format);
         if self.gzip_for(request) {
-            return Outgoing::Answer { status: 200, content_type, body: gzip(body.as_bytes()), gzip: true };
+            return Outgoing::Answer {
+                status: 200,
+                content_type,
+                body: crate::gzip::gzip(body.as_bytes()),
+                gzip: true,
+            };
         }
         Outgoing::Answer { status: 200, content_type, body: body.into_bytes(), gzip: false }
     }
@@ -304,14 +309,6 @@ pub(super) fn content_type(format: Format) -> &'static str {
         Format::Json => "application/json;charset=UTF-8",
         Format::Xml => "text/xml;charset=UTF-8",
     }
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
 }
 
 #[cfg(test)]

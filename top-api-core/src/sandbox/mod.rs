@@ -33,7 +33,11 @@ mod fault;
 mod form;
 mod gateway;
 mod http;
+#[cfg(feature = "messages")]
+mod tmc;
 
+#[cfg(feature = "messages")]
+use std::collections::HashMap;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -168,6 +172,10 @@ pub struct Sandbox {
     state: Arc<State>,
     server: Server,
     url: String,
+    #[cfg(feature = "messages")]
+    channel: Arc<tmc::Channel>,
+    #[cfg(feature = "messages")]
+    tmc: tmc::TmcServer,
 }
 
 /// Configures a [`Sandbox`].
@@ -181,6 +189,7 @@ pub struct Sandbox {
 /// | [`gzip`](Self::gzip) | off |
 /// | [`call_log`](Self::call_log) | the last 10,000 calls |
 /// | [`clock`](Self::clock) | the machine's clock |
+/// | [`redelivery`](Self::redelivery) | 60 s (feature `messages`) |
 /// | [`max_connections`](Self::max_connections) | 128 open at once |
 /// | [`request_timeout`](Self::request_timeout) | 30 s for a request's head and body |
 /// | [`idle_timeout`](Self::idle_timeout) | 60 s between the requests of a connection |
@@ -196,6 +205,8 @@ pub struct SandboxBuilder {
     call_log: usize,
     limits: Limits,
     clock: Option<SystemTime>,
+    #[cfg_attr(not(feature = "messages"), allow(dead_code))]
+    redelivery: Duration,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -236,6 +247,7 @@ impl Sandbox {
             call_log: 10_000,
             limits: Limits::default(),
             clock: None,
+            redelivery: Duration::from_secs(60),
         }
     }
 
@@ -393,6 +405,55 @@ impl Sandbox {
     /// Stops the server and closes its connections.
     pub fn stop(mut self) {
         self.server.stop();
+        #[cfg(feature = "messages")]
+        self.tmc.stop();
+    }
+}
+
+/// The message channel (feature `messages`).
+#[cfg(feature = "messages")]
+impl Sandbox {
+    /// The URL of the sandbox's message channel (TMC), such as `ws://127.0.0.1:40124/`: a
+    /// WebSocket server on a port of its own that checks a consumer's CONNECT as the
+    /// platform does (app key, timestamp within ten minutes of the [`Clock`], sign) and
+    /// refuses with a CONNECTACK status, keeps one queue per group, pushes each message to a
+    /// connected consumer of its group, and delivers again what is not confirmed.
+    pub fn tmc_url(&self) -> String {
+        self.tmc.url()
+    }
+
+    /// Queues a message of `topic` with `content` (JSON text) for the group `default`;
+    /// returns its id.
+    pub fn publish(&self, topic: &str, content: &str) -> i64 {
+        self.channel.publish("default", topic, content, None)
+    }
+
+    /// Queues a message of `topic` for `group`, concerning the user `user_id` (`nick`);
+    /// returns its id.
+    pub fn publish_to(&self, group: &str, topic: &str, content: &str, user_id: i64, nick: &str) -> i64 {
+        self.channel.publish(group, topic, content, Some((user_id, nick)))
+    }
+
+    /// How many messages of `group` are not confirmed yet: queued, handed to a consumer, or
+    /// failed and waiting to come again.
+    pub fn pending_messages(&self, group: &str) -> usize {
+        self.channel.pending(group)
+    }
+
+    /// How many confirms each message got, by id: a confirm of a message that was no longer
+    /// handed out (already confirmed, or delivered again since) is not counted.
+    pub fn message_confirms(&self) -> HashMap<i64, u32> {
+        self.channel.confirms()
+    }
+
+    /// Drops every open connection of the message channel, as a network failure would.
+    pub fn drop_tmc_connections(&self) {
+        self.tmc.drop_connections();
+    }
+
+    /// Whether messages are pushed with their content gzipped (default off).
+    pub fn gzip_messages(&self, on: bool) {
+        self.channel.set_gzip(on);
     }
 }
 
@@ -464,6 +525,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long a message handed to a consumer waits for its confirm before it is
+    /// delivered again, and how long a "failed" one waits before it comes again (default
+    /// 60 s).
+    #[cfg(feature = "messages")]
+    pub fn redelivery(mut self, after: Duration) -> Self {
+        self.redelivery = after;
+        self
+    }
+
     /// How many connections may be open at once (default 128): one more is answered 503
     /// and closed at once.
     pub fn max_connections(mut self, connections: usize) -> Self {
@@ -509,7 +579,24 @@ impl SandboxBuilder {
         let serving = state.clone();
         let server = Server::start(self.addr, self.limits, Arc::new(move |request| serving.answer(request)))?;
         let url = format!("http://{}{PATH}", server.addr());
-        let sandbox = Sandbox { state, server, url };
+        #[cfg(feature = "messages")]
+        let channel = Arc::new(tmc::Channel::new(
+            state.app_key.clone(),
+            state.app_secret.clone(),
+            state.clock.clone(),
+            self.redelivery,
+        ));
+        #[cfg(feature = "messages")]
+        let tmc = tmc::TmcServer::start(channel.clone())?;
+        let sandbox = Sandbox {
+            state,
+            server,
+            url,
+            #[cfg(feature = "messages")]
+            channel,
+            #[cfg(feature = "messages")]
+            tmc,
+        };
         if self.seed_examples {
             sandbox.answer_seed_examples();
         }

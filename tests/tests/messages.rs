@@ -1,0 +1,353 @@
+//! The message channel end to end: the sandbox's TMC server and the blocking consumer,
+//! through their public faces, with the timeouts users have.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use top_api::messages::{ConfirmMode, Consumer, ConsumerBuilder, Message};
+use top_api::sandbox::Sandbox;
+use top_api::Error;
+
+/// A sandbox whose unconfirmed messages come again after `redelivery`.
+fn sandbox(redelivery: Duration) -> Sandbox {
+    Sandbox::builder().redelivery(redelivery).start().expect("a sandbox starts")
+}
+
+/// A consumer of the sandbox's channel, quick to notice and mend a lost connection.
+fn consumer(sandbox: &Sandbox) -> ConsumerBuilder {
+    Consumer::builder(sandbox.app_key(), sandbox.app_secret())
+        .url(sandbox.tmc_url())
+        .pull_every(Duration::from_millis(200))
+        .reconnect(Duration::from_millis(50), Duration::from_millis(400))
+        .connect_timeout(Duration::from_secs(5))
+        .stop_within(Duration::from_secs(5))
+}
+
+/// Waits until `done` holds, for at most `within`.
+fn wait_until(within: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let until = Instant::now() + within;
+    while Instant::now() < until {
+        if done() {
+            return true;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    done()
+}
+
+/// What a handler saw: how many times each message id ran, and which ids returned `Ok`.
+#[derive(Default)]
+struct Seen {
+    runs: Mutex<HashMap<i64, u32>>,
+    ok: Mutex<HashSet<i64>>,
+}
+
+impl Seen {
+    fn run(&self, message: &Message) -> u32 {
+        let mut runs = self.runs.lock().unwrap();
+        let count = runs.entry(message.id()).or_default();
+        *count += 1;
+        *count
+    }
+
+    fn ok(&self, message: &Message) {
+        self.ok.lock().unwrap().insert(message.id());
+    }
+}
+
+#[test]
+fn every_message_is_handled_and_confirmed_once() {
+    let sandbox = sandbox(Duration::from_secs(30));
+    let ids: Vec<i64> =
+        (0..300).map(|n| sandbox.publish("taobao_trade_TradeBuyerPay", &format!(r#"{{"tid":"{n}"}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let handler_seen = seen.clone();
+    let consumer = consumer(&sandbox)
+        .start(move |message: &Message| -> Result<(), String> {
+            handler_seen.run(message);
+            let tid: serde_json::Value = message.parse().map_err(|err| err.to_string())?;
+            assert!(tid["tid"].is_string());
+            handler_seen.ok(message);
+            Ok(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    let stats = consumer.stop();
+    let confirms = sandbox.message_confirms();
+    for id in &ids {
+        assert_eq!(confirms.get(id), Some(&1), "message {id} confirmed once");
+        assert!(seen.ok.lock().unwrap().contains(id));
+    }
+    // No connection was lost, so no message came twice.
+    assert!(seen.runs.lock().unwrap().values().all(|&runs| runs == 1));
+    assert_eq!((stats.received, stats.handled, stats.failed), (300, 300, 0));
+}
+
+#[test]
+fn a_failed_or_panicking_handler_is_never_confirmed_and_its_message_comes_again() {
+    let sandbox = sandbox(Duration::from_millis(300));
+    let ids: Vec<i64> =
+        (0..30).map(|n| sandbox.publish("taobao_item_ItemUpdate", &format!(r#"{{"num_iid":{n}}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let (handler_seen, confirms_at_failure) = (seen.clone(), Arc::new(AtomicUsize::new(0)));
+    let confirmed_early = confirms_at_failure.clone();
+    let sandbox = Arc::new(sandbox);
+    let handler_sandbox = sandbox.clone();
+    let consumer = consumer(&sandbox)
+        .start(move |message: &Message| -> Result<(), String> {
+            let run = handler_seen.run(message);
+            if run == 1 {
+                // Whatever happens next, the message was not confirmed before this run.
+                if handler_sandbox.message_confirms().contains_key(&message.id()) {
+                    confirmed_early.fetch_add(1, Ordering::SeqCst);
+                }
+                match message.id() % 3 {
+                    0 => return Err(format!("not yet: {}", message.id())),
+                    1 => panic!("the handler's own bug"),
+                    _ => {}
+                }
+            }
+            handler_seen.ok(message);
+            Ok(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    let stats = consumer.stop();
+    assert_eq!(confirms_at_failure.load(Ordering::SeqCst), 0);
+    let confirms = sandbox.message_confirms();
+    let runs = seen.runs.lock().unwrap();
+    for id in &ids {
+        assert_eq!(confirms.get(id), Some(&1), "message {id}");
+        let expected = if id % 3 == 2 { 1 } else { 2 };
+        assert_eq!(runs.get(id), Some(&expected), "message {id} ran once more for each failure");
+    }
+    assert_eq!(stats.failed, 20);
+    assert_eq!(stats.handled, 30);
+}
+
+#[test]
+fn connections_dropped_at_random_lose_nothing_and_duplicates_are_counted() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    let ids: Vec<i64> =
+        (0..400).map(|n| sandbox.publish("taobao_refund_RefundCreated", &format!(r#"{{"refund_id":{n}}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let handler_seen = seen.clone();
+    let consumer = consumer(&sandbox)
+        .workers(2)
+        .capacity(16)
+        .start(move |message: &Message| -> Result<(), String> {
+            handler_seen.run(message);
+            thread::sleep(Duration::from_millis(2));
+            handler_seen.ok(message);
+            Ok(())
+        })
+        .unwrap();
+    let dropper = {
+        let sandbox = sandbox.clone();
+        thread::spawn(move || {
+            for n in 0..6u64 {
+                thread::sleep(Duration::from_millis(60 + (n * 37) % 90));
+                sandbox.drop_tmc_connections();
+            }
+        })
+    };
+    dropper.join().unwrap();
+    assert!(wait_until(Duration::from_secs(30), || sandbox.pending_messages("default") == 0), "all confirmed");
+    let stats = consumer.stop();
+    let confirms = sandbox.message_confirms();
+    let runs = seen.runs.lock().unwrap();
+    for id in &ids {
+        assert!(confirms.contains_key(id), "message {id} confirmed");
+        assert!(runs.contains_key(id), "message {id} handled");
+    }
+    assert!(stats.reconnects >= 1, "{stats:?}");
+    // What a lost connection held came again; the consumer knew those ids (being handled,
+    // or confirmed on a connection that was lost) and answered for them itself: the handler
+    // ran once per message, and the copies show in the count.
+    assert!(runs.values().all(|&n| n == 1), "a handler ran twice");
+    assert_eq!(stats.handled, 400, "{stats:?}");
+    assert_eq!(stats.received, 400 + stats.duplicates, "{stats:?}");
+    println!("{} reconnects, {} copies of 400 messages came again", stats.reconnects, stats.duplicates);
+}
+
+#[test]
+fn a_wrong_secret_or_app_key_fails_the_start_at_once() {
+    let sandbox = sandbox(Duration::from_secs(60));
+    let started = Instant::now();
+    let refused = |builder: ConsumerBuilder| match builder.start(|_: &Message| Ok::<(), String>(())) {
+        Err(Error::Api(err)) => (err.code(), err.msg().to_owned()),
+        other => panic!("expected a refusal: {other:?}"),
+    };
+    let wrong_secret = Consumer::builder(sandbox.app_key(), "not-the-secret").url(sandbox.tmc_url());
+    assert_eq!(refused(wrong_secret), (25, "Invalid signature".to_owned()));
+    let wrong_key = Consumer::builder("999", sandbox.app_secret()).url(sandbox.tmc_url());
+    assert_eq!(refused(wrong_key).0, 29);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Nothing listens: a transport error, not a hang.
+    let nobody = Consumer::builder("1", "s").url("ws://127.0.0.1:9/").connect_timeout(Duration::from_secs(2));
+    assert!(matches!(nobody.start(|_: &Message| Ok::<(), String>(())), Err(Error::Transport(_))));
+}
+
+#[test]
+fn a_burst_never_holds_more_than_the_capacity() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    for n in 0..3000 {
+        sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#));
+    }
+    let (capacity, workers) = (8_u64, 2_u64);
+    let consumer = consumer(&sandbox)
+        .capacity(8)
+        .workers(2)
+        .start(|_: &Message| {
+            thread::sleep(Duration::from_micros(300));
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    let mut most = 0;
+    let done = wait_until(Duration::from_secs(60), || {
+        let stats = consumer.stats();
+        // Received and not yet handled: in the pool's queue, in a handler, or held back.
+        most = most.max(stats.received - stats.handled - stats.duplicates);
+        sandbox.pending_messages("default") == 0
+    });
+    assert!(done, "all 3000 confirmed");
+    assert!(most <= capacity + workers + 1, "{most} held at once");
+    consumer.stop();
+}
+
+#[test]
+fn in_manual_mode_the_caller_confirms() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    let id = sandbox.publish("taobao_trade_TradeSuccess", r#"{"tid":"1"}"#);
+    let builder = consumer(&sandbox).confirm(ConfirmMode::Manual);
+    let confirmer = builder.confirmer();
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let got = handled.clone();
+    let consumer = builder
+        .start(move |message: &Message| {
+            got.lock().unwrap().push(message.id());
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(5), || handled.lock().unwrap().contains(&id)));
+    thread::sleep(Duration::from_millis(300));
+    assert_eq!(sandbox.pending_messages("default"), 1, "handled, not confirmed");
+    confirmer.confirm(id);
+    assert!(wait_until(Duration::from_secs(5), || sandbox.pending_messages("default") == 0));
+    consumer.stop();
+}
+
+#[test]
+fn stopping_finishes_the_handlers_in_flight_and_sends_their_confirms() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    for n in 0..6 {
+        sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#));
+    }
+    let started = Arc::new(AtomicUsize::new(0));
+    let running = started.clone();
+    let consumer = consumer(&sandbox)
+        .workers(3)
+        .start(move |_: &Message| {
+            running.fetch_add(1, Ordering::SeqCst);
+            thread::sleep(Duration::from_millis(300));
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(5), || started.load(Ordering::SeqCst) >= 3));
+    let stats = consumer.stop();
+    // Every message a handler finished was confirmed before `stop` returned.
+    assert_eq!(stats.handled, stats.confirms_sent, "{stats:?}");
+    assert_eq!(sandbox.message_confirms().len() as u64, stats.handled);
+    assert_eq!(sandbox.pending_messages("default") as u64, 6 - stats.handled);
+}
+
+#[test]
+fn duplicates_by_business_key_are_confirmed_without_running_the_handler_again() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"42"}"#);
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"42"}"#);
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"43"}"#);
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let consumer = consumer(&sandbox)
+        .workers(1)
+        .dedup(Duration::from_secs(60))
+        .start(move |_: &Message| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(10), || sandbox.pending_messages("default") == 0));
+    let stats = consumer.stop();
+    assert_eq!((runs.load(Ordering::SeqCst), stats.duplicates), (2, 1));
+}
+
+#[test]
+fn gzipped_content_and_the_message_s_details_arrive_intact() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    sandbox.gzip_messages(true);
+    let id = sandbox.publish_to(
+        "erp",
+        "taobao_trade_TradeCreate",
+        r#"{"tid":"7","buyer_nick":"买家"}"#,
+        3_000_000_001,
+        "商家",
+    );
+    let got = Arc::new(Mutex::new(None));
+    let slot = got.clone();
+    let consumer = consumer(&sandbox)
+        .group("erp")
+        .start(move |message: &Message| {
+            *slot.lock().unwrap() = Some(message.clone());
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(5), || got.lock().unwrap().is_some()));
+    consumer.stop();
+    let message = got.lock().unwrap().clone().unwrap();
+    assert_eq!(message.id(), id);
+    assert_eq!(message.content().as_str(), r#"{"tid":"7","buyer_nick":"买家"}"#);
+    assert_eq!((message.user_id(), message.nick()), (Some(3_000_000_001), Some("商家")));
+    assert_eq!(message.publisher(), Some(sandbox.app_key()));
+    let published = message.published().expect("a publish time");
+    let now = sandbox.clock().now_gmt8();
+    assert!(published <= now);
+    // The other group's queue is its own.
+    assert_eq!(sandbox.pending_messages("default"), 0);
+}
+
+#[test]
+fn a_consumer_stopped_and_started_again_loses_nothing() {
+    let sandbox = Arc::new(sandbox(Duration::from_secs(60)));
+    let ids: Vec<i64> =
+        (0..200).map(|n| sandbox.publish("taobao_trade_TradeClose", &format!(r#"{{"tid":"{n}"}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let start = |seen: Arc<Seen>| {
+        consumer(&sandbox)
+            .workers(2)
+            .capacity(8)
+            .start(move |message: &Message| {
+                seen.run(message);
+                thread::sleep(Duration::from_millis(1));
+                seen.ok(message);
+                Ok::<(), String>(())
+            })
+            .unwrap()
+    };
+    let first = start(seen.clone());
+    assert!(wait_until(Duration::from_secs(10), || seen.ok.lock().unwrap().len() >= 50));
+    let first = first.stop();
+    let second = start(seen.clone());
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    let second = second.stop();
+    let runs = seen.runs.lock().unwrap();
+    assert!(ids.iter().all(|id| runs.contains_key(id)), "every message handled");
+    // A message runs twice only where its confirm was lost: here `stop` sent every confirm
+    // of what it handled, so none is.
+    let twice: u32 = runs.values().map(|&n| n - 1).sum();
+    assert_eq!(twice, 0, "{first:?} {second:?}");
+    assert_eq!(first.handled + second.handled, 200);
+}
