@@ -351,3 +351,125 @@ fn a_consumer_stopped_and_started_again_loses_nothing() {
     assert_eq!(twice, 0, "{first:?} {second:?}");
     assert_eq!(first.handled + second.handled, 200);
 }
+
+#[test]
+fn over_rest_every_message_is_handled_and_confirmed_in_batches_of_at_most_200() {
+    let sandbox = sandbox(Duration::from_secs(60));
+    let ids: Vec<i64> =
+        (0..450).map(|n| sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let handler_seen = seen.clone();
+    let client = sandbox.client().build().unwrap();
+    let consumer = consumer(&sandbox)
+        .capacity(300)
+        .start_polling(client, move |message: &Message| {
+            handler_seen.run(message);
+            handler_seen.ok(message);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    let stats = consumer.stop();
+    let confirms = sandbox.message_confirms();
+    assert!(ids.iter().all(|id| confirms.get(id) == Some(&1)));
+    assert_eq!(stats.handled, 450);
+    let calls = sandbox.calls();
+    let confirm_calls: Vec<_> =
+        calls.iter().filter(|c| c.method.as_deref() == Some("taobao.tmc.messages.confirm")).collect();
+    assert!(!confirm_calls.is_empty());
+    for call in &confirm_calls {
+        let batch = call.param("s_message_ids").unwrap().split(',').count();
+        assert!((1..=200).contains(&batch), "{batch} ids in one confirm");
+        assert_eq!(call.error_code, None);
+    }
+    for call in calls.iter().filter(|c| c.method.as_deref() == Some("taobao.tmc.messages.consume")) {
+        let quantity: usize = call.param("quantity").unwrap().parse().unwrap();
+        assert!((10..=200).contains(&quantity), "{quantity}");
+    }
+}
+
+#[test]
+fn over_rest_a_failed_message_is_not_confirmed_and_comes_again() {
+    let sandbox = Arc::new(sandbox(Duration::from_millis(300)));
+    let ids: Vec<i64> =
+        (0..40).map(|n| sandbox.publish("taobao_item_ItemAdd", &format!(r#"{{"num_iid":{n}}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let (handler_seen, handler_sandbox) = (seen.clone(), sandbox.clone());
+    let early = Arc::new(AtomicUsize::new(0));
+    let confirmed_early = early.clone();
+    let consumer = consumer(&sandbox)
+        .start_polling(sandbox.client().build().unwrap(), move |message: &Message| {
+            if handler_seen.run(message) == 1 {
+                if handler_sandbox.message_confirms().contains_key(&message.id()) {
+                    confirmed_early.fetch_add(1, Ordering::SeqCst);
+                }
+                if message.id() % 2 == 0 {
+                    return Err("not yet".to_owned());
+                }
+            }
+            handler_seen.ok(message);
+            Ok(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    consumer.stop();
+    assert_eq!(early.load(Ordering::SeqCst), 0);
+    let runs = seen.runs.lock().unwrap();
+    for id in &ids {
+        assert_eq!(runs.get(id), Some(&if id % 2 == 0 { 2 } else { 1 }), "message {id}");
+    }
+}
+
+#[test]
+fn over_rest_a_wrong_secret_fails_the_start_at_once() {
+    let sandbox = sandbox(Duration::from_secs(60));
+    let client = top_api::Client::builder(sandbox.app_key(), "not-the-secret").gateway(sandbox.url()).build().unwrap();
+    let err = consumer(&sandbox).start_polling(client, |_: &Message| Ok::<(), String>(())).unwrap_err();
+    assert_eq!(err.api().map(|api| api.code()), Some(25), "{err}");
+}
+
+#[test]
+fn messages_published_through_the_gateway_reach_the_websocket_consumer_of_their_group() {
+    let sandbox = sandbox(Duration::from_secs(60));
+    let client = sandbox.client().build().unwrap();
+    let one = client
+        .call("taobao.tmc.message.produce", [("topic", "taobao_trade_TradeCreate"), ("content", r#"{"tid":"1"}"#)])
+        .unwrap();
+    assert_eq!(one.get()["is_success"], true);
+    let list = r#"[{"topic":"taobao_refund_RefundCreated","content":"{\"refund_id\":2}"},{"topic":"taobao_item_ItemAdd","content":"{}","target_group":"erp"}]"#;
+    let many = client.call("taobao.tmc.messages.produce", [("messages", list)]).unwrap();
+    assert_eq!(many.get()["is_all_success"], true);
+    let topics = Arc::new(Mutex::new(Vec::new()));
+    let got = topics.clone();
+    let consumer = consumer(&sandbox)
+        .start(move |message: &Message| {
+            got.lock().unwrap().push(message.topic().to_owned());
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(5), || sandbox.pending_messages("default") == 0));
+    consumer.stop();
+    let mut topics = topics.lock().unwrap().clone();
+    topics.sort();
+    assert_eq!(topics, ["taobao_refund_RefundCreated", "taobao_trade_TradeCreate"]);
+    assert_eq!(sandbox.pending_messages("erp"), 1, "the other group's message waits for its own consumer");
+}
+
+#[test]
+fn a_manual_consumer_whose_messages_are_never_confirmed_stops_within_its_bound() {
+    let sandbox = sandbox(Duration::from_secs(60));
+    for n in 0..3 {
+        sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#));
+    }
+    let consumer = consumer(&sandbox)
+        .confirm(ConfirmMode::Manual)
+        .stop_within(Duration::from_millis(300))
+        .start(|_: &Message| Ok::<(), String>(()))
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(5), || consumer.stats().handled == 3));
+    let stopping = Instant::now();
+    let stats = consumer.stop();
+    assert!(stopping.elapsed() < Duration::from_secs(3), "stop took {:?}", stopping.elapsed());
+    assert_eq!(stats.confirms_sent, 0);
+    assert_eq!(sandbox.pending_messages("default"), 3, "nothing confirmed, nothing lost");
+}

@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         command: ApisCommand,
     },
+    /// Consumes or publishes the platform's messages (TMC).
+    Messages {
+        #[command(subcommand)]
+        command: MessagesCommand,
+    },
     /// Generates annotated Rust from API documentation pages (files, or folders of `.txt`),
     /// or from the platform catalog (`top gen taobao.tbk.item.info.get`).
     Gen {
@@ -97,6 +102,57 @@ enum Command {
         /// printing one file.
         #[arg(long, short)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MessagesCommand {
+    /// Prints each message of the group as a JSON line, and confirms it once printed, until
+    /// Ctrl-C (or `--count` messages).
+    Listen {
+        /// The group to consume.
+        #[arg(long, default_value = top_api::messages::DEFAULT_GROUP)]
+        group: String,
+        /// Leaves the messages queued: prints them, confirms none.
+        #[arg(long)]
+        no_confirm: bool,
+        /// Stops after this many messages.
+        #[arg(long)]
+        count: Option<usize>,
+        /// Polls the gateway's REST APIs instead of the WebSocket.
+        #[arg(long)]
+        rest: bool,
+        /// The message channel's URL (default: the platform's).
+        #[arg(long, env = "TOP_TMC_URL")]
+        url: Option<String>,
+        /// The gateway URL, for `--rest` (default: the production gateway).
+        #[arg(long, env = "TOP_GATEWAY")]
+        gateway: Option<String>,
+        /// The app key.
+        #[arg(long, env = "TOP_APP_KEY")]
+        app_key: String,
+        /// The app secret.
+        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
+        app_secret: String,
+    },
+    /// Publishes a message through `taobao.tmc.message.produce` and prints its id.
+    Publish {
+        /// The topic, such as `taobao_trade_TradeCreate`.
+        topic: String,
+        /// The content, JSON text.
+        content: String,
+        /// The group it is for (default: the platform's default).
+        #[arg(long)]
+        group: Option<String>,
+        /// The gateway URL (default: the production gateway).
+        #[arg(long, env = "TOP_GATEWAY")]
+        gateway: Option<String>,
+        /// The app key.
+        #[arg(long, env = "TOP_APP_KEY")]
+        app_key: String,
+        /// The app secret.
+        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
+        app_secret: String,
     },
 }
 
@@ -235,6 +291,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
             serve::serve_catalog(&sandbox);
             serve::run_until_ctrl_c(sandbox, &mut std::io::stdout()).map_err(fail)
         }
+        Command::Messages {
+            command: MessagesCommand::Listen { group, no_confirm, count, rest, url, gateway, app_key, app_secret },
+        } => listen(Listen { group, no_confirm, count, rest, url, gateway, app_key, app_secret }),
+        Command::Messages {
+            command: MessagesCommand::Publish { topic, content, group, gateway, app_key, app_secret },
+        } => {
+            let mut builder = Client::builder(app_key, app_secret);
+            if let Some(gateway) = gateway {
+                builder = builder.gateway(gateway);
+            }
+            let client = builder.build().map_err(|err| Failure(2, format!("top messages publish: {err}")))?;
+            let mut params = vec![("topic", topic), ("content", content)];
+            if let Some(group) = group {
+                params.push(("target_group", group));
+            }
+            let answer = client
+                .call("taobao.tmc.message.produce", params)
+                .map_err(|err| Failure(1, format!("top messages publish: {err}")))?;
+            let ids = answer.get().get("msg_ids").cloned().unwrap_or_default();
+            out!("{}", serde_json::json!({"is_success": answer.get()["is_success"], "msg_ids": ids}));
+            Ok(())
+        }
         Command::Apis { command: ApisCommand::Search { words } } => {
             let found = top_cli::embedded::search(&words);
             if found.is_empty() {
@@ -368,4 +446,100 @@ fn client_format(body: &str) -> Format {
     } else {
         Format::Json
     }
+}
+
+/// What `top messages listen` was told.
+struct Listen {
+    group: String,
+    no_confirm: bool,
+    count: Option<usize>,
+    rest: bool,
+    url: Option<String>,
+    gateway: Option<String>,
+    app_key: String,
+    app_secret: String,
+}
+
+/// A message as `top messages listen` prints it: one JSON line, the content as JSON when it
+/// is JSON.
+fn message_line(message: &top_api::messages::Message) -> String {
+    let content = serde_json::from_str::<serde_json::Value>(message.content().as_str())
+        .unwrap_or_else(|_| serde_json::Value::String(message.content().as_str().to_owned()));
+    serde_json::json!({
+        "id": message.id(),
+        "topic": message.topic(),
+        "user_id": message.user_id(),
+        "nick": message.nick(),
+        "published": message.published().map(|at| at.to_string()),
+        "content": content,
+    })
+    .to_string()
+}
+
+/// `top messages listen`: prints each message, then (unless told not to) confirms it; a
+/// message that cannot be printed is not confirmed.
+fn listen(args: Listen) -> Result<(), Failure> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use top_api::messages::{ConfirmMode, Consumer, Message};
+
+    let printed = Arc::new(AtomicUsize::new(0));
+    let broken = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (counter, pipe) = (printed.clone(), broken.clone());
+    let limit = args.count.unwrap_or(usize::MAX);
+    let handler = move |message: &Message| -> Result<(), String> {
+        use std::io::Write as _;
+        if counter.load(Ordering::SeqCst) >= limit {
+            return Err("enough messages were printed".to_owned());
+        }
+        let mut stdout = std::io::stdout().lock();
+        if let Err(err) = writeln!(stdout, "{}", message_line(message)).and_then(|()| stdout.flush()) {
+            pipe.store(true, Ordering::SeqCst);
+            return Err(format!("cannot print it: {err}"));
+        }
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    };
+    let mut builder = Consumer::builder(args.app_key.clone(), args.app_secret.clone()).group(args.group).workers(1);
+    if args.no_confirm {
+        // Nothing will be confirmed: stopping waits for no confirm.
+        builder = builder.confirm(ConfirmMode::Manual).stop_within(std::time::Duration::ZERO);
+    }
+    let consumer = if args.rest {
+        let mut client = Client::builder(args.app_key, args.app_secret);
+        if let Some(gateway) = args.gateway {
+            client = client.gateway(gateway);
+        }
+        let client = client.build().map_err(|err| Failure(2, format!("top messages listen: {err}")))?;
+        builder.start_polling(client, handler)
+    } else {
+        if let Some(url) = args.url {
+            builder = builder.url(url);
+        }
+        builder.start(handler)
+    }
+    .map_err(|err| Failure(1, format!("top messages listen: {err}")))?;
+
+    let (stop, stopped) = std::sync::mpsc::channel();
+    let interrupted = stop.clone();
+    let _ = ctrlc::set_handler(move || {
+        let _ = interrupted.send(());
+    });
+    loop {
+        if stopped.recv_timeout(std::time::Duration::from_millis(50)).is_ok()
+            || printed.load(Ordering::SeqCst) >= limit
+            || broken.load(Ordering::SeqCst)
+        {
+            break;
+        }
+        if let Some(why) = consumer.failure() {
+            return Err(Failure(1, format!("top messages listen: {why}")));
+        }
+    }
+    drop(stop);
+    consumer.stop();
+    if broken.load(Ordering::SeqCst) {
+        return Err(Failure(141, String::new()));
+    }
+    Ok(())
 }

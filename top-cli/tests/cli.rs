@@ -370,3 +370,74 @@ fn call_reads_an_answer_through_the_package_s_shared_types() {
     let drift: Vec<&str> = err.lines().filter(|l| l.starts_with("drift: ")).collect();
     assert_eq!(drift, ["drift: `trade.no_copy_lists_this`: the type has no field for it"], "{err}");
 }
+
+/// Runs `top ARGS` against `sandbox` (its gateway, message channel, app key and secret in
+/// the environment), for at most 20 s.
+fn top_against(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_top"))
+        .args(args)
+        .env("TOP_GATEWAY", sandbox.url())
+        .env("TOP_TMC_URL", sandbox.tmc_url())
+        .env("TOP_APP_KEY", sandbox.app_key())
+        .env("TOP_APP_SECRET", sandbox.app_secret())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut guard = KillOnDrop(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while guard.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "top {args:?} did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let child = std::mem::replace(&mut guard.0, Command::new("true").spawn().unwrap());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn messages_publish_queues_a_message_and_listen_prints_then_confirms_each() {
+    let sandbox = Sandbox::start().unwrap();
+    let published = top_against(&sandbox, &["messages", "publish", "taobao_trade_TradeCreate", r#"{"tid":"9"}"#]);
+    assert!(published.status.success(), "{}", String::from_utf8_lossy(&published.stderr));
+    let answer: serde_json::Value = serde_json::from_str(stdout(&published).trim()).unwrap();
+    assert_eq!(answer["is_success"], true);
+    sandbox.publish("taobao_refund_RefundCreated", r#"{"refund_id":3}"#);
+    assert_eq!(sandbox.pending_messages("default"), 2);
+
+    // `--no-confirm` prints and leaves them queued.
+    let peek = top_against(&sandbox, &["messages", "listen", "--count", "2", "--no-confirm"]);
+    assert!(peek.status.success(), "{}", String::from_utf8_lossy(&peek.stderr));
+    assert_eq!(stdout(&peek).lines().count(), 2);
+    assert_eq!(sandbox.pending_messages("default"), 2);
+
+    // Over the WebSocket: each line a message, confirmed once printed.
+    let sandbox = Sandbox::builder().redelivery(Duration::from_millis(200)).start().unwrap();
+    sandbox.publish("taobao_trade_TradeCreate", r#"{"tid":"9"}"#);
+    sandbox.publish("taobao_refund_RefundCreated", r#"{"refund_id":3}"#);
+    let listened = top_against(&sandbox, &["messages", "listen", "--count", "2"]);
+    assert!(listened.status.success(), "{}", String::from_utf8_lossy(&listened.stderr));
+    let lines: Vec<serde_json::Value> =
+        stdout(&listened).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let mut topics: Vec<&str> = lines.iter().map(|line| line["topic"].as_str().unwrap()).collect();
+    topics.sort_unstable();
+    assert_eq!(topics, ["taobao_refund_RefundCreated", "taobao_trade_TradeCreate"]);
+    assert!(lines.iter().any(|line| line["content"]["tid"] == "9"), "the content is JSON: {lines:?}");
+    assert_eq!(sandbox.pending_messages("default"), 0);
+
+    // Over REST, the same.
+    sandbox.publish("taobao_item_ItemAdd", r#"{"num_iid":5}"#);
+    let polled = top_against(&sandbox, &["messages", "listen", "--rest", "--count", "1"]);
+    assert!(polled.status.success(), "{}", String::from_utf8_lossy(&polled.stderr));
+    assert!(stdout(&polled).contains("taobao_item_ItemAdd"));
+    assert_eq!(sandbox.pending_messages("default"), 0);
+
+    // A wrong secret: refused at once, with the channel's words.
+    let wrong = Command::new(env!("CARGO_BIN_EXE_top"))
+        .args(["messages", "listen", "--url", &sandbox.tmc_url(), "--app-key", sandbox.app_key(), "--app-secret", "x"])
+        .env_remove("TOP_TMC_URL")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Invalid signature"));
+}

@@ -7,7 +7,7 @@ use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -241,32 +241,304 @@ impl ConsumerBuilder {
         E: fmt::Display,
     {
         let target = Target::parse(&self.url)?;
-        let shared = Arc::new(Shared::default());
-        let (work, jobs) = mpsc::sync_channel::<Message>(self.capacity);
-        let jobs = Arc::new(Mutex::new(jobs));
-        let handler = Arc::new(handler);
-        let recent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-
         // The first connection is made here, so that a wrong secret fails the start.
         let socket = connect(&self, &target)?;
-        let mut threads = Vec::with_capacity(self.workers + 1);
-        for n in 0..self.workers {
-            let (jobs, handler, acks, shared, recent) =
-                (jobs.clone(), handler.clone(), self.acks.0.clone(), shared.clone(), recent.clone());
-            let (mode, dedup) = (self.confirm, self.dedup);
-            let worker = thread::Builder::new().name(format!("top-messages-{n}")).spawn(move || {
-                work_loop(&jobs, &*handler, &acks, &shared, mode, dedup, &recent);
-            });
-            threads.push(worker.map_err(|err| transport(TransportErrorKind::Other, err))?);
-        }
+        let shared = Arc::new(Shared::default());
+        let (work, workers) = self.spawn_workers(handler, &shared)?;
         let connection = {
             let shared = shared.clone();
             thread::Builder::new()
                 .name("top-messages-connection".into())
-                .spawn(move || connection_loop(&self, &target, socket, &work, &shared))
+                .spawn(move || {
+                    let _ended = Ended(&shared);
+                    connection_loop(&self, &target, socket, &work, &shared);
+                })
                 .map_err(|err| transport(TransportErrorKind::Other, err))?
         };
-        Ok(Consumer { shared, connection: Some(connection), workers: threads })
+        Ok(Consumer { shared, connection: Some(connection), workers })
+    }
+
+    /// Like [`start`](Self::start), over REST where a WebSocket cannot go out: polls
+    /// `taobao.tmc.messages.consume` through `client` (10 to 200 at a time, as many as the
+    /// pool has room for), waits from 100 ms up to the builder's `pull_every` while none
+    /// come, and confirms in batches of at most 200 ids through
+    /// `taobao.tmc.messages.confirm`. A message whose handler failed is not confirmed: the
+    /// platform delivers it again once its redelivery delay is over. The builder's URL,
+    /// app key and secret are not used: the client's are.
+    ///
+    /// # Errors
+    ///
+    /// The first poll's failure: [`Error::Api`] for a refusal (a wrong secret or app key),
+    /// [`Error::Transport`] when the gateway cannot be reached.
+    pub fn start_polling<H, E>(self, client: crate::Client, handler: H) -> Result<Consumer, Error>
+    where
+        H: Fn(&Message) -> Result<(), E> + Send + Sync + 'static,
+        E: fmt::Display,
+    {
+        let shared = Arc::new(Shared::default());
+        let mut poller =
+            Poller { client, ids: Ids::default(), held: Vec::new(), confirms: Vec::new(), failures: Vec::new() };
+        // The first poll is made here, so that a wrong secret fails the start.
+        let first = poller.consume(&self, 10)?;
+        let (work, workers) = self.spawn_workers(handler, &shared)?;
+        poller.received(first, &shared);
+        let connection = {
+            let shared = shared.clone();
+            thread::Builder::new()
+                .name("top-messages-poller".into())
+                .spawn(move || {
+                    let _ended = Ended(&shared);
+                    poller.run(&self, &work, &shared);
+                })
+                .map_err(|err| transport(TransportErrorKind::Other, err))?
+        };
+        Ok(Consumer { shared, connection: Some(connection), workers })
+    }
+
+    /// Starts the pool of handler threads; returns the sender that feeds it.
+    fn spawn_workers<H, E>(&self, handler: H, shared: &Arc<Shared>) -> Result<(Arc<Work>, Vec<JoinHandle<()>>), Error>
+    where
+        H: Fn(&Message) -> Result<(), E> + Send + Sync + 'static,
+        E: fmt::Display,
+    {
+        let work = Arc::new(Work::new(self.capacity));
+        let handler = Arc::new(handler);
+        let recent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+        let mut threads = Vec::with_capacity(self.workers);
+        for n in 0..self.workers {
+            let (jobs, handler, acks, pool, recent) =
+                (work.clone(), handler.clone(), self.acks.0.clone(), shared.clone(), recent.clone());
+            let (mode, dedup) = (self.confirm, self.dedup);
+            let worker = thread::Builder::new().name(format!("top-messages-{n}")).spawn(move || {
+                work_loop(&jobs, &*handler, &acks, &pool, mode, dedup, &recent);
+            });
+            match worker {
+                Ok(worker) => threads.push(worker),
+                Err(err) => {
+                    shared.stopping.store(true, Ordering::SeqCst);
+                    return Err(transport(TransportErrorKind::Other, err));
+                }
+            }
+        }
+        Ok((work, threads))
+    }
+}
+
+/// The REST side: polls, hands messages to the pool, and confirms in batches.
+struct Poller {
+    client: crate::Client,
+    ids: Ids,
+    /// Received and not yet taken by the pool (it was full).
+    held: Vec<Message>,
+    /// Handled, to confirm.
+    confirms: Vec<i64>,
+    /// Failed, to name with the next confirm (the platform delivers them again anyway).
+    failures: Vec<i64>,
+}
+
+/// How many ids one call of `taobao.tmc.messages.confirm` takes at most.
+const CONFIRM_BATCH: usize = 200;
+
+impl Poller {
+    /// One call of `taobao.tmc.messages.consume` for up to `quantity` messages (10 to 200).
+    fn consume(&self, config: &ConsumerBuilder, quantity: usize) -> Result<Vec<Message>, Error> {
+        let quantity = quantity.clamp(10, 200).to_string();
+        let answer = self.client.call(
+            "taobao.tmc.messages.consume",
+            [("group_name", config.group.as_str()), ("quantity", quantity.as_str())],
+        )?;
+        // Wrapped (`{"messages":{"tmc_message":[…]}}`) or simplified (`{"messages":[…]}`).
+        let list = match answer.get().get("messages") {
+            Some(serde_json::Value::Array(items)) => items.clone(),
+            Some(serde_json::Value::Object(wrapper)) => match wrapper.values().next() {
+                Some(serde_json::Value::Array(items)) => items.clone(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let mut messages = Vec::with_capacity(list.len());
+        for item in &list {
+            match Message::from_rest(item) {
+                Ok(message) => messages.push(message),
+                Err(err) => log::warn!(target: "top_api", "a message that cannot be read: {err}"),
+            }
+        }
+        Ok(messages)
+    }
+
+    /// Counts what came and queues it for the pool, answering copies of messages known.
+    fn received(&mut self, messages: Vec<Message>, shared: &Shared) {
+        for message in messages {
+            shared.received.fetch_add(1, Ordering::Relaxed);
+            let id = message.id();
+            if self.ids.in_flight.contains(&id) {
+                shared.duplicates.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            self.ids.in_flight.insert(id);
+            shared.in_flight.fetch_add(1, Ordering::SeqCst);
+            if self.ids.confirmed.contains_key(&id) {
+                shared.duplicates.fetch_add(1, Ordering::Relaxed);
+                self.confirms.push(id);
+                continue;
+            }
+            self.held.push(message);
+        }
+    }
+
+    /// Confirms what is handled, in batches; keeps what could not be sent for later.
+    fn flush(&mut self, config: &ConsumerBuilder, shared: &Shared) -> Result<(), Error> {
+        while !self.confirms.is_empty() {
+            let batch: Vec<i64> = self.confirms.iter().take(CONFIRM_BATCH).copied().collect();
+            let failed: Vec<i64> = self.failures.iter().take(CONFIRM_BATCH).copied().collect();
+            let join = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let mut params = vec![("group_name", config.group.clone()), ("s_message_ids", join(&batch))];
+            if !failed.is_empty() {
+                params.push(("f_message_ids", join(&failed)));
+            }
+            self.client.call("taobao.tmc.messages.confirm", params)?;
+            self.confirms.drain(..batch.len());
+            self.failures.drain(..failed.len());
+            for id in batch.iter().chain(&failed) {
+                if self.ids.in_flight.remove(id) {
+                    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                }
+                shared.confirms_sent.fetch_add(1, Ordering::Relaxed);
+            }
+            for id in batch {
+                self.ids.confirmed(id);
+            }
+        }
+        // Failures with nothing to confirm beside them: the platform delivers them again
+        // after its delay; they are no longer held here.
+        if self.failures.len() >= CONFIRM_BATCH || (shared.stopping.load(Ordering::SeqCst) && !self.failures.is_empty())
+        {
+            for id in self.failures.drain(..) {
+                if self.ids.in_flight.remove(&id) {
+                    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run(mut self, config: &ConsumerBuilder, work: &Work, shared: &Shared) {
+        let acks = config.acks.1.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut next_poll = Instant::now();
+        let mut wait = Duration::ZERO;
+        let mut stop_by: Option<Instant> = None;
+        loop {
+            while let Ok(ack) = acks.try_recv() {
+                match ack {
+                    Ack::Confirm(id) => self.confirms.push(id),
+                    Ack::Failed(id, _) => {
+                        self.failures.push(id);
+                        if self.failures.len() >= CONFIRM_BATCH || self.confirms.is_empty() {
+                            // Not sent alone: it is simply not confirmed.
+                            if self.ids.in_flight.remove(&id) {
+                                shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                            }
+                            self.failures.retain(|&failed| failed != id);
+                        }
+                    }
+                }
+            }
+            if let Err(err) = self.flush(config, shared) {
+                log::warn!(target: "top_api", "confirming messages failed: {err}; trying again");
+                sleep_unless_stopping(config.reconnect.0, shared);
+            }
+            if shared.stopping.load(Ordering::SeqCst) {
+                let by = *stop_by.get_or_insert_with(|| Instant::now() + config.stop_within);
+                for message in self.held.drain(..) {
+                    if self.ids.in_flight.remove(&message.id()) {
+                        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    }
+                }
+                if shared.in_flight.load(Ordering::SeqCst) == 0 || Instant::now() > by {
+                    return;
+                }
+                thread::sleep(TICK);
+                continue;
+            }
+            // Hand what is held to the pool, in order.
+            while let Some(message) = self.held.first().cloned() {
+                if work.offer(message).is_some() {
+                    break;
+                }
+                self.held.remove(0);
+            }
+            if !self.held.is_empty() || Instant::now() < next_poll {
+                thread::sleep(TICK);
+                continue;
+            }
+            let room = config.capacity.saturating_sub(shared.in_flight.load(Ordering::SeqCst));
+            if room < 10.min(config.capacity) {
+                thread::sleep(TICK);
+                continue;
+            }
+            match self.consume(config, room) {
+                Ok(messages) if messages.is_empty() => {
+                    wait =
+                        (wait * 2).clamp(Duration::from_millis(100), config.pull_every.max(Duration::from_millis(100)));
+                    next_poll = Instant::now() + wait;
+                }
+                Ok(messages) => {
+                    wait = Duration::ZERO;
+                    self.received(messages, shared);
+                }
+                Err(err) if err.kind() == crate::ErrorKind::Auth => {
+                    log::error!(target: "top_api", "polling messages was refused: {err}");
+                    *shared.fatal.lock().unwrap_or_else(PoisonError::into_inner) = Some(err.to_string());
+                    shared.stopping.store(true, Ordering::SeqCst);
+                }
+                Err(err) => {
+                    log::warn!(target: "top_api", "polling messages failed: {err}; trying again");
+                    wait = (wait * 2).clamp(config.reconnect.0, config.reconnect.1);
+                    next_poll = Instant::now() + crate::random::jitter(wait);
+                }
+            }
+        }
+    }
+}
+
+/// The messages received and not yet taken by a handler: a bounded queue the connection
+/// pushes to and the handlers take from, each waiting on a condition variable (one wakes per
+/// message pushed).
+struct Work {
+    queue: Mutex<std::collections::VecDeque<Message>>,
+    ready: std::sync::Condvar,
+    capacity: usize,
+}
+
+impl Work {
+    fn new(capacity: usize) -> Work {
+        Work {
+            queue: Mutex::new(std::collections::VecDeque::with_capacity(capacity)),
+            ready: std::sync::Condvar::new(),
+            capacity,
+        }
+    }
+
+    /// Queues `message`, or gives it back when the queue is full.
+    fn offer(&self, message: Message) -> Option<Message> {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if queue.len() >= self.capacity {
+            return Some(message);
+        }
+        queue.push_back(message);
+        drop(queue);
+        self.ready.notify_one();
+        None
+    }
+
+    /// The next message, waiting at most `wait` for one.
+    fn take(&self, wait: Duration) -> Option<Message> {
+        let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut queue, _) = self
+            .ready
+            .wait_timeout_while(queue, wait, |queue| queue.is_empty())
+            .unwrap_or_else(PoisonError::into_inner);
+        queue.pop_front()
     }
 }
 
@@ -274,6 +546,8 @@ impl ConsumerBuilder {
 #[derive(Default)]
 struct Shared {
     stopping: AtomicBool,
+    /// The connection's (or the poller's) thread has ended: no ack can be sent any more.
+    ended: AtomicBool,
     /// Received and not yet confirmed or failed on the wire.
     in_flight: AtomicUsize,
     received: AtomicU64,
@@ -284,6 +558,17 @@ struct Shared {
     reconnects: AtomicU64,
     /// Why the consumer stopped on its own, if it did.
     fatal: Mutex<Option<String>>,
+}
+
+/// Marks the connection's thread as ended when it ends, however it ends: the handlers then
+/// stop once the queue is empty (their acks could not be sent; the platform keeps what is
+/// not confirmed).
+struct Ended<'s>(&'s Shared);
+
+impl Drop for Ended<'_> {
+    fn drop(&mut self) {
+        self.0.ended.store(true, Ordering::SeqCst);
+    }
 }
 
 /// How a consumer has fared so far.
@@ -569,13 +854,7 @@ fn is_fatal(err: &Error) -> bool {
 
 /// The connection's thread: the session, and a new one (re-signed, after a jittered
 /// backoff) whenever it is lost, until the consumer stops.
-fn connection_loop(
-    config: &ConsumerBuilder,
-    target: &Target,
-    first: Session,
-    work: &SyncSender<Message>,
-    shared: &Shared,
-) {
+fn connection_loop(config: &ConsumerBuilder, target: &Target, first: Session, work: &Work, shared: &Shared) {
     let acks = config.acks.1.lock().unwrap_or_else(PoisonError::into_inner);
     let mut session = Some(first);
     let mut backoff = config.reconnect.0;
@@ -673,7 +952,7 @@ impl Ids {
 fn run(
     config: &ConsumerBuilder,
     open: &mut Session,
-    work: &SyncSender<Message>,
+    work: &Work,
     shared: &Shared,
     acks: &Receiver<Ack>,
     held: &mut Option<Message>,
@@ -735,9 +1014,9 @@ fn run(
 
         // A message the pool had no room for: hand it again before reading more.
         if let Some(message) = held.take() {
-            match work.try_send(message) {
-                Ok(()) => {}
-                Err(TrySendError::Full(message) | TrySendError::Disconnected(message)) => {
+            match work.offer(message) {
+                None => {}
+                Some(message) => {
                     *held = Some(message);
                     thread::sleep(TICK);
                     continue;
@@ -792,9 +1071,7 @@ fn run(
                             unsent.push(Ack::Confirm(id));
                             continue;
                         }
-                        if let Err(TrySendError::Full(message) | TrySendError::Disconnected(message)) =
-                            work.try_send(message)
-                        {
+                        if let Some(message) = work.offer(message) {
                             *held = Some(message);
                         }
                     }
@@ -826,7 +1103,7 @@ fn run(
 /// A worker: takes messages off the pool's queue and runs the handler on each, until the
 /// consumer stops and the queue is empty.
 fn work_loop<H, E>(
-    jobs: &Mutex<Receiver<Message>>,
+    jobs: &Work,
     handler: &H,
     acks: &Sender<Ack>,
     shared: &Shared,
@@ -838,16 +1115,12 @@ fn work_loop<H, E>(
     E: fmt::Display,
 {
     loop {
-        let next = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv_timeout(TICK);
-        let message = match next {
-            Ok(message) => message,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if shared.stopping.load(Ordering::SeqCst) && shared.in_flight.load(Ordering::SeqCst) == 0 {
-                    return;
-                }
-                continue;
+        let Some(message) = jobs.take(TICK) else {
+            let stopping = shared.stopping.load(Ordering::SeqCst);
+            if (stopping && shared.in_flight.load(Ordering::SeqCst) == 0) || shared.ended.load(Ordering::SeqCst) {
+                return;
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            continue;
         };
         let key = dedup.map(|window| (business_key(&message), window));
         if let Some((key, window)) = &key {

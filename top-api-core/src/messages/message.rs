@@ -164,6 +164,40 @@ impl Message {
         })
     }
 
+    /// Reads a message as `taobao.tmc.messages.consume` answers it: `id`, `topic`,
+    /// `content`, `user_id`, `user_nick`, `pub_app_key`, `pub_time` (GMT+8).
+    ///
+    /// # Errors
+    ///
+    /// A [`MessageError`] when it has no `id` or `topic`.
+    pub fn from_rest(value: &serde_json::Value) -> Result<Message, MessageError> {
+        let text = |key: &str| match value.get(key) {
+            Some(serde_json::Value::String(text)) => Some(text.clone()),
+            Some(serde_json::Value::Number(number)) => Some(number.to_string()),
+            _ => None,
+        };
+        let number = |key: &str| text(key).and_then(|text| text.trim().parse::<i64>().ok());
+        let id = number("id").ok_or(MessageError::new("a message without an `id`"))?;
+        let topic = text("topic").ok_or(MessageError::new("a message without a `topic`"))?;
+        let content = match value.get("content") {
+            Some(serde_json::Value::String(text)) => text.clone(),
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(other) => other.to_string(),
+        };
+        let published = text("pub_time").and_then(|at| crate::Date::parse(&at).date_time());
+        Ok(Message {
+            id,
+            topic,
+            user_id: number("user_id"),
+            nick: text("user_nick"),
+            publisher: text("pub_app_key"),
+            published,
+            sent: None,
+            data_id: None,
+            content: Json::new(content),
+        })
+    }
+
     /// The SEND that carries this message to a consumer holding `token`, its content
     /// gzipped when `gzip` is set.
     pub fn to_frame(&self, token: &str, gzip: bool) -> Frame {

@@ -58,6 +58,29 @@ pub use self::encode::Node;
 pub use self::fault::Fault;
 pub use self::form::UploadedFile;
 
+/// A message as `taobao.tmc.messages.consume` answers it.
+#[cfg(feature = "messages")]
+fn rest_message(message: &crate::messages::Message) -> Node {
+    let mut fields = vec![
+        ("id".to_owned(), Node::Int(message.id().into())),
+        ("topic".to_owned(), Node::Text(message.topic().to_owned())),
+        ("content".to_owned(), Node::Text(message.content().as_str().to_owned())),
+    ];
+    if let Some(user_id) = message.user_id() {
+        fields.push(("user_id".to_owned(), Node::Int(user_id.into())));
+    }
+    if let Some(nick) = message.nick() {
+        fields.push(("user_nick".to_owned(), Node::Text(nick.to_owned())));
+    }
+    if let Some(publisher) = message.publisher() {
+        fields.push(("pub_app_key".to_owned(), Node::Text(publisher.to_owned())));
+    }
+    if let Some(at) = message.published() {
+        fields.push(("pub_time".to_owned(), Node::Text(at.to_string())));
+    }
+    Node::object("TmcMessage", fields)
+}
+
 /// The API that tells the gateway's time.
 const TIME_GET: &str = "taobao.time.get";
 
@@ -451,6 +474,93 @@ impl Sandbox {
         self.tmc.drop_connections();
     }
 
+    /// The message channel's REST APIs, on the same queues as the WebSocket:
+    /// `taobao.tmc.messages.consume`, `taobao.tmc.messages.confirm`,
+    /// `taobao.tmc.message.produce` and `taobao.tmc.messages.produce`.
+    fn answer_tmc_apis(&self) {
+        fn group(params: &Params) -> String {
+            params.get("group_name").filter(|g| !g.trim().is_empty()).unwrap_or("default").to_owned()
+        }
+        fn ids(params: &Params, name: &str) -> Result<Vec<i64>, ApiError> {
+            let Some(text) = params.get(name) else { return Ok(Vec::new()) };
+            let ids: Vec<i64> =
+                text.split(',').map(|id| id.trim().parse()).collect::<Result<_, _>>().map_err(|_| {
+                    ApiError::param_refusal(name, &crate::Violation::NotA { expected: "a list of message ids" })
+                })?;
+            if ids.len() > 200 {
+                return Err(ApiError::param_refusal(
+                    name,
+                    &crate::Violation::TooManyItems { items: ids.len(), max: 200 },
+                ));
+            }
+            Ok(ids)
+        }
+        fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, ApiError> {
+            params.get(name).ok_or_else(|| ApiError::param_refusal(name, &crate::Violation::Missing))
+        }
+        let success = || Node::Object(None, vec![("is_success".to_owned(), Node::Bool(true))]);
+
+        let channel = self.channel.clone();
+        self.handle_untyped("taobao.tmc.messages.consume", SessionNeed::None, move |params| {
+            let quantity = match params.get("quantity") {
+                None => 100,
+                Some(text) => text.trim().parse::<usize>().map_err(|_| {
+                    ApiError::param_refusal("quantity", &crate::Violation::NotA { expected: "a number" })
+                })?,
+            };
+            let messages = channel.consume(&group(params), quantity.clamp(1, 200));
+            let nodes = messages.iter().map(rest_message).collect();
+            Ok(Node::Object(None, vec![("messages".to_owned(), Node::List(nodes))]))
+        });
+        let channel = self.channel.clone();
+        self.handle_untyped("taobao.tmc.messages.confirm", SessionNeed::None, move |params| {
+            required(params, "s_message_ids")?;
+            let (confirmed, failed) = (ids(params, "s_message_ids")?, ids(params, "f_message_ids")?);
+            channel.acknowledge(&group(params), &confirmed, &failed);
+            Ok(success())
+        });
+        let channel = self.channel.clone();
+        self.handle_untyped("taobao.tmc.message.produce", SessionNeed::None, move |params| {
+            let (topic, content) = (required(params, "topic")?, required(params, "content")?);
+            let target = params.get("target_group").unwrap_or("default");
+            let id = channel.publish(target, topic, content, None);
+            Ok(Node::Object(
+                None,
+                vec![
+                    ("is_success".to_owned(), Node::Bool(true)),
+                    ("total".to_owned(), Node::Int(1)),
+                    ("msg_ids".to_owned(), Node::List(vec![Node::Text(id.to_string())])),
+                ],
+            ))
+        });
+        let channel = self.channel.clone();
+        self.handle_untyped("taobao.tmc.messages.produce", SessionNeed::None, move |params| {
+            let text = required(params, "messages")?;
+            let invalid = |why: &str| ApiError::param_refusal("messages", &crate::Violation::Invalid(why.to_owned()));
+            let list: Vec<serde_json::Value> =
+                serde_json::from_str(text).map_err(|_| invalid("is not a JSON list of messages"))?;
+            if list.len() > 50 {
+                return Err(ApiError::param_refusal(
+                    "messages",
+                    &crate::Violation::TooManyItems { items: list.len(), max: 50 },
+                ));
+            }
+            let mut results = Vec::with_capacity(list.len());
+            for item in &list {
+                let field = |name: &str| item.get(name).and_then(serde_json::Value::as_str);
+                let (Some(topic), Some(content)) = (field("topic"), field("content")) else {
+                    return Err(invalid("has a message without its `topic` or `content`"));
+                };
+                channel.publish(field("target_group").unwrap_or("default"), topic, content, None);
+                results.push(Node::object("TmcProduceResult", vec![("is_success".to_owned(), Node::Bool(true))]));
+            }
+            Ok(Node::Object(
+                None,
+                vec![("is_all_success".to_owned(), Node::Bool(true)), ("results".to_owned(), Node::List(results))],
+            ))
+        });
+    }
+
     /// Whether messages are pushed with their content gzipped (default off).
     pub fn gzip_messages(&self, on: bool) {
         self.channel.set_gzip(on);
@@ -625,6 +735,8 @@ impl Sandbox {
             apis::alibaba_shuqi_original_backend_ognvaliauthor_authorinfo::EXAMPLE_XML,
         );
         example::<apis::TaobaoBaodianDepositGet>(self, apis::taobao_baodian_deposit_get::EXAMPLE_XML);
+        #[cfg(feature = "messages")]
+        self.answer_tmc_apis();
         // The gateway's own clock, as the platform answers it.
         let clock = self.clock();
         self.handle_untyped(TIME_GET, SessionNeed::None, move |_| {

@@ -20,6 +20,9 @@ use crate::messages::frame::{Frame, FrameType, Value};
 use crate::messages::{connect_sign, kind, Message};
 use crate::DateTime;
 
+/// The holder of what REST consumers took: no connection, so only the redelivery delay
+/// brings it back.
+const REST: u64 = 0;
 /// How far a CONNECT's timestamp may be from the sandbox's clock, as for calls.
 const DRIFT: Duration = Duration::from_secs(10 * 60);
 /// How long a new connection has to send its CONNECT.
@@ -143,14 +146,37 @@ impl Channel {
                 i += 1;
             }
         }
-        let held = queue.out.values().filter(|(_, holder, _)| *holder == connection).count();
+        // A connection holds at most a window of unconfirmed messages; a REST call takes
+        // what it asks for.
+        let room = if connection == REST {
+            max
+        } else {
+            let held = queue.out.values().filter(|(_, holder, _)| *holder == connection).count();
+            max.min(WINDOW).saturating_sub(held)
+        };
         let mut taken = Vec::new();
-        while taken.len() + held < max.min(WINDOW) {
+        while taken.len() < room {
             let Some(queued) = queue.ready.pop_front() else { break };
             taken.push(queued.message.clone());
             queue.out.insert(queued.message.id(), (queued, connection, now + redelivery));
         }
         taken
+    }
+
+    /// Takes up to `quantity` messages of `group` for a REST consumer (`taobao.tmc.messages.consume`).
+    pub(super) fn consume(&self, group: &str, quantity: usize) -> Vec<Message> {
+        self.take(group, REST, quantity)
+    }
+
+    /// Confirms (`confirmed`) and fails (`failed`) messages of `group` by id, whoever holds
+    /// them (`taobao.tmc.messages.confirm`).
+    pub(super) fn acknowledge(&self, group: &str, confirmed: &[i64], failed: &[i64]) {
+        for &id in confirmed {
+            self.confirm(group, id);
+        }
+        for &id in failed {
+            self.fail(group, id);
+        }
     }
 
     fn confirm(&self, group: &str, id: i64) {
