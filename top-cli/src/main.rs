@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use top_api::{Client, Format, SignMethod};
 use top_cli::{emit, gen, sample, serve};
 
@@ -39,15 +39,8 @@ enum Command {
         /// How the call is signed.
         #[arg(long, value_enum, default_value_t = SignArg::HmacSha256)]
         sign_method: SignArg,
-        /// The gateway URL (default: the production gateway).
-        #[arg(long, env = "TOP_GATEWAY")]
-        gateway: Option<String>,
-        /// The app key.
-        #[arg(long, env = "TOP_APP_KEY")]
-        app_key: String,
-        /// The app secret.
-        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
-        app_secret: String,
+        #[command(flatten)]
+        app: App,
         /// Prints the answer's body as it came.
         #[arg(long)]
         raw: bool,
@@ -105,6 +98,31 @@ enum Command {
     },
 }
 
+/// The app a command calls as, and the gateway it calls.
+#[derive(Args)]
+struct App {
+    /// The gateway URL (default: the production gateway).
+    #[arg(long, env = "TOP_GATEWAY")]
+    gateway: Option<String>,
+    /// The app key.
+    #[arg(long, env = "TOP_APP_KEY")]
+    app_key: String,
+    /// The app secret.
+    #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
+    app_secret: String,
+}
+
+impl App {
+    /// A client builder for the app, at its gateway.
+    fn client(self) -> top_api::ClientBuilder {
+        let builder = Client::builder(self.app_key, self.app_secret);
+        match self.gateway {
+            Some(gateway) => builder.gateway(gateway),
+            None => builder,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum MessagesCommand {
     /// Prints each message of the group as a JSON line, and confirms it once printed, until
@@ -125,15 +143,8 @@ enum MessagesCommand {
         /// The message channel's URL (default: the platform's).
         #[arg(long, env = "TOP_TMC_URL")]
         url: Option<String>,
-        /// The gateway URL, for `--rest` (default: the production gateway).
-        #[arg(long, env = "TOP_GATEWAY")]
-        gateway: Option<String>,
-        /// The app key.
-        #[arg(long, env = "TOP_APP_KEY")]
-        app_key: String,
-        /// The app secret.
-        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
-        app_secret: String,
+        #[command(flatten)]
+        app: App,
     },
     /// Publishes a message through `taobao.tmc.message.produce` and prints its id.
     Publish {
@@ -144,15 +155,8 @@ enum MessagesCommand {
         /// The group it is for (default: the platform's default).
         #[arg(long)]
         group: Option<String>,
-        /// The gateway URL (default: the production gateway).
-        #[arg(long, env = "TOP_GATEWAY")]
-        gateway: Option<String>,
-        /// The app key.
-        #[arg(long, env = "TOP_APP_KEY")]
-        app_key: String,
-        /// The app secret.
-        #[arg(long, env = "TOP_APP_SECRET", hide_env_values = true)]
-        app_secret: String,
+        #[command(flatten)]
+        app: App,
     },
 }
 
@@ -241,17 +245,18 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Call { method, params, session, format, sign_method, gateway, app_key, app_secret, raw } => {
+        Command::Call { method, params, session, format, sign_method, app, raw } => {
             let params = pairs(&params)?;
             let format = match format {
                 FormatArg::Json => Format::Json,
                 FormatArg::Xml => Format::Xml,
             };
-            let mut builder = Client::builder(app_key, app_secret).format(format).sign_method(sign_method.into());
-            if let Some(gateway) = gateway {
-                builder = builder.gateway(gateway);
-            }
-            let client = builder.build().map_err(|err| Failure(2, format!("top call: {err}")))?;
+            let client = app
+                .client()
+                .format(format)
+                .sign_method(sign_method.into())
+                .build()
+                .map_err(|err| Failure(2, format!("top call: {err}")))?;
             let mut typed = None;
             match top_cli::embedded::find(&method) {
                 Some(found) => {
@@ -291,17 +296,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             serve::serve_catalog(&sandbox);
             serve::run_until_ctrl_c(sandbox, &mut std::io::stdout()).map_err(fail)
         }
-        Command::Messages {
-            command: MessagesCommand::Listen { group, no_confirm, count, rest, url, gateway, app_key, app_secret },
-        } => listen(Listen { group, no_confirm, count, rest, url, gateway, app_key, app_secret }),
-        Command::Messages {
-            command: MessagesCommand::Publish { topic, content, group, gateway, app_key, app_secret },
-        } => {
-            let mut builder = Client::builder(app_key, app_secret);
-            if let Some(gateway) = gateway {
-                builder = builder.gateway(gateway);
-            }
-            let client = builder.build().map_err(|err| Failure(2, format!("top messages publish: {err}")))?;
+        Command::Messages { command: MessagesCommand::Listen { group, no_confirm, count, rest, url, app } } => {
+            listen(Listen { group, no_confirm, count, rest, url, app })
+        }
+        Command::Messages { command: MessagesCommand::Publish { topic, content, group, app } } => {
+            let client = app.client().build().map_err(|err| Failure(2, format!("top messages publish: {err}")))?;
             let mut params = vec![("topic", topic), ("content", content)];
             if let Some(group) = group {
                 params.push(("target_group", group));
@@ -455,9 +454,7 @@ struct Listen {
     count: Option<usize>,
     rest: bool,
     url: Option<String>,
-    gateway: Option<String>,
-    app_key: String,
-    app_secret: String,
+    app: App,
 }
 
 /// A message as `top messages listen` prints it: one JSON line, the content as JSON when it
@@ -500,17 +497,14 @@ fn listen(args: Listen) -> Result<(), Failure> {
         counter.fetch_add(1, Ordering::SeqCst);
         Ok(())
     };
-    let mut builder = Consumer::builder(args.app_key.clone(), args.app_secret.clone()).group(args.group).workers(1);
+    let mut builder =
+        Consumer::builder(args.app.app_key.clone(), args.app.app_secret.clone()).group(args.group).workers(1);
     if args.no_confirm {
         // Nothing will be confirmed: stopping waits for no confirm.
         builder = builder.confirm(ConfirmMode::Manual).stop_within(std::time::Duration::ZERO);
     }
     let consumer = if args.rest {
-        let mut client = Client::builder(args.app_key, args.app_secret);
-        if let Some(gateway) = args.gateway {
-            client = client.gateway(gateway);
-        }
-        let client = client.build().map_err(|err| Failure(2, format!("top messages listen: {err}")))?;
+        let client = args.app.client().build().map_err(|err| Failure(2, format!("top messages listen: {err}")))?;
         builder.start_polling(client, handler)
     } else {
         if let Some(url) = args.url {
