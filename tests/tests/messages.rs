@@ -473,3 +473,16 @@ fn a_manual_consumer_whose_messages_are_never_confirmed_stops_within_its_bound()
     assert_eq!(stats.confirms_sent, 0);
     assert_eq!(sandbox.pending_messages("default"), 3, "nothing confirmed, nothing lost");
 }
+
+#[test]
+fn a_consumer_whose_clock_is_a_day_off_the_channel_s_is_refused_with_31() {
+    let ahead = std::time::SystemTime::now() + Duration::from_secs(24 * 3600);
+    let sandbox = Sandbox::builder().clock(ahead).start().unwrap();
+    match consumer(&sandbox).start(|_: &Message| Ok::<(), String>(())) {
+        Err(Error::Api(err)) => {
+            assert_eq!(err.code(), 31);
+            assert!(err.msg().contains("10 minutes"), "{}", err.msg());
+        }
+        other => panic!("expected a refusal: {other:?}"),
+    }
+}

@@ -4,6 +4,8 @@
 //! them); and the checks the gateway makes of the params: each read as its type, with its
 //! members and limits.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 use top_api::sandbox::Node;
 use top_api::{ApiError, DateTime, Decimal, Json, Param, Params, Violation};
@@ -181,8 +183,7 @@ fn check_member(member: &Member, ty: &Type, value: &Value, at: &str) -> Result<(
         (Type::Object { members, .. }, _) => check_object(members, value, at),
         (Type::List(item), Value::Array(items)) => {
             if let Some(max) = member.limits.max_list_size {
-                Violation::check_items(items.len(), max)
-                    .map_err(|violation| Violation::Invalid(format!("has `{at}` that {violation}")))?;
+                Violation::check_items(items.len(), max).map_err(|why| member_violation(at, &why))?;
             }
             for (index, value) in items.iter().enumerate() {
                 check_member(member, item, value, &format!("{at}[{index}]"))?;
@@ -201,8 +202,7 @@ fn check_member(member: &Member, ty: &Type, value: &Value, at: &str) -> Result<(
         (_, Value::Array(_) | Value::Object(_)) => Err(wrong("a single value")),
         (Type::String | Type::Bytes, value) => {
             if let (Some(max), Value::String(text)) = (member.limits.max_length, value) {
-                Violation::check_len(text.chars().count(), max)
-                    .map_err(|violation| Violation::Invalid(format!("has `{at}` that {violation}")))?;
+                Violation::check_len(text.chars().count(), max).map_err(|why| member_violation(at, &why))?;
             }
             Ok(())
         }
@@ -212,16 +212,15 @@ fn check_member(member: &Member, ty: &Type, value: &Value, at: &str) -> Result<(
         }
         (Type::Date, Value::Number(number)) if number.is_i64() || number.is_u64() => Ok(()),
         (Type::Date, Value::Number(_)) => Err(wrong("a date")),
-        (ty, Value::Number(number)) => {
-            check_scalar(&number.to_string(), ty, &member.limits, false).map_err(|why| member_violation(at, &why))
-        }
-        (ty, Value::String(text)) => {
-            check_scalar(text, ty, &member.limits, false).map_err(|why| member_violation(at, &why))
-        }
-        (ty, Value::Bool(flag)) => {
-            check_scalar(&flag.to_string(), ty, &member.limits, false).map_err(|why| member_violation(at, &why))
-        }
         (_, Value::Null) => Ok(()),
+        // A number, a text or a Boolean, read as the member's type by its text.
+        (ty, scalar) => {
+            let text = match scalar {
+                Value::String(text) => Cow::Borrowed(text.as_str()),
+                other => Cow::Owned(other.to_string()),
+            };
+            check_scalar(&text, ty, &member.limits, false).map_err(|why| member_violation(at, &why))
+        }
     }
 }
 

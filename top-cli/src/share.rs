@@ -78,7 +78,7 @@ pub fn share(apis: &[Api]) -> Shared {
         for member in members {
             let Some((name, inner)) = object_of(&member.ty) else { continue };
             let entry = copies.entry(name).or_default();
-            if entry.methods.last() != Some(&method) && !entry.methods.contains(&method) {
+            if !entry.methods.contains(&method) {
                 entry.methods.push(method);
             }
             if !inner.is_empty() {

@@ -369,20 +369,11 @@ impl Poller {
     /// Counts what came and queues it for the pool, answering copies of messages known.
     fn received(&mut self, messages: Vec<Message>, shared: &Shared) {
         for message in messages {
-            shared.received.fetch_add(1, Ordering::Relaxed);
-            let id = message.id();
-            if self.ids.in_flight.contains(&id) {
-                shared.duplicates.fetch_add(1, Ordering::Relaxed);
-                continue;
+            match self.ids.admit(message.id(), shared) {
+                Admit::Handle => self.held.push(message),
+                Admit::Copy => {}
+                Admit::ConfirmAgain => self.confirms.push(message.id()),
             }
-            self.ids.in_flight.insert(id);
-            shared.in_flight.fetch_add(1, Ordering::SeqCst);
-            if self.ids.confirmed.contains_key(&id) {
-                shared.duplicates.fetch_add(1, Ordering::Relaxed);
-                self.confirms.push(id);
-                continue;
-            }
-            self.held.push(message);
         }
     }
 
@@ -400,9 +391,7 @@ impl Poller {
             self.confirms.drain(..batch.len());
             self.failures.drain(..failed.len());
             for id in batch.iter().chain(&failed) {
-                if self.ids.in_flight.remove(id) {
-                    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-                }
+                self.ids.settle(*id, shared);
                 shared.confirms_sent.fetch_add(1, Ordering::Relaxed);
             }
             for id in batch {
@@ -414,9 +403,7 @@ impl Poller {
         if self.failures.len() >= CONFIRM_BATCH || (shared.stopping.load(Ordering::SeqCst) && !self.failures.is_empty())
         {
             for id in self.failures.drain(..) {
-                if self.ids.in_flight.remove(&id) {
-                    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-                }
+                self.ids.settle(id, shared);
             }
         }
         Ok(())
@@ -431,16 +418,12 @@ impl Poller {
             while let Ok(ack) = acks.try_recv() {
                 match ack {
                     Ack::Confirm(id) => self.confirms.push(id),
-                    Ack::Failed(id, _) => {
+                    // Named with the next confirm, while there is one to name it with.
+                    Ack::Failed(id, _) if self.failures.len() + 1 < CONFIRM_BATCH && !self.confirms.is_empty() => {
                         self.failures.push(id);
-                        if self.failures.len() >= CONFIRM_BATCH || self.confirms.is_empty() {
-                            // Not sent alone: it is simply not confirmed.
-                            if self.ids.in_flight.remove(&id) {
-                                shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-                            }
-                            self.failures.retain(|&failed| failed != id);
-                        }
                     }
+                    // Not sent alone: it is simply not confirmed.
+                    Ack::Failed(id, _) => self.ids.settle(id, shared),
                 }
             }
             if let Err(err) = self.flush(config, shared) {
@@ -448,13 +431,10 @@ impl Poller {
                 sleep_unless_stopping(config.reconnect.0, shared);
             }
             if shared.stopping.load(Ordering::SeqCst) {
-                let by = *stop_by.get_or_insert_with(|| Instant::now() + config.stop_within);
                 for message in self.held.drain(..) {
-                    if self.ids.in_flight.remove(&message.id()) {
-                        shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-                    }
+                    self.ids.settle(message.id(), shared);
                 }
-                if shared.in_flight.load(Ordering::SeqCst) == 0 || Instant::now() > by {
+                if done_stopping(shared, &mut stop_by, config.stop_within) {
                     return;
                 }
                 thread::sleep(TICK);
@@ -904,6 +884,13 @@ fn connection_loop(config: &ConsumerBuilder, target: &Target, first: Session, wo
     }
 }
 
+/// Whether a stopping consumer is done: nothing is in flight, or `within` has passed since
+/// the first time it asked (`stop_by` keeps that bound).
+fn done_stopping(shared: &Shared, stop_by: &mut Option<Instant>, within: Duration) -> bool {
+    let by = *stop_by.get_or_insert_with(|| Instant::now() + within);
+    shared.in_flight.load(Ordering::SeqCst) == 0 || Instant::now() > by
+}
+
 /// Sleeps `wait`, or less if the consumer is stopping.
 fn sleep_unless_stopping(wait: Duration, shared: &Shared) {
     let until = Instant::now() + wait;
@@ -932,6 +919,37 @@ impl Ids {
     /// How many confirmed ids are remembered at most.
     const AT_MOST: usize = 200_000;
 
+    /// Holds `id` as in flight; false when it already was.
+    fn hold(&mut self, id: i64, shared: &Shared) -> bool {
+        let new = self.in_flight.insert(id);
+        if new {
+            shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        }
+        new
+    }
+
+    /// `id` is no longer in flight: its ack went out, or it was given up.
+    fn settle(&mut self, id: i64, shared: &Shared) {
+        if self.in_flight.remove(&id) {
+            shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// A message received, counted: whether its handler runs.
+    fn admit(&mut self, id: i64, shared: &Shared) -> Admit {
+        shared.received.fetch_add(1, Ordering::Relaxed);
+        if !self.hold(id, shared) {
+            // Its first copy's ack will answer for it.
+            shared.duplicates.fetch_add(1, Ordering::Relaxed);
+            return Admit::Copy;
+        }
+        if self.confirmed.contains_key(&id) {
+            shared.duplicates.fetch_add(1, Ordering::Relaxed);
+            return Admit::ConfirmAgain;
+        }
+        Admit::Handle
+    }
+
     fn confirmed(&mut self, id: i64) {
         let now = Instant::now();
         if self.swept.is_none_or(|at| now.duration_since(at) > Duration::from_secs(10))
@@ -945,6 +963,16 @@ impl Ids {
         }
         self.confirmed.insert(id, now);
     }
+}
+
+/// What becomes of a message received (see [`Ids`]).
+enum Admit {
+    /// New: to the handlers.
+    Handle,
+    /// A copy of one being handled: left to that one's ack.
+    Copy,
+    /// A copy of one confirmed already: confirmed again, not handled.
+    ConfirmAgain,
 }
 
 /// One session until it is lost (`Err`) or the consumer has stopped and finished (`Ok`).
@@ -989,23 +1017,18 @@ fn run(
             if matches!(unsent.remove(0), Ack::Confirm(_)) {
                 ids.confirmed(id);
             }
-            if ids.in_flight.remove(&id) {
-                shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-            }
+            ids.settle(id, shared);
             shared.confirms_sent.fetch_add(1, Ordering::Relaxed);
         }
         open.socket.flush()?;
 
         // Stopping: read nothing more; wait for what the pool holds, within the bound.
         if shared.stopping.load(Ordering::SeqCst) {
-            let by = *stop_by.get_or_insert_with(|| Instant::now() + config.stop_within);
             if let Some(message) = held.take() {
                 // Never handed to the pool: it stays queued on the platform.
-                if ids.in_flight.remove(&message.id()) {
-                    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-                }
+                ids.settle(message.id(), shared);
             }
-            if shared.in_flight.load(Ordering::SeqCst) == 0 || Instant::now() > by {
+            if done_stopping(shared, &mut stop_by, config.stop_within) {
                 return Ok(());
             }
             thread::sleep(TICK);
@@ -1056,31 +1079,16 @@ fn run(
                     continue;
                 }
                 match Message::from_frame(&frame) {
-                    Ok(message) => {
-                        shared.received.fetch_add(1, Ordering::Relaxed);
-                        let id = message.id();
-                        if ids.in_flight.contains(&id) {
-                            // Its first copy's ack will answer for it.
-                            shared.duplicates.fetch_add(1, Ordering::Relaxed);
-                            continue;
-                        }
-                        ids.in_flight.insert(id);
-                        shared.in_flight.fetch_add(1, Ordering::SeqCst);
-                        if ids.confirmed.contains_key(&id) {
-                            shared.duplicates.fetch_add(1, Ordering::Relaxed);
-                            unsent.push(Ack::Confirm(id));
-                            continue;
-                        }
-                        if let Some(message) = work.offer(message) {
-                            *held = Some(message);
-                        }
-                    }
+                    Ok(message) => match ids.admit(message.id(), shared) {
+                        Admit::Handle => *held = work.offer(message),
+                        Admit::Copy => {}
+                        Admit::ConfirmAgain => unsent.push(Ack::Confirm(message.id())),
+                    },
                     Err(err) => {
                         // Unreadable: "failed", so that it comes again rather than vanish.
                         log::warn!(target: "top_api", "a message that cannot be read: {err}");
                         if let Some(id) = frame.header("id").and_then(Value::as_i64) {
-                            if ids.in_flight.insert(id) {
-                                shared.in_flight.fetch_add(1, Ordering::SeqCst);
+                            if ids.hold(id, shared) {
                                 unsent.push(Ack::Failed(id, err.to_string()));
                             }
                         }

@@ -95,25 +95,10 @@ pub(crate) fn read_form(request: &Incoming) -> Result<Form, String> {
 }
 
 /// Whether form-encoded text decodes to UTF-8: its `%XX` escapes and raw bytes together
-/// (the `&` and `=` between pairs are ASCII, so the whole is UTF-8 exactly when each name
-/// and value is).
+/// (the `&`, `=` and `+` between and within pairs are ASCII, so the whole is UTF-8 exactly
+/// when each name and value is).
 pub(crate) fn decodes_to_utf8(encoded: &[u8]) -> bool {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let mut bytes = Vec::with_capacity(encoded.len());
-    let mut rest = encoded;
-    while let Some((&byte, tail)) = rest.split_first() {
-        match (byte, tail) {
-            (b'%', [high, low, tail @ ..]) if hex(*high).is_some() && hex(*low).is_some() => {
-                bytes.push(((hex(*high).unwrap_or(0) << 4) | hex(*low).unwrap_or(0)) as u8);
-                rest = tail;
-            }
-            _ => {
-                bytes.push(byte);
-                rest = tail;
-            }
-        }
-    }
-    std::str::from_utf8(&bytes).is_ok()
+    percent_encoding::percent_decode(encoded).decode_utf8().is_ok()
 }
 
 /// The value of `name=value` (quoted or not) in a header such as Content-Type.

@@ -269,7 +269,7 @@ impl State {
 
 /// A timestamp is `yyyy-MM-dd HH:mm:ss` in GMT+8, or epoch milliseconds (as the official
 /// Python SDK sends), within ten minutes of `now`, the gateway's clock.
-fn check_timestamp(text: &str, now: SystemTime) -> Result<(), ApiError> {
+pub(super) fn check_timestamp(text: &str, now: SystemTime) -> Result<(), ApiError> {
     let invalid = |why: &str| refuse(31, "Invalid Timestamp").with_sub("isv.invalid-timestamp", why.to_owned());
     let at = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let millis: u64 = text.parse().map_err(|_| invalid("the epoch milliseconds are out of range"))?;

@@ -487,12 +487,8 @@ impl Sandbox {
                 text.split(',').map(|id| id.trim().parse()).collect::<Result<_, _>>().map_err(|_| {
                     ApiError::param_refusal(name, &crate::Violation::NotA { expected: "a list of message ids" })
                 })?;
-            if ids.len() > 200 {
-                return Err(ApiError::param_refusal(
-                    name,
-                    &crate::Violation::TooManyItems { items: ids.len(), max: 200 },
-                ));
-            }
+            crate::Violation::check_items(ids.len(), 200)
+                .map_err(|violation| ApiError::param_refusal(name, &violation))?;
             Ok(ids)
         }
         fn required<'p>(params: &'p Params, name: &str) -> Result<&'p str, ApiError> {
@@ -539,12 +535,8 @@ impl Sandbox {
             let invalid = |why: &str| ApiError::param_refusal("messages", &crate::Violation::Invalid(why.to_owned()));
             let list: Vec<serde_json::Value> =
                 serde_json::from_str(text).map_err(|_| invalid("is not a JSON list of messages"))?;
-            if list.len() > 50 {
-                return Err(ApiError::param_refusal(
-                    "messages",
-                    &crate::Violation::TooManyItems { items: list.len(), max: 50 },
-                ));
-            }
+            crate::Violation::check_items(list.len(), 50)
+                .map_err(|violation| ApiError::param_refusal("messages", &violation))?;
             let mut results = Vec::with_capacity(list.len());
             for item in &list {
                 let field = |name: &str| item.get(name).and_then(serde_json::Value::as_str);

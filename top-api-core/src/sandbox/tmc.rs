@@ -10,21 +10,19 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message as WsMessage, WebSocket};
 
+use super::gateway::check_timestamp;
 use super::Clock;
 use crate::messages::frame::{Frame, FrameType, Value};
 use crate::messages::{connect_sign, kind, Message};
-use crate::DateTime;
 
 /// The holder of what REST consumers took: no connection, so only the redelivery delay
 /// brings it back.
 const REST: u64 = 0;
-/// How far a CONNECT's timestamp may be from the sandbox's clock, as for calls.
-const DRIFT: Duration = Duration::from_secs(10 * 60);
 /// How long a new connection has to send its CONNECT.
 const CONNECT_WITHIN: Duration = Duration::from_secs(10);
 /// How many messages one consumer holds unconfirmed at most before the server waits.
@@ -220,15 +218,10 @@ impl Channel {
         let Ok(millis) = timestamp.trim().parse::<i64>() else {
             return Err((status::BAD_TIMESTAMP, "Invalid Timestamp: not milliseconds since the epoch".to_owned()));
         };
-        let at = DateTime::from_epoch_ms(millis).map(SystemTime::from);
-        let now = self.clock.now();
-        let off = at.map(|at| at.duration_since(now).or_else(|_| now.duration_since(at)).unwrap_or_default());
-        if off.is_none_or(|off| off > DRIFT) {
-            return Err((
-                status::BAD_TIMESTAMP,
-                "Invalid Timestamp: more than 10 minutes from the server's clock".to_owned(),
-            ));
-        }
+        // The gateway's rule for a call's timestamp: within ten minutes of the clock.
+        check_timestamp(timestamp.trim(), self.clock.now()).map_err(|refusal| {
+            (status::BAD_TIMESTAMP, format!("Invalid Timestamp: {}", refusal.sub_msg().unwrap_or_default()))
+        })?;
         let group = if group.trim().is_empty() { "default".to_owned() } else { group };
         let expected = connect_sign(&app_key, &self.app_secret, &group, millis);
         if !expected.eq_ignore_ascii_case(sign.trim()) {
