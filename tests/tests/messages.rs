@@ -486,3 +486,82 @@ fn a_consumer_whose_clock_is_a_day_off_the_channel_s_is_refused_with_31() {
         other => panic!("expected a refusal: {other:?}"),
     }
 }
+
+#[test]
+fn pushed_messages_read_as_their_topic_s_type_keeping_what_does_not_fit_as_drift() {
+    use top_api::messages::topics::{taobao_refund::RefundCreated, taobao_trade::TradeBuyerPay};
+
+    let sandbox = sandbox(Duration::from_secs(30));
+    // The platform writes ids as text or numbers; a field it sends that the type does not
+    // know, and a value that does not fit its field, cost the message nothing.
+    let paid = sandbox.publish(
+        "taobao_trade_TradeBuyerPay",
+        r#"{"tid":"4000000000000001","oid":4000000000000002,"payment":"19.90","seller_nick":"shop","post_fee":{"oops":1},"brand_new":"x"}"#,
+    );
+    let refund = sandbox.publish(
+        "taobao_refund_RefundCreated",
+        r#"{"refund_id":"77","tid":5,"refund_fee":"1.00","modified":"2026-12-05 10:20:30"}"#,
+    );
+    let read: Arc<Mutex<Vec<String>>> = Arc::default();
+    let into = read.clone();
+    let consumer = consumer(&sandbox)
+        .start(move |message: &Message| -> Result<(), String> {
+            let mut read = into.lock().unwrap();
+            if let Some(paid) = message.read::<TradeBuyerPay>().map_err(|err| err.to_string())? {
+                assert!(message.read::<RefundCreated>().map_err(|err| err.to_string())?.is_none());
+                let mut drift: Vec<&str> = paid.drift().iter().map(|drift| drift.path()).collect();
+                drift.sort_unstable();
+                read.push(format!(
+                    "{} {:?} {:?} {:?} {:?} {drift:?}",
+                    message.id(),
+                    paid.tid,
+                    paid.oid,
+                    paid.payment,
+                    paid.post_fee
+                ));
+            } else if let Some(refund) = message.read::<RefundCreated>().map_err(|err| err.to_string())? {
+                assert!(refund.drift().is_empty(), "{:?}", refund.drift());
+                read.push(format!(
+                    "{} {:?} {:?} {}",
+                    message.id(),
+                    refund.refund_id,
+                    refund.tid,
+                    refund.modified.as_ref().map(ToString::to_string).unwrap_or_default()
+                ));
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "both confirmed");
+    consumer.stop();
+    let mut read = read.lock().unwrap().clone();
+    read.sort();
+    let mut expected = vec![
+        format!(r#"{paid} Some(4000000000000001) Some(4000000000000002) Some("19.90") None ["brand_new", "post_fee"]"#),
+        format!(r#"{refund} Some(77) Some(5) 2026-12-05 10:20:30"#),
+    ];
+    expected.sort();
+    assert_eq!(read, expected);
+}
+
+#[test]
+fn a_content_that_is_not_an_object_of_its_topic_is_a_decode_error_naming_the_field() {
+    use top_api::messages::topics::taobao_trade::TradeBuyerPay;
+
+    let message = Message::new(1, "taobao_trade_TradeBuyerPay", r#"["tid", 1]"#);
+    assert!(message.read::<TradeBuyerPay>().is_err());
+    let message = Message::new(2, "taobao_trade_TradeBuyerPay", "not json");
+    assert!(message.read::<TradeBuyerPay>().is_err());
+
+    // A required field of a type of one's own names its path when it cannot be read.
+    #[derive(Debug, Default, top_api::Object)]
+    struct Strict {
+        tid: i64,
+    }
+    impl top_api::messages::Topic for Strict {
+        const TOPIC: &'static str = "taobao_trade_TradeBuyerPay";
+    }
+    let message = Message::new(3, "taobao_trade_TradeBuyerPay", r#"{"tid":"many"}"#);
+    let err = message.read::<Strict>().unwrap_err();
+    assert_eq!(err.path(), Some("tid"), "{err}");
+}

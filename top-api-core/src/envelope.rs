@@ -320,6 +320,29 @@ fn decode_json<T: DeserializeOwned>(
 
 type JsonFailure = (serde_json::Error, Option<String>);
 
+/// Reads a bare JSON value (a message's content) into `T` through the lenient reader, as
+/// an answer's payload is read: a value that does not fit an `Option` field of a
+/// `#[derive(Object)]` type leaves that field `None`, and the drift says where.
+#[cfg(feature = "messages")]
+pub(crate) fn read_json<T: DeserializeOwned>(body: &[u8]) -> Result<Response<T>, DecodeError> {
+    let read = |path: &PathSlot| -> Result<Response<T>, serde_json::Error> {
+        let drift = Collector::start();
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let value = tracked::<T, _>(Lenient::new(&mut de, Ctx::new(false, None)), path)
+            .and_then(|value| de.end().map(|()| value))?;
+        let mut response = Response::new(value, None);
+        let drift = drift.finish();
+        if !drift.is_empty() {
+            response.set_drift(drift);
+        }
+        Ok(response)
+    };
+    read(&PathSlot::default()).or_else(|_| {
+        let path = PathSlot::following();
+        read(&path).map_err(|err| DecodeError::new(Format::Json, path.take(), err, body))
+    })
+}
+
 fn decode_json_strict<T: DeserializeOwned>(
     body: &[u8],
     method: &str,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use top_api::SessionNeed;
 
-use crate::model::{Api, Limits, Member, Type};
+use crate::model::{Api, Limits, Member, Topic, Type};
 
 /// One API as the catalog writes it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -188,6 +188,67 @@ fn ty(param: &Param) -> Type {
     } else {
         item
     }
+}
+
+/// One message topic as the message catalog (`catalog/messages/`) writes it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TopicEntry {
+    pub topic: String,
+    pub title: String,
+    pub doc_id: Option<u64>,
+    /// The file it is in: the topic's group.
+    pub group: String,
+    pub fields: Vec<Param>,
+}
+
+impl TopicEntry {
+    /// The topic in the model.
+    pub fn to_topic(&self) -> Topic {
+        Topic {
+            topic: self.topic.clone(),
+            title: self.title.clone(),
+            doc_id: self.doc_id,
+            fields: members(&self.fields),
+        }
+    }
+}
+
+/// Reads every `*.json` file of `dir` (the message catalog): topics, group by group, each
+/// file holding the topics of the group it is named after.
+///
+/// # Errors
+///
+/// A [`CatalogError`] naming the file that cannot be read, is not a message catalog file,
+/// or holds a topic of another group or one whose name is not `group_Name`.
+pub fn read_topics(dir: &Path) -> Result<Vec<TopicEntry>, CatalogError> {
+    let fail = |file: &Path, message: String| CatalogError { file: file.to_owned(), message };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|err| fail(dir, err.to_string()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    let mut topics = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|err| fail(&file, err.to_string()))?;
+        let entries: Vec<TopicEntry> = serde_json::from_str(&text).map_err(|err| fail(&file, err.to_string()))?;
+        let group = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        for entry in &entries {
+            match Topic::split(&entry.topic) {
+                Some((of, _)) if of == group && entry.group == group => {}
+                Some(_) => return Err(fail(&file, format!("`{}` is not of the group `{group}`", entry.topic))),
+                None => {
+                    return Err(fail(
+                        &file,
+                        format!("`{}` is not a topic name like `taobao_trade_TradeBuyerPay`", entry.topic),
+                    ))
+                }
+            }
+        }
+        topics.extend(entries);
+    }
+    Ok(topics)
 }
 
 /// The hand-kept list of APIs whose session need is known from their documentation pages:

@@ -14,7 +14,7 @@ use std::fmt::{self, Write as _};
 
 use top_api::SessionNeed;
 
-use crate::model::{Api, Member, Type};
+use crate::model::{Api, Member, Topic, Type};
 use crate::names;
 use crate::share::{self, Shared};
 
@@ -894,6 +894,147 @@ pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<
         let module = module(api, options, sharing.as_ref())
             .map_err(|err| EmitError { line: err.line, message: format!("{}: {}", api.method, err.message) })?;
         out.push_str(&module);
+    }
+    Ok(out)
+}
+
+/// The Rust path of a topic's type below the topics module: its group's module and the type,
+/// `taobao_trade::TradeBuyerPay` for `taobao_trade_TradeBuyerPay`; `None` for a name that is
+/// not a topic's.
+pub fn topic_path(topic: &str) -> Option<String> {
+    let (group, name) = Topic::split(topic)?;
+    Some(format!("{}::{}", names::field(group), type_base(name)))
+}
+
+/// The official documentation page of a message topic.
+pub fn topic_doc_url(doc_id: u64) -> String {
+    format!("https://open.taobao.com/tmc.htm?docId={doc_id}&docType=9")
+}
+
+/// Writes the module of one message topic: the content's type under `#[derive(Object)]`
+/// with every nested type, and its `Topic` impl naming the topic. The module is named after
+/// the type (`trade_buyer_pay` for `taobao_trade_TradeBuyerPay`), which it holds.
+///
+/// # Errors
+///
+/// An [`EmitError`] when the topic cannot be written: a name that is not `group_Name`, a
+/// field listed twice, a type that has no Rust form.
+pub fn topic_module(topic: &Topic, options: &Options) -> Result<String, EmitError> {
+    let fail = |message: String| EmitError { line: None, message };
+    let Some((_, name)) = Topic::split(&topic.topic) else {
+        return Err(fail(format!("`{}` is not a topic name like `taobao_trade_TradeBuyerPay`", topic.topic)));
+    };
+    let rust = type_base(name);
+    let mut scope = Scope {
+        krate: &options.krate,
+        structs: Vec::new(),
+        by_shape: HashMap::new(),
+        used: std::iter::once(rust.clone()).collect(),
+        known_members: HashMap::new(),
+        building: Vec::new(),
+        method: &topic.topic,
+        path: Vec::new(),
+        sharing: None,
+        writing_shared: false,
+    };
+    for member in &topic.fields {
+        collect_known(member, &mut scope.known_members);
+    }
+    let fields = fields(&mut scope, &topic.fields, Side::Answer)?;
+    let title = escape_doc(topic.title.trim().trim_end_matches(['.', '。']));
+    let def = StructDef {
+        rust: rust.clone(),
+        top: rust.clone(),
+        doc: format!("The content of a `{}` message: {title}.", topic.topic),
+        places: Vec::new(),
+        fields,
+    };
+    let boxed = boxed_fields(&scope.structs, &def);
+    let krate = options.krate.as_str();
+    let mut out = String::new();
+    let mut doc = vec![format!("`{}`: {title}.", topic.topic)];
+    if let Some(doc_id) = topic.doc_id {
+        doc.push(String::new());
+        doc.push(format!("Official documentation: <{}>", topic_doc_url(doc_id)));
+    }
+    write_doc(&mut out, 0, &doc);
+    let _ = writeln!(out, "pub mod {} {{", names::field(&names::snake(name)));
+    let mut types = String::new();
+    write_structs(
+        &mut types,
+        std::iter::once(&def).chain(&scope.structs),
+        &scope.structs,
+        &boxed,
+        options,
+        &HashSet::new(),
+    );
+    out.push_str(types.trim_start_matches('\n'));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "    impl {krate}::messages::Topic for {rust} {{");
+    let _ = writeln!(out, "        const TOPIC: &'static str = {:?};", topic.topic);
+    let _ = writeln!(out, "    }}");
+    let _ = writeln!(out, "}}");
+    Ok(out)
+}
+
+/// Writes the message topics as one file: a module per group (`taobao_trade`), holding a
+/// module per topic ([`topic_module`]) whose type it re-exports.
+///
+/// # Errors
+///
+/// An [`EmitError`] naming the topic that cannot be written, or two topics whose types
+/// would take one name.
+pub fn topics_file(header: &[&str], topics: &[Topic], options: &Options) -> Result<String, EmitError> {
+    let mut out = String::new();
+    for line in header {
+        if line.is_empty() {
+            out.push_str("//!\n");
+        } else {
+            let _ = writeln!(out, "//! {line}");
+        }
+    }
+    let mut groups: BTreeMap<&str, Vec<&Topic>> = BTreeMap::new();
+    for topic in topics {
+        let Some((group, _)) = Topic::split(&topic.topic) else {
+            return Err(EmitError {
+                line: None,
+                message: format!("`{}` is not a topic name like `taobao_trade_TradeBuyerPay`", topic.topic),
+            });
+        };
+        groups.entry(group).or_default().push(topic);
+    }
+    for (group, topics) in groups {
+        let mut names: BTreeMap<String, &str> = BTreeMap::new();
+        for topic in &topics {
+            let (_, name) = Topic::split(&topic.topic).expect("checked above");
+            if let Some(other) = names.insert(names::field(&names::snake(name)), &topic.topic) {
+                return Err(EmitError {
+                    line: None,
+                    message: format!("`{}` and `{other}` would both be the module `{name}`", topic.topic),
+                });
+            }
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "/// The `{group}_*` topics.");
+        let _ = writeln!(out, "pub mod {} {{", names::field(group));
+        for topic in &topics {
+            let (_, name) = Topic::split(&topic.topic).expect("checked above");
+            let _ = writeln!(out, "    #[doc(inline)]");
+            let _ = writeln!(out, "    pub use self::{}::{};", names::field(&names::snake(name)), type_base(name));
+        }
+        for topic in topics {
+            let module = topic_module(topic, options)
+                .map_err(|err| EmitError { line: err.line, message: format!("{}: {}", topic.topic, err.message) })?;
+            let _ = writeln!(out);
+            for line in module.lines() {
+                if line.is_empty() {
+                    let _ = writeln!(out);
+                } else {
+                    let _ = writeln!(out, "    {line}");
+                }
+            }
+        }
+        let _ = writeln!(out, "}}");
     }
     Ok(out)
 }

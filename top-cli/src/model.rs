@@ -3,6 +3,36 @@
 
 use top_api::SessionNeed;
 
+/// A message topic of the platform's message channel: its name, what the platform says of
+/// it, and the fields of its messages' content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topic {
+    /// The topic, such as `taobao_trade_TradeBuyerPay`: its group (`taobao_trade`), then
+    /// its name in `UpperCamelCase`.
+    pub topic: String,
+    /// The Chinese title, such as `买家付完款，或万人团买家付完尾款`.
+    pub title: String,
+    /// The id of its official documentation page.
+    pub doc_id: Option<u64>,
+    /// The content's fields, in order.
+    pub fields: Vec<Member>,
+}
+
+impl Topic {
+    /// The group and the name of a topic, split at the last `_`: `taobao_trade_TradeBuyerPay`
+    /// → (`taobao_trade`, `TradeBuyerPay`). `None` for a name that is not one: no group, or
+    /// a name that does not start with a capital letter.
+    pub fn split(topic: &str) -> Option<(&str, &str)> {
+        let (group, name) = topic.rsplit_once('_')?;
+        let is_word = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        (is_word(group)
+            && group.as_bytes()[0].is_ascii_lowercase()
+            && name.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
+            && is_word(name))
+        .then_some((group, name))
+    }
+}
+
 /// An API: its method, what the platform says of it, its params and its answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {

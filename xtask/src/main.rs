@@ -224,6 +224,8 @@ fn codegen(check: bool) -> Result<(), String> {
     files.insert(ui.join("edge-cases.rs"), edge_cases(&root)?);
     files.insert(root.join("top-cli/data/catalog.json"), embedded_catalog(&catalog, &overrides, &plan, &features)?);
     files.insert(root.join("tests-apis/tests/every_api.rs"), every_api_test(&catalog, &overrides));
+    files.insert(root.join("top-api-core/src/messages/topics.rs"), topics_module(&root)?);
+    files.insert(root.join("tests/tests/topics.rs"), topics_test(&root)?);
 
     format(&mut files)?;
     let stale = stale_crates(&root, plan.len());
@@ -272,6 +274,75 @@ fn codegen(check: bool) -> Result<(), String> {
     }
     eprintln!("{} generated files, {written} written, {} crates", files.len(), plan.len());
     Ok(())
+}
+
+/// The message topics' types, from the message catalog (`catalog/messages/`).
+fn topics_module(root: &Path) -> Result<String, String> {
+    let entries = top_cli::catalog::read_topics(&root.join("catalog/messages")).map_err(|err| err.to_string())?;
+    let topics: Vec<_> = entries.iter().map(|entry| entry.to_topic()).collect();
+    let header = [
+        &format!(
+            "The content of the messages of {} topics, one type each, for [`Message::read`](super::Message::read):",
+            topics.len()
+        ) as &str,
+        "the topics order-driven apps consume (trades, refunds, items, logistics), from the",
+        "platform's message documentation. Each field is an `Option`: a message is never lost for",
+        "a field the platform leaves out or sends in another form.",
+        "",
+        "A topic that is not here is read with a type of your own: see [`Topic`](super::Topic).",
+    ];
+    let options = Options { krate: "crate".to_owned(), source: "the message catalog", ..Options::default() };
+    let source = emit::topics_file(&header, &topics, &options).map_err(|err| err.to_string())?;
+    Ok(generated("the message catalog") + &source)
+}
+
+/// The test that reads a message of every topic into its generated type: a content with
+/// each field the catalog lists, each value written as the platform writes its type (numbers
+/// as text too), reads with no drift and no field left `None`.
+fn topics_test(root: &Path) -> Result<String, String> {
+    let entries = top_cli::catalog::read_topics(&root.join("catalog/messages")).map_err(|err| err.to_string())?;
+    let mut out = generated("the message catalog");
+    let _ = writeln!(out, "//! Every topic's generated type reads a message of that topic: a content holding each");
+    let _ = writeln!(out, "//! field of the message catalog, as the platform writes it, leaves no field `None` and no");
+    let _ = writeln!(out, "//! drift; a message of another topic reads as `None`.");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "use top_api::messages::{{topics, Message, Topic}};");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "fn reads<T: Topic + std::fmt::Debug>(content: &str) {{");
+    let _ = writeln!(out, "    let message = Message::new(1, T::TOPIC, content);");
+    let _ = writeln!(out, "    let read = message.read::<T>().unwrap_or_else(|err| panic!(\"{{}}: {{err}}\", T::TOPIC)).expect(\"its own topic\");");
+    let _ = writeln!(out, "    assert!(read.drift().is_empty(), \"{{}}: {{:?}}\", T::TOPIC, read.drift());");
+    let _ = writeln!(out, "    let shown = format!(\"{{:?}}\", read.get());");
+    let _ =
+        writeln!(out, "    assert!(!shown.contains(\"None\"), \"{{}}: a field was not read: {{shown}}\", T::TOPIC);");
+    let _ = writeln!(out, "    let other = Message::new(2, \"taobao_other_Nothing\", content);");
+    let _ = writeln!(out, "    assert!(other.read::<T>().expect(\"not read at all\").is_none());");
+    let _ = writeln!(out, "}}");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "#[test]");
+    let _ = writeln!(out, "fn every_topic_reads_its_own_content() {{");
+    for entry in &entries {
+        let Some(path) = emit::topic_path(&entry.topic) else { continue };
+        let mut content = serde_json::Map::new();
+        for (i, field) in entry.fields.iter().enumerate() {
+            let value = match field.ty.as_deref().unwrap_or("String") {
+                // Numbers both ways, as the platform sends them.
+                "Number" if i % 2 == 0 => serde_json::json!(1_234_567_890_123_i64),
+                "Number" => serde_json::json!("1234567890123"),
+                "Boolean" if i % 2 == 0 => serde_json::json!(true),
+                "Boolean" => serde_json::json!("false"),
+                "Date" => serde_json::json!("2026-12-05 10:20:30"),
+                "String[]" => serde_json::json!(["a", "b"]),
+                "Number[]" => serde_json::json!([1, "2"]),
+                _ => serde_json::json!("text"),
+            };
+            content.insert(field.name.clone(), value);
+        }
+        let content = serde_json::Value::Object(content).to_string();
+        let _ = writeln!(out, "    reads::<topics::{path}>(r#\"{content}\"#);");
+    }
+    let _ = writeln!(out, "}}");
+    Ok(out)
 }
 
 fn crate_name(index: usize) -> String {

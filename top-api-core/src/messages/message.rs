@@ -6,7 +6,8 @@ use std::io::Read as _;
 use serde::de::DeserializeOwned;
 
 use super::frame::{Frame, Value};
-use crate::{DateTime, Json};
+use super::Topic;
+use crate::{DateTime, DecodeError, Json, Response};
 
 /// How large a gzipped content may grow once unzipped: a message is a few KB, and a frame
 /// that unzips past this is refused rather than allowed to fill memory.
@@ -127,6 +128,38 @@ impl Message {
     /// When the content is not JSON of that shape.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         self.content.parse()
+    }
+
+    /// The content read as the topic `T`, `None` when the message is of another topic.
+    ///
+    /// It is read as an answer is: numbers and booleans sent as text are read, and a value
+    /// that does not fit an `Option` field leaves that field `None` instead of losing the
+    /// message; [`Response::drift`] lists each such place and every key the type has no
+    /// field for.
+    ///
+    /// ```
+    /// use top_api::messages::topics::taobao_trade::TradeBuyerPay;
+    /// use top_api::messages::Message;
+    ///
+    /// let message = Message::new(1, "taobao_trade_TradeBuyerPay", r#"{"tid":"4321","oid":4321,"payment":"9.90","seller_nick":"shop","new_field":1}"#);
+    /// let paid = message.read::<TradeBuyerPay>()?.expect("a TradeBuyerPay");
+    /// assert_eq!(paid.tid, Some(4321));
+    /// assert_eq!(paid.drift()[0].path(), "new_field");
+    ///
+    /// let other = Message::new(2, "taobao_trade_TradeClose", "{}");
+    /// assert!(other.read::<TradeBuyerPay>()?.is_none());
+    /// # Ok::<(), top_api::DecodeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A [`DecodeError`] when the content is not a JSON object, or a field that is not an
+    /// `Option` cannot be read (the error names it).
+    pub fn read<T: Topic>(&self) -> Result<Option<Response<T>>, DecodeError> {
+        if self.topic != T::TOPIC {
+            return Ok(None);
+        }
+        crate::envelope::read_json(self.content.as_str().as_bytes()).map(Some)
     }
 
     /// Reads the message a server's SEND carries.

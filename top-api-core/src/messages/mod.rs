@@ -13,9 +13,43 @@
 mod consumer;
 pub mod frame;
 mod message;
+// The fields are named as the platform names them; the data keeps no descriptions.
+#[allow(missing_docs)]
+pub mod topics;
 
 pub use self::consumer::{ConfirmMode, Confirmer, Consumer, ConsumerBuilder, Stats, DEFAULT_GROUP, DEFAULT_URL};
 pub use self::message::{Message, MessageError, MAX_CONTENT_BYTES};
+
+/// The content of one topic's messages, read by [`Message::read`].
+///
+/// [`topics`] has a type for each topic apps consume most (trades, refunds, items,
+/// logistics), generated from the platform's message documentation; for another topic,
+/// write the type with `#[derive(Default, top_api::Object)]` (every field an `Option`, as the
+/// platform may leave any out) and name its topic:
+///
+/// ```
+/// use top_api::messages::{Message, Topic};
+///
+/// #[derive(Debug, Default, top_api::Object)]
+/// struct TcpOrder {
+///     tid: Option<i64>,
+///     anchor_open_id: Option<String>,
+/// }
+///
+/// impl Topic for TcpOrder {
+///     const TOPIC: &'static str = "taobao_live_TcpOrder";
+/// }
+///
+/// let message = Message::new(1, "taobao_live_TcpOrder", r#"{"tid":"1234567833","anchor_open_id":"JSKLDJF"}"#);
+/// let order = message.read::<TcpOrder>()?.expect("a taobao_live_TcpOrder");
+/// assert_eq!(order.tid, Some(1234567833));
+/// # Ok::<(), top_api::DecodeError>(())
+/// ```
+pub trait Topic: serde::de::DeserializeOwned {
+    /// The topic's name, as a message's [`topic`](Message::topic) carries it:
+    /// `taobao_trade_TradeBuyerPay`.
+    const TOPIC: &'static str;
+}
 
 /// The `__kind` of a SEND: what it asks for or carries.
 pub mod kind {
