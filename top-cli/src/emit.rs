@@ -152,6 +152,9 @@ struct Scope<'a> {
     sharing: Option<&'a Sharing>,
     /// Writing the shared types themselves: an object is its shared type, by name.
     writing_shared: bool,
+    /// What the fields on the answer side are the fields of, for the docs: `answer`, or a
+    /// message's `content`.
+    answer: &'static str,
 }
 
 /// A package's shared answer types ([`crate::share`]) and their Rust names.
@@ -239,6 +242,7 @@ fn module(api: &Api, options: &Options, sharing: Option<&Sharing>) -> Result<Str
         path: Vec::new(),
         sharing,
         writing_shared: false,
+        answer: "answer",
     };
     for member in api.request.iter().chain(&api.response) {
         collect_known(member, &mut scope.known_members);
@@ -642,7 +646,7 @@ fn object(
         "{} `{}` in the {} of `{}`",
         if list { "an item of" } else { "found at" },
         scope.path.join("."),
-        if side == Side::Answer { "answer" } else { "request" },
+        if side == Side::Answer { scope.answer } else { "request" },
         scope.method
     );
     let side = if side == Side::Answer { Side::Answer } else { Side::Member };
@@ -902,8 +906,15 @@ pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<
 /// `taobao_trade::TradeBuyerPay` for `taobao_trade_TradeBuyerPay`; `None` for a name that is
 /// not a topic's.
 pub fn topic_path(topic: &str) -> Option<String> {
+    let (group, _, rust) = topic_names(topic)?;
+    Some(format!("{group}::{rust}"))
+}
+
+/// The Rust names of a topic: its group's module, its own module, and its type;
+/// (`taobao_trade`, `trade_buyer_pay`, `TradeBuyerPay`) for `taobao_trade_TradeBuyerPay`.
+pub fn topic_names(topic: &str) -> Option<(String, String, String)> {
     let (group, name) = Topic::split(topic)?;
-    Some(format!("{}::{}", names::field(group), type_base(name)))
+    Some((names::field(group), names::field(&names::snake(name)), type_base(name)))
 }
 
 /// The official documentation page of a message topic.
@@ -921,10 +932,9 @@ pub fn topic_doc_url(doc_id: u64) -> String {
 /// field listed twice, a type that has no Rust form.
 pub fn topic_module(topic: &Topic, options: &Options) -> Result<String, EmitError> {
     let fail = |message: String| EmitError { line: None, message };
-    let Some((_, name)) = Topic::split(&topic.topic) else {
+    let Some((_, module, rust)) = topic_names(&topic.topic) else {
         return Err(fail(format!("`{}` is not a topic name like `taobao_trade_TradeBuyerPay`", topic.topic)));
     };
-    let rust = type_base(name);
     let mut scope = Scope {
         krate: &options.krate,
         structs: Vec::new(),
@@ -936,6 +946,7 @@ pub fn topic_module(topic: &Topic, options: &Options) -> Result<String, EmitErro
         path: Vec::new(),
         sharing: None,
         writing_shared: false,
+        answer: "content",
     };
     for member in &topic.fields {
         collect_known(member, &mut scope.known_members);
@@ -958,7 +969,7 @@ pub fn topic_module(topic: &Topic, options: &Options) -> Result<String, EmitErro
         doc.push(format!("Official documentation: <{}>", topic_doc_url(doc_id)));
     }
     write_doc(&mut out, 0, &doc);
-    let _ = writeln!(out, "pub mod {} {{", names::field(&names::snake(name)));
+    let _ = writeln!(out, "pub mod {module} {{");
     let mut types = String::new();
     write_structs(
         &mut types,
@@ -1004,13 +1015,13 @@ pub fn topics_file(header: &[&str], topics: &[Topic], options: &Options) -> Resu
         groups.entry(group).or_default().push(topic);
     }
     for (group, topics) in groups {
-        let mut names: BTreeMap<String, &str> = BTreeMap::new();
+        let mut modules: BTreeMap<String, &str> = BTreeMap::new();
         for topic in &topics {
-            let (_, name) = Topic::split(&topic.topic).expect("checked above");
-            if let Some(other) = names.insert(names::field(&names::snake(name)), &topic.topic) {
+            let (_, module, _) = topic_names(&topic.topic).expect("checked above");
+            if let Some(other) = modules.insert(module.clone(), &topic.topic) {
                 return Err(EmitError {
                     line: None,
-                    message: format!("`{}` and `{other}` would both be the module `{name}`", topic.topic),
+                    message: format!("`{}` and `{other}` would both be the module `{module}`", topic.topic),
                 });
             }
         }
@@ -1018,9 +1029,9 @@ pub fn topics_file(header: &[&str], topics: &[Topic], options: &Options) -> Resu
         let _ = writeln!(out, "/// The `{group}_*` topics.");
         let _ = writeln!(out, "pub mod {} {{", names::field(group));
         for topic in &topics {
-            let (_, name) = Topic::split(&topic.topic).expect("checked above");
+            let (_, module, rust) = topic_names(&topic.topic).expect("checked above");
             let _ = writeln!(out, "    #[doc(inline)]");
-            let _ = writeln!(out, "    pub use self::{}::{};", names::field(&names::snake(name)), type_base(name));
+            let _ = writeln!(out, "    pub use self::{module}::{rust};");
         }
         for topic in topics {
             let module = topic_module(topic, options)
@@ -1052,6 +1063,7 @@ fn shared_module(sharing: &Sharing, options: &Options) -> Result<String, EmitErr
         path: Vec::new(),
         sharing: Some(sharing),
         writing_shared: true,
+        answer: "answer",
     };
     for (name, shared) in sharing.shared.types() {
         scope.path = vec![name.clone()];

@@ -43,6 +43,10 @@ macro_rules! say {
 
 /// The namespace a method's module goes in: its first two words, `taobao_baodian`.
 pub fn namespace(method: &str) -> String {
+    // A message topic's namespace is its group: `taobao_trade` for `taobao_trade_TradeBuyerPay`.
+    if let Some((group, _)) = crate::model::Topic::split(method).filter(|_| !method.contains('.')) {
+        return crate::names::field(group);
+    }
     method.split('.').take(2).map(crate::names::snake).collect::<Vec<_>>().join("_")
 }
 
@@ -66,7 +70,27 @@ pub struct Module {
 /// [`page::parse`]), does not make an API (see [`page::to_api`]), or the
 /// API cannot be written (a param named like a system param, a list of lists, …).
 pub fn module(text: &str) -> Result<Module, PageError> {
+    if page::is_message_page(text) {
+        return message_module(text);
+    }
     page_module(&page::parse(text)?)
+}
+
+/// Reads a message page (see [`page::parse_message`]) and writes its topic's module: the
+/// content's type under `#[derive(Object)]`, its nested types, and its `Topic` impl.
+///
+/// # Errors
+///
+/// A [`PageError`] with the line at fault: the page does not read, or its topic cannot be
+/// written.
+pub fn message_module(text: &str) -> Result<Module, PageError> {
+    let page = page::parse_message(text)?;
+    let (topic, warnings) = page::read_message(&page)?;
+    let source = emit::topic_module(&topic, &Options::default()).map_err(|err| PageError {
+        line: err.line.unwrap_or(1),
+        message: format!("{}: {}", topic.topic, err.message),
+    })?;
+    Ok(Module { method: topic.topic, source, warnings, notes: Vec::new() })
 }
 
 /// A page's module and its warnings.

@@ -617,13 +617,31 @@ fn seeds_module(apis: &[Api]) -> Result<String, String> {
 /// compiles it and uses it.
 fn collected_pages(root: &Path) -> Result<String, String> {
     let pages = root.join("top-cli/tests/pages");
-    let mut out = generated("the pages in top-cli/tests/pages/more/ and edge/");
+    let mut out = generated("the pages in top-cli/tests/pages/more/, edge/ and messages/");
     let mut decodes = String::new();
-    for path in txt_files(&pages.join("more"))?.into_iter().chain(txt_files(&pages.join("edge"))?) {
+    for path in txt_files(&pages.join("more"))?
+        .into_iter()
+        .chain(txt_files(&pages.join("edge"))?)
+        .chain(txt_files(&pages.join("messages"))?)
+    {
         let text = std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
         let module = gen::module(&text).map_err(|err| format!("{}:{}: {}", path.display(), err.line, err.message))?;
         out.push('\n');
         out.push_str(&module.source);
+        if page::is_message_page(&text) {
+            // The example content reads into the type, whole: no drift.
+            let page = page::parse_message(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+            let (Some(example), Some((_, module, rust))) = (page.example_text, emit::topic_names(&page.topic)) else {
+                continue;
+            };
+            let _ = writeln!(
+                decodes,
+                "    let read = top_api::messages::Message::new(1, {:?}, r#\"{example}\"#).read::<{module}::{rust}>().unwrap().unwrap();",
+                page.topic
+            );
+            let _ = writeln!(decodes, "    assert!(read.drift().is_empty(), \"{{:?}}\", read.drift());");
+            continue;
+        }
         if module.source.contains("pub const EXAMPLE_XML") {
             let (module_name, type_name) = (emit::module_name(&module.method), emit::type_name(&module.method));
             let _ = writeln!(

@@ -12,5 +12,8 @@ mod nest;
 mod parse;
 
 pub use self::check::{answer_drift, misfits};
-pub use self::nest::{read, to_api, Generated};
-pub use self::parse::{is_field_name, parse, Element, Page, PageError, Row, TopType, MAX_DEPTH};
+pub use self::nest::{read, read_message, to_api, Generated};
+pub use self::parse::{
+    is_field_name, is_message_page, parse, parse_message, Element, MessagePage, Page, PageError, Row, TopType,
+    MAX_DEPTH,
+};

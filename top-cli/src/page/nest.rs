@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::parse::{Element, Page, PageError, Row, TopType, MAX_DEPTH};
-use crate::model::{Api, Member, Type};
+use super::parse::{Element, MessagePage, Page, PageError, Row, TopType, MAX_DEPTH};
+use crate::model::{Api, Member, Topic, Type};
 
 /// A page read into the model: the request table's rows as params (object params with
 /// their member rows), and the response table's rows nested as the example answer nests
@@ -70,6 +70,30 @@ pub fn read(page: &Page) -> Result<Generated, PageError> {
         differences(&api.response, &catalog.response, "field", "", &mut notes);
     }
     Ok(Generated { api, warnings, notes })
+}
+
+/// A message page read into the model: its topic, with the content's fields (each object
+/// with its member rows), and what was read with a doubt: the page's warnings, and each
+/// value of the example content that does not fit its field, or that no field has.
+///
+/// # Errors
+///
+/// A [`PageError`] with the line: an object type whose members the page does not list,
+/// objects nested deeper than [`MAX_DEPTH`].
+pub fn read_message(page: &MessagePage) -> Result<(Topic, Vec<PageError>), PageError> {
+    let mut warnings = page.warnings.clone();
+    let fields = page.fields.iter().map(|row| request_member(row, 0)).collect::<Result<Vec<_>, _>>()?;
+    if let Some(example) = &page.example {
+        warnings.extend(super::misfits(&fields, example, "the example content's"));
+        for child in example.children.iter().filter(|child| !fields.iter().any(|f| f.name == child.name)) {
+            warnings.push(PageError {
+                line: child.line,
+                message: format!("the example content has `{}`, which the table does not list", child.name),
+            });
+        }
+    }
+    let topic = Topic { topic: page.topic.clone(), title: page.title.clone(), doc_id: None, fields };
+    Ok((topic, warnings))
 }
 
 /// The members of an object member, or of a list of objects; none for a scalar.

@@ -189,6 +189,8 @@ const BULLETS: &[char] = &['•', '·', '●', '◦', '▪', '└', '├', '│'
 struct Cell<'a> {
     line: usize,
     text: &'a str,
+    /// The line starts with a tree mark (`└`, `├`): a member of the object above.
+    marked: bool,
 }
 
 fn strip_marks(text: &str) -> &str {
@@ -206,11 +208,8 @@ fn strip_marks(text: &str) -> &str {
 /// A [`PageError`] naming the line and what was missing or wrong: no title, a missing
 /// section, a row that does not read, an example that is malformed.
 pub fn parse(text: &str) -> Result<Page, PageError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // `lines` takes off `\n` and `\r\n`; a lone `\r` (old Mac files) ends a line too.
-    let lines: Vec<&str> =
-        text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')).map(str::trim_end).collect();
-    let lines: &[&str] = if text.ends_with('\n') { &lines[..lines.len() - 1] } else { &lines };
+    let lines = split_lines(text);
+    let lines: &[&str] = &lines;
     let last = lines.len().max(1);
 
     let find = |name: &str, from: usize| (from..lines.len()).find(|&i| strip_marks(lines[i]) == name);
@@ -249,7 +248,7 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
 
     let mut warnings = Vec::new();
     let setters = setters(&lines[request_example_at..response_example_at]);
-    let params = request_table(&cells(lines, request_at, response_at), &setters, &mut warnings)?;
+    let params = request_table(&cells(lines, request_at, response_at), &setters, false, &mut warnings)?;
     let fields = response_table(&cells(lines, response_at, request_example_at))?;
     let (example, example_xml, example_json) = examples(lines, response_example_at, end)?;
     if example.is_none() && fields.iter().any(|f| !f.top) {
@@ -259,6 +258,150 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
         });
     }
     Ok(Page { method, title, summary, session, params, fields, example, example_xml, example_json, warnings })
+}
+
+/// A page's lines, a byte-order mark taken off: `\n`, `\r\n` and a lone `\r` (old Mac
+/// files) each end a line, and trailing white space goes.
+fn split_lines(text: &str) -> Vec<&str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines: Vec<&str> =
+        text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')).map(str::trim_end).collect();
+    if text.ends_with('\n') {
+        lines.pop();
+    }
+    lines
+}
+
+/// The header cells of a table.
+const HEADER_WORDS: &[&str] = &["名称", "类型", "是否必须", "示例值", "更多限制", "描述"];
+const MESSAGE_FIELDS: &str = "消息属性";
+const MESSAGE_EXAMPLE: &str = "消息示例";
+const MESSAGE_CONDITION: &str = "消息产生条件";
+/// What follows a message page's example: its tools, and the page's foot.
+const MESSAGE_END: &[&str] = &["消息工具", "如何获得此消息", "返回"];
+
+/// A message page, read: the platform's documentation of one topic of its message channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessagePage {
+    /// The topic, such as `taobao_trade_TradeBuyerPay`.
+    pub topic: String,
+    /// The title in parentheses after the topic, such as `买家付完款`.
+    pub title: String,
+    /// When the platform sends it (`消息产生条件`), when the page says.
+    pub summary: String,
+    /// The content's fields (`消息属性`), in order, each object with its member rows.
+    pub fields: Vec<Row>,
+    /// The example content (`消息示例`), when the page has one.
+    pub example: Option<Element>,
+    /// The example content's JSON text, as printed.
+    pub example_text: Option<String>,
+    /// What was read with a doubt, each with its line: worth a look, not an error.
+    pub warnings: Vec<PageError>,
+}
+
+/// Whether a page is a message page (it has a `消息属性` section and no `请求参数`), to be
+/// read by [`parse_message`] rather than [`parse`].
+pub fn is_message_page(text: &str) -> bool {
+    let lines = split_lines(text);
+    let has = |name: &str| lines.iter().any(|line| strip_marks(line) == name);
+    has(MESSAGE_FIELDS) && !has(REQUEST)
+}
+
+/// Reads a message page: the topic and its title (`taobao_trade_TradeBuyerPay (买家付完款)`, or
+/// the title in parentheses on the next line), the table of the content's fields
+/// (`名称 类型 是否必须 示例值 描述`: one-line rows, one cell per line, or a Markdown table with
+/// `|` between cells; member rows of an object under it), and the example content.
+///
+/// # Errors
+///
+/// A [`PageError`] naming the line: no topic before the table, no `消息属性` section, a row
+/// that does not read, a malformed example.
+pub fn parse_message(text: &str) -> Result<MessagePage, PageError> {
+    // A Markdown table's row is a row of cells: `a | b | c |` reads as `a\tb\tc`, and a
+    // line of nothing but `|`, `-` and `:` is none.
+    let owned: Vec<String> = split_lines(text)
+        .into_iter()
+        .map(|line| {
+            let trimmed = line.trim();
+            if !trimmed.contains('|') {
+                return line.to_owned();
+            }
+            if trimmed.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+                return String::new();
+            }
+            let inner = trimmed.strip_prefix('|').unwrap_or(trimmed);
+            let inner = inner.strip_suffix('|').unwrap_or(inner);
+            inner.split('|').map(str::trim).collect::<Vec<_>>().join("\t")
+        })
+        .collect();
+    let lines: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let lines: &[&str] = &lines;
+    let last = lines.len().max(1);
+    let find = |name: &str, from: usize| (from..lines.len()).find(|&i| strip_marks(lines[i]) == name);
+    let Some(fields_at) = find(MESSAGE_FIELDS, 0) else {
+        return error(last, format!("the page has no `{MESSAGE_FIELDS}` section: not a message page"));
+    };
+    let Some((title_at, topic, title)) = (0..fields_at).rev().find_map(|i| topic_title(lines, i)) else {
+        return error(
+            fields_at + 1,
+            format!("no title like `taobao_trade_TradeBuyerPay (买家付完款)` before `{MESSAGE_FIELDS}`"),
+        );
+    };
+    let example_at = find(MESSAGE_EXAMPLE, fields_at).unwrap_or(lines.len());
+    let end = (example_at..lines.len()).find(|&i| MESSAGE_END.contains(&strip_marks(lines[i]))).unwrap_or(lines.len());
+    let summary = find(MESSAGE_CONDITION, title_at)
+        .filter(|&at| at < fields_at)
+        .and_then(|at| lines[at + 1..fields_at].iter().map(|l| strip_marks(l)).find(|l| !l.is_empty()))
+        .unwrap_or("")
+        .to_owned();
+    let mut warnings = Vec::new();
+    // A header written one cell per line (`名称`, `类型`, …) is no row.
+    let mut cells = cells(lines, fields_at, example_at);
+    let header = cells.iter().take_while(|c| HEADER_WORDS.contains(&c.text)).count();
+    cells.drain(..header);
+    // A table of one cell per line writes its rows as runs: a run is a row unless marked.
+    let top_runs = cells.first().is_some_and(|_| row_head(cells[0].text).is_none() && starts_run(&cells, 0));
+    let fields = request_table(&cells, &HashMap::new(), top_runs, &mut warnings)?;
+    let (example, example_text) = if example_at < end {
+        let (_, _, json) = examples(lines, example_at, end)?;
+        // The text of the first JSON value, which `examples` has read whole.
+        let section = lines[example_at + 1..end].join("\n");
+        let text = section.find(['{', '[']).and_then(|at| {
+            let mut stream = serde_json::Deserializer::from_str(&section[at..]).into_iter::<serde::de::IgnoredAny>();
+            stream.next()?.ok()?;
+            Some(section[at..at + stream.byte_offset()].to_owned())
+        });
+        (json, text)
+    } else {
+        (None, None)
+    };
+    if example.is_none() && fields.iter().any(|f| !f.members.is_empty()) {
+        warnings.push(PageError {
+            line: example_at.min(last - 1) + 1,
+            message: "the page has no example content: member rows are placed by the table's order".to_owned(),
+        });
+    }
+    Ok(MessagePage { topic, title, summary, fields, example, example_text, warnings })
+}
+
+/// The topic and title a line starts: `topic (标题)` on the line, or `topic` with `(标题)`
+/// on the next line; a topic alone has no title.
+fn topic_title(lines: &[&str], at: usize) -> Option<(usize, String, String)> {
+    let line = strip_marks(lines[at]);
+    let split = line.find(['(', '(', ' ', '\t']).unwrap_or(line.len());
+    let (topic, rest) = line.split_at(split);
+    crate::model::Topic::split(topic)?;
+    let in_parens = |text: &str| -> Option<String> {
+        let inner = text.trim().strip_prefix(['(', '('])?;
+        let close = inner.rfind([')', ')'])?;
+        Some(inner[..close].trim().to_owned())
+    };
+    let title = if rest.trim().is_empty() {
+        lines.get(at + 1).and_then(|next| in_parens(strip_marks(next))).unwrap_or_default()
+    } else {
+        in_parens(rest)?
+    };
+    Some((at, topic.to_owned(), title))
 }
 
 /// A Qimen router page or an SPI page, which `top gen` does not make into a gateway call:
@@ -331,7 +474,9 @@ fn cells<'a>(lines: &[&'a str], start: usize, end: usize) -> Vec<Cell<'a>> {
         .filter_map(|i| {
             let text = strip_marks(lines[i]);
             let header = text.starts_with("名称") && text.contains("类型");
-            (!text.is_empty() && !header).then_some(Cell { line: i + 1, text })
+            let marks = &lines[i][..lines[i].len() - text.len()];
+            let marked = marks.contains(['└', '├']);
+            (!text.is_empty() && !header).then_some(Cell { line: i + 1, text, marked })
         })
         .collect()
 }
@@ -503,6 +648,7 @@ fn texts(row: &mut Row, inline: Vec<String>, after: &[Cell<'_>]) -> Result<(), P
 fn request_table(
     cells: &[Cell<'_>],
     setters: &HashMap<String, HashSet<String>>,
+    top_runs: bool,
     warnings: &mut Vec<PageError>,
 ) -> Result<Vec<Row>, PageError> {
     let mut params: Vec<Row> = Vec::new();
@@ -521,7 +667,7 @@ fn request_table(
                 row.example = cells.next().filter(|e| !e.is_empty());
                 for text in cells.filter(|c| !c.is_empty()) {
                     match limit(&text) {
-                        Some(found) => apply_limit(&mut row, Cell { line: cell.line, text: &text }, found, warnings)?,
+                        Some(found) => apply_limit(&mut row, Cell { text: &text, ..cell }, found, warnings)?,
                         None => push_text(&mut row.description, &text),
                     }
                 }
@@ -539,7 +685,9 @@ fn request_table(
                 next += 1;
             }
             k = next - 1;
-            (new_row(cell.text.to_owned(), ty, required_flag, cell.line, false), Vec::new(), false)
+            // Where the table writes its rows as runs too, a run without a tree mark is one.
+            let top = top_runs && !cell.marked;
+            (new_row(cell.text.to_owned(), ty, required_flag, cell.line, top), Vec::new(), top)
         } else {
             return Err(not_a_field(cells, k, "a request row `name Type 必须|可选 …`"));
         };
