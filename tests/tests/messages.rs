@@ -565,3 +565,111 @@ fn a_content_that_is_not_an_object_of_its_topic_is_a_decode_error_naming_the_fie
     let err = message.read::<Strict>().unwrap_err();
     assert_eq!(err.path(), Some("tid"), "{err}");
 }
+
+#[test]
+fn where_the_channel_asks_for_a_token_taobao_tmc_auth_get_gives_a_fresh_one_to_each_connect() {
+    let sandbox = sandbox(Duration::from_secs(30));
+    sandbox.require_tmc_token(true);
+    let refused = |builder: ConsumerBuilder| match builder.start(|_: &Message| Ok::<(), String>(())) {
+        Err(Error::Api(err)) => err.code(),
+        other => panic!("expected a refusal: {other:?}"),
+    };
+    // No token, or one the channel never gave: refused at once, not retried.
+    assert_eq!(refused(consumer(&sandbox)), 27);
+    assert_eq!(refused(consumer(&sandbox).auth_token("tmc-forged")), 27);
+    // A token given for another group does not open this one.
+    let client = sandbox.client().build().unwrap();
+    let other = client.call("taobao.tmc.auth.get", [("group", "other")]).unwrap();
+    let other = other.get()["result"].as_str().unwrap().to_owned();
+    assert_eq!(refused(consumer(&sandbox).auth_token(other)), 27);
+
+    let handled = Arc::new(AtomicUsize::new(0));
+    let count = handled.clone();
+    let consumer = consumer(&sandbox)
+        .auth_with(client)
+        .minor_group("default")
+        .filter_exp("*")
+        .start(move |_: &Message| {
+            count.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    sandbox.publish("taobao_trade_TradeCreate", r#"{"tid":"1"}"#);
+    assert!(wait_until(Duration::from_secs(10), || handled.load(Ordering::SeqCst) == 1));
+    // A lost connection is made again with a token of its own.
+    sandbox.drop_tmc_connections();
+    sandbox.publish("taobao_trade_TradeCreate", r#"{"tid":"2"}"#);
+    assert!(wait_until(Duration::from_secs(10), || handled.load(Ordering::SeqCst) == 2));
+    consumer.stop();
+
+    let accepted: Vec<_> = sandbox
+        .tmc_connects()
+        .into_iter()
+        .filter(|connect| connect.get("token").is_some_and(|token| token.starts_with("tmc-") && token != "tmc-forged"))
+        .filter(|connect| connect.get("minor_group").is_some())
+        .collect();
+    assert!(accepted.len() >= 2, "{accepted:?}");
+    for connect in &accepted {
+        assert_eq!((connect["minor_group"].as_str(), connect["filter_exp"].as_str()), ("default", "*"));
+        assert_eq!(connect["group_name"], "default");
+        assert!(!connect.contains_key("sign"));
+    }
+    let tokens: HashSet<&String> = accepted.iter().map(|connect| &connect["token"]).collect();
+    assert_eq!(tokens.len(), accepted.len(), "each CONNECT has its own token");
+}
+
+#[test]
+fn a_busy_channel_s_refused_reconnects_are_tried_again_and_a_refused_start_is_an_error() {
+    let sandbox = sandbox(Duration::from_secs(30));
+    sandbox.refuse_tmc_connects(1, 503);
+    match consumer(&sandbox).start(|_: &Message| Ok::<(), String>(())) {
+        Err(Error::Api(err)) => assert_eq!(err.code(), 503),
+        other => panic!("expected the refusal: {other:?}"),
+    }
+    let handled = Arc::new(AtomicUsize::new(0));
+    let count = handled.clone();
+    let consumer = consumer(&sandbox)
+        .start(move |_: &Message| {
+            count.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    let before = sandbox.tmc_connects().len();
+    // The next three CONNECTs are refused as a busy server refuses: the consumer keeps trying.
+    sandbox.refuse_tmc_connects(3, 503);
+    sandbox.drop_tmc_connections();
+    let id = sandbox.publish("taobao_trade_TradeCreate", r#"{"tid":"1"}"#);
+    assert!(wait_until(Duration::from_secs(15), || sandbox.message_confirms().get(&id) == Some(&1)));
+    assert!(consumer.failure().is_none(), "{:?}", consumer.failure());
+    let stats = consumer.stop();
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+    assert!(sandbox.tmc_connects().len() >= before + 4, "three refused, then one accepted");
+    assert!(stats.reconnects >= 1, "{stats:?}");
+}
+
+#[test]
+fn messages_delivered_twice_and_late_are_handled_once_each() {
+    let sandbox = sandbox(Duration::from_secs(30));
+    sandbox.deliver_tmc_twice(true);
+    sandbox.delay_tmc_messages(Duration::from_millis(10));
+    let ids: Vec<i64> =
+        (0..40).map(|n| sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let handler_seen = seen.clone();
+    let consumer = consumer(&sandbox)
+        .start(move |message: &Message| {
+            handler_seen.run(message);
+            thread::sleep(Duration::from_millis(5));
+            handler_seen.ok(message);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    let stats = consumer.stop();
+    let runs = seen.runs.lock().unwrap();
+    for id in &ids {
+        assert_eq!(runs.get(id), Some(&1), "message {id} ran once");
+    }
+    assert_eq!(stats.received, 80, "{stats:?}");
+    assert_eq!(stats.handled, 40, "{stats:?}");
+}

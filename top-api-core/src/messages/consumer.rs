@@ -70,6 +70,10 @@ pub struct ConsumerBuilder {
     dedup: Option<Duration>,
     stop_within: Duration,
     token: Option<String>,
+    /// Where a fresh token comes from before each CONNECT.
+    auth: Option<crate::Client>,
+    minor_group: Option<String>,
+    filter_exp: Option<String>,
     acks: (Sender<Ack>, Arc<Mutex<Receiver<Ack>>>),
 }
 
@@ -83,6 +87,9 @@ impl fmt::Debug for ConsumerBuilder {
             .field("workers", &self.workers)
             .field("capacity", &self.capacity)
             .field("confirm", &self.confirm)
+            .field("minor_group", &self.minor_group)
+            .field("filter_exp", &self.filter_exp)
+            .field("auth", &self.auth.as_ref().map(|_| "taobao.tmc.auth.get"))
             .finish_non_exhaustive()
     }
 }
@@ -137,6 +144,9 @@ impl ConsumerBuilder {
             dedup: None,
             stop_within: Duration::from_secs(10),
             token: None,
+            auth: None,
+            minor_group: None,
+            filter_exp: None,
             acks: (sender, Arc::new(Mutex::new(receiver))),
         }
     }
@@ -219,9 +229,33 @@ impl ConsumerBuilder {
         self
     }
 
-    /// The `token` of `taobao.tmc.auth.get`, which the platform's newer servers ask for.
+    /// The `token` of `taobao.tmc.auth.get`, which the platform's newer servers ask for,
+    /// sent in every CONNECT as it is; [`auth_with`](Self::auth_with) gets a fresh one each
+    /// time instead.
     pub fn auth_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self
+    }
+
+    /// Gets the CONNECT's `token` through `client` before each connection (the REST API
+    /// `taobao.tmc.auth.get` for the consumer's group, no session), as the platform's newer
+    /// servers ask; a refusal of that call fails the start as a refused CONNECT does.
+    pub fn auth_with(mut self, client: crate::Client) -> Self {
+        self.auth = Some(client);
+        self
+    }
+
+    /// The `minor_group` of the CONNECT (not sent unless set; the official Java client
+    /// sends `default`): a sub-group of the consumer's group on the platform's side.
+    pub fn minor_group(mut self, minor_group: impl Into<String>) -> Self {
+        self.minor_group = Some(minor_group.into());
+        self
+    }
+
+    /// The `filter_exp` of the CONNECT (not sent unless set; the official Java client sends
+    /// `*`, every message): the platform's filter of what the connection receives.
+    pub fn filter_exp(mut self, filter: impl Into<String>) -> Self {
+        self.filter_exp = Some(filter.into());
         self
     }
 
@@ -716,6 +750,22 @@ fn is_timeout(err: &io::Error) -> bool {
 /// Opens the TCP (and TLS) stream, the WebSocket, and the session: the CONNECT, signed
 /// now, and its CONNECTACK.
 fn connect(config: &ConsumerBuilder, target: &Target) -> Result<Session, Error> {
+    // A fresh token first, when the builder says where from.
+    let fresh = match &config.auth {
+        Some(client) => {
+            let answer = client.call("taobao.tmc.auth.get", [("group", config.group.as_str())])?;
+            match answer.get().get("result").and_then(serde_json::Value::as_str) {
+                Some(token) if !token.is_empty() => Some(token.to_owned()),
+                _ => {
+                    return Err(transport(
+                        TransportErrorKind::Other,
+                        "taobao.tmc.auth.get answered without a `result` token",
+                    ))
+                }
+            }
+        }
+        None => None,
+    };
     let deadline = Instant::now() + config.connect_timeout;
     let addrs = (target.host.as_str(), target.port)
         .to_socket_addrs()
@@ -763,8 +813,15 @@ fn connect(config: &ConsumerBuilder, target: &Target) -> Result<Session, Error> 
         .with("sign", Value::Str(connect_sign(&config.app_key, &config.app_secret, &config.group, timestamp)))
         .with("sdk", Value::Str(concat!("top-api-rust-", env!("CARGO_PKG_VERSION")).to_owned()))
         .with("intranet_ip", Value::Str(local_ip(&socket)));
-    if let Some(token) = &config.token {
-        frame = frame.with("token", Value::Str(token.clone()));
+    let optional = [
+        ("token", fresh.as_ref().or(config.token.as_ref())),
+        ("minor_group", config.minor_group.as_ref()),
+        ("filter_exp", config.filter_exp.as_ref()),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            frame = frame.with(name, Value::Str(value.clone()));
+        }
     }
     frame.flag = 1;
     socket.send(WsMessage::binary(frame.encode())).map_err(|err| transport(TransportErrorKind::Io, err))?;
@@ -827,9 +884,15 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, Error> {
     Ok(Arc::new(config))
 }
 
-/// Whether a refusal is one that trying again cannot mend: a wrong app key or sign.
+/// Whether a refusal is one that trying again cannot mend: a wrong sign (25), token (27),
+/// app key (29) or clock (31), or a configuration the consumer cannot use. Any other
+/// refusal of a CONNECT (a busy or restarting server) is tried again after the backoff.
 fn is_fatal(err: &Error) -> bool {
-    matches!(err, Error::Api(_) | Error::Config(_))
+    match err {
+        Error::Api(refusal) => matches!(refusal.code(), 25 | 27 | 29 | 31),
+        Error::Config(_) => true,
+        _ => false,
+    }
 }
 
 /// The connection's thread: the session, and a new one (re-signed, after a jittered

@@ -475,7 +475,7 @@ impl Sandbox {
     }
 
     /// The message channel's REST APIs, on the same queues as the WebSocket:
-    /// `taobao.tmc.messages.consume`, `taobao.tmc.messages.confirm`,
+    /// `taobao.tmc.auth.get` (a CONNECT's token), `taobao.tmc.messages.consume`, `taobao.tmc.messages.confirm`,
     /// `taobao.tmc.message.produce` and `taobao.tmc.messages.produce`.
     fn answer_tmc_apis(&self) {
         fn group(params: &Params) -> String {
@@ -496,6 +496,11 @@ impl Sandbox {
         }
         let success = || Node::Object(None, vec![("is_success".to_owned(), Node::Bool(true))]);
 
+        let channel = self.channel.clone();
+        self.handle_untyped("taobao.tmc.auth.get", SessionNeed::None, move |params| {
+            let group = params.get("group").filter(|g| !g.trim().is_empty()).unwrap_or("default");
+            Ok(Node::Object(None, vec![("result".to_owned(), Node::Text(channel.issue_token(group)))]))
+        });
         let channel = self.channel.clone();
         self.handle_untyped("taobao.tmc.messages.consume", SessionNeed::None, move |params| {
             let quantity = match params.get("quantity") {
@@ -556,6 +561,40 @@ impl Sandbox {
     /// Whether messages are pushed with their content gzipped (default off).
     pub fn gzip_messages(&self, on: bool) {
         self.channel.set_gzip(on);
+    }
+
+    /// Refuses the next `count` CONNECTs of the message channel with CONNECTACK `status`
+    /// (a busy server's refusal, such as 503, is tried again by the consumer after its
+    /// backoff; 25, 27, 29 and 31 are the refusals of a wrong sign, token, app key and clock,
+    /// which it does not retry).
+    pub fn refuse_tmc_connects(&self, count: usize, status: i32) {
+        self.channel.refuse_connects(count, status);
+    }
+
+    /// Holds each message pushed on the channel this long before sending it (zero, the
+    /// default, for none): a slow or congested channel.
+    pub fn delay_tmc_messages(&self, delay: Duration) {
+        self.channel.set_delay(delay);
+    }
+
+    /// Whether each message pushed on the channel is sent twice in a row (default off): a
+    /// redelivery racing the first copy, which a consumer must not handle twice.
+    pub fn deliver_tmc_twice(&self, on: bool) {
+        self.channel.set_twice(on);
+    }
+
+    /// Whether the channel refuses a CONNECT without the `token` of `taobao.tmc.auth.get`
+    /// (default off: a token is checked when one comes). A token must be one the sandbox's
+    /// `taobao.tmc.auth.get` gave for the group; the refusal's status is 27.
+    pub fn require_tmc_token(&self, on: bool) {
+        self.channel.set_require_token(on);
+    }
+
+    /// The text headers of the latest 256 CONNECTs the channel received (`app_key`,
+    /// `group_name`, `timestamp`, `sdk`, `intranet_ip`, and `token`, `minor_group`,
+    /// `filter_exp` when sent), oldest first; the sign is left out.
+    pub fn tmc_connects(&self) -> Vec<std::collections::BTreeMap<String, String>> {
+        self.channel.connects()
     }
 }
 

@@ -4,7 +4,7 @@
 //! requests), and delivers again what is not confirmed: after the consumer reconnects, after
 //! the redelivery delay, and after a "failed" confirm.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::{self, ErrorKind};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -40,7 +40,13 @@ pub(super) mod status {
     pub const BAD_APP_KEY: i32 = 29;
     /// The timestamp is missing, unreadable, or more than ten minutes off.
     pub const BAD_TIMESTAMP: i32 = 31;
+    /// The `token` is not one `taobao.tmc.auth.get` gave for the group, or none came where
+    /// one is required: a session the sandbox does not know, as the gateway's 27.
+    pub const BAD_TOKEN: i32 = 27;
 }
+
+/// How many CONNECTs the channel keeps for [`Channel::connects`].
+const KEPT_CONNECTS: usize = 256;
 
 /// One message waiting in a queue, or handed to a consumer and not yet confirmed.
 #[derive(Clone)]
@@ -71,6 +77,18 @@ pub(super) struct Channel {
     gzip: AtomicBool,
     /// How many confirms each message got, for tests of the consumer.
     confirmed: Mutex<HashMap<i64, u32>>,
+    /// The tokens `taobao.tmc.auth.get` gave, each with its group.
+    tokens: Mutex<HashMap<String, String>>,
+    /// Whether a CONNECT without a token is refused.
+    require_token: AtomicBool,
+    /// Faults: how many of the next CONNECTs to refuse, and with which status.
+    refuse: Mutex<(usize, i32)>,
+    /// Faults: how long each push waits before it is sent, in ms.
+    delay_ms: AtomicU64,
+    /// Faults: whether each message is pushed twice.
+    twice: AtomicBool,
+    /// The text headers of the latest CONNECTs (the sign left out), oldest first.
+    connects: Mutex<VecDeque<BTreeMap<String, String>>>,
 }
 
 impl Channel {
@@ -85,7 +103,55 @@ impl Channel {
             redelivery_ms: AtomicU64::new(u64::try_from(redelivery.as_millis()).unwrap_or(u64::MAX)),
             gzip: AtomicBool::new(false),
             confirmed: Mutex::default(),
+            tokens: Mutex::default(),
+            require_token: AtomicBool::new(false),
+            refuse: Mutex::new((0, 0)),
+            delay_ms: AtomicU64::new(0),
+            twice: AtomicBool::new(false),
+            connects: Mutex::default(),
         }
+    }
+
+    pub(super) fn refuse_connects(&self, count: usize, status: i32) {
+        *self.refuse.lock().unwrap_or_else(PoisonError::into_inner) = (count, status);
+    }
+
+    pub(super) fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    pub(super) fn set_twice(&self, on: bool) {
+        self.twice.store(on, Ordering::Relaxed);
+    }
+
+    pub(super) fn set_require_token(&self, on: bool) {
+        self.require_token.store(on, Ordering::Relaxed);
+    }
+
+    /// A token for `group`'s CONNECT, as `taobao.tmc.auth.get` gives one.
+    pub(super) fn issue_token(&self, group: &str) -> String {
+        let token = format!("tmc-{:016x}{:016x}", crate::random::bits(), crate::random::bits());
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner).insert(token.clone(), group.to_owned());
+        token
+    }
+
+    /// The text headers of the latest CONNECTs, oldest first, without their sign.
+    pub(super) fn connects(&self) -> Vec<BTreeMap<String, String>> {
+        self.connects.lock().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect()
+    }
+
+    fn note_connect(&self, frame: &Frame) {
+        let headers: BTreeMap<String, String> = frame
+            .headers
+            .iter()
+            .filter(|(name, _)| name != "sign")
+            .filter_map(|(name, value)| value.as_str().map(|text| (name.clone(), text.to_owned())))
+            .collect();
+        let mut connects = self.connects.lock().unwrap_or_else(PoisonError::into_inner);
+        if connects.len() == KEPT_CONNECTS {
+            connects.pop_front();
+        }
+        connects.push_back(headers);
     }
 
     fn queues(&self) -> MutexGuard<'_, HashMap<String, Queue>> {
@@ -210,6 +276,13 @@ impl Channel {
 
     /// The CONNECT's checks: the group it names, or the refusal's status and words.
     fn check_connect(&self, frame: &Frame) -> Result<String, (i32, String)> {
+        {
+            let mut refuse = self.refuse.lock().unwrap_or_else(PoisonError::into_inner);
+            if refuse.0 > 0 {
+                refuse.0 -= 1;
+                return Err((refuse.1, "Service Unavailable: refused by a fault of the sandbox".to_owned()));
+            }
+        }
         let text = |key: &str| frame.header(key).and_then(Value::as_str).unwrap_or_default().to_owned();
         let (app_key, group, timestamp, sign) = (text("app_key"), text("group_name"), text("timestamp"), text("sign"));
         if app_key != self.app_key {
@@ -226,6 +299,21 @@ impl Channel {
         let expected = connect_sign(&app_key, &self.app_secret, &group, millis);
         if !expected.eq_ignore_ascii_case(sign.trim()) {
             return Err((status::BAD_SIGN, "Invalid signature".to_owned()));
+        }
+        match frame.header("token").and_then(Value::as_str).filter(|token| !token.is_empty()) {
+            Some(token) => {
+                let tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+                if tokens.get(token) != Some(&group) {
+                    return Err((
+                        status::BAD_TOKEN,
+                        format!("Invalid token: not one taobao.tmc.auth.get gave for the group `{group}`"),
+                    ));
+                }
+            }
+            None if self.require_token.load(Ordering::Relaxed) => {
+                return Err((status::BAD_TOKEN, "Missing token: get one with taobao.tmc.auth.get".to_owned()));
+            }
+            None => {}
         }
         Ok(group)
     }
@@ -320,6 +408,7 @@ fn serve(channel: &Channel, stream: TcpStream, connection: u64, stop: &AtomicBoo
     };
     let mut ack = Frame::new(FrameType::ConnectAck);
     ack.flag = connect.flag;
+    channel.note_connect(&connect);
     let group = match channel.check_connect(&connect) {
         Ok(group) => group,
         Err((status, phrase)) => {
@@ -360,8 +449,18 @@ fn session(
             return Ok(());
         }
         let gzip = channel.gzip.load(Ordering::Relaxed);
+        let (delay, twice) =
+            (Duration::from_millis(channel.delay_ms.load(Ordering::Relaxed)), channel.twice.load(Ordering::Relaxed));
         for message in channel.take(group, connection, WINDOW) {
-            socket.write(WsMessage::binary(message.to_frame(token, gzip).encode()))?;
+            if !delay.is_zero() {
+                socket.flush()?;
+                thread::sleep(delay);
+            }
+            let frame = WsMessage::binary(message.to_frame(token, gzip).encode());
+            if twice {
+                socket.write(frame.clone())?;
+            }
+            socket.write(frame)?;
         }
         socket.flush()?;
         match socket.read() {
