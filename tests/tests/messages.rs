@@ -673,3 +673,105 @@ fn messages_delivered_twice_and_late_are_handled_once_each() {
     assert_eq!(stats.received, 80, "{stats:?}");
     assert_eq!(stats.handled, 40, "{stats:?}");
 }
+
+/// A TLS server on loopback in front of the sandbox's channel, with a self-signed
+/// certificate for `localhost`: what `wss://` reaches. Returns its port and the certificate
+/// (DER) to trust. Each connection is served until either side closes, within a bound.
+fn tls_front(sandbox: &Sandbox) -> (u16, Vec<u8>) {
+    use std::io::{ErrorKind, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = certified.cert.der().to_vec();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.clone().into()], key)
+            .unwrap(),
+    );
+    let upstream_port: u16 =
+        sandbox.tmc_url().trim_start_matches("ws://127.0.0.1:").split('/').next().unwrap().parse().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for client in listener.incoming().take(8) {
+            let Ok(client) = client else { return };
+            let config = config.clone();
+            thread::spawn(move || {
+                let Ok(upstream) = TcpStream::connect(("127.0.0.1", upstream_port)) else { return };
+                let quick = Some(Duration::from_millis(2));
+                let (_, _) = (client.set_read_timeout(quick), upstream.set_read_timeout(quick));
+                let mut tls = rustls::StreamOwned::new(rustls::ServerConnection::new(config).unwrap(), client);
+                let mut upstream = upstream;
+                let mut buf = vec![0u8; 64 * 1024];
+                let until = Instant::now() + Duration::from_secs(30);
+                let idle = |err: &std::io::Error| matches!(err.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+                while Instant::now() < until {
+                    match tls.read(&mut buf) {
+                        Ok(0) => return,
+                        Ok(n) => {
+                            if upstream.write_all(&buf[..n]).is_err() {
+                                return;
+                            }
+                        }
+                        Err(err) if idle(&err) => {}
+                        Err(_) => return,
+                    }
+                    match upstream.read(&mut buf) {
+                        Ok(0) => return,
+                        Ok(n) => {
+                            if tls.write_all(&buf[..n]).and_then(|()| tls.flush()).is_err() {
+                                return;
+                            }
+                        }
+                        Err(err) if idle(&err) => {}
+                        Err(_) => return,
+                    }
+                }
+            });
+        }
+    });
+    (port, cert)
+}
+
+#[test]
+fn over_wss_messages_are_handled_and_confirmed_and_an_unknown_certificate_is_refused() {
+    let sandbox = sandbox(Duration::from_secs(30));
+    let (port, cert) = tls_front(&sandbox);
+    let url = format!("wss://localhost:{port}/");
+    // A certificate nobody vouches for: a TLS error, at once.
+    let untrusted = consumer(&sandbox).url(&url).start(|_: &Message| Ok::<(), String>(()));
+    match untrusted {
+        Err(Error::Transport(err)) => assert_eq!(err.kind(), top_api::TransportErrorKind::Tls, "{err}"),
+        other => panic!("expected a TLS error: {other:?}"),
+    }
+    // Bytes that are no certificate are a configuration error.
+    let garbage =
+        consumer(&sandbox).url(&url).root_certificate(vec![1, 2, 3]).start(|_: &Message| Ok::<(), String>(()));
+    assert!(matches!(garbage, Err(Error::Config(top_api::ConfigError::BadCertificate { .. }))), "{garbage:?}");
+
+    let ids: Vec<i64> =
+        (0..50).map(|n| sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#))).collect();
+    let seen = Arc::new(Seen::default());
+    let handler_seen = seen.clone();
+    let consumer = consumer(&sandbox)
+        .url(&url)
+        .root_certificate(cert)
+        .start(move |message: &Message| {
+            handler_seen.run(message);
+            handler_seen.ok(message);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(20), || sandbox.pending_messages("default") == 0), "all confirmed");
+    consumer.stop();
+    let confirms = sandbox.message_confirms();
+    for id in &ids {
+        assert_eq!(confirms.get(id), Some(&1), "message {id}");
+        assert_eq!(seen.runs.lock().unwrap().get(id), Some(&1), "message {id}");
+    }
+}

@@ -103,6 +103,12 @@ pub enum ConfigError {
     /// The rate limit is not a positive number of calls a second.
     #[error("the rate limit must be a positive number of calls a second")]
     BadRateLimit,
+    /// A certificate given to trust cannot be used (not DER, or not a CA's certificate).
+    #[error("a root certificate cannot be used: {reason}")]
+    BadCertificate {
+        /// Why, as the TLS library says.
+        reason: String,
+    },
     /// A batch with no call in it.
     #[error("a batch needs at least one call")]
     EmptyBatch,

@@ -74,6 +74,8 @@ pub struct ConsumerBuilder {
     auth: Option<crate::Client>,
     minor_group: Option<String>,
     filter_exp: Option<String>,
+    /// Certificate authorities trusted beside the Mozilla roots, DER.
+    roots: Vec<Vec<u8>>,
     acks: (Sender<Ack>, Arc<Mutex<Receiver<Ack>>>),
 }
 
@@ -147,6 +149,7 @@ impl ConsumerBuilder {
             auth: None,
             minor_group: None,
             filter_exp: None,
+            roots: Vec::new(),
             acks: (sender, Arc::new(Mutex::new(receiver))),
         }
     }
@@ -249,6 +252,15 @@ impl ConsumerBuilder {
     /// sends `default`): a sub-group of the consumer's group on the platform's side.
     pub fn minor_group(mut self, minor_group: impl Into<String>) -> Self {
         self.minor_group = Some(minor_group.into());
+        self
+    }
+
+    /// Trusts the certificate authority `der` (a DER-encoded certificate) for `wss://`,
+    /// beside the Mozilla roots the consumer trusts: a private channel's, or a proxy's that
+    /// opens TLS. A certificate that does not read fails [`start`](Self::start) with
+    /// [`Error::Config`].
+    pub fn root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.roots.push(der.into());
         self
     }
 
@@ -791,7 +803,7 @@ fn connect(config: &ConsumerBuilder, target: &Target) -> Result<Session, Error> 
     let stream = if target.tls {
         let name = rustls::pki_types::ServerName::try_from(target.host.clone())
             .map_err(|err| transport(TransportErrorKind::Tls, err))?;
-        let connection = rustls::ClientConnection::new(tls_config()?, name)
+        let connection = rustls::ClientConnection::new(tls_config(&config.roots)?, name)
             .map_err(|err| transport(TransportErrorKind::Tls, err))?;
         Stream::Tls(Box::new(rustls::StreamOwned::new(connection, tcp)))
     } else {
@@ -873,8 +885,13 @@ fn local_ip(socket: &WebSocket<Stream>) -> String {
 }
 
 /// TLS as the rest of the crate speaks it: rustls with ring, and the Mozilla roots.
-fn tls_config() -> Result<Arc<rustls::ClientConfig>, Error> {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+fn tls_config(extra: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, Error> {
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    for der in extra {
+        roots
+            .add(rustls::pki_types::CertificateDer::from(der.as_slice()))
+            .map_err(|err| Error::Config(crate::ConfigError::BadCertificate { reason: err.to_string() }))?;
+    }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
