@@ -2,13 +2,14 @@
 //! of handlers, a confirm only once a handler returned `Ok`.
 
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -26,6 +27,11 @@ pub const DEFAULT_GROUP: &str = "default";
 
 /// How long the connection's loop waits for a frame before it looks at its other work.
 const TICK: Duration = Duration::from_millis(20);
+/// How many messages the connection reads before it hands them to the pool at once.
+const BATCH: usize = 32;
+/// How long it waits while handlers hold messages whose confirms it is to send: a
+/// confirm waiting on a read that nothing answers holds up the platform's window.
+const QUICK: Duration = Duration::from_millis(1);
 /// The largest frame the consumer reads.
 const MAX_FRAME: usize = 16 << 20;
 
@@ -323,7 +329,7 @@ impl ConsumerBuilder {
     {
         let shared = Arc::new(Shared::default());
         let mut poller =
-            Poller { client, ids: Ids::default(), held: Vec::new(), confirms: Vec::new(), failures: Vec::new() };
+            Poller { client, ids: Ids::default(), held: VecDeque::new(), confirms: Vec::new(), failures: Vec::new() };
         // The first poll is made here, so that a wrong secret fails the start.
         let first = poller.consume(&self, 10)?;
         let (work, workers) = self.spawn_workers(handler, &shared)?;
@@ -375,7 +381,7 @@ struct Poller {
     client: crate::Client,
     ids: Ids,
     /// Received and not yet taken by the pool (it was full).
-    held: Vec<Message>,
+    held: VecDeque<Message>,
     /// Handled, to confirm.
     confirms: Vec<i64>,
     /// Failed, to name with the next confirm (the platform delivers them again anyway).
@@ -416,7 +422,7 @@ impl Poller {
     fn received(&mut self, messages: Vec<Message>, shared: &Shared) {
         for message in messages {
             match self.ids.admit(message.id(), shared) {
-                Admit::Handle => self.held.push(message),
+                Admit::Handle => self.held.push_back(message),
                 Admit::Copy => {}
                 Admit::ConfirmAgain => self.confirms.push(message.id()),
             }
@@ -487,12 +493,7 @@ impl Poller {
                 continue;
             }
             // Hand what is held to the pool, in order.
-            while let Some(message) = self.held.first().cloned() {
-                if work.offer(message).is_some() {
-                    break;
-                }
-                self.held.remove(0);
-            }
+            work.offer(&mut self.held);
             if !self.held.is_empty() || Instant::now() < next_poll {
                 thread::sleep(TICK);
                 continue;
@@ -528,43 +529,72 @@ impl Poller {
 }
 
 /// The messages received and not yet taken by a handler: a bounded queue the connection
-/// pushes to and the handlers take from, each waiting on a condition variable (one wakes per
-/// message pushed).
+/// pushes to and the handlers take from, sleeping on a condition variable when it is empty.
+/// A push wakes a handler only when one sleeps (a busy handler may be busy for long): while
+/// they are all busy, a message costs no wake-up.
 struct Work {
-    queue: Mutex<std::collections::VecDeque<Message>>,
+    queue: Mutex<Queue>,
     ready: std::sync::Condvar,
     capacity: usize,
+}
+
+struct Queue {
+    messages: VecDeque<Message>,
+    /// Handlers asleep on `ready`.
+    sleeping: usize,
 }
 
 impl Work {
     fn new(capacity: usize) -> Work {
         Work {
-            queue: Mutex::new(std::collections::VecDeque::with_capacity(capacity)),
+            queue: Mutex::new(Queue { messages: VecDeque::with_capacity(capacity), sleeping: 0 }),
             ready: std::sync::Condvar::new(),
             capacity,
         }
     }
 
-    /// Queues `message`, or gives it back when the queue is full.
-    fn offer(&self, message: Message) -> Option<Message> {
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        if queue.len() >= self.capacity {
-            return Some(message);
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Moves what `held` holds to the queue, in order, as far as there is room; wakes as
+    /// many sleeping handlers as messages moved.
+    fn offer(&self, held: &mut VecDeque<Message>) {
+        if held.is_empty() {
+            return;
         }
-        queue.push_back(message);
+        let mut queue = self.lock();
+        let room = self.capacity.saturating_sub(queue.messages.len()).min(held.len());
+        queue.messages.extend(held.drain(..room));
+        let wake = queue.sleeping.min(room);
         drop(queue);
-        self.ready.notify_one();
-        None
+        for _ in 0..wake {
+            self.ready.notify_one();
+        }
+    }
+
+    /// How many more messages the queue takes.
+    fn room(&self) -> usize {
+        self.capacity.saturating_sub(self.lock().messages.len())
     }
 
     /// The next message, waiting at most `wait` for one.
     fn take(&self, wait: Duration) -> Option<Message> {
-        let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut queue, _) = self
-            .ready
-            .wait_timeout_while(queue, wait, |queue| queue.is_empty())
-            .unwrap_or_else(PoisonError::into_inner);
-        queue.pop_front()
+        let deadline = Instant::now() + wait;
+        let mut queue = self.lock();
+        loop {
+            if let Some(message) = queue.messages.pop_front() {
+                return Some(message);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            queue.sleeping += 1;
+            let (woken, _) = self.ready.wait_timeout(queue, left).unwrap_or_else(PoisonError::into_inner);
+            queue = woken;
+            queue.sleeping -= 1;
+        }
     }
 }
 
@@ -919,7 +949,7 @@ fn connection_loop(config: &ConsumerBuilder, target: &Target, first: Session, wo
     let mut session = Some(first);
     let mut backoff = config.reconnect.0;
     // A message read and not yet taken by the pool (it was full).
-    let mut held: Option<Message> = None;
+    let mut held: VecDeque<Message> = VecDeque::new();
     // Acks read from the pool and not yet written (the connection was lost).
     let mut unsent: Vec<Ack> = Vec::new();
     let mut ids = Ids::default();
@@ -1063,7 +1093,7 @@ fn run(
     work: &Work,
     shared: &Shared,
     acks: &Receiver<Ack>,
-    held: &mut Option<Message>,
+    held: &mut VecDeque<Message>,
     unsent: &mut Vec<Ack>,
     ids: &mut Ids,
 ) -> Result<(), tungstenite::Error> {
@@ -1071,6 +1101,10 @@ fn run(
     let mut last_heard = Instant::now();
     let mut pinged = false;
     let mut stop_by: Option<Instant> = None;
+    // The read timeout the socket has (`connect` set `TICK`).
+    let mut waiting = TICK;
+    // The last read timed out.
+    let mut idle = false;
     loop {
         // The acks of handled messages, first: they free the platform's queue.
         while let Ok(ack) = acks.try_recv() {
@@ -1104,7 +1138,7 @@ fn run(
 
         // Stopping: read nothing more; wait for what the pool holds, within the bound.
         if shared.stopping.load(Ordering::SeqCst) {
-            if let Some(message) = held.take() {
+            for message in held.drain(..) {
                 // Never handed to the pool: it stays queued on the platform.
                 ids.settle(message.id(), shared);
             }
@@ -1115,15 +1149,17 @@ fn run(
             continue;
         }
 
-        // A message the pool had no room for: hand it again before reading more.
-        if let Some(message) = held.take() {
-            match work.offer(message) {
-                None => {}
-                Some(message) => {
-                    *held = Some(message);
-                    thread::sleep(TICK);
-                    continue;
-                }
+        // What was read goes to the pool in batches: once a batch is read, once the channel
+        // is quiet (the last read found nothing), or once what is held fills the pool's room.
+        // Reading goes on only while what is held is less than that room: what waits for a
+        // handler, held or queued, never passes the capacity.
+        if !held.is_empty() {
+            if held.len() >= BATCH || idle || held.len() >= work.room() {
+                work.offer(held);
+            }
+            if !held.is_empty() && held.len() >= work.room() {
+                thread::sleep(QUICK);
+                continue;
             }
         }
 
@@ -1144,6 +1180,20 @@ fn run(
             pinged = true;
         }
 
+        // Quick while handlers hold messages to confirm; back to the tick once a quick wait
+        // found nothing to read and nothing held (not on every message: each switch is a
+        // system call).
+        let busy = config.confirm == ConfirmMode::Auto && shared.in_flight.load(Ordering::Relaxed) > 0;
+        let want = match (busy, waiting == QUICK) {
+            (true, _) => QUICK,
+            (false, true) if idle => TICK,
+            _ => waiting,
+        };
+        if want != waiting {
+            open.socket.get_ref().tcp().set_read_timeout(Some(want))?;
+            waiting = want;
+        }
+        idle = false;
         match open.socket.read() {
             Ok(WsMessage::Binary(bytes)) => {
                 last_heard = Instant::now();
@@ -1160,7 +1210,7 @@ fn run(
                 }
                 match Message::from_frame(&frame) {
                     Ok(message) => match ids.admit(message.id(), shared) {
-                        Admit::Handle => *held = work.offer(message),
+                        Admit::Handle => held.push_back(message),
                         Admit::Copy => {}
                         Admit::ConfirmAgain => unsent.push(Ack::Confirm(message.id())),
                     },
@@ -1182,7 +1232,7 @@ fn run(
                 last_heard = Instant::now();
                 pinged = false;
             }
-            Err(tungstenite::Error::Io(err)) if is_timeout(&err) => {}
+            Err(tungstenite::Error::Io(err)) if is_timeout(&err) => idle = true,
             Err(err) => return Err(err),
         }
     }
