@@ -260,8 +260,10 @@ fn stopping_finishes_the_handlers_in_flight_and_sends_their_confirms() {
     let stats = consumer.stop();
     // Every message a handler finished was confirmed before `stop` returned.
     assert_eq!(stats.handled, stats.confirms_sent, "{stats:?}");
-    assert_eq!(sandbox.message_confirms().len() as u64, stats.handled);
-    assert_eq!(sandbox.pending_messages("default") as u64, 6 - stats.handled);
+    // Sent, they reach the channel, which reads them before the connection's close.
+    let reached = wait_until(Duration::from_secs(5), || sandbox.message_confirms().len() as u64 == stats.handled);
+    assert!(reached, "{} of {} confirms reached the channel", sandbox.message_confirms().len(), stats.handled);
+    assert_eq!(sandbox.pending_messages("default") as u64, 6 - stats.handled, "{stats:?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! The message channel: a message frame decoded into a `Message` vs a hand-written read of
-//! the same bytes (criterion, `frame/*`); then, once criterion is done, messages per second
+//! The message channel: a message frame decoded into a `Message` (through the owned `Frame`,
+//! and in place through `FrameRef`, as the consumer does) vs a hand-written read of the same
+//! bytes (criterion, `frame/*`); then, once criterion is done, messages per second
 //! from the sandbox to the consumer over loopback vs `floor`: a bare tungstenite client that
 //! reads each frame, decodes it and sends its confirm at once, on the same server; then the
 //! peak memory while a burst of 100,000 queued messages is consumed.
@@ -14,7 +15,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use criterion::Criterion;
-use top_api::messages::frame::{Frame, FrameType, Value};
+use top_api::messages::frame::{Frame, FrameRef, FrameType, Value};
 use top_api::messages::{connect_sign, Consumer, Message};
 use top_api::sandbox::Sandbox;
 use top_api::DateTime;
@@ -83,6 +84,9 @@ fn frames(c: &mut Criterion) {
     group.bench_function("top-api", |b| {
         b.iter(|| Message::from_frame(&Frame::decode(black_box(&bytes)).unwrap()).unwrap())
     });
+    group.bench_function("top-api-in-place", |b| {
+        b.iter(|| Message::from_frame_ref(&FrameRef::decode(black_box(&bytes)).unwrap()).unwrap())
+    });
     group.bench_function("floor", |b| {
         b.iter(|| {
             let (id, topic, content) = by_hand(black_box(&bytes));
@@ -146,7 +150,7 @@ fn floor_run(n: usize) -> Duration {
     let mut confirmed = 0;
     while confirmed < n {
         if let tungstenite::Message::Binary(bytes) = socket.read().unwrap() {
-            let message = Message::from_frame(&Frame::decode(&bytes).unwrap()).unwrap();
+            let message = Message::from_frame_ref(&FrameRef::decode(&bytes).unwrap()).unwrap();
             black_box(message.content());
             let confirm =
                 Frame::send(token.clone()).with("__kind", Value::Byte(2)).with("id", Value::I64(message.id()));

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message as WsMessage, WebSocket};
 
-use super::frame::{Frame, FrameType, Value};
+use super::frame::{Frame, FrameRef, FrameType, Value, ValueRef};
 use super::{connect_sign, kind, Message};
 use crate::{ApiError, Error, TransportError, TransportErrorKind};
 
@@ -1101,6 +1101,7 @@ fn run(
     let mut last_heard = Instant::now();
     let mut pinged = false;
     let mut stop_by: Option<Instant> = None;
+    let confirm = ConfirmFrame::new(&open.token);
     // The read timeout the socket has (`connect` set `TICK`).
     let mut waiting = TICK;
     // The last read timed out.
@@ -1111,23 +1112,19 @@ fn run(
             unsent.push(ack);
         }
         while let Some(ack) = unsent.first() {
-            let (frame, id) = match ack {
-                Ack::Confirm(id) => (
-                    Frame::send(open.token.clone())
-                        .with("__kind", Value::Byte(kind::CONFIRM))
-                        .with("id", Value::I64(*id)),
-                    *id,
-                ),
+            let (bytes, id) = match ack {
+                Ack::Confirm(id) => (confirm.with_id(*id), *id),
                 Ack::Failed(id, reason) => (
                     Frame::send(open.token.clone())
                         .with("__kind", Value::Byte(kind::FAILED))
                         .with("id", Value::I64(*id))
-                        .with("msg", Value::Str(reason.clone())),
+                        .with("msg", Value::Str(reason.clone()))
+                        .encode(),
                     *id,
                 ),
             };
             // Written, or kept for the next connection.
-            open.socket.write(WsMessage::binary(frame.encode()))?;
+            open.socket.write(WsMessage::binary(bytes))?;
             if matches!(unsent.remove(0), Ack::Confirm(_)) {
                 ids.confirmed(id);
             }
@@ -1198,7 +1195,7 @@ fn run(
             Ok(WsMessage::Binary(bytes)) => {
                 last_heard = Instant::now();
                 pinged = false;
-                let frame = match Frame::decode(&bytes) {
+                let frame = match FrameRef::decode(&bytes) {
                     Ok(frame) => frame,
                     Err(err) => {
                         log::warn!(target: "top_api", "the message channel sent a frame that cannot be read: {err}");
@@ -1208,7 +1205,7 @@ fn run(
                 if frame.kind != FrameType::Send || frame.header("topic").is_none() {
                     continue;
                 }
-                match Message::from_frame(&frame) {
+                match Message::from_frame_ref(&frame) {
                     Ok(message) => match ids.admit(message.id(), shared) {
                         Admit::Handle => held.push_back(message),
                         Admit::Copy => {}
@@ -1217,7 +1214,7 @@ fn run(
                     Err(err) => {
                         // Unreadable: "failed", so that it comes again rather than vanish.
                         log::warn!(target: "top_api", "a message that cannot be read: {err}");
-                        if let Some(id) = frame.header("id").and_then(Value::as_i64) {
+                        if let Some(id) = frame.header("id").and_then(ValueRef::as_i64) {
                             if ids.hold(id, shared) {
                                 unsent.push(Ack::Failed(id, err.to_string()));
                             }
@@ -1235,6 +1232,26 @@ fn run(
             Err(tungstenite::Error::Io(err)) if is_timeout(&err) => idle = true,
             Err(err) => return Err(err),
         }
+    }
+}
+
+/// The confirm of a session, encoded once: each confirm is its bytes with the id written in.
+struct ConfirmFrame {
+    bytes: Vec<u8>,
+}
+
+impl ConfirmFrame {
+    fn new(token: &str) -> ConfirmFrame {
+        let frame = Frame::send(token).with("__kind", Value::Byte(kind::CONFIRM)).with("id", Value::I64(0));
+        ConfirmFrame { bytes: frame.encode() }
+    }
+
+    /// The confirm of `id`: the id is the last header, its 8 bytes before the end mark.
+    fn with_id(&self, id: i64) -> Vec<u8> {
+        let mut bytes = self.bytes.clone();
+        let end = bytes.len() - 2;
+        bytes[end - 8..end].copy_from_slice(&id.to_le_bytes());
+        bytes
     }
 }
 
@@ -1325,5 +1342,24 @@ fn business_key(message: &Message) -> String {
     match value {
         Some(value) => format!("{topic}:{value}"),
         None => format!("{topic}#{}", message.id()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_confirm_written_into_its_template_is_the_confirm_encoded_whole() {
+        let confirm = ConfirmFrame::new("tok-1");
+        for id in [0, 1, 123_456_789, -5, i64::MAX, i64::MIN] {
+            let whole =
+                Frame::send("tok-1").with("__kind", Value::Byte(kind::CONFIRM)).with("id", Value::I64(id)).encode();
+            assert_eq!(confirm.with_id(id), whole, "{id}");
+        }
+        // The protocol's known answer: the confirm of 123456789 with the token `tok-1`.
+        let known = "0202050005000000746f6b2d310100060000005f5f6b696e64020201000200000069640515cd5b07000000000000";
+        let hex: String = confirm.with_id(123_456_789).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, known);
     }
 }

@@ -210,14 +210,129 @@ impl Frame {
         out
     }
 
-    /// Reads a frame from its bytes.
+    /// Reads a frame from its bytes ([`FrameRef::decode`], then owned).
+    ///
+    /// # Errors
+    ///
+    /// As [`FrameRef::decode`].
+    pub fn decode(bytes: &[u8]) -> Result<Frame, FrameError> {
+        FrameRef::decode(bytes).map(|frame| frame.to_frame())
+    }
+
+    /// The frame as a [`FrameRef`] borrowing its text.
+    pub fn as_ref(&self) -> FrameRef<'_> {
+        FrameRef {
+            kind: self.kind,
+            status_code: self.status_code,
+            status_phrase: self.status_phrase.as_deref(),
+            flag: self.flag,
+            token: self.token.as_deref(),
+            headers: self.headers.iter().map(|(key, value)| (key.as_str(), value.as_ref())).collect(),
+        }
+    }
+}
+
+/// A frame read in place: its text and bytes borrowed from the frame's bytes, so that
+/// reading one allocates nothing but the list of its headers. [`Frame`] is the owned form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameRef<'a> {
+    /// What the frame is.
+    pub kind: FrameType,
+    /// A refusal's code (CONNECTACK); 0 when it is no refusal.
+    pub status_code: i32,
+    /// A refusal's words.
+    pub status_phrase: Option<&'a str>,
+    /// Echoed by the CONNECTACK.
+    pub flag: i32,
+    /// The session's token.
+    pub token: Option<&'a str>,
+    /// The custom headers, in order.
+    pub headers: Vec<(&'a str, ValueRef<'a>)>,
+}
+
+/// A custom header's value, borrowed: [`Value`]'s form in a [`FrameRef`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    /// Format 0: no value.
+    Void,
+    /// Format 1: a counted string.
+    Str(&'a str),
+    /// Format 2: one byte.
+    Byte(u8),
+    /// Format 3.
+    I16(i16),
+    /// Format 4.
+    I32(i32),
+    /// Format 5.
+    I64(i64),
+    /// Format 6: milliseconds since the epoch.
+    Date(i64),
+    /// Format 7: bytes (a gzipped `content`).
+    Bytes(&'a [u8]),
+}
+
+impl<'a> ValueRef<'a> {
+    /// The value as text, for a string header.
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            ValueRef::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The value as an integer, whatever its width (a `Date` gives its milliseconds; text
+    /// that holds a number is read, as some servers and clients write numbers so).
+    pub fn as_i64(self) -> Option<i64> {
+        match self {
+            ValueRef::Byte(n) => Some(n.into()),
+            ValueRef::I16(n) => Some(n.into()),
+            ValueRef::I32(n) => Some(n.into()),
+            ValueRef::I64(n) | ValueRef::Date(n) => Some(n),
+            ValueRef::Str(text) => text.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The owned value.
+    pub fn to_value(self) -> Value {
+        match self {
+            ValueRef::Void => Value::Void,
+            ValueRef::Str(text) => Value::Str(text.to_owned()),
+            ValueRef::Byte(n) => Value::Byte(n),
+            ValueRef::I16(n) => Value::I16(n),
+            ValueRef::I32(n) => Value::I32(n),
+            ValueRef::I64(n) => Value::I64(n),
+            ValueRef::Date(n) => Value::Date(n),
+            ValueRef::Bytes(bytes) => Value::Bytes(bytes.to_vec()),
+        }
+    }
+}
+
+impl Value {
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Void => ValueRef::Void,
+            Value::Str(text) => ValueRef::Str(text),
+            Value::Byte(n) => ValueRef::Byte(*n),
+            Value::I16(n) => ValueRef::I16(*n),
+            Value::I32(n) => ValueRef::I32(*n),
+            Value::I64(n) => ValueRef::I64(*n),
+            Value::Date(n) => ValueRef::Date(*n),
+            Value::Bytes(bytes) => ValueRef::Bytes(bytes),
+        }
+    }
+}
+
+impl<'a> FrameRef<'a> {
+    /// Reads a frame from its bytes, borrowing its text and bytes.
     ///
     /// # Errors
     ///
     /// A [`FrameError`] saying what is wrong and where: another version, an unknown frame
     /// type, header or value format, a length that runs past the end or is negative, text
     /// that is not UTF-8, bytes after the end of the headers.
-    pub fn decode(bytes: &[u8]) -> Result<Frame, FrameError> {
+    pub fn decode(bytes: &'a [u8]) -> Result<FrameRef<'a>, FrameError> {
         let mut reader = Reader { bytes, at: 0 };
         let version = reader.u8()?;
         if version != VERSION {
@@ -225,7 +340,14 @@ impl Frame {
         }
         let code = reader.u8()?;
         let kind = FrameType::from_code(code).ok_or_else(|| reader.error(1, format!("unknown frame type {code}")))?;
-        let mut frame = Frame::new(kind);
+        let mut frame = FrameRef {
+            kind,
+            status_code: 0,
+            status_phrase: None,
+            flag: 0,
+            token: None,
+            headers: Vec::with_capacity(12),
+        };
         loop {
             let at = reader.at;
             match reader.i16()? {
@@ -234,14 +356,14 @@ impl Frame {
                     let key = reader.text()?.unwrap_or_default();
                     let format_at = reader.at;
                     let value = match reader.u8()? {
-                        0 => Value::Void,
-                        1 => Value::Str(reader.text()?.unwrap_or_default()),
-                        2 => Value::Byte(reader.u8()?),
-                        3 => Value::I16(reader.i16()?),
-                        4 => Value::I32(reader.i32()?),
-                        5 => Value::I64(reader.i64()?),
-                        6 => Value::Date(reader.i64()?),
-                        7 => Value::Bytes(reader.counted()?.to_vec()),
+                        0 => ValueRef::Void,
+                        1 => ValueRef::Str(reader.text()?.unwrap_or_default()),
+                        2 => ValueRef::Byte(reader.u8()?),
+                        3 => ValueRef::I16(reader.i16()?),
+                        4 => ValueRef::I32(reader.i32()?),
+                        5 => ValueRef::I64(reader.i64()?),
+                        6 => ValueRef::Date(reader.i64()?),
+                        7 => ValueRef::Bytes(reader.counted()?),
                         other => {
                             return Err(reader.error(format_at, format!("unknown value format {other} of `{key}`")))
                         }
@@ -261,6 +383,23 @@ impl Frame {
             );
         }
         Ok(frame)
+    }
+
+    /// The first custom header named `key`.
+    pub fn header(&self, key: &str) -> Option<ValueRef<'a>> {
+        self.headers.iter().find(|(name, _)| *name == key).map(|(_, value)| *value)
+    }
+
+    /// The owned frame.
+    pub fn to_frame(&self) -> Frame {
+        Frame {
+            kind: self.kind,
+            status_code: self.status_code,
+            status_phrase: self.status_phrase.map(str::to_owned),
+            flag: self.flag,
+            token: self.token.map(str::to_owned),
+            headers: self.headers.iter().map(|(key, value)| ((*key).to_owned(), value.to_value())).collect(),
+        }
     }
 }
 
@@ -345,14 +484,14 @@ impl<'b> Reader<'b> {
     }
 
     /// A counted string; length 0 is absent.
-    fn text(&mut self) -> Result<Option<String>, FrameError> {
+    fn text(&mut self) -> Result<Option<&'b str>, FrameError> {
         let at = self.at;
         let bytes = self.counted()?;
         if bytes.is_empty() {
             return Ok(None);
         }
         match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Some(text.to_owned())),
+            Ok(text) => Ok(Some(text)),
             Err(_) => Err(self.error(at, "a string that is not UTF-8".to_owned())),
         }
     }

@@ -5,7 +5,7 @@ use std::io::Read as _;
 
 use serde::de::DeserializeOwned;
 
-use super::frame::{Frame, Value};
+use super::frame::{Frame, FrameRef, Value, ValueRef};
 use super::Topic;
 use crate::{DateTime, DecodeError, Json, Response};
 
@@ -170,24 +170,33 @@ impl Message {
     /// read (gzip that does not unzip, or unzips past [`MAX_CONTENT_BYTES`], or text that is
     /// not UTF-8).
     pub fn from_frame(frame: &Frame) -> Result<Message, MessageError> {
-        let id = frame.header("id").and_then(Value::as_i64).ok_or(MessageError::new("a message without an `id`"))?;
+        Message::from_frame_ref(&frame.as_ref())
+    }
+
+    /// [`from_frame`](Self::from_frame) for a frame read in place.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_frame`](Self::from_frame).
+    pub fn from_frame_ref(frame: &FrameRef<'_>) -> Result<Message, MessageError> {
+        let id = frame.header("id").and_then(ValueRef::as_i64).ok_or(MessageError::new("a message without an `id`"))?;
         let topic = frame
             .header("topic")
-            .and_then(Value::as_str)
+            .and_then(ValueRef::as_str)
             .ok_or(MessageError::new("a message without a `topic`"))?
             .to_owned();
         let content = match frame.header("content") {
-            None | Some(Value::Void) => String::new(),
-            Some(Value::Str(text)) => text.clone(),
-            Some(Value::Bytes(bytes)) => unzip(bytes)?,
+            None | Some(ValueRef::Void) => String::new(),
+            Some(ValueRef::Str(text)) => text.to_owned(),
+            Some(ValueRef::Bytes(bytes)) => unzip(bytes)?,
             Some(_) => return Err(MessageError::new("a `content` that is neither text nor bytes")),
         };
-        let text = |key: &str| frame.header(key).and_then(Value::as_str).map(str::to_owned);
-        let time = |key: &str| frame.header(key).and_then(Value::as_i64).and_then(DateTime::from_epoch_ms);
+        let text = |key: &str| frame.header(key).and_then(ValueRef::as_str).map(str::to_owned);
+        let time = |key: &str| frame.header(key).and_then(ValueRef::as_i64).and_then(DateTime::from_epoch_ms);
         Ok(Message {
             id,
             topic,
-            user_id: frame.header("userid").and_then(Value::as_i64),
+            user_id: frame.header("userid").and_then(ValueRef::as_i64),
             nick: text("nick"),
             publisher: text("publisher"),
             published: time("time"),
