@@ -777,3 +777,110 @@ fn over_wss_messages_are_handled_and_confirmed_and_an_unknown_certificate_is_ref
         assert_eq!(seen.runs.lock().unwrap().get(id), Some(&1), "message {id}");
     }
 }
+
+/// A client of the channel written as the other SDKs write theirs (the Node one's frames):
+/// a masked CONNECT with `sdk` and `intranet_ip` and no token, a pull request every
+/// `pull_every`, each pushed message confirmed by the id it came with, written in `id_as`;
+/// `__kind` in the width `kind_as` gives; no SENDACK unless `sendack`. Returns the ids it
+/// received, once it has `n` or `within` is over.
+fn hand_written_client(
+    sandbox: &Sandbox,
+    n: usize,
+    kind_as: fn(u8) -> top_api::messages::frame::Value,
+    id_as: fn(i64) -> top_api::messages::frame::Value,
+    sendack: bool,
+) -> Vec<i64> {
+    use top_api::messages::frame::{Frame, FrameRef, FrameType, Value};
+    use top_api::messages::{connect_sign, kind};
+
+    let url = sandbox.tmc_url();
+    let stream = std::net::TcpStream::connect(url.trim_start_matches("ws://").split('/').next().unwrap()).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    let (mut socket, _) = tungstenite::client::client(url.as_str(), stream).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let connect = Frame::new(FrameType::Connect)
+        .with("app_key", Value::Str(sandbox.app_key().to_owned()))
+        .with("group_name", Value::Str("default".to_owned()))
+        .with("timestamp", Value::Str(now.to_string()))
+        .with("sign", Value::Str(connect_sign(sandbox.app_key(), sandbox.app_secret(), "default", now)))
+        .with("sdk", Value::Str("TaoMessageConsumer".to_owned()))
+        .with("intranet_ip", Value::Str("10.0.0.8".to_owned()));
+    socket.send(tungstenite::Message::binary(connect.encode())).unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    let mut token = None;
+    let mut received = Vec::new();
+    let mut last_pull = Instant::now();
+    while received.len() < n && Instant::now() < until {
+        if let Some(token) = token.as_ref().filter(|_| last_pull.elapsed() > Duration::from_millis(100)) {
+            let pull = Frame::send(String::clone(token)).with("__kind", kind_as(kind::PULL));
+            socket.send(tungstenite::Message::binary(pull.encode())).unwrap();
+            last_pull = Instant::now();
+        }
+        let bytes = match socket.read() {
+            Ok(tungstenite::Message::Binary(bytes)) => bytes,
+            Ok(_) => continue,
+            Err(tungstenite::Error::Io(err))
+                if matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+            {
+                continue
+            }
+            Err(err) => panic!("the channel closed: {err}"),
+        };
+        let frame = FrameRef::decode(&bytes).unwrap();
+        match frame.kind {
+            FrameType::ConnectAck => {
+                assert_eq!(frame.status_code, 0, "{:?}", frame.status_phrase);
+                token = frame.token.map(str::to_owned);
+            }
+            FrameType::Send => {
+                let id = frame.header("id").and_then(|v| v.as_i64()).unwrap();
+                let token = token.clone().unwrap();
+                if sendack {
+                    let mut ack = Frame::new(FrameType::SendAck);
+                    ack.token = Some(token.clone());
+                    socket.send(tungstenite::Message::binary(ack.encode())).unwrap();
+                }
+                let confirm = Frame::send(token).with("__kind", kind_as(kind::CONFIRM)).with("id", id_as(id));
+                socket.send(tungstenite::Message::binary(confirm.encode())).unwrap();
+                received.push(id);
+            }
+            _ => {}
+        }
+    }
+    let _ = socket.close(None);
+    let _ = socket.flush();
+    received
+}
+
+#[test]
+fn clients_written_as_other_sdks_write_theirs_are_served() {
+    use top_api::messages::frame::Value;
+
+    type Kind = fn(u8) -> Value;
+    type Id = fn(i64) -> Value;
+    let cases: [(&str, Kind, Id, bool); 3] = [
+        // As the official clients: `__kind` a byte, the id as it came, no SENDACK.
+        ("byte kinds, i64 ids", Value::Byte, Value::I64, false),
+        // Numbers in another width, or as text, as some clients write them.
+        ("i32 kinds, text ids", |k| Value::I32(k.into()), |id| Value::Str(id.to_string()), false),
+        // A client that answers each push with a SENDACK too.
+        ("with SENDACKs", Value::Byte, Value::I64, true),
+    ];
+    for (what, kind_as, id_as, sendack) in cases {
+        let sandbox = sandbox(Duration::from_secs(30));
+        let ids: Vec<i64> =
+            (0..40).map(|n| sandbox.publish("taobao_trade_TradeCreate", &format!(r#"{{"tid":"{n}"}}"#))).collect();
+        let received = hand_written_client(&sandbox, ids.len(), kind_as, id_as, sendack);
+        let mut sorted = received.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ids, "{what}: every message pushed once");
+        assert!(
+            wait_until(Duration::from_secs(5), || sandbox.pending_messages("default") == 0),
+            "{what}: every confirm counted"
+        );
+        assert!(sandbox.message_confirms().values().all(|&n| n == 1), "{what}");
+        // Its CONNECT, as the channel saw it.
+        let connect = sandbox.tmc_connects().pop().unwrap();
+        assert_eq!((connect["sdk"].as_str(), connect.get("token")), ("TaoMessageConsumer", None), "{what}");
+    }
+}
