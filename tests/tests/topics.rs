@@ -67,6 +67,10 @@ fn every_topic_reads_its_own_content() {
         r#"{"nick":"text","num":"1234567890123","num_iid":1234567890123,"price":"text","sku_id":1234567890123,"sku_num":"1234567890123","status":"text"}"#,
     );
     reads::<topics::taobao_item::ReserveCardIdentify>(r#"{"tb_order_id":"text"}"#);
+    reads::<topics::taobao_jds::TradeTrace>(
+        r#"{"action_time":"2026-12-05 10:20:30","operator":"text","order_ids":"text","remark":"text","seller_nick":"text","status":"text","tid":1234567890123}"#,
+    );
+    reads::<topics::taobao_live::TcpOrder>(r#"{"anchor_open_id":"text","tid":"1234567890123"}"#);
     reads::<topics::taobao_logistics::Accept>(
         r#"{"cp_code":"text","logistics_detail_description":"text","mail_no":"text","occur_time":"1234567890123","seller_open_uid":"text","status_code":"text","tid":1234567890123}"#,
     );

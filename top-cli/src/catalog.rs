@@ -199,6 +199,10 @@ pub struct TopicEntry {
     pub doc_id: Option<u64>,
     /// The file it is in: the topic's group.
     pub group: String,
+    /// The page it was read from (by `top messages read`), where that is not the platform's
+    /// page of `docId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub fields: Vec<Param>,
 }
 
@@ -209,7 +213,47 @@ impl TopicEntry {
             topic: self.topic.clone(),
             title: self.title.clone(),
             doc_id: self.doc_id,
+            source: self.source.clone(),
             fields: members(&self.fields),
+        }
+    }
+
+    /// A topic of the model as the message catalog writes it: facts only (names, types,
+    /// required flags, limits, nesting; no description or example), read from `source`.
+    pub fn from_topic(topic: &Topic, source: Option<String>) -> Option<TopicEntry> {
+        let (group, _) = Topic::split(&topic.topic)?;
+        Some(TopicEntry {
+            topic: topic.topic.clone(),
+            title: topic.title.clone(),
+            doc_id: topic.doc_id,
+            group: group.to_owned(),
+            source: source.or_else(|| topic.source.clone()),
+            fields: topic.fields.iter().map(Param::from_member).collect(),
+        })
+    }
+}
+
+impl Param {
+    /// A member as the catalog writes it: its name, type, required flag, limits and the
+    /// members of an object.
+    pub fn from_member(member: &Member) -> Param {
+        let item = match &member.ty {
+            Type::List(item) => item.as_ref(),
+            other => other,
+        };
+        let sub_params = match item {
+            Type::Object { members, .. } => members.iter().map(Param::from_member).collect(),
+            _ => Vec::new(),
+        };
+        Param {
+            name: member.name.clone(),
+            ty: (member.ty != Type::Unknown).then(|| member.ty.top_name()),
+            required: member.required,
+            max_length: member.limits.max_length,
+            max_list_size: member.limits.max_list_size,
+            min_value: member.limits.min_value,
+            max_value: member.limits.max_value,
+            sub_params,
         }
     }
 }

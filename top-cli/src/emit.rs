@@ -967,6 +967,13 @@ pub fn topic_module(topic: &Topic, options: &Options) -> Result<String, EmitErro
     if let Some(doc_id) = topic.doc_id {
         doc.push(String::new());
         doc.push(format!("Official documentation: <{}>", topic_doc_url(doc_id)));
+    } else if let Some(source) = topic
+        .source
+        .as_deref()
+        .filter(|s| s.starts_with("https://") && !s.contains(|c: char| c.is_whitespace() || c == '>'))
+    {
+        doc.push(String::new());
+        doc.push(format!("Read from its documentation page: <{source}>"));
     }
     write_doc(&mut out, 0, &doc);
     let _ = writeln!(out, "pub mod {module} {{");

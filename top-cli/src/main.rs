@@ -146,6 +146,15 @@ enum MessagesCommand {
         #[command(flatten)]
         app: App,
     },
+    /// Reads a message page (`消息属性`, `消息示例`) and prints its topic as the message
+    /// catalog (`catalog/messages/`) keeps one: facts only, with the page's address.
+    Read {
+        /// The page, as text (a browser's copy or a saved page).
+        page: std::path::PathBuf,
+        /// Where the page was read from, kept with the facts.
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Publishes a message through `taobao.tmc.message.produce` and prints its id.
     Publish {
         /// The topic, such as `taobao_trade_TradeCreate`.
@@ -298,6 +307,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Messages { command: MessagesCommand::Listen { group, no_confirm, count, rest, url, app } } => {
             listen(Listen { group, no_confirm, count, rest, url, app })
+        }
+        Command::Messages { command: MessagesCommand::Read { page, source } } => {
+            let fail = |message: String| Failure(3, format!("top messages read: {message}"));
+            let text = std::fs::read_to_string(&page).map_err(|err| fail(format!("{}: {err}", page.display())))?;
+            let (topic, warnings) = top_cli::page::parse_message(&text)
+                .and_then(|read| top_cli::page::read_message(&read))
+                .map_err(|err| fail(format!("{}:{}: {}", page.display(), err.line, err.message)))?;
+            for warning in warnings {
+                eprintln!("{}:{}: warning: {}", page.display(), warning.line, warning.message);
+            }
+            let entry = top_cli::catalog::TopicEntry::from_topic(&topic, source)
+                .ok_or_else(|| fail(format!("`{}` is not a topic name", topic.topic)))?;
+            let json = serde_json::to_string_pretty(&entry).map_err(|err| fail(err.to_string()))?;
+            println!("{json}");
+            Ok(())
         }
         Command::Messages { command: MessagesCommand::Publish { topic, content, group, app } } => {
             let client = app.client().build().map_err(|err| Failure(2, format!("top messages publish: {err}")))?;

@@ -14,6 +14,8 @@ pub struct Topic {
     pub title: String,
     /// The id of its official documentation page.
     pub doc_id: Option<u64>,
+    /// The address of the page it was read from, where that is not the page of `doc_id`.
+    pub source: Option<String>,
     /// The content's fields, in order.
     pub fields: Vec<Member>,
 }

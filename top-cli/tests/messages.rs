@@ -165,3 +165,35 @@ fn top_gen_out_writes_message_modules_by_group() {
     assert_eq!(std::fs::read_to_string(out.join("mod.rs")).unwrap().matches("pub mod ").count(), 1);
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+#[test]
+fn top_messages_read_prints_a_page_s_topic_as_the_message_catalog_keeps_it() {
+    let page = manifest_dir().join("tests/pages/messages/taobao_xiaoyu_OrderShipped.txt");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_top"))
+        .args(["messages", "read"])
+        .arg(&page)
+        .args(["--source", "https://example.invalid/topic"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let entry: top_cli::catalog::TopicEntry = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (entry.topic.as_str(), entry.group.as_str(), entry.source.as_deref()),
+        ("taobao_xiaoyu_OrderShipped", "taobao_xiaoyu", Some("https://example.invalid/topic"))
+    );
+    // Facts only: what the page's table says, no description or example.
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("发货时间") && !text.contains("2026-03-01"), "{text}");
+    // Read back, it is the topic the page reads into, less its words.
+    let (read, _) =
+        page::read_message(&page::parse_message(&message_page("taobao_xiaoyu_OrderShipped")).unwrap()).unwrap();
+    let back = entry.to_topic();
+    assert_eq!(shape(&back.fields), shape(&read.fields));
+    assert_eq!(back.title, read.title);
+    // Not a message page: a failure naming the file.
+    let api = manifest_dir().join("tests/pages/more/taobao.time.get.txt");
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_top")).args(["messages", "read"]).arg(&api).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taobao.time.get.txt"));
+}

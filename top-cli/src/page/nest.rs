@@ -92,7 +92,7 @@ pub fn read_message(page: &MessagePage) -> Result<(Topic, Vec<PageError>), PageE
             });
         }
     }
-    let topic = Topic { topic: page.topic.clone(), title: page.title.clone(), doc_id: None, fields };
+    let topic = Topic { topic: page.topic.clone(), title: page.title.clone(), doc_id: None, source: None, fields };
     Ok((topic, warnings))
 }
 
