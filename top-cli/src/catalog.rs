@@ -93,17 +93,8 @@ impl Catalog {
     /// A [`CatalogError`] naming the file that cannot be read or is not a catalog file.
     pub fn read(dir: &Path) -> Result<Catalog, CatalogError> {
         let fail = |file: &Path, message: String| CatalogError { file: file.to_owned(), message };
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|err| fail(dir, err.to_string()))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-            .collect();
-        files.sort();
         let mut catalog = Catalog::default();
-        for file in files {
-            let text = std::fs::read_to_string(&file).map_err(|err| fail(&file, err.to_string()))?;
-            let entries: Vec<Entry> = serde_json::from_str(&text).map_err(|err| fail(&file, err.to_string()))?;
-            let package = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        for (file, package, entries) in json_files::<Entry>(dir)? {
             if let Some(wrong) = entries.iter().find(|entry| entry.package != package) {
                 return Err(fail(
                     &file,
@@ -190,6 +181,27 @@ fn ty(param: &Param) -> Type {
     }
 }
 
+/// Every `*.json` file of `dir`, in name order: its path, its name without `.json`, and the
+/// array it holds.
+fn json_files<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<Vec<(PathBuf, String, Vec<T>)>, CatalogError> {
+    let fail = |file: &Path, message: String| CatalogError { file: file.to_owned(), message };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|err| fail(dir, err.to_string()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).map_err(|err| fail(&file, err.to_string()))?;
+            let entries: Vec<T> = serde_json::from_str(&text).map_err(|err| fail(&file, err.to_string()))?;
+            let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            Ok((file, stem, entries))
+        })
+        .collect()
+}
+
 /// One message topic as the message catalog (`catalog/messages/`) writes it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -267,17 +279,8 @@ impl Param {
 /// or holds a topic of another group or one whose name is not `group_Name`.
 pub fn read_topics(dir: &Path) -> Result<Vec<TopicEntry>, CatalogError> {
     let fail = |file: &Path, message: String| CatalogError { file: file.to_owned(), message };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|err| fail(dir, err.to_string()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    files.sort();
     let mut topics = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|err| fail(&file, err.to_string()))?;
-        let entries: Vec<TopicEntry> = serde_json::from_str(&text).map_err(|err| fail(&file, err.to_string()))?;
-        let group = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    for (file, group, entries) in json_files::<TopicEntry>(dir)? {
         for entry in &entries {
             match Topic::split(&entry.topic) {
                 Some((of, _)) if of == group && entry.group == group => {}

@@ -849,14 +849,7 @@ fn raw_string(text: &str) -> String {
 ///
 /// The first API that cannot be written, named.
 pub fn package_file(header: &[&str], apis: &[Api], options: &Options) -> Result<String, EmitError> {
-    let mut out = String::new();
-    for line in header {
-        if line.is_empty() {
-            out.push_str("//!\n");
-        } else {
-            let _ = writeln!(out, "//! {line}");
-        }
-    }
+    let mut out = module_doc(header);
     let mut modules: BTreeMap<String, &str> = BTreeMap::new();
     for api in apis {
         let module = module_name(&api.method);
@@ -1003,14 +996,7 @@ pub fn topic_module(topic: &Topic, options: &Options) -> Result<String, EmitErro
 /// An [`EmitError`] naming the topic that cannot be written, or two topics whose types
 /// would take one name.
 pub fn topics_file(header: &[&str], topics: &[Topic], options: &Options) -> Result<String, EmitError> {
-    let mut out = String::new();
-    for line in header {
-        if line.is_empty() {
-            out.push_str("//!\n");
-        } else {
-            let _ = writeln!(out, "//! {line}");
-        }
-    }
+    let mut out = module_doc(header);
     let mut groups: BTreeMap<&str, Vec<&Topic>> = BTreeMap::new();
     for topic in topics {
         let Some((group, _)) = Topic::split(&topic.topic) else {
@@ -1055,6 +1041,19 @@ pub fn topics_file(header: &[&str], topics: &[Topic], options: &Options) -> Resu
         let _ = writeln!(out, "}}");
     }
     Ok(out)
+}
+
+/// A file's inner doc comment: each line as `//! line`, an empty one as `//!`.
+fn module_doc(header: &[&str]) -> String {
+    let mut out = String::new();
+    for line in header {
+        if line.is_empty() {
+            out.push_str("//!\n");
+        } else {
+            let _ = writeln!(out, "//! {line}");
+        }
+    }
+    out
 }
 
 /// The module of a package's shared answer types (`types`), each one struct.
