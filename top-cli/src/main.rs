@@ -143,6 +143,16 @@ enum MessagesCommand {
         /// The message channel's URL (default: the platform's).
         #[arg(long, env = "TOP_TMC_URL")]
         url: Option<String>,
+        /// Gets the CONNECT's token through `taobao.tmc.auth.get` on the gateway before each
+        /// connection, where the channel asks for one.
+        #[arg(long)]
+        auth: bool,
+        /// The CONNECT's `minor_group`.
+        #[arg(long)]
+        minor_group: Option<String>,
+        /// The CONNECT's `filter_exp`.
+        #[arg(long)]
+        filter_exp: Option<String>,
         #[command(flatten)]
         app: App,
     },
@@ -305,9 +315,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             serve::serve_catalog(&sandbox);
             serve::run_until_ctrl_c(sandbox, &mut std::io::stdout()).map_err(fail)
         }
-        Command::Messages { command: MessagesCommand::Listen { group, no_confirm, count, rest, url, app } } => {
-            listen(Listen { group, no_confirm, count, rest, url, app })
-        }
+        Command::Messages {
+            command: MessagesCommand::Listen { group, no_confirm, count, rest, url, auth, minor_group, filter_exp, app },
+        } => listen(Listen { group, no_confirm, count, rest, url, auth, minor_group, filter_exp, app }),
         Command::Messages { command: MessagesCommand::Read { page, source } } => {
             let fail = |message: String| Failure(3, format!("top messages read: {message}"));
             let text = std::fs::read_to_string(&page).map_err(|err| fail(format!("{}: {err}", page.display())))?;
@@ -478,6 +488,9 @@ struct Listen {
     count: Option<usize>,
     rest: bool,
     url: Option<String>,
+    auth: bool,
+    minor_group: Option<String>,
+    filter_exp: Option<String>,
     app: App,
 }
 
@@ -533,6 +546,16 @@ fn listen(args: Listen) -> Result<(), Failure> {
     } else {
         if let Some(url) = args.url {
             builder = builder.url(url);
+        }
+        if args.auth {
+            let client = args.app.client().build().map_err(|err| Failure(2, format!("top messages listen: {err}")))?;
+            builder = builder.auth_with(client);
+        }
+        if let Some(minor_group) = args.minor_group {
+            builder = builder.minor_group(minor_group);
+        }
+        if let Some(filter_exp) = args.filter_exp {
+            builder = builder.filter_exp(filter_exp);
         }
         builder.start(handler)
     }

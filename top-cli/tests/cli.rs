@@ -441,3 +441,22 @@ fn messages_publish_queues_a_message_and_listen_prints_then_confirms_each() {
     assert_eq!(wrong.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("Invalid signature"));
 }
+
+#[test]
+fn messages_listen_gets_its_token_through_the_gateway_where_the_channel_asks_for_one() {
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.require_tmc_token(true);
+    sandbox.publish("taobao_trade_TradeCreate", r#"{"tid":"9"}"#);
+    let refused = top_against(&sandbox, &["messages", "listen", "--count", "1"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("token"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let listened = top_against(
+        &sandbox,
+        &["messages", "listen", "--count", "1", "--auth", "--minor-group", "default", "--filter-exp", "*"],
+    );
+    assert!(listened.status.success(), "{}", String::from_utf8_lossy(&listened.stderr));
+    assert!(stdout(&listened).contains("taobao_trade_TradeCreate"));
+    let connect = sandbox.tmc_connects().pop().unwrap();
+    assert!(connect["token"].starts_with("tmc-"), "{connect:?}");
+    assert_eq!((connect["minor_group"].as_str(), connect["filter_exp"].as_str()), ("default", "*"));
+}
