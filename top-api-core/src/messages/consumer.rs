@@ -936,7 +936,7 @@ fn tls_config(extra: &[Vec<u8>]) -> Result<Arc<rustls::ClientConfig>, Error> {
 /// refusal of a CONNECT (a busy or restarting server) is tried again after the backoff.
 fn is_fatal(err: &Error) -> bool {
     match err {
-        Error::Api(refusal) => matches!(refusal.code(), 25 | 27 | 29 | 31),
+        Error::Api(refusal) => super::status::is_final(refusal.code()),
         Error::Config(_) => true,
         _ => false,
     }

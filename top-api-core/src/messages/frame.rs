@@ -92,23 +92,13 @@ pub enum Value {
 impl Value {
     /// The value as text, for a string header.
     pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::Str(text) => Some(text),
-            _ => None,
-        }
+        self.as_ref().as_str()
     }
 
-    /// The value as an integer, whatever its width (a `Date` gives its milliseconds).
+    /// The value as an integer, whatever its width (a `Date` gives its milliseconds; text
+    /// that holds a number is read, as some servers and clients write numbers so).
     pub fn as_i64(&self) -> Option<i64> {
-        match *self {
-            Value::Byte(n) => Some(n.into()),
-            Value::I16(n) => Some(n.into()),
-            Value::I32(n) => Some(n.into()),
-            Value::I64(n) | Value::Date(n) => Some(n),
-            // Some servers and clients write numbers as text.
-            Value::Str(ref text) => text.trim().parse().ok(),
-            _ => None,
-        }
+        self.as_ref().as_i64()
     }
 }
 

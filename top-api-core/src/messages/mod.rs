@@ -51,6 +51,25 @@ pub trait Topic: serde::de::DeserializeOwned {
     const TOPIC: &'static str;
 }
 
+/// The statuses of a refused CONNECT (its CONNECTACK's `StatusCode`): the gateway's codes for
+/// the same mistakes. Trying again cannot mend these; another status (a busy server's) can.
+pub mod status {
+    /// The sign does not match.
+    pub const BAD_SIGN: i32 = 25;
+    /// The `token` is not one `taobao.tmc.auth.get` gave for the group, or none came where
+    /// one is required: a session not known, as the gateway's 27.
+    pub const BAD_TOKEN: i32 = 27;
+    /// The app key is not known.
+    pub const BAD_APP_KEY: i32 = 29;
+    /// The timestamp is missing, unreadable, or more than ten minutes off.
+    pub const BAD_TIMESTAMP: i32 = 31;
+
+    /// Whether a refusal with `status` is one that trying again cannot mend.
+    pub fn is_final(status: i64) -> bool {
+        [BAD_SIGN, BAD_TOKEN, BAD_APP_KEY, BAD_TIMESTAMP].iter().any(|&code| i64::from(code) == status)
+    }
+}
+
 /// The `__kind` of a SEND: what it asks for or carries.
 pub mod kind {
     /// Client → server: send me what is queued.

@@ -18,7 +18,7 @@ use tungstenite::{Message as WsMessage, WebSocket};
 use super::gateway::check_timestamp;
 use super::Clock;
 use crate::messages::frame::{Frame, FrameType, Value};
-use crate::messages::{connect_sign, kind, Message};
+use crate::messages::{connect_sign, kind, status, Message};
 
 /// The holder of what REST consumers took: no connection, so only the redelivery delay
 /// brings it back.
@@ -31,19 +31,6 @@ const WINDOW: usize = 256;
 const TICK: Duration = Duration::from_millis(20);
 /// The largest frame a consumer may send.
 const MAX_FRAME: usize = 1 << 20;
-
-/// The CONNECTACK statuses of a refusal: the gateway's codes for the same mistakes.
-pub(super) mod status {
-    /// The sign does not match.
-    pub const BAD_SIGN: i32 = 25;
-    /// The app key is not the sandbox's.
-    pub const BAD_APP_KEY: i32 = 29;
-    /// The timestamp is missing, unreadable, or more than ten minutes off.
-    pub const BAD_TIMESTAMP: i32 = 31;
-    /// The `token` is not one `taobao.tmc.auth.get` gave for the group, or none came where
-    /// one is required: a session the sandbox does not know, as the gateway's 27.
-    pub const BAD_TOKEN: i32 = 27;
-}
 
 /// How many CONNECTs the channel keeps for [`Channel::connects`].
 const KEPT_CONNECTS: usize = 256;

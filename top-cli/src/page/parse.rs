@@ -391,17 +391,20 @@ fn topic_title(lines: &[&str], at: usize) -> Option<(usize, String, String)> {
     let split = line.find(['(', '(', ' ', '\t']).unwrap_or(line.len());
     let (topic, rest) = line.split_at(split);
     crate::model::Topic::split(topic)?;
-    let in_parens = |text: &str| -> Option<String> {
-        let inner = text.trim().strip_prefix(['(', '('])?;
-        let close = inner.rfind([')', ')'])?;
-        Some(inner[..close].trim().to_owned())
-    };
     let title = if rest.trim().is_empty() {
         lines.get(at + 1).and_then(|next| in_parens(strip_marks(next))).unwrap_or_default()
     } else {
-        in_parens(rest)?
+        in_parens(rest.trim())?
     };
-    Some((at, topic.to_owned(), title))
+    Some((at, topic.to_owned(), title.to_owned()))
+}
+
+/// The text in the parentheses `text` starts with (`(标题)` or `（标题）`), up to the last
+/// closing one: a title may hold its own, and a tag may follow.
+fn in_parens(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix(['(', '('])?;
+    let close = inner.rfind([')', ')'])?;
+    Some(inner[..close].trim())
 }
 
 /// A Qimen router page or an SPI page, which `top gen` does not make into a gateway call:
@@ -444,14 +447,7 @@ fn title(line: &str) -> Option<(String, String)> {
     let split = line.find(['(', '(', ' ', '\t']).unwrap_or(line.len());
     let (method, rest) = line.split_at(split);
     let rest = rest.trim();
-    let title = if rest.is_empty() {
-        ""
-    } else {
-        // Up to the last closing parenthesis: a title may hold its own, and a tag may follow.
-        let inner = rest.strip_prefix(['(', '('])?;
-        let close = inner.rfind([')', ')'])?;
-        inner[..close].trim()
-    };
+    let title = if rest.is_empty() { "" } else { in_parens(rest)? };
     top_api_rules::is_method(method).then(|| (method.to_owned(), title.to_owned()))
 }
 
