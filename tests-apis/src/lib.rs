@@ -80,10 +80,34 @@ fn big_number(name: &str) -> i64 {
 
 const DATE: &str = "2024-02-29 13:45:56";
 
+/// Whether the catalog's `method` is a Qimen API, by the one rule: a `taobao.qimen.*`
+/// method whose only param is an object named `request`.
+pub fn is_qimen(method: &str) -> bool {
+    let request = params(entry(method), "requestParams");
+    let names: Vec<&str> = request.iter().filter_map(|param| param["name"].as_str()).collect();
+    let object = request.first().is_some_and(|param| !params(param, "subParams").is_empty());
+    top_api_rules::is_qimen(method, &names, object)
+}
+
+/// The answer's fields as the catalog lists them: a Qimen API's are those of its
+/// `<response>` root, the catalog's one field `response`.
+fn answer_params(method: &str) -> Vec<Value> {
+    let fields = params(entry(method), "responseParams");
+    match fields.as_slice() {
+        [one] if is_qimen(method) && one["name"] == top_api_rules::QIMEN_ANSWER_ROOT => params(one, "subParams"),
+        _ => fields,
+    }
+}
+
 /// An answer's payload with every field given: each value differs by field where it can
 /// (strings are the field's name), lists hold two items.
 pub fn answer_sample(method: &str) -> Value {
-    Value::Object(answer_fields(&params(entry(method), "responseParams")))
+    let mut fields = answer_fields(&answer_params(method));
+    // A Qimen answer's `flag` says `success` or `failure`: a sample answer succeeds.
+    if is_qimen(method) && fields.contains_key("flag") {
+        fields.insert("flag".to_owned(), Value::from("success"));
+    }
+    Value::Object(fields)
 }
 
 fn answer_fields(fields: &[Value]) -> Map<String, Value> {
@@ -113,8 +137,15 @@ fn answer_value(field: &Value, ty: &str, name: &str, i: usize) -> Value {
 }
 
 /// The request's params with every one given, within its limits: what a caller would send.
+/// A Qimen API's are its `customerId` and its `request` as the XML body
+/// ([`qimen_body`]).
 pub fn request_params(method: &str) -> Params {
     let mut out = Params::new();
+    if is_qimen(method) {
+        out.push(top_api_rules::QIMEN_CUSTOMER_PARAM, "customer-1");
+        out.push(top_api_rules::QIMEN_BODY_PARAM, qimen_body(method));
+        return out;
+    }
     for param in params(entry(method), "requestParams") {
         let name = param["name"].as_str().expect("a name").to_owned();
         let (ty, list) = type_of(&param);
@@ -154,6 +185,65 @@ fn param_text(param: &Value, ty: &str, name: &str, i: usize) -> String {
         "Price" | "BigDecimal" => format!("12.3{i}"),
         // `Json`, no type, or an object whose members the catalog does not list.
         _ => format!(r#"{{"k":{i}}}"#),
+    }
+}
+
+/// A Qimen API's body with every member given, written here from the catalog as the
+/// platform's XML writer writes it: `<request>`, an element per member by its wire name, a
+/// list as a wrapper holding an element per item named after the item's type in
+/// lowerCamelCase (`string`, `number` for scalars).
+pub fn qimen_body(method: &str) -> String {
+    let request = &params(entry(method), "requestParams")[0];
+    let value = member_value(request, &type_of(request).0, 0);
+    let mut out = String::from("<request>");
+    xml_members(&mut out, request, &value);
+    out.push_str("</request>");
+    out
+}
+
+fn xml_members(out: &mut String, param: &Value, value: &Value) {
+    let Value::Object(fields) = value else { return };
+    let members = params(param, "subParams");
+    // In the catalog's order; a map whose members the catalog does not list, in its own.
+    // A member the catalog lists twice is one.
+    let mut names: Vec<&str> = if members.is_empty() {
+        fields.keys().map(String::as_str).collect()
+    } else {
+        members.iter().filter_map(|member| member["name"].as_str()).filter(|name| fields.contains_key(*name)).collect()
+    };
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|name| seen.insert(*name));
+    for name in names {
+        let value = &fields[name];
+        let member = members.iter().find(|member| member["name"] == name);
+        out.push_str(&format!("<{name}>"));
+        match (member.map(type_of), value) {
+            (Some((item, true)), Value::Array(items)) => {
+                let element = match item.as_str() {
+                    "String" => "string".to_owned(),
+                    "Number" => "number".to_owned(),
+                    other => top_api_rules::qimen_item_name(other),
+                };
+                for value in items {
+                    out.push_str(&format!("<{element}>"));
+                    xml_value(out, member.expect("a list member"), value);
+                    out.push_str(&format!("</{element}>"));
+                }
+            }
+            (_, value) => match member {
+                Some(member) => xml_value(out, member, value),
+                None => xml_value(out, &Value::Null, value),
+            },
+        }
+        out.push_str(&format!("</{name}>"));
+    }
+}
+
+fn xml_value(out: &mut String, member: &Value, value: &Value) {
+    match value {
+        Value::Object(_) => xml_members(out, member, value),
+        Value::String(text) => out.push_str(&quick_xml::escape::escape(text.as_str())),
+        other => out.push_str(&other.to_string()),
     }
 }
 
@@ -265,6 +355,13 @@ impl Harness {
                 .execute(&request)
                 .unwrap_or_else(|err| panic!("{method} ({format}, simplify {simplify}): {err}"));
             assert_eq!(got.get(), &answer, "{method} ({format}, simplify {simplify})");
+        }
+        if is_qimen(method) {
+            let calls = self.sandbox.calls();
+            let call = calls.last().expect("a call");
+            assert!(call.qimen, "{method}: not sent to the Qimen router");
+            let body = call.params.iter().find(|(name, _)| name == top_api_rules::QIMEN_BODY_PARAM);
+            assert_eq!(body.map(|(_, body)| body.as_str()), Some(qimen_body(method).as_str()), "{method}: the body");
         }
         let received = received.lock().unwrap_or_else(PoisonError::into_inner);
         assert_eq!(received.len(), 3, "{method}: the handler was not called for every call");

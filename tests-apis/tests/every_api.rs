@@ -4,8 +4,9 @@
 //!
 //! All 5328 APIs at once need more rustc memory than a machine has, so they are dealt into
 //! 16 slots, each holding APIs of every package; a build compiles one slot, the commit's
-//! (or `TOP_API_SLOT=n`), and the 39 APIs that together cover every type mapping the
-//! generator makes. Every API's idempotence is checked against the read rule.
+//! (or `TOP_API_SLOT=n`), and the 38 APIs that together cover every type mapping the
+//! generator makes; and every Qimen API. Every API's idempotence is checked against the
+//! read rule.
 
 use top_api::Request;
 use top_api_apis_tests::Harness;
@@ -5366,7 +5367,6 @@ fn every_type_mapping() {
     harness.check::<top_api::hotel::TaobaoXhotelDistributionPrice>();
     harness.check::<top_api::icbudropshipping::AlibabaShippingFreightCalculate>();
     harness.check::<top_api::icbuseller::AlibabaSellerVendorOrderList>();
-    harness.check::<top_api::itpolicy::TaobaoAlitripItFareDelete>();
     harness.check::<top_api::jst::TaobaoJstSmsMessageShorturlQuery>();
     harness.check::<top_api::maitix::AlibabaDamaiMaitixProjectDistributionQuerylist>();
     harness.check::<top_api::miniappcloud::TaobaoMiniappCloudMongoUpdate>();
@@ -5389,6 +5389,67 @@ fn every_type_mapping() {
     harness.check::<top_api::xhotelitem::TaobaoXhotelQuotaUpdate>();
     harness.check::<top_api::xhotelitem::TaobaoXhotelRoomUpdate>();
     harness.check::<top_api::yunos::AliyunCosmoGatewayInvoke>();
+}
+
+/// The 55 Qimen APIs, each sent as XML to the sandbox's Qimen router.
+#[test]
+fn every_qimen_api() {
+    let harness = Harness::start();
+    harness.check::<top_api::qimen::TaobaoQimenChannelinventoryQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenCombineitemDelete>();
+    harness.check::<top_api::qimen::TaobaoQimenCombineitemQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenCombineitemSynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenDeliveryorderBatchconfirm>();
+    harness.check::<top_api::qimen::TaobaoQimenDeliveryorderBatchcreate>();
+    harness.check::<top_api::qimen::TaobaoQimenDeliveryorderBatchcreateAnswer>();
+    harness.check::<top_api::qimen::TaobaoQimenDeliveryorderConfirm>();
+    harness.check::<top_api::qimen::TaobaoQimenDeliveryorderCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenDeliveryorderQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenEntryorderConfirm>();
+    harness.check::<top_api::qimen::TaobaoQimenEntryorderCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenEntryorderQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenExpressinfoQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenInventoryQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenInventoryReport>();
+    harness.check::<top_api::qimen::TaobaoQimenInventorySynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenInventorySynchronizeReport>();
+    harness.check::<top_api::qimen::TaobaoQimenInventorybatchQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenInventoryreserveCancel>();
+    harness.check::<top_api::qimen::TaobaoQimenInventoryruleCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenItemlackReport>();
+    harness.check::<top_api::qimen::TaobaoQimenItemmappingCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenItemmappingQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenItemsSynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderCallback>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderCancel>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderPending>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderSnReport>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderexceptionReport>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderprocessQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenOrderprocessReport>();
+    harness.check::<top_api::qimen::TaobaoQimenPresalespackageConsign>();
+    harness.check::<top_api::qimen::TaobaoQimenReceiverinfoQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenReturnorderConfirm>();
+    harness.check::<top_api::qimen::TaobaoQimenReturnorderCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenReturnpackageReport>();
+    harness.check::<top_api::qimen::TaobaoQimenShopSynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenSingleitemQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenSingleitemSynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenSnReport>();
+    harness.check::<top_api::qimen::TaobaoQimenStockQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenStockchangeReport>();
+    harness.check::<top_api::qimen::TaobaoQimenStockoutConfirm>();
+    harness.check::<top_api::qimen::TaobaoQimenStockoutCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenStoreprocessConfirm>();
+    harness.check::<top_api::qimen::TaobaoQimenStoreprocessCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenSupplierSynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenTransferorderCreate>();
+    harness.check::<top_api::qimen::TaobaoQimenTransferorderQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenTransferorderReport>();
+    harness.check::<top_api::qimen::TaobaoQimenWarehouseinfoQuery>();
+    harness.check::<top_api::qimen::TaobaoQimenWarehouseinfoSynchronize>();
+    harness.check::<top_api::qimen::TaobaoQimenWavenumReport>();
 }
 
 #[cfg(top_api_slot = "0")]

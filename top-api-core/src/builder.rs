@@ -34,6 +34,7 @@ pub(crate) fn bound(timeout: Duration) -> Option<Duration> {
 /// | [`read_timeout`](Self::read_timeout) | 30 s: the longest the gateway may stay silent |
 /// | [`max_body`](Self::max_body) | 10 MiB |
 /// | [`batch_gateway`](Self::batch_gateway) | the gateway with `/rest` turned into `/batch` |
+/// | [`qimen_gateway`](Self::qimen_gateway) | the platform's Qimen router, `https://qimen.api.taobao.com/router/qimen/service` (a gateway of one's own: its `/router/rest` turned into `/router/qimen/service`) |
 /// | [`partner_id`](Self::partner_id) | `top-api-rust-<version>` |
 /// | [`header`](Self::header) | none |
 /// | [`proxy`](Self::proxy) | none |
@@ -61,6 +62,7 @@ pub struct ClientBuilder {
     secret: Secret,
     gateway: String,
     batch_gateway: Option<String>,
+    qimen_gateway: Option<String>,
     partner_id: String,
     headers: Vec<(String, String)>,
     proxy: Option<String>,
@@ -86,6 +88,7 @@ impl ClientBuilder {
             secret: Secret(secret),
             gateway: DEFAULT_GATEWAY.to_owned(),
             batch_gateway: None,
+            qimen_gateway: None,
             partner_id: DEFAULT_PARTNER_ID.to_owned(),
             headers: Vec::new(),
             proxy: None,
@@ -115,6 +118,16 @@ impl ClientBuilder {
     /// `https://eco.taobao.com/router/batch`).
     pub fn batch_gateway(mut self, url: impl Into<String>) -> Self {
         self.batch_gateway = Some(url.into());
+        self
+    }
+
+    /// Where Qimen APIs (`#[top_api(qimen = true)]`, see [`crate::qimen`]) are sent.
+    /// Default: the platform's Qimen router (`https://qimen.api.taobao.com/router/qimen/service`)
+    /// for a gateway on `taobao.com`, its sandbox's (`http://qimenapi.tbsandbox.com/router/qimen/service`)
+    /// for one on `tbsandbox.com`, and for any other gateway its `/router/rest` turned into
+    /// `/router/qimen/service` (as the embedded sandbox serves it).
+    pub fn qimen_gateway(mut self, url: impl Into<String>) -> Self {
+        self.qimen_gateway = Some(url.into());
         self
     }
 
@@ -254,6 +267,8 @@ impl ClientBuilder {
             None => self.gateway.clone(),
         });
         check_url("batch gateway", &batch_gateway)?;
+        let qimen_gateway = self.qimen_gateway.unwrap_or_else(|| crate::client::qimen_gateway_for(&self.gateway));
+        check_url("Qimen gateway", &qimen_gateway)?;
         for (name, value) in &self.headers {
             let name_ok = ureq::http::HeaderName::from_bytes(name.as_bytes()).is_ok();
             if !name_ok || ureq::http::HeaderValue::from_bytes(value.as_bytes()).is_err() {
@@ -282,6 +297,7 @@ impl ClientBuilder {
                 secret: self.secret,
                 gateway: self.gateway,
                 batch_gateway,
+                qimen_gateway,
                 partner_id: self.partner_id,
                 headers: self.headers,
                 sign_method: self.sign_method,
@@ -329,6 +345,7 @@ impl fmt::Debug for ClientBuilder {
             .field("app_secret", &self.secret)
             .field("gateway", &self.gateway)
             .field("batch_gateway", &self.batch_gateway)
+            .field("qimen_gateway", &self.qimen_gateway)
             .field("partner_id", &self.partner_id)
             .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("proxy", &self.proxy.as_deref().map(without_credentials))

@@ -19,6 +19,34 @@ use crate::{road, CallOptions, ConfigError, Error, Format, Params, Response, Sig
 /// The production gateway.
 pub const DEFAULT_GATEWAY: &str = "https://eco.taobao.com/router/rest";
 
+/// The Qimen router's URL on the platform, where Qimen APIs are sent.
+pub const DEFAULT_QIMEN_GATEWAY: &str = "https://qimen.api.taobao.com/router/qimen/service";
+
+/// The Qimen router of the platform's own sandbox.
+const SANDBOX_QIMEN_GATEWAY: &str = "http://qimenapi.tbsandbox.com/router/qimen/service";
+
+/// Where Qimen calls go when the builder does not say: the platform's router for a gateway
+/// on `taobao.com`, its sandbox's for one on `tbsandbox.com`; for any other gateway (a
+/// sandbox of one's own, a proxy) the gateway with `/router/rest` turned into
+/// `/router/qimen/service`.
+pub(crate) fn qimen_gateway_for(gateway: &str) -> String {
+    let rest = gateway.split_once("://").map_or(gateway, |(_, rest)| rest);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    if on("taobao.com") {
+        return DEFAULT_QIMEN_GATEWAY.to_owned();
+    }
+    if on("tbsandbox.com") {
+        return SANDBOX_QIMEN_GATEWAY.to_owned();
+    }
+    match gateway.strip_suffix("/router/rest") {
+        Some(base) => format!("{base}/router/qimen/service"),
+        None => DEFAULT_QIMEN_GATEWAY.to_owned(),
+    }
+}
+
 /// The `partner_id` the client sends unless told otherwise: the crate's name and version.
 pub const DEFAULT_PARTNER_ID: &str = concat!("top-api-rust-", env!("CARGO_PKG_VERSION"));
 
@@ -65,6 +93,7 @@ pub(crate) struct Inner {
     pub(crate) secret: Secret,
     pub(crate) gateway: String,
     pub(crate) batch_gateway: String,
+    pub(crate) qimen_gateway: String,
     pub(crate) partner_id: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) sign_method: SignMethod,
@@ -251,6 +280,11 @@ impl Client {
     pub fn batch_gateway(&self) -> &str {
         &self.inner.batch_gateway
     }
+
+    /// The URL Qimen calls go to.
+    pub fn qimen_gateway(&self) -> &str {
+        &self.inner.qimen_gateway
+    }
 }
 
 /// The params of an untyped call: each name at most once, none a system param's.
@@ -287,6 +321,7 @@ impl fmt::Debug for Client {
             .field("app_secret", &inner.secret)
             .field("gateway", &inner.gateway)
             .field("batch_gateway", &inner.batch_gateway)
+            .field("qimen_gateway", &inner.qimen_gateway)
             .field("sign_method", &inner.sign_method)
             .field("format", &inner.format)
             .field("simplify", &inner.simplify)

@@ -178,6 +178,7 @@ pub(crate) fn decode_as<T: DeserializeOwned>(
 struct NotAnAnswer(&'static str);
 
 const NOT_JSON: NotAnAnswer = NotAnAnswer("markup, not JSON");
+const HTML: NotAnAnswer = NotAnAnswer("an HTML page");
 
 impl NotAnAnswer {
     fn into_error(self, body: &[u8]) -> Error {
@@ -208,7 +209,7 @@ fn not_an_answer(body: &[u8], format: Format, shape: Shape) -> Option<NotAnAnswe
         let head = &body[..body.len().min(1024)];
         let lower = head.to_ascii_lowercase();
         if lower.windows(5).any(|w| w == b"<html") || lower.windows(9).any(|w| w == b"<!doctype") {
-            return Some(NotAnAnswer("an HTML page"));
+            return Some(HTML);
         }
         if format == Format::Json {
             return Some(NOT_JSON);
@@ -438,20 +439,80 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str, strict: bool) -> R
         let message = format!("expected `<{}>` or `<error_response>`, found `<{root}>`", response_key(method));
         return Err(fail(None, &message));
     }
+    read_xml(text, &capture).map(Answer::Ok)
+}
+
+/// Reads an XML document's root element into `T` through the lenient reader, as an
+/// answer's payload is read (a value that does not fit an `Option` field is a drift, unless
+/// `capture` is strict): a `<name>_response`, a Qimen answer's `<response>`, a Qimen call's
+/// `<request>`.
+pub(crate) fn read_xml<T: DeserializeOwned>(text: &str, capture: &Capture) -> Result<Response<T>, DecodeError> {
     let read = |path: &PathSlot| {
         let drift = Collector::start();
         let mut de = quick_xml::de::Deserializer::from_str(text);
-        tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(&capture))), path).map(|body| (body, drift.finish()))
+        tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(capture))), path).map(|body| (body, drift.finish()))
     };
     let (body, drift) = read(&PathSlot::default()).or_else(|_| {
         let path = PathSlot::following();
-        read(&path).map_err(|err| fail(path.take(), &err))
+        read(&path).map_err(|err| DecodeError::new(Format::Xml, path.take(), err, text.as_bytes()))
     })?;
     let mut response = Response::new(body, capture.request_id.take());
     if !drift.is_empty() {
         response.set_drift(drift);
     }
-    Ok(Answer::Ok(response))
+    Ok(response)
+}
+
+/// What every Qimen answer says beside its payload.
+#[derive(serde::Deserialize)]
+struct QimenStatus {
+    #[serde(default)]
+    flag: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// Reads a Qimen answer: the root `<response>`, whose `flag` says `success` (the whole
+/// element is then read into `T`: `flag`, `code`, `message` and the payload's fields) or
+/// `failure` (an [`Error::Api`] with its `code` and `message`). A TOP `<error_response>`
+/// is a refusal too.
+pub(crate) fn decode_qimen<T: DeserializeOwned>(body: &[u8], strict: bool) -> Result<Response<T>, Error> {
+    let fail = |path: Option<&str>, message: &dyn fmt::Display| {
+        Error::Decode(DecodeError::new(Format::Xml, path.map(str::to_owned), message, body))
+    };
+    let text = std::str::from_utf8(body).map_err(|err| fail(None, &err))?;
+    let root = match root_element(text) {
+        Ok(root) => root,
+        Err(_) => {
+            let what = not_an_answer(body, Format::Xml, Shape::Wrapped).unwrap_or(NotAnAnswer("malformed XML"));
+            return Err(what.into_error(body));
+        }
+    };
+    if root == "error_response" {
+        let mut de = quick_xml::de::Deserializer::from_str(text);
+        let refusal = ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
+        return Err(Error::Api(refusal));
+    }
+    if root != top_api_rules::QIMEN_ANSWER_ROOT {
+        let what = match not_an_answer(body, Format::Xml, Shape::Wrapped) {
+            Some(HTML) => HTML,
+            _ => NotAnAnswer("an XML document without a <response> root"),
+        };
+        return Err(what.into_error(body));
+    }
+    let status = read_xml::<QimenStatus>(text, &Capture::default()).map_err(Error::Decode)?.into_inner();
+    match status.flag.as_deref().map(str::trim) {
+        Some(flag) if flag.eq_ignore_ascii_case("success") => {
+            read_xml(text, &Capture { strict, ..Capture::default() }).map_err(Error::Decode)
+        }
+        Some(flag) if flag.eq_ignore_ascii_case("failure") => {
+            Err(Error::Api(ApiError::qimen(status.code.as_deref(), status.message.as_deref())))
+        }
+        Some(flag) => Err(fail(Some("flag"), &format_args!("`{flag}` is neither `success` nor `failure`"))),
+        None => Err(fail(Some("flag"), &"a Qimen answer without a `flag`")),
+    }
 }
 
 /// The name of the document's root element, skipping the declaration and comments.

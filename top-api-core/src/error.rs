@@ -83,10 +83,10 @@ pub enum ConfigError {
         /// The variable.
         name: &'static str,
     },
-    /// A URL cannot be used: the gateway's, the batch gateway's or the proxy's.
+    /// A URL cannot be used: the gateway's, the batch gateway's, the Qimen gateway's or the proxy's.
     #[error("the {what} `{url}` cannot be used: {reason}")]
     BadUrl {
-        /// Which URL: `gateway`, `batch gateway`, `proxy`.
+        /// Which URL: `gateway`, `batch gateway`, `Qimen gateway`, `proxy`.
         what: &'static str,
         /// The URL, without any user name or password it held.
         url: String,
@@ -257,6 +257,48 @@ impl ApiError {
         ApiError { code, msg: msg.into(), sub_code: None, sub_msg: None, request_id: None }
     }
 
+    /// A Qimen answer's refusal (`flag` `failure`) as an `ApiError`: a numeric `code` is
+    /// the code, as the router's own refusals give TOP's codes; a code in words (the
+    /// service's own, such as `SYSTEM_ERROR`) is the `sub_code` of code 15, TOP's code for
+    /// a refusal of the service behind the gateway. `message` is the `msg` (and the
+    /// `sub_msg` beside a sub code).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use top_api::ApiError;
+    ///
+    /// let refused = ApiError::qimen(Some("SYSTEM_ERROR"), Some("no such order"));
+    /// assert_eq!((refused.code(), refused.sub_code(), refused.msg()), (15, Some("SYSTEM_ERROR"), "no such order"));
+    /// assert_eq!(ApiError::qimen(Some("25"), Some("Invalid signature")).code(), 25);
+    /// ```
+    pub fn qimen(code: Option<&str>, message: Option<&str>) -> ApiError {
+        let (code, message) = (code.map(str::trim).unwrap_or(""), message.unwrap_or(""));
+        match code.parse::<i64>() {
+            Ok(number) => ApiError::new(number, message),
+            Err(_) if code.is_empty() => ApiError::new(15, message),
+            Err(_) => ApiError::new(15, message).with_sub(code, message),
+        }
+    }
+
+    /// The `code` and `message` a Qimen `<response>` says this refusal with, as
+    /// [`ApiError::qimen`] reads them back: a code 15 with a sub code is the service's
+    /// refusal (its sub code and sub message); any other is its number and message, the
+    /// sub message after it.
+    #[cfg(feature = "sandbox")]
+    pub(crate) fn qimen_parts(&self) -> (String, String) {
+        match (self.code, &self.sub_code) {
+            (15, Some(sub_code)) => (sub_code.clone(), self.sub_msg.clone().unwrap_or_else(|| self.msg.clone())),
+            _ => {
+                let message = match &self.sub_msg {
+                    Some(sub_msg) if !sub_msg.is_empty() => format!("{}: {sub_msg}", self.msg),
+                    _ => self.msg.clone(),
+                };
+                (self.code.to_string(), message)
+            }
+        }
+    }
+
     /// The gateway's refusal of the param `name` for `violation`: code 40 `Missing required
     /// arguments:name`, or code 41 `Invalid arguments:name` with the sub code
     /// `isv.invalid-parameter` and what is wrong; as a sandbox handler answers a param it
@@ -344,11 +386,12 @@ impl ApiError {
     }
 
     /// How long a flow-control ban lasts: the `N` of `This ban will last for N more
-    /// seconds` in `sub_msg`.
+    /// seconds` in `sub_msg` (or in `msg`, where a Qimen answer's one message says it).
     pub fn ban_seconds(&self) -> Option<u64> {
-        let sub_msg = self.sub_msg.as_deref()?;
-        let (_, rest) = sub_msg.split_once("will last for ")?;
-        rest.split_whitespace().next()?.parse().ok()
+        [self.sub_msg.as_deref(), Some(self.msg.as_str())].into_iter().flatten().find_map(|text| {
+            let (_, rest) = text.split_once("will last for ")?;
+            rest.split_whitespace().next()?.parse().ok()
+        })
     }
 }
 

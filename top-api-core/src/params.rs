@@ -96,6 +96,13 @@ impl Params {
         Ok(())
     }
 
+    /// Takes the first param `name` out of the list, giving its value.
+    pub(crate) fn take(&mut self, name: &str) -> Option<String> {
+        let index = self.pairs.iter().position(|(n, _)| n == name)?;
+        let (_, range) = self.pairs.remove(index);
+        Some(self.text[range].to_owned())
+    }
+
     /// The value of `name`, if it is in the list.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(n, _)| n == name).map(|(_, range)| &self.text[range.clone()])

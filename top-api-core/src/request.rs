@@ -16,6 +16,10 @@ pub trait Request {
     /// Whether a call is safe to repeat (a read): the client retries only these, unless
     /// the failure shows the call never reached the service.
     const IDEMPOTENT: bool;
+    /// Whether the API is a Qimen API (`qimen = true` in the attribute): its `request`
+    /// param is sent as an XML body to the Qimen router, its other params in the query
+    /// string, and its answer is a `<response>` with a `flag`; see [`crate::qimen`].
+    const QIMEN: bool = false;
     /// The payload of a successful answer.
     type Response: DeserializeOwned;
 
@@ -48,11 +52,12 @@ pub trait Request {
 )]
 pub trait WithoutSession: Request {}
 
-/// An API without file params, which a batch can carry: the attribute implements it when
-/// no field's type is a [`File`](crate::File).
+/// An API a batch can carry: the attribute implements it when no field's type is a
+/// [`File`](crate::File) and the API is no Qimen API (those go to the Qimen router, one
+/// call a request).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has file params, which a batch cannot carry",
-    label = "this API uploads a file",
+    message = "`{Self}` cannot go in a batch",
+    label = "this API uploads a file, or is a Qimen API",
     note = "call it on its own: `client.execute(&request)`"
 )]
 pub trait WithoutFiles: Request {}

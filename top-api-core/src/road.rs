@@ -92,11 +92,22 @@ pub(crate) fn execute<R: Request>(
     no_clash(&own, options)?;
     let idempotent = options.idempotent.unwrap_or(R::IDEMPOTENT);
     let job = Job::new(client, R::METHOD, 1, idempotent, session, options);
+    if R::QIMEN {
+        let body = own.take(top_api_rules::QIMEN_BODY_PARAM).unwrap_or_default();
+        return run(client, &job, |attempt| {
+            let answer = exchange_qimen(client, R::METHOD, &own, &body, options, attempt)?;
+            decode::<R::Response>(client, &answer, R::METHOD, Some(Qimen), attempt.session, &attempt.sign)
+        });
+    }
     run(client, &job, |attempt| {
         let body = exchange(client, R::METHOD, &own, options, attempt)?;
-        decode::<R::Response>(client, &body, R::METHOD, attempt.session, &attempt.sign)
+        decode::<R::Response>(client, &body, R::METHOD, None, attempt.session, &attempt.sign)
     })
 }
+
+/// The mark of a Qimen call, where the road differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Qimen;
 
 /// An API whose own param is named like a system param a call option sends
 /// (`target_app_key`) takes it as its param: the option may not send the client's too.
@@ -121,7 +132,7 @@ pub(crate) fn call(
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
     run(client, &job, |attempt| {
         let body = exchange(client, method, own, options, attempt)?;
-        decode(client, &body, method, attempt.session, &attempt.sign)
+        decode(client, &body, method, None, attempt.session, &attempt.sign)
     })
 }
 
@@ -144,7 +155,7 @@ pub(crate) fn call_raw(
 
 /// The params a call of `request` would send now, `sign` last; nothing is sent.
 pub(crate) fn wire_params<R: Request>(client: &Client, request: &R, session: Option<&str>) -> Result<Params, Error> {
-    let mut params = system_params(client, Some(R::METHOD), session, &CallOptions::default());
+    let mut params = system_params(client, Some(R::METHOD), session, &CallOptions::default(), None);
     request.write_params(&mut params)?;
     let sign = sign::sign(params.iter(), &client.inner.secret.0, client.inner.sign_method);
     params.push("sign", sign);
@@ -184,7 +195,7 @@ pub(crate) fn send_batch(client: &Client, batch: &BatchCall<'_>) -> Result<Batch
     let job = Job::new(client, "batch", calls, batch.idempotent, batch.session, batch.options);
     run(client, &job, |attempt| {
         let inner = &*client.inner;
-        let system = system_params(client, None, None, batch.options);
+        let system = system_params(client, None, None, batch.options, None);
         let sign = sign::sign_batch(system.iter(), batch.body, &inner.secret.0, inner.sign_method);
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.extend_pairs(system.iter());
@@ -223,7 +234,8 @@ pub(crate) fn decode_piece<R: Request>(
     session: Option<&str>,
     sign: &str,
 ) -> Result<Response<R::Response>, Error> {
-    decode::<R::Response>(client, piece, R::METHOD, session, sign).map_err(|err| redact(client, err, session, sign))
+    decode::<R::Response>(client, piece, R::METHOD, None, session, sign)
+        .map_err(|err| redact(client, err, session, sign))
 }
 
 /// Runs `try_once` under the job's rules: it waits its turn under the rate limit
@@ -290,9 +302,17 @@ fn run<T: Logged>(
     }
 }
 
-/// The system params (`method` left out for a batch), in the order they are sent.
-fn system_params(client: &Client, method: Option<&str>, session: Option<&str>, options: &CallOptions) -> Params {
+/// The system params (`method` left out for a batch), in the order they are sent. A Qimen
+/// call's are in XML, whatever the client's format.
+fn system_params(
+    client: &Client,
+    method: Option<&str>,
+    session: Option<&str>,
+    options: &CallOptions,
+    qimen: Option<Qimen>,
+) -> Params {
     let inner = &*client.inner;
+    let format = if qimen.is_some() { Format::Xml } else { inner.format };
     let mut params = Params::with_capacity(16);
     if let Some(method) = method {
         params.push("method", method);
@@ -301,8 +321,8 @@ fn system_params(client: &Client, method: Option<&str>, session: Option<&str>, o
     params.push_value("timestamp", &DateTime::from((inner.clock)()));
     params.push("v", "2.0");
     params.push("sign_method", inner.sign_method.as_str());
-    params.push("format", inner.format.as_str());
-    if inner.simplify && inner.format == Format::Json {
+    params.push("format", format.as_str());
+    if inner.simplify && format == Format::Json {
         params.push("simplify", "true");
     }
     if let Some(session) = session {
@@ -325,12 +345,34 @@ fn exchange(
     attempt: &mut Attempt<'_>,
 ) -> Result<Vec<u8>, Error> {
     let inner = &*client.inner;
-    let mut params = system_params(client, Some(method), attempt.session, options);
+    let mut params = system_params(client, Some(method), attempt.session, options, None);
     params.extend(own);
     let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
     let (content_type, body) = wire::body(&params, &sign);
     attempt.sign = sign;
     send(client, &inner.gateway, &content_type, &body, &[], attempt)
+}
+
+/// Signs and sends one Qimen call: the system params and the API's own (`customerId`) in
+/// the query string, signed with the XML body appended; the body as it is.
+fn exchange_qimen(
+    client: &Client,
+    method: &str,
+    own: &Params,
+    body: &str,
+    options: &CallOptions,
+    attempt: &mut Attempt<'_>,
+) -> Result<Vec<u8>, Error> {
+    let inner = &*client.inner;
+    let mut params = system_params(client, Some(method), attempt.session, options, Some(Qimen));
+    params.extend(own);
+    let sign = sign::sign_batch(params.iter(), body, &inner.secret.0, inner.sign_method);
+    let mut query = form_urlencoded::Serializer::new(String::with_capacity(256));
+    query.extend_pairs(params.iter());
+    query.append_pair("sign", &sign);
+    let url = format!("{}?{}", inner.qimen_gateway, query.finish());
+    attempt.sign = sign;
+    send(client, &url, crate::qimen::CONTENT_TYPE, body.as_bytes(), &[], attempt)
 }
 
 /// Sends a body through the transport and checks the status. The transport gets the
@@ -368,12 +410,14 @@ fn send(
     Ok(answer.body)
 }
 
-/// The answer's body handed to the envelope decoder, in the client's format and shape; its
-/// drift, if any, kept clear of the secrets and logged once per place.
+/// The answer's body handed to the envelope decoder, in the client's format and shape (a
+/// Qimen call's to the Qimen one); its drift, if any, kept clear of the secrets and logged
+/// once per place.
 fn decode<T: serde::de::DeserializeOwned>(
     client: &Client,
     body: &[u8],
     method: &str,
+    qimen: Option<Qimen>,
     session: Option<&str>,
     sign: &str,
 ) -> Result<Response<T>, Error> {
@@ -384,7 +428,10 @@ fn decode<T: serde::de::DeserializeOwned>(
     } else {
         envelope::Shape::Wrapped
     };
-    let mut answer = envelope::decode_as::<T>(body, inner.format, method, shape, inner.strict_answers)?;
+    let mut answer = match qimen {
+        Some(Qimen) => envelope::decode_qimen::<T>(body, inner.strict_answers)?,
+        None => envelope::decode_as::<T>(body, inner.format, method, shape, inner.strict_answers)?,
+    };
     if !answer.drift().is_empty() {
         answer.redact_drift(&[inner.secret.0.as_str(), session.unwrap_or(""), sign]);
         crate::drift::log_once(method, answer.drift());

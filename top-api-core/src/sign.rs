@@ -42,9 +42,10 @@ where
     sign_string(&string_to_sign(pairs, ""), secret, method)
 }
 
-/// Signs a batch call: its system params as [`sign`] does, then the whole request body
-/// appended after the last value, before the closing secret (`md5`) or as the last
-/// input of the HMAC.
+/// Signs a call whose body is signed with its params: a batch (its system params) or a
+/// Qimen call (every param of its query string), the params as [`sign`] does, then the
+/// whole request body appended after the last value, before the closing secret (`md5`) or
+/// as the last input of the HMAC.
 pub fn sign_batch<I>(pairs: I, body: &str, secret: &str, method: SignMethod) -> String
 where
     I: IntoIterator,

@@ -12,9 +12,10 @@ pub(crate) const METHOD: &str = "method";
 pub(crate) const RESPONSE: &str = "response";
 pub(crate) const SESSION: &str = "session";
 pub(crate) const IDEMPOTENT: &str = "idempotent";
+pub(crate) const QIMEN: &str = "qimen";
 pub(crate) const CRATE: &str = "crate";
-const KEYS: &[&str] = &[METHOD, RESPONSE, SESSION, IDEMPOTENT, CRATE];
-const ARGS: &str = "expected one of `method`, `response`, `session`, `idempotent`, `crate`";
+const KEYS: &[&str] = &[METHOD, RESPONSE, SESSION, IDEMPOTENT, QIMEN, CRATE];
+const ARGS: &str = "expected one of `method`, `response`, `session`, `idempotent`, `qimen`, `crate`";
 
 pub(crate) const FIELD_ATTR: &str = "top";
 pub(crate) const RENAME: &str = "rename";
@@ -33,6 +34,8 @@ const FIELD_ARGS: &str = "expected one of `rename`, `json`, `object`, `required`
 pub(crate) struct Args {
     /// `idempotent = true|false`, when given.
     pub(crate) idempotent: Option<syn::LitBool>,
+    /// `qimen = true|false`, when given: a Qimen API, its `request` field the XML body.
+    pub(crate) qimen: Option<syn::LitBool>,
     /// An unknown argument was given (likely a misspelt one), so a missing one is not
     /// reported on top of it.
     pub(crate) had_unknown: bool,
@@ -65,6 +68,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     let mut session: Option<SessionNeed> = None;
     let mut had_unknown = false;
     let mut idempotent: Option<syn::LitBool> = None;
+    let mut qimen: Option<syn::LitBool> = None;
     let mut krate: Option<syn::Path> = None;
     let mut krate_given = false;
     let parser = syn::meta::parser(|meta| {
@@ -78,6 +82,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
             RESPONSE => response.is_some(),
             SESSION => session.is_some(),
             IDEMPOTENT => idempotent.is_some(),
+            QIMEN => qimen.is_some(),
             CRATE => krate_given,
             _ => {
                 had_unknown = true;
@@ -104,6 +109,13 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
                 Err(_) => {
                     let found = take_value(value)?;
                     cx.error_spanned_by(found, "idempotent takes `true` or `false`");
+                }
+            },
+            QIMEN => match value.parse::<syn::LitBool>() {
+                Ok(lit) => qimen = Some(lit),
+                Err(_) => {
+                    let found = take_value(value)?;
+                    cx.error_spanned_by(found, "qimen takes `true` or `false`");
                 }
             },
             METHOD => match value.parse::<LitStr>() {
@@ -160,6 +172,7 @@ pub(crate) fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Args {
     }
     Args {
         idempotent,
+        qimen,
         had_unknown,
         method,
         response,

@@ -15,6 +15,27 @@ pub(crate) fn check(cx: &Ctxt, args: &Args, input: &syn::DeriveInput, api: Optio
         check_system_params(cx, api);
         check_duplicate_wire_names(cx, &api.fields);
         check_limits(cx, &api.fields);
+        check_qimen(cx, args, &api.fields);
+    }
+}
+
+/// A Qimen API sends its field `request` as the XML body: it must have one, an object
+/// (`#[top(object)]`), and no file (the body is XML, not multipart).
+fn check_qimen(cx: &Ctxt, args: &Args, fields: &[Field]) {
+    let Some(qimen) = args.qimen.as_ref().filter(|lit| lit.value) else { return };
+    match fields.iter().find(|field| field.wire == top_api_rules::QIMEN_BODY_PARAM) {
+        None => cx.error_spanned_by(
+            qimen,
+            "a Qimen API sends its field `request` as the XML body: add `#[top(object)] pub request: Option<YourRequest>`",
+        ),
+        Some(field) if !matches!(field.kind, Some((Kind::Object, _))) => cx.error_at(
+            field.wire_span,
+            "the `request` of a Qimen API is its XML body: mark it `#[top(object)]`, its type a `#[derive(top_api::Object)]` struct",
+        ),
+        Some(_) => {}
+    }
+    for field in fields.iter().filter(|field| crate::expand::mentions_file(field.ty)) {
+        cx.error_spanned_by(field.ty, "a Qimen API cannot upload a file: its body is the XML of `request`");
     }
 }
 

@@ -104,6 +104,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         None => top_api_rules::is_read(&method.value(), None),
     };
     let params = format_ident!("params");
+    let qimen = args.qimen.as_ref().is_some_and(|lit| lit.value);
 
     // Spanned at the field's type, so that a type that cannot be a param is the token
     // the error points at.
@@ -112,6 +113,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         let kind = match &field.kind {
             None => "param",
             Some((Kind::Json, _)) => "json",
+            Some((Kind::Object, _)) if qimen && field.wire == top_api_rules::QIMEN_BODY_PARAM => "qimen_body",
             Some((Kind::Object, _)) => "object",
         };
         let kind = format_ident!("{}", kind);
@@ -158,8 +160,9 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
         }
     });
 
-    // A batch carries no files: an API whose fields name no `File` may go in one.
-    let without_files = (!api.fields.iter().any(|field| mentions_file(field.ty))).then(|| {
+    // A batch carries no files, nor Qimen calls: an API whose fields name no `File` may go
+    // in one, unless it is a Qimen API.
+    let without_files = (!qimen && !api.fields.iter().any(|field| mentions_file(field.ty))).then(|| {
         quote! {
             #[automatically_derived]
             #[diagnostic::do_not_recommend]
@@ -175,6 +178,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
             const METHOD: &'static ::core::primitive::str = #method;
             const SESSION: #krate::SessionNeed = #krate::SessionNeed::#session;
             const IDEMPOTENT: bool = #idempotent;
+            const QIMEN: bool = #qimen;
             type Response = #response;
 
             fn write_params(
@@ -198,7 +202,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
 }
 
 /// Whether a type names `File` anywhere (`File`, `Option<top_api::File>`, `Vec<File>`).
-fn mentions_file(ty: &syn::Type) -> bool {
+pub(crate) fn mentions_file(ty: &syn::Type) -> bool {
     fn any_file(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|token| match token {
             proc_macro2::TokenTree::Ident(ident) => ident == "File",

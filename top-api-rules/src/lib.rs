@@ -11,6 +11,7 @@
 mod check;
 mod method;
 mod names;
+mod qimen;
 mod session;
 mod slots;
 mod system;
@@ -18,6 +19,7 @@ mod system;
 pub use crate::check::{Number, Violation, INVALID_PARAM_SUB_CODE};
 pub use crate::method::{is_method, is_read};
 pub use crate::names::list_key;
+pub use crate::qimen::{is_qimen, qimen_item_name, QIMEN_ANSWER_ROOT, QIMEN_BODY_PARAM, QIMEN_CUSTOMER_PARAM};
 pub use crate::session::SessionNeed;
 pub use crate::slots::{slot_of, SLOTS};
 pub use crate::system::{is_reserved, OPTIONAL_SYSTEM_PARAMS, SYSTEM_PARAMS};

@@ -135,7 +135,9 @@ impl Entry {
             request: members(self.request_params.as_deref().unwrap_or_default()),
             response: members(self.response_params.as_deref().unwrap_or_default()),
             example_xml: None,
+            qimen: false,
         }
+        .qimen_shaped()
     }
 }
 

@@ -297,6 +297,13 @@ fn module(api: &Api, options: &Options, sharing: Option<&Sharing>) -> Result<Str
         SessionNeed::Optional => "Takes a user's session when there is one (optional).".to_owned(),
         _ => format!("Needs a user's session: call it as `client.with_session(token).execute(&{request} {{ .. }})`."),
     });
+    if api.qimen {
+        doc.push(String::new());
+        doc.push(format!(
+            "A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query \
+             ([`{krate}::qimen`]); the answer is its `<response>`, a `failure` flag a refusal."
+        ));
+    }
     if let Some(doc_id) = api.doc_id {
         doc.push(String::new());
         doc.push(format!("Official documentation: <{}>", doc_url(doc_id)));
@@ -315,6 +322,9 @@ fn module(api: &Api, options: &Options, sharing: Option<&Sharing>) -> Result<Str
         args.push(format!("session = {:?}", api.session.as_str()));
     }
     args.push(format!("idempotent = {}", top_api_rules::is_read(&api.method, Some(&api.title))));
+    if api.qimen {
+        args.push("qimen = true".to_owned());
+    }
     let _ = writeln!(out, "    #[{krate}::top_api(\n        {}\n    )]", args.join(",\n        "));
     let _ = writeln!(out, "    #[derive(Debug, Clone, PartialEq, Default)]");
     if params.is_empty() {

@@ -56,6 +56,34 @@ pub struct Api {
     pub response: Vec<Member>,
     /// The documentation page's example answer in XML, when there is one.
     pub example_xml: Option<String>,
+    /// A Qimen API ([`Api::qimen_shaped`]): its `request` is the XML body sent to the
+    /// Qimen router, `customerId` goes in the query, its answer is a `<response>`.
+    pub qimen: bool,
+}
+
+impl Api {
+    /// The API as it is declared: a Qimen API (`top_api_rules::is_qimen`, the one rule)
+    /// takes the per-call `customerId` (required text) before its `request`, and its
+    /// answer's fields are those of the `<response>` root (`flag`, `code`, `message` and
+    /// the payload's), not a field `response` holding them. Any other API is left as it is.
+    pub fn qimen_shaped(mut self) -> Api {
+        let names: Vec<&str> = self.request.iter().map(|member| member.name.as_str()).collect();
+        let object = self.request.first().is_some_and(|member| matches!(member.ty, Type::Object { .. }));
+        if self.qimen || !top_api_rules::is_qimen(&self.method, &names, object) {
+            return self;
+        }
+        self.qimen = true;
+        let mut customer = Member::new(top_api_rules::QIMEN_CUSTOMER_PARAM, Type::String);
+        customer.required = true;
+        customer.description = Some("The customer (owner) code the Qimen router routes the call by.".to_owned());
+        self.request.insert(0, customer);
+        if let [Member { name, ty: Type::Object { members, .. }, .. }] = self.response.as_mut_slice() {
+            if name == top_api_rules::QIMEN_ANSWER_ROOT {
+                self.response = std::mem::take(members);
+            }
+        }
+        self
+    }
 }
 
 /// A request param, a member of an object, or a field of an answer.

@@ -278,6 +278,7 @@ mod tests {
                 })),
             )],
             example_xml: None,
+            qimen: false,
         }
     }
 

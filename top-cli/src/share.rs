@@ -296,6 +296,7 @@ mod tests {
             request: Vec::new(),
             response,
             example_xml: None,
+            qimen: false,
         }
     }
 

@@ -730,7 +730,8 @@ fn every_api_test(catalog: &Catalog, overrides: &Overrides) -> String {
         "//! (or `TOP_API_SLOT=n`), and the {} APIs that together cover every type mapping the",
         cover.len()
     );
-    let _ = writeln!(out, "//! generator makes. Every API's idempotence is checked against the read rule.");
+    let _ = writeln!(out, "//! generator makes; and every Qimen API. Every API's idempotence is checked against the");
+    let _ = writeln!(out, "//! read rule.");
     let _ = writeln!(out);
     let _ = writeln!(out, "use top_api::Request;");
     let _ = writeln!(out, "use top_api_apis_tests::Harness;");
@@ -755,6 +756,21 @@ fn every_api_test(catalog: &Catalog, overrides: &Overrides) -> String {
     let _ = writeln!(out, "    let harness = Harness::start();");
     for (package, method) in &cover {
         let _ = writeln!(out, "    harness.check::<top_api::{package}::{}>();", emit::type_name(method));
+    }
+    let _ = writeln!(out, "}}");
+    let qimen: Vec<(&String, &Entry)> = catalog
+        .packages
+        .iter()
+        .flat_map(|(package, entries)| entries.iter().map(move |entry| (package, entry)))
+        .filter(|(_, entry)| entry.to_api(overrides).qimen)
+        .collect();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "/// The {} Qimen APIs, each sent as XML to the sandbox's Qimen router.", qimen.len());
+    let _ = writeln!(out, "#[test]");
+    let _ = writeln!(out, "fn every_qimen_api() {{");
+    let _ = writeln!(out, "    let harness = Harness::start();");
+    for (package, entry) in &qimen {
+        let _ = writeln!(out, "    harness.check::<top_api::{package}::{}>();", emit::type_name(&entry.method));
     }
     let _ = writeln!(out, "}}");
     for slot in 0..SLOTS {
@@ -792,6 +808,7 @@ fn covering_set(catalog: &Catalog, overrides: &Overrides) -> Vec<(String, String
             let api = entry.to_api(overrides);
             let mut tags = BTreeSet::new();
             tags.insert(format!("session:{}", api.session.as_str()));
+            tags.insert(format!("qimen:{}", api.qimen));
             for member in &api.request {
                 mapping_tags(member, "param", 0, &mut tags);
             }

@@ -312,6 +312,8 @@ pub mod taobao_qimen_channelinventory_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29364&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -321,10 +323,15 @@ pub mod taobao_qimen_channelinventory_query {
         method = "taobao.qimen.channelinventory.query",
         response = TaobaoQimenChannelinventoryQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenChannelinventoryQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         /// Required.
         #[top(object)]
         pub request: RequestDO,
@@ -338,7 +345,11 @@ pub mod taobao_qimen_channelinventory_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenChannelinventoryQueryResponse {
-        pub response: Option<ResponseDO>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "itemInventories")]
+        pub item_inventories: Vec<ItemInventory>,
     }
 
     /// `RequestDO`.
@@ -355,18 +366,6 @@ pub mod taobao_qimen_channelinventory_query {
         #[top(rename = "channelCodes")]
         pub channel_codes: Option<Vec<String>>,
     }
-
-    /// `ResponseDO`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.channelinventory.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDO {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "itemInventories")]
-        pub item_inventories: Vec<ItemInventory>,
-    }
 }
 
 /// `taobao.qimen.combineitem.delete`: 组合货品删除接口.
@@ -374,6 +373,8 @@ pub mod taobao_qimen_combineitem_delete {
     /// 组合货品删除接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29362&docType=2>
     ///
@@ -384,10 +385,15 @@ pub mod taobao_qimen_combineitem_delete {
         method = "taobao.qimen.combineitem.delete",
         response = TaobaoQimenCombineitemDeleteResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenCombineitemDelete {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestDO>,
     }
@@ -397,7 +403,9 @@ pub mod taobao_qimen_combineitem_delete {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenCombineitemDeleteResponse {
-        pub response: Option<ResponseDO>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `RequestDO`.
@@ -410,16 +418,6 @@ pub mod taobao_qimen_combineitem_delete {
         #[top(rename = "itemId")]
         pub item_id: Option<String>,
     }
-
-    /// `ResponseDO`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.combineitem.delete`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDO {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.combineitem.query`: 组合货品关系查询接口.
@@ -427,6 +425,8 @@ pub mod taobao_qimen_combineitem_query {
     /// 组合货品关系查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27728&docType=2>
     ///
@@ -437,10 +437,15 @@ pub mod taobao_qimen_combineitem_query {
         method = "taobao.qimen.combineitem.query",
         response = TaobaoQimenCombineitemQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenCombineitemQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -450,7 +455,11 @@ pub mod taobao_qimen_combineitem_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenCombineitemQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "combItems")]
+        pub comb_items: Vec<CombItem>,
     }
 
     /// `Request`.
@@ -468,22 +477,9 @@ pub mod taobao_qimen_combineitem_query {
         pub extend_props: Option<serde_json::Value>,
     }
 
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.combineitem.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "combItems")]
-        pub comb_items: Vec<CombItem>,
-    }
-
     /// `CombItem`.
     ///
-    /// An item of `response.combItems` in the answer of `taobao.qimen.combineitem.query`.
+    /// An item of `combItems` in the answer of `taobao.qimen.combineitem.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct CombItem {
         #[top(rename = "itemId")]
@@ -498,6 +494,8 @@ pub mod taobao_qimen_combineitem_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27264&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -507,10 +505,15 @@ pub mod taobao_qimen_combineitem_synchronize {
         method = "taobao.qimen.combineitem.synchronize",
         response = TaobaoQimenCombineitemSynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenCombineitemSynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<CombineItemSyncRequest>,
     }
@@ -520,7 +523,9 @@ pub mod taobao_qimen_combineitem_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenCombineitemSynchronizeResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `CombineItemSyncRequest`.
@@ -730,17 +735,6 @@ pub mod taobao_qimen_combineitem_synchronize {
         pub actual_qty: Option<String>,
         pub quantity: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.combineitem.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.deliveryorder.batchconfirm`: 发货单确认接口.
@@ -748,6 +742,8 @@ pub mod taobao_qimen_deliveryorder_batchconfirm {
     /// 发货单确认接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25993&docType=2>
     ///
@@ -758,10 +754,15 @@ pub mod taobao_qimen_deliveryorder_batchconfirm {
         method = "taobao.qimen.deliveryorder.batchconfirm",
         response = TaobaoQimenDeliveryorderBatchconfirmResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenDeliveryorderBatchconfirm {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<DeliveryOrderBatchConfirmRequest>,
     }
@@ -771,7 +772,9 @@ pub mod taobao_qimen_deliveryorder_batchconfirm {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenDeliveryorderBatchconfirmResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `DeliveryOrderBatchConfirmRequest`.
@@ -997,17 +1000,6 @@ pub mod taobao_qimen_deliveryorder_batchconfirm {
     pub struct SnList {
         pub sn: Option<Vec<String>>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.deliveryorder.batchconfirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.deliveryorder.batchcreate`: 发货单创建批量接口.
@@ -1015,6 +1007,8 @@ pub mod taobao_qimen_deliveryorder_batchcreate {
     /// 发货单创建批量接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25994&docType=2>
     ///
@@ -1025,10 +1019,15 @@ pub mod taobao_qimen_deliveryorder_batchcreate {
         method = "taobao.qimen.deliveryorder.batchcreate",
         response = TaobaoQimenDeliveryorderBatchcreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenDeliveryorderBatchcreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<DeliveryOrderBatchCreateRequest>,
     }
@@ -1038,7 +1037,10 @@ pub mod taobao_qimen_deliveryorder_batchcreate {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenDeliveryorderBatchcreateResponse {
-        pub response: Option<DeliveryOrderBatchCreateResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub orders: Vec<Order2>,
     }
 
     /// `DeliveryOrderBatchCreateRequest`.
@@ -1332,20 +1334,9 @@ pub mod taobao_qimen_deliveryorder_batchcreate {
         pub expire_date: Option<String>,
     }
 
-    /// `DeliveryOrderBatchCreateResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.deliveryorder.batchcreate`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryOrderBatchCreateResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub orders: Vec<Order2>,
-    }
-
     /// `Order`.
     ///
-    /// An item of `response.orders` in the answer of `taobao.qimen.deliveryorder.batchcreate`.
+    /// An item of `orders` in the answer of `taobao.qimen.deliveryorder.batchcreate`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     #[top(name = "Order")]
     pub struct Order2 {
@@ -1361,6 +1352,8 @@ pub mod taobao_qimen_deliveryorder_batchcreate_answer {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27267&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -1370,10 +1363,15 @@ pub mod taobao_qimen_deliveryorder_batchcreate_answer {
         method = "taobao.qimen.deliveryorder.batchcreate.answer",
         response = TaobaoQimenDeliveryorderBatchcreateAnswerResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenDeliveryorderBatchcreateAnswer {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<DeliveryOrderBatchCreateAnswerRequest>,
     }
@@ -1383,7 +1381,9 @@ pub mod taobao_qimen_deliveryorder_batchcreate_answer {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenDeliveryorderBatchcreateAnswerResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `DeliveryOrderBatchCreateAnswerRequest`.
@@ -1458,17 +1458,6 @@ pub mod taobao_qimen_deliveryorder_batchcreate_answer {
         pub item_id: Option<String>,
         pub quantity: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.deliveryorder.batchcreate.answer`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.deliveryorder.confirm`: 发货单确认接口.
@@ -1476,6 +1465,8 @@ pub mod taobao_qimen_deliveryorder_confirm {
     /// 发货单确认接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26001&docType=2>
     ///
@@ -1486,10 +1477,15 @@ pub mod taobao_qimen_deliveryorder_confirm {
         method = "taobao.qimen.deliveryorder.confirm",
         response = TaobaoQimenDeliveryorderConfirmResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenDeliveryorderConfirm {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<DeliveryOrderConfirmRequest>,
     }
@@ -1499,7 +1495,9 @@ pub mod taobao_qimen_deliveryorder_confirm {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenDeliveryorderConfirmResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `DeliveryOrderConfirmRequest`.
@@ -1721,17 +1719,6 @@ pub mod taobao_qimen_deliveryorder_confirm {
     pub struct SnList {
         pub sn: Option<Vec<String>>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.deliveryorder.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.deliveryorder.create`: 发货单创建接口.
@@ -1739,6 +1726,8 @@ pub mod taobao_qimen_deliveryorder_create {
     /// 发货单创建接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26002&docType=2>
     ///
@@ -1749,10 +1738,15 @@ pub mod taobao_qimen_deliveryorder_create {
         method = "taobao.qimen.deliveryorder.create",
         response = TaobaoQimenDeliveryorderCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenDeliveryorderCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<DeliveryOrderCreateRequest>,
     }
@@ -1765,7 +1759,19 @@ pub mod taobao_qimen_deliveryorder_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenDeliveryorderCreateResponse {
-        pub response: Option<DeliveryOrderCreateResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "createTime")]
+        pub create_time: Option<String>,
+        #[top(rename = "deliveryOrderId")]
+        pub delivery_order_id: Option<String>,
+        #[top(rename = "warehouseCode")]
+        pub warehouse_code: Option<String>,
+        #[top(rename = "logisticsCode")]
+        pub logistics_code: Option<String>,
+        #[top(rename = "deliveryOrders")]
+        pub delivery_orders: Vec<DeliveryOrder2>,
     }
 
     /// `DeliveryOrderCreateRequest`.
@@ -2059,29 +2065,9 @@ pub mod taobao_qimen_deliveryorder_create {
         pub produce_code: Option<String>,
     }
 
-    /// `DeliveryOrderCreateResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.deliveryorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryOrderCreateResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "createTime")]
-        pub create_time: Option<String>,
-        #[top(rename = "deliveryOrderId")]
-        pub delivery_order_id: Option<String>,
-        #[top(rename = "warehouseCode")]
-        pub warehouse_code: Option<String>,
-        #[top(rename = "logisticsCode")]
-        pub logistics_code: Option<String>,
-        #[top(rename = "deliveryOrders")]
-        pub delivery_orders: Vec<DeliveryOrder2>,
-    }
-
     /// `DeliveryOrder`.
     ///
-    /// An item of `response.deliveryOrders` in the answer of `taobao.qimen.deliveryorder.create`.
+    /// An item of `deliveryOrders` in the answer of `taobao.qimen.deliveryorder.create`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     #[top(name = "DeliveryOrder")]
     pub struct DeliveryOrder2 {
@@ -2104,6 +2090,8 @@ pub mod taobao_qimen_deliveryorder_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=24690&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -2113,10 +2101,15 @@ pub mod taobao_qimen_deliveryorder_query {
         method = "taobao.qimen.deliveryorder.query",
         response = TaobaoQimenDeliveryorderQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenDeliveryorderQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<DeliveryOrderQueryRequest>,
     }
@@ -2129,7 +2122,16 @@ pub mod taobao_qimen_deliveryorder_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenDeliveryorderQueryResponse {
-        pub response: Option<DeliveryOrderQueryResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "totalLines")]
+        pub total_lines: Option<i64>,
+        #[top(rename = "deliveryOrder")]
+        pub delivery_order: Option<DeliveryOrder>,
+        pub packages: Vec<Package>,
+        #[top(rename = "orderLines")]
+        pub order_lines: Vec<OrderLine>,
     }
 
     /// `DeliveryOrderQueryRequest`.
@@ -2160,26 +2162,9 @@ pub mod taobao_qimen_deliveryorder_query {
         pub remark: Option<String>,
     }
 
-    /// `DeliveryOrderQueryResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.deliveryorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct DeliveryOrderQueryResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "totalLines")]
-        pub total_lines: Option<i64>,
-        #[top(rename = "deliveryOrder")]
-        pub delivery_order: Option<DeliveryOrder>,
-        pub packages: Vec<Package>,
-        #[top(rename = "orderLines")]
-        pub order_lines: Vec<OrderLine>,
-    }
-
     /// `DeliveryOrder`.
     ///
-    /// Found at `response.deliveryOrder` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// Found at `deliveryOrder` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct DeliveryOrder {
         #[top(rename = "deliveryOrderCode")]
@@ -2210,7 +2195,7 @@ pub mod taobao_qimen_deliveryorder_query {
 
     /// `Invoice`.
     ///
-    /// An item of `response.deliveryOrder.invoices` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// An item of `deliveryOrder.invoices` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Invoice {
         pub header: Option<String>,
@@ -2223,7 +2208,7 @@ pub mod taobao_qimen_deliveryorder_query {
 
     /// `Detail`.
     ///
-    /// Found at `response.deliveryOrder.invoices.detail` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// Found at `deliveryOrder.invoices.detail` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Detail {
         pub items: Vec<Item>,
@@ -2231,7 +2216,7 @@ pub mod taobao_qimen_deliveryorder_query {
 
     /// `Item`.
     ///
-    /// An item of `response.deliveryOrder.invoices.detail.items` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// An item of `deliveryOrder.invoices.detail.items` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Item {
         #[top(rename = "itemName")]
@@ -2244,7 +2229,7 @@ pub mod taobao_qimen_deliveryorder_query {
 
     /// `Package`.
     ///
-    /// An item of `response.packages` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// An item of `packages` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Package {
         #[top(rename = "logisticsCode")]
@@ -2271,7 +2256,7 @@ pub mod taobao_qimen_deliveryorder_query {
 
     /// `PackageMaterial`.
     ///
-    /// An item of `response.packages.packageMaterialList` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// An item of `packages.packageMaterialList` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct PackageMaterial {
         pub r#type: Option<String>,
@@ -2280,7 +2265,7 @@ pub mod taobao_qimen_deliveryorder_query {
 
     /// `Item`.
     ///
-    /// An item of `response.packages.items` in the answer of `taobao.qimen.deliveryorder.query`.
+    /// An item of `packages.items` in the answer of `taobao.qimen.deliveryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     #[top(name = "Item")]
     pub struct Item2 {
@@ -2298,6 +2283,8 @@ pub mod taobao_qimen_entryorder_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25995&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -2307,10 +2294,15 @@ pub mod taobao_qimen_entryorder_confirm {
         method = "taobao.qimen.entryorder.confirm",
         response = TaobaoQimenEntryorderConfirmResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenEntryorderConfirm {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<EntryOrderConfirmRequest>,
     }
@@ -2320,7 +2312,9 @@ pub mod taobao_qimen_entryorder_confirm {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenEntryorderConfirmResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `EntryOrderConfirmRequest`.
@@ -2481,17 +2475,6 @@ pub mod taobao_qimen_entryorder_confirm {
         #[top(rename = "orderLineNo")]
         pub order_line_no: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.entryorder.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.entryorder.create`: 入库单创建接口.
@@ -2499,6 +2482,8 @@ pub mod taobao_qimen_entryorder_create {
     /// 入库单创建接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25991&docType=2>
     ///
@@ -2509,10 +2494,15 @@ pub mod taobao_qimen_entryorder_create {
         method = "taobao.qimen.entryorder.create",
         response = TaobaoQimenEntryorderCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenEntryorderCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<EntryOrderCreateRequest>,
     }
@@ -2522,7 +2512,11 @@ pub mod taobao_qimen_entryorder_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenEntryorderCreateResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "entryOrderId")]
+        pub entry_order_id: Option<String>,
     }
 
     /// `EntryOrderCreateRequest`.
@@ -2723,19 +2717,6 @@ pub mod taobao_qimen_entryorder_create {
     pub struct SnList {
         pub sn: Option<Vec<String>>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.entryorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "entryOrderId")]
-        pub entry_order_id: Option<String>,
-    }
 }
 
 /// `taobao.qimen.entryorder.query`: 入库单查询接口.
@@ -2743,6 +2724,8 @@ pub mod taobao_qimen_entryorder_query {
     /// 入库单查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=24691&docType=2>
     ///
@@ -2753,10 +2736,15 @@ pub mod taobao_qimen_entryorder_query {
         method = "taobao.qimen.entryorder.query",
         response = TaobaoQimenEntryorderQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenEntryorderQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<EntryOrderQueryRequest>,
     }
@@ -2769,7 +2757,15 @@ pub mod taobao_qimen_entryorder_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenEntryorderQueryResponse {
-        pub response: Option<EntryOrderQueryResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "totalLines")]
+        pub total_lines: Option<i64>,
+        #[top(rename = "entryOrder")]
+        pub entry_order: Option<EntryOrder>,
+        #[top(rename = "orderLines")]
+        pub order_lines: Vec<OrderLine>,
     }
 
     /// `EntryOrderQueryRequest`.
@@ -2798,25 +2794,9 @@ pub mod taobao_qimen_entryorder_query {
         pub remark: Option<String>,
     }
 
-    /// `EntryOrderQueryResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.entryorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct EntryOrderQueryResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "totalLines")]
-        pub total_lines: Option<i64>,
-        #[top(rename = "entryOrder")]
-        pub entry_order: Option<EntryOrder>,
-        #[top(rename = "orderLines")]
-        pub order_lines: Vec<OrderLine>,
-    }
-
     /// `EntryOrder`.
     ///
-    /// Found at `response.entryOrder` in the answer of `taobao.qimen.entryorder.query`.
+    /// Found at `entryOrder` in the answer of `taobao.qimen.entryorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct EntryOrder {
         #[top(rename = "entryOrderCode")]
@@ -2841,6 +2821,8 @@ pub mod taobao_qimen_expressinfo_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27530&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -2850,10 +2832,15 @@ pub mod taobao_qimen_expressinfo_query {
         method = "taobao.qimen.expressinfo.query",
         response = TaobaoQimenExpressinfoQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenExpressinfoQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -2863,7 +2850,11 @@ pub mod taobao_qimen_expressinfo_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenExpressinfoQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "expressInfos")]
+        pub express_infos: Vec<ExpressInfo>,
     }
 
     /// `Request`.
@@ -2881,22 +2872,9 @@ pub mod taobao_qimen_expressinfo_query {
         pub extend_props: Option<serde_json::Value>,
     }
 
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.expressinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "expressInfos")]
-        pub express_infos: Vec<ExpressInfo>,
-    }
-
     /// `ExpressInfo`.
     ///
-    /// An item of `response.expressInfos` in the answer of `taobao.qimen.expressinfo.query`.
+    /// An item of `expressInfos` in the answer of `taobao.qimen.expressinfo.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct ExpressInfo {
         #[top(rename = "expressCode")]
@@ -2917,6 +2895,8 @@ pub mod taobao_qimen_inventory_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25999&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -2926,10 +2906,15 @@ pub mod taobao_qimen_inventory_query {
         method = "taobao.qimen.inventory.query",
         response = TaobaoQimenInventoryQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventoryQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<InventoryQueryRequest>,
     }
@@ -2939,7 +2924,10 @@ pub mod taobao_qimen_inventory_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventoryQueryResponse {
-        pub response: Option<InventoryQueryResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub items: Vec<Item>,
     }
 
     /// `InventoryQueryRequest`.
@@ -2974,20 +2962,9 @@ pub mod taobao_qimen_inventory_query {
         pub remark: Option<String>,
     }
 
-    /// `InventoryQueryResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventory.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct InventoryQueryResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub items: Vec<Item>,
-    }
-
     /// `Item`.
     ///
-    /// An item of `response.items` in the answer of `taobao.qimen.inventory.query`.
+    /// An item of `items` in the answer of `taobao.qimen.inventory.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Item {
         #[top(rename = "warehouseCode")]
@@ -3018,6 +2995,8 @@ pub mod taobao_qimen_inventory_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27261&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -3027,10 +3006,15 @@ pub mod taobao_qimen_inventory_report {
         method = "taobao.qimen.inventory.report",
         response = TaobaoQimenInventoryReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventoryReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<InventoryReportRequest>,
     }
@@ -3040,7 +3024,9 @@ pub mod taobao_qimen_inventory_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventoryReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `InventoryReportRequest`.
@@ -3112,17 +3098,6 @@ pub mod taobao_qimen_inventory_report {
         #[top(rename = "totalQty")]
         pub total_qty: Option<i64>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventory.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.inventory.synchronize`: 库存状态同步接口.
@@ -3130,6 +3105,8 @@ pub mod taobao_qimen_inventory_synchronize {
     /// 库存状态同步接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=61099&docType=2>
     ///
@@ -3140,10 +3117,15 @@ pub mod taobao_qimen_inventory_synchronize {
         method = "taobao.qimen.inventory.synchronize",
         response = TaobaoQimenInventorySynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventorySynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -3153,7 +3135,9 @@ pub mod taobao_qimen_inventory_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventorySynchronizeResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -3222,17 +3206,6 @@ pub mod taobao_qimen_inventory_synchronize {
         pub sn_code: Option<String>,
         pub remark: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventory.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.inventory.synchronize.report`: 库存状态同步确认接口.
@@ -3240,6 +3213,8 @@ pub mod taobao_qimen_inventory_synchronize_report {
     /// 库存状态同步确认接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=61098&docType=2>
     ///
@@ -3250,10 +3225,15 @@ pub mod taobao_qimen_inventory_synchronize_report {
         method = "taobao.qimen.inventory.synchronize.report",
         response = TaobaoQimenInventorySynchronizeReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventorySynchronizeReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -3263,7 +3243,9 @@ pub mod taobao_qimen_inventory_synchronize_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventorySynchronizeReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -3321,17 +3303,6 @@ pub mod taobao_qimen_inventory_synchronize_report {
         #[top(rename = "actualQty")]
         pub actual_qty: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventory.synchronize.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.inventorybatch.query`: 商品单仓批次库存查询接口.
@@ -3339,6 +3310,8 @@ pub mod taobao_qimen_inventorybatch_query {
     /// 商品单仓批次库存查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=55337&docType=2>
     ///
@@ -3349,10 +3322,15 @@ pub mod taobao_qimen_inventorybatch_query {
         method = "taobao.qimen.inventorybatch.query",
         response = TaobaoQimenInventorybatchQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventorybatchQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -3362,7 +3340,12 @@ pub mod taobao_qimen_inventorybatch_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventorybatchQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "totalCount")]
+        pub total_count: Option<i64>,
+        pub items: Option<Items>,
     }
 
     /// `Request`.
@@ -3389,23 +3372,9 @@ pub mod taobao_qimen_inventorybatch_query {
         pub page_size: i64,
     }
 
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventorybatch.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "totalCount")]
-        pub total_count: Option<i64>,
-        pub items: Option<Items>,
-    }
-
     /// `Items`.
     ///
-    /// Found at `response.items` in the answer of `taobao.qimen.inventorybatch.query`.
+    /// Found at `items` in the answer of `taobao.qimen.inventorybatch.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Items {
         pub item: Option<Item>,
@@ -3413,7 +3382,7 @@ pub mod taobao_qimen_inventorybatch_query {
 
     /// `Item`.
     ///
-    /// Found at `response.items.item` in the answer of `taobao.qimen.inventorybatch.query`.
+    /// Found at `items.item` in the answer of `taobao.qimen.inventorybatch.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Item {
         #[top(rename = "itemCode")]
@@ -3438,6 +3407,8 @@ pub mod taobao_qimen_inventoryreserve_cancel {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27381&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -3447,10 +3418,15 @@ pub mod taobao_qimen_inventoryreserve_cancel {
         method = "taobao.qimen.inventoryreserve.cancel",
         response = TaobaoQimenInventoryreserveCancelResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventoryreserveCancel {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -3460,7 +3436,15 @@ pub mod taobao_qimen_inventoryreserve_cancel {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventoryreserveCancelResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "orderCode")]
+        pub order_code: Option<String>,
+        #[top(rename = "isRetry")]
+        pub is_retry: Option<String>,
+        #[top(rename = "itemInventories")]
+        pub item_inventories: Vec<super::types::ItemInventory>,
     }
 
     /// `Request`.
@@ -3496,23 +3480,6 @@ pub mod taobao_qimen_inventoryreserve_cancel {
         #[top(rename = "itemCode")]
         pub item_code: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventoryreserve.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "orderCode")]
-        pub order_code: Option<String>,
-        #[top(rename = "isRetry")]
-        pub is_retry: Option<String>,
-        #[top(rename = "itemInventories")]
-        pub item_inventories: Vec<super::types::ItemInventory>,
-    }
 }
 
 /// `taobao.qimen.inventoryrule.create`: 渠道间库存规则设置接口.
@@ -3520,6 +3487,8 @@ pub mod taobao_qimen_inventoryrule_create {
     /// 渠道间库存规则设置接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29363&docType=2>
     ///
@@ -3530,10 +3499,15 @@ pub mod taobao_qimen_inventoryrule_create {
         method = "taobao.qimen.inventoryrule.create",
         response = TaobaoQimenInventoryruleCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenInventoryruleCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestDO>,
     }
@@ -3543,7 +3517,9 @@ pub mod taobao_qimen_inventoryrule_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenInventoryruleCreateResponse {
-        pub response: Option<ResponseDO>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `RequestDO`.
@@ -3579,16 +3555,6 @@ pub mod taobao_qimen_inventoryrule_create {
         pub channel_code: Option<String>,
         pub ratio: Option<String>,
     }
-
-    /// `ResponseDO`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.inventoryrule.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDO {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.itemlack.report`: 发货单缺货通知接口.
@@ -3596,6 +3562,8 @@ pub mod taobao_qimen_itemlack_report {
     /// 发货单缺货通知接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27275&docType=2>
     ///
@@ -3606,10 +3574,15 @@ pub mod taobao_qimen_itemlack_report {
         method = "taobao.qimen.itemlack.report",
         response = TaobaoQimenItemlackReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenItemlackReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<ItemLackReportRequest>,
     }
@@ -3619,7 +3592,9 @@ pub mod taobao_qimen_itemlack_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenItemlackReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `ItemLackReportRequest`.
@@ -3677,17 +3652,6 @@ pub mod taobao_qimen_itemlack_report {
         pub reason: Option<String>,
         pub remark: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.itemlack.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.itemmapping.create`: 前后端商品映射接口.
@@ -3695,6 +3659,8 @@ pub mod taobao_qimen_itemmapping_create {
     /// 前后端商品映射接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29360&docType=2>
     ///
@@ -3705,10 +3671,15 @@ pub mod taobao_qimen_itemmapping_create {
         method = "taobao.qimen.itemmapping.create",
         response = TaobaoQimenItemmappingCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenItemmappingCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestDO>,
     }
@@ -3718,7 +3689,9 @@ pub mod taobao_qimen_itemmapping_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenItemmappingCreateResponse {
-        pub response: Option<ResponseDO>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `RequestDO`.
@@ -3741,16 +3714,6 @@ pub mod taobao_qimen_itemmapping_create {
         #[top(rename = "skuId")]
         pub sku_id: Option<String>,
     }
-
-    /// `ResponseDO`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.itemmapping.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDO {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.itemmapping.query`: 前后端商品映射查询接口.
@@ -3758,6 +3721,8 @@ pub mod taobao_qimen_itemmapping_query {
     /// 前后端商品映射查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=47256&docType=2>
     ///
@@ -3768,10 +3733,15 @@ pub mod taobao_qimen_itemmapping_query {
         method = "taobao.qimen.itemmapping.query",
         response = TaobaoQimenItemmappingQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenItemmappingQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -3781,7 +3751,11 @@ pub mod taobao_qimen_itemmapping_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenItemmappingQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "itemMappings")]
+        pub item_mappings: Vec<ItemMapping>,
     }
 
     /// `Request`.
@@ -3802,22 +3776,9 @@ pub mod taobao_qimen_itemmapping_query {
         pub sku_id: Option<String>,
     }
 
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.itemmapping.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "itemMappings")]
-        pub item_mappings: Vec<ItemMapping>,
-    }
-
     /// `ItemMapping`.
     ///
-    /// An item of `response.itemMappings` in the answer of `taobao.qimen.itemmapping.query`.
+    /// An item of `itemMappings` in the answer of `taobao.qimen.itemmapping.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct ItemMapping {
         #[top(rename = "ownerCode")]
@@ -3841,6 +3802,8 @@ pub mod taobao_qimen_items_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27262&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -3850,10 +3813,15 @@ pub mod taobao_qimen_items_synchronize {
         method = "taobao.qimen.items.synchronize",
         response = TaobaoQimenItemsSynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenItemsSynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<ItemsSynchronizeRequest>,
     }
@@ -3863,7 +3831,10 @@ pub mod taobao_qimen_items_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenItemsSynchronizeResponse {
-        pub response: Option<ItemsSynchronizeResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub items: Vec<BatchItemSynItem>,
     }
 
     /// `ItemsSynchronizeRequest`.
@@ -4000,20 +3971,9 @@ pub mod taobao_qimen_items_synchronize {
         pub is_liquid: Option<String>,
     }
 
-    /// `ItemsSynchronizeResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.items.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ItemsSynchronizeResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub items: Vec<BatchItemSynItem>,
-    }
-
     /// `BatchItemSynItem`.
     ///
-    /// An item of `response.items` in the answer of `taobao.qimen.items.synchronize`.
+    /// An item of `items` in the answer of `taobao.qimen.items.synchronize`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct BatchItemSynItem {
         #[top(rename = "itemCode")]
@@ -4105,6 +4065,8 @@ pub mod taobao_qimen_order_callback {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29217&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -4114,10 +4076,15 @@ pub mod taobao_qimen_order_callback {
         method = "taobao.qimen.order.callback",
         response = TaobaoQimenOrderCallbackResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderCallback {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<OrderCallbackRequestDO>,
     }
@@ -4127,7 +4094,9 @@ pub mod taobao_qimen_order_callback {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderCallbackResponse {
-        pub response: Option<OrderCallbackResponseDO>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `OrderCallbackRequestDO`.
@@ -4146,16 +4115,6 @@ pub mod taobao_qimen_order_callback {
         #[top(rename = "expressCode")]
         pub express_code: Option<String>,
     }
-
-    /// `OrderCallbackResponseDO`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.order.callback`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderCallbackResponseDO {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.order.cancel`: 单据取消接口.
@@ -4163,6 +4122,8 @@ pub mod taobao_qimen_order_cancel {
     /// 单据取消接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26000&docType=2>
     ///
@@ -4173,10 +4134,15 @@ pub mod taobao_qimen_order_cancel {
         method = "taobao.qimen.order.cancel",
         response = TaobaoQimenOrderCancelResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderCancel {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<OrderCancelRequest>,
     }
@@ -4186,7 +4152,9 @@ pub mod taobao_qimen_order_cancel {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderCancelResponse {
-        pub response: Option<OrderCancelResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `OrderCancelRequest`.
@@ -4223,16 +4191,6 @@ pub mod taobao_qimen_order_cancel {
         #[top(rename = "subSourceOrderCode")]
         pub sub_source_order_code: Option<String>,
     }
-
-    /// `OrderCancelResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.order.cancel`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderCancelResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.order.pending`: 单据挂起（恢复）接口.
@@ -4240,6 +4198,8 @@ pub mod taobao_qimen_order_pending {
     /// 单据挂起（恢复）接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27276&docType=2>
     ///
@@ -4250,10 +4210,15 @@ pub mod taobao_qimen_order_pending {
         method = "taobao.qimen.order.pending",
         response = TaobaoQimenOrderPendingResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderPending {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<OrderPendingRequest>,
     }
@@ -4263,7 +4228,9 @@ pub mod taobao_qimen_order_pending {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderPendingResponse {
-        pub response: Option<OrderPendingResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `OrderPendingRequest`.
@@ -4291,16 +4258,6 @@ pub mod taobao_qimen_order_pending {
         #[top(rename = "extendProps")]
         pub extend_props: Option<serde_json::Value>,
     }
-
-    /// `OrderPendingResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.order.pending`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderPendingResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.order.query`: 根据收件人信息查询交易单号接口.
@@ -4308,6 +4265,8 @@ pub mod taobao_qimen_order_query {
     /// 根据收件人信息查询交易单号接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=55143&docType=2>
     ///
@@ -4318,10 +4277,15 @@ pub mod taobao_qimen_order_query {
         method = "taobao.qimen.order.query",
         response = TaobaoQimenOrderQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -4334,7 +4298,11 @@ pub mod taobao_qimen_order_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "orderLines")]
+        pub order_lines: Option<OrderLines>,
     }
 
     /// `Request`.
@@ -4353,22 +4321,9 @@ pub mod taobao_qimen_order_query {
         pub scene: Option<String>,
     }
 
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.order.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "orderLines")]
-        pub order_lines: Option<OrderLines>,
-    }
-
     /// `OrderLines`.
     ///
-    /// Found at `response.orderLines` in the answer of `taobao.qimen.order.query`.
+    /// Found at `orderLines` in the answer of `taobao.qimen.order.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct OrderLines {
         #[top(rename = "orderLine")]
@@ -4382,6 +4337,8 @@ pub mod taobao_qimen_order_sn_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27962&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -4391,10 +4348,15 @@ pub mod taobao_qimen_order_sn_report {
         method = "taobao.qimen.order.sn.report",
         response = TaobaoQimenOrderSnReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderSnReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -4404,7 +4366,9 @@ pub mod taobao_qimen_order_sn_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderSnReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -4471,17 +4435,6 @@ pub mod taobao_qimen_order_sn_report {
         #[top(required)]
         pub sn: String,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.order.sn.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.orderexception.report`: 订单异常通知接口.
@@ -4489,6 +4442,8 @@ pub mod taobao_qimen_orderexception_report {
     /// 订单异常通知接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27380&docType=2>
     ///
@@ -4499,10 +4454,15 @@ pub mod taobao_qimen_orderexception_report {
         method = "taobao.qimen.orderexception.report",
         response = TaobaoQimenOrderexceptionReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderexceptionReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -4512,7 +4472,9 @@ pub mod taobao_qimen_orderexception_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderexceptionReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -4664,17 +4626,6 @@ pub mod taobao_qimen_orderexception_report {
         pub actual_qty: Option<String>,
         pub quantity: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.orderexception.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.orderprocess.query`: 订单流水查询接口.
@@ -4682,6 +4633,8 @@ pub mod taobao_qimen_orderprocess_query {
     /// 订单流水查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27274&docType=2>
     ///
@@ -4692,10 +4645,15 @@ pub mod taobao_qimen_orderprocess_query {
         method = "taobao.qimen.orderprocess.query",
         response = TaobaoQimenOrderprocessQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderprocessQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<OrderProcessQueryRequest>,
     }
@@ -4705,7 +4663,11 @@ pub mod taobao_qimen_orderprocess_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderprocessQueryResponse {
-        pub response: Option<OrderProcessQueryResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "orderProcess")]
+        pub order_process: Option<OrderProcess>,
     }
 
     /// `OrderProcessQueryRequest`.
@@ -4732,21 +4694,9 @@ pub mod taobao_qimen_orderprocess_query {
         pub owner_code: Option<String>,
     }
 
-    /// `OrderProcessQueryResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.orderprocess.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct OrderProcessQueryResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "orderProcess")]
-        pub order_process: Option<OrderProcess>,
-    }
-
     /// `OrderProcess`.
     ///
-    /// Found at `response.orderProcess` in the answer of `taobao.qimen.orderprocess.query`.
+    /// Found at `orderProcess` in the answer of `taobao.qimen.orderprocess.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct OrderProcess {
         #[top(rename = "orderCode")]
@@ -4762,7 +4712,7 @@ pub mod taobao_qimen_orderprocess_query {
 
     /// `Process`.
     ///
-    /// An item of `response.orderProcess.processes` in the answer of `taobao.qimen.orderprocess.query`.
+    /// An item of `orderProcess.processes` in the answer of `taobao.qimen.orderprocess.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Process {
         #[top(rename = "processStatus")]
@@ -4785,6 +4735,8 @@ pub mod taobao_qimen_orderprocess_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26003&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -4794,10 +4746,15 @@ pub mod taobao_qimen_orderprocess_report {
         method = "taobao.qimen.orderprocess.report",
         response = TaobaoQimenOrderprocessReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenOrderprocessReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<OrderProcessReportRequest>,
     }
@@ -4807,7 +4764,9 @@ pub mod taobao_qimen_orderprocess_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenOrderprocessReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `OrderProcessReportRequest`.
@@ -4860,17 +4819,6 @@ pub mod taobao_qimen_orderprocess_report {
         #[top(rename = "expressCode")]
         pub express_code: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.orderprocess.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.presalespackage.consign`: 预售预包尾款推单发货.
@@ -4878,6 +4826,8 @@ pub mod taobao_qimen_presalespackage_consign {
     /// 预售预包尾款推单发货
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=67302&docType=2>
     ///
@@ -4888,10 +4838,15 @@ pub mod taobao_qimen_presalespackage_consign {
         method = "taobao.qimen.presalespackage.consign",
         response = TaobaoQimenPresalespackageConsignResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenPresalespackageConsign {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         /// Required.
         #[top(object)]
         pub request: PresalesPackageConsignRequest,
@@ -4902,7 +4857,9 @@ pub mod taobao_qimen_presalespackage_consign {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenPresalespackageConsignResponse {
-        pub response: Option<PresalesPackageConsignResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `PresalesPackageConsignRequest`.
@@ -4926,16 +4883,6 @@ pub mod taobao_qimen_presalespackage_consign {
         #[top(rename = "extendProps")]
         pub extend_props: Option<String>,
     }
-
-    /// `PresalesPackageConsignResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.presalespackage.consign`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct PresalesPackageConsignResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.receiverinfo.query`: OAID 收件人信息解密接口.
@@ -4943,6 +4890,8 @@ pub mod taobao_qimen_receiverinfo_query {
     /// OAID 收件人信息解密接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=55142&docType=2>
     ///
@@ -4953,10 +4902,15 @@ pub mod taobao_qimen_receiverinfo_query {
         method = "taobao.qimen.receiverinfo.query",
         response = TaobaoQimenReceiverinfoQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenReceiverinfoQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -4966,7 +4920,14 @@ pub mod taobao_qimen_receiverinfo_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenReceiverinfoQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub oaid: Option<String>,
+        #[top(rename = "deliveryOrderCode")]
+        pub delivery_order_code: Option<String>,
+        #[top(rename = "receiverInfo")]
+        pub receiver_info: Option<ReceiverInfo>,
     }
 
     /// `Request`.
@@ -4986,25 +4947,9 @@ pub mod taobao_qimen_receiverinfo_query {
         pub scene: Option<String>,
     }
 
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.receiverinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub oaid: Option<String>,
-        #[top(rename = "deliveryOrderCode")]
-        pub delivery_order_code: Option<String>,
-        #[top(rename = "receiverInfo")]
-        pub receiver_info: Option<ReceiverInfo>,
-    }
-
     /// `ReceiverInfo`.
     ///
-    /// Found at `response.receiverInfo` in the answer of `taobao.qimen.receiverinfo.query`.
+    /// Found at `receiverInfo` in the answer of `taobao.qimen.receiverinfo.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct ReceiverInfo {
         pub oaid: Option<String>,
@@ -5028,6 +4973,8 @@ pub mod taobao_qimen_returnorder_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25997&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -5037,10 +4984,15 @@ pub mod taobao_qimen_returnorder_confirm {
         method = "taobao.qimen.returnorder.confirm",
         response = TaobaoQimenReturnorderConfirmResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenReturnorderConfirm {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<ReturnOrderConfirmRequest>,
     }
@@ -5050,7 +5002,9 @@ pub mod taobao_qimen_returnorder_confirm {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenReturnorderConfirmResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `ReturnOrderConfirmRequest`.
@@ -5204,17 +5158,6 @@ pub mod taobao_qimen_returnorder_confirm {
     pub struct SnList {
         pub sn: Option<Vec<String>>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.returnorder.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.returnorder.create`: 退货入库单创建接口.
@@ -5222,6 +5165,8 @@ pub mod taobao_qimen_returnorder_create {
     /// 退货入库单创建接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25989&docType=2>
     ///
@@ -5232,10 +5177,15 @@ pub mod taobao_qimen_returnorder_create {
         method = "taobao.qimen.returnorder.create",
         response = TaobaoQimenReturnorderCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenReturnorderCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<ReturnOrderCreateRequest>,
     }
@@ -5245,7 +5195,11 @@ pub mod taobao_qimen_returnorder_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenReturnorderCreateResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "returnOrderId")]
+        pub return_order_id: Option<String>,
     }
 
     /// `ReturnOrderCreateRequest`.
@@ -5386,19 +5340,6 @@ pub mod taobao_qimen_returnorder_create {
     pub struct SnList {
         pub sn: Option<Vec<String>>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.returnorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "returnOrderId")]
-        pub return_order_id: Option<String>,
-    }
 }
 
 /// `taobao.qimen.returnpackage.report`: 退货包裹状态通知接口.
@@ -5406,6 +5347,8 @@ pub mod taobao_qimen_returnpackage_report {
     /// 退货包裹状态通知接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=42438&docType=2>
     ///
@@ -5416,10 +5359,15 @@ pub mod taobao_qimen_returnpackage_report {
         method = "taobao.qimen.returnpackage.report",
         response = TaobaoQimenReturnpackageReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenReturnpackageReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -5429,7 +5377,9 @@ pub mod taobao_qimen_returnpackage_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenReturnpackageReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -5514,17 +5464,6 @@ pub mod taobao_qimen_returnpackage_report {
         pub amount: Option<String>,
         pub status: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.returnpackage.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.shop.synchronize`: 店铺同步接口.
@@ -5532,6 +5471,8 @@ pub mod taobao_qimen_shop_synchronize {
     /// 店铺同步接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=36436&docType=2>
     ///
@@ -5542,10 +5483,15 @@ pub mod taobao_qimen_shop_synchronize {
         method = "taobao.qimen.shop.synchronize",
         response = TaobaoQimenShopSynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenShopSynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -5555,7 +5501,9 @@ pub mod taobao_qimen_shop_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenShopSynchronizeResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -5606,17 +5554,6 @@ pub mod taobao_qimen_shop_synchronize {
         #[top(rename = "detailAddress")]
         pub detail_address: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.shop.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.singleitem.query`: 商品查询接口.
@@ -5624,6 +5561,8 @@ pub mod taobao_qimen_singleitem_query {
     /// 商品查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29361&docType=2>
     ///
@@ -5634,10 +5573,15 @@ pub mod taobao_qimen_singleitem_query {
         method = "taobao.qimen.singleitem.query",
         response = TaobaoQimenSingleitemQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenSingleitemQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestDO>,
     }
@@ -5647,7 +5591,10 @@ pub mod taobao_qimen_singleitem_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenSingleitemQueryResponse {
-        pub response: Option<ResponseDO>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        pub item: Option<Item>,
     }
 
     /// `RequestDO`.
@@ -5663,20 +5610,9 @@ pub mod taobao_qimen_singleitem_query {
         pub item_id: Option<String>,
     }
 
-    /// `ResponseDO`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.singleitem.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct ResponseDO {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        pub item: Option<Item>,
-    }
-
     /// `Item`.
     ///
-    /// Found at `response.item` in the answer of `taobao.qimen.singleitem.query`.
+    /// Found at `item` in the answer of `taobao.qimen.singleitem.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Item {
         #[top(rename = "itemCode")]
@@ -5791,6 +5727,8 @@ pub mod taobao_qimen_singleitem_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25998&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -5800,10 +5738,15 @@ pub mod taobao_qimen_singleitem_synchronize {
         method = "taobao.qimen.singleitem.synchronize",
         response = TaobaoQimenSingleitemSynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenSingleitemSynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<ItemSynRequest>,
     }
@@ -5813,7 +5756,11 @@ pub mod taobao_qimen_singleitem_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenSingleitemSynchronizeResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "itemId")]
+        pub item_id: Option<String>,
     }
 
     /// `ItemSynRequest`.
@@ -5955,19 +5902,6 @@ pub mod taobao_qimen_singleitem_synchronize {
         #[top(rename = "isLiquid")]
         pub is_liquid: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.singleitem.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "itemId")]
-        pub item_id: Option<String>,
-    }
 }
 
 /// `taobao.qimen.sn.report`: 发货单SN通知接口.
@@ -5975,6 +5909,8 @@ pub mod taobao_qimen_sn_report {
     /// 发货单SN通知接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26791&docType=2>
     ///
@@ -5985,10 +5921,15 @@ pub mod taobao_qimen_sn_report {
         method = "taobao.qimen.sn.report",
         response = TaobaoQimenSnReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenSnReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<SnReportRequest>,
     }
@@ -5998,7 +5939,9 @@ pub mod taobao_qimen_sn_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenSnReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `SnReportRequest`.
@@ -6059,17 +6002,6 @@ pub mod taobao_qimen_sn_report {
         #[top(required)]
         pub sn: String,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.sn.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.stock.query`: 库存查询接口（多条件）.
@@ -6077,6 +6009,8 @@ pub mod taobao_qimen_stock_query {
     /// 库存查询接口（多条件）
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27271&docType=2>
     ///
@@ -6087,10 +6021,15 @@ pub mod taobao_qimen_stock_query {
         method = "taobao.qimen.stock.query",
         response = TaobaoQimenStockQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenStockQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<StockQueryRequest>,
     }
@@ -6100,7 +6039,12 @@ pub mod taobao_qimen_stock_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenStockQueryResponse {
-        pub response: Option<StockQueryResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "totalCount")]
+        pub total_count: Option<i64>,
+        pub items: Vec<Item>,
     }
 
     /// `StockQueryRequest`.
@@ -6137,22 +6081,9 @@ pub mod taobao_qimen_stock_query {
         pub remark: Option<String>,
     }
 
-    /// `StockQueryResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.stock.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StockQueryResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "totalCount")]
-        pub total_count: Option<i64>,
-        pub items: Vec<Item>,
-    }
-
     /// `Item`.
     ///
-    /// An item of `response.items` in the answer of `taobao.qimen.stock.query`.
+    /// An item of `items` in the answer of `taobao.qimen.stock.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Item {
         #[top(rename = "warehouseCode")]
@@ -6187,6 +6118,8 @@ pub mod taobao_qimen_stockchange_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25996&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -6196,10 +6129,15 @@ pub mod taobao_qimen_stockchange_report {
         method = "taobao.qimen.stockchange.report",
         response = TaobaoQimenStockchangeReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenStockchangeReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<StockChangeReportRequest>,
     }
@@ -6209,7 +6147,9 @@ pub mod taobao_qimen_stockchange_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenStockchangeReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `StockChangeReportRequest`.
@@ -6295,17 +6235,6 @@ pub mod taobao_qimen_stockchange_report {
     pub struct SnList {
         pub sn: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.stockchange.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.stockout.confirm`: 出库单确认接口.
@@ -6313,6 +6242,8 @@ pub mod taobao_qimen_stockout_confirm {
     /// 出库单确认接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27143&docType=2>
     ///
@@ -6323,10 +6254,15 @@ pub mod taobao_qimen_stockout_confirm {
         method = "taobao.qimen.stockout.confirm",
         response = TaobaoQimenStockoutConfirmResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenStockoutConfirm {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<Struct>,
     }
@@ -6336,7 +6272,9 @@ pub mod taobao_qimen_stockout_confirm {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenStockoutConfirmResponse {
-        pub response: Option<Struct2>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Struct`.
@@ -6497,17 +6435,6 @@ pub mod taobao_qimen_stockout_confirm {
     pub struct SnList {
         pub sn: Option<Vec<String>>,
     }
-
-    /// `Struct`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.stockout.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Struct")]
-    pub struct Struct2 {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.stockout.create`: 出库单创建接口.
@@ -6515,6 +6442,8 @@ pub mod taobao_qimen_stockout_create {
     /// 出库单创建接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25992&docType=2>
     ///
@@ -6525,10 +6454,15 @@ pub mod taobao_qimen_stockout_create {
         method = "taobao.qimen.stockout.create",
         response = TaobaoQimenStockoutCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenStockoutCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<StockOutCreateRequest>,
     }
@@ -6538,7 +6472,13 @@ pub mod taobao_qimen_stockout_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenStockoutCreateResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "createTime")]
+        pub create_time: Option<String>,
+        #[top(rename = "deliveryOrderId")]
+        pub delivery_order_id: Option<String>,
     }
 
     /// `StockOutCreateRequest`.
@@ -6742,21 +6682,6 @@ pub mod taobao_qimen_stockout_create {
         /// The platform's data lists no members for `Map`: any JSON value, kept as it came.
         #[top(rename = "extendProps")]
         pub extend_props: Option<serde_json::Value>,
-    }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.stockout.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "createTime")]
-        pub create_time: Option<String>,
-        #[top(rename = "deliveryOrderId")]
-        pub delivery_order_id: Option<String>,
     }
 }
 
@@ -7125,6 +7050,8 @@ pub mod taobao_qimen_storeprocess_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27270&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -7134,10 +7061,15 @@ pub mod taobao_qimen_storeprocess_confirm {
         method = "taobao.qimen.storeprocess.confirm",
         response = TaobaoQimenStoreprocessConfirmResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenStoreprocessConfirm {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<StoreProcessConfirmRequest>,
     }
@@ -7147,7 +7079,9 @@ pub mod taobao_qimen_storeprocess_confirm {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenStoreprocessConfirmResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `StoreProcessConfirmRequest`.
@@ -7234,17 +7168,6 @@ pub mod taobao_qimen_storeprocess_confirm {
         pub batch_code: Option<String>,
         pub remark: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.storeprocess.confirm`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.storeprocess.create`: 仓内加工单创建接口.
@@ -7252,6 +7175,8 @@ pub mod taobao_qimen_storeprocess_create {
     /// 仓内加工单创建接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27269&docType=2>
     ///
@@ -7262,10 +7187,15 @@ pub mod taobao_qimen_storeprocess_create {
         method = "taobao.qimen.storeprocess.create",
         response = TaobaoQimenStoreprocessCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenStoreprocessCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<StoreProcessCreateRequest>,
     }
@@ -7275,7 +7205,11 @@ pub mod taobao_qimen_storeprocess_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenStoreprocessCreateResponse {
-        pub response: Option<StoreProcessCreateResponse>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "processOrderId")]
+        pub process_order_id: Option<String>,
     }
 
     /// `StoreProcessCreateRequest`.
@@ -7366,18 +7300,6 @@ pub mod taobao_qimen_storeprocess_create {
         pub produce_code: Option<String>,
         pub remark: Option<String>,
     }
-
-    /// `StoreProcessCreateResponse`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.storeprocess.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    pub struct StoreProcessCreateResponse {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "processOrderId")]
-        pub process_order_id: Option<String>,
-    }
 }
 
 /// `taobao.qimen.supplier.synchronize`: 供应商同步接口.
@@ -7385,6 +7307,8 @@ pub mod taobao_qimen_supplier_synchronize {
     /// 供应商同步接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=47278&docType=2>
     ///
@@ -7395,10 +7319,15 @@ pub mod taobao_qimen_supplier_synchronize {
         method = "taobao.qimen.supplier.synchronize",
         response = TaobaoQimenSupplierSynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenSupplierSynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -7408,7 +7337,9 @@ pub mod taobao_qimen_supplier_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenSupplierSynchronizeResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Request`.
@@ -7438,17 +7369,6 @@ pub mod taobao_qimen_supplier_synchronize {
         pub is_valid: Option<String>,
         pub remark: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.supplier.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.transferorder.create`: 调拨单创建.
@@ -7456,6 +7376,8 @@ pub mod taobao_qimen_transferorder_create {
     /// 调拨单创建
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29228&docType=2>
     ///
@@ -7466,10 +7388,15 @@ pub mod taobao_qimen_transferorder_create {
         method = "taobao.qimen.transferorder.create",
         response = TaobaoQimenTransferorderCreateResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenTransferorderCreate {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<Struct>,
     }
@@ -7479,7 +7406,11 @@ pub mod taobao_qimen_transferorder_create {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenTransferorderCreateResponse {
-        pub response: Option<Struct2>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "transferExecuteInfo")]
+        pub transfer_execute_info: Option<Struct2>,
     }
 
     /// `Struct`.
@@ -7517,23 +7448,10 @@ pub mod taobao_qimen_transferorder_create {
 
     /// `Struct`.
     ///
-    /// Found at `response` in the answer of `taobao.qimen.transferorder.create`.
+    /// Found at `transferExecuteInfo` in the answer of `taobao.qimen.transferorder.create`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     #[top(name = "Struct")]
     pub struct Struct2 {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "transferExecuteInfo")]
-        pub transfer_execute_info: Option<Struct3>,
-    }
-
-    /// `Struct`.
-    ///
-    /// Found at `response.transferExecuteInfo` in the answer of `taobao.qimen.transferorder.create`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Struct")]
-    pub struct Struct3 {
         #[top(rename = "transferOrderCode")]
         pub transfer_order_code: Option<String>,
         #[top(rename = "expectOutStoreTime")]
@@ -7549,6 +7467,8 @@ pub mod taobao_qimen_transferorder_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29227&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -7558,10 +7478,15 @@ pub mod taobao_qimen_transferorder_query {
         method = "taobao.qimen.transferorder.query",
         response = TaobaoQimenTransferorderQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenTransferorderQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         /// Required.
         #[top(object)]
         pub request: Struct,
@@ -7572,7 +7497,11 @@ pub mod taobao_qimen_transferorder_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenTransferorderQueryResponse {
-        pub response: Option<Struct2>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "transferOrderDetail")]
+        pub transfer_order_detail: Option<TransferOrderDetail>,
     }
 
     /// `Struct`.
@@ -7590,22 +7519,9 @@ pub mod taobao_qimen_transferorder_query {
         pub erp_order_code: Option<String>,
     }
 
-    /// `Struct`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.transferorder.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Struct")]
-    pub struct Struct2 {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "transferOrderDetail")]
-        pub transfer_order_detail: Option<TransferOrderDetail>,
-    }
-
     /// `TransferOrderDetail`.
     ///
-    /// Found at `response.transferOrderDetail` in the answer of `taobao.qimen.transferorder.query`.
+    /// Found at `transferOrderDetail` in the answer of `taobao.qimen.transferorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TransferOrderDetail {
         #[top(rename = "transferOrderCode")]
@@ -7635,7 +7551,7 @@ pub mod taobao_qimen_transferorder_query {
 
     /// `Item`.
     ///
-    /// An item of `response.transferOrderDetail.items` in the answer of `taobao.qimen.transferorder.query`.
+    /// An item of `transferOrderDetail.items` in the answer of `taobao.qimen.transferorder.query`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct Item {
         #[top(rename = "scItemCode")]
@@ -7657,6 +7573,8 @@ pub mod taobao_qimen_transferorder_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29229&docType=2>
     ///
     /// Generated from the platform catalog (package `qimen`).
@@ -7666,10 +7584,15 @@ pub mod taobao_qimen_transferorder_report {
         method = "taobao.qimen.transferorder.report",
         response = TaobaoQimenTransferorderReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenTransferorderReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<Struct>,
     }
@@ -7679,7 +7602,9 @@ pub mod taobao_qimen_transferorder_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenTransferorderReportResponse {
-        pub response: Option<Struct2>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `Struct`.
@@ -7728,17 +7653,6 @@ pub mod taobao_qimen_transferorder_report {
         #[top(rename = "planCount")]
         pub plan_count: Option<String>,
     }
-
-    /// `Struct`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.transferorder.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Struct")]
-    pub struct Struct2 {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-    }
 }
 
 /// `taobao.qimen.warehouseinfo.query`: 货主仓库资源查询接口.
@@ -7746,6 +7660,8 @@ pub mod taobao_qimen_warehouseinfo_query {
     /// 货主仓库资源查询接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27531&docType=2>
     ///
@@ -7756,10 +7672,15 @@ pub mod taobao_qimen_warehouseinfo_query {
         method = "taobao.qimen.warehouseinfo.query",
         response = TaobaoQimenWarehouseinfoQueryResponse,
         session = "optional",
-        idempotent = true
+        idempotent = true,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenWarehouseinfoQuery {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -7772,7 +7693,15 @@ pub mod taobao_qimen_warehouseinfo_query {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenWarehouseinfoQueryResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "ownerCode")]
+        pub owner_code: Option<String>,
+        #[top(rename = "ownerName")]
+        pub owner_name: Option<String>,
+        #[top(rename = "warehouseInfos")]
+        pub warehouse_infos: Vec<WarehouseInfo>,
     }
 
     /// `Request`.
@@ -7787,23 +7716,6 @@ pub mod taobao_qimen_warehouseinfo_query {
         #[top(rename = "extendProps")]
         pub extend_props: Option<serde_json::Value>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.warehouseinfo.query`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "ownerCode")]
-        pub owner_code: Option<String>,
-        #[top(rename = "ownerName")]
-        pub owner_name: Option<String>,
-        #[top(rename = "warehouseInfos")]
-        pub warehouse_infos: Vec<WarehouseInfo>,
-    }
 }
 
 /// `taobao.qimen.warehouseinfo.synchronize`: 仓库同步接口.
@@ -7811,6 +7723,8 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
     /// 仓库同步接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=45240&docType=2>
     ///
@@ -7821,10 +7735,15 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
         method = "taobao.qimen.warehouseinfo.synchronize",
         response = TaobaoQimenWarehouseinfoSynchronizeResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenWarehouseinfoSynchronize {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<RequestObject>,
     }
@@ -7837,7 +7756,11 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenWarehouseinfoSynchronizeResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "warehouseInfos")]
+        pub warehouse_infos: Vec<WarehouseInfo>,
     }
 
     /// `Request`.
@@ -7874,19 +7797,6 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
         pub mobile: Option<String>,
         pub status: Option<String>,
     }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.warehouseinfo.synchronize`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
-        #[top(rename = "warehouseInfos")]
-        pub warehouse_infos: Vec<WarehouseInfo>,
-    }
 }
 
 /// `taobao.qimen.wavenum.report`: 发货单波次通知接口.
@@ -7894,6 +7804,8 @@ pub mod taobao_qimen_wavenum_report {
     /// 发货单波次通知接口
     ///
     /// Takes a user's session when there is one (optional).
+    ///
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27257&docType=2>
     ///
@@ -7904,10 +7816,15 @@ pub mod taobao_qimen_wavenum_report {
         method = "taobao.qimen.wavenum.report",
         response = TaobaoQimenWavenumReportResponse,
         session = "optional",
-        idempotent = false
+        idempotent = false,
+        qimen = true
     )]
     #[derive(Debug, Clone, PartialEq, Default)]
     pub struct TaobaoQimenWavenumReport {
+        /// The customer (owner) code the Qimen router routes the call by.
+        /// Required.
+        #[top(rename = "customerId")]
+        pub customer_id: String,
         #[top(object)]
         pub request: Option<WaveNumReportRequest>,
     }
@@ -7917,7 +7834,9 @@ pub mod taobao_qimen_wavenum_report {
     /// Enabled by the `qimen` feature of `top-api`.
     #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
     pub struct TaobaoQimenWavenumReportResponse {
-        pub response: Option<ResponseObject>,
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
     }
 
     /// `WaveNumReportRequest`.
@@ -7945,16 +7864,5 @@ pub mod taobao_qimen_wavenum_report {
         #[top(rename = "deliveryOrderId")]
         pub delivery_order_id: Option<String>,
         pub num: Option<String>,
-    }
-
-    /// `Response`.
-    ///
-    /// Found at `response` in the answer of `taobao.qimen.wavenum.report`.
-    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
-    #[top(name = "Response")]
-    pub struct ResponseObject {
-        pub flag: Option<String>,
-        pub code: Option<String>,
-        pub message: Option<String>,
     }
 }

@@ -65,6 +65,40 @@ pub const fn object<T: ObjectParam>() -> FieldOps<T> {
     }
 }
 
+/// The `request` field of a Qimen API: its object, checked as an object param is, then
+/// written as the call's XML body (see [`crate::qimen`]); a blank one is an empty
+/// `<request>`, unless it is required. Read back from that body, its members checked.
+pub const fn qimen_body<T: ObjectParam>() -> FieldOps<T> {
+    FieldOps {
+        write: |params, name, value| {
+            if value.is_blank() && T::required() {
+                return Err(Error::Check(CheckError::new(name, &Violation::Missing)));
+            }
+            value.check_member(&Path::param(name))?;
+            let body = crate::qimen::write_body(value).map_err(|reason| Error::Param { name, reason })?;
+            params.push(name, body);
+            Ok(())
+        },
+        read: |params, name| {
+            let value: T = match params.get(name) {
+                Some(text) => crate::qimen::read_body(name, text)?,
+                None => serde_json::from_str("null").map_err(|_| ParamError::missing(name))?,
+            };
+            if value.is_blank() && T::required() {
+                return Err(ParamError::missing(name));
+            }
+            value.check_member(&Path::param(name)).map_err(|err| {
+                if err.code() == Violation::Missing.code() {
+                    ParamError::missing(err.param())
+                } else {
+                    ParamError::invalid(err.param(), err.message())
+                }
+            })?;
+            Ok(value)
+        },
+    }
+}
+
 /// A field marked `#[top(required)]` must have been sent.
 pub fn check_sent(params: &Params, name: &'static str) -> Result<(), Error> {
     if params.contains(name) {

@@ -11,7 +11,7 @@ pub use core::result::Result;
 pub use serde;
 pub use top_api_rules::Number;
 
-pub use self::field::{check_sent, json, object, param, FieldOps, JsonParam, ObjectParam};
+pub use self::field::{check_sent, json, object, param, qimen_body, FieldOps, JsonParam, ObjectParam};
 pub use self::limits::{check_max_items, check_max_len, check_range, Bounded, Items, Length};
 pub use self::member::{check_required, Member};
 pub use self::object::{read_object, write_field, write_object};

@@ -20,6 +20,8 @@ use crate::{SessionNeed, Violation};
 pub(super) const PATH: &str = "/router/rest";
 /// The path batches go to.
 const BATCH_PATH: &str = "/router/batch";
+/// The path of the Qimen router.
+pub(super) const QIMEN_PATH: &str = "/router/qimen/service";
 /// How far a call's timestamp may drift from the gateway's clock: the platform takes ten
 /// minutes either way.
 const DRIFT: Duration = Duration::from_secs(10 * 60);
@@ -62,7 +64,10 @@ impl State {
         match request.target.split('?').next().unwrap_or("") {
             PATH => self.answer_call(&request),
             BATCH_PATH => self.answer_batch(&request),
-            path => text(404, format!("no gateway at {path}; the sandbox serves {PATH} and {BATCH_PATH}")),
+            QIMEN_PATH => self.answer_qimen(&request),
+            path => {
+                text(404, format!("no gateway at {path}; the sandbox serves {PATH}, {BATCH_PATH} and {QIMEN_PATH}"))
+            }
         }
     }
 
@@ -96,7 +101,50 @@ impl State {
             return Err(refuse(21, "Missing Method"));
         }
         self.check_call(form, "")?;
-        self.run(form)
+        self.run(form, false)
+    }
+
+    /// A call to the Qimen router: the system params and `customerId` in the query, the
+    /// XML body signed with them; checked as the gateway checks a call, then handed to the
+    /// API's handler with the body as its param `request`; answered with a `<response>`.
+    fn answer_qimen(&self, request: &Incoming) -> Outgoing {
+        let mut form = form::read_query(&request.target);
+        let method = present(&form, "method").map(str::to_owned);
+        let fault = self.faults.lock().unwrap_or_else(PoisonError::into_inner).take(method.as_deref());
+        let body = std::str::from_utf8(&request.body);
+        form.not_utf8 |= body.is_err();
+        let body = body.unwrap_or("");
+        let outcome = match &fault {
+            Some(fault) if fault.refusal().is_some() => Err(fault.refusal().expect("checked")),
+            _ => self.check_and_run_qimen(&form, body),
+        };
+        let error_code = outcome.as_ref().err().map(ApiError::code);
+        let answer = match &outcome {
+            Ok(payload) => encode::qimen_success(payload),
+            Err(refusal) => encode::qimen_failure(refusal),
+        };
+        let gzipped = self.gzip_for(request) && matches!(fault, None | Some(Fault::Delay(_)));
+        form.push(top_api_rules::QIMEN_BODY_PARAM.to_owned(), body.to_owned());
+        self.record(request, &form, method, error_code, gzipped);
+        fault::play(fault, Format::Xml, answer, |answer| self.reply(request, Format::Xml, answer))
+    }
+
+    /// The checks of a Qimen call, in the gateway's order (the signature covering the
+    /// body), then its handler.
+    fn check_and_run_qimen(&self, query: &Form, body: &str) -> Result<Node, ApiError> {
+        if query.not_utf8 {
+            return Err(not_utf8());
+        }
+        if present(query, "method").is_none() {
+            return Err(refuse(21, "Missing Method"));
+        }
+        self.check_call(query, body)?;
+        let mut call = Form::default();
+        for (name, value) in query.params.iter().filter(|(name, _)| name != "sign") {
+            call.push(name.clone(), value.clone());
+        }
+        call.push(top_api_rules::QIMEN_BODY_PARAM.to_owned(), body.to_owned());
+        self.run(&call, true)
     }
 
     /// The checks of the call as a whole: app key, timestamp, version and signature (with
@@ -130,14 +178,24 @@ impl State {
         Ok(())
     }
 
-    /// The checks of one API call (its method, session and params), then its handler.
-    fn run(&self, form: &Form) -> Result<Node, ApiError> {
+    /// The checks of one API call (its method, session and params), then its handler. A
+    /// Qimen API is served through the Qimen router only (`qimen`), the others through the
+    /// gateway only.
+    fn run(&self, form: &Form, qimen: bool) -> Result<Node, ApiError> {
         if form.not_utf8 {
             return Err(not_utf8());
         }
         let method = present(form, "method").ok_or_else(|| refuse(21, "Missing Method"))?;
         let handlers = self.handlers.read().unwrap_or_else(PoisonError::into_inner);
         let registered = handlers.get(method).ok_or_else(|| refuse(22, "Invalid Method"))?;
+        if registered.qimen != qimen {
+            let why = if qimen {
+                "a REST API: the Qimen router does not serve it"
+            } else {
+                "a Qimen API: it is served by the Qimen router, with its request as an XML body"
+            };
+            return Err(refuse(22, "Invalid Method").with_sub("isv.invalid-method", format!("`{method}` is {why}")));
+        }
         match present(form, "session") {
             None if registered.session == SessionNeed::Required => return Err(refuse(26, "Missing Session")),
             Some(session) if !self.sessions.iter().any(|s| s == session) => {
@@ -204,7 +262,7 @@ impl State {
                 call.push(name, value);
             }
             let method = present(&call, "method").map(str::to_owned);
-            let (answer, error_code) = self.encode(style, method.as_deref(), &self.run(&call));
+            let (answer, error_code) = self.encode(style, method.as_deref(), &self.run(&call, false));
             self.record(request, &call, method, error_code, false);
             answers.push(answer);
         }
@@ -253,6 +311,7 @@ impl State {
         let call = Call {
             http_method: request.method.clone(),
             batch: request.target.starts_with(BATCH_PATH),
+            qimen: request.target.starts_with(QIMEN_PATH),
             method,
             params: form.params.iter().filter(|(name, _)| name != "sign").cloned().collect(),
             files: form.files.clone(),

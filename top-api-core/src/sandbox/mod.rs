@@ -107,6 +107,8 @@ pub struct Call {
     pub error_code: Option<i64>,
     /// True when it came in a batch.
     pub batch: bool,
+    /// True when it came to the Qimen router (its XML body is the param `request`).
+    pub qimen: bool,
     /// True when its answer was sent gzipped.
     pub gzipped: bool,
 }
@@ -125,6 +127,7 @@ impl fmt::Debug for Call {
             .field("files", &self.files)
             .field("error_code", &self.error_code)
             .field("batch", &self.batch)
+            .field("qimen", &self.qimen)
             .field("gzipped", &self.gzipped)
             .finish()
     }
@@ -187,6 +190,9 @@ pub(super) type Handler = Arc<dyn Fn(&Params) -> Result<Node, ApiError> + Send +
 
 struct Registered {
     session: SessionNeed,
+    /// A Qimen API: served at the Qimen router's path only, and the REST APIs only at the
+    /// gateway's.
+    qimen: bool,
     handler: Handler,
 }
 
@@ -353,7 +359,7 @@ impl Sandbox {
                 ApiError::new(15, "Remote service error").with_sub("isp.sandbox-encode-error", err.to_string())
             })
         });
-        let registered = Registered { session: R::SESSION, handler };
+        let registered = Registered { session: R::SESSION, qimen: R::QIMEN, handler };
         self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(R::METHOD.to_owned(), registered);
     }
 
@@ -383,7 +389,7 @@ impl Sandbox {
     where
         F: Fn(&Params) -> Result<Node, ApiError> + Send + Sync + 'static,
     {
-        let registered = Registered { session, handler: Arc::new(handler) };
+        let registered = Registered { session, qimen: false, handler: Arc::new(handler) };
         self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(method.into(), registered);
     }
 

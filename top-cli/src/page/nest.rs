@@ -63,7 +63,9 @@ pub fn read(page: &Page) -> Result<Generated, PageError> {
         request,
         response,
         example_xml: page.example_xml.clone(),
-    };
+        qimen: false,
+    }
+    .qimen_shaped();
     let mut notes = Vec::new();
     if let Some(catalog) = &catalog {
         differences(&api.request, &catalog.request, "param", "", &mut notes);
