@@ -56,7 +56,9 @@ pub(crate) enum Shape {
 /// Reads an answer body of the API `R`, as the client does after a call: the
 /// `<name>_response` member (JSON or XML) into `R::Response`, or the gateway's
 /// `error_response` into [`Error::Api`]. A JSON body holding neither is an error, never an
-/// empty answer. For an answer asked with `simplify=true`, see [`decode_simplified`].
+/// empty answer. For an answer asked with `simplify=true`, see [`decode_simplified`]. A
+/// Qimen API's answer (`R::QIMEN`) is its `<response>`, whatever `format` says: read into
+/// `R::Response` when its `flag` is `success`, an [`Error::Api`] when `failure`.
 ///
 /// A value that does not fit an `Option` field of a `#[derive(Object)]` type leaves that
 /// field `None`, and [`Response::drift`] says where, as a key the type has no field for;
@@ -84,6 +86,9 @@ pub(crate) enum Shape {
 /// be read, a value that does not fit a field that is not an `Option` of an object type
 /// (the error names the field at fault and shows a prefix of the body).
 pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Response>, Error> {
+    if R::QIMEN {
+        return decode_qimen(body, false);
+    }
     decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped, false)
 }
 
@@ -106,6 +111,9 @@ pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Res
 ///
 /// As [`decode`], and [`Error::Decode`] for any value that does not fit its field.
 pub fn decode_strict<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Response>, Error> {
+    if R::QIMEN {
+        return decode_qimen(body, true);
+    }
     decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped, true)
 }
 
@@ -131,6 +139,9 @@ pub fn decode_strict<R: Request>(body: &[u8], format: Format) -> Result<Response
 ///
 /// As [`decode`].
 pub fn decode_simplified<R: Request>(body: &[u8]) -> Result<Response<R::Response>, Error> {
+    if R::QIMEN {
+        return decode_qimen(body, false);
+    }
     decode_as::<R::Response>(body, Format::Json, R::METHOD, Shape::Simplified, false)
 }
 

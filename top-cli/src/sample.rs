@@ -13,10 +13,15 @@ use top_api_rules::Number;
 
 use crate::model::{Api, Limits, Member, Type};
 
-/// An answer of `api` with every field given; a `Date` is `now`.
+/// An answer of `api` with every field given; a `Date` is `now`. A Qimen API's leaves out
+/// `flag`, `code` and `message`, which the router writes for a success.
 pub fn answer(api: &Api, now: DateTime) -> Node {
     let now = now.to_string();
-    Node::Object(None, fields(&api.response, 0, &now))
+    let mut fields = fields(&api.response, 0, &now);
+    if api.qimen {
+        fields.retain(|(name, _)| !matches!(name.as_str(), "flag" | "code" | "message"));
+    }
+    Node::Object(None, fields)
 }
 
 /// How deep nested objects go: the catalog's own data is finite, but a type that holds
@@ -58,6 +63,11 @@ fn value(ty: &Type, name: &str, depth: usize, now: &str) -> Node {
 /// The refusal the gateway would answer.
 pub fn check(api: &Api, params: &Params) -> Result<(), ApiError> {
     for member in &api.request {
+        if api.qimen && member.name == top_api_rules::QIMEN_BODY_PARAM {
+            let body = params.get(&member.name).unwrap_or("");
+            check_qimen_body(member, body).map_err(|violation| ApiError::param_refusal(&member.name, &violation))?;
+            continue;
+        }
         let name = member.name.as_str();
         if let (Type::Bytes, Some(file)) = (&member.ty, params.file(name)) {
             if let Some(max) = member.limits.max_length {
@@ -144,6 +154,107 @@ fn check_scalar(text: &str, ty: &Type, limits: &Limits, whole: bool) -> Result<(
         Violation::check_len(text.trim().chars().count(), max)?;
     }
     Ok(())
+}
+
+/// A Qimen call's body: well-formed XML under one root, whose members are checked as an
+/// object param's are once read by the member's model (a list member's children are its
+/// items, whatever their names).
+fn check_qimen_body(member: &Member, body: &str) -> Result<(), Violation> {
+    let tree = xml_tree(body).map_err(|why| Violation::Invalid(format!("is not an XML document: {why}")))?;
+    match &member.ty {
+        Type::Object { members, .. } => check_object(members, &tree_value(&member.ty, &tree), ""),
+        _ => Ok(()),
+    }
+}
+
+/// An XML element: its text and its child elements, in order.
+#[derive(Debug, Default)]
+struct Element {
+    text: String,
+    children: Vec<(String, Element)>,
+}
+
+/// The root element of an XML document.
+fn xml_tree(text: &str) -> Result<Element, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<(String, Element)> = Vec::new();
+    let mut root = None;
+    loop {
+        let event = reader.read_event().map_err(|err| err.to_string())?;
+        match event {
+            Event::Start(tag) => {
+                if root.is_some() {
+                    return Err("more than one root element".to_owned());
+                }
+                stack.push((tag.name().as_ref().to_owned(), Element::default()));
+            }
+            Event::Empty(tag) => {
+                let name = tag.name().as_ref().to_owned();
+                match stack.last_mut() {
+                    Some((_, parent)) => parent.children.push((name, Element::default())),
+                    None if root.is_none() => root = Some(Element::default()),
+                    None => return Err("more than one root element".to_owned()),
+                }
+            }
+            Event::End(_) => {
+                let (name, element) = stack.pop().ok_or("an end tag without its start")?;
+                match stack.last_mut() {
+                    Some((_, parent)) => parent.children.push((name, element)),
+                    None => root = Some(element),
+                }
+            }
+            Event::Text(text) => {
+                let text = text.xml10_content();
+                match stack.last_mut() {
+                    Some((_, element)) => element.text.push_str(&text),
+                    None if text.trim().is_empty() => {}
+                    None => return Err("text outside the root element".to_owned()),
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let name = reference.xml10_content();
+                let resolved = quick_xml::escape::resolve_xml_entity(&name)
+                    .map(str::to_owned)
+                    .or_else(|| reference.resolve_char_ref().ok().flatten().map(String::from))
+                    .ok_or_else(|| format!("an unknown entity `&{name};`"))?;
+                if let Some((_, element)) = stack.last_mut() {
+                    element.text.push_str(&resolved);
+                }
+            }
+            Event::CData(data) => {
+                if let Some((_, element)) = stack.last_mut() {
+                    element.text.push_str(&data.xml10_content());
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err("the root element is not closed".to_owned());
+    }
+    root.ok_or_else(|| "no root element".to_owned())
+}
+
+/// An element read as JSON by the model: an object's members by name, a list's items
+/// (its children), a scalar's text.
+fn tree_value(ty: &Type, element: &Element) -> Value {
+    match ty {
+        Type::Object { members, .. } if !members.is_empty() => {
+            let mut object = serde_json::Map::new();
+            for (name, child) in &element.children {
+                let ty = members.iter().find(|member| &member.name == name).map_or(&Type::Unknown, |m| &m.ty);
+                object.insert(name.clone(), tree_value(ty, child));
+            }
+            Value::Object(object)
+        }
+        Type::List(item) => Value::Array(element.children.iter().map(|(_, child)| tree_value(item, child)).collect()),
+        _ if !element.children.is_empty() => Value::Object(
+            element.children.iter().map(|(name, child)| (name.clone(), tree_value(&Type::Unknown, child))).collect(),
+        ),
+        _ => Value::String(element.text.clone()),
+    }
 }
 
 /// The text of an object param, read as JSON.

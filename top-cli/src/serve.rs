@@ -17,10 +17,15 @@ pub fn serve_catalog(sandbox: &Sandbox) {
         let api = found.api();
         let (method, session) = (api.method.clone(), api.session);
         let clock = sandbox.clock();
-        sandbox.handle_untyped(method, session, move |params| {
+        let handler = move |params: &top_api::Params| {
             sample::check(&api, params)?;
             Ok(sample::answer(&api, clock.now_gmt8()))
-        });
+        };
+        if found.api().qimen {
+            sandbox.handle_qimen_untyped(method, handler);
+        } else {
+            sandbox.handle_untyped(method, session, handler);
+        }
     }
 }
 

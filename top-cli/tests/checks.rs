@@ -322,3 +322,131 @@ fn time_get_answers_the_sandbox_s_clock_and_timestamps_are_checked_against_it() 
     let err = behind.client().build().unwrap().call("taobao.time.get", [("fields", "time")]).unwrap_err();
     assert_eq!(err.api().map(|api| api.code()), Some(31), "{err}");
 }
+
+mod qimen {
+    use std::io::{Read, Write};
+
+    use top_api::{top_api, Object, SignMethod};
+
+    use super::*;
+
+    /// A part of `taobao.qimen.entryorder.create`'s request, every member optional here, so
+    /// that what the catalog requires can be left out.
+    #[derive(Debug, Clone, Default, PartialEq, Object)]
+    pub struct Body {
+        #[top(rename = "entryOrder")]
+        pub entry_order: Option<Order>,
+        #[top(rename = "orderLines")]
+        pub order_lines: Option<Vec<OrderLine>>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, Object)]
+    pub struct Order {
+        #[top(rename = "entryOrderCode")]
+        pub entry_order_code: Option<String>,
+        #[top(rename = "ownerCode")]
+        pub owner_code: Option<String>,
+        #[top(rename = "warehouseCode")]
+        pub warehouse_code: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, Object)]
+    pub struct OrderLine {
+        #[top(rename = "ownerCode")]
+        pub owner_code: Option<String>,
+        #[top(rename = "itemCode")]
+        pub item_code: Option<String>,
+        #[top(rename = "planQty")]
+        pub plan_qty: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq, Object)]
+    pub struct Answer {
+        pub flag: Option<String>,
+        #[top(rename = "entryOrderId")]
+        pub entry_order_id: Option<String>,
+    }
+
+    #[top_api(method = "taobao.qimen.entryorder.create", response = Answer, qimen = true)]
+    #[derive(Debug, Clone, Default)]
+    pub struct EntryOrderCreate {
+        #[top(rename = "customerId")]
+        pub customer_id: String,
+        #[top(object)]
+        pub request: Option<Body>,
+    }
+
+    fn order() -> Order {
+        Order { entry_order_code: Some("E1".into()), owner_code: Some("O1".into()), warehouse_code: Some("W1".into()) }
+    }
+
+    fn line(plan_qty: &str) -> OrderLine {
+        OrderLine { owner_code: Some("O1".into()), item_code: Some("I1".into()), plan_qty: Some(plan_qty.into()) }
+    }
+
+    fn call(sandbox: &Sandbox, body: Body) -> Result<Answer, (i64, String)> {
+        let client = sandbox.client().build().unwrap();
+        let request = EntryOrderCreate { customer_id: "C1".into(), request: Some(body) };
+        client.execute(&request).map(top_api::Response::into_inner).map_err(|err| {
+            let api = err.api().unwrap_or_else(|| panic!("not a refusal: {err:?}"));
+            (api.code(), api.msg().to_owned())
+        })
+    }
+
+    #[test]
+    fn top_sandbox_serves_qimen_apis_at_the_router_with_the_catalog_s_checks_of_the_body() {
+        let sandbox = catalog_sandbox();
+        let ok = call(&sandbox, Body { entry_order: Some(order()), order_lines: Some(vec![line("2")]) }).unwrap();
+        assert_eq!(ok.flag.as_deref(), Some("success"));
+        assert_eq!(ok.entry_order_id.as_deref(), Some("entryOrderId"));
+
+        let lacking = Order { owner_code: None, ..order() };
+        let (code, message) = call(&sandbox, Body { entry_order: Some(lacking), order_lines: None }).unwrap_err();
+        assert_eq!(code, 41, "{message}");
+        assert!(message.contains("entryOrder.ownerCode"), "{message}");
+
+        let not_a_number = Body { entry_order: Some(order()), order_lines: Some(vec![line("many")]) };
+        let (code, message) = call(&sandbox, not_a_number).unwrap_err();
+        assert_eq!(code, 41, "{message}");
+        assert!(message.contains("orderLines[0].planQty"), "{message}");
+    }
+
+    #[test]
+    fn top_sandbox_refuses_a_qimen_body_that_is_not_xml() {
+        let sandbox = catalog_sandbox();
+        let now = sandbox.clock().now_gmt8().to_string();
+        let body = "{\"entryOrder\":{}}";
+        let mut params: Vec<(String, String)> = [
+            ("method", "taobao.qimen.entryorder.create"),
+            ("app_key", sandbox.app_key()),
+            ("timestamp", now.as_str()),
+            ("v", "2.0"),
+            ("format", "xml"),
+            ("sign_method", "md5"),
+            ("customerId", "C1"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let sign = top_api::sign::sign_batch(
+            params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            body,
+            sandbox.app_secret(),
+            SignMethod::Md5,
+        );
+        params.push(("sign".to_owned(), sign));
+        let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+        let mut stream = std::net::TcpStream::connect(sandbox.addr()).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            stream,
+            "POST /router/qimen/service?{query} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.contains("<flag>failure</flag><code>41</code>"), "{answer}");
+        assert!(answer.contains("not an XML document"), "{answer}");
+    }
+}

@@ -1002,7 +1002,7 @@ fn an_own_param_named_like_a_system_param_a_call_option_sends_is_declared() {
 }
 
 #[test]
-fn qimen_and_spi_pages_are_recognised_and_refused_with_the_reason() {
+fn a_qimen_page_is_read_into_a_qimen_api_and_an_spi_page_is_refused_with_the_reason() {
     let refused = |file: &str| {
         let text = std::fs::read_to_string(manifest_dir().join("tests/pages/refused").join(file)).unwrap();
         let err = page::parse(&text).unwrap_err();
@@ -1010,16 +1010,27 @@ fn qimen_and_spi_pages_are_recognised_and_refused_with_the_reason() {
     };
     let line_of = |text: &str, needle: &str| text.lines().position(|l| l.trim() == needle).unwrap() + 1;
 
-    // A complete Qimen page: its signature check stands where the error example would.
-    let (text, err) = refused("taobao.qimen.stockout.notice.txt");
-    assert_eq!(err.line, line_of(&text, "验签示例"), "{err}");
-    assert!(err.message.contains("is a Qimen router API") && err.message.contains("验签示例"), "{err}");
-    assert!(!err.message.contains("cut short"), "{err}");
-    // Without that section, its bare `<response>` says the same.
+    // A complete Qimen page (its signature check stands where the error example would, its
+    // answer a bare `<response>`): a Qimen API, `customerId` before its `request`, the
+    // answer's fields those of `<response>`.
+    let text =
+        std::fs::read_to_string(manifest_dir().join("tests/pages/qimen/taobao.qimen.stockout.notice.txt")).unwrap();
+    let module = gen::module(&text).unwrap();
+    assert!(generated_ui_file("pages.rs").contains(&module.source), "tests/ui/generated/pages.rs is stale");
+    // The page marks both members of `deliveryOrder` alike, and no example sets them.
+    let warned: Vec<usize> = module.warnings.iter().map(|warning| warning.line).collect();
+    assert_eq!(warned, [line_of(&text, "• └ deliveryOrderCode"), line_of(&text, "• └ warehouseCode")]);
+    assert!(module.source.contains("qimen = true"), "{}", module.source);
+    assert!(
+        module.source.contains("#[top(rename = \"customerId\")]\n        pub customer_id: String,"),
+        "{}",
+        module.source
+    );
+    assert!(module.source.contains("pub request: Option<StockoutNoticeRequest>,"), "{}", module.source);
+    assert!(module.source.contains("pub flag: Option<String>,"), "{}", module.source);
+    // Without that section, and without its error example, it reads the same.
     let cut = &text[..text.find("验签示例").unwrap()];
-    let err = page::parse(cut).unwrap_err();
-    assert_eq!(err.line, line_of(&text, "<response>"), "{err}");
-    assert!(err.message.contains("is a Qimen router API") && err.message.contains("bare `<response>`"), "{err}");
+    assert_eq!(gen::module(cut).unwrap().source, module.source);
 
     // An SPI page: a call the platform makes, answered by a bare `response` object.
     let (text, err) = refused("taobao.refund.spi.check.txt");

@@ -611,18 +611,20 @@ fn seeds_module(apis: &[Api]) -> Result<String, String> {
     Ok(generated("the seed pages in top-api-core/pages/") + &source)
 }
 
-/// What `top gen` writes for the collected pages (`top-cli/tests/pages/more/`) and the page
+/// What `top gen` writes for the collected pages (`top-cli/tests/pages/more/`, Qimen pages in
+/// `qimen/`) and the page
 /// of every naming case (`top-cli/tests/pages/edge/`), with a function that decodes each
 /// page's example answer with its generated answer type; `tests/ui/pass/generated-pages.rs`
 /// compiles it and uses it.
 fn collected_pages(root: &Path) -> Result<String, String> {
     let pages = root.join("top-cli/tests/pages");
-    let mut out = generated("the pages in top-cli/tests/pages/more/, edge/ and messages/");
+    let mut out = generated("the pages in top-cli/tests/pages/more/, edge/, messages/ and qimen/");
     let mut decodes = String::new();
     for path in txt_files(&pages.join("more"))?
         .into_iter()
         .chain(txt_files(&pages.join("edge"))?)
         .chain(txt_files(&pages.join("messages"))?)
+        .chain(txt_files(&pages.join("qimen"))?)
     {
         let text = std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
         let module = gen::module(&text).map_err(|err| format!("{}:{}: {}", path.display(), err.line, err.message))?;

@@ -393,6 +393,19 @@ impl Sandbox {
         self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(method.into(), registered);
     }
 
+    /// Answers calls of `method`, a Qimen API no type declares, at the Qimen router
+    /// (`/router/qimen/service`) with `handler`: it receives the query's own params
+    /// (`customerId`) and the XML body as the param `request`, and returns the payload
+    /// (written under `<response>`, with `flag` `success` unless it says otherwise) or a
+    /// refusal (a `failure`).
+    pub fn handle_qimen_untyped<F>(&self, method: impl Into<String>, handler: F)
+    where
+        F: Fn(&Params) -> Result<Node, ApiError> + Send + Sync + 'static,
+    {
+        let registered = Registered { session: SessionNeed::Optional, qimen: true, handler: Arc::new(handler) };
+        self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(method.into(), registered);
+    }
+
     /// Answers every call of `method`, an API no type declares, with `payload` (for one
     /// given as JSON text, [`Node::from_json`]).
     pub fn answer(&self, method: impl Into<String>, session: SessionNeed, payload: Node) {

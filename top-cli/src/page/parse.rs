@@ -227,13 +227,18 @@ pub fn parse(text: &str) -> Result<Page, PageError> {
     let response_at = section(RESPONSE, request_at)?;
     let request_example_at = section(REQUEST_EXAMPLE, response_at)?;
     let response_example_at = section(RESPONSE_EXAMPLE, request_example_at)?;
-    if let Some(refusal) =
-        not_a_gateway_page(lines, &method, response_example_at, find(SIGN_EXAMPLE, response_example_at))
-    {
-        return Err(refusal);
-    }
-    let Some(end) = find(ERROR_EXAMPLE, response_example_at) else {
-        return error(last, format!("the page ends without its `{ERROR_EXAMPLE}` section: cut short?"));
+    let sign_at = find(SIGN_EXAMPLE, response_example_at);
+    let end = match not_a_gateway_page(lines, &method, response_example_at, sign_at) {
+        // A Qimen page: its examples end at its check of a signature, or its error example,
+        // or the page's end (the section is optional there).
+        Some(_) if is_qimen_method(&method) => {
+            sign_at.or_else(|| find(ERROR_EXAMPLE, response_example_at)).unwrap_or(lines.len())
+        }
+        Some(refusal) => return Err(refusal),
+        None => match find(ERROR_EXAMPLE, response_example_at) {
+            Some(end) => end,
+            None => return error(last, format!("the page ends without its `{ERROR_EXAMPLE}` section: cut short?")),
+        },
     };
     let head = &lines[title_at + 1..request_at];
     let summary = head
@@ -407,6 +412,13 @@ fn in_parens(text: &str) -> Option<&str> {
     Some(inner[..close].trim())
 }
 
+/// Whether `method` is one of the Qimen router's (`taobao.qimen.*`, `qimen.*`): its page
+/// answers with a bare `<response>` and checks a signature, and is read all the same (the
+/// model makes it a Qimen API when its one param is the object `request`).
+fn is_qimen_method(method: &str) -> bool {
+    method.split('.').any(|part| part == "qimen")
+}
+
 /// A Qimen router page or an SPI page, which `top gen` does not make into a gateway call:
 /// one whose check of a signature (`验签示例`) stands where a gateway page has its error
 /// example, or whose example answer has no `<name>_response` envelope but the bare
@@ -433,8 +445,8 @@ fn not_a_gateway_page(lines: &[&str], method: &str, examples_at: usize, sign_at:
         (None, Some((at, _))) => (at + 1, "its example answer is a bare `<response>`, not `<…_response>`".to_owned()),
         (None, None) => return None,
     };
-    let what = if method.split('.').any(|part| part == "qimen") {
-        "a Qimen router API (an XML body sent to the Qimen gateway, answered by `<response>` with a `flag`), which `top gen` does not generate yet"
+    let what = if is_qimen_method(method) {
+        "a Qimen router API (an XML body sent to the Qimen gateway, answered by `<response>` with a `flag`)"
     } else {
         "an SPI: a call the platform makes to your server, which `top gen` does not generate (it writes calls you make)"
     };
