@@ -135,3 +135,66 @@ pub fn deposit_answer() -> TaobaoBaodianDepositGetResponse {
         }),
     }
 }
+
+/// A Qimen API declared by hand, as a developer declares one: `taobao.qimen.entryorder.create`
+/// with a few of its members.
+pub mod qimen {
+    use top_api::{top_api, Object};
+
+    #[derive(Debug, Clone, PartialEq, Default, Object)]
+    pub struct EntryOrderCreateRequest {
+        #[top(rename = "entryOrder")]
+        pub entry_order: Option<EntryOrder>,
+        #[top(rename = "orderLines")]
+        pub order_lines: Option<Vec<OrderLine>>,
+        #[top(rename = "extendProps")]
+        pub extend_props: Option<serde_json::Value>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Default, Object)]
+    pub struct EntryOrder {
+        #[top(rename = "entryOrderCode", required)]
+        pub entry_order_code: String,
+        #[top(rename = "ownerCode", required)]
+        pub owner_code: String,
+        #[top(rename = "warehouseCode", required)]
+        pub warehouse_code: String,
+        pub remark: Option<String>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Default, Object)]
+    pub struct OrderLine {
+        #[top(rename = "itemCode", required)]
+        pub item_code: String,
+        #[top(rename = "planQty")]
+        pub plan_qty: Option<i64>,
+        #[top(rename = "snList")]
+        pub sn_list: Option<SnList>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Default, Object)]
+    pub struct SnList {
+        pub sn: Option<Vec<String>>,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Default, Object)]
+    pub struct EntryOrderCreateResponse {
+        pub flag: Option<String>,
+        pub code: Option<String>,
+        pub message: Option<String>,
+        #[top(rename = "entryOrderId")]
+        pub entry_order_id: Option<String>,
+        #[top(rename = "totalLines")]
+        pub total_lines: Option<i64>,
+    }
+
+    /// A Qimen API as a developer declares one by hand.
+    #[top_api(method = "taobao.qimen.entryorder.create", response = EntryOrderCreateResponse, qimen = true)]
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct EntryOrderCreate {
+        #[top(rename = "customerId", required)]
+        pub customer_id: String,
+        #[top(object)]
+        pub request: Option<EntryOrderCreateRequest>,
+    }
+}

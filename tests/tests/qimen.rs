@@ -6,68 +6,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use top_api::transport::{FakeTransport, HttpResponse, RecordedRequest};
-use top_api::{top_api, Client, Error, Object, SignMethod, DEFAULT_QIMEN_GATEWAY};
+use top_api::{Client, Error, SignMethod, DEFAULT_QIMEN_GATEWAY};
+use top_api_tests::qimen::*;
 
 /// `2015-04-26 00:00:07` in GMT+8.
 fn vector_clock() -> std::time::SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_429_977_607)
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Object)]
-pub struct EntryOrderCreateRequest {
-    #[top(rename = "entryOrder")]
-    pub entry_order: Option<EntryOrder>,
-    #[top(rename = "orderLines")]
-    pub order_lines: Option<Vec<OrderLine>>,
-    #[top(rename = "extendProps")]
-    pub extend_props: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Object)]
-pub struct EntryOrder {
-    #[top(rename = "entryOrderCode", required)]
-    pub entry_order_code: String,
-    #[top(rename = "ownerCode", required)]
-    pub owner_code: String,
-    #[top(rename = "warehouseCode", required)]
-    pub warehouse_code: String,
-    pub remark: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Object)]
-pub struct OrderLine {
-    #[top(rename = "itemCode", required)]
-    pub item_code: String,
-    #[top(rename = "planQty")]
-    pub plan_qty: Option<i64>,
-    #[top(rename = "snList")]
-    pub sn_list: Option<SnList>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Object)]
-pub struct SnList {
-    pub sn: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Object)]
-pub struct EntryOrderCreateResponse {
-    pub flag: Option<String>,
-    pub code: Option<String>,
-    pub message: Option<String>,
-    #[top(rename = "entryOrderId")]
-    pub entry_order_id: Option<String>,
-    #[top(rename = "totalLines")]
-    pub total_lines: Option<i64>,
-}
-
-/// A Qimen API as a developer declares one by hand.
-#[top_api(method = "taobao.qimen.entryorder.create", response = EntryOrderCreateResponse, qimen = true)]
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct EntryOrderCreate {
-    #[top(rename = "customerId", required)]
-    pub customer_id: String,
-    #[top(object)]
-    pub request: Option<EntryOrderCreateRequest>,
 }
 
 fn vector_request() -> EntryOrderCreate {

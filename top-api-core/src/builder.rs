@@ -121,7 +121,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Where Qimen APIs (`#[top_api(qimen = true)]`, see [`crate::qimen`]) are sent.
+    /// Where Qimen APIs (`#[top_api(qimen = true)]`, see [`crate::qimen_router`]) are sent.
     /// Default: the platform's Qimen router (`https://qimen.api.taobao.com/router/qimen/service`)
     /// for a gateway on `taobao.com`, its sandbox's (`http://qimenapi.tbsandbox.com/router/qimen/service`)
     /// for one on `tbsandbox.com`, and for any other gateway its `/router/rest` turned into

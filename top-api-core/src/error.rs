@@ -285,7 +285,6 @@ impl ApiError {
     /// [`ApiError::qimen`] reads them back: a code 15 with a sub code is the service's
     /// refusal (its sub code and sub message); any other is its number and message, the
     /// sub message after it.
-    #[cfg(feature = "sandbox")]
     pub(crate) fn qimen_parts(&self) -> (String, String) {
         match (self.code, &self.sub_code) {
             (15, Some(sub_code)) => (sub_code.clone(), self.sub_msg.clone().unwrap_or_else(|| self.msg.clone())),

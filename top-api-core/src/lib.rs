@@ -45,7 +45,7 @@ mod node;
 mod object;
 mod options;
 mod params;
-pub mod qimen;
+pub mod qimen_router;
 mod random;
 mod request;
 mod response;
@@ -60,6 +60,7 @@ pub mod messages;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod sign;
+pub mod spi;
 pub mod transport;
 mod wire;
 

@@ -18,7 +18,7 @@ pub trait Request {
     const IDEMPOTENT: bool;
     /// Whether the API is a Qimen API (`qimen = true` in the attribute): its `request`
     /// param is sent as an XML body to the Qimen router, its other params in the query
-    /// string, and its answer is a `<response>` with a `flag`; see [`crate::qimen`].
+    /// string, and its answer is a `<response>` with a `flag`; see [`crate::qimen_router`].
     const QIMEN: bool = false;
     /// The payload of a successful answer.
     type Response: DeserializeOwned;

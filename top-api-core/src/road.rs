@@ -372,7 +372,7 @@ fn exchange_qimen(
     query.append_pair("sign", &sign);
     let url = format!("{}?{}", inner.qimen_gateway, query.finish());
     attempt.sign = sign;
-    send(client, &url, crate::qimen::CONTENT_TYPE, body.as_bytes(), &[], attempt)
+    send(client, &url, crate::qimen_router::CONTENT_TYPE, body.as_bytes(), &[], attempt)
 }
 
 /// Sends a body through the transport and checks the status. The transport gets the

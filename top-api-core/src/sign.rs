@@ -106,13 +106,7 @@ impl<P: Pair + ?Sized> Pair for &P {
 /// Digests an already assembled string to sign (step 5 and 6 of the protocol).
 pub fn sign_string(text: &str, secret: &str, method: SignMethod) -> String {
     match method {
-        SignMethod::Md5 => {
-            let mut digest = Md5::new();
-            digest.update(secret.as_bytes());
-            digest.update(text.as_bytes());
-            digest.update(secret.as_bytes());
-            upper_hex(&digest.finalize())
-        }
+        SignMethod::Md5 => md5_around(secret, &[text.as_bytes()]),
         SignMethod::Hmac => {
             let mut mac =
                 <Hmac<Md5> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
@@ -126,6 +120,18 @@ pub fn sign_string(text: &str, secret: &str, method: SignMethod) -> String {
             upper_hex(&mac.finalize().into_bytes())
         }
     }
+}
+
+/// The upper hex MD5 of `secret`, then `parts` in order, then `secret` again: the `md5`
+/// sign method, over bytes (an SPI call's body is appended in its own charset).
+pub(crate) fn md5_around(secret: &str, parts: &[&[u8]]) -> String {
+    let mut digest = Md5::new();
+    digest.update(secret.as_bytes());
+    for part in parts {
+        digest.update(part);
+    }
+    digest.update(secret.as_bytes());
+    upper_hex(&digest.finalize())
 }
 
 fn upper_hex(bytes: &[u8]) -> String {

@@ -301,7 +301,7 @@ fn module(api: &Api, options: &Options, sharing: Option<&Sharing>) -> Result<Str
         doc.push(String::new());
         doc.push(format!(
             "A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query \
-             ([`{krate}::qimen`]); the answer is its `<response>`, a `failure` flag a refusal."
+             ([`{krate}::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal."
         ));
     }
     if let Some(doc_id) = api.doc_id {

@@ -460,3 +460,69 @@ fn messages_listen_gets_its_token_through_the_gateway_where_the_channel_asks_for
     assert!(connect["token"].starts_with("tmc-"), "{connect:?}");
     assert_eq!((connect["minor_group"].as_str(), connect["filter_exp"].as_str()), ("default", "*"));
 }
+
+/// One request to a loopback server that checks it as an SPI server would, and answers
+/// 200 with `verified` or 403 with the reason.
+fn spi_server(secret: &'static str) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/spi", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        let (stream, peer) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let target = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+        let mut headers = Vec::new();
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header).unwrap();
+            if header.trim().is_empty() {
+                break;
+            }
+            let (name, value) = header.trim_end().split_once(':').unwrap();
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .map_or(0, |(_, v)| v.parse().unwrap());
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let query = target.split_once('?').map_or("", |(_, q)| q);
+        let request = top_api::spi::SpiRequest::new(query, &body)
+            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .remote_addr(peer.ip());
+        let (status, text) = match top_api::spi::Verifier::new(secret).verify(&request) {
+            Ok(()) => (200, "verified".to_owned()),
+            Err(err) => (403, err.to_string()),
+        };
+        let mut stream = stream;
+        write!(stream, "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}", text.len())
+            .unwrap();
+    });
+    (url, thread)
+}
+
+#[test]
+fn top_spi_call_signs_as_the_platform_does() {
+    let (url, server) = spi_server("spi-secret");
+    let body = std::env::temp_dir().join(format!("top-spi-body-{}.xml", std::process::id()));
+    std::fs::write(&body, "<request><a>1</a></request>").unwrap();
+    let body_arg = body.to_string_lossy().into_owned();
+    let args = ["spi", "call", &url, "--method", "taobao.qimen.x", "customerId=C1", "--header", "x-trace: t1"];
+    let output = top(&[&args[..], &["--body", &body_arg, "--app-key", "k", "--app-secret", "spi-secret"]].concat());
+    server.join().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout, "200\nverified\n");
+
+    let (url, server) = spi_server("another-secret");
+    let args = ["spi", "call", &url, "--method", "taobao.qimen.x", "--app-key", "k", "--app-secret", "spi-secret"];
+    let output = top(&args);
+    server.join().unwrap();
+    let _ = std::fs::remove_file(&body);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("403"), "{}", String::from_utf8_lossy(&output.stdout));
+}

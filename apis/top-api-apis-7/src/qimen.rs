@@ -312,7 +312,7 @@ pub mod taobao_qimen_channelinventory_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29364&docType=2>
     ///
@@ -374,7 +374,7 @@ pub mod taobao_qimen_combineitem_delete {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29362&docType=2>
     ///
@@ -426,7 +426,7 @@ pub mod taobao_qimen_combineitem_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27728&docType=2>
     ///
@@ -494,7 +494,7 @@ pub mod taobao_qimen_combineitem_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27264&docType=2>
     ///
@@ -743,7 +743,7 @@ pub mod taobao_qimen_deliveryorder_batchconfirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25993&docType=2>
     ///
@@ -1008,7 +1008,7 @@ pub mod taobao_qimen_deliveryorder_batchcreate {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25994&docType=2>
     ///
@@ -1352,7 +1352,7 @@ pub mod taobao_qimen_deliveryorder_batchcreate_answer {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27267&docType=2>
     ///
@@ -1466,7 +1466,7 @@ pub mod taobao_qimen_deliveryorder_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26001&docType=2>
     ///
@@ -1727,7 +1727,7 @@ pub mod taobao_qimen_deliveryorder_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26002&docType=2>
     ///
@@ -2090,7 +2090,7 @@ pub mod taobao_qimen_deliveryorder_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=24690&docType=2>
     ///
@@ -2283,7 +2283,7 @@ pub mod taobao_qimen_entryorder_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25995&docType=2>
     ///
@@ -2483,7 +2483,7 @@ pub mod taobao_qimen_entryorder_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25991&docType=2>
     ///
@@ -2725,7 +2725,7 @@ pub mod taobao_qimen_entryorder_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=24691&docType=2>
     ///
@@ -2821,7 +2821,7 @@ pub mod taobao_qimen_expressinfo_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27530&docType=2>
     ///
@@ -2895,7 +2895,7 @@ pub mod taobao_qimen_inventory_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25999&docType=2>
     ///
@@ -2995,7 +2995,7 @@ pub mod taobao_qimen_inventory_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27261&docType=2>
     ///
@@ -3106,7 +3106,7 @@ pub mod taobao_qimen_inventory_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=61099&docType=2>
     ///
@@ -3214,7 +3214,7 @@ pub mod taobao_qimen_inventory_synchronize_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=61098&docType=2>
     ///
@@ -3311,7 +3311,7 @@ pub mod taobao_qimen_inventorybatch_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=55337&docType=2>
     ///
@@ -3407,7 +3407,7 @@ pub mod taobao_qimen_inventoryreserve_cancel {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27381&docType=2>
     ///
@@ -3488,7 +3488,7 @@ pub mod taobao_qimen_inventoryrule_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29363&docType=2>
     ///
@@ -3563,7 +3563,7 @@ pub mod taobao_qimen_itemlack_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27275&docType=2>
     ///
@@ -3660,7 +3660,7 @@ pub mod taobao_qimen_itemmapping_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29360&docType=2>
     ///
@@ -3722,7 +3722,7 @@ pub mod taobao_qimen_itemmapping_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=47256&docType=2>
     ///
@@ -3802,7 +3802,7 @@ pub mod taobao_qimen_items_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27262&docType=2>
     ///
@@ -4065,7 +4065,7 @@ pub mod taobao_qimen_order_callback {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29217&docType=2>
     ///
@@ -4123,7 +4123,7 @@ pub mod taobao_qimen_order_cancel {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26000&docType=2>
     ///
@@ -4199,7 +4199,7 @@ pub mod taobao_qimen_order_pending {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27276&docType=2>
     ///
@@ -4266,7 +4266,7 @@ pub mod taobao_qimen_order_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=55143&docType=2>
     ///
@@ -4337,7 +4337,7 @@ pub mod taobao_qimen_order_sn_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27962&docType=2>
     ///
@@ -4443,7 +4443,7 @@ pub mod taobao_qimen_orderexception_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27380&docType=2>
     ///
@@ -4634,7 +4634,7 @@ pub mod taobao_qimen_orderprocess_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27274&docType=2>
     ///
@@ -4735,7 +4735,7 @@ pub mod taobao_qimen_orderprocess_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26003&docType=2>
     ///
@@ -4827,7 +4827,7 @@ pub mod taobao_qimen_presalespackage_consign {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=67302&docType=2>
     ///
@@ -4891,7 +4891,7 @@ pub mod taobao_qimen_receiverinfo_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=55142&docType=2>
     ///
@@ -4973,7 +4973,7 @@ pub mod taobao_qimen_returnorder_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25997&docType=2>
     ///
@@ -5166,7 +5166,7 @@ pub mod taobao_qimen_returnorder_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25989&docType=2>
     ///
@@ -5348,7 +5348,7 @@ pub mod taobao_qimen_returnpackage_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=42438&docType=2>
     ///
@@ -5472,7 +5472,7 @@ pub mod taobao_qimen_shop_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=36436&docType=2>
     ///
@@ -5562,7 +5562,7 @@ pub mod taobao_qimen_singleitem_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29361&docType=2>
     ///
@@ -5727,7 +5727,7 @@ pub mod taobao_qimen_singleitem_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25998&docType=2>
     ///
@@ -5910,7 +5910,7 @@ pub mod taobao_qimen_sn_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=26791&docType=2>
     ///
@@ -6010,7 +6010,7 @@ pub mod taobao_qimen_stock_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27271&docType=2>
     ///
@@ -6118,7 +6118,7 @@ pub mod taobao_qimen_stockchange_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25996&docType=2>
     ///
@@ -6243,7 +6243,7 @@ pub mod taobao_qimen_stockout_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27143&docType=2>
     ///
@@ -6443,7 +6443,7 @@ pub mod taobao_qimen_stockout_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=25992&docType=2>
     ///
@@ -7050,7 +7050,7 @@ pub mod taobao_qimen_storeprocess_confirm {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27270&docType=2>
     ///
@@ -7176,7 +7176,7 @@ pub mod taobao_qimen_storeprocess_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27269&docType=2>
     ///
@@ -7308,7 +7308,7 @@ pub mod taobao_qimen_supplier_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=47278&docType=2>
     ///
@@ -7377,7 +7377,7 @@ pub mod taobao_qimen_transferorder_create {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29228&docType=2>
     ///
@@ -7467,7 +7467,7 @@ pub mod taobao_qimen_transferorder_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29227&docType=2>
     ///
@@ -7573,7 +7573,7 @@ pub mod taobao_qimen_transferorder_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=29229&docType=2>
     ///
@@ -7661,7 +7661,7 @@ pub mod taobao_qimen_warehouseinfo_query {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27531&docType=2>
     ///
@@ -7724,7 +7724,7 @@ pub mod taobao_qimen_warehouseinfo_synchronize {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=45240&docType=2>
     ///
@@ -7805,7 +7805,7 @@ pub mod taobao_qimen_wavenum_report {
     ///
     /// Takes a user's session when there is one (optional).
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     ///
     /// Official documentation: <https://open.taobao.com/api.htm?docId=27257&docType=2>
     ///

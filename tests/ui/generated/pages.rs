@@ -1725,7 +1725,7 @@ pub mod taobao_qimen_stockout_notice {
     ///
     /// Needs no session.
     ///
-    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen`]); the answer is its `<response>`, a `failure` flag a refusal.
+    /// A Qimen API: `request` goes as an XML body to the Qimen router, `customerId` in its query ([`top_api::qimen_router`]); the answer is its `<response>`, a `failure` flag a refusal.
     #[top_api::top_api(
         method = "taobao.qimen.stockout.notice",
         response = TaobaoQimenStockoutNoticeResponse,

@@ -66,7 +66,7 @@ pub const fn object<T: ObjectParam>() -> FieldOps<T> {
 }
 
 /// The `request` field of a Qimen API: its object, checked as an object param is, then
-/// written as the call's XML body (see [`crate::qimen`]); a blank one is an empty
+/// written as the call's XML body (see [`crate::qimen_router`]); a blank one is an empty
 /// `<request>`, unless it is required. Read back from that body, its members checked.
 pub const fn qimen_body<T: ObjectParam>() -> FieldOps<T> {
     FieldOps {
@@ -75,13 +75,13 @@ pub const fn qimen_body<T: ObjectParam>() -> FieldOps<T> {
                 return Err(Error::Check(CheckError::new(name, &Violation::Missing)));
             }
             value.check_member(&Path::param(name))?;
-            let body = crate::qimen::write_body(value).map_err(|reason| Error::Param { name, reason })?;
+            let body = crate::qimen_router::write_body(value).map_err(|reason| Error::Param { name, reason })?;
             params.push(name, body);
             Ok(())
         },
         read: |params, name| {
             let value: T = match params.get(name) {
-                Some(text) => crate::qimen::read_body(name, text)?,
+                Some(text) => crate::qimen_router::read_body(name, text)?,
                 None => serde_json::from_str("null").map_err(|_| ParamError::missing(name))?,
             };
             if value.is_blank() && T::required() {

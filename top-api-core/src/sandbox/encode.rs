@@ -44,49 +44,6 @@ pub(crate) fn success(style: Style, method: &str, payload: &Node, request_id: &s
     }
 }
 
-/// A Qimen router's answer of success: the payload's fields under `<response>`, with
-/// `flag` `success` (and `code` `0`, `message` `success`) unless the payload has its own.
-pub(crate) fn qimen_success(payload: &Node) -> String {
-    let mut fields: Vec<(&str, &Node)> = match payload {
-        Node::Object(_, fields) => {
-            fields.iter().filter(|(_, v)| *v != Node::Null).map(|(k, v)| (k.as_str(), v)).collect()
-        }
-        Node::Null => Vec::new(),
-        other => vec![("result", other)],
-    };
-    let status = [
-        ("flag", Node::Text("success".to_owned())),
-        ("code", Node::Text("0".to_owned())),
-        ("message", Node::Text("success".to_owned())),
-    ];
-    for (i, (name, value)) in status.iter().enumerate() {
-        if !fields.iter().any(|(key, _)| key == name) {
-            fields.insert(i, (name, value));
-        }
-    }
-    qimen_document(&fields)
-}
-
-/// A Qimen router's refusal: `flag` `failure`, with the refusal's `code` and `message` as
-/// [`ApiError::qimen`] reads them back.
-pub(crate) fn qimen_failure(err: &ApiError) -> String {
-    let (code, message) = err.qimen_parts();
-    let fields =
-        [("flag", Node::Text("failure".to_owned())), ("code", Node::Text(code)), ("message", Node::Text(message))];
-    let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (*k, v)).collect();
-    qimen_document(&fields)
-}
-
-fn qimen_document(fields: &[(&str, &Node)]) -> String {
-    let root = top_api_rules::QIMEN_ANSWER_ROOT;
-    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>");
-    for (key, value) in fields {
-        xml_element(&mut out, key, value, Naming::Qimen);
-    }
-    let _ = write!(out, "</{root}>");
-    out
-}
-
 /// The gateway's refusal, wrapped in `error_response` whatever `simplify` says.
 pub(crate) fn refusal(format: Format, err: &ApiError, request_id: &str) -> String {
     let mut fields = vec![("code", Node::Int(err.code().into())), ("msg", Node::Text(err.msg().to_owned()))];

@@ -120,8 +120,8 @@ impl State {
         };
         let error_code = outcome.as_ref().err().map(ApiError::code);
         let answer = match &outcome {
-            Ok(payload) => encode::qimen_success(payload),
-            Err(refusal) => encode::qimen_failure(refusal),
+            Ok(payload) => crate::qimen_router::success_document(payload),
+            Err(refusal) => crate::qimen_router::write_failure(refusal),
         };
         let gzipped = self.gzip_for(request) && matches!(fault, None | Some(Fault::Delay(_)));
         form.push(top_api_rules::QIMEN_BODY_PARAM.to_owned(), body.to_owned());

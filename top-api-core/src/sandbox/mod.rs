@@ -33,6 +33,7 @@ mod fault;
 mod form;
 mod gateway;
 mod http;
+mod spi;
 #[cfg(feature = "messages")]
 mod tmc;
 
@@ -57,6 +58,7 @@ use crate::{ApiError, Client, ClientBuilder, DateTime, Format, Params, SessionNe
 pub use self::encode::Node;
 pub use self::fault::Fault;
 pub use self::form::UploadedFile;
+pub use self::spi::{SpiAnswer, SpiCall};
 
 /// A message as `taobao.tmc.messages.consume` answers it.
 #[cfg(feature = "messages")]
@@ -391,6 +393,20 @@ impl Sandbox {
     {
         let registered = Registered { session, qimen: false, handler: Arc::new(handler) };
         self.state.handlers.write().unwrap_or_else(PoisonError::into_inner).insert(method.into(), registered);
+    }
+
+    /// Calls an app's own server at `url` as the platform calls an SPI (or the Qimen router
+    /// a WMS or an ERP): `call`'s params in the query with the system params (the
+    /// sandbox's app key, a timestamp by its clock), signed with its app secret as
+    /// [`crate::spi`] describes, within 30 seconds. Check it on the server with a
+    /// [`crate::spi::Verifier`] of the sandbox's secret.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Transport`](crate::Error::Transport) when the server cannot be reached or
+    /// does not answer in time.
+    pub fn spi_call(&self, url: &str, call: &SpiCall) -> Result<SpiAnswer, crate::Error> {
+        spi::send(url, call, self.app_key(), self.app_secret(), self.clock().now_gmt8(), Duration::from_secs(30))
     }
 
     /// Answers calls of `method`, a Qimen API no type declares, at the Qimen router

@@ -1,4 +1,6 @@
-//! Qimen (奇门), the router between ERPs and WMS/OMS.
+//! Qimen (奇门), the router between ERPs and WMS/OMS: how its APIs are called, and how a server
+//! that receives its calls reads and answers them. (The generated Qimen APIs are in the
+//! package `top_api::qimen`, feature `qimen`.)
 //!
 //! A Qimen API is declared with `#[top_api(method = "…", response = …, qimen = true)]`: its
 //! field `request` (an object) is the call's body, written as XML under a `<request>`
@@ -15,6 +17,48 @@
 //!
 //! Everything else takes the road of every call: retries, the rate limit, time bounds,
 //! logs, secrets kept out of errors.
+//!
+//! # The server's side
+//!
+//! A WMS or an ERP that receives Qimen calls checks them with [`crate::spi::Verifier`], reads
+//! the body into the same generated request type with [`read_request`], and answers with
+//! [`write_response`] or [`write_failure`].
+//!
+//! ```
+//! use top_api::qimen_router::{read_request, write_failure, write_response};
+//! use top_api::{top_api, ApiError, Object};
+//!
+//! #[derive(Debug, Clone, Default, PartialEq, Object)]
+//! pub struct StockoutNoticeRequest {
+//!     #[top(rename = "deliveryOrderCode", required)]
+//!     pub delivery_order_code: String,
+//! }
+//!
+//! #[derive(Debug, Clone, Default, PartialEq, Object)]
+//! pub struct StockoutNoticeResponse {
+//!     pub flag: Option<String>,
+//! }
+//!
+//! #[top_api(method = "taobao.qimen.stockout.notice", response = StockoutNoticeResponse, qimen = true)]
+//! #[derive(Debug, Clone, Default, PartialEq)]
+//! pub struct StockoutNotice {
+//!     #[top(rename = "customerId")]
+//!     pub customer_id: String,
+//!     #[top(object)]
+//!     pub request: Option<StockoutNoticeRequest>,
+//! }
+//!
+//! let query = "method=taobao.qimen.stockout.notice&customerId=C1&sign=…";
+//! let body = b"<request><deliveryOrderCode>D1</deliveryOrderCode></request>";
+//! let notice: StockoutNotice = read_request(query, body)?;
+//! assert_eq!(notice.request.unwrap().delivery_order_code, "D1");
+//!
+//! let ok = write_response(&StockoutNoticeResponse::default())?;
+//! assert!(ok.contains("<flag>success</flag>"));
+//! let refused = write_failure(&ApiError::qimen(Some("SYSTEM_ERROR"), Some("no such order")));
+//! assert!(refused.contains("<flag>failure</flag><code>SYSTEM_ERROR</code><message>no such order</message>"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -22,10 +66,89 @@ use serde::Serialize;
 use crate::envelope;
 use crate::lenient::Capture;
 use crate::node::{self, Naming, Node};
-use crate::ParamError;
+use crate::{ApiError, Error, ParamError, Params, Request};
 
-/// The content type of a Qimen body.
-pub(crate) const CONTENT_TYPE: &str = "text/xml;charset=utf-8";
+/// The content type of a Qimen body, and of its answer.
+pub const CONTENT_TYPE: &str = "text/xml;charset=utf-8";
+
+/// Reads an incoming Qimen call into its request type `R`: the query's params (the system
+/// params and `sign` left out: `customerId` and the like) and the XML body as `request`.
+/// Verify the call first ([`crate::spi::Verifier`]).
+///
+/// # Errors
+///
+/// A [`ParamError`]: a body that is not UTF-8 or not XML, a required member missing (named
+/// by its place, `request.deliveryOrder.warehouseCode`), a member that does not fit.
+pub fn read_request<R: Request>(query: &str, body: &[u8]) -> Result<R, ParamError> {
+    let body =
+        std::str::from_utf8(body).map_err(|_| ParamError::invalid(top_api_rules::QIMEN_BODY_PARAM, "is not UTF-8"))?;
+    let mut params = Params::new();
+    for (name, value) in form_urlencoded::parse(query.strip_prefix('?').unwrap_or(query).as_bytes()) {
+        if !top_api_rules::is_reserved(&name) && name != top_api_rules::QIMEN_BODY_PARAM {
+            params.push(name.into_owned(), &*value);
+        }
+    }
+    params.push(top_api_rules::QIMEN_BODY_PARAM, body);
+    R::from_params(&params)
+}
+
+/// A Qimen answer of success: `payload`'s fields under `<response>`, with `flag`
+/// `success` (and `code` `0`, `message` `success`) unless the payload has its own.
+///
+/// # Errors
+///
+/// [`Error::Param`] when the payload has no XML form (a value that is no object, a map key
+/// that is no XML name, text XML cannot carry).
+pub fn write_response<T: serde::Serialize + ?Sized>(payload: &T) -> Result<String, Error> {
+    let fail = |reason: String| Error::Param { name: "response", reason };
+    let node = node::to_node(payload).map_err(|err| fail(err.to_string()))?;
+    writable(&node, top_api_rules::QIMEN_ANSWER_ROOT).map_err(fail)?;
+    Ok(success_document(&node))
+}
+
+/// A Qimen answer of failure: `flag` `failure`, with the refusal's `code` and `message` as
+/// [`ApiError::qimen`] reads them back (build one with it: `ApiError::qimen(Some("SYSTEM_ERROR"), Some("…"))`).
+pub fn write_failure(refusal: &ApiError) -> String {
+    let (code, message) = refusal.qimen_parts();
+    let fields =
+        [("flag", Node::Text("failure".to_owned())), ("code", Node::Text(code)), ("message", Node::Text(message))];
+    let fields: Vec<(&str, &Node)> = fields.iter().map(|(k, v)| (*k, v)).collect();
+    answer_document(&fields)
+}
+
+/// [`write_response`] of a payload already made a [`Node`].
+pub(crate) fn success_document(payload: &Node) -> String {
+    let mut fields: Vec<(&str, &Node)> = match payload {
+        Node::Object(_, fields) => {
+            fields.iter().filter(|(_, v)| *v != Node::Null).map(|(k, v)| (k.as_str(), v)).collect()
+        }
+        Node::Null => Vec::new(),
+        other => vec![("result", other)],
+    };
+    let status = [
+        ("flag", Node::Text("success".to_owned())),
+        ("code", Node::Text("0".to_owned())),
+        ("message", Node::Text("success".to_owned())),
+    ];
+    for (i, (name, value)) in status.iter().enumerate() {
+        if !fields.iter().any(|(key, _)| key == name) {
+            fields.insert(i, (name, value));
+        }
+    }
+    answer_document(&fields)
+}
+
+fn answer_document(fields: &[(&str, &Node)]) -> String {
+    let root = top_api_rules::QIMEN_ANSWER_ROOT;
+    let mut out = format!("<?xml version=\"1.0\" encoding=\"utf-8\"?><{root}>");
+    for (key, value) in fields {
+        node::xml_element(&mut out, key, value, Naming::Qimen);
+    }
+    out.push_str("</");
+    out.push_str(root);
+    out.push('>');
+    out
+}
 
 /// The body of a Qimen call: `value` (an object, or `None`) as XML under `<request>`.
 ///
