@@ -101,6 +101,22 @@ fn the_protocol_vector_the_body_in_xml_and_the_query_signed_with_it() {
 }
 
 #[test]
+fn wire_params_show_what_a_qimen_call_sends_signed_as_the_router_checks_it() {
+    let fake = FakeTransport::new();
+    let params = vector_client(&fake, SignMethod::Md5).wire_params(&vector_request(), None).unwrap();
+    let pairs: Vec<(String, String)> = params.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+    let (last, rest) = pairs.split_last().unwrap();
+    assert_eq!(last.0, "sign");
+    assert_eq!(last.1, "DB1ECDDED9F7154F154E40349BBDEF6F", "the protocol's vector, as the call itself signs");
+    let (body, query) = rest.split_last().unwrap();
+    assert_eq!(body.0, "request");
+    assert!(body.1.starts_with("<request><entryOrder>"), "{}", body.1);
+    assert_eq!(last.1, expected_sign(query, &body.1, "test", SignMethod::Md5));
+    assert!(query.iter().any(|(n, v)| n == "format" && v == "xml"));
+    assert!(fake.requests().is_empty(), "nothing is sent");
+}
+
+#[test]
 fn every_sign_method_signs_the_query_and_the_body() {
     for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
         let fake = FakeTransport::new();

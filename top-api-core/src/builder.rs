@@ -35,6 +35,7 @@ pub(crate) fn bound(timeout: Duration) -> Option<Duration> {
 /// | [`max_body`](Self::max_body) | 10 MiB |
 /// | [`batch_gateway`](Self::batch_gateway) | the gateway with `/rest` turned into `/batch` |
 /// | [`qimen_gateway`](Self::qimen_gateway) | the platform's Qimen router, `https://qimen.api.taobao.com/router/qimen/service` (a gateway of one's own: its `/router/rest` turned into `/router/qimen/service`) |
+/// | [`authorize_url`](Self::authorize_url) | the platform's authorize page, `https://oauth.taobao.com/authorize` (a gateway of one's own: its `/router/rest` turned into `/oauth/authorize`) |
 /// | [`partner_id`](Self::partner_id) | `top-api-rust-<version>` |
 /// | [`header`](Self::header) | none |
 /// | [`proxy`](Self::proxy) | none |
@@ -63,6 +64,7 @@ pub struct ClientBuilder {
     gateway: String,
     batch_gateway: Option<String>,
     qimen_gateway: Option<String>,
+    authorize_url: Option<String>,
     partner_id: String,
     headers: Vec<(String, String)>,
     proxy: Option<String>,
@@ -89,6 +91,7 @@ impl ClientBuilder {
             gateway: DEFAULT_GATEWAY.to_owned(),
             batch_gateway: None,
             qimen_gateway: None,
+            authorize_url: None,
             partner_id: DEFAULT_PARTNER_ID.to_owned(),
             headers: Vec::new(),
             proxy: None,
@@ -128,6 +131,16 @@ impl ClientBuilder {
     /// `/router/qimen/service` (as the embedded sandbox serves it).
     pub fn qimen_gateway(mut self, url: impl Into<String>) -> Self {
         self.qimen_gateway = Some(url.into());
+        self
+    }
+
+    /// The platform's authorize page, where [`Client::authorize_url`] sends users to grant
+    /// the app a session. Default: `https://oauth.taobao.com/authorize` for a gateway on
+    /// `taobao.com`, `https://oauth.tbsandbox.com/authorize` for one on `tbsandbox.com`, and
+    /// for any other gateway its `/router/rest` turned into `/oauth/authorize` (as the
+    /// embedded sandbox serves it).
+    pub fn authorize_url(mut self, url: impl Into<String>) -> Self {
+        self.authorize_url = Some(url.into());
         self
     }
 
@@ -269,6 +282,8 @@ impl ClientBuilder {
         check_url("batch gateway", &batch_gateway)?;
         let qimen_gateway = self.qimen_gateway.unwrap_or_else(|| crate::client::qimen_gateway_for(&self.gateway));
         check_url("Qimen gateway", &qimen_gateway)?;
+        let authorize_url = self.authorize_url.unwrap_or_else(|| crate::client::authorize_url_for(&self.gateway));
+        check_url("authorize page", &authorize_url)?;
         for (name, value) in &self.headers {
             let name_ok = ureq::http::HeaderName::from_bytes(name.as_bytes()).is_ok();
             if !name_ok || ureq::http::HeaderValue::from_bytes(value.as_bytes()).is_err() {
@@ -298,6 +313,7 @@ impl ClientBuilder {
                 gateway: self.gateway,
                 batch_gateway,
                 qimen_gateway,
+                authorize_url,
                 partner_id: self.partner_id,
                 headers: self.headers,
                 sign_method: self.sign_method,
@@ -346,6 +362,7 @@ impl fmt::Debug for ClientBuilder {
             .field("gateway", &self.gateway)
             .field("batch_gateway", &self.batch_gateway)
             .field("qimen_gateway", &self.qimen_gateway)
+            .field("authorize_url", &self.authorize_url)
             .field("partner_id", &self.partner_id)
             .field("headers", &self.headers.iter().map(|(name, _)| name).collect::<Vec<_>>())
             .field("proxy", &self.proxy.as_deref().map(without_credentials))

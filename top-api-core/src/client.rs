@@ -25,26 +25,44 @@ pub const DEFAULT_QIMEN_GATEWAY: &str = "https://qimen.api.taobao.com/router/qim
 /// The Qimen router of the platform's own sandbox.
 const SANDBOX_QIMEN_GATEWAY: &str = "http://qimenapi.tbsandbox.com/router/qimen/service";
 
-/// Where Qimen calls go when the builder does not say: the platform's router for a gateway
-/// on `taobao.com`, its sandbox's for one on `tbsandbox.com`; for any other gateway (a
-/// sandbox of one's own, a proxy) the gateway with `/router/rest` turned into
-/// `/router/qimen/service`.
-pub(crate) fn qimen_gateway_for(gateway: &str) -> String {
+/// The authorize page of the platform's OAuth, where a user grants an app a session.
+pub const DEFAULT_AUTHORIZE_URL: &str = "https://oauth.taobao.com/authorize";
+
+/// The authorize page of the platform's own sandbox.
+const SANDBOX_AUTHORIZE_URL: &str = "https://oauth.tbsandbox.com/authorize";
+
+/// Where a service beside the gateway is when the builder does not say: `platform` for a
+/// gateway on `taobao.com`, `sandbox` for one on the platform's sandbox (`tbsandbox.com`);
+/// for any other gateway (a sandbox of one's own, a proxy) the gateway with `/router/rest`
+/// turned into `path`, and `platform` when it does not end so.
+fn beside_gateway(gateway: &str, platform: &str, sandbox: &str, path: &str) -> String {
     let rest = gateway.split_once("://").map_or(gateway, |(_, rest)| rest);
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
     let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
     let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
     if on("taobao.com") {
-        return DEFAULT_QIMEN_GATEWAY.to_owned();
+        return platform.to_owned();
     }
     if on("tbsandbox.com") {
-        return SANDBOX_QIMEN_GATEWAY.to_owned();
+        return sandbox.to_owned();
     }
     match gateway.strip_suffix("/router/rest") {
-        Some(base) => format!("{base}/router/qimen/service"),
-        None => DEFAULT_QIMEN_GATEWAY.to_owned(),
+        Some(base) => format!("{base}{path}"),
+        None => platform.to_owned(),
     }
+}
+
+/// Where Qimen calls go when the builder does not say (the embedded sandbox serves them at
+/// `/router/qimen/service`).
+pub(crate) fn qimen_gateway_for(gateway: &str) -> String {
+    beside_gateway(gateway, DEFAULT_QIMEN_GATEWAY, SANDBOX_QIMEN_GATEWAY, "/router/qimen/service")
+}
+
+/// Where users authorize the app when the builder does not say (the embedded sandbox
+/// serves the page at `/oauth/authorize`).
+pub(crate) fn authorize_url_for(gateway: &str) -> String {
+    beside_gateway(gateway, DEFAULT_AUTHORIZE_URL, SANDBOX_AUTHORIZE_URL, "/oauth/authorize")
 }
 
 /// The `partner_id` the client sends unless told otherwise: the crate's name and version.
@@ -53,7 +71,7 @@ pub const DEFAULT_PARTNER_ID: &str = concat!("top-api-rust-", env!("CARGO_PKG_VE
 pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// A text that must never be shown: the app secret or a session.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Secret(pub(crate) String);
 
 impl fmt::Debug for Secret {
@@ -94,6 +112,7 @@ pub(crate) struct Inner {
     pub(crate) gateway: String,
     pub(crate) batch_gateway: String,
     pub(crate) qimen_gateway: String,
+    pub(crate) authorize_url: String,
     pub(crate) partner_id: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) sign_method: SignMethod,
@@ -246,8 +265,52 @@ impl Client {
         road::call_raw(self, method, &untyped_params(params)?, None, options)
     }
 
+    /// Calls a Qimen API by name, one no type declares (a WMS's or an ERP's own method):
+    /// `params` go in the query with the system params (`customerId` among them), `body`
+    /// (the `<request>` XML document) as it is, signed with it, to the
+    /// [Qimen gateway](ClientBuilder::qimen_gateway). Returns the answer's XML as it came,
+    /// once its `flag` said `success`. Not retried unless `options` say it is idempotent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use top_api::sandbox::{Node, Sandbox};
+    ///
+    /// let sandbox = Sandbox::start()?;
+    /// sandbox.handle_qimen_untyped("wms.custom.stock.query", |params| {
+    ///     let body = params.get("request").unwrap_or("");
+    ///     Ok(Node::Object(None, vec![("echo".into(), Node::Text(body.len().to_string()))]))
+    /// });
+    /// let client = sandbox.client().build()?;
+    /// let body = "<request><itemCode>I1</itemCode></request>";
+    /// let xml = client.call_qimen("wms.custom.stock.query", [("customerId", "C1")], body, &Default::default())?;
+    /// assert!(xml.contains("<flag>success</flag>") && xml.contains("<echo>42</echo>"), "{xml}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::execute`]: a `failure` flag is an [`Error::Api`] with the answer's
+    /// `code` and `message`.
+    pub fn call_qimen<I, K, V>(
+        &self,
+        method: &str,
+        params: I,
+        body: &str,
+        options: &CallOptions,
+    ) -> Result<String, Error>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        road::call_qimen(self, method, &untyped_params(params)?, body, options)
+    }
+
     /// The params a call of `request` would send now, `sign` last: for checking a
-    /// signature by hand, or seeing what goes on the wire. Nothing is sent.
+    /// signature by hand, or seeing what goes on the wire. Nothing is sent. For a Qimen
+    /// API, `request` holds the XML body, and `sign` covers the other params with that body
+    /// appended, as the Qimen router checks it.
     ///
     /// # Errors
     ///
@@ -284,6 +347,12 @@ impl Client {
     /// The URL Qimen calls go to.
     pub fn qimen_gateway(&self) -> &str {
         &self.inner.qimen_gateway
+    }
+
+    /// The platform's authorize page, where [`authorize_url`](Self::authorize_url) sends
+    /// users.
+    pub fn authorize_page(&self) -> &str {
+        &self.inner.authorize_url
     }
 }
 
@@ -322,6 +391,7 @@ impl fmt::Debug for Client {
             .field("gateway", &inner.gateway)
             .field("batch_gateway", &inner.batch_gateway)
             .field("qimen_gateway", &inner.qimen_gateway)
+            .field("authorize_url", &inner.authorize_url)
             .field("sign_method", &inner.sign_method)
             .field("format", &inner.format)
             .field("simplify", &inner.simplify)

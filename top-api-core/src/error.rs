@@ -64,6 +64,10 @@ pub enum Error {
     /// The client or a batch is configured wrongly; found before anything is sent.
     #[error("invalid configuration: {0}")]
     Config(#[source] ConfigError),
+    /// A step of user authorization failed: the user said no, a callback or a token cannot
+    /// be read, a token expired (see [`crate::oauth`]).
+    #[error(transparent)]
+    OAuth(crate::oauth::OAuthError),
 }
 
 /// What is wrong with a client's configuration (or a batch's), found by
@@ -162,6 +166,7 @@ impl Error {
             }
             Error::Decode(_) => ErrorKind::Decode,
             Error::Check(_) | Error::MissingSession { .. } | Error::Param { .. } => ErrorKind::Caller,
+            Error::OAuth(err) => err.kind(),
             _ => ErrorKind::Other,
         }
     }

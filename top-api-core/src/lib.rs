@@ -57,6 +57,7 @@ mod stand_in;
 pub mod apis;
 #[cfg(feature = "messages")]
 pub mod messages;
+pub mod oauth;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod sign;

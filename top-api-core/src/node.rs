@@ -34,6 +34,7 @@ pub enum Node {
     Object(Option<Cow<'static, str>>, Vec<(String, Node)>),
 }
 
+#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
 impl Node {
     /// Reads JSON text: objects without type names (a list of them is wrapped in `map`).
     ///
@@ -91,6 +92,7 @@ impl Node {
 
 /// How the items of a list are named: as TOP's answers name them, or as a Qimen body does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
 pub(crate) enum Naming {
     /// `n_tbk_item`: the type name in snake case.
     Top,

@@ -153,11 +153,41 @@ pub(crate) fn call_raw(
     .map(Response::into_inner)
 }
 
+/// A Qimen call by name: `own` in the query with the system params, `body` as it is; the
+/// answer as it came once its flag said `success`.
+pub(crate) fn call_qimen(
+    client: &Client,
+    method: &str,
+    own: &Params,
+    body: &str,
+    options: &CallOptions,
+) -> Result<String, Error> {
+    no_clash(own, options)?;
+    let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), None, options);
+    run(client, &job, |attempt| {
+        let answer = exchange_qimen(client, method, own, body, options, attempt)?;
+        let status = decode::<serde::de::IgnoredAny>(client, &answer, method, Some(Qimen), None, &attempt.sign)?;
+        Ok(Response::new(String::from_utf8_lossy(&answer).into_owned(), status.request_id().map(str::to_owned)))
+    })
+    .map(Response::into_inner)
+}
+
 /// The params a call of `request` would send now, `sign` last; nothing is sent.
 pub(crate) fn wire_params<R: Request>(client: &Client, request: &R, session: Option<&str>) -> Result<Params, Error> {
-    let mut params = system_params(client, Some(R::METHOD), session, &CallOptions::default(), None);
+    let options = CallOptions::default();
+    let mut params = system_params(client, Some(R::METHOD), session, &options, R::QIMEN.then_some(Qimen));
     request.write_params(&mut params)?;
-    let sign = sign::sign(params.iter(), &client.inner.secret.0, client.inner.sign_method);
+    let (secret, method) = (&client.inner.secret.0, client.inner.sign_method);
+    let sign = if R::QIMEN {
+        // The query's params signed with the XML body appended; the body goes back as the
+        // param it came from, after them.
+        let body = params.take(top_api_rules::QIMEN_BODY_PARAM).unwrap_or_default();
+        let sign = sign::sign_batch(params.iter(), &body, secret, method);
+        params.push(top_api_rules::QIMEN_BODY_PARAM, body);
+        sign
+    } else {
+        sign::sign(params.iter(), secret, method)
+    };
     params.push("sign", sign);
     Ok(params)
 }

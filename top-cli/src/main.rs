@@ -44,6 +44,11 @@ enum Command {
         /// Prints the answer's body as it came.
         #[arg(long)]
         raw: bool,
+        /// The XML body (the `<request>` document) of a Qimen API: a file, or `-` for
+        /// standard input. The call goes to the Qimen router (`customerId=…` among the
+        /// params), and its XML answer is printed as it came.
+        #[arg(long)]
+        body: Option<PathBuf>,
     },
     /// Runs the sandbox gateway until Ctrl-C: every API of the platform catalog answers a
     /// sample built from its facts, after the gateway's checks of its params.
@@ -91,6 +96,11 @@ enum Command {
         #[command(subcommand)]
         command: SpiCommand,
     },
+    /// Authorizes users: the authorize URL, a code for a token, a token refreshed.
+    Oauth {
+        #[command(subcommand)]
+        command: OauthCommand,
+    },
     /// Generates annotated Rust from API documentation pages (files, or folders of `.txt`),
     /// or from the platform catalog (`top gen taobao.tbk.item.info.get`).
     Gen {
@@ -127,6 +137,56 @@ impl App {
             None => builder,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum OauthCommand {
+    /// Prints the URL that sends a user to the platform's authorize page for the app.
+    Url {
+        /// The callback the platform sends the user back to, with `code` and `state`.
+        #[arg(long)]
+        redirect_uri: String,
+        /// The opaque value that comes back with the code.
+        #[arg(long)]
+        state: Option<String>,
+        /// The page's layout.
+        #[arg(long, value_enum, default_value_t = ViewArg::Web)]
+        view: ViewArg,
+        /// The authorize page (default: the platform's, or the sandbox's beside its gateway).
+        #[arg(long)]
+        authorize_url: Option<String>,
+        #[command(flatten)]
+        app: App,
+    },
+    /// Exchanges a code for a token (`taobao.top.auth.token.create`) and prints the token as
+    /// JSON (it holds the session: keep it as a secret); who and until when on standard error.
+    Token {
+        /// The code the callback received.
+        code: String,
+        /// Also keeps the token in this folder (a file store: one file per user, readable
+        /// by its owner only).
+        #[arg(long)]
+        store: Option<PathBuf>,
+        #[command(flatten)]
+        app: App,
+    },
+    /// Refreshes a token (`taobao.top.auth.token.refresh`) and prints the new one as JSON.
+    Refresh {
+        /// A file holding the token's JSON, as `top oauth token` printed it, or `-` for
+        /// standard input.
+        token: PathBuf,
+        /// Also keeps the new token in this folder.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        #[command(flatten)]
+        app: App,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ViewArg {
+    Web,
+    Wap,
 }
 
 #[derive(Subcommand)]
@@ -299,7 +359,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Call { method, params, session, format, sign_method, app, raw } => {
+        Command::Call { method, params, session, format, sign_method, app, raw, body } => {
             let params = pairs(&params)?;
             let format = match format {
                 FormatArg::Json => Format::Json,
@@ -335,7 +395,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     say!("warning: `{method}` is not in the platform catalog (it may be newer than the catalog)")
                 }
             }
-            call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw, typed.as_ref())
+            let qimen = typed.as_ref().is_some_and(|api| api.qimen);
+            match body {
+                Some(path) => qimen_call(&client, &method, params, &path),
+                None if qimen => Err(Failure(
+                    2,
+                    format!("top call: `{method}` is a Qimen API: its request goes as an XML body, `--body FILE`"),
+                )),
+                None => call(&client, &method, params, session.filter(|s| !s.trim().is_empty()), raw, typed.as_ref()),
+            }
         }
         Command::Sandbox { port, app_key, secret, session } => {
             let fail = |err: std::io::Error| Failure(3, format!("top sandbox: {err}"));
@@ -447,6 +515,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Err(Failure(1, format!("top spi call: the server answered {}", answer.status)))
             }
         }
+        Command::Oauth { command } => oauth(command),
         Command::Gen { pages, out } => {
             gen::run(&pages, out.as_deref(), &mut std::io::stderr()).map_err(|err| match err {
                 gen::GenError::Usage(message) => Failure(2, message),
@@ -455,6 +524,71 @@ fn run(cli: Cli) -> Result<(), Failure> {
             })
         }
     }
+}
+
+/// `top oauth …`.
+fn oauth(command: OauthCommand) -> Result<(), Failure> {
+    use top_api::oauth::{FileStore, Token, TokenStore, View};
+    let usage = |err: top_api::Error| Failure(2, format!("top oauth: {err}"));
+    let refused = |err: top_api::Error| match err.api() {
+        Some(_) => Failure(1, format!("top oauth: {err}")),
+        None => Failure(3, format!("top oauth: {err}")),
+    };
+    let (token, store) = match command {
+        OauthCommand::Url { redirect_uri, state, view, authorize_url, app } => {
+            let mut builder = app.client();
+            if let Some(page) = authorize_url {
+                builder = builder.authorize_url(page);
+            }
+            let client = builder.build().map_err(usage)?;
+            let mut url = client.authorize_url(redirect_uri).view(match view {
+                ViewArg::Web => View::Web,
+                ViewArg::Wap => View::Wap,
+            });
+            if let Some(state) = state {
+                url = url.state(state);
+            }
+            out!("{url}");
+            return Ok(());
+        }
+        OauthCommand::Token { code, store, app } => {
+            let client = app.client().build().map_err(usage)?;
+            (client.create_token(&code).map_err(refused)?, store)
+        }
+        OauthCommand::Refresh { token, store, app } => {
+            let client = app.client().build().map_err(usage)?;
+            let text = if token.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+            } else {
+                std::fs::read_to_string(&token)
+            };
+            let text = text.map_err(|err| Failure(2, format!("top oauth refresh: {}: {err}", token.display())))?;
+            let old = Token::parse(&text)
+                .map_err(|err| Failure(2, format!("top oauth refresh: {}: {err}", token.display())))?;
+            (client.refresh_token(&old).map_err(refused)?, store)
+        }
+    };
+    let at = |time: Option<std::time::SystemTime>| {
+        time.map_or_else(|| "unknown".to_owned(), |time| top_api::DateTime::from(time).to_string())
+    };
+    say!(
+        "token of user {} ({}): session until {}, refresh until {}",
+        token.owner().as_deref().unwrap_or("unknown"),
+        token.user_nick().unwrap_or(""),
+        at(token.expires_at(top_api::oauth::Level::Session)),
+        at(token.refresh_expires_at()),
+    );
+    if let Some(folder) = store {
+        let key = token
+            .owner()
+            .ok_or_else(|| Failure(3, "top oauth: the token names no user to keep it under".to_owned()))?;
+        FileStore::new(&folder)
+            .and_then(|store| store.save(&key, &token))
+            .map_err(|err| Failure(3, format!("top oauth: {}: {err}", folder.display())))?;
+        say!("kept in {} under {key}", folder.display());
+    }
+    out!("{}", token.to_json());
+    Ok(())
 }
 
 /// Prints what the catalog says of one API.
@@ -500,12 +634,6 @@ fn call(
     raw: bool,
     typed: Option<&top_cli::model::Api>,
 ) -> Result<(), Failure> {
-    let refused = |err: top_api::Error| match err.api() {
-        Some(api) => {
-            Failure(1, format!("error: {err}\ncode: {}\nsub_code: {}", api.code(), api.sub_code().unwrap_or("-")))
-        }
-        None => Failure(3, format!("error: {err}")),
-    };
     if raw {
         let body = match &session {
             Some(session) => client.with_session(session.as_str()).call_raw(method, params),
@@ -533,6 +661,26 @@ fn call(
             say!("drift: {drift}");
         }
     }
+    Ok(())
+}
+
+/// A call's failure: exit 1 with the gateway's code and sub code when it refused, else 3.
+fn refused(err: top_api::Error) -> Failure {
+    match err.api() {
+        Some(api) => {
+            Failure(1, format!("error: {err}\ncode: {}\nsub_code: {}", api.code(), api.sub_code().unwrap_or("-")))
+        }
+        None => Failure(3, format!("error: {err}")),
+    }
+}
+
+/// `top call METHOD k=v --body FILE`: a Qimen call, its XML answer printed as it came.
+fn qimen_call(client: &Client, method: &str, params: Vec<(String, String)>, path: &PathBuf) -> Result<(), Failure> {
+    let body =
+        if path.as_os_str() == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) };
+    let body = body.map_err(|err| Failure(2, format!("top call: {}: {err}", path.display())))?;
+    let answer = client.call_qimen(method, params, &body, &top_api::CallOptions::default()).map_err(refused)?;
+    out!("{answer}");
     Ok(())
 }
 

@@ -48,6 +48,7 @@ pub fn run_until_ctrl_c(sandbox: Sandbox, out: &mut dyn io::Write) -> io::Result
     writeln!(out, "  TOP_APP_SECRET={}", sandbox.app_secret())?;
     writeln!(out, "  TOP_SESSION={}", sandbox.session())?;
     writeln!(out, "  TOP_TMC_URL={}", sandbox.tmc_url())?;
+    writeln!(out, "  authorize page: http://{}/oauth/authorize", sandbox.addr())?;
     writeln!(out, "serving {} APIs; Ctrl-C stops", sandbox.handled())?;
     out.flush()?;
     let _ = stopped.recv();

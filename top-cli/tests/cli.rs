@@ -526,3 +526,84 @@ fn top_spi_call_signs_as_the_platform_does() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("403"), "{}", String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn oauth_url_token_and_refresh_make_a_whole_round_against_the_sandbox() {
+    use top_api::oauth::{Callback, Token};
+    let sandbox = Sandbox::builder().oauth_user(2_210_000_000_042, "沙箱店").start().unwrap();
+    let output =
+        top_against(&sandbox, &["oauth", "url", "--redirect-uri", "https://app.example.com/cb", "--state", "s1"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let url = stdout(&output).trim().to_owned();
+    assert!(
+        url.starts_with(&format!("http://{}/oauth/authorize?response_type=code&client_id=", sandbox.addr())),
+        "{url}"
+    );
+    let code = Callback::read(&sandbox.authorize(&url).unwrap(), Some("s1")).unwrap();
+
+    let folder = std::env::temp_dir().join(format!("top-cli-oauth-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let store = folder.to_string_lossy().into_owned();
+    let output = top_against(&sandbox, &["oauth", "token", code.code(), "--store", &store]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("token of user 2210000000042 (沙箱店)"), "{}", stderr(&output));
+    let token = Token::parse(&stdout(&output)).unwrap();
+    let client = sandbox.client().build().unwrap();
+    client.with_token(&token).unwrap().execute(&TaobaoBaodianDepositGet).unwrap();
+    let kept = folder.join("2210000000042.json");
+    assert_eq!(Token::parse(&std::fs::read_to_string(&kept).unwrap()).unwrap(), token);
+
+    let output = top_against(&sandbox, &["oauth", "refresh", &kept.to_string_lossy()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let renewed = Token::parse(&stdout(&output)).unwrap();
+    assert_ne!(renewed.access_token(), token.access_token());
+    client.with_token(&renewed).unwrap().execute(&TaobaoBaodianDepositGet).unwrap();
+
+    // A code used already: the gateway's refusal, exit 1.
+    let output = top_against(&sandbox, &["oauth", "token", code.code()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("isv.code-invalid"), "{}", stderr(&output));
+    // A file that is not a token: a usage mistake, exit 2, its text not repeated.
+    std::fs::write(folder.join("bad.json"), "session=6101secret").unwrap();
+    let output = top_against(&sandbox, &["oauth", "refresh", &folder.join("bad.json").to_string_lossy()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not JSON") && !stderr(&output).contains("6101secret"), "{}", stderr(&output));
+    std::fs::remove_dir_all(&folder).unwrap();
+}
+
+#[test]
+fn call_sends_a_qimen_api_s_body_to_the_router_and_prints_its_xml() {
+    use top_api::sandbox::Node;
+    let sandbox = Sandbox::start().unwrap();
+    sandbox.handle_qimen_untyped("wms.custom.stock.query", |params| {
+        match (params.get("customerId"), params.get("request")) {
+            (Some("C1"), Some(body)) if body.contains("<itemCode>I1</itemCode>") => {
+                Ok(Node::Object(None, vec![("quantity".into(), Node::Int(7))]))
+            }
+            _ => Err(top_api::ApiError::qimen(Some("ITEM_NOT_FOUND"), Some("no such item"))),
+        }
+    });
+    let folder = std::env::temp_dir().join(format!("top-cli-qimen-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let (found, missing) = (folder.join("found.xml"), folder.join("missing.xml"));
+    std::fs::write(&found, "<request><itemCode>I1</itemCode></request>").unwrap();
+    std::fs::write(&missing, "<request><itemCode>I2</itemCode></request>").unwrap();
+
+    let output =
+        top_against(&sandbox, &["call", "wms.custom.stock.query", "customerId=C1", "--body", &found.to_string_lossy()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("<flag>success</flag>") && stdout(&output).contains("<quantity>7</quantity>"));
+    let output = top_against(
+        &sandbox,
+        &["call", "wms.custom.stock.query", "customerId=C1", "--body", &missing.to_string_lossy()],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("ITEM_NOT_FOUND"), "{}", stderr(&output));
+    // A Qimen API of the catalog without its body: told how to send it, nothing sent.
+    let calls = sandbox.calls().len();
+    let output = top_against(&sandbox, &["call", "taobao.qimen.entryorder.create", "customerId=C1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--body"), "{}", stderr(&output));
+    assert_eq!(sandbox.calls().len(), calls);
+    std::fs::remove_dir_all(&folder).unwrap();
+}

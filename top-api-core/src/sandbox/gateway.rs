@@ -11,6 +11,7 @@ use super::encode::{self, Node, Style};
 use super::fault::{self, Fault, Faults};
 use super::form::{self, Form};
 use super::http::{Incoming, Outgoing};
+use super::oauth::AUTHORIZE_PATH;
 use super::{Call, Clock, Registered};
 use crate::batch::{DEFAULT_SEPARATOR, PUBLIC_MARK, SEPARATOR_HEADER};
 use crate::{sign, ApiError, DateTime, File, Format, ParamError, Params, SignMethod};
@@ -30,7 +31,7 @@ const DRIFT: Duration = Duration::from_secs(10 * 60);
 pub(super) struct State {
     pub(super) app_key: String,
     pub(super) app_secret: String,
-    pub(super) sessions: Vec<String>,
+    pub(super) oauth: std::sync::Arc<super::oauth::Authority>,
     pub(super) handlers: RwLock<HashMap<String, Registered>>,
     /// The last `call_log` calls.
     pub(super) calls: Mutex<VecDeque<Call>>,
@@ -65,9 +66,16 @@ impl State {
             PATH => self.answer_call(&request),
             BATCH_PATH => self.answer_batch(&request),
             QIMEN_PATH => self.answer_qimen(&request),
-            path => {
-                text(404, format!("no gateway at {path}; the sandbox serves {PATH}, {BATCH_PATH} and {QIMEN_PATH}"))
-            }
+            AUTHORIZE_PATH => match self.oauth.authorize(request.target.split_once('?').map_or("", |(_, q)| q)) {
+                Ok(location) => Outgoing::Redirect { location },
+                Err(why) => text(400, why),
+            },
+            path => text(
+                404,
+                format!(
+                    "no gateway at {path}; the sandbox serves {PATH}, {BATCH_PATH}, {QIMEN_PATH} and {AUTHORIZE_PATH}"
+                ),
+            ),
         }
     }
 
@@ -198,10 +206,8 @@ impl State {
         }
         match present(form, "session") {
             None if registered.session == SessionNeed::Required => return Err(refuse(26, "Missing Session")),
-            Some(session) if !self.sessions.iter().any(|s| s == session) => {
-                return Err(refuse(27, "Invalid session").with_sub("invalid-sessionkey", "SessionKey非法"));
-            }
-            _ => {}
+            Some(session) => self.oauth.check_session(session)?,
+            None => {}
         }
         let mut params = Params::with_capacity(form.params.len());
         for (name, value) in form.params.iter().filter(|(name, _)| !top_api_rules::is_reserved(name)) {

@@ -72,6 +72,8 @@ impl Incoming {
 pub(crate) enum Outgoing {
     /// Answer normally; `gzip` says the body is gzipped.
     Answer { status: u16, content_type: &'static str, body: Vec<u8>, gzip: bool },
+    /// Send the browser elsewhere: a 302 to `location` (a URL without CR or LF).
+    Redirect { location: String },
     /// Close the connection without a word.
     Drop,
     /// Announce the whole body, send half of it, and close.
@@ -207,6 +209,7 @@ fn read_exactly<R: Read>(reader: &mut R, length: usize, body: &mut Vec<u8>) -> R
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         404 => "Not Found",
         408 => "Request Timeout",
@@ -442,6 +445,10 @@ fn serve(stream: TcpStream, limits: Limits, handler: &(dyn Fn(Incoming) -> Outgo
                 write_head_with(&mut writer, status, content_type, body.len(), ends, extra)
                     .and_then(|()| writer.write_all(&body))
                     .and_then(|()| writer.flush())
+            }
+            Outgoing::Redirect { location } => {
+                let extra = format!("Location: {location}\r\n");
+                write_head_with(&mut writer, 302, "text/plain", 0, ends, &extra).and_then(|()| writer.flush())
             }
             Outgoing::Drop => {
                 let _ = writer.shutdown(Shutdown::Both);

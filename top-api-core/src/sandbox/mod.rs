@@ -10,6 +10,11 @@
 //! seed APIs answer their documentation pages' examples out of the box; any `#[top_api]`
 //! request type can get a handler. Faults can be injected on demand.
 //!
+//! Beside the gateway it serves the Qimen router (`/router/qimen/service`) and user
+//! authorization: the authorize page (`/oauth/authorize`, where it plays a user who says
+//! yes), `taobao.top.auth.token.create` and `.refresh`, and sessions that expire under its
+//! [`Clock`] (see [`crate::oauth`]).
+//!
 //! # Examples
 //!
 //! ```
@@ -33,6 +38,7 @@ mod fault;
 mod form;
 mod gateway;
 mod http;
+mod oauth;
 mod spi;
 #[cfg(feature = "messages")]
 mod tmc;
@@ -58,6 +64,7 @@ use crate::{ApiError, Client, ClientBuilder, DateTime, Format, Params, SessionNe
 pub use self::encode::Node;
 pub use self::fault::Fault;
 pub use self::form::UploadedFile;
+pub use self::oauth::{TokenLifetimes, CODE_LIFETIME, DEFAULT_USER_ID, DEFAULT_USER_NICK};
 pub use self::spi::{SpiAnswer, SpiCall};
 
 /// A message as `taobao.tmc.messages.consume` answers it.
@@ -215,7 +222,9 @@ pub struct Sandbox {
 /// |---|---|
 /// | [`port`](Self::port) | 0: an ephemeral port on 127.0.0.1 |
 /// | [`app`](Self::app) | [`DEFAULT_APP_KEY`] `12345678`, [`DEFAULT_APP_SECRET`] `sandbox-secret` |
-/// | [`session`](Self::session) | one valid session, [`DEFAULT_SESSION`] `sandbox-session` |
+/// | [`session`](Self::session) | one valid session, [`DEFAULT_SESSION`] `sandbox-session`, that never expires |
+/// | [`oauth_user`](Self::oauth_user) | [`DEFAULT_USER_ID`], [`DEFAULT_USER_NICK`] `sandbox_c_1` |
+/// | [`token_lifetimes`](Self::token_lifetimes) | [`TokenLifetimes::default`]: a day, refresh 30 days, r2 and w2 30 minutes |
 /// | [`seed_examples`](Self::seed_examples) | on: the seed APIs answer their pages' examples, `taobao.time.get` the clock |
 /// | [`gzip`](Self::gzip) | off |
 /// | [`call_log`](Self::call_log) | the last 10,000 calls |
@@ -231,6 +240,8 @@ pub struct SandboxBuilder {
     app_key: String,
     app_secret: String,
     sessions: Vec<String>,
+    oauth_user: (i64, String),
+    token_lifetimes: TokenLifetimes,
     seed_examples: bool,
     gzip: bool,
     call_log: usize,
@@ -273,6 +284,8 @@ impl Sandbox {
             app_key: DEFAULT_APP_KEY.to_owned(),
             app_secret: DEFAULT_APP_SECRET.to_owned(),
             sessions: vec![DEFAULT_SESSION.to_owned()],
+            oauth_user: (DEFAULT_USER_ID, DEFAULT_USER_NICK.to_owned()),
+            token_lifetimes: TokenLifetimes::default(),
             seed_examples: true,
             gzip: false,
             call_log: 10_000,
@@ -304,7 +317,7 @@ impl Sandbox {
 
     /// The first valid session.
     pub fn session(&self) -> &str {
-        self.state.sessions.first().map_or("", String::as_str)
+        self.state.oauth.first_session()
     }
 
     /// The sandbox's clock (a handle sharing it): what the gateway checks timestamps
@@ -407,6 +420,35 @@ impl Sandbox {
     /// does not answer in time.
     pub fn spi_call(&self, url: &str, call: &SpiCall) -> Result<SpiAnswer, crate::Error> {
         spi::send(url, call, self.app_key(), self.app_secret(), self.clock().now_gmt8(), Duration::from_secs(30))
+    }
+
+    /// Plays the user's browser on the authorize page: takes the URL a user would be sent
+    /// to ([`Client::authorize_url`](crate::Client::authorize_url), at this sandbox's
+    /// `/oauth/authorize`) and gives the callback URL the page redirects to, with `code`
+    /// and `state` ([`crate::oauth::Callback::read`] reads it), or with
+    /// `error=access_denied` while [`deny_authorization`](Self::deny_authorization) is on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Status`](crate::Error::Status) 400, as the page answers, when the URL has
+    /// no callback to send the browser to: a `client_id` other than the sandbox's app key
+    /// (no code is given), a `redirect_uri` that is missing or not an http(s) URL, an
+    /// unknown `view`.
+    pub fn authorize(&self, url: &str) -> Result<String, crate::Error> {
+        let query = url.split_once('?').map_or("", |(_, query)| query);
+        self.state.oauth.authorize(query).map_err(|body| crate::Error::Status { status: 400, body })
+    }
+
+    /// A code, as the user's consent on the authorize page gives one: it is exchanged for a
+    /// token by `taobao.top.auth.token.create` once, within [`CODE_LIFETIME`].
+    pub fn authorization_code(&self) -> String {
+        self.state.oauth.code()
+    }
+
+    /// Whether the user refuses on the authorize page (default off): the callback then gets
+    /// `error=access_denied` and no code.
+    pub fn deny_authorization(&self, on: bool) {
+        self.state.oauth.set_denies(on);
     }
 
     /// Answers calls of `method`, a Qimen API no type declares, at the Qimen router
@@ -653,9 +695,22 @@ impl SandboxBuilder {
         self
     }
 
-    /// Replaces the valid sessions with `session` alone.
+    /// Replaces the valid sessions given here with `session` alone: it never expires. (The
+    /// sessions of tokens the sandbox's OAuth gives are valid too, until they expire.)
     pub fn session(mut self, session: impl Into<String>) -> Self {
         self.sessions = vec![session.into()];
+        self
+    }
+
+    /// The user the authorize page authorizes as, whose id and nick the tokens carry.
+    pub fn oauth_user(mut self, user_id: i64, nick: impl Into<String>) -> Self {
+        self.oauth_user = (user_id, nick.into());
+        self
+    }
+
+    /// How long the tokens the sandbox's OAuth gives last, by its clock.
+    pub fn token_lifetimes(mut self, lifetimes: TokenLifetimes) -> Self {
+        self.token_lifetimes = lifetimes;
         self
     }
 
@@ -737,21 +792,29 @@ impl SandboxBuilder {
     ///
     /// When the port cannot be bound.
     pub fn start(self) -> io::Result<Sandbox> {
+        let clock = Clock::default();
+        if let Some(at) = self.clock {
+            clock.set(at);
+        }
+        let oauth = Arc::new(oauth::Authority::new(
+            self.app_key.clone(),
+            self.oauth_user,
+            self.token_lifetimes,
+            clock.clone(),
+            self.sessions,
+        ));
         let state = Arc::new(State {
             app_key: self.app_key,
             app_secret: self.app_secret,
-            sessions: self.sessions,
+            oauth,
             handlers: RwLock::default(),
             calls: Mutex::default(),
             call_log: self.call_log,
             faults: Mutex::default(),
             next_id: AtomicU64::new(1),
             gzip: self.gzip,
-            clock: Clock::default(),
+            clock,
         });
-        if let Some(at) = self.clock {
-            state.clock.set(at);
-        }
         let serving = state.clone();
         let server = Server::start(self.addr, self.limits, Arc::new(move |request| serving.answer(request)))?;
         let url = format!("http://{}{PATH}", server.addr());
@@ -773,6 +836,7 @@ impl SandboxBuilder {
             #[cfg(feature = "messages")]
             tmc,
         };
+        sandbox.answer_token_apis();
         if self.seed_examples {
             sandbox.answer_seed_examples();
         }
@@ -781,6 +845,19 @@ impl SandboxBuilder {
 }
 
 impl Sandbox {
+    /// The token APIs of user authorization, on the sandbox's codes and sessions.
+    fn answer_token_apis(&self) {
+        let token = |text: String| Node::Object(None, vec![("token_result".to_owned(), Node::Text(text))]);
+        let oauth = self.state.oauth.clone();
+        self.handle_untyped(crate::oauth::TOKEN_CREATE, SessionNeed::Optional, move |params| {
+            oauth.create(params).map(token)
+        });
+        let oauth = self.state.oauth.clone();
+        self.handle_untyped(crate::oauth::TOKEN_REFRESH, SessionNeed::Optional, move |params| {
+            oauth.refresh(params).map(token)
+        });
+    }
+
     fn answer_seed_examples(&self) {
         fn example<R>(sandbox: &Sandbox, xml: &str)
         where
