@@ -31,10 +31,8 @@ pub fn is_response_key(key: &str, method: &str) -> bool {
     let Some(stem) = key.strip_suffix("_response") else {
         return false;
     };
-    let same = |k: u8, m: u8| match m {
-        b'.' | b'-' => k == b'_' || k == m,
-        _ => k.eq_ignore_ascii_case(&m),
-    };
+    // Most letters are the same byte: that test first, the folds only for the others.
+    let same = |k: u8, m: u8| k == m || (k == b'_' && matches!(m, b'.' | b'-')) || k.eq_ignore_ascii_case(&m);
     stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| same(k, m))
 }
 
@@ -597,10 +595,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootAnswer<T>, A::Error> {
         let first = map.next_key_seed(KeySeed)?;
-        let wrapped = match first.as_deref() {
-            Some(key) => key == "error_response" || is_response_key(key, self.method),
-            None => false,
-        };
+        // Whether the first key is the payload's, asked once: the loop below reads it first.
+        let mut first_is_payload = first.as_deref().is_some_and(|key| is_response_key(key, self.method));
+        let wrapped = first_is_payload || first.as_deref() == Some("error_response");
         if self.shape == Shape::Simplified && !wrapped {
             // The root is the payload.
             let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)) };
@@ -611,7 +608,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
         while let Some(name) = key {
             if name == "error_response" && refusal.is_none() {
                 refusal = Some(map.next_value_seed(Refusal)?);
-            } else if payload.is_none() && is_response_key(&name, self.method) {
+            } else if payload.is_none()
+                && (std::mem::take(&mut first_is_payload) || is_response_key(&name, self.method))
+            {
                 let seed = Payload { capture: self.capture, path: self.path, marker: PhantomData };
                 payload = Some(map.next_value_seed(seed)?);
             } else if name == "request_id" && self.capture.request_id.borrow().is_none() {

@@ -27,16 +27,45 @@ pub(crate) fn body(params: &Params, sign: &str) -> (String, Vec<u8>) {
 /// standard and `form_urlencoded` write it: space as `+`, `*-._` and alphanumerics as they
 /// are, every other byte as `%XX`). Every call encodes a dozen params: the profile showed the
 /// general-purpose encoder at a tenth of a call's instructions, this one at a fraction.
+///
+/// The bytes that go as they are are copied a run at a time: a byte pushed at a time cost
+/// about ten instructions a byte, a tenth of a call.
 pub(crate) fn form_encode(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in text.as_bytes() {
-        match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(byte),
-            b' ' => out.push(b'+'),
-            _ => out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]),
+    let bytes = text.as_bytes();
+    // Room for every byte as it is; an escape grows it.
+    out.reserve(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let plain = rest.iter().position(|&byte| !is_plain(byte)).unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..plain]);
+        let Some((&byte, after)) = rest[plain..].split_first() else { break };
+        if byte == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
         }
+        rest = after;
     }
 }
+
+/// A byte a form carries as it is: one load from a table, not a chain of ranges.
+#[inline]
+fn is_plain(byte: u8) -> bool {
+    PLAIN[usize::from(byte)]
+}
+
+/// Which bytes a form carries as they are: ASCII letters, digits and `*-._`.
+static PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+        byte += 1;
+    }
+    table
+};
 
 /// A `multipart/form-data` body: each text param a part, each file a part with its file
 /// name and content type.
@@ -89,5 +118,17 @@ mod tests {
             String::from_utf8(ours).unwrap(),
             form_urlencoded::byte_serialize(every.as_bytes()).collect::<String>()
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_encoded_as_form_urlencoded_encodes_it(text in "\\PC*", runs in "[ a-z%&=]{0,40}") {
+            for sample in [text.as_str(), runs.as_str()] {
+                let mut ours = b"k=".to_vec();
+                form_encode(&mut ours, sample);
+                let theirs: String = form_urlencoded::byte_serialize(sample.as_bytes()).collect();
+                proptest::prop_assert_eq!(String::from_utf8(ours).unwrap(), format!("k={theirs}"));
+            }
+        }
     }
 }
