@@ -81,6 +81,8 @@ pub struct ClientBuilder {
     clock: Clock,
     retry: RetryPolicy,
     rate_limit: Option<(f64, u32)>,
+    #[cfg(feature = "redis")]
+    shared_limit: Option<crate::shared::SharedLimit>,
 }
 
 impl ClientBuilder {
@@ -108,6 +110,8 @@ impl ClientBuilder {
             clock: Arc::new(SystemTime::now),
             retry: RetryPolicy::none(),
             rate_limit: None,
+            #[cfg(feature = "redis")]
+            shared_limit: None,
         }
     }
 
@@ -260,6 +264,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares a rate limit, and the platform's bans, with every client on this app key
+    /// through Redis (feature `redis`; see [`crate::shared`]). Each call takes its turn from
+    /// Redis before the local [`rate_limit`](Self::rate_limit), if there is one too.
+    #[cfg(feature = "redis")]
+    pub fn shared_limit(mut self, limit: crate::shared::SharedLimit) -> Self {
+        self.shared_limit = Some(limit);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -295,6 +308,11 @@ impl ClientBuilder {
             Some((rate, burst)) if rate.is_finite() && rate > 0.0 => Some(RateLimiter::new(rate, burst)),
             Some(_) => return Err(ConfigError::BadRateLimit.into()),
         };
+        #[cfg(feature = "redis")]
+        let shared = match self.shared_limit {
+            Some(limit) => Some(crate::shared::SharedLimiter::new(limit, &self.app_key)?),
+            None => None,
+        };
         let transport = match self.transport {
             Some(transport) => transport,
             None => Box::new(UreqTransport::new(
@@ -325,6 +343,8 @@ impl ClientBuilder {
                 clock: self.clock,
                 retry: self.retry,
                 limiter,
+                #[cfg(feature = "redis")]
+                shared,
             }),
         })
     }

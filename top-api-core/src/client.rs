@@ -126,6 +126,9 @@ pub(crate) struct Inner {
     pub(crate) clock: Clock,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<RateLimiter>,
+    /// The limit shared through Redis.
+    #[cfg(feature = "redis")]
+    pub(crate) shared: Option<crate::shared::SharedLimiter>,
 }
 
 impl Client {

@@ -68,6 +68,13 @@ pub enum Error {
     /// be read, a token expired (see [`crate::oauth`]).
     #[error(transparent)]
     OAuth(crate::oauth::OAuthError),
+    /// The rate limit shared through Redis (feature `redis`) could not be asked, and its
+    /// policy is to fail the call: it was not sent.
+    #[error("the shared rate limit's Redis cannot be reached: {reason}")]
+    SharedLimit {
+        /// What went wrong with Redis.
+        reason: String,
+    },
 }
 
 /// What is wrong with a client's configuration (or a batch's), found by
@@ -167,6 +174,7 @@ impl Error {
             Error::Decode(_) => ErrorKind::Decode,
             Error::Check(_) | Error::MissingSession { .. } | Error::Param { .. } => ErrorKind::Caller,
             Error::OAuth(err) => err.kind(),
+            Error::SharedLimit { .. } => ErrorKind::Transient,
             _ => ErrorKind::Other,
         }
     }

@@ -60,6 +60,8 @@ pub mod messages;
 pub mod oauth;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+#[cfg(feature = "redis")]
+pub mod shared;
 pub mod sign;
 pub mod spi;
 pub mod transport;

@@ -282,7 +282,21 @@ fn run<T: Logged>(
     let deadline = job.timeout.and_then(|timeout| started.checked_add(timeout));
     let mut tries = 1;
     loop {
-        if let Some(limiter) = &inner.limiter {
+        // The turn from the limit shared through Redis: a ban it holds is this try's
+        // refusal, as the platform's own would be, and goes through the same retry rule.
+        #[cfg(feature = "redis")]
+        let held = match &inner.shared {
+            Some(shared) => match shared.acquire(job.what, job.calls, deadline, || timed_out(job.what)) {
+                Ok(()) => None,
+                Err(ban) if ban.is_throttled() => Some(ban),
+                Err(err) => return Err(err),
+            },
+            None => None,
+        };
+        #[cfg(not(feature = "redis"))]
+        let held: Option<Error> = None;
+        let sent = held.is_none();
+        if let (Some(limiter), true) = (&inner.limiter, sent) {
             for _ in 0..job.calls.max(1) {
                 if !limiter.acquire_before(deadline) {
                     return Err(timed_out(job.what));
@@ -295,7 +309,10 @@ fn run<T: Logged>(
         let mut attempt = Attempt { deadline, session: job.session, sign: String::new() };
         // The clock is read only for a record someone will see.
         let clock = (log::max_level() >= log::LevelFilter::Info).then(Instant::now);
-        let result = try_once(&mut attempt);
+        let result = match held {
+            Some(ban) => Err(ban),
+            None => try_once(&mut attempt),
+        };
         let millis = clock.map_or(0, |clock| clock.elapsed().as_millis());
         let err = match result {
             Ok(answer) => {
@@ -309,6 +326,13 @@ fn run<T: Logged>(
             }
             Err(err) => redact(client, err, job.session, &attempt.sign),
         };
+        // A ban the platform sent holds for every client on the app key.
+        #[cfg(feature = "redis")]
+        if let (Some(shared), Some(seconds), true) = (&inner.shared, err.api().and_then(ApiError::ban_seconds), sent) {
+            if err.is_throttled() {
+                shared.ban(seconds);
+            }
+        }
         let api = err.api();
         let (code, sub_code, request_id) = (
             api.map_or(String::from("-"), |api| api.code().to_string()),

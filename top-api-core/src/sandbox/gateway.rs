@@ -323,6 +323,7 @@ impl State {
             files: form.files.clone(),
             error_code,
             gzipped,
+            at: self.clock.now(),
         };
         let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
         if calls.len() >= self.call_log {

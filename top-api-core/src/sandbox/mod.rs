@@ -120,6 +120,8 @@ pub struct Call {
     pub qimen: bool,
     /// True when its answer was sent gzipped.
     pub gzipped: bool,
+    /// When it was answered, by the sandbox's [`Clock`].
+    pub at: SystemTime,
 }
 
 impl fmt::Debug for Call {
@@ -138,6 +140,7 @@ impl fmt::Debug for Call {
             .field("batch", &self.batch)
             .field("qimen", &self.qimen)
             .field("gzipped", &self.gzipped)
+            .field("at", &DateTime::from(self.at).to_string())
             .finish()
     }
 }
