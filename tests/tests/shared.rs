@@ -228,3 +228,59 @@ fn four_processes_of_two_threads_hold_a_shared_fifty_calls_a_second() {
     assert!(span > seconds * 0.9, "the workers ran {span} s");
     assert!((aggregate - rate).abs() <= rate * 0.1, "{} calls in {span:.2} s: {aggregate:.1} a second", calls.len());
 }
+
+/// A consumer of the sandbox's channel, as the messages tests make one.
+fn consumer(sandbox: &Sandbox) -> top_api::messages::ConsumerBuilder {
+    top_api::messages::Consumer::builder(sandbox.app_key(), sandbox.app_secret())
+        .url(sandbox.tmc_url())
+        .pull_every(Duration::from_millis(200))
+        .connect_timeout(Duration::from_secs(5))
+        .stop_within(Duration::from_secs(5))
+}
+
+/// Runs a consumer of the group until the sandbox holds nothing for it; how many times its
+/// handler ran, and how many duplicates it dropped.
+fn consume_all(sandbox: &Sandbox, builder: top_api::messages::ConsumerBuilder) -> (usize, u64) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    let consumer = builder
+        .start(move |_: &top_api::messages::Message| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Ok::<(), String>(())
+        })
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sandbox.pending_messages("default") > 0 {
+        assert!(Instant::now() < deadline, "the messages were not all confirmed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stats = consumer.stop();
+    (runs.load(Ordering::SeqCst), stats.duplicates)
+}
+
+#[test]
+fn a_business_key_one_consumer_handled_is_not_handled_again_by_another_process() {
+    use top_api::shared::SharedDedup;
+    let redis = Redis::start();
+    let sandbox = Sandbox::start().unwrap();
+    let window = Duration::from_secs(60);
+    let through = SharedDedup::new(&redis.url()).unwrap();
+    // The first consumer handles trade 42, then stops.
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"42"}"#);
+    assert_eq!(consume_all(&sandbox, consumer(&sandbox).dedup_shared(window, through.clone())), (1, 0));
+    // The same trade again, to a consumer of another process (a window of its own empty):
+    // confirmed without running its handler.
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"42"}"#);
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"43"}"#);
+    assert_eq!(consume_all(&sandbox, consumer(&sandbox).dedup_shared(window, through.clone())), (1, 1));
+    // A window kept in each process alone would have handled it again.
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"42"}"#);
+    assert_eq!(consume_all(&sandbox, consumer(&sandbox).dedup(window)), (1, 0));
+    // Redis down: the message is handled, never dropped.
+    drop(redis);
+    sandbox.publish("taobao_trade_TradeBuyerPay", r#"{"tid":"43"}"#);
+    assert_eq!(consume_all(&sandbox, consumer(&sandbox).dedup_shared(window, through)), (1, 0));
+    assert!(matches!(SharedDedup::new("mysql://x"), Err(Error::Config(ConfigError::BadUrl { .. }))));
+}

@@ -13,7 +13,7 @@
 //! to the Qimen router ([`ClientBuilder::qimen_gateway`](crate::ClientBuilder::qimen_gateway)),
 //! whose answer is a `<response>` root: `flag` `success` (the whole element is read into
 //! the response type, `flag`, `code` and `message` among its fields) or `failure` (an
-//! [`Error::Api`](crate::Error::Api): see [`ApiError::qimen`](crate::ApiError::qimen)).
+//! [`crate::Error::Api`]: see [`crate::ApiError::qimen`]).
 //!
 //! Everything else takes the road of every call: retries, the rate limit, time bounds,
 //! logs, secrets kept out of errors.

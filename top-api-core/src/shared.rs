@@ -26,6 +26,7 @@
 //! # Ok::<(), top_api::Error>(())
 //! ```
 
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -99,6 +100,72 @@ impl SharedLimit {
     }
 }
 
+/// A de-duplication window shared through Redis by every consumer of a message group
+/// (feature `messages` too): a message whose business key any of them handled within the
+/// window is confirmed without running the handler again
+/// (`ConsumerBuilder::dedup_shared` of `top_api::messages`).
+/// While Redis cannot be reached, a message is taken as not seen and handled (a message is
+/// never lost for a de-duplication), with a warning.
+#[derive(Clone)]
+pub struct SharedDedup {
+    pool: std::sync::Arc<Pool>,
+    prefix: Option<String>,
+}
+
+impl fmt::Debug for SharedDedup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedDedup").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+impl SharedDedup {
+    /// The window kept in the Redis at `redis_url`; each exchange with it bounded by 250 ms.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the URL is not a `redis://` one.
+    pub fn new(redis_url: &str) -> Result<SharedDedup, Error> {
+        Ok(SharedDedup { pool: std::sync::Arc::new(Pool::open(redis_url, Duration::from_millis(250))?), prefix: None })
+    }
+
+    /// The prefix of its keys (default `top-api:{<app key>}:seen:<group>`).
+    #[must_use]
+    pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// The prefix, given the consumer's app key and group.
+    #[cfg_attr(not(feature = "messages"), allow(dead_code))]
+    pub(crate) fn prefix_for(&self, app_key: &str, group: &str) -> String {
+        self.prefix.clone().unwrap_or_else(|| format!("top-api:{{{app_key}}}:seen:{group}"))
+    }
+
+    /// Whether `key` was handled within its window; not known (Redis down) is `false`.
+    #[cfg_attr(not(feature = "messages"), allow(dead_code))]
+    pub(crate) fn seen(&self, key: &str) -> bool {
+        match self.pool.with_connection(|connection| redis::cmd("EXISTS").arg(key).query::<bool>(connection)) {
+            Ok(seen) => seen,
+            Err(reason) => {
+                log::warn!(target: "top_api", "the shared de-duplication's Redis is down ({reason}): the message is handled");
+                false
+            }
+        }
+    }
+
+    /// Notes that `key` was handled, for `window`.
+    #[cfg_attr(not(feature = "messages"), allow(dead_code))]
+    pub(crate) fn remember(&self, key: &str, window: Duration) {
+        let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        let written = self.pool.with_connection(|connection| {
+            redis::cmd("SET").arg(key).arg(1).arg("PX").arg(millis).query::<()>(connection)
+        });
+        if let Err(reason) = written {
+            log::warn!(target: "top_api", "a handled message could not be noted in Redis: {reason}");
+        }
+    }
+}
+
 /// The schedule and the ban, in one atomic step. KEYS[1] is the ban; KEYS[2..] the
 /// schedules. ARGV[1] is how many calls; ARGV[2] the longest wait (µs) the caller can use;
 /// then each schedule's interval and tolerance (µs). Answers {0, wait µs} with the turn
@@ -151,24 +218,19 @@ impl Schedule {
 
 /// A client's side of the shared limit.
 pub(crate) struct SharedLimiter {
-    redis: redis::Client,
+    pool: Pool,
     script: redis::Script,
     ban_key: String,
     app: Schedule,
     methods: Vec<(String, Schedule)>,
-    timeout: Duration,
     when_down: WhenDown,
-    /// Open connections not in use.
-    idle: Mutex<Vec<redis::Connection>>,
-    /// Until when Redis is not asked, after a failure.
-    down_until: Mutex<Option<Instant>>,
     warned: AtomicBool,
     /// The limit while Redis is down, at the shared rate.
     local: RateLimiter,
 }
 
-impl std::fmt::Debug for SharedLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for SharedLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharedLimiter").field("ban_key", &self.ban_key).finish_non_exhaustive()
     }
 }
@@ -186,14 +248,10 @@ impl SharedLimiter {
         if !rate_ok(limit.rate) || limit.methods.iter().any(|(_, rate, _)| !rate_ok(*rate)) {
             return Err(ConfigError::BadRateLimit);
         }
-        let redis = redis::Client::open(limit.url.as_str()).map_err(|_| ConfigError::BadUrl {
-            what: "Redis",
-            url: crate::builder::without_credentials(&limit.url),
-            reason: "it is not a redis:// URL",
-        })?;
+        let pool = Pool::open(&limit.url, limit.timeout)?;
         let prefix = limit.prefix.unwrap_or_else(|| format!("top-api:{{{app_key}}}"));
         Ok(SharedLimiter {
-            redis,
+            pool,
             script: redis::Script::new(SCRIPT),
             ban_key: format!("{prefix}:ban"),
             app: Schedule::new(format!("{prefix}:rate"), limit.rate, limit.burst),
@@ -205,10 +263,7 @@ impl SharedLimiter {
                     (method, schedule)
                 })
                 .collect(),
-            timeout: limit.timeout.max(Duration::from_millis(1)),
             when_down: limit.when_down,
-            idle: Mutex::default(),
-            down_until: Mutex::default(),
             warned: AtomicBool::new(false),
             local: RateLimiter::new(limit.rate, limit.burst),
         })
@@ -262,7 +317,7 @@ impl SharedLimiter {
     /// it is logged, the call's own error stands.
     pub(crate) fn ban(&self, seconds: u64) {
         let millis = seconds.saturating_mul(1000).max(1);
-        let written = self.with_connection(|connection| {
+        let written = self.pool.with_connection(|connection| {
             redis::cmd("SET").arg(&self.ban_key).arg(1).arg("PX").arg(millis).query::<()>(connection)
         });
         if let Err(reason) = written {
@@ -281,12 +336,42 @@ impl SharedLimiter {
                 invocation.key(&schedule.key).arg(schedule.interval).arg(schedule.tolerance);
             }
         }
-        let (kind, amount): (i64, i64) = self.with_connection(|connection| invocation.invoke(connection))?;
+        let (kind, amount): (i64, i64) = self.pool.with_connection(|connection| invocation.invoke(connection))?;
+        if self.warned.swap(false, Ordering::Relaxed) {
+            log::info!(target: "top_api", "the shared limit's Redis answers again");
+        }
         let amount = u64::try_from(amount).unwrap_or(0);
         Ok(match kind {
             0 => Turn::Go(Duration::from_micros(amount)),
             1 => Turn::Banned(Duration::from_millis(amount)),
             _ => Turn::TooLate,
+        })
+    }
+}
+
+/// Connections to one Redis: each wait bounded by the timeout; after a failure, Redis is
+/// left alone for a second and the connections it had are dropped.
+struct Pool {
+    redis: redis::Client,
+    timeout: Duration,
+    /// Open connections not in use.
+    idle: Mutex<Vec<redis::Connection>>,
+    /// Until when Redis is not asked, after a failure.
+    down_until: Mutex<Option<Instant>>,
+}
+
+impl Pool {
+    fn open(url: &str, timeout: Duration) -> Result<Pool, ConfigError> {
+        let redis = redis::Client::open(url).map_err(|_| ConfigError::BadUrl {
+            what: "Redis",
+            url: crate::builder::without_credentials(url),
+            reason: "it is not a redis:// URL",
+        })?;
+        Ok(Pool {
+            redis,
+            timeout: timeout.max(Duration::from_millis(1)),
+            idle: Mutex::default(),
+            down_until: Mutex::default(),
         })
     }
 
@@ -313,9 +398,6 @@ impl SharedLimiter {
         match outcome {
             Ok((value, connection)) => {
                 self.idle.lock().unwrap_or_else(PoisonError::into_inner).push(connection);
-                if self.warned.swap(false, Ordering::Relaxed) {
-                    log::info!(target: "top_api", "the shared limit's Redis answers again");
-                }
                 Ok(value)
             }
             Err(err) => {

@@ -74,6 +74,8 @@ pub struct ConsumerBuilder {
     connect_timeout: Duration,
     confirm: ConfirmMode,
     dedup: Option<Duration>,
+    #[cfg(feature = "redis")]
+    dedup_shared: Option<crate::shared::SharedDedup>,
     stop_within: Duration,
     token: Option<String>,
     /// Where a fresh token comes from before each CONNECT.
@@ -150,6 +152,8 @@ impl ConsumerBuilder {
             connect_timeout: Duration::from_secs(10),
             confirm: ConfirmMode::Auto,
             dedup: None,
+            #[cfg(feature = "redis")]
+            dedup_shared: None,
             stop_within: Duration::from_secs(10),
             token: None,
             auth: None,
@@ -229,6 +233,17 @@ impl ConsumerBuilder {
     /// the handler again.
     pub fn dedup(mut self, window: Duration) -> Self {
         self.dedup = Some(window);
+        self
+    }
+
+    /// As [`dedup`](Self::dedup), with the window shared through Redis by every consumer
+    /// of the group (feature `redis`): a message another process handled within it is
+    /// confirmed without running the handler. While Redis cannot be reached, messages are
+    /// handled (never dropped for it).
+    #[cfg(feature = "redis")]
+    pub fn dedup_shared(mut self, window: Duration, through: crate::shared::SharedDedup) -> Self {
+        self.dedup = Some(window);
+        self.dedup_shared = Some(through);
         self
     }
 
@@ -355,7 +370,13 @@ impl ConsumerBuilder {
     {
         let work = Arc::new(Work::new(self.capacity));
         let handler = Arc::new(handler);
-        let recent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+        #[cfg(feature = "redis")]
+        let recent = Arc::new(match &self.dedup_shared {
+            Some(shared) => Recent::Shared(shared.clone(), shared.prefix_for(&self.app_key, &self.group)),
+            None => Recent::Local(Mutex::default()),
+        });
+        #[cfg(not(feature = "redis"))]
+        let recent = Arc::new(Recent::Local(Mutex::default()));
         let mut threads = Vec::with_capacity(self.workers);
         for n in 0..self.workers {
             let (jobs, handler, acks, pool, recent) =
@@ -1264,7 +1285,7 @@ fn work_loop<H, E>(
     shared: &Shared,
     mode: ConfirmMode,
     dedup: Option<Duration>,
-    recent: &Mutex<HashMap<String, Instant>>,
+    recent: &Recent,
 ) where
     H: Fn(&Message) -> Result<(), E>,
     E: fmt::Display,
@@ -1279,8 +1300,7 @@ fn work_loop<H, E>(
         };
         let key = dedup.map(|window| (business_key(&message), window));
         if let Some((key, window)) = &key {
-            let seen = recent.lock().unwrap_or_else(PoisonError::into_inner).get(key).copied();
-            if seen.is_some_and(|at| at.elapsed() < *window) {
+            if recent.seen(key, *window) {
                 shared.duplicates.fetch_add(1, Ordering::Relaxed);
                 let _ = acks.send(Ack::Confirm(message.id()));
                 continue;
@@ -1291,9 +1311,7 @@ fn work_loop<H, E>(
             Ok(Ok(())) => {
                 shared.handled.fetch_add(1, Ordering::Relaxed);
                 if let Some((key, window)) = key {
-                    let mut recent = recent.lock().unwrap_or_else(PoisonError::into_inner);
-                    recent.retain(|_, at| at.elapsed() < window);
-                    recent.insert(key, Instant::now());
+                    recent.remember(key, window);
                 }
                 match mode {
                     ConfirmMode::Auto => Ack::Confirm(message.id()),
@@ -1316,6 +1334,38 @@ fn work_loop<H, E>(
             }
         };
         let _ = acks.send(ack);
+    }
+}
+
+/// The business keys handled lately, for [`ConsumerBuilder::dedup`]: this process's, or
+/// every consumer's of the group through Redis (under a key prefix).
+enum Recent {
+    Local(Mutex<HashMap<String, Instant>>),
+    #[cfg(feature = "redis")]
+    Shared(crate::shared::SharedDedup, String),
+}
+
+impl Recent {
+    fn seen(&self, key: &str, window: Duration) -> bool {
+        match self {
+            Recent::Local(recent) => {
+                recent.lock().unwrap_or_else(PoisonError::into_inner).get(key).is_some_and(|at| at.elapsed() < window)
+            }
+            #[cfg(feature = "redis")]
+            Recent::Shared(shared, prefix) => shared.seen(&format!("{prefix}:{key}")),
+        }
+    }
+
+    fn remember(&self, key: String, window: Duration) {
+        match self {
+            Recent::Local(recent) => {
+                let mut recent = recent.lock().unwrap_or_else(PoisonError::into_inner);
+                recent.retain(|_, at| at.elapsed() < window);
+                recent.insert(key, Instant::now());
+            }
+            #[cfg(feature = "redis")]
+            Recent::Shared(shared, prefix) => shared.remember(&format!("{prefix}:{key}"), window),
+        }
     }
 }
 
