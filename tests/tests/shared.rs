@@ -284,3 +284,21 @@ fn a_business_key_one_consumer_handled_is_not_handled_again_by_another_process()
     assert_eq!(consume_all(&sandbox, consumer(&sandbox).dedup_shared(window, through)), (1, 0));
     assert!(matches!(SharedDedup::new("mysql://x"), Err(Error::Config(ConfigError::BadUrl { .. }))));
 }
+
+#[test]
+fn a_redis_that_stops_answering_costs_each_call_at_most_its_timeout() {
+    let redis = Redis::start();
+    let sandbox = Sandbox::start().unwrap();
+    let limit = SharedLimit::new(redis.url(), 100.0, 10).timeout(Duration::from_millis(300));
+    let client = worker(&sandbox, limit);
+    time_get(&client).unwrap();
+    // Frozen, as a Redis swapping or stuck is: the connection is open, nothing answers.
+    let pid = redis.child.as_ref().unwrap().id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let started = Instant::now();
+    let outcome = time_get(&client);
+    let took = started.elapsed();
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    outcome.unwrap();
+    assert!(took < Duration::from_secs(3), "a frozen Redis held the call {took:?}");
+}
