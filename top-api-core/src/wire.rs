@@ -1,5 +1,7 @@
 //! How a call's params travel: a form body, or a multipart one when it carries files.
 
+use std::borrow::Cow;
+
 use crate::Params;
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
@@ -7,9 +9,10 @@ pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;ch
 /// The body of a call and its content type: a form, or multipart with the files as parts.
 /// `sign` goes first, so that the secrets (it and the session, a system param) stand in the
 /// first bytes of the body, whatever the params after them. Files are not signed.
-pub(crate) fn body(params: &Params, sign: &str) -> (String, Vec<u8>) {
+pub(crate) fn body(params: &Params, sign: &str) -> (Cow<'static, str>, Vec<u8>) {
     if params.files().len() > 0 {
-        return multipart(params, sign);
+        let (content_type, body) = multipart(params, sign);
+        return (Cow::Owned(content_type), body);
     }
     let mut form = Vec::with_capacity(512);
     for (name, value) in std::iter::once(("sign", sign)).chain(params.iter()) {
@@ -20,7 +23,7 @@ pub(crate) fn body(params: &Params, sign: &str) -> (String, Vec<u8>) {
         form.push(b'=');
         form_encode(&mut form, value);
     }
-    (FORM_CONTENT_TYPE.to_owned(), form)
+    (Cow::Borrowed(FORM_CONTENT_TYPE), form)
 }
 
 /// Appends `text` form-encoded (`application/x-www-form-urlencoded`, as the WHATWG URL
