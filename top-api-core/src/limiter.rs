@@ -32,6 +32,12 @@ impl RateLimiter {
         }
     }
 
+    /// Blocks until `calls` calls (at least one) may go, each in its turn; false when one
+    /// of them may not before `deadline`.
+    pub(crate) fn acquire_calls_before(&self, calls: u32, deadline: Option<Instant>) -> bool {
+        (0..calls.max(1)).all(|_| self.acquire_before(deadline))
+    }
+
     /// Takes a token at `now`, or says how long until one is there.
     fn take(&self, now: Instant) -> Option<Duration> {
         let mut bucket = self.bucket.lock().unwrap_or_else(PoisonError::into_inner);

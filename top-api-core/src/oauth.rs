@@ -867,7 +867,8 @@ impl FileStore {
             if byte.is_ascii_alphanumeric() || byte == b'-' {
                 name.push(char::from(byte));
             } else {
-                name.push_str(&format!("_{byte:02X}"));
+                // Writing to a String cannot fail.
+                let _ = fmt::Write::write_fmt(&mut name, format_args!("_{byte:02X}"));
             }
         }
         name.push_str(".json");

@@ -297,10 +297,8 @@ fn run<T: Logged>(
         let held: Option<Error> = None;
         let sent = held.is_none();
         if let (Some(limiter), true) = (&inner.limiter, sent) {
-            for _ in 0..job.calls.max(1) {
-                if !limiter.acquire_before(deadline) {
-                    return Err(timed_out(job.what));
-                }
+            if !limiter.acquire_calls_before(job.calls, deadline) {
+                return Err(timed_out(job.what));
             }
         }
         if left(deadline) == Some(Duration::ZERO) {

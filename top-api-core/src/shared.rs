@@ -156,11 +156,7 @@ impl SharedDedup {
     /// Notes that `key` was handled, for `window`.
     #[cfg_attr(not(feature = "messages"), allow(dead_code))]
     pub(crate) fn remember(&self, key: &str, window: Duration) {
-        let millis = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
-        let written = self.pool.with_connection(|connection| {
-            redis::cmd("SET").arg(key).arg(1).arg("PX").arg(millis).query::<()>(connection)
-        });
-        if let Err(reason) = written {
+        if let Err(reason) = self.pool.mark(key, window) {
             log::warn!(target: "top_api", "a handled message could not be noted in Redis: {reason}");
         }
     }
@@ -302,12 +298,11 @@ impl SharedLimiter {
                     if !self.warned.swap(true, Ordering::Relaxed) {
                         log::warn!(target: "top_api", "the shared limit's Redis is down ({reason}): each client limits itself");
                     }
-                    for _ in 0..calls.max(1) {
-                        if !self.local.acquire_before(deadline) {
-                            return Err(timed_out());
-                        }
+                    if self.local.acquire_calls_before(calls, deadline) {
+                        Ok(())
+                    } else {
+                        Err(timed_out())
                     }
-                    Ok(())
                 }
             },
         }
@@ -316,11 +311,7 @@ impl SharedLimiter {
     /// Writes a ban of `seconds` a call met, for every client on the key; a failure to write
     /// it is logged, the call's own error stands.
     pub(crate) fn ban(&self, seconds: u64) {
-        let millis = seconds.saturating_mul(1000).max(1);
-        let written = self.pool.with_connection(|connection| {
-            redis::cmd("SET").arg(&self.ban_key).arg(1).arg("PX").arg(millis).query::<()>(connection)
-        });
-        if let Err(reason) = written {
+        if let Err(reason) = self.pool.mark(&self.ban_key, Duration::from_secs(seconds)) {
             log::warn!(target: "top_api", "the ban could not be shared through Redis: {reason}");
         }
     }
@@ -407,6 +398,14 @@ impl Pool {
                 Err(err.to_string())
             }
         }
+    }
+
+    /// Sets `key` for `lasting` (at least a millisecond): a ban, a message handled.
+    fn mark(&self, key: &str, lasting: Duration) -> Result<(), String> {
+        let millis = u64::try_from(lasting.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.with_connection(|connection| {
+            redis::cmd("SET").arg(key).arg(1).arg("PX").arg(millis).query::<()>(connection)
+        })
     }
 
     fn connect(&self) -> redis::RedisResult<redis::Connection> {

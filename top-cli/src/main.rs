@@ -497,13 +497,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 call = call.header(name.trim(), value.trim());
             }
             if let Some(path) = body {
-                let bytes = if path.as_os_str() == "-" {
-                    let mut bytes = Vec::new();
-                    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
-                } else {
-                    std::fs::read(&path)
-                };
-                let bytes = bytes.map_err(|err| fail(2, format!("{}: {err}", path.display())))?;
+                let bytes = read_input(&path).map_err(|err| fail(2, format!("{}: {err}", path.display())))?;
                 call = call.body(content_type, bytes);
             }
             let answer = call.send(&url, &app_key, &app_secret).map_err(|err| fail(3, err.to_string()))?;
@@ -557,12 +551,8 @@ fn oauth(command: OauthCommand) -> Result<(), Failure> {
         }
         OauthCommand::Refresh { token, store, app } => {
             let client = app.client().build().map_err(usage)?;
-            let text = if token.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin())
-            } else {
-                std::fs::read_to_string(&token)
-            };
-            let text = text.map_err(|err| Failure(2, format!("top oauth refresh: {}: {err}", token.display())))?;
+            let text = read_text(&token)
+                .map_err(|err| Failure(2, format!("top oauth refresh: {}: {err}", token.display())))?;
             let old = Token::parse(&text)
                 .map_err(|err| Failure(2, format!("top oauth refresh: {}: {err}", token.display())))?;
             (client.refresh_token(&old).map_err(refused)?, store)
@@ -674,11 +664,29 @@ fn refused(err: top_api::Error) -> Failure {
     }
 }
 
+/// The bytes of a file, or of standard input for `-`.
+fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(path)
+    }
+}
+
+/// The text of a file, or of standard input for `-`: UTF-8, or an `InvalidData` error.
+fn read_text(path: &std::path::Path) -> std::io::Result<String> {
+    String::from_utf8(read_input(path)?).map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))
+}
+
 /// `top call METHOD k=v --body FILE`: a Qimen call, its XML answer printed as it came.
-fn qimen_call(client: &Client, method: &str, params: Vec<(String, String)>, path: &PathBuf) -> Result<(), Failure> {
-    let body =
-        if path.as_os_str() == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) };
-    let body = body.map_err(|err| Failure(2, format!("top call: {}: {err}", path.display())))?;
+fn qimen_call(
+    client: &Client,
+    method: &str,
+    params: Vec<(String, String)>,
+    path: &std::path::Path,
+) -> Result<(), Failure> {
+    let body = read_text(path).map_err(|err| Failure(2, format!("top call: {}: {err}", path.display())))?;
     let answer = client.call_qimen(method, params, &body, &top_api::CallOptions::default()).map_err(refused)?;
     out!("{answer}");
     Ok(())
