@@ -148,6 +148,14 @@ fn malformed_answers_are_decode_errors() {
 }
 
 #[test]
+fn a_byte_that_is_not_utf8_in_a_json_text_costs_that_byte_not_the_answer() {
+    let body = b"{\"baodian_deposit_get_response\":{\"user_coin_deposit\":{\"user_str_id\":\"a\xffb\",\"deposit\":5}}}";
+    let answer = decode::<TaobaoBaodianDepositGet>(body, Format::Json).unwrap();
+    let deposit = answer.user_coin_deposit.as_ref().expect("read");
+    assert_eq!((deposit.user_str_id.as_deref(), deposit.deposit), (Some("a\u{fffd}b"), Some(5)));
+}
+
+#[test]
 fn what_is_no_answer_at_all_is_a_passing_fault() {
     let cases: [(&[u8], Format, &str); 11] = [
         (b"", Format::Json, "an empty body"),

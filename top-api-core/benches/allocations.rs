@@ -4,7 +4,7 @@
 //! `cargo bench -p top-api-core --bench allocations` prints a table (BENCHMARKS.md has the last
 //! one). With `-- --loop N` it makes N whole calls and prints nothing, as a driver for a
 //! profiler: `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`; with
-//! `-- --decode-loop N` it decodes one JSON answer N times.
+//! `-- --decode-loop N [--xml]` it decodes one JSON (or XML) answer N times.
 
 mod common;
 
@@ -105,11 +105,13 @@ fn main() {
     let mut decodes = std::env::args().skip_while(|a| a != "--decode-loop");
     if decodes.next().is_some() {
         let n: usize = decodes.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-        let body = fixture("alibaba.idle.interact.loan.user.query", "ok.json");
+        let format = if std::env::args().any(|a| a == "--xml") { Format::Xml } else { Format::Json };
+        let body = match format {
+            Format::Xml => xml(apis::alibaba_idle_interact_loan_user_query::EXAMPLE_XML),
+            _ => fixture("alibaba.idle.interact.loan.user.query", "ok.json"),
+        };
         for _ in 0..n {
-            black_box(
-                top_api::decode::<apis::AlibabaIdleInteractLoanUserQuery>(black_box(&body), Format::Json).unwrap(),
-            );
+            black_box(top_api::decode::<apis::AlibabaIdleInteractLoanUserQuery>(black_box(&body), format).unwrap());
         }
         return;
     }

@@ -60,7 +60,9 @@ pub(crate) enum Shape {
 ///
 /// A value that does not fit an `Option` field of a `#[derive(Object)]` type leaves that
 /// field `None`, and [`Response::drift`] says where, as a key the type has no field for;
-/// [`decode_strict`] reads all or nothing.
+/// [`decode_strict`] reads all or nothing. In JSON, bytes that are not UTF-8 are read as
+/// U+FFFD (`�`), so that one bad byte in a text costs that byte, not the answer; an XML
+/// answer that is not UTF-8 is an [`Error::Decode`] (it would be another encoding).
 ///
 /// # Examples
 ///
@@ -298,11 +300,18 @@ fn decode_json<T: DeserializeOwned>(
     strict: bool,
 ) -> Result<Answer<T>, DecodeError> {
     let fail = |(err, path): JsonFailure| DecodeError::new(Format::Json, path, err, body);
-    let read = |body: &[u8]| {
+    // Checked as text once (bytes that are not UTF-8 read as U+FFFD), so that serde_json
+    // does not check each string again.
+    // (`from_utf8` first: its check of valid text is several times faster than the lossy one's.)
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(body),
+    };
+    let read = |body: &str| {
         decode_json_strict(body, method, shape, strict, PathSlot::default()).or_else(|failed| {
             // An answer that does not read as the payload may still hold a refusal further
             // on: that is the answer, not the failure.
-            if let Some(refusal) = root_refusal(body) {
+            if let Some(refusal) = root_refusal(body.as_bytes()) {
                 return Ok(Answer::Refused(refusal));
             }
             decode_json_strict(body, method, shape, strict, PathSlot::following()).map_err(|following| {
@@ -315,14 +324,14 @@ fn decode_json<T: DeserializeOwned>(
             })
         })
     };
-    match read(body) {
+    match read(&text) {
         Err((err, _))
             if err.classify() == serde_json::error::Category::Syntax
                 && err.to_string().contains("control character") =>
         {
             // Real gateway bodies sometimes carry raw tabs and newlines inside strings.
             // Rather than lose the answer, escape them and read again.
-            read(&escape_control_characters(body)).map_err(fail)
+            read(&String::from_utf8_lossy(&escape_control_characters(text.as_bytes()))).map_err(fail)
         }
         other => other.map_err(fail),
     }
@@ -354,7 +363,7 @@ pub(crate) fn read_json<T: DeserializeOwned>(body: &[u8]) -> Result<Response<T>,
 }
 
 fn decode_json_strict<T: DeserializeOwned>(
-    body: &[u8],
+    body: &str,
     method: &str,
     shape: Shape,
     strict: bool,
@@ -362,7 +371,7 @@ fn decode_json_strict<T: DeserializeOwned>(
 ) -> Result<Answer<T>, JsonFailure> {
     let capture = Capture { strict, ..Capture::default() };
     let drift = Collector::start();
-    let mut de = serde_json::Deserializer::from_slice(body);
+    let mut de = serde_json::Deserializer::from_str(body);
     let answer = Root::<T> { method, shape, capture: &capture, path: &path, marker: PhantomData }
         .deserialize(&mut de)
         .and_then(|answer| de.end().map(|()| answer));
@@ -440,11 +449,10 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str, strict: bool) -> R
     let root = root_element(text).map_err(|message| fail(None, &message))?;
     let capture = Capture { strict, ..Capture::default() };
     if root == "error_response" {
-        let mut de = quick_xml::de::Deserializer::from_str(text);
-        let refusal = ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
+        let refusal = read_xml_refusal(text).map_err(|err| fail(None, &err))?;
         return Ok(Answer::Refused(refusal));
     }
-    if !is_response_key(&root, method) {
+    if !is_response_key(root, method) {
         let message = format!("expected `<{}>` or `<error_response>`, found `<{root}>`", response_key(method));
         return Err(fail(None, &message));
     }
@@ -458,8 +466,10 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str, strict: bool) -> R
 pub(crate) fn read_xml<T: DeserializeOwned>(text: &str, capture: &Capture) -> Result<Response<T>, DecodeError> {
     let read = |path: &PathSlot| {
         let drift = Collector::start();
-        let mut de = quick_xml::de::Deserializer::from_str(text);
-        tracked::<T, _>(Lenient::new(&mut de, Ctx::new(true, Some(capture))), path).map(|body| (body, drift.finish()))
+        let mut reader = crate::xml::Reader::new(text);
+        reader.open_root()?;
+        tracked::<T, _>(Lenient::new(reader.root(), Ctx::new(true, Some(capture))), path)
+            .map(|body| (body, drift.finish()))
     };
     let (body, drift) = read(&PathSlot::default()).or_else(|_| {
         let path = PathSlot::following();
@@ -500,8 +510,7 @@ pub(crate) fn decode_qimen<T: DeserializeOwned>(body: &[u8], strict: bool) -> Re
         }
     };
     if root == "error_response" {
-        let mut de = quick_xml::de::Deserializer::from_str(text);
-        let refusal = ApiError::deserialize_lenient(&mut de, true).map_err(|err| fail(None, &err))?;
+        let refusal = read_xml_refusal(text).map_err(|err| fail(None, &err))?;
         return Err(Error::Api(refusal));
     }
     if root != top_api_rules::QIMEN_ANSWER_ROOT {
@@ -525,19 +534,15 @@ pub(crate) fn decode_qimen<T: DeserializeOwned>(body: &[u8], strict: bool) -> Re
 }
 
 /// The name of the document's root element, skipping the declaration and comments.
-fn root_element(text: &str) -> Result<String, String> {
-    use quick_xml::events::Event;
-    let mut reader = quick_xml::Reader::from_str(text);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(tag)) | Ok(Event::Empty(tag)) => {
-                return Ok(tag.name().into_inner().to_owned());
-            }
-            Ok(Event::Eof) => return Err("the answer has no root element".to_owned()),
-            Ok(_) => {}
-            Err(err) => return Err(format!("malformed XML: {err}")),
-        }
-    }
+fn root_element(text: &str) -> Result<&str, String> {
+    crate::xml::Reader::new(text).open_root().map_err(|err| err.to_string())
+}
+
+/// Reads an XML `<error_response>` document.
+fn read_xml_refusal(text: &str) -> Result<ApiError, quick_xml::DeError> {
+    let mut reader = crate::xml::Reader::new(text);
+    reader.open_root()?;
+    ApiError::deserialize_lenient(reader.root(), true)
 }
 
 /// Deserializes `T` through `de`; when following, keeps the failing field's path in `path`.

@@ -1,6 +1,8 @@
 //! A deserializer adapter that reads TOP's quirks into plain `#[derive(Deserialize)]` types.
 //!
-//! It wraps serde_json's or quick-xml's deserializer and changes what a type asks for:
+//! It wraps serde_json's deserializer or the XML reader of `crate::xml` (which reads an
+//! element as JSON would read its value: a text, or an object of its children) and changes
+//! what a type asks for:
 //! - a sequence accepts every list shape TOP sends: a plain array, the wrapper object
 //!   `{"mark_item":[…]}`, `{}`, `null`, `""`, and XML's repeated child elements;
 //! - a field the answer leaves out is `None` for `Option`, empty for `Vec` and maps, and
@@ -33,7 +35,7 @@ pub(crate) struct Capture {
 
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'c> {
-    /// XML text is untyped: scalars go straight to quick-xml, which parses them itself.
+    /// XML: a list is the run of its wrapper's repeated children.
     xml: bool,
     /// Set only for the top-level struct of an answer.
     capture: Option<&'c Capture>,
@@ -363,15 +365,7 @@ macro_rules! lenient_scalar {
     ($($method:ident => $want:expr,)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-                match (self.ctx.xml, self.ctx.in_option, $want) {
-                    (false, _, want) => self.de.deserialize_any(Wrap::new(visitor, want, self.ctx)),
-                    // An optional number or boolean is read as text, so that a blank one
-                    // is told apart from a wrong one.
-                    (true, true, want @ (Want::Int | Want::Float | Want::Bool)) => {
-                        self.de.deserialize_str(Wrap::new(visitor, want, self.ctx))
-                    }
-                    (true, _, _) => self.de.$method(Wrap::new(visitor, Want::Any, self.ctx)),
-                }
+                self.de.deserialize_any(Wrap::new(visitor, $want, self.ctx))
             }
         )*
     };
@@ -435,11 +429,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     }
 
     // Lists: in JSON the value may be an array, a one-member wrapper object, `{}`, null
-    // or ""; in XML it is always the wrapper element, whose children repeat one name.
+    // or ""; in XML it is the wrapper element, whose children repeat one name, or blank.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         let (strict, place) = (self.ctx.strict, self.ctx.place);
         let list = ListVisitor { visitor, ctx: self.ctx.nested() };
-        let read = if self.ctx.xml { self.de.deserialize_map(list) } else { self.de.deserialize_any(list) };
+        let read = self.de.deserialize_any(list);
         // A list that does not fit is left empty by a `Vec` field of an object type, as an
         // `Option` field is left out: see `Wrap::visit_some`.
         if let Err(err) = &read {
@@ -471,18 +465,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        let visitor = StructVisitor { visitor, fields, ctx: self.ctx };
-        if self.ctx.xml {
-            self.de.deserialize_struct(name, fields, visitor)
-        } else {
-            // Any JSON value goes to the struct's own visitor, which says what it takes (an
-            // object's blank text is an empty object), so that what it refuses is noted.
-            self.de.deserialize_any(visitor)
-        }
+        // Any value goes to the struct's own visitor, which says what it takes (an object's
+        // blank text is an empty object), so that what it refuses is noted.
+        self.de.deserialize_any(StructVisitor { visitor, fields, ctx: self.ctx })
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -684,35 +673,12 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
-        if !self.ctx.xml {
-            let mut entries = Map::new(&mut map, self.ctx);
-            let read = self.visitor.visit_map(&mut entries);
-            if read.is_err() {
-                entries.failed(|| Noted::Unfit("an object".to_owned()));
-            }
-            return read;
+        let mut entries = Map::new(&mut map, self.ctx);
+        let read = self.visitor.visit_map(&mut entries);
+        if read.is_err() {
+            entries.failed(|| Noted::Unfit("an object".to_owned()));
         }
-        // quick-xml hands a text element to a self-describing type as `{"$text": …}`:
-        // give the text itself, as JSON would; an empty element is an empty text.
-        match map.next_key_seed(KeySeed)? {
-            None => self.visit_str(""),
-            Some(key) if key == "$text" => {
-                let text: String = map.next_value()?;
-                while map.next_key::<IgnoredAny>()?.is_some() {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                visit_string_noted(self.visitor, text)
-            }
-            Some(key) => {
-                let place = Place::new(self.ctx.place, &[]);
-                let mut entries = StructMap::new(&mut map, Some(key), &[], self.ctx, &place);
-                let read = self.visitor.visit_map(&mut entries);
-                if read.is_err() {
-                    entries.failed(|| Noted::Unfit("an element".to_owned()));
-                }
-                read
-            }
-        }
+        read
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
@@ -737,12 +703,10 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
 
 /// Skips what is left of a list or a map whose read failed, so that reading can go on after
 /// it, and notes the failure as `what` unless a value inside noted why already; where the
-/// rest cannot be skipped, the reader cannot go on and nothing is noted. quick-xml's reader
-/// keeps no state a failed read can be resumed from (it asserts it in debug builds): in
-/// XML, a failure inside a list or an element is never skipped.
+/// rest cannot be skipped, the reader cannot go on and nothing is noted.
 #[cold]
-fn after_failure<E>(xml: bool, skip: impl FnOnce() -> Result<(), E>, what: impl FnOnce() -> Noted) {
-    if !xml && skip().is_ok() {
+fn after_failure<E>(skip: impl FnOnce() -> Result<(), E>, what: impl FnOnce() -> Noted) {
+    if skip().is_ok() {
         if NOTED.with(|slot| slot.try_borrow().map_or(true, |slot| slot.is_none())) {
             note(what());
         }
@@ -771,14 +735,14 @@ impl<'c, 'de, A: SeqAccess<'de>> Seq<'c, A> {
     /// After a visitor's read of the list failed; see [`after_failure`].
     fn failed(&mut self, what: impl FnOnce() -> Noted) {
         let ended = self.ended;
-        after_failure(self.ctx.xml, || self.skip(ended), what);
+        after_failure(|| self.skip(ended), what);
     }
 
     /// After an item failed: the rest of the list is skipped, so that reading can go on
     /// after it; where it cannot be, the failure is no longer one the reader can go on from.
     #[cold]
     fn item_failed(&mut self) {
-        if self.ctx.xml || self.skip(false).is_err() {
+        if self.skip(false).is_err() {
             forget_note();
         }
         self.ended = true;
@@ -832,7 +796,7 @@ impl<'c, 'de, A: MapAccess<'de>> Map<'c, A> {
     /// After a visitor's read of the map failed; see [`after_failure`].
     fn failed(&mut self, what: impl FnOnce() -> Noted) {
         let (pending, ended) = (self.pending, self.ended);
-        after_failure(self.ctx.xml, || skip_rest(&mut self.map, pending, ended), what);
+        after_failure(|| skip_rest(&mut self.map, pending, ended), what);
     }
 }
 
@@ -906,21 +870,15 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
 
     // `{"mark_item":[…]}`, `{}`, or in XML `<audit_list><mark_item>…</mark_item>…</audit_list>`.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<V::Value, A::Error> {
-        loop {
-            match map.next_key_seed(KeySeed)? {
-                None => return self.visitor.visit_seq(Empty(PhantomData)),
-                // An XML container's attributes (`<members list="true">`, as old official
-                // samples write them) come first as `@name` keys: they are not the items.
-                Some(key) if self.ctx.xml && key.starts_with('@') => map.next_value::<IgnoredAny>()?,
-                Some(_) => break,
-            };
+        if map.next_key::<IgnoredAny>()?.is_none() {
+            return self.visitor.visit_seq(Empty(PhantomData));
         }
         let value = map.next_value_seed(Items { visitor: self.visitor, ctx: self.ctx });
         // The wrapper holds the list alone; anything after it is skipped. Where the list
         // failed, skipping the rest lets reading go on after the wrapper (in JSON; see
         // `after_failure`).
         if value.is_err() {
-            after_failure(self.ctx.xml, || skip_rest(&mut map, false, false), || Noted::Unfit("a list".to_owned()));
+            after_failure(|| skip_rest(&mut map, false, false), || Noted::Unfit("a list".to_owned()));
             return value;
         }
         skip_rest(&mut map, false, false)?;
@@ -947,7 +905,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for ListVisitor<'_, V> {
 }
 
 /// The value inside a list wrapper: the array itself (JSON), or the run of repeated
-/// elements of one name that quick-xml hands out as a sequence (XML).
+/// elements of one name that the XML reader hands out as a sequence.
 struct Items<'c, V> {
     visitor: V,
     ctx: Ctx<'c>,
@@ -1127,12 +1085,8 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             _ => Next::Value,
         };
         // A key the type has no field for is skipped: a drift, unless the type takes any key
-        // (no fields named) or the key is XML's (`@attribute`, `$text`).
-        if known.is_none()
-            && matches!(self.next, Next::Value)
-            && !self.fields.is_empty()
-            && !key.starts_with(['@', '$'])
-        {
+        // (no fields named).
+        if known.is_none() && matches!(self.next, Next::Value) && !self.fields.is_empty() {
             unknown_key(self.ctx.place, &key);
         }
         self.place.at.set(known.unwrap_or(usize::MAX));
@@ -1142,20 +1096,12 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
         }
     }
 
-    /// After a visitor's read of the struct failed; see [`after_failure`].
-    fn failed(&mut self, what: impl FnOnce() -> Noted) {
-        // (A visitor that fails between a key and its value leaves a value the skip does not
-        // expect: the skip fails, and the failure is not one the reader can go on from.)
-        let ended = self.missing_from.is_some();
-        after_failure(self.ctx.xml, || skip_rest(&mut self.map, false, ended), what);
-    }
-
     /// After a member's value failed: the rest of the struct is skipped, so that reading can
     /// go on after it; where it cannot be, the failure is no longer one the reader can go on
     /// from.
     #[cold]
     fn value_failed(&mut self) {
-        if self.ctx.xml || skip_rest(&mut self.map, false, false).is_err() {
+        if skip_rest(&mut self.map, false, false).is_err() {
             forget_note();
         }
         // Nothing is left to read, and no left-out field to make up.
@@ -1332,8 +1278,9 @@ mod tests {
     }
 
     fn xml<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, quick_xml::DeError> {
-        let mut de = quick_xml::de::Deserializer::from_str(text);
-        T::deserialize(Lenient::new(&mut de, Ctx::new(true, None)))
+        let mut reader = crate::xml::Reader::new(text);
+        reader.open_root()?;
+        T::deserialize(Lenient::new(reader.root(), Ctx::new(true, None)))
     }
 
     #[derive(Debug, PartialEq, Deserialize)]

@@ -53,6 +53,7 @@ mod retry;
 mod road;
 mod settings;
 mod stand_in;
+mod xml;
 
 pub mod apis;
 #[cfg(feature = "messages")]
