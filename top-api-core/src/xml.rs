@@ -570,7 +570,62 @@ mod tests {
         out.push_str(&format!("</{name}>"));
     }
 
+    /// Documents made of markup's pieces in any order.
+    fn markup() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = proptest::sample::select(vec![
+            "<",
+            ">",
+            "/",
+            "</",
+            "/>",
+            "<a>",
+            "</a>",
+            "<b x='>'>",
+            "</b>",
+            "<a/>",
+            "<!--",
+            "-->",
+            "<![CDATA[",
+            "]]>",
+            "<?",
+            "?>",
+            "<!DOCTYPE [",
+            "]",
+            "&",
+            "&amp;",
+            "&#x",
+            "&#",
+            ";",
+            "\"",
+            "'",
+            "=",
+            " ",
+            "\r\n",
+            "中",
+            "x",
+            "<r>",
+            "</r>",
+        ]);
+        proptest::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_markup_reads_or_fails_and_never_panics(doc in markup()) {
+            #[derive(Deserialize)]
+            #[allow(dead_code)]
+            struct Typed {
+                a: Option<String>,
+                b: Option<Vec<Value>>,
+            }
+            let _ = read(&doc);
+            let mut reader = Reader::new(&doc);
+            if reader.open_root().is_ok() {
+                let _ = Typed::deserialize(reader.root());
+            }
+        }
+
         #[test]
         fn any_tree_written_as_xml_reads_back_the_same(value in tree(), style in 0u8..12) {
             let mut doc = String::from("<?xml version=\"1.0\"?>");
