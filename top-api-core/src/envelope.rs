@@ -466,9 +466,7 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str, strict: bool) -> R
 pub(crate) fn read_xml<T: DeserializeOwned>(text: &str, capture: &Capture) -> Result<Response<T>, DecodeError> {
     let read = |path: &PathSlot| {
         let drift = Collector::start();
-        let mut reader = crate::xml::Reader::new(text);
-        reader.open_root()?;
-        tracked::<T, _>(Lenient::new(reader.root(), Ctx::new(true, Some(capture))), path)
+        tracked::<T, _>(Lenient::new(crate::xml::Reader::open(text)?.root(), Ctx::new(true, Some(capture))), path)
             .map(|body| (body, drift.finish()))
     };
     let (body, drift) = read(&PathSlot::default()).or_else(|_| {
@@ -535,14 +533,12 @@ pub(crate) fn decode_qimen<T: DeserializeOwned>(body: &[u8], strict: bool) -> Re
 
 /// The name of the document's root element, skipping the declaration and comments.
 fn root_element(text: &str) -> Result<&str, String> {
-    crate::xml::Reader::new(text).open_root().map_err(|err| err.to_string())
+    crate::xml::Reader::open(text).map(|reader| reader.root_name()).map_err(|err| err.to_string())
 }
 
 /// Reads an XML `<error_response>` document.
 fn read_xml_refusal(text: &str) -> Result<ApiError, quick_xml::DeError> {
-    let mut reader = crate::xml::Reader::new(text);
-    reader.open_root()?;
-    ApiError::deserialize_lenient(reader.root(), true)
+    ApiError::deserialize_lenient(crate::xml::Reader::open(text)?.root(), true)
 }
 
 /// Deserializes `T` through `de`; when following, keeps the failing field's path in `path`.

@@ -1278,9 +1278,7 @@ mod tests {
     }
 
     fn xml<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, quick_xml::DeError> {
-        let mut reader = crate::xml::Reader::new(text);
-        reader.open_root()?;
-        T::deserialize(Lenient::new(reader.root(), Ctx::new(true, None)))
+        T::deserialize(Lenient::new(crate::xml::Reader::open(text)?.root(), Ctx::new(true, None)))
     }
 
     #[derive(Debug, PartialEq, Deserialize)]

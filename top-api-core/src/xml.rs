@@ -71,18 +71,25 @@ enum Content<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(text: &'a str) -> Reader<'a> {
+    /// A reader of `text` whose root element's start tag has been read: its name is
+    /// [`Reader::root_name`], its content [`Reader::root`].
+    pub(crate) fn open(text: &'a str) -> Result<Reader<'a>, DeError> {
+        let mut reader = Reader::new(text);
+        reader.open_root()?;
+        Ok(reader)
+    }
+
+    fn new(text: &'a str) -> Reader<'a> {
         Reader { text, pos: 0, peeked: None, open: Vec::new(), empty: false, depth: 0, root_name: "" }
     }
 
-    /// Reads up to the root element's start tag and returns its name; the deserializer
-    /// of [`Reader::root`] then reads the root's content.
-    pub(crate) fn open_root(&mut self) -> Result<&'a str, DeError> {
+    /// Reads up to the root element's start tag.
+    fn open_root(&mut self) -> Result<(), DeError> {
         loop {
             match self.next()? {
                 Event::Start(name) => {
                     self.root_name = name;
-                    return Ok(name);
+                    return Ok(());
                 }
                 Event::Eof => return Err(DeError::Custom("the answer has no root element".to_owned())),
                 _ => {}
@@ -90,7 +97,11 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The root element's content, once [`Reader::open_root`] has read its start tag.
+    pub(crate) fn root_name(&self) -> &'a str {
+        self.root_name
+    }
+
+    /// The root element's content.
     pub(crate) fn root(&mut self) -> Element<'_, 'a> {
         let name = self.root_name;
         Element { reader: self, name }
@@ -461,9 +472,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn read(text: &str) -> Result<Value, DeError> {
-        let mut reader = Reader::new(text);
-        reader.open_root()?;
-        Value::deserialize(reader.root())
+        Value::deserialize(Reader::open(text)?.root())
     }
 
     use serde::Deserialize;
@@ -498,10 +507,9 @@ mod tests {
             item: Vec<Value>,
             other: String,
         }
-        let mut reader = Reader::new(
+        let mut reader = Reader::open(
             "<r><list k=\"v\"> <item>1</item>\n<item><a>2</a><b/></item><!-- c --><item/><other> x </other></list><after>z</after></r>",
-        );
-        reader.open_root().unwrap();
+        ).unwrap();
         let doc = Doc::deserialize(reader.root()).unwrap();
         assert_eq!(doc.list.item, [json!("1"), json!({"a": "2", "b": ""}), json!("")]);
         assert_eq!((doc.list.other.as_str(), doc.after.as_str()), ("x", "z"));
@@ -534,8 +542,7 @@ mod tests {
         assert!(read(&deep).unwrap_err().to_string().contains("nested"));
         #[derive(Deserialize)]
         struct Nothing {}
-        let mut reader = Reader::new(&deep);
-        reader.open_root().unwrap();
+        let mut reader = Reader::open(&deep).unwrap();
         assert!(Nothing::deserialize(reader.root()).is_ok());
     }
 
@@ -620,8 +627,7 @@ mod tests {
                 b: Option<Vec<Value>>,
             }
             let _ = read(&doc);
-            let mut reader = Reader::new(&doc);
-            if reader.open_root().is_ok() {
+            if let Ok(mut reader) = Reader::open(&doc) {
                 let _ = Typed::deserialize(reader.root());
             }
         }
