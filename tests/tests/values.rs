@@ -429,6 +429,46 @@ fn answers_with_fields_left_out_anywhere_are_read() {
     }
 }
 
+/// An object type whose fields are neither `Option` nor `Vec`.
+#[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+pub struct PlainResponse {
+    pub name: String,
+    pub count: i64,
+    pub inner: PlainInner,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+pub struct PlainInner {
+    pub flag: bool,
+    pub note: Option<String>,
+}
+
+#[top_api(method = "taobao.test.plain.get", response = PlainResponse)]
+pub struct PlainGet;
+
+#[test]
+fn an_object_s_fields_left_out_keep_their_defaults_whatever_their_types() {
+    let expected = PlainResponse {
+        count: 7,
+        inner: PlainInner { note: Some("n".into()), ..Default::default() },
+        ..Default::default()
+    };
+    let json = r#"{"test_plain_get_response":{"count":"7","inner":{"note":"n"},"request_id":"r1"}}"#;
+    let xml = "<test_plain_get_response><count>7</count><inner><note>n</note></inner><request_id>r1</request_id></test_plain_get_response>";
+    for (body, format) in [(json, Format::Json), (xml, Format::Xml)] {
+        let answer = decode::<PlainGet>(body.as_bytes(), format).unwrap_or_else(|err| panic!("{body}: {err:?}"));
+        assert_eq!(answer.request_id(), Some("r1"), "{body}");
+        assert!(answer.drift().is_empty(), "{body}: {:?}", answer.drift());
+        assert_eq!(answer.into_inner(), expected, "{body}");
+    }
+    let simplified = decode_simplified::<PlainGet>(br#"{"count":7,"inner":{"note":"n"},"request_id":"r1"}"#).unwrap();
+    assert_eq!(simplified.into_inner(), expected);
+    // Read alone, as serde reads it, the same.
+    let alone: PlainResponse = serde_json::from_str(r#"{"count":7,"inner":{"note":"n"}}"#).unwrap();
+    assert_eq!(alone, expected);
+}
+
 #[test]
 fn a_simplified_client_reads_a_wrapped_answer_and_its_refusal() {
     let answer =

@@ -688,17 +688,18 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for Replay<'de, '_, A> {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
         let place = Place::new(None, &[]);
-        visitor.visit_map(StructMap::new(self.map, self.first, &[], self.ctx, &place))
+        visitor.visit_map(StructMap::new(self.map, self.first, &[], self.ctx, &place, false))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
         let place = Place::new(None, fields);
-        visitor.visit_map(StructMap::new(self.map, self.first, fields, self.ctx, &place))
+        let object = name == crate::lenient::OBJECT;
+        visitor.visit_map(StructMap::new(self.map, self.first, fields, self.ctx, &place, object))
     }
 
     forward_to_deserialize_any! {

@@ -314,8 +314,46 @@ fn left_out(type_name: &'static str) {
     crate::drift::name_expected(&crate::drift::short_type_name(type_name));
 }
 
+/// The name an object type (`#[derive(Object)]`) gives `deserialize_struct`, so that the
+/// adapter knows the visitor it reads for: one that starts from the type's default, so
+/// that no left-out field is made up for it, and whose keys the adapter hands over as the
+/// field names themselves, looked up once (see [`FieldSeed`]). Other deserializers ignore
+/// a struct's name.
+pub(crate) const OBJECT: &str = "$top_api::Object";
+
+/// Reads a key of an object type as the index of its field (`usize::MAX` for a key the type
+/// has no field for). The adapter hands a known key over as the field's own name (the same
+/// text, at the same place), which the finder tells without comparing the text.
+pub(crate) struct FieldSeed<'f>(pub(crate) &'f mut FieldFinder);
+
+impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
+    type Value = usize;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<usize, D::Error> {
+        de.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
+        Ok(self.0.find(key).unwrap_or(usize::MAX))
+    }
+
+    fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<usize, E> {
+        Ok(std::str::from_utf8(key).ok().and_then(|key| self.0.find(key)).unwrap_or(usize::MAX))
+    }
+}
+
 /// Finds the index of a key among a struct's fields. Keys mostly come in declaration
-/// order, so it looks from just after the last match.
+/// order, so it looks just after the last match first.
 pub(crate) struct FieldFinder {
     fields: &'static [&'static str],
     next: usize,
@@ -331,8 +369,11 @@ impl FieldFinder {
 
     #[inline]
     pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
-        let count = self.fields.len();
-        let index = (0..count).map(|i| (self.next + i) % count).find(|&i| self.fields[i] == key)?;
+        let index = match self.fields.get(self.next) {
+            // The name itself (see `FieldSeed`), or the same text.
+            Some(&field) if std::ptr::eq(field, key) || field == key => self.next,
+            _ => self.fields.iter().position(|&field| field == key)?,
+        };
         self.next = index + 1;
         Some(index)
     }
@@ -377,7 +418,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         // A self-describing type at the top (`serde_json::Value`) still gives up `request_id`.
         if self.ctx.capture.is_some() {
-            return self.de.deserialize_any(StructVisitor { visitor, fields: &[], ctx: self.ctx });
+            return self.de.deserialize_any(StructVisitor { visitor, fields: &[], ctx: self.ctx, object: false });
         }
         self.de.deserialize_any(Wrap::new(visitor, Want::Any, self.ctx))
     }
@@ -457,7 +498,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         if self.ctx.capture.is_some() {
-            return self.de.deserialize_map(StructVisitor { visitor, fields: &[], ctx: self.ctx });
+            return self.de.deserialize_map(StructVisitor { visitor, fields: &[], ctx: self.ctx, object: false });
         }
         self.de.deserialize_map(Wrap::new(visitor, Want::Any, self.ctx))
     }
@@ -465,13 +506,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Lenient<'_, D> {
     #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
         // Any value goes to the struct's own visitor, which says what it takes (an object's
         // blank text is an empty object), so that what it refuses is noted.
-        self.de.deserialize_any(StructVisitor { visitor, fields, ctx: self.ctx })
+        self.de.deserialize_any(StructVisitor { visitor, fields, ctx: self.ctx, object: name == OBJECT })
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -953,6 +994,8 @@ struct StructVisitor<'c, V> {
     visitor: V,
     fields: &'static [&'static str],
     ctx: Ctx<'c>,
+    /// The visitor is an object type's: see [`OBJECT`].
+    object: bool,
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
@@ -967,7 +1010,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         let place = Place::new(self.ctx.place, self.fields);
-        self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx, &place))
+        self.visitor.visit_map(StructMap::new(map, None, self.fields, self.ctx, &place, self.object))
     }
 
     // A list where an object belongs: a value that does not fit, skipped whole so that
@@ -1031,7 +1074,8 @@ enum Next {
 }
 
 /// The entries of a struct, then one synthesised entry for each field the answer left
-/// out, so that a left-out `Vec` is empty rather than missing.
+/// out, so that a left-out `Vec` is empty rather than missing; for an object type (see
+/// [`OBJECT`]), the entries alone, each key handed over as its field's index.
 pub(crate) struct StructMap<'de, 'c, A> {
     map: A,
     /// A key already read by the caller (the simplified envelope's first member).
@@ -1047,36 +1091,40 @@ pub(crate) struct StructMap<'de, 'c, A> {
     inner: Ctx<'c>,
     /// Where the struct's values sit: at the field whose value is read next.
     place: &'c Place<'c>,
+    /// The visitor is an object type's: see [`OBJECT`].
+    object: bool,
 }
 
 impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
     /// `place` is where the struct's values sit (a `Place` of `fields`, whose parent is
-    /// where the struct sits).
+    /// where the struct sits); `object` says the visitor is an object type's.
     pub(crate) fn new(
         map: A,
         first: Option<Cow<'de, str>>,
         fields: &'static [&'static str],
         ctx: Ctx<'c>,
         place: &'c Place<'c>,
+        object: bool,
     ) -> Self {
         StructMap {
             map,
             first,
             fields,
-            seen: Seen::new(fields.len()),
+            seen: Seen::new(if object { 0 } else { fields.len() }),
             missing_from: None,
             finder: FieldFinder::new(fields),
             next: Next::Value,
             ctx,
             inner: ctx.inside(place),
             place,
+            object,
         }
     }
 
     #[inline]
     fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
         let known = self.finder.find(&key);
-        if let Some(index) = known {
+        if let (Some(index), false) = (known, self.object) {
             self.seen.set(index);
         }
         self.next = match (self.ctx.capture.is_some(), &*key) {
@@ -1090,6 +1138,9 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             unknown_key(self.ctx.place, &key);
         }
         self.place.at.set(known.unwrap_or(usize::MAX));
+        if let (Some(index), true) = (known, self.object) {
+            return seed.deserialize(BorrowedStrDeserializer::new(self.fields[index]));
+        }
         match key {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
             Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
@@ -1119,6 +1170,11 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
         if self.missing_from.is_none() {
             match self.map.next_key_seed(KeySeed)? {
                 Some(key) => return self.key(key, seed).map(Some),
+                // An object type keeps its defaults for the fields left out.
+                None if self.object => {
+                    self.missing_from = Some(self.fields.len());
+                    return Ok(None);
+                }
                 None => self.missing_from = Some(0),
             }
         }

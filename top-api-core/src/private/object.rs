@@ -4,15 +4,15 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{self, Serialize, SerializeStruct, Serializer};
 
-use crate::lenient::{FieldFinder, KeySeed};
+use crate::lenient::{FieldFinder, FieldSeed, OBJECT};
 use crate::Object;
 
 /// Reads an object: the fields the answer has, by wire name; the rest keep their defaults.
 pub fn read_object<'de, T: Object, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
-    deserializer.deserialize_struct(T::NAME, T::FIELDS, ObjectVisitor(PhantomData))
+    deserializer.deserialize_struct(OBJECT, T::FIELDS, ObjectVisitor(PhantomData))
 }
 
 struct ObjectVisitor<T>(PhantomData<T>);
@@ -27,13 +27,9 @@ impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut value = T::default();
         let mut finder = FieldFinder::new(T::FIELDS);
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match finder.find(&key) {
-                Some(index) => value.__read(index, &mut map)?,
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+        // A key the type has no field for is `usize::MAX`, whose value `__read` skips.
+        while let Some(index) = map.next_key_seed(FieldSeed(&mut finder))? {
+            value.__read(index, &mut map)?;
         }
         Ok(value)
     }
