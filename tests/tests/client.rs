@@ -94,14 +94,16 @@ fn every_param_is_sent_and_signed_once() {
     assert_eq!(request.url, "https://eco.taobao.com/router/rest");
     assert_eq!(request.content_type, "application/x-www-form-urlencoded;charset=UTF-8");
     let (params, sign) = sent(request);
+    // The system params a call sets (the session would be among them), then those alike for
+    // every call of the client, then the API's own in the order of its fields.
     let expected: Vec<(String, String)> = [
         ("method", "taobao.test.echo"),
-        ("app_key", "12345678"),
         ("timestamp", "2016-01-01 12:00:00"),
-        ("v", "2.0"),
-        ("sign_method", "md5"),
+        ("app_key", "12345678"),
         ("format", "json"),
         ("partner_id", top_api::DEFAULT_PARTNER_ID),
+        ("sign_method", "md5"),
+        ("v", "2.0"),
         ("text", "宝贝 & more=1"),
         ("count", "3"),
         ("flag", "false"),

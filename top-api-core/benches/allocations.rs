@@ -4,7 +4,9 @@
 //! `cargo bench -p top-api-core --bench allocations` prints a table (BENCHMARKS.md has the last
 //! one). With `-- --loop N` it makes N whole calls and prints nothing, as a driver for a
 //! profiler: `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`; with
-//! `-- --decode-loop N [--xml]` it decodes one JSON (or XML) answer N times.
+//! `-- --decode-loop N [--xml]` it decodes one JSON (or XML) answer N times; with
+//! `-- --floor-loop N` it runs the call's floor N times (the digest of the string to sign
+//! and `serde_json::from_slice` of the bare payload, as the `call` benchmark's floor).
 
 mod common;
 
@@ -112,6 +114,24 @@ fn main() {
         };
         for _ in 0..n {
             black_box(top_api::decode::<apis::AlibabaIdleInteractLoanUserQuery>(black_box(&body), format).unwrap());
+        }
+        return;
+    }
+    let mut floors = std::env::args().skip_while(|a| a != "--floor-loop");
+    if floors.next().is_some() {
+        let n: usize = floors.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+        let client = client(Vec::new(), SignMethod::Md5);
+        let params = client.wire_params(&loan_query(), None).unwrap();
+        let text = top_api::sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "");
+        let answer = fixture("alibaba.idle.interact.loan.user.query", "ok.json");
+        let bare = serde_json::to_vec(
+            &top_api::decode::<apis::AlibabaIdleInteractLoanUserQuery>(&answer, Format::Json).unwrap().into_inner(),
+        )
+        .unwrap();
+        type Answer = <apis::AlibabaIdleInteractLoanUserQuery as Request>::Response;
+        for _ in 0..n {
+            black_box(top_api::sign::sign_string(black_box(&text), "bench-secret", SignMethod::Md5));
+            black_box(serde_json::from_slice::<Answer>(black_box(&bare)).unwrap());
         }
         return;
     }

@@ -324,29 +324,30 @@ impl ClientBuilder {
                 self.proxy.as_deref(),
             )?),
         };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                app_key: self.app_key,
-                secret: self.secret,
-                gateway: self.gateway,
-                batch_gateway,
-                qimen_gateway,
-                authorize_url,
-                partner_id: self.partner_id,
-                headers: self.headers,
-                sign_method: self.sign_method,
-                format: self.format,
-                simplify: self.simplify,
-                strict_answers: self.strict_answers,
-                timeout: bound(self.timeout),
-                transport,
-                clock: self.clock,
-                retry: self.retry,
-                limiter,
-                #[cfg(feature = "redis")]
-                shared,
-            }),
-        })
+        let mut inner = Inner {
+            app_key: self.app_key,
+            secret: self.secret,
+            gateway: self.gateway,
+            batch_gateway,
+            qimen_gateway,
+            authorize_url,
+            partner_id: self.partner_id,
+            headers: self.headers,
+            sign_method: self.sign_method,
+            format: self.format,
+            simplify: self.simplify,
+            strict_answers: self.strict_answers,
+            timeout: bound(self.timeout),
+            transport,
+            clock: self.clock,
+            retry: self.retry,
+            limiter,
+            #[cfg(feature = "redis")]
+            shared,
+            form_constant: Vec::new(),
+        };
+        inner.form_constant = crate::road::constant_form(&inner);
+        Ok(Client { inner: Arc::new(inner) })
     }
 }
 

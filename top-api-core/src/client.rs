@@ -129,6 +129,9 @@ pub(crate) struct Inner {
     /// The limit shared through Redis.
     #[cfg(feature = "redis")]
     pub(crate) shared: Option<crate::shared::SharedLimiter>,
+    /// The system params every call of this client sends alike, form-encoded once: see
+    /// `road::constant_form`.
+    pub(crate) form_constant: Vec<u8>,
 }
 
 impl Client {

@@ -1,6 +1,6 @@
 //! TOP's date-time: a wall-clock time in GMT+8, written `yyyy-MM-dd HH:mm:ss`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::str::FromStr;
 use std::time::SystemTime;
 
@@ -96,7 +96,7 @@ impl DateTime {
 
     /// Writes `yyyy-MM-dd HH:mm:ss` into `out`. Every call writes one of these, so the
     /// digits are pushed directly rather than through the formatting machinery.
-    pub(crate) fn write_to(&self, out: &mut String) {
+    pub(crate) fn write_to<W: fmt::Write>(&self, out: &mut W) {
         let (d, t) = (self.0.date(), self.0.time());
         let year = d.year();
         if !(0..=9999).contains(&year) {
@@ -105,24 +105,56 @@ impl DateTime {
         } else {
             push_digits(out, year as u32, 4);
         }
-        out.push('-');
+        let _ = out.write_char('-');
         push_digits(out, u8::from(d.month()).into(), 2);
-        out.push('-');
+        let _ = out.write_char('-');
         push_digits(out, d.day().into(), 2);
-        out.push(' ');
+        let _ = out.write_char(' ');
         push_digits(out, t.hour().into(), 2);
-        out.push(':');
+        let _ = out.write_char(':');
         push_digits(out, t.minute().into(), 2);
-        out.push(':');
+        let _ = out.write_char(':');
         push_digits(out, t.second().into(), 2);
+    }
+
+    /// The text of this time, written on the stack: a call's timestamp costs no allocation.
+    pub(crate) fn stamp(&self) -> Stamp {
+        let mut stamp = Stamp { bytes: [0; Stamp::CAPACITY], len: 0 };
+        self.write_to(&mut stamp);
+        stamp
     }
 }
 
-/// Pushes the `width` low decimal digits of `value`, zero-padded.
-fn push_digits(out: &mut String, value: u32, width: u32) {
+/// A date-time's text on the stack (see [`DateTime::stamp`]).
+pub(crate) struct Stamp {
+    bytes: [u8; Stamp::CAPACITY],
+    len: usize,
+}
+
+impl Stamp {
+    /// Room for the widest year `time` holds (a sign and six digits) and the rest.
+    const CAPACITY: usize = 32;
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only whole `str`s are written into it.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for Stamp {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.len + text.len();
+        self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Writes the `width` low decimal digits of `value`, zero-padded.
+fn push_digits<W: fmt::Write>(out: &mut W, value: u32, width: u32) {
     for place in (0..width).rev() {
         let digit = (value / 10u32.pow(place)) % 10;
-        out.push(char::from(b'0' + digit as u8));
+        let _ = out.write_char(char::from(b'0' + digit as u8));
     }
 }
 

@@ -44,7 +44,7 @@ impl Params {
     /// false for no value), unless that value is blank.
     fn push_with(&mut self, name: impl Into<Cow<'static, str>>, write: impl FnOnce(&mut String) -> bool) {
         let start = self.text.len();
-        if write(&mut self.text) && !self.text[start..].trim().is_empty() {
+        if write(&mut self.text) && !is_blank(&self.text[start..]) {
             self.pairs.push((name.into(), start..self.text.len()));
         } else {
             self.text.truncate(start);
@@ -114,7 +114,7 @@ impl Params {
     }
 
     /// The text params as name/value pairs, in the order they were added.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + Clone {
         self.pairs.iter().map(|(n, range)| (n.as_ref(), &self.text[range.clone()]))
     }
 
@@ -123,9 +123,25 @@ impl Params {
         self.pairs.len()
     }
 
+    /// How many params and files there are.
+    pub(crate) fn entries(&self) -> usize {
+        self.pairs.len() + self.files.len()
+    }
+
     /// True when there are no params and no files.
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty() && self.files.is_empty()
+    }
+}
+
+/// Whether a value is empty or only white space (`str::trim`'s), so neither sent nor
+/// signed. A value that starts with a visible ASCII character, as nearly all do, is told
+/// by its first byte.
+#[inline]
+pub(crate) fn is_blank(value: &str) -> bool {
+    match value.as_bytes().first() {
+        Some(&first) if first > b' ' && first.is_ascii() => false,
+        _ => value.trim().is_empty(),
     }
 }
 

@@ -18,6 +18,7 @@
 use std::time::{Duration, Instant};
 
 use crate::batch::{self, SEPARATOR_HEADER};
+use crate::client::Inner;
 use crate::error::{body_prefix, redact as redact_text};
 use crate::request::Request;
 use crate::transport::HttpRequest;
@@ -354,8 +355,106 @@ fn run<T: Logged>(
     }
 }
 
-/// The system params (`method` left out for a batch), in the order they are sent. A Qimen
-/// call's are in XML, whatever the client's format.
+/// The system params of a try (`method` left out for a batch), borrowed from the client,
+/// the call and its timestamp: in byte order of their names, the order they are signed in.
+/// A Qimen call's are in XML, whatever the client's format. A blank value is neither sent
+/// nor signed, as in [`Params`]. Those that every call of a client sends alike are
+/// form-encoded once, when it is built ([`constant_form`]); the others are marked as
+/// varying.
+struct System<'a> {
+    pairs: [(&'static str, &'a str, Varying); System::MOST],
+    len: usize,
+}
+
+/// Whether a system param's value changes from call to call of one client.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Varying {
+    Yes,
+    No,
+}
+
+impl<'a> System<'a> {
+    /// As many as a call sends.
+    const MOST: usize = 10;
+
+    fn new(
+        inner: &'a Inner,
+        method: Option<&'a str>,
+        timestamp: &'a str,
+        session: Option<&'a str>,
+        options: &'a CallOptions,
+        qimen: Option<Qimen>,
+    ) -> System<'a> {
+        use Varying::{No, Yes};
+        let format = if qimen.is_some() { Format::Xml } else { inner.format };
+        let mut system = System { pairs: [("", "", No); System::MOST], len: 0 };
+        system.push("app_key", &inner.app_key, No);
+        system.push("format", format.as_str(), No);
+        if let Some(method) = method {
+            system.push("method", method, Yes);
+        }
+        system.push("partner_id", &inner.partner_id, No);
+        if let Some(session) = session {
+            system.push("session", session, Yes);
+        }
+        system.push("sign_method", inner.sign_method.as_str(), No);
+        if inner.simplify && format == Format::Json {
+            system.push("simplify", "true", No);
+        }
+        if let Some(target) = &options.target_app_key {
+            system.push("target_app_key", target, Yes);
+        }
+        system.push("timestamp", timestamp, Yes);
+        system.push("v", "2.0", No);
+        system
+    }
+
+    #[inline]
+    fn push(&mut self, name: &'static str, value: &'a str, varying: Varying) {
+        debug_assert!(self.len == 0 || self.pairs[self.len - 1].0 < name, "system params in byte order");
+        if !crate::params::is_blank(value) {
+            self.pairs[self.len] = (name, value, varying);
+            self.len += 1;
+        }
+    }
+
+    /// Every system param, in byte order of the names.
+    fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + '_ {
+        self.pairs[..self.len].iter().map(|&(name, value, _)| (name, value))
+    }
+
+    /// The system params whose values vary from call to call.
+    fn varying(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.pairs[..self.len].iter().filter(|pair| pair.2 == Varying::Yes).map(|&(name, value, _)| (name, value))
+    }
+
+    /// The same as a list, for what is built from one (a batch's query, a Qimen call's,
+    /// [`wire_params`]).
+    fn to_params(&self) -> Params {
+        let mut params = Params::with_capacity(16);
+        for &(name, value, _) in &self.pairs[..self.len] {
+            params.push(name, value);
+        }
+        params
+    }
+}
+
+/// The system params that every call of a client sends alike (its app key, format, sign
+/// method…), form-encoded as a form body carries them, each after a `&`: a call's body
+/// copies them whole.
+pub(crate) fn constant_form(inner: &Inner) -> Vec<u8> {
+    let options = CallOptions::default();
+    let system = System::new(inner, None, "", None, &options, None);
+    let mut form = Vec::new();
+    for &(name, value, varying) in &system.pairs[..system.len] {
+        if varying == Varying::No {
+            wire::form_pair(&mut form, name, value);
+        }
+    }
+    form
+}
+
+/// The system params as a list: see [`System`].
 fn system_params(
     client: &Client,
     method: Option<&str>,
@@ -363,28 +462,8 @@ fn system_params(
     options: &CallOptions,
     qimen: Option<Qimen>,
 ) -> Params {
-    let inner = &*client.inner;
-    let format = if qimen.is_some() { Format::Xml } else { inner.format };
-    let mut params = Params::with_capacity(16);
-    if let Some(method) = method {
-        params.push("method", method);
-    }
-    params.push("app_key", inner.app_key.as_str());
-    params.push_value("timestamp", &DateTime::from((inner.clock)()));
-    params.push("v", "2.0");
-    params.push("sign_method", inner.sign_method.as_str());
-    params.push("format", format.as_str());
-    if inner.simplify && format == Format::Json {
-        params.push("simplify", "true");
-    }
-    if let Some(session) = session {
-        params.push("session", session);
-    }
-    params.push("partner_id", inner.partner_id.as_str());
-    if let Some(target) = &options.target_app_key {
-        params.push("target_app_key", target.as_str());
-    }
-    params
+    let stamp = DateTime::from((client.inner.clock)()).stamp();
+    System::new(&client.inner, method, stamp.as_str(), session, options, qimen).to_params()
 }
 
 /// Signs and sends one call: the system params, then the API's own; the signature is
@@ -397,10 +476,17 @@ fn exchange(
     attempt: &mut Attempt<'_>,
 ) -> Result<Vec<u8>, Error> {
     let inner = &*client.inner;
-    let mut params = system_params(client, Some(method), attempt.session, options, None);
-    params.extend(own);
-    let sign = sign::sign(params.iter(), &inner.secret.0, inner.sign_method);
-    let (content_type, body) = wire::body(&params, &sign);
+    let stamp = DateTime::from((inner.clock)()).stamp();
+    let system = System::new(inner, Some(method), stamp.as_str(), attempt.session, options, None);
+    // The system params in order, then the API's own: the sort that signing does runs
+    // through the first ones once.
+    let sign = sign::sign(system.iter().chain(own.iter()), &inner.secret.0, inner.sign_method);
+    let (content_type, body) = if own.files().len() > 0 {
+        wire::multipart(system.iter().chain(own.iter()), own.files(), &sign)
+    } else {
+        // The secrets first: the signature, then the session among the varying params.
+        wire::form(&sign, system.varying(), &inner.form_constant, own.iter())
+    };
     attempt.sign = sign;
     send(client, &inner.gateway, &content_type, &body, &[], attempt)
 }

@@ -63,7 +63,7 @@ where
     I::Item: Pair,
 {
     let mut pairs: Vec<I::Item> = pairs.into_iter().collect();
-    pairs.sort_unstable_by(|a, b| a.name().as_bytes().cmp(b.name().as_bytes()));
+    pairs.sort_unstable_by(|a, b| name_order(a.name(), b.name()));
     let size = pairs.iter().map(|p| p.name().len() + p.value().len()).sum::<usize>() + tail.len();
     let mut text = String::with_capacity(size);
     for pair in &pairs {
@@ -72,6 +72,16 @@ where
     }
     text.push_str(tail);
     text
+}
+
+/// The byte order of two names, told by the first bytes where they differ, as nearly all
+/// params' names do: every call sorts a dozen.
+#[inline]
+fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.as_bytes().cmp(b.as_bytes()),
+    }
 }
 
 /// A name/value pair to sign: `(name, value)` of anything that reads as text, or a

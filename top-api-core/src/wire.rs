@@ -2,28 +2,40 @@
 
 use std::borrow::Cow;
 
-use crate::Params;
+use crate::File;
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
-/// The body of a call and its content type: a form, or multipart with the files as parts.
-/// `sign` goes first, so that the secrets (it and the session, a system param) stand in the
-/// first bytes of the body, whatever the params after them. Files are not signed.
-pub(crate) fn body(params: &Params, sign: &str) -> (Cow<'static, str>, Vec<u8>) {
-    if params.files().len() > 0 {
-        let (content_type, body) = multipart(params, sign);
-        return (Cow::Owned(content_type), body);
-    }
+/// A call's form body and its content type: `sign` first, then `varying` (the system
+/// params that change from call to call, the session among them), then `constant` (the
+/// others, encoded once by the client, each after a `&`), then the API's own `params`. The
+/// secrets (the signature and the session) so stand in the first bytes of the body,
+/// whatever the params after them.
+pub(crate) fn form<'a>(
+    sign: &str,
+    varying: impl Iterator<Item = (&'a str, &'a str)>,
+    constant: &[u8],
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (Cow<'static, str>, Vec<u8>) {
     let mut form = Vec::with_capacity(512);
-    for (name, value) in std::iter::once(("sign", sign)).chain(params.iter()) {
-        if !form.is_empty() {
-            form.push(b'&');
-        }
-        form_encode(&mut form, name);
-        form.push(b'=');
-        form_encode(&mut form, value);
+    form.extend_from_slice(b"sign=");
+    form_encode(&mut form, sign);
+    for (name, value) in varying {
+        form_pair(&mut form, name, value);
+    }
+    form.extend_from_slice(constant);
+    for (name, value) in params {
+        form_pair(&mut form, name, value);
     }
     (Cow::Borrowed(FORM_CONTENT_TYPE), form)
+}
+
+/// Appends `&name=value`, form-encoded.
+pub(crate) fn form_pair(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.push(b'&');
+    form_encode(out, name);
+    out.push(b'=');
+    form_encode(out, value);
 }
 
 /// Appends `text` form-encoded (`application/x-www-form-urlencoded`, as the WHATWG URL
@@ -70,21 +82,27 @@ static PLAIN: [bool; 256] = {
     table
 };
 
-/// A `multipart/form-data` body: each text param a part, each file a part with its file
-/// name and content type.
-fn multipart(params: &Params, sign: &str) -> (String, Vec<u8>) {
+/// A `multipart/form-data` body and its content type: `sign` a part first (with the
+/// session among the system params before the API's own, the secrets stand in the first
+/// bytes), each text param a part, each file a part with its file name and content type.
+/// Files are not signed.
+pub(crate) fn multipart<'a, 'f>(
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+    files: impl Iterator<Item = (&'f str, &'f File)>,
+    sign: &'a str,
+) -> (Cow<'static, str>, Vec<u8>) {
     // A boundary that no content will hold: 128 random bits.
     let boundary = format!("top-api-{:016x}{:016x}", crate::random::bits(), crate::random::bits());
     let mut body = Vec::with_capacity(1024);
     let quote = |text: &str| text.replace('"', "%22").replace(['\r', '\n'], " ");
-    for (name, value) in std::iter::once(("sign", sign)).chain(params.iter()) {
+    for (name, value) in std::iter::once(("sign", sign)).chain(params) {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n", quote(name)).as_bytes(),
         );
         body.extend_from_slice(value.as_bytes());
         body.extend_from_slice(b"\r\n");
     }
-    for (name, file) in params.files() {
+    for (name, file) in files {
         body.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
@@ -98,7 +116,7 @@ fn multipart(params: &Params, sign: &str) -> (String, Vec<u8>) {
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    (Cow::Owned(format!("multipart/form-data; boundary={boundary}")), body)
 }
 
 #[cfg(test)]

@@ -31,8 +31,10 @@ impl<T> FieldOps<T> {
 pub const fn param<T: Param>() -> FieldOps<T> {
     FieldOps {
         write: |params, name, value| {
+            let before = params.entries();
             value.push_to(name, params);
-            if T::required() && !params.contains(name) {
+            // Nothing added: the value was blank (or `None`).
+            if T::required() && params.entries() == before {
                 return Err(Error::Check(CheckError::new(name, &Violation::Missing)));
             }
             Ok(())
