@@ -347,7 +347,7 @@ pub(crate) fn read_json<T: DeserializeOwned>(body: &[u8]) -> Result<Response<T>,
     let read = |path: &PathSlot| -> Result<Response<T>, serde_json::Error> {
         let drift = Collector::start();
         let mut de = serde_json::Deserializer::from_slice(body);
-        let value = tracked::<T, _>(Lenient::new(&mut de, Ctx::new(false, None)), path)
+        let value = tracked::<T, _>(Lenient::new(&mut de, Ctx::new(false, None).named(path.follow)), path)
             .and_then(|value| de.end().map(|()| value))?;
         let mut response = Response::new(value, None);
         let drift = drift.finish();
@@ -466,8 +466,11 @@ fn decode_xml<T: DeserializeOwned>(body: &[u8], method: &str, strict: bool) -> R
 pub(crate) fn read_xml<T: DeserializeOwned>(text: &str, capture: &Capture) -> Result<Response<T>, DecodeError> {
     let read = |path: &PathSlot| {
         let drift = Collector::start();
-        tracked::<T, _>(Lenient::new(crate::xml::Reader::open(text)?.root(), Ctx::new(true, Some(capture))), path)
-            .map(|body| (body, drift.finish()))
+        tracked::<T, _>(
+            Lenient::new(crate::xml::Reader::open(text)?.root(), Ctx::new(true, Some(capture)).named(path.follow)),
+            path,
+        )
+        .map(|body| (body, drift.finish()))
     };
     let (body, drift) = read(&PathSlot::default()).or_else(|_| {
         let path = PathSlot::following();
@@ -601,7 +604,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
         let wrapped = first_is_payload || first.as_deref() == Some("error_response");
         if self.shape == Shape::Simplified && !wrapped {
             // The root is the payload.
-            let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)) };
+            let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)).named(self.path.follow) };
             return tracked(replay, self.path).map(Ok);
         }
         let (mut payload, mut refusal, mut others) = (None, None, Vec::new());
@@ -671,7 +674,7 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Payload<'_, T> {
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
-        tracked(Lenient::new(de, Ctx::new(false, Some(self.capture))), self.path)
+        tracked(Lenient::new(de, Ctx::new(false, Some(self.capture)).named(self.path.follow)), self.path)
     }
 }
 

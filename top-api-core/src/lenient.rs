@@ -18,7 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::value::{BorrowedStrDeserializer, StringDeserializer, U64Deserializer};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
@@ -46,6 +46,9 @@ pub(crate) struct Ctx<'c> {
     strict: bool,
     /// Where the value being read sits in the answer, for drift.
     place: Option<&'c Place<'c>>,
+    /// Keys go to an object type's visitor as their text, not as its field's index: for a
+    /// reading that names the failing field by the keys it passed.
+    named: bool,
 }
 
 impl<'c> Ctx<'c> {
@@ -53,7 +56,13 @@ impl<'c> Ctx<'c> {
     /// reads all or nothing when the capture says so.
     #[inline]
     pub(crate) fn new(xml: bool, capture: Option<&'c Capture>) -> Ctx<'c> {
-        Ctx { xml, capture, in_option: false, strict: capture.is_some_and(|c| c.strict), place: None }
+        Ctx { xml, capture, in_option: false, strict: capture.is_some_and(|c| c.strict), place: None, named: false }
+    }
+
+    /// The same, handing an object type's keys over as their text when `named`.
+    #[inline]
+    pub(crate) fn named(self, named: bool) -> Ctx<'c> {
+        Ctx { named, ..self }
     }
 
     #[inline]
@@ -316,14 +325,14 @@ fn left_out(type_name: &'static str) {
 
 /// The name an object type (`#[derive(Object)]`) gives `deserialize_struct`, so that the
 /// adapter knows the visitor it reads for: one that starts from the type's default, so
-/// that no left-out field is made up for it, and whose keys the adapter hands over as the
-/// field names themselves, looked up once (see [`FieldSeed`]). Other deserializers ignore
-/// a struct's name.
+/// that no left-out field is made up for it, and that takes a key as its field's index,
+/// looked up once (see [`FieldSeed`]). Other deserializers ignore a struct's name.
 pub(crate) const OBJECT: &str = "$top_api::Object";
 
 /// Reads a key of an object type as the index of its field (`usize::MAX` for a key the type
-/// has no field for). The adapter hands a known key over as the field's own name (the same
-/// text, at the same place), which the finder tells without comparing the text.
+/// has no field for): handed over as the index by the adapter, which looked it up already,
+/// or looked up here in the key's text (any other deserializer, or the adapter when it
+/// reads again to name a failing field, whose path is made of the keys' texts).
 pub(crate) struct FieldSeed<'f>(pub(crate) &'f mut FieldFinder);
 
 impl<'de> DeserializeSeed<'de> for FieldSeed<'_> {
@@ -340,6 +349,11 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field name")
+    }
+
+    #[inline]
+    fn visit_u64<E: de::Error>(self, index: u64) -> Result<usize, E> {
+        Ok(usize::try_from(index).unwrap_or(usize::MAX))
     }
 
     #[inline]
@@ -370,8 +384,7 @@ impl FieldFinder {
     #[inline]
     pub(crate) fn find(&mut self, key: &str) -> Option<usize> {
         let index = match self.fields.get(self.next) {
-            // The name itself (see `FieldSeed`), or the same text.
-            Some(&field) if std::ptr::eq(field, key) || field == key => self.next,
+            Some(&field) if field == key => self.next,
             _ => self.fields.iter().position(|&field| field == key)?,
         };
         self.next = index + 1;
@@ -1138,8 +1151,8 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
             unknown_key(self.ctx.place, &key);
         }
         self.place.at.set(known.unwrap_or(usize::MAX));
-        if let (Some(index), true) = (known, self.object) {
-            return seed.deserialize(BorrowedStrDeserializer::new(self.fields[index]));
+        if self.object && !self.ctx.named {
+            return seed.deserialize(U64Deserializer::new(known.map_or(u64::MAX, |index| index as u64)));
         }
         match key {
             Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
