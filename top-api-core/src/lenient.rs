@@ -570,10 +570,16 @@ impl<'c, V> Wrap<'c, V> {
 impl<'de, V: Visitor<'de>> Wrap<'_, V> {
     /// Reads a string as the number or boolean the type asked for; otherwise `None`, and
     /// the caller hands the string on untouched so that the type's own error shows.
+    #[inline(always)]
     fn convert_str<E: de::Error>(self, text: &str) -> Result<Result<V::Value, E>, Self> {
         if matches!(self.want, Want::Any | Want::Str) {
             return Err(self);
         }
+        self.convert_text(text)
+    }
+
+    /// [`Wrap::convert_str`] where the type asked for a number or a boolean.
+    fn convert_text<E: de::Error>(self, text: &str) -> Result<Result<V::Value, E>, Self> {
         let trimmed = text.trim();
         if trimmed.is_empty() && self.in_option {
             return Ok(Err(blank()));
@@ -1081,7 +1087,9 @@ impl Seen {
 
 enum Next {
     Value,
-    RequestId,
+    /// The gateway's `request_id`; `wanted` when the type reads it too (a field of that
+    /// name, or any key taken), so that it gets a copy.
+    RequestId { wanted: bool },
     Refusal,
     Absent(&'static str),
 }
@@ -1134,14 +1142,14 @@ impl<'de, 'c, A: MapAccess<'de>> StructMap<'de, 'c, A> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn key<K: DeserializeSeed<'de>>(&mut self, key: Cow<'de, str>, seed: K) -> Result<K::Value, A::Error> {
         let known = self.finder.find(&key);
         if let (Some(index), false) = (known, self.object) {
             self.seen.set(index);
         }
         self.next = match (self.ctx.capture.is_some(), &*key) {
-            (true, "request_id") => Next::RequestId,
+            (true, "request_id") => Next::RequestId { wanted: known.is_some() || self.fields.is_empty() },
             (true, "error_response") => Next::Refusal,
             _ => Next::Value,
         };
@@ -1218,14 +1226,18 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
                     err
                 })
             }
-            Next::RequestId => {
+            Next::RequestId { wanted } => {
                 let id: String =
                     self.map.next_value_seed(Seed { seed: PhantomData::<String>, ctx: self.ctx.nested() })?;
-                if let Some(capture) = self.ctx.capture {
-                    *capture.request_id.borrow_mut() = Some(id.clone());
-                }
                 // The payload type may have a `request_id` field of its own, `Option` or not.
-                seed.deserialize(Text(id, PhantomData))
+                let own = wanted.then(|| id.clone());
+                if let Some(capture) = self.ctx.capture {
+                    *capture.request_id.borrow_mut() = Some(id);
+                }
+                match own {
+                    Some(id) => seed.deserialize(Text(id, PhantomData)),
+                    None => seed.deserialize(serde::de::value::UnitDeserializer::new()),
+                }
             }
             Next::Refusal => {
                 let refusal: crate::ApiError =
