@@ -2,11 +2,12 @@
 //! params, decoding each answer form, and whole calls through an in-memory transport.
 //!
 //! `cargo bench -p top-api-core --bench allocations` prints a table (BENCHMARKS.md has the last
-//! one). With `-- --loop N` it makes N whole calls and prints nothing, as a driver for a
-//! profiler: `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`; with
+//! one). With `-- --loop N [--api loan|author|deposit]` it makes N whole calls and prints
+//! nothing, as a driver for a profiler:
+//! `valgrind --tool=callgrind target/release/deps/allocations-* --loop 20000`; with
 //! `-- --decode-loop N [--xml]` it decodes one JSON (or XML) answer N times; with
-//! `-- --floor-loop N` it runs the call's floor N times (the digest of the string to sign
-//! and `serde_json::from_slice` of the bare payload, as the `call` benchmark's floor).
+//! `-- --floor-loop N [--api …]` it runs the call's floor N times (the digest of the string
+//! to sign and `serde_json::from_slice` of the bare payload, as the `call` benchmark's floor).
 
 mod common;
 
@@ -103,6 +104,34 @@ fn call_row<R: Request>(name: &str, method: &str, request: R) {
     );
 }
 
+/// `n` whole calls of one API with a session, as the `call` benchmark makes them, for a
+/// profiler.
+fn call_loop<R: Request>(n: usize, method: &str, request: impl Fn() -> R) {
+    let client = client(fixture(method, "ok.json"), SignMethod::Md5);
+    let session = client.with_session("session-token");
+    let request = request();
+    for _ in 0..n {
+        black_box(session.execute(black_box(&request)).unwrap());
+    }
+}
+
+/// `n` runs of a call's floor, as the `call` benchmark's: the digest of the string to sign
+/// and `serde_json::from_slice` of the bare payload into the same type.
+fn floor_loop<R: Request>(n: usize, method: &str, request: R)
+where
+    R::Response: serde::Serialize,
+{
+    let client = client(Vec::new(), SignMethod::Md5);
+    let params = client.wire_params(&request, Some("session-token")).unwrap();
+    let text = top_api::sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "");
+    let answer = fixture(method, "ok.json");
+    let bare = serde_json::to_vec(&top_api::decode::<R>(&answer, Format::Json).unwrap().into_inner()).unwrap();
+    for _ in 0..n {
+        black_box(top_api::sign::sign_string(black_box(&text), "bench-secret", SignMethod::Md5));
+        black_box(serde_json::from_slice::<R::Response>(black_box(&bare)).unwrap());
+    }
+}
+
 fn main() {
     let mut decodes = std::env::args().skip_while(|a| a != "--decode-loop");
     if decodes.next().is_some() {
@@ -117,30 +146,24 @@ fn main() {
         }
         return;
     }
+    let api = std::env::args().skip_while(|a| a != "--api").nth(1).unwrap_or_else(|| "loan".to_owned());
     let mut floors = std::env::args().skip_while(|a| a != "--floor-loop");
     if floors.next().is_some() {
         let n: usize = floors.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-        let client = client(Vec::new(), SignMethod::Md5);
-        let params = client.wire_params(&loan_query(), None).unwrap();
-        let text = top_api::sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "");
-        let answer = fixture("alibaba.idle.interact.loan.user.query", "ok.json");
-        let bare = serde_json::to_vec(
-            &top_api::decode::<apis::AlibabaIdleInteractLoanUserQuery>(&answer, Format::Json).unwrap().into_inner(),
-        )
-        .unwrap();
-        type Answer = <apis::AlibabaIdleInteractLoanUserQuery as Request>::Response;
-        for _ in 0..n {
-            black_box(top_api::sign::sign_string(black_box(&text), "bench-secret", SignMethod::Md5));
-            black_box(serde_json::from_slice::<Answer>(black_box(&bare)).unwrap());
+        match api.as_str() {
+            "author" => floor_loop(n, "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo", author_query()),
+            "deposit" => floor_loop(n, "taobao.baodian.deposit.get", deposit_query()),
+            _ => floor_loop(n, "alibaba.idle.interact.loan.user.query", loan_query()),
         }
         return;
     }
     let mut args = std::env::args().skip_while(|a| a != "--loop");
     if args.next().is_some() {
         let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
-        let client = client(fixture("alibaba.idle.interact.loan.user.query", "ok.json"), SignMethod::Md5);
-        for _ in 0..n {
-            black_box(client.execute(black_box(&loan_query())).unwrap());
+        match api.as_str() {
+            "author" => call_loop(n, "alibaba.shuqi.original.backend.ognvaliauthor.authorinfo", author_query),
+            "deposit" => call_loop(n, "taobao.baodian.deposit.get", deposit_query),
+            _ => call_loop(n, "alibaba.idle.interact.loan.user.query", loan_query),
         }
         return;
     }

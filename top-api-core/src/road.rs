@@ -424,7 +424,7 @@ impl<'a> System<'a> {
     }
 
     /// The system params whose values vary from call to call.
-    fn varying(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+    fn varying(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
         self.pairs[..self.len].iter().filter(|pair| pair.2 == Varying::Yes).map(|&(name, value, _)| (name, value))
     }
 
