@@ -1089,7 +1089,9 @@ enum Next {
     Value,
     /// The gateway's `request_id`; `wanted` when the type reads it too (a field of that
     /// name, or any key taken), so that it gets a copy.
-    RequestId { wanted: bool },
+    RequestId {
+        wanted: bool,
+    },
     Refusal,
     Absent(&'static str),
 }

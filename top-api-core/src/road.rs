@@ -596,3 +596,35 @@ fn redact(client: &Client, err: Error, session: Option<&str>, sign: &str) -> Err
 fn timed_out(what: &str) -> Error {
     Error::Transport(TransportError::new(TransportErrorKind::Timeout, format!("{what} ran out of its time bound")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_system_params_sent_are_the_rules_and_in_name_order() {
+        let client =
+            Client::builder("12345678", "secret").sign_method(crate::SignMethod::Md5).simplify(true).build().unwrap();
+        let options = CallOptions::new().target_app_key("87654321");
+        let system = System::new(&client.inner, Some("taobao.a.b"), "2026-01-01 00:00:00", Some("s"), &options, None);
+        let names: Vec<&str> = system.iter().map(|(name, _)| name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "signed and sent in byte order of names");
+        let mut with_sign = names.clone();
+        with_sign.push("sign");
+        with_sign.sort_unstable();
+        let mut rules = top_api_rules::SYSTEM_PARAMS.to_vec();
+        rules.sort_unstable();
+        assert_eq!(with_sign, rules, "every system param of the rules, and no other");
+        // The varying ones and the client's constant run make up the whole, each once.
+        let varying: Vec<&str> = system.varying().map(|(name, _)| name).collect();
+        assert_eq!(varying, ["method", "session", "target_app_key", "timestamp"]);
+        let constant = String::from_utf8(client.inner.form_constant.clone()).unwrap();
+        let partner = crate::DEFAULT_PARTNER_ID;
+        assert_eq!(
+            constant,
+            format!("&app_key=12345678&format=json&partner_id={partner}&sign_method=md5&simplify=true&v=2.0")
+        );
+    }
+}
