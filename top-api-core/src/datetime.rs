@@ -94,35 +94,49 @@ impl DateTime {
         seconds.saturating_mul(1000)
     }
 
-    /// Writes `yyyy-MM-dd HH:mm:ss` into `out`. Every call writes one of these, so the
-    /// digits are pushed directly rather than through the formatting machinery.
-    pub(crate) fn write_to<W: fmt::Write>(&self, out: &mut W) {
-        let (d, t) = (self.0.date(), self.0.time());
-        let year = d.year();
-        if !(0..=9999).contains(&year) {
-            // Out of TOP's range; written plainly all the same.
-            let _ = write!(out, "{year}");
-        } else {
-            push_digits(out, year as u32, 4);
-        }
-        let _ = out.write_char('-');
-        push_digits(out, u8::from(d.month()).into(), 2);
-        let _ = out.write_char('-');
-        push_digits(out, d.day().into(), 2);
-        let _ = out.write_char(' ');
-        push_digits(out, t.hour().into(), 2);
-        let _ = out.write_char(':');
-        push_digits(out, t.minute().into(), 2);
-        let _ = out.write_char(':');
-        push_digits(out, t.second().into(), 2);
+    /// Writes `yyyy-MM-dd HH:mm:ss` into `out`.
+    pub(crate) fn write_to(&self, out: &mut String) {
+        out.push_str(self.stamp().as_str());
     }
 
-    /// The text of this time, written on the stack: a call's timestamp costs no allocation.
+    /// The text of this time, `yyyy-MM-dd HH:mm:ss`, written on the stack: every call
+    /// writes one, so its digits are placed directly rather than through the formatting
+    /// machinery, and it costs no allocation.
     pub(crate) fn stamp(&self) -> Stamp {
+        let (d, t) = (self.0.date(), self.0.time());
         let mut stamp = Stamp { bytes: [0; Stamp::CAPACITY], len: 0 };
-        self.write_to(&mut stamp);
+        let year = d.year();
+        let at = if (0..=9999).contains(&year) {
+            let year = year as u16;
+            stamp.bytes[..4].copy_from_slice(&[
+                digit(year / 1000),
+                digit(year / 100 % 10),
+                digit(year / 10 % 10),
+                digit(year % 10),
+            ]);
+            4
+        } else {
+            // Out of TOP's range; written plainly all the same.
+            let year = year.to_string();
+            stamp.bytes[..year.len()].copy_from_slice(year.as_bytes());
+            year.len()
+        };
+        let two = |value: u8| [digit(u16::from(value / 10)), digit(u16::from(value % 10))];
+        let [m0, m1] = two(u8::from(d.month()));
+        let [d0, d1] = two(d.day());
+        let [h0, h1] = two(t.hour());
+        let [n0, n1] = two(t.minute());
+        let [s0, s1] = two(t.second());
+        let rest = [b'-', m0, m1, b'-', d0, d1, b' ', h0, h1, b':', n0, n1, b':', s0, s1];
+        stamp.bytes[at..at + rest.len()].copy_from_slice(&rest);
+        stamp.len = at + rest.len();
         stamp
     }
+}
+
+/// The ASCII digit of `value` (below ten).
+fn digit(value: u16) -> u8 {
+    b'0' + (value % 10) as u8
 }
 
 /// A date-time's text on the stack (see [`DateTime::stamp`]).
@@ -141,22 +155,6 @@ impl Stamp {
     }
 }
 
-impl fmt::Write for Stamp {
-    fn write_str(&mut self, text: &str) -> fmt::Result {
-        let end = self.len + text.len();
-        self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(text.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
-
-/// Writes the `width` low decimal digits of `value`, zero-padded.
-fn push_digits<W: fmt::Write>(out: &mut W, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        let digit = (value / 10u32.pow(place)) % 10;
-        let _ = out.write_char(char::from(b'0' + digit as u8));
-    }
-}
 
 impl From<OffsetDateTime> for DateTime {
     /// The instant in GMT+8. One whose GMT+8 wall clock is past year 9999 (or before year
