@@ -155,7 +155,6 @@ impl Stamp {
     }
 }
 
-
 impl From<OffsetDateTime> for DateTime {
     /// The instant in GMT+8. One whose GMT+8 wall clock is past year 9999 (or before year
     /// -9999) becomes the last (first) second of that range.

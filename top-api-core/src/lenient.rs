@@ -6,7 +6,8 @@
 //! - a sequence accepts every list shape TOP sends: a plain array, the wrapper object
 //!   `{"mark_item":[…]}`, `{}`, `null`, `""`, and XML's repeated child elements;
 //! - a field the answer leaves out is `None` for `Option`, empty for `Vec` and maps, and
-//!   "missing field" for anything else, as serde says;
+//!   "missing field" for anything else, as serde says; a `#[derive(Object)]` type's keeps
+//!   its default, whatever its type;
 //! - integers and floats accept numeric strings, booleans accept `"true"`/`"false"`, and
 //!   strings accept numbers and booleans (the official Java parser is as lenient);
 //! - at the top level, the gateway's `request_id` is kept aside for the caller.
