@@ -94,11 +94,6 @@ impl DateTime {
         seconds.saturating_mul(1000)
     }
 
-    /// Writes `yyyy-MM-dd HH:mm:ss` into `out`.
-    pub(crate) fn write_to(&self, out: &mut String) {
-        out.push_str(self.stamp().as_str());
-    }
-
     /// The text of this time, `yyyy-MM-dd HH:mm:ss`, written on the stack: every call
     /// writes one, so its digits are placed directly rather than through the formatting
     /// machinery, and it costs no allocation.
@@ -108,12 +103,7 @@ impl DateTime {
         let year = d.year();
         let at = if (0..=9999).contains(&year) {
             let year = year as u16;
-            stamp.bytes[..4].copy_from_slice(&[
-                digit(year / 1000),
-                digit(year / 100 % 10),
-                digit(year / 10 % 10),
-                digit(year % 10),
-            ]);
+            stamp.bytes[..4].copy_from_slice(&[digit(year / 1000), digit(year / 100), digit(year / 10), digit(year)]);
             4
         } else {
             // Out of TOP's range; written plainly all the same.
@@ -121,7 +111,7 @@ impl DateTime {
             stamp.bytes[..year.len()].copy_from_slice(year.as_bytes());
             year.len()
         };
-        let two = |value: u8| [digit(u16::from(value / 10)), digit(u16::from(value % 10))];
+        let two = |value: u8| [digit(u16::from(value / 10)), digit(u16::from(value))];
         let [m0, m1] = two(u8::from(d.month()));
         let [d0, d1] = two(d.day());
         let [h0, h1] = two(t.hour());
@@ -134,7 +124,7 @@ impl DateTime {
     }
 }
 
-/// The ASCII digit of `value` (below ten).
+/// The ASCII digit of `value`'s units.
 fn digit(value: u16) -> u8 {
     b'0' + (value % 10) as u8
 }
@@ -209,9 +199,7 @@ impl From<DateTime> for SystemTime {
 
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = String::with_capacity(19);
-        self.write_to(&mut text);
-        f.write_str(&text)
+        f.write_str(self.stamp().as_str())
     }
 }
 

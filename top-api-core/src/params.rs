@@ -114,7 +114,7 @@ impl Params {
     }
 
     /// The text params as name/value pairs, in the order they were added.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + Clone {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
         self.pairs.iter().map(|(n, range)| (n.as_ref(), &self.text[range.clone()]))
     }
 
@@ -348,7 +348,7 @@ display_params!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
 
 impl Param for DateTime {
     fn write_param(&self, out: &mut String) -> bool {
-        self.write_to(out);
+        out.push_str(self.stamp().as_str());
         true
     }
 

@@ -419,7 +419,7 @@ impl<'a> System<'a> {
     }
 
     /// Every system param, in byte order of the names.
-    fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + '_ {
+    fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.pairs[..self.len].iter().map(|&(name, value, _)| (name, value))
     }
 
