@@ -280,12 +280,18 @@ fn root_keys(body: &[u8]) -> Option<Vec<String>> {
 #[derive(Default)]
 struct PathSlot {
     follow: bool,
+    /// The payload is read by the plain pass (`crate::plain`), which names no path.
+    plain: bool,
     failed_at: RefCell<Option<String>>,
 }
 
 impl PathSlot {
     fn following() -> PathSlot {
-        PathSlot { follow: true, failed_at: RefCell::default() }
+        PathSlot { follow: true, ..PathSlot::default() }
+    }
+
+    fn plain() -> PathSlot {
+        PathSlot { plain: true, ..PathSlot::default() }
     }
 
     fn take(&self) -> Option<String> {
@@ -308,6 +314,14 @@ fn decode_json<T: DeserializeOwned>(
         Err(_) => String::from_utf8_lossy(body),
     };
     let read = |body: &str| {
+        // Most answers fit their types: read without the lenient adapter first, and through
+        // it only when that gives up (see `crate::plain`).
+        if shape == Shape::Wrapped && crate::plain::worth_trying::<T>() {
+            match decode_json_strict(body, method, shape, strict, PathSlot::plain()) {
+                Ok(answer) => return Ok(answer),
+                Err(_) => crate::plain::gave_up::<T>(),
+            }
+        }
         decode_json_strict(body, method, shape, strict, PathSlot::default()).or_else(|failed| {
             // An answer that does not read as the payload may still hold a refusal further
             // on: that is the answer, not the failure.
@@ -674,6 +688,9 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Payload<'_, T> {
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
+        if self.path.plain {
+            return crate::plain::read_payload(de, self.capture);
+        }
         tracked(Lenient::new(de, Ctx::new(false, Some(self.capture)).named(self.path.follow)), self.path)
     }
 }
@@ -709,5 +726,237 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for Replay<'de, '_, A> {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf option unit unit_struct newtype_struct seq tuple
         tuple_struct map enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    struct Every {
+        n: Option<i64>,
+        u: Option<u32>,
+        f: Option<f64>,
+        b: Option<bool>,
+        s: Option<String>,
+        d: Option<crate::Decimal>,
+        t: Option<crate::DateTime>,
+        day: Option<crate::Date>,
+        j: Option<crate::Json>,
+        list: Vec<i64>,
+        names: Vec<String>,
+        items: Vec<Item>,
+        one: Option<Item>,
+        plain_n: i64,
+        plain_s: String,
+        plain_item: Item,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Default, top_api::Object)]
+    struct Item {
+        a: Option<i64>,
+        s: Option<String>,
+        flag: bool,
+        deep: Vec<Item>,
+    }
+
+    const METHOD: &str = "taobao.test.every.get";
+
+    /// Values of every kind, fitting some fields and not others.
+    const VALUES: &[&str] = &[
+        "1",
+        "-3",
+        "0",
+        "7.5",
+        "1e3",
+        "1.0",
+        "18446744073709551616",
+        "-9223372036854775809",
+        r#""12""#,
+        r#""-4""#,
+        r#""""#,
+        r#"" ""#,
+        r#""x""#,
+        r#""true""#,
+        r#""\u00e9\n""#,
+        "true",
+        "false",
+        "null",
+        "[]",
+        "{}",
+        "[1,2]",
+        r#"["1",2]"#,
+        r#"["a","b"]"#,
+        r#"{"item":[1,2]}"#,
+        r#"{"item":[]}"#,
+        r#"{"item":[1],"other":2}"#,
+        r#"{"item":{"a":1}}"#,
+        r#"{"item":[{"a":1},{"s":"q"}]}"#,
+        r#"[{"a":1},{"s":"q","flag":true}]"#,
+        r#"{"a":1}"#,
+        r#"{"a":"2","s":"y","flag":false}"#,
+        r#"{"a":1,"zz":1}"#,
+        r#"{"deep":{"item_x":[{"a":3}]}}"#,
+        r#""2024-01-02 03:04:05""#,
+        r#""2024-01-02""#,
+        r#""12.50""#,
+        r#"{"x":[1,{"y":null}]}"#,
+    ];
+
+    const KEYS: &[&str] = &[
+        "n",
+        "u",
+        "f",
+        "b",
+        "s",
+        "d",
+        "t",
+        "day",
+        "j",
+        "list",
+        "names",
+        "items",
+        "one",
+        "plain_n",
+        "plain_s",
+        "plain_item",
+        "zz",
+        "request_id",
+        "error_response",
+        "a",
+        "flag",
+        "deep",
+    ];
+
+    /// What fits each field (a list in any of its shapes), beside the values of every kind.
+    fn fitting(key: &'static str, depth: u32) -> BoxedStrategy<String> {
+        let pick = |values: &'static [&'static str]| prop::sample::select(values).prop_map(str::to_owned).boxed();
+        let item = || if depth == 0 { Just("{}".to_owned()).boxed() } else { object(depth - 1, ITEM_KEYS) };
+        let items = || {
+            prop::collection::vec(item(), 0..3)
+                .prop_flat_map(|items| {
+                    let array = format!("[{}]", items.join(","));
+                    prop_oneof![Just(array.clone()), Just(format!(r#"{{"item":{array}}}"#))]
+                })
+                .boxed()
+        };
+        match key {
+            "n" | "plain_n" | "a" => pick(&["0", "-7", "42", "9223372036854775807", "null"]),
+            "u" => pick(&["0", "4294967295", "null"]),
+            "f" => pick(&["0.5", "-2", "1e-3", "null"]),
+            "b" | "flag" => pick(&["true", "false"]),
+            "s" | "plain_s" | "request_id" => pick(&[r#""""#, r#""x y""#, r#""宝"q"""#, r#""12""#]),
+            "d" => pick(&[r#""12.50""#, "3", "1.25", r#""-0.1""#]),
+            "t" => pick(&[r#""2024-01-02 03:04:05""#, "null"]),
+            "day" => pick(&[r#""2024-01-02""#, "null"]),
+            "j" => pick(&[r#""{\"k\":1}""#, r#"{"k":[1,"2",null]}"#, "[true]", "7"]),
+            "list" => pick(&["[1,2]", r#"{"number":[3]}"#, "{}", "null", r#""""#, "[]"]),
+            "names" => pick(&[r#"["a","b"]"#, r#"{"string":["c"]}"#, "[]"]),
+            "items" | "deep" => items(),
+            "one" | "plain_item" => item(),
+            _ => pick(VALUES),
+        }
+    }
+
+    const EVERY_KEYS: &[&str] = &[
+        "n",
+        "u",
+        "f",
+        "b",
+        "s",
+        "d",
+        "t",
+        "day",
+        "j",
+        "list",
+        "names",
+        "items",
+        "one",
+        "plain_n",
+        "plain_s",
+        "plain_item",
+        "request_id",
+    ];
+    const ITEM_KEYS: &[&str] = &["a", "s", "flag", "deep"];
+
+    /// An object of `keys`, each value fitting most of the time, of any kind (or a key of
+    /// no field) now and then.
+    fn object(depth: u32, keys: &'static [&'static str]) -> BoxedStrategy<String> {
+        let member = prop::sample::select(keys).prop_flat_map(move |key| {
+            let value =
+                prop_oneof![9 => fitting(key, depth), 1 => prop::sample::select(VALUES).prop_map(str::to_owned)];
+            let key = prop_oneof![19 => Just(key), 1 => prop::sample::select(KEYS)];
+            (key, value)
+        });
+        prop::collection::vec(member, 0..8)
+            .prop_map(|members| {
+                let members: Vec<String> = members.iter().map(|(key, value)| format!(r#""{key}":{value}"#)).collect();
+                format!("{{{}}}", members.join(","))
+            })
+            .boxed()
+    }
+
+    fn read(body: &str, strict: bool, path: PathSlot) -> Result<Answer<Every>, JsonFailure> {
+        decode_json_strict(body, METHOD, Shape::Wrapped, strict, path)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The plain pass only ever gives up: whatever answer it reads, the lenient adapter
+        /// reads the same, with nothing drifted.
+        #[test]
+        fn what_the_plain_pass_reads_the_adapter_reads_alike(payload in object(3, EVERY_KEYS), root_id in any::<bool>(), strict in any::<bool>()) {
+            let body = if root_id {
+                format!(r#"{{"test_every_get_response":{payload},"request_id":"root"}}"#)
+            } else {
+                format!(r#"{{"test_every_get_response":{payload}}}"#)
+            };
+            if let Ok(plain) = read(&body, strict, PathSlot::plain()) {
+                let lenient = read(&body, strict, PathSlot::default());
+                match (plain, lenient) {
+                    (Answer::Ok(plain), Ok(Answer::Ok(lenient))) => {
+                        prop_assert!(plain.drift().is_empty());
+                        prop_assert!(lenient.drift().is_empty(), "{body}: {:?}", lenient.drift());
+                        prop_assert_eq!(plain.request_id(), lenient.request_id());
+                        prop_assert_eq!(plain.into_inner(), lenient.into_inner());
+                    }
+                    (Answer::Refused(plain), Ok(Answer::Refused(lenient))) => prop_assert_eq!(plain, lenient),
+                    (plain, lenient) => prop_assert!(false, "{body}: plain {plain:?}, lenient {lenient:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_answer_that_fits_is_read_by_the_plain_pass() {
+        let body = r#"{"test_every_get_response":{"n":1,"s":"x","items":{"item":[{"a":2,"deep":[]}]},
+            "t":"2024-01-02 03:04:05","request_id":"inner","plain_item":{"flag":true}},"request_id":"outer"}"#;
+        let Ok(Answer::Ok(plain)) = read(body, false, PathSlot::plain()) else { panic!("the plain pass gave up") };
+        assert_eq!(plain.request_id(), Some("inner"));
+        assert_eq!(plain.get().items[0].a, Some(2));
+        assert!(plain.get().plain_item.flag);
+    }
+
+    #[test]
+    fn the_plain_pass_gives_up_where_the_adapter_helps() {
+        for payload in [
+            r#"{"n":"1"}"#,
+            r#"{"zz":1}"#,
+            r#"{"one":{"zz":1}}"#,
+            r#"{"n":""}"#,
+            r#"{"t":""}"#,
+            r#"{"plain_s":1}"#,
+            r#"{"error_response":{"code":7,"msg":"App Call Limited"}}"#,
+            r#"{"plain_item":null}"#,
+            r#"{"list":[1,"2"]}"#,
+        ] {
+            let body = format!(r#"{{"test_every_get_response":{payload}}}"#);
+            assert!(read(&body, false, PathSlot::plain()).is_err(), "{payload}");
+            assert!(read(&body, false, PathSlot::default()).is_ok(), "{payload}");
+        }
     }
 }

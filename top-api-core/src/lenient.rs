@@ -295,7 +295,7 @@ pub fn blank<E: de::Error>() -> E {
 #[inline]
 pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
     match map.next_value::<Option<T>>() {
-        Err(_) if was_taken() => {
+        Err(_) if !crate::plain::active() && was_taken() => {
             left_out(std::any::type_name::<T>());
             Ok(None)
         }
@@ -309,7 +309,7 @@ pub fn read_optional<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -
 #[inline]
 pub fn read_list<'de, T: Deserialize<'de>, A: MapAccess<'de>>(map: &mut A) -> Result<Vec<T>, A::Error> {
     match map.next_value::<Vec<T>>() {
-        Err(_) if was_taken() => {
+        Err(_) if !crate::plain::active() && was_taken() => {
             left_out(std::any::type_name::<Vec<T>>());
             Ok(Vec::new())
         }
@@ -359,12 +359,28 @@ impl<'de> Visitor<'de> for FieldSeed<'_> {
 
     #[inline]
     fn visit_str<E: de::Error>(self, key: &str) -> Result<usize, E> {
-        Ok(self.0.find(key).unwrap_or(usize::MAX))
+        match self.0.find(key) {
+            Some(index) => Ok(index),
+            None => no_field(),
+        }
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<usize, E> {
-        Ok(std::str::from_utf8(key).ok().and_then(|key| self.0.find(key)).unwrap_or(usize::MAX))
+        match std::str::from_utf8(key).ok().and_then(|key| self.0.find(key)) {
+            Some(index) => Ok(index),
+            None => no_field(),
+        }
     }
+}
+
+/// A key the type has no field for: skipped (`usize::MAX`), or in the plain pass, which
+/// leaves its drift to the adapter, given up on.
+#[cold]
+fn no_field<E: de::Error>() -> Result<usize, E> {
+    if crate::plain::active() {
+        return Err(crate::plain::give_up());
+    }
+    Ok(usize::MAX)
 }
 
 /// Finds the index of a key among a struct's fields. Keys mostly come in declaration
@@ -984,7 +1000,13 @@ impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for Items<'_, V> {
     }
 }
 
-struct Empty<E>(PhantomData<E>);
+pub(crate) struct Empty<E>(PhantomData<E>);
+
+impl<E> Empty<E> {
+    pub(crate) fn new() -> Self {
+        Empty(PhantomData)
+    }
+}
 
 impl<'de, E: de::Error> SeqAccess<'de> for Empty<E> {
     type Error = E;

@@ -45,6 +45,7 @@ mod node;
 mod object;
 mod options;
 mod params;
+mod plain;
 pub mod qimen_router;
 mod random;
 mod request;
