@@ -95,7 +95,8 @@ fn every_param_is_sent_and_signed_once() {
     assert_eq!(request.content_type, "application/x-www-form-urlencoded;charset=UTF-8");
     let (params, sign) = sent(request);
     // The system params a call sets (the session would be among them), then those alike for
-    // every call of the client, then the API's own in the order of its fields.
+    // every call of the client, then the API's own in byte order of their names (the order
+    // they are signed in).
     let expected: Vec<(String, String)> = [
         ("method", "taobao.test.echo"),
         ("timestamp", "2016-01-01 12:00:00"),
@@ -104,15 +105,15 @@ fn every_param_is_sent_and_signed_once() {
         ("partner_id", top_api::DEFAULT_PARTNER_ID),
         ("sign_method", "md5"),
         ("v", "2.0"),
-        ("text", "宝贝 & more=1"),
-        ("count", "3"),
-        ("flag", "false"),
-        ("ratio", "0.25"),
-        ("ids", "1,2,45248893776176307"),
-        ("since", "2021-07-22 23:00:46"),
         ("camelName", "c"),
-        ("type", "t"),
+        ("count", "3"),
         ("filter", r#"{"tags":["a","b"],"min":-1}"#),
+        ("flag", "false"),
+        ("ids", "1,2,45248893776176307"),
+        ("ratio", "0.25"),
+        ("since", "2021-07-22 23:00:46"),
+        ("text", "宝贝 & more=1"),
+        ("type", "t"),
     ]
     .iter()
     .map(|(n, v)| (n.to_string(), v.to_string()))

@@ -130,6 +130,7 @@ fn digit(value: u16) -> u8 {
 }
 
 /// A date-time's text on the stack (see [`DateTime::stamp`]).
+#[derive(Clone, Copy)]
 pub(crate) struct Stamp {
     bytes: [u8; Stamp::CAPACITY],
     len: usize,
@@ -138,6 +139,13 @@ pub(crate) struct Stamp {
 impl Stamp {
     /// Room for the widest year `time` holds (a sign and six digits) and the rest.
     const CAPACITY: usize = 32;
+
+    /// A stamp of `text`, if it fits.
+    pub(crate) fn of(text: &[u8]) -> Option<Stamp> {
+        let mut stamp = Stamp { bytes: [0; Stamp::CAPACITY], len: text.len() };
+        stamp.bytes.get_mut(..text.len())?.copy_from_slice(text);
+        Some(stamp)
+    }
 
     pub(crate) fn as_str(&self) -> &str {
         // Only whole `str`s are written into it.

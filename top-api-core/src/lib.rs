@@ -52,6 +52,7 @@ mod request;
 mod response;
 mod retry;
 mod road;
+mod scratch;
 mod settings;
 mod stand_in;
 mod xml;

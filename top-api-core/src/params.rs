@@ -132,6 +132,31 @@ impl Params {
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty() && self.files.is_empty()
     }
+
+    /// Puts the text params in byte order of their names, those of one name in the order
+    /// they were added: the order a call signs them in.
+    pub(crate) fn sort_by_name(&mut self) {
+        if !self.is_sorted_by_name() {
+            self.pairs.sort_by(|(a, _), (b, _)| crate::sign::name_order(a, b));
+        }
+    }
+
+    /// Whether the text params are in byte order of their names.
+    pub(crate) fn is_sorted_by_name(&self) -> bool {
+        self.pairs.is_sorted_by(|(a, _), (b, _)| crate::sign::name_order(a, b).is_le())
+    }
+
+    /// Empties the list for another use, unless its buffers grew past `most` bytes of text
+    /// (false: let it go).
+    pub(crate) fn clear_within(&mut self, most: usize) -> bool {
+        if self.text.capacity() > most {
+            return false;
+        }
+        self.text.clear();
+        self.pairs.clear();
+        self.files.clear();
+        true
+    }
 }
 
 /// Whether a value is empty or only white space (`str::trim`'s), so neither sent nor

@@ -15,10 +15,12 @@
 //! 4. **The hand-off**: the body to the envelope decoder, as the client's format and
 //!    shape say ([`decode`]).
 
-use std::time::{Duration, Instant};
+use std::cell::Cell;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::batch::{self, SEPARATOR_HEADER};
 use crate::client::Inner;
+use crate::datetime::Stamp;
 use crate::error::{body_prefix, redact as redact_text};
 use crate::request::Request;
 use crate::transport::HttpRequest;
@@ -88,20 +90,35 @@ pub(crate) fn execute<R: Request>(
     if R::SESSION == SessionNeed::Required && session.is_none() {
         return Err(Error::MissingSession { method: R::METHOD });
     }
-    let mut own = Params::new();
-    request.write_params(&mut own)?;
-    no_clash(&own, options)?;
+    let mut own = crate::scratch::params();
+    let answer = execute_with(client, request, session, options, &mut own);
+    crate::scratch::give_back_params(own);
+    answer
+}
+
+/// [`execute`], writing the API's params into `own`.
+fn execute_with<R: Request>(
+    client: &Client,
+    request: &R,
+    session: Option<&str>,
+    options: &CallOptions,
+    own: &mut Params,
+) -> Result<Response<R::Response>, Error> {
+    request.write_params(own)?;
+    no_clash(own, options)?;
     let idempotent = options.idempotent.unwrap_or(R::IDEMPOTENT);
     let job = Job::new(client, R::METHOD, 1, idempotent, session, options);
     if R::QIMEN {
         let body = own.take(top_api_rules::QIMEN_BODY_PARAM).unwrap_or_default();
         return run(client, &job, |attempt| {
-            let answer = exchange_qimen(client, R::METHOD, &own, &body, options, attempt)?;
+            let answer = exchange_qimen(client, R::METHOD, own, &body, options, attempt)?;
             decode::<R::Response>(client, &answer, R::METHOD, Some(Qimen), attempt.session, &attempt.sign)
         });
     }
+    // In the order they are signed in: merged with the system params, not sorted, by each try.
+    own.sort_by_name();
     run(client, &job, |attempt| {
-        let body = exchange(client, R::METHOD, &own, options, attempt)?;
+        let body = exchange(client, R::METHOD, own, options, attempt)?;
         decode::<R::Response>(client, &body, R::METHOD, None, attempt.session, &attempt.sign)
     })
 }
@@ -364,13 +381,56 @@ fn run<T: Logged>(
 struct System<'a> {
     pairs: [(&'static str, &'a str, Varying); System::MOST],
     len: usize,
+    /// The timestamp as a form carries it: see [`Varying::Encoded`].
+    form_timestamp: &'a str,
 }
 
 /// Whether a system param's value changes from call to call of one client.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Varying {
     Yes,
+    /// It does, and a form carries it as `System::form_timestamp` (the timestamp's, written
+    /// once a second).
+    Encoded,
     No,
+}
+
+/// A call's timestamp, as it is signed and as a form carries it.
+#[derive(Clone, Copy)]
+pub(crate) struct Timestamp {
+    text: Stamp,
+    /// `None` for a text too long for a stamp once encoded (a year far out of TOP's range):
+    /// encoded with the rest then.
+    form: Option<Stamp>,
+}
+
+impl Timestamp {
+    fn of(time: DateTime) -> Timestamp {
+        let text = time.stamp();
+        let mut form = Vec::with_capacity(32);
+        wire::form_encode(&mut form, text.as_str());
+        Timestamp { text, form: Stamp::of(&form) }
+    }
+
+    /// The timestamp at `now`, written once a second on each thread: calls come many a
+    /// second, and the same second is the same text.
+    fn at(now: SystemTime) -> Timestamp {
+        thread_local! {
+            static LAST: Cell<Option<(u64, Timestamp)>> = const { Cell::new(None) };
+        }
+        let Ok(since) = now.duration_since(SystemTime::UNIX_EPOCH) else {
+            return Timestamp::of(DateTime::from(now));
+        };
+        let second = since.as_secs();
+        LAST.with(|last| match last.get() {
+            Some((at, timestamp)) if at == second => timestamp,
+            _ => {
+                let timestamp = Timestamp::of(DateTime::from(now));
+                last.set(Some((second, timestamp)));
+                timestamp
+            }
+        })
+    }
 }
 
 impl<'a> System<'a> {
@@ -380,14 +440,14 @@ impl<'a> System<'a> {
     fn new(
         inner: &'a Inner,
         method: Option<&'a str>,
-        timestamp: &'a str,
+        timestamp: Option<&'a Timestamp>,
         session: Option<&'a str>,
         options: &'a CallOptions,
         qimen: Option<Qimen>,
     ) -> System<'a> {
-        use Varying::{No, Yes};
+        use Varying::{Encoded, No, Yes};
         let format = if qimen.is_some() { Format::Xml } else { inner.format };
-        let mut system = System { pairs: [("", "", No); System::MOST], len: 0 };
+        let mut system = System { pairs: [("", "", No); System::MOST], len: 0, form_timestamp: "" };
         system.push("app_key", &inner.app_key, No);
         system.push("format", format.as_str(), No);
         if let Some(method) = method {
@@ -404,7 +464,16 @@ impl<'a> System<'a> {
         if let Some(target) = &options.target_app_key {
             system.push("target_app_key", target, Yes);
         }
-        system.push("timestamp", timestamp, Yes);
+        if let Some(timestamp) = timestamp {
+            let varying = match &timestamp.form {
+                Some(form) => {
+                    system.form_timestamp = form.as_str();
+                    Encoded
+                }
+                None => Yes,
+            };
+            system.push("timestamp", timestamp.text.as_str(), varying);
+        }
         system.push("v", "2.0", No);
         system
     }
@@ -423,9 +492,14 @@ impl<'a> System<'a> {
         self.pairs[..self.len].iter().map(|&(name, value, _)| (name, value))
     }
 
-    /// The system params whose values vary from call to call.
-    fn varying(&self) -> impl Iterator<Item = (&'static str, &'a str)> + '_ {
-        self.pairs[..self.len].iter().filter(|pair| pair.2 == Varying::Yes).map(|&(name, value, _)| (name, value))
+    /// The system params whose values vary from call to call, each with whether it is
+    /// form-encoded already.
+    fn varying(&self) -> impl Iterator<Item = (&'static str, &'a str, bool)> + '_ {
+        self.pairs[..self.len].iter().filter_map(|&(name, value, varying)| match varying {
+            Varying::Yes => Some((name, value, false)),
+            Varying::Encoded => Some((name, self.form_timestamp, true)),
+            Varying::No => None,
+        })
     }
 
     /// The same as a list, for what is built from one (a batch's query, a Qimen call's,
@@ -444,7 +518,7 @@ impl<'a> System<'a> {
 /// copies them whole.
 pub(crate) fn constant_form(inner: &Inner) -> Vec<u8> {
     let options = CallOptions::default();
-    let system = System::new(inner, None, "", None, &options, None);
+    let system = System::new(inner, None, None, None, &options, None);
     let mut form = Vec::new();
     for &(name, value, varying) in &system.pairs[..system.len] {
         if varying == Varying::No {
@@ -462,8 +536,8 @@ fn system_params(
     options: &CallOptions,
     qimen: Option<Qimen>,
 ) -> Params {
-    let stamp = DateTime::from((client.inner.clock)()).stamp();
-    System::new(&client.inner, method, stamp.as_str(), session, options, qimen).to_params()
+    let timestamp = Timestamp::at((client.inner.clock)());
+    System::new(&client.inner, method, Some(&timestamp), session, options, qimen).to_params()
 }
 
 /// Signs and sends one call: the system params, then the API's own; the signature is
@@ -476,19 +550,27 @@ fn exchange(
     attempt: &mut Attempt<'_>,
 ) -> Result<Vec<u8>, Error> {
     let inner = &*client.inner;
-    let stamp = DateTime::from((inner.clock)()).stamp();
-    let system = System::new(inner, Some(method), stamp.as_str(), attempt.session, options, None);
-    // The system params in order, then the API's own: the sort that signing does runs
-    // through the first ones once.
-    let sign = sign::sign(system.iter().chain(own.iter()), &inner.secret.0, inner.sign_method);
-    let (content_type, body) = if own.files().len() > 0 {
-        wire::multipart(system.iter().chain(own.iter()), own.files(), &sign)
+    let timestamp = Timestamp::at((inner.clock)());
+    let system = System::new(inner, Some(method), Some(&timestamp), attempt.session, options, None);
+    // The system params are in byte order of their names; the API's own, sorted once by a
+    // typed call, are merged with them as they are signed.
+    let sign = if own.is_sorted_by_name() {
+        sign::sign_runs(system.iter(), own.iter(), &inner.secret.0, inner.sign_method)
     } else {
-        // The secrets first: the signature, then the session among the varying params.
-        wire::form(&sign, system.varying(), &inner.form_constant, own.iter())
+        sign::sign(system.iter().chain(own.iter()), &inner.secret.0, inner.sign_method)
     };
+    if own.files().len() > 0 {
+        let (content_type, body) = wire::multipart(system.iter().chain(own.iter()), own.files(), &sign);
+        attempt.sign = sign;
+        return send(client, &inner.gateway, &content_type, &body, &[], attempt);
+    }
+    // The secrets first: the signature, then the session among the varying params.
+    let mut body = crate::scratch::bytes();
+    wire::form(&mut body, &sign, system.varying(), &inner.form_constant, own.iter());
     attempt.sign = sign;
-    send(client, &inner.gateway, &content_type, &body, &[], attempt)
+    let answer = send(client, &inner.gateway, wire::FORM_CONTENT_TYPE, &body, &[], attempt);
+    crate::scratch::give_back(body);
+    answer
 }
 
 /// Signs and sends one Qimen call: the system params and the API's own (`customerId`) in
@@ -606,7 +688,8 @@ mod tests {
         let client =
             Client::builder("12345678", "secret").sign_method(crate::SignMethod::Md5).simplify(true).build().unwrap();
         let options = CallOptions::new().target_app_key("87654321");
-        let system = System::new(&client.inner, Some("taobao.a.b"), "2026-01-01 00:00:00", Some("s"), &options, None);
+        let timestamp = Timestamp::of("2026-01-01 00:00:00".parse().unwrap());
+        let system = System::new(&client.inner, Some("taobao.a.b"), Some(&timestamp), Some("s"), &options, None);
         let names: Vec<&str> = system.iter().map(|(name, _)| name).collect();
         let mut sorted = names.clone();
         sorted.sort_unstable();
@@ -618,8 +701,12 @@ mod tests {
         rules.sort_unstable();
         assert_eq!(with_sign, rules, "every system param of the rules, and no other");
         // The varying ones and the client's constant run make up the whole, each once.
-        let varying: Vec<&str> = system.varying().map(|(name, _)| name).collect();
+        let varying: Vec<&str> = system.varying().map(|(name, _, _)| name).collect();
         assert_eq!(varying, ["method", "session", "target_app_key", "timestamp"]);
+        // The timestamp as a form carries it, its text as it is signed.
+        let (_, form, encoded) = system.varying().last().unwrap();
+        assert_eq!((form, encoded), ("2026-01-01+00%3A00%3A00", true));
+        assert!(system.iter().any(|pair| pair == ("timestamp", "2026-01-01 00:00:00")));
         let constant = String::from_utf8(client.inner.form_constant.clone()).unwrap();
         let partner = crate::DEFAULT_PARTNER_ID;
         assert_eq!(

@@ -6,34 +6,38 @@ use crate::File;
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
-/// A call's form body and its content type: `sign` first, then `varying` (the system
+/// Writes a call's form body (its content type is [`FORM_CONTENT_TYPE`]): `sign` first, then `varying` (the system
 /// params that change from call to call, the session among them), then `constant` (the
 /// others, encoded once by the client, each after a `&`), then the API's own `params`. The
 /// secrets (the signature and the session) so stand in the first bytes of the body,
 /// whatever the params after them. The signature (upper-case hex) and the system params'
 /// names are carried as they are: they hold nothing a form escapes.
 pub(crate) fn form<'a>(
+    form: &mut Vec<u8>,
     sign: &str,
-    varying: impl Iterator<Item = (&'static str, &'a str)>,
+    varying: impl Iterator<Item = (&'static str, &'a str, bool)>,
     constant: &[u8],
     params: impl Iterator<Item = (&'a str, &'a str)>,
-) -> (Cow<'static, str>, Vec<u8>) {
+) {
     debug_assert!(sign.bytes().all(is_plain), "a signature is hex");
-    let mut form = Vec::with_capacity(512);
+    form.reserve(512);
     form.extend_from_slice(b"sign=");
     form.extend_from_slice(sign.as_bytes());
-    for (name, value) in varying {
+    for (name, value, encoded) in varying {
         debug_assert!(name.bytes().all(is_plain), "a system param's name is plain");
         form.push(b'&');
         form.extend_from_slice(name.as_bytes());
         form.push(b'=');
-        form_encode(&mut form, value);
+        if encoded {
+            form.extend_from_slice(value.as_bytes());
+        } else {
+            form_encode(form, value);
+        }
     }
     form.extend_from_slice(constant);
     for (name, value) in params {
-        form_pair(&mut form, name, value);
+        form_pair(form, name, value);
     }
-    (Cow::Borrowed(FORM_CONTENT_TYPE), form)
 }
 
 /// Appends `&name=value`, form-encoded.
