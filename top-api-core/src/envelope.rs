@@ -316,7 +316,7 @@ fn decode_json<T: DeserializeOwned>(
     let read = |body: &str| {
         // Most answers fit their types: read without the lenient adapter first, and through
         // it only when that gives up (see `crate::plain`).
-        if shape == Shape::Wrapped && crate::plain::worth_trying::<T>() {
+        if crate::plain::worth_trying::<T>() {
             match decode_json_strict(body, method, shape, strict, PathSlot::plain()) {
                 Ok(answer) => return Ok(answer),
                 Err(_) => crate::plain::gave_up::<T>(),
@@ -618,6 +618,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
         let wrapped = first_is_payload || first.as_deref() == Some("error_response");
         if self.shape == Shape::Simplified && !wrapped {
             // The root is the payload.
+            if self.path.plain {
+                return crate::plain::read_root(map, first, self.capture).map(Ok);
+            }
             let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)).named(self.path.follow) };
             return tracked(replay, self.path).map(Ok);
         }
@@ -909,14 +912,22 @@ mod tests {
         /// The plain pass only ever gives up: whatever answer it reads, the lenient adapter
         /// reads the same, with nothing drifted.
         #[test]
-        fn what_the_plain_pass_reads_the_adapter_reads_alike(payload in object(3, EVERY_KEYS), root_id in any::<bool>(), strict in any::<bool>()) {
-            let body = if root_id {
-                format!(r#"{{"test_every_get_response":{payload},"request_id":"root"}}"#)
-            } else {
-                format!(r#"{{"test_every_get_response":{payload}}}"#)
+        fn what_the_plain_pass_reads_the_adapter_reads_alike(
+            payload in object(3, EVERY_KEYS),
+            root_id in any::<bool>(),
+            strict in any::<bool>(),
+            simplified in any::<bool>(),
+        ) {
+            let (body, shape) = match (simplified, root_id) {
+                (false, true) => (format!(r#"{{"test_every_get_response":{payload},"request_id":"root"}}"#), Shape::Wrapped),
+                (false, false) => (format!(r#"{{"test_every_get_response":{payload}}}"#), Shape::Wrapped),
+                // The payload's members at the root, the gateway's `request_id` among them.
+                (true, true) => (payload.replacen('{', r#"{"request_id":"root","#, 1).replace(",}", "}"), Shape::Simplified),
+                (true, false) => (payload.clone(), Shape::Simplified),
             };
-            if let Ok(plain) = read(&body, strict, PathSlot::plain()) {
-                let lenient = read(&body, strict, PathSlot::default());
+            let read = |path| decode_json_strict::<Every>(&body, METHOD, shape, strict, path);
+            if let Ok(plain) = read(PathSlot::plain()) {
+                let lenient = read(PathSlot::default());
                 match (plain, lenient) {
                     (Answer::Ok(plain), Ok(Answer::Ok(lenient))) => {
                         prop_assert!(plain.drift().is_empty());
@@ -939,6 +950,11 @@ mod tests {
         assert_eq!(plain.request_id(), Some("inner"));
         assert_eq!(plain.get().items[0].a, Some(2));
         assert!(plain.get().plain_item.flag);
+        // Simplified: the payload's members at the root, the gateway's request_id among them.
+        let body = r#"{"n":1,"request_id":"r2","items":[{"a":3}]}"#;
+        let read = decode_json_strict::<Every>(body, METHOD, Shape::Simplified, false, PathSlot::plain());
+        let Ok(Answer::Ok(plain)) = read else { panic!("the plain pass gave up") };
+        assert_eq!((plain.request_id(), plain.get().n, plain.get().items[0].a), (Some("r2"), Some(1), Some(3)));
     }
 
     #[test]

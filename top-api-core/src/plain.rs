@@ -16,12 +16,14 @@
 //! - every scalar as serde_json reads it for the type, which is strict: a numeric text
 //!   where a number belongs, a number where a text belongs, a blank where a date belongs
 //!   fail, and the adapter then reads them leniently;
-//! - at the top of the payload, `request_id` is kept aside for the caller, as the adapter
-//!   keeps it; a payload with a field of that name, or an `error_response` inside, gives up.
+//! - at the top of the payload (a simplified answer's root), `request_id` is kept aside for
+//!   the caller, as the adapter keeps it; a payload with a field of that name, or an
+//!   `error_response` among its members, gives up.
 //!
 //! A failing `Option` or `Vec` field of an object type is not left out here either
 //! ([`active`] tells the readers of those fields): its drift is the adapter's to note.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
@@ -97,6 +99,21 @@ pub(crate) fn read_payload<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
     de: D,
     capture: &Capture,
 ) -> Result<T, D::Error> {
+    plainly(|| T::deserialize(Top { de, capture }))
+}
+
+/// Reads the root of a simplified answer, whose members are the payload's (`first`, a key
+/// the envelope's check read already, then the rest of `map`), as [`read_payload`] does.
+pub(crate) fn read_root<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
+    map: A,
+    first: Option<Cow<'de, str>>,
+    capture: &Capture,
+) -> Result<T, A::Error> {
+    plainly(|| T::deserialize(Root { map, first, capture }))
+}
+
+/// Runs `read` as the plain pass.
+fn plainly<T>(read: impl FnOnce() -> T) -> T {
     struct Active;
 
     impl Drop for Active {
@@ -107,7 +124,13 @@ pub(crate) fn read_payload<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
 
     ACTIVE.with(|active| active.set(true));
     let _active = Active;
-    T::deserialize(Top { de, capture })
+    read()
+}
+
+/// Whether a payload type is one the plain pass reads: an object type, with fields, none of
+/// them `request_id` (a type that reads it itself, or takes any key, is the adapter's).
+fn readable(name: &str, fields: &[&str]) -> bool {
+    name == OBJECT && !fields.is_empty() && !fields.contains(&"request_id")
 }
 
 /// The payload itself: an object type, whose `request_id` is kept aside.
@@ -129,11 +152,43 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Top<'_, D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        // A type that reads `request_id` itself, or takes any key, is the adapter's.
-        if name != OBJECT || fields.is_empty() || fields.contains(&"request_id") {
+        if !readable(name, fields) {
             return Err(give_up());
         }
         self.de.deserialize_struct(name, fields, TopVisitor { visitor, capture: self.capture })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// A simplified answer's root, read as its payload.
+struct Root<'de, 'c, A> {
+    map: A,
+    first: Option<Cow<'de, str>>,
+    capture: &'c Capture,
+}
+
+impl<'de, A: MapAccess<'de>> Deserializer<'de> for Root<'de, '_, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, A::Error> {
+        Err(give_up())
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        if !readable(name, fields) {
+            return Err(give_up());
+        }
+        visitor.visit_map(TopMap { map: self.map, first: self.first, capture: self.capture })
     }
 
     serde::forward_to_deserialize_any! {
@@ -156,23 +211,29 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for TopVisitor<'_, V> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(TopMap { map, capture: self.capture })
+        self.visitor.visit_map(TopMap { map, first: None, capture: self.capture })
     }
 }
 
-/// The payload's members, `request_id` kept aside.
-struct TopMap<'c, A> {
+/// The payload's members (`first` first, when the envelope read it), `request_id` kept
+/// aside.
+struct TopMap<'de, 'c, A> {
     map: A,
+    first: Option<Cow<'de, str>>,
     capture: &'c Capture,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for TopMap<'_, A> {
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TopMap<'de, '_, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
         loop {
-            let Some(key) = self.map.next_key_seed(KeySeed)? else {
-                return Ok(None);
+            let key = match self.first.take() {
+                Some(key) => key,
+                None => match self.map.next_key_seed(KeySeed)? {
+                    Some(key) => key,
+                    None => return Ok(None),
+                },
             };
             match &*key {
                 "request_id" => {
@@ -182,12 +243,8 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TopMap<'_, A> {
                 "error_response" => return Err(give_up()),
                 _ => {
                     return match key {
-                        std::borrow::Cow::Borrowed(key) => {
-                            seed.deserialize(de::value::BorrowedStrDeserializer::new(key)).map(Some)
-                        }
-                        std::borrow::Cow::Owned(key) => {
-                            seed.deserialize(de::value::StringDeserializer::new(key)).map(Some)
-                        }
+                        Cow::Borrowed(key) => seed.deserialize(de::value::BorrowedStrDeserializer::new(key)).map(Some),
+                        Cow::Owned(key) => seed.deserialize(de::value::StringDeserializer::new(key)).map(Some),
                     }
                 }
             }
