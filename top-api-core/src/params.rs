@@ -369,7 +369,28 @@ macro_rules! display_params {
     };
 }
 
-display_params!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
+display_params!(f32 f64);
+
+/// Integers, written as `Display` writes them (every call writes a few: without the
+/// formatting machinery, at a fifth of its cost).
+macro_rules! integer_params {
+    ($($ty:ty)*) => {
+        $(
+            impl Param for $ty {
+                fn write_param(&self, out: &mut String) -> bool {
+                    out.push_str(itoa::Buffer::new().format(*self));
+                    true
+                }
+
+                fn from_param(text: &str) -> Result<$ty, String> {
+                    text.trim().parse().map_err(|err| format!("`{text}` is not a {}: {err}", stringify!($ty)))
+                }
+            }
+        )*
+    };
+}
+
+integer_params!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
 
 impl Param for DateTime {
     fn write_param(&self, out: &mut String) -> bool {
@@ -598,5 +619,21 @@ mod tests {
         let mut params = Params::new();
         params.push("user", "身份证111111111111111111");
         assert_eq!(format!("{params:?}"), r#"["user"]"#);
+    }
+
+    proptest::proptest! {
+        /// An integer param's text is the one `Display` writes.
+        #[test]
+        fn integers_are_written_as_display_writes_them(a in proptest::num::i64::ANY, b in proptest::num::u128::ANY, c in proptest::num::i8::ANY) {
+            let text = |value: &dyn Fn(&mut String) -> bool| {
+                let mut out = String::new();
+                value(&mut out);
+                out
+            };
+            proptest::prop_assert_eq!(text(&|out| a.write_param(out)), a.to_string());
+            proptest::prop_assert_eq!(text(&|out| b.write_param(out)), b.to_string());
+            proptest::prop_assert_eq!(text(&|out| c.write_param(out)), c.to_string());
+            proptest::prop_assert_eq!(text(&|out| i128::MIN.write_param(out)), i128::MIN.to_string());
+        }
     }
 }
