@@ -319,7 +319,12 @@ fn run<T: Logged>(
                 return Err(timed_out(job.what));
             }
         }
-        if left(deadline) == Some(Duration::ZERO) {
+        // Time passes before a try only in a pause or a wait for a turn: a first try without
+        // a limit has its whole bound (but a bound of nothing), and the clock is not read.
+        let may_have_waited = tries > 1 || inner.limiter.is_some() || job.timeout == Some(Duration::ZERO);
+        #[cfg(feature = "redis")]
+        let may_have_waited = may_have_waited || inner.shared.is_some();
+        if may_have_waited && left(deadline) == Some(Duration::ZERO) {
             return Err(timed_out(job.what));
         }
         let mut attempt = Attempt { deadline, session: job.session, sign: String::new() };
