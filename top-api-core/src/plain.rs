@@ -26,6 +26,7 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -99,7 +100,7 @@ pub(crate) fn read_payload<'de, T: de::Deserialize<'de>, D: Deserializer<'de>>(
     de: D,
     capture: &Capture,
 ) -> Result<T, D::Error> {
-    plainly(|| T::deserialize(Top { de, capture }))
+    plainly(|| de.deserialize_map(Payload { capture, marker: PhantomData }))
 }
 
 /// Reads the root of a simplified answer, whose members are the payload's (`first`, a key
@@ -133,39 +134,8 @@ fn readable(name: &str, fields: &[&str]) -> bool {
     name == OBJECT && !fields.is_empty() && !fields.contains(&"request_id")
 }
 
-/// The payload itself: an object type, whose `request_id` is kept aside.
-struct Top<'c, D> {
-    de: D,
-    capture: &'c Capture,
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Top<'_, D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(give_up())
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        if !readable(name, fields) {
-            return Err(give_up());
-        }
-        self.de.deserialize_struct(name, fields, TopVisitor { visitor, capture: self.capture })
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map enum identifier ignored_any
-    }
-}
-
-/// A simplified answer's root, read as its payload.
+/// The payload's object (a simplified answer's root), read as the payload type: an object
+/// type, whose `request_id` is kept aside.
 struct Root<'de, 'c, A> {
     map: A,
     first: Option<Cow<'de, str>>,
@@ -198,20 +168,21 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for Root<'de, '_, A> {
     }
 }
 
-struct TopVisitor<'c, V> {
-    visitor: V,
+/// The payload member's object, read as the payload.
+struct Payload<'c, T> {
     capture: &'c Capture,
+    marker: PhantomData<T>,
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for TopVisitor<'_, V> {
-    type Value = V::Value;
+impl<'de, T: de::Deserialize<'de>> Visitor<'de> for Payload<'_, T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.visitor.expecting(f)
+        f.write_str("an object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(TopMap { map, first: None, capture: self.capture })
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(Root { map, first: None, capture: self.capture })
     }
 }
 
