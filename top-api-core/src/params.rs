@@ -146,10 +146,11 @@ impl Params {
         self.pairs.is_sorted_by(|(a, _), (b, _)| crate::sign::name_order(a, b).is_le())
     }
 
-    /// Empties the list for another use, unless its buffers grew past `most` bytes of text
-    /// (false: let it go).
+    /// Empties the list for another use, unless its buffers grew past `most` bytes, its
+    /// text's or its list's (false: let it go).
     pub(crate) fn clear_within(&mut self, most: usize) -> bool {
-        if self.text.capacity() > most {
+        let listed = self.pairs.capacity() * std::mem::size_of::<(Cow<'static, str>, std::ops::Range<usize>)>();
+        if self.text.capacity() > most || listed > most {
             return false;
         }
         self.text.clear();
@@ -635,5 +636,21 @@ mod tests {
             proptest::prop_assert_eq!(text(&|out| c.write_param(out)), c.to_string());
             proptest::prop_assert_eq!(text(&|out| i128::MIN.write_param(out)), i128::MIN.to_string());
         }
+    }
+
+    #[test]
+    fn a_list_is_kept_for_another_use_only_while_small() {
+        let mut small = Params::new();
+        small.push("user", "3");
+        assert!(small.clear_within(1024));
+        assert!(small.is_empty());
+        let mut long_text = Params::new();
+        long_text.push("text", "x".repeat(2048));
+        assert!(!long_text.clear_within(1024));
+        let mut many = Params::new();
+        for _ in 0..100 {
+            many.push("n", "1");
+        }
+        assert!(!many.clear_within(1024), "a hundred entries' list is past 1 KiB, whatever its text");
     }
 }

@@ -113,18 +113,18 @@ pub(crate) fn read_root<'de, T: de::Deserialize<'de>, A: MapAccess<'de>>(
     plainly(|| T::deserialize(Root { map, first, capture }))
 }
 
-/// Runs `read` as the plain pass.
+/// Runs `read` as the plain pass; what was reading before is put back after it (a plain
+/// pass within another, should a type's reader decode an answer of its own).
 fn plainly<T>(read: impl FnOnce() -> T) -> T {
-    struct Active;
+    struct Active(bool);
 
     impl Drop for Active {
         fn drop(&mut self) {
-            ACTIVE.with(|active| active.set(false));
+            ACTIVE.with(|active| active.set(self.0));
         }
     }
 
-    ACTIVE.with(|active| active.set(true));
-    let _active = Active;
+    let _before = Active(ACTIVE.with(|active| active.replace(true)));
     read()
 }
 
@@ -519,6 +519,16 @@ mod tests {
 
     struct Given;
     struct Other;
+
+    #[test]
+    fn a_plain_pass_within_another_leaves_the_outer_one_reading() {
+        assert!(!active());
+        plainly(|| {
+            plainly(|| assert!(active()));
+            assert!(active(), "the outer pass still gives up on what the adapter would help with");
+        });
+        assert!(!active());
+    }
 
     #[test]
     fn a_type_given_up_on_is_left_alone_for_a_while_then_tried_again() {

@@ -402,7 +402,7 @@ enum Varying {
 
 /// A call's timestamp, as it is signed and as a form carries it.
 #[derive(Clone, Copy)]
-pub(crate) struct Timestamp {
+struct Timestamp {
     text: Stamp,
     /// `None` for a text too long for a stamp once encoded (a year far out of TOP's range):
     /// encoded with the rest then.

@@ -6,9 +6,10 @@ use crate::File;
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
-/// Writes a call's form body (its content type is [`FORM_CONTENT_TYPE`]): `sign` first, then `varying` (the system
-/// params that change from call to call, the session among them), then `constant` (the
-/// others, encoded once by the client, each after a `&`), then the API's own `params`. The
+/// Writes a call's form body into `form` (its content type is [`FORM_CONTENT_TYPE`]): `sign`
+/// first, then `varying` (the system params that change from call to call, the session
+/// among them, each with whether it is form-encoded already), then `constant` (the others,
+/// encoded once by the client, each after a `&`), then the API's own `params`. The
 /// secrets (the signature and the session) so stand in the first bytes of the body,
 /// whatever the params after them. The signature (upper-case hex) and the system params'
 /// names are carried as they are: they hold nothing a form escapes.
