@@ -123,6 +123,62 @@ fn every_param_is_sent_and_signed_once() {
     assert_eq!(sign, top_api::sign::sign(params, SECRET, SignMethod::Md5));
 }
 
+/// A hand-written API whose method a form must escape: the road carries a typed API's
+/// method as it is only when no byte of it needs escaping.
+struct OddMethod;
+
+impl top_api::Request for OddMethod {
+    const METHOD: &'static str = "taobao.odd name/ü&x=1";
+    const SESSION: top_api::SessionNeed = top_api::SessionNeed::None;
+    const IDEMPOTENT: bool = true;
+    type Response = EchoResponse;
+
+    fn write_params(&self, params: &mut top_api::Params) -> Result<(), Error> {
+        params.push("q", "1");
+        Ok(())
+    }
+
+    fn from_params(_: &top_api::Params) -> Result<Self, top_api::ParamError> {
+        Ok(OddMethod)
+    }
+}
+
+impl top_api::WithoutSession for OddMethod {}
+
+#[test]
+fn a_method_a_form_escapes_is_sent_escaped_and_signed_as_it_is() {
+    use top_api::Request;
+    let fake = FakeTransport::new();
+    fake.push(ok(r#"{"odd name/ü&x=1_response":{"ok":true}}"#.as_bytes().to_vec()));
+    let client = client(&fake).sign_method(SignMethod::Md5).build().unwrap();
+    client.execute(&OddMethod).unwrap();
+    let request = &fake.requests()[0];
+    let body = String::from_utf8(request.body.clone()).unwrap();
+    assert!(body.contains("&method=taobao.odd+name%2F%C3%BC%26x%3D1&"), "{body}");
+    let (params, sign) = sent(request);
+    assert!(params.contains(&("method".to_owned(), OddMethod::METHOD.to_owned())));
+    assert_eq!(sign, top_api::sign::sign(params, SECRET, SignMethod::Md5));
+}
+
+#[test]
+fn the_transport_gets_the_whole_bound_on_a_first_try_and_what_is_left_on_a_retry() {
+    let fake = FakeTransport::new();
+    fake.push_error(TransportError::new(TransportErrorKind::Connect, "refused"));
+    fake.push(ok(br#"{"baodian_deposit_get_response":{"user_coin_deposit":1}}"#.to_vec()));
+    let bound = Duration::from_secs(20);
+    let pause = Duration::from_millis(20);
+    let policy = top_api::RetryPolicy::new(2).base_delay(pause).max_delay(pause);
+    let client = client(&fake).timeout(bound).retry(policy).build().unwrap();
+    client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 2);
+    // Nothing waited before the first try: the bound is its whole.
+    assert_eq!(requests[0].timeout, Some(bound));
+    // The retry's is what the first try and the pause (jittered) left of it.
+    let second = requests[1].timeout.expect("a bounded call");
+    assert!(second < bound, "{second:?}");
+}
+
 #[test]
 fn a_request_reads_back_from_its_params() {
     use top_api::Request;

@@ -392,7 +392,7 @@ fn decode_json_strict<T: DeserializeOwned>(
     match answer {
         Ok(_) if capture.refusal.borrow().is_some() => Ok(Answer::Refused(capture.refusal.take().expect("checked"))),
         Ok(Ok(body)) => {
-            let mut response = Response::new(body, capture.request_id.take());
+            let mut response = Response::boxed(body, capture.request_id.take());
             let drift = drift.finish();
             if !drift.is_empty() {
                 response.set_drift(drift);
@@ -581,7 +581,7 @@ impl ApiError {
 }
 
 /// What the JSON root held: the payload, or the gateway's refusal.
-type RootAnswer<T> = Result<T, ApiError>;
+type RootAnswer<T> = Result<Box<T>, ApiError>;
 
 /// The top-level JSON object. Wrapped: `{"<name>_response":…}` or `{"error_response":…}`,
 /// in any order among other members; neither is an error. Simplified: the payload's own
@@ -619,10 +619,10 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
         if self.shape == Shape::Simplified && !wrapped {
             // The root is the payload.
             if self.path.plain {
-                return crate::plain::read_root(map, first, self.capture).map(Ok);
+                return crate::plain::read_root(map, first, self.capture).map(|root| Ok(Box::new(root)));
             }
             let replay = Replay { map, first, ctx: Ctx::new(false, Some(self.capture)).named(self.path.follow) };
-            return tracked(replay, self.path).map(Ok);
+            return tracked(replay, self.path).map(|root| Ok(Box::new(root)));
         }
         let (mut payload, mut refusal, mut others) = (None, None, Vec::new());
         let mut key = first;
@@ -688,13 +688,13 @@ struct Payload<'a, T> {
 }
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Payload<'_, T> {
-    type Value = T;
+    type Value = Box<T>;
 
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<T, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Box<T>, D::Error> {
         if self.path.plain {
-            return crate::plain::read_payload(de, self.capture);
+            return crate::plain::read_payload(de, self.capture).map(Box::new);
         }
-        tracked(Lenient::new(de, Ctx::new(false, Some(self.capture)).named(self.path.follow)), self.path)
+        tracked(Lenient::new(de, Ctx::new(false, Some(self.capture)).named(self.path.follow)), self.path).map(Box::new)
     }
 }
 

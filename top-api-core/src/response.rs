@@ -10,7 +10,9 @@ use crate::Drift;
 /// `client.execute(&request)?.user_coin_deposit`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {
-    body: T,
+    /// On the heap: an answer is handed up through several layers of a call's road, and a
+    /// pointer moves where a large payload would be copied at each.
+    body: Box<T>,
     request_id: Option<String>,
     drift: Vec<Drift>,
 }
@@ -18,6 +20,11 @@ pub struct Response<T> {
 impl<T> Response<T> {
     /// Wraps a payload; tests and sandbox handlers build answers with it.
     pub fn new(body: T, request_id: Option<String>) -> Response<T> {
+        Response::boxed(Box::new(body), request_id)
+    }
+
+    /// [`Response::new`] of a payload on the heap already.
+    pub(crate) fn boxed(body: Box<T>, request_id: Option<String>) -> Response<T> {
         Response { body, request_id, drift: Vec::new() }
     }
 
@@ -65,7 +72,7 @@ impl<T> Response<T> {
 
     /// The payload, without the request id.
     pub fn into_inner(self) -> T {
-        self.body
+        *self.body
     }
 }
 

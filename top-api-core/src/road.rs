@@ -15,6 +15,7 @@
 //! 4. **The hand-off**: the body to the envelope decoder, as the client's format and
 //!    shape say ([`decode`]).
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -71,6 +72,10 @@ impl<'a> Job<'a> {
 /// errors and logs): the session, and the signature once made.
 pub(crate) struct Attempt<'a> {
     deadline: Option<Instant>,
+    /// The time left, known without reading the clock: `Some` on a first try that waited
+    /// for nothing, whose time left is the whole bound (what passed since the bound began
+    /// is the call's building and signing, microseconds).
+    whole: Option<Option<Duration>>,
     session: Option<&'a str>,
     sign: String,
 }
@@ -118,9 +123,33 @@ fn execute_with<R: Request>(
     // In the order they are signed in: merged with the system params, not sorted, by each try.
     own.sort_by_name();
     run(client, &job, |attempt| {
-        let body = exchange(client, R::METHOD, own, options, attempt)?;
+        let method = Method { name: R::METHOD, plain: PlainMethod::<R>::PLAIN };
+        let body = exchange(client, method, own, options, attempt)?;
         decode::<R::Response>(client, &body, R::METHOD, None, attempt.session, &attempt.sign)
     })
+}
+
+/// A call's method, and whether a form carries it as it is (no byte of it escaped).
+#[derive(Clone, Copy)]
+struct Method<'a> {
+    name: &'a str,
+    plain: bool,
+}
+
+impl<'a> Method<'a> {
+    /// A method by name, encoded as a form carries it when it is sent.
+    fn named(name: &'a str) -> Method<'a> {
+        Method { name, plain: false }
+    }
+}
+
+/// Whether a typed API's method goes in a form as it is: worked out once, when the API's
+/// code is compiled, not on each call (a method has dots and letters, which a form carries
+/// as they are; a hand-written `Request` may name any).
+struct PlainMethod<R>(std::marker::PhantomData<R>);
+
+impl<R: Request> PlainMethod<R> {
+    const PLAIN: bool = wire::is_plain_text(R::METHOD);
 }
 
 /// The mark of a Qimen call, where the road differs.
@@ -149,7 +178,7 @@ pub(crate) fn call(
     no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
     run(client, &job, |attempt| {
-        let body = exchange(client, method, own, options, attempt)?;
+        let body = exchange(client, Method::named(method), own, options, attempt)?;
         decode(client, &body, method, None, attempt.session, &attempt.sign)
     })
 }
@@ -165,7 +194,7 @@ pub(crate) fn call_raw(
     no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
     run(client, &job, |attempt| {
-        let body = exchange(client, method, own, options, attempt)?;
+        let body = exchange(client, Method::named(method), own, options, attempt)?;
         Ok(Response::new(String::from_utf8_lossy(&body).into_owned(), None))
     })
     .map(Response::into_inner)
@@ -296,8 +325,8 @@ fn run<T: Logged>(
     mut try_once: impl FnMut(&mut Attempt<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let inner = &*client.inner;
-    let started = Instant::now();
-    let deadline = job.timeout.and_then(|timeout| started.checked_add(timeout));
+    // The clock is read for a bound only (a client has none unless it sets one).
+    let deadline = job.timeout.and_then(|timeout| Instant::now().checked_add(timeout));
     let mut tries = 1;
     loop {
         // The turn from the limit shared through Redis: a ban it holds is this try's
@@ -327,7 +356,8 @@ fn run<T: Logged>(
         if may_have_waited && left(deadline) == Some(Duration::ZERO) {
             return Err(timed_out(job.what));
         }
-        let mut attempt = Attempt { deadline, session: job.session, sign: String::new() };
+        let whole = (!may_have_waited).then_some(job.timeout.filter(|_| deadline.is_some()));
+        let mut attempt = Attempt { deadline, whole, session: job.session, sign: String::new() };
         // The clock is read only for a record someone will see.
         let clock = (log::max_level() >= log::LevelFilter::Info).then(Instant::now);
         let result = match held {
@@ -397,6 +427,8 @@ enum Varying {
     /// It does, and a form carries it as `System::form_timestamp` (the timestamp's, written
     /// once a second).
     Encoded,
+    /// It does, and a form carries it as it is (a typed API's method, see [`PlainMethod`]).
+    Plain,
     No,
 }
 
@@ -444,19 +476,19 @@ impl<'a> System<'a> {
 
     fn new(
         inner: &'a Inner,
-        method: Option<&'a str>,
+        method: Option<Method<'a>>,
         timestamp: Option<&'a Timestamp>,
         session: Option<&'a str>,
         options: &'a CallOptions,
         qimen: Option<Qimen>,
     ) -> System<'a> {
-        use Varying::{Encoded, No, Yes};
+        use Varying::{Encoded, No, Plain, Yes};
         let format = if qimen.is_some() { Format::Xml } else { inner.format };
         let mut system = System { pairs: [("", "", No); System::MOST], len: 0, form_timestamp: "" };
         system.push("app_key", &inner.app_key, No);
         system.push("format", format.as_str(), No);
         if let Some(method) = method {
-            system.push("method", method, Yes);
+            system.push("method", method.name, if method.plain { Plain } else { Yes });
         }
         system.push("partner_id", &inner.partner_id, No);
         if let Some(session) = session {
@@ -503,6 +535,7 @@ impl<'a> System<'a> {
         self.pairs[..self.len].iter().filter_map(|&(name, value, varying)| match varying {
             Varying::Yes => Some((name, value, false)),
             Varying::Encoded => Some((name, self.form_timestamp, true)),
+            Varying::Plain => Some((name, value, true)),
             Varying::No => None,
         })
     }
@@ -542,14 +575,14 @@ fn system_params(
     qimen: Option<Qimen>,
 ) -> Params {
     let timestamp = Timestamp::at((client.inner.clock)());
-    System::new(&client.inner, method, Some(&timestamp), session, options, qimen).to_params()
+    System::new(&client.inner, method.map(Method::named), Some(&timestamp), session, options, qimen).to_params()
 }
 
 /// Signs and sends one call: the system params, then the API's own; the signature is
 /// kept in `attempt` for the redaction of what comes back.
 fn exchange(
     client: &Client,
-    method: &str,
+    method: Method<'_>,
     own: &Params,
     options: &CallOptions,
     attempt: &mut Attempt<'_>,
@@ -611,9 +644,12 @@ fn send(
     attempt: &Attempt<'_>,
 ) -> Result<Vec<u8>, Error> {
     let inner = &*client.inner;
-    let mut headers = inner.headers.clone();
-    headers.extend_from_slice(extra_headers);
-    let timeout = left(attempt.deadline);
+    let headers = if extra_headers.is_empty() {
+        Cow::Borrowed(inner.headers.as_slice())
+    } else {
+        Cow::Owned([inner.headers.as_slice(), extra_headers].concat())
+    };
+    let timeout = attempt.whole.unwrap_or_else(|| left(attempt.deadline));
     if timeout == Some(Duration::ZERO) {
         return Err(timed_out("the call"));
     }
@@ -694,7 +730,8 @@ mod tests {
             Client::builder("12345678", "secret").sign_method(crate::SignMethod::Md5).simplify(true).build().unwrap();
         let options = CallOptions::new().target_app_key("87654321");
         let timestamp = Timestamp::of("2026-01-01 00:00:00".parse().unwrap());
-        let system = System::new(&client.inner, Some("taobao.a.b"), Some(&timestamp), Some("s"), &options, None);
+        let system =
+            System::new(&client.inner, Some(Method::named("taobao.a.b")), Some(&timestamp), Some("s"), &options, None);
         let names: Vec<&str> = system.iter().map(|(name, _)| name).collect();
         let mut sorted = names.clone();
         sorted.sort_unstable();

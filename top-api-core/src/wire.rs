@@ -81,8 +81,24 @@ fn is_plain(byte: u8) -> bool {
     PLAIN[usize::from(byte)]
 }
 
+/// Whether a form carries every byte of `text` as it is (see [`form_encode`]).
+pub(crate) const fn is_plain_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !PLAIN_BYTES[bytes[at] as usize] {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
+/// Which bytes a form carries as they are, as read at run time: see [`PLAIN_BYTES`].
+static PLAIN: [bool; 256] = PLAIN_BYTES;
+
 /// Which bytes a form carries as they are: ASCII letters, digits and `*-._`.
-static PLAIN: [bool; 256] = {
+const PLAIN_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let mut byte = 0;
     while byte < 256 {
