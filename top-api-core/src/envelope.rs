@@ -31,9 +31,29 @@ pub fn is_response_key(key: &str, method: &str) -> bool {
     let Some(stem) = key.strip_suffix("_response") else {
         return false;
     };
-    // Most letters are the same byte: that test first, the folds only for the others.
+    if stem.len() != name.len() {
+        return false;
+    }
+    // Most bytes are the same, or a `.` the key has as `_`: eight at a time for that, the
+    // folds a byte at a time only in the eights that differ.
     let same = |k: u8, m: u8| k == m || (k == b'_' && matches!(m, b'.' | b'-')) || k.eq_ignore_ascii_case(&m);
-    stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| same(k, m))
+    let same_bytes = |k: &[u8], m: &[u8]| k.iter().zip(m).all(|(&k, &m)| same(k, m));
+    let (keys, names) = (stem.as_bytes().chunks_exact(8), name.as_bytes().chunks_exact(8));
+    let (key_rest, name_rest) = (keys.remainder(), names.remainder());
+    keys.zip(names).all(|(k, m)| same_eight(k, m) || same_bytes(k, m)) && same_bytes(key_rest, name_rest)
+}
+
+/// Whether eight bytes of a key are those of a method with each `.` as `_`.
+#[inline]
+fn same_eight(key: &[u8], method: &[u8]) -> bool {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const LOW: u64 = ONES * 0x7f;
+    let word = |bytes: &[u8]| bytes.try_into().map_or(0, u64::from_le_bytes);
+    let (key, method) = (word(key), word(method));
+    // The high bit of each byte that is a `.`: a byte of `dotless` is zero there only.
+    let dotless = method ^ (ONES * u64::from(b'.'));
+    let dots = !(((dotless & LOW) + LOW) | dotless) & !LOW;
+    key == method ^ ((dots >> 7) * u64::from(b'.' ^ b'_'))
 }
 
 /// The success member's name for `method`, such as `baodian_deposit_get_response`.
@@ -887,6 +907,50 @@ mod tests {
 
     fn read(body: &str, strict: bool, path: PathSlot) -> Result<Answer<Every>, JsonFailure> {
         decode_json_strict(body, METHOD, Shape::Wrapped, strict, path)
+    }
+
+    /// The rule of a response key a byte at a time, as `is_response_key` states it.
+    fn response_key_by_bytes(key: &str, method: &str) -> bool {
+        let name = method.strip_prefix("taobao.").unwrap_or(method);
+        let Some(stem) = key.strip_suffix("_response") else { return false };
+        let same = |k: u8, m: u8| k == m || (k == b'_' && matches!(m, b'.' | b'-')) || k.eq_ignore_ascii_case(&m);
+        stem.len() == name.len() && stem.bytes().zip(name.bytes()).all(|(k, m)| same(k, m))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+
+        /// Eight bytes at a time, a key is matched as a byte at a time: keys made from the
+        /// method's own, each with a few bytes changed to the marks and letters the rule
+        /// folds, at every place in the eights.
+        #[test]
+        fn a_response_key_is_matched_as_the_rule_says(
+            method in "(taobao\\.)?[a-cA-C0-9._-]{0,40}",
+            changes in proptest::collection::vec((any::<proptest::sample::Index>(), proptest::sample::select(b"._-aAbBz1".to_vec())), 0..3),
+            suffix in proptest::sample::select(vec!["_response", "_respons", "response", ""]),
+        ) {
+            let mut key = method.strip_prefix("taobao.").unwrap_or(&method).replace('.', "_").into_bytes();
+            for (at, byte) in changes {
+                if !key.is_empty() {
+                    let at = at.index(key.len());
+                    key[at] = byte;
+                }
+            }
+            let key = format!("{}{suffix}", String::from_utf8(key).unwrap());
+            prop_assert_eq!(is_response_key(&key, &method), response_key_by_bytes(&key, &method), "{} for {}", key, method);
+        }
+    }
+
+    #[test]
+    fn a_response_key_beyond_ascii_is_matched_byte_for_byte() {
+        for (key, method, same) in [
+            ("öffnen_gehen_response", "taobao.öffnen.gehen", true),
+            ("Öffnen_gehen_response", "taobao.öffnen.gehen", false),
+            ("x_ein_langes_wört_mit_punkten_response", "x.ein.langes.wört.mit.punkten", true),
+        ] {
+            assert_eq!(is_response_key(key, method), same, "{key} for {method}");
+            assert_eq!(response_key_by_bytes(key, method), same, "{key} for {method}");
+        }
     }
 
     proptest! {

@@ -482,9 +482,30 @@ impl<'a> System<'a> {
         options: &'a CallOptions,
         qimen: Option<Qimen>,
     ) -> System<'a> {
+        let mut system = System::empty();
+        system.fill(inner, method, timestamp, session, options, qimen);
+        system
+    }
+
+    /// None yet: see [`System::fill`].
+    fn empty() -> System<'a> {
+        System { pairs: [("", "", Varying::No); System::MOST], len: 0, form_timestamp: "" }
+    }
+
+    /// The params of [`System::new`], written in place (a call's, which would otherwise
+    /// be copied whole out of a constructor).
+    fn fill(
+        &mut self,
+        inner: &'a Inner,
+        method: Option<Method<'a>>,
+        timestamp: Option<&'a Timestamp>,
+        session: Option<&'a str>,
+        options: &'a CallOptions,
+        qimen: Option<Qimen>,
+    ) {
         use Varying::{Encoded, No, Plain, Yes};
         let format = if qimen.is_some() { Format::Xml } else { inner.format };
-        let mut system = System { pairs: [("", "", No); System::MOST], len: 0, form_timestamp: "" };
+        let system = self;
         system.push("app_key", &inner.app_key, No);
         system.push("format", format.as_str(), No);
         if let Some(method) = method {
@@ -512,7 +533,6 @@ impl<'a> System<'a> {
             system.push("timestamp", timestamp.text.as_str(), varying);
         }
         system.push("v", "2.0", No);
-        system
     }
 
     #[inline]
@@ -589,7 +609,8 @@ fn exchange(
 ) -> Result<Vec<u8>, Error> {
     let inner = &*client.inner;
     let timestamp = Timestamp::at((inner.clock)());
-    let system = System::new(inner, Some(method), Some(&timestamp), attempt.session, options, None);
+    let mut system = System::empty();
+    system.fill(inner, Some(method), Some(&timestamp), attempt.session, options, None);
     // The system params are in byte order of their names; the API's own, sorted once by a
     // typed call, are merged with them as they are signed.
     let sign = if own.is_sorted_by_name() {

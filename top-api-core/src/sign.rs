@@ -129,17 +129,20 @@ pub(crate) fn sign_runs<'a>(
     method: SignMethod,
 ) -> String {
     let mut text = crate::scratch::bytes();
-    let (mut first, mut second) = (first.peekable(), second.peekable());
-    loop {
-        let next = match (first.peek(), second.peek()) {
-            (Some(a), Some(b)) if name_order(a.0, b.0).is_gt() => second.next(),
-            (Some(_), _) => first.next(),
-            (None, _) => second.next(),
-        };
-        let Some((name, value)) = next else { break };
+    let mut second = second.peekable();
+    let mut write = |(name, value): (&str, &str)| {
         text.extend_from_slice(name.as_bytes());
         text.extend_from_slice(value.as_bytes());
+    };
+    for pair in first {
+        // Those of `second` named before it, then it.
+        while let Some(&earlier) = second.peek().filter(|next| name_order(next.0, pair.0).is_lt()) {
+            write(earlier);
+            second.next();
+        }
+        write(pair);
     }
+    second.for_each(write);
     let sign = sign_bytes(&text, secret, method);
     crate::scratch::give_back(text);
     sign
