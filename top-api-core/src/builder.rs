@@ -107,7 +107,7 @@ impl ClientBuilder {
             read_timeout: Duration::from_secs(30),
             max_body: 10 * 1024 * 1024,
             transport: None,
-            clock: Arc::new(SystemTime::now),
+            clock: Arc::new(crate::datetime::wall_clock),
             retry: RetryPolicy::none(),
             rate_limit: None,
             #[cfg(feature = "redis")]
@@ -243,8 +243,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Reads the time for the `timestamp` param from `clock` (default the system clock).
-    /// Whatever the clock, the timestamp is written in GMT+8.
+    /// Reads the time for the `timestamp` param from `clock` (default the system clock; on
+    /// Linux its coarse reading, behind by a clock tick at most: a timestamp is to the
+    /// second). Whatever the clock, the timestamp is written in GMT+8.
     pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
