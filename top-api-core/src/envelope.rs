@@ -510,7 +510,7 @@ pub(crate) fn read_xml<T: DeserializeOwned>(text: &str, capture: &Capture) -> Re
         let path = PathSlot::following();
         read(&path).map_err(|err| DecodeError::new(Format::Xml, path.take(), err, text.as_bytes()))
     })?;
-    let mut response = Response::boxed(Box::new(body), capture.request_id.take());
+    let mut response = Response::new(body, capture.request_id.take());
     if !drift.is_empty() {
         response.set_drift(drift);
     }
@@ -655,7 +655,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Root<'_, T> {
                 let seed = Payload { capture: self.capture, path: self.path, marker: PhantomData };
                 payload = Some(map.next_value_seed(seed)?);
             } else if name == "request_id" && self.capture.request_id.borrow().is_none() {
-                let id: crate::response::RequestId = map.next_value_seed(Seed(PhantomData))?;
+                let id: String = map.next_value_seed(Seed(PhantomData))?;
                 *self.capture.request_id.borrow_mut() = Some(id);
             } else {
                 if others.len() < 4 {

@@ -28,7 +28,7 @@ use serde::forward_to_deserialize_any;
 /// the answer holds).
 #[derive(Default)]
 pub(crate) struct Capture {
-    pub(crate) request_id: RefCell<Option<crate::response::RequestId>>,
+    pub(crate) request_id: RefCell<Option<String>>,
     pub(crate) refusal: RefCell<Option<crate::ApiError>>,
     /// All or nothing: a value that does not fit an `Option` field fails the answer.
     pub(crate) strict: bool,
@@ -1257,7 +1257,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for StructMap<'de, '_, A> {
                 // The payload type may have a `request_id` field of its own, `Option` or not.
                 let own = wanted.then(|| id.clone());
                 if let Some(capture) = self.ctx.capture {
-                    *capture.request_id.borrow_mut() = Some(id.into());
+                    *capture.request_id.borrow_mut() = Some(id);
                 }
                 match own {
                     Some(id) => seed.deserialize(Text(id, PhantomData)),
@@ -1477,7 +1477,7 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str(r#"{"request_id":"r1","n":1}"#);
         let top = Top::deserialize(Lenient::new(&mut de, Ctx::new(false, Some(&capture)))).unwrap();
         assert_eq!((top.request_id.as_deref(), top.n), (Some("r1"), 1));
-        assert_eq!(capture.request_id.borrow().as_ref().map(|id| id.as_str()), Some("r1"));
+        assert_eq!(capture.request_id.borrow().as_deref(), Some("r1"));
     }
 
     #[test]
@@ -1494,6 +1494,6 @@ mod tests {
         let mut de = serde_json::Deserializer::from_str(r#"{"inner":{"request_id":"nested"},"request_id":"top"}"#);
         let top = Top::deserialize(Lenient::new(&mut de, Ctx::new(false, Some(&capture)))).unwrap();
         assert_eq!(top.inner.request_id, "nested");
-        assert_eq!(capture.request_id.borrow().as_ref().map(|id| id.as_str()), Some("top"));
+        assert_eq!(capture.request_id.borrow().as_deref(), Some("top"));
     }
 }

@@ -208,7 +208,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TopMap<'de, '_, A> {
             };
             match &*key {
                 "request_id" => {
-                    let id: crate::response::RequestId = self.map.next_value()?;
+                    let id: String = self.map.next_value()?;
                     *self.capture.request_id.borrow_mut() = Some(id);
                 }
                 "error_response" => return Err(give_up()),
