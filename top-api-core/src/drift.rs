@@ -8,7 +8,7 @@
 //! skipped. Each such place is a [`Drift`], listed by [`Response::drift`](crate::Response::drift)
 //! and logged once per method and place.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
@@ -87,7 +87,7 @@ impl fmt::Display for Drift {
 thread_local! {
     /// The drift of the answer being read on this thread, when one is: the decoder's
     /// visitors are serde's, and reach no state but their own and this.
-    static SINK: RefCell<Option<Vec<Drift>>> = const { RefCell::new(None) };
+    static SINK: Cell<Option<Vec<Drift>>> = const { Cell::new(None) };
 }
 
 /// Collects the drift of one reading of an answer; the previous collector, if any, is put
@@ -102,7 +102,7 @@ impl Collector {
         // What an earlier reading left noted is no part of this one.
         crate::lenient::forget_note();
         crate::lenient::forget_taken();
-        Collector { outer: Some(SINK.with(|sink| sink.replace(Some(Vec::new())))) }
+        Collector { outer: Some(SINK.replace(Some(Vec::new()))) }
     }
 
     /// The drift collected.
@@ -113,7 +113,7 @@ impl Collector {
     /// Puts the previous collector back, and gives what this one collected.
     fn put_back(&mut self) -> Option<Vec<Drift>> {
         let outer = self.outer.take()?;
-        SINK.with(|sink| sink.try_borrow_mut().ok().and_then(|mut sink| std::mem::replace(&mut *sink, outer)))
+        SINK.replace(outer)
     }
 }
 
@@ -125,28 +125,23 @@ impl Drop for Collector {
 
 /// Notes a drift in the answer being read, if one is being collected.
 pub(crate) fn note(path: String, kind: DriftKind) {
-    SINK.with(|sink| {
-        if let Ok(mut sink) = sink.try_borrow_mut() {
-            if let Some(sink) = sink.as_mut() {
-                sink.push(Drift { path, kind });
-            }
-        }
-    });
+    // Taken while it grows, put back after: nothing else runs meanwhile.
+    if let Some(mut sink) = SINK.take() {
+        sink.push(Drift { path, kind });
+        SINK.set(Some(sink));
+    }
 }
 
 /// Names the type the last noted unfit value was meant for, if it names none yet.
 pub(crate) fn name_expected(expected: &str) {
-    SINK.with(|sink| {
-        if let Ok(mut sink) = sink.try_borrow_mut() {
-            if let Some(Drift { kind: DriftKind::Unfit { expected: slot, .. }, .. }) =
-                sink.as_mut().and_then(|sink| sink.last_mut())
-            {
-                if slot.is_empty() {
-                    slot.push_str(expected);
-                }
+    if let Some(mut sink) = SINK.take() {
+        if let Some(Drift { kind: DriftKind::Unfit { expected: slot, .. }, .. }) = sink.last_mut() {
+            if slot.is_empty() {
+                slot.push_str(expected);
             }
         }
-    });
+        SINK.set(Some(sink));
+    }
 }
 
 /// The start of a value's text, as a drift keeps it.
