@@ -474,26 +474,14 @@ impl<'a> System<'a> {
     /// As many as a call sends.
     const MOST: usize = 10;
 
-    fn new(
-        inner: &'a Inner,
-        method: Option<Method<'a>>,
-        timestamp: Option<&'a Timestamp>,
-        session: Option<&'a str>,
-        options: &'a CallOptions,
-        qimen: Option<Qimen>,
-    ) -> System<'a> {
-        let mut system = System::empty();
-        system.fill(inner, method, timestamp, session, options, qimen);
-        system
-    }
-
     /// None yet: see [`System::fill`].
     fn empty() -> System<'a> {
         System { pairs: [("", "", Varying::No); System::MOST], len: 0, form_timestamp: "" }
     }
 
-    /// The params of [`System::new`], written in place (a call's, which would otherwise
-    /// be copied whole out of a constructor).
+    /// Writes the system params of a try in place (they would otherwise be copied whole out
+    /// of a constructor): those of `inner`'s client, the call's `method` (none for a batch),
+    /// its `timestamp`, `session` and options; in XML for a Qimen call.
     fn fill(
         &mut self,
         inner: &'a Inner,
@@ -576,7 +564,8 @@ impl<'a> System<'a> {
 /// copies them whole.
 pub(crate) fn constant_form(inner: &Inner) -> Vec<u8> {
     let options = CallOptions::default();
-    let system = System::new(inner, None, None, None, &options, None);
+    let mut system = System::empty();
+    system.fill(inner, None, None, None, &options, None);
     let mut form = Vec::new();
     for &(name, value, varying) in &system.pairs[..system.len] {
         if varying == Varying::No {
@@ -595,7 +584,9 @@ fn system_params(
     qimen: Option<Qimen>,
 ) -> Params {
     let timestamp = Timestamp::at((client.inner.clock)());
-    System::new(&client.inner, method.map(Method::named), Some(&timestamp), session, options, qimen).to_params()
+    let mut system = System::empty();
+    system.fill(&client.inner, method.map(Method::named), Some(&timestamp), session, options, qimen);
+    system.to_params()
 }
 
 /// Signs and sends one call: the system params, then the API's own; the signature is
@@ -751,8 +742,8 @@ mod tests {
             Client::builder("12345678", "secret").sign_method(crate::SignMethod::Md5).simplify(true).build().unwrap();
         let options = CallOptions::new().target_app_key("87654321");
         let timestamp = Timestamp::of("2026-01-01 00:00:00".parse().unwrap());
-        let system =
-            System::new(&client.inner, Some(Method::named("taobao.a.b")), Some(&timestamp), Some("s"), &options, None);
+        let mut system = System::empty();
+        system.fill(&client.inner, Some(Method::named("taobao.a.b")), Some(&timestamp), Some("s"), &options, None);
         let names: Vec<&str> = system.iter().map(|(name, _)| name).collect();
         let mut sorted = names.clone();
         sorted.sort_unstable();
