@@ -83,8 +83,7 @@ fn read(text: &str) -> Option<(DateTime, bool)> {
     };
     let mut parts = date.split(['-', '.', '/']);
     let (year, month, dd) = (parts.next()?, parts.next()?, parts.next()?);
-    let separators: Vec<char> = date.chars().filter(|c| matches!(c, '-' | '.' | '/')).collect();
-    if parts.next().is_some() || separators.len() != 2 || separators[0] != separators[1] || year.len() != 4 {
+    if parts.next().is_some() || !two_same_separators(date) || year.len() != 4 {
         return None;
     }
     let date = day(year, month, dd)?;
@@ -102,6 +101,14 @@ fn read(text: &str) -> Option<(DateTime, bool)> {
     }
     let time = time_of_day(hour, minute, second, fraction)?;
     Some((DateTime::from_gmt8(PrimitiveDateTime::new(date, time)), false))
+}
+
+/// Whether `date` holds exactly two separators (`-`, `.` or `/`), the same twice: counted
+/// without a list, as a date is read in every answer.
+fn two_same_separators(date: &str) -> bool {
+    let mut separators = date.bytes().filter(|b| matches!(b, b'-' | b'.' | b'/'));
+    let (first, second) = (separators.next(), separators.next());
+    first.is_some() && first == second && separators.next().is_none()
 }
 
 fn number<T: std::str::FromStr>(text: &str, width: std::ops::RangeInclusive<usize>) -> Option<T> {
@@ -222,6 +229,17 @@ mod tests {
         }
         // 2016-01-01 04:00:00 UTC is noon in Beijing.
         assert_eq!(at("1451620800000"), Some("2016-01-01 12:00:00".to_owned()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn two_same_separators_is_the_rule_a_list_of_them_says(date in "[0-9./-]{0,12}") {
+            let listed: Vec<char> = date.chars().filter(|c| matches!(c, '-' | '.' | '/')).collect();
+            proptest::prop_assert_eq!(
+                two_same_separators(&date),
+                listed.len() == 2 && listed[0] == listed[1]
+            );
+        }
     }
 
     #[test]
