@@ -81,9 +81,8 @@ fn read(text: &str) -> Option<(DateTime, bool)> {
         Some(at) => (&text[..at], Some(text[at + 1..].trim_start())),
         None => (text, None),
     };
-    let mut parts = date.split(['-', '.', '/']);
-    let (year, month, dd) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || !two_same_separators(date) || year.len() != 4 {
+    let (year, month, dd) = date_parts(date)?;
+    if year.len() != 4 {
         return None;
     }
     let date = day(year, month, dd)?;
@@ -103,12 +102,15 @@ fn read(text: &str) -> Option<(DateTime, bool)> {
     Some((DateTime::from_gmt8(PrimitiveDateTime::new(date, time)), false))
 }
 
-/// Whether `date` holds exactly two separators (`-`, `.` or `/`), the same twice: counted
-/// without a list, as a date is read in every answer.
-fn two_same_separators(date: &str) -> bool {
-    let mut separators = date.bytes().filter(|b| matches!(b, b'-' | b'.' | b'/'));
-    let (first, second) = (separators.next(), separators.next());
-    first.is_some() && first == second && separators.next().is_none()
+/// The year, month and day of `date` when it is three parts parted by two separators of
+/// one kind (`-`, `.` or `/`): read in one pass, as a date is read in every answer.
+fn date_parts(date: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = date.split(['-', '.', '/']);
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    // The separators are where the split found them: after the year, after the month.
+    let bytes = date.as_bytes();
+    let same = bytes.get(year.len()) == bytes.get(year.len() + 1 + month.len());
+    (parts.next().is_none() && same).then_some((year, month, day))
 }
 
 fn number<T: std::str::FromStr>(text: &str, width: std::ops::RangeInclusive<usize>) -> Option<T> {
@@ -233,12 +235,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn two_same_separators_is_the_rule_a_list_of_them_says(date in "[0-9./-]{0,12}") {
+        fn a_date_has_parts_when_a_list_of_its_separators_says_so(date in "[0-9./-]{0,12}") {
             let listed: Vec<char> = date.chars().filter(|c| matches!(c, '-' | '.' | '/')).collect();
-            proptest::prop_assert_eq!(
-                two_same_separators(&date),
-                listed.len() == 2 && listed[0] == listed[1]
-            );
+            let parts: Vec<&str> = date.split(['-', '.', '/']).collect();
+            let expected =
+                (listed.len() == 2 && listed[0] == listed[1]).then(|| (parts[0], parts[1], parts[2]));
+            proptest::prop_assert_eq!(date_parts(&date), expected);
         }
     }
 
