@@ -251,22 +251,25 @@ fn checks_declared_on_fields_fail_before_any_io() {
 fn each_sign_method_signs_what_is_sent() {
     for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
         let fake = FakeTransport::new();
-        fake.push(ok(fixture("alibaba.shuqi.original.backend.ognvaliauthor.authorinfo", "ok.json")));
         let client = client(&fake).sign_method(method).build().unwrap();
-        let request = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
-            user_id: 406_797_230,
-            action_name: Some("jason_zb".into()),
-            desensitization: Some(1),
-            encrypt_list: None,
-        };
-        let answer = client.execute(&request).unwrap();
-        assert_eq!(answer.get(), &authorinfo_answer());
-        let (params, sign) = sent(&fake.requests()[0]);
-        assert!(params.contains(&("sign_method".into(), method.as_str().into())));
-        assert!(params.contains(&("user_id".into(), "406797230".into())));
-        assert!(!params.iter().any(|(n, _)| n == "encrypt_list"));
-        assert_eq!(sign.len(), if method == SignMethod::HmacSha256 { 64 } else { 32 });
-        assert_eq!(sign, top_api::sign::sign(params, SECRET, method), "{method}");
+        // Calls after the first sign from the same key as it: each of them is checked.
+        for (call, user_id) in [406_797_230, 7, 406_797_230].into_iter().enumerate() {
+            fake.push(ok(fixture("alibaba.shuqi.original.backend.ognvaliauthor.authorinfo", "ok.json")));
+            let request = AlibabaShuqiOriginalBackendOgnvaliauthorAuthorinfo {
+                user_id,
+                action_name: Some("jason_zb".into()),
+                desensitization: Some(1),
+                encrypt_list: None,
+            };
+            let answer = client.execute(&request).unwrap();
+            assert_eq!(answer.get(), &authorinfo_answer());
+            let (params, sign) = sent(&fake.requests()[call]);
+            assert!(params.contains(&("sign_method".into(), method.as_str().into())));
+            assert!(params.contains(&("user_id".into(), user_id.to_string())));
+            assert!(!params.iter().any(|(n, _)| n == "encrypt_list"));
+            assert_eq!(sign.len(), if method == SignMethod::HmacSha256 { 64 } else { 32 });
+            assert_eq!(sign, top_api::sign::sign(params, SECRET, method), "{method}, call {call}");
+        }
     }
 }
 

@@ -327,6 +327,7 @@ impl ClientBuilder {
         };
         let mut inner = Inner {
             app_key: self.app_key,
+            key: crate::sign::Key::new(&self.secret.0, self.sign_method),
             secret: self.secret,
             gateway: self.gateway,
             batch_gateway,

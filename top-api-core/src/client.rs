@@ -116,6 +116,8 @@ pub(crate) struct Inner {
     pub(crate) partner_id: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) sign_method: SignMethod,
+    /// The secret made ready for `sign_method`.
+    pub(crate) key: crate::sign::Key,
     pub(crate) format: Format,
     pub(crate) simplify: bool,
     /// Answers are read all or nothing.

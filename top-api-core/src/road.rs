@@ -224,16 +224,16 @@ pub(crate) fn wire_params<R: Request>(client: &Client, request: &R, session: Opt
     let options = CallOptions::default();
     let mut params = system_params(client, Some(R::METHOD), session, &options, R::QIMEN.then_some(Qimen));
     request.write_params(&mut params)?;
-    let (secret, method) = (&client.inner.secret.0, client.inner.sign_method);
+    let (secret, key) = (&client.inner.secret.0, &client.inner.key);
     let sign = if R::QIMEN {
         // The query's params signed with the XML body appended; the body goes back as the
         // param it came from, after them.
         let body = params.take(top_api_rules::QIMEN_BODY_PARAM).unwrap_or_default();
-        let sign = sign::sign_batch(params.iter(), &body, secret, method);
+        let sign = sign::sign_with(params.iter(), &body, secret, key);
         params.push(top_api_rules::QIMEN_BODY_PARAM, body);
         sign
     } else {
-        sign::sign(params.iter(), secret, method)
+        sign::sign_with(params.iter(), "", secret, key)
     };
     params.push("sign", sign);
     Ok(params)
@@ -273,7 +273,7 @@ pub(crate) fn send_batch(client: &Client, batch: &BatchCall<'_>) -> Result<Batch
     run(client, &job, |attempt| {
         let inner = &*client.inner;
         let system = system_params(client, None, None, batch.options, None);
-        let sign = sign::sign_batch(system.iter(), batch.body, &inner.secret.0, inner.sign_method);
+        let sign = sign::sign_with(system.iter(), batch.body, &inner.secret.0, &inner.key);
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.extend_pairs(system.iter());
         query.append_pair("sign", &sign);
@@ -605,9 +605,9 @@ fn exchange(
     // The system params are in byte order of their names; the API's own, sorted once by a
     // typed call, are merged with them as they are signed.
     let sign = if own.is_sorted_by_name() {
-        sign::sign_runs(system.iter(), own.iter(), &inner.secret.0, inner.sign_method)
+        sign::sign_runs(system.iter(), own.iter(), &inner.secret.0, &inner.key)
     } else {
-        sign::sign(system.iter().chain(own.iter()), &inner.secret.0, inner.sign_method)
+        sign::sign_with(system.iter().chain(own.iter()), "", &inner.secret.0, &inner.key)
     };
     if own.files().len() > 0 {
         let (content_type, body) = wire::multipart(system.iter().chain(own.iter()), own.files(), &sign);
@@ -636,7 +636,7 @@ fn exchange_qimen(
     let inner = &*client.inner;
     let mut params = system_params(client, Some(method), attempt.session, options, Some(Qimen));
     params.extend(own);
-    let sign = sign::sign_batch(params.iter(), body, &inner.secret.0, inner.sign_method);
+    let sign = sign::sign_with(params.iter(), body, &inner.secret.0, &inner.key);
     let mut query = form_urlencoded::Serializer::new(String::with_capacity(256));
     query.extend_pairs(params.iter());
     query.append_pair("sign", &sign);

@@ -54,6 +54,15 @@ where
     sign_string(&string_to_sign(pairs, body), secret, method)
 }
 
+/// [`sign_batch`] with a client's [`Key`].
+pub(crate) fn sign_with<I>(pairs: I, tail: &str, secret: &str, key: &Key) -> String
+where
+    I: IntoIterator,
+    I::Item: Pair,
+{
+    key.sign(string_to_sign(pairs, tail).as_bytes(), secret)
+}
+
 /// The string that is digested: `name1value1name2value2…` sorted by name in byte order,
 /// then `tail` (a batch's body; empty otherwise). Print it to debug a signature error; it
 /// holds the session, but not the secret.
@@ -126,7 +135,7 @@ pub(crate) fn sign_runs<'a>(
     first: impl Iterator<Item = (&'a str, &'a str)>,
     second: impl Iterator<Item = (&'a str, &'a str)>,
     secret: &str,
-    method: SignMethod,
+    key: &Key,
 ) -> String {
     let mut text = crate::scratch::bytes();
     let mut second = second.peekable();
@@ -143,27 +152,59 @@ pub(crate) fn sign_runs<'a>(
         write(pair);
     }
     second.for_each(write);
-    let sign = sign_bytes(&text, secret, method);
+    let sign = key.sign(&text, secret);
     crate::scratch::give_back(text);
     sign
 }
 
 /// [`sign_string`] of bytes.
 fn sign_bytes(text: &[u8], secret: &str, method: SignMethod) -> String {
-    match method {
-        SignMethod::Md5 => md5_around(secret, &[text]),
-        SignMethod::Hmac => {
-            let mut mac =
-                <Hmac<Md5> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-            mac.update(text);
-            upper_hex(&mac.finalize().into_bytes())
+    Key::new(secret, method).sign(text, secret)
+}
+
+/// An app secret made ready for a sign method once, when a client is built: an HMAC's key is
+/// digested into its inner and outer states then (two of the five or six compressions of a
+/// call's HMAC), and each call starts from a copy of them. MD5 signs with the secret itself.
+#[derive(Clone)]
+pub(crate) enum Key {
+    Md5,
+    Hmac(Hmac<Md5>),
+    HmacSha256(Hmac<Sha256>),
+}
+
+impl Key {
+    pub(crate) fn new(secret: &str, method: SignMethod) -> Key {
+        const ANY_LENGTH: &str = "HMAC accepts keys of any length";
+        match method {
+            SignMethod::Md5 => Key::Md5,
+            SignMethod::Hmac => Key::Hmac(Mac::new_from_slice(secret.as_bytes()).expect(ANY_LENGTH)),
+            SignMethod::HmacSha256 => Key::HmacSha256(Mac::new_from_slice(secret.as_bytes()).expect(ANY_LENGTH)),
         }
-        SignMethod::HmacSha256 => {
-            let mut mac =
-                <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-            mac.update(text);
-            upper_hex(&mac.finalize().into_bytes())
+    }
+
+    /// The signature of `text` (a string to sign): `secret` is the one this key was made
+    /// from, which the `md5` method digests around the text.
+    pub(crate) fn sign(&self, text: &[u8], secret: &str) -> String {
+        match self {
+            Key::Md5 => md5_around(secret, &[text]),
+            Key::Hmac(keyed) => {
+                let mut mac = keyed.clone();
+                mac.update(text);
+                upper_hex(&mac.finalize().into_bytes())
+            }
+            Key::HmacSha256(keyed) => {
+                let mut mac = keyed.clone();
+                mac.update(text);
+                upper_hex(&mac.finalize().into_bytes())
+            }
         }
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Its states are as good as the secret.
+        f.write_str("Key(***)")
     }
 }
 
@@ -324,7 +365,7 @@ mod tests {
             let text: String = all.iter().map(|(name, value)| format!("{name}{value}")).collect();
             let (a, b) = (first.iter().map(|(n, v)| (n.as_str(), v.as_str())), second.iter().map(|(n, v)| (n.as_str(), v.as_str())));
             proptest::prop_assert_eq!(
-                sign_runs(a, b, "secret", method),
+                sign_runs(a, b, "secret", &Key::new("secret", method)),
                 sign_string(&text, "secret", method)
             );
         }
