@@ -133,7 +133,7 @@ where
     let own: Vec<(String, String)> = own.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
     // The answer in its envelope, its lists plain arrays as in the bare floor (serde_json
     // reads no list wrappers unaided), the gateway's request_id beside the payload's fields.
-    let key = format!("{}_response", method.strip_prefix("taobao.").unwrap_or(method).replace('.', "_"));
+    let key = top_api::response_key(method);
     let mut payload: serde_json::Value = serde_json::from_slice(&bare).unwrap();
     payload.as_object_mut().unwrap().insert("request_id".into(), "4b2kp0g5fdw1".into());
     let enveloped = serde_json::to_vec(&serde_json::json!({ key.as_str(): payload })).unwrap();

@@ -266,7 +266,8 @@ impl Key {
         state.finish(secret)
     }
 
-    /// [`Key::sign`] without the last call's state, for a key made for one signature.
+    /// [`Key::sign`] without the last call's state: for a text shorter than the rest of the
+    /// first block, or while another thread holds the state.
     fn sign_once(&self, text: &[u8], secret: &str) -> String {
         let mut state = self.start.clone();
         state.update(text);
