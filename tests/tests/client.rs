@@ -1,6 +1,7 @@
 //! The client through the in-memory transport: what goes on the wire, how it is signed,
 //! and how answers and failures come back.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -283,6 +284,35 @@ fn the_timestamp_is_gmt8_whatever_the_clock() {
     let client = client(&fake).clock(move || instant).build().unwrap();
     client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
     assert_eq!(fake.requests()[0].param("timestamp").as_deref(), Some("2016-01-01 00:30:00"));
+}
+
+#[test]
+fn each_call_s_timestamp_is_its_clock_s_second_forward_and_back() {
+    // A client writes a second's text once and reuses it within that second: a clock that
+    // steps over a second's edge, or back, must be written anew each time.
+    let base = UNIX_EPOCH + Duration::from_secs(1_451_579_400); // 2016-01-01 00:30:00 in GMT+8
+    let nanos = Duration::from_nanos;
+    let readings = [
+        (base + nanos(999_999_999), "2016-01-01 00:30:00"),
+        (base + Duration::from_secs(1), "2016-01-01 00:30:01"),
+        (base + Duration::from_secs(1) + nanos(500_000_000), "2016-01-01 00:30:01"),
+        (base, "2016-01-01 00:30:00"),
+        (base - nanos(1), "2016-01-01 00:29:59"),
+        (base - Duration::from_secs(86_400), "2015-12-31 00:30:00"),
+        (base + Duration::from_secs(2) - nanos(1), "2016-01-01 00:30:01"),
+        (base + Duration::from_secs(2), "2016-01-01 00:30:02"),
+    ];
+    let now = Arc::new(Mutex::new(base));
+    let fake = FakeTransport::new();
+    let clock = Arc::clone(&now);
+    let client = client(&fake).clock(move || *clock.lock().unwrap()).build().unwrap();
+    for (at, (reading, _)) in readings.iter().enumerate() {
+        *now.lock().unwrap() = *reading;
+        fake.push(ok(fixture("taobao.baodian.deposit.get", "ok.json")));
+        client.with_session(SESSION).execute(&TaobaoBaodianDepositGet).unwrap();
+        let sent = fake.requests()[at].param("timestamp");
+        assert_eq!(sent.as_deref(), Some(readings[at].1), "reading {at}");
+    }
 }
 
 #[test]

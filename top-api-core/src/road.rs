@@ -124,7 +124,7 @@ fn execute_with<R: Request>(
     own.sort_by_name();
     run(client, &job, |attempt| {
         let method = Method { name: R::METHOD, plain: PlainMethod::<R>::PLAIN };
-        let body = exchange(client, method, own, options, attempt)?;
+        let body = exchange(client, method, (&*own, true), options, attempt)?;
         decode::<R::Response>(client, &body, R::METHOD, None, attempt.session, &attempt.sign)
     })
 }
@@ -177,6 +177,7 @@ pub(crate) fn call(
 ) -> Result<Response<serde_json::Value>, Error> {
     no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
+    let own = (own, own.is_sorted_by_name());
     run(client, &job, |attempt| {
         let body = exchange(client, Method::named(method), own, options, attempt)?;
         decode(client, &body, method, None, attempt.session, &attempt.sign)
@@ -193,6 +194,7 @@ pub(crate) fn call_raw(
 ) -> Result<String, Error> {
     no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
+    let own = (own, own.is_sorted_by_name());
     run(client, &job, |attempt| {
         let body = exchange(client, Method::named(method), own, options, attempt)?;
         Ok(Response::new(String::from_utf8_lossy(&body).into_owned(), None))
@@ -453,17 +455,21 @@ impl Timestamp {
     /// second, and the same second is the same text.
     fn at(now: SystemTime) -> Timestamp {
         thread_local! {
-            static LAST: Cell<Option<(u64, Timestamp)>> = const { Cell::new(None) };
+            /// The last second written: from its start, up to the next's, and its text.
+            static LAST: Cell<Option<(SystemTime, SystemTime, Timestamp)>> = const { Cell::new(None) };
         }
-        let Ok(since) = now.duration_since(SystemTime::UNIX_EPOCH) else {
-            return Timestamp::of(DateTime::from(now));
-        };
-        let second = since.as_secs();
         LAST.with(|last| match last.get() {
-            Some((at, timestamp)) if at == second => timestamp,
+            // Two comparisons: cheaper than the seconds since the epoch worked out anew.
+            Some((from, to, timestamp)) if from <= now && now < to => timestamp,
             _ => {
                 let timestamp = Timestamp::of(DateTime::from(now));
-                last.set(Some((second, timestamp)));
+                let second = now.duration_since(SystemTime::UNIX_EPOCH).map(|since| since.as_secs());
+                let from =
+                    second.ok().and_then(|second| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(second)));
+                if let Some((from, to)) = from.and_then(|from| Some((from, from.checked_add(Duration::from_secs(1))?)))
+                {
+                    last.set(Some((from, to, timestamp)));
+                }
                 timestamp
             }
         })
@@ -589,12 +595,13 @@ fn system_params(
     system.to_params()
 }
 
-/// Signs and sends one call: the system params, then the API's own; the signature is
-/// kept in `attempt` for the redaction of what comes back.
+/// Signs and sends one call: the system params, then the API's own (with whether they are
+/// in byte order of their names, told once for every try); the signature is kept in
+/// `attempt` for the redaction of what comes back.
 fn exchange(
     client: &Client,
     method: Method<'_>,
-    own: &Params,
+    (own, sorted): (&Params, bool),
     options: &CallOptions,
     attempt: &mut Attempt<'_>,
 ) -> Result<Vec<u8>, Error> {
@@ -604,7 +611,8 @@ fn exchange(
     system.fill(inner, Some(method), Some(&timestamp), attempt.session, options, None);
     // The system params are in byte order of their names; the API's own, sorted once by a
     // typed call, are merged with them as they are signed.
-    let sign = if own.is_sorted_by_name() {
+    debug_assert_eq!(sorted, own.is_sorted_by_name());
+    let sign = if sorted {
         sign::sign_runs(system.iter(), own.iter(), &inner.secret.0, &inner.key)
     } else {
         sign::sign_with(system.iter().chain(own.iter()), "", &inner.secret.0, &inner.key)
