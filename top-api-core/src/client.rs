@@ -512,7 +512,7 @@ impl SessionClient {
 
     /// The session, unless it is blank.
     fn live(&self) -> Option<&str> {
-        Some(self.session.0.as_str()).filter(|s| !s.trim().is_empty())
+        Some(self.session.0.as_str()).filter(|session| !crate::params::is_blank(session))
     }
 }
 
