@@ -12,6 +12,7 @@ use serde::forward_to_deserialize_any;
 use crate::drift::Collector;
 use crate::error::{ApiError, DecodeError};
 use crate::lenient::{Capture, Ctx, KeySeed, Lenient, Place, StructMap};
+use crate::wire::Method;
 use crate::{Error, Format, Request, Response};
 
 /// What an answer said: the payload, or the gateway's refusal.
@@ -27,8 +28,13 @@ enum Answer<T> {
 /// methods with capitals or `-` (`taobao.miniapp.userInfo.get`) are matched whatever the
 /// case, with `-` as `_`.
 pub fn is_response_key(key: &str, method: &str) -> bool {
+    is_response_key_bytes(key.as_bytes(), method)
+}
+
+/// [`is_response_key`] of a key's bytes.
+fn is_response_key_bytes(key: &[u8], method: &str) -> bool {
     let name = method.strip_prefix("taobao.").unwrap_or(method);
-    let Some(stem) = key.strip_suffix("_response") else {
+    let Some(stem) = key.strip_suffix(b"_response") else {
         return false;
     };
     if stem.len() != name.len() {
@@ -38,7 +44,7 @@ pub fn is_response_key(key: &str, method: &str) -> bool {
     // folds a byte at a time only in the eights that differ.
     let same = |k: u8, m: u8| k == m || (k == b'_' && matches!(m, b'.' | b'-')) || k.eq_ignore_ascii_case(&m);
     let same_bytes = |k: &[u8], m: &[u8]| k.iter().zip(m).all(|(&k, &m)| same(k, m));
-    let (keys, names) = (stem.as_bytes().chunks_exact(8), name.as_bytes().chunks_exact(8));
+    let (keys, names) = (stem.chunks_exact(8), name.as_bytes().chunks_exact(8));
     let (key_rest, name_rest) = (keys.remainder(), names.remainder());
     keys.zip(names).all(|(k, m)| same_eight(k, m) || same_bytes(k, m)) && same_bytes(key_rest, name_rest)
 }
@@ -109,7 +115,7 @@ pub fn decode<R: Request>(body: &[u8], format: Format) -> Result<Response<R::Res
     if R::QIMEN {
         return decode_qimen(body, false);
     }
-    decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped, false)
+    decode_as::<R::Response>(body, format, Method::of::<R>(), Shape::Wrapped, false)
 }
 
 /// Reads an answer of the API `R` all or nothing, as a client built with
@@ -134,7 +140,7 @@ pub fn decode_strict<R: Request>(body: &[u8], format: Format) -> Result<Response
     if R::QIMEN {
         return decode_qimen(body, true);
     }
-    decode_as::<R::Response>(body, format, R::METHOD, Shape::Wrapped, true)
+    decode_as::<R::Response>(body, format, Method::of::<R>(), Shape::Wrapped, true)
 }
 
 /// Reads a JSON answer of the API `R` asked with `simplify=true`: the payload's fields at
@@ -162,7 +168,7 @@ pub fn decode_simplified<R: Request>(body: &[u8]) -> Result<Response<R::Response
     if R::QIMEN {
         return decode_qimen(body, false);
     }
-    decode_as::<R::Response>(body, Format::Json, R::METHOD, Shape::Simplified, false)
+    decode_as::<R::Response>(body, Format::Json, Method::of::<R>(), Shape::Simplified, false)
 }
 
 /// Reads an answer of `method` into `T`, in `format` and (JSON) `shape`; `strict` reads
@@ -171,18 +177,18 @@ pub fn decode_simplified<R: Request>(body: &[u8]) -> Result<Response<R::Response
 pub(crate) fn decode_as<T: DeserializeOwned>(
     body: &[u8],
     format: Format,
-    method: &str,
+    method: Method<'_>,
     shape: Shape,
     strict: bool,
 ) -> Result<Response<T>, Error> {
     let answer = match format {
         // A gateway that cannot tell the format answers its refusal in XML.
-        Format::Json if starts_with_markup(body) => match decode_xml::<IgnoredAny>(body, method, strict) {
+        Format::Json if starts_with_markup(body) => match decode_xml::<IgnoredAny>(body, method.name, strict) {
             Ok(Answer::Refused(refusal)) => Ok(Answer::<T>::Refused(refusal)),
             _ => return Err(not_an_answer(body, format, shape).unwrap_or(NOT_JSON).into_error(body)),
         },
         Format::Json => decode_json(body, method, shape, strict),
-        Format::Xml => decode_xml(body, method, strict),
+        Format::Xml => decode_xml(body, method.name, strict),
     };
     match answer {
         // Every answer carries a request_id beside its payload: a simplified "answer" with
@@ -321,7 +327,7 @@ impl PathSlot {
 
 fn decode_json<T: DeserializeOwned>(
     body: &[u8],
-    method: &str,
+    method: Method<'_>,
     shape: Shape,
     strict: bool,
 ) -> Result<Answer<T>, DecodeError> {
@@ -398,17 +404,71 @@ pub(crate) fn read_json<T: DeserializeOwned>(body: &[u8]) -> Result<Response<T>,
 
 fn decode_json_strict<T: DeserializeOwned>(
     body: &str,
-    method: &str,
+    method: Method<'_>,
     shape: Shape,
     strict: bool,
     path: PathSlot,
 ) -> Result<Answer<T>, JsonFailure> {
+    if let Some(payload) = lone_payload(body, method) {
+        // A failure is read again from the root, so that what it says (and where) is the
+        // whole answer's.
+        if let Ok(answer) = read_json_answer(payload, Reading::<T>::Lone(PhantomData), method.name, strict, &path) {
+            return Ok(answer);
+        }
+    }
+    read_json_answer(body, Reading::<T>::Root(shape), method.name, strict, &path)
+}
+
+/// What [`read_json_answer`] reads: the whole answer from its root, or a lone payload.
+enum Reading<T> {
+    Root(Shape),
+    /// The payload that [`lone_payload`] found the only member of the root.
+    Lone(PhantomData<T>),
+}
+
+/// The payload of an answer laid out as nearly every answer is, `{"<key>":<payload>}`: the
+/// root's one member, named by the response key as `method` has it, with no white space
+/// before its value (any after it). Such an answer is its payload alone, and reading that
+/// is reading the answer without its root's map (a few hundred instructions of a call);
+/// any other layout is `None`, and read from its root.
+///
+/// The key is taken as the bytes of its length that end in `":`, which is the key as it
+/// reads only when none of them is a quote or starts an escape: so only for a plain
+/// method, whose key has neither ([`is_response_key`] matches no other byte to them).
+fn lone_payload<'b>(body: &'b str, method: Method<'_>) -> Option<&'b str> {
+    const SUFFIX: &str = "_response";
+    if !method.plain {
+        return None;
+    }
+    let name = method.name.strip_prefix("taobao.").unwrap_or(method.name);
+    let (key, rest) = body.as_bytes().strip_prefix(b"{\"")?.split_at_checked(name.len() + SUFFIX.len())?;
+    let rest = rest.strip_prefix(b"\":")?;
+    if !is_response_key_bytes(key, method.name) {
+        return None;
+    }
+    let end = rest.iter().rposition(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))?;
+    (rest[end] == b'}').then(|| &body[body.len() - rest.len()..][..end])
+}
+
+/// Reads an answer (`Reading::Root`), or a payload [`lone_payload`] found
+/// (`Reading::Lone`), with its request id and drift, or the refusal it holds.
+fn read_json_answer<T: DeserializeOwned>(
+    body: &str,
+    reading: Reading<T>,
+    method: &str,
+    strict: bool,
+    path: &PathSlot,
+) -> Result<Answer<T>, JsonFailure> {
     let capture = Capture { strict, ..Capture::default() };
     let drift = Collector::start();
     let mut de = serde_json::Deserializer::from_str(body);
-    let answer = Root::<T> { method, shape, capture: &capture, path: &path, marker: PhantomData }
-        .deserialize(&mut de)
-        .and_then(|answer| de.end().map(|()| answer));
+    let answer = match reading {
+        Reading::Root(shape) => {
+            Root::<T> { method, shape, capture: &capture, path, marker: PhantomData }.deserialize(&mut de)
+        }
+        Reading::Lone(_) => Payload::<T> { capture: &capture, path, marker: PhantomData }.deserialize(&mut de).map(Ok),
+    }
+    .and_then(|answer| de.end().map(|()| answer));
     match answer {
         Ok(_) if capture.refusal.borrow().is_some() => Ok(Answer::Refused(capture.refusal.take().expect("checked"))),
         Ok(Ok(body)) => {
@@ -906,7 +966,7 @@ mod tests {
     }
 
     fn read(body: &str, strict: bool, path: PathSlot) -> Result<Answer<Every>, JsonFailure> {
-        decode_json_strict(body, METHOD, Shape::Wrapped, strict, path)
+        decode_json_strict(body, Method::named(METHOD), Shape::Wrapped, strict, path)
     }
 
     /// The rule of a response key a byte at a time, as `is_response_key` states it.
@@ -972,7 +1032,7 @@ mod tests {
                 (true, true) => (payload.replacen('{', r#"{"request_id":"root","#, 1).replace(",}", "}"), Shape::Simplified),
                 (true, false) => (payload.clone(), Shape::Simplified),
             };
-            let read = |path| decode_json_strict::<Every>(&body, METHOD, shape, strict, path);
+            let read = |path| decode_json_strict::<Every>(&body, Method::named(METHOD), shape, strict, path);
             if let Ok(plain) = read(PathSlot::plain()) {
                 let lenient = read(PathSlot::default());
                 match (plain, lenient) {
@@ -989,6 +1049,76 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        /// An answer read as its lone payload reads as it does from its root: the same
+        /// payload, request id, drift or refusal; and a failure, read again from the root,
+        /// the same failure. Layouts that are no lone payload (a member after it, a space
+        /// before its value, a key in other letters, another API's key) hold it too.
+        #[test]
+        fn a_lone_payload_reads_as_its_whole_answer(
+            payload in object(3, EVERY_KEYS),
+            layout in 0..8usize,
+            strict in any::<bool>(),
+            pass in 0..3usize,
+        ) {
+            let body = match layout {
+                0 => format!(r#"{{"test_every_get_response":{payload}}}"#),
+                1 => format!("{{\"test_every_get_response\":{payload} \r\n}}\n\t "),
+                2 => format!(r#"{{"test_every_get_response":{payload},"request_id":"root"}}"#),
+                3 => format!(r#"{{"test_every_get_response":{payload}}}}}"#),
+                4 => format!(r#"{{"TEST_Every_get_response":{payload}}}"#),
+                5 => format!(r#"{{"test_every_get_response" : {payload}}}"#),
+                6 => format!(r#"{{"test_every_put_response":{payload}}}"#),
+                _ => format!(r#"{{"test_every_get_response":{payload}"#),
+            };
+            let slot = || [PathSlot::plain, PathSlot::default, PathSlot::following][pass]();
+            let whole = read_json_answer::<Every>(&body, Reading::Root(Shape::Wrapped), METHOD, strict, &slot());
+            let read = decode_json_strict::<Every>(&body, Method::named(METHOD), Shape::Wrapped, strict, slot());
+            match (read, whole) {
+                (Ok(Answer::Ok(read)), Ok(Answer::Ok(whole))) => {
+                    prop_assert_eq!(read.request_id(), whole.request_id());
+                    prop_assert_eq!(read.drift(), whole.drift());
+                    prop_assert_eq!(read.into_inner(), whole.into_inner());
+                }
+                (Ok(Answer::Refused(read)), Ok(Answer::Refused(whole))) => prop_assert_eq!(read, whole),
+                (Err(read), Err(whole)) => {
+                    prop_assert_eq!(read.0.to_string(), whole.0.to_string());
+                    prop_assert_eq!(read.1, whole.1);
+                }
+                (read, whole) => prop_assert!(false, "{body}: read {read:?}, whole {whole:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_lone_payload_is_the_root_s_one_member_named_as_the_method_has_it() {
+        let plain = Method::named(METHOD);
+        for (body, lone) in [
+            (r#"{"test_every_get_response":{"n":1}}"#, Some(r#"{"n":1}"#)),
+            ("{\"test_every_get_response\":{\"n\":1} }\r\n", Some(r#"{"n":1} "#)),
+            (r#"{"TEST_every_get_response":[]}"#, Some("[]")),
+            (r#"{"test_every_get_response":{"n":1},"request_id":"r"}"#, Some(r#"{"n":1},"request_id":"r""#)),
+            // The root left open: its payload is read, and fails, then the root fails.
+            (r#"{"test_every_get_response":{"n":1}"#, Some(r#"{"n":1"#)),
+            (r#" {"test_every_get_response":{"n":1}}"#, None),
+            (r#"{"test_every_get_response" :{"n":1}}"#, None),
+            (r#"{"test_every_get_responses":{"n":1}}"#, None),
+            (r#"{"test_every_put_response":{"n":1}}"#, None),
+            (r#"{"error_response":{"code":7}}"#, None),
+            (r#"{"test_every_get_respons"#, None),
+            ("", None),
+        ] {
+            assert_eq!(lone_payload(body, plain), lone, "{body}");
+        }
+        // A key with a quote or an escape does not read as its bytes: only a plain method's
+        // key is taken from them.
+        let odd = Method::named("taobao.test\\every");
+        assert!(!odd.plain);
+        assert_eq!(lone_payload(r#"{"test\\every_response":{}}"#, odd), None);
+    }
+
     #[test]
     fn an_answer_that_fits_is_read_by_the_plain_pass() {
         let body = r#"{"test_every_get_response":{"n":1,"s":"x","items":{"item":[{"a":2,"deep":[]}]},
@@ -999,7 +1129,8 @@ mod tests {
         assert!(plain.get().plain_item.flag);
         // Simplified: the payload's members at the root, the gateway's request_id among them.
         let body = r#"{"n":1,"request_id":"r2","items":[{"a":3}]}"#;
-        let read = decode_json_strict::<Every>(body, METHOD, Shape::Simplified, false, PathSlot::plain());
+        let read =
+            decode_json_strict::<Every>(body, Method::named(METHOD), Shape::Simplified, false, PathSlot::plain());
         let Ok(Answer::Ok(plain)) = read else { panic!("the plain pass gave up") };
         assert_eq!((plain.request_id(), plain.get().n, plain.get().items[0].a), (Some("r2"), Some(1), Some(3)));
     }

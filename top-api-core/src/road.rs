@@ -25,6 +25,7 @@ use crate::datetime::Stamp;
 use crate::error::{body_prefix, redact as redact_text};
 use crate::request::Request;
 use crate::transport::HttpRequest;
+use crate::wire::Method;
 use crate::{envelope, sign, wire, ApiError, CallOptions, Client, DateTime, DecodeError, Error, Format, Params};
 use crate::{CheckError, Response, SessionNeed, TransportError, TransportErrorKind, Violation};
 
@@ -117,39 +118,16 @@ fn execute_with<R: Request>(
         let body = own.take(top_api_rules::QIMEN_BODY_PARAM).unwrap_or_default();
         return run(client, &job, |attempt| {
             let answer = exchange_qimen(client, R::METHOD, own, &body, options, attempt)?;
-            decode::<R::Response>(client, &answer, R::METHOD, Some(Qimen), attempt.session, &attempt.sign)
+            decode::<R::Response>(client, &answer, Method::of::<R>(), Some(Qimen), attempt.session, &attempt.sign)
         });
     }
     // In the order they are signed in: merged with the system params, not sorted, by each try.
     own.sort_by_name();
     run(client, &job, |attempt| {
-        let method = Method { name: R::METHOD, plain: PlainMethod::<R>::PLAIN };
+        let method = Method::of::<R>();
         let body = exchange(client, method, (&*own, true), options, attempt)?;
-        decode::<R::Response>(client, &body, R::METHOD, None, attempt.session, &attempt.sign)
+        decode::<R::Response>(client, &body, method, None, attempt.session, &attempt.sign)
     })
-}
-
-/// A call's method, and whether a form carries it as it is (no byte of it escaped).
-#[derive(Clone, Copy)]
-struct Method<'a> {
-    name: &'a str,
-    plain: bool,
-}
-
-impl<'a> Method<'a> {
-    /// A method by name, encoded as a form carries it when it is sent.
-    fn named(name: &'a str) -> Method<'a> {
-        Method { name, plain: false }
-    }
-}
-
-/// Whether a typed API's method goes in a form as it is: worked out once, when the API's
-/// code is compiled, not on each call (a method has dots and letters, which a form carries
-/// as they are; a hand-written `Request` may name any).
-struct PlainMethod<R>(std::marker::PhantomData<R>);
-
-impl<R: Request> PlainMethod<R> {
-    const PLAIN: bool = wire::is_plain_text(R::METHOD);
 }
 
 /// The mark of a Qimen call, where the road differs.
@@ -177,9 +155,9 @@ pub(crate) fn call(
 ) -> Result<Response<serde_json::Value>, Error> {
     no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
-    let own = (own, own.is_sorted_by_name());
+    let (own, method) = ((own, own.is_sorted_by_name()), Method::named(method));
     run(client, &job, |attempt| {
-        let body = exchange(client, Method::named(method), own, options, attempt)?;
+        let body = exchange(client, method, own, options, attempt)?;
         decode(client, &body, method, None, attempt.session, &attempt.sign)
     })
 }
@@ -194,9 +172,9 @@ pub(crate) fn call_raw(
 ) -> Result<String, Error> {
     no_clash(own, options)?;
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), session, options);
-    let own = (own, own.is_sorted_by_name());
+    let (own, method) = ((own, own.is_sorted_by_name()), Method::named(method));
     run(client, &job, |attempt| {
-        let body = exchange(client, Method::named(method), own, options, attempt)?;
+        let body = exchange(client, method, own, options, attempt)?;
         Ok(Response::new(String::from_utf8_lossy(&body).into_owned(), None))
     })
     .map(Response::into_inner)
@@ -215,7 +193,8 @@ pub(crate) fn call_qimen(
     let job = Job::new(client, method, 1, options.idempotent.unwrap_or(false), None, options);
     run(client, &job, |attempt| {
         let answer = exchange_qimen(client, method, own, body, options, attempt)?;
-        let status = decode::<serde::de::IgnoredAny>(client, &answer, method, Some(Qimen), None, &attempt.sign)?;
+        let status =
+            decode::<serde::de::IgnoredAny>(client, &answer, Method::named(method), Some(Qimen), None, &attempt.sign)?;
         Ok(Response::new(String::from_utf8_lossy(&answer).into_owned(), status.request_id().map(str::to_owned)))
     })
     .map(Response::into_inner)
@@ -290,7 +269,7 @@ pub(crate) fn send_batch(client: &Client, batch: &BatchCall<'_>) -> Result<Batch
                 let whole = envelope::decode_as::<serde_json::Value>(
                     pieces[0],
                     inner.format,
-                    "",
+                    Method::named(""),
                     envelope::Shape::Wrapped,
                     false,
                 );
@@ -313,7 +292,7 @@ pub(crate) fn decode_piece<R: Request>(
     session: Option<&str>,
     sign: &str,
 ) -> Result<Response<R::Response>, Error> {
-    decode::<R::Response>(client, piece, R::METHOD, None, session, sign)
+    decode::<R::Response>(client, piece, Method::of::<R>(), None, session, sign)
         .map_err(|err| redact(client, err, session, sign))
 }
 
@@ -429,7 +408,7 @@ enum Varying {
     /// It does, and a form carries it as `System::form_timestamp` (the timestamp's, written
     /// once a second).
     Encoded,
-    /// It does, and a form carries it as it is (a typed API's method, see [`PlainMethod`]).
+    /// It does, and a form carries it as it is (a typed API's method, see [`Method::of`]).
     Plain,
     No,
 }
@@ -697,7 +676,7 @@ fn send(
 fn decode<T: serde::de::DeserializeOwned>(
     client: &Client,
     body: &[u8],
-    method: &str,
+    method: Method<'_>,
     qimen: Option<Qimen>,
     session: Option<&str>,
     sign: &str,
@@ -715,7 +694,7 @@ fn decode<T: serde::de::DeserializeOwned>(
     };
     if !answer.drift().is_empty() {
         answer.redact_drift(&[inner.secret.0.as_str(), session.unwrap_or(""), sign]);
-        crate::drift::log_once(method, answer.drift());
+        crate::drift::log_once(method.name, answer.drift());
     }
     Ok(answer)
 }

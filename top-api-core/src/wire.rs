@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::File;
+use crate::{File, Request};
 
 pub(crate) const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
 
@@ -84,6 +84,36 @@ fn form_encode_rest(out: &mut Vec<u8>, bytes: &[u8]) {
         }
         rest = after;
     }
+}
+
+/// A call's method, and whether each of its bytes is plain ([`is_plain_text`]): a form
+/// then carries it as it is, and the key of its answer holds it as it is (no quote, no
+/// escape in it).
+#[derive(Clone, Copy)]
+pub(crate) struct Method<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) plain: bool,
+}
+
+impl<'a> Method<'a> {
+    /// A method known when a call is made: its bytes looked at once.
+    pub(crate) fn named(name: &'a str) -> Method<'a> {
+        Method { name, plain: is_plain_text(name) }
+    }
+
+    /// A typed API's method, whether plain told when its code is compiled (a method has dots
+    /// and letters, which are plain; a hand-written `Request` may name any).
+    #[inline]
+    pub(crate) fn of<R: Request>() -> Method<'static> {
+        Method { name: R::METHOD, plain: PlainMethod::<R>::PLAIN }
+    }
+}
+
+/// Whether a typed API's method is plain: a constant of its code.
+struct PlainMethod<R>(std::marker::PhantomData<R>);
+
+impl<R: Request> PlainMethod<R> {
+    const PLAIN: bool = is_plain_text(R::METHOD);
 }
 
 /// A byte a form carries as it is: one load from a table, not a chain of ranges.
