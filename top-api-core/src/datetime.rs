@@ -162,13 +162,6 @@ impl Stamp {
     /// Room for the widest year `time` holds (a sign and six digits) and the rest.
     const CAPACITY: usize = 32;
 
-    /// A stamp of `text`, if it fits.
-    pub(crate) fn of(text: &[u8]) -> Option<Stamp> {
-        let mut stamp = Stamp { bytes: [0; Stamp::CAPACITY], len: text.len() };
-        stamp.bytes.get_mut(..text.len())?.copy_from_slice(text);
-        Some(stamp)
-    }
-
     pub(crate) fn as_str(&self) -> &str {
         // Only whole `str`s are written into it.
         std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()

@@ -182,12 +182,8 @@ pub(crate) fn decode_as<T: DeserializeOwned>(
     strict: bool,
 ) -> Result<Response<T>, Error> {
     let answer = match format {
-        // A gateway that cannot tell the format answers its refusal in XML.
-        Format::Json if starts_with_markup(body) => match decode_xml::<IgnoredAny>(body, method.name, strict) {
-            Ok(Answer::Refused(refusal)) => Ok(Answer::<T>::Refused(refusal)),
-            _ => return Err(not_an_answer(body, format, shape).unwrap_or(NOT_JSON).into_error(body)),
-        },
-        Format::Json => decode_json(body, method, shape, strict),
+        Format::Json if starts_with_markup(body) => return Err(markup_for_json(body, method.name, shape, strict)),
+        Format::Json => decode_json::<T>(body, method, shape, strict),
         Format::Xml => decode_xml(body, method.name, strict),
     };
     match answer {
@@ -201,12 +197,32 @@ pub(crate) fn decode_as<T: DeserializeOwned>(
         }
         Ok(Answer::Ok(response)) => Ok(response),
         Ok(Answer::Refused(refusal)) => Err(Error::Api(refusal)),
-        // What fails to read may be no answer at all: the gateway, or something in front of
-        // it, is not serving.
-        Err(err) => Err(match not_an_answer(body, format, shape) {
-            Some(what) => what.into_error(body),
-            None => Error::Decode(err),
-        }),
+        Err(err) => Err(unread(body, format, shape, err)),
+    }
+}
+
+// The paths below are an answer's rare ones: out of line, so that the code a call runs
+// lies close together (a call's code is more than a core's instruction cache holds).
+
+/// What a JSON client makes of markup: a gateway that cannot tell the format answers its
+/// refusal in XML; anything else is no answer.
+#[cold]
+#[inline(never)]
+fn markup_for_json(body: &[u8], method: &str, shape: Shape, strict: bool) -> Error {
+    match decode_xml::<IgnoredAny>(body, method, strict) {
+        Ok(Answer::Refused(refusal)) => Error::Api(refusal),
+        _ => not_an_answer(body, Format::Json, shape).unwrap_or(NOT_JSON).into_error(body),
+    }
+}
+
+/// What fails to read may be no answer at all: the gateway, or something in front of it,
+/// is not serving.
+#[cold]
+#[inline(never)]
+fn unread(body: &[u8], format: Format, shape: Shape, err: DecodeError) -> Error {
+    match not_an_answer(body, format, shape) {
+        Some(what) => what.into_error(body),
+        None => Error::Decode(err),
     }
 }
 
@@ -237,6 +253,7 @@ fn starts_with_markup(body: &[u8]) -> bool {
 /// Whether `body` is no TOP answer at all, and what it is then: empty, an HTML page, text,
 /// JSON or XML without an envelope. `None` for anything shaped like an answer (whose
 /// payload may still not fit the type: that is a decode error).
+#[inline(never)]
 fn not_an_answer(body: &[u8], format: Format, shape: Shape) -> Option<NotAnAnswer> {
     let body = trimmed(body);
     let Some(&first) = body.first() else {

@@ -16,12 +16,12 @@
 //!    shape say ([`decode`]).
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::batch::{self, SEPARATOR_HEADER};
 use crate::client::Inner;
-use crate::datetime::Stamp;
 use crate::error::{body_prefix, redact as redact_text};
 use crate::request::Request;
 use crate::transport::HttpRequest;
@@ -356,36 +356,59 @@ fn run<T: Logged>(
                 );
                 return Ok(answer);
             }
-            Err(err) => redact(client, err, job.session, &attempt.sign),
+            Err(err) => err,
         };
-        // A ban the platform sent holds for every client on the app key.
-        #[cfg(feature = "redis")]
-        if let (Some(shared), Some(seconds), true) = (&inner.shared, err.api().and_then(ApiError::ban_seconds), sent) {
-            if err.is_throttled() {
-                shared.ban(seconds);
-            }
-        }
-        let api = err.api();
-        let (code, sub_code, request_id) = (
-            api.map_or(String::from("-"), |api| api.code().to_string()),
-            api.and_then(ApiError::sub_code).unwrap_or("-"),
-            api.and_then(ApiError::request_id).unwrap_or("-"),
-        );
-        let delay = inner.retry.delay(&err, tries, job.idempotent);
-        // A pause that would outlast the bound is no retry.
-        let delay = delay.filter(|delay| left(deadline).is_none_or(|left| *delay < left));
-        let retrying = delay.map(|delay| format!("; retrying in {} ms", delay.as_millis()));
-        log::info!(
-            target: "top_api",
-            "{} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {tries}{}",
-            job.what,
-            err.kind(),
-            retrying.as_deref().unwrap_or("")
-        );
-        let Some(delay) = delay else { return Err(err) };
+        let delay = failed(client, job, err, &attempt.sign, Failed { tries, deadline, sent, millis })?;
         std::thread::sleep(delay);
         tries += 1;
     }
+}
+
+/// How a try of [`run`] went, as its failure is looked at.
+struct Failed {
+    tries: u32,
+    deadline: Option<Instant>,
+    /// Whether the try was sent (not refused by a ban the shared limit holds).
+    sent: bool,
+    millis: u128,
+}
+
+/// A failed try of [`run`]: the error with its secrets redacted, the ban it holds shared,
+/// the try logged; the pause before the next try, or the error when there is none. Out of
+/// line: a call that succeeds runs none of it, and its code lies closer together without.
+#[cold]
+#[inline(never)]
+fn failed(client: &Client, job: &Job<'_>, err: Error, sign: &str, how: Failed) -> Result<Duration, Error> {
+    let Failed { tries, deadline, sent, millis } = how;
+    let inner = &*client.inner;
+    let err = redact(client, err, job.session, sign);
+    // A ban the platform sent holds for every client on the app key.
+    #[cfg(feature = "redis")]
+    if let (Some(shared), Some(seconds), true) = (&inner.shared, err.api().and_then(ApiError::ban_seconds), sent) {
+        if err.is_throttled() {
+            shared.ban(seconds);
+        }
+    }
+    #[cfg(not(feature = "redis"))]
+    let _ = sent;
+    let api = err.api();
+    let (code, sub_code, request_id) = (
+        api.map_or(String::from("-"), |api| api.code().to_string()),
+        api.and_then(ApiError::sub_code).unwrap_or("-"),
+        api.and_then(ApiError::request_id).unwrap_or("-"),
+    );
+    let delay = inner.retry.delay(&err, tries, job.idempotent);
+    // A pause that would outlast the bound is no retry.
+    let delay = delay.filter(|delay| left(deadline).is_none_or(|left| *delay < left));
+    let retrying = delay.map(|delay| format!("; retrying in {} ms", delay.as_millis()));
+    log::info!(
+        target: "top_api",
+        "{} failed in {millis} ms, {:?}, code {code}, sub_code {sub_code}, request_id {request_id}, attempt {tries}{}",
+        job.what,
+        err.kind(),
+        retrying.as_deref().unwrap_or("")
+    );
+    delay.ok_or(err)
 }
 
 /// The system params of a try (`method` left out for a batch), borrowed from the client,
@@ -413,21 +436,25 @@ enum Varying {
     No,
 }
 
-/// A call's timestamp, as it is signed and as a form carries it.
-#[derive(Clone, Copy)]
-struct Timestamp {
-    text: Stamp,
-    /// `None` for a text too long for a stamp once encoded (a year far out of TOP's range):
-    /// encoded with the rest then.
-    form: Option<Stamp>,
+/// A call's timestamp, as it is signed and as a form carries it: written once a second on
+/// each thread, and shared by that second's calls (a count, not a copy: the text is not
+/// checked again each time it is read).
+#[derive(Clone)]
+struct Timestamp(Rc<TimestampText>);
+
+struct TimestampText {
+    text: String,
+    form: String,
 }
 
 impl Timestamp {
     fn of(time: DateTime) -> Timestamp {
-        let text = time.stamp();
+        let text = time.stamp().as_str().to_owned();
         let mut form = Vec::with_capacity(32);
-        wire::form_encode(&mut form, text.as_str());
-        Timestamp { text, form: Stamp::of(&form) }
+        wire::form_encode(&mut form, &text);
+        // Form-encoded text is ASCII.
+        let form = String::from_utf8(form).unwrap_or_default();
+        Timestamp(Rc::new(TimestampText { text, form }))
     }
 
     /// The timestamp at `now`, written once a second on each thread: calls come many a
@@ -435,23 +462,32 @@ impl Timestamp {
     fn at(now: SystemTime) -> Timestamp {
         thread_local! {
             /// The last second written: from its start, up to the next's, and its text.
-            static LAST: Cell<Option<(SystemTime, SystemTime, Timestamp)>> = const { Cell::new(None) };
+            static LAST: RefCell<Option<(SystemTime, SystemTime, Timestamp)>> = const { RefCell::new(None) };
         }
-        LAST.with(|last| match last.get() {
-            // Two comparisons: cheaper than the seconds since the epoch worked out anew.
-            Some((from, to, timestamp)) if from <= now && now < to => timestamp,
-            _ => {
-                let timestamp = Timestamp::of(DateTime::from(now));
-                let second = now.duration_since(SystemTime::UNIX_EPOCH).map(|since| since.as_secs());
-                let from =
-                    second.ok().and_then(|second| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(second)));
-                if let Some((from, to)) = from.and_then(|from| Some((from, from.checked_add(Duration::from_secs(1))?)))
-                {
-                    last.set(Some((from, to, timestamp)));
+        LAST.with(|last| {
+            let Ok(mut last) = last.try_borrow_mut() else { return Timestamp::of(DateTime::from(now)) };
+            match &*last {
+                // Two comparisons: cheaper than the seconds since the epoch worked out anew.
+                Some((from, to, timestamp)) if *from <= now && now < *to => timestamp.clone(),
+                _ => {
+                    let timestamp = Timestamp::of(DateTime::from(now));
+                    let second = now.duration_since(SystemTime::UNIX_EPOCH).map(|since| since.as_secs());
+                    let from =
+                        second.ok().and_then(|second| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(second)));
+                    let second = from.and_then(|from| Some((from, from.checked_add(Duration::from_secs(1))?)));
+                    *last = second.map(|(from, to)| (from, to, timestamp.clone()));
+                    timestamp
                 }
-                timestamp
             }
         })
+    }
+
+    fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    fn form(&self) -> &str {
+        &self.0.form
     }
 }
 
@@ -496,14 +532,8 @@ impl<'a> System<'a> {
             system.push("target_app_key", target, Yes);
         }
         if let Some(timestamp) = timestamp {
-            let varying = match &timestamp.form {
-                Some(form) => {
-                    system.form_timestamp = form.as_str();
-                    Encoded
-                }
-                None => Yes,
-            };
-            system.push("timestamp", timestamp.text.as_str(), varying);
+            system.form_timestamp = timestamp.form();
+            system.push("timestamp", timestamp.text(), Encoded);
         }
         system.push("v", "2.0", No);
     }
