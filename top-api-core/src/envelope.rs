@@ -452,6 +452,8 @@ enum Reading<T> {
 /// The key is taken as the bytes of its length that end in `":`, which is the key as it
 /// reads only when none of them is a quote or starts an escape: so only for a plain
 /// method, whose key has neither ([`is_response_key`] matches no other byte to them).
+/// (serde_json's bound on nesting then counts from the payload: it may be one level
+/// deeper.)
 fn lone_payload<'b>(body: &'b str, method: Method<'_>) -> Option<&'b str> {
     const SUFFIX: &str = "_response";
     if !method.plain {
