@@ -429,18 +429,18 @@ fn decode_json_strict<T: DeserializeOwned>(
     if let Some(payload) = lone_payload(body, method) {
         // A failure is read again from the root, so that what it says (and where) is the
         // whole answer's.
-        if let Ok(answer) = read_json_answer(payload, Reading::<T>::Lone(PhantomData), method.name, strict, &path) {
+        if let Ok(answer) = read_json_answer::<T>(payload, Reading::Lone, method.name, strict, &path) {
             return Ok(answer);
         }
     }
-    read_json_answer(body, Reading::<T>::Root(shape), method.name, strict, &path)
+    read_json_answer(body, Reading::Root(shape), method.name, strict, &path)
 }
 
 /// What [`read_json_answer`] reads: the whole answer from its root, or a lone payload.
-enum Reading<T> {
+enum Reading {
     Root(Shape),
     /// The payload that [`lone_payload`] found the only member of the root.
-    Lone(PhantomData<T>),
+    Lone,
 }
 
 /// The payload of an answer laid out as nearly every answer is, `{"<key>":<payload>}`: the
@@ -473,7 +473,7 @@ fn lone_payload<'b>(body: &'b str, method: Method<'_>) -> Option<&'b str> {
 /// (`Reading::Lone`), with its request id and drift, or the refusal it holds.
 fn read_json_answer<T: DeserializeOwned>(
     body: &str,
-    reading: Reading<T>,
+    reading: Reading,
     method: &str,
     strict: bool,
     path: &PathSlot,
@@ -485,7 +485,7 @@ fn read_json_answer<T: DeserializeOwned>(
         Reading::Root(shape) => {
             Root::<T> { method, shape, capture: &capture, path, marker: PhantomData }.deserialize(&mut de)
         }
-        Reading::Lone(_) => Payload::<T> { capture: &capture, path, marker: PhantomData }.deserialize(&mut de).map(Ok),
+        Reading::Lone => Payload::<T> { capture: &capture, path, marker: PhantomData }.deserialize(&mut de).map(Ok),
     }
     .and_then(|answer| de.end().map(|()| answer));
     match answer {

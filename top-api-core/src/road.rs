@@ -471,10 +471,11 @@ impl Timestamp {
                 Some((from, to, timestamp)) if *from <= now && now < *to => timestamp.clone(),
                 _ => {
                     let timestamp = Timestamp::of(DateTime::from(now));
-                    let second = now.duration_since(SystemTime::UNIX_EPOCH).map(|since| since.as_secs());
-                    let from =
-                        second.ok().and_then(|second| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(second)));
-                    let second = from.and_then(|from| Some((from, from.checked_add(Duration::from_secs(1))?)));
+                    // Kept for a clock after the epoch whose second's end a `SystemTime` holds.
+                    let second = now.duration_since(SystemTime::UNIX_EPOCH).ok().and_then(|since| {
+                        let from = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(since.as_secs()))?;
+                        Some((from, from.checked_add(Duration::from_secs(1))?))
+                    });
                     *last = second.map(|(from, to)| (from, to, timestamp.clone()));
                     timestamp
                 }
