@@ -121,14 +121,9 @@ fn floor_loop<R: Request>(n: usize, method: &str, request: R)
 where
     R::Response: serde::Serialize,
 {
-    let client = client(Vec::new(), SignMethod::Md5);
-    let params = client.wire_params(&request, Some("session-token")).unwrap();
-    let text = top_api::sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "");
-    let answer = fixture(method, "ok.json");
-    let bare = serde_json::to_vec(&top_api::decode::<R>(&answer, Format::Json).unwrap().into_inner()).unwrap();
+    let floor = Floor::new(&client(Vec::new(), SignMethod::Md5), &request, method, "bench-secret");
     for _ in 0..n {
-        black_box(top_api::sign::sign_string(black_box(&text), "bench-secret", SignMethod::Md5));
-        black_box(serde_json::from_slice::<R::Response>(black_box(&bare)).unwrap());
+        black_box(floor.run());
     }
 }
 

@@ -23,18 +23,11 @@ use top_api::{sign, Client, Format, Request, SignMethod};
 
 use common::*;
 
-const SECRET: &str = "bench-secret-0123456789";
-
 fn client(answer: Vec<u8>, method: SignMethod, format: Format) -> Client {
     Client::builder("12345678", SECRET).sign_method(method).format(format).transport(Canned(answer)).build().unwrap()
 }
 
 /// The string a call of `request` signs, as the client builds it.
-fn string_to_sign<R: Request>(client: &Client, request: &R) -> String {
-    let params = client.wire_params(request, Some("session-token")).unwrap();
-    sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "")
-}
-
 fn params(c: &mut Criterion) {
     for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
         let mut group = c.benchmark_group(format!("params/{method}"));
@@ -53,9 +46,7 @@ fn decode_pair<R: Request>(c: &mut Criterion, name: &str, method: &str, xml_exam
 where
     R::Response: serde::Serialize + DeserializeOwned,
 {
-    let bare =
-        serde_json::to_vec(&top_api::decode::<R>(&fixture(method, "ok.json"), Format::Json).unwrap().into_inner())
-            .unwrap();
+    let bare = bare::<R>(method);
     let forms = [
         ("json", fixture(method, "ok.json"), Format::Json),
         ("simplify", fixture(method, "ok.simplify.json"), Format::Json),
@@ -114,19 +105,12 @@ fn call_pair<R: Request + Clone>(c: &mut Criterion, name: &str, method: &str, re
 where
     R::Response: serde::Serialize + DeserializeOwned,
 {
-    let answer = fixture(method, "ok.json");
-    let client = client(answer.clone(), SignMethod::Md5, Format::Json);
+    let client = client(fixture(method, "ok.json"), SignMethod::Md5, Format::Json);
     let session = client.with_session("session-token");
-    let text = string_to_sign(&client, &request);
-    let bare = serde_json::to_vec(&top_api::decode::<R>(&answer, Format::Json).unwrap().into_inner()).unwrap();
+    let floor = Floor::new(&client, &request, method, SECRET);
     let mut group = c.benchmark_group(format!("call/{name}"));
     group.bench_function("top-api", |b| b.iter(|| session.execute(black_box(&request)).unwrap()));
-    group.bench_function("floor", |b| {
-        b.iter(|| {
-            let sign = sign::sign_string(black_box(&text), SECRET, SignMethod::Md5);
-            (sign, serde_json::from_slice::<R::Response>(black_box(&bare)).unwrap())
-        })
-    });
+    group.bench_function("floor", |b| b.iter(|| floor.run()));
     // The API's own params as a hand-written request holds them: text, ready to send.
     let mut own = top_api::Params::new();
     request.write_params(&mut own).unwrap();
@@ -134,7 +118,7 @@ where
     // The answer in its envelope, its lists plain arrays as in the bare floor (serde_json
     // reads no list wrappers unaided), the gateway's request_id beside the payload's fields.
     let key = top_api::response_key(method);
-    let mut payload: serde_json::Value = serde_json::from_slice(&bare).unwrap();
+    let mut payload: serde_json::Value = serde_json::from_slice(floor.bare()).unwrap();
     payload.as_object_mut().unwrap().insert("request_id".into(), "4b2kp0g5fdw1".into());
     let enveloped = serde_json::to_vec(&serde_json::json!({ key.as_str(): payload })).unwrap();
     group.bench_function("minimal client", |b| {
@@ -153,7 +137,7 @@ mod minimal {
     use md5::{Digest, Md5};
     use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
-    use super::SECRET;
+    use crate::common::SECRET;
 
     /// The form body of a call: system params and `own`, signed (md5).
     pub fn request(method: &str, session: &str, own: &[(String, String)]) -> String {

@@ -22,11 +22,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use top_api::{sign, Client, Format, Request, SignMethod};
+use top_api::{Client, Request, SignMethod};
 
 use common::*;
-
-const SECRET: &str = "bench-secret-0123456789";
 
 /// The value after `flag` on the command line, or `default`.
 fn arg(flag: &str, default: usize) -> usize {
@@ -44,16 +42,13 @@ where
         .build()
         .unwrap();
     let session = client.with_session("session-token");
-    let params = client.wire_params(&request, Some("session-token")).unwrap();
-    let text = sign::string_to_sign(params.iter().filter(|(n, _)| *n != "sign"), "");
-    let bare = serde_json::to_vec(&top_api::decode::<R>(&answer, Format::Json).unwrap().into_inner()).unwrap();
+    let floor = Floor::new(&client, &request, method, SECRET);
 
     let call = || {
         black_box(session.execute(black_box(&request)).unwrap());
     };
     let floor = || {
-        black_box(sign::sign_string(black_box(&text), SECRET, SignMethod::Md5));
-        black_box(serde_json::from_slice::<R::Response>(black_box(&bare)).unwrap());
+        black_box(floor.run());
     };
     let time = |run: &dyn Fn()| -> Duration {
         let start = Instant::now();
