@@ -58,6 +58,13 @@ impl Drop for Redis {
     }
 }
 
+/// A limit shared through `redis`, each exchange with it bounded by 5 s: these tests run
+/// beside others on a loaded machine, where a stall of the default 250 ms is no outage.
+/// The tests of outages set bounds of their own.
+fn limit(redis: &Redis, per_second: f64, burst: u32) -> SharedLimit {
+    SharedLimit::new(redis.url(), per_second, burst).timeout(Duration::from_secs(5))
+}
+
 /// A client of `sandbox` sharing `limit`, bounded as users bound theirs.
 fn worker(sandbox: &Sandbox, limit: SharedLimit) -> Client {
     sandbox.client().shared_limit(limit).timeout(Duration::from_secs(20)).build().unwrap()
@@ -72,7 +79,7 @@ fn clients_built_apart_share_one_rate_through_redis() {
     let redis = Redis::start();
     let sandbox = Sandbox::start().unwrap();
     // 20 calls a second for the app key, one at a time; two workers, two threads each.
-    let limit = SharedLimit::new(redis.url(), 20.0, 1);
+    let limit = limit(&redis, 20.0, 1);
     let workers = [worker(&sandbox, limit.clone()), worker(&sandbox, limit)];
     let started = Instant::now();
     std::thread::scope(|scope| {
@@ -91,7 +98,7 @@ fn clients_built_apart_share_one_rate_through_redis() {
 fn a_method_s_own_limit_holds_beside_the_app_key_s() {
     let redis = Redis::start();
     let sandbox = Sandbox::start().unwrap();
-    let limit = SharedLimit::new(redis.url(), 1000.0, 100).method("taobao.time.get", 10.0, 1).key_prefix("t:{m}");
+    let limit = limit(&redis, 1000.0, 100).method("taobao.time.get", 10.0, 1).key_prefix("t:{m}");
     let (a, b) = (worker(&sandbox, limit.clone()), worker(&sandbox, limit));
     let started = Instant::now();
     for _ in 0..5 {
@@ -105,7 +112,7 @@ fn a_method_s_own_limit_holds_beside_the_app_key_s() {
 fn a_ban_one_client_meets_holds_every_other_until_it_ends() {
     let redis = Redis::start();
     let sandbox = Sandbox::start().unwrap();
-    let limit = SharedLimit::new(redis.url(), 100.0, 10);
+    let limit = limit(&redis, 100.0, 10);
     let (met, other) = (worker(&sandbox, limit.clone()), worker(&sandbox, limit.clone()));
     sandbox.fail_next(1, Fault::Throttled { ban_seconds: 2 });
     let banned = time_get(&met).unwrap_err();
@@ -132,11 +139,44 @@ fn a_ban_one_client_meets_holds_every_other_until_it_ends() {
 }
 
 #[test]
+fn a_ban_met_while_redis_cannot_be_told_holds_its_client_and_is_shared_once_redis_answers() {
+    let redis = Redis::start();
+    let sandbox = Sandbox::start().unwrap();
+    let limit = SharedLimit::new(redis.url(), 100.0, 10).timeout(Duration::from_millis(300));
+    let (met, other) = (worker(&sandbox, limit.clone()), worker(&sandbox, limit));
+    time_get(&met).unwrap();
+    time_get(&other).unwrap();
+    // Redis frozen: the call goes by the local limit and meets a ban Redis cannot be told of.
+    let pid = redis.child.as_ref().unwrap().id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    sandbox.fail_next(1, Fault::Throttled { ban_seconds: 30 });
+    let banned = time_get(&met);
+    // Meanwhile the client that met it holds itself, without sending.
+    let calls = sandbox.calls().len();
+    let held_alone = time_get(&met);
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    assert!(banned.unwrap_err().is_throttled());
+    let held_alone = held_alone.unwrap_err();
+    assert_eq!(held_alone.api().map(top_api::ApiError::code), Some(7), "{held_alone}");
+    assert_eq!(sandbox.calls().len(), calls);
+    // Redis answers again (asked a second after it failed): the ban is written with the
+    // time it has left, and holds the other client too.
+    std::thread::sleep(Duration::from_millis(1100));
+    let _ = time_get(&met);
+    let held = time_get(&other).unwrap_err();
+    let api = held.api().expect("the platform's refusal");
+    assert_eq!(api.code(), 7);
+    assert!(api.sub_msg().unwrap().contains("shared through Redis"), "{api}");
+    assert!((25..=30).contains(&api.ban_seconds().unwrap()), "{api}");
+    assert_eq!(sandbox.calls().len(), calls);
+}
+
+#[test]
 fn redis_stopped_then_started_again_calls_go_on_by_the_policy_and_the_shared_limit_returns() {
     let mut redis = Redis::start();
     let port = redis.port;
     let sandbox = Sandbox::start().unwrap();
-    let limit = SharedLimit::new(redis.url(), 100.0, 10).timeout(Duration::from_millis(200));
+    let limit = SharedLimit::new(redis.url(), 100.0, 10).timeout(Duration::from_secs(1));
     let local = worker(&sandbox, limit.clone().when_down(WhenDown::Local));
     let strict = worker(&sandbox, limit.clone().when_down(WhenDown::Fail));
     time_get(&local).unwrap();

@@ -13,7 +13,8 @@
 //! [`timeout`](SharedLimit::timeout), then the client does as [`WhenDown`] says: limits
 //! itself alone at the same rate with a warning (the default), or fails the call with
 //! [`Error::SharedLimit`]. It asks Redis again a second later, and the shared limit holds
-//! again once Redis answers.
+//! again once Redis answers. A ban met while Redis cannot be told holds the client that met
+//! it, and is written, with the time it has left, once Redis answers.
 //!
 //! # Examples
 //!
@@ -190,6 +191,15 @@ end
 return {0, math.floor(wait)}
 ";
 
+/// A ban met, written for every client: KEYS[1] set for ARGV[1] ms, unless a ban already
+/// there lasts as long (a shorter ban met later never cuts a longer one short).
+const BAN: &str = r"
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], 1, 'PX', ARGV[1])
+end
+return 0
+";
+
 /// How long a client waits before asking Redis again after it failed.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
@@ -216,7 +226,10 @@ impl Schedule {
 pub(crate) struct SharedLimiter {
     pool: Pool,
     script: redis::Script,
+    ban_script: redis::Script,
     ban_key: String,
+    /// When a ban this client met and could not write ends: written once Redis answers.
+    unwritten_ban: Mutex<Option<Instant>>,
     app: Schedule,
     methods: Vec<(String, Schedule)>,
     when_down: WhenDown,
@@ -249,7 +262,9 @@ impl SharedLimiter {
         Ok(SharedLimiter {
             pool,
             script: redis::Script::new(SCRIPT),
+            ban_script: redis::Script::new(BAN),
             ban_key: format!("{prefix}:ban"),
+            unwritten_ban: Mutex::default(),
             app: Schedule::new(format!("{prefix}:rate"), limit.rate, limit.burst),
             methods: limit
                 .methods
@@ -269,8 +284,9 @@ impl SharedLimiter {
     ///
     /// # Errors
     ///
-    /// A ban's refusal (code 7) while one holds; `timed_out` when the turn comes after the
-    /// deadline; [`Error::SharedLimit`] when Redis is down and the policy says fail.
+    /// A ban's refusal (code 7) while one holds (in Redis, or met by this client while Redis
+    /// was down); `timed_out` when the turn comes after the deadline; [`Error::SharedLimit`]
+    /// when Redis is down and the policy says fail.
     pub(crate) fn acquire(
         &self,
         method: &str,
@@ -284,17 +300,13 @@ impl SharedLimiter {
                 std::thread::sleep(wait);
                 Ok(())
             }
-            Ok(Turn::Banned(left)) => {
-                let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-                Err(Error::Api(ApiError::new(7, "App Call Limited").with_sub(
-                    "accesscontrol.limited-by-app-access-count",
-                    format!("This ban will last for {seconds} more seconds (met by a client on this app key, shared through Redis)"),
-                )))
-            }
+            Ok(Turn::Banned(left)) => Err(banned(left)),
             Ok(Turn::TooLate) => Err(timed_out()),
-            Err(reason) => match self.when_down {
-                WhenDown::Fail => Err(Error::SharedLimit { reason }),
-                WhenDown::Local => {
+            Err(reason) => match (self.unwritten_ban_left(), self.when_down) {
+                // A ban this client met, and Redis was not told of, holds it meanwhile.
+                (Some(left), _) => Err(banned(left)),
+                (None, WhenDown::Fail) => Err(Error::SharedLimit { reason }),
+                (None, WhenDown::Local) => {
                     if !self.warned.swap(true, Ordering::Relaxed) {
                         log::warn!(target: "top_api", "the shared limit's Redis is down ({reason}): each client limits itself");
                     }
@@ -308,16 +320,53 @@ impl SharedLimiter {
         }
     }
 
-    /// Writes a ban of `seconds` a call met, for every client on the key; a failure to write
-    /// it is logged, the call's own error stands.
+    /// Writes a ban of `seconds` a call met, for every client on the key. When Redis cannot
+    /// be told now, the ban is kept and written, with the time it has left, as soon as Redis
+    /// answers again; the call's own error stands either way.
     pub(crate) fn ban(&self, seconds: u64) {
-        if let Err(reason) = self.pool.mark(&self.ban_key, Duration::from_secs(seconds)) {
-            log::warn!(target: "top_api", "the ban could not be shared through Redis: {reason}");
+        let until = Instant::now() + Duration::from_secs(seconds);
+        if let Err(reason) = self.write_ban(until) {
+            log::warn!(target: "top_api", "the ban could not be shared through Redis yet ({reason}): it will be once Redis answers");
+            let mut unwritten = self.unwritten_ban.lock().unwrap_or_else(PoisonError::into_inner);
+            *unwritten = (*unwritten).max(Some(until));
         }
     }
 
-    /// Asks Redis for the turn, unless it failed less than a second ago.
+    /// Sets the ban's key to last until `until` (nothing when it has passed).
+    fn write_ban(&self, until: Instant) -> Result<(), String> {
+        let left = until.saturating_duration_since(Instant::now());
+        let millis = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
+        if millis == 0 {
+            return Ok(());
+        }
+        let mut invocation = self.ban_script.key(&self.ban_key);
+        invocation.arg(millis);
+        self.pool.with_connection(|connection| invocation.invoke::<i64>(connection)).map(drop)
+    }
+
+    /// The time left of the ban kept while Redis could not be told, if it still runs.
+    fn unwritten_ban_left(&self) -> Option<Duration> {
+        let kept = *self.unwritten_ban.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.map(|until| until.saturating_duration_since(Instant::now())).filter(|left| !left.is_zero())
+    }
+
+    /// Writes the ban kept while Redis could not be told, if there is one.
+    fn write_unwritten_ban(&self) -> Result<(), String> {
+        let kept = *self.unwritten_ban.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(until) = kept else { return Ok(()) };
+        self.write_ban(until)?;
+        let mut unwritten = self.unwritten_ban.lock().unwrap_or_else(PoisonError::into_inner);
+        // A later ban kept meanwhile stays to be written.
+        if *unwritten == kept {
+            *unwritten = None;
+        }
+        Ok(())
+    }
+
+    /// Asks Redis for the turn (after writing a ban kept while it could not be told),
+    /// unless it failed less than a second ago.
     fn ask(&self, method: &str, calls: u32, longest: Duration) -> Result<Turn, String> {
+        self.write_unwritten_ban()?;
         let mut invocation = self.script.key(&self.ban_key);
         let longest_us = u64::try_from(longest.as_micros()).unwrap_or(u64::MAX);
         invocation.arg(calls.max(1)).arg(longest_us);
@@ -338,6 +387,18 @@ impl SharedLimiter {
             _ => Turn::TooLate,
         })
     }
+}
+
+/// The platform's refusal of a call while a ban met by a client on the app key has `left`
+/// to run.
+fn banned(left: Duration) -> Error {
+    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    Error::Api(ApiError::new(7, "App Call Limited").with_sub(
+        "accesscontrol.limited-by-app-access-count",
+        format!(
+            "This ban will last for {seconds} more seconds (met by a client on this app key, shared through Redis)"
+        ),
+    ))
 }
 
 /// Connections to one Redis: each wait bounded by the timeout; after a failure, Redis is
@@ -400,7 +461,7 @@ impl Pool {
         }
     }
 
-    /// Sets `key` for `lasting` (at least a millisecond): a ban, a message handled.
+    /// Sets `key` for `lasting` (at least a millisecond): a message handled.
     fn mark(&self, key: &str, lasting: Duration) -> Result<(), String> {
         let millis = u64::try_from(lasting.as_millis()).unwrap_or(u64::MAX).max(1);
         self.with_connection(|connection| {
