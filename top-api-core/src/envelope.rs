@@ -356,6 +356,16 @@ fn decode_json<T: DeserializeOwned>(
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(body),
     };
+    // The road of nearly every answer, in one step: its lone payload read plainly. When the
+    // plain pass gives up on it, it would on the whole answer too: rested, and read below.
+    if let Some(payload) = lone_payload(&text, method) {
+        if crate::plain::worth_trying::<T>() {
+            match read_lone_plainly::<T>(payload, strict) {
+                Some(response) => return Ok(Answer::Ok(response)),
+                None => crate::plain::gave_up::<T>(),
+            }
+        }
+    }
     let read = |body: &str| {
         // Most answers fit their types: read without the lenient adapter first, and through
         // it only when that gives up (see `crate::plain`).
@@ -434,6 +444,17 @@ fn decode_json_strict<T: DeserializeOwned>(
         }
     }
     read_json_answer(body, Reading::Root(shape), method.name, strict, &path)
+}
+
+/// A lone payload ([`lone_payload`]) read by the plain pass (see `crate::plain`): nothing
+/// of the adapter's runs, so there is no drift to collect, and a refusal inside the payload
+/// gives the pass up; `None` when it gives up, and the answer is read the long way.
+fn read_lone_plainly<T: DeserializeOwned>(payload: &str, strict: bool) -> Option<Response<T>> {
+    let capture = Capture { strict, ..Capture::default() };
+    let mut de = serde_json::Deserializer::from_str(payload);
+    let body = crate::plain::read_payload::<T, _>(&mut de, &capture).and_then(|body| de.end().map(|()| body)).ok()?;
+    debug_assert!(capture.refusal.borrow().is_none(), "the plain pass gives up on a refusal");
+    Some(Response::new(body, capture.request_id.take()))
 }
 
 /// What [`read_json_answer`] reads: the whole answer from its root, or a lone payload.
