@@ -19,6 +19,8 @@ where
     R::Response: PartialEq + std::fmt::Debug,
 {
     assert_eq!(R::METHOD, method);
+    // The member its answers come in, as the attribute compiled it in.
+    assert_eq!(R::RESPONSE_KEY, top_api::response_key(method));
     let xml = decode::<R>(&page_example(method), Format::Xml).unwrap();
     assert_eq!(xml.get(), expected, "{method} ok.xml");
 

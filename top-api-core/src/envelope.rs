@@ -64,8 +64,7 @@ fn same_eight(key: &[u8], method: &[u8]) -> bool {
 
 /// The success member's name for `method`, such as `baodian_deposit_get_response`.
 pub fn response_key(method: &str) -> String {
-    let name = method.strip_prefix("taobao.").unwrap_or(method);
-    format!("{}_response", name.replace('.', "_"))
+    top_api_rules::response_key(method)
 }
 
 /// The shape of a JSON answer: as the client asked for it.
@@ -483,7 +482,8 @@ fn lone_payload<'b>(body: &'b str, method: Method<'_>) -> Option<&'b str> {
     let name = method.name.strip_prefix("taobao.").unwrap_or(method.name);
     let (key, rest) = body.as_bytes().strip_prefix(b"{\"")?.split_at_checked(name.len() + SUFFIX.len())?;
     let rest = rest.strip_prefix(b"\":")?;
-    if !is_response_key_bytes(key, method.name) {
+    // The key as compiled in, or else as the method has it.
+    if key != method.response_key.as_bytes() && !is_response_key_bytes(key, method.name) {
         return None;
     }
     let end = rest.iter().rposition(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'))?;
@@ -1127,6 +1127,22 @@ mod tests {
                     prop_assert_eq!(read.0.to_string(), whole.0.to_string());
                     prop_assert_eq!(read.1, whole.1);
                 }
+                (read, whole) => prop_assert!(false, "{body}: read {read:?}, whole {whole:?}"),
+            }
+            // The whole road of a typed API's answer, whose key was compiled in (the plain
+            // pass of its lone payload first), against the root's road alone.
+            let typed = Method { name: METHOD, plain: true, response_key: "test_every_get_response" };
+            let rooted = Method { name: METHOD, plain: false, response_key: "" };
+            let read = decode_json::<Every>(body.as_bytes(), typed, Shape::Wrapped, strict);
+            let whole = decode_json::<Every>(body.as_bytes(), rooted, Shape::Wrapped, strict);
+            match (read, whole) {
+                (Ok(Answer::Ok(read)), Ok(Answer::Ok(whole))) => {
+                    prop_assert_eq!(read.request_id(), whole.request_id());
+                    prop_assert_eq!(read.drift(), whole.drift());
+                    prop_assert_eq!(read.into_inner(), whole.into_inner());
+                }
+                (Ok(Answer::Refused(read)), Ok(Answer::Refused(whole))) => prop_assert_eq!(read, whole),
+                (Err(read), Err(whole)) => prop_assert_eq!(read.to_string(), whole.to_string()),
                 (read, whole) => prop_assert!(false, "{body}: read {read:?}, whole {whole:?}"),
             }
         }

@@ -20,6 +20,10 @@ pub trait Request {
     /// param is sent as an XML body to the Qimen router, its other params in the query
     /// string, and its answer is a `<response>` with a `flag`; see [`crate::qimen_router`].
     const QIMEN: bool = false;
+    /// The member a successful answer comes in, worked out from the method when the code is
+    /// compiled (the attribute writes it); empty for "work it out when a call is read".
+    #[doc(hidden)]
+    const RESPONSE_KEY: &'static str = "";
     /// The payload of a successful answer.
     type Response: DeserializeOwned;
 

@@ -93,19 +93,22 @@ fn form_encode_rest(out: &mut Vec<u8>, bytes: &[u8]) {
 pub(crate) struct Method<'a> {
     pub(crate) name: &'a str,
     pub(crate) plain: bool,
+    /// The member its answer comes in, when known as its code was compiled (a typed API's
+    /// [`Request::RESPONSE_KEY`]); empty otherwise.
+    pub(crate) response_key: &'a str,
 }
 
 impl<'a> Method<'a> {
     /// A method known when a call is made: its bytes looked at once.
     pub(crate) fn named(name: &'a str) -> Method<'a> {
-        Method { name, plain: is_plain_text(name) }
+        Method { name, plain: is_plain_text(name), response_key: "" }
     }
 
     /// A typed API's method, whether plain told when its code is compiled (a method has dots
     /// and letters, which are plain; a hand-written `Request` may name any).
     #[inline]
     pub(crate) fn of<R: Request>() -> Method<'static> {
-        Method { name: R::METHOD, plain: PlainMethod::<R>::PLAIN }
+        Method { name: R::METHOD, plain: PlainMethod::<R>::PLAIN, response_key: R::RESPONSE_KEY }
     }
 }
 

@@ -91,6 +91,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
     let ident = &api.input.ident;
     let method = args.method.as_ref().expect("checked");
     let response = args.response.as_ref().expect("checked");
+    let response_key = top_api_rules::response_key(&method.value());
     let session = format_ident!(
         "{}",
         match args.session {
@@ -179,6 +180,7 @@ pub(crate) fn expand(args: &Args, api: &Api) -> TokenStream {
             const SESSION: #krate::SessionNeed = #krate::SessionNeed::#session;
             const IDEMPOTENT: bool = #idempotent;
             const QIMEN: bool = #qimen;
+            const RESPONSE_KEY: &'static ::core::primitive::str = #response_key;
             type Response = #response;
 
             fn write_params(

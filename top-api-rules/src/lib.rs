@@ -17,7 +17,7 @@ mod slots;
 mod system;
 
 pub use crate::check::{Number, Violation, INVALID_PARAM_SUB_CODE};
-pub use crate::method::{is_method, is_read};
+pub use crate::method::{is_method, is_read, response_key};
 pub use crate::names::list_key;
 pub use crate::qimen::{is_qimen, qimen_item_name, QIMEN_ANSWER_ROOT, QIMEN_BODY_PARAM, QIMEN_CUSTOMER_PARAM};
 pub use crate::session::SessionNeed;

@@ -12,6 +12,14 @@ pub fn is_method(method: &str) -> bool {
             .all(|word| !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
 }
 
+/// The member a successful answer of `method` comes in: the method with a leading
+/// `taobao.` dropped, every `.` turned into `_`, then `_response`
+/// (`taobao.baodian.deposit.get` answers in `baodian_deposit_get_response`).
+pub fn response_key(method: &str) -> String {
+    let name = method.strip_prefix("taobao.").unwrap_or(method);
+    format!("{}_response", name.replace('.', "_"))
+}
+
 /// Last words of methods that only read.
 const READ_WORDS: &[&str] = &[
     "get",
