@@ -159,12 +159,11 @@ pub(crate) fn sign_runs<'a>(
 
 /// [`sign_string`] of bytes.
 fn sign_bytes(text: &[u8], secret: &str, method: SignMethod) -> String {
-    if method == SignMethod::Md5 {
-        return md5_around(secret, &[text]);
+    match method {
+        SignMethod::Md5 => md5_around(secret, &[text]),
+        SignMethod::Hmac => Keyed::<Hmac<Md5>>::new(secret).sign_once(text, secret),
+        SignMethod::HmacSha256 => Keyed::<Hmac<Sha256>>::new(secret).sign_once(text, secret),
     }
-    let mut state = State::start(secret, method);
-    state.update(text);
-    state.finish(secret)
 }
 
 /// An app secret made ready for a sign method once, when a client is built, and the work of
@@ -178,72 +177,106 @@ fn sign_bytes(text: &[u8], secret: &str, method: SignMethod) -> String {
 ///   after it is kept with the bytes it took, and a call whose first block is the same
 ///   starts from a copy of it: one compression fewer (a fifth of an `md5` signature's).
 ///
+/// One kind of digest a key: a call runs the code of its own method only.
+///
 /// Its states are as good as the secret: they stay in the client, as the secret does.
-pub(crate) struct Key {
+pub(crate) enum Key {
+    Md5(Keyed<Md5>),
+    Hmac(Keyed<Hmac<Md5>>),
+    HmacSha256(Keyed<Hmac<Sha256>>),
+}
+
+/// A [`Key`] of one digest.
+pub(crate) struct Keyed<D> {
     /// The digest with what precedes the string to sign taken in.
-    start: State,
+    start: D,
     /// How many bytes of a string to sign complete the first block after `start`.
     head: usize,
     /// The state after the first block of the last string to sign, and that string's first
     /// `head` bytes. Shared by the client's threads: one that finds it taken goes without.
-    last: std::sync::Mutex<Option<([u8; BLOCK], State)>>,
+    last: std::sync::Mutex<Option<([u8; BLOCK], D)>>,
 }
 
 /// The block size of MD5 and SHA-256, and so of their HMACs.
 const BLOCK: usize = 64;
 
-/// A digest under way, of one sign method.
-#[derive(Clone)]
-enum State {
-    Md5(Md5),
-    Hmac(Hmac<Md5>),
-    HmacSha256(Hmac<Sha256>),
-}
+/// A digest of a sign method, under way.
+pub(crate) trait Digesting: Clone {
+    /// The digest with what precedes a string to sign taken in: the secret (`md5`), the key
+    /// (HMAC); and how many bytes that was past a whole block.
+    fn start(secret: &str) -> (Self, usize);
 
-impl State {
-    /// A digest of `method` with what precedes a string to sign taken in: the secret
-    /// (`md5`), the key (HMAC).
-    fn start(secret: &str, method: SignMethod) -> State {
-        const ANY_LENGTH: &str = "HMAC accepts keys of any length";
-        match method {
-            SignMethod::Md5 => State::Md5(Md5::new_with_prefix(secret.as_bytes())),
-            SignMethod::Hmac => State::Hmac(Mac::new_from_slice(secret.as_bytes()).expect(ANY_LENGTH)),
-            SignMethod::HmacSha256 => State::HmacSha256(Mac::new_from_slice(secret.as_bytes()).expect(ANY_LENGTH)),
-        }
-    }
-
-    fn update(&mut self, bytes: &[u8]) {
-        match self {
-            State::Md5(digest) => digest.update(bytes),
-            State::Hmac(mac) => mac.update(bytes),
-            State::HmacSha256(mac) => mac.update(bytes),
-        }
-    }
+    fn take_in(&mut self, bytes: &[u8]);
 
     /// The signature: for `md5`, after the closing `secret`.
-    fn finish(self, secret: &str) -> String {
-        match self {
-            State::Md5(mut digest) => {
-                digest.update(secret.as_bytes());
-                upper_hex(&digest.finalize())
-            }
-            State::Hmac(mac) => upper_hex(&mac.finalize().into_bytes()),
-            State::HmacSha256(mac) => upper_hex(&mac.finalize().into_bytes()),
-        }
+    fn finish(self, secret: &str) -> String;
+}
+
+impl Digesting for Md5 {
+    fn start(secret: &str) -> (Md5, usize) {
+        (Md5::new_with_prefix(secret.as_bytes()), secret.len() % BLOCK)
+    }
+
+    fn take_in(&mut self, bytes: &[u8]) {
+        Digest::update(self, bytes);
+    }
+
+    fn finish(mut self, secret: &str) -> String {
+        Digest::update(&mut self, secret.as_bytes());
+        upper_hex(&self.finalize())
     }
 }
+
+/// HMAC-MD5 and HMAC-SHA256: the key's pad is a whole block.
+macro_rules! hmac_digesting {
+    ($($digest:ty)*) => {$(
+        impl Digesting for Hmac<$digest> {
+            fn start(secret: &str) -> (Self, usize) {
+                (Mac::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length"), 0)
+            }
+
+            fn take_in(&mut self, bytes: &[u8]) {
+                Mac::update(self, bytes);
+            }
+
+            fn finish(self, _secret: &str) -> String {
+                upper_hex(&self.finalize().into_bytes())
+            }
+        }
+    )*};
+}
+
+hmac_digesting!(Md5 Sha256);
 
 impl Key {
     pub(crate) fn new(secret: &str, method: SignMethod) -> Key {
-        // What the digest took before a string to sign (the HMAC's pad is a whole block).
-        let before = if method == SignMethod::Md5 { secret.len() } else { 0 };
-        Key { start: State::start(secret, method), head: BLOCK - before % BLOCK, last: std::sync::Mutex::new(None) }
+        match method {
+            SignMethod::Md5 => Key::Md5(Keyed::new(secret)),
+            SignMethod::Hmac => Key::Hmac(Keyed::new(secret)),
+            SignMethod::HmacSha256 => Key::HmacSha256(Keyed::new(secret)),
+        }
     }
 
     /// The signature of `text` (a string to sign); `secret` is the one this key was made
     /// from, which the `md5` method digests after the text. The state after its first block
     /// is kept for the next call.
     pub(crate) fn sign(&self, text: &[u8], secret: &str) -> String {
+        match self {
+            Key::Md5(keyed) => keyed.sign(text, secret),
+            Key::Hmac(keyed) => keyed.sign(text, secret),
+            Key::HmacSha256(keyed) => keyed.sign(text, secret),
+        }
+    }
+}
+
+impl<D: Digesting> Keyed<D> {
+    fn new(secret: &str) -> Keyed<D> {
+        let (start, before) = D::start(secret);
+        Keyed { start, head: BLOCK - before, last: std::sync::Mutex::new(None) }
+    }
+
+    /// See [`Key::sign`].
+    fn sign(&self, text: &[u8], secret: &str) -> String {
         let Some((head, rest)) = text.split_at_checked(self.head) else {
             return self.sign_once(text, secret);
         };
@@ -252,7 +285,7 @@ impl Key {
                 Some((block, state)) if block[..self.head] == *head => state.clone(),
                 _ => {
                     let mut state = self.start.clone();
-                    state.update(head);
+                    state.take_in(head);
                     let mut block = [0; BLOCK];
                     block[..self.head].copy_from_slice(head);
                     *last = Some((block, state.clone()));
@@ -262,15 +295,15 @@ impl Key {
             // Taken by another thread (or poisoned: nothing is left half written in it).
             Err(_) => return self.sign_once(text, secret),
         };
-        state.update(rest);
+        state.take_in(rest);
         state.finish(secret)
     }
 
-    /// [`Key::sign`] without the last call's state: for a text shorter than the rest of the
-    /// first block, or while another thread holds the state.
+    /// [`Keyed::sign`] without the last call's state: for a text shorter than the rest of
+    /// the first block, or while another thread holds the state.
     fn sign_once(&self, text: &[u8], secret: &str) -> String {
         let mut state = self.start.clone();
-        state.update(text);
+        state.take_in(text);
         state.finish(secret)
     }
 }
