@@ -139,6 +139,19 @@ fn a_ban_one_client_meets_holds_every_other_until_it_ends() {
 }
 
 #[test]
+fn a_ban_of_any_length_the_network_names_is_shared_and_held_for_a_day_at_most() {
+    let redis = Redis::start();
+    let sandbox = Sandbox::start().unwrap();
+    let limit = limit(&redis, 100.0, 10);
+    let (met, other) = (worker(&sandbox, limit.clone()), worker(&sandbox, limit));
+    sandbox.fail_next(1, Fault::Throttled { ban_seconds: u64::MAX });
+    assert!(time_get(&met).unwrap_err().is_throttled());
+    let held = time_get(&other).unwrap_err();
+    let seconds = held.api().and_then(top_api::ApiError::ban_seconds).expect("a ban's refusal");
+    assert!((86_399..=86_400).contains(&seconds), "{held}");
+}
+
+#[test]
 fn a_ban_met_while_redis_cannot_be_told_holds_its_client_and_is_shared_once_redis_answers() {
     let redis = Redis::start();
     let sandbox = Sandbox::start().unwrap();

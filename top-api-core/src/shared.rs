@@ -203,6 +203,9 @@ return 0
 /// How long a client waits before asking Redis again after it failed.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// The longest ban shared: a day, the longest the platform gives (a day's quota spent).
+const LONGEST_BAN_SECONDS: u64 = 86_400;
+
 /// The longest wait a call with no bound of its own takes its turn for.
 const LONGEST_WAIT: Duration = Duration::from_secs(3600);
 
@@ -324,7 +327,9 @@ impl SharedLimiter {
     /// be told now, the ban is kept and written, with the time it has left, as soon as Redis
     /// answers again; the call's own error stands either way.
     pub(crate) fn ban(&self, seconds: u64) {
-        let until = Instant::now() + Duration::from_secs(seconds);
+        // The number is the network's: a ban longer than the longest the platform gives (to
+        // the day's end) is held for a day, and cannot overflow the clock.
+        let until = Instant::now() + Duration::from_secs(seconds.min(LONGEST_BAN_SECONDS));
         if let Err(reason) = self.write_ban(until) {
             log::warn!(target: "top_api", "the ban could not be shared through Redis yet ({reason}): it will be once Redis answers");
             let mut unwritten = self.unwritten_ban.lock().unwrap_or_else(PoisonError::into_inner);
