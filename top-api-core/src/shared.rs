@@ -6,8 +6,8 @@
 //! takes its turn from Redis before each call: one script, run atomically by the server,
 //! keeps a GCRA schedule per app key (and per method where one is set) and tells the
 //! client how long to wait, one round trip a call. A ban a call meets is written to Redis
-//! with its remaining time (a day at most); every client on the key then gets the platform's refusal
-//! (code 7, with the time left) without sending, until it ends.
+//! with its remaining time (a day at most); every client on the key then gets the
+//! platform's refusal (code 7, with the time left) without sending, until it ends.
 //!
 //! When Redis cannot be reached or answers late, each wait is bounded by the limit's
 //! [`timeout`](SharedLimit::timeout), then the client does as [`WhenDown`] says: limits
