@@ -1116,36 +1116,36 @@ mod tests {
             let slot = || [PathSlot::plain, PathSlot::default, PathSlot::following][pass]();
             let whole = read_json_answer::<Every>(&body, Reading::Root(Shape::Wrapped), METHOD, strict, &slot());
             let read = decode_json_strict::<Every>(&body, Method::named(METHOD), Shape::Wrapped, strict, slot());
-            match (read, whole) {
-                (Ok(Answer::Ok(read)), Ok(Answer::Ok(whole))) => {
-                    prop_assert_eq!(read.request_id(), whole.request_id());
-                    prop_assert_eq!(read.drift(), whole.drift());
-                    prop_assert_eq!(read.into_inner(), whole.into_inner());
-                }
-                (Ok(Answer::Refused(read)), Ok(Answer::Refused(whole))) => prop_assert_eq!(read, whole),
-                (Err(read), Err(whole)) => {
-                    prop_assert_eq!(read.0.to_string(), whole.0.to_string());
-                    prop_assert_eq!(read.1, whole.1);
-                }
-                (read, whole) => prop_assert!(false, "{body}: read {read:?}, whole {whole:?}"),
-            }
+            let said = |(err, path): JsonFailure| format!("{err} at {path:?}");
+            same_answers(&body, read.map_err(said), whole.map_err(said))?;
             // The whole road of a typed API's answer, whose key was compiled in (the plain
             // pass of its lone payload first), against the root's road alone.
             let typed = Method { name: METHOD, plain: true, response_key: "test_every_get_response" };
             let rooted = Method { name: METHOD, plain: false, response_key: "" };
             let read = decode_json::<Every>(body.as_bytes(), typed, Shape::Wrapped, strict);
             let whole = decode_json::<Every>(body.as_bytes(), rooted, Shape::Wrapped, strict);
-            match (read, whole) {
-                (Ok(Answer::Ok(read)), Ok(Answer::Ok(whole))) => {
-                    prop_assert_eq!(read.request_id(), whole.request_id());
-                    prop_assert_eq!(read.drift(), whole.drift());
-                    prop_assert_eq!(read.into_inner(), whole.into_inner());
-                }
-                (Ok(Answer::Refused(read)), Ok(Answer::Refused(whole))) => prop_assert_eq!(read, whole),
-                (Err(read), Err(whole)) => prop_assert_eq!(read.to_string(), whole.to_string()),
-                (read, whole) => prop_assert!(false, "{body}: read {read:?}, whole {whole:?}"),
-            }
+            same_answers(&body, read.map_err(|err| err.to_string()), whole.map_err(|err| err.to_string()))?;
         }
+    }
+
+    /// Two readings of `body` came to the same: payload, request id and drift, or refusal,
+    /// or failure (as it reads).
+    fn same_answers(
+        body: &str,
+        read: Result<Answer<Every>, String>,
+        whole: Result<Answer<Every>, String>,
+    ) -> Result<(), TestCaseError> {
+        match (read, whole) {
+            (Ok(Answer::Ok(read)), Ok(Answer::Ok(whole))) => {
+                prop_assert_eq!(read.request_id(), whole.request_id());
+                prop_assert_eq!(read.drift(), whole.drift());
+                prop_assert_eq!(read.into_inner(), whole.into_inner());
+            }
+            (Ok(Answer::Refused(read)), Ok(Answer::Refused(whole))) => prop_assert_eq!(read, whole),
+            (Err(read), Err(whole)) => prop_assert_eq!(read, whole),
+            (read, whole) => prop_assert!(false, "{body}: read {read:?}, whole {whole:?}"),
+        }
+        Ok(())
     }
 
     #[test]
