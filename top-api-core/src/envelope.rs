@@ -2,7 +2,7 @@
 //! or simplified) or XML, straight from the bytes into the response type.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -355,23 +355,29 @@ fn decode_json<T: DeserializeOwned>(
         Ok(text) => Cow::Borrowed(text),
         Err(_) => String::from_utf8_lossy(body),
     };
+    // Most answers fit their types: read without the lenient adapter first, and through it
+    // only when that gives up (see `crate::plain`). Whether to try is asked once an answer,
+    // so that a type given up on is rested for so many answers, not so many readings.
+    let plain = Cell::new(crate::plain::worth_trying::<T>());
+    let give_up = || {
+        crate::plain::gave_up::<T>();
+        plain.set(false);
+    };
     // The road of nearly every answer, in one step: its lone payload read plainly. When the
-    // plain pass gives up on it, it would on the whole answer too: rested, and read below.
-    if let Some(payload) = lone_payload(&text, method) {
-        if crate::plain::worth_trying::<T>() {
+    // plain pass gives up on it, it would on the whole answer too: read below without it.
+    if plain.get() {
+        if let Some(payload) = lone_payload(&text, method) {
             match read_lone_plainly::<T>(payload, strict) {
                 Some(response) => return Ok(Answer::Ok(response)),
-                None => crate::plain::gave_up::<T>(),
+                None => give_up(),
             }
         }
     }
     let read = |body: &str| {
-        // Most answers fit their types: read without the lenient adapter first, and through
-        // it only when that gives up (see `crate::plain`).
-        if crate::plain::worth_trying::<T>() {
+        if plain.get() {
             match decode_json_strict(body, method, shape, strict, PathSlot::plain()) {
                 Ok(answer) => return Ok(answer),
-                Err(_) => crate::plain::gave_up::<T>(),
+                Err(_) => give_up(),
             }
         }
         decode_json_strict(body, method, shape, strict, PathSlot::default()).or_else(|failed| {
@@ -1208,5 +1214,20 @@ mod tests {
             assert!(read(&body, false, PathSlot::plain()).is_err(), "{payload}");
             assert!(read(&body, false, PathSlot::default()).is_ok(), "{payload}");
         }
+    }
+
+    #[test]
+    fn a_type_the_plain_pass_gave_up_on_is_rested_for_so_many_answers() {
+        // The rest is kept a type at a time, on this test's thread.
+        let typed = Method { name: METHOD, plain: true, response_key: "test_every_get_response" };
+        let answer = |payload: &str| {
+            let body = format!(r#"{{"test_every_get_response":{payload}}}"#);
+            assert!(matches!(decode_json::<Every>(body.as_bytes(), typed, Shape::Wrapped, false), Ok(Answer::Ok(_))));
+        };
+        let rest_left = || (0..).take_while(|_| !crate::plain::worth_trying::<Every>()).count();
+        // A number sent as text: the plain pass gives up, then ten answers that fit.
+        answer(r#"{"n":"1"}"#);
+        (0..10).for_each(|_| answer(r#"{"n":1}"#));
+        assert_eq!(rest_left(), usize::from(crate::plain::REST) - 10);
     }
 }

@@ -47,7 +47,7 @@ pub(crate) fn active() -> bool {
 /// How many answers of a type the plain pass leaves alone on a thread after giving up on
 /// one: an API whose answers need the adapter (a number always sent as text, say) would
 /// otherwise pay for a pass given up on every call.
-const REST: u16 = 64;
+pub(crate) const REST: u16 = 64;
 
 /// Types the plain pass gave up on lately on this thread, each with how many answers it is
 /// still to leave alone; a type's slot is told by the address of its name. A type that
